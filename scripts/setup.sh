@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Everything ServeTune needs on a fresh Debian machine: system packages (lavapipe, and unless --no-e2e
+# the end-to-end test browser), the npm dependencies, and the build. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log=${SERVETUNE_SETUP_LOG:-/tmp/servetune-setup-system.log}
+if ! bash scripts/setup-system.sh "$@" >"$log" 2>&1; then
+  echo "setup: installing system packages failed; the log follows ($log)" >&2
+  tail -n 40 "$log" >&2
+  exit 1
+fi
+tail -n 1 "$log"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+node esbuild.mjs

@@ -1,0 +1,134 @@
+import { type Command, Option } from 'commander';
+import type { KvDtype, WeightDtype } from '../../engine/dtypes.js';
+import { getHardware } from '../../engine/hardware/catalog.js';
+import { type MemoryReport, memoryReport } from '../../engine/memory/model.js';
+import { enumeratePlans } from '../../engine/memory/plans.js';
+import { resolveModel } from '../../engine/model/resolve.js';
+import { assertPlanValid, describePlan, type Plan } from '../../engine/plan.js';
+import { compact, gib, printJson, table } from '../format.js';
+import {
+  kvDtypeOption,
+  type MemorySettingFlags,
+  memorySettingOptions,
+  memorySettingsFrom,
+  positiveInt,
+  weightDtypeOption,
+} from '../options.js';
+
+interface CommonFlags extends MemorySettingFlags {
+  model: string;
+  hardware: string;
+  weightDtype: WeightDtype;
+  kvDtype: KvDtype;
+  json?: boolean;
+}
+
+function addCommon(command: Command): Command {
+  command
+    .requiredOption('--model <id|config.json>', 'catalog model id, or a Hugging Face config.json')
+    .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
+    .addOption(weightDtypeOption())
+    .addOption(kvDtypeOption());
+  for (const option of memorySettingOptions()) command.addOption(option);
+  return command.option('--json', 'print JSON (schema: MemoryReport / PlansReport)');
+}
+
+function printMemory(report: MemoryReport): void {
+  const g = report.perGpu;
+  const r = report.perReplica;
+  console.log(`${report.model} on ${report.gpus}× ${report.hardware}, ${describePlan(report.plan as Plan)}`);
+  console.log(
+    table([
+      ['per GPU', ''],
+      ['memory', gib(g.totalBytes)],
+      [`allowed (× ${report.settings.gpuMemoryUtilization})`, gib(g.budgetBytes)],
+      [`weights (${report.plan.weightDtype})`, gib(g.weightBytes)],
+      [`activation peak (${report.settings.maxNumBatchedTokens} tokens)`, gib(g.activationPeakBytes)],
+      ['runtime reserve', gib(g.runtimeReserveBytes)],
+      [`KV cache (${report.plan.kvDtype})`, gib(g.kvCacheBytes)],
+      ['KV bytes per token', String(g.kvBytesPerToken)],
+    ]),
+  );
+  console.log(
+    `KV capacity per replica: ${r.kvCapacityTokens.toLocaleString('en-US')} tokens in ${r.kvBlocks.toLocaleString('en-US')} blocks of ${report.settings.blockSize}; ` +
+      `${r.maxConcurrentSequences} concurrent sequences of ${report.settings.contextLength} tokens` +
+      (report.cluster.replicas > 1 ? ` (× ${report.cluster.replicas} replicas)` : ''),
+  );
+  console.log(report.fits ? 'Fits.' : `Does not fit: ${report.problems.join('; ')}`);
+}
+
+export function registerMemoryCommands(program: Command): void {
+  addCommon(
+    program
+      .command('memory')
+      .description('how one plan splits GPU memory, and how much KV cache is left')
+      .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
+      .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
+      .addOption(new Option('--dp <n>', 'data parallel replicas').argParser(positiveInt).default(1))
+      .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1)),
+  ).action((flags: CommonFlags & { tp: number; pp: number; dp: number; ep: number }) => {
+    const model = resolveModel(flags.model);
+    const hardware = getHardware(flags.hardware);
+    const plan: Plan = {
+      tp: flags.tp,
+      pp: flags.pp,
+      dp: flags.dp,
+      ep: flags.ep,
+      weightDtype: flags.weightDtype,
+      kvDtype: flags.kvDtype,
+    };
+    assertPlanValid(model, plan);
+    const report = memoryReport(model, hardware, plan, memorySettingsFrom(flags));
+    if (flags.json) printJson(report);
+    else printMemory(report);
+    if (!report.fits) process.exitCode = 3;
+  });
+
+  addCommon(
+    program
+      .command('plans')
+      .description('every parallel plan for a cluster: which fit, and the KV cache each leaves')
+      .requiredOption('--gpus <n>', 'GPUs in the cluster', positiveInt),
+  ).action((flags: CommonFlags & { gpus: number }) => {
+    const model = resolveModel(flags.model);
+    const hardware = getHardware(flags.hardware);
+    const report = enumeratePlans(
+      model,
+      hardware,
+      flags.gpus,
+      { weightDtype: flags.weightDtype, kvDtype: flags.kvDtype },
+      memorySettingsFrom(flags),
+    );
+    if (flags.json) return printJson(report);
+    console.log(
+      `${model.name} on ${flags.gpus}× ${hardware.name} (${flags.weightDtype} weights, ${flags.kvDtype} KV, gpu-memory-utilization ${flags.gpuMemoryUtilization})\n`,
+    );
+    const rows = [
+      [
+        'plan',
+        'weights/GPU',
+        'KV/GPU',
+        'KV tokens/replica',
+        `seqs@${report.plans[0]?.settings.contextLength ?? '-'}`,
+        'cluster seqs',
+        'fits',
+      ],
+    ];
+    for (const p of report.plans) {
+      rows.push([
+        describePlan(p.plan as Plan),
+        gib(p.perGpu.weightBytes),
+        gib(p.perGpu.kvCacheBytes),
+        compact(p.perReplica.kvCapacityTokens),
+        String(p.perReplica.maxConcurrentSequences),
+        String(p.cluster.maxConcurrentSequences),
+        p.fits ? 'yes' : `no: ${p.problems[0]}`,
+      ]);
+    }
+    console.log(table(rows));
+    if (report.rejected.length > 0) {
+      console.log(`\nNot possible for this model:`);
+      for (const r of report.rejected) console.log(`  ${r.plan}: ${r.problems.join('; ')}`);
+    }
+  });
+}

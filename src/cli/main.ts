@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { isServeTuneError } from '../engine/util/errors.js';
+import { registerCatalogCommands } from './commands/catalog.js';
+import { registerMemoryCommands } from './commands/memory.js';
+
+const program = new Command()
+  .name('servetune')
+  .description('Choose how to serve an LLM: parallel plans, scheduler settings and engine flags.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerCatalogCommands(program);
+registerMemoryCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (or the help/version text).
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (isServeTuneError(error)) {
+    console.error(`servetune: error: ${error.message}`);
+    process.exitCode = 1;
+  } else {
+    console.error(
+      `servetune: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * Storage formats of weights and KV cache. Bytes per element include the scales that grouped
+ * quantization stores beside the values (an int4 weight with one fp16 scale per 128 values costs
+ * 0.5 + 2/128 bytes), because that is what occupies GPU memory.
+ */
+export const WeightDtype = z.enum(['fp16', 'bf16', 'fp8', 'int8', 'int4']);
+export type WeightDtype = z.infer<typeof WeightDtype>;
+
+export const KvDtype = z.enum(['fp16', 'bf16', 'fp8']);
+export type KvDtype = z.infer<typeof KvDtype>;
+
+/** Bytes of one activation element: serving engines run activations in 16-bit. */
+export const ACTIVATION_BYTES = 2;
+
+export const DEFAULT_INT4_GROUP_SIZE = 128;
+const SCALE_BYTES = 2;
+
+export interface WeightFormat {
+  dtype: WeightDtype;
+  /** Values sharing one scale; only for int4 (int8 and fp8 scales are per channel or tensor, negligible). */
+  groupSize?: number;
+}
+
+export function weightBytesPerParam(format: WeightFormat | WeightDtype): number {
+  const { dtype, groupSize } = typeof format === 'string' ? { dtype: format, groupSize: undefined } : format;
+  switch (dtype) {
+    case 'fp16':
+    case 'bf16':
+      return 2;
+    case 'fp8':
+    case 'int8':
+      return 1;
+    case 'int4':
+      return 0.5 + SCALE_BYTES / (groupSize ?? DEFAULT_INT4_GROUP_SIZE);
+  }
+}
+
+export function kvBytesPerElement(dtype: KvDtype): number {
+  return dtype === 'fp8' ? 1 : 2;
+}
+
+/**
+ * Which tensor-core rate a linear layer runs at. fp8 weights run as W8A8 on fp8 tensor cores where the
+ * device has them; int8 and int4 weight-only formats dequantize into 16-bit matmuls.
+ */
+export function computeDtypeOf(weight: WeightDtype): 'fp16' | 'fp8' {
+  return weight === 'fp8' ? 'fp8' : 'fp16';
+}
