@@ -10,5 +10,6 @@ export * from './model/hf-config.js';
 export * from './model/params.js';
 export * from './model/spec.js';
 export * from './plan.js';
+export * from './profile/schema.js';
 export * from './util/errors.js';
 export * from './util/nearest.js';

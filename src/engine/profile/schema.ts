@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+/**
+ * What the profiler measured on one GPU adapter: the contract between the measure stage (writes it)
+ * and the step-time model (reads it). Times are seconds; rates are FLOP/s and bytes/s. Tables may be
+ * extended with new optional fields; a reader must not depend on fields beyond those defined here.
+ */
+export const Timing = z.object({
+  /** Median over repetitions, seconds per kernel invocation. */
+  median: z.number().nonnegative(),
+  p10: z.number().nonnegative(),
+  p90: z.number().nonnegative(),
+  samples: z.number().int().positive(),
+});
+export type Timing = z.infer<typeof Timing>;
+
+export const ShaderDtype = z.enum(['f32', 'f16']);
+export type ShaderDtype = z.infer<typeof ShaderDtype>;
+
+export const AdapterInfo = z.object({
+  vendor: z.string(),
+  architecture: z.string(),
+  device: z.string(),
+  description: z.string(),
+  /** vulkan, metal, d3d12… as reported by Dawn, or 'unknown'. */
+  backend: z.string(),
+  isFallbackAdapter: z.boolean(),
+  features: z.array(z.string()),
+  limits: z.record(z.string(), z.number()),
+});
+export type AdapterInfo = z.infer<typeof AdapterInfo>;
+
+export const GemmMeasurement = z.object({
+  kernel: z.enum(['tiled', 'naive', 'gemv']),
+  dtype: ShaderDtype,
+  /** Rows of the activation (tokens), output features, input features. */
+  m: z.number().int().positive(),
+  n: z.number().int().positive(),
+  k: z.number().int().positive(),
+  time: Timing,
+  flopsPerSecond: z.number().nonnegative(),
+  bytesPerSecond: z.number().nonnegative(),
+});
+
+export const PrefillAttentionMeasurement = z.object({
+  dtype: ShaderDtype,
+  chunk: z.number().int().positive(),
+  context: z.number().int().nonnegative(),
+  heads: z.number().int().positive(),
+  kvHeads: z.number().int().positive(),
+  headDim: z.number().int().positive(),
+  time: Timing,
+  flopsPerSecond: z.number().nonnegative(),
+});
+
+export const DecodeAttentionMeasurement = z.object({
+  dtype: ShaderDtype,
+  batch: z.number().int().positive(),
+  context: z.number().int().positive(),
+  heads: z.number().int().positive(),
+  kvHeads: z.number().int().positive(),
+  headDim: z.number().int().positive(),
+  blockSize: z.number().int().positive(),
+  time: Timing,
+  /** KV bytes read per second. */
+  bytesPerSecond: z.number().nonnegative(),
+});
+
+export const CopyMeasurement = z.object({
+  bytes: z.number().int().positive(),
+  time: Timing,
+  /** Bytes read plus bytes written, per second. */
+  bytesPerSecond: z.number().nonnegative(),
+});
+
+export const ElementwiseMeasurement = z.object({
+  op: z.enum(['rmsnorm', 'rope', 'silu_and_mul', 'residual_add']),
+  dtype: ShaderDtype,
+  tokens: z.number().int().positive(),
+  width: z.number().int().positive(),
+  time: Timing,
+  bytesPerSecond: z.number().nonnegative(),
+});
+
+export const LayerMeasurement = z.object({
+  /** The model whose layer shapes were used, and the factor they were scaled down by to fit (1 = full). */
+  model: z.string(),
+  scale: z.number().positive().max(1),
+  hiddenSize: z.number().int().positive(),
+  intermediateSize: z.number().int().positive(),
+  heads: z.number().int().positive(),
+  kvHeads: z.number().int().positive(),
+  headDim: z.number().int().positive(),
+  prefillTokens: z.number().int().nonnegative(),
+  prefillContext: z.number().int().nonnegative(),
+  decodeBatch: z.number().int().nonnegative(),
+  decodeContext: z.number().int().nonnegative(),
+  dtype: ShaderDtype,
+  time: Timing,
+});
+
+export const DeviceProfile = z.object({
+  schemaVersion: z.literal(1),
+  createdAt: z.string(),
+  quick: z.boolean(),
+  adapter: AdapterInfo,
+  /** Hardware catalog id of this adapter, when it is a known device. */
+  catalogId: z.string().nullable(),
+  timingMethod: z.enum(['timestamp-query', 'wall-clock']),
+  /** Cost of one extra dispatch in a pass, seconds. */
+  dispatchOverheadSeconds: z.number().nonnegative(),
+  /** Cost of one submit-and-wait round trip, seconds. */
+  submitOverheadSeconds: z.number().nonnegative(),
+  gemm: z.array(GemmMeasurement),
+  prefillAttention: z.array(PrefillAttentionMeasurement),
+  decodeAttention: z.array(DecodeAttentionMeasurement),
+  copy: z.array(CopyMeasurement),
+  elementwise: z.array(ElementwiseMeasurement),
+  layer: z.array(LayerMeasurement),
+  derived: z.object({
+    peakFlopsPerSecond: z.object({ f32: z.number().nonnegative(), f16: z.number().nonnegative().nullable() }),
+    copyBytesPerSecond: z.number().nonnegative(),
+    /** Measured / catalog peak, when `catalogId` is known. */
+    efficiency: z
+      .object({ vectorFp32: z.number().nonnegative(), memoryBandwidth: z.number().nonnegative() })
+      .nullable(),
+  }),
+  skipped: z.array(z.object({ what: z.string(), reason: z.string() })),
+  /** True when the run was cancelled: the tables hold what was measured before. */
+  cancelled: z.boolean(),
+});
+export type DeviceProfile = z.infer<typeof DeviceProfile>;
