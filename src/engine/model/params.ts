@@ -25,7 +25,7 @@ export interface ModelParams {
   lmHead: number;
   finalNorm: number;
   total: number;
-  /** Parameters one token passes through (MoE: only its top-k experts). */
+  /** Parameters one token uses: all but the experts it is not routed to (MoE: top-k of them). */
   activePerToken: number;
 }
 
@@ -56,9 +56,7 @@ export function modelParams(model: ModelSpec): ModelParams {
   const lmHead = model.tiedEmbeddings ? 0 : model.vocabSize * model.hiddenSize;
   const finalNorm = model.hiddenSize;
   const total = model.numLayers * layer.total + embedding + lmHead + finalNorm;
-  const activeCopies = model.moe ? model.moe.topK : 1;
-  const activeLayer = layer.total - (layer.ffnCopies - activeCopies) * (layer.gateUp + layer.down);
-  // Every token goes through the LM head's matmul even when its weight is the tied embedding.
-  const activePerToken = model.numLayers * activeLayer + model.vocabSize * model.hiddenSize + finalNorm;
+  const inactiveCopies = model.moe ? model.moe.numExperts - model.moe.topK : 0;
+  const activePerToken = total - model.numLayers * inactiveCopies * (layer.gateUp + layer.down);
   return { layer, layers: model.numLayers, embedding, lmHead, finalNorm, total, activePerToken };
 }

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { MemoryReport } from '../../src/engine/memory/model.js';
+import { PlansReport } from '../../src/engine/memory/plans.js';
+
+// The CLI as a user runs it: the built bundle (npm test builds before it tests).
+function servetune(...args: string[]) {
+  const run = spawnSync(process.execPath, ['dist/cli.mjs', ...args], { encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('servetune CLI', () => {
+  it('memory --json prints a MemoryReport', () => {
+    const run = servetune(
+      'memory',
+      '--model',
+      'llama-3.1-70b',
+      '--hardware',
+      'h100-sxm',
+      '--tp',
+      '8',
+      '--json',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const report = MemoryReport.parse(JSON.parse(run.stdout));
+    assert.equal(report.perReplica.kvBlocks, 86_219);
+  });
+
+  it('plans --json prints a PlansReport for the cluster', () => {
+    const run = servetune(
+      'plans',
+      '--model',
+      'mixtral-8x7b',
+      '--hardware',
+      'a100-80gb-sxm',
+      '--gpus',
+      '4',
+      '--json',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const report = PlansReport.parse(JSON.parse(run.stdout));
+    assert.ok(report.plans.some((p) => p.fits));
+  });
+
+  it('plans prints a readable table', () => {
+    const run = servetune('plans', '--model', 'llama-3.1-8b', '--hardware', 'l4', '--gpus', '2');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /TP2\s+\d+\.\d\d GiB/);
+    assert.match(run.stdout, /TP1 × DP2/);
+  });
+
+  it('a config.json path works as a model', () => {
+    const run = servetune(
+      'memory',
+      '--model',
+      'test/fixtures/hf/qwen2.5-0.5b.json',
+      '--hardware',
+      'l4',
+      '--json',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(MemoryReport.parse(JSON.parse(run.stdout)).fits, true);
+  });
+
+  it('unknown names fail with the nearest ones', () => {
+    const model = servetune('memory', '--model', 'llama-3-70b', '--hardware', 'h100-sxm');
+    assert.equal(model.code, 1);
+    assert.match(
+      model.stderr,
+      /servetune: error: Unknown model 'llama-3-70b'\. Did you mean .*llama-3.1-70b/,
+    );
+    const hardware = servetune('plans', '--model', 'llama-3.1-8b', '--hardware', 'a100', '--gpus', '0');
+    assert.equal(hardware.code, 2);
+    assert.match(hardware.stderr, /--gpus.*expected a positive integer, got '0'/);
+  });
+
+  it('a plan that cannot divide the model is refused with the reason', () => {
+    const run = servetune('memory', '--model', 'llama-3.1-70b', '--hardware', 'h100-sxm', '--tp', '3');
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Invalid plan TP3: TP 3 does not divide the 64 attention heads/);
+  });
+
+  it('a plan that does not fit exits non-zero and says why', () => {
+    const run = servetune('memory', '--model', 'llama-3.1-405b', '--hardware', 'h100-sxm', '--tp', '8');
+    assert.equal(run.code, 3);
+    assert.match(run.stdout, /Does not fit: weights need/);
+  });
+
+  it('a malformed config.json names the file and the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servetune-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ model_type: 'llama', hidden_size: 4096 }));
+    const run = servetune('memory', '--model', file, '--hardware', 'h100-sxm');
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, new RegExp(`${file}: field 'num_hidden_layers' is missing`));
+  });
+});
