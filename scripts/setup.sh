@@ -12,7 +12,9 @@ if ! bash scripts/setup-system.sh "$@" >"$log" 2>&1; then
 fi
 tail -n 1 "$log"
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  # `npm ci` rejects lockfiles that npm itself wrote when a dependency has optional per-platform packages
+  # (npm/cli#9846), so install the locked versions without rewriting the lockfile instead.
+  npm install --no-save --no-audit --no-fund --loglevel=error
 fi
 node esbuild.mjs
