@@ -1,0 +1,58 @@
+/**
+ * Highest request rate at which a predicate (the SLOs hold) is true, for many configurations at once so
+ * each round's evaluations can run in parallel. The predicate is taken to be monotone in the rate: more
+ * traffic never lowers latency. Search: from the start rate, double (or halve) until the answer flips,
+ * then bisect to a relative precision.
+ */
+export interface RateSearchOptions {
+  start: number;
+  /** Stop bisecting when hi/lo is within 1 + precision. */
+  precision: number;
+  /** At most this many doublings or halvings from the start. */
+  maxSteps: number;
+}
+
+export const DEFAULT_RATE_SEARCH: Omit<RateSearchOptions, 'start'> = { precision: 0.05, maxSteps: 6 };
+
+interface Bracket {
+  lo: number | null; // highest rate known to hold
+  hi: number | null; // lowest rate known to fail
+  next: number | null;
+  steps: number;
+}
+
+export async function maxRatesUnderSlo(
+  count: number,
+  holdsAt: (rounds: { index: number; rate: number }[]) => Promise<boolean[]>,
+  options: RateSearchOptions,
+): Promise<(number | null)[]> {
+  const brackets: Bracket[] = Array.from({ length: count }, () => ({
+    lo: null,
+    hi: null,
+    next: options.start,
+    steps: 0,
+  }));
+  for (;;) {
+    const round = brackets.flatMap((b, index) => (b.next === null ? [] : [{ index, rate: b.next }]));
+    if (round.length === 0) break;
+    const answers = await holdsAt(round);
+    round.forEach(({ index, rate }, k) => {
+      const b = brackets[index];
+      if (answers[k]) b.lo = rate;
+      else b.hi = rate;
+      b.next = nextRate(b, options);
+    });
+  }
+  return brackets.map((b) => b.lo);
+}
+
+function nextRate(b: Bracket, options: RateSearchOptions): number | null {
+  if (b.lo !== null && b.hi !== null) {
+    if (b.hi / b.lo <= 1 + options.precision) return null;
+    return Math.sqrt(b.lo * b.hi);
+  }
+  b.steps++;
+  if (b.steps > options.maxSteps) return null;
+  if (b.lo !== null) return b.lo * 2;
+  return b.hi! / 2;
+}

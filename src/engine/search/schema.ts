@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { Plan } from '../plan.js';
+
+export const ServingEngine = z.enum(['vllm', 'sglang', 'tgi', 'trtllm']);
+export type ServingEngine = z.infer<typeof ServingEngine>;
+
+export const SloPercentile = z.enum(['p50', 'p90', 'p99']);
+export type SloPercentile = z.infer<typeof SloPercentile>;
+
+/** Latency targets, seconds; a request meets them when each of its own values is within. */
+export const Slo = z.object({
+  ttft: z.number().positive(),
+  tbt: z.number().positive(),
+  tpot: z.number().positive().optional(),
+  /** Which percentile of the run must meet the targets for the configuration to count as meeting them. */
+  percentile: SloPercentile.default('p90'),
+});
+export type Slo = z.infer<typeof Slo>;
+
+/** The scheduler settings a search varies, in vLLM's terms; emitters translate them per engine. */
+export const SchedulerKnobs = z.object({
+  maxNumSeqs: z.number().int().positive(),
+  maxNumBatchedTokens: z.number().int().positive(),
+  chunkedPrefill: z.boolean(),
+  blockSize: z.number().int().positive(),
+  gpuMemoryUtilization: z.number().gt(0).lte(1),
+});
+export type SchedulerKnobs = z.infer<typeof SchedulerKnobs>;
+
+/** One pool of identical replicas: `plan.dp` replicas of `plan.tp × plan.pp` GPUs each. */
+export const Pool = z.object({ plan: Plan, knobs: SchedulerKnobs });
+export type Pool = z.infer<typeof Pool>;
+
+/** A configuration to evaluate: replicas that do both phases, or a prefill pool and a decode pool. */
+export const Candidate = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('colocated'), id: z.string(), pool: Pool }),
+  z.object({ kind: z.literal('disaggregated'), id: z.string(), prefill: Pool, decode: Pool }),
+]);
+export type Candidate = z.infer<typeof Candidate>;
+/** A candidate before its id is derived from it. */
+export type CandidateBody =
+  | { kind: 'colocated'; pool: Pool }
+  | { kind: 'disaggregated'; prefill: Pool; decode: Pool };
+
+const Percentiles = z.object({
+  mean: z.number().nonnegative(),
+  p50: z.number().nonnegative(),
+  p90: z.number().nonnegative(),
+  p99: z.number().nonnegative(),
+});
+export type Percentiles = z.infer<typeof Percentiles>;
+
+/** What the search needs of one run at one request rate (a projection of the simulator's summary). */
+export const EvaluationMetrics = z.object({
+  rate: z.number().positive(),
+  ttft: Percentiles,
+  tbt: Percentiles,
+  tpot: Percentiles,
+  e2e: Percentiles,
+  /** Output tokens per second per GPU. */
+  throughputPerGpu: z.number().nonnegative(),
+  /** Output tokens per second one request sees after its first token (mean over requests). */
+  speedPerUser: z.number().nonnegative(),
+  requestThroughput: z.number().nonnegative(),
+  /** Requests per second that met every SLO target. */
+  goodput: z.number().nonnegative(),
+  preemptions: z.number().int().nonnegative(),
+  /** False when the run could not finish its requests in bounded time (queues grew without end). */
+  stable: z.boolean(),
+});
+export type EvaluationMetrics = z.infer<typeof EvaluationMetrics>;
+
+export const EvaluatedConfiguration = z.object({
+  id: z.string(),
+  candidate: Candidate,
+  gpus: z.number().int().positive(),
+  /** Metrics at the search's request rate. */
+  metrics: EvaluationMetrics,
+  meetsSlo: z.boolean(),
+  /** Smallest relative headroom over the SLO targets at the search's rate (negative: violated). */
+  sloMargin: z.number(),
+  /** Highest request rate at which the SLOs hold, or null when not searched (dominated) or never held. */
+  maxRateUnderSlo: z.number().nullable(),
+  maxRateSearched: z.boolean(),
+  paretoLatency: z.boolean(),
+  paretoThroughput: z.boolean(),
+  best: z.boolean(),
+  /** Which stage evaluated it: the coarse grid or the refinement around the leaders. */
+  stage: z.enum(['coarse', 'refine']),
+});
+export type EvaluatedConfiguration = z.infer<typeof EvaluatedConfiguration>;
+
+export const PrunedConfiguration = z.object({
+  what: z.string(),
+  reason: z.enum(['divisibility', 'memory', 'dominated']),
+  detail: z.string(),
+});
+export type PrunedConfiguration = z.infer<typeof PrunedConfiguration>;

@@ -1,0 +1,302 @@
+import type { HardwareSpec } from '../hardware/spec.js';
+import { memoryReport } from '../memory/model.js';
+import type { ModelSpec } from '../model/spec.js';
+import { dominates, paretoFront2d, type Sense } from './pareto.js';
+import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from './rate.js';
+import type {
+  Candidate,
+  CandidateBody,
+  EvaluatedConfiguration,
+  EvaluationMetrics,
+  Pool,
+  PrunedConfiguration,
+  ServingEngine,
+  Slo,
+} from './schema.js';
+import { meetsSlo, sloMargin } from './slo.js';
+import {
+  candidateGpus,
+  candidateId,
+  colocatedCandidates,
+  disaggregatedCandidates,
+  feasibleReplicaShapes,
+  neighbourKnobs,
+} from './space.js';
+
+/** Runs configurations at request rates: the simulator behind it, possibly on several threads. */
+export interface Evaluator {
+  evaluate(tasks: readonly EvaluationTask[], signal?: AbortSignal): Promise<EvaluationMetrics[]>;
+}
+
+export interface EvaluationTask {
+  candidate: Candidate;
+  rate: number;
+}
+
+export interface SearchRequest {
+  model: ModelSpec;
+  hardware: HardwareSpec;
+  gpus: number;
+  engine: ServingEngine;
+  /** Requests per second the configurations are compared at. */
+  rate: number;
+  slo: Slo;
+  maxSequenceTokens: number;
+  allowQuantization: boolean;
+  disaggregation: boolean;
+  /**
+   * Leaders whose knob neighbours are tried in each refinement round, and the most rounds; refinement
+   * stops earlier once a round finds nothing at least as good as the best so far.
+   */
+  refineLeaders?: number;
+  refineRounds?: number;
+  /** Skip the max-rate search of configurations dominated at the search rate (the default). */
+  pruneDominated?: boolean;
+}
+
+export interface SearchProgress {
+  stage: 'coarse' | 'refine' | 'max-rate';
+  done: number;
+  total: number;
+}
+
+export interface SearchOutcome {
+  configurations: EvaluatedConfiguration[];
+  pruned: PrunedConfiguration[];
+  best: string | null;
+  frontLatency: string[];
+  frontThroughput: string[];
+  simulations: number;
+}
+
+interface Scored {
+  candidate: Candidate;
+  metrics: EvaluationMetrics;
+  stage: 'coarse' | 'refine';
+}
+
+function kvCapacity(request: SearchRequest, pool: Pool): number {
+  const report = memoryReport(request.model, request.hardware, pool.plan, {
+    gpuMemoryUtilization: pool.knobs.gpuMemoryUtilization,
+    blockSize: pool.knobs.blockSize,
+    maxNumBatchedTokens: pool.knobs.maxNumBatchedTokens,
+    maxNumSeqs: pool.knobs.maxNumSeqs,
+    contextLength: request.maxSequenceTokens,
+  });
+  return report.fits ? report.cluster.kvCapacityTokens : 0;
+}
+
+/** A knob variant is only worth simulating if its memory still fits the longest sequence. */
+function fits(request: SearchRequest, candidate: Candidate): boolean {
+  if (candidate.kind === 'colocated') return kvCapacity(request, candidate.pool) > 0;
+  return kvCapacity(request, candidate.prefill) > 0 && kvCapacity(request, candidate.decode) > 0;
+}
+
+/** The pool whose batch limits cap throughput at high rates: the only one, or the decode pool. */
+function servingPool(candidate: Candidate): Pool {
+  return candidate.kind === 'colocated' ? candidate.pool : candidate.decode;
+}
+
+/**
+ * The vector compared for dominance: latencies (lower is better), throughput, speed and goodput at the
+ * search rate, and what bounds a configuration as the rate grows: its KV capacity and how many
+ * sequences it admits (higher is better). A configuration that is worse on all of them at the search
+ * rate has no head-room left to win at a higher one.
+ */
+function objectiveVector(request: SearchRequest, s: Scored): number[] {
+  const p = request.slo.percentile;
+  const pool = servingPool(s.candidate);
+  return [
+    s.metrics.ttft[p],
+    s.metrics.tbt[p],
+    s.metrics.throughputPerGpu,
+    s.metrics.speedPerUser,
+    s.metrics.goodput,
+    kvCapacity(request, pool),
+    pool.knobs.maxNumSeqs * pool.plan.dp,
+  ];
+}
+const OBJECTIVE_SENSES: Sense[] = ['min', 'min', 'max', 'max', 'max', 'max', 'max'];
+
+function refinedVariants(candidate: Candidate): Candidate[] {
+  const make = (body: CandidateBody): Candidate => ({ ...body, id: candidateId(body) });
+  if (candidate.kind === 'colocated') {
+    return neighbourKnobs(candidate.pool.knobs).map((knobs) =>
+      make({ kind: 'colocated', pool: { ...candidate.pool, knobs } }),
+    );
+  }
+  return [
+    ...neighbourKnobs(candidate.decode.knobs).map((knobs) =>
+      make({ kind: 'disaggregated', prefill: candidate.prefill, decode: { ...candidate.decode, knobs } }),
+    ),
+    ...neighbourKnobs(candidate.prefill.knobs).map((knobs) =>
+      make({ kind: 'disaggregated', prefill: { ...candidate.prefill, knobs }, decode: candidate.decode }),
+    ),
+  ];
+}
+
+/**
+ * The plan search: prune the space by divisibility and memory, evaluate a coarse knob grid for every
+ * feasible plan at the search rate, refine the knobs around the leaders, find the highest SLO-meeting
+ * rate of every configuration that no other configuration beats on all metrics, and mark the fronts and
+ * the best (highest rate under the SLOs, then throughput per GPU).
+ */
+export async function runSearch(
+  request: SearchRequest,
+  evaluator: Evaluator,
+  options: { signal?: AbortSignal; onProgress?: (p: SearchProgress) => void } = {},
+): Promise<SearchOutcome> {
+  const { signal, onProgress } = options;
+  const spaceInput = { ...request };
+  const { shapes, pruned } = feasibleReplicaShapes(spaceInput, request.gpus);
+  let simulations = 0;
+
+  const evaluateAll = async (candidates: Candidate[], stage: Scored['stage']): Promise<Scored[]> => {
+    signal?.throwIfAborted();
+    onProgress?.({ stage, done: 0, total: candidates.length });
+    const metrics = await evaluator.evaluate(
+      candidates.map((candidate) => ({ candidate, rate: request.rate })),
+      signal,
+    );
+    simulations += candidates.length;
+    onProgress?.({ stage, done: candidates.length, total: candidates.length });
+    return candidates.map((candidate, i) => ({ candidate, metrics: metrics[i], stage }));
+  };
+
+  const coarse = colocatedCandidates(spaceInput, shapes);
+  if (request.disaggregation) coarse.push(...disaggregatedCandidates(spaceInput, shapes));
+  const scored = new Map<string, Scored>();
+  const maxRateById = new Map<string, number | null>();
+  let maxRateRuns = 0;
+
+  /** Max-rate search for the new configurations that no evaluated configuration beats on every metric. */
+  const searchMaxRates = async (fresh: readonly Scored[]) => {
+    const everyone = [...scored.values()];
+    const vectors = new Map(everyone.map((s) => [s.candidate.id, objectiveVector(request, s)]));
+    const survivors: Scored[] = [];
+    for (const s of fresh) {
+      const mine = vectors.get(s.candidate.id)!;
+      const gpus = candidateGpus(s.candidate);
+      const dominator =
+        request.pruneDominated === false
+          ? undefined
+          : everyone.find(
+              (other) =>
+                other !== s &&
+                candidateGpus(other.candidate) <= gpus &&
+                dominates(vectors.get(other.candidate.id)!, mine, OBJECTIVE_SENSES),
+            );
+      if (dominator) {
+        pruned.push({
+          what: s.candidate.id,
+          reason: 'dominated',
+          detail: `worse on every metric than ${dominator.candidate.id}`,
+        });
+      } else {
+        survivors.push(s);
+      }
+    }
+    const rates = await maxRatesUnderSlo(
+      survivors.length,
+      async (round) => {
+        signal?.throwIfAborted();
+        const metrics = await evaluator.evaluate(
+          round.map(({ index, rate }) => ({ candidate: survivors[index].candidate, rate })),
+          signal,
+        );
+        simulations += round.length;
+        maxRateRuns += round.length;
+        onProgress?.({ stage: 'max-rate', done: maxRateRuns, total: maxRateRuns + survivors.length });
+        return metrics.map((m) => meetsSlo(m, request.slo));
+      },
+      { ...DEFAULT_RATE_SEARCH, start: request.rate },
+    );
+    for (let i = 0; i < survivors.length; i++) maxRateById.set(survivors[i].candidate.id, rates[i]);
+  };
+
+  let fresh = await evaluateAll(coarse, 'coarse');
+  for (const s of fresh) scored.set(s.candidate.id, s);
+  await searchMaxRates(fresh);
+
+  const leaders = request.refineLeaders ?? 3;
+  const bestRate = () => Math.max(0, ...[...maxRateById.values()].map((r) => r ?? 0));
+  for (let round = 0; round < (request.refineRounds ?? 8); round++) {
+    const top = [...scored.values()]
+      .filter((s) => maxRateById.get(s.candidate.id) != null)
+      .sort(
+        (a, b) =>
+          maxRateById.get(b.candidate.id)! - maxRateById.get(a.candidate.id)! ||
+          b.metrics.throughputPerGpu - a.metrics.throughputPerGpu,
+      )
+      .slice(0, leaders);
+    const variants = new Map<string, Candidate>();
+    for (const leader of top) {
+      for (const variant of refinedVariants(leader.candidate)) {
+        if (scored.has(variant.id) || variants.has(variant.id)) continue;
+        if (!fits(request, variant)) {
+          pruned.push({
+            what: variant.id,
+            reason: 'memory',
+            detail: 'the longest sequence does not fit in the KV cache',
+          });
+          continue;
+        }
+        variants.set(variant.id, variant);
+      }
+    }
+    if (variants.size === 0) break;
+    const before = bestRate();
+    fresh = await evaluateAll([...variants.values()], 'refine');
+    for (const s of fresh) scored.set(s.candidate.id, s);
+    await searchMaxRates(fresh);
+    const improvedOrTied = fresh.some((s) => (maxRateById.get(s.candidate.id) ?? 0) >= before && before > 0);
+    if (!improvedOrTied) break;
+  }
+
+  const all = [...scored.values()];
+  const p = request.slo.percentile;
+  const latencyFront = new Set(
+    paretoFront2d(
+      all.map((s) => [s.metrics.ttft[p], s.metrics.tbt[p]] as const),
+      ['min', 'min'],
+    ),
+  );
+  const throughputFront = new Set(
+    paretoFront2d(
+      all.map((s) => [s.metrics.throughputPerGpu, s.metrics.speedPerUser] as const),
+      ['max', 'max'],
+    ),
+  );
+
+  const configurations: EvaluatedConfiguration[] = all.map((s, i) => ({
+    id: s.candidate.id,
+    candidate: s.candidate,
+    gpus: candidateGpus(s.candidate),
+    metrics: s.metrics,
+    meetsSlo: meetsSlo(s.metrics, request.slo),
+    sloMargin: Math.max(-1e9, sloMargin(s.metrics, request.slo)),
+    maxRateUnderSlo: maxRateById.get(s.candidate.id) ?? null,
+    maxRateSearched: maxRateById.has(s.candidate.id),
+    paretoLatency: latencyFront.has(i),
+    paretoThroughput: throughputFront.has(i),
+    best: false,
+    stage: s.stage,
+  }));
+
+  const best = configurations
+    .filter((c) => c.meetsSlo && c.maxRateUnderSlo !== null)
+    .sort(
+      (a, b) =>
+        b.maxRateUnderSlo! - a.maxRateUnderSlo! || b.metrics.throughputPerGpu - a.metrics.throughputPerGpu,
+    )[0];
+  if (best) best.best = true;
+
+  return {
+    configurations,
+    pruned,
+    best: best?.id ?? null,
+    frontLatency: configurations.filter((c) => c.paretoLatency).map((c) => c.id),
+    frontThroughput: configurations.filter((c) => c.paretoThroughput).map((c) => c.id),
+    simulations,
+  };
+}

@@ -1,0 +1,209 @@
+import type { KvDtype, WeightDtype } from '../dtypes.js';
+import type { HardwareSpec } from '../hardware/spec.js';
+import { memoryReport } from '../memory/model.js';
+import type { ModelSpec } from '../model/spec.js';
+import { describePlan, type Plan, planProblems } from '../plan.js';
+import type {
+  Candidate,
+  CandidateBody,
+  Pool,
+  PrunedConfiguration,
+  SchedulerKnobs,
+  ServingEngine,
+} from './schema.js';
+
+export interface SpaceInput {
+  model: ModelSpec;
+  hardware: HardwareSpec;
+  gpus: number;
+  engine: ServingEngine;
+  /** Longest prompt + output in the workload: every plan must hold at least one such sequence. */
+  maxSequenceTokens: number;
+  allowQuantization: boolean;
+  disaggregation: boolean;
+}
+
+/**
+ * The scheduler settings tried first for every plan. `maxNumBatchedTokens` without chunked prefill must
+ * hold a whole prompt, so it is set per workload (see `unchunkedTokens`).
+ */
+export const COARSE_MAX_NUM_SEQS = [128, 256, 512] as const;
+export const COARSE_CHUNK_TOKENS = [2048, 8192] as const;
+/** Neighbours tried around the leaders in the refinement stage. */
+export const FINE_MAX_NUM_SEQS = [64, 128, 192, 256, 384, 512, 768, 1024] as const;
+export const FINE_CHUNK_TOKENS = [1024, 2048, 4096, 8192, 16384] as const;
+export const FINE_MEMORY_UTILIZATION = [0.85, 0.9, 0.95] as const;
+export const DEFAULT_BLOCK_SIZE = 16;
+export const DEFAULT_MEMORY_UTILIZATION = 0.9;
+
+export function unchunkedTokens(maxSequenceTokens: number): number {
+  return Math.max(2048, 2 ** Math.ceil(Math.log2(maxSequenceTokens)));
+}
+
+export function knobsId(k: SchedulerKnobs): string {
+  return `seqs${k.maxNumSeqs}-tok${k.maxNumBatchedTokens}-${k.chunkedPrefill ? 'chunked' : 'whole'}-b${k.blockSize}-u${k.gpuMemoryUtilization.toFixed(2)}`;
+}
+
+export function planId(p: Plan): string {
+  return `tp${p.tp}-pp${p.pp}-dp${p.dp}-ep${p.ep}-${p.weightDtype}-${p.kvDtype}`;
+}
+
+export function candidateId(c: CandidateBody): string {
+  if (c.kind === 'colocated') return `${planId(c.pool.plan)}|${knobsId(c.pool.knobs)}`;
+  return `P[${planId(c.prefill.plan)}|${knobsId(c.prefill.knobs)}]D[${planId(c.decode.plan)}|${knobsId(c.decode.knobs)}]`;
+}
+
+export function candidateGpus(c: Candidate): number {
+  const gpus = (p: Plan) => p.tp * p.pp * p.dp;
+  return c.kind === 'colocated' ? gpus(c.pool.plan) : gpus(c.prefill.plan) + gpus(c.decode.plan);
+}
+
+export function coarseKnobs(maxSequenceTokens: number): SchedulerKnobs[] {
+  const base = { blockSize: DEFAULT_BLOCK_SIZE, gpuMemoryUtilization: DEFAULT_MEMORY_UTILIZATION };
+  const knobs: SchedulerKnobs[] = [];
+  for (const maxNumSeqs of COARSE_MAX_NUM_SEQS) {
+    for (const maxNumBatchedTokens of COARSE_CHUNK_TOKENS) {
+      knobs.push({ ...base, maxNumSeqs, maxNumBatchedTokens, chunkedPrefill: true });
+    }
+    knobs.push({
+      ...base,
+      maxNumSeqs,
+      maxNumBatchedTokens: unchunkedTokens(maxSequenceTokens),
+      chunkedPrefill: false,
+    });
+  }
+  return knobs;
+}
+
+function dtypeChoices(input: SpaceInput): { weightDtype: WeightDtype; kvDtype: KvDtype }[] {
+  if (!input.allowQuantization) return [{ weightDtype: 'bf16', kvDtype: 'bf16' }];
+  const weights: WeightDtype[] = ['bf16', 'int4'];
+  if (input.hardware.tensorFlops.fp8 !== null) weights.push('fp8');
+  const kvs: KvDtype[] = ['bf16', 'fp8'];
+  return weights.flatMap((weightDtype) => kvs.map((kvDtype) => ({ weightDtype, kvDtype })));
+}
+
+function divisors(n: number): number[] {
+  const found: number[] = [];
+  for (let d = 1; d <= n; d++) if (n % d === 0) found.push(d);
+  return found;
+}
+
+export interface ReplicaShape {
+  tp: number;
+  pp: number;
+  ep: number;
+  weightDtype: WeightDtype;
+  kvDtype: KvDtype;
+}
+
+/**
+ * Replica shapes (TP × PP, EP, dtypes) that can run the model and hold its weights and one longest
+ * sequence at the most generous memory utilization the search tries: nothing pruned here could win.
+ */
+export function feasibleReplicaShapes(
+  input: SpaceInput,
+  maxGpusPerReplica: number,
+): { shapes: ReplicaShape[]; pruned: PrunedConfiguration[] } {
+  const shapes: ReplicaShape[] = [];
+  const pruned: PrunedConfiguration[] = [];
+  const { model, hardware } = input;
+  const mostMemory = Math.max(...FINE_MEMORY_UTILIZATION);
+  for (const dtypes of dtypeChoices(input)) {
+    for (const tp of divisors(maxGpusPerReplica).filter((d) => d <= hardware.gpusPerNode)) {
+      for (const pp of divisors(maxGpusPerReplica / tp)) {
+        const eps = model.moe ? divisors(tp).filter((e) => model.moe!.numExperts % e === 0) : [1];
+        for (const ep of eps) {
+          const plan: Plan = { tp, pp, dp: 1, ep, ...dtypes };
+          const what = `${describePlan(plan)} ${dtypes.weightDtype}/${dtypes.kvDtype}`;
+          const problems = planProblems(model, plan);
+          if (problems.length > 0) {
+            pruned.push({ what, reason: 'divisibility', detail: problems.join('; ') });
+            continue;
+          }
+          const memory = memoryReport(model, hardware, plan, {
+            gpuMemoryUtilization: mostMemory,
+            contextLength: input.maxSequenceTokens,
+            maxNumBatchedTokens: Math.min(...FINE_CHUNK_TOKENS),
+            maxNumSeqs: Math.min(...FINE_MAX_NUM_SEQS),
+          });
+          if (!memory.fits) {
+            pruned.push({ what, reason: 'memory', detail: memory.problems.join('; ') });
+            continue;
+          }
+          shapes.push({ tp, pp, ep, ...dtypes });
+        }
+      }
+    }
+  }
+  return { shapes, pruned };
+}
+
+/** Colocated candidates: every feasible replica shape, replicated over all the GPUs, with the coarse knobs. */
+export function colocatedCandidates(input: SpaceInput, shapes: readonly ReplicaShape[]): Candidate[] {
+  const candidates: Candidate[] = [];
+  for (const shape of shapes) {
+    const replicaGpus = shape.tp * shape.pp;
+    if (input.gpus % replicaGpus !== 0) continue;
+    const plan: Plan = { ...shape, dp: input.gpus / replicaGpus };
+    for (const knobs of coarseKnobs(input.maxSequenceTokens)) {
+      const body = { kind: 'colocated' as const, pool: { plan, knobs } };
+      candidates.push({ ...body, id: candidateId(body) });
+    }
+  }
+  return candidates;
+}
+
+/**
+ * Disaggregated candidates (xPyD): a prefill pool of x replicas and a decode pool of y replicas, each
+ * with a feasible single-stage shape, using all the GPUs. The prefill pool runs big chunks; the decode
+ * pool varies its batch size.
+ */
+export function disaggregatedCandidates(input: SpaceInput, shapes: readonly ReplicaShape[]): Candidate[] {
+  const candidates: Candidate[] = [];
+  const singleStage = shapes.filter((s) => s.pp === 1);
+  const base = { blockSize: DEFAULT_BLOCK_SIZE, gpuMemoryUtilization: DEFAULT_MEMORY_UTILIZATION };
+  for (const p of singleStage) {
+    for (const d of singleStage) {
+      if (p.weightDtype !== d.weightDtype || p.kvDtype !== d.kvDtype) continue;
+      for (let x = 1; x * p.tp < input.gpus; x++) {
+        const rest = input.gpus - x * p.tp;
+        if (rest % d.tp !== 0) continue;
+        const y = rest / d.tp;
+        const prefill: Pool = {
+          plan: { ...p, dp: x },
+          knobs: { ...base, maxNumSeqs: 64, maxNumBatchedTokens: 8192, chunkedPrefill: true },
+        };
+        for (const maxNumSeqs of COARSE_MAX_NUM_SEQS) {
+          const decode: Pool = {
+            plan: { ...d, dp: y },
+            knobs: { ...base, maxNumSeqs, maxNumBatchedTokens: 2048, chunkedPrefill: true },
+          };
+          const body = { kind: 'disaggregated' as const, prefill, decode };
+          candidates.push({ ...body, id: candidateId(body) });
+        }
+      }
+    }
+  }
+  return candidates;
+}
+
+/** The knob settings one step away from `knobs` in each direction of each knob (the refinement stage). */
+export function neighbourKnobs(knobs: SchedulerKnobs): SchedulerKnobs[] {
+  const around = <T>(values: readonly T[], current: T): T[] => {
+    const i = values.indexOf(current);
+    if (i < 0) return [];
+    return [values[i - 1], values[i + 1]].filter((v): v is T => v !== undefined);
+  };
+  const out: SchedulerKnobs[] = [];
+  for (const maxNumSeqs of around(FINE_MAX_NUM_SEQS, knobs.maxNumSeqs)) out.push({ ...knobs, maxNumSeqs });
+  if (knobs.chunkedPrefill) {
+    for (const maxNumBatchedTokens of around(FINE_CHUNK_TOKENS, knobs.maxNumBatchedTokens)) {
+      out.push({ ...knobs, maxNumBatchedTokens });
+    }
+  }
+  for (const gpuMemoryUtilization of around(FINE_MEMORY_UTILIZATION, knobs.gpuMemoryUtilization)) {
+    out.push({ ...knobs, gpuMemoryUtilization });
+  }
+  return out;
+}
