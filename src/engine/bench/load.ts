@@ -1,0 +1,112 @@
+import { performance } from 'node:perf_hooks';
+import { type MeasuredRequest, type StreamTarget, streamOnce } from './stream-client.js';
+
+/** One request of a workload, as the load generator replays it. */
+export interface LoadRequest {
+  /** Seconds from the start of the workload. */
+  arrival: number;
+  promptTokens: number;
+  outputTokens: number;
+}
+
+export type LoadMode = { kind: 'open' } | { kind: 'closed'; concurrency: number };
+
+export interface LoadOptions {
+  mode: LoadMode;
+  /** Stop sending after this many requests. */
+  maxRequests: number;
+  /** Stop the whole run after this long; requests still in flight are counted as cancelled. */
+  maxWallSeconds: number;
+  /** A request with no complete answer after this long is counted as timed out. */
+  timeoutSeconds: number;
+  seed: number;
+  /** Prompt token ids are drawn from [lo, hi): inside any real vocabulary, past the special tokens. */
+  tokenIdRange: [number, number];
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Deterministic prompt ids for request `index` (splitmix-style hash), so reruns send the same prompts. */
+function promptIds(index: number, length: number, seed: number, [lo, hi]: [number, number]): number[] {
+  const ids = new Array<number>(length);
+  let state = (seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0;
+  for (let i = 0; i < length; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    ids[i] = lo + (((t ^ (t >>> 14)) >>> 0) % (hi - lo));
+  }
+  return ids;
+}
+
+/**
+ * Replays requests against an endpoint, open loop (each sent at its arrival time, however the server is
+ * doing) or closed loop (a fixed number in flight). Bounded by a request count and a wall-clock limit;
+ * every request sent is accounted for in the result, failed or not.
+ */
+export async function runLoad(
+  target: StreamTarget,
+  workload: readonly LoadRequest[],
+  options: LoadOptions,
+): Promise<MeasuredRequest[]> {
+  const planned = workload.slice(0, options.maxRequests);
+  const clock = { start: performance.now() };
+  const elapsed = () => (performance.now() - clock.start) / 1000;
+  const stop = new AbortController();
+  const wallTimer = setTimeout(() => stop.abort(), options.maxWallSeconds * 1000);
+  const results: MeasuredRequest[] = [];
+  let done = 0;
+  const send = async (index: number, scheduledAt: number) => {
+    const r = planned[index];
+    const ids = promptIds(index, r.promptTokens, options.seed, options.tokenIdRange);
+    const measured = await streamOnce(
+      target,
+      {
+        index,
+        promptTokenIds: ids,
+        promptText: ids.map((id) => `w${id}`).join(' '),
+        maxTokens: r.outputTokens,
+      },
+      clock,
+      scheduledAt,
+      options.timeoutSeconds,
+      stop.signal,
+    );
+    results.push(measured);
+    options.onProgress?.(++done, planned.length);
+  };
+
+  try {
+    if (options.mode.kind === 'open') {
+      const origin = planned.length > 0 ? planned[0].arrival : 0;
+      const inFlight: Promise<void>[] = [];
+      for (let i = 0; i < planned.length && !stop.signal.aborted; i++) {
+        const due = planned[i].arrival - origin;
+        const wait = due - elapsed();
+        if (wait > 0) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, wait * 1000);
+            stop.signal.addEventListener('abort', () => {
+              clearTimeout(t);
+              resolve();
+            });
+          });
+        }
+        if (stop.signal.aborted) break;
+        inFlight.push(send(i, due));
+      }
+      await Promise.all(inFlight);
+    } else {
+      let next = 0;
+      const worker = async () => {
+        while (!stop.signal.aborted && next < planned.length) {
+          const index = next++;
+          await send(index, elapsed());
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(options.mode.concurrency, planned.length) }, worker));
+    }
+  } finally {
+    clearTimeout(wallTimer);
+  }
+  return results.sort((a, b) => a.index - b.index);
+}

@@ -1,0 +1,168 @@
+import { Agent, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { performance } from 'node:perf_hooks';
+
+/** One request as the load generator measured it. Times are seconds from the run's start. */
+export interface MeasuredRequest {
+  index: number;
+  /** When it was due (open loop) or taken (closed loop), and when it was sent. */
+  scheduledAt: number;
+  sentAt: number;
+  promptTokens: number;
+  requestedOutputTokens: number;
+  /** Time of each streamed chunk that carried generated text, in arrival order. */
+  tokenTimes: number[];
+  /** Output tokens the server reported (usage), else the number of content chunks. */
+  outputTokens: number;
+  finishedAt: number;
+  status: 'ok' | 'http-error' | 'timeout' | 'network-error' | 'cancelled';
+  error?: string;
+}
+
+export interface StreamTarget {
+  /** Base URL, e.g. http://127.0.0.1:8000 */
+  url: string;
+  model: string;
+  endpoint: 'completions' | 'chat';
+  /** Extra headers, e.g. an API key. */
+  headers?: Record<string, string>;
+}
+
+export interface StreamRequestSpec {
+  index: number;
+  promptTokenIds: number[];
+  /** Used when the endpoint only takes text (chat): one word per token. */
+  promptText: string;
+  maxTokens: number;
+}
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 4096 });
+
+/**
+ * Sends one streaming request and timestamps every chunk, with vLLM's benchmark definitions in mind:
+ * TTFT is first content chunk minus send time; every later gap is an inter-token latency. Token-id
+ * prompts and `ignore_eos` make lengths exact where the server accepts them.
+ */
+export function streamOnce(
+  target: StreamTarget,
+  spec: StreamRequestSpec,
+  clock: { start: number },
+  scheduledAt: number,
+  timeoutSeconds: number,
+  signal: AbortSignal,
+): Promise<MeasuredRequest> {
+  const now = () => (performance.now() - clock.start) / 1000;
+  const url = new URL(target.endpoint === 'chat' ? '/v1/chat/completions' : '/v1/completions', target.url);
+  const body =
+    target.endpoint === 'chat'
+      ? {
+          model: target.model,
+          messages: [{ role: 'user', content: spec.promptText }],
+          max_tokens: spec.maxTokens,
+          ignore_eos: true,
+          stream: true,
+          stream_options: { include_usage: true },
+        }
+      : {
+          model: target.model,
+          prompt: spec.promptTokenIds,
+          max_tokens: spec.maxTokens,
+          ignore_eos: true,
+          stream: true,
+          stream_options: { include_usage: true },
+          temperature: 0,
+        };
+  const record: MeasuredRequest = {
+    index: spec.index,
+    scheduledAt,
+    sentAt: now(),
+    promptTokens: spec.promptTokenIds.length,
+    requestedOutputTokens: spec.maxTokens,
+    tokenTimes: [],
+    outputTokens: 0,
+    finishedAt: 0,
+    status: 'ok',
+  };
+  return new Promise((resolve) => {
+    let settled = false;
+    let usageTokens: number | undefined;
+    const settle = (status: MeasuredRequest['status'], error?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      record.finishedAt = now();
+      record.status = status;
+      if (error) record.error = error;
+      record.outputTokens = usageTokens ?? record.tokenTimes.length;
+      resolve(record);
+    };
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        agent: url.protocol === 'https:' ? undefined : keepAlive,
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...target.headers },
+      },
+      (res) => {
+        res.setEncoding('utf8');
+        if (res.statusCode !== 200) {
+          let text = '';
+          res.on('data', (c: string) => {
+            text += c;
+          });
+          res.on('end', () => settle('http-error', `HTTP ${res.statusCode}: ${text.slice(0, 500)}`));
+          return;
+        }
+        let buffer = '';
+        res.on('data', (chunk: string) => {
+          const at = now();
+          buffer += chunk;
+          let end = buffer.indexOf('\n\n');
+          while (end >= 0) {
+            const event = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            end = buffer.indexOf('\n\n');
+            for (const line of event.split('\n')) {
+              if (!line.startsWith('data:')) continue;
+              const data = line.slice(5).trim();
+              if (data === '[DONE]') continue;
+              try {
+                const json = JSON.parse(data) as {
+                  choices?: { text?: string; delta?: { content?: string | null } }[];
+                  usage?: { completion_tokens?: number } | null;
+                  error?: { message?: string };
+                };
+                if (json.error) {
+                  settle('http-error', json.error.message ?? 'error event in stream');
+                  return;
+                }
+                const choice = json.choices?.[0];
+                const content = choice?.text ?? choice?.delta?.content ?? '';
+                if (content !== '' && content !== null) record.tokenTimes.push(at);
+                if (json.usage?.completion_tokens !== undefined) usageTokens = json.usage.completion_tokens;
+              } catch {
+                settle('http-error', `malformed stream event: ${data.slice(0, 200)}`);
+                return;
+              }
+            }
+          }
+        });
+        res.on('end', () => settle('ok'));
+        res.on('error', (error) => settle('network-error', error.message));
+      },
+    );
+    const timer = setTimeout(() => {
+      settle('timeout', `no answer within ${timeoutSeconds} s`);
+      req.destroy();
+    }, timeoutSeconds * 1000);
+    const onAbort = () => {
+      settle('cancelled', 'the run ended before this request finished');
+      req.destroy();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (error) => settle('network-error', error.message));
+    req.end(JSON.stringify(body));
+  });
+}

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type LoadRequest, runLoad } from '../../src/engine/bench/load.js';
+import { OpenAiServer } from '../../src/engine/serve/server.js';
+import { TimerEngine } from './helpers/timer-engine.js';
+
+const target = (url: string) => ({ url, model: 'test-model', endpoint: 'completions' as const });
+const base = {
+  maxRequests: 1000,
+  maxWallSeconds: 20,
+  timeoutSeconds: 10,
+  seed: 1,
+  tokenIdRange: [3, 900] as [number, number],
+};
+
+describe('load generator against a live server', () => {
+  it('closed loop: every request measured with exact lengths and one timestamp per token', async () => {
+    const server = new OpenAiServer({ engine: new TimerEngine(4, 2), maxWaiting: 100 });
+    const { url } = await server.start();
+    const workload: LoadRequest[] = Array.from({ length: 12 }, (_, i) => ({
+      arrival: 0,
+      promptTokens: 5 + i,
+      outputTokens: 3 + (i % 4),
+    }));
+    const results = await runLoad(target(url), workload, {
+      ...base,
+      mode: { kind: 'closed', concurrency: 3 },
+    });
+    await server.shutdown();
+    assert.equal(results.length, 12);
+    for (const r of results) {
+      assert.equal(r.status, 'ok', r.error);
+      assert.equal(r.outputTokens, workload[r.index].outputTokens);
+      assert.equal(r.promptTokens, workload[r.index].promptTokens);
+      assert.equal(r.tokenTimes.length, r.outputTokens);
+      assert.ok(r.tokenTimes[0] > r.sentAt && r.finishedAt >= r.tokenTimes.at(-1)!);
+    }
+  });
+
+  it('open loop: requests go out at their arrival times, not waiting for answers', async () => {
+    const server = new OpenAiServer({ engine: new TimerEngine(8, 5), maxWaiting: 100 });
+    const { url } = await server.start();
+    const workload: LoadRequest[] = [0, 0.05, 0.1, 0.15].map((arrival) => ({
+      arrival,
+      promptTokens: 4,
+      outputTokens: 20,
+    }));
+    const results = await runLoad(target(url), workload, { ...base, mode: { kind: 'open' } });
+    await server.shutdown();
+    // Each answer takes ~100 ms, longer than the gaps: sends must not wait for earlier answers.
+    results.forEach((r, i) => {
+      assert.ok(Math.abs(r.sentAt - workload[i].arrival) < 0.04, `request ${i} sent at ${r.sentAt}`);
+    });
+  });
+
+  it('counts refused, timed-out and unfinished requests instead of dropping them', async () => {
+    const server = new OpenAiServer({ engine: new TimerEngine(1, 20), maxWaiting: 1 });
+    const { url } = await server.start();
+    const workload: LoadRequest[] = Array.from({ length: 4 }, () => ({
+      arrival: 0,
+      promptTokens: 2,
+      outputTokens: 30,
+    }));
+    const results = await runLoad(target(url), workload, {
+      ...base,
+      timeoutSeconds: 0.3,
+      mode: { kind: 'open' },
+    });
+    const statuses = results.map((r) => r.status).sort();
+    assert.equal(results.length, 4);
+    // One runs (and times out at 0.3 s of its 0.6 s), one waits (times out), two are refused with 429.
+    assert.deepEqual(statuses, ['http-error', 'http-error', 'timeout', 'timeout']);
+    assert.ok(results.filter((r) => r.status === 'http-error').every((r) => /HTTP 429/.test(r.error ?? '')));
+    const bounded = await runLoad(target(url), workload.slice(0, 1), {
+      ...base,
+      maxWallSeconds: 0.1,
+      mode: { kind: 'open' },
+    });
+    assert.equal(bounded[0].status, 'cancelled');
+    await server.shutdown();
+  });
+
+  it('a server that is not there is a network error per request, not a crash', async () => {
+    const results = await runLoad(
+      target('http://127.0.0.1:9'),
+      [{ arrival: 0, promptTokens: 1, outputTokens: 1 }],
+      {
+        ...base,
+        mode: { kind: 'closed', concurrency: 1 },
+      },
+    );
+    assert.equal(results[0].status, 'network-error');
+  });
+});
