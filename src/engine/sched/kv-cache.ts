@@ -72,7 +72,7 @@ export class CountingKvBlockManager implements KvBlockManager {
   blocksNeeded(r: SchedRequest, tokens: number): number {
     const held = r.blocks + r.sharedHashes * this.blocksPerHash;
     const need = Math.ceil(tokens / this.blockSize) - held;
-    return need > 0 ? need : 0;
+    return Math.max(need, 0);
   }
 
   growTo(r: SchedRequest, tokens: number): boolean {

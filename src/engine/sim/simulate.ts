@@ -332,7 +332,7 @@ export function simulate(
       let t = now + timing.overheadSeconds + swap;
       const stages = replica.stageFree;
       for (let k = 0; k < pp; k++) {
-        const start = stages[k] > t ? stages[k] : t;
+        const start = Math.max(stages[k], t);
         t = start + timing.stageSeconds + (k < pp - 1 ? timing.stageSendSeconds : timing.headSeconds);
         stages[k] = t;
       }
