@@ -1,0 +1,400 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { KvDtype, WeightDtype } from '../../engine/dtypes.js';
+import { getHardware } from '../../engine/hardware/catalog.js';
+import { findModel } from '../../engine/model/catalog.js';
+import { resolveModel } from '../../engine/model/resolve.js';
+import type { Calibration } from '../../engine/perf/calibration.js';
+import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
+import {
+  calibrationForTarget,
+  readDeviceProfile,
+  readOpTables,
+  StepReport,
+} from '../../engine/perf/report.js';
+import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
+import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
+import { describePlan, type Plan } from '../../engine/plan.js';
+import { PolicyName, PreemptionMode, type SchedulerConfig } from '../../engine/sched/config.js';
+import { RouterName, type SimulationConfigInput, type Slo } from '../../engine/sim/config.js';
+import { simulate } from '../../engine/sim/simulate.js';
+import { type MetricSummary, RunSummary } from '../../engine/sim/summary.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
+import { loadWorkload } from '../../engine/workload/load.js';
+import { printJson, table } from '../format.js';
+import { fraction, kvDtypeOption, positiveInt, weightDtypeOption } from '../options.js';
+
+const nonNegativeInt = (value: string): number => (value.trim() === '0' ? 0 : positiveInt(value));
+const positiveNumber = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive number, got '${value}'.`);
+  return n;
+};
+const integer = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${value}'.`);
+  return n;
+};
+
+/** `ttft=0.5,tpot=0.05` (seconds; `ms` suffix allowed) → SLO targets. */
+export function parseSlo(text: string): Slo {
+  const slo: Slo = {};
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^(ttft|tpot|tbt|itl|e2e)=([\d.]+(?:e-?\d+)?)(ms|s)?$/.exec(part);
+    if (!m) {
+      throw new ServeTuneError(
+        `--slo: '${part}' is not <ttft|tpot|tbt|e2e>=<seconds> (e.g. ttft=0.5,tpot=0.05 or ttft=500ms)`,
+        'invalid-argument',
+        '--slo',
+      );
+    }
+    const value = Number(m[2]) * (m[3] === 'ms' ? 1e-3 : 1);
+    const key = m[1] === 'itl' ? 'tbt' : (m[1] as keyof Slo);
+    slo[key] = value;
+  }
+  return slo;
+}
+
+function calibrationAndTables(flags: { profile?: string; opTables?: string[] }, hardwareId: string) {
+  const hardware = getHardware(hardwareId);
+  const calibration: Calibration | undefined = flags.profile
+    ? calibrationForTarget(readDeviceProfile(flags.profile), hardware)
+    : undefined;
+  const opTables: MeasuredOpTables | undefined =
+    flags.opTables && flags.opTables.length > 0 ? readOpTables(flags.opTables) : undefined;
+  return { hardware, calibration, opTables };
+}
+
+const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
+
+interface StepFlags {
+  model: string;
+  hardware: string;
+  tp: number;
+  pp: number;
+  ep: number;
+  weightDtype: WeightDtype;
+  kvDtype: KvDtype;
+  prefillTokens: number;
+  prefillContext: number;
+  decodeBatch: number;
+  decodeContext: number;
+  profile?: string;
+  opTables?: string[];
+  json?: boolean;
+}
+
+interface SimulateFlags {
+  model: string;
+  hardware: string;
+  tp: number;
+  pp: number;
+  dp: number;
+  ep: number;
+  weightDtype: WeightDtype;
+  kvDtype: KvDtype;
+  scheduler: PolicyName;
+  maxNumSeqs?: number;
+  maxNumBatchedTokens?: number;
+  blockSize?: number;
+  gpuMemoryUtilization?: number;
+  maxModelLen?: number;
+  chunkedPrefillSize?: number;
+  scheduleConservativeness?: number;
+  preemption?: 'recompute' | 'swap';
+  prefixCaching?: boolean;
+  router: RouterName;
+  prefillTp?: number;
+  prefillPp?: number;
+  prefillDp?: number;
+  decodeTp?: number;
+  decodePp?: number;
+  decodeDp?: number;
+  profile?: string;
+  opTables?: string[];
+  workload: string;
+  rate?: number;
+  seed: number;
+  duration?: number;
+  requests?: number;
+  slo?: Slo;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerSimulateCommands(program: Command): void {
+  program
+    .command('step')
+    .description('the predicted time of one engine iteration, op by op')
+    .requiredOption('--model <id|config.json>', 'catalog model id, or a Hugging Face config.json')
+    .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
+    .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
+    .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
+    .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1))
+    .addOption(weightDtypeOption())
+    .addOption(kvDtypeOption())
+    .addOption(
+      new Option('--prefill-tokens <n>', 'prompt tokens in the step').argParser(nonNegativeInt).default(0),
+    )
+    .addOption(
+      new Option('--prefill-context <n>', 'tokens already cached before the prefill chunk')
+        .argParser(nonNegativeInt)
+        .default(0),
+    )
+    .addOption(
+      new Option('--decode-batch <n>', 'sequences decoding one token').argParser(nonNegativeInt).default(0),
+    )
+    .addOption(
+      new Option('--decode-context <n>', 'cached tokens of each decoding sequence')
+        .argParser(nonNegativeInt)
+        .default(0),
+    )
+    .option('--profile <profile.json>', 'calibrate with a measured device profile')
+    .option(
+      '--op-tables <file.csv>',
+      'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
+      collect,
+    )
+    .option('--json', 'print JSON (schema: StepReport)')
+    .action((flags: StepFlags) => {
+      if (flags.prefillTokens === 0 && flags.decodeBatch === 0) {
+        throw new ServeTuneError(
+          'give --prefill-tokens and/or --decode-batch: the step is empty',
+          'invalid-argument',
+          '--prefill-tokens',
+        );
+      }
+      const model = resolveModel(flags.model);
+      const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
+      const plan: Plan = {
+        tp: flags.tp,
+        pp: flags.pp,
+        dp: 1,
+        ep: flags.ep,
+        weightDtype: flags.weightDtype,
+        kvDtype: flags.kvDtype,
+      };
+      const stepModel = compileStepModel(model, hardware, plan, { calibration, opTables });
+      const shape = createBatchShape();
+      if (flags.prefillTokens > 0) addPrefillChunk(shape, flags.prefillTokens, flags.prefillContext, true);
+      addUniformDecodes(shape, flags.decodeBatch, flags.decodeContext);
+      const timing = createStepTiming();
+      const total = stepModel.timeStep(shape, timing);
+      const report = StepReport.parse({
+        model: model.id,
+        hardware: hardware.id,
+        plan: { tp: plan.tp, pp: plan.pp, ep: plan.ep, weightDtype: plan.weightDtype, kvDtype: plan.kvDtype },
+        batch: {
+          prefillTokens: flags.prefillTokens,
+          prefillContext: flags.prefillContext,
+          decodeBatch: flags.decodeBatch,
+          decodeContext: flags.decodeContext,
+        },
+        calibration: stepModel.calibration.source + (opTables ? ` + tables: ${opTables.source}` : ''),
+        totalSeconds: total,
+        parts: {
+          overheadSeconds: timing.overheadSeconds,
+          stageSeconds: timing.stageSeconds,
+          stageSendSeconds: timing.stageSendSeconds,
+          headSeconds: timing.headSeconds,
+        },
+        breakdown: stepModel.breakdown(shape),
+      });
+      if (flags.json) return printJson(report);
+      console.log(
+        `${model.name} on ${hardware.name}, ${describePlan(plan)} (${plan.weightDtype} weights, ${plan.kvDtype} KV); calibration ${report.calibration}`,
+      );
+      console.log(
+        `batch: ${flags.prefillTokens} prefill tokens after ${flags.prefillContext} cached, ${flags.decodeBatch} decodes at context ${flags.decodeContext}\n`,
+      );
+      const rows = [['op', 'kind', 'calls', 'time', 'share']];
+      for (const e of report.breakdown) {
+        rows.push([
+          e.name,
+          e.kind,
+          String(e.calls),
+          ms(e.seconds),
+          `${((100 * e.seconds) / total).toFixed(1)}%`,
+        ]);
+      }
+      console.log(table(rows));
+      console.log(`\nstep time: ${ms(total)}`);
+    });
+
+  program
+    .command('simulate')
+    .description('simulate serving a workload, request by request, and summarize latency and throughput')
+    .requiredOption('--model <id|config.json>', 'catalog model id, or a Hugging Face config.json')
+    .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
+    .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
+    .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
+    .addOption(new Option('--dp <n>', 'data parallel replicas').argParser(positiveInt).default(1))
+    .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1))
+    .addOption(weightDtypeOption())
+    .addOption(kvDtypeOption())
+    .addOption(
+      new Option('--scheduler <name>', 'scheduling policy').choices(PolicyName.options).default('vllm-v1'),
+    )
+    .addOption(
+      new Option('--max-num-seqs <n>', 'sequences per step (SGLang: max-running-requests)').argParser(
+        positiveInt,
+      ),
+    )
+    .addOption(new Option('--max-num-batched-tokens <n>', 'token budget per step').argParser(positiveInt))
+    .addOption(new Option('--chunked-prefill-size <n>', 'SGLang chunk size').argParser(positiveInt))
+    .addOption(
+      new Option('--schedule-conservativeness <x>', 'SGLang admission conservativeness').argParser(
+        positiveNumber,
+      ),
+    )
+    .addOption(new Option('--block-size <n>', 'KV cache block size').argParser(positiveInt))
+    .addOption(
+      new Option('--gpu-memory-utilization <fraction>', 'share of GPU memory the engine may use').argParser(
+        fraction,
+      ),
+    )
+    .addOption(new Option('--max-model-len <n>', 'longest prompt + output accepted').argParser(positiveInt))
+    .addOption(new Option('--preemption <mode>', 'preemption mode').choices(PreemptionMode.options))
+    .option('--prefix-caching', 'enable prefix caching')
+    .option('--no-prefix-caching', 'disable prefix caching')
+    .addOption(
+      new Option('--router <name>', 'how arrivals spread over replicas')
+        .choices(RouterName.options)
+        .default('least-outstanding'),
+    )
+    .addOption(new Option('--prefill-tp <n>', 'disaggregated: prefill pool TP').argParser(positiveInt))
+    .addOption(new Option('--prefill-pp <n>', 'disaggregated: prefill pool PP').argParser(positiveInt))
+    .addOption(new Option('--prefill-dp <n>', 'disaggregated: prefill replicas').argParser(positiveInt))
+    .addOption(new Option('--decode-tp <n>', 'disaggregated: decode pool TP').argParser(positiveInt))
+    .addOption(new Option('--decode-pp <n>', 'disaggregated: decode pool PP').argParser(positiveInt))
+    .addOption(new Option('--decode-dp <n>', 'disaggregated: decode replicas').argParser(positiveInt))
+    .option('--profile <profile.json>', 'calibrate with a measured device profile')
+    .option('--op-tables <file.csv>', 'measured op times (Vidur CSV layouts); repeatable', collect)
+    .requiredOption(
+      '--workload <spec|file>',
+      'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file',
+    )
+    .addOption(
+      new Option('--rate <r>', 'scale arrivals to this mean rate (requests/s)').argParser(positiveNumber),
+    )
+    .addOption(new Option('--seed <n>', 'seed of the synthetic workload').argParser(integer).default(0))
+    .addOption(
+      new Option('--duration <seconds>', 'keep the arrivals of the first seconds').argParser(positiveNumber),
+    )
+    .addOption(new Option('--requests <n>', 'keep the first n requests').argParser(positiveInt))
+    .addOption(
+      new Option(
+        '--slo <targets>',
+        'latency targets for goodput, e.g. ttft=0.5,tpot=0.05 (seconds)',
+      ).argParser(parseSlo),
+    )
+    .option('--json', 'print JSON (schema: RunSummary)')
+    .action((flags: SimulateFlags) => {
+      const model = resolveModel(flags.model);
+      const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
+      const scheduler: SchedulerConfig = {
+        policy: flags.scheduler,
+        maxNumSeqs: flags.maxNumSeqs,
+        maxNumBatchedTokens: flags.maxNumBatchedTokens,
+        chunkedPrefillSize: flags.chunkedPrefillSize,
+        scheduleConservativeness: flags.scheduleConservativeness,
+        blockSize: flags.blockSize,
+        gpuMemoryUtilization: flags.gpuMemoryUtilization,
+        maxModelLen: flags.maxModelLen,
+        preemption: flags.preemption,
+        enablePrefixCaching: flags.prefixCaching,
+      };
+      const planOf = (tp: number, pp: number, dp: number): Plan => ({
+        tp,
+        pp,
+        dp,
+        ep: flags.ep,
+        weightDtype: flags.weightDtype,
+        kvDtype: flags.kvDtype,
+      });
+      const disaggregated = [
+        flags.prefillTp,
+        flags.prefillPp,
+        flags.prefillDp,
+        flags.decodeTp,
+        flags.decodePp,
+        flags.decodeDp,
+      ].some((v) => v !== undefined);
+      const config: SimulationConfigInput = {
+        // Catalog entries travel by id (short JSON); a config.json model travels whole.
+        model: findModel(flags.model) ? model.id : model,
+        hardware: hardware.id,
+        router: flags.router,
+        calibration,
+        slo: flags.slo ?? {},
+        seed: flags.seed,
+        deployment: disaggregated
+          ? {
+              kind: 'disaggregated',
+              prefill: {
+                plan: planOf(flags.prefillTp ?? flags.tp, flags.prefillPp ?? flags.pp, flags.prefillDp ?? 1),
+                scheduler,
+              },
+              decode: {
+                plan: planOf(flags.decodeTp ?? flags.tp, flags.decodePp ?? flags.pp, flags.decodeDp ?? 1),
+                scheduler,
+              },
+            }
+          : { kind: 'colocated', pool: { plan: planOf(flags.tp, flags.pp, flags.dp), scheduler } },
+      };
+      const workload = loadWorkload(flags.workload, {
+        rate: flags.rate,
+        seed: flags.seed,
+        durationSeconds: flags.duration,
+        count: flags.requests,
+      });
+      const summary = RunSummary.parse(simulate(config, workload, { opTables }));
+      if (flags.json) printJson(summary);
+      else printSummary(summary, workload.source);
+      if (!summary.feasible) process.exitCode = 3;
+    });
+}
+
+function printSummary(s: RunSummary, source: string): void {
+  console.log(`${s.label}\nworkload: ${source}`);
+  if (!s.feasible) {
+    console.log(`\nInfeasible, not simulated:\n  ${s.problems.join('\n  ')}`);
+    return;
+  }
+  const row = (name: string, m: MetricSummary | null) =>
+    m
+      ? [name, ms(m.mean), ms(m.p50), ms(m.p90), ms(m.p99), String(m.count)]
+      : [name, '-', '-', '-', '-', '0'];
+  console.log(
+    `\n${s.requests.completed}/${s.requests.total} requests completed (${s.requests.failed} failed) over ${s.simulatedSeconds.toFixed(1)} s simulated in ${s.wallSeconds.toFixed(2)} s (${s.steps} steps)\n`,
+  );
+  console.log(
+    table([
+      ['metric', 'mean', 'p50', 'p90', 'p99', 'samples'],
+      row('TTFT', s.ttft),
+      row('TPOT', s.tpot),
+      row('ITL', s.itl),
+      row('E2E', s.e2e),
+      row('queueing', s.queueing),
+      ...(s.kvTransfer ? [row('KV transfer', s.kvTransfer)] : []),
+    ]),
+  );
+  const t = s.throughput;
+  console.log(
+    `\nthroughput: ${t.requestsPerSecond.toFixed(2)} req/s, ${t.outputTokensPerSecond.toFixed(0)} output tok/s (${t.outputTokensPerSecondPerGpu.toFixed(0)} per GPU over ${s.gpus} GPUs), ${t.totalTokensPerSecond.toFixed(0)} total tok/s`,
+  );
+  if (s.goodput) {
+    console.log(
+      `goodput: ${s.goodput.requestsPerSecond.toFixed(2)} req/s (${(100 * s.goodput.fraction).toFixed(1)}% of requests meet ${JSON.stringify(s.goodput.slo)})`,
+    );
+  }
+  console.log(
+    `preemptions: ${s.preemptions}; mean batch ${s.batchSize?.mean.toFixed(1) ?? '-'}; KV utilization mean ${((s.kvUtilization?.mean ?? 0) * 100).toFixed(1)}%, peak ${((s.kvUtilization?.peak ?? 0) * 100).toFixed(1)}%` +
+      (s.prefixCache ? `; prefix cache hit rate ${(100 * s.prefixCache.hitRate).toFixed(1)}%` : ''),
+  );
+  if (s.problems.length > 0) console.log(`note: ${s.problems.join('; ')}`);
+}

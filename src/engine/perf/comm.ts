@@ -1,0 +1,57 @@
+import type { HardwareSpec } from '../hardware/spec.js';
+
+/** A link between GPUs as the collectives see it: bandwidth per direction and one-way latency. */
+export interface Link {
+  bytesPerSecond: number;
+  latencySeconds: number;
+}
+
+/** The link a group of `gpus` GPUs talks over: the node's interconnect if they fit in one node, else the network. */
+export function groupLink(hardware: HardwareSpec, gpus: number): Link {
+  if (gpus <= hardware.gpusPerNode) {
+    return {
+      bytesPerSecond: hardware.intraNode.bytesPerSecondPerDirection,
+      latencySeconds: hardware.intraNode.latencySeconds,
+    };
+  }
+  return {
+    bytesPerSecond: hardware.interNodeBytesPerSecond,
+    latencySeconds: hardware.interNodeLatencySeconds,
+  };
+}
+
+/**
+ * All-reduce of `bytes` over `workers` GPUs. Ring: 2(n-1) steps, each paying the link latency, moving
+ * 2(n-1)/n of the message. One-shot (the custom all-reduce serving engines use for small messages over
+ * NVLink/NVSwitch or Infinity Fabric): every GPU reads the n-1 peers' buffers at once, paying latency
+ * twice (write, then a barrier). The faster of the two is what a tuned library picks.
+ */
+export function allReduceSeconds(bytes: number, workers: number, link: Link, efficiency: number): number {
+  if (workers <= 1 || bytes <= 0) return 0;
+  const bandwidth = link.bytesPerSecond * efficiency;
+  const ring =
+    2 * (workers - 1) * link.latencySeconds + ((2 * (workers - 1)) / workers) * (bytes / bandwidth);
+  const oneShot =
+    2 * link.latencySeconds + ((workers - 1) * bytes) / (workers * bandwidth) + bytes / bandwidth;
+  return Math.min(ring, oneShot);
+}
+
+/** One point-to-point send of `bytes` (pipeline stage boundary, KV transfer). */
+export function p2pSeconds(bytes: number, link: Link, efficiency: number): number {
+  if (bytes <= 0) return 0;
+  return link.latencySeconds + bytes / (link.bytesPerSecond * efficiency);
+}
+
+/**
+ * All-to-all where each GPU sends `bytesPerGpu` in total, spread evenly over its `workers - 1` peers
+ * (expert-parallel dispatch or combine): bandwidth-bound on each GPU's own link, plus one latency.
+ */
+export function allToAllSeconds(
+  bytesPerGpu: number,
+  workers: number,
+  link: Link,
+  efficiency: number,
+): number {
+  if (workers <= 1 || bytesPerGpu <= 0) return 0;
+  return link.latencySeconds + bytesPerGpu / (link.bytesPerSecond * efficiency);
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { findHardware } from '../hardware/catalog.js';
+import type { HardwareSpec } from '../hardware/spec.js';
+import { DeviceProfile } from '../profile/schema.js';
+import { ServeTuneError } from '../util/errors.js';
+import type { Calibration } from './calibration.js';
+import { emptyOpTables, importOpTablesCsv, type MeasuredOpTables } from './op-tables.js';
+import { calibrationFromProfile } from './profile-calibration.js';
+
+/** What `servetune step --json` prints. */
+export const StepReport = z.object({
+  model: z.string(),
+  hardware: z.string(),
+  plan: z.object({
+    tp: z.number(),
+    pp: z.number(),
+    ep: z.number(),
+    weightDtype: z.string(),
+    kvDtype: z.string(),
+  }),
+  batch: z.object({
+    prefillTokens: z.number(),
+    prefillContext: z.number(),
+    decodeBatch: z.number(),
+    decodeContext: z.number(),
+  }),
+  calibration: z.string(),
+  totalSeconds: z.number(),
+  parts: z.object({
+    overheadSeconds: z.number(),
+    stageSeconds: z.number(),
+    stageSendSeconds: z.number(),
+    headSeconds: z.number(),
+  }),
+  breakdown: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.enum(['linear', 'attention', 'elementwise', 'communication', 'overhead']),
+      seconds: z.number(),
+      calls: z.number(),
+      flops: z.number(),
+      bytes: z.number(),
+    }),
+  ),
+});
+export type StepReport = z.infer<typeof StepReport>;
+
+/** Reads and validates a profile file written by the profiler. */
+export function readDeviceProfile(file: string): DeviceProfile {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ServeTuneError(`Cannot read profile ${file}: ${(error as Error).message}`, 'io', file);
+  }
+  const parsed = DeviceProfile.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ServeTuneError(
+      `${file}: not a device profile: field '${issue.path.join('.')}' ${issue.message}`,
+      'invalid-config',
+      `${file}:${issue.path.join('.')}`,
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * The calibration a profile gives for `target`: the measured efficiencies, with the profile's own
+ * overheads when it was measured on that very device.
+ */
+export function calibrationForTarget(profile: DeviceProfile, target: HardwareSpec): Calibration {
+  const catalogDevice = profile.catalogId ? findHardware(profile.catalogId) : undefined;
+  return calibrationFromProfile(profile, target, {
+    catalogDevice,
+    sameDevice: profile.catalogId !== null && profile.catalogId === target.id,
+  });
+}
+
+/** Reads and merges measured op-table CSV files. */
+export function readOpTables(files: readonly string[]): MeasuredOpTables {
+  let tables = emptyOpTables(files.join(', '));
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ServeTuneError(`Cannot read ${file}: ${(error as Error).message}`, 'io', file);
+    }
+    tables = importOpTablesCsv(text, file, tables);
+  }
+  return tables;
+}

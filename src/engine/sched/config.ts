@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+export const PolicyName = z.enum(['static', 'orca', 'vllm-v0', 'sarathi', 'vllm-v1', 'sglang', 'lightllm']);
+export type PolicyName = z.infer<typeof PolicyName>;
+
+export const PreemptionMode = z.enum(['recompute', 'swap']);
+export type PreemptionMode = z.infer<typeof PreemptionMode>;
+
+/**
+ * Scheduler knobs, with the names of the engines they come from. Each is optional: what is left out
+ * takes the default of the engine the policy mimics (see `resolveSchedulerConfig`).
+ */
+export const SchedulerConfig = z.object({
+  policy: PolicyName,
+  /** vLLM `--max-num-seqs`; SGLang `--max-running-requests`; LightLLM `--running_max_req_size`. */
+  maxNumSeqs: z.number().int().positive().optional(),
+  /** vLLM `--max-num-batched-tokens` (the per-step token budget); LightLLM `--batch_max_tokens`. */
+  maxNumBatchedTokens: z.number().int().positive().optional(),
+  /** SGLang `--chunked-prefill-size`. */
+  chunkedPrefillSize: z.number().int().positive().optional(),
+  /** SGLang `--schedule-conservativeness`. */
+  scheduleConservativeness: z.number().positive().optional(),
+  blockSize: z.number().int().positive().optional(),
+  gpuMemoryUtilization: z.number().gt(0).lte(1).optional(),
+  /** Share of KV blocks kept free when admitting (vLLM v0: 0.01). */
+  watermark: z.number().min(0).lt(1).optional(),
+  preemption: PreemptionMode.optional(),
+  /** Host memory for swapped KV per GPU (vLLM `--swap-space`, default 4 GiB). */
+  swapSpaceBytes: z.number().nonnegative().optional(),
+  enablePrefixCaching: z.boolean().optional(),
+  /** Longest prompt + output accepted (vLLM `--max-model-len`); default the model's. */
+  maxModelLen: z.number().int().positive().optional(),
+  /** LightLLM past-future: quantile of past output lengths used as a request's predicted length. */
+  outputLengthQuantile: z.number().gt(0).lte(1).optional(),
+});
+export type SchedulerConfig = z.infer<typeof SchedulerConfig>;
+
+export interface ResolvedSchedulerConfig {
+  policy: PolicyName;
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  chunkedPrefillSize: number;
+  scheduleConservativeness: number;
+  blockSize: number;
+  gpuMemoryUtilization: number;
+  watermark: number;
+  preemption: PreemptionMode;
+  swapSpaceBytes: number;
+  enablePrefixCaching: boolean;
+  maxModelLen: number;
+  outputLengthQuantile: number;
+  /** Whether the policy splits prompts into chunks (else a prompt is prefilled in one step). */
+  chunkedPrefill: boolean;
+}
+
+const GiB = 1024 ** 3;
+
+/**
+ * Engine defaults per policy. vLLM v1 (≥ 0.8) on GPUs with ≥ 70 GiB: 8192 batched tokens and 1024
+ * sequences for the API server, else 2048 and 256; prefix caching on. vLLM v0: 256 sequences, budget
+ * max(max-model-len, 2048) without chunked prefill, watermark 1%, no prefix caching. SGLang: chunked
+ * prefill 8192 (≥ 70 GiB, else 2048), conservativeness 1.0, radix cache on. LightLLM: 1000 running
+ * requests. Orca and static batching reserve a request's whole output at admission.
+ */
+export function resolveSchedulerConfig(
+  config: SchedulerConfig,
+  context: { gpuMemoryBytes: number; modelMaxContext: number },
+): ResolvedSchedulerConfig {
+  const big = context.gpuMemoryBytes >= 70 * GiB;
+  const maxModelLen = config.maxModelLen ?? context.modelMaxContext;
+  const wholePromptBudget = Math.max(maxModelLen, 2048);
+  const policy = config.policy;
+  const base = {
+    policy,
+    blockSize: config.blockSize ?? 16,
+    gpuMemoryUtilization: config.gpuMemoryUtilization ?? 0.9,
+    preemption: config.preemption ?? 'recompute',
+    swapSpaceBytes: config.swapSpaceBytes ?? 4 * GiB,
+    maxModelLen,
+    scheduleConservativeness: config.scheduleConservativeness ?? 1,
+    outputLengthQuantile: config.outputLengthQuantile ?? 0.9,
+  } as const;
+  switch (policy) {
+    case 'static':
+    case 'orca':
+      return {
+        ...base,
+        maxNumSeqs: config.maxNumSeqs ?? (policy === 'static' ? 64 : 256),
+        maxNumBatchedTokens: config.maxNumBatchedTokens ?? wholePromptBudget,
+        chunkedPrefillSize: config.chunkedPrefillSize ?? wholePromptBudget,
+        watermark: config.watermark ?? 0,
+        enablePrefixCaching: config.enablePrefixCaching ?? false,
+        chunkedPrefill: false,
+      };
+    case 'vllm-v0':
+      return {
+        ...base,
+        maxNumSeqs: config.maxNumSeqs ?? 256,
+        maxNumBatchedTokens: config.maxNumBatchedTokens ?? wholePromptBudget,
+        chunkedPrefillSize: config.chunkedPrefillSize ?? wholePromptBudget,
+        watermark: config.watermark ?? 0.01,
+        enablePrefixCaching: config.enablePrefixCaching ?? false,
+        chunkedPrefill: false,
+      };
+    case 'sarathi':
+    case 'vllm-v1':
+      return {
+        ...base,
+        maxNumSeqs: config.maxNumSeqs ?? (big ? 1024 : 256),
+        maxNumBatchedTokens: config.maxNumBatchedTokens ?? (big ? 8192 : 2048),
+        chunkedPrefillSize: config.chunkedPrefillSize ?? config.maxNumBatchedTokens ?? (big ? 8192 : 2048),
+        watermark: config.watermark ?? 0,
+        enablePrefixCaching: config.enablePrefixCaching ?? true,
+        chunkedPrefill: true,
+      };
+    case 'sglang': {
+      const chunk = config.chunkedPrefillSize ?? (big ? 8192 : 2048);
+      return {
+        ...base,
+        maxNumSeqs: config.maxNumSeqs ?? 4096,
+        maxNumBatchedTokens: config.maxNumBatchedTokens ?? 16384,
+        chunkedPrefillSize: chunk,
+        watermark: config.watermark ?? 0,
+        enablePrefixCaching: config.enablePrefixCaching ?? true,
+        chunkedPrefill: true,
+      };
+    }
+    case 'lightllm':
+      return {
+        ...base,
+        maxNumSeqs: config.maxNumSeqs ?? 1000,
+        maxNumBatchedTokens: config.maxNumBatchedTokens ?? wholePromptBudget,
+        chunkedPrefillSize: config.chunkedPrefillSize ?? wholePromptBudget,
+        watermark: config.watermark ?? 0,
+        enablePrefixCaching: config.enablePrefixCaching ?? false,
+        chunkedPrefill: false,
+      };
+  }
+}

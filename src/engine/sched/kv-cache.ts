@@ -1,0 +1,193 @@
+import type { SchedRequest } from './request.js';
+
+/**
+ * The paged KV cache as a scheduler needs it: how many blocks are free, and growing or releasing a
+ * request's blocks. This implementation only counts blocks (the simulator needs no block tables); a
+ * real engine implements the same interface over its physical block table.
+ */
+export interface KvBlockManager {
+  readonly blockSize: number;
+  readonly totalBlocks: number;
+  /** Blocks an allocation can use now: free ones plus cached blocks no running request holds (evictable). */
+  availableBlocks(): number;
+  /** Blocks holding live requests' KV (cached-but-evictable blocks not counted). */
+  usedBlocks(): number;
+  /** More blocks `r` needs to hold `tokens` tokens. */
+  blocksNeeded(r: SchedRequest, tokens: number): number;
+  /** Grows `r`'s blocks to hold `tokens` tokens; false (and no change) if they are not available. */
+  growTo(r: SchedRequest, tokens: number): boolean;
+  /** Releases everything `r` holds; its full prompt blocks stay cached when prefix caching is on. */
+  release(r: SchedRequest): void;
+  /**
+   * Looks up `r`'s prompt prefix in the cache and takes a reference on the hit blocks; sets and returns
+   * the tokens found. Called on admission of a request with nothing computed.
+   */
+  acquirePrefix(r: SchedRequest): number;
+  /** Publishes `r`'s full prompt blocks to the prefix cache once its prompt is computed. */
+  publishPrefix(r: SchedRequest): void;
+  readonly prefixCachingEnabled: boolean;
+}
+
+interface CacheEntry {
+  hash: number;
+  refs: number;
+  /** LRU list links, only meaningful while `refs` is 0. */
+  prev: CacheEntry | null;
+  next: CacheEntry | null;
+}
+
+/**
+ * Counting block manager with vLLM-style automatic prefix caching: cached blocks are keyed by a hash
+ * of the prefix up to them (traces give these as `hash_ids`, one per `hashBlockTokens` tokens). A
+ * cached block that no request references is evictable, least recently used first.
+ */
+export class CountingKvBlockManager implements KvBlockManager {
+  private free: number;
+  private evictable = 0;
+  private readonly cache = new Map<number, CacheEntry>();
+  /** LRU list of evictable entries: head is the oldest. */
+  private lruHead: CacheEntry | null = null;
+  private lruTail: CacheEntry | null = null;
+  /** KV blocks one prefix hash covers. */
+  readonly blocksPerHash: number;
+
+  constructor(
+    readonly totalBlocks: number,
+    readonly blockSize: number,
+    readonly hashBlockTokens: number,
+    readonly prefixCachingEnabled: boolean,
+  ) {
+    this.free = totalBlocks;
+    this.blocksPerHash = Math.max(1, Math.ceil(hashBlockTokens / blockSize));
+  }
+
+  availableBlocks(): number {
+    return this.free + this.evictable;
+  }
+
+  usedBlocks(): number {
+    return this.totalBlocks - this.free - this.evictable;
+  }
+
+  blocksNeeded(r: SchedRequest, tokens: number): number {
+    const held = r.blocks + r.sharedHashes * this.blocksPerHash;
+    const need = Math.ceil(tokens / this.blockSize) - held;
+    return Math.max(need, 0);
+  }
+
+  growTo(r: SchedRequest, tokens: number): boolean {
+    const need = this.blocksNeeded(r, tokens);
+    if (need === 0) return true;
+    if (need > this.free + this.evictable) return false;
+    while (this.free < need) this.evictOldest();
+    this.free -= need;
+    r.blocks += need;
+    return true;
+  }
+
+  release(r: SchedRequest): void {
+    if (this.prefixCachingEnabled && !r.prefixPublished && r.computed >= r.promptTokens)
+      this.publishPrefix(r);
+    this.free += r.blocks;
+    r.blocks = 0;
+    for (let i = 0; i < r.sharedHashes; i++) {
+      const entry = this.cache.get(r.blockHashes[i]);
+      if (entry) this.unref(entry);
+    }
+    r.sharedHashes = 0;
+    r.prefixPublished = false;
+  }
+
+  acquirePrefix(r: SchedRequest): number {
+    r.cachedPromptTokens = 0;
+    if (!this.prefixCachingEnabled || r.blockHashes.length === 0 || r.computed > 0) return 0;
+    // Only full blocks of the prompt can be shared, and the last prompt token is always recomputed.
+    const usable = Math.min(
+      r.blockHashes.length,
+      Math.floor((r.promptTokens - 1) / this.hashBlockTokensOf()),
+    );
+    let hits = 0;
+    while (hits < usable) {
+      const entry = this.cache.get(r.blockHashes[hits]);
+      if (!entry) break;
+      if (entry.refs === 0) {
+        this.unlink(entry);
+        this.evictable -= this.blocksPerHash;
+      }
+      entry.refs++;
+      hits++;
+    }
+    r.sharedHashes = hits;
+    const tokens = hits * this.hashBlockTokensOf();
+    r.computed = tokens;
+    r.cachedPromptTokens = tokens;
+    r.prefixPublished = false;
+    return tokens;
+  }
+
+  publishPrefix(r: SchedRequest): void {
+    r.prefixPublished = true;
+    if (!this.prefixCachingEnabled || r.blockHashes.length === 0) return;
+    const full = Math.min(r.blockHashes.length, Math.floor(r.promptTokens / this.hashBlockTokensOf()));
+    for (let i = r.sharedHashes; i < full; i++) {
+      // The request's own blocks for this prefix become shared cache entries; if another request
+      // published the same prefix first, this copy is dropped and the shared one referenced instead.
+      if (r.blocks < this.blocksPerHash) break;
+      const hash = r.blockHashes[i];
+      const existing = this.cache.get(hash);
+      if (existing) {
+        if (existing.refs === 0) {
+          this.unlink(existing);
+          this.evictable -= this.blocksPerHash;
+        }
+        existing.refs++;
+        this.free += this.blocksPerHash;
+      } else {
+        this.cache.set(hash, { hash, refs: 1, prev: null, next: null });
+      }
+      r.blocks -= this.blocksPerHash;
+      r.sharedHashes = i + 1;
+    }
+  }
+
+  /** Prefix tokens of `hashes` this cache holds now (for prefix-affinity routing). */
+  cachedPrefixTokens(hashes: readonly number[]): number {
+    let hits = 0;
+    while (hits < hashes.length && this.cache.has(hashes[hits])) hits++;
+    return hits * this.hashBlockTokensOf();
+  }
+
+  private hashBlockTokensOf(): number {
+    return this.hashBlockTokens;
+  }
+
+  private unref(entry: CacheEntry): void {
+    entry.refs--;
+    if (entry.refs > 0) return;
+    // Most recently used goes to the tail.
+    entry.prev = this.lruTail;
+    entry.next = null;
+    if (this.lruTail) this.lruTail.next = entry;
+    else this.lruHead = entry;
+    this.lruTail = entry;
+    this.evictable += this.blocksPerHash;
+  }
+
+  private unlink(entry: CacheEntry): void {
+    if (entry.prev) entry.prev.next = entry.next;
+    else this.lruHead = entry.next;
+    if (entry.next) entry.next.prev = entry.prev;
+    else this.lruTail = entry.prev;
+    entry.prev = null;
+    entry.next = null;
+  }
+
+  private evictOldest(): void {
+    const entry = this.lruHead;
+    if (!entry) throw new Error('KV cache accounting error: nothing to evict');
+    this.unlink(entry);
+    this.cache.delete(entry.hash);
+    this.evictable -= this.blocksPerHash;
+    this.free += this.blocksPerHash;
+  }
+}

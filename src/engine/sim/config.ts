@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { HardwareSpec } from '../hardware/spec.js';
+import { ModelSpec } from '../model/spec.js';
+import { Calibration } from '../perf/calibration.js';
+import { Plan } from '../plan.js';
+import { SchedulerConfig } from '../sched/config.js';
+
+export const RouterName = z.enum(['round-robin', 'least-outstanding', 'least-kv', 'prefix-affinity']);
+export type RouterName = z.infer<typeof RouterName>;
+
+/** Latency targets; a request meets the SLOs when every given target holds (vLLM's goodput). Seconds. */
+export const Slo = z.object({
+  ttft: z.number().positive().optional(),
+  tpot: z.number().positive().optional(),
+  /** The request's largest gap between two tokens (time between tokens). */
+  tbt: z.number().positive().optional(),
+  e2e: z.number().positive().optional(),
+});
+export type Slo = z.infer<typeof Slo>;
+
+/** One pool of identical replicas: its plan (`dp` = number of replicas) and scheduler. */
+export const PoolConfig = z.object({ plan: Plan, scheduler: SchedulerConfig });
+export type PoolConfig = z.infer<typeof PoolConfig>;
+
+export const Deployment = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('colocated'), pool: PoolConfig }),
+  z.object({
+    kind: z.literal('disaggregated'),
+    prefill: PoolConfig,
+    decode: PoolConfig,
+    /** The link KV travels over from prefill to decode GPUs; default: the node's interconnect if both pools fit in one node, else the network. */
+    kvLink: z
+      .object({ bytesPerSecond: z.number().positive(), latencySeconds: z.number().nonnegative() })
+      .optional(),
+  }),
+]);
+export type Deployment = z.infer<typeof Deployment>;
+
+/** Everything one simulation needs besides the requests. Serializable: it crosses worker_threads. */
+export const SimulationConfig = z.object({
+  /** A catalog model id, or a full spec (from a config.json). */
+  model: z.union([z.string(), ModelSpec]),
+  hardware: z.union([z.string(), HardwareSpec]),
+  deployment: Deployment,
+  router: RouterName.default('least-outstanding'),
+  /** Step-time efficiencies; default: the hardware's device-class defaults. */
+  calibration: Calibration.optional(),
+  slo: Slo.default({}),
+  /** Recorded in the summary; the simulator itself draws no random numbers (workloads are generated with it). */
+  seed: z.number().int().default(0),
+  /** Points in the KV-utilization and batch-size time series. */
+  timeSeriesPoints: z.number().int().positive().max(10000).default(120),
+});
+export type SimulationConfig = z.output<typeof SimulationConfig>;
+export type SimulationConfigInput = z.input<typeof SimulationConfig>;

@@ -1,0 +1,66 @@
+import type { StepModel } from '../perf/step-model.js';
+import type { ResolvedSchedulerConfig } from '../sched/config.js';
+import type { SchedulerPolicy } from '../sched/core.js';
+import type { CountingKvBlockManager } from '../sched/kv-cache.js';
+import type { SchedRequest } from '../sched/request.js';
+import { ReplicaState, StepPlan } from '../sched/state.js';
+
+/** A request in the simulator: the scheduler's view plus its timestamps (seconds). */
+export interface SimRequest extends SchedRequest {
+  readonly arrival: number;
+  /** Output tokens it will produce (the trace's): it finishes after this many. */
+  readonly outputTokens: number;
+  firstScheduled: number;
+  firstToken: number;
+  lastToken: number;
+  finish: number;
+  maxGap: number;
+  kvTransferSeconds: number;
+  failed: boolean;
+}
+
+export type PoolRole = 'mixed' | 'prefill' | 'decode';
+
+/** One replica: a scheduler policy over its state, a step-time model, and the pipeline's in-flight batches. */
+export class SimReplica {
+  readonly state: ReplicaState;
+  /** One plan per micro-batch that may be in flight (pipeline depth). */
+  readonly plans: StepPlan[];
+  private readonly freeSlots: number[];
+  inFlight = 0;
+  /** When each pipeline stage is next free. */
+  readonly stageFree: Float64Array;
+  wakePending = false;
+
+  constructor(
+    readonly index: number,
+    readonly role: PoolRole,
+    readonly config: ResolvedSchedulerConfig,
+    readonly kv: CountingKvBlockManager,
+    readonly policy: SchedulerPolicy,
+    readonly stepModel: StepModel,
+    readonly pipelineDepth: number,
+    kvBytesPerBlockPerGpu: number,
+  ) {
+    this.state = new ReplicaState(config, kv, kvBytesPerBlockPerGpu);
+    this.plans = Array.from({ length: pipelineDepth }, () => new StepPlan());
+    this.freeSlots = Array.from({ length: pipelineDepth }, (_, i) => pipelineDepth - 1 - i);
+    this.stageFree = new Float64Array(pipelineDepth);
+  }
+
+  takeSlot(): number {
+    return this.freeSlots.pop()!;
+  }
+
+  returnSlot(slot: number): void {
+    this.freeSlots.push(slot);
+  }
+
+  /** Prompt tokens still to be computed by waiting requests (for KV-load routing). */
+  waitingTokens(): number {
+    const waiting = this.state.waiting;
+    let tokens = 0;
+    for (let i = 0; i < waiting.length; i++) tokens += waiting.at(i).promptTokens;
+    return tokens;
+  }
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { SimulationConfig, Slo } from './config.js';
+
+/** One latency metric over requests (or over token gaps for ITL), seconds. Null when there are no samples. */
+export const MetricSummary = z.object({
+  count: z.number().int().nonnegative(),
+  mean: z.number(),
+  p50: z.number(),
+  p90: z.number(),
+  p99: z.number(),
+  min: z.number(),
+  max: z.number(),
+});
+export type MetricSummary = z.infer<typeof MetricSummary>;
+
+export const TimeSeries = z.object({
+  /** Bucket centres, seconds from the start. */
+  t: z.array(z.number()),
+  value: z.array(z.number()),
+});
+
+export const OverTime = z.object({ mean: z.number(), peak: z.number(), series: TimeSeries });
+
+/**
+ * The result of a run, simulated or measured against a real endpoint: the same schema so the two
+ * diff directly. Metrics follow vLLM's benchmark definitions: TTFT = first token − arrival; TPOT =
+ * (E2E − TTFT) / (output tokens − 1), over requests with more than one output token; ITL = every gap
+ * between consecutive tokens of a request; E2E = last token − arrival; queueing = first scheduled −
+ * arrival. Throughput is over the run's duration (first arrival to last completion).
+ */
+export const RunSummary = z.object({
+  schemaVersion: z.literal(1),
+  kind: z.enum(['simulated', 'measured']),
+  label: z.string(),
+  model: z.string(),
+  hardware: z.string(),
+  gpus: z.number().int().nonnegative(),
+  /** The simulation's configuration (simulated runs). */
+  config: SimulationConfig.optional(),
+  /** Scheduler knobs after engine defaults were applied, per pool. */
+  resolvedSchedulers: z
+    .record(z.string(), z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])))
+    .optional(),
+  /** The endpoint measured (measured runs). */
+  endpoint: z.object({ url: z.string(), servedModel: z.string().optional() }).optional(),
+  /** False when the plan cannot run (weights do not fit, degrees do not divide): nothing was simulated. */
+  feasible: z.boolean(),
+  problems: z.array(z.string()),
+  requests: z.object({
+    total: z.number().int().nonnegative(),
+    completed: z.number().int().nonnegative(),
+    /** Rejected (longer than the context, or larger than the KV cache) or never served. */
+    failed: z.number().int().nonnegative(),
+  }),
+  tokens: z.object({
+    input: z.number().int().nonnegative(),
+    output: z.number().int().nonnegative(),
+    /** Prompt tokens served from the prefix cache. */
+    cachedPrompt: z.number().int().nonnegative(),
+  }),
+  ttft: MetricSummary.nullable(),
+  tpot: MetricSummary.nullable(),
+  itl: MetricSummary.nullable(),
+  e2e: MetricSummary.nullable(),
+  queueing: MetricSummary.nullable(),
+  throughput: z.object({
+    requestsPerSecond: z.number(),
+    inputTokensPerSecond: z.number(),
+    outputTokensPerSecond: z.number(),
+    totalTokensPerSecond: z.number(),
+    requestsPerSecondPerGpu: z.number(),
+    outputTokensPerSecondPerGpu: z.number(),
+  }),
+  goodput: z
+    .object({
+      slo: Slo,
+      requestsPerSecond: z.number(),
+      /** Share of completed requests meeting every target. */
+      fraction: z.number(),
+    })
+    .nullable(),
+  preemptions: z.number().int().nonnegative(),
+  prefixCache: z.object({ hitTokens: z.number(), queriedTokens: z.number(), hitRate: z.number() }).nullable(),
+  /** KV blocks in use / KV blocks, time-weighted over the replicas' steps. */
+  kvUtilization: OverTime.nullable(),
+  /** Sequences per step, time-weighted over the replicas' steps. */
+  batchSize: OverTime.nullable(),
+  /** Disaggregated runs: the KV transfer from prefill to decode, per request. */
+  kvTransfer: MetricSummary.nullable(),
+  simulatedSeconds: z.number().nonnegative(),
+  wallSeconds: z.number().nonnegative(),
+  steps: z.number().int().nonnegative(),
+  seed: z.number().int(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { ServeTuneError } from '../util/errors.js';
+import { generateWorkload, looksLikeWorkloadSpec, parseWorkloadSpec } from './spec.js';
+import { readTrace } from './traces.js';
+import { scaleToRate, truncateWorkload } from './transform.js';
+import type { Workload } from './types.js';
+
+export interface LoadWorkloadOptions {
+  /** Scale arrival times to this mean rate (requests/s); for a spec, replaces its rate. */
+  rate?: number;
+  seed?: number;
+  /** Keep the requests arriving in the first `durationSeconds` (after scaling). */
+  durationSeconds?: number;
+  /** Keep the first `count` requests. */
+  count?: number;
+}
+
+/** A workload from a spec string or a trace file (see spec.ts for the grammar, traces.ts for the formats). */
+export function loadWorkload(specOrFile: string, options: LoadWorkloadOptions = {}): Workload {
+  let workload: Workload;
+  if (looksLikeWorkloadSpec(specOrFile)) {
+    const spec = parseWorkloadSpec(specOrFile);
+    if (options.rate !== undefined) spec.rate = options.rate;
+    workload = generateWorkload(spec, options.seed ?? 0, specOrFile);
+  } else if (existsSync(specOrFile)) {
+    workload = readTrace(specOrFile);
+    if (options.rate !== undefined) workload = scaleToRate(workload, options.rate);
+  } else {
+    throw new ServeTuneError(
+      `--workload '${specOrFile}' is neither a file nor a workload spec (e.g. poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000)`,
+      'invalid-argument',
+      '--workload',
+    );
+  }
+  if (options.durationSeconds !== undefined || options.count !== undefined) {
+    workload = truncateWorkload(workload, { seconds: options.durationSeconds, count: options.count });
+  }
+  return workload;
+}
