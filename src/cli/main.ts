@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isServeTuneError } from '../engine/util/errors.js';
 import { registerCatalogCommands } from './commands/catalog.js';
+import { registerCheckCommands } from './commands/check.js';
 import { registerMemoryCommands } from './commands/memory.js';
 
 const program = new Command()
@@ -12,6 +13,7 @@ const program = new Command()
 
 registerCatalogCommands(program);
 registerMemoryCommands(program);
+registerCheckCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -75,12 +75,26 @@ export function planEdits(block: ServingBlock, changes: Settings): PlannedEdits 
       continue;
     }
     const table = knobTable(block.engine);
+    // The occurrence to rewrite: the one that sets this setting now, or the last of a knob that can carry
+    // it (SGLang's `--chunked-prefill-size -1` carries no token budget but takes one).
+    const carriers = new Set(knobsFor(block.engine, key).map((k) => k.id));
     const winner = block.settings[key];
-    const occurrence = winner ? block.occurrences[winner.occurrence] : undefined;
+    let index = winner?.occurrence;
+    if (index === undefined) {
+      for (let i = block.occurrences.length - 1; i >= 0; i--) {
+        const o = block.occurrences[i];
+        if (o.knob && carriers.has(o.knob) && o.overriddenBy === undefined) {
+          index = i;
+          break;
+        }
+      }
+    }
+    const occurrence = index !== undefined ? block.occurrences[index] : undefined;
     const knob = occurrence?.knob ? table.knobs.find((k) => k.id === occurrence.knob) : undefined;
     if (occurrence && knob && occurrence.edit) {
-      if (done.has(`occurrence:${winner!.occurrence}`)) continue;
-      done.add(`occurrence:${winner!.occurrence}`);
+      if (done.has(`occurrence:${index}`)) continue;
+      done.add(`occurrence:${index}`);
+      done.add(`knob:${knob.id}`);
       const raw = knob.write(target);
       if (raw === undefined) {
         problems.push(
@@ -122,12 +136,21 @@ export function planEdits(block: ServingBlock, changes: Settings): PlannedEdits 
     }
   }
 
+  // Insertions at one offset (a list ending where its parent map ends) become one edit, the deeper
+  // indented text first, so the list's new items stay inside the list.
+  const byOffset = new Map<string, { place: Insertion; text: string }[]>();
   for (const [place, texts] of inserts) {
     const joined =
       place.kind === 'args-yaml-flow'
         ? texts.map((t, i) => (i === 0 ? t : `, ${t.replace(/^, /, '')}`)).join('')
         : texts.join('');
-    edits.push({ range: place.at, newText: joined });
+    const key = `${place.at.file}:${place.at.start.offset}`;
+    if (!byOffset.has(key)) byOffset.set(key, []);
+    byOffset.get(key)!.push({ place, text: joined });
+  }
+  for (const group of byOffset.values()) {
+    group.sort((a, b) => (b.place.indent?.length ?? 0) - (a.place.indent?.length ?? 0));
+    edits.push({ range: group[0].place.at, newText: group.map((g) => g.text).join('') });
   }
   return { edits: sortEdits(edits), problems };
 }

@@ -94,6 +94,8 @@ export type EffectiveSetting = z.infer<typeof EffectiveSetting>;
 
 export const BlockProblem = z.object({
   severity: z.enum(['error', 'warning', 'info']),
+  /** Stable id of the problem kind (`parse` unless a reader says otherwise). */
+  code: z.string().optional(),
   message: z.string(),
   range: SourceRange,
 });
@@ -174,8 +176,13 @@ export class BlockBuilder {
     return this.occurrences.length - 1;
   }
 
-  problem(severity: BlockProblem['severity'], message: string, range: SourceRange | null): void {
-    this.problems.push({ severity, message, range: range ?? this.range });
+  problem(
+    severity: BlockProblem['severity'],
+    message: string,
+    range: SourceRange | null,
+    code?: string,
+  ): void {
+    this.problems.push({ severity, message, range: range ?? this.range, ...(code ? { code } : {}) });
   }
 
   build(): ServingBlock {

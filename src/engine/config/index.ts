@@ -1,6 +1,7 @@
 // Serving config files: read (every format), diagnose, plan edits, emit engine flags.
 export * from './apply.js';
 export * from './block.js';
+export * from './diagnostics.js';
 export * from './emit.js';
 export {
   findEnv,
@@ -16,3 +17,4 @@ export {
 export * from './read.js';
 export * from './settings.js';
 export * from './source.js';
+export * from './workspace.js';

@@ -115,8 +115,8 @@ function followConfigFile(block: BlockBuilder, source: SourceFile, options: Read
   const flags = block.occurrences.splice(0);
   const insertions = block.insertions.splice(0);
   readEngineYamlMap(block, block.engine, root, configSource);
-  // New settings go on the command line, next to the others; the YAML's keys are edited where they are.
-  block.insertions.splice(0, block.insertions.length, ...insertions);
+  // New settings go on the command line, next to the others; only what has no flag goes in the YAML.
+  block.insertions.unshift(...insertions);
   for (const occurrence of flags) block.add(occurrence);
 }
 

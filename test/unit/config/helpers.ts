@@ -1,6 +1,17 @@
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ConfigFileReport, readConfig, type ServingBlock } from '../../../src/engine/config/index.js';
+import {
+  applyEdits,
+  blockSettings,
+  type ConfigFileReport,
+  knobTable,
+  type PartialServingSettings,
+  planEdits,
+  readConfig,
+  type ServingBlock,
+  type TextEdit,
+} from '../../../src/engine/config/index.js';
 
 export const FIXTURES = join(process.cwd(), 'test/fixtures/configs');
 
@@ -40,15 +51,6 @@ export function changedLines(
   return changed;
 }
 
-import assert from 'node:assert/strict';
-import {
-  applyEdits,
-  blockSettings,
-  type PartialServingSettings,
-  planEdits,
-  type TextEdit,
-} from '../../../src/engine/config/index.js';
-
 /**
  * Read → plan edits for `changes` → apply → read again: the changed settings have their new values, every
  * other setting is as before, and the text outside the edited ranges is byte-for-byte the same.
@@ -58,6 +60,7 @@ export function roundTrip(
   blockIndex: number,
   changes: PartialServingSettings,
   files: Record<string, string> = {},
+  expected?: PartialServingSettings,
 ): { after: Record<string, string>; edits: TextEdit[] } {
   const path = fixturePath(name);
   const texts: Record<string, string> = { ...files };
@@ -82,7 +85,18 @@ export function roundTrip(
   const reread = readConfig(path, after[path] ?? text, { readFile: (p) => after[p] ?? read(p) });
   const again = reread.blocks[blockIndex];
   assert.ok(again, `${name} still has block ${blockIndex} after the edit`);
-  assert.deepEqual(blockSettings(again), { ...blockSettings(block), ...changes });
+  // A switch turned off by removing it reads back as absent, which is the engine's default.
+  const defaults = block.engine ? knobTable(block.engine).defaults({}) : {};
+  const withDefaults = (s: PartialServingSettings) => {
+    const out: Record<string, unknown> = { ...s };
+    for (const [key, value] of Object.entries(defaults))
+      if (key in changes && out[key] === undefined) out[key] = value;
+    return out;
+  };
+  assert.deepEqual(
+    withDefaults(blockSettings(again)),
+    withDefaults(expected ?? { ...blockSettings(block), ...changes }),
+  );
   assert.deepEqual(again.problems, block.problems.length === 0 ? [] : again.problems);
   return { after, edits };
 }

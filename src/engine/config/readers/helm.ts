@@ -163,6 +163,7 @@ function readModelSpec(builder: BlockBuilder, spec: YAMLMap, source: SourceFile)
         'warning',
         `the production-stack chart does not pass vllmConfig.${key} to vLLM; put it in extraArgs`,
         nodeRange(pair.key, source),
+        'chart-ignores-key',
       );
     }
   }
