@@ -161,7 +161,7 @@ export function diagnoseBlock(block: ServingBlock, context: DiagnoseContext = {}
         related: block.settings.tp?.range
           ? [{ range: block.settings.tp.range, message: 'tensor parallel size' }]
           : [],
-        fix: fixFor(`Give it ${needed} GPUs`, { gpus: needed }),
+        fix: fixFor(`Give it ${needed} GPU${needed === 1 ? '' : 's'}`, { gpus: needed }),
       });
     } else if (needed < settings.gpus) {
       push({
@@ -169,7 +169,7 @@ export function diagnoseBlock(block: ServingBlock, context: DiagnoseContext = {}
         code: 'idle-gpus',
         message: `the deployment gives ${settings.gpus} GPUs but TP ${tp} × PP ${pp} × DP ${dp} uses ${needed}; the rest sit idle`,
         range: rangeOf(block, 'gpus'),
-        fix: fixFor(`Request ${needed} GPUs`, { gpus: needed }),
+        fix: fixFor(`Request ${needed} GPU${needed === 1 ? '' : 's'}`, { gpus: needed }),
       });
     }
   }
