@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isServeTuneError } from '../engine/util/errors.js';
 import { registerCatalogCommands } from './commands/catalog.js';
+import { registerCheckCommands } from './commands/check.js';
 import { registerMemoryCommands } from './commands/memory.js';
 import { registerSimulateCommands } from './commands/simulate.js';
 
@@ -14,6 +15,7 @@ const program = new Command()
 registerCatalogCommands(program);
 registerMemoryCommands(program);
 registerSimulateCommands(program);
+registerCheckCommands(program);
 
 try {
   await program.parseAsync(process.argv);

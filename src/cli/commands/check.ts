@@ -1,0 +1,95 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import {
+  blockSettings,
+  type ConfigFileReport,
+  type Diagnostic,
+  diagnoseFile,
+  formatLocation,
+  parseWorkspaceConfig,
+  readConfig,
+  SETTING_LABELS,
+  type SettingKey,
+  WORKSPACE_CONFIG_FILE,
+} from '../../engine/config/index.js';
+import { getHardware } from '../../engine/hardware/catalog.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
+import { printJson } from '../format.js';
+
+function readIfFile(path: string): string | undefined {
+  return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** The nearest servetune.json at or above the file's folder. */
+function workspaceHardware(file: string): string | undefined {
+  let dir = dirname(resolve(file));
+  for (;;) {
+    const text = readIfFile(join(dir, WORKSPACE_CONFIG_FILE));
+    if (text !== undefined) return parseWorkspaceConfig(text, join(dir, WORKSPACE_CONFIG_FILE)).hardware;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function printReport(report: ConfigFileReport, diagnostics: Diagnostic[]): void {
+  console.log(
+    `${report.file}: ${report.format}, ${report.blocks.length} serving block${report.blocks.length === 1 ? '' : 's'}`,
+  );
+  for (const block of report.blocks) {
+    console.log(`\n  ${block.label} (${block.engine ?? 'engine unknown'}) at ${formatLocation(block.range)}`);
+    const settings = blockSettings(block);
+    for (const key of Object.keys(settings) as SettingKey[]) {
+      const setting = block.settings[key]!;
+      const where = setting.range ? formatLocation(setting.range) : 'not in the file';
+      console.log(
+        `    ${SETTING_LABELS[key].padEnd(28)} ${String(setting.value).padEnd(36)} ${setting.spelling} @ ${where}`,
+      );
+    }
+  }
+  if (diagnostics.length > 0) console.log('');
+  for (const d of diagnostics) {
+    console.log(`  ${formatLocation(d.range)}: ${d.severity}: ${d.message} [${d.code}]`);
+    for (const r of d.related) console.log(`      ${formatLocation(r.range)}: ${r.message}`);
+    if (d.fix)
+      console.log(
+        `      fix: ${d.fix.title}${d.fix.problems.length > 0 ? ` (cannot apply here: ${d.fix.problems.join('; ')})` : ''}`,
+      );
+  }
+}
+
+export function registerCheckCommands(program: Command): void {
+  program
+    .command('check')
+    .description(
+      'find the serving configurations in files, their settings with source ranges, and what is wrong',
+    )
+    .argument(
+      '<files...>',
+      'shell scripts, vLLM/SGLang/TensorRT-LLM YAML, Kubernetes manifests, Helm values, compose files',
+    )
+    .option(
+      '--hardware <id>',
+      'GPU to assume where a file does not name one (default: servetune.json "hardware")',
+    )
+    .option('--json', 'print JSON: [{ report: ConfigFileReport, diagnostics: Diagnostic[] }]')
+    .action((files: string[], flags: { hardware?: string; json?: boolean }) => {
+      if (flags.hardware) getHardware(flags.hardware);
+      const results: { report: ConfigFileReport; diagnostics: Diagnostic[] }[] = [];
+      for (const file of files) {
+        const text = readIfFile(file);
+        if (text === undefined) throw new ServeTuneError(`Cannot read ${file}: no such file`, 'io', file);
+        const report = readConfig(file, text, { readFile: readIfFile });
+        const hardware = flags.hardware ?? workspaceHardware(file);
+        results.push({ report, diagnostics: diagnoseFile(report, hardware ? { hardware } : {}) });
+      }
+      if (flags.json) printJson(results);
+      else
+        results.forEach(({ report, diagnostics }, i) => {
+          if (i > 0) console.log('');
+          printReport(report, diagnostics);
+        });
+      if (results.some((r) => r.diagnostics.some((d) => d.severity === 'error'))) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,241 @@
+import type { BlockBuilder, Encoding, ValueEdit } from './block.js';
+import { findFlag, type Knob, knobTable } from './knobs/index.js';
+import type { ServingEngine } from './settings.js';
+import type { SourceFile, SourceRange } from './source.js';
+
+/** One command-line word, located in its file, whatever the container (shell script, YAML list, string). */
+export interface ArgToken {
+  text: string;
+  /** The word as written, quotes included; null where it cannot be located (generated text). */
+  range: SourceRange | null;
+  /** File offset at which `text` appears verbatim (no quotes or escapes in between), else null. */
+  verbatim: number | null;
+  /** How a replacement for the whole word must be written. */
+  encoding: Encoding;
+  /** What to delete to drop the word (with the separator before it). */
+  removal: SourceRange | null;
+  /** The file the word's offsets refer to (a variable's value may live in another file). */
+  source: SourceFile | null;
+  note?: string;
+}
+
+export interface EngineCommand {
+  engine: ServingEngine;
+  /** Index of the first argument after the program (and its subcommand). */
+  argsStart: number;
+  /** The program takes the model as its first positional argument (`vllm serve MODEL`, `trtllm-serve MODEL`). */
+  positionalModel: boolean;
+  /** Index of the word that names the program (for ranges). */
+  programIndex: number;
+}
+
+const basename = (word: string) => word.slice(word.lastIndexOf('/') + 1);
+
+/** Where an engine's command starts in a list of words, if it is one. */
+export function findEngineCommand(words: readonly string[]): EngineCommand | undefined {
+  for (let i = 0; i < words.length; i++) {
+    const word = basename(words[i]);
+    if (word === 'vllm' && words[i + 1] === 'serve') {
+      return { engine: 'vllm', argsStart: i + 2, positionalModel: true, programIndex: i };
+    }
+    if (word === '-m' || word === '--module') {
+      const module = words[i + 1];
+      if (module === 'vllm.entrypoints.openai.api_server') {
+        return { engine: 'vllm', argsStart: i + 2, positionalModel: false, programIndex: i + 1 };
+      }
+      if (module === 'sglang.launch_server') {
+        return { engine: 'sglang', argsStart: i + 2, positionalModel: false, programIndex: i + 1 };
+      }
+    }
+    if (word === 'text-generation-launcher') {
+      return { engine: 'tgi', argsStart: i + 1, positionalModel: false, programIndex: i };
+    }
+    if (word === 'trtllm-serve') {
+      const sub = words[i + 1] === 'serve' ? 1 : 0;
+      return { engine: 'trtllm', argsStart: i + 1 + sub, positionalModel: true, programIndex: i };
+    }
+  }
+  return undefined;
+}
+
+/** Which engine an image runs when a container gives only arguments. */
+export function engineOfImage(image: string): ServingEngine | undefined {
+  const name = image.toLowerCase();
+  if (/(^|\/)vllm[-/]|vllm-openai|\/vllm:|^vllm:/.test(name) || name.includes('vllm')) return 'vllm';
+  if (name.includes('sglang')) return 'sglang';
+  if (name.includes('text-generation-inference') || name.includes('/tgi')) return 'tgi';
+  if (name.includes('tensorrt-llm') || name.includes('trtllm') || name.includes('tensorrt_llm'))
+    return 'trtllm';
+  return undefined;
+}
+
+export interface ArgsResult {
+  /** `--config` (vLLM, SGLang) or `--extra_llm_api_options` (TensorRT-LLM): the engine YAML it names. */
+  configFile?: ArgToken;
+}
+
+const CONFIG_FLAGS: Record<ServingEngine, string | undefined> = {
+  vllm: 'config',
+  sglang: 'config',
+  tgi: undefined,
+  trtllm: 'extra-llm-api-options',
+};
+
+function isFlag(word: string): boolean {
+  return word.length > 1 && word.startsWith('-') && !/^-\d/.test(word);
+}
+
+function rangeIn(token: ArgToken, from: number, to: number): SourceRange | null {
+  return token.source ? token.source.range(from, to) : null;
+}
+
+/**
+ * Reads an engine's arguments into the block: each known flag becomes an occurrence with its value's
+ * exact range and the edit that rewrites it; unknown flags are listed; unreadable values are errors on
+ * their own occurrence so the rest still counts.
+ */
+export function readEngineArgs(
+  builder: BlockBuilder,
+  engine: ServingEngine,
+  tokens: readonly ArgToken[],
+  options: { positionalModel: boolean; origin?: 'flag' | 'chart' },
+): ArgsResult {
+  const result: ArgsResult = {};
+  const origin = options.origin ?? 'flag';
+  const modelKnob = knobTable(engine).knobs.find(
+    (k) => k.settings.includes('model') && k.settings.length === 1,
+  );
+  let sawModel = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    const word = token.text;
+    if (word === '--') break;
+    if (!isFlag(word)) {
+      if (options.positionalModel && !sawModel && modelKnob) {
+        sawModel = true;
+        addValue(builder, modelKnob, word, token, null, token.range, 'positional', token.note);
+      } else {
+        builder.problem('info', `argument '${word}' is not a flag ServeTune reads; ignored`, token.range);
+      }
+      continue;
+    }
+    const equals = word.indexOf('=');
+    const name = equals > 0 ? word.slice(0, equals) : word;
+    const inline = equals > 0 ? word.slice(equals + 1) : undefined;
+    const match = findFlag(engine, name);
+    const next = tokens[i + 1];
+    if (!match) {
+      builder.unknownFlags.push({ flag: name, range: token.range });
+      if (inline === undefined && next && !isFlag(next.text)) i++;
+      continue;
+    }
+    const { knob } = match;
+    if (knob.id === CONFIG_FLAGS[engine]) {
+      const valueToken = inline !== undefined ? inlineToken(token, equals) : next;
+      if (inline === undefined) i++;
+      if (valueToken) result.configFile = valueToken;
+      continue;
+    }
+    if (knob.kind === 'value') {
+      if (inline !== undefined) {
+        const edit: ValueEdit | null =
+          token.verbatim !== null && token.range && token.source
+            ? {
+                target: token.source.range(token.verbatim + equals + 1, token.verbatim + word.length),
+                encoding: 'bare',
+                form: 'value',
+              }
+            : token.range
+              ? { target: token.range, encoding: token.encoding, form: 'flag=value', flag: name }
+              : null;
+        const valueRange =
+          token.verbatim !== null
+            ? rangeIn(token, token.verbatim + equals + 1, token.verbatim + word.length)
+            : token.range;
+        addValue(builder, knob, inline, token, edit, valueRange, origin, token.note, name);
+      } else if (next === undefined || isFlag(next.text)) {
+        builder.add({
+          knob: knob.id,
+          spelling: name,
+          origin,
+          raw: '',
+          settings: {},
+          keyRange: token.range,
+          valueRange: null,
+          error: `${name} needs a value`,
+          edit: null,
+        });
+      } else {
+        i++;
+        const edit: ValueEdit | null = next.range
+          ? { target: next.range, encoding: next.encoding, form: 'value' }
+          : null;
+        addValue(builder, knob, next.text, token, edit, next.range, origin, next.note ?? token.note, name);
+      }
+      continue;
+    }
+    // Switches: present is on (off for `--no-…`); `--flag=false` spells the value out.
+    const raw: string | boolean = inline ?? !match.negated;
+    const edit: ValueEdit | null = token.range
+      ? {
+          target: token.range,
+          encoding: token.encoding,
+          form: 'flag',
+          flag: name,
+          ...(token.removal ? { removal: token.removal } : {}),
+        }
+      : null;
+    addValue(builder, knob, raw, token, edit, token.range, origin, token.note, name);
+  }
+  return result;
+}
+
+function inlineToken(token: ArgToken, equals: number): ArgToken {
+  const text = token.text.slice(equals + 1);
+  const range =
+    token.verbatim !== null
+      ? rangeIn(token, token.verbatim + equals + 1, token.verbatim + token.text.length)
+      : null;
+  return { ...token, text, range, verbatim: token.verbatim !== null ? token.verbatim + equals + 1 : null };
+}
+
+function addValue(
+  builder: BlockBuilder,
+  knob: Knob,
+  raw: string | boolean,
+  flagToken: ArgToken,
+  edit: ValueEdit | null,
+  valueRange: SourceRange | null,
+  origin: 'flag' | 'positional' | 'chart',
+  note: string | undefined,
+  spelling?: string,
+): void {
+  const unresolved = typeof raw === 'string' && /\$\{?[A-Za-z_]/.test(raw) ? raw : undefined;
+  if (unresolved !== undefined && origin !== 'chart') {
+    builder.add({
+      knob: knob.id,
+      spelling: spelling ?? knob.id,
+      origin,
+      raw,
+      settings: {},
+      keyRange: origin === 'positional' ? null : flagToken.range,
+      valueRange,
+      edit,
+      unresolved,
+    });
+    return;
+  }
+  const read = knob.read(raw);
+  builder.add({
+    knob: knob.id,
+    spelling: spelling ?? (origin === 'positional' ? 'model' : flagToken.text),
+    origin,
+    raw,
+    settings: typeof read === 'string' ? {} : read,
+    keyRange: origin === 'positional' ? null : flagToken.range,
+    valueRange,
+    ...(typeof read === 'string' ? { error: `${spelling ?? knob.id}: ${read}` } : {}),
+    edit,
+    ...(note ? { note } : {}),
+  });
+}

@@ -1,0 +1,410 @@
+import { z } from 'zod';
+import type { KvDtype, WeightDtype } from '../dtypes.js';
+import { findHardware } from '../hardware/catalog.js';
+import type { HardwareSpec } from '../hardware/spec.js';
+import { formatGiB, memoryReport } from '../memory/model.js';
+import { findModel, MODEL_CATALOG } from '../model/catalog.js';
+import type { ModelSpec } from '../model/spec.js';
+import { type Plan, planProblems } from '../plan.js';
+import { planEdits } from './apply.js';
+import { blockSettings, type ConfigFileReport, type ServingBlock } from './block.js';
+import { knobTable } from './knobs/index.js';
+import { PartialServingSettings, type SettingKey } from './settings.js';
+import { SourceRange, TextEdit } from './source.js';
+
+const GiB = 1024 ** 3;
+
+export const QuickFix = z.object({
+  title: z.string(),
+  /** The settings the fix sets, in ServeTune's terms. */
+  changes: PartialServingSettings,
+  /** The text edits that make the change (empty with `problems` when it cannot be made in this file). */
+  edits: z.array(TextEdit),
+  problems: z.array(z.string()),
+});
+export type QuickFix = z.infer<typeof QuickFix>;
+
+export const Diagnostic = z.object({
+  severity: z.enum(['error', 'warning', 'info']),
+  /** Stable id of the check (`weights-do-not-fit`, `set-twice`, …). */
+  code: z.string(),
+  message: z.string(),
+  range: SourceRange,
+  related: z.array(z.object({ range: SourceRange, message: z.string() })).default([]),
+  fix: QuickFix.optional(),
+});
+export type Diagnostic = z.infer<typeof Diagnostic>;
+
+export interface DiagnoseContext {
+  /** Hardware catalog id to assume when the file does not name the GPU. */
+  hardware?: string;
+}
+
+/** A model as configs name it: catalog id, Hugging Face repository, or a local folder named like the repository. */
+export function modelForReference(reference: string): ModelSpec | undefined {
+  const direct = findModel(reference);
+  if (direct) return direct;
+  const tail = reference.replace(/\/+$/, '').split('/').pop()?.toLowerCase();
+  return tail ? MODEL_CATALOG.find((m) => m.source.split('/').pop()?.toLowerCase() === tail) : undefined;
+}
+
+function weightDtypeOf(settings: PartialServingSettings): WeightDtype | undefined {
+  const q = settings.quantization?.toLowerCase();
+  if (q) {
+    if (q.startsWith('fp8')) return 'fp8';
+    if (/awq|gptq|marlin|nf4|exl2|int4|w4a16/.test(q)) return 'int4';
+    if (/int8|w8a8|eetq|smoothquant|bitsandbytes/.test(q)) return 'int8';
+    return undefined;
+  }
+  return settings.dtype === 'fp16' ? 'fp16' : 'bf16';
+}
+
+function kvDtypeOf(settings: PartialServingSettings): KvDtype {
+  if (settings.kvCacheDtype?.startsWith('fp8')) return 'fp8';
+  return settings.dtype === 'fp16' ? 'fp16' : 'bf16';
+}
+
+function rangeOf(block: ServingBlock, ...keys: SettingKey[]): SourceRange {
+  for (const key of keys) {
+    const range = block.settings[key]?.range;
+    if (range) return range;
+  }
+  return block.range;
+}
+
+/** Every check on one block: parse problems, repeated flags, chart surprises, plan, scheduler and memory. */
+export function diagnoseBlock(block: ServingBlock, context: DiagnoseContext = {}): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const fixFor = (title: string, changes: PartialServingSettings): QuickFix => {
+    const planned = planEdits(block, changes);
+    return { title, changes, edits: planned.edits, problems: planned.problems };
+  };
+  const push = (d: Omit<Diagnostic, 'related'> & { related?: Diagnostic['related'] }) =>
+    out.push({ related: [], ...d });
+
+  for (const problem of block.problems) {
+    push({
+      severity: problem.severity,
+      code: problem.code ?? 'parse',
+      message: problem.message,
+      range: problem.range,
+    });
+  }
+  for (const occurrence of block.occurrences) {
+    const range = occurrence.valueRange ?? occurrence.keyRange ?? block.range;
+    if (occurrence.error)
+      push({ severity: 'error', code: 'invalid-value', message: occurrence.error, range });
+    if (occurrence.unresolved) {
+      push({
+        severity: 'info',
+        code: 'unresolved-variable',
+        message: `${occurrence.spelling} comes from ${occurrence.unresolved}, which this file does not set; not checked`,
+        range,
+      });
+    }
+  }
+  repeatedSettings(block, push);
+  const settings = blockSettings(block);
+
+  for (const occurrence of block.occurrences) {
+    if (occurrence.origin !== 'chart' || occurrence.overriddenBy !== undefined) continue;
+    if (occurrence.settings.enablePrefixCaching === false) {
+      push({
+        severity: 'warning',
+        code: 'chart-injected-flag',
+        message: `${occurrence.note ?? 'the chart passes --no-enable-prefix-caching'}: prefix caching, on by default in vLLM, is off`,
+        range: occurrence.keyRange ?? block.range,
+        fix: fixFor('Keep prefix caching on (enablePrefixCaching: true)', { enablePrefixCaching: true }),
+      });
+    }
+  }
+  if (!block.engine) return out;
+  const engine = block.engine;
+
+  const model = settings.model ? modelForReference(settings.model) : undefined;
+  if (!settings.model) {
+    push({
+      severity: 'info',
+      code: 'no-model',
+      message: 'no model named; checks that need its architecture are skipped',
+      range: block.range,
+    });
+  } else if (!model) {
+    push({
+      severity: 'info',
+      code: 'unknown-model',
+      message: `unknown model '${settings.model}': checks that need its architecture are skipped (run 'servetune models' for the catalog)`,
+      range: rangeOf(block, 'model'),
+    });
+  }
+
+  const hardwareId = context.hardware ?? block.hardware?.id ?? undefined;
+  const hardware: HardwareSpec | undefined = hardwareId ? findHardware(hardwareId) : undefined;
+  const defaults = knobTable(engine).defaults({
+    ...(hardware ? { gpuMemoryBytes: hardware.memoryBytes, gpuName: hardware.id } : {}),
+    ...(model ? { modelMaxLen: model.maxContextLength } : {}),
+  });
+  const resolved: PartialServingSettings = { ...defaults, ...settings };
+  const tp = resolved.tp ?? 1;
+  const pp = resolved.pp ?? 1;
+  const dp = resolved.dp ?? 1;
+
+  // GPUs the deployment gives against GPUs the plan needs.
+  if (settings.gpus !== undefined && engine !== 'tgi') {
+    const needed = tp * pp * dp;
+    if (needed > settings.gpus) {
+      push({
+        severity: 'error',
+        code: 'not-enough-gpus',
+        message: `TP ${tp} × PP ${pp} × DP ${dp} needs ${needed} GPUs; the deployment gives ${settings.gpus}`,
+        range: rangeOf(block, 'gpus'),
+        related: block.settings.tp?.range
+          ? [{ range: block.settings.tp.range, message: 'tensor parallel size' }]
+          : [],
+        fix: fixFor(`Give it ${needed} GPU${needed === 1 ? '' : 's'}`, { gpus: needed }),
+      });
+    } else if (needed < settings.gpus) {
+      push({
+        severity: 'warning',
+        code: 'idle-gpus',
+        message: `the deployment gives ${settings.gpus} GPUs but TP ${tp} × PP ${pp} × DP ${dp} uses ${needed}; the rest sit idle`,
+        range: rangeOf(block, 'gpus'),
+        fix: fixFor(`Request ${needed} GPU${needed === 1 ? '' : 's'}`, { gpus: needed }),
+      });
+    }
+  }
+
+  // Scheduler settings the engine refuses at start-up.
+  if (engine === 'vllm' || engine === 'trtllm') {
+    const tokens = resolved.maxNumBatchedTokens;
+    const seqs = resolved.maxNumSeqs;
+    const explicit = settings.maxNumBatchedTokens !== undefined || settings.maxNumSeqs !== undefined;
+    if (explicit && tokens !== undefined && seqs !== undefined && tokens < seqs) {
+      push({
+        severity: 'error',
+        code: 'batched-tokens-below-seqs',
+        message: `max-num-batched-tokens ${tokens} is below max-num-seqs ${seqs}: the engine refuses to start`,
+        range: rangeOf(block, 'maxNumBatchedTokens', 'maxNumSeqs'),
+        fix: fixFor(`Set max-num-batched-tokens to ${seqs}`, { maxNumBatchedTokens: seqs }),
+      });
+    }
+    const maxLen = resolved.maxModelLen;
+    if (
+      resolved.enableChunkedPrefill === false &&
+      tokens !== undefined &&
+      maxLen !== undefined &&
+      tokens < maxLen
+    ) {
+      push({
+        severity: 'error',
+        code: 'prompt-longer-than-step',
+        message: `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}: long prompts cannot be scheduled`,
+        range: rangeOf(block, 'enableChunkedPrefill', 'maxNumBatchedTokens'),
+        fix: fixFor('Turn chunked prefill on', { enableChunkedPrefill: true }),
+      });
+    }
+  }
+
+  if (!model) return out;
+  const weightDtype = weightDtypeOf(resolved);
+  if (!weightDtype) {
+    push({
+      severity: 'info',
+      code: 'quantization-not-modelled',
+      message: `quantization '${resolved.quantization}' is not modelled; memory checks skipped`,
+      range: rangeOf(block, 'quantization'),
+    });
+    return out;
+  }
+  const ep = resolved.expertParallel ? tp * dp : (resolved.ep ?? 1);
+  const plan: Plan = { tp, pp, dp, ep, weightDtype, kvDtype: kvDtypeOf(resolved) };
+  const divisibility = planProblems(model, plan);
+  for (const problem of divisibility) {
+    const key: SettingKey = problem.startsWith('PP') ? 'pp' : problem.startsWith('EP') ? 'ep' : 'tp';
+    const better = key === 'tp' ? nearestValidTp(model, plan) : undefined;
+    push({
+      severity: 'error',
+      code: 'plan-does-not-divide',
+      message: problem,
+      range: rangeOf(block, key),
+      ...(better ? { fix: fixFor(`Use TP ${better}`, { tp: better }) } : {}),
+    });
+  }
+  if (divisibility.length > 0) return out;
+
+  if (!hardware) {
+    push({
+      severity: 'info',
+      code: 'hardware-unknown',
+      message: `the GPU type is not named here; memory checks skipped (set "hardware" in servetune.json or pass --hardware)${block.hardware ? ` — '${block.hardware.text}' is not in the catalog` : ''}`,
+      range: block.hardware?.range ?? block.range,
+    });
+    return out;
+  }
+  memoryChecks(block, model, hardware, plan, resolved, settings, push, fixFor);
+  return out;
+}
+
+function nearestValidTp(model: ModelSpec, plan: Plan): number | undefined {
+  for (let tp = plan.tp - 1; tp >= 1; tp--) if (planProblems(model, { ...plan, tp }).length === 0) return tp;
+  return undefined;
+}
+
+type Push = (d: Omit<Diagnostic, 'related'> & { related?: Diagnostic['related'] }) => void;
+
+function memoryChecks(
+  block: ServingBlock,
+  model: ModelSpec,
+  hardware: HardwareSpec,
+  plan: Plan,
+  resolved: PartialServingSettings,
+  settings: PartialServingSettings,
+  push: Push,
+  fixFor: (title: string, changes: PartialServingSettings) => QuickFix,
+): void {
+  const memory = {
+    blockSize: resolved.blockSize ?? 16,
+    maxNumBatchedTokens: resolved.maxNumBatchedTokens ?? 8192,
+    maxNumSeqs: resolved.maxNumSeqs ?? 256,
+    ...(resolved.maxModelLen ? { contextLength: resolved.maxModelLen } : {}),
+  };
+  let utilization = resolved.gpuMemoryUtilization ?? 0.9;
+  if (block.engine === 'trtllm') {
+    // TensorRT-LLM gives the KV cache a share of what is free after weights and activations.
+    const whole = memoryReport(model, hardware, plan, { ...memory, gpuMemoryUtilization: 1 });
+    const used =
+      whole.perGpu.weightBytes + whole.perGpu.activationPeakBytes + whole.perGpu.runtimeReserveBytes;
+    const free = Math.max(0, whole.perGpu.totalBytes - used);
+    utilization = Math.min(
+      1,
+      (used + (resolved.kvCacheFreeMemoryFraction ?? 0.9) * free) / whole.perGpu.totalBytes,
+    );
+  }
+  const report = memoryReport(model, hardware, plan, { ...memory, gpuMemoryUtilization: utilization });
+  const g = report.perGpu;
+  if (g.weightBytes > g.budgetBytes) {
+    const fitTp = [2, 4, 8, 16]
+      .map((f) => plan.tp * f)
+      .find((tp) => {
+        if (tp > hardware.gpusPerNode || planProblems(model, { ...plan, tp }).length > 0) return false;
+        return memoryReport(
+          model,
+          hardware,
+          { ...plan, tp },
+          { ...memory, gpuMemoryUtilization: utilization },
+        ).fits;
+      });
+    push({
+      severity: 'error',
+      code: 'weights-do-not-fit',
+      message: `${model.name} weights need ${formatGiB(g.weightBytes)} per GPU at TP ${plan.tp}${plan.pp > 1 ? ` × PP ${plan.pp}` : ''}; ${hardware.name} allows ${formatGiB(g.budgetBytes)}`,
+      range: rangeOf(block, 'tp', 'model'),
+      ...(fitTp
+        ? {
+            fix: fixFor(`Use TP ${fitTp}`, {
+              tp: fitTp,
+              ...(settings.gpus !== undefined ? { gpus: fitTp * plan.pp * plan.dp } : {}),
+            }),
+          }
+        : {}),
+    });
+    return;
+  }
+  if (report.perReplica.kvBlocks === 0) {
+    push({
+      severity: 'error',
+      code: 'no-kv-memory',
+      message: report.problems.join('; '),
+      range: rangeOf(block, 'gpuMemoryUtilization', 'tp'),
+    });
+    return;
+  }
+  if (report.perReplica.maxConcurrentSequences === 0) {
+    const fits = Math.floor(report.perReplica.kvCapacityTokens / 1024) * 1024;
+    push({
+      severity: 'error',
+      code: 'max-model-len-exceeds-kv',
+      message: `max-model-len ${report.settings.contextLength} does not fit in the KV cache (${report.perReplica.kvCapacityTokens.toLocaleString('en-US')} tokens per replica on ${hardware.name})`,
+      range: rangeOf(block, 'maxModelLen', 'model'),
+      ...(fits > 0 ? { fix: fixFor(`Set max-model-len to ${fits}`, { maxModelLen: fits }) } : {}),
+    });
+  }
+  // What runs outside the budget: CUDA graphs (unless eager) and allocator slack. Estimates, not measured.
+  if (settings.gpuMemoryUtilization !== undefined && block.engine !== 'trtllm') {
+    const outside = (resolved.enforceEager ? 0 : 1 * GiB) + 0.5 * GiB;
+    const headroom = g.totalBytes - g.budgetBytes;
+    if (headroom < outside) {
+      const safe = Math.floor(((g.totalBytes - outside) / g.totalBytes) * 100) / 100;
+      push({
+        severity: 'warning',
+        code: 'memory-utilization-risky',
+        message: `gpu-memory-utilization ${settings.gpuMemoryUtilization} leaves ${formatGiB(headroom)} of ${hardware.name} outside the engine's budget; CUDA graphs and allocator slack need about ${formatGiB(outside)}: start-up may run out of memory`,
+        range: rangeOf(block, 'gpuMemoryUtilization'),
+        fix: fixFor(`Set it to ${safe}`, { gpuMemoryUtilization: safe }),
+      });
+    }
+  }
+}
+
+/** Checks across the blocks of one file: disaggregated prefill/decode pools must pair up. */
+export function diagnoseFile(report: ConfigFileReport, context: DiagnoseContext = {}): Diagnostic[] {
+  const out: Diagnostic[] = report.problems.map((p) => ({
+    severity: p.severity,
+    code: p.code ?? 'parse',
+    message: p.message,
+    range: p.range,
+    related: [],
+  }));
+  for (const block of report.blocks) out.push(...diagnoseBlock(block, context));
+  const roles = report.blocks.filter(
+    (b) => b.settings.disaggregationMode && b.settings.disaggregationMode.value !== 'both',
+  );
+  const prefill = roles.filter((b) => b.settings.disaggregationMode?.value === 'prefill');
+  const decode = roles.filter((b) => b.settings.disaggregationMode?.value === 'decode');
+  if (roles.length > 0 && (prefill.length === 0 || decode.length === 0)) {
+    const lone = roles[0];
+    out.push({
+      severity: 'info',
+      code: 'disaggregation-unpaired',
+      message: `${lone.label} is a ${String(lone.settings.disaggregationMode?.value)} server but this file has no ${prefill.length === 0 ? 'prefill' : 'decode'} server`,
+      range: lone.settings.disaggregationMode?.range ?? lone.range,
+      related: [],
+    });
+  }
+  for (const p of prefill) {
+    for (const d of decode) {
+      if (p.settings.model && d.settings.model && p.settings.model.value !== d.settings.model.value) {
+        out.push({
+          severity: 'error',
+          code: 'disaggregation-model-mismatch',
+          message: `prefill (${String(p.settings.model.value)}) and decode (${String(d.settings.model.value)}) serve different models; KV caches cannot move between them`,
+          range: d.settings.model.range ?? d.range,
+          related: p.settings.model.range
+            ? [{ range: p.settings.model.range, message: 'prefill model' }]
+            : [],
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function repeatedSettings(block: ServingBlock, push: Push): void {
+  block.occurrences.forEach((occurrence) => {
+    if (occurrence.knob === null || occurrence.overriddenBy === undefined || occurrence.origin === 'chart')
+      return;
+    const winner = block.occurrences[occurrence.overriddenBy];
+    if (winner.origin === 'chart') return;
+    const winnerAt = winner.keyRange ?? winner.valueRange;
+    const where = winnerAt
+      ? ` (line ${winnerAt.start.line + 1}${winnerAt.file !== (occurrence.keyRange ?? occurrence.valueRange)?.file ? ` of ${winnerAt.file}` : ''})`
+      : '';
+    push({
+      severity: 'warning',
+      code: 'set-twice',
+      message: `${occurrence.spelling} ${String(occurrence.raw)} is overridden by ${winner.spelling} ${String(winner.raw)}${where}; the last one wins silently`,
+      range: occurrence.keyRange ?? occurrence.valueRange ?? block.range,
+      related: winnerAt ? [{ range: winnerAt, message: 'the value that wins' }] : [],
+    });
+  });
+}

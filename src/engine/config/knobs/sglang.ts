@@ -1,0 +1,162 @@
+import {
+  boolKnob,
+  enumKnob,
+  fractionKnob,
+  intKnob,
+  type Knob,
+  type KnobTable,
+  parseInteger,
+  passThroughKnob,
+  stringKnob,
+} from './types.js';
+import { VLLM_DTYPES } from './vllm.js';
+
+const GiB = 1024 ** 3;
+
+/**
+ * `--chunked-prefill-size`: the token budget of a prefill chunk, or -1 for no chunking. It carries two
+ * settings, so it has its own codec.
+ */
+const chunkedPrefillSize: Knob = {
+  id: 'chunked-prefill-size',
+  flag: '--chunked-prefill-size',
+  kind: 'value',
+  type: 'int',
+  settings: ['enableChunkedPrefill', 'maxNumBatchedTokens'],
+  defaultText: '8192 on GPUs with ≥ 60 GiB, 4096 with ≥ 35 GiB, else 2048',
+  doc: 'Tokens per prefill chunk; -1 turns chunked prefill off.',
+  read(raw) {
+    if (typeof raw === 'string' && raw.trim() === '-1') return { enableChunkedPrefill: false };
+    const n = parseInteger(raw);
+    if (n === undefined || n < 1) return `expected a positive integer or -1, got '${String(raw)}'`;
+    return { enableChunkedPrefill: true, maxNumBatchedTokens: n };
+  },
+  write(settings) {
+    if (settings.enableChunkedPrefill === false) return '-1';
+    return settings.maxNumBatchedTokens !== undefined ? String(settings.maxNumBatchedTokens) : undefined;
+  },
+};
+
+const knobs: Knob[] = [
+  stringKnob('model', { flag: '--model-path', aliases: ['--model'], doc: 'Model to serve.' }),
+  intKnob('tp', { flag: '--tp-size', aliases: ['--tp'], defaultText: '1', doc: 'Tensor parallel degree.' }),
+  intKnob('pp', { flag: '--pp-size', defaultText: '1', doc: 'Pipeline parallel degree.' }),
+  intKnob('dp', { flag: '--dp-size', aliases: ['--dp'], defaultText: '1', doc: 'Data parallel replicas.' }),
+  intKnob('ep', { flag: '--ep-size', aliases: ['--ep'], defaultText: '1', doc: 'Expert parallel degree.' }),
+  fractionKnob('gpuMemoryUtilization', {
+    flag: '--mem-fraction-static',
+    defaultText: 'chosen at start-up from GPU memory and TP',
+    doc: 'Share of GPU memory for weights and the KV pool.',
+  }),
+  intKnob('maxNumSeqs', {
+    flag: '--max-running-requests',
+    defaultText: 'derived from the KV pool',
+    doc: 'Most requests running at once.',
+  }),
+  chunkedPrefillSize,
+  intKnob('blockSize', { flag: '--page-size', defaultText: '1', doc: 'Tokens per KV page.' }),
+  intKnob('maxModelLen', {
+    flag: '--context-length',
+    defaultText: "the model's context length",
+    doc: 'Longest prompt + output accepted.',
+  }),
+  enumKnob(
+    'dtype',
+    { flag: '--dtype', defaultText: 'auto', doc: 'Weight and activation dtype.' },
+    VLLM_DTYPES,
+  ),
+  stringKnob('quantization', { flag: '--quantization', doc: 'Weight quantization method.' }),
+  enumKnob(
+    'kvCacheDtype',
+    { flag: '--kv-cache-dtype', defaultText: 'auto', doc: 'KV cache storage dtype.' },
+    [
+      ['auto', 'auto'],
+      ['fp8_e4m3', 'fp8_e4m3'],
+      ['fp8_e5m2', 'fp8_e5m2'],
+    ],
+  ),
+  boolKnob(
+    'enablePrefixCaching',
+    { flag: '--disable-radix-cache', defaultText: 'false', doc: 'Turn off prefix reuse (the radix cache).' },
+    'switch',
+    { invert: true },
+  ),
+  boolKnob(
+    'enforceEager',
+    { flag: '--disable-cuda-graph', defaultText: 'false', doc: 'Run without CUDA graphs.' },
+    'switch',
+  ),
+  enumKnob(
+    'disaggregationMode',
+    {
+      flag: '--disaggregation-mode',
+      defaultText: 'null',
+      doc: 'Prefill or decode side of a disaggregated pair.',
+    },
+    [
+      ['prefill', 'prefill'],
+      ['decode', 'decode'],
+    ],
+  ),
+  passThroughKnob({ flag: '--config', doc: 'YAML file of flag values; the command line overrides it.' }),
+  ...[
+    '--host',
+    '--port',
+    '--served-model-name',
+    '--api-key',
+    '--tokenizer-path',
+    '--revision',
+    '--load-format',
+  ]
+    .concat([
+      '--max-prefill-tokens',
+      '--max-total-tokens',
+      '--schedule-policy',
+      '--schedule-conservativeness',
+    ])
+    .concat([
+      '--cuda-graph-max-bs',
+      '--attention-backend',
+      '--disaggregation-transfer-backend',
+      '--log-level',
+    ])
+    .concat([
+      '--disaggregation-ib-device',
+      '--chat-template',
+      '--tool-call-parser',
+      '--random-seed',
+      '--nnodes',
+    ])
+    .concat(['--node-rank', '--dist-init-addr', '--speculative-algorithm', '--reasoning-parser'])
+    .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' })),
+  ...['--trust-remote-code', '--enable-dp-attention', '--enable-metrics', '--disable-overlap-schedule']
+    .concat(['--enable-torch-compile', '--log-requests', '--skip-server-warmup', '--enable-mixed-chunk'])
+    .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' }, 'switch')),
+];
+
+/** SGLang ~0.4 / 0.5 (`python -m sglang.launch_server`, and its `--config` YAML keyed by flag names). */
+export const SGLANG_KNOBS: KnobTable = {
+  engine: 'sglang',
+  version: '0.5',
+  knobs,
+  yamlUsesFlagNames: true,
+  defaults(context) {
+    const memory = context.gpuMemoryBytes;
+    const chunk =
+      memory === undefined ? undefined : memory >= 60 * GiB ? 8192 : memory >= 35 * GiB ? 4096 : 2048;
+    return {
+      tp: 1,
+      pp: 1,
+      dp: 1,
+      ep: 1,
+      enableChunkedPrefill: true,
+      ...(chunk ? { maxNumBatchedTokens: chunk } : {}),
+      blockSize: 1,
+      dtype: 'auto',
+      kvCacheDtype: 'auto',
+      enablePrefixCaching: true,
+      enforceEager: false,
+      ...(context.modelMaxLen ? { maxModelLen: context.modelMaxLen } : {}),
+    };
+  },
+};

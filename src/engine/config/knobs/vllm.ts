@@ -1,0 +1,205 @@
+import {
+  boolKnob,
+  enumKnob,
+  fractionKnob,
+  intKnob,
+  type Knob,
+  type KnobTable,
+  parseTokenCount,
+  passThroughKnob,
+  stringKnob,
+} from './types.js';
+
+const GiB = 1024 ** 3;
+
+export const VLLM_DTYPES = [
+  ['auto', 'auto'],
+  ['bfloat16', 'bf16'],
+  ['float16', 'fp16'],
+  ['half', 'fp16'],
+  ['float32', 'fp32'],
+  ['float', 'fp32'],
+] as const;
+
+/** `--kv-transfer-config` is JSON; only its `kv_role` matters to ServeTune (which pool this server is). */
+const kvTransferConfig: Knob = {
+  id: 'kv-transfer-config',
+  flag: '--kv-transfer-config',
+  kind: 'value',
+  type: 'string',
+  settings: ['disaggregationMode'],
+  doc: 'KV connector for disaggregated prefill/decode; its kv_role says which side this server is.',
+  read(raw) {
+    if (typeof raw !== 'string') return 'expected a JSON object';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return 'expected a JSON object';
+    }
+    const role =
+      typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).kv_role : '';
+    if (role === 'kv_producer') return { disaggregationMode: 'prefill' };
+    if (role === 'kv_consumer') return { disaggregationMode: 'decode' };
+    if (role === 'kv_both') return { disaggregationMode: 'both' };
+    return {};
+  },
+  // A connector cannot be invented from a role: the emitter leaves this knob to the user.
+  write: () => undefined,
+};
+
+const knobs: Knob[] = [
+  stringKnob('model', {
+    flag: '--model',
+    doc: 'Model to serve (`vllm serve` also takes it as the first argument).',
+  }),
+  intKnob('tp', {
+    flag: '--tensor-parallel-size',
+    aliases: ['-tp'],
+    defaultText: '1',
+    doc: 'GPUs each layer is split over.',
+  }),
+  intKnob('pp', {
+    flag: '--pipeline-parallel-size',
+    aliases: ['-pp'],
+    defaultText: '1',
+    doc: 'Pipeline stages the layers are split into.',
+  }),
+  intKnob('dp', {
+    flag: '--data-parallel-size',
+    aliases: ['-dp'],
+    defaultText: '1',
+    doc: 'Data-parallel engine replicas inside one server.',
+  }),
+  boolKnob(
+    'expertParallel',
+    {
+      flag: '--enable-expert-parallel',
+      aliases: ['-ep'],
+      defaultText: 'false',
+      doc: 'MoE experts spread over the TP × DP ranks.',
+    },
+    'negatable',
+  ),
+  fractionKnob('gpuMemoryUtilization', {
+    flag: '--gpu-memory-utilization',
+    defaultText: '0.9',
+    doc: 'Share of each GPU the engine may use for weights, activations and KV cache.',
+  }),
+  intKnob('maxNumSeqs', {
+    flag: '--max-num-seqs',
+    defaultText: '1024 on GPUs with ≥ 70 GiB (not A100), else 256',
+    doc: 'Most sequences in one step.',
+  }),
+  intKnob('maxNumBatchedTokens', {
+    flag: '--max-num-batched-tokens',
+    defaultText: '8192 on GPUs with ≥ 70 GiB (not A100), else 2048',
+    doc: 'Most tokens in one step.',
+  }),
+  boolKnob(
+    'enableChunkedPrefill',
+    { flag: '--enable-chunked-prefill', defaultText: 'true', doc: 'Split long prompts over steps.' },
+    'negatable',
+  ),
+  intKnob('blockSize', { flag: '--block-size', defaultText: '16', doc: 'Tokens per KV cache block.' }),
+  intKnob(
+    'maxModelLen',
+    {
+      flag: '--max-model-len',
+      defaultText: "the model's context length",
+      doc: 'Longest prompt + output accepted (also as 32k, 32K).',
+    },
+    { parse: parseTokenCount },
+  ),
+  enumKnob(
+    'dtype',
+    { flag: '--dtype', defaultText: 'auto', doc: 'Weight and activation dtype.' },
+    VLLM_DTYPES,
+  ),
+  stringKnob('quantization', { flag: '--quantization', aliases: ['-q'], doc: 'Weight quantization method.' }),
+  enumKnob(
+    'kvCacheDtype',
+    { flag: '--kv-cache-dtype', defaultText: 'auto', doc: 'KV cache storage dtype.' },
+    [
+      ['auto', 'auto'],
+      ['fp8', 'fp8'],
+      ['fp8_e4m3', 'fp8_e4m3'],
+      ['fp8_e5m2', 'fp8_e5m2'],
+    ],
+  ),
+  boolKnob(
+    'enablePrefixCaching',
+    {
+      flag: '--enable-prefix-caching',
+      defaultText: 'true',
+      doc: 'Reuse KV blocks of shared prompt prefixes.',
+    },
+    'negatable',
+  ),
+  boolKnob(
+    'enforceEager',
+    { flag: '--enforce-eager', defaultText: 'false', doc: 'Run without CUDA graphs.' },
+    'negatable',
+  ),
+  kvTransferConfig,
+  passThroughKnob({ flag: '--config', doc: 'YAML file of flag values; the command line overrides it.' }),
+  ...['--host', '--port', '--served-model-name', '--api-key', '--tokenizer', '--revision', '--download-dir']
+    .concat(['--load-format', '--chat-template', '--tool-call-parser', '--max-loras', '--max-lora-rank'])
+    .concat([
+      '--swap-space',
+      '--cpu-offload-gb',
+      '--seed',
+      '--distributed-executor-backend',
+      '--uvicorn-log-level',
+    ])
+    .concat([
+      '--speculative-config',
+      '--compilation-config',
+      '--scheduling-policy',
+      '--max-num-partial-prefills',
+    ])
+    .concat([
+      '--data-parallel-size-local',
+      '--data-parallel-address',
+      '--data-parallel-rpc-port',
+      '--lora-modules',
+    ])
+    .concat(['--long-prefill-token-threshold', '--max-logprobs', '--generation-config', '--reasoning-parser'])
+    .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' })),
+  ...['--trust-remote-code', '--disable-log-requests', '--enable-log-requests', '--disable-log-stats']
+    .concat(['--enable-auto-tool-choice', '--enable-lora', '--headless', '--disable-custom-all-reduce'])
+    .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' }, 'negatable')),
+];
+
+/**
+ * vLLM ≥ 0.8 (V1 engine, OpenAI-compatible server). The batch-size defaults depend on the GPU: vLLM picks
+ * larger ones on GPUs with at least 70 GiB other than the A100.
+ */
+export const VLLM_KNOBS: KnobTable = {
+  engine: 'vllm',
+  version: '0.10',
+  knobs,
+  yamlUsesFlagNames: true,
+  defaults(context) {
+    const large =
+      context.gpuMemoryBytes !== undefined &&
+      context.gpuMemoryBytes >= 70 * GiB &&
+      !/a100/i.test(context.gpuName ?? '');
+    return {
+      tp: 1,
+      pp: 1,
+      dp: 1,
+      expertParallel: false,
+      gpuMemoryUtilization: 0.9,
+      maxNumSeqs: large ? 1024 : 256,
+      maxNumBatchedTokens: large ? 8192 : 2048,
+      enableChunkedPrefill: true,
+      blockSize: 16,
+      dtype: 'auto',
+      kvCacheDtype: 'auto',
+      enablePrefixCaching: true,
+      enforceEager: false,
+      ...(context.modelMaxLen ? { maxModelLen: context.modelMaxLen } : {}),
+    };
+  },
+};

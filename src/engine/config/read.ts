@@ -1,0 +1,147 @@
+import { dirname, join } from 'node:path';
+import { isMap, type YAMLMap } from 'yaml';
+import {
+  type BlockBuilder,
+  type BlockProblem,
+  type ConfigFileReport,
+  type ConfigFormat,
+  ConfigFileReport as ReportSchema,
+} from './block.js';
+import { isComposeFile, parseDotEnv, readCompose } from './readers/compose.js';
+import { guessEngineOfYaml, readEngineYamlFile, readEngineYamlMap } from './readers/engine-yaml.js';
+import { isProductionStackValues, readProductionStack } from './readers/helm.js';
+import { isKubernetesDocument, readKubernetes } from './readers/kubernetes.js';
+import { readShellScript } from './readers/shell.js';
+import { parseYaml } from './readers/yaml-util.js';
+import { SourceFile } from './source.js';
+
+export interface ReadOptions {
+  /**
+   * Reads a file the config refers to (a `--config` YAML, a compose `.env`), by absolute or relative path;
+   * undefined when it does not exist. Without it, references are reported but not followed.
+   */
+  readFile?: (path: string) => string | undefined;
+}
+
+const YAML_EXTENSIONS = /\.(ya?ml)$/i;
+const SHELL_EXTENSIONS = /\.(sh|bash|zsh|command)$/i;
+
+/**
+ * Reads one config file: every serving block in it with its settings and their exact ranges. Never
+ * throws on bad input: what cannot be read becomes a located problem, and the rest still counts.
+ */
+export function readConfig(path: string, text: string, options: ReadOptions = {}): ConfigFileReport {
+  const source = new SourceFile(path, text);
+  try {
+    return ReportSchema.parse(readSource(source, options));
+  } catch (error) {
+    // A reader bug must not take the editor down with it: report it on the file.
+    return {
+      file: path,
+      format: 'unknown',
+      blocks: [],
+      problems: [
+        {
+          severity: 'error',
+          message: `ServeTune could not read this file: ${error instanceof Error ? error.message : String(error)}`,
+          range: source.range(0, 0),
+        },
+      ],
+    };
+  }
+}
+
+function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport {
+  const isYaml = YAML_EXTENSIONS.test(source.path);
+  if (!isYaml && (SHELL_EXTENSIONS.test(source.path) || !looksLikeYaml(source.text))) {
+    const read = readShellScript(source);
+    for (const block of read.blocks) followConfigFile(block, source, options);
+    return finish(source, 'shell', read.blocks, read.problems);
+  }
+  const { documents, problems } = parseYaml(source);
+  if (documents.some(isKubernetesDocument)) {
+    const read = readKubernetes(documents, source);
+    return finish(source, 'kubernetes', read.blocks, [...problems, ...read.problems]);
+  }
+  const root = documents[0]?.contents;
+  if (isProductionStackValues(root)) {
+    const read = readProductionStack(root as YAMLMap, source);
+    return finish(source, 'helm-production-stack', read.blocks, [...problems, ...read.problems]);
+  }
+  if (isComposeFile(root)) {
+    const envText = options.readFile?.(join(dirname(source.path), '.env'));
+    const variables =
+      envText !== undefined
+        ? parseDotEnv(new SourceFile(join(dirname(source.path), '.env'), envText))
+        : new Map();
+    const read = readCompose(root as YAMLMap, source, variables);
+    return finish(source, 'compose', read.blocks, [...problems, ...read.problems]);
+  }
+  const engine = guessEngineOfYaml(root);
+  if (engine && isMap(root)) {
+    const format: ConfigFormat =
+      engine === 'vllm' ? 'vllm-yaml' : engine === 'sglang' ? 'sglang-yaml' : 'trtllm-yaml';
+    return finish(source, format, [readEngineYamlFile(source, engine, root)], problems);
+  }
+  return finish(source, 'unknown', [], problems);
+}
+
+function looksLikeYaml(text: string): boolean {
+  return (
+    /^\s*[A-Za-z_][\w.-]*\s*:(\s|$)/m.test(text) &&
+    !/^\s*(vllm|python3?|text-generation-launcher|trtllm-serve|docker)\s/m.test(text)
+  );
+}
+
+/** A `--config` / `--extra_llm_api_options` YAML named on the command line: its keys count, below the flags. */
+function followConfigFile(block: BlockBuilder, source: SourceFile, options: ReadOptions): void {
+  const reference = block.configFile;
+  if (!reference || !block.engine) return;
+  const path = reference.text.startsWith('/') ? reference.text : join(dirname(source.path), reference.text);
+  const text = options.readFile?.(path);
+  if (text === undefined) {
+    block.problem(
+      'info',
+      `config file ${reference.text} not found; its settings are not checked`,
+      reference.range,
+    );
+    return;
+  }
+  const configSource = new SourceFile(path, text);
+  const { documents, problems } = parseYaml(configSource);
+  for (const problem of problems) block.problems.push(problem);
+  const root = documents[0]?.contents;
+  if (!isMap(root)) return;
+  const flags = block.occurrences.splice(0);
+  const insertions = block.insertions.splice(0);
+  readEngineYamlMap(block, block.engine, root, configSource);
+  // New settings go on the command line, next to the others; only what has no flag goes in the YAML.
+  block.insertions.unshift(...insertions);
+  for (const occurrence of flags) block.add(occurrence);
+}
+
+function finish(
+  source: SourceFile,
+  format: ConfigFormat,
+  blocks: BlockBuilder[],
+  problems: BlockProblem[],
+): ConfigFileReport {
+  const built = blocks.map((block) => block.build());
+  const fileProblems = [...problems];
+  if (built.length === 0 && format !== 'unknown') {
+    fileProblems.push({
+      severity: 'info',
+      message: 'no serving command found in this file',
+      range: source.range(0, 0),
+    });
+  }
+  if (format === 'unknown' && problems.length === 0) {
+    fileProblems.push({
+      severity: 'info',
+      message:
+        'not recognised as a serving config (vLLM, SGLang, TGI, TensorRT-LLM; Kubernetes, Helm, compose, shell)',
+      range: source.range(0, 0),
+    });
+  }
+  return { file: source.path, format, blocks: built, problems: fileProblems };
+}

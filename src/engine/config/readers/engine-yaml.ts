@@ -1,0 +1,115 @@
+import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
+import { BlockBuilder } from '../block.js';
+import { findYamlKey, knobTable, normalizeName } from '../knobs/index.js';
+import type { ServingEngine } from '../settings.js';
+import type { SourceFile } from '../source.js';
+import { mapInsertion, mapPairs, nodeRange, valueToken } from './yaml-util.js';
+
+/**
+ * An engine's own YAML config (vLLM `--config`, SGLang `--config`, TensorRT-LLM `--extra_llm_api_options`):
+ * each key is a knob. Keys the table does not know are listed, not errors: engines grow flags faster
+ * than any table.
+ */
+export function readEngineYamlMap(
+  builder: BlockBuilder,
+  engine: ServingEngine,
+  root: YAMLMap,
+  source: SourceFile,
+): void {
+  const naming = knobTable(engine).yamlUsesFlagNames ? 'flag' : 'path';
+  const rootInsertion = mapInsertion(root, source, { path: [], naming });
+  if (rootInsertion) builder.insertions.push(rootInsertion);
+  walk(builder, engine, root, [], source);
+}
+
+function walk(
+  builder: BlockBuilder,
+  engine: ServingEngine,
+  map: YAMLMap,
+  prefix: string[],
+  source: SourceFile,
+): void {
+  for (const { key, value } of mapPairs(map)) {
+    const name = String(key.value);
+    const path = [...prefix, name];
+    const match = findYamlKey(engine, path);
+    const keyRange = nodeRange(key, source);
+    if (!match) {
+      if (isMap(value) && !knobTable(engine).yamlUsesFlagNames) {
+        const nested = mapInsertion(value, source, { path, naming: 'path' });
+        if (nested) builder.insertions.push(nested);
+        walk(builder, engine, value, path, source);
+      } else {
+        builder.unknownFlags.push({ flag: path.join('.'), range: keyRange });
+      }
+      continue;
+    }
+    const { knob } = match;
+    if (knob.id === 'config' || knob.id === 'extra-llm-api-options') continue;
+    const token = valueToken(value, source);
+    let raw: string | boolean;
+    if (isScalar(value)) {
+      raw = typeof value.value === 'boolean' ? value.value : (token?.text ?? '');
+    } else if (value && typeof value === 'object' && 'toJSON' in value) {
+      // A structured value (vLLM's kv-transfer-config written as a map): read it as the JSON the flag takes.
+      raw = JSON.stringify((value as Node).toJSON());
+    } else {
+      raw = '';
+    }
+    const unresolved = typeof raw === 'string' && /\$\{?[A-Za-z_]/.test(raw);
+    const read = unresolved ? {} : knob.read(raw);
+    builder.add({
+      knob: knob.id,
+      spelling: name,
+      origin: 'yaml',
+      raw,
+      settings: typeof read === 'string' ? {} : read,
+      keyRange,
+      valueRange: token?.range ?? (isScalar(value) || !value ? null : nodeRange(value as Node, source)),
+      ...(typeof read === 'string' ? { error: `${name}: ${read}` } : {}),
+      edit: token?.range ? { target: token.range, encoding: token.encoding, form: 'value' } : null,
+      ...(unresolved ? { unresolved: String(raw) } : {}),
+    });
+  }
+}
+
+/** Which engine's config a bare YAML map looks like: the engine whose knobs name the most keys. */
+export function guessEngineOfYaml(root: unknown): ServingEngine | undefined {
+  const pairs = mapPairs(root);
+  if (pairs.length === 0) return undefined;
+  let best: { engine: ServingEngine; score: number } | undefined;
+  for (const engine of ['vllm', 'sglang', 'trtllm'] as const) {
+    let score = 0;
+    for (const { key, value } of pairs) {
+      const name = String(key.value);
+      const match = findYamlKey(engine, [name]);
+      if (match && match.knob.settings.length > 0 && match.knob.id !== 'model') score += 2;
+      else if (match) score += 1;
+      else if (
+        isMap(value) &&
+        engine === 'trtllm' &&
+        mapPairs(value).some((p) => findYamlKey(engine, [name, String(p.key.value)]))
+      ) {
+        score += 2;
+      }
+      // Spelling tells engines apart where names coincide: TensorRT-LLM keys are snake_case only.
+      if (engine === 'trtllm' && name.includes('-')) score -= 1;
+    }
+    if (score > 0 && (!best || score > best.score)) best = { engine, score };
+  }
+  return best && best.score >= 2 ? best.engine : undefined;
+}
+
+export function readEngineYamlFile(source: SourceFile, engine: ServingEngine, root: YAMLMap): BlockBuilder {
+  const builder = new BlockBuilder(
+    source.path,
+    'engine-yaml',
+    `${engine} config`,
+    root.range ? source.range(root.range[0], root.range[1]) : source.range(0, source.text.length),
+  );
+  builder.engine = engine;
+  readEngineYamlMap(builder, engine, root, source);
+  return builder;
+}
+
+export { normalizeName };

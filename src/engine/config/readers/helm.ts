@@ -1,0 +1,176 @@
+import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import { readEngineArgs } from '../args.js';
+import { BlockBuilder, type BlockProblem } from '../block.js';
+import { findFlag } from '../knobs/index.js';
+import type { SourceFile } from '../source.js';
+import { hardwareFromLabel } from './hardware-hint.js';
+import {
+  getIn,
+  mapInsertion,
+  mapPairs,
+  nodeRange,
+  scalarText,
+  seqInsertion,
+  seqTokens,
+  valueToken,
+} from './yaml-util.js';
+
+/**
+ * The vllmConfig keys the vLLM production-stack chart turns into flags (deployment-vllm-multi.yaml), in
+ * the order it writes them. Other keys are ignored by the chart.
+ */
+const CHART_KEYS = [
+  'enableChunkedPrefill',
+  'enablePrefixCaching',
+  'maxModelLen',
+  'dtype',
+  'tensorParallelSize',
+  'maxNumSeqs',
+  'gpuMemoryUtilization',
+  'maxLoras',
+] as const;
+const CHART_KNOB_IDS = CHART_KEYS.map((key) => findFlag('vllm', key)?.knob.id).filter(
+  (id): id is string => !!id,
+);
+
+export function isProductionStackValues(root: unknown): boolean {
+  return isMap(root) && isSeq(getIn(root, ['servingEngineSpec', 'modelSpec']));
+}
+
+/** Each `servingEngineSpec.modelSpec[]` entry of production-stack Helm values is one vLLM deployment. */
+export function readProductionStack(root: YAMLMap, source: SourceFile) {
+  const blocks: BlockBuilder[] = [];
+  const problems: BlockProblem[] = [];
+  const specs = getIn(root, ['servingEngineSpec', 'modelSpec']);
+  if (!isSeq(specs)) return { blocks, problems };
+  for (const spec of specs.items) {
+    if (!isMap(spec)) continue;
+    const name = scalarText(spec.get('name', true)) ?? '?';
+    const builder = new BlockBuilder(
+      source.path,
+      'helm-production-stack',
+      `modelSpec ${name}`,
+      nodeRange(spec, source),
+    );
+    builder.engine = 'vllm';
+    readModelSpec(builder, spec, source);
+    blocks.push(builder);
+  }
+  return { blocks, problems };
+}
+
+function deploymentValue(
+  builder: BlockBuilder,
+  spec: YAMLMap,
+  key: string,
+  setting: 'replicas' | 'gpus',
+  source: SourceFile,
+) {
+  const token = valueToken(spec.get(key, true), source);
+  if (!token) {
+    const insertion = mapInsertion(spec, source, { key, setting });
+    if (insertion) builder.insertions.push({ ...insertion, kind: 'deployment-key' });
+    return;
+  }
+  const count = Number(token.text);
+  const ok = Number.isInteger(count) && count > 0;
+  builder.add({
+    knob: null,
+    spelling: key,
+    origin: 'deployment',
+    raw: token.text,
+    settings: ok ? { [setting]: count } : {},
+    keyRange: null,
+    valueRange: token.range,
+    ...(ok ? {} : { error: `${key}: expected a positive integer, got '${token.text}'` }),
+    edit: token.range ? { target: token.range, encoding: token.encoding, form: 'value' } : null,
+  });
+}
+
+function readModelSpec(builder: BlockBuilder, spec: YAMLMap, source: SourceFile): void {
+  const model = spec.get('modelURL', true);
+  const modelToken = valueToken(model, source);
+  if (modelToken) {
+    builder.add({
+      knob: 'model',
+      spelling: 'modelURL',
+      origin: 'yaml',
+      raw: modelToken.text,
+      settings: modelToken.text ? { model: modelToken.text } : {},
+      keyRange: null,
+      valueRange: modelToken.range,
+      edit: modelToken.range
+        ? { target: modelToken.range, encoding: modelToken.encoding, form: 'value' }
+        : null,
+    });
+  }
+  deploymentValue(builder, spec, 'replicaCount', 'replicas', source);
+  deploymentValue(builder, spec, 'requestGPU', 'gpus', source);
+  const selector = getIn(spec, ['nodeSelectorTerms']);
+  const hint = selector ? JSON.stringify(isMap(selector) || isSeq(selector) ? selector.toJSON() : '') : '';
+  const hardwareId = hardwareFromLabel(hint);
+  if (hardwareId) builder.hardware = { text: hardwareId, id: hardwareId, range: nodeRange(spec, source) };
+
+  const config = spec.get('vllmConfig', true);
+  if (!isMap(config)) return;
+  const insertion = mapInsertion(config, source, { path: [], naming: 'camel', onlyKnobs: CHART_KNOB_IDS });
+  if (insertion) builder.insertions.push(insertion);
+  const pairs = new Map(mapPairs(config).map((p) => [String(p.key.value), p]));
+  for (const key of CHART_KEYS) {
+    const pair = pairs.get(key);
+    if (key === 'enablePrefixCaching' && (!pair || !(isScalar(pair.value) && pair.value.value === true))) {
+      // The chart writes --no-enable-prefix-caching whenever this key is not true, overriding vLLM's default.
+      builder.add({
+        knob: 'enable-prefix-caching',
+        spelling: '--no-enable-prefix-caching',
+        origin: 'chart',
+        raw: false,
+        settings: { enablePrefixCaching: false },
+        keyRange: pair ? nodeRange(pair.key, source) : null,
+        valueRange: pair && isScalar(pair.value) ? nodeRange(pair.value, source) : null,
+        edit:
+          pair && isScalar(pair.value)
+            ? { target: nodeRange(pair.value, source), encoding: 'yaml-value', form: 'value' }
+            : null,
+        note: pair
+          ? 'vllmConfig.enablePrefixCaching is not true, so the chart passes --no-enable-prefix-caching'
+          : 'the chart passes --no-enable-prefix-caching because vllmConfig.enablePrefixCaching is not set',
+      });
+      continue;
+    }
+    if (!pair) continue;
+    const match = findFlag('vllm', key);
+    const token = valueToken(pair.value, source);
+    if (!match || !token) continue;
+    const raw = isScalar(pair.value) && typeof pair.value.value === 'boolean' ? pair.value.value : token.text;
+    const read = match.knob.read(raw);
+    builder.add({
+      knob: match.knob.id,
+      spelling: key,
+      origin: 'yaml',
+      raw,
+      settings: typeof read === 'string' ? {} : read,
+      keyRange: nodeRange(pair.key, source),
+      valueRange: token.range,
+      ...(typeof read === 'string' ? { error: `${key}: ${read}` } : {}),
+      edit: token.range ? { target: token.range, encoding: token.encoding, form: 'value' } : null,
+    });
+  }
+  for (const [key, pair] of pairs) {
+    if ((CHART_KEYS as readonly string[]).includes(key) || key === 'extraArgs') continue;
+    if (findFlag('vllm', key)) {
+      builder.problem(
+        'warning',
+        `the production-stack chart does not pass vllmConfig.${key} to vLLM; put it in extraArgs`,
+        nodeRange(pair.key, source),
+        'chart-ignores-key',
+      );
+    }
+  }
+  const extra = config.get('extraArgs', true);
+  if (isSeq(extra)) {
+    readEngineArgs(builder, 'vllm', seqTokens(extra, source), { positionalModel: false });
+    const extraInsertion = seqInsertion(extra, source);
+    if (extraInsertion) builder.insertions.push(extraInsertion);
+  }
+}

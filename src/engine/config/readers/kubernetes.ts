@@ -1,0 +1,260 @@
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  type Node,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
+import { type ArgToken, engineOfImage, findEngineCommand, readEngineArgs } from '../args.js';
+import { BlockBuilder, type BlockProblem } from '../block.js';
+import type { SourceFile } from '../source.js';
+import { addEnvVariable } from './env.js';
+import { GPU_LABEL_KEYS, hardwareFromLabel } from './hardware-hint.js';
+import { readShellText, type VariableScope } from './shell.js';
+import {
+  getIn,
+  mapInsertion,
+  mapPairs,
+  nodeRange,
+  scalarOffsets,
+  scalarText,
+  seqInsertion,
+  seqTokens,
+  valueToken,
+} from './yaml-util.js';
+
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'Pod', 'Job', 'DaemonSet', 'ReplicaSet']);
+const GPU_RESOURCES = ['nvidia.com/gpu', 'amd.com/gpu'];
+
+export function isKubernetesDocument(document: Document.Parsed): boolean {
+  const root = document.contents;
+  return isMap(root) && root.has('apiVersion') && root.has('kind');
+}
+
+/** Every serving container of every workload in a (multi-document) manifest. */
+export function readKubernetes(documents: Document.Parsed[], source: SourceFile) {
+  const blocks: BlockBuilder[] = [];
+  const problems: BlockProblem[] = [];
+  for (const document of documents) {
+    const root = document.contents;
+    if (!isMap(root)) continue;
+    const kind = scalarText(root.get('kind', true));
+    if (!kind || !WORKLOADS.has(kind)) continue;
+    const name = scalarText(getIn(root, ['metadata', 'name'])) ?? '(unnamed)';
+    const spec = root.get('spec', true);
+    const podSpec = kind === 'Pod' ? spec : getIn(spec, ['template', 'spec']);
+    const containers = getIn(podSpec, ['containers']);
+    if (!isSeq(containers)) continue;
+    const hardware = hardwareHint(podSpec, source);
+    for (const container of containers.items) {
+      if (!isMap(container)) continue;
+      const block = readContainer(
+        container,
+        source,
+        `${kind} ${name}, container ${scalarText(container.get('name', true)) ?? '?'}`,
+      );
+      if (!block) continue;
+      if (hardware) block.hardware = hardware;
+      if (isMap(spec) && kind !== 'Pod') addReplicas(block, spec, source);
+      blocks.push(block);
+    }
+  }
+  return { blocks, problems };
+}
+
+function addReplicas(block: BlockBuilder, spec: YAMLMap, source: SourceFile): void {
+  const replicas = spec.get('replicas', true);
+  const token = valueToken(replicas, source);
+  if (token && isScalar(replicas)) {
+    const count = Number(token.text);
+    block.add({
+      knob: null,
+      spelling: 'replicas',
+      origin: 'deployment',
+      raw: token.text,
+      settings: Number.isInteger(count) && count > 0 ? { replicas: count } : {},
+      keyRange: null,
+      valueRange: token.range,
+      ...(Number.isInteger(count) && count > 0
+        ? {}
+        : { error: `replicas: expected a positive integer, got '${token.text}'` }),
+      edit: token.range ? { target: token.range, encoding: token.encoding, form: 'value' } : null,
+    });
+    return;
+  }
+  const insertion = mapInsertion(spec, source, { key: 'replicas', setting: 'replicas' });
+  if (insertion) block.insertions.push({ ...insertion, kind: 'deployment-key' });
+}
+
+function hardwareHint(podSpec: unknown, source: SourceFile): BlockBuilder['hardware'] {
+  const selector = getIn(podSpec, ['nodeSelector']);
+  for (const { key, value } of mapPairs(selector)) {
+    if (!GPU_LABEL_KEYS.includes(String(key.value))) continue;
+    const text = scalarText(value);
+    if (text && isScalar(value))
+      return { text, id: hardwareFromLabel(text), range: nodeRange(value, source) };
+  }
+  // Affinity: look at the values of match expressions on GPU label keys.
+  const terms = getIn(podSpec, [
+    'affinity',
+    'nodeAffinity',
+    'requiredDuringSchedulingIgnoredDuringExecution',
+    'nodeSelectorTerms',
+  ]);
+  if (isSeq(terms)) {
+    for (const term of terms.items) {
+      const expressions = getIn(term, ['matchExpressions']);
+      if (!isSeq(expressions)) continue;
+      for (const expression of expressions.items) {
+        if (!GPU_LABEL_KEYS.includes(scalarText(getIn(expression, ['key'])) ?? '')) continue;
+        const values = getIn(expression, ['values']);
+        const first = isSeq(values) ? values.items[0] : undefined;
+        const text = scalarText(first);
+        if (text && isScalar(first))
+          return { text, id: hardwareFromLabel(text), range: nodeRange(first, source) };
+      }
+    }
+  }
+  return undefined;
+}
+
+function containerWords(seq: YAMLSeq, source: SourceFile, variables: VariableScope): ArgToken[] {
+  // Kubernetes expands `$(NAME)` from the container's env before the process sees it.
+  return seqTokens(seq, source).map((token) => {
+    const reference = /^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(token.text);
+    const value = reference ? variables.get(reference[1]) : undefined;
+    return value ? { ...value, removal: token.removal, note: `from $(${reference![1]})` } : token;
+  });
+}
+
+/** One container: its engine command (direct, inside `sh -c`, or args to an engine image), env, GPUs. */
+export function readContainer(
+  container: YAMLMap,
+  source: SourceFile,
+  label: string,
+): BlockBuilder | undefined {
+  const image = scalarText(container.get('image', true)) ?? '';
+  const command = container.get('command', true);
+  const args = container.get('args', true);
+  const variables: VariableScope = new Map();
+  const envEntries: { name: string; token: ArgToken; keyRange: ReturnType<SourceFile['range']> }[] = [];
+  const env = container.get('env', true);
+  if (isSeq(env)) {
+    for (const entry of env.items) {
+      const nameNode = getIn(entry, ['name']);
+      const valueNode = getIn(entry, ['value']);
+      const name = scalarText(nameNode);
+      const token = valueToken(valueNode, source);
+      if (!name || !token || !isScalar(nameNode)) continue;
+      variables.set(name, token);
+      envEntries.push({ name, token, keyRange: nodeRange(nameNode as Node, source) });
+    }
+  }
+  const commandTokens = isSeq(command) ? containerWords(command, source, variables) : [];
+  const argTokens = isSeq(args) ? containerWords(args, source, variables) : [];
+  const all = [...commandTokens, ...argTokens];
+  const range = nodeRange(container, source);
+  const builder = new BlockBuilder(source.path, 'kubernetes', label, range);
+
+  // `sh -c "<script>"`: the script is a shell text inside one YAML scalar.
+  const dashC = all.findIndex((t, i) => t.text === '-c' && /(^|\/)(ba)?sh$/.test(all[i - 1]?.text ?? ''));
+  if (dashC >= 0) {
+    const scriptNode = [...(isSeq(command) ? command.items : []), ...(isSeq(args) ? args.items : [])][
+      dashC + 1
+    ];
+    if (!isScalar(scriptNode)) return undefined;
+    const offsets = scalarOffsets(scriptNode as Scalar, source);
+    const text = scalarText(scriptNode) ?? '';
+    const block = scriptNode.type === 'BLOCK_LITERAL' || scriptNode.type === 'BLOCK_FOLDED';
+    const read = readShellText(
+      text,
+      { source, offsets: offsets ?? (() => null), encoding: block ? 'shell' : 'bare', variables },
+      {
+        kind: 'kubernetes',
+        label: () => label,
+        ...(engineOfImage(image) ? { imageEngine: engineOfImage(image)! } : {}),
+      },
+    );
+    const inner = read.blocks[0];
+    if (!inner) return undefined;
+    inner.range = range;
+    for (const problem of read.problems) inner.problems.push(problem);
+    if (!offsets)
+      inner.problem(
+        'info',
+        'the command is written in a way ServeTune cannot edit in place (escapes or folding)',
+        nodeRange(scriptNode, source),
+      );
+    finishContainer(inner, container, source, envEntries);
+    return inner;
+  }
+
+  const words = all.map((t) => t.text);
+  const found = findEngineCommand(words);
+  const engine =
+    found?.engine ?? (command === undefined || commandTokens.length === 0 ? engineOfImage(image) : undefined);
+  if (!engine) return undefined;
+  builder.engine = engine;
+  const start = found ? found.argsStart : commandTokens.length;
+  readEngineArgs(builder, engine, all.slice(start), {
+    positionalModel: found ? found.positionalModel : engine === 'vllm',
+  });
+  const argsSeq = isSeq(args) ? args : isSeq(command) ? command : undefined;
+  const insertion = argsSeq ? seqInsertion(argsSeq, source) : undefined;
+  if (insertion) builder.insertions.push(insertion);
+  finishContainer(builder, container, source, envEntries);
+  return builder;
+}
+
+function finishContainer(
+  builder: BlockBuilder,
+  container: YAMLMap,
+  source: SourceFile,
+  envEntries: { name: string; token: ArgToken; keyRange: ReturnType<SourceFile['range']> }[],
+): void {
+  if (!builder.engine) return;
+  // The environment is read before the arguments in precedence: flags override env vars.
+  const before = builder.occurrences.splice(0);
+  for (const entry of envEntries)
+    addEnvVariable(builder, builder.engine, entry.name, entry.token, entry.keyRange);
+  for (const occurrence of before) builder.add(occurrence);
+  const env = container.get('env', true);
+  if (isSeq(env) && !env.flow && env.items.length > 0) {
+    const first = env.items[0] as Node;
+    const last = env.items[env.items.length - 1] as Node;
+    if (first.range && last.range) {
+      const dash = source.text.lastIndexOf('-', first.range[0]);
+      const at = source.lineEnd(Math.max(last.range[0], last.range[1] - 1));
+      builder.insertions.push({
+        kind: 'env-k8s',
+        at: source.range(at, at),
+        indent: ' '.repeat(source.position(dash).column),
+      });
+    }
+  }
+  for (const section of ['limits', 'requests'] as const) {
+    const resources = getIn(container, ['resources', section]);
+    for (const resource of GPU_RESOURCES) {
+      const node = isMap(resources) ? resources.get(resource, true) : undefined;
+      const token = valueToken(node, source);
+      if (!token) continue;
+      const count = Number(token.text);
+      builder.add({
+        knob: null,
+        spelling: `resources.${section}.${resource}`,
+        origin: 'deployment',
+        raw: token.text,
+        settings: Number.isInteger(count) && count > 0 ? { gpus: count } : {},
+        keyRange: null,
+        valueRange: token.range,
+        ...(Number.isInteger(count) && count > 0
+          ? {}
+          : { error: `${resource}: expected a positive integer, got '${token.text}'` }),
+        edit: token.range ? { target: token.range, encoding: token.encoding, form: 'value' } : null,
+      });
+    }
+  }
+}

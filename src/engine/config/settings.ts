@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+export const ServingEngine = z.enum(['vllm', 'sglang', 'tgi', 'trtllm']);
+export type ServingEngine = z.infer<typeof ServingEngine>;
+
+export const ENGINE_NAMES: Record<ServingEngine, string> = {
+  vllm: 'vLLM',
+  sglang: 'SGLang',
+  tgi: 'TGI',
+  trtllm: 'TensorRT-LLM',
+};
+
+const count = z.number().int().positive();
+const fraction = z.number().gt(0).lte(1);
+
+/**
+ * What ServeTune understands of a serving configuration, in its own vocabulary (engine-neutral). Every
+ * field is optional: a config file sets some, the engine defaults the rest. Each engine's knob table
+ * (knobs/*.ts) says which flags, YAML keys and environment variables carry each field.
+ */
+export const ServingSettings = z.object({
+  /** Hugging Face repository id, local path, or catalog id, as written. */
+  model: z.string().min(1),
+  tp: count,
+  pp: count,
+  dp: count,
+  /** Expert-parallel degree where the engine takes one (SGLang, TensorRT-LLM). */
+  ep: count,
+  /** vLLM's switch: experts spread over TP × DP ranks instead of being TP-sharded. */
+  expertParallel: z.boolean(),
+  /** Share of each GPU's memory the engine may use (vLLM, SGLang's static fraction, TGI). */
+  gpuMemoryUtilization: fraction,
+  /** TensorRT-LLM: share of the memory left free after weights and activations that the KV cache takes. */
+  kvCacheFreeMemoryFraction: fraction,
+  /** Most sequences in one step. */
+  maxNumSeqs: count,
+  /** Most tokens in one step (with chunked prefill: the chunk budget). */
+  maxNumBatchedTokens: count,
+  enableChunkedPrefill: z.boolean(),
+  /** Tokens per KV cache block (page). */
+  blockSize: count,
+  /** Longest sequence (prompt + output) the engine accepts. */
+  maxModelLen: count,
+  /** Activation/weight dtype the engine loads the model in. */
+  dtype: z.enum(['auto', 'bf16', 'fp16', 'fp32']),
+  /** Weight quantization method as the engine names it (fp8, awq, gptq, …), lower-case. */
+  quantization: z.string().min(1),
+  kvCacheDtype: z.enum(['auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2']),
+  enablePrefixCaching: z.boolean(),
+  /** CUDA graphs off. */
+  enforceEager: z.boolean(),
+  /** Role in a disaggregated deployment. */
+  disaggregationMode: z.enum(['prefill', 'decode', 'both']),
+  /** Deployment, not engine: copies of the server (Kubernetes replicas, compose replicas, Helm replicaCount). */
+  replicas: count,
+  /** Deployment, not engine: GPUs given to one server (pod limits, compose reservations, docker --gpus). */
+  gpus: count,
+});
+export type ServingSettings = z.infer<typeof ServingSettings>;
+export const PartialServingSettings = ServingSettings.partial();
+export type PartialServingSettings = z.infer<typeof PartialServingSettings>;
+export type SettingKey = keyof ServingSettings;
+export type SettingValue = ServingSettings[SettingKey];
+export const SETTING_KEYS = Object.keys(ServingSettings.shape) as SettingKey[];
+
+/** Settings that belong to the deployment around the engine rather than to the engine's flags. */
+export const DEPLOYMENT_KEYS: readonly SettingKey[] = ['replicas', 'gpus'];
+
+/** Human names for settings, as people say them (vLLM's flag spellings, the lingua franca). */
+export const SETTING_LABELS: Record<SettingKey, string> = {
+  model: 'model',
+  tp: 'tensor-parallel-size',
+  pp: 'pipeline-parallel-size',
+  dp: 'data-parallel-size',
+  ep: 'expert-parallel-size',
+  expertParallel: 'enable-expert-parallel',
+  gpuMemoryUtilization: 'gpu-memory-utilization',
+  kvCacheFreeMemoryFraction: 'kv-cache-free-gpu-memory-fraction',
+  maxNumSeqs: 'max-num-seqs',
+  maxNumBatchedTokens: 'max-num-batched-tokens',
+  enableChunkedPrefill: 'enable-chunked-prefill',
+  blockSize: 'block-size',
+  maxModelLen: 'max-model-len',
+  dtype: 'dtype',
+  quantization: 'quantization',
+  kvCacheDtype: 'kv-cache-dtype',
+  enablePrefixCaching: 'enable-prefix-caching',
+  enforceEager: 'enforce-eager',
+  disaggregationMode: 'disaggregation-mode',
+  replicas: 'replicas',
+  gpus: 'gpus',
+};
+
+/** Validate one setting's value; returns the reason when it is not acceptable. */
+export function checkSettingValue(key: SettingKey, value: unknown): string | undefined {
+  const result = ServingSettings.shape[key].safeParse(value);
+  return result.success ? undefined : (result.error.issues[0]?.message ?? 'invalid value');
+}
