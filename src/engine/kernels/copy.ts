@@ -4,8 +4,19 @@ import { computePipeline, type Dispatch, grid1d, makeDispatch, packParams } from
 import { ServeTuneError } from '../util/errors.js';
 import type { BufferArena } from './arena.js';
 
-const WG = 256;
-const ITEMS = 64;
+export interface CopyConfig {
+  /** Invocations per workgroup, and vec4 words each copies. */
+  wg: number;
+  items: number;
+  /** u32 per word: 4 (vec4 accesses) or 1. */
+  word: 1 | 4;
+}
+
+export const COPY_VARIANTS: readonly CopyConfig[] = [
+  { wg: 256, items: 64, word: 4 },
+  { wg: 64, items: 1024, word: 1 },
+];
+export const DEFAULT_COPY = COPY_VARIANTS[0];
 
 /** Copies `bytes` (a multiple of 16) from src to dst: reads plus writes = 2 · bytes of traffic. */
 export function copyKernel(
@@ -14,6 +25,7 @@ export function copyKernel(
   bytes: number,
   src: GPUBuffer,
   dst: GPUBuffer,
+  config: CopyConfig = DEFAULT_COPY,
 ): Dispatch {
   if (!Number.isInteger(bytes) || bytes <= 0 || bytes % 16 !== 0) {
     throw new ServeTuneError(
@@ -21,10 +33,12 @@ export function copyKernel(
       'invalid-argument',
     );
   }
-  const count = bytes / 16;
-  const chunk = WG * ITEMS;
+  const count = bytes / (4 * config.word);
+  const chunk = config.wg * config.items;
   const grid = grid1d(gpu.device, Math.ceil(count / chunk));
-  const pipeline = computePipeline(gpu.device, 'copy', copySource, { constants: { WG, ITEMS } });
+  const source =
+    config.word === 4 ? copySource : copySource.replace('alias Word = vec4<u32>;', 'alias Word = u32;');
+  const pipeline = computePipeline(gpu.device, 'copy', source, { constants: { WG: config.wg } });
   const params = arena.uniform(
     packParams([
       ['u32', count],

@@ -150,3 +150,80 @@ export function firstMismatch(
   }
   return null;
 }
+
+/** The host side of one layer, for the layer reference (same layout as LayerWeightsHost). */
+export interface LayerRefWeights {
+  inputNorm: Float32Array;
+  qkv: Float32Array;
+  o: Float32Array;
+  postNorm: Float32Array;
+  gateUp: Float32Array;
+  down: Float32Array;
+}
+
+export interface LayerRefShape {
+  hiddenSize: number;
+  intermediateSize: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  rmsEps: number;
+  ropeTheta: number;
+}
+
+/** A sequence's cached keys and values so far, [n, kvHeads·headDim] each; extended by layerRef. */
+export interface RefKvHistory {
+  keys: Float32Array;
+  values: Float32Array;
+}
+
+/**
+ * One decoder layer on the CPU over a step's sequences (rows of `hidden` in order, `tokens` each).
+ * Returns the new hidden rows; appends each sequence's new keys and values to its history.
+ */
+export function layerRef(
+  shape: LayerRefShape,
+  w: LayerRefWeights,
+  hidden: Float32Array,
+  sequences: { tokens: number; history: RefKvHistory }[],
+): Float32Array {
+  const { hiddenSize: h, intermediateSize: f, heads, kvHeads, headDim: d } = shape;
+  const t = sequences.reduce((sum, s) => sum + s.tokens, 0);
+  const qkvWidth = (heads + 2 * kvHeads) * d;
+  const kvWidth = kvHeads * d;
+  const normed = rmsNormRef(hidden, w.inputNorm, t, h, shape.rmsEps);
+  const qkv = matmulRef(normed, w.qkv, t, qkvWidth, h);
+  const positions: number[] = [];
+  for (const s of sequences) {
+    const context = s.history.keys.length / kvWidth;
+    for (let i = 0; i < s.tokens; i++) positions.push(context + i);
+  }
+  ropeRef(qkv, positions, t, heads + kvHeads, d, qkvWidth, shape.ropeTheta);
+  const attention = new Float32Array(t * heads * d);
+  let row = 0;
+  for (const s of sequences) {
+    const context = s.history.keys.length / kvWidth;
+    const q = new Float32Array(s.tokens * heads * d);
+    const keys = new Float32Array((context + s.tokens) * kvWidth);
+    const values = new Float32Array(keys.length);
+    keys.set(s.history.keys);
+    values.set(s.history.values);
+    for (let i = 0; i < s.tokens; i++) {
+      const base = (row + i) * qkvWidth;
+      q.set(qkv.subarray(base, base + heads * d), i * heads * d);
+      keys.set(qkv.subarray(base + heads * d, base + heads * d + kvWidth), (context + i) * kvWidth);
+      values.set(qkv.subarray(base + heads * d + kvWidth, base + qkvWidth), (context + i) * kvWidth);
+    }
+    attention.set(
+      attentionRef(q, keys, values, s.tokens, context + s.tokens, heads, kvHeads, d),
+      row * heads * d,
+    );
+    s.history.keys = keys;
+    s.history.values = values;
+    row += s.tokens;
+  }
+  const afterAttention = matmulRef(attention, w.o, t, h, heads * d).map((v, i) => v + hidden[i]);
+  const normed2 = rmsNormRef(afterAttention, w.postNorm, t, h, shape.rmsEps);
+  const activated = siluAndMulRef(matmulRef(normed2, w.gateUp, t, 2 * f, h), t, f);
+  return matmulRef(activated, w.down, t, h, f).map((v, i) => v + afterAttention[i]);
+}
