@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isServeTuneError } from '../engine/util/errors.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerMemoryCommands } from './commands/memory.js';
+import { registerProfileCommands } from './commands/profile.js';
 
 const program = new Command()
   .name('servetune')
@@ -12,6 +13,7 @@ const program = new Command()
 
 registerCatalogCommands(program);
 registerMemoryCommands(program);
+registerProfileCommands(program);
 
 try {
   await program.parseAsync(process.argv);
