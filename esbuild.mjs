@@ -1,6 +1,7 @@
 // One build for every bundle ServeTune ships, plus the unit-test bundles.
 //   node esbuild.mjs            build dist/
 //   node esbuild.mjs --tests    also build out/test/ (each test file bundled, WGSL inlined)
+//   node esbuild.mjs --bench    also build out/bench/ (each bench/*.bench.ts bundled)
 //   node esbuild.mjs --watch    rebuild on change
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import * as esbuild from 'esbuild';
 const args = new Set(process.argv.slice(2));
 const watch = args.has('--watch');
 const withTests = args.has('--tests');
+const withBench = args.has('--bench');
 
 const shared = {
   bundle: true,
@@ -80,6 +82,20 @@ if (withTests) {
     platform: 'node',
     format: 'esm',
     external: [...nodeExternals, 'fast-check'],
+    banner: { js: esmRequireBanner },
+  });
+}
+
+if (withBench) {
+  builds.push({
+    ...shared,
+    entryPoints: listFiles('bench', '.bench.ts'),
+    outdir: 'out/bench',
+    outbase: 'bench',
+    outExtension: { '.js': '.mjs' },
+    platform: 'node',
+    format: 'esm',
+    external: nodeExternals,
     banner: { js: esmRequireBanner },
   });
 }

@@ -3,6 +3,7 @@ import { isServeTuneError } from '../engine/util/errors.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerCheckCommands } from './commands/check.js';
 import { registerMemoryCommands } from './commands/memory.js';
+import { registerProfileCommands } from './commands/profile.js';
 import { registerSimulateCommands } from './commands/simulate.js';
 
 const program = new Command()
@@ -14,6 +15,7 @@ const program = new Command()
 
 registerCatalogCommands(program);
 registerMemoryCommands(program);
+registerProfileCommands(program);
 registerSimulateCommands(program);
 registerCheckCommands(program);
 

@@ -68,6 +68,8 @@ export const DecodeAttentionMeasurement = z.object({
 
 export const CopyMeasurement = z.object({
   bytes: z.number().int().positive(),
+  /** Which copy variant gave this (the fastest is kept), e.g. 'u32' or 'vec4<u32>'. Optional, added later. */
+  variant: z.string().optional(),
   time: Timing,
   /** Bytes read plus bytes written, per second. */
   bytesPerSecond: z.number().nonnegative(),
@@ -128,5 +130,7 @@ export const DeviceProfile = z.object({
   skipped: z.array(z.object({ what: z.string(), reason: z.string() })),
   /** True when the run was cancelled: the tables hold what was measured before. */
   cancelled: z.boolean(),
+  /** Wall-clock seconds the profiling run took. Optional, added later. */
+  wallSeconds: z.number().nonnegative().optional(),
 });
 export type DeviceProfile = z.infer<typeof DeviceProfile>;

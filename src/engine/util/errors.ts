@@ -20,7 +20,9 @@ export type ServeTuneErrorCode =
   | 'invalid-plan'
   | 'invalid-argument'
   | 'does-not-fit'
-  | 'io';
+  | 'io'
+  | 'no-gpu'
+  | 'gpu';
 
 export function isServeTuneError(value: unknown): value is ServeTuneError {
   return value instanceof ServeTuneError;

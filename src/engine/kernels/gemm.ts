@@ -1,0 +1,190 @@
+import gemmNaiveSource from '../../../shaders/gemm_naive.wgsl';
+import gemmTiledSource from '../../../shaders/gemm_tiled.wgsl';
+import gemvSource from '../../../shaders/gemv.wgsl';
+import { bytesPerElement } from '../gpu/buffers.js';
+import type { GpuContext } from '../gpu/device.js';
+import { computePipeline, type Dispatch, makeDispatch, packParams } from '../gpu/pipelines.js';
+import type { ShaderDtype } from '../profile/schema.js';
+import { ServeTuneError } from '../util/errors.js';
+import type { BufferArena } from './arena.js';
+
+/** C[m,n] = A[m,k] · B[k,n], row-major; B is the weight, stored input-major ([k, n]). */
+export interface GemmArgs {
+  dtype: ShaderDtype;
+  m: number;
+  n: number;
+  k: number;
+  a: GPUBuffer;
+  b: GPUBuffer;
+  c: GPUBuffer;
+}
+
+export type GemmKernel = 'tiled' | 'naive' | 'gemv';
+
+export interface TiledConfig {
+  wgX: number;
+  wgY: number;
+  /** Rows per invocation. */
+  tm: number;
+  /** vec4 columns per invocation. */
+  tn4: number;
+  bk: number;
+}
+
+/**
+ * Register tile 8 × 16 on 8 × 8 invocations: a 64 × 128 tile of C per workgroup, K in steps of 32
+ * (24 KiB of f32 tiles). The fastest of the configurations tried on lavapipe (bench/results).
+ */
+export const DEFAULT_TILED: TiledConfig = { wgX: 8, wgY: 8, tm: 8, tn4: 4, bk: 32 };
+/** Within WebGPU's default 16 KiB of workgroup storage, for devices that offer no more. */
+export const SMALL_TILED: TiledConfig = { wgX: 8, wgY: 8, tm: 8, tn4: 2, bk: 16 };
+
+export function tiledWorkgroupBytes(config: TiledConfig, dtype: ShaderDtype): number {
+  const bm = config.wgY * config.tm;
+  const bn = config.wgX * config.tn4 * 4;
+  return (bm * config.bk + config.bk * bn) * bytesPerElement(dtype);
+}
+
+function tiledConfigFor(gpu: GpuContext, dtype: ShaderDtype): TiledConfig {
+  const limit = gpu.device.limits.maxComputeWorkgroupStorageSize;
+  return tiledWorkgroupBytes(DEFAULT_TILED, dtype) <= limit ? DEFAULT_TILED : SMALL_TILED;
+}
+
+export interface GemvConfig {
+  /** vec4 columns per workgroup and K slices; their product is the workgroup size. */
+  cx: number;
+  ks: number;
+  /** Activation rows per workgroup: W is streamed once per this many rows. */
+  rows: number;
+}
+
+/** Decode-shaped linears up to this many rows go to the skinny kernel; more go to the tiled GEMM. */
+export const GEMV_MAX_ROWS = 16;
+
+/** Keeps the partial sums (cx · ks · rows vec4) within 16 KiB, WebGPU's default workgroup storage. */
+export function defaultGemvConfig(m: number): GemvConfig {
+  if (m <= 2) return { cx: 16, ks: 16, rows: m <= 1 ? 1 : 2 };
+  if (m <= 4) return { cx: 32, ks: 8, rows: 4 };
+  return { cx: 32, ks: 4, rows: 8 };
+}
+
+function checkShape(args: GemmArgs, what: string, vec4: boolean): void {
+  const { m, n, k } = args;
+  if (![m, n, k].every((v) => Number.isInteger(v) && v > 0)) {
+    throw new ServeTuneError(
+      `${what}: m, n, k must be positive integers (got ${m}, ${n}, ${k})`,
+      'invalid-argument',
+    );
+  }
+  if (vec4 && (n % 4 !== 0 || k % 4 !== 0)) {
+    throw new ServeTuneError(
+      `${what}: n and k must be multiples of 4 (got n=${n}, k=${k})`,
+      'invalid-argument',
+    );
+  }
+}
+
+function shapeParams(args: GemmArgs): Uint8Array {
+  return packParams([
+    ['u32', args.m],
+    ['u32', args.n],
+    ['u32', args.k],
+    ['u32', 0],
+  ]);
+}
+
+export function naiveGemm(gpu: GpuContext, arena: BufferArena, args: GemmArgs): Dispatch {
+  checkShape(args, 'naive GEMM', false);
+  const pipeline = computePipeline(gpu.device, 'gemm_naive', gemmNaiveSource, { dtype: args.dtype });
+  const params = arena.uniform(shapeParams(args), 'gemm_naive params');
+  return makeDispatch(
+    gpu.device,
+    'gemm_naive',
+    pipeline,
+    [params, args.a, args.b, args.c],
+    [Math.ceil(args.n / 16), Math.ceil(args.m / 16), 1],
+  );
+}
+
+export function tiledGemm(
+  gpu: GpuContext,
+  arena: BufferArena,
+  args: GemmArgs,
+  config: TiledConfig = tiledConfigFor(gpu, args.dtype),
+): Dispatch {
+  checkShape(args, 'tiled GEMM', true);
+  const shared = tiledWorkgroupBytes(config, args.dtype);
+  if (shared > gpu.device.limits.maxComputeWorkgroupStorageSize) {
+    throw new ServeTuneError(
+      `tiled GEMM: ${shared} bytes of workgroup storage exceed the device's ${gpu.device.limits.maxComputeWorkgroupStorageSize}`,
+      'invalid-argument',
+    );
+  }
+  if (config.bk % 4 !== 0)
+    throw new ServeTuneError('tiled GEMM: bk must be a multiple of 4', 'invalid-argument');
+  const pipeline = computePipeline(gpu.device, 'gemm_tiled', gemmTiledSource, {
+    dtype: args.dtype,
+    constants: { WG_X: config.wgX, WG_Y: config.wgY, TM: config.tm, TN4: config.tn4, BK: config.bk },
+  });
+  const params = arena.uniform(shapeParams(args), 'gemm_tiled params');
+  const bm = config.wgY * config.tm;
+  const bn = config.wgX * config.tn4 * 4;
+  return makeDispatch(
+    gpu.device,
+    'gemm_tiled',
+    pipeline,
+    [params, args.a, args.b, args.c],
+    [Math.ceil(args.n / bn), Math.ceil(args.m / bm), 1],
+  );
+}
+
+export function gemv(
+  gpu: GpuContext,
+  arena: BufferArena,
+  args: GemmArgs,
+  config: GemvConfig = defaultGemvConfig(args.m),
+): Dispatch {
+  checkShape(args, 'GEMV', true);
+  const pipeline = computePipeline(gpu.device, 'gemv', gemvSource, {
+    dtype: args.dtype,
+    constants: { CX: config.cx, KS: config.ks, ROWS: config.rows },
+  });
+  const params = arena.uniform(shapeParams(args), 'gemv params');
+  return makeDispatch(
+    gpu.device,
+    'gemv',
+    pipeline,
+    [params, args.a, args.b, args.c],
+    [Math.ceil(args.n / 4 / config.cx), Math.ceil(args.m / config.rows), 1],
+  );
+}
+
+export function gemmDispatch(
+  gpu: GpuContext,
+  arena: BufferArena,
+  kernel: GemmKernel,
+  args: GemmArgs,
+): Dispatch {
+  switch (kernel) {
+    case 'naive':
+      return naiveGemm(gpu, arena, args);
+    case 'tiled':
+      return tiledGemm(gpu, arena, args);
+    case 'gemv':
+      return gemv(gpu, arena, args);
+  }
+}
+
+/** The kernel a linear layer uses for `m` rows, as the layer forward and the profiler choose it. */
+export function linearKernelFor(m: number): GemmKernel {
+  return m <= GEMV_MAX_ROWS ? 'gemv' : 'tiled';
+}
+
+export function linear(gpu: GpuContext, arena: BufferArena, args: GemmArgs): Dispatch {
+  return gemmDispatch(gpu, arena, linearKernelFor(args.m), args);
+}
+
+/** Bytes a GEMM must move at least: A and B read once, C written once. */
+export function gemmBytes(m: number, n: number, k: number, dtype: ShaderDtype): number {
+  return (m * k + k * n + m * n) * bytesPerElement(dtype);
+}
