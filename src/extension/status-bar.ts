@@ -26,7 +26,10 @@ export class StatusBar {
   render(): void {
     const device = this.store.device();
     const last = this.store.lastRun();
-    const deviceText = device ? device.adapter.device || device.adapter.description : 'no device';
+    // Adapter descriptions read like "llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)": the part before the colon names it.
+    const deviceText = device
+      ? device.adapter.description.split(':')[0]?.trim() || device.adapter.device
+      : 'no device';
     const icon =
       this.worker.kind === 'crashed' || this.worker.kind === 'unavailable'
         ? '$(warning)'

@@ -117,6 +117,7 @@ function datasets(spec: ChartSpec, model: ChartModel, selectedId: string | null,
       backgroundColor: 'transparent',
       pointStyle: 'crossRot',
       pointRadius: 5,
+      order: 4,
     });
   }
   sets.push({
@@ -124,19 +125,26 @@ function datasets(spec: ChartSpec, model: ChartModel, selectedId: string | null,
     data: best,
     borderColor: theme.best,
     backgroundColor: theme.best,
-    pointStyle: 'star',
-    pointRadius: 11,
-    borderWidth: 2,
+    pointStyle: 'rectRot',
+    pointRadius: 8,
+    borderWidth: 1,
+    order: 1,
   });
   sets.push({
     label: 'Selected',
     data: selected,
     borderColor: theme.selected,
     backgroundColor: 'transparent',
-    pointRadius: 10,
+    pointRadius: 12,
     borderWidth: 2,
+    order: 0,
   });
+  // Chart.js draws lower `order` on top: the selection ring, then the best marker, then the front.
   return { sets, counts: { points: front.length + others.length + infeasible.length, front: front.length } };
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? value.toLocaleString('en-US') : Number(value.toPrecision(4)).toString();
 }
 
 function axisTitle(axis: ChartSpec['x']): string {
@@ -175,12 +183,7 @@ function details(model: ChartModel, selectedId: string | null): HTMLElement {
         el('tr', {}, el('th', { text: key }), el('td', { text: String(value) })),
       ),
       ...Object.entries(point.metrics).map(([key, value]) =>
-        el(
-          'tr',
-          { className: 'metric' },
-          el('th', { text: key }),
-          el('td', { text: Number(value.toPrecision(4)).toString() }),
-        ),
+        el('tr', { className: 'metric' }, el('th', { text: key }), el('td', { text: formatNumber(value) })),
       ),
     ),
     ...point.notes.map((note) => el('p', { className: 'muted', text: note })),

@@ -33,7 +33,7 @@ export function plansChartModel(report: PlansReport, createdAt: string): ChartMo
       y: {
         metric: 'clusterConcurrentSequences',
         label: 'Concurrent sequences (cluster)',
-        unit: 'sequences',
+        unit: '',
         scale: 'linear',
         better: 'higher',
       },
