@@ -39,6 +39,7 @@ export function stageExtension(root, outDir, { target, sourceMaps = false }) {
 
   mkdirSync(join(outDir, 'dist'));
   for (const name of readdirSync(join(root, 'dist'))) {
+    if (name === 'node_modules') continue;
     if (name.endsWith('.map') && !sourceMaps) continue;
     cpSync(join(root, 'dist', name), join(outDir, 'dist', name));
   }
@@ -48,11 +49,13 @@ export function stageExtension(root, outDir, { target, sourceMaps = false }) {
   }
 
   const webgpuFrom = join(root, 'node_modules', 'webgpu');
-  const webgpuTo = join(outDir, 'node_modules', 'webgpu');
+  // Beside the bundles (dist/node_modules), where Node resolves `webgpu` from dist/worker.mjs; vsce
+  // leaves out only the top-level node_modules, so this copy is packaged as it is.
+  const webgpuTo = join(outDir, 'dist', 'node_modules', 'webgpu');
   mkdirSync(join(webgpuTo, 'dist'), { recursive: true });
   for (const name of ['package.json', 'index.js', 'LICENSE.md', 'README.md']) {
     if (existsSync(join(webgpuFrom, name))) cpSync(join(webgpuFrom, name), join(webgpuTo, name));
   }
   cpSync(join(webgpuFrom, 'dist', dawnFolder), join(webgpuTo, 'dist', dawnFolder), { recursive: true });
-  return { outDir, dawnNode: join('node_modules', 'webgpu', 'dist', dawnFolder, 'dawn.node') };
+  return { outDir, dawnNode: join('dist', 'node_modules', 'webgpu', 'dist', dawnFolder, 'dawn.node') };
 }
