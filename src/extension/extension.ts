@@ -1,60 +1,150 @@
 import * as vscode from 'vscode';
-import { HARDWARE_CATALOG } from '../engine/hardware/catalog.js';
-import { enumeratePlans } from '../engine/memory/plans.js';
-import { MODEL_CATALOG } from '../engine/model/catalog.js';
-import { describePlan, type Plan } from '../engine/plan.js';
-import { isServeTuneError } from '../engine/util/errors.js';
+import type { ChartModel, DashboardState } from '../engine/protocol/webview.js';
+import { COMMAND_IDS, registerCommands } from './commands/register.js';
+import { Engine } from './engine.js';
+import { PENDING_FEATURES, type PendingCommand, pendingMessage } from './pending.js';
+import type { Services } from './services.js';
+import { readSettings } from './settings.js';
+import { Store } from './state.js';
+import { StatusBar } from './status-bar.js';
+import { DASHBOARD_VIEW_ID, DashboardViewProvider } from './views/dashboard-view.js';
+import { PARETO_VIEW_TYPE, ParetoPanel } from './views/pareto-panel.js';
+import { findNode } from './worker/find-node.js';
+import { WorkerManager, type WorkerState } from './worker/manager.js';
 
-const GiB = 1024 ** 3;
+let worker: WorkerManager | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('ServeTune');
-  context.subscriptions.push(
-    output,
-    vscode.commands.registerCommand('servetune.memoryReport', async () => {
-      const config = vscode.workspace.getConfiguration('servetune');
-      const model = await vscode.window.showQuickPick(
-        MODEL_CATALOG.map((m) => ({ label: m.id, description: m.source })),
-        { placeHolder: 'Model' },
-      );
-      if (!model) return;
-      const hardware = await vscode.window.showQuickPick(
-        HARDWARE_CATALOG.map((h) => ({
-          label: h.id,
-          description: h.name,
-          picked: h.id === config.get('hardware'),
-        })),
-        { placeHolder: 'GPU' },
-      );
-      if (!hardware) return;
-      const gpusText = await vscode.window.showInputBox({
-        prompt: 'Number of GPUs',
-        value: String(config.get<number>('gpuCount') ?? 8),
-        validateInput: (text) => (/^[1-9]\d*$/.test(text) ? undefined : 'A positive integer'),
-      });
-      if (!gpusText) return;
-      try {
-        const report = enumeratePlans(
-          MODEL_CATALOG.find((m) => m.id === model.label)!,
-          HARDWARE_CATALOG.find((h) => h.id === hardware.label)!,
-          Number(gpusText),
-          { weightDtype: 'bf16', kvDtype: 'bf16' },
-        );
-        output.clear();
-        output.appendLine(`${report.model} on ${report.gpus}× ${report.hardware}`);
-        for (const p of report.plans) {
-          output.appendLine(
-            `${describePlan(p.plan as Plan).padEnd(16)} weights ${(p.perGpu.weightBytes / GiB).toFixed(1)} GiB/GPU, ` +
-              `KV ${p.perReplica.kvCapacityTokens} tokens/replica, ${p.fits ? 'fits' : `does not fit: ${p.problems[0]}`}`,
-          );
-        }
-        output.show(true);
-      } catch (error) {
-        const message = isServeTuneError(error) ? error.message : String(error);
-        void vscode.window.showErrorMessage(`ServeTune: ${message}`);
-      }
-    }),
-  );
+function engineStatus(state: WorkerState): DashboardState['engine'] {
+  switch (state.kind) {
+    case 'ready':
+      return { status: 'ready', detail: `Node ${state.nodeVersion}, pid ${state.pid}` };
+    case 'unavailable':
+    case 'crashed':
+      return { status: state.kind, detail: state.message };
+    default:
+      return { status: state.kind, detail: '' };
+  }
 }
 
-export function deactivate(): void {}
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('ServeTune', { log: true });
+  const store = new Store(context.workspaceState, context.globalState);
+  const status = new StatusBar(store);
+  let dashboard: DashboardViewProvider | undefined;
+
+  // Electron's extension host cannot run WebGPU (its V8 cage rejects Dawn's mapped buffers), so the
+  // editor's own binary is a fallback only where it is plain Node (code-server, remote hosts).
+  const editorNode = process.versions.electron ? undefined : process.execPath;
+  worker = new WorkerManager({
+    workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.mjs').fsPath,
+    findNode: () =>
+      findNode({
+        configuredPath: readSettings().nodePath,
+        searchPath: process.env.PATH,
+        platform: process.platform,
+        editorNode,
+      }),
+    log: (level, message) => log[level](message),
+    onStateChange: (state) => {
+      status.setWorker(state);
+      dashboard?.refresh();
+    },
+    onCrash: (exit, restarting) => {
+      const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+      void vscode.window
+        .showErrorMessage(
+          `ServeTune: the engine worker stopped unexpectedly (${how}). ${restarting ? 'It was restarted.' : 'It crashed repeatedly and was not restarted; run "ServeTune: Restart Engine Worker".'}`,
+          'Show Log',
+        )
+        .then((choice) => {
+          if (choice === 'Show Log') log.show(true);
+        });
+    },
+  });
+  const engine = new Engine(worker, log);
+
+  const services: Services = {
+    extensionUri: context.extensionUri,
+    log,
+    store,
+    engine,
+    worker,
+    showChart: (model: ChartModel) => ParetoPanel.show(context.extensionUri, model, paretoActions),
+  };
+  const paretoActions = {
+    log,
+    apply: () => void vscode.window.showWarningMessage(pendingMessage('servetune.applySettings')),
+  };
+
+  const dashboardState = (): DashboardState => {
+    const settings = readSettings();
+    const choices = store.choices();
+    const device = store.device();
+    const pending = new Set<string>(Object.keys(PENDING_FEATURES));
+    const action = (command: string, label: string) => ({
+      command,
+      label,
+      available: !pending.has(command),
+      reason: pending.has(command) ? pendingMessage(command as PendingCommand) : undefined,
+    });
+    return {
+      device: device ? { kind: 'found', summary: device } : { kind: 'unknown' },
+      engine: engineStatus(worker!.state),
+      defaults: {
+        model: choices.model ?? (settings.model || null),
+        hardware: choices.hardware ?? settings.hardware,
+        gpus: choices.gpus ?? settings.gpuCount,
+        engineFlavour: settings.engineFlavour,
+      },
+      workload: null,
+      slo: choices.slo ?? settings.slo,
+      runs: store.runs().map((r) => r.summary),
+      actions: [
+        action('servetune.memoryReport', 'Memory report'),
+        action('servetune.detectDevice', 'Detect GPU'),
+        action('servetune.profileGpu', 'Profile GPU'),
+        action('servetune.simulate', 'Simulate'),
+        action('servetune.search', 'Search plans'),
+        action('servetune.importTrace', 'Import trace'),
+        action('servetune.setSlo', 'Set SLOs'),
+      ],
+    };
+  };
+  dashboard = new DashboardViewProvider(context.extensionUri, dashboardState, new Set(COMMAND_IDS), log);
+  store.onDidChange(() => {
+    status.render();
+    dashboard?.refresh();
+  });
+
+  context.subscriptions.push(
+    log,
+    status,
+    vscode.window.registerWebviewViewProvider(DASHBOARD_VIEW_ID, dashboard),
+    vscode.window.registerWebviewPanelSerializer(PARETO_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, saved) => {
+        ParetoPanel.revive(panel, context.extensionUri, saved, paretoActions);
+      },
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('servetune')) dashboard?.refresh();
+      if (event.affectsConfiguration('servetune.nodePath')) void worker?.restart().catch(() => {});
+    }),
+    ...registerCommands(services),
+  );
+  log.info(
+    `ServeTune activated (${vscode.env.appName} ${vscode.version}, ${process.platform}-${process.arch})`,
+  );
+  // Start the worker in the background so the first command does not wait, and say once if it cannot.
+  worker.start().catch((error: Error) => {
+    log.warn(error.message);
+    void vscode.window.showWarningMessage(error.message, 'Open Settings').then((choice) => {
+      if (choice === 'Open Settings')
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'servetune.nodePath');
+    });
+  });
+}
+
+export async function deactivate(): Promise<void> {
+  await worker?.dispose();
+  worker = undefined;
+}

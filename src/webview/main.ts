@@ -1,8 +1,14 @@
-// Webview entry: announces itself to the extension host, which posts nothing before this `ready`.
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
+import { post } from './api.js';
+import { startDashboard } from './dashboard.js';
+import { startPareto } from './pareto.js';
 
-const vscodeApi = acquireVsCodeApi();
-vscodeApi.postMessage({ type: 'ready' });
+// One bundle for every ServeTune webview; the page's data-view says which one this is. Each view
+// subscribes to host messages first and then announces itself: the host posts nothing before `ready`.
+const view = document.body.dataset.view;
+try {
+  if (view === 'dashboard') startDashboard();
+  else if (view === 'pareto') startPareto();
+  else throw new Error(`unknown view ${view}`);
+} catch (error) {
+  post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+}

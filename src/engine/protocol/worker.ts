@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KvDtype, WeightDtype } from '../dtypes.js';
 import { PlansReport } from '../memory/plans.js';
+import { AdapterInfo } from '../profile/schema.js';
 
 /**
  * Messages between a client (the extension, tests) and the engine worker process, one JSON object per
@@ -46,3 +47,113 @@ export const WorkerMessage = z.discriminatedUnion('type', [
   }),
 ]);
 export type WorkerMessage = z.infer<typeof WorkerMessage>;
+
+// ---------------------------------------------------------------------------------------------------
+// The method table. A method is one entry here (its params, its result, and optionally the partial
+// results it streams) plus one handler in src/worker/handlers.ts. Everything else (the envelope, the
+// client, cancellation, progress) is generic over this table.
+// ---------------------------------------------------------------------------------------------------
+
+export interface WorkerMethodSpec {
+  params: z.ZodType;
+  result: z.ZodType;
+  /** Partial results streamed before the final one (e.g. search fronts as they improve). */
+  partial?: z.ZodType;
+  /** Needs the GPU (WebGPU): never run inside the editor's extension host. */
+  gpu: boolean;
+  /** A long run: the editor shows cancellable progress for it. */
+  long: boolean;
+}
+
+export const HelloResult = z.object({
+  version: z.string(),
+  node: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  pid: z.number().int(),
+  /** The methods this worker build answers: front ends enable features from this list. */
+  methods: z.array(z.string()),
+});
+export type HelloResult = z.infer<typeof HelloResult>;
+
+export const AdapterParams = z.object({
+  powerPreference: z.enum(['high-performance', 'low-power']).default('high-performance'),
+});
+export const AdapterResult = z.object({
+  /** Null when no WebGPU adapter was found; `reason` then says why. */
+  adapter: AdapterInfo.nullable(),
+  reason: z.string().optional(),
+});
+export type AdapterResult = z.infer<typeof AdapterResult>;
+
+/**
+ * Exercises the transport itself: progress, partial results and cancellation, with no engine work.
+ * The editor's diagnostics and the protocol tests use it; it computes nothing a feature reports.
+ */
+export const EchoParams = z.object({
+  steps: z.number().int().nonnegative().max(10_000),
+  stepSeconds: z.number().nonnegative().max(10),
+});
+export const EchoResult = z.object({ steps: z.number().int() });
+export const EchoPartial = z.object({ step: z.number().int() });
+
+export const WORKER_METHODS = {
+  hello: { params: z.object({}), result: HelloResult, gpu: false, long: false },
+  plans: { params: PlansParams, result: PlansReport, gpu: false, long: false },
+  adapter: { params: AdapterParams, result: AdapterResult, gpu: true, long: false },
+  echo: { params: EchoParams, result: EchoResult, partial: EchoPartial, gpu: false, long: true },
+} as const satisfies Record<string, WorkerMethodSpec>;
+
+export type WorkerMethods = typeof WORKER_METHODS;
+export type WorkerMethodName = keyof WorkerMethods;
+export type MethodParams<M extends WorkerMethodName> = z.input<WorkerMethods[M]['params']>;
+export type MethodParsedParams<M extends WorkerMethodName> = z.output<WorkerMethods[M]['params']>;
+export type MethodResult<M extends WorkerMethodName> = z.output<WorkerMethods[M]['result']>;
+export type MethodPartial<M extends WorkerMethodName> = WorkerMethods[M] extends { partial: z.ZodType }
+  ? z.output<WorkerMethods[M]['partial']>
+  : never;
+
+export function isWorkerMethod(name: string): name is WorkerMethodName {
+  return Object.hasOwn(WORKER_METHODS, name);
+}
+
+/** A request envelope; its params are checked against the method's own schema by the worker. */
+export const WorkerCall = z.object({
+  id: z.number().int(),
+  method: z.string().min(1),
+  params: z.unknown().optional(),
+});
+/** `cancel` is not a method of the table: it stops the request whose id is `target`, which then fails. */
+export const CancelParams = z.object({ target: z.number().int() });
+export type WorkerCall = z.infer<typeof WorkerCall>;
+
+export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
+export type LogLevel = z.infer<typeof LogLevel>;
+
+/** Every line the worker writes; `result` and `partial` payloads are checked against the method's schema. */
+export const WorkerReply = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), version: z.string() }),
+  z.object({ type: z.literal('result'), id: z.number().int(), method: z.string(), result: z.unknown() }),
+  z.object({ type: z.literal('partial'), id: z.number().int(), method: z.string(), partial: z.unknown() }),
+  z.object({ type: z.literal('error'), id: z.number().int().nullable(), error: WorkerError }),
+  z.object({
+    type: z.literal('progress'),
+    id: z.number().int(),
+    done: z.number(),
+    total: z.number(),
+    message: z.string().optional(),
+  }),
+  z.object({ type: z.literal('log'), level: LogLevel, message: z.string() }),
+]);
+export type WorkerReply = z.infer<typeof WorkerReply>;
+
+/** Error codes the transport itself produces (engine errors keep their ServeTuneError codes). */
+export const TRANSPORT_ERROR_CODES = {
+  protocol: 'protocol',
+  unknownMethod: 'unknown-method',
+  invalidParams: 'invalid-params',
+  cancelled: 'cancelled',
+  crashed: 'worker-crashed',
+  unavailable: 'worker-unavailable',
+  internal: 'internal',
+} as const;

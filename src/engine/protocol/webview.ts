@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { AdapterInfo } from '../profile/schema.js';
+
+// Messages between the extension host and its webviews (the sidebar dashboard and the Pareto panel).
+// Both sides validate what they receive with these schemas; nothing is posted to a webview before it
+// sends `ready`.
+
+// ---- The chart model: any result that is "points with two metrics" maps onto it -------------------
+
+export const ChartAxis = z.object({
+  /** Key into each point's `metrics`. */
+  metric: z.string(),
+  label: z.string(),
+  unit: z.string(),
+  scale: z.enum(['linear', 'log']).default('linear'),
+  better: z.enum(['lower', 'higher']),
+});
+export type ChartAxis = z.infer<typeof ChartAxis>;
+
+/** The acceptable region (the SLO box), in axis units; a missing bound is unbounded. */
+export const ChartRegion = z.object({
+  xMin: z.number().optional(),
+  xMax: z.number().optional(),
+  yMin: z.number().optional(),
+  yMax: z.number().optional(),
+  label: z.string(),
+});
+export type ChartRegion = z.infer<typeof ChartRegion>;
+
+export const ChartSpec = z.object({
+  id: z.string(),
+  title: z.string(),
+  /** Charts of one group are alternatives (e.g. p50/p90/p99 of the same pair): one is shown at a time. */
+  group: z.string(),
+  variant: z.string().optional(),
+  x: ChartAxis,
+  y: ChartAxis,
+  region: ChartRegion.nullable(),
+});
+export type ChartSpec = z.infer<typeof ChartSpec>;
+
+export const SettingValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const ChartPoint = z.object({
+  id: z.string(),
+  label: z.string(),
+  metrics: z.record(z.string(), z.number()),
+  /** Ids of the charts on whose Pareto front this point lies. */
+  fronts: z.array(z.string()),
+  /** Meets every constraint of the run (fits in memory, meets the SLOs). */
+  feasible: z.boolean(),
+  /** The engine settings of this configuration, shown on selection and copied as text. */
+  settings: z.record(z.string(), SettingValue),
+  notes: z.array(z.string()).default([]),
+});
+export type ChartPoint = z.infer<typeof ChartPoint>;
+
+export const ChartModel = z.object({
+  /** What produced the points, e.g. 'memory-plans' or 'search'. */
+  kind: z.string(),
+  title: z.string(),
+  subtitle: z.string(),
+  charts: z.array(ChartSpec).min(1),
+  points: z.array(ChartPoint),
+  bestId: z.string().nullable(),
+  /** Why `bestId` is best, in words. */
+  bestRule: z.string(),
+  createdAt: z.string(),
+  /** True while a run is still streaming points. */
+  partial: z.boolean().default(false),
+});
+export type ChartModel = z.infer<typeof ChartModel>;
+
+/** What the Pareto panel keeps across hide/show and window reloads (webview state and serializer). */
+export const ParetoPanelState = z.object({
+  model: ChartModel,
+  selectedId: z.string().nullable(),
+  /** Chosen variant per group (e.g. { latency: 'p90' }). */
+  variants: z.record(z.string(), z.string()),
+});
+export type ParetoPanelState = z.infer<typeof ParetoPanelState>;
+
+// ---- The dashboard --------------------------------------------------------------------------------
+
+export const DeviceSummary = z.object({
+  adapter: AdapterInfo,
+  /** Present once the device was profiled. */
+  measured: z
+    .object({
+      at: z.string(),
+      quick: z.boolean(),
+      gflopsF32: z.number(),
+      gflopsF16: z.number().nullable(),
+      copyGBps: z.number(),
+      /** Catalog peaks of this device, when it is a known one. */
+      peak: z.object({ gflopsF32: z.number(), memoryGBps: z.number() }).nullable(),
+    })
+    .nullable(),
+});
+export type DeviceSummary = z.infer<typeof DeviceSummary>;
+
+export const RunSummary = z.object({
+  id: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  at: z.string(),
+  /** The best configuration of the run, in words; null when none qualified. */
+  best: z.string().nullable(),
+  hasChart: z.boolean(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const DashboardAction = z.object({
+  command: z.string(),
+  label: z.string(),
+  available: z.boolean(),
+  /** Why an unavailable action cannot run yet. */
+  reason: z.string().optional(),
+});
+
+export const DashboardState = z.object({
+  device: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('unknown') }),
+    z.object({ kind: z.literal('none'), reason: z.string() }),
+    z.object({ kind: z.literal('found'), summary: DeviceSummary }),
+  ]),
+  engine: z.object({ status: z.string(), detail: z.string() }),
+  defaults: z.object({
+    model: z.string().nullable(),
+    hardware: z.string(),
+    gpus: z.number().int(),
+    engineFlavour: z.string(),
+  }),
+  workload: z.string().nullable(),
+  slo: z.object({ percentile: z.string(), ttftSeconds: z.number(), tbtSeconds: z.number() }),
+  runs: z.array(RunSummary),
+  actions: z.array(DashboardAction),
+});
+export type DashboardState = z.infer<typeof DashboardState>;
+
+// ---- Messages -------------------------------------------------------------------------------------
+
+export const WebviewKind = z.enum(['dashboard', 'pareto']);
+export type WebviewKind = z.infer<typeof WebviewKind>;
+
+export const HostToWebview = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('dashboard'), state: DashboardState }),
+  z.object({ type: z.literal('chart'), state: ParetoPanelState }),
+  z.object({ type: z.literal('export-png') }),
+]);
+export type HostToWebview = z.infer<typeof HostToWebview>;
+
+export const WebviewToHost = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), view: WebviewKind }),
+  z.object({
+    type: z.literal('run-command'),
+    command: z.string().startsWith('servetune.'),
+    args: z.array(z.string()).default([]),
+  }),
+  z.object({ type: z.literal('state'), state: ParetoPanelState }),
+  z.object({ type: z.literal('copy'), pointId: z.string() }),
+  z.object({ type: z.literal('apply'), pointId: z.string() }),
+  z.object({ type: z.literal('export-csv') }),
+  z.object({
+    type: z.literal('export-png'),
+    images: z.array(
+      z.object({ chartId: z.string(), dataUrl: z.string().startsWith('data:image/png;base64,') }),
+    ),
+  }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type WebviewToHost = z.infer<typeof WebviewToHost>;

@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { PENDING_FEATURES, type PendingCommand, showPending } from '../pending.js';
+import { pickSlo } from '../picks.js';
+import type { Services } from '../services.js';
+import { DASHBOARD_VIEW_ID } from '../views/dashboard-view.js';
+import { ParetoPanel } from '../views/pareto-panel.js';
+import { detectDeviceCommand } from './device.js';
+import { showLastChartCommand, showLastReportCommand } from './last-report.js';
+import { type MemoryReportArgs, memoryReportCommand } from './memory-report.js';
+
+/** Every ServeTune command id, as package.json contributes them. */
+export const COMMAND_IDS = [
+  'servetune.memoryReport',
+  'servetune.openDashboard',
+  'servetune.showLastReport',
+  'servetune.showLastChart',
+  'servetune.setSlo',
+  'servetune.detectDevice',
+  'servetune.exportChartCsv',
+  'servetune.exportChartPng',
+  'servetune.restartEngine',
+  'servetune.showLog',
+  ...(Object.keys(PENDING_FEATURES) as PendingCommand[]),
+] as const;
+
+function noPanel(): void {
+  void vscode.window.showInformationMessage('ServeTune: open a chart first ("ServeTune: Show Last Chart").');
+}
+
+export function registerCommands(services: Services): vscode.Disposable[] {
+  const register = (id: string, run: (...args: never[]) => unknown) =>
+    vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown);
+  return [
+    register('servetune.memoryReport', (args?: MemoryReportArgs) => memoryReportCommand(services, args)),
+    register('servetune.openDashboard', () => vscode.commands.executeCommand(`${DASHBOARD_VIEW_ID}.focus`)),
+    register('servetune.showLastReport', (runId?: string) => showLastReportCommand(services, runId)),
+    register('servetune.showLastChart', (runId?: string) => showLastChartCommand(services, runId)),
+    register('servetune.setSlo', async () => {
+      const slo = await pickSlo(services.store);
+      if (slo) {
+        services.log.info(
+          `latency targets: TTFT ${slo.percentile} ≤ ${slo.ttftSeconds} s, TBT ${slo.percentile} ≤ ${slo.tbtSeconds * 1000} ms`,
+        );
+      }
+    }),
+    register('servetune.detectDevice', () => detectDeviceCommand(services)),
+    register('servetune.exportChartCsv', () =>
+      ParetoPanel.active ? ParetoPanel.active.exportCsv() : noPanel(),
+    ),
+    register('servetune.exportChartPng', () =>
+      ParetoPanel.active ? ParetoPanel.active.exportPng() : noPanel(),
+    ),
+    register('servetune.restartEngine', async () => {
+      try {
+        await services.worker.restart();
+        void vscode.window.showInformationMessage('ServeTune: engine worker restarted.');
+      } catch (error) {
+        void vscode.window.showErrorMessage(`ServeTune: ${(error as Error).message}`);
+      }
+    }),
+    register('servetune.showLog', () => services.log.show(true)),
+    ...(Object.keys(PENDING_FEATURES) as PendingCommand[]).map((id) => register(id, () => showPending(id))),
+  ];
+}

@@ -1,0 +1,129 @@
+import * as vscode from 'vscode';
+import { HARDWARE_CATALOG } from '../engine/hardware/catalog.js';
+import { MODEL_CATALOG } from '../engine/model/catalog.js';
+import { readSettings } from './settings.js';
+import type { Choices, Store } from './state.js';
+
+// Quick picks for the inputs every run needs. Each offers the last answer first and remembers the new
+// one; cancelling any step returns undefined and the command stops without side effects.
+
+interface ModelItem extends vscode.QuickPickItem {
+  reference?: string;
+  browse?: boolean;
+}
+
+function lastFirst<T extends vscode.QuickPickItem>(items: T[], isLast: (item: T) => boolean): T[] {
+  const last = items.filter(isLast);
+  if (last.length === 0) return items;
+  return [
+    ...last.map((item) => ({ ...item, description: `${item.description ?? ''} (last used)`.trim() })),
+    ...items.filter((i) => !isLast(i)),
+  ];
+}
+
+export async function pickModel(store: Store): Promise<string | undefined> {
+  const last = store.choices().model ?? (readSettings().model || undefined);
+  const configs = await vscode.workspace.findFiles('**/config.json', '**/node_modules/**', 50);
+  const items: ModelItem[] = [
+    ...MODEL_CATALOG.map((m) => ({ label: m.id, description: m.name, reference: m.id })),
+    ...configs.map((uri) => ({
+      label: vscode.workspace.asRelativePath(uri),
+      description: 'Hugging Face config in this workspace',
+      reference: uri.fsPath,
+    })),
+  ];
+  const ordered: ModelItem[] = [
+    ...lastFirst(items, (item) => item.reference === last),
+    { label: 'Browse for a config.json…', browse: true, alwaysShow: true },
+  ];
+  const picked = await vscode.window.showQuickPick(ordered, {
+    title: 'ServeTune: model',
+    placeHolder: 'A catalog model or a Hugging Face config.json',
+    matchOnDescription: true,
+  });
+  if (!picked) return undefined;
+  let reference = picked.reference;
+  if (picked.browse) {
+    const files = await vscode.window.showOpenDialog({
+      title: 'Hugging Face config.json',
+      canSelectMany: false,
+      filters: { 'Model config': ['json'] },
+    });
+    reference = files?.[0]?.fsPath;
+  }
+  if (reference) await store.remember({ model: reference });
+  return reference;
+}
+
+export async function pickHardware(store: Store): Promise<string | undefined> {
+  const last = store.choices().hardware ?? readSettings().hardware;
+  const items = HARDWARE_CATALOG.map((h) => ({
+    label: h.id,
+    description: h.name,
+    detail: `${(h.memoryBytes / 1e9).toFixed(0)} GB, ${(h.memoryBandwidth / 1e12).toFixed(2)} TB/s, ${h.gpusPerNode} per node`,
+  }));
+  const picked = await vscode.window.showQuickPick(
+    lastFirst(items, (item) => item.label === last),
+    { title: 'ServeTune: GPU', placeHolder: 'GPU model', matchOnDescription: true },
+  );
+  if (picked) await store.remember({ hardware: picked.label });
+  return picked?.label;
+}
+
+export async function pickGpuCount(store: Store): Promise<number | undefined> {
+  const last = store.choices().gpus ?? readSettings().gpuCount;
+  const text = await vscode.window.showInputBox({
+    title: 'ServeTune: number of GPUs',
+    prompt: 'Number of GPUs for the deployment',
+    value: String(last),
+    validateInput: (value) => (/^[1-9]\d{0,4}$/.test(value.trim()) ? undefined : 'A positive whole number'),
+  });
+  if (text === undefined) return undefined;
+  const gpus = Number(text.trim());
+  await store.remember({ gpus });
+  return gpus;
+}
+
+export type Slo = NonNullable<Choices['slo']>;
+
+export function currentSlo(store: Store): Slo {
+  return store.choices().slo ?? readSettings().slo;
+}
+
+function positiveSeconds(text: string, unitScale: number): number | undefined {
+  const value = Number(text.trim());
+  return Number.isFinite(value) && value > 0 ? value / unitScale : undefined;
+}
+
+export async function pickSlo(store: Store): Promise<Slo | undefined> {
+  const current = currentSlo(store);
+  const percentile = await vscode.window.showQuickPick(
+    ['p50', 'p90', 'p99'].map((p) => ({
+      label: p,
+      description: p === current.percentile ? '(current)' : '',
+    })),
+    { title: 'ServeTune: latency targets (1/3)', placeHolder: 'Percentile the targets apply to' },
+  );
+  if (!percentile) return undefined;
+  const ttft = await vscode.window.showInputBox({
+    title: 'ServeTune: latency targets (2/3)',
+    prompt: `Time to first token at ${percentile.label}, in seconds`,
+    value: String(current.ttftSeconds),
+    validateInput: (v) => (positiveSeconds(v, 1) ? undefined : 'A positive number of seconds'),
+  });
+  if (ttft === undefined) return undefined;
+  const tbt = await vscode.window.showInputBox({
+    title: 'ServeTune: latency targets (3/3)',
+    prompt: `Time between tokens at ${percentile.label}, in milliseconds`,
+    value: String(current.tbtSeconds * 1000),
+    validateInput: (v) => (positiveSeconds(v, 1000) ? undefined : 'A positive number of milliseconds'),
+  });
+  if (tbt === undefined) return undefined;
+  const slo: Slo = {
+    percentile: percentile.label as Slo['percentile'],
+    ttftSeconds: positiveSeconds(ttft, 1)!,
+    tbtSeconds: positiveSeconds(tbt, 1000)!,
+  };
+  await store.remember({ slo });
+  return slo;
+}

@@ -1,0 +1,43 @@
+import type { PlansReport } from '../engine/memory/plans.js';
+import { describePlan, type Plan } from '../engine/plan.js';
+import type { ChartModel } from '../engine/protocol/webview.js';
+import type { StoredRun } from './state.js';
+
+const GiB = 1024 ** 3;
+
+function gib(bytes: number): string {
+  return (bytes / GiB).toFixed(1);
+}
+
+/** A plans report as Markdown: one row per layout, the fitting ones first. */
+export function plansMarkdown(report: PlansReport, chart: ChartModel | null): string {
+  const lines = [
+    `# Memory and plan report: ${report.model} on ${report.gpus}× ${report.hardware}`,
+    '',
+    chart?.bestId ? `Most concurrent sequences: **${chart.bestId}** (${chart.bestRule}).` : 'No layout fits.',
+    '',
+    '| Plan | Weights GiB/GPU | KV cache GiB/GPU | KV tokens/replica | Concurrent seqs (cluster) | Fits |',
+    '|---|---:|---:|---:|---:|---|',
+  ];
+  const ordered = [...report.plans].sort((a, b) => Number(b.fits) - Number(a.fits));
+  for (const p of ordered) {
+    lines.push(
+      `| ${describePlan(p.plan as Plan)} | ${gib(p.perGpu.weightBytes)} | ${gib(p.perGpu.kvCacheBytes)} | ` +
+        `${p.perReplica.kvCapacityTokens} | ${p.cluster.maxConcurrentSequences} | ` +
+        `${p.fits ? 'yes' : `no: ${p.problems.join('; ').replaceAll('|', '\\|')}`} |`,
+    );
+  }
+  if (report.rejected.length > 0) {
+    lines.push('', '## Layouts the model cannot use', '');
+    for (const r of report.rejected) lines.push(`- ${r.plan}: ${r.problems.join('; ')}`);
+  }
+  lines.push('', 'Memory only: latency and throughput come from a simulation or a search.', '');
+  return lines.join('\n');
+}
+
+export function runMarkdown(run: StoredRun): string {
+  switch (run.report.kind) {
+    case 'memory':
+      return plansMarkdown(run.report.plans, run.chart);
+  }
+}

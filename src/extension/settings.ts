@@ -1,0 +1,35 @@
+import * as vscode from 'vscode';
+import { z } from 'zod';
+
+/** `contributes.configuration` as the code reads it: validated, with the manifest's defaults. */
+export const Settings = z.object({
+  nodePath: z.string().catch(''),
+  model: z.string().catch(''),
+  hardware: z.string().catch('h100-sxm'),
+  gpuCount: z.number().int().positive().catch(8),
+  engineFlavour: z.enum(['vllm', 'sglang', 'tgi', 'trtllm']).catch('vllm'),
+  slo: z
+    .object({
+      percentile: z.enum(['p50', 'p90', 'p99']).catch('p90'),
+      ttftSeconds: z.number().positive().catch(2),
+      tbtSeconds: z.number().positive().catch(0.05),
+    })
+    .catch({ percentile: 'p90', ttftSeconds: 2, tbtSeconds: 0.05 }),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export function readSettings(): Settings {
+  const config = vscode.workspace.getConfiguration('servetune');
+  return Settings.parse({
+    nodePath: config.get('nodePath'),
+    model: config.get('model'),
+    hardware: config.get('hardware'),
+    gpuCount: config.get('gpuCount'),
+    engineFlavour: config.get('engineFlavour'),
+    slo: {
+      percentile: config.get('slo.percentile'),
+      ttftSeconds: config.get('slo.ttftSeconds'),
+      tbtSeconds: config.get('slo.tbtSeconds'),
+    },
+  });
+}

@@ -1,0 +1,95 @@
+import type * as vscode from 'vscode';
+import { z } from 'zod';
+import { PlansReport } from '../engine/memory/plans.js';
+import { ChartModel, DeviceSummary, RunSummary } from '../engine/protocol/webview.js';
+
+/** The last answers to the quick picks, per workspace (and globally as the fallback for new workspaces). */
+export const Choices = z.object({
+  model: z.string().optional(),
+  hardware: z.string().optional(),
+  gpus: z.number().int().positive().optional(),
+  slo: z
+    .object({
+      percentile: z.enum(['p50', 'p90', 'p99']),
+      ttftSeconds: z.number().positive(),
+      tbtSeconds: z.number().positive(),
+    })
+    .optional(),
+});
+export type Choices = z.infer<typeof Choices>;
+
+/** A finished run as stored: its summary, its full report, and its chart when it has one. */
+export const StoredRun = z.object({
+  summary: RunSummary,
+  report: z.discriminatedUnion('kind', [z.object({ kind: z.literal('memory'), plans: PlansReport })]),
+  chart: ChartModel.nullable(),
+});
+export type StoredRun = z.infer<typeof StoredRun>;
+
+const MAX_RUNS = 12;
+const KEYS = { choices: 'servetune.choices', runs: 'servetune.runs', device: 'servetune.device' } as const;
+
+/**
+ * What ServeTune remembers between sessions. Everything read back is validated: a stored value from an
+ * older version that no longer parses is dropped, never trusted.
+ */
+export class Store {
+  private readonly changeListeners: (() => void)[] = [];
+
+  constructor(
+    private readonly workspace: vscode.Memento,
+    private readonly global: vscode.Memento,
+  ) {}
+
+  onDidChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
+  }
+
+  choices(): Choices {
+    const local = Choices.safeParse(this.workspace.get(KEYS.choices));
+    const global = Choices.safeParse(this.global.get(KEYS.choices));
+    return { ...(global.success ? global.data : {}), ...(local.success ? local.data : {}) };
+  }
+
+  async remember(choices: Partial<Choices>): Promise<void> {
+    const next = { ...this.choices(), ...choices };
+    await this.workspace.update(KEYS.choices, next);
+    await this.global.update(KEYS.choices, next);
+    this.changed();
+  }
+
+  runs(): StoredRun[] {
+    const raw = this.workspace.get<unknown[]>(KEYS.runs) ?? [];
+    return (Array.isArray(raw) ? raw : []).flatMap((entry) => {
+      const parsed = StoredRun.safeParse(entry);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  lastRun(): StoredRun | undefined {
+    return this.runs()[0];
+  }
+
+  run(id: string): StoredRun | undefined {
+    return this.runs().find((r) => r.summary.id === id);
+  }
+
+  async addRun(run: StoredRun): Promise<void> {
+    await this.workspace.update(KEYS.runs, [run, ...this.runs()].slice(0, MAX_RUNS));
+    this.changed();
+  }
+
+  device(): DeviceSummary | undefined {
+    const parsed = DeviceSummary.safeParse(this.global.get(KEYS.device));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async setDevice(device: DeviceSummary): Promise<void> {
+    await this.global.update(KEYS.device, device);
+    this.changed();
+  }
+}

@@ -1,0 +1,191 @@
+import * as vscode from 'vscode';
+import { chartModelToCsv, settingsText } from '../../engine/chart/csv.js';
+import {
+  type ChartModel,
+  type HostToWebview,
+  ParetoPanelState,
+  WebviewToHost,
+} from '../../engine/protocol/webview.js';
+import { webviewHtml, webviewRoots } from './html.js';
+
+export const PARETO_VIEW_TYPE = 'servetune.pareto';
+
+export interface ParetoActions {
+  /** Applies a point's settings; the host decides whether it can. */
+  apply(model: ChartModel, pointId: string): void;
+  log: vscode.LogOutputChannel;
+}
+
+/**
+ * The Pareto panel: one at a time, revealed and refilled on each new chart. The webview keeps its own
+ * state for hide/show (setState) and window reloads (the serializer hands it back to `revive`); the host
+ * keeps the latest copy too and sends it after every `ready`, so a reloaded page is never blank.
+ */
+export class ParetoPanel {
+  private static current: ParetoPanel | undefined;
+  private ready = false;
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private state: ParetoPanelState,
+    private readonly actions: ParetoActions,
+  ) {
+    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'pareto', 'ServeTune: Pareto fronts');
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'servetune.svg');
+    panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
+    panel.onDidDispose(() => {
+      if (ParetoPanel.current === this) ParetoPanel.current = undefined;
+    });
+    panel.title = ParetoPanel.titleOf(state.model);
+  }
+
+  static get active(): ParetoPanel | undefined {
+    return ParetoPanel.current;
+  }
+
+  private static titleOf(model: ChartModel): string {
+    return model.kind === 'memory-plans' ? 'ServeTune: memory trade-off' : 'ServeTune: Pareto fronts';
+  }
+
+  static show(extensionUri: vscode.Uri, model: ChartModel, actions: ParetoActions): ParetoPanel {
+    const state: ParetoPanelState = { model, selectedId: model.bestId, variants: {} };
+    const existing = ParetoPanel.current;
+    if (existing) {
+      existing.setState(state);
+      existing.panel.reveal(undefined, false);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PARETO_VIEW_TYPE,
+      ParetoPanel.titleOf(model),
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) },
+    );
+    ParetoPanel.current = new ParetoPanel(panel, extensionUri, state, actions);
+    return ParetoPanel.current;
+  }
+
+  /** A panel restored after a window reload, with the state its webview saved. */
+  static revive(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    saved: unknown,
+    actions: ParetoActions,
+  ): ParetoPanel | undefined {
+    const parsed = ParetoPanelState.safeParse(saved);
+    if (!parsed.success) {
+      actions.log.warn(`not restoring a Pareto panel whose saved state is invalid: ${parsed.error.message}`);
+      panel.dispose();
+      return undefined;
+    }
+    ParetoPanel.current?.panel.dispose();
+    ParetoPanel.current = new ParetoPanel(panel, extensionUri, parsed.data, actions);
+    return ParetoPanel.current;
+  }
+
+  get model(): ChartModel {
+    return this.state.model;
+  }
+
+  setState(state: ParetoPanelState): void {
+    this.state = state;
+    this.panel.title = ParetoPanel.titleOf(state.model);
+    this.push();
+  }
+
+  /** Asks the webview for PNGs of the charts it shows, then saves them. */
+  exportPng(): void {
+    const message: HostToWebview = { type: 'export-png' };
+    void this.panel.webview.postMessage(message);
+  }
+
+  async exportCsv(): Promise<void> {
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export the chart points as CSV',
+      defaultUri: defaultExportUri(`servetune-${this.state.model.kind}.csv`),
+      filters: { CSV: ['csv'] },
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(chartModelToCsv(this.state.model)));
+    void vscode.window.showInformationMessage(`ServeTune: saved ${vscode.workspace.asRelativePath(target)}`);
+  }
+
+  private push(): void {
+    if (!this.ready) return;
+    const message: HostToWebview = { type: 'chart', state: this.state };
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async savePngs(images: { chartId: string; dataUrl: string }[]): Promise<void> {
+    if (images.length === 0) return;
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export the charts as PNG',
+      defaultUri: defaultExportUri(`servetune-${this.state.model.kind}.png`),
+      filters: { PNG: ['png'] },
+    });
+    if (!target) return;
+    const saved: vscode.Uri[] = [];
+    for (const image of images) {
+      const uri =
+        images.length === 1
+          ? target
+          : target.with({ path: target.path.replace(/(\.png)?$/i, `-${image.chartId}.png`) });
+      const bytes = Buffer.from(image.dataUrl.slice('data:image/png;base64,'.length), 'base64');
+      await vscode.workspace.fs.writeFile(uri, bytes);
+      saved.push(uri);
+    }
+    void vscode.window.showInformationMessage(
+      `ServeTune: saved ${saved.map((uri) => vscode.workspace.asRelativePath(uri)).join(', ')}`,
+    );
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = WebviewToHost.safeParse(raw);
+    if (!parsed.success) {
+      this.actions.log.warn(`Pareto panel sent an invalid message: ${parsed.error.message}`);
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.push();
+        return;
+      case 'state':
+        this.state = message.state;
+        return;
+      case 'copy': {
+        const point = this.state.model.points.find((p) => p.id === message.pointId);
+        if (!point) return;
+        void vscode.env.clipboard
+          .writeText(settingsText(point.settings))
+          .then(() =>
+            vscode.window.showInformationMessage(`ServeTune: copied the settings of ${point.label}`),
+          );
+        return;
+      }
+      case 'apply':
+        this.actions.apply(this.state.model, message.pointId);
+        return;
+      case 'export-csv':
+        void this.exportCsv();
+        return;
+      case 'export-png':
+        void this.savePngs(message.images);
+        return;
+      case 'error':
+        this.actions.log.error(`Pareto panel: ${message.message}`);
+        return;
+      case 'run-command':
+        this.actions.log.warn('Pareto panel asked to run a command; it has none to run');
+        return;
+    }
+  }
+}
+
+function defaultExportUri(name: string): vscode.Uri | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder ? vscode.Uri.joinPath(folder.uri, name) : undefined;
+}

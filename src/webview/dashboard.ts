@@ -1,0 +1,141 @@
+import type { DashboardState } from '../engine/protocol/webview.js';
+import { el, onHostMessage, post } from './api.js';
+
+function gflops(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(1)} TFLOP/s` : `${value.toFixed(1)} GFLOP/s`;
+}
+
+function percentOf(measured: number, peak: number): string {
+  return peak > 0 ? ` (${((100 * measured) / peak).toFixed(0)}% of ${peak.toFixed(0)})` : '';
+}
+
+function section(title: string, ...children: (Node | null)[]): HTMLElement {
+  return el('section', {}, el('h2', { text: title }), ...children);
+}
+
+function row(label: string, value: string): HTMLElement {
+  return el(
+    'div',
+    { className: 'row' },
+    el('span', { className: 'label', text: label }),
+    el('span', { text: value }),
+  );
+}
+
+function deviceSection(state: DashboardState): HTMLElement {
+  const device = state.device;
+  if (device.kind !== 'found') {
+    return section(
+      'Device',
+      el('p', {
+        className: 'muted',
+        text:
+          device.kind === 'none' ? device.reason : 'Not detected yet: detect the GPU adapter or profile it.',
+      }),
+    );
+  }
+  const { adapter, measured } = device.summary;
+  const children: HTMLElement[] = [
+    row('Adapter', adapter.description || adapter.device),
+    row(
+      'Vendor',
+      `${adapter.vendor} · ${adapter.architecture}${adapter.isFallbackAdapter ? ' (fallback)' : ''}`,
+    ),
+  ];
+  if (measured) {
+    const peak = measured.peak;
+    children.push(
+      row(
+        'f32 compute',
+        `${gflops(measured.gflopsF32)}${peak ? percentOf(measured.gflopsF32, peak.gflopsF32) : ''}`,
+      ),
+      row(
+        'Memory copy',
+        `${measured.copyGBps.toFixed(1)} GB/s${peak ? percentOf(measured.copyGBps, peak.memoryGBps) : ''}`,
+      ),
+      row('Measured', `${new Date(measured.at).toLocaleString()}${measured.quick ? ' (quick)' : ''}`),
+    );
+  } else {
+    children.push(el('p', { className: 'muted', text: 'Not profiled yet: no measured speeds.' }));
+  }
+  return section('Device', ...children);
+}
+
+function render(state: DashboardState): void {
+  const app = document.getElementById('app')!;
+  const actions = el(
+    'div',
+    { className: 'actions' },
+    ...state.actions.map((action) => {
+      const button = el('button', {
+        text: action.label,
+        attrs: { 'data-command': action.command, title: action.reason ?? action.label },
+      });
+      if (!action.available) button.classList.add('unavailable');
+      button.addEventListener('click', () => post({ type: 'run-command', command: action.command }));
+      return button;
+    }),
+  );
+  const runs =
+    state.runs.length === 0
+      ? el('p', { className: 'muted', text: 'No runs yet.' })
+      : el(
+          'ul',
+          { className: 'runs' },
+          ...state.runs.map((run) => {
+            const open = el('a', { text: run.title, attrs: { href: '#', 'data-run': run.id } });
+            open.addEventListener('click', (event) => {
+              event.preventDefault();
+              post({ type: 'run-command', command: 'servetune.showLastReport', args: [run.id] });
+            });
+            const chart = run.hasChart
+              ? el('a', { text: 'chart', attrs: { href: '#', class: 'chart-link' } })
+              : null;
+            chart?.addEventListener('click', (event) => {
+              event.preventDefault();
+              post({ type: 'run-command', command: 'servetune.showLastChart', args: [run.id] });
+            });
+            return el(
+              'li',
+              {},
+              open,
+              el('div', {
+                className: 'muted',
+                text: `${new Date(run.at).toLocaleString()} · best: ${run.best ?? 'none'}`,
+              }),
+              chart,
+            );
+          }),
+        );
+  app.replaceChildren(
+    el('h1', { text: 'ServeTune' }),
+    actions,
+    deviceSection(state),
+    section(
+      'Defaults',
+      row('Model', state.defaults.model ?? 'not chosen yet'),
+      row('GPUs', `${state.defaults.gpus}× ${state.defaults.hardware}`),
+      row('Engine', state.defaults.engineFlavour),
+    ),
+    section(
+      'Workload and SLOs',
+      row('Workload', state.workload ?? 'none imported'),
+      row('TTFT', `${state.slo.percentile} ≤ ${state.slo.ttftSeconds} s`),
+      row('TBT', `${state.slo.percentile} ≤ ${(state.slo.tbtSeconds * 1000).toFixed(0)} ms`),
+    ),
+    section('Recent runs', runs),
+    section(
+      'Engine',
+      row('Worker', state.engine.status),
+      state.engine.detail ? el('p', { className: 'muted', text: state.engine.detail }) : null,
+    ),
+  );
+  document.body.dataset.rendered = 'dashboard';
+}
+
+export function startDashboard(): void {
+  onHostMessage((message) => {
+    if (message.type === 'dashboard') render(message.state);
+  });
+  post({ type: 'ready', view: 'dashboard' });
+}

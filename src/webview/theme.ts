@@ -1,0 +1,47 @@
+/** Chart colours taken from the VS Code theme's CSS variables, so charts match every theme. */
+export interface ChartTheme {
+  kind: 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
+  foreground: string;
+  muted: string;
+  grid: string;
+  background: string;
+  front: string;
+  other: string;
+  best: string;
+  region: string;
+  infeasible: string;
+  selected: string;
+}
+
+function themeKind(): ChartTheme['kind'] {
+  const classes = document.body.classList;
+  if (classes.contains('vscode-high-contrast-light')) return 'high-contrast-light';
+  if (classes.contains('vscode-high-contrast')) return 'high-contrast';
+  if (classes.contains('vscode-light')) return 'light';
+  return 'dark';
+}
+
+export function readTheme(): ChartTheme {
+  const style = getComputedStyle(document.body);
+  const pick = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  const kind = themeKind();
+  const light = kind === 'light' || kind === 'high-contrast-light';
+  return {
+    kind,
+    foreground: pick('--vscode-editor-foreground', light ? '#333333' : '#cccccc'),
+    muted: pick('--vscode-descriptionForeground', light ? '#717171' : '#9d9d9d'),
+    grid: pick('--vscode-editorWidget-border', light ? '#c8c8c8' : '#454545'),
+    background: pick('--vscode-editor-background', light ? '#ffffff' : '#1e1e1e'),
+    front: pick('--vscode-charts-blue', '#3794ff'),
+    other: pick('--vscode-charts-foreground', light ? '#616161' : '#a0a0a0'),
+    best: pick('--vscode-charts-orange', '#d18616'),
+    region: pick('--vscode-charts-green', '#89d185'),
+    infeasible: pick('--vscode-charts-red', '#f14c4c'),
+    selected: pick('--vscode-focusBorder', '#007fd4'),
+  };
+}
+
+/** Calls `listener` whenever VS Code switches theme (it swaps the body's classes and variables). */
+export function onThemeChange(listener: () => void): void {
+  new MutationObserver(listener).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+}

@@ -1,0 +1,83 @@
+import { getHardware } from '../engine/hardware/catalog.js';
+import { enumeratePlans } from '../engine/memory/plans.js';
+import { resolveModel } from '../engine/model/resolve.js';
+import {
+  type MethodParsedParams,
+  type MethodPartial,
+  type MethodResult,
+  WORKER_METHODS,
+  type WorkerMethodName,
+} from '../engine/protocol/worker.js';
+import { probeAdapter } from './adapter.js';
+
+export const WORKER_VERSION = '0.1.0';
+
+/** What a handler may do besides returning its result. */
+export interface HandlerContext<M extends WorkerMethodName> {
+  /** Aborted when the client cancels this request: stop at the next safe point and throw `cancelled()`. */
+  signal: AbortSignal;
+  progress(done: number, total: number, message?: string): void;
+  partial(value: MethodPartial<M>): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+}
+
+export type Handler<M extends WorkerMethodName> = (
+  params: MethodParsedParams<M>,
+  context: HandlerContext<M>,
+) => Promise<MethodResult<M>> | MethodResult<M>;
+
+/** Thrown by a handler that stopped because its request was cancelled. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+  constructor() {
+    super('cancelled');
+  }
+}
+
+export function cancelled(): CancelledError {
+  return new CancelledError();
+}
+
+function sleep(seconds: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(cancelled());
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, seconds * 1000);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** One handler per entry of WORKER_METHODS: the compiler insists on both. */
+export const HANDLERS: { [M in WorkerMethodName]: Handler<M> } = {
+  hello: () => ({
+    version: WORKER_VERSION,
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    pid: process.pid,
+    methods: Object.keys(WORKER_METHODS),
+  }),
+  plans: (p) =>
+    enumeratePlans(
+      resolveModel(p.model),
+      getHardware(p.hardware),
+      p.gpus,
+      { weightDtype: p.weightDtype, kvDtype: p.kvDtype },
+      { gpuMemoryUtilization: p.gpuMemoryUtilization },
+    ),
+  adapter: (p) => probeAdapter(p.powerPreference),
+  echo: async (p, context) => {
+    for (let step = 0; step < p.steps; step++) {
+      await sleep(p.stepSeconds, context.signal);
+      context.partial({ step });
+      context.progress(step + 1, p.steps, `step ${step + 1} of ${p.steps}`);
+    }
+    return { steps: p.steps };
+  },
+};

@@ -1,0 +1,147 @@
+import type { Frame, Locator, Page } from 'playwright-core';
+
+// Helpers that drive the VS Code workbench the way a person does: the command palette, quick picks,
+// notifications, and the nested iframes webviews live in.
+
+const QUICK_INPUT = '.quick-input-widget';
+
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator(`${QUICK_INPUT} input`);
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(`>${title}`);
+  // Click the row whose label is exactly the title: Enter would run whichever similar command is first.
+  const row = page
+    .locator(`${QUICK_INPUT} .monaco-list-row`)
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) })
+    .first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.click();
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Chooses, in the quick pick titled `title`, the row whose text contains `text` (typing `filter` first). */
+export async function pick(page: Page, title: string | null, text: string, filter = text): Promise<void> {
+  if (title)
+    await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: title }).waitFor({ timeout: 15_000 });
+  const input = page.locator(`${QUICK_INPUT} input`);
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  try {
+    await input.fill(filter, { timeout: 10_000 });
+  } catch (error) {
+    const inert = await page.evaluate(() =>
+      [...document.querySelectorAll('[inert]')].map((e) => `${e.tagName}.${e.className}`).join(' | '),
+    );
+    throw new Error(`${(error as Error).message.split('\n')[0]}; inert elements: ${inert || 'none'}`);
+  }
+  const row = page.locator(`${QUICK_INPUT} .monaco-list-row`, { hasText: text }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.click();
+  if (title) await stepDone(page, title);
+  else await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/** Answers the input box titled `title` (waiting for it: the widget is reused between steps). */
+export async function answer(page: Page, title: string, value: string): Promise<void> {
+  await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: title }).waitFor({ timeout: 15_000 });
+  const input = page.locator(`${QUICK_INPUT} input`);
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(value);
+  await page.keyboard.press('Enter');
+  await stepDone(page, title);
+}
+
+/** Waits until the quick input titled `title` is gone (accepted), so the next key press cannot cancel it. */
+async function stepDone(page: Page, title: string): Promise<void> {
+  await page.waitForFunction(
+    (t) => {
+      const widget = document.querySelector('.quick-input-widget') as HTMLElement | null;
+      const shown = widget && widget.style.display !== 'none' && widget.offsetParent !== null;
+      return !shown || !(widget.querySelector('.quick-input-title')?.textContent ?? '').includes(t);
+    },
+    title,
+    { timeout: 15_000 },
+  );
+}
+
+export function notification(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+}
+
+export async function waitForNotification(
+  page: Page,
+  text: string | RegExp,
+  timeout = 30_000,
+): Promise<Locator> {
+  const toast = notification(page, text);
+  await toast.waitFor({ state: 'visible', timeout });
+  return toast;
+}
+
+export async function clearNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.waitForTimeout(300);
+}
+
+/** The innermost frame of a ServeTune webview of the given kind, once it has rendered. */
+export async function webviewFrame(
+  page: Page,
+  view: 'dashboard' | 'pareto',
+  timeout = 30_000,
+  check: (frame: Frame) => Promise<boolean> = async () => true,
+): Promise<Frame> {
+  const started = Date.now();
+  while (Date.now() - started < timeout) {
+    for (const frame of page.frames()) {
+      try {
+        const rendered = await frame.evaluate(() => document.body?.dataset.rendered ?? null);
+        if (rendered === view && (await check(frame))) return frame;
+      } catch {
+        // frames come and go while the workbench lays out
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no rendered ${view} webview within ${timeout / 1000} s`);
+}
+
+export async function activeEditorText(page: Page): Promise<string> {
+  // Monaco renders spaces as no-break spaces.
+  const text = await page.locator('.editor-instance .view-lines').first().innerText();
+  return text.replaceAll('\u00a0', ' ');
+}
+
+/** Accepts VS Code's own save dialog (a quick input) once it offers the expected file name. */
+export async function confirmSaveDialog(page: Page, fileName: string): Promise<void> {
+  const input = page.locator(`${QUICK_INPUT} input`);
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.waitForFunction(
+    (name) =>
+      (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value.endsWith(name),
+    fileName,
+    { timeout: 15_000 },
+  );
+  await page.locator(`${QUICK_INPUT} .monaco-button`, { hasText: 'OK' }).first().click();
+}
+
+/** Switches the colour theme the way a person does: the theme picker, typing the name, Enter. */
+export async function chooseColorTheme(page: Page, theme: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  await page.waitForFunction(
+    () =>
+      /color theme/i.test(
+        (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.placeholder ?? '',
+      ),
+    undefined,
+    { timeout: 15_000 },
+  );
+  await page.locator(`${QUICK_INPUT} input`).fill(theme);
+  const row = page.locator(`${QUICK_INPUT} .monaco-list-row.focused`, { hasText: theme });
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
+}
