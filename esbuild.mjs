@@ -53,6 +53,15 @@ const builds = [
   },
   {
     ...shared,
+    entryPoints: ['src/engine/search/eval-worker.ts'],
+    outfile: 'dist/search-worker.mjs',
+    platform: 'node',
+    format: 'esm',
+    external: nodeExternals,
+    banner: { js: esmRequireBanner },
+  },
+  {
+    ...shared,
     entryPoints: ['src/worker/main.ts'],
     outfile: 'dist/worker.mjs',
     platform: 'node',

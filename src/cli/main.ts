@@ -4,6 +4,7 @@ import { registerCatalogCommands } from './commands/catalog.js';
 import { registerCheckCommands } from './commands/check.js';
 import { registerMemoryCommands } from './commands/memory.js';
 import { registerProfileCommands } from './commands/profile.js';
+import { registerSearchCommands } from './commands/search.js';
 import { registerSimulateCommands } from './commands/simulate.js';
 
 const program = new Command()
@@ -17,6 +18,7 @@ registerCatalogCommands(program);
 registerMemoryCommands(program);
 registerProfileCommands(program);
 registerSimulateCommands(program);
+registerSearchCommands(program);
 registerCheckCommands(program);
 
 try {

@@ -305,7 +305,7 @@ function render(): void {
     el('header', {}, el('h1', { text: model.title }), el('p', { className: 'muted', text: model.subtitle })),
     el('p', {
       className: 'muted',
-      text: `Best: ${model.bestId ?? 'none'} (${model.bestRule})${model.partial ? ' · still running…' : ''}`,
+      text: `Best: ${model.points.find((p) => p.id === model.bestId)?.label ?? model.bestId ?? 'none'} (${model.bestRule})${model.partial ? ' · still running…' : ''}`,
     }),
     toolbar(current),
     grid,

@@ -62,18 +62,18 @@ describe('max-rate search', () => {
       thresholds.length,
       async (round) => {
         rounds.push(round.length);
-        return round.map(({ index, rate }) => rate <= thresholds[index]);
+        return round.map(({ index, rate }) => ({ holds: rate <= thresholds[index], payload: rate }));
       },
       { start: 1, precision: 0.05, maxSteps: 6 },
     );
     for (let i = 0; i < 4; i++) {
-      assert.ok(
-        rates[i]! <= thresholds[i] && rates[i]! >= thresholds[i] / 1.05,
-        `${rates[i]} vs ${thresholds[i]}`,
-      );
+      const { rate, payload } = rates[i];
+      assert.ok(rate! <= thresholds[i] && rate! >= thresholds[i] / 1.05, `${rate} vs ${thresholds[i]}`);
+      // The payload is what the evaluation at the returned rate gave.
+      assert.equal(payload, rate);
     }
     // 0.001 is below 1 / 2^6: never held within the steps allowed.
-    assert.equal(rates[4], null);
+    assert.deepEqual(rates[4], { rate: null, payload: null });
     assert.equal(rounds[0], thresholds.length);
   });
 });
@@ -225,11 +225,11 @@ describe('plan search with an analytic evaluator', () => {
       meeting.length,
       async (round) => {
         const m = await brute.evaluate(round.map(({ index, rate }) => ({ candidate: meeting[index], rate })));
-        return m.map((x) => x.stable && x.ttft.p90 <= 2 && x.tbt.p90 <= 0.1);
+        return m.map((x) => ({ holds: x.stable && x.ttft.p90 <= 2 && x.tbt.p90 <= 0.1, payload: undefined }));
       },
       { start: request.rate, precision: 0.05, maxSteps: 6 },
     );
-    const bestRate = Math.max(...rates.map((r) => r ?? 0));
+    const bestRate = Math.max(...rates.map((r) => r.rate ?? 0));
     const found = outcome.configurations.find((c) => c.best)!;
     // The search's best sustains the brute-force optimum's rate (to the bisection's precision).
     assert.ok(found.maxRateUnderSlo! >= bestRate / 1.05, `${found.maxRateUnderSlo} vs ${bestRate}`);

@@ -14,20 +14,22 @@ export interface RateSearchOptions {
 
 export const DEFAULT_RATE_SEARCH: Omit<RateSearchOptions, 'start'> = { precision: 0.05, maxSteps: 6 };
 
-interface Bracket {
+interface Bracket<T> {
   lo: number | null; // highest rate known to hold
+  atLo: T | null; // what the evaluation at `lo` returned
   hi: number | null; // lowest rate known to fail
   next: number | null;
   steps: number;
 }
 
-export async function maxRatesUnderSlo(
+export async function maxRatesUnderSlo<T = undefined>(
   count: number,
-  holdsAt: (rounds: { index: number; rate: number }[]) => Promise<boolean[]>,
+  holdsAt: (rounds: { index: number; rate: number }[]) => Promise<{ holds: boolean; payload: T }[]>,
   options: RateSearchOptions,
-): Promise<(number | null)[]> {
-  const brackets: Bracket[] = Array.from({ length: count }, () => ({
+): Promise<{ rate: number | null; payload: T | null }[]> {
+  const brackets: Bracket<T>[] = Array.from({ length: count }, () => ({
     lo: null,
+    atLo: null,
     hi: null,
     next: options.start,
     steps: 0,
@@ -38,15 +40,19 @@ export async function maxRatesUnderSlo(
     const answers = await holdsAt(round);
     round.forEach(({ index, rate }, k) => {
       const b = brackets[index];
-      if (answers[k]) b.lo = rate;
-      else b.hi = rate;
+      if (answers[k].holds) {
+        b.lo = rate;
+        b.atLo = answers[k].payload;
+      } else {
+        b.hi = rate;
+      }
       b.next = nextRate(b, options);
     });
   }
-  return brackets.map((b) => b.lo);
+  return brackets.map((b) => ({ rate: b.lo, payload: b.atLo }));
 }
 
-function nextRate(b: Bracket, options: RateSearchOptions): number | null {
+function nextRate<T>(b: Bracket<T>, options: RateSearchOptions): number | null {
   if (b.lo !== null && b.hi !== null) {
     if (b.hi / b.lo <= 1 + options.precision) return null;
     return Math.sqrt(b.lo * b.hi);

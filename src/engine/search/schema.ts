@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { Plan } from '../plan.js';
 
-export const ServingEngine = z.enum(['vllm', 'sglang', 'tgi', 'trtllm']);
-export type ServingEngine = z.infer<typeof ServingEngine>;
+export { ServingEngine } from '../config/settings.js';
 
 export const SloPercentile = z.enum(['p50', 'p90', 'p99']);
 export type SloPercentile = z.infer<typeof SloPercentile>;
@@ -76,6 +75,8 @@ export const EvaluatedConfiguration = z.object({
   gpus: z.number().int().positive(),
   /** Metrics at the search's request rate. */
   metrics: EvaluationMetrics,
+  /** Metrics at `maxRateUnderSlo`: what the configuration delivers at the most traffic it serves within the SLOs. */
+  metricsAtMaxRate: EvaluationMetrics.nullable(),
   meetsSlo: z.boolean(),
   /** Smallest relative headroom over the SLO targets at the search's rate (negative: violated). */
   sloMargin: z.number(),
@@ -96,3 +97,5 @@ export const PrunedConfiguration = z.object({
   detail: z.string(),
 });
 export type PrunedConfiguration = z.infer<typeof PrunedConfiguration>;
+
+export const EvaluationTaskSchema = z.object({ candidate: Candidate, rate: z.number().positive() });

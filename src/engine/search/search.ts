@@ -1,3 +1,4 @@
+import type { ServingEngine } from '../config/settings.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -10,7 +11,6 @@ import type {
   EvaluationMetrics,
   Pool,
   PrunedConfiguration,
-  ServingEngine,
   Slo,
 } from './schema.js';
 import { meetsSlo, sloMargin } from './slo.js';
@@ -167,6 +167,7 @@ export async function runSearch(
   if (request.disaggregation) coarse.push(...disaggregatedCandidates(spaceInput, shapes));
   const scored = new Map<string, Scored>();
   const maxRateById = new Map<string, number | null>();
+  const atMaxRateById = new Map<string, EvaluationMetrics>();
   let maxRateRuns = 0;
 
   /** Max-rate search for the new configurations that no evaluated configuration beats on every metric. */
@@ -207,11 +208,14 @@ export async function runSearch(
         simulations += round.length;
         maxRateRuns += round.length;
         onProgress?.({ stage: 'max-rate', done: maxRateRuns, total: maxRateRuns + survivors.length });
-        return metrics.map((m) => meetsSlo(m, request.slo));
+        return metrics.map((m) => ({ holds: meetsSlo(m, request.slo), payload: m }));
       },
       { ...DEFAULT_RATE_SEARCH, start: request.rate },
     );
-    for (let i = 0; i < survivors.length; i++) maxRateById.set(survivors[i].candidate.id, rates[i]);
+    for (let i = 0; i < survivors.length; i++) {
+      maxRateById.set(survivors[i].candidate.id, rates[i].rate);
+      if (rates[i].payload) atMaxRateById.set(survivors[i].candidate.id, rates[i].payload!);
+    }
   };
 
   let fresh = await evaluateAll(coarse, 'coarse');
@@ -261,9 +265,14 @@ export async function runSearch(
       ['min', 'min'],
     ),
   );
+  // Throughput against speed per user at each configuration's highest rate under the SLOs: what it
+  // delivers while meeting them. Configurations that never meet them have no point on this front.
   const throughputFront = new Set(
     paretoFront2d(
-      all.map((s) => [s.metrics.throughputPerGpu, s.metrics.speedPerUser] as const),
+      all.map((s) => {
+        const m = atMaxRateById.get(s.candidate.id);
+        return m ? ([m.throughputPerGpu, m.speedPerUser] as const) : ([Number.NaN, Number.NaN] as const);
+      }),
       ['max', 'max'],
     ),
   );
@@ -273,6 +282,7 @@ export async function runSearch(
     candidate: s.candidate,
     gpus: candidateGpus(s.candidate),
     metrics: s.metrics,
+    metricsAtMaxRate: atMaxRateById.get(s.candidate.id) ?? null,
     meetsSlo: meetsSlo(s.metrics, request.slo),
     sloMargin: Math.max(-1e9, sloMargin(s.metrics, request.slo)),
     maxRateUnderSlo: maxRateById.get(s.candidate.id) ?? null,

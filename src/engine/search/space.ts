@@ -1,16 +1,10 @@
+import type { ServingEngine } from '../config/settings.js';
 import type { KvDtype, WeightDtype } from '../dtypes.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import type { ModelSpec } from '../model/spec.js';
 import { describePlan, type Plan, planProblems } from '../plan.js';
-import type {
-  Candidate,
-  CandidateBody,
-  Pool,
-  PrunedConfiguration,
-  SchedulerKnobs,
-  ServingEngine,
-} from './schema.js';
+import type { Candidate, CandidateBody, Pool, PrunedConfiguration, SchedulerKnobs } from './schema.js';
 
 export interface SpaceInput {
   model: ModelSpec;

@@ -1,0 +1,201 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { ServingEngine } from '../../engine/config/settings.js';
+import { renderSearchReportHtml } from '../../engine/report/html.js';
+import { type SearchConfiguration, type SearchResult, searchServing } from '../../engine/search/run.js';
+import { type Slo, SloPercentile } from '../../engine/search/schema.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
+import { printJson, table } from '../format.js';
+import { positiveInt } from '../options.js';
+
+/** `ttft=2,tbt=0.1[,tpot=0.05]` in seconds (a trailing `ms` is accepted). */
+export function parseSlo(text: string): { ttft: number; tbt: number; tpot?: number } {
+  const values: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const match = /^\s*(ttft|tbt|tpot)\s*=\s*([\d.]+)\s*(ms|s)?\s*$/.exec(part);
+    if (!match) throw new InvalidArgumentError(`expected ttft=<s>,tbt=<s>[,tpot=<s>], got '${part}'.`);
+    const value = Number(match[2]) / (match[3] === 'ms' ? 1000 : 1);
+    if (!(value > 0)) throw new InvalidArgumentError(`${match[1]} must be positive, got '${match[2]}'.`);
+    values[match[1]] = value;
+  }
+  if (values.ttft === undefined || values.tbt === undefined) {
+    throw new InvalidArgumentError(`both ttft and tbt are required, e.g. ttft=2,tbt=0.1; got '${text}'.`);
+  }
+  return { ttft: values.ttft, tbt: values.tbt, ...(values.tpot !== undefined ? { tpot: values.tpot } : {}) };
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError(`expected a positive number, got '${value}'.`);
+  return n;
+}
+
+const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
+
+function printResult(result: SearchResult): void {
+  const p = result.slo.percentile;
+  const slo = `SLO ${p} TTFT ≤ ${ms(result.slo.ttft)}, TBT ≤ ${ms(result.slo.tbt)}${result.slo.tpot ? `, TPOT ≤ ${ms(result.slo.tpot)}` : ''}`;
+  console.log(
+    `${result.modelName} on ${result.gpus}× ${result.hardware}, ${result.engine}; ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; ${slo}`,
+  );
+  console.log(
+    `Evaluated ${result.configurationsEvaluated} configurations (${result.simulations} simulations), pruned ${result.configurationsPruned}, in ${result.wallSeconds.toFixed(1)} s.${result.calibrated ? ' Calibrated with a measured profile.' : ''}\n`,
+  );
+  const byId = new Map(result.configurations.map((c) => [c.id, c]));
+  const best = result.best ? byId.get(result.best) : undefined;
+  if (best) {
+    const m = best.metrics;
+    console.log(`Best under the SLOs: ${best.label}`);
+    console.log(
+      `  sustains ${best.maxRateUnderSlo?.toFixed(2)} req/s under the SLOs; at ${m.rate.toFixed(2)} req/s: TTFT ${p} ${ms(m.ttft[p])}, TBT ${p} ${ms(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU, margin ${(best.sloMargin * 100).toFixed(0)}%`,
+    );
+    for (const server of best.settings?.servers ?? []) {
+      console.log(
+        `  ${server.role === 'server' ? '' : `${server.role}: `}${server.commandLine}   (× ${server.replicas}, ${server.gpusPerServer} GPU${server.gpusPerServer > 1 ? 's' : ''} each)`,
+      );
+    }
+  } else {
+    console.log(
+      `No configuration meets the SLOs at ${result.workload.rate.toFixed(2)} req/s. The closest are on the fronts below.`,
+    );
+  }
+  const front = (
+    title: string,
+    ids: string[],
+    cols: (c: SearchConfiguration) => string[],
+    header: string[],
+  ) => {
+    console.log(`\n${title}`);
+    const rows = [
+      header,
+      ...ids.map((id) => byId.get(id)!).map((c) => [c.best ? `* ${c.label}` : `  ${c.label}`, ...cols(c)]),
+    ];
+    console.log(table(rows));
+  };
+  front(
+    `Latency front (TTFT ${p} against TBT ${p}):`,
+    result.fronts.latency,
+    (c) => [
+      ms(c.metrics.ttft[p]),
+      ms(c.metrics.tbt[p]),
+      c.meetsSlo ? 'yes' : 'no',
+      c.maxRateUnderSlo === null ? '-' : c.maxRateUnderSlo.toFixed(2),
+    ],
+    ['configuration', `TTFT ${p}`, `TBT ${p}`, 'meets SLO', 'max req/s'],
+  );
+  front(
+    'Throughput front (tokens/s per GPU against tokens/s per user, each at its highest rate within the SLOs):',
+    result.fronts.throughput,
+    (c) => [
+      c.maxRateUnderSlo?.toFixed(2) ?? '-',
+      c.metricsAtMaxRate?.throughputPerGpu.toFixed(0) ?? '-',
+      c.metricsAtMaxRate?.speedPerUser.toFixed(1) ?? '-',
+    ],
+    ['configuration', 'at req/s', 'tok/s/GPU', 'tok/s/user'],
+  );
+}
+
+export function registerSearchCommands(program: Command): void {
+  program
+    .command('search')
+    .description(
+      'search parallel plans and scheduler settings: Pareto fronts, the best under your SLOs, engine flags',
+    )
+    .requiredOption('--model <id|config.json>', 'catalog model id, or a Hugging Face config.json')
+    .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
+    .requiredOption('--gpus <n>', 'GPUs to plan for', positiveInt)
+    .requiredOption('--workload <spec|file>', 'a workload spec (poisson:rate=4,prompt=…) or a trace file')
+    .requiredOption('--slo <targets>', 'latency targets, e.g. ttft=2,tbt=0.1[,tpot=0.05] (seconds)', parseSlo)
+    .addOption(
+      new Option('--slo-percentile <p>', 'which percentile must meet the targets')
+        .choices(SloPercentile.options)
+        .default('p90'),
+    )
+    .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
+    .addOption(
+      new Option('--engine <engine>', 'serving engine to emit settings for')
+        .choices(ServingEngine.options)
+        .default('vllm'),
+    )
+    .option('--allow-quantization', 'also try fp8 and int4 weights and fp8 KV cache')
+    .option('--disaggregation', 'also try prefill/decode disaggregation (xPyD)')
+    .option(
+      '--sample-requests <n>',
+      'requests of the workload each configuration is simulated on',
+      positiveInt,
+      1000,
+    )
+    .option('--threads <n>', 'worker threads (default: one per core; 0: none)', (v) =>
+      v === '0' ? 0 : positiveInt(v),
+    )
+    .option('--profile <profile.json>', 'calibrate the step-time model with a measured device profile')
+    .option('--seed <n>', 'seed for generated workloads', (v) => Number.parseInt(v, 10), 0)
+    .option('--json', 'print the SearchResult JSON')
+    .option('--html <report.html>', 'write a self-contained HTML report')
+    .action(
+      async (flags: {
+        model: string;
+        hardware: string;
+        gpus: number;
+        workload: string;
+        slo: Omit<Slo, 'percentile'>;
+        sloPercentile: Slo['percentile'];
+        rate?: number;
+        engine: ServingEngine;
+        allowQuantization?: boolean;
+        disaggregation?: boolean;
+        sampleRequests: number;
+        threads?: number;
+        profile?: string;
+        seed: number;
+        json?: boolean;
+        html?: string;
+      }) => {
+        const controller = new AbortController();
+        const onSigint = () => controller.abort(new ServeTuneError('search cancelled', 'invalid-argument'));
+        process.once('SIGINT', onSigint);
+        let lastStage = '';
+        try {
+          const result = await searchServing(
+            {
+              model: flags.model,
+              hardware: flags.hardware,
+              gpus: flags.gpus,
+              workload: flags.workload,
+              rate: flags.rate,
+              slo: { ...flags.slo, percentile: flags.sloPercentile },
+              engine: flags.engine,
+              allowQuantization: flags.allowQuantization ?? false,
+              disaggregation: flags.disaggregation ?? false,
+              sampleRequests: flags.sampleRequests,
+              threads: flags.threads,
+              profile: flags.profile,
+              seed: flags.seed,
+            },
+            {
+              workerFile: new URL('./search-worker.mjs', import.meta.url),
+              signal: controller.signal,
+              onProgress: (p) => {
+                if (flags.json || !process.stderr.isTTY) return;
+                if (p.stage !== lastStage) lastStage = p.stage;
+                process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
+              },
+            },
+          );
+          if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
+          if (flags.html) {
+            const assets = {
+              webviewJs: readFileSync(new URL('./webview.js', import.meta.url), 'utf8'),
+              webviewCss: readFileSync(new URL('../media/webview.css', import.meta.url), 'utf8'),
+            };
+            writeFileSync(flags.html, renderSearchReportHtml(result, assets));
+            if (!flags.json) console.log(`Report written to ${flags.html}\n`);
+          }
+          if (flags.json) printJson(result);
+          else printResult(result);
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      },
+    );
+}

@@ -1,0 +1,111 @@
+import type { ChartModel, ChartPoint, ChartSpec } from '../protocol/webview.js';
+import { paretoFront2d } from '../search/pareto.js';
+import type { SearchResult } from '../search/run.js';
+import type { SloPercentile } from '../search/schema.js';
+
+const PERCENTILES: SloPercentile[] = ['p50', 'p90', 'p99'];
+
+/**
+ * A search result as the Pareto panel's chart model: TTFT against TBT at p50, p90 and p99 (one shown
+ * at a time, the SLO box shaded at the SLO's percentile), and throughput per GPU against speed per user.
+ * The fronts are recomputed by the chart for each percentile; the search's own fronts are at the SLO's.
+ */
+export function searchChartModel(result: SearchResult): ChartModel {
+  const slo = result.slo;
+  const latencyCharts: ChartSpec[] = PERCENTILES.map((p) => ({
+    id: `latency-${p}`,
+    title: `TTFT ${p} against TBT ${p}`,
+    group: 'latency',
+    variant: p,
+    x: { metric: `tbt_${p}_ms`, label: `TBT ${p}`, unit: 'ms', scale: 'log', better: 'lower' },
+    y: { metric: `ttft_${p}_s`, label: `TTFT ${p}`, unit: 's', scale: 'log', better: 'lower' },
+    region: p === slo.percentile ? { xMax: slo.tbt * 1000, yMax: slo.ttft, label: `SLO (${p})` } : null,
+  }));
+  const throughputChart: ChartSpec = {
+    id: 'throughput',
+    title: 'Throughput per GPU against speed per user, at the highest rate within the SLOs',
+    group: 'throughput',
+    x: {
+      metric: 'tokens_per_s_per_user',
+      label: 'Speed per user',
+      unit: 'tok/s',
+      scale: 'linear',
+      better: 'higher',
+    },
+    y: {
+      metric: 'tokens_per_s_per_gpu',
+      label: 'Throughput per GPU',
+      unit: 'tok/s',
+      scale: 'linear',
+      better: 'higher',
+    },
+    region: null,
+  };
+  const { latencyFronts, throughputFront } = fronts(result);
+  const points: ChartPoint[] = result.configurations.map((c) => {
+    const m = c.metrics;
+    const metrics: Record<string, number> = { goodput_req_s: m.goodput, gpus: c.gpus };
+    // Throughput and speed where the configuration is loaded as far as the SLOs allow; configurations
+    // that never meet them have no such point and stay off that chart.
+    if (c.metricsAtMaxRate) {
+      metrics.tokens_per_s_per_gpu = c.metricsAtMaxRate.throughputPerGpu;
+      metrics.tokens_per_s_per_user = c.metricsAtMaxRate.speedPerUser;
+    }
+    for (const p of PERCENTILES) {
+      metrics[`ttft_${p}_s`] = m.ttft[p];
+      metrics[`tbt_${p}_ms`] = m.tbt[p] * 1000;
+    }
+    if (c.maxRateUnderSlo !== null) metrics.max_rate_under_slo_req_s = c.maxRateUnderSlo;
+    const settings: Record<string, string | number | boolean> = {};
+    for (const server of c.settings?.servers ?? []) {
+      settings[server.role === 'server' ? 'command' : `${server.role} command`] = server.commandLine;
+      settings[server.role === 'server' ? 'replicas' : `${server.role} replicas`] = server.replicas;
+    }
+    if (!c.settings) settings.configuration = c.label;
+    return {
+      id: c.id,
+      label: c.label,
+      metrics,
+      fronts: [
+        ...PERCENTILES.filter((p) => latencyFronts[p].has(c.id)).map((p) => `latency-${p}`),
+        ...(throughputFront.has(c.id) ? ['throughput'] : []),
+      ],
+      feasible: c.meetsSlo,
+      settings,
+      notes: c.meetsSlo
+        ? []
+        : [`misses the SLOs at ${m.rate.toFixed(2)} req/s (margin ${(c.sloMargin * 100).toFixed(0)}%)`],
+    };
+  });
+  return {
+    kind: 'search',
+    title: `${result.modelName} on ${result.gpus}× ${result.hardware} (${result.engine})`,
+    subtitle: `${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; SLO ${slo.percentile} TTFT ≤ ${slo.ttft} s, TBT ≤ ${slo.tbt * 1000} ms`,
+    charts: [...latencyCharts, throughputChart],
+    points,
+    bestId: result.best,
+    bestRule: 'meets the SLOs and sustains the highest request rate under them',
+    createdAt: new Date().toISOString(),
+    partial: false,
+  };
+}
+
+/** Latency fronts at each percentile (the search computed only the SLO's), and the throughput front. */
+function fronts(result: SearchResult) {
+  const latencyFronts = {} as Record<SloPercentile, Set<string>>;
+  for (const p of PERCENTILES) {
+    if (p === result.slo.percentile) {
+      latencyFronts[p] = new Set(result.fronts.latency);
+      continue;
+    }
+    const cs = result.configurations;
+    const members = new Set(
+      paretoFront2d(
+        cs.map((c) => [c.metrics.tbt[p], c.metrics.ttft[p]] as const),
+        ['min', 'min'],
+      ).map((i) => cs[i].id),
+    );
+    latencyFronts[p] = members;
+  }
+  return { latencyFronts, throughputFront: new Set(result.fronts.throughput) };
+}

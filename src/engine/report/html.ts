@@ -1,0 +1,149 @@
+import { searchChartModel } from '../chart/search-chart.js';
+import type { ParetoPanelState } from '../protocol/webview.js';
+import type { SearchConfiguration, SearchResult } from '../search/run.js';
+
+/** The webview bundle and its stylesheet, inlined so the report needs no network and no files. */
+export interface ReportAssets {
+  webviewJs: string;
+  webviewCss: string;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+}
+
+/** JSON inside a <script>: `<` escaped so no string in the data can close the element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
+
+function configurationRows(result: SearchResult): string {
+  const p = result.slo.percentile;
+  const sorted = [...result.configurations].sort(
+    (a, b) =>
+      Number(b.best) - Number(a.best) ||
+      (b.maxRateUnderSlo ?? -1) - (a.maxRateUnderSlo ?? -1) ||
+      b.metrics.throughputPerGpu - a.metrics.throughputPerGpu,
+  );
+  const row = (c: SearchConfiguration) => {
+    const m = c.metrics;
+    const marks = [
+      c.best ? 'best' : '',
+      c.paretoLatency ? 'latency front' : '',
+      c.paretoThroughput ? 'throughput front' : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return `<tr${c.best ? ' class="best"' : ''}><td>${escapeHtml(c.label)}</td><td>${ms(m.ttft[p])}</td><td>${ms(m.tbt[p])}</td><td>${ms(m.tpot[p])}</td><td>${ms(m.e2e[p])}</td><td>${m.throughputPerGpu.toFixed(0)}</td><td>${m.speedPerUser.toFixed(1)}</td><td>${m.goodput.toFixed(2)}</td><td>${c.maxRateUnderSlo === null ? '–' : c.maxRateUnderSlo.toFixed(2)}</td><td>${c.meetsSlo ? 'yes' : 'no'}</td><td>${escapeHtml(marks)}</td></tr>`;
+  };
+  return sorted.map(row).join('\n');
+}
+
+function settingsSections(result: SearchResult): string {
+  return result.configurations
+    .filter((c) => c.settings)
+    .sort((a, b) => Number(b.best) - Number(a.best))
+    .map((c) => {
+      const servers = c
+        .settings!.servers.map(
+          (s) =>
+            `<h4>${s.role === 'server' ? 'Server' : s.role === 'prefill' ? 'Prefill workers' : 'Decode workers'}: ${s.replicas} × ${s.gpusPerServer} GPU${s.gpusPerServer > 1 ? 's' : ''}</h4>` +
+            `<pre>${escapeHtml(s.commandLine)}</pre>` +
+            (Object.keys(s.env).length > 0
+              ? `<pre>${escapeHtml(
+                  Object.entries(s.env)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join('\n'),
+                )}</pre>`
+              : '') +
+            (s.configYaml
+              ? `<p>${escapeHtml(s.yamlFileName ?? 'config.yaml')}:</p><pre>${escapeHtml(s.configYaml)}</pre>`
+              : '') +
+            (s.dropped.length > 0
+              ? `<p class="muted">Not expressible: ${escapeHtml(s.dropped.map((d) => `${d.setting} (${d.reason})`).join('; '))}</p>`
+              : ''),
+        )
+        .join('\n');
+      return `<section class="settings${c.best ? ' best' : ''}"><h3>${c.best ? 'Best: ' : ''}${escapeHtml(c.label)}</h3>${servers}</section>`;
+    })
+    .join('\n');
+}
+
+/**
+ * A self-contained HTML report of a search: the Pareto charts drawn by the editor panel's own code
+ * (its bundle inlined, started with the chart model as its saved state and a stand-in for the editor
+ * API), the table of every configuration, and the engine settings of the best and the front members.
+ */
+export function renderSearchReportHtml(result: SearchResult, assets: ReportAssets): string {
+  const state: ParetoPanelState = {
+    model: searchChartModel(result),
+    selectedId: result.best,
+    variants: { latency: result.slo.percentile },
+  };
+  const p = result.slo.percentile;
+  const best = result.configurations.find((c) => c.best);
+  const summary = best
+    ? `Best under the SLOs: <strong>${escapeHtml(best.label)}</strong>, sustaining ${best.maxRateUnderSlo?.toFixed(2)} req/s (margin ${(best.sloMargin * 100).toFixed(0)}% at ${best.metrics.rate.toFixed(2)} req/s).`
+    : `No configuration meets the SLOs at ${result.workload.rate.toFixed(2)} req/s.`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:;">
+<title>ServeTune search: ${escapeHtml(result.modelName)} on ${result.gpus}× ${escapeHtml(result.hardware)}</title>
+<style>
+${assets.webviewCss}
+body.report { --vscode-editor-background: #ffffff; --vscode-editor-foreground: #1f1f1f; --vscode-descriptionForeground: #616161; --vscode-editorWidget-border: #d0d0d0; --vscode-charts-blue: #1a73e8; --vscode-charts-orange: #c26d00; --vscode-charts-green: #2e9e44; --vscode-charts-red: #d93025; --vscode-charts-foreground: #707070; --vscode-focusBorder: #0b57d0; background: var(--vscode-editor-background); color: var(--vscode-editor-foreground); font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1200px; }
+@media (prefers-color-scheme: dark) { body.report { --vscode-editor-background: #1e1e1e; --vscode-editor-foreground: #d4d4d4; --vscode-descriptionForeground: #9d9d9d; --vscode-editorWidget-border: #454545; --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; --vscode-charts-red: #f14c4c; --vscode-charts-foreground: #a0a0a0; --vscode-focusBorder: #007fd4; } }
+.report table.configurations { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
+.report table.configurations th, .report table.configurations td { border-bottom: 1px solid var(--vscode-editorWidget-border); padding: 0.25rem 0.5rem; text-align: right; }
+.report table.configurations td:first-child, .report table.configurations th:first-child { text-align: left; }
+.report tr.best { font-weight: bold; }
+.report [data-action='apply'] { display: none; }
+.report pre { white-space: pre-wrap; word-break: break-all; background: rgba(127,127,127,0.12); padding: 0.5rem; }
+</style>
+</head>
+<body class="report" data-view="pareto">
+<main id="app"></main>
+<section class="summary"><p>${summary}</p>
+<p class="muted">Evaluated ${result.configurationsEvaluated} configurations with ${result.simulations} simulations (${result.configurationsPruned} pruned) in ${result.wallSeconds.toFixed(1)} s; SLO ${p}: TTFT ≤ ${ms(result.slo.ttft)}, TBT ≤ ${ms(result.slo.tbt)}${result.slo.tpot ? `, TPOT ≤ ${ms(result.slo.tpot)}` : ''}.</p></section>
+<h2>Engine settings</h2>
+${settingsSections(result)}
+<h2>Every configuration evaluated</h2>
+<table class="configurations">
+<thead><tr><th>configuration</th><th>TTFT ${p}</th><th>TBT ${p}</th><th>TPOT ${p}</th><th>E2E ${p}</th><th>tok/s/GPU</th><th>tok/s/user</th><th>goodput req/s</th><th>max req/s under SLO</th><th>meets SLO</th><th>on</th></tr></thead>
+<tbody>
+${configurationRows(result)}
+</tbody>
+</table>
+<script>
+// Stands in for the editor's webview API: the chart model is the saved state; actions have no host.
+window.acquireVsCodeApi = () => {
+  let state = ${scriptJson(state)};
+  return {
+    getState: () => state,
+    setState: (next) => { state = next; },
+    postMessage: (message) => {
+      if (message && message.type === 'copy') {
+        const point = state.model.points.find((p) => p.id === message.pointId);
+        if (point && navigator.clipboard) navigator.clipboard.writeText(Object.entries(point.settings).map(([k, v]) => k + ': ' + v).join('\\n'));
+      }
+    },
+  };
+};
+</script>
+<script>
+${assets.webviewJs.replace(/<\/script/gi, '<\\/script')}
+</script>
+</body>
+</html>
+`;
+}

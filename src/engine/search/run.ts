@@ -1,0 +1,209 @@
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import { ServingEngine } from '../config/settings.js';
+import { getHardware } from '../hardware/catalog.js';
+import { resolveModel } from '../model/resolve.js';
+import type { Calibration } from '../perf/calibration.js';
+import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
+import { ServeTuneError } from '../util/errors.js';
+import { loadWorkload } from '../workload/load.js';
+import { arrivalRate } from '../workload/transform.js';
+import { EvaluationPool } from './pool.js';
+import { EvaluatedConfiguration, PrunedConfiguration, Slo } from './schema.js';
+import { type Evaluator, runSearch, type SearchProgress } from './search.js';
+import { EngineSettings, engineSettingsFor } from './settings.js';
+import { SimulationEvaluator, type SimulationEvaluatorSetup } from './simulation-evaluator.js';
+
+/** What a user asks a search for (CLI flags, the worker protocol). */
+export const SearchInput = z.object({
+  model: z.string().min(1),
+  hardware: z.string().min(1),
+  gpus: z.number().int().positive(),
+  /** A workload spec or a trace file. */
+  workload: z.string().min(1),
+  /** Requests per second to compare at; default: the workload's own rate. */
+  rate: z.number().positive().optional(),
+  slo: Slo,
+  engine: ServingEngine.default('vllm'),
+  allowQuantization: z.boolean().default(false),
+  disaggregation: z.boolean().default(false),
+  /** Requests of the workload every configuration is simulated on. */
+  sampleRequests: z.number().int().positive().default(1000),
+  seed: z.number().int().default(0),
+  /** A measured device profile to calibrate the step-time model with. */
+  profile: z.string().optional(),
+  /** Worker threads (0: evaluate on this thread). Default: one per core. */
+  threads: z.number().int().nonnegative().optional(),
+});
+export type SearchInput = z.input<typeof SearchInput>;
+
+export const SearchConfiguration = EvaluatedConfiguration.extend({
+  /** A one-line description, e.g. "TP4 × DP2, 256 seqs, 8192-token chunks". */
+  label: z.string(),
+  /** Engine flags, for the Pareto members and the best (null for the rest). */
+  settings: EngineSettings.nullable(),
+});
+export type SearchConfiguration = z.infer<typeof SearchConfiguration>;
+
+export const SearchResult = z.object({
+  schemaVersion: z.literal(1),
+  model: z.string(),
+  modelName: z.string(),
+  hardware: z.string(),
+  gpus: z.number().int(),
+  engine: ServingEngine,
+  workload: z.object({
+    source: z.string(),
+    requests: z.number().int(),
+    rate: z.number(),
+    maxSequenceTokens: z.number().int(),
+  }),
+  slo: Slo,
+  maxModelLen: z.number().int(),
+  calibrated: z.boolean(),
+  configurations: z.array(SearchConfiguration),
+  best: z.string().nullable(),
+  fronts: z.object({ latency: z.array(z.string()), throughput: z.array(z.string()) }),
+  pruned: z.array(PrunedConfiguration),
+  configurationsEvaluated: z.number().int(),
+  configurationsPruned: z.number().int(),
+  simulations: z.number().int(),
+  wallSeconds: z.number(),
+});
+export type SearchResult = z.infer<typeof SearchResult>;
+
+function labelOf(c: EvaluatedConfiguration): string {
+  const pool = (p: {
+    plan: { tp: number; pp: number; dp: number; ep: number; weightDtype: string; kvDtype: string };
+    knobs: {
+      maxNumSeqs: number;
+      maxNumBatchedTokens: number;
+      chunkedPrefill: boolean;
+      gpuMemoryUtilization: number;
+    };
+  }) => {
+    const parts = [`TP${p.plan.tp}`];
+    if (p.plan.pp > 1) parts.push(`PP${p.plan.pp}`);
+    if (p.plan.dp > 1) parts.push(`DP${p.plan.dp}`);
+    if (p.plan.ep > 1) parts.push(`EP${p.plan.ep}`);
+    const dtypes =
+      p.plan.weightDtype !== 'bf16' || p.plan.kvDtype !== 'bf16'
+        ? ` ${p.plan.weightDtype}/${p.plan.kvDtype}`
+        : '';
+    const chunks = p.knobs.chunkedPrefill ? `${p.knobs.maxNumBatchedTokens}-token chunks` : 'whole prompts';
+    return `${parts.join('×')}${dtypes}, ${p.knobs.maxNumSeqs} seqs, ${chunks}, mem ${p.knobs.gpuMemoryUtilization}`;
+  };
+  const candidate = c.candidate;
+  return candidate.kind === 'colocated'
+    ? pool(candidate.pool)
+    : `prefill ${pool(candidate.prefill)} | decode ${pool(candidate.decode)}`;
+}
+
+/**
+ * The whole search as users run it: resolve the model, GPU and workload, simulate every configuration
+ * worth simulating (on worker threads), and return every configuration with its metrics, the fronts,
+ * the best under the SLOs and ready-to-use engine settings.
+ */
+export async function searchServing(
+  rawInput: SearchInput,
+  options: { workerFile?: URL; signal?: AbortSignal; onProgress?: (p: SearchProgress) => void } = {},
+): Promise<SearchResult> {
+  const started = performance.now();
+  const input = SearchInput.parse(rawInput);
+  const model = resolveModel(input.model);
+  const hardware = getHardware(input.hardware);
+  const workload = loadWorkload(input.workload, { count: input.sampleRequests, seed: input.seed });
+  if (workload.requests.length === 0) {
+    throw new ServeTuneError(
+      `the workload '${input.workload}' has no requests`,
+      'invalid-argument',
+      '--workload',
+    );
+  }
+  const rate = input.rate ?? arrivalRate(workload);
+  if (!(rate > 0)) {
+    throw new ServeTuneError(
+      'the workload has no arrival rate (all at once): pass --rate',
+      'invalid-argument',
+      '--rate',
+    );
+  }
+  const maxSequenceTokens = Math.max(...workload.requests.map((r) => r.promptTokens + r.outputTokens));
+  if (maxSequenceTokens > model.maxContextLength) {
+    throw new ServeTuneError(
+      `the workload has a request of ${maxSequenceTokens} tokens, longer than ${model.name}'s context of ${model.maxContextLength}`,
+      'invalid-argument',
+      '--workload',
+    );
+  }
+  const maxModelLen = Math.min(
+    model.maxContextLength,
+    2 ** Math.ceil(Math.log2(Math.max(maxSequenceTokens, 2048))),
+  );
+  const calibration: Calibration | undefined = input.profile
+    ? calibrationForTarget(readDeviceProfile(input.profile), hardware)
+    : undefined;
+  const setup: SimulationEvaluatorSetup = {
+    model,
+    hardware,
+    engine: input.engine,
+    workload,
+    slo: input.slo,
+    maxModelLen,
+    calibration,
+    seed: input.seed,
+  };
+
+  const threads = input.threads ?? undefined;
+  let evaluator: Evaluator;
+  let pool: EvaluationPool | undefined;
+  if (threads === 0 || !options.workerFile) evaluator = new SimulationEvaluator(setup);
+  else evaluator = pool = new EvaluationPool(options.workerFile, setup, threads);
+  try {
+    const outcome = await runSearch(
+      {
+        model,
+        hardware,
+        gpus: input.gpus,
+        engine: input.engine,
+        rate,
+        slo: input.slo,
+        maxSequenceTokens,
+        allowQuantization: input.allowQuantization,
+        disaggregation: input.disaggregation,
+      },
+      evaluator,
+      { signal: options.signal, onProgress: options.onProgress },
+    );
+    const configurations = outcome.configurations.map((c) => ({
+      ...c,
+      label: labelOf(c),
+      settings:
+        c.best || c.paretoLatency || c.paretoThroughput
+          ? engineSettingsFor(input.engine, model, c.candidate, maxModelLen)
+          : null,
+    }));
+    return SearchResult.parse({
+      schemaVersion: 1,
+      model: model.id,
+      modelName: model.name,
+      hardware: hardware.id,
+      gpus: input.gpus,
+      engine: input.engine,
+      workload: { source: workload.source, requests: workload.requests.length, rate, maxSequenceTokens },
+      slo: input.slo,
+      maxModelLen,
+      calibrated: calibration !== undefined,
+      configurations,
+      best: outcome.best,
+      fronts: { latency: outcome.frontLatency, throughput: outcome.frontThroughput },
+      pruned: outcome.pruned,
+      configurationsEvaluated: configurations.length,
+      configurationsPruned: outcome.pruned.length,
+      simulations: outcome.simulations,
+      wallSeconds: (performance.now() - started) / 1000,
+    });
+  } finally {
+    await pool?.close();
+  }
+}

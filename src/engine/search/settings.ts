@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { type EngineFlags, engineFlags } from '../config/emit.js';
+import type { PartialServingSettings, ServingEngine } from '../config/settings.js';
+import type { ModelSpec } from '../model/spec.js';
+import type { Candidate, Pool } from './schema.js';
+
+const EmittedServer = z.object({
+  role: z.enum(['server', 'prefill', 'decode']),
+  commandLine: z.string(),
+  argv: z.array(z.string()),
+  env: z.record(z.string(), z.string()),
+  configYaml: z.string().optional(),
+  yamlFileName: z.string().optional(),
+  /** Copies of this server to run, and GPUs each. */
+  replicas: z.number().int().positive(),
+  gpusPerServer: z.number().int().positive(),
+  dropped: z.array(z.object({ setting: z.string(), reason: z.string() })),
+  /** The settings, in ServeTune's terms, that the flags express (what reading them back gives). */
+  expressed: z.record(z.string(), z.unknown()),
+});
+
+export const EngineSettings = z.object({ engine: z.string(), servers: z.array(EmittedServer) });
+export type EngineSettings = z.infer<typeof EngineSettings>;
+
+/** How a plan's weight format is asked of an engine: the quantization method of a checkpoint in it. */
+function quantizationOf(pool: Pool): string | undefined {
+  switch (pool.plan.weightDtype) {
+    case 'fp8':
+      return 'fp8';
+    case 'int8':
+      return 'compressed-tensors';
+    case 'int4':
+      return 'awq';
+    default:
+      return undefined;
+  }
+}
+
+/** A pool's configuration as serving settings, one server per replica. */
+export function poolSettings(
+  model: ModelSpec,
+  pool: Pool,
+  maxModelLen: number,
+  role?: 'prefill' | 'decode',
+): PartialServingSettings {
+  const { plan, knobs } = pool;
+  const settings: PartialServingSettings = {
+    model: model.source,
+    tp: plan.tp,
+    pp: plan.pp,
+    maxNumSeqs: knobs.maxNumSeqs,
+    maxNumBatchedTokens: knobs.maxNumBatchedTokens,
+    enableChunkedPrefill: knobs.chunkedPrefill,
+    blockSize: knobs.blockSize,
+    gpuMemoryUtilization: knobs.gpuMemoryUtilization,
+    maxModelLen,
+    replicas: plan.dp,
+    gpus: plan.tp * plan.pp,
+  };
+  if (plan.ep > 1) {
+    settings.ep = plan.ep;
+    settings.expertParallel = true;
+  }
+  const quantization = quantizationOf(pool);
+  if (quantization) settings.quantization = quantization;
+  if (plan.kvDtype === 'fp8') settings.kvCacheDtype = 'fp8';
+  if (role) settings.disaggregationMode = role;
+  return settings;
+}
+
+function server(
+  engine: ServingEngine,
+  settings: PartialServingSettings,
+  role: 'server' | 'prefill' | 'decode',
+): z.infer<typeof EmittedServer> {
+  const flags: EngineFlags = engineFlags(engine, settings, {
+    yamlFileName: `${role === 'server' ? 'serve' : role}.yaml`,
+  });
+  return {
+    role,
+    commandLine: flags.commandLine,
+    argv: flags.argv,
+    env: flags.env,
+    configYaml: flags.configYaml,
+    yamlFileName: flags.yamlFileName,
+    replicas: flags.deployment.replicas ?? 1,
+    gpusPerServer: flags.deployment.gpus ?? 1,
+    dropped: flags.dropped,
+    expressed: flags.expressed,
+  };
+}
+
+/** Ready-to-use engine commands for a configuration: one server kind, or prefill and decode workers. */
+export function engineSettingsFor(
+  engine: ServingEngine,
+  model: ModelSpec,
+  candidate: Candidate,
+  maxModelLen: number,
+): EngineSettings {
+  if (candidate.kind === 'colocated') {
+    return { engine, servers: [server(engine, poolSettings(model, candidate.pool, maxModelLen), 'server')] };
+  }
+  return {
+    engine,
+    servers: [
+      server(engine, poolSettings(model, candidate.prefill, maxModelLen, 'prefill'), 'prefill'),
+      server(engine, poolSettings(model, candidate.decode, maxModelLen, 'decode'), 'decode'),
+    ],
+  };
+}

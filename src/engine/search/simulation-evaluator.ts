@@ -1,0 +1,149 @@
+import type { ServingEngine } from '../config/settings.js';
+import type { HardwareSpec } from '../hardware/spec.js';
+import type { ModelSpec } from '../model/spec.js';
+import type { Calibration } from '../perf/calibration.js';
+import type { SchedulerConfig } from '../sched/config.js';
+import type { PoolConfig, SimulationConfigInput } from '../sim/config.js';
+import { simulate } from '../sim/simulate.js';
+import type { MetricSummary, RunSummary } from '../sim/summary.js';
+import { scaleToRate } from '../workload/transform.js';
+import type { Workload } from '../workload/types.js';
+import type { EvaluationMetrics, Percentiles, Pool, SchedulerKnobs, Slo } from './schema.js';
+import type { EvaluationTask, Evaluator } from './search.js';
+import { candidateGpus } from './space.js';
+
+/** Which simulator policy runs a serving engine's scheduler with these knobs. */
+export function schedulerFor(
+  engine: ServingEngine,
+  knobs: SchedulerKnobs,
+  maxModelLen: number,
+): SchedulerConfig {
+  const common = {
+    maxNumSeqs: knobs.maxNumSeqs,
+    blockSize: knobs.blockSize,
+    gpuMemoryUtilization: knobs.gpuMemoryUtilization,
+    maxModelLen,
+  };
+  switch (engine) {
+    case 'vllm':
+      return knobs.chunkedPrefill
+        ? { ...common, policy: 'vllm-v1', maxNumBatchedTokens: knobs.maxNumBatchedTokens }
+        : { ...common, policy: 'vllm-v0', maxNumBatchedTokens: knobs.maxNumBatchedTokens };
+    case 'sglang':
+      return {
+        ...common,
+        policy: 'sglang',
+        maxNumBatchedTokens: knobs.maxNumBatchedTokens,
+        chunkedPrefillSize: knobs.chunkedPrefill
+          ? knobs.maxNumBatchedTokens
+          : Math.max(maxModelLen, knobs.maxNumBatchedTokens),
+      };
+    case 'tgi':
+    case 'trtllm':
+      // Both run in-flight batching; with chunked prefill (TGI v3 always, TRT-LLM's enable_chunked_context)
+      // prompts share steps with decodes under a token budget, else whole prompts go first.
+      return knobs.chunkedPrefill
+        ? { ...common, policy: 'sarathi', maxNumBatchedTokens: knobs.maxNumBatchedTokens }
+        : { ...common, policy: 'orca', maxNumBatchedTokens: knobs.maxNumBatchedTokens };
+  }
+}
+
+const ZERO: Percentiles = { mean: 0, p50: 0, p90: 0, p99: 0 };
+const percentiles = (m: MetricSummary | null): Percentiles =>
+  m ? { mean: m.mean, p50: m.p50, p90: m.p90, p99: m.p99 } : ZERO;
+
+/** The search's view of a simulated run. TBT is the inter-token latency over all token gaps. */
+export function metricsFromSummary(summary: RunSummary, rate: number, gpus: number): EvaluationMetrics {
+  const tpot = percentiles(summary.tpot);
+  return {
+    rate,
+    ttft: percentiles(summary.ttft),
+    tbt: percentiles(summary.itl),
+    tpot,
+    e2e: percentiles(summary.e2e),
+    throughputPerGpu: summary.throughput.outputTokensPerSecond / gpus,
+    speedPerUser: tpot.mean > 0 ? 1 / tpot.mean : 0,
+    requestThroughput: summary.throughput.requestsPerSecond,
+    goodput: summary.goodput?.requestsPerSecond ?? 0,
+    preemptions: summary.preemptions,
+    stable: summary.feasible && summary.requests.failed === 0 && summary.requests.completed > 0,
+  };
+}
+
+/** Every `step`-th request from `offset`: one replica's share under round-robin routing. */
+function thin(workload: Workload, step: number): Workload {
+  if (step === 1) return workload;
+  return { ...workload, requests: workload.requests.filter((_, i) => i % step === 0) };
+}
+
+export interface SimulationEvaluatorSetup {
+  model: ModelSpec;
+  hardware: HardwareSpec;
+  engine: ServingEngine;
+  /** The requests every configuration is compared on (already cut to the search's sample). */
+  workload: Workload;
+  slo: Slo;
+  maxModelLen: number;
+  calibration?: Calibration;
+  seed: number;
+}
+
+/**
+ * Evaluates configurations by simulating them. Replicas of a pool are identical and, under round-robin
+ * routing, each sees every dp-th request: one replica is simulated on its share and scaled back up,
+ * which makes a DP8 plan cost what a DP1 plan costs. Disaggregated candidates are simulated whole.
+ */
+export class SimulationEvaluator implements Evaluator {
+  constructor(private readonly setup: SimulationEvaluatorSetup) {}
+
+  async evaluate(tasks: readonly EvaluationTask[]): Promise<EvaluationMetrics[]> {
+    return tasks.map((task) => this.evaluateOne(task));
+  }
+
+  evaluateOne({ candidate, rate }: EvaluationTask): EvaluationMetrics {
+    const { setup } = this;
+    const scaled = scaleToRate(setup.workload, rate);
+    const pool = (p: Pool, replicas: number): PoolConfig => ({
+      plan: { ...p.plan, dp: replicas },
+      scheduler: schedulerFor(setup.engine, p.knobs, setup.maxModelLen),
+    });
+    let config: SimulationConfigInput;
+    let workload: Workload;
+    let gpus: number;
+    if (candidate.kind === 'colocated') {
+      const { plan } = candidate.pool;
+      config = this.config({ kind: 'colocated', pool: pool(candidate.pool, 1) });
+      workload = thin(scaled, plan.dp);
+      gpus = plan.tp * plan.pp;
+    } else {
+      config = this.config({
+        kind: 'disaggregated',
+        prefill: pool(candidate.prefill, candidate.prefill.plan.dp),
+        decode: pool(candidate.decode, candidate.decode.plan.dp),
+      });
+      workload = scaled;
+      gpus = candidateGpus(candidate);
+    }
+    const summary = simulate(config, workload);
+    const replicaShare = candidate.kind === 'colocated' ? candidate.pool.plan.dp : 1;
+    const metrics = metricsFromSummary(summary, rate, gpus);
+    // One replica served 1/dp of the traffic: cluster rates are dp times its own.
+    metrics.requestThroughput *= replicaShare;
+    metrics.goodput *= replicaShare;
+    return metrics;
+  }
+
+  private config(deployment: SimulationConfigInput['deployment']): SimulationConfigInput {
+    const { setup } = this;
+    return {
+      model: setup.model,
+      hardware: setup.hardware,
+      deployment,
+      router: 'round-robin',
+      calibration: setup.calibration,
+      slo: { ttft: setup.slo.ttft, tbt: setup.slo.tbt, tpot: setup.slo.tpot },
+      seed: setup.seed,
+      timeSeriesPoints: 1,
+    };
+  }
+}
