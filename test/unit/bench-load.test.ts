@@ -43,41 +43,56 @@ describe('load generator against a live server', () => {
     const workload: LoadRequest[] = [0, 0.05, 0.1, 0.15].map((arrival) => ({
       arrival,
       promptTokens: 4,
-      outputTokens: 20,
+      outputTokens: 40,
     }));
     const results = await runLoad(target(url), workload, { ...base, mode: { kind: 'open' } });
     await server.shutdown();
-    // Each answer takes ~100 ms, longer than the gaps: sends must not wait for earlier answers.
+    // Each answer takes ~200 ms, four times the gaps: sends must not wait for earlier answers.
     results.forEach((r, i) => {
-      assert.ok(Math.abs(r.sentAt - workload[i].arrival) < 0.04, `request ${i} sent at ${r.sentAt}`);
+      assert.ok(Math.abs(r.sentAt - workload[i].arrival) < 0.1, `request ${i} sent at ${r.sentAt}`);
     });
   });
 
   it('counts refused, timed-out and unfinished requests instead of dropping them', async () => {
-    const server = new OpenAiServer({ engine: new TimerEngine(1, 20), maxWaiting: 1 });
-    const { url } = await server.start();
     const workload: LoadRequest[] = Array.from({ length: 4 }, () => ({
       arrival: 0,
       promptTokens: 2,
       outputTokens: 30,
     }));
-    const results = await runLoad(target(url), workload, {
-      ...base,
-      timeoutSeconds: 0.3,
-      mode: { kind: 'open' },
-    });
-    const statuses = results.map((r) => r.status).sort();
-    assert.equal(results.length, 4);
-    // One runs (and times out at 0.3 s of its 0.6 s), one waits (times out), two are refused with 429.
-    assert.deepEqual(statuses, ['http-error', 'http-error', 'timeout', 'timeout']);
-    assert.ok(results.filter((r) => r.status === 'http-error').every((r) => /HTTP 429/.test(r.error ?? '')));
-    const bounded = await runLoad(target(url), workload.slice(0, 1), {
-      ...base,
-      maxWallSeconds: 0.1,
-      mode: { kind: 'open' },
-    });
-    assert.equal(bounded[0].status, 'cancelled');
-    await server.shutdown();
+    const busy = new OpenAiServer({ engine: new TimerEngine(1, 20), maxWaiting: 1 });
+    try {
+      const { url } = await busy.start();
+      const results = await runLoad(target(url), workload, {
+        ...base,
+        timeoutSeconds: 0.3,
+        mode: { kind: 'open' },
+      });
+      const statuses = results.map((r) => r.status).sort();
+      assert.equal(results.length, 4);
+      // One runs (and times out at 0.3 s of its 0.6 s), one waits (times out), two are refused with 429.
+      assert.deepEqual(
+        statuses,
+        ['http-error', 'http-error', 'timeout', 'timeout'],
+        JSON.stringify(results.map((r) => r.error)),
+      );
+      assert.ok(
+        results.filter((r) => r.status === 'http-error').every((r) => /HTTP 429/.test(r.error ?? '')),
+      );
+    } finally {
+      await busy.shutdown();
+    }
+    const slow = new OpenAiServer({ engine: new TimerEngine(1, 20), maxWaiting: 1 });
+    try {
+      const { url } = await slow.start();
+      const bounded = await runLoad(target(url), workload.slice(0, 1), {
+        ...base,
+        maxWallSeconds: 0.1,
+        mode: { kind: 'open' },
+      });
+      assert.equal(bounded[0].status, 'cancelled', bounded[0].error);
+    } finally {
+      await slow.shutdown();
+    }
   });
 
   it('a server that is not there is a network error per request, not a crash', async () => {
