@@ -70,7 +70,11 @@ export function metricsFromSummary(summary: RunSummary, rate: number, gpus: numb
   };
 }
 
-/** Every `step`-th request from `offset`: one replica's share under round-robin routing. */
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** Every `step`-th request: one replica's share under round-robin routing. */
 function thin(workload: Workload, step: number): Workload {
   if (step === 1) return workload;
   return { ...workload, requests: workload.requests.filter((_, i) => i % step === 0) };
@@ -91,7 +95,8 @@ export interface SimulationEvaluatorSetup {
 /**
  * Evaluates configurations by simulating them. Replicas of a pool are identical and, under round-robin
  * routing, each sees every dp-th request: one replica is simulated on its share and scaled back up,
- * which makes a DP8 plan cost what a DP1 plan costs. Disaggregated candidates are simulated whole.
+ * which makes a DP8 plan cost what a DP1 plan costs. A disaggregated xPyD deployment is likewise
+ * simulated as one of its gcd(x, y) identical (x/g)P(y/g)D parts.
  */
 export class SimulationEvaluator implements Evaluator {
   constructor(private readonly setup: SimulationEvaluatorSetup) {}
@@ -116,18 +121,23 @@ export class SimulationEvaluator implements Evaluator {
       workload = thin(scaled, plan.dp);
       gpus = plan.tp * plan.pp;
     } else {
+      // xPyD with g = gcd(x, y) is g copies of (x/g)P(y/g)D, each seeing every g-th request.
+      const g = gcd(candidate.prefill.plan.dp, candidate.decode.plan.dp);
       config = this.config({
         kind: 'disaggregated',
-        prefill: pool(candidate.prefill, candidate.prefill.plan.dp),
-        decode: pool(candidate.decode, candidate.decode.plan.dp),
+        prefill: pool(candidate.prefill, candidate.prefill.plan.dp / g),
+        decode: pool(candidate.decode, candidate.decode.plan.dp / g),
       });
-      workload = scaled;
-      gpus = candidateGpus(candidate);
+      workload = thin(scaled, g);
+      gpus = candidateGpus(candidate) / g;
     }
     const summary = simulate(config, workload);
-    const replicaShare = candidate.kind === 'colocated' ? candidate.pool.plan.dp : 1;
+    const replicaShare =
+      candidate.kind === 'colocated'
+        ? candidate.pool.plan.dp
+        : gcd(candidate.prefill.plan.dp, candidate.decode.plan.dp);
     const metrics = metricsFromSummary(summary, rate, gpus);
-    // One replica served 1/dp of the traffic: cluster rates are dp times its own.
+    // The simulated copy served 1/share of the traffic: cluster rates are share times its own.
     metrics.requestThroughput *= replicaShare;
     metrics.goodput *= replicaShare;
     return metrics;

@@ -18,10 +18,13 @@ export interface SpaceInput {
 }
 
 /**
- * The scheduler settings tried first for every plan. `maxNumBatchedTokens` without chunked prefill must
- * hold a whole prompt, so it is set per workload (see `unchunkedTokens`).
+ * The scheduler settings tried first for every plan: the engines' default batch size, and the three
+ * prefill regimes (small chunks, large chunks, whole prompts), which change behaviour qualitatively.
+ * `maxNumSeqs` and the chunk size are then walked around the leaders by the refinement stage.
+ * `maxNumBatchedTokens` without chunked prefill must hold a whole prompt, so it is set per workload (see
+ * `unchunkedTokens`).
  */
-export const COARSE_MAX_NUM_SEQS = [128, 256, 512] as const;
+export const COARSE_MAX_NUM_SEQS = [256] as const;
 export const COARSE_CHUNK_TOKENS = [2048, 8192] as const;
 /** Neighbours tried around the leaders in the refinement stage. */
 export const FINE_MAX_NUM_SEQS = [64, 128, 192, 256, 384, 512, 768, 1024] as const;
