@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { getHardware } from '../../src/engine/hardware/catalog.js';
 import { memoryReport } from '../../src/engine/memory/model.js';
 import { getModel } from '../../src/engine/model/catalog.js';
-import { paretoFront2d, paretoFrontBrute } from '../../src/engine/search/pareto.js';
 import { maxRatesUnderSlo } from '../../src/engine/search/rate.js';
 import type { Candidate, EvaluationMetrics } from '../../src/engine/search/schema.js';
 import {
@@ -18,6 +17,7 @@ import {
   FINE_MAX_NUM_SEQS,
   feasibleReplicaShapes,
 } from '../../src/engine/search/space.js';
+import { paretoFront2d, paretoFrontBrute } from '../../src/engine/util/pareto.js';
 
 /** A small seeded PRNG for test data (mulberry32). */
 function prng(seed: number): () => number {

@@ -1,7 +1,7 @@
 import type { ChartModel, ChartPoint, ChartSpec } from '../protocol/webview.js';
-import { paretoFront2d } from '../search/pareto.js';
 import type { SearchResult } from '../search/run.js';
 import type { SloPercentile } from '../search/schema.js';
+import { paretoFront2d } from '../util/pareto.js';
 
 const PERCENTILES: SloPercentile[] = ['p50', 'p90', 'p99'];
 

@@ -2,7 +2,7 @@ import type { ServingEngine } from '../config/settings.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import type { ModelSpec } from '../model/spec.js';
-import { dominates, paretoFront2d, type Sense } from './pareto.js';
+import { dominates, paretoFront2d, type Sense } from '../util/pareto.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from './rate.js';
 import type {
   Candidate,
