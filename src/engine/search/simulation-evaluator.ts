@@ -6,7 +6,7 @@ import type { SchedulerConfig } from '../sched/config.js';
 import type { PoolConfig, SimulationConfigInput } from '../sim/config.js';
 import { simulate } from '../sim/simulate.js';
 import type { MetricSummary, RunSummary } from '../sim/summary.js';
-import { scaleToRate } from '../workload/transform.js';
+import { repeatToSpan, scaleToRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
 import type { EvaluationMetrics, Percentiles, Pool, SchedulerKnobs, Slo } from './schema.js';
 import type { EvaluationTask, Evaluator } from './search.js';
@@ -70,6 +70,12 @@ export function metricsFromSummary(summary: RunSummary, rate: number, gpus: numb
   };
 }
 
+/**
+ * Arrivals are repeated until they span at least this long at the tested rate: an overload of 10% then
+ * builds a backlog of several seconds, which no TTFT target of a few seconds survives.
+ */
+export const MIN_ARRIVAL_SPAN_SECONDS = 60;
+
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
@@ -107,7 +113,7 @@ export class SimulationEvaluator implements Evaluator {
 
   evaluateOne({ candidate, rate }: EvaluationTask): EvaluationMetrics {
     const { setup } = this;
-    const scaled = scaleToRate(setup.workload, rate);
+    const scaled = repeatToSpan(scaleToRate(setup.workload, rate), MIN_ARRIVAL_SPAN_SECONDS);
     const pool = (p: Pool, replicas: number): PoolConfig => ({
       plan: { ...p.plan, dp: replicas },
       scheduler: schedulerFor(setup.engine, p.knobs, setup.maxModelLen),

@@ -31,3 +31,33 @@ export function truncateWorkload(workload: Workload, limits: { seconds?: number;
   if (limits.count !== undefined) requests = requests.slice(0, limits.count);
   return { ...workload, requests };
 }
+
+/**
+ * The workload repeated back to back until its arrivals span at least `seconds`: a finite sample at a
+ * high rate lasts only moments, too short for an overloaded server's queue to show. Each copy starts one
+ * mean gap after the previous one ends; its prefix hashes are offset so copies share no cached prefixes
+ * the original did not.
+ */
+export function repeatToSpan(workload: Workload, seconds: number): Workload {
+  const requests = workload.requests;
+  if (requests.length < 2) return workload;
+  const first = requests[0].arrival;
+  const span = requests[requests.length - 1].arrival - first;
+  if (!(span > 0) || span >= seconds) return workload;
+  const period = span + span / (requests.length - 1);
+  const copies = Math.ceil(seconds / period);
+  let maxHash = 0;
+  for (const r of requests) for (const h of r.hashIds ?? []) maxHash = Math.max(maxHash, h);
+  const repeated = [];
+  for (let k = 0; k < copies; k++) {
+    for (const r of requests) {
+      const arrival = r.arrival + k * period;
+      repeated.push(
+        r.hashIds && k > 0
+          ? { ...r, arrival, hashIds: r.hashIds.map((h) => h + k * (maxHash + 1)) }
+          : { ...r, arrival },
+      );
+    }
+  }
+  return { ...workload, requests: repeated };
+}
