@@ -6,6 +6,7 @@ import { registerMemoryCommands } from './commands/memory.js';
 import { registerProfileCommands } from './commands/profile.js';
 import { registerSearchCommands } from './commands/search.js';
 import { registerSimulateCommands } from './commands/simulate.js';
+import { registerTuneCommands } from './commands/tune.js';
 
 const program = new Command()
   .name('servetune')
@@ -20,6 +21,7 @@ registerProfileCommands(program);
 registerSimulateCommands(program);
 registerSearchCommands(program);
 registerCheckCommands(program);
+registerTuneCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ChartModel, DashboardState } from '../engine/protocol/webview.js';
 import { COMMAND_IDS, registerCommands } from './commands/register.js';
+import { registerConfigFeatures } from './configs/register.js';
 import { Engine } from './engine.js';
 import { PENDING_FEATURES, type PendingCommand, pendingMessage } from './pending.js';
 import type { Services } from './services.js';
@@ -69,7 +70,8 @@ export function activate(context: vscode.ExtensionContext): void {
     store,
     engine,
     worker,
-    showChart: (model: ChartModel) => ParetoPanel.show(context.extensionUri, model, paretoActions),
+    showChart: (model: ChartModel, selectedId?: string) =>
+      ParetoPanel.show(context.extensionUri, model, paretoActions, selectedId),
   };
   const paretoActions = {
     log,
@@ -130,6 +132,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (event.affectsConfiguration('servetune.nodePath')) void worker?.restart().catch(() => {});
     }),
     ...registerCommands(services),
+    ...registerConfigFeatures(services),
   );
   log.info(
     `ServeTune activated (${vscode.env.appName} ${vscode.version}, ${process.platform}-${process.arch})`,

@@ -11,6 +11,6 @@ export interface Services {
   store: Store;
   engine: Engine;
   worker: WorkerManager;
-  /** Opens (or refills) the Pareto panel with a chart. */
-  showChart(model: ChartModel): void;
+  /** Opens (or refills) the Pareto panel with a chart, with a point selected (default: the best). */
+  showChart(model: ChartModel, selectedId?: string): void;
 }

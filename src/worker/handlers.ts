@@ -8,7 +8,10 @@ import {
   WORKER_METHODS,
   type WorkerMethodName,
 } from '../engine/protocol/worker.js';
+import { checkConfig } from '../engine/tune/check.js';
+import { predictBlock } from '../engine/tune/tune.js';
 import { probeAdapter } from './adapter.js';
+import { tuneBlockInWorker } from './tune.js';
 
 export const WORKER_VERSION = '0.1.0';
 
@@ -80,4 +83,7 @@ export const HANDLERS: { [M in WorkerMethodName]: Handler<M> } = {
     }
     return { steps: p.steps };
   },
+  checkConfig: (p) => checkConfig(p),
+  predictBlock: (p) => predictBlock(p),
+  tuneBlock: (p, context) => tuneBlockInWorker(p, context),
 };

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { configSteps } from './configs.mjs';
 import { collectLogs, installCodeServer, OUTPUT, ROOT, type Session, startSession } from './harness.mjs';
 import {
   activeEditorText,
@@ -266,6 +267,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       );
     },
   ],
+  ...configSteps,
 ];
 
 async function main(): Promise<void> {

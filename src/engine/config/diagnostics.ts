@@ -48,7 +48,8 @@ export function modelForReference(reference: string): ModelSpec | undefined {
   return tail ? MODEL_CATALOG.find((m) => m.source.split('/').pop()?.toLowerCase() === tail) : undefined;
 }
 
-function weightDtypeOf(settings: PartialServingSettings): WeightDtype | undefined {
+/** The weight format a block's settings load the model in (undefined: a method ServeTune does not model). */
+export function weightDtypeOf(settings: PartialServingSettings): WeightDtype | undefined {
   const q = settings.quantization?.toLowerCase();
   if (q) {
     if (q.startsWith('fp8')) return 'fp8';
@@ -59,7 +60,7 @@ function weightDtypeOf(settings: PartialServingSettings): WeightDtype | undefine
   return settings.dtype === 'fp16' ? 'fp16' : 'bf16';
 }
 
-function kvDtypeOf(settings: PartialServingSettings): KvDtype {
+export function kvDtypeOf(settings: PartialServingSettings): KvDtype {
   if (settings.kvCacheDtype?.startsWith('fp8')) return 'fp8';
   return settings.dtype === 'fp16' ? 'fp16' : 'bf16';
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { KvDtype, WeightDtype } from '../dtypes.js';
 import { PlansReport } from '../memory/plans.js';
 import { AdapterInfo } from '../profile/schema.js';
+import { CheckConfigInput, CheckConfigResult } from '../tune/check.js';
+import { PredictBlockInput, PredictBlockResult, TuneBlockInput, TuneBlockResult } from '../tune/schema.js';
 
 /**
  * Messages between a client (the extension, tests) and the engine worker process, one JSON object per
@@ -102,6 +104,11 @@ export const WORKER_METHODS = {
   plans: { params: PlansParams, result: PlansReport, gpu: false, long: false },
   adapter: { params: AdapterParams, result: AdapterResult, gpu: true, long: false },
   echo: { params: EchoParams, result: EchoResult, partial: EchoPartial, gpu: false, long: true },
+  // Config files: read and diagnose (cheap, may run in-process); predict and tune simulate, so they run
+  // only in the worker (marked gpu so the editor never runs them in its extension host).
+  checkConfig: { params: CheckConfigInput, result: CheckConfigResult, gpu: false, long: false },
+  predictBlock: { params: PredictBlockInput, result: PredictBlockResult, gpu: true, long: false },
+  tuneBlock: { params: TuneBlockInput, result: TuneBlockResult, gpu: true, long: true },
 } as const satisfies Record<string, WorkerMethodSpec>;
 
 export type WorkerMethods = typeof WORKER_METHODS;

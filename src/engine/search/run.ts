@@ -99,6 +99,11 @@ function labelOf(c: EvaluatedConfiguration): string {
     : `prefill ${pool(candidate.prefill)} | decode ${pool(candidate.decode)}`;
 }
 
+/** The max-model-len every configuration of a search runs with: the workload's longest request, rounded up. */
+export function searchMaxModelLen(model: { maxContextLength: number }, maxSequenceTokens: number): number {
+  return Math.min(model.maxContextLength, 2 ** Math.ceil(Math.log2(Math.max(maxSequenceTokens, 2048))));
+}
+
 /**
  * The whole search as users run it: resolve the model, GPU and workload, simulate every configuration
  * worth simulating (on worker threads), and return every configuration with its metrics, the fronts,
@@ -136,10 +141,7 @@ export async function searchServing(
       '--workload',
     );
   }
-  const maxModelLen = Math.min(
-    model.maxContextLength,
-    2 ** Math.ceil(Math.log2(Math.max(maxSequenceTokens, 2048))),
-  );
+  const maxModelLen = searchMaxModelLen(model, maxSequenceTokens);
   const calibration: Calibration | undefined = input.profile
     ? calibrationForTarget(readDeviceProfile(input.profile), hardware)
     : undefined;

@@ -49,8 +49,13 @@ export class ParetoPanel {
     return model.kind === 'memory-plans' ? 'ServeTune: memory trade-off' : 'ServeTune: Pareto fronts';
   }
 
-  static show(extensionUri: vscode.Uri, model: ChartModel, actions: ParetoActions): ParetoPanel {
-    const state: ParetoPanelState = { model, selectedId: model.bestId, variants: {} };
+  static show(
+    extensionUri: vscode.Uri,
+    model: ChartModel,
+    actions: ParetoActions,
+    selectedId: string | null = model.bestId,
+  ): ParetoPanel {
+    const state: ParetoPanelState = { model, selectedId, variants: {} };
     const existing = ParetoPanel.current;
     if (existing) {
       existing.setState(state);

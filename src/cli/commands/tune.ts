@@ -1,0 +1,200 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type Command, Option } from 'commander';
+import { applyEdits } from '../../engine/config/apply.js';
+import { type Slo, SloPercentile } from '../../engine/search/schema.js';
+import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
+import type { BlockPrediction, TuneBlockResult } from '../../engine/tune/schema.js';
+import { tuneBlock } from '../../engine/tune/tune.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
+import { printJson, table } from '../format.js';
+import { positiveInt } from '../options.js';
+import { parseSlo } from './search.js';
+
+const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
+
+function effectRows(result: TuneBlockResult): string[][] {
+  const p = result.slo.percentile;
+  const column = (prediction: BlockPrediction | null): string[] => {
+    if (!prediction) return ['-', '-', '-', '-', '-', '-'];
+    const m = prediction.metrics;
+    if (!m) return [prediction.problems.join('; '), '', '', '', '', ''];
+    return [
+      ms(m.ttft[p]),
+      ms(m.tbt[p]),
+      `${(m.throughputPerGpu * prediction.gpus).toFixed(0)} tok/s`,
+      `${m.goodput.toFixed(2)} req/s`,
+      prediction.maxRateUnderSlo === null ? 'never' : `${prediction.maxRateUnderSlo.toFixed(2)} req/s`,
+      prediction.meetsSlo ? 'yes' : 'no',
+    ];
+  };
+  const now = column(result.current);
+  const then = column(result.suggested);
+  const names = [`TTFT ${p}`, `TBT ${p}`, 'output throughput', 'goodput', 'max rate under SLO', 'meets SLO'];
+  return [['', 'current', 'suggested'], ...names.map((name, i) => [name, now[i], then[i]])];
+}
+
+function printTune(result: TuneBlockResult): void {
+  const t = result.target;
+  const slo = result.slo;
+  console.log(
+    `${t.label} (${t.engine}): ${t.modelName} on ${t.gpusPerServer * t.replicas}× ${t.hardware}${t.replicas > 1 ? ` (${t.replicas} × ${t.gpusPerServer})` : ''}`,
+  );
+  console.log(
+    `Workload: ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; SLO ${slo.percentile} TTFT ≤ ${ms(slo.ttft)}, TBT ≤ ${ms(slo.tbt)}${slo.tpot ? `, TPOT ≤ ${ms(slo.tpot)}` : ''}`,
+  );
+  console.log(
+    `Searched ${result.search.configurationsEvaluated} configurations (${result.search.simulations} simulations) in ${result.search.wallSeconds.toFixed(1)} s.\n`,
+  );
+  console.log(`Current:   ${result.current.label}`);
+  if (result.suggested) console.log(`Suggested: ${result.suggested.label}`);
+  console.log(`\n${table(effectRows(result))}\n`);
+  if (result.reason) {
+    console.log(`Nothing to change: ${result.reason}.`);
+    return;
+  }
+  console.log(result.summary);
+  for (const problem of result.editProblems) console.log(`  cannot write here: ${problem}`);
+  console.log(`\n${result.diff}`);
+}
+
+function readIfFile(path: string): string | undefined {
+  return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+}
+
+export function registerTuneCommands(program: Command): void {
+  program
+    .command('tune')
+    .description(
+      "search the best settings for a config file's serving block (its model, GPUs and engine) and show the change as a diff",
+    )
+    .argument(
+      '<file>',
+      'a serving config: shell script, engine YAML, Kubernetes manifest, Helm values, compose file',
+    )
+    .option(
+      '--block <n>',
+      'which serving block of the file (0-based, as `servetune check` lists them)',
+      (v) => (v === '0' ? 0 : positiveInt(v)),
+    )
+    .option('--workload <spec|file>', 'workload spec or trace file (default: servetune.json "workload")')
+    .option('--rate <req/s>', "request rate to compare at (default: the workload's)", (v) => {
+      const n = Number(v);
+      if (!(n > 0))
+        throw new ServeTuneError(
+          `--rate: expected a positive number, got '${v}'`,
+          'invalid-argument',
+          '--rate',
+        );
+      return n;
+    })
+    .option(
+      '--slo <targets>',
+      'latency targets, e.g. ttft=2,tbt=0.1 (default: servetune.json "slo")',
+      parseSlo,
+    )
+    .addOption(
+      new Option('--slo-percentile <p>', 'percentile the --slo targets apply to')
+        .choices(SloPercentile.options)
+        .default('p90'),
+    )
+    .option('--hardware <id>', 'GPU where the file does not name one (default: servetune.json "hardware")')
+    .option(
+      '--sample-requests <n>',
+      'requests of the workload each configuration is simulated on',
+      positiveInt,
+      1000,
+    )
+    .option('--threads <n>', 'worker threads (default: one per core; 0: none)', (v) =>
+      v === '0' ? 0 : positiveInt(v),
+    )
+    .option('--profile <profile.json>', 'calibrate the step-time model with a measured device profile')
+    .option('--seed <n>', 'seed for generated workloads', (v) => Number.parseInt(v, 10), 0)
+    .option('--write', 'apply the change to the file(s)')
+    .option('--json', 'print the TuneBlockResult JSON')
+    .action(
+      async (
+        file: string,
+        flags: {
+          block?: number;
+          workload?: string;
+          rate?: number;
+          slo?: Omit<Slo, 'percentile'>;
+          sloPercentile: Slo['percentile'];
+          hardware?: string;
+          sampleRequests: number;
+          threads?: number;
+          profile?: string;
+          seed: number;
+          write?: boolean;
+          json?: boolean;
+        },
+      ) => {
+        if (readIfFile(file) === undefined)
+          throw new ServeTuneError(`Cannot read ${file}: no such file`, 'io', file);
+        const workspace = findWorkspaceConfig(dirname(file));
+        const fromWorkspace = workspace ? workloadFromWorkspace(workspace.config, workspace.path) : undefined;
+        const workload = flags.workload ?? fromWorkspace?.workload;
+        if (!workload) {
+          throw new ServeTuneError(
+            'no workload: pass --workload or put "workload" in a servetune.json next to the config',
+            'invalid-argument',
+            '--workload',
+          );
+        }
+        const slo = flags.slo
+          ? { ...flags.slo, percentile: flags.sloPercentile }
+          : workspace
+            ? sloFromWorkspace(workspace.config, workspace.path)
+            : undefined;
+        if (!slo) {
+          throw new ServeTuneError(
+            'no latency targets: pass --slo ttft=<s>,tbt=<s> or put "slo" in a servetune.json next to the config',
+            'invalid-argument',
+            '--slo',
+          );
+        }
+        const controller = new AbortController();
+        const onSigint = () => controller.abort(new ServeTuneError('tune cancelled', 'invalid-argument'));
+        process.once('SIGINT', onSigint);
+        try {
+          const result = await tuneBlock(
+            {
+              path: file,
+              block: flags.block ?? 0,
+              workload,
+              rate: flags.rate ?? (flags.workload ? undefined : fromWorkspace?.rate),
+              slo,
+              hardware: flags.hardware ?? workspace?.config.hardware,
+              sampleRequests: flags.sampleRequests,
+              seed: flags.seed,
+              profile: flags.profile,
+              threads: flags.threads,
+            },
+            {
+              workerFile: new URL('./search-worker.mjs', import.meta.url),
+              signal: controller.signal,
+              onProgress: (p) => {
+                if (!flags.json && process.stderr.isTTY)
+                  process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
+              },
+            },
+          );
+          if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
+          if (flags.json) printJson(result);
+          else printTune(result);
+          if (flags.write && result.edits.length > 0) {
+            for (const path of new Set(result.edits.map((e) => e.range.file))) {
+              const before = readIfFile(path);
+              if (before === undefined)
+                throw new ServeTuneError(`Cannot read ${path}: no such file`, 'io', path);
+              writeFileSync(path, applyEdits(before, result.edits, path));
+              if (!flags.json) console.log(`wrote ${path}`);
+            }
+          }
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      },
+    );
+}

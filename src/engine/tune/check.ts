@@ -1,0 +1,27 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigFileReport } from '../config/block.js';
+import { Diagnostic, diagnoseFile } from '../config/diagnostics.js';
+import { readConfig } from '../config/read.js';
+
+export const CheckConfigInput = z.object({
+  path: z.string().min(1),
+  /** The file's text (an editor's unsaved buffer); siblings (`.env`, `--config` YAMLs) are read from disk. */
+  text: z.string(),
+  /** GPU catalog id where the file does not name one. */
+  hardware: z.string().min(1).optional(),
+});
+export type CheckConfigInput = z.input<typeof CheckConfigInput>;
+
+export const CheckConfigResult = z.object({ report: ConfigFileReport, diagnostics: z.array(Diagnostic) });
+export type CheckConfigResult = z.infer<typeof CheckConfigResult>;
+
+function readIfFile(path: string): string | undefined {
+  return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** `servetune check` for one file's text: its serving blocks and the diagnostics (never throws on bad input). */
+export function checkConfig(input: CheckConfigInput): CheckConfigResult {
+  const report = readConfig(input.path, input.text, { readFile: readIfFile });
+  return { report, diagnostics: diagnoseFile(report, input.hardware ? { hardware: input.hardware } : {}) };
+}

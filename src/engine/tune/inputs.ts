@@ -1,0 +1,66 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parseWorkspaceConfig, WORKSPACE_CONFIG_FILE, type WorkspaceConfig } from '../config/workspace.js';
+import type { Slo, SloPercentile } from '../search/schema.js';
+import { ServeTuneError } from '../util/errors.js';
+
+/** The servetune.json at or above `fromDir`, up to (and including) `stopAt` or the file system's root. */
+export function findWorkspaceConfig(
+  fromDir: string,
+  stopAt?: string,
+): { path: string; config: WorkspaceConfig } | undefined {
+  let dir = resolve(fromDir);
+  const stop = stopAt ? resolve(stopAt) : undefined;
+  for (;;) {
+    const path = join(dir, WORKSPACE_CONFIG_FILE);
+    if (existsSync(path) && statSync(path).isFile()) {
+      return { path, config: parseWorkspaceConfig(readFileSync(path, 'utf8'), path) };
+    }
+    const parent = dirname(dir);
+    if (parent === dir || dir === stop) return undefined;
+    dir = parent;
+  }
+}
+
+const PERCENTILES: Record<number, SloPercentile> = { 50: 'p50', 90: 'p90', 99: 'p99' };
+
+/** servetune.json's workload as the search takes it: a spec, or a trace path made absolute, and its rate. */
+export function workloadFromWorkspace(
+  config: WorkspaceConfig,
+  configPath: string,
+): { workload: string; rate?: number } | undefined {
+  const w = config.workload;
+  if (!w) return undefined;
+  if ('spec' in w) return { workload: w.spec };
+  const trace = isAbsolute(w.trace) ? w.trace : join(dirname(configPath), w.trace);
+  return { workload: trace, ...(w.rate !== undefined ? { rate: w.rate } : {}) };
+}
+
+/** servetune.json's SLO as the search takes it; errors name the file and the field that is missing. */
+export function sloFromWorkspace(config: WorkspaceConfig, configPath: string): Slo | undefined {
+  const slo = config.slo;
+  if (!slo) return undefined;
+  const percentile = PERCENTILES[slo.percentile];
+  if (!percentile) {
+    throw new ServeTuneError(
+      `${configPath}: slo.percentile: ServeTune compares at p50, p90 or p99; got ${slo.percentile}`,
+      'invalid-config',
+      `${configPath}:slo.percentile`,
+    );
+  }
+  for (const key of ['ttft', 'tbt'] as const) {
+    if (slo[key] === undefined) {
+      throw new ServeTuneError(
+        `${configPath}: slo.${key}: tuning needs both ttft and tbt targets (seconds)`,
+        'invalid-config',
+        `${configPath}:slo.${key}`,
+      );
+    }
+  }
+  return {
+    ttft: slo.ttft!,
+    tbt: slo.tbt!,
+    ...(slo.tpot !== undefined ? { tpot: slo.tpot } : {}),
+    percentile,
+  };
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { PartialServingSettings, ServingEngine } from '../config/settings.js';
+import { TextEdit } from '../config/source.js';
+import { SearchResult } from '../search/run.js';
+import { EvaluationMetrics, Slo } from '../search/schema.js';
+
+/** What to tune one block of a config file for: the file, the block, the traffic and the targets. */
+export const TuneBlockInput = z.object({
+  /** The config file's path (siblings such as `.env` and `--config` YAMLs are read from its folder). */
+  path: z.string().min(1),
+  /** The file's text (an editor's unsaved buffer); read from `path` when absent. */
+  text: z.string().optional(),
+  /** Which serving block of the file (0-based, in file order). */
+  block: z.number().int().nonnegative().default(0),
+  /** A workload spec or a trace file. */
+  workload: z.string().min(1),
+  /** Requests per second to compare at; default: the workload's own rate. */
+  rate: z.number().positive().optional(),
+  slo: Slo,
+  /** GPU catalog id where the file does not name one. */
+  hardware: z.string().min(1).optional(),
+  /** GPU catalog id used only where neither `hardware` nor the file names one (an editor's default). */
+  hardwareFallback: z.string().min(1).optional(),
+  sampleRequests: z.number().int().positive().default(1000),
+  seed: z.number().int().default(0),
+  /** A measured device profile to calibrate the step-time model with. */
+  profile: z.string().optional(),
+  /** Worker threads for the search (0: this thread). */
+  threads: z.number().int().nonnegative().optional(),
+});
+export type TuneBlockInput = z.input<typeof TuneBlockInput>;
+
+/** Predict one block as it is written (no search): one simulation at the workload's rate. */
+export const PredictBlockInput = TuneBlockInput.omit({ threads: true });
+export type PredictBlockInput = z.input<typeof PredictBlockInput>;
+
+/** One configuration of a block, simulated: as written now, or as suggested. */
+export const BlockPrediction = z.object({
+  /** A one-line description, e.g. "TP8, 256 seqs, 2048-token chunks, mem 0.95". */
+  label: z.string(),
+  /** The settings simulated, in ServeTune's terms (the file's, with the engine's defaults for the rest). */
+  settings: PartialServingSettings,
+  /** GPUs the configuration runs on (every copy of the server). */
+  gpus: z.number().int().positive(),
+  /** Why it could not be simulated (weights do not fit, TP does not divide the heads…); empty when it was. */
+  problems: z.array(z.string()),
+  /** Metrics at the compared rate; null when it could not be simulated. */
+  metrics: EvaluationMetrics.nullable(),
+  meetsSlo: z.boolean(),
+  /** Highest request rate at which the SLOs hold (null: never, or not searched). */
+  maxRateUnderSlo: z.number().nullable(),
+});
+export type BlockPrediction = z.infer<typeof BlockPrediction>;
+
+/** What the block is, as the tuner sees it. */
+export const BlockTarget = z.object({
+  file: z.string(),
+  block: z.number().int(),
+  label: z.string(),
+  engine: ServingEngine,
+  model: z.string(),
+  modelName: z.string(),
+  hardware: z.string(),
+  /** GPUs of one server and copies of the server; the search plans for their product. */
+  gpusPerServer: z.number().int().positive(),
+  replicas: z.number().int().positive(),
+  /** The file says how many copies run (Kubernetes, compose, Helm): data parallelism goes there. */
+  holdsReplicas: z.boolean(),
+});
+export type BlockTarget = z.infer<typeof BlockTarget>;
+
+export const WorkloadInfo = z.object({
+  source: z.string(),
+  requests: z.number().int(),
+  rate: z.number(),
+});
+
+export const PredictBlockResult = z.object({
+  target: BlockTarget,
+  workload: WorkloadInfo,
+  slo: Slo,
+  current: BlockPrediction,
+});
+export type PredictBlockResult = z.infer<typeof PredictBlockResult>;
+
+export const SettingChange = z.object({
+  setting: z.string(),
+  label: z.string(),
+  from: z.union([z.string(), z.number(), z.boolean()]).nullable(),
+  to: z.union([z.string(), z.number(), z.boolean()]),
+});
+export type SettingChange = z.infer<typeof SettingChange>;
+
+export const TuneBlockResult = z.object({
+  target: BlockTarget,
+  workload: WorkloadInfo,
+  slo: Slo,
+  current: BlockPrediction,
+  /** The best configuration the block can be changed to; null when none meets the SLOs. */
+  suggested: BlockPrediction.nullable(),
+  /** Its id among `search.configurations`. */
+  suggestedId: z.string().nullable(),
+  /** Only the settings that change, in ServeTune's terms. */
+  changes: PartialServingSettings,
+  changeList: z.array(SettingChange),
+  /** The text edits that make the change (several files when a value lives in `.env` or a `--config` YAML). */
+  edits: z.array(TextEdit),
+  /** Changes that cannot be written in this file, and why. */
+  editProblems: z.array(z.string()),
+  /** The change as a unified diff of every file it touches. */
+  diff: z.string(),
+  /** One line for people: what changes and what it gains. */
+  summary: z.string(),
+  /** Why there is nothing to suggest (already the best, nothing meets the SLOs). */
+  reason: z.string().optional(),
+  search: SearchResult,
+});
+export type TuneBlockResult = z.infer<typeof TuneBlockResult>;

@@ -1,0 +1,155 @@
+import { blockSettings, type ServingBlock } from '../config/block.js';
+import { kvDtypeOf, modelForReference, weightDtypeOf } from '../config/diagnostics.js';
+import { knobsFor, knobTable } from '../config/knobs/index.js';
+import type { PartialServingSettings } from '../config/settings.js';
+import { formatLocation } from '../config/source.js';
+import { getHardware } from '../hardware/catalog.js';
+import type { HardwareSpec } from '../hardware/spec.js';
+import { MODEL_CATALOG } from '../model/catalog.js';
+import type { ModelSpec } from '../model/spec.js';
+import type { Plan } from '../plan.js';
+import type { Pool } from '../search/schema.js';
+import { DEFAULT_BLOCK_SIZE, DEFAULT_MEMORY_UTILIZATION } from '../search/space.js';
+import { ServeTuneError } from '../util/errors.js';
+import { nearestNames } from '../util/nearest.js';
+import type { BlockTarget } from './schema.js';
+
+export interface ResolvedBlock {
+  target: BlockTarget;
+  model: ModelSpec;
+  hardware: HardwareSpec;
+  /** The file's settings with the engine's defaults for the rest: what the server runs with. */
+  effective: PartialServingSettings;
+  /** The block as one pool of the search's space (dp = every copy of the model). */
+  pool: Pool;
+  /** Why the block as written cannot run (not simulated then). */
+  problems: string[];
+}
+
+/** Whether the file states how many copies of the server run (so DP becomes copies rather than a flag). */
+export function holdsReplicas(block: ServingBlock): boolean {
+  return (
+    block.settings.replicas !== undefined ||
+    block.insertions.some((i) => i.kind === 'deployment-key' && i.setting === 'replicas')
+  );
+}
+
+/** Whether the file states the GPUs given to one server (pod limits, compose reservations, `--gpus`). */
+export function holdsGpuCount(block: ServingBlock): boolean {
+  return (
+    block.settings.gpus !== undefined ||
+    block.insertions.some((i) => i.kind === 'deployment-key' && i.setting === 'gpus')
+  );
+}
+
+export function engineTakes(block: ServingBlock, setting: string): boolean {
+  return block.engine !== null && knobsFor(block.engine, setting).length > 0;
+}
+
+/**
+ * What a serving block runs: its engine, model, GPU, GPUs per server and copies, and its settings as the
+ * engine will apply them. Errors say what is missing and where.
+ */
+export function resolveBlock(
+  block: ServingBlock,
+  index: number,
+  options: { hardware?: string; hardwareFallback?: string },
+): ResolvedBlock {
+  const where = formatLocation(block.range);
+  if (!block.engine) {
+    throw new ServeTuneError(
+      `${where}: ${block.label}: the serving engine is not known, so there is nothing to tune`,
+      'invalid-config',
+      where,
+    );
+  }
+  const written = blockSettings(block);
+  if (written.disaggregationMode === 'prefill' || written.disaggregationMode === 'decode') {
+    throw new ServeTuneError(
+      `${where}: ${block.label} is the ${written.disaggregationMode} side of a disaggregated deployment; tuning works on one colocated server (use servetune search --disaggregation for prefill/decode pools)`,
+      'invalid-config',
+      where,
+    );
+  }
+  if (!written.model) {
+    throw new ServeTuneError(`${where}: ${block.label} does not name its model`, 'invalid-config', where);
+  }
+  const model = modelForReference(written.model);
+  if (!model) {
+    const near = nearestNames(
+      written.model,
+      MODEL_CATALOG.flatMap((m) => [m.id, m.source]),
+    );
+    const at = block.settings.model?.range ? formatLocation(block.settings.model.range) : where;
+    throw new ServeTuneError(
+      `${at}: unknown model '${written.model}': not in ServeTune's catalog${near.length > 0 ? ` (nearest: ${near.join(', ')})` : ''}`,
+      'unknown-model',
+      at,
+    );
+  }
+  const hardwareId = options.hardware ?? block.hardware?.id ?? options.hardwareFallback;
+  if (!hardwareId) {
+    throw new ServeTuneError(
+      `${where}: ${block.label} does not name its GPU: pass --hardware or set "hardware" in servetune.json`,
+      'invalid-argument',
+      '--hardware',
+    );
+  }
+  const hardware = getHardware(hardwareId);
+  const defaults = knobTable(block.engine).defaults({
+    gpuMemoryBytes: hardware.memoryBytes,
+    gpuName: hardware.id,
+    modelMaxLen: model.maxContextLength,
+  });
+  const effective: PartialServingSettings = { ...defaults, ...written };
+  const tp = effective.tp ?? 1;
+  const pp = effective.pp ?? 1;
+  const dp = effective.dp ?? 1;
+  const replicas = effective.replicas ?? 1;
+  const gpusPerServer = effective.gpus ?? tp * pp * dp;
+  const problems: string[] = [];
+  if (gpusPerServer < tp * pp * dp) {
+    problems.push(
+      `TP ${tp} × PP ${pp} × DP ${dp} needs ${tp * pp * dp} GPUs per server; the file gives ${gpusPerServer}`,
+    );
+  }
+  const weightDtype = weightDtypeOf(effective);
+  if (!weightDtype) problems.push(`quantization '${effective.quantization}' is not modelled`);
+  const plan: Plan = {
+    tp,
+    pp,
+    dp: dp * replicas,
+    ep: effective.ep ?? (effective.expertParallel ? tp * dp : 1),
+    weightDtype: weightDtype === 'fp16' || !weightDtype ? 'bf16' : weightDtype,
+    kvDtype: kvDtypeOf(effective) === 'fp16' ? 'bf16' : kvDtypeOf(effective),
+  };
+  const pool: Pool = {
+    plan,
+    knobs: {
+      maxNumSeqs: effective.maxNumSeqs ?? 256,
+      maxNumBatchedTokens: effective.maxNumBatchedTokens ?? 2048,
+      chunkedPrefill: effective.enableChunkedPrefill ?? true,
+      blockSize: effective.blockSize ?? DEFAULT_BLOCK_SIZE,
+      gpuMemoryUtilization: effective.gpuMemoryUtilization ?? DEFAULT_MEMORY_UTILIZATION,
+    },
+  };
+  return {
+    target: {
+      file: block.file,
+      block: index,
+      label: block.label,
+      engine: block.engine,
+      model: model.id,
+      modelName: model.name,
+      hardware: hardware.id,
+      gpusPerServer,
+      replicas,
+      holdsReplicas: holdsReplicas(block),
+    },
+    model,
+    hardware,
+    effective,
+    pool,
+    problems,
+  };
+}

@@ -1,0 +1,479 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createTwoFilesPatch } from 'diff';
+import { applyEdits, planEdits } from '../config/apply.js';
+import type { ConfigFileReport, ServingBlock } from '../config/block.js';
+import { readConfig } from '../config/read.js';
+import {
+  DEPLOYMENT_KEYS,
+  type PartialServingSettings,
+  SETTING_LABELS,
+  type SettingKey,
+} from '../config/settings.js';
+import type { TextEdit } from '../config/source.js';
+import { memoryReport } from '../memory/model.js';
+import type { Calibration } from '../perf/calibration.js';
+import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
+import { planProblems } from '../plan.js';
+import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from '../search/rate.js';
+import {
+  type SearchConfiguration,
+  type SearchResult,
+  searchMaxModelLen,
+  searchServing,
+} from '../search/run.js';
+import type { Candidate, Pool, Slo } from '../search/schema.js';
+import type { SearchProgress } from '../search/search.js';
+import { SimulationEvaluator } from '../search/simulation-evaluator.js';
+import { meetsSlo } from '../search/slo.js';
+import { candidateId } from '../search/space.js';
+import { ServeTuneError } from '../util/errors.js';
+import { loadWorkload } from '../workload/load.js';
+import { arrivalRate } from '../workload/transform.js';
+import {
+  type BlockPrediction,
+  PredictBlockInput,
+  type PredictBlockResult,
+  type SettingChange,
+  TuneBlockInput,
+  type TuneBlockResult,
+} from './schema.js';
+import { engineTakes, holdsGpuCount, type ResolvedBlock, resolveBlock } from './target.js';
+
+function readIfFile(path: string): string | undefined {
+  return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** The file's report and the chosen block; errors say what the file holds instead. */
+export function readBlock(
+  path: string,
+  text: string | undefined,
+  index: number,
+  readFile: (path: string) => string | undefined = readIfFile,
+): { text: string; report: ConfigFileReport; block: ServingBlock } {
+  const source = text ?? readFile(path);
+  if (source === undefined) throw new ServeTuneError(`Cannot read ${path}: no such file`, 'io', path);
+  const report = readConfig(path, source, { readFile });
+  if (report.blocks.length === 0) {
+    const why = report.problems[0]?.message ?? 'no serving command found';
+    throw new ServeTuneError(`${path}: no serving block to tune (${why})`, 'invalid-config', path);
+  }
+  const block = report.blocks[index];
+  if (!block) {
+    throw new ServeTuneError(
+      `${path}: there is no block ${index}: the file has ${report.blocks.length} serving block${report.blocks.length === 1 ? '' : 's'} (0-based)`,
+      'invalid-argument',
+      '--block',
+    );
+  }
+  return { text: source, report, block };
+}
+
+/** The simulation setup shared by the prediction of the file and the search: same requests, rate, length. */
+interface Bench {
+  evaluator: SimulationEvaluator;
+  rate: number;
+  slo: Slo;
+  workload: { source: string; requests: number; rate: number };
+  maxModelLen: number;
+}
+
+function benchFor(
+  resolved: ResolvedBlock,
+  input: {
+    workload: string;
+    rate?: number;
+    slo: Slo;
+    sampleRequests: number;
+    seed: number;
+    profile?: string;
+  },
+): Bench {
+  const workload = loadWorkload(input.workload, { count: input.sampleRequests, seed: input.seed });
+  if (workload.requests.length === 0) {
+    throw new ServeTuneError(
+      `the workload '${input.workload}' has no requests`,
+      'invalid-argument',
+      '--workload',
+    );
+  }
+  const rate = input.rate ?? arrivalRate(workload);
+  if (!(rate > 0)) {
+    throw new ServeTuneError('the workload has no arrival rate: pass --rate', 'invalid-argument', '--rate');
+  }
+  const maxSequenceTokens = Math.max(...workload.requests.map((r) => r.promptTokens + r.outputTokens));
+  const maxModelLen = searchMaxModelLen(resolved.model, maxSequenceTokens);
+  const calibration: Calibration | undefined = input.profile
+    ? calibrationForTarget(readDeviceProfile(input.profile), resolved.hardware)
+    : undefined;
+  const evaluator = new SimulationEvaluator({
+    model: resolved.model,
+    hardware: resolved.hardware,
+    engine: resolved.target.engine,
+    workload,
+    slo: input.slo,
+    maxModelLen,
+    calibration,
+    seed: input.seed,
+  });
+  return {
+    evaluator,
+    rate,
+    slo: input.slo,
+    workload: { source: workload.source, requests: workload.requests.length, rate },
+    maxModelLen,
+  };
+}
+
+export function poolLabel(pool: Pool): string {
+  const { plan, knobs } = pool;
+  const parts = [`TP${plan.tp}`];
+  if (plan.pp > 1) parts.push(`PP${plan.pp}`);
+  if (plan.dp > 1) parts.push(`DP${plan.dp}`);
+  if (plan.ep > 1) parts.push(`EP${plan.ep}`);
+  const chunks = knobs.chunkedPrefill ? `${knobs.maxNumBatchedTokens}-token chunks` : 'whole prompts';
+  return `${parts.join('×')}, ${knobs.maxNumSeqs} seqs, ${chunks}, mem ${knobs.gpuMemoryUtilization}`;
+}
+
+/** Simulates a block as written (the same way the search simulates its configurations). */
+async function predict(
+  resolved: ResolvedBlock,
+  bench: Bench,
+  withMaxRate: boolean,
+): Promise<BlockPrediction> {
+  const { pool, model, hardware } = resolved;
+  const problems = [...resolved.problems, ...planProblems(model, pool.plan)];
+  if (problems.length === 0) {
+    const memory = memoryReport(model, hardware, pool.plan, {
+      gpuMemoryUtilization: pool.knobs.gpuMemoryUtilization,
+      blockSize: pool.knobs.blockSize,
+      maxNumBatchedTokens: pool.knobs.maxNumBatchedTokens,
+      maxNumSeqs: pool.knobs.maxNumSeqs,
+      contextLength: bench.maxModelLen,
+    });
+    if (!memory.fits) problems.push(...memory.problems);
+  }
+  const { tp, pp, dp } = pool.plan;
+  const base = { label: poolLabel(pool), settings: resolved.effective, gpus: tp * pp * dp, problems };
+  if (problems.length > 0) return { ...base, metrics: null, meetsSlo: false, maxRateUnderSlo: null };
+  const candidate: Candidate = {
+    kind: 'colocated',
+    id: candidateId({ kind: 'colocated', pool }),
+    pool,
+  };
+  const metrics = bench.evaluator.evaluateOne({ candidate, rate: bench.rate });
+  let maxRateUnderSlo: number | null = null;
+  if (withMaxRate) {
+    const [found] = await maxRatesUnderSlo(
+      1,
+      async (round) =>
+        round.map(({ rate }) => {
+          const m = bench.evaluator.evaluateOne({ candidate, rate });
+          return { holds: meetsSlo(m, bench.slo), payload: m };
+        }),
+      { ...DEFAULT_RATE_SEARCH, start: bench.rate },
+    );
+    maxRateUnderSlo = found.rate;
+  }
+  return { ...base, metrics, meetsSlo: meetsSlo(metrics, bench.slo), maxRateUnderSlo };
+}
+
+/**
+ * What one block of a config file predicts as written: its settings (the engine's defaults for the
+ * rest), simulated once at the workload's rate. Cheap enough to run on every edit.
+ */
+export async function predictBlock(rawInput: PredictBlockInput): Promise<PredictBlockResult> {
+  const input = PredictBlockInput.parse(rawInput);
+  const { block } = readBlock(input.path, input.text, input.block);
+  const resolved = resolveBlock(block, input.block, {
+    hardware: input.hardware,
+    hardwareFallback: input.hardwareFallback,
+  });
+  const bench = benchFor(resolved, input);
+  return {
+    target: resolved.target,
+    workload: bench.workload,
+    slo: bench.slo,
+    current: await predict(resolved, bench, false),
+  };
+}
+
+/** The settings a search configuration means for this block, in the block's own terms. */
+function settingsFor(resolved: ResolvedBlock, block: ServingBlock, pool: Pool): PartialServingSettings {
+  const { plan, knobs } = pool;
+  const { holdsReplicas } = resolved.target;
+  const dpInServer = holdsReplicas ? 1 : plan.dp;
+  const settings: PartialServingSettings = {
+    tp: plan.tp,
+    pp: plan.pp,
+    dp: dpInServer,
+    maxNumSeqs: knobs.maxNumSeqs,
+    maxNumBatchedTokens: knobs.maxNumBatchedTokens,
+    enableChunkedPrefill: knobs.chunkedPrefill,
+    blockSize: knobs.blockSize,
+    gpuMemoryUtilization: knobs.gpuMemoryUtilization,
+  };
+  if (holdsReplicas) settings.replicas = plan.dp;
+  if (holdsGpuCount(block)) settings.gpus = plan.tp * plan.pp * dpInServer;
+  if (plan.ep > 1) {
+    settings.ep = plan.ep;
+    settings.expertParallel = true;
+  }
+  return settings;
+}
+
+/** Only what differs from what the block runs now, and only what this engine and file can say. */
+function changedSettings(
+  resolved: ResolvedBlock,
+  block: ServingBlock,
+  wanted: PartialServingSettings,
+): PartialServingSettings {
+  const now: PartialServingSettings = {
+    dp: 1,
+    replicas: 1,
+    gpus: resolved.target.gpusPerServer,
+    ...resolved.effective,
+  };
+  const changes: Record<string, unknown> = {};
+  for (const key of Object.keys(wanted) as SettingKey[]) {
+    if (wanted[key] === now[key]) continue;
+    if (!DEPLOYMENT_KEYS.includes(key) && !engineTakes(block, key)) continue;
+    changes[key] = wanted[key];
+  }
+  return changes as PartialServingSettings;
+}
+
+/** At most this many configurations the search did not rate are rated for a block (see `bestFor`). */
+const EXTRA_MAX_RATE_SEARCHES = 24;
+
+/**
+ * Among the search's configurations, the best one this block can become: same weight and KV formats,
+ * data parallelism only where the file or the engine can say it, meeting the SLOs; ranked like the
+ * search ranks (highest rate under the SLOs, then throughput per GPU). The search skips the max-rate
+ * search of configurations beaten on every metric by another one, possibly one of another format;
+ * those that qualify here are rated now, on the same bench.
+ */
+async function bestFor(
+  resolved: ResolvedBlock,
+  block: ServingBlock,
+  search: SearchResult,
+  bench: Bench,
+): Promise<{ configuration: SearchConfiguration; pool: Pool } | undefined> {
+  const current = resolved.pool.plan;
+  const dpAllowed = resolved.target.holdsReplicas || engineTakes(block, 'dp');
+  // The suggestion never changes max-model-len; without chunked prefill a step must hold a whole prompt
+  // of that length, or the engine refuses to start.
+  const maxModelLen = resolved.effective.maxModelLen ?? resolved.model.maxContextLength;
+  const schedulable = (pool: Pool) =>
+    pool.knobs.chunkedPrefill || pool.knobs.maxNumBatchedTokens >= maxModelLen;
+  const eligible = search.configurations.flatMap((c) =>
+    c.candidate.kind === 'colocated' &&
+    c.candidate.pool.plan.weightDtype === current.weightDtype &&
+    c.candidate.pool.plan.kvDtype === current.kvDtype &&
+    (dpAllowed || c.candidate.pool.plan.dp === 1) &&
+    schedulable(c.candidate.pool) &&
+    c.meetsSlo
+      ? [{ configuration: c, pool: c.candidate.pool, candidate: c.candidate }]
+      : [],
+  );
+  const rates = new Map(eligible.map((e) => [e.configuration.id, e.configuration.maxRateUnderSlo]));
+  const unrated = eligible
+    .filter((e) => !e.configuration.maxRateSearched)
+    .sort((a, b) => b.configuration.metrics.throughputPerGpu - a.configuration.metrics.throughputPerGpu)
+    .slice(0, EXTRA_MAX_RATE_SEARCHES);
+  const found = await maxRatesUnderSlo(
+    unrated.length,
+    async (round) =>
+      round.map(({ index, rate }) => {
+        const m = bench.evaluator.evaluateOne({ candidate: unrated[index].candidate, rate });
+        return { holds: meetsSlo(m, bench.slo), payload: m };
+      }),
+    { ...DEFAULT_RATE_SEARCH, start: bench.rate },
+  );
+  for (let i = 0; i < unrated.length; i++) rates.set(unrated[i].configuration.id, found[i].rate);
+  const rated = eligible.filter((e) => rates.get(e.configuration.id) != null);
+  rated.sort(
+    (a, b) =>
+      rates.get(b.configuration.id)! - rates.get(a.configuration.id)! ||
+      b.configuration.metrics.throughputPerGpu - a.configuration.metrics.throughputPerGpu,
+  );
+  return rated[0];
+}
+
+const plainNumber = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+const seconds = (s: number) => (s < 1 ? `${Math.round(s * 1000)} ms` : `${plainNumber(s)} s`);
+
+function changeList(now: PartialServingSettings, changes: PartialServingSettings): SettingChange[] {
+  return (Object.keys(changes) as SettingKey[]).map((key) => ({
+    setting: key,
+    label: SETTING_LABELS[key],
+    from: (now[key] as string | number | boolean | undefined) ?? null,
+    to: changes[key] as string | number | boolean,
+  }));
+}
+
+/** "TP 8→4 ×2 replicas, max-num-batched-tokens 2048→8192". */
+export function describeChanges(list: readonly SettingChange[]): string {
+  const short: Partial<Record<string, string>> = {
+    tp: 'TP',
+    pp: 'PP',
+    dp: 'DP',
+    replicas: 'replicas',
+    gpus: 'GPUs per server',
+  };
+  return list.map((c) => `${short[c.setting] ?? c.label} ${c.from ?? 'default'}→${c.to}`).join(', ');
+}
+
+/** A workload source short enough for a CodeLens. */
+export function shortWorkloadName(source: string): string {
+  const file = source.split(/[\\/]/).pop() ?? source;
+  if (file !== source) return file;
+  return source.length > 40 ? `${source.slice(0, 39)}…` : source;
+}
+
+function relativeGain(now: number, then: number): string {
+  if (now <= 0) return then > 0 ? `from 0 to ${plainNumber(then)} req/s` : 'no change';
+  const gain = (then - now) / now;
+  return `${gain >= 0 ? '+' : ''}${Math.round(gain * 100)}%`;
+}
+
+function effectSummary(current: BlockPrediction, suggested: BlockPrediction): string {
+  const parts: string[] = [];
+  const before = current.metrics?.goodput ?? 0;
+  const after = suggested.metrics?.goodput ?? 0;
+  if (suggested.maxRateUnderSlo !== null) {
+    parts.push(
+      `max ${plainNumber(suggested.maxRateUnderSlo)} req/s under SLO (was ${current.maxRateUnderSlo === null ? 'none' : plainNumber(current.maxRateUnderSlo)})`,
+    );
+  }
+  // Goodput counts the requests that meet every target themselves (their own largest token gap
+  // included), stricter than the percentile the search ranks by: shown whenever it moves.
+  if (Math.abs(after - before) > 0.01 * Math.max(before, after))
+    parts.push(`${relativeGain(before, after)} goodput`);
+  return parts.join(', ');
+}
+
+/** The unified diff of every file the edits touch. */
+export function editsDiff(
+  mainPath: string,
+  mainText: string,
+  edits: readonly TextEdit[],
+  readFile: (path: string) => string | undefined = readIfFile,
+): string {
+  const files = [...new Set(edits.map((e) => e.range.file))].sort((a, b) =>
+    a === mainPath ? -1 : b === mainPath ? 1 : a.localeCompare(b),
+  );
+  return files
+    .map((file) => {
+      const before = file === mainPath ? mainText : (readFile(file) ?? '');
+      const after = applyEdits(before, edits, file);
+      // Relative paths get git's a/ b/ prefixes; absolute ones stand as they are.
+      const [from, to] = file.startsWith('/') ? [file, file] : [`a/${file}`, `b/${file}`];
+      return (
+        createTwoFilesPatch(from, to, before, after, undefined, undefined, { context: 3 })
+          .split('\n')
+          // jsdiff's Index and separator lines are not part of the unified format
+          .filter((line, i) => !(i < 2 && (/^=+$/.test(line) || line.startsWith('Index: '))))
+          .join('\n')
+      );
+    })
+    .join('');
+}
+
+/**
+ * Tunes one block of a config file: searches plans and scheduler settings for its model and GPUs on the
+ * workload, takes the best configuration the block can become (same engine, same weight and KV formats;
+ * data parallelism as copies where the file holds replicas), and plans the edits that make exactly that
+ * change. The current settings and the edited file are simulated the same way, so the comparison is like
+ * for like.
+ */
+export async function tuneBlock(
+  rawInput: TuneBlockInput,
+  options: { workerFile?: URL; signal?: AbortSignal; onProgress?: (p: SearchProgress) => void } = {},
+): Promise<TuneBlockResult> {
+  const input = TuneBlockInput.parse(rawInput);
+  const { text, block } = readBlock(input.path, input.text, input.block);
+  const resolved = resolveBlock(block, input.block, {
+    hardware: input.hardware,
+    hardwareFallback: input.hardwareFallback,
+  });
+  const bench = benchFor(resolved, input);
+  const { target } = resolved;
+  const search = await searchServing(
+    {
+      model: target.model,
+      hardware: target.hardware,
+      gpus: target.gpusPerServer * target.replicas,
+      workload: input.workload,
+      rate: bench.rate,
+      slo: input.slo,
+      engine: target.engine,
+      allowQuantization: resolved.pool.plan.weightDtype !== 'bf16' || resolved.pool.plan.kvDtype !== 'bf16',
+      sampleRequests: input.sampleRequests,
+      seed: input.seed,
+      profile: input.profile,
+      threads: input.threads,
+    },
+    options,
+  );
+  const current = await predict(resolved, bench, true);
+  const common = { target, workload: bench.workload, slo: bench.slo, current, search };
+  const nothing = (reason: string): TuneBlockResult => ({
+    ...common,
+    suggested: null,
+    suggestedId: null,
+    changes: {},
+    changeList: [],
+    edits: [],
+    editProblems: [],
+    diff: '',
+    summary: reason,
+    reason,
+  });
+  const best = await bestFor(resolved, block, search, bench);
+  const sloText = `${bench.slo.percentile} TTFT ≤ ${seconds(bench.slo.ttft)}, TBT ≤ ${seconds(bench.slo.tbt)}`;
+  if (!best) {
+    return nothing(
+      `no configuration of ${target.gpusPerServer * target.replicas} GPUs that this block can take meets ${sloText} at ${plainNumber(bench.rate)} req/s`,
+    );
+  }
+  const changes = changedSettings(resolved, block, settingsFor(resolved, block, best.pool));
+  if (Object.keys(changes).length === 0) {
+    return {
+      ...nothing('the settings are already the best the search found'),
+      suggestedId: best.configuration.id,
+    };
+  }
+  const planned = planEdits(block, changes);
+  // The suggestion as the edited file says it: read back and simulated like the current one.
+  const editedFiles = new Map<string, string>();
+  for (const file of new Set(planned.edits.map((e) => e.range.file))) {
+    const before = file === input.path ? text : (readIfFile(file) ?? '');
+    editedFiles.set(file, applyEdits(before, planned.edits, file));
+  }
+  const readEdited = (path: string) => editedFiles.get(path) ?? readIfFile(path);
+  const edited = readBlock(input.path, editedFiles.get(input.path) ?? text, input.block, readEdited);
+  const editedResolved = resolveBlock(edited.block, input.block, { hardware: target.hardware });
+  const suggested = await predict(editedResolved, bench, true);
+  if (
+    current.maxRateUnderSlo !== null &&
+    (suggested.maxRateUnderSlo ?? 0) <= current.maxRateUnderSlo &&
+    (suggested.metrics?.goodput ?? 0) <= (current.metrics?.goodput ?? 0)
+  ) {
+    return nothing(
+      `the current settings sustain ${plainNumber(current.maxRateUnderSlo)} req/s under the SLOs, no less than the best found (${plainNumber(suggested.maxRateUnderSlo ?? 0)})`,
+    );
+  }
+  const list = changeList({ dp: 1, replicas: 1, gpus: target.gpusPerServer, ...resolved.effective }, changes);
+  const summary = `Tuned for ${shortWorkloadName(bench.workload.source)} @ ${plainNumber(bench.rate)} req/s, ${sloText}: ${describeChanges(list)} — ${effectSummary(current, suggested)}`;
+  return {
+    ...common,
+    suggested,
+    suggestedId: best.configuration.id,
+    changes,
+    changeList: list,
+    edits: planned.edits,
+    editProblems: planned.problems,
+    diff: editsDiff(input.path, text, planned.edits),
+    summary,
+  };
+}

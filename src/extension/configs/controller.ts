@@ -1,0 +1,271 @@
+import { readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { searchChartModel } from '../../engine/chart/search-chart.js';
+import { planEdits } from '../../engine/config/apply.js';
+import type { Diagnostic } from '../../engine/config/diagnostics.js';
+import { readConfig } from '../../engine/config/read.js';
+import type { CheckConfigResult } from '../../engine/tune/check.js';
+import type { PredictBlockResult, TuneBlockResult } from '../../engine/tune/schema.js';
+import { describeEngineError, isCancellation } from '../engine.js';
+import type { Services } from '../services.js';
+import { toRange, workspaceEdit } from './edits.js';
+import { type WorkspaceInputs, workspaceInputs } from './inputs.js';
+
+type Outcome<T> = { kind: 'pending' } | { kind: 'done'; value: T } | { kind: 'failed'; message: string };
+
+interface DocumentState {
+  version: number;
+  check: Outcome<CheckConfigResult>;
+  inputs?: WorkspaceInputs;
+  inputsError?: string;
+  predictions: Map<number, Outcome<PredictBlockResult>>;
+}
+
+const CONFIG_FILE = /\.(ya?ml|sh|bash|zsh)$/i;
+const CHECK_DELAY_MS = 400;
+
+/** Files that may hold serving configs: YAML and shell scripts on disk (servetune.json is not one). */
+export function isConfigCandidate(document: vscode.TextDocument): boolean {
+  return (
+    document.uri.scheme === 'file' &&
+    (CONFIG_FILE.test(document.uri.fsPath) ||
+      ['yaml', 'dockercompose', 'shellscript'].includes(document.languageId))
+  );
+}
+
+/**
+ * The state behind the config CodeLenses, diagnostics and quick fixes: per document, the blocks and
+ * diagnostics (worker `checkConfig`), a prediction per block (worker `predictBlock`), and per block the
+ * last tuning (worker `tuneBlock`). Simulations run in the engine worker only.
+ */
+export class ConfigController implements vscode.Disposable {
+  private readonly documents = new Map<string, DocumentState>();
+  private readonly tunings = new Map<string, Outcome<TuneBlockResult>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('servetune');
+  /** The engine diagnostics behind each VS Code diagnostic, for quick fixes. */
+  readonly fixes = new WeakMap<vscode.Diagnostic, Diagnostic>();
+
+  constructor(private readonly services: Services) {}
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.diagnostics.dispose();
+    this.changed.dispose();
+  }
+
+  state(document: vscode.TextDocument): DocumentState | undefined {
+    return this.documents.get(document.uri.toString());
+  }
+
+  tuning(document: vscode.TextDocument, block: number): Outcome<TuneBlockResult> | undefined {
+    return this.tunings.get(tuningKey(document.uri, block));
+  }
+
+  /** Re-check a document soon (after typing pauses). */
+  schedule(document: vscode.TextDocument): void {
+    if (!isConfigCandidate(document)) return;
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.refresh(document);
+      }, CHECK_DELAY_MS),
+    );
+  }
+
+  forget(document: vscode.TextDocument): void {
+    this.documents.delete(document.uri.toString());
+    this.diagnostics.delete(document.uri);
+  }
+
+  async refresh(document: vscode.TextDocument): Promise<void> {
+    if (!isConfigCandidate(document) || document.isClosed) return;
+    const key = document.uri.toString();
+    const version = document.version;
+    const state: DocumentState = { version, check: { kind: 'pending' }, predictions: new Map() };
+    try {
+      state.inputs = workspaceInputs(document);
+    } catch (error) {
+      state.inputsError = describeEngineError(error);
+    }
+    this.documents.set(key, state);
+    try {
+      const result = await this.services.engine.run(
+        'checkConfig',
+        {
+          path: document.uri.fsPath,
+          text: document.getText(),
+          ...(state.inputs?.hardware ? { hardware: state.inputs.hardware } : {}),
+        },
+        { title: 'ServeTune: checking config' },
+      );
+      if (this.documents.get(key) !== state) return;
+      state.check = { kind: 'done', value: result };
+      this.showDiagnostics(document, result);
+    } catch (error) {
+      state.check = { kind: 'failed', message: describeEngineError(error) };
+      this.services.log.warn(`checking ${document.uri.fsPath}: ${state.check.message}`);
+    }
+    this.changed.fire();
+    if (state.check.kind !== 'done' || !state.inputs?.workload) return;
+    // Predictions one block at a time: each is one simulation in the worker.
+    for (let block = 0; block < state.check.value.report.blocks.length; block++) {
+      if (this.documents.get(key) !== state) return;
+      state.predictions.set(block, { kind: 'pending' });
+      this.changed.fire();
+      try {
+        const value = await this.services.engine.run(
+          'predictBlock',
+          { ...this.engineInputs(state.inputs), path: document.uri.fsPath, text: document.getText(), block },
+          { title: 'ServeTune: predicting' },
+        );
+        state.predictions.set(block, { kind: 'done', value });
+      } catch (error) {
+        state.predictions.set(block, { kind: 'failed', message: describeEngineError(error) });
+      }
+      this.changed.fire();
+    }
+  }
+
+  private engineInputs(inputs: WorkspaceInputs) {
+    return {
+      workload: inputs.workload!,
+      ...(inputs.rate !== undefined ? { rate: inputs.rate } : {}),
+      slo: inputs.slo,
+      ...(inputs.hardware ? { hardware: inputs.hardware } : {}),
+      hardwareFallback: inputs.hardwareFallback,
+      sampleRequests: inputs.sampleRequests,
+    };
+  }
+
+  private showDiagnostics(document: vscode.TextDocument, result: CheckConfigResult): void {
+    const recognised = result.report.format !== 'unknown' && result.report.blocks.length > 0;
+    const path = document.uri.fsPath;
+    const shown = recognised ? result.diagnostics.filter((d) => d.range.file === path) : [];
+    this.diagnostics.set(
+      document.uri,
+      shown.map((d) => {
+        const diagnostic = new vscode.Diagnostic(toRange(d.range), d.message, SEVERITY[d.severity]);
+        diagnostic.source = 'ServeTune';
+        diagnostic.code = d.code;
+        diagnostic.relatedInformation = d.related.map(
+          (r) =>
+            new vscode.DiagnosticRelatedInformation(
+              new vscode.Location(vscode.Uri.file(r.range.file), toRange(r.range)),
+              r.message,
+            ),
+        );
+        this.fixes.set(diagnostic, d);
+        return diagnostic;
+      }),
+    );
+  }
+
+  /** Searches the block's model and GPUs on the workspace's workload (a cancellable run in the worker). */
+  async tune(uri: vscode.Uri, block: number): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(uri);
+    let inputs: WorkspaceInputs;
+    try {
+      inputs = workspaceInputs(document);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`ServeTune: ${describeEngineError(error)}`);
+      return;
+    }
+    if (!inputs.workload) {
+      void vscode.window.showWarningMessage(
+        'ServeTune: no workload to tune for: add "workload" to a servetune.json next to the config, or set servetune.workload.',
+      );
+      return;
+    }
+    const key = tuningKey(uri, block);
+    this.tunings.set(key, { kind: 'pending' });
+    this.changed.fire();
+    try {
+      const value = await this.services.engine.run(
+        'tuneBlock',
+        { ...this.engineInputs(inputs), path: uri.fsPath, text: document.getText(), block },
+        { title: 'ServeTune: tuning the serving config' },
+      );
+      this.tunings.set(key, { kind: 'done', value });
+      this.services.log.info(`tuned ${uri.fsPath} block ${block}: ${value.summary}`);
+    } catch (error) {
+      if (isCancellation(error)) this.tunings.delete(key);
+      else {
+        const message = describeEngineError(error);
+        this.tunings.set(key, { kind: 'failed', message });
+        void vscode.window.showErrorMessage(`ServeTune: ${message}`);
+      }
+    }
+    this.changed.fire();
+  }
+
+  /**
+   * Writes the suggestion: the changes are planned again on the document as it is now, so the edit lands
+   * on exactly the changed keys or flags even after other edits; one WorkspaceEdit, one undo.
+   */
+  async apply(uri: vscode.Uri, block: number): Promise<boolean> {
+    const tuning = this.tunings.get(tuningKey(uri, block));
+    if (tuning?.kind !== 'done' || !tuning.value.suggested) {
+      void vscode.window.showInformationMessage('ServeTune: nothing to apply; tune the block first.');
+      return false;
+    }
+    const document = await vscode.workspace.openTextDocument(uri);
+    const texts = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.fsPath, d.getText()]));
+    const report = readConfig(uri.fsPath, document.getText(), {
+      readFile: (path) => texts.get(path) ?? readDisk(path),
+    });
+    const target = report.blocks[block];
+    if (!target || target.label !== tuning.value.target.label) {
+      void vscode.window.showWarningMessage(
+        `ServeTune: the file changed and block ${block + 1} is no longer ${tuning.value.target.label}; tune it again.`,
+      );
+      return false;
+    }
+    const planned = planEdits(target, tuning.value.changes);
+    for (const problem of planned.problems) this.services.log.warn(`apply: ${problem}`);
+    const applied = await vscode.workspace.applyEdit(workspaceEdit(planned.edits));
+    if (!applied) {
+      void vscode.window.showErrorMessage('ServeTune: the editor refused the edit.');
+      return false;
+    }
+    this.tunings.delete(tuningKey(uri, block));
+    this.changed.fire();
+    if (planned.problems.length > 0) {
+      void vscode.window.showWarningMessage(`ServeTune: applied, except: ${planned.problems.join('; ')}`);
+    }
+    return true;
+  }
+
+  /** The tuning's search in the Pareto panel, with the suggested configuration selected. */
+  showTradeOffs(uri: vscode.Uri, block: number): void {
+    const tuning = this.tunings.get(tuningKey(uri, block));
+    if (tuning?.kind !== 'done') {
+      void vscode.window.showInformationMessage('ServeTune: tune the block first.');
+      return;
+    }
+    this.services.showChart(searchChartModel(tuning.value.search), tuning.value.suggestedId ?? undefined);
+  }
+}
+
+const SEVERITY: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+function tuningKey(uri: vscode.Uri, block: number): string {
+  return `${uri.toString()}#${block}`;
+}
+
+function readDisk(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,43 @@
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import type { Slo } from '../../engine/search/schema.js';
+import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
+import { readSettings } from '../settings.js';
+
+/** What a config file is predicted and tuned against: from the nearest servetune.json, else the settings. */
+export interface WorkspaceInputs {
+  workload?: string;
+  rate?: number;
+  slo: Slo;
+  /** servetune.json's GPU: overrides what files say, like `servetune check`. */
+  hardware?: string;
+  /** The settings' default GPU: only where the file names none. */
+  hardwareFallback: string;
+  sampleRequests: number;
+  /** Where the inputs came from, for messages. */
+  source: string;
+}
+
+export function workspaceInputs(document: vscode.TextDocument): WorkspaceInputs {
+  const settings = readSettings();
+  const config = vscode.workspace.getConfiguration('servetune');
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath;
+  const found = findWorkspaceConfig(dirname(document.uri.fsPath), folder);
+  const fromFile = found ? workloadFromWorkspace(found.config, found.path) : undefined;
+  const sloFromFile = found ? sloFromWorkspace(found.config, found.path) : undefined;
+  const workloadSetting = config.get<string>('workload')?.trim();
+  const sampleRequests = config.get<number>('sampleRequests');
+  return {
+    workload: fromFile?.workload ?? (workloadSetting || undefined),
+    rate: fromFile?.rate,
+    slo: sloFromFile ?? {
+      ttft: settings.slo.ttftSeconds,
+      tbt: settings.slo.tbtSeconds,
+      percentile: settings.slo.percentile,
+    },
+    hardware: found?.config.hardware,
+    hardwareFallback: settings.hardware,
+    sampleRequests: Number.isInteger(sampleRequests) && sampleRequests! > 0 ? sampleRequests! : 1000,
+    source: found ? vscode.workspace.asRelativePath(found.path) : 'settings',
+  };
+}

@@ -1,0 +1,107 @@
+// End-to-end scenarios for serving config files: CodeLenses, diagnostics, tune and apply.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { applyEdits } from '../../src/engine/config/apply.js';
+import { tuneBlock } from '../../src/engine/tune/tune.js';
+import type { Session } from './harness.mjs';
+import { clearNotifications, runCommand } from './workbench.mjs';
+
+/** What the workspace's configs/servetune.json says, and the editor's defaults the extension adds. */
+const WORKLOAD = 'poisson:rate=4,prompt=lognormal(1024,0.6),output=fixed(128),n=200';
+const SLO = { ttft: 2, tbt: 0.1, percentile: 'p90' as const };
+const DEFAULTS = { hardwareFallback: 'h100-sxm', sampleRequests: 1000, threads: 0 };
+
+async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(name);
+  await page
+    .locator('.quick-input-widget .monaco-list-row', { hasText: name })
+    .first()
+    .waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+}
+
+function lens(page: Page, text: string | RegExp) {
+  return page.locator('.codelens-decoration a, .codelens-decoration span', { hasText: text }).first();
+}
+
+async function lensText(page: Page, text: string | RegExp, timeout = 60_000): Promise<string> {
+  const found = lens(page, text);
+  await found.waitFor({ state: 'visible', timeout });
+  return (await found.textContent())?.replaceAll('\u00a0', ' ') ?? '';
+}
+
+/** The Problems panel lists the message (and the panel is hidden again afterwards). */
+async function assertProblem(page: Page, message: RegExp): Promise<void> {
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  await page.waitForFunction(
+    (source) =>
+      new RegExp(source).test(
+        document.querySelector('.markers-panel')?.textContent?.replaceAll('\u00a0', ' ') ?? '',
+      ),
+    message.source,
+    { timeout: 30_000 },
+  );
+  await runCommand(page, 'View: Hide Panel');
+}
+
+/** Tune through the lens, Apply, save: the file on disk is exactly the engine's planned edit. */
+async function tuneAndApply(page: Page, path: string): Promise<void> {
+  const before = readFileSync(path, 'utf8');
+  const expected = await tuneBlock({ path, text: before, workload: WORKLOAD, slo: SLO, ...DEFAULTS });
+  assert.ok(expected.edits.length > 0, `a suggestion for ${path}: ${expected.reason ?? ''}`);
+  await lens(page, 'Tune for this workload…').click();
+  const summary = await lensText(page, /^Tuned for /, 180_000);
+  assert.equal(summary, expected.summary);
+  await lens(page, /^Apply$/).click();
+  // The edit lands in the editor (one WorkspaceEdit); saving writes it to disk.
+  await lensText(page, 'Tune for this workload…');
+  await runCommand(page, 'File: Save');
+  const started = Date.now();
+  while (readFileSync(path, 'utf8') === before && Date.now() - started < 15_000)
+    await page.waitForTimeout(200);
+  const after = readFileSync(path, 'utf8');
+  assert.equal(after, applyEdits(before, expected.edits, path));
+  assert.notEqual(after, before);
+}
+
+export const configSteps: [string, (s: Session) => Promise<void>][] = [
+  [
+    'a vLLM YAML shows its prediction lens and diagnostics; Tune then Apply edits exactly the suggested keys',
+    async ({ page, workspace }) => {
+      await clearNotifications(page);
+      await openFile(page, 'vllm-config.yaml');
+      const predicted = await lensText(page, /^ServeTune: (p90 TTFT|cannot run)/);
+      assert.match(predicted, /p90 TTFT \d+ ms · TBT \d+ ms · \d+ tok\/s at 4\.\d+ req\/s of poisson/);
+      await assertProblem(page, /max-num-batched-tokens 256 is below max-num-seqs 512/);
+      await tuneAndApply(page, join(workspace, 'configs', 'vllm-config.yaml'));
+      const text = readFileSync(join(workspace, 'configs', 'vllm-config.yaml'), 'utf8');
+      assert.match(text, /^max-num-seqs: \d+ {3}# many short chats$/m, 'the comment stays');
+    },
+  ],
+  [
+    'a Kubernetes manifest shows its lenses (GPU from the node selector) and the memory warning',
+    async ({ page }) => {
+      await openFile(page, 'deployment.yaml');
+      const predicted = await lensText(page, /^ServeTune: (p90 TTFT|cannot run)/);
+      assert.match(predicted, /p90 TTFT/);
+      await lensText(page, 'Tune for this workload…');
+      await assertProblem(page, /gpu-memory-utilization 0\.99 leaves 0\.24 GiB of NVIDIA L4 24GB/);
+    },
+  ],
+  [
+    'a docker-compose file shows its lenses and the set-twice warning; Apply edits the command list',
+    async ({ page, workspace }) => {
+      await openFile(page, 'docker-compose.yaml');
+      await lensText(page, /^ServeTune: p90 TTFT/);
+      await assertProblem(page, /--max-num-seqs 128 is overridden by --max-num-seqs 256/);
+      await tuneAndApply(page, join(workspace, 'configs', 'docker-compose.yaml'));
+    },
+  ],
+];
