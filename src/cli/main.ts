@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { isServeTuneError } from '../engine/util/errors.js';
+import { registerBenchCommands } from './commands/bench.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerCheckCommands } from './commands/check.js';
 import { registerMemoryCommands } from './commands/memory.js';
 import { registerProfileCommands } from './commands/profile.js';
 import { registerSearchCommands } from './commands/search.js';
+import { registerServeCommands } from './commands/serve.js';
 import { registerSimulateCommands } from './commands/simulate.js';
 
 const program = new Command()
@@ -20,6 +22,8 @@ registerProfileCommands(program);
 registerSimulateCommands(program);
 registerSearchCommands(program);
 registerCheckCommands(program);
+registerServeCommands(program);
+registerBenchCommands(program);
 
 try {
   await program.parseAsync(process.argv);

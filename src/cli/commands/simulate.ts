@@ -24,7 +24,7 @@ import { printJson, table } from '../format.js';
 import { fraction, kvDtypeOption, positiveInt, weightDtypeOption } from '../options.js';
 
 const nonNegativeInt = (value: string): number => (value.trim() === '0' ? 0 : positiveInt(value));
-const positiveNumber = (value: string): number => {
+export const positiveNumber = (value: string): number => {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0)
     throw new InvalidArgumentError(`expected a positive number, got '${value}'.`);
@@ -359,7 +359,7 @@ export function registerSimulateCommands(program: Command): void {
     });
 }
 
-function printSummary(s: RunSummary, source: string): void {
+export function printSummary(s: RunSummary, source: string): void {
   console.log(`${s.label}\nworkload: ${source}`);
   if (!s.feasible) {
     console.log(`\nInfeasible, not simulated:\n  ${s.problems.join('\n  ')}`);
@@ -370,7 +370,7 @@ function printSummary(s: RunSummary, source: string): void {
       ? [name, ms(m.mean), ms(m.p50), ms(m.p90), ms(m.p99), String(m.count)]
       : [name, '-', '-', '-', '-', '0'];
   console.log(
-    `\n${s.requests.completed}/${s.requests.total} requests completed (${s.requests.failed} failed) over ${s.simulatedSeconds.toFixed(1)} s simulated in ${s.wallSeconds.toFixed(2)} s (${s.steps} steps)\n`,
+    `\n${s.requests.completed}/${s.requests.total} requests completed (${s.requests.failed} failed) over ${s.simulatedSeconds.toFixed(1)} s ${s.kind === 'measured' ? `measured (wall ${s.wallSeconds.toFixed(2)} s)` : `simulated in ${s.wallSeconds.toFixed(2)} s (${s.steps} steps)`}\n`,
   );
   console.log(
     table([

@@ -113,6 +113,11 @@ export const DeviceProfile = z.object({
   dispatchOverheadSeconds: z.number().nonnegative(),
   /** Cost of one submit-and-wait round trip, seconds. */
   submitOverheadSeconds: z.number().nonnegative(),
+  /**
+   * Host time to build and encode one dispatch (a parameter uniform, a bind group, the encode calls),
+   * seconds: paid before every kernel by an engine that builds its step's dispatches per step. Optional, added later.
+   */
+  hostDispatchSeconds: z.number().nonnegative().optional(),
   gemm: z.array(GemmMeasurement),
   prefillAttention: z.array(PrefillAttentionMeasurement),
   decodeAttention: z.array(DecodeAttentionMeasurement),
