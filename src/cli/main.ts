@@ -8,6 +8,7 @@ import { registerProfileCommands } from './commands/profile.js';
 import { registerSearchCommands } from './commands/search.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerSimulateCommands } from './commands/simulate.js';
+import { registerValidateCommands } from './commands/validate.js';
 
 const program = new Command()
   .name('servetune')
@@ -24,6 +25,7 @@ registerSearchCommands(program);
 registerCheckCommands(program);
 registerServeCommands(program);
 registerBenchCommands(program);
+registerValidateCommands(program);
 
 try {
   await program.parseAsync(process.argv);

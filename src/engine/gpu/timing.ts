@@ -1,4 +1,3 @@
-import { BufferArena } from '../kernels/arena.js';
 import type { Timing } from '../profile/schema.js';
 import { BufferUsage } from './buffers.js';
 import type { GpuContext } from './device.js';
@@ -212,38 +211,6 @@ export class KernelTimer {
       device.queue.submit([commands]);
       await device.queue.onSubmittedWorkDone();
       if (r >= 2) samples.push((performance.now() - start) / 1e3);
-    }
-    return summarize(samples).median;
-  }
-
-  /**
-   * Host time to prepare and encode one dispatch the way an engine step does (a fresh parameter uniform
-   * and bind group per dispatch, then encoding), without submitting: the CPU cost that precedes every
-   * kernel of a step whose dispatches are built per step.
-   */
-  async hostDispatchOverhead(
-    build: (arena: BufferArena) => Dispatch,
-    repetitions: number,
-    signal?: AbortSignal,
-  ): Promise<number> {
-    const { device } = this.gpu;
-    const per = 64;
-    const samples: number[] = [];
-    for (let r = 0; r < repetitions + 1; r++) {
-      throwIfAborted(signal);
-      const arena = new BufferArena(device);
-      const start = performance.now();
-      const dispatches: Dispatch[] = [];
-      for (let i = 0; i < per; i++) dispatches.push(build(arena));
-      const encoder = device.createCommandEncoder();
-      const pass = encoder.beginComputePass();
-      encodeDispatches(pass, dispatches);
-      pass.end();
-      encoder.finish();
-      const seconds = (performance.now() - start) / 1e3 / per;
-      arena.destroy();
-      if (r >= 1) samples.push(seconds);
-      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return summarize(samples).median;
   }

@@ -18,8 +18,9 @@ export const LOCAL_ENGINE_EXTRA_KERNELS = { perLayer: 2, perStep: 2 } as const;
  *   running f32 moves twice the bytes, so for f32 the device is described per 16-bit element (half the
  *   measured bandwidth) with the f32 compute peak, which gives every op its true speed of light.
  * - Efficiencies come from the profile's rows of the engine's shader type.
- * - Every kernel costs the measured GPU dispatch overhead plus the host time to build and encode it (the
- *   engine builds its dispatches per step); each step pays one submit-and-read-back round trip and the
+ * - Every kernel costs what the profiler measured per dispatch of a step built per step (host build,
+ *   encode, submit, GPU dispatch overhead; the engine builds its dispatches every step), falling back to
+ *   the GPU dispatch overhead alone; each step pays one submit-and-read-back round trip and the
  *   launches of the kernels outside the model's op list.
  */
 export function localEngineTarget(
@@ -39,7 +40,7 @@ export function localEngineTarget(
     memoryBandwidth: Math.max(1, profile.derived.copyBytesPerSecond / (dtype === 'f32' ? 2 : 1)),
   };
   const base = calibrationFromProfile(profile, hardware, { sameDevice: true, dtype });
-  const launch = profile.dispatchOverheadSeconds + (profile.hostDispatchSeconds ?? 0);
+  const launch = profile.stepDispatchSeconds ?? profile.dispatchOverheadSeconds;
   const extraKernels =
     LOCAL_ENGINE_EXTRA_KERNELS.perLayer * model.numLayers + LOCAL_ENGINE_EXTRA_KERNELS.perStep;
   return {

@@ -29,6 +29,7 @@ import type { ModelSpec } from '../model/spec.js';
 import { ServeTuneError } from '../util/errors.js';
 import { matchCatalogHardware } from './catalog-match.js';
 import { DeviceProfile, type ShaderDtype, type Timing } from './schema.js';
+import { measureStepDispatchSeconds } from './step-overhead.js';
 
 export interface ProfileProgress {
   /** 1-based index of the measurement and how many the run has. */
@@ -92,7 +93,7 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
   const skipped: DeviceProfile['skipped'] = [];
   let dispatchOverheadSeconds = 0;
   let submitOverheadSeconds = 0;
-  let hostDispatchSeconds = 0;
+  let stepDispatchSeconds = 0;
   let cancelled = false;
   // Rough rates measured so far, to skip shapes that would take too long before running them.
   let flopsRate = 1e9;
@@ -171,17 +172,16 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
         const tiny = copyKernel(gpu, arena, 16, arena.storage(16, 'src'), arena.storage(16, 'dst'));
         dispatchOverheadSeconds = await timer.dispatchOverhead(tiny, quick ? 5 : 15, options.signal);
         submitOverheadSeconds = await timer.submitOverhead(quick ? 10 : 30, options.signal);
-        const src = arena.storage(16, 'src');
-        const dst = arena.storage(16, 'dst');
-        hostDispatchSeconds = await timer.hostDispatchOverhead(
-          (scratch) => copyKernel(gpu, scratch, 16, src, dst),
-          quick ? 5 : 15,
+        stepDispatchSeconds = await measureStepDispatchSeconds(
+          gpu,
+          options.model.headDim,
+          quick ? 7 : 21,
           options.signal,
         );
       } finally {
         arena.destroy();
       }
-      return `${(dispatchOverheadSeconds * 1e6).toFixed(1)} µs/dispatch, ${(submitOverheadSeconds * 1e6).toFixed(0)} µs/submit, ${(hostDispatchSeconds * 1e6).toFixed(1)} µs host per dispatch`;
+      return `${(dispatchOverheadSeconds * 1e6).toFixed(1)} µs/dispatch, ${(submitOverheadSeconds * 1e6).toFixed(0)} µs/submit, ${(stepDispatchSeconds * 1e6).toFixed(1)} µs per dispatch of a built step`;
     },
   });
 
@@ -569,7 +569,7 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
     timingMethod: timer.method,
     dispatchOverheadSeconds,
     submitOverheadSeconds,
-    hostDispatchSeconds,
+    stepDispatchSeconds,
     ...tables,
     derived: {
       peakFlopsPerSecond: { f32: peakF32, f16: gpu.hasF16 ? peak('f16') : null },

@@ -114,10 +114,11 @@ export const DeviceProfile = z.object({
   /** Cost of one submit-and-wait round trip, seconds. */
   submitOverheadSeconds: z.number().nonnegative(),
   /**
-   * Host time to build and encode one dispatch (a parameter uniform, a bind group, the encode calls),
-   * seconds: paid before every kernel by an engine that builds its step's dispatches per step. Optional, added later.
+   * Wall-clock cost of one dispatch in a step built per step (host build and encode, submit-time
+   * translation, GPU dispatch overhead together), seconds, from decode steps through a stack of tiny
+   * layers: what an engine that builds its dispatches every step pays per kernel. Optional, added later.
    */
-  hostDispatchSeconds: z.number().nonnegative().optional(),
+  stepDispatchSeconds: z.number().nonnegative().optional(),
   gemm: z.array(GemmMeasurement),
   prefillAttention: z.array(PrefillAttentionMeasurement),
   decodeAttention: z.array(DecodeAttentionMeasurement),
