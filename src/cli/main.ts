@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isServeTuneError } from '../engine/util/errors.js';
 import { registerBenchCommands } from './commands/bench.js';
+import { registerCalibrateCommands } from './commands/calibrate.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerCheckCommands } from './commands/check.js';
 import { registerMemoryCommands } from './commands/memory.js';
@@ -26,6 +27,7 @@ registerCheckCommands(program);
 registerServeCommands(program);
 registerBenchCommands(program);
 registerValidateCommands(program);
+registerCalibrateCommands(program);
 
 try {
   await program.parseAsync(process.argv);

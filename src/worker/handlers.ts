@@ -8,6 +8,7 @@ import {
   WORKER_METHODS,
   type WorkerMethodName,
 } from '../engine/protocol/worker.js';
+import { VALIDATE_DEFAULTS } from '../engine/validate/defaults.js';
 import { probeAdapter } from './adapter.js';
 
 export const WORKER_VERSION = '0.1.0';
@@ -79,5 +80,24 @@ export const HANDLERS: { [M in WorkerMethodName]: Handler<M> } = {
       context.progress(step + 1, p.steps, `step ${step + 1} of ${p.steps}`);
     }
     return { steps: p.steps };
+  },
+  validate: async (p, context) => {
+    const { runValidation } = await import('../engine/validate/validate.js');
+    const { presetModel } = await import('../engine/serve/local/presets.js');
+    const defaults = p.quick ? VALIDATE_DEFAULTS.quick : VALIDATE_DEFAULTS.full;
+    return runValidation({
+      quick: p.quick,
+      model: presetModel(defaults.preset),
+      workload: defaults.workload,
+      requests: defaults.requests,
+      seed: 0,
+      policy: 'vllm-v1',
+      maxNumSeqs: defaults.maxNumSeqs,
+      maxNumBatchedTokens: 64,
+      blockSize: 16,
+      dtype: 'f32',
+      signal: context.signal,
+      onProgress: (line) => context.log('info', line),
+    });
   },
 };

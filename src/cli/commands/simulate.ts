@@ -4,6 +4,7 @@ import { getHardware } from '../../engine/hardware/catalog.js';
 import { findModel } from '../../engine/model/catalog.js';
 import { resolveModel } from '../../engine/model/resolve.js';
 import type { Calibration } from '../../engine/perf/calibration.js';
+import { readCalibration } from '../../engine/perf/fit.js';
 import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
 import {
   calibrationForTarget,
@@ -58,11 +59,23 @@ export function parseSlo(text: string): Slo {
   return slo;
 }
 
-function calibrationAndTables(flags: { profile?: string; opTables?: string[] }, hardwareId: string) {
+function calibrationAndTables(
+  flags: { profile?: string; calibration?: string; opTables?: string[] },
+  hardwareId: string,
+) {
   const hardware = getHardware(hardwareId);
-  const calibration: Calibration | undefined = flags.profile
-    ? calibrationForTarget(readDeviceProfile(flags.profile), hardware)
-    : undefined;
+  if (flags.profile && flags.calibration) {
+    throw new ServeTuneError(
+      'give --profile or --calibration, not both',
+      'invalid-argument',
+      '--calibration',
+    );
+  }
+  const calibration: Calibration | undefined = flags.calibration
+    ? readCalibration(flags.calibration)
+    : flags.profile
+      ? calibrationForTarget(readDeviceProfile(flags.profile), hardware)
+      : undefined;
   const opTables: MeasuredOpTables | undefined =
     flags.opTables && flags.opTables.length > 0 ? readOpTables(flags.opTables) : undefined;
   return { hardware, calibration, opTables };
@@ -83,6 +96,7 @@ interface StepFlags {
   decodeBatch: number;
   decodeContext: number;
   profile?: string;
+  calibration?: string;
   opTables?: string[];
   json?: boolean;
 }
@@ -114,6 +128,7 @@ interface SimulateFlags {
   decodePp?: number;
   decodeDp?: number;
   profile?: string;
+  calibration?: string;
   opTables?: string[];
   workload: string;
   rate?: number;
@@ -154,6 +169,7 @@ export function registerSimulateCommands(program: Command): void {
         .default(0),
     )
     .option('--profile <profile.json>', 'calibrate with a measured device profile')
+    .option('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)')
     .option(
       '--op-tables <file.csv>',
       'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
@@ -273,6 +289,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(new Option('--decode-pp <n>', 'disaggregated: decode pool PP').argParser(positiveInt))
     .addOption(new Option('--decode-dp <n>', 'disaggregated: decode replicas').argParser(positiveInt))
     .option('--profile <profile.json>', 'calibrate with a measured device profile')
+    .option('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)')
     .option('--op-tables <file.csv>', 'measured op times (Vidur CSV layouts); repeatable', collect)
     .requiredOption(
       '--workload <spec|file>',

@@ -4,6 +4,7 @@ import { readDeviceProfile } from '../../engine/perf/report.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import { PRESET_NAMES } from '../../engine/serve/local/presets.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
+import { VALIDATE_DEFAULTS } from '../../engine/validate/defaults.js';
 import type { ValidationReport } from '../../engine/validate/report.js';
 import { printJson, table } from '../format.js';
 import { positiveInt } from '../options.js';
@@ -17,7 +18,7 @@ interface ValidateFlags {
   requests?: number;
   seed: number;
   scheduler: PolicyName;
-  maxNumSeqs: number;
+  maxNumSeqs?: number;
   maxNumBatchedTokens: number;
   blockSize: number;
   dtype: 'f32' | 'f16';
@@ -25,23 +26,6 @@ interface ValidateFlags {
   out?: string;
   json?: boolean;
 }
-
-/**
- * Defaults: a workload whose arrival rate exceeds what the engine serves at `max-num-seqs`, so requests
- * queue (TTFT includes waiting), with prompts long enough to take several chunks' worth of budget.
- */
-export const VALIDATE_DEFAULTS = {
-  quick: {
-    preset: 'tiny',
-    requests: 60,
-    workload: 'poisson:rate=12,prompt=uniform(16,96),output=uniform(8,40)',
-  },
-  full: {
-    preset: 'small',
-    requests: 200,
-    workload: 'poisson:rate=6,prompt=uniform(32,192),output=uniform(16,64)',
-  },
-} as const;
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
 const ms = (s: number) => `${(s * 1e3).toFixed(1)} ms`;
@@ -95,7 +79,7 @@ export function registerValidateCommands(program: Command): void {
     .addOption(
       new Option('--scheduler <name>', 'scheduling policy').choices(PolicyName.options).default('vllm-v1'),
     )
-    .addOption(new Option('--max-num-seqs <n>', 'sequences per step').argParser(positiveInt).default(8))
+    .addOption(new Option('--max-num-seqs <n>', 'sequences per step (default 4)').argParser(positiveInt))
     .addOption(
       new Option('--max-num-batched-tokens <n>', 'token budget per step').argParser(positiveInt).default(64),
     )
@@ -125,7 +109,7 @@ export function registerValidateCommands(program: Command): void {
         requests: flags.requests ?? defaults.requests,
         seed: flags.seed,
         policy: flags.scheduler,
-        maxNumSeqs: flags.maxNumSeqs,
+        maxNumSeqs: flags.maxNumSeqs ?? defaults.maxNumSeqs,
         maxNumBatchedTokens: flags.maxNumBatchedTokens,
         blockSize: flags.blockSize,
         dtype: flags.dtype,

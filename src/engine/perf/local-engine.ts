@@ -20,7 +20,8 @@ export const LOCAL_ENGINE_EXTRA_KERNELS = { perLayer: 2, perStep: 2 } as const;
  * - Efficiencies come from the profile's rows of the engine's shader type.
  * - Every kernel costs what the profiler measured per dispatch of a step built per step (host build,
  *   encode, submit, GPU dispatch overhead; the engine builds its dispatches every step), falling back to
- *   the GPU dispatch overhead alone; each step pays one submit-and-read-back round trip and the
+ *   the GPU dispatch overhead alone; each step pays the measured fixed cost of a step (metadata uploads,
+ *   submit, read-back; else the submit round trip) and the
  *   launches of the kernels outside the model's op list.
  */
 export function localEngineTarget(
@@ -49,7 +50,7 @@ export function localEngineTarget(
       ...base,
       source: `${base.source}; local engine (${dtype})`,
       kernelLaunchSeconds: launch,
-      stepOverheadSeconds: profile.submitOverheadSeconds + extraKernels * launch,
+      stepOverheadSeconds: (profile.stepBaseSeconds ?? profile.submitOverheadSeconds) + extraKernels * launch,
     },
   };
 }

@@ -94,6 +94,7 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
   let dispatchOverheadSeconds = 0;
   let submitOverheadSeconds = 0;
   let stepDispatchSeconds = 0;
+  let stepBaseSeconds = 0;
   let cancelled = false;
   // Rough rates measured so far, to skip shapes that would take too long before running them.
   let flopsRate = 1e9;
@@ -172,12 +173,14 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
         const tiny = copyKernel(gpu, arena, 16, arena.storage(16, 'src'), arena.storage(16, 'dst'));
         dispatchOverheadSeconds = await timer.dispatchOverhead(tiny, quick ? 5 : 15, options.signal);
         submitOverheadSeconds = await timer.submitOverhead(quick ? 10 : 30, options.signal);
-        stepDispatchSeconds = await measureStepDispatchSeconds(
+        const step = await measureStepDispatchSeconds(
           gpu,
           options.model.headDim,
-          quick ? 7 : 21,
+          quick ? 20 : 60,
           options.signal,
         );
+        stepDispatchSeconds = step.perDispatchSeconds;
+        stepBaseSeconds = step.stepBaseSeconds;
       } finally {
         arena.destroy();
       }
@@ -570,6 +573,7 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
     dispatchOverheadSeconds,
     submitOverheadSeconds,
     stepDispatchSeconds,
+    stepBaseSeconds,
     ...tables,
     derived: {
       peakFlopsPerSecond: { f32: peakF32, f16: gpu.hasF16 ? peak('f16') : null },

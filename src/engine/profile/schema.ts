@@ -119,6 +119,11 @@ export const DeviceProfile = z.object({
    * layers: what an engine that builds its dispatches every step pays per kernel. Optional, added later.
    */
   stepDispatchSeconds: z.number().nonnegative().optional(),
+  /**
+   * Fixed wall-clock cost of such a step besides its dispatches (step metadata uploads, submit, a small
+   * read-back), seconds. Optional, added later.
+   */
+  stepBaseSeconds: z.number().nonnegative().optional(),
   gemm: z.array(GemmMeasurement),
   prefillAttention: z.array(PrefillAttentionMeasurement),
   decodeAttention: z.array(DecodeAttentionMeasurement),

@@ -1,7 +1,6 @@
-import { createStorageBuffer } from '../gpu/buffers.js';
+import { BufferUsage, createStorageBuffer } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/device.js';
 import { encodeDispatches } from '../gpu/pipelines.js';
-import { summarize } from '../gpu/timing.js';
 import { BufferArena } from '../kernels/arena.js';
 import {
   LayerForward,
@@ -19,14 +18,16 @@ import { SeededRandom } from '../util/random.js';
  * builds them: the host work (parameter uniforms, bind groups, encoding), the runtime's submit-time
  * translation and the GPU's own dispatch overhead, together. Measured with one-token decode steps
  * through a stack of layers at a tiny width (so the kernels' own work is negligible): the time of
- * `deep` layers minus the time of one, per extra dispatch. `headDim` is the served model's.
+ * `deep` layers minus the time of one (the fastest of each over the repetitions), per extra dispatch.
+ * `headDim` is the served model's. Also returns the step's fixed cost: the one-layer step less its
+ * dispatches (step metadata uploads, submit, a small read-back).
  */
 export async function measureStepDispatchSeconds(
   gpu: GpuContext,
   headDim: number,
   repetitions: number,
   signal?: AbortSignal,
-): Promise<number> {
+): Promise<{ perDispatchSeconds: number; stepBaseSeconds: number }> {
   const shape: LayerShape = {
     hiddenSize: 64,
     intermediateSize: 64,
@@ -48,6 +49,8 @@ export async function measureStepDispatchSeconds(
   });
   const forward = new LayerForward(gpu, shape, 'f32', 4);
   const hidden = createStorageBuffer(gpu.device, 4 * shape.hiddenSize * 4, 'step overhead hidden');
+  // Like an engine step, the probe ends by reading a few bytes back (the sampled ids).
+  const staging = gpu.device.createBuffer({ size: 16, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
   const sequences: StepSequence[] = [{ tokens: 1, context: 3, blockTable: [0] }];
   let perLayer = 0;
   const time = async (layers: number): Promise<number> => {
@@ -67,26 +70,32 @@ export async function measureStepDispatchSeconds(
     const pass = encoder.beginComputePass();
     encodeDispatches(pass, dispatches);
     pass.end();
+    encoder.copyBufferToBuffer(hidden, 0, staging, 0, 16);
     gpu.device.queue.submit([encoder.finish()]);
-    await gpu.device.queue.onSubmittedWorkDone();
+    await staging.mapAsync(0x1 /* GPUMapMode.READ */);
+    staging.unmap();
     arena.destroy();
     return (performance.now() - start) / 1000;
   };
   try {
     await time(deep);
     await time(1);
-    const samples: number[] = [];
+    // Other work on the machine only ever adds time: the fastest run of each depth is the cleanest.
+    let one = Number.POSITIVE_INFINITY;
+    let many = Number.POSITIVE_INFINITY;
     for (let r = 0; r < repetitions; r++) {
       if (signal?.aborted) break;
-      const one = await time(1);
-      const many = await time(deep);
-      samples.push(Math.max(0, (many - one) / ((deep - 1) * perLayer)));
+      one = Math.min(one, await time(1));
+      many = Math.min(many, await time(deep));
     }
-    return samples.length > 0 ? summarize(samples).median : 0;
+    if (!Number.isFinite(one) || !Number.isFinite(many)) return { perDispatchSeconds: 0, stepBaseSeconds: 0 };
+    const perDispatchSeconds = Math.max(0, (many - one) / ((deep - 1) * perLayer));
+    return { perDispatchSeconds, stepBaseSeconds: Math.max(0, one - perLayer * perDispatchSeconds) };
   } finally {
     weights.destroy();
     cache.destroy();
     forward.destroy();
     hidden.destroy();
+    staging.destroy();
   }
 }

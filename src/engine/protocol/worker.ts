@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { KvDtype, WeightDtype } from '../dtypes.js';
 import { PlansReport } from '../memory/plans.js';
 import { AdapterInfo } from '../profile/schema.js';
+import { ValidationReport } from '../validate/report.js';
 
 /**
  * Messages between a client (the extension, tests) and the engine worker process, one JSON object per
@@ -97,11 +98,15 @@ export const EchoParams = z.object({
 export const EchoResult = z.object({ steps: z.number().int() });
 export const EchoPartial = z.object({ step: z.number().int() });
 
+/** "Validate on this machine": `servetune validate` with its defaults (quick: the tiny preset). */
+export const ValidateParams = z.object({ quick: z.boolean().default(true) });
+
 export const WORKER_METHODS = {
   hello: { params: z.object({}), result: HelloResult, gpu: false, long: false },
   plans: { params: PlansParams, result: PlansReport, gpu: false, long: false },
   adapter: { params: AdapterParams, result: AdapterResult, gpu: true, long: false },
   echo: { params: EchoParams, result: EchoResult, partial: EchoPartial, gpu: false, long: true },
+  validate: { params: ValidateParams, result: ValidationReport, gpu: true, long: true },
 } as const satisfies Record<string, WorkerMethodSpec>;
 
 export type WorkerMethods = typeof WORKER_METHODS;

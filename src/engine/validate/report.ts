@@ -53,6 +53,7 @@ export const ValidationReport = z.object({
     dispatchOverheadSeconds: z.number(),
     submitOverheadSeconds: z.number(),
     stepDispatchSeconds: z.number().nullable(),
+    stepBaseSeconds: z.number().nullable(),
   }),
   calibration: Calibration,
   predicted: RunSummary,

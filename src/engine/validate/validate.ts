@@ -175,6 +175,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         dispatchOverheadSeconds: profile.dispatchOverheadSeconds,
         submitOverheadSeconds: profile.submitOverheadSeconds,
         stepDispatchSeconds: profile.stepDispatchSeconds ?? null,
+        stepBaseSeconds: profile.stepBaseSeconds ?? null,
       },
       calibration,
       predicted,
