@@ -1,12 +1,16 @@
 import { Command, CommanderError } from 'commander';
 import { isServeTuneError } from '../engine/util/errors.js';
+import { registerBenchCommands } from './commands/bench.js';
+import { registerCalibrateCommands } from './commands/calibrate.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerCheckCommands } from './commands/check.js';
 import { registerMemoryCommands } from './commands/memory.js';
 import { registerProfileCommands } from './commands/profile.js';
 import { registerSearchCommands } from './commands/search.js';
+import { registerServeCommands } from './commands/serve.js';
 import { registerSimulateCommands } from './commands/simulate.js';
 import { registerTuneCommands } from './commands/tune.js';
+import { registerValidateCommands } from './commands/validate.js';
 
 const program = new Command()
   .name('servetune')
@@ -22,6 +26,10 @@ registerSimulateCommands(program);
 registerSearchCommands(program);
 registerCheckCommands(program);
 registerTuneCommands(program);
+registerServeCommands(program);
+registerBenchCommands(program);
+registerValidateCommands(program);
+registerCalibrateCommands(program);
 
 try {
   await program.parseAsync(process.argv);

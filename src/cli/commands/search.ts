@@ -129,6 +129,7 @@ export function registerSearchCommands(program: Command): void {
       v === '0' ? 0 : positiveInt(v),
     )
     .option('--profile <profile.json>', 'calibrate the step-time model with a measured device profile')
+    .option('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)')
     .option('--seed <n>', 'seed for generated workloads', (v) => Number.parseInt(v, 10), 0)
     .option('--json', 'print the SearchResult JSON')
     .option('--html <report.html>', 'write a self-contained HTML report')
@@ -147,6 +148,7 @@ export function registerSearchCommands(program: Command): void {
         sampleRequests: number;
         threads?: number;
         profile?: string;
+        calibration?: string;
         seed: number;
         json?: boolean;
         html?: string;
@@ -170,6 +172,7 @@ export function registerSearchCommands(program: Command): void {
               sampleRequests: flags.sampleRequests,
               threads: flags.threads,
               profile: flags.profile,
+              calibration: flags.calibration,
               seed: flags.seed,
             },
             {

@@ -4,6 +4,7 @@ import { getHardware } from '../../engine/hardware/catalog.js';
 import { findModel } from '../../engine/model/catalog.js';
 import { resolveModel } from '../../engine/model/resolve.js';
 import type { Calibration } from '../../engine/perf/calibration.js';
+import { readCalibration } from '../../engine/perf/fit.js';
 import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
 import {
   calibrationForTarget,
@@ -24,7 +25,7 @@ import { printJson, table } from '../format.js';
 import { fraction, kvDtypeOption, positiveInt, weightDtypeOption } from '../options.js';
 
 const nonNegativeInt = (value: string): number => (value.trim() === '0' ? 0 : positiveInt(value));
-const positiveNumber = (value: string): number => {
+export const positiveNumber = (value: string): number => {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0)
     throw new InvalidArgumentError(`expected a positive number, got '${value}'.`);
@@ -58,11 +59,23 @@ export function parseSlo(text: string): Slo {
   return slo;
 }
 
-function calibrationAndTables(flags: { profile?: string; opTables?: string[] }, hardwareId: string) {
+function calibrationAndTables(
+  flags: { profile?: string; calibration?: string; opTables?: string[] },
+  hardwareId: string,
+) {
   const hardware = getHardware(hardwareId);
-  const calibration: Calibration | undefined = flags.profile
-    ? calibrationForTarget(readDeviceProfile(flags.profile), hardware)
-    : undefined;
+  if (flags.profile && flags.calibration) {
+    throw new ServeTuneError(
+      'give --profile or --calibration, not both',
+      'invalid-argument',
+      '--calibration',
+    );
+  }
+  const calibration: Calibration | undefined = flags.calibration
+    ? readCalibration(flags.calibration)
+    : flags.profile
+      ? calibrationForTarget(readDeviceProfile(flags.profile), hardware)
+      : undefined;
   const opTables: MeasuredOpTables | undefined =
     flags.opTables && flags.opTables.length > 0 ? readOpTables(flags.opTables) : undefined;
   return { hardware, calibration, opTables };
@@ -83,6 +96,7 @@ interface StepFlags {
   decodeBatch: number;
   decodeContext: number;
   profile?: string;
+  calibration?: string;
   opTables?: string[];
   json?: boolean;
 }
@@ -114,6 +128,7 @@ interface SimulateFlags {
   decodePp?: number;
   decodeDp?: number;
   profile?: string;
+  calibration?: string;
   opTables?: string[];
   workload: string;
   rate?: number;
@@ -154,6 +169,7 @@ export function registerSimulateCommands(program: Command): void {
         .default(0),
     )
     .option('--profile <profile.json>', 'calibrate with a measured device profile')
+    .option('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)')
     .option(
       '--op-tables <file.csv>',
       'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
@@ -273,6 +289,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(new Option('--decode-pp <n>', 'disaggregated: decode pool PP').argParser(positiveInt))
     .addOption(new Option('--decode-dp <n>', 'disaggregated: decode replicas').argParser(positiveInt))
     .option('--profile <profile.json>', 'calibrate with a measured device profile')
+    .option('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)')
     .option('--op-tables <file.csv>', 'measured op times (Vidur CSV layouts); repeatable', collect)
     .requiredOption(
       '--workload <spec|file>',
@@ -359,7 +376,7 @@ export function registerSimulateCommands(program: Command): void {
     });
 }
 
-function printSummary(s: RunSummary, source: string): void {
+export function printSummary(s: RunSummary, source: string): void {
   console.log(`${s.label}\nworkload: ${source}`);
   if (!s.feasible) {
     console.log(`\nInfeasible, not simulated:\n  ${s.problems.join('\n  ')}`);
@@ -370,7 +387,7 @@ function printSummary(s: RunSummary, source: string): void {
       ? [name, ms(m.mean), ms(m.p50), ms(m.p90), ms(m.p99), String(m.count)]
       : [name, '-', '-', '-', '-', '0'];
   console.log(
-    `\n${s.requests.completed}/${s.requests.total} requests completed (${s.requests.failed} failed) over ${s.simulatedSeconds.toFixed(1)} s simulated in ${s.wallSeconds.toFixed(2)} s (${s.steps} steps)\n`,
+    `\n${s.requests.completed}/${s.requests.total} requests completed (${s.requests.failed} failed) over ${s.simulatedSeconds.toFixed(1)} s ${s.kind === 'measured' ? `measured (wall ${s.wallSeconds.toFixed(2)} s)` : `simulated in ${s.wallSeconds.toFixed(2)} s (${s.steps} steps)`}\n`,
   );
   console.log(
     table([

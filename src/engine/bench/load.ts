@@ -84,11 +84,15 @@ export async function runLoad(
         const wait = due - elapsed();
         if (wait > 0) {
           await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, wait * 1000);
-            stop.signal.addEventListener('abort', () => {
+            const onAbort = () => {
               clearTimeout(t);
               resolve();
-            });
+            };
+            const t = setTimeout(() => {
+              stop.signal.removeEventListener('abort', onAbort);
+              resolve();
+            }, wait * 1000);
+            stop.signal.addEventListener('abort', onAbort, { once: true });
           });
         }
         if (stop.signal.aborted) break;

@@ -56,12 +56,21 @@ function curveFrom(points: [number, number][]): EfficiencyCurve | undefined {
 export function calibrationFromProfile(
   profile: DeviceProfile,
   target: HardwareSpec,
-  options: { catalogDevice?: HardwareSpec; sameDevice: boolean },
+  options: {
+    catalogDevice?: HardwareSpec;
+    sameDevice: boolean;
+    /** Use the rows measured in this shader type (an engine running f32); default: f16 where measured. */
+    dtype?: 'f32' | 'f16';
+  },
 ): Calibration {
   const peaks = referencePeaks(profile, options.catalogDevice);
   const base = defaultCalibrationFor(target);
   const flopsOf = (dtype: 'f32' | 'f16') => (dtype === 'f16' ? peaks.f16Flops : peaks.f32Flops);
   const preferF16 = <T extends { dtype: 'f32' | 'f16' }>(rows: readonly T[]): T[] => {
+    if (options.dtype) {
+      const chosen = rows.filter((r) => r.dtype === options.dtype);
+      return chosen.length > 0 ? chosen : [...rows];
+    }
     const f16 = rows.filter((r) => r.dtype === 'f16');
     return f16.length > 0 ? f16 : [...rows];
   };

@@ -29,6 +29,7 @@ import type { ModelSpec } from '../model/spec.js';
 import { ServeTuneError } from '../util/errors.js';
 import { matchCatalogHardware } from './catalog-match.js';
 import { DeviceProfile, type ShaderDtype, type Timing } from './schema.js';
+import { measureStepDispatchSeconds } from './step-overhead.js';
 
 export interface ProfileProgress {
   /** 1-based index of the measurement and how many the run has. */
@@ -92,6 +93,8 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
   const skipped: DeviceProfile['skipped'] = [];
   let dispatchOverheadSeconds = 0;
   let submitOverheadSeconds = 0;
+  let stepDispatchSeconds = 0;
+  let stepBaseSeconds = 0;
   let cancelled = false;
   // Rough rates measured so far, to skip shapes that would take too long before running them.
   let flopsRate = 1e9;
@@ -170,10 +173,18 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
         const tiny = copyKernel(gpu, arena, 16, arena.storage(16, 'src'), arena.storage(16, 'dst'));
         dispatchOverheadSeconds = await timer.dispatchOverhead(tiny, quick ? 5 : 15, options.signal);
         submitOverheadSeconds = await timer.submitOverhead(quick ? 10 : 30, options.signal);
+        const step = await measureStepDispatchSeconds(
+          gpu,
+          options.model.headDim,
+          quick ? 20 : 60,
+          options.signal,
+        );
+        stepDispatchSeconds = step.perDispatchSeconds;
+        stepBaseSeconds = step.stepBaseSeconds;
       } finally {
         arena.destroy();
       }
-      return `${(dispatchOverheadSeconds * 1e6).toFixed(1)} µs/dispatch, ${(submitOverheadSeconds * 1e6).toFixed(0)} µs/submit`;
+      return `${(dispatchOverheadSeconds * 1e6).toFixed(1)} µs/dispatch, ${(submitOverheadSeconds * 1e6).toFixed(0)} µs/submit, ${(stepDispatchSeconds * 1e6).toFixed(1)} µs per dispatch of a built step`;
     },
   });
 
@@ -561,6 +572,8 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
     timingMethod: timer.method,
     dispatchOverheadSeconds,
     submitOverheadSeconds,
+    stepDispatchSeconds,
+    stepBaseSeconds,
     ...tables,
     derived: {
       peakFlopsPerSecond: { f32: peakF32, f16: gpu.hasF16 ? peak('f16') : null },

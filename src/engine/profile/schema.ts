@@ -113,6 +113,17 @@ export const DeviceProfile = z.object({
   dispatchOverheadSeconds: z.number().nonnegative(),
   /** Cost of one submit-and-wait round trip, seconds. */
   submitOverheadSeconds: z.number().nonnegative(),
+  /**
+   * Wall-clock cost of one dispatch in a step built per step (host build and encode, submit-time
+   * translation, GPU dispatch overhead together), seconds, from decode steps through a stack of tiny
+   * layers: what an engine that builds its dispatches every step pays per kernel. Optional, added later.
+   */
+  stepDispatchSeconds: z.number().nonnegative().optional(),
+  /**
+   * Fixed wall-clock cost of such a step besides its dispatches (step metadata uploads, submit, a small
+   * read-back), seconds. Optional, added later.
+   */
+  stepBaseSeconds: z.number().nonnegative().optional(),
   gemm: z.array(GemmMeasurement),
   prefillAttention: z.array(PrefillAttentionMeasurement),
   decodeAttention: z.array(DecodeAttentionMeasurement),

@@ -4,6 +4,7 @@ import { PlansReport } from '../memory/plans.js';
 import { AdapterInfo } from '../profile/schema.js';
 import { CheckConfigInput, CheckConfigResult } from '../tune/check.js';
 import { PredictBlockInput, PredictBlockResult, TuneBlockInput, TuneBlockResult } from '../tune/schema.js';
+import { ValidationReport } from '../validate/report.js';
 
 /**
  * Messages between a client (the extension, tests) and the engine worker process, one JSON object per
@@ -99,6 +100,9 @@ export const EchoParams = z.object({
 export const EchoResult = z.object({ steps: z.number().int() });
 export const EchoPartial = z.object({ step: z.number().int() });
 
+/** "Validate on this machine": `servetune validate` with its defaults (quick: the tiny preset). */
+export const ValidateParams = z.object({ quick: z.boolean().default(true) });
+
 export const WORKER_METHODS = {
   hello: { params: z.object({}), result: HelloResult, gpu: false, long: false },
   plans: { params: PlansParams, result: PlansReport, gpu: false, long: false },
@@ -109,6 +113,7 @@ export const WORKER_METHODS = {
   checkConfig: { params: CheckConfigInput, result: CheckConfigResult, gpu: false, long: false },
   predictBlock: { params: PredictBlockInput, result: PredictBlockResult, gpu: true, long: false },
   tuneBlock: { params: TuneBlockInput, result: TuneBlockResult, gpu: true, long: true },
+  validate: { params: ValidateParams, result: ValidationReport, gpu: true, long: true },
 } as const satisfies Record<string, WorkerMethodSpec>;
 
 export type WorkerMethods = typeof WORKER_METHODS;

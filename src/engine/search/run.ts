@@ -4,6 +4,7 @@ import { ServingEngine } from '../config/settings.js';
 import { getHardware } from '../hardware/catalog.js';
 import { resolveModel } from '../model/resolve.js';
 import type { Calibration } from '../perf/calibration.js';
+import { readCalibration } from '../perf/fit.js';
 import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
 import { ServeTuneError } from '../util/errors.js';
 import { loadWorkload } from '../workload/load.js';
@@ -32,6 +33,8 @@ export const SearchInput = z.object({
   seed: z.number().int().default(0),
   /** A measured device profile to calibrate the step-time model with. */
   profile: z.string().optional(),
+  /** A saved calibration file (`servetune calibrate --out`); replaces `profile`. */
+  calibration: z.string().optional(),
   /** Worker threads (0: evaluate on this thread). Default: one per core. */
   threads: z.number().int().nonnegative().optional(),
 });
@@ -142,9 +145,11 @@ export async function searchServing(
     );
   }
   const maxModelLen = searchMaxModelLen(model, maxSequenceTokens);
-  const calibration: Calibration | undefined = input.profile
-    ? calibrationForTarget(readDeviceProfile(input.profile), hardware)
-    : undefined;
+  const calibration: Calibration | undefined = input.calibration
+    ? readCalibration(input.calibration)
+    : input.profile
+      ? calibrationForTarget(readDeviceProfile(input.profile), hardware)
+      : undefined;
   const setup: SimulationEvaluatorSetup = {
     model,
     hardware,

@@ -1,7 +1,7 @@
 /**
  * A byte-level tokenizer for the reference engine's random-weight models: text becomes its UTF-8 bytes
  * (offset past the special ids), so prompt lengths are exact and reproducible without a vocabulary file.
- * Generated ids map back to printable characters so streamed text is readable.
+ * Every generated id maps to one printable character so streamed text is readable and no token streams empty.
  */
 export const BOS_TOKEN = 1;
 export const EOS_TOKEN = 2;
@@ -15,7 +15,8 @@ export function encodeText(text: string, vocabSize: number): number[] {
 }
 
 export function decodeToken(id: number): string {
-  if (id === EOS_TOKEN || id === BOS_TOKEN || id === 0) return '';
+  // Special ids too show as one character: with ignore_eos an end-of-sequence id is an ordinary
+  // generated token, and a client timing streamed chunks must see every token.
   const byte = id - BYTE_OFFSET;
   if (byte >= 32 && byte < 127) return String.fromCharCode(byte);
   // Outside printable ASCII: a stable printable stand-in, so every token shows as one character.

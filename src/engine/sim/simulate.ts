@@ -19,6 +19,7 @@ import { type PoolConfig, SimulationConfig, type SimulationConfigInput } from '.
 import { EventQueue } from './event-queue.js';
 import { BucketedSeries, GapHistogram, summarize } from './metrics.js';
 import { type PoolRole, SimReplica, type SimRequest } from './replica.js';
+import { goodputOf, requestMetrics, throughputOf } from './request-metrics.js';
 import { Router } from './router.js';
 import { RunSummary } from './summary.js';
 
@@ -471,84 +472,36 @@ interface RunTotals {
 }
 
 function summarizeRun(requests: SimRequest[], t: RunTotals): RunSummary {
-  let completed = 0;
-  for (const r of requests) if (r.finish >= 0) completed++;
-  const ttft = new Float64Array(completed);
-  const e2e = new Float64Array(completed);
-  const queueing = new Float64Array(completed);
+  const finished = requests.filter((r) => r.finish >= 0);
+  const completed = finished.length;
   const transfers = new Float64Array(t.disaggregated ? completed : 0);
-  let tpotCount = 0;
-  for (const r of requests) if (r.finish >= 0 && r.outputTokens > 1) tpotCount++;
-  const tpot = new Float64Array(tpotCount);
-  let input = 0;
-  let output = 0;
-  let prompted = 0;
-  let good = 0;
-  let i = 0;
-  let j = 0;
-  const slo = t.slo;
-  const hasSlo =
-    slo.ttft !== undefined || slo.tpot !== undefined || slo.tbt !== undefined || slo.e2e !== undefined;
-  for (const r of requests) {
-    if (r.finish < 0) continue;
-    const first = r.firstToken - r.arrival;
-    const total = r.finish - r.arrival;
-    ttft[i] = first;
-    e2e[i] = total;
-    queueing[i] = r.firstScheduled - r.arrival;
-    if (t.disaggregated) transfers[i] = r.kvTransferSeconds;
-    i++;
-    let perToken = 0;
-    if (r.outputTokens > 1) {
-      perToken = (total - first) / (r.outputTokens - 1);
-      tpot[j++] = perToken;
-    }
-    input += r.promptTokens;
-    output += r.outputTokens;
-    prompted += r.promptTokens;
-    if (
-      hasSlo &&
-      (slo.ttft === undefined || first <= slo.ttft) &&
-      (slo.tpot === undefined || perToken <= slo.tpot) &&
-      (slo.tbt === undefined || r.maxGap <= slo.tbt) &&
-      (slo.e2e === undefined || total <= slo.e2e)
-    ) {
-      good++;
-    }
-  }
+  if (t.disaggregated)
+    finished.forEach((r, i) => {
+      transfers[i] = r.kvTransferSeconds;
+    });
+  const m = requestMetrics(finished, t.slo);
   const never = requests.length - completed - t.failed;
   const duration = Math.max(0, t.endTime - t.startTime);
-  const per = (x: number) => (duration > 0 ? x / duration : 0);
-  const gpus = Math.max(1, t.gpus);
   return RunSummary.parse({
     ...t.base,
     resolvedSchedulers: t.resolvedSchedulers,
     feasible: true,
     problems: never > 0 ? [`${never} requests were never served (they could not be admitted)`] : [],
     requests: { total: requests.length, completed, failed: t.failed + never },
-    tokens: { input, output, cachedPrompt: t.cachedPrompt },
-    ttft: summarize(ttft),
-    tpot: summarize(tpot),
+    tokens: { input: m.inputTokens, output: m.outputTokens, cachedPrompt: t.cachedPrompt },
+    ttft: m.ttft,
+    tpot: m.tpot,
     itl: t.itl.summary(),
-    e2e: summarize(e2e),
-    queueing: summarize(queueing),
-    throughput: {
-      requestsPerSecond: per(completed),
-      inputTokensPerSecond: per(input),
-      outputTokensPerSecond: per(output),
-      totalTokensPerSecond: per(input + output),
-      requestsPerSecondPerGpu: per(completed) / gpus,
-      outputTokensPerSecondPerGpu: per(output) / gpus,
-    },
-    goodput: hasSlo
-      ? { slo, requestsPerSecond: per(good), fraction: completed > 0 ? good / completed : 0 }
-      : null,
+    e2e: m.e2e,
+    queueing: m.queueing,
+    throughput: throughputOf(m, duration, t.gpus),
+    goodput: goodputOf(m, t.slo, duration),
     preemptions: t.preemptions,
     prefixCache: t.prefixCaching
       ? {
           hitTokens: t.cachedPrompt,
-          queriedTokens: prompted,
-          hitRate: prompted > 0 ? t.cachedPrompt / prompted : 0,
+          queriedTokens: m.inputTokens,
+          hitRate: m.inputTokens > 0 ? t.cachedPrompt / m.inputTokens : 0,
         }
       : null,
     kvUtilization: t.kvSeries.result(),

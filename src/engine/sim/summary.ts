@@ -43,6 +43,18 @@ export const RunSummary = z.object({
     .optional(),
   /** The endpoint measured (measured runs). */
   endpoint: z.object({ url: z.string(), servedModel: z.string().optional() }).optional(),
+  /** The workload replayed, as given to `loadWorkload` (measured runs; lets a fit re-simulate it). Optional, added later. */
+  workload: z
+    .object({
+      source: z.string(),
+      seed: z.number().int(),
+      rate: z.number().positive().optional(),
+      count: z.number().int().positive().optional(),
+      /** How it was replayed: open loop at the arrival times, or closed loop at a concurrency. */
+      mode: z.enum(['open', 'closed']),
+      concurrency: z.number().int().positive().optional(),
+    })
+    .optional(),
   /** False when the plan cannot run (weights do not fit, degrees do not divide): nothing was simulated. */
   feasible: z.boolean(),
   problems: z.array(z.string()),

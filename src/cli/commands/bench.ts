@@ -1,0 +1,125 @@
+import { writeFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { runBench } from '../../engine/bench/run.js';
+import type { Slo } from '../../engine/sim/config.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
+import { loadWorkload } from '../../engine/workload/load.js';
+import { printJson } from '../format.js';
+import { positiveInt } from '../options.js';
+import { parseSlo, positiveNumber, printSummary } from './simulate.js';
+
+interface BenchFlags {
+  url: string;
+  model: string;
+  endpoint: 'completions' | 'chat';
+  apiKey?: string;
+  workload: string;
+  rate?: number;
+  concurrency?: number;
+  maxRequests?: number;
+  maxSeconds: number;
+  timeout: number;
+  seed: number;
+  slo?: Slo;
+  out?: string;
+  json?: boolean;
+}
+
+export function registerBenchCommands(program: Command): void {
+  program
+    .command('bench')
+    .description(
+      'replay a workload against an OpenAI-compatible endpoint and measure TTFT, TPOT, ITL, E2E, throughput and goodput',
+    )
+    .requiredOption('--url <base>', 'the endpoint, e.g. http://127.0.0.1:8000')
+    .requiredOption('--model <name>', 'the served model name (as /v1/models lists it)')
+    .addOption(
+      new Option('--endpoint <api>', 'completions (token-id prompts) or chat (text prompts)')
+        .choices(['completions', 'chat'])
+        .default('completions'),
+    )
+    .option('--api-key <key>', 'sent as a bearer token')
+    .requiredOption('--workload <spec|file>', 'a workload spec or a trace file (as `simulate` takes)')
+    .addOption(
+      new Option('--rate <r>', 'open loop: scale arrivals to this mean rate (requests/s)').argParser(
+        positiveNumber,
+      ),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'closed loop: keep this many requests in flight')
+        .argParser(positiveInt)
+        .conflicts('rate'),
+    )
+    .addOption(new Option('--max-requests <n>', 'send at most this many requests').argParser(positiveInt))
+    .addOption(
+      new Option('--max-seconds <s>', 'stop the run after this long').argParser(positiveNumber).default(600),
+    )
+    .addOption(
+      new Option('--timeout <s>', 'a request unanswered after this long fails')
+        .argParser(positiveNumber)
+        .default(300),
+    )
+    .addOption(new Option('--seed <n>', 'seed of the workload and prompts').argParser(Number).default(0))
+    .addOption(
+      new Option('--slo <targets>', 'latency targets for goodput, e.g. ttft=0.5,tpot=0.05').argParser(
+        parseSlo,
+      ),
+    )
+    .option('--out <file>', 'write the summary JSON (RunSummary) to this file')
+    .option('--json', 'print JSON (schema: RunSummary)')
+    .action(async (flags: BenchFlags) => {
+      if (!Number.isInteger(flags.seed)) {
+        throw new ServeTuneError(
+          `--seed must be an integer, got ${flags.seed}`,
+          'invalid-argument',
+          '--seed',
+        );
+      }
+      const workload = loadWorkload(flags.workload, {
+        rate: flags.rate,
+        seed: flags.seed,
+        count: flags.maxRequests,
+      });
+      const total = Math.min(workload.requests.length, flags.maxRequests ?? Number.POSITIVE_INFINITY);
+      let lastShown = 0;
+      const summary = await runBench({
+        url: flags.url,
+        servedModel: flags.model,
+        endpoint: flags.endpoint,
+        headers: flags.apiKey ? { authorization: `Bearer ${flags.apiKey}` } : undefined,
+        workload,
+        workloadOrigin: {
+          source: flags.workload,
+          seed: flags.seed,
+          rate: flags.rate,
+          count: flags.maxRequests,
+        },
+        mode:
+          flags.concurrency !== undefined
+            ? { kind: 'closed', concurrency: flags.concurrency }
+            : { kind: 'open' },
+        maxRequests: total,
+        maxSeconds: flags.maxSeconds,
+        timeoutSeconds: flags.timeout,
+        slo: flags.slo ?? {},
+        seed: flags.seed,
+        onProgress: (done) => {
+          if (done === total || done - lastShown >= Math.max(1, Math.floor(total / 10))) {
+            lastShown = done;
+            process.stderr.write(`servetune bench: ${done}/${total} requests done\n`);
+          }
+        },
+      });
+      if (flags.out) {
+        try {
+          writeFileSync(flags.out, `${JSON.stringify(summary, null, 2)}\n`);
+        } catch (error) {
+          throw new ServeTuneError(`Cannot write ${flags.out}: ${(error as Error).message}`, 'io', flags.out);
+        }
+        process.stderr.write(`servetune bench: summary written to ${flags.out}\n`);
+      }
+      if (flags.json) printJson(summary);
+      else printSummary(summary, workload.source);
+      if (summary.requests.completed === 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,165 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { getHardware } from '../../engine/hardware/catalog.js';
+import { findModel } from '../../engine/model/catalog.js';
+import { resolveModel } from '../../engine/model/resolve.js';
+import { defaultCalibrationFor } from '../../engine/perf/calibration.js';
+import { fitCalibration } from '../../engine/perf/fit.js';
+import { PolicyName } from '../../engine/sched/config.js';
+import { SimulationConfig } from '../../engine/sim/config.js';
+import { RunSummary } from '../../engine/sim/summary.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
+import { loadWorkload } from '../../engine/workload/load.js';
+import { printJson, table } from '../format.js';
+import { positiveInt } from '../options.js';
+
+interface CalibrateFlags {
+  measured: string;
+  model?: string;
+  hardware?: string;
+  tp: number;
+  scheduler: PolicyName;
+  maxNumSeqs?: number;
+  maxNumBatchedTokens?: number;
+  out?: string;
+  json?: boolean;
+}
+
+function readMeasured(file: string): RunSummary {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ServeTuneError(`Cannot read ${file}: ${(error as Error).message}`, 'io', file);
+  }
+  const parsed = RunSummary.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ServeTuneError(
+      `${file}: not a run summary: field '${issue.path.join('.')}' ${issue.message}`,
+      'invalid-config',
+      `${file}:${issue.path.join('.')}`,
+    );
+  }
+  if (parsed.data.kind !== 'measured') {
+    throw new ServeTuneError(
+      `${file}: a simulated run; give the JSON \`servetune bench\` wrote`,
+      'invalid-argument',
+      file,
+    );
+  }
+  return parsed.data;
+}
+
+const ms = (s: number) => `${(s * 1e3).toFixed(2)} ms`;
+
+export function registerCalibrateCommands(program: Command): void {
+  program
+    .command('calibrate')
+    .description("fit the step-time model to a real endpoint's measurements and save the calibration")
+    .requiredOption('--measured <bench.json>', 'the RunSummary `servetune bench --out` wrote (open loop)')
+    .option('--model <id|config.json>', 'the model the endpoint serves (when the run does not record it)')
+    .option('--hardware <id>', 'its GPU (when the run does not record it)')
+    .addOption(new Option('--tp <n>', 'its tensor parallel degree').argParser(positiveInt).default(1))
+    .addOption(
+      new Option('--scheduler <name>', 'its scheduler').choices(PolicyName.options).default('vllm-v1'),
+    )
+    .addOption(new Option('--max-num-seqs <n>', 'its max-num-seqs').argParser(positiveInt))
+    .addOption(new Option('--max-num-batched-tokens <n>', 'its token budget').argParser(positiveInt))
+    .option('--out <calibration.json>', 'write the fitted calibration (for simulate/search --calibration)')
+    .option('--json', 'print the fit as JSON')
+    .action((flags: CalibrateFlags) => {
+      const measured = readMeasured(flags.measured);
+      const origin = measured.workload;
+      if (!origin) {
+        throw new ServeTuneError(
+          `${flags.measured}: the run does not record its workload`,
+          'invalid-argument',
+          flags.measured,
+        );
+      }
+      if (origin.mode !== 'open') {
+        throw new ServeTuneError(
+          `${flags.measured}: a closed-loop run; calibrate needs an open-loop bench run (--rate or the trace's times)`,
+          'invalid-argument',
+          flags.measured,
+        );
+      }
+      let config = measured.config;
+      if (!config) {
+        if (!flags.model || !flags.hardware) {
+          throw new ServeTuneError(
+            `${flags.measured} does not record the deployment: give --model and --hardware (and --tp, --scheduler…)`,
+            'invalid-argument',
+            '--model',
+          );
+        }
+        const model = resolveModel(flags.model);
+        config = SimulationConfig.parse({
+          model: findModel(flags.model) ? model.id : model,
+          hardware: getHardware(flags.hardware).id,
+          deployment: {
+            kind: 'colocated',
+            pool: {
+              plan: { tp: flags.tp, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' },
+              scheduler: {
+                policy: flags.scheduler,
+                maxNumSeqs: flags.maxNumSeqs,
+                maxNumBatchedTokens: flags.maxNumBatchedTokens,
+              },
+            },
+          },
+        });
+      }
+      const hardware = typeof config.hardware === 'string' ? getHardware(config.hardware) : config.hardware;
+      const start = config.calibration ?? defaultCalibrationFor(hardware);
+      const workload = loadWorkload(origin.source, {
+        seed: origin.seed,
+        rate: origin.rate,
+        count: origin.count,
+      });
+      const fit = fitCalibration(measured, config, workload, start);
+      if (flags.out) {
+        try {
+          writeFileSync(flags.out, `${JSON.stringify(fit.calibration, null, 2)}\n`);
+        } catch (error) {
+          throw new ServeTuneError(`Cannot write ${flags.out}: ${(error as Error).message}`, 'io', flags.out);
+        }
+        process.stderr.write(`servetune calibrate: calibration written to ${flags.out}\n`);
+      }
+      if (flags.json) return printJson(fit);
+      const c = fit.calibration;
+      console.log(
+        `fitted time factor ×${fit.factor.toFixed(3)} over ${start.source} (${fit.simulations} simulations)\n`,
+      );
+      console.log(
+        table([
+          ['metric', 'measured', 'before fit', 'after fit'],
+          ['TPOT mean', ms(fit.measured.tpotMean), ms(fit.before.tpotMean), ms(fit.after.tpotMean)],
+          ['TTFT mean', ms(fit.measured.ttftMean), ms(fit.before.ttftMean), ms(fit.after.ttftMean)],
+        ]),
+      );
+      console.log('\nfitted parameters:');
+      console.log(
+        table([
+          ['parameter', 'value'],
+          ['kernel launch', `${(c.kernelLaunchSeconds * 1e6).toFixed(2)} µs`],
+          ['step overhead', `${(c.stepOverheadSeconds * 1e6).toFixed(1)} µs`],
+          ['per-sequence overhead', `${(c.perSequenceOverheadSeconds * 1e6).toFixed(2)} µs`],
+          ['GEMM efficiency', c.gemm.map(([x, e]) => `${x}:${e.toFixed(3)}`).join(' ')],
+          [
+            'prefill attention eff.',
+            c.prefillAttention.map(([x, e]) => `${x.toExponential(0)}:${e.toFixed(3)}`).join(' '),
+          ],
+          [
+            'decode attention eff.',
+            c.decodeAttention.map(([x, e]) => `${x.toExponential(0)}:${e.toFixed(3)}`).join(' '),
+          ],
+          [
+            'elementwise eff.',
+            c.elementwise.map(([x, e]) => `${x.toExponential(0)}:${e.toFixed(3)}`).join(' '),
+          ],
+        ]),
+      );
+    });
+}

@@ -1,0 +1,111 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { resolveModel } from '../../engine/model/resolve.js';
+import type { ModelSpec } from '../../engine/model/spec.js';
+import { PolicyName } from '../../engine/sched/config.js';
+import { PRESET_NAMES, presetModel } from '../../engine/serve/local/presets.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
+import { positiveInt } from '../options.js';
+
+interface ServeFlags {
+  preset?: string;
+  config?: string;
+  host: string;
+  port: number;
+  scheduler: PolicyName;
+  maxNumSeqs?: number;
+  maxNumBatchedTokens?: number;
+  maxWaiting: number;
+  blockSize: number;
+  kvBlocks?: number;
+  maxModelLen?: number;
+  dtype: 'f32' | 'f16';
+  seed: number;
+}
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) {
+    throw new InvalidArgumentError(`expected a port number (0-65535), got '${value}'.`);
+  }
+  return n;
+};
+
+/** The served model: a preset, or a Hugging Face config.json served with random weights. */
+export function servedModel(flags: { preset?: string; config?: string }): ModelSpec {
+  if (flags.preset && flags.config) {
+    throw new ServeTuneError('give --preset or --config, not both', 'invalid-argument', '--config');
+  }
+  return flags.config ? resolveModel(flags.config) : presetModel(flags.preset ?? 'tiny');
+}
+
+export function registerServeCommands(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'serve a random-weight Llama-shaped model on this machine’s GPU behind an OpenAI-compatible API (the reference engine)',
+    )
+    .option('--preset <name>', `model size: ${PRESET_NAMES.join(', ')} (default tiny)`)
+    .option('--config <config.json>', 'a Hugging Face config.json to serve with random weights')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .addOption(new Option('--port <n>', 'port (0: any free port)').argParser(port).default(8000))
+    .addOption(
+      new Option('--scheduler <name>', 'scheduling policy (the simulator’s)')
+        .choices(PolicyName.options)
+        .default('vllm-v1'),
+    )
+    .addOption(new Option('--max-num-seqs <n>', 'sequences per step').argParser(positiveInt))
+    .addOption(new Option('--max-num-batched-tokens <n>', 'token budget per step').argParser(positiveInt))
+    .addOption(
+      new Option('--max-waiting <n>', 'requests allowed to wait; more get 429')
+        .argParser(positiveInt)
+        .default(256),
+    )
+    .addOption(new Option('--block-size <n>', 'KV cache block size').argParser(positiveInt).default(16))
+    .addOption(new Option('--kv-blocks <n>', 'KV cache blocks').argParser(positiveInt))
+    .addOption(new Option('--max-model-len <n>', 'longest prompt + output accepted').argParser(positiveInt))
+    .addOption(
+      new Option('--dtype <dtype>', 'weights, activations and KV').choices(['f32', 'f16']).default('f32'),
+    )
+    .addOption(new Option('--seed <n>', 'seed of the random weights').argParser(Number).default(0))
+    .action(async (flags: ServeFlags) => {
+      const model = servedModel(flags);
+      const { startLocalServer } = await import('../../engine/serve/local/start.js');
+      const log = (line: string) => process.stderr.write(`servetune serve: ${line}\n`);
+      const served = await startLocalServer({
+        model,
+        host: flags.host,
+        port: flags.port,
+        policy: flags.scheduler,
+        maxNumSeqs: flags.maxNumSeqs,
+        maxNumBatchedTokens: flags.maxNumBatchedTokens,
+        maxWaiting: flags.maxWaiting,
+        blockSize: flags.blockSize,
+        kvBlocks: flags.kvBlocks,
+        maxModelLen: flags.maxModelLen,
+        dtype: flags.dtype,
+        seed: flags.seed,
+        log,
+      });
+      const c = served.engine.config;
+      console.log(
+        `servetune serve: listening on ${served.url} (model ${model.id}, ${c.policy}, max-num-seqs ${c.maxNumSeqs}, max-num-batched-tokens ${c.maxNumBatchedTokens}, ${served.engine.kv.totalBlocks} KV blocks of ${c.blockSize}, max-model-len ${served.engine.maxModelLen})`,
+      );
+      await new Promise<void>((resolve) => {
+        const onSignal = (signal: string) => {
+          log(
+            `${signal}: draining ${served.engine.stats().running + served.engine.stats().waiting} requests`,
+          );
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          served.stop().then(resolve, (error: unknown) => {
+            log(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.on('SIGTERM', onSignal);
+        process.on('SIGINT', onSignal);
+      });
+      log('stopped');
+    });
+}

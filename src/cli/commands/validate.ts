@@ -1,0 +1,129 @@
+import { writeFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { readDeviceProfile } from '../../engine/perf/report.js';
+import { PolicyName } from '../../engine/sched/config.js';
+import { PRESET_NAMES } from '../../engine/serve/local/presets.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
+import { VALIDATE_DEFAULTS } from '../../engine/validate/defaults.js';
+import type { ValidationReport } from '../../engine/validate/report.js';
+import { printJson, table } from '../format.js';
+import { positiveInt } from '../options.js';
+import { servedModel } from './serve.js';
+
+interface ValidateFlags {
+  quick?: boolean;
+  preset?: string;
+  config?: string;
+  workload?: string;
+  requests?: number;
+  seed: number;
+  scheduler: PolicyName;
+  maxNumSeqs?: number;
+  maxNumBatchedTokens: number;
+  blockSize: number;
+  dtype: 'f32' | 'f16';
+  profile?: string;
+  out?: string;
+  json?: boolean;
+}
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
+const ms = (s: number) => `${(s * 1e3).toFixed(1)} ms`;
+
+export function printValidation(r: ValidationReport): void {
+  console.log(
+    `${r.model} on ${r.machine.adapter} (${r.machine.cpus} CPUs); ${r.engine.policy}, max-num-seqs ${r.engine.maxNumSeqs}, max-num-batched-tokens ${r.engine.maxNumBatchedTokens}, ${r.engine.dtype}`,
+  );
+  console.log(`workload: ${r.workload.requests} requests of ${r.workload.source} (seed ${r.workload.seed})`);
+  console.log(
+    `measured ${r.measured.requests.completed}/${r.measured.requests.total} completed; predicted ${r.predicted.requests.completed}/${r.predicted.requests.total}\n`,
+  );
+  const rows = [['metric', 'stat', 'predicted', 'measured', 'error']];
+  for (const e of r.errors) {
+    rows.push([e.metric.toUpperCase(), e.stat, ms(e.predicted), ms(e.measured), pct(e.relativeError)]);
+  }
+  console.log(table(rows));
+  console.log('\nstep time, engine vs step model:');
+  console.log(
+    table([
+      ['steps', 'count', 'measured mean', 'predicted mean', 'error'],
+      ...r.steps.map((s) => [
+        s.kind,
+        String(s.steps),
+        ms(s.measuredMeanSeconds),
+        ms(s.predictedMeanSeconds),
+        pct(s.relativeError),
+      ]),
+    ]),
+  );
+  console.log(
+    `\ntarget |error| of mean TTFT and mean TPOT ≤ ${(100 * r.target.maxRelativeError).toFixed(0)}%: ${r.target.met ? 'met' : 'NOT met'} (${r.wallSeconds.toFixed(0)} s)`,
+  );
+}
+
+export function registerValidateCommands(program: Command): void {
+  program
+    .command('validate')
+    .description(
+      'profile this GPU, predict a workload on the local reference engine, serve it for real, and print the prediction error per metric',
+    )
+    .option(
+      '--quick',
+      `a short run (preset ${VALIDATE_DEFAULTS.quick.preset}, ${VALIDATE_DEFAULTS.quick.requests} requests)`,
+    )
+    .option('--preset <name>', `model: ${PRESET_NAMES.join(', ')}`)
+    .option('--config <config.json>', 'a Hugging Face config.json served with random weights')
+    .option('--workload <spec|file>', 'the workload (default: one that queues)')
+    .addOption(new Option('--requests <n>', 'requests to serve').argParser(positiveInt))
+    .addOption(new Option('--seed <n>', 'seed of the workload and weights').argParser(Number).default(0))
+    .addOption(
+      new Option('--scheduler <name>', 'scheduling policy').choices(PolicyName.options).default('vllm-v1'),
+    )
+    .addOption(new Option('--max-num-seqs <n>', 'sequences per step (default 4)').argParser(positiveInt))
+    .addOption(
+      new Option('--max-num-batched-tokens <n>', 'token budget per step').argParser(positiveInt).default(64),
+    )
+    .addOption(new Option('--block-size <n>', 'KV cache block size').argParser(positiveInt).default(16))
+    .addOption(new Option('--dtype <dtype>', 'engine precision').choices(['f32', 'f16']).default('f32'))
+    .option('--profile <profile.json>', 'use this device profile instead of profiling now')
+    .option('--out <file>', 'write the report JSON to this file')
+    .option('--json', 'print the report JSON (schema: ValidationReport)')
+    .action(async (flags: ValidateFlags) => {
+      if (!Number.isInteger(flags.seed)) {
+        throw new ServeTuneError(
+          `--seed must be an integer, got ${flags.seed}`,
+          'invalid-argument',
+          '--seed',
+        );
+      }
+      const defaults = flags.quick ? VALIDATE_DEFAULTS.quick : VALIDATE_DEFAULTS.full;
+      const model = servedModel({
+        preset: flags.config ? undefined : (flags.preset ?? defaults.preset),
+        config: flags.config,
+      });
+      const { runValidation } = await import('../../engine/validate/validate.js');
+      const report = await runValidation({
+        quick: flags.quick === true,
+        model,
+        workload: flags.workload ?? defaults.workload,
+        requests: flags.requests ?? defaults.requests,
+        seed: flags.seed,
+        policy: flags.scheduler,
+        maxNumSeqs: flags.maxNumSeqs ?? defaults.maxNumSeqs,
+        maxNumBatchedTokens: flags.maxNumBatchedTokens,
+        blockSize: flags.blockSize,
+        dtype: flags.dtype,
+        profile: flags.profile ? readDeviceProfile(flags.profile) : undefined,
+        onProgress: (line) => process.stderr.write(`servetune validate: ${line}\n`),
+      });
+      if (flags.out) {
+        try {
+          writeFileSync(flags.out, `${JSON.stringify(report, null, 2)}\n`);
+        } catch (error) {
+          throw new ServeTuneError(`Cannot write ${flags.out}: ${(error as Error).message}`, 'io', flags.out);
+        }
+      }
+      if (flags.json) printJson(report);
+      else printValidation(report);
+    });
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { Calibration } from '../perf/calibration.js';
+import { RunSummary } from '../sim/summary.js';
+
+export const ValidatedMetric = z.enum(['ttft', 'tpot', 'itl', 'e2e']);
+export type ValidatedMetric = z.infer<typeof ValidatedMetric>;
+
+export const MetricError = z.object({
+  metric: ValidatedMetric,
+  stat: z.enum(['mean', 'p90']),
+  predicted: z.number(),
+  measured: z.number(),
+  /** (predicted − measured) / measured. */
+  relativeError: z.number(),
+});
+export type MetricError = z.infer<typeof MetricError>;
+
+/** Step times the engine measured against what the step model predicts for the same batches. */
+export const StepComparison = z.object({
+  kind: z.enum(['all', 'decode-only', 'with-prefill']),
+  steps: z.number().int().nonnegative(),
+  measuredMeanSeconds: z.number(),
+  predictedMeanSeconds: z.number(),
+  /** Σ predicted / Σ measured − 1. */
+  relativeError: z.number(),
+});
+export type StepComparison = z.infer<typeof StepComparison>;
+
+/** What `servetune validate` prints with --json and records in bench/results. */
+export const ValidationReport = z.object({
+  schemaVersion: z.literal(1),
+  createdAt: z.string(),
+  quick: z.boolean(),
+  machine: z.object({
+    adapter: z.string(),
+    cpus: z.number().int().positive(),
+    cpuModel: z.string(),
+    node: z.string(),
+    platform: z.string(),
+  }),
+  model: z.string(),
+  engine: z.object({
+    policy: z.string(),
+    maxNumSeqs: z.number().int(),
+    maxNumBatchedTokens: z.number().int(),
+    blockSize: z.number().int(),
+    kvBlocks: z.number().int(),
+    dtype: z.string(),
+  }),
+  workload: z.object({ source: z.string(), requests: z.number().int(), seed: z.number().int() }),
+  profile: z.object({
+    wallSeconds: z.number(),
+    dispatchOverheadSeconds: z.number(),
+    submitOverheadSeconds: z.number(),
+    stepDispatchSeconds: z.number().nullable(),
+    stepBaseSeconds: z.number().nullable(),
+  }),
+  calibration: Calibration,
+  predicted: RunSummary,
+  measured: RunSummary,
+  errors: z.array(MetricError),
+  steps: z.array(StepComparison),
+  /** The issue's targets: |error| of mean TPOT and mean TTFT each at most 10%. */
+  target: z.object({ maxRelativeError: z.number(), met: z.boolean() }),
+  wallSeconds: z.number(),
+});
+export type ValidationReport = z.infer<typeof ValidationReport>;
+
+export function metricErrors(predicted: RunSummary, measured: RunSummary): MetricError[] {
+  const out: MetricError[] = [];
+  for (const metric of ValidatedMetric.options) {
+    const p = predicted[metric];
+    const m = measured[metric];
+    if (!p || !m) continue;
+    for (const stat of ['mean', 'p90'] as const) {
+      out.push({
+        metric,
+        stat,
+        predicted: p[stat],
+        measured: m[stat],
+        relativeError: m[stat] > 0 ? (p[stat] - m[stat]) / m[stat] : 0,
+      });
+    }
+  }
+  return out;
+}

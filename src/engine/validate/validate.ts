@@ -1,0 +1,220 @@
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { runBench } from '../bench/run.js';
+import { acquireGpu, type GpuContext } from '../gpu/device.js';
+import type { ModelSpec } from '../model/spec.js';
+import { localEngineTarget } from '../perf/local-engine.js';
+import type { BatchShape } from '../perf/shape.js';
+import { compileStepModel } from '../perf/step-model.js';
+import type { Plan } from '../plan.js';
+import { type ProfileProgress, profileDevice } from '../profile/profiler.js';
+import type { DeviceProfile, ShaderDtype } from '../profile/schema.js';
+import type { PolicyName } from '../sched/config.js';
+import { startLocalServer } from '../serve/local/start.js';
+import { SimulationConfig, type SimulationConfigInput } from '../sim/config.js';
+import { simulate } from '../sim/simulate.js';
+import { loadWorkload } from '../workload/load.js';
+import { metricErrors, type StepComparison, ValidationReport } from './report.js';
+
+export interface ValidationOptions {
+  quick: boolean;
+  model: ModelSpec;
+  workload: string;
+  seed: number;
+  requests: number;
+  policy: PolicyName;
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  blockSize: number;
+  dtype: ShaderDtype;
+  /** A profile already taken on this machine; default: profile now (quick). */
+  profile?: DeviceProfile;
+  gpu?: GpuContext;
+  onProgress?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** The issue's target for the error of mean TTFT and mean TPOT. */
+export const VALIDATION_TARGET = 0.1;
+
+const GiB = 1024 ** 3;
+
+/**
+ * Closes the loop on this machine: profiles the GPU, predicts a workload on the local reference engine
+ * with the step model calibrated from that profile, serves the same workload with the engine and the
+ * load generator, and reports the prediction error per metric and per step.
+ */
+export async function runValidation(options: ValidationOptions): Promise<ValidationReport> {
+  const started = performance.now();
+  const say = options.onProgress ?? (() => {});
+  const gpu = options.gpu ?? (await acquireGpu());
+  try {
+    let profile = options.profile;
+    if (!profile) {
+      say('profiling the GPU (quick)…');
+      profile = await profileDevice({
+        quick: true,
+        model: options.model,
+        gpu,
+        signal: options.signal,
+        onProgress: (p: ProfileProgress) => {
+          if (p.state !== 'measuring') say(`  profile [${p.index}/${p.total}] ${p.what}: ${p.detail ?? ''}`);
+        },
+      });
+    }
+    const workload = loadWorkload(options.workload, { seed: options.seed, count: options.requests });
+
+    say('starting the local engine…');
+    const served = await startLocalServer({
+      model: options.model,
+      gpu,
+      port: 0,
+      policy: options.policy,
+      maxNumSeqs: options.maxNumSeqs,
+      maxNumBatchedTokens: options.maxNumBatchedTokens,
+      blockSize: options.blockSize,
+      dtype: options.dtype,
+      maxWaiting: 1_000_000,
+      seed: options.seed,
+    });
+    const engine = served.engine;
+    const c = engine.config;
+
+    // The prediction: the same model, scheduler and workload on the profiled device.
+    const { hardware, calibration } = localEngineTarget(profile, options.model, options.dtype, 64 * GiB);
+    const plan: Plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'fp16', kvDtype: 'fp16' };
+    const config: SimulationConfigInput = {
+      model: options.model,
+      hardware,
+      calibration,
+      seed: options.seed,
+      deployment: {
+        kind: 'colocated',
+        pool: {
+          plan,
+          scheduler: {
+            policy: c.policy,
+            maxNumSeqs: c.maxNumSeqs,
+            maxNumBatchedTokens: c.maxNumBatchedTokens,
+            chunkedPrefillSize: c.chunkedPrefillSize,
+            blockSize: c.blockSize,
+            maxModelLen: engine.maxModelLen,
+            enablePrefixCaching: false,
+            preemption: 'recompute',
+          },
+        },
+      },
+    };
+    const predicted = simulate(config, workload, {
+      label: `predicted: ${options.model.id} on ${hardware.name}`,
+    });
+
+    let measured: Awaited<ReturnType<typeof runBench>>;
+    try {
+      say(`serving ${workload.requests.length} requests (${workload.source})…`);
+      let shown = 0;
+      measured = await runBench({
+        url: served.url,
+        servedModel: engine.modelId,
+        workload,
+        workloadOrigin: { source: options.workload, seed: options.seed, count: options.requests },
+        mode: { kind: 'open' },
+        maxRequests: workload.requests.length,
+        maxSeconds: 3600,
+        timeoutSeconds: 1800,
+        slo: {},
+        seed: options.seed,
+        tokenIdRange: [3, Math.min(250, engine.vocabSize)],
+        model: options.model.id,
+        hardware: hardware.id,
+        gpus: 1,
+        config: SimulationConfig.parse(config),
+        onProgress: (done, total) => {
+          if (done - shown >= Math.max(1, Math.floor(total / 5)) || done === total) {
+            shown = done;
+            say(`  ${done}/${total} requests done`);
+          }
+        },
+      });
+    } finally {
+      await served.stop();
+    }
+
+    const stepModel = compileStepModel(options.model, hardware, plan, { calibration });
+    const steps = compareSteps(engine.steps, (shape) => stepModel.stepSeconds(shape));
+    const errors = metricErrors(predicted, measured);
+    const key = (metric: string) => errors.find((e) => e.metric === metric && e.stat === 'mean');
+    const met = ['ttft', 'tpot'].every((m) => {
+      const e = key(m);
+      return e !== undefined && Math.abs(e.relativeError) <= VALIDATION_TARGET;
+    });
+    const cpuList = cpus();
+    return ValidationReport.parse({
+      schemaVersion: 1,
+      createdAt: new Date().toISOString(),
+      quick: options.quick,
+      machine: {
+        adapter: profile.adapter.description || profile.adapter.device,
+        cpus: Math.max(1, cpuList.length),
+        cpuModel: cpuList[0]?.model ?? 'unknown',
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+      },
+      model: options.model.id,
+      engine: {
+        policy: c.policy,
+        maxNumSeqs: c.maxNumSeqs,
+        maxNumBatchedTokens: c.maxNumBatchedTokens,
+        blockSize: c.blockSize,
+        kvBlocks: engine.kv.totalBlocks,
+        dtype: options.dtype,
+      },
+      workload: { source: options.workload, requests: workload.requests.length, seed: options.seed },
+      profile: {
+        wallSeconds: profile.wallSeconds ?? 0,
+        dispatchOverheadSeconds: profile.dispatchOverheadSeconds,
+        submitOverheadSeconds: profile.submitOverheadSeconds,
+        stepDispatchSeconds: profile.stepDispatchSeconds ?? null,
+        stepBaseSeconds: profile.stepBaseSeconds ?? null,
+      },
+      calibration,
+      predicted,
+      measured,
+      errors,
+      steps,
+      target: { maxRelativeError: VALIDATION_TARGET, met },
+      wallSeconds: (performance.now() - started) / 1000,
+    });
+  } finally {
+    if (!options.gpu) gpu.destroy();
+  }
+}
+
+function compareSteps(
+  records: readonly { shape: BatchShape; seconds: number }[],
+  predict: (shape: BatchShape) => number,
+): StepComparison[] {
+  const groups: Record<StepComparison['kind'], { n: number; measured: number; predicted: number }> = {
+    all: { n: 0, measured: 0, predicted: 0 },
+    'decode-only': { n: 0, measured: 0, predicted: 0 },
+    'with-prefill': { n: 0, measured: 0, predicted: 0 },
+  };
+  for (const r of records) {
+    const p = predict(r.shape);
+    for (const kind of ['all', r.shape.prefillTokens > 0 ? 'with-prefill' : 'decode-only'] as const) {
+      groups[kind].n++;
+      groups[kind].measured += r.seconds;
+      groups[kind].predicted += p;
+    }
+  }
+  return (Object.keys(groups) as StepComparison['kind'][]).map((kind) => {
+    const g = groups[kind];
+    return {
+      kind,
+      steps: g.n,
+      measuredMeanSeconds: g.n > 0 ? g.measured / g.n : 0,
+      predictedMeanSeconds: g.n > 0 ? g.predicted / g.n : 0,
+      relativeError: g.measured > 0 ? g.predicted / g.measured - 1 : 0,
+    };
+  });
+}

@@ -1,0 +1,291 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runBench } from '../../src/engine/bench/run.js';
+import { createStorageBuffer, readBytes, uploadTensor } from '../../src/engine/gpu/buffers.js';
+import { BufferArena } from '../../src/engine/kernels/arena.js';
+import { argmax } from '../../src/engine/kernels/sampling.js';
+import { presetModel } from '../../src/engine/serve/local/presets.js';
+import { type LocalServer, startLocalServer } from '../../src/engine/serve/local/start.js';
+import { RunSummary } from '../../src/engine/sim/summary.js';
+import { SeededRandom } from '../../src/engine/util/random.js';
+import { loadWorkload } from '../../src/engine/workload/load.js';
+import { requireGpu, run } from './gpu-fixture.js';
+
+const gpu = await requireGpu();
+after(() => gpu.destroy());
+
+function post(base: string, path: string, body: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${base}${path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('greedy argmax kernel', () => {
+  it('matches the CPU on rows wider than a workgroup, lowest index on ties', async () => {
+    const rows = 5;
+    const width = 300;
+    const x = new SeededRandom(7).floats(rows * width, 1);
+    x[2 * width + 17] = 5;
+    x[2 * width + 200] = 5;
+    const arena = new BufferArena(gpu.device);
+    const ids = createStorageBuffer(gpu.device, rows * 4, 'ids');
+    await run(gpu, [
+      argmax(gpu, arena, { dtype: 'f32', rows, width, x: uploadTensor(gpu.device, x, 'f32', 'x'), ids }),
+    ]);
+    const got = Array.from(new Uint32Array(await readBytes(gpu.device, ids, rows * 4)));
+    const expected = Array.from({ length: rows }, (_, r) => {
+      let best = 0;
+      for (let i = 1; i < width; i++) if (x[r * width + i] > x[r * width + best]) best = i;
+      return best;
+    });
+    assert.deepEqual(got, expected);
+    assert.equal(got[2], 17);
+    arena.destroy();
+  });
+});
+
+describe('local reference engine behind the OpenAI server (tiny preset, real kernels)', () => {
+  let served: LocalServer;
+  before(async () => {
+    served = await startLocalServer({
+      model: presetModel('tiny'),
+      gpu,
+      port: 0,
+      policy: 'vllm-v1',
+      maxNumSeqs: 4,
+      maxNumBatchedTokens: 32,
+      maxWaiting: 64,
+    });
+  });
+  after(async () => {
+    await served.stop();
+  });
+
+  it('generates exactly max_tokens greedy tokens, the same for the same prompt', async () => {
+    const body = {
+      model: 'servetune-tiny',
+      prompt: [5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+      max_tokens: 12,
+      ignore_eos: true,
+    };
+    const a = await post(served.url, '/v1/completions', body);
+    const b = await post(served.url, '/v1/completions', body);
+    assert.equal(a.status, 200, a.body);
+    const first = JSON.parse(a.body);
+    assert.equal(first.usage.completion_tokens, 12);
+    assert.equal(first.choices[0].text.length, 12);
+    assert.equal(first.choices[0].text, JSON.parse(b.body).choices[0].text);
+    assert.equal(served.engine.freeKvBlocks, served.engine.kv.totalBlocks);
+  });
+
+  it('answers 400 for a prompt longer than the preset’s context', async () => {
+    const reply = await post(served.url, '/v1/completions', {
+      model: 'servetune-tiny',
+      prompt: Array.from({ length: 250 }, () => 9),
+      max_tokens: 10,
+    });
+    assert.equal(reply.status, 400);
+    assert.match(JSON.parse(reply.body).error.message, /maximum context length is 256/);
+  });
+
+  it('frees a request’s KV blocks at once when its client disconnects mid-stream', async () => {
+    const total = served.engine.kv.totalBlocks;
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(
+        `${served.url}/v1/completions`,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.once('data', () => {
+            assert.ok(served.engine.freeKvBlocks < total, 'the streaming request holds blocks');
+            req.destroy();
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {});
+      req.end(
+        JSON.stringify({
+          model: 'servetune-tiny',
+          prompt: [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
+          max_tokens: 200,
+          ignore_eos: true,
+          stream: true,
+        }),
+      );
+      setTimeout(() => reject(new Error('no token within 60 s')), 60_000).unref();
+    });
+    const deadline = Date.now() + 5000;
+    while (served.engine.freeKvBlocks < total && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
+    assert.equal(served.engine.freeKvBlocks, total);
+    assert.equal(served.engine.stats().running, 0);
+  });
+
+  it('the load generator measures a workload end to end in the simulator’s schema', async () => {
+    const spec = 'poisson:rate=40,prompt=uniform(8,40),output=uniform(2,12)';
+    const workload = loadWorkload(spec, { seed: 3, count: 12 });
+    const summary = RunSummary.parse(
+      await runBench({
+        url: served.url,
+        servedModel: 'servetune-tiny',
+        workload,
+        workloadOrigin: { source: spec, seed: 3, count: 12 },
+        mode: { kind: 'open' },
+        maxRequests: 12,
+        maxSeconds: 120,
+        timeoutSeconds: 60,
+        slo: { ttft: 10 },
+        seed: 3,
+      }),
+    );
+    const expectedOutput = workload.requests.reduce((s, r) => s + Math.round(r.outputTokens), 0);
+    assert.equal(summary.kind, 'measured');
+    assert.equal(summary.requests.completed, 12);
+    assert.equal(summary.requests.failed, 0);
+    assert.equal(summary.tokens.output, expectedOutput);
+    assert.equal(summary.ttft?.count, 12);
+    assert.equal(summary.itl?.count, expectedOutput - 12);
+    assert.ok((summary.tpot?.mean ?? 0) > 0);
+    assert.equal(summary.goodput?.fraction, 1);
+  });
+
+  it('counts requests the server refuses as failed, never drops them', async () => {
+    const spec = 'constant:rate=100,prompt=fixed(300),output=fixed(4)';
+    const summary = await runBench({
+      url: served.url,
+      servedModel: 'servetune-tiny',
+      workload: loadWorkload(spec, { count: 3 }),
+      workloadOrigin: { source: spec, seed: 0, count: 3 },
+      mode: { kind: 'closed', concurrency: 2 },
+      maxRequests: 3,
+      maxSeconds: 60,
+      timeoutSeconds: 30,
+      slo: {},
+      seed: 0,
+    });
+    assert.equal(summary.requests.total, 3);
+    assert.equal(summary.requests.failed, 3);
+    assert.match(summary.problems.join(';'), /3 requests failed: http-error/);
+  });
+});
+
+describe('servetune serve as a process', () => {
+  it('drains on SIGTERM: the request in flight completes and the process exits 0', async () => {
+    const child = spawn(process.execPath, ['dist/cli.mjs', 'serve', '--preset', 'tiny', '--port', '0'], {
+      env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      setTimeout(() => reject(new Error(`no listening line within 90 s: ${out}`)), 90_000).unref();
+    });
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(
+        `${url}/v1/completions`,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          let text = '';
+          let signalled = false;
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            text += c;
+            if (!signalled) {
+              signalled = true;
+              child.kill('SIGTERM');
+            }
+          });
+          res.on('end', () => resolve(text));
+        },
+      );
+      req.on('error', reject);
+      req.end(
+        JSON.stringify({
+          model: 'servetune-tiny',
+          prompt: [5, 6, 7],
+          max_tokens: 60,
+          ignore_eos: true,
+          stream: true,
+        }),
+      );
+    });
+    const events = body.split('\n\n').filter((e) => e.startsWith('data: {'));
+    assert.equal(events.length, 61, 'every token and the final chunk arrived');
+    assert.ok(body.trimEnd().endsWith('data: [DONE]'));
+    assert.equal(await exited, 0);
+  });
+});
+
+describe('validation on this machine', () => {
+  it('predicts and measures the same workload and reports the error of every metric', async () => {
+    const { runValidation } = await import('../../src/engine/validate/validate.js');
+    const report = await runValidation({
+      quick: true,
+      model: presetModel('tiny'),
+      workload: 'poisson:rate=40,prompt=uniform(8,40),output=uniform(4,12)',
+      requests: 16,
+      seed: 1,
+      policy: 'vllm-v1',
+      maxNumSeqs: 4,
+      maxNumBatchedTokens: 32,
+      blockSize: 16,
+      dtype: 'f32',
+      gpu,
+    });
+    assert.equal(report.measured.requests.completed, 16);
+    assert.equal(report.predicted.requests.completed, 16);
+    assert.equal(report.measured.tokens.output, report.predicted.tokens.output);
+    assert.deepEqual(
+      report.errors.map((e) => `${e.metric}:${e.stat}`),
+      ['ttft:mean', 'ttft:p90', 'tpot:mean', 'tpot:p90', 'itl:mean', 'itl:p90', 'e2e:mean', 'e2e:p90'],
+    );
+    assert.ok((report.profile.stepDispatchSeconds ?? 0) > 0);
+    const all = report.steps.find((s) => s.kind === 'all');
+    assert.ok(all && all.steps > 0 && all.predictedMeanSeconds > 0);
+
+    // The measured run records its workload and deployment: calibrate fits the model to it.
+    const dir = mkdtempSync(join(tmpdir(), 'servetune-calibrate-'));
+    writeFileSync(join(dir, 'bench.json'), JSON.stringify(report.measured));
+    const fit = spawnSync(
+      process.execPath,
+      [
+        'dist/cli.mjs',
+        'calibrate',
+        '--measured',
+        join(dir, 'bench.json'),
+        '--out',
+        join(dir, 'cal.json'),
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(fit.status, 0, fit.stderr);
+    const result = JSON.parse(fit.stdout);
+    const measuredTpot = report.measured.tpot?.mean ?? 0;
+    assert.ok(Math.abs(result.after.tpotMean / measuredTpot - 1) < 0.02, JSON.stringify(result.after));
+    assert.equal(JSON.parse(readFileSync(join(dir, 'cal.json'), 'utf8')).source, result.calibration.source);
+  });
+});
