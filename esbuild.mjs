@@ -34,6 +34,9 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     external: ['vscode', ...nodeExternals],
+    // Engine code shared with the ESM bundles finds files beside its bundle through import.meta.url.
+    define: { 'import.meta.url': '__servetuneImportMetaUrl' },
+    banner: { js: "const __servetuneImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   },
   {
     ...shared,
