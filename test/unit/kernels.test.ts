@@ -5,7 +5,9 @@ import { BufferArena } from '../../src/engine/kernels/arena.js';
 import {
   type AttentionShape,
   type DecodeSequence,
+  type DecodeVariant,
   decodeAttention,
+  decodeUsesLanes,
   type PrefillPiece,
   prefillAttention,
 } from '../../src/engine/kernels/attention.js';
@@ -335,8 +337,13 @@ describe('attention over a paged KV cache', () => {
       );
     });
 
-    for (const splitSize of [undefined, 16]) {
-      it(`decode ${dtype}, ${splitSize ? `split-KV of ${splitSize} keys` : 'default split'}, GQA`, async () => {
+    const decodeVariants: DecodeVariant[] = decodeUsesLanes(gpu, headDim)
+      ? ['workgroup', 'lanes']
+      : ['workgroup'];
+    for (const [splitSize, variant] of decodeVariants.flatMap((v) =>
+      [undefined, 16].map((s) => [s, v] as const),
+    )) {
+      it(`decode ${dtype} (${variant}), ${splitSize ? `split-KV of ${splitSize} keys` : 'default split'}, GQA`, async () => {
         const c = buildCase(
           dtype,
           [
@@ -352,7 +359,15 @@ describe('attention over a paged KV cache', () => {
           keys: p.keys,
           tableStart: p.tableStart,
         }));
-        const dispatches = decodeAttention(gpu, arena, shape(dtype), sequences, c.buffers, splitSize);
+        const dispatches = decodeAttention(
+          gpu,
+          arena,
+          shape(dtype),
+          sequences,
+          c.buffers,
+          splitSize,
+          variant,
+        );
         assert.equal(dispatches.length, splitSize ? 2 : 1, 'a split run ends with the combine dispatch');
         await run(gpu, dispatches);
         assertClose(

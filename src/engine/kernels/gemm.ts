@@ -2,7 +2,7 @@ import gemmNaiveSource from '../../../shaders/gemm_naive.wgsl';
 import gemmTiledSource from '../../../shaders/gemm_tiled.wgsl';
 import gemvSource from '../../../shaders/gemv.wgsl';
 import { bytesPerElement } from '../gpu/buffers.js';
-import type { GpuContext } from '../gpu/device.js';
+import { cpuLaneWidth, type GpuContext } from '../gpu/device.js';
 import { computePipeline, type Dispatch, makeDispatch, packParams } from '../gpu/pipelines.js';
 import type { ShaderDtype } from '../profile/schema.js';
 import { ServeTuneError } from '../util/errors.js';
@@ -59,14 +59,9 @@ function workgroupTiledConfigFor(gpu: GpuContext, dtype: ShaderDtype): TiledConf
   return tiledWorkgroupBytes(DEFAULT_TILED, dtype) <= limit ? DEFAULT_TILED : SMALL_TILED;
 }
 
-/**
- * Whether the device runs invocations as the SIMD lanes of a CPU (Dawn marks CPU adapters as fallback
- * adapters: llvmpipe, SwiftShader) with a fixed subgroup size: there the register-broadcast kernels
- * (gemm-broadcast.ts) replace the workgroup-memory GEMM and the GEMV.
- */
+/** Whether the register-broadcast kernels (gemm-broadcast.ts) replace the workgroup-memory GEMM and the GEMV. */
 export function usesBroadcastGemm(gpu: GpuContext): boolean {
-  const { isFallbackAdapter, subgroupMinSize, subgroupMaxSize } = gpu.info;
-  return gpu.hasSubgroups && isFallbackAdapter && subgroupMinSize > 0 && subgroupMinSize === subgroupMaxSize;
+  return cpuLaneWidth(gpu) > 0;
 }
 
 function smallestPowerOfTwoAtLeast(value: number): number {
