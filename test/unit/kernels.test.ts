@@ -5,13 +5,22 @@ import { BufferArena } from '../../src/engine/kernels/arena.js';
 import {
   type AttentionShape,
   type DecodeSequence,
+  type DecodeVariant,
   decodeAttention,
+  decodeUsesLanes,
   type PrefillPiece,
   prefillAttention,
 } from '../../src/engine/kernels/attention.js';
-import { copyKernel } from '../../src/engine/kernels/copy.js';
+import { COPY_VARIANTS, copyKernel, copyVariantName } from '../../src/engine/kernels/copy.js';
 import { kvWrite, residualAdd, rmsNorm, rope, siluAndMul } from '../../src/engine/kernels/elementwise.js';
-import { type GemmKernel, gemmDispatch } from '../../src/engine/kernels/gemm.js';
+import {
+  type BroadcastGemmConfig,
+  broadcastGemm,
+  DEFAULT_TILED,
+  type GemmKernel,
+  gemmDispatch,
+  tiledGemm,
+} from '../../src/engine/kernels/gemm.js';
 import {
   attentionRef,
   matmulRef,
@@ -60,6 +69,53 @@ describe('GEMM', () => {
         // Sums of k products of values in [-1, 1]: errors grow with √k.
         assertClose(await read(gpu, c, m * n, dtype), matmulRef(a, b, m, n, k), dtype, kernel, Math.sqrt(k));
       });
+    }
+  }
+
+  async function checkGemm(
+    dtype: ShaderDtype,
+    m: number,
+    n: number,
+    k: number,
+    what: string,
+    dispatch: (args: Parameters<typeof tiledGemm>[2]) => ReturnType<typeof tiledGemm>,
+  ): Promise<void> {
+    const rng = new SeededRandom(m * 7919 + n * 31 + k);
+    const a = asDtype(rng.floats(m * k), dtype);
+    const b = asDtype(rng.floats(k * n), dtype);
+    const c = arena.storage(m * n * 4, 'c');
+    await run(gpu, [dispatch({ dtype, m, n, k, a: upload(gpu, a, dtype), b: upload(gpu, b, dtype), c })]);
+    assertClose(await read(gpu, c, m * n, dtype), matmulRef(a, b, m, n, k), dtype, what, Math.sqrt(k));
+  }
+
+  // The tuned kernel differs by device; both families are checked wherever they can run.
+  for (const dtype of dtypes) {
+    it(`workgroup-tiled GEMM 67×72×52 ${dtype} matches the CPU reference`, () =>
+      checkGemm(dtype, 67, 72, 52, 'workgroup-tiled', (args) => tiledGemm(gpu, arena, args, DEFAULT_TILED)));
+  }
+  if (gpu.hasSubgroups && gpu.info.subgroupMinSize === gpu.info.subgroupMaxSize) {
+    const subgroup = gpu.info.subgroupMinSize;
+    // Rows below, at and above the subgroup size; n not a multiple of the columns per workgroup, nor
+    // (132) of 8, so f16 takes both the packed and the vec4 path; k / 4 odd for the k-step tail.
+    const shapes = [
+      { rows: 1, m: 1, n: 136, k: 100 },
+      { rows: 2, m: 2, n: 72, k: 44 },
+      { rows: 4, m: 3, n: 132, k: 20 },
+      { rows: subgroup, m: 7, n: 200, k: 36 },
+      { rows: 2 * subgroup, m: 13, n: 72, k: 52 },
+      { rows: 4 * subgroup, m: 67, n: 520, k: 28 },
+      { rows: 4 * subgroup, m: 40, n: 132, k: 12 },
+    ];
+    for (const dtype of dtypes) {
+      for (const { rows, m, n, k } of shapes) {
+        const config: BroadcastGemmConfig = { rows, words: 1, wg: 8 * subgroup, subgroup };
+        it(`broadcast GEMM (rows ${rows}) ${m}×${n}×${k} ${dtype} matches the CPU reference`, () =>
+          checkGemm(dtype, m, n, k, 'broadcast', (args) => broadcastGemm(gpu, arena, args, config)));
+      }
+      it(`broadcast GEMM with 2 words per invocation ${dtype} matches the CPU reference`, () =>
+        checkGemm(dtype, 19, 264, 24, 'broadcast', (args) =>
+          broadcastGemm(gpu, arena, args, { rows: subgroup, words: 2, wg: subgroup, subgroup }),
+        ));
     }
   }
 });
@@ -153,13 +209,15 @@ describe('elementwise kernels', () => {
     });
   }
 
-  it('copy moves every byte', async () => {
-    const bytes = 16 * 70_001;
-    const words = new SeededRandom(15).floats(bytes / 4);
-    const dst = arena.storage(bytes, 'dst');
-    await run(gpu, [copyKernel(gpu, arena, bytes, upload(gpu, words, 'f32'), dst)]);
-    assert.deepEqual(await read(gpu, dst, bytes / 4, 'f32'), words);
-  });
+  for (const variant of COPY_VARIANTS) {
+    it(`copy (${copyVariantName(variant)}) moves every byte`, async () => {
+      const bytes = 16 * 70_001;
+      const words = new SeededRandom(15).floats(bytes / 4);
+      const dst = arena.storage(bytes, 'dst');
+      await run(gpu, [copyKernel(gpu, arena, bytes, upload(gpu, words, 'f32'), dst, variant)]);
+      assert.deepEqual(await read(gpu, dst, bytes / 4, 'f32'), words);
+    });
+  }
 });
 
 /**
@@ -279,8 +337,13 @@ describe('attention over a paged KV cache', () => {
       );
     });
 
-    for (const splitSize of [undefined, 16]) {
-      it(`decode ${dtype}, ${splitSize ? `split-KV of ${splitSize} keys` : 'default split'}, GQA`, async () => {
+    const decodeVariants: DecodeVariant[] = decodeUsesLanes(gpu, headDim)
+      ? ['workgroup', 'lanes']
+      : ['workgroup'];
+    for (const [splitSize, variant] of decodeVariants.flatMap((v) =>
+      [undefined, 16].map((s) => [s, v] as const),
+    )) {
+      it(`decode ${dtype} (${variant}), ${splitSize ? `split-KV of ${splitSize} keys` : 'default split'}, GQA`, async () => {
         const c = buildCase(
           dtype,
           [
@@ -296,7 +359,15 @@ describe('attention over a paged KV cache', () => {
           keys: p.keys,
           tableStart: p.tableStart,
         }));
-        const dispatches = decodeAttention(gpu, arena, shape(dtype), sequences, c.buffers, splitSize);
+        const dispatches = decodeAttention(
+          gpu,
+          arena,
+          shape(dtype),
+          sequences,
+          c.buffers,
+          splitSize,
+          variant,
+        );
         assert.equal(dispatches.length, splitSize ? 2 : 1, 'a split run ends with the combine dispatch');
         await run(gpu, dispatches);
         assertClose(

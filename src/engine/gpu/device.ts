@@ -90,6 +90,17 @@ async function loadGpu(): Promise<GPU> {
   return gpuEntry;
 }
 
+/**
+ * The SIMD width of a CPU adapter (llvmpipe, SwiftShader: Dawn marks CPU adapters as fallback adapters)
+ * with subgroups of one fixed size, where kernels written for CPU lanes replace the GPU-shaped ones;
+ * 0 on every other device.
+ */
+export function cpuLaneWidth(gpu: GpuContext): number {
+  const { isFallbackAdapter, subgroupMinSize, subgroupMaxSize } = gpu.info;
+  const fixed = subgroupMinSize > 0 && subgroupMinSize === subgroupMaxSize;
+  return gpu.hasSubgroups && isFallbackAdapter && fixed ? subgroupMinSize : 0;
+}
+
 export async function acquireGpu(options: AcquireOptions = {}): Promise<GpuContext> {
   const gpu = await loadGpu();
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });

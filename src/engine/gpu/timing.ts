@@ -115,6 +115,42 @@ export class KernelTimer {
     return { timing: summarize(samples), dispatchesPerPass };
   }
 
+  /**
+   * Times several dispatch lists side by side: after a warm-up and a probe of each (which sizes its
+   * passes as `measure` does), `rounds` rounds each time one pass of every list in turn, so that load
+   * from other work on the machine falls on all of them alike. Sample r of every list comes from round
+   * r, so ratios can be taken round by round.
+   */
+  async measureSideBySide(
+    lists: readonly (readonly Dispatch[])[],
+    rounds: number,
+    budget: TimingBudget,
+    signal?: AbortSignal,
+  ): Promise<{ timing: Timing; samples: number[]; dispatchesPerPass: number }[]> {
+    const perPass: number[] = [];
+    for (const dispatches of lists) {
+      for (let i = 0; i < budget.warmup; i++) await this.time(dispatches, 1, 1, signal);
+      const [probe] = await this.time(dispatches, 1, 1, signal);
+      perPass.push(
+        Math.max(
+          1,
+          Math.min(budget.maxDispatchesPerPass, Math.ceil(budget.minPassSeconds / Math.max(probe, 1e-7))),
+        ),
+      );
+    }
+    const samples: number[][] = lists.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, dispatches] of lists.entries()) {
+        samples[i].push(...(await this.time(dispatches, 1, perPass[i], signal)));
+      }
+    }
+    return samples.map((list, i) => ({
+      timing: summarize(list),
+      samples: list,
+      dispatchesPerPass: perPass[i],
+    }));
+  }
+
   private async timeWithTimestamps(
     dispatches: readonly Dispatch[],
     repetitions: number,

@@ -1,8 +1,9 @@
 import decodeSource from '../../../shaders/attention_decode.wgsl';
+import decodeLanesSource from '../../../shaders/attention_decode_lanes.wgsl';
 import decodeReduceSource from '../../../shaders/attention_decode_reduce.wgsl';
 import prefillSource from '../../../shaders/attention_prefill.wgsl';
 import { bytesPerElement } from '../gpu/buffers.js';
-import type { GpuContext } from '../gpu/device.js';
+import { cpuLaneWidth, type GpuContext } from '../gpu/device.js';
 import { computePipeline, type Dispatch, makeDispatch, packParams } from '../gpu/pipelines.js';
 import type { ShaderDtype } from '../profile/schema.js';
 import { ServeTuneError } from '../util/errors.js';
@@ -153,6 +154,17 @@ export function decodeSplitSize(maxKeys: number, sequences: number, kvHeads: num
   return Math.ceil(Math.ceil(maxKeys / splits) / tile) * tile;
 }
 
+/**
+ * 'workgroup': attention_decode.wgsl, K/V tiles staged in workgroup memory (GPUs). 'lanes':
+ * attention_decode_lanes.wgsl, one subgroup walking the keys with no workgroup memory (CPU adapters).
+ */
+export type DecodeVariant = 'workgroup' | 'lanes';
+
+export function decodeUsesLanes(gpu: GpuContext, headDim: number): boolean {
+  const width = cpuLaneWidth(gpu);
+  return width > 0 && (headDim / 4) % width === 0;
+}
+
 export function decodeAttention(
   gpu: GpuContext,
   arena: BufferArena,
@@ -161,6 +173,8 @@ export function decodeAttention(
   buffers: AttentionBuffers,
   /** Keys per split; default from decodeSplitSize. */
   splitSize?: number,
+  /** The kernel: by default 'lanes' on CPU adapters (decodeUsesLanes), else 'workgroup'. */
+  variant?: DecodeVariant,
 ): Dispatch[] {
   checkShape(shape);
   if (sequences.length === 0) return [];
@@ -176,18 +190,37 @@ export function decodeAttention(
   const maxKeys = Math.max(...sequences.map((s) => s.keys));
   const split = splitSize ?? decodeSplitSize(maxKeys, sequences.length, shape.kvHeads, tile);
   const numSplits = Math.ceil(maxKeys / split);
-  const pipeline = computePipeline(gpu.device, 'attention_decode', decodeSource, {
-    dtype: shape.dtype,
-    constants: {
-      HEAD_DIM: shape.headDim,
-      BLOCK_SIZE: shape.blockSize,
-      GROUP: group,
-      TK: tile,
-      WG: DECODE_WG,
-      OUT4: Math.ceil((group * d4) / DECODE_WG),
-      MAX_SEQS: MAX_DECODE_SEQS,
-    },
-  });
+  const lanes = variant === 'lanes' || (variant === undefined && decodeUsesLanes(gpu, shape.headDim));
+  if (lanes && !decodeUsesLanes(gpu, shape.headDim)) {
+    throw new ServeTuneError(
+      'decode attention: the lanes kernel needs a CPU adapter whose subgroup size divides headDim / 4',
+      'invalid-argument',
+    );
+  }
+  const pipeline = lanes
+    ? computePipeline(gpu.device, 'attention_decode_lanes', decodeLanesSource, {
+        dtype: shape.dtype,
+        subgroups: true,
+        constants: {
+          HEAD_DIM: shape.headDim,
+          BLOCK_SIZE: shape.blockSize,
+          GROUP: group,
+          SG: cpuLaneWidth(gpu),
+          MAX_SEQS: MAX_DECODE_SEQS,
+        },
+      })
+    : computePipeline(gpu.device, 'attention_decode', decodeSource, {
+        dtype: shape.dtype,
+        constants: {
+          HEAD_DIM: shape.headDim,
+          BLOCK_SIZE: shape.blockSize,
+          GROUP: group,
+          TK: tile,
+          WG: DECODE_WG,
+          OUT4: Math.ceil((group * d4) / DECODE_WG),
+          MAX_SEQS: MAX_DECODE_SEQS,
+        },
+      });
   const params = arena.uniform(
     packParams([
       ['u32', shape.heads],

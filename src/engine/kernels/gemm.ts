@@ -2,11 +2,20 @@ import gemmNaiveSource from '../../../shaders/gemm_naive.wgsl';
 import gemmTiledSource from '../../../shaders/gemm_tiled.wgsl';
 import gemvSource from '../../../shaders/gemv.wgsl';
 import { bytesPerElement } from '../gpu/buffers.js';
-import type { GpuContext } from '../gpu/device.js';
+import { cpuLaneWidth, type GpuContext } from '../gpu/device.js';
 import { computePipeline, type Dispatch, makeDispatch, packParams } from '../gpu/pipelines.js';
 import type { ShaderDtype } from '../profile/schema.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { BufferArena } from './arena.js';
+import {
+  type BroadcastGemmConfig,
+  broadcastGemmSource,
+  broadcastWordColumns,
+  checkBroadcastConfig,
+  packsF16,
+} from './gemm-broadcast.js';
+
+export type { BroadcastGemmConfig } from './gemm-broadcast.js';
 
 /** C[m,n] = A[m,k] · B[k,n], row-major; B is the weight, stored input-major ([k, n]). */
 export interface GemmArgs {
@@ -45,9 +54,53 @@ export function tiledWorkgroupBytes(config: TiledConfig, dtype: ShaderDtype): nu
   return (bm * config.bk + config.bk * bn) * bytesPerElement(dtype);
 }
 
-function tiledConfigFor(gpu: GpuContext, dtype: ShaderDtype): TiledConfig {
+function workgroupTiledConfigFor(gpu: GpuContext, dtype: ShaderDtype): TiledConfig {
   const limit = gpu.device.limits.maxComputeWorkgroupStorageSize;
   return tiledWorkgroupBytes(DEFAULT_TILED, dtype) <= limit ? DEFAULT_TILED : SMALL_TILED;
+}
+
+/** Whether the register-broadcast kernels (gemm-broadcast.ts) replace the workgroup-memory GEMM and the GEMV. */
+export function usesBroadcastGemm(gpu: GpuContext): boolean {
+  return cpuLaneWidth(gpu) > 0;
+}
+
+function smallestPowerOfTwoAtLeast(value: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, value)));
+}
+
+/**
+ * Rows per workgroup of the broadcast kernel, measured on llvmpipe (8 lanes): 32 rows for f32 GEMM and
+ * 16 for packed f16 (the same 128 accumulators per invocation; more spill, and compile for tens of
+ * seconds); a decode batch takes its row count rounded up to a power of two (a divisor or a multiple
+ * of the subgroup size, as the kernel needs, for power-of-two subgroups).
+ */
+export function broadcastGemmConfig(
+  gpu: GpuContext,
+  dtype: ShaderDtype,
+  m: number,
+  n: number,
+): BroadcastGemmConfig {
+  const subgroup = gpu.info.subgroupMinSize;
+  const gemmRows = Math.max(subgroup, packsF16(dtype, n) ? 16 : 32);
+  const rows = Math.min(gemmRows, smallestPowerOfTwoAtLeast(m));
+  // Decode batches use narrower workgroups: more of them over a weight's columns.
+  return { rows, words: 1, wg: rows <= GEMV_MAX_ROWS ? 2 * subgroup : 8 * subgroup, subgroup };
+}
+
+function isBroadcastConfig(
+  config: TiledConfig | BroadcastGemmConfig | GemvConfig,
+): config is BroadcastGemmConfig {
+  return 'rows' in config && 'words' in config;
+}
+
+/** The tuned GEMM's configuration on this device: broadcast on CPU adapters, workgroup-tiled elsewhere. */
+export function tunedGemmConfig(
+  gpu: GpuContext,
+  args: Pick<GemmArgs, 'dtype' | 'm' | 'n'>,
+): TiledConfig | BroadcastGemmConfig {
+  return usesBroadcastGemm(gpu)
+    ? broadcastGemmConfig(gpu, args.dtype, args.m, args.n)
+    : workgroupTiledConfigFor(gpu, args.dtype);
 }
 
 export interface GemvConfig {
@@ -106,12 +159,50 @@ export function naiveGemm(gpu: GpuContext, arena: BufferArena, args: GemmArgs): 
   );
 }
 
+/** C = A · B with the register-broadcast kernel (gemm-broadcast.ts); needs subgroups. */
+export function broadcastGemm(
+  gpu: GpuContext,
+  arena: BufferArena,
+  args: GemmArgs,
+  config: BroadcastGemmConfig = broadcastGemmConfig(gpu, args.dtype, args.m, args.n),
+): Dispatch {
+  checkShape(args, 'broadcast GEMM', true);
+  checkBroadcastConfig(config);
+  if (!gpu.hasSubgroups) {
+    throw new ServeTuneError('broadcast GEMM: the device has no subgroups', 'invalid-argument');
+  }
+  const packed = packsF16(args.dtype, args.n);
+  const pipeline = computePipeline(
+    gpu.device,
+    'gemm_broadcast',
+    broadcastGemmSource(config, args.dtype, packed),
+    {
+      dtype: args.dtype,
+      subgroups: true,
+    },
+  );
+  const params = arena.uniform(shapeParams(args), 'gemm_broadcast params');
+  const words = args.n / broadcastWordColumns(args.dtype, args.n);
+  return makeDispatch(
+    gpu.device,
+    'gemm_broadcast',
+    pipeline,
+    [params, args.a, args.b, args.c],
+    [Math.ceil(words / (config.wg * config.words)), Math.ceil(args.m / config.rows), 1],
+  );
+}
+
+/**
+ * The tuned GEMM: the workgroup-tiled kernel, or the register-broadcast kernel on CPU adapters
+ * (`tunedGemmConfig`); an explicit configuration picks the kernel.
+ */
 export function tiledGemm(
   gpu: GpuContext,
   arena: BufferArena,
   args: GemmArgs,
-  config: TiledConfig = tiledConfigFor(gpu, args.dtype),
+  config: TiledConfig | BroadcastGemmConfig = tunedGemmConfig(gpu, args),
 ): Dispatch {
+  if (isBroadcastConfig(config)) return broadcastGemm(gpu, arena, args, config);
   checkShape(args, 'tiled GEMM', true);
   const shared = tiledWorkgroupBytes(config, args.dtype);
   if (shared > gpu.device.limits.maxComputeWorkgroupStorageSize) {
@@ -138,12 +229,16 @@ export function tiledGemm(
   );
 }
 
+/** The skinny GEMM for decode batches; on CPU adapters the broadcast kernel with the batch's rows. */
 export function gemv(
   gpu: GpuContext,
   arena: BufferArena,
   args: GemmArgs,
-  config: GemvConfig = defaultGemvConfig(args.m),
+  config: GemvConfig | BroadcastGemmConfig = usesBroadcastGemm(gpu)
+    ? broadcastGemmConfig(gpu, args.dtype, args.m, args.n)
+    : defaultGemvConfig(args.m),
 ): Dispatch {
+  if (isBroadcastConfig(config)) return broadcastGemm(gpu, arena, args, config);
   checkShape(args, 'GEMV', true);
   const pipeline = computePipeline(gpu.device, 'gemv', gemvSource, {
     dtype: args.dtype,

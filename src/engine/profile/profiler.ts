@@ -10,7 +10,7 @@ import {
 } from '../gpu/timing.js';
 import { BufferArena } from '../kernels/arena.js';
 import { decodeAttention, prefillAttention } from '../kernels/attention.js';
-import { COPY_VARIANTS, copyKernel } from '../kernels/copy.js';
+import { COPY_VARIANTS, copyKernel, copyVariantName } from '../kernels/copy.js';
 import { residualAdd, rmsNorm, rope, siluAndMul } from '../kernels/elementwise.js';
 import { type GemmKernel, gemmBytes, gemmDispatch } from '../kernels/gemm.js';
 import {
@@ -153,7 +153,7 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
             copyKernel(gpu, arena, bytes, arena.storage(bytes, 'src'), arena.storage(bytes, 'dst'), variant),
           ]);
           if (!best || timing.median < best.timing.median) {
-            best = { timing, variant: variant.word === 4 ? 'vec4<u32>' : 'u32' };
+            best = { timing, variant: copyVariantName(variant) };
           }
         }
         const found = best as { timing: Timing; variant: string };

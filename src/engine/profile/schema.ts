@@ -68,7 +68,7 @@ export const DecodeAttentionMeasurement = z.object({
 
 export const CopyMeasurement = z.object({
   bytes: z.number().int().positive(),
-  /** Which copy variant gave this (the fastest is kept), e.g. 'u32' or 'vec4<u32>'. Optional, added later. */
+  /** Which copy variant gave this (the fastest is kept), e.g. 'vec4<u32> words, 8 per workgroup'. Optional, added later. */
   variant: z.string().optional(),
   time: Timing,
   /** Bytes read plus bytes written, per second. */
