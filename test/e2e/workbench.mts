@@ -25,7 +25,12 @@ function escapeRegExp(text: string): string {
 }
 
 /** Chooses, in the quick pick titled `title`, the row whose text contains `text` (typing `filter` first). */
-export async function pick(page: Page, title: string | null, text: string, filter = text): Promise<void> {
+export async function pick(
+  page: Page,
+  title: string | null,
+  text: string | RegExp,
+  filter = typeof text === 'string' ? text : text.source,
+): Promise<void> {
   if (title)
     await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: title }).waitFor({ timeout: 15_000 });
   const input = page.locator(`${QUICK_INPUT} input`);
@@ -144,4 +149,35 @@ export async function chooseColorTheme(page: Page, theme: string): Promise<void>
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.press('Enter');
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/** Answers VS Code's own open dialog (a quick input) with an absolute path. */
+export async function chooseFileInDialog(page: Page, path: string): Promise<void> {
+  const input = page.locator(`${QUICK_INPUT} input`);
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  // The dialog fills in the folder first; wait for it so typing is not overwritten.
+  await page.waitForFunction(
+    () =>
+      (
+        (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value ?? ''
+      ).startsWith('/'),
+    undefined,
+    { timeout: 15_000 },
+  );
+  await input.fill(path);
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/** The text of the Output panel's visible lines (Monaco renders spaces as no-break spaces). */
+export async function waitForOutput(page: Page, pattern: RegExp, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    ({ source, flags }) =>
+      new RegExp(source, flags).test(
+        document.querySelector('.part.panel .view-lines')?.textContent?.replaceAll('\u00a0', ' ') ?? '',
+      ),
+    { source: pattern.source, flags: pattern.flags },
+    { timeout },
+  );
 }

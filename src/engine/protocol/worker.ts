@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { KvDtype, WeightDtype } from '../dtypes.js';
 import { PlansReport } from '../memory/plans.js';
-import { AdapterInfo } from '../profile/schema.js';
+import { AdapterInfo, DeviceProfile } from '../profile/schema.js';
+import { SearchInput, SearchResult } from '../search/run.js';
+import { RunSummary } from '../sim/summary.js';
+import { ImportTraceParams, ImportTraceResult, ProfileParams, SimulateParams } from './methods.js';
 
 /**
  * Messages between a client (the extension, tests) and the engine worker process, one JSON object per
@@ -102,6 +105,10 @@ export const WORKER_METHODS = {
   plans: { params: PlansParams, result: PlansReport, gpu: false, long: false },
   adapter: { params: AdapterParams, result: AdapterResult, gpu: true, long: false },
   echo: { params: EchoParams, result: EchoResult, partial: EchoPartial, gpu: false, long: true },
+  profile: { params: ProfileParams, result: DeviceProfile, gpu: true, long: true },
+  simulate: { params: SimulateParams, result: RunSummary, gpu: false, long: true },
+  search: { params: SearchInput, result: SearchResult, gpu: false, long: true },
+  importTrace: { params: ImportTraceParams, result: ImportTraceResult, gpu: false, long: false },
 } as const satisfies Record<string, WorkerMethodSpec>;
 
 export type WorkerMethods = typeof WORKER_METHODS;
