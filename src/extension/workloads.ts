@@ -61,6 +61,10 @@ export function workloadText(store: Store): string | null {
   if (choice?.kind === 'trace' && trace && choice.value === trace.file) {
     return `${traceLabel(trace)}: ${describeWorkloadSummary(trace.summary)}`;
   }
+  if (choice?.kind === 'preset') {
+    const preset = WORKLOAD_PRESETS.find((p) => p.spec === choice.value);
+    return `${choice.label} (built-in): ${preset?.detail ?? choice.value}`;
+  }
   if (choice) return choice.kind === 'trace' ? `${choice.label} (trace)` : `${choice.label}: ${choice.value}`;
   return trace ? `${traceLabel(trace)}: ${describeWorkloadSummary(trace.summary)}` : null;
 }

@@ -31,8 +31,9 @@ const SEARCH = {
   hardware: 'l40s',
   gpus: 2,
   workload: 'poisson:rate=4,n=200,prompt=lognormal(512,0.6),output=lognormal(128,0.5)',
-  // The latency targets set by the SLO scenario below.
-  slo: { ttft: 1.5, tbt: 0.04, percentile: 'p99' as const },
+  // Set in the search's own latency-target step (a llama-3.1-8b replica on an L40S cannot keep the
+  // largest token gap of p99 requests under the 40 ms the SLO scenario sets).
+  slo: { ttft: 2, tbt: 0.1, percentile: 'p90' as const },
 };
 
 /** The chart the editor must draw for SEARCH, computed here with the same engine. */
@@ -66,13 +67,21 @@ async function startSearch(
   workload: string | RegExp,
   workloadFilter: string,
   space: string,
+  slo?: { percentile: string; ttft: string; tbtMs: string },
 ): Promise<void> {
   await runCommand(page, 'ServeTune: Search Parallel Plans…');
   await pick(page, 'ServeTune: model', model, model);
   await pick(page, 'ServeTune: GPU', hardware);
   await answer(page, 'ServeTune: number of GPUs', gpus);
   await pick(page, 'workload to search for', workload, workloadFilter);
-  await pick(page, 'ServeTune: latency targets', 'Use p99');
+  if (slo) {
+    await pick(page, 'SLOs for this search', 'Change the latency targets');
+    await pick(page, 'latency targets (1/3)', slo.percentile);
+    await answer(page, 'latency targets (2/3)', slo.ttft);
+    await answer(page, 'latency targets (3/3)', slo.tbtMs);
+  } else {
+    await pick(page, 'SLOs for this search', 'Use ');
+  }
   await pick(page, 'what to search', space, space.replace(/^\+ /, ''));
 }
 
@@ -276,6 +285,11 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         /Quick check\s*built-in/,
         'Quick check',
         'Plans and scheduler settings',
+        {
+          percentile: SEARCH.slo.percentile,
+          ttft: String(SEARCH.slo.ttft),
+          tbtMs: String(SEARCH.slo.tbt * 1000),
+        },
       );
       const frame = await webviewFrame(page, 'pareto', 120_000, (f) =>
         f.evaluate(() => document.querySelector('figure[data-chart-id="throughput"]') !== null),
@@ -284,23 +298,24 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       const figures = await figuresOf(frame);
       assert.deepEqual(
         figures.map((f) => f.chartId),
-        ['latency-p99', 'throughput'],
+        ['latency-p90', 'throughput'],
         'the latency chart at the SLO percentile, and the throughput chart',
       );
       const [latency, throughput] = figures as [Record<string, string>, Record<string, string>];
       const onChart = (metric: string) => want.points.filter((p) => p.metrics[metric] !== undefined).length;
       const onFront = (chart: string) => want.points.filter((p) => p.fronts.includes(chart)).length;
-      assert.equal(Number(latency.points), onChart('ttft_p99_s'));
-      assert.equal(Number(latency.front), onFront('latency-p99'));
+      assert.equal(Number(latency.points), onChart('ttft_p90_s'));
+      assert.equal(Number(latency.front), onFront('latency-p90'));
       assert.equal(Number(throughput.points), onChart('tokens_per_s_per_gpu'));
       assert.equal(Number(throughput.front), onFront('throughput'));
       assert.ok(Number(latency.front) > 0 && Number(throughput.front) > 0, 'both fronts have members');
       assert.ok(want.bestId, 'the search finds a best configuration');
       assert.equal(latency.best, want.bestId);
-      assert.equal(latency.region, 'yes', 'the SLO box is drawn on the p99 chart');
+      assert.equal(latency.region, 'yes', 'the SLO box is drawn on the p90 chart');
       assert.equal(throughput.region, 'no');
       const bestLabel = want.points.find((p) => p.id === want.bestId)!.label;
-      assert.match(await frame.locator('section.details h2').innerText(), /\(best\)$/);
+      // textContent: the heading is upper-cased by CSS, which innerText would reflect.
+      assert.match(await frame.$eval('section.details h2', (n) => n.textContent ?? ''), /\(best\)$/);
       assert.equal(
         await frame.$eval('section.details', (n) => (n as HTMLElement).dataset.selected ?? ''),
         want.bestId,
@@ -383,8 +398,8 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       const frame = await webviewFrame(page, 'dashboard');
       const text = await frame.locator('#app').innerText();
       assert.match(text, /llvmpipe/);
-      assert.match(text, /p99 ≤ 1\.5 s/);
-      assert.match(text, /p99 ≤ 40 ms/);
+      assert.match(text, /p90 ≤ 2 s/, 'the targets the search set');
+      assert.match(text, /p90 ≤ 100 ms/);
       assert.match(text, /Memory: llama-3\.1-70b on 8× h100-sxm/);
       assert.match(text, /Search: Llama-3\.1-8B on 2× l40s/);
       assert.match(text, /Simulation: llama-3\.1-8b on l40s/);
@@ -410,6 +425,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       );
       assert.deepEqual(themes, ['light', 'light']);
       assert.match(await pareto.locator('h1').innerText(), /Llama-3\.1-8B on 2× l40s/);
+      await pareto.evaluate(() => window.scrollTo(0, 0));
       await clearNotifications(page);
       await shot(page, 'pareto-search-light');
     },

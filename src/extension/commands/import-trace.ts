@@ -26,7 +26,9 @@ export async function importTraceCommand(services: Services, target?: vscode.Uri
   } catch (error) {
     const message = describeEngineError(error);
     services.log.error(`trace import failed: ${message}`);
-    void vscode.window.showErrorMessage(`ServeTune: cannot import the trace: ${message}`);
+    // The engine names the file by its full path; inside the workspace a relative one reads better.
+    const shown = message.replaceAll(file, vscode.workspace.asRelativePath(file));
+    void vscode.window.showErrorMessage(`ServeTune: cannot import the trace: ${shown}`);
     return;
   }
   await services.store.setTrace(trace);

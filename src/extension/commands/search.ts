@@ -21,7 +21,10 @@ async function confirmSlo(store: Store): Promise<Slo | undefined> {
       { label: `Use ${sloText(slo)}`, change: false },
       { label: 'Change the latency targets…', change: true },
     ],
-    { title: 'ServeTune: latency targets', placeHolder: 'The SLOs the best configuration must meet' },
+    {
+      title: 'ServeTune: SLOs for this search',
+      placeHolder: 'The latency targets the best configuration must meet',
+    },
   );
   if (!picked) return undefined;
   return picked.change ? pickSlo(store) : slo;
