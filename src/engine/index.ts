@@ -33,6 +33,7 @@ export * from './workload/distributions.js';
 export * from './workload/load.js';
 export * from './workload/rng.js';
 export * from './workload/spec.js';
+export * from './workload/summary.js';
 export * from './workload/traces.js';
 export * from './workload/transform.js';
 export * from './workload/types.js';

@@ -20,8 +20,8 @@ export interface RunOptions<M extends WorkerMethodName> {
 /**
  * How commands reach the engine. Long methods run under a cancellable progress notification that
  * streams the worker's progress; cancelling it cancels the request in the worker. When no Node can run
- * the worker, methods that need no GPU run here in the extension host instead, so memory reports keep
- * working; GPU methods then fail with the reason and the fix.
+ * the worker, short methods that need no GPU run here in the extension host instead, so memory reports
+ * and trace imports keep working; GPU methods and long runs then fail with the reason and the fix.
  */
 export class Engine {
   private warnedInProcess = false;
@@ -66,7 +66,9 @@ export class Engine {
     } catch (error) {
       const unavailable =
         error instanceof WorkerRequestError && error.code === TRANSPORT_ERROR_CODES.unavailable;
-      if (!unavailable || WORKER_METHODS[method].gpu) throw error;
+      // GPU work cannot run in the extension host, and long runs would block it.
+      const spec = WORKER_METHODS[method];
+      if (!unavailable || spec.gpu || spec.long) throw error;
       return this.inProcess(method, params, options);
     }
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ChartModel, DashboardState } from '../engine/protocol/webview.js';
+import { applySettingsCommand } from './commands/apply.js';
 import { COMMAND_IDS, registerCommands } from './commands/register.js';
 import { registerConfigFeatures } from './configs/register.js';
 import { Engine } from './engine.js';
@@ -12,6 +13,7 @@ import { DASHBOARD_VIEW_ID, DashboardViewProvider } from './views/dashboard-view
 import { PARETO_VIEW_TYPE, ParetoPanel } from './views/pareto-panel.js';
 import { findNode } from './worker/find-node.js';
 import { WorkerManager, type WorkerState } from './worker/manager.js';
+import { workloadText } from './workloads.js';
 
 let worker: WorkerManager | undefined;
 
@@ -66,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const services: Services = {
     extensionUri: context.extensionUri,
+    storageUri: context.globalStorageUri,
     log,
     store,
     engine,
@@ -75,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const paretoActions = {
     log,
-    apply: () => void vscode.window.showWarningMessage(pendingMessage('servetune.applySettings')),
+    apply: (model: ChartModel, pointId: string) => void applySettingsCommand(services, { model, pointId }),
   };
 
   const dashboardState = (): DashboardState => {
@@ -98,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): void {
         gpus: choices.gpus ?? settings.gpuCount,
         engineFlavour: settings.engineFlavour,
       },
-      workload: null,
+      workload: workloadText(store),
       slo: choices.slo ?? settings.slo,
       runs: store.runs().map((r) => r.summary),
       actions: [

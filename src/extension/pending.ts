@@ -6,30 +6,23 @@ import { isWorkerMethod } from '../engine/protocol/worker.js';
  * lists them, and each says plainly that it is not available rather than showing anything made up.
  * A feature leaves this table when its command is wired to its worker method.
  */
-export const PENDING_FEATURES = {
-  'servetune.profileGpu': { title: 'Profile GPU', method: 'profile', part: 'the GPU profiler' },
-  'servetune.simulate': {
-    title: 'Simulate Serving Config',
-    method: 'simulate',
-    part: 'the serving simulator',
-  },
-  'servetune.search': { title: 'Search Parallel Plans', method: 'search', part: 'the plan search' },
-  'servetune.importTrace': {
-    title: 'Import Workload Trace',
-    method: 'importTrace',
-    part: 'the workload trace reader',
-  },
-  'servetune.applySettings': {
-    title: 'Apply Suggested Settings',
-    method: 'search',
-    part: 'the plan search (settings to apply come from a search result)',
-  },
-} as const;
+interface PendingFeature {
+  title: string;
+  /** The worker method the command will call. */
+  method: string;
+  /** The engine part it waits for, in words. */
+  part: string;
+}
 
-export type PendingCommand = keyof typeof PENDING_FEATURES;
+// Every command of this build is wired to its engine method; a new command whose engine part is still
+// missing gets an entry here (e.g. 'servetune.x': { title, method, part }) until it is.
+export const PENDING_FEATURES: Readonly<Record<string, PendingFeature>> = {};
+
+export type PendingCommand = string;
 
 export function pendingMessage(command: PendingCommand): string {
   const feature = PENDING_FEATURES[command];
+  if (!feature) return `ServeTune: ${command} is available.`;
   const state = isWorkerMethod(feature.method)
     ? `its engine method "${feature.method}" exists but the command is not wired to it yet`
     : `${feature.part} is not part of this build`;

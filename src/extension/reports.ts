@@ -1,6 +1,8 @@
 import type { PlansReport } from '../engine/memory/plans.js';
 import { describePlan, type Plan } from '../engine/plan.js';
 import type { ChartModel } from '../engine/protocol/webview.js';
+import { searchMarkdown } from './search-report.js';
+import { simulationMarkdown } from './simulation-report.js';
 import type { StoredRun } from './state.js';
 
 const GiB = 1024 ** 3;
@@ -39,5 +41,9 @@ export function runMarkdown(run: StoredRun): string {
   switch (run.report.kind) {
     case 'memory':
       return plansMarkdown(run.report.plans, run.chart);
+    case 'simulate':
+      return simulationMarkdown(run.report.summary, run.report.workload);
+    case 'search':
+      return searchMarkdown(run.report.result);
   }
 }

@@ -7,6 +7,8 @@ import type { WorkerManager } from './worker/manager.js';
 /** What commands and views share; built once in activate(). */
 export interface Services {
   extensionUri: vscode.Uri;
+  /** Where ServeTune keeps files of its own (the device profile). */
+  storageUri: vscode.Uri;
   log: vscode.LogOutputChannel;
   store: Store;
   engine: Engine;

@@ -15,6 +15,7 @@ export const Settings = z.object({
       tbtSeconds: z.number().positive().catch(0.05),
     })
     .catch({ percentile: 'p90', ttftSeconds: 2, tbtSeconds: 0.05 }),
+  searchSampleRequests: z.number().int().positive().catch(1000),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -31,5 +32,6 @@ export function readSettings(): Settings {
       ttftSeconds: config.get('slo.ttftSeconds'),
       tbtSeconds: config.get('slo.tbtSeconds'),
     },
+    searchSampleRequests: config.get('sampleRequests'),
   });
 }

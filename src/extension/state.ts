@@ -1,7 +1,24 @@
 import type * as vscode from 'vscode';
 import { z } from 'zod';
 import { PlansReport } from '../engine/memory/plans.js';
+import { ImportTraceResult } from '../engine/protocol/methods.js';
 import { ChartModel, DeviceSummary, RunSummary } from '../engine/protocol/webview.js';
+import { PolicyName } from '../engine/sched/config.js';
+import { SearchResult } from '../engine/search/run.js';
+import { RunSummary as SimulationSummary } from '../engine/sim/summary.js';
+
+/** The workload runs use: a built-in spec, a spec typed in, or a trace file. */
+export const WorkloadChoice = z.object({
+  kind: z.enum(['preset', 'spec', 'trace']),
+  /** The spec string or the trace file's path. */
+  value: z.string().min(1),
+  label: z.string(),
+});
+export type WorkloadChoice = z.infer<typeof WorkloadChoice>;
+
+/** What a search explores besides plans and scheduler settings. */
+export const SearchSpace = z.object({ quantization: z.boolean(), disaggregation: z.boolean() });
+export type SearchSpace = z.infer<typeof SearchSpace>;
 
 /** The last answers to the quick picks, per workspace (and globally as the fallback for new workspaces). */
 export const Choices = z.object({
@@ -15,19 +32,31 @@ export const Choices = z.object({
       tbtSeconds: z.number().positive(),
     })
     .optional(),
+  workload: WorkloadChoice.optional(),
+  scheduler: PolicyName.optional(),
+  searchSpace: SearchSpace.optional(),
 });
 export type Choices = z.infer<typeof Choices>;
 
 /** A finished run as stored: its summary, its full report, and its chart when it has one. */
 export const StoredRun = z.object({
   summary: RunSummary,
-  report: z.discriminatedUnion('kind', [z.object({ kind: z.literal('memory'), plans: PlansReport })]),
+  report: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('memory'), plans: PlansReport }),
+    z.object({ kind: z.literal('simulate'), summary: SimulationSummary, workload: z.string() }),
+    z.object({ kind: z.literal('search'), result: SearchResult }),
+  ]),
   chart: ChartModel.nullable(),
 });
 export type StoredRun = z.infer<typeof StoredRun>;
 
 const MAX_RUNS = 12;
-const KEYS = { choices: 'servetune.choices', runs: 'servetune.runs', device: 'servetune.device' } as const;
+const KEYS = {
+  choices: 'servetune.choices',
+  runs: 'servetune.runs',
+  device: 'servetune.device',
+  trace: 'servetune.trace',
+} as const;
 
 /**
  * What ServeTune remembers between sessions. Everything read back is validated: a stored value from an
@@ -90,6 +119,17 @@ export class Store {
 
   async setDevice(device: DeviceSummary): Promise<void> {
     await this.global.update(KEYS.device, device);
+    this.changed();
+  }
+
+  /** The trace imported as this workspace's workload, with its summary. */
+  trace(): ImportTraceResult | undefined {
+    const parsed = ImportTraceResult.safeParse(this.workspace.get(KEYS.trace));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async setTrace(trace: ImportTraceResult): Promise<void> {
+    await this.workspace.update(KEYS.trace, trace);
     this.changed();
   }
 }

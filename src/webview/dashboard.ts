@@ -53,8 +53,17 @@ function deviceSection(state: DashboardState): HTMLElement {
         'Memory copy',
         `${measured.copyGBps.toFixed(1)} GB/s${peak ? percentOf(measured.copyGBps, peak.memoryGBps) : ''}`,
       ),
+      ...(measured.gflopsF16 !== null ? [row('f16 compute', gflops(measured.gflopsF16))] : []),
       row('Measured', `${new Date(measured.at).toLocaleString()}${measured.quick ? ' (quick)' : ''}`),
     );
+    if (!peak) {
+      children.push(
+        el('p', {
+          className: 'muted',
+          text: 'Not a catalog GPU: no datasheet peak to compare with.',
+        }),
+      );
+    }
   } else {
     children.push(el('p', { className: 'muted', text: 'Not profiled yet: no measured speeds.' }));
   }

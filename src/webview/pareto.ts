@@ -143,6 +143,17 @@ function datasets(spec: ChartSpec, model: ChartModel, selectedId: string | null,
   return { sets, counts: { points: front.length + others.length + infeasible.length, front: front.length } };
 }
 
+/**
+ * Axis bounds that keep the SLO box's edges in view (with a margin), so the targets can be read off the
+ * chart even when every point lies far inside or outside them.
+ */
+function regionBounds(min: number | undefined, max: number | undefined) {
+  return {
+    ...(min !== undefined ? { suggestedMin: min / 1.15 } : {}),
+    ...(max !== undefined ? { suggestedMax: max * 1.15 } : {}),
+  };
+}
+
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? value.toLocaleString('en-US') : Number(value.toPrecision(4)).toString();
 }
@@ -269,10 +280,12 @@ function render(): void {
           x: {
             type: spec.x.scale === 'log' ? 'logarithmic' : 'linear',
             title: { display: true, text: axisTitle(spec.x) },
+            ...regionBounds(spec.region?.xMin, spec.region?.xMax),
           },
           y: {
             type: spec.y.scale === 'log' ? 'logarithmic' : 'linear',
             title: { display: true, text: axisTitle(spec.y) },
+            ...regionBounds(spec.region?.yMin, spec.region?.yMax),
           },
         },
         plugins: {

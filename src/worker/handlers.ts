@@ -12,7 +12,14 @@ import { checkConfig } from '../engine/tune/check.js';
 import { predictBlock } from '../engine/tune/tune.js';
 import { VALIDATE_DEFAULTS } from '../engine/validate/defaults.js';
 import { probeAdapter } from './adapter.js';
+import { cancelled } from './cancel.js';
+import { importTraceHandler } from './methods/import-trace.js';
+import { profileHandler } from './methods/profile.js';
+import { searchHandler } from './methods/search.js';
+import { simulateHandler } from './methods/simulate.js';
 import { tuneBlockInWorker } from './tune.js';
+
+export { CancelledError, cancelled } from './cancel.js';
 
 export const WORKER_VERSION = '0.1.0';
 
@@ -23,24 +30,14 @@ export interface HandlerContext<M extends WorkerMethodName> {
   progress(done: number, total: number, message?: string): void;
   partial(value: MethodPartial<M>): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+  /** The search worker-thread bundle (dist/search-worker.mjs) where the worker process has one. */
+  searchWorkerFile?: URL;
 }
 
 export type Handler<M extends WorkerMethodName> = (
   params: MethodParsedParams<M>,
   context: HandlerContext<M>,
 ) => Promise<MethodResult<M>> | MethodResult<M>;
-
-/** Thrown by a handler that stopped because its request was cancelled. */
-export class CancelledError extends Error {
-  override readonly name = 'CancelledError';
-  constructor() {
-    super('cancelled');
-  }
-}
-
-export function cancelled(): CancelledError {
-  return new CancelledError();
-}
 
 function sleep(seconds: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -106,4 +103,8 @@ export const HANDLERS: { [M in WorkerMethodName]: Handler<M> } = {
       onProgress: (line) => context.log('info', line),
     });
   },
+  profile: profileHandler,
+  simulate: simulateHandler,
+  search: searchHandler,
+  importTrace: importTraceHandler,
 };

@@ -31,6 +31,9 @@ function errorOf(error: unknown) {
   };
 }
 
+// The search's simulation threads run the bundle built beside this one.
+const SEARCH_WORKER_FILE = new URL('./search-worker.mjs', import.meta.url);
+
 const running = new Map<number, AbortController>();
 
 async function run<M extends WorkerMethodName>(id: number, method: M, rawParams: unknown): Promise<void> {
@@ -50,6 +53,7 @@ async function run<M extends WorkerMethodName>(id: number, method: M, rawParams:
     progress: (done, total, message) => send({ type: 'progress', id, done, total, message }),
     partial: (value) => send({ type: 'partial', id, method, partial: value }),
     log: (level, message) => send({ type: 'log', level, message }),
+    searchWorkerFile: SEARCH_WORKER_FILE,
   };
   try {
     const handler = HANDLERS[method];

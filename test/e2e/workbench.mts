@@ -5,7 +5,16 @@ import type { Frame, Locator, Page } from 'playwright-core';
 
 const QUICK_INPUT = '.quick-input-widget';
 
+/**
+ * Parks the mouse on the title bar, where nothing shows a hover: a hover left open under the pointer
+ * (a tab's, a chart's) can make the workbench inert for a while and swallow the next typing.
+ */
+async function parkMouse(page: Page): Promise<void> {
+  await page.mouse.move(700, 3);
+}
+
 export async function runCommand(page: Page, title: string): Promise<void> {
+  await parkMouse(page);
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
   const input = page.locator(`${QUICK_INPUT} input`);
@@ -18,6 +27,7 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     .first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await row.click();
+  await parkMouse(page);
 }
 
 function escapeRegExp(text: string): string {
@@ -25,7 +35,12 @@ function escapeRegExp(text: string): string {
 }
 
 /** Chooses, in the quick pick titled `title`, the row whose text contains `text` (typing `filter` first). */
-export async function pick(page: Page, title: string | null, text: string, filter = text): Promise<void> {
+export async function pick(
+  page: Page,
+  title: string | null,
+  text: string | RegExp,
+  filter = typeof text === 'string' ? text : text.source,
+): Promise<void> {
   if (title)
     await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: title }).waitFor({ timeout: 15_000 });
   const input = page.locator(`${QUICK_INPUT} input`);
@@ -36,11 +51,17 @@ export async function pick(page: Page, title: string | null, text: string, filte
     const inert = await page.evaluate(() =>
       [...document.querySelectorAll('[inert]')].map((e) => `${e.tagName}.${e.className}`).join(' | '),
     );
-    throw new Error(`${(error as Error).message.split('\n')[0]}; inert elements: ${inert || 'none'}`);
+    const title = await page
+      .locator(`${QUICK_INPUT} .quick-input-title`)
+      .innerText()
+      .catch(() => '?');
+    const log = (error as Error).message.split('\n').slice(0, 8).join(' | ');
+    throw new Error(`${log}; quick input titled '${title}'; inert elements: ${inert || 'none'}`);
   }
   const row = page.locator(`${QUICK_INPUT} .monaco-list-row`, { hasText: text }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await row.click();
+  await parkMouse(page);
   if (title) await stepDone(page, title);
   else await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
 }
@@ -144,4 +165,31 @@ export async function chooseColorTheme(page: Page, theme: string): Promise<void>
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.press('Enter');
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/** Answers VS Code's own open dialog (a quick input) with an absolute path and its accept button. */
+export async function chooseFileInDialog(page: Page, path: string): Promise<void> {
+  const input = page.locator(`${QUICK_INPUT} input`);
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  // The dialog fills in the folder asynchronously and may overwrite what was typed before: retype until
+  // the path stays.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await input.fill(path);
+    await page.waitForTimeout(500);
+    if ((await input.inputValue()) === path) break;
+  }
+  await page.locator(`${QUICK_INPUT} .monaco-button`).first().click();
+  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/** The text of the Output panel's visible lines (Monaco renders spaces as no-break spaces). */
+export async function waitForOutput(page: Page, pattern: RegExp, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    ({ source, flags }) =>
+      new RegExp(source, flags).test(
+        document.querySelector('.part.panel .view-lines')?.textContent?.replaceAll('\u00a0', ' ') ?? '',
+      ),
+    { source: pattern.source, flags: pattern.flags },
+    { timeout },
+  );
 }

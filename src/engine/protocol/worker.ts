@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { KvDtype, WeightDtype } from '../dtypes.js';
 import { PlansReport } from '../memory/plans.js';
-import { AdapterInfo } from '../profile/schema.js';
+import { AdapterInfo, DeviceProfile } from '../profile/schema.js';
+import { SearchInput, SearchResult } from '../search/run.js';
+import { RunSummary } from '../sim/summary.js';
 import { CheckConfigInput, CheckConfigResult } from '../tune/check.js';
 import { PredictBlockInput, PredictBlockResult, TuneBlockInput, TuneBlockResult } from '../tune/schema.js';
 import { ValidationReport } from '../validate/report.js';
+import { ImportTraceParams, ImportTraceResult, ProfileParams, SimulateParams } from './methods.js';
 
 /**
  * Messages between a client (the extension, tests) and the engine worker process, one JSON object per
@@ -114,6 +117,10 @@ export const WORKER_METHODS = {
   predictBlock: { params: PredictBlockInput, result: PredictBlockResult, gpu: true, long: false },
   tuneBlock: { params: TuneBlockInput, result: TuneBlockResult, gpu: true, long: true },
   validate: { params: ValidateParams, result: ValidationReport, gpu: true, long: true },
+  profile: { params: ProfileParams, result: DeviceProfile, gpu: true, long: true },
+  simulate: { params: SimulateParams, result: RunSummary, gpu: false, long: true },
+  search: { params: SearchInput, result: SearchResult, gpu: false, long: true },
+  importTrace: { params: ImportTraceParams, result: ImportTraceResult, gpu: false, long: false },
 } as const satisfies Record<string, WorkerMethodSpec>;
 
 export type WorkerMethods = typeof WORKER_METHODS;

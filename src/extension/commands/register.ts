@@ -4,9 +4,14 @@ import { pickSlo } from '../picks.js';
 import type { Services } from '../services.js';
 import { DASHBOARD_VIEW_ID } from '../views/dashboard-view.js';
 import { ParetoPanel } from '../views/pareto-panel.js';
+import { type ApplyTarget, applySettingsCommand } from './apply.js';
 import { detectDeviceCommand } from './device.js';
+import { importTraceCommand } from './import-trace.js';
 import { showLastChartCommand, showLastReportCommand } from './last-report.js';
 import { type MemoryReportArgs, memoryReportCommand } from './memory-report.js';
+import { type ProfileArgs, profileCommand } from './profile.js';
+import { searchCommand } from './search.js';
+import { simulateCommand } from './simulate.js';
 
 /** Every ServeTune command id, as package.json contributes them. */
 export const COMMAND_IDS = [
@@ -20,6 +25,11 @@ export const COMMAND_IDS = [
   'servetune.exportChartPng',
   'servetune.restartEngine',
   'servetune.showLog',
+  'servetune.profileGpu',
+  'servetune.simulate',
+  'servetune.search',
+  'servetune.importTrace',
+  'servetune.applySettings',
   ...(Object.keys(PENDING_FEATURES) as PendingCommand[]),
 ] as const;
 
@@ -59,6 +69,11 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       }
     }),
     register('servetune.showLog', () => services.log.show(true)),
+    register('servetune.profileGpu', (args?: ProfileArgs) => profileCommand(services, args)),
+    register('servetune.simulate', () => simulateCommand(services)),
+    register('servetune.search', () => searchCommand(services)),
+    register('servetune.importTrace', (target?: vscode.Uri | string) => importTraceCommand(services, target)),
+    register('servetune.applySettings', (target?: ApplyTarget) => applySettingsCommand(services, target)),
     ...(Object.keys(PENDING_FEATURES) as PendingCommand[]).map((id) => register(id, () => showPending(id))),
   ];
 }

@@ -55,7 +55,7 @@ export class ParetoPanel {
     actions: ParetoActions,
     selectedId: string | null = model.bestId,
   ): ParetoPanel {
-    const state: ParetoPanelState = { model, selectedId, variants: {} };
+    const state: ParetoPanelState = { model, selectedId, variants: defaultVariants(model) };
     const existing = ParetoPanel.current;
     if (existing) {
       existing.setState(state);
@@ -92,6 +92,10 @@ export class ParetoPanel {
 
   get model(): ChartModel {
     return this.state.model;
+  }
+
+  get selectedId(): string | null {
+    return this.state.selectedId;
   }
 
   setState(state: ParetoPanelState): void {
@@ -188,6 +192,15 @@ export class ParetoPanel {
         return;
     }
   }
+}
+
+/** Per group, the variant whose chart carries the SLO region (the percentile the targets apply to). */
+export function defaultVariants(model: ChartModel): Record<string, string> {
+  const variants: Record<string, string> = {};
+  for (const spec of model.charts) {
+    if (spec.variant && spec.region && !(spec.group in variants)) variants[spec.group] = spec.variant;
+  }
+  return variants;
 }
 
 function defaultExportUri(name: string): vscode.Uri | undefined {

@@ -40,7 +40,8 @@ test('the manager starts the worker on first use and learns its methods', async 
   const report = await manager.request('plans', { model: 'qwen2.5-7b', hardware: 'a100-80gb', gpus: 2 });
   assert.equal(report.gpus, 2);
   assert.equal(manager.supports('plans'), true);
-  assert.equal(manager.supports('simulate'), false);
+  assert.equal(manager.supports('search'), true);
+  assert.equal(manager.supports('no-such-method'), false);
   assert.deepEqual(states, ['starting', 'ready']);
   await manager.dispose();
 });

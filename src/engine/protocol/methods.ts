@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { SimulationConfig } from '../sim/config.js';
+import { WorkloadSummary } from '../workload/summary.js';
+
+// Params and results of the engine worker's long methods (profile, simulate, importTrace); `search`
+// takes the engine's own SearchInput. The method table itself is in worker.ts.
+
+export const ProfileParams = z.object({
+  /** A short run: a smaller grid of shapes, fewer repetitions. */
+  quick: z.boolean().default(true),
+  /** Model whose attention and layer shapes are measured (catalog id or a config.json path). */
+  model: z.string().min(1).default('llama-3.1-8b'),
+});
+
+export const SimulateParams = z.object({
+  config: SimulationConfig,
+  /** A workload spec or a trace file. */
+  workload: z.string().min(1),
+  /** Scale arrivals to this mean rate (requests/s). */
+  rate: z.number().positive().optional(),
+  /** Keep the first requests only. */
+  requests: z.number().int().positive().optional(),
+  seed: z.number().int().default(0),
+});
+
+export const ImportTraceParams = z.object({ file: z.string().min(1) });
+export const ImportTraceResult = z.object({
+  file: z.string(),
+  format: z.enum(['azure', 'burstgpt', 'mooncake', 'request-list']),
+  summary: WorkloadSummary,
+});
+export type ImportTraceResult = z.infer<typeof ImportTraceResult>;

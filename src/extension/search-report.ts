@@ -1,0 +1,98 @@
+import type { SearchConfiguration, SearchResult } from '../engine/search/run.js';
+
+const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|');
+}
+
+/** A search result as Markdown: the best under the SLOs with its engine command, and both fronts. */
+export function searchMarkdown(result: SearchResult): string {
+  const p = result.slo.percentile;
+  const byId = new Map(result.configurations.map((c) => [c.id, c]));
+  const best = result.best ? byId.get(result.best) : undefined;
+  const lines = [
+    `# Search: ${result.modelName} on ${result.gpus}× ${result.hardware} (${result.engine})`,
+    '',
+    `- Workload: ${result.workload.requests} requests of \`${result.workload.source}\` at ${result.workload.rate.toFixed(2)} req/s`,
+    `- SLO: ${p} TTFT ≤ ${ms(result.slo.ttft)}, TBT ≤ ${ms(result.slo.tbt)}${result.slo.tpot ? `, TPOT ≤ ${ms(result.slo.tpot)}` : ''}`,
+    `- ${result.configurationsEvaluated} configurations evaluated (${result.simulations} simulations), ${result.configurationsPruned} pruned, in ${result.wallSeconds.toFixed(1)} s`,
+    '',
+  ];
+  if (best) {
+    const m = best.metrics;
+    lines.push(
+      `## Best under the SLOs: ${best.label}`,
+      '',
+      `Sustains ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s within the SLOs. At ${m.rate.toFixed(2)} req/s: TTFT ${p} ${ms(m.ttft[p])}, TBT ${p} ${ms(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tokens/s per GPU.`,
+      '',
+    );
+    for (const server of best.settings?.servers ?? []) {
+      lines.push(
+        `${server.role === 'server' ? 'Server' : server.role === 'prefill' ? 'Prefill workers' : 'Decode workers'}: ${server.replicas} × ${server.gpusPerServer} GPU${server.gpusPerServer > 1 ? 's' : ''}`,
+        '',
+        '```sh',
+        server.commandLine,
+        '```',
+        '',
+      );
+    }
+  } else {
+    lines.push(
+      `## No configuration meets the SLOs at ${result.workload.rate.toFixed(2)} req/s`,
+      '',
+      'The closest are on the fronts below.',
+      '',
+    );
+  }
+  const front = (
+    title: string,
+    ids: string[],
+    header: string[],
+    cols: (c: SearchConfiguration) => string[],
+  ) => {
+    lines.push(
+      `## ${title}`,
+      '',
+      `| Configuration | ${header.join(' | ')} |`,
+      `|---|${header.map(() => '---:').join('|')}|`,
+    );
+    for (const c of ids.map((id) => byId.get(id)).filter((c) => c !== undefined)) {
+      lines.push(`| ${cell(c.best ? `**${c.label}** (best)` : c.label)} | ${cols(c).join(' | ')} |`);
+    }
+    lines.push('');
+  };
+  front(
+    `Latency front (TTFT ${p} against TBT ${p})`,
+    result.fronts.latency,
+    [`TTFT ${p}`, `TBT ${p}`, 'meets SLO', 'max req/s'],
+    (c) => [
+      ms(c.metrics.ttft[p]),
+      ms(c.metrics.tbt[p]),
+      c.meetsSlo ? 'yes' : 'no',
+      c.maxRateUnderSlo === null ? '–' : c.maxRateUnderSlo.toFixed(2),
+    ],
+  );
+  front(
+    'Throughput front (at each configuration’s highest rate within the SLOs)',
+    result.fronts.throughput,
+    ['at req/s', 'tokens/s per GPU', 'tokens/s per user'],
+    (c) => [
+      c.maxRateUnderSlo?.toFixed(2) ?? '–',
+      c.metricsAtMaxRate?.throughputPerGpu.toFixed(0) ?? '–',
+      c.metricsAtMaxRate?.speedPerUser.toFixed(1) ?? '–',
+    ],
+  );
+  lines.push(
+    result.calibrated
+      ? 'Calibrated with a measured device profile.'
+      : 'Step times from the device-class defaults (not calibrated).',
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** The result as stored with a run: the pruned list (often the longest part) is kept as a count only. */
+export function compactSearchResult(result: SearchResult): SearchResult {
+  return { ...result, pruned: [] };
+}

@@ -1,0 +1,70 @@
+import { describePlan } from '../engine/plan.js';
+import type { MetricSummary, RunSummary } from '../engine/sim/summary.js';
+
+const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`);
+
+function metricRow(name: string, m: MetricSummary | null): string {
+  return m
+    ? `| ${name} | ${ms(m.mean)} | ${ms(m.p50)} | ${ms(m.p90)} | ${ms(m.p99)} | ${m.count} |`
+    : `| ${name} | – | – | – | – | 0 |`;
+}
+
+function deploymentText(summary: RunSummary): string {
+  const deployment = summary.config?.deployment;
+  if (!deployment) return '';
+  if (deployment.kind === 'colocated') {
+    return `${describePlan(deployment.pool.plan)}, scheduler ${deployment.pool.scheduler.policy}`;
+  }
+  return `prefill ${describePlan(deployment.prefill.plan)} | decode ${describePlan(deployment.decode.plan)}`;
+}
+
+/** A simulation's RunSummary as Markdown: latency percentiles, throughput, goodput, KV and batch use. */
+export function simulationMarkdown(summary: RunSummary, workload: string): string {
+  const lines = [
+    `# Simulation: ${summary.label}`,
+    '',
+    `- Deployment: ${deploymentText(summary)} on ${summary.gpus}× ${summary.hardware}`,
+    `- Workload: \`${workload}\``,
+  ];
+  if (!summary.feasible) {
+    lines.push('', '**Infeasible, not simulated:**', '', ...summary.problems.map((p) => `- ${p}`), '');
+    return lines.join('\n');
+  }
+  const r = summary.requests;
+  lines.push(
+    `- ${r.completed} of ${r.total} requests completed (${r.failed} failed) over ${summary.simulatedSeconds.toFixed(1)} s simulated, in ${summary.wallSeconds.toFixed(2)} s (${summary.steps} engine steps)`,
+    '',
+    '| Metric | mean | p50 | p90 | p99 | samples |',
+    '|---|---:|---:|---:|---:|---:|',
+    metricRow('TTFT', summary.ttft),
+    metricRow('TPOT', summary.tpot),
+    metricRow('ITL', summary.itl),
+    metricRow('E2E', summary.e2e),
+    metricRow('Queueing', summary.queueing),
+  );
+  if (summary.kvTransfer) lines.push(metricRow('KV transfer', summary.kvTransfer));
+  const t = summary.throughput;
+  lines.push(
+    '',
+    '## Throughput',
+    '',
+    `- ${t.requestsPerSecond.toFixed(2)} requests/s, ${t.outputTokensPerSecond.toFixed(0)} output tokens/s (${t.outputTokensPerSecondPerGpu.toFixed(0)} per GPU), ${t.totalTokensPerSecond.toFixed(0)} total tokens/s`,
+  );
+  if (summary.goodput) {
+    const slo = Object.entries(summary.goodput.slo)
+      .map(([k, v]) => `${k.toUpperCase()} ≤ ${ms(v as number)}`)
+      .join(', ');
+    lines.push(
+      `- Goodput: ${summary.goodput.requestsPerSecond.toFixed(2)} requests/s (${(100 * summary.goodput.fraction).toFixed(1)}% of requests meet ${slo || 'no targets'})`,
+    );
+  }
+  lines.push(
+    `- Preemptions: ${summary.preemptions}; mean batch ${summary.batchSize?.mean.toFixed(1) ?? '–'} sequences; KV cache use mean ${((summary.kvUtilization?.mean ?? 0) * 100).toFixed(1)}%, peak ${((summary.kvUtilization?.peak ?? 0) * 100).toFixed(1)}%`,
+  );
+  if (summary.prefixCache) {
+    lines.push(`- Prefix cache hit rate: ${(100 * summary.prefixCache.hitRate).toFixed(1)}%`);
+  }
+  if (summary.problems.length > 0) lines.push('', ...summary.problems.map((p) => `> ${p}`));
+  lines.push('', 'Simulated with ServeTune’s step-time model and serving simulator.', '');
+  return lines.join('\n');
+}

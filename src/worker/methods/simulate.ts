@@ -1,0 +1,31 @@
+import { findModel } from '../../engine/model/catalog.js';
+import { resolveModel } from '../../engine/model/resolve.js';
+import { simulate } from '../../engine/sim/simulate.js';
+import { loadWorkload } from '../../engine/workload/load.js';
+import { cancelled } from '../cancel.js';
+import type { Handler } from '../handlers.js';
+
+/**
+ * One simulation. The simulator runs synchronously (a few seconds at most for the workloads the editor
+ * offers), so a cancel is honoured before it starts and its result is dropped if it arrives after.
+ */
+export const simulateHandler: Handler<'simulate'> = async (params, context) => {
+  const workload = loadWorkload(params.workload, {
+    rate: params.rate,
+    seed: params.seed,
+    count: params.requests,
+  });
+  context.progress(0, 1, `simulating ${workload.requests.length} requests`);
+  // Let the cancel that may already be queued on stdin arrive before the event loop is busy.
+  await new Promise((resolve) => setImmediate(resolve));
+  if (context.signal.aborted) throw cancelled();
+  // A model given as a config.json path travels to the simulator as its spec.
+  const model =
+    typeof params.config.model === 'string' && !findModel(params.config.model)
+      ? resolveModel(params.config.model)
+      : params.config.model;
+  const summary = simulate({ ...params.config, model }, workload);
+  if (context.signal.aborted) throw cancelled();
+  context.progress(1, 1, 'done');
+  return summary;
+};

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { after, test } from 'node:test';
+import { searchChartModel } from '../../../src/engine/chart/search-chart.js';
+import { searchServing } from '../../../src/engine/search/run.js';
+import { simulate } from '../../../src/engine/sim/simulate.js';
+import { loadWorkload } from '../../../src/engine/workload/load.js';
+import { summarizeWorkload } from '../../../src/engine/workload/summary.js';
+import { WorkerClient, type WorkerRequestError } from '../../../src/extension/worker/client.js';
+
+// The engine worker's long methods, through the real bundle (dist/worker.mjs): results validated by the
+// client against the method schemas, equal to what the engine computes in-process, and cancellation.
+
+const workerPath = resolve('dist/worker.mjs');
+const TRACE = resolve('test/fixtures/e2e-workspace/traces/chat-azure.csv');
+const BROKEN = resolve('test/fixtures/e2e-workspace/traces/broken-azure.csv');
+const SMALL = 'poisson:rate=4,n=200,prompt=lognormal(512,0.6),output=lognormal(128,0.5)';
+const clients: WorkerClient[] = [];
+
+function start(): WorkerClient {
+  mkdirSync('/tmp/xdg', { recursive: true });
+  const client = new WorkerClient({
+    nodePath: process.execPath,
+    workerPath,
+    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp/xdg' },
+  });
+  clients.push(client);
+  return client;
+}
+
+after(async () => {
+  await Promise.all(clients.map((client) => client.stop()));
+});
+
+test('importTrace summarizes a trace exactly as the engine reads it', async () => {
+  const client = start();
+  const imported = await client.request('importTrace', { file: TRACE });
+  assert.equal(imported.format, 'azure');
+  assert.deepEqual(imported.summary, summarizeWorkload(loadWorkload(TRACE)));
+  assert.equal(imported.summary.requests, 120);
+  assert.ok(imported.summary.ratePerSecond! > 1 && imported.summary.ratePerSecond! < 4);
+  assert.ok(imported.summary.promptTokens.p50 <= imported.summary.promptTokens.p99);
+});
+
+test('importTrace of a malformed trace fails naming the file, line and field', async () => {
+  const client = start();
+  await assert.rejects(client.request('importTrace', { file: BROKEN }), (error: WorkerRequestError) => {
+    assert.equal(error.code, 'invalid-config');
+    assert.equal(error.where, `${BROKEN}:9:GeneratedTokens`);
+    assert.match(error.message, /broken-azure\.csv:9: field 'GeneratedTokens'/);
+    return true;
+  });
+  await assert.rejects(
+    client.request('importTrace', { file: resolve('test/fixtures/no-such-trace.csv') }),
+    (error: WorkerRequestError) => error.code === 'io' && /no such file/.test(error.message),
+  );
+});
+
+test('simulate returns the RunSummary the simulator computes in-process', async () => {
+  const client = start();
+  const config = {
+    model: 'llama-3.1-8b',
+    hardware: 'l40s',
+    deployment: {
+      kind: 'colocated' as const,
+      pool: {
+        plan: { tp: 1, pp: 1, dp: 2, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
+        scheduler: { policy: 'vllm-v1' as const },
+      },
+    },
+    slo: { ttft: 2, tbt: 0.1 },
+  };
+  const progress: string[] = [];
+  const summary = await client.request(
+    'simulate',
+    { config, workload: SMALL },
+    { onProgress: (_d, _t, message) => progress.push(message ?? '') },
+  );
+  const local = simulate(config, loadWorkload(SMALL));
+  assert.deepEqual({ ...summary, wallSeconds: 0 }, { ...local, wallSeconds: 0 });
+  assert.equal(summary.requests.total, 200);
+  assert.ok(progress.includes('simulating 200 requests'));
+});
+
+test('search returns the SearchResult of the engine, and its chart has the fronts and the best', async () => {
+  const client = start();
+  const input = {
+    model: 'llama-3.1-8b',
+    hardware: 'l40s',
+    gpus: 2,
+    workload: SMALL,
+    slo: { ttft: 2, tbt: 0.1, percentile: 'p90' as const },
+    sampleRequests: 200,
+  };
+  let progressed = 0;
+  const result = await client.request('search', input, { onProgress: () => progressed++ });
+  assert.ok(progressed > 0, 'the search reports progress');
+  const local = await searchServing({ ...input, threads: 0 });
+  assert.equal(result.best, local.best);
+  assert.deepEqual(result.fronts, local.fronts);
+  assert.equal(result.configurations.length, local.configurations.length);
+  const chart = searchChartModel(result);
+  assert.equal(chart.bestId, result.best);
+  const onLatencyFront = chart.points.filter((p) => p.fronts.includes('latency-p90')).length;
+  assert.equal(onLatencyFront, result.fronts.latency.length);
+  assert.ok(chart.charts.find((c) => c.id === 'latency-p90')?.region, 'the SLO box is on the p90 chart');
+});
+
+test('cancelling a search stops it in the worker, which then answers the next request', async () => {
+  const client = start();
+  const controller = new AbortController();
+  const started = Date.now();
+  const running = client.request(
+    'search',
+    {
+      model: 'llama-3.1-70b',
+      hardware: 'h100-sxm',
+      gpus: 8,
+      workload: 'poisson:rate=4,n=1000,prompt=lognormal(1024,0.8),output=lognormal(256,0.6)',
+      slo: { ttft: 2, tbt: 0.05, percentile: 'p90' },
+      allowQuantization: true,
+      disaggregation: true,
+    },
+    { signal: controller.signal, onProgress: () => controller.abort() },
+  );
+  await assert.rejects(running, (error: WorkerRequestError) => error.code === 'cancelled');
+  assert.ok(Date.now() - started < 20_000, 'the cancel took effect promptly');
+  const hello = await client.request('hello', {});
+  assert.ok(hello.methods.includes('search'));
+  const imported = await client.request('importTrace', { file: TRACE });
+  assert.equal(imported.summary.requests, 120);
+});
+
+test('cancelling a profile stops the measurement and the request fails as cancelled', async () => {
+  const client = start();
+  const controller = new AbortController();
+  const running = client.request(
+    'profile',
+    { quick: true, model: 'llama-3.1-8b' },
+    { signal: controller.signal, onProgress: () => controller.abort() },
+  );
+  await assert.rejects(running, (error: WorkerRequestError) => error.code === 'cancelled');
+  assert.equal((await client.request('hello', {})).pid, client.pid);
+});
