@@ -204,6 +204,26 @@ describe('search with the simulator', () => {
     assert.deepEqual(strip(threaded), strip(inProcess));
   });
 
+  it('reports partial results as its stages complete, ending with the final fronts', async () => {
+    const partials: SearchResult[] = [];
+    const final = await searchServing(
+      { ...small, sampleRequests: 120 },
+      { onPartial: (r) => partials.push(r) },
+    );
+    assert.ok(partials.length >= 2, `${partials.length} partial results`);
+    // The first partial is the coarse stage alone; each later one holds at least as many configurations.
+    assert.ok(partials[0].configurations.every((c) => c.stage === 'coarse'));
+    for (let i = 1; i < partials.length; i++) {
+      assert.ok(partials[i].configurations.length >= partials[i - 1].configurations.length);
+    }
+    const last = partials.at(-1)!;
+    assert.deepEqual(last.fronts, final.fronts);
+    assert.equal(last.best, final.best);
+    // Engine settings are computed once, for the final result.
+    assert.ok(partials.every((r) => r.configurations.every((c) => c.settings === null)));
+    assert.ok(final.configurations.some((c) => c.settings !== null));
+  });
+
   it('cancelling stops the search with the cancellation as the error', async () => {
     const controller = new AbortController();
     const running = searchServing(small, {

@@ -119,7 +119,7 @@ export const WORKER_METHODS = {
   validate: { params: ValidateParams, result: ValidationReport, gpu: true, long: true },
   profile: { params: ProfileParams, result: DeviceProfile, gpu: true, long: true },
   simulate: { params: SimulateParams, result: RunSummary, gpu: false, long: true },
-  search: { params: SearchInput, result: SearchResult, gpu: false, long: true },
+  search: { params: SearchInput, result: SearchResult, partial: SearchResult, gpu: false, long: true },
   importTrace: { params: ImportTraceParams, result: ImportTraceResult, gpu: false, long: false },
 } as const satisfies Record<string, WorkerMethodSpec>;
 

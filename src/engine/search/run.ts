@@ -11,7 +11,7 @@ import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
 import { EvaluationPool } from './pool.js';
 import { EvaluatedConfiguration, PrunedConfiguration, Slo } from './schema.js';
-import { type Evaluator, runSearch, type SearchProgress } from './search.js';
+import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
 import { EngineSettings, engineSettingsFor } from './settings.js';
 import { SimulationEvaluator, type SimulationEvaluatorSetup } from './simulation-evaluator.js';
 
@@ -114,7 +114,13 @@ export function searchMaxModelLen(model: { maxContextLength: number }, maxSequen
  */
 export async function searchServing(
   rawInput: SearchInput,
-  options: { workerFile?: URL; signal?: AbortSignal; onProgress?: (p: SearchProgress) => void } = {},
+  options: {
+    workerFile?: URL;
+    signal?: AbortSignal;
+    onProgress?: (p: SearchProgress) => void;
+    /** The result so far (without engine settings), as the search's stages complete. */
+    onPartial?: (partial: SearchResult) => void;
+  } = {},
 ): Promise<SearchResult> {
   const started = performance.now();
   const input = SearchInput.parse(rawInput);
@@ -167,6 +173,37 @@ export async function searchServing(
   if (threads === 0 || !options.workerFile) evaluator = new SimulationEvaluator(setup);
   else evaluator = pool = new EvaluationPool(options.workerFile, setup, threads);
   try {
+    // Partial results carry no engine settings: those are for the configurations the final fronts keep.
+    const resultOf = (outcome: SearchOutcome, withSettings: boolean): SearchResult => {
+      const configurations = outcome.configurations.map((c) => ({
+        ...c,
+        label: labelOf(c),
+        settings:
+          withSettings && (c.best || c.paretoLatency || c.paretoThroughput)
+            ? engineSettingsFor(input.engine, model, c.candidate, maxModelLen)
+            : null,
+      }));
+      return SearchResult.parse({
+        schemaVersion: 1,
+        model: model.id,
+        modelName: model.name,
+        hardware: hardware.id,
+        gpus: input.gpus,
+        engine: input.engine,
+        workload: { source: workload.source, requests: workload.requests.length, rate, maxSequenceTokens },
+        slo: input.slo,
+        maxModelLen,
+        calibrated: calibration !== undefined,
+        configurations,
+        best: outcome.best,
+        fronts: { latency: outcome.frontLatency, throughput: outcome.frontThroughput },
+        pruned: outcome.pruned,
+        configurationsEvaluated: configurations.length,
+        configurationsPruned: outcome.pruned.length,
+        simulations: outcome.simulations,
+        wallSeconds: (performance.now() - started) / 1000,
+      });
+    };
     const outcome = await runSearch(
       {
         model,
@@ -180,36 +217,13 @@ export async function searchServing(
         disaggregation: input.disaggregation,
       },
       evaluator,
-      { signal: options.signal, onProgress: options.onProgress },
+      {
+        signal: options.signal,
+        onProgress: options.onProgress,
+        onPartial: options.onPartial && ((partial) => options.onPartial!(resultOf(partial, false))),
+      },
     );
-    const configurations = outcome.configurations.map((c) => ({
-      ...c,
-      label: labelOf(c),
-      settings:
-        c.best || c.paretoLatency || c.paretoThroughput
-          ? engineSettingsFor(input.engine, model, c.candidate, maxModelLen)
-          : null,
-    }));
-    return SearchResult.parse({
-      schemaVersion: 1,
-      model: model.id,
-      modelName: model.name,
-      hardware: hardware.id,
-      gpus: input.gpus,
-      engine: input.engine,
-      workload: { source: workload.source, requests: workload.requests.length, rate, maxSequenceTokens },
-      slo: input.slo,
-      maxModelLen,
-      calibrated: calibration !== undefined,
-      configurations,
-      best: outcome.best,
-      fronts: { latency: outcome.frontLatency, throughput: outcome.frontThroughput },
-      pruned: outcome.pruned,
-      configurationsEvaluated: configurations.length,
-      configurationsPruned: outcome.pruned.length,
-      simulations: outcome.simulations,
-      wallSeconds: (performance.now() - started) / 1000,
-    });
+    return resultOf(outcome, true);
   } finally {
     await pool?.close();
   }

@@ -144,9 +144,14 @@ function refinedVariants(candidate: Candidate): Candidate[] {
 export async function runSearch(
   request: SearchRequest,
   evaluator: Evaluator,
-  options: { signal?: AbortSignal; onProgress?: (p: SearchProgress) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (p: SearchProgress) => void;
+    /** The outcome so far, after the coarse stage and after each refinement round. */
+    onPartial?: (outcome: SearchOutcome) => void;
+  } = {},
 ): Promise<SearchOutcome> {
-  const { signal, onProgress } = options;
+  const { signal, onProgress, onPartial } = options;
   const spaceInput = { ...request };
   const { shapes, pruned } = feasibleReplicaShapes(spaceInput, request.gpus);
   let simulations = 0;
@@ -221,6 +226,9 @@ export async function runSearch(
   let fresh = await evaluateAll(coarse, 'coarse');
   for (const s of fresh) scored.set(s.candidate.id, s);
   await searchMaxRates(fresh);
+  const reportPartial = () =>
+    onPartial?.(outcomeOf(request, [...scored.values()], maxRateById, atMaxRateById, pruned, simulations));
+  reportPartial();
 
   const leaders = request.refineLeaders ?? 3;
   const bestRate = () => Math.max(0, ...[...maxRateById.values()].map((r) => r ?? 0));
@@ -253,11 +261,23 @@ export async function runSearch(
     fresh = await evaluateAll([...variants.values()], 'refine');
     for (const s of fresh) scored.set(s.candidate.id, s);
     await searchMaxRates(fresh);
+    reportPartial();
     const improvedOrTied = fresh.some((s) => (maxRateById.get(s.candidate.id) ?? 0) >= before && before > 0);
     if (!improvedOrTied) break;
   }
 
-  const all = [...scored.values()];
+  return outcomeOf(request, [...scored.values()], maxRateById, atMaxRateById, pruned, simulations);
+}
+
+/** Fronts, best and per-configuration flags over what has been evaluated so far (final or partial). */
+function outcomeOf(
+  request: SearchRequest,
+  all: readonly Scored[],
+  maxRateById: ReadonlyMap<string, number | null>,
+  atMaxRateById: ReadonlyMap<string, EvaluationMetrics>,
+  pruned: readonly PrunedConfiguration[],
+  simulations: number,
+): SearchOutcome {
   const p = request.slo.percentile;
   const latencyFront = new Set(
     paretoFront2d(
@@ -303,7 +323,7 @@ export async function runSearch(
 
   return {
     configurations,
-    pruned,
+    pruned: [...pruned],
     best: best?.id ?? null,
     frontLatency: configurations.filter((c) => c.paretoLatency).map((c) => c.id),
     frontThroughput: configurations.filter((c) => c.paretoThroughput).map((c) => c.id),

@@ -101,7 +101,11 @@ export async function searchCommand(services: Services): Promise<void> {
         disaggregation: space.disaggregation,
         sampleRequests: settings.searchSampleRequests,
       },
-      { title: `ServeTune: searching plans for ${model} on ${gpus}× ${hardware}` },
+      {
+        title: `ServeTune: searching plans for ${model} on ${gpus}× ${hardware}`,
+        // The fronts so far, drawn as the search's stages complete; the final result replaces them.
+        onPartial: (partial) => services.showChart({ ...searchChartModel(partial), partial: true }),
+      },
     );
   } catch (error) {
     if (isCancellation(error)) {

@@ -21,6 +21,8 @@ export const searchHandler: Handler<'search'> = async (params, context) => {
       onProgress: (p) => {
         context.progress(p.done, p.total, `${STAGES[p.stage]}: ${p.done} of ${p.total}`);
       },
+      // The fronts so far, after the coarse grid and after each refinement round.
+      onPartial: (partial) => context.partial(partial),
     });
   } catch (error) {
     if (context.signal.aborted) {
