@@ -73,6 +73,11 @@ export class LocalEngine implements GenerationEngine {
   /** Steps run so far (kept for inspection, bounded). */
   readonly steps: StepRecord[] = [];
   private readonly model: LocalModel;
+
+  /** Most tokens one step carries (the scheduler's budget, at least a prompt chunk and one per sequence). */
+  get maxStepTokens(): number {
+    return this.model.options.maxTokens;
+  }
   private readonly state: ReplicaState;
   private readonly policy: SchedulerPolicy;
   private readonly plan = new StepPlan();
