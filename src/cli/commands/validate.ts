@@ -45,7 +45,7 @@ export function printValidation(r: ValidationReport): void {
   const fit = r.engineStepFit;
   if (fit) {
     console.log(
-      `step model fitted to ${fit.steps.length} engine steps measured by the profile: ${fit.factor.toFixed(3)} × kernel-level model + ${(fit.addedSeconds * 1e3).toFixed(3)} ms`,
+      `step model fitted to ${fit.steps.length} engine steps measured by the profile: kernels ×${fit.computeFactor.toFixed(3)}, per-kernel and per-step host costs ×${fit.fixedFactor.toFixed(3)}`,
     );
   }
   console.log(
@@ -59,7 +59,16 @@ export function printValidation(r: ValidationReport): void {
   console.log('\nstep time, engine vs step model:');
   console.log(
     table([
-      ['steps', 'count', 'measured mean', 'of it forward', 'predicted mean', 'error'],
+      [
+        'steps',
+        'count',
+        'measured mean',
+        'of it forward',
+        'predicted mean',
+        'error',
+        'p99 measured',
+        'p99 predicted',
+      ],
       ...r.steps.map((s) => [
         s.kind,
         String(s.steps),
@@ -67,6 +76,8 @@ export function printValidation(r: ValidationReport): void {
         s.measuredForwardMeanSeconds !== undefined ? ms(s.measuredForwardMeanSeconds) : '',
         ms(s.predictedMeanSeconds),
         pct(s.relativeError),
+        s.measuredP99Seconds !== undefined ? ms(s.measuredP99Seconds) : '',
+        s.predictedP99Seconds !== undefined ? ms(s.predictedP99Seconds) : '',
       ]),
     ]),
   );
@@ -92,7 +103,7 @@ export function registerValidateCommands(program: Command): void {
     .addOption(
       new Option(
         '--utilization <fraction>',
-        "arrival rate as a fraction of the engine's capacity predicted from the profile (default 0.8 with the default workload; else the workload's rate)",
+        "arrival rate as a fraction of the engine's capacity predicted from the profile (default 0.7 with the default workload; else the workload's rate)",
       ).argParser(Number),
     )
     .addOption(new Option('--seed <n>', 'seed of the workload and weights').argParser(Number).default(0))

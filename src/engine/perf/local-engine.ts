@@ -13,11 +13,12 @@ export const LOCAL_ENGINE_PLAN: Plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype
 
 /**
  * How the kernel-level step model was brought to the engine's own steps as the profile measured them:
- * predicted step = `factor` × kernel-level prediction + `addedSeconds`, fitted over `steps`.
+ * predicted step = `computeFactor` × the kernels' work + `fixedFactor` × the per-kernel and per-step
+ * host costs, fitted over `steps`.
  */
 export interface EngineStepFit {
-  factor: number;
-  addedSeconds: number;
+  computeFactor: number;
+  fixedFactor: number;
   steps: {
     prefillTokens: number;
     decodeBatch: number;
@@ -77,17 +78,47 @@ export function localEngineTarget(
   if (!table || table.model !== model.id || table.dtype !== dtype || table.steps.length < 2) {
     return { hardware, calibration: kernelLevel, engineStepFit: null };
   }
-  const kernelModel = compileStepModel(model, hardware, LOCAL_ENGINE_PLAN, { calibration: kernelLevel });
-  const fit = fitEngineSteps(table, (shape) => kernelModel.stepSeconds(shape));
-  const scaled = scaleCalibrationTime(
+  // The kernel-level prediction in two parts: the kernels' own work, and the per-kernel and per-step
+  // host costs (everything that does not grow with the batch's arithmetic).
+  const computeOnly = compileStepModel(model, hardware, LOCAL_ENGINE_PLAN, {
+    calibration: scaleCalibrationParts(kernelLevel, 1, 0, kernelLevel.source),
+  });
+  const full = compileStepModel(model, hardware, LOCAL_ENGINE_PLAN, { calibration: kernelLevel });
+  const fit = fitEngineSteps(
+    table,
+    (shape) => computeOnly.stepSeconds(shape),
+    (shape) => full.stepSeconds(shape) - computeOnly.stepSeconds(shape),
+  );
+  const fitted = scaleCalibrationParts(
     kernelLevel,
-    fit.factor,
-    `${kernelLevel.source}; engine steps measured by the profile (×${fit.factor.toFixed(3)} + ${(fit.addedSeconds * 1e3).toFixed(3)} ms)`,
+    fit.computeFactor,
+    fit.fixedFactor,
+    `${kernelLevel.source}; fitted to the engine steps measured by the profile (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)})`,
   );
   return {
     hardware,
-    calibration: { ...scaled, stepOverheadSeconds: scaled.stepOverheadSeconds + fit.addedSeconds },
+    // The steps' variation as the profile saw it: queueing delay grows with it, not only with the mean.
+    calibration: table.spread ? { ...fitted, stepTimeSpread: table.spread } : fitted,
     engineStepFit: fit,
+  };
+}
+
+/**
+ * Scales the kernels' own time by `computeFactor` (efficiencies divided by it, capped at 1) and the
+ * per-kernel and per-step costs by `fixedFactor`.
+ */
+function scaleCalibrationParts(
+  c: Calibration,
+  computeFactor: number,
+  fixedFactor: number,
+  source: string,
+): Calibration {
+  const scaled = scaleCalibrationTime(c, computeFactor, source);
+  return {
+    ...scaled,
+    kernelLaunchSeconds: c.kernelLaunchSeconds * fixedFactor,
+    stepOverheadSeconds: c.stepOverheadSeconds * fixedFactor,
+    perSequenceOverheadSeconds: c.perSequenceOverheadSeconds * fixedFactor,
   };
 }
 
@@ -100,49 +131,56 @@ export function engineStepShape(step: EngineStepTable['steps'][number]): BatchSh
 
 /**
  * The kernel-level model counts the engine's kernels one by one from measurements of each kernel
- * alone; the engine's whole step (host work for every kernel, the runtime's threads under the load of
- * the moment) costs more or less than their sum. Fits measured ≈ factor × predicted + added over the
- * engine steps the profile measured, least squares on relative error (every shape counts alike),
- * with factor > 0 and added ≥ 0.
+ * alone, and the per-kernel host cost from a probe of tiny layers; the engine's whole step (the
+ * runtime's threads, caches and the machine's load of the moment) costs more or less than that. Fits
+ * measured ≈ computeFactor × kernels' work + fixedFactor × host costs over the engine steps the profile
+ * measured: non-negative least squares on relative error, so every shape counts alike.
  */
 export function fitEngineSteps(
   table: EngineStepTable,
-  predict: (shape: BatchShape) => number,
+  predictCompute: (shape: BatchShape) => number,
+  predictFixed: (shape: BatchShape) => number,
 ): EngineStepFit {
   const points = table.steps
-    .map((s) => ({ s, p: predict(engineStepShape(s)), m: s.meanSeconds }))
-    .filter((x) => x.m > 0 && x.p > 0);
-  // Weighted normal equations of m ≈ k·p + c with weights 1/m².
-  let spp = 0;
-  let sp = 0;
-  let s1 = 0;
-  let spm = 0;
-  let sm = 0;
-  for (const { p, m } of points) {
+    .map((s) => {
+      const shape = engineStepShape(s);
+      return { s, c: predictCompute(shape), f: predictFixed(shape), m: s.meanSeconds };
+    })
+    .filter((x) => x.m > 0 && x.c + x.f > 0);
+  // Normal equations of m ≈ a·c + b·f with weights 1/m².
+  let scc = 0;
+  let scf = 0;
+  let sff = 0;
+  let scm = 0;
+  let sfm = 0;
+  for (const { c, f, m } of points) {
     const w = 1 / (m * m);
-    spp += w * p * p;
-    sp += w * p;
-    s1 += w;
-    spm += w * p * m;
-    sm += w * m;
+    scc += w * c * c;
+    scf += w * c * f;
+    sff += w * f * f;
+    scm += w * c * m;
+    sfm += w * f * m;
   }
-  const det = spp * s1 - sp * sp;
-  let factor = det > 0 ? (spm * s1 - sp * sm) / det : 0;
-  let addedSeconds = det > 0 ? (spp * sm - sp * spm) / det : 0;
-  if (!(factor > 0) || addedSeconds < 0) {
-    addedSeconds = 0;
-    factor = spp > 0 ? spm / spp : 1;
+  const det = scc * sff - scf * scf;
+  let a = det > 0 ? (scm * sff - scf * sfm) / det : -1;
+  let b = det > 0 ? (scc * sfm - scf * scm) / det : -1;
+  if (!(a >= 0 && b >= 0)) {
+    // The best fit on the boundary: one part alone, whichever fits better.
+    const onlyA = scc > 0 ? scm / scc : 0;
+    const onlyB = sff > 0 ? sfm / sff : 0;
+    const residual = (x: number, y: number) =>
+      points.reduce((sum, p) => sum + ((x * p.c + y * p.f - p.m) / p.m) ** 2, 0);
+    [a, b] = residual(onlyA, 0) <= residual(0, onlyB) ? [onlyA, 0] : [0, onlyB];
   }
-  if (!(factor > 0)) factor = 1;
   return {
-    factor,
-    addedSeconds,
-    steps: points.map(({ s, p, m }) => ({
+    computeFactor: a,
+    fixedFactor: b,
+    steps: points.map(({ s, c, f, m }) => ({
       prefillTokens: s.prefillTokens,
       decodeBatch: s.decodeBatch,
       measuredSeconds: m,
-      kernelModelSeconds: p,
-      fittedSeconds: factor * p + addedSeconds,
+      kernelModelSeconds: c + f,
+      fittedSeconds: a * c + b * f,
     })),
   };
 }

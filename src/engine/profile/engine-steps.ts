@@ -19,8 +19,8 @@ type StepBatch = Pick<
 
 /**
  * The batch shapes the engine's chunked-prefill scheduler produces: decode-only steps of 1, 2, 4…
- * sequences up to max-num-seqs, whole-budget and half-budget prompt chunks alone, and a chunk that
- * fills the budget beside the other sequences' decodes.
+ * sequences up to max-num-seqs, whole-budget and half-budget prompt chunks alone, and a short and a
+ * budget-filling chunk beside the other sequences' decodes.
  */
 export function engineStepBatches(config: EngineStepConfig, decodeContext: number): StepBatch[] {
   const { maxTokens: t, maxSequences: s } = config;
@@ -30,6 +30,7 @@ export function engineStepBatches(config: EngineStepConfig, decodeContext: numbe
   for (let n = 1; n < s; n *= 2) decode(n);
   decode(s);
   if (t >= 4) decode(0, Math.floor(t / 2));
+  if (s > 1 && t >= 8) decode(s - 1, Math.floor(t / 4));
   if (t >= 2) decode(0, t);
   if (s > 1 && t > s) decode(s - 1, t - (s - 1));
   return batches;
@@ -84,6 +85,7 @@ export async function measureEngineSteps(
         if (round >= 0) samples[i].push((performance.now() - start) / 1000);
       }
     }
+    const means = samples.map((xs) => xs.reduce((a, x) => a + x, 0) / xs.length);
     return {
       model: model.id,
       dtype: config.dtype,
@@ -92,11 +94,27 @@ export async function measureEngineSteps(
       blockSize: config.blockSize,
       steps: batches.map((b, i) => ({
         ...b,
-        meanSeconds: samples[i].reduce((a, x) => a + x, 0) / samples[i].length,
+        meanSeconds: means[i],
         time: summarize(samples[i]),
       })),
+      spread: spreadOf(samples.flatMap((xs, i) => xs.map((x) => x / means[i]))),
     };
   } finally {
     engine.destroy();
   }
+}
+
+/** Quantiles of the ratios at 0, 1/40 … 1, scaled so that the distribution they describe has mean 1. */
+export function spreadOf(ratios: readonly number[], points = 41): number[] {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const n = sorted.length;
+  const q = Array.from({ length: points }, (_, k) => {
+    const x = (k / (points - 1)) * (n - 1);
+    const i = Math.min(n - 2, Math.floor(x));
+    return n === 1 ? sorted[0] : sorted[i] + (sorted[i + 1] - sorted[i]) * (x - i);
+  });
+  // Mean of the piecewise-linear inverse CDF through those points.
+  let mean = 0;
+  for (let k = 0; k + 1 < points; k++) mean += (q[k] + q[k + 1]) / 2 / (points - 1);
+  return q.map((v) => Math.max(1e-6, v / mean));
 }

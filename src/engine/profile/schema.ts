@@ -125,6 +125,11 @@ export const EngineStepTable = z.object({
   maxSequences: z.number().int().positive(),
   blockSize: z.number().int().positive(),
   steps: z.array(EngineStepMeasurement),
+  /**
+   * Quantiles of every repetition's time over its shape's mean, evenly spaced in probability from the
+   * fastest to the slowest, normalised to mean 1: how much the engine's steps vary on this machine.
+   */
+  spread: z.array(z.number().positive()).min(2).optional(),
 });
 export type EngineStepTable = z.infer<typeof EngineStepTable>;
 

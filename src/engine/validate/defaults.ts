@@ -9,14 +9,14 @@ export const VALIDATE_DEFAULTS = {
     preset: 'tiny',
     requests: 100,
     maxNumSeqs: 4,
-    utilization: 0.8,
+    utilization: 0.7,
     workload: 'poisson:rate=40,prompt=uniform(16,96),output=uniform(8,40)',
   },
   full: {
     preset: 'small',
     requests: 200,
     maxNumSeqs: 4,
-    utilization: 0.8,
+    utilization: 0.7,
     workload: 'poisson:rate=8,prompt=uniform(32,160),output=uniform(16,64)',
   },
 } as const;

@@ -24,6 +24,11 @@ export const StepComparison = z.object({
   predictedMeanSeconds: z.number(),
   /** Of the measured step, the forward pass alone (the rest: scheduling, commit, streaming). Optional, added later. */
   measuredForwardMeanSeconds: z.number().optional(),
+  /** 90th and 99th percentiles of the measured and predicted step times. Optional, added later. */
+  measuredP90Seconds: z.number().optional(),
+  measuredP99Seconds: z.number().optional(),
+  predictedP90Seconds: z.number().optional(),
+  predictedP99Seconds: z.number().optional(),
   /** Σ predicted / Σ measured − 1. */
   relativeError: z.number(),
 });
@@ -73,8 +78,8 @@ export const ValidationReport = z.object({
   /** How the step model was brought to those measured engine steps. Optional, added later. */
   engineStepFit: z
     .object({
-      factor: z.number(),
-      addedSeconds: z.number(),
+      computeFactor: z.number(),
+      fixedFactor: z.number(),
       steps: z.array(
         z.object({
           prefillTokens: z.number().int(),

@@ -237,6 +237,12 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   }
 }
 
+function quantile(values: number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
 function meanRate(workload: Workload): number {
   const n = workload.requests.length;
   const span = n > 1 ? workload.requests[n - 1].arrival - workload.requests[0].arrival : 0;
@@ -249,11 +255,11 @@ function compareSteps(
 ): StepComparison[] {
   const groups: Record<
     StepComparison['kind'],
-    { n: number; measured: number; forward: number; predicted: number }
+    { n: number; measured: number; forward: number; predicted: number; m: number[]; p: number[] }
   > = {
-    all: { n: 0, measured: 0, forward: 0, predicted: 0 },
-    'decode-only': { n: 0, measured: 0, forward: 0, predicted: 0 },
-    'with-prefill': { n: 0, measured: 0, forward: 0, predicted: 0 },
+    all: { n: 0, measured: 0, forward: 0, predicted: 0, m: [], p: [] },
+    'decode-only': { n: 0, measured: 0, forward: 0, predicted: 0, m: [], p: [] },
+    'with-prefill': { n: 0, measured: 0, forward: 0, predicted: 0, m: [], p: [] },
   };
   for (const r of records) {
     const p = predict(r.shape);
@@ -261,6 +267,8 @@ function compareSteps(
       groups[kind].n++;
       groups[kind].measured += r.seconds;
       groups[kind].forward += r.forwardSeconds;
+      groups[kind].m.push(r.seconds);
+      groups[kind].p.push(p);
       groups[kind].predicted += p;
     }
   }
@@ -272,6 +280,10 @@ function compareSteps(
       measuredMeanSeconds: g.n > 0 ? g.measured / g.n : 0,
       predictedMeanSeconds: g.n > 0 ? g.predicted / g.n : 0,
       measuredForwardMeanSeconds: g.n > 0 ? g.forward / g.n : 0,
+      measuredP90Seconds: quantile(g.m, 0.9),
+      measuredP99Seconds: quantile(g.m, 0.99),
+      predictedP90Seconds: quantile(g.p, 0.9),
+      predictedP99Seconds: quantile(g.p, 0.99),
       relativeError: g.measured > 0 ? g.predicted / g.measured - 1 : 0,
     };
   });

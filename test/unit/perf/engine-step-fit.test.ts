@@ -6,15 +6,17 @@ import { engineStepBatches } from '../../../src/engine/profile/engine-steps.js';
 import type { EngineStepTable } from '../../../src/engine/profile/schema.js';
 
 const timing = { median: 0, p10: 0, p90: 0, samples: 1 };
-// A kernel-level model: 1 ms per step, 0.1 ms per token.
-const kernelModel = (shape: BatchShape) => 1e-3 + 1e-4 * (shape.prefillTokens + shape.decodeCount);
+// A kernel-level model: kernels' work 0.1 ms per token, host costs 1 ms per step and 0.05 ms per sequence.
+const compute = (shape: BatchShape) => 1e-4 * (shape.prefillTokens + shape.decodeCount);
+const fixed = (shape: BatchShape) => 1e-3 + 5e-5 * (shape.prefillSequences + shape.decodeCount);
 
-function table(measure: (predicted: number) => number): EngineStepTable {
+function table(measure: (shape: BatchShape) => number): EngineStepTable {
   const steps = engineStepBatches({ dtype: 'f32', maxTokens: 64, maxSequences: 4, blockSize: 16 }, 64).map(
-    (b) => {
-      const p = kernelModel(engineStepShape({ ...b, meanSeconds: 0, time: timing }));
-      return { ...b, meanSeconds: measure(p), time: timing };
-    },
+    (b) => ({
+      ...b,
+      meanSeconds: measure(engineStepShape({ ...b, meanSeconds: 0, time: timing })),
+      time: timing,
+    }),
   );
   return { model: 'm', dtype: 'f32', maxTokens: 64, maxSequences: 4, blockSize: 16, steps };
 }
@@ -28,30 +30,34 @@ test('the engine step shapes cover decodes up to max-num-seqs, chunks and a mixe
       [2, 0],
       [4, 0],
       [0, 32],
+      [3, 16],
       [0, 64],
       [3, 61],
     ],
   );
-  const shape = engineStepShape({ ...batches[5], meanSeconds: 0, time: timing });
+  const shape = engineStepShape({ ...batches[6], meanSeconds: 0, time: timing });
   assert.equal(shape.decodeCount, 3);
   assert.equal(shape.prefillTokens, 61);
 });
 
-test('fitEngineSteps recovers a factor and a fixed cost over the kernel-level model', () => {
+test('fitEngineSteps recovers separate factors for the kernels and the host costs', () => {
   const fit = fitEngineSteps(
-    table((p) => 1.3 * p + 5e-4),
-    kernelModel,
+    table((shape) => 1.3 * compute(shape) + 0.6 * fixed(shape)),
+    compute,
+    fixed,
   );
-  assert.ok(Math.abs(fit.factor - 1.3) < 1e-9, `factor ${fit.factor}`);
-  assert.ok(Math.abs(fit.addedSeconds - 5e-4) < 1e-12, `added ${fit.addedSeconds}`);
-  for (const s of fit.steps) assert.ok(Math.abs(s.fittedSeconds - s.measuredSeconds) < 1e-12);
+  assert.ok(Math.abs(fit.computeFactor - 1.3) < 1e-9, `kernels ×${fit.computeFactor}`);
+  assert.ok(Math.abs(fit.fixedFactor - 0.6) < 1e-9, `host ×${fit.fixedFactor}`);
+  for (const s of fit.steps) assert.ok(Math.abs(s.fittedSeconds / s.measuredSeconds - 1) < 1e-9);
+  assert.ok(fit.steps.every((s) => Math.abs(s.kernelModelSeconds / s.measuredSeconds - 1) > 0.01));
 });
 
-test('fitEngineSteps never adds a negative fixed cost', () => {
+test('fitEngineSteps never gives a part a negative factor', () => {
   const fit = fitEngineSteps(
-    table((p) => 2 * p - 5e-4),
-    kernelModel,
+    table((shape) => 3 * compute(shape) - 0.2 * fixed(shape)),
+    compute,
+    fixed,
   );
-  assert.equal(fit.addedSeconds, 0);
-  assert.ok(fit.factor > 1.5 && fit.factor < 2, `factor ${fit.factor}`);
+  assert.ok(fit.computeFactor >= 0 && fit.fixedFactor >= 0);
+  assert.ok(fit.computeFactor === 0 || fit.fixedFactor === 0);
 });
