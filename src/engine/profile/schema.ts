@@ -126,8 +126,8 @@ export const EngineStepTable = z.object({
   blockSize: z.number().int().positive(),
   steps: z.array(EngineStepMeasurement),
   /**
-   * Quantiles of every repetition's time over its shape's mean, evenly spaced in probability from the
-   * fastest to the slowest, normalised to mean 1: how much the engine's steps vary on this machine.
+   * Every repetition's time over its shape's mean, as equally probable values (means of equal-count
+   * bins of the sorted ratios) with mean 1: how much the engine's steps vary on this machine.
    */
   spread: z.array(z.number().positive()).min(2).optional(),
 });

@@ -518,10 +518,7 @@ function summarizeRun(requests: SimRequest[], t: RunTotals): RunSummary {
   });
 }
 
-/** Inverse CDF of quantiles evenly spaced in probability, linear between them. */
-function drawSpread(quantiles: readonly number[], u: number): number {
-  const x = u * (quantiles.length - 1);
-  const i = Math.min(quantiles.length - 2, Math.floor(x));
-  const f = x - i;
-  return quantiles[i] * (1 - f) + quantiles[i + 1] * f;
+/** One of equally probable factors, by a uniform draw in [0, 1). */
+function drawSpread(factors: readonly number[], u: number): number {
+  return factors[Math.min(factors.length - 1, Math.floor(u * factors.length))];
 }
