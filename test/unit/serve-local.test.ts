@@ -253,9 +253,19 @@ describe('validation on this machine', () => {
       maxNumBatchedTokens: 32,
       blockSize: 16,
       dtype: 'f32',
+      utilization: 0.8,
       gpu,
     });
     assert.equal(report.measured.requests.completed, 16);
+    // The step model was fitted to the engine's own steps, measured by the profile at its shapes.
+    assert.equal(report.profile.engineSteps?.model, 'servetune-tiny');
+    assert.equal(report.profile.engineSteps?.maxTokens, 32);
+    assert.ok((report.engineStepFit?.steps.length ?? 0) >= 4);
+    // The rate was chosen from the predicted capacity.
+    const capacity = report.workload.predictedCapacity ?? 0;
+    assert.ok(capacity > 0);
+    assert.equal(report.workload.utilization, 0.8);
+    assert.ok(Math.abs((report.workload.rate ?? 0) / capacity - 0.8) < 1e-9);
     assert.equal(report.predicted.requests.completed, 16);
     assert.equal(report.measured.tokens.output, report.predicted.tokens.output);
     assert.deepEqual(

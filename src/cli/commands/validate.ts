@@ -16,6 +16,7 @@ interface ValidateFlags {
   config?: string;
   workload?: string;
   requests?: number;
+  utilization?: number;
   seed: number;
   scheduler: PolicyName;
   maxNumSeqs?: number;
@@ -34,7 +35,19 @@ export function printValidation(r: ValidationReport): void {
   console.log(
     `${r.model} on ${r.machine.adapter} (${r.machine.cpus} CPUs); ${r.engine.policy}, max-num-seqs ${r.engine.maxNumSeqs}, max-num-batched-tokens ${r.engine.maxNumBatchedTokens}, ${r.engine.dtype}`,
   );
-  console.log(`workload: ${r.workload.requests} requests of ${r.workload.source} (seed ${r.workload.seed})`);
+  const w = r.workload;
+  console.log(`workload: ${w.requests} requests of ${w.source} (seed ${w.seed})`);
+  if (w.predictedCapacity && w.utilization && w.rate !== undefined) {
+    console.log(
+      `rate ${w.rate.toFixed(2)} req/s = ${(100 * w.utilization).toFixed(0)}% of the capacity predicted from the profile (${w.predictedCapacity.toFixed(2)} req/s), not from the measured run`,
+    );
+  }
+  const fit = r.engineStepFit;
+  if (fit) {
+    console.log(
+      `step model fitted to ${fit.steps.length} engine steps measured by the profile: kernels ×${fit.computeFactor.toFixed(3)}, per-kernel and per-step host costs ×${fit.fixedFactor.toFixed(3)}`,
+    );
+  }
   console.log(
     `measured ${r.measured.requests.completed}/${r.measured.requests.total} completed; predicted ${r.predicted.requests.completed}/${r.predicted.requests.total}\n`,
   );
@@ -46,13 +59,25 @@ export function printValidation(r: ValidationReport): void {
   console.log('\nstep time, engine vs step model:');
   console.log(
     table([
-      ['steps', 'count', 'measured mean', 'predicted mean', 'error'],
+      [
+        'steps',
+        'count',
+        'measured mean',
+        'of it forward',
+        'predicted mean',
+        'error',
+        'p99 measured',
+        'p99 predicted',
+      ],
       ...r.steps.map((s) => [
         s.kind,
         String(s.steps),
         ms(s.measuredMeanSeconds),
+        s.measuredForwardMeanSeconds !== undefined ? ms(s.measuredForwardMeanSeconds) : '',
         ms(s.predictedMeanSeconds),
         pct(s.relativeError),
+        s.measuredP99Seconds !== undefined ? ms(s.measuredP99Seconds) : '',
+        s.predictedP99Seconds !== undefined ? ms(s.predictedP99Seconds) : '',
       ]),
     ]),
   );
@@ -75,6 +100,12 @@ export function registerValidateCommands(program: Command): void {
     .option('--config <config.json>', 'a Hugging Face config.json served with random weights')
     .option('--workload <spec|file>', 'the workload (default: one that queues)')
     .addOption(new Option('--requests <n>', 'requests to serve').argParser(positiveInt))
+    .addOption(
+      new Option(
+        '--utilization <fraction>',
+        "arrival rate as a fraction of the engine's capacity predicted from the profile (default 0.7 with the default workload; else the workload's rate)",
+      ).argParser(Number),
+    )
     .addOption(new Option('--seed <n>', 'seed of the workload and weights').argParser(Number).default(0))
     .addOption(
       new Option('--scheduler <name>', 'scheduling policy').choices(PolicyName.options).default('vllm-v1'),
@@ -97,6 +128,14 @@ export function registerValidateCommands(program: Command): void {
         );
       }
       const defaults = flags.quick ? VALIDATE_DEFAULTS.quick : VALIDATE_DEFAULTS.full;
+      const utilization = flags.utilization ?? (flags.workload ? undefined : defaults.utilization);
+      if (utilization !== undefined && !(utilization > 0 && utilization <= 2)) {
+        throw new ServeTuneError(
+          `--utilization must be a fraction in (0, 2], got ${flags.utilization}`,
+          'invalid-argument',
+          '--utilization',
+        );
+      }
       const model = servedModel({
         preset: flags.config ? undefined : (flags.preset ?? defaults.preset),
         config: flags.config,
@@ -107,6 +146,7 @@ export function registerValidateCommands(program: Command): void {
         model,
         workload: flags.workload ?? defaults.workload,
         requests: flags.requests ?? defaults.requests,
+        utilization,
         seed: flags.seed,
         policy: flags.scheduler,
         maxNumSeqs: flags.maxNumSeqs ?? defaults.maxNumSeqs,

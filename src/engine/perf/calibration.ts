@@ -39,6 +39,13 @@ export const Calibration = z.object({
    * spread a long sequence over the chip, but not perfectly): bounds the longest sequence's time.
    */
   singleSequenceBandwidthShare: z.number().gt(0).lte(1),
+  /**
+   * How a step's time varies around the model's (mean) time, where it does (a CPU adapter on a machine
+   * shared with other work): equally probable factors of measured step time / its mean (mean 1), from
+   * the fastest to the slowest. The simulator draws each step's factor from them (seeded). Without
+   * it, every step takes exactly the model's time. Optional, added later.
+   */
+  stepTimeSpread: z.array(z.number().positive()).min(2).optional(),
 });
 export type Calibration = z.infer<typeof Calibration>;
 

@@ -1,8 +1,32 @@
 import type { HardwareSpec } from '../hardware/spec.js';
 import type { ModelSpec } from '../model/spec.js';
-import type { DeviceProfile, ShaderDtype } from '../profile/schema.js';
+import type { Plan } from '../plan.js';
+import type { DeviceProfile, EngineStepTable, ShaderDtype } from '../profile/schema.js';
 import type { Calibration } from './calibration.js';
+import { scaleCalibrationTime } from './fit.js';
 import { calibrationFromProfile, hardwareFromProfile } from './profile-calibration.js';
+import { addDecode, addPrefillChunk, type BatchShape, createBatchShape } from './shape.js';
+import { compileStepModel } from './step-model.js';
+
+/** The local engine runs one GPU, no parallelism. */
+export const LOCAL_ENGINE_PLAN: Plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'fp16', kvDtype: 'fp16' };
+
+/**
+ * How the kernel-level step model was brought to the engine's own steps as the profile measured them:
+ * predicted step = `computeFactor` × the kernels' work + `fixedFactor` × the per-kernel and per-step
+ * host costs, fitted over `steps`.
+ */
+export interface EngineStepFit {
+  computeFactor: number;
+  fixedFactor: number;
+  steps: {
+    prefillTokens: number;
+    decodeBatch: number;
+    measuredSeconds: number;
+    kernelModelSeconds: number;
+    fittedSeconds: number;
+  }[];
+}
 
 /**
  * Kernels the local reference engine launches that the step model's op list (vLLM's fused kernels)
@@ -29,7 +53,7 @@ export function localEngineTarget(
   model: ModelSpec,
   dtype: ShaderDtype,
   memoryBytes: number,
-): { hardware: HardwareSpec; calibration: Calibration } {
+): { hardware: HardwareSpec; calibration: Calibration; engineStepFit: EngineStepFit | null } {
   const measured = hardwareFromProfile(profile, memoryBytes);
   const f32 = profile.derived.peakFlopsPerSecond.f32;
   const f16 = profile.derived.peakFlopsPerSecond.f16 ?? f32;
@@ -44,13 +68,119 @@ export function localEngineTarget(
   const launch = profile.stepDispatchSeconds ?? profile.dispatchOverheadSeconds;
   const extraKernels =
     LOCAL_ENGINE_EXTRA_KERNELS.perLayer * model.numLayers + LOCAL_ENGINE_EXTRA_KERNELS.perStep;
+  const kernelLevel: Calibration = {
+    ...base,
+    source: `${base.source}; local engine (${dtype})`,
+    kernelLaunchSeconds: launch,
+    stepOverheadSeconds: (profile.stepBaseSeconds ?? profile.submitOverheadSeconds) + extraKernels * launch,
+  };
+  const table = profile.engineSteps;
+  if (!table || table.model !== model.id || table.dtype !== dtype || table.steps.length < 2) {
+    return { hardware, calibration: kernelLevel, engineStepFit: null };
+  }
+  // The kernel-level prediction in two parts: the kernels' own work, and the per-kernel and per-step
+  // host costs (everything that does not grow with the batch's arithmetic).
+  const computeOnly = compileStepModel(model, hardware, LOCAL_ENGINE_PLAN, {
+    calibration: scaleCalibrationParts(kernelLevel, 1, 0, kernelLevel.source),
+  });
+  const full = compileStepModel(model, hardware, LOCAL_ENGINE_PLAN, { calibration: kernelLevel });
+  const fit = fitEngineSteps(
+    table,
+    (shape) => computeOnly.stepSeconds(shape),
+    (shape) => full.stepSeconds(shape) - computeOnly.stepSeconds(shape),
+  );
+  const fitted = scaleCalibrationParts(
+    kernelLevel,
+    fit.computeFactor,
+    fit.fixedFactor,
+    `${kernelLevel.source}; fitted to the engine steps measured by the profile (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)})`,
+  );
   return {
     hardware,
-    calibration: {
-      ...base,
-      source: `${base.source}; local engine (${dtype})`,
-      kernelLaunchSeconds: launch,
-      stepOverheadSeconds: (profile.stepBaseSeconds ?? profile.submitOverheadSeconds) + extraKernels * launch,
-    },
+    // The steps' variation as the profile saw it: queueing delay grows with it, not only with the mean.
+    calibration: table.spread ? { ...fitted, stepTimeSpread: table.spread } : fitted,
+    engineStepFit: fit,
+  };
+}
+
+/**
+ * Scales the kernels' own time by `computeFactor` (efficiencies divided by it, capped at 1) and the
+ * per-kernel and per-step costs by `fixedFactor`.
+ */
+function scaleCalibrationParts(
+  c: Calibration,
+  computeFactor: number,
+  fixedFactor: number,
+  source: string,
+): Calibration {
+  const scaled = scaleCalibrationTime(c, computeFactor, source);
+  return {
+    ...scaled,
+    kernelLaunchSeconds: c.kernelLaunchSeconds * fixedFactor,
+    stepOverheadSeconds: c.stepOverheadSeconds * fixedFactor,
+    perSequenceOverheadSeconds: c.perSequenceOverheadSeconds * fixedFactor,
+  };
+}
+
+export function engineStepShape(step: EngineStepTable['steps'][number]): BatchShape {
+  const shape = createBatchShape();
+  for (let i = 0; i < step.decodeBatch; i++) addDecode(shape, step.decodeContext);
+  if (step.prefillTokens > 0) addPrefillChunk(shape, step.prefillTokens, step.prefillContext, true);
+  return shape;
+}
+
+/**
+ * The kernel-level model counts the engine's kernels one by one from measurements of each kernel
+ * alone, and the per-kernel host cost from a probe of tiny layers; the engine's whole step (the
+ * runtime's threads, caches and the machine's load of the moment) costs more or less than that. Fits
+ * measured ≈ computeFactor × kernels' work + fixedFactor × host costs over the engine steps the profile
+ * measured: non-negative least squares on relative error, so every shape counts alike.
+ */
+export function fitEngineSteps(
+  table: EngineStepTable,
+  predictCompute: (shape: BatchShape) => number,
+  predictFixed: (shape: BatchShape) => number,
+): EngineStepFit {
+  const points = table.steps
+    .map((s) => {
+      const shape = engineStepShape(s);
+      return { s, c: predictCompute(shape), f: predictFixed(shape), m: s.meanSeconds };
+    })
+    .filter((x) => x.m > 0 && x.c + x.f > 0);
+  // Normal equations of m ≈ a·c + b·f with weights 1/m².
+  let scc = 0;
+  let scf = 0;
+  let sff = 0;
+  let scm = 0;
+  let sfm = 0;
+  for (const { c, f, m } of points) {
+    const w = 1 / (m * m);
+    scc += w * c * c;
+    scf += w * c * f;
+    sff += w * f * f;
+    scm += w * c * m;
+    sfm += w * f * m;
+  }
+  const det = scc * sff - scf * scf;
+  let a = det > 0 ? (scm * sff - scf * sfm) / det : -1;
+  let b = det > 0 ? (scc * sfm - scf * scm) / det : -1;
+  if (!(a >= 0 && b >= 0)) {
+    // The best fit on the boundary: one part alone, whichever fits better.
+    const onlyA = scc > 0 ? scm / scc : 0;
+    const onlyB = sff > 0 ? sfm / sff : 0;
+    const residual = (x: number, y: number) =>
+      points.reduce((sum, p) => sum + ((x * p.c + y * p.f - p.m) / p.m) ** 2, 0);
+    [a, b] = residual(onlyA, 0) <= residual(0, onlyB) ? [onlyA, 0] : [0, onlyB];
+  }
+  return {
+    computeFactor: a,
+    fixedFactor: b,
+    steps: points.map(({ s, c, f, m }) => ({
+      prefillTokens: s.prefillTokens,
+      decodeBatch: s.decodeBatch,
+      measuredSeconds: m,
+      kernelModelSeconds: c + f,
+      fittedSeconds: a * c + b * f,
+    })),
   };
 }

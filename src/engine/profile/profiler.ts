@@ -28,7 +28,8 @@ import { attendedPairs } from '../model/cost.js';
 import type { ModelSpec } from '../model/spec.js';
 import { ServeTuneError } from '../util/errors.js';
 import { matchCatalogHardware } from './catalog-match.js';
-import { DeviceProfile, type ShaderDtype, type Timing } from './schema.js';
+import { type EngineStepConfig, measureEngineSteps } from './engine-steps.js';
+import { DeviceProfile, type EngineStepTable, type ShaderDtype, type Timing } from './schema.js';
 import { measureStepDispatchSeconds } from './step-overhead.js';
 
 export interface ProfileProgress {
@@ -50,7 +51,15 @@ export interface ProfileOptions {
   onProgress?: (progress: ProfileProgress) => void;
   /** An already acquired device (tests); otherwise one is acquired and released. */
   gpu?: GpuContext;
+  /**
+   * Also time the local reference engine's own steps for `model` with this engine configuration
+   * (`DeviceProfile.engineSteps`): what `servetune validate` predicts the engine from.
+   */
+  engineSteps?: EngineStepConfig;
 }
+
+/** Largest served model (weights in bytes) whose engine steps the profiler builds and times. */
+const MAX_ENGINE_STEP_WEIGHT_BYTES = 512 * 2 ** 20;
 
 /** A measurement that cannot run on this device, and why. */
 class Skip extends Error {}
@@ -96,6 +105,7 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
   let stepDispatchSeconds = 0;
   let stepBaseSeconds = 0;
   let cancelled = false;
+  let engineSteps: EngineStepTable | undefined;
   // Rough rates measured so far, to skip shapes that would take too long before running them.
   let flopsRate = 1e9;
   let bytesRate = 1e9;
@@ -516,6 +526,28 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
     }
   }
 
+  const engineStepConfig = options.engineSteps;
+  if (engineStepConfig) {
+    tasks.push({
+      what: `engine steps ${options.model.id} (${engineStepConfig.dtype}, ${engineStepConfig.maxTokens} tokens, ${engineStepConfig.maxSequences} sequences)`,
+      async run() {
+        const m = options.model;
+        const weightBytes =
+          bytesPerElement(engineStepConfig.dtype) *
+          (m.numLayers * weightCount(layerShapeOf(m)) + m.vocabSize * m.hiddenSize);
+        if (weightBytes > MAX_ENGINE_STEP_WEIGHT_BYTES) {
+          throw new Skip(
+            `the model's ${(weightBytes / 2 ** 20).toFixed(0)} MiB of weights exceed the ${MAX_ENGINE_STEP_WEIGHT_BYTES / 2 ** 20} MiB the profiler serves`,
+          );
+        }
+        engineSteps = await measureEngineSteps(gpu, m, engineStepConfig, quick ? 50 : 100, options.signal);
+        const decodes = engineSteps.steps.filter((s) => s.prefillTokens === 0);
+        const last = decodes[decodes.length - 1];
+        return `${engineSteps.steps.length} shapes; ${last?.decodeBatch ?? 0} decodes ${((last?.meanSeconds ?? 0) * 1e3).toFixed(2)} ms mean`;
+      },
+    });
+  }
+
   const elapsed = () => (performance.now() - started) / 1e3;
   try {
     for (const [i, task] of tasks.entries()) {
@@ -575,6 +607,7 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
     stepDispatchSeconds,
     stepBaseSeconds,
     ...tables,
+    engineSteps,
     derived: {
       peakFlopsPerSecond: { f32: peakF32, f16: gpu.hasF16 ? peak('f16') : null },
       copyBytesPerSecond,

@@ -101,6 +101,38 @@ export const LayerMeasurement = z.object({
   time: Timing,
 });
 
+/**
+ * One step of the local reference engine's own forward pass (every layer of the served model, final
+ * norm, LM head and argmax, one submit, the sampled ids read back), built and run exactly as the engine
+ * runs it, at a batch shape the engine's scheduler produces. `meanSeconds` is the mean wall time over
+ * the repetitions (the engine pays the typical step, not the fastest).
+ */
+export const EngineStepMeasurement = z.object({
+  prefillTokens: z.number().int().nonnegative(),
+  prefillContext: z.number().int().nonnegative(),
+  decodeBatch: z.number().int().nonnegative(),
+  decodeContext: z.number().int().nonnegative(),
+  meanSeconds: z.number().nonnegative(),
+  time: Timing,
+});
+export type EngineStepMeasurement = z.infer<typeof EngineStepMeasurement>;
+
+export const EngineStepTable = z.object({
+  /** The served model's id and the engine's precision, token budget, sequences and block size. */
+  model: z.string(),
+  dtype: ShaderDtype,
+  maxTokens: z.number().int().positive(),
+  maxSequences: z.number().int().positive(),
+  blockSize: z.number().int().positive(),
+  steps: z.array(EngineStepMeasurement),
+  /**
+   * Every repetition's time over its shape's mean, as equally probable values (means of equal-count
+   * bins of the sorted ratios) with mean 1: how much the engine's steps vary on this machine.
+   */
+  spread: z.array(z.number().positive()).min(2).optional(),
+});
+export type EngineStepTable = z.infer<typeof EngineStepTable>;
+
 export const DeviceProfile = z.object({
   schemaVersion: z.literal(1),
   createdAt: z.string(),
@@ -130,6 +162,8 @@ export const DeviceProfile = z.object({
   copy: z.array(CopyMeasurement),
   elementwise: z.array(ElementwiseMeasurement),
   layer: z.array(LayerMeasurement),
+  /** Steps of the local reference engine at its own shapes, when asked for. Optional, added later. */
+  engineSteps: EngineStepTable.optional(),
   derived: z.object({
     peakFlopsPerSecond: z.object({ f32: z.number().nonnegative(), f16: z.number().nonnegative().nullable() }),
     copyBytesPerSecond: z.number().nonnegative(),

@@ -14,6 +14,7 @@ import { commitStep, type StepSink } from '../sched/core.js';
 import { CountingKvBlockManager } from '../sched/kv-cache.js';
 import { createPolicy } from '../sched/policies.js';
 import { RequestStatus, type SchedRequest } from '../sched/request.js';
+import { Rng } from '../workload/rng.js';
 import type { Workload } from '../workload/types.js';
 import { type PoolConfig, SimulationConfig, type SimulationConfigInput } from './config.js';
 import { EventQueue } from './event-queue.js';
@@ -114,6 +115,9 @@ export function simulate(
   const problems: string[] = [];
   const resolvedSchedulers: Record<string, Record<string, number | string | boolean>> = {};
   const pools: Pool[] = [];
+  // Step-time variation (single-stage replicas), drawn from its own seeded stream.
+  const stepTimeSpread = config.calibration?.stepTimeSpread;
+  const spreadRng = new Rng((config.seed ^ 0x5bd1e995) >>> 0);
   for (const [role, poolConfig] of poolConfigs) {
     const resolved = resolveSchedulerConfig(poolConfig.scheduler, {
       gpuMemoryBytes: hardware.memoryBytes,
@@ -328,7 +332,8 @@ export function simulate(
     const swap = swapTokens > 0 ? model.swapSeconds(swapTokens) : 0;
     let done: number;
     if (pp === 1) {
-      done = now + timing.totalSeconds + swap;
+      const factor = stepTimeSpread ? drawSpread(stepTimeSpread, spreadRng.next()) : 1;
+      done = now + timing.totalSeconds * factor + swap;
     } else {
       let t = now + timing.overheadSeconds + swap;
       const stages = replica.stageFree;
@@ -511,4 +516,9 @@ function summarizeRun(requests: SimRequest[], t: RunTotals): RunSummary {
     wallSeconds: (performance.now() - t.wallStart) / 1000,
     steps: t.steps,
   });
+}
+
+/** One of equally probable factors, by a uniform draw in [0, 1). */
+function drawSpread(factors: readonly number[], u: number): number {
+  return factors[Math.min(factors.length - 1, Math.floor(u * factors.length))];
 }

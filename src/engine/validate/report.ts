@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Calibration } from '../perf/calibration.js';
+import { EngineStepTable } from '../profile/schema.js';
 import { RunSummary } from '../sim/summary.js';
 
 export const ValidatedMetric = z.enum(['ttft', 'tpot', 'itl', 'e2e']);
@@ -21,6 +22,13 @@ export const StepComparison = z.object({
   steps: z.number().int().nonnegative(),
   measuredMeanSeconds: z.number(),
   predictedMeanSeconds: z.number(),
+  /** Of the measured step, the forward pass alone (the rest: scheduling, commit, streaming). Optional, added later. */
+  measuredForwardMeanSeconds: z.number().optional(),
+  /** 90th and 99th percentiles of the measured and predicted step times. Optional, added later. */
+  measuredP90Seconds: z.number().optional(),
+  measuredP99Seconds: z.number().optional(),
+  predictedP90Seconds: z.number().optional(),
+  predictedP99Seconds: z.number().optional(),
   /** Σ predicted / Σ measured − 1. */
   relativeError: z.number(),
 });
@@ -47,14 +55,43 @@ export const ValidationReport = z.object({
     kvBlocks: z.number().int(),
     dtype: z.string(),
   }),
-  workload: z.object({ source: z.string(), requests: z.number().int(), seed: z.number().int() }),
+  workload: z.object({
+    source: z.string(),
+    requests: z.number().int(),
+    seed: z.number().int(),
+    /** Mean arrival rate served, requests/s. Optional, added later. */
+    rate: z.number().nonnegative().optional(),
+    /** The engine's capacity (requests/s) as predicted from the profile, when the rate was chosen from it. */
+    predictedCapacity: z.number().nonnegative().nullable().optional(),
+    /** The chosen fraction of that capacity. */
+    utilization: z.number().positive().nullable().optional(),
+  }),
   profile: z.object({
     wallSeconds: z.number(),
     dispatchOverheadSeconds: z.number(),
     submitOverheadSeconds: z.number(),
     stepDispatchSeconds: z.number().nullable(),
     stepBaseSeconds: z.number().nullable(),
+    /** The engine's own steps as the profile measured them. Optional, added later. */
+    engineSteps: EngineStepTable.nullable().optional(),
   }),
+  /** How the step model was brought to those measured engine steps. Optional, added later. */
+  engineStepFit: z
+    .object({
+      computeFactor: z.number(),
+      fixedFactor: z.number(),
+      steps: z.array(
+        z.object({
+          prefillTokens: z.number().int(),
+          decodeBatch: z.number().int(),
+          measuredSeconds: z.number(),
+          kernelModelSeconds: z.number(),
+          fittedSeconds: z.number(),
+        }),
+      ),
+    })
+    .nullable()
+    .optional(),
   calibration: Calibration,
   predicted: RunSummary,
   measured: RunSummary,

@@ -3,10 +3,9 @@ import { performance } from 'node:perf_hooks';
 import { runBench } from '../bench/run.js';
 import { acquireGpu, type GpuContext } from '../gpu/device.js';
 import type { ModelSpec } from '../model/spec.js';
-import { localEngineTarget } from '../perf/local-engine.js';
+import { LOCAL_ENGINE_PLAN, localEngineTarget } from '../perf/local-engine.js';
 import type { BatchShape } from '../perf/shape.js';
 import { compileStepModel } from '../perf/step-model.js';
-import type { Plan } from '../plan.js';
 import { type ProfileProgress, profileDevice } from '../profile/profiler.js';
 import type { DeviceProfile, ShaderDtype } from '../profile/schema.js';
 import type { PolicyName } from '../sched/config.js';
@@ -14,6 +13,7 @@ import { startLocalServer } from '../serve/local/start.js';
 import { SimulationConfig, type SimulationConfigInput } from '../sim/config.js';
 import { simulate } from '../sim/simulate.js';
 import { loadWorkload } from '../workload/load.js';
+import type { Workload } from '../workload/types.js';
 import { metricErrors, type StepComparison, ValidationReport } from './report.js';
 
 export interface ValidationOptions {
@@ -27,6 +27,11 @@ export interface ValidationOptions {
   maxNumBatchedTokens: number;
   blockSize: number;
   dtype: ShaderDtype;
+  /**
+   * Run the workload at this fraction of the engine's capacity as the profile-based prediction gives it
+   * (its own rate replaced); default: the workload's own rate.
+   */
+  utilization?: number;
   /** A profile already taken on this machine; default: profile now (quick). */
   profile?: DeviceProfile;
   gpu?: GpuContext;
@@ -49,21 +54,6 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   const say = options.onProgress ?? (() => {});
   const gpu = options.gpu ?? (await acquireGpu());
   try {
-    let profile = options.profile;
-    if (!profile) {
-      say('profiling the GPU (quick)…');
-      profile = await profileDevice({
-        quick: true,
-        model: options.model,
-        gpu,
-        signal: options.signal,
-        onProgress: (p: ProfileProgress) => {
-          if (p.state !== 'measuring') say(`  profile [${p.index}/${p.total}] ${p.what}: ${p.detail ?? ''}`);
-        },
-      });
-    }
-    const workload = loadWorkload(options.workload, { seed: options.seed, count: options.requests });
-
     say('starting the local engine…');
     const served = await startLocalServer({
       model: options.model,
@@ -80,9 +70,34 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     const engine = served.engine;
     const c = engine.config;
 
+    let profile = options.profile;
+    if (!profile) {
+      say('profiling the GPU (quick)…');
+      profile = await profileDevice({
+        quick: true,
+        model: options.model,
+        gpu,
+        signal: options.signal,
+        engineSteps: {
+          dtype: options.dtype,
+          maxTokens: served.engine.maxStepTokens,
+          maxSequences: served.engine.config.maxNumSeqs,
+          blockSize: served.engine.config.blockSize,
+        },
+        onProgress: (p: ProfileProgress) => {
+          if (p.state !== 'measuring') say(`  profile [${p.index}/${p.total}] ${p.what}: ${p.detail ?? ''}`);
+        },
+      });
+    }
+
     // The prediction: the same model, scheduler and workload on the profiled device.
-    const { hardware, calibration } = localEngineTarget(profile, options.model, options.dtype, 64 * GiB);
-    const plan: Plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'fp16', kvDtype: 'fp16' };
+    const { hardware, calibration, engineStepFit } = localEngineTarget(
+      profile,
+      options.model,
+      options.dtype,
+      64 * GiB,
+    );
+    const plan = LOCAL_ENGINE_PLAN;
     const config: SimulationConfigInput = {
       model: options.model,
       hardware,
@@ -105,6 +120,24 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         },
       },
     };
+    // A queue near saturation turns any small throughput error into a large TTFT error; a moderate
+    // one is the fair test. The rate comes from the prediction, never from the measured run.
+    let capacity: number | null = null;
+    let rate: number | null = null;
+    if (options.utilization !== undefined) {
+      const flood = loadWorkload(options.workload, {
+        seed: options.seed,
+        count: options.requests,
+        rate: 1e6,
+      });
+      capacity = simulate(config, flood).throughput.requestsPerSecond;
+      rate = options.utilization * capacity;
+    }
+    const workload = loadWorkload(options.workload, {
+      seed: options.seed,
+      count: options.requests,
+      rate: rate ?? undefined,
+    });
     const predicted = simulate(config, workload, {
       label: `predicted: ${options.model.id} on ${hardware.name}`,
     });
@@ -117,7 +150,12 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         url: served.url,
         servedModel: engine.modelId,
         workload,
-        workloadOrigin: { source: options.workload, seed: options.seed, count: options.requests },
+        workloadOrigin: {
+          source: options.workload,
+          seed: options.seed,
+          count: options.requests,
+          ...(rate !== null ? { rate } : {}),
+        },
         mode: { kind: 'open' },
         maxRequests: workload.requests.length,
         maxSeconds: 3600,
@@ -169,14 +207,23 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         kvBlocks: engine.kv.totalBlocks,
         dtype: options.dtype,
       },
-      workload: { source: options.workload, requests: workload.requests.length, seed: options.seed },
+      workload: {
+        source: options.workload,
+        requests: workload.requests.length,
+        seed: options.seed,
+        rate: rate ?? meanRate(workload),
+        predictedCapacity: capacity,
+        utilization: options.utilization ?? null,
+      },
       profile: {
         wallSeconds: profile.wallSeconds ?? 0,
         dispatchOverheadSeconds: profile.dispatchOverheadSeconds,
         submitOverheadSeconds: profile.submitOverheadSeconds,
         stepDispatchSeconds: profile.stepDispatchSeconds ?? null,
         stepBaseSeconds: profile.stepBaseSeconds ?? null,
+        engineSteps: profile.engineSteps ?? null,
       },
+      engineStepFit,
       calibration,
       predicted,
       measured,
@@ -190,20 +237,38 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   }
 }
 
+function quantile(values: number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function meanRate(workload: Workload): number {
+  const n = workload.requests.length;
+  const span = n > 1 ? workload.requests[n - 1].arrival - workload.requests[0].arrival : 0;
+  return span > 0 ? (n - 1) / span : 0;
+}
+
 function compareSteps(
-  records: readonly { shape: BatchShape; seconds: number }[],
+  records: readonly { shape: BatchShape; seconds: number; forwardSeconds: number }[],
   predict: (shape: BatchShape) => number,
 ): StepComparison[] {
-  const groups: Record<StepComparison['kind'], { n: number; measured: number; predicted: number }> = {
-    all: { n: 0, measured: 0, predicted: 0 },
-    'decode-only': { n: 0, measured: 0, predicted: 0 },
-    'with-prefill': { n: 0, measured: 0, predicted: 0 },
+  const groups: Record<
+    StepComparison['kind'],
+    { n: number; measured: number; forward: number; predicted: number; m: number[]; p: number[] }
+  > = {
+    all: { n: 0, measured: 0, forward: 0, predicted: 0, m: [], p: [] },
+    'decode-only': { n: 0, measured: 0, forward: 0, predicted: 0, m: [], p: [] },
+    'with-prefill': { n: 0, measured: 0, forward: 0, predicted: 0, m: [], p: [] },
   };
   for (const r of records) {
     const p = predict(r.shape);
     for (const kind of ['all', r.shape.prefillTokens > 0 ? 'with-prefill' : 'decode-only'] as const) {
       groups[kind].n++;
       groups[kind].measured += r.seconds;
+      groups[kind].forward += r.forwardSeconds;
+      groups[kind].m.push(r.seconds);
+      groups[kind].p.push(p);
       groups[kind].predicted += p;
     }
   }
@@ -214,6 +279,11 @@ function compareSteps(
       steps: g.n,
       measuredMeanSeconds: g.n > 0 ? g.measured / g.n : 0,
       predictedMeanSeconds: g.n > 0 ? g.predicted / g.n : 0,
+      measuredForwardMeanSeconds: g.n > 0 ? g.forward / g.n : 0,
+      measuredP90Seconds: quantile(g.m, 0.9),
+      measuredP99Seconds: quantile(g.m, 0.99),
+      predictedP90Seconds: quantile(g.p, 0.9),
+      predictedP99Seconds: quantile(g.p, 0.99),
       relativeError: g.measured > 0 ? g.predicted / g.measured - 1 : 0,
     };
   });

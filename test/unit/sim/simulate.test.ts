@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { defaultCalibration } from '../../../src/engine/perf/calibration.js';
+import { spreadOf } from '../../../src/engine/profile/engine-steps.js';
 import type { PolicyName } from '../../../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../../../src/engine/sim/config.js';
 import { simulate } from '../../../src/engine/sim/simulate.js';
@@ -218,5 +220,24 @@ describe('simulate', () => {
     assert.equal(strict.goodput!.fraction, 0);
     assert.equal(loose.goodput!.fraction, 1);
     assert.ok(Math.abs(loose.goodput!.requestsPerSecond - loose.throughput.requestsPerSecond) < 1e-12);
+  });
+});
+
+describe('step-time spread', () => {
+  const base = defaultCalibration('nvidia-hopper');
+  const withSpread = (spread?: number[]) =>
+    colocated('vllm-v1', { calibration: spread ? { ...base, stepTimeSpread: spread } : base });
+
+  it('a spread of ones is the plain model; a mean-one spread is seeded and lengthens the queue', () => {
+    const plain = simulate(withSpread(), busy);
+    assert.deepEqual(simulate(withSpread([1, 1]), busy).ttft, plain.ttft);
+    const spread = spreadOf([0.2, 0.5, 0.8, 1, 1, 1.2, 1.5, 3.8]);
+    assert.equal(spread.length, 8);
+    assert.ok(Math.abs(spread.reduce((s, v) => s + v, 0) / spread.length - 1) < 1e-12);
+    assert.ok(Math.abs(spread[7] / spread[0] - 3.8 / 0.2) < 1e-9);
+    const a = simulate(withSpread(spread), busy);
+    const b = simulate(withSpread(spread), busy);
+    assert.deepEqual(a.ttft, b.ttft);
+    assert.ok((a.ttft?.p90 ?? 0) > (plain.ttft?.p90 ?? 0), 'variation lengthens the queue');
   });
 });

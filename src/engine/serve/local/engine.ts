@@ -73,6 +73,11 @@ export class LocalEngine implements GenerationEngine {
   /** Steps run so far (kept for inspection, bounded). */
   readonly steps: StepRecord[] = [];
   private readonly model: LocalModel;
+
+  /** Most tokens one step carries (the scheduler's budget, at least a prompt chunk and one per sequence). */
+  get maxStepTokens(): number {
+    return this.model.options.maxTokens;
+  }
   private readonly state: ReplicaState;
   private readonly policy: SchedulerPolicy;
   private readonly plan = new StepPlan();
@@ -234,7 +239,8 @@ export class LocalEngine implements GenerationEngine {
 
   private async warmUp(): Promise<void> {
     // Compile every pipeline a step can use: prefill chunks (tiled GEMM, prefill attention), then
-    // decodes of 1, 2, 4 and 5+ sequences (each GEMV specialization) with an LM head over as many rows.
+    // decodes of 1, 2, 4 and 5+ sequences (each GEMV specialization) with an LM head over as many rows,
+    // then chunks of every power-of-two size.
     const count = Math.min(5, this.config.maxNumSeqs);
     const prompt = Math.max(
       2,
@@ -266,6 +272,23 @@ export class LocalEngine implements GenerationEngine {
             samples: true,
           })),
         );
+      }
+      // The linears specialise by the step's row count rounded up to a power of two (CPU adapters):
+      // one chunk of each such size, so that no step compiles a pipeline while serving.
+      const longest = Math.min(this.model.options.maxTokens, this.maxModelLen - 1);
+      if (this.kv.growTo(probes[0], longest + 1)) {
+        for (let m = 2; m <= longest; m *= 2) {
+          await this.model.step([
+            {
+              tokens: m,
+              context: 0,
+              blockTable: this.kv.blockTable(probes[0]),
+              tokenIds:
+                ids.length >= m ? ids.slice(0, m) : Array.from({ length: m }, (_, i) => ids[i % ids.length]),
+              samples: true,
+            },
+          ]);
+        }
       }
     } finally {
       for (const probe of probes) this.kv.release(probe);
