@@ -126,7 +126,7 @@ ${configurationRows(result)}
 </table>
 <script>
 // Stands in for the editor's webview API: the chart model is the saved state; actions have no host.
-window.acquireVsCodeApi = () => {
+globalThis.acquireVsCodeApi = () => {
   let state = ${scriptJson(state)};
   return {
     getState: () => state,

@@ -29,8 +29,8 @@ import {
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'Pod', 'Job', 'DaemonSet', 'ReplicaSet']);
 const GPU_RESOURCES = ['nvidia.com/gpu', 'amd.com/gpu'];
 
-export function isKubernetesDocument(document: Document.Parsed): boolean {
-  const root = document.contents;
+export function isKubernetesDocument(yamlDocument: Document.Parsed): boolean {
+  const root = yamlDocument.contents;
   return isMap(root) && root.has('apiVersion') && root.has('kind');
 }
 
@@ -38,8 +38,8 @@ export function isKubernetesDocument(document: Document.Parsed): boolean {
 export function readKubernetes(documents: Document.Parsed[], source: SourceFile) {
   const blocks: BlockBuilder[] = [];
   const problems: BlockProblem[] = [];
-  for (const document of documents) {
-    const root = document.contents;
+  for (const yamlDocument of documents) {
+    const root = yamlDocument.contents;
     if (!isMap(root)) continue;
     const kind = scalarText(root.get('kind', true));
     if (!kind || !WORKLOADS.has(kind)) continue;

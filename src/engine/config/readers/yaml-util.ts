@@ -30,8 +30,8 @@ export function parseYaml(source: SourceFile): YamlDocuments {
   });
   const documents = Array.isArray(parsed) ? parsed : [];
   const problems: BlockProblem[] = [];
-  for (const document of documents) {
-    for (const error of document.errors) {
+  for (const yamlDocument of documents) {
+    for (const error of yamlDocument.errors) {
       problems.push({
         severity: 'error',
         message: `YAML: ${firstLine(error.message)}`,
