@@ -325,6 +325,7 @@ function render(): void {
     details(model, current.selectedId),
   );
   document.body.dataset.rendered = 'pareto';
+  document.body.dataset.partial = model.partial ? 'true' : 'false';
   document.body.dataset.theme = theme.kind;
 }
 

@@ -293,7 +293,12 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         },
       );
       const frame = await webviewFrame(page, 'pareto', 120_000, (f) =>
-        f.evaluate(() => document.querySelector('figure[data-chart-id="throughput"]') !== null),
+        // The search streams partial fronts first; the assertions are on the final result.
+        f.evaluate(
+          () =>
+            document.querySelector('figure[data-chart-id="throughput"]') !== null &&
+            document.body.dataset.partial === 'false',
+        ),
       );
       const want = await expected;
       const figures = await figuresOf(frame);

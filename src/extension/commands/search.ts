@@ -87,6 +87,7 @@ export async function searchCommand(services: Services): Promise<void> {
   const settings = readSettings();
 
   let result: SearchResult;
+  let lastPartial: SearchResult | undefined;
   try {
     result = await services.engine.run(
       'search',
@@ -104,12 +105,24 @@ export async function searchCommand(services: Services): Promise<void> {
       {
         title: `ServeTune: searching plans for ${model} on ${gpus}× ${hardware}`,
         // The fronts so far, drawn as the search's stages complete; the final result replaces them.
-        onPartial: (partial) => services.showChart({ ...searchChartModel(partial), partial: true }),
+        onPartial: (partial) => {
+          lastPartial = partial;
+          services.showChart({ ...searchChartModel(partial), partial: true });
+        },
       },
     );
   } catch (error) {
     if (isCancellation(error)) {
       services.log.info('search cancelled: the engine worker stopped it');
+      if (lastPartial) {
+        // The panel drew partial fronts: say they are what was found before the cancel, not a result.
+        const chart = searchChartModel(lastPartial);
+        services.showChart({
+          ...chart,
+          partial: false,
+          subtitle: `${chart.subtitle} · cancelled: partial results, not stored`,
+        });
+      }
       void vscode.window.showInformationMessage('ServeTune: search cancelled. No result was stored.');
       return;
     }
