@@ -11,13 +11,9 @@ import {
   runSearch,
   type SearchRequest,
 } from '../../src/engine/search/search.js';
-import {
-  colocatedCandidates,
-  FINE_CHUNK_TOKENS,
-  FINE_MAX_NUM_SEQS,
-  feasibleReplicaShapes,
-} from '../../src/engine/search/space.js';
+import { colocatedCandidates, feasibleReplicaShapes } from '../../src/engine/search/space.js';
 import { paretoFront2d, paretoFrontBrute } from '../../src/engine/util/pareto.js';
+import { everyColocatedCandidate } from './helpers/brute-force.js';
 
 /** A small seeded PRNG for test data (mulberry32). */
 function prng(seed: number): () => number {
@@ -196,26 +192,7 @@ describe('plan search with an analytic evaluator', () => {
     const outcome = await runSearch(request, evaluator);
     // Brute force: every feasible plan × every fine knob value, each with its max rate.
     const { shapes } = feasibleReplicaShapes(request, 8);
-    const all: Candidate[] = [];
-    for (const shape of shapes) {
-      const plan = { ...shape, dp: 8 / (shape.tp * shape.pp) };
-      for (const maxNumSeqs of FINE_MAX_NUM_SEQS) {
-        for (const maxNumBatchedTokens of FINE_CHUNK_TOKENS) {
-          const knobs = {
-            maxNumSeqs,
-            maxNumBatchedTokens,
-            chunkedPrefill: true,
-            blockSize: 16,
-            gpuMemoryUtilization: 0.9,
-          };
-          all.push({
-            kind: 'colocated',
-            id: `${JSON.stringify(plan)}${JSON.stringify(knobs)}`,
-            pool: { plan, knobs },
-          });
-        }
-      }
-    }
+    const all = everyColocatedCandidate(shapes, 8);
     const brute = new AnalyticEvaluator(kvTokens);
     const atRate = await brute.evaluate(all.map((candidate) => ({ candidate, rate: request.rate })));
     const meeting = all.filter(

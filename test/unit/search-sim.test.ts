@@ -16,12 +16,9 @@ import type { Candidate, Pool, Slo } from '../../src/engine/search/schema.js';
 import { runSearch } from '../../src/engine/search/search.js';
 import { SimulationEvaluator } from '../../src/engine/search/simulation-evaluator.js';
 import { meetsSlo } from '../../src/engine/search/slo.js';
-import {
-  FINE_CHUNK_TOKENS,
-  FINE_MAX_NUM_SEQS,
-  feasibleReplicaShapes,
-} from '../../src/engine/search/space.js';
+import { feasibleReplicaShapes } from '../../src/engine/search/space.js';
 import { loadWorkload } from '../../src/engine/workload/load.js';
+import { everyColocatedCandidate } from './helpers/brute-force.js';
 
 // A small space: Llama-3.1-8B on 2× L40S, a short synthetic workload.
 const WORKLOAD = 'poisson:rate=6,prompt=lognormal(768,0.6),output=lognormal(160,0.6),n=240';
@@ -66,26 +63,7 @@ describe('search with the simulator', () => {
       },
       2,
     );
-    const all: Candidate[] = [];
-    for (const shape of shapes) {
-      const plan = { ...shape, dp: 2 / (shape.tp * shape.pp) };
-      for (const maxNumSeqs of FINE_MAX_NUM_SEQS) {
-        for (const maxNumBatchedTokens of FINE_CHUNK_TOKENS) {
-          const knobs = {
-            maxNumSeqs,
-            maxNumBatchedTokens,
-            chunkedPrefill: true,
-            blockSize: 16,
-            gpuMemoryUtilization: 0.9,
-          };
-          all.push({
-            kind: 'colocated',
-            id: `${plan.tp}-${plan.pp}-${maxNumSeqs}-${maxNumBatchedTokens}`,
-            pool: { plan, knobs },
-          });
-        }
-      }
-    }
+    const all = everyColocatedCandidate(shapes, 2);
     const rates = await maxRatesUnderSlo(
       all.length,
       async (round) => {

@@ -10,7 +10,7 @@ import { ServeTuneError } from '../util/errors.js';
 import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
 import { EvaluationPool } from './pool.js';
-import { EvaluatedConfiguration, PrunedConfiguration, Slo } from './schema.js';
+import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
 import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
 import { EngineSettings, engineSettingsFor } from './settings.js';
 import { SimulationEvaluator, type SimulationEvaluatorSetup } from './simulation-evaluator.js';
@@ -76,15 +76,7 @@ export const SearchResult = z.object({
 export type SearchResult = z.infer<typeof SearchResult>;
 
 function labelOf(c: EvaluatedConfiguration): string {
-  const pool = (p: {
-    plan: { tp: number; pp: number; dp: number; ep: number; weightDtype: string; kvDtype: string };
-    knobs: {
-      maxNumSeqs: number;
-      maxNumBatchedTokens: number;
-      chunkedPrefill: boolean;
-      gpuMemoryUtilization: number;
-    };
-  }) => {
+  const pool = (p: Pool) => {
     const parts = [`TP${p.plan.tp}`];
     if (p.plan.pp > 1) parts.push(`PP${p.plan.pp}`);
     if (p.plan.dp > 1) parts.push(`DP${p.plan.dp}`);
