@@ -14,12 +14,21 @@ async function parkMouse(page: Page): Promise<void> {
 }
 
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await parkMouse(page);
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
   const input = page.locator(`${QUICK_INPUT} input`);
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(`>${title}`);
+  // The workbench is sometimes inert for a while after an overlay (see parkMouse); typing then times
+  // out. Dismiss it and open the palette again, as a person would, at most three times.
+  for (let attempt = 1; ; attempt++) {
+    await parkMouse(page);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    try {
+      await input.fill(`>${title}`, { timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
   // Click the row whose label is exactly the title: Enter would run whichever similar command is first.
   const row = page
     .locator(`${QUICK_INPUT} .monaco-list-row`)
@@ -45,18 +54,27 @@ export async function pick(
     await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: title }).waitFor({ timeout: 15_000 });
   const input = page.locator(`${QUICK_INPUT} input`);
   await input.waitFor({ state: 'visible', timeout: 15_000 });
-  try {
-    await input.fill(filter, { timeout: 10_000 });
-  } catch (error) {
-    const inert = await page.evaluate(() =>
-      [...document.querySelectorAll('[inert]')].map((e) => `${e.tagName}.${e.className}`).join(' | '),
-    );
-    const title = await page
-      .locator(`${QUICK_INPUT} .quick-input-title`)
-      .innerText()
-      .catch(() => '?');
-    const log = (error as Error).message.split('\n').slice(0, 8).join(' | ');
-    throw new Error(`${log}; quick input titled '${title}'; inert elements: ${inert || 'none'}`);
+  // The inert spells end by themselves (the report below finds none left): park the mouse and type
+  // again, at most three times, before reporting what stayed inert.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await input.fill(filter, { timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (attempt < 3) {
+        await parkMouse(page);
+        continue;
+      }
+      const inert = await page.evaluate(() =>
+        [...document.querySelectorAll('[inert]')].map((e) => `${e.tagName}.${e.className}`).join(' | '),
+      );
+      const title = await page
+        .locator(`${QUICK_INPUT} .quick-input-title`)
+        .innerText()
+        .catch(() => '?');
+      const log = (error as Error).message.split('\n').slice(0, 8).join(' | ');
+      throw new Error(`${log}; quick input titled '${title}'; inert elements: ${inert || 'none'}`);
+    }
   }
   const row = page.locator(`${QUICK_INPUT} .monaco-list-row`, { hasText: text }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
