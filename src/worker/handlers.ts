@@ -93,6 +93,8 @@ export const HANDLERS: { [M in WorkerMethodName]: Handler<M> } = {
       model: presetModel(defaults.preset),
       workload: defaults.workload,
       requests: defaults.requests,
+      utilization: defaults.utilization,
+      warmUpRequests: defaults.warmUpRequests,
       seed: 0,
       policy: 'vllm-v1',
       maxNumSeqs: defaults.maxNumSeqs,

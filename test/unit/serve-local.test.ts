@@ -254,9 +254,21 @@ describe('validation on this machine', () => {
       blockSize: 16,
       dtype: 'f32',
       utilization: 0.8,
+      warmUpRequests: 8,
       gpu,
     });
     assert.equal(report.measured.requests.completed, 16);
+    // A warm-up of other requests (the next seed) was served first and the step model fitted to its steps.
+    assert.equal(report.servedStepFit?.requests, 8);
+    assert.equal(report.servedStepFit?.seed, 2);
+    assert.ok((report.servedStepFit?.steps ?? 0) >= 8);
+    assert.deepEqual(
+      report.calibration.stepTimeSpread?.length,
+      Math.min(50, report.servedStepFit?.steps ?? 0),
+    );
+    // The prediction from the profile alone is reported beside it, for the same workload.
+    assert.equal(report.profileOnly?.predicted.requests.completed, 16);
+    assert.equal(report.profileOnly?.errors.length, 8);
     // The step model was fitted to the engine's own steps, measured by the profile at its shapes.
     assert.equal(report.profile.engineSteps?.model, 'servetune-tiny');
     assert.equal(report.profile.engineSteps?.maxTokens, 32);

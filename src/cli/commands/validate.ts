@@ -7,7 +7,7 @@ import { ServeTuneError } from '../../engine/util/errors.js';
 import { VALIDATE_DEFAULTS } from '../../engine/validate/defaults.js';
 import type { ValidationReport } from '../../engine/validate/report.js';
 import { printJson, table } from '../format.js';
-import { positiveInt } from '../options.js';
+import { nonNegativeInt, positiveInt } from '../options.js';
 import { servedModel } from './serve.js';
 
 interface ValidateFlags {
@@ -17,6 +17,7 @@ interface ValidateFlags {
   workload?: string;
   requests?: number;
   utilization?: number;
+  warmUpRequests?: number;
   seed: number;
   scheduler: PolicyName;
   maxNumSeqs?: number;
@@ -39,11 +40,17 @@ export function printValidation(r: ValidationReport): void {
   console.log(`workload: ${w.requests} requests of ${w.source} (seed ${w.seed})`);
   if (w.predictedCapacity && w.utilization && w.rate !== undefined) {
     console.log(
-      `rate ${w.rate.toFixed(2)} req/s = ${(100 * w.utilization).toFixed(0)}% of the capacity predicted from the profile (${w.predictedCapacity.toFixed(2)} req/s), not from the measured run`,
+      `rate ${w.rate.toFixed(2)} req/s = ${(100 * w.utilization).toFixed(0)}% of the capacity predicted ${r.servedStepFit ? 'after the warm-up fit' : 'from the profile'} (${w.predictedCapacity.toFixed(2)} req/s), not from the measured run`,
+    );
+  }
+  const served = r.servedStepFit;
+  if (served) {
+    console.log(
+      `step model fitted to ${served.steps} steps the engine ran serving ${served.requests} warm-up requests (seed ${served.seed}, not validated): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, mean step error ${(100 * served.meanAbsoluteRelativeError).toFixed(1)}% before the spread`,
     );
   }
   const fit = r.engineStepFit;
-  if (fit) {
+  if (fit && !served) {
     console.log(
       `step model fitted to ${fit.steps.length} engine steps measured by the profile: kernels ×${fit.computeFactor.toFixed(3)}, per-kernel and per-step host costs ×${fit.fixedFactor.toFixed(3)}`,
     );
@@ -56,6 +63,12 @@ export function printValidation(r: ValidationReport): void {
     rows.push([e.metric.toUpperCase(), e.stat, ms(e.predicted), ms(e.measured), pct(e.relativeError)]);
   }
   console.log(table(rows));
+  if (r.profileOnly) {
+    const only = r.profileOnly.errors.filter((e) => e.stat === 'mean');
+    console.log(
+      `\nfrom the profile alone (no warm-up fit): ${only.map((e) => `${e.metric.toUpperCase()} ${pct(e.relativeError)}`).join(', ')}`,
+    );
+  }
   console.log('\nstep time, engine vs step model:');
   console.log(
     table([
@@ -106,6 +119,12 @@ export function registerValidateCommands(program: Command): void {
         "arrival rate as a fraction of the engine's capacity predicted from the profile (default 0.7 with the default workload; else the workload's rate)",
       ).argParser(Number),
     )
+    .addOption(
+      new Option(
+        '--warm-up-requests <n>',
+        'requests of a separate warm-up workload (seed + 1) whose served steps the step model is fitted to before predicting; 0: predict from the profile alone (default 40 quick, 50 full)',
+      ).argParser(nonNegativeInt),
+    )
     .addOption(new Option('--seed <n>', 'seed of the workload and weights').argParser(Number).default(0))
     .addOption(
       new Option('--scheduler <name>', 'scheduling policy').choices(PolicyName.options).default('vllm-v1'),
@@ -147,6 +166,7 @@ export function registerValidateCommands(program: Command): void {
         workload: flags.workload ?? defaults.workload,
         requests: flags.requests ?? defaults.requests,
         utilization,
+        warmUpRequests: flags.warmUpRequests ?? defaults.warmUpRequests,
         seed: flags.seed,
         policy: flags.scheduler,
         maxNumSeqs: flags.maxNumSeqs ?? defaults.maxNumSeqs,

@@ -2,6 +2,8 @@ import type { HardwareSpec } from '../hardware/spec.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Plan } from '../plan.js';
 import type { DeviceProfile, EngineStepTable, ShaderDtype } from '../profile/schema.js';
+import { ServeTuneError } from '../util/errors.js';
+import { spreadOf } from '../util/spread.js';
 import type { Calibration } from './calibration.js';
 import { scaleCalibrationTime } from './fit.js';
 import { calibrationFromProfile, hardwareFromProfile } from './profile-calibration.js';
@@ -54,6 +56,120 @@ export function localEngineTarget(
   dtype: ShaderDtype,
   memoryBytes: number,
 ): { hardware: HardwareSpec; calibration: Calibration; engineStepFit: EngineStepFit | null } {
+  const { hardware, kernelLevel, parts } = kernelLevelTarget(profile, model, dtype, memoryBytes);
+  const table = profile.engineSteps;
+  if (!table || table.model !== model.id || table.dtype !== dtype || table.steps.length < 2) {
+    return { hardware, calibration: kernelLevel, engineStepFit: null };
+  }
+  const fit = fitEngineSteps(table, parts.compute, parts.fixed);
+  const fitted = scaleCalibrationParts(
+    kernelLevel,
+    fit.computeFactor,
+    fit.fixedFactor,
+    `${kernelLevel.source}; fitted to the engine steps measured by the profile (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)})`,
+  );
+  return {
+    hardware,
+    // The steps' variation as the profile saw it: queueing delay grows with it, not only with the mean.
+    calibration: table.spread ? { ...fitted, stepTimeSpread: table.spread } : fitted,
+    engineStepFit: fit,
+  };
+}
+
+/** A step the engine ran while serving: its batch, and its wall time from scheduling to commit. */
+export interface ServedStep {
+  shape: BatchShape;
+  seconds: number;
+}
+
+/** How the step model was brought to the steps the engine ran while serving a workload. */
+export interface ServedStepFit {
+  computeFactor: number;
+  fixedFactor: number;
+  /** Served steps fitted. */
+  steps: number;
+  /** Mean |fitted − measured| / measured over those steps (before the step-time spread). */
+  meanAbsoluteRelativeError: number;
+}
+
+/**
+ * The step model fitted to the steps the engine ran while serving (a warm-up workload): the same two
+ * parts as `localEngineTarget` fits to the profile's isolated steps, but measured under serving's own
+ * conditions — the HTTP server and the load generator sharing the event loop and the CPU, batches as
+ * the scheduler forms them — which the isolated steps do not see. After the relative least-squares
+ * fit both parts are scaled together so that the fitted steps add up to the measured busy time (the
+ * queue depends on that sum), and the step-time spread is each served step's measured / fitted time.
+ */
+export function servedEngineTarget(
+  profile: DeviceProfile,
+  model: ModelSpec,
+  dtype: ShaderDtype,
+  memoryBytes: number,
+  served: readonly ServedStep[],
+): { hardware: HardwareSpec; calibration: Calibration; fit: ServedStepFit } {
+  const { hardware, kernelLevel, parts } = kernelLevelTarget(profile, model, dtype, memoryBytes);
+  const { fit, ratios } = fitServedSteps(served, parts.compute, parts.fixed);
+  const calibration = scaleCalibrationParts(
+    kernelLevel,
+    fit.computeFactor,
+    fit.fixedFactor,
+    `${kernelLevel.source}; fitted to ${fit.steps} steps the engine ran while serving (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)})`,
+  );
+  return { hardware, calibration: { ...calibration, stepTimeSpread: spreadOf(ratios) }, fit };
+}
+
+/**
+ * measured ≈ computeFactor × kernels' work + fixedFactor × host costs over served steps, by relative
+ * least squares, then both factors scaled together so that the fitted steps add up to the measured
+ * time; `ratios` are each step's measured / fitted time.
+ */
+export function fitServedSteps(
+  served: readonly ServedStep[],
+  predictCompute: (shape: BatchShape) => number,
+  predictFixed: (shape: BatchShape) => number,
+): { fit: ServedStepFit; ratios: number[] } {
+  const points = served
+    .map((s) => ({ c: predictCompute(s.shape), f: predictFixed(s.shape), m: s.seconds }))
+    .filter((p) => p.m > 0 && p.c + p.f > 0);
+  if (points.length < 2) {
+    throw new ServeTuneError(
+      `fitting the step model to served steps needs at least 2 timed steps, got ${points.length}`,
+      'invalid-argument',
+      'served steps',
+    );
+  }
+  const [a0, b0] = fitTwoParts(points);
+  const measuredSum = points.reduce((sum, p) => sum + p.m, 0);
+  const fittedSum = points.reduce((sum, p) => sum + a0 * p.c + b0 * p.f, 0);
+  const scale = fittedSum > 0 ? measuredSum / fittedSum : 1;
+  const [a, b] = [a0 * scale, b0 * scale];
+  const ratios = points.map((p) => p.m / (a * p.c + b * p.f));
+  return {
+    fit: {
+      computeFactor: a,
+      fixedFactor: b,
+      steps: points.length,
+      meanAbsoluteRelativeError: ratios.reduce((sum, r) => sum + Math.abs(1 / r - 1), 0) / ratios.length,
+    },
+    ratios,
+  };
+}
+
+/**
+ * The device as the local engine runs it and the kernel-level calibration (see `localEngineTarget`),
+ * with the step model's prediction split in two: the kernels' own work, and the per-kernel and
+ * per-step host costs (everything that does not grow with the batch's arithmetic).
+ */
+function kernelLevelTarget(
+  profile: DeviceProfile,
+  model: ModelSpec,
+  dtype: ShaderDtype,
+  memoryBytes: number,
+): {
+  hardware: HardwareSpec;
+  kernelLevel: Calibration;
+  parts: { compute: (shape: BatchShape) => number; fixed: (shape: BatchShape) => number };
+} {
   const measured = hardwareFromProfile(profile, memoryBytes);
   const f32 = profile.derived.peakFlopsPerSecond.f32;
   const f16 = profile.derived.peakFlopsPerSecond.f16 ?? f32;
@@ -74,32 +190,17 @@ export function localEngineTarget(
     kernelLaunchSeconds: launch,
     stepOverheadSeconds: (profile.stepBaseSeconds ?? profile.submitOverheadSeconds) + extraKernels * launch,
   };
-  const table = profile.engineSteps;
-  if (!table || table.model !== model.id || table.dtype !== dtype || table.steps.length < 2) {
-    return { hardware, calibration: kernelLevel, engineStepFit: null };
-  }
-  // The kernel-level prediction in two parts: the kernels' own work, and the per-kernel and per-step
-  // host costs (everything that does not grow with the batch's arithmetic).
   const computeOnly = compileStepModel(model, hardware, LOCAL_ENGINE_PLAN, {
     calibration: scaleCalibrationParts(kernelLevel, 1, 0, kernelLevel.source),
   });
   const full = compileStepModel(model, hardware, LOCAL_ENGINE_PLAN, { calibration: kernelLevel });
-  const fit = fitEngineSteps(
-    table,
-    (shape) => computeOnly.stepSeconds(shape),
-    (shape) => full.stepSeconds(shape) - computeOnly.stepSeconds(shape),
-  );
-  const fitted = scaleCalibrationParts(
-    kernelLevel,
-    fit.computeFactor,
-    fit.fixedFactor,
-    `${kernelLevel.source}; fitted to the engine steps measured by the profile (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)})`,
-  );
   return {
     hardware,
-    // The steps' variation as the profile saw it: queueing delay grows with it, not only with the mean.
-    calibration: table.spread ? { ...fitted, stepTimeSpread: table.spread } : fitted,
-    engineStepFit: fit,
+    kernelLevel,
+    parts: {
+      compute: (shape) => computeOnly.stepSeconds(shape),
+      fixed: (shape) => full.stepSeconds(shape) - computeOnly.stepSeconds(shape),
+    },
   };
 }
 
@@ -147,7 +248,25 @@ export function fitEngineSteps(
       return { s, c: predictCompute(shape), f: predictFixed(shape), m: s.meanSeconds };
     })
     .filter((x) => x.m > 0 && x.c + x.f > 0);
-  // Normal equations of m ≈ a·c + b·f with weights 1/m².
+  const [a, b] = fitTwoParts(points);
+  return {
+    computeFactor: a,
+    fixedFactor: b,
+    steps: points.map(({ s, c, f, m }) => ({
+      prefillTokens: s.prefillTokens,
+      decodeBatch: s.decodeBatch,
+      measuredSeconds: m,
+      kernelModelSeconds: c + f,
+      fittedSeconds: a * c + b * f,
+    })),
+  };
+}
+
+/**
+ * m ≈ a·c + b·f by least squares on relative error (weights 1/m², so every point counts alike), with
+ * a, b ≥ 0: where the unconstrained optimum has a negative part, the better of the two one-part fits.
+ */
+function fitTwoParts(points: readonly { c: number; f: number; m: number }[]): [number, number] {
   let scc = 0;
   let scf = 0;
   let sff = 0;
@@ -162,25 +281,12 @@ export function fitEngineSteps(
     sfm += w * f * m;
   }
   const det = scc * sff - scf * scf;
-  let a = det > 0 ? (scm * sff - scf * sfm) / det : -1;
-  let b = det > 0 ? (scc * sfm - scf * scm) / det : -1;
-  if (!(a >= 0 && b >= 0)) {
-    // The best fit on the boundary: one part alone, whichever fits better.
-    const onlyA = scc > 0 ? scm / scc : 0;
-    const onlyB = sff > 0 ? sfm / sff : 0;
-    const residual = (x: number, y: number) =>
-      points.reduce((sum, p) => sum + ((x * p.c + y * p.f - p.m) / p.m) ** 2, 0);
-    [a, b] = residual(onlyA, 0) <= residual(0, onlyB) ? [onlyA, 0] : [0, onlyB];
-  }
-  return {
-    computeFactor: a,
-    fixedFactor: b,
-    steps: points.map(({ s, c, f, m }) => ({
-      prefillTokens: s.prefillTokens,
-      decodeBatch: s.decodeBatch,
-      measuredSeconds: m,
-      kernelModelSeconds: c + f,
-      fittedSeconds: a * c + b * f,
-    })),
-  };
+  const a = det > 0 ? (scm * sff - scf * sfm) / det : -1;
+  const b = det > 0 ? (scc * sfm - scf * scm) / det : -1;
+  if (a >= 0 && b >= 0) return [a, b];
+  const onlyA = scc > 0 ? scm / scc : 0;
+  const onlyB = sff > 0 ? sfm / sff : 0;
+  const residual = (x: number, y: number) =>
+    points.reduce((sum, p) => sum + ((x * p.c + y * p.f - p.m) / p.m) ** 2, 0);
+  return residual(onlyA, 0) <= residual(0, onlyB) ? [onlyA, 0] : [0, onlyB];
 }

@@ -2,7 +2,8 @@
  * Defaults: prompts long enough to take several chunks' worth of budget, arriving (Poisson) at
  * `utilization` of the engine's capacity as predicted from the profile, so requests queue (TTFT
  * includes waiting) without the queue growing without bound, where TTFT would turn any small
- * throughput error into a large one. The spec's own rate is replaced.
+ * throughput error into a large one. The spec's own rate is replaced. A warm-up workload of
+ * `warmUpRequests` (another seed) is served first and the step model fitted to its served steps.
  */
 export const VALIDATE_DEFAULTS = {
   quick: {
@@ -10,6 +11,7 @@ export const VALIDATE_DEFAULTS = {
     requests: 100,
     maxNumSeqs: 4,
     utilization: 0.7,
+    warmUpRequests: 40,
     workload: 'poisson:rate=40,prompt=uniform(16,96),output=uniform(8,40)',
   },
   full: {
@@ -17,6 +19,7 @@ export const VALIDATE_DEFAULTS = {
     requests: 200,
     maxNumSeqs: 4,
     utilization: 0.7,
+    warmUpRequests: 50,
     workload: 'poisson:rate=8,prompt=uniform(32,160),output=uniform(16,64)',
   },
 } as const;

@@ -92,8 +92,34 @@ export const ValidationReport = z.object({
     })
     .nullable()
     .optional(),
+  /**
+   * How the step model was fitted to the steps the engine ran while serving a separate warm-up workload
+   * before the prediction; null where the prediction comes from the profile alone. Optional, added later.
+   */
+  servedStepFit: z
+    .object({
+      requests: z.number().int().nonnegative(),
+      seed: z.number().int(),
+      rate: z.number().nonnegative().nullable(),
+      computeFactor: z.number(),
+      fixedFactor: z.number(),
+      steps: z.number().int().nonnegative(),
+      meanAbsoluteRelativeError: z.number(),
+      wallSeconds: z.number(),
+    })
+    .nullable()
+    .optional(),
+  /** The calibration behind `predicted`. */
   calibration: Calibration,
   predicted: RunSummary,
+  /**
+   * Where `predicted` used the warm-up's served steps: the same workload predicted from the profile
+   * alone, and its errors. Optional, added later.
+   */
+  profileOnly: z
+    .object({ predicted: RunSummary, errors: z.array(MetricError), steps: z.array(StepComparison) })
+    .nullable()
+    .optional(),
   measured: RunSummary,
   errors: z.array(MetricError),
   steps: z.array(StepComparison),

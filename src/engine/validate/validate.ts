@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { runBench } from '../bench/run.js';
 import { acquireGpu, type GpuContext } from '../gpu/device.js';
 import type { ModelSpec } from '../model/spec.js';
-import { LOCAL_ENGINE_PLAN, localEngineTarget } from '../perf/local-engine.js';
+import type { Calibration } from '../perf/calibration.js';
+import { LOCAL_ENGINE_PLAN, localEngineTarget, servedEngineTarget } from '../perf/local-engine.js';
 import type { BatchShape } from '../perf/shape.js';
 import { compileStepModel } from '../perf/step-model.js';
 import { type ProfileProgress, profileDevice } from '../profile/profiler.js';
@@ -12,6 +13,7 @@ import type { PolicyName } from '../sched/config.js';
 import { startLocalServer } from '../serve/local/start.js';
 import { SimulationConfig, type SimulationConfigInput } from '../sim/config.js';
 import { simulate } from '../sim/simulate.js';
+import type { RunSummary } from '../sim/summary.js';
 import { loadWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import { metricErrors, type StepComparison, ValidationReport } from './report.js';
@@ -32,6 +34,11 @@ export interface ValidationOptions {
    * (its own rate replaced); default: the workload's own rate.
    */
   utilization?: number;
+  /**
+   * Requests of a separate warm-up workload (the same spec, seed + 1) served first, whose step times
+   * the step model is fitted to before predicting; 0: predict from the profile alone.
+   */
+  warmUpRequests?: number;
   /** A profile already taken on this machine; default: profile now (quick). */
   profile?: DeviceProfile;
   gpu?: GpuContext;
@@ -91,14 +98,10 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     }
 
     // The prediction: the same model, scheduler and workload on the profiled device.
-    const { hardware, calibration, engineStepFit } = localEngineTarget(
-      profile,
-      options.model,
-      options.dtype,
-      64 * GiB,
-    );
+    const profileTarget = localEngineTarget(profile, options.model, options.dtype, 64 * GiB);
+    const { hardware } = profileTarget;
     const plan = LOCAL_ENGINE_PLAN;
-    const config: SimulationConfigInput = {
+    const configWith = (calibration: Calibration): SimulationConfigInput => ({
       model: options.model,
       hardware,
       calibration,
@@ -119,49 +122,39 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
           },
         },
       },
-    };
+    });
     // A queue near saturation turns any small throughput error into a large TTFT error; a moderate
-    // one is the fair test. The rate comes from the prediction, never from the measured run.
-    let capacity: number | null = null;
-    let rate: number | null = null;
-    if (options.utilization !== undefined) {
+    // one is the fair test. The rate comes from a prediction, never from the measured run.
+    const capacityOf = (config: SimulationConfigInput): number => {
       const flood = loadWorkload(options.workload, {
         seed: options.seed,
         count: options.requests,
         rate: 1e6,
       });
-      capacity = simulate(config, flood).throughput.requestsPerSecond;
-      rate = options.utilization * capacity;
-    }
-    const workload = loadWorkload(options.workload, {
-      seed: options.seed,
-      count: options.requests,
-      rate: rate ?? undefined,
-    });
-    const predicted = simulate(config, workload, {
-      label: `predicted: ${options.model.id} on ${hardware.name}`,
-    });
-
-    let measured: Awaited<ReturnType<typeof runBench>>;
-    try {
-      say(`serving ${workload.requests.length} requests (${workload.source})…`);
+      return simulate(config, flood).throughput.requestsPerSecond;
+    };
+    const serve = (
+      workload: Workload,
+      origin: { seed: number; count: number; rate: number | null },
+      config: SimulationConfigInput,
+    ) => {
       let shown = 0;
-      measured = await runBench({
+      return runBench({
         url: served.url,
         servedModel: engine.modelId,
         workload,
         workloadOrigin: {
           source: options.workload,
-          seed: options.seed,
-          count: options.requests,
-          ...(rate !== null ? { rate } : {}),
+          seed: origin.seed,
+          count: origin.count,
+          ...(origin.rate !== null ? { rate: origin.rate } : {}),
         },
         mode: { kind: 'open' },
         maxRequests: workload.requests.length,
         maxSeconds: 3600,
         timeoutSeconds: 1800,
         slo: {},
-        seed: options.seed,
+        seed: origin.seed,
         tokenIdRange: [3, Math.min(250, engine.vocabSize)],
         model: options.model.id,
         hardware: hardware.id,
@@ -174,12 +167,76 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
           }
         },
       });
+    };
+
+    const profileConfig = configWith(profileTarget.calibration);
+    let headlineConfig = profileConfig;
+    let servedFit: ValidationReport['servedStepFit'] = null;
+    let measured: Awaited<ReturnType<typeof runBench>>;
+    let capacity: number | null = null;
+    let rate: number | null = null;
+    let workload: Workload;
+    let predicted: RunSummary;
+    let profileOnly: RunSummary | null = null;
+    try {
+      const warmUpRequests = options.warmUpRequests ?? 0;
+      if (warmUpRequests > 0) {
+        // The steps the engine runs while serving, with the HTTP server and the load generator on the
+        // same CPU, are what the prediction must match; a separate warm-up workload (another seed, so
+        // none of the validated requests) measures them. Only its step times are used, never its metrics.
+        const warmStarted = performance.now();
+        const warmRate =
+          options.utilization !== undefined ? options.utilization * capacityOf(profileConfig) : null;
+        const warmSeed = options.seed + 1;
+        const warm = loadWorkload(options.workload, {
+          seed: warmSeed,
+          count: warmUpRequests,
+          rate: warmRate ?? undefined,
+        });
+        say(`serving ${warm.requests.length} warm-up requests to fit the step model to served steps…`);
+        engine.steps.length = 0;
+        await serve(warm, { seed: warmSeed, count: warmUpRequests, rate: warmRate }, profileConfig);
+        const fitted = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, engine.steps);
+        engine.steps.length = 0;
+        headlineConfig = configWith(fitted.calibration);
+        servedFit = {
+          requests: warm.requests.length,
+          seed: warmSeed,
+          rate: warmRate,
+          ...fitted.fit,
+          wallSeconds: (performance.now() - warmStarted) / 1000,
+        };
+      }
+      if (options.utilization !== undefined) {
+        capacity = capacityOf(headlineConfig);
+        rate = options.utilization * capacity;
+      }
+      workload = loadWorkload(options.workload, {
+        seed: options.seed,
+        count: options.requests,
+        rate: rate ?? undefined,
+      });
+      predicted = simulate(headlineConfig, workload, {
+        label: `predicted: ${options.model.id} on ${hardware.name}`,
+      });
+      if (servedFit) {
+        profileOnly = simulate(profileConfig, workload, {
+          label: `predicted from the profile alone: ${options.model.id} on ${hardware.name}`,
+        });
+      }
+      say(`serving ${workload.requests.length} requests (${workload.source})…`);
+      measured = await serve(workload, { seed: options.seed, count: options.requests, rate }, headlineConfig);
     } finally {
       await served.stop();
     }
 
-    const stepModel = compileStepModel(options.model, hardware, plan, { calibration });
-    const steps = compareSteps(engine.steps, (shape) => stepModel.stepSeconds(shape));
+    const compare = (config: SimulationConfigInput) => {
+      const stepModel = compileStepModel(options.model, hardware, plan, {
+        calibration: SimulationConfig.parse(config).calibration,
+      });
+      return compareSteps(engine.steps, (shape) => stepModel.stepSeconds(shape));
+    };
+    const steps = compare(headlineConfig);
     const errors = metricErrors(predicted, measured);
     const key = (metric: string) => errors.find((e) => e.metric === metric && e.stat === 'mean');
     const met = ['ttft', 'tpot'].every((m) => {
@@ -223,9 +280,17 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         stepBaseSeconds: profile.stepBaseSeconds ?? null,
         engineSteps: profile.engineSteps ?? null,
       },
-      engineStepFit,
-      calibration,
+      engineStepFit: profileTarget.engineStepFit,
+      servedStepFit: servedFit,
+      calibration: SimulationConfig.parse(headlineConfig).calibration,
       predicted,
+      profileOnly: profileOnly
+        ? {
+            predicted: profileOnly,
+            errors: metricErrors(profileOnly, measured),
+            steps: compare(profileConfig),
+          }
+        : null,
       measured,
       errors,
       steps,

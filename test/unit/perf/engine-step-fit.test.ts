@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { engineStepShape, fitEngineSteps } from '../../../src/engine/perf/local-engine.js';
-import type { BatchShape } from '../../../src/engine/perf/shape.js';
+import { engineStepShape, fitEngineSteps, fitServedSteps } from '../../../src/engine/perf/local-engine.js';
+import {
+  addDecode,
+  addPrefillChunk,
+  type BatchShape,
+  createBatchShape,
+} from '../../../src/engine/perf/shape.js';
 import { engineStepBatches } from '../../../src/engine/profile/engine-steps.js';
 import type { EngineStepTable } from '../../../src/engine/profile/schema.js';
 
@@ -60,4 +65,46 @@ test('fitEngineSteps never gives a part a negative factor', () => {
   );
   assert.ok(fit.computeFactor >= 0 && fit.fixedFactor >= 0);
   assert.ok(fit.computeFactor === 0 || fit.fixedFactor === 0);
+});
+
+/** Steps as a serving run forms them: 1–4 decodes, every third step with a prefill chunk. */
+function servedShapes(count: number): BatchShape[] {
+  const shapes: BatchShape[] = [];
+  for (let i = 0; i < count; i++) {
+    const shape = createBatchShape();
+    for (let d = 0; d <= i % 4; d++) addDecode(shape, 20 + ((i * 7 + d) % 90));
+    if (i % 3 === 0) addPrefillChunk(shape, 8 + ((i * 13) % 56), (i * 5) % 40, true);
+    shapes.push(shape);
+  }
+  return shapes;
+}
+
+test('fitServedSteps recovers the factors of served steps and keeps their total time', () => {
+  const shapes = servedShapes(300);
+  // Noise of ±20% that does not depend on the shape (a machine's load of the moment).
+  const noise = (i: number) => 1 + 0.2 * Math.sin(i * 2.399);
+  const served = shapes.map((shape, i) => ({
+    shape,
+    seconds: (0.7 * compute(shape) + 1.8 * fixed(shape)) * noise(i),
+  }));
+  const { fit, ratios } = fitServedSteps(served, compute, fixed);
+  assert.equal(fit.steps, 300);
+  assert.ok(Math.abs(fit.computeFactor / 0.7 - 1) < 0.1, `kernels ×${fit.computeFactor}`);
+  assert.ok(Math.abs(fit.fixedFactor / 1.8 - 1) < 0.1, `host ×${fit.fixedFactor}`);
+  const measured = served.reduce((sum, s) => sum + s.seconds, 0);
+  const fitted = shapes.reduce(
+    (sum, shape) => sum + fit.computeFactor * compute(shape) + fit.fixedFactor * fixed(shape),
+    0,
+  );
+  assert.ok(Math.abs(fitted / measured - 1) < 1e-9, 'the fitted steps add up to the measured time');
+  assert.equal(ratios.length, 300);
+  assert.ok(Math.max(...ratios) > 1.15 && Math.min(...ratios) < 0.85, 'the noise is kept as spread');
+  assert.ok(fit.meanAbsoluteRelativeError > 0.05 && fit.meanAbsoluteRelativeError < 0.2);
+});
+
+test('fitServedSteps refuses a run without timed steps', () => {
+  assert.throws(
+    () => fitServedSteps([{ shape: servedShapes(1)[0], seconds: 0 }], compute, fixed),
+    /at least 2 timed steps, got 0/,
+  );
 });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultCalibration } from '../../../src/engine/perf/calibration.js';
-import { spreadOf } from '../../../src/engine/profile/engine-steps.js';
 import type { PolicyName } from '../../../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../../../src/engine/sim/config.js';
 import { simulate } from '../../../src/engine/sim/simulate.js';
 import { RunSummary } from '../../../src/engine/sim/summary.js';
+import { spreadOf } from '../../../src/engine/util/spread.js';
 import { generateWorkload, parseWorkloadSpec } from '../../../src/engine/workload/spec.js';
 import type { Workload } from '../../../src/engine/workload/types.js';
 
