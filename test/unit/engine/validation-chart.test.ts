@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import {
+  formatLatency,
+  formatRelativeError,
+  validationChartModel,
+  validationHeadline,
+} from '../../../src/engine/chart/validation-chart.js';
+import { HostToWebview } from '../../../src/engine/protocol/webview.js';
+import { ValidationReport } from '../../../src/engine/validate/report.js';
+import { validationPercent } from '../../../src/worker/methods/validate.js';
+
+// A real report: the validation recorded on lavapipe.
+const RECORDED = ValidationReport.parse(
+  JSON.parse(readFileSync('bench/results/validate-lavapipe.json', 'utf8')),
+);
+
+test('the chart has one row per metric and statistic, equal to the report', () => {
+  const model = validationChartModel(RECORDED);
+  assert.deepEqual(
+    model.rows.map((r) => `${r.metric}:${r.stat}`),
+    ['ttft:mean', 'ttft:p90', 'tpot:mean', 'tpot:p90', 'itl:mean', 'itl:p90', 'e2e:mean', 'e2e:p90'],
+  );
+  for (const row of model.rows) {
+    const metric = row.metric as 'ttft' | 'tpot' | 'itl' | 'e2e';
+    assert.equal(row.predictedSeconds, RECORDED.predicted[metric]![row.stat]);
+    assert.equal(row.measuredSeconds, RECORDED.measured[metric]![row.stat]);
+    const recorded = RECORDED.errors.find((e) => e.metric === row.metric && e.stat === row.stat)!;
+    assert.equal(row.relativeError, recorded.relativeError);
+    assert.equal(row.withinTarget, Math.abs(recorded.relativeError) <= RECORDED.target.maxRelativeError);
+    assert.equal(row.predictedText, formatLatency(row.predictedSeconds));
+    assert.equal(row.errorText, formatRelativeError(row.relativeError));
+  }
+  assert.deepEqual(
+    model.rows.filter((r) => r.targeted).map((r) => r.label),
+    ['TTFT mean', 'TPOT mean'],
+  );
+  assert.equal(model.target.met, RECORDED.target.met);
+  assert.equal(model.createdAt, RECORDED.createdAt);
+  assert.match(model.title, /^Validation: servetune-tiny on llvmpipe/);
+  assert.ok(model.notes.some((n) => /of the capacity predicted from the profile/.test(n)));
+  // It crosses the webview boundary as a message the page accepts.
+  assert.ok(HostToWebview.safeParse({ type: 'validation', model }).success);
+});
+
+test('the headline names the errors of mean TTFT and mean TPOT', () => {
+  const ttft = RECORDED.errors.find((e) => e.metric === 'ttft' && e.stat === 'mean')!;
+  const tpot = RECORDED.errors.find((e) => e.metric === 'tpot' && e.stat === 'mean')!;
+  assert.equal(
+    validationHeadline(RECORDED),
+    `TTFT ${formatRelativeError(ttft.relativeError)}, TPOT ${formatRelativeError(tpot.relativeError)}`,
+  );
+  assert.match(validationHeadline(RECORDED), /^TTFT -\d+\.\d%, TPOT -\d+\.\d%$/);
+});
+
+test('a metric missing from either run has no row, and the target flags follow the errors', () => {
+  const measured = { ...RECORDED.measured, itl: null };
+  const errors = RECORDED.errors
+    .filter((e) => e.metric !== 'itl')
+    .map((e) => (e.metric === 'tpot' ? { ...e, relativeError: 0.04 } : e));
+  const model = validationChartModel({ ...RECORDED, measured, errors });
+  assert.ok(!model.rows.some((r) => r.metric === 'itl'));
+  assert.equal(model.rows.length, 6);
+  const tpot = model.rows.find((r) => r.metric === 'tpot' && r.stat === 'mean')!;
+  assert.equal(tpot.withinTarget, true);
+  assert.equal(tpot.errorText, '+4.0%');
+  const ttft = model.rows.find((r) => r.metric === 'ttft' && r.stat === 'mean')!;
+  assert.equal(ttft.withinTarget, false);
+});
+
+test('relative errors and latencies are formatted as the CLI prints them', () => {
+  assert.equal(formatRelativeError(-0.0804), '-8.0%');
+  assert.equal(formatRelativeError(0.1), '+10.0%');
+  assert.equal(formatRelativeError(0), '+0.0%');
+  assert.equal(formatRelativeError(-0.0004), '+0.0%');
+  assert.equal(formatLatency(0.0027149), '2.71 ms');
+});
+
+test('validation progress lines map onto one bar: profile first, then the serving run', () => {
+  assert.equal(validationPercent('starting the local engine…', 0), 0);
+  assert.equal(validationPercent('  profile [5/20] tiled GEMM: 28 GFLOP/s', 0), 12.5);
+  assert.equal(validationPercent('serving 24 requests (poisson:…)…', 40), 50);
+  assert.equal(validationPercent('  12/24 requests done', 50), 75);
+  assert.equal(validationPercent('something else', 75), 75);
+});
