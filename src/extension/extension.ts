@@ -11,6 +11,7 @@ import { Store } from './state.js';
 import { StatusBar } from './status-bar.js';
 import { DASHBOARD_VIEW_ID, DashboardViewProvider } from './views/dashboard-view.js';
 import { PARETO_VIEW_TYPE, ParetoPanel } from './views/pareto-panel.js';
+import { VALIDATION_VIEW_TYPE, ValidationPanel } from './views/validation-panel.js';
 import { findNode } from './worker/find-node.js';
 import { WorkerManager, type WorkerState } from './worker/manager.js';
 import { workloadText } from './workloads.js';
@@ -81,6 +82,18 @@ export function activate(context: vscode.ExtensionContext): void {
     apply: (model: ChartModel, pointId: string) => void applySettingsCommand(services, { model, pointId }),
   };
 
+  const lastValidation = (): DashboardState['validation'] => {
+    const run = store.runs().find((r) => r.report.kind === 'validation');
+    if (run?.report.kind !== 'validation') return null;
+    const model = run.report.validation;
+    return {
+      runId: run.summary.id,
+      at: run.summary.at,
+      headline: model.headline,
+      met: model.target.met,
+      maxRelativeError: model.target.maxRelativeError,
+    };
+  };
   const dashboardState = (): DashboardState => {
     const settings = readSettings();
     const choices = store.choices();
@@ -112,7 +125,9 @@ export function activate(context: vscode.ExtensionContext): void {
         action('servetune.search', 'Search plans'),
         action('servetune.importTrace', 'Import trace'),
         action('servetune.setSlo', 'Set SLOs'),
+        action('servetune.validate', 'Validate on this machine'),
       ],
+      validation: lastValidation(),
     };
   };
   dashboard = new DashboardViewProvider(context.extensionUri, dashboardState, new Set(COMMAND_IDS), log);
@@ -128,6 +143,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(PARETO_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, saved) => {
         ParetoPanel.revive(panel, context.extensionUri, saved, paretoActions);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(VALIDATION_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, saved) => {
+        ValidationPanel.revive(panel, context.extensionUri, saved, log);
       },
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {

@@ -4,6 +4,7 @@ import type { ChartModel } from '../engine/protocol/webview.js';
 import { searchMarkdown } from './search-report.js';
 import { simulationMarkdown } from './simulation-report.js';
 import type { StoredRun } from './state.js';
+import { validationMarkdown } from './validation-report.js';
 
 const GiB = 1024 ** 3;
 
@@ -45,5 +46,7 @@ export function runMarkdown(run: StoredRun): string {
       return simulationMarkdown(run.report.summary, run.report.workload);
     case 'search':
       return searchMarkdown(run.report.result);
+    case 'validation':
+      return validationMarkdown(run.report.validation, run.report.file);
   }
 }

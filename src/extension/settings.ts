@@ -16,6 +16,8 @@ export const Settings = z.object({
     })
     .catch({ percentile: 'p90', ttftSeconds: 2, tbtSeconds: 0.05 }),
   searchSampleRequests: z.number().int().positive().catch(1000),
+  /** Requests "Validate on This Machine" serves; null: the run's own default. */
+  validationRequests: z.number().int().positive().max(10_000).nullable().catch(null),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -33,5 +35,6 @@ export function readSettings(): Settings {
       tbtSeconds: config.get('slo.tbtSeconds'),
     },
     searchSampleRequests: config.get('sampleRequests'),
+    validationRequests: config.get('validation.requests') ?? null,
   });
 }

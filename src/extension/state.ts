@@ -2,7 +2,7 @@ import type * as vscode from 'vscode';
 import { z } from 'zod';
 import { PlansReport } from '../engine/memory/plans.js';
 import { ImportTraceResult } from '../engine/protocol/methods.js';
-import { ChartModel, DeviceSummary, RunSummary } from '../engine/protocol/webview.js';
+import { ChartModel, DeviceSummary, RunSummary, ValidationChartModel } from '../engine/protocol/webview.js';
 import { PolicyName } from '../engine/sched/config.js';
 import { SearchResult } from '../engine/search/run.js';
 import { RunSummary as SimulationSummary } from '../engine/sim/summary.js';
@@ -45,6 +45,12 @@ export const StoredRun = z.object({
     z.object({ kind: z.literal('memory'), plans: PlansReport }),
     z.object({ kind: z.literal('simulate'), summary: SimulationSummary, workload: z.string() }),
     z.object({ kind: z.literal('search'), result: SearchResult }),
+    z.object({
+      kind: z.literal('validation'),
+      validation: ValidationChartModel,
+      /** Where the whole ValidationReport was saved as JSON; null when it could not be. */
+      file: z.string().nullable(),
+    }),
   ]),
   chart: ChartModel.nullable(),
 });

@@ -70,6 +70,35 @@ function deviceSection(state: DashboardState): HTMLElement {
   return section('Device', ...children);
 }
 
+function validationSection(state: DashboardState): HTMLElement {
+  const last = state.validation;
+  if (!last) {
+    return section(
+      'Validation on this machine',
+      el('p', {
+        className: 'muted',
+        text: 'Not validated yet: "Validate on this machine" serves a workload for real and compares it with the prediction.',
+      }),
+    );
+  }
+  const open = el('a', { text: 'chart', attrs: { href: '#', 'data-validation': last.runId } });
+  open.addEventListener('click', (event) => {
+    event.preventDefault();
+    post({ type: 'run-command', command: 'servetune.showLastValidation', args: [last.runId] });
+  });
+  return section(
+    'Validation on this machine',
+    el(
+      'div',
+      { className: 'row', attrs: { 'data-headline': last.headline } },
+      el('span', { className: 'label', text: 'Error' }),
+      el('span', { text: last.headline }),
+    ),
+    row(`Target ±${(100 * last.maxRelativeError).toFixed(0)}%`, last.met ? 'met' : 'not met'),
+    el('div', { className: 'muted' }, el('span', { text: `${new Date(last.at).toLocaleString()} · ` }), open),
+  );
+}
+
 function render(state: DashboardState): void {
   const app = document.getElementById('app')!;
   const actions = el(
@@ -110,7 +139,10 @@ function render(state: DashboardState): void {
               open,
               el('div', {
                 className: 'muted',
-                text: `${new Date(run.at).toLocaleString()} · best: ${run.best ?? 'none'}`,
+                text:
+                  run.kind === 'validation'
+                    ? new Date(run.at).toLocaleString()
+                    : `${new Date(run.at).toLocaleString()} · best: ${run.best ?? 'none'}`,
               }),
               chart,
             );
@@ -132,6 +164,7 @@ function render(state: DashboardState): void {
       row('TTFT', `${state.slo.percentile} ≤ ${state.slo.ttftSeconds} s`),
       row('TBT', `${state.slo.percentile} ≤ ${(state.slo.tbtSeconds * 1000).toFixed(0)} ms`),
     ),
+    validationSection(state),
     section('Recent runs', runs),
     section(
       'Engine',

@@ -10,13 +10,13 @@ import {
 } from '../engine/protocol/worker.js';
 import { checkConfig } from '../engine/tune/check.js';
 import { predictBlock } from '../engine/tune/tune.js';
-import { VALIDATE_DEFAULTS } from '../engine/validate/defaults.js';
 import { probeAdapter } from './adapter.js';
 import { cancelled } from './cancel.js';
 import { importTraceHandler } from './methods/import-trace.js';
 import { profileHandler } from './methods/profile.js';
 import { searchHandler } from './methods/search.js';
 import { simulateHandler } from './methods/simulate.js';
+import { validateHandler } from './methods/validate.js';
 import { tuneBlockInWorker } from './tune.js';
 
 export { CancelledError, cancelled } from './cancel.js';
@@ -84,27 +84,7 @@ export const HANDLERS: { [M in WorkerMethodName]: Handler<M> } = {
   checkConfig: (p) => checkConfig(p),
   predictBlock: (p) => predictBlock(p),
   tuneBlock: (p, context) => tuneBlockInWorker(p, context),
-  validate: async (p, context) => {
-    const { runValidation } = await import('../engine/validate/validate.js');
-    const { presetModel } = await import('../engine/serve/local/presets.js');
-    const defaults = p.quick ? VALIDATE_DEFAULTS.quick : VALIDATE_DEFAULTS.full;
-    return runValidation({
-      quick: p.quick,
-      model: presetModel(defaults.preset),
-      workload: defaults.workload,
-      requests: defaults.requests,
-      utilization: defaults.utilization,
-      warmUpRequests: defaults.warmUpRequests,
-      seed: 0,
-      policy: 'vllm-v1',
-      maxNumSeqs: defaults.maxNumSeqs,
-      maxNumBatchedTokens: 64,
-      blockSize: 16,
-      dtype: 'f32',
-      signal: context.signal,
-      onProgress: (line) => context.log('info', line),
-    });
-  },
+  validate: validateHandler,
   profile: profileHandler,
   simulate: simulateHandler,
   search: searchHandler,

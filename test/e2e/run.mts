@@ -4,12 +4,14 @@
 // log and the extension host and ServeTune logs.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { searchChartModel } from '../../src/engine/chart/search-chart.js';
+import { validationChartModel, validationHeadline } from '../../src/engine/chart/validation-chart.js';
 import type { ChartModel } from '../../src/engine/protocol/webview.js';
 import { searchServing } from '../../src/engine/search/run.js';
+import { ValidationReport } from '../../src/engine/validate/report.js';
 import { configSteps } from './configs.mjs';
 import { collectLogs, installCodeServer, OUTPUT, ROOT, type Session, startSession } from './harness.mjs';
 import {
@@ -91,6 +93,30 @@ async function memoryReport(page: Page, model: string, modelFilter: string, gpus
   await pick(page, 'ServeTune: model', model, modelFilter);
   await pick(page, 'ServeTune: GPU', 'h100-sxm');
   await answer(page, 'ServeTune: number of GPUs', gpus);
+}
+
+/** Requests the e2e validation serves (the workspace setting): enough for every metric, short on 2 cores. */
+const VALIDATION_REQUESTS = 40;
+
+/** The report the extension saved in its global storage (under the user-data dir). */
+function savedValidationReport(userDataDir: string): ValidationReport {
+  const find = (dir: string): string | undefined => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) {
+        const found = find(path);
+        if (found) return found;
+      } else if (name === 'validation-report.json') return path;
+    }
+    return undefined;
+  };
+  const file = find(join(userDataDir, 'User', 'globalStorage'));
+  assert.ok(file, 'the extension saved the validation report');
+  return ValidationReport.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function workerPids(session: Session): number[] {
@@ -414,6 +440,84 @@ const steps: [string, (s: Session) => Promise<void>][] = [
     },
   ],
   [
+    'Validate on this machine from the dashboard: the panel draws predicted against measured and its table equals the saved report',
+    async ({ page, workspace, userDataDir }) => {
+      mkdirSync(join(workspace, '.vscode'), { recursive: true });
+      writeFileSync(
+        join(workspace, '.vscode', 'settings.json'),
+        JSON.stringify({ 'servetune.validation.requests': VALIDATION_REQUESTS }, null, 2),
+      );
+      await runCommand(page, 'ServeTune: Open Dashboard');
+      const dashboard = await webviewFrame(page, 'dashboard', 30_000, (f) =>
+        f.evaluate(() => document.querySelector('button[data-command="servetune.validate"]') !== null),
+      );
+      assert.match(await dashboard.locator('#app').innerText(), /Not validated yet/);
+      await dashboard.click('button[data-command="servetune.validate"]');
+      await pick(page, 'validate on this machine', `Quick`, 'Quick');
+      await waitForNotification(page, /validating on this machine \(quick\)/, 30_000);
+      const frame = await webviewFrame(page, 'validation', 300_000);
+      const report = savedValidationReport(userDataDir);
+      assert.equal(report.workload.requests, VALIDATION_REQUESTS, 'the setting chose the request count');
+      assert.equal(report.measured.requests.completed, VALIDATION_REQUESTS);
+      assert.equal(await frame.evaluate(() => document.body.dataset.createdAt), report.createdAt);
+      // The table, number by number, against the report the extension saved.
+      const rows = await frame.$$eval('table.validation tbody tr', (nodes) =>
+        nodes.map((n) => {
+          const data = (n as HTMLElement).dataset;
+          return {
+            metric: data.metric ?? '',
+            stat: data.stat ?? '',
+            predicted: data.predicted ?? '',
+            measured: data.measured ?? '',
+            error: data.error ?? '',
+            within: data.within ?? '',
+            cells: [...n.children].map((c) => c.textContent ?? ''),
+          };
+        }),
+      );
+      const expected = validationChartModel(report);
+      assert.equal(rows.length, 8, 'TTFT, TPOT, ITL and E2E, mean and p90');
+      for (const [i, row] of rows.entries()) {
+        const metric = row.metric as 'ttft' | 'tpot' | 'itl' | 'e2e';
+        const stat = row.stat as 'mean' | 'p90';
+        const error = report.errors.find((e) => e.metric === metric && e.stat === stat);
+        assert.ok(error, `the report has the error of ${metric} ${stat}`);
+        assert.equal(Number(row.predicted), report.predicted[metric]![stat]);
+        assert.equal(Number(row.measured), report.measured[metric]![stat]);
+        assert.equal(Number(row.error), error.relativeError);
+        assert.equal(
+          row.within,
+          Math.abs(error.relativeError) <= report.target.maxRelativeError ? 'yes' : 'no',
+        );
+        const want = expected.rows[i]!;
+        assert.deepEqual(row.cells, [
+          `${want.label}${want.targeted ? ' (target)' : ''}`,
+          want.predictedText,
+          want.measuredText,
+          want.errorText,
+          row.within,
+        ]);
+      }
+      const figure = await figuresOf(frame);
+      assert.equal(figure.length, 1);
+      assert.equal(figure[0]!.bars, '16', 'a predicted and a measured bar per row');
+      assert.equal(figure[0]!.theme, 'dark');
+      const headline = validationHeadline(report);
+      assert.match(
+        await frame.locator('.verdict').innerText(),
+        new RegExp(`${report.target.met ? 'met' : 'not met'} · ${escapeRegExp(headline)}`),
+      );
+      await waitForNotification(page, `validated on this machine: ${headline}`);
+      await shot(page, 'validation-dark');
+      await clearNotifications(page);
+      // The dashboard shows the last validation's headline.
+      await runCommand(page, 'ServeTune: Open Dashboard');
+      await webviewFrame(page, 'dashboard', 30_000, (f) =>
+        f.evaluate((h) => (document.getElementById('app')?.innerText ?? '').includes(h), headline),
+      );
+    },
+  ],
+  [
     'switching to a light theme re-themes the dashboard and the charts live',
     async ({ page }) => {
       await chooseColorTheme(page, 'Light Modern');
@@ -434,6 +538,19 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       await pareto.evaluate(() => window.scrollTo(0, 0));
       await clearNotifications(page);
       await shot(page, 'pareto-search-light');
+    },
+  ],
+  [
+    'the validation panel follows the light theme',
+    async ({ page }) => {
+      await runCommand(page, 'ServeTune: Show Last Validation');
+      const frame = await webviewFrame(page, 'validation', 30_000, (f) =>
+        f.evaluate(() => document.body.dataset.theme === 'light'),
+      );
+      assert.equal((await figuresOf(frame))[0]!.theme, 'light');
+      assert.equal(await frame.locator('table.validation tbody tr').count(), 8);
+      await clearNotifications(page);
+      await shot(page, 'validation-light');
     },
   ],
   [

@@ -129,7 +129,7 @@ export async function clearNotifications(page: Page): Promise<void> {
 /** The innermost frame of a ServeTune webview of the given kind, once it has rendered. */
 export async function webviewFrame(
   page: Page,
-  view: 'dashboard' | 'pareto',
+  view: 'dashboard' | 'pareto' | 'validation',
   timeout = 30_000,
   check: (frame: Frame) => Promise<boolean> = async () => true,
 ): Promise<Frame> {

@@ -23,6 +23,8 @@ export interface LoadOptions {
   /** Prompt token ids are drawn from [lo, hi): inside any real vocabulary, past the special tokens. */
   tokenIdRange: [number, number];
   onProgress?: (done: number, total: number) => void;
+  /** Stops the run as the wall-clock limit does: nothing more is sent, requests in flight are cancelled. */
+  signal?: AbortSignal;
 }
 
 /** Deterministic prompt ids for request `index` (splitmix-style hash), so reruns send the same prompts. */
@@ -53,6 +55,9 @@ export async function runLoad(
   const elapsed = () => (performance.now() - clock.start) / 1000;
   const stop = new AbortController();
   const wallTimer = setTimeout(() => stop.abort(), options.maxWallSeconds * 1000);
+  const onCallerAbort = () => stop.abort();
+  if (options.signal?.aborted) stop.abort();
+  else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const results: MeasuredRequest[] = [];
   let done = 0;
   const send = async (index: number, scheduledAt: number) => {
@@ -111,6 +116,7 @@ export async function runLoad(
     }
   } finally {
     clearTimeout(wallTimer);
+    options.signal?.removeEventListener('abort', onCallerAbort);
   }
   return results.sort((a, b) => a.index - b.index);
 }

@@ -27,6 +27,8 @@ export interface BenchOptions {
   gpus?: number;
   config?: SimulationConfig;
   onProgress?: (done: number, total: number) => void;
+  /** Stops the replay early (see LoadOptions.signal); the summary then covers what was sent. */
+  signal?: AbortSignal;
 }
 
 async function scrapePreemptions(url: string): Promise<number | undefined> {
@@ -64,6 +66,7 @@ export async function runBench(options: BenchOptions): Promise<RunSummary> {
       seed: options.seed,
       tokenIdRange: options.tokenIdRange ?? [3, 250],
       onProgress: options.onProgress,
+      signal: options.signal,
     },
   );
   const after = before === undefined ? undefined : await scrapePreemptions(options.url);

@@ -80,6 +80,51 @@ export const ParetoPanelState = z.object({
 });
 export type ParetoPanelState = z.infer<typeof ParetoPanelState>;
 
+// ---- Validation on this machine: predicted against measured ---------------------------------------
+
+/** One metric and statistic of a validation run, as the chart and table show it. */
+export const ValidationRow = z.object({
+  /** 'ttft', 'tpot', 'itl' or 'e2e'. */
+  metric: z.string(),
+  stat: z.enum(['mean', 'p90']),
+  /** E.g. 'TTFT mean'. */
+  label: z.string(),
+  predictedSeconds: z.number(),
+  measuredSeconds: z.number(),
+  /** The two as shown, e.g. '2.71 ms'. */
+  predictedText: z.string(),
+  measuredText: z.string(),
+  /** (predicted − measured) / measured. */
+  relativeError: z.number(),
+  /** The error as shown, e.g. '-8.0%'. */
+  errorText: z.string(),
+  /** |error| within the run's target. */
+  withinTarget: z.boolean(),
+  /** One of the metrics the target is set on (mean TTFT and mean TPOT). */
+  targeted: z.boolean(),
+});
+export type ValidationRow = z.infer<typeof ValidationRow>;
+
+/** What the validation panel draws: computed in the engine from a ValidationReport, only drawn there. */
+export const ValidationChartModel = z.object({
+  kind: z.literal('validation'),
+  title: z.string(),
+  subtitle: z.string(),
+  /** E.g. 'TTFT -8.0%, TPOT -3.0%': the errors of the targeted metrics. */
+  headline: z.string(),
+  rows: z.array(ValidationRow),
+  target: z.object({
+    maxRelativeError: z.number(),
+    met: z.boolean(),
+    /** The target in words. */
+    rule: z.string(),
+  }),
+  /** Facts of the run worth reading beside the chart (requests served, rate, step model fit). */
+  notes: z.array(z.string()),
+  createdAt: z.string(),
+});
+export type ValidationChartModel = z.infer<typeof ValidationChartModel>;
+
 // ---- The dashboard --------------------------------------------------------------------------------
 
 export const DeviceSummary = z.object({
@@ -135,18 +180,30 @@ export const DashboardState = z.object({
   slo: z.object({ percentile: z.string(), ttftSeconds: z.number(), tbtSeconds: z.number() }),
   runs: z.array(RunSummary),
   actions: z.array(DashboardAction),
+  /** The last validation on this machine, when there is one. */
+  validation: z
+    .object({
+      runId: z.string(),
+      at: z.string(),
+      headline: z.string(),
+      met: z.boolean(),
+      maxRelativeError: z.number(),
+    })
+    .nullable()
+    .default(null),
 });
 export type DashboardState = z.infer<typeof DashboardState>;
 
 // ---- Messages -------------------------------------------------------------------------------------
 
-export const WebviewKind = z.enum(['dashboard', 'pareto']);
+export const WebviewKind = z.enum(['dashboard', 'pareto', 'validation']);
 export type WebviewKind = z.infer<typeof WebviewKind>;
 
 export const HostToWebview = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dashboard'), state: DashboardState }),
   z.object({ type: z.literal('chart'), state: ParetoPanelState }),
   z.object({ type: z.literal('export-png') }),
+  z.object({ type: z.literal('validation'), model: ValidationChartModel }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebview>;
 

@@ -104,7 +104,11 @@ export const EchoResult = z.object({ steps: z.number().int() });
 export const EchoPartial = z.object({ step: z.number().int() });
 
 /** "Validate on this machine": `servetune validate` with its defaults (quick: the tiny preset). */
-export const ValidateParams = z.object({ quick: z.boolean().default(true) });
+export const ValidateParams = z.object({
+  quick: z.boolean().default(true),
+  /** Requests served (and predicted); default: the run's own (VALIDATE_DEFAULTS). */
+  requests: z.number().int().positive().max(10_000).optional(),
+});
 
 export const WORKER_METHODS = {
   hello: { params: z.object({}), result: HelloResult, gpu: false, long: false },

@@ -160,6 +160,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         hardware: hardware.id,
         gpus: 1,
         config: SimulationConfig.parse(config),
+        signal: options.signal,
         onProgress: (done, total) => {
           if (done - shown >= Math.max(1, Math.floor(total / 5)) || done === total) {
             shown = done;

@@ -12,6 +12,7 @@ import { type MemoryReportArgs, memoryReportCommand } from './memory-report.js';
 import { type ProfileArgs, profileCommand } from './profile.js';
 import { searchCommand } from './search.js';
 import { simulateCommand } from './simulate.js';
+import { showLastValidationCommand, type ValidateArgs, validateCommand } from './validate.js';
 
 /** Every ServeTune command id, as package.json contributes them. */
 export const COMMAND_IDS = [
@@ -30,6 +31,8 @@ export const COMMAND_IDS = [
   'servetune.search',
   'servetune.importTrace',
   'servetune.applySettings',
+  'servetune.validate',
+  'servetune.showLastValidation',
   ...(Object.keys(PENDING_FEATURES) as PendingCommand[]),
 ] as const;
 
@@ -74,6 +77,8 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     register('servetune.search', () => searchCommand(services)),
     register('servetune.importTrace', (target?: vscode.Uri | string) => importTraceCommand(services, target)),
     register('servetune.applySettings', (target?: ApplyTarget) => applySettingsCommand(services, target)),
+    register('servetune.validate', (args?: ValidateArgs) => validateCommand(services, args)),
+    register('servetune.showLastValidation', (runId?: string) => showLastValidationCommand(services, runId)),
     ...(Object.keys(PENDING_FEATURES) as PendingCommand[]).map((id) => register(id, () => showPending(id))),
   ];
 }

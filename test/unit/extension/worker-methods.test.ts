@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { searchChartModel } from '../../../src/engine/chart/search-chart.js';
+import { validationChartModel } from '../../../src/engine/chart/validation-chart.js';
 import { searchServing } from '../../../src/engine/search/run.js';
 import { simulate } from '../../../src/engine/sim/simulate.js';
 import { loadWorkload } from '../../../src/engine/workload/load.js';
@@ -18,12 +19,12 @@ const BROKEN = resolve('test/fixtures/e2e-workspace/traces/broken-azure.csv');
 const SMALL = 'poisson:rate=4,n=200,prompt=lognormal(512,0.6),output=lognormal(128,0.5)';
 const clients: WorkerClient[] = [];
 
-function start(): WorkerClient {
+function start(env: Record<string, string> = {}): WorkerClient {
   mkdirSync('/tmp/xdg', { recursive: true });
   const client = new WorkerClient({
     nodePath: process.execPath,
     workerPath,
-    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp/xdg' },
+    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp/xdg', ...env },
   });
   clients.push(client);
   return client;
@@ -141,5 +142,77 @@ test('cancelling a profile stops the measurement and the request fails as cancel
     { signal: controller.signal, onProgress: () => controller.abort() },
   );
   await assert.rejects(running, (error: WorkerRequestError) => error.code === 'cancelled');
+  assert.equal((await client.request('hello', {})).pid, client.pid);
+});
+
+test('validate profiles, predicts and serves the requested number of requests, with progress', async () => {
+  const client = start();
+  const progress: { done: number; message: string }[] = [];
+  const report = await client.request(
+    'validate',
+    { quick: true, requests: 8 },
+    { onProgress: (done, _total, message) => progress.push({ done, message: message ?? '' }) },
+  );
+  assert.equal(report.quick, true);
+  assert.equal(report.workload.requests, 8);
+  assert.equal(report.measured.requests.completed, 8);
+  assert.equal(report.predicted.requests.total, 8);
+  // The CLI's default: arrivals at 70% of the capacity predicted from the profile.
+  assert.equal(report.workload.utilization, 0.7);
+  const chart = validationChartModel(report);
+  assert.equal(chart.rows.length, 8);
+  assert.ok(progress.some((p) => /profile \[\d+\/\d+\]/.test(p.message)));
+  assert.ok(progress.some((p) => /8\/8 requests done/.test(p.message) && p.done === 100));
+  const done = progress.map((p) => p.done);
+  assert.deepEqual(
+    done,
+    [...done].sort((a, b) => a - b),
+    'the bar only moves forward',
+  );
+});
+
+test('cancelling a validation while it serves stops it, and the worker answers the next request', async () => {
+  const client = start();
+  const controller = new AbortController();
+  let cancelledAt = 0;
+  let lastServed = '';
+  const running = client.request(
+    'validate',
+    // 1000 requests at tens per second: most of a minute of serving left when the cancel comes.
+    { quick: true, requests: 1000 },
+    {
+      signal: controller.signal,
+      onProgress: (_done, _total, message) => {
+        if (!/requests done/.test(message ?? '')) return;
+        lastServed = message ?? '';
+        if (cancelledAt === 0) {
+          cancelledAt = Date.now();
+          controller.abort();
+        }
+      },
+    },
+  );
+  await assert.rejects(running, (error: WorkerRequestError) => error.code === 'cancelled');
+  assert.ok(cancelledAt > 0, 'the run reached the serving stage');
+  assert.ok(
+    Date.now() - cancelledAt < 10_000,
+    `the cancel took effect promptly (${Date.now() - cancelledAt} ms)`,
+  );
+  const [, served, total] = /(\d+)\/(\d+) requests done/.exec(lastServed) ?? [];
+  assert.ok(Number(served) < Number(total), `stopped before the end (${lastServed})`);
+  assert.equal((await client.request('hello', {})).pid, client.pid);
+});
+
+test('validate without a GPU adapter fails with no-gpu and says what to install', async () => {
+  // No Vulkan driver: Dawn finds no adapter.
+  const client = start({ VK_ICD_FILENAMES: '/nonexistent-icd.json' });
+  await assert.rejects(
+    client.request('validate', { quick: true, requests: 4 }),
+    (error: WorkerRequestError) => {
+      assert.equal(error.code, 'no-gpu');
+      assert.match(error.message, /No WebGPU adapter.*Vulkan/);
+      return true;
+    },
+  );
   assert.equal((await client.request('hello', {})).pid, client.pid);
 });
