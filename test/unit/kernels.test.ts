@@ -53,8 +53,10 @@ describe('GEMM', () => {
     { kernel: 'tiled', m: 128, n: 64, k: 96 },
     { kernel: 'tiled', m: 3, n: 132, k: 20 },
     { kernel: 'gemv', m: 1, n: 136, k: 100 },
+    { kernel: 'gemv', m: 2, n: 72, k: 44 },
     { kernel: 'gemv', m: 3, n: 64, k: 48 },
     { kernel: 'gemv', m: 4, n: 200, k: 64 },
+    { kernel: 'gemv', m: 7, n: 200, k: 44 },
     { kernel: 'gemv', m: 13, n: 72, k: 36 },
   ];
   for (const dtype of dtypes) {

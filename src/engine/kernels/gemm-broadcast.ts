@@ -11,8 +11,10 @@ import { ServeTuneError } from '../util/errors.js';
  *   covers a subgroup's worth of rows) and `subgroupBroadcast` hands each row's vec4 to every lane;
  * - each lane owns `words` words of columns (a vec4, or 8 packed f16) and loads them from B's four rows
  *   of the k step (B in its `[k, n]` layout), so one B load feeds `rows × 4` multiply-adds per column;
- * - with fewer rows than lanes, one load of A per lane covers several k steps (lane l holds row
- *   l % rows at step l / rows), so A costs a fraction of a load per step;
+ * - with fewer rows than lanes, the extra lanes load a copy of the last row: one A load per lane per
+ *   k step whatever the rows. Having one load cover several k steps (lane l holding row l % rows at
+ *   step l / rows, two steps per loop pass) saves A loads but ran 3–20% slower for 1 to 4 rows on
+ *   llvmpipe, measured side by side (bench/results/kernels-lavapipe.md);
  * - accumulators are plain variables (the generated code is fully unrolled) in f32 for both dtypes.
  *
  * The same kernel with few rows is the skinny GEMM (GEMV) of decode: the weight is read once for every
@@ -73,10 +75,8 @@ export function broadcastGemmSource(
   if (packed && dtype !== 'f16')
     throw new ServeTuneError('broadcast GEMM: only f16 packs', 'invalid-argument');
   const { rows, words, wg, subgroup } = config;
-  // Column vec4s per word, and k steps (of 4) that one load of A per lane covers: with fewer rows than
-  // lanes, lane l loads row l % rows at step l / rows, so one load serves `steps` steps.
+  // Column vec4s per word, and loads of A per lane per k step (lane l of load s holds row s · subgroup + l).
   const halves = packed ? 2 : 1;
-  const steps = rows < subgroup ? Math.min(2, subgroup / rows) : 1;
   const aLoads = Math.ceil(rows / subgroup);
   const lines: string[] = [];
   const add = (line: string) => lines.push(line);
@@ -97,13 +97,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let col = wg.x * ${wg * words}u + lid;`);
   // Out-of-range rows and columns are clamped for loading (the lanes stay in step) and skipped at the store.
   for (let j = 0; j < words; j++) add(`  let col${j} = min(col + ${j * wg}u, nw - 1u);`);
-  if (steps > 1) {
-    add(`  let arow = min(row0 + lane % ${rows}u, p.m - 1u) * k4;`);
-    add(`  let astep = lane / ${rows}u;`);
-  } else {
-    for (let s = 0; s < aLoads; s++)
-      add(`  let arow${s} = min(row0 + ${s * subgroup}u + lane, p.m - 1u) * k4;`);
-  }
+  for (let s = 0; s < aLoads; s++)
+    add(`  let arow${s} = min(row0 + ${s * subgroup}u + lane, p.m - 1u) * k4;`);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < words; j++) {
       for (let h = 0; h < halves; h++) add(`  var acc${i}_${j}_${h} = vec4<f32>(0.0);`);
@@ -139,27 +134,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       }
     }
   };
-  add('  var kk = 0u;');
-  if (steps > 1) {
-    add(`  for (; kk + ${steps}u <= k4; kk += ${steps}u) {`);
-    add('    let al = vec4<f32>(a[arow + kk + astep]);');
-    for (let t = 0; t < steps; t++) {
-      add('    {');
-      step('      ', `(kk + ${t}u)`, (i) => `subgroupBroadcast(al, ${t * rows + i}u)`);
-      add('    }');
-    }
-    add('  }');
-    // The last k4 % steps steps: every lane loads its row at the same step.
-    add('  for (; kk < k4; kk++) {');
-    add('    let al = vec4<f32>(a[arow + kk]);');
-    step('    ', 'kk', (i) => `subgroupBroadcast(al, ${i}u)`);
-    add('  }');
-  } else {
-    add('  for (; kk < k4; kk++) {');
-    for (let s = 0; s < aLoads; s++) add(`    let al${s} = vec4<f32>(a[arow${s} + kk]);`);
-    step('    ', 'kk', (i) => `subgroupBroadcast(al${Math.floor(i / subgroup)}, ${i % subgroup}u)`);
-    add('  }');
-  }
+  add('  for (var kk = 0u; kk < k4; kk++) {');
+  for (let s = 0; s < aLoads; s++) add(`    let al${s} = vec4<f32>(a[arow${s} + kk]);`);
+  step('    ', 'kk', (i) => `subgroupBroadcast(al${Math.floor(i / subgroup)}, ${i % subgroup}u)`);
+  add('  }');
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < words; j++) {
       const stores = Array.from(

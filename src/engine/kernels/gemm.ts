@@ -72,7 +72,9 @@ function smallestPowerOfTwoAtLeast(value: number): number {
  * Rows per workgroup of the broadcast kernel, measured on llvmpipe (8 lanes): 32 rows for f32 GEMM and
  * 16 for packed f16 (the same 128 accumulators per invocation; more spill, and compile for tens of
  * seconds); a decode batch takes its row count rounded up to a power of two (a divisor or a multiple
- * of the subgroup size, as the kernel needs, for power-of-two subgroups).
+ * of the subgroup size, as the kernel needs, for power-of-two subgroups). Packed f16 skips the block of
+ * exactly one subgroup of rows: that kernel ran at 0.13 of copy bandwidth for 5 to 8 rows against
+ * 0.21 for the 16-row one, which reads the weight as often (bench/results/kernels-lavapipe.md).
  */
 export function broadcastGemmConfig(
   gpu: GpuContext,
@@ -81,8 +83,10 @@ export function broadcastGemmConfig(
   n: number,
 ): BroadcastGemmConfig {
   const subgroup = gpu.info.subgroupMinSize;
-  const gemmRows = Math.max(subgroup, packsF16(dtype, n) ? 16 : 32);
-  const rows = Math.min(gemmRows, smallestPowerOfTwoAtLeast(m));
+  const packed = packsF16(dtype, n);
+  const gemmRows = Math.max(subgroup, packed ? 16 : 32);
+  const fitted = Math.min(gemmRows, smallestPowerOfTwoAtLeast(m));
+  const rows = packed && fitted === subgroup ? Math.min(gemmRows, 2 * subgroup) : fitted;
   // Decode batches use narrower workgroups: more of them over a weight's columns.
   return { rows, words: 1, wg: rows <= GEMV_MAX_ROWS ? 2 * subgroup : 8 * subgroup, subgroup };
 }
