@@ -64,19 +64,36 @@ export interface Dispatch {
   readonly workgroups: readonly [number, number, number];
 }
 
+/** Where a dispatch gets its bind group: made anew each time, or reused (see `StepArena`). */
+export interface BindGroupSource {
+  readonly device: GPUDevice;
+  bindGroup(label: string, pipeline: GPUComputePipeline, buffers: readonly GPUBuffer[]): GPUBindGroup;
+}
+
 /** Binds `buffers` to bindings 0, 1, 2… of group 0, in order. */
-export function makeDispatch(
+export function createBindGroup(
   device: GPUDevice,
+  label: string,
+  pipeline: GPUComputePipeline,
+  buffers: readonly GPUBuffer[],
+): GPUBindGroup {
+  return device.createBindGroup({
+    label,
+    layout: pipeline.getBindGroupLayout(0),
+    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+}
+
+/** One dispatch of `pipeline` over `buffers` (bindings 0, 1, 2… of group 0, in order). */
+export function makeDispatch(
+  source: BindGroupSource,
   label: string,
   pipeline: GPUComputePipeline,
   buffers: readonly GPUBuffer[],
   workgroups: readonly [number, number, number],
 ): Dispatch {
-  const bindGroup = device.createBindGroup({
-    label,
-    layout: pipeline.getBindGroupLayout(0),
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-  });
+  const bindGroup = source.bindGroup(label, pipeline, buffers);
+  const device = source.device;
   const limit = device.limits.maxComputeWorkgroupsPerDimension;
   if (workgroups.some((count) => count > limit)) {
     throw new ServeTuneError(

@@ -126,7 +126,7 @@ export function prefillAttention(
   const piecesBuffer = arena.uniform(table, 'attention_prefill pieces');
   const maxTokens = Math.max(0, ...pieces.map((piece) => piece.tokens));
   return makeDispatch(
-    gpu.device,
+    arena,
     'attention_prefill',
     pipeline,
     [params, piecesBuffer, buffers.qkv, buffers.blockTable, buffers.kCache, buffers.vCache, buffers.out],
@@ -243,7 +243,7 @@ export function decodeAttention(
   );
   const dispatches = [
     makeDispatch(
-      gpu.device,
+      arena,
       'attention_decode',
       pipeline,
       [
@@ -275,7 +275,7 @@ export function decodeAttention(
     );
     dispatches.push(
       makeDispatch(
-        gpu.device,
+        arena,
         'attention_decode_reduce',
         reduce,
         [reduceParams, seqBuffer, partials, buffers.out],

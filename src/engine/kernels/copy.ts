@@ -57,5 +57,5 @@ export function copyKernel(
     ]),
     'copy params',
   );
-  return makeDispatch(gpu.device, 'copy', pipeline, [params, src, dst], grid);
+  return makeDispatch(arena, 'copy', pipeline, [params, src, dst], grid);
 }

@@ -59,7 +59,7 @@ export function rmsNorm(gpu: GpuContext, arena: BufferArena, args: RmsNormArgs):
     ]),
     'rmsnorm params',
   );
-  return makeDispatch(gpu.device, 'rmsnorm', pipeline, [params, args.x, args.weight, args.y], grid);
+  return makeDispatch(arena, 'rmsnorm', pipeline, [params, args.x, args.weight, args.y], grid);
 }
 
 export interface RopeArgs {
@@ -97,7 +97,7 @@ export function rope(gpu: GpuContext, arena: BufferArena, args: RopeArgs): Dispa
     ]),
     'rope params',
   );
-  return makeDispatch(gpu.device, 'rope', pipeline, [params, args.positions, args.x], grid);
+  return makeDispatch(arena, 'rope', pipeline, [params, args.positions, args.x], grid);
 }
 
 export interface SiluMulArgs {
@@ -122,7 +122,7 @@ export function siluAndMul(gpu: GpuContext, arena: BufferArena, args: SiluMulArg
     ]),
     'silu_mul params',
   );
-  return makeDispatch(gpu.device, 'silu_mul', pipeline, [params, args.x, args.y], grid);
+  return makeDispatch(arena, 'silu_mul', pipeline, [params, args.x, args.y], grid);
 }
 
 export interface ResidualAddArgs {
@@ -148,7 +148,7 @@ export function residualAdd(gpu: GpuContext, arena: BufferArena, args: ResidualA
     ]),
     'residual_add params',
   );
-  return makeDispatch(gpu.device, 'residual_add', pipeline, [params, args.x, args.y], grid);
+  return makeDispatch(arena, 'residual_add', pipeline, [params, args.x, args.y], grid);
 }
 
 export interface KvWriteArgs {
@@ -183,7 +183,7 @@ export function kvWrite(gpu: GpuContext, arena: BufferArena, args: KvWriteArgs):
     'kv_write params',
   );
   return makeDispatch(
-    gpu.device,
+    arena,
     'kv_write',
     pipeline,
     [params, args.qkv, args.slots, args.kCache, args.vCache],

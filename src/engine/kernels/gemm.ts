@@ -155,7 +155,7 @@ export function naiveGemm(gpu: GpuContext, arena: BufferArena, args: GemmArgs): 
   const pipeline = computePipeline(gpu.device, 'gemm_naive', gemmNaiveSource, { dtype: args.dtype });
   const params = arena.uniform(shapeParams(args), 'gemm_naive params');
   return makeDispatch(
-    gpu.device,
+    arena,
     'gemm_naive',
     pipeline,
     [params, args.a, args.b, args.c],
@@ -188,7 +188,7 @@ export function broadcastGemm(
   const params = arena.uniform(shapeParams(args), 'gemm_broadcast params');
   const words = args.n / broadcastWordColumns(args.dtype, args.n);
   return makeDispatch(
-    gpu.device,
+    arena,
     'gemm_broadcast',
     pipeline,
     [params, args.a, args.b, args.c],
@@ -225,7 +225,7 @@ export function tiledGemm(
   const bm = config.wgY * config.tm;
   const bn = config.wgX * config.tn4 * 4;
   return makeDispatch(
-    gpu.device,
+    arena,
     'gemm_tiled',
     pipeline,
     [params, args.a, args.b, args.c],
@@ -250,7 +250,7 @@ export function gemv(
   });
   const params = arena.uniform(shapeParams(args), 'gemv params');
   return makeDispatch(
-    gpu.device,
+    arena,
     'gemv',
     pipeline,
     [params, args.a, args.b, args.c],

@@ -269,9 +269,9 @@ export function prepareStep(
   });
   return {
     tokens: positions.length,
-    positions: arena.keep(uploadU32(gpu.device, positions, 'step positions')),
-    slots: arena.keep(uploadU32(gpu.device, slots, 'step slots')),
-    blockTable: arena.keep(uploadU32(gpu.device, table, 'step block table')),
+    positions: arena.uploadU32(positions, 'step positions'),
+    slots: arena.uploadU32(slots, 'step slots'),
+    blockTable: arena.uploadU32(table, 'step block table'),
     prefill,
     decode,
   };

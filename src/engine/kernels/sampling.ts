@@ -38,5 +38,5 @@ export function argmax(gpu: GpuContext, arena: BufferArena, args: ArgmaxArgs): D
     ]),
     'argmax params',
   );
-  return makeDispatch(gpu.device, 'argmax', pipeline, [params, args.x, args.ids], grid);
+  return makeDispatch(arena, 'argmax', pipeline, [params, args.x, args.ids], grid);
 }

@@ -76,6 +76,9 @@ export function localEngineTarget(
   };
 }
 
+/** At most this many equally probable step-time factors from served steps (one per step below it). */
+const SERVED_SPREAD_RESOLUTION = 4096;
+
 /** A step the engine ran while serving: its batch, and its wall time from scheduling to commit. */
 export interface ServedStep {
   shape: BatchShape;
@@ -115,7 +118,14 @@ export function servedEngineTarget(
     fit.fixedFactor,
     `${kernelLevel.source}; fitted to ${fit.steps} steps the engine ran while serving (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)})`,
   );
-  return { hardware, calibration: { ...calibration, stepTimeSpread: spreadOf(ratios) }, fit };
+  // Every served step's factor, not a few bins of them: the engine's rare long stalls (a garbage
+  // collection every few hundred steps, 40–130 ms against 2–3 ms steps) hold the queue far longer than
+  // the same time spread over a bin of ordinary steps, and queueing grows with that tail.
+  return {
+    hardware,
+    calibration: { ...calibration, stepTimeSpread: spreadOf(ratios, SERVED_SPREAD_RESOLUTION) },
+    fit,
+  };
 }
 
 /**

@@ -8,7 +8,6 @@ import {
 } from '../../gpu/buffers.js';
 import type { GpuContext } from '../../gpu/device.js';
 import { encodeDispatches } from '../../gpu/pipelines.js';
-import { BufferArena } from '../../kernels/arena.js';
 import { rmsNorm } from '../../kernels/elementwise.js';
 import { linear } from '../../kernels/gemm.js';
 import {
@@ -21,6 +20,7 @@ import {
   stepDispatches,
 } from '../../kernels/layer.js';
 import { argmax } from '../../kernels/sampling.js';
+import { StepArena } from '../../kernels/step-arena.js';
 import type { ModelSpec } from '../../model/spec.js';
 import type { ShaderDtype } from '../../profile/schema.js';
 import { ServeTuneError } from '../../util/errors.js';
@@ -63,6 +63,8 @@ export class LocalModel {
   private readonly ids: GPUBuffer;
   private readonly staging: GPUBuffer;
   private readonly rowBytes: number;
+  /** Parameter uniforms, scratch and bind groups reused from step to step. */
+  private readonly arena: StepArena;
 
   constructor(
     private readonly gpu: GpuContext,
@@ -109,6 +111,7 @@ export class LocalModel {
     this.sampledNormed = createStorageBuffer(gpu.device, options.maxSequences * h * e, 'sampled normed');
     this.logits = createStorageBuffer(gpu.device, options.maxSequences * vocab * e, 'logits');
     this.ids = createStorageBuffer(gpu.device, options.maxSequences * 4, 'sampled ids');
+    this.arena = new StepArena(gpu.device);
     this.staging = gpu.device.createBuffer({
       label: 'sampled ids read-back',
       size: Math.max(16, Math.ceil((options.maxSequences * 4) / 16) * 16),
@@ -144,78 +147,76 @@ export class LocalModel {
         row++;
       }
     }
-    const arena = new BufferArena(gpu.device);
-    try {
-      writeBytes(gpu.device, this.hidden, 0, encodeTensor(rows, options.dtype));
-      const encoder = gpu.device.createCommandEncoder();
-      const layerPass = encoder.beginComputePass();
-      encodeDispatches(
-        layerPass,
-        stepDispatches(gpu, arena, this.forward, this.layers, this.cache, sequences, this.hidden),
-      );
-      layerPass.end();
-      if (sampling > 0) {
-        // Gather the last row of each sampling sequence, then norm, LM head and argmax on those rows only.
-        let at = 0;
-        let index = 0;
-        for (const s of sequences) {
-          at += s.tokens;
-          if (!s.samples) continue;
-          encoder.copyBufferToBuffer(
-            this.hidden,
-            (at - 1) * this.rowBytes,
-            this.sampledHidden,
-            index * this.rowBytes,
-            this.rowBytes,
-          );
-          index++;
-        }
-        const headPass = encoder.beginComputePass();
-        encodeDispatches(headPass, [
-          rmsNorm(gpu, arena, {
-            dtype: options.dtype,
-            rows: sampling,
-            width: h,
-            eps: 1e-5,
-            x: this.sampledHidden,
-            weight: this.finalNorm,
-            y: this.sampledNormed,
-          }),
-          linear(gpu, arena, {
-            dtype: options.dtype,
-            m: sampling,
-            n: spec.vocabSize,
-            k: h,
-            a: this.sampledNormed,
-            b: this.lmHead,
-            c: this.logits,
-          }),
-          argmax(gpu, arena, {
-            dtype: options.dtype,
-            rows: sampling,
-            width: spec.vocabSize,
-            x: this.logits,
-            ids: this.ids,
-          }),
-        ]);
-        headPass.end();
-        encoder.copyBufferToBuffer(this.ids, 0, this.staging, 0, Math.ceil((sampling * 4) / 16) * 16);
+    const arena = this.arena;
+    arena.beginStep();
+    writeBytes(gpu.device, this.hidden, 0, encodeTensor(rows, options.dtype));
+    const encoder = gpu.device.createCommandEncoder();
+    const layerPass = encoder.beginComputePass();
+    encodeDispatches(
+      layerPass,
+      stepDispatches(gpu, arena, this.forward, this.layers, this.cache, sequences, this.hidden),
+    );
+    layerPass.end();
+    if (sampling > 0) {
+      // Gather the last row of each sampling sequence, then norm, LM head and argmax on those rows only.
+      let at = 0;
+      let index = 0;
+      for (const s of sequences) {
+        at += s.tokens;
+        if (!s.samples) continue;
+        encoder.copyBufferToBuffer(
+          this.hidden,
+          (at - 1) * this.rowBytes,
+          this.sampledHidden,
+          index * this.rowBytes,
+          this.rowBytes,
+        );
+        index++;
       }
-      gpu.device.queue.submit([encoder.finish()]);
-      if (sampling === 0) {
-        await gpu.device.queue.onSubmittedWorkDone();
-        return new Uint32Array(0);
-      }
-      await this.staging.mapAsync(0x1 /* GPUMapMode.READ */);
-      const ids = new Uint32Array(this.staging.getMappedRange().slice(0, sampling * 4));
-      this.staging.unmap();
-      return ids;
-    } finally {
-      arena.destroy();
+      const headPass = encoder.beginComputePass();
+      encodeDispatches(headPass, [
+        rmsNorm(gpu, arena, {
+          dtype: options.dtype,
+          rows: sampling,
+          width: h,
+          eps: 1e-5,
+          x: this.sampledHidden,
+          weight: this.finalNorm,
+          y: this.sampledNormed,
+        }),
+        linear(gpu, arena, {
+          dtype: options.dtype,
+          m: sampling,
+          n: spec.vocabSize,
+          k: h,
+          a: this.sampledNormed,
+          b: this.lmHead,
+          c: this.logits,
+        }),
+        argmax(gpu, arena, {
+          dtype: options.dtype,
+          rows: sampling,
+          width: spec.vocabSize,
+          x: this.logits,
+          ids: this.ids,
+        }),
+      ]);
+      headPass.end();
+      encoder.copyBufferToBuffer(this.ids, 0, this.staging, 0, Math.ceil((sampling * 4) / 16) * 16);
     }
+    gpu.device.queue.submit([encoder.finish()]);
+    if (sampling === 0) {
+      await gpu.device.queue.onSubmittedWorkDone();
+      return new Uint32Array(0);
+    }
+    await this.staging.mapAsync(0x1 /* GPUMapMode.READ */);
+    const ids = new Uint32Array(this.staging.getMappedRange().slice(0, sampling * 4));
+    this.staging.unmap();
+    return ids;
   }
 
   destroy(): void {
+    this.arena.destroy();
     for (const layer of this.layers) layer.destroy();
     this.forward.destroy();
     this.cache.destroy();
