@@ -4,17 +4,29 @@ import { cancelled } from '../cancel.js';
 import type { Handler } from '../handlers.js';
 
 /**
- * Where a progress line of the validation puts the run, in percent: the profile is the first half, the
- * serving run the second. Lines it does not recognize leave the position where it was, so a reworded
- * line costs the bar its movement, never its message.
+ * Turns the validation's progress lines into one bar, in percent: the profile fills the first half;
+ * each serving run starts a segment from where the bar is (a warm-up run a third of what remains, the
+ * validated run the rest), filled as its requests complete. Lines it does not recognize leave the bar
+ * where it is, so a reworded line costs the bar its movement, never its message; it never moves back.
  */
-export function validationPercent(line: string, previous: number): number {
-  const profile = /profile \[(\d+)\/(\d+)\]/.exec(line);
-  if (profile) return (50 * Number(profile[1])) / Math.max(1, Number(profile[2]));
-  const served = /(\d+)\/(\d+) requests done/.exec(line);
-  if (served) return 50 + (50 * Number(served[1])) / Math.max(1, Number(served[2]));
-  if (/^serving /.test(line.trim())) return 50;
-  return previous;
+export function validationProgress(): (line: string) => number {
+  let percent = 0;
+  let segment = { start: 0, span: 0 };
+  return (line) => {
+    const profile = /profile \[(\d+)\/(\d+)\]/.exec(line);
+    const served = /(\d+)\/(\d+) requests done/.exec(line);
+    let next = percent;
+    if (profile) next = (50 * Number(profile[1])) / Math.max(1, Number(profile[2]));
+    else if (/^serving /.test(line.trim())) {
+      const start = Math.max(percent, 50);
+      segment = { start, span: (100 - start) / (/warm-up/.test(line) ? 3 : 1) };
+      next = start;
+    } else if (served) {
+      next = segment.start + (segment.span * Number(served[1])) / Math.max(1, Number(served[2]));
+    }
+    percent = Math.max(percent, Math.min(100, next));
+    return percent;
+  };
 }
 
 /**
@@ -27,7 +39,7 @@ export const validateHandler: Handler<'validate'> = async (params, context) => {
   const { runValidation } = await import('../../engine/validate/validate.js');
   const { presetModel } = await import('../../engine/serve/local/presets.js');
   const defaults = params.quick ? VALIDATE_DEFAULTS.quick : VALIDATE_DEFAULTS.full;
-  let percent = 0;
+  const percentOf = validationProgress();
   let report: ValidationReport;
   try {
     report = await runValidation({
@@ -45,8 +57,7 @@ export const validateHandler: Handler<'validate'> = async (params, context) => {
       signal: context.signal,
       onProgress: (line) => {
         context.log('info', `validate: ${line.trim()}`);
-        percent = validationPercent(line, percent);
-        context.progress(percent, 100, line.trim());
+        context.progress(percentOf(line), 100, line.trim());
       },
     });
   } catch (error) {

@@ -9,7 +9,7 @@ import {
 } from '../../../src/engine/chart/validation-chart.js';
 import { HostToWebview } from '../../../src/engine/protocol/webview.js';
 import { ValidationReport } from '../../../src/engine/validate/report.js';
-import { validationPercent } from '../../../src/worker/methods/validate.js';
+import { validationProgress } from '../../../src/worker/methods/validate.js';
 
 // A real report: the validation recorded on lavapipe.
 const RECORDED = ValidationReport.parse(
@@ -77,10 +77,23 @@ test('relative errors and latencies are formatted as the CLI prints them', () =>
   assert.equal(formatLatency(0.0027149), '2.71 ms');
 });
 
-test('validation progress lines map onto one bar: profile first, then the serving run', () => {
-  assert.equal(validationPercent('starting the local engine…', 0), 0);
-  assert.equal(validationPercent('  profile [5/20] tiled GEMM: 28 GFLOP/s', 0), 12.5);
-  assert.equal(validationPercent('serving 24 requests (poisson:…)…', 40), 50);
-  assert.equal(validationPercent('  12/24 requests done', 50), 75);
-  assert.equal(validationPercent('something else', 75), 75);
+test('validation progress lines map onto one bar that only moves forward', () => {
+  const percent = validationProgress();
+  assert.equal(percent('starting the local engine…'), 0);
+  assert.equal(percent('  profile [5/20] tiled GEMM: 28 GFLOP/s'), 12.5);
+  assert.equal(percent('  profile [20/20] engine steps'), 50);
+  assert.equal(percent('serving 24 requests (poisson:…)…'), 50);
+  assert.equal(percent('  12/24 requests done'), 75);
+  assert.equal(percent('something else'), 75);
+  assert.equal(percent('  24/24 requests done'), 100);
+
+  // A warm-up run first: a third of what remains, then the validated run fills the rest.
+  const withWarmUp = validationProgress();
+  withWarmUp('  profile [20/20] engine steps');
+  assert.equal(withWarmUp('serving 40 warm-up requests to fit the step model to served steps…'), 50);
+  assert.ok(Math.abs(withWarmUp('  40/40 requests done') - 50 - 50 / 3) < 1e-9);
+  const start = withWarmUp('serving 100 requests (poisson:…)…');
+  assert.ok(Math.abs(start - 50 - 50 / 3) < 1e-9);
+  assert.ok(Math.abs(withWarmUp('  50/100 requests done') - (start + (100 - start) / 2)) < 1e-9);
+  assert.equal(withWarmUp('  100/100 requests done'), 100);
 });
