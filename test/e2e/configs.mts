@@ -23,7 +23,7 @@ async function openFile(page: Page, name: string): Promise<void> {
     .locator('.quick-input-widget .monaco-list-row', { hasText: name })
     .first()
     .waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  await input.press('Enter');
   await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
 }
 

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 // @ts-expect-error: a plain .mjs script shared with packaging
 import { hostTarget, stageExtension } from '../../scripts/stage-extension.mjs';
+import { traceWorkbench, type WorkbenchTrace } from './trace.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const OUTPUT = join(ROOT, 'test-output', 'e2e');
@@ -30,6 +31,8 @@ export interface Session {
   userDataDir: string;
   extensionsDir: string;
   codeServerLog: string;
+  /** Focus, quick input and `inert` changes in the workbench (see trace.mts). */
+  trace: WorkbenchTrace;
   close(): Promise<void>;
 }
 
@@ -80,6 +83,12 @@ function userSettings(theme: string): Record<string, unknown> {
     'window.dialogStyle': 'custom',
     'chat.disableAIFeatures': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    // When a quick input closes, the workbench hands focus back to the active editor; a webview (the
+    // Pareto or validation panel, the dashboard) takes it asynchronously, through its iframes, and can
+    // land just after the next quick input opened (the palette, or the command's next pick), which
+    // then closes on focus loss. Keeping quick inputs open on focus loss removes that race: the
+    // helpers focus the input themselves before typing and pressing keys (see workbench.mts).
+    'workbench.quickOpen.closeOnFocusLost': false,
   };
 }
 
@@ -180,6 +189,7 @@ export async function startSession(cache: string, theme: string): Promise<Sessio
     origin: `http://127.0.0.1:${port}`,
   });
   const page = await context.newPage();
+  const trace = await traceWorkbench(page);
   await page.goto(url);
   await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
   return {
@@ -191,6 +201,7 @@ export async function startSession(cache: string, theme: string): Promise<Sessio
     userDataDir,
     extensionsDir,
     codeServerLog,
+    trace,
     close: async () => {
       await browser.close().catch(() => {});
       codeServer.kill('SIGTERM');

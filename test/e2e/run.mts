@@ -4,7 +4,7 @@
 // log and the extension host and ServeTune logs.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { searchChartModel } from '../../src/engine/chart/search-chart.js';
@@ -26,6 +26,7 @@ import {
   waitForNotification,
   waitForOutput,
   webviewFrame,
+  workbenchEvents,
 } from './workbench.mjs';
 
 // The search the e2e run asks for, kept small so the suite stays fast on a 2-core machine.
@@ -95,7 +96,7 @@ async function memoryReport(page: Page, model: string, modelFilter: string, gpus
   await answer(page, 'ServeTune: number of GPUs', gpus);
 }
 
-/** Requests the e2e validation serves (the workspace setting): enough for every metric, short on 2 cores. */
+/** Requests the e2e validation serves (the fixture workspace's setting): enough for every metric, short on 2 cores. */
 const VALIDATION_REQUESTS = 40;
 
 /** The report the extension saved in its global storage (under the user-data dir). */
@@ -442,10 +443,12 @@ const steps: [string, (s: Session) => Promise<void>][] = [
   [
     'Validate on this machine from the dashboard: the panel draws predicted against measured and its table equals the saved report',
     async ({ page, workspace, userDataDir }) => {
-      mkdirSync(join(workspace, '.vscode'), { recursive: true });
-      writeFileSync(
-        join(workspace, '.vscode', 'settings.json'),
-        JSON.stringify({ 'servetune.validation.requests': VALIDATION_REQUESTS }, null, 2),
+      // The workspace's settings (present before the editor started) set the request count.
+      assert.equal(
+        JSON.parse(readFileSync(join(workspace, '.vscode', 'settings.json'), 'utf8'))[
+          'servetune.validation.requests'
+        ],
+        VALIDATION_REQUESTS,
       );
       await runCommand(page, 'ServeTune: Open Dashboard');
       const dashboard = await webviewFrame(page, 'dashboard', 30_000, (f) =>
@@ -633,9 +636,17 @@ async function main(): Promise<void> {
   const session = await startSession(cache, 'Default Dark Modern');
   let failed = false;
   const results: string[] = [];
+  let retries = 0;
+  workbenchEvents.retry = (what) => {
+    retries++;
+    console.log(`  retry: ${what}`);
+    session.trace.mark(`retry: ${what}`);
+    void shot(session.page, `retry-${retries}`).catch(() => {});
+  };
   try {
     for (const [name, step] of steps) {
       const started = Date.now();
+      session.trace.mark(name);
       try {
         await step(session);
         results.push(`✔ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -649,7 +660,10 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    session.trace.save(join(OUTPUT, 'workbench-trace.log'));
     if (failed) {
+      console.log('\n---- workbench trace (tail; whole: test-output/e2e/workbench-trace.log) ----');
+      console.log(session.trace.tail(80));
       console.log('\n---- code-server log (tail) ----');
       if (existsSync(session.codeServerLog))
         console.log(readFileSync(session.codeServerLog, 'utf8').split('\n').slice(-60).join('\n'));
@@ -667,7 +681,7 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
-  console.log(`\ne2e: all ${steps.length} scenarios passed`);
+  console.log(`\ne2e: all ${steps.length} scenarios passed (${retries} retries of a palette or pick)`);
 }
 
 await main();

@@ -5,9 +5,16 @@ import type { Frame, Locator, Page } from 'playwright-core';
 
 const QUICK_INPUT = '.quick-input-widget';
 
+/** Told of every retry the helpers below make (the run logs them and marks them in the trace). */
+export const workbenchEvents = { retry: (_what: string): void => {} };
+
+function firstLine(error: unknown): string {
+  return ((error as Error).message ?? String(error)).split('\n')[0] ?? '';
+}
+
 /**
- * Parks the mouse on the title bar, where nothing shows a hover: a hover left open under the pointer
- * (a tab's, a chart's) can make the workbench inert for a while and swallow the next typing.
+ * Parks the mouse on the title bar, where nothing shows a hover (a tab's, a chart's tooltip) that could
+ * cover the next row to click.
  */
 async function parkMouse(page: Page): Promise<void> {
   await page.mouse.move(700, 3);
@@ -15,8 +22,9 @@ async function parkMouse(page: Page): Promise<void> {
 
 export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator(`${QUICK_INPUT} input`);
-  // The workbench is sometimes inert for a while after an overlay (see parkMouse); typing then times
-  // out. Dismiss it and open the palette again, as a person would, at most three times.
+  // Quick inputs stay open when a webview takes focus late (the harness's closeOnFocusLost setting);
+  // should typing still fail, dismiss the palette and open it again, as a person would, at most three
+  // times (each retry is reported).
   for (let attempt = 1; ; attempt++) {
     await parkMouse(page);
     await page.keyboard.press('Escape');
@@ -27,6 +35,7 @@ export async function runCommand(page: Page, title: string): Promise<void> {
       break;
     } catch (error) {
       if (attempt === 3) throw error;
+      workbenchEvents.retry(`runCommand '${title}' attempt ${attempt}: ${firstLine(error)}`);
     }
   }
   // Click the row whose label is exactly the title: Enter would run whichever similar command is first.
@@ -54,26 +63,27 @@ export async function pick(
     await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: title }).waitFor({ timeout: 15_000 });
   const input = page.locator(`${QUICK_INPUT} input`);
   await input.waitFor({ state: 'visible', timeout: 15_000 });
-  // The inert spells end by themselves (the report below finds none left): park the mouse and type
-  // again, at most three times, before reporting what stayed inert.
+  // `fill` focuses the input first, so a webview that took the focus does not swallow the typing. Should
+  // it still fail, type again (each retry is reported), at most three times, then report what is inert.
   for (let attempt = 1; ; attempt++) {
     try {
       await input.fill(filter, { timeout: 10_000 });
       break;
     } catch (error) {
       if (attempt < 3) {
+        workbenchEvents.retry(`pick '${title}' attempt ${attempt}: ${firstLine(error)}`);
         await parkMouse(page);
         continue;
       }
       const inert = await page.evaluate(() =>
         [...document.querySelectorAll('[inert]')].map((e) => `${e.tagName}.${e.className}`).join(' | '),
       );
-      const title = await page
+      const shownTitle = await page
         .locator(`${QUICK_INPUT} .quick-input-title`)
         .innerText()
         .catch(() => '?');
       const log = (error as Error).message.split('\n').slice(0, 8).join(' | ');
-      throw new Error(`${log}; quick input titled '${title}'; inert elements: ${inert || 'none'}`);
+      throw new Error(`${log}; quick input titled '${shownTitle}'; inert elements: ${inert || 'none'}`);
     }
   }
   const row = page.locator(`${QUICK_INPUT} .monaco-list-row`, { hasText: text }).first();
@@ -90,7 +100,8 @@ export async function answer(page: Page, title: string, value: string): Promise<
   const input = page.locator(`${QUICK_INPUT} input`);
   await input.waitFor({ state: 'visible', timeout: 15_000 });
   await input.fill(value);
-  await page.keyboard.press('Enter');
+  // On the input itself (focused first): a webview may hold the keyboard focus by now.
+  await input.press('Enter');
   await stepDone(page, title);
 }
 
@@ -178,10 +189,11 @@ export async function chooseColorTheme(page: Page, theme: string): Promise<void>
     undefined,
     { timeout: 15_000 },
   );
-  await page.locator(`${QUICK_INPUT} input`).fill(theme);
+  const input = page.locator(`${QUICK_INPUT} input`);
+  await input.fill(theme);
   const row = page.locator(`${QUICK_INPUT} .monaco-list-row.focused`, { hasText: theme });
   await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  await input.press('Enter');
   await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
 }
 

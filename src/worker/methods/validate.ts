@@ -4,27 +4,29 @@ import { cancelled } from '../cancel.js';
 import type { Handler } from '../handlers.js';
 
 /**
- * Where the validation's progress lines put the run, in percent: the profile 0–40, the warm-up serving
- * run 40–55, the validated serving run 55–100. Lines it does not recognize leave the position where it
- * was, so a reworded line costs the bar its movement, never its message.
+ * Turns the validation's progress lines into one bar, in percent: the profile fills the first half;
+ * each serving run starts a segment from where the bar is (a warm-up run a third of what remains, the
+ * validated run the rest), filled as its requests complete. Lines it does not recognize leave the bar
+ * where it is, so a reworded line costs the bar its movement, never its message; it never moves back.
  */
-export class ValidationProgress {
-  private phase: 'profile' | 'warm-up' | 'validated' = 'profile';
-  percent = 0;
-
-  update(line: string): number {
-    const text = line.trim();
-    const profile = /profile \[(\d+)\/(\d+)\]/.exec(text);
-    const served = /(\d+)\/(\d+) requests done/.exec(text);
-    if (profile) this.percent = (40 * Number(profile[1])) / Math.max(1, Number(profile[2]));
-    else if (/^serving .*warm-up/.test(text)) [this.phase, this.percent] = ['warm-up', 40];
-    else if (/^serving /.test(text)) [this.phase, this.percent] = ['validated', 55];
-    else if (served && this.phase !== 'profile') {
-      const [from, span] = this.phase === 'warm-up' ? [40, 15] : [55, 45];
-      this.percent = from + (span * Number(served[1])) / Math.max(1, Number(served[2]));
+export function validationProgress(): (line: string) => number {
+  let percent = 0;
+  let segment = { start: 0, span: 0 };
+  return (line) => {
+    const profile = /profile \[(\d+)\/(\d+)\]/.exec(line);
+    const served = /(\d+)\/(\d+) requests done/.exec(line);
+    let next = percent;
+    if (profile) next = (50 * Number(profile[1])) / Math.max(1, Number(profile[2]));
+    else if (/^serving /.test(line.trim())) {
+      const start = Math.max(percent, 50);
+      segment = { start, span: (100 - start) / (/warm-up/.test(line) ? 3 : 1) };
+      next = start;
+    } else if (served) {
+      next = segment.start + (segment.span * Number(served[1])) / Math.max(1, Number(served[2]));
     }
-    return this.percent;
-  }
+    percent = Math.max(percent, Math.min(100, next));
+    return percent;
+  };
 }
 
 /**
@@ -37,7 +39,7 @@ export const validateHandler: Handler<'validate'> = async (params, context) => {
   const { runValidation } = await import('../../engine/validate/validate.js');
   const { presetModel } = await import('../../engine/serve/local/presets.js');
   const defaults = params.quick ? VALIDATE_DEFAULTS.quick : VALIDATE_DEFAULTS.full;
-  const progress = new ValidationProgress();
+  const percentOf = validationProgress();
   let report: ValidationReport;
   try {
     report = await runValidation({
@@ -56,7 +58,7 @@ export const validateHandler: Handler<'validate'> = async (params, context) => {
       signal: context.signal,
       onProgress: (line) => {
         context.log('info', `validate: ${line.trim()}`);
-        context.progress(progress.update(line), 100, line.trim());
+        context.progress(percentOf(line), 100, line.trim());
       },
     });
   } catch (error) {

@@ -9,7 +9,7 @@ import {
 } from '../../../src/engine/chart/validation-chart.js';
 import { HostToWebview } from '../../../src/engine/protocol/webview.js';
 import { ValidationReport } from '../../../src/engine/validate/report.js';
-import { ValidationProgress } from '../../../src/worker/methods/validate.js';
+import { validationProgress } from '../../../src/worker/methods/validate.js';
 
 // A real report: the validation recorded on lavapipe.
 const RECORDED = ValidationReport.parse(
@@ -113,14 +113,23 @@ test('relative errors and latencies are formatted as the CLI prints them', () =>
   assert.equal(formatLatency(0.0027149), '2.71 ms');
 });
 
-test('validation progress lines map onto one bar: the profile, the warm-up, then the validated run', () => {
-  const progress = new ValidationProgress();
-  assert.equal(progress.update('starting the local engine…'), 0);
-  assert.equal(progress.update('  profile [5/20] tiled GEMM: 28 GFLOP/s'), 10);
-  assert.equal(progress.update('serving 40 warm-up requests to fit the step model to served steps…'), 40);
-  assert.equal(progress.update('  20/40 requests done'), 47.5);
-  assert.equal(progress.update('  40/40 requests done'), 55);
-  assert.equal(progress.update('serving 24 requests (poisson:…)…'), 55);
-  assert.equal(progress.update('  12/24 requests done'), 77.5);
-  assert.equal(progress.update('something else'), 77.5);
+test('validation progress lines map onto one bar that only moves forward', () => {
+  const percent = validationProgress();
+  assert.equal(percent('starting the local engine…'), 0);
+  assert.equal(percent('  profile [5/20] tiled GEMM: 28 GFLOP/s'), 12.5);
+  assert.equal(percent('  profile [20/20] engine steps'), 50);
+  assert.equal(percent('serving 24 requests (poisson:…)…'), 50);
+  assert.equal(percent('  12/24 requests done'), 75);
+  assert.equal(percent('something else'), 75);
+  assert.equal(percent('  24/24 requests done'), 100);
+
+  // A warm-up run first: a third of what remains, then the validated run fills the rest.
+  const withWarmUp = validationProgress();
+  withWarmUp('  profile [20/20] engine steps');
+  assert.equal(withWarmUp('serving 40 warm-up requests to fit the step model to served steps…'), 50);
+  assert.ok(Math.abs(withWarmUp('  40/40 requests done') - 50 - 50 / 3) < 1e-9);
+  const start = withWarmUp('serving 100 requests (poisson:…)…');
+  assert.ok(Math.abs(start - 50 - 50 / 3) < 1e-9);
+  assert.ok(Math.abs(withWarmUp('  50/100 requests done') - (start + (100 - start) / 2)) < 1e-9);
+  assert.equal(withWarmUp('  100/100 requests done'), 100);
 });
