@@ -256,6 +256,8 @@ describe('validation on this machine', () => {
       dtype: 'f32',
       utilization: 0.8,
       warmUpRequests: 8,
+      // The load generator in its own process, as the CLI runs it.
+      benchCommand: { command: process.execPath, args: ['dist/cli.mjs'] },
       gpu,
     });
     assert.equal(report.measured.requests.completed, 16);

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import { readDeviceProfile } from '../../engine/perf/report.js';
 import { PolicyName } from '../../engine/sched/config.js';
@@ -40,7 +41,7 @@ export function printValidation(r: ValidationReport): void {
   console.log(`workload: ${w.requests} requests of ${w.source} (seed ${w.seed})`);
   if (w.predictedCapacity && w.utilization && w.rate !== undefined) {
     console.log(
-      `rate ${w.rate.toFixed(2)} req/s = ${(100 * w.utilization).toFixed(0)}% of the capacity predicted ${r.servedStepFit ? 'after the warm-up fit' : 'from the profile'} (${w.predictedCapacity.toFixed(2)} req/s), not from the measured run`,
+      `rate ${w.rate.toFixed(2)} req/s = ${(100 * w.utilization).toFixed(0)}% of the capacity predicted from the profile (${w.predictedCapacity.toFixed(2)} req/s), not from any measured run${r.servedStepFit ? '; the warm-up ran at the same rate' : ''}`,
     );
   }
   const served = r.servedStepFit;
@@ -116,13 +117,13 @@ export function registerValidateCommands(program: Command): void {
     .addOption(
       new Option(
         '--utilization <fraction>',
-        "arrival rate as a fraction of the engine's capacity predicted from the profile (default 0.7 with the default workload; else the workload's rate)",
+        "arrival rate as a fraction of the engine's capacity predicted from the profile (default 0.5 with the default workload; else the workload's rate)",
       ).argParser(Number),
     )
     .addOption(
       new Option(
         '--warm-up-requests <n>',
-        'requests of a separate warm-up workload (seed + 1) whose served steps the step model is fitted to before predicting; 0: predict from the profile alone (default 40 quick, 50 full)',
+        'requests of a separate warm-up workload (seed + 1) whose served steps the step model is fitted to before predicting; 0: predict from the profile alone (default 100)',
       ).argParser(nonNegativeInt),
     )
     .addOption(new Option('--seed <n>', 'seed of the workload and weights').argParser(Number).default(0))
@@ -167,6 +168,8 @@ export function registerValidateCommands(program: Command): void {
         requests: flags.requests ?? defaults.requests,
         utilization,
         warmUpRequests: flags.warmUpRequests ?? defaults.warmUpRequests,
+        // This very CLI runs the load generator, in a process of its own.
+        benchCommand: { command: process.execPath, args: [fileURLToPath(import.meta.url)] },
         seed: flags.seed,
         policy: flags.scheduler,
         maxNumSeqs: flags.maxNumSeqs ?? defaults.maxNumSeqs,

@@ -33,19 +33,14 @@ export class StepArena extends BufferArena {
 
   beginStep(): void {
     this.ordinals.clear();
-    if (this.kept.size <= this.maxKept) return;
+    // A few at a time, as they overflow: giving back hundreds at once would hand the collector the
+    // same bulk of wrappers to finalize that the arena exists to avoid.
     for (const [key, buffer] of this.kept) {
-      if (this.kept.size <= (this.maxKept * 3) / 4) break;
+      if (this.kept.size <= this.maxKept) break;
       this.kept.delete(key);
       for (const group of this.groupsOf.get(buffer) ?? []) this.groups.delete(group);
       this.groupsOf.delete(buffer);
       buffer.destroy();
-    }
-    for (const [buffer, keys] of this.groupsOf) {
-      this.groupsOf.set(
-        buffer,
-        keys.filter((key) => this.groups.has(key)),
-      );
     }
   }
 
@@ -78,7 +73,17 @@ export class StepArena extends BufferArena {
     if (!group) {
       group = createBindGroup(this.device, label, pipeline, buffers);
       this.groups.set(key, group);
-      for (const buffer of buffers) this.groupsOf.get(buffer)?.push(key);
+      for (const buffer of buffers) {
+        const keys = this.groupsOf.get(buffer);
+        if (!keys) continue;
+        keys.push(key);
+        // Groups given back with another of their buffers leave stale keys here; drop them now and then.
+        if (keys.length > 64)
+          this.groupsOf.set(
+            buffer,
+            keys.filter((k) => this.groups.has(k)),
+          );
+      }
     }
     return group;
   }

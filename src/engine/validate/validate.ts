@@ -13,9 +13,10 @@ import type { PolicyName } from '../sched/config.js';
 import { startLocalServer } from '../serve/local/start.js';
 import { SimulationConfig, type SimulationConfigInput } from '../sim/config.js';
 import { simulate } from '../sim/simulate.js';
-import type { RunSummary } from '../sim/summary.js';
+import { RunSummary } from '../sim/summary.js';
 import { loadWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
+import { type BenchCommand, runBenchProcess } from './bench-process.js';
 import { metricErrors, type StepComparison, ValidationReport } from './report.js';
 
 export interface ValidationOptions {
@@ -39,6 +40,11 @@ export interface ValidationOptions {
    * the step model is fitted to before predicting; 0: predict from the profile alone.
    */
   warmUpRequests?: number;
+  /**
+   * Runs the load generator as `servetune bench` in a process of its own (as a real client is), started
+   * with this command; default: in this process, where its timers wait on the engine's event loop.
+   */
+  benchCommand?: BenchCommand;
   /** A profile already taken on this machine; default: profile now (quick). */
   profile?: DeviceProfile;
   gpu?: GpuContext;
@@ -50,6 +56,9 @@ export interface ValidationOptions {
 export const VALIDATION_TARGET = 0.1;
 
 const GiB = 1024 ** 3;
+
+/** Prompts are token ids below this (what `servetune bench` sends by default). */
+const BENCH_TOKEN_ID_LIMIT = 250;
 
 /**
  * Closes the loop on this machine: profiles the GPU, predicts a workload on the local reference engine
@@ -133,11 +142,33 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       });
       return simulate(config, flood).throughput.requestsPerSecond;
     };
-    const serve = (
+    const serve = async (
       workload: Workload,
       origin: { seed: number; count: number; rate: number | null },
       config: SimulationConfigInput,
-    ) => {
+    ): Promise<RunSummary> => {
+      if (options.benchCommand && engine.vocabSize >= BENCH_TOKEN_ID_LIMIT) {
+        const summary = await runBenchProcess(options.benchCommand, {
+          url: served.url,
+          servedModel: engine.modelId,
+          workload: options.workload,
+          seed: origin.seed,
+          count: origin.count,
+          rate: origin.rate,
+          signal: options.signal,
+          onLine: (line) => {
+            if (/requests done/.test(line)) say(`  ${line.trim()}`);
+          },
+        });
+        // As the in-process run records it: the model and deployment predicted, for `calibrate`.
+        return RunSummary.parse({
+          ...summary,
+          model: options.model.id,
+          hardware: hardware.id,
+          gpus: 1,
+          config: SimulationConfig.parse(config),
+        });
+      }
       let shown = 0;
       return runBench({
         url: served.url,
@@ -155,7 +186,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         timeoutSeconds: 1800,
         slo: {},
         seed: origin.seed,
-        tokenIdRange: [3, Math.min(250, engine.vocabSize)],
+        tokenIdRange: [3, Math.min(BENCH_TOKEN_ID_LIMIT, engine.vocabSize)],
         model: options.model.id,
         hardware: hardware.id,
         gpus: 1,
@@ -180,14 +211,19 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     let predicted: RunSummary;
     let profileOnly: RunSummary | null = null;
     try {
+      // One rate for the warm-up and the validated run, so the engine's per-request work (admission,
+      // streaming) weighs on its steps alike in both: the fraction of the capacity the profile predicts.
+      if (options.utilization !== undefined) {
+        capacity = capacityOf(profileConfig);
+        rate = options.utilization * capacity;
+      }
       const warmUpRequests = options.warmUpRequests ?? 0;
       if (warmUpRequests > 0) {
         // The steps the engine runs while serving, with the HTTP server and the load generator on the
         // same CPU, are what the prediction must match; a separate warm-up workload (another seed, so
         // none of the validated requests) measures them. Only its step times are used, never its metrics.
         const warmStarted = performance.now();
-        const warmRate =
-          options.utilization !== undefined ? options.utilization * capacityOf(profileConfig) : null;
+        const warmRate = rate;
         const warmSeed = options.seed + 1;
         const warm = loadWorkload(options.workload, {
           seed: warmSeed,
@@ -197,7 +233,10 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         say(`serving ${warm.requests.length} warm-up requests to fit the step model to served steps…`);
         engine.steps.length = 0;
         await serve(warm, { seed: warmSeed, count: warmUpRequests, rate: warmRate }, profileConfig);
-        const fitted = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, engine.steps);
+        // The warm-up's first half warms the runtime itself (the serving path's JavaScript is compiled
+        // and optimized over the first few hundred steps, which run ~30% slower); the fit takes the rest.
+        const settled = engine.steps.slice(Math.floor(engine.steps.length / 2));
+        const fitted = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, settled);
         engine.steps.length = 0;
         headlineConfig = configWith(fitted.calibration);
         servedFit = {
@@ -207,10 +246,6 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
           ...fitted.fit,
           wallSeconds: (performance.now() - warmStarted) / 1000,
         };
-      }
-      if (options.utilization !== undefined) {
-        capacity = capacityOf(headlineConfig);
-        rate = options.utilization * capacity;
       }
       workload = loadWorkload(options.workload, {
         seed: options.seed,
@@ -237,6 +272,11 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       });
       return compareSteps(engine.steps, (shape) => stepModel.stepSeconds(shape));
     };
+    if (process.env.SERVETUNE_DUMP)
+      (await import('node:fs')).writeFileSync(
+        process.env.SERVETUNE_DUMP,
+        JSON.stringify({ config: headlineConfig, profileConfig, workload, steps: engine.steps }),
+      );
     const steps = compare(headlineConfig);
     const errors = metricErrors(predicted, measured);
     const key = (metric: string) => errors.find((e) => e.metric === metric && e.stat === 'mean');

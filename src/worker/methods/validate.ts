@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { VALIDATE_DEFAULTS } from '../../engine/validate/defaults.js';
 import type { ValidationReport } from '../../engine/validate/report.js';
 import { cancelled } from '../cancel.js';
@@ -49,6 +50,11 @@ export const validateHandler: Handler<'validate'> = async (params, context) => {
       requests: params.requests ?? defaults.requests,
       utilization: defaults.utilization,
       warmUpRequests: defaults.warmUpRequests,
+      // The CLI bundled beside this worker runs the load generator, in a process of its own.
+      benchCommand: {
+        command: process.execPath,
+        args: [fileURLToPath(new URL('./cli.mjs', import.meta.url))],
+      },
       seed: 0,
       policy: 'vllm-v1',
       maxNumSeqs: defaults.maxNumSeqs,

@@ -157,8 +157,8 @@ test('validate profiles, predicts and serves the requested number of requests, w
   assert.equal(report.workload.requests, 8);
   assert.equal(report.measured.requests.completed, 8);
   assert.equal(report.predicted.requests.total, 8);
-  // The CLI's default: arrivals at 70% of the capacity predicted from the profile.
-  assert.equal(report.workload.utilization, 0.7);
+  // The CLI's default: arrivals at half the capacity predicted from the profile.
+  assert.equal(report.workload.utilization, 0.5);
   const chart = validationChartModel(report);
   assert.equal(chart.rows.length, 8);
   assert.ok(progress.some((p) => /profile \[\d+\/\d+\]/.test(p.message)));
