@@ -48,3 +48,31 @@ test('the load generator is asked for exactly the workload, seed, count and rate
     },
   );
 });
+
+test('the front end delays the predicted first and last tokens alike, not the gaps between tokens', async () => {
+  const { withFrontEnd } = await import('../../src/engine/validate/validate.js');
+  const { simulate } = await import('../../src/engine/sim/simulate.js');
+  const { loadWorkload } = await import('../../src/engine/workload/load.js');
+  const summary = simulate(
+    {
+      model: 'llama-3.1-8b',
+      hardware: 'h100-sxm',
+      deployment: {
+        kind: 'colocated',
+        pool: {
+          plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' },
+          scheduler: { policy: 'vllm-v1', maxModelLen: 8192 },
+        },
+      },
+    },
+    loadWorkload('poisson:rate=2,n=20,prompt=fixed(128),output=fixed(16)', { seed: 1 }),
+  );
+  const shifted = withFrontEnd(summary, 0.005);
+  for (const key of ['mean', 'p50', 'p90', 'p99', 'min', 'max'] as const) {
+    assert.ok(Math.abs(shifted.ttft![key] - summary.ttft![key] - 0.005) < 1e-12, `ttft ${key}`);
+    assert.ok(Math.abs(shifted.e2e![key] - summary.e2e![key] - 0.005) < 1e-12, `e2e ${key}`);
+  }
+  assert.deepEqual(shifted.tpot, summary.tpot);
+  assert.deepEqual(shifted.itl, summary.itl);
+  assert.equal(withFrontEnd(summary, 0), summary);
+});

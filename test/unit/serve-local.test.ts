@@ -265,10 +265,9 @@ describe('validation on this machine', () => {
     assert.equal(report.servedStepFit?.requests, 8);
     assert.equal(report.servedStepFit?.seed, 2);
     assert.ok((report.servedStepFit?.steps ?? 0) >= 8);
-    assert.deepEqual(
-      report.calibration.stepTimeSpread?.length,
-      Math.min(50, report.servedStepFit?.steps ?? 0),
-    );
+    // One step-time factor per fitted step: the engine's rare long steps keep their weight.
+    assert.equal(report.calibration.stepTimeSpread?.length, report.servedStepFit?.steps);
+    assert.ok((report.servedStepFit?.frontEndSeconds ?? -1) >= 0, 'the front end was measured');
     // The prediction from the profile alone is reported beside it, for the same workload.
     assert.equal(report.profileOnly?.predicted.requests.completed, 16);
     assert.equal(report.profileOnly?.errors.length, 8);

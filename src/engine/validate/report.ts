@@ -105,6 +105,11 @@ export const ValidationReport = z.object({
       fixedFactor: z.number(),
       steps: z.number().int().nonnegative(),
       meanAbsoluteRelativeError: z.number(),
+      /**
+       * Added to every predicted first (and last) token: the warm-up's mean client TTFT less the
+       * engine's own submit-to-first-token. Optional, added later.
+       */
+      frontEndSeconds: z.number().nonnegative().optional(),
       wallSeconds: z.number(),
     })
     .nullable()

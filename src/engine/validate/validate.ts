@@ -13,7 +13,7 @@ import type { PolicyName } from '../sched/config.js';
 import { startLocalServer } from '../serve/local/start.js';
 import { SimulationConfig, type SimulationConfigInput } from '../sim/config.js';
 import { simulate } from '../sim/simulate.js';
-import { RunSummary } from '../sim/summary.js';
+import { type MetricSummary, RunSummary } from '../sim/summary.js';
 import { loadWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import { type BenchCommand, runBenchProcess } from './bench-process.js';
@@ -210,6 +210,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     let workload: Workload;
     let predicted: RunSummary;
     let profileOnly: RunSummary | null = null;
+    let frontEndSeconds = 0;
     try {
       // One rate for the warm-up and the validated run, so the engine's per-request work (admission,
       // streaming) weighs on its steps alike in both: the fraction of the capacity the profile predicts.
@@ -232,7 +233,17 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         });
         say(`serving ${warm.requests.length} warm-up requests to fit the step model to served steps…`);
         engine.steps.length = 0;
-        await serve(warm, { seed: warmSeed, count: warmUpRequests, rate: warmRate }, profileConfig);
+        engine.firstTokenSeconds.length = 0;
+        const warmMeasured = await serve(
+          warm,
+          { seed: warmSeed, count: warmUpRequests, rate: warmRate },
+          profileConfig,
+        );
+        // What the front end adds to the first token (request parsing and admission, streaming it
+        // back, the client reading it): the client's TTFT against the engine's own submit-to-token.
+        const inEngine = mean(engine.firstTokenSeconds);
+        frontEndSeconds =
+          warmMeasured.ttft && inEngine !== null ? Math.max(0, warmMeasured.ttft.mean - inEngine) : 0;
         // The warm-up's first half warms the runtime itself (the serving path's JavaScript is compiled
         // and optimized over the first few hundred steps, which run ~30% slower); the fit takes the rest.
         const settled = engine.steps.slice(Math.floor(engine.steps.length / 2));
@@ -244,6 +255,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
           seed: warmSeed,
           rate: warmRate,
           ...fitted.fit,
+          frontEndSeconds,
           wallSeconds: (performance.now() - warmStarted) / 1000,
         };
       }
@@ -252,9 +264,12 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         count: options.requests,
         rate: rate ?? undefined,
       });
-      predicted = simulate(headlineConfig, workload, {
-        label: `predicted: ${options.model.id} on ${hardware.name}`,
-      });
+      predicted = withFrontEnd(
+        simulate(headlineConfig, workload, {
+          label: `predicted: ${options.model.id} on ${hardware.name}`,
+        }),
+        frontEndSeconds,
+      );
       if (servedFit) {
         profileOnly = simulate(profileConfig, workload, {
           label: `predicted from the profile alone: ${options.model.id} on ${hardware.name}`,
@@ -341,6 +356,31 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   } finally {
     if (!options.gpu) gpu.destroy();
   }
+}
+
+function mean(values: readonly number[]): number | null {
+  return values.length > 0 ? values.reduce((sum, v) => sum + v, 0) / values.length : null;
+}
+
+/**
+ * The simulated engine's run as a client sees it: every first token (and so every last one) later by
+ * the front end's latency. TPOT and ITL are gaps between tokens and do not move.
+ */
+export function withFrontEnd(summary: RunSummary, seconds: number): RunSummary {
+  if (seconds <= 0) return summary;
+  const shift = (m: MetricSummary | null | undefined) =>
+    m
+      ? {
+          ...m,
+          mean: m.mean + seconds,
+          p50: m.p50 + seconds,
+          p90: m.p90 + seconds,
+          p99: m.p99 + seconds,
+          min: m.min + seconds,
+          max: m.max + seconds,
+        }
+      : m;
+  return RunSummary.parse({ ...summary, ttft: shift(summary.ttft), e2e: shift(summary.e2e) });
 }
 
 function quantile(values: number[], q: number): number {

@@ -40,6 +40,8 @@ export interface LocalEngineOptions {
 
 /** A request as the engine tracks it: the scheduler's view plus its tokens and where they go. */
 interface LiveRequest extends SchedRequest {
+  /** performance.now() at submit. */
+  submittedAt: number;
   /** Prompt then generated ids: the tokens a (re)computation feeds. */
   tokens: number[];
   sink: GenerationSink;
@@ -72,6 +74,11 @@ export class LocalEngine implements GenerationEngine {
   readonly kv: PagedKvBlockManager;
   /** Steps run so far (kept for inspection, bounded). */
   readonly steps: StepRecord[] = [];
+  /**
+   * Every request's time inside the engine, submit to first token (seconds): against the client's
+   * TTFT it gives what the serving front end (HTTP, parsing, streaming) adds.
+   */
+  readonly firstTokenSeconds: number[] = [];
   private readonly model: LocalModel;
 
   /** Most tokens one step carries (the scheduler's budget, at least a prompt chunk and one per sequence). */
@@ -157,6 +164,7 @@ export class LocalEngine implements GenerationEngine {
     const r: LiveRequest = Object.assign(
       newSchedRequest(this.nextId++, request.promptTokens.length, request.maxTokens),
       {
+        submittedAt: performance.now(),
         tokens: [...request.promptTokens],
         sink,
         ignoreEos: request.ignoreEos,
@@ -393,6 +401,9 @@ export class LocalEngine implements GenerationEngine {
         const r = sr as LiveRequest;
         const id = sampled.get(r) ?? EOS_TOKEN;
         r.tokens.push(id);
+        if (r.generated === 1 && this.firstTokenSeconds.length < MAX_STEP_RECORDS) {
+          this.firstTokenSeconds.push((performance.now() - r.submittedAt) / 1000);
+        }
         r.sink.token(id);
         if (!r.ignoreEos && id === EOS_TOKEN) {
           r.reason = 'stop';
