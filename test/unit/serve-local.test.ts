@@ -291,15 +291,15 @@ describe('validation on this machine', () => {
     assert.ok(all && all.steps > 0 && all.predictedMeanSeconds > 0);
 
     // The measured run records its workload and deployment: calibrate fits the model to it. The recorded
-    // calibration is made three times as slow first, so the fit has something to correct.
+    // calibration is made ten times as slow first, so the fit has something to correct.
     const dir = mkdtempSync(join(tmpdir(), 'servetune-calibrate-'));
     const config = report.measured.config;
     assert.ok(config, 'the measured run records its deployment');
-    const offByThree = {
+    const offByTen = {
       ...config,
-      calibration: scaleCalibrationTime(config.calibration!, 3, 'three times as slow'),
+      calibration: scaleCalibrationTime(config.calibration!, 10, 'ten times as slow'),
     };
-    writeFileSync(join(dir, 'bench.json'), JSON.stringify({ ...report.measured, config: offByThree }));
+    writeFileSync(join(dir, 'bench.json'), JSON.stringify({ ...report.measured, config: offByTen }));
     const fit = spawnSync(
       process.execPath,
       [

@@ -41,7 +41,7 @@ export function printValidation(r: ValidationReport): void {
   console.log(`workload: ${w.requests} requests of ${w.source} (seed ${w.seed})`);
   if (w.predictedCapacity && w.utilization && w.rate !== undefined) {
     console.log(
-      `rate ${w.rate.toFixed(2)} req/s = ${(100 * w.utilization).toFixed(0)}% of the capacity predicted from the profile (${w.predictedCapacity.toFixed(2)} req/s), not from any measured run${r.servedStepFit ? '; the warm-up ran at the same rate' : ''}`,
+      `rate ${w.rate.toFixed(2)} req/s = ${(100 * w.utilization).toFixed(0)}% of the capacity predicted ${r.servedStepFit ? `after the warm-up's fit (${w.predictedCapacity.toFixed(2)} req/s; the warm-up ran at ${(r.servedStepFit.rate ?? 0).toFixed(2)} req/s, from the profile's)` : `from the profile (${w.predictedCapacity.toFixed(2)} req/s)`}, not from any measured run`,
     );
   }
   const served = r.servedStepFit;

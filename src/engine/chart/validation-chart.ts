@@ -85,7 +85,7 @@ export function validationChartModel(report: ValidationReport): ValidationChartM
   if (w.rate !== undefined) {
     notes.push(
       w.predictedCapacity && w.utilization
-        ? `Arrivals at ${w.rate.toFixed(2)} req/s: ${(100 * w.utilization).toFixed(0)}% of the capacity predicted from the profile (${w.predictedCapacity.toFixed(2)} req/s).`
+        ? `Arrivals at ${w.rate.toFixed(2)} req/s: ${(100 * w.utilization).toFixed(0)}% of the capacity predicted ${report.servedStepFit ? "after the warm-up's fit" : 'from the profile'} (${w.predictedCapacity.toFixed(2)} req/s).`
         : `Arrivals at ${w.rate.toFixed(2)} req/s.`,
     );
   }

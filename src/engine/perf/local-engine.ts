@@ -89,6 +89,8 @@ export interface ServedStep {
 export interface ServedStepFit {
   computeFactor: number;
   fixedFactor: number;
+  /** Host time per sequence in a step, added to the calibration's own (seconds). */
+  perSequenceSeconds: number;
   /** Served steps fitted. */
   steps: number;
   /** Mean |fitted − measured| / measured over those steps (before the step-time spread). */
@@ -116,14 +118,18 @@ export function servedEngineTarget(
     kernelLevel,
     fit.computeFactor,
     fit.fixedFactor,
-    `${kernelLevel.source}; fitted to ${fit.steps} steps the engine ran while serving (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)})`,
+    `${kernelLevel.source}; fitted to ${fit.steps} steps the engine ran while serving (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)}, +${(fit.perSequenceSeconds * 1e6).toFixed(0)} µs per sequence)`,
   );
   // Every served step's factor, not a few bins of them: the engine's rare long stalls (a garbage
   // collection every few hundred steps, 40–130 ms against 2–3 ms steps) hold the queue far longer than
   // the same time spread over a bin of ordinary steps, and queueing grows with that tail.
   return {
     hardware,
-    calibration: { ...calibration, stepTimeSpread: spreadOf(ratios, SERVED_SPREAD_RESOLUTION) },
+    calibration: {
+      ...calibration,
+      perSequenceOverheadSeconds: calibration.perSequenceOverheadSeconds + fit.perSequenceSeconds,
+      stepTimeSpread: spreadOf(ratios, SERVED_SPREAD_RESOLUTION),
+    },
     fit,
   };
 }
@@ -139,8 +145,11 @@ export function fitServedSteps(
   predictFixed: (shape: BatchShape) => number,
 ): { fit: ServedStepFit; ratios: number[] } {
   const points = served
-    .map((s) => ({ c: predictCompute(s.shape), f: predictFixed(s.shape), m: s.seconds }))
-    .filter((p) => p.m > 0 && p.c + p.f > 0);
+    .map((s) => ({
+      columns: [predictCompute(s.shape), predictFixed(s.shape), stepSequences(s.shape)],
+      m: s.seconds,
+    }))
+    .filter((p) => p.m > 0 && p.columns[0] + p.columns[1] > 0);
   if (points.length < 2) {
     throw new ServeTuneError(
       `fitting the step model to served steps needs at least 2 timed steps, got ${points.length}`,
@@ -148,21 +157,78 @@ export function fitServedSteps(
       'served steps',
     );
   }
-  const [a0, b0] = fitTwoParts(points);
+  const x0 = nonNegativeRelativeFit(points);
+  const fitted = (p: (typeof points)[number], x: readonly number[]) =>
+    x[0] * p.columns[0] + x[1] * p.columns[1] + x[2] * p.columns[2];
   const measuredSum = points.reduce((sum, p) => sum + p.m, 0);
-  const fittedSum = points.reduce((sum, p) => sum + a0 * p.c + b0 * p.f, 0);
+  const fittedSum = points.reduce((sum, p) => sum + fitted(p, x0), 0);
   const scale = fittedSum > 0 ? measuredSum / fittedSum : 1;
-  const [a, b] = [a0 * scale, b0 * scale];
-  const ratios = points.map((p) => p.m / (a * p.c + b * p.f));
+  const x = x0.map((v) => v * scale);
+  const ratios = points.map((p) => p.m / fitted(p, x));
   return {
     fit: {
-      computeFactor: a,
-      fixedFactor: b,
+      computeFactor: x[0],
+      fixedFactor: x[1],
+      perSequenceSeconds: x[2],
       steps: points.length,
       meanAbsoluteRelativeError: ratios.reduce((sum, r) => sum + Math.abs(1 / r - 1), 0) / ratios.length,
     },
     ratios,
   };
+}
+
+/** Sequences in a step: each one costs the host its own work (its token streamed, its bookkeeping). */
+function stepSequences(shape: BatchShape): number {
+  return shape.prefillSequences + shape.decodeCount;
+}
+
+/**
+ * m ≈ Σ x_j · columns_j by least squares on relative error (weights 1/m²) with every x_j ≥ 0: the best
+ * of the unconstrained fits over every subset of the columns whose solution is non-negative.
+ */
+function nonNegativeRelativeFit(points: readonly { columns: readonly number[]; m: number }[]): number[] {
+  const k = points[0]?.columns.length ?? 0;
+  let best: { x: number[]; residual: number } | null = null;
+  for (let mask = 1; mask < 1 << k; mask++) {
+    const used = Array.from({ length: k }, (_, j) => j).filter((j) => mask & (1 << j));
+    const x = solveWeighted(points, used);
+    if (!x || x.some((v) => v < 0)) continue;
+    const full = Array.from({ length: k }, (_, j) => x[used.indexOf(j)] ?? 0);
+    const residual = points.reduce(
+      (sum, p) => sum + ((p.columns.reduce((t, c, j) => t + full[j] * c, 0) - p.m) / p.m) ** 2,
+      0,
+    );
+    if (!best || residual < best.residual) best = { x: full, residual };
+  }
+  return best?.x ?? Array.from({ length: k }, () => 0);
+}
+
+/** The weighted normal equations over the `used` columns, by Gaussian elimination; null if singular. */
+function solveWeighted(
+  points: readonly { columns: readonly number[]; m: number }[],
+  used: readonly number[],
+): number[] | null {
+  const n = used.length;
+  const a = Array.from({ length: n }, () => new Array<number>(n + 1).fill(0));
+  for (const p of points) {
+    const w = 1 / (p.m * p.m);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) a[r][c] += w * p.columns[used[r]] * p.columns[used[c]];
+      a[r][n] += w * p.columns[used[r]] * p.m;
+    }
+  }
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) pivot = r;
+    if (!(Math.abs(a[pivot][col]) > 1e-300)) return null;
+    [a[col], a[pivot]] = [a[pivot], a[col]];
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const f = a[r][col] / a[col][col];
+      for (let c = col; c <= n; c++) a[r][c] -= f * a[col][c];
+    }
+  }
+  return a.map((row, i) => row[n] / row[i]);
 }
 
 /**
@@ -258,7 +324,7 @@ export function fitEngineSteps(
       return { s, c: predictCompute(shape), f: predictFixed(shape), m: s.meanSeconds };
     })
     .filter((x) => x.m > 0 && x.c + x.f > 0);
-  const [a, b] = fitTwoParts(points);
+  const [a, b] = nonNegativeRelativeFit(points.map((p) => ({ columns: [p.c, p.f], m: p.m })));
   return {
     computeFactor: a,
     fixedFactor: b,
@@ -270,33 +336,4 @@ export function fitEngineSteps(
       fittedSeconds: a * c + b * f,
     })),
   };
-}
-
-/**
- * m ≈ a·c + b·f by least squares on relative error (weights 1/m², so every point counts alike), with
- * a, b ≥ 0: where the unconstrained optimum has a negative part, the better of the two one-part fits.
- */
-function fitTwoParts(points: readonly { c: number; f: number; m: number }[]): [number, number] {
-  let scc = 0;
-  let scf = 0;
-  let sff = 0;
-  let scm = 0;
-  let sfm = 0;
-  for (const { c, f, m } of points) {
-    const w = 1 / (m * m);
-    scc += w * c * c;
-    scf += w * c * f;
-    sff += w * f * f;
-    scm += w * c * m;
-    sfm += w * f * m;
-  }
-  const det = scc * sff - scf * scf;
-  const a = det > 0 ? (scm * sff - scf * sfm) / det : -1;
-  const b = det > 0 ? (scc * sfm - scf * scm) / det : -1;
-  if (a >= 0 && b >= 0) return [a, b];
-  const onlyA = scc > 0 ? scm / scc : 0;
-  const onlyB = sff > 0 ? sfm / sff : 0;
-  const residual = (x: number, y: number) =>
-    points.reduce((sum, p) => sum + ((x * p.c + y * p.f - p.m) / p.m) ** 2, 0);
-  return residual(onlyA, 0) <= residual(0, onlyB) ? [onlyA, 0] : [0, onlyB];
 }

@@ -103,6 +103,8 @@ export const ValidationReport = z.object({
       rate: z.number().nonnegative().nullable(),
       computeFactor: z.number(),
       fixedFactor: z.number(),
+      /** Host time per sequence in a step, added to the calibration's. Optional, added later. */
+      perSequenceSeconds: z.number().nonnegative().optional(),
       steps: z.number().int().nonnegative(),
       meanAbsoluteRelativeError: z.number(),
       /**

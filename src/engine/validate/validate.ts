@@ -212,8 +212,9 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     let profileOnly: RunSummary | null = null;
     let frontEndSeconds = 0;
     try {
-      // One rate for the warm-up and the validated run, so the engine's per-request work (admission,
-      // streaming) weighs on its steps alike in both: the fraction of the capacity the profile predicts.
+      // The warm-up runs at the fraction of the capacity the profile predicts; the validated run at that
+      // fraction of the capacity predicted after the warm-up's fit (the profile's isolated steps are
+      // faster than served ones, so a rate from them alone runs the engine near saturation).
       if (options.utilization !== undefined) {
         capacity = capacityOf(profileConfig);
         rate = options.utilization * capacity;
@@ -250,6 +251,10 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         const fitted = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, settled);
         engine.steps.length = 0;
         headlineConfig = configWith(fitted.calibration);
+        if (options.utilization !== undefined) {
+          capacity = capacityOf(headlineConfig);
+          rate = options.utilization * capacity;
+        }
         servedFit = {
           requests: warm.requests.length,
           seed: warmSeed,
@@ -276,6 +281,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         });
       }
       say(`serving ${workload.requests.length} requests (${workload.source})…`);
+      engine.firstTokenSeconds.length = 0;
       measured = await serve(workload, { seed: options.seed, count: options.requests, rate }, headlineConfig);
     } finally {
       await served.stop();

@@ -40,7 +40,7 @@ test('the chart has one row per metric and statistic, equal to the report', () =
   assert.equal(model.createdAt, RECORDED.createdAt);
   assert.match(model.title, /^Validation: servetune-tiny on llvmpipe/);
   const capacityFrom = RECORDED.servedStepFit
-    ? /predicted after the warm-up fit/
+    ? /predicted after the warm-up's fit/
     : /predicted from the profile/;
   assert.ok(model.notes.some((n) => capacityFrom.test(n)));
   // It crosses the webview boundary as a message the page accepts.
@@ -87,7 +87,7 @@ test('the headline names the errors of mean TTFT and mean TPOT', () => {
     validationHeadline(RECORDED),
     `TTFT ${formatRelativeError(ttft.relativeError)}, TPOT ${formatRelativeError(tpot.relativeError)}`,
   );
-  assert.match(validationHeadline(RECORDED), /^TTFT -\d+\.\d%, TPOT -\d+\.\d%$/);
+  assert.match(validationHeadline(RECORDED), /^TTFT [+-]\d+\.\d%, TPOT [+-]\d+\.\d%$/);
 });
 
 test('a metric missing from either run has no row, and the target flags follow the errors', () => {

@@ -85,15 +85,22 @@ test('fitServedSteps recovers the factors of served steps and keeps their total 
   const noise = (i: number) => 1 + 0.2 * Math.sin(i * 2.399);
   const served = shapes.map((shape, i) => ({
     shape,
-    seconds: (0.7 * compute(shape) + 1.8 * fixed(shape)) * noise(i),
+    seconds:
+      (0.7 * compute(shape) + 1.8 * fixed(shape) + 2e-4 * (shape.prefillSequences + shape.decodeCount)) *
+      noise(i),
   }));
   const { fit, ratios } = fitServedSteps(served, compute, fixed);
   assert.equal(fit.steps, 300);
   assert.ok(Math.abs(fit.computeFactor / 0.7 - 1) < 0.1, `kernels ×${fit.computeFactor}`);
   assert.ok(Math.abs(fit.fixedFactor / 1.8 - 1) < 0.1, `host ×${fit.fixedFactor}`);
+  assert.ok(Math.abs(fit.perSequenceSeconds / 2e-4 - 1) < 0.1, `per sequence ${fit.perSequenceSeconds}`);
   const measured = served.reduce((sum, s) => sum + s.seconds, 0);
   const fitted = shapes.reduce(
-    (sum, shape) => sum + fit.computeFactor * compute(shape) + fit.fixedFactor * fixed(shape),
+    (sum, shape) =>
+      sum +
+      fit.computeFactor * compute(shape) +
+      fit.fixedFactor * fixed(shape) +
+      fit.perSequenceSeconds * (shape.prefillSequences + shape.decodeCount),
     0,
   );
   assert.ok(Math.abs(fitted / measured - 1) < 1e-9, 'the fitted steps add up to the measured time');
