@@ -47,7 +47,7 @@ export function printValidation(r: ValidationReport): void {
   const served = r.servedStepFit;
   if (served) {
     console.log(
-      `step model fitted to ${served.steps} steps the engine ran serving ${served.requests} warm-up requests (seed ${served.seed}, not validated): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, mean step error ${(100 * served.meanAbsoluteRelativeError).toFixed(1)}% before the spread; the front end (HTTP, streaming) adds ${((served.frontEndSeconds ?? 0) * 1e3).toFixed(1)} ms to the first token`,
+      `step model fitted to ${served.steps} steps the engine ran serving ${served.requests} warm-up requests (seed ${served.seed}, not validated): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, +${((served.perSequenceSeconds ?? 0) * 1e6).toFixed(0)} µs per sequence, mean step error ${(100 * served.meanAbsoluteRelativeError).toFixed(1)}% before the spread; the front end (HTTP, streaming) adds ${((served.frontEndSeconds ?? 0) * 1e3).toFixed(1)} ms to the first token`,
     );
   }
   const fit = r.engineStepFit;
