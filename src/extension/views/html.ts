@@ -42,3 +42,36 @@ export function webviewHtml(
 </body>
 </html>`;
 }
+
+/** A new editor panel for a ServeTune webview, beside nothing: in the active column, focused. */
+export function createChartPanel(
+  viewType: string,
+  title: string,
+  extensionUri: vscode.Uri,
+): vscode.WebviewPanel {
+  return vscode.window.createWebviewPanel(
+    viewType,
+    title,
+    { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+    { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) },
+  );
+}
+
+/**
+ * Fills a panel (new, or restored after a reload) with the page of `view`, and routes what its page
+ * sends to `receive` and its closing to `disposed`.
+ */
+export function initChartPanel(
+  panel: vscode.WebviewPanel,
+  extensionUri: vscode.Uri,
+  view: WebviewKind,
+  title: string,
+  receive: (raw: unknown) => void,
+  disposed: () => void,
+): void {
+  panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
+  panel.webview.html = webviewHtml(panel.webview, extensionUri, view, title);
+  panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'servetune.svg');
+  panel.webview.onDidReceiveMessage(receive);
+  panel.onDidDispose(disposed);
+}

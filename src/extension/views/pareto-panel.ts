@@ -6,7 +6,7 @@ import {
   ParetoPanelState,
   WebviewToHost,
 } from '../../engine/protocol/webview.js';
-import { webviewHtml, webviewRoots } from './html.js';
+import { createChartPanel, initChartPanel } from './html.js';
 
 export const PARETO_VIEW_TYPE = 'servetune.pareto';
 
@@ -31,13 +31,16 @@ export class ParetoPanel {
     private state: ParetoPanelState,
     private readonly actions: ParetoActions,
   ) {
-    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'pareto', 'ServeTune: Pareto fronts');
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'servetune.svg');
-    panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
-    panel.onDidDispose(() => {
-      if (ParetoPanel.current === this) ParetoPanel.current = undefined;
-    });
+    initChartPanel(
+      panel,
+      extensionUri,
+      'pareto',
+      'ServeTune: Pareto fronts',
+      (raw) => this.receive(raw),
+      () => {
+        if (ParetoPanel.current === this) ParetoPanel.current = undefined;
+      },
+    );
     panel.title = ParetoPanel.titleOf(state.model);
   }
 
@@ -62,12 +65,7 @@ export class ParetoPanel {
       existing.panel.reveal(undefined, false);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(
-      PARETO_VIEW_TYPE,
-      ParetoPanel.titleOf(model),
-      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
-      { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) },
-    );
+    const panel = createChartPanel(PARETO_VIEW_TYPE, ParetoPanel.titleOf(model), extensionUri);
     ParetoPanel.current = new ParetoPanel(panel, extensionUri, state, actions);
     return ParetoPanel.current;
   }

@@ -1,6 +1,6 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { type HostToWebview, ValidationChartModel, WebviewToHost } from '../../engine/protocol/webview.js';
-import { webviewHtml, webviewRoots } from './html.js';
+import { createChartPanel, initChartPanel } from './html.js';
 
 export const VALIDATION_VIEW_TYPE = 'servetune.validation';
 
@@ -19,13 +19,16 @@ export class ValidationPanel {
     private model: ValidationChartModel,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'validation', 'ServeTune: validation');
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'servetune.svg');
-    panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
-    panel.onDidDispose(() => {
-      if (ValidationPanel.current === this) ValidationPanel.current = undefined;
-    });
+    initChartPanel(
+      panel,
+      extensionUri,
+      'validation',
+      'ServeTune: validation',
+      (raw) => this.receive(raw),
+      () => {
+        if (ValidationPanel.current === this) ValidationPanel.current = undefined;
+      },
+    );
   }
 
   static show(
@@ -40,12 +43,7 @@ export class ValidationPanel {
       existing.panel.reveal(undefined, false);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(
-      VALIDATION_VIEW_TYPE,
-      'ServeTune: validation',
-      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
-      { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) },
-    );
+    const panel = createChartPanel(VALIDATION_VIEW_TYPE, 'ServeTune: validation', extensionUri);
     ValidationPanel.current = new ValidationPanel(panel, extensionUri, model, log);
     return ValidationPanel.current;
   }
