@@ -46,6 +46,13 @@ export const Calibration = z.object({
    * it, every step takes exactly the model's time. Optional, added later.
    */
   stepTimeSpread: z.array(z.number().positive()).min(2).optional(),
+  /**
+   * How long a step's factor holds: each step keeps the previous step's factor with this probability,
+   * else draws anew (so consecutive factors correlate by it, and the spread stays the same). A machine's
+   * slow spells last many steps, and a queue grows with them far more than with the same slow steps
+   * scattered. Optional, added later; without it every step draws anew.
+   */
+  stepTimeSpreadPersistence: z.number().min(0).lt(1).optional(),
 });
 export type Calibration = z.infer<typeof Calibration>;
 

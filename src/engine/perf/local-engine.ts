@@ -91,6 +91,8 @@ export interface ServedStepFit {
   fixedFactor: number;
   /** Host time per sequence in a step, added to the calibration's own (seconds). */
   perSequenceSeconds: number;
+  /** Lag-1 autocorrelation of the served steps' measured / fitted time (≥ 0): how long slow spells last. */
+  persistence: number;
   /** Served steps fitted. */
   steps: number;
   /** Mean |fitted − measured| / measured over those steps (before the step-time spread). */
@@ -129,6 +131,7 @@ export function servedEngineTarget(
       ...calibration,
       perSequenceOverheadSeconds: calibration.perSequenceOverheadSeconds + fit.perSequenceSeconds,
       stepTimeSpread: spreadOf(ratios, SERVED_SPREAD_RESOLUTION),
+      stepTimeSpreadPersistence: fit.persistence,
     },
     fit,
   };
@@ -170,11 +173,27 @@ export function fitServedSteps(
       computeFactor: x[0],
       fixedFactor: x[1],
       perSequenceSeconds: x[2],
+      persistence: lagOneCorrelation(ratios.map(Math.log)),
       steps: points.length,
       meanAbsoluteRelativeError: ratios.reduce((sum, r) => sum + Math.abs(1 / r - 1), 0) / ratios.length,
     },
     ratios,
   };
+}
+
+/** The lag-1 autocorrelation of a series, clamped to [0, 0.99]. */
+function lagOneCorrelation(values: readonly number[]): number {
+  const n = values.length;
+  if (n < 3) return 0;
+  const mean = values.reduce((sum, v) => sum + v, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i] - mean;
+    den += d * d;
+    if (i > 0) num += d * (values[i - 1] - mean);
+  }
+  return den > 0 ? Math.min(0.99, Math.max(0, num / den)) : 0;
 }
 
 /** Sequences in a step: each one costs the host its own work (its token streamed, its bookkeeping). */

@@ -118,6 +118,17 @@ export function simulate(
   // Step-time variation (single-stage replicas), drawn from its own seeded stream.
   const stepTimeSpread = config.calibration?.stepTimeSpread;
   const spreadRng = new Rng((config.seed ^ 0x5bd1e995) >>> 0);
+  const spreadPersistence = config.calibration?.stepTimeSpreadPersistence ?? 0;
+  const heldFactor = new Map<object, number>();
+  const stepFactor = (replica: object, spread: readonly number[]): number => {
+    const held = heldFactor.get(replica);
+    const factor =
+      held !== undefined && spreadPersistence > 0 && spreadRng.next() < spreadPersistence
+        ? held
+        : drawSpread(spread, spreadRng.next());
+    heldFactor.set(replica, factor);
+    return factor;
+  };
   for (const [role, poolConfig] of poolConfigs) {
     const resolved = resolveSchedulerConfig(poolConfig.scheduler, {
       gpuMemoryBytes: hardware.memoryBytes,
@@ -332,7 +343,7 @@ export function simulate(
     const swap = swapTokens > 0 ? model.swapSeconds(swapTokens) : 0;
     let done: number;
     if (pp === 1) {
-      const factor = stepTimeSpread ? drawSpread(stepTimeSpread, spreadRng.next()) : 1;
+      const factor = stepTimeSpread ? stepFactor(replica, stepTimeSpread) : 1;
       done = now + timing.totalSeconds * factor + swap;
     } else {
       let t = now + timing.overheadSeconds + swap;

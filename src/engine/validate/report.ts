@@ -105,6 +105,8 @@ export const ValidationReport = z.object({
       fixedFactor: z.number(),
       /** Host time per sequence in a step, added to the calibration's. Optional, added later. */
       perSequenceSeconds: z.number().nonnegative().optional(),
+      /** How long the served steps' slow spells last (lag-1 autocorrelation). Optional, added later. */
+      persistence: z.number().min(0).max(1).optional(),
       steps: z.number().int().nonnegative(),
       meanAbsoluteRelativeError: z.number(),
       /**

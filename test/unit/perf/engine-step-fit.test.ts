@@ -109,6 +109,24 @@ test('fitServedSteps recovers the factors of served steps and keeps their total 
   assert.ok(fit.meanAbsoluteRelativeError > 0.05 && fit.meanAbsoluteRelativeError < 0.2);
 });
 
+test('fitServedSteps measures how long slow spells last', () => {
+  const shapes = servedShapes(400);
+  const model = (shape: BatchShape) => 0.7 * compute(shape) + 1.8 * fixed(shape);
+  const scattered = fitServedSteps(
+    shapes.map((shape, i) => ({ shape, seconds: model(shape) * (1 + 0.3 * Math.sin(i * 2.399)) })),
+    compute,
+    fixed,
+  );
+  // Slow spells of 50 steps at 1.5×.
+  const spells = fitServedSteps(
+    shapes.map((shape, i) => ({ shape, seconds: model(shape) * (Math.floor(i / 50) % 2 === 1 ? 1.5 : 1) })),
+    compute,
+    fixed,
+  );
+  assert.ok(scattered.fit.persistence < 0.2, `scattered: ${scattered.fit.persistence}`);
+  assert.ok(spells.fit.persistence > 0.8, `spells: ${spells.fit.persistence}`);
+});
+
 test('fitServedSteps refuses a run without timed steps', () => {
   assert.throws(
     () => fitServedSteps([{ shape: servedShapes(1)[0], seconds: 0 }], compute, fixed),

@@ -240,4 +240,26 @@ describe('step-time spread', () => {
     assert.deepEqual(a.ttft, b.ttft);
     assert.ok((a.ttft?.p90 ?? 0) > (plain.ttft?.p90 ?? 0), 'variation lengthens the queue');
   });
+
+  it('slow spells that last (persistence) lengthen the queue more than the same slow steps scattered', () => {
+    const spread = spreadOf([0.6, 0.7, 0.8, 0.9, 1, 1, 1.1, 2.9]);
+    const scattered = simulate(withSpread(spread), busy);
+    const none = simulate(
+      colocated('vllm-v1', {
+        calibration: { ...base, stepTimeSpread: spread, stepTimeSpreadPersistence: 0 },
+      }),
+      busy,
+    );
+    assert.deepEqual(none.ttft, scattered.ttft, 'persistence 0 is the scattered draw, step for step');
+    const lasting = simulate(
+      colocated('vllm-v1', {
+        calibration: { ...base, stepTimeSpread: spread, stepTimeSpreadPersistence: 0.95 },
+      }),
+      busy,
+    );
+    assert.ok(
+      (lasting.queueing?.mean ?? 0) > (scattered.queueing?.mean ?? 0),
+      'lasting slow spells queue more',
+    );
+  });
 });
