@@ -38,6 +38,7 @@ export async function pickModel(store: Store): Promise<string | undefined> {
   ];
   const picked = await vscode.window.showQuickPick(ordered, {
     title: 'ServeTune: model',
+    ignoreFocusOut: true,
     placeHolder: 'A catalog model or a Hugging Face config.json',
     matchOnDescription: true,
   });
@@ -64,7 +65,7 @@ export async function pickHardware(store: Store): Promise<string | undefined> {
   }));
   const picked = await vscode.window.showQuickPick(
     lastFirst(items, (item) => item.label === last),
-    { title: 'ServeTune: GPU', placeHolder: 'GPU model', matchOnDescription: true },
+    { ignoreFocusOut: true, title: 'ServeTune: GPU', placeHolder: 'GPU model', matchOnDescription: true },
   );
   if (picked) await store.remember({ hardware: picked.label });
   return picked?.label;
@@ -74,6 +75,7 @@ export async function pickGpuCount(store: Store): Promise<number | undefined> {
   const last = store.choices().gpus ?? readSettings().gpuCount;
   const text = await vscode.window.showInputBox({
     title: 'ServeTune: number of GPUs',
+    ignoreFocusOut: true,
     prompt: 'Number of GPUs for the deployment',
     value: String(last),
     validateInput: (value) => (/^[1-9]\d{0,4}$/.test(value.trim()) ? undefined : 'A positive whole number'),
@@ -102,11 +104,16 @@ export async function pickSlo(store: Store): Promise<Slo | undefined> {
       label: p,
       description: p === current.percentile ? '(current)' : '',
     })),
-    { title: 'ServeTune: latency targets (1/3)', placeHolder: 'Percentile the targets apply to' },
+    {
+      ignoreFocusOut: true,
+      title: 'ServeTune: latency targets (1/3)',
+      placeHolder: 'Percentile the targets apply to',
+    },
   );
   if (!percentile) return undefined;
   const ttft = await vscode.window.showInputBox({
     title: 'ServeTune: latency targets (2/3)',
+    ignoreFocusOut: true,
     prompt: `Time to first token at ${percentile.label}, in seconds`,
     value: String(current.ttftSeconds),
     validateInput: (v) => (positiveSeconds(v, 1) ? undefined : 'A positive number of seconds'),
@@ -114,6 +121,7 @@ export async function pickSlo(store: Store): Promise<Slo | undefined> {
   if (ttft === undefined) return undefined;
   const tbt = await vscode.window.showInputBox({
     title: 'ServeTune: latency targets (3/3)',
+    ignoreFocusOut: true,
     prompt: `Time between tokens at ${percentile.label}, in milliseconds`,
     value: String(current.tbtSeconds * 1000),
     validateInput: (v) => (positiveSeconds(v, 1000) ? undefined : 'A positive number of milliseconds'),

@@ -121,6 +121,7 @@ export async function pickWorkload(store: Store, title: string): Promise<Workloa
   );
   const picked = await vscode.window.showQuickPick(items, {
     title,
+    ignoreFocusOut: true,
     placeHolder: 'The traffic to serve: a trace or a synthetic workload',
     matchOnDescription: true,
     matchOnDetail: true,
@@ -130,6 +131,7 @@ export async function pickWorkload(store: Store, title: string): Promise<Workloa
   if (picked.action === 'spec') {
     const spec = await vscode.window.showInputBox({
       title: 'ServeTune: workload spec',
+      ignoreFocusOut: true,
       prompt: '<poisson|gamma|constant>:rate=R[,cv=C][,n=N|,duration=S][,prompt=DIST][,output=DIST]',
       value: last?.kind === 'spec' ? last.value : (WORKLOAD_PRESETS[0]?.spec ?? ''),
       validateInput: specProblem,

@@ -36,7 +36,7 @@ async function pickMode(): Promise<boolean | undefined> {
       { label: 'Quick', description: 'a smaller grid, fewer repetitions (about a minute)', quick: true },
       { label: 'Full', description: 'every shape, more repetitions (several minutes)', quick: false },
     ],
-    { title: 'ServeTune: profile the GPU', placeHolder: 'How thorough a measurement' },
+    { ignoreFocusOut: true, title: 'ServeTune: profile the GPU', placeHolder: 'How thorough a measurement' },
   );
   return picked?.quick;
 }

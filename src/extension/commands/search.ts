@@ -23,6 +23,7 @@ async function confirmSlo(store: Store): Promise<Slo | undefined> {
     ],
     {
       title: 'ServeTune: SLOs for this search',
+      ignoreFocusOut: true,
       placeHolder: 'The latency targets the best configuration must meet',
     },
   );
@@ -61,6 +62,7 @@ async function pickSpace(store: Store): Promise<SearchSpace | undefined> {
   items.sort((a, b) => Number(same(b.space)) - Number(same(a.space)));
   const picked = await vscode.window.showQuickPick(items, {
     title: 'ServeTune: what to search',
+    ignoreFocusOut: true,
     placeHolder: 'The configurations the search explores',
   });
   if (picked) await store.remember({ searchSpace: picked.space });

@@ -34,6 +34,7 @@ async function pickScheduler(store: Store): Promise<PolicyName | undefined> {
   items.sort((a, b) => Number(b.label === last) - Number(a.label === last));
   const picked = await vscode.window.showQuickPick(items, {
     title: 'ServeTune: scheduler',
+    ignoreFocusOut: true,
     placeHolder: 'Scheduling policy of every replica',
   });
   if (!picked) return undefined;
@@ -66,7 +67,11 @@ async function pickPlan(
       detail: `${(p.perGpu.weightBytes / 1024 ** 3).toFixed(1)} GiB weights and ${(p.perGpu.kvCacheBytes / 1024 ** 3).toFixed(1)} GiB KV cache per GPU`,
       plan: p.plan as Plan,
     })),
-    { title: 'ServeTune: parallel plan', placeHolder: 'Layouts that fit, most concurrent sequences first' },
+    {
+      ignoreFocusOut: true,
+      title: 'ServeTune: parallel plan',
+      placeHolder: 'Layouts that fit, most concurrent sequences first',
+    },
   );
   return picked?.plan;
 }

@@ -32,7 +32,7 @@ async function pickMode(requests: number | null): Promise<boolean | undefined> {
         quick: false,
       },
     ],
-    { title: 'ServeTune: validate on this machine', placeHolder: 'How long a run' },
+    { ignoreFocusOut: true, title: 'ServeTune: validate on this machine', placeHolder: 'How long a run' },
   );
   return picked?.quick;
 }
