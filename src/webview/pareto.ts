@@ -17,7 +17,7 @@ import {
   ParetoPanelState,
 } from '../engine/protocol/webview.js';
 import { el, onHostMessage, post, vscodeApi } from './api.js';
-import { type ChartTheme, onThemeChange, readTheme } from './theme.js';
+import { type ChartTheme, onThemeChange, paintBackground, readTheme } from './theme.js';
 
 Chart.register(ScatterController, LinearScale, LogarithmicScale, PointElement, LineElement, Tooltip, Legend);
 
@@ -35,11 +35,7 @@ function backgroundAndRegion(spec: ChartSpec, theme: ChartTheme): Plugin<'scatte
   return {
     id: 'servetune-background-region',
     beforeDraw(chart) {
-      const { ctx } = chart;
-      ctx.save();
-      ctx.fillStyle = theme.background;
-      ctx.fillRect(0, 0, chart.width, chart.height);
-      ctx.restore();
+      paintBackground(chart, theme);
     },
     beforeDatasetsDraw(chart) {
       const region = spec.region;

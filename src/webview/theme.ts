@@ -45,3 +45,15 @@ export function readTheme(): ChartTheme {
 export function onThemeChange(listener: () => void): void {
   new MutationObserver(listener).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 }
+
+/** Fills a chart's whole canvas with the theme background, so screenshots and exported PNGs stay readable. */
+export function paintBackground(
+  chart: { ctx: CanvasRenderingContext2D; width: number; height: number },
+  theme: ChartTheme,
+): void {
+  const { ctx } = chart;
+  ctx.save();
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(0, 0, chart.width, chart.height);
+  ctx.restore();
+}

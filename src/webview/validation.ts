@@ -10,7 +10,7 @@ import {
 } from 'chart.js';
 import { ValidationChartModel, type ValidationRow } from '../engine/protocol/webview.js';
 import { el, onHostMessage, post, vscodeApi } from './api.js';
-import { type ChartTheme, onThemeChange, readTheme } from './theme.js';
+import { type ChartTheme, onThemeChange, paintBackground, readTheme } from './theme.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LogarithmicScale, Tooltip, Legend);
 
@@ -25,11 +25,7 @@ function backgroundAndErrors(rows: ValidationRow[], theme: ChartTheme): Plugin<'
   return {
     id: 'servetune-validation-errors',
     beforeDraw(c) {
-      const { ctx } = c;
-      ctx.save();
-      ctx.fillStyle = theme.background;
-      ctx.fillRect(0, 0, c.width, c.height);
-      ctx.restore();
+      paintBackground(c, theme);
     },
     afterDatasetsDraw(c) {
       const { ctx } = c;

@@ -21,14 +21,19 @@ export interface LoadOptions {
   timeoutSeconds: number;
   seed: number;
   /** Prompt token ids are drawn from [lo, hi): inside any real vocabulary, past the special tokens. */
-  tokenIdRange: [number, number];
+  tokenIdRange: readonly [number, number];
   onProgress?: (done: number, total: number) => void;
   /** Stops the run as the wall-clock limit does: nothing more is sent, requests in flight are cancelled. */
   signal?: AbortSignal;
 }
 
 /** Deterministic prompt ids for request `index` (splitmix-style hash), so reruns send the same prompts. */
-function promptIds(index: number, length: number, seed: number, [lo, hi]: [number, number]): number[] {
+function promptIds(
+  index: number,
+  length: number,
+  seed: number,
+  [lo, hi]: readonly [number, number],
+): number[] {
   const ids = new Array<number>(length);
   let state = (seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0;
   for (let i = 0; i < length; i++) {

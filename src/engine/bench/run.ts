@@ -20,7 +20,7 @@ export interface BenchOptions {
   slo: Slo;
   seed: number;
   /** Prompt token ids are drawn from this range; default [3, 250): inside every vocabulary, past special ids. */
-  tokenIdRange?: [number, number];
+  tokenIdRange?: readonly [number, number];
   /** What ran behind the endpoint, where known. */
   model?: string;
   hardware?: string;
@@ -30,6 +30,9 @@ export interface BenchOptions {
   /** Stops the replay early (see LoadOptions.signal); the summary then covers what was sent. */
   signal?: AbortSignal;
 }
+
+/** Prompt token ids drawn from [low, high): clear of the special ids, inside any small vocabulary. */
+export const DEFAULT_TOKEN_ID_RANGE: readonly [number, number] = [3, 250];
 
 async function scrapePreemptions(url: string): Promise<number | undefined> {
   try {
@@ -64,7 +67,7 @@ export async function runBench(options: BenchOptions): Promise<RunSummary> {
       maxWallSeconds: options.maxSeconds,
       timeoutSeconds: options.timeoutSeconds,
       seed: options.seed,
-      tokenIdRange: options.tokenIdRange ?? [3, 250],
+      tokenIdRange: options.tokenIdRange ?? DEFAULT_TOKEN_ID_RANGE,
       onProgress: options.onProgress,
       signal: options.signal,
     },

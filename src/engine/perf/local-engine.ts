@@ -100,12 +100,11 @@ export interface ServedStepFit {
 }
 
 /**
- * The step model fitted to the steps the engine ran while serving (a warm-up workload): the same two
- * parts as `localEngineTarget` fits to the profile's isolated steps, but measured under serving's own
- * conditions — the HTTP server and the load generator sharing the event loop and the CPU, batches as
- * the scheduler forms them — which the isolated steps do not see. After the relative least-squares
- * fit both parts are scaled together so that the fitted steps add up to the measured busy time (the
- * queue depends on that sum), and the step-time spread is each served step's measured / fitted time.
+ * The step model fitted to the steps the engine ran while serving (a warm-up workload): the two parts
+ * `localEngineTarget` fits to the profile's isolated steps plus a host time per sequence, measured
+ * under serving's own conditions — the HTTP server and the load generator sharing the event loop and
+ * the CPU, batches as the scheduler forms them — which the isolated steps do not see (`fitServedSteps`).
+ * The step-time spread is each served step's measured / fitted time, and how long its slow spells last.
  */
 export function servedEngineTarget(
   profile: DeviceProfile,
@@ -122,9 +121,9 @@ export function servedEngineTarget(
     fit.fixedFactor,
     `${kernelLevel.source}; fitted to ${fit.steps} steps the engine ran while serving (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)}, +${(fit.perSequenceSeconds * 1e6).toFixed(0)} µs per sequence)`,
   );
-  // Every served step's factor, not a few bins of them: the engine's rare long stalls (a garbage
-  // collection every few hundred steps, 40–130 ms against 2–3 ms steps) hold the queue far longer than
-  // the same time spread over a bin of ordinary steps, and queueing grows with that tail.
+  // Every served step's factor, not a few bins of them: a rare step many times the typical one holds
+  // the queue far longer than the same time spread over a bin of ordinary steps, and queueing grows
+  // with that tail.
   return {
     hardware,
     calibration: {
@@ -138,9 +137,10 @@ export function servedEngineTarget(
 }
 
 /**
- * measured ≈ computeFactor × kernels' work + fixedFactor × host costs over served steps, by relative
- * least squares, then both factors scaled together so that the fitted steps add up to the measured
- * time; `ratios` are each step's measured / fitted time.
+ * measured ≈ computeFactor × kernels' work + fixedFactor × host costs + perSequenceSeconds × sequences
+ * over served steps, by non-negative relative least squares, then all three scaled together so that
+ * the fitted steps add up to the measured time (the queue depends on that sum); `ratios` are each
+ * step's measured / fitted time, in the order the steps ran.
  */
 export function fitServedSteps(
   served: readonly ServedStep[],

@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { runBench } from '../bench/run.js';
+import { DEFAULT_TOKEN_ID_RANGE, runBench } from '../bench/run.js';
 import { acquireGpu, type GpuContext } from '../gpu/device.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
@@ -58,7 +58,7 @@ export const VALIDATION_TARGET = 0.1;
 const GiB = 1024 ** 3;
 
 /** Prompts are token ids below this (what `servetune bench` sends by default). */
-const BENCH_TOKEN_ID_LIMIT = 250;
+const BENCH_TOKEN_ID_LIMIT = DEFAULT_TOKEN_ID_RANGE[1];
 
 /**
  * Closes the loop on this machine: profiles the GPU, predicts a workload on the local reference engine
@@ -186,7 +186,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         timeoutSeconds: 1800,
         slo: {},
         seed: origin.seed,
-        tokenIdRange: [3, Math.min(BENCH_TOKEN_ID_LIMIT, engine.vocabSize)],
+        tokenIdRange: [DEFAULT_TOKEN_ID_RANGE[0], Math.min(BENCH_TOKEN_ID_LIMIT, engine.vocabSize)],
         model: options.model.id,
         hardware: hardware.id,
         gpus: 1,
@@ -202,6 +202,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     };
 
     const profileConfig = configWith(profileTarget.calibration);
+    let headlineCalibration = profileTarget.calibration;
     let headlineConfig = profileConfig;
     let servedFit: ValidationReport['servedStepFit'] = null;
     let measured: Awaited<ReturnType<typeof runBench>>;
@@ -250,7 +251,8 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         const settled = engine.steps.slice(Math.floor(engine.steps.length / 2));
         const fitted = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, settled);
         engine.steps.length = 0;
-        headlineConfig = configWith(fitted.calibration);
+        headlineCalibration = fitted.calibration;
+        headlineConfig = configWith(headlineCalibration);
         if (options.utilization !== undefined) {
           capacity = capacityOf(headlineConfig);
           rate = options.utilization * capacity;
@@ -287,18 +289,11 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       await served.stop();
     }
 
-    const compare = (config: SimulationConfigInput) => {
-      const stepModel = compileStepModel(options.model, hardware, plan, {
-        calibration: SimulationConfig.parse(config).calibration,
-      });
+    const compare = (calibration: Calibration) => {
+      const stepModel = compileStepModel(options.model, hardware, plan, { calibration });
       return compareSteps(engine.steps, (shape) => stepModel.stepSeconds(shape));
     };
-    if (process.env.SERVETUNE_DUMP)
-      (await import('node:fs')).writeFileSync(
-        process.env.SERVETUNE_DUMP,
-        JSON.stringify({ config: headlineConfig, profileConfig, workload, steps: engine.steps }),
-      );
-    const steps = compare(headlineConfig);
+    const steps = compare(headlineCalibration);
     const errors = metricErrors(predicted, measured);
     const key = (metric: string) => errors.find((e) => e.metric === metric && e.stat === 'mean');
     const met = ['ttft', 'tpot'].every((m) => {
@@ -344,13 +339,13 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       },
       engineStepFit: profileTarget.engineStepFit,
       servedStepFit: servedFit,
-      calibration: SimulationConfig.parse(headlineConfig).calibration,
+      calibration: headlineCalibration,
       predicted,
       profileOnly: profileOnly
         ? {
             predicted: profileOnly,
             errors: metricErrors(profileOnly, measured),
-            steps: compare(profileConfig),
+            steps: compare(profileTarget.calibration),
           }
         : null,
       measured,
