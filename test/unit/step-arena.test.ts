@@ -57,6 +57,26 @@ test('a step arena reuses uniforms by content, scratch by order within the step,
   }
 });
 
+test('a step arena gives a changing table the same slot every step, shared by identical tables', () => {
+  const arena = new StepArena(gpu.device);
+  try {
+    arena.beginStep();
+    const first = arena.table(Uint32Array.from([1, 40, 0, 0]), 't');
+    assert.equal(arena.table(Uint32Array.from([1, 40, 0, 0]), 't'), first, 'identical within a step: shared');
+    const other = arena.table(Uint32Array.from([2, 40, 0, 0]), 't');
+    assert.notEqual(other, first, 'different within a step: its own buffer');
+    arena.beginStep();
+    assert.equal(
+      arena.table(Uint32Array.from([1, 41, 0, 0]), 't'),
+      first,
+      'next step, new contents: same slot',
+    );
+    assert.equal(arena.table(Uint32Array.from([2, 41, 0, 0]), 't'), other);
+  } finally {
+    arena.destroy();
+  }
+});
+
 test('a step arena gives back the least recently used buffers beyond its limit, with their bind groups', () => {
   const arena = new StepArena(gpu.device, 8);
   try {
@@ -86,21 +106,23 @@ test('the local model creates no buffers or bind groups per step once its shapes
   });
   try {
     const tables = [model.cache.allocate(4), model.cache.allocate(4)];
-    const decode = (context: number) =>
+    const decode = (...contexts: number[]) =>
       model.step(
-        tables.map((blockTable) => ({
+        tables.map((blockTable, i) => ({
           tokens: 1,
-          context,
+          context: contexts[i],
           blockTable,
           tokenIds: Uint32Array.from([5]),
           samples: true,
         })),
       );
-    await decode(20);
-    await decode(21);
+    // The longest context sets the split of the decode attention (its parameters), and the blocks in
+    // use the size of the step's block table: see each once (contexts 17–30 all take two blocks of 16).
+    for (let c = 17; c <= 30; c++) await decode(c, c);
     const counts = countCreations(gpu.device);
     try {
-      for (let i = 0; i < 20; i++) await decode(20 + (i % 2));
+      // The same longest contexts, other tables: per-sequence contexts change every step, as decodes' do.
+      for (let c = 18; c <= 30; c++) await decode(c, c - 1);
     } finally {
       counts.stop();
     }

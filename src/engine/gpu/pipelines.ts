@@ -30,7 +30,18 @@ export function specializeShader(source: string, spec: ShaderSpecialization): st
   return `${lines.join('\n')}\n${source}`;
 }
 
-const pipelineCache = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+/**
+ * Per device, per shader source (the same string object every call, so its hash is computed once), per
+ * specialization key. Looked up for every dispatch of every engine step: building the specialized text
+ * to look it up allocated tens of kilobytes per step.
+ */
+const pipelineCache = new WeakMap<GPUDevice, Map<string, Map<string, GPUComputePipeline>>>();
+
+function specializationKey(spec: ShaderSpecialization, entryPoint: string): string {
+  let key = `${entryPoint}|${spec.dtype ?? 'f32'}|${spec.subgroups ? 1 : 0}`;
+  for (const name in spec.constants) key += `|${name}=${spec.constants[name]}`;
+  return key;
+}
 
 /** One compute pipeline per (shader, specialization, entry point) per device. */
 export function computePipeline(
@@ -40,18 +51,23 @@ export function computePipeline(
   spec: ShaderSpecialization,
   entryPoint = 'main',
 ): GPUComputePipeline {
-  let cache = pipelineCache.get(device);
-  if (!cache) {
-    cache = new Map();
-    pipelineCache.set(device, cache);
+  let bySource = pipelineCache.get(device);
+  if (!bySource) {
+    bySource = new Map();
+    pipelineCache.set(device, bySource);
   }
-  const code = specializeShader(source, spec);
-  const key = `${entryPoint}\n${code}`;
-  let pipeline = cache.get(key);
+  let bySpecialization = bySource.get(source);
+  if (!bySpecialization) {
+    bySpecialization = new Map();
+    bySource.set(source, bySpecialization);
+  }
+  const key = specializationKey(spec, entryPoint);
+  let pipeline = bySpecialization.get(key);
   if (!pipeline) {
+    const code = specializeShader(source, spec);
     const module = device.createShaderModule({ label, code });
     pipeline = device.createComputePipeline({ label, layout: 'auto', compute: { module, entryPoint } });
-    cache.set(key, pipeline);
+    bySpecialization.set(key, pipeline);
   }
   return pipeline;
 }

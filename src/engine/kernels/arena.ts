@@ -13,6 +13,11 @@ export class BufferArena implements BindGroupSource {
     return this.keep(createUniformBuffer(this.device, data, label));
   }
 
+  /** A uniform whose contents change from step to step (per-sequence tables); here, the same as `uniform`. */
+  table(data: ArrayBufferView, label: string): GPUBuffer {
+    return this.uniform(data, label);
+  }
+
   storage(bytes: number, label: string): GPUBuffer {
     return this.keep(createStorageBuffer(this.device, bytes, label));
   }

@@ -123,7 +123,7 @@ export function prefillAttention(
   for (const [i, piece] of pieces.entries()) {
     table.set([piece.qRow, piece.tokens, piece.context, piece.tableStart], i * 4);
   }
-  const piecesBuffer = arena.uniform(table, 'attention_prefill pieces');
+  const piecesBuffer = arena.table(table, 'attention_prefill pieces');
   const maxTokens = Math.max(0, ...pieces.map((piece) => piece.tokens));
   return makeDispatch(
     arena,
@@ -236,7 +236,7 @@ export function decodeAttention(
   );
   const table = new Uint32Array(MAX_DECODE_SEQS * 4);
   for (const [i, s] of sequences.entries()) table.set([s.qRow, s.keys, s.tableStart, 0], i * 4);
-  const seqBuffer = arena.uniform(table, 'attention_decode sequences');
+  const seqBuffer = arena.table(table, 'attention_decode sequences');
   const partials = arena.storage(
     numSplits > 1 ? sequences.length * shape.heads * numSplits * (d4 + 1) * 16 : 16,
     'attention_decode partials',

@@ -71,6 +71,24 @@ export function broadcastGemmSource(
   dtype: ShaderDtype,
   packed: boolean,
 ): string {
+  // Asked for by every linear of every engine step: generated once per variant (the same string then
+  // also keys the pipeline cache cheaply).
+  const key = `${config.rows}|${config.words}|${config.wg}|${config.subgroup}|${dtype}|${packed}`;
+  let source = generatedSources.get(key);
+  if (source === undefined) {
+    source = generateBroadcastGemmSource(config, dtype, packed);
+    generatedSources.set(key, source);
+  }
+  return source;
+}
+
+const generatedSources = new Map<string, string>();
+
+function generateBroadcastGemmSource(
+  config: BroadcastGemmConfig,
+  dtype: ShaderDtype,
+  packed: boolean,
+): string {
   checkBroadcastConfig(config);
   if (packed && dtype !== 'f16')
     throw new ServeTuneError('broadcast GEMM: only f16 packs', 'invalid-argument');

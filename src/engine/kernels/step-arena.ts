@@ -23,6 +23,8 @@ export class StepArena extends BufferArena {
   private readonly ids = new WeakMap<object, number>();
   private nextId = 1;
   private readonly ordinals = new Map<string, number>();
+  /** This step's tables per slot: identical ones (every layer's) share a buffer. */
+  private readonly stepTables = new Map<string, { bytes: Uint8Array; buffer: GPUBuffer }[]>();
 
   constructor(
     device: GPUDevice,
@@ -33,6 +35,7 @@ export class StepArena extends BufferArena {
 
   beginStep(): void {
     this.ordinals.clear();
+    this.stepTables.clear();
     // A few at a time, as they overflow: giving back hundreds at once would hand the collector the
     // same bulk of wrappers to finalize that the arena exists to avoid.
     for (const [key, buffer] of this.kept) {
@@ -47,6 +50,27 @@ export class StepArena extends BufferArena {
   override uniform(data: ArrayBufferView, label: string): GPUBuffer {
     const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
     return this.reuse(`u|${label}|${bytes}`, () => createUniformBuffer(this.device, data, label));
+  }
+
+  /**
+   * A table that changes every step (a decode's contexts grow by one) gets a slot like a scratch buffer
+   * and is rewritten, never keyed by its contents: keyed, each step made a new buffer, and the kept keys
+   * (kilobytes of table text each) filled the old generation, which the collector then swept in a
+   * 50–180 ms pause every couple of seconds while serving.
+   */
+  override table(data: ArrayBufferView, label: string): GPUBuffer {
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const slot = `t|${label}|${bytes.byteLength}`;
+    let used = this.stepTables.get(slot);
+    if (!used) {
+      used = [];
+      this.stepTables.set(slot, used);
+    }
+    for (const table of used) if (sameBytes(table.bytes, bytes)) return table.buffer;
+    const buffer = this.reuse(`${slot}|${used.length}`, () => createUniformBuffer(this.device, data, label));
+    writeBytes(this.device, buffer, 0, data);
+    used.push({ bytes: bytes.slice(), buffer });
+    return buffer;
   }
 
   override storage(bytes: number, label: string): GPUBuffer {
@@ -116,4 +140,10 @@ export class StepArena extends BufferArena {
     }
     return id;
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

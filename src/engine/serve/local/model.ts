@@ -8,6 +8,7 @@ import {
 } from '../../gpu/buffers.js';
 import type { GpuContext } from '../../gpu/device.js';
 import { encodeDispatches } from '../../gpu/pipelines.js';
+import { pacedGpuWait } from '../../gpu/poll-pacing.js';
 import { rmsNorm } from '../../kernels/elementwise.js';
 import { linear } from '../../kernels/gemm.js';
 import {
@@ -206,10 +207,10 @@ export class LocalModel {
     }
     gpu.device.queue.submit([encoder.finish()]);
     if (sampling === 0) {
-      await gpu.device.queue.onSubmittedWorkDone();
+      await pacedGpuWait(() => gpu.device.queue.onSubmittedWorkDone());
       return new Uint32Array(0);
     }
-    await this.staging.mapAsync(0x1 /* GPUMapMode.READ */);
+    await pacedGpuWait(() => this.staging.mapAsync(0x1 /* GPUMapMode.READ */));
     const ids = new Uint32Array(this.staging.getMappedRange().slice(0, sampling * 4));
     this.staging.unmap();
     return ids;
