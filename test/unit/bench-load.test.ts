@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type LoadRequest, runLoad } from '../../src/engine/bench/load.js';
+import { runBench } from '../../src/engine/bench/run.js';
+import type { GenerationRequest } from '../../src/engine/serve/engine.js';
 import { OpenAiServer } from '../../src/engine/serve/server.js';
+import { loadWorkload } from '../../src/engine/workload/load.js';
 import { TimerEngine } from './helpers/timer-engine.js';
 
 const target = (url: string) => ({ url, model: 'test-model', endpoint: 'completions' as const });
@@ -105,5 +108,58 @@ describe('load generator against a live server', () => {
       },
     );
     assert.equal(results[0].status, 'network-error');
+  });
+
+  it('sends one 1-token test request before the run, and a failing one stops the run with its reason', async () => {
+    const engine = new TimerEngine(4, 2);
+    const seen: GenerationRequest[] = [];
+    const submit = engine.submit.bind(engine);
+    engine.submit = (request, sink) => {
+      seen.push(request);
+      return submit(request, sink);
+    };
+    const server = new OpenAiServer({ engine, maxWaiting: 100 });
+    const { url } = await server.start();
+    const spec = 'constant:rate=50,prompt=fixed(6),output=fixed(3)';
+    const bench = (model: string, probe?: boolean) =>
+      runBench({
+        url,
+        servedModel: model,
+        workload: loadWorkload(spec, { count: 3 }),
+        workloadOrigin: { source: spec, seed: 0, count: 3 },
+        mode: { kind: 'open' },
+        maxRequests: 3,
+        maxSeconds: 20,
+        timeoutSeconds: 10,
+        slo: {},
+        seed: 0,
+        tokenIdRange: [3, 900],
+        probe,
+      });
+    try {
+      const summary = await bench('test-model');
+      assert.equal(summary.requests.completed, 3, 'the test request is not part of the run');
+      assert.deepEqual(
+        seen.map((r) => [r.promptTokens.length, r.maxTokens]),
+        [
+          [1, 1],
+          [6, 3],
+          [6, 3],
+          [6, 3],
+        ],
+      );
+      await assert.rejects(
+        bench('no-such-model'),
+        /did not complete a test request .* model no-such-model, so the run was not started: http-error: .*does not exist/,
+      );
+      const unprobed = await bench('no-such-model', false);
+      assert.equal(
+        unprobed.requests.failed,
+        3,
+        'without the test request, every request fails and is counted',
+      );
+    } finally {
+      await server.shutdown();
+    }
   });
 });

@@ -261,10 +261,13 @@ describe('validation on this machine', () => {
       gpu,
     });
     assert.equal(report.measured.requests.completed, 16);
-    // A warm-up of other requests (the next seed) was served first and the step model fitted to its steps.
-    assert.equal(report.servedStepFit?.requests, 8);
-    assert.equal(report.servedStepFit?.seed, 2);
-    assert.ok((report.servedStepFit?.steps ?? 0) >= 8);
+    // A warm-up of 8 other requests (seed 2) was served first, then a twin of the validated run (16
+    // requests, seed 3) at the rate the warm-up's fit gave, and the step model fitted to the twin's steps.
+    assert.equal(report.servedStepFit?.warmUpRequests, 8);
+    assert.equal(report.servedStepFit?.requests, 16);
+    assert.equal(report.servedStepFit?.seed, 3);
+    assert.ok((report.servedStepFit?.rate ?? 0) > 0);
+    assert.ok((report.servedStepFit?.steps ?? 0) >= 16);
     // One step-time factor per fitted step: the engine's rare long steps keep their weight.
     assert.equal(report.calibration.stepTimeSpread?.length, report.servedStepFit?.steps);
     assert.ok((report.servedStepFit?.frontEndSeconds ?? -1) >= 0, 'the front end was measured');

@@ -23,6 +23,7 @@ interface BenchFlags {
   slo?: Slo;
   out?: string;
   json?: boolean;
+  probe: boolean;
 }
 
 export function registerBenchCommands(program: Command): void {
@@ -65,6 +66,7 @@ export function registerBenchCommands(program: Command): void {
         parseSlo,
       ),
     )
+    .option('--no-probe', 'start the run without first sending one 1-token test request')
     .option('--out <file>', 'write the summary JSON (RunSummary) to this file')
     .option('--json', 'print JSON (schema: RunSummary)')
     .action(async (flags: BenchFlags) => {
@@ -103,6 +105,7 @@ export function registerBenchCommands(program: Command): void {
         timeoutSeconds: flags.timeout,
         slo: flags.slo ?? {},
         seed: flags.seed,
+        probe: flags.probe,
         onProgress: (done) => {
           if (done === total || done - lastShown >= Math.max(1, Math.floor(total / 10))) {
             lastShown = done;

@@ -41,13 +41,13 @@ export function printValidation(r: ValidationReport): void {
   console.log(`workload: ${w.requests} requests of ${w.source} (seed ${w.seed})`);
   if (w.predictedCapacity && w.utilization && w.rate !== undefined) {
     console.log(
-      `rate ${w.rate.toFixed(2)} req/s = ${(100 * w.utilization).toFixed(0)}% of the capacity predicted ${r.servedStepFit ? `after the warm-up's fit (${w.predictedCapacity.toFixed(2)} req/s; the warm-up ran at ${(r.servedStepFit.rate ?? 0).toFixed(2)} req/s, from the profile's)` : `from the profile (${w.predictedCapacity.toFixed(2)} req/s)`}, not from any measured run`,
+      `rate ${w.rate.toFixed(2)} req/s = ${(100 * w.utilization).toFixed(0)}% of the capacity predicted ${r.servedStepFit ? `after the warm-up's fit (${w.predictedCapacity.toFixed(2)} req/s; the twin ran at ${(r.servedStepFit.rate ?? 0).toFixed(2)} req/s, from the warm-up's fit)` : `from the profile (${w.predictedCapacity.toFixed(2)} req/s)`}, not from any measured run`,
     );
   }
   const served = r.servedStepFit;
   if (served) {
     console.log(
-      `step model fitted to ${served.steps} steps the engine ran serving ${served.requests} warm-up requests (seed ${served.seed}, not validated): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, +${((served.perSequenceSeconds ?? 0) * 1e6).toFixed(0)} µs per sequence, mean step error ${(100 * served.meanAbsoluteRelativeError).toFixed(1)}% before the spread; the front end (HTTP, streaming) adds ${((served.frontEndSeconds ?? 0) * 1e3).toFixed(1)} ms to the first token`,
+      `step model fitted to the ${served.steps} steps the engine ran serving a twin of the validated run (${served.requests} other requests, seed ${served.seed}, after ${served.warmUpRequests ?? 0} warm-up requests): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, +${((served.perSequenceSeconds ?? 0) * 1e6).toFixed(0)} µs per sequence, mean step error ${(100 * served.meanAbsoluteRelativeError).toFixed(1)}% before the spread; the front end (HTTP, streaming) adds ${((served.frontEndSeconds ?? 0) * 1e3).toFixed(1)} ms to the first token`,
     );
   }
   const fit = r.engineStepFit;
@@ -123,7 +123,7 @@ export function registerValidateCommands(program: Command): void {
     .addOption(
       new Option(
         '--warm-up-requests <n>',
-        'requests of a separate warm-up workload (seed + 1) whose served steps the step model is fitted to before predicting; 0: predict from the profile alone (default 100)',
+        "requests of a separate warm-up workload served before predicting, in two phases (seeds + 1, + 2): the first warms the runtime and sets the second's rate, the step model is fitted to the steps served in the second; 0: predict from the profile alone (default 200)",
       ).argParser(nonNegativeInt),
     )
     .addOption(new Option('--seed <n>', 'seed of the workload and weights').argParser(Number).default(0))

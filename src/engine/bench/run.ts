@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { SimulationConfig, Slo } from '../sim/config.js';
 import type { RunSummary } from '../sim/summary.js';
+import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
 import { type LoadMode, type LoadRequest, runLoad } from './load.js';
+import { type StreamTarget, streamOnce } from './stream-client.js';
 import { measuredSummary, prometheusCounter } from './summary.js';
 
 export interface BenchOptions {
@@ -29,6 +31,12 @@ export interface BenchOptions {
   onProgress?: (done: number, total: number) => void;
   /** Stops the replay early (see LoadOptions.signal); the summary then covers what was sent. */
   signal?: AbortSignal;
+  /**
+   * Send one test request (a 1-token prompt, 1 token out) before the run and stop with its error if it
+   * fails; default true. A wrong URL, model or endpoint then fails at once, and the client's own
+   * first-request costs (connection, compiling its code paths) stay out of the measured run.
+   */
+  probe?: boolean;
 }
 
 /** Prompt token ids drawn from [low, high): clear of the special ids, inside any small vocabulary. */
@@ -44,6 +52,32 @@ async function scrapePreemptions(url: string): Promise<number | undefined> {
   }
 }
 
+/** One minimal streamed request; its failure, with the server's own message, is the run's. */
+async function probeEndpoint(
+  target: StreamTarget,
+  tokenId: number,
+  timeoutSeconds: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const result = await streamOnce(
+    target,
+    { index: -1, promptTokenIds: [tokenId], promptText: `w${tokenId}`, maxTokens: 1 },
+    { start: performance.now() },
+    0,
+    timeoutSeconds,
+    signal ?? new AbortController().signal,
+  );
+  if (result.status === 'ok' && result.tokenTimes.length > 0) return;
+  if (result.status === 'cancelled') throw new ServeTuneError('the run was cancelled', 'invalid-argument');
+  const why =
+    result.status === 'ok' ? 'it streamed no tokens' : `${result.status}: ${result.error ?? 'no detail'}`;
+  throw new ServeTuneError(
+    `${target.url} did not complete a test request (a 1-token prompt, 1 token out) on its ${target.endpoint} endpoint for model ${target.model}, so the run was not started: ${why}`,
+    'invalid-argument',
+    '--url',
+  );
+}
+
 /** Replays a workload against an OpenAI-compatible endpoint and summarizes it as a measured RunSummary. */
 export async function runBench(options: BenchOptions): Promise<RunSummary> {
   const started = performance.now();
@@ -52,26 +86,27 @@ export async function runBench(options: BenchOptions): Promise<RunSummary> {
     promptTokens: Math.max(1, Math.round(r.promptTokens)),
     outputTokens: Math.max(1, Math.round(r.outputTokens)),
   }));
+  const target: StreamTarget = {
+    url: options.url,
+    model: options.servedModel,
+    endpoint: options.endpoint ?? 'completions',
+    headers: options.headers,
+  };
+  const tokenIdRange = options.tokenIdRange ?? DEFAULT_TOKEN_ID_RANGE;
+  if (options.probe !== false && requests.length > 0) {
+    await probeEndpoint(target, tokenIdRange[0], options.timeoutSeconds, options.signal);
+  }
   const before = await scrapePreemptions(options.url);
-  const measured = await runLoad(
-    {
-      url: options.url,
-      model: options.servedModel,
-      endpoint: options.endpoint ?? 'completions',
-      headers: options.headers,
-    },
-    requests,
-    {
-      mode: options.mode,
-      maxRequests: options.maxRequests,
-      maxWallSeconds: options.maxSeconds,
-      timeoutSeconds: options.timeoutSeconds,
-      seed: options.seed,
-      tokenIdRange: options.tokenIdRange ?? DEFAULT_TOKEN_ID_RANGE,
-      onProgress: options.onProgress,
-      signal: options.signal,
-    },
-  );
+  const measured = await runLoad(target, requests, {
+    mode: options.mode,
+    maxRequests: options.maxRequests,
+    maxWallSeconds: options.maxSeconds,
+    timeoutSeconds: options.timeoutSeconds,
+    seed: options.seed,
+    tokenIdRange,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  });
   const after = before === undefined ? undefined : await scrapePreemptions(options.url);
   const mode = options.mode;
   return measuredSummary(measured, {

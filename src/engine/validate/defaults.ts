@@ -2,8 +2,9 @@
  * Defaults: prompts long enough to take several chunks' worth of budget, arriving (Poisson) at
  * `utilization` of the engine's capacity as predicted from the profile, so requests queue (TTFT
  * includes waiting) without the queue growing without bound, where TTFT would turn any small
- * throughput error into a large one. The spec's own rate is replaced. A warm-up workload of
- * `warmUpRequests` (another seed) is served first and the step model fitted to its served steps.
+ * throughput error into a large one. The spec's own rate is replaced. A warm-up of `warmUpRequests`
+ * (another seed) is served first, then a twin of the validated run (as many requests, yet another
+ * seed), and the step model fitted to the twin's served steps.
  */
 export const VALIDATE_DEFAULTS = {
   quick: {

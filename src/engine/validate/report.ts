@@ -94,11 +94,15 @@ export const ValidationReport = z.object({
     .optional(),
   /**
    * How the step model was fitted to the steps the engine ran while serving a separate warm-up workload
-   * before the prediction; null where the prediction comes from the profile alone. Optional, added later.
+   * before the prediction (`requests`, `seed`, `rate`, `steps`: its second phase, the one fitted, as
+   * many requests as the validated run; `warmUpRequests`: its first); null where the prediction comes
+   * from the profile alone. Optional, added later.
    */
   servedStepFit: z
     .object({
       requests: z.number().int().nonnegative(),
+      /** Requests served first to warm the runtime and set the fitted phase's rate. Optional, added later. */
+      warmUpRequests: z.number().int().nonnegative().optional(),
       seed: z.number().int(),
       rate: z.number().nonnegative().nullable(),
       computeFactor: z.number(),

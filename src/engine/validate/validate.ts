@@ -36,8 +36,9 @@ export interface ValidationOptions {
    */
   utilization?: number;
   /**
-   * Requests of a separate warm-up workload (the same spec, seed + 1) served first, whose step times
-   * the step model is fitted to before predicting; 0: predict from the profile alone.
+   * Requests of a separate warm-up workload (the same spec, seed + 1) served first to warm the runtime
+   * and set the rate of a twin of the validated run (as many requests, seed + 2), whose step times the
+   * step model is fitted to before predicting; 0: predict from the profile alone.
    */
   warmUpRequests?: number;
   /**
@@ -223,48 +224,61 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       const warmUpRequests = options.warmUpRequests ?? 0;
       if (warmUpRequests > 0) {
         // The steps the engine runs while serving, with the HTTP server and the load generator on the
-        // same CPU, are what the prediction must match; a separate warm-up workload (another seed, so
-        // none of the validated requests) measures them. Only its step times are used, never its metrics.
+        // same CPU, are what the prediction must match; a separate warm-up (other seeds, so none of the
+        // validated requests) measures them, in two phases. The first (`warmUpRequests`), at the rate the
+        // profile suggests, warms the runtime (the serving path's JavaScript is compiled and optimized over
+        // the first few hundred steps, which run ~30% slower): the step model is fitted to its second half
+        // and sets the rate of the second phase to the one the validated run will have. The second is a
+        // twin of the validated run in all but its requests: as many, at that rate, with a load
+        // generator as young (a served step's time depends on the request rate, and on the client's own
+        // warm-up, as well as on its batch, since they share the CPU with the engine). The fit that
+        // predicts is made on all of its steps. Only step times and the front end's latency are used,
+        // never the warm-up's metrics.
         const warmStarted = performance.now();
-        const warmRate = rate;
-        const warmSeed = options.seed + 1;
-        const warm = loadWorkload(options.workload, {
-          seed: warmSeed,
-          count: warmUpRequests,
-          rate: warmRate ?? undefined,
-        });
-        say(`serving ${warm.requests.length} warm-up requests to fit the step model to served steps…`);
-        engine.steps.length = 0;
-        engine.firstTokenSeconds.length = 0;
-        const warmMeasured = await serve(
-          warm,
-          { seed: warmSeed, count: warmUpRequests, rate: warmRate },
-          profileConfig,
-        );
-        // What the front end adds to the first token (request parsing and admission, streaming it
-        // back, the client reading it): the client's TTFT against the engine's own submit-to-token.
-        const inEngine = mean(engine.firstTokenSeconds);
-        frontEndSeconds =
-          warmMeasured.ttft && inEngine !== null ? Math.max(0, warmMeasured.ttft.mean - inEngine) : 0;
-        // The warm-up's first half warms the runtime itself (the serving path's JavaScript is compiled
-        // and optimized over the first few hundred steps, which run ~30% slower); the fit takes the rest.
-        const settled = engine.steps.slice(Math.floor(engine.steps.length / 2));
-        const fitted = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, settled);
-        engine.steps.length = 0;
-        headlineCalibration = fitted.calibration;
-        headlineConfig = configWith(headlineCalibration);
-        if (options.utilization !== undefined) {
-          capacity = capacityOf(headlineConfig);
-          rate = options.utilization * capacity;
+        const phases = [warmUpRequests, options.requests];
+        let fitted: ReturnType<typeof servedEngineTarget> | undefined;
+        let last = { seed: options.seed + 1, rate };
+        for (const [phase, count] of phases.entries()) {
+          if (count === 0) continue;
+          const seed = options.seed + 1 + phase;
+          const phaseRate = rate;
+          const warm = loadWorkload(options.workload, { seed, count, rate: phaseRate ?? undefined });
+          say(
+            phase === 0
+              ? `serving ${warm.requests.length} warm-up requests to warm the runtime and set the rate…`
+              : `serving a twin of the validated run (${warm.requests.length} other requests) to fit the step model to served steps…`,
+          );
+          engine.steps.length = 0;
+          engine.firstTokenSeconds.length = 0;
+          const warmMeasured = await serve(warm, { seed, count, rate: phaseRate }, profileConfig);
+          // What the front end adds to the first token (request parsing and admission, streaming it
+          // back, the client reading it): the client's TTFT against the engine's own submit-to-token.
+          const inEngine = mean(engine.firstTokenSeconds);
+          frontEndSeconds =
+            warmMeasured.ttft && inEngine !== null ? Math.max(0, warmMeasured.ttft.mean - inEngine) : 0;
+          const settled =
+            phase === 0 ? engine.steps.slice(Math.floor(engine.steps.length / 2)) : engine.steps;
+          fitted = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, settled);
+          engine.steps.length = 0;
+          headlineCalibration = fitted.calibration;
+          headlineConfig = configWith(headlineCalibration);
+          if (options.utilization !== undefined) {
+            capacity = capacityOf(headlineConfig);
+            rate = options.utilization * capacity;
+          }
+          last = { seed, rate: phaseRate };
         }
-        servedFit = {
-          requests: warm.requests.length,
-          seed: warmSeed,
-          rate: warmRate,
-          ...fitted.fit,
-          frontEndSeconds,
-          wallSeconds: (performance.now() - warmStarted) / 1000,
-        };
+        if (fitted) {
+          servedFit = {
+            requests: options.requests,
+            warmUpRequests,
+            seed: last.seed,
+            rate: last.rate,
+            ...fitted.fit,
+            frontEndSeconds,
+            wallSeconds: (performance.now() - warmStarted) / 1000,
+          };
+        }
       }
       workload = loadWorkload(options.workload, {
         seed: options.seed,

@@ -6,8 +6,9 @@ import type { Handler } from '../handlers.js';
 
 /**
  * Turns the validation's progress lines into one bar, in percent: the profile fills the first half;
- * each serving run starts a segment from where the bar is (a warm-up run a third of what remains, the
- * validated run the rest), filled as its requests complete. Lines it does not recognize leave the bar
+ * each serving run starts a segment from where the bar is (the warm-up a fifth of what remains, the
+ * validated run's twin half of what then remains, the validated run the rest), filled as its requests
+ * complete. Lines it does not recognize leave the bar
  * where it is, so a reworded line costs the bar its movement, never its message; it never moves back.
  */
 export function validationProgress(): (line: string) => number {
@@ -20,7 +21,8 @@ export function validationProgress(): (line: string) => number {
     if (profile) next = (50 * Number(profile[1])) / Math.max(1, Number(profile[2]));
     else if (/^serving /.test(line.trim())) {
       const start = Math.max(percent, 50);
-      segment = { start, span: (100 - start) / (/warm-up/.test(line) ? 3 : 1) };
+      const share = /warm-up/.test(line) ? 1 / 5 : /twin/.test(line) ? 1 / 2 : 1;
+      segment = { start, span: (100 - start) * share };
       next = start;
     } else if (served) {
       next = segment.start + (segment.span * Number(served[1])) / Math.max(1, Number(served[2]));

@@ -94,7 +94,13 @@ test('a metric missing from either run has no row, and the target flags follow t
   const measured = { ...RECORDED.measured, itl: null };
   const errors = RECORDED.errors
     .filter((e) => e.metric !== 'itl')
-    .map((e) => (e.metric === 'tpot' ? { ...e, relativeError: 0.04 } : e));
+    .map((e) =>
+      e.metric === 'tpot'
+        ? { ...e, relativeError: 0.04 }
+        : e.metric === 'ttft' && e.stat === 'mean'
+          ? { ...e, relativeError: -0.2 }
+          : e,
+    );
   const model = validationChartModel({ ...RECORDED, measured, errors });
   assert.ok(!model.rows.some((r) => r.metric === 'itl'));
   assert.equal(model.rows.length, 6);
@@ -103,6 +109,7 @@ test('a metric missing from either run has no row, and the target flags follow t
   assert.equal(tpot.errorText, '+4.0%');
   const ttft = model.rows.find((r) => r.metric === 'ttft' && r.stat === 'mean')!;
   assert.equal(ttft.withinTarget, false);
+  assert.equal(ttft.errorText, '-20.0%');
 });
 
 test('relative errors and latencies are formatted as the CLI prints them', () => {
@@ -123,13 +130,16 @@ test('validation progress lines map onto one bar that only moves forward', () =>
   assert.equal(percent('something else'), 75);
   assert.equal(percent('  24/24 requests done'), 100);
 
-  // A warm-up run first: a third of what remains, then the validated run fills the rest.
+  // A warm-up first (a fifth of what remains), then the validated run's twin (half of what then
+  // remains), then the validated run fills the rest.
   const withWarmUp = validationProgress();
   withWarmUp('  profile [20/20] engine steps');
-  assert.equal(withWarmUp('serving 40 warm-up requests to fit the step model to served steps…'), 50);
-  assert.ok(Math.abs(withWarmUp('  40/40 requests done') - 50 - 50 / 3) < 1e-9);
+  assert.equal(withWarmUp('serving 40 warm-up requests to warm the runtime and set the rate…'), 50);
+  assert.ok(Math.abs(withWarmUp('  40/40 requests done') - 60) < 1e-9);
+  assert.equal(withWarmUp('serving a twin of the validated run (100 other requests) to fit…'), 60);
+  assert.ok(Math.abs(withWarmUp('  100/100 requests done') - 80) < 1e-9);
   const start = withWarmUp('serving 100 requests (poisson:…)…');
-  assert.ok(Math.abs(start - 50 - 50 / 3) < 1e-9);
-  assert.ok(Math.abs(withWarmUp('  50/100 requests done') - (start + (100 - start) / 2)) < 1e-9);
+  assert.ok(Math.abs(start - 80) < 1e-9);
+  assert.ok(Math.abs(withWarmUp('  50/100 requests done') - 90) < 1e-9);
   assert.equal(withWarmUp('  100/100 requests done'), 100);
 });
