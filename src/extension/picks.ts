@@ -86,6 +86,19 @@ export async function pickGpuCount(store: Store): Promise<number | undefined> {
   return gpus;
 }
 
+/** Model, GPU and GPU count, asked in that order; undefined as soon as one is dismissed. */
+export async function pickCluster(
+  store: Store,
+): Promise<{ model: string; hardware: string; gpus: number } | undefined> {
+  const model = await pickModel(store);
+  if (!model) return undefined;
+  const hardware = await pickHardware(store);
+  if (!hardware) return undefined;
+  const gpus = await pickGpuCount(store);
+  if (!gpus) return undefined;
+  return { model, hardware, gpus };
+}
+
 export type Slo = NonNullable<Choices['slo']>;
 
 export function currentSlo(store: Store): Slo {

@@ -4,6 +4,7 @@ import { getHardware } from '../../src/engine/hardware/catalog.js';
 import { memoryReport } from '../../src/engine/memory/model.js';
 import { getModel } from '../../src/engine/model/catalog.js';
 import { maxRatesUnderSlo } from '../../src/engine/search/rate.js';
+import { loadSearchSample } from '../../src/engine/search/run.js';
 import type { Candidate, EvaluationMetrics } from '../../src/engine/search/schema.js';
 import {
   type EvaluationTask,
@@ -12,6 +13,7 @@ import {
   type SearchRequest,
 } from '../../src/engine/search/search.js';
 import { colocatedCandidates, feasibleReplicaShapes } from '../../src/engine/search/space.js';
+import { isServeTuneError } from '../../src/engine/util/errors.js';
 import { paretoFront2d, paretoFrontBrute } from '../../src/engine/util/pareto.js';
 import { everyColocatedCandidate } from './helpers/brute-force.js';
 
@@ -211,5 +213,37 @@ describe('plan search with an analytic evaluator', () => {
     // The search's best sustains the brute-force optimum's rate (to the bisection's precision).
     assert.ok(found.maxRateUnderSlo! >= bestRate / 1.05, `${found.maxRateUnderSlo} vs ${bestRate}`);
     assert.ok(evaluator.calls < brute.calls, `${evaluator.calls} vs ${brute.calls}`);
+  });
+});
+
+describe('the sample a search or a tune simulates', () => {
+  const model = { name: 'a 4k model', maxContextLength: 4096 };
+  const sample = (workload: string, rate?: number, sampleRequests = 50) =>
+    loadSearchSample({ workload, sampleRequests, seed: 1, rate }, model);
+
+  it('keeps the first requests, their rate and the context the engines are set to', () => {
+    const { workload, rate, maxSequenceTokens, maxModelLen } = sample(
+      'poisson:rate=3,prompt=fixed(1000),output=fixed(500)',
+    );
+    assert.equal(workload.requests.length, 50);
+    assert.ok(rate > 1 && rate < 6, `rate ${rate}`);
+    assert.equal(maxSequenceTokens, 1500);
+    assert.equal(maxModelLen, 2048);
+    assert.equal(sample('poisson:rate=3,prompt=fixed(1000),output=fixed(500)', 7).rate, 7);
+  });
+
+  it('refuses a request longer than the context, and a workload with no rate, naming the flag', () => {
+    const refused = (workload: string, where: string, message: RegExp, sampleRequests?: number) =>
+      assert.throws(
+        () => sample(workload, undefined, sampleRequests),
+        (error: unknown) => isServeTuneError(error) && error.where === where && message.test(error.message),
+      );
+    refused(
+      'poisson:rate=3,prompt=fixed(4000),output=fixed(200)',
+      '--workload',
+      /4200 tokens, longer than a 4k model's context of 4096/,
+    );
+    // One request has no arrival rate of its own.
+    refused('constant:rate=3,prompt=fixed(10),output=fixed(10)', '--rate', /no arrival rate/, 1);
   });
 });

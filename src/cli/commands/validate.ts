@@ -123,7 +123,7 @@ export function registerValidateCommands(program: Command): void {
     .addOption(
       new Option(
         '--warm-up-requests <n>',
-        "requests of a separate warm-up workload served before predicting, in two phases (seeds + 1, + 2): the first warms the runtime and sets the second's rate, the step model is fitted to the steps served in the second; 0: predict from the profile alone (default 200)",
+        'requests served first (seed + 1) to warm the runtime and set the rate of a twin of the validated run (as many other requests, seed + 2) whose served steps the step model is fitted to before predicting; 0: predict from the profile alone (default 100)',
       ).argParser(nonNegativeInt),
     )
     .addOption(new Option('--seed <n>', 'seed of the workload and weights').argParser(Number).default(0))

@@ -68,7 +68,8 @@ async function probeEndpoint(
     signal ?? new AbortController().signal,
   );
   if (result.status === 'ok' && result.tokenTimes.length > 0) return;
-  if (result.status === 'cancelled') throw new ServeTuneError('the run was cancelled', 'invalid-argument');
+  // Cancelled: the caller's abort, as every other cancelled run reports it.
+  if (result.status === 'cancelled') signal?.throwIfAborted();
   const why =
     result.status === 'ok' ? 'it streamed no tokens' : `${result.status}: ${result.error ?? 'no detail'}`;
   throw new ServeTuneError(

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
  * it). While a wait is paced, the binding's polls are spaced by a short spin before each: a few percent
  * of a typical wait (so a completion is noticed at most that much later, half of it on average), never
  * less than `MIN_POLL_GAP_MS` nor more than `MAX_POLL_GAP_MS`. The main thread spins while waiting
- * anyway; a 1.5 ms step now makes about 15 polls.
+ * anyway; a 1.5 ms step now makes about 30 polls.
  */
 export const MIN_POLL_GAP_MS = 0.005;
 export const MAX_POLL_GAP_MS = 0.1;

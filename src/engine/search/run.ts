@@ -9,6 +9,7 @@ import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
 import { ServeTuneError } from '../util/errors.js';
 import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
+import type { Workload } from '../workload/types.js';
 import { EvaluationPool } from './pool.js';
 import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
 import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
@@ -100,24 +101,14 @@ export function searchMaxModelLen(model: { maxContextLength: number }, maxSequen
 }
 
 /**
- * The whole search as users run it: resolve the model, GPU and workload, simulate every configuration
- * worth simulating (on worker threads), and return every configuration with its metrics, the fronts,
- * the best under the SLOs and ready-to-use engine settings.
+ * The requests every configuration is simulated on (the first `sampleRequests` of the workload), their
+ * arrival rate (`rate`, else the workload's own), the longest and the context the engines are set to; a workload with
+ * no requests, no rate, or a request longer than the model's context is an error that names the flag.
  */
-export async function searchServing(
-  rawInput: SearchInput,
-  options: {
-    workerFile?: URL;
-    signal?: AbortSignal;
-    onProgress?: (p: SearchProgress) => void;
-    /** The result so far (without engine settings), as the search's stages complete. */
-    onPartial?: (partial: SearchResult) => void;
-  } = {},
-): Promise<SearchResult> {
-  const started = performance.now();
-  const input = SearchInput.parse(rawInput);
-  const model = resolveModel(input.model);
-  const hardware = getHardware(input.hardware);
+export function loadSearchSample(
+  input: { workload: string; sampleRequests: number; seed: number; rate?: number },
+  model: { name: string; maxContextLength: number },
+): { workload: Workload; rate: number; maxSequenceTokens: number; maxModelLen: number } {
   const workload = loadWorkload(input.workload, { count: input.sampleRequests, seed: input.seed });
   if (workload.requests.length === 0) {
     throw new ServeTuneError(
@@ -142,7 +133,29 @@ export async function searchServing(
       '--workload',
     );
   }
-  const maxModelLen = searchMaxModelLen(model, maxSequenceTokens);
+  return { workload, rate, maxSequenceTokens, maxModelLen: searchMaxModelLen(model, maxSequenceTokens) };
+}
+
+/**
+ * The whole search as users run it: resolve the model, GPU and workload, simulate every configuration
+ * worth simulating (on worker threads), and return every configuration with its metrics, the fronts,
+ * the best under the SLOs and ready-to-use engine settings.
+ */
+export async function searchServing(
+  rawInput: SearchInput,
+  options: {
+    workerFile?: URL;
+    signal?: AbortSignal;
+    onProgress?: (p: SearchProgress) => void;
+    /** The result so far (without engine settings), as the search's stages complete. */
+    onPartial?: (partial: SearchResult) => void;
+  } = {},
+): Promise<SearchResult> {
+  const started = performance.now();
+  const input = SearchInput.parse(rawInput);
+  const model = resolveModel(input.model);
+  const hardware = getHardware(input.hardware);
+  const { workload, rate, maxSequenceTokens, maxModelLen } = loadSearchSample(input, model);
   const calibration: Calibration | undefined = input.calibration
     ? readCalibration(input.calibration)
     : input.profile

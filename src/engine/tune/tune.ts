@@ -16,9 +16,9 @@ import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
 import { planProblems } from '../plan.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from '../search/rate.js';
 import {
+  loadSearchSample,
   type SearchConfiguration,
   type SearchResult,
-  searchMaxModelLen,
   searchServing,
 } from '../search/run.js';
 import type { Candidate, Pool, Slo } from '../search/schema.js';
@@ -27,8 +27,6 @@ import { SimulationEvaluator } from '../search/simulation-evaluator.js';
 import { meetsSlo } from '../search/slo.js';
 import { candidateId } from '../search/space.js';
 import { ServeTuneError } from '../util/errors.js';
-import { loadWorkload } from '../workload/load.js';
-import { arrivalRate } from '../workload/transform.js';
 import {
   type BlockPrediction,
   PredictBlockInput,
@@ -88,20 +86,7 @@ function benchFor(
     profile?: string;
   },
 ): Bench {
-  const workload = loadWorkload(input.workload, { count: input.sampleRequests, seed: input.seed });
-  if (workload.requests.length === 0) {
-    throw new ServeTuneError(
-      `the workload '${input.workload}' has no requests`,
-      'invalid-argument',
-      '--workload',
-    );
-  }
-  const rate = input.rate ?? arrivalRate(workload);
-  if (!(rate > 0)) {
-    throw new ServeTuneError('the workload has no arrival rate: pass --rate', 'invalid-argument', '--rate');
-  }
-  const maxSequenceTokens = Math.max(...workload.requests.map((r) => r.promptTokens + r.outputTokens));
-  const maxModelLen = searchMaxModelLen(resolved.model, maxSequenceTokens);
+  const { workload, rate, maxModelLen } = loadSearchSample(input, resolved.model);
   const calibration: Calibration | undefined = input.profile
     ? calibrationForTarget(readDeviceProfile(input.profile), resolved.hardware)
     : undefined;

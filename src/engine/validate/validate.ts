@@ -235,11 +235,10 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         // predicts is made on all of its steps. Only step times and the front end's latency are used,
         // never the warm-up's metrics.
         const warmStarted = performance.now();
-        const phases = [warmUpRequests, options.requests];
         let fitted: ReturnType<typeof servedEngineTarget> | undefined;
-        let last = { seed: options.seed + 1, rate };
-        for (const [phase, count] of phases.entries()) {
-          if (count === 0) continue;
+        // The rate the twin (the last phase) was served at.
+        let twinRate = rate;
+        for (const [phase, count] of [warmUpRequests, options.requests].entries()) {
           const seed = options.seed + 1 + phase;
           const phaseRate = rate;
           const warm = loadWorkload(options.workload, { seed, count, rate: phaseRate ?? undefined });
@@ -266,14 +265,14 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
             capacity = capacityOf(headlineConfig);
             rate = options.utilization * capacity;
           }
-          last = { seed, rate: phaseRate };
+          twinRate = phaseRate;
         }
         if (fitted) {
           servedFit = {
             requests: options.requests,
             warmUpRequests,
-            seed: last.seed,
-            rate: last.rate,
+            seed: options.seed + 2,
+            rate: twinRate,
             ...fitted.fit,
             frontEndSeconds,
             wallSeconds: (performance.now() - warmStarted) / 1000,

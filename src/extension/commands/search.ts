@@ -3,7 +3,7 @@ import { searchChartModel } from '../../engine/chart/search-chart.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
 import type { SearchResult } from '../../engine/search/run.js';
 import { describeEngineError, isCancellation } from '../engine.js';
-import { currentSlo, pickGpuCount, pickHardware, pickModel, pickSlo, type Slo } from '../picks.js';
+import { currentSlo, pickCluster, pickSlo, type Slo } from '../picks.js';
 import { compactSearchResult } from '../search-report.js';
 import type { Services } from '../services.js';
 import { readSettings } from '../settings.js';
@@ -74,12 +74,9 @@ async function pickSpace(store: Store): Promise<SearchSpace | undefined> {
  * threads there), then opens the Pareto panel with the fronts, stores the run and reports the best.
  */
 export async function searchCommand(services: Services): Promise<void> {
-  const model = await pickModel(services.store);
-  if (!model) return;
-  const hardware = await pickHardware(services.store);
-  if (!hardware) return;
-  const gpus = await pickGpuCount(services.store);
-  if (!gpus) return;
+  const cluster = await pickCluster(services.store);
+  if (!cluster) return;
+  const { model, hardware, gpus } = cluster;
   const workload = await pickWorkload(services.store, 'ServeTune: workload to search for');
   if (!workload) return;
   const slo = await confirmSlo(services.store);

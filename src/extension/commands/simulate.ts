@@ -3,7 +3,7 @@ import { describePlan, type Plan } from '../../engine/plan.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import type { RunSummary } from '../../engine/sim/summary.js';
 import { describeEngineError, isCancellation } from '../engine.js';
-import { currentSlo, pickGpuCount, pickHardware, pickModel } from '../picks.js';
+import { currentSlo, pickCluster } from '../picks.js';
 import type { Services } from '../services.js';
 import { readSettings } from '../settings.js';
 import { simulationMarkdown } from '../simulation-report.js';
@@ -81,12 +81,9 @@ async function pickPlan(
  * a Markdown report; goodput is measured against the current latency targets.
  */
 export async function simulateCommand(services: Services): Promise<void> {
-  const model = await pickModel(services.store);
-  if (!model) return;
-  const hardware = await pickHardware(services.store);
-  if (!hardware) return;
-  const gpus = await pickGpuCount(services.store);
-  if (!gpus) return;
+  const cluster = await pickCluster(services.store);
+  if (!cluster) return;
+  const { model, hardware, gpus } = cluster;
   let plan: Plan | undefined;
   try {
     plan = await pickPlan(services, model, hardware, gpus);

@@ -8,8 +8,8 @@ import type { Handler } from '../handlers.js';
  * Turns the validation's progress lines into one bar, in percent: the profile fills the first half;
  * each serving run starts a segment from where the bar is (the warm-up a fifth of what remains, the
  * validated run's twin half of what then remains, the validated run the rest), filled as its requests
- * complete. Lines it does not recognize leave the bar
- * where it is, so a reworded line costs the bar its movement, never its message; it never moves back.
+ * complete. Lines it does not recognize leave the bar where it is, so a reworded line costs the bar its
+ * movement, never its message; it never moves back.
  */
 export function validationProgress(): (line: string) => number {
   let percent = 0;
