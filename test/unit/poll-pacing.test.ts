@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
-import { MIN_POLL_GAP_MS, pacedGpuWait, pollGapMs } from '../../src/engine/gpu/poll-pacing.js';
+import {
+  FIRST_POLL_SHARE,
+  MIN_POLL_GAP_MS,
+  pacedGpuWait,
+  pollGapMs,
+} from '../../src/engine/gpu/poll-pacing.js';
 
 test('a paced wait spaces native setImmediate callbacks and restores the global after', async () => {
   const original = globalThis.setImmediate;
@@ -45,4 +50,23 @@ test('nested and failing paced waits restore the global once the last ends', asy
   release();
   await outer;
   assert.equal(globalThis.setImmediate, original);
+});
+
+test("a wait's first native poll waits for most of the shortest recent wait", async () => {
+  // Sixteen waits of at least 5 ms fill the record of recent waits.
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  for (let i = 0; i < 16; i++) await pacedGpuWait(() => sleep(5));
+  let firstPollAfter = -1;
+  const poll = function (this: null) {
+    firstPollAfter = performance.now() - started;
+  }.bind(null);
+  const started = performance.now();
+  await pacedGpuWait(async () => {
+    setImmediate(poll);
+    while (firstPollAfter < 0) await new Promise<void>((resolve) => setTimeout(resolve, 1));
+  });
+  assert.ok(
+    firstPollAfter >= FIRST_POLL_SHARE * 5 - 0.01,
+    `the first poll ran ${firstPollAfter} ms into the wait, before ${FIRST_POLL_SHARE} of the 5 ms waits`,
+  );
 });

@@ -267,6 +267,8 @@ describe('validation on this machine', () => {
     assert.equal(report.servedStepFit?.requests, 16);
     assert.equal(report.servedStepFit?.seed, 3);
     assert.ok((report.servedStepFit?.rate ?? 0) > 0);
+    // The validated run kept the twin's rate: a served step's time depends on the rate.
+    assert.equal(report.workload.rate, report.servedStepFit?.rate);
     assert.ok((report.servedStepFit?.steps ?? 0) >= 16);
     // One step-time factor per fitted step: the engine's rare long steps keep their weight.
     assert.equal(report.calibration.stepTimeSpread?.length, report.servedStepFit?.steps);

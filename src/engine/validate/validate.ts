@@ -214,9 +214,9 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     let profileOnly: RunSummary | null = null;
     let frontEndSeconds = 0;
     try {
-      // The warm-up runs at the fraction of the capacity the profile predicts; the validated run at that
-      // fraction of the capacity predicted after the warm-up's fit (the profile's isolated steps are
-      // faster than served ones, so a rate from them alone runs the engine near saturation).
+      // The warm-up runs at the fraction of the capacity the profile predicts; the twin and the validated
+      // run at that fraction of the capacity predicted after the warm-up's fit (the profile's isolated
+      // steps are faster than served ones, so a rate from them alone runs the engine near saturation).
       if (options.utilization !== undefined) {
         capacity = capacityOf(profileConfig);
         rate = options.utilization * capacity;
@@ -228,12 +228,13 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         // validated requests) measures them, in two phases. The first (`warmUpRequests`), at the rate the
         // profile suggests, warms the runtime (the serving path's JavaScript is compiled and optimized over
         // the first few hundred steps, which run ~30% slower): the step model is fitted to its second half
-        // and sets the rate of the second phase to the one the validated run will have. The second is a
-        // twin of the validated run in all but its requests: as many, at that rate, with a load
-        // generator as young (a served step's time depends on the request rate, and on the client's own
-        // warm-up, as well as on its batch, since they share the CPU with the engine). The fit that
-        // predicts is made on all of its steps. Only step times and the front end's latency are used,
-        // never the warm-up's metrics.
+        // and sets the rate of the second phase, which the validated run keeps. The second is a twin of
+        // the validated run in all but its requests: as many, at the same rate, with a load generator as
+        // young (a served step's time depends on the request rate, and on the client's own warm-up, as
+        // well as on its batch, since they share the CPU with the engine: a validated run re-rated from
+        // the twin's fit, up to 25% off the twin's rate, ran its steps up to 10% faster than the twin's
+        // at the same batch). The fit that predicts is made on all of its steps. Only step times and the
+        // front end's latency are used, never the warm-up's metrics.
         const warmStarted = performance.now();
         let fitted: ReturnType<typeof servedEngineTarget> | undefined;
         // The rate the twin (the last phase) was served at.
@@ -261,7 +262,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
           engine.steps.length = 0;
           headlineCalibration = fitted.calibration;
           headlineConfig = configWith(headlineCalibration);
-          if (options.utilization !== undefined) {
+          if (phase === 0 && options.utilization !== undefined) {
             capacity = capacityOf(headlineConfig);
             rate = options.utilization * capacity;
           }
