@@ -18,7 +18,10 @@ export const MIN_POLL_GAP_MS = 0.005;
 export const MAX_POLL_GAP_MS = 0.1;
 /** The gap as a share of the typical wait. */
 const GAP_SHARE_OF_WAIT = 0.03;
-/** The first poll of a wait, as a share of the shortest recent wait. */
+/**
+ * The first poll of a wait, as a share of the shortest recent wait: below 1, so that when the GPU work
+ * gets shorter the measured waits, and the delay with them, come down to it within a few waits.
+ */
 export const FIRST_POLL_SHARE = 0.8;
 /** The first poll's delay never holds the event loop longer than this. */
 export const MAX_FIRST_POLL_DELAY_MS = 10;
