@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { chartModelToCsv, settingsText } from '../../engine/chart/csv.js';
+import { type ChartModel, type HostToWebview, ParetoPanelState } from '../../engine/protocol/webview.js';
 import {
-  type ChartModel,
-  type HostToWebview,
-  ParetoPanelState,
-  WebviewToHost,
-} from '../../engine/protocol/webview.js';
-import { createChartPanel, initChartPanel } from './html.js';
+  type ChartPanelChannel,
+  type ChartPanelMessage,
+  createChartPanel,
+  initChartPanel,
+  savedPanelState,
+} from './html.js';
 
 export const PARETO_VIEW_TYPE = 'servetune.pareto';
 
@@ -23,7 +24,7 @@ export interface ParetoActions {
  */
 export class ParetoPanel {
   private static current: ParetoPanel | undefined;
-  private ready = false;
+  private readonly channel: ChartPanelChannel;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -31,16 +32,17 @@ export class ParetoPanel {
     private state: ParetoPanelState,
     private readonly actions: ParetoActions,
   ) {
-    initChartPanel(
-      panel,
-      extensionUri,
-      'pareto',
-      'ServeTune: Pareto fronts',
-      (raw) => this.receive(raw),
-      () => {
+    this.channel = initChartPanel(panel, extensionUri, {
+      view: 'pareto',
+      title: 'ServeTune: Pareto fronts',
+      name: 'Pareto panel',
+      log: actions.log,
+      latest: () => ({ type: 'chart', state: this.state }),
+      receive: (message) => this.receive(message),
+      disposed: () => {
         if (ParetoPanel.current === this) ParetoPanel.current = undefined;
       },
-    );
+    });
     panel.title = ParetoPanel.titleOf(state.model);
   }
 
@@ -77,14 +79,10 @@ export class ParetoPanel {
     saved: unknown,
     actions: ParetoActions,
   ): ParetoPanel | undefined {
-    const parsed = ParetoPanelState.safeParse(saved);
-    if (!parsed.success) {
-      actions.log.warn(`not restoring a Pareto panel whose saved state is invalid: ${parsed.error.message}`);
-      panel.dispose();
-      return undefined;
-    }
+    const state = savedPanelState(ParetoPanelState, saved, panel, 'Pareto panel', actions.log);
+    if (!state) return undefined;
     ParetoPanel.current?.panel.dispose();
-    ParetoPanel.current = new ParetoPanel(panel, extensionUri, parsed.data, actions);
+    ParetoPanel.current = new ParetoPanel(panel, extensionUri, state, actions);
     return ParetoPanel.current;
   }
 
@@ -99,7 +97,7 @@ export class ParetoPanel {
   setState(state: ParetoPanelState): void {
     this.state = state;
     this.panel.title = ParetoPanel.titleOf(state.model);
-    this.push();
+    this.channel.push();
   }
 
   /** Asks the webview for PNGs of the charts it shows, then saves them. */
@@ -117,12 +115,6 @@ export class ParetoPanel {
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(chartModelToCsv(this.state.model)));
     void vscode.window.showInformationMessage(`ServeTune: saved ${vscode.workspace.asRelativePath(target)}`);
-  }
-
-  private push(): void {
-    if (!this.ready) return;
-    const message: HostToWebview = { type: 'chart', state: this.state };
-    void this.panel.webview.postMessage(message);
   }
 
   private async savePngs(images: { chartId: string; dataUrl: string }[]): Promise<void> {
@@ -148,18 +140,8 @@ export class ParetoPanel {
     );
   }
 
-  private receive(raw: unknown): void {
-    const parsed = WebviewToHost.safeParse(raw);
-    if (!parsed.success) {
-      this.actions.log.warn(`Pareto panel sent an invalid message: ${parsed.error.message}`);
-      return;
-    }
-    const message = parsed.data;
+  private receive(message: ChartPanelMessage): void {
     switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        this.push();
-        return;
       case 'state':
         this.state = message.state;
         return;
@@ -181,9 +163,6 @@ export class ParetoPanel {
         return;
       case 'export-png':
         void this.savePngs(message.images);
-        return;
-      case 'error':
-        this.actions.log.error(`Pareto panel: ${message.message}`);
         return;
       case 'run-command':
         this.actions.log.warn('Pareto panel asked to run a command; it has none to run');

@@ -1,8 +1,9 @@
 import type * as vscode from 'vscode';
-import { type HostToWebview, ValidationChartModel, WebviewToHost } from '../../engine/protocol/webview.js';
-import { createChartPanel, initChartPanel } from './html.js';
+import { ValidationChartModel } from '../../engine/protocol/webview.js';
+import { type ChartPanelChannel, createChartPanel, initChartPanel, savedPanelState } from './html.js';
 
 export const VALIDATION_VIEW_TYPE = 'servetune.validation';
+const TITLE = 'ServeTune: validation';
 
 /**
  * The validation panel: predicted against measured for one run on this machine. One at a time,
@@ -11,24 +12,24 @@ export const VALIDATION_VIEW_TYPE = 'servetune.validation';
  */
 export class ValidationPanel {
   private static current: ValidationPanel | undefined;
-  private ready = false;
+  private readonly channel: ChartPanelChannel;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private model: ValidationChartModel,
-    private readonly log: vscode.LogOutputChannel,
+    log: vscode.LogOutputChannel,
   ) {
-    initChartPanel(
-      panel,
-      extensionUri,
-      'validation',
-      'ServeTune: validation',
-      (raw) => this.receive(raw),
-      () => {
+    this.channel = initChartPanel(panel, extensionUri, {
+      view: 'validation',
+      title: TITLE,
+      name: 'validation panel',
+      log,
+      latest: () => ({ type: 'validation', model: this.model }),
+      disposed: () => {
         if (ValidationPanel.current === this) ValidationPanel.current = undefined;
       },
-    );
+    });
   }
 
   static show(
@@ -39,11 +40,11 @@ export class ValidationPanel {
     const existing = ValidationPanel.current;
     if (existing) {
       existing.model = model;
-      existing.push();
+      existing.channel.push();
       existing.panel.reveal(undefined, false);
       return existing;
     }
-    const panel = createChartPanel(VALIDATION_VIEW_TYPE, 'ServeTune: validation', extensionUri);
+    const panel = createChartPanel(VALIDATION_VIEW_TYPE, TITLE, extensionUri);
     ValidationPanel.current = new ValidationPanel(panel, extensionUri, model, log);
     return ValidationPanel.current;
   }
@@ -55,40 +56,10 @@ export class ValidationPanel {
     saved: unknown,
     log: vscode.LogOutputChannel,
   ): ValidationPanel | undefined {
-    const parsed = ValidationChartModel.safeParse(saved);
-    if (!parsed.success) {
-      log.warn(`not restoring a validation panel whose saved state is invalid: ${parsed.error.message}`);
-      panel.dispose();
-      return undefined;
-    }
+    const model = savedPanelState(ValidationChartModel, saved, panel, 'validation panel', log);
+    if (!model) return undefined;
     ValidationPanel.current?.panel.dispose();
-    ValidationPanel.current = new ValidationPanel(panel, extensionUri, parsed.data, log);
+    ValidationPanel.current = new ValidationPanel(panel, extensionUri, model, log);
     return ValidationPanel.current;
-  }
-
-  private push(): void {
-    if (!this.ready) return;
-    const message: HostToWebview = { type: 'validation', model: this.model };
-    void this.panel.webview.postMessage(message);
-  }
-
-  private receive(raw: unknown): void {
-    const parsed = WebviewToHost.safeParse(raw);
-    if (!parsed.success) {
-      this.log.warn(`validation panel sent an invalid message: ${parsed.error.message}`);
-      return;
-    }
-    const message = parsed.data;
-    switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        this.push();
-        return;
-      case 'error':
-        this.log.error(`validation panel: ${message.message}`);
-        return;
-      default:
-        this.log.warn(`validation panel sent a message it has no use for: ${message.type}`);
-    }
   }
 }
