@@ -5,6 +5,7 @@ import type { DeviceProfile } from '../../engine/profile/schema.js';
 import type { DeviceSummary } from '../../engine/protocol/webview.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import type { Services } from '../services.js';
+import { saveJsonToStorage } from '../storage.js';
 
 export interface ProfileArgs {
   quick?: boolean;
@@ -71,7 +72,7 @@ export async function profileCommand(services: Services, args: ProfileArgs = {})
   }
   const summary = deviceSummaryOf(profile);
   await services.store.setDevice(summary);
-  const file = await saveProfile(services, profile);
+  const file = await saveJsonToStorage(services, 'device-profile.json', profile, 'the device profile');
   const m = summary.measured!;
   const text = `${profile.adapter.description || profile.adapter.device}: ${m.gflopsF32.toFixed(1)} GFLOP/s f32, ${m.copyGBps.toFixed(1)} GB/s copy`;
   services.log.info(
@@ -82,19 +83,4 @@ export async function profileCommand(services: Services, args: ProfileArgs = {})
     .then((choice) => {
       if (choice === 'Open Dashboard') void vscode.commands.executeCommand('servetune.openDashboard');
     });
-}
-
-async function saveProfile(services: Services, profile: DeviceProfile): Promise<vscode.Uri | undefined> {
-  try {
-    await vscode.workspace.fs.createDirectory(services.storageUri);
-    const file = vscode.Uri.joinPath(services.storageUri, 'device-profile.json');
-    await vscode.workspace.fs.writeFile(
-      file,
-      new TextEncoder().encode(`${JSON.stringify(profile, null, 2)}\n`),
-    );
-    return file;
-  } catch (error) {
-    services.log.warn(`could not save the device profile: ${(error as Error).message}`);
-    return undefined;
-  }
 }

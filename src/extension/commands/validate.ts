@@ -6,6 +6,7 @@ import type { ValidationReport } from '../../engine/validate/report.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import type { Services } from '../services.js';
 import { readSettings } from '../settings.js';
+import { saveJsonToStorage } from '../storage.js';
 import { ValidationPanel } from '../views/validation-panel.js';
 import { WorkerRequestError } from '../worker/client.js';
 
@@ -80,7 +81,7 @@ export async function validateCommand(services: Services, args: ValidateArgs = {
     return;
   }
   const model = validationChartModel(report);
-  const file = await saveReport(services, report);
+  const file = await saveJsonToStorage(services, VALIDATION_REPORT_FILE, report, 'the validation report');
   await services.store.addRun({
     summary: {
       id: `validation-${report.createdAt}`,
@@ -115,19 +116,4 @@ export function showLastValidationCommand(services: Services, runId?: string): v
     return;
   }
   ValidationPanel.show(services.extensionUri, run.report.validation, services.log);
-}
-
-async function saveReport(services: Services, report: ValidationReport): Promise<vscode.Uri | undefined> {
-  try {
-    await vscode.workspace.fs.createDirectory(services.storageUri);
-    const file = vscode.Uri.joinPath(services.storageUri, VALIDATION_REPORT_FILE);
-    await vscode.workspace.fs.writeFile(
-      file,
-      new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`),
-    );
-    return file;
-  } catch (error) {
-    services.log.warn(`could not save the validation report: ${(error as Error).message}`);
-    return undefined;
-  }
 }
