@@ -97,6 +97,34 @@ describe('local reference engine behind the OpenAI server (tiny preset, real ker
     assert.equal(served.engine.freeKvBlocks, served.engine.kv.totalBlocks);
   });
 
+  it('runs what a sink defers to the next tick before the next step starts (a streamed token goes out at once)', async () => {
+    // Node's HTTP responses defer each write to the next tick (corked until process.nextTick).
+    const engine = served.engine;
+    engine.steps.length = 0;
+    const deferredRanAt: number[] = [];
+    await new Promise<void>((resolve, reject) => {
+      engine.submit(
+        { id: 'deferred-write-probe', promptTokens: [3, 4, 5, 6, 7], maxTokens: 6, ignoreEos: true },
+        {
+          token: () => process.nextTick(() => deferredRanAt.push(performance.now())),
+          finish: (reason, error) =>
+            reason === 'length' ? resolve() : reject(new Error(`finished ${reason}: ${error}`)),
+        },
+      );
+    });
+    // The last step is recorded once its commit (where the request finished) is done.
+    await new Promise((r) => setImmediate(r));
+    const steps = engine.steps.slice();
+    assert.equal(steps.length, 6, 'one prefill step and five decode steps');
+    assert.equal(deferredRanAt.length, 6);
+    for (let k = 0; k + 1 < steps.length; k++) {
+      assert.ok(
+        deferredRanAt[k] < steps[k + 1].startedAt,
+        `token ${k + 1}'s deferred write ran ${(deferredRanAt[k] - steps[k + 1].startedAt).toFixed(3)} ms after step ${k + 2} began`,
+      );
+    }
+  });
+
   it('answers 400 for a prompt longer than the preset’s context', async () => {
     const reply = await post(served.url, '/v1/completions', {
       model: 'servetune-tiny',
