@@ -5,7 +5,9 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { MeasuredRequestsFile } from '../../src/engine/bench/requests-file.js';
 import { runBench } from '../../src/engine/bench/run.js';
+import { measuredSummary } from '../../src/engine/bench/summary.js';
 import { createStorageBuffer, readBytes, uploadTensor } from '../../src/engine/gpu/buffers.js';
 import { BufferArena } from '../../src/engine/kernels/arena.js';
 import { argmax } from '../../src/engine/kernels/sampling.js';
@@ -194,6 +196,61 @@ describe('local reference engine behind the OpenAI server (tiny preset, real ker
     assert.equal(summary.itl?.count, expectedOutput - 12);
     assert.ok((summary.tpot?.mean ?? 0) > 0);
     assert.equal(summary.goodput?.fraction, 1);
+  });
+
+  it('servetune bench writes every request’s times, and they give its summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servetune-bench-'));
+    const spec = 'poisson:rate=30,prompt=uniform(8,40),output=uniform(2,10)';
+    const summaryFile = join(dir, 'summary.json');
+    const requestsFile = join(dir, 'requests.json');
+    const child = spawn(
+      process.execPath,
+      ['dist/cli.mjs', 'bench', '--url', served.url, '--model', 'servetune-tiny', '--workload', spec].concat([
+        '--seed',
+        '4',
+        '--max-requests',
+        '10',
+        '--out',
+        summaryFile,
+        '--requests-out',
+        requestsFile,
+      ]),
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, stderr);
+    const file = MeasuredRequestsFile.parse(JSON.parse(readFileSync(requestsFile, 'utf8')));
+    const summary = RunSummary.parse(JSON.parse(readFileSync(summaryFile, 'utf8')));
+    const workload = loadWorkload(spec, { seed: 4, count: 10 });
+    assert.equal(file.requests.length, 10);
+    assert.deepEqual(
+      file.requests.map((r) => r.promptTokens).sort((a, b) => a - b),
+      workload.requests.map((r) => Math.round(r.promptTokens)).sort((a, b) => a - b),
+    );
+    for (const r of file.requests) {
+      assert.equal(r.status, 'ok');
+      assert.equal(r.tokenTimes.length, r.outputTokens);
+      assert.ok(r.tokenTimes[0] > r.sentAt && r.finishedAt >= r.tokenTimes[r.tokenTimes.length - 1]);
+    }
+    assert.ok(Math.abs(file.startedAtEpochMs - Date.now()) < 120_000);
+    assert.ok(summary.workload);
+    const again = measuredSummary(file.requests, {
+      label: summary.label,
+      url: served.url,
+      servedModel: 'servetune-tiny',
+      workload: summary.workload,
+      planned: 10,
+      slo: {},
+      seed: 4,
+      wallSeconds: summary.wallSeconds,
+    });
+    assert.deepEqual(again.ttft, summary.ttft);
+    assert.deepEqual(again.tpot, summary.tpot);
+    assert.deepEqual(again.itl, summary.itl);
   });
 
   it('counts requests the server refuses as failed, never drops them', async () => {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import type { MeasuredRequestsFile } from '../../engine/bench/requests-file.js';
 import { runBench } from '../../engine/bench/run.js';
 import type { Slo } from '../../engine/sim/config.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
@@ -22,6 +23,7 @@ interface BenchFlags {
   seed: number;
   slo?: Slo;
   out?: string;
+  requestsOut?: string;
   json?: boolean;
   probe: boolean;
 }
@@ -68,6 +70,10 @@ export function registerBenchCommands(program: Command): void {
     )
     .option('--no-probe', 'start the run without first sending one 1-token test request')
     .option('--out <file>', 'write the summary JSON (RunSummary) to this file')
+    .option(
+      '--requests-out <file>',
+      'write every request’s own times to this file (JSON: send time, each token’s time, status)',
+    )
     .option('--json', 'print JSON (schema: RunSummary)')
     .action(async (flags: BenchFlags) => {
       if (!Number.isInteger(flags.seed)) {
@@ -84,6 +90,7 @@ export function registerBenchCommands(program: Command): void {
       });
       const total = Math.min(workload.requests.length, flags.maxRequests ?? Number.POSITIVE_INFINITY);
       let lastShown = 0;
+      let requests: MeasuredRequestsFile | undefined;
       const summary = await runBench({
         url: flags.url,
         servedModel: flags.model,
@@ -106,6 +113,9 @@ export function registerBenchCommands(program: Command): void {
         slo: flags.slo ?? {},
         seed: flags.seed,
         probe: flags.probe,
+        onRequests: (r) => {
+          requests = r;
+        },
         onProgress: (done) => {
           if (done === total || done - lastShown >= Math.max(1, Math.floor(total / 10))) {
             lastShown = done;
@@ -113,14 +123,16 @@ export function registerBenchCommands(program: Command): void {
           }
         },
       });
-      if (flags.out) {
+      const write = (file: string, value: unknown, what: string) => {
         try {
-          writeFileSync(flags.out, `${JSON.stringify(summary, null, 2)}\n`);
+          writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
         } catch (error) {
-          throw new ServeTuneError(`Cannot write ${flags.out}: ${(error as Error).message}`, 'io', flags.out);
+          throw new ServeTuneError(`Cannot write ${file}: ${(error as Error).message}`, 'io', file);
         }
-        process.stderr.write(`servetune bench: summary written to ${flags.out}\n`);
-      }
+        process.stderr.write(`servetune bench: ${what} written to ${file}\n`);
+      };
+      if (flags.out) write(flags.out, summary, 'summary');
+      if (flags.requestsOut && requests) write(flags.requestsOut, requests, 'requests');
       if (flags.json) printJson(summary);
       else printSummary(summary, workload.source);
       if (summary.requests.completed === 0) process.exitCode = 1;

@@ -4,6 +4,7 @@ import type { RunSummary } from '../sim/summary.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
 import { type LoadMode, type LoadRequest, runLoad } from './load.js';
+import type { MeasuredRequestsFile } from './requests-file.js';
 import { type StreamTarget, streamOnce } from './stream-client.js';
 import { measuredSummary, prometheusCounter } from './summary.js';
 
@@ -37,6 +38,8 @@ export interface BenchOptions {
    * first-request costs (connection, compiling its code paths) stay out of the measured run.
    */
   probe?: boolean;
+  /** Receives every request's own measurement (what the summary aggregates), in the order they were sent. */
+  onRequests?: (requests: MeasuredRequestsFile) => void;
 }
 
 /** Prompt token ids drawn from [low, high): clear of the special ids, inside any small vocabulary. */
@@ -98,6 +101,8 @@ export async function runBench(options: BenchOptions): Promise<RunSummary> {
     await probeEndpoint(target, tokenIdRange[0], options.timeoutSeconds, options.signal);
   }
   const before = await scrapePreemptions(options.url);
+  // The load's clock starts as it is called (to well within a millisecond of this).
+  const startedAtEpochMs = performance.timeOrigin + performance.now();
   const measured = await runLoad(target, requests, {
     mode: options.mode,
     maxRequests: options.maxRequests,
@@ -109,6 +114,14 @@ export async function runBench(options: BenchOptions): Promise<RunSummary> {
     signal: options.signal,
   });
   const after = before === undefined ? undefined : await scrapePreemptions(options.url);
+  options.onRequests?.({
+    schemaVersion: 1,
+    kind: 'measured-requests',
+    url: options.url,
+    servedModel: options.servedModel,
+    startedAtEpochMs,
+    requests: [...measured].sort((a, b) => a.sentAt - b.sentAt),
+  });
   const mode = options.mode;
   return measuredSummary(measured, {
     label: `${options.servedModel} at ${options.url}: ${mode.kind === 'open' ? 'open loop' : `closed loop, concurrency ${mode.concurrency}`}`,

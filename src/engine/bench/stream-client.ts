@@ -1,23 +1,10 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
+import type { MeasuredRequestRecord } from './requests-file.js';
 
 /** One request as the load generator measured it. Times are seconds from the run's start. */
-export interface MeasuredRequest {
-  index: number;
-  /** When it was due (open loop) or taken (closed loop), and when it was sent. */
-  scheduledAt: number;
-  sentAt: number;
-  promptTokens: number;
-  requestedOutputTokens: number;
-  /** Time of each streamed chunk that carried generated text, in arrival order. */
-  tokenTimes: number[];
-  /** Output tokens the server reported (usage), else the number of content chunks. */
-  outputTokens: number;
-  finishedAt: number;
-  status: 'ok' | 'http-error' | 'timeout' | 'network-error' | 'cancelled';
-  error?: string;
-}
+export type MeasuredRequest = MeasuredRequestRecord;
 
 export interface StreamTarget {
   /** Base URL, e.g. http://127.0.0.1:8000 */

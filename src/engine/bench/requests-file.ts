@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** One request as the load generator measured it, as `servetune bench --requests-out` writes it. */
+export const MeasuredRequestRecord = z.object({
+  index: z.number().int(),
+  /** Seconds from the run's start: when it was due (open loop) or taken (closed loop), and sent. */
+  scheduledAt: z.number(),
+  sentAt: z.number(),
+  promptTokens: z.number().int().nonnegative(),
+  requestedOutputTokens: z.number().int().nonnegative(),
+  /** Seconds from the run's start of each streamed chunk that carried generated text. */
+  tokenTimes: z.array(z.number()),
+  outputTokens: z.number().int().nonnegative(),
+  finishedAt: z.number(),
+  status: z.enum(['ok', 'http-error', 'timeout', 'network-error', 'cancelled']),
+  error: z.string().optional(),
+});
+export type MeasuredRequestRecord = z.infer<typeof MeasuredRequestRecord>;
+
+/**
+ * Every request of a `servetune bench` run with its own times, in the order they were sent: what the
+ * summary aggregates, for a user's own analysis or for combining runs (their summaries do not combine:
+ * percentiles need the requests).
+ */
+export const MeasuredRequestsFile = z.object({
+  schemaVersion: z.literal(1),
+  kind: z.literal('measured-requests'),
+  url: z.string(),
+  servedModel: z.string(),
+  /** Wall-clock time of the run's start (ms since the epoch): the origin of every request's times. */
+  startedAtEpochMs: z.number(),
+  requests: z.array(MeasuredRequestRecord),
+});
+export type MeasuredRequestsFile = z.infer<typeof MeasuredRequestsFile>;
