@@ -1,3 +1,7 @@
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ServeTuneError } from '../engine/util/errors.js';
+
 const GiB = 1024 ** 3;
 
 export function gib(bytes: number): string {
@@ -33,4 +37,35 @@ export function table(rows: readonly (readonly string[])[]): string {
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Writes `value` as indented JSON to `file`; a failure is the command's error, naming the file. */
+export function writeJsonFile(file: string, value: unknown): void {
+  try {
+    writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+  } catch (error) {
+    throw new ServeTuneError(`Cannot write ${file}: ${(error as Error).message}`, 'io', file);
+  }
+}
+
+/**
+ * Fails at once, naming the flag, if `file` could not be written: its folder missing or read-only, or
+ * the path a folder. Checked before a run of minutes (profile, validate, bench), whose result a bad path
+ * would otherwise lose at the end.
+ */
+export function checkWritable(file: string, flag: string): void {
+  const folder = dirname(resolve(file));
+  let problem: string | undefined;
+  try {
+    const found = statSync(folder, { throwIfNoEntry: false });
+    if (!found) problem = `the folder ${folder} does not exist`;
+    else if (!found.isDirectory()) problem = `${folder} is not a folder`;
+    else accessSync(folder, constants.W_OK);
+    if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) problem = `${file} is a folder`;
+  } catch (error) {
+    problem = (error as Error).message;
+  }
+  if (problem !== undefined) {
+    throw new ServeTuneError(`${flag} ${file} cannot be written: ${problem}`, 'invalid-argument', flag);
+  }
 }

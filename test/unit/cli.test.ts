@@ -90,6 +90,23 @@ describe('servetune CLI', () => {
     assert.match(run.stdout, /Does not fit: weights need/);
   });
 
+  it('an --out path that cannot be written is refused before a run starts, naming the flag', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servetune-'));
+    const missing = join(dir, 'no-such-folder', 'report.json');
+    const started = Date.now();
+    const validate = servetune('validate', '--quick', '--out', missing);
+    assert.notEqual(validate.code, 0);
+    assert.match(validate.stderr, /--out .*no-such-folder.* cannot be written: the folder .* does not exist/);
+    assert.ok(Date.now() - started < 20_000, 'refused at once, not after serving');
+    const bench = servetune(
+      'bench',
+      ...['--url', 'http://127.0.0.1:9', '--model', 'm', '--workload', 'poisson:rate=1,n=2'],
+      ...['--requests-out', dir],
+    );
+    assert.notEqual(bench.code, 0);
+    assert.match(bench.stderr, /--requests-out .* cannot be written: .* is a folder/);
+  });
+
   it('a malformed config.json names the file and the field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'servetune-'));
     const file = join(dir, 'config.json');

@@ -1,11 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { MeasuredRequestsFile } from '../../engine/bench/requests-file.js';
 import { runBench } from '../../engine/bench/run.js';
 import type { Slo } from '../../engine/sim/config.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
-import { printJson } from '../format.js';
+import { checkWritable, printJson, writeJsonFile } from '../format.js';
 import { positiveInt } from '../options.js';
 import { parseSlo, positiveNumber, printSummary } from './simulate.js';
 
@@ -76,6 +75,8 @@ export function registerBenchCommands(program: Command): void {
     )
     .option('--json', 'print JSON (schema: RunSummary)')
     .action(async (flags: BenchFlags) => {
+      if (flags.out) checkWritable(flags.out, '--out');
+      if (flags.requestsOut) checkWritable(flags.requestsOut, '--requests-out');
       if (!Number.isInteger(flags.seed)) {
         throw new ServeTuneError(
           `--seed must be an integer, got ${flags.seed}`,
@@ -123,16 +124,12 @@ export function registerBenchCommands(program: Command): void {
           }
         },
       });
-      const write = (file: string, value: unknown, what: string) => {
-        try {
-          writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
-        } catch (error) {
-          throw new ServeTuneError(`Cannot write ${file}: ${(error as Error).message}`, 'io', file);
-        }
+      const save = (file: string, value: unknown, what: string) => {
+        writeJsonFile(file, value);
         process.stderr.write(`servetune bench: ${what} written to ${file}\n`);
       };
-      if (flags.out) write(flags.out, summary, 'summary');
-      if (flags.requestsOut && requests) write(flags.requestsOut, requests, 'requests');
+      if (flags.out) save(flags.out, summary, 'summary');
+      if (flags.requestsOut && requests) save(flags.requestsOut, requests, 'requests');
       if (flags.json) printJson(summary);
       else printSummary(summary, workload.source);
       if (summary.requests.completed === 0) process.exitCode = 1;

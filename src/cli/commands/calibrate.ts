@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { findModel } from '../../engine/model/catalog.js';
@@ -10,7 +10,7 @@ import { SimulationConfig } from '../../engine/sim/config.js';
 import { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
-import { printJson, table } from '../format.js';
+import { printJson, table, writeJsonFile } from '../format.js';
 import { positiveInt } from '../options.js';
 
 interface CalibrateFlags {
@@ -120,11 +120,7 @@ export function registerCalibrateCommands(program: Command): void {
       });
       const fit = fitCalibration(measured, config, workload, start);
       if (flags.out) {
-        try {
-          writeFileSync(flags.out, `${JSON.stringify(fit.calibration, null, 2)}\n`);
-        } catch (error) {
-          throw new ServeTuneError(`Cannot write ${flags.out}: ${(error as Error).message}`, 'io', flags.out);
-        }
+        writeJsonFile(flags.out, fit.calibration);
         process.stderr.write(`servetune calibrate: calibration written to ${flags.out}\n`);
       }
       if (flags.json) return printJson(fit);

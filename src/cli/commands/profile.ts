@@ -1,9 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveModel } from '../../engine/model/resolve.js';
 import type { DeviceProfile } from '../../engine/profile/schema.js';
-import { ServeTuneError } from '../../engine/util/errors.js';
-import { printJson, table } from '../format.js';
+import { checkWritable, printJson, table, writeJsonFile } from '../format.js';
 
 interface ProfileFlags {
   quick?: boolean;
@@ -50,6 +48,7 @@ export function registerProfileCommands(program: Command): void {
     .option('--out <file>', 'write the profile JSON to this file')
     .option('--json', 'print the profile JSON on stdout')
     .action(async (flags: ProfileFlags) => {
+      if (flags.out) checkWritable(flags.out, '--out');
       const model = resolveModel(flags.model);
       // The GPU module loads the native WebGPU binding; only this command needs it.
       const { profileDevice } = await import('../../engine/profile/profiler.js');
@@ -77,11 +76,7 @@ export function registerProfileCommands(program: Command): void {
         process.off('SIGINT', onSigint);
       }
       if (flags.out) {
-        try {
-          writeFileSync(flags.out, `${JSON.stringify(profile, null, 2)}\n`);
-        } catch (error) {
-          throw new ServeTuneError(`Cannot write ${flags.out}: ${(error as Error).message}`, 'io', flags.out);
-        }
+        writeJsonFile(flags.out, profile);
         process.stderr.write(`servetune: profile written to ${flags.out}\n`);
       }
       if (flags.json) printJson(profile);

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import { readDeviceProfile } from '../../engine/perf/report.js';
@@ -7,7 +6,7 @@ import { PRESET_NAMES } from '../../engine/serve/local/presets.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { VALIDATE_DEFAULTS } from '../../engine/validate/defaults.js';
 import type { ValidationReport } from '../../engine/validate/report.js';
-import { printJson, table } from '../format.js';
+import { checkWritable, printJson, table, writeJsonFile } from '../format.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { servedModel } from './serve.js';
 
@@ -140,6 +139,7 @@ export function registerValidateCommands(program: Command): void {
     .option('--out <file>', 'write the report JSON to this file')
     .option('--json', 'print the report JSON (schema: ValidationReport)')
     .action(async (flags: ValidateFlags) => {
+      if (flags.out) checkWritable(flags.out, '--out');
       if (!Number.isInteger(flags.seed)) {
         throw new ServeTuneError(
           `--seed must be an integer, got ${flags.seed}`,
@@ -179,13 +179,7 @@ export function registerValidateCommands(program: Command): void {
         profile: flags.profile ? readDeviceProfile(flags.profile) : undefined,
         onProgress: (line) => process.stderr.write(`servetune validate: ${line}\n`),
       });
-      if (flags.out) {
-        try {
-          writeFileSync(flags.out, `${JSON.stringify(report, null, 2)}\n`);
-        } catch (error) {
-          throw new ServeTuneError(`Cannot write ${flags.out}: ${(error as Error).message}`, 'io', flags.out);
-        }
-      }
+      if (flags.out) writeJsonFile(flags.out, report);
       if (flags.json) printJson(report);
       else printValidation(report);
     });

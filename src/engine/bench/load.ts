@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { type MeasuredRequest, type StreamTarget, streamOnce } from './stream-client.js';
+import type { MeasuredRequest } from './requests-file.js';
+import { type StreamTarget, streamOnce } from './stream-client.js';
 
 /** One request of a workload, as the load generator replays it. */
 export interface LoadRequest {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** One request as the load generator measured it, as `servetune bench --requests-out` writes it. */
-export const MeasuredRequestRecord = z.object({
+export const MeasuredRequest = z.object({
   index: z.number().int(),
   /** Seconds from the run's start: when it was due (open loop) or taken (closed loop), and sent. */
   scheduledAt: z.number(),
@@ -10,12 +10,13 @@ export const MeasuredRequestRecord = z.object({
   requestedOutputTokens: z.number().int().nonnegative(),
   /** Seconds from the run's start of each streamed chunk that carried generated text. */
   tokenTimes: z.array(z.number()),
+  /** Output tokens the server reported (usage), else the number of content chunks. */
   outputTokens: z.number().int().nonnegative(),
   finishedAt: z.number(),
   status: z.enum(['ok', 'http-error', 'timeout', 'network-error', 'cancelled']),
   error: z.string().optional(),
 });
-export type MeasuredRequestRecord = z.infer<typeof MeasuredRequestRecord>;
+export type MeasuredRequest = z.infer<typeof MeasuredRequest>;
 
 /**
  * Every request of a `servetune bench` run with its own times, in the order they were sent: what the
@@ -29,6 +30,6 @@ export const MeasuredRequestsFile = z.object({
   servedModel: z.string(),
   /** Wall-clock time of the run's start (ms since the epoch): the origin of every request's times. */
   startedAtEpochMs: z.number(),
-  requests: z.array(MeasuredRequestRecord),
+  requests: z.array(MeasuredRequest),
 });
 export type MeasuredRequestsFile = z.infer<typeof MeasuredRequestsFile>;

@@ -1,10 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import type { MeasuredRequestRecord } from './requests-file.js';
-
-/** One request as the load generator measured it. Times are seconds from the run's start. */
-export type MeasuredRequest = MeasuredRequestRecord;
+import type { MeasuredRequest } from './requests-file.js';
 
 export interface StreamTarget {
   /** Base URL, e.g. http://127.0.0.1:8000 */

@@ -7,7 +7,7 @@ import {
   throughputOf,
 } from '../sim/request-metrics.js';
 import { RunSummary } from '../sim/summary.js';
-import type { MeasuredRequest } from './stream-client.js';
+import type { MeasuredRequest } from './requests-file.js';
 
 export interface MeasuredRunInfo {
   label: string;

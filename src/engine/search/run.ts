@@ -102,8 +102,9 @@ export function searchMaxModelLen(model: { maxContextLength: number }, maxSequen
 
 /**
  * The requests every configuration is simulated on (the first `sampleRequests` of the workload), their
- * arrival rate (`rate`, else the workload's own), the longest and the context the engines are set to; a workload with
- * no requests, no rate, or a request longer than the model's context is an error that names the flag.
+ * arrival rate (`rate`, else the workload's own), the longest request's tokens and the context the
+ * engines are set to; a workload with no requests, no rate, or a request longer than the model's context
+ * is an error that names the flag.
  */
 export function loadSearchSample(
   input: { workload: string; sampleRequests: number; seed: number; rate?: number },
