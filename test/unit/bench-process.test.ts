@@ -31,18 +31,18 @@ test("a load generator's summary is validated", async () => {
   );
 });
 
-test('the load generator is asked for exactly the workload, seed, count and rate', async () => {
+test('the load generator is asked for exactly the workload, seed, skip, count and rate, and for its requests', async () => {
   // Echo the arguments back as the error text, to see what `servetune bench` would be given.
   const echo = 'console.error(process.argv.slice(1).join(" ")); process.exit(1)';
   await assert.rejects(
     runBenchProcess(
       { command: process.execPath, args: ['-e', echo, '--'] },
-      { ...run, seed: 4, count: 7, rate: 2.5 },
+      { ...run, seed: 4, skip: 10, count: 7, rate: 2.5 },
     ),
     (error: Error) => {
       assert.match(
         error.message,
-        /bench --url http:\/\/127\.0\.0\.1:9 --model m --workload poisson:rate=1 --seed 4 --max-requests 7 --max-seconds 3600 --timeout 1800 --rate 2\.5 --json/,
+        /bench --url http:\/\/127\.0\.0\.1:9 --model m --workload poisson:rate=1 --seed 4 --skip 10 --max-requests 7 --max-seconds 3600 --timeout 1800 --rate 2\.5 --requests-out \S+requests\.json --json/,
       );
       return true;
     },
@@ -75,4 +75,34 @@ test('the front end delays the predicted first and last tokens alike, not the ga
   assert.deepEqual(shifted.tpot, summary.tpot);
   assert.deepEqual(shifted.itl, summary.itl);
   assert.equal(withFrontEnd(summary, 0), summary);
+});
+
+test('a load generator that leaves no readable requests file is an error that names the file', async () => {
+  const { simulate } = await import('../../src/engine/sim/simulate.js');
+  const { loadWorkload } = await import('../../src/engine/workload/load.js');
+  const summary = simulate(
+    {
+      model: 'llama-3.1-8b',
+      hardware: 'h100-sxm',
+      deployment: {
+        kind: 'colocated',
+        pool: {
+          plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' },
+          scheduler: { policy: 'vllm-v1', maxModelLen: 8192 },
+        },
+      },
+    },
+    loadWorkload('poisson:rate=2,n=4,prompt=fixed(128),output=fixed(16)', { seed: 1 }),
+  );
+  // A valid summary on stdout, and a requests file that is not one.
+  const script = `const fs = require('node:fs'); const a = process.argv; fs.writeFileSync(a[a.indexOf('--requests-out') + 1], '{"kind":"measured-requests"}'); console.log(${JSON.stringify(JSON.stringify(summary))})`;
+  await assert.rejects(
+    runBenchProcess({ command: process.execPath, args: ['-e', script, '--'] }, run),
+    /requests file does not validate: schemaVersion/,
+  );
+  const silent = `console.log(${JSON.stringify(JSON.stringify(summary))})`;
+  await assert.rejects(
+    runBenchProcess({ command: process.execPath, args: ['-e', silent, '--'] }, run),
+    /requests file cannot be read: .*requests\.json/,
+  );
 });

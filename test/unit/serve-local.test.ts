@@ -341,17 +341,44 @@ describe('validation on this machine', () => {
       dtype: 'f32',
       utilization: 0.8,
       warmUpRequests: 8,
+      blockRequests: 5,
       // The load generator in its own process, as the CLI runs it.
       benchCommand: { command: process.execPath, args: ['dist/cli.mjs'] },
       gpu,
     });
     assert.equal(report.measured.requests.completed, 16);
     // A warm-up of 8 other requests (seed 2) was served first, then a twin of the validated run (16
-    // requests, seed 3) at the rate the warm-up's fit gave, and the step model fitted to the twin's steps.
+    // requests, seed 3) at the rate the warm-up's fit gave, in blocks of 5, 5, 5 and 1 alternating with
+    // the validated run's, and the step model fitted to the twin's steps.
     assert.equal(report.servedStepFit?.warmUpRequests, 8);
     assert.equal(report.servedStepFit?.requests, 16);
     assert.equal(report.servedStepFit?.seed, 3);
+    assert.equal(report.servedStepFit?.blockRequests, 5);
+    assert.equal(report.servedStepFit?.blocks, 4);
     assert.ok((report.servedStepFit?.rate ?? 0) > 0);
+    const blocks = report.servedBlocks ?? [];
+    assert.deepEqual(
+      blocks.map((b) => `${b.kind}:${b.skip}+${b.requests}`),
+      [
+        'twin:0+5',
+        'validated:0+5',
+        'twin:5+5',
+        'validated:5+5',
+        'twin:10+5',
+        'validated:10+5',
+        'twin:15+1',
+        'validated:15+1',
+      ],
+    );
+    const stepsOf = (kind: string) => blocks.filter((b) => b.kind === kind).reduce((n, b) => n + b.steps, 0);
+    assert.equal(
+      stepsOf('twin'),
+      report.servedStepFit?.steps,
+      'the fit used the twin blocks’ steps, all of them',
+    );
+    assert.equal(report.steps.find((s) => s.kind === 'all')?.steps, stepsOf('validated'));
+    // The validated blocks are summarized as one run and predicted as served: block after block.
+    assert.equal(report.measured.workload?.blockRequests, 5);
     // The validated run kept the twin's rate: a served step's time depends on the rate.
     assert.equal(report.workload.rate, report.servedStepFit?.rate);
     assert.ok((report.servedStepFit?.steps ?? 0) >= 16);

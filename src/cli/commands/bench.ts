@@ -5,7 +5,7 @@ import type { Slo } from '../../engine/sim/config.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { checkWritable, printJson, writeJsonFile } from '../format.js';
-import { positiveInt } from '../options.js';
+import { nonNegativeInt, positiveInt } from '../options.js';
 import { parseSlo, positiveNumber, printSummary } from './simulate.js';
 
 interface BenchFlags {
@@ -16,6 +16,7 @@ interface BenchFlags {
   workload: string;
   rate?: number;
   concurrency?: number;
+  skip?: number;
   maxRequests?: number;
   maxSeconds: number;
   timeout: number;
@@ -52,6 +53,12 @@ export function registerBenchCommands(program: Command): void {
         .argParser(positiveInt)
         .conflicts('rate'),
     )
+    .addOption(
+      new Option(
+        '--skip <n>',
+        "leave out the workload's first n requests; the rest keep their spacing, the first sent at once",
+      ).argParser(nonNegativeInt),
+    )
     .addOption(new Option('--max-requests <n>', 'send at most this many requests').argParser(positiveInt))
     .addOption(
       new Option('--max-seconds <s>', 'stop the run after this long').argParser(positiveNumber).default(600),
@@ -87,8 +94,16 @@ export function registerBenchCommands(program: Command): void {
       const workload = loadWorkload(flags.workload, {
         rate: flags.rate,
         seed: flags.seed,
+        skip: flags.skip,
         count: flags.maxRequests,
       });
+      if (workload.requests.length === 0) {
+        throw new ServeTuneError(
+          `--workload ${flags.workload}: no requests to send${flags.skip ? ` after skipping ${flags.skip}` : ''}`,
+          'invalid-argument',
+          flags.skip ? '--skip' : '--workload',
+        );
+      }
       const total = Math.min(workload.requests.length, flags.maxRequests ?? Number.POSITIVE_INFINITY);
       let lastShown = 0;
       let requests: MeasuredRequestsFile | undefined;
@@ -102,6 +117,7 @@ export function registerBenchCommands(program: Command): void {
           source: flags.workload,
           seed: flags.seed,
           rate: flags.rate,
+          skip: flags.skip || undefined,
           count: flags.maxRequests,
         },
         mode:

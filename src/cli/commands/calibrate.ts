@@ -116,9 +116,10 @@ export function registerCalibrateCommands(program: Command): void {
       const workload = loadWorkload(origin.source, {
         seed: origin.seed,
         rate: origin.rate,
+        skip: origin.skip,
         count: origin.count,
       });
-      const fit = fitCalibration(measured, config, workload, start);
+      const fit = fitCalibration(measured, config, workload, start, { blockRequests: origin.blockRequests });
       if (flags.out) {
         writeJsonFile(flags.out, fit.calibration);
         process.stderr.write(`servetune calibrate: calibration written to ${flags.out}\n`);

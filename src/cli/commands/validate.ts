@@ -18,6 +18,7 @@ interface ValidateFlags {
   requests?: number;
   utilization?: number;
   warmUpRequests?: number;
+  blockRequests?: number;
   seed: number;
   scheduler: PolicyName;
   maxNumSeqs?: number;
@@ -30,7 +31,7 @@ interface ValidateFlags {
 }
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
-const ms = (s: number) => `${(s * 1e3).toFixed(1)} ms`;
+const ms = (s: number) => `${(s * 1e3).toFixed(s < 0.01 ? 2 : 1)} ms`;
 
 export function printValidation(r: ValidationReport): void {
   console.log(
@@ -40,13 +41,17 @@ export function printValidation(r: ValidationReport): void {
   console.log(`workload: ${w.requests} requests of ${w.source} (seed ${w.seed})`);
   if (w.predictedCapacity && w.utilization && w.rate !== undefined) {
     console.log(
-      `rate ${w.rate.toFixed(2)} req/s = ${(100 * w.utilization).toFixed(0)}% of the capacity predicted ${r.servedStepFit ? `after the warm-up's fit (${w.predictedCapacity.toFixed(2)} req/s; the twin ran at ${(r.servedStepFit.rate ?? 0).toFixed(2)} req/s, from the warm-up's fit)` : `from the profile (${w.predictedCapacity.toFixed(2)} req/s)`}, not from any measured run`,
+      `rate ${w.rate.toFixed(2)} req/s = ${(100 * w.utilization).toFixed(0)}% of the capacity predicted ${r.servedStepFit ? `after the warm-up's fit (${w.predictedCapacity.toFixed(2)} req/s; the twin ran at the same rate)` : `from the profile (${w.predictedCapacity.toFixed(2)} req/s)`}, not from any measured run`,
     );
   }
   const served = r.servedStepFit;
   if (served) {
+    const blocks =
+      (served.blocks ?? 1) > 1
+        ? `in ${served.blocks} blocks of ${served.blockRequests} alternating with the validated run's`
+        : 'before the validated run';
     console.log(
-      `step model fitted to the ${served.steps} steps the engine ran serving a twin of the validated run (${served.requests} other requests, seed ${served.seed}, after ${served.warmUpRequests ?? 0} warm-up requests): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, +${((served.perSequenceSeconds ?? 0) * 1e6).toFixed(0)} µs per sequence, mean step error ${(100 * served.meanAbsoluteRelativeError).toFixed(1)}% before the spread; the front end (HTTP, streaming) adds ${((served.frontEndSeconds ?? 0) * 1e3).toFixed(1)} ms to the first token`,
+      `step model fitted to the ${served.steps} steps the engine ran serving a twin of the validated run (${served.requests} other requests, seed ${served.seed}, ${blocks}, after ${served.warmUpRequests ?? 0} warm-up requests): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, +${((served.perSequenceSeconds ?? 0) * 1e6).toFixed(0)} µs per sequence, mean step error ${(100 * served.meanAbsoluteRelativeError).toFixed(1)}% before the spread; the front end (HTTP, streaming) adds ${((served.frontEndSeconds ?? 0) * 1e3).toFixed(1)} ms to the first token`,
     );
   }
   const fit = r.engineStepFit;
@@ -56,7 +61,7 @@ export function printValidation(r: ValidationReport): void {
     );
   }
   console.log(
-    `measured ${r.measured.requests.completed}/${r.measured.requests.total} completed; predicted ${r.predicted.requests.completed}/${r.predicted.requests.total}\n`,
+    `measured ${r.measured.requests.completed}/${r.measured.requests.total} completed; predicted ${r.predicted.requests.completed}/${r.predicted.requests.total}${(r.predictionSeeds ?? 1) > 1 ? ` (the mean over ${r.predictionSeeds} seeds of the step times)` : ''}\n`,
   );
   const rows = [['metric', 'stat', 'predicted', 'measured', 'error']];
   for (const e of r.errors) {
@@ -94,6 +99,28 @@ export function printValidation(r: ValidationReport): void {
       ]),
     ]),
   );
+  const blocks = r.servedBlocks ?? [];
+  if (blocks.length > 2) {
+    console.log(
+      "\nblocks in the order served (the machine's speed over the run; the step model fitted to the twin's):",
+    );
+    console.log(
+      table([
+        ['block', 'of', 'requests', 'steps', 'measured step', 'predicted step', 'error'],
+        ...blocks.map((b, i) => [
+          String(i + 1),
+          b.kind,
+          `${b.skip + 1}–${b.skip + b.requests}`,
+          String(b.steps),
+          ms(b.measuredStepMeanSeconds),
+          ms(b.predictedStepMeanSeconds),
+          b.measuredStepMeanSeconds > 0
+            ? pct(b.predictedStepMeanSeconds / b.measuredStepMeanSeconds - 1)
+            : '',
+        ]),
+      ]),
+    );
+  }
   console.log(
     `\ntarget |error| of mean TTFT and mean TPOT ≤ ${(100 * r.target.maxRelativeError).toFixed(0)}%: ${r.target.met ? 'met' : 'NOT met'} (${r.wallSeconds.toFixed(0)} s)`,
   );
@@ -122,8 +149,14 @@ export function registerValidateCommands(program: Command): void {
     .addOption(
       new Option(
         '--warm-up-requests <n>',
-        'requests served first (seed + 1) to warm the runtime and set the rate of a twin of the validated run (as many other requests, seed + 2) whose served steps the step model is fitted to before predicting; 0: predict from the profile alone (default 100)',
+        'requests served first (seed + 1) to warm the runtime and set the rate of a twin of the validated run (as many other requests, seed + 2) whose served steps the step model is fitted to; 0: predict from the profile alone (default 100)',
       ).argParser(nonNegativeInt),
+    )
+    .addOption(
+      new Option(
+        '--block-requests <n>',
+        'after the warm-up, serve the twin and the validated run in alternating blocks of this many requests, so that both meet the same spells of the machine (default 10; the request count or more: the whole twin, then the whole validated run)',
+      ).argParser(positiveInt),
     )
     .addOption(new Option('--seed <n>', 'seed of the workload and weights').argParser(Number).default(0))
     .addOption(
@@ -168,6 +201,7 @@ export function registerValidateCommands(program: Command): void {
         requests: flags.requests ?? defaults.requests,
         utilization,
         warmUpRequests: flags.warmUpRequests ?? defaults.warmUpRequests,
+        blockRequests: flags.blockRequests ?? defaults.blockRequests,
         // This very CLI runs the load generator, in a process of its own.
         benchCommand: { command: process.execPath, args: [fileURLToPath(import.meta.url)] },
         seed: flags.seed,

@@ -15,7 +15,7 @@ export interface BenchOptions {
   headers?: Record<string, string>;
   workload: Workload;
   /** How the workload was obtained (recorded so a fit can regenerate it). */
-  workloadOrigin: { source: string; seed: number; rate?: number; count?: number };
+  workloadOrigin: { source: string; seed: number; rate?: number; skip?: number; count?: number };
   mode: LoadMode;
   maxRequests: number;
   maxSeconds: number;

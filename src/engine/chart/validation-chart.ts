@@ -92,7 +92,7 @@ export function validationChartModel(report: ValidationReport): ValidationChartM
   const served = report.servedStepFit;
   if (served) {
     notes.push(
-      `Step model fitted to ${served.steps} steps the engine ran serving ${served.requests} warm-up requests (seed ${served.seed}, not the validated ones): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, +${((served.perSequenceSeconds ?? 0) * 1e6).toFixed(0)} µs per sequence; the front end (HTTP, streaming) adds ${((served.frontEndSeconds ?? 0) * 1e3).toFixed(1)} ms to every first token.`,
+      `Step model fitted to ${served.steps} steps the engine ran serving a twin of the validated run (${served.requests} other requests, seed ${served.seed}${(served.blocks ?? 1) > 1 ? `, in ${served.blocks} blocks of ${served.blockRequests} alternating with the validated run's` : ', before it'}): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, +${((served.perSequenceSeconds ?? 0) * 1e6).toFixed(0)} µs per sequence; the front end (HTTP, streaming) adds ${((served.frontEndSeconds ?? 0) * 1e3).toFixed(1)} ms to every first token.`,
     );
   }
   const only = report.profileOnly?.errors.filter((x) => x.stat === 'mean');

@@ -53,6 +53,13 @@ export const Calibration = z.object({
    * scattered. Optional, added later; without it every step draws anew.
    */
   stepTimeSpreadPersistence: z.number().min(0).lt(1).optional(),
+  /**
+   * The share of `stepTimeSpread`, from its fastest factor up, that persistence holds; the slower rest
+   * (collector pauses, rare long steps: they do not come in spells) is drawn independently for each step
+   * at its own rate, the spread's mean unchanged. Optional, added later; without it every factor may be
+   * held.
+   */
+  stepTimeSpreadHeldShare: z.number().gt(0).lte(1).optional(),
 });
 export type Calibration = z.infer<typeof Calibration>;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SimulationConfig } from '../sim/config.js';
-import { simulate } from '../sim/simulate.js';
+import { type SimulateOptions, simulate } from '../sim/simulate.js';
 import type { RunSummary } from '../sim/summary.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
@@ -47,6 +47,8 @@ export function fitCalibration(
   config: SimulationConfig,
   workload: Workload,
   start: Calibration,
+  /** How the run was served (`blockRequests`: in blocks, as `simulate` replays them). */
+  served: Pick<SimulateOptions, 'blockRequests'> = {},
 ): CalibrationFit {
   const target = measured.tpot?.mean;
   if (target === undefined || !(target > 0)) {
@@ -59,7 +61,7 @@ export function fitCalibration(
   let simulations = 0;
   const run = (c: Calibration) => {
     simulations++;
-    const s = simulate({ ...config, calibration: c }, workload, { label: 'fit' });
+    const s = simulate({ ...config, calibration: c }, workload, { ...served, label: 'fit' });
     return { ttftMean: s.ttft?.mean ?? 0, tpotMean: s.tpot?.mean ?? 0 };
   };
   const before = run(start);

@@ -7,7 +7,8 @@ import { ReplicaState, StepPlan } from '../sched/state.js';
 
 /** A request in the simulator: the scheduler's view plus its timestamps (seconds). */
 export interface SimRequest extends SchedRequest {
-  readonly arrival: number;
+  /** When it arrives: the workload's time, moved with its block where the workload is served in blocks. */
+  arrival: number;
   /** Output tokens it will produce (the trace's): it finishes after this many. */
   readonly outputTokens: number;
   firstScheduled: number;

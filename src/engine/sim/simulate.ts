@@ -14,7 +14,6 @@ import { commitStep, type StepSink } from '../sched/core.js';
 import { CountingKvBlockManager } from '../sched/kv-cache.js';
 import { createPolicy } from '../sched/policies.js';
 import { RequestStatus, type SchedRequest } from '../sched/request.js';
-import { Rng } from '../workload/rng.js';
 import type { Workload } from '../workload/types.js';
 import { type PoolConfig, SimulationConfig, type SimulationConfigInput } from './config.js';
 import { EventQueue } from './event-queue.js';
@@ -22,6 +21,7 @@ import { BucketedSeries, GapHistogram, summarize } from './metrics.js';
 import { type PoolRole, SimReplica, type SimRequest } from './replica.js';
 import { goodputOf, requestMetrics, throughputOf } from './request-metrics.js';
 import { Router } from './router.js';
+import { StepFactors } from './step-factors.js';
 import { RunSummary } from './summary.js';
 
 export interface SimulateOptions {
@@ -29,6 +29,13 @@ export interface SimulateOptions {
   opTables?: MeasuredOpTables;
   /** Label for the summary (default: model, hardware and plan). */
   label?: string;
+  /**
+   * Serve the workload in blocks of this many requests (consecutive in the workload's order), one after
+   * another: each block's arrivals are moved so that its first request arrives when every request
+   * before it has finished (or failed), as a load generator replaying a workload in runs of its own
+   * does (`servetune validate` serves it so).
+   */
+  blockRequests?: number;
 }
 
 const STEP_DONE = 0;
@@ -117,18 +124,16 @@ export function simulate(
   const pools: Pool[] = [];
   // Step-time variation (single-stage replicas), drawn from its own seeded stream.
   const stepTimeSpread = config.calibration?.stepTimeSpread;
-  const spreadRng = new Rng((config.seed ^ 0x5bd1e995) >>> 0);
-  const spreadPersistence = config.calibration?.stepTimeSpreadPersistence ?? 0;
-  const heldFactor = new Map<object, number>();
-  const stepFactor = (replica: object, spread: readonly number[]): number => {
-    const held = heldFactor.get(replica);
-    const factor =
-      held !== undefined && spreadPersistence > 0 && spreadRng.next() < spreadPersistence
-        ? held
-        : drawSpread(spread, spreadRng.next());
-    heldFactor.set(replica, factor);
-    return factor;
-  };
+  const stepFactors = stepTimeSpread
+    ? new StepFactors(
+        {
+          spread: stepTimeSpread,
+          persistence: config.calibration?.stepTimeSpreadPersistence ?? 0,
+          heldShare: config.calibration?.stepTimeSpreadHeldShare ?? 1,
+        },
+        (config.seed ^ 0x5bd1e995) >>> 0,
+      )
+    : null;
   for (const [role, poolConfig] of poolConfigs) {
     const resolved = resolveSchedulerConfig(poolConfig.scheduler, {
       gpuMemoryBytes: hardware.memoryBytes,
@@ -213,14 +218,21 @@ export function simulate(
   const kvLink: Link | undefined =
     deployment.kind === 'disaggregated' ? (deployment.kvLink ?? groupLink(hardware, gpus)) : undefined;
 
-  // Requests, in arrival order.
+  // Requests, in arrival order (within each block, where the workload is served in blocks).
   const source = workload.requests;
   const requests: SimRequest[] = new Array(source.length);
+  const blockRequests =
+    options.blockRequests !== undefined && options.blockRequests > 0 ? options.blockRequests : 0;
+  const blockOf = (i: number) => (blockRequests > 0 ? Math.floor(i / blockRequests) : 0);
   let sorted = true;
-  for (let i = 1; i < source.length; i++) if (source[i].arrival < source[i - 1].arrival) sorted = false;
+  for (let i = 1; i < source.length; i++) {
+    if (source[i].arrival < source[i - 1].arrival && blockOf(i) === blockOf(i - 1)) sorted = false;
+  }
   const order = sorted
     ? null
-    : source.map((_, i) => i).sort((a, b) => source[a].arrival - source[b].arrival || a - b);
+    : source
+        .map((_, i) => i)
+        .sort((a, b) => blockOf(a) - blockOf(b) || source[a].arrival - source[b].arrival || a - b);
   const empty: readonly number[] = [];
   for (let i = 0; i < source.length; i++) {
     const w = source[order ? order[i] : i];
@@ -297,6 +309,7 @@ export function simulate(
         return;
       }
       r.finish = now;
+      settle();
     },
   };
 
@@ -343,7 +356,7 @@ export function simulate(
     const swap = swapTokens > 0 ? model.swapSeconds(swapTokens) : 0;
     let done: number;
     if (pp === 1) {
-      const factor = stepTimeSpread ? stepFactor(replica, stepTimeSpread) : 1;
+      const factor = stepFactors ? stepFactors.next(replica) : 1;
       done = now + timing.totalSeconds * factor + swap;
     } else {
       let t = now + timing.overheadSeconds + swap;
@@ -368,18 +381,40 @@ export function simulate(
 
   let nextArrival = 0;
   let failed = 0;
+  // Blocks: the arrivals of the open block are moved by `blockShift`; the next opens once every request
+  // before it has settled (finished or failed), at `drainedAt`.
+  let settled = 0;
+  let openBlock = 0;
+  let blockShift = 0;
+  let drainedAt = 0;
+  function settle(): void {
+    settled++;
+    if (settled === nextArrival) drainedAt = now;
+  }
+  const nextArrivalTime = (): number => {
+    if (nextArrival >= requests.length) return Number.POSITIVE_INFINITY;
+    const r = requests[nextArrival];
+    if (blockOf(nextArrival) > openBlock) {
+      // A block's first request waits until every request before it has settled.
+      if (settled < nextArrival) return Number.POSITIVE_INFINITY;
+      blockShift = drainedAt - r.arrival;
+      openBlock = blockOf(nextArrival);
+    }
+    return r.arrival + blockShift;
+  };
   while (true) {
-    const arrivalTime =
-      nextArrival < requests.length ? requests[nextArrival].arrival : Number.POSITIVE_INFINITY;
+    const arrivalTime = nextArrivalTime();
     const eventTime = events.peekTime();
     if (arrivalTime === Number.POSITIVE_INFINITY && eventTime === Number.POSITIVE_INFINITY) break;
     if (arrivalTime <= eventTime) {
       now = arrivalTime;
       const r = requests[nextArrival++];
+      r.arrival = arrivalTime;
       const replica = entry.router.choose(r.blockHashes);
       if (!accepts(replica, r) || (decodePool && !accepts(decodePool.replicas[0], r))) {
         r.failed = true;
         failed++;
+        settle();
         continue;
       }
       replica.state.waiting.pushBack(r);
@@ -527,9 +562,4 @@ function summarizeRun(requests: SimRequest[], t: RunTotals): RunSummary {
     wallSeconds: (performance.now() - t.wallStart) / 1000,
     steps: t.steps,
   });
-}
-
-/** One of equally probable factors, by a uniform draw in [0, 1). */
-function drawSpread(factors: readonly number[], u: number): number {
-  return factors[Math.min(factors.length - 1, Math.floor(u * factors.length))];
 }

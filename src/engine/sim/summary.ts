@@ -49,7 +49,14 @@ export const RunSummary = z.object({
       source: z.string(),
       seed: z.number().int(),
       rate: z.number().positive().optional(),
+      /** Requests dropped from the workload's start (the rest moved to start at 0). Optional, added later. */
+      skip: z.number().int().nonnegative().optional(),
       count: z.number().int().positive().optional(),
+      /**
+       * Served in blocks of this many requests, one after another, each starting when the previous had
+       * drained (`simulate` with `blockRequests` replays it so). Optional, added later.
+       */
+      blockRequests: z.number().int().positive().optional(),
       /** How it was replayed: open loop at the arrival times, or closed loop at a concurrency. */
       mode: z.enum(['open', 'closed']),
       concurrency: z.number().int().positive().optional(),

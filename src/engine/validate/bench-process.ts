@@ -1,4 +1,8 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type MeasuredRequest, MeasuredRequestsFile } from '../bench/requests-file.js';
 import { RunSummary } from '../sim/summary.js';
 import { ServeTuneError } from '../util/errors.js';
 
@@ -13,20 +17,60 @@ export interface BenchProcessRun {
   servedModel: string;
   workload: string;
   seed: number;
+  /** Requests left out at the workload's start (`--skip`). */
+  skip?: number;
   count: number;
   rate: number | null;
   onLine?: (line: string) => void;
   signal?: AbortSignal;
 }
 
+/** What `servetune bench` measured: its summary and every request's own times. */
+export interface BenchProcessResult {
+  summary: RunSummary;
+  requests: MeasuredRequest[];
+}
+
 /**
- * Runs `servetune bench` as its own process against the local engine and reads its RunSummary. In the
+ * Runs `servetune bench` as its own process against the local engine and reads its RunSummary and its
+ * requests (`--requests-out`, to a temporary file). In the
  * engine's process the load generator's timers wait whenever the engine holds the event loop (a step's
  * encoding, a garbage collection), so requests left late and in bunches — up to 200 ms late — and the
  * engine served another arrival process than the one predicted. In a process of its own it sends on
  * time, as a client of a real deployment does.
  */
-export function runBenchProcess(bench: BenchCommand, run: BenchProcessRun): Promise<RunSummary> {
+export async function runBenchProcess(
+  bench: BenchCommand,
+  run: BenchProcessRun,
+): Promise<BenchProcessResult> {
+  const folder = mkdtempSync(join(tmpdir(), 'servetune-bench-'));
+  try {
+    const requestsFile = join(folder, 'requests.json');
+    const summary = await benchSummary(bench, run, requestsFile);
+    let parsed: ReturnType<typeof MeasuredRequestsFile.safeParse>;
+    try {
+      parsed = MeasuredRequestsFile.safeParse(JSON.parse(readFileSync(requestsFile, 'utf8')));
+    } catch (error) {
+      throw new ServeTuneError(
+        `the load generator's requests file cannot be read: ${(error as Error).message}`,
+        'io',
+        requestsFile,
+      );
+    }
+    if (!parsed.success) {
+      throw new ServeTuneError(
+        `the load generator's requests file does not validate: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`,
+        'io',
+        requestsFile,
+      );
+    }
+    return { summary, requests: parsed.data.requests };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function benchSummary(bench: BenchCommand, run: BenchProcessRun, requestsFile: string): Promise<RunSummary> {
   const args = [
     ...bench.args,
     'bench',
@@ -38,6 +82,7 @@ export function runBenchProcess(bench: BenchCommand, run: BenchProcessRun): Prom
     run.workload,
     '--seed',
     String(run.seed),
+    ...(run.skip ? ['--skip', String(run.skip)] : []),
     '--max-requests',
     String(run.count),
     '--max-seconds',
@@ -45,6 +90,8 @@ export function runBenchProcess(bench: BenchCommand, run: BenchProcessRun): Prom
     '--timeout',
     '1800',
     ...(run.rate !== null ? ['--rate', String(run.rate)] : []),
+    '--requests-out',
+    requestsFile,
     '--json',
   ];
   return new Promise((resolve, reject) => {

@@ -4,15 +4,17 @@
  * includes waiting) without the queue growing without bound, where TTFT would turn any small
  * throughput error into a large one. The spec's own rate is replaced. A warm-up of `warmUpRequests`
  * (another seed) is served first, then a twin of the validated run (as many requests, yet another
- * seed), and the step model fitted to the twin's served steps.
+ * seed) and the validated run in alternating blocks of `blockRequests` (a third of a second of arrivals
+ * each), and the step model fitted to the twin's served steps.
  */
 export const VALIDATE_DEFAULTS = {
   quick: {
     preset: 'tiny',
-    requests: 100,
+    requests: 200,
     maxNumSeqs: 4,
     utilization: 0.5,
     warmUpRequests: 100,
+    blockRequests: 10,
     workload: 'poisson:rate=40,prompt=uniform(16,96),output=uniform(8,40)',
   },
   full: {
@@ -21,6 +23,7 @@ export const VALIDATE_DEFAULTS = {
     maxNumSeqs: 4,
     utilization: 0.5,
     warmUpRequests: 100,
+    blockRequests: 10,
     workload: 'poisson:rate=8,prompt=uniform(32,160),output=uniform(16,64)',
   },
 } as const;

@@ -93,10 +93,10 @@ export const ValidationReport = z.object({
     .nullable()
     .optional(),
   /**
-   * How the step model was fitted to the steps the engine ran while serving a separate warm-up workload
-   * before the prediction (`requests`, `seed`, `rate`, `steps`: its second phase, the one fitted, as
-   * many requests as the validated run; `warmUpRequests`: its first); null where the prediction comes
-   * from the profile alone. Optional, added later.
+   * How the step model was fitted to the steps the engine ran while serving a twin of the validated run
+   * (`requests`, `seed`, `rate`, `steps`: the twin, as many other requests as the validated run, served
+   * in blocks alternating with the validated run's; `warmUpRequests`: served before both); null where
+   * the prediction comes from the profile alone. Optional, added later.
    */
   servedStepFit: z
     .object({
@@ -105,12 +105,20 @@ export const ValidationReport = z.object({
       warmUpRequests: z.number().int().nonnegative().optional(),
       seed: z.number().int(),
       rate: z.number().nonnegative().nullable(),
+      /**
+       * The twin and the validated run were served in alternating blocks of this many requests, this
+       * many each (1: the whole twin, then the whole validated run). Optional, added later.
+       */
+      blockRequests: z.number().int().positive().optional(),
+      blocks: z.number().int().positive().optional(),
       computeFactor: z.number(),
       fixedFactor: z.number(),
       /** Host time per sequence in a step, added to the calibration's. Optional, added later. */
       perSequenceSeconds: z.number().nonnegative().optional(),
       /** How long the served steps' slow spells last (lag-1 autocorrelation). Optional, added later. */
       persistence: z.number().min(0).max(1).optional(),
+      /** The share of steps in spells: all but the rare long ones, drawn apart. Optional, added later. */
+      heldShare: z.number().min(0).max(1).optional(),
       steps: z.number().int().nonnegative(),
       meanAbsoluteRelativeError: z.number(),
       /**
@@ -122,9 +130,34 @@ export const ValidationReport = z.object({
     })
     .nullable()
     .optional(),
+  /**
+   * The serving runs after the warm-up, in the order served (twin and validated blocks alternating),
+   * each with its steps' mean measured time and the mean the fitted step model predicts for the same
+   * batches: how the machine's speed moved over the run. Optional, added later.
+   */
+  servedBlocks: z
+    .array(
+      z.object({
+        kind: z.enum(['twin', 'validated']),
+        /** The block's first request in its workload (0-based). */
+        skip: z.number().int().nonnegative(),
+        requests: z.number().int().nonnegative(),
+        steps: z.number().int().nonnegative(),
+        measuredStepMeanSeconds: z.number().nonnegative(),
+        predictedStepMeanSeconds: z.number().nonnegative(),
+        wallSeconds: z.number().nonnegative(),
+      }),
+    )
+    .nullable()
+    .optional(),
   /** The calibration behind `predicted`. */
   calibration: Calibration,
   predicted: RunSummary,
+  /**
+   * `predicted` (and `profileOnly.predicted`) is the mean over this many seeds of the step-time draws;
+   * absent: one seed. Optional, added later.
+   */
+  predictionSeeds: z.number().int().positive().optional(),
   /**
    * Where `predicted` used the warm-up's served steps: the same workload predicted from the profile
    * alone, and its errors. Optional, added later.

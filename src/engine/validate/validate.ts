@@ -1,6 +1,9 @@
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { backToBack } from '../bench/back-to-back.js';
+import type { MeasuredRequest } from '../bench/requests-file.js';
 import { DEFAULT_TOKEN_ID_RANGE, runBench } from '../bench/run.js';
+import { measuredSummary } from '../bench/summary.js';
 import { acquireGpu, type GpuContext } from '../gpu/device.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
@@ -10,8 +13,10 @@ import { compileStepModel } from '../perf/step-model.js';
 import { type ProfileProgress, profileDevice } from '../profile/profiler.js';
 import type { DeviceProfile, ShaderDtype } from '../profile/schema.js';
 import type { PolicyName } from '../sched/config.js';
+import type { StepRecord } from '../serve/local/engine.js';
 import { startLocalServer } from '../serve/local/start.js';
 import { SimulationConfig, type SimulationConfigInput } from '../sim/config.js';
+import { simulateSeedMean } from '../sim/seed-mean.js';
 import { simulate } from '../sim/simulate.js';
 import { type MetricSummary, RunSummary } from '../sim/summary.js';
 import { loadWorkload } from '../workload/load.js';
@@ -42,6 +47,12 @@ export interface ValidationOptions {
    */
   warmUpRequests?: number;
   /**
+   * With a warm-up: the twin and the validated run are served in alternating blocks of this many
+   * requests (twin, validated, twin, …), each block by a load generator of its own on an idle engine;
+   * default: one block each (the whole twin, then the whole validated run).
+   */
+  blockRequests?: number;
+  /**
    * Runs the load generator as `servetune bench` in a process of its own (as a real client is), started
    * with this command; default: in this process, where its timers wait on the engine's event loop.
    */
@@ -55,6 +66,9 @@ export interface ValidationOptions {
 
 /** The issue's target for the error of mean TTFT and mean TPOT. */
 export const VALIDATION_TARGET = 0.1;
+
+/** The prediction is the mean over this many seeds of the step-time draws (`simulateSeedMean`). */
+export const PREDICTION_SEEDS = 8;
 
 const GiB = 1024 ** 3;
 
@@ -144,40 +158,55 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       return simulate(config, flood).throughput.requestsPerSecond;
     };
     const serve = async (
-      workload: Workload,
-      origin: { seed: number; count: number; rate: number | null },
+      origin: { seed: number; skip: number; count: number; rate: number | null },
       config: SimulationConfigInput,
-    ): Promise<RunSummary> => {
+      showRequests: boolean,
+    ): Promise<Served> => {
+      engine.steps.length = 0;
+      engine.firstTokenSeconds.length = 0;
+      const taken = (summary: RunSummary, requests: MeasuredRequest[]): Served => {
+        const served = {
+          summary,
+          requests,
+          steps: [...engine.steps],
+          inEngineFirstTokens: [...engine.firstTokenSeconds],
+        };
+        engine.steps.length = 0;
+        engine.firstTokenSeconds.length = 0;
+        return served;
+      };
       if (options.benchCommand && engine.vocabSize >= BENCH_TOKEN_ID_LIMIT) {
-        const summary = await runBenchProcess(options.benchCommand, {
+        const { summary, requests } = await runBenchProcess(options.benchCommand, {
           url: served.url,
           servedModel: engine.modelId,
           workload: options.workload,
           seed: origin.seed,
+          skip: origin.skip,
           count: origin.count,
           rate: origin.rate,
           signal: options.signal,
           onLine: (line) => {
-            if (/requests done/.test(line)) say(`  ${line.trim()}`);
+            if (showRequests && /requests done/.test(line)) say(`  ${line.trim()}`);
           },
         });
-        // As the in-process run records it: the model and deployment predicted, for `calibrate`.
-        return RunSummary.parse({
-          ...summary,
-          model: options.model.id,
-          hardware: hardware.id,
-          gpus: 1,
-          config: SimulationConfig.parse(config),
-        });
+        return taken(summary, requests);
       }
+      const workload = loadWorkload(options.workload, {
+        seed: origin.seed,
+        skip: origin.skip,
+        count: origin.count,
+        rate: origin.rate ?? undefined,
+      });
       let shown = 0;
-      return runBench({
+      let requests: MeasuredRequest[] = [];
+      const summary = await runBench({
         url: served.url,
         servedModel: engine.modelId,
         workload,
         workloadOrigin: {
           source: options.workload,
           seed: origin.seed,
+          ...(origin.skip > 0 ? { skip: origin.skip } : {}),
           count: origin.count,
           ...(origin.rate !== null ? { rate: origin.rate } : {}),
         },
@@ -193,26 +222,32 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         gpus: 1,
         config: SimulationConfig.parse(config),
         signal: options.signal,
+        onRequests: (file) => {
+          requests = file.requests;
+        },
         onProgress: (done, total) => {
+          if (!showRequests) return;
           if (done - shown >= Math.max(1, Math.floor(total / 5)) || done === total) {
             shown = done;
             say(`  ${done}/${total} requests done`);
           }
         },
       });
+      return taken(summary, requests);
     };
 
     const profileConfig = configWith(profileTarget.calibration);
     let headlineCalibration = profileTarget.calibration;
     let headlineConfig = profileConfig;
     let servedFit: ValidationReport['servedStepFit'] = null;
-    let measured: Awaited<ReturnType<typeof runBench>>;
     let capacity: number | null = null;
     let rate: number | null = null;
-    let workload: Workload;
-    let predicted: RunSummary;
-    let profileOnly: RunSummary | null = null;
     let frontEndSeconds = 0;
+    const requests = options.requests;
+    // The validated run in blocks (one unless it is interleaved with a twin), and the twin's.
+    const validatedBlocks: Served[] = [];
+    const twinBlocks: Served[] = [];
+    let blockRequests = requests;
     try {
       // The warm-up runs at the fraction of the capacity the profile predicts; the twin and the validated
       // run at that fraction of the capacity predicted after the warm-up's fit (the profile's isolated
@@ -224,88 +259,134 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       const warmUpRequests = options.warmUpRequests ?? 0;
       if (warmUpRequests > 0) {
         // The steps the engine runs while serving, with the HTTP server and the load generator on the
-        // same CPU, are what the prediction must match; a separate warm-up (other seeds, so none of the
-        // validated requests) measures them, in two phases. The first (`warmUpRequests`), at the rate the
-        // profile suggests, warms the runtime (the serving path's JavaScript is compiled and optimized over
-        // the first few hundred steps, which run ~30% slower): the step model is fitted to its second half
-        // and sets the rate of the second phase, which the validated run keeps. The second is a twin of
-        // the validated run in all but its requests: as many, at the same rate, with a load generator as
-        // young (a served step's time depends on the request rate, and on the client's own warm-up, as
-        // well as on its batch, since they share the CPU with the engine: a validated run re-rated from
-        // the twin's fit, up to 25% off the twin's rate, ran its steps up to 10% faster than the twin's
-        // at the same batch). The fit that predicts is made on all of its steps. Only step times and the
-        // front end's latency are used, never the warm-up's metrics.
+        // same CPU, are what the prediction must match. A warm-up (another seed, so none of the validated
+        // requests) at the rate the profile suggests warms the runtime first (the serving path's
+        // JavaScript is compiled and optimized over the first few hundred steps, which run ~30% slower);
+        // the step model fitted to its second half sets the rate the twin and the validated run share (a
+        // served step's time depends on the request rate too, since the client shares the CPU).
         const warmStarted = performance.now();
-        let fitted: ReturnType<typeof servedEngineTarget> | undefined;
-        // The rate the twin (the last phase) was served at.
-        let twinRate = rate;
-        for (const [phase, count] of [warmUpRequests, options.requests].entries()) {
-          const seed = options.seed + 1 + phase;
-          const phaseRate = rate;
-          const warm = loadWorkload(options.workload, { seed, count, rate: phaseRate ?? undefined });
-          say(
-            phase === 0
-              ? `serving ${warm.requests.length} warm-up requests to warm the runtime and set the rate…`
-              : `serving a twin of the validated run (${warm.requests.length} other requests) to fit the step model to served steps…`,
-          );
-          engine.steps.length = 0;
-          engine.firstTokenSeconds.length = 0;
-          const warmMeasured = await serve(warm, { seed, count, rate: phaseRate }, profileConfig);
-          // What the front end adds to the first token (request parsing and admission, streaming it
-          // back, the client reading it): the client's TTFT against the engine's own submit-to-token.
-          const inEngine = mean(engine.firstTokenSeconds);
-          frontEndSeconds =
-            warmMeasured.ttft && inEngine !== null ? Math.max(0, warmMeasured.ttft.mean - inEngine) : 0;
-          const settled =
-            phase === 0 ? engine.steps.slice(Math.floor(engine.steps.length / 2)) : engine.steps;
-          fitted = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, settled);
-          engine.steps.length = 0;
-          headlineCalibration = fitted.calibration;
-          headlineConfig = configWith(headlineCalibration);
-          if (phase === 0 && options.utilization !== undefined) {
-            capacity = capacityOf(headlineConfig);
-            rate = options.utilization * capacity;
+        say(`serving ${warmUpRequests} warm-up requests to warm the runtime and set the rate…`);
+        const warm = await serve(
+          { seed: options.seed + 1, skip: 0, count: warmUpRequests, rate },
+          profileConfig,
+          true,
+        );
+        const settled = warm.steps.slice(Math.floor(warm.steps.length / 2));
+        const warmFit = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, settled);
+        if (options.utilization !== undefined) {
+          capacity = capacityOf(configWith(warmFit.calibration));
+          rate = options.utilization * capacity;
+        }
+        // Then a twin of the validated run (as many other requests, seed + 2, at the same rate) in blocks
+        // alternating with the validated run's: this machine's speed moves by tens of percent within
+        // seconds, so a twin served before the validated run sampled other spells than the validated
+        // run met; alternating blocks of about a second sample the same ones. Each block is served by
+        // a load generator of its own and starts on an idle engine, and the prediction replays the
+        // validated blocks so (`simulate` with `blockRequests`). The step model that predicts is
+        // fitted to the twin's steps only; only step times and the front end's latency are taken from
+        // it, never its metrics.
+        blockRequests = Math.min(requests, Math.max(1, options.blockRequests ?? requests));
+        const blockCount = Math.ceil(requests / blockRequests);
+        say(
+          blockCount > 1
+            ? `serving a twin of the validated run (${requests} other requests) and the validated run (${requests} requests, ${options.workload}) in ${blockCount} alternating blocks of ${blockRequests} each…`
+            : `serving a twin of the validated run (${requests} other requests), then the validated run (${requests} requests, ${options.workload})…`,
+        );
+        for (let block = 0; block < blockCount; block++) {
+          const skip = block * blockRequests;
+          const count = Math.min(blockRequests, requests - skip);
+          for (const [kind, seed, into] of [
+            ['twin', options.seed + 2, twinBlocks],
+            ['validated', options.seed, validatedBlocks],
+          ] as const) {
+            const number = 2 * block + (kind === 'twin' ? 1 : 2);
+            say(`serving block ${number}/${2 * blockCount} (${kind}, requests ${skip + 1}–${skip + count})…`);
+            into.push(await serve({ seed, skip, count, rate }, profileConfig, blockCount === 1));
           }
-          twinRate = phaseRate;
         }
-        if (fitted) {
-          servedFit = {
-            requests: options.requests,
-            warmUpRequests,
-            seed: options.seed + 2,
-            rate: twinRate,
-            ...fitted.fit,
-            frontEndSeconds,
-            wallSeconds: (performance.now() - warmStarted) / 1000,
-          };
-        }
+        const twinSteps = twinBlocks.flatMap((b) => b.steps);
+        const fitted = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, twinSteps);
+        headlineCalibration = fitted.calibration;
+        headlineConfig = configWith(headlineCalibration);
+        // What the front end adds to the first token (request parsing and admission, streaming it back,
+        // the client reading it): the client's TTFT against the engine's own submit-to-first-token.
+        const client = mean(
+          twinBlocks.flatMap((b) =>
+            b.requests
+              .filter((m) => m.status === 'ok' && m.tokenTimes.length > 0)
+              .map((m) => m.tokenTimes[0] - m.sentAt),
+          ),
+        );
+        const inEngine = mean(twinBlocks.flatMap((b) => b.inEngineFirstTokens));
+        frontEndSeconds = client !== null && inEngine !== null ? Math.max(0, client - inEngine) : 0;
+        servedFit = {
+          requests,
+          warmUpRequests,
+          seed: options.seed + 2,
+          rate,
+          blockRequests,
+          blocks: blockCount,
+          ...fitted.fit,
+          frontEndSeconds,
+          wallSeconds: (performance.now() - warmStarted) / 1000,
+        };
+      } else {
+        say(`serving ${requests} requests (${options.workload})…`);
+        validatedBlocks.push(
+          await serve({ seed: options.seed, skip: 0, count: requests, rate }, profileConfig, true),
+        );
       }
-      workload = loadWorkload(options.workload, {
-        seed: options.seed,
-        count: options.requests,
-        rate: rate ?? undefined,
-      });
-      predicted = withFrontEnd(
-        simulate(headlineConfig, workload, {
-          label: `predicted: ${options.model.id} on ${hardware.name}`,
-        }),
-        frontEndSeconds,
-      );
-      if (servedFit) {
-        profileOnly = simulate(profileConfig, workload, {
-          label: `predicted from the profile alone: ${options.model.id} on ${hardware.name}`,
-        });
-      }
-      say(`serving ${workload.requests.length} requests (${workload.source})…`);
-      engine.firstTokenSeconds.length = 0;
-      measured = await serve(workload, { seed: options.seed, count: options.requests, rate }, headlineConfig);
     } finally {
       await served.stop();
     }
 
-    const compare = (calibration: Calibration) => {
+    const workload = loadWorkload(options.workload, {
+      seed: options.seed,
+      count: requests,
+      rate: rate ?? undefined,
+    });
+    const inBlocks = validatedBlocks.length > 1 ? { blockRequests } : {};
+    const predicted = withFrontEnd(
+      simulateSeedMean(headlineConfig, workload, PREDICTION_SEEDS, {
+        label: `predicted: ${options.model.id} on ${hardware.name}`,
+        ...inBlocks,
+      }),
+      frontEndSeconds,
+    );
+    const profileOnly = servedFit
+      ? simulateSeedMean(profileConfig, workload, PREDICTION_SEEDS, {
+          label: `predicted from the profile alone: ${options.model.id} on ${hardware.name}`,
+          ...inBlocks,
+        })
+      : null;
+    const first = validatedBlocks[0].summary;
+    const measured = measuredSummary(backToBack(validatedBlocks.map((b) => b.requests)), {
+      label: validatedBlocks.length > 1 ? `${first.label}, in ${validatedBlocks.length} blocks` : first.label,
+      url: served.url,
+      servedModel: engine.modelId,
+      model: options.model.id,
+      hardware: hardware.id,
+      gpus: 1,
+      config: SimulationConfig.parse(headlineConfig),
+      workload: {
+        source: options.workload,
+        seed: options.seed,
+        count: requests,
+        ...(rate !== null ? { rate } : {}),
+        mode: 'open',
+        ...inBlocks,
+      },
+      planned: requests,
+      slo: {},
+      seed: options.seed,
+      wallSeconds: validatedBlocks.reduce((sum, b) => sum + b.summary.wallSeconds, 0),
+      preemptions: validatedBlocks.reduce((sum, b) => sum + b.summary.preemptions, 0),
+    });
+    const validatedSteps = validatedBlocks.flatMap((b) => b.steps);
+
+    const compare = (calibration: Calibration, steps: readonly StepRecord[] = validatedSteps) => {
       const stepModel = compileStepModel(options.model, hardware, plan, { calibration });
-      return compareSteps(engine.steps, (shape) => stepModel.stepSeconds(shape));
+      return compareSteps(steps, (shape) => stepModel.stepSeconds(shape));
     };
     const steps = compare(headlineCalibration);
     const errors = metricErrors(predicted, measured);
@@ -353,8 +434,15 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       },
       engineStepFit: profileTarget.engineStepFit,
       servedStepFit: servedFit,
+      servedBlocks:
+        twinBlocks.length > 0
+          ? servedBlockRecords(twinBlocks, validatedBlocks, blockRequests, (steps) =>
+              compare(headlineCalibration, steps),
+            )
+          : null,
       calibration: headlineCalibration,
       predicted,
+      predictionSeeds: PREDICTION_SEEDS,
       profileOnly: profileOnly
         ? {
             predicted: profileOnly,
@@ -371,6 +459,45 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   } finally {
     if (!options.gpu) gpu.destroy();
   }
+}
+
+/**
+ * One serving run: a workload's requests `skip` to `skip + count` (the first moved to 0), served by a
+ * load generator of its own, with the steps the engine ran and its own submit-to-first-token times.
+ */
+interface Served {
+  summary: RunSummary;
+  requests: MeasuredRequest[];
+  steps: StepRecord[];
+  inEngineFirstTokens: number[];
+}
+
+/** The blocks in the order served (twin, validated, twin, …), each with its steps' error. */
+function servedBlockRecords(
+  twin: readonly Served[],
+  validated: readonly Served[],
+  blockRequests: number,
+  compare: (steps: readonly StepRecord[]) => StepComparison[],
+): NonNullable<ValidationReport['servedBlocks']> {
+  return validated.flatMap((v, i) =>
+    (
+      [
+        ['twin', twin[i]],
+        ['validated', v],
+      ] as const
+    ).map(([kind, block]) => {
+      const all = compare(block.steps).find((c) => c.kind === 'all');
+      return {
+        kind,
+        skip: i * blockRequests,
+        requests: block.requests.length,
+        steps: block.steps.length,
+        measuredStepMeanSeconds: all?.measuredMeanSeconds ?? 0,
+        predictedStepMeanSeconds: all?.predictedMeanSeconds ?? 0,
+        wallSeconds: block.summary.wallSeconds,
+      };
+    }),
+  );
 }
 
 function mean(values: readonly number[]): number | null {

@@ -11,7 +11,12 @@ export interface LoadWorkloadOptions {
   seed?: number;
   /** Keep the requests arriving in the first `durationSeconds` (after scaling). */
   durationSeconds?: number;
-  /** Keep the first `count` requests. */
+  /**
+   * Drop the first `skip` requests (after `durationSeconds`), the rest moved earlier so that the first
+   * kept one arrives at 0: a later part of a workload, replayed on its own.
+   */
+  skip?: number;
+  /** Keep the first `count` requests (after `skip`). */
   count?: number;
 }
 
@@ -32,8 +37,12 @@ export function loadWorkload(specOrFile: string, options: LoadWorkloadOptions = 
       '--workload',
     );
   }
-  if (options.durationSeconds !== undefined || options.count !== undefined) {
-    workload = truncateWorkload(workload, { seconds: options.durationSeconds, count: options.count });
+  if (options.durationSeconds !== undefined || options.count !== undefined || options.skip) {
+    workload = truncateWorkload(workload, {
+      seconds: options.durationSeconds,
+      skip: options.skip,
+      count: options.count,
+    });
   }
   return workload;
 }

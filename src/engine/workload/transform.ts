@@ -24,10 +24,21 @@ export function scaleToRate(workload: Workload, rate: number): Workload {
   };
 }
 
-/** The requests arriving before `seconds` and/or the first `count` of them. */
-export function truncateWorkload(workload: Workload, limits: { seconds?: number; count?: number }): Workload {
+/**
+ * The requests arriving before `seconds`, less the first `skip` of them (the rest moved earlier so the
+ * first kept one arrives at 0), and/or the first `count` of what remains.
+ */
+export function truncateWorkload(
+  workload: Workload,
+  limits: { seconds?: number; skip?: number; count?: number },
+): Workload {
   let requests = workload.requests;
   if (limits.seconds !== undefined) requests = requests.filter((r) => r.arrival < limits.seconds!);
+  if (limits.skip) {
+    requests = requests.slice(limits.skip);
+    const origin = requests[0]?.arrival ?? 0;
+    requests = requests.map((r) => ({ ...r, arrival: r.arrival - origin }));
+  }
   if (limits.count !== undefined) requests = requests.slice(0, limits.count);
   return { ...workload, requests };
 }

@@ -6,23 +6,30 @@ import type { Handler } from '../handlers.js';
 
 /**
  * Turns the validation's progress lines into one bar, in percent: the profile fills the first half;
- * each serving run starts a segment from where the bar is (the warm-up a fifth of what remains, the
- * validated run's twin half of what then remains, the validated run the rest), filled as its requests
- * complete. Lines it does not recognize leave the bar where it is, so a reworded line costs the bar its
- * movement, never its message; it never moves back.
+ * the warm-up takes a fifth of what remains; the serving after it (a twin and the validated run, in
+ * blocks) fills the rest, each block an equal share, filled as its requests complete. Lines it does not
+ * recognize leave the bar where it is, so a reworded line costs the bar its movement, never its
+ * message; it never moves back.
  */
 export function validationProgress(): (line: string) => number {
   let percent = 0;
   let segment = { start: 0, span: 0 };
+  let region = { start: 0, span: 0 };
   return (line) => {
-    const profile = /profile \[(\d+)\/(\d+)\]/.exec(line);
-    const served = /(\d+)\/(\d+) requests done/.exec(line);
+    const text = line.trim();
+    const profile = /profile \[(\d+)\/(\d+)\]/.exec(text);
+    const block = /^serving block (\d+)\/(\d+)/.exec(text);
+    const served = /(\d+)\/(\d+) requests done/.exec(text);
     let next = percent;
     if (profile) next = (50 * Number(profile[1])) / Math.max(1, Number(profile[2]));
-    else if (/^serving /.test(line.trim())) {
+    else if (block) {
+      const share = region.span / Math.max(1, Number(block[2]));
+      segment = { start: region.start + share * (Number(block[1]) - 1), span: share };
+      next = segment.start;
+    } else if (/^serving /.test(text)) {
       const start = Math.max(percent, 50);
-      const share = /warm-up/.test(line) ? 1 / 5 : /twin/.test(line) ? 1 / 2 : 1;
-      segment = { start, span: (100 - start) * share };
+      segment = { start, span: (100 - start) * (/warm-up/.test(text) ? 1 / 5 : 1) };
+      if (!/warm-up/.test(text)) region = segment;
       next = start;
     } else if (served) {
       next = segment.start + (segment.span * Number(served[1])) / Math.max(1, Number(served[2]));
@@ -52,6 +59,7 @@ export const validateHandler: Handler<'validate'> = async (params, context) => {
       requests: params.requests ?? defaults.requests,
       utilization: defaults.utilization,
       warmUpRequests: defaults.warmUpRequests,
+      blockRequests: defaults.blockRequests,
       // The CLI bundled beside this worker runs the load generator, in a process of its own.
       benchCommand: {
         command: process.execPath,

@@ -47,13 +47,15 @@ test('the chart has one row per metric and statistic, equal to the report', () =
   assert.ok(HostToWebview.safeParse({ type: 'validation', model }).success);
 });
 
-test('a prediction fitted to a warm-up run says so, with the errors of the profile alone beside it', () => {
+test('a prediction fitted to a twin served in blocks says so, with the errors of the profile alone beside it', () => {
   const report: ValidationReport = {
     ...RECORDED,
     servedStepFit: {
       requests: 40,
       seed: 1,
       rate: 30,
+      blockRequests: 5,
+      blocks: 8,
       computeFactor: 0.9,
       fixedFactor: 1.4,
       steps: 300,
@@ -68,7 +70,11 @@ test('a prediction fitted to a warm-up run says so, with the errors of the profi
   };
   const notes = validationChartModel(report).notes;
   assert.ok(
-    notes.some((n) => /300 steps the engine ran serving 40 warm-up requests \(seed 1/.test(n)),
+    notes.some((n) =>
+      /300 steps the engine ran serving a twin of the validated run \(40 other requests, seed 1, in 8 blocks of 5 alternating/.test(
+        n,
+      ),
+    ),
     notes.join('\n'),
   );
   const ttft = RECORDED.errors.find((e) => e.metric === 'ttft' && e.stat === 'mean')!;
@@ -130,16 +136,37 @@ test('validation progress lines map onto one bar that only moves forward', () =>
   assert.equal(percent('something else'), 75);
   assert.equal(percent('  24/24 requests done'), 100);
 
-  // A warm-up first (a fifth of what remains), then the validated run's twin (half of what then
-  // remains), then the validated run fills the rest.
+  // A warm-up first (a fifth of what remains), then the twin and the validated run in alternating
+  // blocks, each an equal share of the rest.
   const withWarmUp = validationProgress();
   withWarmUp('  profile [20/20] engine steps');
   assert.equal(withWarmUp('serving 40 warm-up requests to warm the runtime and set the rate…'), 50);
   assert.ok(Math.abs(withWarmUp('  40/40 requests done') - 60) < 1e-9);
-  assert.equal(withWarmUp('serving a twin of the validated run (100 other requests) to fit…'), 60);
-  assert.ok(Math.abs(withWarmUp('  100/100 requests done') - 80) < 1e-9);
-  const start = withWarmUp('serving 100 requests (poisson:…)…');
-  assert.ok(Math.abs(start - 80) < 1e-9);
-  assert.ok(Math.abs(withWarmUp('  50/100 requests done') - 90) < 1e-9);
-  assert.equal(withWarmUp('  100/100 requests done'), 100);
+  assert.equal(
+    withWarmUp(
+      'serving a twin of the validated run (100 other requests) and the validated run (100 requests, poisson:…) in 4 alternating blocks of 25 each…',
+    ),
+    60,
+  );
+  assert.equal(withWarmUp('serving block 1/8 (twin, requests 1–25)…'), 60);
+  assert.ok(Math.abs(withWarmUp('serving block 2/8 (validated, requests 1–25)…') - 65) < 1e-9);
+  assert.ok(Math.abs(withWarmUp('serving block 8/8 (validated, requests 76–100)…') - 95) < 1e-9);
+  assert.ok(Math.abs(withWarmUp('  done') - 95) < 1e-9);
+
+  // One block each: the twin's requests fill the first half of the rest, the validated run's the second.
+  const whole = validationProgress();
+  whole('  profile [20/20] engine steps');
+  whole('serving 40 warm-up requests to warm the runtime and set the rate…');
+  whole('  40/40 requests done');
+  assert.equal(
+    whole(
+      'serving a twin of the validated run (100 other requests), then the validated run (100 requests, poisson:…)…',
+    ),
+    60,
+  );
+  assert.equal(whole('serving block 1/2 (twin, requests 1–100)…'), 60);
+  assert.ok(Math.abs(whole('  50/100 requests done') - 70) < 1e-9);
+  assert.ok(Math.abs(whole('serving block 2/2 (validated, requests 1–100)…') - 80) < 1e-9);
+  assert.ok(Math.abs(whole('  50/100 requests done') - 90) < 1e-9);
+  assert.equal(whole('  100/100 requests done'), 100);
 });

@@ -125,6 +125,22 @@ test('fitServedSteps measures how long slow spells last', () => {
   );
   assert.ok(scattered.fit.persistence < 0.2, `scattered: ${scattered.fit.persistence}`);
   assert.ok(spells.fit.persistence > 0.8, `spells: ${spells.fit.persistence}`);
+  assert.equal(spells.fit.heldShare, 1, 'no step is a rare long one');
+});
+
+test('fitServedSteps sets the rare long steps apart from the spells', () => {
+  const shapes = servedShapes(400);
+  const model = (shape: BatchShape) => 0.7 * compute(shape) + 1.8 * fixed(shape);
+  // Spells of 50 steps at 1.3×, and every 25th step a pause of 8×, one at a time.
+  const factor = (i: number) => (i % 25 === 12 ? 8 : Math.floor(i / 50) % 2 === 1 ? 1.3 : 1);
+  const { fit } = fitServedSteps(
+    shapes.map((shape, i) => ({ shape, seconds: model(shape) * factor(i) })),
+    compute,
+    fixed,
+  );
+  assert.equal(fit.heldShare, 384 / 400);
+  // Measured over the spells alone, persistence sees them whole; the pauses would break every run.
+  assert.ok(fit.persistence > 0.8, `persistence ${fit.persistence}`);
 });
 
 test('fitServedSteps refuses a run without timed steps', () => {

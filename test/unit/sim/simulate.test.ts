@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { defaultCalibration } from '../../../src/engine/perf/calibration.js';
 import type { PolicyName } from '../../../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../../../src/engine/sim/config.js';
+import { simulateSeedMean } from '../../../src/engine/sim/seed-mean.js';
 import { simulate } from '../../../src/engine/sim/simulate.js';
 import { RunSummary } from '../../../src/engine/sim/summary.js';
 import { spreadOf } from '../../../src/engine/util/spread.js';
@@ -214,6 +215,58 @@ describe('simulate', () => {
     assert.equal(s.requests.failed, 1);
   });
 
+  it('serves blocks one after another, each as if alone, when asked to', () => {
+    // Three bursts of 12 requests at 0 to 0.11 s: unblocked they pile up; blocked, each waits for the
+    // previous one to drain and then runs exactly as it would alone.
+    const burst = (seed: number) =>
+      workload('poisson:rate=100,prompt=fixed(600),output=fixed(40),n=12', seed);
+    const bursts = [burst(1), burst(2), burst(3)];
+    const joined: Workload = {
+      source: 'bursts',
+      hashBlockTokens: 512,
+      requests: bursts.flatMap((b) =>
+        b.requests.map((r) => ({ ...r, arrival: r.arrival - b.requests[0].arrival })),
+      ),
+    };
+    const config = colocated('vllm-v1');
+    const alone = bursts.map((b) =>
+      simulate(config, {
+        ...b,
+        requests: b.requests.map((r) => ({ ...r, arrival: r.arrival - b.requests[0].arrival })),
+      }),
+    );
+    const blocked = simulate(config, joined, { blockRequests: 12 });
+    const piled = simulate(config, {
+      ...joined,
+      requests: [...joined.requests].sort((a, b) => a.arrival - b.arrival),
+    });
+    const total = (f: (s: RunSummary) => number) => alone.reduce((sum, s) => sum + f(s), 0);
+    assert.equal(blocked.requests.completed, 36);
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+    assert.ok(
+      close(
+        blocked.ttft!.mean * 36,
+        total((s) => s.ttft!.mean * 12),
+      ),
+      'each block waits for nothing but itself',
+    );
+    assert.ok(
+      close(
+        blocked.e2e!.mean * 36,
+        total((s) => s.e2e!.mean * 12),
+      ),
+    );
+    assert.ok(close(blocked.ttft!.max, Math.max(...alone.map((s) => s.ttft!.max))));
+    // Back to back: the run lasts as long as the blocks together.
+    assert.ok(
+      close(
+        blocked.simulatedSeconds,
+        total((s) => s.simulatedSeconds),
+      ),
+    );
+    assert.ok(piled.ttft!.mean > 2 * blocked.ttft!.mean, 'the same bursts together queue behind each other');
+  });
+
   it('computes goodput from the SLOs', () => {
     const strict = simulate(colocated('vllm-v1', { slo: { ttft: 1e-4 } }), busy);
     const loose = simulate(colocated('vllm-v1', { slo: { ttft: 100, tpot: 10, tbt: 100, e2e: 1000 } }), busy);
@@ -239,6 +292,25 @@ describe('step-time spread', () => {
     const b = simulate(withSpread(spread), busy);
     assert.deepEqual(a.ttft, b.ttft);
     assert.ok((a.ttft?.p90 ?? 0) > (plain.ttft?.p90 ?? 0), 'variation lengthens the queue');
+  });
+
+  it('the expected run averages the step-time draws of several seeds', () => {
+    const spread = spreadOf([0.6, 0.7, 0.8, 0.9, 1, 1, 1.1, 2.9]);
+    const config = { ...withSpread(spread), seed: 10 };
+    const expected = simulateSeedMean(config, busy, 4);
+    const each = [10, 11, 12, 13].map((seed) => simulate({ ...config, seed }, busy));
+    const mean = (f: (s: RunSummary) => number) => each.reduce((sum, s) => sum + f(s), 0) / 4;
+    assert.ok(Math.abs(expected.ttft!.mean - mean((s) => s.ttft!.mean)) < 1e-12);
+    assert.ok(Math.abs(expected.tpot!.p90 - mean((s) => s.tpot!.p90)) < 1e-12);
+    assert.ok(
+      Math.abs(expected.throughput.outputTokensPerSecond - mean((s) => s.throughput.outputTokensPerSecond)) <
+        1e-9,
+    );
+    assert.equal(expected.requests.completed, busy.requests.length, 'counts are one run’s, not four');
+    assert.equal(expected.ttft!.count, busy.requests.length);
+    assert.ok(new Set(each.map((s) => s.ttft!.mean)).size > 1, 'the seeds drew different step times');
+    assert.match(expected.label, /mean of 4 seeds/);
+    RunSummary.parse(expected);
   });
 
   it('slow spells that last (persistence) lengthen the queue more than the same slow steps scattered', () => {

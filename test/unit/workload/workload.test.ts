@@ -154,6 +154,16 @@ describe('trace readers', () => {
     assert.ok(Math.abs(fast.requests[10].arrival - 1) < 1e-12);
     assert.equal(loadWorkload(file, { durationSeconds: 5 }).requests.length, 5);
     assert.equal(loadWorkload('constant:rate=2,n=10', { count: 4 }).requests.length, 4);
+    // A later part on its own: the same requests, spaced as before, the first at 0.
+    const whole = loadWorkload('poisson:rate=5,n=30,prompt=uniform(10,90)', { seed: 3 });
+    const part = loadWorkload('poisson:rate=5,n=30,prompt=uniform(10,90)', { seed: 3, skip: 10, count: 5 });
+    assert.equal(part.requests.length, 5);
+    assert.equal(part.requests[0].arrival, 0);
+    for (const [i, r] of part.requests.entries()) {
+      const same = whole.requests[10 + i];
+      assert.equal(r.promptTokens, same.promptTokens);
+      assert.ok(Math.abs(r.arrival - (same.arrival - whole.requests[10].arrival)) < 1e-12);
+    }
     assert.throws(() => loadWorkload(join(dir, 'missing.csv')), /neither a file nor a workload spec/);
   });
 });
