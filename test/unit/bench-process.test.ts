@@ -11,6 +11,26 @@ const run = {
   rate: null,
 };
 
+/** A valid RunSummary: `requests` short requests simulated on one H100. */
+async function simulatedSummary(requests: number) {
+  const { simulate } = await import('../../src/engine/sim/simulate.js');
+  const { loadWorkload } = await import('../../src/engine/workload/load.js');
+  return simulate(
+    {
+      model: 'llama-3.1-8b',
+      hardware: 'h100-sxm',
+      deployment: {
+        kind: 'colocated',
+        pool: {
+          plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' },
+          scheduler: { policy: 'vllm-v1', maxModelLen: 8192 },
+        },
+      },
+    },
+    loadWorkload(`poisson:rate=2,n=${requests},prompt=fixed(128),output=fixed(16)`, { seed: 1 }),
+  );
+}
+
 test('a load generator that exits without a summary is an error that says why', async () => {
   await assert.rejects(
     runBenchProcess(
@@ -51,22 +71,7 @@ test('the load generator is asked for exactly the workload, seed, skip, count an
 
 test('the front end delays the predicted first and last tokens alike, not the gaps between tokens', async () => {
   const { withFrontEnd } = await import('../../src/engine/validate/validate.js');
-  const { simulate } = await import('../../src/engine/sim/simulate.js');
-  const { loadWorkload } = await import('../../src/engine/workload/load.js');
-  const summary = simulate(
-    {
-      model: 'llama-3.1-8b',
-      hardware: 'h100-sxm',
-      deployment: {
-        kind: 'colocated',
-        pool: {
-          plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' },
-          scheduler: { policy: 'vllm-v1', maxModelLen: 8192 },
-        },
-      },
-    },
-    loadWorkload('poisson:rate=2,n=20,prompt=fixed(128),output=fixed(16)', { seed: 1 }),
-  );
+  const summary = await simulatedSummary(20);
   const shifted = withFrontEnd(summary, 0.005);
   for (const key of ['mean', 'p50', 'p90', 'p99', 'min', 'max'] as const) {
     assert.ok(Math.abs(shifted.ttft![key] - summary.ttft![key] - 0.005) < 1e-12, `ttft ${key}`);
@@ -78,22 +83,7 @@ test('the front end delays the predicted first and last tokens alike, not the ga
 });
 
 test('a load generator that leaves no readable requests file is an error that names the file', async () => {
-  const { simulate } = await import('../../src/engine/sim/simulate.js');
-  const { loadWorkload } = await import('../../src/engine/workload/load.js');
-  const summary = simulate(
-    {
-      model: 'llama-3.1-8b',
-      hardware: 'h100-sxm',
-      deployment: {
-        kind: 'colocated',
-        pool: {
-          plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' },
-          scheduler: { policy: 'vllm-v1', maxModelLen: 8192 },
-        },
-      },
-    },
-    loadWorkload('poisson:rate=2,n=4,prompt=fixed(128),output=fixed(16)', { seed: 1 }),
-  );
+  const summary = await simulatedSummary(4);
   // A valid summary on stdout, and a requests file that is not one.
   const script = `const fs = require('node:fs'); const a = process.argv; fs.writeFileSync(a[a.indexOf('--requests-out') + 1], '{"kind":"measured-requests"}'); console.log(${JSON.stringify(JSON.stringify(summary))})`;
   await assert.rejects(

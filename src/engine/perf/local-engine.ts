@@ -2,6 +2,7 @@ import type { HardwareSpec } from '../hardware/spec.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Plan } from '../plan.js';
 import type { DeviceProfile, EngineStepTable, ShaderDtype } from '../profile/schema.js';
+import { percentileSorted } from '../sim/metrics.js';
 import { ServeTuneError } from '../util/errors.js';
 import { spreadOf } from '../util/spread.js';
 import type { Calibration } from './calibration.js';
@@ -181,7 +182,7 @@ export function fitServedSteps(
   // on lavapipe, a step over twice the median time of its batch shape (2–3% of steps) followed another
   // such step 10–25% of the time, while the others' lag-1 autocorrelation was 0.44–0.62 (0.42–0.53
   // with them). Persistence is measured without them, and the simulator draws them apart.
-  const rare = RARE_STEP_FACTOR * median(ratios);
+  const rare = RARE_STEP_FACTOR * percentileSorted(Float64Array.from(ratios).sort(), 50);
   const spells = ratios.filter((r) => r <= rare);
   return {
     fit: {
@@ -199,12 +200,6 @@ export function fitServedSteps(
 
 /** A served step more than this many times the median step's measured / fitted time is a rare long one. */
 export const RARE_STEP_FACTOR = 2;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** The lag-1 autocorrelation of a series, clamped to [0, 0.99]. */
 function lagOneCorrelation(values: readonly number[]): number {

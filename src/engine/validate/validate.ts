@@ -159,7 +159,6 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     };
     const serve = async (
       origin: { seed: number; skip: number; count: number; rate: number | null },
-      config: SimulationConfigInput,
       showRequests: boolean,
     ): Promise<Served> => {
       engine.steps.length = 0;
@@ -220,7 +219,6 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         model: options.model.id,
         hardware: hardware.id,
         gpus: 1,
-        config: SimulationConfig.parse(config),
         signal: options.signal,
         onRequests: (file) => {
           requests = file.requests;
@@ -266,11 +264,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         // served step's time depends on the request rate too, since the client shares the CPU).
         const warmStarted = performance.now();
         say(`serving ${warmUpRequests} warm-up requests to warm the runtime and set the rate…`);
-        const warm = await serve(
-          { seed: options.seed + 1, skip: 0, count: warmUpRequests, rate },
-          profileConfig,
-          true,
-        );
+        const warm = await serve({ seed: options.seed + 1, skip: 0, count: warmUpRequests, rate }, true);
         const settled = warm.steps.slice(Math.floor(warm.steps.length / 2));
         const warmFit = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, settled);
         if (options.utilization !== undefined) {
@@ -301,7 +295,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
           ] as const) {
             const number = 2 * block + (kind === 'twin' ? 1 : 2);
             say(`serving block ${number}/${2 * blockCount} (${kind}, requests ${skip + 1}–${skip + count})…`);
-            into.push(await serve({ seed, skip, count, rate }, profileConfig, blockCount === 1));
+            into.push(await serve({ seed, skip, count, rate }, blockCount === 1));
           }
         }
         const twinSteps = twinBlocks.flatMap((b) => b.steps);
@@ -310,13 +304,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         headlineConfig = configWith(headlineCalibration);
         // What the front end adds to the first token (request parsing and admission, streaming it back,
         // the client reading it): the client's TTFT against the engine's own submit-to-first-token.
-        const client = mean(
-          twinBlocks.flatMap((b) =>
-            b.requests
-              .filter((m) => m.status === 'ok' && m.tokenTimes.length > 0)
-              .map((m) => m.tokenTimes[0] - m.sentAt),
-          ),
-        );
+        const client = pooledMean(twinBlocks.map((b) => b.summary.ttft));
         const inEngine = mean(twinBlocks.flatMap((b) => b.inEngineFirstTokens));
         frontEndSeconds = client !== null && inEngine !== null ? Math.max(0, client - inEngine) : 0;
         servedFit = {
@@ -332,9 +320,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         };
       } else {
         say(`serving ${requests} requests (${options.workload})…`);
-        validatedBlocks.push(
-          await serve({ seed: options.seed, skip: 0, count: requests, rate }, profileConfig, true),
-        );
+        validatedBlocks.push(await serve({ seed: options.seed, skip: 0, count: requests, rate }, true));
       }
     } finally {
       await served.stop();
@@ -498,6 +484,18 @@ function servedBlockRecords(
       };
     }),
   );
+}
+
+/** The mean over every sample of several runs' summaries of one metric. */
+function pooledMean(summaries: readonly (MetricSummary | null)[]): number | null {
+  let count = 0;
+  let sum = 0;
+  for (const m of summaries) {
+    if (!m) continue;
+    count += m.count;
+    sum += m.mean * m.count;
+  }
+  return count > 0 ? sum / count : null;
 }
 
 function mean(values: readonly number[]): number | null {
