@@ -16,6 +16,7 @@ import { presetModel } from '../../src/engine/serve/local/presets.js';
 import { type LocalServer, startLocalServer } from '../../src/engine/serve/local/start.js';
 import { RunSummary } from '../../src/engine/sim/summary.js';
 import { SeededRandom } from '../../src/engine/util/random.js';
+import { startBenchSession } from '../../src/engine/validate/bench-process.js';
 import { loadWorkload } from '../../src/engine/workload/load.js';
 import { requireGpu, run } from './gpu-fixture.js';
 
@@ -251,6 +252,42 @@ describe('local reference engine behind the OpenAI server (tiny preset, real ker
     assert.deepEqual(again.ttft, summary.ttft);
     assert.deepEqual(again.tpot, summary.tpot);
     assert.deepEqual(again.itl, summary.itl);
+  });
+
+  it('servetune bench --session serves runs one after another in one process, each as asked', async () => {
+    const spec = 'poisson:rate=30,n=10,prompt=uniform(8,40),output=uniform(2,10)';
+    const session = startBenchSession(
+      { command: process.execPath, args: ['dist/cli.mjs'] },
+      { url: served.url, servedModel: 'servetune-tiny', workload: spec },
+    );
+    try {
+      const first = await session.run({ seed: 4, count: 5, rate: null });
+      const second = await session.run({ seed: 4, skip: 5, count: 5, rate: 40 });
+      const workload = loadWorkload(spec, { seed: 4, count: 10 });
+      const prompts = (requests: readonly { promptTokens: number }[]) =>
+        requests.map((r) => Math.round(r.promptTokens)).sort((a, b) => a - b);
+      for (const [result, part] of [
+        [first, workload.requests.slice(0, 5)],
+        [second, workload.requests.slice(5)],
+      ] as const) {
+        assert.equal(result.summary.requests.completed, 5);
+        assert.deepEqual(
+          prompts(result.requests),
+          prompts(part),
+          'the run sent the requests it was asked for',
+        );
+      }
+      assert.equal(second.summary.workload?.skip, 5);
+      assert.equal(second.summary.workload?.rate, 40);
+      await assert.rejects(
+        session.run({ seed: 4, skip: 10, count: 5, rate: null }),
+        /run failed: .*no requests to send after skipping 10/,
+      );
+      // A failed run leaves the session serving.
+      assert.equal((await session.run({ seed: 5, count: 2, rate: null })).summary.requests.completed, 2);
+    } finally {
+      await session.close();
+    }
   });
 
   it('counts requests the server refuses as failed, never drops them', async () => {

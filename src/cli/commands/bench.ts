@@ -1,7 +1,10 @@
+import { createInterface } from 'node:readline';
 import { type Command, Option } from 'commander';
 import type { MeasuredRequestsFile } from '../../engine/bench/requests-file.js';
 import { runBench } from '../../engine/bench/run.js';
+import { type BenchSessionResult, BenchSessionRun } from '../../engine/bench/session.js';
 import type { Slo } from '../../engine/sim/config.js';
+import type { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { checkWritable, printJson, writeJsonFile } from '../format.js';
@@ -26,6 +29,7 @@ interface BenchFlags {
   requestsOut?: string;
   json?: boolean;
   probe: boolean;
+  session?: boolean;
 }
 
 export function registerBenchCommands(program: Command): void {
@@ -81,7 +85,24 @@ export function registerBenchCommands(program: Command): void {
       'write every request’s own times to this file (JSON: send time, each token’s time, status)',
     )
     .option('--json', 'print JSON (schema: RunSummary)')
+    .option(
+      '--session',
+      'serve runs one after another, as asked on stdin (one JSON line each: {"seed", "skip", "maxRequests", "rate"}), ' +
+        'printing each run\'s summary and requests as one JSON line ({"summary", "requests"}) until stdin closes: ' +
+        'one warm load generator for many runs (what `servetune validate` uses)',
+    )
     .action(async (flags: BenchFlags) => {
+      if (flags.session) {
+        if (flags.out || flags.requestsOut || flags.json) {
+          throw new ServeTuneError(
+            '--session prints every run on stdout; --out, --requests-out and --json do not apply',
+            'invalid-argument',
+            '--session',
+          );
+        }
+        await benchSession(flags);
+        return;
+      }
       if (flags.out) checkWritable(flags.out, '--out');
       if (flags.requestsOut) checkWritable(flags.requestsOut, '--requests-out');
       if (!Number.isInteger(flags.seed)) {
@@ -91,55 +112,11 @@ export function registerBenchCommands(program: Command): void {
           '--seed',
         );
       }
-      const workload = loadWorkload(flags.workload, {
-        rate: flags.rate,
-        seed: flags.seed,
-        skip: flags.skip,
-        count: flags.maxRequests,
-      });
-      if (workload.requests.length === 0) {
-        throw new ServeTuneError(
-          `--workload ${flags.workload}: no requests to send${flags.skip ? ` after skipping ${flags.skip}` : ''}`,
-          'invalid-argument',
-          flags.skip ? '--skip' : '--workload',
-        );
-      }
-      const total = Math.min(workload.requests.length, flags.maxRequests ?? Number.POSITIVE_INFINITY);
-      let lastShown = 0;
-      let requests: MeasuredRequestsFile | undefined;
-      const summary = await runBench({
-        url: flags.url,
-        servedModel: flags.model,
-        endpoint: flags.endpoint,
-        headers: flags.apiKey ? { authorization: `Bearer ${flags.apiKey}` } : undefined,
-        workload,
-        workloadOrigin: {
-          source: flags.workload,
-          seed: flags.seed,
-          rate: flags.rate,
-          skip: flags.skip || undefined,
-          count: flags.maxRequests,
-        },
-        mode:
-          flags.concurrency !== undefined
-            ? { kind: 'closed', concurrency: flags.concurrency }
-            : { kind: 'open' },
-        maxRequests: total,
-        maxSeconds: flags.maxSeconds,
-        timeoutSeconds: flags.timeout,
-        slo: flags.slo ?? {},
-        seed: flags.seed,
-        probe: flags.probe,
-        onRequests: (r) => {
-          requests = r;
-        },
-        onProgress: (done) => {
-          if (done === total || done - lastShown >= Math.max(1, Math.floor(total / 10))) {
-            lastShown = done;
-            process.stderr.write(`servetune bench: ${done}/${total} requests done\n`);
-          }
-        },
-      });
+      const { summary, requests, source } = await benchRun(
+        flags,
+        { seed: flags.seed, skip: flags.skip, maxRequests: flags.maxRequests, rate: flags.rate },
+        flags.probe,
+      );
       const save = (file: string, value: unknown, what: string) => {
         writeJsonFile(file, value);
         process.stderr.write(`servetune bench: ${what} written to ${file}\n`);
@@ -147,7 +124,102 @@ export function registerBenchCommands(program: Command): void {
       if (flags.out) save(flags.out, summary, 'summary');
       if (flags.requestsOut && requests) save(flags.requestsOut, requests, 'requests');
       if (flags.json) printJson(summary);
-      else printSummary(summary, workload.source);
+      else printSummary(summary, source);
       if (summary.requests.completed === 0) process.exitCode = 1;
     });
+}
+
+/** Which of the workload's requests a run sends, and at what rate. */
+interface RunSelection {
+  seed: number;
+  skip?: number;
+  maxRequests?: number;
+  rate?: number;
+}
+
+/** One run of the load generator against the flags' endpoint and workload. */
+async function benchRun(
+  flags: BenchFlags,
+  selection: RunSelection,
+  probe: boolean,
+): Promise<{ summary: RunSummary; requests: MeasuredRequestsFile | undefined; source: string }> {
+  const workload = loadWorkload(flags.workload, {
+    rate: selection.rate,
+    seed: selection.seed,
+    skip: selection.skip,
+    count: selection.maxRequests,
+  });
+  if (workload.requests.length === 0) {
+    throw new ServeTuneError(
+      `--workload ${flags.workload}: no requests to send${selection.skip ? ` after skipping ${selection.skip}` : ''}`,
+      'invalid-argument',
+      selection.skip ? '--skip' : '--workload',
+    );
+  }
+  const total = Math.min(workload.requests.length, selection.maxRequests ?? Number.POSITIVE_INFINITY);
+  let lastShown = 0;
+  let requests: MeasuredRequestsFile | undefined;
+  const summary = await runBench({
+    url: flags.url,
+    servedModel: flags.model,
+    endpoint: flags.endpoint,
+    headers: flags.apiKey ? { authorization: `Bearer ${flags.apiKey}` } : undefined,
+    workload,
+    workloadOrigin: {
+      source: flags.workload,
+      seed: selection.seed,
+      rate: selection.rate,
+      skip: selection.skip || undefined,
+      count: selection.maxRequests,
+    },
+    mode:
+      flags.concurrency !== undefined ? { kind: 'closed', concurrency: flags.concurrency } : { kind: 'open' },
+    maxRequests: total,
+    maxSeconds: flags.maxSeconds,
+    timeoutSeconds: flags.timeout,
+    slo: flags.slo ?? {},
+    seed: selection.seed,
+    probe,
+    onRequests: (r) => {
+      requests = r;
+    },
+    onProgress: (done) => {
+      if (done === total || done - lastShown >= Math.max(1, Math.floor(total / 10))) {
+        lastShown = done;
+        process.stderr.write(`servetune bench: ${done}/${total} requests done\n`);
+      }
+    },
+  });
+  return { summary, requests, source: workload.source };
+}
+
+/**
+ * Runs as asked on stdin, one after another, each printed as one JSON line: a load generator started
+ * once. A process started for each run spends its first hundred milliseconds compiling its own code
+ * on the cores the served engine uses; on a 2-core machine that slowed the engine's first ~30 steps
+ * of every run 1.8-fold.
+ */
+async function benchSession(flags: BenchFlags): Promise<void> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  let first = true;
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let result: BenchSessionResult;
+    try {
+      const asked = BenchSessionRun.safeParse(JSON.parse(line));
+      if (!asked.success) {
+        const issue = asked.error.issues[0];
+        throw new ServeTuneError(
+          `a session run: ${issue?.path.join('.')} ${issue?.message}`,
+          'invalid-argument',
+        );
+      }
+      const { summary, requests } = await benchRun(flags, asked.data, flags.probe && first);
+      first = false;
+      result = { summary, requests: requests?.requests ?? [] };
+    } catch (error) {
+      result = { error: (error as Error).message };
+    }
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  }
 }

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type MeasuredRequest, MeasuredRequestsFile } from '../bench/requests-file.js';
-import { RunSummary } from '../sim/summary.js';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { MeasuredRequest } from '../bench/requests-file.js';
+import { BenchSessionResult, type BenchSessionRun } from '../bench/session.js';
+import type { RunSummary } from '../sim/summary.js';
 import { ServeTuneError } from '../util/errors.js';
 
 /** How to start `servetune bench`: the program and the arguments before the command name. */
@@ -12,137 +11,171 @@ export interface BenchCommand {
   args: readonly string[];
 }
 
-export interface BenchProcessRun {
+/** The session's endpoint and workload, the same for every run. */
+export interface BenchSessionTarget {
   url: string;
   servedModel: string;
   workload: string;
-  seed: number;
-  /** Requests left out at the workload's start (`--skip`). */
-  skip?: number;
-  count: number;
-  rate: number | null;
+  /** Each line the load generator writes to stderr (its progress), without its prefix. */
   onLine?: (line: string) => void;
   signal?: AbortSignal;
 }
 
-/** What `servetune bench` measured: its summary and every request's own times. */
+/** Which of the workload's requests a run sends, and at what rate (null: the workload's own). */
+export interface BenchRun {
+  seed: number;
+  /** Requests left out at the workload's start. */
+  skip?: number;
+  count: number;
+  rate: number | null;
+}
+
+/** What `servetune bench` measured in one run: its summary and every request's own times. */
 export interface BenchProcessResult {
   summary: RunSummary;
   requests: MeasuredRequest[];
 }
 
-/**
- * Runs `servetune bench` as its own process against the local engine and reads its RunSummary and its
- * requests (`--requests-out`, to a temporary file). In the
- * engine's process the load generator's timers wait whenever the engine holds the event loop (a step's
- * encoding, a garbage collection), so requests left late and in bunches — up to 200 ms late — and the
- * engine served another arrival process than the one predicted. In a process of its own it sends on
- * time, as a client of a real deployment does.
- */
-export async function runBenchProcess(
-  bench: BenchCommand,
-  run: BenchProcessRun,
-): Promise<BenchProcessResult> {
-  const folder = mkdtempSync(join(tmpdir(), 'servetune-bench-'));
-  try {
-    const requestsFile = join(folder, 'requests.json');
-    const summary = await benchSummary(bench, run, requestsFile);
-    let parsed: ReturnType<typeof MeasuredRequestsFile.safeParse>;
-    try {
-      parsed = MeasuredRequestsFile.safeParse(JSON.parse(readFileSync(requestsFile, 'utf8')));
-    } catch (error) {
-      throw new ServeTuneError(
-        `the load generator's requests file cannot be read: ${(error as Error).message}`,
-        'io',
-        requestsFile,
-      );
-    }
-    if (!parsed.success) {
-      throw new ServeTuneError(
-        `the load generator's requests file does not validate: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`,
-        'io',
-        requestsFile,
-      );
-    }
-    return { summary, requests: parsed.data.requests };
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
+/** A `servetune bench --session` process: runs one after another, until closed. */
+export interface BenchSession {
+  run(run: BenchRun): Promise<BenchProcessResult>;
+  close(): Promise<void>;
 }
 
-function benchSummary(bench: BenchCommand, run: BenchProcessRun, requestsFile: string): Promise<RunSummary> {
+/**
+ * Starts `servetune bench --session` as its own process against the local engine. In the engine's
+ * process the load generator's timers wait whenever the engine holds the event loop (a step's
+ * encoding, a garbage collection), so requests left late and in bunches — up to 200 ms late — and the
+ * engine served another arrival process than the one predicted; in a process of its own it sends on
+ * time, as a client of a real deployment does. One process serves every run: a process started for
+ * each run spent its first hundred milliseconds compiling its own code on the two cores the engine
+ * used, which slowed the first ~30 steps of every run 1.8-fold.
+ */
+export function startBenchSession(bench: BenchCommand, target: BenchSessionTarget): BenchSession {
   const args = [
     ...bench.args,
     'bench',
+    '--session',
     '--url',
-    run.url,
+    target.url,
     '--model',
-    run.servedModel,
+    target.servedModel,
     '--workload',
-    run.workload,
-    '--seed',
-    String(run.seed),
-    ...(run.skip ? ['--skip', String(run.skip)] : []),
-    '--max-requests',
-    String(run.count),
+    target.workload,
     '--max-seconds',
     '3600',
     '--timeout',
     '1800',
-    ...(run.rate !== null ? ['--rate', String(run.rate)] : []),
-    '--requests-out',
-    requestsFile,
-    '--json',
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(bench.command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let pending = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
+  const child: ChildProcessWithoutNullStreams = spawn(bench.command, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderrTail: string[] = [];
+  let startError: Error | null = null;
+  let exitCode: number | null | undefined;
+  let waiting: { resolve: (line: string) => void; reject: (error: Error) => void } | null = null;
+  const results: string[] = [];
+
+  const exitedError = () =>
+    startError
+      ? new ServeTuneError(`cannot start the load generator (${bench.command}): ${startError.message}`, 'io')
+      : new ServeTuneError(
+          `the load generator exited with code ${exitCode} without a summary: ${stderrTail.slice(-3).join(' | ')}`,
+          'io',
+          'servetune bench',
+        );
+  createInterface({ input: child.stderr, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+    stderrTail = [...stderrTail.slice(-9), line.trim()];
+    target.onLine?.(line.replace(/^servetune bench: /, ''));
+  });
+  createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = null;
+      w.resolve(line);
+    } else results.push(line);
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.on('error', (error) => {
+      startError = error;
+      resolve();
     });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) run.onLine?.(line.replace(/^servetune bench: /, ''));
-    });
-    const onAbort = () => child.kill('SIGTERM');
-    run.signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (error) =>
-      reject(
-        new ServeTuneError(`cannot start the load generator (${bench.command}): ${error.message}`, 'io'),
-      ),
-    );
     child.on('close', (code) => {
-      run.signal?.removeEventListener('abort', onAbort);
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        reject(
-          new ServeTuneError(
-            `the load generator exited with code ${code} without a summary: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
-            'io',
-            'servetune bench',
-          ),
-        );
-        return;
-      }
-      const summary = RunSummary.safeParse(json);
-      if (!summary.success) {
-        reject(
-          new ServeTuneError(
-            `the load generator's summary does not validate: ${summary.error.issues[0]?.path.join('.')} ${summary.error.issues[0]?.message}`,
-            'io',
-            'servetune bench',
-          ),
-        );
-        return;
-      }
-      resolve(summary.data);
+      exitCode = code;
+      resolve();
     });
   });
+  void exited.then(() => {
+    if (waiting) {
+      const w = waiting;
+      waiting = null;
+      w.reject(exitedError());
+    }
+  });
+  // Writing to a process that has gone is reported by `exited`; the pipe's own error adds nothing.
+  child.stdin.on('error', () => {});
+  const onAbort = () => child.kill('SIGTERM');
+  target.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      const ready = results.shift();
+      if (ready !== undefined) resolve(ready);
+      else if (exitCode !== undefined || startError) reject(exitedError());
+      else waiting = { resolve, reject };
+    });
+
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    run(run: BenchRun): Promise<BenchProcessResult> {
+      const asked: BenchSessionRun = {
+        seed: run.seed,
+        ...(run.skip ? { skip: run.skip } : {}),
+        maxRequests: run.count,
+        ...(run.rate !== null ? { rate: run.rate } : {}),
+      };
+      // One run at a time: each line answers the run asked before it.
+      const result = queue.then(async () => {
+        child.stdin.write(`${JSON.stringify(asked)}\n`);
+        return parseResult(await nextLine());
+      });
+      queue = result.catch(() => {});
+      return result;
+    },
+    async close() {
+      target.signal?.removeEventListener('abort', onAbort);
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+function parseResult(line: string): BenchProcessResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    throw new ServeTuneError(
+      `the load generator printed a line that is not JSON: ${line.slice(0, 200)}`,
+      'io',
+      'servetune bench',
+    );
+  }
+  const parsed = BenchSessionResult.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ServeTuneError(
+      `the load generator's result does not validate: ${issue?.path.join('.')} ${issue?.message}`,
+      'io',
+      'servetune bench',
+    );
+  }
+  if ('error' in parsed.data) {
+    throw new ServeTuneError(
+      `the load generator's run failed: ${parsed.data.error}`,
+      'io',
+      'servetune bench',
+    );
+  }
+  return parsed.data;
 }

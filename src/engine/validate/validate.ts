@@ -21,7 +21,7 @@ import { simulate } from '../sim/simulate.js';
 import { type MetricSummary, RunSummary } from '../sim/summary.js';
 import { loadWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
-import { type BenchCommand, runBenchProcess } from './bench-process.js';
+import { type BenchCommand, type BenchSession, startBenchSession } from './bench-process.js';
 import { metricErrors, type StepComparison, ValidationReport } from './report.js';
 
 export interface ValidationOptions {
@@ -48,13 +48,14 @@ export interface ValidationOptions {
   warmUpRequests?: number;
   /**
    * With a warm-up: the twin and the validated run are served in alternating blocks of this many
-   * requests (twin, validated, twin, …), each block by a load generator of its own on an idle engine;
+   * requests (twin, validated, twin, …), each block a run of its own on an idle engine;
    * default: one block each (the whole twin, then the whole validated run).
    */
   blockRequests?: number;
   /**
-   * Runs the load generator as `servetune bench` in a process of its own (as a real client is), started
-   * with this command; default: in this process, where its timers wait on the engine's event loop.
+   * Runs the load generator as `servetune bench --session` in a process of its own (as a real client
+   * is), started once with this command and asked for each run; default: in this process, where its
+   * timers wait on the engine's event loop.
    */
   benchCommand?: BenchCommand;
   /** A profile already taken on this machine; default: profile now (quick). */
@@ -68,7 +69,7 @@ export interface ValidationOptions {
 export const VALIDATION_TARGET = 0.1;
 
 /** The prediction is the mean over this many seeds of the step-time draws (`simulateSeedMean`). */
-export const PREDICTION_SEEDS = 8;
+export const PREDICTION_SEEDS = 32;
 
 const GiB = 1024 ** 3;
 
@@ -157,6 +158,9 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       });
       return simulate(config, flood).throughput.requestsPerSecond;
     };
+    // One load generator process serves every run (warm-up, twin and validated blocks).
+    let bench = null as BenchSession | null;
+    let showBenchProgress = false;
     const serve = async (
       origin: { seed: number; skip: number; count: number; rate: number | null },
       showRequests: boolean,
@@ -175,19 +179,17 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         return served;
       };
       if (options.benchCommand && engine.vocabSize >= BENCH_TOKEN_ID_LIMIT) {
-        const { summary, requests } = await runBenchProcess(options.benchCommand, {
+        showBenchProgress = showRequests;
+        bench ??= startBenchSession(options.benchCommand, {
           url: served.url,
           servedModel: engine.modelId,
           workload: options.workload,
-          seed: origin.seed,
-          skip: origin.skip,
-          count: origin.count,
-          rate: origin.rate,
           signal: options.signal,
           onLine: (line) => {
-            if (showRequests && /requests done/.test(line)) say(`  ${line.trim()}`);
+            if (showBenchProgress && /requests done/.test(line)) say(`  ${line.trim()}`);
           },
         });
+        const { summary, requests } = await bench.run(origin);
         return taken(summary, requests);
       }
       const workload = loadWorkload(options.workload, {
@@ -274,8 +276,8 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         // Then a twin of the validated run (as many other requests, seed + 2, at the same rate) in blocks
         // alternating with the validated run's: this machine's speed moves by tens of percent within
         // seconds, so a twin served before the validated run sampled other spells than the validated
-        // run met; alternating blocks of about a second sample the same ones. Each block is served by
-        // a load generator of its own and starts on an idle engine, and the prediction replays the
+        // run met; alternating blocks of about a second sample the same ones. Each block is a run of
+        // the load generator of its own and starts on an idle engine, and the prediction replays the
         // validated blocks so (`simulate` with `blockRequests`). The step model that predicts is
         // fitted to the twin's steps only; only step times and the front end's latency are taken from
         // it, never its metrics.
@@ -323,6 +325,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         validatedBlocks.push(await serve({ seed: options.seed, skip: 0, count: requests, rate }, true));
       }
     } finally {
+      await bench?.close();
       await served.stop();
     }
 
@@ -448,7 +451,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
 }
 
 /**
- * One serving run: a workload's requests `skip` to `skip + count` (the first moved to 0), served by a
+ * One serving run: a workload's requests `skip` to `skip + count` (the first moved to 0), a run of the
  * load generator of its own, with the steps the engine ran and its own submit-to-first-token times.
  */
 interface Served {
