@@ -290,6 +290,42 @@ describe('local reference engine behind the OpenAI server (tiny preset, real ker
     }
   });
 
+  it("servetune bench --session takes a run's skip and rate from its flags where the line leaves them out", async () => {
+    const spec = 'poisson:rate=30,n=10,prompt=uniform(8,40),output=uniform(2,10)';
+    const child = spawn(
+      process.execPath,
+      [
+        'dist/cli.mjs',
+        'bench',
+        '--session',
+        '--url',
+        served.url,
+        '--model',
+        'servetune-tiny',
+        '--workload',
+        spec,
+      ].concat(['--skip', '6', '--rate', '25']),
+      { stdio: ['pipe', 'pipe', 'ignore'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stdin.end(
+      `${JSON.stringify({ seed: 4, maxRequests: 3 })}\n${JSON.stringify({ seed: 4, maxRequests: 3, skip: 0, rate: 50 })}\n`,
+    );
+    assert.equal(await new Promise<number | null>((resolve) => child.on('exit', resolve)), 0);
+    const [fromFlags, fromLine] = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { summary: RunSummary });
+    assert.equal(fromFlags.summary.workload?.skip, 6);
+    assert.equal(fromFlags.summary.workload?.rate, 25);
+    assert.equal(fromFlags.summary.requests.completed, 3);
+    assert.equal(fromLine.summary.workload?.skip, undefined, "a line's own skip of 0 wins");
+    assert.equal(fromLine.summary.workload?.rate, 50);
+  });
+
   it('counts requests the server refuses as failed, never drops them', async () => {
     const spec = 'constant:rate=100,prompt=fixed(300),output=fixed(4)';
     const summary = await runBench({

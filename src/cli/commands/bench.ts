@@ -87,7 +87,8 @@ export function registerBenchCommands(program: Command): void {
     .option('--json', 'print JSON (schema: RunSummary)')
     .option(
       '--session',
-      'serve runs one after another, as asked on stdin (one JSON line each: {"seed", "skip", "maxRequests", "rate"}), ' +
+      'serve runs one after another, as asked on stdin (one JSON line each: {"seed", "maxRequests", "skip", "rate"}; ' +
+        '--skip and --rate give the last two where a line leaves them out), ' +
         'printing each run\'s summary and requests as one JSON line ({"summary", "requests"}) until stdin closes: ' +
         'one warm load generator for many runs (what `servetune validate` uses)',
     )
@@ -214,7 +215,8 @@ async function benchSession(flags: BenchFlags): Promise<void> {
           'invalid-argument',
         );
       }
-      const { summary, requests } = await benchRun(flags, asked.data, flags.probe && first);
+      const selection = { skip: flags.skip, rate: flags.rate, ...asked.data };
+      const { summary, requests } = await benchRun(flags, selection, flags.probe && first);
       first = false;
       result = { summary, requests: requests?.requests ?? [] };
     } catch (error) {

@@ -276,8 +276,8 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         // Then a twin of the validated run (as many other requests, seed + 2, at the same rate) in blocks
         // alternating with the validated run's: this machine's speed moves by tens of percent within
         // seconds, so a twin served before the validated run sampled other spells than the validated
-        // run met; alternating blocks of about a second sample the same ones. Each block is a run of
-        // the load generator of its own and starts on an idle engine, and the prediction replays the
+        // run met; alternating blocks of about a second sample the same ones. Each block is a run of its
+        // own (of the one load generator process) on an idle engine, and the prediction replays the
         // validated blocks so (`simulate` with `blockRequests`). The step model that predicts is
         // fitted to the twin's steps only; only step times and the front end's latency are taken from
         // it, never its metrics.
@@ -451,8 +451,8 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
 }
 
 /**
- * One serving run: a workload's requests `skip` to `skip + count` (the first moved to 0), a run of the
- * load generator of its own, with the steps the engine ran and its own submit-to-first-token times.
+ * One serving run: a workload's requests `skip` to `skip + count` (the first moved to 0), one run of the
+ * load generator, with the steps the engine ran and its own submit-to-first-token times.
  */
 interface Served {
   summary: RunSummary;
