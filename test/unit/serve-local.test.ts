@@ -452,6 +452,8 @@ describe('validation on this machine', () => {
     assert.equal(report.steps.find((s) => s.kind === 'all')?.steps, stepsOf('validated'));
     // The validated blocks are summarized as one run and predicted as served: block after block.
     assert.equal(report.measured.workload?.blockRequests, 5);
+    // …with the load generator on this host, as it was (so `calibrate` replays it so too).
+    assert.equal(report.measured.workload?.clientSharesHost, true);
     // The validated run kept the twin's rate: a served step's time depends on the rate.
     assert.equal(report.workload.rate, report.servedStepFit?.rate);
     assert.ok((report.servedStepFit?.steps ?? 0) >= 16);

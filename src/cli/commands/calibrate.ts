@@ -119,7 +119,10 @@ export function registerCalibrateCommands(program: Command): void {
         skip: origin.skip,
         count: origin.count,
       });
-      const fit = fitCalibration(measured, config, workload, start, { blockRequests: origin.blockRequests });
+      const fit = fitCalibration(measured, config, workload, start, {
+        blockRequests: origin.blockRequests,
+        clientSharesHost: origin.clientSharesHost,
+      });
       if (flags.out) {
         writeJsonFile(flags.out, fit.calibration);
         process.stderr.write(`servetune calibrate: calibration written to ${flags.out}\n`);

@@ -47,8 +47,11 @@ export function fitCalibration(
   config: SimulationConfig,
   workload: Workload,
   start: Calibration,
-  /** How the run was served (`blockRequests`: in blocks, as `simulate` replays them). */
-  served: Pick<SimulateOptions, 'blockRequests'> = {},
+  /**
+   * How the run was served (`blockRequests`: in blocks; `clientSharesHost`: the load generator on the
+   * engine's host), as `simulate` replays it.
+   */
+  served: Pick<SimulateOptions, 'blockRequests' | 'clientSharesHost'> = {},
 ): CalibrationFit {
   const target = measured.tpot?.mean;
   if (target === undefined || !(target > 0)) {

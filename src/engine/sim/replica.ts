@@ -32,6 +32,8 @@ export class SimReplica {
   /** When each pipeline stage is next free. */
   readonly stageFree: Float64Array;
   wakePending = false;
+  /** Until when the running step's excess over its model time lasts (it comes first in the step). */
+  slowUntil = 0;
 
   constructor(
     readonly index: number,

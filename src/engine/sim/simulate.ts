@@ -36,6 +36,12 @@ export interface SimulateOptions {
    * does (`servetune validate` serves it so).
    */
   blockRequests?: number;
+  /**
+   * The load generator runs on the engine's own host (as `servetune validate` runs it): whatever makes a
+   * step slower than the model's time stalls it too, so a request due while a step runs slow is sent
+   * when the slow part ends. A step's excess over its model time comes first in it.
+   */
+  clientSharesHost?: boolean;
 }
 
 const STEP_DONE = 0;
@@ -134,6 +140,7 @@ export function simulate(
         (config.seed ^ 0x5bd1e995) >>> 0,
       )
     : null;
+  const clientSharesHost = options.clientSharesHost === true;
   for (const [role, poolConfig] of poolConfigs) {
     const resolved = resolveSchedulerConfig(poolConfig.scheduler, {
       gpuMemoryBytes: hardware.memoryBytes,
@@ -358,6 +365,7 @@ export function simulate(
     if (pp === 1) {
       const factor = stepFactors ? stepFactors.next(replica) : 1;
       done = now + timing.totalSeconds * factor + swap;
+      replica.slowUntil = now + Math.max(0, timing.totalSeconds * (factor - 1));
     } else {
       let t = now + timing.overheadSeconds + swap;
       const stages = replica.stageFree;
@@ -417,6 +425,9 @@ export function simulate(
         settle();
         continue;
       }
+      // Sent when the running step's slow part ends: the client stalled with the host (see the option).
+      if (clientSharesHost && replica.inFlight > 0 && arrivalTime < replica.slowUntil)
+        r.arrival = replica.slowUntil;
       replica.state.waiting.pushBack(r);
       tryStart(replica);
       continue;

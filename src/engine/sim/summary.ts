@@ -57,6 +57,11 @@ export const RunSummary = z.object({
        * drained (`simulate` with `blockRequests` replays it so). Optional, added later.
        */
       blockRequests: z.number().int().positive().optional(),
+      /**
+       * The load generator ran on the engine's own host (as `servetune validate` runs it), and was stalled
+       * by what stalled the engine (`simulate` with `clientSharesHost` replays it so). Optional, added later.
+       */
+      clientSharesHost: z.boolean().optional(),
       /** How it was replayed: open loop at the arrival times, or closed loop at a concurrency. */
       mode: z.enum(['open', 'closed']),
       concurrency: z.number().int().positive().optional(),

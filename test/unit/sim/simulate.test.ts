@@ -313,6 +313,50 @@ describe('step-time spread', () => {
     RunSummary.parse(expected);
   });
 
+  it('with the client on the host, a request due in a slow step is sent when its slow part ends', () => {
+    // Every step takes twice the model's time (a constant spread of 2), its first half the slow part. A
+    // long request keeps the engine in decode steps; a short one is due at points across two steps.
+    const doubled = colocated('vllm-v1', { calibration: { ...base, stepTimeSpread: [2, 2] } });
+    const long = { arrival: 0, promptTokens: 200, outputTokens: 400 };
+    const at = (arrival: number): Workload => ({
+      source: 'two requests',
+      hashBlockTokens: 512,
+      requests: [long, { arrival, promptTokens: 50, outputTokens: 4 }],
+    });
+    const step = simulate(doubled, { ...at(0), requests: [long] }).itl!.p50;
+    const sends: { due: number; delay: number }[] = [];
+    for (let k = 0; k < 40; k++) {
+      const due = 0.5 + (k / 20) * step;
+      const blind = simulate(doubled, at(due));
+      const stalled = simulate(doubled, at(due), { clientSharesHost: true });
+      assert.equal(stalled.e2e!.max, blind.e2e!.max, 'the long request ran the same steps');
+      // The long request's TTFT is the same in both: the mean of the two moved by half the delay.
+      sends.push({ due, delay: 2 * (blind.ttft!.mean - stalled.ttft!.mean) });
+    }
+    const delayed = sends.filter((x) => x.delay > 1e-9);
+    assert.ok(
+      sends.every((x) => x.delay > -1e-9 && x.delay <= step / 2 + 1e-9),
+      'at most the slow half',
+    );
+    assert.ok(Math.abs(delayed.length / sends.length - 0.5) <= 0.1, `about half: ${delayed.length} of 40`);
+    // Every request due in one slow half is sent at the same moment, its end.
+    const sentAt = delayed.map((x) => x.due + x.delay);
+    const distinct = sentAt.filter((t, i) => i === 0 || t - sentAt[i - 1] > step / 4);
+    assert.ok(distinct.length >= 2 && distinct.length <= 3, `sent at ${distinct.length} slow halves' ends`);
+    for (const t of sentAt)
+      assert.ok(
+        distinct.some((d) => Math.abs(t - d) < 1e-9),
+        'a slow half ends once',
+      );
+    // Without a spread no step has a slow part.
+    const plain = colocated('vllm-v1');
+    const due = sends[delayed.length > 0 ? sends.indexOf(delayed[0]) : 0].due;
+    assert.deepEqual(
+      simulate(plain, at(due), { clientSharesHost: true }).ttft,
+      simulate(plain, at(due)).ttft,
+    );
+  });
+
   it('slow spells that last (persistence) lengthen the queue more than the same slow steps scattered', () => {
     const spread = spreadOf([0.6, 0.7, 0.8, 0.9, 1, 1, 1.1, 2.9]);
     const scattered = simulate(withSpread(spread), busy);
