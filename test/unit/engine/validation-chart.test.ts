@@ -138,10 +138,14 @@ test('validation progress lines map onto one bar that only moves forward', () =>
 
   // A warm-up first (a fifth of what remains), then the twin and the validated run in alternating
   // blocks, each an equal share of the rest.
-  const withWarmUp = validationProgress();
-  withWarmUp('  profile [20/20] engine steps');
-  assert.equal(withWarmUp('serving 40 warm-up requests to warm the runtime and set the rate…'), 50);
-  assert.ok(Math.abs(withWarmUp('  40/40 requests done') - 60) < 1e-9);
+  const afterWarmUp = () => {
+    const progress = validationProgress();
+    progress('  profile [20/20] engine steps');
+    assert.equal(progress('serving 40 warm-up requests to warm the runtime and set the rate…'), 50);
+    assert.ok(Math.abs(progress('  40/40 requests done') - 60) < 1e-9);
+    return progress;
+  };
+  const withWarmUp = afterWarmUp();
   assert.equal(
     withWarmUp(
       'serving a twin of the validated run (100 other requests) and the validated run (100 requests, poisson:…) in 4 alternating blocks of 25 each…',
@@ -154,10 +158,7 @@ test('validation progress lines map onto one bar that only moves forward', () =>
   assert.ok(Math.abs(withWarmUp('  done') - 95) < 1e-9);
 
   // One block each: the twin's requests fill the first half of the rest, the validated run's the second.
-  const whole = validationProgress();
-  whole('  profile [20/20] engine steps');
-  whole('serving 40 warm-up requests to warm the runtime and set the rate…');
-  whole('  40/40 requests done');
+  const whole = afterWarmUp();
   assert.equal(
     whole(
       'serving a twin of the validated run (100 other requests), then the validated run (100 requests, poisson:…)…',
