@@ -56,6 +56,23 @@ describe('load generator against a live server', () => {
     });
   });
 
+  it('open loop: no request goes out before its arrival time, at fractions of a millisecond too', async () => {
+    const server = new OpenAiServer({ engine: new TimerEngine(8, 1), maxWaiting: 100 });
+    const { url } = await server.start();
+    const workload: LoadRequest[] = Array.from({ length: 30 }, (_, i) => ({
+      arrival: 0.0013 + i * 0.0037,
+      promptTokens: 4,
+      outputTokens: 2,
+    }));
+    const results = await runLoad(target(url), workload, { ...base, mode: { kind: 'open' } });
+    await server.shutdown();
+    const early = results.filter((r) => r.sentAt < r.scheduledAt);
+    assert.deepEqual(
+      early.map((r) => `request ${r.index}: ${((r.scheduledAt - r.sentAt) * 1e3).toFixed(3)} ms early`),
+      [],
+    );
+  });
+
   it('counts refused, timed-out and unfinished requests instead of dropping them', async () => {
     const workload: LoadRequest[] = Array.from({ length: 4 }, () => ({
       arrival: 0,

@@ -6,8 +6,12 @@ import { percentileSorted } from '../sim/metrics.js';
 import { ServeTuneError } from '../util/errors.js';
 import { spreadOf } from '../util/spread.js';
 import type { Calibration } from './calibration.js';
-import { scaleCalibrationTime } from './fit.js';
-import { calibrationFromProfile, hardwareFromProfile } from './profile-calibration.js';
+import {
+  calibrationFromProfile,
+  hardwareFromProfile,
+  highestEfficiency,
+  referencePeaks,
+} from './profile-calibration.js';
 import { addDecode, addPrefillChunk, type BatchShape, createBatchShape } from './shape.js';
 import { compileStepModel } from './step-model.js';
 
@@ -63,14 +67,13 @@ export function localEngineTarget(
     return { hardware, calibration: kernelLevel, engineStepFit: null };
   }
   const fit = fitEngineSteps(table, parts.compute, parts.fixed);
-  const fitted = scaleCalibrationParts(
+  const fitted = scaleHostCosts(
     kernelLevel,
-    fit.computeFactor,
     fit.fixedFactor,
     `${kernelLevel.source}; fitted to the engine steps measured by the profile (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)})`,
   );
   return {
-    hardware,
+    hardware: scaleKernelTime(hardware, fit.computeFactor),
     // The steps' variation as the profile saw it: queueing delay grows with it, not only with the mean.
     calibration: table.spread ? { ...fitted, stepTimeSpread: table.spread } : fitted,
     engineStepFit: fit,
@@ -124,9 +127,8 @@ export function servedEngineTarget(
 ): { hardware: HardwareSpec; calibration: Calibration; fit: ServedStepFit } {
   const { hardware, kernelLevel, parts } = kernelLevelTarget(profile, model, dtype, memoryBytes);
   const { fit, ratios } = fitServedSteps(served, parts.compute, parts.fixed);
-  const calibration = scaleCalibrationParts(
+  const calibration = scaleHostCosts(
     kernelLevel,
-    fit.computeFactor,
     fit.fixedFactor,
     `${kernelLevel.source}; fitted to ${fit.steps} steps the engine ran while serving (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)}, +${(fit.perSequenceSeconds * 1e6).toFixed(0)} µs per sequence)`,
   );
@@ -134,7 +136,7 @@ export function servedEngineTarget(
   // the queue far longer than the same time spread over a bin of ordinary steps, and queueing grows
   // with that tail.
   return {
-    hardware,
+    hardware: scaleKernelTime(hardware, fit.computeFactor),
     calibration: {
       ...calibration,
       perSequenceOverheadSeconds: calibration.perSequenceOverheadSeconds + fit.perSequenceSeconds,
@@ -286,16 +288,26 @@ function kernelLevelTarget(
   parts: { compute: (shape: BatchShape) => number; fixed: (shape: BatchShape) => number };
 } {
   const measured = hardwareFromProfile(profile, memoryBytes);
-  const f32 = profile.derived.peakFlopsPerSecond.f32;
-  const f16 = profile.derived.peakFlopsPerSecond.f16 ?? f32;
+  // Peaks no measured kernel exceeds: on a device emulated on the CPU a kernel whose operands sit in
+  // cache outruns the measured copy bandwidth (a GEMV ran at 1.55× it on lavapipe), and an efficiency
+  // capped at 1 would model it slower than it ran. Raising every peak by the highest efficiency keeps
+  // each kernel's modelled time its measured one.
+  const own = referencePeaks(profile);
+  const headroom = Math.max(1, highestEfficiency(profile, own, dtype));
+  const peaks = {
+    f16Flops: own.f16Flops * headroom,
+    f32Flops: own.f32Flops * headroom,
+    bytesPerSecond: own.bytesPerSecond * headroom,
+  };
   const hardware: HardwareSpec = {
     ...measured,
     id: 'local-gpu',
     name: `${measured.name} (as the local engine runs it, ${dtype})`,
-    tensorFlops: { fp16: Math.max(1, dtype === 'f32' ? f32 : f16), fp8: null },
-    memoryBandwidth: Math.max(1, profile.derived.copyBytesPerSecond / (dtype === 'f32' ? 2 : 1)),
+    tensorFlops: { fp16: Math.max(1, dtype === 'f32' ? peaks.f32Flops : peaks.f16Flops), fp8: null },
+    vectorFp32Flops: Math.max(1, peaks.f32Flops),
+    memoryBandwidth: Math.max(1, peaks.bytesPerSecond / (dtype === 'f32' ? 2 : 1)),
   };
-  const base = calibrationFromProfile(profile, hardware, { sameDevice: true, dtype });
+  const base = calibrationFromProfile(profile, hardware, { sameDevice: true, dtype, peaks });
   const launch = profile.stepDispatchSeconds ?? profile.dispatchOverheadSeconds;
   const extraKernels =
     LOCAL_ENGINE_EXTRA_KERNELS.perLayer * model.numLayers + LOCAL_ENGINE_EXTRA_KERNELS.perStep;
@@ -306,7 +318,7 @@ function kernelLevelTarget(
     stepOverheadSeconds: (profile.stepBaseSeconds ?? profile.submitOverheadSeconds) + extraKernels * launch,
   };
   const computeOnly = compileStepModel(model, hardware, LOCAL_ENGINE_PLAN, {
-    calibration: scaleCalibrationParts(kernelLevel, 1, 0, kernelLevel.source),
+    calibration: scaleHostCosts(kernelLevel, 0, kernelLevel.source),
   });
   const full = compileStepModel(model, hardware, LOCAL_ENGINE_PLAN, { calibration: kernelLevel });
   return {
@@ -319,22 +331,33 @@ function kernelLevelTarget(
   };
 }
 
-/**
- * Scales the kernels' own time by `computeFactor` (efficiencies divided by it, capped at 1) and the
- * per-kernel and per-step costs by `fixedFactor`.
- */
-function scaleCalibrationParts(
-  c: Calibration,
-  computeFactor: number,
-  fixedFactor: number,
-  source: string,
-): Calibration {
-  const scaled = scaleCalibrationTime(c, computeFactor, source);
+/** The per-kernel and per-step host costs scaled by `factor`; the kernels' own time as it was. */
+function scaleHostCosts(c: Calibration, factor: number, source: string): Calibration {
   return {
-    ...scaled,
-    kernelLaunchSeconds: c.kernelLaunchSeconds * fixedFactor,
-    stepOverheadSeconds: c.stepOverheadSeconds * fixedFactor,
-    perSequenceOverheadSeconds: c.perSequenceOverheadSeconds * fixedFactor,
+    ...c,
+    source,
+    kernelLaunchSeconds: c.kernelLaunchSeconds * factor,
+    stepOverheadSeconds: c.stepOverheadSeconds * factor,
+    perSequenceOverheadSeconds: c.perSequenceOverheadSeconds * factor,
+  };
+}
+
+/**
+ * The device with every kernel's time scaled by `factor`: its peaks divided by it. Dividing the
+ * efficiencies instead would cap them at 1, and then the model would no longer be the fitted one (with
+ * kernels ×0.53, lavapipe's fitted GEMVs were modelled 1.9× slower than fitted).
+ */
+function scaleKernelTime(hardware: HardwareSpec, factor: number): HardwareSpec {
+  // A fit that leaves the kernels out (factor 0) gets kernels a millionth of their measured time.
+  const f = Math.max(factor, 1e-6);
+  return {
+    ...hardware,
+    tensorFlops: {
+      fp16: hardware.tensorFlops.fp16 / f,
+      fp8: hardware.tensorFlops.fp8 === null ? null : hardware.tensorFlops.fp8 / f,
+    },
+    vectorFp32Flops: hardware.vectorFp32Flops / f,
+    memoryBandwidth: hardware.memoryBandwidth / f,
   };
 }
 

@@ -44,6 +44,90 @@ function curveFrom(points: [number, number][]): EfficiencyCurve | undefined {
     .map(([x, es]) => [x, Math.exp(es.reduce((s, e) => s + Math.log(e), 0) / es.length)] as [number, number]);
 }
 
+/** Every table's measured efficiencies as (size, speed of light / measured time), not yet capped at 1. */
+interface EfficiencyPoints {
+  gemm: [number, number][];
+  prefillAttention: [number, number][];
+  decodeAttention: [number, number][];
+  elementwise: [number, number][];
+}
+
+function efficiencyPoints(
+  profile: DeviceProfile,
+  peaks: ReferencePeaks,
+  dtype: 'f32' | 'f16' | undefined,
+): EfficiencyPoints {
+  const flopsOf = (rowDtype: 'f32' | 'f16') => (rowDtype === 'f16' ? peaks.f16Flops : peaks.f32Flops);
+  const preferF16 = <T extends { dtype: 'f32' | 'f16' }>(rows: readonly T[]): T[] => {
+    if (dtype) {
+      const chosen = rows.filter((r) => r.dtype === dtype);
+      return chosen.length > 0 ? chosen : [...rows];
+    }
+    const f16 = rows.filter((r) => r.dtype === 'f16');
+    return f16.length > 0 ? f16 : [...rows];
+  };
+
+  // Best kernel per GEMM shape: the engine would pick it.
+  const bestGemm = new Map<string, DeviceProfile['gemm'][number]>();
+  for (const g of preferF16(profile.gemm)) {
+    const key = `${g.m}x${g.n}x${g.k}`;
+    const known = bestGemm.get(key);
+    if (!known || g.time.median < known.time.median) bestGemm.set(key, g);
+  }
+  return {
+    gemm: [...bestGemm.values()]
+      .filter((g) => g.time.median > 0)
+      .map((g) => {
+        const eb = elementBytes(g.dtype);
+        const flops = 2 * g.m * g.n * g.k;
+        const bytes = (g.m * g.k + g.n * g.k + g.m * g.n) * eb;
+        return [g.m, speedOfLight(flops, bytes, flopsOf(g.dtype), peaks.bytesPerSecond) / g.time.median];
+      }),
+    prefillAttention: preferF16(profile.prefillAttention)
+      .filter((p) => p.time.median > 0)
+      .map((p) => {
+        const eb = elementBytes(p.dtype);
+        const flops = 4 * p.heads * p.headDim * attendedPairs(p.chunk, p.context);
+        const bytes =
+          2 * p.chunk * p.heads * p.headDim * eb + 2 * (p.context + p.chunk) * p.kvHeads * p.headDim * eb;
+        return [flops, speedOfLight(flops, bytes, flopsOf(p.dtype), peaks.bytesPerSecond) / p.time.median];
+      }),
+    decodeAttention: preferF16(profile.decodeAttention)
+      .filter((d) => d.time.median > 0)
+      .map((d) => {
+        const eb = elementBytes(d.dtype);
+        const keys = d.batch * (d.context + 1);
+        const flops = 4 * d.heads * d.headDim * keys;
+        const bytes = 2 * d.batch * d.heads * d.headDim * eb + 2 * keys * d.kvHeads * d.headDim * eb;
+        return [bytes, speedOfLight(flops, bytes, flopsOf(d.dtype), peaks.bytesPerSecond) / d.time.median];
+      }),
+    elementwise: preferF16(profile.elementwise)
+      .filter((e) => e.time.median > 0 && e.bytesPerSecond > 0)
+      .map((e) => {
+        const bytes = e.bytesPerSecond * e.time.median;
+        return [bytes, bytes / peaks.bytesPerSecond / e.time.median];
+      }),
+  };
+}
+
+/**
+ * The highest efficiency any measured kernel reached against `peaks` (over 1: a kernel beat them, as
+ * on a device emulated on the CPU, where a kernel whose operands sit in cache outruns the copy
+ * bandwidth); 0 if the profile measured no kernel.
+ */
+export function highestEfficiency(
+  profile: DeviceProfile,
+  peaks: ReferencePeaks,
+  dtype?: 'f32' | 'f16',
+): number {
+  const points = efficiencyPoints(profile, peaks, dtype);
+  let highest = 0;
+  for (const table of Object.values(points)) {
+    for (const [, e] of table) if (Number.isFinite(e) && e > highest) highest = e;
+  }
+  return highest;
+}
+
 /**
  * Efficiencies measured on the profiled device: for every table entry, speed-of-light time on that
  * device / measured median time. Carried to another device, they scale its own speed of light (the
@@ -61,67 +145,17 @@ export function calibrationFromProfile(
     sameDevice: boolean;
     /** Use the rows measured in this shader type (an engine running f32); default: f16 where measured. */
     dtype?: 'f32' | 'f16';
+    /** The peaks efficiencies are measured against; default: `referencePeaks(profile, catalogDevice)`. */
+    peaks?: ReferencePeaks;
   },
 ): Calibration {
-  const peaks = referencePeaks(profile, options.catalogDevice);
+  const peaks = options.peaks ?? referencePeaks(profile, options.catalogDevice);
   const base = defaultCalibrationFor(target);
-  const flopsOf = (dtype: 'f32' | 'f16') => (dtype === 'f16' ? peaks.f16Flops : peaks.f32Flops);
-  const preferF16 = <T extends { dtype: 'f32' | 'f16' }>(rows: readonly T[]): T[] => {
-    if (options.dtype) {
-      const chosen = rows.filter((r) => r.dtype === options.dtype);
-      return chosen.length > 0 ? chosen : [...rows];
-    }
-    const f16 = rows.filter((r) => r.dtype === 'f16');
-    return f16.length > 0 ? f16 : [...rows];
-  };
-
-  // Best kernel per GEMM shape: the engine would pick it.
-  const bestGemm = new Map<string, DeviceProfile['gemm'][number]>();
-  for (const g of preferF16(profile.gemm)) {
-    const key = `${g.m}x${g.n}x${g.k}`;
-    const known = bestGemm.get(key);
-    if (!known || g.time.median < known.time.median) bestGemm.set(key, g);
-  }
-  const gemm = curveFrom(
-    [...bestGemm.values()]
-      .filter((g) => g.time.median > 0)
-      .map((g) => {
-        const eb = elementBytes(g.dtype);
-        const flops = 2 * g.m * g.n * g.k;
-        const bytes = (g.m * g.k + g.n * g.k + g.m * g.n) * eb;
-        return [g.m, speedOfLight(flops, bytes, flopsOf(g.dtype), peaks.bytesPerSecond) / g.time.median];
-      }),
-  );
-  const prefillAttention = curveFrom(
-    preferF16(profile.prefillAttention)
-      .filter((p) => p.time.median > 0)
-      .map((p) => {
-        const eb = elementBytes(p.dtype);
-        const flops = 4 * p.heads * p.headDim * attendedPairs(p.chunk, p.context);
-        const bytes =
-          2 * p.chunk * p.heads * p.headDim * eb + 2 * (p.context + p.chunk) * p.kvHeads * p.headDim * eb;
-        return [flops, speedOfLight(flops, bytes, flopsOf(p.dtype), peaks.bytesPerSecond) / p.time.median];
-      }),
-  );
-  const decodeAttention = curveFrom(
-    preferF16(profile.decodeAttention)
-      .filter((d) => d.time.median > 0)
-      .map((d) => {
-        const eb = elementBytes(d.dtype);
-        const keys = d.batch * (d.context + 1);
-        const flops = 4 * d.heads * d.headDim * keys;
-        const bytes = 2 * d.batch * d.heads * d.headDim * eb + 2 * keys * d.kvHeads * d.headDim * eb;
-        return [bytes, speedOfLight(flops, bytes, flopsOf(d.dtype), peaks.bytesPerSecond) / d.time.median];
-      }),
-  );
-  const elementwise = curveFrom(
-    preferF16(profile.elementwise)
-      .filter((e) => e.time.median > 0 && e.bytesPerSecond > 0)
-      .map((e) => {
-        const bytes = e.bytesPerSecond * e.time.median;
-        return [bytes, bytes / peaks.bytesPerSecond / e.time.median];
-      }),
-  );
+  const points = efficiencyPoints(profile, peaks, options.dtype);
+  const gemm = curveFrom(points.gemm);
+  const prefillAttention = curveFrom(points.prefillAttention);
+  const decodeAttention = curveFrom(points.decodeAttention);
+  const elementwise = curveFrom(points.elementwise);
 
   const measured = [
     gemm && 'gemm',

@@ -1,14 +1,12 @@
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { backToBack } from '../bench/back-to-back.js';
-import type { MeasuredRequest } from '../bench/requests-file.js';
-import { DEFAULT_TOKEN_ID_RANGE, runBench } from '../bench/run.js';
 import { measuredSummary } from '../bench/summary.js';
 import { acquireGpu, type GpuContext } from '../gpu/device.js';
+import type { HardwareSpec } from '../hardware/spec.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
 import { LOCAL_ENGINE_PLAN, localEngineTarget, servedEngineTarget } from '../perf/local-engine.js';
-import type { BatchShape } from '../perf/shape.js';
 import { compileStepModel } from '../perf/step-model.js';
 import { type ProfileProgress, profileDevice } from '../profile/profiler.js';
 import type { DeviceProfile, ShaderDtype } from '../profile/schema.js';
@@ -21,8 +19,10 @@ import { simulate } from '../sim/simulate.js';
 import { type MetricSummary, RunSummary } from '../sim/summary.js';
 import { loadWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
-import { type BenchCommand, type BenchSession, startBenchSession } from './bench-process.js';
-import { metricErrors, type StepComparison, ValidationReport } from './report.js';
+import type { BenchCommand } from './bench-process.js';
+import { metricErrors, ValidationReport } from './report.js';
+import { type ServedRun, servingRuns } from './serving-runs.js';
+import { compareSteps, servedBlockRecords } from './step-comparison.js';
 
 export interface ValidationOptions {
   quick: boolean;
@@ -73,9 +73,6 @@ export const PREDICTION_SEEDS = 32;
 
 const GiB = 1024 ** 3;
 
-/** Prompts are token ids below this (what `servetune bench` sends by default). */
-const BENCH_TOKEN_ID_LIMIT = DEFAULT_TOKEN_ID_RANGE[1];
-
 /**
  * Closes the loop on this machine: profiles the GPU, predicts a workload on the local reference engine
  * with the step model calibrated from that profile, serves the same workload with the engine and the
@@ -124,12 +121,13 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
 
     // The prediction: the same model, scheduler and workload on the profiled device.
     const profileTarget = localEngineTarget(profile, options.model, options.dtype, 64 * GiB);
+    // Labels and ids name the device; each fit's own peaks (its kernels' time) travel with its target.
     const { hardware } = profileTarget;
     const plan = LOCAL_ENGINE_PLAN;
-    const configWith = (calibration: Calibration): SimulationConfigInput => ({
+    const configWith = (target: StepTarget): SimulationConfigInput => ({
       model: options.model,
-      hardware,
-      calibration,
+      hardware: target.hardware,
+      calibration: target.calibration,
       seed: options.seed,
       deployment: {
         kind: 'colocated',
@@ -159,85 +157,19 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       return simulate(config, flood).throughput.requestsPerSecond;
     };
     // One load generator process serves every run (warm-up, twin and validated blocks).
-    let bench = null as BenchSession | null;
-    let showBenchProgress = false;
-    const serve = async (
-      origin: { seed: number; skip: number; count: number; rate: number | null },
-      showRequests: boolean,
-    ): Promise<Served> => {
-      engine.steps.length = 0;
-      engine.firstTokenSeconds.length = 0;
-      const taken = (summary: RunSummary, requests: MeasuredRequest[]): Served => {
-        const served = {
-          summary,
-          requests,
-          steps: [...engine.steps],
-          inEngineFirstTokens: [...engine.firstTokenSeconds],
-        };
-        engine.steps.length = 0;
-        engine.firstTokenSeconds.length = 0;
-        return served;
-      };
-      if (options.benchCommand && engine.vocabSize >= BENCH_TOKEN_ID_LIMIT) {
-        showBenchProgress = showRequests;
-        bench ??= startBenchSession(options.benchCommand, {
-          url: served.url,
-          servedModel: engine.modelId,
-          workload: options.workload,
-          signal: options.signal,
-          onLine: (line) => {
-            if (showBenchProgress && /requests done/.test(line)) say(`  ${line.trim()}`);
-          },
-        });
-        const { summary, requests } = await bench.run(origin);
-        return taken(summary, requests);
-      }
-      const workload = loadWorkload(options.workload, {
-        seed: origin.seed,
-        skip: origin.skip,
-        count: origin.count,
-        rate: origin.rate ?? undefined,
-      });
-      let shown = 0;
-      let requests: MeasuredRequest[] = [];
-      const summary = await runBench({
-        url: served.url,
-        servedModel: engine.modelId,
-        workload,
-        workloadOrigin: {
-          source: options.workload,
-          seed: origin.seed,
-          ...(origin.skip > 0 ? { skip: origin.skip } : {}),
-          count: origin.count,
-          ...(origin.rate !== null ? { rate: origin.rate } : {}),
-        },
-        mode: { kind: 'open' },
-        maxRequests: workload.requests.length,
-        maxSeconds: 3600,
-        timeoutSeconds: 1800,
-        slo: {},
-        seed: origin.seed,
-        tokenIdRange: [DEFAULT_TOKEN_ID_RANGE[0], Math.min(BENCH_TOKEN_ID_LIMIT, engine.vocabSize)],
-        model: options.model.id,
-        hardware: hardware.id,
-        gpus: 1,
-        signal: options.signal,
-        onRequests: (file) => {
-          requests = file.requests;
-        },
-        onProgress: (done, total) => {
-          if (!showRequests) return;
-          if (done - shown >= Math.max(1, Math.floor(total / 5)) || done === total) {
-            shown = done;
-            say(`  ${done}/${total} requests done`);
-          }
-        },
-      });
-      return taken(summary, requests);
-    };
+    const runs = servingRuns({
+      server: served,
+      model: options.model,
+      workload: options.workload,
+      hardwareId: hardware.id,
+      benchCommand: options.benchCommand,
+      say,
+      signal: options.signal,
+    });
+    const serve = runs.serve;
 
-    const profileConfig = configWith(profileTarget.calibration);
-    let headlineCalibration = profileTarget.calibration;
+    const profileConfig = configWith(profileTarget);
+    let headline: StepTarget = profileTarget;
     let headlineConfig = profileConfig;
     let servedFit: ValidationReport['servedStepFit'] = null;
     let capacity: number | null = null;
@@ -245,8 +177,8 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     let frontEndSeconds = 0;
     const requests = options.requests;
     // The validated run in blocks (one unless it is interleaved with a twin), and the twin's.
-    const validatedBlocks: Served[] = [];
-    const twinBlocks: Served[] = [];
+    const validatedBlocks: ServedRun[] = [];
+    const twinBlocks: ServedRun[] = [];
     let blockRequests = requests;
     try {
       // The warm-up runs at the fraction of the capacity the profile predicts; the twin and the validated
@@ -270,7 +202,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         const settled = warm.steps.slice(Math.floor(warm.steps.length / 2));
         const warmFit = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, settled);
         if (options.utilization !== undefined) {
-          capacity = capacityOf(configWith(warmFit.calibration));
+          capacity = capacityOf(configWith(warmFit));
           rate = options.utilization * capacity;
         }
         // Then a twin of the validated run (as many other requests, seed + 2, at the same rate) in blocks
@@ -302,8 +234,8 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         }
         const twinSteps = twinBlocks.flatMap((b) => b.steps);
         const fitted = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, twinSteps);
-        headlineCalibration = fitted.calibration;
-        headlineConfig = configWith(headlineCalibration);
+        headline = fitted;
+        headlineConfig = configWith(headline);
         // What the front end adds to the first token (request parsing and admission, streaming it back,
         // the client reading it): the client's TTFT against the engine's own submit-to-first-token.
         const client = pooledMean(twinBlocks.map((b) => b.summary.ttft));
@@ -325,7 +257,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         validatedBlocks.push(await serve({ seed: options.seed, skip: 0, count: requests, rate }, true));
       }
     } finally {
-      await bench?.close();
+      await runs.close();
       await served.stop();
     }
 
@@ -378,11 +310,13 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     });
     const validatedSteps = validatedBlocks.flatMap((b) => b.steps);
 
-    const compare = (calibration: Calibration, steps: readonly StepRecord[] = validatedSteps) => {
-      const stepModel = compileStepModel(options.model, hardware, plan, { calibration });
+    const compare = (target: StepTarget, steps: readonly StepRecord[] = validatedSteps) => {
+      const stepModel = compileStepModel(options.model, target.hardware, plan, {
+        calibration: target.calibration,
+      });
       return compareSteps(steps, (shape) => stepModel.stepSeconds(shape));
     };
-    const steps = compare(headlineCalibration);
+    const steps = compare(headline);
     const errors = metricErrors(predicted, measured);
     const key = (metric: string) => errors.find((e) => e.metric === metric && e.stat === 'mean');
     const met = ['ttft', 'tpot'].every((m) => {
@@ -431,17 +365,17 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
       servedBlocks:
         twinBlocks.length > 0
           ? servedBlockRecords(twinBlocks, validatedBlocks, blockRequests, (steps) =>
-              compare(headlineCalibration, steps),
+              compare(headline, steps),
             )
           : null,
-      calibration: headlineCalibration,
+      calibration: headline.calibration,
       predicted,
       predictionSeeds: PREDICTION_SEEDS,
       profileOnly: profileOnly
         ? {
             predicted: profileOnly,
             errors: metricErrors(profileOnly, measured),
-            steps: compare(profileTarget.calibration),
+            steps: compare(profileTarget),
           }
         : null,
       measured,
@@ -455,43 +389,10 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
   }
 }
 
-/**
- * One serving run: a workload's requests `skip` to `skip + count` (the first moved to 0), one run of the
- * load generator, with the steps the engine ran and its own submit-to-first-token times.
- */
-interface Served {
-  summary: RunSummary;
-  requests: MeasuredRequest[];
-  steps: StepRecord[];
-  inEngineFirstTokens: number[];
-}
-
-/** The blocks in the order served (twin, validated, twin, …), each with its steps' error. */
-function servedBlockRecords(
-  twin: readonly Served[],
-  validated: readonly Served[],
-  blockRequests: number,
-  compare: (steps: readonly StepRecord[]) => StepComparison[],
-): NonNullable<ValidationReport['servedBlocks']> {
-  return validated.flatMap((v, i) =>
-    (
-      [
-        ['twin', twin[i]],
-        ['validated', v],
-      ] as const
-    ).map(([kind, block]) => {
-      const all = compare(block.steps).find((c) => c.kind === 'all');
-      return {
-        kind,
-        skip: i * blockRequests,
-        requests: block.requests.length,
-        steps: block.steps.length,
-        measuredStepMeanSeconds: all?.measuredMeanSeconds ?? 0,
-        predictedStepMeanSeconds: all?.predictedMeanSeconds ?? 0,
-        wallSeconds: block.summary.wallSeconds,
-      };
-    }),
-  );
+/** A device and a calibration that together give the step model's times. */
+interface StepTarget {
+  hardware: HardwareSpec;
+  calibration: Calibration;
 }
 
 /** The mean over every sample of several runs' summaries of one metric. */
@@ -531,54 +432,8 @@ export function withFrontEnd(summary: RunSummary, seconds: number): RunSummary {
   return RunSummary.parse({ ...summary, ttft: shift(summary.ttft), e2e: shift(summary.e2e) });
 }
 
-function quantile(values: number[], q: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 function meanRate(workload: Workload): number {
   const n = workload.requests.length;
   const span = n > 1 ? workload.requests[n - 1].arrival - workload.requests[0].arrival : 0;
   return span > 0 ? (n - 1) / span : 0;
-}
-
-function compareSteps(
-  records: readonly { shape: BatchShape; seconds: number; forwardSeconds: number }[],
-  predict: (shape: BatchShape) => number,
-): StepComparison[] {
-  const groups: Record<
-    StepComparison['kind'],
-    { n: number; measured: number; forward: number; predicted: number; m: number[]; p: number[] }
-  > = {
-    all: { n: 0, measured: 0, forward: 0, predicted: 0, m: [], p: [] },
-    'decode-only': { n: 0, measured: 0, forward: 0, predicted: 0, m: [], p: [] },
-    'with-prefill': { n: 0, measured: 0, forward: 0, predicted: 0, m: [], p: [] },
-  };
-  for (const r of records) {
-    const p = predict(r.shape);
-    for (const kind of ['all', r.shape.prefillTokens > 0 ? 'with-prefill' : 'decode-only'] as const) {
-      groups[kind].n++;
-      groups[kind].measured += r.seconds;
-      groups[kind].forward += r.forwardSeconds;
-      groups[kind].m.push(r.seconds);
-      groups[kind].p.push(p);
-      groups[kind].predicted += p;
-    }
-  }
-  return (Object.keys(groups) as StepComparison['kind'][]).map((kind) => {
-    const g = groups[kind];
-    return {
-      kind,
-      steps: g.n,
-      measuredMeanSeconds: g.n > 0 ? g.measured / g.n : 0,
-      predictedMeanSeconds: g.n > 0 ? g.predicted / g.n : 0,
-      measuredForwardMeanSeconds: g.n > 0 ? g.forward / g.n : 0,
-      measuredP90Seconds: quantile(g.m, 0.9),
-      measuredP99Seconds: quantile(g.m, 0.99),
-      predictedP90Seconds: quantile(g.p, 0.9),
-      predictedP99Seconds: quantile(g.p, 0.99),
-      relativeError: g.measured > 0 ? g.predicted / g.measured - 1 : 0,
-    };
-  });
 }
