@@ -32,6 +32,12 @@ export const Calibration = z.object({
   stepOverheadSeconds: z.number().nonnegative(),
   /** Extra per-iteration cost per sequence in the batch (input tensors, sampler, detokenization). */
   perSequenceOverheadSeconds: z.number().nonnegative(),
+  /**
+   * Extra per-iteration cost per prefill chunk, beyond its sequence's: the host work of a prompt piece
+   * (its token upload and metadata; for a prompt's first chunk, the request's admission). Optional,
+   * added later; default 0.
+   */
+  perPrefillChunkOverheadSeconds: z.number().nonnegative().optional(),
   /** Achieved / nominal link bandwidth for collectives. */
   collectiveEfficiency: z.number().gt(0).lte(1),
   /**

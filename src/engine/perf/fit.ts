@@ -23,6 +23,9 @@ export function scaleCalibrationTime(c: Calibration, factor: number, source: str
     kernelLaunchSeconds: c.kernelLaunchSeconds * factor,
     stepOverheadSeconds: c.stepOverheadSeconds * factor,
     perSequenceOverheadSeconds: c.perSequenceOverheadSeconds * factor,
+    ...(c.perPrefillChunkOverheadSeconds !== undefined
+      ? { perPrefillChunkOverheadSeconds: c.perPrefillChunkOverheadSeconds * factor }
+      : {}),
   });
 }
 

@@ -12,6 +12,7 @@ import {
   highestEfficiency,
   referencePeaks,
 } from './profile-calibration.js';
+import { nonNegativeRelativeFit } from './relative-fit.js';
 import { addDecode, addPrefillChunk, type BatchShape, createBatchShape } from './shape.js';
 import { compileStepModel } from './step-model.js';
 
@@ -95,6 +96,8 @@ export interface ServedStepFit {
   fixedFactor: number;
   /** Host time per sequence in a step, added to the calibration's own (seconds). */
   perSequenceSeconds: number;
+  /** Host time per prefill chunk in a step, beyond its sequence's (seconds). */
+  perPrefillChunkSeconds: number;
   /**
    * Lag-1 autocorrelation of the served steps' log measured / fitted time (≥ 0), the rare long steps
    * left out: how long slow spells last.
@@ -130,7 +133,7 @@ export function servedEngineTarget(
   const calibration = scaleHostCosts(
     kernelLevel,
     fit.fixedFactor,
-    `${kernelLevel.source}; fitted to ${fit.steps} steps the engine ran while serving (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)}, +${(fit.perSequenceSeconds * 1e6).toFixed(0)} µs per sequence)`,
+    `${kernelLevel.source}; fitted to ${fit.steps} steps the engine ran while serving (kernels ×${fit.computeFactor.toFixed(3)}, host ×${fit.fixedFactor.toFixed(3)}, +${(fit.perSequenceSeconds * 1e6).toFixed(0)} µs per sequence, +${(fit.perPrefillChunkSeconds * 1e6).toFixed(0)} µs per prefill chunk)`,
   );
   // Every served step's factor, not a few bins of them: a rare step many times the typical one holds
   // the queue far longer than the same time spread over a bin of ordinary steps, and queueing grows
@@ -140,6 +143,8 @@ export function servedEngineTarget(
     calibration: {
       ...calibration,
       perSequenceOverheadSeconds: calibration.perSequenceOverheadSeconds + fit.perSequenceSeconds,
+      perPrefillChunkOverheadSeconds:
+        (calibration.perPrefillChunkOverheadSeconds ?? 0) + fit.perPrefillChunkSeconds,
       stepTimeSpread: spreadOf(ratios, SERVED_SPREAD_RESOLUTION),
       stepTimeSpreadPersistence: fit.persistence,
       stepTimeSpreadHeldShare: fit.heldShare,
@@ -150,9 +155,12 @@ export function servedEngineTarget(
 
 /**
  * measured ≈ computeFactor × kernels' work + fixedFactor × host costs + perSequenceSeconds × sequences
- * over served steps, by non-negative relative least squares, then all three scaled together so that
- * the fitted steps add up to the measured time (the queue depends on that sum); `ratios` are each
- * step's measured / fitted time, in the order the steps ran.
+ * + perPrefillChunkSeconds × prefill chunks over served steps, by non-negative relative least squares,
+ * then all four scaled together so that the fitted steps add up to the measured time (the queue
+ * depends on that sum); `ratios` are each step's measured / fitted time, in the order the steps ran.
+ * The cost per chunk: on lavapipe a prefill chunk cost 0.45–0.7 ms of host time more than its kernels
+ * and its sequence explain; without it, the fit left the twin's steps with a prefill 1.5% fast and the
+ * decode-only ones 0.4% slow on average in six runs (+0.1% and −0.0% with it).
  */
 export function fitServedSteps(
   served: readonly ServedStep[],
@@ -161,7 +169,12 @@ export function fitServedSteps(
 ): { fit: ServedStepFit; ratios: number[] } {
   const points = served
     .map((s) => ({
-      columns: [predictCompute(s.shape), predictFixed(s.shape), stepSequences(s.shape)],
+      columns: [
+        predictCompute(s.shape),
+        predictFixed(s.shape),
+        stepSequences(s.shape),
+        s.shape.prefillSequences,
+      ],
       m: s.seconds,
     }))
     .filter((p) => p.m > 0 && p.columns[0] + p.columns[1] > 0);
@@ -174,7 +187,7 @@ export function fitServedSteps(
   }
   const x0 = nonNegativeRelativeFit(points);
   const fitted = (p: (typeof points)[number], x: readonly number[]) =>
-    x[0] * p.columns[0] + x[1] * p.columns[1] + x[2] * p.columns[2];
+    x[0] * p.columns[0] + x[1] * p.columns[1] + x[2] * p.columns[2] + x[3] * p.columns[3];
   const measuredSum = points.reduce((sum, p) => sum + p.m, 0);
   const fittedSum = points.reduce((sum, p) => sum + fitted(p, x0), 0);
   const scale = fittedSum > 0 ? measuredSum / fittedSum : 1;
@@ -191,6 +204,7 @@ export function fitServedSteps(
       computeFactor: x[0],
       fixedFactor: x[1],
       perSequenceSeconds: x[2],
+      perPrefillChunkSeconds: x[3],
       persistence: lagOneCorrelation(spells.map(Math.log)),
       heldShare: spells.length / ratios.length,
       steps: points.length,
@@ -221,55 +235,6 @@ function lagOneCorrelation(values: readonly number[]): number {
 /** Sequences in a step: each one costs the host its own work (its token streamed, its bookkeeping). */
 function stepSequences(shape: BatchShape): number {
   return shape.prefillSequences + shape.decodeCount;
-}
-
-/**
- * m ≈ Σ x_j · columns_j by least squares on relative error (weights 1/m²) with every x_j ≥ 0: the best
- * of the unconstrained fits over every subset of the columns whose solution is non-negative.
- */
-function nonNegativeRelativeFit(points: readonly { columns: readonly number[]; m: number }[]): number[] {
-  const k = points[0]?.columns.length ?? 0;
-  let best: { x: number[]; residual: number } | null = null;
-  for (let mask = 1; mask < 1 << k; mask++) {
-    const used = Array.from({ length: k }, (_, j) => j).filter((j) => mask & (1 << j));
-    const x = solveWeighted(points, used);
-    if (!x || x.some((v) => v < 0)) continue;
-    const full = Array.from({ length: k }, (_, j) => x[used.indexOf(j)] ?? 0);
-    const residual = points.reduce(
-      (sum, p) => sum + ((p.columns.reduce((t, c, j) => t + full[j] * c, 0) - p.m) / p.m) ** 2,
-      0,
-    );
-    if (!best || residual < best.residual) best = { x: full, residual };
-  }
-  return best?.x ?? Array.from({ length: k }, () => 0);
-}
-
-/** The weighted normal equations over the `used` columns, by Gaussian elimination; null if singular. */
-function solveWeighted(
-  points: readonly { columns: readonly number[]; m: number }[],
-  used: readonly number[],
-): number[] | null {
-  const n = used.length;
-  const a = Array.from({ length: n }, () => new Array<number>(n + 1).fill(0));
-  for (const p of points) {
-    const w = 1 / (p.m * p.m);
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < n; c++) a[r][c] += w * p.columns[used[r]] * p.columns[used[c]];
-      a[r][n] += w * p.columns[used[r]] * p.m;
-    }
-  }
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) pivot = r;
-    if (!(Math.abs(a[pivot][col]) > 1e-300)) return null;
-    [a[col], a[pivot]] = [a[pivot], a[col]];
-    for (let r = 0; r < n; r++) {
-      if (r === col) continue;
-      const f = a[r][col] / a[col][col];
-      for (let c = col; c <= n; c++) a[r][c] -= f * a[col][c];
-    }
-  }
-  return a.map((row, i) => row[n] / row[i]);
 }
 
 /**

@@ -80,6 +80,7 @@ export class StepModel {
   private readonly gemmEfficiency: Curve;
   private readonly elementwiseEfficiency: Curve;
   private readonly attentionFlopsPerPair: number;
+  private readonly perPrefillChunkSeconds: number;
   private readonly attentionBytesPerToken: number;
   private readonly kvBytesPerKey: number;
   private readonly tpLink: Link;
@@ -102,6 +103,7 @@ export class StepModel {
     const a = ACTIVATION_BYTES;
     this.kvBytesPerKey = 2 * shard.kvHeads * model.headDim * kvBytesPerElement(plan.kvDtype);
     this.attentionFlopsPerPair = 4 * shard.heads * model.headDim;
+    this.perPrefillChunkSeconds = this.calibration.perPrefillChunkOverheadSeconds ?? 0;
     this.attentionBytesPerToken = 2 * shard.heads * model.headDim * a + this.kvBytesPerKey;
     this.kvBytesPerTokenPerGpu = this.kvBytesPerKey * this.layersPerStage;
     this.kvBytesPerTokenPerReplica =
@@ -166,7 +168,9 @@ export class StepModel {
       pp > 1 ? p2pSeconds(tokens * this.hiddenBytesPerToken, this.ppLink, c.collectiveEfficiency) : 0;
     const head = lookupTokenTable(this.grid, this.headTable, shape.sampledTokens);
     const overhead =
-      c.stepOverheadSeconds + c.perSequenceOverheadSeconds * (shape.prefillSequences + shape.decodeCount);
+      c.stepOverheadSeconds +
+      c.perSequenceOverheadSeconds * (shape.prefillSequences + shape.decodeCount) +
+      this.perPrefillChunkSeconds * shape.prefillSequences;
     out.overheadSeconds = overhead;
     out.stageSeconds = stage;
     out.stageSendSeconds = send;

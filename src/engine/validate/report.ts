@@ -115,6 +115,8 @@ export const ValidationReport = z.object({
       fixedFactor: z.number(),
       /** Host time per sequence in a step, added to the calibration's. Optional, added later. */
       perSequenceSeconds: z.number().nonnegative().optional(),
+      /** Host time per prefill chunk in a step, beyond its sequence's. Optional, added later. */
+      perPrefillChunkSeconds: z.number().nonnegative().optional(),
       /** How long the served steps' slow spells last (lag-1 autocorrelation). Optional, added later. */
       persistence: z.number().min(0).max(1).optional(),
       /** The share of steps in spells: all but the rare long ones, drawn apart. Optional, added later. */

@@ -83,27 +83,51 @@ test('fitServedSteps recovers the factors of served steps and keeps their total 
   const shapes = servedShapes(300);
   // Noise of ±20% that does not depend on the shape (a machine's load of the moment).
   const noise = (i: number) => 1 + 0.2 * Math.sin(i * 2.399);
-  const served = shapes.map((shape, i) => ({
-    shape,
-    seconds:
-      (0.7 * compute(shape) + 1.8 * fixed(shape) + 2e-4 * (shape.prefillSequences + shape.decodeCount)) *
-      noise(i),
-  }));
+  const truth = (shape: BatchShape) =>
+    0.7 * compute(shape) +
+    1.8 * fixed(shape) +
+    2e-4 * (shape.prefillSequences + shape.decodeCount) +
+    5e-4 * shape.prefillSequences;
+  const served = shapes.map((shape, i) => ({ shape, seconds: truth(shape) * noise(i) }));
   const { fit, ratios } = fitServedSteps(served, compute, fixed);
   assert.equal(fit.steps, 300);
   assert.ok(Math.abs(fit.computeFactor / 0.7 - 1) < 0.1, `kernels ×${fit.computeFactor}`);
   assert.ok(Math.abs(fit.fixedFactor / 1.8 - 1) < 0.1, `host ×${fit.fixedFactor}`);
   assert.ok(Math.abs(fit.perSequenceSeconds / 2e-4 - 1) < 0.1, `per sequence ${fit.perSequenceSeconds}`);
+  // A chunk's cost shares its steps with their prefill compute, so the noise moves it more.
+  assert.ok(
+    Math.abs(fit.perPrefillChunkSeconds / 5e-4 - 1) < 0.25,
+    `per prefill chunk ${fit.perPrefillChunkSeconds}`,
+  );
+  const exact = fitServedSteps(
+    shapes.map((shape) => ({ shape, seconds: truth(shape) })),
+    compute,
+    fixed,
+  ).fit;
+  assert.ok(Math.abs(exact.perPrefillChunkSeconds / 5e-4 - 1) < 1e-6, 'without noise, exactly');
+  assert.ok(Math.abs(exact.perSequenceSeconds / 2e-4 - 1) < 1e-6);
   const measured = served.reduce((sum, s) => sum + s.seconds, 0);
   const fitted = shapes.reduce(
     (sum, shape) =>
       sum +
       fit.computeFactor * compute(shape) +
       fit.fixedFactor * fixed(shape) +
-      fit.perSequenceSeconds * (shape.prefillSequences + shape.decodeCount),
+      fit.perSequenceSeconds * (shape.prefillSequences + shape.decodeCount) +
+      fit.perPrefillChunkSeconds * shape.prefillSequences,
     0,
   );
   assert.ok(Math.abs(fitted / measured - 1) < 1e-9, 'the fitted steps add up to the measured time');
+  // Steps with a prefill and without it each keep their own total, not only all steps together.
+  for (const withPrefill of [true, false]) {
+    const kind = served.filter((s) => s.shape.prefillSequences > 0 === withPrefill);
+    const measuredKind = kind.reduce((sum, s) => sum + s.seconds, 0);
+    const truthKind = kind.reduce((sum, s) => sum + truth(s.shape), 0);
+    const fittedKind = kind.reduce((sum, s) => sum + s.seconds / ratios[served.indexOf(s)], 0);
+    assert.ok(
+      Math.abs(fittedKind / truthKind - 1) < 0.02,
+      `${withPrefill ? 'with' : 'without'} prefill: fitted ${fittedKind} against ${truthKind} (measured ${measuredKind})`,
+    );
+  }
   assert.equal(ratios.length, 300);
   assert.ok(Math.max(...ratios) > 1.15 && Math.min(...ratios) < 0.85, 'the noise is kept as spread');
   assert.ok(fit.meanAbsoluteRelativeError > 0.05 && fit.meanAbsoluteRelativeError < 0.2);

@@ -171,6 +171,26 @@ describe('step-time model', () => {
     assert.ok(fp8 < 0.8 * bf16);
   });
 
+  it('charges each prefill chunk its host cost, and decodes only their own', () => {
+    const calibration = { ...idealCalibration(), perSequenceOverheadSeconds: 1e-5 };
+    const without = compileStepModel(llama8b, h100, plan(1), { calibration });
+    const withChunks = compileStepModel(llama8b, h100, plan(1), {
+      calibration: { ...calibration, perPrefillChunkOverheadSeconds: 4e-4 },
+    });
+    const decodes = createBatchShape();
+    addDecode(decodes, 100);
+    addDecode(decodes, 300);
+    assert.equal(withChunks.stepSeconds(decodes), without.stepSeconds(decodes));
+    const mixed = createBatchShape();
+    addDecode(mixed, 100);
+    addPrefillChunk(mixed, 64, 0, false);
+    addPrefillChunk(mixed, 32, 64, true);
+    const extra = withChunks.stepSeconds(mixed) - without.stepSeconds(mixed);
+    assert.ok(Math.abs(extra - 2 * 4e-4) < 1e-12, `extra ${extra}`);
+    const overhead = withChunks.breakdown(mixed).find((e) => e.name === 'step_overhead')!;
+    assert.ok(Math.abs(overhead.seconds - (3 * 1e-5 + 2 * 4e-4)) < 1e-12);
+  });
+
   it('rejects a plan that does not divide the model', () => {
     assert.throws(
       () => compileStepModel(llama70b, h100, plan(3)),
