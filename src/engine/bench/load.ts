@@ -128,18 +128,11 @@ async function waitUntil(due: number, elapsed: () => number, signal: AbortSignal
         signal.removeEventListener('abort', onAbort);
         resolve();
       };
-      const cancel =
-        wholeMs >= 1
-          ? (
-              (t) => () =>
-                clearTimeout(t)
-            )(setTimeout(done, wholeMs))
-          : (
-              (i) => () =>
-                clearImmediate(i)
-            )(setImmediate(done));
+      const timer = wholeMs >= 1 ? setTimeout(done, wholeMs) : undefined;
+      const immediate = timer === undefined ? setImmediate(done) : undefined;
       const onAbort = () => {
-        cancel();
+        clearTimeout(timer);
+        clearImmediate(immediate);
         resolve();
       };
       signal.addEventListener('abort', onAbort, { once: true });

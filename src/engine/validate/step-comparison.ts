@@ -1,5 +1,6 @@
 import type { BatchShape } from '../perf/shape.js';
 import type { StepRecord } from '../serve/local/engine.js';
+import { percentileSorted } from '../sim/metrics.js';
 import type { StepComparison, ValidationReport } from './report.js';
 import type { ServedRun } from './serving-runs.js';
 
@@ -35,10 +36,10 @@ export function compareSteps(
       measuredMeanSeconds: g.n > 0 ? g.measured / g.n : 0,
       predictedMeanSeconds: g.n > 0 ? g.predicted / g.n : 0,
       measuredForwardMeanSeconds: g.n > 0 ? g.forward / g.n : 0,
-      measuredP90Seconds: quantile(g.m, 0.9),
-      measuredP99Seconds: quantile(g.m, 0.99),
-      predictedP90Seconds: quantile(g.p, 0.9),
-      predictedP99Seconds: quantile(g.p, 0.99),
+      measuredP90Seconds: quantile(g.m, 90),
+      measuredP99Seconds: quantile(g.m, 99),
+      predictedP90Seconds: quantile(g.p, 90),
+      predictedP99Seconds: quantile(g.p, 99),
       relativeError: g.measured > 0 ? g.predicted / g.measured - 1 : 0,
     };
   });
@@ -72,8 +73,7 @@ export function servedBlockRecords(
   );
 }
 
-function quantile(values: number[], q: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+/** The q-th percentile (0–100) of `values`, as the run summaries take theirs. */
+function quantile(values: readonly number[], q: number): number {
+  return percentileSorted(Float64Array.from(values).sort(), q);
 }
