@@ -269,6 +269,42 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
     if (!Number.isInteger(kvHeads)) kvHeads = 1;
     return { kvHeads, heads: (model.heads / model.kvHeads) * kvHeads };
   };
+  const cacheBytesOf = (blocks: number, kvHeads: number, dtype: ShaderDtype) =>
+    blocks * blockSize * kvHeads * model.headDim * bytesPerElement(dtype);
+  // What either attention kernel reads and writes for `rows` query rows over caches of `blocks` blocks,
+  // the block table mapping block i to cache block i.
+  const attentionOperands = (
+    arena: BufferArena,
+    dtype: ShaderDtype,
+    heads: number,
+    kvHeads: number,
+    rows: number,
+    blocks: number,
+  ) => {
+    const e = bytesPerElement(dtype);
+    const qStride = (heads + 2 * kvHeads) * model.headDim;
+    const outStride = heads * model.headDim;
+    const cacheBytes = cacheBytesOf(blocks, kvHeads, dtype);
+    const blockTable = arena.keep(
+      gpu.device.createBuffer({
+        size: Math.max(16, blocks * 4),
+        usage: 0x80 | 0x8,
+        mappedAtCreation: true,
+      }),
+    );
+    new Uint32Array(blockTable.getMappedRange()).set(Array.from({ length: blocks }, (_, i) => i));
+    blockTable.unmap();
+    return {
+      shape: { dtype, heads, kvHeads, headDim: model.headDim, blockSize, qStride, outStride },
+      buffers: {
+        qkv: arena.storage(rows * qStride * e, 'qkv'),
+        blockTable,
+        kCache: arena.storage(cacheBytes, 'k'),
+        vCache: arena.storage(cacheBytes, 'v'),
+        out: arena.storage(rows * outStride * e, 'out'),
+      },
+    };
+  };
   const prefillShapes = quick
     ? [
         [128, 0],
@@ -289,45 +325,13 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
         const keys = chunk + context;
         const blocks = Math.ceil(keys / blockSize);
         const { heads, kvHeads } = headsToFit(blocks * blockSize, dtype);
-        const e = bytesPerElement(dtype);
-        const cacheBytes = blocks * blockSize * kvHeads * model.headDim * e;
-        requireBinding(cacheBytes, 'the KV cache');
+        requireBinding(cacheBytesOf(blocks, kvHeads, dtype), 'the KV cache');
         const flops = 4 * heads * model.headDim * attendedPairs(chunk, context);
         requireTime(flops / (flopsRate / 4));
-        const qStride = (heads + 2 * kvHeads) * model.headDim;
         const time = await measure((arena) => {
-          const table = arena.keep(
-            gpu.device.createBuffer({
-              size: Math.max(16, blocks * 4),
-              usage: 0x80 | 0x8,
-              mappedAtCreation: true,
-            }),
-          );
-          new Uint32Array(table.getMappedRange()).set(Array.from({ length: blocks }, (_, i) => i));
-          table.unmap();
-          return [
-            prefillAttention(
-              gpu,
-              arena,
-              {
-                dtype,
-                heads,
-                kvHeads,
-                headDim: model.headDim,
-                blockSize,
-                qStride,
-                outStride: heads * model.headDim,
-              },
-              [{ qRow: 0, tokens: chunk, context, tableStart: 0 }],
-              {
-                qkv: arena.storage(chunk * qStride * e, 'qkv'),
-                blockTable: table,
-                kCache: arena.storage(cacheBytes, 'k'),
-                vCache: arena.storage(cacheBytes, 'v'),
-                out: arena.storage(chunk * heads * model.headDim * e, 'out'),
-              },
-            ),
-          ];
+          const { shape, buffers } = attentionOperands(arena, dtype, heads, kvHeads, chunk, blocks);
+          const sequence = { qRow: 0, tokens: chunk, context, tableStart: 0 };
+          return [prefillAttention(gpu, arena, shape, [sequence], buffers)];
         });
         const flopsPerSecond = flops / time.median;
         tables.prefillAttention.push({
@@ -366,47 +370,17 @@ export async function profileDevice(options: ProfileOptions): Promise<DeviceProf
         const blocksPerSeq = Math.ceil(context / blockSize);
         const blocks = batch * blocksPerSeq;
         const { heads, kvHeads } = headsToFit(blocks * blockSize, dtype);
-        const e = bytesPerElement(dtype);
-        const cacheBytes = blocks * blockSize * kvHeads * model.headDim * e;
-        requireBinding(cacheBytes, 'the KV cache');
-        const kvBytes = 2 * batch * context * kvHeads * model.headDim * e;
+        requireBinding(cacheBytesOf(blocks, kvHeads, dtype), 'the KV cache');
+        const kvBytes = 2 * batch * context * kvHeads * model.headDim * bytesPerElement(dtype);
         requireTime(kvBytes / (bytesRate / 4));
-        const qStride = (heads + 2 * kvHeads) * model.headDim;
         const time = await measure((arena) => {
-          const table = arena.keep(
-            gpu.device.createBuffer({
-              size: Math.max(16, blocks * 4),
-              usage: 0x80 | 0x8,
-              mappedAtCreation: true,
-            }),
-          );
-          new Uint32Array(table.getMappedRange()).set(Array.from({ length: blocks }, (_, i) => i));
-          table.unmap();
-          return decodeAttention(
-            gpu,
-            arena,
-            {
-              dtype,
-              heads,
-              kvHeads,
-              headDim: model.headDim,
-              blockSize,
-              qStride,
-              outStride: heads * model.headDim,
-            },
-            Array.from({ length: batch }, (_, i) => ({
-              qRow: i,
-              keys: context,
-              tableStart: i * blocksPerSeq,
-            })),
-            {
-              qkv: arena.storage(batch * qStride * e, 'qkv'),
-              blockTable: table,
-              kCache: arena.storage(cacheBytes, 'k'),
-              vCache: arena.storage(cacheBytes, 'v'),
-              out: arena.storage(batch * heads * model.headDim * e, 'out'),
-            },
-          );
+          const { shape, buffers } = attentionOperands(arena, dtype, heads, kvHeads, batch, blocks);
+          const sequences = Array.from({ length: batch }, (_, i) => ({
+            qRow: i,
+            keys: context,
+            tableStart: i * blocksPerSeq,
+          }));
+          return decodeAttention(gpu, arena, shape, sequences, buffers);
         });
         const bytesPerSecond = kvBytes / time.median;
         tables.decodeAttention.push({
