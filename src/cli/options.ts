@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { KvDtype, WeightDtype } from '../engine/dtypes.js';
+import { SloPercentile } from '../engine/search/schema.js';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -14,6 +15,20 @@ export function nonNegativeInt(value: string): number {
   if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n)) {
     throw new InvalidArgumentError(`expected a whole number (0 or more), got '${value}'.`);
   }
+  return n;
+}
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(`expected a positive number, got '${value}'.`);
+  }
+  return n;
+}
+
+export function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${value}'.`);
   return n;
 }
 
@@ -63,3 +78,16 @@ export function memorySettingsFrom(flags: MemorySettingFlags) {
     contextLength: flags.maxModelLen,
   };
 }
+
+/** How `search` and `tune` simulate each configuration: the same options, with the same defaults. */
+export const searchRunOptions = () => [
+  new Option('--slo-percentile <p>', 'the percentile the --slo targets apply to')
+    .choices(SloPercentile.options)
+    .default('p90'),
+  new Option('--sample-requests <n>', 'requests of the workload each configuration is simulated on')
+    .argParser(positiveInt)
+    .default(1000),
+  new Option('--threads <n>', 'worker threads (default: one per core; 0: none)').argParser(nonNegativeInt),
+  new Option('--profile <profile.json>', 'calibrate the step-time model with a measured device profile'),
+  new Option('--seed <n>', 'seed for generated workloads').argParser(integer).default(0),
+];

@@ -90,6 +90,33 @@ describe('servetune CLI', () => {
     assert.match(run.stdout, /Does not fit: weights need/);
   });
 
+  it('search and tune refuse the same malformed run options, naming each, before any work', () => {
+    const search = [
+      'search',
+      ...['--model', 'llama-3.1-8b', '--hardware', 'h100-sxm', '--gpus', '1'],
+      ...['--workload', 'poisson:rate=1,n=10', '--slo', 'ttft=2,tbt=0.1'],
+    ];
+    const tune = ['tune', 'test/fixtures/configs/vllm/serve-llama-70b.sh'];
+    const malformed: [string, string, RegExp][] = [
+      ['--threads', 'two', /expected a whole number/],
+      ['--sample-requests', '0', /expected a positive integer/],
+      ['--seed', '1.5', /expected an integer/],
+      ['--slo-percentile', 'p95', /Allowed choices are p50, p90, p99/],
+      ['--rate', '-1', /expected a positive number/],
+    ];
+    for (const command of [search, tune]) {
+      for (const [flag, value, reason] of malformed) {
+        const run = servetune(...command, flag, value);
+        assert.notEqual(run.code, 0, `${command[0]} ${flag} ${value}`);
+        assert.match(
+          run.stderr,
+          new RegExp(`option '${flag} <[^>]+>' argument '${value.replace('.', '\\.')}' is invalid`),
+        );
+        assert.match(run.stderr, reason);
+      }
+    }
+  });
+
   it('an --out path that cannot be written is refused before a run starts, naming the flag', () => {
     const dir = mkdtempSync(join(tmpdir(), 'servetune-'));
     const missing = join(dir, 'no-such-folder', 'report.json');

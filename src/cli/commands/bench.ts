@@ -8,8 +8,8 @@ import type { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { checkWritable, printJson, writeJsonFile } from '../format.js';
-import { nonNegativeInt, positiveInt } from '../options.js';
-import { parseSlo, positiveNumber, printSummary } from './simulate.js';
+import { nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
+import { parseSlo, printSummary } from './simulate.js';
 
 interface BenchFlags {
   url: string;

@@ -3,10 +3,10 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ServingEngine } from '../../engine/config/settings.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
 import { type SearchConfiguration, type SearchResult, searchServing } from '../../engine/search/run.js';
-import { type Slo, SloPercentile } from '../../engine/search/schema.js';
+import type { Slo } from '../../engine/search/schema.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { printJson, table } from '../format.js';
-import { positiveInt } from '../options.js';
+import { positiveInt, positiveNumber, searchRunOptions } from '../options.js';
 
 /** `ttft=2,tbt=0.1[,tpot=0.05]` in seconds (a trailing `ms` is accepted). */
 export function parseSlo(text: string): { ttft: number; tbt: number; tpot?: number } {
@@ -22,12 +22,6 @@ export function parseSlo(text: string): { ttft: number; tbt: number; tpot?: numb
     throw new InvalidArgumentError(`both ttft and tbt are required, e.g. ttft=2,tbt=0.1; got '${text}'.`);
   }
   return { ttft: values.ttft, tbt: values.tbt, ...(values.tpot !== undefined ? { tpot: values.tpot } : {}) };
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!(n > 0)) throw new InvalidArgumentError(`expected a positive number, got '${value}'.`);
-  return n;
 }
 
 const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
@@ -96,7 +90,7 @@ function printResult(result: SearchResult): void {
 }
 
 export function registerSearchCommands(program: Command): void {
-  program
+  const command = program
     .command('search')
     .description(
       'search parallel plans and scheduler settings: Pareto fronts, the best under your SLOs, engine flags',
@@ -106,11 +100,6 @@ export function registerSearchCommands(program: Command): void {
     .requiredOption('--gpus <n>', 'GPUs to plan for', positiveInt)
     .requiredOption('--workload <spec|file>', 'a workload spec (poisson:rate=4,prompt=…) or a trace file')
     .requiredOption('--slo <targets>', 'latency targets, e.g. ttft=2,tbt=0.1[,tpot=0.05] (seconds)', parseSlo)
-    .addOption(
-      new Option('--slo-percentile <p>', 'which percentile must meet the targets')
-        .choices(SloPercentile.options)
-        .default('p90'),
-    )
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
     .addOption(
       new Option('--engine <engine>', 'serving engine to emit settings for')
@@ -119,86 +108,76 @@ export function registerSearchCommands(program: Command): void {
     )
     .option('--allow-quantization', 'also try fp8 and int4 weights and fp8 KV cache')
     .option('--disaggregation', 'also try prefill/decode disaggregation (xPyD)')
-    .option(
-      '--sample-requests <n>',
-      'requests of the workload each configuration is simulated on',
-      positiveInt,
-      1000,
-    )
-    .option('--threads <n>', 'worker threads (default: one per core; 0: none)', (v) =>
-      v === '0' ? 0 : positiveInt(v),
-    )
-    .option('--profile <profile.json>', 'calibrate the step-time model with a measured device profile')
     .option('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)')
-    .option('--seed <n>', 'seed for generated workloads', (v) => Number.parseInt(v, 10), 0)
     .option('--json', 'print the SearchResult JSON')
-    .option('--html <report.html>', 'write a self-contained HTML report')
-    .action(
-      async (flags: {
-        model: string;
-        hardware: string;
-        gpus: number;
-        workload: string;
-        slo: Omit<Slo, 'percentile'>;
-        sloPercentile: Slo['percentile'];
-        rate?: number;
-        engine: ServingEngine;
-        allowQuantization?: boolean;
-        disaggregation?: boolean;
-        sampleRequests: number;
-        threads?: number;
-        profile?: string;
-        calibration?: string;
-        seed: number;
-        json?: boolean;
-        html?: string;
-      }) => {
-        const controller = new AbortController();
-        const onSigint = () => controller.abort(new ServeTuneError('search cancelled', 'invalid-argument'));
-        process.once('SIGINT', onSigint);
-        let lastStage = '';
-        try {
-          const result = await searchServing(
-            {
-              model: flags.model,
-              hardware: flags.hardware,
-              gpus: flags.gpus,
-              workload: flags.workload,
-              rate: flags.rate,
-              slo: { ...flags.slo, percentile: flags.sloPercentile },
-              engine: flags.engine,
-              allowQuantization: flags.allowQuantization ?? false,
-              disaggregation: flags.disaggregation ?? false,
-              sampleRequests: flags.sampleRequests,
-              threads: flags.threads,
-              profile: flags.profile,
-              calibration: flags.calibration,
-              seed: flags.seed,
+    .option('--html <report.html>', 'write a self-contained HTML report');
+  for (const option of searchRunOptions()) command.addOption(option);
+  command.action(
+    async (flags: {
+      model: string;
+      hardware: string;
+      gpus: number;
+      workload: string;
+      slo: Omit<Slo, 'percentile'>;
+      sloPercentile: Slo['percentile'];
+      rate?: number;
+      engine: ServingEngine;
+      allowQuantization?: boolean;
+      disaggregation?: boolean;
+      sampleRequests: number;
+      threads?: number;
+      profile?: string;
+      calibration?: string;
+      seed: number;
+      json?: boolean;
+      html?: string;
+    }) => {
+      const controller = new AbortController();
+      const onSigint = () => controller.abort(new ServeTuneError('search cancelled', 'invalid-argument'));
+      process.once('SIGINT', onSigint);
+      let lastStage = '';
+      try {
+        const result = await searchServing(
+          {
+            model: flags.model,
+            hardware: flags.hardware,
+            gpus: flags.gpus,
+            workload: flags.workload,
+            rate: flags.rate,
+            slo: { ...flags.slo, percentile: flags.sloPercentile },
+            engine: flags.engine,
+            allowQuantization: flags.allowQuantization ?? false,
+            disaggregation: flags.disaggregation ?? false,
+            sampleRequests: flags.sampleRequests,
+            threads: flags.threads,
+            profile: flags.profile,
+            calibration: flags.calibration,
+            seed: flags.seed,
+          },
+          {
+            workerFile: new URL('./search-worker.mjs', import.meta.url),
+            signal: controller.signal,
+            onProgress: (p) => {
+              if (flags.json || !process.stderr.isTTY) return;
+              if (p.stage !== lastStage) lastStage = p.stage;
+              process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
             },
-            {
-              workerFile: new URL('./search-worker.mjs', import.meta.url),
-              signal: controller.signal,
-              onProgress: (p) => {
-                if (flags.json || !process.stderr.isTTY) return;
-                if (p.stage !== lastStage) lastStage = p.stage;
-                process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
-              },
-            },
-          );
-          if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
-          if (flags.html) {
-            const assets = {
-              webviewJs: readFileSync(new URL('./webview.js', import.meta.url), 'utf8'),
-              webviewCss: readFileSync(new URL('../media/webview.css', import.meta.url), 'utf8'),
-            };
-            writeFileSync(flags.html, renderSearchReportHtml(result, assets));
-            if (!flags.json) console.log(`Report written to ${flags.html}\n`);
-          }
-          if (flags.json) printJson(result);
-          else printResult(result);
-        } finally {
-          process.off('SIGINT', onSigint);
+          },
+        );
+        if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
+        if (flags.html) {
+          const assets = {
+            webviewJs: readFileSync(new URL('./webview.js', import.meta.url), 'utf8'),
+            webviewCss: readFileSync(new URL('../media/webview.css', import.meta.url), 'utf8'),
+          };
+          writeFileSync(flags.html, renderSearchReportHtml(result, assets));
+          if (!flags.json) console.log(`Report written to ${flags.html}\n`);
         }
-      },
-    );
+        if (flags.json) printJson(result);
+        else printResult(result);
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    },
+  );
 }

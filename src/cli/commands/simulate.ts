@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import type { KvDtype, WeightDtype } from '../../engine/dtypes.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { findModel } from '../../engine/model/catalog.js';
@@ -22,20 +22,15 @@ import { type MetricSummary, RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { printJson, table } from '../format.js';
-import { fraction, kvDtypeOption, positiveInt, weightDtypeOption } from '../options.js';
-
-const nonNegativeInt = (value: string): number => (value.trim() === '0' ? 0 : positiveInt(value));
-export const positiveNumber = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new InvalidArgumentError(`expected a positive number, got '${value}'.`);
-  return n;
-};
-const integer = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${value}'.`);
-  return n;
-};
+import {
+  fraction,
+  integer,
+  kvDtypeOption,
+  nonNegativeInt,
+  positiveInt,
+  positiveNumber,
+  weightDtypeOption,
+} from '../options.js';
 
 /** `ttft=0.5,tpot=0.05` (seconds; `ms` suffix allowed) → SLO targets. */
 export function parseSlo(text: string): Slo {

@@ -1,14 +1,14 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { applyEdits } from '../../engine/config/apply.js';
-import { type Slo, SloPercentile } from '../../engine/search/schema.js';
+import type { Slo } from '../../engine/search/schema.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
 import type { BlockPrediction, TuneBlockResult } from '../../engine/tune/schema.js';
 import { tuneBlock } from '../../engine/tune/tune.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { printJson, table } from '../format.js';
-import { positiveInt } from '../options.js';
+import { nonNegativeInt, positiveNumber, searchRunOptions } from '../options.js';
 import { parseSlo } from './search.js';
 
 const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
@@ -63,7 +63,7 @@ function readIfFile(path: string): string | undefined {
 }
 
 export function registerTuneCommands(program: Command): void {
-  program
+  const command = program
     .command('tune')
     .description(
       "search the best settings for a config file's serving block (its model, GPUs and engine) and show the change as a diff",
@@ -75,126 +75,102 @@ export function registerTuneCommands(program: Command): void {
     .option(
       '--block <n>',
       'which serving block of the file (0-based, as `servetune check` lists them)',
-      (v) => (v === '0' ? 0 : positiveInt(v)),
+      nonNegativeInt,
     )
     .option('--workload <spec|file>', 'workload spec or trace file (default: servetune.json "workload")')
-    .option('--rate <req/s>', "request rate to compare at (default: the workload's)", (v) => {
-      const n = Number(v);
-      if (!(n > 0))
-        throw new ServeTuneError(
-          `--rate: expected a positive number, got '${v}'`,
-          'invalid-argument',
-          '--rate',
-        );
-      return n;
-    })
+    .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
     .option(
       '--slo <targets>',
       'latency targets, e.g. ttft=2,tbt=0.1 (default: servetune.json "slo")',
       parseSlo,
     )
-    .addOption(
-      new Option('--slo-percentile <p>', 'percentile the --slo targets apply to')
-        .choices(SloPercentile.options)
-        .default('p90'),
-    )
     .option('--hardware <id>', 'GPU where the file does not name one (default: servetune.json "hardware")')
-    .option(
-      '--sample-requests <n>',
-      'requests of the workload each configuration is simulated on',
-      positiveInt,
-      1000,
-    )
-    .option('--threads <n>', 'worker threads (default: one per core; 0: none)', (v) =>
-      v === '0' ? 0 : positiveInt(v),
-    )
-    .option('--profile <profile.json>', 'calibrate the step-time model with a measured device profile')
-    .option('--seed <n>', 'seed for generated workloads', (v) => Number.parseInt(v, 10), 0)
     .option('--write', 'apply the change to the file(s)')
-    .option('--json', 'print the TuneBlockResult JSON')
-    .action(
-      async (
-        file: string,
-        flags: {
-          block?: number;
-          workload?: string;
-          rate?: number;
-          slo?: Omit<Slo, 'percentile'>;
-          sloPercentile: Slo['percentile'];
-          hardware?: string;
-          sampleRequests: number;
-          threads?: number;
-          profile?: string;
-          seed: number;
-          write?: boolean;
-          json?: boolean;
-        },
-      ) => {
-        if (readIfFile(file) === undefined)
-          throw new ServeTuneError(`Cannot read ${file}: no such file`, 'io', file);
-        const workspace = findWorkspaceConfig(dirname(file));
-        const fromWorkspace = workspace ? workloadFromWorkspace(workspace.config, workspace.path) : undefined;
-        const workload = flags.workload ?? fromWorkspace?.workload;
-        if (!workload) {
-          throw new ServeTuneError(
-            'no workload: pass --workload or put "workload" in a servetune.json next to the config',
-            'invalid-argument',
-            '--workload',
-          );
-        }
-        const slo = flags.slo
-          ? { ...flags.slo, percentile: flags.sloPercentile }
-          : workspace
-            ? sloFromWorkspace(workspace.config, workspace.path)
-            : undefined;
-        if (!slo) {
-          throw new ServeTuneError(
-            'no latency targets: pass --slo ttft=<s>,tbt=<s> or put "slo" in a servetune.json next to the config',
-            'invalid-argument',
-            '--slo',
-          );
-        }
-        const controller = new AbortController();
-        const onSigint = () => controller.abort(new ServeTuneError('tune cancelled', 'invalid-argument'));
-        process.once('SIGINT', onSigint);
-        try {
-          const result = await tuneBlock(
-            {
-              path: file,
-              block: flags.block ?? 0,
-              workload,
-              rate: flags.rate ?? (flags.workload ? undefined : fromWorkspace?.rate),
-              slo,
-              hardware: flags.hardware ?? workspace?.config.hardware,
-              sampleRequests: flags.sampleRequests,
-              seed: flags.seed,
-              profile: flags.profile,
-              threads: flags.threads,
-            },
-            {
-              workerFile: new URL('./search-worker.mjs', import.meta.url),
-              signal: controller.signal,
-              onProgress: (p) => {
-                if (!flags.json && process.stderr.isTTY)
-                  process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
-              },
-            },
-          );
-          if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
-          if (flags.json) printJson(result);
-          else printTune(result);
-          if (flags.write && result.edits.length > 0) {
-            for (const path of new Set(result.edits.map((e) => e.range.file))) {
-              const before = readIfFile(path);
-              if (before === undefined)
-                throw new ServeTuneError(`Cannot read ${path}: no such file`, 'io', path);
-              writeFileSync(path, applyEdits(before, result.edits, path));
-              if (!flags.json) console.log(`wrote ${path}`);
-            }
-          }
-        } finally {
-          process.off('SIGINT', onSigint);
-        }
+    .option('--json', 'print the TuneBlockResult JSON');
+  for (const option of searchRunOptions()) command.addOption(option);
+  command.action(
+    async (
+      file: string,
+      flags: {
+        block?: number;
+        workload?: string;
+        rate?: number;
+        slo?: Omit<Slo, 'percentile'>;
+        sloPercentile: Slo['percentile'];
+        hardware?: string;
+        sampleRequests: number;
+        threads?: number;
+        profile?: string;
+        seed: number;
+        write?: boolean;
+        json?: boolean;
       },
-    );
+    ) => {
+      if (readIfFile(file) === undefined)
+        throw new ServeTuneError(`Cannot read ${file}: no such file`, 'io', file);
+      const workspace = findWorkspaceConfig(dirname(file));
+      const fromWorkspace = workspace ? workloadFromWorkspace(workspace.config, workspace.path) : undefined;
+      const workload = flags.workload ?? fromWorkspace?.workload;
+      if (!workload) {
+        throw new ServeTuneError(
+          'no workload: pass --workload or put "workload" in a servetune.json next to the config',
+          'invalid-argument',
+          '--workload',
+        );
+      }
+      const slo = flags.slo
+        ? { ...flags.slo, percentile: flags.sloPercentile }
+        : workspace
+          ? sloFromWorkspace(workspace.config, workspace.path)
+          : undefined;
+      if (!slo) {
+        throw new ServeTuneError(
+          'no latency targets: pass --slo ttft=<s>,tbt=<s> or put "slo" in a servetune.json next to the config',
+          'invalid-argument',
+          '--slo',
+        );
+      }
+      const controller = new AbortController();
+      const onSigint = () => controller.abort(new ServeTuneError('tune cancelled', 'invalid-argument'));
+      process.once('SIGINT', onSigint);
+      try {
+        const result = await tuneBlock(
+          {
+            path: file,
+            block: flags.block ?? 0,
+            workload,
+            rate: flags.rate ?? (flags.workload ? undefined : fromWorkspace?.rate),
+            slo,
+            hardware: flags.hardware ?? workspace?.config.hardware,
+            sampleRequests: flags.sampleRequests,
+            seed: flags.seed,
+            profile: flags.profile,
+            threads: flags.threads,
+          },
+          {
+            workerFile: new URL('./search-worker.mjs', import.meta.url),
+            signal: controller.signal,
+            onProgress: (p) => {
+              if (!flags.json && process.stderr.isTTY)
+                process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
+            },
+          },
+        );
+        if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
+        if (flags.json) printJson(result);
+        else printTune(result);
+        if (flags.write && result.edits.length > 0) {
+          for (const path of new Set(result.edits.map((e) => e.range.file))) {
+            const before = readIfFile(path);
+            if (before === undefined)
+              throw new ServeTuneError(`Cannot read ${path}: no such file`, 'io', path);
+            writeFileSync(path, applyEdits(before, result.edits, path));
+            if (!flags.json) console.log(`wrote ${path}`);
+          }
+        }
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    },
+  );
 }
