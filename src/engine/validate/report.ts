@@ -24,7 +24,11 @@ export const StepComparison = z.object({
   predictedMeanSeconds: z.number(),
   /** Of the measured step, the forward pass alone (the rest: scheduling, commit, streaming). Optional, added later. */
   measuredForwardMeanSeconds: z.number().optional(),
-  /** 90th and 99th percentiles of the measured and predicted step times. Optional, added later. */
+  /**
+   * 90th and 99th percentiles of the measured and predicted step times; the predicted ones with the
+   * step-time spread the prediction draws from, where it has one (reports before it: without).
+   * Optional, added later.
+   */
   measuredP90Seconds: z.number().optional(),
   measuredP99Seconds: z.number().optional(),
   predictedP90Seconds: z.number().optional(),

@@ -310,14 +310,16 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     });
     const validatedSteps = validatedBlocks.flatMap((b) => b.steps);
 
-    const stepModelOf = (target: StepTarget) =>
-      compileStepModel(options.model, target.hardware, plan, { calibration: target.calibration });
+    const stepModelOf = (target: StepTarget) => ({
+      model: compileStepModel(options.model, target.hardware, plan, { calibration: target.calibration }),
+      spread: target.calibration.stepTimeSpread,
+    });
     // Compiled once: it times the validated run and then every block of both runs.
     const headlineModel = stepModelOf(headline);
     const compare = (
-      stepModel: ReturnType<typeof stepModelOf>,
+      { model, spread }: ReturnType<typeof stepModelOf>,
       steps: readonly StepRecord[] = validatedSteps,
-    ) => compareSteps(steps, (shape) => stepModel.stepSeconds(shape));
+    ) => compareSteps(steps, (shape) => model.stepSeconds(shape), spread);
     const steps = compare(headlineModel);
     const errors = metricErrors(predicted, measured);
     const key = (metric: string) => errors.find((e) => e.metric === metric && e.stat === 'mean');
