@@ -7,9 +7,10 @@ import { describe, it } from 'node:test';
 import { MemoryReport } from '../../src/engine/memory/model.js';
 import { PlansReport } from '../../src/engine/memory/plans.js';
 
-// The CLI as a user runs it: the built bundle (npm test builds before it tests).
+// The CLI as a user runs it: the built bundle (npm test builds before it tests). Killed after two
+// minutes: a command that should have been refused (a server) fails the test instead of hanging it.
 function servetune(...args: string[]) {
-  const run = spawnSync(process.execPath, ['dist/cli.mjs', ...args], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['dist/cli.mjs', ...args], { encoding: 'utf8', timeout: 120_000 });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -82,6 +83,25 @@ describe('servetune CLI', () => {
     const run = servetune('memory', '--model', 'llama-3.1-70b', '--hardware', 'h100-sxm', '--tp', '3');
     assert.equal(run.code, 1);
     assert.match(run.stderr, /Invalid plan TP3: TP 3 does not divide the 64 attention heads/);
+  });
+
+  it('serve, bench and validate refuse a seed that is not an integer, before any work', () => {
+    const commands = [
+      ['serve', '--preset', 'tiny'],
+      ['bench', '--url', 'http://127.0.0.1:9', '--model', 'm', '--workload', 'poisson:rate=1,n=2'],
+      ['validate', '--quick'],
+    ];
+    for (const command of commands) {
+      for (const seed of ['1.5', 'abc']) {
+        const run = servetune(...command, '--seed', seed);
+        assert.notEqual(run.code, 0, `${command[0]} --seed ${seed}`);
+        assert.match(
+          run.stderr,
+          new RegExp(`option '--seed <n>' argument '${seed.replace('.', '\\.')}' is invalid`),
+        );
+        assert.match(run.stderr, /expected an integer/);
+      }
+    }
   });
 
   it('a plan that does not fit exits non-zero and says why', () => {

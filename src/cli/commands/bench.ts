@@ -8,7 +8,7 @@ import type { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { checkWritable, printJson, writeJsonFile } from '../format.js';
-import { nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
+import { integer, nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
 import { parseSlo, printSummary } from './simulate.js';
 
 interface BenchFlags {
@@ -72,7 +72,7 @@ export function registerBenchCommands(program: Command): void {
         .argParser(positiveNumber)
         .default(300),
     )
-    .addOption(new Option('--seed <n>', 'seed of the workload and prompts').argParser(Number).default(0))
+    .addOption(new Option('--seed <n>', 'seed of the workload and prompts').argParser(integer).default(0))
     .addOption(
       new Option('--slo <targets>', 'latency targets for goodput, e.g. ttft=0.5,tpot=0.05').argParser(
         parseSlo,
@@ -106,13 +106,6 @@ export function registerBenchCommands(program: Command): void {
       }
       if (flags.out) checkWritable(flags.out, '--out');
       if (flags.requestsOut) checkWritable(flags.requestsOut, '--requests-out');
-      if (!Number.isInteger(flags.seed)) {
-        throw new ServeTuneError(
-          `--seed must be an integer, got ${flags.seed}`,
-          'invalid-argument',
-          '--seed',
-        );
-      }
       const { summary, requests, source } = await benchRun(
         flags,
         { seed: flags.seed, skip: flags.skip, maxRequests: flags.maxRequests, rate: flags.rate },

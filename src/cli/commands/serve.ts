@@ -4,7 +4,7 @@ import type { ModelSpec } from '../../engine/model/spec.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import { PRESET_NAMES, presetModel } from '../../engine/serve/local/presets.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
-import { positiveInt } from '../options.js';
+import { integer, positiveInt } from '../options.js';
 
 interface ServeFlags {
   preset?: string;
@@ -66,7 +66,7 @@ export function registerServeCommands(program: Command): void {
     .addOption(
       new Option('--dtype <dtype>', 'weights, activations and KV').choices(['f32', 'f16']).default('f32'),
     )
-    .addOption(new Option('--seed <n>', 'seed of the random weights').argParser(Number).default(0))
+    .addOption(new Option('--seed <n>', 'seed of the random weights').argParser(integer).default(0))
     .action(async (flags: ServeFlags) => {
       const model = servedModel(flags);
       const { startLocalServer } = await import('../../engine/serve/local/start.js');

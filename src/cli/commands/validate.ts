@@ -7,7 +7,7 @@ import { ServeTuneError } from '../../engine/util/errors.js';
 import { VALIDATE_DEFAULTS } from '../../engine/validate/defaults.js';
 import type { ValidationReport } from '../../engine/validate/report.js';
 import { checkWritable, printJson, table, writeJsonFile } from '../format.js';
-import { nonNegativeInt, positiveInt } from '../options.js';
+import { integer, nonNegativeInt, positiveInt } from '../options.js';
 import { servedModel } from './serve.js';
 
 interface ValidateFlags {
@@ -158,7 +158,7 @@ export function registerValidateCommands(program: Command): void {
         'after the warm-up, serve the twin and the validated run in alternating blocks of this many requests, so that both meet the same spells of the machine (default 10; the request count or more: the whole twin, then the whole validated run)',
       ).argParser(positiveInt),
     )
-    .addOption(new Option('--seed <n>', 'seed of the workload and weights').argParser(Number).default(0))
+    .addOption(new Option('--seed <n>', 'seed of the workload and weights').argParser(integer).default(0))
     .addOption(
       new Option('--scheduler <name>', 'scheduling policy').choices(PolicyName.options).default('vllm-v1'),
     )
@@ -173,13 +173,6 @@ export function registerValidateCommands(program: Command): void {
     .option('--json', 'print the report JSON (schema: ValidationReport)')
     .action(async (flags: ValidateFlags) => {
       if (flags.out) checkWritable(flags.out, '--out');
-      if (!Number.isInteger(flags.seed)) {
-        throw new ServeTuneError(
-          `--seed must be an integer, got ${flags.seed}`,
-          'invalid-argument',
-          '--seed',
-        );
-      }
       const defaults = flags.quick ? VALIDATE_DEFAULTS.quick : VALIDATE_DEFAULTS.full;
       const utilization = flags.utilization ?? (flags.workload ? undefined : defaults.utilization);
       if (utilization !== undefined && !(utilization > 0 && utilization <= 2)) {
