@@ -37,7 +37,9 @@ describe('load generator against a live server', () => {
       assert.equal(r.promptTokens, workload[r.index].promptTokens);
       assert.equal(r.tokenTimes.length, r.outputTokens);
       assert.ok(r.tokenTimes[0] > r.sentAt && r.finishedAt >= r.tokenTimes.at(-1)!);
+      assert.match(r.responseId ?? '', /^cmpl-[0-9a-f]{32}$/, 'the response as the server named it');
     }
+    assert.equal(new Set(results.map((r) => r.responseId)).size, 12, 'one id per response');
   });
 
   it('open loop: requests go out at their arrival times, not waiting for answers', async () => {

@@ -97,16 +97,3 @@ test('one load generator process serves every run, one after another', async () 
     await session.close();
   }
 });
-
-test('the front end delays the predicted first and last tokens alike, not the gaps between tokens', async () => {
-  const { withFrontEnd } = await import('../../src/engine/validate/validate.js');
-  const summary = await simulatedSummary(20);
-  const shifted = withFrontEnd(summary, 0.005);
-  for (const key of ['mean', 'p50', 'p90', 'p99', 'min', 'max'] as const) {
-    assert.ok(Math.abs(shifted.ttft![key] - summary.ttft![key] - 0.005) < 1e-12, `ttft ${key}`);
-    assert.ok(Math.abs(shifted.e2e![key] - summary.e2e![key] - 0.005) < 1e-12, `e2e ${key}`);
-  }
-  assert.deepEqual(shifted.tpot, summary.tpot);
-  assert.deepEqual(shifted.itl, summary.itl);
-  assert.equal(withFrontEnd(summary, 0), summary);
-});

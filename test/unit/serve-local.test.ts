@@ -460,6 +460,8 @@ describe('validation on this machine', () => {
     // One step-time factor per fitted step: the engine's rare long steps keep their weight.
     assert.equal(report.calibration.stepTimeSpread?.length, report.servedStepFit?.steps);
     assert.ok((report.servedStepFit?.frontEndSeconds ?? -1) >= 0, 'the front end was measured');
+    // …response by response: every twin request's client TTFT paired with the engine's own by its id.
+    assert.equal(report.servedStepFit?.frontEndPairs, 16);
     // The prediction from the profile alone is reported beside it, for the same workload.
     assert.equal(report.profileOnly?.predicted.requests.completed, 16);
     assert.equal(report.profileOnly?.errors.length, 8);

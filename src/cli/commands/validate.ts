@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
+import { describeFrontEnd } from '../../engine/chart/validation-chart.js';
 import { readDeviceProfile } from '../../engine/perf/report.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import { PRESET_NAMES } from '../../engine/serve/local/presets.js';
@@ -51,7 +52,7 @@ export function printValidation(r: ValidationReport): void {
         ? `in ${served.blocks} blocks of ${served.blockRequests} alternating with the validated run's`
         : 'before the validated run';
     console.log(
-      `step model fitted to the ${served.steps} steps the engine ran serving a twin of the validated run (${served.requests} other requests, seed ${served.seed}, ${blocks}, after ${served.warmUpRequests ?? 0} warm-up requests): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, +${((served.perSequenceSeconds ?? 0) * 1e6).toFixed(0)} µs per sequence, +${((served.perPrefillChunkSeconds ?? 0) * 1e6).toFixed(0)} µs per prefill chunk, mean step error ${(100 * served.meanAbsoluteRelativeError).toFixed(1)}% before the spread; the front end (HTTP, streaming) adds ${((served.frontEndSeconds ?? 0) * 1e3).toFixed(1)} ms to the first token`,
+      `step model fitted to the ${served.steps} steps the engine ran serving a twin of the validated run (${served.requests} other requests, seed ${served.seed}, ${blocks}, after ${served.warmUpRequests ?? 0} warm-up requests): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, +${((served.perSequenceSeconds ?? 0) * 1e6).toFixed(0)} µs per sequence, +${((served.perPrefillChunkSeconds ?? 0) * 1e6).toFixed(0)} µs per prefill chunk, mean step error ${(100 * served.meanAbsoluteRelativeError).toFixed(1)}% before the spread; the front end (HTTP, streaming) adds ${describeFrontEnd(served)} to the first token`,
     );
   }
   const fit = r.engineStepFit;

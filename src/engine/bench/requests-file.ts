@@ -15,6 +15,11 @@ export const MeasuredRequest = z.object({
   finishedAt: z.number(),
   status: z.enum(['ok', 'http-error', 'timeout', 'network-error', 'cancelled']),
   error: z.string().optional(),
+  /**
+   * The id the server gave its response (its first stream event's), where it sends one: pairs the
+   * request with the server's own records of it.
+   */
+  responseId: z.string().optional(),
 });
 export type MeasuredRequest = z.infer<typeof MeasuredRequest>;
 

@@ -114,6 +114,7 @@ export function streamOnce(
               if (data === '[DONE]') continue;
               try {
                 const json = JSON.parse(data) as {
+                  id?: unknown;
                   choices?: { text?: string; delta?: { content?: string | null } }[];
                   usage?: { completion_tokens?: number } | null;
                   error?: { message?: string };
@@ -122,6 +123,8 @@ export function streamOnce(
                   settle('http-error', json.error.message ?? 'error event in stream');
                   return;
                 }
+                if (record.responseId === undefined && typeof json.id === 'string')
+                  record.responseId = json.id;
                 const choice = json.choices?.[0];
                 const content = choice?.text ?? choice?.delta?.content ?? '';
                 if (content !== '' && content !== null) record.tokenTimes.push(at);

@@ -30,6 +30,16 @@ export function formatLatency(seconds: number): string {
 }
 
 /** The last validation in a few words: the errors of mean TTFT and mean TPOT, e.g. 'TTFT -8.0%, TPOT -3.0%'. */
+/**
+ * What the front end adds to a first token, as the fit measured it: its mean and, where the twin's
+ * responses were paired with the engine's records, its p90 (each predicted request draws its own).
+ */
+export function describeFrontEnd(fit: NonNullable<ValidationReport['servedStepFit']>): string {
+  const mean = `${((fit.frontEndSeconds ?? 0) * 1e3).toFixed(1)} ms`;
+  if (!fit.frontEndPairs || fit.frontEndP90Seconds === undefined) return mean;
+  return `${mean} on average (p90 ${(fit.frontEndP90Seconds * 1e3).toFixed(1)} ms; each predicted request draws one of the ${fit.frontEndPairs} twin responses' latencies)`;
+}
+
 export function validationHeadline(report: ValidationReport): string {
   const rows = validationRows(report).filter((r) => r.targeted);
   if (rows.length === 0) return 'no TTFT or TPOT measured';
@@ -92,7 +102,7 @@ export function validationChartModel(report: ValidationReport): ValidationChartM
   const served = report.servedStepFit;
   if (served) {
     notes.push(
-      `Step model fitted to ${served.steps} steps the engine ran serving a twin of the validated run (${served.requests} other requests, seed ${served.seed}${(served.blocks ?? 1) > 1 ? `, in ${served.blocks} blocks of ${served.blockRequests} alternating with the validated run's` : ', before it'}): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, +${((served.perSequenceSeconds ?? 0) * 1e6).toFixed(0)} µs per sequence; the front end (HTTP, streaming) adds ${((served.frontEndSeconds ?? 0) * 1e3).toFixed(1)} ms to every first token.`,
+      `Step model fitted to ${served.steps} steps the engine ran serving a twin of the validated run (${served.requests} other requests, seed ${served.seed}${(served.blocks ?? 1) > 1 ? `, in ${served.blocks} blocks of ${served.blockRequests} alternating with the validated run's` : ', before it'}): kernels ×${served.computeFactor.toFixed(3)}, host costs ×${served.fixedFactor.toFixed(3)}, +${((served.perSequenceSeconds ?? 0) * 1e6).toFixed(0)} µs per sequence; the front end (HTTP, streaming) adds ${describeFrontEnd(served)} to every first token.`,
     );
   }
   const only = report.profileOnly?.errors.filter((x) => x.stat === 'mean');

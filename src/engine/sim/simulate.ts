@@ -17,6 +17,7 @@ import { RequestStatus, type SchedRequest } from '../sched/request.js';
 import type { Workload } from '../workload/types.js';
 import { type PoolConfig, SimulationConfig, type SimulationConfigInput } from './config.js';
 import { EventQueue } from './event-queue.js';
+import { throughFrontEnd } from './front-end.js';
 import { BucketedSeries, GapHistogram, summarize } from './metrics.js';
 import { type PoolRole, SimReplica, type SimRequest } from './replica.js';
 import { goodputOf, requestMetrics, throughputOf } from './request-metrics.js';
@@ -42,7 +43,17 @@ export interface SimulateOptions {
    * when the slow part ends. A step's excess over its model time comes first in it.
    */
   clientSharesHost?: boolean;
+  /**
+   * Seconds a front end (HTTP, parsing, streaming) adds between the engine and its client, as measured
+   * on one (`servetune validate` pairs each response's client TTFT with the engine's own): the client
+   * sees each request's tokens later by one draw from these (`throughFrontEnd`), so its TTFT and E2E
+   * carry the front end's spread as well as its mean. Default: the client sees the engine directly.
+   */
+  frontEndSeconds?: readonly number[];
 }
+
+/** The front end's draws come from a stream of their own, apart from the step times'. */
+const FRONT_END_SEED_MIX = 0x27d4eb2f;
 
 const STEP_DONE = 0;
 const WAKE = 1;
@@ -480,6 +491,8 @@ export function simulate(
     preemptions: allReplicas.reduce((sum, r) => sum + r.state.preemptions, 0),
     disaggregated: decodePool !== undefined,
     wallStart,
+    frontEndSeconds: options.frontEndSeconds ?? [],
+    frontEndSeed: (config.seed ^ FRONT_END_SEED_MIX) >>> 0,
   });
 }
 
@@ -533,6 +546,8 @@ interface RunTotals {
   preemptions: number;
   disaggregated: boolean;
   wallStart: number;
+  frontEndSeconds: readonly number[];
+  frontEndSeed: number;
 }
 
 function summarizeRun(requests: SimRequest[], t: RunTotals): RunSummary {
@@ -543,7 +558,7 @@ function summarizeRun(requests: SimRequest[], t: RunTotals): RunSummary {
     finished.forEach((r, i) => {
       transfers[i] = r.kvTransferSeconds;
     });
-  const m = requestMetrics(finished, t.slo);
+  const m = requestMetrics(throughFrontEnd(finished, t.frontEndSeconds, t.frontEndSeed), t.slo);
   const never = requests.length - completed - t.failed;
   const duration = Math.max(0, t.endTime - t.startTime);
   return RunSummary.parse({

@@ -128,10 +128,17 @@ export const ValidationReport = z.object({
       steps: z.number().int().nonnegative(),
       meanAbsoluteRelativeError: z.number(),
       /**
-       * Added to every predicted first (and last) token: the warm-up's mean client TTFT less the
-       * engine's own submit-to-first-token. Optional, added later.
+       * The front end's mean latency: what the twin's client TTFTs took beyond the engine's own
+       * submit-to-first-token, response by response. Optional, added later.
        */
       frontEndSeconds: z.number().nonnegative().optional(),
+      /**
+       * Its p90: each predicted request's first (and last) token is later by a draw from the twin's
+       * latencies, not by their mean. Optional, added later.
+       */
+      frontEndP90Seconds: z.number().nonnegative().optional(),
+      /** Twin responses paired with the engine's records by id (0: the means' difference stood in). */
+      frontEndPairs: z.number().int().nonnegative().optional(),
       wallSeconds: z.number(),
     })
     .nullable()

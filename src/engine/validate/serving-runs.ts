@@ -1,7 +1,7 @@
 import type { MeasuredRequest } from '../bench/requests-file.js';
 import { DEFAULT_TOKEN_ID_RANGE, runBench } from '../bench/run.js';
 import type { ModelSpec } from '../model/spec.js';
-import type { StepRecord } from '../serve/local/engine.js';
+import type { InEngineFirstToken, StepRecord } from '../serve/local/engine.js';
 import type { LocalServer } from '../serve/local/start.js';
 import type { RunSummary } from '../sim/summary.js';
 import { loadWorkload } from '../workload/load.js';
@@ -18,7 +18,7 @@ export interface ServedRun {
   summary: RunSummary;
   requests: MeasuredRequest[];
   steps: StepRecord[];
-  inEngineFirstTokens: number[];
+  inEngineFirstTokens: InEngineFirstToken[];
 }
 
 export interface ServingRunsOptions {
@@ -59,10 +59,10 @@ export function servingRuns(options: ServingRunsOptions): ServingRuns {
       summary,
       requests,
       steps: [...engine.steps],
-      inEngineFirstTokens: [...engine.firstTokenSeconds],
+      inEngineFirstTokens: [...engine.firstTokens],
     };
     engine.steps.length = 0;
-    engine.firstTokenSeconds.length = 0;
+    engine.firstTokens.length = 0;
     return run;
   };
 
@@ -128,7 +128,7 @@ export function servingRuns(options: ServingRunsOptions): ServingRuns {
   return {
     serve(origin, showRequests) {
       engine.steps.length = 0;
-      engine.firstTokenSeconds.length = 0;
+      engine.firstTokens.length = 0;
       if (options.benchCommand && engine.vocabSize >= BENCH_TOKEN_ID_LIMIT) {
         showBenchProgress = showRequests;
         return inSession(origin, options.benchCommand);

@@ -14,12 +14,14 @@ import type { PolicyName } from '../sched/config.js';
 import type { StepRecord } from '../serve/local/engine.js';
 import { startLocalServer } from '../serve/local/start.js';
 import { SimulationConfig, type SimulationConfigInput } from '../sim/config.js';
+import { percentileSorted } from '../sim/metrics.js';
 import { simulateSeedMean } from '../sim/seed-mean.js';
 import { simulate } from '../sim/simulate.js';
-import { type MetricSummary, RunSummary } from '../sim/summary.js';
+import type { RunSummary } from '../sim/summary.js';
 import { loadWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import type { BenchCommand } from './bench-process.js';
+import { type FrontEndLatencies, frontEndLatencies } from './front-end-latency.js';
 import { metricErrors, ValidationReport } from './report.js';
 import { type ServedRun, servingRuns } from './serving-runs.js';
 import { compareSteps, servedBlockRecords } from './step-comparison.js';
@@ -174,7 +176,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     let servedFit: ValidationReport['servedStepFit'] = null;
     let capacity: number | null = null;
     let rate: number | null = null;
-    let frontEndSeconds = 0;
+    let frontEnd: FrontEndLatencies = { seconds: [], paired: 0 };
     const requests = options.requests;
     // The validated run in blocks (one unless it is interleaved with a twin), and the twin's.
     const validatedBlocks: ServedRun[] = [];
@@ -236,11 +238,8 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         const fitted = servedEngineTarget(profile, options.model, options.dtype, 64 * GiB, twinSteps);
         headline = fitted;
         headlineConfig = configWith(headline);
-        // What the front end adds to the first token (request parsing and admission, streaming it back,
-        // the client reading it): the client's TTFT against the engine's own submit-to-first-token.
-        const client = pooledMean(twinBlocks.map((b) => b.summary.ttft));
-        const inEngine = mean(twinBlocks.flatMap((b) => b.inEngineFirstTokens));
-        frontEndSeconds = client !== null && inEngine !== null ? Math.max(0, client - inEngine) : 0;
+        // What the front end adds to each first token, drawn per predicted request from the twin's.
+        frontEnd = frontEndLatencies(twinBlocks);
         servedFit = {
           requests,
           warmUpRequests,
@@ -249,7 +248,9 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
           blockRequests,
           blocks: blockCount,
           ...fitted.fit,
-          frontEndSeconds,
+          frontEndSeconds: mean(frontEnd.seconds) ?? 0,
+          frontEndP90Seconds: percentile(frontEnd.seconds, 90),
+          frontEndPairs: frontEnd.paired,
           wallSeconds: (performance.now() - warmStarted) / 1000,
         };
       } else {
@@ -272,13 +273,11 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     // its latency counts from there. Drawn without that, the step-time spread put arrivals into the slow
     // parts: on 13 runs re-simulated, the mean TTFT came out 5.4% high on average, against 2.6% so.
     const asServed = { ...inBlocks, clientSharesHost: true };
-    const predicted = withFrontEnd(
-      simulateSeedMean(headlineConfig, workload, PREDICTION_SEEDS, {
-        label: `predicted: ${options.model.id} on ${hardware.name}`,
-        ...asServed,
-      }),
-      frontEndSeconds,
-    );
+    const predicted = simulateSeedMean(headlineConfig, workload, PREDICTION_SEEDS, {
+      label: `predicted: ${options.model.id} on ${hardware.name}`,
+      ...asServed,
+      frontEndSeconds: frontEnd.seconds,
+    });
     const profileOnly = servedFit
       ? simulateSeedMean(profileConfig, workload, PREDICTION_SEEDS, {
           label: `predicted from the profile alone: ${options.model.id} on ${hardware.name}`,
@@ -399,41 +398,12 @@ interface StepTarget {
   calibration: Calibration;
 }
 
-/** The mean over every sample of several runs' summaries of one metric. */
-function pooledMean(summaries: readonly (MetricSummary | null)[]): number | null {
-  let count = 0;
-  let sum = 0;
-  for (const m of summaries) {
-    if (!m) continue;
-    count += m.count;
-    sum += m.mean * m.count;
-  }
-  return count > 0 ? sum / count : null;
-}
-
 function mean(values: readonly number[]): number | null {
   return values.length > 0 ? values.reduce((sum, v) => sum + v, 0) / values.length : null;
 }
 
-/**
- * The simulated engine's run as a client sees it: every first token (and so every last one) later by
- * the front end's latency. TPOT and ITL are gaps between tokens and do not move.
- */
-export function withFrontEnd(summary: RunSummary, seconds: number): RunSummary {
-  if (seconds <= 0) return summary;
-  const shift = (m: MetricSummary | null | undefined) =>
-    m
-      ? {
-          ...m,
-          mean: m.mean + seconds,
-          p50: m.p50 + seconds,
-          p90: m.p90 + seconds,
-          p99: m.p99 + seconds,
-          min: m.min + seconds,
-          max: m.max + seconds,
-        }
-      : m;
-  return RunSummary.parse({ ...summary, ttft: shift(summary.ttft), e2e: shift(summary.e2e) });
+function percentile(values: readonly number[], q: number): number {
+  return values.length > 0 ? percentileSorted(Float64Array.from(values).sort(), q) : 0;
 }
 
 function meanRate(workload: Workload): number {

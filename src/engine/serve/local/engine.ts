@@ -40,6 +40,8 @@ export interface LocalEngineOptions {
 
 /** A request as the engine tracks it: the scheduler's view plus its tokens and where they go. */
 interface LiveRequest extends SchedRequest {
+  /** The id its front end gave it (the response's id). */
+  requestId: string;
   /** performance.now() at submit. */
   submittedAt: number;
   /** Prompt then generated ids: the tokens a (re)computation feeds. */
@@ -62,6 +64,12 @@ export interface StepRecord {
   forwardSeconds: number;
 }
 
+/** A request's time inside the engine, from its submission to its first token. */
+export interface InEngineFirstToken {
+  requestId: string;
+  seconds: number;
+}
+
 /**
  * The local reference serving engine: continuous batching over a real model on the local GPU,
  * scheduled by the simulator's own policies (createPolicy / commitStep over a ReplicaState whose KV
@@ -77,10 +85,10 @@ export class LocalEngine implements GenerationEngine {
   /** Steps run so far (kept for inspection, bounded). */
   readonly steps: StepRecord[] = [];
   /**
-   * Every request's time inside the engine, submit to first token (seconds): against the client's
-   * TTFT it gives what the serving front end (HTTP, parsing, streaming) adds.
+   * Every request's time inside the engine, submit to first token, by its id: against the client's
+   * TTFT for the same response it gives what the serving front end (HTTP, parsing, streaming) adds.
    */
-  readonly firstTokenSeconds: number[] = [];
+  readonly firstTokens: InEngineFirstToken[] = [];
   private readonly model: LocalModel;
 
   /** Most tokens one step carries (the scheduler's budget, at least a prompt chunk and one per sequence). */
@@ -166,6 +174,7 @@ export class LocalEngine implements GenerationEngine {
     const r: LiveRequest = Object.assign(
       newSchedRequest(this.nextId++, request.promptTokens.length, request.maxTokens),
       {
+        requestId: request.id,
         submittedAt: performance.now(),
         tokens: [...request.promptTokens],
         sink,
@@ -414,8 +423,11 @@ export class LocalEngine implements GenerationEngine {
         const r = sr as LiveRequest;
         const id = sampled.get(r) ?? EOS_TOKEN;
         r.tokens.push(id);
-        if (r.generated === 1 && this.firstTokenSeconds.length < MAX_STEP_RECORDS) {
-          this.firstTokenSeconds.push((performance.now() - r.submittedAt) / 1000);
+        if (r.generated === 1 && this.firstTokens.length < MAX_STEP_RECORDS) {
+          this.firstTokens.push({
+            requestId: r.requestId,
+            seconds: (performance.now() - r.submittedAt) / 1000,
+          });
         }
         r.sink.token(id);
         if (!r.ignoreEos && id === EOS_TOKEN) {
