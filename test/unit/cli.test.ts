@@ -154,6 +154,27 @@ describe('servetune CLI', () => {
     assert.match(bench.stderr, /--requests-out .* cannot be written: .* is a folder/);
   });
 
+  it('validate refuses a workload shorter than the run it asks for, before any work', () => {
+    const started = Date.now();
+    const short = 'poisson:rate=40,n=150,prompt=uniform(16,96),output=uniform(8,40)';
+    const run = servetune('validate', '--quick', '--workload', short, '--requests', '200');
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /--requests 200: the workload .*n=150.* holds only 150 requests/);
+    const warm = servetune(
+      'validate',
+      '--quick',
+      '--workload',
+      short,
+      '--requests',
+      '100',
+      '--warm-up-requests',
+      '300',
+    );
+    assert.notEqual(warm.code, 0);
+    assert.match(warm.stderr, /--warm-up-requests 300: the workload .*n=150.* holds only 150 requests/);
+    assert.ok(Date.now() - started < 20_000, 'refused at once, not after profiling or serving');
+  });
+
   it('a malformed config.json names the file and the field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'servetune-'));
     const file = join(dir, 'config.json');

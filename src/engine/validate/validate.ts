@@ -18,6 +18,7 @@ import { percentileSorted } from '../sim/metrics.js';
 import { simulateSeedMean } from '../sim/seed-mean.js';
 import { simulate } from '../sim/simulate.js';
 import type { RunSummary } from '../sim/summary.js';
+import { ServeTuneError } from '../util/errors.js';
 import { loadWorkload } from '../workload/load.js';
 import type { Workload } from '../workload/types.js';
 import type { BenchCommand } from './bench-process.js';
@@ -83,6 +84,7 @@ const GiB = 1024 ** 3;
 export async function runValidation(options: ValidationOptions): Promise<ValidationReport> {
   const started = performance.now();
   const say = options.onProgress ?? (() => {});
+  requireRequests(options);
   const gpu = options.gpu ?? (await acquireGpu());
   try {
     say('starting the local engine…');
@@ -389,6 +391,28 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     });
   } finally {
     if (!options.gpu) gpu.destroy();
+  }
+}
+
+/**
+ * Before anything is profiled or served: the workload must hold every request each run draws from it
+ * (a spec's `n=`, a trace's length), or a run would fail minutes in.
+ */
+function requireRequests(options: ValidationOptions): void {
+  const runs: [string, number, number][] = [
+    ['--requests', options.seed, options.requests],
+    ['--warm-up-requests', options.seed + 1, options.warmUpRequests ?? 0],
+  ];
+  for (const [flag, seed, count] of runs) {
+    if (count === 0) continue;
+    const available = loadWorkload(options.workload, { seed, count }).requests.length;
+    if (available < count) {
+      throw new ServeTuneError(
+        `${flag} ${count}: the workload ${options.workload} holds only ${available} requests; ask for fewer or give a longer workload`,
+        'invalid-argument',
+        flag,
+      );
+    }
   }
 }
 

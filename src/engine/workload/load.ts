@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import { ServeTuneError } from '../util/errors.js';
-import { generateWorkload, looksLikeWorkloadSpec, parseWorkloadSpec } from './spec.js';
+import {
+  generateWorkload,
+  looksLikeWorkloadSpec,
+  parseWorkloadSpec,
+  type SyntheticWorkload,
+} from './spec.js';
 import { readTrace } from './traces.js';
 import { scaleToRate, truncateWorkload } from './transform.js';
 import type { Workload } from './types.js';
@@ -20,12 +25,23 @@ export interface LoadWorkloadOptions {
   count?: number;
 }
 
+/**
+ * A spec that says neither how many requests (`n=`) nor for how long (`duration=`) is as long as the
+ * options ask for; only where they ask for neither does it get the generator's default length.
+ */
+function lengthAskedFor(spec: SyntheticWorkload, options: LoadWorkloadOptions): void {
+  if (spec.count !== undefined || spec.durationSeconds !== undefined) return;
+  if (options.count !== undefined) spec.count = (options.skip ?? 0) + options.count;
+  if (options.durationSeconds !== undefined) spec.durationSeconds = options.durationSeconds;
+}
+
 /** A workload from a spec string or a trace file (see spec.ts for the grammar, traces.ts for the formats). */
 export function loadWorkload(specOrFile: string, options: LoadWorkloadOptions = {}): Workload {
   let workload: Workload;
   if (looksLikeWorkloadSpec(specOrFile)) {
     const spec = parseWorkloadSpec(specOrFile);
     if (options.rate !== undefined) spec.rate = options.rate;
+    lengthAskedFor(spec, options);
     workload = generateWorkload(spec, options.seed ?? 0, specOrFile);
   } else if (existsSync(specOrFile)) {
     workload = readTrace(specOrFile);

@@ -166,4 +166,23 @@ describe('trace readers', () => {
     }
     assert.throws(() => loadWorkload(join(dir, 'missing.csv')), /neither a file nor a workload spec/);
   });
+
+  it('a spec that sets no length is as long as asked for, the same requests however long', () => {
+    const spec = 'poisson:rate=40,prompt=uniform(16,96),output=uniform(8,40)';
+    assert.equal(loadWorkload(spec).requests.length, 1000, 'asked for nothing: the default length');
+    const long = loadWorkload(spec, { seed: 5, count: 1600 });
+    assert.equal(long.requests.length, 1600);
+    // Its last block, loaded on its own, is the same requests (as validate and bench --skip load them).
+    const tail = loadWorkload(spec, { seed: 5, skip: 1590, count: 10 });
+    assert.deepEqual(
+      tail.requests.map((r) => [r.promptTokens, r.outputTokens]),
+      long.requests.slice(1590).map((r) => [r.promptTokens, r.outputTokens]),
+    );
+    // A duration: every request arriving in it, not the default 1000 (25 s at 40/s).
+    const minute = loadWorkload(spec, { seed: 5, durationSeconds: 60 });
+    assert.ok(minute.requests.length > 2000, `${minute.requests.length} requests in 60 s at 40/s`);
+    assert.ok(minute.requests.at(-1)!.arrival < 60);
+    // A spec's own length still bounds it.
+    assert.equal(loadWorkload(`${spec},n=50`, { count: 1600 }).requests.length, 50);
+  });
 });
