@@ -10,7 +10,7 @@
 export const VALIDATE_DEFAULTS = {
   quick: {
     preset: 'tiny',
-    requests: 800,
+    requests: 1600,
     maxNumSeqs: 4,
     utilization: 0.5,
     warmUpRequests: 100,

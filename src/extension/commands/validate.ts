@@ -24,7 +24,7 @@ async function pickMode(requests: number | null): Promise<boolean | undefined> {
     [
       {
         label: 'Quick',
-        description: `the ${VALIDATE_DEFAULTS.quick.preset} model, ${count(true)} requests (a minute or two)`,
+        description: `the ${VALIDATE_DEFAULTS.quick.preset} model, ${count(true)} requests (about two minutes)`,
         quick: true,
       },
       {
