@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -173,6 +173,46 @@ describe('servetune CLI', () => {
     assert.notEqual(warm.code, 0);
     assert.match(warm.stderr, /--warm-up-requests 300: the workload .*n=150.* holds only 150 requests/);
     assert.ok(Date.now() - started < 20_000, 'refused at once, not after profiling or serving');
+  });
+
+  it('calibrate refuses a run no factor reproduces, saying why, and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servetune-'));
+    const workload = 'poisson:rate=2,n=60,prompt=fixed(256),output=fixed(32)';
+    const simulated = servetune(
+      'simulate',
+      ...['--model', 'llama-3.1-8b', '--hardware', 'h100-sxm', '--workload', workload, '--json'],
+    );
+    assert.equal(simulated.code, 0, simulated.stderr);
+    const summary = JSON.parse(simulated.stdout);
+    const asMeasured = (tpotScale: number) => {
+      const file = join(dir, `bench-${tpotScale}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          ...summary,
+          kind: 'measured',
+          workload: { source: workload, seed: 0, mode: 'open' },
+          tpot: { ...summary.tpot, mean: summary.tpot.mean * tpotScale },
+        }),
+      );
+      return file;
+    };
+    // Ten times faster than the model's own time: faster than an H100 runs an 8B model at all.
+    const out = join(dir, 'cal.json');
+    const fast = servetune('calibrate', '--measured', asMeasured(0.1), '--out', out);
+    assert.notEqual(fast.code, 0);
+    assert.match(
+      fast.stderr,
+      /cannot be fitted for llama-3\.1-8b on h100-sxm: the closest the step model comes is .* even with every kernel at full efficiency; is the deployment right/,
+    );
+    const slow = servetune('calibrate', '--measured', asMeasured(300), '--out', out);
+    assert.notEqual(slow.code, 0);
+    assert.match(slow.stderr, /even at a hundredth of its speed/);
+    assert.ok(!existsSync(out), 'no calibration was written');
+    // Twice as slow is a fit.
+    const fits = servetune('calibrate', '--measured', asMeasured(2), '--out', out);
+    assert.equal(fits.code, 0, fits.stderr);
+    assert.ok(existsSync(out));
   });
 
   it('a malformed config.json names the file and the field', () => {

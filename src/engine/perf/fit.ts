@@ -92,15 +92,32 @@ export function fitCalibration(
     factor,
     `fit:${measured.endpoint?.url ?? measured.label} (×${factor.toFixed(3)} over ${start.source})`,
   );
+  const after = run(calibration);
+  const miss = after.tpotMean / target - 1;
+  if (Math.abs(miss) > FIT_TOLERANCE) {
+    // Efficiencies cap at 1, so no factor makes the model faster than the device's speed of light: a
+    // run faster than that (or slower than a hundredth of it) was served by another model or device.
+    const ms = (seconds: number) => `${(seconds * 1e3).toFixed(2)} ms`;
+    const model = typeof config.model === 'string' ? config.model : config.model.id;
+    const hardware = typeof config.hardware === 'string' ? config.hardware : config.hardware.id;
+    throw new ServeTuneError(
+      `the measured mean TPOT (${ms(target)}) cannot be fitted for ${model} on ${hardware}: the closest the step model comes is ${ms(after.tpotMean)} (×${factor.toFixed(3)} over ${start.source}), ${miss > 0 ? 'even with every kernel at full efficiency' : 'even at a hundredth of its speed'}; is the deployment right (--model, --hardware, --tp)?`,
+      'invalid-argument',
+      'tpot',
+    );
+  }
   return {
     calibration,
     factor,
     before,
-    after: run(calibration),
+    after,
     measured: { ttftMean: measured.ttft?.mean ?? 0, tpotMean: target },
     simulations,
   };
 }
+
+/** A fit whose mean TPOT misses the measured one by more than this fraction is no fit. */
+const FIT_TOLERANCE = 0.1;
 
 /** Reads a saved calibration (the output of `servetune calibrate`), with field-level errors. */
 export function readCalibration(file: string): Calibration {
