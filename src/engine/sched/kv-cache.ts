@@ -150,7 +150,7 @@ export class CountingKvBlockManager implements KvBlockManager {
     }
   }
 
-  /** Prefix tokens of `hashes` this cache holds now (for prefix-affinity routing). */
+  /** Prefix tokens of `hashes` this cache holds now. */
   cachedPrefixTokens(hashes: readonly number[]): number {
     let hits = 0;
     while (hits < hashes.length && this.cache.has(hashes[hits])) hits++;

@@ -1,25 +1,43 @@
 import type { RouterName } from './config.js';
 import type { SimReplica } from './replica.js';
+import { RoutedPrefixes } from './routed-prefixes.js';
+
+/** What routing looks at in a request: its prompt's length and prefix block hashes. */
+export interface RoutedRequest {
+  readonly promptTokens: number;
+  readonly blockHashes: readonly number[];
+}
 
 /**
  * Spreads arrivals over a pool's replicas. Deterministic: ties go to the lowest index.
  * - round-robin: in turn;
  * - least-outstanding: fewest requests waiting, running or swapped;
  * - least-kv: lowest KV use, counting the blocks the waiting requests will need;
- * - prefix-affinity: the replica whose prefix cache holds the longest prefix of the request, unless it is
- *   much busier than the least loaded one (then least-outstanding), as cache-aware routers do.
+ * - prefix-affinity: as cache-aware routers do (SGLang's router, its defaults), the replica that was sent
+ *   the longest prefix of the request (`RoutedPrefixes`), the least busy of those sent as much, when that
+ *   prefix is at least half the prompt and the replica is not much busier than the least loaded one;
+ *   otherwise least-outstanding. Without the share, a prefix every request shares (a system prompt) is
+ *   on every warm replica and decides nothing, yet would send all traffic to one of them.
  */
 export class Router {
   private next = 0;
   /** Outstanding requests by which a cache hit may exceed the least loaded replica and still win. */
   private static readonly AFFINITY_SLACK = 32;
+  /** The least share of the prompt a cached prefix must cover to route by it. */
+  private static readonly AFFINITY_MIN_SHARE = 0.5;
+
+  private readonly routedPrefixes: RoutedPrefixes;
 
   constructor(
     readonly name: RouterName,
     private readonly replicas: readonly SimReplica[],
-  ) {}
+  ) {
+    this.routedPrefixes = new RoutedPrefixes(
+      replicas.map((r) => Math.floor(r.kv.totalBlocks / r.kv.blocksPerHash)),
+    );
+  }
 
-  choose(hashIds: readonly number[]): SimReplica {
+  choose(request: RoutedRequest): SimReplica {
     const replicas = this.replicas;
     if (replicas.length === 1) return replicas[0];
     switch (this.name) {
@@ -43,21 +61,31 @@ export class Router {
         return best;
       }
       case 'prefix-affinity': {
-        const least = this.leastOutstanding();
-        if (hashIds.length === 0) return least;
-        let best = least;
-        let bestHit = 0;
-        for (const r of replicas) {
-          const hit = r.kv.cachedPrefixTokens(hashIds);
-          if (hit > bestHit) {
-            best = r;
-            bestHit = hit;
-          }
-        }
-        if (best.state.outstanding() > least.state.outstanding() + Router.AFFINITY_SLACK) return least;
-        return best;
+        const chosen = this.byPrefix(request);
+        this.routedPrefixes.record(chosen.index, request.blockHashes);
+        return chosen;
       }
     }
+  }
+
+  private byPrefix({ blockHashes, promptTokens }: RoutedRequest): SimReplica {
+    const least = this.leastOutstanding();
+    if (blockHashes.length === 0) return least;
+    let best = least;
+    let bestHashes = 0;
+    for (const r of this.replicas) {
+      const matched = this.routedPrefixes.matched(r.index, blockHashes);
+      if (
+        matched > bestHashes ||
+        (matched === bestHashes && matched > 0 && r.state.outstanding() < best.state.outstanding())
+      ) {
+        best = r;
+        bestHashes = matched;
+      }
+    }
+    if (bestHashes * best.kv.hashBlockTokens < Router.AFFINITY_MIN_SHARE * promptTokens) return least;
+    if (best.state.outstanding() > least.state.outstanding() + Router.AFFINITY_SLACK) return least;
+    return best;
   }
 
   private leastOutstanding(): SimReplica {

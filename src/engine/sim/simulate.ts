@@ -431,7 +431,7 @@ export function simulate(
       now = arrivalTime;
       const r = requests[nextArrival++];
       r.arrival = arrivalTime;
-      const replica = entry.router.choose(r.blockHashes);
+      const replica = entry.router.choose(r);
       if (!accepts(replica, r) || (decodePool && !accepts(decodePool.replicas[0], r))) {
         r.failed = true;
         failed++;
@@ -467,7 +467,7 @@ export function simulate(
       r.status = RequestStatus.Waiting;
       r.firstToken = now;
       r.lastToken = now;
-      const replica = decodePool!.router.choose(r.blockHashes);
+      const replica = decodePool!.router.choose(r);
       replica.state.waiting.pushBack(r);
       tryStart(replica);
     }
