@@ -1,3 +1,10 @@
+import {
+  type FrontRow,
+  latencyFrontRows,
+  latencyText,
+  sameResultNote,
+  throughputFrontRows,
+} from '../engine/search/front-rows.js';
 import type { SearchConfiguration, SearchResult } from '../engine/search/run.js';
 
 const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
@@ -9,8 +16,7 @@ function cell(text: string): string {
 /** A search result as Markdown: the best under the SLOs with its engine command, and both fronts. */
 export function searchMarkdown(result: SearchResult): string {
   const p = result.slo.percentile;
-  const byId = new Map(result.configurations.map((c) => [c.id, c]));
-  const best = result.best ? byId.get(result.best) : undefined;
+  const best = result.configurations.find((c) => c.best);
   const lines = [
     `# Search: ${result.modelName} on ${result.gpus}× ${result.hardware} (${result.engine})`,
     '',
@@ -24,7 +30,7 @@ export function searchMarkdown(result: SearchResult): string {
     lines.push(
       `## Best under the SLOs: ${best.label}`,
       '',
-      `Sustains ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s within the SLOs. At ${m.rate.toFixed(2)} req/s: TTFT ${p} ${ms(m.ttft[p])}, TBT ${p} ${ms(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tokens/s per GPU.`,
+      `Sustains ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s within the SLOs. At ${m.rate.toFixed(2)} req/s: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tokens/s per GPU.`,
       '',
     );
     for (const server of best.settings?.servers ?? []) {
@@ -47,7 +53,7 @@ export function searchMarkdown(result: SearchResult): string {
   }
   const front = (
     title: string,
-    ids: string[],
+    rows: FrontRow[],
     header: string[],
     cols: (c: SearchConfiguration) => string[],
   ) => {
@@ -57,25 +63,26 @@ export function searchMarkdown(result: SearchResult): string {
       `| Configuration | ${header.join(' | ')} |`,
       `|---|${header.map(() => '---:').join('|')}|`,
     );
-    for (const c of ids.map((id) => byId.get(id)).filter((c) => c !== undefined)) {
-      lines.push(`| ${cell(c.best ? `**${c.label}** (best)` : c.label)} | ${cols(c).join(' | ')} |`);
+    for (const { configuration: c, sameResult } of rows) {
+      const label = `${c.best ? `**${c.label}** (best)` : c.label}${sameResultNote(sameResult)}`;
+      lines.push(`| ${cell(label)} | ${cols(c).join(' | ')} |`);
     }
     lines.push('');
   };
   front(
     `Latency front (TTFT ${p} against TBT ${p})`,
-    result.fronts.latency,
+    latencyFrontRows(result),
     [`TTFT ${p}`, `TBT ${p}`, 'meets SLO', 'max req/s'],
     (c) => [
-      ms(c.metrics.ttft[p]),
-      ms(c.metrics.tbt[p]),
+      latencyText(c.metrics.ttft[p]),
+      latencyText(c.metrics.tbt[p]),
       c.meetsSlo ? 'yes' : 'no',
       c.maxRateUnderSlo === null ? '–' : c.maxRateUnderSlo.toFixed(2),
     ],
   );
   front(
     'Throughput front (at each configuration’s highest rate within the SLOs)',
-    result.fronts.throughput,
+    throughputFrontRows(result),
     ['at req/s', 'tokens/s per GPU', 'tokens/s per user'],
     (c) => [
       c.maxRateUnderSlo?.toFixed(2) ?? '–',

@@ -2,6 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ServingEngine } from '../../engine/config/settings.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
+import {
+  type FrontRow,
+  latencyFrontRows,
+  latencyText,
+  sameResultNote,
+  throughputFrontRows,
+} from '../../engine/search/front-rows.js';
 import { type SearchConfiguration, type SearchResult, searchServing } from '../../engine/search/run.js';
 import type { Slo } from '../../engine/search/schema.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
@@ -35,13 +42,12 @@ function printResult(result: SearchResult): void {
   console.log(
     `Evaluated ${result.configurationsEvaluated} configurations (${result.simulations} simulations), pruned ${result.configurationsPruned}, in ${result.wallSeconds.toFixed(1)} s.${result.calibrated ? ' Calibrated with a measured profile.' : ''}\n`,
   );
-  const byId = new Map(result.configurations.map((c) => [c.id, c]));
-  const best = result.best ? byId.get(result.best) : undefined;
+  const best = result.configurations.find((c) => c.best);
   if (best) {
     const m = best.metrics;
     console.log(`Best under the SLOs: ${best.label}`);
     console.log(
-      `  sustains ${best.maxRateUnderSlo?.toFixed(2)} req/s under the SLOs; at ${m.rate.toFixed(2)} req/s: TTFT ${p} ${ms(m.ttft[p])}, TBT ${p} ${ms(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU, margin ${(best.sloMargin * 100).toFixed(0)}%`,
+      `  sustains ${best.maxRateUnderSlo?.toFixed(2)} req/s under the SLOs; at ${m.rate.toFixed(2)} req/s: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU, margin ${(best.sloMargin * 100).toFixed(0)}%`,
     );
     for (const server of best.settings?.servers ?? []) {
       console.log(
@@ -55,23 +61,27 @@ function printResult(result: SearchResult): void {
   }
   const front = (
     title: string,
-    ids: string[],
+    rows: FrontRow[],
     cols: (c: SearchConfiguration) => string[],
     header: string[],
   ) => {
     console.log(`\n${title}`);
-    const rows = [
-      header,
-      ...ids.map((id) => byId.get(id)!).map((c) => [c.best ? `* ${c.label}` : `  ${c.label}`, ...cols(c)]),
-    ];
-    console.log(table(rows));
+    console.log(
+      table([
+        header,
+        ...rows.map(({ configuration: c, sameResult }) => [
+          `${c.best ? '* ' : '  '}${c.label}${sameResultNote(sameResult)}`,
+          ...cols(c),
+        ]),
+      ]),
+    );
   };
   front(
     `Latency front (TTFT ${p} against TBT ${p}):`,
-    result.fronts.latency,
+    latencyFrontRows(result),
     (c) => [
-      ms(c.metrics.ttft[p]),
-      ms(c.metrics.tbt[p]),
+      latencyText(c.metrics.ttft[p]),
+      latencyText(c.metrics.tbt[p]),
       c.meetsSlo ? 'yes' : 'no',
       c.maxRateUnderSlo === null ? '-' : c.maxRateUnderSlo.toFixed(2),
     ],
@@ -79,7 +89,7 @@ function printResult(result: SearchResult): void {
   );
   front(
     'Throughput front (tokens/s per GPU against tokens/s per user, each at its highest rate within the SLOs):',
-    result.fronts.throughput,
+    throughputFrontRows(result),
     (c) => [
       c.maxRateUnderSlo?.toFixed(2) ?? '-',
       c.metricsAtMaxRate?.throughputPerGpu.toFixed(0) ?? '-',
