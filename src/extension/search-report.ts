@@ -1,13 +1,11 @@
+import { latencyText, sloTargetsText } from '../engine/search/format.js';
 import {
   type FrontRow,
   latencyFrontRows,
-  latencyText,
   sameResultNote,
   throughputFrontRows,
 } from '../engine/search/front-rows.js';
 import type { SearchConfiguration, SearchResult } from '../engine/search/run.js';
-
-const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
 
 function cell(text: string): string {
   return text.replaceAll('|', '\\|');
@@ -21,7 +19,7 @@ export function searchMarkdown(result: SearchResult): string {
     `# Search: ${result.modelName} on ${result.gpus}× ${result.hardware} (${result.engine})`,
     '',
     `- Workload: ${result.workload.requests} requests of \`${result.workload.source}\` at ${result.workload.rate.toFixed(2)} req/s`,
-    `- SLO: ${p} TTFT ≤ ${ms(result.slo.ttft)}, TBT ≤ ${ms(result.slo.tbt)}${result.slo.tpot ? `, TPOT ≤ ${ms(result.slo.tpot)}` : ''}`,
+    `- SLO: ${p} ${sloTargetsText(result.slo)}`,
     `- ${result.configurationsEvaluated} configurations evaluated (${result.simulations} simulations), ${result.configurationsPruned} pruned, in ${result.wallSeconds.toFixed(1)} s`,
     '',
   ];

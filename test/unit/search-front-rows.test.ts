@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { latencyFrontRows, latencyText, throughputFrontRows } from '../../src/engine/search/front-rows.js';
+import { latencyText, sloTargetsText } from '../../src/engine/search/format.js';
+import { latencyFrontRows, throughputFrontRows } from '../../src/engine/search/front-rows.js';
 import { type SearchConfiguration, type SearchResult, searchServing } from '../../src/engine/search/run.js';
 
 const search = searchServing({
@@ -80,5 +81,13 @@ describe('the fronts as tables show', () => {
     assert.equal(latencyText(0.9996), '1.00 s');
     assert.equal(latencyText(2.5), '2.50 s');
     assert.equal(latencyText(0.0045), '4.50 ms');
+  });
+
+  it('an SLO as its targets, TPOT only where it has one', () => {
+    assert.equal(sloTargetsText({ ttft: 2, tbt: 0.1 }), 'TTFT ≤ 2.00 s, TBT ≤ 100 ms');
+    assert.equal(
+      sloTargetsText({ ttft: 0.5, tbt: 0.04, tpot: 0.025 }),
+      'TTFT ≤ 500 ms, TBT ≤ 40.0 ms, TPOT ≤ 25.0 ms',
+    );
   });
 });

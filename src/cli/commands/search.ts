@@ -2,10 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ServingEngine } from '../../engine/config/settings.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
+import { latencyText, sloTargetsText } from '../../engine/search/format.js';
 import {
   type FrontRow,
   latencyFrontRows,
-  latencyText,
   sameResultNote,
   throughputFrontRows,
 } from '../../engine/search/front-rows.js';
@@ -31,11 +31,9 @@ export function parseSlo(text: string): { ttft: number; tbt: number; tpot?: numb
   return { ttft: values.ttft, tbt: values.tbt, ...(values.tpot !== undefined ? { tpot: values.tpot } : {}) };
 }
 
-const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
-
 function printResult(result: SearchResult): void {
   const p = result.slo.percentile;
-  const slo = `SLO ${p} TTFT ≤ ${ms(result.slo.ttft)}, TBT ≤ ${ms(result.slo.tbt)}${result.slo.tpot ? `, TPOT ≤ ${ms(result.slo.tpot)}` : ''}`;
+  const slo = `SLO ${p} ${sloTargetsText(result.slo)}`;
   console.log(
     `${result.modelName} on ${result.gpus}× ${result.hardware}, ${result.engine}; ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; ${slo}`,
   );

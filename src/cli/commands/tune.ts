@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { applyEdits } from '../../engine/config/apply.js';
+import { latencyText, sloTargetsText } from '../../engine/search/format.js';
 import type { Slo } from '../../engine/search/schema.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
 import type { BlockPrediction, TuneBlockResult } from '../../engine/tune/schema.js';
@@ -11,8 +12,6 @@ import { printJson, table } from '../format.js';
 import { nonNegativeInt, positiveNumber, searchRunOptions } from '../options.js';
 import { parseSlo } from './search.js';
 
-const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
-
 function effectRows(result: TuneBlockResult): string[][] {
   const p = result.slo.percentile;
   const column = (prediction: BlockPrediction | null): string[] => {
@@ -20,8 +19,8 @@ function effectRows(result: TuneBlockResult): string[][] {
     const m = prediction.metrics;
     if (!m) return [prediction.problems.join('; '), '', '', '', '', ''];
     return [
-      ms(m.ttft[p]),
-      ms(m.tbt[p]),
+      latencyText(m.ttft[p]),
+      latencyText(m.tbt[p]),
       `${(m.throughputPerGpu * prediction.gpus).toFixed(0)} tok/s`,
       `${m.goodput.toFixed(2)} req/s`,
       prediction.maxRateUnderSlo === null ? 'never' : `${prediction.maxRateUnderSlo.toFixed(2)} req/s`,
@@ -41,7 +40,7 @@ function printTune(result: TuneBlockResult): void {
     `${t.label} (${t.engine}): ${t.modelName} on ${t.gpusPerServer * t.replicas}× ${t.hardware}${t.replicas > 1 ? ` (${t.replicas} × ${t.gpusPerServer})` : ''}`,
   );
   console.log(
-    `Workload: ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; SLO ${slo.percentile} TTFT ≤ ${ms(slo.ttft)}, TBT ≤ ${ms(slo.tbt)}${slo.tpot ? `, TPOT ≤ ${ms(slo.tpot)}` : ''}`,
+    `Workload: ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; SLO ${slo.percentile} ${sloTargetsText(slo)}`,
   );
   console.log(
     `Searched ${result.search.configurationsEvaluated} configurations (${result.search.simulations} simulations) in ${result.search.wallSeconds.toFixed(1)} s.\n`,

@@ -29,7 +29,6 @@ export function formatLatency(seconds: number): string {
   return `${(seconds * 1e3).toFixed(2)} ms`;
 }
 
-/** The last validation in a few words: the errors of mean TTFT and mean TPOT, e.g. 'TTFT -8.0%, TPOT -3.0%'. */
 /**
  * What the front end adds to a first token, as the fit measured it: its mean and, where the twin's
  * responses were paired with the engine's records, its p90 (each predicted request draws its own).
@@ -40,6 +39,7 @@ export function describeFrontEnd(fit: NonNullable<ValidationReport['servedStepFi
   return `${mean} on average (p90 ${(fit.frontEndP90Seconds * 1e3).toFixed(1)} ms; each predicted request draws one of the ${fit.frontEndPairs} twin responses' latencies)`;
 }
 
+/** The last validation in a few words: the errors of mean TTFT and mean TPOT, e.g. 'TTFT -8.0%, TPOT -3.0%'. */
 export function validationHeadline(report: ValidationReport): string {
   const rows = validationRows(report).filter((r) => r.targeted);
   if (rows.length === 0) return 'no TTFT or TPOT measured';

@@ -1,5 +1,6 @@
 import { searchChartModel } from '../chart/search-chart.js';
 import type { ParetoPanelState } from '../protocol/webview.js';
+import { latencyText, sloTargetsText } from '../search/format.js';
 import type { SearchConfiguration, SearchResult } from '../search/run.js';
 
 /** The webview bundle and its stylesheet, inlined so the report needs no network and no files. */
@@ -23,8 +24,6 @@ function scriptJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
-
 function configurationRows(result: SearchResult): string {
   const p = result.slo.percentile;
   const sorted = [...result.configurations].sort(
@@ -42,7 +41,7 @@ function configurationRows(result: SearchResult): string {
     ]
       .filter(Boolean)
       .join(', ');
-    return `<tr${c.best ? ' class="best"' : ''}><td>${escapeHtml(c.label)}</td><td>${ms(m.ttft[p])}</td><td>${ms(m.tbt[p])}</td><td>${ms(m.tpot[p])}</td><td>${ms(m.e2e[p])}</td><td>${m.throughputPerGpu.toFixed(0)}</td><td>${m.speedPerUser.toFixed(1)}</td><td>${m.goodput.toFixed(2)}</td><td>${c.maxRateUnderSlo === null ? '–' : c.maxRateUnderSlo.toFixed(2)}</td><td>${c.meetsSlo ? 'yes' : 'no'}</td><td>${escapeHtml(marks)}</td></tr>`;
+    return `<tr${c.best ? ' class="best"' : ''}><td>${escapeHtml(c.label)}</td><td>${latencyText(m.ttft[p])}</td><td>${latencyText(m.tbt[p])}</td><td>${latencyText(m.tpot[p])}</td><td>${latencyText(m.e2e[p])}</td><td>${m.throughputPerGpu.toFixed(0)}</td><td>${m.speedPerUser.toFixed(1)}</td><td>${m.goodput.toFixed(2)}</td><td>${c.maxRateUnderSlo === null ? '–' : c.maxRateUnderSlo.toFixed(2)}</td><td>${c.meetsSlo ? 'yes' : 'no'}</td><td>${escapeHtml(marks)}</td></tr>`;
   };
   return sorted.map(row).join('\n');
 }
@@ -114,7 +113,7 @@ body.report { --vscode-editor-background: #ffffff; --vscode-editor-foreground: #
 <body class="report" data-view="pareto">
 <main id="app"></main>
 <section class="summary"><p>${summary}</p>
-<p class="muted">Evaluated ${result.configurationsEvaluated} configurations with ${result.simulations} simulations (${result.configurationsPruned} pruned) in ${result.wallSeconds.toFixed(1)} s; SLO ${p}: TTFT ≤ ${ms(result.slo.ttft)}, TBT ≤ ${ms(result.slo.tbt)}${result.slo.tpot ? `, TPOT ≤ ${ms(result.slo.tpot)}` : ''}.</p></section>
+<p class="muted">Evaluated ${result.configurationsEvaluated} configurations with ${result.simulations} simulations (${result.configurationsPruned} pruned) in ${result.wallSeconds.toFixed(1)} s; SLO ${p}: ${sloTargetsText(result.slo)}.</p></section>
 <h2>Engine settings</h2>
 ${settingsSections(result)}
 <h2>Every configuration evaluated</h2>

@@ -58,12 +58,6 @@ export function throughputFrontRows(result: SearchResult): FrontRow[] {
   ]);
 }
 
-/** A latency for a table: three significant digits, so points a front separates by little still differ. */
-export function latencyText(seconds: number): string {
-  if (seconds >= 0.9995) return `${seconds.toFixed(2)} s`;
-  return `${(seconds * 1000).toPrecision(3)} ms`;
-}
-
 /** What a row's label adds for the configurations it stands for. */
 export function sameResultNote(sameResult: number): string {
   return sameResult === 0 ? '' : ` (and ${sameResult} more with the same result)`;
