@@ -3,7 +3,7 @@
 //   node esbuild.mjs --tests    also build out/test/ (each test file bundled, WGSL inlined)
 //   node esbuild.mjs --bench    also build out/bench/ (each bench/*.bench.ts bundled)
 //   node esbuild.mjs --watch    rebuild on change
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 
@@ -85,6 +85,8 @@ function listFiles(dir, suffix) {
 }
 
 if (withTests) {
+  // Bundles of tests that were moved or deleted would still run: start from an empty folder.
+  rmSync('out/test/unit', { recursive: true, force: true });
   builds.push({
     ...shared,
     entryPoints: listFiles('test/unit', '.test.ts'),

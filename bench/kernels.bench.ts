@@ -12,6 +12,7 @@ import { uploadTensor } from '../src/engine/gpu/buffers.js';
 import { acquireGpu } from '../src/engine/gpu/device.js';
 import type { Dispatch } from '../src/engine/gpu/pipelines.js';
 import { FULL_BUDGET, KernelTimer, summarize } from '../src/engine/gpu/timing.js';
+import type { ShaderDtype } from '../src/engine/gpu/types.js';
 import { BufferArena } from '../src/engine/kernels/arena.js';
 import { decodeAttention } from '../src/engine/kernels/attention.js';
 import { COPY_VARIANTS, copyKernel, copyVariantName } from '../src/engine/kernels/copy.js';
@@ -24,7 +25,7 @@ import {
   usesBroadcastGemm,
 } from '../src/engine/kernels/gemm.js';
 import { matchCatalogHardware } from '../src/engine/profile/catalog-match.js';
-import { DeviceProfile, type ShaderDtype } from '../src/engine/profile/schema.js';
+import { DeviceProfile } from '../src/engine/profile/schema.js';
 import { SeededRandom } from '../src/engine/util/random.js';
 
 const args = process.argv.slice(2);

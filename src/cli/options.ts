@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { KvDtype, WeightDtype } from '../engine/dtypes.js';
+import { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
 import { SloPercentile } from '../engine/search/schema.js';
 
 export function positiveInt(value: string): number {

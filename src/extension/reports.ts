@@ -1,5 +1,5 @@
+import { describePlan, type Plan } from '../engine/memory/plan.js';
 import type { PlansReport } from '../engine/memory/plans.js';
-import { describePlan, type Plan } from '../engine/plan.js';
 import type { ChartModel } from '../engine/protocol/webview.js';
 import { searchMarkdown } from './search-report.js';
 import { simulationMarkdown } from './simulation-report.js';

@@ -1,4 +1,4 @@
-import { describePlan } from '../engine/plan.js';
+import { describePlan } from '../engine/memory/plan.js';
 import type { MetricSummary, RunSummary } from '../engine/sim/summary.js';
 
 const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`);

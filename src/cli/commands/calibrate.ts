@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { fitCalibration } from '../../engine/calibrate/fit.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { findModel } from '../../engine/model/catalog.js';
 import { resolveModel } from '../../engine/model/resolve.js';
 import { defaultCalibrationFor } from '../../engine/perf/calibration.js';
-import { fitCalibration } from '../../engine/perf/fit.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import { SimulationConfig } from '../../engine/sim/config.js';
 import { RunSummary } from '../../engine/sim/summary.js';

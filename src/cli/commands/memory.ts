@@ -1,10 +1,10 @@
 import { type Command, Option } from 'commander';
-import type { KvDtype, WeightDtype } from '../../engine/dtypes.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { type MemoryReport, memoryReport } from '../../engine/memory/model.js';
+import { assertPlanValid, describePlan, type Plan } from '../../engine/memory/plan.js';
 import { enumeratePlans } from '../../engine/memory/plans.js';
+import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModel } from '../../engine/model/resolve.js';
-import { assertPlanValid, describePlan, type Plan } from '../../engine/plan.js';
 import { compact, gib, printJson, table } from '../format.js';
 import {
   kvDtypeOption,

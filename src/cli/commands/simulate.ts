@@ -1,10 +1,11 @@
 import { type Command, Option } from 'commander';
-import type { KvDtype, WeightDtype } from '../../engine/dtypes.js';
+import { readCalibration } from '../../engine/calibrate/fit.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
+import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { findModel } from '../../engine/model/catalog.js';
+import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModel } from '../../engine/model/resolve.js';
 import type { Calibration } from '../../engine/perf/calibration.js';
-import { readCalibration } from '../../engine/perf/fit.js';
 import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
 import {
   calibrationForTarget,
@@ -14,7 +15,6 @@ import {
 } from '../../engine/perf/report.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
 import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
-import { describePlan, type Plan } from '../../engine/plan.js';
 import { PolicyName, PreemptionMode, type SchedulerConfig } from '../../engine/sched/config.js';
 import { RouterName, type SimulationConfigInput, type Slo } from '../../engine/sim/config.js';
 import { simulate } from '../../engine/sim/simulate.js';

@@ -1,5 +1,5 @@
+import { describePlan, type Plan } from '../memory/plan.js';
 import type { PlansReport } from '../memory/plans.js';
-import { describePlan, type Plan } from '../plan.js';
 import {
   type ChartModel,
   ChartModel as ChartModelSchema,

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { KvDtype, WeightDtype } from '../dtypes.js';
 import { findHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { formatGiB, memoryReport } from '../memory/model.js';
+import { type Plan, planProblems } from '../memory/plan.js';
 import { findModel, MODEL_CATALOG } from '../model/catalog.js';
+import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import type { ModelSpec } from '../model/spec.js';
-import { type Plan, planProblems } from '../plan.js';
 import { planEdits } from './apply.js';
 import { blockSettings, type ConfigFileReport, type ServingBlock } from './block.js';
 import { knobTable } from './knobs/index.js';

@@ -1,6 +1,6 @@
-import type { ShaderDtype } from '../profile/schema.js';
 import { ServeTuneError } from '../util/errors.js';
 import { fromF16Array, toF16Array } from './f16.js';
+import type { ShaderDtype } from './types.js';
 
 export function bytesPerElement(dtype: ShaderDtype): number {
   return dtype === 'f16' ? 2 : 4;

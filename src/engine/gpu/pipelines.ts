@@ -1,5 +1,5 @@
-import type { ShaderDtype } from '../profile/schema.js';
 import { ServeTuneError } from '../util/errors.js';
+import type { ShaderDtype } from './types.js';
 
 /**
  * Compile-time values a kernel is specialized with. WGSL `override` constants cannot size private

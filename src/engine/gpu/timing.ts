@@ -1,7 +1,7 @@
-import type { Timing } from '../profile/schema.js';
 import { BufferUsage } from './buffers.js';
 import type { GpuContext } from './device.js';
 import { type Dispatch, encodeDispatches } from './pipelines.js';
+import type { Timing } from './types.js';
 
 export type TimingMethod = 'timestamp-query' | 'wall-clock';
 

@@ -5,7 +5,7 @@ import prefillSource from '../../../shaders/attention_prefill.wgsl';
 import { bytesPerElement } from '../gpu/buffers.js';
 import { cpuLaneWidth, type GpuContext } from '../gpu/device.js';
 import { computePipeline, type Dispatch, makeDispatch, packParams } from '../gpu/pipelines.js';
-import type { ShaderDtype } from '../profile/schema.js';
+import type { ShaderDtype } from '../gpu/types.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { BufferArena } from './arena.js';
 

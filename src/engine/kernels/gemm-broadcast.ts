@@ -1,4 +1,4 @@
-import type { ShaderDtype } from '../profile/schema.js';
+import type { ShaderDtype } from '../gpu/types.js';
 import { ServeTuneError } from '../util/errors.js';
 
 /**

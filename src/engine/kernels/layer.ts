@@ -1,8 +1,8 @@
 import { bytesPerElement, createStorageBuffer, uploadTensor, uploadU32 } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/device.js';
 import { type Dispatch, encodeDispatches } from '../gpu/pipelines.js';
+import type { ShaderDtype } from '../gpu/types.js';
 import type { ModelSpec } from '../model/spec.js';
-import type { ShaderDtype } from '../profile/schema.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { SeededRandom } from '../util/random.js';
 import { BufferArena } from './arena.js';

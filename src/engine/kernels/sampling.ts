@@ -1,7 +1,7 @@
 import argmaxSource from '../../../shaders/argmax.wgsl';
 import type { GpuContext } from '../gpu/device.js';
 import { computePipeline, type Dispatch, grid1d, makeDispatch, packParams } from '../gpu/pipelines.js';
-import type { ShaderDtype } from '../profile/schema.js';
+import type { ShaderDtype } from '../gpu/types.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { BufferArena } from './arena.js';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ACTIVATION_BYTES, kvBytesPerElement, weightBytesPerParam } from '../dtypes.js';
 import type { HardwareSpec } from '../hardware/spec.js';
+import { ACTIVATION_BYTES, kvBytesPerElement, weightBytesPerParam } from '../model/dtypes.js';
 import { layerParams } from '../model/params.js';
 import type { ModelSpec } from '../model/spec.js';
-import { type Plan, planProblems } from '../plan.js';
+import { type Plan, planProblems } from './plan.js';
 
 const GiB = 1024 ** 3;
 

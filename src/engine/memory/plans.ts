@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { KvDtype, WeightDtype } from '../dtypes.js';
 import type { HardwareSpec } from '../hardware/spec.js';
+import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import type { ModelSpec } from '../model/spec.js';
-import { type Plan, planProblems } from '../plan.js';
 import { ServeTuneError } from '../util/errors.js';
 import { MemoryReport, type MemorySettings, memoryReport } from './model.js';
+import { type Plan, planProblems } from './plan.js';
 
 export const PlansReport = z.object({
   model: z.string(),

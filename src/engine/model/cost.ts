@@ -4,7 +4,7 @@ import {
   kvBytesPerElement,
   type WeightFormat,
   weightBytesPerParam,
-} from '../dtypes.js';
+} from './dtypes.js';
 import { ffnWidth } from './params.js';
 import type { ModelSpec } from './spec.js';
 

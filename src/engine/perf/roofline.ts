@@ -1,5 +1,5 @@
-import { computeDtypeOf, type WeightDtype } from '../dtypes.js';
 import type { HardwareSpec } from '../hardware/spec.js';
+import { computeDtypeOf, type WeightDtype } from '../model/dtypes.js';
 
 /** The peaks an op's speed-of-light time is computed against. */
 export interface DevicePeaks {

@@ -1,8 +1,8 @@
-import { ACTIVATION_BYTES, kvBytesPerElement, weightBytesPerParam } from '../dtypes.js';
 import type { HardwareSpec } from '../hardware/spec.js';
+import { assertPlanValid, type Plan, planGpus } from '../memory/plan.js';
 import { expectedActiveExperts, layerOpCosts, layerShard, lmHeadCost, type OpCost } from '../model/cost.js';
+import { ACTIVATION_BYTES, kvBytesPerElement, weightBytesPerParam } from '../model/dtypes.js';
 import type { ModelSpec } from '../model/spec.js';
-import { assertPlanValid, type Plan, planGpus } from '../plan.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
 import { interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';

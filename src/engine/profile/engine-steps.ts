@@ -1,9 +1,10 @@
 import type { GpuContext } from '../gpu/device.js';
 import { summarize, throwIfAborted } from '../gpu/timing.js';
+import type { ShaderDtype } from '../gpu/types.js';
+import { LocalModel, type ModelStepSequence } from '../kernels/local-model.js';
 import type { ModelSpec } from '../model/spec.js';
-import { LocalModel, type ModelStepSequence } from '../serve/local/model.js';
 import { spreadOf } from '../util/spread.js';
-import type { EngineStepMeasurement, EngineStepTable, ShaderDtype } from './schema.js';
+import type { EngineStepMeasurement, EngineStepTable } from './schema.js';
 
 /** The engine whose steps are measured: its precision, token budget, sequences per step and block size. */
 export interface EngineStepConfig {

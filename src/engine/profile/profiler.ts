@@ -8,6 +8,7 @@ import {
   QUICK_BUDGET,
   type TimingBudget,
 } from '../gpu/timing.js';
+import type { ShaderDtype, Timing } from '../gpu/types.js';
 import { BufferArena } from '../kernels/arena.js';
 import { decodeAttention, prefillAttention } from '../kernels/attention.js';
 import { COPY_VARIANTS, copyKernel, copyVariantName } from '../kernels/copy.js';
@@ -29,7 +30,7 @@ import type { ModelSpec } from '../model/spec.js';
 import { ServeTuneError } from '../util/errors.js';
 import { matchCatalogHardware } from './catalog-match.js';
 import { type EngineStepConfig, measureEngineSteps } from './engine-steps.js';
-import { DeviceProfile, type EngineStepTable, type ShaderDtype, type Timing } from './schema.js';
+import { DeviceProfile, type EngineStepTable } from './schema.js';
 import { measureStepDispatchSeconds } from './step-overhead.js';
 
 export interface ProfileProgress {

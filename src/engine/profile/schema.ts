@@ -1,22 +1,11 @@
 import { z } from 'zod';
+import { ShaderDtype, Timing } from '../gpu/types.js';
 
 /**
  * What the profiler measured on one GPU adapter: the contract between the measure stage (writes it)
  * and the step-time model (reads it). Times are seconds; rates are FLOP/s and bytes/s. Tables may be
  * extended with new optional fields; a reader must not depend on fields beyond those defined here.
  */
-export const Timing = z.object({
-  /** Median over repetitions, seconds per kernel invocation. */
-  median: z.number().nonnegative(),
-  p10: z.number().nonnegative(),
-  p90: z.number().nonnegative(),
-  samples: z.number().int().positive(),
-});
-export type Timing = z.infer<typeof Timing>;
-
-export const ShaderDtype = z.enum(['f32', 'f16']);
-export type ShaderDtype = z.infer<typeof ShaderDtype>;
-
 export const AdapterInfo = z.object({
   vendor: z.string(),
   architecture: z.string(),

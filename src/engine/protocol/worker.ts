@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { KvDtype, WeightDtype } from '../dtypes.js';
 import { PlansReport } from '../memory/plans.js';
+import { KvDtype, WeightDtype } from '../model/dtypes.js';
 import { AdapterInfo, DeviceProfile } from '../profile/schema.js';
 import { SearchInput, SearchResult } from '../search/run.js';
 import { RunSummary } from '../sim/summary.js';

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
+import { readCalibration } from '../calibrate/fit.js';
 import { ServingEngine } from '../config/settings.js';
 import { getHardware } from '../hardware/catalog.js';
 import { resolveModel } from '../model/resolve.js';
 import type { Calibration } from '../perf/calibration.js';
-import { readCalibration } from '../perf/fit.js';
 import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
 import { ServeTuneError } from '../util/errors.js';
 import { loadWorkload } from '../workload/load.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Plan } from '../plan.js';
+import { Plan } from '../memory/plan.js';
 
 export { ServingEngine } from '../config/settings.js';
 

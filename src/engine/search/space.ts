@@ -1,9 +1,9 @@
 import type { ServingEngine } from '../config/settings.js';
-import type { KvDtype, WeightDtype } from '../dtypes.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
+import { describePlan, type Plan, planProblems } from '../memory/plan.js';
+import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import type { ModelSpec } from '../model/spec.js';
-import { describePlan, type Plan, planProblems } from '../plan.js';
 import type { Candidate, CandidateBody, Pool, PrunedConfiguration, SchedulerKnobs } from './schema.js';
 
 export interface SpaceInput {

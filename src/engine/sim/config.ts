@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { HardwareSpec } from '../hardware/spec.js';
+import { Plan } from '../memory/plan.js';
 import { ModelSpec } from '../model/spec.js';
 import { Calibration } from '../perf/calibration.js';
-import { Plan } from '../plan.js';
 import { SchedulerConfig } from '../sched/config.js';
 
 export const RouterName = z.enum(['round-robin', 'least-outstanding', 'least-kv', 'prefix-affinity']);

@@ -1,6 +1,7 @@
 import { getHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
+import { describePlan, type Plan, planGpus, planProblems } from '../memory/plan.js';
 import { getModel } from '../model/catalog.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
@@ -8,7 +9,6 @@ import { groupLink, type Link } from '../perf/comm.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
 import { addDecode, addPrefillChunk, createBatchShape, resetBatchShape } from '../perf/shape.js';
 import { compileStepModel, createStepTiming, type StepModel } from '../perf/step-model.js';
-import { describePlan, type Plan, planGpus, planProblems } from '../plan.js';
 import { resolveSchedulerConfig } from '../sched/config.js';
 import { commitStep, type StepSink } from '../sched/core.js';
 import { CountingKvBlockManager } from '../sched/kv-cache.js';

@@ -11,9 +11,9 @@ import {
 } from '../config/settings.js';
 import type { TextEdit } from '../config/source.js';
 import { memoryReport } from '../memory/model.js';
+import { planProblems } from '../memory/plan.js';
 import type { Calibration } from '../perf/calibration.js';
 import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
-import { planProblems } from '../plan.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from '../search/rate.js';
 import {
   loadSearchSample,

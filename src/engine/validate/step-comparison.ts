@@ -1,6 +1,6 @@
 import type { BatchShape } from '../perf/shape.js';
 import type { StepRecord } from '../serve/local/engine.js';
-import { percentileSorted } from '../sim/metrics.js';
+import { percentileSorted } from '../util/stats.js';
 import type { StepComparison, ValidationReport } from './report.js';
 import type { ServedRun } from './serving-runs.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { percentileSorted } from '../sim/metrics.js';
+import { percentileSorted } from '../util/stats.js';
 import { arrivalRate } from './transform.js';
 import type { Workload } from './types.js';
 

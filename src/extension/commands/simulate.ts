@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { describePlan, type Plan } from '../../engine/plan.js';
+import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import type { RunSummary } from '../../engine/sim/summary.js';
 import { describeEngineError, isCancellation } from '../engine.js';

@@ -1,7 +1,8 @@
 import type { GpuContext } from '../../gpu/device.js';
+import type { ShaderDtype } from '../../gpu/types.js';
+import { LocalModel, type ModelStepSequence } from '../../kernels/local-model.js';
 import type { ModelSpec } from '../../model/spec.js';
 import { addDecode, addPrefillChunk, type BatchShape, createBatchShape } from '../../perf/shape.js';
-import type { ShaderDtype } from '../../profile/schema.js';
 import { type PolicyName, type ResolvedSchedulerConfig, resolveSchedulerConfig } from '../../sched/config.js';
 import { commitStep, type SchedulerPolicy, type StepSink } from '../../sched/core.js';
 import { createPolicy } from '../../sched/policies.js';
@@ -18,7 +19,6 @@ import type {
 } from '../engine.js';
 import { EOS_TOKEN } from '../tokenizer.js';
 import { PagedKvBlockManager } from './kv-blocks.js';
-import { LocalModel, type ModelStepSequence } from './model.js';
 
 const MAX_STEP_RECORDS = 200_000;
 

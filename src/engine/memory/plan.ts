@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { KvDtype, WeightDtype } from '../model/dtypes.js';
+import { ffnWidth } from '../model/params.js';
+import type { ModelSpec } from '../model/spec.js';
+import { ServeTuneError } from '../util/errors.js';
+
+const degree = z.number().int().positive();
+
+/** How a model is laid out over GPUs: tensor × pipeline parallel per replica, data-parallel replicas. */
+export const Plan = z.object({
+  tp: degree,
+  pp: degree,
+  dp: degree,
+  /** Expert parallel degree (MoE): experts are split over `ep` GPUs instead of being TP-sharded. */
+  ep: degree,
+  weightDtype: WeightDtype,
+  kvDtype: KvDtype,
+});
+export type Plan = z.infer<typeof Plan>;
+
+export const DEFAULT_PLAN: Plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' };
+
+export function planGpus(plan: Pick<Plan, 'tp' | 'pp' | 'dp'>): number {
+  return plan.tp * plan.pp * plan.dp;
+}
+
+export function describePlan(plan: Plan): string {
+  const parts = [`TP${plan.tp}`];
+  if (plan.pp > 1) parts.push(`PP${plan.pp}`);
+  if (plan.dp > 1) parts.push(`DP${plan.dp}`);
+  if (plan.ep > 1) parts.push(`EP${plan.ep}`);
+  return parts.join(' × ');
+}
+
+/**
+ * Why a plan cannot run this model, or an empty list. These are the checks serving engines make at
+ * start-up: attention heads, KV heads (replicated when TP exceeds them, which needs TP to be a multiple),
+ * the FFN width, the layers over pipeline stages, and the experts over expert-parallel ranks.
+ */
+export function planProblems(model: ModelSpec, plan: Plan): string[] {
+  const problems: string[] = [];
+  const { tp, pp, ep } = plan;
+  if (model.numHeads % tp !== 0) {
+    problems.push(`TP ${tp} does not divide the ${model.numHeads} attention heads of ${model.name}`);
+  }
+  if (model.numKvHeads % tp !== 0 && tp % model.numKvHeads !== 0) {
+    problems.push(
+      `TP ${tp} neither divides nor is a multiple of the ${model.numKvHeads} KV heads of ${model.name}`,
+    );
+  }
+  if (ffnWidth(model) % tp !== 0) {
+    problems.push(`TP ${tp} does not divide the FFN width ${ffnWidth(model)} of ${model.name}`);
+  }
+  if (model.numLayers % pp !== 0) {
+    problems.push(`PP ${pp} does not divide the ${model.numLayers} layers of ${model.name}`);
+  }
+  if (ep > 1) {
+    if (!model.moe) problems.push(`EP ${ep} needs a mixture-of-experts model; ${model.name} is dense`);
+    else {
+      if (model.moe.numExperts % ep !== 0) {
+        problems.push(`EP ${ep} does not divide the ${model.moe.numExperts} experts of ${model.name}`);
+      }
+      if ((plan.tp * plan.dp) % ep !== 0) {
+        problems.push(`EP ${ep} must divide TP × DP (${plan.tp * plan.dp}), the GPUs of one pipeline stage`);
+      }
+    }
+  }
+  return problems;
+}
+
+export function assertPlanValid(model: ModelSpec, plan: Plan): void {
+  const problems = planProblems(model, plan);
+  if (problems.length > 0) {
+    throw new ServeTuneError(`Invalid plan ${describePlan(plan)}: ${problems.join('; ')}.`, 'invalid-plan');
+  }
+}

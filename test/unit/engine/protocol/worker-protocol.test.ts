@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  CancelParams,
+  isWorkerMethod,
+  WORKER_METHODS,
+  WorkerCall,
+  WorkerReply,
+} from '../../../../src/engine/protocol/worker.js';
+
+test('every method has a params and a result schema, and long methods are marked', () => {
+  for (const [name, spec] of Object.entries(WORKER_METHODS)) {
+    assert.equal(typeof spec.params.safeParse, 'function', name);
+    assert.equal(typeof spec.result.safeParse, 'function', name);
+  }
+  assert.equal(WORKER_METHODS.echo.long, true);
+  assert.equal(WORKER_METHODS.adapter.gpu, true);
+  assert.equal(WORKER_METHODS.plans.gpu, false);
+});
+
+test('isWorkerMethod knows the table and nothing inherited', () => {
+  assert.equal(isWorkerMethod('plans'), true);
+  assert.equal(isWorkerMethod('cancel'), false);
+  assert.equal(isWorkerMethod('toString'), false);
+});
+
+test('a call needs an integer id and a method name', () => {
+  assert.equal(WorkerCall.safeParse({ id: 1, method: 'plans', params: {} }).success, true);
+  assert.equal(WorkerCall.safeParse({ id: 1, method: 'hello' }).success, true);
+  assert.equal(WorkerCall.safeParse({ id: 1.5, method: 'plans' }).success, false);
+  assert.equal(WorkerCall.safeParse({ id: 1, method: '' }).success, false);
+  assert.equal(CancelParams.safeParse({ target: 'x' }).success, false);
+});
+
+test('plans params fill their defaults and reject a bad GPU count', () => {
+  const parsed = WORKER_METHODS.plans.params.parse({ model: 'm', hardware: 'h', gpus: 4 });
+  assert.equal(parsed.weightDtype, 'bf16');
+  assert.equal(parsed.gpuMemoryUtilization, 0.9);
+  assert.equal(WORKER_METHODS.plans.params.safeParse({ model: 'm', hardware: 'h', gpus: 0 }).success, false);
+});
+
+test('replies are a closed set of types', () => {
+  assert.equal(WorkerReply.safeParse({ type: 'progress', id: 1, done: 1, total: 2 }).success, true);
+  assert.equal(WorkerReply.safeParse({ type: 'log', level: 'info', message: 'x' }).success, true);
+  assert.equal(WorkerReply.safeParse({ type: 'log', level: 'loud', message: 'x' }).success, false);
+  assert.equal(WorkerReply.safeParse({ type: 'shout', id: 1 }).success, false);
+  assert.equal(
+    WorkerReply.safeParse({ type: 'error', id: null, error: { message: 'm', code: 'c' } }).success,
+    true,
+  );
+});

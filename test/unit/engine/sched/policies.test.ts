@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isDecoding, RequestStatus } from '../../../../src/engine/sched/request.js';
+import { TestReplica } from '../../helpers/replica.js';
+
+/** Runs until the given requests are all decoding. */
+function warmDecodes(replica: TestReplica, count: number, prompt = 32, output = 200) {
+  const decodes = Array.from({ length: count }, () => replica.add(prompt, output));
+  while (!decodes.every(isDecoding)) replica.step();
+  return decodes;
+}
+
+describe('sarathi / vllm-v1 (chunked prefill, decode first)', () => {
+  it('never pauses running decodes while a long prompt is prefilled in chunks', () => {
+    const replica = new TestReplica('sarathi', 10000, { maxNumBatchedTokens: 256 });
+    const decodes = warmDecodes(replica, 4);
+    const long = replica.add(2000, 4);
+    let chunks = 0;
+    while (long.generated === 0) {
+      const step = replica.step();
+      for (const d of decodes) assert.equal(step.get(d.id), 1, 'every running decode is in every step');
+      const chunk = step.get(long.id) ?? 0;
+      assert.ok(chunk <= 256 - decodes.length);
+      if (chunk > 0) chunks++;
+    }
+    assert.ok(chunks >= 8, `prompt split into ${chunks} chunks`);
+    assert.equal(replica.state.preemptions, 0);
+  });
+
+  it('vllm-v1 is the same policy as sarathi', () => {
+    const a = new TestReplica('sarathi', 500, { maxNumBatchedTokens: 128 });
+    const b = new TestReplica('vllm-v1', 500, { maxNumBatchedTokens: 128 });
+    for (const r of [a, b]) for (let i = 0; i < 6; i++) r.add(100 + 37 * i, 20 + i);
+    const trace = (r: TestReplica) => Array.from({ length: 60 }, () => [...r.step().entries()].join(';'));
+    assert.deepEqual(trace(a), trace(b));
+  });
+});
+
+describe('vllm-v0 (prefill first)', () => {
+  it('pauses running decodes for a step that prefills a new whole prompt', () => {
+    const replica = new TestReplica('vllm-v0', 10000);
+    const decodes = warmDecodes(replica, 3);
+    const fresh = replica.add(1500, 10);
+    const step = replica.step();
+    assert.deepEqual([...step.entries()], [[fresh.id, 1500]]);
+    for (const d of decodes) assert.equal(step.get(d.id), undefined);
+    const next = replica.step();
+    for (const d of [...decodes, fresh]) assert.equal(next.get(d.id), 1);
+  });
+});
+
+describe('static batching', () => {
+  it('admits nothing new until the whole batch has finished', () => {
+    const replica = new TestReplica('static', 10000, { maxNumSeqs: 4 });
+    const batch = [replica.add(10, 3), replica.add(10, 8)];
+    replica.step();
+    const late = replica.add(10, 2);
+    while (batch.some((r) => r.status !== RequestStatus.Finished)) {
+      const step = replica.step();
+      assert.equal(step.get(late.id), undefined, 'late arrival waits for the batch');
+    }
+    assert.equal(replica.step().get(late.id), 10);
+  });
+});
+
+describe('orca', () => {
+  it('lets a new request join the next iteration with its whole prompt, beside the decodes', () => {
+    const replica = new TestReplica('orca', 10000);
+    const decodes = warmDecodes(replica, 2);
+    const fresh = replica.add(700, 5);
+    const step = replica.step();
+    assert.equal(step.get(fresh.id), 700);
+    for (const d of decodes) assert.equal(step.get(d.id), 1);
+  });
+
+  it('reserves the whole output at admission, so it never preempts', () => {
+    const replica = new TestReplica('orca', 40);
+    for (let i = 0; i < 6; i++) replica.add(64, 100);
+    replica.runToCompletion();
+    assert.equal(replica.finished.length, 6);
+    assert.equal(replica.state.preemptions, 0);
+  });
+});
+
+describe('sglang', () => {
+  it('runs prefill batches of at most chunked-prefill-size tokens, without decodes', () => {
+    const replica = new TestReplica('sglang', 10000, { chunkedPrefillSize: 512 });
+    const decodes = warmDecodes(replica, 2);
+    const long = replica.add(1300, 5);
+    const sizes: number[] = [];
+    while (long.computed < long.promptTokens) {
+      const step = replica.step();
+      for (const d of decodes)
+        assert.equal(step.get(d.id), undefined, 'decodes pause during prefill batches');
+      sizes.push(step.get(long.id)!);
+    }
+    assert.deepEqual(sizes, [512, 512, 276]);
+  });
+
+  it('refuses admission when the running requests’ reserved future tokens leave no room', () => {
+    const replica = new TestReplica('sglang', 100, { scheduleConservativeness: 1 });
+    // 2 running requests × 1000 max new tokens × 0.7 = 1400 reserved tokens > 1600 capacity − prompts.
+    warmDecodes(replica, 2, 16, 1000);
+    const fresh = replica.add(100, 1000);
+    replica.step();
+    assert.equal(fresh.status, RequestStatus.Waiting);
+    assert.ok(replica.kv.availableBlocks() * 16 > 100, 'the prompt alone would fit');
+  });
+});
+
+describe('lightllm (past-future)', () => {
+  it('admits while the predicted peak fits and holds back when it would not', () => {
+    // Capacity 80 blocks × 16 = 1280 tokens. Without history a request is predicted at its max_tokens.
+    const replica = new TestReplica('lightllm', 80);
+    const a = replica.add(100, 500);
+    const b = replica.add(100, 500);
+    replica.step();
+    assert.equal(a.status, RequestStatus.Running);
+    // a and b together peak at 2 × 600 = 1200 ≤ 1280; b is admitted too (same step or the next).
+    replica.step();
+    assert.equal(b.status, RequestStatus.Running);
+    const c = replica.add(50, 400);
+    replica.step();
+    assert.equal(c.status, RequestStatus.Waiting, 'three would peak past the capacity');
+    assert.ok(replica.kv.availableBlocks() * 16 >= 450, 'though its own tokens fit right now');
+  });
+
+  it('learns output lengths from history', () => {
+    const replica = new TestReplica('lightllm', 200);
+    for (let i = 0; i < 20; i++) replica.add(16, 10);
+    replica.runToCompletion();
+    assert.equal(replica.state.history.quantileAbove(0, 0.9), 10);
+    assert.equal(replica.state.history.size, 20);
+  });
+});
+
+describe('preemption', () => {
+  it('recompute frees the victim’s blocks, re-queues it first, and it finishes with every token', () => {
+    const replica = new TestReplica('vllm-v1', 24, { maxNumBatchedTokens: 512 });
+    const requests = Array.from({ length: 4 }, () => replica.add(64, 60));
+    let sawPreemption = false;
+    for (let i = 0; i < 2000 && replica.state.outstanding() > 0; i++) {
+      const before = replica.state.preemptions;
+      replica.step();
+      if (replica.state.preemptions > before) {
+        sawPreemption = true;
+        const victim = replica.state.waiting.peek();
+        assert.ok(victim && victim.blocks === 0 && victim.computed === 0, 'victim holds nothing');
+        assert.ok(victim.generated > 0, 'it keeps its generated tokens, to be recomputed');
+      }
+      assert.ok(replica.kv.usedBlocks() <= 24);
+    }
+    assert.ok(sawPreemption);
+    assert.equal(replica.finished.length, 4);
+    for (const r of requests) assert.equal(r.generated, 60);
+  });
+
+  it('swap moves the victim to host memory and brings it back', () => {
+    const replica = new TestReplica('vllm-v0', 24, { preemption: 'swap', watermark: 0 });
+    for (let i = 0; i < 4; i++) replica.add(64, 60);
+    let swappedOut = 0;
+    let swappedIn = 0;
+    for (let i = 0; i < 2000 && replica.state.outstanding() > 0; i++) {
+      replica.step();
+      swappedOut += replica.plan.swapOutTokens;
+      swappedIn += replica.plan.swapInTokens;
+    }
+    assert.ok(swappedOut > 0 && swappedIn === swappedOut, `${swappedOut} out, ${swappedIn} in`);
+    assert.equal(replica.finished.length, 4);
+    assert.equal(replica.state.swapUsedBlocks, 0);
+  });
+});
+
+describe('prefix caching', () => {
+  it('skips the prefill of cached prefix blocks', () => {
+    const replica = new TestReplica('vllm-v1', 1000, {}, { hashBlockTokens: 64 });
+    const first = replica.add(300, 2, [1, 2, 3, 4, 5]);
+    replica.runToCompletion();
+    assert.equal(first.status, RequestStatus.Finished);
+    const second = replica.add(290, 2, [1, 2, 3, 9, 10]);
+    const step = replica.step();
+    assert.equal(second.cachedPromptTokens, 192, 'three shared 64-token blocks');
+    assert.equal(step.get(second.id), 290 - 192);
+  });
+
+  it('evicts the least recently used cached blocks first', () => {
+    // 8 blocks of 16 tokens; each hash covers 64 tokens = 4 blocks.
+    const replica = new TestReplica('vllm-v1', 12, {}, { hashBlockTokens: 64 });
+    replica.add(65, 1, [100, 101]);
+    replica.runToCompletion();
+    replica.add(65, 1, [200, 201]);
+    replica.runToCompletion();
+    assert.equal(replica.kv.cachedPrefixTokens([100]), 64);
+    assert.equal(replica.kv.cachedPrefixTokens([200]), 64);
+    replica.add(65, 1, [300]);
+    replica.runToCompletion();
+    assert.equal(replica.kv.cachedPrefixTokens([100]), 0, 'the oldest entry went first');
+    assert.equal(replica.kv.cachedPrefixTokens([200]), 64);
+  });
+});

@@ -1,0 +1,381 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultCalibration } from '../../../../src/engine/perf/calibration.js';
+import type { PolicyName } from '../../../../src/engine/sched/config.js';
+import type { SimulationConfigInput } from '../../../../src/engine/sim/config.js';
+import { simulateSeedMean } from '../../../../src/engine/sim/seed-mean.js';
+import { simulate } from '../../../../src/engine/sim/simulate.js';
+import { RunSummary } from '../../../../src/engine/sim/summary.js';
+import { spreadOf } from '../../../../src/engine/util/spread.js';
+import { generateWorkload, parseWorkloadSpec } from '../../../../src/engine/workload/spec.js';
+import type { Workload } from '../../../../src/engine/workload/types.js';
+
+const plan = (tp: number, pp = 1, dp = 1) => ({
+  tp,
+  pp,
+  dp,
+  ep: 1,
+  weightDtype: 'bf16' as const,
+  kvDtype: 'bf16' as const,
+});
+const colocated = (
+  policy: PolicyName,
+  extra: Partial<SimulationConfigInput> = {},
+  p = plan(1),
+): SimulationConfigInput => ({
+  model: 'llama-3.1-8b',
+  hardware: 'h100-sxm',
+  deployment: { kind: 'colocated', pool: { plan: p, scheduler: { policy, maxModelLen: 8192 } } },
+  ...extra,
+});
+const workload = (spec: string, seed = 1) => generateWorkload(parseWorkloadSpec(spec), seed, spec);
+const busy = workload('poisson:rate=20,prompt=lognormal(800,0.8),output=lognormal(150,0.8),n=400,max=4000');
+
+describe('simulate', () => {
+  for (const policy of ['static', 'orca', 'vllm-v0', 'sarathi', 'vllm-v1', 'sglang', 'lightllm'] as const) {
+    it(`${policy}: every request finishes once and the tokens out are the tokens asked`, () => {
+      const summary = simulate(colocated(policy), busy);
+      assert.equal(summary.feasible, true);
+      assert.equal(summary.requests.completed, busy.requests.length);
+      assert.equal(summary.requests.failed, 0);
+      const asked = busy.requests.reduce((s, r) => s + r.outputTokens, 0);
+      assert.equal(summary.tokens.output, asked);
+      assert.equal(summary.ttft?.count, busy.requests.length);
+      // Every token after the first of every request is one ITL sample.
+      assert.equal(summary.itl?.count, asked - busy.requests.length);
+      RunSummary.parse(summary);
+    });
+  }
+
+  it('is deterministic', () => {
+    const a = simulate(colocated('sglang', { slo: { ttft: 0.5, tpot: 0.05 } }), busy);
+    const b = simulate(colocated('sglang', { slo: { ttft: 0.5, tpot: 0.05 } }), busy);
+    assert.deepEqual({ ...a, wallSeconds: 0 }, { ...b, wallSeconds: 0 });
+  });
+
+  it('TTFT and TPOT follow their definitions on a single request', () => {
+    const one: Workload = {
+      source: 'one',
+      hashBlockTokens: 512,
+      requests: [{ arrival: 0, promptTokens: 1000, outputTokens: 11 }],
+    };
+    const s = simulate(colocated('vllm-v1'), one);
+    const ttft = s.ttft!.mean;
+    const e2e = s.e2e!.mean;
+    assert.ok(Math.abs(s.tpot!.mean - (e2e - ttft) / 10) < 1e-12);
+    assert.equal(s.itl!.count, 10);
+    assert.ok(Math.abs(s.itl!.mean - s.tpot!.mean) < 1e-9);
+    assert.equal(s.queueing!.mean, 0);
+  });
+
+  it('a prefill-first schedule shows longer token gaps than a stall-free one under load', () => {
+    const v0 = simulate(colocated('vllm-v0'), busy);
+    const v1 = simulate(colocated('sarathi', {}, plan(1)), busy);
+    assert.ok(v0.itl!.max > v1.itl!.max, `max ITL ${v0.itl!.max} vs ${v1.itl!.max}`);
+  });
+
+  it('reports an infeasible plan instead of simulating it', () => {
+    const s = simulate(
+      {
+        ...colocated('vllm-v1'),
+        model: 'llama-3.1-405b',
+        deployment: { kind: 'colocated', pool: { plan: plan(1), scheduler: { policy: 'vllm-v1' } } },
+      },
+      busy,
+    );
+    assert.equal(s.feasible, false);
+    assert.match(s.problems.join(' '), /weights need/);
+    assert.equal(s.steps, 0);
+    assert.equal(s.ttft, null);
+  });
+
+  it('preempts under KV pressure and still serves everything', () => {
+    const s = simulate(
+      colocated('vllm-v1', {}, plan(1)),
+      workload('poisson:rate=50,prompt=fixed(2000),output=fixed(1500),n=150'),
+    );
+    const tight = simulate(
+      {
+        ...colocated('vllm-v1'),
+        deployment: {
+          kind: 'colocated',
+          pool: {
+            plan: plan(1),
+            scheduler: { policy: 'vllm-v1', maxModelLen: 8192, gpuMemoryUtilization: 0.3 },
+          },
+        },
+      },
+      workload('poisson:rate=50,prompt=fixed(2000),output=fixed(1500),n=150'),
+    );
+    assert.ok(tight.preemptions > s.preemptions, `${tight.preemptions} vs ${s.preemptions}`);
+    assert.equal(tight.requests.completed, 150);
+  });
+
+  it('prefix hits skip their blocks’ prefill', () => {
+    const shared: Workload = {
+      source: 'shared',
+      hashBlockTokens: 512,
+      requests: Array.from({ length: 40 }, (_, i) => ({
+        arrival: i * 0.5,
+        promptTokens: 4096,
+        outputTokens: 20,
+        hashIds: [1, 2, 3, 4, 5, 6, 7, 100 + i],
+      })),
+    };
+    const withCache = simulate(colocated('vllm-v1'), shared);
+    const without = simulate(
+      {
+        ...colocated('vllm-v1'),
+        deployment: {
+          kind: 'colocated',
+          pool: {
+            plan: plan(1),
+            scheduler: { policy: 'vllm-v1', maxModelLen: 8192, enablePrefixCaching: false },
+          },
+        },
+      },
+      shared,
+    );
+    assert.equal(withCache.tokens.cachedPrompt, 39 * 7 * 512);
+    assert.ok(withCache.prefixCache!.hitRate > 0.8);
+    assert.ok(withCache.ttft!.mean < 0.5 * without.ttft!.mean);
+  });
+
+  it('disaggregated requests pay the KV transfer before their first token', () => {
+    const one: Workload = {
+      source: 'one',
+      hashBlockTokens: 512,
+      requests: [{ arrival: 0, promptTokens: 4000, outputTokens: 5 }],
+    };
+    const disaggregated = (bytesPerSecond: number): SimulationConfigInput => ({
+      model: 'llama-3.1-8b',
+      hardware: 'h100-sxm',
+      deployment: {
+        kind: 'disaggregated',
+        prefill: { plan: plan(1), scheduler: { policy: 'vllm-v1', maxModelLen: 8192 } },
+        decode: { plan: plan(1), scheduler: { policy: 'vllm-v1', maxModelLen: 8192 } },
+        kvLink: { bytesPerSecond, latencySeconds: 1e-5 },
+      },
+    });
+    const fast = simulate(disaggregated(400e9), one);
+    const slow = simulate(disaggregated(1e9), one);
+    const kvBytes = 4000 * 2 * 32 * 8 * 128 * 2;
+    const expectedSlow = 1e-5 + kvBytes / (1e9 * 0.8);
+    assert.ok(
+      Math.abs(slow.kvTransfer!.mean - expectedSlow) < 1e-9,
+      `${slow.kvTransfer!.mean} vs ${expectedSlow}`,
+    );
+    assert.ok(
+      Math.abs(slow.ttft!.mean - fast.ttft!.mean - (slow.kvTransfer!.mean - fast.kvTransfer!.mean)) < 1e-9,
+    );
+    assert.equal(slow.requests.completed, 1);
+    assert.equal(slow.tokens.output, 5);
+    assert.equal(slow.gpus, 2);
+  });
+
+  it('pipeline parallelism keeps several micro-batches in flight', () => {
+    const pp1 = simulate(colocated('vllm-v1', {}, plan(2, 1, 1)), busy);
+    const pp2 = simulate(colocated('vllm-v1', {}, plan(1, 2, 1)), busy);
+    assert.equal(pp2.requests.completed, busy.requests.length);
+    assert.ok(pp2.steps > 0 && pp1.steps > 0);
+    // A single request cannot overlap with itself: PP adds latency per token but serves the load.
+    assert.equal(pp2.tokens.output, pp1.tokens.output);
+  });
+
+  it('routes over data-parallel replicas, and prefix affinity raises cache hits', () => {
+    const requests = Array.from({ length: 200 }, (_, i) => ({
+      arrival: i * 0.05,
+      promptTokens: 3000,
+      outputTokens: 10,
+      hashIds: [1000 + (i % 7), 2000 + (i % 7), 3000 + (i % 7), 4000 + (i % 7), 5000 + i],
+    }));
+    const w: Workload = { source: 'groups', hashBlockTokens: 512, requests };
+    const run = (router: 'round-robin' | 'prefix-affinity' | 'least-outstanding' | 'least-kv') =>
+      simulate(colocated('vllm-v1', { router }, plan(1, 1, 4)), w);
+    const affinity = run('prefix-affinity');
+    const roundRobin = run('round-robin');
+    for (const s of [affinity, roundRobin, run('least-outstanding'), run('least-kv')]) {
+      assert.equal(s.requests.completed, 200);
+      assert.equal(s.gpus, 4);
+    }
+    assert.ok(affinity.prefixCache!.hitRate > roundRobin.prefixCache!.hitRate);
+  });
+
+  it('rejects requests longer than the context, and counts them as failed', () => {
+    const w: Workload = {
+      source: 'long',
+      hashBlockTokens: 512,
+      requests: [
+        { arrival: 0, promptTokens: 100, outputTokens: 10 },
+        { arrival: 0.1, promptTokens: 9000, outputTokens: 10 },
+      ],
+    };
+    const s = simulate(colocated('vllm-v1'), w);
+    assert.equal(s.requests.completed, 1);
+    assert.equal(s.requests.failed, 1);
+  });
+
+  it('serves blocks one after another, each as if alone, when asked to', () => {
+    // Three bursts of 12 requests at 0 to 0.11 s: unblocked they pile up; blocked, each waits for the
+    // previous one to drain and then runs exactly as it would alone.
+    const burst = (seed: number) =>
+      workload('poisson:rate=100,prompt=fixed(600),output=fixed(40),n=12', seed);
+    const bursts = [burst(1), burst(2), burst(3)];
+    const joined: Workload = {
+      source: 'bursts',
+      hashBlockTokens: 512,
+      requests: bursts.flatMap((b) =>
+        b.requests.map((r) => ({ ...r, arrival: r.arrival - b.requests[0].arrival })),
+      ),
+    };
+    const config = colocated('vllm-v1');
+    const alone = bursts.map((b) =>
+      simulate(config, {
+        ...b,
+        requests: b.requests.map((r) => ({ ...r, arrival: r.arrival - b.requests[0].arrival })),
+      }),
+    );
+    const blocked = simulate(config, joined, { blockRequests: 12 });
+    const piled = simulate(config, {
+      ...joined,
+      requests: [...joined.requests].sort((a, b) => a.arrival - b.arrival),
+    });
+    const total = (f: (s: RunSummary) => number) => alone.reduce((sum, s) => sum + f(s), 0);
+    assert.equal(blocked.requests.completed, 36);
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+    assert.ok(
+      close(
+        blocked.ttft!.mean * 36,
+        total((s) => s.ttft!.mean * 12),
+      ),
+      'each block waits for nothing but itself',
+    );
+    assert.ok(
+      close(
+        blocked.e2e!.mean * 36,
+        total((s) => s.e2e!.mean * 12),
+      ),
+    );
+    assert.ok(close(blocked.ttft!.max, Math.max(...alone.map((s) => s.ttft!.max))));
+    // Back to back: the run lasts as long as the blocks together.
+    assert.ok(
+      close(
+        blocked.simulatedSeconds,
+        total((s) => s.simulatedSeconds),
+      ),
+    );
+    assert.ok(piled.ttft!.mean > 2 * blocked.ttft!.mean, 'the same bursts together queue behind each other');
+  });
+
+  it('computes goodput from the SLOs', () => {
+    const strict = simulate(colocated('vllm-v1', { slo: { ttft: 1e-4 } }), busy);
+    const loose = simulate(colocated('vllm-v1', { slo: { ttft: 100, tpot: 10, tbt: 100, e2e: 1000 } }), busy);
+    assert.equal(strict.goodput!.fraction, 0);
+    assert.equal(loose.goodput!.fraction, 1);
+    assert.ok(Math.abs(loose.goodput!.requestsPerSecond - loose.throughput.requestsPerSecond) < 1e-12);
+  });
+});
+
+describe('step-time spread', () => {
+  const base = defaultCalibration('nvidia-hopper');
+  const withSpread = (spread?: number[]) =>
+    colocated('vllm-v1', { calibration: spread ? { ...base, stepTimeSpread: spread } : base });
+
+  it('a spread of ones is the plain model; a mean-one spread is seeded and lengthens the queue', () => {
+    const plain = simulate(withSpread(), busy);
+    assert.deepEqual(simulate(withSpread([1, 1]), busy).ttft, plain.ttft);
+    const spread = spreadOf([0.2, 0.5, 0.8, 1, 1, 1.2, 1.5, 3.8]);
+    assert.equal(spread.length, 8);
+    assert.ok(Math.abs(spread.reduce((s, v) => s + v, 0) / spread.length - 1) < 1e-12);
+    assert.ok(Math.abs(spread[7] / spread[0] - 3.8 / 0.2) < 1e-9);
+    const a = simulate(withSpread(spread), busy);
+    const b = simulate(withSpread(spread), busy);
+    assert.deepEqual(a.ttft, b.ttft);
+    assert.ok((a.ttft?.p90 ?? 0) > (plain.ttft?.p90 ?? 0), 'variation lengthens the queue');
+  });
+
+  it('the expected run averages the step-time draws of several seeds', () => {
+    const spread = spreadOf([0.6, 0.7, 0.8, 0.9, 1, 1, 1.1, 2.9]);
+    const config = { ...withSpread(spread), seed: 10 };
+    const expected = simulateSeedMean(config, busy, 4);
+    const each = [10, 11, 12, 13].map((seed) => simulate({ ...config, seed }, busy));
+    const mean = (f: (s: RunSummary) => number) => each.reduce((sum, s) => sum + f(s), 0) / 4;
+    assert.ok(Math.abs(expected.ttft!.mean - mean((s) => s.ttft!.mean)) < 1e-12);
+    assert.ok(Math.abs(expected.tpot!.p90 - mean((s) => s.tpot!.p90)) < 1e-12);
+    assert.ok(
+      Math.abs(expected.throughput.outputTokensPerSecond - mean((s) => s.throughput.outputTokensPerSecond)) <
+        1e-9,
+    );
+    assert.equal(expected.requests.completed, busy.requests.length, 'counts are one run’s, not four');
+    assert.equal(expected.ttft!.count, busy.requests.length);
+    assert.ok(new Set(each.map((s) => s.ttft!.mean)).size > 1, 'the seeds drew different step times');
+    assert.match(expected.label, /mean of 4 seeds/);
+    RunSummary.parse(expected);
+  });
+
+  it('with the client on the host, a request due in a slow step is sent when its slow part ends', () => {
+    // Every step takes twice the model's time (a constant spread of 2), its first half the slow part. A
+    // long request keeps the engine in decode steps; a short one is due at points across two steps.
+    const doubled = colocated('vllm-v1', { calibration: { ...base, stepTimeSpread: [2, 2] } });
+    const long = { arrival: 0, promptTokens: 200, outputTokens: 400 };
+    const at = (arrival: number): Workload => ({
+      source: 'two requests',
+      hashBlockTokens: 512,
+      requests: [long, { arrival, promptTokens: 50, outputTokens: 4 }],
+    });
+    const step = simulate(doubled, { ...at(0), requests: [long] }).itl!.p50;
+    const sends: { due: number; delay: number }[] = [];
+    for (let k = 0; k < 40; k++) {
+      const due = 0.5 + (k / 20) * step;
+      const blind = simulate(doubled, at(due));
+      const stalled = simulate(doubled, at(due), { clientSharesHost: true });
+      assert.equal(stalled.e2e!.max, blind.e2e!.max, 'the long request ran the same steps');
+      // The long request's TTFT is the same in both: the mean of the two moved by half the delay.
+      sends.push({ due, delay: 2 * (blind.ttft!.mean - stalled.ttft!.mean) });
+    }
+    const delayed = sends.filter((x) => x.delay > 1e-9);
+    assert.ok(
+      sends.every((x) => x.delay > -1e-9 && x.delay <= step / 2 + 1e-9),
+      'at most the slow half',
+    );
+    assert.ok(Math.abs(delayed.length / sends.length - 0.5) <= 0.1, `about half: ${delayed.length} of 40`);
+    // Every request due in one slow half is sent at the same moment, its end.
+    const sentAt = delayed.map((x) => x.due + x.delay);
+    const distinct = sentAt.filter((t, i) => i === 0 || t - sentAt[i - 1] > step / 4);
+    assert.ok(distinct.length >= 2 && distinct.length <= 3, `sent at ${distinct.length} slow halves' ends`);
+    for (const t of sentAt)
+      assert.ok(
+        distinct.some((d) => Math.abs(t - d) < 1e-9),
+        'a slow half ends once',
+      );
+    // Without a spread no step has a slow part.
+    const plain = colocated('vllm-v1');
+    const due = sends[delayed.length > 0 ? sends.indexOf(delayed[0]) : 0].due;
+    assert.deepEqual(
+      simulate(plain, at(due), { clientSharesHost: true }).ttft,
+      simulate(plain, at(due)).ttft,
+    );
+  });
+
+  it('slow spells that last (persistence) lengthen the queue more than the same slow steps scattered', () => {
+    const spread = spreadOf([0.6, 0.7, 0.8, 0.9, 1, 1, 1.1, 2.9]);
+    const scattered = simulate(withSpread(spread), busy);
+    const none = simulate(
+      colocated('vllm-v1', {
+        calibration: { ...base, stepTimeSpread: spread, stepTimeSpreadPersistence: 0 },
+      }),
+      busy,
+    );
+    assert.deepEqual(none.ttft, scattered.ttft, 'persistence 0 is the scattered draw, step for step');
+    const lasting = simulate(
+      colocated('vllm-v1', {
+        calibration: { ...base, stepTimeSpread: spread, stepTimeSpreadPersistence: 0.95 },
+      }),
+      busy,
+    );
+    assert.ok(
+      (lasting.queueing?.mean ?? 0) > (scattered.queueing?.mean ?? 0),
+      'lasting slow spells queue more',
+    );
+  });
+});
