@@ -95,7 +95,7 @@ if (withTests) {
     outExtension: { '.js': '.mjs' },
     platform: 'node',
     format: 'esm',
-    external: [...nodeExternals, 'fast-check'],
+    external: [...nodeExternals, 'fast-check', 'typescript'],
     banner: { js: esmRequireBanner },
   });
 }
