@@ -63,11 +63,14 @@ async function tuneAndApply(page: Page, path: string): Promise<void> {
   // The edit lands in the editor (one WorkspaceEdit); saving writes it to disk.
   await lensText(page, 'Tune for this workload…');
   await runCommand(page, 'File: Save');
+  // The save truncates the file before it writes it: a read in between sees it empty or short, so wait
+  // for the expected text (or 15 s) instead of for any change.
+  const wanted = applyEdits(before, expected.edits, path);
   const started = Date.now();
-  while (readFileSync(path, 'utf8') === before && Date.now() - started < 15_000)
+  while (readFileSync(path, 'utf8') !== wanted && Date.now() - started < 15_000)
     await page.waitForTimeout(200);
   const after = readFileSync(path, 'utf8');
-  assert.equal(after, applyEdits(before, expected.edits, path));
+  assert.equal(after, wanted);
   assert.notEqual(after, before);
 }
 

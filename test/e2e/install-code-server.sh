@@ -13,6 +13,22 @@ code_server_dir="$cache/code-server-$CODE_SERVER_VERSION"
 log="$cache/install.log"
 mkdir -p "$cache"
 
+# Run under `npm test`, this script inherits the npm_* variables that npm exports to scripts, and the
+# installs below would take them as their own configuration: npm_config_user_agent names the Node that ran
+# the outer npm (code-server's postinstall reads it and refuses anything but Node 24), npm_config_nodedir
+# points node-gyp at that Node's headers. Keep only what a user sets on purpose (registry, proxies, CA,
+# cache and user config), so that the installs see what a plain shell would.
+clean_npm_env() {
+  local name
+  for name in $(compgen -e); do
+    case "$name" in
+      npm_config_registry | npm_config_*proxy | npm_config_cafile | npm_config_ca | npm_config_cache | npm_config_userconfig) ;;
+      npm_* | NPM_CONFIG_USER_AGENT | NPM_CONFIG_NODEDIR) unset "$name" ;;
+    esac
+  done
+}
+clean_npm_env
+
 fail() {
   echo "install-code-server: $1; the log follows ($log)" >&2
   tail -n 60 "$log" >&2

@@ -17,6 +17,7 @@ import { collectLogs, installCodeServer, OUTPUT, ROOT, type Session, startSessio
 import {
   activeEditorText,
   answer,
+  assertDrawnTheme,
   chooseColorTheme,
   chooseFileInDialog,
   clearNotifications,
@@ -437,6 +438,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       assert.match(text, /Search: Llama-3\.1-8B on 2× l40s/);
       assert.match(text, /Simulation: llama-3\.1-8b on l40s/);
       assert.match(text, /f32 compute/);
+      await assertDrawnTheme(page, frame, 'dark');
       await shot(page, 'dashboard-dark');
     },
   ],
@@ -527,7 +529,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       const dashboard = await webviewFrame(page, 'dashboard', 30_000, (f) =>
         f.evaluate(() => document.body.classList.contains('vscode-light')),
       );
-      assert.ok(dashboard);
+      await assertDrawnTheme(page, dashboard, 'light');
       await shot(page, 'dashboard-light');
       await runCommand(page, 'ServeTune: Show Last Chart');
       const pareto = await webviewFrame(page, 'pareto', 30_000, (f) =>
@@ -537,6 +539,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         nodes.map((n) => (n as HTMLElement).dataset.theme),
       );
       assert.deepEqual(themes, ['light', 'light']);
+      await assertDrawnTheme(page, pareto, 'light');
       assert.match(await pareto.locator('h1').innerText(), /Llama-3\.1-8B on 2× l40s/);
       await pareto.evaluate(() => window.scrollTo(0, 0));
       await clearNotifications(page);
@@ -551,6 +554,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         f.evaluate(() => document.body.dataset.theme === 'light'),
       );
       assert.equal((await figuresOf(frame))[0]!.theme, 'light');
+      await assertDrawnTheme(page, frame, 'light');
       assert.equal(await frame.locator('table.validation tbody tr').count(), 8);
       await clearNotifications(page);
       await shot(page, 'validation-light');

@@ -223,3 +223,40 @@ export async function waitForOutput(page: Page, pattern: RegExp, timeout = 15_00
     { timeout },
   );
 }
+
+/**
+ * The relative luminance (0 black … 1 white) of what a person sees behind `selector`: the computed
+ * background of the element or of its nearest ancestor that paints one. A class on <body> says which
+ * theme a webview was told; this says what was drawn.
+ */
+export async function backgroundLuminance(target: Page | Frame, selector: string): Promise<number> {
+  return target.evaluate((sel) => {
+    let element: Element | null = document.querySelector(sel);
+    while (element) {
+      const match = getComputedStyle(element).backgroundColor.match(
+        /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/,
+      );
+      if (match && (match[4] === undefined || Number(match[4]) > 0)) {
+        const [r, g, b] = [match[1], match[2], match[3]].map((c) => {
+          const v = Number(c) / 255;
+          return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      }
+      element = element.parentElement;
+    }
+    throw new Error(`nothing paints a background behind ${sel}`);
+  }, selector);
+}
+
+/** Fails unless the workbench and the webview are both drawn light (or both dark). */
+export async function assertDrawnTheme(page: Page, webview: Frame, theme: 'light' | 'dark'): Promise<void> {
+  const drawn = (luminance: number) => (luminance > 0.5 ? 'light' : 'dark');
+  const workbench = drawn(await backgroundLuminance(page, '.monaco-workbench .part.editor'));
+  const view = drawn(await backgroundLuminance(webview, 'body'));
+  if (workbench !== theme || view !== theme) {
+    throw new Error(
+      `expected a ${theme} theme drawn; the workbench is drawn ${workbench}, the webview ${view}`,
+    );
+  }
+}
