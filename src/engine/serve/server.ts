@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
-import type { FinishReason, GenerationEngine, GenerationHandle } from './engine.js';
+import { type CompletionKind, CompletionReply, sendJson } from './completion-reply.js';
+import type { GenerationEngine, GenerationHandle, GenerationRequest } from './engine.js';
 import { ServerMetrics } from './metrics.js';
 import {
   ChatCompletionRequest,
@@ -35,6 +35,52 @@ class HttpError extends Error {
   }
 }
 
+/** A request that passed every check, with its prompt as token ids and its completion budget. */
+interface AdmittedRequest {
+  request: CompletionRequest | ChatCompletionRequest;
+  promptTokens: number[];
+  maxTokens: number;
+}
+
+/** The prompt as token ids (text, or a chat's messages, encoded); empty or out-of-vocabulary ids are refused. */
+function promptTokensOf(request: CompletionRequest | ChatCompletionRequest, vocabSize: number): number[] {
+  let promptTokens: number[];
+  if ('prompt' in request) {
+    promptTokens =
+      typeof request.prompt === 'string' ? encodeText(request.prompt, vocabSize) : request.prompt;
+  } else {
+    promptTokens = encodeText(chatPromptText(request.messages), vocabSize);
+  }
+  if (promptTokens.length === 0) throw new HttpError(400, 'the prompt is empty', 'prompt');
+  const outOfVocabulary = promptTokens.find((id) => id >= vocabSize);
+  if (outOfVocabulary !== undefined) {
+    throw new HttpError(
+      400,
+      `token id ${outOfVocabulary} is out of vocabulary (size ${vocabSize})`,
+      'prompt',
+    );
+  }
+  return promptTokens;
+}
+
+/** The tokens to generate: as asked, or all the room the context leaves; refused when they do not fit. */
+function completionBudget(
+  request: CompletionRequest | ChatCompletionRequest,
+  promptLength: number,
+  maxModelLen: number,
+): number {
+  const room = maxModelLen - promptLength;
+  const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? room;
+  if (room <= 0 || maxTokens > room) {
+    throw new HttpError(
+      400,
+      `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${promptLength + maxTokens} tokens (${promptLength} in the prompt, ${maxTokens} in the completion).`,
+      'max_tokens',
+    );
+  }
+  return maxTokens;
+}
+
 /**
  * An OpenAI-compatible HTTP front end (completions and chat completions, streamed or not, /v1/models,
  * /health, /metrics) over any GenerationEngine. A client that disconnects cancels its request at once;
@@ -54,7 +100,7 @@ export class OpenAiServer {
         const message = error instanceof Error ? error.message : String(error);
         if (status === 500) this.options.log?.(`internal error: ${message}`);
         if (!res.headersSent)
-          this.sendJson(
+          sendJson(
             res,
             status,
             openAiError(status, message, error instanceof HttpError ? error.param : null),
@@ -100,7 +146,7 @@ export class OpenAiServer {
             'text/plain; version=0.0.4; charset=utf-8',
           ),
       },
-      '/v1/models': { method: 'GET', handle: () => this.sendJson(res, 200, this.modelList()) },
+      '/v1/models': { method: 'GET', handle: () => sendJson(res, 200, this.modelList()) },
       '/v1/completions': { method: 'POST', handle: () => this.generate(req, res, 'completion') },
       '/v1/chat/completions': { method: 'POST', handle: () => this.generate(req, res, 'chat') },
     };
@@ -152,11 +198,34 @@ export class OpenAiServer {
     return parsed.data;
   }
 
-  private async generate(
-    req: IncomingMessage,
-    res: ServerResponse,
-    kind: 'completion' | 'chat',
-  ): Promise<void> {
+  /** Admits a completion request, runs it on the engine and replies, streamed or whole. */
+  private async generate(req: IncomingMessage, res: ServerResponse, kind: CompletionKind): Promise<void> {
+    const { request, promptTokens, maxTokens } = await this.admit(req, kind);
+    const reply = new CompletionReply(
+      res,
+      kind,
+      this.options.engine.modelId,
+      promptTokens.length,
+      request.stream === true,
+      request.stream_options?.include_usage === true,
+    );
+    const started = performance.now();
+    this.metrics.requestStarted(promptTokens.length);
+    reply.open();
+    await this.runGeneration(
+      res,
+      reply,
+      { id: reply.id, promptTokens, maxTokens, ignoreEos: request.ignore_eos === true },
+      started,
+    );
+  }
+
+  /**
+   * The checks a request passes before it reaches the engine, in order: the server is not shutting
+   * down, the body is a valid request for the served model, the prompt is non-empty and in the
+   * vocabulary, prompt and completion fit the context, and the queue has room.
+   */
+  private async admit(req: IncomingMessage, kind: CompletionKind): Promise<AdmittedRequest> {
     const { engine } = this.options;
     if (this.draining) throw new HttpError(503, 'the server is shutting down');
     const body = await this.readJson(req);
@@ -165,158 +234,53 @@ export class OpenAiServer {
     if (request.model !== engine.modelId) {
       throw new HttpError(404, `The model \`${request.model}\` does not exist.`, 'model');
     }
-    let promptTokens: number[];
-    if ('prompt' in request) {
-      promptTokens =
-        typeof request.prompt === 'string' ? encodeText(request.prompt, engine.vocabSize) : request.prompt;
-    } else {
-      promptTokens = encodeText(chatPromptText(request.messages), engine.vocabSize);
-    }
-    if (promptTokens.length === 0) throw new HttpError(400, 'the prompt is empty', 'prompt');
-    const outOfVocabulary = promptTokens.find((id) => id >= engine.vocabSize);
-    if (outOfVocabulary !== undefined) {
-      throw new HttpError(
-        400,
-        `token id ${outOfVocabulary} is out of vocabulary (size ${engine.vocabSize})`,
-        'prompt',
-      );
-    }
-    const room = engine.maxModelLen - promptTokens.length;
-    const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? room;
-    if (room <= 0 || maxTokens > room) {
-      throw new HttpError(
-        400,
-        `This model's maximum context length is ${engine.maxModelLen} tokens. However, you requested ${promptTokens.length + maxTokens} tokens (${promptTokens.length} in the prompt, ${maxTokens} in the completion).`,
-        'max_tokens',
-      );
-    }
+    const promptTokens = promptTokensOf(request, engine.vocabSize);
+    const maxTokens = completionBudget(request, promptTokens.length, engine.maxModelLen);
     if (engine.stats().waiting >= this.options.maxWaiting) {
       throw new HttpError(
         429,
         `the server's queue is full (${this.options.maxWaiting} requests waiting); retry later`,
       );
     }
+    return { request, promptTokens, maxTokens };
+  }
 
-    const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replace(/-/g, '')}`;
-    const created = Math.floor(Date.now() / 1000);
-    const stream = request.stream === true;
-    const includeUsage = request.stream_options?.include_usage === true;
-    const started = performance.now();
+  /**
+   * Submits the request and feeds the reply until the engine finishes it; a client that disconnects
+   * first cancels it. Resolves once the reply is complete or the connection closed.
+   */
+  private runGeneration(
+    res: ServerResponse,
+    reply: CompletionReply,
+    request: GenerationRequest,
+    started: number,
+  ): Promise<void> {
     let last = started;
-    let generated = 0;
-    let text = '';
     let finished = false;
-    this.metrics.requestStarted(promptTokens.length);
-
-    const chunk = (content: string, finishReason: FinishReason | null, first: boolean) =>
-      kind === 'chat'
-        ? {
-            id,
-            object: 'chat.completion.chunk',
-            created,
-            model: engine.modelId,
-            choices: [
-              {
-                index: 0,
-                delta: first ? { role: 'assistant', content } : finishReason ? {} : { content },
-                finish_reason: finishReason,
-              },
-            ],
-          }
-        : {
-            id,
-            object: 'text_completion',
-            created,
-            model: engine.modelId,
-            choices: [{ index: 0, text: content, finish_reason: finishReason, logprobs: null }],
-          };
-    const usage = () => ({
-      prompt_tokens: promptTokens.length,
-      completion_tokens: generated,
-      total_tokens: promptTokens.length + generated,
-    });
-
-    if (stream) {
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-      });
-      res.flushHeaders();
-    }
-
-    await new Promise<void>((resolve) => {
+    return new Promise<void>((resolve) => {
       let handle: GenerationHandle | undefined;
       res.on('close', () => {
         if (!finished) handle?.cancel();
         resolve();
       });
-      handle = engine.submit(
-        { id, promptTokens, maxTokens, ignoreEos: request.ignore_eos === true },
-        {
-          token: (tokenId) => {
-            const now = performance.now();
-            this.metrics.tokenEmitted((now - last) / 1000, generated === 0);
-            last = now;
-            generated++;
-            const piece = decodeToken(tokenId);
-            text += piece;
-            if (stream) res.write(`data: ${JSON.stringify(chunk(piece, null, generated === 1))}\n\n`);
-          },
-          finish: (reason, error) => {
-            if (finished) return;
-            finished = true;
-            this.metrics.requestFinished(reason, (performance.now() - started) / 1000);
-            if (reason === 'abort') {
-              res.end();
-              resolve();
-              return;
-            }
-            if (reason === 'error') {
-              const message = `generation failed: ${error ?? 'unknown error'}`;
-              if (stream) res.end(`data: ${JSON.stringify(openAiError(500, message))}\n\n`);
-              else this.sendJson(res, 500, openAiError(500, message));
-              resolve();
-              return;
-            }
-            if (stream) {
-              res.write(`data: ${JSON.stringify(chunk('', reason, false))}\n\n`);
-              if (includeUsage) {
-                res.write(
-                  `data: ${JSON.stringify({ id, object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', created, model: engine.modelId, choices: [], usage: usage() })}\n\n`,
-                );
-              }
-              res.end('data: [DONE]\n\n');
-            } else if (kind === 'chat') {
-              this.sendJson(res, 200, {
-                id,
-                object: 'chat.completion',
-                created,
-                model: engine.modelId,
-                choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: reason }],
-                usage: usage(),
-              });
-            } else {
-              this.sendJson(res, 200, {
-                id,
-                object: 'text_completion',
-                created,
-                model: engine.modelId,
-                choices: [{ index: 0, text, finish_reason: reason, logprobs: null }],
-                usage: usage(),
-              });
-            }
-            resolve();
-          },
+      handle = this.options.engine.submit(request, {
+        token: (tokenId) => {
+          const now = performance.now();
+          this.metrics.tokenEmitted((now - last) / 1000, reply.tokens === 0);
+          last = now;
+          reply.token(decodeToken(tokenId));
         },
-      );
+        finish: (reason, error) => {
+          if (finished) return;
+          finished = true;
+          this.metrics.requestFinished(reason, (performance.now() - started) / 1000);
+          if (reason === 'abort') res.end();
+          else if (reason === 'error') reply.fail(`generation failed: ${error ?? 'unknown error'}`);
+          else reply.finish(reason);
+          resolve();
+        },
+      });
     });
-  }
-
-  private sendJson(res: ServerResponse, status: number, body: unknown): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
   }
 
   private sendText(

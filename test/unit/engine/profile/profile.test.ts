@@ -5,8 +5,9 @@ import { summarize } from '../../../../src/engine/gpu/timing.js';
 import { layerShapeOf } from '../../../../src/engine/kernels/layer.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import { matchCatalogHardware } from '../../../../src/engine/profile/catalog-match.js';
-import { fitLayer, type ProfileProgress, profileDevice } from '../../../../src/engine/profile/profiler.js';
+import { type ProfileProgress, profileDevice } from '../../../../src/engine/profile/profiler.js';
 import { DeviceProfile } from '../../../../src/engine/profile/schema.js';
+import { fitLayer } from '../../../../src/engine/profile/tasks/layer.js';
 import { requireGpu } from '../../helpers/gpu-fixture.js';
 
 describe('profiler', () => {
