@@ -6,7 +6,7 @@ import { registerConfigFeatures } from './configs/register.js';
 import { Engine } from './engine.js';
 import { PENDING_FEATURES, type PendingCommand, pendingMessage } from './pending.js';
 import type { Services } from './services.js';
-import { readSettings } from './settings.js';
+import { readSettings } from './configuration.js';
 import { Store } from './state.js';
 import { StatusBar } from './status-bar.js';
 import { DASHBOARD_VIEW_ID, DashboardViewProvider } from './views/dashboard-view.js';

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ServingEngine } from '../../engine/config/settings.js';
+import { ServingEngine } from '../../engine/config/serving-settings.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
 import { latencyText, sloTargetsText } from '../../engine/search/format.js';
 import {

@@ -7,7 +7,7 @@ import {
   SETTING_LABELS,
   type SettingKey,
   type PartialServingSettings as Settings,
-} from './settings.js';
+} from './serving-settings.js';
 import { isSafeBare, shellQuote } from './shell.js';
 import type { TextEdit } from './source.js';
 

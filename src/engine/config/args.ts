@@ -1,6 +1,6 @@
 import type { BlockBuilder, Encoding, ValueEdit } from './block.js';
 import { findFlag, type Knob, knobTable } from './knobs/index.js';
-import type { ServingEngine } from './settings.js';
+import type { ServingEngine } from './serving-settings.js';
 import type { SourceFile, SourceRange } from './source.js';
 
 /** One command-line word, located in its file, whatever the container (shell script, YAML list, string). */

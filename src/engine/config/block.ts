@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ArgToken } from './args.js';
-import { PartialServingSettings, ServingEngine, ServingSettings, type SettingKey } from './settings.js';
+import { PartialServingSettings, ServingEngine, ServingSettings, type SettingKey } from './serving-settings.js';
 import { SourceRange } from './source.js';
 
 /**

@@ -9,7 +9,7 @@ import type { ModelSpec } from '../model/spec.js';
 import { planEdits } from './apply.js';
 import { blockSettings, type ConfigFileReport, type ServingBlock } from './block.js';
 import { knobTable } from './knobs/index.js';
-import { PartialServingSettings, type SettingKey } from './settings.js';
+import { PartialServingSettings, type SettingKey } from './serving-settings.js';
 import { SourceRange, TextEdit } from './source.js';
 
 const GiB = 1024 ** 3;

@@ -9,7 +9,7 @@ import {
   SETTING_LABELS,
   type ServingEngine,
   type SettingKey,
-} from './settings.js';
+} from './serving-settings.js';
 import { shellQuote } from './shell.js';
 
 /**

@@ -15,6 +15,6 @@ export {
   yamlPathOf,
 } from './knobs/index.js';
 export * from './read.js';
-export * from './settings.js';
+export * from './serving-settings.js';
 export * from './source.js';
 export * from './workspace.js';

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { readCalibration } from '../calibrate/fit.js';
-import { ServingEngine } from '../config/settings.js';
+import { ServingEngine } from '../config/serving-settings.js';
 import { getHardware } from '../hardware/catalog.js';
 import { resolveModel } from '../model/resolve.js';
 import type { Calibration } from '../perf/calibration.js';
@@ -13,7 +13,7 @@ import type { Workload } from '../workload/types.js';
 import { EvaluationPool } from './pool.js';
 import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
 import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
-import { EngineSettings, engineSettingsFor } from './settings.js';
+import { EngineSettings, engineSettingsFor } from './engine-commands.js';
 import { SimulationEvaluator, type SimulationEvaluatorSetup } from './simulation-evaluator.js';
 
 /** What a user asks a search for (CLI flags, the worker protocol). */

@@ -1,4 +1,4 @@
-import type { ServingEngine } from '../config/settings.js';
+import type { ServingEngine } from '../config/serving-settings.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import type { ModelSpec } from '../model/spec.js';

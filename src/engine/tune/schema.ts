@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PartialServingSettings, ServingEngine } from '../config/settings.js';
+import { PartialServingSettings, ServingEngine } from '../config/serving-settings.js';
 import { TextEdit } from '../config/source.js';
 import { SearchResult } from '../search/run.js';
 import { EvaluationMetrics, Slo } from '../search/schema.js';

@@ -6,7 +6,7 @@ import { describeEngineError, isCancellation } from '../engine.js';
 import { currentSlo, pickCluster, pickSlo, type Slo } from '../picks.js';
 import { compactSearchResult } from '../search-report.js';
 import type { Services } from '../services.js';
-import { readSettings } from '../settings.js';
+import { readSettings } from '../configuration.js';
 import type { SearchSpace, Store } from '../state.js';
 import { pickWorkload } from '../workloads.js';
 

@@ -5,7 +5,7 @@ import type { RunSummary } from '../../engine/sim/summary.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import { currentSlo, pickCluster } from '../picks.js';
 import type { Services } from '../services.js';
-import { readSettings } from '../settings.js';
+import { readSettings } from '../configuration.js';
 import { simulationMarkdown } from '../simulation-report.js';
 import type { Store } from '../state.js';
 import { pickWorkload } from '../workloads.js';

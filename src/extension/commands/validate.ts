@@ -5,7 +5,7 @@ import { VALIDATE_DEFAULTS } from '../../engine/validate/defaults.js';
 import type { ValidationReport } from '../../engine/validate/report.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import type { Services } from '../services.js';
-import { readSettings } from '../settings.js';
+import { readSettings } from '../configuration.js';
 import { saveJsonToStorage } from '../storage.js';
 import { ValidationPanel } from '../views/validation-panel.js';
 import { WorkerRequestError } from '../worker/client.js';

@@ -1,4 +1,4 @@
-import type { ServingEngine } from '../settings.js';
+import type { ServingEngine } from '../serving-settings.js';
 import { SGLANG_KNOBS } from './sglang.js';
 import { TGI_KNOBS } from './tgi.js';
 import { TRTLLM_KNOBS } from './trtllm.js';

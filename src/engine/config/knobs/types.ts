@@ -1,4 +1,4 @@
-import type { PartialServingSettings, ServingEngine, SettingKey } from '../settings.js';
+import type { PartialServingSettings, ServingEngine, SettingKey } from '../serving-settings.js';
 
 /** A knob's value as written: text for knobs that take a value, a boolean for switches. */
 export type KnobValue = string | boolean;

@@ -1,7 +1,7 @@
 import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import { BlockBuilder } from '../block.js';
 import { findYamlKey, knobTable, normalizeName } from '../knobs/index.js';
-import type { ServingEngine } from '../settings.js';
+import type { ServingEngine } from '../serving-settings.js';
 import type { SourceFile } from '../source.js';
 import { mapInsertion, mapPairs, nodeRange, valueToken } from './yaml-util.js';
 

@@ -1,7 +1,7 @@
 import type { ArgToken } from '../args.js';
 import type { BlockBuilder } from '../block.js';
 import { findEnv } from '../knobs/index.js';
-import type { ServingEngine } from '../settings.js';
+import type { ServingEngine } from '../serving-settings.js';
 import type { SourceRange } from '../source.js';
 
 /** An environment variable handed to the server: counts where the engine reads it (TGI), else ignored. */

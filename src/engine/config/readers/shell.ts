@@ -1,6 +1,6 @@
 import { type ArgToken, engineOfImage, findEngineCommand, readEngineArgs } from '../args.js';
 import { BlockBuilder, type BlockKind, type Encoding } from '../block.js';
-import type { ServingEngine } from '../settings.js';
+import type { ServingEngine } from '../serving-settings.js';
 import { parseShell, type ShellWord, wholeVariable } from '../shell.js';
 import type { SourceFile } from '../source.js';
 import { addEnvVariable, countDevices } from './env.js';

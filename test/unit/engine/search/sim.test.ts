@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { readEngineFlags } from '../../../../src/engine/config/emit.js';
-import type { ServingEngine } from '../../../../src/engine/config/settings.js';
+import type { ServingEngine } from '../../../../src/engine/config/serving-settings.js';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { memoryReport } from '../../../../src/engine/memory/model.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
-import type { PartialServingSettings, ServingEngine } from '../config/settings.js';
+import type { PartialServingSettings, ServingEngine } from '../config/serving-settings.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Candidate, Pool } from './schema.js';
 
