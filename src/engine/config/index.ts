@@ -3,12 +3,14 @@ export * from './apply.js';
 export * from './block.js';
 export * from './diagnostics.js';
 export * from './emit.js';
+export * from './engines/index.js';
 export {
   findEnv,
   findFlag,
   findYamlKey,
   type Knob,
   type KnobTable,
+  knobById,
   knobsFor,
   knobTable,
   normalizeName,
