@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { HARDWARE_CATALOG } from '../engine/hardware/catalog.js';
 import { MODEL_CATALOG } from '../engine/model/catalog.js';
-import { readSettings } from './settings.js';
+import { readSettings } from './configuration.js';
 import type { Choices, Store } from './state.js';
 
 // Quick picks for the inputs every run needs. Each offers the last answer first and remembers the new

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ServingEngine } from '../../engine/config/settings.js';
+import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
 import { latencyText, sloTargetsText } from '../../engine/search/format.js';
 import {
@@ -111,8 +111,8 @@ export function registerSearchCommands(program: Command): void {
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
     .addOption(
       new Option('--engine <engine>', 'serving engine to emit settings for')
-        .choices(ServingEngine.options)
-        .default('vllm'),
+        .choices(EngineId.options)
+        .default(DEFAULT_ENGINE),
     )
     .option('--allow-quantization', 'also try fp8 and int4 weights and fp8 KV cache')
     .option('--disaggregation', 'also try prefill/decode disaggregation (xPyD)')
@@ -129,7 +129,7 @@ export function registerSearchCommands(program: Command): void {
       slo: Omit<Slo, 'percentile'>;
       sloPercentile: Slo['percentile'];
       rate?: number;
-      engine: ServingEngine;
+      engine: EngineId;
       allowQuantization?: boolean;
       disaggregation?: boolean;
       sampleRequests: number;

@@ -7,7 +7,7 @@ import {
   SETTING_LABELS,
   type SettingKey,
   type PartialServingSettings as Settings,
-} from './settings.js';
+} from './serving-settings.js';
 import { isSafeBare, shellQuote } from './shell.js';
 import type { TextEdit } from './source.js';
 
@@ -98,7 +98,7 @@ export function planEdits(block: ServingBlock, changes: Settings): PlannedEdits 
       const raw = knob.write(target);
       if (raw === undefined) {
         problems.push(
-          `${SETTING_LABELS[key]}: ${table.engine} cannot express ${String(parsed.data[key])} with ${occurrence.spelling}`,
+          `${SETTING_LABELS[key]}: ${block.engine} cannot express ${String(parsed.data[key])} with ${occurrence.spelling}`,
         );
         continue;
       }
@@ -130,7 +130,7 @@ export function planEdits(block: ServingBlock, changes: Settings): PlannedEdits 
     if (!added) {
       problems.push(
         candidates.length === 0
-          ? `${SETTING_LABELS[key]}: ${table.engine} has no knob for it`
+          ? `${SETTING_LABELS[key]}: ${block.engine} has no knob for it`
           : `${SETTING_LABELS[key]}: no place in ${block.label} to add ${candidates[0].flag ?? candidates[0].env ?? candidates[0].id}`,
       );
     }

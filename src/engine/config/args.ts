@@ -1,6 +1,6 @@
 import type { BlockBuilder, Encoding, ValueEdit } from './block.js';
+import { ENGINE_IDS, ENGINES, type EngineId, type Launcher } from './engines/index.js';
 import { findFlag, type Knob, knobTable } from './knobs/index.js';
-import type { ServingEngine } from './settings.js';
 import type { SourceFile, SourceRange } from './source.js';
 
 /** One command-line word, located in its file, whatever the container (shell script, YAML list, string). */
@@ -20,7 +20,7 @@ export interface ArgToken {
 }
 
 export interface EngineCommand {
-  engine: ServingEngine;
+  engine: EngineId;
   /** Index of the first argument after the program (and its subcommand). */
   argsStart: number;
   /** The program takes the model as its first positional argument (`vllm serve MODEL`, `trtllm-serve MODEL`). */
@@ -31,55 +31,59 @@ export interface EngineCommand {
 
 const basename = (word: string) => word.slice(word.lastIndexOf('/') + 1);
 
-/** Where an engine's command starts in a list of words, if it is one. */
+/** The command this launcher starts at word `i`, if it does. */
+function launchedAt(
+  engine: EngineId,
+  launcher: Launcher,
+  words: readonly string[],
+  i: number,
+): EngineCommand | undefined {
+  const word = basename(words[i]);
+  const { positionalModel } = launcher;
+  if ('pythonModule' in launcher) {
+    if ((word === '-m' || word === '--module') && words[i + 1] === launcher.pythonModule) {
+      return { engine, argsStart: i + 2, positionalModel, programIndex: i + 1 };
+    }
+    return undefined;
+  }
+  if (word !== launcher.program) return undefined;
+  const { subcommand } = launcher;
+  const hasSubcommand = subcommand !== undefined && words[i + 1] === subcommand.word;
+  if (subcommand && !subcommand.optional && !hasSubcommand) return undefined;
+  return { engine, argsStart: i + 1 + (hasSubcommand ? 1 : 0), positionalModel, programIndex: i };
+}
+
+/** Where an engine's command starts in a list of words, if it is one (any launcher of any engine). */
 export function findEngineCommand(words: readonly string[]): EngineCommand | undefined {
   for (let i = 0; i < words.length; i++) {
-    const word = basename(words[i]);
-    if (word === 'vllm' && words[i + 1] === 'serve') {
-      return { engine: 'vllm', argsStart: i + 2, positionalModel: true, programIndex: i };
-    }
-    if (word === '-m' || word === '--module') {
-      const module = words[i + 1];
-      if (module === 'vllm.entrypoints.openai.api_server') {
-        return { engine: 'vllm', argsStart: i + 2, positionalModel: false, programIndex: i + 1 };
+    for (const engine of ENGINE_IDS) {
+      for (const launcher of ENGINES[engine].launchers) {
+        const found = launchedAt(engine, launcher, words, i);
+        if (found) return found;
       }
-      if (module === 'sglang.launch_server') {
-        return { engine: 'sglang', argsStart: i + 2, positionalModel: false, programIndex: i + 1 };
-      }
-    }
-    if (word === 'text-generation-launcher') {
-      return { engine: 'tgi', argsStart: i + 1, positionalModel: false, programIndex: i };
-    }
-    if (word === 'trtllm-serve') {
-      const sub = words[i + 1] === 'serve' ? 1 : 0;
-      return { engine: 'trtllm', argsStart: i + 1 + sub, positionalModel: true, programIndex: i };
     }
   }
   return undefined;
 }
 
-/** Which engine an image runs when a container gives only arguments. */
-export function engineOfImage(image: string): ServingEngine | undefined {
+/** Which engine an image runs when a container gives only arguments: the first whose name it contains. */
+export function engineOfImage(image: string): EngineId | undefined {
   const name = image.toLowerCase();
-  if (/(^|\/)vllm[-/]|vllm-openai|\/vllm:|^vllm:/.test(name) || name.includes('vllm')) return 'vllm';
-  if (name.includes('sglang')) return 'sglang';
-  if (name.includes('text-generation-inference') || name.includes('/tgi')) return 'tgi';
-  if (name.includes('tensorrt-llm') || name.includes('trtllm') || name.includes('tensorrt_llm'))
-    return 'trtllm';
-  return undefined;
+  return ENGINE_IDS.find((id) => ENGINES[id].image.nameContains.some((part) => name.includes(part)));
+}
+
+/**
+ * Whether an engine command given only as arguments to a container image (no program) takes the model
+ * first: the image's entrypoint decides.
+ */
+export function imageTakesPositionalModel(engine: EngineId): boolean {
+  return ENGINES[engine].image.positionalModel;
 }
 
 export interface ArgsResult {
   /** `--config` (vLLM, SGLang) or `--extra_llm_api_options` (TensorRT-LLM): the engine YAML it names. */
   configFile?: ArgToken;
 }
-
-const CONFIG_FLAGS: Record<ServingEngine, string | undefined> = {
-  vllm: 'config',
-  sglang: 'config',
-  tgi: undefined,
-  trtllm: 'extra-llm-api-options',
-};
 
 function isFlag(word: string): boolean {
   return word.length > 1 && word.startsWith('-') && !/^-\d/.test(word);
@@ -96,7 +100,7 @@ function rangeIn(token: ArgToken, from: number, to: number): SourceRange | null 
  */
 export function readEngineArgs(
   builder: BlockBuilder,
-  engine: ServingEngine,
+  engine: EngineId,
   tokens: readonly ArgToken[],
   options: { positionalModel: boolean; origin?: 'flag' | 'chart' },
 ): ArgsResult {
@@ -130,7 +134,7 @@ export function readEngineArgs(
       continue;
     }
     const { knob } = match;
-    if (knob.id === CONFIG_FLAGS[engine]) {
+    if (knob.id === ENGINES[engine].configFile?.knob) {
       const valueToken = inline !== undefined ? inlineToken(token, equals) : next;
       if (inline === undefined) i++;
       if (valueToken) result.configFile = valueToken;

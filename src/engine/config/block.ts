@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { ArgToken } from './args.js';
-import { PartialServingSettings, ServingEngine, ServingSettings, type SettingKey } from './settings.js';
+import {
+  ENGINES_WITH_CONFIG_FILE,
+  EngineId,
+  type EngineYamlFormat,
+  engineYamlFormat,
+} from './engines/index.js';
+import { PartialServingSettings, ServingSettings, type SettingKey } from './serving-settings.js';
 import { SourceRange } from './source.js';
 
 /**
@@ -116,7 +122,7 @@ export const ServingBlock = z.object({
   kind: BlockKind,
   /** For people: `Deployment llama-70b, container vllm`, `command at line 3`. */
   label: z.string(),
-  engine: ServingEngine.nullable(),
+  engine: EngineId.nullable(),
   range: SourceRange,
   settings: z.partialRecord(
     z.enum(Object.keys(ServingSettings.shape) as [SettingKey, ...SettingKey[]]),
@@ -132,11 +138,10 @@ export const ServingBlock = z.object({
 });
 export type ServingBlock = z.infer<typeof ServingBlock>;
 
+/** What kind of file a config is: `<engine>-yaml` for each engine's own YAML config file. */
 export const ConfigFormat = z.enum([
   'shell',
-  'vllm-yaml',
-  'sglang-yaml',
-  'trtllm-yaml',
+  ...(ENGINES_WITH_CONFIG_FILE.map(engineYamlFormat) as [EngineYamlFormat, ...EngineYamlFormat[]]),
   'kubernetes',
   'helm-production-stack',
   'compose',
@@ -160,7 +165,7 @@ export class BlockBuilder {
   readonly problems: BlockProblem[] = [];
   readonly unknownFlags: ServingBlock['unknownFlags'] = [];
   hardware: ServingBlock['hardware'];
-  engine: ServingEngine | null = null;
+  engine: EngineId | null = null;
   /** The engine YAML a `--config` / `--extra_llm_api_options` flag names, followed by the file reader. */
   configFile: ArgToken | undefined;
 

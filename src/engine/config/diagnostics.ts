@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { findHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
-import { formatGiB, memoryReport } from '../memory/model.js';
+import { formatGiB, type MemoryReport, type MemorySettings, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
 import { findModel, MODEL_CATALOG } from '../model/catalog.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import type { ModelSpec } from '../model/spec.js';
 import { planEdits } from './apply.js';
 import { blockSettings, type ConfigFileReport, type ServingBlock } from './block.js';
+import { ENGINES, type EngineId } from './engines/index.js';
 import { knobTable } from './knobs/index.js';
-import { PartialServingSettings, type SettingKey } from './settings.js';
+import { PartialServingSettings, type SettingKey } from './serving-settings.js';
 import { SourceRange, TextEdit } from './source.js';
 
 const GiB = 1024 ** 3;
@@ -73,16 +74,62 @@ function rangeOf(block: ServingBlock, ...keys: SettingKey[]): SourceRange {
   return block.range;
 }
 
+type Push = (d: Omit<Diagnostic, 'related'> & { related?: Diagnostic['related'] }) => void;
+
+/** What every check on one block shares: the block, where its diagnostics go, and how fixes are planned. */
+interface BlockChecking {
+  block: ServingBlock;
+  push: Push;
+  /** A quick fix that makes `changes` in this block's file. */
+  fixFor(title: string, changes: PartialServingSettings): QuickFix;
+}
+
+/** What a block runs, as far as the file and the catalogs tell. */
+interface BlockTarget {
+  engine: EngineId;
+  /** The settings the file writes. */
+  settings: PartialServingSettings;
+  /** The file's settings over the engine's defaults: what the server runs with. */
+  resolved: PartialServingSettings;
+  model: ModelSpec | undefined;
+  hardware: HardwareSpec | undefined;
+  tp: number;
+  pp: number;
+  dp: number;
+}
+
 /** Every check on one block: parse problems, repeated flags, chart surprises, plan, scheduler and memory. */
 export function diagnoseBlock(block: ServingBlock, context: DiagnoseContext = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const fixFor = (title: string, changes: PartialServingSettings): QuickFix => {
-    const planned = planEdits(block, changes);
-    return { title, changes, edits: planned.edits, problems: planned.problems };
+  const checking: BlockChecking = {
+    block,
+    push: (d) => out.push({ related: [], ...d }),
+    fixFor(title, changes) {
+      const planned = planEdits(block, changes);
+      return { title, changes, edits: planned.edits, problems: planned.problems };
+    },
   };
-  const push = (d: Omit<Diagnostic, 'related'> & { related?: Diagnostic['related'] }) =>
-    out.push({ related: [], ...d });
+  readingProblems(checking);
+  repeatedSettings(block, checking.push);
+  chartInjectedFlags(checking);
+  if (!block.engine) return out;
+  const target = resolveTarget(block, block.engine, context);
+  modelNamed(checking, target);
+  gpusAgainstPlan(checking, target);
+  stepBudgetAgainstLimits(checking, target);
+  if (!target.model) return out;
+  const plan = planOf(checking, target, target.model);
+  if (!plan) return out;
+  if (!target.hardware) {
+    hardwareUnknown(checking);
+    return out;
+  }
+  memoryChecks(checking, target, target.model, target.hardware, plan);
+  return out;
+}
 
+/** Problems the readers found, values they could not read, and variables this file does not set. */
+function readingProblems({ block, push }: BlockChecking): void {
   for (const problem of block.problems) {
     push({
       severity: problem.severity,
@@ -104,9 +151,10 @@ export function diagnoseBlock(block: ServingBlock, context: DiagnoseContext = {}
       });
     }
   }
-  repeatedSettings(block, push);
-  const settings = blockSettings(block);
+}
 
+/** A flag the Helm chart adds on its own that turns off what the engine has on by default. */
+function chartInjectedFlags({ block, push, fixFor }: BlockChecking): void {
   for (const occurrence of block.occurrences) {
     if (occurrence.origin !== 'chart' || occurrence.overriddenBy !== undefined) continue;
     if (occurrence.settings.enablePrefixCaching === false) {
@@ -119,10 +167,32 @@ export function diagnoseBlock(block: ServingBlock, context: DiagnoseContext = {}
       });
     }
   }
-  if (!block.engine) return out;
-  const engine = block.engine;
+}
 
+function resolveTarget(block: ServingBlock, engine: EngineId, context: DiagnoseContext): BlockTarget {
+  const settings = blockSettings(block);
   const model = settings.model ? modelForReference(settings.model) : undefined;
+  const hardwareId = context.hardware ?? block.hardware?.id ?? undefined;
+  const hardware = hardwareId ? findHardware(hardwareId) : undefined;
+  const defaults = knobTable(engine).defaults({
+    ...(hardware ? { gpuMemoryBytes: hardware.memoryBytes, gpuName: hardware.id } : {}),
+    ...(model ? { modelMaxLen: model.maxContextLength } : {}),
+  });
+  const resolved: PartialServingSettings = { ...defaults, ...settings };
+  return {
+    engine,
+    settings,
+    resolved,
+    model,
+    hardware,
+    tp: resolved.tp ?? 1,
+    pp: resolved.pp ?? 1,
+    dp: resolved.dp ?? 1,
+  };
+}
+
+/** Checks that need the model's architecture run only on a catalog model. */
+function modelNamed({ block, push }: BlockChecking, { settings, model }: BlockTarget): void {
   if (!settings.model) {
     push({
       severity: 'info',
@@ -138,75 +208,78 @@ export function diagnoseBlock(block: ServingBlock, context: DiagnoseContext = {}
       range: rangeOf(block, 'model'),
     });
   }
+}
 
-  const hardwareId = context.hardware ?? block.hardware?.id ?? undefined;
-  const hardware: HardwareSpec | undefined = hardwareId ? findHardware(hardwareId) : undefined;
-  const defaults = knobTable(engine).defaults({
-    ...(hardware ? { gpuMemoryBytes: hardware.memoryBytes, gpuName: hardware.id } : {}),
-    ...(model ? { modelMaxLen: model.maxContextLength } : {}),
-  });
-  const resolved: PartialServingSettings = { ...defaults, ...settings };
-  const tp = resolved.tp ?? 1;
-  const pp = resolved.pp ?? 1;
-  const dp = resolved.dp ?? 1;
-
-  // GPUs the deployment gives against GPUs the plan needs.
-  if (settings.gpus !== undefined && engine !== 'tgi') {
-    const needed = tp * pp * dp;
-    if (needed > settings.gpus) {
-      push({
-        severity: 'error',
-        code: 'not-enough-gpus',
-        message: `TP ${tp} × PP ${pp} × DP ${dp} needs ${needed} GPUs; the deployment gives ${settings.gpus}`,
-        range: rangeOf(block, 'gpus'),
-        related: block.settings.tp?.range
-          ? [{ range: block.settings.tp.range, message: 'tensor parallel size' }]
-          : [],
-        fix: fixFor(`Give it ${needed} GPU${needed === 1 ? '' : 's'}`, { gpus: needed }),
-      });
-    } else if (needed < settings.gpus) {
-      push({
-        severity: 'warning',
-        code: 'idle-gpus',
-        message: `the deployment gives ${settings.gpus} GPUs but TP ${tp} × PP ${pp} × DP ${dp} uses ${needed}; the rest sit idle`,
-        range: rangeOf(block, 'gpus'),
-        fix: fixFor(`Request ${needed} GPU${needed === 1 ? '' : 's'}`, { gpus: needed }),
-      });
-    }
+/** GPUs the deployment gives against GPUs the plan needs. */
+function gpusAgainstPlan({ block, push, fixFor }: BlockChecking, target: BlockTarget): void {
+  const { settings, tp, pp, dp } = target;
+  if (settings.gpus === undefined || !ENGINES[target.engine].checks.gpusMatchPlan) return;
+  const needed = tp * pp * dp;
+  if (needed > settings.gpus) {
+    push({
+      severity: 'error',
+      code: 'not-enough-gpus',
+      message: `TP ${tp} × PP ${pp} × DP ${dp} needs ${needed} GPUs; the deployment gives ${settings.gpus}`,
+      range: rangeOf(block, 'gpus'),
+      related: block.settings.tp?.range
+        ? [{ range: block.settings.tp.range, message: 'tensor parallel size' }]
+        : [],
+      fix: fixFor(`Give it ${needed} GPU${needed === 1 ? '' : 's'}`, { gpus: needed }),
+    });
+  } else if (needed < settings.gpus) {
+    push({
+      severity: 'warning',
+      code: 'idle-gpus',
+      message: `the deployment gives ${settings.gpus} GPUs but TP ${tp} × PP ${pp} × DP ${dp} uses ${needed}; the rest sit idle`,
+      range: rangeOf(block, 'gpus'),
+      fix: fixFor(`Request ${needed} GPU${needed === 1 ? '' : 's'}`, { gpus: needed }),
+    });
   }
+}
 
-  // Scheduler settings the engine refuses at start-up.
-  if (engine === 'vllm' || engine === 'trtllm') {
-    const tokens = resolved.maxNumBatchedTokens;
-    const seqs = resolved.maxNumSeqs;
-    const explicit = settings.maxNumBatchedTokens !== undefined || settings.maxNumSeqs !== undefined;
-    if (explicit && tokens !== undefined && seqs !== undefined && tokens < seqs) {
-      push({
-        severity: 'error',
-        code: 'batched-tokens-below-seqs',
-        message: `max-num-batched-tokens ${tokens} is below max-num-seqs ${seqs}: the engine refuses to start`,
-        range: rangeOf(block, 'maxNumBatchedTokens', 'maxNumSeqs'),
-        fix: fixFor(`Set max-num-batched-tokens to ${seqs}`, { maxNumBatchedTokens: seqs }),
-      });
-    }
-    const maxLen = resolved.maxModelLen;
-    if (
-      resolved.enableChunkedPrefill === false &&
-      tokens !== undefined &&
-      maxLen !== undefined &&
-      tokens < maxLen
-    ) {
-      push({
-        severity: 'error',
-        code: 'prompt-longer-than-step',
-        message: `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}: long prompts cannot be scheduled`,
-        range: rangeOf(block, 'enableChunkedPrefill', 'maxNumBatchedTokens'),
-        fix: fixFor('Turn chunked prefill on', { enableChunkedPrefill: true }),
-      });
-    }
+/** Scheduler settings the engine refuses at start-up. */
+function stepBudgetAgainstLimits({ block, push, fixFor }: BlockChecking, target: BlockTarget): void {
+  if (!ENGINES[target.engine].checks.stepBudgetCoversLimits) return;
+  const { settings, resolved } = target;
+  const tokens = resolved.maxNumBatchedTokens;
+  const seqs = resolved.maxNumSeqs;
+  const explicit = settings.maxNumBatchedTokens !== undefined || settings.maxNumSeqs !== undefined;
+  if (explicit && tokens !== undefined && seqs !== undefined && tokens < seqs) {
+    push({
+      severity: 'error',
+      code: 'batched-tokens-below-seqs',
+      message: `max-num-batched-tokens ${tokens} is below max-num-seqs ${seqs}: the engine refuses to start`,
+      range: rangeOf(block, 'maxNumBatchedTokens', 'maxNumSeqs'),
+      fix: fixFor(`Set max-num-batched-tokens to ${seqs}`, { maxNumBatchedTokens: seqs }),
+    });
   }
+  const maxLen = resolved.maxModelLen;
+  if (
+    resolved.enableChunkedPrefill === false &&
+    tokens !== undefined &&
+    maxLen !== undefined &&
+    tokens < maxLen
+  ) {
+    push({
+      severity: 'error',
+      code: 'prompt-longer-than-step',
+      message: `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}: long prompts cannot be scheduled`,
+      range: rangeOf(block, 'enableChunkedPrefill', 'maxNumBatchedTokens'),
+      fix: fixFor('Turn chunked prefill on', { enableChunkedPrefill: true }),
+    });
+  }
+}
 
-  if (!model) return out;
+/**
+ * The parallel plan and formats the block serves in, or undefined (with why) when the memory checks
+ * cannot run: a quantization ServeTune does not model, or a plan that does not divide the model.
+ */
+function planOf(
+  { block, push, fixFor }: BlockChecking,
+  target: BlockTarget,
+  model: ModelSpec,
+): Plan | undefined {
+  const { resolved, tp, pp, dp } = target;
   const weightDtype = weightDtypeOf(resolved);
   if (!weightDtype) {
     push({
@@ -215,7 +288,7 @@ export function diagnoseBlock(block: ServingBlock, context: DiagnoseContext = {}
       message: `quantization '${resolved.quantization}' is not modelled; memory checks skipped`,
       range: rangeOf(block, 'quantization'),
     });
-    return out;
+    return undefined;
   }
   const ep = resolved.expertParallel ? tp * dp : (resolved.ep ?? 1);
   const plan: Plan = { tp, pp, dp, ep, weightDtype, kvDtype: kvDtypeOf(resolved) };
@@ -231,19 +304,16 @@ export function diagnoseBlock(block: ServingBlock, context: DiagnoseContext = {}
       ...(better ? { fix: fixFor(`Use TP ${better}`, { tp: better }) } : {}),
     });
   }
-  if (divisibility.length > 0) return out;
+  return divisibility.length > 0 ? undefined : plan;
+}
 
-  if (!hardware) {
-    push({
-      severity: 'info',
-      code: 'hardware-unknown',
-      message: `the GPU type is not named here; memory checks skipped (set "hardware" in servetune.json or pass --hardware)${block.hardware ? ` — '${block.hardware.text}' is not in the catalog` : ''}`,
-      range: block.hardware?.range ?? block.range,
-    });
-    return out;
-  }
-  memoryChecks(block, model, hardware, plan, resolved, settings, push, fixFor);
-  return out;
+function hardwareUnknown({ block, push }: BlockChecking): void {
+  push({
+    severity: 'info',
+    code: 'hardware-unknown',
+    message: `the GPU type is not named here; memory checks skipped (set "hardware" in servetune.json or pass --hardware)${block.hardware ? ` — '${block.hardware.text}' is not in the catalog` : ''}`,
+    range: block.hardware?.range ?? block.range,
+  });
 }
 
 function nearestValidTp(model: ModelSpec, plan: Plan): number | undefined {
@@ -251,100 +321,136 @@ function nearestValidTp(model: ModelSpec, plan: Plan): number | undefined {
   return undefined;
 }
 
-type Push = (d: Omit<Diagnostic, 'related'> & { related?: Diagnostic['related'] }) => void;
+/** The memory model's settings other than the budget share. */
+type MemoryLimits = Omit<MemorySettings, 'gpuMemoryUtilization'>;
 
-function memoryChecks(
-  block: ServingBlock,
+/**
+ * The share of each GPU the engine budgets, whatever way it is given. TensorRT-LLM gives the KV cache a
+ * share of what is free after weights and activations; the memory model takes it as the equivalent share
+ * of the whole GPU.
+ */
+function budgetShare(
+  target: BlockTarget,
   model: ModelSpec,
   hardware: HardwareSpec,
   plan: Plan,
-  resolved: PartialServingSettings,
-  settings: PartialServingSettings,
-  push: Push,
-  fixFor: (title: string, changes: PartialServingSettings) => QuickFix,
+  memory: MemoryLimits,
+): number {
+  const { resolved } = target;
+  if (ENGINES[target.engine].checks.kvBudget === 'share-of-gpu') return resolved.gpuMemoryUtilization ?? 0.9;
+  const whole = memoryReport(model, hardware, plan, { ...memory, gpuMemoryUtilization: 1 });
+  const used = whole.perGpu.weightBytes + whole.perGpu.activationPeakBytes + whole.perGpu.runtimeReserveBytes;
+  const free = Math.max(0, whole.perGpu.totalBytes - used);
+  return Math.min(1, (used + (resolved.kvCacheFreeMemoryFraction ?? 0.9) * free) / whole.perGpu.totalBytes);
+}
+
+/** Weights within the budget, KV memory left for at least one sequence, and room outside the budget. */
+function memoryChecks(
+  checking: BlockChecking,
+  target: BlockTarget,
+  model: ModelSpec,
+  hardware: HardwareSpec,
+  plan: Plan,
 ): void {
-  const memory = {
+  const { resolved } = target;
+  const memory: MemoryLimits = {
     blockSize: resolved.blockSize ?? 16,
     maxNumBatchedTokens: resolved.maxNumBatchedTokens ?? 8192,
     maxNumSeqs: resolved.maxNumSeqs ?? 256,
     ...(resolved.maxModelLen ? { contextLength: resolved.maxModelLen } : {}),
   };
-  let utilization = resolved.gpuMemoryUtilization ?? 0.9;
-  if (block.engine === 'trtllm') {
-    // TensorRT-LLM gives the KV cache a share of what is free after weights and activations.
-    const whole = memoryReport(model, hardware, plan, { ...memory, gpuMemoryUtilization: 1 });
-    const used =
-      whole.perGpu.weightBytes + whole.perGpu.activationPeakBytes + whole.perGpu.runtimeReserveBytes;
-    const free = Math.max(0, whole.perGpu.totalBytes - used);
-    utilization = Math.min(
-      1,
-      (used + (resolved.kvCacheFreeMemoryFraction ?? 0.9) * free) / whole.perGpu.totalBytes,
-    );
-  }
-  const report = memoryReport(model, hardware, plan, { ...memory, gpuMemoryUtilization: utilization });
-  const g = report.perGpu;
-  if (g.weightBytes > g.budgetBytes) {
-    const fitTp = [2, 4, 8, 16]
-      .map((f) => plan.tp * f)
-      .find((tp) => {
-        if (tp > hardware.gpusPerNode || planProblems(model, { ...plan, tp }).length > 0) return false;
-        return memoryReport(
-          model,
-          hardware,
-          { ...plan, tp },
-          { ...memory, gpuMemoryUtilization: utilization },
-        ).fits;
-      });
-    push({
-      severity: 'error',
-      code: 'weights-do-not-fit',
-      message: `${model.name} weights need ${formatGiB(g.weightBytes)} per GPU at TP ${plan.tp}${plan.pp > 1 ? ` × PP ${plan.pp}` : ''}; ${hardware.name} allows ${formatGiB(g.budgetBytes)}`,
-      range: rangeOf(block, 'tp', 'model'),
-      ...(fitTp
-        ? {
-            fix: fixFor(`Use TP ${fitTp}`, {
-              tp: fitTp,
-              ...(settings.gpus !== undefined ? { gpus: fitTp * plan.pp * plan.dp } : {}),
-            }),
-          }
-        : {}),
-    });
+  const utilization = budgetShare(target, model, hardware, plan, memory);
+  const settings = { ...memory, gpuMemoryUtilization: utilization };
+  const report = memoryReport(model, hardware, plan, settings);
+  if (report.perGpu.weightBytes > report.perGpu.budgetBytes) {
+    weightsDoNotFit(checking, target, model, hardware, plan, settings, report);
     return;
   }
   if (report.perReplica.kvBlocks === 0) {
-    push({
+    checking.push({
       severity: 'error',
       code: 'no-kv-memory',
       message: report.problems.join('; '),
-      range: rangeOf(block, 'gpuMemoryUtilization', 'tp'),
+      range: rangeOf(checking.block, 'gpuMemoryUtilization', 'tp'),
     });
     return;
   }
-  if (report.perReplica.maxConcurrentSequences === 0) {
-    const fits = Math.floor(report.perReplica.kvCapacityTokens / 1024) * 1024;
-    push({
-      severity: 'error',
-      code: 'max-model-len-exceeds-kv',
-      message: `max-model-len ${report.settings.contextLength} does not fit in the KV cache (${report.perReplica.kvCapacityTokens.toLocaleString('en-US')} tokens per replica on ${hardware.name})`,
-      range: rangeOf(block, 'maxModelLen', 'model'),
-      ...(fits > 0 ? { fix: fixFor(`Set max-model-len to ${fits}`, { maxModelLen: fits }) } : {}),
+  if (report.perReplica.maxConcurrentSequences === 0) maxModelLenExceedsKv(checking, hardware, report);
+  memoryUtilizationRisky(checking, target, hardware, report);
+}
+
+function weightsDoNotFit(
+  { block, push, fixFor }: BlockChecking,
+  target: BlockTarget,
+  model: ModelSpec,
+  hardware: HardwareSpec,
+  plan: Plan,
+  settings: MemorySettings,
+  report: MemoryReport,
+): void {
+  const g = report.perGpu;
+  const fitTp = [2, 4, 8, 16]
+    .map((f) => plan.tp * f)
+    .find((tp) => {
+      if (tp > hardware.gpusPerNode || planProblems(model, { ...plan, tp }).length > 0) return false;
+      return memoryReport(model, hardware, { ...plan, tp }, settings).fits;
     });
-  }
-  // What runs outside the budget: CUDA graphs (unless eager) and allocator slack. Estimates, not measured.
-  if (settings.gpuMemoryUtilization !== undefined && block.engine !== 'trtllm') {
-    const outside = (resolved.enforceEager ? 0 : 1 * GiB) + 0.5 * GiB;
-    const headroom = g.totalBytes - g.budgetBytes;
-    if (headroom < outside) {
-      const safe = Math.floor(((g.totalBytes - outside) / g.totalBytes) * 100) / 100;
-      push({
-        severity: 'warning',
-        code: 'memory-utilization-risky',
-        message: `gpu-memory-utilization ${settings.gpuMemoryUtilization} leaves ${formatGiB(headroom)} of ${hardware.name} outside the engine's budget; CUDA graphs and allocator slack need about ${formatGiB(outside)}: start-up may run out of memory`,
-        range: rangeOf(block, 'gpuMemoryUtilization'),
-        fix: fixFor(`Set it to ${safe}`, { gpuMemoryUtilization: safe }),
-      });
-    }
-  }
+  push({
+    severity: 'error',
+    code: 'weights-do-not-fit',
+    message: `${model.name} weights need ${formatGiB(g.weightBytes)} per GPU at TP ${plan.tp}${plan.pp > 1 ? ` × PP ${plan.pp}` : ''}; ${hardware.name} allows ${formatGiB(g.budgetBytes)}`,
+    range: rangeOf(block, 'tp', 'model'),
+    ...(fitTp
+      ? {
+          fix: fixFor(`Use TP ${fitTp}`, {
+            tp: fitTp,
+            ...(target.settings.gpus !== undefined ? { gpus: fitTp * plan.pp * plan.dp } : {}),
+          }),
+        }
+      : {}),
+  });
+}
+
+function maxModelLenExceedsKv(
+  { block, push, fixFor }: BlockChecking,
+  hardware: HardwareSpec,
+  report: MemoryReport,
+): void {
+  const fits = Math.floor(report.perReplica.kvCapacityTokens / 1024) * 1024;
+  push({
+    severity: 'error',
+    code: 'max-model-len-exceeds-kv',
+    message: `max-model-len ${report.settings.contextLength} does not fit in the KV cache (${report.perReplica.kvCapacityTokens.toLocaleString('en-US')} tokens per replica on ${hardware.name})`,
+    range: rangeOf(block, 'maxModelLen', 'model'),
+    ...(fits > 0 ? { fix: fixFor(`Set max-model-len to ${fits}`, { maxModelLen: fits }) } : {}),
+  });
+}
+
+/**
+ * What runs outside the budget: CUDA graphs (unless eager) and allocator slack. Estimates, not measured.
+ * Only where the file sets a share of the whole GPU.
+ */
+function memoryUtilizationRisky(
+  { block, push, fixFor }: BlockChecking,
+  target: BlockTarget,
+  hardware: HardwareSpec,
+  report: MemoryReport,
+): void {
+  const { settings, resolved } = target;
+  if (settings.gpuMemoryUtilization === undefined) return;
+  if (ENGINES[target.engine].checks.kvBudget !== 'share-of-gpu') return;
+  const g = report.perGpu;
+  const outside = (resolved.enforceEager ? 0 : 1 * GiB) + 0.5 * GiB;
+  const headroom = g.totalBytes - g.budgetBytes;
+  if (headroom >= outside) return;
+  const safe = Math.floor(((g.totalBytes - outside) / g.totalBytes) * 100) / 100;
+  push({
+    severity: 'warning',
+    code: 'memory-utilization-risky',
+    message: `gpu-memory-utilization ${settings.gpuMemoryUtilization} leaves ${formatGiB(headroom)} of ${hardware.name} outside the engine's budget; CUDA graphs and allocator slack need about ${formatGiB(outside)}: start-up may run out of memory`,
+    range: rangeOf(block, 'gpuMemoryUtilization'),
+    fix: fixFor(`Set it to ${safe}`, { gpuMemoryUtilization: safe }),
+  });
 }
 
 /** Checks across the blocks of one file: disaggregated prefill/decode pools must pair up. */

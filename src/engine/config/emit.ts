@@ -1,15 +1,15 @@
 import { Document } from 'yaml';
 import { ServeTuneError } from '../util/errors.js';
 import { blockSettings } from './block.js';
-import { type Knob, type KnobValue, knobTable, yamlPathOf } from './knobs/index.js';
+import { ENGINES, type EngineId, launchWords } from './engines/index.js';
+import { type Knob, type KnobValue, knobById, knobTable, yamlPathOf } from './knobs/index.js';
 import { readConfig } from './read.js';
 import {
   DEPLOYMENT_KEYS,
   PartialServingSettings,
   SETTING_LABELS,
-  type ServingEngine,
   type SettingKey,
-} from './settings.js';
+} from './serving-settings.js';
 import { shellQuote } from './shell.js';
 
 /**
@@ -17,7 +17,7 @@ import { shellQuote } from './shell.js';
  * `engineFlags(engine, s).expressed`, which is `s` without `dropped` and without the deployment settings.
  */
 export interface EngineFlags {
-  engine: ServingEngine;
+  engine: EngineId;
   /** The full command, program first: `['vllm', 'serve', MODEL, '--tensor-parallel-size', '4', …]`. */
   argv: string[];
   /** `argv` as one shell line, quoted where needed. */
@@ -38,21 +38,6 @@ export interface EngineFlags {
   /** Replicas and GPUs per server: for the deployment around the command, not flags. */
   deployment: { replicas?: number; gpus?: number };
 }
-
-const PROGRAMS: Record<ServingEngine, string[]> = {
-  vllm: ['vllm', 'serve'],
-  sglang: ['python3', '-m', 'sglang.launch_server'],
-  tgi: ['text-generation-launcher'],
-  trtllm: ['trtllm-serve'],
-};
-
-/** Engines that take the model as the first argument rather than a flag. */
-const POSITIONAL_MODEL: Record<ServingEngine, boolean> = {
-  vllm: true,
-  sglang: false,
-  tgi: false,
-  trtllm: true,
-};
 
 function flagWords(knob: Knob, raw: KnobValue): string[] {
   if (!knob.flag) return [];
@@ -84,7 +69,7 @@ function setIn(target: Record<string, unknown>, path: readonly string[], value: 
  * `--no-` form are left out (absent means default).
  */
 export function engineFlags(
-  engine: ServingEngine,
+  engine: EngineId,
   settings: PartialServingSettings,
   options: { yamlFileName?: string } = {},
 ): EngineFlags {
@@ -98,8 +83,12 @@ export function engineFlags(
     );
   }
   const input = parsed.data;
+  const description = ENGINES[engine];
   const table = knobTable(engine);
-  const argv = [...PROGRAMS[engine]];
+  const configFile = description.configFile;
+  const argv = launchWords(engine);
+  // The model goes first where the launcher the emitter writes takes it so.
+  const positionalModel = description.launchers[0].positionalModel;
   const flags: string[] = [];
   const env: Record<string, string> = {};
   const yamlOnly: Record<string, unknown> = {};
@@ -115,7 +104,7 @@ export function engineFlags(
     if (typeof read === 'string') continue;
     const words = flagWords(knob, raw);
     const path = yamlPathOf(engine, knob);
-    if (knob === modelKnob && POSITIONAL_MODEL[engine]) {
+    if (knob === modelKnob && positionalModel) {
       argv.push(String(raw));
     } else if (knob.flag) {
       flags.push(...words);
@@ -126,7 +115,7 @@ export function engineFlags(
     } else {
       continue;
     }
-    if (path && table.yamlUsesFlagNames) setIn(fullYaml, path, yamlScalar(knob, raw));
+    if (path && configFile?.keys === 'flag-names') setIn(fullYaml, path, yamlScalar(knob, raw));
     // A switch left out (absent = off) reads back as nothing: only what is written counts as expressed.
     if (words.length > 0 || !knob.flag || knob === modelKnob) Object.assign(expressed, read);
   }
@@ -149,15 +138,15 @@ export function engineFlags(
     });
   }
 
-  const yamlFileName =
-    options.yamlFileName ?? (engine === 'trtllm' ? 'extra_llm_api_options.yaml' : 'config.yaml');
+  const yamlFileName = options.yamlFileName ?? configFile?.defaultFileName ?? 'config.yaml';
   let configYaml: string | undefined;
-  if (engine === 'trtllm') {
-    if (Object.keys(yamlOnly).length > 0) {
+  if (configFile?.emits === 'settings-without-flags') {
+    const fileFlag = knobById(engine, configFile.knob)?.flag;
+    if (Object.keys(yamlOnly).length > 0 && fileFlag) {
       configYaml = new Document(yamlOnly).toString();
-      flags.push('--extra_llm_api_options', yamlFileName);
+      flags.push(fileFlag, yamlFileName);
     }
-  } else if (table.yamlUsesFlagNames) {
+  } else if (configFile?.emits === 'every-setting') {
     configYaml = new Document(fullYaml).toString();
   }
   argv.push(...flags);

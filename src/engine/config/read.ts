@@ -7,6 +7,7 @@ import {
   type ConfigFormat,
   ConfigFileReport as ReportSchema,
 } from './block.js';
+import { ENGINE_IDS, ENGINES, engineYamlFormat, LAUNCHER_PROGRAMS } from './engines/index.js';
 import { isComposeFile, parseDotEnv, readCompose } from './readers/compose.js';
 import { guessEngineOfYaml, readEngineYamlFile, readEngineYamlMap } from './readers/engine-yaml.js';
 import { isProductionStackValues, readProductionStack } from './readers/helm.js';
@@ -79,18 +80,21 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
   }
   const engine = guessEngineOfYaml(root);
   if (engine && isMap(root)) {
-    const format: ConfigFormat =
-      engine === 'vllm' ? 'vllm-yaml' : engine === 'sglang' ? 'sglang-yaml' : 'trtllm-yaml';
-    return finish(source, format, [readEngineYamlFile(source, engine, root)], problems);
+    return finish(source, engineYamlFormat(engine), [readEngineYamlFile(source, engine, root)], problems);
   }
   return finish(source, 'unknown', [], problems);
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A line that starts a command: an engine's program, Python (module launchers) or `docker`. */
+const COMMAND_LINE = new RegExp(
+  `^\\s*(${[...LAUNCHER_PROGRAMS.map(escapeRegExp), 'python3?', 'docker'].join('|')})\\s`,
+  'm',
+);
+
 function looksLikeYaml(text: string): boolean {
-  return (
-    /^\s*[A-Za-z_][\w.-]*\s*:(\s|$)/m.test(text) &&
-    !/^\s*(vllm|python3?|text-generation-launcher|trtllm-serve|docker)\s/m.test(text)
-  );
+  return /^\s*[A-Za-z_][\w.-]*\s*:(\s|$)/m.test(text) && !COMMAND_LINE.test(text);
 }
 
 /** A `--config` / `--extra_llm_api_options` YAML named on the command line: its keys count, below the flags. */
@@ -138,8 +142,7 @@ function finish(
   if (format === 'unknown' && problems.length === 0) {
     fileProblems.push({
       severity: 'info',
-      message:
-        'not recognised as a serving config (vLLM, SGLang, TGI, TensorRT-LLM; Kubernetes, Helm, compose, shell)',
+      message: `not recognised as a serving config (${ENGINE_IDS.map((id) => ENGINES[id].displayName).join(', ')}; Kubernetes, Helm, compose, shell)`,
       range: source.range(0, 0),
     });
   }

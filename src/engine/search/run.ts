@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { readCalibration } from '../calibrate/fit.js';
-import { ServingEngine } from '../config/settings.js';
+import { DEFAULT_ENGINE, EngineId } from '../config/engines/index.js';
 import { getHardware } from '../hardware/catalog.js';
 import { resolveModel } from '../model/resolve.js';
 import type { Calibration } from '../perf/calibration.js';
@@ -10,10 +10,10 @@ import { ServeTuneError } from '../util/errors.js';
 import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
+import { EngineSettings, engineSettingsFor } from './engine-commands.js';
 import { EvaluationPool } from './pool.js';
 import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
 import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
-import { EngineSettings, engineSettingsFor } from './settings.js';
 import { SimulationEvaluator, type SimulationEvaluatorSetup } from './simulation-evaluator.js';
 
 /** What a user asks a search for (CLI flags, the worker protocol). */
@@ -26,7 +26,7 @@ export const SearchInput = z.object({
   /** Requests per second to compare at; default: the workload's own rate. */
   rate: z.number().positive().optional(),
   slo: Slo,
-  engine: ServingEngine.default('vllm'),
+  engine: EngineId.default(DEFAULT_ENGINE),
   allowQuantization: z.boolean().default(false),
   disaggregation: z.boolean().default(false),
   /** Requests of the workload every configuration is simulated on. */
@@ -55,7 +55,7 @@ export const SearchResult = z.object({
   modelName: z.string(),
   hardware: z.string(),
   gpus: z.number().int(),
-  engine: ServingEngine,
+  engine: EngineId,
   workload: z.object({
     source: z.string(),
     requests: z.number().int(),

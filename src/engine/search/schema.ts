@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Plan } from '../memory/plan.js';
 
-export { ServingEngine } from '../config/settings.js';
+export { EngineId } from '../config/engines/index.js';
 
 export const SloPercentile = z.enum(['p50', 'p90', 'p99']);
 export type SloPercentile = z.infer<typeof SloPercentile>;

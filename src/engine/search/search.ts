@@ -1,4 +1,4 @@
-import type { ServingEngine } from '../config/settings.js';
+import type { EngineId } from '../config/engines/index.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -37,7 +37,7 @@ export interface SearchRequest {
   model: ModelSpec;
   hardware: HardwareSpec;
   gpus: number;
-  engine: ServingEngine;
+  engine: EngineId;
   /** Requests per second the configurations are compared at. */
   rate: number;
   slo: Slo;

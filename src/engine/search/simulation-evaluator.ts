@@ -1,4 +1,4 @@
-import type { ServingEngine } from '../config/settings.js';
+import { ENGINES, type EngineId } from '../config/engines/index.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
@@ -12,40 +12,15 @@ import type { EvaluationMetrics, Percentiles, Pool, SchedulerKnobs, Slo } from '
 import type { EvaluationTask, Evaluator } from './search.js';
 import { candidateGpus } from './space.js';
 
-/** Which simulator policy runs a serving engine's scheduler with these knobs. */
-export function schedulerFor(
-  engine: ServingEngine,
-  knobs: SchedulerKnobs,
-  maxModelLen: number,
-): SchedulerConfig {
-  const common = {
+/** Which simulator policy runs a serving engine's scheduler with these knobs (the engine's description says). */
+export function schedulerFor(engine: EngineId, knobs: SchedulerKnobs, maxModelLen: number): SchedulerConfig {
+  return {
     maxNumSeqs: knobs.maxNumSeqs,
     blockSize: knobs.blockSize,
     gpuMemoryUtilization: knobs.gpuMemoryUtilization,
     maxModelLen,
+    ...ENGINES[engine].scheduler.policyFor(knobs, maxModelLen),
   };
-  switch (engine) {
-    case 'vllm':
-      return knobs.chunkedPrefill
-        ? { ...common, policy: 'vllm-v1', maxNumBatchedTokens: knobs.maxNumBatchedTokens }
-        : { ...common, policy: 'vllm-v0', maxNumBatchedTokens: knobs.maxNumBatchedTokens };
-    case 'sglang':
-      return {
-        ...common,
-        policy: 'sglang',
-        maxNumBatchedTokens: knobs.maxNumBatchedTokens,
-        chunkedPrefillSize: knobs.chunkedPrefill
-          ? knobs.maxNumBatchedTokens
-          : Math.max(maxModelLen, knobs.maxNumBatchedTokens),
-      };
-    case 'tgi':
-    case 'trtllm':
-      // Both run in-flight batching; with chunked prefill (TGI v3 always, TRT-LLM's enable_chunked_context)
-      // prompts share steps with decodes under a token budget, else whole prompts go first.
-      return knobs.chunkedPrefill
-        ? { ...common, policy: 'sarathi', maxNumBatchedTokens: knobs.maxNumBatchedTokens }
-        : { ...common, policy: 'orca', maxNumBatchedTokens: knobs.maxNumBatchedTokens };
-  }
 }
 
 const ZERO: Percentiles = { mean: 0, p50: 0, p90: 0, p99: 0 };
@@ -89,7 +64,7 @@ function thin(workload: Workload, step: number): Workload {
 export interface SimulationEvaluatorSetup {
   model: ModelSpec;
   hardware: HardwareSpec;
-  engine: ServingEngine;
+  engine: EngineId;
   /** The requests every configuration is compared on (already cut to the search's sample). */
   workload: Workload;
   slo: Slo;

@@ -1,4 +1,4 @@
-import type { ServingEngine } from '../config/settings.js';
+import type { EngineId } from '../config/engines/index.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import { describePlan, type Plan, planProblems } from '../memory/plan.js';
@@ -10,7 +10,7 @@ export interface SpaceInput {
   model: ModelSpec;
   hardware: HardwareSpec;
   gpus: number;
-  engine: ServingEngine;
+  engine: EngineId;
   /** Longest prompt + output in the workload: every plan must hold at least one such sequence. */
   maxSequenceTokens: number;
   allowQuantization: boolean;

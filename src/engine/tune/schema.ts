@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PartialServingSettings, ServingEngine } from '../config/settings.js';
+import { EngineId } from '../config/engines/index.js';
+import { PartialServingSettings } from '../config/serving-settings.js';
 import { TextEdit } from '../config/source.js';
 import { SearchResult } from '../search/run.js';
 import { EvaluationMetrics, Slo } from '../search/schema.js';
@@ -57,7 +58,7 @@ export const BlockTarget = z.object({
   file: z.string(),
   block: z.number().int(),
   label: z.string(),
-  engine: ServingEngine,
+  engine: EngineId,
   model: z.string(),
   modelName: z.string(),
   hardware: z.string(),

@@ -1,7 +1,7 @@
 import { blockSettings, type ServingBlock } from '../config/block.js';
 import { kvDtypeOf, modelForReference, weightDtypeOf } from '../config/diagnostics.js';
 import { knobsFor, knobTable } from '../config/knobs/index.js';
-import type { PartialServingSettings } from '../config/settings.js';
+import type { PartialServingSettings } from '../config/serving-settings.js';
 import { formatLocation } from '../config/source.js';
 import { getHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';

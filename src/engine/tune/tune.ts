@@ -8,7 +8,7 @@ import {
   type PartialServingSettings,
   SETTING_LABELS,
   type SettingKey,
-} from '../config/settings.js';
+} from '../config/serving-settings.js';
 import type { TextEdit } from '../config/source.js';
 import { memoryReport } from '../memory/model.js';
 import { planProblems } from '../memory/plan.js';

@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import { searchChartModel } from '../../engine/chart/search-chart.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
 import type { SearchResult } from '../../engine/search/run.js';
+import { readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import { currentSlo, pickCluster, pickSlo, type Slo } from '../picks.js';
 import { compactSearchResult } from '../search-report.js';
 import type { Services } from '../services.js';
-import { readSettings } from '../settings.js';
 import type { SearchSpace, Store } from '../state.js';
 import { pickWorkload } from '../workloads.js';
 

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
+import { ENGINES } from '../../engine/config/engines/index.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import type { RunSummary } from '../../engine/sim/summary.js';
+import { readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import { currentSlo, pickCluster } from '../picks.js';
 import type { Services } from '../services.js';
-import { readSettings } from '../settings.js';
 import { simulationMarkdown } from '../simulation-report.js';
 import type { Store } from '../state.js';
 import { pickWorkload } from '../workloads.js';
@@ -20,8 +21,9 @@ const POLICY_DESCRIPTIONS: Record<PolicyName, string> = {
   static: 'Static batches (FasterTransformer)',
 };
 
+/** The chosen engine's own policy where the simulator has one, else vLLM V1's. */
 function defaultPolicy(): PolicyName {
-  return readSettings().engineFlavour === 'sglang' ? 'sglang' : 'vllm-v1';
+  return ENGINES[readSettings().engineFlavour].scheduler.ownPolicy ?? 'vllm-v1';
 }
 
 async function pickScheduler(store: Store): Promise<PolicyName | undefined> {

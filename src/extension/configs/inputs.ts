@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { Slo } from '../../engine/search/schema.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
-import { readSettings } from '../settings.js';
+import { readSettings } from '../configuration.js';
 
 /** What a config file is predicted and tuned against: from the nearest servetune.json, else the settings. */
 export interface WorkspaceInputs {

@@ -136,10 +136,8 @@ const knobs: Knob[] = [
 
 /** SGLang ~0.4 / 0.5 (`python -m sglang.launch_server`, and its `--config` YAML keyed by flag names). */
 export const SGLANG_KNOBS: KnobTable = {
-  engine: 'sglang',
   version: '0.5',
   knobs,
-  yamlUsesFlagNames: true,
   defaults(context) {
     const memory = context.gpuMemoryBytes;
     const chunk =

@@ -105,10 +105,8 @@ const knobs: Knob[] = [
 
 /** text-generation-launcher 3.x: flags, and the environment variable of the same name for each. */
 export const TGI_KNOBS: KnobTable = {
-  engine: 'tgi',
   version: '3.3',
   knobs,
-  yamlUsesFlagNames: false,
   defaults(context) {
     return {
       tp: 1,

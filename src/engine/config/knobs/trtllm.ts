@@ -116,10 +116,8 @@ const knobs: Knob[] = [
  * the LLM API's argument names, not the flags.
  */
 export const TRTLLM_KNOBS: KnobTable = {
-  engine: 'trtllm',
   version: '1.0',
   knobs,
-  yamlUsesFlagNames: false,
   defaults(context) {
     return {
       tp: 1,

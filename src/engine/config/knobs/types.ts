@@ -1,4 +1,4 @@
-import type { PartialServingSettings, ServingEngine, SettingKey } from '../settings.js';
+import type { PartialServingSettings, SettingKey } from '../serving-settings.js';
 
 /** A knob's value as written: text for knobs that take a value, a boolean for switches. */
 export type KnobValue = string | boolean;
@@ -51,15 +51,13 @@ export interface Knob {
   doc: string;
 }
 
+/** An engine's knobs (its description in engines/ names the engine). */
 export interface KnobTable {
-  engine: ServingEngine;
   /** Engine version the table follows. */
   version: string;
   knobs: readonly Knob[];
   /** The engine's defaults for the settings its knobs carry. */
   defaults(context: DefaultContext): PartialServingSettings;
-  /** Whether the YAML config file uses flag names as keys (vLLM, SGLang) or its own paths (TensorRT-LLM). */
-  yamlUsesFlagNames: boolean;
 }
 
 /** Spellings compare without leading dashes, with `_` as `-`, and camelCase as kebab-case. */

@@ -176,10 +176,8 @@ const knobs: Knob[] = [
  * larger ones on GPUs with at least 70 GiB other than the A100.
  */
 export const VLLM_KNOBS: KnobTable = {
-  engine: 'vllm',
   version: '0.10',
   knobs,
-  yamlUsesFlagNames: true,
   defaults(context) {
     const large =
       context.gpuMemoryBytes !== undefined &&

@@ -1,5 +1,11 @@
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
-import { type ArgToken, engineOfImage, findEngineCommand, readEngineArgs } from '../args.js';
+import {
+  type ArgToken,
+  engineOfImage,
+  findEngineCommand,
+  imageTakesPositionalModel,
+  readEngineArgs,
+} from '../args.js';
 import { BlockBuilder, type BlockProblem } from '../block.js';
 import type { SourceFile } from '../source.js';
 import { addEnvVariable, countDevices } from './env.js';
@@ -117,7 +123,7 @@ function readService(
       builder = new BlockBuilder(source.path, 'compose', label, range);
       builder.engine = engine;
       readEngineArgs(builder, engine, tokens.slice(found?.argsStart ?? 0), {
-        positionalModel: found ? found.positionalModel : engine === 'vllm',
+        positionalModel: found ? found.positionalModel : imageTakesPositionalModel(engine),
       });
       const insertion = seqInsertion(command, source);
       if (insertion) builder.insertions.push(insertion);

@@ -1,7 +1,7 @@
 import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import { BlockBuilder } from '../block.js';
-import { findYamlKey, knobTable, normalizeName } from '../knobs/index.js';
-import type { ServingEngine } from '../settings.js';
+import { ENGINES, ENGINES_WITH_CONFIG_FILE, type EngineId } from '../engines/index.js';
+import { findYamlKey, normalizeName } from '../knobs/index.js';
 import type { SourceFile } from '../source.js';
 import { mapInsertion, mapPairs, nodeRange, valueToken } from './yaml-util.js';
 
@@ -12,11 +12,11 @@ import { mapInsertion, mapPairs, nodeRange, valueToken } from './yaml-util.js';
  */
 export function readEngineYamlMap(
   builder: BlockBuilder,
-  engine: ServingEngine,
+  engine: EngineId,
   root: YAMLMap,
   source: SourceFile,
 ): void {
-  const naming = knobTable(engine).yamlUsesFlagNames ? 'flag' : 'path';
+  const naming = ENGINES[engine].configFile?.keys === 'flag-names' ? 'flag' : 'path';
   const rootInsertion = mapInsertion(root, source, { path: [], naming });
   if (rootInsertion) builder.insertions.push(rootInsertion);
   walk(builder, engine, root, [], source);
@@ -24,7 +24,7 @@ export function readEngineYamlMap(
 
 function walk(
   builder: BlockBuilder,
-  engine: ServingEngine,
+  engine: EngineId,
   map: YAMLMap,
   prefix: string[],
   source: SourceFile,
@@ -35,7 +35,7 @@ function walk(
     const match = findYamlKey(engine, path);
     const keyRange = nodeRange(key, source);
     if (!match) {
-      if (isMap(value) && !knobTable(engine).yamlUsesFlagNames) {
+      if (isMap(value) && ENGINES[engine].configFile?.keys !== 'flag-names') {
         const nested = mapInsertion(value, source, { path, naming: 'path' });
         if (nested) builder.insertions.push(nested);
         walk(builder, engine, value, path, source);
@@ -45,7 +45,8 @@ function walk(
       continue;
     }
     const { knob } = match;
-    if (knob.id === 'config' || knob.id === 'extra-llm-api-options') continue;
+    // A config file naming another config file: not followed.
+    if (knob.id === ENGINES[engine].configFile?.knob) continue;
     const token = valueToken(value, source);
     let raw: string | boolean;
     if (isScalar(value)) {
@@ -74,11 +75,12 @@ function walk(
 }
 
 /** Which engine's config a bare YAML map looks like: the engine whose knobs name the most keys. */
-export function guessEngineOfYaml(root: unknown): ServingEngine | undefined {
+export function guessEngineOfYaml(root: unknown): EngineId | undefined {
   const pairs = mapPairs(root);
   if (pairs.length === 0) return undefined;
-  let best: { engine: ServingEngine; score: number } | undefined;
-  for (const engine of ['vllm', 'sglang', 'trtllm'] as const) {
+  let best: { engine: EngineId; score: number } | undefined;
+  for (const engine of ENGINES_WITH_CONFIG_FILE) {
+    const nestedSnakeCase = ENGINES[engine].configFile?.keys === 'snake-case-paths';
     let score = 0;
     for (const { key, value } of pairs) {
       const name = String(key.value);
@@ -87,20 +89,20 @@ export function guessEngineOfYaml(root: unknown): ServingEngine | undefined {
       else if (match) score += 1;
       else if (
         isMap(value) &&
-        engine === 'trtllm' &&
+        nestedSnakeCase &&
         mapPairs(value).some((p) => findYamlKey(engine, [name, String(p.key.value)]))
       ) {
         score += 2;
       }
-      // Spelling tells engines apart where names coincide: TensorRT-LLM keys are snake_case only.
-      if (engine === 'trtllm' && name.includes('-')) score -= 1;
+      // Spelling tells engines apart where names coincide: snake_case keys (TensorRT-LLM) have no dashes.
+      if (nestedSnakeCase && name.includes('-')) score -= 1;
     }
     if (score > 0 && (!best || score > best.score)) best = { engine, score };
   }
   return best && best.score >= 2 ? best.engine : undefined;
 }
 
-export function readEngineYamlFile(source: SourceFile, engine: ServingEngine, root: YAMLMap): BlockBuilder {
+export function readEngineYamlFile(source: SourceFile, engine: EngineId, root: YAMLMap): BlockBuilder {
   const builder = new BlockBuilder(
     source.path,
     'engine-yaml',

@@ -1,13 +1,13 @@
 import type { ArgToken } from '../args.js';
 import type { BlockBuilder } from '../block.js';
+import type { EngineId } from '../engines/index.js';
 import { findEnv } from '../knobs/index.js';
-import type { ServingEngine } from '../settings.js';
 import type { SourceRange } from '../source.js';
 
 /** An environment variable handed to the server: counts where the engine reads it (TGI), else ignored. */
 export function addEnvVariable(
   builder: BlockBuilder,
-  engine: ServingEngine,
+  engine: EngineId,
   name: string,
   value: ArgToken,
   keyRange: SourceRange | null,

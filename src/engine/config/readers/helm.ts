@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { readEngineArgs } from '../args.js';
 import { BlockBuilder, type BlockProblem } from '../block.js';
+import type { EngineId } from '../engines/index.js';
 import { findFlag } from '../knobs/index.js';
 import type { SourceFile } from '../source.js';
 import { hardwareFromLabel } from './hardware-hint.js';
@@ -14,6 +15,9 @@ import {
   seqTokens,
   valueToken,
 } from './yaml-util.js';
+
+/** The production-stack chart deploys vLLM. */
+const CHART_ENGINE: EngineId = 'vllm';
 
 /**
  * The vllmConfig keys the vLLM production-stack chart turns into flags (deployment-vllm-multi.yaml), in
@@ -29,7 +33,7 @@ const CHART_KEYS = [
   'gpuMemoryUtilization',
   'maxLoras',
 ] as const;
-const CHART_KNOB_IDS = CHART_KEYS.map((key) => findFlag('vllm', key)?.knob.id).filter(
+const CHART_KNOB_IDS = CHART_KEYS.map((key) => findFlag(CHART_ENGINE, key)?.knob.id).filter(
   (id): id is string => !!id,
 );
 
@@ -52,7 +56,7 @@ export function readProductionStack(root: YAMLMap, source: SourceFile) {
       `modelSpec ${name}`,
       nodeRange(spec, source),
     );
-    builder.engine = 'vllm';
+    builder.engine = CHART_ENGINE;
     readModelSpec(builder, spec, source);
     blocks.push(builder);
   }
@@ -139,7 +143,7 @@ function readModelSpec(builder: BlockBuilder, spec: YAMLMap, source: SourceFile)
       continue;
     }
     if (!pair) continue;
-    const match = findFlag('vllm', key);
+    const match = findFlag(CHART_ENGINE, key);
     const token = valueToken(pair.value, source);
     if (!match || !token) continue;
     const raw = isScalar(pair.value) && typeof pair.value.value === 'boolean' ? pair.value.value : token.text;
@@ -158,7 +162,7 @@ function readModelSpec(builder: BlockBuilder, spec: YAMLMap, source: SourceFile)
   }
   for (const [key, pair] of pairs) {
     if ((CHART_KEYS as readonly string[]).includes(key) || key === 'extraArgs') continue;
-    if (findFlag('vllm', key)) {
+    if (findFlag(CHART_ENGINE, key)) {
       builder.problem(
         'warning',
         `the production-stack chart does not pass vllmConfig.${key} to vLLM; put it in extraArgs`,
@@ -169,7 +173,7 @@ function readModelSpec(builder: BlockBuilder, spec: YAMLMap, source: SourceFile)
   }
   const extra = config.get('extraArgs', true);
   if (isSeq(extra)) {
-    readEngineArgs(builder, 'vllm', seqTokens(extra, source), { positionalModel: false });
+    readEngineArgs(builder, CHART_ENGINE, seqTokens(extra, source), { positionalModel: false });
     const extraInsertion = seqInsertion(extra, source);
     if (extraInsertion) builder.insertions.push(extraInsertion);
   }

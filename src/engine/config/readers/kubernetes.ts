@@ -8,7 +8,13 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
-import { type ArgToken, engineOfImage, findEngineCommand, readEngineArgs } from '../args.js';
+import {
+  type ArgToken,
+  engineOfImage,
+  findEngineCommand,
+  imageTakesPositionalModel,
+  readEngineArgs,
+} from '../args.js';
 import { BlockBuilder, type BlockProblem } from '../block.js';
 import type { SourceFile } from '../source.js';
 import { addEnvVariable } from './env.js';
@@ -200,7 +206,7 @@ export function readContainer(
   builder.engine = engine;
   const start = found ? found.argsStart : commandTokens.length;
   readEngineArgs(builder, engine, all.slice(start), {
-    positionalModel: found ? found.positionalModel : engine === 'vllm',
+    positionalModel: found ? found.positionalModel : imageTakesPositionalModel(engine),
   });
   const argsSeq = isSeq(args) ? args : isSeq(command) ? command : undefined;
   const insertion = argsSeq ? seqInsertion(argsSeq, source) : undefined;

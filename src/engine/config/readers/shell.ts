@@ -1,6 +1,12 @@
-import { type ArgToken, engineOfImage, findEngineCommand, readEngineArgs } from '../args.js';
+import {
+  type ArgToken,
+  engineOfImage,
+  findEngineCommand,
+  imageTakesPositionalModel,
+  readEngineArgs,
+} from '../args.js';
 import { BlockBuilder, type BlockKind, type Encoding } from '../block.js';
-import type { ServingEngine } from '../settings.js';
+import type { EngineId } from '../engines/index.js';
 import { parseShell, type ShellWord, wholeVariable } from '../shell.js';
 import type { SourceFile } from '../source.js';
 import { addEnvVariable, countDevices } from './env.js';
@@ -78,7 +84,7 @@ const DOCKER_VALUE_OPTIONS = new Set(
 );
 
 interface Found {
-  engine: ServingEngine;
+  engine: EngineId;
   tokens: ArgToken[];
   argsStart: number;
   positionalModel: boolean;
@@ -175,7 +181,7 @@ function findInDockerRun(tokens: ArgToken[], env: Found['env']): Found | undefin
     engine,
     tokens: rest,
     argsStart: 0,
-    positionalModel: engine === 'vllm',
+    positionalModel: imageTakesPositionalModel(engine),
     env,
     ...(gpus ? { gpus } : {}),
   };
@@ -193,7 +199,7 @@ export interface ShellBlocksOptions {
   kind: BlockKind;
   label: (line: number) => string;
   /** The engine the container image runs, when the text is only arguments (Kubernetes `args`). */
-  imageEngine?: ServingEngine;
+  imageEngine?: EngineId;
 }
 
 /**
@@ -221,7 +227,7 @@ export function readShellText(text: string, context: ShellTextContext, options: 
             engine: options.imageEngine,
             tokens,
             argsStart: 0,
-            positionalModel: options.imageEngine === 'vllm',
+            positionalModel: imageTakesPositionalModel(options.imageEngine),
             env: [],
           }
         : undefined);

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
+  EngineId,
   engineFlags,
   knobsFor,
   type PartialServingSettings,
   readEngineFlags,
-  ServingEngine,
 } from '../../../../src/engine/config/index.js';
 
 const settingsArbitrary: fc.Arbitrary<PartialServingSettings> = fc.record(
@@ -82,7 +82,7 @@ describe('engineFlags', () => {
     assert.match(flags.dropped[0].reason, /no setting/);
   });
 
-  for (const engine of ServingEngine.options) {
+  for (const engine of EngineId.options) {
     test(`${engine}: emitted flags read back to exactly what they express (property)`, () => {
       fc.assert(
         fc.property(settingsArbitrary, (settings) => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { readEngineFlags } from '../../../../src/engine/config/emit.js';
-import type { ServingEngine } from '../../../../src/engine/config/settings.js';
+import { ENGINE_IDS } from '../../../../src/engine/config/engines/index.js';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { memoryReport } from '../../../../src/engine/memory/model.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
@@ -120,7 +120,7 @@ describe('search with the simulator', () => {
   });
 
   it('every suggested configuration fits in memory and its flags read back to it, for each engine', async () => {
-    for (const engine of ['vllm', 'sglang', 'tgi', 'trtllm'] as ServingEngine[]) {
+    for (const engine of ENGINE_IDS) {
       const result = await searchServing({ ...small, engine, sampleRequests: 120 });
       const suggested = result.configurations.filter((c) => c.settings);
       assert.ok(suggested.length > 0, engine);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
-import type { PartialServingSettings, ServingEngine } from '../config/settings.js';
+import type { EngineId } from '../config/engines/index.js';
+import type { PartialServingSettings } from '../config/serving-settings.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Candidate, Pool } from './schema.js';
 
@@ -69,7 +70,7 @@ export function poolSettings(
 }
 
 function server(
-  engine: ServingEngine,
+  engine: EngineId,
   settings: PartialServingSettings,
   role: 'server' | 'prefill' | 'decode',
 ): z.infer<typeof EmittedServer> {
@@ -92,7 +93,7 @@ function server(
 
 /** Ready-to-use engine commands for a configuration: one server kind, or prefill and decode workers. */
 export function engineSettingsFor(
-  engine: ServingEngine,
+  engine: EngineId,
   model: ModelSpec,
   candidate: Candidate,
   maxModelLen: number,

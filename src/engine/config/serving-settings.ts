@@ -1,15 +1,5 @@
 import { z } from 'zod';
 
-export const ServingEngine = z.enum(['vllm', 'sglang', 'tgi', 'trtllm']);
-export type ServingEngine = z.infer<typeof ServingEngine>;
-
-export const ENGINE_NAMES: Record<ServingEngine, string> = {
-  vllm: 'vLLM',
-  sglang: 'SGLang',
-  tgi: 'TGI',
-  trtllm: 'TensorRT-LLM',
-};
-
 const count = z.number().int().positive();
 const fraction = z.number().gt(0).lte(1);
 

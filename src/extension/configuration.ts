@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
+import { DEFAULT_ENGINE, EngineId } from '../engine/config/engines/index.js';
 
 /** `contributes.configuration` as the code reads it: validated, with the manifest's defaults. */
 export const Settings = z.object({
@@ -7,7 +8,7 @@ export const Settings = z.object({
   model: z.string().catch(''),
   hardware: z.string().catch('h100-sxm'),
   gpuCount: z.number().int().positive().catch(8),
-  engineFlavour: z.enum(['vllm', 'sglang', 'tgi', 'trtllm']).catch('vllm'),
+  engineFlavour: EngineId.catch(DEFAULT_ENGINE),
   slo: z
     .object({
       percentile: z.enum(['p50', 'p90', 'p99']).catch('p90'),

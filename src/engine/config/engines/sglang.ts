@@ -1,0 +1,29 @@
+import { SGLANG_KNOBS } from '../knobs/sglang.js';
+import type { EngineDescription } from './types.js';
+
+/** SGLang ~0.4 / 0.5: `python -m sglang.launch_server` and its `--config` YAML. */
+export const SGLANG = {
+  id: 'sglang',
+  displayName: 'SGLang',
+  launchers: [{ pythonModule: 'sglang.launch_server', positionalModel: false }],
+  image: { nameContains: ['sglang'], positionalModel: false },
+  configFile: {
+    knob: 'config',
+    keys: 'flag-names',
+    emits: 'every-setting',
+    defaultFileName: 'config.yaml',
+  },
+  knobTable: SGLANG_KNOBS,
+  scheduler: {
+    ownPolicy: 'sglang',
+    // Chunked prefill off: a whole prompt fits one chunk.
+    policyFor: (knobs, maxModelLen) => ({
+      policy: 'sglang',
+      maxNumBatchedTokens: knobs.maxNumBatchedTokens,
+      chunkedPrefillSize: knobs.chunkedPrefill
+        ? knobs.maxNumBatchedTokens
+        : Math.max(maxModelLen, knobs.maxNumBatchedTokens),
+    }),
+  },
+  checks: { gpusMatchPlan: true, stepBudgetCoversLimits: false, kvBudget: 'share-of-gpu' },
+} as const satisfies EngineDescription<'sglang'>;

@@ -1,0 +1,15 @@
+import { TGI_KNOBS } from '../knobs/tgi.js';
+import { inFlightBatching } from './in-flight-batching.js';
+import type { EngineDescription } from './types.js';
+
+/** Text Generation Inference 3.x: `text-generation-launcher`, flags or one environment variable each. */
+export const TGI = {
+  id: 'tgi',
+  displayName: 'Text Generation Inference',
+  launchers: [{ program: 'text-generation-launcher', positionalModel: false }],
+  image: { nameContains: ['text-generation-inference', '/tgi'], positionalModel: false },
+  knobTable: TGI_KNOBS,
+  scheduler: { policyFor: inFlightBatching },
+  // Without --num-shard the launcher shards over every GPU it sees.
+  checks: { gpusMatchPlan: false, stepBudgetCoversLimits: false, kvBudget: 'share-of-gpu' },
+} as const satisfies EngineDescription<'tgi'>;

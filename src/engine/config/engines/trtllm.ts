@@ -1,0 +1,22 @@
+import { TRTLLM_KNOBS } from '../knobs/trtllm.js';
+import { inFlightBatching } from './in-flight-batching.js';
+import type { EngineDescription } from './types.js';
+
+/** TensorRT-LLM 1.0 (PyTorch backend): `trtllm-serve` and its `--extra_llm_api_options` YAML. */
+export const TRTLLM = {
+  id: 'trtllm',
+  displayName: 'TensorRT-LLM',
+  launchers: [
+    { program: 'trtllm-serve', subcommand: { word: 'serve', optional: true }, positionalModel: true },
+  ],
+  image: { nameContains: ['tensorrt-llm', 'trtllm', 'tensorrt_llm'], positionalModel: false },
+  configFile: {
+    knob: 'extra-llm-api-options',
+    keys: 'snake-case-paths',
+    emits: 'settings-without-flags',
+    defaultFileName: 'extra_llm_api_options.yaml',
+  },
+  knobTable: TRTLLM_KNOBS,
+  scheduler: { policyFor: inFlightBatching },
+  checks: { gpusMatchPlan: true, stepBudgetCoversLimits: true, kvBudget: 'share-of-free-memory' },
+} as const satisfies EngineDescription<'trtllm'>;

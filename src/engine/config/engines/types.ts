@@ -1,0 +1,108 @@
+import type { PolicyName, SchedulerConfig } from '../../sched/config.js';
+import type { KnobTable } from '../knobs/types.js';
+
+/**
+ * One way a command line starts the engine. The emitter writes an engine's first launcher; the readers
+ * recognise every one.
+ */
+export type Launcher =
+  | {
+      /** Program file name (`vllm`, `trtllm-serve`), matched whatever directory it is run from. */
+      program: string;
+      /** The word after the program (`vllm serve`); optional ones are recognised but not written. */
+      subcommand?: { word: string; optional: boolean };
+      /** Takes the model as its first positional argument (`vllm serve MODEL`). */
+      positionalModel: boolean;
+    }
+  | {
+      /** Python module run with `python -m` / `--module` (`sglang.launch_server`); written as `python3 -m`. */
+      pythonModule: string;
+      positionalModel: boolean;
+    };
+
+/** The YAML file an engine reads its settings from, named by a flag on its command line. */
+export interface EngineConfigFile {
+  /** Id of the knob whose flag names the file (`config`, `extra-llm-api-options`). */
+  knob: string;
+  /**
+   * flag-names: the keys are the long flag names (`tensor-parallel-size: 4`; vLLM, SGLang).
+   * snake-case-paths: nested snake_case keys of the engine's own API, each knob's `yamlPath`
+   * (`kv_cache_config: {free_gpu_memory_fraction: …}`; TensorRT-LLM).
+   */
+  keys: 'flag-names' | 'snake-case-paths';
+  /**
+   * What the emitter writes in it. every-setting: the same settings as the flags, an alternative to them.
+   * settings-without-flags: only what no flag takes, and the command line names the file.
+   */
+  emits: 'every-setting' | 'settings-without-flags';
+  /** The name the emitter gives the file unless told another. */
+  defaultFileName: string;
+}
+
+/** The step knobs that decide which simulator policy runs an engine's scheduler, and how. */
+export interface StepKnobs {
+  chunkedPrefill: boolean;
+  maxNumBatchedTokens: number;
+}
+
+export type SchedulerPolicyChoice = Pick<
+  SchedulerConfig,
+  'policy' | 'maxNumBatchedTokens' | 'chunkedPrefillSize'
+>;
+
+/** How the simulator stands in for the engine's scheduler. */
+export interface EngineScheduler {
+  /**
+   * The simulator policy modelled on this engine's own scheduler (vLLM V1, SGLang), where there is one;
+   * absent where generic policies stand in for it.
+   */
+  ownPolicy?: PolicyName;
+  /** The policy, step budget and chunk size that run the engine's scheduler with these knobs. */
+  policyFor(knobs: StepKnobs, maxModelLen: number): SchedulerPolicyChoice;
+}
+
+/** What the config checks need to know of the engine beyond its knobs. */
+export interface EngineChecks {
+  /**
+   * Whether the GPUs a deployment gives one server must match TP × PP × DP. False where the engine shards
+   * over every GPU it sees unless told otherwise (TGI's `--num-shard`), so a mismatch is not an error.
+   */
+  gpusMatchPlan: boolean;
+  /**
+   * The engine refuses to start when max-num-batched-tokens is below max-num-seqs, or below
+   * max-model-len with chunked prefill off (vLLM, TensorRT-LLM).
+   */
+  stepBudgetCoversLimits: boolean;
+  /**
+   * What the KV cache is given. share-of-gpu: gpu-memory-utilization of the whole GPU (vLLM, SGLang, TGI).
+   * share-of-free-memory: kv-cache-free-gpu-memory-fraction of what weights and activations leave free
+   * (TensorRT-LLM).
+   */
+  kvBudget: 'share-of-gpu' | 'share-of-free-memory';
+}
+
+/**
+ * Everything ServeTune knows of one serving engine: how it is started, which images run it, the YAML
+ * file it reads, its knobs, how the simulator runs its scheduler and what the checks need. Readers,
+ * diagnostics, the emitter and the search read this and nothing else.
+ */
+export interface EngineDescription<Id extends string = string> {
+  id: Id;
+  /** As people name it (settings pick lists, messages). */
+  displayName: string;
+  /** Every way a command line starts it; the first is the one the emitter writes. */
+  launchers: readonly [Launcher, ...Launcher[]];
+  /** Container images that run it, for containers that give only arguments. */
+  image: {
+    /** An image whose lower-case name contains one of these runs the engine. */
+    nameContains: readonly string[];
+    /** The image's entrypoint takes the model as its first positional argument. */
+    positionalModel: boolean;
+  };
+  /** Its own YAML config file, where it has one (TGI has none). */
+  configFile?: EngineConfigFile;
+  /** Every knob: flags, YAML keys and environment variables, and the engine's defaults. */
+  knobTable: KnobTable;
+  scheduler: EngineScheduler;
+  checks: EngineChecks;
+}

@@ -1,0 +1,29 @@
+import { VLLM_KNOBS } from '../knobs/vllm.js';
+import type { EngineDescription } from './types.js';
+
+/** vLLM ≥ 0.8 (V1 engine), its OpenAI-compatible server and `--config` YAML. */
+export const VLLM = {
+  id: 'vllm',
+  displayName: 'vLLM',
+  launchers: [
+    { program: 'vllm', subcommand: { word: 'serve', optional: false }, positionalModel: true },
+    { pythonModule: 'vllm.entrypoints.openai.api_server', positionalModel: false },
+  ],
+  // vllm/vllm-openai's entrypoint is `vllm serve`.
+  image: { nameContains: ['vllm'], positionalModel: true },
+  configFile: {
+    knob: 'config',
+    keys: 'flag-names',
+    emits: 'every-setting',
+    defaultFileName: 'config.yaml',
+  },
+  knobTable: VLLM_KNOBS,
+  scheduler: {
+    ownPolicy: 'vllm-v1',
+    policyFor: (knobs) => ({
+      policy: knobs.chunkedPrefill ? 'vllm-v1' : 'vllm-v0',
+      maxNumBatchedTokens: knobs.maxNumBatchedTokens,
+    }),
+  },
+  checks: { gpusMatchPlan: true, stepBudgetCoversLimits: true, kvBudget: 'share-of-gpu' },
+} as const satisfies EngineDescription<'vllm'>;
