@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SimulationConfig, Slo } from './config.js';
+import { SloTargets } from '../workload/slo.js';
+import { SimulationConfig } from './config.js';
 
 /** One latency metric over requests (or over token gaps for ITL), seconds. Null when there are no samples. */
 export const MetricSummary = z.object({
@@ -97,7 +98,7 @@ export const RunSummary = z.object({
   }),
   goodput: z
     .object({
-      slo: Slo,
+      slo: SloTargets,
       requestsPerSecond: z.number(),
       /** Share of completed requests meeting every target. */
       fraction: z.number(),
