@@ -1,18 +1,12 @@
 import { type Command, Option } from 'commander';
-import { readCalibration } from '../../engine/calibrate/fit.js';
+import { loadCalibration } from '../../engine/calibrate/load.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { findModel } from '../../engine/model/catalog.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModel } from '../../engine/model/resolve.js';
-import type { Calibration } from '../../engine/perf/calibration.js';
 import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
-import {
-  calibrationForTarget,
-  readDeviceProfile,
-  readOpTables,
-  StepReport,
-} from '../../engine/perf/report.js';
+import { readOpTables, StepReport } from '../../engine/perf/report.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
 import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
 import { PolicyName, PreemptionMode, type SchedulerConfig } from '../../engine/sched/config.js';
@@ -39,18 +33,7 @@ function calibrationAndTables(
   hardwareId: string,
 ) {
   const hardware = getHardware(hardwareId);
-  if (flags.profile && flags.calibration) {
-    throw new ServeTuneError(
-      'give --profile or --calibration, not both',
-      'invalid-argument',
-      '--calibration',
-    );
-  }
-  const calibration: Calibration | undefined = flags.calibration
-    ? readCalibration(flags.calibration)
-    : flags.profile
-      ? calibrationForTarget(readDeviceProfile(flags.profile), hardware)
-      : undefined;
+  const calibration = loadCalibration(flags, hardware);
   const opTables: MeasuredOpTables | undefined =
     flags.opTables && flags.opTables.length > 0 ? readOpTables(flags.opTables) : undefined;
   return { hardware, calibration, opTables };

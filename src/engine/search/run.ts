@@ -1,11 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { readCalibration } from '../calibrate/fit.js';
+import { loadCalibration } from '../calibrate/load.js';
 import { ServingEngine } from '../config/settings.js';
 import { getHardware } from '../hardware/catalog.js';
 import { resolveModel } from '../model/resolve.js';
-import type { Calibration } from '../perf/calibration.js';
-import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
 import { ServeTuneError } from '../util/errors.js';
 import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
@@ -34,7 +32,7 @@ export const SearchInput = z.object({
   seed: z.number().int().default(0),
   /** A measured device profile to calibrate the step-time model with. */
   profile: z.string().optional(),
-  /** A saved calibration file (`servetune calibrate --out`); replaces `profile`. */
+  /** A saved calibration file (`servetune calibrate --out`); not with `profile`. */
   calibration: z.string().optional(),
   /** Worker threads (0: evaluate on this thread). Default: one per core. */
   threads: z.number().int().nonnegative().optional(),
@@ -157,11 +155,7 @@ export async function searchServing(
   const model = resolveModel(input.model);
   const hardware = getHardware(input.hardware);
   const { workload, rate, maxSequenceTokens, maxModelLen } = loadSearchSample(input, model);
-  const calibration: Calibration | undefined = input.calibration
-    ? readCalibration(input.calibration)
-    : input.profile
-      ? calibrationForTarget(readDeviceProfile(input.profile), hardware)
-      : undefined;
+  const calibration = loadCalibration(input, hardware);
   const setup: SimulationEvaluatorSetup = {
     model,
     hardware,

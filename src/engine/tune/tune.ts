@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
+import { loadCalibration } from '../calibrate/load.js';
 import { applyEdits, planEdits } from '../config/apply.js';
 import type { ConfigFileReport, ServingBlock } from '../config/block.js';
 import { readConfig } from '../config/read.js';
@@ -12,8 +13,6 @@ import {
 import type { TextEdit } from '../config/source.js';
 import { memoryReport } from '../memory/model.js';
 import { planProblems } from '../memory/plan.js';
-import type { Calibration } from '../perf/calibration.js';
-import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from '../search/rate.js';
 import {
   loadSearchSample,
@@ -87,9 +86,7 @@ function benchFor(
   },
 ): Bench {
   const { workload, rate, maxModelLen } = loadSearchSample(input, resolved.model);
-  const calibration: Calibration | undefined = input.profile
-    ? calibrationForTarget(readDeviceProfile(input.profile), resolved.hardware)
-    : undefined;
+  const calibration = loadCalibration({ profile: input.profile }, resolved.hardware);
   const evaluator = new SimulationEvaluator({
     model: resolved.model,
     hardware: resolved.hardware,
