@@ -1,5 +1,5 @@
 import type { DashboardState } from '../engine/protocol/webview.js';
-import { el, onHostMessage, post } from './api.js';
+import { connectToHost, el, post } from './api.js';
 
 function gflops(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(1)} TFLOP/s` : `${value.toFixed(1)} GFLOP/s`;
@@ -176,8 +176,7 @@ function render(state: DashboardState): void {
 }
 
 export function startDashboard(): void {
-  onHostMessage((message) => {
+  connectToHost('dashboard', (message) => {
     if (message.type === 'dashboard') render(message.state);
   });
-  post({ type: 'ready', view: 'dashboard' });
 }

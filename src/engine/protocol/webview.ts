@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { AdapterInfo } from '../profile/schema.js';
 
-// Messages between the extension host and its webviews (the sidebar dashboard and the Pareto panel).
-// Both sides validate what they receive with these schemas; nothing is posted to a webview before it
-// sends `ready`.
+// Messages between the extension host and its webviews (the sidebar dashboard, the Pareto and the
+// validation panels). Both sides validate what they receive with these schemas; nothing is posted to a
+// webview before it sends `ready` (the handshake: src/webview/api.ts connectToHost on the page,
+// src/extension/views/channel.ts on the host).
 
 // ---- The chart model: any result that is "points with two metrics" maps onto it -------------------
 
