@@ -107,9 +107,8 @@ function render(state: DashboardState): void {
     ...state.actions.map((action) => {
       const button = el('button', {
         text: action.label,
-        attrs: { 'data-command': action.command, title: action.reason ?? action.label },
+        attrs: { 'data-command': action.command, title: action.label },
       });
-      if (!action.available) button.classList.add('unavailable');
       button.addEventListener('click', () => post({ type: 'run-command', command: action.command }));
       return button;
     }),

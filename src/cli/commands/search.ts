@@ -128,7 +128,6 @@ export function registerSearchCommands(program: Command): void {
       const controller = new AbortController();
       const onSigint = () => controller.abort(new ServeTuneError('search cancelled', 'invalid-argument'));
       process.once('SIGINT', onSigint);
-      let lastStage = '';
       try {
         const result = await searchServing(
           {
@@ -152,7 +151,6 @@ export function registerSearchCommands(program: Command): void {
             signal: controller.signal,
             onProgress: (p) => {
               if (flags.json || !process.stderr.isTTY) return;
-              if (p.stage !== lastStage) lastStage = p.stage;
               process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
             },
           },

@@ -9,7 +9,7 @@ import type { MeasuredRequestsFile } from './requests-file.js';
 import { type StreamTarget, streamOnce } from './stream-client.js';
 import { measuredSummary, prometheusCounter } from './summary.js';
 
-export interface BenchOptions {
+interface BenchOptions {
   url: string;
   servedModel: string;
   endpoint?: 'completions' | 'chat';

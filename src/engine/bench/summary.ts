@@ -10,7 +10,7 @@ import { RunSummary } from '../sim/summary.js';
 import type { SloTargets } from '../workload/slo.js';
 import type { MeasuredRequest } from './requests-file.js';
 
-export interface MeasuredRunInfo {
+interface MeasuredRunInfo {
   label: string;
   url: string;
   servedModel: string;

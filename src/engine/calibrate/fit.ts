@@ -28,7 +28,7 @@ export function scaleCalibrationTime(c: Calibration, factor: number, source: str
   });
 }
 
-export interface CalibrationFit {
+interface CalibrationFit {
   calibration: Calibration;
   /** The fitted time factor over the starting calibration (> 1: the endpoint is slower than predicted). */
   factor: number;

@@ -25,7 +25,7 @@ export function readCalibration(file: string): Calibration {
 }
 
 /** Where a run's calibration comes from: a saved calibration or a measured device profile, at most one. */
-export interface CalibrationSource {
+interface CalibrationSource {
   /** A saved calibration file (`servetune calibrate --out`). */
   calibration?: string;
   /** A measured device profile (`servetune profile --out`), translated to `hardware`. */

@@ -8,7 +8,7 @@ import { AdapterInfo } from '../profile/schema.js';
 
 // ---- The chart model: any result that is "points with two metrics" maps onto it -------------------
 
-export const ChartAxis = z.object({
+const ChartAxis = z.object({
   /** Key into each point's `metrics`. */
   metric: z.string(),
   label: z.string(),
@@ -16,17 +16,15 @@ export const ChartAxis = z.object({
   scale: z.enum(['linear', 'log']).default('linear'),
   better: z.enum(['lower', 'higher']),
 });
-export type ChartAxis = z.infer<typeof ChartAxis>;
 
 /** The acceptable region (the SLO box), in axis units; a missing bound is unbounded. */
-export const ChartRegion = z.object({
+const ChartRegion = z.object({
   xMin: z.number().optional(),
   xMax: z.number().optional(),
   yMin: z.number().optional(),
   yMax: z.number().optional(),
   label: z.string(),
 });
-export type ChartRegion = z.infer<typeof ChartRegion>;
 
 export const ChartSpec = z.object({
   id: z.string(),
@@ -40,7 +38,7 @@ export const ChartSpec = z.object({
 });
 export type ChartSpec = z.infer<typeof ChartSpec>;
 
-export const SettingValue = z.union([z.string(), z.number(), z.boolean()]);
+const SettingValue = z.union([z.string(), z.number(), z.boolean()]);
 
 export const ChartPoint = z.object({
   id: z.string(),
@@ -156,12 +154,9 @@ export const RunSummary = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
-export const DashboardAction = z.object({
+const DashboardAction = z.object({
   command: z.string(),
   label: z.string(),
-  available: z.boolean(),
-  /** Why an unavailable action cannot run yet. */
-  reason: z.string().optional(),
 });
 
 export const DashboardState = z.object({

@@ -94,7 +94,7 @@ function labelOf(c: EvaluatedConfiguration): string {
 }
 
 /** The max-model-len every configuration of a search runs with: the workload's longest request, rounded up. */
-export function searchMaxModelLen(model: { maxContextLength: number }, maxSequenceTokens: number): number {
+function searchMaxModelLen(model: { maxContextLength: number }, maxSequenceTokens: number): number {
   return Math.min(model.maxContextLength, 2 ** Math.ceil(Math.log2(Math.max(maxSequenceTokens, 2048))));
 }
 

@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { Plan } from '../memory/plan.js';
 import { SloSeconds } from '../workload/slo.js';
 
-export { ServingEngine } from '../config/settings.js';
-
 export const SloPercentile = z.enum(['p50', 'p90', 'p99']);
 export type SloPercentile = z.infer<typeof SloPercentile>;
 

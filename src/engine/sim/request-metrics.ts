@@ -18,7 +18,7 @@ export interface FinishedRequestTimes {
   maxGap: number;
 }
 
-export interface RequestMetrics {
+interface RequestMetrics {
   completed: number;
   inputTokens: number;
   outputTokens: number;

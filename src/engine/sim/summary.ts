@@ -14,13 +14,13 @@ export const MetricSummary = z.object({
 });
 export type MetricSummary = z.infer<typeof MetricSummary>;
 
-export const TimeSeries = z.object({
+const TimeSeries = z.object({
   /** Bucket centres, seconds from the start. */
   t: z.array(z.number()),
   value: z.array(z.number()),
 });
 
-export const OverTime = z.object({ mean: z.number(), peak: z.number(), series: TimeSeries });
+const OverTime = z.object({ mean: z.number(), peak: z.number(), series: TimeSeries });
 
 /**
  * The result of a run, simulated or measured against a real endpoint: the same schema so the two

@@ -41,7 +41,7 @@ function readIfFile(path: string): string | undefined {
 }
 
 /** The file's report and the chosen block; errors say what the file holds instead. */
-export function readBlock(
+function readBlock(
   path: string,
   text: string | undefined,
   index: number,
@@ -106,7 +106,7 @@ function benchFor(
   };
 }
 
-export function poolLabel(pool: Pool): string {
+function poolLabel(pool: Pool): string {
   const { plan, knobs } = pool;
   const parts = [`TP${plan.tp}`];
   if (plan.pp > 1) parts.push(`PP${plan.pp}`);
@@ -294,7 +294,7 @@ function changeList(now: PartialServingSettings, changes: PartialServingSettings
 }
 
 /** "TP 8→4 ×2 replicas, max-num-batched-tokens 2048→8192". */
-export function describeChanges(list: readonly SettingChange[]): string {
+function describeChanges(list: readonly SettingChange[]): string {
   const short: Partial<Record<string, string>> = {
     tp: 'TP',
     pp: 'PP',
@@ -335,7 +335,7 @@ function effectSummary(current: BlockPrediction, suggested: BlockPrediction): st
 }
 
 /** The unified diff of every file the edits touch. */
-export function editsDiff(
+function editsDiff(
   mainPath: string,
   mainText: string,
   edits: readonly TextEdit[],

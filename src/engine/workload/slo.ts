@@ -47,7 +47,7 @@ export const GOODPUT_SLO_RULES: SloTargetRules<never> = {
   example: 'ttft=0.5,tpot=0.05',
 };
 
-export type SloTargetsWith<Required extends SloTargetName> = SloTargets & {
+type SloTargetsWith<Required extends SloTargetName> = SloTargets & {
   [K in Required]-?: number;
 };
 

@@ -160,7 +160,7 @@ export async function searchCommand(services: Services): Promise<void> {
 }
 
 /** The self-contained HTML report (charts drawn by the panel's own bundle, inlined). */
-export async function saveHtmlReport(services: Services, result: SearchResult): Promise<void> {
+async function saveHtmlReport(services: Services, result: SearchResult): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const target = await vscode.window.showSaveDialog({
     title: 'Save the search report as HTML',

@@ -75,7 +75,7 @@ export function connectWebview(
   return channel;
 }
 
-export interface ChartPanelOptions extends Omit<WebviewChannelOptions, 'post'> {
+interface ChartPanelOptions extends Omit<WebviewChannelOptions, 'post'> {
   view: WebviewKind;
   title: string;
   disposed: () => void;

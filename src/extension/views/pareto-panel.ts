@@ -6,7 +6,7 @@ import { createChartPanel, initChartPanel, savedPanelState } from './html.js';
 
 export const PARETO_VIEW_TYPE = 'servetune.pareto';
 
-export interface ParetoActions {
+interface ParetoActions {
   /** Applies a point's settings; the host decides whether it can. */
   apply(model: ChartModel, pointId: string): void;
   log: vscode.LogOutputChannel;
