@@ -143,7 +143,8 @@ export const DeviceSummary = z.object({
 });
 export type DeviceSummary = z.infer<typeof DeviceSummary>;
 
-export const RunSummary = z.object({
+/** One run in the dashboard's list of recent runs (what a run is, not its results: see StoredRun). */
+export const RecentRun = z.object({
   id: z.string(),
   kind: z.string(),
   title: z.string(),
@@ -152,7 +153,7 @@ export const RunSummary = z.object({
   best: z.string().nullable(),
   hasChart: z.boolean(),
 });
-export type RunSummary = z.infer<typeof RunSummary>;
+export type RecentRun = z.infer<typeof RecentRun>;
 
 const DashboardAction = z.object({
   command: z.string(),
@@ -174,7 +175,7 @@ export const DashboardState = z.object({
   }),
   workload: z.string().nullable(),
   slo: z.object({ percentile: z.string(), ttftSeconds: z.number(), tbtSeconds: z.number() }),
-  runs: z.array(RunSummary),
+  runs: z.array(RecentRun),
   actions: z.array(DashboardAction),
   /** The last validation on this machine, when there is one. */
   validation: z

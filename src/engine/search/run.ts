@@ -8,11 +8,11 @@ import { ServeTuneError } from '../util/errors.js';
 import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
-import { EvaluationPool } from './pool.js';
 import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
 import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
 import { EngineSettings, engineSettingsFor } from './settings.js';
 import { SimulationEvaluator, type SimulationEvaluatorSetup } from './simulation-evaluator.js';
+import { ThreadedEvaluator } from './threaded-evaluator.js';
 
 /** What a user asks a search for (CLI flags, the worker protocol). */
 export const SearchInput = z.object({
@@ -169,9 +169,9 @@ export async function searchServing(
 
   const threads = input.threads ?? undefined;
   let evaluator: Evaluator;
-  let pool: EvaluationPool | undefined;
+  let threaded: ThreadedEvaluator | undefined;
   if (threads === 0 || !options.workerFile) evaluator = new SimulationEvaluator(setup);
-  else evaluator = pool = new EvaluationPool(options.workerFile, setup, threads);
+  else evaluator = threaded = new ThreadedEvaluator(options.workerFile, setup, threads);
   try {
     // Partial results carry no engine settings: those are for the configurations the final fronts keep.
     const resultOf = (outcome: SearchOutcome, withSettings: boolean): SearchResult => {
@@ -225,6 +225,6 @@ export async function searchServing(
     );
     return resultOf(outcome, true);
   } finally {
-    await pool?.close();
+    await threaded?.close();
   }
 }

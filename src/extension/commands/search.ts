@@ -3,18 +3,18 @@ import { searchChartModel } from '../../engine/chart/search-chart.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
 import type { SearchResult } from '../../engine/search/run.js';
 import { describeEngineError, isCancellation } from '../engine.js';
-import { currentSlo, pickCluster, pickSlo, type Slo } from '../picks.js';
+import { currentSlo, pickCluster, pickSlo, type SloChoice } from '../picks.js';
 import { compactSearchResult } from '../search-report.js';
 import type { Services } from '../services.js';
 import { readSettings } from '../settings.js';
 import type { SearchSpace, Store } from '../state.js';
 import { pickWorkload } from '../workloads.js';
 
-function sloText(slo: Slo): string {
+function sloText(slo: SloChoice): string {
   return `${slo.percentile} TTFT ≤ ${slo.ttftSeconds} s, TBT ≤ ${(slo.tbtSeconds * 1000).toFixed(0)} ms`;
 }
 
-async function confirmSlo(store: Store): Promise<Slo | undefined> {
+async function confirmSlo(store: Store): Promise<SloChoice | undefined> {
   const slo = currentSlo(store);
   const picked = await vscode.window.showQuickPick(
     [
