@@ -1,6 +1,13 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
 import { SloPercentile } from '../engine/search/schema.js';
+import { isServeTuneError } from '../engine/util/errors.js';
+import {
+  parseSloTargets,
+  type SloTargetName,
+  type SloTargetRules,
+  sloTargetForm,
+} from '../engine/workload/slo.js';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -38,6 +45,24 @@ export function fraction(value: string): number {
     throw new InvalidArgumentError(`expected a number in (0, 1], got '${value}'.`);
   }
   return n;
+}
+
+/**
+ * `--slo` as a command takes it: the one grammar (engine/workload/slo.ts) with the targets `rules`
+ * allows and requires; a malformed value is refused as any malformed option is, naming the flag.
+ */
+export function sloOption<Required extends SloTargetName>(rules: SloTargetRules<Required>, purpose: string) {
+  return new Option(
+    '--slo <targets>',
+    `${purpose}: ${sloTargetForm(rules)} in seconds (or ms), e.g. ${rules.example}`,
+  ).argParser((text) => {
+    try {
+      return parseSloTargets(text, rules);
+    } catch (error) {
+      if (isServeTuneError(error)) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  });
 }
 
 export const weightDtypeOption = () =>

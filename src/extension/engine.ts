@@ -11,7 +11,7 @@ import { HANDLERS } from '../worker/handlers.js';
 import { type RequestOptions, WorkerRequestError } from './worker/client.js';
 import type { WorkerManager } from './worker/manager.js';
 
-export interface RunOptions<M extends WorkerMethodName> {
+interface RunOptions<M extends WorkerMethodName> {
   /** Title of the progress notification of a long run. */
   title: string;
   onPartial?: RequestOptions<M>['onPartial'];

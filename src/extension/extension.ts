@@ -5,7 +5,6 @@ import { COMMAND_IDS, registerCommands } from './commands/register.js';
 import { registerConfigFeatures } from './configs/register.js';
 import { readSettings } from './configuration.js';
 import { Engine } from './engine.js';
-import { PENDING_FEATURES, type PendingCommand, pendingMessage } from './pending.js';
 import type { Services } from './services.js';
 import { Store } from './state.js';
 import { StatusBar } from './status-bar.js';
@@ -98,13 +97,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const settings = readSettings();
     const choices = store.choices();
     const device = store.device();
-    const pending = new Set<string>(Object.keys(PENDING_FEATURES));
-    const action = (command: string, label: string) => ({
-      command,
-      label,
-      available: !pending.has(command),
-      reason: pending.has(command) ? pendingMessage(command as PendingCommand) : undefined,
-    });
+    const action = (command: string, label: string) => ({ command, label });
     return {
       device: device ? { kind: 'found', summary: device } : { kind: 'unknown' },
       engine: engineStatus(worker!.state),

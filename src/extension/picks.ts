@@ -99,9 +99,10 @@ export async function pickCluster(
   return { model, hardware, gpus };
 }
 
-export type Slo = NonNullable<Choices['slo']>;
+/** The latency targets as the editor keeps them (settings, last choice): ttftSeconds, tbtSeconds, a percentile. */
+export type SloChoice = NonNullable<Choices['slo']>;
 
-export function currentSlo(store: Store): Slo {
+export function currentSlo(store: Store): SloChoice {
   return store.choices().slo ?? readSettings().slo;
 }
 
@@ -110,7 +111,7 @@ function positiveSeconds(text: string, unitScale: number): number | undefined {
   return Number.isFinite(value) && value > 0 ? value / unitScale : undefined;
 }
 
-export async function pickSlo(store: Store): Promise<Slo | undefined> {
+export async function pickSlo(store: Store): Promise<SloChoice | undefined> {
   const current = currentSlo(store);
   const percentile = await vscode.window.showQuickPick(
     ['p50', 'p90', 'p99'].map((p) => ({
@@ -140,8 +141,8 @@ export async function pickSlo(store: Store): Promise<Slo | undefined> {
     validateInput: (v) => (positiveSeconds(v, 1000) ? undefined : 'A positive number of milliseconds'),
   });
   if (tbt === undefined) return undefined;
-  const slo: Slo = {
-    percentile: percentile.label as Slo['percentile'],
+  const slo: SloChoice = {
+    percentile: percentile.label as SloChoice['percentile'],
     ttftSeconds: positiveSeconds(ttft, 1)!,
     tbtSeconds: positiveSeconds(tbt, 1000)!,
   };

@@ -2,10 +2,10 @@ import type * as vscode from 'vscode';
 import { z } from 'zod';
 import { PlansReport } from '../engine/memory/plans.js';
 import { ImportTraceResult } from '../engine/protocol/methods.js';
-import { ChartModel, DeviceSummary, RunSummary, ValidationChartModel } from '../engine/protocol/webview.js';
+import { ChartModel, DeviceSummary, RecentRun, ValidationChartModel } from '../engine/protocol/webview.js';
 import { PolicyName } from '../engine/sched/config.js';
 import { SearchResult } from '../engine/search/run.js';
-import { RunSummary as SimulationSummary } from '../engine/sim/summary.js';
+import { RunSummary } from '../engine/sim/summary.js';
 
 /** The workload runs use: a built-in spec, a spec typed in, or a trace file. */
 export const WorkloadChoice = z.object({
@@ -38,12 +38,12 @@ export const Choices = z.object({
 });
 export type Choices = z.infer<typeof Choices>;
 
-/** A finished run as stored: its summary, its full report, and its chart when it has one. */
+/** A finished run as stored: its entry in the recent runs, its full report, and its chart when it has one. */
 export const StoredRun = z.object({
-  summary: RunSummary,
+  summary: RecentRun,
   report: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('memory'), plans: PlansReport }),
-    z.object({ kind: z.literal('simulate'), summary: SimulationSummary, workload: z.string() }),
+    z.object({ kind: z.literal('simulate'), summary: RunSummary, workload: z.string() }),
     z.object({ kind: z.literal('search'), result: SearchResult }),
     z.object({
       kind: z.literal('validation'),

@@ -5,7 +5,7 @@ import type { WorkloadSummary } from '../engine/workload/summary.js';
 import type { Store, WorkloadChoice } from './state.js';
 
 /** Built-in synthetic workloads (spec strings of the engine's workload grammar). */
-export const WORKLOAD_PRESETS: readonly { label: string; detail: string; spec: string }[] = [
+const WORKLOAD_PRESETS: readonly { label: string; detail: string; spec: string }[] = [
   {
     label: 'Chat',
     detail: 'Poisson 4 req/s, prompts ~1k tokens, answers ~256 tokens, 1,000 requests',

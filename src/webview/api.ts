@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { HostToWebview, type WebviewToHost } from '../engine/protocol/webview.js';
+import { HostToWebview, type WebviewKind, type WebviewToHost } from '../engine/protocol/webview.js';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -15,8 +15,13 @@ export function post(message: z.input<typeof WebviewToHost>): void {
   vscodeApi.postMessage(message);
 }
 
-/** Listens for host messages, dropping (and reporting) any that do not validate. */
-export function onHostMessage(listener: (message: HostToWebview) => void): void {
+/**
+ * The page's end of the handshake every ServeTune webview keeps (the host's end is
+ * src/extension/views/channel.ts): listen for host messages first, then say `ready`. The host posts
+ * nothing before it, and its latest state after each one. Host messages that do not validate are
+ * dropped and reported.
+ */
+export function connectToHost(view: WebviewKind, listener: (message: HostToWebview) => void): void {
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
     const parsed = HostToWebview.safeParse(event.data);
     if (parsed.success) listener(parsed.data);
@@ -26,6 +31,7 @@ export function onHostMessage(listener: (message: HostToWebview) => void): void 
         message: `invalid message from the host: ${parsed.error.message.slice(0, 300)}`,
       });
   });
+  post({ type: 'ready', view });
 }
 
 /** Creates an element with text and attributes; never parses HTML, so data cannot inject markup. */

@@ -1,5 +1,5 @@
 import type { DashboardState } from '../engine/protocol/webview.js';
-import { el, onHostMessage, post } from './api.js';
+import { connectToHost, el, post } from './api.js';
 
 function gflops(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(1)} TFLOP/s` : `${value.toFixed(1)} GFLOP/s`;
@@ -107,9 +107,8 @@ function render(state: DashboardState): void {
     ...state.actions.map((action) => {
       const button = el('button', {
         text: action.label,
-        attrs: { 'data-command': action.command, title: action.reason ?? action.label },
+        attrs: { 'data-command': action.command, title: action.label },
       });
-      if (!action.available) button.classList.add('unavailable');
       button.addEventListener('click', () => post({ type: 'run-command', command: action.command }));
       return button;
     }),
@@ -176,8 +175,7 @@ function render(state: DashboardState): void {
 }
 
 export function startDashboard(): void {
-  onHostMessage((message) => {
+  connectToHost('dashboard', (message) => {
     if (message.type === 'dashboard') render(message.state);
   });
-  post({ type: 'ready', view: 'dashboard' });
 }

@@ -4,7 +4,7 @@ import { startPareto } from './pareto.js';
 import { startValidation } from './validation.js';
 
 // One bundle for every ServeTune webview; the page's data-view says which one this is. Each view
-// subscribes to host messages first and then announces itself: the host posts nothing before `ready`.
+// draws what it saved, then keeps the handshake with connectToHost (api.ts).
 const view = document.body.dataset.view;
 try {
   if (view === 'dashboard') startDashboard();

@@ -16,7 +16,7 @@ import {
   type ChartSpec,
   ParetoPanelState,
 } from '../engine/protocol/webview.js';
-import { el, onHostMessage, post, vscodeApi } from './api.js';
+import { connectToHost, el, post, vscodeApi } from './api.js';
 import { type ChartTheme, onThemeChange, paintBackground, readTheme } from './theme.js';
 
 Chart.register(ScatterController, LinearScale, LogarithmicScale, PointElement, LineElement, Tooltip, Legend);
@@ -330,7 +330,8 @@ export function startPareto(): void {
   const saved = ParetoPanelState.safeParse(vscodeApi.getState());
   if (saved.success) state = saved.data;
   render();
-  onHostMessage((message) => {
+  onThemeChange(() => render());
+  connectToHost('pareto', (message) => {
     if (message.type === 'chart') {
       state = message.state;
       vscodeApi.setState(state);
@@ -339,6 +340,4 @@ export function startPareto(): void {
       post({ type: 'export-png', images: images() });
     }
   });
-  onThemeChange(() => render());
-  post({ type: 'ready', view: 'pareto' });
 }

@@ -9,7 +9,7 @@ import {
   Tooltip,
 } from 'chart.js';
 import { ValidationChartModel, type ValidationRow } from '../engine/protocol/webview.js';
-import { el, onHostMessage, post, vscodeApi } from './api.js';
+import { connectToHost, el, vscodeApi } from './api.js';
 import { type ChartTheme, onThemeChange, paintBackground, readTheme } from './theme.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LogarithmicScale, Tooltip, Legend);
@@ -185,12 +185,11 @@ export function startValidation(): void {
   const saved = ValidationChartModel.safeParse(vscodeApi.getState());
   if (saved.success) model = saved.data;
   render();
-  onHostMessage((message) => {
+  onThemeChange(() => render());
+  connectToHost('validation', (message) => {
     if (message.type !== 'validation') return;
     model = message.model;
     vscodeApi.setState(model);
     render();
   });
-  onThemeChange(() => render());
-  post({ type: 'ready', view: 'validation' });
 }

@@ -3,13 +3,13 @@ import { type Command, Option } from 'commander';
 import type { MeasuredRequestsFile } from '../../engine/bench/requests-file.js';
 import { runBench } from '../../engine/bench/run.js';
 import { type BenchSessionResult, BenchSessionRun } from '../../engine/bench/session.js';
-import type { Slo } from '../../engine/sim/config.js';
 import type { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
+import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
 import { checkWritable, printJson, writeJsonFile } from '../format.js';
-import { integer, nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
-import { parseSlo, printSummary } from './simulate.js';
+import { integer, nonNegativeInt, positiveInt, positiveNumber, sloOption } from '../options.js';
+import { printSummary } from './simulate.js';
 
 interface BenchFlags {
   url: string;
@@ -24,7 +24,7 @@ interface BenchFlags {
   maxSeconds: number;
   timeout: number;
   seed: number;
-  slo?: Slo;
+  slo?: SloTargets;
   out?: string;
   requestsOut?: string;
   json?: boolean;
@@ -73,11 +73,7 @@ export function registerBenchCommands(program: Command): void {
         .default(300),
     )
     .addOption(new Option('--seed <n>', 'seed of the workload and prompts').argParser(integer).default(0))
-    .addOption(
-      new Option('--slo <targets>', 'latency targets for goodput, e.g. ttft=0.5,tpot=0.05').argParser(
-        parseSlo,
-      ),
-    )
+    .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'))
     .option('--no-probe', 'start the run without first sending one 1-token test request')
     .option('--out <file>', 'write the summary JSON (RunSummary) to this file')
     .option(

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
 import { latencyText, sloTargetsText } from '../../engine/search/format.js';
@@ -12,24 +12,9 @@ import {
 import { type SearchConfiguration, type SearchResult, searchServing } from '../../engine/search/run.js';
 import type { Slo } from '../../engine/search/schema.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
+import { RANKING_SLO_RULES } from '../../engine/workload/slo.js';
 import { printJson, table } from '../format.js';
-import { positiveInt, positiveNumber, searchRunOptions } from '../options.js';
-
-/** `ttft=2,tbt=0.1[,tpot=0.05]` in seconds (a trailing `ms` is accepted). */
-export function parseSlo(text: string): { ttft: number; tbt: number; tpot?: number } {
-  const values: Record<string, number> = {};
-  for (const part of text.split(',')) {
-    const match = /^\s*(ttft|tbt|tpot)\s*=\s*([\d.]+)\s*(ms|s)?\s*$/.exec(part);
-    if (!match) throw new InvalidArgumentError(`expected ttft=<s>,tbt=<s>[,tpot=<s>], got '${part}'.`);
-    const value = Number(match[2]) / (match[3] === 'ms' ? 1000 : 1);
-    if (!(value > 0)) throw new InvalidArgumentError(`${match[1]} must be positive, got '${match[2]}'.`);
-    values[match[1]] = value;
-  }
-  if (values.ttft === undefined || values.tbt === undefined) {
-    throw new InvalidArgumentError(`both ttft and tbt are required, e.g. ttft=2,tbt=0.1; got '${text}'.`);
-  }
-  return { ttft: values.ttft, tbt: values.tbt, ...(values.tpot !== undefined ? { tpot: values.tpot } : {}) };
-}
+import { positiveInt, positiveNumber, searchRunOptions, sloOption } from '../options.js';
 
 function printResult(result: SearchResult): void {
   const p = result.slo.percentile;
@@ -107,7 +92,7 @@ export function registerSearchCommands(program: Command): void {
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .requiredOption('--gpus <n>', 'GPUs to plan for', positiveInt)
     .requiredOption('--workload <spec|file>', 'a workload spec (poisson:rate=4,prompt=…) or a trace file')
-    .requiredOption('--slo <targets>', 'latency targets, e.g. ttft=2,tbt=0.1[,tpot=0.05] (seconds)', parseSlo)
+    .addOption(sloOption(RANKING_SLO_RULES, 'latency targets').makeOptionMandatory())
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
     .addOption(
       new Option('--engine <engine>', 'serving engine to emit settings for')
@@ -143,7 +128,6 @@ export function registerSearchCommands(program: Command): void {
       const controller = new AbortController();
       const onSigint = () => controller.abort(new ServeTuneError('search cancelled', 'invalid-argument'));
       process.once('SIGINT', onSigint);
-      let lastStage = '';
       try {
         const result = await searchServing(
           {
@@ -167,7 +151,6 @@ export function registerSearchCommands(program: Command): void {
             signal: controller.signal,
             onProgress: (p) => {
               if (flags.json || !process.stderr.isTTY) return;
-              if (p.stage !== lastStage) lastStage = p.stage;
               process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
             },
           },

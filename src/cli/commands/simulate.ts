@@ -1,26 +1,21 @@
 import { type Command, Option } from 'commander';
-import { readCalibration } from '../../engine/calibrate/fit.js';
+import { loadCalibration } from '../../engine/calibrate/load.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { findModel } from '../../engine/model/catalog.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModel } from '../../engine/model/resolve.js';
-import type { Calibration } from '../../engine/perf/calibration.js';
 import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
-import {
-  calibrationForTarget,
-  readDeviceProfile,
-  readOpTables,
-  StepReport,
-} from '../../engine/perf/report.js';
+import { readOpTables, StepReport } from '../../engine/perf/report.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
 import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
 import { PolicyName, PreemptionMode, type SchedulerConfig } from '../../engine/sched/config.js';
-import { RouterName, type SimulationConfigInput, type Slo } from '../../engine/sim/config.js';
+import { RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
 import { simulate } from '../../engine/sim/simulate.js';
 import { type MetricSummary, RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
+import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
 import { printJson, table } from '../format.js';
 import {
   fraction,
@@ -29,48 +24,16 @@ import {
   nonNegativeInt,
   positiveInt,
   positiveNumber,
+  sloOption,
   weightDtypeOption,
 } from '../options.js';
-
-/** `ttft=0.5,tpot=0.05` (seconds; `ms` suffix allowed) → SLO targets. */
-export function parseSlo(text: string): Slo {
-  const slo: Slo = {};
-  for (const part of text
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const m = /^(ttft|tpot|tbt|itl|e2e)=([\d.]+(?:e-?\d+)?)(ms|s)?$/.exec(part);
-    if (!m) {
-      throw new ServeTuneError(
-        `--slo: '${part}' is not <ttft|tpot|tbt|e2e>=<seconds> (e.g. ttft=0.5,tpot=0.05 or ttft=500ms)`,
-        'invalid-argument',
-        '--slo',
-      );
-    }
-    const value = Number(m[2]) * (m[3] === 'ms' ? 1e-3 : 1);
-    const key = m[1] === 'itl' ? 'tbt' : (m[1] as keyof Slo);
-    slo[key] = value;
-  }
-  return slo;
-}
 
 function calibrationAndTables(
   flags: { profile?: string; calibration?: string; opTables?: string[] },
   hardwareId: string,
 ) {
   const hardware = getHardware(hardwareId);
-  if (flags.profile && flags.calibration) {
-    throw new ServeTuneError(
-      'give --profile or --calibration, not both',
-      'invalid-argument',
-      '--calibration',
-    );
-  }
-  const calibration: Calibration | undefined = flags.calibration
-    ? readCalibration(flags.calibration)
-    : flags.profile
-      ? calibrationForTarget(readDeviceProfile(flags.profile), hardware)
-      : undefined;
+  const calibration = loadCalibration(flags, hardware);
   const opTables: MeasuredOpTables | undefined =
     flags.opTables && flags.opTables.length > 0 ? readOpTables(flags.opTables) : undefined;
   return { hardware, calibration, opTables };
@@ -130,7 +93,7 @@ interface SimulateFlags {
   seed: number;
   duration?: number;
   requests?: number;
-  slo?: Slo;
+  slo?: SloTargets;
   json?: boolean;
 }
 
@@ -298,12 +261,7 @@ export function registerSimulateCommands(program: Command): void {
       new Option('--duration <seconds>', 'keep the arrivals of the first seconds').argParser(positiveNumber),
     )
     .addOption(new Option('--requests <n>', 'keep the first n requests').argParser(positiveInt))
-    .addOption(
-      new Option(
-        '--slo <targets>',
-        'latency targets for goodput, e.g. ttft=0.5,tpot=0.05 (seconds)',
-      ).argParser(parseSlo),
-    )
+    .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'))
     .option('--json', 'print JSON (schema: RunSummary)')
     .action((flags: SimulateFlags) => {
       const model = resolveModel(flags.model);

@@ -8,9 +8,9 @@ import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '..
 import type { BlockPrediction, TuneBlockResult } from '../../engine/tune/schema.js';
 import { tuneBlock } from '../../engine/tune/tune.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
+import { RANKING_SLO_RULES, sloTargetForm } from '../../engine/workload/slo.js';
 import { printJson, table } from '../format.js';
-import { nonNegativeInt, positiveNumber, searchRunOptions } from '../options.js';
-import { parseSlo } from './search.js';
+import { nonNegativeInt, positiveNumber, searchRunOptions, sloOption } from '../options.js';
 
 function effectRows(result: TuneBlockResult): string[][] {
   const p = result.slo.percentile;
@@ -78,11 +78,7 @@ export function registerTuneCommands(program: Command): void {
     )
     .option('--workload <spec|file>', 'workload spec or trace file (default: servetune.json "workload")')
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
-    .option(
-      '--slo <targets>',
-      'latency targets, e.g. ttft=2,tbt=0.1 (default: servetune.json "slo")',
-      parseSlo,
-    )
+    .addOption(sloOption(RANKING_SLO_RULES, 'latency targets (default: servetune.json "slo")'))
     .option('--hardware <id>', 'GPU where the file does not name one (default: servetune.json "hardware")')
     .option('--write', 'apply the change to the file(s)')
     .option('--json', 'print the TuneBlockResult JSON');
@@ -124,7 +120,7 @@ export function registerTuneCommands(program: Command): void {
           : undefined;
       if (!slo) {
         throw new ServeTuneError(
-          'no latency targets: pass --slo ttft=<s>,tbt=<s> or put "slo" in a servetune.json next to the config',
+          `no latency targets: pass --slo ${sloTargetForm(RANKING_SLO_RULES)} or put "slo" in a servetune.json next to the config`,
           'invalid-argument',
           '--slo',
         );

@@ -34,7 +34,7 @@ interface ValidateFlags {
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
 const ms = (s: number) => `${(s * 1e3).toFixed(s < 0.01 ? 2 : 1)} ms`;
 
-export function printValidation(r: ValidationReport): void {
+function printValidation(r: ValidationReport): void {
   console.log(
     `${r.model} on ${r.machine.adapter} (${r.machine.cpus} CPUs); ${r.engine.policy}, max-num-seqs ${r.engine.maxNumSeqs}, max-num-batched-tokens ${r.engine.maxNumBatchedTokens}, ${r.engine.dtype}`,
   );

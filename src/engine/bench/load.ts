@@ -12,7 +12,7 @@ export interface LoadRequest {
 
 export type LoadMode = { kind: 'open' } | { kind: 'closed'; concurrency: number };
 
-export interface LoadOptions {
+interface LoadOptions {
   mode: LoadMode;
   /** Stop sending after this many requests. */
   maxRequests: number;

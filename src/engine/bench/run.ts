@@ -1,14 +1,15 @@
 import { performance } from 'node:perf_hooks';
-import type { SimulationConfig, Slo } from '../sim/config.js';
+import type { SimulationConfig } from '../sim/config.js';
 import type { RunSummary } from '../sim/summary.js';
 import { ServeTuneError } from '../util/errors.js';
+import type { SloTargets } from '../workload/slo.js';
 import type { Workload } from '../workload/types.js';
 import { type LoadMode, type LoadRequest, runLoad } from './load.js';
 import type { MeasuredRequestsFile } from './requests-file.js';
 import { type StreamTarget, streamOnce } from './stream-client.js';
 import { measuredSummary, prometheusCounter } from './summary.js';
 
-export interface BenchOptions {
+interface BenchOptions {
   url: string;
   servedModel: string;
   endpoint?: 'completions' | 'chat';
@@ -20,7 +21,7 @@ export interface BenchOptions {
   maxRequests: number;
   maxSeconds: number;
   timeoutSeconds: number;
-  slo: Slo;
+  slo: SloTargets;
   seed: number;
   /** Prompt token ids are drawn from this range; default [3, 250): inside every vocabulary, past special ids. */
   tokenIdRange?: readonly [number, number];

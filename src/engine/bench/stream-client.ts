@@ -12,7 +12,7 @@ export interface StreamTarget {
   headers?: Record<string, string>;
 }
 
-export interface StreamRequestSpec {
+interface StreamRequestSpec {
   index: number;
   promptTokenIds: number[];
   /** Used when the endpoint only takes text (chat): one word per token. */

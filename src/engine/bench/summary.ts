@@ -1,4 +1,4 @@
-import type { SimulationConfig, Slo } from '../sim/config.js';
+import type { SimulationConfig } from '../sim/config.js';
 import { GapHistogram } from '../sim/metrics.js';
 import {
   type FinishedRequestTimes,
@@ -7,9 +7,10 @@ import {
   throughputOf,
 } from '../sim/request-metrics.js';
 import { RunSummary } from '../sim/summary.js';
+import type { SloTargets } from '../workload/slo.js';
 import type { MeasuredRequest } from './requests-file.js';
 
-export interface MeasuredRunInfo {
+interface MeasuredRunInfo {
   label: string;
   url: string;
   servedModel: string;
@@ -21,7 +22,7 @@ export interface MeasuredRunInfo {
   workload: NonNullable<RunSummary['workload']>;
   /** Requests in the workload (sent or not). */
   planned: number;
-  slo: Slo;
+  slo: SloTargets;
   seed: number;
   wallSeconds: number;
   /** Preemptions the server reported over the run (its /metrics), where it reports them. */

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Calibration, type EfficiencyCurve } from '../perf/calibration.js';
 import type { SimulationConfig } from '../sim/config.js';
 import { type SimulateOptions, simulate } from '../sim/simulate.js';
@@ -29,7 +28,7 @@ export function scaleCalibrationTime(c: Calibration, factor: number, source: str
   });
 }
 
-export interface CalibrationFit {
+interface CalibrationFit {
   calibration: Calibration;
   /** The fitted time factor over the starting calibration (> 1: the endpoint is slower than predicted). */
   factor: number;
@@ -118,23 +117,3 @@ export function fitCalibration(
 
 /** A fit whose mean TPOT misses the measured one by more than this fraction is no fit. */
 const FIT_TOLERANCE = 0.1;
-
-/** Reads a saved calibration (the output of `servetune calibrate`), with field-level errors. */
-export function readCalibration(file: string): Calibration {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ServeTuneError(`Cannot read calibration ${file}: ${(error as Error).message}`, 'io', file);
-  }
-  const parsed = Calibration.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ServeTuneError(
-      `${file}: not a calibration: field '${issue.path.join('.')}' ${issue.message}`,
-      'invalid-config',
-      `${file}:${issue.path.join('.')}`,
-    );
-  }
-  return parsed.data;
-}

@@ -25,7 +25,7 @@ export const LOCAL_ENGINE_PLAN: Plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype
  * predicted step = `computeFactor` × the kernels' work + `fixedFactor` × the per-kernel and per-step
  * host costs, fitted over `steps`.
  */
-export interface EngineStepFit {
+interface EngineStepFit {
   computeFactor: number;
   fixedFactor: number;
   steps: {
@@ -86,13 +86,13 @@ export function localEngineTarget(
 const SERVED_SPREAD_RESOLUTION = 4096;
 
 /** A step the engine ran while serving: its batch, and its wall time from scheduling to commit. */
-export interface ServedStep {
+interface ServedStep {
   shape: BatchShape;
   seconds: number;
 }
 
 /** How the step model was brought to the steps the engine ran while serving a workload. */
-export interface ServedStepFit {
+interface ServedStepFit {
   computeFactor: number;
   fixedFactor: number;
   /** Host time per sequence in a step, added to the calibration's own (seconds). */
@@ -216,7 +216,7 @@ export function fitServedSteps(
 }
 
 /** A served step more than this many times the median step's measured / fitted time is a rare long one. */
-export const RARE_STEP_FACTOR = 2;
+const RARE_STEP_FACTOR = 2;
 
 /** The lag-1 autocorrelation of a series, clamped to [0, 0.99]. */
 function lagOneCorrelation(values: readonly number[]): number {

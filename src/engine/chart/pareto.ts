@@ -1,7 +1,7 @@
 import { dominates as dominatesVector, paretoFront2d, type Sense } from '../util/pareto.js';
 
 /** A point as far as Pareto dominance is concerned: two values and which direction is better on each. */
-export interface Objectives {
+interface Objectives {
   x: number;
   y: number;
 }

@@ -76,7 +76,7 @@ function rowsOf(predicted: RunSummary, measured: RunSummary, report: ValidationR
 }
 
 /** Every metric and statistic both runs have, in the order TTFT, TPOT, ITL, E2E; mean before p90. */
-export function validationRows(report: ValidationReport): ValidationRow[] {
+function validationRows(report: ValidationReport): ValidationRow[] {
   return rowsOf(report.predicted, report.measured, report);
 }
 

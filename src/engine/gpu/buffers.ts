@@ -116,22 +116,3 @@ export async function readTensor(
   const raw = await readBytes(device, source, elements * size, elementOffset * size);
   return dtype === 'f16' ? fromF16Array(new Uint16Array(raw)) : new Float32Array(raw);
 }
-
-/** Runs `work` and throws the first validation or out-of-memory error it raised, instead of letting Dawn log it. */
-export async function withErrorScope<T>(device: GPUDevice, what: string, work: () => T): Promise<T> {
-  device.pushErrorScope('out-of-memory');
-  device.pushErrorScope('validation');
-  let result: T | undefined;
-  let thrown: unknown;
-  try {
-    result = work();
-  } catch (error) {
-    thrown = error;
-  }
-  const validation = await device.popErrorScope();
-  const memory = await device.popErrorScope();
-  if (thrown !== undefined) throw thrown;
-  const error = validation ?? memory;
-  if (error) throw new ServeTuneError(`${what}: ${error.message}`, 'gpu', what);
-  return result as T;
-}

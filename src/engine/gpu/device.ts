@@ -12,7 +12,7 @@ export interface GpuContext {
   destroy(): void;
 }
 
-export interface GpuAdapterSummary {
+interface GpuAdapterSummary {
   vendor: string;
   architecture: string;
   device: string;
@@ -25,7 +25,7 @@ export interface GpuAdapterSummary {
   limits: Record<string, number>;
 }
 
-export interface AcquireOptions {
+interface AcquireOptions {
   /** Leave out optional features even where the adapter has them (tests use this to cover both paths). */
   disableF16?: boolean;
   disableSubgroups?: boolean;

@@ -1,7 +1,7 @@
 /** IEEE 754 half precision, for uploading f16 tensors and reading them back (Node 20 has no Float16Array). */
 const scratch = new DataView(new ArrayBuffer(4));
 
-export function f32ToF16Bits(value: number): number {
+function f32ToF16Bits(value: number): number {
   scratch.setFloat32(0, value);
   const bits = scratch.getUint32(0);
   const sign = (bits >>> 16) & 0x8000;
@@ -28,7 +28,7 @@ export function f32ToF16Bits(value: number): number {
   return sign | half;
 }
 
-export function f16BitsToF32(bits: number): number {
+function f16BitsToF32(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >>> 10) & 0x1f;
   const mantissa = bits & 0x3ff;

@@ -6,7 +6,7 @@ import type { ShaderDtype } from './types.js';
  * arrays, so the specialization is a header of `const` declarations prepended to the shader text;
  * the shader uses the names without declaring them.
  */
-export interface ShaderSpecialization {
+interface ShaderSpecialization {
   /** Element type of the tensors (`T`, `T4` in the shader). */
   dtype?: ShaderDtype;
   /** Unsigned integer constants: tile sizes, head dimension… */
@@ -15,7 +15,7 @@ export interface ShaderSpecialization {
   subgroups?: boolean;
 }
 
-export function specializeShader(source: string, spec: ShaderSpecialization): string {
+function specializeShader(source: string, spec: ShaderSpecialization): string {
   const lines: string[] = [];
   const dtype = spec.dtype ?? 'f32';
   if (dtype === 'f16') lines.push('enable f16;');

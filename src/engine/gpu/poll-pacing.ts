@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
  * pauses while serving come about a third less often.
  */
 export const MIN_POLL_GAP_MS = 0.005;
-export const MAX_POLL_GAP_MS = 0.1;
+const MAX_POLL_GAP_MS = 0.1;
 /** The gap as a share of the typical wait. */
 const GAP_SHARE_OF_WAIT = 0.03;
 /**
@@ -24,7 +24,7 @@ const GAP_SHARE_OF_WAIT = 0.03;
  */
 export const FIRST_POLL_SHARE = 0.8;
 /** The first poll's delay never holds the event loop longer than this. */
-export const MAX_FIRST_POLL_DELAY_MS = 10;
+const MAX_FIRST_POLL_DELAY_MS = 10;
 /** How many recent waits the first poll's delay looks back over. */
 const RECENT_WAITS = 16;
 

@@ -3,7 +3,7 @@ import type { GpuContext } from './device.js';
 import { type Dispatch, encodeDispatches } from './pipelines.js';
 import type { Timing } from './types.js';
 
-export type TimingMethod = 'timestamp-query' | 'wall-clock';
+type TimingMethod = 'timestamp-query' | 'wall-clock';
 
 /** Thrown between repetitions when the caller's AbortSignal fires. */
 export class MeasurementCancelled extends Error {
@@ -61,7 +61,7 @@ export function summarize(samples: readonly number[]): Timing {
   return { median: at(0.5), p10: at(0.1), p90: at(0.9), samples: sorted.length };
 }
 
-export interface Measurement {
+interface Measurement {
   timing: Timing;
   dispatchesPerPass: number;
 }

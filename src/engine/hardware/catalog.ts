@@ -244,7 +244,7 @@ const entries: HardwareSpec[] = [
 
 export const HARDWARE_CATALOG: readonly HardwareSpec[] = entries.map((entry) => HardwareSpec.parse(entry));
 
-export function hardwareIds(): string[] {
+function hardwareIds(): string[] {
   return HARDWARE_CATALOG.map((h) => h.id);
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const positive = z.number().positive();
 
-export const Interconnect = z.object({
+const Interconnect = z.object({
   /** How GPUs in one node talk: NVLink (with its generation), AMD Infinity Fabric, or PCIe only. */
   kind: z.enum(['nvlink', 'infinity-fabric', 'pcie']),
   generation: z.string(),
@@ -11,7 +11,6 @@ export const Interconnect = z.object({
   /** One-way latency of a small transfer, in seconds. */
   latencySeconds: positive,
 });
-export type Interconnect = z.infer<typeof Interconnect>;
 
 export const HardwareSpec = z.object({
   id: z.string().min(1),

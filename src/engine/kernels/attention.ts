@@ -10,8 +10,8 @@ import { ServeTuneError } from '../util/errors.js';
 import type { BufferArena } from './arena.js';
 
 /** Most prefill pieces and decode sequences one dispatch takes (their descriptors live in a uniform buffer). */
-export const MAX_PREFILL_PIECES = 256;
-export const MAX_DECODE_SEQS = 1024;
+const MAX_PREFILL_PIECES = 256;
+const MAX_DECODE_SEQS = 1024;
 
 /**
  * Where attention finds its operands. q is read from fused qkv rows ([tokens, qStride], q heads first);
@@ -28,7 +28,7 @@ export interface AttentionShape {
   outStride: number;
 }
 
-export interface AttentionBuffers {
+interface AttentionBuffers {
   qkv: GPUBuffer;
   blockTable: GPUBuffer;
   kCache: GPUBuffer;
@@ -75,11 +75,11 @@ function largestPowerOfTwoAtMost(value: number): number {
 }
 
 /** Keys per tile: K and V tiles together within 16 KiB of workgroup memory. */
-export function prefillKeyTile(headDim: number, dtype: ShaderDtype): number {
+function prefillKeyTile(headDim: number, dtype: ShaderDtype): number {
   return Math.min(32, Math.max(4, largestPowerOfTwoAtMost(8192 / (headDim * bytesPerElement(dtype)))));
 }
 
-export const PREFILL_QUERY_TILE = 32;
+const PREFILL_QUERY_TILE = 32;
 
 export function prefillAttention(
   gpu: GpuContext,
@@ -137,7 +137,7 @@ export function prefillAttention(
 const DECODE_WG = 64;
 
 /** Keys per tile: the staged K (then V) tile within 8 KiB of workgroup memory. */
-export function decodeKeyTile(headDim: number, dtype: ShaderDtype): number {
+function decodeKeyTile(headDim: number, dtype: ShaderDtype): number {
   return Math.min(64, Math.max(8, largestPowerOfTwoAtMost(8192 / (headDim * bytesPerElement(dtype)))));
 }
 

@@ -4,7 +4,7 @@ import { computePipeline, type Dispatch, grid1d, makeDispatch, packParams } from
 import { ServeTuneError } from '../util/errors.js';
 import type { BufferArena } from './arena.js';
 
-export interface CopyConfig {
+interface CopyConfig {
   /** Invocations per workgroup, and vec4 words each copies. */
   wg: number;
   items: number;
@@ -25,7 +25,7 @@ export const COPY_VARIANTS: readonly CopyConfig[] = [
 export function copyVariantName(config: CopyConfig): string {
   return `${config.word === 4 ? 'vec4<u32>' : 'u32'} words, ${config.wg} per workgroup`;
 }
-export const DEFAULT_COPY = COPY_VARIANTS[0];
+const DEFAULT_COPY = COPY_VARIANTS[0];
 
 /** Copies `bytes` (a multiple of 16) from src to dst: reads plus writes = 2 · bytes of traffic. */
 export function copyKernel(

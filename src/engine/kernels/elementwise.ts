@@ -17,7 +17,7 @@ function requireMultipleOf4(value: number, what: string): void {
   }
 }
 
-export interface RmsNormArgs {
+interface RmsNormArgs {
   dtype: ShaderDtype;
   rows: number;
   width: number;
@@ -62,7 +62,7 @@ export function rmsNorm(gpu: GpuContext, arena: BufferArena, args: RmsNormArgs):
   return makeDispatch(arena, 'rmsnorm', pipeline, [params, args.x, args.weight, args.y], grid);
 }
 
-export interface RopeArgs {
+interface RopeArgs {
   dtype: ShaderDtype;
   tokens: number;
   /** Heads rotated at the start of each row (q heads, then k heads in a fused qkv row). */
@@ -100,7 +100,7 @@ export function rope(gpu: GpuContext, arena: BufferArena, args: RopeArgs): Dispa
   return makeDispatch(arena, 'rope', pipeline, [params, args.positions, args.x], grid);
 }
 
-export interface SiluMulArgs {
+interface SiluMulArgs {
   dtype: ShaderDtype;
   tokens: number;
   /** Width of the output; the input rows are [gate | up] of twice this. */
@@ -125,7 +125,7 @@ export function siluAndMul(gpu: GpuContext, arena: BufferArena, args: SiluMulArg
   return makeDispatch(arena, 'silu_mul', pipeline, [params, args.x, args.y], grid);
 }
 
-export interface ResidualAddArgs {
+interface ResidualAddArgs {
   dtype: ShaderDtype;
   /** Elements, a multiple of 4. */
   count: number;
@@ -151,7 +151,7 @@ export function residualAdd(gpu: GpuContext, arena: BufferArena, args: ResidualA
   return makeDispatch(arena, 'residual_add', pipeline, [params, args.x, args.y], grid);
 }
 
-export interface KvWriteArgs {
+interface KvWriteArgs {
   dtype: ShaderDtype;
   tokens: number;
   heads: number;

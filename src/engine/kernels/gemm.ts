@@ -18,7 +18,7 @@ import {
 export type { BroadcastGemmConfig } from './gemm-broadcast.js';
 
 /** C[m,n] = A[m,k] · B[k,n], row-major; B is the weight, stored input-major ([k, n]). */
-export interface GemmArgs {
+interface GemmArgs {
   dtype: ShaderDtype;
   m: number;
   n: number;
@@ -30,7 +30,7 @@ export interface GemmArgs {
 
 export type GemmKernel = 'tiled' | 'naive' | 'gemv';
 
-export interface TiledConfig {
+interface TiledConfig {
   wgX: number;
   wgY: number;
   /** Rows per invocation. */
@@ -46,9 +46,9 @@ export interface TiledConfig {
  */
 export const DEFAULT_TILED: TiledConfig = { wgX: 8, wgY: 8, tm: 8, tn4: 4, bk: 32 };
 /** Within WebGPU's default 16 KiB of workgroup storage, for devices that offer no more. */
-export const SMALL_TILED: TiledConfig = { wgX: 8, wgY: 8, tm: 8, tn4: 2, bk: 16 };
+const SMALL_TILED: TiledConfig = { wgX: 8, wgY: 8, tm: 8, tn4: 2, bk: 16 };
 
-export function tiledWorkgroupBytes(config: TiledConfig, dtype: ShaderDtype): number {
+function tiledWorkgroupBytes(config: TiledConfig, dtype: ShaderDtype): number {
   const bm = config.wgY * config.tm;
   const bn = config.wgX * config.tn4 * 4;
   return (bm * config.bk + config.bk * bn) * bytesPerElement(dtype);
@@ -76,12 +76,7 @@ function smallestPowerOfTwoAtLeast(value: number): number {
  * exactly one subgroup of rows: that kernel ran at 0.13 of copy bandwidth for 5 to 8 rows against
  * 0.21 for the 16-row one, which reads the weight as often (bench/results/kernels-lavapipe.md).
  */
-export function broadcastGemmConfig(
-  gpu: GpuContext,
-  dtype: ShaderDtype,
-  m: number,
-  n: number,
-): BroadcastGemmConfig {
+function broadcastGemmConfig(gpu: GpuContext, dtype: ShaderDtype, m: number, n: number): BroadcastGemmConfig {
   const subgroup = gpu.info.subgroupMinSize;
   const packed = packsF16(dtype, n);
   const gemmRows = Math.max(subgroup, packed ? 16 : 32);
@@ -107,7 +102,7 @@ export function tunedGemmConfig(
     : workgroupTiledConfigFor(gpu, args.dtype);
 }
 
-export interface GemvConfig {
+interface GemvConfig {
   /** vec4 columns per workgroup and K slices; their product is the workgroup size. */
   cx: number;
   ks: number;
@@ -119,7 +114,7 @@ export interface GemvConfig {
 export const GEMV_MAX_ROWS = 16;
 
 /** Keeps the partial sums (cx · ks · rows vec4) within 16 KiB, WebGPU's default workgroup storage. */
-export function defaultGemvConfig(m: number): GemvConfig {
+function defaultGemvConfig(m: number): GemvConfig {
   if (m <= 2) return { cx: 16, ks: 16, rows: m <= 1 ? 1 : 2 };
   if (m <= 4) return { cx: 32, ks: 8, rows: 4 };
   return { cx: 32, ks: 4, rows: 8 };
@@ -275,7 +270,7 @@ export function gemmDispatch(
 }
 
 /** The kernel a linear layer uses for `m` rows, as the layer forward and the profiler choose it. */
-export function linearKernelFor(m: number): GemmKernel {
+function linearKernelFor(m: number): GemmKernel {
   return m <= GEMV_MAX_ROWS ? 'gemv' : 'tiled';
 }
 

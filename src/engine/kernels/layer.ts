@@ -61,7 +61,7 @@ export function scaleLayerShape(shape: LayerShape, divisor: number): LayerShape 
   };
 }
 
-export function checkLayerShape(shape: LayerShape): void {
+function checkLayerShape(shape: LayerShape): void {
   const problems: string[] = [];
   if (shape.heads % shape.kvHeads !== 0) problems.push('heads must be a multiple of kvHeads');
   if (shape.headDim % 4 !== 0) problems.push('headDim must be a multiple of 4');
@@ -71,10 +71,10 @@ export function checkLayerShape(shape: LayerShape): void {
     throw new ServeTuneError(`layer shape: ${problems.join('; ')}`, 'invalid-argument');
 }
 
-export const qkvWidth = (s: LayerShape) => (s.heads + 2 * s.kvHeads) * s.headDim;
+const qkvWidth = (s: LayerShape) => (s.heads + 2 * s.kvHeads) * s.headDim;
 
 /** Parameters of one layer; linear weights are stored input-major ([in, out]). */
-export interface LayerWeightsHost {
+interface LayerWeightsHost {
   inputNorm: Float32Array;
   /** [hidden, (heads + 2·kvHeads)·headDim]: q, k, v fused. */
   qkv: Float32Array;
@@ -134,7 +134,7 @@ export class LayerWeights {
   }
 }
 
-export interface KvCacheConfig {
+interface KvCacheConfig {
   layers: number;
   blocks: number;
   blockSize: number;
@@ -217,7 +217,7 @@ export interface StepSequence {
 }
 
 /** A step's metadata on the device, shared by every layer: rows are the sequences' tokens in order. */
-export interface PreparedStep {
+interface PreparedStep {
   tokens: number;
   positions: GPUBuffer;
   slots: GPUBuffer;

@@ -27,7 +27,7 @@ import {
 import { argmax } from './sampling.js';
 import { StepArena } from './step-arena.js';
 
-export interface LocalModelOptions {
+interface LocalModelOptions {
   dtype: ShaderDtype;
   /** Most tokens in one step (the scheduler's token budget). */
   maxTokens: number;

@@ -124,7 +124,7 @@ export function attentionRef(
   return out;
 }
 
-export interface Mismatch {
+interface Mismatch {
   index: number;
   actual: number;
   expected: number;
@@ -152,7 +152,7 @@ export function firstMismatch(
 }
 
 /** The host side of one layer, for the layer reference (same layout as LayerWeightsHost). */
-export interface LayerRefWeights {
+interface LayerRefWeights {
   inputNorm: Float32Array;
   qkv: Float32Array;
   o: Float32Array;
@@ -161,7 +161,7 @@ export interface LayerRefWeights {
   down: Float32Array;
 }
 
-export interface LayerRefShape {
+interface LayerRefShape {
   hiddenSize: number;
   intermediateSize: number;
   heads: number;

@@ -5,7 +5,7 @@ import type { ShaderDtype } from '../gpu/types.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { BufferArena } from './arena.js';
 
-export interface ArgmaxArgs {
+interface ArgmaxArgs {
   dtype: ShaderDtype;
   rows: number;
   width: number;

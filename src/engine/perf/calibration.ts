@@ -69,10 +69,10 @@ export const Calibration = z.object({
 });
 export type Calibration = z.infer<typeof Calibration>;
 
-export type DeviceClass = 'nvidia-hopper' | 'nvidia-blackwell' | 'nvidia-ampere' | 'nvidia-ada' | 'amd-cdna3';
+type DeviceClass = 'nvidia-hopper' | 'nvidia-blackwell' | 'nvidia-ampere' | 'nvidia-ada' | 'amd-cdna3';
 
 /** Which default efficiencies a catalog device gets. */
-export function deviceClassOf(hardware: Pick<HardwareSpec, 'id' | 'vendor'>): DeviceClass {
+function deviceClassOf(hardware: Pick<HardwareSpec, 'id' | 'vendor'>): DeviceClass {
   const id = hardware.id.toLowerCase();
   if (hardware.vendor === 'amd') return 'amd-cdna3';
   if (id.startsWith('h100') || id.startsWith('h200') || id.startsWith('gh200')) return 'nvidia-hopper';

@@ -69,7 +69,7 @@ export function toSortedArrays(points: readonly (readonly [number, number])[]): 
  * per doubling up to 2^21. Integer batches below 64 are exact; above, a linear interpolation between
  * neighbours 4% apart.
  */
-export const TOKEN_GRID_DENSE = 64;
+const TOKEN_GRID_DENSE = 64;
 const STEPS_PER_DOUBLING = 16;
 const GRID_MAX_LOG2 = 21;
 

@@ -249,7 +249,7 @@ export function measuredAllReduceSeconds(
   return Math.max(0, interpolateLinear(xs, ys, bytes));
 }
 
-export interface AttentionShapeOfPlan {
+interface AttentionShapeOfPlan {
   tp: number;
   hiddenSize: number;
   attentionFlopsPerPair: number;

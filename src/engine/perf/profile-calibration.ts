@@ -7,7 +7,7 @@ import { speedOfLight } from './roofline.js';
 const elementBytes = (dtype: 'f32' | 'f16') => (dtype === 'f16' ? 2 : 4);
 
 /** The peaks a profile's measurements are compared against: the catalog's for a known device, else what the profile measured. */
-export interface ReferencePeaks {
+interface ReferencePeaks {
   f16Flops: number;
   f32Flops: number;
   bytesPerSecond: number;

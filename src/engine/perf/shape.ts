@@ -70,7 +70,3 @@ export function addUniformDecodes(shape: BatchShape, count: number, context: num
   if (context > shape.decodeMaxContext) shape.decodeMaxContext = context;
   shape.sampledTokens += count;
 }
-
-export function batchTokens(shape: BatchShape): number {
-  return shape.prefillTokens + shape.decodeCount;
-}

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { AdapterInfo } from '../profile/schema.js';
 
-// Messages between the extension host and its webviews (the sidebar dashboard and the Pareto panel).
-// Both sides validate what they receive with these schemas; nothing is posted to a webview before it
-// sends `ready`.
+// Messages between the extension host and its webviews (the sidebar dashboard, the Pareto and the
+// validation panels). Both sides validate what they receive with these schemas; nothing is posted to a
+// webview before it sends `ready` (the handshake: src/webview/api.ts connectToHost on the page,
+// src/extension/views/channel.ts on the host).
 
 // ---- The chart model: any result that is "points with two metrics" maps onto it -------------------
 
-export const ChartAxis = z.object({
+const ChartAxis = z.object({
   /** Key into each point's `metrics`. */
   metric: z.string(),
   label: z.string(),
@@ -15,17 +16,15 @@ export const ChartAxis = z.object({
   scale: z.enum(['linear', 'log']).default('linear'),
   better: z.enum(['lower', 'higher']),
 });
-export type ChartAxis = z.infer<typeof ChartAxis>;
 
 /** The acceptable region (the SLO box), in axis units; a missing bound is unbounded. */
-export const ChartRegion = z.object({
+const ChartRegion = z.object({
   xMin: z.number().optional(),
   xMax: z.number().optional(),
   yMin: z.number().optional(),
   yMax: z.number().optional(),
   label: z.string(),
 });
-export type ChartRegion = z.infer<typeof ChartRegion>;
 
 export const ChartSpec = z.object({
   id: z.string(),
@@ -39,7 +38,7 @@ export const ChartSpec = z.object({
 });
 export type ChartSpec = z.infer<typeof ChartSpec>;
 
-export const SettingValue = z.union([z.string(), z.number(), z.boolean()]);
+const SettingValue = z.union([z.string(), z.number(), z.boolean()]);
 
 export const ChartPoint = z.object({
   id: z.string(),
@@ -144,7 +143,8 @@ export const DeviceSummary = z.object({
 });
 export type DeviceSummary = z.infer<typeof DeviceSummary>;
 
-export const RunSummary = z.object({
+/** One run in the dashboard's list of recent runs (what a run is, not its results: see StoredRun). */
+export const RecentRun = z.object({
   id: z.string(),
   kind: z.string(),
   title: z.string(),
@@ -153,14 +153,11 @@ export const RunSummary = z.object({
   best: z.string().nullable(),
   hasChart: z.boolean(),
 });
-export type RunSummary = z.infer<typeof RunSummary>;
+export type RecentRun = z.infer<typeof RecentRun>;
 
-export const DashboardAction = z.object({
+const DashboardAction = z.object({
   command: z.string(),
   label: z.string(),
-  available: z.boolean(),
-  /** Why an unavailable action cannot run yet. */
-  reason: z.string().optional(),
 });
 
 export const DashboardState = z.object({
@@ -178,7 +175,7 @@ export const DashboardState = z.object({
   }),
   workload: z.string().nullable(),
   slo: z.object({ percentile: z.string(), ttftSeconds: z.number(), tbtSeconds: z.number() }),
-  runs: z.array(RunSummary),
+  runs: z.array(RecentRun),
   actions: z.array(DashboardAction),
   /** The last validation on this machine, when there is one. */
   validation: z

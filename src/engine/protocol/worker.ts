@@ -9,12 +9,12 @@ import { PredictBlockInput, PredictBlockResult, TuneBlockInput, TuneBlockResult 
 import { ValidationReport } from '../validate/report.js';
 import { ImportTraceParams, ImportTraceResult, ProfileParams, SimulateParams } from './methods.js';
 
-/**
- * Messages between a client (the extension, tests) and the engine worker process, one JSON object per
- * line over stdio. Every request carries an id; the worker answers with exactly one `result` or `error`
- * for it, possibly after `progress` messages.
- */
-export const PlansParams = z.object({
+// Messages between a client (the extension, tests) and the engine worker process, one JSON object per
+// line over stdio. Every request (WorkerCall) carries an id; the worker answers (WorkerReply) with
+// exactly one `result` or `error` for it, possibly after `progress` and `partial` messages.
+
+/** Which plans fit a cluster (`servetune plans`). */
+const PlansParams = z.object({
   model: z.string(),
   hardware: z.string(),
   gpus: z.number().int().positive(),
@@ -23,36 +23,7 @@ export const PlansParams = z.object({
   gpuMemoryUtilization: z.number().gt(0).lte(1).default(0.9),
 });
 
-export const WorkerRequest = z.discriminatedUnion('method', [
-  z.object({ id: z.number().int(), method: z.literal('plans'), params: PlansParams }),
-  z.object({
-    id: z.number().int(),
-    method: z.literal('cancel'),
-    params: z.object({ target: z.number().int() }),
-  }),
-]);
-export type WorkerRequest = z.infer<typeof WorkerRequest>;
-
-export const WorkerError = z.object({ message: z.string(), code: z.string(), where: z.string().optional() });
-
-export const WorkerMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready'), version: z.string() }),
-  z.object({
-    type: z.literal('result'),
-    id: z.number().int(),
-    method: z.literal('plans'),
-    result: PlansReport,
-  }),
-  z.object({ type: z.literal('error'), id: z.number().int().nullable(), error: WorkerError }),
-  z.object({
-    type: z.literal('progress'),
-    id: z.number().int(),
-    done: z.number(),
-    total: z.number(),
-    message: z.string().optional(),
-  }),
-]);
-export type WorkerMessage = z.infer<typeof WorkerMessage>;
+const WorkerError = z.object({ message: z.string(), code: z.string(), where: z.string().optional() });
 
 // ---------------------------------------------------------------------------------------------------
 // The method table. A method is one entry here (its params, its result, and optionally the partial
@@ -71,7 +42,7 @@ export interface WorkerMethodSpec {
   long: boolean;
 }
 
-export const HelloResult = z.object({
+const HelloResult = z.object({
   version: z.string(),
   node: z.string(),
   platform: z.string(),
@@ -80,9 +51,8 @@ export const HelloResult = z.object({
   /** The methods this worker build answers: front ends enable features from this list. */
   methods: z.array(z.string()),
 });
-export type HelloResult = z.infer<typeof HelloResult>;
 
-export const AdapterParams = z.object({
+const AdapterParams = z.object({
   powerPreference: z.enum(['high-performance', 'low-power']).default('high-performance'),
 });
 export const AdapterResult = z.object({
@@ -96,15 +66,15 @@ export type AdapterResult = z.infer<typeof AdapterResult>;
  * Exercises the transport itself: progress, partial results and cancellation, with no engine work.
  * The editor's diagnostics and the protocol tests use it; it computes nothing a feature reports.
  */
-export const EchoParams = z.object({
+const EchoParams = z.object({
   steps: z.number().int().nonnegative().max(10_000),
   stepSeconds: z.number().nonnegative().max(10),
 });
-export const EchoResult = z.object({ steps: z.number().int() });
-export const EchoPartial = z.object({ step: z.number().int() });
+const EchoResult = z.object({ steps: z.number().int() });
+const EchoPartial = z.object({ step: z.number().int() });
 
 /** "Validate on this machine": `servetune validate` with its defaults (quick: the tiny preset). */
-export const ValidateParams = z.object({
+const ValidateParams = z.object({
   quick: z.boolean().default(true),
   /** Requests served (and predicted); default: the run's own (VALIDATE_DEFAULTS). */
   requests: z.number().int().positive().max(10_000).optional(),
@@ -127,7 +97,7 @@ export const WORKER_METHODS = {
   importTrace: { params: ImportTraceParams, result: ImportTraceResult, gpu: false, long: false },
 } as const satisfies Record<string, WorkerMethodSpec>;
 
-export type WorkerMethods = typeof WORKER_METHODS;
+type WorkerMethods = typeof WORKER_METHODS;
 export type WorkerMethodName = keyof WorkerMethods;
 export type MethodParams<M extends WorkerMethodName> = z.input<WorkerMethods[M]['params']>;
 export type MethodParsedParams<M extends WorkerMethodName> = z.output<WorkerMethods[M]['params']>;
@@ -150,8 +120,7 @@ export const WorkerCall = z.object({
 export const CancelParams = z.object({ target: z.number().int() });
 export type WorkerCall = z.infer<typeof WorkerCall>;
 
-export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
-export type LogLevel = z.infer<typeof LogLevel>;
+const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
 
 /** Every line the worker writes; `result` and `partial` payloads are checked against the method's schema. */
 export const WorkerReply = z.discriminatedUnion('type', [

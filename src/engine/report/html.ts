@@ -4,7 +4,7 @@ import { latencyText, sloTargetsText } from '../search/format.js';
 import type { SearchConfiguration, SearchResult } from '../search/run.js';
 
 /** The webview bundle and its stylesheet, inlined so the report needs no network and no files. */
-export interface ReportAssets {
+interface ReportAssets {
   webviewJs: string;
   webviewCss: string;
 }

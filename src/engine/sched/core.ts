@@ -7,7 +7,7 @@ import type { ReplicaState, StepPlan } from './state.js';
  */
 
 /** Whether `blocks` more blocks can be taken while leaving the watermark free. */
-export function fitsWithWatermark(state: ReplicaState, blocks: number): boolean {
+function fitsWithWatermark(state: ReplicaState, blocks: number): boolean {
   const kv = state.kv;
   const watermark = Math.floor(state.config.watermark * kv.totalBlocks);
   return kv.availableBlocks() - blocks >= watermark;

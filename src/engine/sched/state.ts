@@ -4,7 +4,7 @@ import type { KvBlockManager } from './kv-cache.js';
 import type { SchedRequest } from './request.js';
 
 /** Output lengths of recently finished requests, sorted, for policies that predict lengths (LightLLM). */
-export class OutputLengthHistory {
+class OutputLengthHistory {
   private readonly sorted: number[] = [];
   private readonly order: number[] = [];
 

@@ -38,7 +38,7 @@ function quantizationOf(pool: Pool): string | undefined {
 }
 
 /** A pool's configuration as serving settings, one server per replica. */
-export function poolSettings(
+function poolSettings(
   model: ModelSpec,
   pool: Pool,
   maxModelLen: number,

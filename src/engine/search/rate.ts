@@ -4,7 +4,7 @@
  * traffic never lowers latency. Search: from the start rate, double (or halve) until the answer flips,
  * then bisect to a relative precision.
  */
-export interface RateSearchOptions {
+interface RateSearchOptions {
   start: number;
   /** Stop bisecting when hi/lo is within 1 + precision. */
   precision: number;

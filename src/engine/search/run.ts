@@ -1,20 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { readCalibration } from '../calibrate/fit.js';
+import { loadCalibration } from '../calibrate/load.js';
 import { DEFAULT_ENGINE, EngineId } from '../config/engines/index.js';
 import { getHardware } from '../hardware/catalog.js';
 import { resolveModel } from '../model/resolve.js';
-import type { Calibration } from '../perf/calibration.js';
-import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
 import { ServeTuneError } from '../util/errors.js';
 import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
 import { EngineSettings, engineSettingsFor } from './engine-commands.js';
-import { EvaluationPool } from './pool.js';
 import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
 import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
 import { SimulationEvaluator, type SimulationEvaluatorSetup } from './simulation-evaluator.js';
+import { ThreadedEvaluator } from './threaded-evaluator.js';
 
 /** What a user asks a search for (CLI flags, the worker protocol). */
 export const SearchInput = z.object({
@@ -34,7 +32,7 @@ export const SearchInput = z.object({
   seed: z.number().int().default(0),
   /** A measured device profile to calibrate the step-time model with. */
   profile: z.string().optional(),
-  /** A saved calibration file (`servetune calibrate --out`); replaces `profile`. */
+  /** A saved calibration file (`servetune calibrate --out`); not with `profile`. */
   calibration: z.string().optional(),
   /** Worker threads (0: evaluate on this thread). Default: one per core. */
   threads: z.number().int().nonnegative().optional(),
@@ -96,7 +94,7 @@ function labelOf(c: EvaluatedConfiguration): string {
 }
 
 /** The max-model-len every configuration of a search runs with: the workload's longest request, rounded up. */
-export function searchMaxModelLen(model: { maxContextLength: number }, maxSequenceTokens: number): number {
+function searchMaxModelLen(model: { maxContextLength: number }, maxSequenceTokens: number): number {
   return Math.min(model.maxContextLength, 2 ** Math.ceil(Math.log2(Math.max(maxSequenceTokens, 2048))));
 }
 
@@ -157,11 +155,7 @@ export async function searchServing(
   const model = resolveModel(input.model);
   const hardware = getHardware(input.hardware);
   const { workload, rate, maxSequenceTokens, maxModelLen } = loadSearchSample(input, model);
-  const calibration: Calibration | undefined = input.calibration
-    ? readCalibration(input.calibration)
-    : input.profile
-      ? calibrationForTarget(readDeviceProfile(input.profile), hardware)
-      : undefined;
+  const calibration = loadCalibration(input, hardware);
   const setup: SimulationEvaluatorSetup = {
     model,
     hardware,
@@ -175,9 +169,9 @@ export async function searchServing(
 
   const threads = input.threads ?? undefined;
   let evaluator: Evaluator;
-  let pool: EvaluationPool | undefined;
+  let threaded: ThreadedEvaluator | undefined;
   if (threads === 0 || !options.workerFile) evaluator = new SimulationEvaluator(setup);
-  else evaluator = pool = new EvaluationPool(options.workerFile, setup, threads);
+  else evaluator = threaded = new ThreadedEvaluator(options.workerFile, setup, threads);
   try {
     // Partial results carry no engine settings: those are for the configurations the final fronts keep.
     const resultOf = (outcome: SearchOutcome, withSettings: boolean): SearchResult => {
@@ -231,6 +225,6 @@ export async function searchServing(
     );
     return resultOf(outcome, true);
   } finally {
-    await pool?.close();
+    await threaded?.close();
   }
 }

@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import { Plan } from '../memory/plan.js';
-
-export { EngineId } from '../config/engines/index.js';
+import { SloSeconds } from '../workload/slo.js';
 
 export const SloPercentile = z.enum(['p50', 'p90', 'p99']);
 export type SloPercentile = z.infer<typeof SloPercentile>;
 
-/** Latency targets, seconds; a request meets them when each of its own values is within. */
+/**
+ * The targets a search or a tune ranks by (RANKING_SLO_RULES), seconds: a configuration meets them when
+ * the run's `percentile` of each metric is within.
+ */
 export const Slo = z.object({
-  ttft: z.number().positive(),
-  tbt: z.number().positive(),
-  tpot: z.number().positive().optional(),
+  ttft: SloSeconds,
+  tbt: SloSeconds,
+  tpot: SloSeconds.optional(),
   /** Which percentile of the run must meet the targets for the configuration to count as meeting them. */
   percentile: SloPercentile.default('p90'),
 });

@@ -13,7 +13,7 @@ import type { EvaluationTask, Evaluator } from './search.js';
 import { candidateGpus } from './space.js';
 
 /** Which simulator policy runs a serving engine's scheduler with these knobs (the engine's description says). */
-export function schedulerFor(engine: EngineId, knobs: SchedulerKnobs, maxModelLen: number): SchedulerConfig {
+function schedulerFor(engine: EngineId, knobs: SchedulerKnobs, maxModelLen: number): SchedulerConfig {
   return {
     maxNumSeqs: knobs.maxNumSeqs,
     blockSize: knobs.blockSize,
@@ -28,7 +28,7 @@ const percentiles = (m: MetricSummary | null): Percentiles =>
   m ? { mean: m.mean, p50: m.p50, p90: m.p90, p99: m.p99 } : ZERO;
 
 /** The search's view of a simulated run. TBT is the inter-token latency over all token gaps. */
-export function metricsFromSummary(summary: RunSummary, rate: number, gpus: number): EvaluationMetrics {
+function metricsFromSummary(summary: RunSummary, rate: number, gpus: number): EvaluationMetrics {
   const tpot = percentiles(summary.tpot);
   return {
     rate,
@@ -49,7 +49,7 @@ export function metricsFromSummary(summary: RunSummary, rate: number, gpus: numb
  * Arrivals are repeated until they span at least this long at the tested rate: an overload of 10% then
  * builds a backlog of several seconds, which no TTFT target of a few seconds survives.
  */
-export const MIN_ARRIVAL_SPAN_SECONDS = 60;
+const MIN_ARRIVAL_SPAN_SECONDS = 60;
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);

@@ -6,7 +6,7 @@ import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Candidate, CandidateBody, Pool, PrunedConfiguration, SchedulerKnobs } from './schema.js';
 
-export interface SpaceInput {
+interface SpaceInput {
   model: ModelSpec;
   hardware: HardwareSpec;
   gpus: number;
@@ -24,24 +24,24 @@ export interface SpaceInput {
  * `maxNumBatchedTokens` without chunked prefill must hold a whole prompt, so it is set per workload (see
  * `unchunkedTokens`).
  */
-export const COARSE_MAX_NUM_SEQS = [256] as const;
-export const COARSE_CHUNK_TOKENS = [2048, 8192] as const;
+const COARSE_MAX_NUM_SEQS = [256] as const;
+const COARSE_CHUNK_TOKENS = [2048, 8192] as const;
 /** Neighbours tried around the leaders in the refinement stage. */
 export const FINE_MAX_NUM_SEQS = [64, 128, 192, 256, 384, 512, 768, 1024] as const;
 export const FINE_CHUNK_TOKENS = [1024, 2048, 4096, 8192, 16384] as const;
-export const FINE_MEMORY_UTILIZATION = [0.85, 0.9, 0.95] as const;
+const FINE_MEMORY_UTILIZATION = [0.85, 0.9, 0.95] as const;
 export const DEFAULT_BLOCK_SIZE = 16;
 export const DEFAULT_MEMORY_UTILIZATION = 0.9;
 
-export function unchunkedTokens(maxSequenceTokens: number): number {
+function unchunkedTokens(maxSequenceTokens: number): number {
   return Math.max(2048, 2 ** Math.ceil(Math.log2(maxSequenceTokens)));
 }
 
-export function knobsId(k: SchedulerKnobs): string {
+function knobsId(k: SchedulerKnobs): string {
   return `seqs${k.maxNumSeqs}-tok${k.maxNumBatchedTokens}-${k.chunkedPrefill ? 'chunked' : 'whole'}-b${k.blockSize}-u${k.gpuMemoryUtilization.toFixed(2)}`;
 }
 
-export function planId(p: Plan): string {
+function planId(p: Plan): string {
   return `tp${p.tp}-pp${p.pp}-dp${p.dp}-ep${p.ep}-${p.weightDtype}-${p.kvDtype}`;
 }
 
@@ -55,7 +55,7 @@ export function candidateGpus(c: Candidate): number {
   return c.kind === 'colocated' ? gpus(c.pool.plan) : gpus(c.prefill.plan) + gpus(c.decode.plan);
 }
 
-export function coarseKnobs(maxSequenceTokens: number): SchedulerKnobs[] {
+function coarseKnobs(maxSequenceTokens: number): SchedulerKnobs[] {
   const base = { blockSize: DEFAULT_BLOCK_SIZE, gpuMemoryUtilization: DEFAULT_MEMORY_UTILIZATION };
   const knobs: SchedulerKnobs[] = [];
   for (const maxNumSeqs of COARSE_MAX_NUM_SEQS) {

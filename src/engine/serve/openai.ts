@@ -43,7 +43,7 @@ export function chatPromptText(messages: ChatCompletionRequest['messages']): str
     .join('');
 }
 
-export interface OpenAiError {
+interface OpenAiError {
   error: { message: string; type: string; param: string | null; code: number };
 }
 

@@ -14,7 +14,7 @@ import {
 } from './openai.js';
 import { decodeToken, encodeText } from './tokenizer.js';
 
-export interface ServerOptions {
+interface ServerOptions {
   engine: GenerationEngine;
   host?: string;
   port?: number;

@@ -3,8 +3,8 @@
  * (offset past the special ids), so prompt lengths are exact and reproducible without a vocabulary file.
  * Every generated id maps to one printable character so streamed text is readable and no token streams empty.
  */
-export const BOS_TOKEN = 1;
 export const EOS_TOKEN = 2;
+/** Ids 0 to 2 are special (padding, beginning and end of sequence); byte values start after them. */
 const BYTE_OFFSET = 3;
 
 export function encodeText(text: string, vocabSize: number): number[] {

@@ -4,19 +4,10 @@ import { Plan } from '../memory/plan.js';
 import { ModelSpec } from '../model/spec.js';
 import { Calibration } from '../perf/calibration.js';
 import { SchedulerConfig } from '../sched/config.js';
+import { SloTargets } from '../workload/slo.js';
 
 export const RouterName = z.enum(['round-robin', 'least-outstanding', 'least-kv', 'prefix-affinity']);
 export type RouterName = z.infer<typeof RouterName>;
-
-/** Latency targets; a request meets the SLOs when every given target holds (vLLM's goodput). Seconds. */
-export const Slo = z.object({
-  ttft: z.number().positive().optional(),
-  tpot: z.number().positive().optional(),
-  /** The request's largest gap between two tokens (time between tokens). */
-  tbt: z.number().positive().optional(),
-  e2e: z.number().positive().optional(),
-});
-export type Slo = z.infer<typeof Slo>;
 
 /** One pool of identical replicas: its plan (`dp` = number of replicas) and scheduler. */
 export const PoolConfig = z.object({ plan: Plan, scheduler: SchedulerConfig });
@@ -45,7 +36,7 @@ export const SimulationConfig = z.object({
   router: RouterName.default('least-outstanding'),
   /** Step-time efficiencies; default: the hardware's device-class defaults. */
   calibration: Calibration.optional(),
-  slo: Slo.default({}),
+  slo: SloTargets.default({}),
   /** Recorded in the summary; the simulator itself draws no random numbers (workloads are generated with it). */
   seed: z.number().int().default(0),
   /** Points in the KV-utilization and batch-size time series. */

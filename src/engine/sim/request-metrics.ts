@@ -1,4 +1,4 @@
-import type { Slo } from './config.js';
+import type { SloTargets } from '../workload/slo.js';
 import { summarize } from './metrics.js';
 import type { MetricSummary } from './summary.js';
 
@@ -18,7 +18,7 @@ export interface FinishedRequestTimes {
   maxGap: number;
 }
 
-export interface RequestMetrics {
+interface RequestMetrics {
   completed: number;
   inputTokens: number;
   outputTokens: number;
@@ -38,7 +38,7 @@ export interface RequestMetrics {
  * token − arrival; queueing = first scheduled − arrival (where known). Goodput counts the requests that
  * meet every target given.
  */
-export function requestMetrics(requests: readonly FinishedRequestTimes[], slo: Slo): RequestMetrics {
+export function requestMetrics(requests: readonly FinishedRequestTimes[], slo: SloTargets): RequestMetrics {
   const completed = requests.length;
   const ttft = new Float64Array(completed);
   const e2e = new Float64Array(completed);
@@ -109,7 +109,7 @@ export function throughputOf(m: RequestMetrics, duration: number, gpus: number) 
   };
 }
 
-export function goodputOf(m: RequestMetrics, slo: Slo, duration: number) {
+export function goodputOf(m: RequestMetrics, slo: SloTargets, duration: number) {
   if (!m.hasSlo) return null;
   return {
     slo,

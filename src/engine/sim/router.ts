@@ -3,7 +3,7 @@ import type { SimReplica } from './replica.js';
 import { RoutedPrefixes } from './routed-prefixes.js';
 
 /** What routing looks at in a request: its prompt's length and prefix block hashes. */
-export interface RoutedRequest {
+interface RoutedRequest {
   readonly promptTokens: number;
   readonly blockHashes: readonly number[];
 }

@@ -1,6 +1,6 @@
 import { Rng } from '../workload/rng.js';
 
-export interface StepFactorModel {
+interface StepFactorModel {
   /** Equally probable factors of a step's time over the model's, sorted from the fastest (mean 1). */
   spread: readonly number[];
   /** The chance that a step keeps the previous held factor (slow spells last). */

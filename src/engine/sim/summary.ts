@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SimulationConfig, Slo } from './config.js';
+import { SloTargets } from '../workload/slo.js';
+import { SimulationConfig } from './config.js';
 
 /** One latency metric over requests (or over token gaps for ITL), seconds. Null when there are no samples. */
 export const MetricSummary = z.object({
@@ -13,13 +14,13 @@ export const MetricSummary = z.object({
 });
 export type MetricSummary = z.infer<typeof MetricSummary>;
 
-export const TimeSeries = z.object({
+const TimeSeries = z.object({
   /** Bucket centres, seconds from the start. */
   t: z.array(z.number()),
   value: z.array(z.number()),
 });
 
-export const OverTime = z.object({ mean: z.number(), peak: z.number(), series: TimeSeries });
+const OverTime = z.object({ mean: z.number(), peak: z.number(), series: TimeSeries });
 
 /**
  * The result of a run, simulated or measured against a real endpoint: the same schema so the two
@@ -97,7 +98,7 @@ export const RunSummary = z.object({
   }),
   goodput: z
     .object({
-      slo: Slo,
+      slo: SloTargets,
       requestsPerSecond: z.number(),
       /** Share of completed requests meeting every target. */
       fraction: z.number(),

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseWorkspaceConfig, WORKSPACE_CONFIG_FILE, type WorkspaceConfig } from '../config/workspace.js';
 import type { Slo, SloPercentile } from '../search/schema.js';
 import { ServeTuneError } from '../util/errors.js';
+import { checkSloTargets, RANKING_SLO_RULES } from '../workload/slo.js';
 
 /** The servetune.json at or above `fromDir`, up to (and including) `stopAt` or the file system's root. */
 export function findWorkspaceConfig(
@@ -36,7 +37,10 @@ export function workloadFromWorkspace(
   return { workload: trace, ...(w.rate !== undefined ? { rate: w.rate } : {}) };
 }
 
-/** servetune.json's SLO as the search takes it; errors name the file and the field that is missing. */
+/**
+ * servetune.json's SLO as the search takes it, held to the rules `--slo` is (RANKING_SLO_RULES); errors
+ * name the file and the field at fault.
+ */
 export function sloFromWorkspace(config: WorkspaceConfig, configPath: string): Slo | undefined {
   const slo = config.slo;
   if (!slo) return undefined;
@@ -48,19 +52,14 @@ export function sloFromWorkspace(config: WorkspaceConfig, configPath: string): S
       `${configPath}:slo.percentile`,
     );
   }
-  for (const key of ['ttft', 'tbt'] as const) {
-    if (slo[key] === undefined) {
-      throw new ServeTuneError(
-        `${configPath}: slo.${key}: tuning needs both ttft and tbt targets (seconds)`,
-        'invalid-config',
-        `${configPath}:slo.${key}`,
-      );
-    }
-  }
-  return {
-    ttft: slo.ttft!,
-    tbt: slo.tbt!,
-    ...(slo.tpot !== undefined ? { tpot: slo.tpot } : {}),
-    percentile,
-  };
+  const { percentile: _, ...given } = slo;
+  const targets = checkSloTargets(given, RANKING_SLO_RULES, (name, problem) => {
+    const needs = `tuning needs ${RANKING_SLO_RULES.required.join(' and ')} targets (seconds)`;
+    return new ServeTuneError(
+      `${configPath}: slo.${name}: ${problem === 'missing' ? needs : `not a target tuning ranks by (${RANKING_SLO_RULES.allowed.join(', ')})`}`,
+      'invalid-config',
+      `${configPath}:slo.${name}`,
+    );
+  });
+  return { ...targets, percentile };
 }

@@ -70,7 +70,7 @@ export const BlockTarget = z.object({
 });
 export type BlockTarget = z.infer<typeof BlockTarget>;
 
-export const WorkloadInfo = z.object({
+const WorkloadInfo = z.object({
   source: z.string(),
   requests: z.number().int(),
   rate: z.number(),

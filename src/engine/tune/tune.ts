@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
+import { loadCalibration } from '../calibrate/load.js';
 import { applyEdits, planEdits } from '../config/apply.js';
 import type { ConfigFileReport, ServingBlock } from '../config/block.js';
 import { readConfig } from '../config/read.js';
@@ -12,8 +13,6 @@ import {
 import type { TextEdit } from '../config/source.js';
 import { memoryReport } from '../memory/model.js';
 import { planProblems } from '../memory/plan.js';
-import type { Calibration } from '../perf/calibration.js';
-import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from '../search/rate.js';
 import {
   loadSearchSample,
@@ -42,7 +41,7 @@ function readIfFile(path: string): string | undefined {
 }
 
 /** The file's report and the chosen block; errors say what the file holds instead. */
-export function readBlock(
+function readBlock(
   path: string,
   text: string | undefined,
   index: number,
@@ -87,9 +86,7 @@ function benchFor(
   },
 ): Bench {
   const { workload, rate, maxModelLen } = loadSearchSample(input, resolved.model);
-  const calibration: Calibration | undefined = input.profile
-    ? calibrationForTarget(readDeviceProfile(input.profile), resolved.hardware)
-    : undefined;
+  const calibration = loadCalibration({ profile: input.profile }, resolved.hardware);
   const evaluator = new SimulationEvaluator({
     model: resolved.model,
     hardware: resolved.hardware,
@@ -109,7 +106,7 @@ function benchFor(
   };
 }
 
-export function poolLabel(pool: Pool): string {
+function poolLabel(pool: Pool): string {
   const { plan, knobs } = pool;
   const parts = [`TP${plan.tp}`];
   if (plan.pp > 1) parts.push(`PP${plan.pp}`);
@@ -297,7 +294,7 @@ function changeList(now: PartialServingSettings, changes: PartialServingSettings
 }
 
 /** "TP 8→4 ×2 replicas, max-num-batched-tokens 2048→8192". */
-export function describeChanges(list: readonly SettingChange[]): string {
+function describeChanges(list: readonly SettingChange[]): string {
   const short: Partial<Record<string, string>> = {
     tp: 'TP',
     pp: 'PP',
@@ -338,7 +335,7 @@ function effectSummary(current: BlockPrediction, suggested: BlockPrediction): st
 }
 
 /** The unified diff of every file the edits touch. */
-export function editsDiff(
+function editsDiff(
   mainPath: string,
   mainText: string,
   edits: readonly TextEdit[],

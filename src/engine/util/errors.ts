@@ -13,7 +13,7 @@ export class ServeTuneError extends Error {
   }
 }
 
-export type ServeTuneErrorCode =
+type ServeTuneErrorCode =
   | 'unknown-model'
   | 'unknown-hardware'
   | 'invalid-config'

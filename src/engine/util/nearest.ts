@@ -1,5 +1,5 @@
 /** Levenshtein distance, for "did you mean" suggestions on unknown names. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const previous = new Array<number>(b.length + 1);
   const current = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) previous[j] = j;

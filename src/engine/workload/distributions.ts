@@ -31,16 +31,3 @@ export function sampleLength(d: LengthDistribution, rng: Rng, max = Number.POSIT
   }
   return Math.min(max, Math.max(1, Math.round(x)));
 }
-
-export function describeLength(d: LengthDistribution): string {
-  switch (d.kind) {
-    case 'fixed':
-      return `fixed(${d.value})`;
-    case 'uniform':
-      return `uniform(${d.min},${d.max})`;
-    case 'lognormal':
-      return `lognormal(${d.median},${d.sigma})`;
-    case 'empirical':
-      return `empirical(${d.values.length} values)`;
-  }
-}

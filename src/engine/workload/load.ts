@@ -10,7 +10,7 @@ import { readTrace } from './traces.js';
 import { scaleToRate, truncateWorkload } from './transform.js';
 import type { Workload } from './types.js';
 
-export interface LoadWorkloadOptions {
+interface LoadWorkloadOptions {
   /** Scale arrival times to this mean rate (requests/s); for a spec, replaces its rate. */
   rate?: number;
   seed?: number;

@@ -3,14 +3,14 @@ import { percentileSorted } from '../util/stats.js';
 import { arrivalRate } from './transform.js';
 import type { Workload } from './types.js';
 
-export const LengthSummary = z.object({
+const LengthSummary = z.object({
   mean: z.number().nonnegative(),
   p50: z.number().nonnegative(),
   p90: z.number().nonnegative(),
   p99: z.number().nonnegative(),
   max: z.number().nonnegative(),
 });
-export type LengthSummary = z.infer<typeof LengthSummary>;
+type LengthSummary = z.infer<typeof LengthSummary>;
 
 /** What a workload holds, in a few numbers: how many requests, over how long, and how long they are. */
 export const WorkloadSummary = z.object({

@@ -4,7 +4,7 @@ import { numberField, parseCsv, requireColumn } from '../util/csv.js';
 import { ServeTuneError } from '../util/errors.js';
 import { DEFAULT_HASH_BLOCK_TOKENS, type Workload, type WorkloadRequest } from './types.js';
 
-export type TraceFormat = 'azure' | 'burstgpt' | 'mooncake' | 'request-list';
+type TraceFormat = 'azure' | 'burstgpt' | 'mooncake' | 'request-list';
 
 const fail = (file: string, line: number, field: string, message: string): never => {
   throw new ServeTuneError(

@@ -13,7 +13,7 @@ export interface ProfileArgs {
 }
 
 /** The dashboard's view of a profile: measured peaks against the catalog's, when the device is known. */
-export function deviceSummaryOf(profile: DeviceProfile): DeviceSummary {
+function deviceSummaryOf(profile: DeviceProfile): DeviceSummary {
   const d = profile.derived;
   const catalog = profile.catalogId ? findHardware(profile.catalogId) : undefined;
   return {

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { PENDING_FEATURES, type PendingCommand, showPending } from '../pending.js';
 import { pickSlo } from '../picks.js';
 import type { Services } from '../services.js';
 import { DASHBOARD_VIEW_ID } from '../views/dashboard-view.js';
@@ -33,7 +32,6 @@ export const COMMAND_IDS = [
   'servetune.applySettings',
   'servetune.validate',
   'servetune.showLastValidation',
-  ...(Object.keys(PENDING_FEATURES) as PendingCommand[]),
 ] as const;
 
 function noPanel(): void {
@@ -79,6 +77,5 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     register('servetune.applySettings', (target?: ApplyTarget) => applySettingsCommand(services, target)),
     register('servetune.validate', (args?: ValidateArgs) => validateCommand(services, args)),
     register('servetune.showLastValidation', (runId?: string) => showLastValidationCommand(services, runId)),
-    ...(Object.keys(PENDING_FEATURES) as PendingCommand[]).map((id) => register(id, () => showPending(id))),
   ];
 }

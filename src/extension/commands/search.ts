@@ -4,17 +4,17 @@ import { renderSearchReportHtml } from '../../engine/report/html.js';
 import type { SearchResult } from '../../engine/search/run.js';
 import { readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
-import { currentSlo, pickCluster, pickSlo, type Slo } from '../picks.js';
+import { currentSlo, pickCluster, pickSlo, type SloChoice } from '../picks.js';
 import { compactSearchResult } from '../search-report.js';
 import type { Services } from '../services.js';
 import type { SearchSpace, Store } from '../state.js';
 import { pickWorkload } from '../workloads.js';
 
-function sloText(slo: Slo): string {
+function sloText(slo: SloChoice): string {
   return `${slo.percentile} TTFT ≤ ${slo.ttftSeconds} s, TBT ≤ ${(slo.tbtSeconds * 1000).toFixed(0)} ms`;
 }
 
-async function confirmSlo(store: Store): Promise<Slo | undefined> {
+async function confirmSlo(store: Store): Promise<SloChoice | undefined> {
   const slo = currentSlo(store);
   const picked = await vscode.window.showQuickPick(
     [
@@ -160,7 +160,7 @@ export async function searchCommand(services: Services): Promise<void> {
 }
 
 /** The self-contained HTML report (charts drawn by the panel's own bundle, inlined). */
-export async function saveHtmlReport(services: Services, result: SearchResult): Promise<void> {
+async function saveHtmlReport(services: Services, result: SearchResult): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const target = await vscode.window.showSaveDialog({
     title: 'Save the search report as HTML',

@@ -15,7 +15,7 @@ export interface ValidateArgs {
 }
 
 /** The file the last validation report is saved to, in the extension's global storage. */
-export const VALIDATION_REPORT_FILE = 'validation-report.json';
+const VALIDATION_REPORT_FILE = 'validation-report.json';
 
 async function pickMode(requests: number | null): Promise<boolean | undefined> {
   const count = (quick: boolean) =>

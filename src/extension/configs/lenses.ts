@@ -7,7 +7,7 @@ import { type ConfigController, isConfigCandidate } from './controller.js';
 export const TUNE_COMMAND = 'servetune.configs.tune';
 export const APPLY_COMMAND = 'servetune.configs.apply';
 export const TRADE_OFFS_COMMAND = 'servetune.configs.showTradeOffs';
-export const SHOW_LOG_COMMAND = 'servetune.showLog';
+const SHOW_LOG_COMMAND = 'servetune.showLog';
 
 const seconds = (s: number) => (s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(2)} s`);
 const rate = (r: number) => `${r.toFixed(2)} req/s`;

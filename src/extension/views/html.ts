@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { z } from 'zod';
-import { type HostToWebview, type WebviewKind, WebviewToHost } from '../../engine/protocol/webview.js';
+import type { WebviewKind } from '../../engine/protocol/webview.js';
+import { type WebviewChannel, type WebviewChannelOptions, webviewChannel } from './channel.js';
 
 /** Folders a ServeTune webview may load from: the bundles and the stylesheet, nothing else. */
 export function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
@@ -58,65 +59,40 @@ export function createChartPanel(
   );
 }
 
-/** Messages a chart panel's page sends beyond the handshake and its errors, which every panel handles alike. */
-export type ChartPanelMessage = Exclude<WebviewToHost, { type: 'ready' } | { type: 'error' }>;
+/**
+ * Keeps the handshake with `webview`'s page (channel.ts): the host posts nothing before the page's
+ * `ready`, and posts the latest state after every one.
+ */
+export function connectWebview(
+  webview: vscode.Webview,
+  options: Omit<WebviewChannelOptions, 'post'>,
+): WebviewChannel {
+  const channel = webviewChannel({
+    ...options,
+    post: (message) => void webview.postMessage(message),
+  });
+  webview.onDidReceiveMessage((raw: unknown) => channel.receive(raw));
+  return channel;
+}
 
-export interface ChartPanelOptions {
+interface ChartPanelOptions extends Omit<WebviewChannelOptions, 'post'> {
   view: WebviewKind;
   title: string;
-  /** The panel as log lines name it ("Pareto panel"). */
-  name: string;
-  log: vscode.LogOutputChannel;
-  /** What the page should show now: posted after each `ready` and on each `push`. */
-  latest: () => HostToWebview;
-  /** The page's other messages, validated; without it they are logged as unused. */
-  receive?: (message: ChartPanelMessage) => void;
   disposed: () => void;
 }
 
-/** The host's end of a chart panel. */
-export interface ChartPanelChannel {
-  /** Posts `latest()` to the page, once the page has said it is ready (it asks again after a reload). */
-  push(): void;
-}
-
-/**
- * Fills a panel (new, or restored after a reload) with the page of `view` and keeps the handshake: the
- * host posts nothing before the page's `ready`, and posts the latest state after every one. What the
- * page sends is validated; errors are logged, other messages go to `receive`.
- */
+/** Fills a panel (new, or restored after a reload) with the page of `view` and keeps its handshake. */
 export function initChartPanel(
   panel: vscode.WebviewPanel,
   extensionUri: vscode.Uri,
   options: ChartPanelOptions,
-): ChartPanelChannel {
+): WebviewChannel {
   panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(extensionUri) };
   panel.webview.html = webviewHtml(panel.webview, extensionUri, options.view, options.title);
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'servetune.svg');
-  let ready = false;
-  const push = () => {
-    if (ready) void panel.webview.postMessage(options.latest());
-  };
-  panel.webview.onDidReceiveMessage((raw: unknown) => {
-    const parsed = WebviewToHost.safeParse(raw);
-    if (!parsed.success) {
-      options.log.warn(`${options.name} sent an invalid message: ${parsed.error.message}`);
-      return;
-    }
-    const message = parsed.data;
-    if (message.type === 'ready') {
-      ready = true;
-      push();
-    } else if (message.type === 'error') {
-      options.log.error(`${options.name}: ${message.message}`);
-    } else if (options.receive) {
-      options.receive(message);
-    } else {
-      options.log.warn(`${options.name} sent a message it has no use for: ${message.type}`);
-    }
-  });
+  const channel = connectWebview(panel.webview, options);
   panel.onDidDispose(options.disposed);
-  return { push };
+  return channel;
 }
 
 /**

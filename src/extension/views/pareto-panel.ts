@@ -1,17 +1,12 @@
 import * as vscode from 'vscode';
 import { chartModelToCsv, settingsText } from '../../engine/chart/csv.js';
 import { type ChartModel, type HostToWebview, ParetoPanelState } from '../../engine/protocol/webview.js';
-import {
-  type ChartPanelChannel,
-  type ChartPanelMessage,
-  createChartPanel,
-  initChartPanel,
-  savedPanelState,
-} from './html.js';
+import type { PageMessage, WebviewChannel } from './channel.js';
+import { createChartPanel, initChartPanel, savedPanelState } from './html.js';
 
 export const PARETO_VIEW_TYPE = 'servetune.pareto';
 
-export interface ParetoActions {
+interface ParetoActions {
   /** Applies a point's settings; the host decides whether it can. */
   apply(model: ChartModel, pointId: string): void;
   log: vscode.LogOutputChannel;
@@ -24,7 +19,7 @@ export interface ParetoActions {
  */
 export class ParetoPanel {
   private static current: ParetoPanel | undefined;
-  private readonly channel: ChartPanelChannel;
+  private readonly channel: WebviewChannel;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -140,7 +135,7 @@ export class ParetoPanel {
     );
   }
 
-  private receive(message: ChartPanelMessage): void {
+  private receive(message: PageMessage): void {
     switch (message.type) {
       case 'state':
         this.state = message.state;

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import { ValidationChartModel } from '../../engine/protocol/webview.js';
-import { type ChartPanelChannel, createChartPanel, initChartPanel, savedPanelState } from './html.js';
+import type { WebviewChannel } from './channel.js';
+import { createChartPanel, initChartPanel, savedPanelState } from './html.js';
 
 export const VALIDATION_VIEW_TYPE = 'servetune.validation';
 const TITLE = 'ServeTune: validation';
@@ -12,7 +13,7 @@ const TITLE = 'ServeTune: validation';
  */
 export class ValidationPanel {
   private static current: ValidationPanel | undefined;
-  private readonly channel: ChartPanelChannel;
+  private readonly channel: WebviewChannel;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,

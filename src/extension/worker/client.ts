@@ -38,7 +38,7 @@ export interface WorkerExit {
   stderrTail: string[];
 }
 
-export interface WorkerClientOptions {
+interface WorkerClientOptions {
   nodePath: string;
   workerPath: string;
   env?: NodeJS.ProcessEnv;

@@ -3,15 +3,15 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 
 /** Oldest Node major the worker supports (package.json `engines.node`). */
-export const MIN_NODE_MAJOR = 20;
+const MIN_NODE_MAJOR = 20;
 
-export type NodeSource = 'setting' | 'path' | 'editor';
+type NodeSource = 'setting' | 'path' | 'editor';
 
 export type NodeResolution =
   | { found: true; path: string; version: string; source: NodeSource; skipped: string[] }
   | { found: false; skipped: string[] };
 
-export interface FindNodeInput {
+interface FindNodeInput {
   /** `servetune.nodePath`; empty when unset. */
   configuredPath: string;
   /** The PATH to search (process.env.PATH). */

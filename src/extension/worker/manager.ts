@@ -14,7 +14,7 @@ export type WorkerState =
   | { kind: 'unavailable'; message: string }
   | { kind: 'crashed'; message: string; restarting: boolean };
 
-export interface WorkerManagerOptions {
+interface WorkerManagerOptions {
   workerPath: string;
   findNode(): Promise<NodeResolution>;
   env?: NodeJS.ProcessEnv;

@@ -3,7 +3,7 @@ import type { ModelSpec } from '../../model/spec.js';
 import { OpenAiServer } from '../server.js';
 import { LocalEngine, type LocalEngineOptions } from './engine.js';
 
-export interface LocalServerOptions extends LocalEngineOptions {
+interface LocalServerOptions extends LocalEngineOptions {
   model: ModelSpec;
   host?: string;
   port?: number;

@@ -5,7 +5,8 @@ import { ServeTuneError } from '../util/errors.js';
 import { EvaluationMetrics } from './schema.js';
 import type { EvaluationTask, Evaluator } from './search.js';
 
-const WorkerReply = z.discriminatedUnion('type', [
+/** What an evaluation thread (eval-worker.ts) answers a batch with. */
+const ThreadReply = z.discriminatedUnion('type', [
   z.object({ type: z.literal('result'), id: z.number().int(), metrics: z.array(EvaluationMetrics) }),
   z.object({ type: z.literal('error'), id: z.number().int(), message: z.string() }),
 ]);
@@ -20,7 +21,7 @@ interface Pending {
  * workload is parsed once per thread, not per task) and answers batches of tasks; results come back in
  * task order. Aborting terminates the workers, so a cancelled search stops at once.
  */
-export class EvaluationPool implements Evaluator {
+export class ThreadedEvaluator implements Evaluator {
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
@@ -47,7 +48,7 @@ export class EvaluationPool implements Evaluator {
   }
 
   private onReply(raw: unknown): void {
-    const reply = WorkerReply.safeParse(raw);
+    const reply = ThreadReply.safeParse(raw);
     if (!reply.success) {
       this.failAll(new Error(`malformed reply from an evaluation worker: ${reply.error.message}`));
       return;

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import type { HardwareSpec } from '../hardware/spec.js';
+import { Calibration } from '../perf/calibration.js';
+import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
+import { ServeTuneError } from '../util/errors.js';
+
+/** Reads a saved calibration (the output of `servetune calibrate`), with field-level errors. */
+export function readCalibration(file: string): Calibration {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ServeTuneError(`Cannot read calibration ${file}: ${(error as Error).message}`, 'io', file);
+  }
+  const parsed = Calibration.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ServeTuneError(
+      `${file}: not a calibration: field '${issue.path.join('.')}' ${issue.message}`,
+      'invalid-config',
+      `${file}:${issue.path.join('.')}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Where a run's calibration comes from: a saved calibration or a measured device profile, at most one. */
+interface CalibrationSource {
+  /** A saved calibration file (`servetune calibrate --out`). */
+  calibration?: string;
+  /** A measured device profile (`servetune profile --out`), translated to `hardware`. */
+  profile?: string;
+}
+
+/**
+ * The calibration `--calibration` or `--profile` names for a run on `hardware`, or undefined for the
+ * device class's defaults. Both at once is an error: which should win is the user's to say.
+ */
+export function loadCalibration(source: CalibrationSource, hardware: HardwareSpec): Calibration | undefined {
+  if (source.calibration && source.profile) {
+    throw new ServeTuneError(
+      'give --profile or --calibration, not both',
+      'invalid-argument',
+      '--calibration',
+    );
+  }
+  if (source.calibration) return readCalibration(source.calibration);
+  if (source.profile) return calibrationForTarget(readDeviceProfile(source.profile), hardware);
+  return undefined;
+}
