@@ -1,6 +1,6 @@
 import { ServeTuneError } from '../util/errors.js';
 import { didYouMean } from '../util/nearest.js';
-import { HardwareSpec } from './spec.js';
+import { CatalogHardwareSpec } from './spec.js';
 
 const GiB = 1024 ** 3;
 const GB = 1e9;
@@ -55,7 +55,7 @@ const IB_LATENCY = 5 * us;
  * Datasheet numbers, dense (sparsity-doubled figures halved). Memory sizes are the marketed capacity read
  * as GiB, which is how HBM and GDDR capacities are built (80 GB HBM3 = 5 stacks × 16 GiB).
  */
-const entries: HardwareSpec[] = [
+const entries: CatalogHardwareSpec[] = [
   {
     id: 'a100-40gb-sxm',
     name: 'NVIDIA A100 40GB SXM',
@@ -72,6 +72,13 @@ const entries: HardwareSpec[] = [
     sources: [
       'https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf',
     ],
+    deviceClass: 'nvidia-ampere',
+    recognition: {
+      nodeLabels: ['NVIDIA-A100-SXM4-40GB'],
+      labelPatterns: ['a100.*40'],
+      adapterNames: ['NVIDIA A100-SXM4-40GB'],
+      adapterPatterns: ['a100.*40\\s*gb'],
+    },
   },
   {
     id: 'a100-80gb-sxm',
@@ -89,6 +96,13 @@ const entries: HardwareSpec[] = [
     sources: [
       'https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf',
     ],
+    deviceClass: 'nvidia-ampere',
+    recognition: {
+      nodeLabels: ['NVIDIA-A100-SXM4-80GB', 'nvidia-a100-80gb'],
+      labelPatterns: ['a100'],
+      adapterNames: ['NVIDIA A100-SXM4-80GB'],
+      adapterPatterns: ['a100'],
+    },
   },
   {
     id: 'h100-sxm',
@@ -104,6 +118,13 @@ const entries: HardwareSpec[] = [
     interNodeLatencySeconds: IB_LATENCY,
     hostLinkBytesPerSecond: 64 * GB,
     sources: ['https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet'],
+    deviceClass: 'nvidia-hopper',
+    recognition: {
+      nodeLabels: ['NVIDIA-H100-80GB-HBM3', 'nvidia-h100-80gb', 'nvidia-h100-mega-80gb'],
+      labelPatterns: ['h100', 'h800'],
+      adapterNames: ['NVIDIA H100 80GB HBM3'],
+      adapterPatterns: ['h100'],
+    },
   },
   {
     id: 'h100-pcie',
@@ -120,6 +141,13 @@ const entries: HardwareSpec[] = [
     hostLinkBytesPerSecond: 64 * GB,
     sources: ['https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet'],
     notes: 'Without the optional NVLink bridge: peers talk over PCIe 5.0.',
+    deviceClass: 'nvidia-hopper',
+    recognition: {
+      nodeLabels: ['NVIDIA-H100-PCIe'],
+      labelPatterns: ['h100.*pcie', 'pcie.*h100'],
+      adapterNames: ['NVIDIA H100 PCIe'],
+      adapterPatterns: ['h100.*pcie'],
+    },
   },
   {
     id: 'h200',
@@ -135,6 +163,13 @@ const entries: HardwareSpec[] = [
     interNodeLatencySeconds: IB_LATENCY,
     hostLinkBytesPerSecond: 64 * GB,
     sources: ['https://www.nvidia.com/en-us/data-center/h200/'],
+    deviceClass: 'nvidia-hopper',
+    recognition: {
+      nodeLabels: ['NVIDIA-H200', 'nvidia-h200-141gb'],
+      labelPatterns: ['h200', 'gh200'],
+      adapterNames: ['NVIDIA H200'],
+      adapterPatterns: ['h200'],
+    },
   },
   {
     id: 'b200',
@@ -154,6 +189,13 @@ const entries: HardwareSpec[] = [
     ],
     notes:
       'Per-GPU figures are the 8-GPU HGX totals divided by 8; vector FP32 is an estimate, NVIDIA quotes none for HGX B200.',
+    deviceClass: 'nvidia-blackwell',
+    recognition: {
+      nodeLabels: ['NVIDIA-B200'],
+      labelPatterns: ['b200', 'gb200'],
+      adapterNames: ['NVIDIA B200'],
+      adapterPatterns: ['b200'],
+    },
   },
   {
     id: 'l40s',
@@ -169,6 +211,13 @@ const entries: HardwareSpec[] = [
     interNodeLatencySeconds: 10 * us,
     hostLinkBytesPerSecond: 32 * GB,
     sources: ['https://resources.nvidia.com/en-us-l40s/l40s-datasheet-28413'],
+    deviceClass: 'nvidia-ada',
+    recognition: {
+      nodeLabels: ['NVIDIA-L40S'],
+      labelPatterns: ['l40s'],
+      adapterNames: ['NVIDIA L40S'],
+      adapterPatterns: ['l40s'],
+    },
   },
   {
     id: 'l4',
@@ -184,6 +233,13 @@ const entries: HardwareSpec[] = [
     interNodeLatencySeconds: 10 * us,
     hostLinkBytesPerSecond: 32 * GB,
     sources: ['https://www.nvidia.com/en-us/data-center/l4/'],
+    deviceClass: 'nvidia-ada',
+    recognition: {
+      nodeLabels: ['NVIDIA-L4'],
+      labelPatterns: ['(^|[^a-z0-9])l4($|[^0-9a-z])'],
+      adapterNames: ['NVIDIA L4'],
+      adapterPatterns: ['\\bl4\\b'],
+    },
   },
   {
     id: 'a10g',
@@ -204,6 +260,13 @@ const entries: HardwareSpec[] = [
     ],
     notes:
       'AWS does not publish A10G peaks; these are the A10 datasheet figures (same GA102 chip and memory).',
+    deviceClass: 'nvidia-ampere',
+    recognition: {
+      nodeLabels: ['NVIDIA-A10G'],
+      labelPatterns: ['a10g'],
+      adapterNames: ['NVIDIA A10G'],
+      adapterPatterns: ['\\ba10g?\\b'],
+    },
   },
   {
     id: 'mi300x',
@@ -221,6 +284,13 @@ const entries: HardwareSpec[] = [
     sources: [
       'https://www.amd.com/content/dam/amd/en/documents/instinct-tech-docs/data-sheets/amd-instinct-mi300x-data-sheet.pdf',
     ],
+    deviceClass: 'amd-cdna3',
+    recognition: {
+      nodeLabels: ['AMD-Instinct-MI300X', 'mi300x'],
+      labelPatterns: ['mi300x'],
+      adapterNames: ['AMD Instinct MI300X'],
+      adapterPatterns: ['mi300x'],
+    },
   },
   {
     id: 'rtx-4090',
@@ -239,10 +309,19 @@ const entries: HardwareSpec[] = [
       'https://images.nvidia.com/aem-dam/Solutions/geforce/ada/nvidia-ada-gpu-architecture.pdf (Appendix A: RTX 4090, FP16/FP8 tensor with FP32 accumulate)',
     ],
     notes: 'No NVLink: tensor parallel traffic crosses PCIe.',
+    deviceClass: 'nvidia-ada',
+    recognition: {
+      nodeLabels: ['NVIDIA-GeForce-RTX-4090'],
+      labelPatterns: ['4090'],
+      adapterNames: ['NVIDIA GeForce RTX 4090'],
+      adapterPatterns: ['rtx\\s*4090'],
+    },
   },
 ];
 
-export const HARDWARE_CATALOG: readonly HardwareSpec[] = entries.map((entry) => HardwareSpec.parse(entry));
+export const HARDWARE_CATALOG: readonly CatalogHardwareSpec[] = entries.map((entry) =>
+  CatalogHardwareSpec.parse(entry),
+);
 
 function hardwareIds(): string[] {
   return HARDWARE_CATALOG.map((h) => h.id);
@@ -259,13 +338,13 @@ const ALIASES: Record<string, string> = {
   '4090': 'rtx-4090',
 };
 
-export function findHardware(query: string): HardwareSpec | undefined {
+export function findHardware(query: string): CatalogHardwareSpec | undefined {
   const q = query.trim().toLowerCase();
   const id = ALIASES[q] ?? q;
   return HARDWARE_CATALOG.find((h) => h.id === id || h.name.toLowerCase() === q);
 }
 
-export function getHardware(query: string): HardwareSpec {
+export function getHardware(query: string): CatalogHardwareSpec {
   const found = findHardware(query);
   if (found) return found;
   throw new ServeTuneError(

@@ -12,6 +12,51 @@ const Interconnect = z.object({
   latencySeconds: positive,
 });
 
+/** Which family of default efficiencies a GPU gets (perf/calibration.ts). */
+export const DeviceClass = z.enum([
+  'nvidia-hopper',
+  'nvidia-blackwell',
+  'nvidia-ampere',
+  'nvidia-ada',
+  'amd-cdna3',
+]);
+export type DeviceClass = z.infer<typeof DeviceClass>;
+
+function compiles(source: string): boolean {
+  try {
+    new RegExp(source, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A regular expression, as its source text; matched case-insensitively. */
+const Pattern = z.string().min(1).refine(compiles, { message: 'is not a valid regular expression' });
+
+/**
+ * How a GPU is recognised where it is only named: in a cluster's node labels and the configuration files
+ * that select nodes by them, and in the adapter name a driver reports. When several GPUs' patterns
+ * match one text, the one matching the longest part of it wins (`H100 PCIe` over `H100`).
+ */
+export const GpuRecognition = z.object({
+  /**
+   * Values nodes with this GPU carry in a GPU product label (`nvidia.com/gpu.product` from GPU feature
+   * discovery, `cloud.google.com/gke-accelerator`): `labelPatterns` must recognise each.
+   */
+  nodeLabels: z.array(z.string().min(1)).min(1),
+  /** Recognise the GPU in node labels and in product names written in config files. */
+  labelPatterns: z.array(Pattern).min(1),
+  /**
+   * Adapter names the driver reports for this GPU (the WebGPU adapter's description): `adapterPatterns`
+   * must recognise each.
+   */
+  adapterNames: z.array(z.string().min(1)).min(1),
+  /** Recognise the GPU from its adapter's description and device strings. */
+  adapterPatterns: z.array(Pattern).min(1),
+});
+export type GpuRecognition = z.infer<typeof GpuRecognition>;
+
 export const HardwareSpec = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -33,5 +78,16 @@ export const HardwareSpec = z.object({
   hostLinkBytesPerSecond: positive,
   sources: z.array(z.string()).min(1),
   notes: z.string().optional(),
+  /**
+   * Every catalog GPU has one. A device described elsewhere (a file, the profiler) may leave it out:
+   * it is then classed as the catalog GPU its id names, else by vendor.
+   */
+  deviceClass: DeviceClass.optional(),
+  /** Every catalog GPU has one; see GpuRecognition. */
+  recognition: GpuRecognition.optional(),
 });
 export type HardwareSpec = z.infer<typeof HardwareSpec>;
+
+/** A catalog entry: a HardwareSpec whose device class and recognition are given. */
+export const CatalogHardwareSpec = HardwareSpec.required({ deviceClass: true, recognition: true });
+export type CatalogHardwareSpec = z.infer<typeof CatalogHardwareSpec>;

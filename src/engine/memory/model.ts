@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { HardwareSpec } from '../hardware/spec.js';
-import { ACTIVATION_BYTES, kvBytesPerElement, weightBytesPerParam } from '../model/dtypes.js';
+import { ACTIVATION_BYTES, weightBytesPerParam } from '../model/dtypes.js';
+import {
+  distinctLayers,
+  kvBytesPerTokenPerGpu,
+  type LayerGeometry,
+  layerRuns,
+  shardLayer,
+  stageLayerRange,
+} from '../model/geometry.js';
 import { layerParams } from '../model/params.js';
 import type { ModelSpec } from '../model/spec.js';
 import { type Plan, planProblems } from './plan.js';
@@ -75,47 +83,57 @@ export function defaultRuntimeReserveBytes(plan: Pick<Plan, 'tp' | 'pp'>): numbe
 }
 
 /**
- * Weight bytes on the most loaded GPU of a replica. Linear layers are sharded over TP (or, for MoE
- * experts with EP > 1, whole experts over EP ranks) and quantized; norms are replicated; embedding and
- * LM head are vocabulary-parallel over TP and stay 16-bit; the first pipeline stage holds the embedding
- * and the last the LM head and final norm.
+ * Weight bytes of one decoder layer of `layer`'s geometry on one GPU. Linear layers are sharded over TP
+ * (or, for MoE experts with EP > 1, whole experts over EP ranks) and quantized; norms and the router are
+ * replicated and stay 16-bit.
  */
-export function weightBytesPerGpu(model: ModelSpec, plan: Plan): number {
-  const p = layerParams(model);
+function layerWeightBytes(model: ModelSpec, layer: LayerGeometry, plan: Plan): number {
+  const p = layerParams(model.hiddenSize, layer);
   const wBytes = weightBytesPerParam(plan.weightDtype);
   const attention = (p.qkv + p.oProj) / plan.tp;
-  const expertShards = model.moe && plan.ep > 1 ? plan.ep : plan.tp;
+  const expertShards = layer.ffn.kind === 'moe' && plan.ep > 1 ? plan.ep : plan.tp;
   const ffn = (p.ffnCopies * (p.gateUp + p.down)) / expertShards;
-  const layerBytes =
-    (attention + ffn) * wBytes + (p.qkvBias / plan.tp + p.router + p.norms) * ACTIVATION_BYTES;
-  const layersPerStage = model.numLayers / plan.pp;
+  return (attention + ffn) * wBytes + (p.qkvBias / plan.tp + p.router + p.norms) * ACTIVATION_BYTES;
+}
+
+/**
+ * Weight bytes on the most loaded GPU of a replica: each stage's decoder layers (see layerWeightBytes);
+ * embedding and LM head are vocabulary-parallel over TP and stay 16-bit; the first pipeline stage holds
+ * the embedding and the last the LM head and final norm.
+ */
+export function weightBytesPerGpu(model: ModelSpec, plan: Plan): number {
   const vocabShard = (model.vocabSize * model.hiddenSize) / plan.tp;
   const embedding = vocabShard * ACTIVATION_BYTES;
   const head =
     (model.tiedEmbeddings ? 0 : vocabShard) * ACTIVATION_BYTES + model.hiddenSize * ACTIVATION_BYTES;
-  const layers = layersPerStage * layerBytes;
-  if (plan.pp === 1) return layers + embedding + head;
-  return layers + Math.max(embedding, head);
-}
-
-/** KV cache bytes one token occupies on one GPU: K and V for this stage's layers and this GPU's KV heads. */
-export function kvBytesPerTokenPerGpu(model: ModelSpec, plan: Plan): number {
-  const kvHeads = Math.max(1, model.numKvHeads / plan.tp);
-  return 2 * (model.numLayers / plan.pp) * kvHeads * model.headDim * kvBytesPerElement(plan.kvDtype);
+  let most = 0;
+  for (let stage = 0; stage < plan.pp; stage++) {
+    const { first, end } = stageLayerRange(model, plan.pp, stage);
+    let bytes = 0;
+    for (const run of layerRuns(model, first, end))
+      bytes += run.count * layerWeightBytes(model, run.layer, plan);
+    if (stage === 0) bytes += embedding;
+    if (stage === plan.pp - 1) bytes += head;
+    most = Math.max(most, bytes);
+  }
+  return most;
 }
 
 /**
- * Peak activation memory of the profiling step at `maxNumBatchedTokens`: the tensors alive at once in a
- * layer (hidden states, residual, qkv, attention output, gate/up and activated FFN) plus fp32 logits for
- * `maxNumSeqs` sampled tokens over the full vocabulary.
+ * Peak activation memory of the profiling step at `maxNumBatchedTokens`: the tensors alive at once in
+ * the widest layer (hidden states, residual, qkv, attention output, gate/up and activated FFN) plus fp32
+ * logits for `maxNumSeqs` sampled tokens over the full vocabulary.
  */
 export function activationPeakBytes(model: ModelSpec, plan: Plan, settings: ResolvedSettings): number {
-  const tp = plan.tp;
-  const kvHeads = Math.max(1, model.numKvHeads / tp);
-  const heads = model.numHeads / tp;
-  const qkv = (heads + 2 * kvHeads) * model.headDim;
-  const ffn = (model.moe ? model.moe.expertIntermediateSize * model.moe.topK : model.intermediateSize) / tp;
-  const perToken = 3 * model.hiddenSize + qkv + heads * model.headDim + 3 * ffn;
+  let perToken = 0;
+  for (const layer of distinctLayers(model)) {
+    const shard = shardLayer(layer, plan.tp);
+    const ffn = shard.activeFfn;
+    perToken = Math.max(
+      perToken,
+      3 * model.hiddenSize + shard.qkvWidth + shard.heads * shard.headDim + 3 * ffn,
+    );
+  }
   const logits = settings.maxNumSeqs * model.vocabSize * 4;
   return settings.maxNumBatchedTokens * perToken * ACTIVATION_BYTES + logits;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KvDtype, WeightDtype } from '../model/dtypes.js';
-import { ffnWidth } from '../model/params.js';
+import { distinctLayers, moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import { ServeTuneError } from '../util/errors.js';
 
@@ -38,34 +38,38 @@ export function describePlan(plan: Plan): string {
  * the FFN width, the layers over pipeline stages, and the experts over expert-parallel ranks.
  */
 export function planProblems(model: ModelSpec, plan: Plan): string[] {
-  const problems: string[] = [];
+  // A set: layers of different shapes may share a problem, which is worth saying once.
+  const problems = new Set<string>();
   const { tp, pp, ep } = plan;
-  if (model.numHeads % tp !== 0) {
-    problems.push(`TP ${tp} does not divide the ${model.numHeads} attention heads of ${model.name}`);
-  }
-  if (model.numKvHeads % tp !== 0 && tp % model.numKvHeads !== 0) {
-    problems.push(
-      `TP ${tp} neither divides nor is a multiple of the ${model.numKvHeads} KV heads of ${model.name}`,
-    );
-  }
-  if (ffnWidth(model) % tp !== 0) {
-    problems.push(`TP ${tp} does not divide the FFN width ${ffnWidth(model)} of ${model.name}`);
-  }
-  if (model.numLayers % pp !== 0) {
-    problems.push(`PP ${pp} does not divide the ${model.numLayers} layers of ${model.name}`);
-  }
-  if (ep > 1) {
-    if (!model.moe) problems.push(`EP ${ep} needs a mixture-of-experts model; ${model.name} is dense`);
-    else {
-      if (model.moe.numExperts % ep !== 0) {
-        problems.push(`EP ${ep} does not divide the ${model.moe.numExperts} experts of ${model.name}`);
-      }
-      if ((plan.tp * plan.dp) % ep !== 0) {
-        problems.push(`EP ${ep} must divide TP × DP (${plan.tp * plan.dp}), the GPUs of one pipeline stage`);
-      }
+  for (const { attention, ffn } of distinctLayers(model)) {
+    if (attention.heads % tp !== 0) {
+      problems.add(`TP ${tp} does not divide the ${attention.heads} attention heads of ${model.name}`);
+    }
+    if (attention.kvHeads % tp !== 0 && tp % attention.kvHeads !== 0) {
+      problems.add(
+        `TP ${tp} neither divides nor is a multiple of the ${attention.kvHeads} KV heads of ${model.name}`,
+      );
+    }
+    if (ffn.width % tp !== 0) {
+      problems.add(`TP ${tp} does not divide the FFN width ${ffn.width} of ${model.name}`);
     }
   }
-  return problems;
+  if (model.numLayers % pp !== 0) {
+    problems.add(`PP ${pp} does not divide the ${model.numLayers} layers of ${model.name}`);
+  }
+  if (ep > 1) {
+    const moe = moeLayers(model);
+    if (moe.length === 0) problems.add(`EP ${ep} needs a mixture-of-experts model; ${model.name} is dense`);
+    for (const ffn of moe) {
+      if (ffn.experts % ep !== 0) {
+        problems.add(`EP ${ep} does not divide the ${ffn.experts} experts of ${model.name}`);
+      }
+    }
+    if (moe.length > 0 && (plan.tp * plan.dp) % ep !== 0) {
+      problems.add(`EP ${ep} must divide TP × DP (${plan.tp * plan.dp}), the GPUs of one pipeline stage`);
+    }
+  }
+  return [...problems];
 }
 
 export function assertPlanValid(model: ModelSpec, plan: Plan): void {

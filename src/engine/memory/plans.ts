@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HardwareSpec } from '../hardware/spec.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
+import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import { ServeTuneError } from '../util/errors.js';
 import { MemoryReport, type MemorySettings, memoryReport } from './model.js';
@@ -38,10 +39,12 @@ export function enumeratePlans(
   }
   const plans: MemoryReport[] = [];
   const rejected: PlansReport['rejected'] = [];
+  const moe = moeLayers(model);
   for (const tp of divisors(gpus).filter((d) => d <= hardware.gpusPerNode)) {
     for (const pp of divisors(gpus / tp)) {
       const dp = gpus / tp / pp;
-      const epChoices = model.moe ? divisors(tp * dp).filter((e) => model.moe!.numExperts % e === 0) : [1];
+      const epChoices =
+        moe.length > 0 ? divisors(tp * dp).filter((e) => moe.every((ffn) => ffn.experts % e === 0)) : [1];
       for (const ep of epChoices) {
         const plan: Plan = { tp, pp, dp, ep, ...dtypes };
         const problems = planProblems(model, plan);

@@ -1,11 +1,5 @@
-import {
-  ACTIVATION_BYTES,
-  type KvDtype,
-  kvBytesPerElement,
-  type WeightFormat,
-  weightBytesPerParam,
-} from './dtypes.js';
-import { ffnWidth } from './params.js';
+import { ACTIVATION_BYTES, type KvDtype, type WeightFormat, weightBytesPerParam } from './dtypes.js';
+import { layerGeometry, layerKvBytesPerToken, shardLayer } from './geometry.js';
 import type { ModelSpec } from './spec.js';
 
 /**
@@ -48,39 +42,24 @@ export function expectedActiveExperts(experts: number, topK: number, tokens: num
   return experts * (1 - (1 - topK / experts) ** tokens);
 }
 
-/** How one GPU's slice of a layer looks under tensor parallelism of degree `tp`. */
-export interface LayerShard {
-  heads: number;
-  /** KV heads held on one GPU: replicated when tp exceeds the KV head count, as vLLM does. */
-  kvHeads: number;
-  ffn: number;
-}
-
-export function layerShard(model: ModelSpec, tp: number): LayerShard {
-  return {
-    heads: model.numHeads / tp,
-    kvHeads: Math.max(1, model.numKvHeads / tp),
-    ffn: ffnWidth(model) / tp,
-  };
-}
-
 /**
- * FLOPs and bytes moved by one decoder layer on one GPU (of a TP group of `tp`) for one engine step over
- * `pieces`. Linear FLOPs are 2 × tokens × weights (bias adds are not counted); attention FLOPs are
- * QKᵀ and PV over the causal pairs, 4 × heads × headDim per pair. Weights are read once per step; KV
- * is read once per piece over all the keys it attends to and written for its new tokens.
+ * FLOPs and bytes moved by decoder layer `layerIndex` on one GPU (of a TP group of `tp`) for one engine
+ * step over `pieces`. Linear FLOPs are 2 × tokens × weights (bias adds are not counted); attention
+ * FLOPs are QKᵀ and PV over the causal pairs, 4 × heads × headDim per pair. Weights are read once per
+ * step; KV is read once per piece over all the keys it attends to and written for its new tokens.
  */
 export function layerOpCosts(
   model: ModelSpec,
   formats: CostFormats,
   pieces: readonly BatchPiece[],
   tp = 1,
+  layerIndex = 0,
 ): OpCost[] {
   const h = model.hiddenSize;
-  const d = model.headDim;
-  const shard = layerShard(model, tp);
+  const layer = layerGeometry(model, layerIndex);
+  const shard = shardLayer(layer, tp);
+  const d = shard.headDim;
   const wBytes = weightBytesPerParam(formats.weight);
-  const kvElem = kvBytesPerElement(formats.kv);
   const a = ACTIVATION_BYTES;
 
   let tokens = 0;
@@ -92,7 +71,7 @@ export function layerOpCosts(
     keysRead += piece.context + piece.tokens;
   }
 
-  const qkvOut = (shard.heads + 2 * shard.kvHeads) * d;
+  const qkvOut = shard.qkvWidth;
   const qkvWeights = h * qkvOut;
   const oWeights = shard.heads * d * h;
   const linear = (
@@ -122,7 +101,7 @@ export function layerOpCosts(
     flops: 3 * tokens * (shard.heads + shard.kvHeads) * d,
     bytes: 2 * tokens * (shard.heads + shard.kvHeads) * d * a,
   });
-  const kvBytesPerKey = 2 * shard.kvHeads * d * kvElem;
+  const kvBytesPerKey = layerKvBytesPerToken(layer, tp, formats.kv);
   ops.push({
     name: 'attention',
     kind: 'attention',
@@ -138,8 +117,8 @@ export function layerOpCosts(
     bytes: 3 * tokens * h * a,
   });
 
-  if (model.moe) {
-    const { numExperts, topK } = model.moe;
+  if (layer.ffn.kind === 'moe') {
+    const { experts: numExperts, topK } = layer.ffn;
     const router = h * numExperts;
     ops.push({
       name: 'router',

@@ -1,3 +1,4 @@
+import { ffnCopies, type LayerGeometry, layerRuns } from './geometry.js';
 import type { ModelSpec } from './spec.js';
 
 /** Parameter counts of one decoder layer, by the linear layers a serving engine runs. */
@@ -9,7 +10,7 @@ export interface LayerParams {
   /** Gate and up projections of one dense MLP or one expert, fused. */
   gateUp: number;
   down: number;
-  /** Number of FFN copies: 1 for a dense model, the expert count for MoE. */
+  /** Number of FFN copies: 1 for a dense layer, the expert count for MoE. */
   ffnCopies: number;
   router: number;
   /** Two RMSNorm weight vectors. */
@@ -18,7 +19,7 @@ export interface LayerParams {
 }
 
 export interface ModelParams {
-  layer: LayerParams;
+  /** All decoder layers together. */
   layers: number;
   embedding: number;
   /** Zero when the LM head is tied to the embedding. */
@@ -29,34 +30,37 @@ export interface ModelParams {
   activePerToken: number;
 }
 
-export function ffnWidth(model: ModelSpec): number {
-  return model.moe ? model.moe.expertIntermediateSize : model.intermediateSize;
-}
-
-export function layerParams(model: ModelSpec): LayerParams {
-  const h = model.hiddenSize;
-  const qDim = model.numHeads * model.headDim;
-  const kvDim = model.numKvHeads * model.headDim;
-  const ffn = ffnWidth(model);
+/** Parameters of one decoder layer of `layer`'s geometry in a model of hidden size `hiddenSize`. */
+export function layerParams(hiddenSize: number, layer: LayerGeometry): LayerParams {
+  const h = hiddenSize;
+  const { heads, kvHeads, headDim } = layer.attention;
+  const qDim = heads * headDim;
+  const kvDim = kvHeads * headDim;
+  const ffn = layer.ffn.width;
   const qkv = h * (qDim + 2 * kvDim);
-  const qkvBias = model.qkvBias ? qDim + 2 * kvDim : 0;
+  const qkvBias = layer.attention.qkvBias ? qDim + 2 * kvDim : 0;
   const oProj = qDim * h;
   const gateUp = 2 * h * ffn;
   const down = ffn * h;
-  const ffnCopies = model.moe ? model.moe.numExperts : 1;
-  const router = model.moe ? h * model.moe.numExperts : 0;
+  const copies = ffnCopies(layer.ffn).held;
+  const router = layer.ffn.kind === 'moe' ? h * layer.ffn.experts : 0;
   const norms = 2 * h;
-  const total = qkv + qkvBias + oProj + ffnCopies * (gateUp + down) + router + norms;
-  return { qkv, qkvBias, oProj, gateUp, down, ffnCopies, router, norms, total };
+  const total = qkv + qkvBias + oProj + copies * (gateUp + down) + router + norms;
+  return { qkv, qkvBias, oProj, gateUp, down, ffnCopies: copies, router, norms, total };
 }
 
 export function modelParams(model: ModelSpec): ModelParams {
-  const layer = layerParams(model);
+  let layers = 0;
+  let inactive = 0;
+  for (const run of layerRuns(model)) {
+    const p = layerParams(model.hiddenSize, run.layer);
+    const copies = ffnCopies(run.layer.ffn);
+    layers += run.count * p.total;
+    inactive += run.count * (copies.held - copies.active) * (p.gateUp + p.down);
+  }
   const embedding = model.vocabSize * model.hiddenSize;
   const lmHead = model.tiedEmbeddings ? 0 : model.vocabSize * model.hiddenSize;
   const finalNorm = model.hiddenSize;
-  const total = model.numLayers * layer.total + embedding + lmHead + finalNorm;
-  const inactiveCopies = model.moe ? model.moe.numExperts - model.moe.topK : 0;
-  const activePerToken = total - model.numLayers * inactiveCopies * (layer.gateUp + layer.down);
-  return { layer, layers: model.numLayers, embedding, lmHead, finalNorm, total, activePerToken };
+  const total = layers + embedding + lmHead + finalNorm;
+  return { layers, embedding, lmHead, finalNorm, total, activePerToken: total - inactive };
 }

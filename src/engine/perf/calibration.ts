@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { HardwareSpec } from '../hardware/spec.js';
+import { recogniseGpu } from '../hardware/recognise.js';
+import type { DeviceClass, HardwareSpec } from '../hardware/spec.js';
 
 /**
  * Efficiency = speed-of-light time / real time, as a function of the op's size: (x, efficiency) points,
@@ -69,16 +70,14 @@ export const Calibration = z.object({
 });
 export type Calibration = z.infer<typeof Calibration>;
 
-type DeviceClass = 'nvidia-hopper' | 'nvidia-blackwell' | 'nvidia-ampere' | 'nvidia-ada' | 'amd-cdna3';
-
-/** Which default efficiencies a catalog device gets. */
-function deviceClassOf(hardware: Pick<HardwareSpec, 'id' | 'vendor'>): DeviceClass {
-  const id = hardware.id.toLowerCase();
+/**
+ * Which default efficiencies a device gets: its catalog entry's class. A device described outside the
+ * catalog (a file, the profiler) without one is classed as the catalog GPU its id names, else by vendor.
+ */
+export function deviceClassOf(hardware: Pick<HardwareSpec, 'id' | 'vendor' | 'deviceClass'>): DeviceClass {
+  if (hardware.deviceClass) return hardware.deviceClass;
   if (hardware.vendor === 'amd') return 'amd-cdna3';
-  if (id.startsWith('h100') || id.startsWith('h200') || id.startsWith('gh200')) return 'nvidia-hopper';
-  if (id.startsWith('b200') || id.startsWith('gb200') || id.startsWith('b100')) return 'nvidia-blackwell';
-  if (id.startsWith('a100') || id.startsWith('a10') || id.startsWith('a30')) return 'nvidia-ampere';
-  return 'nvidia-ada';
+  return recogniseGpu(hardware.id, 'label')?.deviceClass ?? 'nvidia-ada';
 }
 
 /*
@@ -154,6 +153,8 @@ export function defaultCalibration(deviceClass: DeviceClass): Calibration {
   };
 }
 
-export function defaultCalibrationFor(hardware: Pick<HardwareSpec, 'id' | 'vendor'>): Calibration {
+export function defaultCalibrationFor(
+  hardware: Pick<HardwareSpec, 'id' | 'vendor' | 'deviceClass'>,
+): Calibration {
   return defaultCalibration(deviceClassOf(hardware));
 }

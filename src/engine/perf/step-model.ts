@@ -1,7 +1,15 @@
 import type { HardwareSpec } from '../hardware/spec.js';
 import { assertPlanValid, type Plan, planGpus } from '../memory/plan.js';
-import { expectedActiveExperts, layerOpCosts, layerShard, lmHeadCost, type OpCost } from '../model/cost.js';
-import { ACTIVATION_BYTES, kvBytesPerElement, weightBytesPerParam } from '../model/dtypes.js';
+import { expectedActiveExperts, layerOpCosts, lmHeadCost, type OpCost } from '../model/cost.js';
+import { ACTIVATION_BYTES, weightBytesPerParam } from '../model/dtypes.js';
+import {
+  kvBytesPerTokenPerGpu,
+  kvBytesPerTokenPerReplica,
+  type LayerGeometry,
+  layerKvBytesPerToken,
+  shardLayer,
+  uniformLayer,
+} from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
@@ -58,9 +66,10 @@ const curveOf = (points: readonly (readonly [number, number])[]): Curve => toSor
 
 /**
  * The step-time model of one plan: everything that does not depend on the batch is computed here, once.
- * Per layer, the ops whose cost depends only on the batch's token count (linears, norms, activations,
- * collectives) are summed into a table over token counts; attention, which depends on context, is
- * evaluated from aggregated sums. `timeStep` is allocation-free.
+ * Every layer has the same geometry (`uniformLayer`). Per layer, the ops whose cost depends only on the
+ * batch's token count (linears, norms, activations, collectives) are summed into a table over token
+ * counts; attention, which depends on context, is evaluated from aggregated sums. `timeStep` is
+ * allocation-free.
  */
 export class StepModel {
   readonly calibration: Calibration;
@@ -71,6 +80,7 @@ export class StepModel {
   /** KV bytes one token occupies across the whole replica (all layers, all KV heads). */
   readonly kvBytesPerTokenPerReplica: number;
 
+  private readonly layer: LayerGeometry;
   private readonly peaks: DevicePeaks;
   private readonly grid = tokenGrid();
   private readonly layerTable: Float64Array;
@@ -99,15 +109,15 @@ export class StepModel {
     this.layersPerStage = model.numLayers / plan.pp;
     this.gpusPerReplica = plan.tp * plan.pp;
     this.peaks = devicePeaks(hardware, plan.weightDtype);
-    const shard = layerShard(model, plan.tp);
+    this.layer = uniformLayer(model);
+    const shard = shardLayer(this.layer, plan.tp);
     const a = ACTIVATION_BYTES;
-    this.kvBytesPerKey = 2 * shard.kvHeads * model.headDim * kvBytesPerElement(plan.kvDtype);
-    this.attentionFlopsPerPair = 4 * shard.heads * model.headDim;
+    this.kvBytesPerKey = layerKvBytesPerToken(this.layer, plan.tp, plan.kvDtype);
+    this.attentionFlopsPerPair = 4 * shard.heads * shard.headDim;
     this.perPrefillChunkSeconds = this.calibration.perPrefillChunkOverheadSeconds ?? 0;
-    this.attentionBytesPerToken = 2 * shard.heads * model.headDim * a + this.kvBytesPerKey;
-    this.kvBytesPerTokenPerGpu = this.kvBytesPerKey * this.layersPerStage;
-    this.kvBytesPerTokenPerReplica =
-      2 * model.numLayers * model.numKvHeads * model.headDim * kvBytesPerElement(plan.kvDtype);
+    this.attentionBytesPerToken = 2 * shard.heads * shard.headDim * a + this.kvBytesPerKey;
+    this.kvBytesPerTokenPerGpu = kvBytesPerTokenPerGpu(model, plan);
+    this.kvBytesPerTokenPerReplica = kvBytesPerTokenPerReplica(model, plan.kvDtype);
     this.hiddenBytesPerToken = model.hiddenSize * a;
     this.tpLink = groupLink(hardware, plan.tp);
     // Stages sit in other nodes once a replica outgrows one node.
@@ -286,7 +296,8 @@ export class StepModel {
     const { model, plan } = this;
     const c = this.calibration;
     const entries: BreakdownEntry[] = [];
-    const useEp = model.moe !== undefined && plan.ep > 1;
+    const ffn = this.layer.ffn;
+    const useEp = ffn.kind === 'moe' && plan.ep > 1;
     const ops = layerOpCosts(
       model,
       { weight: { dtype: plan.weightDtype }, kv: plan.kvDtype },
@@ -311,9 +322,9 @@ export class StepModel {
       entries.push(allReduce('tp_all_reduce_attention'));
       if (!useEp) entries.push(allReduce('tp_all_reduce_mlp'));
     }
-    if (useEp && model.moe) {
+    if (useEp && ffn.kind === 'moe') {
       const link = groupLink(this.hardware, plan.ep);
-      const routed = (hiddenBytes * model.moe.topK * (plan.ep - 1)) / plan.ep;
+      const routed = (hiddenBytes * ffn.topK * (plan.ep - 1)) / plan.ep;
       const seconds = allToAllSeconds(routed, plan.ep, link, c.collectiveEfficiency);
       for (const name of ['ep_dispatch', 'ep_combine']) {
         entries.push({ name, kind: 'communication', seconds, calls: 1, flops: 0, bytes: routed });
@@ -324,12 +335,13 @@ export class StepModel {
 
   /** Expert FFN on one GPU when whole experts are spread over EP ranks (unsharded width, a share of the routed tokens). */
   private expertParallelCost(op: OpCost, tokens: number): OpCost {
-    const moe = this.model.moe!;
+    const moe = this.layer.ffn;
+    if (moe.kind !== 'moe') throw new Error('expert parallelism needs a mixture-of-experts layer');
     const ep = this.plan.ep;
     const h = this.model.hiddenSize;
-    const ffn = moe.expertIntermediateSize;
+    const ffn = moe.width;
     const routed = (tokens * moe.topK) / ep;
-    const localTouched = expectedActiveExperts(moe.numExperts, moe.topK, tokens) / ep;
+    const localTouched = expectedActiveExperts(moe.experts, moe.topK, tokens) / ep;
     const wBytes = weightBytesPerParam(this.plan.weightDtype);
     const a = ACTIVATION_BYTES;
     const weights = op.name === 'experts_gate_up' ? 2 * h * ffn : ffn * h;

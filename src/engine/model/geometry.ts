@@ -1,0 +1,224 @@
+import { type KvDtype, kvBytesPerElement } from './dtypes.js';
+import type { ModelSpec } from './spec.js';
+
+/**
+ * The shapes of a model's decoder layers, one layer at a time: the one place that reads attention and
+ * FFN dimensions out of a ModelSpec. The memory model, the cost model and the step model all ask here,
+ * so a layer that differs from its neighbours (a sliding-window or linear-attention layer, MLA's latent
+ * KV, the dense layers before a MoE stack) needs describing once, in `describeLayers`, and every
+ * consumer that sums over layers sees it.
+ */
+
+/** Attention of one layer, whole (before tensor parallelism). */
+export interface AttentionGeometry {
+  /**
+   * Grouped-query attention over the whole context, every layer of the families the catalog holds.
+   * Other kinds (sliding window, latent KV, linear attention) would change what the KV cache holds.
+   */
+  kind: 'full';
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  /** Biases on the q, k, v projections (Qwen2). */
+  qkvBias: boolean;
+}
+
+/** A gated-SiLU MLP of one layer. */
+export interface DenseFfnGeometry {
+  kind: 'dense';
+  width: number;
+}
+
+/** A router over experts, each a gated-SiLU MLP; each token runs `topK` of them. */
+export interface MoeFfnGeometry {
+  kind: 'moe';
+  /** FFN width of one expert. */
+  width: number;
+  experts: number;
+  topK: number;
+}
+
+export type FfnGeometry = DenseFfnGeometry | MoeFfnGeometry;
+
+export interface LayerGeometry {
+  attention: AttentionGeometry;
+  ffn: FfnGeometry;
+}
+
+/** Consecutive layers `first` .. `first + count - 1` that share one geometry. */
+export interface LayerRun {
+  first: number;
+  count: number;
+  layer: LayerGeometry;
+}
+
+/**
+ * Every layer of the model, in order. Layers with the same shape share one object, so that runs of
+ * equal layers are found by reference. Today every family builds all its layers alike.
+ */
+function describeLayers(model: ModelSpec): LayerGeometry[] {
+  const layer: LayerGeometry = {
+    attention: {
+      kind: 'full',
+      heads: model.numHeads,
+      kvHeads: model.numKvHeads,
+      headDim: model.headDim,
+      qkvBias: model.qkvBias,
+    },
+    ffn: model.moe
+      ? {
+          kind: 'moe',
+          width: model.moe.expertIntermediateSize,
+          experts: model.moe.numExperts,
+          topK: model.moe.topK,
+        }
+      : { kind: 'dense', width: model.intermediateSize },
+  };
+  return new Array<LayerGeometry>(model.numLayers).fill(layer);
+}
+
+// ModelSpecs are parsed once and never changed, so their layers are described once.
+const described = new WeakMap<ModelSpec, readonly LayerGeometry[]>();
+
+/** Every layer's geometry, index = layer number. */
+export function modelLayers(model: ModelSpec): readonly LayerGeometry[] {
+  let layers = described.get(model);
+  if (!layers) {
+    layers = describeLayers(model);
+    described.set(model, layers);
+  }
+  return layers;
+}
+
+export function layerGeometry(model: ModelSpec, layerIndex: number): LayerGeometry {
+  const layer = modelLayers(model)[layerIndex];
+  if (!layer) {
+    throw new RangeError(`layer ${layerIndex} is outside the ${model.numLayers} layers of ${model.name}`);
+  }
+  return layer;
+}
+
+/** Layers `first` (inclusive) to `end` (exclusive) as runs of equal geometry, in order. */
+export function layerRuns(model: ModelSpec, first = 0, end = model.numLayers): LayerRun[] {
+  const layers = modelLayers(model);
+  const runs: LayerRun[] = [];
+  for (let i = first; i < end; i++) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.layer === layers[i]) last.count++;
+    else runs.push({ first: i, count: 1, layer: layers[i]! });
+  }
+  return runs;
+}
+
+/** The distinct layer geometries of the model (one for every catalog model today). */
+export function distinctLayers(model: ModelSpec): LayerGeometry[] {
+  return [...new Set(modelLayers(model))];
+}
+
+/** The distinct MoE FFNs of the model; empty for a dense model. */
+export function moeLayers(model: ModelSpec): MoeFfnGeometry[] {
+  return distinctLayers(model).flatMap(({ ffn }) => (ffn.kind === 'moe' ? [ffn] : []));
+}
+
+/**
+ * The one geometry of a model whose layers are all alike. For the models that treat every layer as the
+ * same (the step model's per-layer table); it throws once a family has layers that differ, which is
+ * where such a consumer must learn to sum over `layerRuns`.
+ */
+export function uniformLayer(model: ModelSpec): LayerGeometry {
+  const [layer, ...others] = distinctLayers(model);
+  if (!layer || others.length > 0) {
+    throw new Error(
+      `${model.name} has layers of ${others.length + 1} shapes; this model treats every layer alike`,
+    );
+  }
+  return layer;
+}
+
+/** The layers pipeline stage `stage` of `pp` runs: [first, end). Stages get equal shares (PP must divide). */
+export function stageLayerRange(model: ModelSpec, pp: number, stage: number): { first: number; end: number } {
+  return {
+    first: Math.floor((stage * model.numLayers) / pp),
+    end: Math.floor(((stage + 1) * model.numLayers) / pp),
+  };
+}
+
+/** The FFN copies one layer holds (experts, or 1) and the copies one token runs (top-k, or 1). */
+export function ffnCopies(ffn: FfnGeometry): { held: number; active: number } {
+  return ffn.kind === 'moe' ? { held: ffn.experts, active: ffn.topK } : { held: 1, active: 1 };
+}
+
+/** How one GPU's slice of a layer looks under tensor parallelism of degree `tp`. */
+export interface LayerShard {
+  heads: number;
+  /** KV heads held on one GPU: replicated when TP exceeds the KV head count, as vLLM does. */
+  kvHeads: number;
+  headDim: number;
+  /** Output width of the fused q, k, v projection on one GPU. */
+  qkvWidth: number;
+  /** FFN width of the dense MLP, or of one expert, on one GPU. */
+  ffn: number;
+  /** FFN width one token runs on one GPU: the MLP's, or top-k experts' together. */
+  activeFfn: number;
+}
+
+export function shardLayer(layer: LayerGeometry, tp: number): LayerShard {
+  const { heads, kvHeads, headDim } = layer.attention;
+  const shardHeads = heads / tp;
+  const shardKvHeads = Math.max(1, kvHeads / tp);
+  return {
+    heads: shardHeads,
+    kvHeads: shardKvHeads,
+    headDim,
+    qkvWidth: (shardHeads + 2 * shardKvHeads) * headDim,
+    ffn: layer.ffn.width / tp,
+    activeFfn: (layer.ffn.width * ffnCopies(layer.ffn).active) / tp,
+  };
+}
+
+/** KV cache bytes one token occupies in one layer on one GPU of a TP group of `tp`: its K and V. */
+export function layerKvBytesPerToken(layer: LayerGeometry, tp: number, kvDtype: KvDtype): number {
+  const kvHeads = Math.max(1, layer.attention.kvHeads / tp);
+  return 2 * kvHeads * layer.attention.headDim * kvBytesPerElement(kvDtype);
+}
+
+/** How a replica lays out the KV cache: the Plan fields it depends on. */
+export interface KvLayout {
+  tp: number;
+  pp: number;
+  kvDtype: KvDtype;
+}
+
+/** KV bytes one token occupies in layers [first, end) on one GPU of a TP group of `tp`. */
+function kvBytesPerTokenOfLayers(
+  model: ModelSpec,
+  first: number,
+  end: number,
+  tp: number,
+  kvDtype: KvDtype,
+): number {
+  let bytes = 0;
+  for (const run of layerRuns(model, first, end)) {
+    bytes += run.count * layerKvBytesPerToken(run.layer, tp, kvDtype);
+  }
+  return bytes;
+}
+
+/**
+ * KV cache bytes one token occupies on one GPU: K and V of its stage's layers and its share of the KV
+ * heads (KV heads divide over TP up to their count and are replicated beyond). With pipeline stages
+ * the most loaded stage's, since every stage must hold every token.
+ */
+export function kvBytesPerTokenPerGpu(model: ModelSpec, layout: KvLayout): number {
+  let most = 0;
+  for (let stage = 0; stage < layout.pp; stage++) {
+    const { first, end } = stageLayerRange(model, layout.pp, stage);
+    most = Math.max(most, kvBytesPerTokenOfLayers(model, first, end, layout.tp, layout.kvDtype));
+  }
+  return most;
+}
+
+/** KV cache bytes one token occupies across a whole replica: all layers, each KV head once. */
+export function kvBytesPerTokenPerReplica(model: ModelSpec, kvDtype: KvDtype): number {
+  return kvBytesPerTokenOfLayers(model, 0, model.numLayers, 1, kvDtype);
+}
