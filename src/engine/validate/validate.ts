@@ -25,6 +25,7 @@ import type { Workload } from '../workload/types.js';
 import type { BenchCommand } from './bench-process.js';
 import { type FrontEndLatencies, frontEndLatencies } from './front-end-latency.js';
 import { metricErrors, ValidationReport } from './report.js';
+import { servedClient } from './served-client.js';
 import { type ServedRun, servingRuns } from './serving-runs.js';
 import { compareSteps, servedBlockRecords } from './step-comparison.js';
 
@@ -215,7 +216,7 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
         // seconds, so a twin served before the validated run sampled other spells than the validated
         // run met; alternating blocks of about a second sample the same ones. Each block is a run of its
         // own (of the one load generator process) on an idle engine, and the prediction replays the
-        // validated blocks so (`simulate` with `blockRequests`). The step model that predicts is
+        // validated blocks so (`servedClient` with `blockRequests`). The step model that predicts is
         // fitted to the twin's steps only; only step times and the front end's latency are taken from
         // it, never its metrics.
         blockRequests = Math.min(requests, Math.max(1, options.blockRequests ?? requests));
@@ -278,13 +279,12 @@ export async function runValidation(options: ValidationOptions): Promise<Validat
     const asServed = { ...inBlocks, clientSharesHost: true };
     const predicted = simulateSeedMean(headlineConfig, workload, PREDICTION_SEEDS, {
       label: `predicted: ${options.model.id} on ${hardware.name}`,
-      ...asServed,
-      frontEndSeconds: frontEnd.seconds,
+      client: servedClient({ ...asServed, frontEndSeconds: frontEnd.seconds }),
     });
     const profileOnly = servedFit
       ? simulateSeedMean(profileConfig, workload, PREDICTION_SEEDS, {
           label: `predicted from the profile alone: ${options.model.id} on ${hardware.name}`,
-          ...asServed,
+          client: servedClient(asServed),
         })
       : null;
     const first = validatedBlocks[0].summary;
