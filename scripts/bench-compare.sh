@@ -12,7 +12,8 @@ rounds=${3:-3}
 case "$bench" in sim | search) ;; *) echo "bench-compare: no benchmark '$bench' (sim or search)" >&2; exit 2 ;; esac
 
 old_sha=$(git rev-parse --short "$old_ref")
-new_sha=$(git rev-parse --short HEAD)$( [ -n "$(git status --porcelain -- src bench)" ] && echo "+changes" )
+new_sha=$(git rev-parse --short HEAD)
+if [ -n "$(git status --porcelain -- src bench)" ]; then new_sha="$new_sha+changes"; fi
 out="bench/results/compare/$bench"
 mkdir -p "$out"
 old_tree=$(mktemp -d /tmp/servetune-bench-old.XXXXXX)
