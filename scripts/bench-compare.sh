@@ -13,7 +13,7 @@ case "$bench" in sim | search) ;; *) echo "bench-compare: no benchmark '$bench' 
 
 old_sha=$(git rev-parse --short "$old_ref")
 new_sha=$(git rev-parse --short HEAD)
-if [ -n "$(git status --porcelain -- src bench)" ]; then new_sha="$new_sha+changes"; fi
+if [ -n "$(git status --porcelain -- src bench/*.ts)" ]; then new_sha="$new_sha+changes"; fi
 out="bench/results/compare/$bench"
 mkdir -p "$out"
 old_tree=$(mktemp -d /tmp/servetune-bench-old.XXXXXX)
@@ -38,9 +38,13 @@ node --input-type=module - "$out" "$bench" "$rounds" "$old_sha" "$new_sha" <<'EO
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 const [out, bench, rounds, oldSha, newSha] = process.argv.slice(2);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
 const wall = (r) => (bench === 'sim' ? r.wallSecondsMedian : r.wallSeconds);
-const rss = (r) => (bench === 'sim' ? r.peakRssBytes : r.peakRssBytes);
+const rss = (r) => r.peakRssBytes;
 const side = (name) =>
   Array.from({ length: Number(rounds) }, (_, i) => JSON.parse(readFileSync(`${out}/${name}-${i + 1}.json`, 'utf8')).results);
 const old = side('old');
@@ -51,15 +55,18 @@ const rows = old[0].map((r, c) => {
   const mo = median(o);
   const mn = median(n);
   const mem = (runs) => (median(runs.map((run) => rss(run[c]) ?? 0)) / 2 ** 20).toFixed(0);
-  return `| ${r.case} | ${o.map((x) => x.toFixed(3)).join(' / ')} | ${n.map((x) => x.toFixed(3)).join(' / ')} | ${mo.toFixed(3)} → ${mn.toFixed(3)} (${(((mn - mo) / mo) * 100).toFixed(1)}%) | ${mem(old)} → ${mem(now)} |`;
+  // CPU time (search only) is less sensitive than wall time to other work on the machine.
+  const cpu = (runs) => median(runs.map((run) => run[c].cpuSeconds ?? Number.NaN)).toFixed(2);
+  const cpuCell = bench === 'search' ? ` ${cpu(old)} → ${cpu(now)} |` : '';
+  return `| ${r.case} | ${o.map((x) => x.toFixed(3)).join(' / ')} | ${n.map((x) => x.toFixed(3)).join(' / ')} | ${mo.toFixed(3)} → ${mn.toFixed(3)} (${(((mn - mo) / mo) * 100).toFixed(1)}%) |${cpuCell} ${mem(old)} → ${mem(now)} |`;
 });
 const md = [
   `# bench:${bench}, ${oldSha} (old) against ${newSha} (new), ${rounds} alternating rounds`,
   '',
   `Machine: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores, Node ${process.version}; load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}. ${new Date().toISOString()}.`,
   '',
-  '| case | old wall s per round | new wall s per round | median old → new | peak RSS MiB old → new |',
-  '|---|---|---|---|---|',
+  `| case | old wall s per round | new wall s per round | median old → new |${bench === 'search' ? ' CPU s old → new |' : ''} peak RSS MiB old → new |`,
+  `|---|---|---|---|${bench === 'search' ? '---|' : ''}---|`,
   ...rows,
   '',
 ].join('\n');
