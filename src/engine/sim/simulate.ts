@@ -2,7 +2,7 @@ import { getHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import { describePlan, type Plan, planGpus, planProblems } from '../memory/plan.js';
-import { getModel } from '../model/catalog.js';
+import { resolveModel } from '../model/resolve.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
 import { groupLink, type Link } from '../perf/comm.js';
@@ -110,7 +110,7 @@ export function simulate(
 ): RunSummary {
   const wallStart = performance.now();
   const config = SimulationConfig.parse(configInput);
-  const model = typeof config.model === 'string' ? getModel(config.model) : config.model;
+  const model = typeof config.model === 'string' ? resolveModel(config.model) : config.model;
   const hardware = typeof config.hardware === 'string' ? getHardware(config.hardware) : config.hardware;
   const deployment = config.deployment;
   const poolConfigs: [PoolRole, PoolConfig][] =
