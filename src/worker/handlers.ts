@@ -1,6 +1,6 @@
 import { getHardware } from '../engine/hardware/catalog.js';
 import { enumeratePlans } from '../engine/memory/plans.js';
-import { resolveModel } from '../engine/model/resolve.js';
+import { resolveModelAsync } from '../engine/model/resolve.js';
 import {
   type MethodParsedParams,
   type MethodPartial,
@@ -64,9 +64,9 @@ export const HANDLERS: { [M in WorkerMethodName]: Handler<M> } = {
     pid: process.pid,
     methods: Object.keys(WORKER_METHODS),
   }),
-  plans: (p) =>
+  plans: async (p) =>
     enumeratePlans(
-      resolveModel(p.model),
+      await resolveModelAsync(p.model),
       getHardware(p.hardware),
       p.gpus,
       { weightDtype: p.weightDtype, kvDtype: p.kvDtype },

@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { fitCalibration } from '../../engine/calibrate/fit.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { findModel } from '../../engine/model/catalog.js';
-import { resolveModel } from '../../engine/model/resolve.js';
+import { resolveModelAsync } from '../../engine/model/resolve.js';
 import { defaultCalibrationFor } from '../../engine/perf/calibration.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import { SimulationConfig } from '../../engine/sim/config.js';
@@ -59,7 +59,10 @@ export function registerCalibrateCommands(program: Command): void {
     .command('calibrate')
     .description("fit the step-time model to a real endpoint's measurements and save the calibration")
     .requiredOption('--measured <bench.json>', 'the RunSummary `servetune bench --out` wrote (open loop)')
-    .option('--model <id|config.json>', 'the model the endpoint serves (when the run does not record it)')
+    .option(
+      '--model <id|org/name|config.json>',
+      'the model the endpoint serves (when the run does not record it)',
+    )
     .option('--hardware <id>', 'its GPU (when the run does not record it)')
     .addOption(new Option('--tp <n>', 'its tensor parallel degree').argParser(positiveInt).default(1))
     .addOption(
@@ -69,7 +72,7 @@ export function registerCalibrateCommands(program: Command): void {
     .addOption(new Option('--max-num-batched-tokens <n>', 'its token budget').argParser(positiveInt))
     .option('--out <calibration.json>', 'write the fitted calibration (for simulate/search --calibration)')
     .option('--json', 'print the fit as JSON')
-    .action((flags: CalibrateFlags) => {
+    .action(async (flags: CalibrateFlags) => {
       const measured = readMeasured(flags.measured);
       const origin = measured.workload;
       if (!origin) {
@@ -95,7 +98,7 @@ export function registerCalibrateCommands(program: Command): void {
             '--model',
           );
         }
-        const model = resolveModel(flags.model);
+        const model = await resolveModelAsync(flags.model);
         config = SimulationConfig.parse({
           model: findModel(flags.model) ? model.id : model,
           hardware: getHardware(flags.hardware).id,

@@ -4,7 +4,7 @@ import { type MemoryReport, memoryReport } from '../../engine/memory/model.js';
 import { assertPlanValid, describePlan, type Plan } from '../../engine/memory/plan.js';
 import { enumeratePlans } from '../../engine/memory/plans.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
-import { resolveModel } from '../../engine/model/resolve.js';
+import { resolveModelAsync } from '../../engine/model/resolve.js';
 import { compact, gib, printJson, table } from '../format.js';
 import {
   kvDtypeOption,
@@ -25,7 +25,10 @@ interface CommonFlags extends MemorySettingFlags {
 
 function addCommon(command: Command): Command {
   command
-    .requiredOption('--model <id|config.json>', 'catalog model id, or a Hugging Face config.json')
+    .requiredOption(
+      '--model <id|org/name|config.json>',
+      'catalog model id, Hugging Face repository id, or a config.json',
+    )
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .addOption(weightDtypeOption())
     .addOption(kvDtypeOption());
@@ -66,8 +69,8 @@ export function registerMemoryCommands(program: Command): void {
       .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
       .addOption(new Option('--dp <n>', 'data parallel replicas').argParser(positiveInt).default(1))
       .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1)),
-  ).action((flags: CommonFlags & { tp: number; pp: number; dp: number; ep: number }) => {
-    const model = resolveModel(flags.model);
+  ).action(async (flags: CommonFlags & { tp: number; pp: number; dp: number; ep: number }) => {
+    const model = await resolveModelAsync(flags.model);
     const hardware = getHardware(flags.hardware);
     const plan: Plan = {
       tp: flags.tp,
@@ -89,8 +92,8 @@ export function registerMemoryCommands(program: Command): void {
       .command('plans')
       .description('every parallel plan for a cluster: which fit, and the KV cache each leaves')
       .requiredOption('--gpus <n>', 'GPUs in the cluster', positiveInt),
-  ).action((flags: CommonFlags & { gpus: number }) => {
-    const model = resolveModel(flags.model);
+  ).action(async (flags: CommonFlags & { gpus: number }) => {
+    const model = await resolveModelAsync(flags.model);
     const hardware = getHardware(flags.hardware);
     const report = enumeratePlans(
       model,

@@ -88,7 +88,10 @@ export function registerSearchCommands(program: Command): void {
     .description(
       'search parallel plans and scheduler settings: Pareto fronts, the best under your SLOs, engine flags',
     )
-    .requiredOption('--model <id|config.json>', 'catalog model id, or a Hugging Face config.json')
+    .requiredOption(
+      '--model <id|org/name|config.json>',
+      'catalog model id, Hugging Face repository id, or a config.json',
+    )
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .requiredOption('--gpus <n>', 'GPUs to plan for', positiveInt)
     .requiredOption('--workload <spec|file>', 'a workload spec (poisson:rate=4,prompt=…) or a trace file')

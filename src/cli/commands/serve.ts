@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { resolveModel } from '../../engine/model/resolve.js';
+import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import { PRESET_NAMES, presetModel } from '../../engine/serve/local/presets.js';
@@ -31,11 +31,11 @@ const port = (value: string): number => {
 };
 
 /** The served model: a preset, or a Hugging Face config.json served with random weights. */
-export function servedModel(flags: { preset?: string; config?: string }): ModelSpec {
+export async function servedModel(flags: { preset?: string; config?: string }): Promise<ModelSpec> {
   if (flags.preset && flags.config) {
     throw new ServeTuneError('give --preset or --config, not both', 'invalid-argument', '--config');
   }
-  return flags.config ? resolveModel(flags.config) : presetModel(flags.preset ?? 'tiny');
+  return flags.config ? resolveModelAsync(flags.config) : presetModel(flags.preset ?? 'tiny');
 }
 
 export function registerServeCommands(program: Command): void {
@@ -68,7 +68,7 @@ export function registerServeCommands(program: Command): void {
     )
     .addOption(new Option('--seed <n>', 'seed of the random weights').argParser(integer).default(0))
     .action(async (flags: ServeFlags) => {
-      const model = servedModel(flags);
+      const model = await servedModel(flags);
       const { startLocalServer } = await import('../../engine/serve/local/start.js');
       const log = (line: string) => process.stderr.write(`servetune serve: ${line}\n`);
       const served = await startLocalServer({

@@ -4,7 +4,7 @@ import { getHardware } from '../../engine/hardware/catalog.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { findModel } from '../../engine/model/catalog.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
-import { resolveModel } from '../../engine/model/resolve.js';
+import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
 import { readOpTables, StepReport } from '../../engine/perf/report.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
@@ -103,7 +103,10 @@ export function registerSimulateCommands(program: Command): void {
   program
     .command('step')
     .description('the predicted time of one engine iteration, op by op')
-    .requiredOption('--model <id|config.json>', 'catalog model id, or a Hugging Face config.json')
+    .requiredOption(
+      '--model <id|org/name|config.json>',
+      'catalog model id, Hugging Face repository id, or a config.json',
+    )
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
@@ -134,7 +137,7 @@ export function registerSimulateCommands(program: Command): void {
       collect,
     )
     .option('--json', 'print JSON (schema: StepReport)')
-    .action((flags: StepFlags) => {
+    .action(async (flags: StepFlags) => {
       if (flags.prefillTokens === 0 && flags.decodeBatch === 0) {
         throw new ServeTuneError(
           'give --prefill-tokens and/or --decode-batch: the step is empty',
@@ -142,7 +145,7 @@ export function registerSimulateCommands(program: Command): void {
           '--prefill-tokens',
         );
       }
-      const model = resolveModel(flags.model);
+      const model = await resolveModelAsync(flags.model);
       const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
       const plan: Plan = {
         tp: flags.tp,
@@ -202,7 +205,10 @@ export function registerSimulateCommands(program: Command): void {
   program
     .command('simulate')
     .description('simulate serving a workload, request by request, and summarize latency and throughput')
-    .requiredOption('--model <id|config.json>', 'catalog model id, or a Hugging Face config.json')
+    .requiredOption(
+      '--model <id|org/name|config.json>',
+      'catalog model id, Hugging Face repository id, or a config.json',
+    )
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
@@ -263,8 +269,8 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(new Option('--requests <n>', 'keep the first n requests').argParser(positiveInt))
     .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'))
     .option('--json', 'print JSON (schema: RunSummary)')
-    .action((flags: SimulateFlags) => {
-      const model = resolveModel(flags.model);
+    .action(async (flags: SimulateFlags) => {
+      const model = await resolveModelAsync(flags.model);
       const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
       const scheduler: SchedulerConfig = {
         policy: flags.scheduler,

@@ -183,7 +183,7 @@ export function registerValidateCommands(program: Command): void {
           '--utilization',
         );
       }
-      const model = servedModel({
+      const model = await servedModel({
         preset: flags.config ? undefined : (flags.preset ?? defaults.preset),
         config: flags.config,
       });

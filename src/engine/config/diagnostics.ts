@@ -3,8 +3,9 @@ import { findHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { formatGiB, type MemoryReport, type MemorySettings, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
-import { findModel, MODEL_CATALOG } from '../model/catalog.js';
+import { MODEL_CATALOG } from '../model/catalog.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
+import { lookupModel } from '../model/resolve.js';
 import type { ModelSpec } from '../model/spec.js';
 import { planEdits } from './apply.js';
 import { blockSettings, type ConfigFileReport, type ServingBlock } from './block.js';
@@ -41,9 +42,12 @@ export interface DiagnoseContext {
   hardware?: string;
 }
 
-/** A model as configs name it: catalog id, Hugging Face repository, or a local folder named like the repository. */
+/**
+ * A model as configs name it: a config.json path, catalog id, Hugging Face repository (in the catalog or
+ * the local Hugging Face cache; never the network), or a local folder named like a catalog repository.
+ */
 export function modelForReference(reference: string): ModelSpec | undefined {
-  const direct = findModel(reference);
+  const direct = lookupModel(reference);
   if (direct) return direct;
   const tail = reference.replace(/\/+$/, '').split('/').pop()?.toLowerCase();
   return tail ? MODEL_CATALOG.find((m) => m.source.split('/').pop()?.toLowerCase() === tail) : undefined;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { loadCalibration } from '../calibrate/load.js';
 import { DEFAULT_ENGINE, EngineId } from '../config/engines/index.js';
 import { getHardware } from '../hardware/catalog.js';
-import { resolveModel } from '../model/resolve.js';
+import { resolveModelAsync } from '../model/resolve.js';
 import { ServeTuneError } from '../util/errors.js';
 import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
@@ -152,7 +152,7 @@ export async function searchServing(
 ): Promise<SearchResult> {
   const started = performance.now();
   const input = SearchInput.parse(rawInput);
-  const model = resolveModel(input.model);
+  const model = await resolveModelAsync(input.model);
   const hardware = getHardware(input.hardware);
   const { workload, rate, maxSequenceTokens, maxModelLen } = loadSearchSample(input, model);
   const calibration = loadCalibration(input, hardware);

@@ -1,6 +1,6 @@
 import { getHardware } from '../hardware/catalog.js';
 import { describePlan, planGpus } from '../memory/plan.js';
-import { getModel } from '../model/catalog.js';
+import { resolveModel } from '../model/resolve.js';
 import { groupLink } from '../perf/comm.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
 import type { Workload } from '../workload/types.js';
@@ -43,7 +43,7 @@ export function simulate(
 ): RunSummary {
   const wallStart = performance.now();
   const config = SimulationConfig.parse(configInput);
-  const model = typeof config.model === 'string' ? getModel(config.model) : config.model;
+  const model = typeof config.model === 'string' ? resolveModel(config.model) : config.model;
   const hardware = typeof config.hardware === 'string' ? getHardware(config.hardware) : config.hardware;
   const poolConfigs = poolConfigsOf(config.deployment);
   const gpus = poolConfigs.reduce((sum, [, p]) => sum + planGpus(p.plan), 0);

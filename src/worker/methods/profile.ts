@@ -1,4 +1,4 @@
-import { resolveModel } from '../../engine/model/resolve.js';
+import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { DeviceProfile } from '../../engine/profile/schema.js';
 import { cancelled } from '../cancel.js';
 import type { Handler } from '../handlers.js';
@@ -9,7 +9,7 @@ import type { Handler } from '../handlers.js';
  * partial profile, so the editor never stores half a measurement as the device's.
  */
 export const profileHandler: Handler<'profile'> = async (params, context) => {
-  const model = resolveModel(params.model);
+  const model = await resolveModelAsync(params.model);
   const { profileDevice } = await import('../../engine/profile/profiler.js');
   let profile: DeviceProfile;
   try {

@@ -1,5 +1,5 @@
 import { findModel } from '../../engine/model/catalog.js';
-import { resolveModel } from '../../engine/model/resolve.js';
+import { resolveModelAsync } from '../../engine/model/resolve.js';
 import { simulate } from '../../engine/sim/simulate.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { cancelled } from '../cancel.js';
@@ -19,10 +19,10 @@ export const simulateHandler: Handler<'simulate'> = async (params, context) => {
   // Let the cancel that may already be queued on stdin arrive before the event loop is busy.
   await new Promise((resolve) => setImmediate(resolve));
   if (context.signal.aborted) throw cancelled();
-  // A model given as a config.json path travels to the simulator as its spec.
+  // A model named by a path or a Hugging Face repository travels to the simulator as its spec.
   const model =
     typeof params.config.model === 'string' && !findModel(params.config.model)
-      ? resolveModel(params.config.model)
+      ? await resolveModelAsync(params.config.model)
       : params.config.model;
   const summary = simulate({ ...params.config, model }, workload);
   if (context.signal.aborted) throw cancelled();
