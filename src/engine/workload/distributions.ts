@@ -44,3 +44,8 @@ export function describeLength(d: LengthDistribution): string {
       return `empirical(${d.values.length} values)`;
   }
 }
+
+/** A distribution as the spec grammar writes it (empirical values in full), so that it parses back the same. */
+export function printLength(d: LengthDistribution): string {
+  return d.kind === 'empirical' ? `empirical(${d.values.join(';')})` : describeLength(d);
+}
