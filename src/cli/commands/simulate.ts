@@ -257,7 +257,7 @@ export function registerSimulateCommands(program: Command): void {
     .option('--op-tables <file.csv>', 'measured op times (Vidur CSV layouts); repeatable', collect)
     .requiredOption(
       '--workload <spec|file>',
-      'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file',
+      'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4); limits in docs/limits.md',
     )
     .addOption(
       new Option('--rate <r>', 'scale arrivals to this mean rate (requests/s)').argParser(positiveNumber),

@@ -31,3 +31,21 @@ export function sampleLength(d: LengthDistribution, rng: Rng, max = Number.POSIT
   }
   return Math.min(max, Math.max(1, Math.round(x)));
 }
+
+function describeLength(d: LengthDistribution): string {
+  switch (d.kind) {
+    case 'fixed':
+      return `fixed(${d.value})`;
+    case 'uniform':
+      return `uniform(${d.min},${d.max})`;
+    case 'lognormal':
+      return `lognormal(${d.median},${d.sigma})`;
+    case 'empirical':
+      return `empirical(${d.values.length} values)`;
+  }
+}
+
+/** A distribution as the spec grammar writes it (empirical values in full), so that it parses back the same. */
+export function printLength(d: LengthDistribution): string {
+  return d.kind === 'empirical' ? `empirical(${d.values.join(';')})` : describeLength(d);
+}

@@ -1,13 +1,9 @@
-import { existsSync } from 'node:fs';
 import { ServeTuneError } from '../util/errors.js';
-import {
-  generateWorkload,
-  looksLikeWorkloadSpec,
-  parseWorkloadSpec,
-  type SyntheticWorkload,
-} from './spec.js';
+import { generateWorkload } from './generate.js';
+import { looksLikeWorkloadSpec, parseWorkloadSpec, type SyntheticWorkload } from './spec.js';
+import { applyTraceOptions, traceReference } from './trace-options.js';
 import { readTrace } from './traces.js';
-import { scaleToRate, truncateWorkload } from './transform.js';
+import { checkRate, scaleToRate, truncateWorkload } from './transform.js';
 import type { Workload } from './types.js';
 
 interface LoadWorkloadOptions {
@@ -25,26 +21,37 @@ interface LoadWorkloadOptions {
   count?: number;
 }
 
+const smaller = (a: number | undefined, b: number | undefined) =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b);
+
 /**
- * A spec that says neither how many requests (`n=`) nor for how long (`duration=`) is as long as the
+ * A spec is drawn only as far as the options keep: `skip` + `count` requests and `durationSeconds` of
+ * arrivals at most (its first requests are the same however many are drawn, so `n=1e6` with a count of 10
+ * draws 10). A spec that says neither how many (`n=`) nor for how long (`duration=`) is as long as the
  * options ask for; only where they ask for neither does it get the generator's default length.
  */
 function lengthAskedFor(spec: SyntheticWorkload, options: LoadWorkloadOptions): void {
-  if (spec.count !== undefined || spec.durationSeconds !== undefined) return;
-  if (options.count !== undefined) spec.count = (options.skip ?? 0) + options.count;
-  if (options.durationSeconds !== undefined) spec.durationSeconds = options.durationSeconds;
+  const count = options.count === undefined ? undefined : (options.skip ?? 0) + options.count;
+  spec.count = smaller(spec.count, count);
+  spec.durationSeconds = smaller(spec.durationSeconds, options.durationSeconds);
 }
 
-/** A workload from a spec string or a trace file (see spec.ts for the grammar, traces.ts for the formats). */
+/**
+ * A workload from a spec string or a trace file, `FILE#model=NAME` keeping one model's requests (see
+ * spec.ts for the grammar, traces.ts for the formats, trace-options.ts for what follows a `#`).
+ */
 export function loadWorkload(specOrFile: string, options: LoadWorkloadOptions = {}): Workload {
   let workload: Workload;
-  if (looksLikeWorkloadSpec(specOrFile)) {
+  if (options.rate !== undefined) checkRate(options.rate);
+  const isSpec = looksLikeWorkloadSpec(specOrFile);
+  const trace = isSpec ? undefined : traceReference(specOrFile);
+  if (isSpec) {
     const spec = parseWorkloadSpec(specOrFile);
     if (options.rate !== undefined) spec.rate = options.rate;
     lengthAskedFor(spec, options);
     workload = generateWorkload(spec, options.seed ?? 0, specOrFile);
-  } else if (existsSync(specOrFile)) {
-    workload = readTrace(specOrFile);
+  } else if (trace !== undefined) {
+    workload = applyTraceOptions(readTrace(trace.file), specOrFile, trace.options);
     if (options.rate !== undefined) workload = scaleToRate(workload, options.rate);
   } else {
     throw new ServeTuneError(

@@ -1,10 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ServeTuneError } from '../util/errors.js';
-import { LengthDistribution, sampleLength } from './distributions.js';
-import { Rng } from './rng.js';
-import { parseTrace } from './traces.js';
-import { DEFAULT_HASH_BLOCK_TOKENS, type Workload, type WorkloadRequest } from './types.js';
+import { isServeTuneError, ServeTuneError } from '../util/errors.js';
+import { LengthDistribution, printLength } from './distributions.js';
+import { readLengthsFile } from './empirical.js';
+import { MAX_GENERATED_REQUESTS, MAX_TOKENS_PER_REQUEST } from './limits.js';
+
+export { generateWorkload } from './generate.js';
+
+/** The largest `cv=`: beyond it gamma gaps are all but zero and one in a great many is everything. */
+export const MAX_CV = 1000;
 
 /**
  * A synthetic workload. The compact spec string for it (CLI `--workload`):
@@ -12,13 +15,14 @@ import { DEFAULT_HASH_BLOCK_TOKENS, type Workload, type WorkloadRequest } from '
  *   spec     = arrival ":" param { "," param }
  *   arrival  = "poisson" | "gamma" | "constant"
  *   param    = "rate=" number          requests per second (required)
- *            | "cv=" number            gamma only: coefficient of variation of inter-arrival times (burstiness; 1 = Poisson)
- *            | "n=" integer            number of requests (default 1000 unless duration is given)
+ *            | "cv=" number            gamma only: coefficient of variation of inter-arrival times (burstiness; 1 = Poisson), at most 1000
+ *            | "n=" integer            number of requests, at most 10,000,000 (default 1000 unless duration is given)
  *            | "duration=" number      seconds of arrivals
  *            | "prompt=" dist | "output=" dist   (defaults: lognormal(1024,0.8) and lognormal(256,0.8))
- *            | "max=" integer          cap on prompt and output lengths (default 32768)
+ *            | "max=" integer          cap on prompt and output lengths (default 32768, at most 100,000,000)
  *   dist     = "fixed(" n ")" | "uniform(" min "," max ")" | "lognormal(" median "," sigma ")"
  *            | "empirical(" v { ";" v } ")" | "empirical(@" file ")"
+ *   number   = decimal digits, with an optional fraction and exponent (4, 0.5, 1e6)
  *
  * `empirical(@file)` draws from a file of one number per line, or from a trace file's prompt (or output)
  * lengths. Example: `poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000`.
@@ -26,17 +30,20 @@ import { DEFAULT_HASH_BLOCK_TOKENS, type Workload, type WorkloadRequest } from '
 export const SyntheticWorkload = z.object({
   arrival: z.enum(['poisson', 'gamma', 'constant']),
   rate: z.number().positive(),
-  cv: z.number().positive().default(1),
-  count: z.number().int().positive().optional(),
+  cv: z.number().positive().max(MAX_CV).default(1),
+  count: z.number().int().positive().max(MAX_GENERATED_REQUESTS).optional(),
   durationSeconds: z.number().positive().optional(),
   prompt: LengthDistribution,
   output: LengthDistribution,
-  maxLength: z.number().int().positive().default(32768),
+  maxLength: z.number().int().positive().max(MAX_TOKENS_PER_REQUEST).default(32768),
 });
 export type SyntheticWorkload = z.output<typeof SyntheticWorkload>;
 
 const DEFAULT_PROMPT: LengthDistribution = { kind: 'lognormal', median: 1024, sigma: 0.8 };
 const DEFAULT_OUTPUT: LengthDistribution = { kind: 'lognormal', median: 256, sigma: 0.8 };
+
+/** The spec's own names for the schema's fields, for errors in the user's words. */
+const SPEC_KEY: Record<string, string> = { count: 'n', durationSeconds: 'duration', maxLength: 'max' };
 
 /** Whether a `--workload` value is a spec string rather than a file. */
 export function looksLikeWorkloadSpec(value: string): boolean {
@@ -68,10 +75,24 @@ function splitTopLevel(text: string): string[] {
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
 
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
 function parseNumber(spec: string, key: string, text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n))
-    throw specError(spec, `${key} must be a number, got '${text}'`);
+  const n = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(n)) throw specError(spec, `${key} must be a decimal number, got '${text}'`);
+  return n;
+}
+
+function parseCount(spec: string, text: string): number {
+  const n = parseNumber(spec, 'n', text);
+  if (!Number.isInteger(n) || n < 1)
+    throw specError(spec, `n must be a whole number of requests, got '${text}'`);
+  if (n > MAX_GENERATED_REQUESTS) {
+    throw specError(
+      spec,
+      `n=${text} is more than the ${MAX_GENERATED_REQUESTS.toLocaleString('en-US')} requests a workload may have (docs/limits.md)`,
+    );
+  }
   return n;
 }
 
@@ -113,38 +134,36 @@ function parseDistribution(
   return parsed.data;
 }
 
+/** Inline values, or a file's: its errors keep their place in the file and say which spec named it. */
 function empiricalValues(spec: string, key: string, inner: string, column: 'prompt' | 'output'): number[] {
   if (!inner.startsWith('@')) return inner.split(';').map((v) => parseNumber(spec, key, v));
-  const file = inner.slice(1);
-  if (!existsSync(file)) throw specError(spec, `${key}: file not found: ${file}`);
-  const text = readFileSync(file, 'utf8');
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.every((l) => /^\s*\d+(\.\d+)?\s*$/.test(l))) return lines.map(Number).filter((v) => v > 0);
-  const trace = parseTrace(text, file);
-  return trace.requests
-    .map((r) => (column === 'prompt' ? r.promptTokens : r.outputTokens))
-    .filter((v) => v > 0);
+  const file = inner.slice(1).trim();
+  if (file === '') throw specError(spec, `${key}: empirical(@file) needs a file name`);
+  try {
+    return readLengthsFile(file, column);
+  } catch (error) {
+    if (!isServeTuneError(error)) throw error;
+    throw new ServeTuneError(
+      `Invalid workload spec '${spec}': ${key}=empirical(@${file}): ${error.message}`,
+      error.code,
+      error.where ?? file,
+    );
+  }
 }
 
-export function parseWorkloadSpec(spec: string): SyntheticWorkload {
-  const colon = spec.indexOf(':');
-  if (colon < 0) throw specError(spec, 'missing the arrival process (poisson:, gamma: or constant:)');
-  const arrival = spec.slice(0, colon).trim();
-  const fields: Record<string, unknown> = { arrival, prompt: DEFAULT_PROMPT, output: DEFAULT_OUTPUT };
-  for (const part of splitTopLevel(spec.slice(colon + 1))) {
+function parseParams(spec: string, text: string, fields: Record<string, unknown>): void {
+  for (const part of splitTopLevel(text)) {
     const eq = part.indexOf('=');
     if (eq < 0) throw specError(spec, `'${part}' is not key=value`);
     const key = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
     switch (key) {
       case 'rate':
-        fields.rate = parseNumber(spec, key, value);
-        break;
       case 'cv':
-        fields.cv = parseNumber(spec, key, value);
+        fields[key] = parseNumber(spec, key, value);
         break;
       case 'n':
-        fields.count = parseNumber(spec, key, value);
+        fields.count = parseCount(spec, value);
         break;
       case 'duration':
         fields.durationSeconds = parseNumber(spec, key, value);
@@ -160,37 +179,32 @@ export function parseWorkloadSpec(spec: string): SyntheticWorkload {
         throw specError(spec, `unknown key '${key}'`);
     }
   }
+}
+
+export function parseWorkloadSpec(spec: string): SyntheticWorkload {
+  const colon = spec.indexOf(':');
+  if (colon < 0) throw specError(spec, 'missing the arrival process (poisson:, gamma: or constant:)');
+  const arrival = spec.slice(0, colon).trim();
+  const fields: Record<string, unknown> = { arrival, prompt: DEFAULT_PROMPT, output: DEFAULT_OUTPUT };
+  parseParams(spec, spec.slice(colon + 1), fields);
   if (fields.rate === undefined) throw specError(spec, 'rate= is required');
   if (arrival !== 'gamma' && fields.cv !== undefined)
     throw specError(spec, 'cv= applies to gamma arrivals only');
   const parsed = SyntheticWorkload.safeParse(fields);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw specError(spec, `${issue.path.join('.') || 'spec'}: ${issue.message}`);
+    const key = issue.path.map((p) => SPEC_KEY[String(p)] ?? String(p)).join('.');
+    throw specError(spec, `${key || 'spec'}: ${issue.message}`);
   }
   return parsed.data;
 }
 
-/** Draws the requests of a synthetic workload with a seeded generator. */
-export function generateWorkload(w: SyntheticWorkload, seed: number, source = 'synthetic'): Workload {
-  const rng = new Rng(seed);
-  const count = w.count ?? (w.durationSeconds === undefined ? 1000 : Number.POSITIVE_INFINITY);
-  const until = w.durationSeconds ?? Number.POSITIVE_INFINITY;
-  const shape = 1 / (w.cv * w.cv);
-  const requests: WorkloadRequest[] = [];
-  let t = 0;
-  while (requests.length < count) {
-    if (requests.length > 0 || w.arrival !== 'constant') {
-      if (w.arrival === 'poisson') t += rng.exponential(w.rate);
-      else if (w.arrival === 'gamma') t += rng.gamma(shape, 1 / (w.rate * shape));
-      else t += 1 / w.rate;
-    }
-    if (t >= until) break;
-    requests.push({
-      arrival: t,
-      promptTokens: sampleLength(w.prompt, rng, w.maxLength),
-      outputTokens: sampleLength(w.output, rng, w.maxLength),
-    });
-  }
-  return { source, requests, hashBlockTokens: DEFAULT_HASH_BLOCK_TOKENS };
+/** The spec string of a synthetic workload, in the grammar above: it parses back to the same workload. */
+export function printWorkloadSpec(w: SyntheticWorkload): string {
+  const params = [`rate=${w.rate}`];
+  if (w.arrival === 'gamma') params.push(`cv=${w.cv}`);
+  if (w.count !== undefined) params.push(`n=${w.count}`);
+  if (w.durationSeconds !== undefined) params.push(`duration=${w.durationSeconds}`);
+  params.push(`prompt=${printLength(w.prompt)}`, `output=${printLength(w.output)}`, `max=${w.maxLength}`);
+  return `${w.arrival}:${params.join(',')}`;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { percentileSorted } from '../util/stats.js';
+import { modelCounts } from './trace-options.js';
 import { arrivalRate } from './transform.js';
 import type { Workload } from './types.js';
 
@@ -24,6 +25,8 @@ export const WorkloadSummary = z.object({
   outputTokens: LengthSummary,
   /** Requests carrying prefix block hashes (Mooncake `hash_ids`), which the prefix cache can share. */
   withPrefixHashes: z.number().int().nonnegative(),
+  /** Requests per model, most first, where the trace records models (BurstGPT: ChatGPT, GPT-4). */
+  models: z.array(z.object({ model: z.string(), requests: z.number().int().nonnegative() })).optional(),
 });
 export type WorkloadSummary = z.infer<typeof WorkloadSummary>;
 
@@ -44,13 +47,15 @@ function lengths(values: Float64Array): LengthSummary {
 export function summarizeWorkload(workload: Workload): WorkloadSummary {
   const r = workload.requests;
   const rate = arrivalRate(workload);
+  const models = modelCounts(workload);
   return {
     source: workload.source,
     requests: r.length,
     durationSeconds: r.length > 1 ? r[r.length - 1].arrival - r[0].arrival : 0,
-    ratePerSecond: rate > 0 && Number.isFinite(rate) ? rate : null,
+    ratePerSecond: rate > 0 ? rate : null,
     promptTokens: lengths(Float64Array.from(r, (q) => q.promptTokens)),
     outputTokens: lengths(Float64Array.from(r, (q) => q.outputTokens)),
     withPrefixHashes: r.filter((q) => q.hashIds !== undefined && q.hashIds.length > 0).length,
+    ...(models.length > 0 ? { models: models.map(([model, requests]) => ({ model, requests })) } : {}),
   };
 }

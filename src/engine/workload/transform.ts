@@ -1,21 +1,40 @@
 import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from './types.js';
 
-/** Mean arrival rate (requests/s) over the span of arrivals. */
+/**
+ * Mean arrival rate (requests/s) over the span of arrivals; 0 where there is none: fewer than two
+ * requests, or every request at the same instant (a burst has no rate; nothing here divides by its span).
+ */
 export function arrivalRate(workload: Workload): number {
   const r = workload.requests;
   if (r.length < 2) return 0;
   const span = r[r.length - 1].arrival - r[0].arrival;
-  return span > 0 ? (r.length - 1) / span : Number.POSITIVE_INFINITY;
+  return span > 0 ? (r.length - 1) / span : 0;
 }
 
-/** The same requests with arrival times scaled so the mean rate is `rate` (burstiness kept). */
-export function scaleToRate(workload: Workload, rate: number): Workload {
+/** A target rate is a positive, finite number of requests per second. */
+export function checkRate(rate: number): void {
   if (!(rate > 0) || !Number.isFinite(rate)) {
     throw new ServeTuneError(`--rate must be a positive number, got ${rate}`, 'invalid-argument', '--rate');
   }
+}
+
+/**
+ * The same requests with arrival times scaled so the mean rate is `rate` (burstiness kept). A single
+ * request is left as it is; requests that all arrive at one instant have no spacing to scale, which is
+ * an error rather than a burst passed off as any rate.
+ */
+export function scaleToRate(workload: Workload, rate: number): Workload {
+  checkRate(rate);
+  if (workload.requests.length < 2) return workload;
   const current = arrivalRate(workload);
-  if (!(current > 0) || !Number.isFinite(current)) return workload;
+  if (!(current > 0)) {
+    throw new ServeTuneError(
+      `${workload.source}: all ${workload.requests.length} requests arrive at the same instant, so there are no gaps to scale to ${rate} req/s; replay it as the burst it is (without --rate), or use a spec for a steady rate`,
+      'invalid-argument',
+      '--rate',
+    );
+  }
   const factor = current / rate;
   return {
     ...workload,

@@ -5,6 +5,8 @@ export interface WorkloadRequest {
   outputTokens: number;
   /** Prefix block hashes (Mooncake `hash_ids`): equal leading hashes mean a shared prompt prefix. */
   hashIds?: readonly number[];
+  /** The model the request was sent to, where the trace records one (BurstGPT `Model`: ChatGPT, GPT-4). */
+  model?: string;
 }
 
 export interface Workload {

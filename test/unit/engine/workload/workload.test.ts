@@ -78,7 +78,7 @@ describe('trace readers', () => {
       'burst.csv',
     );
     assert.equal(w.requests.length, 2);
-    assert.deepEqual(w.requests[1], { arrival: 2.5, promptTokens: 100, outputTokens: 50 });
+    assert.deepEqual(w.requests[1], { arrival: 2.5, promptTokens: 100, outputTokens: 50, model: 'ChatGPT' });
   });
 
   it('reads Mooncake JSONL with hash ids (ms timestamps)', () => {
