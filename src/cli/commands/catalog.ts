@@ -1,8 +1,27 @@
 import type { Command } from 'commander';
 import { HARDWARE_CATALOG } from '../../engine/hardware/catalog.js';
+import type { CatalogHardwareSpec } from '../../engine/hardware/spec.js';
 import { MODEL_CATALOG } from '../../engine/model/catalog.js';
 import { modelParams } from '../../engine/model/params.js';
 import { compact, printJson, table } from '../format.js';
+
+const tera = (flops: number | null) => (flops === null ? '-' : String(Math.round(flops / 1e12)));
+const gigabytes = (bytes: number) => String(Math.round(bytes / 1e9));
+
+/** One GPU's line: dense peaks, and the links with the GPUs that share the scale-up one (`×72`). */
+function hardwareRow(h: CatalogHardwareSpec): string[] {
+  return [
+    h.id,
+    `${Math.round(h.memoryBytes / 1024 ** 3)} GiB`,
+    gigabytes(h.memoryBandwidth),
+    tera(h.tensorFlops.fp16),
+    tera(h.tensorFlops.fp8),
+    tera(h.tensorFlops.fp4),
+    (h.vectorFp32Flops / 1e12).toFixed(1),
+    `${h.intraNode.generation} ${gigabytes(h.intraNode.bytesPerSecondPerDirection)} GB/s ×${h.scaleUpDomain}`,
+    `${gigabytes(h.interNodeBytesPerSecond)} GB/s`,
+  ];
+}
 
 export function registerCatalogCommands(program: Command): void {
   program
@@ -33,18 +52,10 @@ export function registerCatalogCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((flags: { json?: boolean }) => {
       if (flags.json) return printJson(HARDWARE_CATALOG);
-      const rows = [['id', 'memory', 'HBM GB/s', 'bf16 TF', 'fp8 TF', 'fp32 TF', 'intra-node']];
-      for (const h of HARDWARE_CATALOG) {
-        rows.push([
-          h.id,
-          `${Math.round(h.memoryBytes / 1024 ** 3)} GiB`,
-          String(Math.round(h.memoryBandwidth / 1e9)),
-          String(Math.round(h.tensorFlops.fp16 / 1e12)),
-          h.tensorFlops.fp8 ? String(Math.round(h.tensorFlops.fp8 / 1e12)) : '-',
-          (h.vectorFp32Flops / 1e12).toFixed(1),
-          `${h.intraNode.generation} ${Math.round(h.intraNode.bytesPerSecondPerDirection / 1e9)} GB/s`,
-        ]);
-      }
+      const rows = [
+        ['id', 'memory', 'mem GB/s', 'bf16 TF', 'fp8 TF', 'fp4 TF', 'fp32 TF', 'scale-up', 'network'],
+      ];
+      for (const h of HARDWARE_CATALOG) rows.push(hardwareRow(h));
       console.log(table(rows));
     });
 }

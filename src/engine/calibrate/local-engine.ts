@@ -269,7 +269,11 @@ function kernelLevelTarget(
     ...measured,
     id: 'local-gpu',
     name: `${measured.name} (as the local engine runs it, ${dtype})`,
-    tensorFlops: { fp16: Math.max(1, dtype === 'f32' ? peaks.f32Flops : peaks.f16Flops), fp8: null },
+    tensorFlops: {
+      fp16: Math.max(1, dtype === 'f32' ? peaks.f32Flops : peaks.f16Flops),
+      fp8: null,
+      fp4: null,
+    },
     vectorFp32Flops: Math.max(1, peaks.f32Flops),
     memoryBandwidth: Math.max(1, peaks.bytesPerSecond / (dtype === 'f32' ? 2 : 1)),
   };
@@ -321,6 +325,7 @@ function scaleKernelTime(hardware: HardwareSpec, factor: number): HardwareSpec {
     tensorFlops: {
       fp16: hardware.tensorFlops.fp16 / f,
       fp8: hardware.tensorFlops.fp8 === null ? null : hardware.tensorFlops.fp8 / f,
+      fp4: hardware.tensorFlops.fp4 === null ? null : hardware.tensorFlops.fp4 / f,
     },
     vectorFp32Flops: hardware.vectorFp32Flops / f,
     memoryBandwidth: hardware.memoryBandwidth / f,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { findHardware } from '../hardware/catalog.js';
-import type { HardwareSpec } from '../hardware/spec.js';
+import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
 import { formatGiB, type MemoryReport, type MemorySettings, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
 import { MODEL_CATALOG } from '../model/catalog.js';
@@ -396,7 +396,7 @@ function weightsDoNotFit(
   const fitTp = [2, 4, 8, 16]
     .map((f) => plan.tp * f)
     .find((tp) => {
-      if (tp > hardware.gpusPerNode || planProblems(model, { ...plan, tp }).length > 0) return false;
+      if (tp > scaleUpDomainOf(hardware) || planProblems(model, { ...plan, tp }).length > 0) return false;
       return memoryReport(model, hardware, { ...plan, tp }, settings).fits;
     });
   push({

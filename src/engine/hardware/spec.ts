@@ -18,7 +18,10 @@ export const DeviceClass = z.enum([
   'nvidia-blackwell',
   'nvidia-ampere',
   'nvidia-ada',
+  /** GB20x (RTX 50 series, RTX PRO Blackwell): GDDR7 and PCIe, consumer-like kernels (sm_120). */
+  'nvidia-blackwell-rtx',
   'amd-cdna3',
+  'amd-cdna4',
 ]);
 export type DeviceClass = z.infer<typeof DeviceClass>;
 
@@ -65,11 +68,27 @@ export const HardwareSpec = z.object({
   memoryBytes: positive,
   /** Peak memory bandwidth in bytes/s. */
   memoryBandwidth: positive,
-  /** Dense (no sparsity) tensor-core peaks in FLOP/s; fp8 is null where the chip has no fp8 tensor cores. */
-  tensorFlops: z.object({ fp16: positive, fp8: positive.nullable() }),
+  /**
+   * Dense (no sparsity) tensor-core peaks in FLOP/s. fp8 and fp4 are null where the chip has no tensor
+   * cores for them; fp4 is the block-scaled rate (NVFP4/MXFP4 on Blackwell, MXFP4 on CDNA 4).
+   */
+  tensorFlops: z.object({
+    fp16: positive,
+    fp8: positive.nullable(),
+    // Optional in files written before it existed: read as no fp4 rate.
+    fp4: positive.nullable().default(null),
+  }),
   /** Non-tensor fp32 FLOP/s (FMA counted as two). */
   vectorFp32Flops: positive,
   gpusPerNode: z.number().int().positive(),
+  /**
+   * GPUs that reach one another over `intraNode` (the scale-up domain): the node on HGX and PCIe
+   * servers, the whole rack on NVL72 (72 GPUs in 4-GPU trays joined by NVLink switches). A group that
+   * fits in it talks over `intraNode`; a larger one crosses the network. Every catalog GPU has one;
+   * elsewhere it defaults to `gpusPerNode` (see `scaleUpDomainOf`).
+   */
+  scaleUpDomain: z.number().int().positive().optional(),
+  /** The scale-up interconnect: NVLink (through NVSwitch), Infinity Fabric, or PCIe between cards. */
   intraNode: Interconnect,
   /** Network between nodes, bytes/s per GPU per direction (InfiniBand NDR 400 Gb/s = 50e9). */
   interNodeBytesPerSecond: positive,
@@ -88,6 +107,15 @@ export const HardwareSpec = z.object({
 });
 export type HardwareSpec = z.infer<typeof HardwareSpec>;
 
-/** A catalog entry: a HardwareSpec whose device class and recognition are given. */
-export const CatalogHardwareSpec = HardwareSpec.required({ deviceClass: true, recognition: true });
+/** A catalog entry: a HardwareSpec whose device class, recognition and scale-up domain are given. */
+export const CatalogHardwareSpec = HardwareSpec.required({
+  deviceClass: true,
+  recognition: true,
+  scaleUpDomain: true,
+});
 export type CatalogHardwareSpec = z.infer<typeof CatalogHardwareSpec>;
+
+/** How many GPUs share the scale-up interconnect: the spec's domain, else one node. */
+export function scaleUpDomainOf(hardware: Pick<HardwareSpec, 'gpusPerNode' | 'scaleUpDomain'>): number {
+  return hardware.scaleUpDomain ?? hardware.gpusPerNode;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HardwareSpec } from '../hardware/spec.js';
+import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -25,7 +25,8 @@ function divisors(n: number): number[] {
 
 /**
  * Every TP × PP × DP layout of `gpus` GPUs (and, for MoE, every EP degree over a stage's GPUs), with
- * its memory report. TP stays within one node: engines do not run tensor parallel across nodes.
+ * its memory report. TP stays within one scale-up domain (a node, or an NVL72 rack): engines do not run
+ * tensor parallel over the network.
  */
 export function enumeratePlans(
   model: ModelSpec,
@@ -40,7 +41,7 @@ export function enumeratePlans(
   const plans: MemoryReport[] = [];
   const rejected: PlansReport['rejected'] = [];
   const moe = moeLayers(model);
-  for (const tp of divisors(gpus).filter((d) => d <= hardware.gpusPerNode)) {
+  for (const tp of divisors(gpus).filter((d) => d <= scaleUpDomainOf(hardware))) {
     for (const pp of divisors(gpus / tp)) {
       const dp = gpus / tp / pp;
       const epChoices =

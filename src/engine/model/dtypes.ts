@@ -5,7 +5,7 @@ import { z } from 'zod';
  * quantization stores beside the values (an int4 weight with one fp16 scale per 128 values costs
  * 0.5 + 2/128 bytes), because that is what occupies GPU memory.
  */
-export const WeightDtype = z.enum(['fp16', 'bf16', 'fp8', 'int8', 'int4']);
+export const WeightDtype = z.enum(['fp16', 'bf16', 'fp8', 'int8', 'int4', 'nvfp4', 'mxfp4']);
 export type WeightDtype = z.infer<typeof WeightDtype>;
 
 export const KvDtype = z.enum(['fp16', 'bf16', 'fp8']);
@@ -34,6 +34,12 @@ export function weightBytesPerParam(format: WeightFormat | WeightDtype): number 
       return 1;
     case 'int4':
       return 0.5 + SCALE_BYTES / (groupSize ?? DEFAULT_INT4_GROUP_SIZE);
+    // Block-scaled fp4: NVFP4 has an fp8 scale per 16 values (and one fp32 per tensor), MXFP4 an 8-bit
+    // power-of-two scale per 32.
+    case 'nvfp4':
+      return 0.5 + 1 / 16;
+    case 'mxfp4':
+      return 0.5 + 1 / 32;
   }
 }
 
@@ -42,9 +48,11 @@ export function kvBytesPerElement(dtype: KvDtype): number {
 }
 
 /**
- * Which tensor-core rate a linear layer runs at. fp8 weights run as W8A8 on fp8 tensor cores where the
- * device has them; int8 and int4 weight-only formats dequantize into 16-bit matmuls.
+ * Which tensor-core rate a linear layer runs at where the device has it. fp8 weights run as W8A8 on fp8
+ * tensor cores, nvfp4 and mxfp4 on block-scaled fp4 tensor cores; int8 and int4 weight-only formats
+ * dequantize into 16-bit matmuls. A device without the rate runs the 16-bit one (`devicePeaks`).
  */
-export function computeDtypeOf(weight: WeightDtype): 'fp16' | 'fp8' {
-  return weight === 'fp8' ? 'fp8' : 'fp16';
+export function computeDtypeOf(weight: WeightDtype): 'fp16' | 'fp8' | 'fp4' {
+  if (weight === 'fp8') return 'fp8';
+  return weight === 'nvfp4' || weight === 'mxfp4' ? 'fp4' : 'fp16';
 }

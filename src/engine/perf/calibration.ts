@@ -135,8 +135,8 @@ const ELEMENTWISE: EfficiencyCurve = [
 ];
 
 export function defaultCalibration(deviceClass: DeviceClass): Calibration {
-  const amd = deviceClass === 'amd-cdna3';
-  const consumer = deviceClass === 'nvidia-ada';
+  const amd = deviceClass === 'amd-cdna3' || deviceClass === 'amd-cdna4';
+  const consumer = deviceClass === 'nvidia-ada' || deviceClass === 'nvidia-blackwell-rtx';
   return {
     source: `default:${deviceClass}`,
     gemm: amd ? GEMM_AMD : consumer ? GEMM_CONSUMER : GEMM_DATACENTER,

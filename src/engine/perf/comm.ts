@@ -1,4 +1,4 @@
-import type { HardwareSpec } from '../hardware/spec.js';
+import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
 
 /** A link between GPUs as the collectives see it: bandwidth per direction and one-way latency. */
 export interface Link {
@@ -6,9 +6,13 @@ export interface Link {
   latencySeconds: number;
 }
 
-/** The link a group of `gpus` GPUs talks over: the node's interconnect if they fit in one node, else the network. */
+/**
+ * The link a group of `gpus` GPUs talks over: the scale-up interconnect (NVLink, Infinity Fabric, PCIe
+ * between cards) if they fit in one scale-up domain, else the network. The domain is the node on HGX and
+ * PCIe servers and the whole rack on NVL72, so GB200 TP16 stays on NVLink where B200 TP16 does not.
+ */
 export function groupLink(hardware: HardwareSpec, gpus: number): Link {
-  if (gpus <= hardware.gpusPerNode) {
+  if (gpus <= scaleUpDomainOf(hardware)) {
     return {
       bytesPerSecond: hardware.intraNode.bytesPerSecondPerDirection,
       latencySeconds: hardware.intraNode.latencySeconds,

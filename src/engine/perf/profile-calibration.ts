@@ -189,7 +189,7 @@ export function hardwareFromProfile(profile: DeviceProfile, memoryBytes: number)
     vendor: /amd/i.test(profile.adapter.vendor) ? 'amd' : 'nvidia',
     memoryBytes,
     memoryBandwidth: Math.max(1, profile.derived.copyBytesPerSecond),
-    tensorFlops: { fp16: Math.max(1, f16), fp8: null },
+    tensorFlops: { fp16: Math.max(1, f16), fp8: null, fp4: null },
     vectorFp32Flops: f32,
     gpusPerNode: 1,
     intraNode: {

@@ -3,7 +3,10 @@ import { computeDtypeOf, type WeightDtype } from '../model/dtypes.js';
 
 /** The peaks an op's speed-of-light time is computed against. */
 export interface DevicePeaks {
-  /** Tensor-core FLOP/s for the linear layers' compute type (fp8 where the weights are fp8 and the chip has it). */
+  /**
+   * Tensor-core FLOP/s for the linear layers' compute type: fp8 or fp4 where the weights are and the chip
+   * has that rate, else 16-bit.
+   */
   gemmFlops: number;
   /** Tensor-core FLOP/s in 16-bit, for attention. */
   attentionFlops: number;
@@ -12,11 +15,27 @@ export interface DevicePeaks {
   bytesPerSecond: number;
 }
 
+/**
+ * The linear layers' tensor rate. A chip without the weights' low-precision rate dequantizes them into
+ * 16-bit matmuls (W8A16, W4A16): Hopper and CDNA 3 serve NVFP4/MXFP4 checkpoints with W4A16 kernels
+ * (Marlin, Triton), not on their fp8 tensor cores, so fp4 falls back to fp16, not fp8.
+ */
+function gemmFlopsOf(hardware: HardwareSpec, weightDtype: WeightDtype): number {
+  const { fp16, fp8, fp4 } = hardware.tensorFlops;
+  switch (computeDtypeOf(weightDtype)) {
+    case 'fp8':
+      return fp8 ?? fp16;
+    case 'fp4':
+      return fp4 ?? fp16;
+    case 'fp16':
+      return fp16;
+  }
+}
+
 export function devicePeaks(hardware: HardwareSpec, weightDtype: WeightDtype): DevicePeaks {
   const fp16 = hardware.tensorFlops.fp16;
-  const gemmFlops = computeDtypeOf(weightDtype) === 'fp8' ? (hardware.tensorFlops.fp8 ?? fp16) : fp16;
   return {
-    gemmFlops,
+    gemmFlops: gemmFlopsOf(hardware, weightDtype),
     attentionFlops: fp16,
     vectorFlops: hardware.vectorFp32Flops,
     bytesPerSecond: hardware.memoryBandwidth,

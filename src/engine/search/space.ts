@@ -1,5 +1,5 @@
 import type { EngineId } from '../config/engines/index.js';
-import type { HardwareSpec } from '../hardware/spec.js';
+import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import { describePlan, type Plan, planProblems } from '../memory/plan.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
@@ -107,7 +107,7 @@ export function feasibleReplicaShapes(
   const { model, hardware } = input;
   const mostMemory = Math.max(...FINE_MEMORY_UTILIZATION);
   for (const dtypes of dtypeChoices(input)) {
-    for (const tp of divisors(maxGpusPerReplica).filter((d) => d <= hardware.gpusPerNode)) {
+    for (const tp of divisors(maxGpusPerReplica).filter((d) => d <= scaleUpDomainOf(hardware))) {
       for (const pp of divisors(maxGpusPerReplica / tp)) {
         const eps = model.moe ? divisors(tp).filter((e) => model.moe!.numExperts % e === 0) : [1];
         for (const ep of eps) {

@@ -233,7 +233,7 @@ describe('calibration from a measured profile', () => {
     const target = {
       ...h100,
       id: 'profiled',
-      tensorFlops: { fp16: peakF16, fp8: null },
+      tensorFlops: { fp16: peakF16, fp8: null, fp4: null },
       memoryBandwidth: bw,
     };
     const calibration = calibrationFromProfile(profile, target, { sameDevice: true });
