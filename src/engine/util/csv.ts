@@ -4,7 +4,7 @@ import { ServeTuneError } from './errors.js';
  * Splits one CSV line into fields (RFC 4180 quotes: a quoted field may hold commas and doubled quotes).
  * Traces and op tables are simple files; a full CSV library would buy nothing here.
  */
-function splitCsvLine(line: string): string[] {
+export function splitCsvLine(line: string): string[] {
   if (!line.includes('"')) return line.split(',');
   const fields: string[] = [];
   let field = '';
