@@ -1,5 +1,5 @@
 import { type KvDtype, kvBytesPerElement } from './dtypes.js';
-import type { ModelSpec } from './spec.js';
+import type { LayerAttentionKind, ModelSpec } from './spec.js';
 
 /**
  * The shapes of a model's decoder layers, one layer at a time: the one place that reads attention and
@@ -9,19 +9,41 @@ import type { ModelSpec } from './spec.js';
  * consumer that sums over layers sees it.
  */
 
-/** Attention of one layer, whole (before tensor parallelism). */
-export interface AttentionGeometry {
-  /**
-   * Grouped-query attention over the whole context, every layer of the families the catalog holds.
-   * Other kinds (sliding window, latent KV, linear attention) would change what the KV cache holds.
-   */
-  kind: 'full';
+/** Grouped-query attention of one layer, whole (before tensor parallelism): over all tokens or a window. */
+export interface GqaAttentionGeometry {
+  /** 'full' attends to the whole context; 'sliding' to the last `window` tokens, which is all it keeps. */
+  kind: 'full' | 'sliding';
   heads: number;
   kvHeads: number;
   headDim: number;
   /** Biases on the q, k, v projections (Qwen2). */
   qkvBias: boolean;
+  /** Tokens a sliding layer keeps; Infinity for a full layer. */
+  window: number;
 }
+
+/** Multi-head latent attention of one layer (see MlaSpec): the KV cache holds one latent per token. */
+export interface MlaAttentionGeometry {
+  kind: 'mla';
+  heads: number;
+  qLoraRank: number | null;
+  kvLoraRank: number;
+  qkNopeHeadDim: number;
+  qkRopeHeadDim: number;
+  vHeadDim: number;
+}
+
+/** A linear-attention layer (see LinearAttentionSpec): constant state per sequence, no per-token KV. */
+export interface LinearAttentionGeometry {
+  kind: 'linear';
+  keyHeads: number;
+  valueHeads: number;
+  keyHeadDim: number;
+  valueHeadDim: number;
+  convKernel: number;
+}
+
+export type AttentionGeometry = GqaAttentionGeometry | MlaAttentionGeometry | LinearAttentionGeometry;
 
 /** A gated-SiLU MLP of one layer. */
 export interface DenseFfnGeometry {
@@ -29,13 +51,15 @@ export interface DenseFfnGeometry {
   width: number;
 }
 
-/** A router over experts, each a gated-SiLU MLP; each token runs `topK` of them. */
+/** A router over experts, each a gated-SiLU MLP; each token runs `topK` of them and the shared ones. */
 export interface MoeFfnGeometry {
   kind: 'moe';
-  /** FFN width of one expert. */
+  /** FFN width of one routed expert. */
   width: number;
   experts: number;
   topK: number;
+  /** Total width of the shared experts every token runs (0: none). */
+  sharedWidth: number;
 }
 
 export type FfnGeometry = DenseFfnGeometry | MoeFfnGeometry;
@@ -52,29 +76,58 @@ export interface LayerRun {
   layer: LayerGeometry;
 }
 
+/** The attention kind of layer `i`: `layerAttention` where given, else sliding everywhere if only a window is. */
+function attentionKindOf(model: ModelSpec, i: number): LayerAttentionKind {
+  return model.layerAttention?.[i] ?? (model.slidingWindow !== undefined ? 'sliding' : 'full');
+}
+
+function describeAttention(model: ModelSpec, kind: LayerAttentionKind): AttentionGeometry {
+  if (kind === 'linear') {
+    const l = model.linearAttention;
+    if (!l) throw new Error(`${model.name}: a linear-attention layer without linearAttention`);
+    return { kind: 'linear', ...l };
+  }
+  if (model.mla) return { kind: 'mla', heads: model.numHeads, ...model.mla };
+  return {
+    kind,
+    heads: model.numHeads,
+    kvHeads: model.numKvHeads,
+    headDim: model.headDim,
+    qkvBias: model.qkvBias,
+    window: kind === 'sliding' ? (model.slidingWindow ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
+  };
+}
+
 /**
  * Every layer of the model, in order. Layers with the same shape share one object, so that runs of
- * equal layers are found by reference. Today every family builds all its layers alike.
+ * equal layers are found by reference.
  */
 function describeLayers(model: ModelSpec): LayerGeometry[] {
-  const layer: LayerGeometry = {
-    attention: {
-      kind: 'full',
-      heads: model.numHeads,
-      kvHeads: model.numKvHeads,
-      headDim: model.headDim,
-      qkvBias: model.qkvBias,
-    },
-    ffn: model.moe
-      ? {
-          kind: 'moe',
-          width: model.moe.expertIntermediateSize,
-          experts: model.moe.numExperts,
-          topK: model.moe.topK,
-        }
-      : { kind: 'dense', width: model.intermediateSize },
+  const attention = new Map<LayerAttentionKind, AttentionGeometry>();
+  const dense: DenseFfnGeometry = { kind: 'dense', width: model.intermediateSize };
+  const moe: MoeFfnGeometry | undefined = model.moe && {
+    kind: 'moe',
+    width: model.moe.expertIntermediateSize,
+    experts: model.moe.numExperts,
+    topK: model.moe.topK,
+    sharedWidth: model.moe.sharedIntermediateSize ?? 0,
   };
-  return new Array<LayerGeometry>(model.numLayers).fill(layer);
+  const denseLayers = new Set(model.moe?.denseLayers ?? []);
+  const shapes = new Map<string, LayerGeometry>();
+  const layers: LayerGeometry[] = [];
+  for (let i = 0; i < model.numLayers; i++) {
+    const kind = attentionKindOf(model, i);
+    if (!attention.has(kind)) attention.set(kind, describeAttention(model, kind));
+    const ffn = moe && !denseLayers.has(i) ? moe : dense;
+    const key = `${kind}/${ffn.kind}`;
+    let layer = shapes.get(key);
+    if (!layer) {
+      layer = { attention: attention.get(kind)!, ffn };
+      shapes.set(key, layer);
+    }
+    layers.push(layer);
+  }
+  return layers;
 }
 
 // ModelSpecs are parsed once and never changed, so their layers are described once.
