@@ -9,6 +9,7 @@ import { PolicyName } from '../../engine/sched/config.js';
 import { SimulationConfig } from '../../engine/sim/config.js';
 import { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
+import { servedClient } from '../../engine/validate/served-client.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { printJson, table, writeJsonFile } from '../format.js';
 import { positiveInt } from '../options.js';
@@ -120,8 +121,10 @@ export function registerCalibrateCommands(program: Command): void {
         count: origin.count,
       });
       const fit = fitCalibration(measured, config, workload, start, {
-        blockRequests: origin.blockRequests,
-        clientSharesHost: origin.clientSharesHost,
+        client: servedClient({
+          blockRequests: origin.blockRequests,
+          clientSharesHost: origin.clientSharesHost,
+        }),
       });
       if (flags.out) {
         writeJsonFile(flags.out, fit.calibration);

@@ -4,7 +4,7 @@ import type { MeasuredRequest } from './requests-file.js';
  * Runs served one after another as one run on one clock: each run's times moved so that it starts when
  * the previous one ended (its last response's end), its requests numbered on from the previous run's.
  * A workload served in blocks, with other work between them, is so summarized as if served back to back,
- * as `simulate` with `blockRequests` predicts it.
+ * as `simulate` with validation's `servedClient({ blockRequests })` predicts it.
  */
 export function backToBack(runs: readonly (readonly MeasuredRequest[])[]): MeasuredRequest[] {
   const out: MeasuredRequest[] = [];

@@ -50,10 +50,10 @@ export function fitCalibration(
   workload: Workload,
   start: Calibration,
   /**
-   * How the run was served (`blockRequests`: in blocks; `clientSharesHost`: the load generator on the
-   * engine's host), as `simulate` replays it.
+   * How the run was served (its `client`: validation's `servedClient`, in blocks, the load generator on
+   * the engine's host), as `simulate` replays it.
    */
-  served: Pick<SimulateOptions, 'blockRequests' | 'clientSharesHost'> = {},
+  served: Pick<SimulateOptions, 'client'> = {},
 ): CalibrationFit {
   const target = measured.tpot?.mean;
   if (target === undefined || !(target > 0)) {

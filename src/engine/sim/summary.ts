@@ -55,12 +55,12 @@ export const RunSummary = z.object({
       count: z.number().int().positive().optional(),
       /**
        * Served in blocks of this many requests, one after another, each starting when the previous had
-       * drained (`simulate` with `blockRequests` replays it so). Optional, added later.
+       * drained (`simulate` with validation's `servedClient({ blockRequests })` replays it so). Optional, added later.
        */
       blockRequests: z.number().int().positive().optional(),
       /**
        * The load generator ran on the engine's own host (as `servetune validate` runs it), and was stalled
-       * by what stalled the engine (`simulate` with `clientSharesHost` replays it so). Optional, added later.
+       * by what stalled the engine (`servedClient({ clientSharesHost })` replays it so). Optional, added later.
        */
       clientSharesHost: z.boolean().optional(),
       /** How it was replayed: open loop at the arrival times, or closed loop at a concurrency. */

@@ -1,5 +1,5 @@
+import type { FinishedRequestTimes } from '../sim/request-metrics.js';
 import { SeededRandom } from '../util/random.js';
-import type { FinishedRequestTimes } from './request-metrics.js';
 
 /**
  * The requests as a client behind a front end (HTTP, parsing, streaming) sees them: each one's tokens

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { throughFrontEnd } from '../../../../src/engine/sim/front-end.js';
 import { simulate } from '../../../../src/engine/sim/simulate.js';
+import { throughFrontEnd } from '../../../../src/engine/validate/front-end.js';
+import { servedClient } from '../../../../src/engine/validate/served-client.js';
 import { generateWorkload, parseWorkloadSpec } from '../../../../src/engine/workload/spec.js';
 
 const config = {
@@ -48,7 +49,7 @@ describe('front end', () => {
 
   it('a single latency delays every first and last token by it and leaves TPOT and ITL alone', () => {
     const engine = simulate(config, workload);
-    const client = simulate(config, workload, { frontEndSeconds: [0.005] });
+    const client = simulate(config, workload, { client: servedClient({ frontEndSeconds: [0.005] }) });
     for (const key of ['mean', 'p50', 'p90', 'p99', 'min', 'max'] as const) {
       assert.ok(Math.abs(client.ttft![key] - engine.ttft![key] - 0.005) < 1e-9, `ttft ${key}`);
       assert.ok(Math.abs(client.e2e![key] - engine.e2e![key] - 0.005) < 1e-9, `e2e ${key}`);
@@ -61,7 +62,7 @@ describe('front end', () => {
     // Four in five requests pass in 1 ms, one in five in 21 ms: a mean of 5 ms.
     const latencies = [0.001, 0.001, 0.001, 0.001, 0.021];
     const engine = simulate(config, workload);
-    const client = simulate(config, workload, { frontEndSeconds: latencies });
+    const client = simulate(config, workload, { client: servedClient({ frontEndSeconds: latencies }) });
     const meanShift = client.ttft!.mean - engine.ttft!.mean;
     assert.ok(Math.abs(meanShift - 0.005) < 0.0015, `mean moved ${meanShift} s`);
     const p90Shift = client.ttft!.p90 - engine.ttft!.p90;

@@ -1,0 +1,144 @@
+import type { HardwareSpec } from '../hardware/spec.js';
+import { memoryReport } from '../memory/model.js';
+import { type Plan, planProblems } from '../memory/plan.js';
+import type { ModelSpec } from '../model/spec.js';
+import type { Calibration } from '../perf/calibration.js';
+import type { MeasuredOpTables } from '../perf/op-tables.js';
+import { compileStepModel, type StepModel } from '../perf/step-model.js';
+import { resolveSchedulerConfig } from '../sched/config.js';
+import { CountingKvBlockManager } from '../sched/kv-cache.js';
+import { createPolicy } from '../sched/policies.js';
+import type { Workload } from '../workload/types.js';
+import type { Deployment, PoolConfig, SimulationConfig } from './config.js';
+import { type PoolRole, SimReplica } from './replica.js';
+import { Router } from './router.js';
+
+/** One pool of identical replicas and the router that spreads its arrivals over them. */
+export interface Pool {
+  role: PoolRole;
+  config: PoolConfig;
+  replicas: SimReplica[];
+  router: Router;
+  stepModel: StepModel;
+}
+
+/** The schedulers' settings as resolved (defaults filled in), by pool role, for the summary. */
+export type ResolvedSchedulers = Record<string, Record<string, number | string | boolean>>;
+
+export interface Pools {
+  /** The entry pool (mixed or prefill) first, then the decode pool where disaggregated. */
+  pools: Pool[];
+  resolvedSchedulers: ResolvedSchedulers;
+  /** Why the deployment cannot serve (empty where it can): a pool's plan does not divide the model, or its weights and a minimal KV cache do not fit. */
+  problems: string[];
+}
+
+/** A deployment's pools with their roles, the entry pool first. */
+export function poolConfigsOf(deployment: Deployment): [PoolRole, PoolConfig][] {
+  return deployment.kind === 'colocated'
+    ? [['mixed', deployment.pool]]
+    : [
+        ['prefill', deployment.prefill],
+        ['decode', deployment.decode],
+      ];
+}
+
+/**
+ * Every pool's replicas, each with its scheduler, KV cache and step model; a pool that cannot serve
+ * (see `Pools.problems`) is left out and named in the problems.
+ */
+export function buildPools(
+  config: SimulationConfig,
+  model: ModelSpec,
+  hardware: HardwareSpec,
+  workload: Workload,
+  opTables: MeasuredOpTables | undefined,
+): Pools {
+  const problems: string[] = [];
+  const resolvedSchedulers: ResolvedSchedulers = {};
+  const pools: Pool[] = [];
+  for (const [role, poolConfig] of poolConfigsOf(config.deployment)) {
+    const resolved = resolveSchedulerConfig(poolConfig.scheduler, {
+      gpuMemoryBytes: hardware.memoryBytes,
+      modelMaxContext: model.maxContextLength,
+    });
+    resolvedSchedulers[role] = { ...resolved };
+    const divisibility = planProblems(model, poolConfig.plan);
+    if (divisibility.length > 0) {
+      problems.push(...divisibility.map((p) => `${role}: ${p}`));
+      continue;
+    }
+    const memory = memoryReport(model, hardware, poolConfig.plan, {
+      gpuMemoryUtilization: resolved.gpuMemoryUtilization,
+      blockSize: resolved.blockSize,
+      maxNumBatchedTokens: resolved.maxNumBatchedTokens,
+      maxNumSeqs: resolved.maxNumSeqs,
+      contextLength: resolved.maxModelLen,
+    });
+    if (!memory.fits) {
+      problems.push(...memory.problems.map((p) => `${role}: ${p}`));
+      continue;
+    }
+    const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config.calibration, opTables);
+    const kvBytesPerBlock = memory.perGpu.kvBytesPerToken * resolved.blockSize;
+    const replicas: SimReplica[] = [];
+    for (let i = 0; i < poolConfig.plan.dp; i++) {
+      const kv = new CountingKvBlockManager(
+        memory.perReplica.kvBlocks,
+        resolved.blockSize,
+        workload.hashBlockTokens,
+        resolved.enablePrefixCaching,
+      );
+      replicas.push(
+        new SimReplica(
+          i,
+          role,
+          resolved,
+          kv,
+          createPolicy(resolved.policy),
+          stepModel,
+          poolConfig.plan.pp,
+          kvBytesPerBlock,
+        ),
+      );
+    }
+    pools.push({
+      role,
+      config: poolConfig,
+      replicas,
+      router: new Router(config.router, replicas),
+      stepModel,
+    });
+  }
+  return { pools, resolvedSchedulers, problems };
+}
+
+const stepModelCache = new Map<string, StepModel>();
+const STEP_MODEL_CACHE_LIMIT = 64;
+const opTablesIds = new WeakMap<MeasuredOpTables, number>();
+let nextOpTablesId = 1;
+
+/** Compiled step models are reused across calls with the same model, hardware, plan and calibration. */
+function cachedStepModel(
+  model: ModelSpec,
+  hardware: HardwareSpec,
+  plan: Plan,
+  calibration: Calibration | undefined,
+  opTables: MeasuredOpTables | undefined,
+): StepModel {
+  let tablesId = 0;
+  if (opTables) {
+    tablesId = opTablesIds.get(opTables) ?? nextOpTablesId++;
+    opTablesIds.set(opTables, tablesId);
+  }
+  const key = JSON.stringify([model, hardware, { ...plan, dp: 1 }, calibration ?? null, tablesId]);
+  let found = stepModelCache.get(key);
+  if (!found) {
+    found = compileStepModel(model, hardware, plan, { calibration, opTables });
+    if (stepModelCache.size >= STEP_MODEL_CACHE_LIMIT) {
+      stepModelCache.delete(stepModelCache.keys().next().value as string);
+    }
+    stepModelCache.set(key, found);
+  }
+  return found;
+}

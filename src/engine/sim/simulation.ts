@@ -1,0 +1,314 @@
+import type { Link } from '../perf/comm.js';
+import { addDecode, addPrefillChunk, createBatchShape, resetBatchShape } from '../perf/shape.js';
+import { createStepTiming } from '../perf/step-model.js';
+import { commitStep, type StepSink } from '../sched/core.js';
+import { RequestStatus, type SchedRequest } from '../sched/request.js';
+import type { StepPlan } from '../sched/state.js';
+import type { ClientRun } from './client-model.js';
+import { EventQueue } from './event-queue.js';
+import { BucketedSeries, GapHistogram } from './metrics.js';
+import type { Pool } from './pools.js';
+import type { SimReplica, SimRequest } from './replica.js';
+import type { StepFactors } from './step-factors.js';
+import { type RunRecord, type RunTotals, summarizeRun } from './summarize-run.js';
+import type { RunSummary } from './summary.js';
+
+// Event kinds. An event carries two integers: STEP_DONE (replica index, slot + pool index × 65536),
+// WAKE (replica index, pool index), KV_ARRIVAL (request id, unused).
+const STEP_DONE = 0;
+const WAKE = 1;
+const KV_ARRIVAL = 2;
+
+export interface SimulationSetup {
+  /** The entry pool (mixed or prefill) first, then the decode pool where disaggregated. */
+  pools: Pool[];
+  /** In arrival order (`simRequests`). */
+  requests: SimRequest[];
+  /** Disaggregated: the link the KV travels over from the prefill to the decode pool. */
+  kvLink: Link | undefined;
+  /** Single-stage replicas' step-time factors; null: every step takes the model's time. */
+  stepFactors: StepFactors | null;
+  /** The run's client where it is not an ideal one (`ClientModel`). */
+  client: ClientRun | null;
+  timeSeriesPoints: number;
+}
+
+/**
+ * One simulated run: a discrete-event loop over arrivals (read in order from the requests, not
+ * queued), step completions, pipeline wake-ups and KV arrivals, one method per kind. No per-token
+ * events: a step's completion commits every token of the step, and the simulation is the sink of those
+ * commits (`StepSink`). The hot path (a step's start and commit) allocates nothing.
+ */
+export class Simulation implements StepSink {
+  private readonly pools: Pool[];
+  private readonly entry: Pool;
+  private readonly decodePool: Pool | undefined;
+  private readonly requests: SimRequest[];
+  private readonly kvLink: Link | undefined;
+  private readonly stepFactors: StepFactors | null;
+  private readonly client: ClientRun | null;
+  private readonly events = new EventQueue();
+  private readonly shape = createBatchShape();
+  private readonly timing = createStepTiming();
+  private readonly itl = new GapHistogram();
+  private readonly kvSeries: BucketedSeries;
+  private readonly batchSeries: BucketedSeries;
+  /** The first request's arrival: the series count from it. */
+  private readonly startTime: number;
+  private now = 0;
+  private steps = 0;
+  private cachedPrompt = 0;
+  private failed = 0;
+  /** Requests arrived so far (the next to arrive is this index). */
+  private nextArrival = 0;
+  /** The replica whose step is being committed: the sink's calls are about its requests. */
+  private committing: SimReplica | null = null;
+
+  constructor(setup: SimulationSetup) {
+    this.pools = setup.pools;
+    this.entry = setup.pools[0];
+    this.decodePool = setup.pools.length > 1 ? setup.pools[1] : undefined;
+    this.requests = setup.requests;
+    this.kvLink = setup.kvLink;
+    this.stepFactors = setup.stepFactors;
+    this.client = setup.client;
+    this.kvSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
+    this.batchSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
+    this.startTime = setup.requests.length > 0 ? setup.requests[0].arrival : 0;
+  }
+
+  /** Runs until no request is left to arrive and no event is pending. */
+  run(): void {
+    const events = this.events;
+    while (true) {
+      const arrivalTime = this.nextArrivalTime();
+      const eventTime = events.peekTime();
+      if (arrivalTime === Number.POSITIVE_INFINITY && eventTime === Number.POSITIVE_INFINITY) break;
+      if (arrivalTime <= eventTime) {
+        this.arrive(arrivalTime);
+        continue;
+      }
+      events.pop();
+      this.now = events.time;
+      const kind = events.kind;
+      if (kind === STEP_DONE) {
+        this.stepDone(this.pools[events.b >> 16].replicas[events.a], events.b & 0xffff);
+      } else if (kind === WAKE) {
+        this.wake(this.pools[events.b].replicas[events.a]);
+      } else {
+        this.kvArrived(this.requests[events.a]);
+      }
+    }
+  }
+
+  /** The run's summary; `record`: what it was (label, config, …) and when its wall clock started. */
+  summary(record: RunRecord): RunSummary {
+    const replicas = this.pools.flatMap((p) => p.replicas);
+    const totals: RunTotals = {
+      failed: this.failed,
+      cachedPrompt: this.cachedPrompt,
+      itl: this.itl,
+      kvSeries: this.kvSeries,
+      batchSeries: this.batchSeries,
+      steps: this.steps,
+      startTime: this.startTime,
+      endTime: this.now,
+      prefixCaching: replicas.some((r) => r.config.enablePrefixCaching),
+      preemptions: replicas.reduce((sum, r) => sum + r.state.preemptions, 0),
+      disaggregated: this.decodePool !== undefined,
+    };
+    const client = this.client;
+    return summarizeRun(this.requests, totals, record, client ? (finished) => client.seen(finished) : null);
+  }
+
+  /** When the next request arrives; +∞ when none is left (or the client holds it back). */
+  private nextArrivalTime(): number {
+    const index = this.nextArrival;
+    if (index >= this.requests.length) return Number.POSITIVE_INFINITY;
+    const arrival = this.requests[index].arrival;
+    return this.client === null ? arrival : this.client.dueTime(index, arrival);
+  }
+
+  /** The next request arrives at `time`: routed to an entry replica, or failed where it cannot be served. */
+  private arrive(time: number): void {
+    this.now = time;
+    const r = this.requests[this.nextArrival++];
+    r.arrival = time;
+    const replica = this.entry.router.choose(r);
+    const decodePool = this.decodePool;
+    if (!accepts(replica, r) || (decodePool !== undefined && !accepts(decodePool.replicas[0], r))) {
+      r.failed = true;
+      this.failed++;
+      this.settle();
+      return;
+    }
+    if (this.client !== null) r.arrival = this.client.sentAt(replica, time);
+    replica.state.waiting.pushBack(r);
+    this.tryStart(replica);
+  }
+
+  /** A step of `replica` (its plan in `slot`) completed: its tokens are committed and the next may start. */
+  private stepDone(replica: SimReplica, slot: number): void {
+    replica.inFlight--;
+    this.committing = replica;
+    commitStep(replica.state, replica.plans[slot], this);
+    replica.returnSlot(slot);
+    this.tryStart(replica);
+  }
+
+  /** A pipelined replica's first stage is free again. */
+  private wake(replica: SimReplica): void {
+    replica.wakePending = false;
+    this.tryStart(replica);
+  }
+
+  /** Disaggregated: a request's KV (and with it its first token) reached the decode pool. */
+  private kvArrived(r: SimRequest): void {
+    r.prefillOnly = false;
+    r.status = RequestStatus.Waiting;
+    r.firstToken = this.now;
+    r.lastToken = this.now;
+    const replica = this.decodePool!.router.choose(r);
+    replica.state.waiting.pushBack(r);
+    this.tryStart(replica);
+  }
+
+  /** `StepSink`: a request of the committed step sampled a token; true when that was its last. */
+  onToken(sr: SchedRequest): boolean {
+    const r = sr as SimRequest;
+    const now = this.now;
+    if (r.generated === 1) {
+      this.cachedPrompt += r.cachedPromptTokens;
+      if (r.prefillOnly) {
+        // Disaggregated: the first token reaches the client from the decode pool, after the KV transfer.
+        if (r.generated >= r.outputTokens) {
+          r.firstToken = now;
+          r.lastToken = now;
+        }
+        return true;
+      }
+      r.firstToken = now;
+      r.lastToken = now;
+      return r.generated >= r.outputTokens;
+    }
+    const gap = now - r.lastToken;
+    this.itl.add(gap);
+    if (gap > r.maxGap) r.maxGap = gap;
+    r.lastToken = now;
+    return r.generated >= r.outputTokens;
+  }
+
+  /** `StepSink`: a request left its replica: finished, or a prefill whose KV now travels to decode. */
+  onFinish(sr: SchedRequest): void {
+    const r = sr as SimRequest;
+    if (r.prefillOnly && r.generated < r.outputTokens && this.decodePool && this.kvLink) {
+      const transfer = this.committing!.stepModel.kvTransferSeconds(r.computed, this.kvLink);
+      r.kvTransferSeconds = transfer;
+      this.events.push(this.now + transfer, KV_ARRIVAL, r.id, 0);
+      return;
+    }
+    r.finish = this.now;
+    this.settle();
+  }
+
+  /** A request finished or failed. */
+  private settle(): void {
+    if (this.client !== null) this.client.settled(this.now, this.nextArrival);
+  }
+
+  /** Starts `replica`'s next step where it has room for one (pipelined: as many as it has room for). */
+  private tryStart(replica: SimReplica): void {
+    const pp = replica.pipelineDepth;
+    if (replica.inFlight >= pp) return;
+    if (pp > 1 && replica.stageFree[0] > this.now) {
+      if (!replica.wakePending) {
+        replica.wakePending = true;
+        this.events.push(replica.stageFree[0], WAKE, replica.index, poolIndexOf(replica));
+      }
+      return;
+    }
+    const slot = replica.takeSlot();
+    const plan = replica.plans[slot];
+    plan.reset();
+    replica.policy.schedule(replica.state, plan);
+    if (plan.count === 0) {
+      replica.returnSlot(slot);
+      return;
+    }
+    this.startStep(replica, slot, plan);
+    if (pp > 1 && replica.inFlight < pp) this.tryStart(replica);
+  }
+
+  /** Times the step `plan` schedules, records its batch and KV use, and queues its completion. */
+  private startStep(replica: SimReplica, slot: number, plan: StepPlan): void {
+    const now = this.now;
+    this.shapeOf(plan, replica.pipelineDepth > 1);
+    const model = replica.stepModel;
+    model.timeStep(this.shape, this.timing);
+    const swapTokens = plan.swapOutTokens + plan.swapInTokens;
+    const swap = swapTokens > 0 ? model.swapSeconds(swapTokens) : 0;
+    const done =
+      replica.pipelineDepth === 1 ? this.stepEnd(replica, swap) : this.pipelinedStepEnd(replica, swap);
+    this.steps++;
+    replica.inFlight++;
+    const occupancy = (replica.pipelineDepth === 1 ? done : replica.stageFree[0]) - now;
+    this.kvSeries.add(now - this.startTime, occupancy, replica.kv.usedBlocks() / replica.kv.totalBlocks);
+    this.batchSeries.add(now - this.startTime, occupancy, plan.count);
+    this.events.push(done, STEP_DONE, replica.index, slot + poolIndexOf(replica) * 65536);
+  }
+
+  /** Fills `shape` with the step's prefill chunks and decodes; marks its requests scheduled (and in flight). */
+  private shapeOf(plan: StepPlan, pipelined: boolean): void {
+    const shape = this.shape;
+    resetBatchShape(shape);
+    for (let i = 0; i < plan.count; i++) {
+      const r = plan.requests[i] as SimRequest;
+      const n = r.scheduledTokens;
+      if (r.firstScheduled < 0) r.firstScheduled = this.now;
+      if (pipelined) r.inFlight = true;
+      const total = r.promptTokens + r.generated;
+      if (n === 1 && r.generated > 0 && r.computed === total - 1) addDecode(shape, r.computed);
+      else addPrefillChunk(shape, n, r.computed, r.computed + n === total);
+    }
+  }
+
+  /**
+   * A single-stage step's end: the model's time times the step's factor, plus any swap. The excess over
+   * the model's time comes first in the step (`SimReplica.slowUntil`).
+   */
+  private stepEnd(replica: SimReplica, swap: number): number {
+    const seconds = this.timing.totalSeconds;
+    const factor = this.stepFactors ? this.stepFactors.next(replica) : 1;
+    replica.slowUntil = this.now + Math.max(0, seconds * (factor - 1));
+    return this.now + seconds * factor + swap;
+  }
+
+  /** A pipelined step's end: through every stage, each as soon as it is free and the previous is done. */
+  private pipelinedStepEnd(replica: SimReplica, swap: number): number {
+    const timing = this.timing;
+    const pp = replica.pipelineDepth;
+    const stages = replica.stageFree;
+    let t = this.now + timing.overheadSeconds + swap;
+    for (let k = 0; k < pp; k++) {
+      const start = Math.max(stages[k], t);
+      t = start + timing.stageSeconds + (k < pp - 1 ? timing.stageSendSeconds : timing.headSeconds);
+      stages[k] = t;
+    }
+    return t;
+  }
+}
+
+/** Whether `replica` can ever serve `r`: its length within max-model-len, the KV cache and (without chunked prefill) the token budget. */
+function accepts(replica: SimReplica, r: SimRequest): boolean {
+  const c = replica.config;
+  const total = r.promptTokens + r.outputTokens;
+  if (total > c.maxModelLen) return false;
+  if (Math.ceil(total / replica.kv.blockSize) > replica.kv.totalBlocks) return false;
+  if (!c.chunkedPrefill && total > c.maxNumBatchedTokens) return false;
+  return true;
+}
+
+/** The index of `replica`'s pool in `Simulation.pools`: the decode pool is the second. */
+function poolIndexOf(replica: SimReplica): number {
+  return replica.role === 'decode' ? 1 : 0;
+}
