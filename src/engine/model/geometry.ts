@@ -216,23 +216,92 @@ export interface LayerShard {
 }
 
 export function shardLayer(layer: LayerGeometry, tp: number): LayerShard {
-  const { heads, kvHeads, headDim } = layer.attention;
-  const shardHeads = heads / tp;
-  const shardKvHeads = Math.max(1, kvHeads / tp);
+  const ffn = {
+    ffn: layer.ffn.width / tp,
+    activeFfn: (layer.ffn.width * ffnCopies(layer.ffn).active + sharedWidthOf(layer.ffn)) / tp,
+  };
+  const attention = layer.attention;
+  if (attention.kind === 'mla') {
+    // Heads split over TP; the latent (one "KV head" of kvLoraRank + qkRopeHeadDim) is on every rank.
+    const heads = attention.heads / tp;
+    const qkHeadDim = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
+    return {
+      heads,
+      kvHeads: 1,
+      headDim: qkHeadDim,
+      qkvWidth: heads * qkHeadDim + attention.kvLoraRank + attention.qkRopeHeadDim,
+      ...ffn,
+    };
+  }
+  if (attention.kind === 'linear') {
+    const heads = attention.valueHeads / tp;
+    const keyHeads = Math.max(1, attention.keyHeads / tp);
+    const width = 2 * keyHeads * attention.keyHeadDim + heads * attention.valueHeadDim;
+    return { heads, kvHeads: keyHeads, headDim: attention.valueHeadDim, qkvWidth: width, ...ffn };
+  }
+  const shardHeads = attention.heads / tp;
+  const shardKvHeads = Math.max(1, attention.kvHeads / tp);
   return {
     heads: shardHeads,
     kvHeads: shardKvHeads,
-    headDim,
-    qkvWidth: (shardHeads + 2 * shardKvHeads) * headDim,
-    ffn: layer.ffn.width / tp,
-    activeFfn: (layer.ffn.width * ffnCopies(layer.ffn).active) / tp,
+    headDim: attention.headDim,
+    qkvWidth: (shardHeads + 2 * shardKvHeads) * attention.headDim,
+    ...ffn,
   };
 }
 
-/** KV cache bytes one token occupies in one layer on one GPU of a TP group of `tp`: its K and V. */
+/** The shared experts' total width of an FFN (0 for a dense one or a MoE without them). */
+export function sharedWidthOf(ffn: FfnGeometry): number {
+  return ffn.kind === 'moe' ? ffn.sharedWidth : 0;
+}
+
+/**
+ * KV cache bytes one token adds in one layer on one GPU of a TP group of `tp`. GQA: its K and V for the
+ * KV heads this GPU holds (divided over TP up to their count, replicated beyond). MLA: the latent and
+ * the rotary key, which every TP rank holds whole (as vLLM and SGLang store it; only attention data
+ * parallelism divides it, by giving each rank its own sequences). Linear attention: nothing per token.
+ * A sliding layer adds this only for the last `window` tokens of a sequence (layerKvBytesPerSequence).
+ */
 export function layerKvBytesPerToken(layer: LayerGeometry, tp: number, kvDtype: KvDtype): number {
-  const kvHeads = Math.max(1, layer.attention.kvHeads / tp);
-  return 2 * kvHeads * layer.attention.headDim * kvBytesPerElement(kvDtype);
+  const attention = layer.attention;
+  const element = kvBytesPerElement(kvDtype);
+  if (attention.kind === 'mla') return (attention.kvLoraRank + attention.qkRopeHeadDim) * element;
+  if (attention.kind === 'linear') return 0;
+  return 2 * Math.max(1, attention.kvHeads / tp) * attention.headDim * element;
+}
+
+/** Bytes of a linear-attention layer's recurrent and convolution state for one sequence, in 16-bit. */
+export function layerStateBytesPerSequence(layer: LayerGeometry, tp: number): number {
+  const attention = layer.attention;
+  if (attention.kind !== 'linear') return 0;
+  const valueHeads = attention.valueHeads / tp;
+  const keyHeads = Math.max(1, attention.keyHeads / tp);
+  const recurrent = valueHeads * attention.keyHeadDim * attention.valueHeadDim;
+  const conv =
+    (attention.convKernel - 1) * (2 * keyHeads * attention.keyHeadDim + valueHeads * attention.valueHeadDim);
+  return (recurrent + conv) * 2;
+}
+
+/** Tokens of a `tokens`-long sequence whose KV one layer keeps: all, or the last `window` for a sliding layer. */
+export function layerKeptTokens(layer: LayerGeometry, tokens: number): number {
+  return layer.attention.kind === 'full' || layer.attention.kind === 'sliding'
+    ? Math.min(tokens, layer.attention.window)
+    : layer.attention.kind === 'mla'
+      ? tokens
+      : 0;
+}
+
+/** KV cache and state bytes one sequence of `tokens` tokens holds in one layer on one GPU. */
+export function layerKvBytesPerSequence(
+  layer: LayerGeometry,
+  tp: number,
+  kvDtype: KvDtype,
+  tokens: number,
+): number {
+  return (
+    layerKeptTokens(layer, tokens) * layerKvBytesPerToken(layer, tp, kvDtype) +
+    layerStateBytesPerSequence(layer, tp)
+  );
 }
 
 /** How a replica lays out the KV cache: the Plan fields it depends on. */

@@ -83,13 +83,21 @@ describe('layer geometry', () => {
 
   it('reads attention and FFN shapes from the spec', () => {
     const llama = layerGeometry(getModel('llama-3.1-70b'), 79);
-    assert.deepEqual(llama.attention, { kind: 'full', heads: 64, kvHeads: 8, headDim: 128, qkvBias: false });
+    assert.deepEqual(llama.attention, {
+      kind: 'full',
+      heads: 64,
+      kvHeads: 8,
+      headDim: 128,
+      qkvBias: false,
+      window: Number.POSITIVE_INFINITY,
+    });
     assert.deepEqual(llama.ffn, { kind: 'dense', width: 28672 });
     const mixtral = layerGeometry(getModel('mixtral-8x7b'), 0);
-    assert.deepEqual(mixtral.ffn, { kind: 'moe', width: 14336, experts: 8, topK: 2 });
+    assert.deepEqual(mixtral.ffn, { kind: 'moe', width: 14336, experts: 8, topK: 2, sharedWidth: 0 });
     assert.deepEqual(moeLayers(getModel('mixtral-8x7b')), [mixtral.ffn]);
     assert.deepEqual(moeLayers(getModel('llama-3.1-8b')), []);
-    assert.equal(layerGeometry(getModel('qwen2.5-7b'), 0).attention.qkvBias, true);
+    const qwen = layerGeometry(getModel('qwen2.5-7b'), 0).attention;
+    assert.equal(qwen.kind === 'full' && qwen.qkvBias, true);
   });
 
   it('refuses a layer the model does not have', () => {
