@@ -4,8 +4,11 @@ import { z } from 'zod';
  * Storage formats of weights and KV cache. Bytes per element include the scales that grouped
  * quantization stores beside the values (an int4 weight with one fp16 scale per 128 values costs
  * 0.5 + 2/128 bytes), because that is what occupies GPU memory.
+ *
+ * The 4-bit float formats are microscaled: mxfp4 (OCP MX, gpt-oss's experts) stores one 8-bit power-of-two
+ * scale per 32 values, nvfp4 one fp8 scale per 16 values (plus one fp32 scale per tensor, negligible).
  */
-export const WeightDtype = z.enum(['fp16', 'bf16', 'fp8', 'int8', 'int4']);
+export const WeightDtype = z.enum(['fp16', 'bf16', 'fp8', 'int8', 'int4', 'mxfp4', 'nvfp4']);
 export type WeightDtype = z.infer<typeof WeightDtype>;
 
 export const KvDtype = z.enum(['fp16', 'bf16', 'fp8']);
@@ -15,11 +18,21 @@ export type KvDtype = z.infer<typeof KvDtype>;
 export const ACTIVATION_BYTES = 2;
 
 export const DEFAULT_INT4_GROUP_SIZE = 128;
-const SCALE_BYTES = 2;
+/** int4 scales are fp16. */
+const INT4_SCALE_BYTES = 2;
+/** fp8 block scales (DeepSeek-V3's `weight_block_size` [128, 128]) are fp32. */
+const FP8_SCALE_BYTES = 4;
+/** mxfp4: one 8-bit power-of-two scale per 32 values; nvfp4: one fp8 scale per 16. */
+const MXFP4_GROUP_SIZE = 32;
+const NVFP4_GROUP_SIZE = 16;
 
 export interface WeightFormat {
   dtype: WeightDtype;
-  /** Values sharing one scale; only for int4 (int8 and fp8 scales are per channel or tensor, negligible). */
+  /**
+   * Values sharing one scale. int4: 128 when absent. fp8: a block-scaled checkpoint's block (128×128 =
+   * 16384); absent, fp8 and int8 scales are per tensor or channel, negligible. mxfp4 and nvfp4 fix
+   * theirs (32, 16).
+   */
   groupSize?: number;
 }
 
@@ -30,10 +43,15 @@ export function weightBytesPerParam(format: WeightFormat | WeightDtype): number 
     case 'bf16':
       return 2;
     case 'fp8':
+      return 1 + (groupSize ? FP8_SCALE_BYTES / groupSize : 0);
     case 'int8':
       return 1;
     case 'int4':
-      return 0.5 + SCALE_BYTES / (groupSize ?? DEFAULT_INT4_GROUP_SIZE);
+      return 0.5 + INT4_SCALE_BYTES / (groupSize ?? DEFAULT_INT4_GROUP_SIZE);
+    case 'mxfp4':
+      return 0.5 + 1 / MXFP4_GROUP_SIZE;
+    case 'nvfp4':
+      return 0.5 + 1 / NVFP4_GROUP_SIZE;
   }
 }
 
@@ -43,7 +61,9 @@ export function kvBytesPerElement(dtype: KvDtype): number {
 
 /**
  * Which tensor-core rate a linear layer runs at. fp8 weights run as W8A8 on fp8 tensor cores where the
- * device has them; int8 and int4 weight-only formats dequantize into 16-bit matmuls.
+ * device has them; int8, int4 and the 4-bit float formats are counted as weight-only formats that
+ * dequantize into 16-bit matmuls (what engines run for them on Hopper; Blackwell's fp4 tensor cores
+ * are not modelled yet).
  */
 export function computeDtypeOf(weight: WeightDtype): 'fp16' | 'fp8' {
   return weight === 'fp8' ? 'fp8' : 'fp16';

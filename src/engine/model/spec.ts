@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WeightDtype } from './dtypes.js';
 
 /** Architecture families, named as Hugging Face `config.json` names them (`model_type`). */
 export const ModelFamily = z.enum([
@@ -73,6 +74,27 @@ export const LinearAttentionSpec = z.object({
 });
 export type LinearAttentionSpec = z.infer<typeof LinearAttentionSpec>;
 
+/** Groups of linear layers a checkpoint may store quantized (norms, routers, embeddings stay 16-bit). */
+export const QuantizedPart = z.enum(['attention', 'dense', 'experts', 'shared']);
+export type QuantizedPart = z.infer<typeof QuantizedPart>;
+
+/**
+ * How a published checkpoint stores its weights (its `quantization_config`): the format plans load it
+ * in unless told otherwise, and which linear layers hold it. gpt-oss keeps attention in bf16 and
+ * stores only the routed experts in mxfp4 (`quantized: ['experts']`); DeepSeek-V3 stores every
+ * decoder linear layer in fp8 with one fp32 scale per 128×128 block (`groupSize: 16384`).
+ */
+export const CheckpointFormat = z.object({
+  /** `quant_method` as the checkpoint names it (fp8, compressed-tensors, awq, gptq, mxfp4, modelopt…). */
+  method: z.string().min(1),
+  dtype: WeightDtype,
+  /** Values sharing one scale, where the format has groups or blocks (see WeightFormat). */
+  groupSize: positiveInt.optional(),
+  /** The linear layers stored in `dtype`; the others are 16-bit. */
+  quantized: z.array(QuantizedPart).min(1),
+});
+export type CheckpointFormat = z.infer<typeof CheckpointFormat>;
+
 /** What one layer's attention attends to: everything, a sliding window, or a linear recurrence. */
 export const LayerAttentionKind = z.enum(['full', 'sliding', 'linear']);
 export type LayerAttentionKind = z.infer<typeof LayerAttentionKind>;
@@ -118,6 +140,8 @@ export const ModelSpec = z
     qkNorm: z.boolean().optional(),
     /** Multi-token-prediction layers beside the main stack (DeepSeek-V3's `num_nextn_predict_layers`): speculative decoding's draft. */
     mtpLayers: z.number().int().nonnegative().optional(),
+    /** The published checkpoint's weight format, where it is quantized; absent: 16-bit. */
+    checkpointFormat: CheckpointFormat.optional(),
   })
   .refine((m) => m.numHeads % m.numKvHeads === 0, {
     message: 'numHeads must be a multiple of numKvHeads (grouped-query attention)',
