@@ -9,7 +9,7 @@ import type { LayerAttentionKind, ModelSpec } from './spec.js';
  * consumer that sums over layers sees it.
  */
 
-/** Grouped-query attention of one layer, whole (before tensor parallelism): over all tokens or a window. */
+/** Grouped-query attention of one layer, whole (before TP): over all tokens or a sliding window of them. */
 export interface GqaAttentionGeometry {
   /** 'full' attends to the whole context; 'sliding' to the last `window` tokens, which is all it keeps. */
   kind: 'full' | 'sliding';
@@ -309,6 +309,13 @@ export interface KvLayout {
   tp: number;
   pp: number;
   kvDtype: KvDtype;
+  /**
+   * Attention data parallelism within a TP group (SGLang's --enable-dp-attention, vLLM's data-parallel
+   * attention for MLA models): each of the group's ranks attends for its own share of the sequences and
+   * holds only their MLA latents, so a latent costs 1/attentionDp of a token's bytes per GPU on
+   * average. Plans have no attention DP yet (their DP is whole replicas): absent means 1.
+   */
+  attentionDp?: number;
 }
 
 /** KV bytes one token occupies in layers [first, end) on one GPU of a TP group of `tp`. */
@@ -343,4 +350,109 @@ export function kvBytesPerTokenPerGpu(model: ModelSpec, layout: KvLayout): numbe
 /** KV cache bytes one token occupies across a whole replica: all layers, each KV head once. */
 export function kvBytesPerTokenPerReplica(model: ModelSpec, kvDtype: KvDtype): number {
   return kvBytesPerTokenOfLayers(model, 0, model.numLayers, 1, kvDtype);
+}
+
+/**
+ * What one sequence holds on one GPU in a run of layers, by how it grows: per token in the layers that
+ * keep every token (full attention, MLA), per token up to `window` tokens in sliding-window layers, and
+ * a constant state in linear-attention layers.
+ */
+export interface KvFootprint {
+  fullBytesPerToken: number;
+  slidingBytesPerToken: number;
+  /** Tokens a sliding layer keeps; Infinity where there are none. */
+  window: number;
+  stateBytesPerSequence: number;
+}
+
+function kvFootprintOfLayers(model: ModelSpec, first: number, end: number, layout: KvLayout): KvFootprint {
+  const footprint: KvFootprint = {
+    fullBytesPerToken: 0,
+    slidingBytesPerToken: 0,
+    window: Number.POSITIVE_INFINITY,
+    stateBytesPerSequence: 0,
+  };
+  for (const { count, layer } of layerRuns(model, first, end)) {
+    const attention = layer.attention;
+    const perToken = count * layerKvBytesPerToken(layer, layout.tp, layout.kvDtype);
+    if (attention.kind === 'mla') footprint.fullBytesPerToken += perToken / (layout.attentionDp ?? 1);
+    else if (attention.kind === 'full') footprint.fullBytesPerToken += perToken;
+    else if (attention.kind === 'sliding') {
+      footprint.slidingBytesPerToken += perToken;
+      footprint.window = Math.min(footprint.window, attention.window);
+    } else footprint.stateBytesPerSequence += count * layerStateBytesPerSequence(layer, layout.tp);
+  }
+  return footprint;
+}
+
+/** Bytes one sequence of `tokens` tokens holds under `footprint`. */
+export function kvFootprintBytes(footprint: KvFootprint, tokens: number): number {
+  return (
+    footprint.fullBytesPerToken * tokens +
+    footprint.slidingBytesPerToken * Math.min(tokens, footprint.window) +
+    footprint.stateBytesPerSequence
+  );
+}
+
+/**
+ * The KV footprint on one GPU of the pipeline stage that holds the most for a sequence of `tokens`
+ * tokens (every stage holds every sequence, so that stage fills first).
+ */
+export function kvFootprintPerGpu(model: ModelSpec, layout: KvLayout, tokens: number): KvFootprint {
+  let most: KvFootprint | undefined;
+  for (let stage = 0; stage < layout.pp; stage++) {
+    const { first, end } = stageLayerRange(model, layout.pp, stage);
+    const footprint = kvFootprintOfLayers(model, first, end, layout);
+    if (!most || kvFootprintBytes(footprint, tokens) > kvFootprintBytes(most, tokens)) most = footprint;
+  }
+  return most!;
+}
+
+/**
+ * How a paged KV cache counts a footprint in blocks: a block is `blockSize` tokens of `bytesPerToken`
+ * (the full layers' bytes per token; a model without full layers uses its sliding layers'). A
+ * sequence of t tokens takes ceil(fullShare·t / B) + ceil(slidingShare·min(t, window) / B) +
+ * stateBlocks blocks (kvBlocksForSequence); a model whose layers all keep every token takes ceil(t / B).
+ */
+export interface KvBlockShape {
+  bytesPerToken: number;
+  /** 1 where the block unit is the full layers' bytes, 0 where the model has none. */
+  fullShare: number;
+  /** Sliding layers' bytes per token over the unit. */
+  slidingShare: number;
+  window: number;
+  /** Blocks of linear-attention state per sequence. */
+  stateBlocks: number;
+}
+
+export function kvBlockShape(footprint: KvFootprint, blockSize: number): KvBlockShape {
+  const full = footprint.fullBytesPerToken;
+  const unit = full > 0 ? full : footprint.slidingBytesPerToken;
+  if (unit === 0) {
+    // Only linear layers: a sequence is its state, one block of it.
+    return {
+      bytesPerToken: footprint.stateBytesPerSequence / blockSize,
+      fullShare: 0,
+      slidingShare: 0,
+      window: 0,
+      stateBlocks: 1,
+    };
+  }
+  return {
+    bytesPerToken: unit,
+    fullShare: full > 0 ? 1 : 0,
+    slidingShare: footprint.slidingBytesPerToken / unit,
+    window: footprint.window,
+    stateBlocks: Math.ceil(footprint.stateBytesPerSequence / (unit * blockSize)),
+  };
+}
+
+/** Blocks a sequence of `tokens` tokens holds (see KvBlockShape); 0 for none. */
+export function kvBlocksForSequence(shape: KvBlockShape, tokens: number, blockSize: number): number {
+  if (tokens <= 0) return 0;
+  return (
+    Math.ceil((shape.fullShare * tokens) / blockSize) +
+    Math.ceil((shape.slidingShare * Math.min(tokens, shape.window)) / blockSize) +
+    shape.stateBlocks
+  );
 }

@@ -11,6 +11,11 @@ import type { ModelSpec } from './spec.js';
 export interface LayerParams {
   /** q, k and v projections, fused as engines run them (weights only). */
   qkv: number;
+  /**
+   * The part of `qkv` every TP rank holds whole: MLA's down-projections to the query and KV latents
+   * (q_a_proj, kv_a_proj_with_mqa), which vLLM and SGLang replicate rather than shard.
+   */
+  qkvReplicated: number;
   qkvBias: number;
   oProj: number;
   /** Gate and up projections of one dense MLP or one expert, fused. */
@@ -42,7 +47,7 @@ export interface ModelParams {
 function attentionParams(
   h: number,
   attention: AttentionGeometry,
-): { qkv: number; qkvBias: number; oProj: number; norms: number } {
+): { qkv: number; qkvReplicated: number; qkvBias: number; oProj: number; norms: number } {
   if (attention.kind === 'mla') {
     const qkHead = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
     const q =
@@ -52,7 +57,14 @@ function attentionParams(
     const kvA = h * (attention.kvLoraRank + attention.qkRopeHeadDim);
     const kvB = attention.kvLoraRank * attention.heads * (attention.qkNopeHeadDim + attention.vHeadDim);
     const norms = attention.kvLoraRank + (attention.qLoraRank ?? 0);
-    return { qkv: q + kvA + kvB, qkvBias: 0, oProj: attention.heads * attention.vHeadDim * h, norms };
+    const qA = attention.qLoraRank === null ? 0 : h * attention.qLoraRank;
+    return {
+      qkv: q + kvA + kvB,
+      qkvReplicated: qA + kvA,
+      qkvBias: 0,
+      oProj: attention.heads * attention.vHeadDim * h,
+      norms,
+    };
   }
   if (attention.kind === 'linear') {
     const keyDim = attention.keyHeads * attention.keyHeadDim;
@@ -60,12 +72,19 @@ function attentionParams(
     // q, k, v and the output gate z, plus the decay and beta gates per value head; the causal conv's weights.
     const inProj = h * (2 * keyDim + 2 * valueDim + 2 * attention.valueHeads);
     const conv = attention.convKernel * (2 * keyDim + valueDim);
-    return { qkv: inProj + conv, qkvBias: 0, oProj: valueDim * h, norms: attention.valueHeadDim };
+    return {
+      qkv: inProj + conv,
+      qkvReplicated: 0,
+      qkvBias: 0,
+      oProj: valueDim * h,
+      norms: attention.valueHeadDim,
+    };
   }
   const qDim = attention.heads * attention.headDim;
   const kvDim = attention.kvHeads * attention.headDim;
   return {
     qkv: h * (qDim + 2 * kvDim),
+    qkvReplicated: 0,
     qkvBias: attention.qkvBias ? qDim + 2 * kvDim : 0,
     oProj: qDim * h,
     norms: 0,

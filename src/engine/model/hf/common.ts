@@ -94,7 +94,7 @@ export function layerPattern(
 
 /**
  * The spec's attention fields for these layer kinds: nothing where every layer is full; only the
- * window where every layer slides; both otherwise. A window as long as the context is no window.
+ * window where every layer slides; both otherwise. A window as long as the context is none at all.
  */
 export function attentionLayout(
   kinds: readonly LayerAttentionKind[],
