@@ -65,8 +65,17 @@ export function sloOption<Required extends SloTargetName>(rules: SloTargetRules<
   });
 }
 
-export const weightDtypeOption = () =>
-  new Option('--weight-dtype <dtype>', 'weight format').choices(WeightDtype.options).default('bf16');
+/**
+ * `--weight-dtype`. With `fromModel`, leaving it out means the model's published format (its
+ * checkpoint's quantization, else bf16), resolved once the model is known; otherwise bf16.
+ */
+export const weightDtypeOption = (fromModel = false) =>
+  fromModel
+    ? new Option(
+        '--weight-dtype <dtype>',
+        "weight format (default: the model checkpoint's, e.g. fp8 for DeepSeek-V3; else bf16)",
+      ).choices(WeightDtype.options)
+    : new Option('--weight-dtype <dtype>', 'weight format').choices(WeightDtype.options).default('bf16');
 export const kvDtypeOption = () =>
   new Option('--kv-dtype <dtype>', 'KV cache format').choices(KvDtype.options).default('bf16');
 

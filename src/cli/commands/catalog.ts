@@ -2,8 +2,53 @@ import type { Command } from 'commander';
 import { HARDWARE_CATALOG } from '../../engine/hardware/catalog.js';
 import type { CatalogHardwareSpec } from '../../engine/hardware/spec.js';
 import { MODEL_CATALOG } from '../../engine/model/catalog.js';
+import { modelLayers } from '../../engine/model/geometry.js';
 import { modelParams } from '../../engine/model/params.js';
-import { compact, printJson, table } from '../format.js';
+import type { CheckpointFormat, ModelSpec } from '../../engine/model/spec.js';
+import { printJson, table } from '../format.js';
+
+const billions = (n: number) => (n >= 1e12 ? `${(n / 1e12).toFixed(2)}T` : `${(n / 1e9).toFixed(1)}B`);
+
+/** Context as engines write it: 128K, 10M. */
+function describeContext(tokens: number): string {
+  if (tokens % (1024 * 1024) === 0) return `${tokens / (1024 * 1024)}M`;
+  return tokens % 1024 === 0 ? `${tokens / 1024}K` : String(tokens);
+}
+
+/** `GQA 64/8` (query/KV heads) or `MLA 128h`, and the layers that keep less than everything. */
+function describeAttention(m: ModelSpec): string {
+  const heads = m.mla
+    ? `MLA ${m.numHeads}h`
+    : `${m.numHeads === m.numKvHeads ? 'MHA' : 'GQA'} ${m.numHeads}/${m.numKvHeads}`;
+  const kinds = modelLayers(m).map((layer) => layer.attention.kind);
+  const sliding = kinds.filter((k) => k === 'sliding').length;
+  const linear = kinds.filter((k) => k === 'linear').length;
+  const parts = [heads];
+  if (sliding > 0) parts.push(`${sliding === m.numLayers ? 'all' : sliding} sliding ${m.slidingWindow}`);
+  if (linear > 0) parts.push(`${linear} linear`);
+  return parts.join(', ');
+}
+
+/** `256 top-8 +shared, 3 dense`: routed experts, what each token runs, and the dense layers among them. */
+function describeExperts(m: ModelSpec): string {
+  if (!m.moe) return '-';
+  const parts = [`${m.moe.numExperts} top-${m.moe.topK}${m.moe.sharedIntermediateSize ? ' +shared' : ''}`];
+  const dense = m.moe.denseLayers?.length ?? 0;
+  if (dense > 0) parts.push(`${dense} dense`);
+  return parts.join(', ');
+}
+
+/** `fp8 (128×128 blocks)`, `mxfp4 experts`, `int4 g128`. */
+function describeCheckpoint(c: CheckpointFormat): string {
+  const group =
+    c.groupSize === undefined
+      ? ''
+      : c.dtype === 'fp8' && Number.isInteger(Math.sqrt(c.groupSize))
+        ? ` ${Math.sqrt(c.groupSize)}²`
+        : ` g${c.groupSize}`;
+  const all = c.quantized.includes('attention');
+  return `${c.dtype}${group}${all ? '' : ` ${c.quantized.join('+')}`}`;
+}
 
 const tera = (flops: number | null) => (flops === null ? '-' : String(Math.round(flops / 1e12)));
 const gigabytes = (bytes: number) => String(Math.round(bytes / 1e9));
@@ -30,20 +75,27 @@ export function registerCatalogCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action((flags: { json?: boolean }) => {
       if (flags.json) return printJson(MODEL_CATALOG);
-      const rows = [['id', 'params', 'layers', 'hidden', 'heads/kv', 'ffn', 'experts', 'source']];
+      const rows = [
+        ['id', 'family', 'params', 'active', 'layers', 'attention', 'experts', 'context', 'weights'],
+      ];
       for (const m of MODEL_CATALOG) {
+        const params = modelParams(m);
         rows.push([
           m.id,
-          compact(modelParams(m).total),
+          m.family,
+          billions(params.total),
+          billions(params.activePerToken),
           String(m.numLayers),
-          String(m.hiddenSize),
-          `${m.numHeads}/${m.numKvHeads}`,
-          String(m.intermediateSize),
-          m.moe ? `${m.moe.numExperts} top-${m.moe.topK}` : '-',
-          m.source,
+          describeAttention(m),
+          describeExperts(m),
+          describeContext(m.maxContextLength),
+          m.checkpointFormat ? describeCheckpoint(m.checkpointFormat) : 'bf16',
         ]);
       }
       console.log(table(rows));
+      console.log(
+        '\nactive: parameters one token runs (MoE: its top-k experts). Source repositories: --json.',
+      );
     });
 
   program

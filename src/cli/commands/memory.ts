@@ -3,8 +3,10 @@ import { getHardware } from '../../engine/hardware/catalog.js';
 import { type MemoryReport, memoryReport } from '../../engine/memory/model.js';
 import { assertPlanValid, describePlan, type Plan } from '../../engine/memory/plan.js';
 import { enumeratePlans } from '../../engine/memory/plans.js';
+import { defaultWeightDtype, describeWeightLayout, weightLayoutOf } from '../../engine/model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
+import type { ModelSpec } from '../../engine/model/spec.js';
 import { compact, gib, printJson, table } from '../format.js';
 import {
   kvDtypeOption,
@@ -18,7 +20,8 @@ import {
 interface CommonFlags extends MemorySettingFlags {
   model: string;
   hardware: string;
-  weightDtype: WeightDtype;
+  /** Absent: the model's published format (defaultWeightDtype). */
+  weightDtype?: WeightDtype;
   kvDtype: KvDtype;
   json?: boolean;
 }
@@ -30,13 +33,57 @@ function addCommon(command: Command): Command {
       'catalog model id, Hugging Face repository id, or a config.json',
     )
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
-    .addOption(weightDtypeOption())
+    .addOption(weightDtypeOption(true))
     .addOption(kvDtypeOption());
   for (const option of memorySettingOptions()) command.addOption(option);
   return command.option('--json', 'print JSON (schema: MemoryReport / PlansReport)');
 }
 
-function printMemory(report: MemoryReport): void {
+/** What a token and a sequence cost in the KV cache, by the kinds of layers that hold it. */
+function kvRows(report: MemoryReport, model: ModelSpec): [string, string][] {
+  const g = report.perGpu;
+  const bytes = (n: number) => n.toLocaleString('en-US');
+  if (model.mla)
+    return [['KV bytes per token (MLA latent, whole on every TP rank)', String(g.kvBytesPerToken)]];
+  if (g.slidingWindow === undefined && g.kvStateBytesPerSequence === undefined) {
+    return [['KV bytes per token', String(g.kvBytesPerToken)]];
+  }
+  const rows: [string, string][] = [];
+  if (g.slidingKvBytesPerToken !== undefined) {
+    rows.push(['KV bytes per token, full-attention layers', bytes(g.kvBytesPerToken)]);
+    rows.push([
+      `KV bytes per token, sliding layers (last ${g.slidingWindow} tokens)`,
+      bytes(g.slidingKvBytesPerToken),
+    ]);
+  } else if (g.slidingWindow !== undefined) {
+    rows.push([
+      `KV bytes per token (every layer slides: last ${g.slidingWindow} tokens)`,
+      bytes(g.kvBytesPerToken),
+    ]);
+  } else {
+    rows.push(['KV bytes per token, attention layers', bytes(g.kvBytesPerToken)]);
+  }
+  if (g.kvStateBytesPerSequence !== undefined) {
+    rows.push([
+      'linear-attention state per sequence',
+      `${(g.kvStateBytesPerSequence / 2 ** 20).toFixed(1)} MiB`,
+    ]);
+  }
+  return rows;
+}
+
+/** What the capacity's tokens are, where not every layer keeps every token. */
+function capacityNote(report: MemoryReport): string {
+  const g = report.perGpu;
+  const extras: string[] = [];
+  if (g.slidingKvBytesPerToken !== undefined)
+    extras.push(`sliding layers add each sequence's last ${g.slidingWindow} tokens`);
+  if (g.kvStateBytesPerSequence !== undefined) extras.push('linear layers add a state per sequence');
+  if (extras.length > 0) return ` of full-attention KV (${extras.join('; ')})`;
+  return g.slidingWindow !== undefined ? ` (each sequence keeps its last ${g.slidingWindow})` : '';
+}
+
+function printMemory(report: MemoryReport, model: ModelSpec): void {
   const g = report.perGpu;
   const r = report.perReplica;
   console.log(`${report.model} on ${report.gpus}× ${report.hardware}, ${describePlan(report.plan as Plan)}`);
@@ -45,15 +92,15 @@ function printMemory(report: MemoryReport): void {
       ['per GPU', ''],
       ['memory', gib(g.totalBytes)],
       [`allowed (× ${report.settings.gpuMemoryUtilization})`, gib(g.budgetBytes)],
-      [`weights (${report.plan.weightDtype})`, gib(g.weightBytes)],
+      [`weights (${report.weightFormat ?? report.plan.weightDtype})`, gib(g.weightBytes)],
       [`activation peak (${report.settings.maxNumBatchedTokens} tokens)`, gib(g.activationPeakBytes)],
       ['runtime reserve', gib(g.runtimeReserveBytes)],
       [`KV cache (${report.plan.kvDtype})`, gib(g.kvCacheBytes)],
-      ['KV bytes per token', String(g.kvBytesPerToken)],
+      ...kvRows(report, model),
     ]),
   );
   console.log(
-    `KV capacity per replica: ${r.kvCapacityTokens.toLocaleString('en-US')} tokens in ${r.kvBlocks.toLocaleString('en-US')} blocks of ${report.settings.blockSize}; ` +
+    `KV capacity per replica: ${r.kvCapacityTokens.toLocaleString('en-US')} tokens${capacityNote(report)} in ${r.kvBlocks.toLocaleString('en-US')} blocks of ${report.settings.blockSize}; ` +
       `${r.maxConcurrentSequences} concurrent sequences of ${report.settings.contextLength} tokens` +
       (report.cluster.replicas > 1 ? ` (× ${report.cluster.replicas} replicas)` : ''),
   );
@@ -77,13 +124,13 @@ export function registerMemoryCommands(program: Command): void {
       pp: flags.pp,
       dp: flags.dp,
       ep: flags.ep,
-      weightDtype: flags.weightDtype,
+      weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
       kvDtype: flags.kvDtype,
     };
     assertPlanValid(model, plan);
     const report = memoryReport(model, hardware, plan, memorySettingsFrom(flags));
     if (flags.json) printJson(report);
-    else printMemory(report);
+    else printMemory(report, model);
     if (!report.fits) process.exitCode = 3;
   });
 
@@ -95,16 +142,19 @@ export function registerMemoryCommands(program: Command): void {
   ).action(async (flags: CommonFlags & { gpus: number }) => {
     const model = await resolveModelAsync(flags.model);
     const hardware = getHardware(flags.hardware);
+    const weightDtype = flags.weightDtype ?? defaultWeightDtype(model);
     const report = enumeratePlans(
       model,
       hardware,
       flags.gpus,
-      { weightDtype: flags.weightDtype, kvDtype: flags.kvDtype },
+      { weightDtype, kvDtype: flags.kvDtype },
       memorySettingsFrom(flags),
     );
     if (flags.json) return printJson(report);
+    const layout = describeWeightLayout(weightLayoutOf(model, weightDtype));
+    const weights = layout === weightDtype ? `${weightDtype} weights,` : `weights: ${layout};`;
     console.log(
-      `${model.name} on ${flags.gpus}× ${hardware.name} (${flags.weightDtype} weights, ${flags.kvDtype} KV, gpu-memory-utilization ${flags.gpuMemoryUtilization})\n`,
+      `${model.name} on ${flags.gpus}× ${hardware.name} (${weights} ${flags.kvDtype} KV, gpu-memory-utilization ${flags.gpuMemoryUtilization})\n`,
     );
     const rows = [
       [

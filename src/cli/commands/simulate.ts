@@ -3,6 +3,7 @@ import { loadCalibration } from '../../engine/calibrate/load.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { findModel } from '../../engine/model/catalog.js';
+import { defaultWeightDtype } from '../../engine/model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
@@ -66,7 +67,8 @@ interface SimulateFlags {
   pp: number;
   dp: number;
   ep: number;
-  weightDtype: WeightDtype;
+  /** Absent: the model's published format (defaultWeightDtype). */
+  weightDtype?: WeightDtype;
   kvDtype: KvDtype;
   scheduler: PolicyName;
   maxNumSeqs?: number;
@@ -214,7 +216,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--dp <n>', 'data parallel replicas').argParser(positiveInt).default(1))
     .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1))
-    .addOption(weightDtypeOption())
+    .addOption(weightDtypeOption(true))
     .addOption(kvDtypeOption())
     .addOption(
       new Option('--scheduler <name>', 'scheduling policy').choices(PolicyName.options).default('vllm-v1'),
@@ -289,7 +291,7 @@ export function registerSimulateCommands(program: Command): void {
         pp,
         dp,
         ep: flags.ep,
-        weightDtype: flags.weightDtype,
+        weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       });
       const disaggregated = [

@@ -2,6 +2,7 @@ import { bytesPerElement, createStorageBuffer, uploadTensor, uploadU32 } from '.
 import type { GpuContext } from '../gpu/device.js';
 import { type Dispatch, encodeDispatches } from '../gpu/pipelines.js';
 import type { ShaderDtype } from '../gpu/types.js';
+import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { SeededRandom } from '../util/random.js';
@@ -27,10 +28,15 @@ export interface LayerShape {
   ropeTheta: number;
 }
 
+/**
+ * The Llama-style layer these kernels run, from the model's geometry: its FFN width is one expert's
+ * where the model has experts, else the dense MLP's.
+ */
 export function layerShapeOf(model: ModelSpec): LayerShape {
+  const [moe] = moeLayers(model);
   return {
     hiddenSize: model.hiddenSize,
-    intermediateSize: model.moe ? model.moe.expertIntermediateSize : model.intermediateSize,
+    intermediateSize: moe ? moe.width : model.intermediateSize,
     heads: model.numHeads,
     kvHeads: model.numKvHeads,
     headDim: model.headDim,

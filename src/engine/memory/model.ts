@@ -1,9 +1,18 @@
 import { z } from 'zod';
 import type { HardwareSpec } from '../hardware/spec.js';
-import { ACTIVATION_BYTES, weightBytesPerParam } from '../model/dtypes.js';
+import {
+  describeWeightLayout,
+  partBytesPerParam,
+  type WeightLayout,
+  weightLayoutOf,
+} from '../model/checkpoint.js';
+import { ACTIVATION_BYTES } from '../model/dtypes.js';
 import {
   distinctLayers,
-  kvBytesPerTokenPerGpu,
+  type KvBlockShape,
+  kvBlockShape,
+  kvBlocksForSequence,
+  kvFootprintPerGpu,
   type LayerGeometry,
   layerRuns,
   shardLayer,
@@ -47,6 +56,8 @@ export const MemoryReport = z.object({
     kvDtype: z.string(),
   }),
   gpus: z.number().int(),
+  /** How the weights are stored where not all in `plan.weightDtype` (`mxfp4 experts, bf16 rest`). */
+  weightFormat: z.string().optional(),
   settings: z.object({
     gpuMemoryUtilization: z.number(),
     blockSize: z.number(),
@@ -61,7 +72,16 @@ export const MemoryReport = z.object({
     activationPeakBytes: z.number(),
     runtimeReserveBytes: z.number(),
     kvCacheBytes: z.number(),
+    /**
+     * KV bytes one token takes in the layers that keep every token (full attention, MLA): the unit the
+     * cache's blocks are counted in. A model without such layers counts its sliding layers'.
+     */
     kvBytesPerToken: z.number(),
+    /** Sliding-window layers' bytes per token, kept for the last `slidingWindow` tokens; only where the model has them. */
+    slidingKvBytesPerToken: z.number().optional(),
+    slidingWindow: z.number().int().optional(),
+    /** Linear-attention layers' state per sequence; only where the model has them. */
+    kvStateBytesPerSequence: z.number().optional(),
   }),
   perReplica: z.object({
     kvBlocks: z.number().int(),
@@ -83,17 +103,29 @@ export function defaultRuntimeReserveBytes(plan: Pick<Plan, 'tp' | 'pp'>): numbe
 }
 
 /**
- * Weight bytes of one decoder layer of `layer`'s geometry on one GPU. Linear layers are sharded over TP
- * (or, for MoE experts with EP > 1, whole experts over EP ranks) and quantized; norms and the router are
- * replicated and stay 16-bit.
+ * Weight bytes of one decoder layer of `layer`'s geometry on one GPU, each part in its format (see
+ * WeightLayout: a checkpoint may quantize only its experts). Attention and dense MLPs are sharded over
+ * TP, but for MLA's latent down-projections, which every rank holds whole. Routed experts are split
+ * over EP ranks whole, and each expert's width over the TP ranks left (vLLM without
+ * --enable-expert-parallel: EP 1, every expert over TP; SGLang's --ep-size below TP: moe-tp = TP / EP),
+ * so a GPU holds 1/max(EP, TP) of them. Shared experts are on every rank, sharded over TP. Biases,
+ * norms and the router stay 16-bit.
  */
-function layerWeightBytes(model: ModelSpec, layer: LayerGeometry, plan: Plan): number {
+function layerWeightBytes(model: ModelSpec, layer: LayerGeometry, plan: Plan, weights: WeightLayout): number {
   const p = layerParams(model.hiddenSize, layer);
-  const wBytes = weightBytesPerParam(plan.weightDtype);
-  const attention = (p.qkv + p.oProj) / plan.tp;
-  const expertShards = layer.ffn.kind === 'moe' && plan.ep > 1 ? plan.ep : plan.tp;
-  const ffn = (p.ffnCopies * (p.gateUp + p.down)) / expertShards;
-  return (attention + ffn) * wBytes + (p.qkvBias / plan.tp + p.router + p.norms) * ACTIVATION_BYTES;
+  const { tp } = plan;
+  const attention =
+    ((p.qkv - p.qkvReplicated + p.oProj) / tp + p.qkvReplicated) * partBytesPerParam(weights, 'attention');
+  let ffn: number;
+  if (layer.ffn.kind === 'moe') {
+    const expertShards = Math.max(plan.ep, tp);
+    ffn =
+      ((p.ffnCopies * (p.gateUp + p.down)) / expertShards) * partBytesPerParam(weights, 'experts') +
+      (p.shared / tp) * partBytesPerParam(weights, 'shared');
+  } else {
+    ffn = ((p.gateUp + p.down) / tp) * partBytesPerParam(weights, 'dense');
+  }
+  return attention + ffn + (p.qkvBias / tp + p.router + p.norms) * ACTIVATION_BYTES;
 }
 
 /**
@@ -102,6 +134,7 @@ function layerWeightBytes(model: ModelSpec, layer: LayerGeometry, plan: Plan): n
  * the embedding and the last the LM head and final norm.
  */
 export function weightBytesPerGpu(model: ModelSpec, plan: Plan): number {
+  const weights = weightLayoutOf(model, plan.weightDtype);
   const vocabShard = (model.vocabSize * model.hiddenSize) / plan.tp;
   const embedding = vocabShard * ACTIVATION_BYTES;
   const head =
@@ -111,7 +144,7 @@ export function weightBytesPerGpu(model: ModelSpec, plan: Plan): number {
     const { first, end } = stageLayerRange(model, plan.pp, stage);
     let bytes = 0;
     for (const run of layerRuns(model, first, end))
-      bytes += run.count * layerWeightBytes(model, run.layer, plan);
+      bytes += run.count * layerWeightBytes(model, run.layer, plan, weights);
     if (stage === 0) bytes += embedding;
     if (stage === plan.pp - 1) bytes += head;
     most = Math.max(most, bytes);
@@ -156,11 +189,14 @@ export function memoryReport(
   const activation = divisible ? activationPeakBytes(model, plan, settings) : 0;
   const reserve = settings.runtimeReserveBytes ?? defaultRuntimeReserveBytes(plan);
   const kvCacheBytes = Math.max(0, budgetBytes - weightBytes - activation - reserve);
-  const kvBytesPerToken = divisible ? kvBytesPerTokenPerGpu(model, plan) : 0;
+  const footprint = kvFootprintPerGpu(model, plan, contextLength);
+  const shape = kvBlockShape(footprint, settings.blockSize);
+  const kvBytesPerToken = divisible ? shape.bytesPerToken : 0;
   const kvBlocks = divisible ? Math.floor(kvCacheBytes / (kvBytesPerToken * settings.blockSize)) : 0;
   const kvCapacityTokens = kvBlocks * settings.blockSize;
-  const blocksPerSequence = Math.ceil(contextLength / settings.blockSize);
+  const blocksPerSequence = kvBlocksForSequence(shape, contextLength, settings.blockSize);
   const maxConcurrentSequences = Math.floor(kvBlocks / blocksPerSequence);
+  const weightFormat = describeWeightLayout(weightLayoutOf(model, plan.weightDtype));
 
   if (divisible) {
     if (weightBytes > budgetBytes) {
@@ -183,6 +219,7 @@ export function memoryReport(
     hardware: hardware.id,
     plan,
     gpus: plan.tp * plan.pp * plan.dp,
+    ...(weightFormat !== plan.weightDtype ? { weightFormat } : {}),
     settings: {
       gpuMemoryUtilization: settings.gpuMemoryUtilization,
       blockSize: settings.blockSize,
@@ -198,6 +235,15 @@ export function memoryReport(
       runtimeReserveBytes: reserve,
       kvCacheBytes: divisible ? kvCacheBytes : 0,
       kvBytesPerToken,
+      ...(divisible && footprint.slidingBytesPerToken > 0 && shape.fullShare > 0
+        ? { slidingKvBytesPerToken: footprint.slidingBytesPerToken, slidingWindow: footprint.window }
+        : {}),
+      ...(divisible && shape.fullShare === 0 && footprint.slidingBytesPerToken > 0
+        ? { slidingWindow: footprint.window }
+        : {}),
+      ...(divisible && footprint.stateBytesPerSequence > 0
+        ? { kvStateBytesPerSequence: footprint.stateBytesPerSequence }
+        : {}),
     },
     perReplica: { kvBlocks, kvCapacityTokens, maxConcurrentSequences },
     cluster: {
@@ -212,4 +258,17 @@ export function memoryReport(
 
 export function formatGiB(bytes: number): string {
   return `${(bytes / GiB).toFixed(2)} GiB`;
+}
+
+/**
+ * How the KV cache of `plan` counts a sequence in blocks (see KvBlockShape), for sequences up to
+ * `contextLength` tokens: what the simulator's block manager charges.
+ */
+export function kvBlockShapeOf(
+  model: ModelSpec,
+  plan: Plan,
+  contextLength: number,
+  blockSize: number,
+): KvBlockShape {
+  return kvBlockShape(kvFootprintPerGpu(model, plan, contextLength), blockSize);
 }

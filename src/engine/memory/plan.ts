@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KvDtype, WeightDtype } from '../model/dtypes.js';
-import { distinctLayers, moeLayers } from '../model/geometry.js';
+import { type AttentionGeometry, distinctLayers, moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import { ServeTuneError } from '../util/errors.js';
 
@@ -37,19 +37,30 @@ export function describePlan(plan: Plan): string {
  * start-up: attention heads, KV heads (replicated when TP exceeds them, which needs TP to be a multiple),
  * the FFN width, the layers over pipeline stages, and the experts over expert-parallel ranks.
  */
+/** TP against one layer's attention heads: they must divide; GQA KV heads may also be replicated. */
+function attentionProblems(model: ModelSpec, attention: AttentionGeometry, tp: number): string[] {
+  const problems: string[] = [];
+  const heads = attention.kind === 'linear' ? attention.valueHeads : attention.heads;
+  if (heads % tp !== 0)
+    problems.push(`TP ${tp} does not divide the ${heads} attention heads of ${model.name}`);
+  const kvHeads =
+    attention.kind === 'mla'
+      ? undefined
+      : attention.kind === 'linear'
+        ? attention.keyHeads
+        : attention.kvHeads;
+  if (kvHeads !== undefined && kvHeads % tp !== 0 && tp % kvHeads !== 0) {
+    problems.push(`TP ${tp} neither divides nor is a multiple of the ${kvHeads} KV heads of ${model.name}`);
+  }
+  return problems;
+}
+
 export function planProblems(model: ModelSpec, plan: Plan): string[] {
   // A set: layers of different shapes may share a problem, which is worth saying once.
   const problems = new Set<string>();
   const { tp, pp, ep } = plan;
   for (const { attention, ffn } of distinctLayers(model)) {
-    if (attention.heads % tp !== 0) {
-      problems.add(`TP ${tp} does not divide the ${attention.heads} attention heads of ${model.name}`);
-    }
-    if (attention.kvHeads % tp !== 0 && tp % attention.kvHeads !== 0) {
-      problems.add(
-        `TP ${tp} neither divides nor is a multiple of the ${attention.kvHeads} KV heads of ${model.name}`,
-      );
-    }
+    for (const problem of attentionProblems(model, attention, tp)) problems.add(problem);
     if (ffn.width % tp !== 0) {
       problems.add(`TP ${tp} does not divide the FFN width ${ffn.width} of ${model.name}`);
     }

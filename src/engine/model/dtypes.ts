@@ -4,6 +4,9 @@ import { z } from 'zod';
  * Storage formats of weights and KV cache. Bytes per element include the scales that grouped
  * quantization stores beside the values (an int4 weight with one fp16 scale per 128 values costs
  * 0.5 + 2/128 bytes), because that is what occupies GPU memory.
+ *
+ * The 4-bit float formats are microscaled: mxfp4 (OCP MX, gpt-oss's experts) stores one 8-bit power-of-two
+ * scale per 32 values, nvfp4 one fp8 scale per 16 values (plus one fp32 scale per tensor, negligible).
  */
 export const WeightDtype = z.enum(['fp16', 'bf16', 'fp8', 'int8', 'int4', 'nvfp4', 'mxfp4']);
 export type WeightDtype = z.infer<typeof WeightDtype>;
@@ -15,11 +18,21 @@ export type KvDtype = z.infer<typeof KvDtype>;
 export const ACTIVATION_BYTES = 2;
 
 export const DEFAULT_INT4_GROUP_SIZE = 128;
-const SCALE_BYTES = 2;
+/** int4 scales are fp16. */
+const INT4_SCALE_BYTES = 2;
+/** fp8 block scales (DeepSeek-V3's `weight_block_size` [128, 128]) are fp32. */
+const FP8_SCALE_BYTES = 4;
+/** mxfp4: one 8-bit power-of-two scale per 32 values; nvfp4: one fp8 scale per 16. */
+const MXFP4_GROUP_SIZE = 32;
+const NVFP4_GROUP_SIZE = 16;
 
 export interface WeightFormat {
   dtype: WeightDtype;
-  /** Values sharing one scale; only for int4 (int8 and fp8 scales are per channel or tensor, negligible). */
+  /**
+   * Values sharing one scale. int4: 128 when absent. fp8: a block-scaled checkpoint's block (128×128 =
+   * 16384); absent, fp8 and int8 scales are per tensor or channel, negligible. mxfp4 and nvfp4 fix
+   * theirs (32, 16).
+   */
   groupSize?: number;
 }
 
@@ -30,16 +43,15 @@ export function weightBytesPerParam(format: WeightFormat | WeightDtype): number 
     case 'bf16':
       return 2;
     case 'fp8':
+      return 1 + (groupSize ? FP8_SCALE_BYTES / groupSize : 0);
     case 'int8':
       return 1;
     case 'int4':
-      return 0.5 + SCALE_BYTES / (groupSize ?? DEFAULT_INT4_GROUP_SIZE);
-    // Block-scaled fp4: NVFP4 has an fp8 scale per 16 values (and one fp32 per tensor), MXFP4 an 8-bit
-    // power-of-two scale per 32.
-    case 'nvfp4':
-      return 0.5 + 1 / 16;
+      return 0.5 + INT4_SCALE_BYTES / (groupSize ?? DEFAULT_INT4_GROUP_SIZE);
     case 'mxfp4':
-      return 0.5 + 1 / 32;
+      return 0.5 + 1 / MXFP4_GROUP_SIZE;
+    case 'nvfp4':
+      return 0.5 + 1 / NVFP4_GROUP_SIZE;
   }
 }
 

@@ -1,5 +1,5 @@
 import { type KvDtype, kvBytesPerElement } from './dtypes.js';
-import type { ModelSpec } from './spec.js';
+import type { LayerAttentionKind, ModelSpec } from './spec.js';
 
 /**
  * The shapes of a model's decoder layers, one layer at a time: the one place that reads attention and
@@ -9,19 +9,41 @@ import type { ModelSpec } from './spec.js';
  * consumer that sums over layers sees it.
  */
 
-/** Attention of one layer, whole (before tensor parallelism). */
-export interface AttentionGeometry {
-  /**
-   * Grouped-query attention over the whole context, every layer of the families the catalog holds.
-   * Other kinds (sliding window, latent KV, linear attention) would change what the KV cache holds.
-   */
-  kind: 'full';
+/** Grouped-query attention of one layer, whole (before TP): over all tokens or a sliding window of them. */
+export interface GqaAttentionGeometry {
+  /** 'full' attends to the whole context; 'sliding' to the last `window` tokens, which is all it keeps. */
+  kind: 'full' | 'sliding';
   heads: number;
   kvHeads: number;
   headDim: number;
   /** Biases on the q, k, v projections (Qwen2). */
   qkvBias: boolean;
+  /** Tokens a sliding layer keeps; Infinity for a full layer. */
+  window: number;
 }
+
+/** Multi-head latent attention of one layer (see MlaSpec): the KV cache holds one latent per token. */
+export interface MlaAttentionGeometry {
+  kind: 'mla';
+  heads: number;
+  qLoraRank: number | null;
+  kvLoraRank: number;
+  qkNopeHeadDim: number;
+  qkRopeHeadDim: number;
+  vHeadDim: number;
+}
+
+/** A linear-attention layer (see LinearAttentionSpec): constant state per sequence, no per-token KV. */
+export interface LinearAttentionGeometry {
+  kind: 'linear';
+  keyHeads: number;
+  valueHeads: number;
+  keyHeadDim: number;
+  valueHeadDim: number;
+  convKernel: number;
+}
+
+export type AttentionGeometry = GqaAttentionGeometry | MlaAttentionGeometry | LinearAttentionGeometry;
 
 /** A gated-SiLU MLP of one layer. */
 export interface DenseFfnGeometry {
@@ -29,13 +51,15 @@ export interface DenseFfnGeometry {
   width: number;
 }
 
-/** A router over experts, each a gated-SiLU MLP; each token runs `topK` of them. */
+/** A router over experts, each a gated-SiLU MLP; each token runs `topK` of them and the shared ones. */
 export interface MoeFfnGeometry {
   kind: 'moe';
-  /** FFN width of one expert. */
+  /** FFN width of one routed expert. */
   width: number;
   experts: number;
   topK: number;
+  /** Total width of the shared experts every token runs (0: none). */
+  sharedWidth: number;
 }
 
 export type FfnGeometry = DenseFfnGeometry | MoeFfnGeometry;
@@ -52,29 +76,58 @@ export interface LayerRun {
   layer: LayerGeometry;
 }
 
+/** The attention kind of layer `i`: `layerAttention` where given, else sliding everywhere if only a window is. */
+function attentionKindOf(model: ModelSpec, i: number): LayerAttentionKind {
+  return model.layerAttention?.[i] ?? (model.slidingWindow !== undefined ? 'sliding' : 'full');
+}
+
+function describeAttention(model: ModelSpec, kind: LayerAttentionKind): AttentionGeometry {
+  if (kind === 'linear') {
+    const l = model.linearAttention;
+    if (!l) throw new Error(`${model.name}: a linear-attention layer without linearAttention`);
+    return { kind: 'linear', ...l };
+  }
+  if (model.mla) return { kind: 'mla', heads: model.numHeads, ...model.mla };
+  return {
+    kind,
+    heads: model.numHeads,
+    kvHeads: model.numKvHeads,
+    headDim: model.headDim,
+    qkvBias: model.qkvBias,
+    window: kind === 'sliding' ? (model.slidingWindow ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
+  };
+}
+
 /**
  * Every layer of the model, in order. Layers with the same shape share one object, so that runs of
- * equal layers are found by reference. Today every family builds all its layers alike.
+ * equal layers are found by reference.
  */
 function describeLayers(model: ModelSpec): LayerGeometry[] {
-  const layer: LayerGeometry = {
-    attention: {
-      kind: 'full',
-      heads: model.numHeads,
-      kvHeads: model.numKvHeads,
-      headDim: model.headDim,
-      qkvBias: model.qkvBias,
-    },
-    ffn: model.moe
-      ? {
-          kind: 'moe',
-          width: model.moe.expertIntermediateSize,
-          experts: model.moe.numExperts,
-          topK: model.moe.topK,
-        }
-      : { kind: 'dense', width: model.intermediateSize },
+  const attention = new Map<LayerAttentionKind, AttentionGeometry>();
+  const dense: DenseFfnGeometry = { kind: 'dense', width: model.intermediateSize };
+  const moe: MoeFfnGeometry | undefined = model.moe && {
+    kind: 'moe',
+    width: model.moe.expertIntermediateSize,
+    experts: model.moe.numExperts,
+    topK: model.moe.topK,
+    sharedWidth: model.moe.sharedIntermediateSize ?? 0,
   };
-  return new Array<LayerGeometry>(model.numLayers).fill(layer);
+  const denseLayers = new Set(model.moe?.denseLayers ?? []);
+  const shapes = new Map<string, LayerGeometry>();
+  const layers: LayerGeometry[] = [];
+  for (let i = 0; i < model.numLayers; i++) {
+    const kind = attentionKindOf(model, i);
+    if (!attention.has(kind)) attention.set(kind, describeAttention(model, kind));
+    const ffn = moe && !denseLayers.has(i) ? moe : dense;
+    const key = `${kind}/${ffn.kind}`;
+    let layer = shapes.get(key);
+    if (!layer) {
+      layer = { attention: attention.get(kind)!, ffn };
+      shapes.set(key, layer);
+    }
+    layers.push(layer);
+  }
+  return layers;
 }
 
 // ModelSpecs are parsed once and never changed, so their layers are described once.
@@ -163,23 +216,92 @@ export interface LayerShard {
 }
 
 export function shardLayer(layer: LayerGeometry, tp: number): LayerShard {
-  const { heads, kvHeads, headDim } = layer.attention;
-  const shardHeads = heads / tp;
-  const shardKvHeads = Math.max(1, kvHeads / tp);
+  const ffn = {
+    ffn: layer.ffn.width / tp,
+    activeFfn: (layer.ffn.width * ffnCopies(layer.ffn).active + sharedWidthOf(layer.ffn)) / tp,
+  };
+  const attention = layer.attention;
+  if (attention.kind === 'mla') {
+    // Heads split over TP; the latent (one "KV head" of kvLoraRank + qkRopeHeadDim) is on every rank.
+    const heads = attention.heads / tp;
+    const qkHeadDim = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
+    return {
+      heads,
+      kvHeads: 1,
+      headDim: qkHeadDim,
+      qkvWidth: heads * qkHeadDim + attention.kvLoraRank + attention.qkRopeHeadDim,
+      ...ffn,
+    };
+  }
+  if (attention.kind === 'linear') {
+    const heads = attention.valueHeads / tp;
+    const keyHeads = Math.max(1, attention.keyHeads / tp);
+    const width = 2 * keyHeads * attention.keyHeadDim + heads * attention.valueHeadDim;
+    return { heads, kvHeads: keyHeads, headDim: attention.valueHeadDim, qkvWidth: width, ...ffn };
+  }
+  const shardHeads = attention.heads / tp;
+  const shardKvHeads = Math.max(1, attention.kvHeads / tp);
   return {
     heads: shardHeads,
     kvHeads: shardKvHeads,
-    headDim,
-    qkvWidth: (shardHeads + 2 * shardKvHeads) * headDim,
-    ffn: layer.ffn.width / tp,
-    activeFfn: (layer.ffn.width * ffnCopies(layer.ffn).active) / tp,
+    headDim: attention.headDim,
+    qkvWidth: (shardHeads + 2 * shardKvHeads) * attention.headDim,
+    ...ffn,
   };
 }
 
-/** KV cache bytes one token occupies in one layer on one GPU of a TP group of `tp`: its K and V. */
+/** The shared experts' total width of an FFN (0 for a dense one or a MoE without them). */
+export function sharedWidthOf(ffn: FfnGeometry): number {
+  return ffn.kind === 'moe' ? ffn.sharedWidth : 0;
+}
+
+/**
+ * KV cache bytes one token adds in one layer on one GPU of a TP group of `tp`. GQA: its K and V for the
+ * KV heads this GPU holds (divided over TP up to their count, replicated beyond). MLA: the latent and
+ * the rotary key, which every TP rank holds whole (as vLLM and SGLang store it; only attention data
+ * parallelism divides it, by giving each rank its own sequences). Linear attention: nothing per token.
+ * A sliding layer adds this only for the last `window` tokens of a sequence (layerKvBytesPerSequence).
+ */
 export function layerKvBytesPerToken(layer: LayerGeometry, tp: number, kvDtype: KvDtype): number {
-  const kvHeads = Math.max(1, layer.attention.kvHeads / tp);
-  return 2 * kvHeads * layer.attention.headDim * kvBytesPerElement(kvDtype);
+  const attention = layer.attention;
+  const element = kvBytesPerElement(kvDtype);
+  if (attention.kind === 'mla') return (attention.kvLoraRank + attention.qkRopeHeadDim) * element;
+  if (attention.kind === 'linear') return 0;
+  return 2 * Math.max(1, attention.kvHeads / tp) * attention.headDim * element;
+}
+
+/** Bytes of a linear-attention layer's recurrent and convolution state for one sequence, in 16-bit. */
+export function layerStateBytesPerSequence(layer: LayerGeometry, tp: number): number {
+  const attention = layer.attention;
+  if (attention.kind !== 'linear') return 0;
+  const valueHeads = attention.valueHeads / tp;
+  const keyHeads = Math.max(1, attention.keyHeads / tp);
+  const recurrent = valueHeads * attention.keyHeadDim * attention.valueHeadDim;
+  const conv =
+    (attention.convKernel - 1) * (2 * keyHeads * attention.keyHeadDim + valueHeads * attention.valueHeadDim);
+  return (recurrent + conv) * 2;
+}
+
+/** Tokens of a `tokens`-long sequence whose KV one layer keeps: all, or the last `window` for a sliding layer. */
+export function layerKeptTokens(layer: LayerGeometry, tokens: number): number {
+  return layer.attention.kind === 'full' || layer.attention.kind === 'sliding'
+    ? Math.min(tokens, layer.attention.window)
+    : layer.attention.kind === 'mla'
+      ? tokens
+      : 0;
+}
+
+/** KV cache and state bytes one sequence of `tokens` tokens holds in one layer on one GPU. */
+export function layerKvBytesPerSequence(
+  layer: LayerGeometry,
+  tp: number,
+  kvDtype: KvDtype,
+  tokens: number,
+): number {
+  return (
+    layerKeptTokens(layer, tokens) * layerKvBytesPerToken(layer, tp, kvDtype) +
+    layerStateBytesPerSequence(layer, tp)
+  );
 }
 
 /** How a replica lays out the KV cache: the Plan fields it depends on. */
@@ -187,6 +309,13 @@ export interface KvLayout {
   tp: number;
   pp: number;
   kvDtype: KvDtype;
+  /**
+   * Attention data parallelism within a TP group (SGLang's --enable-dp-attention, vLLM's data-parallel
+   * attention for MLA models): each of the group's ranks attends for its own share of the sequences and
+   * holds only their MLA latents, so a latent costs 1/attentionDp of a token's bytes per GPU on
+   * average. Plans have no attention DP yet (their DP is whole replicas): absent means 1.
+   */
+  attentionDp?: number;
 }
 
 /** KV bytes one token occupies in layers [first, end) on one GPU of a TP group of `tp`. */
@@ -221,4 +350,109 @@ export function kvBytesPerTokenPerGpu(model: ModelSpec, layout: KvLayout): numbe
 /** KV cache bytes one token occupies across a whole replica: all layers, each KV head once. */
 export function kvBytesPerTokenPerReplica(model: ModelSpec, kvDtype: KvDtype): number {
   return kvBytesPerTokenOfLayers(model, 0, model.numLayers, 1, kvDtype);
+}
+
+/**
+ * What one sequence holds on one GPU in a run of layers, by how it grows: per token in the layers that
+ * keep every token (full attention, MLA), per token up to `window` tokens in sliding-window layers, and
+ * a constant state in linear-attention layers.
+ */
+export interface KvFootprint {
+  fullBytesPerToken: number;
+  slidingBytesPerToken: number;
+  /** Tokens a sliding layer keeps; Infinity where there are none. */
+  window: number;
+  stateBytesPerSequence: number;
+}
+
+function kvFootprintOfLayers(model: ModelSpec, first: number, end: number, layout: KvLayout): KvFootprint {
+  const footprint: KvFootprint = {
+    fullBytesPerToken: 0,
+    slidingBytesPerToken: 0,
+    window: Number.POSITIVE_INFINITY,
+    stateBytesPerSequence: 0,
+  };
+  for (const { count, layer } of layerRuns(model, first, end)) {
+    const attention = layer.attention;
+    const perToken = count * layerKvBytesPerToken(layer, layout.tp, layout.kvDtype);
+    if (attention.kind === 'mla') footprint.fullBytesPerToken += perToken / (layout.attentionDp ?? 1);
+    else if (attention.kind === 'full') footprint.fullBytesPerToken += perToken;
+    else if (attention.kind === 'sliding') {
+      footprint.slidingBytesPerToken += perToken;
+      footprint.window = Math.min(footprint.window, attention.window);
+    } else footprint.stateBytesPerSequence += count * layerStateBytesPerSequence(layer, layout.tp);
+  }
+  return footprint;
+}
+
+/** Bytes one sequence of `tokens` tokens holds under `footprint`. */
+export function kvFootprintBytes(footprint: KvFootprint, tokens: number): number {
+  return (
+    footprint.fullBytesPerToken * tokens +
+    footprint.slidingBytesPerToken * Math.min(tokens, footprint.window) +
+    footprint.stateBytesPerSequence
+  );
+}
+
+/**
+ * The KV footprint on one GPU of the pipeline stage that holds the most for a sequence of `tokens`
+ * tokens (every stage holds every sequence, so that stage fills first).
+ */
+export function kvFootprintPerGpu(model: ModelSpec, layout: KvLayout, tokens: number): KvFootprint {
+  let most: KvFootprint | undefined;
+  for (let stage = 0; stage < layout.pp; stage++) {
+    const { first, end } = stageLayerRange(model, layout.pp, stage);
+    const footprint = kvFootprintOfLayers(model, first, end, layout);
+    if (!most || kvFootprintBytes(footprint, tokens) > kvFootprintBytes(most, tokens)) most = footprint;
+  }
+  return most!;
+}
+
+/**
+ * How a paged KV cache counts a footprint in blocks: a block is `blockSize` tokens of `bytesPerToken`
+ * (the full layers' bytes per token; a model without full layers uses its sliding layers'). A
+ * sequence of t tokens takes ceil(fullShare·t / B) + ceil(slidingShare·min(t, window) / B) +
+ * stateBlocks blocks (kvBlocksForSequence); a model whose layers all keep every token takes ceil(t / B).
+ */
+export interface KvBlockShape {
+  bytesPerToken: number;
+  /** 1 where the block unit is the full layers' bytes, 0 where the model has none. */
+  fullShare: number;
+  /** Sliding layers' bytes per token over the unit. */
+  slidingShare: number;
+  window: number;
+  /** Blocks of linear-attention state per sequence. */
+  stateBlocks: number;
+}
+
+export function kvBlockShape(footprint: KvFootprint, blockSize: number): KvBlockShape {
+  const full = footprint.fullBytesPerToken;
+  const unit = full > 0 ? full : footprint.slidingBytesPerToken;
+  if (unit === 0) {
+    // Only linear layers: a sequence is its state, one block of it.
+    return {
+      bytesPerToken: footprint.stateBytesPerSequence / blockSize,
+      fullShare: 0,
+      slidingShare: 0,
+      window: 0,
+      stateBlocks: 1,
+    };
+  }
+  return {
+    bytesPerToken: unit,
+    fullShare: full > 0 ? 1 : 0,
+    slidingShare: footprint.slidingBytesPerToken / unit,
+    window: footprint.window,
+    stateBlocks: Math.ceil(footprint.stateBytesPerSequence / (unit * blockSize)),
+  };
+}
+
+/** Blocks a sequence of `tokens` tokens holds (see KvBlockShape); 0 for none. */
+export function kvBlocksForSequence(shape: KvBlockShape, tokens: number, blockSize: number): number {
+  if (tokens <= 0) return 0;
+  return (
+    Math.ceil((shape.fullShare * tokens) / blockSize) +
+    Math.ceil((shape.slidingShare * Math.min(tokens, shape.window)) / blockSize) +
+    shape.stateBlocks
+  );
 }

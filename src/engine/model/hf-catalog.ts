@@ -16,7 +16,7 @@ export interface HfCatalogEntry {
   config: Record<string, unknown>;
 }
 
-/** gpt-oss `layer_types`: sliding-window and full attention alternate, starting with a window. */
+/** gpt-oss `layer_types`: sliding-window and full attention alternate, the first layer sliding. */
 function alternatingAttention(layers: number): string[] {
   return Array.from({ length: layers }, (_, i) => (i % 2 === 0 ? 'sliding_attention' : 'full_attention'));
 }

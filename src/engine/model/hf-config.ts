@@ -1,119 +1,151 @@
-import { z } from 'zod';
 import { ServeTuneError } from '../util/errors.js';
-import { ModelSpec } from './spec.js';
+import type { FamilyReader, FamilySpec } from './hf/common.js';
+import { deepseekV2, deepseekV3 } from './hf/deepseek.js';
+import { gemma2, gemma3, llama, mistral, phi3, qwen2, qwen3 } from './hf/dense.js';
+import { ConfigFields, isObject, type RawConfig } from './hf/fields.js';
+import { glm4Moe, gptOss, llama4, minimaxM2, mixtral, qwen2Moe, qwen3Moe, qwen3Next } from './hf/moe.js';
+import { readCheckpointFormat } from './hf/quantization.js';
+import { ModelSpec, type QuantizedPart } from './spec.js';
 
-const SUPPORTED_TYPES = ['llama', 'mistral', 'mixtral', 'qwen2'] as const;
+/**
+ * Reading a Hugging Face `config.json` into a ModelSpec. Each `model_type` has a reader (model/hf/):
+ * which fields it needs, the defaults transformers gives those its files leave out, and how its layers
+ * differ (sliding windows, linear attention, dense layers among experts). Multimodal checkpoints
+ * (Gemma 3, Llama 4) are read from their `text_config`: the vision tower is not modelled.
+ */
 
-const positiveInt = z.number().int().positive();
+/** model_type → its reader. Aliases: Kimi-K2 is DeepSeek-V3's architecture; MiniMax-M2 ships as 'minimax' too. */
+const READERS: Record<string, FamilyReader> = {
+  llama,
+  llama4,
+  mistral,
+  mixtral,
+  qwen2,
+  qwen2_moe: qwen2Moe,
+  qwen3,
+  qwen3_moe: qwen3Moe,
+  qwen3_next: qwen3Next,
+  deepseek_v2: deepseekV2,
+  deepseek_v3: deepseekV3,
+  kimi_k2: deepseekV3,
+  gpt_oss: gptOss,
+  gemma2,
+  gemma3,
+  gemma3_text: gemma3,
+  phi3,
+  glm4_moe: glm4Moe,
+  minimax_m2: minimaxM2,
+  minimax: minimaxM2,
+};
 
-/** The fields of a Hugging Face `config.json` that serving cost depends on; the rest are ignored. */
-const HfConfig = z.object({
-  model_type: z.enum(SUPPORTED_TYPES, {
-    error: (issue) =>
-      issue.input === undefined
-        ? 'is missing'
-        : `is '${String(issue.input)}', but only ${SUPPORTED_TYPES.join(', ')} are supported`,
-  }),
-  hidden_size: positiveInt,
-  num_hidden_layers: positiveInt,
-  num_attention_heads: positiveInt,
-  num_key_value_heads: positiveInt.optional(),
-  head_dim: positiveInt.nullish(),
-  intermediate_size: positiveInt,
-  vocab_size: positiveInt,
-  tie_word_embeddings: z.boolean().optional(),
-  max_position_embeddings: positiveInt.optional(),
-  num_local_experts: positiveInt.optional(),
-  num_experts_per_tok: positiveInt.optional(),
-  _name_or_path: z.string().optional(),
-});
+export const SUPPORTED_MODEL_TYPES: readonly string[] = Object.keys(READERS);
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
-    return `field '${field}' is missing`;
+/** Types whose text model is nested in `text_config`. */
+const NESTED_TEXT = new Set(['gemma3', 'llama4']);
+
+/** What a config of an unsupported type would need to be read as one of the supported ones. */
+const UNSUPPORTED_HINT =
+  "To plan a decoder of another type, copy its config.json with model_type 'llama' (dense) or 'mixtral' " +
+  '(experts in every layer) and the fields ServeTune reads: hidden_size, num_hidden_layers, ' +
+  'num_attention_heads, num_key_value_heads, head_dim (if not hidden_size / num_attention_heads), ' +
+  "intermediate_size, vocab_size, max_position_embeddings, tie_word_embeddings; for 'mixtral' also " +
+  'num_local_experts and num_experts_per_tok.';
+
+function configError(where: string, message: string, field?: string): ServeTuneError {
+  return new ServeTuneError(`${where}: ${message}`, 'invalid-config', field ? `${where}#${field}` : where);
+}
+
+function readModelType(raw: RawConfig, where: string): string {
+  const type = raw['model_type'];
+  if (type === undefined) throw configError(where, "field 'model_type' is missing", 'model_type');
+  if (typeof type !== 'string' || !(type in READERS)) {
+    throw configError(
+      where,
+      `field 'model_type' is '${String(type)}', but only ${SUPPORTED_MODEL_TYPES.join(', ')} are supported. ${UNSUPPORTED_HINT}`,
+      'model_type',
+    );
   }
-  return `field '${field}' ${issue.message.startsWith('is ') ? issue.message : `is invalid: ${issue.message}`}`;
+  if (type === 'minimax') {
+    const architectures = raw['architectures'];
+    if (!Array.isArray(architectures) || !architectures.includes('MiniMaxM2ForCausalLM')) {
+      throw configError(
+        where,
+        "field 'model_type' is 'minimax' without architectures ['MiniMaxM2ForCausalLM']: only MiniMax-M2 is supported (MiniMax-Text-01's lightning attention is not)",
+        'architectures',
+      );
+    }
+  }
+  return type;
+}
+
+/** The fields of the text model: the file itself, or its `text_config` for a multimodal type. */
+function textFields(raw: RawConfig, type: string, where: string): ConfigFields {
+  const reader = READERS[type]!;
+  if (!NESTED_TEXT.has(type)) return new ConfigFields(raw, where, type, reader.defaults);
+  const text = raw['text_config'];
+  if (!isObject(text)) {
+    throw configError(
+      where,
+      `field 'text_config' is missing (required for model_type '${type}': the text model's fields)`,
+      'text_config',
+    );
+  }
+  return new ConfigFields(text, where, type, reader.defaults, 'text_config.');
+}
+
+/** The parts a checkpoint could quantize, as this model has them. */
+function partsOf(spec: FamilySpec): QuantizedPart[] {
+  const parts: QuantizedPart[] = ['attention'];
+  if (!spec.moe || (spec.moe.denseLayers?.length ?? 0) > 0) parts.push('dense');
+  if (spec.moe) parts.push('experts');
+  if (spec.moe?.sharedIntermediateSize) parts.push('shared');
+  return parts;
+}
+
+/** The spec without the keys a reader left undefined, so that specs compare equal field by field. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** How a model is named where its config.json does not say (`_name_or_path`). */
+export interface ModelNames {
+  id?: string;
+  name?: string;
+  /** The Hugging Face repository (or file) the numbers come from. */
+  source?: string;
+}
+
+/** Reads an already-parsed `config.json` object; see modelFromHfConfig. */
+export function modelFromHfObject(raw: unknown, where: string, names: ModelNames = {}): ModelSpec {
+  if (!isObject(raw)) throw configError(where, 'expected a JSON object');
+  const type = readModelType(raw, where);
+  const read = READERS[type]!.read(textFields(raw, type, where));
+  const nameOrPath = typeof raw['_name_or_path'] === 'string' ? raw['_name_or_path'] : '';
+  const name = names.name ?? (nameOrPath.split('/').pop() || names.id || where);
+  const checkpointFormat = readCheckpointFormat(raw['quantization_config'], partsOf(read), where);
+  const spec = withoutUndefined({
+    id: names.id ?? name.toLowerCase(),
+    name,
+    source: names.source ?? (nameOrPath || where),
+    ...read,
+    moe: read.moe && withoutUndefined(read.moe),
+    checkpointFormat,
+  });
+  const checked = ModelSpec.safeParse(spec);
+  if (!checked.success) throw configError(where, checked.error.issues[0]!.message);
+  return checked.data;
 }
 
 /**
  * Reads a Hugging Face `config.json` (its text) into a ModelSpec. `where` names the file in errors.
- * Families: llama, mistral, mixtral (MoE), qwen2 (qkv bias).
+ * Supported types: SUPPORTED_MODEL_TYPES.
  */
 export function modelFromHfConfig(text: string, where: string, id?: string): ModelSpec {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ServeTuneError(
-      `${where}: not valid JSON (${(error as Error).message})`,
-      'invalid-config',
-      where,
-    );
+    throw configError(where, `not valid JSON (${(error as Error).message})`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ServeTuneError(`${where}: expected a JSON object`, 'invalid-config', where);
-  }
-  const parsed = HfConfig.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0]!;
-    const field = first.path.join('.');
-    throw new ServeTuneError(`${where}: ${describeIssue(first)}`, 'invalid-config', `${where}#${field}`);
-  }
-  const c = parsed.data;
-  const numKvHeads = c.num_key_value_heads ?? c.num_attention_heads;
-  const headDim = c.head_dim ?? c.hidden_size / c.num_attention_heads;
-  if (!Number.isInteger(headDim)) {
-    throw new ServeTuneError(
-      `${where}: field 'hidden_size' (${c.hidden_size}) is not a multiple of 'num_attention_heads' (${c.num_attention_heads}) and no 'head_dim' is given`,
-      'invalid-config',
-      `${where}#hidden_size`,
-    );
-  }
-  if (c.num_attention_heads % numKvHeads !== 0) {
-    throw new ServeTuneError(
-      `${where}: field 'num_key_value_heads' (${numKvHeads}) must divide 'num_attention_heads' (${c.num_attention_heads})`,
-      'invalid-config',
-      `${where}#num_key_value_heads`,
-    );
-  }
-  const isMoe = c.model_type === 'mixtral';
-  if (isMoe && (c.num_local_experts === undefined || c.num_experts_per_tok === undefined)) {
-    const missing = c.num_local_experts === undefined ? 'num_local_experts' : 'num_experts_per_tok';
-    throw new ServeTuneError(
-      `${where}: field '${missing}' is missing (required for model_type 'mixtral')`,
-      'invalid-config',
-      `${where}#${missing}`,
-    );
-  }
-  const name = c._name_or_path?.split('/').pop() || id || where;
-  const spec = {
-    id: id ?? name.toLowerCase(),
-    name,
-    family: c.model_type,
-    source: c._name_or_path || where,
-    hiddenSize: c.hidden_size,
-    numLayers: c.num_hidden_layers,
-    numHeads: c.num_attention_heads,
-    numKvHeads,
-    headDim,
-    intermediateSize: c.intermediate_size,
-    vocabSize: c.vocab_size,
-    tiedEmbeddings: c.tie_word_embeddings ?? false,
-    qkvBias: c.model_type === 'qwen2',
-    maxContextLength: c.max_position_embeddings ?? 4096,
-    moe: isMoe
-      ? {
-          numExperts: c.num_local_experts!,
-          topK: c.num_experts_per_tok!,
-          expertIntermediateSize: c.intermediate_size,
-        }
-      : undefined,
-  };
-  const checked = ModelSpec.safeParse(spec);
-  if (!checked.success) {
-    const first = checked.error.issues[0]!;
-    throw new ServeTuneError(`${where}: ${first.message}`, 'invalid-config', where);
-  }
-  return checked.data;
+  return modelFromHfObject(raw, where, id === undefined ? {} : { id });
 }

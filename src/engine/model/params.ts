@@ -1,10 +1,21 @@
-import { ffnCopies, type LayerGeometry, layerRuns } from './geometry.js';
+import {
+  type AttentionGeometry,
+  ffnCopies,
+  type LayerGeometry,
+  layerRuns,
+  sharedWidthOf,
+} from './geometry.js';
 import type { ModelSpec } from './spec.js';
 
 /** Parameter counts of one decoder layer, by the linear layers a serving engine runs. */
 export interface LayerParams {
   /** q, k and v projections, fused as engines run them (weights only). */
   qkv: number;
+  /**
+   * The part of `qkv` every TP rank holds whole: MLA's down-projections to the query and KV latents
+   * (q_a_proj, kv_a_proj_with_mqa), which vLLM and SGLang replicate rather than shard.
+   */
+  qkvReplicated: number;
   qkvBias: number;
   oProj: number;
   /** Gate and up projections of one dense MLP or one expert, fused. */
@@ -12,6 +23,8 @@ export interface LayerParams {
   down: number;
   /** Number of FFN copies: 1 for a dense layer, the expert count for MoE. */
   ffnCopies: number;
+  /** Shared experts' gate, up and down projections (run by every token). */
+  shared: number;
   router: number;
   /** Two RMSNorm weight vectors. */
   norms: number;
@@ -30,23 +43,68 @@ export interface ModelParams {
   activePerToken: number;
 }
 
+/** Attention projection weights of one layer: the fused input projections (q, k, v or their MLA/linear forms) and the output one. */
+function attentionParams(
+  h: number,
+  attention: AttentionGeometry,
+): { qkv: number; qkvReplicated: number; qkvBias: number; oProj: number; norms: number } {
+  if (attention.kind === 'mla') {
+    const qkHead = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
+    const q =
+      attention.qLoraRank === null
+        ? h * attention.heads * qkHead
+        : h * attention.qLoraRank + attention.qLoraRank * attention.heads * qkHead;
+    const kvA = h * (attention.kvLoraRank + attention.qkRopeHeadDim);
+    const kvB = attention.kvLoraRank * attention.heads * (attention.qkNopeHeadDim + attention.vHeadDim);
+    const norms = attention.kvLoraRank + (attention.qLoraRank ?? 0);
+    const qA = attention.qLoraRank === null ? 0 : h * attention.qLoraRank;
+    return {
+      qkv: q + kvA + kvB,
+      qkvReplicated: qA + kvA,
+      qkvBias: 0,
+      oProj: attention.heads * attention.vHeadDim * h,
+      norms,
+    };
+  }
+  if (attention.kind === 'linear') {
+    const keyDim = attention.keyHeads * attention.keyHeadDim;
+    const valueDim = attention.valueHeads * attention.valueHeadDim;
+    // q, k, v and the output gate z, plus the decay and beta gates per value head; the causal conv's weights.
+    const inProj = h * (2 * keyDim + 2 * valueDim + 2 * attention.valueHeads);
+    const conv = attention.convKernel * (2 * keyDim + valueDim);
+    return {
+      qkv: inProj + conv,
+      qkvReplicated: 0,
+      qkvBias: 0,
+      oProj: valueDim * h,
+      norms: attention.valueHeadDim,
+    };
+  }
+  const qDim = attention.heads * attention.headDim;
+  const kvDim = attention.kvHeads * attention.headDim;
+  return {
+    qkv: h * (qDim + 2 * kvDim),
+    qkvReplicated: 0,
+    qkvBias: attention.qkvBias ? qDim + 2 * kvDim : 0,
+    oProj: qDim * h,
+    norms: 0,
+  };
+}
+
 /** Parameters of one decoder layer of `layer`'s geometry in a model of hidden size `hiddenSize`. */
 export function layerParams(hiddenSize: number, layer: LayerGeometry): LayerParams {
   const h = hiddenSize;
-  const { heads, kvHeads, headDim } = layer.attention;
-  const qDim = heads * headDim;
-  const kvDim = kvHeads * headDim;
+  const attention = attentionParams(h, layer.attention);
   const ffn = layer.ffn.width;
-  const qkv = h * (qDim + 2 * kvDim);
-  const qkvBias = layer.attention.qkvBias ? qDim + 2 * kvDim : 0;
-  const oProj = qDim * h;
   const gateUp = 2 * h * ffn;
   const down = ffn * h;
   const copies = ffnCopies(layer.ffn).held;
   const router = layer.ffn.kind === 'moe' ? h * layer.ffn.experts : 0;
-  const norms = 2 * h;
-  const total = qkv + qkvBias + oProj + copies * (gateUp + down) + router + norms;
-  return { qkv, qkvBias, oProj, gateUp, down, ffnCopies: copies, router, norms, total };
+  const shared = 3 * h * sharedWidthOf(layer.ffn);
+  const norms = 2 * h + attention.norms;
+  const total =
+    attention.qkv + attention.qkvBias + attention.oProj + copies * (gateUp + down) + shared + router + norms;
+  return { ...attention, gateUp, down, ffnCopies: copies, shared, router, norms, total };
 }
 
 export function modelParams(model: ModelSpec): ModelParams {

@@ -1,21 +1,110 @@
 import { z } from 'zod';
+import { WeightDtype } from './dtypes.js';
 
-export const ModelFamily = z.enum(['llama', 'mistral', 'mixtral', 'qwen2']);
+/** Architecture families, named as Hugging Face `config.json` names them (`model_type`). */
+export const ModelFamily = z.enum([
+  'llama',
+  'llama4',
+  'mistral',
+  'mixtral',
+  'qwen2',
+  'qwen2_moe',
+  'qwen3',
+  'qwen3_moe',
+  'qwen3_next',
+  'deepseek_v2',
+  'deepseek_v3',
+  'gpt_oss',
+  'gemma2',
+  'gemma3',
+  'phi3',
+  'glm4_moe',
+  'minimax_m2',
+]);
 export type ModelFamily = z.infer<typeof ModelFamily>;
 
 const positiveInt = z.number().int().positive();
 
 export const MoeSpec = z.object({
+  /** Routed experts of one MoE layer. */
   numExperts: positiveInt,
+  /** Routed experts each token runs. */
   topK: positiveInt,
-  /** FFN width of one expert. */
+  /** FFN width of one routed expert. */
   expertIntermediateSize: positiveInt,
+  /**
+   * Total FFN width of the experts every token runs besides its routed ones (DeepSeek's
+   * `n_shared_experts × moe_intermediate_size`, Qwen2-MoE's `shared_expert_intermediate_size`, Llama 4's
+   * shared expert); absent: none.
+   */
+  sharedIntermediateSize: positiveInt.optional(),
+  /**
+   * Layers (0-based) whose FFN is a dense MLP of `intermediateSize` instead of experts: DeepSeek's first
+   * `first_k_dense_replace` layers, Llama 4's interleaved dense layers, Qwen's `mlp_only_layers`.
+   */
+  denseLayers: z.array(z.number().int().nonnegative()).optional(),
 });
 export type MoeSpec = z.infer<typeof MoeSpec>;
 
 /**
- * The architecture of a decoder-only transformer, as much as serving cost depends on it. Every layer is
- * the same: RMSNorm, attention (GQA), RMSNorm, gated-SiLU FFN (dense, or MoE with a router).
+ * Multi-head latent attention (DeepSeek-V2/V3, Kimi-K2): K and V are compressed into one latent of
+ * `kvLoraRank` plus a shared rotary key of `qkRopeHeadDim`, which is all the KV cache holds.
+ */
+export const MlaSpec = z.object({
+  /** Rank of the query compression; null where queries are projected directly (DeepSeek-V2-Lite). */
+  qLoraRank: positiveInt.nullable(),
+  kvLoraRank: positiveInt,
+  qkNopeHeadDim: positiveInt,
+  qkRopeHeadDim: positiveInt,
+  vHeadDim: positiveInt,
+});
+export type MlaSpec = z.infer<typeof MlaSpec>;
+
+/**
+ * Linear-attention layers of hybrid models (Qwen3-Next's Gated DeltaNet): a recurrent state per
+ * sequence whose size does not grow with the context, plus a short convolution's state.
+ */
+export const LinearAttentionSpec = z.object({
+  keyHeads: positiveInt,
+  valueHeads: positiveInt,
+  keyHeadDim: positiveInt,
+  valueHeadDim: positiveInt,
+  /** Width of the causal convolution over q, k and v (its last `convKernel - 1` inputs are state). */
+  convKernel: positiveInt,
+});
+export type LinearAttentionSpec = z.infer<typeof LinearAttentionSpec>;
+
+/** Groups of linear layers a checkpoint may store quantized (norms, routers, embeddings stay 16-bit). */
+export const QuantizedPart = z.enum(['attention', 'dense', 'experts', 'shared']);
+export type QuantizedPart = z.infer<typeof QuantizedPart>;
+
+/**
+ * How a published checkpoint stores its weights (its `quantization_config`): the format plans load it
+ * in unless told otherwise, and which linear layers hold it. gpt-oss keeps attention in bf16 and
+ * stores only the routed experts in mxfp4 (`quantized: ['experts']`); DeepSeek-V3 stores every
+ * decoder linear layer in fp8 with one fp32 scale per 128×128 block (`groupSize: 16384`).
+ */
+export const CheckpointFormat = z.object({
+  /** `quant_method` as the checkpoint names it (fp8, compressed-tensors, awq, gptq, mxfp4, modelopt…). */
+  method: z.string().min(1),
+  dtype: WeightDtype,
+  /** Values sharing one scale, where the format has groups or blocks (see WeightFormat). */
+  groupSize: positiveInt.optional(),
+  /** The linear layers stored in `dtype`; the others are 16-bit. */
+  quantized: z.array(QuantizedPart).min(1),
+});
+export type CheckpointFormat = z.infer<typeof CheckpointFormat>;
+
+/** What one layer's attention attends to: everything, a sliding window, or a linear recurrence. */
+export const LayerAttentionKind = z.enum(['full', 'sliding', 'linear']);
+export type LayerAttentionKind = z.infer<typeof LayerAttentionKind>;
+
+/**
+ * The architecture of a decoder-only transformer, as much as serving cost depends on it: RMSNorm,
+ * attention, RMSNorm, gated FFN in every layer. Attention is GQA (MHA and MQA are its ends) unless `mla`
+ * is set; each layer's may attend to everything, a sliding window or be a linear recurrence
+ * (`layerAttention`). The FFN is dense, or routed experts (`moe`) with optional shared experts and dense
+ * layers among them. model/geometry.ts turns this into each layer's shapes.
  */
 export const ModelSpec = z
   .object({
@@ -37,6 +126,22 @@ export const ModelSpec = z
     qkvBias: z.boolean(),
     maxContextLength: positiveInt,
     moe: MoeSpec.optional(),
+    /** Latent attention in every layer (then numKvHeads = numHeads and headDim is the q/k head width). */
+    mla: MlaSpec.optional(),
+    /** Tokens a sliding-window (or chunked-attention) layer attends to and keeps in its KV cache. */
+    slidingWindow: positiveInt.optional(),
+    /** Each layer's attention, index = layer; absent: every layer full (or every layer sliding if only slidingWindow is set). */
+    layerAttention: z.array(LayerAttentionKind).optional(),
+    /** The linear-attention layers' shape, where `layerAttention` has any. */
+    linearAttention: LinearAttentionSpec.optional(),
+    /** Learned per-head attention sinks (gpt-oss): a few parameters, no KV. */
+    attentionSinks: z.boolean().optional(),
+    /** RMSNorm on q and k per head (Qwen3, Gemma 3, GLM-4.5, MiniMax-M2). */
+    qkNorm: z.boolean().optional(),
+    /** Multi-token-prediction layers beside the main stack (DeepSeek-V3's `num_nextn_predict_layers`): speculative decoding's draft. */
+    mtpLayers: z.number().int().nonnegative().optional(),
+    /** The published checkpoint's weight format, where it is quantized; absent: 16-bit. */
+    checkpointFormat: CheckpointFormat.optional(),
   })
   .refine((m) => m.numHeads % m.numKvHeads === 0, {
     message: 'numHeads must be a multiple of numKvHeads (grouped-query attention)',
@@ -45,5 +150,21 @@ export const ModelSpec = z
   .refine((m) => !m.moe || m.moe.topK <= m.moe.numExperts, {
     message: 'moe.topK must not exceed moe.numExperts',
     path: ['moe', 'topK'],
+  })
+  .refine((m) => !m.layerAttention || m.layerAttention.length === m.numLayers, {
+    message: 'layerAttention must name one kind per layer (numLayers)',
+    path: ['layerAttention'],
+  })
+  .refine((m) => !m.layerAttention?.includes('sliding') || m.slidingWindow !== undefined, {
+    message: 'sliding layers need slidingWindow',
+    path: ['slidingWindow'],
+  })
+  .refine((m) => !m.layerAttention?.includes('linear') || m.linearAttention !== undefined, {
+    message: 'linear-attention layers need linearAttention',
+    path: ['linearAttention'],
+  })
+  .refine((m) => !m.moe?.denseLayers || m.moe.denseLayers.every((i) => i < m.numLayers), {
+    message: 'moe.denseLayers must be layer indices below numLayers',
+    path: ['moe', 'denseLayers'],
   });
 export type ModelSpec = z.infer<typeof ModelSpec>;

@@ -56,7 +56,7 @@ export function preempt(state: ReplicaState, plan: StepPlan, r: SchedRequest): v
   if (index >= 0) state.running.splice(index, 1);
   if (r.scheduledTokens > 0) unschedule(plan, r);
   const kv = state.kv;
-  const blocks = Math.ceil(r.computed / kv.blockSize);
+  const blocks = kv.blocksFor(r.computed);
   r.preemptions++;
   state.preemptions++;
   plan.preempted = true;
@@ -119,7 +119,7 @@ export function trySwapIn(state: ReplicaState, plan: StepPlan): SchedRequest | u
   const need = kv.blocksNeeded(r, r.computed + 1);
   if (!fitsWithWatermark(state, need) || !kv.growTo(r, r.computed + 1)) return undefined;
   state.swapped.shift();
-  state.swapUsedBlocks -= Math.ceil(r.computed / kv.blockSize);
+  state.swapUsedBlocks -= kv.blocksFor(r.computed);
   plan.swapInTokens += r.computed;
   r.status = RequestStatus.Running;
   state.running.push(r);

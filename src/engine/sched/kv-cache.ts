@@ -12,6 +12,8 @@ export interface KvBlockManager {
   availableBlocks(): number;
   /** Blocks holding live requests' KV (cached-but-evictable blocks not counted). */
   usedBlocks(): number;
+  /** Blocks a sequence of `tokens` tokens holds, whole (see KvSequenceShape). */
+  blocksFor(tokens: number): number;
   /** More blocks `r` needs to hold `tokens` tokens. */
   blocksNeeded(r: SchedRequest, tokens: number): number;
   /** Grows `r`'s blocks to hold `tokens` tokens; false (and no change) if they are not available. */
@@ -26,6 +28,21 @@ export interface KvBlockManager {
   /** Publishes `r`'s full prompt blocks to the prefix cache once its prompt is computed. */
   publishPrefix(r: SchedRequest): void;
   readonly prefixCachingEnabled: boolean;
+}
+
+/**
+ * What a sequence holds where not every layer keeps every token, in blocks of `blockSize` tokens of the
+ * full layers' bytes (model/geometry.ts KvBlockShape): a sequence of t tokens holds
+ * ceil(fullShare·t / B) + ceil(slidingShare·min(t, window) / B) + stateBlocks blocks. Sliding-window
+ * layers keep their last `window` tokens (slidingShare: their bytes per token over the unit's);
+ * linear-attention layers a constant state. A model without full layers counts in its sliding layers'
+ * bytes (fullShare 0, slidingShare 1). Absent: every layer keeps every token, ceil(t / B).
+ */
+export interface KvSequenceShape {
+  fullShare: number;
+  slidingShare: number;
+  window: number;
+  stateBlocks: number;
 }
 
 interface CacheEntry {
@@ -50,15 +67,37 @@ export class CountingKvBlockManager implements KvBlockManager {
   private lruTail: CacheEntry | null = null;
   /** KV blocks one prefix hash covers. */
   readonly blocksPerHash: number;
+  /** Whether every layer keeps every token: blocksFor(t) = ceil(t / B), the hot path. */
+  private readonly uniform: boolean;
+  private readonly fullShare: number;
+  private readonly slidingShare: number;
+  private readonly window: number;
+  private readonly stateBlocks: number;
 
   constructor(
     readonly totalBlocks: number,
     readonly blockSize: number,
     readonly hashBlockTokens: number,
     readonly prefixCachingEnabled: boolean,
+    shape?: KvSequenceShape,
   ) {
     this.free = totalBlocks;
     this.blocksPerHash = Math.max(1, Math.ceil(hashBlockTokens / blockSize));
+    this.fullShare = shape?.fullShare ?? 1;
+    this.slidingShare = shape?.slidingShare ?? 0;
+    this.window = shape?.window ?? 0;
+    this.stateBlocks = shape?.stateBlocks ?? 0;
+    this.uniform = this.fullShare === 1 && this.slidingShare === 0 && this.stateBlocks === 0;
+  }
+
+  blocksFor(tokens: number): number {
+    if (this.uniform) return Math.ceil(tokens / this.blockSize);
+    if (tokens <= 0) return 0;
+    return (
+      Math.ceil((this.fullShare * tokens) / this.blockSize) +
+      Math.ceil((this.slidingShare * Math.min(tokens, this.window)) / this.blockSize) +
+      this.stateBlocks
+    );
   }
 
   availableBlocks(): number {
@@ -71,7 +110,7 @@ export class CountingKvBlockManager implements KvBlockManager {
 
   blocksNeeded(r: SchedRequest, tokens: number): number {
     const held = r.blocks + r.sharedHashes * this.blocksPerHash;
-    const need = Math.ceil(tokens / this.blockSize) - held;
+    const need = this.blocksFor(tokens) - held;
     return Math.max(need, 0);
   }
 

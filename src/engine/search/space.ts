@@ -2,7 +2,9 @@ import type { EngineId } from '../config/engines/index.js';
 import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import { describePlan, type Plan, planProblems } from '../memory/plan.js';
+import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
+import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Candidate, CandidateBody, Pool, PrunedConfiguration, SchedulerKnobs } from './schema.js';
 
@@ -73,9 +75,12 @@ function coarseKnobs(maxSequenceTokens: number): SchedulerKnobs[] {
 }
 
 function dtypeChoices(input: SpaceInput): { weightDtype: WeightDtype; kvDtype: KvDtype }[] {
-  if (!input.allowQuantization) return [{ weightDtype: 'bf16', kvDtype: 'bf16' }];
+  // The model's published format (its checkpoint's quantization, else bf16) is the baseline.
+  const published = defaultWeightDtype(input.model);
+  if (!input.allowQuantization) return [{ weightDtype: published, kvDtype: 'bf16' }];
   const weights: WeightDtype[] = ['bf16', 'int4'];
   if (input.hardware.tensorFlops.fp8 !== null) weights.push('fp8');
+  if (!weights.includes(published)) weights.unshift(published);
   const kvs: KvDtype[] = ['bf16', 'fp8'];
   return weights.flatMap((weightDtype) => kvs.map((kvDtype) => ({ weightDtype, kvDtype })));
 }
@@ -106,10 +111,12 @@ export function feasibleReplicaShapes(
   const pruned: PrunedConfiguration[] = [];
   const { model, hardware } = input;
   const mostMemory = Math.max(...FINE_MEMORY_UTILIZATION);
+  const moe = moeLayers(model);
   for (const dtypes of dtypeChoices(input)) {
     for (const tp of divisors(maxGpusPerReplica).filter((d) => d <= scaleUpDomainOf(hardware))) {
       for (const pp of divisors(maxGpusPerReplica / tp)) {
-        const eps = model.moe ? divisors(tp).filter((e) => model.moe!.numExperts % e === 0) : [1];
+        const eps =
+          moe.length > 0 ? divisors(tp).filter((e) => moe.every((ffn) => ffn.experts % e === 0)) : [1];
         for (const ep of eps) {
           const plan: Plan = { tp, pp, dp: 1, ep, ...dtypes };
           const what = `${describePlan(plan)} ${dtypes.weightDtype}/${dtypes.kvDtype}`;

@@ -1,5 +1,5 @@
 import type { HardwareSpec } from '../hardware/spec.js';
-import { memoryReport } from '../memory/model.js';
+import { kvBlockShapeOf, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
@@ -81,6 +81,8 @@ export function buildPools(
     }
     const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config.calibration, opTables);
     const kvBytesPerBlock = memory.perGpu.kvBytesPerToken * resolved.blockSize;
+    // Sliding-window and linear-attention layers hold less than a token's full KV (see KvBlockShape).
+    const shape = kvBlockShapeOf(model, poolConfig.plan, resolved.maxModelLen, resolved.blockSize);
     const replicas: SimReplica[] = [];
     for (let i = 0; i < poolConfig.plan.dp; i++) {
       const kv = new CountingKvBlockManager(
@@ -88,6 +90,7 @@ export function buildPools(
         resolved.blockSize,
         workload.hashBlockTokens,
         resolved.enablePrefixCaching,
+        shape,
       );
       replicas.push(
         new SimReplica(

@@ -303,7 +303,7 @@ function accepts(replica: SimReplica, r: SimRequest): boolean {
   const c = replica.config;
   const total = r.promptTokens + r.outputTokens;
   if (total > c.maxModelLen) return false;
-  if (Math.ceil(total / replica.kv.blockSize) > replica.kv.totalBlocks) return false;
+  if (replica.kv.blocksFor(total) > replica.kv.totalBlocks) return false;
   if (!c.chunkedPrefill && total > c.maxNumBatchedTokens) return false;
   return true;
 }

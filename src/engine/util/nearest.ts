@@ -16,7 +16,10 @@ function editDistance(a: string, b: string): number {
 
 const normalize = (name: string) => name.toLowerCase().replace(/[^a-z0-9.]/g, '');
 
-/** The candidates closest to `query`, best first: substring matches, then small edit distances. */
+/**
+ * The candidates closest to `query`, best first: substring matches (the shortest, fewest extra
+ * characters, first), then small edit distances.
+ */
 export function nearestNames(query: string, candidates: readonly string[], limit = 3): string[] {
   const q = normalize(query);
   const scored = candidates.map((name) => {
@@ -26,7 +29,7 @@ export function nearestNames(query: string, candidates: readonly string[], limit
   });
   return scored
     .filter((entry) => entry.score <= 0.5)
-    .sort((x, y) => x.score - y.score || x.name.localeCompare(y.name))
+    .sort((x, y) => x.score - y.score || x.name.length - y.name.length || x.name.localeCompare(y.name))
     .slice(0, limit)
     .map((entry) => entry.name);
 }

@@ -29,6 +29,10 @@ export class PagedKvBlockManager implements KvBlockManager {
     return this.totalBlocks - this.cache.freeBlocks;
   }
 
+  blocksFor(tokens: number): number {
+    return Math.ceil(tokens / this.blockSize);
+  }
+
   blocksNeeded(r: SchedRequest, tokens: number): number {
     const held = this.tables.get(r.id)?.length ?? 0;
     return Math.max(0, Math.ceil(tokens / this.blockSize) - held);

@@ -1,0 +1,42 @@
+import { ACTIVATION_BYTES, type WeightDtype, type WeightFormat, weightBytesPerParam } from './dtypes.js';
+import type { ModelSpec, QuantizedPart } from './spec.js';
+
+/**
+ * The weight format a plan loads a model in, part by part. A plan names one dtype; where it is the
+ * published checkpoint's own (see ModelSpec.checkpointFormat), the checkpoint's detail applies: its
+ * scale groups and the parts it leaves in 16-bit (gpt-oss: only the experts are mxfp4). Any other
+ * dtype is applied to every decoder linear layer, as a quantization of the 16-bit model.
+ */
+export interface WeightLayout {
+  format: WeightFormat;
+  quantized: ReadonlySet<QuantizedPart>;
+}
+
+const EVERY_PART: ReadonlySet<QuantizedPart> = new Set(['attention', 'dense', 'experts', 'shared']);
+
+/** The weight dtype plans use for `model` unless told otherwise: its checkpoint's, else bf16. */
+export function defaultWeightDtype(model: ModelSpec): WeightDtype {
+  return model.checkpointFormat?.dtype ?? 'bf16';
+}
+
+export function weightLayoutOf(model: ModelSpec, dtype: WeightDtype): WeightLayout {
+  const checkpoint = model.checkpointFormat;
+  if (checkpoint && checkpoint.dtype === dtype) {
+    const format: WeightFormat =
+      checkpoint.groupSize === undefined ? { dtype } : { dtype, groupSize: checkpoint.groupSize };
+    return { format, quantized: new Set(checkpoint.quantized) };
+  }
+  return { format: { dtype }, quantized: EVERY_PART };
+}
+
+/** Bytes per parameter of one part's linear weights under `layout`. */
+export function partBytesPerParam(layout: WeightLayout, part: QuantizedPart): number {
+  return layout.quantized.has(part) ? weightBytesPerParam(layout.format) : ACTIVATION_BYTES;
+}
+
+/** How a layout reads in a report: `mxfp4 experts, bf16 rest`, or the dtype alone where it covers everything. */
+export function describeWeightLayout(layout: WeightLayout): string {
+  const parts = [...layout.quantized];
+  if (parts.length === EVERY_PART.size) return layout.format.dtype;
+  return `${layout.format.dtype} ${parts.join(' and ')}, bf16 rest`;
+}
