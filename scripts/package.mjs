@@ -81,6 +81,10 @@ for (const target of targets) {
     'extension/dist/worker.mjs',
     'extension/dist/webview.js',
     'extension/media/webview.css',
+    'extension/NOTICE',
+    'extension/data/opdb/LICENSE-aiconfigurator',
+    'extension/data/opdb/index.json',
+    'extension/data/opdb/h100_sxm/vllm.json.gz',
   ]) {
     if (!entries.some((e) => e.name === needed)) problems.push(`missing ${needed}`);
   }

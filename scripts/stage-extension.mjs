@@ -44,7 +44,9 @@ export function stageExtension(root, outDir, { target, sourceMaps = false }) {
     cpSync(join(root, 'dist', name), join(outDir, 'dist', name));
   }
   cpSync(join(root, 'media'), join(outDir, 'media'), { recursive: true });
-  for (const name of ['README.md', 'LICENSE', 'LICENSE.md', 'CHANGELOG.md']) {
+  // The measured op tables the engine reads beside its bundles, with the licence of their source.
+  cpSync(join(root, 'data', 'opdb'), join(outDir, 'data', 'opdb'), { recursive: true });
+  for (const name of ['README.md', 'LICENSE', 'LICENSE.md', 'CHANGELOG.md', 'NOTICE']) {
     if (existsSync(join(root, name))) cpSync(join(root, name), join(outDir, name));
   }
 
