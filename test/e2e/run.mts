@@ -406,7 +406,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       await importTrace(page, workspace, 'broken-azure.csv');
       const toast = await waitForNotification(
         page,
-        /cannot import the trace: .*broken-azure\.csv:9: field 'GeneratedTokens' must be a nonnegative number, got 'many'/,
+        /cannot import the trace: .*broken-azure\.csv:9: field 'GeneratedTokens' must be a whole number of tokens .*; got 'many'/,
       );
       assert.ok(toast);
       await shot(page, 'malformed-trace-error');
