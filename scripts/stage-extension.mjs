@@ -46,9 +46,18 @@ export function stageExtension(root, outDir, { target, sourceMaps = false }) {
   cpSync(join(root, 'media'), join(outDir, 'media'), { recursive: true });
   // The measured op tables the engine reads beside its bundles, with the licence of their source.
   cpSync(join(root, 'data', 'opdb'), join(outDir, 'data', 'opdb'), { recursive: true });
-  for (const name of ['README.md', 'LICENSE', 'LICENSE.md', 'CHANGELOG.md', 'NOTICE']) {
+  for (const name of ['LICENSE', 'LICENSE.md', 'CHANGELOG.md', 'NOTICE']) {
     if (existsSync(join(root, name))) cpSync(join(root, name), join(outDir, name));
   }
+  // vsce refuses relative links in the README without a repository to resolve them against (the package
+  // names none): in the packaged copy a link to a file of the source tree reads as its path.
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  writeFileSync(
+    join(outDir, 'README.md'),
+    readme.replace(/\[([^\]]+)\]\((?![a-z]+:|#)([^)]+)\)/g, (_, text, path) =>
+      text === path ? `\`${path}\`` : `${text} (\`${path}\` in the source)`,
+    ),
+  );
 
   const webgpuFrom = join(root, 'node_modules', 'webgpu');
   // Beside the bundles (dist/node_modules), where Node resolves `webgpu` from dist/worker.mjs; vsce
