@@ -235,17 +235,9 @@ export async function runSearch(
     }
   };
 
-  /** Closed loop: the rate each new configuration served at the concurrency, where it met the SLOs. */
-  const recordServedRates = (fresh: readonly Scored[]) => {
-    for (const s of fresh) {
-      const meets = meetsSlo(s.metrics, request.slo);
-      maxRateById.set(s.candidate.id, meets ? s.metrics.rate : null);
-      if (meets) atMaxRateById.set(s.candidate.id, s.metrics);
-    }
-  };
   const rateUnderSlo = async (fresh: readonly Scored[]) => {
     if (request.concurrency === undefined) await searchMaxRates(fresh);
-    else recordServedRates(fresh);
+    else recordServedRates(fresh, request.slo, maxRateById, atMaxRateById);
   };
 
   let fresh = await evaluateAll(coarse, 'coarse');
@@ -292,6 +284,20 @@ export async function runSearch(
   }
 
   return outcomeOf(request, [...scored.values()], maxRateById, atMaxRateById, pruned, simulations);
+}
+
+/** Closed loop: the rate each new configuration served at the concurrency, where it met the SLOs. */
+function recordServedRates(
+  fresh: readonly Scored[],
+  slo: Slo,
+  maxRateById: Map<string, number | null>,
+  atMaxRateById: Map<string, EvaluationMetrics>,
+): void {
+  for (const s of fresh) {
+    const meets = meetsSlo(s.metrics, slo);
+    maxRateById.set(s.candidate.id, meets ? s.metrics.rate : null);
+    if (meets) atMaxRateById.set(s.candidate.id, s.metrics);
+  }
 }
 
 /** Fronts, best and per-configuration flags over what has been evaluated so far (final or partial). */
