@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
 import { SloPercentile } from '../engine/search/schema.js';
-import { isServeTuneError } from '../engine/util/errors.js';
+import { isServeTuneError, ServeTuneError } from '../engine/util/errors.js';
 import {
   parseSloTargets,
   type SloTargetName,
@@ -29,6 +29,14 @@ export function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) {
     throw new InvalidArgumentError(`expected a positive number, got '${value}'.`);
+  }
+  return n;
+}
+
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError(`expected a number (0 or more), got '${value}'.`);
   }
   return n;
 }
@@ -125,3 +133,38 @@ export const searchRunOptions = () => [
   new Option('--profile <profile.json>', 'calibrate the step-time model with a measured device profile'),
   new Option('--seed <n>', 'seed for generated workloads').argParser(integer).default(0),
 ];
+
+/**
+ * Closed loop (`simulate`, `bench`, `search`): keep n requests in flight, the next sent as one finishes,
+ * as `vllm bench serve --max-concurrency n --request-rate inf` does. `conflicts`: the options it replaces.
+ */
+export const concurrencyOption = (conflicts: string[]) =>
+  new Option(
+    '--concurrency <n>',
+    "closed loop: keep n requests in flight, the next sent as one finishes (the workload's arrival times are ignored)",
+  )
+    .argParser(positiveInt)
+    .conflicts(conflicts);
+
+export const thinkTimeOption = () =>
+  new Option(
+    '--think-time <s>',
+    'closed loop: seconds between a request finishing and its client sending the next (default 0)',
+  ).argParser(nonNegativeNumber);
+
+export const warmUpOption = () =>
+  new Option(
+    '--warm-up-requests <k>',
+    'leave the first k completions, and the time until the last of them, out of the metrics (default 0)',
+  ).argParser(nonNegativeInt);
+
+/** `--think-time` is a closed loop's: refused without `--concurrency`. */
+export function checkThinkTime(flags: { concurrency?: number; thinkTime?: number }): void {
+  if (flags.thinkTime !== undefined && flags.concurrency === undefined) {
+    throw new ServeTuneError(
+      '--think-time applies to a closed loop: give --concurrency too',
+      'invalid-argument',
+      '--think-time',
+    );
+  }
+}

@@ -8,7 +8,17 @@ import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
 import { checkWritable, printJson, writeJsonFile } from '../format.js';
-import { integer, nonNegativeInt, positiveInt, positiveNumber, sloOption } from '../options.js';
+import {
+  checkThinkTime,
+  concurrencyOption,
+  integer,
+  nonNegativeInt,
+  positiveInt,
+  positiveNumber,
+  sloOption,
+  thinkTimeOption,
+  warmUpOption,
+} from '../options.js';
 import { printSummary } from './simulate.js';
 
 interface BenchFlags {
@@ -19,6 +29,8 @@ interface BenchFlags {
   workload: string;
   rate?: number;
   concurrency?: number;
+  thinkTime?: number;
+  warmUpRequests?: number;
   skip?: number;
   maxRequests?: number;
   maxSeconds: number;
@@ -52,11 +64,9 @@ export function registerBenchCommands(program: Command): void {
         positiveNumber,
       ),
     )
-    .addOption(
-      new Option('--concurrency <n>', 'closed loop: keep this many requests in flight')
-        .argParser(positiveInt)
-        .conflicts('rate'),
-    )
+    .addOption(concurrencyOption(['rate']))
+    .addOption(thinkTimeOption())
+    .addOption(warmUpOption())
     .addOption(
       new Option(
         '--skip <n>',
@@ -89,6 +99,7 @@ export function registerBenchCommands(program: Command): void {
         'one warm load generator for many runs (what `servetune validate` uses)',
     )
     .action(async (flags: BenchFlags) => {
+      checkThinkTime(flags);
       if (flags.session) {
         if (flags.out || flags.requestsOut || flags.json) {
           throw new ServeTuneError(
@@ -163,7 +174,10 @@ async function benchRun(
       count: selection.maxRequests,
     },
     mode:
-      flags.concurrency !== undefined ? { kind: 'closed', concurrency: flags.concurrency } : { kind: 'open' },
+      flags.concurrency !== undefined
+        ? { kind: 'closed', concurrency: flags.concurrency, thinkSeconds: flags.thinkTime }
+        : { kind: 'open' },
+    warmUpRequests: flags.warmUpRequests,
     maxRequests: total,
     maxSeconds: flags.maxSeconds,
     timeoutSeconds: flags.timeout,

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
-import { latencyText, sloTargetsText } from '../../engine/search/format.js';
+import { latencyText, searchLoadText, sloTargetsText } from '../../engine/search/format.js';
 import {
   type FrontRow,
   latencyFrontRows,
@@ -14,13 +14,13 @@ import type { Slo } from '../../engine/search/schema.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { RANKING_SLO_RULES } from '../../engine/workload/slo.js';
 import { printJson, table } from '../format.js';
-import { positiveInt, positiveNumber, searchRunOptions, sloOption } from '../options.js';
+import { concurrencyOption, positiveInt, positiveNumber, searchRunOptions, sloOption } from '../options.js';
 
 function printResult(result: SearchResult): void {
   const p = result.slo.percentile;
   const slo = `SLO ${p} ${sloTargetsText(result.slo)}`;
   console.log(
-    `${result.modelName} on ${result.gpus}× ${result.hardware}, ${result.engine}; ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; ${slo}`,
+    `${result.modelName} on ${result.gpus}× ${result.hardware}, ${result.engine}; ${result.workload.requests} requests of ${result.workload.source} ${searchLoadText(result.workload)}; ${slo}`,
   );
   console.log(
     `Evaluated ${result.configurationsEvaluated} configurations (${result.simulations} simulations), pruned ${result.configurationsPruned}, in ${result.wallSeconds.toFixed(1)} s.${result.calibrated ? ' Calibrated with a measured profile.' : ''}\n`,
@@ -29,8 +29,12 @@ function printResult(result: SearchResult): void {
   if (best) {
     const m = best.metrics;
     console.log(`Best under the SLOs: ${best.label}`);
+    const at =
+      m.concurrency === undefined
+        ? `sustains ${best.maxRateUnderSlo?.toFixed(2)} req/s under the SLOs; at ${m.rate.toFixed(2)} req/s`
+        : `serves ${m.rate.toFixed(2)} req/s with ${m.concurrency} in flight`;
     console.log(
-      `  sustains ${best.maxRateUnderSlo?.toFixed(2)} req/s under the SLOs; at ${m.rate.toFixed(2)} req/s: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU, margin ${(best.sloMargin * 100).toFixed(0)}%`,
+      `  ${at}: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU, margin ${(best.sloMargin * 100).toFixed(0)}%`,
     );
     for (const server of best.settings?.servers ?? []) {
       console.log(
@@ -39,7 +43,7 @@ function printResult(result: SearchResult): void {
     }
   } else {
     console.log(
-      `No configuration meets the SLOs at ${result.workload.rate.toFixed(2)} req/s. The closest are on the fronts below.`,
+      `No configuration meets the SLOs ${searchLoadText(result.workload)}. The closest are on the fronts below.`,
     );
   }
   const front = (
@@ -97,6 +101,7 @@ export function registerSearchCommands(program: Command): void {
     .requiredOption('--workload <spec|file>', 'a workload spec (poisson:rate=4,prompt=…) or a trace file')
     .addOption(sloOption(RANKING_SLO_RULES, 'latency targets').makeOptionMandatory())
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
+    .addOption(concurrencyOption(['rate']))
     .addOption(
       new Option('--engine <engine>', 'serving engine to emit settings for')
         .choices(EngineId.options)
@@ -117,6 +122,7 @@ export function registerSearchCommands(program: Command): void {
       slo: Omit<Slo, 'percentile'>;
       sloPercentile: Slo['percentile'];
       rate?: number;
+      concurrency?: number;
       engine: EngineId;
       allowQuantization?: boolean;
       disaggregation?: boolean;
@@ -139,6 +145,7 @@ export function registerSearchCommands(program: Command): void {
             gpus: flags.gpus,
             workload: flags.workload,
             rate: flags.rate,
+            concurrency: flags.concurrency,
             slo: { ...flags.slo, percentile: flags.sloPercentile },
             engine: flags.engine,
             allowQuantization: flags.allowQuantization ?? false,

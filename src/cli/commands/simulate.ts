@@ -19,6 +19,8 @@ import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
 import { printJson, table } from '../format.js';
 import {
+  checkThinkTime,
+  concurrencyOption,
   fraction,
   integer,
   kvDtypeOption,
@@ -26,6 +28,8 @@ import {
   positiveInt,
   positiveNumber,
   sloOption,
+  thinkTimeOption,
+  warmUpOption,
   weightDtypeOption,
 } from '../options.js';
 
@@ -95,6 +99,9 @@ interface SimulateFlags {
   seed: number;
   duration?: number;
   requests?: number;
+  concurrency?: number;
+  thinkTime?: number;
+  warmUpRequests?: number;
   slo?: SloTargets;
   json?: boolean;
 }
@@ -269,9 +276,13 @@ export function registerSimulateCommands(program: Command): void {
       new Option('--duration <seconds>', 'keep the arrivals of the first seconds').argParser(positiveNumber),
     )
     .addOption(new Option('--requests <n>', 'keep the first n requests').argParser(positiveInt))
+    .addOption(concurrencyOption(['rate', 'duration']))
+    .addOption(thinkTimeOption())
+    .addOption(warmUpOption())
     .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'))
     .option('--json', 'print JSON (schema: RunSummary)')
     .action(async (flags: SimulateFlags) => {
+      checkThinkTime(flags);
       const model = await resolveModelAsync(flags.model);
       const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
       const scheduler: SchedulerConfig = {
@@ -330,7 +341,16 @@ export function registerSimulateCommands(program: Command): void {
         durationSeconds: flags.duration,
         count: flags.requests,
       });
-      const summary = RunSummary.parse(simulate(config, workload, { opTables }));
+      const summary = RunSummary.parse(
+        simulate(config, workload, {
+          opTables,
+          closedLoop:
+            flags.concurrency !== undefined
+              ? { concurrency: flags.concurrency, thinkSeconds: flags.thinkTime }
+              : undefined,
+          warmUpRequests: flags.warmUpRequests,
+        }),
+      );
       if (flags.json) printJson(summary);
       else printSummary(summary, workload.source);
       if (!summary.feasible) process.exitCode = 3;
@@ -339,6 +359,7 @@ export function registerSimulateCommands(program: Command): void {
 
 export function printSummary(s: RunSummary, source: string): void {
   console.log(`${s.label}\nworkload: ${source}`);
+  if (s.load) console.log(describeLoad(s.load));
   if (!s.feasible) {
     console.log(`\nInfeasible, not simulated:\n  ${s.problems.join('\n  ')}`);
     return;
@@ -375,4 +396,17 @@ export function printSummary(s: RunSummary, source: string): void {
       (s.prefixCache ? `; prefix cache hit rate ${(100 * s.prefixCache.hitRate).toFixed(1)}%` : ''),
   );
   if (s.problems.length > 0) console.log(`note: ${s.problems.join('; ')}`);
+}
+
+/** "closed loop: 64 in flight, no think time; the first 10 completions left out". */
+function describeLoad(load: NonNullable<RunSummary['load']>): string {
+  const parts: string[] = [];
+  if (load.mode === 'closed') {
+    const think = load.thinkSeconds ? `${load.thinkSeconds} s think time` : 'no think time';
+    parts.push(`closed loop: ${load.concurrency} in flight, ${think}`);
+  } else {
+    parts.push('open loop');
+  }
+  if (load.warmUpRequests) parts.push(`the first ${load.warmUpRequests} completions left out`);
+  return parts.join('; ');
 }

@@ -10,7 +10,11 @@ export interface LoadRequest {
   outputTokens: number;
 }
 
-export type LoadMode = { kind: 'open' } | { kind: 'closed'; concurrency: number };
+/**
+ * Open loop: each request at its arrival time. Closed loop: `concurrency` requests sent at once, and
+ * each time one ends its client sends the next, `thinkSeconds` (default 0) later.
+ */
+export type LoadMode = { kind: 'open' } | { kind: 'closed'; concurrency: number; thinkSeconds?: number };
 
 interface LoadOptions {
   mode: LoadMode;
@@ -48,8 +52,9 @@ function promptIds(
 
 /**
  * Replays requests against an endpoint, open loop (each sent at its arrival time, however the server is
- * doing) or closed loop (a fixed number in flight). Bounded by a request count and a wall-clock limit;
- * every request sent is accounted for in the result, failed or not.
+ * doing) or closed loop (a fixed number in flight, as `vllm bench serve --max-concurrency` keeps: the
+ * first sent at once, each next one as one ends, in the workload's order). Bounded by a request count
+ * and a wall-clock limit; every request sent is accounted for in the result, failed or not.
  */
 export async function runLoad(
   target: StreamTarget,
@@ -98,14 +103,19 @@ export async function runLoad(
       }
       await Promise.all(inFlight);
     } else {
+      const { concurrency, thinkSeconds = 0 } = options.mode;
       let next = 0;
-      const worker = async () => {
+      // One client: sends a request, waits for its end (and the think time), sends the next.
+      const client = async () => {
         while (!stop.signal.aborted && next < planned.length) {
           const index = next++;
           await send(index, elapsed());
+          if (thinkSeconds > 0 && next < planned.length) {
+            await waitUntil(elapsed() + thinkSeconds, elapsed, stop.signal);
+          }
         }
       };
-      await Promise.all(Array.from({ length: Math.min(options.mode.concurrency, planned.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(concurrency, planned.length) }, client));
     }
   } finally {
     clearTimeout(wallTimer);

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { SimulationConfig } from '../sim/config.js';
-import type { RunSummary } from '../sim/summary.js';
+import type { RunLoad, RunSummary } from '../sim/summary.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { SloTargets } from '../workload/slo.js';
 import type { Workload } from '../workload/types.js';
@@ -18,6 +18,8 @@ interface BenchOptions {
   /** How the workload was obtained (recorded so a fit can regenerate it). */
   workloadOrigin: { source: string; seed: number; rate?: number; skip?: number; count?: number };
   mode: LoadMode;
+  /** Leave the first completions out of the metrics, as `simulate` does (`RunLoad.warmUpRequests`). */
+  warmUpRequests?: number;
   maxRequests: number;
   maxSeconds: number;
   timeoutSeconds: number;
@@ -83,6 +85,15 @@ async function probeEndpoint(
   );
 }
 
+/** The summary's `load`, as `simulate` records it: absent for open loop with every request counted. */
+function loadOf(mode: LoadMode, warmUpRequests: number): RunLoad | undefined {
+  const warmUp = warmUpRequests > 0 ? { warmUpRequests } : {};
+  if (mode.kind === 'closed') {
+    return { mode: 'closed', concurrency: mode.concurrency, thinkSeconds: mode.thinkSeconds ?? 0, ...warmUp };
+  }
+  return warmUpRequests > 0 ? { mode: 'open', ...warmUp } : undefined;
+}
+
 /** Replays a workload against an OpenAI-compatible endpoint and summarizes it as a measured RunSummary. */
 export async function runBench(options: BenchOptions): Promise<RunSummary> {
   const started = performance.now();
@@ -125,7 +136,7 @@ export async function runBench(options: BenchOptions): Promise<RunSummary> {
   });
   const mode = options.mode;
   return measuredSummary(measured, {
-    label: `${options.servedModel} at ${options.url}: ${mode.kind === 'open' ? 'open loop' : `closed loop, concurrency ${mode.concurrency}`}`,
+    label: `${options.servedModel} at ${options.url}: ${mode.kind === 'open' ? 'open loop' : `closed loop, concurrency ${mode.concurrency}${mode.thinkSeconds ? `, think time ${mode.thinkSeconds} s` : ''}`}`,
     url: options.url,
     servedModel: options.servedModel,
     model: options.model,
@@ -137,6 +148,7 @@ export async function runBench(options: BenchOptions): Promise<RunSummary> {
       mode: mode.kind,
       concurrency: mode.kind === 'closed' ? mode.concurrency : undefined,
     },
+    load: loadOf(mode, options.warmUpRequests ?? 0),
     planned: requests.length,
     slo: options.slo,
     seed: options.seed,

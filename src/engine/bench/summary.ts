@@ -6,7 +6,7 @@ import {
   requestMetrics,
   throughputOf,
 } from '../sim/request-metrics.js';
-import { RunSummary } from '../sim/summary.js';
+import { type RunLoad, RunSummary } from '../sim/summary.js';
 import type { SloTargets } from '../workload/slo.js';
 import type { MeasuredRequest } from './requests-file.js';
 
@@ -20,6 +20,8 @@ interface MeasuredRunInfo {
   gpus?: number;
   config?: SimulationConfig;
   workload: NonNullable<RunSummary['workload']>;
+  /** How it was sent, where not open loop with every request counted (`RunLoad`, as `simulate` records it). */
+  load?: RunLoad;
   /** Requests in the workload (sent or not). */
   planned: number;
   slo: SloTargets;
@@ -33,10 +35,12 @@ interface MeasuredRunInfo {
  * A load-generator run as a RunSummary (kind 'measured'), computed by the simulator's own metric code
  * from the streamed token times: a request counts as completed when its stream ended normally with at
  * least one token; every other request sent or planned counts as failed, with the reasons in `problems`.
+ * A warm-up (`load.warmUpRequests`) is left out as `simulate` leaves it out: the requests finished by
+ * the K-th completion and the token gaps ending by then, the throughput counted from it.
  */
 export function measuredSummary(measured: readonly MeasuredRequest[], info: MeasuredRunInfo): RunSummary {
   const finished: FinishedRequestTimes[] = [];
-  const itl = new GapHistogram();
+  const tokenTimes: (readonly number[])[] = [];
   const reasons = new Map<string, number>();
   let start = Number.POSITIVE_INFINITY;
   let end = 0;
@@ -51,9 +55,9 @@ export function measuredSummary(measured: readonly MeasuredRequest[], info: Meas
     let maxGap = 0;
     for (let i = 1; i < m.tokenTimes.length; i++) {
       const gap = m.tokenTimes[i] - m.tokenTimes[i - 1];
-      itl.add(gap);
       if (gap > maxGap) maxGap = gap;
     }
+    tokenTimes.push(m.tokenTimes);
     finished.push({
       arrival: m.sentAt,
       firstScheduled: -1,
@@ -66,8 +70,14 @@ export function measuredSummary(measured: readonly MeasuredRequest[], info: Meas
   }
   const notSent = info.planned - measured.length;
   if (notSent > 0) reasons.set('not sent (request or time limit)', notSent);
-  const metrics = requestMetrics(finished, info.slo);
-  const duration = measured.length > 0 ? Math.max(0, end - start) : 0;
+  const measuredFrom = warmUpEnd(finished, info.load?.warmUpRequests ?? 0);
+  const itl = new GapHistogram();
+  for (const times of tokenTimes) {
+    for (let i = 1; i < times.length; i++) if (times[i] > measuredFrom) itl.add(times[i] - times[i - 1]);
+  }
+  const counted = finished.filter((r) => r.finish > measuredFrom);
+  const metrics = requestMetrics(counted, info.slo);
+  const duration = measured.length > 0 ? Math.max(0, end - Math.max(start, measuredFrom)) : 0;
   const gpus = info.gpus ?? 1;
   return RunSummary.parse({
     schemaVersion: 1,
@@ -79,12 +89,13 @@ export function measuredSummary(measured: readonly MeasuredRequest[], info: Meas
     config: info.config,
     endpoint: { url: info.url, servedModel: info.servedModel },
     workload: info.workload,
+    ...(info.load ? { load: info.load } : {}),
     feasible: true,
     problems: [...reasons.entries()].map(([why, n]) => `${n} requests failed: ${why}`),
     requests: {
       total: info.planned,
-      completed: metrics.completed,
-      failed: info.planned - metrics.completed,
+      completed: finished.length,
+      failed: info.planned - finished.length,
     },
     tokens: { input: metrics.inputTokens, output: metrics.outputTokens, cachedPrompt: 0 },
     ttft: metrics.ttft,
@@ -104,6 +115,13 @@ export function measuredSummary(measured: readonly MeasuredRequest[], info: Meas
     steps: 0,
     seed: info.seed,
   });
+}
+
+/** When the measured window opens: the `warmUp`-th completion's; −∞ without one, +∞ with fewer completions. */
+function warmUpEnd(finished: readonly FinishedRequestTimes[], warmUp: number): number {
+  if (warmUp === 0) return Number.NEGATIVE_INFINITY;
+  if (finished.length < warmUp) return Number.POSITIVE_INFINITY;
+  return finished.map((r) => r.finish).sort((a, b) => a - b)[warmUp - 1];
 }
 
 /** Reads a Prometheus counter from an endpoint's /metrics text (vLLM names), summed over its label sets. */

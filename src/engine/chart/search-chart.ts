@@ -1,4 +1,5 @@
 import type { ChartModel, ChartPoint, ChartSpec } from '../protocol/webview.js';
+import { searchLoadText } from '../search/format.js';
 import type { SearchResult } from '../search/run.js';
 import type { SloPercentile } from '../search/schema.js';
 import { paretoFront2d } from '../util/pareto.js';
@@ -74,13 +75,13 @@ export function searchChartModel(result: SearchResult): ChartModel {
       settings,
       notes: c.meetsSlo
         ? []
-        : [`misses the SLOs at ${m.rate.toFixed(2)} req/s (margin ${(c.sloMargin * 100).toFixed(0)}%)`],
+        : [`misses the SLOs ${searchLoadText(result.workload)} (margin ${(c.sloMargin * 100).toFixed(0)}%)`],
     };
   });
   return {
     kind: 'search',
     title: `${result.modelName} on ${result.gpus}× ${result.hardware} (${result.engine})`,
-    subtitle: `${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; SLO ${slo.percentile} TTFT ≤ ${slo.ttft} s, TBT ≤ ${slo.tbt * 1000} ms`,
+    subtitle: `${result.workload.requests} requests of ${result.workload.source} ${searchLoadText(result.workload)}; SLO ${slo.percentile} TTFT ≤ ${slo.ttft} s, TBT ≤ ${slo.tbt * 1000} ms`,
     charts: [...latencyCharts, throughputChart],
     points,
     bestId: result.best,

@@ -21,6 +21,15 @@ export const SimulateParams = z.object({
   /** Keep the first requests only. */
   requests: z.number().int().positive().optional(),
   seed: z.number().int().default(0),
+  /**
+   * Closed loop: keep this many requests in flight, the next sent as one settles (the workload's
+   * arrival times are ignored; not with `rate`).
+   */
+  concurrency: z.number().int().positive().optional(),
+  /** Closed loop: seconds between a request settling and its client's next send (default 0). */
+  thinkSeconds: z.number().nonnegative().optional(),
+  /** Leave the first completions out of the metrics (`RunLoad.warmUpRequests`). */
+  warmUpRequests: z.number().int().nonnegative().optional(),
 });
 
 export const ImportTraceParams = z.object({ file: z.string().min(1) });

@@ -1,6 +1,6 @@
 import { searchChartModel } from '../chart/search-chart.js';
 import type { ParetoPanelState } from '../protocol/webview.js';
-import { latencyText, sloTargetsText } from '../search/format.js';
+import { latencyText, searchLoadText, sloTargetsText } from '../search/format.js';
 import type { SearchConfiguration, SearchResult } from '../search/run.js';
 
 /** The webview bundle and its stylesheet, inlined so the report needs no network and no files. */
@@ -90,8 +90,8 @@ export function renderSearchReportHtml(result: SearchResult, assets: ReportAsset
   const p = result.slo.percentile;
   const best = result.configurations.find((c) => c.best);
   const summary = best
-    ? `Best under the SLOs: <strong>${escapeHtml(best.label)}</strong>, sustaining ${best.maxRateUnderSlo?.toFixed(2)} req/s (margin ${(best.sloMargin * 100).toFixed(0)}% at ${best.metrics.rate.toFixed(2)} req/s).`
-    : `No configuration meets the SLOs at ${result.workload.rate.toFixed(2)} req/s.`;
+    ? `Best under the SLOs: <strong>${escapeHtml(best.label)}</strong>, ${best.metrics.concurrency === undefined ? 'sustaining' : 'serving'} ${best.maxRateUnderSlo?.toFixed(2)} req/s (margin ${(best.sloMargin * 100).toFixed(0)}% ${searchLoadText({ rate: best.metrics.rate, concurrency: best.metrics.concurrency })}).`
+    : `No configuration meets the SLOs ${searchLoadText(result.workload)}.`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -14,3 +14,10 @@ export function sloTargetsText(slo: Pick<Slo, 'ttft' | 'tbt' | 'tpot'>): string 
   const tpot = slo.tpot === undefined ? '' : `, TPOT ≤ ${latencyText(slo.tpot)}`;
   return `TTFT ≤ ${latencyText(slo.ttft)}, TBT ≤ ${latencyText(slo.tbt)}${tpot}`;
 }
+
+/** What a search compared configurations at: 'at 4.00 req/s', or 'closed loop, 64 in flight'. */
+export function searchLoadText(workload: { rate: number; concurrency?: number }): string {
+  return workload.concurrency === undefined
+    ? `at ${workload.rate.toFixed(2)} req/s`
+    : `closed loop, ${workload.concurrency} in flight`;
+}

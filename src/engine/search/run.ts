@@ -23,6 +23,11 @@ export const SearchInput = z.object({
   workload: z.string().min(1),
   /** Requests per second to compare at; default: the workload's own rate. */
   rate: z.number().positive().optional(),
+  /**
+   * Compare closed loop instead, with this many requests in flight (not with `rate`): each configuration
+   * is simulated once at it and ranked by the requests per second it serves within the SLOs.
+   */
+  concurrency: z.number().int().positive().optional(),
   slo: Slo,
   engine: EngineId.default(DEFAULT_ENGINE),
   allowQuantization: z.boolean().default(false),
@@ -57,7 +62,10 @@ export const SearchResult = z.object({
   workload: z.object({
     source: z.string(),
     requests: z.number().int(),
+    /** The rate compared at (open loop); closed loop: the workload's own rate, its arrival times unused. */
     rate: z.number(),
+    /** Closed loop: the requests kept in flight. Optional, added later. */
+    concurrency: z.number().int().positive().optional(),
     maxSequenceTokens: z.number().int(),
   }),
   slo: Slo,
@@ -101,11 +109,12 @@ function searchMaxModelLen(model: { maxContextLength: number }, maxSequenceToken
 /**
  * The requests every configuration is simulated on (the first `sampleRequests` of the workload), their
  * arrival rate (`rate`, else the workload's own), the longest request's tokens and the context the
- * engines are set to; a workload with no requests, no rate, or a request longer than the model's context
- * is an error that names the flag.
+ * engines are set to; a workload with no requests, no rate (open loop: closed loop, with a
+ * `concurrency`, needs none and its rate may be 0), or a request longer than the model's context is an
+ * error that names the flag.
  */
 export function loadSearchSample(
-  input: { workload: string; sampleRequests: number; seed: number; rate?: number },
+  input: { workload: string; sampleRequests: number; seed: number; rate?: number; concurrency?: number },
   model: { name: string; maxContextLength: number },
 ): { workload: Workload; rate: number; maxSequenceTokens: number; maxModelLen: number } {
   const workload = loadWorkload(input.workload, { count: input.sampleRequests, seed: input.seed });
@@ -116,8 +125,15 @@ export function loadSearchSample(
       '--workload',
     );
   }
+  if (input.rate !== undefined && input.concurrency !== undefined) {
+    throw new ServeTuneError(
+      'a closed loop (--concurrency) ignores arrival times: give --concurrency or --rate, not both',
+      'invalid-argument',
+      '--concurrency',
+    );
+  }
   const rate = input.rate ?? arrivalRate(workload);
-  if (!(rate > 0)) {
+  if (!(rate > 0) && input.concurrency === undefined) {
     throw new ServeTuneError(
       'the workload has no arrival rate (all at once): pass --rate',
       'invalid-argument',
@@ -190,7 +206,13 @@ export async function searchServing(
         hardware: hardware.id,
         gpus: input.gpus,
         engine: input.engine,
-        workload: { source: workload.source, requests: workload.requests.length, rate, maxSequenceTokens },
+        workload: {
+          source: workload.source,
+          requests: workload.requests.length,
+          rate,
+          ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
+          maxSequenceTokens,
+        },
         slo: input.slo,
         maxModelLen,
         calibrated: calibration !== undefined,
@@ -211,6 +233,7 @@ export async function searchServing(
         gpus: input.gpus,
         engine: input.engine,
         rate,
+        concurrency: input.concurrency,
         slo: input.slo,
         maxSequenceTokens,
         allowQuantization: input.allowQuantization,

@@ -53,7 +53,10 @@ export type Percentiles = z.infer<typeof Percentiles>;
 
 /** What the search needs of one run at one request rate (a projection of the simulator's summary). */
 export const EvaluationMetrics = z.object({
-  rate: z.number().positive(),
+  /** Requests per second: those offered (open loop), or those served at `concurrency` (closed loop). */
+  rate: z.number().nonnegative(),
+  /** Closed loop: the requests kept in flight. Optional, added later. */
+  concurrency: z.number().int().positive().optional(),
   ttft: Percentiles,
   tbt: Percentiles,
   tpot: Percentiles,
@@ -82,7 +85,11 @@ export const EvaluatedConfiguration = z.object({
   meetsSlo: z.boolean(),
   /** Smallest relative headroom over the SLO targets at the search's rate (negative: violated). */
   sloMargin: z.number(),
-  /** Highest request rate at which the SLOs hold, or null when not searched (dominated) or never held. */
+  /**
+   * Highest request rate at which the SLOs hold, or null when not searched (dominated) or never held.
+   * Closed loop: the rate served at the search's concurrency where the SLOs held there (nothing is
+   * bisected).
+   */
   maxRateUnderSlo: z.number().nullable(),
   maxRateSearched: z.boolean(),
   paretoLatency: z.boolean(),
@@ -100,4 +107,8 @@ export const PrunedConfiguration = z.object({
 });
 export type PrunedConfiguration = z.infer<typeof PrunedConfiguration>;
 
-export const EvaluationTaskSchema = z.object({ candidate: Candidate, rate: z.number().positive() });
+/** One run to evaluate: open loop at a request rate, or closed loop at a concurrency. */
+export const EvaluationTaskSchema = z.union([
+  z.object({ candidate: Candidate, rate: z.number().positive() }),
+  z.object({ candidate: Candidate, concurrency: z.number().int().positive() }),
+]);

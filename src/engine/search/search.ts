@@ -28,18 +28,24 @@ export interface Evaluator {
   evaluate(tasks: readonly EvaluationTask[], signal?: AbortSignal): Promise<EvaluationMetrics[]>;
 }
 
-export interface EvaluationTask {
-  candidate: Candidate;
-  rate: number;
-}
+/** Open loop at `rate` requests per second, or closed loop with `concurrency` requests in flight. */
+export type EvaluationTask =
+  | { candidate: Candidate; rate: number }
+  | { candidate: Candidate; concurrency: number };
 
 export interface SearchRequest {
   model: ModelSpec;
   hardware: HardwareSpec;
   gpus: number;
   engine: EngineId;
-  /** Requests per second the configurations are compared at. */
+  /** Requests per second the configurations are compared at (open loop; the start of the max-rate search). */
   rate: number;
+  /**
+   * Compare closed loop instead, with this many requests in flight: each configuration is simulated
+   * once at it, judged by its SLOs there and ranked by the requests per second it serves (its
+   * `maxRateUnderSlo` where it meets them); no rate is bisected and `rate` is not used.
+   */
+  concurrency?: number;
   slo: Slo;
   maxSequenceTokens: number;
   allowQuantization: boolean;
@@ -139,7 +145,10 @@ function refinedVariants(candidate: Candidate): Candidate[] {
  * The plan search: prune the space by divisibility and memory, evaluate a coarse knob grid for every
  * feasible plan at the search rate, refine the knobs around the leaders, find the highest SLO-meeting
  * rate of every configuration that no other configuration beats on all metrics, and mark the fronts and
- * the best (highest rate under the SLOs, then throughput per GPU).
+ * the best (highest rate under the SLOs, then throughput per GPU). Closed loop (`concurrency`): each
+ * configuration runs once at the concurrency, and the rate it serves there, where it meets the SLOs,
+ * stands for its highest rate (it ranks the leaders and the best alike); nothing is pruned as dominated,
+ * since no rate search is saved by it.
  */
 export async function runSearch(
   request: SearchRequest,
@@ -159,8 +168,11 @@ export async function runSearch(
   const evaluateAll = async (candidates: Candidate[], stage: Scored['stage']): Promise<Scored[]> => {
     signal?.throwIfAborted();
     onProgress?.({ stage, done: 0, total: candidates.length });
+    const concurrency = request.concurrency;
     const metrics = await evaluator.evaluate(
-      candidates.map((candidate) => ({ candidate, rate: request.rate })),
+      candidates.map((candidate) =>
+        concurrency === undefined ? { candidate, rate: request.rate } : { candidate, concurrency },
+      ),
       signal,
     );
     simulations += candidates.length;
@@ -223,9 +235,14 @@ export async function runSearch(
     }
   };
 
+  const rateUnderSlo = async (fresh: readonly Scored[]) => {
+    if (request.concurrency === undefined) await searchMaxRates(fresh);
+    else recordServedRates(fresh, request.slo, maxRateById, atMaxRateById);
+  };
+
   let fresh = await evaluateAll(coarse, 'coarse');
   for (const s of fresh) scored.set(s.candidate.id, s);
-  await searchMaxRates(fresh);
+  await rateUnderSlo(fresh);
   const reportPartial = () =>
     onPartial?.(outcomeOf(request, [...scored.values()], maxRateById, atMaxRateById, pruned, simulations));
   reportPartial();
@@ -260,13 +277,27 @@ export async function runSearch(
     const before = bestRate();
     fresh = await evaluateAll([...variants.values()], 'refine');
     for (const s of fresh) scored.set(s.candidate.id, s);
-    await searchMaxRates(fresh);
+    await rateUnderSlo(fresh);
     reportPartial();
     const improvedOrTied = fresh.some((s) => (maxRateById.get(s.candidate.id) ?? 0) >= before && before > 0);
     if (!improvedOrTied) break;
   }
 
   return outcomeOf(request, [...scored.values()], maxRateById, atMaxRateById, pruned, simulations);
+}
+
+/** Closed loop: the rate each new configuration served at the concurrency, where it met the SLOs. */
+function recordServedRates(
+  fresh: readonly Scored[],
+  slo: Slo,
+  maxRateById: Map<string, number | null>,
+  atMaxRateById: Map<string, EvaluationMetrics>,
+): void {
+  for (const s of fresh) {
+    const meets = meetsSlo(s.metrics, slo);
+    maxRateById.set(s.candidate.id, meets ? s.metrics.rate : null);
+    if (meets) atMaxRateById.set(s.candidate.id, s.metrics);
+  }
 }
 
 /** Fronts, best and per-configuration flags over what has been evaluated so far (final or partial). */

@@ -8,7 +8,7 @@ import { simulate } from '../sim/simulate.js';
 import type { MetricSummary, RunSummary } from '../sim/summary.js';
 import { repeatToSpan, scaleToRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
-import type { EvaluationMetrics, Percentiles, Pool, SchedulerKnobs, Slo } from './schema.js';
+import type { Candidate, EvaluationMetrics, Percentiles, Pool, SchedulerKnobs, Slo } from './schema.js';
 import type { EvaluationTask, Evaluator } from './search.js';
 import { candidateGpus } from './space.js';
 
@@ -55,6 +55,16 @@ function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
+/**
+ * Identical copies a deployment splits into under round-robin routing: its replicas (colocated), or
+ * gcd(x, y) copies of (x/g)P(y/g)D (disaggregated xPyD).
+ */
+function replicaShare(candidate: Candidate): number {
+  return candidate.kind === 'colocated'
+    ? candidate.pool.plan.dp
+    : gcd(candidate.prefill.plan.dp, candidate.decode.plan.dp);
+}
+
 /** Every `step`-th request: one replica's share under round-robin routing. */
 function thin(workload: Workload, step: number): Workload {
   if (step === 1) return workload;
@@ -77,7 +87,9 @@ export interface SimulationEvaluatorSetup {
  * Evaluates configurations by simulating them. Replicas of a pool are identical and, under round-robin
  * routing, each sees every dp-th request: one replica is simulated on its share and scaled back up,
  * which makes a DP8 plan cost what a DP1 plan costs. A disaggregated xPyD deployment is likewise
- * simulated as one of its gcd(x, y) identical (x/g)P(y/g)D parts.
+ * simulated as one of its gcd(x, y) identical (x/g)P(y/g)D parts. Closed loop, a part serves its share
+ * of the clients (where the concurrency divides among the parts; else the whole deployment runs) on its
+ * share of the sample, whose arrival times are ignored.
  */
 export class SimulationEvaluator implements Evaluator {
   constructor(private readonly setup: SimulationEvaluatorSetup) {}
@@ -86,42 +98,42 @@ export class SimulationEvaluator implements Evaluator {
     return tasks.map((task) => this.evaluateOne(task));
   }
 
-  evaluateOne({ candidate, rate }: EvaluationTask): EvaluationMetrics {
+  evaluateOne(task: EvaluationTask): EvaluationMetrics {
     const { setup } = this;
-    const scaled = repeatToSpan(scaleToRate(setup.workload, rate), MIN_ARRIVAL_SPAN_SECONDS);
-    const pool = (p: Pool, replicas: number): PoolConfig => ({
-      plan: { ...p.plan, dp: replicas },
+    const { candidate } = task;
+    const closed = 'concurrency' in task ? task.concurrency : undefined;
+    // One copy of the deployment serves 1/share of the traffic; in closed loop, concurrency/share
+    // clients, so where that is not whole the whole deployment is simulated.
+    const copies = replicaShare(candidate);
+    const share = closed === undefined || closed % copies === 0 ? copies : 1;
+    const requests =
+      'rate' in task
+        ? repeatToSpan(scaleToRate(setup.workload, task.rate), MIN_ARRIVAL_SPAN_SECONDS)
+        : setup.workload;
+    const summary = simulate(
+      this.config(this.deploymentCopy(candidate, share)),
+      thin(requests, share),
+      closed === undefined ? {} : { closedLoop: { concurrency: closed / share } },
+    );
+    const rate = 'rate' in task ? task.rate : summary.throughput.requestsPerSecond * share;
+    const metrics = metricsFromSummary(summary, rate, candidateGpus(candidate) / share);
+    // The simulated copy served 1/share of the traffic: cluster rates are share times its own.
+    metrics.requestThroughput *= share;
+    metrics.goodput *= share;
+    if (closed !== undefined) metrics.concurrency = closed;
+    return metrics;
+  }
+
+  /** `candidate` with its pools cut to 1/`share` of their replicas (`share` divides them). */
+  private deploymentCopy(candidate: Candidate, share: number): SimulationConfigInput['deployment'] {
+    const { setup } = this;
+    const pool = (p: Pool): PoolConfig => ({
+      plan: { ...p.plan, dp: p.plan.dp / share },
       scheduler: schedulerFor(setup.engine, p.knobs, setup.maxModelLen),
     });
-    let config: SimulationConfigInput;
-    let workload: Workload;
-    let gpus: number;
-    if (candidate.kind === 'colocated') {
-      const { plan } = candidate.pool;
-      config = this.config({ kind: 'colocated', pool: pool(candidate.pool, 1) });
-      workload = thin(scaled, plan.dp);
-      gpus = plan.tp * plan.pp;
-    } else {
-      // xPyD with g = gcd(x, y) is g copies of (x/g)P(y/g)D, each seeing every g-th request.
-      const g = gcd(candidate.prefill.plan.dp, candidate.decode.plan.dp);
-      config = this.config({
-        kind: 'disaggregated',
-        prefill: pool(candidate.prefill, candidate.prefill.plan.dp / g),
-        decode: pool(candidate.decode, candidate.decode.plan.dp / g),
-      });
-      workload = thin(scaled, g);
-      gpus = candidateGpus(candidate) / g;
-    }
-    const summary = simulate(config, workload);
-    const replicaShare =
-      candidate.kind === 'colocated'
-        ? candidate.pool.plan.dp
-        : gcd(candidate.prefill.plan.dp, candidate.decode.plan.dp);
-    const metrics = metricsFromSummary(summary, rate, gpus);
-    // The simulated copy served 1/share of the traffic: cluster rates are share times its own.
-    metrics.requestThroughput *= replicaShare;
-    metrics.goodput *= replicaShare;
-    return metrics;
+    return candidate.kind === 'colocated'
+      ? { kind: 'colocated', pool: pool(candidate.pool) }
+      : { kind: 'disaggregated', prefill: pool(candidate.prefill), decode: pool(candidate.decode) };
   }
 
   private config(deployment: SimulationConfigInput['deployment']): SimulationConfigInput {

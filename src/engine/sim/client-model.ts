@@ -15,8 +15,11 @@ export interface ClientModel {
    * `null`: as given. Without a client model it is by arrival time (`arrivalOrder`).
    */
   arrivalOrder(requests: readonly WorkloadRequest[]): readonly number[] | null;
-  /** The model's state for one run (a seed mean runs many with one model); `seed`: the run's. */
-  startRun(seed: number): ClientRun;
+  /**
+   * The model's state for one run (a seed mean runs many with one model); `seed`: the run's,
+   * `requests`: how many the run has.
+   */
+  startRun(seed: number, requests: number): ClientRun;
 }
 
 /** One run's client (see `ClientModel`). */

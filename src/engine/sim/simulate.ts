@@ -3,16 +3,18 @@ import { describePlan, planGpus } from '../memory/plan.js';
 import { resolveModel } from '../model/resolve.js';
 import { groupLink } from '../perf/comm.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
+import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
 import { arrivalOrder } from './arrival-order.js';
 import type { ClientModel } from './client-model.js';
+import { type ClosedLoopOptions, closedLoopClient } from './closed-loop.js';
 import { SimulationConfig, type SimulationConfigInput } from './config.js';
 import { buildPools, poolConfigsOf } from './pools.js';
 import { simRequests } from './requests.js';
 import { Simulation } from './simulation.js';
 import { StepFactors } from './step-factors.js';
 import { infeasibleSummary, type RunBase } from './summarize-run.js';
-import type { RunSummary } from './summary.js';
+import type { RunLoad, RunSummary } from './summary.js';
 
 export interface SimulateOptions {
   /** Measured op tables (imported): where they cover an op, they replace the roofline. */
@@ -25,6 +27,16 @@ export interface SimulateOptions {
    * time and its tokens are seen as the engine emits them.
    */
   client?: ClientModel;
+  /**
+   * Replay the workload closed loop (`closedLoopClient`): this many requests in flight, the next sent
+   * as one settles; the workload's arrival times are ignored. Not with `client`.
+   */
+  closedLoop?: ClosedLoopOptions;
+  /**
+   * Leave the first this many completions out of the metrics: latencies, throughput and goodput count
+   * from the last of them (`RunLoad.warmUpRequests`). Default 0.
+   */
+  warmUpRequests?: number;
 }
 
 /** The step-time factors come from a stream of their own, apart from any other seeded draws. */
@@ -60,6 +72,8 @@ export function simulate(
     config,
     seed: config.seed,
   };
+  const load = loadOf(options);
+  if (load) base.load = load;
 
   const { pools, resolvedSchedulers, problems } = buildPools(
     config,
@@ -73,7 +87,7 @@ export function simulate(
   }
 
   const deployment = config.deployment;
-  const client = options.client;
+  const client = options.closedLoop ? closedLoopClient(options.closedLoop) : options.client;
   const source = workload.requests;
   const order = client ? client.arrivalOrder(source) : arrivalOrder(source);
   const simulation = new Simulation({
@@ -82,11 +96,41 @@ export function simulate(
     kvLink:
       deployment.kind === 'disaggregated' ? (deployment.kvLink ?? groupLink(hardware, gpus)) : undefined,
     stepFactors: stepFactorsOf(config),
-    client: client ? client.startRun(config.seed) : null,
+    client: client ? client.startRun(config.seed, source.length) : null,
     timeSeriesPoints: config.timeSeriesPoints,
+    warmUpRequests: options.warmUpRequests ?? 0,
   });
   simulation.run();
   return simulation.summary({ base, resolvedSchedulers, gpus, slo: config.slo, wallStart });
+}
+
+/** The summary's record of how the requests were sent; undefined for open loop with no warm-up. */
+function loadOf(options: SimulateOptions): RunLoad | undefined {
+  const { closedLoop, warmUpRequests } = options;
+  if (closedLoop && options.client) {
+    throw new ServeTuneError(
+      'simulate: a closed loop is a client of its own; give `closedLoop` or `client`, not both',
+      'invalid-argument',
+      'closedLoop',
+    );
+  }
+  if (warmUpRequests !== undefined && !(Number.isInteger(warmUpRequests) && warmUpRequests >= 0)) {
+    throw new ServeTuneError(
+      `simulate: the warm-up must be a whole number of requests, got ${warmUpRequests}`,
+      'invalid-argument',
+      'warmUpRequests',
+    );
+  }
+  const warmUp = warmUpRequests ? { warmUpRequests } : {};
+  if (closedLoop) {
+    return {
+      mode: 'closed',
+      concurrency: closedLoop.concurrency,
+      thinkSeconds: closedLoop.thinkSeconds ?? 0,
+      ...warmUp,
+    };
+  }
+  return warmUpRequests ? { mode: 'open', ...warmUp } : undefined;
 }
 
 /** Step-time variation (single-stage replicas), drawn from its own seeded stream; null: none. */

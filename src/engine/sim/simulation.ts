@@ -31,6 +31,11 @@ export interface SimulationSetup {
   /** The run's client where it is not an ideal one (`ClientModel`). */
   client: ClientRun | null;
   timeSeriesPoints: number;
+  /**
+   * Completions that warm the run up, left out of its metrics: the measured window opens when this
+   * many requests have finished (0: at the first arrival).
+   */
+  warmUpRequests: number;
 }
 
 /**
@@ -54,7 +59,14 @@ export class Simulation implements StepSink {
   private readonly kvSeries: BucketedSeries;
   private readonly batchSeries: BucketedSeries;
   /** The first request's arrival: the series count from it. */
-  private readonly startTime: number;
+  private startTime = 0;
+  /**
+   * When the measured window opened: −∞ without a warm-up, +∞ until the warm-up's last completion.
+   * Token gaps and requests that end by then are the warm-up's.
+   */
+  private measuredFrom: number;
+  /** Completions left before the measured window opens. */
+  private warmUpLeft: number;
   private now = 0;
   private steps = 0;
   private cachedPrompt = 0;
@@ -74,7 +86,8 @@ export class Simulation implements StepSink {
     this.client = setup.client;
     this.kvSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
     this.batchSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
-    this.startTime = setup.requests.length > 0 ? setup.requests[0].arrival : 0;
+    this.warmUpLeft = setup.warmUpRequests;
+    this.measuredFrom = setup.warmUpRequests > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }
 
   /** Runs until no request is left to arrive and no event is pending. */
@@ -112,6 +125,7 @@ export class Simulation implements StepSink {
       batchSeries: this.batchSeries,
       steps: this.steps,
       startTime: this.startTime,
+      measuredFrom: this.measuredFrom,
       endTime: this.now,
       prefixCaching: replicas.some((r) => r.config.enablePrefixCaching),
       preemptions: replicas.reduce((sum, r) => sum + r.state.preemptions, 0),
@@ -132,6 +146,8 @@ export class Simulation implements StepSink {
   /** The next request arrives at `time`: routed to an entry replica, or failed where it cannot be served. */
   private arrive(time: number): void {
     this.now = time;
+    // Where a client sets the send times, the first is its own, not the workload's first arrival.
+    if (this.nextArrival === 0) this.startTime = time;
     const r = this.requests[this.nextArrival++];
     r.arrival = time;
     const replica = this.entry.router.choose(r);
@@ -192,7 +208,7 @@ export class Simulation implements StepSink {
       return r.generated >= r.outputTokens;
     }
     const gap = now - r.lastToken;
-    this.itl.add(gap);
+    if (now > this.measuredFrom) this.itl.add(gap);
     if (gap > r.maxGap) r.maxGap = gap;
     r.lastToken = now;
     return r.generated >= r.outputTokens;
@@ -208,6 +224,7 @@ export class Simulation implements StepSink {
       return;
     }
     r.finish = this.now;
+    if (this.warmUpLeft > 0 && --this.warmUpLeft === 0) this.measuredFrom = this.now;
     this.settle();
   }
 

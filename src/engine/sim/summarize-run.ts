@@ -8,7 +8,7 @@ import { RunSummary } from './summary.js';
 /** What a run was, as its summary records it, before it ran. */
 export type RunBase = Pick<
   RunSummary,
-  'schemaVersion' | 'kind' | 'label' | 'model' | 'hardware' | 'gpus' | 'config' | 'seed'
+  'schemaVersion' | 'kind' | 'label' | 'model' | 'hardware' | 'gpus' | 'config' | 'seed' | 'load'
 >;
 
 /** What the summary takes from outside the run: what it was, its targets, when its wall clock started. */
@@ -30,6 +30,8 @@ export interface RunTotals {
   batchSeries: BucketedSeries;
   steps: number;
   startTime: number;
+  /** When the measured window opened after a warm-up (−∞: none, +∞: the warm-up never ended). */
+  measuredFrom: number;
   endTime: number;
   prefixCaching: boolean;
   preemptions: number;
@@ -38,7 +40,10 @@ export interface RunTotals {
 
 /**
  * A run's summary from its requests (in arrival order) and totals. `seen`: the finished requests'
- * times as the client saw them (`ClientRun.seen`); null: the engine's own.
+ * times as the client saw them (`ClientRun.seen`); null: the engine's own. After a warm-up, the
+ * latencies, tokens, throughput and goodput cover the requests finished after it, over the time from
+ * its end; the counts of requests, the ITL (gaps ending after it apart), the series, steps,
+ * preemptions and prefix-cache hits cover the whole run.
  */
 export function summarizeRun(
   requests: SimRequest[],
@@ -53,9 +58,12 @@ export function summarizeRun(
     finished.forEach((r, i) => {
       transfers[i] = r.kvTransferSeconds;
     });
-  const m = requestMetrics(seen ? seen(finished) : finished, record.slo);
+  const warmedUp = t.measuredFrom > Number.NEGATIVE_INFINITY;
+  const measured = warmedUp ? finished.filter((r) => r.finish > t.measuredFrom) : finished;
+  const m = requestMetrics(seen ? seen(measured) : measured, record.slo);
   const never = requests.length - completed - t.failed;
-  const duration = Math.max(0, t.endTime - t.startTime);
+  const duration = Math.max(0, t.endTime - Math.max(t.startTime, t.measuredFrom));
+  const queriedTokens = warmedUp ? finished.reduce((sum, r) => sum + r.promptTokens, 0) : m.inputTokens;
   return RunSummary.parse({
     ...record.base,
     resolvedSchedulers: record.resolvedSchedulers,
@@ -74,8 +82,8 @@ export function summarizeRun(
     prefixCache: t.prefixCaching
       ? {
           hitTokens: t.cachedPrompt,
-          queriedTokens: m.inputTokens,
-          hitRate: m.inputTokens > 0 ? t.cachedPrompt / m.inputTokens : 0,
+          queriedTokens,
+          hitRate: queriedTokens > 0 ? t.cachedPrompt / queriedTokens : 0,
         }
       : null,
     kvUtilization: t.kvSeries.result(),

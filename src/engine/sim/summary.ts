@@ -23,11 +23,30 @@ const TimeSeries = z.object({
 const OverTime = z.object({ mean: z.number(), peak: z.number(), series: TimeSeries });
 
 /**
+ * How a run sent its requests and what it counted, where that is not open loop (each request at its
+ * arrival time) with every request counted.
+ */
+export const RunLoad = z.object({
+  /** Open loop, or closed loop: a fixed number in flight, the next sent as one settles. */
+  mode: z.enum(['open', 'closed']),
+  /** Closed loop: requests kept in flight. */
+  concurrency: z.number().int().positive().optional(),
+  /** Closed loop: seconds between a request settling and its client's next send. */
+  thinkSeconds: z.number().nonnegative().optional(),
+  /**
+   * Completions that warmed the run up: the latencies, tokens, throughput and goodput count from the
+   * last of them (requests finished by then left out); request counts and series cover the whole run.
+   */
+  warmUpRequests: z.number().int().nonnegative().optional(),
+});
+export type RunLoad = z.infer<typeof RunLoad>;
+
+/**
  * The result of a run, simulated or measured against a real endpoint: the same schema so the two
  * diff directly. Metrics follow vLLM's benchmark definitions: TTFT = first token − arrival; TPOT =
  * (E2E − TTFT) / (output tokens − 1), over requests with more than one output token; ITL = every gap
  * between consecutive tokens of a request; E2E = last token − arrival; queueing = first scheduled −
- * arrival. Throughput is over the run's duration (first arrival to last completion).
+ * arrival. Throughput is over the run's duration (first arrival, or the warm-up's end, to last completion).
  */
 export const RunSummary = z.object({
   schemaVersion: z.literal(1),
@@ -68,6 +87,8 @@ export const RunSummary = z.object({
       concurrency: z.number().int().positive().optional(),
     })
     .optional(),
+  /** How the requests were sent (`RunLoad`); absent: open loop, every request counted. Optional, added later. */
+  load: RunLoad.optional(),
   /** False when the plan cannot run (weights do not fit, degrees do not divide): nothing was simulated. */
   feasible: z.boolean(),
   problems: z.array(z.string()),

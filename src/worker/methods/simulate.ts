@@ -1,6 +1,7 @@
 import { findModel } from '../../engine/model/catalog.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
 import { simulate } from '../../engine/sim/simulate.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { cancelled } from '../cancel.js';
 import type { Handler } from '../handlers.js';
@@ -10,6 +11,20 @@ import type { Handler } from '../handlers.js';
  * offers), so a cancel is honoured before it starts and its result is dropped if it arrives after.
  */
 export const simulateHandler: Handler<'simulate'> = async (params, context) => {
+  if (params.concurrency !== undefined && params.rate !== undefined) {
+    throw new ServeTuneError(
+      'a closed loop (concurrency) ignores arrival times: give concurrency or rate, not both',
+      'invalid-argument',
+      'concurrency',
+    );
+  }
+  if (params.thinkSeconds !== undefined && params.concurrency === undefined) {
+    throw new ServeTuneError(
+      'thinkSeconds applies to a closed loop: give concurrency too',
+      'invalid-argument',
+      'thinkSeconds',
+    );
+  }
   const workload = loadWorkload(params.workload, {
     rate: params.rate,
     seed: params.seed,
@@ -24,7 +39,13 @@ export const simulateHandler: Handler<'simulate'> = async (params, context) => {
     typeof params.config.model === 'string' && !findModel(params.config.model)
       ? await resolveModelAsync(params.config.model)
       : params.config.model;
-  const summary = simulate({ ...params.config, model }, workload);
+  const summary = simulate({ ...params.config, model }, workload, {
+    closedLoop:
+      params.concurrency !== undefined
+        ? { concurrency: params.concurrency, thinkSeconds: params.thinkSeconds }
+        : undefined,
+    warmUpRequests: params.warmUpRequests,
+  });
   if (context.signal.aborted) throw cancelled();
   context.progress(1, 1, 'done');
   return summary;

@@ -77,4 +77,74 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.equal(run.status, 3);
     assert.match(run.stdout.toString(), /Infeasible, not simulated/);
   });
+
+  it('simulate --concurrency replays closed loop; its TPOT is a batch of that many decodes', () => {
+    const out = execFileSync('node', [
+      cli,
+      'simulate',
+      '--concurrency',
+      '64',
+      '--workload',
+      'constant:rate=1000,prompt=fixed(1024),output=fixed(1024),n=640',
+      '--model',
+      'llama-3.1-8b',
+      '--hardware',
+      'h100-sxm',
+      '--json',
+    ]);
+    const summary = RunSummary.parse(JSON.parse(out.toString()));
+    assert.deepEqual(summary.load, { mode: 'closed', concurrency: 64, thinkSeconds: 0 });
+    assert.equal(summary.requests.total, 640);
+    assert.equal(summary.requests.completed, 640);
+    // By hand: 64 sequences decode together at a context of 1024 to 2048 tokens, 1536 on average.
+    const step = StepReport.parse(
+      JSON.parse(
+        execFileSync('node', [
+          cli,
+          'step',
+          '--model',
+          'llama-3.1-8b',
+          '--hardware',
+          'h100-sxm',
+          '--decode-batch',
+          '64',
+          '--decode-context',
+          '1536',
+          '--json',
+        ]).toString(),
+      ),
+    );
+    const tpot = summary.tpot!.mean;
+    assert.ok(
+      Math.abs(tpot - step.totalSeconds) / step.totalSeconds < 0.1,
+      `TPOT ${tpot} s against a 64-decode step of ${step.totalSeconds} s`,
+    );
+    assert.ok(summary.batchSize!.mean > 60, `mean batch ${summary.batchSize!.mean}`);
+  });
+
+  it('refuses --concurrency with --rate, and --think-time without --concurrency', () => {
+    const base = ['simulate', '--model', 'llama-3.1-8b', '--hardware', 'h100-sxm'];
+    const withRate = spawnSync('node', [
+      cli,
+      ...base,
+      '--workload',
+      'poisson:rate=1,n=5',
+      '--concurrency',
+      '4',
+      '--rate',
+      '2',
+    ]);
+    assert.notEqual(withRate.status, 0);
+    assert.match(withRate.stderr.toString(), /--concurrency <n>' cannot be used with option '--rate/);
+    const thinkAlone = spawnSync('node', [
+      cli,
+      ...base,
+      '--workload',
+      'poisson:rate=1,n=5',
+      '--think-time',
+      '1',
+    ]);
+    assert.notEqual(thinkAlone.status, 0);
+    assert.match(thinkAlone.stderr.toString(), /--think-time applies to a closed loop/);
+  });
 });

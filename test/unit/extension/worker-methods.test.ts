@@ -84,6 +84,38 @@ test('simulate returns the RunSummary the simulator computes in-process', async 
   assert.ok(progress.includes('simulating 200 requests'));
 });
 
+test('simulate with a concurrency replays the workload closed loop, as the engine does in-process', async () => {
+  const client = start();
+  const config = {
+    model: 'llama-3.1-8b',
+    hardware: 'l40s',
+    deployment: {
+      kind: 'colocated' as const,
+      pool: {
+        plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
+        scheduler: { policy: 'vllm-v1' as const },
+      },
+    },
+  };
+  const summary = await client.request('simulate', {
+    config,
+    workload: SMALL,
+    concurrency: 8,
+    thinkSeconds: 0.5,
+    warmUpRequests: 16,
+  });
+  const local = simulate(config, loadWorkload(SMALL), {
+    closedLoop: { concurrency: 8, thinkSeconds: 0.5 },
+    warmUpRequests: 16,
+  });
+  assert.deepEqual({ ...summary, wallSeconds: 0 }, { ...local, wallSeconds: 0 });
+  assert.deepEqual(summary.load, { mode: 'closed', concurrency: 8, thinkSeconds: 0.5, warmUpRequests: 16 });
+  await assert.rejects(
+    client.request('simulate', { config, workload: SMALL, concurrency: 8, rate: 2 }),
+    (error: WorkerRequestError) => error.code === 'invalid-argument' && error.where === 'concurrency',
+  );
+});
+
 test('search returns the SearchResult of the engine, and its chart has the fronts and the best', async () => {
   const client = start();
   const input = {

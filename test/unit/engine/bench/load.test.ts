@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type LoadRequest, runLoad } from '../../../../src/engine/bench/load.js';
+import type { MeasuredRequest } from '../../../../src/engine/bench/requests-file.js';
 import { runBench } from '../../../../src/engine/bench/run.js';
 import type { GenerationRequest } from '../../../../src/engine/serve/engine.js';
 import { OpenAiServer } from '../../../../src/engine/serve/server.js';
@@ -15,6 +16,22 @@ const base = {
   seed: 1,
   tokenIdRange: [3, 900] as [number, number],
 };
+
+/** The most requests sent and not finished at any instant. */
+function peakInFlight(results: readonly MeasuredRequest[]): number {
+  const events = results.flatMap((r) => [
+    [r.sentAt, 1],
+    [r.finishedAt, -1],
+  ]);
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let inFlight = 0;
+  let peak = 0;
+  for (const [, step] of events) {
+    inFlight += step;
+    peak = Math.max(peak, inFlight);
+  }
+  return peak;
+}
 
 describe('load generator against a live server', () => {
   it('closed loop: every request measured with exact lengths and one timestamp per token', async () => {
@@ -40,6 +57,85 @@ describe('load generator against a live server', () => {
       assert.match(r.responseId ?? '', /^cmpl-[0-9a-f]{32}$/, 'the response as the server named it');
     }
     assert.equal(new Set(results.map((r) => r.responseId)).size, 12, 'one id per response');
+  });
+
+  it('closed loop: never more than N in flight, the next sent as one ends, one after another at N = 1', async () => {
+    const server = new OpenAiServer({ engine: new TimerEngine(16, 2), maxWaiting: 100 });
+    const { url } = await server.start();
+    const workload: LoadRequest[] = Array.from({ length: 24 }, (_, i) => ({
+      arrival: 100 * i,
+      promptTokens: 4,
+      outputTokens: 2 + ((i * 5) % 9),
+    }));
+    try {
+      for (const concurrency of [1, 3]) {
+        const results = await runLoad(target(url), workload, {
+          ...base,
+          mode: { kind: 'closed', concurrency },
+        });
+        assert.ok(results.every((r) => r.status === 'ok'));
+        assert.equal(peakInFlight(results), concurrency);
+        const sends = results.map((r) => r.sentAt).sort((a, b) => a - b);
+        const finishes = results.map((r) => r.finishedAt).sort((a, b) => a - b);
+        assert.ok(sends[concurrency - 1] < 0.25, 'the first N go out at once, whatever their arrival times');
+        // The i-th send after the first N follows the i-th end, at once.
+        sends.slice(concurrency).forEach((send, i) => {
+          const after = send - finishes[i];
+          assert.ok(
+            after >= 0 && after < 0.25,
+            `send ${i + concurrency} ${(after * 1e3).toFixed(1)} ms after an end`,
+          );
+        });
+      }
+      const thinking = await runLoad(target(url), workload.slice(0, 6), {
+        ...base,
+        mode: { kind: 'closed', concurrency: 1, thinkSeconds: 0.03 },
+      });
+      for (let i = 1; i < thinking.length; i++) {
+        const wait = thinking[i].sentAt - thinking[i - 1].finishedAt;
+        assert.ok(
+          wait >= 0.03 && wait < 0.3,
+          `request ${i} sent ${(wait * 1e3).toFixed(1)} ms after the last ended`,
+        );
+      }
+    } finally {
+      await server.shutdown();
+    }
+  });
+
+  it('a warm-up is left out of the summary as simulate leaves it out, and the loop is recorded', async () => {
+    const server = new OpenAiServer({ engine: new TimerEngine(4, 2), maxWaiting: 100 });
+    const { url } = await server.start();
+    const spec = 'constant:rate=50,prompt=fixed(6),output=fixed(5),n=12';
+    try {
+      const summary = await runBench({
+        url,
+        servedModel: 'test-model',
+        workload: loadWorkload(spec),
+        workloadOrigin: { source: spec, seed: 0 },
+        mode: { kind: 'closed', concurrency: 2, thinkSeconds: 0.01 },
+        warmUpRequests: 4,
+        maxRequests: 12,
+        maxSeconds: 20,
+        timeoutSeconds: 10,
+        slo: {},
+        seed: 0,
+        tokenIdRange: [3, 900],
+      });
+      assert.deepEqual(summary.load, {
+        mode: 'closed',
+        concurrency: 2,
+        thinkSeconds: 0.01,
+        warmUpRequests: 4,
+      });
+      assert.equal(summary.workload?.mode, 'closed');
+      assert.equal(summary.requests.completed, 12, 'the counts cover the whole run');
+      assert.ok(summary.ttft!.count <= 8 && summary.ttft!.count >= 6, `${summary.ttft!.count} counted`);
+      assert.equal(summary.tokens.output, summary.ttft!.count * 5);
+      assert.ok(summary.itl!.count < 12 * 4, 'gaps before the warm-up ended are left out');
+    } finally {
+      await server.shutdown();
+    }
   });
 
   it('open loop: requests go out at their arrival times, not waiting for answers', async () => {

@@ -86,7 +86,9 @@ class AnalyticEvaluator implements Evaluator {
   constructor(private readonly kvTokens: (c: Candidate) => number) {}
   async evaluate(tasks: readonly EvaluationTask[]): Promise<EvaluationMetrics[]> {
     this.calls += tasks.length;
-    return tasks.map(({ candidate, rate }) => {
+    return tasks.map((task) => {
+      if (!('rate' in task)) throw new Error('open loop only');
+      const { candidate, rate } = task;
       if (candidate.kind !== 'colocated') throw new Error('colocated only');
       const { plan, knobs } = candidate.pool;
       const step = (0.02 * 8) / (plan.tp * (plan.pp === 1 ? 1 : 0.8));
