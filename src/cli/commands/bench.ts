@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { type Command, Option } from 'commander';
+import { checkHeaderValue, parseEndpointUrl } from '../../engine/bench/endpoint.js';
 import type { MeasuredRequestsFile } from '../../engine/bench/requests-file.js';
 import { runBench } from '../../engine/bench/run.js';
 import { type BenchSessionResult, BenchSessionRun } from '../../engine/bench/session.js';
@@ -41,6 +42,7 @@ interface BenchFlags {
   requestsOut?: string;
   json?: boolean;
   probe: boolean;
+  fitContext: boolean;
   session?: boolean;
 }
 
@@ -50,7 +52,10 @@ export function registerBenchCommands(program: Command): void {
     .description(
       'replay a workload against an OpenAI-compatible endpoint and measure TTFT, TPOT, ITL, E2E, throughput and goodput',
     )
-    .requiredOption('--url <base>', 'the endpoint, e.g. http://127.0.0.1:8000')
+    .requiredOption(
+      '--url <base>',
+      'the endpoint, e.g. http://127.0.0.1:8000; a path prefix is kept (http://host/proxy/v1 → /proxy/v1/completions)',
+    )
     .requiredOption('--model <name>', 'the served model name (as /v1/models lists it)')
     .addOption(
       new Option('--endpoint <api>', 'completions (token-id prompts) or chat (text prompts)')
@@ -85,6 +90,10 @@ export function registerBenchCommands(program: Command): void {
     .addOption(new Option('--seed <n>', 'seed of the workload and prompts').argParser(integer).default(0))
     .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'))
     .option('--no-probe', 'start the run without first sending one 1-token test request')
+    .option(
+      '--no-fit-context',
+      "send requests longer than the server's max_model_len (as its /v1/models reports it) as they are, to be refused, instead of scaling them down to fit",
+    )
     .option('--out <file>', 'write the summary JSON (RunSummary) to this file')
     .option(
       '--requests-out <file>',
@@ -100,6 +109,9 @@ export function registerBenchCommands(program: Command): void {
     )
     .action(async (flags: BenchFlags) => {
       checkThinkTime(flags);
+      // Checked before anything is read or sent: a bad URL or key fails here, named.
+      parseEndpointUrl(flags.url, '--url');
+      if (flags.apiKey !== undefined) checkHeaderValue(flags.apiKey, '--api-key', '--api-key');
       if (flags.session) {
         if (flags.out || flags.requestsOut || flags.json) {
           throw new ServeTuneError(
@@ -184,9 +196,11 @@ async function benchRun(
     slo: flags.slo ?? {},
     seed: selection.seed,
     probe,
+    fitToServer: flags.fitContext,
     onRequests: (r) => {
       requests = r;
     },
+    onNotice: (line) => process.stderr.write(`servetune bench: ${line}\n`),
     onProgress: (done) => {
       if (done === total || done - lastShown >= Math.max(1, Math.floor(total / 10))) {
         lastShown = done;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { MeasuredRequest } from './requests-file.js';
 import { type StreamTarget, streamOnce } from './stream-client.js';
@@ -65,6 +66,8 @@ export async function runLoad(
   const clock = { start: performance.now() };
   const elapsed = () => (performance.now() - clock.start) / 1000;
   const stop = new AbortController();
+  // Every request in flight listens for the stop: far more than the default 10 listeners, and no leak.
+  setMaxListeners(0, stop.signal);
   const wallTimer = setTimeout(() => stop.abort(), options.maxWallSeconds * 1000);
   const onCallerAbort = () => stop.abort();
   if (options.signal?.aborted) stop.abort();

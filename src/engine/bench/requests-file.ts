@@ -13,7 +13,8 @@ export const MeasuredRequest = z.object({
   /** Output tokens the server reported (usage), else the number of content chunks. */
   outputTokens: z.number().int().nonnegative(),
   finishedAt: z.number(),
-  status: z.enum(['ok', 'http-error', 'timeout', 'network-error', 'cancelled']),
+  /** `incomplete`: the server closed the stream before marking its end ([DONE] or a finish_reason). */
+  status: z.enum(['ok', 'http-error', 'timeout', 'network-error', 'cancelled', 'incomplete']),
   error: z.string().optional(),
   /**
    * The id the server gave its response (its first stream event's), where it sends one: pairs the

@@ -4,7 +4,10 @@ import type { RunLoad, RunSummary } from '../sim/summary.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { SloTargets } from '../workload/slo.js';
 import type { Workload } from '../workload/types.js';
+import { checkHeaderValue, metricsUrl, parseEndpointUrl } from './endpoint.js';
 import { type LoadMode, type LoadRequest, runLoad } from './load.js';
+import type { FittedRequests } from './problems.js';
+import { checkPromptSizes, fetchMaxModelLen, fitToContext } from './request-sizes.js';
 import type { MeasuredRequestsFile } from './requests-file.js';
 import { type StreamTarget, streamOnce } from './stream-client.js';
 import { measuredSummary, prometheusCounter } from './summary.js';
@@ -43,6 +46,14 @@ interface BenchOptions {
   probe?: boolean;
   /** Receives every request's own measurement (what the summary aggregates), in the order they were sent. */
   onRequests?: (requests: MeasuredRequestsFile) => void;
+  /**
+   * Ask the endpoint's /v1/models for the served model's max_model_len and scale down the requests
+   * longer than it (see `fitToContext`); default false: requests are sent as they are, and the server
+   * refuses those that do not fit (counted as failed). Where the endpoint reports none, nothing changes.
+   */
+  fitToServer?: boolean;
+  /** Receives what the run changed before sending, as one line (e.g. requests scaled to fit). */
+  onNotice?: (line: string) => void;
 }
 
 /** Prompt token ids drawn from [low, high): clear of the special ids, inside any small vocabulary. */
@@ -50,7 +61,7 @@ export const DEFAULT_TOKEN_ID_RANGE: readonly [number, number] = [3, 250];
 
 async function scrapePreemptions(url: string): Promise<number | undefined> {
   try {
-    const res = await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(metricsUrl(url), { signal: AbortSignal.timeout(2000) });
     if (!res.ok) return undefined;
     return prometheusCounter(await res.text(), 'vllm:num_preemptions_total');
   } catch {
@@ -94,20 +105,47 @@ function loadOf(mode: LoadMode, warmUpRequests: number): RunLoad | undefined {
   return warmUpRequests > 0 ? { mode: 'open', ...warmUp } : undefined;
 }
 
-/** Replays a workload against an OpenAI-compatible endpoint and summarizes it as a measured RunSummary. */
-export async function runBench(options: BenchOptions): Promise<RunSummary> {
-  const started = performance.now();
+/**
+ * The requests to send: the workload's first `maxRequests`, whole lengths of at least one token, each
+ * prompt within MAX_PROMPT_TOKENS, and (with `fitToServer`) scaled down to the server's max_model_len
+ * where it reports one.
+ */
+async function plannedRequests(
+  options: BenchOptions,
+  target: StreamTarget,
+): Promise<{ requests: LoadRequest[]; fitted?: FittedRequests }> {
   const requests: LoadRequest[] = options.workload.requests.slice(0, options.maxRequests).map((r) => ({
     arrival: r.arrival,
     promptTokens: Math.max(1, Math.round(r.promptTokens)),
     outputTokens: Math.max(1, Math.round(r.outputTokens)),
   }));
+  checkPromptSizes(requests, options.workloadOrigin.source);
+  if (options.fitToServer !== true || requests.length === 0) return { requests };
+  const maxModelLen = await fetchMaxModelLen(target, options.timeoutSeconds, options.signal);
+  if (maxModelLen === undefined) return { requests };
+  const fit = fitToContext(requests, maxModelLen);
+  if (fit.fitted > 0) {
+    options.onNotice?.(
+      `${fit.fitted} of ${requests.length} requests are longer than ${options.servedModel}'s max_model_len (${maxModelLen} tokens, prompt + output) as ${target.url} reports it: each is scaled down to fit, its prompt and output in proportion`,
+    );
+  }
+  return { requests: fit.requests, fitted: { count: fit.fitted, maxModelLen } };
+}
+
+/** Replays a workload against an OpenAI-compatible endpoint and summarizes it as a measured RunSummary. */
+export async function runBench(options: BenchOptions): Promise<RunSummary> {
+  const started = performance.now();
+  parseEndpointUrl(options.url);
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    checkHeaderValue(value, `the ${name} header`, name === 'authorization' ? '--api-key' : name);
+  }
   const target: StreamTarget = {
     url: options.url,
     model: options.servedModel,
     endpoint: options.endpoint ?? 'completions',
     headers: options.headers,
   };
+  const { requests, fitted } = await plannedRequests(options, target);
   const tokenIdRange = options.tokenIdRange ?? DEFAULT_TOKEN_ID_RANGE;
   if (options.probe !== false && requests.length > 0) {
     await probeEndpoint(target, tokenIdRange[0], options.timeoutSeconds, options.signal);
@@ -154,5 +192,6 @@ export async function runBench(options: BenchOptions): Promise<RunSummary> {
     seed: options.seed,
     wallSeconds: (performance.now() - started) / 1000,
     preemptions: before !== undefined && after !== undefined ? Math.max(0, after - before) : undefined,
+    fitted,
   });
 }

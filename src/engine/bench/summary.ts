@@ -8,6 +8,7 @@ import {
 } from '../sim/request-metrics.js';
 import { type RunLoad, RunSummary } from '../sim/summary.js';
 import type { SloTargets } from '../workload/slo.js';
+import { type FittedRequests, isCompleted, runProblems } from './problems.js';
 import type { MeasuredRequest } from './requests-file.js';
 
 interface MeasuredRunInfo {
@@ -29,29 +30,27 @@ interface MeasuredRunInfo {
   wallSeconds: number;
   /** Preemptions the server reported over the run (its /metrics), where it reports them. */
   preemptions?: number;
+  /** Requests scaled down to fit the server's context before they were sent. */
+  fitted?: FittedRequests;
 }
 
 /**
  * A load-generator run as a RunSummary (kind 'measured'), computed by the simulator's own metric code
- * from the streamed token times: a request counts as completed when its stream ended normally with at
- * least one token; every other request sent or planned counts as failed, with the reasons in `problems`.
+ * from the streamed token times: a request counts as completed when its stream marked its end ([DONE]
+ * or a finish_reason) with at least one token; every other request sent or planned counts as failed,
+ * with the reasons and the server's messages in `problems` (see `runProblems`).
  * A warm-up (`load.warmUpRequests`) is left out as `simulate` leaves it out: the requests finished by
  * the K-th completion and the token gaps ending by then, the throughput counted from it.
  */
 export function measuredSummary(measured: readonly MeasuredRequest[], info: MeasuredRunInfo): RunSummary {
   const finished: FinishedRequestTimes[] = [];
   const tokenTimes: (readonly number[])[] = [];
-  const reasons = new Map<string, number>();
   let start = Number.POSITIVE_INFINITY;
   let end = 0;
   for (const m of measured) {
     start = Math.min(start, m.sentAt);
     end = Math.max(end, m.finishedAt);
-    if (m.status !== 'ok' || m.tokenTimes.length === 0) {
-      const why = m.status === 'ok' ? 'no tokens' : m.status;
-      reasons.set(why, (reasons.get(why) ?? 0) + 1);
-      continue;
-    }
+    if (!isCompleted(m)) continue;
     let maxGap = 0;
     for (let i = 1; i < m.tokenTimes.length; i++) {
       const gap = m.tokenTimes[i] - m.tokenTimes[i - 1];
@@ -68,8 +67,6 @@ export function measuredSummary(measured: readonly MeasuredRequest[], info: Meas
       maxGap,
     });
   }
-  const notSent = info.planned - measured.length;
-  if (notSent > 0) reasons.set('not sent (request or time limit)', notSent);
   const measuredFrom = warmUpEnd(finished, info.load?.warmUpRequests ?? 0);
   const itl = new GapHistogram();
   for (const times of tokenTimes) {
@@ -91,7 +88,7 @@ export function measuredSummary(measured: readonly MeasuredRequest[], info: Meas
     workload: info.workload,
     ...(info.load ? { load: info.load } : {}),
     feasible: true,
-    problems: [...reasons.entries()].map(([why, n]) => `${n} requests failed: ${why}`),
+    problems: runProblems(measured, info.planned, info.fitted),
     requests: {
       total: info.planned,
       completed: finished.length,

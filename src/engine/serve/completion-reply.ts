@@ -45,7 +45,6 @@ export class CompletionReply {
     this.res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
-      connection: 'keep-alive',
     });
     this.res.flushHeaders();
   }

@@ -47,18 +47,19 @@ interface OpenAiError {
   error: { message: string; type: string; param: string | null; code: number };
 }
 
+/** The error types OpenAI's client libraries name for each status; anything else is a server error. */
+const ERROR_TYPES: Record<number, string> = {
+  400: 'BadRequestError',
+  401: 'AuthenticationError',
+  404: 'NotFoundError',
+  405: 'MethodNotAllowedError',
+  413: 'RequestTooLargeError',
+  429: 'RateLimitError',
+  503: 'ServiceUnavailableError',
+};
+
 export function openAiError(status: number, message: string, param: string | null = null): OpenAiError {
-  const type =
-    status === 400
-      ? 'BadRequestError'
-      : status === 404
-        ? 'NotFoundError'
-        : status === 429
-          ? 'RateLimitError'
-          : status === 503
-            ? 'ServiceUnavailableError'
-            : 'InternalServerError';
-  return { error: { message, type, param, code: status } };
+  return { error: { message, type: ERROR_TYPES[status] ?? 'InternalServerError', param, code: status } };
 }
 
 /** The first zod issue as an OpenAI-style message naming the parameter. */

@@ -2,8 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
+import { bearerKeyMatches } from './access.js';
+import { listenError } from './address.js';
 import { type CompletionKind, CompletionReply, sendJson } from './completion-reply.js';
 import type { GenerationEngine, GenerationHandle, GenerationRequest } from './engine.js';
+import { HttpError } from './http-error.js';
 import { ServerMetrics } from './metrics.js';
 import {
   ChatCompletionRequest,
@@ -12,6 +15,7 @@ import {
   describeRequestIssue,
   openAiError,
 } from './openai.js';
+import { readJsonObject } from './request-body.js';
 import { decodeToken, encodeText } from './tokenizer.js';
 
 interface ServerOptions {
@@ -21,19 +25,22 @@ interface ServerOptions {
   /** Requests allowed to wait for a batch slot; beyond it new requests get 429. */
   maxWaiting: number;
   log?: (line: string) => void;
+  /**
+   * When set, every /v1/ request needs `Authorization: Bearer <apiKey>` (else 401), as vLLM's
+   * --api-key; /health and /metrics stay open.
+   */
+  apiKey?: string;
+  /**
+   * Seconds a shutdown waits for requests in flight (default DEFAULT_DRAIN_SECONDS); then it closes
+   * every connection left, which cancels what still runs.
+   */
+  drainSeconds?: number;
+  /** The largest request body read (default MAX_BODY_BYTES); larger ones get 413. */
+  maxBodyBytes?: number;
 }
 
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly param: string | null = null,
-  ) {
-    super(message);
-  }
-}
+/** How long a shutdown waits for requests in flight before it closes their connections. */
+export const DEFAULT_DRAIN_SECONDS = 10;
 
 /** A request that passed every check, with its prompt as token ids and its completion budget. */
 interface AdmittedRequest {
@@ -84,51 +91,81 @@ function completionBudget(
 /**
  * An OpenAI-compatible HTTP front end (completions and chat completions, streamed or not, /v1/models,
  * /health, /metrics) over any GenerationEngine. A client that disconnects cancels its request at once;
- * shutdown stops accepting, lets in-flight requests finish, then closes.
+ * shutdown stops accepting, lets in-flight requests finish up to a deadline, then closes.
  */
 export class OpenAiServer {
   private readonly server: Server;
   private readonly metrics: ServerMetrics;
   private draining = false;
+  private stopped: Promise<void> | undefined;
   private readonly created = Math.floor(Date.now() / 1000);
 
   constructor(private readonly options: ServerOptions) {
     this.metrics = new ServerMetrics(options.engine.modelId);
     this.server = createServer((req, res) => {
-      this.route(req, res).catch((error: unknown) => {
-        const status = error instanceof HttpError ? error.status : 500;
-        const message = error instanceof Error ? error.message : String(error);
-        if (status === 500) this.options.log?.(`internal error: ${message}`);
-        if (!res.headersSent)
-          sendJson(
-            res,
-            status,
-            openAiError(status, message, error instanceof HttpError ? error.param : null),
-          );
-        else res.end();
-      });
+      this.route(req, res).catch((error: unknown) => this.sendError(res, error));
     });
     this.server.keepAliveTimeout = 5000;
   }
 
   async start(): Promise<{ host: string; port: number; url: string }> {
     const host = this.options.host ?? '127.0.0.1';
+    const port = this.options.port ?? 0;
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port ?? 0, host, () => resolve());
+      this.server.once('error', (error) => reject(listenError(error, host, port)));
+      this.server.listen(port, host, () => resolve());
     });
-    const { port } = this.server.address() as AddressInfo;
-    return { host, port, url: `http://${host}:${port}` };
+    const bound = (this.server.address() as AddressInfo).port;
+    return { host, port: bound, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}` };
   }
 
-  /** Stop taking requests, finish those in flight, close. */
-  async shutdown(): Promise<void> {
+  /**
+   * Stop taking requests, let those in flight finish for up to `drainSeconds`, then close every
+   * connection left (a client stalled mid-body, a generation still running: closing its connection
+   * cancels it) and close. Calling it again returns the same shutdown.
+   */
+  shutdown(): Promise<void> {
+    this.stopped ??= this.drainThenClose();
+    return this.stopped;
+  }
+
+  private async drainThenClose(): Promise<void> {
     this.draining = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
-    await this.options.engine.drain();
-    this.server.closeIdleConnections();
-    await closed;
+    const finished = (async () => {
+      await this.options.engine.drain();
+      this.server.closeIdleConnections();
+      await closed;
+    })();
+    const seconds = this.options.drainSeconds ?? DEFAULT_DRAIN_SECONDS;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = setTimeout(() => resolve('deadline'), seconds * 1000);
+    });
+    const outcome = await Promise.race([finished, deadline]);
+    clearTimeout(timer);
+    if (outcome !== 'deadline') return;
+    const { running, waiting } = this.options.engine.stats();
+    this.options.log?.(
+      `drain deadline (${seconds} s) passed: closing the connections left, cancelling ${running + waiting} requests`,
+    );
+    this.server.closeAllConnections();
+    await finished;
+  }
+
+  /** The error as an OpenAI-style body; a request whose body was left unread also closes its connection. */
+  private sendError(res: ServerResponse, error: unknown): void {
+    const status = error instanceof HttpError ? error.status : 500;
+    const message = error instanceof Error ? error.message : String(error);
+    if (status === 500) this.options.log?.(`internal error: ${message}`);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (status === 413) res.setHeader('connection', 'close');
+    if (status === 401) res.setHeader('www-authenticate', 'Bearer');
+    sendJson(res, status, openAiError(status, message, error instanceof HttpError ? error.param : null));
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -152,9 +189,23 @@ export class OpenAiServer {
     };
     const route = routes[path];
     if (!route) throw new HttpError(404, `Not found: ${method} ${path}`);
+    this.authorize(req, path);
     if (route.method !== method)
       throw new HttpError(405, `Method ${method} not allowed on ${path}; use ${route.method}`);
     await route.handle();
+  }
+
+  /** With an API key set, a /v1/ request without `Authorization: Bearer <key>` is refused with 401. */
+  private authorize(req: IncomingMessage, path: string): void {
+    const { apiKey } = this.options;
+    if (apiKey === undefined || !path.startsWith('/v1/')) return;
+    if (bearerKeyMatches(req.headers.authorization, apiKey)) return;
+    throw new HttpError(
+      401,
+      req.headers.authorization === undefined
+        ? 'no API key given: send the header Authorization: Bearer <key>'
+        : 'incorrect API key given in the Authorization header',
+    );
   }
 
   private modelList() {
@@ -171,22 +222,6 @@ export class OpenAiServer {
         },
       ],
     };
-  }
-
-  private async readJson(req: IncomingMessage): Promise<unknown> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) throw new HttpError(400, `request body exceeds ${MAX_BODY_BYTES} bytes`);
-      chunks.push(chunk as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      throw new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`);
-    }
   }
 
   private parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -228,7 +263,7 @@ export class OpenAiServer {
   private async admit(req: IncomingMessage, kind: CompletionKind): Promise<AdmittedRequest> {
     const { engine } = this.options;
     if (this.draining) throw new HttpError(503, 'the server is shutting down');
-    const body = await this.readJson(req);
+    const body = await readJsonObject(req, this.options.maxBodyBytes);
     const request =
       kind === 'completion' ? this.parse(CompletionRequest, body) : this.parse(ChatCompletionRequest, body);
     if (request.model !== engine.modelId) {
