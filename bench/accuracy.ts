@@ -117,10 +117,12 @@ function main(): void {
       : null,
   };
   const overall = accuracyOf(results);
-  writeFileSync(
-    join(outDir, 'accuracy.json'),
-    `${JSON.stringify({ run, overall, rows: results }, null, 2)}\n`,
-  );
+  // One row a line: the file holds every row of the CSV and stays readable in a diff.
+  const head = JSON.stringify({ run, overall }, null, 2).replace(/\n}$/, '');
+  const sixDigits = (_key: string, v: unknown) =>
+    typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v;
+  const body = results.map((r) => `    ${JSON.stringify(r, sixDigits)}`).join(',\n');
+  writeFileSync(join(outDir, 'accuracy.json'), `${head},\n  "rows": [\n${body}\n  ]\n}\n`);
   writeFileSync(join(outDir, 'accuracy.md'), renderReport(results, run));
   const fmt = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}%`);
   console.log(
