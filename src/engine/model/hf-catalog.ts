@@ -900,6 +900,72 @@ const deepseek: HfCatalogEntry[] = [
       vocab_size: 163840,
     },
   },
+  {
+    // unverified: read from a transformers dump of this checkpoint's configuration, not from the raw
+    // file. The text model is Kimi-K2's architecture with a 262144-token context; the checkpoint keeps
+    // its routed experts in int4 (groups of 32) and everything else in bf16. The vision tower is not
+    // modelled.
+    id: 'kimi-k2.5',
+    repo: 'moonshotai/Kimi-K2.5',
+    config: {
+      architectures: ['KimiK25ForConditionalGeneration'],
+      model_type: 'kimi_k25',
+      quantization_config: {
+        config_groups: {
+          group_0: {
+            input_activations: null,
+            output_activations: null,
+            targets: ['Linear'],
+            weights: {
+              dynamic: false,
+              group_size: 32,
+              num_bits: 4,
+              strategy: 'group',
+              symmetric: true,
+              type: 'int',
+            },
+          },
+        },
+        format: 'pack-quantized',
+        ignore: [
+          'lm_head',
+          're:.*self_attn.*',
+          're:.*shared_experts.*',
+          're:.*mlp\\.(gate|up|gate_up|down)_proj.*',
+        ],
+        quant_method: 'compressed-tensors',
+      },
+      text_config: {
+        architectures: ['DeepseekV3ForCausalLM'],
+        attention_bias: false,
+        first_k_dense_replace: 1,
+        hidden_size: 7168,
+        intermediate_size: 18432,
+        kv_lora_rank: 512,
+        max_position_embeddings: 262144,
+        model_type: 'deepseek_v3',
+        moe_intermediate_size: 2048,
+        moe_layer_freq: 1,
+        n_group: 1,
+        n_routed_experts: 384,
+        n_shared_experts: 1,
+        num_attention_heads: 64,
+        num_experts_per_tok: 8,
+        num_hidden_layers: 61,
+        num_key_value_heads: 64,
+        num_nextn_predict_layers: 0,
+        q_lora_rank: 1536,
+        qk_nope_head_dim: 128,
+        qk_rope_head_dim: 64,
+        tie_word_embeddings: false,
+        topk_group: 1,
+        topk_method: 'noaux_tc',
+        v_head_dim: 128,
+        vocab_size: 163840,
+      },
+      tie_word_embeddings: false,
+    },
+  },
 ];
 
 /** gpt-oss: attention sinks, 128-token windows on every other layer, MXFP4 experts; no torch_dtype published. */
@@ -1112,6 +1178,35 @@ const phi: HfCatalogEntry[] = [
   },
 ];
 
+/** MiniMax-M2 and -M2.5 publish the same architecture (M2.5 is a further training of M2). */
+const MINIMAX_M2 = {
+  architectures: ['MiniMaxM2ForCausalLM'],
+  head_dim: 128,
+  hidden_size: 3072,
+  intermediate_size: 1536,
+  max_position_embeddings: 196608,
+  model_type: 'minimax_m2',
+  mtp_transformer_layers: 1,
+  num_attention_heads: 48,
+  num_experts_per_tok: 8,
+  num_hidden_layers: 62,
+  num_key_value_heads: 8,
+  num_local_experts: 256,
+  num_mtp_modules: 3,
+  quantization_config: {
+    activation_scheme: 'dynamic',
+    fmt: 'float8_e4m3fn',
+    quant_method: 'fp8',
+    weight_block_size: [128, 128],
+    modules_to_not_convert: ['gate', 'e_score_correction_bias', 'lm_head'],
+  },
+  rotary_dim: 64,
+  shared_intermediate_size: 0,
+  tie_word_embeddings: false,
+  use_qk_norm: true,
+  vocab_size: 200064,
+};
+
 const glmAndMiniMax: HfCatalogEntry[] = [
   {
     // unverified: the MoE, bias and norm fields were read from the GLM-4.6 file, which publishes the
@@ -1178,33 +1273,13 @@ const glmAndMiniMax: HfCatalogEntry[] = [
     // context), not from M2's own. intermediate_size is the size of each routed expert.
     id: 'minimax-m2',
     repo: 'MiniMaxAI/MiniMax-M2',
-    config: {
-      architectures: ['MiniMaxM2ForCausalLM'],
-      head_dim: 128,
-      hidden_size: 3072,
-      intermediate_size: 1536,
-      max_position_embeddings: 196608,
-      model_type: 'minimax_m2',
-      mtp_transformer_layers: 1,
-      num_attention_heads: 48,
-      num_experts_per_tok: 8,
-      num_hidden_layers: 62,
-      num_key_value_heads: 8,
-      num_local_experts: 256,
-      num_mtp_modules: 3,
-      quantization_config: {
-        activation_scheme: 'dynamic',
-        fmt: 'float8_e4m3fn',
-        quant_method: 'fp8',
-        weight_block_size: [128, 128],
-        modules_to_not_convert: ['gate', 'e_score_correction_bias', 'lm_head'],
-      },
-      rotary_dim: 64,
-      shared_intermediate_size: 0,
-      tie_word_embeddings: false,
-      use_qk_norm: true,
-      vocab_size: 200064,
-    },
+    config: MINIMAX_M2,
+  },
+  {
+    // unverified: the excerpt shared with minimax-m2, which was read from this file and M2.7's.
+    id: 'minimax-m2.5',
+    repo: 'MiniMaxAI/MiniMax-M2.5',
+    config: MINIMAX_M2,
   },
 ];
 

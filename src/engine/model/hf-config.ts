@@ -11,10 +11,13 @@ import { ModelSpec, type QuantizedPart } from './spec.js';
  * Reading a Hugging Face `config.json` into a ModelSpec. Each `model_type` has a reader (model/hf/):
  * which fields it needs, the defaults transformers gives those its files leave out, and how its layers
  * differ (sliding windows, linear attention, dense layers among experts). Multimodal checkpoints
- * (Gemma 3, Llama 4) are read from their `text_config`: the vision tower is not modelled.
+ * (Gemma 3, Llama 4, Kimi-K2.5) are read from their `text_config`: the vision tower is not modelled.
  */
 
-/** model_type → its reader. Aliases: Kimi-K2 is DeepSeek-V3's architecture; MiniMax-M2 ships as 'minimax' too. */
+/**
+ * model_type → its reader. Aliases: Kimi-K2 is DeepSeek-V3's architecture, and Kimi-K2.5 wraps that text
+ * model with a vision tower; MiniMax-M2 ships as 'minimax' too.
+ */
 const READERS: Record<string, FamilyReader> = {
   llama,
   llama4,
@@ -28,6 +31,7 @@ const READERS: Record<string, FamilyReader> = {
   deepseek_v2: deepseekV2,
   deepseek_v3: deepseekV3,
   kimi_k2: deepseekV3,
+  kimi_k25: deepseekV3,
   gpt_oss: gptOss,
   gemma2,
   gemma3,
@@ -41,7 +45,7 @@ const READERS: Record<string, FamilyReader> = {
 export const SUPPORTED_MODEL_TYPES: readonly string[] = Object.keys(READERS);
 
 /** Types whose text model is nested in `text_config`. */
-const NESTED_TEXT = new Set(['gemma3', 'llama4']);
+const NESTED_TEXT = new Set(['gemma3', 'llama4', 'kimi_k25']);
 
 /** What a config of an unsupported type would need to be read as one of the supported ones. */
 const UNSUPPORTED_HINT =

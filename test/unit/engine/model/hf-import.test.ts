@@ -170,7 +170,7 @@ const HAND_WRITTEN: ModelSpec[] = [
 
 describe('the catalog, read from Hugging Face configs', () => {
   it('imports every entry of the Hugging Face catalog, in order', () => {
-    assert.equal(HF_CATALOG.length, 55);
+    assert.equal(HF_CATALOG.length, 57);
     assert.deepEqual(
       MODEL_CATALOG.map((m) => m.id),
       HF_CATALOG.map((e) => e.id),
@@ -346,6 +346,26 @@ describe('experts, latent attention and MTP', () => {
     assert.equal(model.moe?.numExperts, 384);
     assert.deepEqual(model.moe?.denseLayers, [0]);
     assert.equal(model.mtpLayers, undefined); // num_nextn_predict_layers 0
+  });
+
+  it("reads Kimi-K2.5's text_config as Kimi-K2's architecture with int4 experts, and MiniMax-M2.5 as M2", () => {
+    const k25 = getModel('moonshotai/Kimi-K2.5');
+    const k2 = getModel('kimi-k2');
+    assert.equal(k25.id, 'kimi-k2.5');
+    assert.equal(k25.family, 'deepseek_v3');
+    assert.deepEqual(k25.moe, k2.moe);
+    assert.deepEqual(k25.mla, k2.mla);
+    assert.equal(k25.maxContextLength, 262144);
+    assert.deepEqual(k25.checkpointFormat, {
+      method: 'compressed-tensors',
+      dtype: 'int4',
+      groupSize: 32,
+      quantized: ['experts'],
+    });
+    const { id, name, source, ...m25 } = getModel('MiniMaxAI/MiniMax-M2.5');
+    assert.equal(id, 'minimax-m2.5');
+    const { id: _id, name: _name, source: _source, ...m2 } = getModel('minimax-m2');
+    assert.deepEqual(m25, m2);
   });
 
   it("GLM-4.5 and MiniMax-M2: shared experts, q/k norms, MiniMax's num_mtp_modules", () => {

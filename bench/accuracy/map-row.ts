@@ -1,0 +1,305 @@
+// One measured row as the simulation that predicts it: model, GPU, engine scheduler, parallel plan, weight
+// and KV formats, and the closed-loop client. Pure: the same row always maps to the same simulation.
+import { ENGINE_IDS, ENGINES, type EngineId } from '../../src/engine/config/engines/index.js';
+import { findHardware } from '../../src/engine/hardware/catalog.js';
+import type { HardwareSpec } from '../../src/engine/hardware/spec.js';
+import { describePlan, type Plan } from '../../src/engine/memory/plan.js';
+import { MODEL_CATALOG } from '../../src/engine/model/catalog.js';
+import { defaultWeightDtype } from '../../src/engine/model/checkpoint.js';
+import type { KvDtype, WeightDtype } from '../../src/engine/model/dtypes.js';
+import { lookupModel } from '../../src/engine/model/resolve.js';
+import type { ModelSpec } from '../../src/engine/model/spec.js';
+import { groupLink } from '../../src/engine/perf/comm.js';
+import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/sched/config.js';
+import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
+import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
+
+/**
+ * Requests each simulated client sends by default: the first of each client's is the warm-up (left out
+ * of the metrics), the other seven are measured. The first wave's simultaneous prefills are the transient
+ * the warm-up removes; the last wave runs as clients stop, at falling concurrency, and weighs 1/7 of the
+ * metrics. More waves cost run time in proportion (the longest rows: thousands of clients × 8192 output
+ * tokens); `--waves` measures how much the results move with it.
+ */
+export const WAVES = 8;
+
+/** The measured systems (the CSV's names) as hardware catalog ids. */
+const SYSTEMS: Record<string, string> = {
+  h100_sxm: 'h100-sxm',
+  h200_sxm: 'h200',
+  b200_sxm: 'b200',
+  b300_sxm: 'b300',
+  gb200: 'gb200',
+  gb300: 'gb300',
+};
+
+/** The CSV's quantization modes as weight dtypes; '' is the checkpoint's own format. */
+const QUANT_MODES: Record<string, WeightDtype | 'checkpoint'> = {
+  nvfp4: 'nvfp4',
+  fp8: 'fp8',
+  fp8_block: 'fp8',
+  int4_wo: 'int4',
+  '': 'checkpoint',
+};
+
+/** What a partition of the results groups rows by. */
+export interface Partition {
+  engine: string;
+  gpu: string;
+  /** The model's architecture family (ModelSpec.family), or the repository's name where it has none. */
+  family: string;
+  mode: 'agg' | 'disagg';
+}
+
+/** One simulation: a part of the deployment, its closed-loop clients and their requests. */
+export interface SimulationJob {
+  config: SimulationConfigInput;
+  /** Workload spec: `waves` requests per client, all of the row's lengths (arrival times are ignored). */
+  workload: string;
+  /** Clients of the simulated part. */
+  concurrency: number;
+  /** Completions left out of the metrics: each client's first request. */
+  warmUpRequests: number;
+  /** Identical parts the deployment splits into (replicas, xPyD groups); one is simulated. */
+  parts: number;
+  /** The row's whole client count. */
+  rowConcurrency: number;
+  /** How the deployment reads, for the report: `TP8 × EP8 vllm-v1`, `prefill … + decode …`. */
+  description: string;
+}
+
+export type RowMapping =
+  | { modelled: true; id: string; partition: Partition; job: SimulationJob }
+  | { modelled: false; id: string; partition: Partition; reason: string };
+
+/**
+ * The model a row names: the resolver (catalog id or repository, local Hugging Face cache), else the
+ * catalog entry of the same architecture: a base model's repository (meta-llama/Llama-3.1-70B) reads as
+ * its -Instruct entry, a re-quantized one (nvidia/…-FP8, …-NVFP4) as the model it quantizes. The weight
+ * format is the row's, not the repository's.
+ */
+export function resolveRowModel(repo: string): ModelSpec | undefined {
+  const direct = lookupModel(repo);
+  if (direct) return direct;
+  const name = (repo.split('/').pop() ?? repo).replace(/-(fp8|nvfp4|fp4)$/i, '').toLowerCase();
+  return MODEL_CATALOG.find((m) => {
+    const last = (m.source.split('/').pop() ?? '').toLowerCase();
+    return last === name || last === `${name}-instruct`;
+  });
+}
+
+/** The closed loop's client count: the source's silicon_concurrency, else batch_size. */
+export function rowConcurrency(row: SiliconRow): number | undefined {
+  const recorded = /silicon_concurrency=(\d+)/.exec(row.silicon_data_source);
+  if (recorded) return Number(recorded[1]);
+  return row.mode === 'agg' && row.batch_size ? row.batch_size : undefined;
+}
+
+/** A degree the row gives, where 0 and absent both mean "not used". */
+const given = (value: number | undefined): number | undefined => (value && value > 0 ? value : undefined);
+
+/**
+ * One pool's plan. Attention data parallelism is `attentionDp` replicas of TP `tp` (the simulator's
+ * `dp`), times the workers; the experts of a MoE model spread over moe_tp × moe_ep GPUs wherever the
+ * row uses expert parallelism or attention DP (the simulator's `ep`: whole experts per GPU), else they
+ * are TP-sharded with the rest (ep 1).
+ */
+export function planOf(
+  model: ModelSpec,
+  degrees: PoolDegrees,
+  weightDtype: WeightDtype,
+  kvDtype: KvDtype,
+): Plan | undefined {
+  const tp = given(degrees.tp);
+  if (tp === undefined) return undefined;
+  const attentionDp = given(degrees.attentionDp) ?? 1;
+  const moeTp = given(degrees.moeTp) ?? 1;
+  const moeEp = given(degrees.moeEp) ?? 1;
+  const expertParallel = model.moe !== undefined && (moeEp > 1 || attentionDp > 1);
+  return {
+    tp,
+    pp: given(degrees.pp) ?? 1,
+    dp: attentionDp * (given(degrees.workers) ?? 1),
+    ep: expertParallel ? moeTp * moeEp : 1,
+    weightDtype,
+    kvDtype,
+  };
+}
+
+/**
+ * The engine's scheduler with its default knobs (its knob table's defaults, its description's policy),
+ * max-model-len the row's prompt + output, and room for every client of a replica: a benchmark sizes
+ * max-num-seqs / max_batch_size to its concurrency, so an engine default below it is raised, as is a
+ * step budget the engine would refuse to start with.
+ */
+export function schedulerOf(
+  engine: EngineId,
+  hardware: HardwareSpec,
+  maxModelLen: number,
+  clientsPerReplica: number,
+): SchedulerConfig {
+  const description = ENGINES[engine];
+  const defaults = description.knobTable.defaults({
+    gpuMemoryBytes: hardware.memoryBytes,
+    gpuName: hardware.id,
+    modelMaxLen: maxModelLen,
+  });
+  const chunkedPrefill = defaults.enableChunkedPrefill ?? true;
+  const budget = defaults.maxNumBatchedTokens ?? 8192;
+  // An engine that refuses a step budget below max-model-len without chunked prefill (TensorRT-LLM's
+  // max_num_tokens) ran these rows with one at least that large.
+  const covers = !chunkedPrefill && description.checks.stepBudgetCoversLimits;
+  const choice = description.scheduler.policyFor(
+    { chunkedPrefill, maxNumBatchedTokens: covers ? Math.max(budget, maxModelLen) : budget },
+    maxModelLen,
+  );
+  const scheduler: SchedulerConfig = {
+    ...choice,
+    maxModelLen,
+    ...(defaults.blockSize ? { blockSize: defaults.blockSize } : {}),
+    ...(defaults.gpuMemoryUtilization ? { gpuMemoryUtilization: defaults.gpuMemoryUtilization } : {}),
+    ...(defaults.maxNumSeqs ? { maxNumSeqs: defaults.maxNumSeqs } : {}),
+  };
+  const resolved = resolveSchedulerConfig(scheduler, {
+    gpuMemoryBytes: hardware.memoryBytes,
+    modelMaxContext: maxModelLen,
+  });
+  return { ...scheduler, maxNumSeqs: Math.max(resolved.maxNumSeqs, clientsPerReplica) };
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * Identical parts the pools split into with the clients evenly shared: the largest k dividing every
+ * pool's replica count and the client count that leaves each part whole expert-parallel groups.
+ * Replicas share nothing in the simulator, so one part with 1/k of the clients is the whole run.
+ */
+export function partsOf(plans: readonly Plan[], concurrency: number): number {
+  const replicas = plans.map((p) => p.dp).reduce(gcd);
+  for (let k = replicas; k > 1; k--) {
+    if (replicas % k !== 0 || concurrency % k !== 0) continue;
+    if (plans.every((p) => ((p.tp * p.dp) / k) % p.ep === 0)) return k;
+  }
+  return 1;
+}
+
+/**
+ * Whether a MoE row's GPU counts contradict each other: its attention GPUs (tp × attention DP) and expert
+ * GPUs (moe_tp × moe_ep), where it gives both, must be the same GPUs.
+ */
+function degreesDisagree(row: SiliconRow): boolean {
+  const pools =
+    row.mode === 'agg' ? [aggregatedDegrees(row)] : [poolDegrees(row, 'prefill'), poolDegrees(row, 'decode')];
+  return pools.some((d) => {
+    const moeTp = given(d.moeTp);
+    const moeEp = given(d.moeEp);
+    if (moeTp === undefined || moeEp === undefined) return false;
+    return (given(d.tp) ?? 1) * (given(d.attentionDp) ?? 1) !== moeTp * moeEp;
+  });
+}
+
+/** The row's weight format: the MoE quant mode for MoE models, the GEMM one for dense models. */
+function weightDtypeOf(row: SiliconRow, model: ModelSpec): { dtype: WeightDtype } | { reason: string } {
+  const mode = model.moe ? row.moe_quant_mode : row.gemm_quant_mode;
+  const dtype = QUANT_MODES[mode];
+  if (dtype === undefined) return { reason: `weight format '${mode}' not modelled` };
+  return { dtype: dtype === 'checkpoint' ? defaultWeightDtype(model) : dtype };
+}
+
+/** The deployments measured run an fp8 KV cache with fp8 and fp4 weights, else a 16-bit one. */
+function kvDtypeOf(row: SiliconRow): KvDtype {
+  return row.precision === 'fp8' || row.precision === 'fp4' ? 'fp8' : 'bf16';
+}
+
+function familyOf(row: SiliconRow, model: ModelSpec | undefined): string {
+  return model?.family ?? (row.model_path.split('/').pop() ?? row.model_path).toLowerCase();
+}
+
+interface Context {
+  row: SiliconRow;
+  model: ModelSpec;
+  hardware: HardwareSpec;
+  engine: EngineId;
+  concurrency: number;
+  waves: number;
+}
+
+/** The simulation of a row whose model, GPU, engine and client count are known; a string says why not. */
+function jobOf(c: Context): SimulationJob | string {
+  const { row, model, hardware, engine } = c;
+  const weights = weightDtypeOf(row, model);
+  if ('reason' in weights) return weights.reason;
+  const weightDtype = weights.dtype;
+  const kvDtype = kvDtypeOf(row);
+  const maxModelLen = row.isl + row.osl;
+  const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
+  const pools =
+    row.mode === 'agg'
+      ? [plan(aggregatedDegrees(row))]
+      : [plan(poolDegrees(row, 'prefill')), plan(poolDegrees(row, 'decode'))];
+  if (row.mode === 'disagg' && (!row.prefill_num_workers || !row.decode_num_workers))
+    return 'disaggregated: prefill/decode worker counts not recorded';
+  const full = pools.filter((p): p is Plan => p !== undefined);
+  if (full.length < pools.length) return 'tensor-parallel degree not recorded';
+  if (model.moe && degreesDisagree(row)) return 'MoE degrees disagree: tp × attention DP ≠ moe_tp × moe_ep';
+  const parts = partsOf(full, c.concurrency);
+  const clients = c.concurrency / parts;
+  const part = full.map((p) => ({ ...p, dp: p.dp / parts }));
+  const pool = (p: Plan) => ({
+    plan: p,
+    scheduler: schedulerOf(engine, hardware, maxModelLen, Math.ceil(clients / p.dp)),
+  });
+  const fullGpus = full.reduce((sum, p) => sum + p.tp * p.pp * p.dp, 0);
+  const deployment: SimulationConfigInput['deployment'] =
+    part.length === 1
+      ? { kind: 'colocated', pool: pool(part[0]) }
+      : {
+          kind: 'disaggregated',
+          prefill: pool(part[0]),
+          decode: pool(part[1]),
+          // KV travels as it does in the whole deployment, not as in the part simulated.
+          kvLink: groupLink(hardware, fullGpus),
+        };
+  const policy = pool(part[0]).scheduler.policy;
+  const plans = full.map((p) => describePlan(p));
+  return {
+    config: {
+      model: model.id,
+      hardware: hardware.id,
+      deployment,
+      router: 'round-robin',
+      timeSeriesPoints: 1,
+    },
+    workload: `constant:rate=1000,prompt=fixed(${row.isl}),output=fixed(${row.osl}),n=${c.waves * clients}`,
+    concurrency: clients,
+    warmUpRequests: clients,
+    parts,
+    rowConcurrency: c.concurrency,
+    description:
+      plans.length === 1
+        ? `${plans[0]} ${policy}, ${weightDtype}/${kvDtype} KV`
+        : `prefill ${plans[0]} + decode ${plans[1]} ${policy}, ${weightDtype}/${kvDtype} KV`,
+  };
+}
+
+/** A row as the simulation that predicts it, or the reason it is not modelled. */
+export function mapRow(row: SiliconRow, options: { waves?: number } = {}): RowMapping {
+  const model = resolveRowModel(row.model_path);
+  const hardware = SYSTEMS[row.system] ? findHardware(SYSTEMS[row.system]) : undefined;
+  const partition: Partition = {
+    engine: row.backend,
+    gpu: row.system,
+    family: familyOf(row, model),
+    mode: row.mode,
+  };
+  const notModelled = (reason: string): RowMapping => ({ modelled: false, id: row.id, partition, reason });
+  if (!model) return notModelled(`model not in the catalog: ${row.model_path}`);
+  if (!hardware) return notModelled(`system '${row.system}' not in the hardware catalog`);
+  const engine = ENGINE_IDS.find((id) => id === row.backend);
+  if (!engine) return notModelled(`engine '${row.backend}' not modelled`);
+  const concurrency = rowConcurrency(row);
+  if (!concurrency) return notModelled('no concurrency recorded');
+  const job = jobOf({ row, model, hardware, engine, concurrency, waves: options.waves ?? WAVES });
+  if (typeof job === 'string') return notModelled(job);
+  return { modelled: true, id: row.id, partition, job };
+}

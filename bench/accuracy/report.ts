@@ -1,0 +1,165 @@
+// bench/results/accuracy.md: the run, the overall and per-partition accuracy, the worst rows, and how rows
+// were mapped to simulations.
+import { WAVES } from './map-row.js';
+import {
+  type Accuracy,
+  accuracyOf,
+  groupAccuracy,
+  MIN_PARTITION_ROWS,
+  partitionKey,
+  type RowResult,
+  targetsOf,
+  worstRows,
+} from './metrics.js';
+
+export interface RunInfo {
+  machine: string;
+  commit: string;
+  date: string;
+  csv: string;
+  wallSeconds: number;
+  /** What a partial run (--limit, --filter) left out, or null for the whole file. */
+  selection: string | null;
+}
+
+const pct = (x: number | null) => (x === null ? '–' : `${x.toFixed(1)}%`);
+const signed = (x: number | null) => (x === null ? '–' : `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`);
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+function accuracyCells(a: Accuracy): string {
+  return `${a.modelled} / ${a.rows} | ${pct(a.ttftMape)} | ${signed(a.ttftMedianSigned)} | ${pct(a.tpotMape)} | ${signed(a.tpotMedianSigned)}`;
+}
+
+const HEADER = '| modelled / rows | TTFT MAPE | TTFT median signed | TPOT MAPE | TPOT median signed |';
+const RULE = '|---|---|---|---|---|';
+
+function groupTable(title: string, groups: { key: string; accuracy: Accuracy }[]): string {
+  return [
+    `| ${title} ${HEADER}`,
+    `|---${RULE}`,
+    ...groups.map((g) => `| ${g.key} | ${accuracyCells(g.accuracy)} |`),
+  ].join('\n');
+}
+
+function reasonsTable(reasons: Record<string, number>): string {
+  const entries = Object.entries(reasons).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return 'Every row was modelled.';
+  return ['| rows | reason |', '|---|---|', ...entries.map(([reason, n]) => `| ${n} | ${reason} |`)].join(
+    '\n',
+  );
+}
+
+function worstTable(rows: RowResult[]): string {
+  return [
+    '| row | deployment | clients | ISL/OSL | TTFT ms measured → predicted | TPOT ms measured → predicted |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const p = r.predicted!;
+      const e = r.error!;
+      return `| ${r.id} | ${r.partition.engine} ${r.partition.gpu}: ${r.deployment} | ${r.concurrency} | ${r.isl}/${r.osl} | ${ms(r.measured.ttftMs)} → ${ms(p.ttftMs)} (${signed(100 * e.ttft)}) | ${ms(r.measured.tpotMs)} → ${ms(p.tpotMs)} (${signed(100 * e.tpot)}) |`;
+    }),
+  ].join('\n');
+}
+
+const MAPPING = `## How a row becomes a simulation
+
+Each row is one closed-loop benchmark; it is predicted with \`simulate\` (src/engine/sim/simulate.ts) and
+its closed-loop client, as a user would predict it, with the step model and calibration as they stand
+(no fitting to these rows). The mapping is \`mapRow\` in bench/accuracy/map-row.ts:
+
+- **Model**: \`resolveModel\` on \`model_path\` (catalog id or Hugging Face repository). A base model's
+  repository (meta-llama/Llama-3.1-70B) reads as its -Instruct catalog entry and a re-quantized one
+  (nvidia/…-FP8, …-NVFP4) as the model it quantizes: same architecture, and the weight format comes from
+  the row. Kimi-K2.5 and MiniMax-M2.5 have catalog entries (their text models are Kimi-K2's and
+  MiniMax-M2's architectures); Qwen3.5-397B-A17B and GLM-5 are new architectures the import does not read,
+  so their rows are not modelled.
+- **GPU**: h100_sxm → h100-sxm, h200_sxm → h200, b200_sxm → b200, b300_sxm → b300, gb200, gb300.
+- **Engine**: \`backend\` is the engine id (vllm, sglang, trtllm). Its scheduler is its description's
+  \`scheduler.policyFor\` with its knob table's defaults (vLLM: vllm-v1, 8192-token chunks; SGLang: its
+  own policy, 8192-token chunks; TensorRT-LLM: in-flight batching without chunked context, i.e. orca).
+  Two defaults are raised where the deployment that ran must have had more: max-num-seqs (max_batch_size)
+  to the clients one replica serves, and, without chunked prefill, the step budget to max-model-len (the
+  engine refuses to start below it). max-model-len is the row's ISL + OSL.
+- **Plan**: TP = tp_size, PP = pp_size. Attention data parallelism (attention_dp_size > 1) becomes that
+  many simulator replicas (\`dp\`), each running TP = tp_size. For a MoE model with expert parallelism
+  (moe_ep_size > 1) or attention DP, the experts spread over moe_tp × moe_ep GPUs (the plan's \`ep\`: whole
+  experts per GPU; the simulator has no separate expert-TP degree), else they are TP-sharded (ep 1). This
+  is an approximation: each simulated replica routes only its own tokens to the experts, where in the
+  engine the tokens of every attention-DP rank meet at each expert, so expert compute per step is
+  underestimated at large batches and the dispatch/combine all-to-all is priced per replica. Empty and 0
+  degrees mean "not used".
+- **Weights**: the MoE quant mode for MoE models, the GEMM one for dense models: nvfp4 → nvfp4, fp8 and
+  fp8_block → fp8, int4_wo → int4, empty → the checkpoint's own format (bf16 where it has none). A dtype
+  other than the checkpoint's applies to every decoder linear layer.
+- **KV cache**: fp8 where the row's precision is fp8 or fp4 (as these deployments run), else bf16.
+- **Clients**: the concurrency is the \`silicon_concurrency\` the source records (the benchmark's client
+  count); \`batch_size\` equals it in 1,482 of the 1,582 aggregated rows and is the per-attention-DP-rank
+  batch in most of the others; it is used only where no concurrency is recorded. The workload is
+  \`constant:rate=1000,prompt=fixed(ISL),output=fixed(OSL),n=N\` with N = ${WAVES} × clients (arrival
+  times are ignored in closed loop), and each client's first request (the first \`clients\` completions,
+  the start-up wave whose prompts all arrive at once) is warm-up, left out of the metrics. ${WAVES} waves
+  leave ${WAVES - 1} measured requests per client.
+- **Disaggregated rows**: a prefill pool of prefill_num_workers × prefill attention DP replicas and a
+  decode pool likewise, each planned as above, the KV link that of the whole deployment. Rows that do not
+  record the worker counts are not modelled: the number of replicas decides the load on each.
+- **Replicas**: requests go round-robin over a pool's replicas (identical requests, so this is the
+  engines' even balancing). Replicas share nothing in the simulator, so where the clients divide evenly, one of k
+  identical parts (colocated replicas, or gcd-sized groups of prefill and decode replicas) is simulated
+  with 1/k of the clients; k keeps whole expert-parallel groups.
+- **Not modelled**: rows the mapping cannot express (counted above by reason), and rows the simulator
+  refuses or fails on (reasons starting "simulator:"). Every row in the file ran, so a refusal is an error
+  of the model, shown separately from the accuracy of the rows it predicts.
+
+Metrics: MAPE is the mean of |predicted − measured| / measured over the modelled rows; the median signed
+error is the median of (predicted − measured) / measured (negative: predictions low).`;
+
+export function renderReport(results: readonly RowResult[], run: RunInfo): string {
+  const overall = accuracyOf(results);
+  const partitions = groupAccuracy(results, (r) => partitionKey(r.partition));
+  const engines = groupAccuracy(results, (r) => r.partition.engine);
+  const targets = targetsOf(overall, partitions);
+  const bigPartitions = partitions.filter((p) => p.accuracy.modelled >= MIN_PARTITION_ROWS);
+  return `# End-to-end accuracy against measured deployments
+
+\`npm run bench:accuracy\` (bench/accuracy.ts): every row of \`silicon-calibration.csv\` (measured mean
+TTFT and TPOT of closed-loop deployments of vLLM, SGLang and TensorRT-LLM on H100 to GB300; see
+../shared/data/perf-db/README.md) predicted by ServeTune's simulator and compared.
+
+Machine: ${run.machine}. Commit ${run.commit}, run ${run.date}, ${run.wallSeconds.toFixed(0)} s wall.
+Input: \`${run.csv}\`${run.selection ? `; partial run: ${run.selection}` : ''}.
+
+## Overall
+
+| ${HEADER}
+|---${RULE}
+| all rows | ${accuracyCells(overall)} |
+
+Targets (from the issue; nothing was tuned to meet them: this measures the model as it stands):
+
+| target | value | met |
+|---|---|---|
+${targets.map((t) => `| ${t.name} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`).join('\n')}
+
+Rows not modelled, by reason:
+
+${reasonsTable(overall.reasons)}
+
+## By engine
+
+${groupTable('engine', engines)}
+
+## By partition (engine · GPU · model family · agg/disagg), largest first
+
+${groupTable('partition', partitions)}
+
+Partitions with at least ${MIN_PARTITION_ROWS} modelled rows: ${bigPartitions.length}.
+
+## The worst 10 rows
+
+By the larger of the two absolute errors.
+
+${worstTable(worstRows(results, 10))}
+
+${MAPPING}
+`;
+}

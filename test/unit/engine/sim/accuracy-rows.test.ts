@@ -1,0 +1,149 @@
+// The accuracy benchmark's mapping of measured rows (silicon-calibration.csv) to simulate inputs, on real
+// rows copied from the file: aggregated and disaggregated, nvfp4, attention DP, a base-model repository,
+// a checkpoint's own int4, and rows that are not modelled.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { mapRow, type RowMapping, type SimulationJob, WAVES } from '../../../../bench/accuracy/map-row.js';
+import { parseSiliconCsv } from '../../../../bench/accuracy/rows.js';
+import { simulateJob } from '../../../../bench/accuracy/simulate-row.js';
+import { SimulationConfig } from '../../../../src/engine/sim/config.js';
+
+const HEADER =
+  'id,silicon_data_source,backend,backend_version,model_path,system,precision,mode,isl,osl,gemm_quant_mode,moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,prefill_batch_size,prefill_num_workers,prefill_tp_size,prefill_pp_size,prefill_attention_dp_size,prefill_moe_tp_size,prefill_moe_ep_size,decode_batch_size,decode_num_workers,decode_tp_size,decode_pp_size,decode_attention_dp_size,decode_moe_tp_size,decode_moe_ep_size,silicon_ttft_ms,silicon_tpot_ms';
+
+const ROWS = {
+  minimaxFp8:
+    'minimaxm2_5_b300_vllm_fp8_agg_1024x1024_c8_cfg732,db-dump/2026-04-27; config_id=732; silicon_concurrency=8; measured=2026-04-17T00:00:00.000Z; workflow_run_id=758; vllm/vllm-openai:v0.19.0-cu130,vllm,0.19.0,MiniMaxAI/MiniMax-M2.5,b300_sxm,fp8,agg,1024,1024,fp8,fp8,8,2,1,1,2,1,,,,,,,,,,,,,,,81.99712121213452,10.78950567990983',
+  minimaxAttentionDp:
+    'minimaxm2_5_b300_vllm_fp4_agg_1024x1024_c256_cfg727,db-dump/2026-04-27; config_id=727; silicon_concurrency=256; measured=2026-04-21T00:00:00.000Z; workflow_run_id=798; vllm/vllm-openai:v0.19.0-cu130,vllm,0.19.0,MiniMaxAI/MiniMax-M2.5,b300_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,128,2,1,2,1,4,,,,,,,,,,,,,,,237.35176214765943,23.020237899653267',
+  deepseekDisagg:
+    'dsr1_gb200_trtllm_fp8_disagg_1024x8192_c8192_cfg435,db-dump/2026-04-27; config_id=435; silicon_concurrency=8192; measured=2026-02-05T00:00:00.000Z; workflow_run_id=259; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-V3,gb200,fp8,disagg,1024,8192,fp8,fp8,,,,,,,1,1,1,1,8,1,8,256,2,1,1,16,1,16,7431.498290984184,48.5587774517027',
+  disaggWithoutWorkers:
+    '2026_04_06_deepseek_r1_gb200_trtllm_fp8_disagg_8192x1024_c333_tp8_ep8_1626,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=333; measured=2026-02-05T00:00:00.000Z; wip=False; image=nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-R1,gb200,fp8,disagg,8192,1024,fp8,fp8,,,,,,,,,8,1,1,1,8,,,32,1,1,4,8,5122.912406469919,16.097161943064044',
+  qwen35:
+    'qwen3_5_b300_sglang_fp4_agg_8192x1024_c32_cfg736,db-dump/2026-04-27; config_id=736; silicon_concurrency=32; measured=2026-04-18T00:00:00.000Z; workflow_run_id=765; lmsysorg/sglang:v0.5.10.post1-cu130,sglang,0.5.10.post1,Qwen/Qwen3.5-397B-A17B,b300_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,32,4,1,1,2,2,,,,,,,,,,,,,,,884.3354488529712,17.50581965806086',
+  llamaBase:
+    '2026_04_06_llama_3_1_70b_b200_sxm_trtllm_fp8_agg_1024x8192_c4_tp4_ep1_266,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=4; measured=2025-10-29T00:00:00.000Z; wip=False,trtllm,,meta-llama/Llama-3.1-70B,b200_sxm,fp8,agg,1024,8192,fp8,fp8,4,4,1,1,4,1,,,,,,,,,,,,,,,57.91955426102504,6.999480980340827',
+  kimiInt4:
+    '2026_03_25_kimi_k2_5_h200_sxm_vllm_int4_agg_8192x1024_c4_tp8_0_ep1_0_597,source_file=2026-03-25.csv; model=Kimi-K2.5; silicon_concurrency=4; measured=2026-03-02T23:25:25Z; wip=False; image=vllm/vllm-openai:v0.16.0,vllm,0.16.0,moonshotai/Kimi-K2.5,h200_sxm,int4,agg,8192,1024,int4_wo,int4_wo,4,8,1,1,8,1,,,,,,,,,,,,,,,504.4941308558919,11.731443304604047',
+};
+
+function mapped(name: keyof typeof ROWS): RowMapping {
+  const [row] = parseSiliconCsv(`${HEADER}\n${ROWS[name]}\n`, `${name}.csv`);
+  assert.ok(row);
+  return mapRow(row);
+}
+
+function job(name: keyof typeof ROWS): SimulationJob {
+  const m = mapped(name);
+  assert.ok(m.modelled, m.modelled ? '' : m.reason);
+  // What the benchmark hands simulate must pass its own schema.
+  SimulationConfig.parse(m.job.config);
+  return m.job;
+}
+
+function colocatedPool(j: SimulationJob) {
+  const deployment = j.config.deployment;
+  assert.equal(deployment.kind, 'colocated');
+  return deployment.pool;
+}
+
+describe('accuracy benchmark: measured rows as simulations', () => {
+  it('an aggregated vLLM row: catalog model, GPU, vLLM V1 scheduler, closed loop with a warm-up wave', () => {
+    const j = job('minimaxFp8');
+    assert.equal(j.config.model, 'minimax-m2.5');
+    assert.equal(j.config.hardware, 'b300');
+    const { plan, scheduler } = colocatedPool(j);
+    assert.deepEqual(plan, { tp: 2, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' });
+    assert.equal(scheduler.policy, 'vllm-v1');
+    assert.equal(scheduler.maxNumBatchedTokens, 8192);
+    assert.equal(scheduler.maxModelLen, 2048);
+    assert.equal(j.concurrency, 8);
+    assert.equal(j.warmUpRequests, 8);
+    assert.equal(j.parts, 1);
+    assert.equal(j.workload, `constant:rate=1000,prompt=fixed(1024),output=fixed(1024),n=${8 * WAVES}`);
+  });
+
+  it('attention DP with nvfp4: replicas of TP tp, experts over moe_tp × moe_ep, the recorded concurrency', () => {
+    const j = job('minimaxAttentionDp');
+    const { plan } = colocatedPool(j);
+    // batch_size (128) is per attention-DP rank; the source records 256 clients.
+    assert.equal(j.rowConcurrency, 256);
+    assert.deepEqual(plan, { tp: 2, pp: 1, dp: 2, ep: 4, weightDtype: 'nvfp4', kvDtype: 'fp8' });
+    // One of two replicas alone would hold half an expert-parallel group: the whole deployment runs.
+    assert.equal(j.parts, 1);
+    assert.equal(j.concurrency, 256);
+  });
+
+  it('a disaggregated row with worker counts: prefill and decode pools of workers × attention DP', () => {
+    const j = job('deepseekDisagg');
+    const deployment = j.config.deployment;
+    assert.equal(deployment.kind, 'disaggregated');
+    assert.equal(j.config.model, 'deepseek-v3');
+    assert.deepEqual(deployment.prefill.plan, {
+      tp: 1,
+      pp: 1,
+      dp: 8,
+      ep: 8,
+      weightDtype: 'fp8',
+      kvDtype: 'fp8',
+    });
+    assert.deepEqual(deployment.decode.plan, {
+      tp: 1,
+      pp: 1,
+      dp: 32,
+      ep: 16,
+      weightDtype: 'fp8',
+      kvDtype: 'fp8',
+    });
+    // TensorRT-LLM without chunked context: in-flight batching of whole prompts.
+    assert.equal(deployment.decode.scheduler.policy, 'orca');
+    // 8192 clients over 32 decode replicas need room for 256 each (the engine default is 2048).
+    assert.ok((deployment.decode.scheduler.maxNumSeqs ?? 0) >= 256);
+    // 40 GPUs fit one GB200 NVL72 NVLink domain: KV moves over NVLink.
+    assert.ok((deployment.kvLink?.bytesPerSecond ?? 0) > 100e9);
+    assert.equal(j.concurrency, 8192);
+  });
+
+  it('a base-model repository reads as its -Instruct entry; TensorRT-LLM gets a budget covering ISL + OSL', () => {
+    const j = job('llamaBase');
+    assert.equal(j.config.model, 'llama-3.1-70b');
+    const { plan, scheduler } = colocatedPool(j);
+    assert.deepEqual(plan, { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' });
+    assert.equal(scheduler.policy, 'orca');
+    assert.equal(scheduler.maxNumBatchedTokens, 1024 + 8192);
+  });
+
+  it("int4_wo is the checkpoint's own int4 (Kimi-K2.5's experts), with a 16-bit KV cache", () => {
+    const j = job('kimiInt4');
+    assert.equal(j.config.model, 'kimi-k2.5');
+    const { plan } = colocatedPool(j);
+    assert.deepEqual(plan, { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'int4', kvDtype: 'bf16' });
+  });
+
+  it('says why a row is not modelled: an unknown architecture, a disaggregated row without worker counts', () => {
+    const qwen = mapped('qwen35');
+    assert.equal(qwen.modelled, false);
+    assert.equal(!qwen.modelled && qwen.reason, 'model not in the catalog: Qwen/Qwen3.5-397B-A17B');
+    assert.deepEqual(qwen.partition, {
+      engine: 'sglang',
+      gpu: 'b300_sxm',
+      family: 'qwen3.5-397b-a17b',
+      mode: 'agg',
+    });
+    const disagg = mapped('disaggWithoutWorkers');
+    assert.equal(disagg.modelled, false);
+    assert.equal(
+      !disagg.modelled && disagg.reason,
+      'disaggregated: prefill/decode worker counts not recorded',
+    );
+  });
+
+  it('a mapped row simulates to positive mean TTFT and TPOT', () => {
+    const outcome = simulateJob(job('minimaxFp8'));
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.detail);
+    assert.ok(outcome.ttftMs > 0 && Number.isFinite(outcome.ttftMs));
+    // Decoding one token takes at least a millisecond on any of these GPUs, and far less than a second.
+    assert.ok(outcome.tpotMs > 1 && outcome.tpotMs < 1000, `${outcome.tpotMs}`);
+  });
+});
