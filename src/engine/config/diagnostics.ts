@@ -4,6 +4,7 @@ import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
 import { formatGiB, type MemoryReport, type MemorySettings, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
 import { MODEL_CATALOG } from '../model/catalog.js';
+import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import { lookupModel } from '../model/resolve.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -53,15 +54,23 @@ export function modelForReference(reference: string): ModelSpec | undefined {
   return tail ? MODEL_CATALOG.find((m) => m.source.split('/').pop()?.toLowerCase() === tail) : undefined;
 }
 
-/** The weight format a block's settings load the model in (undefined: a method ServeTune does not model). */
-export function weightDtypeOf(settings: PartialServingSettings): WeightDtype | undefined {
+/**
+ * The weight format a block's settings load the model in (undefined: a method ServeTune does not model).
+ * Without a quantization setting the engine loads the checkpoint as published: a quantized checkpoint
+ * (DeepSeek-R1's fp8, gpt-oss's mxfp4 experts) stays quantized, a 16-bit one takes `dtype`.
+ */
+export function weightDtypeOf(settings: PartialServingSettings, model?: ModelSpec): WeightDtype | undefined {
   const q = settings.quantization?.toLowerCase();
   if (q) {
     if (q.startsWith('fp8')) return 'fp8';
+    if (q === 'mxfp4') return 'mxfp4';
+    if (/nvfp4|modelopt_fp4/.test(q)) return 'nvfp4';
     if (/awq|gptq|marlin|nf4|exl2|int4|w4a16/.test(q)) return 'int4';
     if (/int8|w8a8|eetq|smoothquant|bitsandbytes/.test(q)) return 'int8';
     return undefined;
   }
+  const published = model ? defaultWeightDtype(model) : 'bf16';
+  if (published !== 'bf16') return published;
   return settings.dtype === 'fp16' ? 'fp16' : 'bf16';
 }
 
@@ -284,7 +293,7 @@ function planOf(
   model: ModelSpec,
 ): Plan | undefined {
   const { resolved, tp, pp, dp } = target;
-  const weightDtype = weightDtypeOf(resolved);
+  const weightDtype = weightDtypeOf(resolved, model);
   if (!weightDtype) {
     push({
       severity: 'info',

@@ -113,7 +113,7 @@ export function resolveBlock(
       `TP ${tp} × PP ${pp} × DP ${dp} needs ${tp * pp * dp} GPUs per server; the file gives ${gpusPerServer}`,
     );
   }
-  const weightDtype = weightDtypeOf(effective);
+  const weightDtype = weightDtypeOf(effective, model);
   if (!weightDtype) problems.push(`quantization '${effective.quantization}' is not modelled`);
   const plan: Plan = {
     tp,
