@@ -30,7 +30,7 @@ export interface AttentionPathCoefficients {
 }
 
 export interface AttentionCoefficients {
-  /** Keys a query sees at most, itself included: Infinity unless a sliding window. */
+  /** Keys a query sees at most, itself included (a sliding layer's window); Infinity for the rest. */
   window: number;
   prefill: AttentionPathCoefficients;
   decode: AttentionPathCoefficients;

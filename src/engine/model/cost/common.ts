@@ -125,7 +125,7 @@ export function windowedPairs(tokens: number, context: number, window: number): 
 
 /**
  * Cached and new keys whose K and V a chunk reads: from the first key its first query sees to its last
- * token, `context + tokens` for full attention, at most `tokens + window - 1` for a window.
+ * token, `context + tokens` for full attention, at most `tokens + window - 1` for a sliding layer.
  */
 export function windowedKeys(tokens: number, context: number, window: number): number {
   return Math.min(context + tokens, tokens + window - 1);
