@@ -32,6 +32,7 @@ import {
   warmUpOption,
   weightDtypeOption,
 } from '../options.js';
+import { formatStepBreakdown } from './step-breakdown.js';
 
 function calibrationAndTables(
   flags: { profile?: string; calibration?: string; opTables?: string[] },
@@ -165,7 +166,7 @@ export function registerSimulateCommands(program: Command): void {
         kvDtype: flags.kvDtype,
       };
       const stepModel = compileStepModel(model, hardware, plan, { calibration, opTables });
-      const shape = createBatchShape();
+      const shape = createBatchShape(model.slidingWindow);
       if (flags.prefillTokens > 0) addPrefillChunk(shape, flags.prefillTokens, flags.prefillContext, true);
       addUniformDecodes(shape, flags.decodeBatch, flags.decodeContext);
       const timing = createStepTiming();
@@ -197,17 +198,7 @@ export function registerSimulateCommands(program: Command): void {
       console.log(
         `batch: ${flags.prefillTokens} prefill tokens after ${flags.prefillContext} cached, ${flags.decodeBatch} decodes at context ${flags.decodeContext}\n`,
       );
-      const rows = [['op', 'kind', 'calls', 'time', 'share']];
-      for (const e of report.breakdown) {
-        rows.push([
-          e.name,
-          e.kind,
-          String(e.calls),
-          ms(e.seconds),
-          `${((100 * e.seconds) / total).toFixed(1)}%`,
-        ]);
-      }
-      console.log(table(rows));
+      console.log(formatStepBreakdown(report));
       console.log(`\nstep time: ${ms(total)}`);
     });
 

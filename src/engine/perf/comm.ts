@@ -47,15 +47,27 @@ export function p2pSeconds(bytes: number, link: Link, efficiency: number): numbe
 }
 
 /**
- * All-to-all where each GPU sends `bytesPerGpu` in total, spread evenly over its `workers - 1` peers
- * (expert-parallel dispatch or combine): bandwidth-bound on each GPU's own link, plus one latency.
+ * All-to-all over `workers` GPUs (expert-parallel dispatch or combine) where each GPU holds
+ * `bytesPerGpu` spread evenly over all of them, itself included: the 1/n for itself stays, the rest
+ * leaves. Peers in the GPU's own scale-up domain (its node, or a whole NVL72 rack) are reached over the
+ * scale-up link (NVLink, Infinity Fabric), peers beyond it over the network, both at once; each part
+ * pays its link's latency once (the transfers to all peers are issued together), and the slower part
+ * sets the time.
  */
 export function allToAllSeconds(
   bytesPerGpu: number,
   workers: number,
-  link: Link,
+  hardware: HardwareSpec,
   efficiency: number,
 ): number {
   if (workers <= 1 || bytesPerGpu <= 0) return 0;
-  return link.latencySeconds + bytesPerGpu / (link.bytesPerSecond * efficiency);
+  const perPeer = bytesPerGpu / workers;
+  const domain = scaleUpDomainOf(hardware);
+  const nodePeers = Math.min(workers, domain) - 1;
+  const remotePeers = workers - 1 - nodePeers;
+  const intra = groupLink(hardware, 1);
+  const inter = groupLink(hardware, domain + 1);
+  const over = (link: Link, peers: number) =>
+    peers > 0 ? link.latencySeconds + (peers * perPeer) / (link.bytesPerSecond * efficiency) : 0;
+  return Math.max(over(intra, nodePeers), over(inter, remotePeers));
 }

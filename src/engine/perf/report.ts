@@ -33,14 +33,23 @@ export const StepReport = z.object({
     stageSendSeconds: z.number(),
     headSeconds: z.number(),
   }),
+  /** Op by op, grouped by the kind of layer the op runs in (`group`), then the step's own ops. */
   breakdown: z.array(
     z.object({
       name: z.string(),
       kind: z.enum(['linear', 'attention', 'elementwise', 'communication', 'overhead']),
+      /** The kind of layer (attention · FFN), or 'step' for the LM head, pipeline sends and overhead. */
+      group: z.string(),
+      /** What limits the op: FLOPs or bytes against the roofline, a link, or the host. */
+      bound: z.enum(['compute', 'memory', 'communication', 'overhead']),
+      /** Seconds summed over the op's calls. */
       seconds: z.number(),
+      /** Layers the op runs in (or 1). */
       calls: z.number(),
+      /** FLOPs and bytes of one call on one GPU. */
       flops: z.number(),
       bytes: z.number(),
+      detail: z.string().optional(),
     }),
   ),
 });

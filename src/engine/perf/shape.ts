@@ -1,4 +1,4 @@
-import { attendedPairs } from '../model/cost.js';
+import { attendedPairs, windowedKeys, windowedPairs } from '../model/cost.js';
 
 /**
  * The shape of one engine iteration, aggregated so that its cost never needs the list of sequences:
@@ -20,9 +20,24 @@ export interface BatchShape {
   decodeMaxContext: number;
   /** Sequences that sample a token at the end of this step (decodes and prefills that finish their prompt). */
   sampledTokens: number;
+  /**
+   * The sliding window (keys a query sees at most, itself included) the model's sliding layers have,
+   * for which the windowed sums below are kept as the batch forms: they cannot be capped afterwards.
+   * Infinity: none kept (a model without sliding layers pays nothing for them).
+   */
+  readonly window: number;
+  /** window < Infinity: a boolean, which the hot adds below test faster than a double. */
+  readonly keepsWindow: boolean;
+  /** Σ windowedPairs(chunk, context, window) over the prefill chunks. */
+  prefillWindowedPairs: number;
+  /** Σ windowedKeys(chunk, context, window) over the prefill chunks. */
+  prefillWindowedKeys: number;
+  /** Σ min(context + 1, window) over decodes: the keys they attend to in a sliding layer. */
+  decodeWindowedKeys: number;
 }
 
-export function createBatchShape(): BatchShape {
+/** A shape for a model whose sliding layers see `window` keys (ModelSpec.slidingWindow), or none. */
+export function createBatchShape(window = Number.POSITIVE_INFINITY): BatchShape {
   return {
     prefillTokens: 0,
     prefillPairs: 0,
@@ -32,6 +47,11 @@ export function createBatchShape(): BatchShape {
     decodeContextSum: 0,
     decodeMaxContext: 0,
     sampledTokens: 0,
+    window,
+    keepsWindow: window !== Number.POSITIVE_INFINITY,
+    prefillWindowedPairs: 0,
+    prefillWindowedKeys: 0,
+    decodeWindowedKeys: 0,
   };
 }
 
@@ -44,6 +64,9 @@ export function resetBatchShape(shape: BatchShape): void {
   shape.decodeContextSum = 0;
   shape.decodeMaxContext = 0;
   shape.sampledTokens = 0;
+  shape.prefillWindowedPairs = 0;
+  shape.prefillWindowedKeys = 0;
+  shape.decodeWindowedKeys = 0;
 }
 
 /** Adds `tokens` new tokens of one sequence after `context` cached ones; `samples` when the chunk ends the prompt. */
@@ -53,6 +76,10 @@ export function addPrefillChunk(shape: BatchShape, tokens: number, context: numb
   shape.prefillKeys += context + tokens;
   shape.prefillSequences += 1;
   if (samples) shape.sampledTokens += 1;
+  if (shape.keepsWindow) {
+    shape.prefillWindowedPairs += windowedPairs(tokens, context, shape.window);
+    shape.prefillWindowedKeys += windowedKeys(tokens, context, shape.window);
+  }
 }
 
 export function addDecode(shape: BatchShape, context: number): void {
@@ -60,6 +87,7 @@ export function addDecode(shape: BatchShape, context: number): void {
   shape.decodeContextSum += context;
   if (context > shape.decodeMaxContext) shape.decodeMaxContext = context;
   shape.sampledTokens += 1;
+  if (shape.keepsWindow) shape.decodeWindowedKeys += Math.min(context + 1, shape.window);
 }
 
 /** Adds `count` decodes that all have `context` cached tokens (a uniform batch, as the CLI describes one). */
@@ -69,4 +97,31 @@ export function addUniformDecodes(shape: BatchShape, count: number, context: num
   shape.decodeContextSum += count * context;
   if (context > shape.decodeMaxContext) shape.decodeMaxContext = context;
   shape.sampledTokens += count;
+  if (shape.keepsWindow) shape.decodeWindowedKeys += count * Math.min(context + 1, shape.window);
+}
+
+/*
+ * The sums a layer whose queries see at most `window` keys attends over. Exact when the shape keeps
+ * that window; otherwise the tightest bound the plain sums give (every piece capped alike): exact
+ * when every piece lies wholly within the window or wholly beyond it, above the truth for a batch
+ * that mixes both.
+ */
+
+export function windowedPrefillPairs(shape: BatchShape, window: number): number {
+  if (window === Number.POSITIVE_INFINITY) return shape.prefillPairs;
+  if (window === shape.window) return shape.prefillWindowedPairs;
+  return Math.min(shape.prefillPairs, shape.prefillTokens * window);
+}
+
+export function windowedPrefillKeys(shape: BatchShape, window: number): number {
+  if (window === Number.POSITIVE_INFINITY) return shape.prefillKeys;
+  if (window === shape.window) return shape.prefillWindowedKeys;
+  return Math.min(shape.prefillKeys, shape.prefillTokens + (window - 1) * shape.prefillSequences);
+}
+
+/** Keys the decodes attend to (context and the new token each), at most `window` each. */
+export function windowedDecodeKeys(shape: BatchShape, window: number): number {
+  if (window === Number.POSITIVE_INFINITY) return shape.decodeContextSum + shape.decodeCount;
+  if (window === shape.window) return shape.decodeWindowedKeys;
+  return Math.min(shape.decodeContextSum + shape.decodeCount, shape.decodeCount * window);
 }

@@ -1,43 +1,59 @@
 import type { HardwareSpec } from '../hardware/spec.js';
 import { assertPlanValid, type Plan, planGpus } from '../memory/plan.js';
-import { expectedActiveExperts, layerOpCosts, lmHeadCost, type OpCost } from '../model/cost.js';
-import { ACTIVATION_BYTES, weightBytesPerParam } from '../model/dtypes.js';
 import {
-  kvBytesPerTokenPerGpu,
-  kvBytesPerTokenPerReplica,
-  type LayerGeometry,
-  layerKvBytesPerToken,
-  shardLayer,
-  uniformLayer,
-} from '../model/geometry.js';
+  type AttentionPathCoefficients,
+  attentionCoefficients,
+  attentionPathCost,
+  decodeOnlyOps,
+  type LayerCostSetup,
+  layerCostSetup,
+  layerTokenOps,
+  lmHeadCost,
+  type OpCost,
+  prefillKeyOps,
+} from '../model/cost.js';
+import { ACTIVATION_BYTES } from '../model/dtypes.js';
+import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
 import { interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
+import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
 import type { MeasuredOpTables } from './op-tables.js';
 import { attentionEfficiencyPoints, measuredAllReduceSeconds, measuredLinearSeconds } from './op-tables.js';
 import { type DevicePeaks, devicePeaks, speedOfLight } from './roofline.js';
-import type { BatchShape } from './shape.js';
+import { type BatchShape, windowedDecodeKeys, windowedPrefillKeys, windowedPrefillPairs } from './shape.js';
 
 export type BreakdownKind = 'linear' | 'attention' | 'elementwise' | 'communication' | 'overhead';
+
+/** What limits an op: its FLOPs, its bytes (against the roofline), a link, or the host. */
+export type Bound = 'compute' | 'memory' | 'communication' | 'overhead';
+
+/** The group of entries that belong to the whole step rather than to a kind of layer. */
+export const STEP_GROUP = 'step';
 
 export interface BreakdownEntry {
   name: string;
   kind: BreakdownKind;
+  /** The kind of layer the op runs in (describeLayerKind), or STEP_GROUP. */
+  group: string;
+  bound: Bound;
   /** Seconds on the step's critical path, summed over the layers the op runs in. */
   seconds: number;
   /** How many times the op runs in the step (layers, or 1). */
   calls: number;
-  /** FLOPs and bytes of one call on one GPU (0 for communication and overhead). */
+  /** FLOPs and bytes of one call on one GPU (0 FLOPs for communication and overhead). */
   flops: number;
   bytes: number;
+  /** What the numbers assume, where it matters (experts active, load imbalance). */
+  detail?: string;
 }
 
 /** The parts of one step's time that the simulator schedules separately (pipeline stages). Reused, never allocated per step. */
 export interface StepTiming {
   /** CPU-side scheduling, input preparation and sampling: before the first stage. */
   overheadSeconds: number;
-  /** Compute of one pipeline stage (its layers). */
+  /** Compute of one pipeline stage (its layers): the most loaded stage's. */
   stageSeconds: number;
   /** Activation send between consecutive stages (0 without PP). */
   stageSendSeconds: number;
@@ -55,6 +71,8 @@ export interface StepModelOptions {
   calibration?: Calibration;
   /** Measured op times (imported tables): where they cover an op, they replace the roofline. */
   opTables?: MeasuredOpTables;
+  /** Busiest EP rank's routed tokens over the mean; default DEFAULT_EXPERT_IMBALANCE (balanced). */
+  expertImbalance?: number;
 }
 
 /** Curves as typed arrays, for interpolation without allocation. */
@@ -64,35 +82,58 @@ interface Curve {
 }
 const curveOf = (points: readonly (readonly [number, number])[]): Curve => toSortedArrays(points);
 
+/** One layer geometry of the plan, compiled: its costs per GPU and tables over the token grid. */
+interface CompiledLayerKind extends LayerKindCount {
+  setup: LayerCostSetup;
+  /** The attention core's coefficients (AttentionCoefficients). */
+  window: number;
+  /** Whether the window caps anything (a sliding layer): else the shape's sums serve as they are. */
+  windowed: boolean;
+  prefill: AttentionPathCoefficients;
+  decode: AttentionPathCoefficients;
+  /** Seconds of one layer's token-count ops (linears, norms, FFN, collectives), over the token grid. */
+  tokenTable: Float64Array;
+  /** Seconds of the ops only decodes run (MLA's absorbed projections), over decode counts; null: none. */
+  decodeTable: Float64Array | null;
+  /** Seconds of the ops run per prefill key (MLA's latent up-projection), over key counts; null: none. */
+  prefillKeyTable: Float64Array | null;
+  hasMlaTables: boolean;
+  prefillEfficiency: Curve;
+  decodeEfficiency: Curve;
+}
+
+interface TokenEntries {
+  beforeCore: BreakdownEntry[];
+  afterCore: BreakdownEntry[];
+}
+
 /**
  * The step-time model of one plan: everything that does not depend on the batch is computed here, once.
- * Every layer has the same geometry (`uniformLayer`). Per layer, the ops whose cost depends only on the
- * batch's token count (linears, norms, activations, collectives) are summed into a table over token
- * counts; attention, which depends on context, is evaluated from aggregated sums. `timeStep` is
- * allocation-free.
+ * Each distinct layer geometry (`countLayerKinds`: one for a uniform model; MLA dense and MoE layers,
+ * sliding and full layers, linear and full layers for today's hybrids) is compiled on its own: the
+ * ops whose cost depends only on the batch's token count (linears, norms, activations, collectives)
+ * are summed into a table over token counts; attention, which depends on context, is evaluated from
+ * the shape's aggregated sums. A step's stage time is the most loaded pipeline stage's sum over its
+ * layers. `timeStep` is allocation-free.
  */
 export class StepModel {
   readonly calibration: Calibration;
   readonly layersPerStage: number;
   readonly gpusPerReplica: number;
-  /** KV bytes one token occupies on one GPU (this stage's layers). */
+  /** KV bytes one token occupies on one GPU (the most loaded stage's layers). */
   readonly kvBytesPerTokenPerGpu: number;
   /** KV bytes one token occupies across the whole replica (all layers, all KV heads). */
   readonly kvBytesPerTokenPerReplica: number;
 
-  private readonly layer: LayerGeometry;
+  private readonly kinds: CompiledLayerKind[];
+  /** Seconds of one layer of each kind in the step being timed (scratch, reused). */
+  private readonly kindSeconds: Float64Array;
   private readonly peaks: DevicePeaks;
   private readonly grid = tokenGrid();
-  private readonly layerTable: Float64Array;
   private readonly headTable: Float64Array;
-  private readonly prefillEfficiency: Curve;
-  private readonly decodeEfficiency: Curve;
   private readonly gemmEfficiency: Curve;
   private readonly elementwiseEfficiency: Curve;
-  private readonly attentionFlopsPerPair: number;
   private readonly perPrefillChunkSeconds: number;
-  private readonly attentionBytesPerToken: number;
-  private readonly kvBytesPerKey: number;
   private readonly tpLink: Link;
   private readonly ppLink: Link;
   private readonly hostLink: Link;
@@ -109,48 +150,65 @@ export class StepModel {
     this.layersPerStage = model.numLayers / plan.pp;
     this.gpusPerReplica = plan.tp * plan.pp;
     this.peaks = devicePeaks(hardware, plan.weightDtype);
-    this.layer = uniformLayer(model);
-    const shard = shardLayer(this.layer, plan.tp);
-    const a = ACTIVATION_BYTES;
-    this.kvBytesPerKey = layerKvBytesPerToken(this.layer, plan.tp, plan.kvDtype);
-    this.attentionFlopsPerPair = 4 * shard.heads * shard.headDim;
     this.perPrefillChunkSeconds = this.calibration.perPrefillChunkOverheadSeconds ?? 0;
-    this.attentionBytesPerToken = 2 * shard.heads * shard.headDim * a + this.kvBytesPerKey;
     this.kvBytesPerTokenPerGpu = kvBytesPerTokenPerGpu(model, plan);
     this.kvBytesPerTokenPerReplica = kvBytesPerTokenPerReplica(model, plan.kvDtype);
-    this.hiddenBytesPerToken = model.hiddenSize * a;
+    this.hiddenBytesPerToken = model.hiddenSize * ACTIVATION_BYTES;
     this.tpLink = groupLink(hardware, plan.tp);
     // Stages sit in other nodes once a replica outgrows one node.
     this.ppLink = groupLink(hardware, planGpus({ tp: plan.tp, pp: plan.pp, dp: 1 }));
     this.hostLink = { bytesPerSecond: hardware.hostLinkBytesPerSecond, latencySeconds: 10e-6 };
-    const measuredAttention = options.opTables
-      ? attentionEfficiencyPoints(options.opTables, {
-          tp: plan.tp,
-          hiddenSize: model.hiddenSize,
-          attentionFlopsPerPair: this.attentionFlopsPerPair,
-          attentionBytesPerToken: this.attentionBytesPerToken,
-          kvBytesPerKey: this.kvBytesPerKey,
-          peaks: this.peaks,
-        })
-      : { prefill: [], decode: [] };
-    this.prefillEfficiency = curveOf(
-      measuredAttention.prefill.length > 0 ? measuredAttention.prefill : this.calibration.prefillAttention,
-    );
-    this.decodeEfficiency = curveOf(
-      measuredAttention.decode.length > 0 ? measuredAttention.decode : this.calibration.decodeAttention,
-    );
     this.gemmEfficiency = curveOf(this.calibration.gemm);
     this.elementwiseEfficiency = curveOf(this.calibration.elementwise);
+    this.kinds = countLayerKinds(model, plan.pp).map((count) => this.compileKind(count));
+    this.kindSeconds = new Float64Array(this.kinds.length);
+    this.headTable = new Float64Array(this.grid.length);
+    for (let i = 0; i < this.grid.length; i++) this.headTable[i] = this.headOp(this.grid[i]).seconds;
+  }
 
+  private compileKind(count: LayerKindCount): CompiledLayerKind {
+    const { model, plan } = this;
+    const setup = layerCostSetup(
+      model,
+      count.layer,
+      { weight: { dtype: plan.weightDtype }, kv: plan.kvDtype },
+      { tp: plan.tp, ep: plan.ep, expertImbalance: this.options.expertImbalance },
+    );
+    const attention = attentionCoefficients(setup);
+    // Measured attention tables were taken on full-attention layers; other kinds keep the calibration's curves.
+    const measured =
+      this.options.opTables && count.layer.attention.kind === 'full'
+        ? attentionEfficiencyPoints(this.options.opTables, {
+            tp: plan.tp,
+            hiddenSize: model.hiddenSize,
+            attentionFlopsPerPair: attention.prefill.flopsPerPair,
+            attentionBytesPerToken: attention.prefill.bytesPerToken,
+            kvBytesPerKey: attention.prefill.bytesPerKey,
+            peaks: this.peaks,
+          })
+        : { prefill: [], decode: [] };
+    const c = this.calibration;
     const grid = this.grid;
-    this.layerTable = new Float64Array(grid.length);
-    this.headTable = new Float64Array(grid.length);
-    for (let i = 0; i < grid.length; i++) {
-      let seconds = 0;
-      for (const entry of this.tokenDependentOps(grid[i])) seconds += entry.seconds;
-      this.layerTable[i] = seconds;
-      this.headTable[i] = this.headOp(grid[i]).seconds;
-    }
+    const table = (secondsAt: (n: number) => number) => grid.map((n) => secondsAt(n));
+    const tokenTable = table((n) => this.tokenSeconds(setup, n));
+    const opsTable = (ops: (n: number) => OpCost[]) =>
+      ops(1).length > 0 ? table((n) => ops(n).reduce((sum, op) => sum + this.opSeconds(op, n), 0)) : null;
+    const decodeTable = opsTable((n) => decodeOnlyOps(setup, n));
+    const prefillKeyTable = opsTable((n) => prefillKeyOps(setup, n));
+    return {
+      ...count,
+      setup,
+      window: attention.window,
+      windowed: attention.window !== Number.POSITIVE_INFINITY,
+      prefill: attention.prefill,
+      decode: attention.decode,
+      tokenTable,
+      decodeTable,
+      prefillKeyTable,
+      hasMlaTables: decodeTable !== null || prefillKeyTable !== null,
+      prefillEfficiency: curveOf(measured.prefill.length > 0 ? measured.prefill : c.prefillAttention),
+      decodeEfficiency: curveOf(measured.decode.length > 0 ? measured.decode : c.decodeAttention),
+    };
   }
 
   /**
@@ -168,12 +226,12 @@ export class StepModel {
       return 0;
     }
     const c = this.calibration;
-    const layer =
-      lookupTokenTable(this.grid, this.layerTable, tokens) +
-      this.prefillAttentionSeconds(shape) +
-      this.decodeAttentionSeconds(shape);
-    const stage = layer * this.layersPerStage;
     const pp = this.plan.pp;
+    // A uniform model's stages are alike (PP divides its layers).
+    const stage =
+      this.kinds.length === 1
+        ? this.layersPerStage * this.layerSeconds(this.kinds[0], shape, tokens)
+        : this.mostLoadedStageSeconds(shape, tokens);
     const send =
       pp > 1 ? p2pSeconds(tokens * this.hiddenBytesPerToken, this.ppLink, c.collectiveEfficiency) : 0;
     const head = lookupTokenTable(this.grid, this.headTable, shape.sampledTokens);
@@ -189,35 +247,110 @@ export class StepModel {
     return out.totalSeconds;
   }
 
+  /** The most loaded pipeline stage's seconds, of a model whose layers differ. */
+  private mostLoadedStageSeconds(shape: BatchShape, tokens: number): number {
+    const kinds = this.kinds;
+    for (let k = 0; k < kinds.length; k++) this.kindSeconds[k] = this.layerSeconds(kinds[k], shape, tokens);
+    let stage = 0;
+    for (let s = 0; s < this.plan.pp; s++) {
+      let seconds = 0;
+      for (let k = 0; k < kinds.length; k++) seconds += kinds[k].perStage[s] * this.kindSeconds[k];
+      if (seconds > stage) stage = seconds;
+    }
+    return stage;
+  }
+
+  /** Seconds of one layer of `kind` in the step. */
+  private layerSeconds(kind: CompiledLayerKind, shape: BatchShape, tokens: number): number {
+    let seconds = lookupTokenTable(this.grid, kind.tokenTable, tokens);
+    if (shape.prefillTokens > 0) seconds += this.kindPrefillAttentionSeconds(kind, shape);
+    if (shape.decodeCount > 0) seconds += this.kindDecodeAttentionSeconds(kind, shape);
+    if (kind.hasMlaTables) seconds += this.mlaTableSeconds(kind, shape);
+    return seconds;
+  }
+
+  /** MLA's decode-only and per-prefill-key ops of one layer. */
+  private mlaTableSeconds(kind: CompiledLayerKind, shape: BatchShape): number {
+    let seconds = 0;
+    if (kind.prefillKeyTable !== null && shape.prefillTokens > 0) {
+      seconds += lookupTokenTable(this.grid, kind.prefillKeyTable, shape.prefillKeys);
+    }
+    if (kind.decodeTable !== null && shape.decodeCount > 0) {
+      seconds += lookupTokenTable(this.grid, kind.decodeTable, shape.decodeCount);
+    }
+    return seconds;
+  }
+
   /** Total step time (allocation-free); see `timeStep` for its parts. */
   stepSeconds(shape: BatchShape): number {
     return this.timeStep(shape, this.scratch);
   }
   private readonly scratch = createStepTiming();
 
+  /** Prefill attention of one layer, averaged over the model's layers (each kind's own where they differ). */
   prefillAttentionSeconds(shape: BatchShape): number {
     if (shape.prefillTokens === 0) return 0;
-    const flops = this.attentionFlopsPerPair * shape.prefillPairs;
-    const bytes = this.attentionBytesPerToken * shape.prefillTokens + this.kvBytesPerKey * shape.prefillKeys;
+    return this.meanOverLayers((kind) => this.kindPrefillAttentionSeconds(kind, shape));
+  }
+
+  /** Decode attention of one layer, averaged over the model's layers. */
+  decodeAttentionSeconds(shape: BatchShape): number {
+    if (shape.decodeCount === 0) return 0;
+    return this.meanOverLayers((kind) => this.kindDecodeAttentionSeconds(kind, shape));
+  }
+
+  private meanOverLayers(secondsOf: (kind: CompiledLayerKind) => number): number {
+    let sum = 0;
+    for (const kind of this.kinds) sum += kind.layers * secondsOf(kind);
+    return sum / this.model.numLayers;
+  }
+
+  /** Prefill attention of one layer of `kind`; the step has prefill tokens. */
+  private kindPrefillAttentionSeconds(kind: CompiledLayerKind, shape: BatchShape): number {
+    const p = kind.prefill;
+    const tokens = shape.prefillTokens;
+    const pairs = kind.windowed ? windowedPrefillPairs(shape, kind.window) : shape.prefillPairs;
+    const keys = kind.windowed ? windowedPrefillKeys(shape, kind.window) : shape.prefillKeys;
+    const flops = p.flopsPerPair * pairs + p.flopsPerToken * tokens;
+    const bytes =
+      p.bytesPerToken * tokens + p.bytesPerKey * keys + p.bytesPerSequence * shape.prefillSequences;
     const sol = speedOfLight(flops, bytes, this.peaks.attentionFlops, this.peaks.bytesPerSecond);
-    const efficiency = interpolateLogX(this.prefillEfficiency.xs, this.prefillEfficiency.ys, flops);
+    const efficiency = interpolateLogX(kind.prefillEfficiency.xs, kind.prefillEfficiency.ys, flops);
     return sol / efficiency + this.calibration.kernelLaunchSeconds;
   }
 
-  decodeAttentionSeconds(shape: BatchShape): number {
+  /** Decode attention of one layer of `kind`; the step has decodes. */
+  private kindDecodeAttentionSeconds(kind: CompiledLayerKind, shape: BatchShape): number {
+    const d = kind.decode;
     const count = shape.decodeCount;
-    if (count === 0) return 0;
-    const keys = shape.decodeContextSum + count;
-    const flops = this.attentionFlopsPerPair * keys;
-    const bytes = this.attentionBytesPerToken * count + this.kvBytesPerKey * keys;
+    let keys = shape.decodeContextSum + count;
+    let longestKeys = shape.decodeMaxContext + 1;
+    if (kind.windowed) {
+      keys = windowedDecodeKeys(shape, kind.window);
+      longestKeys = Math.min(longestKeys, kind.window);
+    }
+    const flops = d.flopsPerPair * keys + d.flopsPerToken * count;
+    const bytes = (d.bytesPerToken + d.bytesPerSequence) * count + d.bytesPerKey * keys;
     const sol = speedOfLight(flops, bytes, this.peaks.attentionFlops, this.peaks.bytesPerSecond);
-    const efficiency = interpolateLogX(this.decodeEfficiency.xs, this.decodeEfficiency.ys, bytes);
+    const efficiency = interpolateLogX(kind.decodeEfficiency.xs, kind.decodeEfficiency.ys, bytes);
     const whole = sol / efficiency;
     // The longest sequence cannot spread its KV read over the whole chip.
     const longest =
-      ((shape.decodeMaxContext + 1) * this.kvBytesPerKey) /
+      (longestKeys * d.bytesPerKey + d.bytesPerSequence) /
       (this.peaks.bytesPerSecond * this.calibration.singleSequenceBandwidthShare);
     return Math.max(whole, longest) + this.calibration.kernelLaunchSeconds;
+  }
+
+  /** FLOPs and bytes of one layer's prefill attention (for display; allocates). */
+  private prefillAttentionCost(kind: CompiledLayerKind, shape: BatchShape) {
+    const pairs = windowedPrefillPairs(shape, kind.window);
+    const keys = windowedPrefillKeys(shape, kind.window);
+    return attentionPathCost(kind.prefill, shape.prefillTokens, pairs, keys, shape.prefillSequences);
+  }
+
+  private decodeAttentionCost(kind: CompiledLayerKind, shape: BatchShape) {
+    const keys = windowedDecodeKeys(shape, kind.window);
+    return attentionPathCost(kind.decode, shape.decodeCount, keys, keys, shape.decodeCount);
   }
 
   /** Time to move `tokens` tokens of KV cache between replicas over `link` (disaggregated prefill → decode). */
@@ -232,126 +365,144 @@ export class StepModel {
     return p2pSeconds(tokens * this.kvBytesPerTokenPerGpu, this.hostLink, 1);
   }
 
-  /** Op-by-op time of one step on the critical path (all pipeline stages), for display. Allocates. */
+  /**
+   * Op-by-op time of one step on the critical path, for display: per kind of layer, its ops summed over
+   * that kind's layers; then the step's own (LM head, pipeline sends, overhead). With pipeline stages
+   * that are not alike, `pipeline_imbalance` is the time the less loaded stages wait. Allocates.
+   */
   breakdown(shape: BatchShape): BreakdownEntry[] {
     const tokens = shape.prefillTokens + shape.decodeCount;
-    const layers = this.model.numLayers;
     const entries: BreakdownEntry[] = [];
     if (tokens === 0) return entries;
-    for (const op of this.tokenDependentOps(tokens)) {
-      entries.push({ ...op, seconds: op.seconds * layers, calls: layers });
-    }
-    const perGpuAttention = (tokensPart: number, pairs: number, keys: number) => ({
-      flops: this.attentionFlopsPerPair * pairs,
-      bytes: this.attentionBytesPerToken * tokensPart + this.kvBytesPerKey * keys,
-    });
-    if (shape.prefillTokens > 0) {
-      entries.push({
-        name: 'attention_prefill',
-        kind: 'attention',
-        seconds: this.prefillAttentionSeconds(shape) * layers,
-        calls: layers,
-        ...perGpuAttention(shape.prefillTokens, shape.prefillPairs, shape.prefillKeys),
-      });
-    }
-    if (shape.decodeCount > 0) {
-      const keys = shape.decodeContextSum + shape.decodeCount;
-      entries.push({
-        name: 'attention_decode',
-        kind: 'attention',
-        seconds: this.decodeAttentionSeconds(shape) * layers,
-        calls: layers,
-        ...perGpuAttention(shape.decodeCount, keys, keys),
-      });
-    }
-    if (shape.sampledTokens > 0) entries.push({ ...this.headOp(shape.sampledTokens), calls: 1 });
+    for (const kind of this.kinds) entries.push(...this.kindBreakdown(kind, shape, tokens));
+    if (shape.sampledTokens > 0) entries.push(this.headOp(shape.sampledTokens));
     const timing = createStepTiming();
     this.timeStep(shape, timing);
-    if (this.plan.pp > 1) {
-      entries.push({
-        name: 'pp_send',
-        kind: 'communication',
-        seconds: timing.stageSendSeconds * (this.plan.pp - 1),
-        calls: this.plan.pp - 1,
-        flops: 0,
-        bytes: tokens * this.hiddenBytesPerToken,
-      });
+    const pp = this.plan.pp;
+    const step = (name: string, kind: BreakdownKind, seconds: number, calls: number, bytes: number) => {
+      const bound: Bound = kind === 'communication' ? 'communication' : 'overhead';
+      entries.push({ name, kind, group: STEP_GROUP, bound, seconds, calls, flops: 0, bytes });
+    };
+    if (pp > 1) {
+      step(
+        'pp_send',
+        'communication',
+        timing.stageSendSeconds * (pp - 1),
+        pp - 1,
+        tokens * this.hiddenBytesPerToken,
+      );
+      let layers = 0;
+      for (const kind of this.kinds) layers += kind.layers * this.layerSeconds(kind, shape, tokens);
+      const waiting = pp * timing.stageSeconds - layers;
+      if (waiting > 1e-12 * layers) step('pipeline_imbalance', 'overhead', waiting, 1, 0);
     }
-    entries.push({
-      name: 'step_overhead',
-      kind: 'overhead',
-      seconds: timing.overheadSeconds,
-      calls: 1,
-      flops: 0,
-      bytes: 0,
-    });
+    step('step_overhead', 'overhead', timing.overheadSeconds, 1, 0);
     return entries;
+  }
+
+  private kindBreakdown(kind: CompiledLayerKind, shape: BatchShape, tokens: number): BreakdownEntry[] {
+    const layers = kind.layers;
+    const perLayer: BreakdownEntry[] = [];
+    const opsOver = (ops: OpCost[], rows: number) => {
+      for (const op of ops) perLayer.push(this.opEntry(op, rows, kind.label));
+    };
+    const { beforeCore, afterCore } = this.tokenEntries(kind.setup, tokens, kind.label);
+    perLayer.push(...beforeCore);
+    if (shape.prefillTokens > 0) {
+      opsOver(prefillKeyOps(kind.setup, shape.prefillKeys), shape.prefillKeys);
+      const cost = this.prefillAttentionCost(kind, shape);
+      const seconds = this.kindPrefillAttentionSeconds(kind, shape);
+      perLayer.push(this.attentionEntry('attention_prefill', kind.label, seconds, cost));
+    }
+    if (shape.decodeCount > 0) {
+      const [qAbsorb, vAbsorb] = decodeOnlyOps(kind.setup, shape.decodeCount);
+      if (qAbsorb) opsOver([qAbsorb], shape.decodeCount);
+      const cost = this.decodeAttentionCost(kind, shape);
+      const seconds = this.kindDecodeAttentionSeconds(kind, shape);
+      perLayer.push(this.attentionEntry('attention_decode', kind.label, seconds, cost));
+      if (vAbsorb) opsOver([vAbsorb], shape.decodeCount);
+    }
+    perLayer.push(...afterCore);
+    return perLayer.map((entry) => ({ ...entry, seconds: entry.seconds * layers, calls: layers }));
+  }
+
+  private attentionEntry(
+    name: string,
+    group: string,
+    seconds: number,
+    cost: { flops: number; bytes: number },
+  ): BreakdownEntry {
+    return {
+      name,
+      kind: 'attention',
+      group,
+      bound: this.boundOf(cost, this.peaks.attentionFlops),
+      seconds,
+      calls: 1,
+      ...cost,
+    };
   }
 
   /**
-   * Per-layer ops whose cost depends only on the batch's token count, with their time on one GPU: the
-   * linears, norms and activations of cost.ts (attention excluded), and the collectives.
+   * One layer's ops whose cost depends only on the batch's token count, with their time on one GPU:
+   * the linears, norms and activations of model/cost.ts (the attention core excluded), and the
+   * collectives: TP all-reduces after attention and after the FFN, or, for a MoE layer under EP, the
+   * dispatch and combine all-to-all of the routed tokens instead of the FFN's all-reduce.
    */
-  private tokenDependentOps(tokens: number): BreakdownEntry[] {
-    const { model, plan } = this;
-    const c = this.calibration;
-    const entries: BreakdownEntry[] = [];
-    const ffn = this.layer.ffn;
-    const useEp = ffn.kind === 'moe' && plan.ep > 1;
-    const ops = layerOpCosts(
-      model,
-      { weight: { dtype: plan.weightDtype }, kv: plan.kvDtype },
-      [{ tokens, context: 0 }],
-      plan.tp,
-    );
-    for (const op of ops) {
-      if (op.kind === 'attention') continue;
-      const cost = useEp && op.name.startsWith('experts_') ? this.expertParallelCost(op, tokens) : op;
-      entries.push({ ...cost, kind: cost.kind, seconds: this.opSeconds(cost, tokens), calls: 1 });
-    }
-    const hiddenBytes = tokens * this.hiddenBytesPerToken;
-    if (plan.tp > 1) {
-      const allReduce = (name: string) => ({
-        name,
-        kind: 'communication' as const,
-        seconds: this.allReduce(hiddenBytes, plan.tp),
-        calls: 1,
-        flops: 0,
-        bytes: hiddenBytes,
-      });
-      entries.push(allReduce('tp_all_reduce_attention'));
-      if (!useEp) entries.push(allReduce('tp_all_reduce_mlp'));
-    }
-    if (useEp && ffn.kind === 'moe') {
-      const link = groupLink(this.hardware, plan.ep);
-      const routed = (hiddenBytes * ffn.topK * (plan.ep - 1)) / plan.ep;
-      const seconds = allToAllSeconds(routed, plan.ep, link, c.collectiveEfficiency);
-      for (const name of ['ep_dispatch', 'ep_combine']) {
-        entries.push({ name, kind: 'communication', seconds, calls: 1, flops: 0, bytes: routed });
-      }
-    }
-    return entries;
+  private tokenEntries(setup: LayerCostSetup, tokens: number, group: string): TokenEntries {
+    const ops = layerTokenOps(setup, tokens);
+    const entry = (op: OpCost) => this.opEntry(op, tokens, group);
+    return {
+      beforeCore: ops.beforeCore.map(entry),
+      afterCore: [...ops.afterCore.map(entry), ...this.collectives(setup, tokens, group)],
+    };
   }
 
-  /** Expert FFN on one GPU when whole experts are spread over EP ranks (unsharded width, a share of the routed tokens). */
-  private expertParallelCost(op: OpCost, tokens: number): OpCost {
-    const moe = this.layer.ffn;
-    if (moe.kind !== 'moe') throw new Error('expert parallelism needs a mixture-of-experts layer');
-    const ep = this.plan.ep;
-    const h = this.model.hiddenSize;
-    const ffn = moe.width;
-    const routed = (tokens * moe.topK) / ep;
-    const localTouched = expectedActiveExperts(moe.experts, moe.topK, tokens) / ep;
-    const wBytes = weightBytesPerParam(this.plan.weightDtype);
-    const a = ACTIVATION_BYTES;
-    const weights = op.name === 'experts_gate_up' ? 2 * h * ffn : ffn * h;
-    const io = op.name === 'experts_gate_up' ? h + 2 * ffn : ffn + h;
-    return {
-      name: op.name,
-      kind: 'linear',
-      flops: 2 * routed * weights,
-      bytes: localTouched * weights * wBytes + routed * io * a,
-    };
+  /** The sum of tokenEntries' seconds, without building them: a table point. */
+  private tokenSeconds(setup: LayerCostSetup, tokens: number): number {
+    const ops = layerTokenOps(setup, tokens);
+    let seconds = 0;
+    for (const op of ops.beforeCore) seconds += this.opSeconds(op, tokens);
+    for (const op of ops.afterCore) seconds += this.opSeconds(op, tokens);
+    for (const collective of this.collectives(setup, tokens, '')) seconds += collective.seconds;
+    return seconds;
+  }
+
+  /**
+   * One layer's collectives: TP all-reduces after attention and after the FFN, or, for a MoE layer
+   * under EP, the dispatch and combine all-to-all of the routed tokens instead of the FFN's all-reduce.
+   */
+  private collectives(setup: LayerCostSetup, tokens: number, group: string): BreakdownEntry[] {
+    const tp = this.plan.tp;
+    const ffn = setup.layer.ffn;
+    const useEp = ffn.kind === 'moe' && setup.ep > 1;
+    const hiddenBytes = tokens * this.hiddenBytesPerToken;
+    const communication = (name: string, seconds: number, bytes: number): BreakdownEntry => ({
+      name,
+      kind: 'communication',
+      group,
+      bound: 'communication',
+      seconds,
+      calls: 1,
+      flops: 0,
+      bytes,
+    });
+    const entries: BreakdownEntry[] = [];
+    if (tp > 1) {
+      const seconds = this.allReduce(hiddenBytes, tp);
+      entries.push(communication('tp_all_reduce_attention', seconds, hiddenBytes));
+      if (!useEp) entries.push(communication('tp_all_reduce_mlp', seconds, hiddenBytes));
+    }
+    if (useEp && ffn.kind === 'moe') {
+      // Each GPU sends its 1/EP share of the tokens' top-k copies (bf16 hidden states) and gets them back.
+      const routed = (hiddenBytes * ffn.topK) / setup.ep;
+      const seconds = allToAllSeconds(routed, setup.ep, this.hardware, this.calibration.collectiveEfficiency);
+      entries.push(
+        communication('ep_dispatch', seconds, routed),
+        communication('ep_combine', seconds, routed),
+      );
+    }
+    return entries;
   }
 
   private allReduce(bytes: number, workers: number): number {
@@ -363,18 +514,43 @@ export class StepModel {
 
   private headOp(sampled: number): BreakdownEntry {
     const op = lmHeadCost(this.model, sampled, this.plan.tp);
-    const seconds = sampled > 0 ? this.opSeconds(op, sampled) : 0;
-    return { ...op, kind: 'linear', seconds, calls: 1 };
+    const entry = this.opEntry(op, sampled, STEP_GROUP);
+    return sampled > 0 ? entry : { ...entry, seconds: 0 };
+  }
+
+  private opEntry(op: OpCost, rows: number, group: string): BreakdownEntry {
+    const peak =
+      op.kind === 'linear'
+        ? this.peaks.gemmFlops
+        : op.kind === 'attention'
+          ? this.peaks.attentionFlops
+          : this.peaks.vectorFlops;
+    const entry: BreakdownEntry = {
+      name: op.name,
+      kind: op.kind,
+      group,
+      bound: this.boundOf(op, peak),
+      seconds: this.opSeconds(op, rows),
+      calls: 1,
+      flops: op.flops,
+      bytes: op.bytes,
+    };
+    if (op.detail !== undefined) entry.detail = op.detail;
+    return entry;
+  }
+
+  private boundOf(cost: { flops: number; bytes: number }, peakFlops: number): Bound {
+    return cost.flops / peakFlops >= cost.bytes / this.peaks.bytesPerSecond ? 'compute' : 'memory';
   }
 
   /** One op's time on one GPU: a measured table where it has the op, else speed of light / efficiency. */
-  private opSeconds(op: OpCost, tokens: number): number {
+  private opSeconds(op: OpCost, rows: number): number {
     const c = this.calibration;
     if (this.options.opTables) {
       const measured = measuredLinearSeconds(
         this.options.opTables,
         op.name,
-        tokens,
+        rows,
         this.plan.tp,
         this.model.hiddenSize,
       );
@@ -383,7 +559,7 @@ export class StepModel {
     if (op.kind === 'linear') {
       const sol = speedOfLight(op.flops, op.bytes, this.peaks.gemmFlops, this.peaks.bytesPerSecond);
       const e = this.gemmEfficiency;
-      return sol / interpolateLogX(e.xs, e.ys, tokens) + c.kernelLaunchSeconds;
+      return sol / interpolateLogX(e.xs, e.ys, rows) + c.kernelLaunchSeconds;
     }
     const sol = speedOfLight(op.flops, op.bytes, this.peaks.vectorFlops, this.peaks.bytesPerSecond);
     const e = this.elementwiseEfficiency;

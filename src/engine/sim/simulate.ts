@@ -99,6 +99,7 @@ export function simulate(
     client: client ? client.startRun(config.seed, source.length) : null,
     timeSeriesPoints: config.timeSeriesPoints,
     warmUpRequests: options.warmUpRequests ?? 0,
+    slidingWindow: model.slidingWindow,
   });
   simulation.run();
   return simulation.summary({ base, resolvedSchedulers, gpus, slo: config.slo, wallStart });

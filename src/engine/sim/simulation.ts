@@ -1,5 +1,11 @@
 import type { Link } from '../perf/comm.js';
-import { addDecode, addPrefillChunk, createBatchShape, resetBatchShape } from '../perf/shape.js';
+import {
+  addDecode,
+  addPrefillChunk,
+  type BatchShape,
+  createBatchShape,
+  resetBatchShape,
+} from '../perf/shape.js';
 import { createStepTiming } from '../perf/step-model.js';
 import { commitStep, type StepSink } from '../sched/core.js';
 import { RequestStatus, type SchedRequest } from '../sched/request.js';
@@ -36,6 +42,8 @@ export interface SimulationSetup {
    * many requests have finished (0: at the first arrival).
    */
   warmUpRequests: number;
+  /** The model's sliding window, which caps the keys a batch's sliding layers read (none: no cap). */
+  slidingWindow?: number;
 }
 
 /**
@@ -53,7 +61,7 @@ export class Simulation implements StepSink {
   private readonly stepFactors: StepFactors | null;
   private readonly client: ClientRun | null;
   private readonly events = new EventQueue();
-  private readonly shape = createBatchShape();
+  private readonly shape: BatchShape;
   private readonly timing = createStepTiming();
   private readonly itl = new GapHistogram();
   private readonly kvSeries: BucketedSeries;
@@ -86,6 +94,7 @@ export class Simulation implements StepSink {
     this.client = setup.client;
     this.kvSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
     this.batchSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
+    this.shape = createBatchShape(setup.slidingWindow);
     this.warmUpLeft = setup.warmUpRequests;
     this.measuredFrom = setup.warmUpRequests > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }

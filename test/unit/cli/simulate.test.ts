@@ -32,6 +32,29 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.ok(report.breakdown.some((e) => e.kind === 'communication'));
   });
 
+  it('step prints the breakdown grouped by kind of layer, each op with its bound', () => {
+    const out = execFileSync('node', [
+      cli,
+      'step',
+      '--model',
+      'mixtral-8x7b',
+      '--hardware',
+      'h100-sxm',
+      '--tp',
+      '8',
+      '--ep',
+      '8',
+      '--decode-batch',
+      '64',
+      '--decode-context',
+      '1000',
+    ]).toString();
+    assert.match(out, /^full attention · MoE top-2 of 8: 32 layers, [\d.]+ ms/m);
+    assert.match(out, /^whole step, [\d.]+ ms/m);
+    assert.match(out, /^ {2}experts_gate_up +memory +32 .*experts active/m);
+    assert.match(out, /^ {2}ep_dispatch +communication +32 /m);
+  });
+
   it('simulate --json prints a RunSummary; the disaggregated form reports KV transfers', () => {
     const out = execFileSync('node', [
       cli,

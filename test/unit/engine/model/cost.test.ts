@@ -3,14 +3,23 @@ import { describe, it } from 'node:test';
 import { getModel, MODEL_CATALOG } from '../../../../src/engine/model/catalog.js';
 import {
   attendedPairs,
+  attentionCoefficients,
   type BatchPiece,
+  DEFAULT_EXPERT_IMBALANCE,
   expectedActiveExperts,
+  type LayerCostOptions,
+  layerCostSetup,
+  layerCosts,
   layerOpCosts,
   lmHeadCost,
   sumCosts,
+  windowedKeys,
+  windowedPairs,
 } from '../../../../src/engine/model/cost.js';
+import { layerGeometry } from '../../../../src/engine/model/geometry.js';
 import { modelParams } from '../../../../src/engine/model/params.js';
 import { ModelSpec } from '../../../../src/engine/model/spec.js';
+import { deepseekV3, gptOss120b, qwen3MoE, qwen3Next } from '../../helpers/modern-models.js';
 
 /** A small model whose every count can be enumerated element by element. */
 const tiny = ModelSpec.parse({
@@ -151,5 +160,123 @@ describe('FLOPs and bytes of a layer against an independent count', () => {
   it('the LM head computes logits only for sampled tokens, vocabulary split over TP', () => {
     const head = lmHeadCost(tiny, 3, 2);
     assert.equal(head.flops, matmulFlopsByElement(3, 64, 250));
+  });
+});
+
+describe('the layers of today’s models, worked by hand from their configs', () => {
+  const costs = (model: ModelSpec, layer: number, pieces: BatchPiece[], options: LayerCostOptions = {}) =>
+    new Map(layerCosts(model, layerGeometry(model, layer), bf16, pieces, options).map((op) => [op.name, op]));
+
+  it('MLA decode reads the latent once per cached token, (512 + 64) × 2 bytes, on every TP rank', () => {
+    for (const tp of [1, 8]) {
+      const at = (context: number) =>
+        costs(deepseekV3, 3, [{ tokens: 1, context }], { tp }).get('attention')!;
+      assert.equal(at(4096).bytes - at(4095).bytes, (512 + 64) * 2);
+      assert.equal(at(4096).bytes - at(4095).bytes, 1152);
+    }
+    const tp1 = layerCostSetup(deepseekV3, layerGeometry(deepseekV3, 3), bf16);
+    assert.equal(attentionCoefficients(tp1).decode.bytesPerKey, 1152);
+    // Prefill runs un-absorbed: it reads each head's up-projected K (nope + rope) and V instead.
+    assert.equal(attentionCoefficients(tp1).prefill.bytesPerKey, 128 * (192 + 128) * 2);
+  });
+
+  it('MLA decode FLOPs per token per layer, absorbed, at 4096 keys', () => {
+    const ops = costs(deepseekV3, 3, [{ tokens: 1, context: 4095 }]);
+    const expected: Record<string, number> = {
+      qkv_a_proj: 2 * 7168 * (1536 + 512 + 64), // q_a and kv_a (latent + rotary key) fused
+      q_b_proj: 2 * 1536 * (128 * (128 + 64)),
+      mla_q_absorb: 2 * 128 * 128 * 512, // q_nope × W_UK into the latent, per head
+      attention: 128 * 4096 * (2 * (512 + 64) + 2 * 512), // scores over latent + rope, output in the latent
+      mla_v_absorb: 2 * 128 * 512 * 128, // latent output × W_UV, per head
+      o_proj: 2 * (128 * 128) * 7168,
+    };
+    let total = 0;
+    for (const [name, flops] of Object.entries(expected)) {
+      assert.equal(ops.get(name)!.flops, flops, name);
+      total += flops;
+    }
+    assert.equal(total, 30_277_632 + 75_497_472 + 16_777_216 + 1_140_850_688 + 16_777_216 + 234_881_024);
+    assert.ok(!ops.has('kv_b_proj'), 'decode does not up-project the latent');
+  });
+
+  it('MLA prefill up-projects every attended key and attends with qk 192, v 128 per head', () => {
+    const ops = costs(deepseekV3, 0, [{ tokens: 1000, context: 3000 }]);
+    assert.equal(ops.get('kv_b_proj')!.flops, 2 * 4000 * 512 * (128 * (128 + 128)));
+    assert.equal(ops.get('attention')!.flops, 128 * (2 * 192 + 2 * 128) * (1000 * 3000 + (1000 * 1001) / 2));
+    assert.ok(!ops.has('mla_q_absorb'));
+    // Layer 0 is one of the three dense layers: an 18432-wide MLP, no router.
+    assert.equal(ops.get('gate_up_proj')!.flops, 2 * 1000 * 2 * 7168 * 18432);
+    assert.ok(!ops.has('router'));
+  });
+
+  it('gpt-oss: a sliding layer at a 10,000-token sequence attends 128 keys per query, a full one 10,000', () => {
+    const kvPerKey = 2 * 8 * 64 * 2; // K and V of 8 KV heads × 64 dims, bf16
+    const decode = [{ tokens: 1, context: 9999 }];
+    const sliding = costs(gptOss120b, 0, decode).get('attention')!;
+    const full = costs(gptOss120b, 1, decode).get('attention')!;
+    assert.equal(sliding.flops, 4 * 64 * 64 * 128);
+    assert.equal(full.flops, 4 * 64 * 64 * 10_000);
+    const queryAndNewKv = 2 * 64 * 64 * 2 + kvPerKey;
+    assert.equal(sliding.bytes, queryAndNewKv + 128 * kvPerKey);
+    assert.equal(full.bytes, queryAndNewKv + 10_000 * kvPerKey);
+    // A prefill chunk of 1000 from the start: query i sees min(i + 1, 128) keys.
+    let pairs = 0;
+    for (let i = 0; i < 1000; i++) pairs += Math.min(i + 1, 128);
+    assert.equal(windowedPairs(1000, 0, 128), pairs);
+    assert.equal(pairs, (128 * 129) / 2 + (1000 - 128) * 128);
+    assert.equal(windowedKeys(1000, 5000, 128), 1000 + 127);
+    assert.equal(windowedPairs(50, 20, 128), attendedPairs(50, 20));
+  });
+
+  it('MoE: expected active experts of 256 top-8, router, routed and shared experts', () => {
+    assert.equal(expectedActiveExperts(256, 8, 1), 8);
+    // 256 × (1 − (31/32)^1000): every expert, to 1e-11.
+    assert.ok(Math.abs(expectedActiveExperts(256, 8, 1000) - 256) < 1e-9);
+    // 256 × (1 − (31/32)^32) = 256 × (1 − 0.36205) ≈ 163.3.
+    assert.ok(Math.abs(expectedActiveExperts(256, 8, 32) - 163.3) < 0.1);
+    const ops = costs(deepseekV3, 3, [{ tokens: 10, context: 0 }]);
+    assert.equal(ops.get('router')!.flops, 2 * 10 * 7168 * 256);
+    assert.equal(ops.get('shared_experts')!.flops, 2 * 10 * 3 * 7168 * 2048);
+    assert.equal(ops.get('experts_gate_up')!.flops, 2 * (10 * 8) * 2 * 7168 * 2048);
+    const touched = 256 * (1 - (31 / 32) ** 10);
+    assert.ok(
+      Math.abs(ops.get('experts_down')!.bytes - (touched * 2048 * 7168 * 2 + 80 * (2048 + 7168) * 2)) < 1e-3,
+    );
+    // TP slices the shared experts as it does the routed ones.
+    const tp8 = costs(deepseekV3, 3, [{ tokens: 10, context: 0 }], { tp: 8 });
+    assert.equal(tp8.get('shared_experts')!.flops, (2 * 10 * 3 * 7168 * 2048) / 8);
+  });
+
+  it('MoE under EP: whole experts, the busiest rank runs imbalance × its share of the routed tokens', () => {
+    const at = (expertImbalance: number) =>
+      costs(deepseekV3, 3, [{ tokens: 64, context: 0 }], { tp: 8, ep: 8, expertImbalance }).get(
+        'experts_gate_up',
+      )!;
+    assert.equal(at(1).flops, 2 * ((64 * 8) / 8) * 2 * 7168 * 2048);
+    assert.equal(at(1.5).flops, 2 * 96 * 2 * 7168 * 2048);
+    assert.equal(at(100).flops, 2 * 512 * 2 * 7168 * 2048, 'never more than every routed token');
+    assert.equal(DEFAULT_EXPERT_IMBALANCE, 1);
+  });
+
+  it('linear attention costs the same at any context: its state, read and written once per sequence', () => {
+    const at = (context: number) => costs(qwen3Next, 0, [{ tokens: 1, context }]).get('attention')!;
+    assert.deepEqual(at(100), at(100_000));
+    // 32 value heads × 7 FLOPs per element of a 128 × 128 state.
+    assert.equal(at(100).flops, 32 * 7 * 128 * 128);
+    const state = (32 * 128 * 128 + (4 - 1) * (2 * 16 * 128 + 32 * 128)) * 2;
+    const io = (2 * 16 * 128 + 2 * 32 * 128 + 2 * 32 + 32 * 128) * 2;
+    assert.equal(at(100).bytes, 2 * state + io);
+    const ops = costs(qwen3Next, 0, [{ tokens: 4, context: 0 }]);
+    assert.equal(ops.get('conv1d')!.flops, 2 * 4 * (2 * 16 * 128 + 32 * 128) * 4);
+    assert.ok(ops.has('in_proj_qkvz_ba') && ops.has('out_proj') && !ops.has('qkv_proj'));
+    // Its full-attention layers are ordinary GQA.
+    assert.ok(costs(qwen3Next, 3, [{ tokens: 4, context: 0 }]).has('qkv_proj'));
+  });
+
+  it('qk-norm is an elementwise op over every q and k head', () => {
+    const ops = costs(qwen3MoE, 0, [{ tokens: 5, context: 0 }]);
+    assert.equal(ops.get('qk_norm')!.flops, 4 * 5 * (32 + 4) * 128);
+    assert.equal(ops.get('qk_norm')!.kind, 'elementwise');
+    assert.ok(!layerOpCosts(tiny, bf16, [{ tokens: 5, context: 0 }]).some((op) => op.name === 'qk_norm'));
   });
 });

@@ -42,9 +42,17 @@ describe('collectives across a scale-up domain', () => {
     assert.equal(groupLink(gb200, 32).bytesPerSecond, gb200.intraNode.bytesPerSecondPerDirection);
     assert.equal(groupLink(gb200, 72).bytesPerSecond, gb200.intraNode.bytesPerSecondPerDirection);
     assert.equal(groupLink(gb200, 144).bytesPerSecond, gb200.interNodeBytesPerSecond);
-    const ep32 = allToAllSeconds(1e8, 32, groupLink(gb200, 32), efficiency);
-    const ep144 = allToAllSeconds(1e8, 144, groupLink(gb200, 144), efficiency);
-    assert.ok(ep144 > 10 * ep32);
+    const ep32 = allToAllSeconds(1e8, 32, gb200, efficiency);
+    const ep144 = allToAllSeconds(1e8, 144, gb200, efficiency);
+    // EP32 inside the rack: 31 peers' shares over NVLink 5. EP144 over two racks: the 72 peers in the
+    // other rack over the network set the time (the 71 in its own rack go over NVLink at the same time).
+    const nvlink = gb200.intraNode;
+    const expected32 =
+      nvlink.latencySeconds + (31 * (1e8 / 32)) / (nvlink.bytesPerSecondPerDirection * efficiency);
+    const expected144 =
+      gb200.interNodeLatencySeconds + (72 * (1e8 / 144)) / (gb200.interNodeBytesPerSecond * efficiency);
+    assert.ok(Math.abs(ep32 - expected32) < 1e-12, `${ep32} against ${expected32}`);
+    assert.ok(Math.abs(ep144 - expected144) < 1e-12, `${ep144} against ${expected144}`);
   });
 
   it('takes the node as the domain of a device described without one', () => {

@@ -1,0 +1,262 @@
+import { ACTIVATION_BYTES } from '../dtypes.js';
+import {
+  type GqaAttentionGeometry,
+  type LinearAttentionGeometry,
+  layerKvBytesPerToken,
+  layerStateBytesPerSequence,
+  type MlaAttentionGeometry,
+} from '../geometry.js';
+import { type LayerCostSetup, linearOp, type OpCost, rmsNormOp } from './common.js';
+
+/**
+ * The attention half of a layer on one GPU, by what its cost grows with: the projections (per new
+ * token), the attention core (per attended pair, key read and sequence: `AttentionCoefficients`),
+ * and, for MLA, the ops only decodes run and the ops run over every key a prefill attends to.
+ *
+ * Attention sinks (gpt-oss) add one learned logit per head to the softmax: negligible, not counted.
+ */
+
+/** Linear coefficients of one attention path (prefill or decode) on one GPU. */
+export interface AttentionPathCoefficients {
+  flopsPerPair: number;
+  /** FLOPs per new token that do not depend on the context (linear attention's recurrence). */
+  flopsPerToken: number;
+  /** Query read, output written and the new token's KV written. */
+  bytesPerToken: number;
+  /** Bytes read per key attended (the KV cache's, or MLA prefill's up-projected K and V). */
+  bytesPerKey: number;
+  /** Bytes per sequence in the step (linear attention's state, read and written). */
+  bytesPerSequence: number;
+}
+
+export interface AttentionCoefficients {
+  /** Keys a query sees at most, itself included (a sliding layer's window); Infinity for the rest. */
+  window: number;
+  prefill: AttentionPathCoefficients;
+  decode: AttentionPathCoefficients;
+}
+
+/** FLOPs and bytes of one attention path over aggregated sums of its pieces. */
+export function attentionPathCost(
+  c: AttentionPathCoefficients,
+  tokens: number,
+  pairs: number,
+  keys: number,
+  sequences: number,
+): { flops: number; bytes: number } {
+  return {
+    flops: c.flopsPerPair * pairs + c.flopsPerToken * tokens,
+    bytes: c.bytesPerToken * tokens + c.bytesPerKey * keys + c.bytesPerSequence * sequences,
+  };
+}
+
+/**
+ * Chunk length of the chunked gated delta rule that prefill runs (flash-linear-attention's, in vLLM
+ * and SGLang): each token also attends within its chunk.
+ */
+export const LINEAR_ATTENTION_CHUNK = 64;
+
+const a = ACTIVATION_BYTES;
+
+/** GQA's heads and KV heads on one GPU: KV heads replicate once TP exceeds them, as vLLM does. */
+function gqaShard(g: GqaAttentionGeometry, tp: number) {
+  return { heads: g.heads / tp, kvHeads: Math.max(1, g.kvHeads / tp), d: g.headDim };
+}
+
+/** Linear attention's heads on one GPU (key heads replicate past TP, as GQA's do). */
+function linearShard(g: LinearAttentionGeometry, tp: number) {
+  const keyHeads = Math.max(1, g.keyHeads / tp);
+  const valueHeads = g.valueHeads / tp;
+  return {
+    keyHeads,
+    valueHeads,
+    /** Channels of the convolution: q, k and v. */
+    convChannels: 2 * keyHeads * g.keyHeadDim + valueHeads * g.valueHeadDim,
+    /** q, k, v, the output gate z, and the decay and beta gates. */
+    projected: 2 * keyHeads * g.keyHeadDim + 2 * valueHeads * g.valueHeadDim + 2 * valueHeads,
+  };
+}
+
+/** The ops before the attention core, per new token. */
+export function attentionInputOps(s: LayerCostSetup, tokens: number): OpCost[] {
+  const g = s.layer.attention;
+  const h = s.hiddenSize;
+  if (g.kind === 'mla') return mlaInputOps(s, g, tokens);
+  if (g.kind === 'linear') {
+    const l = linearShard(g, s.tp);
+    return [
+      linearOp('in_proj_qkvz_ba', tokens, h * l.projected, h, l.projected, s.weightBytes),
+      {
+        // Depthwise causal convolution of width convKernel over q, k and v.
+        name: 'conv1d',
+        kind: 'elementwise',
+        flops: 2 * g.convKernel * l.convChannels * tokens,
+        bytes: 2 * tokens * l.convChannels * a + g.convKernel * l.convChannels * a,
+      },
+    ];
+  }
+  const { heads, kvHeads, d } = gqaShard(g, s.tp);
+  const qkvOut = (heads + 2 * kvHeads) * d;
+  const ops = [linearOp('qkv_proj', tokens, h * qkvOut, h, qkvOut, s.weightBytes)];
+  if (s.qkNorm) {
+    // RMSNorm of every q and k head: elementwise, with one d-wide weight each for q and k.
+    const elements = tokens * (heads + kvHeads) * d;
+    ops.push({
+      name: 'qk_norm',
+      kind: 'elementwise',
+      flops: 4 * elements,
+      bytes: 2 * elements * a + 2 * d * a,
+    });
+  }
+  ops.push({
+    name: 'rope',
+    kind: 'elementwise',
+    flops: 3 * tokens * (heads + kvHeads) * d,
+    bytes: 2 * tokens * (heads + kvHeads) * d * a,
+  });
+  return ops;
+}
+
+/**
+ * MLA's projections, as vLLM and SGLang run DeepSeek-V3: the fused down-projection of q and of the KV
+ * latent plus rotary key (`fused_qkv_a_proj`, replicated on every TP rank), their RMSNorms, the
+ * up-projection of q to the rank's heads (`q_b_proj`, or `q_proj` without a q rank), and RoPE on the
+ * rotary parts (every head's q, the one shared key).
+ */
+function mlaInputOps(s: LayerCostSetup, g: MlaAttentionGeometry, tokens: number): OpCost[] {
+  const h = s.hiddenSize;
+  const heads = g.heads / s.tp;
+  const qk = g.qkNopeHeadDim + g.qkRopeHeadDim;
+  const latent = g.kvLoraRank + g.qkRopeHeadDim;
+  const ops: OpCost[] = [];
+  if (g.qLoraRank !== null) {
+    const out = g.qLoraRank + latent;
+    ops.push(linearOp('qkv_a_proj', tokens, h * out, h, out, s.weightBytes));
+    const normed = g.qLoraRank + g.kvLoraRank;
+    ops.push(rmsNormOp('q_a_kv_a_norm', tokens, normed));
+    ops.push(linearOp('q_b_proj', tokens, g.qLoraRank * heads * qk, g.qLoraRank, heads * qk, s.weightBytes));
+  } else {
+    ops.push(linearOp('q_proj', tokens, h * heads * qk, h, heads * qk, s.weightBytes));
+    ops.push(linearOp('kv_a_proj', tokens, h * latent, h, latent, s.weightBytes));
+    ops.push(rmsNormOp('kv_a_norm', tokens, g.kvLoraRank));
+  }
+  const roped = (heads + 1) * g.qkRopeHeadDim;
+  ops.push({ name: 'rope', kind: 'elementwise', flops: 3 * tokens * roped, bytes: 2 * tokens * roped * a });
+  return ops;
+}
+
+/** The ops after the attention core, per new token. */
+export function attentionOutputOps(s: LayerCostSetup, tokens: number): OpCost[] {
+  const g = s.layer.attention;
+  const h = s.hiddenSize;
+  if (g.kind === 'linear') {
+    const width = (g.valueHeads / s.tp) * g.valueHeadDim;
+    return [
+      // RMSNorm of the output gated by silu(z).
+      { name: 'gated_norm', kind: 'elementwise', flops: 6 * tokens * width, bytes: 3 * tokens * width * a },
+      linearOp('out_proj', tokens, width * h, width, h, s.weightBytes),
+    ];
+  }
+  const width = g.kind === 'mla' ? (g.heads / s.tp) * g.vHeadDim : (g.heads / s.tp) * g.headDim;
+  return [linearOp('o_proj', tokens, width * h, width, h, s.weightBytes)];
+}
+
+/**
+ * Ops only decode tokens run: MLA's absorbed projections. Decodes attend in the latent space (vLLM's
+ * and SGLang's FlashMLA path): q_nope is multiplied into it by W_UK (`mla_q_absorb`), and the latent
+ * output back out to each head's v by W_UV (`mla_v_absorb`), batched over heads. Engines keep these two
+ * in 16-bit whatever the checkpoint's format (vLLM dequantizes kv_b_proj into them at load).
+ */
+export function decodeOnlyOps(s: LayerCostSetup, decodes: number): OpCost[] {
+  const g = s.layer.attention;
+  if (g.kind !== 'mla') return [];
+  const heads = g.heads / s.tp;
+  const uk = heads * g.qkNopeHeadDim * g.kvLoraRank;
+  const uv = heads * g.kvLoraRank * g.vHeadDim;
+  return [
+    linearOp('mla_q_absorb', decodes, uk, heads * g.qkNopeHeadDim, heads * g.kvLoraRank, a),
+    linearOp('mla_v_absorb', decodes, uv, heads * g.kvLoraRank, heads * g.vHeadDim, a),
+  ];
+}
+
+/**
+ * Ops run over every key a prefill chunk attends to: MLA prefill's up-projection of the latent into
+ * each head's K (nope part) and V (`kv_b_proj`). Prefill does not absorb (vLLM's and SGLang's MLA
+ * prefill path): it rebuilds K and V for the new tokens and for the cached context it attends to.
+ */
+export function prefillKeyOps(s: LayerCostSetup, keys: number): OpCost[] {
+  const g = s.layer.attention;
+  if (g.kind !== 'mla') return [];
+  const heads = g.heads / s.tp;
+  const out = heads * (g.qkNopeHeadDim + g.vHeadDim);
+  return [linearOp('kv_b_proj', keys, g.kvLoraRank * out, g.kvLoraRank, out, s.weightBytes)];
+}
+
+/** The attention core's coefficients on one GPU, for prefill and for decode. */
+export function attentionCoefficients(s: LayerCostSetup): AttentionCoefficients {
+  const g = s.layer.attention;
+  const kvPerKey = layerKvBytesPerToken(s.layer, s.tp, s.kvDtype);
+  if (g.kind === 'mla') {
+    const heads = g.heads / s.tp;
+    const qk = g.qkNopeHeadDim + g.qkRopeHeadDim;
+    const latent = g.kvLoraRank + g.qkRopeHeadDim;
+    return {
+      window: Number.POSITIVE_INFINITY,
+      // Non-absorbed: per head, q·k over nope + rope dims, p·v over v dims; K and V are the
+      // up-projected ones kv_b_proj wrote (the shared rotary key expanded to every head).
+      prefill: {
+        flopsPerPair: heads * (2 * qk + 2 * g.vHeadDim),
+        flopsPerToken: 0,
+        bytesPerToken: heads * (qk + g.vHeadDim) * a + kvPerKey,
+        bytesPerKey: heads * (qk + g.vHeadDim) * a,
+        bytesPerSequence: 0,
+      },
+      // Absorbed: per head, q (latent + rope) · cached latent and rotary key, then p · latent; every
+      // head reads the same latent, so a key costs its latent bytes once, not once per head.
+      decode: {
+        flopsPerPair: heads * (2 * latent + 2 * g.kvLoraRank),
+        flopsPerToken: 0,
+        bytesPerToken: heads * (latent + g.kvLoraRank) * a + kvPerKey,
+        bytesPerKey: kvPerKey,
+        bytesPerSequence: 0,
+      },
+    };
+  }
+  if (g.kind === 'linear') return linearCoefficients(s, g);
+  const { heads, d } = gqaShard(g, s.tp);
+  // Per pair QKᵀ and PV, 4 × heads × headDim; read q, write o, read every key's K and V, write the new K, V.
+  const path: AttentionPathCoefficients = {
+    flopsPerPair: 4 * heads * d,
+    flopsPerToken: 0,
+    bytesPerToken: 2 * heads * d * a + kvPerKey,
+    bytesPerKey: kvPerKey,
+    bytesPerSequence: 0,
+  };
+  return { window: g.window, prefill: path, decode: path };
+}
+
+/**
+ * Gated DeltaNet: no per-key cost. Each token updates every value head's keyHeadDim × valueHeadDim
+ * state (decay, the rank-one delta update and the read-out: about 7 FLOPs per state element); prefill's
+ * chunked form does about 6 per element plus attention within its chunk (q·k, the k·k transform, p·v).
+ * Each sequence reads and writes its recurrent and convolution state once per step.
+ */
+function linearCoefficients(s: LayerCostSetup, g: LinearAttentionGeometry): AttentionCoefficients {
+  const l = linearShard(g, s.tp);
+  const stateElements = g.keyHeadDim * g.valueHeadDim;
+  const io = (l.projected + l.valueHeads * g.valueHeadDim) * a;
+  const stateBytes = 2 * layerStateBytesPerSequence(s.layer, s.tp);
+  const path = (flopsPerToken: number): AttentionPathCoefficients => ({
+    flopsPerPair: 0,
+    flopsPerToken,
+    bytesPerToken: io,
+    bytesPerKey: 0,
+    bytesPerSequence: stateBytes,
+  });
+  const chunk = 2 * LINEAR_ATTENTION_CHUNK * (2 * g.keyHeadDim + g.valueHeadDim);
+  return {
+    window: Number.POSITIVE_INFINITY,
+    prefill: path(l.valueHeads * (6 * stateElements + chunk)),
+    decode: path(l.valueHeads * 7 * stateElements),
+  };
+}

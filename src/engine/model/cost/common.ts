@@ -1,0 +1,142 @@
+import { ACTIVATION_BYTES, type KvDtype, type WeightFormat, weightBytesPerParam } from '../dtypes.js';
+import type { LayerGeometry } from '../geometry.js';
+import type { ModelSpec } from '../spec.js';
+
+/**
+ * One part of a batch: `tokens` new tokens of one sequence whose first `context` tokens are already in
+ * the KV cache. A decode is `{ tokens: 1, context: n }`; a prefill chunk is `{ tokens: chunk, context: done }`.
+ */
+export interface BatchPiece {
+  tokens: number;
+  context: number;
+}
+
+export type OpKind = 'linear' | 'attention' | 'elementwise';
+
+export interface OpCost {
+  name: string;
+  kind: OpKind;
+  flops: number;
+  bytes: number;
+  /** What the numbers assume, where a reader needs it (experts active, load imbalance). */
+  detail?: string;
+}
+
+export interface CostFormats {
+  weight: WeightFormat;
+  kv: KvDtype;
+}
+
+/** How one layer is laid out on one GPU, and the assumptions its costs are priced under. */
+export interface LayerCostSetup {
+  hiddenSize: number;
+  layer: LayerGeometry;
+  /** Tensor-parallel degree: heads and FFN widths are divided over it. */
+  tp: number;
+  /** Expert-parallel degree: above 1, whole routed experts are spread over this many GPUs. */
+  ep: number;
+  /** Bytes of one weight in the checkpoint's format (scales included). */
+  weightBytes: number;
+  kvDtype: KvDtype;
+  /** RMSNorm of q and k per head (Qwen3, Gemma 3). */
+  qkNorm: boolean;
+  /** Busiest EP rank's routed tokens over the mean (1: balanced); see DEFAULT_EXPERT_IMBALANCE. */
+  expertImbalance: number;
+}
+
+export interface LayerCostOptions {
+  tp?: number;
+  ep?: number;
+  expertImbalance?: number;
+}
+
+/**
+ * Max-over-mean routed-token load of the busiest expert-parallel rank, by default: 1, balanced.
+ * Engines that serve DeepSeek-V3 with wide EP replicate hot experts (EPLB, in vLLM and SGLang) to
+ * approach 1; without it real routing is skewed, but no published max/mean measurement of DeepSeek-V3
+ * serving traffic was found to default to, so the default assumes balance and callers may raise it.
+ * It only matters with EP: under TP every GPU runs a slice of every expert, so every GPU's load is equal.
+ */
+export const DEFAULT_EXPERT_IMBALANCE = 1;
+
+export function layerCostSetup(
+  model: ModelSpec,
+  layer: LayerGeometry,
+  formats: CostFormats,
+  options: LayerCostOptions = {},
+): LayerCostSetup {
+  return {
+    hiddenSize: model.hiddenSize,
+    layer,
+    tp: options.tp ?? 1,
+    ep: layer.ffn.kind === 'moe' ? (options.ep ?? 1) : 1,
+    weightBytes: weightBytesPerParam(formats.weight),
+    kvDtype: formats.kv,
+    qkNorm: model.qkNorm ?? false,
+    expertImbalance: options.expertImbalance ?? DEFAULT_EXPERT_IMBALANCE,
+  };
+}
+
+/**
+ * A matmul of `rows` rows through `weights` weights (inDim × outDim): 2 FLOPs per multiply-add (bias
+ * adds are not counted); the weights are read once, the rows' inputs read and outputs written.
+ */
+export function linearOp(
+  name: string,
+  rows: number,
+  weights: number,
+  inDim: number,
+  outDim: number,
+  weightBytes: number,
+): OpCost {
+  return {
+    name,
+    kind: 'linear',
+    flops: 2 * rows * weights,
+    bytes: weights * weightBytes + rows * (inDim + outDim) * ACTIVATION_BYTES,
+  };
+}
+
+/** RMSNorm over `width` elements of `rows` rows: read, write, and the weight vector. */
+export function rmsNormOp(name: string, rows: number, width: number): OpCost {
+  const a = ACTIVATION_BYTES;
+  return { name, kind: 'elementwise', flops: 4 * rows * width, bytes: 2 * rows * width * a + width * a };
+}
+
+/**
+ * (query, key) pairs a causal attention computes for `tokens` new queries after `context` cached keys:
+ * query i (0-based) sees the context and itself and the queries before it, so context + i + 1 keys.
+ */
+export function attendedPairs(tokens: number, context: number): number {
+  return tokens * context + (tokens * (tokens + 1)) / 2;
+}
+
+/**
+ * Pairs as attendedPairs, when each query sees at most `window` keys (itself included, as vLLM's and
+ * FlashAttention's sliding window of `window - 1` left keys does). Queries at positions below the
+ * window see all before them; the rest see `window`.
+ */
+export function windowedPairs(tokens: number, context: number, window: number): number {
+  if (!(window < context + tokens)) return attendedPairs(tokens, context);
+  // Query i sees min(context + i + 1, window) keys; the first `open` are not yet capped.
+  const open = Math.min(tokens, Math.max(0, window - context));
+  return open * context + (open * (open + 1)) / 2 + (tokens - open) * window;
+}
+
+/**
+ * Cached and new keys whose K and V a chunk reads: from the first key its first query sees to its last
+ * token, `context + tokens` for full attention, at most `tokens + window - 1` for a sliding layer.
+ */
+export function windowedKeys(tokens: number, context: number, window: number): number {
+  return Math.min(context + tokens, tokens + window - 1);
+}
+
+export function sumCosts(ops: readonly OpCost[]): { flops: number; bytes: number } {
+  let flops = 0;
+  let bytes = 0;
+  for (const op of ops) {
+    flops += op.flops;
+    bytes += op.bytes;
+  }
+  return { flops, bytes };
+}

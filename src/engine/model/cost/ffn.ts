@@ -1,0 +1,96 @@
+import { ACTIVATION_BYTES } from '../dtypes.js';
+import type { MoeFfnGeometry } from '../geometry.js';
+import { type LayerCostSetup, linearOp, type OpCost } from './common.js';
+
+const a = ACTIVATION_BYTES;
+
+/**
+ * Expected number of distinct experts that `tokens` tokens route to when each picks `topK` of
+ * `experts` uniformly: the experts whose weights one MoE layer must read.
+ */
+export function expectedActiveExperts(experts: number, topK: number, tokens: number): number {
+  if (tokens <= 0) return 0;
+  return experts * (1 - (1 - topK / experts) ** tokens);
+}
+
+/** SiLU(gate) × up over `rows` rows of `width`. */
+function siluAndMul(name: string, rows: number, width: number): OpCost {
+  return { name, kind: 'elementwise', flops: 5 * rows * width, bytes: 3 * rows * width * a };
+}
+
+/** The FFN of one layer on one GPU for `tokens` tokens: a gated MLP, or a router, experts and shared experts. */
+export function ffnOps(s: LayerCostSetup, tokens: number): OpCost[] {
+  const ffn = s.layer.ffn;
+  const h = s.hiddenSize;
+  if (ffn.kind === 'dense') {
+    const width = ffn.width / s.tp;
+    return [
+      linearOp('gate_up_proj', tokens, 2 * h * width, h, 2 * width, s.weightBytes),
+      siluAndMul('silu_and_mul', tokens, width),
+      linearOp('down_proj', tokens, width * h, width, h, s.weightBytes),
+    ];
+  }
+  const ops = [routerOp(s, ffn, tokens), ...routedExpertOps(s, ffn, tokens)];
+  if (ffn.sharedWidth > 0) ops.push(sharedExpertsOp(s, ffn.sharedWidth, tokens));
+  return ops;
+}
+
+/** The gate: hidden × experts logits for every token, replicated on every GPU and kept in 16-bit. */
+function routerOp(s: LayerCostSetup, ffn: MoeFfnGeometry, tokens: number): OpCost {
+  const weights = s.hiddenSize * ffn.experts;
+  return {
+    name: 'router',
+    kind: 'linear',
+    flops: 2 * tokens * weights,
+    bytes: weights * a + tokens * (s.hiddenSize + ffn.experts) * a,
+  };
+}
+
+/**
+ * The routed experts as one grouped GEMM over the tokens' top-k copies. Weights are read only for the
+ * experts the batch routes to (expectedActiveExperts). Under TP each GPU holds a 1/TP slice of every
+ * expert and runs every routed token; under EP it holds experts/EP whole experts and runs its share of
+ * the routed tokens, the busiest GPU `expertImbalance` times the mean (the others wait for it).
+ */
+function routedExpertOps(s: LayerCostSetup, ffn: MoeFfnGeometry, tokens: number): OpCost[] {
+  const h = s.hiddenSize;
+  const routed = tokens * ffn.topK;
+  const active = expectedActiveExperts(ffn.experts, ffn.topK, tokens);
+  const ep = s.ep;
+  const width = ep > 1 ? ffn.width : ffn.width / s.tp;
+  const rows = ep > 1 ? Math.min(routed, (s.expertImbalance * routed) / ep) : routed;
+  const touched = ep > 1 ? Math.min(ffn.experts / ep, active / ep) : active;
+  const detail =
+    ep > 1
+      ? `${active.toFixed(1)} of ${ffn.experts} experts active, ${touched.toFixed(1)} of ${ffn.experts / ep} per GPU, busiest GPU's tokens × ${s.expertImbalance.toFixed(2)}`
+      : `${active.toFixed(1)} of ${ffn.experts} experts active, top-${ffn.topK}`;
+  const grouped = (name: string, weights: number, io: number): OpCost => ({
+    name,
+    kind: 'linear',
+    flops: 2 * rows * weights,
+    bytes: touched * weights * s.weightBytes + rows * io * a,
+    detail,
+  });
+  return [
+    grouped('experts_gate_up', 2 * h * width, h + 2 * width),
+    siluAndMul('silu_and_mul', rows, width),
+    grouped('experts_down', width * h, width + h),
+  ];
+}
+
+/**
+ * The shared experts every token runs (DeepSeek's, Qwen2-MoE's): a gated MLP of their total width,
+ * sliced over TP, as one op: gate, up and down matmuls (the activation between them is not counted);
+ * input and output rows, and the intermediate written and read around the activation.
+ */
+function sharedExpertsOp(s: LayerCostSetup, sharedWidth: number, tokens: number): OpCost {
+  const h = s.hiddenSize;
+  const width = sharedWidth / s.tp;
+  const weights = 3 * h * width;
+  return {
+    name: 'shared_experts',
+    kind: 'linear',
+    flops: 2 * tokens * weights,
+    bytes: weights * s.weightBytes + tokens * (2 * h + 6 * width) * a,
+  };
+}
