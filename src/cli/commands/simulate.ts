@@ -53,7 +53,7 @@ interface StepFlags {
   tp: number;
   pp: number;
   ep: number;
-  weightDtype: WeightDtype;
+  weightDtype?: WeightDtype;
   kvDtype: KvDtype;
   prefillTokens: number;
   prefillContext: number;
@@ -121,7 +121,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1))
-    .addOption(weightDtypeOption())
+    .addOption(weightDtypeOption(true))
     .addOption(kvDtypeOption())
     .addOption(
       new Option('--prefill-tokens <n>', 'prompt tokens in the step').argParser(nonNegativeInt).default(0),
@@ -162,7 +162,7 @@ export function registerSimulateCommands(program: Command): void {
         pp: flags.pp,
         dp: 1,
         ep: flags.ep,
-        weightDtype: flags.weightDtype,
+        weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       };
       const stepModel = compileStepModel(model, hardware, plan, { calibration, opTables });
