@@ -1,13 +1,16 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { MAX_GPUS } from '../engine/memory/plans.js';
 import { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
 import { SloPercentile } from '../engine/search/schema.js';
 import { isServeTuneError } from '../engine/util/errors.js';
+import { maxThreads } from '../engine/util/threads.js';
 import {
   parseSloTargets,
   type SloTargetName,
   type SloTargetRules,
   sloTargetForm,
 } from '../engine/workload/slo.js';
+import { inputOption } from './file-options.js';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -21,6 +24,28 @@ export function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n)) {
     throw new InvalidArgumentError(`expected a whole number (0 or more), got '${value}'.`);
+  }
+  return n;
+}
+
+export function gpuCount(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_GPUS) {
+    throw new InvalidArgumentError(
+      `expected at most ${MAX_GPUS.toLocaleString('en-US')} GPUs, got '${value}'.`,
+    );
+  }
+  return n;
+}
+
+/** Worker threads: 0 (none) up to one per core of this machine; more only costs memory. */
+export function threadCount(value: string): number {
+  const n = nonNegativeInt(value);
+  const most = maxThreads();
+  if (n > most) {
+    throw new InvalidArgumentError(
+      `expected 0 to ${most} (this machine's cores, os.availableParallelism()), got '${value}'.`,
+    );
   }
   return n;
 }
@@ -112,7 +137,7 @@ export const searchRunOptions = () => [
   new Option('--sample-requests <n>', 'requests of the workload each configuration is simulated on')
     .argParser(positiveInt)
     .default(1000),
-  new Option('--threads <n>', 'worker threads (default: one per core; 0: none)').argParser(nonNegativeInt),
-  new Option('--profile <profile.json>', 'calibrate the step-time model with a measured device profile'),
+  new Option('--threads <n>', 'worker threads (default: one per core; 0: none)').argParser(threadCount),
+  inputOption('--profile <profile.json>', 'calibrate the step-time model with a measured device profile'),
   new Option('--seed <n>', 'seed for generated workloads').argParser(integer).default(0),
 ];

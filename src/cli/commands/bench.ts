@@ -7,7 +7,8 @@ import type { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
-import { checkWritable, printJson, writeJsonFile } from '../format.js';
+import { outputOption } from '../file-options.js';
+import { printJson, writeJsonFile } from '../format.js';
 import { integer, nonNegativeInt, positiveInt, positiveNumber, sloOption } from '../options.js';
 import { printSummary } from './simulate.js';
 
@@ -75,10 +76,12 @@ export function registerBenchCommands(program: Command): void {
     .addOption(new Option('--seed <n>', 'seed of the workload and prompts').argParser(integer).default(0))
     .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'))
     .option('--no-probe', 'start the run without first sending one 1-token test request')
-    .option('--out <file>', 'write the summary JSON (RunSummary) to this file')
-    .option(
-      '--requests-out <file>',
-      'write every request’s own times to this file (JSON: send time, each token’s time, status)',
+    .addOption(outputOption('--out <file>', 'write the summary JSON (RunSummary) to this file'))
+    .addOption(
+      outputOption(
+        '--requests-out <file>',
+        'write every request’s own times to this file (JSON: send time, each token’s time, status)',
+      ),
     )
     .option('--json', 'print JSON (schema: RunSummary)')
     .option(
@@ -100,8 +103,6 @@ export function registerBenchCommands(program: Command): void {
         await benchSession(flags);
         return;
       }
-      if (flags.out) checkWritable(flags.out, '--out');
-      if (flags.requestsOut) checkWritable(flags.requestsOut, '--requests-out');
       const { summary, requests, source } = await benchRun(
         flags,
         { seed: flags.seed, skip: flags.skip, maxRequests: flags.maxRequests, rate: flags.rate },

@@ -5,8 +5,10 @@ import { assertPlanValid, describePlan, type Plan } from '../../engine/memory/pl
 import { enumeratePlans } from '../../engine/memory/plans.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
+import { modelOption } from '../file-options.js';
 import { compact, gib, printJson, table } from '../format.js';
 import {
+  gpuCount,
   kvDtypeOption,
   type MemorySettingFlags,
   memorySettingOptions,
@@ -25,10 +27,7 @@ interface CommonFlags extends MemorySettingFlags {
 
 function addCommon(command: Command): Command {
   command
-    .requiredOption(
-      '--model <id|org/name|config.json>',
-      'catalog model id, Hugging Face repository id, or a config.json',
-    )
+    .addOption(modelOption().makeOptionMandatory())
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .addOption(weightDtypeOption())
     .addOption(kvDtypeOption());
@@ -91,7 +90,7 @@ export function registerMemoryCommands(program: Command): void {
     program
       .command('plans')
       .description('every parallel plan for a cluster: which fit, and the KV cache each leaves')
-      .requiredOption('--gpus <n>', 'GPUs in the cluster', positiveInt),
+      .requiredOption('--gpus <n>', 'GPUs in the cluster', gpuCount),
   ).action(async (flags: CommonFlags & { gpus: number }) => {
     const model = await resolveModelAsync(flags.model);
     const hardware = getHardware(flags.hardware);

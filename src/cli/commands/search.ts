@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
@@ -13,8 +13,9 @@ import { type SearchConfiguration, type SearchResult, searchServing } from '../.
 import type { Slo } from '../../engine/search/schema.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { RANKING_SLO_RULES } from '../../engine/workload/slo.js';
-import { printJson, table } from '../format.js';
-import { positiveInt, positiveNumber, searchRunOptions, sloOption } from '../options.js';
+import { inputOption, modelOption, outputOption } from '../file-options.js';
+import { printJson, table, writeTextFile } from '../format.js';
+import { gpuCount, positiveNumber, searchRunOptions, sloOption } from '../options.js';
 
 function printResult(result: SearchResult): void {
   const p = result.slo.percentile;
@@ -88,12 +89,9 @@ export function registerSearchCommands(program: Command): void {
     .description(
       'search parallel plans and scheduler settings: Pareto fronts, the best under your SLOs, engine flags',
     )
-    .requiredOption(
-      '--model <id|org/name|config.json>',
-      'catalog model id, Hugging Face repository id, or a config.json',
-    )
+    .addOption(modelOption().makeOptionMandatory())
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
-    .requiredOption('--gpus <n>', 'GPUs to plan for', positiveInt)
+    .requiredOption('--gpus <n>', 'GPUs to plan for', gpuCount)
     .requiredOption('--workload <spec|file>', 'a workload spec (poisson:rate=4,prompt=…) or a trace file')
     .addOption(sloOption(RANKING_SLO_RULES, 'latency targets').makeOptionMandatory())
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
@@ -104,9 +102,11 @@ export function registerSearchCommands(program: Command): void {
     )
     .option('--allow-quantization', 'also try fp8 and int4 weights and fp8 KV cache')
     .option('--disaggregation', 'also try prefill/decode disaggregation (xPyD)')
-    .option('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)')
+    .addOption(
+      inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
+    )
     .option('--json', 'print the SearchResult JSON')
-    .option('--html <report.html>', 'write a self-contained HTML report');
+    .addOption(outputOption('--html <report.html>', 'write a self-contained HTML report'));
   for (const option of searchRunOptions()) command.addOption(option);
   command.action(
     async (flags: {
@@ -164,7 +164,7 @@ export function registerSearchCommands(program: Command): void {
             webviewJs: readFileSync(new URL('./webview.js', import.meta.url), 'utf8'),
             webviewCss: readFileSync(new URL('../media/webview.css', import.meta.url), 'utf8'),
           };
-          writeFileSync(flags.html, renderSearchReportHtml(result, assets));
+          writeTextFile(flags.html, renderSearchReportHtml(result, assets));
           if (!flags.json) console.log(`Report written to ${flags.html}\n`);
         }
         if (flags.json) printJson(result);

@@ -4,6 +4,7 @@ import type { ModelSpec } from '../../engine/model/spec.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import { PRESET_NAMES, presetModel } from '../../engine/serve/local/presets.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
+import { modelOption } from '../file-options.js';
 import { integer, positiveInt } from '../options.js';
 
 interface ServeFlags {
@@ -45,7 +46,9 @@ export function registerServeCommands(program: Command): void {
       'serve a random-weight Llama-shaped model on this machine’s GPU behind an OpenAI-compatible API (the reference engine)',
     )
     .option('--preset <name>', `model size: ${PRESET_NAMES.join(', ')} (default tiny)`)
-    .option('--config <config.json>', 'a Hugging Face config.json to serve with random weights')
+    .addOption(
+      modelOption('--config <config.json>', 'a Hugging Face config.json to serve with random weights'),
+    )
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--port <n>', 'port (0: any free port)').argParser(port).default(8000))
     .addOption(

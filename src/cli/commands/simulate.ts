@@ -16,6 +16,7 @@ import { type MetricSummary, RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
+import { inputOption, modelOption } from '../file-options.js';
 import { printJson, table } from '../format.js';
 import {
   fraction,
@@ -103,10 +104,7 @@ export function registerSimulateCommands(program: Command): void {
   program
     .command('step')
     .description('the predicted time of one engine iteration, op by op')
-    .requiredOption(
-      '--model <id|org/name|config.json>',
-      'catalog model id, Hugging Face repository id, or a config.json',
-    )
+    .addOption(modelOption().makeOptionMandatory())
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
@@ -129,12 +127,15 @@ export function registerSimulateCommands(program: Command): void {
         .argParser(nonNegativeInt)
         .default(0),
     )
-    .option('--profile <profile.json>', 'calibrate with a measured device profile')
-    .option('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)')
-    .option(
-      '--op-tables <file.csv>',
-      'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
-      collect,
+    .addOption(inputOption('--profile <profile.json>', 'calibrate with a measured device profile'))
+    .addOption(
+      inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
+    )
+    .addOption(
+      inputOption(
+        '--op-tables <file.csv>',
+        'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
+      ).argParser(collect),
     )
     .option('--json', 'print JSON (schema: StepReport)')
     .action(async (flags: StepFlags) => {
@@ -205,10 +206,7 @@ export function registerSimulateCommands(program: Command): void {
   program
     .command('simulate')
     .description('simulate serving a workload, request by request, and summarize latency and throughput')
-    .requiredOption(
-      '--model <id|org/name|config.json>',
-      'catalog model id, Hugging Face repository id, or a config.json',
-    )
+    .addOption(modelOption().makeOptionMandatory())
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
@@ -252,9 +250,15 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(new Option('--decode-tp <n>', 'disaggregated: decode pool TP').argParser(positiveInt))
     .addOption(new Option('--decode-pp <n>', 'disaggregated: decode pool PP').argParser(positiveInt))
     .addOption(new Option('--decode-dp <n>', 'disaggregated: decode replicas').argParser(positiveInt))
-    .option('--profile <profile.json>', 'calibrate with a measured device profile')
-    .option('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)')
-    .option('--op-tables <file.csv>', 'measured op times (Vidur CSV layouts); repeatable', collect)
+    .addOption(inputOption('--profile <profile.json>', 'calibrate with a measured device profile'))
+    .addOption(
+      inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
+    )
+    .addOption(
+      inputOption('--op-tables <file.csv>', 'measured op times (Vidur CSV layouts); repeatable').argParser(
+        collect,
+      ),
+    )
     .requiredOption(
       '--workload <spec|file>',
       'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4); limits in docs/limits.md',

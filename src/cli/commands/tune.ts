@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { applyEdits } from '../../engine/config/apply.js';
@@ -8,6 +8,7 @@ import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '..
 import type { BlockPrediction, TuneBlockResult } from '../../engine/tune/schema.js';
 import { tuneBlock } from '../../engine/tune/tune.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
+import { readConfigIfFile } from '../../engine/util/files.js';
 import { RANKING_SLO_RULES, sloTargetForm } from '../../engine/workload/slo.js';
 import { printJson, table } from '../format.js';
 import { nonNegativeInt, positiveNumber, searchRunOptions, sloOption } from '../options.js';
@@ -57,9 +58,7 @@ function printTune(result: TuneBlockResult): void {
   console.log(`\n${result.diff}`);
 }
 
-function readIfFile(path: string): string | undefined {
-  return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
-}
+const readIfFile = readConfigIfFile;
 
 export function registerTuneCommands(program: Command): void {
   const command = program

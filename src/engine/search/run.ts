@@ -5,6 +5,7 @@ import { DEFAULT_ENGINE, EngineId } from '../config/engines/index.js';
 import { getHardware } from '../hardware/catalog.js';
 import { resolveModelAsync } from '../model/resolve.js';
 import { ServeTuneError } from '../util/errors.js';
+import { ThreadCount } from '../util/threads.js';
 import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
@@ -35,7 +36,7 @@ export const SearchInput = z.object({
   /** A saved calibration file (`servetune calibrate --out`); not with `profile`. */
   calibration: z.string().optional(),
   /** Worker threads (0: evaluate on this thread). Default: one per core. */
-  threads: z.number().int().nonnegative().optional(),
+  threads: ThreadCount.optional(),
 });
 export type SearchInput = z.input<typeof SearchInput>;
 

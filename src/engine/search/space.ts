@@ -4,6 +4,7 @@ import { memoryReport } from '../memory/model.js';
 import { describePlan, type Plan, planProblems } from '../memory/plan.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import type { ModelSpec } from '../model/spec.js';
+import { divisors } from '../util/divisors.js';
 import type { Candidate, CandidateBody, Pool, PrunedConfiguration, SchedulerKnobs } from './schema.js';
 
 interface SpaceInput {
@@ -78,12 +79,6 @@ function dtypeChoices(input: SpaceInput): { weightDtype: WeightDtype; kvDtype: K
   if (input.hardware.tensorFlops.fp8 !== null) weights.push('fp8');
   const kvs: KvDtype[] = ['bf16', 'fp8'];
   return weights.flatMap((weightDtype) => kvs.map((kvDtype) => ({ weightDtype, kvDtype })));
-}
-
-function divisors(n: number): number[] {
-  const found: number[] = [];
-  for (let d = 1; d <= n; d++) if (n % d === 0) found.push(d);
-  return found;
 }
 
 export interface ReplicaShape {

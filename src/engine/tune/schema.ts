@@ -4,6 +4,7 @@ import { PartialServingSettings } from '../config/serving-settings.js';
 import { TextEdit } from '../config/source.js';
 import { SearchResult } from '../search/run.js';
 import { EvaluationMetrics, Slo } from '../search/schema.js';
+import { ThreadCount } from '../util/threads.js';
 
 /** What to tune one block of a config file for: the file, the block, the traffic and the targets. */
 export const TuneBlockInput = z.object({
@@ -27,7 +28,7 @@ export const TuneBlockInput = z.object({
   /** A measured device profile to calibrate the step-time model with. */
   profile: z.string().optional(),
   /** Worker threads for the search (0: this thread). */
-  threads: z.number().int().nonnegative().optional(),
+  threads: ThreadCount.optional(),
 });
 export type TuneBlockInput = z.input<typeof TuneBlockInput>;
 

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import { loadCalibration } from '../calibrate/load.js';
 import { applyEdits, planEdits } from '../config/apply.js';
@@ -26,6 +25,7 @@ import { SimulationEvaluator } from '../search/simulation-evaluator.js';
 import { meetsSlo } from '../search/slo.js';
 import { candidateId } from '../search/space.js';
 import { ServeTuneError } from '../util/errors.js';
+import { readConfigIfFile } from '../util/files.js';
 import {
   type BlockPrediction,
   PredictBlockInput,
@@ -36,9 +36,7 @@ import {
 } from './schema.js';
 import { engineTakes, holdsGpuCount, type ResolvedBlock, resolveBlock } from './target.js';
 
-function readIfFile(path: string): string | undefined {
-  return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
-}
+const readIfFile = readConfigIfFile;
 
 /** The file's report and the chosen block; errors say what the file holds instead. */
 function readBlock(
