@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { MAX_GPUS } from '../engine/memory/plans.js';
 import { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
 import { SloPercentile } from '../engine/search/schema.js';
+import { MAX_SAMPLE_REQUESTS } from '../engine/search/simulation-evaluator.js';
 import { isServeTuneError } from '../engine/util/errors.js';
 import { maxThreads } from '../engine/util/threads.js';
 import {
@@ -33,6 +34,17 @@ export function gpuCount(value: string): number {
   if (n > MAX_GPUS) {
     throw new InvalidArgumentError(
       `expected at most ${MAX_GPUS.toLocaleString('en-US')} GPUs, got '${value}'.`,
+    );
+  }
+  return n;
+}
+
+/** Requests each configuration is simulated on: no more than one simulation of the search may run. */
+export function sampleCount(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_SAMPLE_REQUESTS) {
+    throw new InvalidArgumentError(
+      `expected at most ${MAX_SAMPLE_REQUESTS.toLocaleString('en-US')} requests, got '${value}'.`,
     );
   }
   return n;
@@ -135,7 +147,7 @@ export const searchRunOptions = () => [
     .choices(SloPercentile.options)
     .default('p90'),
   new Option('--sample-requests <n>', 'requests of the workload each configuration is simulated on')
-    .argParser(positiveInt)
+    .argParser(sampleCount)
     .default(1000),
   new Option('--threads <n>', 'worker threads (default: one per core; 0: none)').argParser(threadCount),
   inputOption('--profile <profile.json>', 'calibrate the step-time model with a measured device profile'),

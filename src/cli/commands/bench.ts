@@ -116,7 +116,13 @@ export function registerBenchCommands(program: Command): void {
       if (flags.requestsOut && requests) save(flags.requestsOut, requests, 'requests');
       if (flags.json) printJson(summary);
       else printSummary(summary, source);
-      if (summary.requests.completed === 0) process.exitCode = 1;
+      if (summary.requests.completed === 0) {
+        const why = summary.problems.length > 0 ? summary.problems.join('; ') : 'no request was answered';
+        process.stderr.write(
+          `servetune bench: error: all ${summary.requests.total} requests failed: ${why}\n`,
+        );
+        process.exitCode = 1;
+      }
     });
 }
 

@@ -10,12 +10,64 @@ import {
   throughputFrontRows,
 } from '../../engine/search/front-rows.js';
 import { type SearchConfiguration, type SearchResult, searchServing } from '../../engine/search/run.js';
-import type { Slo } from '../../engine/search/schema.js';
+import type { PrunedConfiguration, Slo } from '../../engine/search/schema.js';
+import { simulatedSpanNote } from '../../engine/search/simulation-evaluator.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { RANKING_SLO_RULES } from '../../engine/workload/slo.js';
 import { inputOption, modelOption, outputOption } from '../file-options.js';
 import { printJson, table, writeTextFile } from '../format.js';
 import { gpuCount, positiveNumber, searchRunOptions, sloOption } from '../options.js';
+
+const REASONS: Record<PrunedConfiguration['reason'], string> = {
+  memory: 'do not fit in GPU memory',
+  divisibility: 'cannot split the model that way',
+  dominated: 'beaten on every metric by another',
+};
+
+/**
+ * Why there is no best: nothing could run at all (each plan's reason, counted, with examples), or the
+ * configurations that run all miss a target at the compared rate (the closest one, against the targets).
+ */
+export function noBestLines(result: SearchResult): string[] {
+  const p = result.slo.percentile;
+  const rate = `${result.workload.rate.toFixed(2)} req/s`;
+  if (result.configurations.length === 0) {
+    const lines = [
+      `Nothing fits: no configuration of ${result.gpus}× ${result.hardware} can serve ${result.modelName}${result.pruned.length > 0 ? '' : ' (none was found to try)'}.`,
+    ];
+    for (const reason of ['memory', 'divisibility'] as const) {
+      const pruned = result.pruned.filter((c) => c.reason === reason);
+      if (pruned.length === 0) continue;
+      lines.push(`  ${pruned.length} ${pruned.length === 1 ? 'plan' : 'plans'} ${REASONS[reason]}, e.g.:`);
+      for (const c of pruned.slice(-2)) lines.push(`    ${c.what}: ${c.detail}`);
+    }
+    const quantized = result.pruned.some((c) => !c.what.endsWith('bf16/bf16'));
+    lines.push(
+      `Give more GPUs${quantized ? ' or a larger GPU' : ', a larger GPU, or --allow-quantization'}.`,
+    );
+    return lines;
+  }
+  const closest = result.configurations.reduce((a, b) => (b.sloMargin > a.sloMargin ? b : a));
+  const m = closest.metrics;
+  const misses: string[] = [];
+  if (m.ttft[p] > result.slo.ttft)
+    misses.push(`TTFT ${p} ${latencyText(m.ttft[p])} > ${latencyText(result.slo.ttft)}`);
+  if (m.tbt[p] > result.slo.tbt)
+    misses.push(`TBT ${p} ${latencyText(m.tbt[p])} > ${latencyText(result.slo.tbt)}`);
+  if (result.slo.tpot !== undefined && m.tpot[p] > result.slo.tpot)
+    misses.push(`TPOT ${p} ${latencyText(m.tpot[p])} > ${latencyText(result.slo.tpot)}`);
+  if (!m.stable)
+    misses.push(
+      m.requestThroughput === 0
+        ? 'it served no request (none could be admitted)'
+        : 'its queue grows without end',
+    );
+  return [
+    `No configuration meets the SLOs at ${rate}: ${result.configurations.length} run, each misses a latency target.`,
+    `  The closest, ${closest.label}: ${misses.join(', ') || 'misses a target'}.`,
+    '  Lower --rate, loosen --slo, or give more GPUs. The fronts below are at that rate.',
+  ];
+}
 
 function printResult(result: SearchResult): void {
   const p = result.slo.percentile;
@@ -39,10 +91,11 @@ function printResult(result: SearchResult): void {
       );
     }
   } else {
-    console.log(
-      `No configuration meets the SLOs at ${result.workload.rate.toFixed(2)} req/s. The closest are on the fronts below.`,
-    );
+    for (const line of noBestLines(result)) console.log(line);
   }
+  const capped = simulatedSpanNote(result.workload.rate);
+  if (capped) console.log(`Note: ${capped}.`);
+  if (result.configurations.length === 0) return;
   const front = (
     title: string,
     rows: FrontRow[],
@@ -50,6 +103,10 @@ function printResult(result: SearchResult): void {
     header: string[],
   ) => {
     console.log(`\n${title}`);
+    if (rows.length === 0) {
+      console.log('  (empty: no configuration meets the SLOs at any rate tried)');
+      return;
+    }
     console.log(
       table([
         header,
@@ -128,6 +185,8 @@ export function registerSearchCommands(program: Command): void {
       json?: boolean;
       html?: string;
     }) => {
+      const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
+      if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
       const controller = new AbortController();
       const onSigint = () => controller.abort(new ServeTuneError('search cancelled', 'invalid-argument'));
       process.once('SIGINT', onSigint);
@@ -169,6 +228,8 @@ export function registerSearchCommands(program: Command): void {
         }
         if (flags.json) printJson(result);
         else printResult(result);
+        // Nothing could run at all: as `memory` says of a plan that does not fit.
+        if (result.configurations.length === 0) process.exitCode = 3;
       } finally {
         process.off('SIGINT', onSigint);
       }

@@ -16,6 +16,7 @@ import { type MetricSummary, RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
+import type { Workload } from '../../engine/workload/types.js';
 import { inputOption, modelOption } from '../file-options.js';
 import { printJson, table } from '../format.js';
 import {
@@ -332,11 +333,34 @@ export function registerSimulateCommands(program: Command): void {
         durationSeconds: flags.duration,
         count: flags.requests,
       });
+      if (workload.requests.length === 0) {
+        const flag = flags.duration !== undefined ? '--duration' : '--workload';
+        throw new ServeTuneError(
+          `no requests to simulate: ${flag === '--duration' ? `none of ${flags.workload} arrives within --duration ${flags.duration} s` : `${flags.workload} holds none`}`,
+          'invalid-argument',
+          flag,
+        );
+      }
       const summary = RunSummary.parse(simulate(config, workload, { opTables }));
       if (flags.json) printJson(summary);
       else printSummary(summary, workload.source);
       if (!summary.feasible) process.exitCode = 3;
+      else if (summary.requests.completed === 0) {
+        const limit = flags.maxModelLen ?? model.maxContextLength;
+        process.stderr.write(`servetune: error: ${allFailedReason(summary, workload, limit)}\n`);
+        process.exitCode = 3;
+      }
     });
+}
+
+/** Why a run served none of its requests: all longer than the context, or none admitted to the KV cache. */
+function allFailedReason(summary: RunSummary, workload: Workload, maxModelLen: number): string {
+  const shortest = Math.min(...workload.requests.map((r) => r.promptTokens + r.outputTokens));
+  const why =
+    shortest > maxModelLen
+      ? `every request is longer than max-model-len ${maxModelLen} (the shortest is ${shortest} tokens of prompt and output); raise --max-model-len or use a model with a longer context`
+      : 'no request could be admitted: each needs more KV cache than the plan leaves (`servetune memory` shows the capacity); give more GPUs, a lower --max-model-len or a smaller --block-size';
+  return `all ${summary.requests.total} requests failed: ${why}`;
 }
 
 export function printSummary(s: RunSummary, source: string): void {

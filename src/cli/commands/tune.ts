@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { applyEdits } from '../../engine/config/apply.js';
 import { latencyText, sloTargetsText } from '../../engine/search/format.js';
 import type { Slo } from '../../engine/search/schema.js';
+import { simulatedSpanNote } from '../../engine/search/simulation-evaluator.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
 import type { BlockPrediction, TuneBlockResult } from '../../engine/tune/schema.js';
 import { tuneBlock } from '../../engine/tune/tune.js';
@@ -43,6 +44,8 @@ function printTune(result: TuneBlockResult): void {
   console.log(
     `Workload: ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; SLO ${slo.percentile} ${sloTargetsText(slo)}`,
   );
+  const capped = simulatedSpanNote(result.workload.rate);
+  if (capped) console.log(`Note: ${capped}.`);
   console.log(
     `Searched ${result.search.configurationsEvaluated} configurations (${result.search.simulations} simulations) in ${result.search.wallSeconds.toFixed(1)} s.\n`,
   );
@@ -124,6 +127,8 @@ export function registerTuneCommands(program: Command): void {
           '--slo',
         );
       }
+      const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
+      if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
       const controller = new AbortController();
       const onSigint = () => controller.abort(new ServeTuneError('tune cancelled', 'invalid-argument'));
       process.once('SIGINT', onSigint);

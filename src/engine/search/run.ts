@@ -12,7 +12,11 @@ import type { Workload } from '../workload/types.js';
 import { EngineSettings, engineSettingsFor } from './engine-commands.js';
 import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
 import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
-import { SimulationEvaluator, type SimulationEvaluatorSetup } from './simulation-evaluator.js';
+import {
+  MAX_SAMPLE_REQUESTS,
+  SimulationEvaluator,
+  type SimulationEvaluatorSetup,
+} from './simulation-evaluator.js';
 import { ThreadedEvaluator } from './threaded-evaluator.js';
 
 /** What a user asks a search for (CLI flags, the worker protocol). */
@@ -29,7 +33,7 @@ export const SearchInput = z.object({
   allowQuantization: z.boolean().default(false),
   disaggregation: z.boolean().default(false),
   /** Requests of the workload every configuration is simulated on. */
-  sampleRequests: z.number().int().positive().default(1000),
+  sampleRequests: z.number().int().positive().max(MAX_SAMPLE_REQUESTS).default(1000),
   seed: z.number().int().default(0),
   /** A measured device profile to calibrate the step-time model with. */
   profile: z.string().optional(),

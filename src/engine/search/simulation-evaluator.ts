@@ -49,16 +49,35 @@ function metricsFromSummary(summary: RunSummary, rate: number, gpus: number): Ev
  * Arrivals are repeated until they span at least this long at the tested rate: an overload of 10% then
  * builds a backlog of several seconds, which no TTFT target of a few seconds survives.
  */
-const MIN_ARRIVAL_SPAN_SECONDS = 60;
+export const MIN_ARRIVAL_SPAN_SECONDS = 60;
+
+/**
+ * The most requests the repetition gives one simulation of the search (one replica's share of the
+ * repeated arrivals; the sample's own share when that is more): about 100 MB and a second or two each,
+ * so one simulation per core stays within a few GB. Past 50,000 / 60 s ≈ 830 req/s per replica the
+ * repetition stops short of MIN_ARRIVAL_SPAN_SECONDS, so that a rate of 10^9 req/s neither builds
+ * 6·10^10 requests nor runs out of memory; the backlog of an overload still shows within the requests
+ * kept.
+ */
+export const MAX_SIMULATED_REQUESTS = 50_000;
+
+/** The most requests of the workload a search may sample (`--sample-requests`). */
+export const MAX_SAMPLE_REQUESTS = 200_000;
+
+/**
+ * What a user should know when `rate` is past what MAX_SIMULATED_REQUESTS covers: how much of
+ * MIN_ARRIVAL_SPAN_SECONDS of traffic each configuration is simulated on. Undefined below it.
+ */
+export function simulatedSpanNote(rate: number): string | undefined {
+  const wanted = rate * MIN_ARRIVAL_SPAN_SECONDS;
+  if (!(wanted > MAX_SIMULATED_REQUESTS)) return undefined;
+  const seconds = MAX_SIMULATED_REQUESTS / rate;
+  const span = seconds >= 1 ? `${seconds.toFixed(1)} s` : `${(seconds * 1e3).toPrecision(2)} ms`;
+  return `at ${rate.toPrecision(3)} req/s, ${MIN_ARRIVAL_SPAN_SECONDS} s of traffic would be ${wanted.toPrecision(3)} requests; each replica is simulated on at most ${MAX_SIMULATED_REQUESTS.toLocaleString('en-US')} (${span} of arrivals)`;
+}
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
-}
-
-/** Every `step`-th request: one replica's share under round-robin routing. */
-function thin(workload: Workload, step: number): Workload {
-  if (step === 1) return workload;
-  return { ...workload, requests: workload.requests.filter((_, i) => i % step === 0) };
 }
 
 export interface SimulationEvaluatorSetup {
@@ -88,7 +107,13 @@ export class SimulationEvaluator implements Evaluator {
 
   evaluateOne({ candidate, rate }: EvaluationTask): EvaluationMetrics {
     const { setup } = this;
-    const scaled = repeatToSpan(scaleToRate(setup.workload, rate), MIN_ARRIVAL_SPAN_SECONDS);
+    const scaled = scaleToRate(setup.workload, rate);
+    // One replica's share under round-robin routing: every share-th request of the repeated arrivals.
+    const share = (step: number): Workload =>
+      repeatToSpan(scaled, MIN_ARRIVAL_SPAN_SECONDS, {
+        every: step,
+        maxRequests: Math.max(MAX_SIMULATED_REQUESTS, Math.ceil(scaled.requests.length / step)),
+      });
     const pool = (p: Pool, replicas: number): PoolConfig => ({
       plan: { ...p.plan, dp: replicas },
       scheduler: schedulerFor(setup.engine, p.knobs, setup.maxModelLen),
@@ -99,7 +124,7 @@ export class SimulationEvaluator implements Evaluator {
     if (candidate.kind === 'colocated') {
       const { plan } = candidate.pool;
       config = this.config({ kind: 'colocated', pool: pool(candidate.pool, 1) });
-      workload = thin(scaled, plan.dp);
+      workload = share(plan.dp);
       gpus = plan.tp * plan.pp;
     } else {
       // xPyD with g = gcd(x, y) is g copies of (x/g)P(y/g)D, each seeing every g-th request.
@@ -109,7 +134,7 @@ export class SimulationEvaluator implements Evaluator {
         prefill: pool(candidate.prefill, candidate.prefill.plan.dp / g),
         decode: pool(candidate.decode, candidate.decode.plan.dp / g),
       });
-      workload = thin(scaled, g);
+      workload = share(g);
       gpus = candidateGpus(candidate) / g;
     }
     const summary = simulate(config, workload);
