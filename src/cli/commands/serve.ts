@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { checkLocalModelSize } from '../../engine/kernels/local-model-size.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
 import { PolicyName } from '../../engine/sched/config.js';
@@ -32,11 +33,17 @@ const port = (value: string): number => {
 };
 
 /** The served model: a preset, or a Hugging Face config.json served with random weights. */
-export async function servedModel(flags: { preset?: string; config?: string }): Promise<ModelSpec> {
+export async function servedModel(flags: {
+  preset?: string;
+  config?: string;
+  dtype?: 'f32' | 'f16';
+}): Promise<ModelSpec> {
   if (flags.preset && flags.config) {
     throw new ServeTuneError('give --preset or --config, not both', 'invalid-argument', '--config');
   }
-  return flags.config ? resolveModelAsync(flags.config) : presetModel(flags.preset ?? 'tiny');
+  const model = flags.config ? await resolveModelAsync(flags.config) : presetModel(flags.preset ?? 'tiny');
+  checkLocalModelSize(model, flags.dtype ?? 'f32', flags.config ? '--config' : '--preset');
+  return model;
 }
 
 export function registerServeCommands(program: Command): void {

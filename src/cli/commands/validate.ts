@@ -186,6 +186,7 @@ export function registerValidateCommands(program: Command): void {
       const model = await servedModel({
         preset: flags.config ? undefined : (flags.preset ?? defaults.preset),
         config: flags.config,
+        dtype: flags.dtype,
       });
       const { runValidation } = await import('../../engine/validate/validate.js');
       const report = await runValidation({

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 function servetune(...args: string[]) {
@@ -68,6 +71,55 @@ describe('runs with no answer say why, and exit non-zero', () => {
     assert.match(
       run.stderr,
       /no requests to simulate: none of poisson:rate=4,n=20 arrives within --duration 0\.000001 s/,
+    );
+  });
+});
+
+describe('models too large for what would hold them are refused before anything is allocated', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'servetune-'));
+  const config = (file: string, fields: Record<string, number>) => {
+    const path = join(dir, file);
+    writeFileSync(
+      path,
+      JSON.stringify({
+        architectures: ['LlamaForCausalLM'],
+        model_type: 'llama',
+        num_attention_heads: 8,
+        num_key_value_heads: 8,
+        vocab_size: 128000,
+        max_position_embeddings: 8192,
+        ...fields,
+      }),
+    );
+    return path;
+  };
+
+  it('serve and validate --config of a 400B-class model name its size and the bound', () => {
+    const big = config('big.json', { hidden_size: 16384, intermediate_size: 53248, num_hidden_layers: 126 });
+    for (const command of [['serve'], ['validate', '--quick']]) {
+      const started = Date.now();
+      const run = servetune(...command, '--config', big);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(
+        run.stderr,
+        /the local engine's random weights would take [\d.]+ GB \([\d.]+ B parameters in f32/,
+      );
+      assert.match(run.stderr, /more than the [\d.]+ GB it may use on this machine \(a quarter of its/);
+      assert.ok(Date.now() - started < 20_000, 'refused at once');
+    }
+  });
+
+  it('profile --model of a config claiming hidden_size 10^6 is refused, naming the layer size', () => {
+    const huge = config('huge.json', {
+      hidden_size: 1_000_000,
+      intermediate_size: 4_000_000,
+      num_hidden_layers: 32,
+    });
+    const run = servetune('profile', '--quick', '--model', huge);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /one layer \(hidden 1000000, .*\) needs 931\.3 GiB of weights even at 1\/8 scale/,
     );
   });
 });
