@@ -1,4 +1,18 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { ServeTuneError } from './errors.js';
 
 const MiB = 1024 ** 2;
@@ -150,4 +164,72 @@ export function readConfigIfFile(path: string): string | undefined {
   const stat = statSync(path, { throwIfNoEntry: false });
   if (!stat?.isFile()) return undefined;
   return readInputText(path, MAX_CONFIG_FILE_BYTES);
+}
+
+/**
+ * Writes several files all or nothing: each text goes to a temporary file beside its target (same
+ * folder, so the rename stays on one file system), is flushed to disk, and only when every one is
+ * written are they renamed over their targets. A failure before that (ENOSPC, a folder gone) removes
+ * the temporary files and leaves every target as it was. A target that is a symbolic link is written
+ * through to the file it names, with that file's permissions.
+ */
+export function writeFilesAtomically(files: readonly { path: string; text: string }[]): void {
+  const staged: { temp: string; target: string }[] = [];
+  const cleanUp = () => {
+    for (const { temp } of staged) rmSync(temp, { force: true });
+  };
+  for (const file of files) {
+    let target = file.path;
+    let fd: number | undefined;
+    try {
+      target = existsSync(file.path) ? realpathSync(file.path) : file.path;
+      const mode = statSync(target, { throwIfNoEntry: false })?.mode ?? 0o644;
+      const temp = join(
+        dirname(target),
+        `.${basename(target)}.${process.pid}-${randomUUID().slice(0, 8)}.tmp`,
+      );
+      fd = openSync(temp, 'wx', mode & 0o7777);
+      staged.push({ temp, target });
+      const bytes = Buffer.from(file.text, 'utf8');
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+      fsyncSync(fd);
+    } catch (error) {
+      if (fd !== undefined) closeSync(fd);
+      cleanUp();
+      throw new ServeTuneError(
+        `Cannot write ${file.path}: ${(error as Error).message}; no file was changed`,
+        'io',
+        file.path,
+      );
+    }
+    closeSync(fd);
+  }
+  for (let i = 0; i < staged.length; i++) {
+    try {
+      renameSync(staged[i].temp, staged[i].target);
+    } catch (error) {
+      for (const { temp } of staged.slice(i)) rmSync(temp, { force: true });
+      const done = staged.slice(0, i).map((s) => s.target);
+      throw new ServeTuneError(
+        `Cannot replace ${staged[i].target}: ${(error as Error).message}; ${done.length > 0 ? `already replaced: ${done.join(', ')}` : 'no file was changed'}`,
+        'io',
+        staged[i].target,
+      );
+    }
+  }
+  for (const folder of new Set(staged.map((s) => dirname(s.target)))) syncFolder(folder);
+}
+
+/** Flushes a folder's entries (the renames) to disk where the platform allows it. */
+function syncFolder(folder: string): void {
+  try {
+    const fd = openSync(folder, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Not every platform can open a folder for fsync (Windows); the renames stand either way.
+  }
 }
