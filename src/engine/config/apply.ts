@@ -146,8 +146,25 @@ export function planEdits(block: ServingBlock, changes: Settings): PlannedEdits 
     }
   }
 
-  // Insertions at one offset (a list ending where its parent map ends) become one edit, the deeper
-  // indented text first, so the list's new items stay inside the list.
+  edits.push(...insertionEdits(inserts, purpose));
+  const kept = edits.filter((edit) => {
+    const shared = sharedAt(block, edit);
+    if (shared.length === 0) return true;
+    problems.push(sharedProblem(purpose.get(edit) ?? ['a setting'], shared, edit));
+    return false;
+  });
+  return { edits: sortEdits(kept), problems };
+}
+
+/**
+ * The edits that make the planned insertions. Insertions at one offset (a list ending where its parent
+ * map ends) become one edit, the deeper indented text first, so the list's new items stay inside the
+ * list; each edit's purpose is its insertions' settings.
+ */
+function insertionEdits(
+  inserts: ReadonlyMap<Insertion, string[]>,
+  purpose: Map<TextEdit | Insertion, string[]>,
+): TextEdit[] {
   const byOffset = new Map<string, { place: Insertion; text: string }[]>();
   for (const [place, texts] of inserts) {
     const joined =
@@ -158,22 +175,15 @@ export function planEdits(block: ServingBlock, changes: Settings): PlannedEdits 
     if (!byOffset.has(key)) byOffset.set(key, []);
     byOffset.get(key)!.push({ place, text: joined });
   }
-  for (const group of byOffset.values()) {
+  return [...byOffset.values()].map((group) => {
     group.sort((a, b) => (b.place.indent?.length ?? 0) - (a.place.indent?.length ?? 0));
     const edit = { range: group[0].place.at, newText: group.map((g) => g.text).join('') };
     purpose.set(
       edit,
       group.flatMap((g) => purpose.get(g.place) ?? []),
     );
-    edits.push(edit);
-  }
-  const kept = edits.filter((edit) => {
-    const shared = sharedAt(block, edit);
-    if (shared.length === 0) return true;
-    problems.push(sharedProblem(purpose.get(edit) ?? ['a setting'], shared, edit));
-    return false;
+    return edit;
   });
-  return { edits: sortEdits(kept), problems };
 }
 
 /** The shared texts an edit would change (see `SharedText`): overlapping them, or inserting inside them. */

@@ -25,7 +25,7 @@ const isMergeKey = (key: unknown) => isScalar(key) && key.value === '<<';
  * an alias. Returns the anchored nodes that are used more than once, with every use: an edit there
  * would change every place that uses them.
  */
-export function resolveReferences(document: Document.Parsed): SharedYamlNode[] {
+export function resolveReferences(parsed: Document.Parsed): SharedYamlNode[] {
   const anchors = new Map<string, Node>();
   const shared = new Map<Node, SharedYamlNode>();
   const ancestors = new Set<Node>();
@@ -64,7 +64,7 @@ export function resolveReferences(document: Document.Parsed): SharedYamlNode[] {
     }
     ancestors.delete(n);
   };
-  walk(document.contents);
+  walk(parsed.contents);
   return [...shared.values()];
 }
 
