@@ -39,19 +39,24 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Writes `value` as indented JSON to `file`; a failure is the command's error, naming the file. */
-export function writeJsonFile(file: string, value: unknown): void {
+/** Writes `text` to `file`; a failure is the command's error, naming the file. */
+export function writeTextFile(file: string, text: string): void {
   try {
-    writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+    writeFileSync(file, text);
   } catch (error) {
     throw new ServeTuneError(`Cannot write ${file}: ${(error as Error).message}`, 'io', file);
   }
 }
 
+/** Writes `value` as indented JSON to `file`; a failure is the command's error, naming the file. */
+export function writeJsonFile(file: string, value: unknown): void {
+  writeTextFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
 /**
  * Fails at once, naming the flag, if `file` could not be written: its folder missing or read-only, or
- * the path a folder. Checked before a run of minutes (profile, validate, bench), whose result a bad path
- * would otherwise lose at the end.
+ * the path a folder, or the file read-only. Checked before a run of minutes (search, profile, validate,
+ * bench…), whose result a bad path would otherwise lose at the end.
  */
 export function checkWritable(file: string, flag: string): void {
   const folder = dirname(resolve(file));
@@ -61,7 +66,9 @@ export function checkWritable(file: string, flag: string): void {
     if (!found) problem = `the folder ${folder} does not exist`;
     else if (!found.isDirectory()) problem = `${folder} is not a folder`;
     else accessSync(folder, constants.W_OK);
-    if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) problem = `${file} is a folder`;
+    const existing = statSync(file, { throwIfNoEntry: false });
+    if (existing?.isDirectory()) problem = `${file} is a folder`;
+    else if (existing) accessSync(file, constants.W_OK);
   } catch (error) {
     problem = (error as Error).message;
   }

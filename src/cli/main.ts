@@ -11,13 +11,15 @@ import { registerServeCommands } from './commands/serve.js';
 import { registerSimulateCommands } from './commands/simulate.js';
 import { registerTuneCommands } from './commands/tune.js';
 import { registerValidateCommands } from './commands/validate.js';
+import { checkFileOptions } from './file-options.js';
 
 const program = new Command()
   .name('servetune')
   .description('Choose how to serve an LLM: parallel plans, scheduler settings and engine flags.')
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', (_program, command) => checkFileOptions(command));
 
 registerCatalogCommands(program);
 registerMemoryCommands(program);

@@ -1,13 +1,17 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { MAX_GPUS } from '../engine/memory/plans.js';
 import { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
 import { SloPercentile } from '../engine/search/schema.js';
+import { MAX_SAMPLE_REQUESTS } from '../engine/search/simulation-evaluator.js';
 import { isServeTuneError, ServeTuneError } from '../engine/util/errors.js';
+import { maxThreads } from '../engine/util/threads.js';
 import {
   parseSloTargets,
   type SloTargetName,
   type SloTargetRules,
   sloTargetForm,
 } from '../engine/workload/slo.js';
+import { inputOption } from './file-options.js';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -21,6 +25,39 @@ export function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n)) {
     throw new InvalidArgumentError(`expected a whole number (0 or more), got '${value}'.`);
+  }
+  return n;
+}
+
+export function gpuCount(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_GPUS) {
+    throw new InvalidArgumentError(
+      `expected at most ${MAX_GPUS.toLocaleString('en-US')} GPUs, got '${value}'.`,
+    );
+  }
+  return n;
+}
+
+/** Requests each configuration is simulated on: no more than one simulation of the search may run. */
+export function sampleCount(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_SAMPLE_REQUESTS) {
+    throw new InvalidArgumentError(
+      `expected at most ${MAX_SAMPLE_REQUESTS.toLocaleString('en-US')} requests, got '${value}'.`,
+    );
+  }
+  return n;
+}
+
+/** Worker threads: 0 (none) up to one per core of this machine; more only costs memory. */
+export function threadCount(value: string): number {
+  const n = nonNegativeInt(value);
+  const most = maxThreads();
+  if (n > most) {
+    throw new InvalidArgumentError(
+      `expected 0 to ${most} (this machine's cores, os.availableParallelism()), got '${value}'.`,
+    );
   }
   return n;
 }
@@ -127,10 +164,10 @@ export const searchRunOptions = () => [
     .choices(SloPercentile.options)
     .default('p90'),
   new Option('--sample-requests <n>', 'requests of the workload each configuration is simulated on')
-    .argParser(positiveInt)
+    .argParser(sampleCount)
     .default(1000),
-  new Option('--threads <n>', 'worker threads (default: one per core; 0: none)').argParser(nonNegativeInt),
-  new Option('--profile <profile.json>', 'calibrate the step-time model with a measured device profile'),
+  new Option('--threads <n>', 'worker threads (default: one per core; 0: none)').argParser(threadCount),
+  inputOption('--profile <profile.json>', 'calibrate the step-time model with a measured device profile'),
   new Option('--seed <n>', 'seed for generated workloads').argParser(integer).default(0),
 ];
 

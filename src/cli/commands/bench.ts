@@ -8,7 +8,8 @@ import type { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
-import { checkWritable, printJson, writeJsonFile } from '../format.js';
+import { outputOption } from '../file-options.js';
+import { printJson, writeJsonFile } from '../format.js';
 import {
   checkThinkTime,
   concurrencyOption,
@@ -94,10 +95,12 @@ export function registerBenchCommands(program: Command): void {
       '--no-fit-context',
       "send requests longer than the server's max_model_len (as its /v1/models reports it) as they are, to be refused, instead of scaling them down to fit",
     )
-    .option('--out <file>', 'write the summary JSON (RunSummary) to this file')
-    .option(
-      '--requests-out <file>',
-      'write every request’s own times to this file (JSON: send time, each token’s time, status)',
+    .addOption(outputOption('--out <file>', 'write the summary JSON (RunSummary) to this file'))
+    .addOption(
+      outputOption(
+        '--requests-out <file>',
+        'write every request’s own times to this file (JSON: send time, each token’s time, status)',
+      ),
     )
     .option('--json', 'print JSON (schema: RunSummary)')
     .option(
@@ -123,8 +126,6 @@ export function registerBenchCommands(program: Command): void {
         await benchSession(flags);
         return;
       }
-      if (flags.out) checkWritable(flags.out, '--out');
-      if (flags.requestsOut) checkWritable(flags.requestsOut, '--requests-out');
       const { summary, requests, source } = await benchRun(
         flags,
         { seed: flags.seed, skip: flags.skip, maxRequests: flags.maxRequests, rate: flags.rate },
@@ -138,7 +139,13 @@ export function registerBenchCommands(program: Command): void {
       if (flags.requestsOut && requests) save(flags.requestsOut, requests, 'requests');
       if (flags.json) printJson(summary);
       else printSummary(summary, source);
-      if (summary.requests.completed === 0) process.exitCode = 1;
+      if (summary.requests.completed === 0) {
+        const why = summary.problems.length > 0 ? summary.problems.join('; ') : 'no request was answered';
+        process.stderr.write(
+          `servetune bench: error: all ${summary.requests.total} requests failed: ${why}\n`,
+        );
+        process.exitCode = 1;
+      }
     });
 }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { fitCalibration } from '../../engine/calibrate/fit.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
@@ -9,8 +8,10 @@ import { PolicyName } from '../../engine/sched/config.js';
 import { SimulationConfig } from '../../engine/sim/config.js';
 import { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
+import { MAX_TABLE_FILE_BYTES, readInputText } from '../../engine/util/files.js';
 import { servedClient } from '../../engine/validate/served-client.js';
 import { loadWorkload } from '../../engine/workload/load.js';
+import { inputOption, modelOption, outputOption } from '../file-options.js';
 import { printJson, table, writeJsonFile } from '../format.js';
 import { positiveInt } from '../options.js';
 
@@ -27,9 +28,10 @@ interface CalibrateFlags {
 }
 
 function readMeasured(file: string): RunSummary {
+  const text = readInputText(file, MAX_TABLE_FILE_BYTES, '--measured');
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (error) {
     throw new ServeTuneError(`Cannot read ${file}: ${(error as Error).message}`, 'io', file);
   }
@@ -58,10 +60,17 @@ export function registerCalibrateCommands(program: Command): void {
   program
     .command('calibrate')
     .description("fit the step-time model to a real endpoint's measurements and save the calibration")
-    .requiredOption('--measured <bench.json>', 'the RunSummary `servetune bench --out` wrote (open loop)')
-    .option(
-      '--model <id|org/name|config.json>',
-      'the model the endpoint serves (when the run does not record it)',
+    .addOption(
+      inputOption(
+        '--measured <bench.json>',
+        'the RunSummary `servetune bench --out` wrote (open loop)',
+      ).makeOptionMandatory(),
+    )
+    .addOption(
+      modelOption(
+        '--model <id|org/name|config.json>',
+        'the model the endpoint serves (when the run does not record it)',
+      ),
     )
     .option('--hardware <id>', 'its GPU (when the run does not record it)')
     .addOption(new Option('--tp <n>', 'its tensor parallel degree').argParser(positiveInt).default(1))
@@ -70,7 +79,12 @@ export function registerCalibrateCommands(program: Command): void {
     )
     .addOption(new Option('--max-num-seqs <n>', 'its max-num-seqs').argParser(positiveInt))
     .addOption(new Option('--max-num-batched-tokens <n>', 'its token budget').argParser(positiveInt))
-    .option('--out <calibration.json>', 'write the fitted calibration (for simulate/search --calibration)')
+    .addOption(
+      outputOption(
+        '--out <calibration.json>',
+        'write the fitted calibration (for simulate/search --calibration)',
+      ),
+    )
     .option('--json', 'print the fit as JSON')
     .action(async (flags: CalibrateFlags) => {
       const measured = readMeasured(flags.measured);

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -14,12 +13,10 @@ import {
   WORKSPACE_CONFIG_FILE,
 } from '../../engine/config/index.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
-import { ServeTuneError } from '../../engine/util/errors.js';
+import { MAX_CONFIG_FILE_BYTES, readConfigIfFile, readInputText } from '../../engine/util/files.js';
 import { printJson } from '../format.js';
 
-function readIfFile(path: string): string | undefined {
-  return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
-}
+const readIfFile = readConfigIfFile;
 
 /** The nearest servetune.json at or above the file's folder. */
 function workspaceHardware(file: string): string | undefined {
@@ -78,8 +75,7 @@ export function registerCheckCommands(program: Command): void {
       if (flags.hardware) getHardware(flags.hardware);
       const results: { report: ConfigFileReport; diagnostics: Diagnostic[] }[] = [];
       for (const file of files) {
-        const text = readIfFile(file);
-        if (text === undefined) throw new ServeTuneError(`Cannot read ${file}: no such file`, 'io', file);
+        const text = readInputText(file, MAX_CONFIG_FILE_BYTES);
         const report = readConfig(file, text, { readFile: readIfFile });
         const hardware = flags.hardware ?? workspaceHardware(file);
         results.push({ report, diagnostics: diagnoseFile(report, hardware ? { hardware } : {}) });

@@ -7,8 +7,10 @@ import { defaultWeightDtype, describeWeightLayout, weightLayoutOf } from '../../
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
+import { modelOption } from '../file-options.js';
 import { compact, gib, printJson, table } from '../format.js';
 import {
+  gpuCount,
   kvDtypeOption,
   type MemorySettingFlags,
   memorySettingOptions,
@@ -28,10 +30,7 @@ interface CommonFlags extends MemorySettingFlags {
 
 function addCommon(command: Command): Command {
   command
-    .requiredOption(
-      '--model <id|org/name|config.json>',
-      'catalog model id, Hugging Face repository id, or a config.json',
-    )
+    .addOption(modelOption().makeOptionMandatory())
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .addOption(weightDtypeOption(true))
     .addOption(kvDtypeOption());
@@ -138,7 +137,7 @@ export function registerMemoryCommands(program: Command): void {
     program
       .command('plans')
       .description('every parallel plan for a cluster: which fit, and the KV cache each leaves')
-      .requiredOption('--gpus <n>', 'GPUs in the cluster', positiveInt),
+      .requiredOption('--gpus <n>', 'GPUs in the cluster', gpuCount),
   ).action(async (flags: CommonFlags & { gpus: number }) => {
     const model = await resolveModelAsync(flags.model);
     const hardware = getHardware(flags.hardware);

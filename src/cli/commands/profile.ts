@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { DeviceProfile } from '../../engine/profile/schema.js';
-import { checkWritable, printJson, table, writeJsonFile } from '../format.js';
+import { modelOption, outputOption } from '../file-options.js';
+import { printJson, table, writeJsonFile } from '../format.js';
 
 interface ProfileFlags {
   quick?: boolean;
@@ -44,15 +45,15 @@ export function registerProfileCommands(program: Command): void {
     .command('profile')
     .description('measure this machine’s GPU with the WGSL kernel suite and write a device profile')
     .option('--quick', 'a short run (a smaller grid of shapes, fewer repetitions)')
-    .option(
-      '--model <id|org/name|config.json>',
-      'model whose attention and layer shapes to measure',
-      'llama-3.1-8b',
+    .addOption(
+      modelOption(
+        '--model <id|org/name|config.json>',
+        'model whose attention and layer shapes to measure',
+      ).default('llama-3.1-8b'),
     )
-    .option('--out <file>', 'write the profile JSON to this file')
+    .addOption(outputOption('--out <file>', 'write the profile JSON to this file'))
     .option('--json', 'print the profile JSON on stdout')
     .action(async (flags: ProfileFlags) => {
-      if (flags.out) checkWritable(flags.out, '--out');
       const model = await resolveModelAsync(flags.model);
       // The GPU module loads the native WebGPU binding; only this command needs it.
       const { profileDevice } = await import('../../engine/profile/profiler.js');

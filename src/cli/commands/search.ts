@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
@@ -10,11 +10,71 @@ import {
   throughputFrontRows,
 } from '../../engine/search/front-rows.js';
 import { type SearchConfiguration, type SearchResult, searchServing } from '../../engine/search/run.js';
-import type { Slo } from '../../engine/search/schema.js';
+import type { PrunedConfiguration, Slo } from '../../engine/search/schema.js';
+import { simulatedSpanNote } from '../../engine/search/simulation-evaluator.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { RANKING_SLO_RULES } from '../../engine/workload/slo.js';
-import { printJson, table } from '../format.js';
-import { concurrencyOption, positiveInt, positiveNumber, searchRunOptions, sloOption } from '../options.js';
+import { inputOption, modelOption, outputOption } from '../file-options.js';
+import { printJson, table, writeTextFile } from '../format.js';
+import {
+  concurrencyOption,
+  gpuCount,
+  positiveInt,
+  positiveNumber,
+  searchRunOptions,
+  sloOption,
+} from '../options.js';
+
+const REASONS: Record<PrunedConfiguration['reason'], string> = {
+  memory: 'do not fit in GPU memory',
+  divisibility: 'cannot split the model that way',
+  dominated: 'beaten on every metric by another',
+};
+
+/**
+ * Why there is no best: nothing could run at all (each plan's reason, counted, with examples), or the
+ * configurations that run all miss a target at the compared rate (the closest one, against the targets).
+ */
+export function noBestLines(result: SearchResult): string[] {
+  const p = result.slo.percentile;
+  const rate = `${result.workload.rate.toFixed(2)} req/s`;
+  if (result.configurations.length === 0) {
+    const lines = [
+      `Nothing fits: no configuration of ${result.gpus}× ${result.hardware} can serve ${result.modelName}${result.pruned.length > 0 ? '' : ' (none was found to try)'}.`,
+    ];
+    for (const reason of ['memory', 'divisibility'] as const) {
+      const pruned = result.pruned.filter((c) => c.reason === reason);
+      if (pruned.length === 0) continue;
+      lines.push(`  ${pruned.length} ${pruned.length === 1 ? 'plan' : 'plans'} ${REASONS[reason]}, e.g.:`);
+      for (const c of pruned.slice(-2)) lines.push(`    ${c.what}: ${c.detail}`);
+    }
+    const quantized = result.pruned.some((c) => !c.what.endsWith('bf16/bf16'));
+    lines.push(
+      `Give more GPUs${quantized ? ' or a larger GPU' : ', a larger GPU, or --allow-quantization'}.`,
+    );
+    return lines;
+  }
+  const closest = result.configurations.reduce((a, b) => (b.sloMargin > a.sloMargin ? b : a));
+  const m = closest.metrics;
+  const misses: string[] = [];
+  if (m.ttft[p] > result.slo.ttft)
+    misses.push(`TTFT ${p} ${latencyText(m.ttft[p])} > ${latencyText(result.slo.ttft)}`);
+  if (m.tbt[p] > result.slo.tbt)
+    misses.push(`TBT ${p} ${latencyText(m.tbt[p])} > ${latencyText(result.slo.tbt)}`);
+  if (result.slo.tpot !== undefined && m.tpot[p] > result.slo.tpot)
+    misses.push(`TPOT ${p} ${latencyText(m.tpot[p])} > ${latencyText(result.slo.tpot)}`);
+  if (!m.stable)
+    misses.push(
+      m.requestThroughput === 0
+        ? 'it served no request (none could be admitted)'
+        : 'its queue grows without end',
+    );
+  return [
+    `No configuration meets the SLOs at ${rate}: ${result.configurations.length} run, each misses a latency target.`,
+    `  The closest, ${closest.label}: ${misses.join(', ') || 'misses a target'}.`,
+    '  Lower --rate, loosen --slo, or give more GPUs. The fronts below are at that rate.',
+  ];
+}
 
 function printResult(result: SearchResult): void {
   const p = result.slo.percentile;
@@ -42,10 +102,11 @@ function printResult(result: SearchResult): void {
       );
     }
   } else {
-    console.log(
-      `No configuration meets the SLOs ${searchLoadText(result.workload)}. The closest are on the fronts below.`,
-    );
+    for (const line of noBestLines(result)) console.log(line);
   }
+  const capped = simulatedSpanNote(result.workload.rate);
+  if (capped) console.log(`Note: ${capped}.`);
+  if (result.configurations.length === 0) return;
   const front = (
     title: string,
     rows: FrontRow[],
@@ -53,6 +114,10 @@ function printResult(result: SearchResult): void {
     header: string[],
   ) => {
     console.log(`\n${title}`);
+    if (rows.length === 0) {
+      console.log('  (empty: no configuration meets the SLOs at any rate tried)');
+      return;
+    }
     console.log(
       table([
         header,
@@ -92,12 +157,9 @@ export function registerSearchCommands(program: Command): void {
     .description(
       'search parallel plans and scheduler settings: Pareto fronts, the best under your SLOs, engine flags',
     )
-    .requiredOption(
-      '--model <id|org/name|config.json>',
-      'catalog model id, Hugging Face repository id, or a config.json',
-    )
+    .addOption(modelOption().makeOptionMandatory())
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
-    .requiredOption('--gpus <n>', 'GPUs to plan for', positiveInt)
+    .requiredOption('--gpus <n>', 'GPUs to plan for', gpuCount)
     .requiredOption('--workload <spec|file>', 'a workload spec (poisson:rate=4,prompt=…) or a trace file')
     .addOption(sloOption(RANKING_SLO_RULES, 'latency targets').makeOptionMandatory())
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
@@ -109,9 +171,11 @@ export function registerSearchCommands(program: Command): void {
     )
     .option('--allow-quantization', 'also try fp8 and int4 weights and fp8 KV cache')
     .option('--disaggregation', 'also try prefill/decode disaggregation (xPyD)')
-    .option('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)')
+    .addOption(
+      inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
+    )
     .option('--json', 'print the SearchResult JSON')
-    .option('--html <report.html>', 'write a self-contained HTML report');
+    .addOption(outputOption('--html <report.html>', 'write a self-contained HTML report'));
   for (const option of searchRunOptions()) command.addOption(option);
   command.action(
     async (flags: {
@@ -134,6 +198,8 @@ export function registerSearchCommands(program: Command): void {
       json?: boolean;
       html?: string;
     }) => {
+      const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
+      if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
       const controller = new AbortController();
       const onSigint = () => controller.abort(new ServeTuneError('search cancelled', 'invalid-argument'));
       process.once('SIGINT', onSigint);
@@ -171,11 +237,13 @@ export function registerSearchCommands(program: Command): void {
             webviewJs: readFileSync(new URL('./webview.js', import.meta.url), 'utf8'),
             webviewCss: readFileSync(new URL('../media/webview.css', import.meta.url), 'utf8'),
           };
-          writeFileSync(flags.html, renderSearchReportHtml(result, assets));
+          writeTextFile(flags.html, renderSearchReportHtml(result, assets));
           if (!flags.json) console.log(`Report written to ${flags.html}\n`);
         }
         if (flags.json) printJson(result);
         else printResult(result);
+        // Nothing could run at all: as `memory` says of a plan that does not fit.
+        if (result.configurations.length === 0) process.exitCode = 3;
       } finally {
         process.off('SIGINT', onSigint);
       }

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { checkLocalModelSize } from '../../engine/kernels/local-model-size.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
 import { PolicyName } from '../../engine/sched/config.js';
@@ -6,6 +7,7 @@ import { bindWarning, checkCanListen } from '../../engine/serve/address.js';
 import { PRESET_NAMES, presetModel } from '../../engine/serve/local/presets.js';
 import { DEFAULT_DRAIN_SECONDS, OpenAiServer } from '../../engine/serve/server.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
+import { modelOption } from '../file-options.js';
 import { integer, positiveInt } from '../options.js';
 
 interface ServeFlags {
@@ -53,11 +55,17 @@ const apiKey = (value: string): string => {
 };
 
 /** The served model: a preset, or a Hugging Face config.json served with random weights. */
-export async function servedModel(flags: { preset?: string; config?: string }): Promise<ModelSpec> {
+export async function servedModel(flags: {
+  preset?: string;
+  config?: string;
+  dtype?: 'f32' | 'f16';
+}): Promise<ModelSpec> {
   if (flags.preset && flags.config) {
     throw new ServeTuneError('give --preset or --config, not both', 'invalid-argument', '--config');
   }
-  return flags.config ? resolveModelAsync(flags.config) : presetModel(flags.preset ?? 'tiny');
+  const model = flags.config ? await resolveModelAsync(flags.config) : presetModel(flags.preset ?? 'tiny');
+  checkLocalModelSize(model, flags.dtype ?? 'f32', flags.config ? '--config' : '--preset');
+  return model;
 }
 
 export function registerServeCommands(program: Command): void {
@@ -67,7 +75,9 @@ export function registerServeCommands(program: Command): void {
       'serve a random-weight Llama-shaped model on this machine’s GPU behind an OpenAI-compatible API (the reference engine)',
     )
     .option('--preset <name>', `model size: ${PRESET_NAMES.join(', ')} (default tiny)`)
-    .option('--config <config.json>', 'a Hugging Face config.json to serve with random weights')
+    .addOption(
+      modelOption('--config <config.json>', 'a Hugging Face config.json to serve with random weights'),
+    )
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--port <n>', 'port (0: any free port)').argParser(port).default(8000))
     .addOption(

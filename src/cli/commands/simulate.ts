@@ -17,6 +17,8 @@ import { type MetricSummary, RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
+import type { Workload } from '../../engine/workload/types.js';
+import { inputOption, modelOption } from '../file-options.js';
 import { printJson, table } from '../format.js';
 import {
   checkThinkTime,
@@ -113,10 +115,7 @@ export function registerSimulateCommands(program: Command): void {
   program
     .command('step')
     .description('the predicted time of one engine iteration, op by op')
-    .requiredOption(
-      '--model <id|org/name|config.json>',
-      'catalog model id, Hugging Face repository id, or a config.json',
-    )
+    .addOption(modelOption().makeOptionMandatory())
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
@@ -139,12 +138,15 @@ export function registerSimulateCommands(program: Command): void {
         .argParser(nonNegativeInt)
         .default(0),
     )
-    .option('--profile <profile.json>', 'calibrate with a measured device profile')
-    .option('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)')
-    .option(
-      '--op-tables <file.csv>',
-      'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
-      collect,
+    .addOption(inputOption('--profile <profile.json>', 'calibrate with a measured device profile'))
+    .addOption(
+      inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
+    )
+    .addOption(
+      inputOption(
+        '--op-tables <file.csv>',
+        'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
+      ).argParser(collect),
     )
     .option('--json', 'print JSON (schema: StepReport)')
     .action(async (flags: StepFlags) => {
@@ -205,10 +207,7 @@ export function registerSimulateCommands(program: Command): void {
   program
     .command('simulate')
     .description('simulate serving a workload, request by request, and summarize latency and throughput')
-    .requiredOption(
-      '--model <id|org/name|config.json>',
-      'catalog model id, Hugging Face repository id, or a config.json',
-    )
+    .addOption(modelOption().makeOptionMandatory())
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
@@ -252,9 +251,15 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(new Option('--decode-tp <n>', 'disaggregated: decode pool TP').argParser(positiveInt))
     .addOption(new Option('--decode-pp <n>', 'disaggregated: decode pool PP').argParser(positiveInt))
     .addOption(new Option('--decode-dp <n>', 'disaggregated: decode replicas').argParser(positiveInt))
-    .option('--profile <profile.json>', 'calibrate with a measured device profile')
-    .option('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)')
-    .option('--op-tables <file.csv>', 'measured op times (Vidur CSV layouts); repeatable', collect)
+    .addOption(inputOption('--profile <profile.json>', 'calibrate with a measured device profile'))
+    .addOption(
+      inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
+    )
+    .addOption(
+      inputOption('--op-tables <file.csv>', 'measured op times (Vidur CSV layouts); repeatable').argParser(
+        collect,
+      ),
+    )
     .requiredOption(
       '--workload <spec|file>',
       'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4); limits in docs/limits.md',
@@ -332,6 +337,14 @@ export function registerSimulateCommands(program: Command): void {
         durationSeconds: flags.duration,
         count: flags.requests,
       });
+      if (workload.requests.length === 0) {
+        const flag = flags.duration !== undefined ? '--duration' : '--workload';
+        throw new ServeTuneError(
+          `no requests to simulate: ${flag === '--duration' ? `none of ${flags.workload} arrives within --duration ${flags.duration} s` : `${flags.workload} holds none`}`,
+          'invalid-argument',
+          flag,
+        );
+      }
       const summary = RunSummary.parse(
         simulate(config, workload, {
           opTables,
@@ -345,7 +358,22 @@ export function registerSimulateCommands(program: Command): void {
       if (flags.json) printJson(summary);
       else printSummary(summary, workload.source);
       if (!summary.feasible) process.exitCode = 3;
+      else if (summary.requests.completed === 0) {
+        const limit = flags.maxModelLen ?? model.maxContextLength;
+        process.stderr.write(`servetune: error: ${allFailedReason(summary, workload, limit)}\n`);
+        process.exitCode = 3;
+      }
     });
+}
+
+/** Why a run served none of its requests: all longer than the context, or none admitted to the KV cache. */
+function allFailedReason(summary: RunSummary, workload: Workload, maxModelLen: number): string {
+  const shortest = Math.min(...workload.requests.map((r) => r.promptTokens + r.outputTokens));
+  const why =
+    shortest > maxModelLen
+      ? `every request is longer than max-model-len ${maxModelLen} (the shortest is ${shortest} tokens of prompt and output); raise --max-model-len or use a model with a longer context`
+      : 'no request could be admitted: each needs more KV cache than the plan leaves (`servetune memory` shows the capacity); give more GPUs, a lower --max-model-len or a smaller --block-size';
+  return `all ${summary.requests.total} requests failed: ${why}`;
 }
 
 export function printSummary(s: RunSummary, source: string): void {

@@ -1,15 +1,16 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { applyEdits } from '../../engine/config/apply.js';
 import { latencyText, sloTargetsText } from '../../engine/search/format.js';
 import type { Slo } from '../../engine/search/schema.js';
+import { simulatedSpanNote } from '../../engine/search/simulation-evaluator.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
 import type { BlockPrediction, TuneBlockResult } from '../../engine/tune/schema.js';
 import { tuneBlock } from '../../engine/tune/tune.js';
+import { planWrite, readEditableText } from '../../engine/tune/write.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
+import { readConfigIfFile, writeFilesAtomically } from '../../engine/util/files.js';
 import { RANKING_SLO_RULES, sloTargetForm } from '../../engine/workload/slo.js';
-import { printJson, table } from '../format.js';
+import { checkWritable, printJson, table } from '../format.js';
 import { nonNegativeInt, positiveNumber, searchRunOptions, sloOption } from '../options.js';
 
 function effectRows(result: TuneBlockResult): string[][] {
@@ -42,6 +43,8 @@ function printTune(result: TuneBlockResult): void {
   console.log(
     `Workload: ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; SLO ${slo.percentile} ${sloTargetsText(slo)}`,
   );
+  const capped = simulatedSpanNote(result.workload.rate);
+  if (capped) console.log(`Note: ${capped}.`);
   console.log(
     `Searched ${result.search.configurationsEvaluated} configurations (${result.search.simulations} simulations) in ${result.search.wallSeconds.toFixed(1)} s.\n`,
   );
@@ -57,8 +60,51 @@ function printTune(result: TuneBlockResult): void {
   console.log(`\n${result.diff}`);
 }
 
-function readIfFile(path: string): string | undefined {
-  return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+/**
+ * Reads the config and the files it refers to once each, keeping the text: every later read during the
+ * run sees the same text, and `--write` knows what the edits were planned on.
+ */
+function snapshotReader(): { read: (path: string) => string | undefined; texts: Map<string, string> } {
+  const texts = new Map<string, string>();
+  const read = (path: string) => {
+    if (texts.has(path)) return texts.get(path);
+    const text = readConfigIfFile(path);
+    if (text !== undefined) texts.set(path, text);
+    return text;
+  };
+  return { read, texts };
+}
+
+/**
+ * Writes the planned change (`tune --write`): only the file the user named unless `--write-referenced`
+ * allows the files it refers to; over the files as they are now (see `planWrite`); all or nothing.
+ */
+function writeChange(
+  file: string,
+  block: number,
+  result: TuneBlockResult,
+  planned: ReadonlyMap<string, string>,
+  flags: { writeReferenced?: boolean; json?: boolean },
+): void {
+  const files = [...new Set(result.edits.map((e) => e.range.file))];
+  const referenced = files.filter((f) => resolve(f) !== resolve(file));
+  if (referenced.length > 0 && !flags.writeReferenced) {
+    throw new ServeTuneError(
+      `the change also edits ${referenced.join(', ')}, which ${file} refers to; nothing written: pass --write-referenced to write ${referenced.length === 1 ? 'it' : 'them'} too, or make that part of the change by hand`,
+      'invalid-argument',
+      '--write',
+    );
+  }
+  for (const other of referenced) checkWritable(other, '--write-referenced');
+  const writes = planWrite({
+    path: file,
+    block,
+    changes: result.changes,
+    edits: result.edits,
+    plannedOn: (path) => planned.get(path),
+  });
+  writeFilesAtomically(writes.map((w) => ({ path: w.path, text: w.after })));
+  if (!flags.json) for (const w of writes) console.log(`wrote ${w.path}`);
 }
 
 export function registerTuneCommands(program: Command): void {
@@ -80,7 +126,11 @@ export function registerTuneCommands(program: Command): void {
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
     .addOption(sloOption(RANKING_SLO_RULES, 'latency targets (default: servetune.json "slo")'))
     .option('--hardware <id>', 'GPU where the file does not name one (default: servetune.json "hardware")')
-    .option('--write', 'apply the change to the file(s)')
+    .option('--write', 'apply the change to the file (all or nothing; never over a file changed meanwhile)')
+    .option(
+      '--write-referenced',
+      'with --write, also write the files the config refers to (a --config YAML, a compose .env)',
+    )
     .option('--json', 'print the TuneBlockResult JSON');
   for (const option of searchRunOptions()) command.addOption(option);
   command.action(
@@ -98,10 +148,24 @@ export function registerTuneCommands(program: Command): void {
         profile?: string;
         seed: number;
         write?: boolean;
+        writeReferenced?: boolean;
         json?: boolean;
       },
     ) => {
-      if (readIfFile(file) === undefined)
+      const snapshot = snapshotReader();
+      if (flags.writeReferenced && !flags.write) {
+        throw new ServeTuneError(
+          '--write-referenced goes with --write',
+          'invalid-argument',
+          '--write-referenced',
+        );
+      }
+      if (flags.write) {
+        // Refused now, not after a search of minutes: a file that cannot be written, or is not UTF-8.
+        checkWritable(file, '--write');
+        snapshot.texts.set(file, readEditableText(file));
+      }
+      if (snapshot.read(file) === undefined)
         throw new ServeTuneError(`Cannot read ${file}: no such file`, 'io', file);
       const workspace = findWorkspaceConfig(dirname(file));
       const fromWorkspace = workspace ? workloadFromWorkspace(workspace.config, workspace.path) : undefined;
@@ -125,6 +189,8 @@ export function registerTuneCommands(program: Command): void {
           '--slo',
         );
       }
+      const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
+      if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
       const controller = new AbortController();
       const onSigint = () => controller.abort(new ServeTuneError('tune cancelled', 'invalid-argument'));
       process.once('SIGINT', onSigint);
@@ -144,6 +210,7 @@ export function registerTuneCommands(program: Command): void {
           },
           {
             workerFile: new URL('./search-worker.mjs', import.meta.url),
+            readFile: snapshot.read,
             signal: controller.signal,
             onProgress: (p) => {
               if (!flags.json && process.stderr.isTTY)
@@ -154,15 +221,8 @@ export function registerTuneCommands(program: Command): void {
         if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
         if (flags.json) printJson(result);
         else printTune(result);
-        if (flags.write && result.edits.length > 0) {
-          for (const path of new Set(result.edits.map((e) => e.range.file))) {
-            const before = readIfFile(path);
-            if (before === undefined)
-              throw new ServeTuneError(`Cannot read ${path}: no such file`, 'io', path);
-            writeFileSync(path, applyEdits(before, result.edits, path));
-            if (!flags.json) console.log(`wrote ${path}`);
-          }
-        }
+        if (flags.write && result.edits.length > 0)
+          writeChange(file, flags.block ?? 0, result, snapshot.texts, flags);
       } finally {
         process.off('SIGINT', onSigint);
       }

@@ -7,7 +7,8 @@ import { PRESET_NAMES } from '../../engine/serve/local/presets.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { VALIDATE_DEFAULTS } from '../../engine/validate/defaults.js';
 import type { ValidationReport } from '../../engine/validate/report.js';
-import { checkWritable, printJson, table, writeJsonFile } from '../format.js';
+import { inputOption, modelOption, outputOption } from '../file-options.js';
+import { printJson, table, writeJsonFile } from '../format.js';
 import { integer, nonNegativeInt, positiveInt } from '../options.js';
 import { servedModel } from './serve.js';
 
@@ -138,7 +139,7 @@ export function registerValidateCommands(program: Command): void {
       `a short run (preset ${VALIDATE_DEFAULTS.quick.preset}, ${VALIDATE_DEFAULTS.quick.requests} requests)`,
     )
     .option('--preset <name>', `model: ${PRESET_NAMES.join(', ')}`)
-    .option('--config <config.json>', 'a Hugging Face config.json served with random weights')
+    .addOption(modelOption('--config <config.json>', 'a Hugging Face config.json served with random weights'))
     .option('--workload <spec|file>', 'the workload (default: one that queues)')
     .addOption(new Option('--requests <n>', 'requests to serve').argParser(positiveInt))
     .addOption(
@@ -169,11 +170,10 @@ export function registerValidateCommands(program: Command): void {
     )
     .addOption(new Option('--block-size <n>', 'KV cache block size').argParser(positiveInt).default(16))
     .addOption(new Option('--dtype <dtype>', 'engine precision').choices(['f32', 'f16']).default('f32'))
-    .option('--profile <profile.json>', 'use this device profile instead of profiling now')
-    .option('--out <file>', 'write the report JSON to this file')
+    .addOption(inputOption('--profile <profile.json>', 'use this device profile instead of profiling now'))
+    .addOption(outputOption('--out <file>', 'write the report JSON to this file'))
     .option('--json', 'print the report JSON (schema: ValidationReport)')
     .action(async (flags: ValidateFlags) => {
-      if (flags.out) checkWritable(flags.out, '--out');
       const defaults = flags.quick ? VALIDATE_DEFAULTS.quick : VALIDATE_DEFAULTS.full;
       const utilization = flags.utilization ?? (flags.workload ? undefined : defaults.utilization);
       if (utilization !== undefined && !(utilization > 0 && utilization <= 2)) {
@@ -186,6 +186,7 @@ export function registerValidateCommands(program: Command): void {
       const model = await servedModel({
         preset: flags.config ? undefined : (flags.preset ?? defaults.preset),
         config: flags.config,
+        dtype: flags.dtype,
       });
       const { runValidation } = await import('../../engine/validate/validate.js');
       const report = await runValidation({

@@ -1,14 +1,15 @@
-import { readFileSync } from 'node:fs';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { Calibration } from '../perf/calibration.js';
 import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
 import { ServeTuneError } from '../util/errors.js';
+import { checkInputFile, MAX_TABLE_FILE_BYTES, readInputText } from '../util/files.js';
 
 /** Reads a saved calibration (the output of `servetune calibrate`), with field-level errors. */
 export function readCalibration(file: string): Calibration {
+  const text = readInputText(file, MAX_TABLE_FILE_BYTES, '--calibration');
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (error) {
     throw new ServeTuneError(`Cannot read calibration ${file}: ${(error as Error).message}`, 'io', file);
   }
@@ -45,6 +46,9 @@ export function loadCalibration(source: CalibrationSource, hardware: HardwareSpe
     );
   }
   if (source.calibration) return readCalibration(source.calibration);
-  if (source.profile) return calibrationForTarget(readDeviceProfile(source.profile), hardware);
+  if (source.profile) {
+    checkInputFile(source.profile, MAX_TABLE_FILE_BYTES, '--profile');
+    return calibrationForTarget(readDeviceProfile(source.profile), hardware);
+  }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import type { Encoding, Insertion, Occurrence, ServingBlock } from './block.js';
+import type { Encoding, Insertion, Occurrence, ServingBlock, SharedText } from './block.js';
 import { blockSettings } from './block.js';
 import { type Knob, type KnobValue, knobsFor, knobTable, normalizeName, yamlPathOf } from './knobs/index.js';
 import {
@@ -9,7 +9,7 @@ import {
   type PartialServingSettings as Settings,
 } from './serving-settings.js';
 import { isSafeBare, shellQuote } from './shell.js';
-import type { TextEdit } from './source.js';
+import { formatLocation, type TextEdit } from './source.js';
 
 export interface PlannedEdits {
   /** Non-overlapping edits, possibly in several files (a value set in a `.env` or a `--config` YAML). */
@@ -63,11 +63,17 @@ export function planEdits(block: ServingBlock, changes: Settings): PlannedEdits 
   const edits: TextEdit[] = [];
   const inserts = new Map<Insertion, string[]>();
   const done = new Set<string>();
+  // What each edit changes, for the problem that names it when it cannot be made.
+  const purpose = new Map<TextEdit | Insertion, string[]>();
+  const note = (of: TextEdit | Insertion, key: SettingKey) =>
+    purpose.set(of, [...(purpose.get(of) ?? []), SETTING_LABELS[key]]);
 
   for (const key of Object.keys(parsed.data) as SettingKey[]) {
     if (current[key] === parsed.data[key]) continue;
     if (DEPLOYMENT_KEYS.includes(key)) {
+      const before = new Set<TextEdit | Insertion>([...edits, ...inserts.keys()]);
       setDeployment(block, key as 'replicas' | 'gpus', String(parsed.data[key]), edits, inserts, problems);
+      for (const made of [...edits, ...inserts.keys()]) if (!before.has(made)) note(made, key);
       continue;
     }
     if (!block.engine) {
@@ -104,7 +110,10 @@ export function planEdits(block: ServingBlock, changes: Settings): PlannedEdits 
       }
       const edit = rewrite(occurrence, knob, raw);
       if (typeof edit === 'string') problems.push(`${SETTING_LABELS[key]}: ${edit}`);
-      else if (edit) edits.push(edit);
+      else if (edit) {
+        edits.push(edit);
+        note(edit, key);
+      }
       continue;
     }
     // Not set in the file (or set where it cannot be edited, e.g. by a chart): add it.
@@ -123,6 +132,7 @@ export function planEdits(block: ServingBlock, changes: Settings): PlannedEdits 
       if (text === undefined) continue;
       if (!inserts.has(place)) inserts.set(place, []);
       inserts.get(place)!.push(text);
+      note(place, key);
       done.add(`knob:${candidate.id}`);
       added = true;
       break;
@@ -136,8 +146,25 @@ export function planEdits(block: ServingBlock, changes: Settings): PlannedEdits 
     }
   }
 
-  // Insertions at one offset (a list ending where its parent map ends) become one edit, the deeper
-  // indented text first, so the list's new items stay inside the list.
+  edits.push(...insertionEdits(inserts, purpose));
+  const kept = edits.filter((edit) => {
+    const shared = sharedAt(block, edit);
+    if (shared.length === 0) return true;
+    problems.push(sharedProblem(purpose.get(edit) ?? ['a setting'], shared, edit));
+    return false;
+  });
+  return { edits: sortEdits(kept), problems };
+}
+
+/**
+ * The edits that make the planned insertions. Insertions at one offset (a list ending where its parent
+ * map ends) become one edit, the deeper indented text first, so the list's new items stay inside the
+ * list; each edit's purpose is its insertions' settings.
+ */
+function insertionEdits(
+  inserts: ReadonlyMap<Insertion, string[]>,
+  purpose: Map<TextEdit | Insertion, string[]>,
+): TextEdit[] {
   const byOffset = new Map<string, { place: Insertion; text: string }[]>();
   for (const [place, texts] of inserts) {
     const joined =
@@ -148,11 +175,36 @@ export function planEdits(block: ServingBlock, changes: Settings): PlannedEdits 
     if (!byOffset.has(key)) byOffset.set(key, []);
     byOffset.get(key)!.push({ place, text: joined });
   }
-  for (const group of byOffset.values()) {
+  return [...byOffset.values()].map((group) => {
     group.sort((a, b) => (b.place.indent?.length ?? 0) - (a.place.indent?.length ?? 0));
-    edits.push({ range: group[0].place.at, newText: group.map((g) => g.text).join('') });
-  }
-  return { edits: sortEdits(edits), problems };
+    const edit = { range: group[0].place.at, newText: group.map((g) => g.text).join('') };
+    purpose.set(
+      edit,
+      group.flatMap((g) => purpose.get(g.place) ?? []),
+    );
+    return edit;
+  });
+}
+
+/** The shared texts an edit would change (see `SharedText`): overlapping them, or inserting inside them. */
+function sharedAt(block: ServingBlock, edit: TextEdit): SharedText[] {
+  const { file, start, end } = edit.range;
+  return (block.shared ?? []).filter((shared) => {
+    const s = shared.range;
+    if (s.file !== file) return false;
+    return start.offset === end.offset
+      ? s.start.offset < start.offset && start.offset < s.end.offset
+      : start.offset < s.end.offset && end.offset > s.start.offset;
+  });
+}
+
+function sharedProblem(settings: readonly string[], shared: readonly SharedText[], edit: TextEdit): string {
+  const where = shared
+    .map(
+      (s) => `${s.what} (${formatLocation(s.range)}), also used at ${s.uses.map(formatLocation).join(', ')}`,
+    )
+    .join('; and in ');
+  return `${[...new Set(settings)].join(', ')}: ${formatLocation(edit.range)} is in ${where}; ServeTune does not rewrite text that several places use: change it by hand, or give each place its own value`;
 }
 
 function setDeployment(
@@ -313,11 +365,23 @@ function sortEdits(edits: TextEdit[]): TextEdit[] {
   );
 }
 
+/** Whether most of a text's lines end in CR LF (a Windows file), so new lines should too. */
+function usesCrlf(text: string): boolean {
+  let crlf = 0;
+  let lf = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (i > 0 && text[i - 1] === '\r') crlf++;
+    else lf++;
+  }
+  return crlf > lf;
+}
+
 /**
  * Applies the edits for one file to its text. Edits must not overlap (planEdits never makes overlapping
  * ones); edits for other files are ignored.
  */
 export function applyEdits(text: string, edits: readonly TextEdit[], file?: string): string {
+  const crlf = usesCrlf(text);
   const mine = edits
     .filter((edit) => file === undefined || edit.range.file === file)
     .sort((a, b) => b.range.start.offset - a.range.start.offset || b.range.end.offset - a.range.end.offset);
@@ -327,7 +391,9 @@ export function applyEdits(text: string, edits: readonly TextEdit[], file?: stri
     const { start, end } = edit.range;
     if (end.offset > limit) throw new Error(`overlapping edits at ${start.line + 1}:${start.column + 1}`);
     if (end.offset > result.length || start.offset > end.offset) throw new Error('edit outside the text');
-    result = result.slice(0, start.offset) + edit.newText + result.slice(end.offset);
+    // New lines end as the file's lines do.
+    const newText = crlf ? edit.newText.replace(/\r?\n/g, '\r\n') : edit.newText;
+    result = result.slice(0, start.offset) + newText + result.slice(end.offset);
     limit = start.offset;
   }
   return result;

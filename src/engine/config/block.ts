@@ -116,6 +116,20 @@ export const BlockKind = z.enum([
 ]);
 export type BlockKind = z.infer<typeof BlockKind>;
 
+/**
+ * Text that more than one place uses: a YAML anchor used again through an alias or a merge key, or a
+ * shell (or container) variable referenced more than once. Rewriting it for one block would change the
+ * others too, so edits inside it are refused.
+ */
+export const SharedText = z.object({
+  range: SourceRange,
+  /** For people: `the YAML anchor &common`, `$TP`. */
+  what: z.string(),
+  /** The other places that use it. */
+  uses: z.array(SourceRange),
+});
+export type SharedText = z.infer<typeof SharedText>;
+
 /** One recognised serving configuration in a file: one server (or one pool of identical servers). */
 export const ServingBlock = z.object({
   file: z.string(),
@@ -135,6 +149,8 @@ export const ServingBlock = z.object({
   /** Flags the engine's table does not know, as written. */
   unknownFlags: z.array(z.object({ flag: z.string(), range: SourceRange.nullable() })),
   problems: z.array(BlockProblem),
+  /** Text this block's values come from that other places use too (absent: none). */
+  shared: z.array(SharedText).optional(),
 });
 export type ServingBlock = z.infer<typeof ServingBlock>;
 
@@ -164,6 +180,8 @@ export class BlockBuilder {
   readonly insertions: Insertion[] = [];
   readonly problems: BlockProblem[] = [];
   readonly unknownFlags: ServingBlock['unknownFlags'] = [];
+  /** Shared text in files this block follows (its `--config` YAML). */
+  readonly shared: SharedText[] = [];
   hardware: ServingBlock['hardware'];
   engine: EngineId | null = null;
   /** The engine YAML a `--config` / `--extra_llm_api_options` flag names, followed by the file reader. */
@@ -220,6 +238,7 @@ export class BlockBuilder {
       ...(this.hardware ? { hardware: this.hardware } : {}),
       unknownFlags: this.unknownFlags,
       problems: this.problems,
+      ...(this.shared.length > 0 ? { shared: this.shared } : {}),
     };
   }
 }

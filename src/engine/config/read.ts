@@ -6,6 +6,7 @@ import {
   type ConfigFileReport,
   type ConfigFormat,
   ConfigFileReport as ReportSchema,
+  type SharedText,
 } from './block.js';
 import { ENGINE_IDS, ENGINES, engineYamlFormat, LAUNCHER_PROGRAMS } from './engines/index.js';
 import { isComposeFile, parseDotEnv, readCompose } from './readers/compose.js';
@@ -14,6 +15,7 @@ import { isProductionStackValues, readProductionStack } from './readers/helm.js'
 import { isKubernetesDocument, readKubernetes } from './readers/kubernetes.js';
 import { readShellScript } from './readers/shell.js';
 import { parseYaml } from './readers/yaml-util.js';
+import { sharedTexts } from './shared.js';
 import { SourceFile } from './source.js';
 
 export interface ReadOptions {
@@ -59,15 +61,15 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
     for (const block of read.blocks) followConfigFile(block, source, options);
     return finish(source, 'shell', read.blocks, read.problems);
   }
-  const { documents, problems } = parseYaml(source);
+  const { documents, problems, shared } = parseYaml(source);
   if (documents.some(isKubernetesDocument)) {
     const read = readKubernetes(documents, source);
-    return finish(source, 'kubernetes', read.blocks, [...problems, ...read.problems]);
+    return finish(source, 'kubernetes', read.blocks, [...problems, ...read.problems], shared);
   }
   const root = documents[0]?.contents;
   if (isProductionStackValues(root)) {
     const read = readProductionStack(root as YAMLMap, source);
-    return finish(source, 'helm-production-stack', read.blocks, [...problems, ...read.problems]);
+    return finish(source, 'helm-production-stack', read.blocks, [...problems, ...read.problems], shared);
   }
   if (isComposeFile(root)) {
     const envText = options.readFile?.(join(dirname(source.path), '.env'));
@@ -76,11 +78,12 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
         ? parseDotEnv(new SourceFile(join(dirname(source.path), '.env'), envText))
         : new Map();
     const read = readCompose(root as YAMLMap, source, variables);
-    return finish(source, 'compose', read.blocks, [...problems, ...read.problems]);
+    return finish(source, 'compose', read.blocks, [...problems, ...read.problems], shared);
   }
   const engine = guessEngineOfYaml(root);
   if (engine && isMap(root)) {
-    return finish(source, engineYamlFormat(engine), [readEngineYamlFile(source, engine, root)], problems);
+    const blocks = [readEngineYamlFile(source, engine, root)];
+    return finish(source, engineYamlFormat(engine), blocks, problems, shared);
   }
   return finish(source, 'unknown', [], problems);
 }
@@ -112,8 +115,9 @@ function followConfigFile(block: BlockBuilder, source: SourceFile, options: Read
     return;
   }
   const configSource = new SourceFile(path, text);
-  const { documents, problems } = parseYaml(configSource);
+  const { documents, problems, shared } = parseYaml(configSource);
   for (const problem of problems) block.problems.push(problem);
+  block.shared.push(...shared);
   const root = documents[0]?.contents;
   if (!isMap(root)) return;
   const flags = block.occurrences.splice(0);
@@ -129,8 +133,14 @@ function finish(
   format: ConfigFormat,
   blocks: BlockBuilder[],
   problems: BlockProblem[],
+  sharedInYaml: SharedText[] = [],
 ): ConfigFileReport {
   const built = blocks.map((block) => block.build());
+  const shared = sharedTexts(built, source, sharedInYaml);
+  for (const block of built) {
+    const all = [...(block.shared ?? []), ...shared];
+    if (all.length > 0) block.shared = all;
+  }
   const fileProblems = [...problems];
   if (built.length === 0 && format !== 'unknown') {
     fileProblems.push({

@@ -52,10 +52,17 @@ export class SourceFile {
     return this.text.slice(start, end);
   }
 
-  /** Offset of the end of the line holding `offset` (before its newline). */
+  /** Offset of the end of the line holding `offset` (before its newline, `\n` or `\r\n`). */
   lineEnd(offset: number): number {
     const newline = this.text.indexOf('\n', offset);
-    return newline === -1 ? this.text.length : newline;
+    if (newline === -1) return this.text.length;
+    return newline > offset && this.text[newline - 1] === '\r' ? newline - 1 : newline;
+  }
+
+  /** Offset of the start of the next line after `offset` (the text's end on the last line). */
+  nextLineStart(offset: number): number {
+    const newline = this.text.indexOf('\n', offset);
+    return newline === -1 ? this.text.length : newline + 1;
   }
 }
 

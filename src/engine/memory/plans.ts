@@ -3,6 +3,7 @@ import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
+import { divisors } from '../util/divisors.js';
 import { ServeTuneError } from '../util/errors.js';
 import { MemoryReport, type MemorySettings, memoryReport } from './model.js';
 import { type Plan, planProblems } from './plan.js';
@@ -17,11 +18,11 @@ export const PlansReport = z.object({
 });
 export type PlansReport = z.infer<typeof PlansReport>;
 
-function divisors(n: number): number[] {
-  const found: number[] = [];
-  for (let d = 1; d <= n; d++) if (n % d === 0) found.push(d);
-  return found;
-}
+/**
+ * The most GPUs a cluster may have: beyond every real deployment, and small enough that its plans are
+ * enumerated at once and its cluster-wide token counts stay exact integers.
+ */
+export const MAX_GPUS = 100_000;
 
 /**
  * Every TP × PP × DP layout of `gpus` GPUs (and, for MoE, every EP degree over a stage's GPUs), with
@@ -35,8 +36,12 @@ export function enumeratePlans(
   dtypes: { weightDtype: WeightDtype; kvDtype: KvDtype },
   settings: MemorySettings = {},
 ): PlansReport {
-  if (!Number.isInteger(gpus) || gpus < 1) {
-    throw new ServeTuneError(`--gpus must be a positive integer, got ${gpus}`, 'invalid-argument', '--gpus');
+  if (!Number.isInteger(gpus) || gpus < 1 || gpus > MAX_GPUS) {
+    throw new ServeTuneError(
+      `--gpus must be a whole number from 1 to ${MAX_GPUS.toLocaleString('en-US')}, got ${gpus}`,
+      'invalid-argument',
+      '--gpus',
+    );
   }
   const plans: MemoryReport[] = [];
   const rejected: PlansReport['rejected'] = [];

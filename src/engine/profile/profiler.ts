@@ -3,6 +3,7 @@ import type { ModelSpec } from '../model/spec.js';
 import { assembleProfile } from './assemble.js';
 import { ProfileContext } from './context.js';
 import type { EngineStepConfig } from './engine-steps.js';
+import { checkProfilable } from './limits.js';
 import type { DeviceProfile } from './schema.js';
 import { type ProfileProgress, runTasks, type Task, type TaskOutcome } from './task-runner.js';
 import { copyTasks } from './tasks/copy.js';
@@ -38,6 +39,7 @@ export interface ProfileOptions {
  * listed in `skipped` with the reason.
  */
 export async function profileDevice(options: ProfileOptions): Promise<DeviceProfile> {
+  checkProfilable(options.model, options.quick ?? false);
   const started = performance.now();
   const elapsedSeconds = () => (performance.now() - started) / 1e3;
   const gpu = options.gpu ?? (await acquireGpu());

@@ -5,13 +5,18 @@ import { DEFAULT_ENGINE, EngineId } from '../config/engines/index.js';
 import { getHardware } from '../hardware/catalog.js';
 import { resolveModelAsync } from '../model/resolve.js';
 import { ServeTuneError } from '../util/errors.js';
+import { ThreadCount } from '../util/threads.js';
 import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
 import { EngineSettings, engineSettingsFor } from './engine-commands.js';
 import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
 import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
-import { SimulationEvaluator, type SimulationEvaluatorSetup } from './simulation-evaluator.js';
+import {
+  MAX_SAMPLE_REQUESTS,
+  SimulationEvaluator,
+  type SimulationEvaluatorSetup,
+} from './simulation-evaluator.js';
 import { ThreadedEvaluator } from './threaded-evaluator.js';
 
 /** What a user asks a search for (CLI flags, the worker protocol). */
@@ -33,14 +38,14 @@ export const SearchInput = z.object({
   allowQuantization: z.boolean().default(false),
   disaggregation: z.boolean().default(false),
   /** Requests of the workload every configuration is simulated on. */
-  sampleRequests: z.number().int().positive().default(1000),
+  sampleRequests: z.number().int().positive().max(MAX_SAMPLE_REQUESTS).default(1000),
   seed: z.number().int().default(0),
   /** A measured device profile to calibrate the step-time model with. */
   profile: z.string().optional(),
   /** A saved calibration file (`servetune calibrate --out`); not with `profile`. */
   calibration: z.string().optional(),
   /** Worker threads (0: evaluate on this thread). Default: one per core. */
-  threads: z.number().int().nonnegative().optional(),
+  threads: ThreadCount.optional(),
 });
 export type SearchInput = z.input<typeof SearchInput>;
 

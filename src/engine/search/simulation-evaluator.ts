@@ -49,7 +49,32 @@ function metricsFromSummary(summary: RunSummary, rate: number, gpus: number): Ev
  * Arrivals are repeated until they span at least this long at the tested rate: an overload of 10% then
  * builds a backlog of several seconds, which no TTFT target of a few seconds survives.
  */
-const MIN_ARRIVAL_SPAN_SECONDS = 60;
+export const MIN_ARRIVAL_SPAN_SECONDS = 60;
+
+/**
+ * The most requests the repetition gives one simulation of the search (one replica's share of the
+ * repeated arrivals; the sample's own share when that is more): about 100 MB and a second or two each,
+ * so one simulation per core stays within a few GB. Past 50,000 / 60 s ≈ 830 req/s per replica the
+ * repetition stops short of MIN_ARRIVAL_SPAN_SECONDS, so that a rate of 10^9 req/s neither builds
+ * 6·10^10 requests nor runs out of memory; the backlog of an overload still shows within the requests
+ * kept.
+ */
+export const MAX_SIMULATED_REQUESTS = 50_000;
+
+/** The most requests of the workload a search may sample (`--sample-requests`). */
+export const MAX_SAMPLE_REQUESTS = 200_000;
+
+/**
+ * What a user should know when `rate` is past what MAX_SIMULATED_REQUESTS covers: how much of
+ * MIN_ARRIVAL_SPAN_SECONDS of traffic each configuration is simulated on. Undefined below it.
+ */
+export function simulatedSpanNote(rate: number): string | undefined {
+  const wanted = rate * MIN_ARRIVAL_SPAN_SECONDS;
+  if (!(wanted > MAX_SIMULATED_REQUESTS)) return undefined;
+  const seconds = MAX_SIMULATED_REQUESTS / rate;
+  const span = seconds >= 1 ? `${seconds.toFixed(1)} s` : `${(seconds * 1e3).toPrecision(2)} ms`;
+  return `at ${rate.toPrecision(3)} req/s, ${MIN_ARRIVAL_SPAN_SECONDS} s of traffic would be ${wanted.toPrecision(3)} requests; each replica is simulated on at most ${MAX_SIMULATED_REQUESTS.toLocaleString('en-US')} (${span} of arrivals)`;
+}
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
@@ -106,13 +131,18 @@ export class SimulationEvaluator implements Evaluator {
     // clients, so where that is not whole the whole deployment is simulated.
     const copies = replicaShare(candidate);
     const share = closed === undefined || closed % copies === 0 ? copies : 1;
-    const requests =
-      'rate' in task
-        ? repeatToSpan(scaleToRate(setup.workload, task.rate), MIN_ARRIVAL_SPAN_SECONDS)
-        : setup.workload;
+    // Open loop: the sample at the rate, repeated to span MIN_ARRIVAL_SPAN_SECONDS, one copy's share of it
+    // (every share-th request), at most MAX_SIMULATED_REQUESTS of them.
+    const scaled = 'rate' in task ? scaleToRate(setup.workload, task.rate) : undefined;
+    const requests = scaled
+      ? repeatToSpan(scaled, MIN_ARRIVAL_SPAN_SECONDS, {
+          every: share,
+          maxRequests: Math.max(MAX_SIMULATED_REQUESTS, Math.ceil(scaled.requests.length / share)),
+        })
+      : thin(setup.workload, share);
     const summary = simulate(
       this.config(this.deploymentCopy(candidate, share)),
-      thin(requests, share),
+      requests,
       closed === undefined ? {} : { closedLoop: { concurrency: closed / share } },
     );
     const rate = 'rate' in task ? task.rate : summary.throughput.requestsPerSecond * share;

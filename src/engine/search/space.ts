@@ -6,6 +6,7 @@ import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
+import { divisors } from '../util/divisors.js';
 import type { Candidate, CandidateBody, Pool, PrunedConfiguration, SchedulerKnobs } from './schema.js';
 
 interface SpaceInput {
@@ -83,12 +84,6 @@ function dtypeChoices(input: SpaceInput): { weightDtype: WeightDtype; kvDtype: K
   if (!weights.includes(published)) weights.unshift(published);
   const kvs: KvDtype[] = ['bf16', 'fp8'];
   return weights.flatMap((weightDtype) => kvs.map((kvDtype) => ({ weightDtype, kvDtype })));
-}
-
-function divisors(n: number): number[] {
-  const found: number[] = [];
-  for (let d = 1; d <= n; d++) if (n % d === 0) found.push(d);
-  return found;
 }
 
 export interface ReplicaShape {

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigFileReport } from '../config/block.js';
 import { Diagnostic, diagnoseFile } from '../config/diagnostics.js';
 import { readConfig } from '../config/read.js';
+import { readConfigIfFile } from '../util/files.js';
 
 export const CheckConfigInput = z.object({
   path: z.string().min(1),
@@ -16,9 +16,7 @@ export type CheckConfigInput = z.input<typeof CheckConfigInput>;
 export const CheckConfigResult = z.object({ report: ConfigFileReport, diagnostics: z.array(Diagnostic) });
 export type CheckConfigResult = z.infer<typeof CheckConfigResult>;
 
-function readIfFile(path: string): string | undefined {
-  return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
-}
+const readIfFile = readConfigIfFile;
 
 /** `servetune check` for one file's text: its serving blocks and the diagnostics (never throws on bad input). */
 export function checkConfig(input: CheckConfigInput): CheckConfigResult {

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseWorkspaceConfig, WORKSPACE_CONFIG_FILE, type WorkspaceConfig } from '../config/workspace.js';
 import type { Slo, SloPercentile } from '../search/schema.js';
 import { ServeTuneError } from '../util/errors.js';
+import { readConfigIfFile } from '../util/files.js';
 import { checkSloTargets, RANKING_SLO_RULES } from '../workload/slo.js';
 
 /** The servetune.json at or above `fromDir`, up to (and including) `stopAt` or the file system's root. */
@@ -14,9 +14,8 @@ export function findWorkspaceConfig(
   const stop = stopAt ? resolve(stopAt) : undefined;
   for (;;) {
     const path = join(dir, WORKSPACE_CONFIG_FILE);
-    if (existsSync(path) && statSync(path).isFile()) {
-      return { path, config: parseWorkspaceConfig(readFileSync(path, 'utf8'), path) };
-    }
+    const text = readConfigIfFile(path);
+    if (text !== undefined) return { path, config: parseWorkspaceConfig(text, path) };
     const parent = dirname(dir);
     if (parent === dir || dir === stop) return undefined;
     dir = parent;

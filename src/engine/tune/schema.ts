@@ -4,6 +4,8 @@ import { PartialServingSettings } from '../config/serving-settings.js';
 import { TextEdit } from '../config/source.js';
 import { SearchResult } from '../search/run.js';
 import { EvaluationMetrics, Slo } from '../search/schema.js';
+import { MAX_SAMPLE_REQUESTS } from '../search/simulation-evaluator.js';
+import { ThreadCount } from '../util/threads.js';
 
 /** What to tune one block of a config file for: the file, the block, the traffic and the targets. */
 export const TuneBlockInput = z.object({
@@ -22,12 +24,12 @@ export const TuneBlockInput = z.object({
   hardware: z.string().min(1).optional(),
   /** GPU catalog id used only where neither `hardware` nor the file names one (an editor's default). */
   hardwareFallback: z.string().min(1).optional(),
-  sampleRequests: z.number().int().positive().default(1000),
+  sampleRequests: z.number().int().positive().max(MAX_SAMPLE_REQUESTS).default(1000),
   seed: z.number().int().default(0),
   /** A measured device profile to calibrate the step-time model with. */
   profile: z.string().optional(),
   /** Worker threads for the search (0: this thread). */
-  threads: z.number().int().nonnegative().optional(),
+  threads: ThreadCount.optional(),
 });
 export type TuneBlockInput = z.input<typeof TuneBlockInput>;
 

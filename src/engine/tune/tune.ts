@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import { loadCalibration } from '../calibrate/load.js';
 import { applyEdits, planEdits } from '../config/apply.js';
@@ -26,6 +25,7 @@ import { SimulationEvaluator } from '../search/simulation-evaluator.js';
 import { meetsSlo } from '../search/slo.js';
 import { candidateId } from '../search/space.js';
 import { ServeTuneError } from '../util/errors.js';
+import { readConfigIfFile } from '../util/files.js';
 import {
   type BlockPrediction,
   PredictBlockInput,
@@ -36,9 +36,7 @@ import {
 } from './schema.js';
 import { engineTakes, holdsGpuCount, type ResolvedBlock, resolveBlock } from './target.js';
 
-function readIfFile(path: string): string | undefined {
-  return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
-}
+const readIfFile = readConfigIfFile;
 
 /** The file's report and the chosen block; errors say what the file holds instead. */
 function readBlock(
@@ -370,10 +368,20 @@ function editsDiff(
  */
 export async function tuneBlock(
   rawInput: TuneBlockInput,
-  options: { workerFile?: URL; signal?: AbortSignal; onProgress?: (p: SearchProgress) => void } = {},
+  options: {
+    workerFile?: URL;
+    signal?: AbortSignal;
+    onProgress?: (p: SearchProgress) => void;
+    /**
+     * Reads the config and the files it refers to (default: from disk, bounded). `tune --write` passes
+     * one that keeps what it read, to write the edits only over the very text they were planned on.
+     */
+    readFile?: (path: string) => string | undefined;
+  } = {},
 ): Promise<TuneBlockResult> {
   const input = TuneBlockInput.parse(rawInput);
-  const { text, block } = readBlock(input.path, input.text, input.block);
+  const readFile = options.readFile ?? readIfFile;
+  const { text, block } = readBlock(input.path, input.text, input.block, readFile);
   const resolved = resolveBlock(block, input.block, {
     hardware: input.hardware,
     hardwareFallback: input.hardwareFallback,
@@ -429,10 +437,10 @@ export async function tuneBlock(
   // The suggestion as the edited file says it: read back and simulated like the current one.
   const editedFiles = new Map<string, string>();
   for (const file of new Set(planned.edits.map((e) => e.range.file))) {
-    const before = file === input.path ? text : (readIfFile(file) ?? '');
+    const before = file === input.path ? text : (readFile(file) ?? '');
     editedFiles.set(file, applyEdits(before, planned.edits, file));
   }
-  const readEdited = (path: string) => editedFiles.get(path) ?? readIfFile(path);
+  const readEdited = (path: string) => editedFiles.get(path) ?? readFile(path);
   const edited = readBlock(input.path, editedFiles.get(input.path) ?? text, input.block, readEdited);
   const editedResolved = resolveBlock(edited.block, input.block, { hardware: target.hardware });
   const suggested = await predict(editedResolved, bench, true);
@@ -455,7 +463,7 @@ export async function tuneBlock(
     changeList: list,
     edits: planned.edits,
     editProblems: planned.problems,
-    diff: editsDiff(input.path, text, planned.edits),
+    diff: editsDiff(input.path, text, planned.edits, readFile),
     summary,
   };
 }

@@ -62,25 +62,42 @@ export function truncateWorkload(
   return { ...workload, requests };
 }
 
+/** How much of a repeated workload to keep (see `repeatToSpan`). */
+export interface RepeatLimits {
+  /** Keep every `every`-th request of the repeated stream only (one replica's share; default 1). */
+  every?: number;
+  /** Keep at most this many requests: the repetition stops there, short of `seconds` if need be. */
+  maxRequests?: number;
+}
+
 /**
  * The workload repeated back to back until its arrivals span at least `seconds`: a finite sample at a
  * high rate lasts only moments, too short for an overloaded server's queue to show. Each copy starts one
  * mean gap after the previous one ends; its prefix hashes are offset so copies share no cached prefixes
- * the original did not.
+ * the original did not. `limits` keep every n-th request of the stream and stop at a number of requests
+ * (never more are built: at 10^9 req/s, 60 s of traffic would be 6·10^10 requests).
  */
-export function repeatToSpan(workload: Workload, seconds: number): Workload {
+export function repeatToSpan(workload: Workload, seconds: number, limits: RepeatLimits = {}): Workload {
+  const every = Math.max(1, Math.floor(limits.every ?? 1));
+  const most = limits.maxRequests ?? Number.POSITIVE_INFINITY;
   const requests = workload.requests;
-  if (requests.length < 2) return workload;
-  const first = requests[0].arrival;
-  const span = requests[requests.length - 1].arrival - first;
-  if (!(span > 0) || span >= seconds) return workload;
+  const first = requests[0]?.arrival ?? 0;
+  const span = requests.length < 2 ? 0 : requests[requests.length - 1].arrival - first;
+  if (requests.length < 2 || !(span > 0) || span >= seconds) {
+    if (every === 1 && requests.length <= most) return workload;
+    const kept = requests.filter((_, i) => i % every === 0).slice(0, most);
+    return { ...workload, requests: kept };
+  }
   const period = span + span / (requests.length - 1);
   const copies = Math.ceil(seconds / period);
   let maxHash = 0;
   for (const r of requests) for (const h of r.hashIds ?? []) maxHash = Math.max(maxHash, h);
   const repeated = [];
-  for (let k = 0; k < copies; k++) {
+  let index = 0;
+  for (let k = 0; k < copies && repeated.length < most; k++) {
     for (const r of requests) {
+      if (index++ % every !== 0) continue;
+      if (repeated.length >= most) break;
       const arrival = r.arrival + k * period;
       repeated.push(
         r.hashIds && k > 0

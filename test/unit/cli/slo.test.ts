@@ -73,6 +73,28 @@ describe('--slo across commands', () => {
     }
   });
 
+  it('simulate refuses each malformed --slo form as a located usage error (exit 2, naming --slo)', () => {
+    const simulate = [
+      'simulate',
+      '--model',
+      'llama-3.1-8b',
+      '--hardware',
+      'h100-sxm',
+      '--workload',
+      'poisson:rate=1,n=5',
+    ];
+    for (const form of ['ttft=0', '1.2.3', '.', '1e999', 'ttft=1e999', 'ttft=.']) {
+      const run = spawnSync(process.execPath, ['dist/cli.mjs', ...simulate, '--slo', form], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      assert.equal(run.status, 2, `--slo '${form}': ${run.stderr}`);
+      assert.match(run.stderr, /option '--slo <targets>' argument '.*' is invalid/, form);
+      assert.match(run.stderr, /--slo: /, form);
+      assert.doesNotMatch(run.stderr, /\n\s+at |ZodError|internal error/, form);
+    }
+  });
+
   it('the CLI refuses a malformed --slo before any work, naming the flag and the form', () => {
     const commands = [
       ['search', '--model', 'llama-3.1-8b', '--hardware', 'h100-sxm', '--gpus', '1', '--workload', 'x'],

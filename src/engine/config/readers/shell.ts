@@ -254,8 +254,10 @@ export function readShellText(text: string, context: ShellTextContext, options: 
     const read = readEngineArgs(builder, found.engine, args, { positionalModel: found.positionalModel });
     builder.configFile = read.configFile;
     const last = args.length > 0 ? args[args.length - 1] : found.tokens[Math.max(0, found.argsStart - 1)];
-    const lastEnd = last?.range?.end.offset;
-    if (lastEnd !== undefined && last.source === context.source) {
+    // A last word that is a variable stands where the variable is set: new flags go after the word.
+    const inCommand = last?.range && last.range.start.offset >= start && last.range.end.offset <= end;
+    const lastEnd = inCommand ? last.range?.end.offset : last ? end : undefined;
+    if (lastEnd !== undefined && (last.source === context.source || !inCommand)) {
       builder.insertions.push({
         kind: 'args-shell',
         at: context.source.range(lastEnd, lastEnd),

@@ -11,15 +11,21 @@ import {
   type YAMLSeq,
 } from 'yaml';
 import type { ArgToken } from '../args.js';
-import type { BlockProblem, Encoding, Insertion } from '../block.js';
+import type { BlockProblem, Encoding, Insertion, SharedText } from '../block.js';
 import type { SourceFile, SourceRange } from '../source.js';
+import { isMergedPair, resolveReferences } from './yaml-refs.js';
 
 export interface YamlDocuments {
   documents: Document.Parsed[];
   problems: BlockProblem[];
+  /** Anchored nodes used again through aliases or merge keys: text no edit may change for one use only. */
+  shared: SharedText[];
 }
 
-/** Every document of a YAML stream, with syntax errors as located problems (the documents still come back). */
+/**
+ * Every document of a YAML stream, with syntax errors as located problems (the documents still come
+ * back), aliases and merge keys resolved as a loader resolves them (see `resolveReferences`).
+ */
 export function parseYaml(source: SourceFile): YamlDocuments {
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(source.text, {
@@ -30,7 +36,15 @@ export function parseYaml(source: SourceFile): YamlDocuments {
   });
   const documents = Array.isArray(parsed) ? parsed : [];
   const problems: BlockProblem[] = [];
+  const shared: SharedText[] = [];
   for (const yamlDocument of documents) {
+    for (const node of resolveReferences(yamlDocument)) {
+      shared.push({
+        range: source.range(node.node[0], node.node[1]),
+        what: `the YAML anchor &${node.anchor}`,
+        uses: node.uses.map(([start, end]) => source.range(start, end)),
+      });
+    }
     for (const error of yamlDocument.errors) {
       problems.push({
         severity: 'error',
@@ -39,7 +53,7 @@ export function parseYaml(source: SourceFile): YamlDocuments {
       });
     }
   }
-  return { documents, problems };
+  return { documents, problems, shared };
 }
 
 function firstLine(message: string): string {
@@ -152,9 +166,11 @@ export function mapInsertion(
   source: SourceFile,
   extra: Partial<Insertion> = {},
 ): Insertion | undefined {
-  if (map.flow || map.items.length === 0) return undefined;
-  const first = map.items[0].key as Node | null;
-  const last = map.items[map.items.length - 1];
+  // Pairs a merge key brings stand elsewhere (in the anchor): new keys go after the map's own.
+  const items = map.items.filter((pair) => !isMergedPair(pair));
+  if (map.flow || items.length === 0) return undefined;
+  const first = items[0].key as Node | null;
+  const last = items[items.length - 1];
   const lastNode = (last.value as Node | null) ?? (last.key as Node | null);
   if (!first?.range || !lastNode?.range) return undefined;
   const at = source.lineEnd(Math.max(lastNode.range[0], lastNode.range[1] - 1));
@@ -216,8 +232,7 @@ export function withLineRemoval(tokens: ArgToken[], seq: YAMLSeq, source: Source
       };
     }
     const lineStart = item.range[0] - source.position(item.range[0]).column;
-    const lineEnd = source.lineEnd(item.range[1] - 1);
-    return { ...token, removal: source.range(lineStart, Math.min(source.text.length, lineEnd + 1)) };
+    return { ...token, removal: source.range(lineStart, source.nextLineStart(item.range[1] - 1)) };
   });
 }
 

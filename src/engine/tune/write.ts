@@ -1,0 +1,101 @@
+import { applyEdits, planEdits } from '../config/apply.js';
+import { readConfig } from '../config/read.js';
+import type { PartialServingSettings } from '../config/serving-settings.js';
+import type { TextEdit } from '../config/source.js';
+import { ServeTuneError } from '../util/errors.js';
+import { invalidUtf8Offset, MAX_CONFIG_FILE_BYTES, readConfigIfFile, readInputBytes } from '../util/files.js';
+
+/**
+ * A config file's text as ServeTune may edit it: a regular file within MAX_CONFIG_FILE_BYTES, and valid
+ * UTF-8 (a lossy decoding would write U+FFFD over every byte it could not read).
+ */
+export function readEditableText(path: string): string {
+  const bytes = readInputBytes(path, MAX_CONFIG_FILE_BYTES);
+  const bad = invalidUtf8Offset(bytes);
+  if (bad !== undefined) {
+    const byte = bytes[bad]?.toString(16).padStart(2, '0') ?? 'end';
+    throw new ServeTuneError(
+      `${path}: not valid UTF-8 at byte ${bad} (0x${byte}); ServeTune edits only UTF-8 text, and writes nothing`,
+      'invalid-config',
+      path,
+    );
+  }
+  return bytes.toString('utf8');
+}
+
+export interface PlannedChange {
+  /** The config file and its block (as `tuneBlock` took them). */
+  path: string;
+  block: number;
+  /** The settings to change and the edits planned for them (`TuneBlockResult.changes`, `.edits`). */
+  changes: PartialServingSettings;
+  edits: readonly TextEdit[];
+  /** The text of each file as it was when the edits were planned. */
+  plannedOn: (path: string) => string | undefined;
+}
+
+export interface FileWrite {
+  path: string;
+  before: string;
+  after: string;
+}
+
+/**
+ * What to write for a planned change, over what the files hold now. The edits were planned at the start
+ * of a search of minutes; the files may have changed since. Unchanged: the edits apply as planned.
+ * Changed: the block is read again from the new text and the edits planned again; they are written
+ * only if the block reads the same (its own text, and every edit replacing the same text with the same
+ * text), else nothing is written and the error says why. Files that are not valid UTF-8 are refused.
+ */
+export function planWrite(change: PlannedChange): FileWrite[] {
+  const files = [...new Set(change.edits.map((e) => e.range.file))];
+  const now = new Map(files.map((file) => [file, readEditableText(file)]));
+  const unchanged = files.every((file) => now.get(file) === change.plannedOn(file));
+  const edits = unchanged ? change.edits : replan(change, now);
+  return files.map((file) => {
+    const before = now.get(file)!;
+    return { path: file, before, after: applyEdits(before, edits, file) };
+  });
+}
+
+function replan(change: PlannedChange, now: ReadonlyMap<string, string>): readonly TextEdit[] {
+  const planned = (path: string) => change.plannedOn(path) ?? readConfigIfFile(path);
+  const current = (path: string) => now.get(path) ?? readConfigIfFile(path);
+  const refuse = (why: string) =>
+    new ServeTuneError(
+      `${change.path} changed while tune ran, and ${why}: nothing written; run servetune tune again`,
+      'io',
+      change.path,
+    );
+  const oldText = planned(change.path);
+  const newText = current(change.path);
+  if (oldText === undefined || newText === undefined) throw refuse('it cannot be read now');
+  const oldBlock = readConfig(change.path, oldText, { readFile: planned }).blocks[change.block];
+  const newBlock = readConfig(change.path, newText, { readFile: current }).blocks[change.block];
+  if (!oldBlock || !newBlock) throw refuse(`its block ${change.block} is gone`);
+  const slice = (text: string, block: typeof oldBlock) =>
+    text.slice(block.range.start.offset, block.range.end.offset);
+  // Labels name lines ("command at line 3"): a block moved by lines added above it is the same block.
+  const same = newBlock.kind === oldBlock.kind && newBlock.engine === oldBlock.engine;
+  if (!same || slice(oldText, oldBlock) !== slice(newText, newBlock)) {
+    throw refuse(`${oldBlock.label} is not written as it was`);
+  }
+  const edits = planEdits(newBlock, change.changes).edits;
+  const alike =
+    edits.length === change.edits.length &&
+    edits.every((edit, i) => {
+      const old = change.edits[i];
+      const was = planned(old.range.file);
+      const is = current(edit.range.file);
+      return (
+        old.range.file === edit.range.file &&
+        old.newText === edit.newText &&
+        was !== undefined &&
+        is !== undefined &&
+        was.slice(old.range.start.offset, old.range.end.offset) ===
+          is.slice(edit.range.start.offset, edit.range.end.offset)
+      );
+    });
+  if (!alike) throw refuse(`the edits for ${oldBlock.label} no longer apply as planned`);
+  return edits;
+}
