@@ -6,6 +6,7 @@ import { runBench } from '../../../../src/engine/bench/run.js';
 import type { GenerationRequest } from '../../../../src/engine/serve/engine.js';
 import { OpenAiServer } from '../../../../src/engine/serve/server.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
+import { peakInFlight } from '../../helpers/in-flight.js';
 import { TimerEngine } from '../../helpers/timer-engine.js';
 
 const target = (url: string) => ({ url, model: 'test-model', endpoint: 'completions' as const });
@@ -18,19 +19,8 @@ const base = {
 };
 
 /** The most requests sent and not finished at any instant. */
-function peakInFlight(results: readonly MeasuredRequest[]): number {
-  const events = results.flatMap((r) => [
-    [r.sentAt, 1],
-    [r.finishedAt, -1],
-  ]);
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let inFlight = 0;
-  let peak = 0;
-  for (const [, step] of events) {
-    inFlight += step;
-    peak = Math.max(peak, inFlight);
-  }
-  return peak;
+function peakOf(results: readonly MeasuredRequest[]): number {
+  return peakInFlight(results.map((r) => ({ start: r.sentAt, end: r.finishedAt })));
 }
 
 describe('load generator against a live server', () => {
@@ -74,7 +64,7 @@ describe('load generator against a live server', () => {
           mode: { kind: 'closed', concurrency },
         });
         assert.ok(results.every((r) => r.status === 'ok'));
-        assert.equal(peakInFlight(results), concurrency);
+        assert.equal(peakOf(results), concurrency);
         const sends = results.map((r) => r.sentAt).sort((a, b) => a - b);
         const finishes = results.map((r) => r.finishedAt).sort((a, b) => a - b);
         assert.ok(sends[concurrency - 1] < 0.25, 'the first N go out at once, whatever their arrival times');

@@ -8,6 +8,7 @@ import { type SimulateOptions, simulate } from '../../../../src/engine/sim/simul
 import { RunSummary } from '../../../../src/engine/sim/summary.js';
 import { generateWorkload, parseWorkloadSpec } from '../../../../src/engine/workload/spec.js';
 import type { Workload } from '../../../../src/engine/workload/types.js';
+import { peakInFlight } from '../../helpers/in-flight.js';
 
 const plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const };
 const colocated = (dp = 1): SimulationConfigInput => ({
@@ -61,20 +62,9 @@ function recording(options: ClosedLoopOptions): { client: ClientModel; recorded:
   return { client, recorded };
 }
 
-/** The most requests sent and not finished at any instant (a finish at t frees its place before a send at t). */
-function peakInFlight(finished: readonly FinishedRequestTimes[]): number {
-  const events = finished.flatMap((r) => [
-    [r.arrival, 1],
-    [r.finish, -1],
-  ]);
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let inFlight = 0;
-  let peak = 0;
-  for (const [, step] of events) {
-    inFlight += step;
-    peak = Math.max(peak, inFlight);
-  }
-  return peak;
+/** The most requests sent and not finished at any instant. */
+function peakOf(finished: readonly FinishedRequestTimes[]): number {
+  return peakInFlight(finished.map((r) => ({ start: r.arrival, end: r.finish })));
 }
 
 function run(
@@ -93,7 +83,7 @@ describe('closed-loop replay', () => {
       const { summary, recorded } = run(colocated(), mixed, { concurrency });
       assert.equal(summary.requests.completed, mixed.requests.length);
       const finished = recorded.finished;
-      assert.equal(peakInFlight(finished), concurrency, 'the concurrency is reached and never passed');
+      assert.equal(peakOf(finished), concurrency, 'the concurrency is reached and never passed');
       const sends = finished.map((r) => r.arrival).sort((a, b) => a - b);
       assert.deepEqual(sends.slice(0, concurrency), new Array(concurrency).fill(0), 'the first sent at 0');
       // Every later send happens at a settle, in the order they settled: the i-th after the first
@@ -119,14 +109,14 @@ describe('closed-loop replay', () => {
     sends.slice(4).forEach((send, i) => {
       assert.ok(Math.abs(send - expected[i]) < 1e-9, `send ${i + 4} at ${send}, expected ${expected[i]}`);
     });
-    assert.ok(peakInFlight(recorded.finished) <= 4);
+    assert.ok(peakOf(recorded.finished) <= 4);
   });
 
   it('disaggregated and with replicas: the bound holds across pools and the KV transfer', () => {
     for (const config of [disaggregated, colocated(3)]) {
       const { summary, recorded } = run(config, mixed, { concurrency: 16 });
       assert.equal(summary.requests.completed, mixed.requests.length);
-      assert.equal(peakInFlight(recorded.finished), 16);
+      assert.equal(peakOf(recorded.finished), 16);
     }
   });
 
@@ -156,7 +146,7 @@ describe('closed-loop replay', () => {
     const { summary, recorded } = run(colocated(), w, { concurrency: 2 });
     assert.equal(summary.requests.failed, 10);
     assert.equal(summary.requests.completed, 20);
-    assert.ok(peakInFlight(recorded.finished) <= 2);
+    assert.ok(peakOf(recorded.finished) <= 2);
   });
 
   it('simulate({ closedLoop }) records the loop in the summary; open loop records nothing', () => {
