@@ -212,33 +212,34 @@ describe('search with the simulator', () => {
   });
 });
 
+/** `servetune search` for the small space, with `slo` and any further flags. */
+function searchCli(slo: string, ...flags: string[]) {
+  return spawnSync(
+    process.execPath,
+    [
+      'dist/cli.mjs',
+      'search',
+      '--model',
+      'llama-3.1-8b',
+      '--hardware',
+      'l40s',
+      '--gpus',
+      '2',
+      '--workload',
+      WORKLOAD,
+      '--slo',
+      slo,
+      ...flags,
+    ],
+    { encoding: 'utf8' },
+  );
+}
+
 describe('servetune search CLI', () => {
   it('prints a SearchResult with --json and writes a self-contained HTML report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'servetune-search-'));
     const html = join(dir, 'report.html');
-    const run = spawnSync(
-      process.execPath,
-      [
-        'dist/cli.mjs',
-        'search',
-        '--model',
-        'llama-3.1-8b',
-        '--hardware',
-        'l40s',
-        '--gpus',
-        '2',
-        '--workload',
-        WORKLOAD,
-        '--slo',
-        'ttft=1.5,tbt=60ms',
-        '--sample-requests',
-        '120',
-        '--json',
-        '--html',
-        html,
-      ],
-      { encoding: 'utf8' },
-    );
+    const run = searchCli('ttft=1.5,tbt=60ms', '--sample-requests', '120', '--json', '--html', html);
     assert.equal(run.status, 0, run.stderr);
     const result = SearchResult.parse(JSON.parse(run.stdout));
     assert.equal(result.slo.tbt, 0.06);
@@ -253,24 +254,7 @@ describe('servetune search CLI', () => {
   });
 
   it('rejects a malformed SLO with the expected form', () => {
-    const run = spawnSync(
-      process.execPath,
-      [
-        'dist/cli.mjs',
-        'search',
-        '--model',
-        'llama-3.1-8b',
-        '--hardware',
-        'l40s',
-        '--gpus',
-        '2',
-        '--workload',
-        WORKLOAD,
-        '--slo',
-        'ttft=fast',
-      ],
-      { encoding: 'utf8' },
-    );
+    const run = searchCli('ttft=fast');
     assert.equal(run.status, 2);
     assert.match(run.stderr, /expected ttft=<s>,tbt=<s>\[,tpot=<s>\], got 'ttft=fast'/);
   });
