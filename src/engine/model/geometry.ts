@@ -188,12 +188,28 @@ export function uniformLayer(model: ModelSpec): LayerGeometry {
   return layer;
 }
 
-/** The layers pipeline stage `stage` of `pp` runs: [first, end). Stages get equal shares (PP must divide). */
+/**
+ * Layers pipeline stage `stage` of `pp` runs, as vLLM partitions them (`get_pp_indices`, SGLang alike):
+ * ⌊layers / pp⌋ each, and the remainder one apiece to the stages just before the last, which already
+ * holds the LM head. DeepSeek-V3's 61 layers on PP 4 run as 15, 15, 16, 15.
+ */
+export function stageLayerCount(numLayers: number, pp: number, stage: number): number {
+  const base = Math.floor(numLayers / pp);
+  const extra = numLayers % pp;
+  // Stages pp-1-extra … pp-2 take one more.
+  return stage >= pp - 1 - extra && stage < pp - 1 ? base + 1 : base;
+}
+
+/** The layers of the largest pipeline stage, the one that bounds the pipeline's pace and memory. */
+export function largestStageLayers(numLayers: number, pp: number): number {
+  return Math.ceil(numLayers / pp);
+}
+
+/** The layers pipeline stage `stage` of `pp` runs: [first, end) (see stageLayerCount). */
 export function stageLayerRange(model: ModelSpec, pp: number, stage: number): { first: number; end: number } {
-  return {
-    first: Math.floor((stage * model.numLayers) / pp),
-    end: Math.floor(((stage + 1) * model.numLayers) / pp),
-  };
+  let first = 0;
+  for (let s = 0; s < stage; s++) first += stageLayerCount(model.numLayers, pp, s);
+  return { first, end: first + stageLayerCount(model.numLayers, pp, stage) };
 }
 
 /** The FFN copies one layer holds (experts, or 1) and the copies one token runs (top-k, or 1). */

@@ -13,7 +13,7 @@ import {
   prefillKeyOps,
 } from '../model/cost.js';
 import { ACTIVATION_BYTES } from '../model/dtypes.js';
-import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica } from '../model/geometry.js';
+import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, largestStageLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
@@ -147,7 +147,7 @@ export class StepModel {
   ) {
     assertPlanValid(model, plan);
     this.calibration = Calibration.parse(options.calibration ?? defaultCalibrationFor(hardware));
-    this.layersPerStage = model.numLayers / plan.pp;
+    this.layersPerStage = largestStageLayers(model.numLayers, plan.pp);
     this.gpusPerReplica = plan.tp * plan.pp;
     this.peaks = devicePeaks(hardware, plan.weightDtype);
     this.perPrefillChunkSeconds = this.calibration.perPrefillChunkOverheadSeconds ?? 0;
@@ -227,7 +227,7 @@ export class StepModel {
     }
     const c = this.calibration;
     const pp = this.plan.pp;
-    // A uniform model's stages are alike (PP divides its layers).
+    // A uniform model's largest stage (one layer more than others where PP does not divide) sets the pace.
     const stage =
       this.kinds.length === 1
         ? this.layersPerStage * this.layerSeconds(this.kinds[0], shape, tokens)

@@ -74,6 +74,17 @@ describe('memory model, worked by hand', () => {
     assert.equal(pp2.perGpu.kvBytesPerToken, 2 * 40 * 2 * 128 * 2);
   });
 
+  it('uneven pipeline stages: the largest stage sets weights and KV per GPU', () => {
+    // 80 layers on PP 3 run as 27, 27, 26: the second stage (27 layers, no embedding or head) is not the
+    // heaviest; the first holds 27 layers and the embedding.
+    const model = getModel('llama-3.1-70b');
+    const pp3 = memoryReport(model, h100, plan({ tp: 2, pp: 3 }));
+    const layerBytes = ((8192 * 8192 * 2 + 8192 * 1024 * 2 + 3 * 8192 * 28672) / 2 + 2 * 8192) * 2;
+    const vocabShardBytes = ((128256 * 8192) / 2) * 2;
+    assert.equal(pp3.perGpu.weightBytes, 27 * layerBytes + vocabShardBytes);
+    assert.equal(pp3.perGpu.kvBytesPerToken, 2 * 27 * 4 * 128 * 2);
+  });
+
   it('quantized weights and fp8 KV shrink memory by their element sizes', () => {
     const model = getModel('llama-3.1-8b');
     const bf16 = memoryReport(model, h100, plan({}));
@@ -135,11 +146,13 @@ describe('plan enumeration', () => {
   });
 
   it('rejects plans that do not divide the model, with the reason', () => {
-    // Qwen2.5-7B has 28 heads and 28 layers: TP8 does not divide the heads, PP8 does not divide the layers.
+    // Qwen2.5-7B has 28 heads and 28 layers: TP8 does not divide the heads; PP8 splits the layers
+    // unevenly (3 and 4 per stage), as engines do.
     const report = enumeratePlans(getModel('qwen2.5-7b'), h100, 8, { weightDtype: 'bf16', kvDtype: 'bf16' });
     const rejected = new Map(report.rejected.map((r) => [r.plan, r.problems.join('; ')]));
     assert.match(rejected.get('TP8 PP1 DP1')!, /TP 8 does not divide the 28 attention heads/);
-    assert.match(rejected.get('TP1 PP8 DP1')!, /PP 8 does not divide the 28 layers/);
+    assert.equal(rejected.get('TP1 PP8 DP1'), undefined);
+    assert.ok(report.plans.some((p) => p.plan.tp === 1 && p.plan.pp === 8));
   });
 
   it('adds expert-parallel variants for MoE models', () => {

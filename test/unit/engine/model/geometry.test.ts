@@ -6,6 +6,7 @@ import { getModel, MODEL_CATALOG } from '../../../../src/engine/model/catalog.js
 import {
   kvBytesPerTokenPerGpu,
   kvBytesPerTokenPerReplica,
+  largestStageLayers,
   layerGeometry,
   layerKvBytesPerToken,
   layerRuns,
@@ -144,5 +145,19 @@ describe('layer geometry', () => {
       layerRuns(model, 20, 40).map(({ first, count }) => [first, count]),
       [[20, 20]],
     );
+  });
+
+  it('splits layers unevenly where PP does not divide them, the extra ones before the last stage', () => {
+    // DeepSeek-V3's 61 layers: vLLM's get_pp_indices gives 31 + 30 on PP 2 and 15, 15, 16, 15 on PP 4.
+    const model = { ...getModel('llama-3.1-70b'), numLayers: 61 };
+    const sizes = (pp: number) =>
+      Array.from({ length: pp }, (_, s) => stageLayerRange(model, pp, s)).map(
+        ({ first, end }) => end - first,
+      );
+    assert.deepEqual(sizes(2), [31, 30]);
+    assert.deepEqual(sizes(4), [15, 15, 16, 15]);
+    assert.deepEqual(sizes(8), [7, 7, 8, 8, 8, 8, 8, 7]);
+    assert.deepEqual(stageLayerRange(model, 4, 3), { first: 46, end: 61 });
+    assert.equal(largestStageLayers(61, 4), 16);
   });
 });

@@ -209,6 +209,20 @@ describe('step model over layers that differ', () => {
     assert.ok(Math.abs(sum - total) / total < 1e-9);
   });
 
+  it('uneven stages of a uniform model: the largest sets the pace, the others wait', () => {
+    // Llama-3.1-8B's 32 layers on PP 3 run as 11, 11, 10.
+    const llama = getModel('llama-3.1-8b');
+    const model = compileStepModel(llama, h100, plan(1, { pp: 3 }));
+    const shape = decodes(8, 1000);
+    const timing = createStepTiming();
+    model.timeStep(shape, timing);
+    const entries = model.breakdown(shape);
+    const layer = entries.filter((e) => e.group !== STEP_GROUP).reduce((s, e) => s + e.seconds / e.calls, 0);
+    assert.ok(Math.abs(timing.stageSeconds - 11 * layer) / timing.stageSeconds < 1e-9);
+    const waiting = find(entries, STEP_GROUP, 'pipeline_imbalance')!;
+    assert.ok(Math.abs(waiting.seconds - layer) / layer < 1e-9, 'three stages of 11 against 32 layers');
+  });
+
   it('a uniform model keeps one group of layers and no pipeline imbalance', () => {
     const llama = getModel('llama-3.1-70b');
     const entries = compileStepModel(llama, h100, plan(4, { pp: 2 })).breakdown(decodes(8, 100));
