@@ -122,7 +122,12 @@ export const weightDtypeOption = (fromModel = false) =>
       ).choices(WeightDtype.options)
     : new Option('--weight-dtype <dtype>', 'weight format').choices(WeightDtype.options).default('bf16');
 export const kvDtypeOption = () =>
-  new Option('--kv-dtype <dtype>', 'KV cache format').choices(KvDtype.options).default('bf16');
+  new Option(
+    '--kv-dtype <dtype>',
+    'KV cache format: fp8; fp4 (4-bit, a scale per 16 values: SGLang fp4_e2m1, TensorRT-LLM nvfp4); int8 (memory what-if: no supported engine stores it)',
+  )
+    .choices(KvDtype.options)
+    .default('bf16');
 
 /** The engine memory knobs shared by `memory` and `plans`, with vLLM's flag names. */
 export const memorySettingOptions = () => [

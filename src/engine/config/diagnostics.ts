@@ -76,6 +76,7 @@ export function weightDtypeOf(settings: PartialServingSettings, model?: ModelSpe
 
 export function kvDtypeOf(settings: PartialServingSettings): KvDtype {
   if (settings.kvCacheDtype?.startsWith('fp8')) return 'fp8';
+  if (settings.kvCacheDtype === 'fp4') return 'fp4';
   return settings.dtype === 'fp16' ? 'fp16' : 'bf16';
 }
 

@@ -35,7 +35,8 @@ export const ServingSettings = z.object({
   dtype: z.enum(['auto', 'bf16', 'fp16', 'fp32']),
   /** Weight quantization method as the engine names it (fp8, awq, gptq, …), lower-case. */
   quantization: z.string().min(1),
-  kvCacheDtype: z.enum(['auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2']),
+  /** KV cache format; fp4 is SGLang's fp4_e2m1 and TensorRT-LLM's nvfp4 (4-bit, a scale per 16 values). */
+  kvCacheDtype: z.enum(['auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2', 'fp4']),
   enablePrefixCaching: z.boolean(),
   /** CUDA graphs off. */
   enforceEager: z.boolean(),

@@ -11,7 +11,12 @@ import { z } from 'zod';
 export const WeightDtype = z.enum(['fp16', 'bf16', 'fp8', 'int8', 'int4', 'nvfp4', 'mxfp4']);
 export type WeightDtype = z.infer<typeof WeightDtype>;
 
-export const KvDtype = z.enum(['fp16', 'bf16', 'fp8']);
+/**
+ * KV cache formats. fp8: one byte, per-tensor scales (all four engines). fp4: e2m1 values with one 8-bit
+ * scale per 16 (SGLang's `fp4_e2m1`, TensorRT-LLM's `nvfp4`). int8: one byte with per-head scales; no
+ * engine ServeTune emits stores it (LMDeploy does), so it serves memory what-ifs and emitting it is refused.
+ */
+export const KvDtype = z.enum(['fp16', 'bf16', 'fp8', 'int8', 'fp4']);
 export type KvDtype = z.infer<typeof KvDtype>;
 
 /** Bytes of one activation element: serving engines run activations in 16-bit. */
@@ -55,8 +60,21 @@ export function weightBytesPerParam(format: WeightFormat | WeightDtype): number 
   }
 }
 
+/** fp4 KV: 16 values share one 8-bit scale in SGLang's and TensorRT-LLM's layouts. */
+const FP4_KV_GROUP_SIZE = 16;
+
+/** Bytes one cached K or V element occupies, its share of the block scales included. */
 export function kvBytesPerElement(dtype: KvDtype): number {
-  return dtype === 'fp8' ? 1 : 2;
+  switch (dtype) {
+    case 'fp16':
+    case 'bf16':
+      return 2;
+    case 'fp8':
+    case 'int8':
+      return 1;
+    case 'fp4':
+      return 0.5 + 1 / FP4_KV_GROUP_SIZE;
+  }
 }
 
 /**

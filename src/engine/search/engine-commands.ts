@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
 import type { EngineId } from '../config/engines/index.js';
+import { kvCacheSettingsFor } from '../config/engines/kv-cache.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Candidate, Pool } from './schema.js';
@@ -39,6 +40,7 @@ function quantizationOf(pool: Pool): string | undefined {
 
 /** A pool's configuration as serving settings, one server per replica. */
 function poolSettings(
+  engine: EngineId,
   model: ModelSpec,
   pool: Pool,
   maxModelLen: number,
@@ -64,7 +66,7 @@ function poolSettings(
   }
   const quantization = quantizationOf(pool);
   if (quantization) settings.quantization = quantization;
-  if (plan.kvDtype === 'fp8') settings.kvCacheDtype = 'fp8';
+  Object.assign(settings, kvCacheSettingsFor(engine, plan.kvDtype));
   if (role) settings.disaggregationMode = role;
   return settings;
 }
@@ -99,13 +101,16 @@ export function engineSettingsFor(
   maxModelLen: number,
 ): EngineSettings {
   if (candidate.kind === 'colocated') {
-    return { engine, servers: [server(engine, poolSettings(model, candidate.pool, maxModelLen), 'server')] };
+    return {
+      engine,
+      servers: [server(engine, poolSettings(engine, model, candidate.pool, maxModelLen), 'server')],
+    };
   }
   return {
     engine,
     servers: [
-      server(engine, poolSettings(model, candidate.prefill, maxModelLen, 'prefill'), 'prefill'),
-      server(engine, poolSettings(model, candidate.decode, maxModelLen, 'decode'), 'decode'),
+      server(engine, poolSettings(engine, model, candidate.prefill, maxModelLen, 'prefill'), 'prefill'),
+      server(engine, poolSettings(engine, model, candidate.decode, maxModelLen, 'decode'), 'decode'),
     ],
   };
 }

@@ -73,6 +73,7 @@ const knobs: Knob[] = [
       ['auto', 'auto'],
       ['fp8_e4m3', 'fp8_e4m3'],
       ['fp8_e5m2', 'fp8_e5m2'],
+      ['fp4_e2m1', 'fp4'],
     ],
   ),
   boolKnob(

@@ -88,6 +88,7 @@ const knobs: Knob[] = [
     [
       ['auto', 'auto'],
       ['fp8', 'fp8'],
+      ['nvfp4', 'fp4'],
     ],
   ),
   ...[

@@ -30,7 +30,7 @@ const settingsArbitrary: fc.Arbitrary<PartialServingSettings> = fc.record(
     maxModelLen: fc.integer({ min: 256, max: 131072 }),
     dtype: fc.constantFrom('auto', 'bf16', 'fp16', 'fp32'),
     quantization: fc.constantFrom('fp8', 'awq', 'gptq'),
-    kvCacheDtype: fc.constantFrom('auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2'),
+    kvCacheDtype: fc.constantFrom('auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2', 'fp4'),
     enablePrefixCaching: fc.boolean(),
     enforceEager: fc.boolean(),
     replicas: fc.integer({ min: 1, max: 8 }),

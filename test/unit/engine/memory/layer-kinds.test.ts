@@ -28,6 +28,17 @@ describe('KV cache of MLA, sliding and linear layers, worked by hand', () => {
     assert.equal(dpAttention.fullBytesPerToken, 70_272 / 8);
   });
 
+  it('DeepSeek-V3 in fp8 and fp4 KV: 576 × 61 × 1 and × (0.5 + 1/16) bytes; PP 2 holds the 31-layer stage', () => {
+    const model = getModel('deepseek-v3');
+    const fp8 = memoryReport(model, h200, plan({ tp: 8, weightDtype: 'fp8', kvDtype: 'fp8' }));
+    assert.equal(fp8.perGpu.kvBytesPerToken, 576 * 61);
+    const fp4 = memoryReport(model, h200, plan({ tp: 8, weightDtype: 'fp8', kvDtype: 'fp4' }));
+    assert.equal(fp4.perGpu.kvBytesPerToken, 19_764);
+    assert.equal(576 * 61 * 0.5625, 19_764);
+    const pp2 = memoryReport(model, h200, plan({ tp: 8, pp: 2, weightDtype: 'fp8' }));
+    assert.equal(pp2.perGpu.kvBytesPerToken, 576 * 31 * 2);
+  });
+
   it('gpt-oss-120b: 18 full and 18 sliding layers of 8 KV heads × 64 × 2 × 2 = 2,048 bytes per token', () => {
     const model = getModel('gpt-oss-120b');
     assert.equal(8 * 64 * 2 * 2, 2048);

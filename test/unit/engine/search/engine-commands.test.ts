@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { getModel } from '../../../../src/engine/model/catalog.js';
+import type { KvDtype } from '../../../../src/engine/model/dtypes.js';
+import { engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
+import type { Candidate } from '../../../../src/engine/search/schema.js';
+import { ServeTuneError } from '../../../../src/engine/util/errors.js';
+
+const candidate = (kvDtype: KvDtype): Candidate => ({
+  kind: 'colocated',
+  id: 'c',
+  pool: {
+    plan: { tp: 2, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype },
+    knobs: {
+      maxNumSeqs: 64,
+      maxNumBatchedTokens: 8192,
+      chunkedPrefill: true,
+      blockSize: 16,
+      gpuMemoryUtilization: 0.9,
+    },
+  },
+});
+
+describe('engine commands for a candidate: KV format', () => {
+  const model = getModel('llama-3.1-8b');
+
+  it('SGLang fp8 KV is written as fp8_e4m3, not left out', () => {
+    const [server] = engineSettingsFor('sglang', model, candidate('fp8'), 8192).servers;
+    assert.match(server.commandLine, /--kv-cache-dtype fp8_e4m3/);
+    assert.deepEqual(server.dropped, []);
+  });
+
+  it('fp4 KV on SGLang is fp4_e2m1; on vLLM it is refused', () => {
+    const [server] = engineSettingsFor('sglang', model, candidate('fp4'), 8192).servers;
+    assert.match(server.commandLine, /--kv-cache-dtype fp4_e2m1/);
+    assert.throws(() => engineSettingsFor('vllm', model, candidate('fp4'), 8192), ServeTuneError);
+  });
+});
