@@ -40,6 +40,11 @@ export function perfDbRoot(dir: string): string {
 
 const SystemYaml = z.looseObject({ data_dir: z.string().min(1).optional() });
 
+/** Whether the database (its root, see perfDbRoot) holds measurements for `system`. */
+export function perfDbHasSystem(root: string, system: string): boolean {
+  return isDir(join(root, 'data', system)) || existsSync(join(root, `${system}.yaml`));
+}
+
 /** A system's data folder: `data_dir` in its `<system>.yaml` where it says, else data/<system>. */
 function systemDataDir(root: string, system: string): string {
   const yamlPath = join(root, `${system}.yaml`);

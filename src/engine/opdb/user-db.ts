@@ -1,0 +1,34 @@
+import { OpTables } from './op-tables.js';
+import { perfDbHasSystem, perfDbRoot, readPerfDb } from './read-db.js';
+import { loadShippedOpTables } from './shipped.js';
+import { isEngineBackend, perfDbSystemFor, SHIPPED_SYSTEMS } from './systems.js';
+
+export interface UserPerfDbRequest {
+  /** A database folder of aiconfigurator's layout (`--perf-db`, the `servetune.perfDb` setting). */
+  readonly dir: string;
+  /** The hardware catalog id of the GPU predicted (h100-sxm), or a database system name. */
+  readonly hardware: string;
+  /** The serving engine predicted (vllm, sglang, trtllm; others were never measured). */
+  readonly engine: string;
+  /** Engine version wanted; each table takes the nearest measured one. Default: the newest. */
+  readonly version?: string;
+}
+
+/**
+ * The op tables a run uses with the user's own database: for the GPU's system, every op the database
+ * measured replaces the shipped table of that op; ops it did not measure keep the shipped ones. Undefined
+ * where the database does not cover the GPU's system or the engine, so the shipped tables (or the
+ * roofline) stand. The folder and every file it has for the system are checked: a missing folder, a
+ * malformed parquet file or reuse.yaml is a ServeTuneError naming it.
+ */
+export async function readUserPerfDb(request: UserPerfDbRequest): Promise<OpTables | undefined> {
+  const root = perfDbRoot(request.dir);
+  // A GPU the catalog maps to a measured system uses that name; any other is looked up by its own id.
+  const system = perfDbSystemFor(request.hardware)?.system ?? request.hardware;
+  if (!isEngineBackend(request.engine) || !perfDbHasSystem(root, system)) return undefined;
+  const own = await readPerfDb(root, { system, backend: request.engine, version: request.version });
+  const shipped = (SHIPPED_SYSTEMS as readonly string[]).includes(system)
+    ? loadShippedOpTables(system, request.engine).tables
+    : {};
+  return new OpTables(system, request.engine, { ...shipped, ...own.tables });
+}
