@@ -174,7 +174,15 @@ export const searchRunOptions = () => [
   new Option('--threads <n>', 'worker threads (default: one per core; 0: none)').argParser(threadCount),
   inputOption('--profile <profile.json>', 'calibrate the step-time model with a measured device profile'),
   new Option('--seed <n>', 'seed for generated workloads').argParser(integer).default(0),
+  perfDbOption(),
 ];
+
+/** `--perf-db <dir>` as step, simulate, search and tune take it. */
+export const perfDbOption = () =>
+  new Option(
+    '--perf-db <dir>',
+    "measured op tables in aiconfigurator's layout (data/<system>/<op>/<engine>/<version>/*.parquet): for the GPU it covers, each op it measured replaces the shipped table",
+  );
 
 /**
  * Closed loop (`simulate`, `bench`, `search`): keep n requests in flight, the next sent as one finishes,

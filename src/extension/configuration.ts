@@ -17,6 +17,8 @@ export const Settings = z.object({
     })
     .catch({ percentile: 'p90', ttftSeconds: 2, tbtSeconds: 0.05 }),
   searchSampleRequests: z.number().int().positive().catch(1000),
+  /** The user's op database folder (`--perf-db`); empty: the shipped tables. */
+  perfDb: z.string().catch(''),
   /** Requests "Validate on This Machine" serves; null: the run's own default. */
   validationRequests: z.number().int().positive().max(10_000).nullable().catch(null),
 });
@@ -36,6 +38,13 @@ export function readSettings(): Settings {
       tbtSeconds: config.get('slo.tbtSeconds'),
     },
     searchSampleRequests: config.get('sampleRequests'),
+    perfDb: config.get('perfDb'),
     validationRequests: config.get('validation.requests') ?? null,
   });
+}
+
+/** `perfDb` as the engine's inputs take it: absent where the setting is empty. */
+export function perfDbInput(settings: Pick<Settings, 'perfDb'>): { perfDb?: string } {
+  const dir = settings.perfDb.trim();
+  return dir ? { perfDb: dir } : {};
 }

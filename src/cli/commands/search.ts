@@ -194,6 +194,7 @@ export function registerSearchCommands(program: Command): void {
       threads?: number;
       profile?: string;
       calibration?: string;
+      perfDb?: string;
       seed: number;
       json?: boolean;
       html?: string;
@@ -220,6 +221,7 @@ export function registerSearchCommands(program: Command): void {
             threads: flags.threads,
             profile: flags.profile,
             calibration: flags.calibration,
+            perfDb: flags.perfDb,
             seed: flags.seed,
           },
           {

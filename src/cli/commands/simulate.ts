@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { loadCalibration } from '../../engine/calibrate/load.js';
+import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { findModel } from '../../engine/model/catalog.js';
@@ -27,6 +28,7 @@ import {
   integer,
   kvDtypeOption,
   nonNegativeInt,
+  perfDbOption,
   positiveInt,
   positiveNumber,
   sloOption,
@@ -34,6 +36,7 @@ import {
   warmUpOption,
   weightDtypeOption,
 } from '../options.js';
+import { perfDbFor } from '../perf-db.js';
 import { formatStepBreakdown } from './step-breakdown.js';
 
 function calibrationAndTables(
@@ -64,6 +67,7 @@ interface StepFlags {
   profile?: string;
   calibration?: string;
   opTables?: string[];
+  perfDb?: string;
   json?: boolean;
 }
 
@@ -97,6 +101,7 @@ interface SimulateFlags {
   profile?: string;
   calibration?: string;
   opTables?: string[];
+  perfDb?: string;
   workload: string;
   rate?: number;
   seed: number;
@@ -148,6 +153,7 @@ export function registerSimulateCommands(program: Command): void {
         'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
       ).argParser(collect),
     )
+    .addOption(perfDbOption())
     .option('--json', 'print JSON (schema: StepReport)')
     .action(async (flags: StepFlags) => {
       if (flags.prefillTokens === 0 && flags.decodeBatch === 0) {
@@ -167,7 +173,12 @@ export function registerSimulateCommands(program: Command): void {
         weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       };
-      const stepModel = compileStepModel(model, hardware, plan, { calibration, opTables });
+      const perfDb = await perfDbFor(flags.perfDb, hardware.id, DEFAULT_ENGINE);
+      const stepModel = compileStepModel(model, hardware, plan, {
+        calibration,
+        opTables,
+        measuredTables: perfDb.tables,
+      });
       const shape = createBatchShape(model.slidingWindow);
       if (flags.prefillTokens > 0) addPrefillChunk(shape, flags.prefillTokens, flags.prefillContext, true);
       addUniformDecodes(shape, flags.decodeBatch, flags.decodeContext);
@@ -183,7 +194,10 @@ export function registerSimulateCommands(program: Command): void {
           decodeBatch: flags.decodeBatch,
           decodeContext: flags.decodeContext,
         },
-        calibration: stepModel.calibration.source + (opTables ? ` + tables: ${opTables.source}` : ''),
+        calibration:
+          stepModel.calibration.source +
+          (opTables ? ` + tables: ${opTables.source}` : '') +
+          (perfDb.note ? ` + ${perfDb.note}` : ''),
         totalSeconds: total,
         parts: {
           overheadSeconds: timing.overheadSeconds,
@@ -260,6 +274,7 @@ export function registerSimulateCommands(program: Command): void {
         collect,
       ),
     )
+    .addOption(perfDbOption())
     .requiredOption(
       '--workload <spec|file>',
       'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4); limits in docs/limits.md',
@@ -281,6 +296,8 @@ export function registerSimulateCommands(program: Command): void {
       checkThinkTime(flags);
       const model = await resolveModelAsync(flags.model);
       const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
+      const perfDb = await perfDbFor(flags.perfDb, hardware.id, DEFAULT_ENGINE);
+      if (perfDb.note && !flags.json) console.error(`note: ${perfDb.note}`);
       const scheduler: SchedulerConfig = {
         policy: flags.scheduler,
         maxNumSeqs: flags.maxNumSeqs,
@@ -348,6 +365,7 @@ export function registerSimulateCommands(program: Command): void {
       const summary = RunSummary.parse(
         simulate(config, workload, {
           opTables,
+          measuredTables: perfDb.tables,
           closedLoop:
             flags.concurrency !== undefined
               ? { concurrency: flags.concurrency, thinkSeconds: flags.thinkTime }

@@ -146,6 +146,7 @@ export function registerTuneCommands(program: Command): void {
         sampleRequests: number;
         threads?: number;
         profile?: string;
+        perfDb?: string;
         seed: number;
         write?: boolean;
         writeReferenced?: boolean;
@@ -206,6 +207,7 @@ export function registerTuneCommands(program: Command): void {
             sampleRequests: flags.sampleRequests,
             seed: flags.seed,
             profile: flags.profile,
+            perfDb: flags.perfDb,
             threads: flags.threads,
           },
           {

@@ -2,6 +2,7 @@ import { OpTables } from './op-tables.js';
 import { perfDbHasSystem, perfDbRoot, readPerfDb } from './read-db.js';
 import { loadShippedOpTables } from './shipped.js';
 import { isEngineBackend, perfDbSystemFor, SHIPPED_SYSTEMS } from './systems.js';
+import type { OpTableOrigin } from './table.js';
 
 export interface UserPerfDbRequest {
   /** A database folder of aiconfigurator's layout (`--perf-db`, the `servetune.perfDb` setting). */
@@ -14,6 +15,13 @@ export interface UserPerfDbRequest {
   readonly version?: string;
 }
 
+export interface UserPerfDb {
+  /** The tables a run uses: the database's, and the shipped ones for the ops it did not measure. */
+  readonly tables: OpTables;
+  /** Where each table the database gave came from (op, version, file). */
+  readonly fromDatabase: readonly OpTableOrigin[];
+}
+
 /**
  * The op tables a run uses with the user's own database: for the GPU's system, every op the database
  * measured replaces the shipped table of that op; ops it did not measure keep the shipped ones. Undefined
@@ -21,7 +29,7 @@ export interface UserPerfDbRequest {
  * roofline) stand. The folder and every file it has for the system are checked: a missing folder, a
  * malformed parquet file or reuse.yaml is a ServeTuneError naming it.
  */
-export async function readUserPerfDb(request: UserPerfDbRequest): Promise<OpTables | undefined> {
+export async function readUserPerfDb(request: UserPerfDbRequest): Promise<UserPerfDb | undefined> {
   const root = perfDbRoot(request.dir);
   // A GPU the catalog maps to a measured system uses that name; any other is looked up by its own id.
   const system = perfDbSystemFor(request.hardware)?.system ?? request.hardware;
@@ -30,5 +38,8 @@ export async function readUserPerfDb(request: UserPerfDbRequest): Promise<OpTabl
   const shipped = (SHIPPED_SYSTEMS as readonly string[]).includes(system)
     ? loadShippedOpTables(system, request.engine).tables
     : {};
-  return new OpTables(system, request.engine, { ...shipped, ...own.tables });
+  return {
+    tables: new OpTables(system, request.engine, { ...shipped, ...own.tables }),
+    fromDatabase: Object.values(own.tables).map((table) => table.origin),
+  };
 }

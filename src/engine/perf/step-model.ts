@@ -15,6 +15,7 @@ import {
 import { ACTIVATION_BYTES } from '../model/dtypes.js';
 import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, largestStageLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
+import type { OpTables } from '../opdb/op-tables.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
 import { interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
@@ -73,6 +74,8 @@ export interface StepModelOptions {
   opTables?: MeasuredOpTables;
   /** Busiest EP rank's routed tokens over the mean; default DEFAULT_EXPERT_IMBALANCE (balanced). */
   expertImbalance?: number;
+  /** The engine's measured op tables (a database the user read); default: the shipped ones. */
+  measuredTables?: OpTables;
 }
 
 /** Curves as typed arrays, for interpolation without allocation. */

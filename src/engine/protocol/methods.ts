@@ -30,6 +30,8 @@ export const SimulateParams = z.object({
   thinkSeconds: z.number().nonnegative().optional(),
   /** Leave the first completions out of the metrics (`RunLoad.warmUpRequests`). */
   warmUpRequests: z.number().int().nonnegative().optional(),
+  /** A folder of measured op tables in aiconfigurator's layout (`--perf-db`); see SearchInput. */
+  perfDb: z.string().min(1).optional(),
 });
 
 export const ImportTraceParams = z.object({ file: z.string().min(1) });

@@ -1,16 +1,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { EvaluationTaskSchema } from './schema.js';
-import { SimulationEvaluator, type SimulationEvaluatorSetup } from './simulation-evaluator.js';
+import { type SimulationEvaluatorSetup, simulationEvaluatorFor } from './simulation-evaluator.js';
 
 // A search worker thread: builds one simulation evaluator from the setup it is started with (the
 // workload arrives once, not per task) and answers batches of tasks until terminated.
 
 const Batch = z.object({ id: z.number().int(), tasks: z.array(EvaluationTaskSchema) });
 
-const evaluator = new SimulationEvaluator(workerData as SimulationEvaluatorSetup);
+// The setup's op database is read once; batches wait for it (a bad folder fails every batch, naming it).
+const evaluatorReady = simulationEvaluatorFor(workerData as SimulationEvaluatorSetup);
+evaluatorReady.catch(() => undefined);
 
-parentPort?.on('message', (raw: unknown) => {
+parentPort?.on('message', async (raw: unknown) => {
   const batch = Batch.safeParse(raw);
   if (!batch.success) {
     const id =
@@ -23,6 +25,7 @@ parentPort?.on('message', (raw: unknown) => {
     return;
   }
   try {
+    const evaluator = await evaluatorReady;
     const metrics = batch.data.tasks.map((task) => evaluator.evaluateOne(task));
     parentPort?.postMessage({ type: 'result', id: batch.data.id, metrics });
   } catch (error) {

@@ -14,8 +14,8 @@ import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './s
 import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
 import {
   MAX_SAMPLE_REQUESTS,
-  SimulationEvaluator,
   type SimulationEvaluatorSetup,
+  simulationEvaluatorFor,
 } from './simulation-evaluator.js';
 import { ThreadedEvaluator } from './threaded-evaluator.js';
 
@@ -44,6 +44,11 @@ export const SearchInput = z.object({
   profile: z.string().optional(),
   /** A saved calibration file (`servetune calibrate --out`); not with `profile`. */
   calibration: z.string().optional(),
+  /**
+   * A folder of measured op tables in aiconfigurator's layout (`--perf-db`): for the GPU it covers, its
+   * tables replace the shipped ones.
+   */
+  perfDb: z.string().min(1).optional(),
   /** Worker threads (0: evaluate on this thread). Default: one per core. */
   threads: ThreadCount.optional(),
 });
@@ -186,12 +191,15 @@ export async function searchServing(
     maxModelLen,
     calibration,
     seed: input.seed,
+    ...(input.perfDb !== undefined ? { perfDb: input.perfDb } : {}),
   };
 
   const threads = input.threads ?? undefined;
   let evaluator: Evaluator;
   let threaded: ThreadedEvaluator | undefined;
-  if (threads === 0 || !options.workerFile) evaluator = new SimulationEvaluator(setup);
+  // Read here first, on every path: a bad folder or file fails the search before any thread starts.
+  const local = await simulationEvaluatorFor(setup);
+  if (threads === 0 || !options.workerFile) evaluator = local;
   else evaluator = threaded = new ThreadedEvaluator(options.workerFile, setup, threads);
   try {
     // Partial results carry no engine settings: those are for the configurations the final fronts keep.

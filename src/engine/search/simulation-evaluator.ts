@@ -1,6 +1,8 @@
 import { ENGINES, type EngineId } from '../config/engines/index.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import type { ModelSpec } from '../model/spec.js';
+import type { OpTables } from '../opdb/op-tables.js';
+import { readUserPerfDb } from '../opdb/user-db.js';
 import type { Calibration } from '../perf/calibration.js';
 import type { SchedulerConfig } from '../sched/config.js';
 import type { PoolConfig, SimulationConfigInput } from '../sim/config.js';
@@ -106,6 +108,11 @@ export interface SimulationEvaluatorSetup {
   maxModelLen: number;
   calibration?: Calibration;
   seed: number;
+  /**
+   * The user's op database folder (`--perf-db`): its tables replace the shipped ones for the GPU it
+   * covers. A path, so that worker threads, which get the setup cloned, read it themselves.
+   */
+  perfDb?: string;
 }
 
 /**
@@ -117,7 +124,11 @@ export interface SimulationEvaluatorSetup {
  * share of the sample, whose arrival times are ignored.
  */
 export class SimulationEvaluator implements Evaluator {
-  constructor(private readonly setup: SimulationEvaluatorSetup) {}
+  /** `measuredTables`: `setup.perfDb` as read (see simulationEvaluatorFor). */
+  constructor(
+    private readonly setup: SimulationEvaluatorSetup,
+    private readonly measuredTables?: OpTables,
+  ) {}
 
   async evaluate(tasks: readonly EvaluationTask[]): Promise<EvaluationMetrics[]> {
     return tasks.map((task) => this.evaluateOne(task));
@@ -140,11 +151,10 @@ export class SimulationEvaluator implements Evaluator {
           maxRequests: Math.max(MAX_SIMULATED_REQUESTS, Math.ceil(scaled.requests.length / share)),
         })
       : thin(setup.workload, share);
-    const summary = simulate(
-      this.config(this.deploymentCopy(candidate, share)),
-      requests,
-      closed === undefined ? {} : { closedLoop: { concurrency: closed / share } },
-    );
+    const summary = simulate(this.config(this.deploymentCopy(candidate, share)), requests, {
+      measuredTables: this.measuredTables,
+      ...(closed === undefined ? {} : { closedLoop: { concurrency: closed / share } }),
+    });
     const rate = 'rate' in task ? task.rate : summary.throughput.requestsPerSecond * share;
     const metrics = metricsFromSummary(summary, rate, candidateGpus(candidate) / share);
     // The simulated copy served 1/share of the traffic: cluster rates are share times its own.
@@ -186,4 +196,13 @@ export class SimulationEvaluator implements Evaluator {
       timeSeriesPoints: 1,
     };
   }
+}
+
+/** An evaluator for `setup` with its op database read (a ServeTuneError naming a bad folder or file). */
+export async function simulationEvaluatorFor(setup: SimulationEvaluatorSetup): Promise<SimulationEvaluator> {
+  const database =
+    setup.perfDb === undefined
+      ? undefined
+      : await readUserPerfDb({ dir: setup.perfDb, hardware: setup.hardware.id, engine: setup.engine });
+  return new SimulationEvaluator(setup, database?.tables);
 }

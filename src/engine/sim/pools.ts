@@ -3,8 +3,7 @@ import { kvBlockShapeOf, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
-import type { MeasuredOpTables } from '../perf/op-tables.js';
-import { compileStepModel, type StepModel } from '../perf/step-model.js';
+import { compileStepModel, type StepModel, type StepModelOptions } from '../perf/step-model.js';
 import { resolveSchedulerConfig } from '../sched/config.js';
 import { CountingKvBlockManager } from '../sched/kv-cache.js';
 import { createPolicy } from '../sched/policies.js';
@@ -12,6 +11,9 @@ import type { Workload } from '../workload/types.js';
 import type { Deployment, PoolConfig, SimulationConfig } from './config.js';
 import { type PoolRole, SimReplica } from './replica.js';
 import { Router } from './router.js';
+
+/** The measured tables a pool's step model reads: imported Vidur tables, the user's op database. */
+type MeasuredTables = Pick<StepModelOptions, 'opTables' | 'measuredTables'>;
 
 /** One pool of identical replicas and the router that spreads its arrivals over them. */
 export interface Pool {
@@ -52,7 +54,7 @@ export function buildPools(
   model: ModelSpec,
   hardware: HardwareSpec,
   workload: Workload,
-  opTables: MeasuredOpTables | undefined,
+  tables: MeasuredTables,
 ): Pools {
   const problems: string[] = [];
   const resolvedSchedulers: ResolvedSchedulers = {};
@@ -79,7 +81,7 @@ export function buildPools(
       problems.push(...memory.problems.map((p) => `${role}: ${p}`));
       continue;
     }
-    const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config.calibration, opTables);
+    const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config.calibration, tables);
     const kvBytesPerBlock = memory.perGpu.kvBytesPerToken * resolved.blockSize;
     // Sliding-window and linear-attention layers hold less than a token's full KV (see KvBlockShape).
     const shape = kvBlockShapeOf(model, poolConfig.plan, resolved.maxModelLen, resolved.blockSize);
@@ -118,26 +120,37 @@ export function buildPools(
 
 const stepModelCache = new Map<string, StepModel>();
 const STEP_MODEL_CACHE_LIMIT = 64;
-const opTablesIds = new WeakMap<MeasuredOpTables, number>();
-let nextOpTablesId = 1;
+const tablesIds = new WeakMap<object, number>();
+let nextTablesId = 1;
 
-/** Compiled step models are reused across calls with the same model, hardware, plan and calibration. */
+/** Identifies a tables object within this process, for the cache key. */
+function tablesId(tables: object | undefined): number {
+  if (!tables) return 0;
+  const id = tablesIds.get(tables) ?? nextTablesId++;
+  tablesIds.set(tables, id);
+  return id;
+}
+
+/** Compiled step models are reused across calls with the same model, hardware, plan, calibration and tables. */
 function cachedStepModel(
   model: ModelSpec,
   hardware: HardwareSpec,
   plan: Plan,
   calibration: Calibration | undefined,
-  opTables: MeasuredOpTables | undefined,
+  tables: MeasuredTables,
 ): StepModel {
-  let tablesId = 0;
-  if (opTables) {
-    tablesId = opTablesIds.get(opTables) ?? nextOpTablesId++;
-    opTablesIds.set(opTables, tablesId);
-  }
-  const key = JSON.stringify([model, hardware, { ...plan, dp: 1 }, calibration ?? null, tablesId]);
+  const { opTables, measuredTables } = tables;
+  const key = JSON.stringify([
+    model,
+    hardware,
+    { ...plan, dp: 1 },
+    calibration ?? null,
+    tablesId(opTables),
+    tablesId(measuredTables),
+  ]);
   let found = stepModelCache.get(key);
   if (!found) {
-    found = compileStepModel(model, hardware, plan, { calibration, opTables });
+    found = compileStepModel(model, hardware, plan, { calibration, opTables, measuredTables });
     if (stepModelCache.size >= STEP_MODEL_CACHE_LIMIT) {
       stepModelCache.delete(stepModelCache.keys().next().value as string);
     }

@@ -3,6 +3,7 @@ import { describePlan, planGpus } from '../memory/plan.js';
 import { resolveModel } from '../model/resolve.js';
 import { groupLink } from '../perf/comm.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
+import type { StepModelOptions } from '../perf/step-model.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
 import { arrivalOrder } from './arrival-order.js';
@@ -19,6 +20,8 @@ import type { RunLoad, RunSummary } from './summary.js';
 export interface SimulateOptions {
   /** Measured op tables (imported): where they cover an op, they replace the roofline. */
   opTables?: MeasuredOpTables;
+  /** The engine's measured op tables from the user's database (`--perf-db`); default: the shipped ones. */
+  measuredTables?: StepModelOptions['measuredTables'];
   /** Label for the summary (default: model, hardware and plan). */
   label?: string;
   /**
@@ -75,13 +78,7 @@ export function simulate(
   const load = loadOf(options);
   if (load) base.load = load;
 
-  const { pools, resolvedSchedulers, problems } = buildPools(
-    config,
-    model,
-    hardware,
-    workload,
-    options.opTables,
-  );
+  const { pools, resolvedSchedulers, problems } = buildPools(config, model, hardware, workload, options);
   if (problems.length > 0) {
     return infeasibleSummary({ base, resolvedSchedulers, wallStart }, problems, workload.requests.length);
   }

@@ -28,6 +28,8 @@ export const TuneBlockInput = z.object({
   seed: z.number().int().default(0),
   /** A measured device profile to calibrate the step-time model with. */
   profile: z.string().optional(),
+  /** A folder of measured op tables in aiconfigurator's layout (`--perf-db`); see SearchInput. */
+  perfDb: z.string().min(1).optional(),
   /** Worker threads for the search (0: this thread). */
   threads: ThreadCount.optional(),
 });

@@ -21,7 +21,7 @@ import {
 } from '../search/run.js';
 import type { Candidate, Pool, Slo } from '../search/schema.js';
 import type { SearchProgress } from '../search/search.js';
-import { SimulationEvaluator } from '../search/simulation-evaluator.js';
+import { type SimulationEvaluator, simulationEvaluatorFor } from '../search/simulation-evaluator.js';
 import { meetsSlo } from '../search/slo.js';
 import { candidateId } from '../search/space.js';
 import { ServeTuneError } from '../util/errors.js';
@@ -72,7 +72,7 @@ interface Bench {
   maxModelLen: number;
 }
 
-function benchFor(
+async function benchFor(
   resolved: ResolvedBlock,
   input: {
     workload: string;
@@ -81,11 +81,12 @@ function benchFor(
     sampleRequests: number;
     seed: number;
     profile?: string;
+    perfDb?: string;
   },
-): Bench {
+): Promise<Bench> {
   const { workload, rate, maxModelLen } = loadSearchSample(input, resolved.model);
   const calibration = loadCalibration({ profile: input.profile }, resolved.hardware);
-  const evaluator = new SimulationEvaluator({
+  const evaluator = await simulationEvaluatorFor({
     model: resolved.model,
     hardware: resolved.hardware,
     engine: resolved.target.engine,
@@ -94,6 +95,7 @@ function benchFor(
     maxModelLen,
     calibration,
     seed: input.seed,
+    ...(input.perfDb !== undefined ? { perfDb: input.perfDb } : {}),
   });
   return {
     evaluator,
@@ -168,7 +170,7 @@ export async function predictBlock(rawInput: PredictBlockInput): Promise<Predict
     hardware: input.hardware,
     hardwareFallback: input.hardwareFallback,
   });
-  const bench = benchFor(resolved, input);
+  const bench = await benchFor(resolved, input);
   return {
     target: resolved.target,
     workload: bench.workload,
@@ -386,7 +388,7 @@ export async function tuneBlock(
     hardware: input.hardware,
     hardwareFallback: input.hardwareFallback,
   });
-  const bench = benchFor(resolved, input);
+  const bench = await benchFor(resolved, input);
   const { target } = resolved;
   const search = await searchServing(
     {
@@ -401,6 +403,7 @@ export async function tuneBlock(
       sampleRequests: input.sampleRequests,
       seed: input.seed,
       profile: input.profile,
+      ...(input.perfDb !== undefined ? { perfDb: input.perfDb } : {}),
       threads: input.threads,
     },
     options,

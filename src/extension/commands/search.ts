@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { searchChartModel } from '../../engine/chart/search-chart.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
 import type { SearchResult } from '../../engine/search/run.js';
-import { readSettings } from '../configuration.js';
+import { perfDbInput, readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import { currentSlo, pickCluster, pickSlo, type SloChoice } from '../picks.js';
 import { compactSearchResult } from '../search-report.js';
@@ -100,6 +100,7 @@ export async function searchCommand(services: Services): Promise<void> {
         allowQuantization: space.quantization,
         disaggregation: space.disaggregation,
         sampleRequests: settings.searchSampleRequests,
+        ...perfDbInput(settings),
       },
       {
         title: `ServeTune: searching plans for ${model} on ${gpus}× ${hardware}`,

@@ -3,7 +3,7 @@ import { ENGINES } from '../../engine/config/engines/index.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import type { RunSummary } from '../../engine/sim/summary.js';
-import { readSettings } from '../configuration.js';
+import { perfDbInput, readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import { currentSlo, pickCluster } from '../picks.js';
 import type { Services } from '../services.js';
@@ -112,6 +112,7 @@ export async function simulateCommand(services: Services): Promise<void> {
           slo: { ttft: slo.ttftSeconds, tbt: slo.tbtSeconds },
         },
         workload: workload.value,
+        ...perfDbInput(readSettings()),
       },
       { title: `ServeTune: simulating ${describePlan(plan)} on ${workload.label}` },
     );

@@ -140,6 +140,7 @@ export class ConfigController implements vscode.Disposable {
       ...(inputs.hardware ? { hardware: inputs.hardware } : {}),
       hardwareFallback: inputs.hardwareFallback,
       sampleRequests: inputs.sampleRequests,
+      ...(inputs.perfDb !== undefined ? { perfDb: inputs.perfDb } : {}),
     };
   }
 

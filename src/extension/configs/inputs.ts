@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { Slo } from '../../engine/search/schema.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
-import { readSettings } from '../configuration.js';
+import { perfDbInput, readSettings } from '../configuration.js';
 
 /** What a config file is predicted and tuned against: from the nearest servetune.json, else the settings. */
 export interface WorkspaceInputs {
@@ -14,6 +14,8 @@ export interface WorkspaceInputs {
   /** The settings' default GPU: only where the file names none. */
   hardwareFallback: string;
   sampleRequests: number;
+  /** The user's op database folder (the `servetune.perfDb` setting), where set. */
+  perfDb?: string;
   /** Where the inputs came from, for messages. */
   source: string;
 }
@@ -38,6 +40,7 @@ export function workspaceInputs(document: vscode.TextDocument): WorkspaceInputs 
     hardware: found?.config.hardware,
     hardwareFallback: settings.hardware,
     sampleRequests: Number.isInteger(sampleRequests) && sampleRequests! > 0 ? sampleRequests! : 1000,
+    ...perfDbInput(settings),
     source: found ? vscode.workspace.asRelativePath(found.path) : 'settings',
   };
 }

@@ -1,5 +1,7 @@
+import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
 import { findModel } from '../../engine/model/catalog.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
+import { readUserPerfDb } from '../../engine/opdb/user-db.js';
 import { simulate } from '../../engine/sim/simulate.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
@@ -39,7 +41,14 @@ export const simulateHandler: Handler<'simulate'> = async (params, context) => {
     typeof params.config.model === 'string' && !findModel(params.config.model)
       ? await resolveModelAsync(params.config.model)
       : params.config.model;
+  const hardware =
+    typeof params.config.hardware === 'string' ? params.config.hardware : params.config.hardware.id;
+  const database =
+    params.perfDb === undefined
+      ? undefined
+      : await readUserPerfDb({ dir: params.perfDb, hardware, engine: DEFAULT_ENGINE });
   const summary = simulate({ ...params.config, model }, workload, {
+    measuredTables: database?.tables,
     closedLoop:
       params.concurrency !== undefined
         ? { concurrency: params.concurrency, thinkSeconds: params.thinkSeconds }

@@ -170,4 +170,49 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.notEqual(thinkAlone.status, 0);
     assert.match(thinkAlone.stderr.toString(), /--think-time applies to a closed loop/);
   });
+
+  it('--perf-db: reads the folder for the GPU it covers, says so, and names a folder it cannot read', () => {
+    const step = ['step', '--model', 'llama-3.1-8b', '--decode-batch', '8', '--decode-context', '1000'];
+    const covered = StepReport.parse(
+      JSON.parse(
+        execFileSync('node', [
+          cli,
+          ...step,
+          '--hardware',
+          'a100-80gb-sxm',
+          '--perf-db',
+          'test/fixtures/perf-db',
+          '--json',
+        ]).toString(),
+      ),
+    );
+    assert.match(
+      covered.calibration,
+      /perf-db test\/fixtures\/perf-db: a100_sxm vllm: gemm 0\.14\.0, nccl 2\.27\.3$/,
+    );
+    const other = StepReport.parse(
+      JSON.parse(
+        execFileSync('node', [
+          cli,
+          ...step,
+          '--hardware',
+          'h100-sxm',
+          '--perf-db',
+          'test/fixtures/perf-db',
+          '--json',
+        ]).toString(),
+      ),
+    );
+    assert.match(other.calibration, /no vllm measurements for h100-sxm; the shipped tables stand/);
+    const missing = spawnSync('node', [
+      cli,
+      ...step,
+      '--hardware',
+      'h100-sxm',
+      '--perf-db',
+      'test/fixtures/no-such-db',
+    ]);
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.stderr.toString(), /perf database test\/fixtures\/no-such-db: no such folder/);
+  });
 });

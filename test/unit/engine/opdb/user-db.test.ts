@@ -25,8 +25,16 @@ describe('a user database folder (--perf-db)', () => {
   after(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('replaces the shipped tables of the ops it measured and keeps the shipped ones for the rest', async () => {
-    const tables = await readUserPerfDb({ dir: FIXTURE, hardware: 'a100-80gb-sxm', engine: 'vllm' });
-    assert.ok(tables);
+    const database = await readUserPerfDb({ dir: FIXTURE, hardware: 'a100-80gb-sxm', engine: 'vllm' });
+    assert.ok(database);
+    assert.deepEqual(
+      database.fromDatabase.map((origin) => [origin.kind, origin.version, origin.file]),
+      [
+        ['gemm', '0.14.0', GEMM],
+        ['nccl', '2.27.3', 'data/a100_sxm/comm/nccl/2.27.3/nccl_perf.parquet'],
+      ],
+    );
+    const { tables } = database;
     assert.equal(tables.system, 'a100_sxm');
     const shipped = loadShippedOpTables('a100_sxm', 'vllm');
     // The database's exact latencies, where the shipped ones are rounded to 0.5 % steps.
