@@ -171,6 +171,26 @@ export function activationPeakBytes(model: ModelSpec, plan: Plan, settings: Reso
   return settings.maxNumBatchedTokens * perToken * ACTIVATION_BYTES + logits;
 }
 
+/**
+ * The longest sequence, below `limit`, whose blocks fit in `kvBlocks` (as vLLM estimates the largest
+ * max-model-len it could serve when the model's own does not fit). Blocks grow with length: bisect.
+ */
+function longestFittingSequence(
+  shape: KvBlockShape,
+  kvBlocks: number,
+  blockSize: number,
+  limit: number,
+): number {
+  let low = 0;
+  let high = limit;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (kvBlocksForSequence(shape, mid, blockSize) <= kvBlocks) low = mid;
+    else high = mid;
+  }
+  return low;
+}
+
 /** How memory splits on each GPU of a plan, and how much KV cache is left: the foundation's core question. */
 export function memoryReport(
   model: ModelSpec,
@@ -208,8 +228,9 @@ export function memoryReport(
         `no memory left for the KV cache: weights ${formatGiB(weightBytes)} + activations ${formatGiB(activation)} + runtime ${formatGiB(reserve)} fill the ${formatGiB(budgetBytes)} allowed`,
       );
     } else if (maxConcurrentSequences === 0) {
+      const longest = longestFittingSequence(shape, kvBlocks, settings.blockSize, contextLength);
       problems.push(
-        `the KV cache holds ${kvCapacityTokens} tokens, fewer than one sequence of ${contextLength} tokens (lower max-model-len or add GPUs)`,
+        `the KV cache holds ${kvCapacityTokens} tokens, fewer than one sequence of ${contextLength} tokens (lower max-model-len to at most ${longest}, or add GPUs)`,
       );
     }
   }

@@ -28,6 +28,19 @@ describe('KV cache of MLA, sliding and linear layers, worked by hand', () => {
     assert.equal(dpAttention.fullBytesPerToken, 70_272 / 8);
   });
 
+  it('a model whose own context does not fit is told the longest max-model-len that does', () => {
+    // Llama-4-Scout's config allows 10,485,760 tokens; on 2 B300 far fewer fit.
+    const model = getModel('llama-4-scout');
+    const b300 = getHardware('b300');
+    const report = memoryReport(model, b300, plan({ tp: 2 }));
+    const longest = Number(/lower max-model-len to at most (\d+)/.exec(report.problems.join(';'))?.[1]);
+    assert.ok(longest > 1_000_000 && longest < 10_485_760, String(longest));
+    const at = (contextLength: number) =>
+      memoryReport(model, b300, plan({ tp: 2 }), { contextLength }).perReplica.maxConcurrentSequences;
+    assert.equal(at(longest), 1);
+    assert.equal(at(longest + 1), 0);
+  });
+
   it('DeepSeek-V3 in fp8 and fp4 KV: 576 × 61 × 1 and × (0.5 + 1/16) bytes; PP 2 holds the 31-layer stage', () => {
     const model = getModel('deepseek-v3');
     const fp8 = memoryReport(model, h200, plan({ tp: 8, weightDtype: 'fp8', kvDtype: 'fp8' }));
