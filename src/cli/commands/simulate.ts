@@ -237,7 +237,12 @@ export function registerSimulateCommands(program: Command): void {
       ),
     )
     .addOption(new Option('--max-model-len <n>', 'longest prompt + output accepted').argParser(positiveInt))
-    .addOption(new Option('--preemption <mode>', 'preemption mode').choices(PreemptionMode.options))
+    .addOption(
+      new Option(
+        '--preemption <mode>',
+        'preemption mode (swap only under vllm-v0 and sarathi; vLLM v1, SGLang and LightLLM recompute)',
+      ).choices(PreemptionMode.options),
+    )
     .option('--prefix-caching', 'enable prefix caching')
     .option('--no-prefix-caching', 'disable prefix caching')
     .addOption(

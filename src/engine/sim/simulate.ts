@@ -3,13 +3,14 @@ import { describePlan, planGpus } from '../memory/plan.js';
 import { resolveModel } from '../model/resolve.js';
 import { groupLink } from '../perf/comm.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
+import { policySwaps, type SchedulerConfig } from '../sched/config.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
 import { arrivalOrder } from './arrival-order.js';
 import type { ClientModel } from './client-model.js';
 import { type ClosedLoopOptions, closedLoopClient } from './closed-loop.js';
 import { SimulationConfig, type SimulationConfigInput } from './config.js';
-import { buildPools, poolConfigsOf } from './pools.js';
+import { buildPools, type Pool, poolConfigsOf } from './pools.js';
 import { simRequests } from './requests.js';
 import { Simulation } from './simulation.js';
 import { StepFactors } from './step-factors.js';
@@ -58,6 +59,7 @@ export function simulate(
   const model = typeof config.model === 'string' ? resolveModel(config.model) : config.model;
   const hardware = typeof config.hardware === 'string' ? getHardware(config.hardware) : config.hardware;
   const poolConfigs = poolConfigsOf(config.deployment);
+  for (const [, pool] of poolConfigs) refuseSwapWithoutEngineSupport(pool.scheduler);
   const gpus = poolConfigs.reduce((sum, [, p]) => sum + planGpus(p.plan), 0);
   const label =
     options.label ??
@@ -92,7 +94,7 @@ export function simulate(
   const order = client ? client.arrivalOrder(source) : arrivalOrder(source);
   const simulation = new Simulation({
     pools,
-    requests: simRequests(source, order, deployment.kind === 'disaggregated'),
+    requests: simRequests(source, order, deployment.kind === 'disaggregated', longestSequence(pools)),
     kvLink:
       deployment.kind === 'disaggregated' ? (deployment.kvLink ?? groupLink(hardware, gpus)) : undefined,
     stepFactors: stepFactorsOf(config),
@@ -103,6 +105,35 @@ export function simulate(
   });
   simulation.run();
   return simulation.summary({ base, resolvedSchedulers, gpus, slo: config.slo, wallStart });
+}
+
+const NO_SWAP_REASON: Record<string, string> = {
+  'vllm-v1': 'vLLM v1 removed swap preemption and only recomputes',
+  sglang: 'SGLang retracts preempted requests and recomputes them',
+  lightllm: 'LightLLM pauses preempted requests and recomputes them',
+};
+
+/** Swap only where the engine a policy mimics has it: elsewhere the requests would never come back. */
+function refuseSwapWithoutEngineSupport(scheduler: SchedulerConfig): void {
+  if (scheduler.preemption !== 'swap' || policySwaps(scheduler.policy)) return;
+  throw new ServeTuneError(
+    `simulate: ${scheduler.policy} has no swap preemption (${NO_SWAP_REASON[scheduler.policy] ?? 'its engine has none'}); use --preemption recompute, or vllm-v0 or sarathi for swap`,
+    'invalid-config',
+    'preemption',
+  );
+}
+
+/** The longest sequence every pool's replicas can hold: max-model-len, or their whole KV cache if less. */
+function longestSequence(pools: readonly Pool[]): number {
+  let longest = Number.POSITIVE_INFINITY;
+  for (const pool of pools) {
+    const replica = pool.replicas[0];
+    const kv = replica.kv;
+    let tokens = Math.min(replica.config.maxModelLen, kv.totalBlocks * kv.blockSize);
+    while (tokens > 1 && kv.blocksFor(tokens) > kv.totalBlocks) tokens -= kv.blockSize;
+    longest = Math.min(longest, tokens);
+  }
+  return longest;
 }
 
 /** The summary's record of how the requests were sent; undefined for open loop with no warm-up. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { PolicyName, policySwaps } from '../../../../src/engine/sched/config.js';
 import { isDecoding, RequestStatus } from '../../../../src/engine/sched/request.js';
 import { TestReplica } from '../../helpers/replica.js';
 
@@ -196,5 +197,30 @@ describe('prefix caching', () => {
     replica.runToCompletion();
     assert.equal(replica.kv.cachedPrefixTokens([100]), 0, 'the oldest entry went first');
     assert.equal(replica.kv.cachedPrefixTokens([200]), 64);
+  });
+});
+
+describe('swap preemption in every policy that swaps', () => {
+  it('sarathi brings swapped requests back and every request finishes', () => {
+    const replica = new TestReplica('sarathi', 24, { preemption: 'swap', maxNumBatchedTokens: 512 });
+    for (let i = 0; i < 4; i++) replica.add(64, 60);
+    let swappedOut = 0;
+    let swappedIn = 0;
+    for (let i = 0; i < 5000 && replica.state.outstanding() > 0; i++) {
+      replica.step();
+      swappedOut += replica.plan.swapOutTokens;
+      swappedIn += replica.plan.swapInTokens;
+    }
+    assert.ok(swappedOut > 0, 'KV ran out and a request was swapped out');
+    assert.equal(swappedIn, swappedOut);
+    assert.equal(replica.finished.length, 4);
+    assert.equal(replica.state.swapped.length, 0);
+  });
+
+  it('names the policies whose engines have no swap', () => {
+    assert.deepEqual(
+      PolicyName.options.filter((p) => !policySwaps(p)),
+      ['vllm-v1', 'sglang', 'lightllm'],
+    );
   });
 });
