@@ -270,7 +270,10 @@ export function registerSimulateCommands(program: Command): void {
       'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4); limits in docs/limits.md',
     )
     .addOption(
-      new Option('--rate <r>', 'scale arrivals to this mean rate (requests/s)').argParser(positiveNumber),
+      new Option(
+        '--rate <r>',
+        'scale arrivals to this mean rate (requests/s); with --requests/--skip a trace is cut first and what is kept is scaled',
+      ).argParser(positiveNumber),
     )
     .addOption(new Option('--seed <n>', 'seed of the synthetic workload').argParser(integer).default(0))
     .addOption(
