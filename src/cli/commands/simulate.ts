@@ -12,6 +12,7 @@ import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engi
 import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
 import { PolicyName, PreemptionMode, type SchedulerConfig } from '../../engine/sched/config.js';
 import { RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
+import { kvUseText } from '../../engine/sim/kv-use.js';
 import { simulate } from '../../engine/sim/simulate.js';
 import { type MetricSummary, RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
@@ -419,7 +420,7 @@ export function printSummary(s: RunSummary, source: string): void {
     );
   }
   console.log(
-    `preemptions: ${s.preemptions}; mean batch ${s.batchSize?.mean.toFixed(1) ?? '-'}; KV utilization mean ${((s.kvUtilization?.mean ?? 0) * 100).toFixed(1)}%, peak ${((s.kvUtilization?.peak ?? 0) * 100).toFixed(1)}%` +
+    `preemptions: ${s.preemptions}; mean batch ${s.batchSize?.mean.toFixed(1) ?? '-'}; ${kvUseText(s)}` +
       (s.prefixCache ? `; prefix cache hit rate ${(100 * s.prefixCache.hitRate).toFixed(1)}%` : ''),
   );
   if (s.problems.length > 0) console.log(`note: ${s.problems.join('; ')}`);

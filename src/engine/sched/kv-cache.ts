@@ -112,6 +112,11 @@ export class CountingKvBlockManager implements KvBlockManager {
     return this.totalBlocks - this.free - this.evictable;
   }
 
+  /** Blocks holding cached prefixes that no request references: evictable, taken when needed. */
+  cachedBlocks(): number {
+    return this.evictable;
+  }
+
   blocksNeeded(r: SchedRequest, tokens: number): number {
     const held = r.blocks + r.sharedHashes * this.blocksPerHash;
     const need = this.blocksFor(tokens) - held;
