@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { loadCalibration } from '../../engine/calibrate/load.js';
+import { kvBlockSizeProblem } from '../../engine/config/block-size.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { findModel } from '../../engine/model/catalog.js';
@@ -231,7 +232,12 @@ export function registerSimulateCommands(program: Command): void {
         positiveNumber,
       ),
     )
-    .addOption(new Option('--block-size <n>', 'KV cache block size').argParser(positiveInt))
+    .addOption(
+      new Option(
+        '--block-size <n>',
+        "KV cache block size in tokens, as the policy's engine allows (vLLM: 16, 32, 64, 128; SGLang: any)",
+      ).argParser(positiveInt),
+    )
     .addOption(
       new Option('--gpu-memory-utilization <fraction>', 'share of GPU memory the engine may use').argParser(
         fraction,
@@ -302,6 +308,9 @@ export function registerSimulateCommands(program: Command): void {
         preemption: flags.preemption,
         enablePrefixCaching: flags.prefixCaching,
       };
+      const blockSizeProblem =
+        flags.blockSize === undefined ? undefined : kvBlockSizeProblem(flags.scheduler, flags.blockSize);
+      if (blockSizeProblem) throw new ServeTuneError(blockSizeProblem, 'invalid-argument', '--block-size');
       const planOf = (tp: number, pp: number, dp: number): Plan => ({
         tp,
         pp,

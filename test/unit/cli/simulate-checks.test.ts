@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, it } from 'node:test';
+
+const cli = 'dist/cli.mjs';
+const simulate = (...args: string[]) =>
+  spawnSync('node', [cli, 'simulate', '--model', 'llama-3.1-8b', '--hardware', 'h100-sxm', ...args], {
+    encoding: 'utf8',
+  });
+const small = ['--workload', 'poisson:rate=2,prompt=fixed(100),output=fixed(10),n=5'];
+
+describe('simulate refuses settings its engine does not have', { skip: !existsSync(cli) && 'dist/cli.mjs not built' }, () => {
+  it('a block size vLLM does not take', () => {
+    const run = simulate(...small, '--scheduler', 'vllm-v1', '--block-size', '1');
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /block size 1 under vllm-v1/);
+    assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack');
+    assert.equal(simulate(...small, '--scheduler', 'sglang', '--block-size', '1').status, 0);
+  });
+
+  it('swap under an engine that only recomputes', () => {
+    const run = simulate(...small, '--scheduler', 'lightllm', '--preemption', 'swap');
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /lightllm has no swap preemption/);
+  });
+});
