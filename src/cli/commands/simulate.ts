@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { loadCalibration } from '../../engine/calibrate/load.js';
+import { loadCalibrationAndNote } from '../../engine/calibrate/load.js';
 import { kvBlockSizeProblem } from '../../engine/config/block-size.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
@@ -43,7 +43,9 @@ function calibrationAndTables(
   hardwareId: string,
 ) {
   const hardware = getHardware(hardwareId);
-  const calibration = loadCalibration(flags, hardware);
+  const { calibration, note } = loadCalibrationAndNote(flags, hardware);
+  // On stderr, so that --json output stays one document.
+  if (note) console.error(`note: ${note}`);
   const opTables: MeasuredOpTables | undefined =
     flags.opTables && flags.opTables.length > 0 ? readOpTables(flags.opTables) : undefined;
   return { hardware, calibration, opTables };
@@ -140,7 +142,12 @@ export function registerSimulateCommands(program: Command): void {
         .argParser(nonNegativeInt)
         .default(0),
     )
-    .addOption(inputOption('--profile <profile.json>', 'calibrate with a measured device profile'))
+    .addOption(
+      inputOption(
+        '--profile <profile.json>',
+        'calibrate with a measured device profile (of another device: its efficiencies carry over, its overheads do not, and a note on stderr says so)',
+      ),
+    )
     .addOption(
       inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
     )
@@ -263,7 +270,12 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(new Option('--decode-tp <n>', 'disaggregated: decode pool TP').argParser(positiveInt))
     .addOption(new Option('--decode-pp <n>', 'disaggregated: decode pool PP').argParser(positiveInt))
     .addOption(new Option('--decode-dp <n>', 'disaggregated: decode replicas').argParser(positiveInt))
-    .addOption(inputOption('--profile <profile.json>', 'calibrate with a measured device profile'))
+    .addOption(
+      inputOption(
+        '--profile <profile.json>',
+        'calibrate with a measured device profile (of another device: its efficiencies carry over, its overheads do not, and a note on stderr says so)',
+      ),
+    )
     .addOption(
       inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
     )
