@@ -109,6 +109,7 @@ interface SimulateFlags {
   concurrency?: number;
   thinkTime?: number;
   warmUpRequests?: number;
+  maxTokens?: number;
   slo?: SloTargets;
   json?: boolean;
 }
@@ -299,6 +300,12 @@ export function registerSimulateCommands(program: Command): void {
       new Option('--duration <seconds>', 'keep the arrivals of the first seconds').argParser(positiveNumber),
     )
     .addOption(new Option('--requests <n>', 'keep the first n requests').argParser(positiveInt))
+    .addOption(
+      new Option(
+        '--max-tokens <n>',
+        'max_tokens every request asks for, which schedulers plan with (Orca and static batching reserve it); default: the rest of --max-model-len',
+      ).argParser(positiveInt),
+    )
     .addOption(concurrencyOption(['rate', 'duration']))
     .addOption(thinkTimeOption())
     .addOption(warmUpOption())
@@ -383,6 +390,7 @@ export function registerSimulateCommands(program: Command): void {
               ? { concurrency: flags.concurrency, thinkSeconds: flags.thinkTime }
               : undefined,
           warmUpRequests: flags.warmUpRequests,
+          maxTokens: flags.maxTokens,
         }),
       );
       if (flags.json) printJson(summary);

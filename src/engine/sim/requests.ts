@@ -9,14 +9,16 @@ const noHashes: readonly number[] = [];
  * null. `prefillOnly`: each leaves its replica after its first token (a disaggregated prefill pool).
  * `maxSequenceTokens`: the longest sequence the deployment serves (max-model-len, or the whole KV cache
  * where that is less). A trace records what a request produced, not its `max_tokens`, so a scheduler
- * plans for what an OpenAI server allows without one: the rest of that limit after the prompt. The
- * true length only decides when the request finishes.
+ * plans for what an OpenAI server allows without one: the rest of that limit after the prompt, or
+ * `maxTokens` where the caller says what requests ask for. The true length only decides when the
+ * request finishes.
  */
 export function simRequests(
   source: readonly WorkloadRequest[],
   order: readonly number[] | null,
   prefillOnly: boolean,
   maxSequenceTokens: number,
+  maxTokens = Number.POSITIVE_INFINITY,
 ): SimRequest[] {
   const requests: SimRequest[] = new Array(source.length);
   for (let i = 0; i < source.length; i++) {
@@ -28,7 +30,7 @@ export function simRequests(
     requests[i] = {
       id: i,
       promptTokens,
-      maxOutputTokens: Math.max(outputTokens, maxSequenceTokens - promptTokens),
+      maxOutputTokens: Math.max(outputTokens, Math.min(maxTokens, maxSequenceTokens - promptTokens)),
       blockHashes: w.hashIds ?? noHashes,
       generated: 0,
       computed: 0,

@@ -38,6 +38,12 @@ export interface SimulateOptions {
    * from the last of them (`RunLoad.warmUpRequests`). Default 0.
    */
   warmUpRequests?: number;
+  /**
+   * The `max_tokens` every request asks for, which schedulers plan with (Orca and static batching
+   * reserve it, SGLang and LightLLM predict from it). Default: none, so the rest of max-model-len after
+   * the prompt, as an OpenAI server fills in. A request whose trace produced more keeps its own length.
+   */
+  maxTokens?: number;
 }
 
 /** The step-time factors come from a stream of their own, apart from any other seeded draws. */
@@ -94,7 +100,13 @@ export function simulate(
   const order = client ? client.arrivalOrder(source) : arrivalOrder(source);
   const simulation = new Simulation({
     pools,
-    requests: simRequests(source, order, deployment.kind === 'disaggregated', longestSequence(pools)),
+    requests: simRequests(
+      source,
+      order,
+      deployment.kind === 'disaggregated',
+      longestSequence(pools),
+      options.maxTokens,
+    ),
     kvLink:
       deployment.kind === 'disaggregated' ? (deployment.kvLink ?? groupLink(hardware, gpus)) : undefined,
     stepFactors: stepFactorsOf(config),
@@ -144,6 +156,13 @@ function loadOf(options: SimulateOptions): RunLoad | undefined {
       'simulate: a closed loop is a client of its own; give `closedLoop` or `client`, not both',
       'invalid-argument',
       'closedLoop',
+    );
+  }
+  if (options.maxTokens !== undefined && !(Number.isInteger(options.maxTokens) && options.maxTokens > 0)) {
+    throw new ServeTuneError(
+      `simulate: max_tokens must be a positive whole number, got ${options.maxTokens}`,
+      'invalid-argument',
+      'maxTokens',
     );
   }
   if (warmUpRequests !== undefined && !(Number.isInteger(warmUpRequests) && warmUpRequests >= 0)) {

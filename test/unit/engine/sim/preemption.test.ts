@@ -53,6 +53,15 @@ describe('output reservation at admission', () => {
       assert.ok(long < short / 4, `peak batch ${long} at 32k against ${short} at 2k`);
     });
   }
+
+  it('orca: reserves the max_tokens requests ask for, where the run gives one', () => {
+    const scheduler = { maxModelLen: 32768, maxNumSeqs: 1024, maxNumBatchedTokens: 65536 };
+    const peak = (maxTokens?: number) =>
+      simulate(config('orca', scheduler), run, { maxTokens }).batchSize?.peak ?? 0;
+    const limit = peak();
+    const asked = peak(200);
+    assert.ok(asked > 4 * limit, `peak batch ${asked} with max_tokens 200 against ${limit} without`);
+  });
 });
 
 describe('recompute with prefix caching', () => {
