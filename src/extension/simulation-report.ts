@@ -1,4 +1,5 @@
 import { describePlan } from '../engine/memory/plan.js';
+import { kvUseText } from '../engine/sim/kv-use.js';
 import type { MetricSummary, RunSummary } from '../engine/sim/summary.js';
 
 const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`);
@@ -59,7 +60,7 @@ export function simulationMarkdown(summary: RunSummary, workload: string): strin
     );
   }
   lines.push(
-    `- Preemptions: ${summary.preemptions}; mean batch ${summary.batchSize?.mean.toFixed(1) ?? '–'} sequences; KV cache use mean ${((summary.kvUtilization?.mean ?? 0) * 100).toFixed(1)}%, peak ${((summary.kvUtilization?.peak ?? 0) * 100).toFixed(1)}%`,
+    `- Preemptions: ${summary.preemptions}; mean batch ${summary.batchSize?.mean.toFixed(1) ?? '–'} sequences; ${kvUseText(summary)}`,
   );
   if (summary.prefixCache) {
     lines.push(`- Prefix cache hit rate: ${(100 * summary.prefixCache.hitRate).toFixed(1)}%`);

@@ -59,7 +59,9 @@ const ms = (s: number) => `${(s * 1e3).toFixed(2)} ms`;
 export function registerCalibrateCommands(program: Command): void {
   program
     .command('calibrate')
-    .description("fit the step-time model to a real endpoint's measurements and save the calibration")
+    .description(
+      "fit the step-time model to a real endpoint's measurements (decode, prefill and the front end apart), report every metric's error after the fit, say whether the fit explains the run, and save the calibration",
+    )
     .addOption(
       inputOption(
         '--measured <bench.json>',
@@ -150,14 +152,22 @@ export function registerCalibrateCommands(program: Command): void {
       if (flags.json) return printJson(fit);
       const c = fit.calibration;
       console.log(
-        `fitted time factor ×${fit.factor.toFixed(3)} over ${start.source} (${fit.simulations} simulations)\n`,
+        `fitted over ${start.source} (${fit.simulations} simulations): decode ×${fit.factors.decode.toFixed(3)}, prefill ×${fit.factors.prefill.toFixed(3)}, front end ${ms(fit.frontEndSeconds)} per request (added to TTFT and E2E; not in the calibration file)\n`,
       );
+      const pct = (x: number) => `${x > 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
       console.log(
         table([
-          ['metric', 'measured', 'before fit', 'after fit'],
-          ['TPOT mean', ms(fit.measured.tpotMean), ms(fit.before.tpotMean), ms(fit.after.tpotMean)],
-          ['TTFT mean', ms(fit.measured.ttftMean), ms(fit.before.ttftMean), ms(fit.after.ttftMean)],
+          ['metric', 'measured', 'predicted', 'error'],
+          ...fit.errors.map((e) =>
+            e.metric === 'output tokens/s'
+              ? [e.metric, e.measured.toFixed(0), e.predicted.toFixed(0), pct(e.error)]
+              : [e.metric, ms(e.measured), ms(e.predicted), pct(e.error)],
+          ),
         ]),
+      );
+      console.log(`\n${fit.explains ? '' : 'WARNING: '}${fit.verdict}`);
+      console.log(
+        `(before the fit: TTFT mean ${ms(fit.before.ttftMean)}, TPOT mean ${ms(fit.before.tpotMean)})`,
       );
       console.log('\nfitted parameters:');
       console.log(

@@ -1,6 +1,8 @@
 import { type Command, Option } from 'commander';
 import { loadCalibration } from '../../engine/calibrate/load.js';
 import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
+import { loadCalibrationAndNote } from '../../engine/calibrate/load.js';
+import { kvBlockSizeProblem } from '../../engine/config/block-size.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { findModel } from '../../engine/model/catalog.js';
@@ -13,6 +15,7 @@ import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engi
 import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
 import { PolicyName, PreemptionMode, type SchedulerConfig } from '../../engine/sched/config.js';
 import { RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
+import { kvUseText } from '../../engine/sim/kv-use.js';
 import { simulate } from '../../engine/sim/simulate.js';
 import { type MetricSummary, RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
@@ -44,7 +47,9 @@ function calibrationAndTables(
   hardwareId: string,
 ) {
   const hardware = getHardware(hardwareId);
-  const calibration = loadCalibration(flags, hardware);
+  const { calibration, note } = loadCalibrationAndNote(flags, hardware);
+  // On stderr, so that --json output stays one document.
+  if (note) console.error(`note: ${note}`);
   const opTables: MeasuredOpTables | undefined =
     flags.opTables && flags.opTables.length > 0 ? readOpTables(flags.opTables) : undefined;
   return { hardware, calibration, opTables };
@@ -110,6 +115,7 @@ interface SimulateFlags {
   concurrency?: number;
   thinkTime?: number;
   warmUpRequests?: number;
+  maxTokens?: number;
   slo?: SloTargets;
   json?: boolean;
 }
@@ -143,7 +149,12 @@ export function registerSimulateCommands(program: Command): void {
         .argParser(nonNegativeInt)
         .default(0),
     )
-    .addOption(inputOption('--profile <profile.json>', 'calibrate with a measured device profile'))
+    .addOption(
+      inputOption(
+        '--profile <profile.json>',
+        'calibrate with a measured device profile (of another device: its efficiencies carry over, its overheads do not, and a note on stderr says so)',
+      ),
+    )
     .addOption(
       inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
     )
@@ -244,14 +255,24 @@ export function registerSimulateCommands(program: Command): void {
         positiveNumber,
       ),
     )
-    .addOption(new Option('--block-size <n>', 'KV cache block size').argParser(positiveInt))
+    .addOption(
+      new Option(
+        '--block-size <n>',
+        "KV cache block size in tokens, as the policy's engine allows (vLLM: 16, 32, 64, 128; SGLang: any)",
+      ).argParser(positiveInt),
+    )
     .addOption(
       new Option('--gpu-memory-utilization <fraction>', 'share of GPU memory the engine may use').argParser(
         fraction,
       ),
     )
     .addOption(new Option('--max-model-len <n>', 'longest prompt + output accepted').argParser(positiveInt))
-    .addOption(new Option('--preemption <mode>', 'preemption mode').choices(PreemptionMode.options))
+    .addOption(
+      new Option(
+        '--preemption <mode>',
+        'preemption mode (swap only under vllm-v0 and sarathi; vLLM v1, SGLang and LightLLM recompute)',
+      ).choices(PreemptionMode.options),
+    )
     .option('--prefix-caching', 'enable prefix caching')
     .option('--no-prefix-caching', 'disable prefix caching')
     .addOption(
@@ -265,7 +286,12 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(new Option('--decode-tp <n>', 'disaggregated: decode pool TP').argParser(positiveInt))
     .addOption(new Option('--decode-pp <n>', 'disaggregated: decode pool PP').argParser(positiveInt))
     .addOption(new Option('--decode-dp <n>', 'disaggregated: decode replicas').argParser(positiveInt))
-    .addOption(inputOption('--profile <profile.json>', 'calibrate with a measured device profile'))
+    .addOption(
+      inputOption(
+        '--profile <profile.json>',
+        'calibrate with a measured device profile (of another device: its efficiencies carry over, its overheads do not, and a note on stderr says so)',
+      ),
+    )
     .addOption(
       inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
     )
@@ -280,13 +306,22 @@ export function registerSimulateCommands(program: Command): void {
       'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4); limits in docs/limits.md',
     )
     .addOption(
-      new Option('--rate <r>', 'scale arrivals to this mean rate (requests/s)').argParser(positiveNumber),
+      new Option(
+        '--rate <r>',
+        'scale arrivals to this mean rate (requests/s); with --requests/--skip a trace is cut first and what is kept is scaled',
+      ).argParser(positiveNumber),
     )
     .addOption(new Option('--seed <n>', 'seed of the synthetic workload').argParser(integer).default(0))
     .addOption(
       new Option('--duration <seconds>', 'keep the arrivals of the first seconds').argParser(positiveNumber),
     )
     .addOption(new Option('--requests <n>', 'keep the first n requests').argParser(positiveInt))
+    .addOption(
+      new Option(
+        '--max-tokens <n>',
+        'max_tokens every request asks for, which schedulers plan with (Orca and static batching reserve it); default: the rest of --max-model-len',
+      ).argParser(positiveInt),
+    )
     .addOption(concurrencyOption(['rate', 'duration']))
     .addOption(thinkTimeOption())
     .addOption(warmUpOption())
@@ -310,6 +345,9 @@ export function registerSimulateCommands(program: Command): void {
         preemption: flags.preemption,
         enablePrefixCaching: flags.prefixCaching,
       };
+      const blockSizeProblem =
+        flags.blockSize === undefined ? undefined : kvBlockSizeProblem(flags.scheduler, flags.blockSize);
+      if (blockSizeProblem) throw new ServeTuneError(blockSizeProblem, 'invalid-argument', '--block-size');
       const planOf = (tp: number, pp: number, dp: number): Plan => ({
         tp,
         pp,
@@ -371,6 +409,7 @@ export function registerSimulateCommands(program: Command): void {
               ? { concurrency: flags.concurrency, thinkSeconds: flags.thinkTime }
               : undefined,
           warmUpRequests: flags.warmUpRequests,
+          maxTokens: flags.maxTokens,
         }),
       );
       if (flags.json) printJson(summary);
@@ -429,7 +468,7 @@ export function printSummary(s: RunSummary, source: string): void {
     );
   }
   console.log(
-    `preemptions: ${s.preemptions}; mean batch ${s.batchSize?.mean.toFixed(1) ?? '-'}; KV utilization mean ${((s.kvUtilization?.mean ?? 0) * 100).toFixed(1)}%, peak ${((s.kvUtilization?.peak ?? 0) * 100).toFixed(1)}%` +
+    `preemptions: ${s.preemptions}; mean batch ${s.batchSize?.mean.toFixed(1) ?? '-'}; ${kvUseText(s)}` +
       (s.prefixCache ? `; prefix cache hit rate ${(100 * s.prefixCache.hitRate).toFixed(1)}%` : ''),
   );
   if (s.problems.length > 0) console.log(`note: ${s.problems.join('; ')}`);

@@ -4,55 +4,121 @@ import { type SimulateOptions, simulate } from '../sim/simulate.js';
 import type { RunSummary } from '../sim/summary.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
+import { fitVerdict, type MetricError, metricErrors } from './fit-errors.js';
+
+/**
+ * GEMM points at or below this many rows are decode batches (weight streaming); above, prefill chunks.
+ * The curve interpolates between the two sides' last and first points.
+ */
+const DECODE_GEMM_ROWS = 256;
+
+/** Time factors for the two sides of a step (> 1: slower than the starting calibration). */
+export interface PartFactors {
+  /** Decode attention, elementwise ops, GEMMs of up to 256 rows, launch, per-step and per-sequence costs. */
+  decode: number;
+  /** Prefill attention, GEMMs of more rows, the per-prefill-chunk cost. */
+  prefill: number;
+}
+
+/**
+ * Scales each side of a calibration's time by its factor: efficiencies divided by it (capped at 1),
+ * fixed costs multiplied by it.
+ */
+export function scaleCalibrationParts(c: Calibration, f: PartFactors, source: string): Calibration {
+  const scale = (e: number, factor: number) => Math.min(1, Math.max(1e-9, e / factor));
+  const curve = (points: EfficiencyCurve, factor: number): EfficiencyCurve =>
+    points.map(([x, e]) => [x, scale(e, factor)] as [number, number]);
+  return Calibration.parse({
+    ...c,
+    source,
+    gemm: c.gemm.map(([x, e]) => [x, scale(e, x <= DECODE_GEMM_ROWS ? f.decode : f.prefill)]),
+    prefillAttention: curve(c.prefillAttention, f.prefill),
+    decodeAttention: curve(c.decodeAttention, f.decode),
+    elementwise: curve(c.elementwise, f.decode),
+    kernelLaunchSeconds: c.kernelLaunchSeconds * f.decode,
+    stepOverheadSeconds: c.stepOverheadSeconds * f.decode,
+    perSequenceOverheadSeconds: c.perSequenceOverheadSeconds * f.decode,
+    ...(c.perPrefillChunkOverheadSeconds !== undefined
+      ? { perPrefillChunkOverheadSeconds: c.perPrefillChunkOverheadSeconds * f.prefill }
+      : {}),
+  });
+}
 
 /**
  * Scales a calibration's time by `factor`: efficiencies divided by it (capped at 1), launch and
  * per-step costs multiplied by it. Every step's predicted time scales by about `factor`.
  */
 export function scaleCalibrationTime(c: Calibration, factor: number, source: string): Calibration {
-  const curve = (points: EfficiencyCurve): EfficiencyCurve =>
-    points.map(([x, e]) => [x, Math.min(1, Math.max(1e-9, e / factor))] as [number, number]);
-  return Calibration.parse({
-    ...c,
-    source,
-    gemm: curve(c.gemm),
-    prefillAttention: curve(c.prefillAttention),
-    decodeAttention: curve(c.decodeAttention),
-    elementwise: curve(c.elementwise),
-    kernelLaunchSeconds: c.kernelLaunchSeconds * factor,
-    stepOverheadSeconds: c.stepOverheadSeconds * factor,
-    perSequenceOverheadSeconds: c.perSequenceOverheadSeconds * factor,
-    ...(c.perPrefillChunkOverheadSeconds !== undefined
-      ? { perPrefillChunkOverheadSeconds: c.perPrefillChunkOverheadSeconds * factor }
-      : {}),
-  });
+  return scaleCalibrationParts(c, { decode: factor, prefill: factor }, source);
+}
+
+interface Means {
+  ttftMean: number;
+  tpotMean: number;
 }
 
 interface CalibrationFit {
   calibration: Calibration;
-  /** The fitted time factor over the starting calibration (> 1: the endpoint is slower than predicted). */
+  /** The decode side's factor (kept under its old name: it is what mean TPOT fits). */
   factor: number;
-  before: { ttftMean: number; tpotMean: number };
-  after: { ttftMean: number; tpotMean: number };
-  measured: { ttftMean: number; tpotMean: number };
+  factors: PartFactors;
+  /** Seconds the front end adds to each request's first token (and so E2E): not in `calibration`. */
+  frontEndSeconds: number;
+  /** Simulated means (TTFT with the front end) before and after the fit, and the measured ones. */
+  before: Means;
+  after: Means;
+  measured: Means;
+  /** Every metric after the fit. */
+  errors: MetricError[];
+  /** Whether the fit reproduces the run's headline metrics (`fitVerdict`), and in words. */
+  explains: boolean;
+  verdict: string;
   simulations: number;
 }
 
+/** The smallest relative change of a factor the bisections resolve. */
+const BISECTION_PRECISION = 2e-3;
+
 /**
- * Fits the step-time model to a measured run: one time factor over the starting calibration (its
- * efficiencies and fixed costs together), found by bisection in log space so that the simulated mean
- * TPOT of the same workload under the same deployment equals the measured one (TPOT grows
- * monotonically with the factor). TTFT is reported before and after, not fitted.
+ * The factor in [0.01, 100] whose run's `value` comes closest to `target` (bisection in log space; the
+ * value grows with the factor, roughly: batches shift as steps slow down, so the closest evaluated
+ * factor is kept, not the final midpoint).
+ */
+function bisectFactor(value: (factor: number) => number, target: number, start: number): number {
+  let lo = Math.log(0.01);
+  let hi = Math.log(100);
+  let best = start;
+  let closest = Math.abs(value(start) - target);
+  for (let i = 0; i < 30 && hi - lo > BISECTION_PRECISION; i++) {
+    const mid = (lo + hi) / 2;
+    const got = value(Math.exp(mid));
+    if (Math.abs(got - target) < closest) {
+      closest = Math.abs(got - target);
+      best = Math.exp(mid);
+    }
+    if (got < target) lo = mid;
+    else hi = mid;
+  }
+  return best;
+}
+
+/**
+ * Fits the step-time model to a measured run, part by part, each with the simulator replaying the run's
+ * workload under its deployment (and `served`: how it was served, validation's `servedClient`):
+ * - decode: the factor whose simulated mean TPOT is the measured one (decode kernels with the per-step
+ *   and per-sequence costs: one run's metrics do not tell a step's fixed cost from its kernels');
+ * - prefill: the factor whose simulated TTFT spread (mean − min) is the measured one. A front end adds
+ *   about the same to every request's first token, so the spread is the engine's own;
+ * - front end: what the measured mean TTFT has beyond the simulated one (0 where the engine alone
+ *   accounts for it, the prefill factor then fitting the mean itself);
+ * then decode again, prefill having moved the mixed steps. Every metric's error is reported after the
+ * fit, with a verdict on whether the fit explains the run (`fitVerdict`).
  */
 export function fitCalibration(
   measured: RunSummary,
   config: SimulationConfig,
   workload: Workload,
   start: Calibration,
-  /**
-   * How the run was served (its `client`: validation's `servedClient`, in blocks, the load generator on
-   * the engine's host), as `simulate` replays it.
-   */
   served: Pick<SimulateOptions, 'client'> = {},
 ): CalibrationFit {
   const target = measured.tpot?.mean;
@@ -64,56 +130,82 @@ export function fitCalibration(
     );
   }
   let simulations = 0;
-  const run = (c: Calibration) => {
+  const run = (calibration: Calibration) => {
     simulations++;
-    const s = simulate({ ...config, calibration: c }, workload, { ...served, label: 'fit' });
-    return { ttftMean: s.ttft?.mean ?? 0, tpotMean: s.tpot?.mean ?? 0 };
+    return simulate({ ...config, calibration }, workload, { ...served, label: 'fit' });
   };
+  const runParts = (f: PartFactors) => run(scaleCalibrationParts(start, f, 'fit'));
+  const tpotWith = (f: PartFactors) => runParts(f).tpot?.mean ?? 0;
   const before = run(start);
-  // Bisection on the time factor; mean TPOT is only roughly monotone in it (batches shift as steps slow
-  // down), so the factor kept is the evaluated one whose TPOT came closest, not the final midpoint.
-  let lo = Math.log(0.01);
-  let hi = Math.log(100);
-  let factor = 1;
-  let closest = Math.abs(before.tpotMean - target);
-  for (let i = 0; i < 30 && hi - lo > 1e-3; i++) {
-    const mid = (lo + hi) / 2;
-    const got = run(scaleCalibrationTime(start, Math.exp(mid), 'fit')).tpotMean;
-    if (Math.abs(got - target) < closest) {
-      closest = Math.abs(got - target);
-      factor = Math.exp(mid);
-    }
-    if (got < target) lo = mid;
-    else hi = mid;
-  }
-  const calibration = scaleCalibrationTime(
+  const f: PartFactors = { decode: 1, prefill: 1 };
+  f.decode = bisectFactor((decode) => tpotWith({ ...f, decode }), target, 1);
+  if (fitPrefill(measured, runParts, f))
+    f.decode = bisectFactor((decode) => tpotWith({ ...f, decode }), target, f.decode);
+  const calibration = scaleCalibrationParts(
     start,
-    factor,
-    `fit:${measured.endpoint?.url ?? measured.label} (×${factor.toFixed(3)} over ${start.source})`,
+    f,
+    `fit:${measured.endpoint?.url ?? measured.label} (decode ×${f.decode.toFixed(3)}, prefill ×${f.prefill.toFixed(3)} over ${start.source})`,
   );
   const after = run(calibration);
-  const miss = after.tpotMean / target - 1;
-  if (Math.abs(miss) > FIT_TOLERANCE) {
-    // Efficiencies cap at 1, so no factor makes the model faster than the device's speed of light: a
-    // run faster than that (or slower than a hundredth of it) was served by another model or device.
-    const ms = (seconds: number) => `${(seconds * 1e3).toFixed(2)} ms`;
-    const model = typeof config.model === 'string' ? config.model : config.model.id;
-    const hardware = typeof config.hardware === 'string' ? config.hardware : config.hardware.id;
-    throw new ServeTuneError(
-      `the measured mean TPOT (${ms(target)}) cannot be fitted for ${model} on ${hardware}: the closest the step model comes is ${ms(after.tpotMean)} (×${factor.toFixed(3)} over ${start.source}), ${miss > 0 ? 'even with every kernel at full efficiency' : 'even at a hundredth of its speed'}; is the deployment right (--model, --hardware, --tp)?`,
-      'invalid-argument',
-      'tpot',
-    );
-  }
+  refuseUnfittable(config, start, f.decode, target, after.tpot?.mean ?? 0);
+  const frontEndSeconds = Math.max(0, (measured.ttft?.mean ?? 0) - (after.ttft?.mean ?? 0));
+  const errors = metricErrors(measured, after, frontEndSeconds);
+  const means = (s: RunSummary, frontEnd: number): Means => ({
+    ttftMean: (s.ttft?.mean ?? 0) + frontEnd,
+    tpotMean: s.tpot?.mean ?? 0,
+  });
   return {
     calibration,
-    factor,
-    before,
-    after,
+    factor: f.decode,
+    factors: { ...f },
+    frontEndSeconds,
+    before: means(before, 0),
+    after: means(after, frontEndSeconds),
     measured: { ttftMean: measured.ttft?.mean ?? 0, tpotMean: target },
+    errors,
+    ...fitVerdict(errors),
     simulations,
   };
 }
 
+/**
+ * Sets `f.prefill` from the measured TTFT (see `fitCalibration`); false where the run gives nothing to
+ * fit it to (fewer than two first tokens, or all alike).
+ */
+function fitPrefill(measured: RunSummary, runParts: (f: PartFactors) => RunSummary, f: PartFactors): boolean {
+  const ttft = measured.ttft;
+  if (!ttft || ttft.count < 2 || !(ttft.mean - ttft.min > 0)) return false;
+  const spread = (s: RunSummary) => (s.ttft ? s.ttft.mean - s.ttft.min : 0);
+  f.prefill = bisectFactor((prefill) => spread(runParts({ ...f, prefill })), ttft.mean - ttft.min, 1);
+  const engineMean = runParts(f).ttft?.mean ?? 0;
+  // The engine alone takes longer than the client saw: no front end, and the mean is the target.
+  if (engineMean > ttft.mean)
+    f.prefill = bisectFactor((prefill) => runParts({ ...f, prefill }).ttft?.mean ?? 0, ttft.mean, f.prefill);
+  return true;
+}
+
 /** A fit whose mean TPOT misses the measured one by more than this fraction is no fit. */
 const FIT_TOLERANCE = 0.1;
+
+/**
+ * Efficiencies cap at 1, so no factor makes the model faster than the device's speed of light: a run
+ * faster than that (or slower than a hundredth of it) was served by another model or device.
+ */
+function refuseUnfittable(
+  config: SimulationConfig,
+  start: Calibration,
+  factor: number,
+  target: number,
+  got: number,
+): void {
+  const miss = got / target - 1;
+  if (Math.abs(miss) <= FIT_TOLERANCE) return;
+  const ms = (seconds: number) => `${(seconds * 1e3).toFixed(2)} ms`;
+  const model = typeof config.model === 'string' ? config.model : config.model.id;
+  const hardware = typeof config.hardware === 'string' ? config.hardware : config.hardware.id;
+  throw new ServeTuneError(
+    `the measured mean TPOT (${ms(target)}) cannot be fitted for ${model} on ${hardware}: the closest the step model comes is ${ms(got)} (decode ×${factor.toFixed(3)} over ${start.source}), ${miss > 0 ? 'even with every kernel at full efficiency' : 'even at a hundredth of its speed'}; is the deployment right (--model, --hardware, --tp)?`,
+    'invalid-argument',
+    'tpot',
+  );
+}

@@ -3,6 +3,7 @@ import { Calibration } from '../perf/calibration.js';
 import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
 import { ServeTuneError } from '../util/errors.js';
 import { checkInputFile, MAX_TABLE_FILE_BYTES, readInputText } from '../util/files.js';
+import { profileTransferNote } from './profile-transfer.js';
 
 /** Reads a saved calibration (the output of `servetune calibrate`), with field-level errors. */
 export function readCalibration(file: string): Calibration {
@@ -38,6 +39,17 @@ interface CalibrationSource {
  * device class's defaults. Both at once is an error: which should win is the user's to say.
  */
 export function loadCalibration(source: CalibrationSource, hardware: HardwareSpec): Calibration | undefined {
+  return loadCalibrationAndNote(source, hardware).calibration;
+}
+
+/**
+ * `loadCalibration`, and where a profile of another device calibrates `hardware`, a note of that:
+ * which device measured it, what is carried over and what is not (`profileTransferNote`).
+ */
+export function loadCalibrationAndNote(
+  source: CalibrationSource,
+  hardware: HardwareSpec,
+): { calibration: Calibration | undefined; note?: string } {
   if (source.calibration && source.profile) {
     throw new ServeTuneError(
       'give --profile or --calibration, not both',
@@ -45,10 +57,12 @@ export function loadCalibration(source: CalibrationSource, hardware: HardwareSpe
       '--calibration',
     );
   }
-  if (source.calibration) return readCalibration(source.calibration);
+  if (source.calibration) return { calibration: readCalibration(source.calibration) };
   if (source.profile) {
     checkInputFile(source.profile, MAX_TABLE_FILE_BYTES, '--profile');
-    return calibrationForTarget(readDeviceProfile(source.profile), hardware);
+    const profile = readDeviceProfile(source.profile);
+    const note = profileTransferNote(profile, hardware);
+    return { calibration: calibrationForTarget(profile, hardware), ...(note ? { note } : {}) };
   }
-  return undefined;
+  return { calibration: undefined };
 }

@@ -52,7 +52,8 @@ export function searchChartModel(result: SearchResult): ChartModel {
       metrics.tokens_per_s_per_gpu = c.metricsAtMaxRate.throughputPerGpu;
       metrics.tokens_per_s_per_user = c.metricsAtMaxRate.speedPerUser;
     }
-    for (const p of PERCENTILES) {
+    // A configuration that could not serve the workload has no latencies (zeros would sink a log axis).
+    for (const p of m.stable ? PERCENTILES : []) {
       metrics[`ttft_${p}_s`] = m.ttft[p];
       metrics[`tbt_${p}_ms`] = m.tbt[p] * 1000;
     }
@@ -102,7 +103,11 @@ function fronts(result: SearchResult) {
     const cs = result.configurations;
     const members = new Set(
       paretoFront2d(
-        cs.map((c) => [c.metrics.tbt[p], c.metrics.ttft[p]] as const),
+        cs.map((c) =>
+          c.metrics.stable
+            ? ([c.metrics.tbt[p], c.metrics.ttft[p]] as const)
+            : ([Number.NaN, Number.NaN] as const),
+        ),
         ['min', 'min'],
       ).map((i) => cs[i].id),
     );

@@ -7,6 +7,16 @@ export const PreemptionMode = z.enum(['recompute', 'swap']);
 export type PreemptionMode = z.infer<typeof PreemptionMode>;
 
 /**
+ * Whether the engine a policy mimics can swap preempted KV to host memory. vLLM v0 (and Sarathi-Serve,
+ * built on it) swap; vLLM v1 removed swap (it only recomputes), SGLang retracts requests and LightLLM
+ * pauses them, both recomputing. Orca and static batching reserve a request's maximum output at
+ * admission and never preempt, so the mode does not matter to them.
+ */
+export function policySwaps(policy: PolicyName): boolean {
+  return policy !== 'vllm-v1' && policy !== 'sglang' && policy !== 'lightllm';
+}
+
+/**
  * Scheduler knobs, with the names of the engines they come from. Each is optional: what is left out
  * takes the default of the engine the policy mimics (see `resolveSchedulerConfig`).
  */

@@ -45,6 +45,9 @@ export interface KvSequenceShape {
   stateBlocks: number;
 }
 
+/** Room for each request's own prefix hashes (2^20 hashes: 512 M tokens at 512 tokens a hash). */
+const OWN_HASHES_PER_REQUEST = 2 ** 20;
+
 interface CacheEntry {
   hash: number;
   refs: number;
@@ -62,6 +65,7 @@ export class CountingKvBlockManager implements KvBlockManager {
   private free: number;
   private evictable = 0;
   private readonly cache = new Map<number, CacheEntry>();
+  private readonly spareEntries: CacheEntry[] = [];
   /** LRU list of evictable entries: head is the oldest. */
   private lruHead: CacheEntry | null = null;
   private lruTail: CacheEntry | null = null;
@@ -108,6 +112,11 @@ export class CountingKvBlockManager implements KvBlockManager {
     return this.totalBlocks - this.free - this.evictable;
   }
 
+  /** Blocks holding cached prefixes that no request references: evictable, taken when needed. */
+  cachedBlocks(): number {
+    return this.evictable;
+  }
+
   blocksNeeded(r: SchedRequest, tokens: number): number {
     const held = r.blocks + r.sharedHashes * this.blocksPerHash;
     const need = this.blocksFor(tokens) - held;
@@ -125,12 +134,14 @@ export class CountingKvBlockManager implements KvBlockManager {
   }
 
   release(r: SchedRequest): void {
-    if (this.prefixCachingEnabled && !r.prefixPublished && r.computed >= r.promptTokens)
-      this.publishPrefix(r);
+    // The full blocks it computed stay cached (a preempted request finds them again when recomputed).
+    if (this.prefixCachingEnabled && !r.prefixPublished)
+      this.publishUpTo(r, Math.min(r.computed, r.promptTokens));
     this.free += r.blocks;
     r.blocks = 0;
-    for (let i = 0; i < r.sharedHashes; i++) {
-      const entry = this.cache.get(r.blockHashes[i]);
+    // Last blocks first, as vLLM v1 frees them: they are evicted first, so the prefix stays reachable.
+    for (let i = r.sharedHashes - 1; i >= 0; i--) {
+      const entry = this.cache.get(this.hashAt(r, i));
       if (entry) this.unref(entry);
     }
     r.sharedHashes = 0;
@@ -139,15 +150,12 @@ export class CountingKvBlockManager implements KvBlockManager {
 
   acquirePrefix(r: SchedRequest): number {
     r.cachedPromptTokens = 0;
-    if (!this.prefixCachingEnabled || r.blockHashes.length === 0 || r.computed > 0) return 0;
+    if (!this.prefixCachingEnabled || r.computed > 0) return 0;
     // Only full blocks of the prompt can be shared, and the last prompt token is always recomputed.
-    const usable = Math.min(
-      r.blockHashes.length,
-      Math.floor((r.promptTokens - 1) / this.hashBlockTokensOf()),
-    );
+    const usable = Math.min(this.hashCount(r), Math.floor((r.promptTokens - 1) / this.hashBlockTokensOf()));
     let hits = 0;
     while (hits < usable) {
-      const entry = this.cache.get(r.blockHashes[hits]);
+      const entry = this.cache.get(this.hashAt(r, hits));
       if (!entry) break;
       if (entry.refs === 0) {
         this.unlink(entry);
@@ -166,13 +174,17 @@ export class CountingKvBlockManager implements KvBlockManager {
 
   publishPrefix(r: SchedRequest): void {
     r.prefixPublished = true;
-    if (!this.prefixCachingEnabled || r.blockHashes.length === 0) return;
-    const full = Math.min(r.blockHashes.length, Math.floor(r.promptTokens / this.hashBlockTokensOf()));
+    if (this.prefixCachingEnabled) this.publishUpTo(r, r.promptTokens);
+  }
+
+  /** Makes `r`'s own blocks for its first `tokens` prompt tokens (whole hashes) shared cache entries. */
+  private publishUpTo(r: SchedRequest, tokens: number): void {
+    const full = Math.min(this.hashCount(r), Math.floor(tokens / this.hashBlockTokensOf()));
     for (let i = r.sharedHashes; i < full; i++) {
       // The request's own blocks for this prefix become shared cache entries; if another request
       // published the same prefix first, this copy is dropped and the shared one referenced instead.
       if (r.blocks < this.blocksPerHash) break;
-      const hash = r.blockHashes[i];
+      const hash = this.hashAt(r, i);
       const existing = this.cache.get(hash);
       if (existing) {
         if (existing.refs === 0) {
@@ -182,11 +194,34 @@ export class CountingKvBlockManager implements KvBlockManager {
         existing.refs++;
         this.free += this.blocksPerHash;
       } else {
-        this.cache.set(hash, { hash, refs: 1, prev: null, next: null });
+        this.cache.set(hash, this.newEntry(hash));
       }
       r.blocks -= this.blocksPerHash;
       r.sharedHashes = i + 1;
     }
+  }
+
+  /**
+   * Prefix hashes `r` has: the trace's, or where it gives none, the request's own (an engine hashes
+   * every full block of what it computed, so only the request itself can hit them).
+   */
+  private hashCount(r: SchedRequest): number {
+    const given = r.blockHashes.length;
+    return given > 0 ? given : Math.floor(r.promptTokens / this.hashBlockTokens);
+  }
+
+  /** Own hashes are negative (trace hashes are not) and unique per request id. */
+  private hashAt(r: SchedRequest, i: number): number {
+    return r.blockHashes.length > 0 ? r.blockHashes[i] : -(r.id * OWN_HASHES_PER_REQUEST + i) - 1;
+  }
+
+  /** A cache entry, reusing one an eviction freed (the simulator's hot loop allocates nothing). */
+  private newEntry(hash: number): CacheEntry {
+    const entry = this.spareEntries.pop();
+    if (!entry) return { hash, refs: 1, prev: null, next: null };
+    entry.hash = hash;
+    entry.refs = 1;
+    return entry;
   }
 
   /** Prefix tokens of `hashes` this cache holds now. */
@@ -226,6 +261,7 @@ export class CountingKvBlockManager implements KvBlockManager {
     if (!entry) throw new Error('KV cache accounting error: nothing to evict');
     this.unlink(entry);
     this.cache.delete(entry.hash);
+    this.spareEntries.push(entry);
     this.evictable -= this.blocksPerHash;
     this.free += this.blocksPerHash;
   }

@@ -310,9 +310,15 @@ function outcomeOf(
   simulations: number,
 ): SearchOutcome {
   const p = request.slo.percentile;
+  // A configuration that cannot serve the workload (its KV cannot hold a sequence, say) has no latency:
+  // its zeros would beat every real point, so it has no point on this front.
   const latencyFront = new Set(
     paretoFront2d(
-      all.map((s) => [s.metrics.ttft[p], s.metrics.tbt[p]] as const),
+      all.map((s) =>
+        s.metrics.stable
+          ? ([s.metrics.ttft[p], s.metrics.tbt[p]] as const)
+          : ([Number.NaN, Number.NaN] as const),
+      ),
       ['min', 'min'],
     ),
   );

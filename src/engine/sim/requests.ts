@@ -7,21 +7,30 @@ const noHashes: readonly number[] = [];
 /**
  * The simulator's requests, in arrival order: `order` (indices into `source`), or `source`'s own where
  * null. `prefillOnly`: each leaves its replica after its first token (a disaggregated prefill pool).
+ * `maxSequenceTokens`: the longest sequence the deployment serves (max-model-len, or the whole KV cache
+ * where that is less). A trace records what a request produced, not its `max_tokens`, so a scheduler
+ * plans for what an OpenAI server allows without one: the rest of that limit after the prompt, or
+ * `maxTokens` where the caller says what requests ask for. The true length only decides when the
+ * request finishes.
  */
 export function simRequests(
   source: readonly WorkloadRequest[],
   order: readonly number[] | null,
   prefillOnly: boolean,
+  maxSequenceTokens: number,
+  maxTokens = Number.POSITIVE_INFINITY,
 ): SimRequest[] {
   const requests: SimRequest[] = new Array(source.length);
   for (let i = 0; i < source.length; i++) {
     const w = source[order ? order[i] : i];
+    const promptTokens = Math.max(1, Math.round(w.promptTokens));
+    const outputTokens = Math.max(1, Math.round(w.outputTokens));
     // One literal with every field, not newSchedRequest spread into a SimRequest: the spread object took
     // a slower shape, and the simulator ran 6-7x slower with 2-5x the memory (bench/sim.ts).
     requests[i] = {
       id: i,
-      promptTokens: Math.max(1, Math.round(w.promptTokens)),
-      maxOutputTokens: Math.max(1, Math.round(w.outputTokens)),
+      promptTokens,
+      maxOutputTokens: Math.max(outputTokens, Math.min(maxTokens, maxSequenceTokens - promptTokens)),
       blockHashes: w.hashIds ?? noHashes,
       generated: 0,
       computed: 0,
@@ -35,7 +44,7 @@ export function simRequests(
       preemptions: 0,
       prefillOnly,
       arrival: w.arrival,
-      outputTokens: Math.max(1, Math.round(w.outputTokens)),
+      outputTokens,
       firstScheduled: -1,
       firstToken: -1,
       lastToken: -1,

@@ -64,6 +64,7 @@ export function simulateSeedMean(
         }
       : null,
     kvUtilization: overTime((s) => s.kvUtilization),
+    kvCached: overTime((s) => s.kvCached ?? null),
     batchSize: overTime((s) => s.batchSize),
     preemptions: Math.round(avg((s) => s.preemptions)),
     simulatedSeconds: avg((s) => s.simulatedSeconds),

@@ -4,13 +4,14 @@ import { resolveModel } from '../model/resolve.js';
 import { groupLink } from '../perf/comm.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
 import type { StepModelOptions } from '../perf/step-model.js';
+import { policySwaps, type SchedulerConfig } from '../sched/config.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
 import { arrivalOrder } from './arrival-order.js';
 import type { ClientModel } from './client-model.js';
 import { type ClosedLoopOptions, closedLoopClient } from './closed-loop.js';
 import { SimulationConfig, type SimulationConfigInput } from './config.js';
-import { buildPools, poolConfigsOf } from './pools.js';
+import { buildPools, type Pool, poolConfigsOf } from './pools.js';
 import { simRequests } from './requests.js';
 import { Simulation } from './simulation.js';
 import { StepFactors } from './step-factors.js';
@@ -40,6 +41,12 @@ export interface SimulateOptions {
    * from the last of them (`RunLoad.warmUpRequests`). Default 0.
    */
   warmUpRequests?: number;
+  /**
+   * The `max_tokens` every request asks for, which schedulers plan with (Orca and static batching
+   * reserve it, SGLang and LightLLM predict from it). Default: none, so the rest of max-model-len after
+   * the prompt, as an OpenAI server fills in. A request whose trace produced more keeps its own length.
+   */
+  maxTokens?: number;
 }
 
 /** The step-time factors come from a stream of their own, apart from any other seeded draws. */
@@ -61,6 +68,7 @@ export function simulate(
   const model = typeof config.model === 'string' ? resolveModel(config.model) : config.model;
   const hardware = typeof config.hardware === 'string' ? getHardware(config.hardware) : config.hardware;
   const poolConfigs = poolConfigsOf(config.deployment);
+  for (const [, pool] of poolConfigs) refuseSwapWithoutEngineSupport(pool.scheduler);
   const gpus = poolConfigs.reduce((sum, [, p]) => sum + planGpus(p.plan), 0);
   const label =
     options.label ??
@@ -89,7 +97,13 @@ export function simulate(
   const order = client ? client.arrivalOrder(source) : arrivalOrder(source);
   const simulation = new Simulation({
     pools,
-    requests: simRequests(source, order, deployment.kind === 'disaggregated'),
+    requests: simRequests(
+      source,
+      order,
+      deployment.kind === 'disaggregated',
+      longestSequence(pools),
+      options.maxTokens,
+    ),
     kvLink:
       deployment.kind === 'disaggregated' ? (deployment.kvLink ?? groupLink(hardware, gpus)) : undefined,
     stepFactors: stepFactorsOf(config),
@@ -102,6 +116,35 @@ export function simulate(
   return simulation.summary({ base, resolvedSchedulers, gpus, slo: config.slo, wallStart });
 }
 
+const NO_SWAP_REASON: Record<string, string> = {
+  'vllm-v1': 'vLLM v1 removed swap preemption and only recomputes',
+  sglang: 'SGLang retracts preempted requests and recomputes them',
+  lightllm: 'LightLLM pauses preempted requests and recomputes them',
+};
+
+/** Swap only where the engine a policy mimics has it: elsewhere the requests would never come back. */
+function refuseSwapWithoutEngineSupport(scheduler: SchedulerConfig): void {
+  if (scheduler.preemption !== 'swap' || policySwaps(scheduler.policy)) return;
+  throw new ServeTuneError(
+    `simulate: ${scheduler.policy} has no swap preemption (${NO_SWAP_REASON[scheduler.policy] ?? 'its engine has none'}); use --preemption recompute, or vllm-v0 or sarathi for swap`,
+    'invalid-config',
+    'preemption',
+  );
+}
+
+/** The longest sequence every pool's replicas can hold: max-model-len, or their whole KV cache if less. */
+function longestSequence(pools: readonly Pool[]): number {
+  let longest = Number.POSITIVE_INFINITY;
+  for (const pool of pools) {
+    const replica = pool.replicas[0];
+    const kv = replica.kv;
+    let tokens = Math.min(replica.config.maxModelLen, kv.totalBlocks * kv.blockSize);
+    while (tokens > 1 && kv.blocksFor(tokens) > kv.totalBlocks) tokens -= kv.blockSize;
+    longest = Math.min(longest, tokens);
+  }
+  return longest;
+}
+
 /** The summary's record of how the requests were sent; undefined for open loop with no warm-up. */
 function loadOf(options: SimulateOptions): RunLoad | undefined {
   const { closedLoop, warmUpRequests } = options;
@@ -110,6 +153,13 @@ function loadOf(options: SimulateOptions): RunLoad | undefined {
       'simulate: a closed loop is a client of its own; give `closedLoop` or `client`, not both',
       'invalid-argument',
       'closedLoop',
+    );
+  }
+  if (options.maxTokens !== undefined && !(Number.isInteger(options.maxTokens) && options.maxTokens > 0)) {
+    throw new ServeTuneError(
+      `simulate: max_tokens must be a positive whole number, got ${options.maxTokens}`,
+      'invalid-argument',
+      'maxTokens',
     );
   }
   if (warmUpRequests !== undefined && !(Number.isInteger(warmUpRequests) && warmUpRequests >= 0)) {

@@ -65,6 +65,7 @@ export class Simulation implements StepSink {
   private readonly timing = createStepTiming();
   private readonly itl = new GapHistogram();
   private readonly kvSeries: BucketedSeries;
+  private readonly kvCachedSeries: BucketedSeries;
   private readonly batchSeries: BucketedSeries;
   /** The first request's arrival: the series count from it. */
   private startTime = 0;
@@ -93,6 +94,7 @@ export class Simulation implements StepSink {
     this.stepFactors = setup.stepFactors;
     this.client = setup.client;
     this.kvSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
+    this.kvCachedSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
     this.batchSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
     this.shape = createBatchShape(setup.slidingWindow);
     this.warmUpLeft = setup.warmUpRequests;
@@ -131,6 +133,7 @@ export class Simulation implements StepSink {
       cachedPrompt: this.cachedPrompt,
       itl: this.itl,
       kvSeries: this.kvSeries,
+      kvCachedSeries: this.kvCachedSeries,
       batchSeries: this.batchSeries,
       steps: this.steps,
       startTime: this.startTime,
@@ -278,7 +281,9 @@ export class Simulation implements StepSink {
     this.steps++;
     replica.inFlight++;
     const occupancy = (replica.pipelineDepth === 1 ? done : replica.stageFree[0]) - now;
-    this.kvSeries.add(now - this.startTime, occupancy, replica.kv.usedBlocks() / replica.kv.totalBlocks);
+    const kv = replica.kv;
+    this.kvSeries.add(now - this.startTime, occupancy, kv.usedBlocks() / kv.totalBlocks);
+    this.kvCachedSeries.add(now - this.startTime, occupancy, kv.cachedBlocks() / kv.totalBlocks);
     this.batchSeries.add(now - this.startTime, occupancy, plan.count);
     this.events.push(done, STEP_DONE, replica.index, slot + poolIndexOf(replica) * 65536);
   }

@@ -27,6 +27,7 @@ export interface RunTotals {
   cachedPrompt: number;
   itl: GapHistogram;
   kvSeries: BucketedSeries;
+  kvCachedSeries: BucketedSeries;
   batchSeries: BucketedSeries;
   steps: number;
   startTime: number;
@@ -87,6 +88,7 @@ export function summarizeRun(
         }
       : null,
     kvUtilization: t.kvSeries.result(),
+    kvCached: t.kvCachedSeries.result(),
     batchSize: t.batchSeries.result(),
     kvTransfer: t.disaggregated ? summarize(transfers) : null,
     simulatedSeconds: duration,
@@ -125,6 +127,7 @@ export function infeasibleSummary(
     preemptions: 0,
     prefixCache: null,
     kvUtilization: null,
+    kvCached: null,
     batchSize: null,
     kvTransfer: null,
     simulatedSeconds: 0,

@@ -129,6 +129,12 @@ export const RunSummary = z.object({
   prefixCache: z.object({ hitTokens: z.number(), queriedTokens: z.number(), hitRate: z.number() }).nullable(),
   /** KV blocks in use / KV blocks, time-weighted over the replicas' steps. */
   kvUtilization: OverTime.nullable(),
+  /**
+   * KV blocks holding cached prefixes no running request references / KV blocks: evictable (an
+   * allocation takes them when nothing is free), so neither in use nor free. The rest is free. Absent
+   * from runs that do not count it (measured ones).
+   */
+  kvCached: OverTime.nullable().optional(),
   /** Sequences per step, time-weighted over the replicas' steps. */
   batchSize: OverTime.nullable(),
   /** Disaggregated runs: the KV transfer from prefill to decode, per request. */

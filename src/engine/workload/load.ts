@@ -10,7 +10,10 @@ interface LoadWorkloadOptions {
   /** Scale arrival times to this mean rate (requests/s); for a spec, replaces its rate. */
   rate?: number;
   seed?: number;
-  /** Keep the requests arriving in the first `durationSeconds` (after scaling). */
+  /**
+   * Keep the requests arriving in the first `durationSeconds` (with `rate`, of the trace scaled to it;
+   * what is kept is then scaled to `rate` itself).
+   */
   durationSeconds?: number;
   /**
    * Drop the first `skip` requests (after `durationSeconds`), the rest moved earlier so that the first
@@ -37,6 +40,21 @@ function lengthAskedFor(spec: SyntheticWorkload, options: LoadWorkloadOptions): 
 }
 
 /**
+ * A trace cut first and the part kept scaled to `rate`: a trace's load changes over its span, so scaling
+ * the whole trace and cutting it would offer the cut's own rate, not the one asked. `durationSeconds` is
+ * time at the asked rate, so the whole trace is scaled to it before that cut.
+ */
+function cutThenScale(trace: Workload, options: LoadWorkloadOptions, rate: number): Workload {
+  let kept = trace;
+  if (options.durationSeconds !== undefined)
+    kept = truncateWorkload(scaleToRate(trace, rate), { seconds: options.durationSeconds });
+  if (options.skip || options.count !== undefined)
+    kept = truncateWorkload(kept, { skip: options.skip, count: options.count });
+  if (kept.requests.length < 2) return { ...kept, source: `${trace.source} @ ${rate} req/s` };
+  return scaleToRate({ ...kept, source: trace.source }, rate);
+}
+
+/**
  * A workload from a spec string or a trace file, `FILE#model=NAME` keeping one model's requests (see
  * spec.ts for the grammar, traces.ts for the formats, trace-options.ts for what follows a `#`).
  */
@@ -52,7 +70,7 @@ export function loadWorkload(specOrFile: string, options: LoadWorkloadOptions = 
     workload = generateWorkload(spec, options.seed ?? 0, specOrFile);
   } else if (trace !== undefined) {
     workload = applyTraceOptions(readTrace(trace.file), specOrFile, trace.options);
-    if (options.rate !== undefined) workload = scaleToRate(workload, options.rate);
+    if (options.rate !== undefined) return cutThenScale(workload, options, options.rate);
   } else {
     throw new ServeTuneError(
       `--workload '${specOrFile}' is neither a file nor a workload spec (e.g. poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000)`,

@@ -39,8 +39,9 @@ export class TestReplica {
     this.policy = createPolicy(policy);
   }
 
-  add(prompt: number, output: number, hashes: number[] = []): SchedRequest {
-    const r = newSchedRequest(this.nextId++, prompt, output, hashes);
+  /** Queues a request that produces `output` tokens; `maxTokens` is what it asks for (default `output`). */
+  add(prompt: number, output: number, hashes: number[] = [], maxTokens = output): SchedRequest {
+    const r = newSchedRequest(this.nextId++, prompt, maxTokens, hashes);
     this.targets.set(r.id, output);
     this.state.waiting.pushBack(r);
     return r;

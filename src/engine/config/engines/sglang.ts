@@ -25,5 +25,10 @@ export const SGLANG = {
         : Math.max(maxModelLen, knobs.maxNumBatchedTokens),
     }),
   },
-  checks: { gpusMatchPlan: true, stepBudgetCoversLimits: false, kvBudget: 'share-of-gpu' },
+  checks: {
+    gpusMatchPlan: true,
+    stepBudgetCoversLimits: false,
+    kvBudget: 'share-of-gpu',
+    kvBlockSizes: { allowed: 'any', rule: '--page-size takes any number of tokens (default 1)' },
+  },
 } as const satisfies EngineDescription<'sglang'>;

@@ -11,5 +11,13 @@ export const TGI = {
   knobTable: TGI_KNOBS,
   scheduler: { policyFor: inFlightBatching },
   // Without --num-shard the launcher shards over every GPU it sees.
-  checks: { gpusMatchPlan: false, stepBudgetCoversLimits: false, kvBudget: 'share-of-gpu' },
+  checks: {
+    gpusMatchPlan: false,
+    stepBudgetCoversLimits: false,
+    kvBudget: 'share-of-gpu',
+    kvBlockSizes: {
+      allowed: 'any',
+      rule: 'TGI sets its block size from its attention backend; no flag sets it',
+    },
+  },
 } as const satisfies EngineDescription<'tgi'>;

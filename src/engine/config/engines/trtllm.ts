@@ -18,5 +18,10 @@ export const TRTLLM = {
   },
   knobTable: TRTLLM_KNOBS,
   scheduler: { policyFor: inFlightBatching },
-  checks: { gpusMatchPlan: true, stepBudgetCoversLimits: true, kvBudget: 'share-of-free-memory' },
+  checks: {
+    gpusMatchPlan: true,
+    stepBudgetCoversLimits: true,
+    kvBudget: 'share-of-free-memory',
+    kvBlockSizes: { allowed: 'any', rule: 'tokens_per_block is not checked here' },
+  },
 } as const satisfies EngineDescription<'trtllm'>;

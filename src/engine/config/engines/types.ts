@@ -79,6 +79,8 @@ export interface EngineChecks {
    * (TensorRT-LLM).
    */
   kvBudget: 'share-of-gpu' | 'share-of-free-memory';
+  /** The KV block (page) sizes in tokens the engine starts with ('any': any positive number), and why. */
+  kvBlockSizes: { allowed: readonly number[] | 'any'; rule: string };
 }
 
 /**

@@ -25,5 +25,14 @@ export const VLLM = {
       maxNumBatchedTokens: knobs.maxNumBatchedTokens,
     }),
   },
-  checks: { gpusMatchPlan: true, stepBudgetCoversLimits: true, kvBudget: 'share-of-gpu' },
+  checks: {
+    gpusMatchPlan: true,
+    stepBudgetCoversLimits: true,
+    kvBudget: 'share-of-gpu',
+    // vLLM's BlockSize is 1, 8, 16, 32, 64 or 128; FlashAttention, the CUDA default, takes multiples of 16.
+    kvBlockSizes: {
+      allowed: [16, 32, 64, 128],
+      rule: "--block-size must be one of vLLM's block sizes that its CUDA attention backend (FlashAttention) takes",
+    },
+  },
 } as const satisfies EngineDescription<'vllm'>;

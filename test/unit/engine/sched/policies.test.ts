@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isDecoding, RequestStatus } from '../../../../src/engine/sched/request.js';
+import { PolicyName, policySwaps } from '../../../../src/engine/sched/config.js';
+import { CountingKvBlockManager } from '../../../../src/engine/sched/kv-cache.js';
+import { isDecoding, newSchedRequest, RequestStatus } from '../../../../src/engine/sched/request.js';
 import { TestReplica } from '../../helpers/replica.js';
 
 /** Runs until the given requests are all decoding. */
@@ -196,5 +198,71 @@ describe('prefix caching', () => {
     replica.runToCompletion();
     assert.equal(replica.kv.cachedPrefixTokens([100]), 0, 'the oldest entry went first');
     assert.equal(replica.kv.cachedPrefixTokens([200]), 64);
+  });
+});
+
+describe('swap preemption in every policy that swaps', () => {
+  it('sarathi brings swapped requests back and every request finishes', () => {
+    const replica = new TestReplica('sarathi', 24, { preemption: 'swap', maxNumBatchedTokens: 512 });
+    for (let i = 0; i < 4; i++) replica.add(64, 60);
+    let swappedOut = 0;
+    let swappedIn = 0;
+    for (let i = 0; i < 5000 && replica.state.outstanding() > 0; i++) {
+      replica.step();
+      swappedOut += replica.plan.swapOutTokens;
+      swappedIn += replica.plan.swapInTokens;
+    }
+    assert.ok(swappedOut > 0, 'KV ran out and a request was swapped out');
+    assert.equal(swappedIn, swappedOut);
+    assert.equal(replica.finished.length, 4);
+    assert.equal(replica.state.swapped.length, 0);
+  });
+
+  it('names the policies whose engines have no swap', () => {
+    assert.deepEqual(
+      PolicyName.options.filter((p) => !policySwaps(p)),
+      ['vllm-v1', 'sglang', 'lightllm'],
+    );
+  });
+});
+
+describe('prefix caching across preemption (vLLM v1 recompute)', () => {
+  it('a recomputed request hits its own freed-but-cached prompt blocks', () => {
+    // 48 blocks of 16 tokens; prompts of 256 tokens (4 hashes of 64), no trace hashes.
+    const replica = new TestReplica('vllm-v1', 48, { maxNumBatchedTokens: 512 }, { hashBlockTokens: 64 });
+    const a = replica.add(256, 300);
+    const b = replica.add(256, 300);
+    let readmittedHit = -1;
+    for (let i = 0; i < 5000 && replica.state.outstanding() > 0; i++) {
+      const wasWaiting = b.status === RequestStatus.Waiting && b.preemptions > 0;
+      replica.step();
+      if (wasWaiting && b.status === RequestStatus.Running && readmittedHit < 0)
+        readmittedHit = b.cachedPromptTokens;
+    }
+    assert.ok(b.preemptions > 0, 'b was preempted');
+    assert.equal(readmittedHit, 192, 'three of its four prompt hashes (the last prompt token is recomputed)');
+    assert.equal(a.generated, 300);
+    assert.equal(b.generated, 300);
+  });
+
+  it('a request preempted mid-prompt keeps the blocks it had computed', () => {
+    const kv = new CountingKvBlockManager(64, 16, 64, true);
+    const r = newSchedRequest(7, 1000, 10);
+    assert.ok(kv.growTo(r, 320));
+    r.computed = 320;
+    kv.release(r);
+    r.computed = 0;
+    assert.equal(kv.acquirePrefix(r), 320, 'five computed 64-token blocks come back');
+  });
+
+  it('evicts a freed request’s last blocks first, so its prefix stays reachable', () => {
+    const kv = new CountingKvBlockManager(16, 16, 64, true);
+    const r = newSchedRequest(1, 256, 10, [11, 12, 13, 14]);
+    assert.ok(kv.growTo(r, 256));
+    r.computed = 256;
+    kv.release(r);
+    const other = newSchedRequest(2, 64, 10);
+    assert.ok(kv.growTo(other, 64), 'takes one hash worth of blocks, evicting one entry');
+    assert.equal(kv.cachedPrefixTokens([11, 12, 13, 14]), 192, 'hash 14 went, 11-13 remain');
   });
 });
