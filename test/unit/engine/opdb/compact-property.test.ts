@@ -71,9 +71,9 @@ describe('compact op database reader (property)', () => {
         const tables = expandOrLocated(edited(t, field, element, value));
         for (const table of tables ?? []) {
           const { levels, index, latencyMs } = table.columns;
-          for (const ms of latencyMs) assert.ok(Number.isFinite(ms) && ms > 0, `latency ${ms}`);
+          for (const ms of Array.from(latencyMs)) assert.ok(Number.isFinite(ms) && ms > 0, `latency ${ms}`);
           index.forEach((column, a) => {
-            for (const i of column) assert.ok(i >= 0 && i < levels[a]!.length, `index ${i}`);
+            for (const i of Array.from(column)) assert.ok(i >= 0 && i < levels[a]!.length, `index ${i}`);
           });
         }
       }),
