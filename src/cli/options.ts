@@ -13,17 +13,40 @@ import {
 } from '../engine/workload/slo.js';
 import { inputOption } from './file-options.js';
 
+/**
+ * A number as a person writes one in decimal: digits with an optional sign, fraction and exponent
+ * (`4`, `-2`, `0.5`, `.5`, `1e6`). `Number()` alone also takes `0x10`, `0b11`, `0o7`, `Infinity` and an
+ * empty string (as 0), which a flag must not turn into a value nobody wrote.
+ */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** The value of a decimal number, or undefined for anything else (or one too large to be finite). */
+function decimal(value: string): number | undefined {
+  const text = value.trim();
+  if (!DECIMAL.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** A whole number written in digits, within what a double holds exactly. */
+function wholeNumber(value: string): number | undefined {
+  const text = value.trim();
+  if (!/^\+?\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1) {
+  const n = wholeNumber(value);
+  if (n === undefined || n < 1) {
     throw new InvalidArgumentError(`expected a positive integer, got '${value}'.`);
   }
   return n;
 }
 
 export function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n)) {
+  const n = wholeNumber(value);
+  if (n === undefined) {
     throw new InvalidArgumentError(`expected a whole number (0 or more), got '${value}'.`);
   }
   return n;
@@ -63,30 +86,34 @@ export function threadCount(value: string): number {
 }
 
 export function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
+  const n = decimal(value);
+  if (n === undefined || n <= 0) {
     throw new InvalidArgumentError(`expected a positive number, got '${value}'.`);
   }
   return n;
 }
 
 export function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+  const n = decimal(value);
+  if (n === undefined || n < 0) {
     throw new InvalidArgumentError(`expected a number (0 or more), got '${value}'.`);
   }
-  return n;
+  // -0 reads as 0.
+  return n + 0;
 }
 
+/** A whole number, negative ones included (a seed), within what a double holds exactly. */
 export function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${value}'.`);
-  return n;
+  const n = decimal(value);
+  if (n === undefined || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(`expected an integer, got '${value}'.`);
+  }
+  return n + 0;
 }
 
 export function fraction(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 1) {
+  const n = decimal(value);
+  if (n === undefined || n <= 0 || n > 1) {
     throw new InvalidArgumentError(`expected a number in (0, 1], got '${value}'.`);
   }
   return n;

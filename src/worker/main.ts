@@ -1,7 +1,7 @@
-import { createInterface } from 'node:readline';
 import {
   CancelParams,
   isWorkerMethod,
+  MAX_REQUEST_LINE_BYTES,
   TRANSPORT_ERROR_CODES,
   WORKER_METHODS,
   WorkerCall,
@@ -10,6 +10,7 @@ import {
 } from '../engine/protocol/worker.js';
 import { isServeTuneError } from '../engine/util/errors.js';
 import { CancelledError, HANDLERS, type HandlerContext, WORKER_VERSION } from './handlers.js';
+import { readBoundedLines } from './lines.js';
 
 // The engine worker: a plain Node process that the extension starts, so GPU work and long runs never
 // share the editor's extension host. One JSON message per line on stdin and stdout; nothing else may
@@ -22,7 +23,17 @@ function send(message: WorkerReply): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-function errorOf(error: unknown) {
+/** Why a request was aborted by the worker itself: it ran past its time. */
+class RequestTimedOut extends Error {
+  constructor(method: string, seconds: number) {
+    super(`${method} did not finish within ${seconds} s and was stopped`);
+  }
+}
+
+function errorOf(error: unknown, signal?: AbortSignal) {
+  if (signal?.aborted && signal.reason instanceof RequestTimedOut) {
+    return { message: signal.reason.message, code: TRANSPORT_ERROR_CODES.timeout };
+  }
   if (error instanceof CancelledError) return { message: 'cancelled', code: TRANSPORT_ERROR_CODES.cancelled };
   if (isServeTuneError(error)) return { message: error.message, code: error.code, where: error.where };
   return {
@@ -36,7 +47,12 @@ const SEARCH_WORKER_FILE = new URL('./search-worker.mjs', import.meta.url);
 
 const running = new Map<number, AbortController>();
 
-async function run<M extends WorkerMethodName>(id: number, method: M, rawParams: unknown): Promise<void> {
+async function run<M extends WorkerMethodName>(
+  id: number,
+  method: M,
+  rawParams: unknown,
+  timeoutSeconds?: number,
+): Promise<void> {
   const spec = WORKER_METHODS[method];
   const parsed = spec.params.safeParse(rawParams ?? {});
   if (!parsed.success) {
@@ -48,6 +64,8 @@ async function run<M extends WorkerMethodName>(id: number, method: M, rawParams:
   }
   const controller = new AbortController();
   running.set(id, controller);
+  const seconds = Math.min(spec.timeoutSeconds, timeoutSeconds ?? Number.POSITIVE_INFINITY);
+  const timer = setTimeout(() => controller.abort(new RequestTimedOut(method, seconds)), seconds * 1000);
   const context: HandlerContext<M> = {
     signal: controller.signal,
     progress: (done, total, message) => send({ type: 'progress', id, done, total, message }),
@@ -60,8 +78,9 @@ async function run<M extends WorkerMethodName>(id: number, method: M, rawParams:
     const result = await handler(parsed.data as never, context);
     send({ type: 'result', id, method, result });
   } catch (error) {
-    send({ type: 'error', id, error: errorOf(error) });
+    send({ type: 'error', id, error: errorOf(error, controller.signal) });
   } finally {
+    clearTimeout(timer);
     running.delete(id);
   }
 }
@@ -112,10 +131,21 @@ function handle(line: string): void {
     });
     return;
   }
-  void run(call.id, call.method, call.params);
+  void run(call.id, call.method, call.params, call.timeoutSeconds);
 }
 
-createInterface({ input: process.stdin }).on('line', handle);
+function refuseOversize(bytes: number): void {
+  send({
+    type: 'error',
+    id: null,
+    error: {
+      message: `a request of ${bytes} bytes or more is larger than the ${MAX_REQUEST_LINE_BYTES} bytes the worker reads; it was skipped`,
+      code: TRANSPORT_ERROR_CODES.protocol,
+    },
+  });
+}
+
+readBoundedLines(process.stdin, MAX_REQUEST_LINE_BYTES, handle, refuseOversize);
 // The client closing our stdin means the editor is gone: stop, even mid-run.
 process.stdin.on('end', () => process.exit(0));
 send({ type: 'ready', version: WORKER_VERSION });

@@ -1,8 +1,7 @@
 import { type Command, Option } from 'commander';
-import { loadCalibration } from '../../engine/calibrate/load.js';
-import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
-import { loadCalibrationAndNote } from '../../engine/calibrate/load.js';
+import { loadCalibration, loadCalibrationAndNote } from '../../engine/calibrate/load.js';
 import { kvBlockSizeProblem } from '../../engine/config/block-size.js';
+import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { findModel } from '../../engine/model/catalog.js';

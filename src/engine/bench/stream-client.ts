@@ -1,6 +1,7 @@
 import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { MAX_TOKENS_PER_REQUEST } from '../workload/limits.js';
 import { apiUrl } from './endpoint.js';
 import type { MeasuredRequest } from './requests-file.js';
 
@@ -22,6 +23,9 @@ interface StreamRequestSpec {
 }
 
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 4096 });
+
+/** The longest one event may be: a chunk of a real stream is well under a kilobyte. */
+const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
 /** Why a stream that closed without its end marker failed. */
 export const INCOMPLETE_STREAM = 'stream ended before [DONE]/finish_reason';
@@ -134,6 +138,10 @@ function readResponse(
       return false;
     },
     () => (stream.ended ? settle('ok') : settle('incomplete', INCOMPLETE_STREAM)),
+    () => {
+      settle('http-error', `a stream event grew past ${MAX_EVENT_CHARS} characters without its end`);
+      res.destroy();
+    },
   );
   res.on('error', (error) => settle('network-error', error.message));
   // A body cut off without an error event still ends the request (settling twice is a no-op).
@@ -212,6 +220,7 @@ function onServerSentEvents(
   now: () => number,
   onEvent: (event: string, at: number) => boolean,
   onEnd: () => void,
+  onOversize: () => void,
 ): void {
   let buffer = '';
   let at = 0;
@@ -230,6 +239,11 @@ function onServerSentEvents(
     at = now();
     buffer += chunk;
     readEvents();
+    // A server that never ends an event must not grow this buffer without bound.
+    if (buffer.length > MAX_EVENT_CHARS) {
+      buffer = '';
+      onOversize();
+    }
   });
   res.on('end', () => {
     if (!readEvents()) return;
@@ -271,14 +285,23 @@ function readStreamEvent(
       return `malformed stream event: ${data.slice(0, 200)}`;
     }
     if (json === null || typeof json !== 'object') return `malformed stream event: ${data.slice(0, 200)}`;
-    if (json.error) return json.error.message ?? 'error event in stream';
+    // The server's message however it nests it (errorMessageOf): a message that is not text is shown as
+    // the event's JSON, not as "[object Object]" or a non-string in the record.
+    if (json.error) return errorMessageOf(data);
     if (record.responseId === undefined && typeof json.id === 'string') record.responseId = json.id;
     const choice = Array.isArray(json.choices) ? json.choices[0] : undefined;
     const content = choice?.text ?? choice?.delta?.content ?? '';
     if (content !== '' && content !== null) record.tokenTimes.push(at);
     if (typeof choice?.finish_reason === 'string') stream.ended = true;
     const completionTokens = json.usage?.completion_tokens;
-    if (typeof completionTokens === 'number' && Number.isInteger(completionTokens) && completionTokens >= 0) {
+    // A count no request could have (negative, fractional, past the limit of a trace's) is ignored:
+    // the content chunks are counted instead.
+    if (
+      typeof completionTokens === 'number' &&
+      Number.isSafeInteger(completionTokens) &&
+      completionTokens >= 0 &&
+      completionTokens <= MAX_TOKENS_PER_REQUEST
+    ) {
       stream.completionTokens = completionTokens;
     }
   }

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServeTuneError } from '../util/errors.js';
+import { MAX_TABLE_FILE_BYTES, readInputText } from '../util/files.js';
 import { didYouMean } from '../util/nearest.js';
 import { findModel, MODEL_CATALOG } from './catalog.js';
 import { cachedRepoIds, type Environment, findCachedConfig, hubCacheDir } from './hf-cache.js';
@@ -73,12 +74,8 @@ function fromConfig(text: string, where: string, repoId?: string): ModelSpec {
 
 function load(located: Located): ModelSpec {
   if ('model' in located) return located.model;
-  let text: string;
-  try {
-    text = readFileSync(located.file, 'utf8');
-  } catch (error) {
-    throw new ServeTuneError(`Cannot read ${located.file}: ${(error as Error).message}`, 'io', located.file);
-  }
+  // Bounded as every table a command reads is: a path may name /dev/zero or a file of gigabytes.
+  const text = readInputText(located.file, MAX_TABLE_FILE_BYTES);
   return fromConfig(text, located.file, located.repoId);
 }
 

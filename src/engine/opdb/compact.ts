@@ -54,11 +54,13 @@ const deltas = (values: ArrayLike<number>, order: ArrayLike<number>): number[] =
   return out;
 };
 
-const prefixSums = (differences: readonly number[]): Int32Array => {
+/** The running sums; undefined where one leaves the 32-bit range (an Int32Array would wrap it silently). */
+const prefixSums = (differences: readonly number[]): Int32Array | undefined => {
   const out = new Int32Array(differences.length);
   let sum = 0;
   for (let i = 0; i < differences.length; i++) {
     sum += differences[i];
+    if (sum < -(2 ** 31) || sum >= 2 ** 31) return undefined;
     out[i] = sum;
   }
   return out;
@@ -119,6 +121,7 @@ export function expandCompactOpDb(json: unknown, shown: string): OpTable[] {
     });
     const index = table.index.map((column, a) => {
       const values = prefixSums(column);
+      if (!values) throw bad(`axis ${spec.axes[a].name}: index out of range`);
       if (values.length !== table.rows)
         throw bad(`axis ${spec.axes[a].name}: ${values.length} rows, not ${table.rows}`);
       if (values.some((v) => v < 0 || v >= table.levels[a].length))
@@ -128,8 +131,14 @@ export function expandCompactOpDb(json: unknown, shown: string): OpTable[] {
     if (table.latency.length !== table.rows)
       throw bad(`${table.latency.length} latencies, not ${table.rows}`);
     const codes = prefixSums(table.latency);
+    if (!codes) throw bad('a latency code is out of range');
     const latencyMs = new Float64Array(codes.length);
-    for (let row = 0; row < codes.length; row++) latencyMs[row] = Math.exp(codes[row] * logStep);
+    for (let row = 0; row < codes.length; row++) {
+      latencyMs[row] = Math.exp(codes[row] * logStep);
+      // A code beyond what a double holds as a time (0 or Infinity ms) is a damaged file.
+      if (!(latencyMs[row] > 0 && latencyMs[row] < Number.POSITIVE_INFINITY))
+        throw bad(`row ${row}: latency code ${codes[row]} is out of range`);
+    }
     const columns: OpTableColumns = { levels: table.levels, index, latencyMs };
     const origin = {
       kind: table.kind,

@@ -99,7 +99,30 @@ export function importOpTablesCsv(
       `${file}:1`,
     );
   }
-  return MeasuredOpTables.parse(into);
+  const checked = MeasuredOpTables.safeParse(into);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new ServeTuneError(
+      `${file}: the tables read are not valid: '${issue.path.join('.')}' ${issue.message}`,
+      'invalid-config',
+      file,
+    );
+  }
+  return checked.data;
+}
+
+/**
+ * A positive time in milliseconds, in seconds: one so small that it is 0 s as a double (`5e-324`) is
+ * refused here, naming the line, rather than by the tables' schema without one.
+ */
+function millisecondsField(table: CsvTable, row: CsvTable['rows'][number], column: number): number {
+  const seconds = numberField(table, row, column, 'positive') * MS;
+  if (seconds > 0) return seconds;
+  throw new ServeTuneError(
+    `${table.file}:${row.line}: field '${table.header[column]}' is too small to be a time, got '${row.fields[column]?.trim()}'`,
+    'invalid-config',
+    `${table.file}:${row.line}:${table.header[column]}`,
+  );
 }
 
 function optionalColumn(table: CsvTable, name: string): number {
@@ -115,8 +138,8 @@ function readVidurMlp(table: CsvTable, into: MeasuredOpTables): void {
     .filter((c) => c.index >= 0);
   for (const row of table.rows) {
     const t = numberField(table, row, tokens, 'positive');
-    const tp = tpColumn >= 0 ? numberField(table, row, tpColumn, 'positive') : 1;
-    const hiddenSize = hidden >= 0 ? numberField(table, row, hidden, 'positive') : undefined;
+    const tp = tpColumn >= 0 ? numberField(table, row, tpColumn, 'count') : 1;
+    const hiddenSize = hidden >= 0 ? numberField(table, row, hidden, 'count') : undefined;
     for (const c of columns) {
       if (row.fields[c.index].trim() === '') continue;
       const ms = numberField(table, row, c.index, 'nonnegative');
@@ -136,14 +159,14 @@ function readAttention(table: CsvTable, into: MeasuredOpTables): void {
   const decodeTime = optionalColumn(table, 'time_stats.attn_decode.median');
   for (const row of table.rows) {
     const prefill = /^(true|1)$/i.test(row.fields[isPrefill].trim());
-    const tp = tpColumn >= 0 ? numberField(table, row, tpColumn, 'positive') : 1;
-    const hiddenSize = hidden >= 0 ? numberField(table, row, hidden, 'positive') : undefined;
-    const b = numberField(table, row, batch, 'positive');
-    const context = numberField(table, row, kv, 'nonnegative');
+    const tp = tpColumn >= 0 ? numberField(table, row, tpColumn, 'count') : 1;
+    const hiddenSize = hidden >= 0 ? numberField(table, row, hidden, 'count') : undefined;
+    const b = numberField(table, row, batch, 'count');
+    const context = numberField(table, row, kv, 'whole');
     if (prefill && prefillTime >= 0 && chunk >= 0) {
-      const seconds = numberField(table, row, prefillTime, 'positive') * MS;
+      const seconds = millisecondsField(table, row, prefillTime);
       into.prefillAttention.push({
-        chunk: numberField(table, row, chunk, 'positive'),
+        chunk: numberField(table, row, chunk, 'count'),
         context,
         batch: b,
         tp,
@@ -151,7 +174,7 @@ function readAttention(table: CsvTable, into: MeasuredOpTables): void {
         hiddenSize,
       });
     } else if (!prefill && decodeTime >= 0) {
-      const seconds = numberField(table, row, decodeTime, 'positive') * MS;
+      const seconds = millisecondsField(table, row, decodeTime);
       into.decodeAttention.push({ batch: b, context, tp, seconds, hiddenSize });
     }
   }
@@ -163,9 +186,9 @@ function readAllReduce(table: CsvTable, into: MeasuredOpTables): void {
   const time = requireColumn(table, 'time_stats.all_reduce.median');
   for (const row of table.rows) {
     into.allReduce.push({
-      workers: numberField(table, row, workers, 'positive'),
+      workers: numberField(table, row, workers, 'count'),
       bytes: numberField(table, row, size, 'positive'),
-      seconds: numberField(table, row, time, 'positive') * MS,
+      seconds: millisecondsField(table, row, time),
     });
   }
 }
@@ -192,7 +215,7 @@ function readLongForm(table: CsvTable, into: MeasuredOpTables): void {
     into.ops.push({
       op: name,
       tokens: numberField(table, row, tokens, 'positive'),
-      tp: numberField(table, row, tp, 'positive'),
+      tp: numberField(table, row, tp, 'count'),
       seconds: value,
     });
   }

@@ -40,6 +40,11 @@ export interface WorkerMethodSpec {
   gpu: boolean;
   /** A long run: the editor shows cancellable progress for it. */
   long: boolean;
+  /**
+   * The longest a request may run: past it the worker stops it and answers `timeout` (a call may ask
+   * for less, `WorkerCall.timeoutSeconds`), and the client gives up on it a little later.
+   */
+  timeoutSeconds: number;
 }
 
 const HelloResult = z.object({
@@ -81,20 +86,58 @@ const ValidateParams = z.object({
 });
 
 export const WORKER_METHODS = {
-  hello: { params: z.object({}), result: HelloResult, gpu: false, long: false },
-  plans: { params: PlansParams, result: PlansReport, gpu: false, long: false },
-  adapter: { params: AdapterParams, result: AdapterResult, gpu: true, long: false },
-  echo: { params: EchoParams, result: EchoResult, partial: EchoPartial, gpu: false, long: true },
+  hello: { params: z.object({}), result: HelloResult, gpu: false, long: false, timeoutSeconds: 30 },
+  plans: { params: PlansParams, result: PlansReport, gpu: false, long: false, timeoutSeconds: 120 },
+  adapter: { params: AdapterParams, result: AdapterResult, gpu: true, long: false, timeoutSeconds: 60 },
+  echo: {
+    params: EchoParams,
+    result: EchoResult,
+    partial: EchoPartial,
+    gpu: false,
+    long: true,
+    timeoutSeconds: 3600,
+  },
   // Config files: read and diagnose (cheap, may run in-process); predict and tune simulate, so they run
   // only in the worker (marked gpu so the editor never runs them in its extension host).
-  checkConfig: { params: CheckConfigInput, result: CheckConfigResult, gpu: false, long: false },
-  predictBlock: { params: PredictBlockInput, result: PredictBlockResult, gpu: true, long: false },
-  tuneBlock: { params: TuneBlockInput, result: TuneBlockResult, gpu: true, long: true },
-  validate: { params: ValidateParams, result: ValidationReport, gpu: true, long: true },
-  profile: { params: ProfileParams, result: DeviceProfile, gpu: true, long: true },
-  simulate: { params: SimulateParams, result: RunSummary, gpu: false, long: true },
-  search: { params: SearchInput, result: SearchResult, partial: SearchResult, gpu: false, long: true },
-  importTrace: { params: ImportTraceParams, result: ImportTraceResult, gpu: false, long: false },
+  checkConfig: {
+    params: CheckConfigInput,
+    result: CheckConfigResult,
+    gpu: false,
+    long: false,
+    timeoutSeconds: 120,
+  },
+  predictBlock: {
+    params: PredictBlockInput,
+    result: PredictBlockResult,
+    gpu: true,
+    long: false,
+    timeoutSeconds: 600,
+  },
+  tuneBlock: {
+    params: TuneBlockInput,
+    result: TuneBlockResult,
+    gpu: true,
+    long: true,
+    timeoutSeconds: 14400,
+  },
+  validate: { params: ValidateParams, result: ValidationReport, gpu: true, long: true, timeoutSeconds: 3600 },
+  profile: { params: ProfileParams, result: DeviceProfile, gpu: true, long: true, timeoutSeconds: 3600 },
+  simulate: { params: SimulateParams, result: RunSummary, gpu: false, long: true, timeoutSeconds: 3600 },
+  search: {
+    params: SearchInput,
+    result: SearchResult,
+    partial: SearchResult,
+    gpu: false,
+    long: true,
+    timeoutSeconds: 14400,
+  },
+  importTrace: {
+    params: ImportTraceParams,
+    result: ImportTraceResult,
+    gpu: false,
+    long: false,
+    timeoutSeconds: 600,
+  },
 } as const satisfies Record<string, WorkerMethodSpec>;
 
 type WorkerMethods = typeof WORKER_METHODS;
@@ -115,7 +158,15 @@ export const WorkerCall = z.object({
   id: z.number().int(),
   method: z.string().min(1),
   params: z.unknown().optional(),
+  /** Stop the request after this long if sooner than its method's `timeoutSeconds`. */
+  timeoutSeconds: z.number().positive().finite().optional(),
 });
+/**
+ * The largest request line (one JSON call) a worker reads; a client refuses to send a larger one. The
+ * largest params are a config's text (at most MAX_CONFIG_FILE_BYTES, 2 MiB, escaped in JSON).
+ */
+export const MAX_REQUEST_LINE_BYTES = 16 * 1024 * 1024;
+
 /** `cancel` is not a method of the table: it stops the request whose id is `target`, which then fails. */
 export const CancelParams = z.object({ target: z.number().int() });
 export type WorkerCall = z.infer<typeof WorkerCall>;
@@ -145,6 +196,7 @@ export const TRANSPORT_ERROR_CODES = {
   unknownMethod: 'unknown-method',
   invalidParams: 'invalid-params',
   cancelled: 'cancelled',
+  timeout: 'timeout',
   crashed: 'worker-crashed',
   unavailable: 'worker-unavailable',
   internal: 'internal',

@@ -63,6 +63,21 @@ export function simulate(
   workload: Workload,
   options: SimulateOptions = {},
 ): RunSummary {
+  const run = startSimulation(configInput, workload, options);
+  if ('summary' in run) return run.summary;
+  run.simulation.run();
+  return run.finish();
+}
+
+/** A simulation set up to run (`finish` summarizes it once run), or the summary of an infeasible plan. */
+export type StartedSimulation = { summary: RunSummary } | { simulation: Simulation; finish(): RunSummary };
+
+/** Everything `simulate` does before its event loop; callers that run the loop in slices start here. */
+export function startSimulation(
+  configInput: SimulationConfigInput,
+  workload: Workload,
+  options: SimulateOptions = {},
+): StartedSimulation {
   const wallStart = performance.now();
   const config = SimulationConfig.parse(configInput);
   const model = typeof config.model === 'string' ? resolveModel(config.model) : config.model;
@@ -88,7 +103,9 @@ export function simulate(
 
   const { pools, resolvedSchedulers, problems } = buildPools(config, model, hardware, workload, options);
   if (problems.length > 0) {
-    return infeasibleSummary({ base, resolvedSchedulers, wallStart }, problems, workload.requests.length);
+    return {
+      summary: infeasibleSummary({ base, resolvedSchedulers, wallStart }, problems, workload.requests.length),
+    };
   }
 
   const deployment = config.deployment;
@@ -112,8 +129,10 @@ export function simulate(
     warmUpRequests: options.warmUpRequests ?? 0,
     slidingWindow: model.slidingWindow,
   });
-  simulation.run();
-  return simulation.summary({ base, resolvedSchedulers, gpus, slo: config.slo, wallStart });
+  return {
+    simulation,
+    finish: () => simulation.summary({ base, resolvedSchedulers, gpus, slo: config.slo, wallStart }),
+  };
 }
 
 const NO_SWAP_REASON: Record<string, string> = {

@@ -103,11 +103,28 @@ export class Simulation implements StepSink {
 
   /** Runs until no request is left to arrive and no event is pending. */
   run(): void {
+    this.runEvents(Number.POSITIVE_INFINITY);
+  }
+
+  /** Requests arrived so far, of `requestCount`: how far a run in slices has come. */
+  get arrived(): number {
+    return this.nextArrival;
+  }
+
+  get requestCount(): number {
+    return this.requests.length;
+  }
+
+  /**
+   * Runs at most `budget` events (arrivals included) and returns whether the run is over; a caller that
+   * must stay responsive (the engine worker) runs a simulation in slices and yields between them.
+   */
+  runEvents(budget: number): boolean {
     const events = this.events;
-    while (true) {
+    for (let left = budget; left > 0; left--) {
       const arrivalTime = this.nextArrivalTime();
       const eventTime = events.peekTime();
-      if (arrivalTime === Number.POSITIVE_INFINITY && eventTime === Number.POSITIVE_INFINITY) break;
+      if (arrivalTime === Number.POSITIVE_INFINITY && eventTime === Number.POSITIVE_INFINITY) return true;
       if (arrivalTime <= eventTime) {
         this.arrive(arrivalTime);
         continue;
@@ -123,6 +140,7 @@ export class Simulation implements StepSink {
         this.kvArrived(this.requests[events.a]);
       }
     }
+    return false;
   }
 
   /** The run's summary; `record`: what it was (label, config, …) and when its wall clock started. */

@@ -3,11 +3,12 @@ import { ConfigFileReport } from '../config/block.js';
 import { Diagnostic, diagnoseFile } from '../config/diagnostics.js';
 import { readConfig } from '../config/read.js';
 import { readConfigIfFile } from '../util/files.js';
+import { ConfigText } from './config-text.js';
 
 export const CheckConfigInput = z.object({
   path: z.string().min(1),
   /** The file's text (an editor's unsaved buffer); siblings (`.env`, `--config` YAMLs) are read from disk. */
-  text: z.string(),
+  text: ConfigText,
   /** GPU catalog id where the file does not name one. */
   hardware: z.string().min(1).optional(),
 });

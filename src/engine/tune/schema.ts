@@ -6,13 +6,14 @@ import { SearchResult } from '../search/run.js';
 import { EvaluationMetrics, Slo } from '../search/schema.js';
 import { MAX_SAMPLE_REQUESTS } from '../search/simulation-evaluator.js';
 import { ThreadCount } from '../util/threads.js';
+import { ConfigText } from './config-text.js';
 
 /** What to tune one block of a config file for: the file, the block, the traffic and the targets. */
 export const TuneBlockInput = z.object({
   /** The config file's path (siblings such as `.env` and `--config` YAMLs are read from its folder). */
   path: z.string().min(1),
   /** The file's text (an editor's unsaved buffer); read from `path` when absent. */
-  text: z.string().optional(),
+  text: ConfigText.optional(),
   /** Which serving block of the file (0-based, in file order). */
   block: z.number().int().nonnegative().default(0),
   /** A workload spec or a trace file. */

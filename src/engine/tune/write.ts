@@ -32,6 +32,8 @@ export interface PlannedChange {
   edits: readonly TextEdit[];
   /** The text of each file as it was when the edits were planned. */
   plannedOn: (path: string) => string | undefined;
+  /** How a refusal words it: when the file changed, and what to do (default: the CLI's `tune`). */
+  wording?: { since: string; again: string };
 }
 
 export interface FileWrite {
@@ -50,20 +52,35 @@ export interface FileWrite {
 export function planWrite(change: PlannedChange): FileWrite[] {
   const files = [...new Set(change.edits.map((e) => e.range.file))];
   const now = new Map(files.map((file) => [file, readEditableText(file)]));
-  const unchanged = files.every((file) => now.get(file) === change.plannedOn(file));
-  const edits = unchanged ? change.edits : replan(change, now);
+  const edits = editsOverCurrent(change, (path) => now.get(path) ?? readConfigIfFile(path));
   return files.map((file) => {
     const before = now.get(file)!;
     return { path: file, before, after: applyEdits(before, edits, file) };
   });
 }
 
-function replan(change: PlannedChange, now: ReadonlyMap<string, string>): readonly TextEdit[] {
+/**
+ * The edits of a planned change over the files as `current` reads them now (an editor passes its
+ * buffers): as planned where every file is unchanged, else planned again on the new text and kept only
+ * if they make the same change (see `planWrite`); a ServeTuneError saying why otherwise.
+ */
+export function editsOverCurrent(
+  change: PlannedChange,
+  current: (path: string) => string | undefined,
+): readonly TextEdit[] {
+  const files = [...new Set(change.edits.map((e) => e.range.file))];
+  const unchanged = files.every((file) => {
+    const was = change.plannedOn(file);
+    return was !== undefined && current(file) === was;
+  });
+  return unchanged ? change.edits : replan(change, current);
+}
+
+function replan(change: PlannedChange, current: (path: string) => string | undefined): readonly TextEdit[] {
   const planned = (path: string) => change.plannedOn(path) ?? readConfigIfFile(path);
-  const current = (path: string) => now.get(path) ?? readConfigIfFile(path);
   const refuse = (why: string) =>
     new ServeTuneError(
-      `${change.path} changed while tune ran, and ${why}: nothing written; run servetune tune again`,
+      `${change.path} changed ${change.wording?.since ?? 'while tune ran'}, and ${why}: nothing written; ${change.wording?.again ?? 'run servetune tune again'}`,
       'io',
       change.path,
     );

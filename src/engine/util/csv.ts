@@ -75,25 +75,50 @@ export function requireColumn(table: CsvTable, name: string): number {
   return index;
 }
 
-/** A finite number from a field, or an error naming file, line and column. */
+/** A number written in decimal (`4`, `0.25`, `1e-3`): `Number()` alone also reads `0x10` and `Infinity`. */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** What a numeric field may hold: `count` a whole number from 1, `whole` a whole number from 0. */
+export type NumberConstraint = 'any' | 'nonnegative' | 'positive' | 'count' | 'whole';
+
+const EXPECTED: Record<NumberConstraint, string> = {
+  any: 'a number',
+  nonnegative: 'a nonnegative number',
+  positive: 'a positive number',
+  count: 'a whole number of at least 1',
+  whole: 'a whole number (0 or more)',
+};
+
+function meets(value: number, constraint: NumberConstraint): boolean {
+  switch (constraint) {
+    case 'any':
+      return true;
+    case 'nonnegative':
+      return value >= 0;
+    case 'positive':
+      return value > 0;
+    case 'count':
+      return Number.isSafeInteger(value) && value >= 1;
+    case 'whole':
+      return Number.isSafeInteger(value) && value >= 0;
+  }
+}
+
+/** A finite decimal number from a field, or an error naming file, line and column. */
 export function numberField(
   table: CsvTable,
   row: { line: number; fields: string[] },
   column: number,
-  constraint: 'any' | 'nonnegative' | 'positive' = 'any',
+  constraint: NumberConstraint = 'any',
 ): number {
   const raw = row.fields[column]?.trim() ?? '';
-  const value = raw === '' ? Number.NaN : Number(raw);
-  const ok =
-    Number.isFinite(value) &&
-    (constraint === 'any' || (constraint === 'nonnegative' ? value >= 0 : value > 0));
-  if (!ok) {
-    const expected = constraint === 'any' ? 'a number' : `a ${constraint} number`;
+  const value = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value) || !meets(value, constraint)) {
     throw new ServeTuneError(
-      `${table.file}:${row.line}: field '${table.header[column]}' must be ${expected}, got '${raw}'`,
+      `${table.file}:${row.line}: field '${table.header[column]}' must be ${EXPECTED[constraint]}, got '${raw}'`,
       'invalid-config',
       `${table.file}:${row.line}:${table.header[column]}`,
     );
   }
-  return value;
+  return value + 0;
 }

@@ -1,13 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { searchChartModel } from '../../engine/chart/search-chart.js';
-import { planEdits } from '../../engine/config/apply.js';
 import type { Diagnostic } from '../../engine/config/diagnostics.js';
-import { readConfig } from '../../engine/config/read.js';
+import type { TextEdit } from '../../engine/config/source.js';
 import type { CheckConfigResult } from '../../engine/tune/check.js';
 import type { PredictBlockResult, TuneBlockResult } from '../../engine/tune/schema.js';
+import { readConfigIfFile } from '../../engine/util/files.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import type { Services } from '../services.js';
+import { type ApplyPlan, namedFileOnly, planApply } from './apply-plan.js';
 import { toRange, workspaceEdit } from './edits.js';
 import { type WorkspaceInputs, workspaceInputs } from './inputs.js';
 
@@ -41,6 +42,8 @@ export function isConfigCandidate(document: vscode.TextDocument): boolean {
 export class ConfigController implements vscode.Disposable {
   private readonly documents = new Map<string, DocumentState>();
   private readonly tunings = new Map<string, Outcome<TuneBlockResult>>();
+  /** Per tuning, the text of each file its edits touch as it was when tuned (what Apply checks against). */
+  private readonly tunedOn = new Map<string, Map<string, string>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -186,13 +189,15 @@ export class ConfigController implements vscode.Disposable {
     const key = tuningKey(uri, block);
     this.tunings.set(key, { kind: 'pending' });
     this.changed.fire();
+    const text = document.getText();
     try {
       const value = await this.services.engine.run(
         'tuneBlock',
-        { ...this.engineInputs(inputs), path: uri.fsPath, text: document.getText(), block },
+        { ...this.engineInputs(inputs), path: uri.fsPath, text, block },
         { title: 'ServeTune: tuning the serving config' },
       );
       this.tunings.set(key, { kind: 'done', value });
+      this.tunedOn.set(key, tunedTexts(uri.fsPath, text, value));
       this.services.log.info(`tuned ${uri.fsPath} block ${block}: ${value.summary}`);
     } catch (error) {
       if (isCancellation(error)) this.tunings.delete(key);
@@ -206,39 +211,43 @@ export class ConfigController implements vscode.Disposable {
   }
 
   /**
-   * Writes the suggestion: the changes are planned again on the document as it is now, so the edit lands
-   * on exactly the changed keys or flags even after other edits; one WorkspaceEdit, one undo.
+   * Writes the suggestion into the editor (one WorkspaceEdit, one undo; saving is the user's): the
+   * edits as tuned where nothing changed since, planned again where the file changed but the block did
+   * not, refused otherwise (`planApply`, the rule of `tune --write`). Changes that cannot be made
+   * (shared anchors or variables) and edits in files the user did not name are asked about first.
    */
   async apply(uri: vscode.Uri, block: number): Promise<boolean> {
-    const tuning = this.tunings.get(tuningKey(uri, block));
-    if (tuning?.kind !== 'done' || !tuning.value.suggested) {
+    const key = tuningKey(uri, block);
+    const tuning = this.tunings.get(key);
+    const tunedOn = this.tunedOn.get(key);
+    if (tuning?.kind !== 'done' || !tuning.value.suggested || !tunedOn) {
       void vscode.window.showInformationMessage('ServeTune: nothing to apply; tune the block first.');
       return false;
     }
-    const document = await vscode.workspace.openTextDocument(uri);
-    const texts = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.fsPath, d.getText()]));
-    const report = readConfig(uri.fsPath, document.getText(), {
-      readFile: (path) => texts.get(path) ?? readDisk(path),
-    });
-    const target = report.blocks[block];
-    if (!target || target.label !== tuning.value.target.label) {
-      void vscode.window.showWarningMessage(
-        `ServeTune: the file changed and block ${block + 1} is no longer ${tuning.value.target.label}; tune it again.`,
-      );
+    let plan: ApplyPlan;
+    try {
+      plan = planApply({
+        path: uri.fsPath,
+        block,
+        tuning: tuning.value,
+        plannedOn: tunedOn,
+        buffers: new Map(vscode.workspace.textDocuments.map((d) => [d.uri.fsPath, d.getText()])),
+      });
+    } catch (error) {
+      void vscode.window.showWarningMessage(`ServeTune: ${describeEngineError(error)}`);
       return false;
     }
-    const planned = planEdits(target, tuning.value.changes);
-    for (const problem of planned.problems) this.services.log.warn(`apply: ${problem}`);
-    const applied = await vscode.workspace.applyEdit(workspaceEdit(planned.edits));
+    const edits = await confirmedEdits(plan, uri.fsPath);
+    if (!edits) return false;
+    for (const problem of plan.problems) this.services.log.warn(`apply: ${problem}`);
+    const applied = await vscode.workspace.applyEdit(workspaceEdit(edits));
     if (!applied) {
       void vscode.window.showErrorMessage('ServeTune: the editor refused the edit.');
       return false;
     }
-    this.tunings.delete(tuningKey(uri, block));
+    this.tunings.delete(key);
+    this.tunedOn.delete(key);
     this.changed.fire();
-    if (planned.problems.length > 0) {
-      void vscode.window.showWarningMessage(`ServeTune: applied, except: ${planned.problems.join('; ')}`);
-    }
     return true;
   }
 
@@ -263,10 +272,48 @@ function tuningKey(uri: vscode.Uri, block: number): string {
   return `${uri.toString()}#${block}`;
 }
 
-function readDisk(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
+/** The texts a tuning's edits were planned on: the buffer sent to the worker, and the other files now. */
+function tunedTexts(path: string, text: string, result: TuneBlockResult): Map<string, string> {
+  const texts = new Map([[path, text]]);
+  const buffers = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.fsPath, d.getText()]));
+  for (const edit of result.edits) {
+    const file = edit.range.file;
+    if (texts.has(file)) continue;
+    const now = buffers.get(file) ?? readConfigIfFile(file);
+    if (now !== undefined) texts.set(file, now);
+  }
+  return texts;
+}
+
+/**
+ * The edits to make after asking where needed: changes that cannot be made are listed and the rest
+ * applied only if the user agrees; edits in files the user did not name are made only if the user
+ * agrees, else left out. Undefined: the user declined, nothing changes.
+ */
+async function confirmedEdits(plan: ApplyPlan, path: string): Promise<readonly TextEdit[] | undefined> {
+  let edits = plan.edits;
+  if (plan.problems.length > 0) {
+    const choice = await vscode.window.showWarningMessage(
+      `ServeTune: ${plan.problems.length === 1 ? 'one change' : `${plan.problems.length} changes`} cannot be made here: ${plan.problems.join('; ')}`,
+      { modal: true },
+      'Apply the Others',
+    );
+    if (choice !== 'Apply the Others') return undefined;
+  }
+  if (plan.referenced.length > 0) {
+    const all = 'Edit Them Too';
+    const choice = await vscode.window.showWarningMessage(
+      `ServeTune: the change also edits ${plan.referenced.join(', ')}, which ${basename(path)} refers to (other configs may read ${plan.referenced.length === 1 ? 'it' : 'them'} too).`,
+      { modal: true },
+      all,
+      'Only This File',
+    );
+    if (choice === undefined) return undefined;
+    if (choice !== all) edits = namedFileOnly(plan, path);
+  }
+  if (edits.length === 0) {
+    void vscode.window.showInformationMessage('ServeTune: nothing left to apply in this file.');
     return undefined;
   }
+  return edits;
 }

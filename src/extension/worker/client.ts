@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import {
+  MAX_REQUEST_LINE_BYTES,
   type MethodParams,
   type MethodPartial,
   type MethodResult,
@@ -27,7 +28,15 @@ export interface RequestOptions<M extends WorkerMethodName> {
   signal?: AbortSignal;
   onProgress?(done: number, total: number, message?: string): void;
   onPartial?(partial: MethodPartial<M>): void;
+  /**
+   * Give up after this long: the worker is asked to stop the request, which fails with code `timeout`.
+   * Default: the method's `timeoutSeconds`; the worker enforces the same limit itself.
+   */
+  timeoutMs?: number;
 }
+
+/** How long after the worker's own deadline the client stops waiting for its `timeout` answer. */
+const TIMEOUT_GRACE_MS = 5000;
 
 export interface WorkerExit {
   code: number | null;
@@ -54,7 +63,8 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   options: RequestOptions<WorkerMethodName>;
-  removeAbortListener(): void;
+  /** Stops the request's timer and abort listener. */
+  cleanUp(): void;
 }
 
 const STDERR_TAIL_LINES = 40;
@@ -150,17 +160,39 @@ export class WorkerClient {
       throw new WorkerRequestError('the engine worker is not running', TRANSPORT_ERROR_CODES.crashed);
     if (options.signal?.aborted) throw new WorkerRequestError('cancelled', TRANSPORT_ERROR_CODES.cancelled);
     const id = this.nextId++;
+    const timeoutMs = options.timeoutMs ?? WORKER_METHODS[method].timeoutSeconds * 1000;
+    const line = JSON.stringify({ id, method, params, timeoutSeconds: timeoutMs / 1000 });
+    if (Buffer.byteLength(line, 'utf8') > MAX_REQUEST_LINE_BYTES) {
+      throw new WorkerRequestError(
+        `the ${method} request is larger than the ${MAX_REQUEST_LINE_BYTES} bytes the engine worker reads`,
+        TRANSPORT_ERROR_CODES.invalidParams,
+      );
+    }
     return new Promise<MethodResult<M>>((resolve, reject) => {
-      const onAbort = () => this.write({ id: this.nextId++, method: 'cancel', params: { target: id } });
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const cancel = () => this.write({ id: this.nextId++, method: 'cancel', params: { target: id } });
+      // The worker answers `timeout` itself at timeoutMs; this is for a worker too busy to.
+      const timer = setTimeout(() => {
+        cancel();
+        this.settle(id);
+        reject(
+          new WorkerRequestError(
+            `${method} did not finish within ${Math.round(timeoutMs / 1000)} s; it was cancelled`,
+            TRANSPORT_ERROR_CODES.timeout,
+          ),
+        );
+      }, timeoutMs + TIMEOUT_GRACE_MS);
+      options.signal?.addEventListener('abort', cancel, { once: true });
       this.pending.set(id, {
         method,
         resolve: resolve as (value: unknown) => void,
         reject,
         options: options as RequestOptions<WorkerMethodName>,
-        removeAbortListener: () => options.signal?.removeEventListener('abort', onAbort),
+        cleanUp: () => {
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', cancel);
+        },
       });
-      this.write({ id, method, params });
+      this.writeLine(line);
     });
   }
 
@@ -179,8 +211,12 @@ export class WorkerClient {
   }
 
   private write(message: unknown): void {
+    this.writeLine(JSON.stringify(message));
+  }
+
+  private writeLine(line: string): void {
     if (this.exited) return;
-    this.child.stdin.write(`${JSON.stringify(message)}\n`);
+    this.child.stdin.write(`${line}\n`);
   }
 
   private parse(line: string): WorkerReply | undefined {
@@ -244,7 +280,7 @@ export class WorkerClient {
   }
 
   private settle(id: number): void {
-    this.pending.get(id)?.removeAbortListener();
+    this.pending.get(id)?.cleanUp();
     this.pending.delete(id);
   }
 

@@ -2,17 +2,58 @@ import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
 import { findModel } from '../../engine/model/catalog.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
 import { readUserPerfDb } from '../../engine/opdb/user-db.js';
-import { simulate } from '../../engine/sim/simulate.js';
+import type { MethodParsedParams } from '../../engine/protocol/worker.js';
+import { simulateInSlices } from '../../engine/sim/simulate-async.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { cancelled } from '../cancel.js';
 import type { Handler } from '../handlers.js';
 
 /**
- * One simulation. The simulator runs synchronously (a few seconds at most for the workloads the editor
- * offers), so a cancel is honoured before it starts and its result is dropped if it arrives after.
+ * One simulation, run in slices (`simulateInSlices`) so the worker stays responsive: a cancel or the
+ * request's timeout stops it within a slice (milliseconds), and other requests are answered meanwhile.
  */
 export const simulateHandler: Handler<'simulate'> = async (params, context) => {
+  checkLoop(params);
+  const workload = loadWorkload(params.workload, {
+    rate: params.rate,
+    seed: params.seed,
+    count: params.requests,
+  });
+  context.progress(0, 1, `simulating ${workload.requests.length} requests`);
+  if (context.signal.aborted) throw cancelled();
+  // A model named by a path or a Hugging Face repository travels to the simulator as its spec.
+  const model =
+    typeof params.config.model === 'string' && !findModel(params.config.model)
+      ? await resolveModelAsync(params.config.model)
+      : params.config.model;
+  const hardware =
+    typeof params.config.hardware === 'string' ? params.config.hardware : params.config.hardware.id;
+  const database =
+    params.perfDb === undefined
+      ? undefined
+      : await readUserPerfDb({ dir: params.perfDb, hardware, engine: DEFAULT_ENGINE });
+  try {
+    const summary = await simulateInSlices({ ...params.config, model }, workload, {
+      measuredTables: database?.tables,
+      closedLoop:
+        params.concurrency !== undefined
+          ? { concurrency: params.concurrency, thinkSeconds: params.thinkSeconds }
+          : undefined,
+      warmUpRequests: params.warmUpRequests,
+      signal: context.signal,
+      onProgress: (arrived, total) =>
+        context.progress(arrived, total, `simulating: ${arrived} of ${total} requests arrived`),
+    });
+    context.progress(1, 1, 'done');
+    return summary;
+  } catch (error) {
+    if (context.signal.aborted) throw cancelled();
+    throw error;
+  }
+};
+
+function checkLoop(params: MethodParsedParams<'simulate'>): void {
   if (params.concurrency !== undefined && params.rate !== undefined) {
     throw new ServeTuneError(
       'a closed loop (concurrency) ignores arrival times: give concurrency or rate, not both',
@@ -27,35 +68,4 @@ export const simulateHandler: Handler<'simulate'> = async (params, context) => {
       'thinkSeconds',
     );
   }
-  const workload = loadWorkload(params.workload, {
-    rate: params.rate,
-    seed: params.seed,
-    count: params.requests,
-  });
-  context.progress(0, 1, `simulating ${workload.requests.length} requests`);
-  // Let the cancel that may already be queued on stdin arrive before the event loop is busy.
-  await new Promise((resolve) => setImmediate(resolve));
-  if (context.signal.aborted) throw cancelled();
-  // A model named by a path or a Hugging Face repository travels to the simulator as its spec.
-  const model =
-    typeof params.config.model === 'string' && !findModel(params.config.model)
-      ? await resolveModelAsync(params.config.model)
-      : params.config.model;
-  const hardware =
-    typeof params.config.hardware === 'string' ? params.config.hardware : params.config.hardware.id;
-  const database =
-    params.perfDb === undefined
-      ? undefined
-      : await readUserPerfDb({ dir: params.perfDb, hardware, engine: DEFAULT_ENGINE });
-  const summary = simulate({ ...params.config, model }, workload, {
-    measuredTables: database?.tables,
-    closedLoop:
-      params.concurrency !== undefined
-        ? { concurrency: params.concurrency, thinkSeconds: params.thinkSeconds }
-        : undefined,
-    warmUpRequests: params.warmUpRequests,
-  });
-  if (context.signal.aborted) throw cancelled();
-  context.progress(1, 1, 'done');
-  return summary;
-};
+}

@@ -97,6 +97,29 @@ test('requests run concurrently: a short one finishes while a long one runs', as
   await assert.rejects(long, (error: WorkerRequestError) => error.code === 'cancelled');
 });
 
+test('a request past its timeout fails as timeout, said by the worker, which keeps serving', async () => {
+  const client = start();
+  const started = Date.now();
+  await assert.rejects(
+    client.request('echo', { steps: 1000, stepSeconds: 0.05 }, { timeoutMs: 150 }),
+    (error: WorkerRequestError) =>
+      error.code === 'timeout' && /echo did not finish within 0\.15 s/.test(error.message),
+  );
+  assert.ok(Date.now() - started < 4000, 'the worker stopped it before the client gave up');
+  assert.equal(client.inFlight, 0);
+  assert.equal((await client.request('hello', {})).pid, client.pid);
+});
+
+test('a request larger than the worker reads is refused before it is sent', async () => {
+  const client = start();
+  const text = 'x'.repeat(17 * 1024 * 1024);
+  await assert.rejects(
+    client.request('checkConfig', { path: '/tmp/huge.yaml', text }),
+    (error: WorkerRequestError) => error.code === 'invalid-params' && /larger than/.test(error.message),
+  );
+  assert.equal((await client.request('hello', {})).pid, client.pid);
+});
+
 test('a killed worker fails its pending requests as crashed and reports the exit', async () => {
   let exit: WorkerExit | undefined;
   const client = start((e) => {

@@ -165,6 +165,58 @@ test('cancelling a search stops it in the worker, which then answers the next re
   assert.equal(imported.summary.requests, 120);
 });
 
+const LONG_SIMULATION = {
+  config: {
+    model: 'llama-3.1-8b',
+    hardware: 'l40s',
+    deployment: {
+      kind: 'colocated' as const,
+      pool: {
+        plan: { tp: 1, pp: 1, dp: 2, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
+        scheduler: { policy: 'vllm-v1' as const },
+      },
+    },
+  },
+  workload: 'poisson:rate=20,n=100000,prompt=lognormal(512,0.6),output=lognormal(128,0.5)',
+};
+
+test('cancelling a simulate stops it mid-run, and the worker answers others while it runs', async () => {
+  const client = start();
+  const controller = new AbortController();
+  let arrivedAtCancel = -1;
+  let helloDuringRun = false;
+  let settled = false;
+  const running = client.request('simulate', LONG_SIMULATION, {
+    signal: controller.signal,
+    onProgress: (done, total) => {
+      if (arrivedAtCancel >= 0 || done === 0 || total !== 100_000) return;
+      void client.request('hello', {}).then(() => {
+        helloDuringRun = !settled;
+        arrivedAtCancel = done;
+        controller.abort();
+      });
+    },
+  });
+  await assert.rejects(running, (error: WorkerRequestError) => error.code === 'cancelled');
+  settled = true;
+  assert.ok(helloDuringRun, 'hello was answered while the simulation ran');
+  assert.ok(arrivedAtCancel > 0 && arrivedAtCancel < 100_000, `cancelled mid-run (${arrivedAtCancel})`);
+  assert.equal(client.inFlight, 0);
+  assert.equal((await client.request('hello', {})).pid, client.pid);
+});
+
+test('a simulate past its timeout fails as timeout, and the worker goes on serving', async () => {
+  const client = start();
+  const started = Date.now();
+  await assert.rejects(
+    client.request('simulate', LONG_SIMULATION, { timeoutMs: 200 }),
+    (error: WorkerRequestError) =>
+      error.code === 'timeout' && /simulate did not finish within 0\.2 s/.test(error.message),
+  );
+  assert.ok(Date.now() - started < 5000 + 4000, 'the worker stopped it, not the client after its grace');
+  assert.equal((await client.request('hello', {})).pid, client.pid);
+});
+
 test('cancelling a profile stops the measurement and the request fails as cancelled', async () => {
   const client = start();
   const controller = new AbortController();

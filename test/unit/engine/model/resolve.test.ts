@@ -281,3 +281,10 @@ describe('resolving a model: unknown names', () => {
     );
   });
 });
+
+it('a model path that is a device or too large is refused before it is read', () => {
+  assert.throws(
+    () => resolveModel('/dev/zero'),
+    (error: Error) => error instanceof ServeTuneError && /not a regular file/.test(error.message),
+  );
+});

@@ -18,6 +18,17 @@ test('every method has a params and a result schema, and long methods are marked
   assert.equal(WORKER_METHODS.plans.gpu, false);
 });
 
+test('every method has a timeout, and a call may ask for a shorter one', () => {
+  for (const [name, spec] of Object.entries(WORKER_METHODS)) {
+    assert.ok(spec.timeoutSeconds > 0 && Number.isFinite(spec.timeoutSeconds), name);
+    // setTimeout holds at most 2^31 − 1 ms.
+    assert.ok(spec.timeoutSeconds * 1000 < 2 ** 31 - 10_000, name);
+  }
+  assert.equal(WorkerCall.parse({ id: 1, method: 'echo', timeoutSeconds: 0.5 }).timeoutSeconds, 0.5);
+  assert.equal(WorkerCall.safeParse({ id: 1, method: 'echo', timeoutSeconds: -1 }).success, false);
+  assert.equal(WorkerCall.safeParse({ id: 1, method: 'echo', timeoutSeconds: Infinity }).success, false);
+});
+
 test('isWorkerMethod knows the table and nothing inherited', () => {
   assert.equal(isWorkerMethod('plans'), true);
   assert.equal(isWorkerMethod('cancel'), false);
