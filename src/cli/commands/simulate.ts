@@ -10,7 +10,12 @@ import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
 import { readOpTables, StepReport } from '../../engine/perf/report.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
 import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
-import { PolicyName, PreemptionMode, type SchedulerConfig } from '../../engine/sched/config.js';
+import {
+  PolicyName,
+  PreemptionMode,
+  type SchedulerConfig,
+  SchedulingPolicy,
+} from '../../engine/sched/config.js';
 import { RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
 import { simulate } from '../../engine/sim/simulate.js';
 import { type MetricSummary, RunSummary } from '../../engine/sim/summary.js';
@@ -86,6 +91,7 @@ interface SimulateFlags {
   chunkedPrefillSize?: number;
   scheduleConservativeness?: number;
   preemption?: 'recompute' | 'swap';
+  schedulingPolicy?: 'fcfs' | 'priority';
   prefixCaching?: boolean;
   router: RouterName;
   prefillTp?: number;
@@ -238,6 +244,12 @@ export function registerSimulateCommands(program: Command): void {
     )
     .addOption(new Option('--max-model-len <n>', 'longest prompt + output accepted').argParser(positiveInt))
     .addOption(new Option('--preemption <mode>', 'preemption mode').choices(PreemptionMode.options))
+    .addOption(
+      new Option(
+        '--scheduling-policy <policy>',
+        'fcfs, or priority: waiting requests by the workload priority= (lower first), lowest preempted first (vLLM --scheduling-policy priority, SGLang --enable-priority-scheduling; vllm-v0, vllm-v1, sarathi, sglang)',
+      ).choices(SchedulingPolicy.options),
+    )
     .option('--prefix-caching', 'enable prefix caching')
     .option('--no-prefix-caching', 'disable prefix caching')
     .addOption(
@@ -262,7 +274,7 @@ export function registerSimulateCommands(program: Command): void {
     )
     .requiredOption(
       '--workload <spec|file>',
-      'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4); limits in docs/limits.md',
+      'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4). Spec shapes: curve=diurnal(PERIOD,LOW)|steps(T:F;…)|burst(EVERY,LEN,F) (rate over time); system=N[,shared=F][,templates=K] (shared system prompt / few-shot templates); turns=DIST[,think=DIST][,tool=F][,toolpause=DIST] (multi-turn sessions and agents, each turn sent after the previous answer); class=NAME,priority=P (per-class metrics, --scheduling-policy priority); join streams with + (e.g. poisson:rate=1,class=interactive + poisson:rate=20,class=batch,priority=1). Grammar and limits: docs/workloads.md, docs/limits.md',
     )
     .addOption(
       new Option('--rate <r>', 'scale arrivals to this mean rate (requests/s)').argParser(positiveNumber),
@@ -291,6 +303,7 @@ export function registerSimulateCommands(program: Command): void {
         gpuMemoryUtilization: flags.gpuMemoryUtilization,
         maxModelLen: flags.maxModelLen,
         preemption: flags.preemption,
+        schedulingPolicy: flags.schedulingPolicy,
         enablePrefixCaching: flags.prefixCaching,
       };
       const planOf = (tp: number, pp: number, dp: number): Plan => ({
@@ -414,7 +427,27 @@ export function printSummary(s: RunSummary, source: string): void {
     `preemptions: ${s.preemptions}; mean batch ${s.batchSize?.mean.toFixed(1) ?? '-'}; KV utilization mean ${((s.kvUtilization?.mean ?? 0) * 100).toFixed(1)}%, peak ${((s.kvUtilization?.peak ?? 0) * 100).toFixed(1)}%` +
       (s.prefixCache ? `; prefix cache hit rate ${(100 * s.prefixCache.hitRate).toFixed(1)}%` : ''),
   );
+  if (s.classes) printClasses(s.classes);
   if (s.problems.length > 0) console.log(`note: ${s.problems.join('; ')}`);
+}
+
+/** One row per request class: its latencies (p50 / p99) and its share meeting the SLO. */
+function printClasses(classes: NonNullable<RunSummary['classes']>): void {
+  const pair = (m: MetricSummary | null) => (m ? `${ms(m.p50)} / ${ms(m.p99)}` : '-');
+  console.log(
+    `
+${table([
+  ['class', 'requests', 'TTFT p50 / p99', 'TPOT p50 / p99', 'E2E p50 / p99', 'meet SLO'],
+  ...classes.map((c) => [
+    c.name,
+    `${c.completed}/${c.requests}`,
+    pair(c.ttft),
+    pair(c.tpot),
+    pair(c.e2e),
+    c.sloAttainment === null ? '-' : `${(100 * c.sloAttainment).toFixed(1)}%`,
+  ]),
+])}`,
+  );
 }
 
 /** "closed loop: 64 in flight, no think time; the first 10 completions left out". */

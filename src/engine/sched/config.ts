@@ -7,6 +7,17 @@ export const PreemptionMode = z.enum(['recompute', 'swap']);
 export type PreemptionMode = z.infer<typeof PreemptionMode>;
 
 /**
+ * Which waiting request goes first and which running one is preempted: first come first served, or by
+ * the request's priority (vLLM `--scheduling-policy priority`, SGLang `--enable-priority-scheduling`):
+ * the waiting queue in priority order, the lowest-priority running request preempted first.
+ */
+export const SchedulingPolicy = z.enum(['fcfs', 'priority']);
+export type SchedulingPolicy = z.infer<typeof SchedulingPolicy>;
+
+/** The policies whose engines schedule by priority (vLLM v0 and v1, SGLang). */
+export const PRIORITY_POLICIES: readonly PolicyName[] = ['vllm-v0', 'sarathi', 'vllm-v1', 'sglang'];
+
+/**
  * Scheduler knobs, with the names of the engines they come from. Each is optional: what is left out
  * takes the default of the engine the policy mimics (see `resolveSchedulerConfig`).
  */
@@ -25,6 +36,8 @@ export const SchedulerConfig = z.object({
   /** Share of KV blocks kept free when admitting (vLLM v0: 0.01). */
   watermark: z.number().min(0).lt(1).optional(),
   preemption: PreemptionMode.optional(),
+  /** vLLM `--scheduling-policy`; SGLang `--enable-priority-scheduling` (priority). Default fcfs. */
+  schedulingPolicy: SchedulingPolicy.optional(),
   /** Host memory for swapped KV per GPU (vLLM `--swap-space`, default 4 GiB). */
   swapSpaceBytes: z.number().nonnegative().optional(),
   enablePrefixCaching: z.boolean().optional(),
@@ -45,6 +58,7 @@ export interface ResolvedSchedulerConfig {
   gpuMemoryUtilization: number;
   watermark: number;
   preemption: PreemptionMode;
+  schedulingPolicy: SchedulingPolicy;
   swapSpaceBytes: number;
   enablePrefixCaching: boolean;
   maxModelLen: number;
@@ -75,6 +89,7 @@ export function resolveSchedulerConfig(
     blockSize: config.blockSize ?? 16,
     gpuMemoryUtilization: config.gpuMemoryUtilization ?? 0.9,
     preemption: config.preemption ?? 'recompute',
+    schedulingPolicy: config.schedulingPolicy ?? 'fcfs',
     swapSpaceBytes: config.swapSpaceBytes ?? 4 * GiB,
     maxModelLen,
     scheduleConservativeness: config.scheduleConservativeness ?? 1,

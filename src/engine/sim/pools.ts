@@ -5,9 +5,10 @@ import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
 import { compileStepModel, type StepModel } from '../perf/step-model.js';
-import { resolveSchedulerConfig } from '../sched/config.js';
+import { PRIORITY_POLICIES, resolveSchedulerConfig } from '../sched/config.js';
 import { CountingKvBlockManager } from '../sched/kv-cache.js';
 import { createPolicy } from '../sched/policies.js';
+import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
 import type { Deployment, PoolConfig, SimulationConfig } from './config.js';
 import { type PoolRole, SimReplica } from './replica.js';
@@ -63,6 +64,13 @@ export function buildPools(
       modelMaxContext: model.maxContextLength,
     });
     resolvedSchedulers[role] = { ...resolved };
+    if (resolved.schedulingPolicy === 'priority' && !PRIORITY_POLICIES.includes(resolved.policy)) {
+      throw new ServeTuneError(
+        `${role}: the ${resolved.policy} policy has no priority scheduling (${PRIORITY_POLICIES.join(', ')} do)`,
+        'invalid-argument',
+        '--scheduling-policy',
+      );
+    }
     const divisibility = planProblems(model, poolConfig.plan);
     if (divisibility.length > 0) {
       problems.push(...divisibility.map((p) => `${role}: ${p}`));

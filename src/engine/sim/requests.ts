@@ -23,6 +23,7 @@ export function simRequests(
       promptTokens: Math.max(1, Math.round(w.promptTokens)),
       maxOutputTokens: Math.max(1, Math.round(w.outputTokens)),
       blockHashes: w.hashIds ?? noHashes,
+      priority: w.priority ?? 0,
       generated: 0,
       computed: 0,
       status: RequestStatus.Waiting,
@@ -43,6 +44,9 @@ export function simRequests(
       maxGap: 0,
       kvTransferSeconds: 0,
       failed: false,
+      className: w.className,
+      nextTurn: -1,
+      thinkSeconds: w.thinkSeconds ?? 0,
     };
   }
   return requests;

@@ -11,6 +11,7 @@ import { type ClosedLoopOptions, closedLoopClient } from './closed-loop.js';
 import { SimulationConfig, type SimulationConfigInput } from './config.js';
 import { buildPools, poolConfigsOf } from './pools.js';
 import { simRequests } from './requests.js';
+import { hasSessions, linkTurns, sessionOrder } from './sessions.js';
 import { Simulation } from './simulation.js';
 import { StepFactors } from './step-factors.js';
 import { infeasibleSummary, type RunBase } from './summarize-run.js';
@@ -89,10 +90,21 @@ export function simulate(
   const deployment = config.deployment;
   const client = options.closedLoop ? closedLoopClient(options.closedLoop) : options.client;
   const source = workload.requests;
-  const order = client ? client.arrivalOrder(source) : arrivalOrder(source);
+  let order = client ? client.arrivalOrder(source) : arrivalOrder(source);
+  let streamLength = source.length;
+  const sessions = hasSessions(source);
+  if (sessions) {
+    if (client) throw sessionsWithClient();
+    const split = sessionOrder(source, order ?? source.map((_, i) => i));
+    order = split.order;
+    streamLength = split.streamLength;
+  }
+  const requests = simRequests(source, order, deployment.kind === 'disaggregated');
+  if (sessions) linkTurns(source, order ?? [], requests);
   const simulation = new Simulation({
     pools,
-    requests: simRequests(source, order, deployment.kind === 'disaggregated'),
+    requests,
+    streamLength,
     kvLink:
       deployment.kind === 'disaggregated' ? (deployment.kvLink ?? groupLink(hardware, gpus)) : undefined,
     stepFactors: stepFactorsOf(config),
@@ -103,6 +115,14 @@ export function simulate(
   });
   simulation.run();
   return simulation.summary({ base, resolvedSchedulers, gpus, slo: config.slo, wallStart });
+}
+
+function sessionsWithClient(): ServeTuneError {
+  return new ServeTuneError(
+    'simulate: a workload of multi-turn sessions sends each turn as the one before it is answered, a client of its own; it cannot be replayed closed loop or by another client',
+    'invalid-argument',
+    'closedLoop',
+  );
 }
 
 /** The summary's record of how the requests were sent; undefined for open loop with no warm-up. */

@@ -42,6 +42,22 @@ export const RunLoad = z.object({
 export type RunLoad = z.infer<typeof RunLoad>;
 
 /**
+ * One class of requests (interactive, batch, …): its latencies and the share of its completed requests
+ * meeting the run's SLO targets (null without targets).
+ */
+export const ClassSummary = z.object({
+  name: z.string(),
+  requests: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+  ttft: MetricSummary.nullable(),
+  tpot: MetricSummary.nullable(),
+  e2e: MetricSummary.nullable(),
+  queueing: MetricSummary.nullable(),
+  sloAttainment: z.number().min(0).max(1).nullable(),
+});
+export type ClassSummary = z.infer<typeof ClassSummary>;
+
+/**
  * The result of a run, simulated or measured against a real endpoint: the same schema so the two
  * diff directly. Metrics follow vLLM's benchmark definitions: TTFT = first token − arrival; TPOT =
  * (E2E − TTFT) / (output tokens − 1), over requests with more than one output token; ITL = every gap
@@ -133,6 +149,8 @@ export const RunSummary = z.object({
   batchSize: OverTime.nullable(),
   /** Disaggregated runs: the KV transfer from prefill to decode, per request. */
   kvTransfer: MetricSummary.nullable(),
+  /** Per class, where the workload's requests have classes (measured requests, as the totals). Optional, added later. */
+  classes: z.array(ClassSummary).optional(),
   simulatedSeconds: z.number().nonnegative(),
   wallSeconds: z.number().nonnegative(),
   steps: z.number().int().nonnegative(),

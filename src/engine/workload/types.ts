@@ -7,6 +7,17 @@ export interface WorkloadRequest {
   hashIds?: readonly number[];
   /** The model the request was sent to, where the trace records one (BurstGPT `Model`: ChatGPT, GPT-4). */
   model?: string;
+  /** The request's class (interactive, batch, …), for per-class metrics. */
+  className?: string;
+  /** Scheduling priority where the engine schedules by priority: lower is served first (vLLM). Default 0. */
+  priority?: number;
+  /**
+   * Multi-turn sessions: the session the request belongs to and its turn (0 first). A later turn is sent
+   * `thinkSeconds` after the previous turn's last token; its `arrival` is its session's start.
+   */
+  session?: number;
+  turn?: number;
+  thinkSeconds?: number;
 }
 
 export interface Workload {
@@ -19,3 +30,6 @@ export interface Workload {
 }
 
 export const DEFAULT_HASH_BLOCK_TOKENS = 512;
+
+/** Prompt tokens one hash id covers in a synthetic workload with shared prefixes or sessions. */
+export const SYNTHETIC_HASH_BLOCK_TOKENS = 128;
