@@ -114,7 +114,14 @@ export function simulate(
     slidingWindow: model.slidingWindow,
   });
   simulation.run();
-  return simulation.summary({ base, resolvedSchedulers, gpus, slo: config.slo, wallStart });
+  return simulation.summary({
+    base,
+    resolvedSchedulers,
+    gpus,
+    slo: config.slo,
+    classSlos: workload.classSlos,
+    wallStart,
+  });
 }
 
 function sessionsWithClient(): ServeTuneError {

@@ -17,6 +17,8 @@ export interface RunRecord {
   resolvedSchedulers: ResolvedSchedulers;
   gpus: number;
   slo: SloTargets;
+  /** Classes' own targets (`Workload.classSlos`), by class name. */
+  classSlos?: Record<string, SloTargets>;
   /** `performance.now()` when the call began. */
   wallStart: number;
 }
@@ -61,7 +63,7 @@ export function summarizeRun(
   const warmedUp = t.measuredFrom > Number.NEGATIVE_INFINITY;
   const measured = warmedUp ? finished.filter((r) => r.finish > t.measuredFrom) : finished;
   const m = requestMetrics(seen ? seen(measured) : measured, record.slo);
-  const classes = seen ? [] : classSummaries(requests, measured, record.slo);
+  const classes = seen ? [] : classSummaries(requests, measured, record.slo, record.classSlos);
   const never = requests.length - completed - t.failed;
   const duration = Math.max(0, t.endTime - Math.max(t.startTime, t.measuredFrom));
   const queriedTokens = warmedUp ? finished.reduce((sum, r) => sum + r.promptTokens, 0) : m.inputTokens;
@@ -101,12 +103,15 @@ export function summarizeRun(
 function classSummaries(
   requests: readonly SimRequest[],
   measured: readonly SimRequest[],
-  slo: SloTargets,
+  runSlo: SloTargets,
+  classSlos: Record<string, SloTargets> = {},
 ): ClassSummary[] {
   const totals = new Map<string, number>();
   for (const r of requests)
     if (r.className !== undefined) totals.set(r.className, (totals.get(r.className) ?? 0) + 1);
-  return [...totals].map(([name, total]) => {
+  return [...totals].map(([name, total]): ClassSummary => {
+    const own = classSlos[name];
+    const slo = own ?? runSlo;
     const m = requestMetrics(
       measured.filter((r) => r.className === name),
       slo,
@@ -119,6 +124,7 @@ function classSummaries(
       tpot: m.tpot,
       e2e: m.e2e,
       queueing: m.queueing,
+      ...(own ? { slo: own } : {}),
       sloAttainment: m.hasSlo && m.completed > 0 ? m.good / m.completed : null,
     };
   });

@@ -43,7 +43,7 @@ export type RunLoad = z.infer<typeof RunLoad>;
 
 /**
  * One class of requests (interactive, batch, …): its latencies and the share of its completed requests
- * meeting the run's SLO targets (null without targets).
+ * meeting its targets, its own or else the run's (null without either).
  */
 export const ClassSummary = z.object({
   name: z.string(),
@@ -53,6 +53,8 @@ export const ClassSummary = z.object({
   tpot: MetricSummary.nullable(),
   e2e: MetricSummary.nullable(),
   queueing: MetricSummary.nullable(),
+  /** The class's own targets where the workload gives them (else the run's count). */
+  slo: SloTargets.optional(),
   sloAttainment: z.number().min(0).max(1).nullable(),
 });
 export type ClassSummary = z.infer<typeof ClassSummary>;

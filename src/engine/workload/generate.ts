@@ -4,6 +4,7 @@ import { MAX_ARRIVAL_SPAN_SECONDS, MAX_GENERATED_REQUESTS } from './limits.js';
 import { PrefixDrawer } from './prefixes.js';
 import { rateFactorAt } from './rate-curve.js';
 import { Rng } from './rng.js';
+import type { SloTargets } from './slo.js';
 import type { SyntheticWorkload } from './spec.js';
 import {
   DEFAULT_HASH_BLOCK_TOKENS,
@@ -52,11 +53,37 @@ export function generateWorkload(
   );
   const requests = streams.length === 1 ? streams[0] : streams.flat().sort((a, b) => a.arrival - b.arrival);
   const hashed = parts.some((w) => PrefixDrawer.needed(w));
-  return {
+  const workload: Workload = {
     source,
     requests,
     hashBlockTokens: hashed ? SYNTHETIC_HASH_BLOCK_TOKENS : DEFAULT_HASH_BLOCK_TOKENS,
   };
+  const classSlos = classSlosOf(parts, source);
+  if (classSlos) workload.classSlos = classSlos;
+  return workload;
+}
+
+/** The streams' class targets by class; a class given two different ones is refused. */
+function classSlosOf(
+  parts: readonly SyntheticWorkload[],
+  source: string,
+): Record<string, SloTargets> | undefined {
+  const slos: Record<string, SloTargets> = {};
+  let any = false;
+  for (const w of parts) {
+    if (w.slo === undefined || w.className === undefined) continue;
+    const earlier = slos[w.className];
+    if (earlier !== undefined && JSON.stringify(earlier) !== JSON.stringify(w.slo)) {
+      throw new ServeTuneError(
+        `workload '${source}': class ${w.className} is given two different slo= targets`,
+        'invalid-argument',
+        '--workload',
+      );
+    }
+    slos[w.className] = w.slo;
+    any = true;
+  }
+  return any ? slos : undefined;
 }
 
 /** One stream's requests, sorted by arrival. */

@@ -4,6 +4,7 @@ import { LengthDistribution, printLength } from './distributions.js';
 import { readLengthsFile } from './empirical.js';
 import { MAX_GENERATED_REQUESTS, MAX_TOKENS_PER_REQUEST } from './limits.js';
 import { printRateCurve, RateCurve } from './rate-curve.js';
+import { GOODPUT_SLO_RULES, parseSloTargets, SloTargets } from './slo.js';
 
 export { generateWorkload } from './generate.js';
 
@@ -31,6 +32,7 @@ export const MAX_CV = 1000;
  *            | "toolpause=" dist       seconds a tool call runs before its turn (default lognormal(2,0.8))
  *            | "class=" name           the requests' class (interactive, batch, …) for per-class metrics
  *            | "priority=" integer     scheduling priority, lower served first (default 0)
+ *            | "slo=(" targets ")"     the class's own latency targets, as --slo writes them (ttft=0.5,tpot=50ms)
  *   curve    = "diurnal(" period "," low ")" | "steps(" t ":" factor { ";" t ":" factor } ")"
  *            | "burst(" every "," length "," factor ")"
  *   dist     = "fixed(" n ")" | "uniform(" min "," max ")" | "lognormal(" median "," sigma ")"
@@ -65,6 +67,7 @@ export const SyntheticWorkload = z.object({
     .regex(/^[A-Za-z][\w-]{0,31}$/, 'a class is a name of letters, digits, _ and - (at most 32)')
     .optional(),
   priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+  slo: SloTargets.optional(),
 });
 export type SyntheticWorkload = z.output<typeof SyntheticWorkload>;
 
@@ -90,7 +93,7 @@ export function looksLikeWorkloadSpec(value: string): boolean {
 
 function specError(spec: string, message: string): ServeTuneError {
   return new ServeTuneError(
-    `Invalid workload spec '${spec}': ${message}. Grammar: <poisson|gamma|constant>:rate=R[,cv=C][,n=N|,duration=S][,prompt=DIST][,output=DIST][,max=N][,curve=CURVE][,system=N[,shared=F][,templates=K]][,turns=DIST[,think=DIST][,tool=F][,toolpause=DIST]][,class=NAME][,priority=P], several joined by ' + ', CURVE = diurnal(PERIOD,LOW) | steps(T:F;…) | burst(EVERY,LENGTH,FACTOR), DIST = fixed(N) | uniform(A,B) | lognormal(MEDIAN,SIGMA) | empirical(V1;V2;…) | empirical(@file). Example: poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000`,
+    `Invalid workload spec '${spec}': ${message}. Grammar: <poisson|gamma|constant>:rate=R[,cv=C][,n=N|,duration=S][,prompt=DIST][,output=DIST][,max=N][,curve=CURVE][,system=N[,shared=F][,templates=K]][,turns=DIST[,think=DIST][,tool=F][,toolpause=DIST]][,class=NAME[,slo=(TARGETS)]][,priority=P], several joined by ' + ', CURVE = diurnal(PERIOD,LOW) | steps(T:F;…) | burst(EVERY,LENGTH,FACTOR), DIST = fixed(N) | uniform(A,B) | lognormal(MEDIAN,SIGMA) | empirical(V1;V2;…) | empirical(@file). Example: poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000`,
     'invalid-argument',
     '--workload',
   );
@@ -248,6 +251,13 @@ function parseShapeParam(spec: string, key: string, value: string, fields: Recor
     case 'class':
       fields.className = value;
       break;
+    case 'slo': {
+      const inner = /^\((.*)\)$/.exec(value);
+      if (!inner)
+        throw specError(spec, `slo=${value}: write the targets in parentheses, slo=(ttft=0.5,tpot=0.05)`);
+      fields.slo = parseSloTargets(inner[1], GOODPUT_SLO_RULES, '--workload');
+      break;
+    }
     default:
       throw specError(spec, `unknown key '${key}'`);
   }
@@ -290,6 +300,7 @@ const NEEDS: [string, string, string][] = [
   ['think', 'turns', 'think'],
   ['tool', 'turns', 'toolShare'],
   ['toolpause', 'turns', 'toolPause'],
+  ['slo', 'className', 'slo'],
 ];
 
 /** Whether `spec` is several specs joined by `+` (a mix); a `+` in an exponent (1e+6) is not a join. */
@@ -340,5 +351,9 @@ export function printWorkloadSpec(w: SyntheticWorkload): string {
   }
   if (w.className !== undefined) params.push(`class=${w.className}`);
   if (w.priority !== 0) params.push(`priority=${w.priority}`);
+  if (w.slo) {
+    const targets = Object.entries(w.slo).map(([name, seconds]) => `${name}=${seconds}`);
+    params.push(`slo=(${targets.join(',')})`);
+  }
   return `${w.arrival}:${params.join(',')}`;
 }

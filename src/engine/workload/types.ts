@@ -1,3 +1,5 @@
+import type { SloTargets } from './slo.js';
+
 /** One request of a workload: when it arrives and how long its prompt and output are. Seconds, tokens. */
 export interface WorkloadRequest {
   arrival: number;
@@ -27,6 +29,8 @@ export interface Workload {
   requests: WorkloadRequest[];
   /** Prompt tokens one hash id covers (Mooncake: 512). */
   hashBlockTokens: number;
+  /** Classes with latency targets of their own (a spec's `class=NAME,slo=(…)`), by class name. */
+  classSlos?: Record<string, SloTargets>;
 }
 
 export const DEFAULT_HASH_BLOCK_TOKENS = 512;

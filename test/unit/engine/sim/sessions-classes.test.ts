@@ -70,6 +70,23 @@ describe('request classes and priority scheduling in the simulator', () => {
     assert.equal(fcfs.resolvedSchedulers?.mixed.schedulingPolicy, 'fcfs');
   });
 
+  it('counts a class against its own targets where the workload gives them', () => {
+    const w = loadWorkload(
+      `${flood.replace('class=batch', 'class=batch,slo=(e2e=100000)')}`.replace(
+        /duration=60/g,
+        'duration=20',
+      ),
+      { seed: 1 },
+    );
+    const s = simulate(config({ maxModelLen: 8192 }, { ttft: 0.001 }), w);
+    const batch = s.classes!.find((c) => c.name === 'batch')!;
+    const interactive = s.classes!.find((c) => c.name === 'interactive')!;
+    assert.deepEqual(batch.slo, { e2e: 100000 });
+    assert.equal(batch.sloAttainment, 1);
+    assert.equal(interactive.slo, undefined);
+    assert.equal(interactive.sloAttainment, 0);
+  });
+
   it('has no classes where the workload has none, and refuses priority where the engine has none', () => {
     const w = loadWorkload('poisson:rate=1,n=5');
     assert.equal(simulate(config(), w).classes, undefined);

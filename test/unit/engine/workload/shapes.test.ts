@@ -56,6 +56,20 @@ describe('workload shapes: spec grammar', () => {
     for (const [spec, message] of bad) assert.throws(() => parseWorkloadSpec(spec), message, spec);
   });
 
+  it('reads a class’s own targets in the --slo grammar and refuses them without a class', () => {
+    const w = parseWorkloadSpec('poisson:rate=1,class=chat,slo=(ttft=500ms,tpot=0.05)');
+    assert.deepEqual(w.slo, { ttft: 0.5, tpot: 0.05 });
+    assert.deepEqual(parseWorkloadSpec(printWorkloadSpec(w)), w);
+    assert.throws(() => parseWorkloadSpec('poisson:rate=1,slo=(ttft=1)'), /slo= needs class=/);
+    assert.throws(() => parseWorkloadSpec('poisson:rate=1,class=a,slo=ttft=1'), /in parentheses/);
+    const mix = loadWorkload('poisson:rate=1,n=3,class=a,slo=(ttft=1) + poisson:rate=1,n=3,class=b');
+    assert.deepEqual(mix.classSlos, { a: { ttft: 1 } });
+    assert.throws(
+      () => loadWorkload('poisson:rate=1,class=a,slo=(ttft=1) + poisson:rate=1,class=a,slo=(ttft=2)'),
+      /class a is given two different slo= targets/,
+    );
+  });
+
   it('splits a mix on + before an arrival process, not in an exponent', () => {
     const parts = parseWorkloadMix('poisson:rate=1e+1,class=a + gamma:rate=2,cv=2,class=b');
     assert.deepEqual(
