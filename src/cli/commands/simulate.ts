@@ -92,6 +92,7 @@ interface SimulateFlags {
   scheduleConservativeness?: number;
   preemption?: 'recompute' | 'swap';
   schedulingPolicy?: 'fcfs' | 'priority';
+  kvOffload?: number;
   prefixCaching?: boolean;
   router: RouterName;
   prefillTp?: number;
@@ -250,6 +251,12 @@ export function registerSimulateCommands(program: Command): void {
         'fcfs, or priority: waiting requests by the workload priority= (lower first), lowest preempted first (vLLM --scheduling-policy priority, SGLang --enable-priority-scheduling; vllm-v0, vllm-v1, sarathi, sglang)',
       ).choices(SchedulingPolicy.options),
     )
+    .addOption(
+      new Option(
+        '--kv-offload <GiB>',
+        'KV offload to host memory per replica (vLLM --kv-offloading-size, LMCache, production-stack CPU offloading): prefix-cache blocks evicted from the GPU are kept there and loaded back over the host link instead of prefilled; needs prefix caching',
+      ).argParser(positiveNumber),
+    )
     .option('--prefix-caching', 'enable prefix caching')
     .option('--no-prefix-caching', 'disable prefix caching')
     .addOption(
@@ -304,6 +311,7 @@ export function registerSimulateCommands(program: Command): void {
         maxModelLen: flags.maxModelLen,
         preemption: flags.preemption,
         schedulingPolicy: flags.schedulingPolicy,
+        kvOffloadBytes: flags.kvOffload === undefined ? undefined : flags.kvOffload * 1024 ** 3,
         enablePrefixCaching: flags.prefixCaching,
       };
       const planOf = (tp: number, pp: number, dp: number): Plan => ({
@@ -425,7 +433,10 @@ export function printSummary(s: RunSummary, source: string): void {
   }
   console.log(
     `preemptions: ${s.preemptions}; mean batch ${s.batchSize?.mean.toFixed(1) ?? '-'}; KV utilization mean ${((s.kvUtilization?.mean ?? 0) * 100).toFixed(1)}%, peak ${((s.kvUtilization?.peak ?? 0) * 100).toFixed(1)}%` +
-      (s.prefixCache ? `; prefix cache hit rate ${(100 * s.prefixCache.hitRate).toFixed(1)}%` : ''),
+      (s.prefixCache ? `; prefix cache hit rate ${(100 * s.prefixCache.hitRate).toFixed(1)}%` : '') +
+      (s.prefixCache?.hostHitTokens
+        ? ` (${((100 * s.prefixCache.hostHitTokens) / Math.max(1, s.prefixCache.queriedTokens)).toFixed(1)}% from host memory)`
+        : ''),
   );
   if (s.classes) printClasses(s.classes);
   if (s.problems.length > 0) console.log(`note: ${s.problems.join('; ')}`);

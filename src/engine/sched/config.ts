@@ -41,6 +41,12 @@ export const SchedulerConfig = z.object({
   /** Host memory for swapped KV per GPU (vLLM `--swap-space`, default 4 GiB). */
   swapSpaceBytes: z.number().nonnegative().optional(),
   enablePrefixCaching: z.boolean().optional(),
+  /**
+   * KV offload to host memory, bytes per replica (vLLM `--kv-offloading-size`, LMCache
+   * `max_local_cpu_size`, production-stack CPU offloading): prefix-cache blocks evicted from the GPU
+   * stay in host memory and are loaded back over the host link. Default 0 (none); needs prefix caching.
+   */
+  kvOffloadBytes: z.number().nonnegative().optional(),
   /** Longest prompt + output accepted (vLLM `--max-model-len`); default the model's. */
   maxModelLen: z.number().int().positive().optional(),
   /** LightLLM past-future: quantile of past output lengths used as a request's predicted length. */
@@ -61,6 +67,7 @@ export interface ResolvedSchedulerConfig {
   schedulingPolicy: SchedulingPolicy;
   swapSpaceBytes: number;
   enablePrefixCaching: boolean;
+  kvOffloadBytes: number;
   maxModelLen: number;
   outputLengthQuantile: number;
   /** Whether the policy splits prompts into chunks (else a prompt is prefilled in one step). */
@@ -91,6 +98,7 @@ export function resolveSchedulerConfig(
     preemption: config.preemption ?? 'recompute',
     schedulingPolicy: config.schedulingPolicy ?? 'fcfs',
     swapSpaceBytes: config.swapSpaceBytes ?? 4 * GiB,
+    kvOffloadBytes: config.kvOffloadBytes ?? 0,
     maxModelLen,
     scheduleConservativeness: config.scheduleConservativeness ?? 1,
     outputLengthQuantile: config.outputLengthQuantile ?? 0.9,

@@ -44,6 +44,11 @@ export function tryAdmitHead(
   r.status = RequestStatus.Running;
   state.running.push(r);
   plan.add(r, tokens);
+  // Prefix blocks found in host memory are copied in over the host link, in this step.
+  if (fresh && kv.hostHitTokens > 0) {
+    plan.swapInTokens += kv.hostHitTokens;
+    state.hostHitTokens += kv.hostHitTokens;
+  }
   return r;
 }
 

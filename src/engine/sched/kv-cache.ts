@@ -1,3 +1,4 @@
+import type { HostKvTier } from './host-tier.js';
 import type { SchedRequest } from './request.js';
 
 /**
@@ -25,6 +26,11 @@ export interface KvBlockManager {
    * the tokens found. Called on admission of a request with nothing computed.
    */
   acquirePrefix(r: SchedRequest): number;
+  /**
+   * Of the tokens the last `acquirePrefix` found, how many came from a host tier (`HostKvTier`): they
+   * are loaded over the host link, into blocks of the request's own. 0 without a host tier.
+   */
+  readonly hostHitTokens: number;
   /** Publishes `r`'s full prompt blocks to the prefix cache once its prompt is computed. */
   publishPrefix(r: SchedRequest): void;
   readonly prefixCachingEnabled: boolean;
@@ -73,6 +79,9 @@ export class CountingKvBlockManager implements KvBlockManager {
   private readonly slidingShare: number;
   private readonly window: number;
   private readonly stateBlocks: number;
+  /** Where evicted cached blocks go, with KV offload to host memory; null without. */
+  private hostTier: HostKvTier | null = null;
+  hostHitTokens = 0;
 
   constructor(
     readonly totalBlocks: number,
@@ -88,6 +97,11 @@ export class CountingKvBlockManager implements KvBlockManager {
     this.window = shape?.window ?? 0;
     this.stateBlocks = shape?.stateBlocks ?? 0;
     this.uniform = this.fullShare === 1 && this.slidingShare === 0 && this.stateBlocks === 0;
+  }
+
+  /** Keeps evicted cached blocks in `tier`, and finds prompt prefixes there after the GPU cache. */
+  attachHostTier(tier: HostKvTier): void {
+    this.hostTier = tier;
   }
 
   blocksFor(tokens: number): number {
@@ -139,6 +153,7 @@ export class CountingKvBlockManager implements KvBlockManager {
 
   acquirePrefix(r: SchedRequest): number {
     r.cachedPromptTokens = 0;
+    this.hostHitTokens = 0;
     if (!this.prefixCachingEnabled || r.blockHashes.length === 0 || r.computed > 0) return 0;
     // Only full blocks of the prompt can be shared, and the last prompt token is always recomputed.
     const usable = Math.min(
@@ -157,7 +172,13 @@ export class CountingKvBlockManager implements KvBlockManager {
       hits++;
     }
     r.sharedHashes = hits;
-    const tokens = hits * this.hashBlockTokensOf();
+    // The prefix may go on in host memory: those blocks are loaded into the request's own blocks.
+    let hostHits = 0;
+    const tier = this.hostTier;
+    if (tier !== null)
+      while (hits + hostHits < usable && tier.hit(r.blockHashes[hits + hostHits])) hostHits++;
+    this.hostHitTokens = hostHits * this.hashBlockTokensOf();
+    const tokens = (hits + hostHits) * this.hashBlockTokensOf();
     r.computed = tokens;
     r.cachedPromptTokens = tokens;
     r.prefixPublished = false;
@@ -226,6 +247,7 @@ export class CountingKvBlockManager implements KvBlockManager {
     if (!entry) throw new Error('KV cache accounting error: nothing to evict');
     this.unlink(entry);
     this.cache.delete(entry.hash);
+    if (this.hostTier !== null) this.hostTier.store(entry.hash);
     this.evictable -= this.blocksPerHash;
     this.free += this.blocksPerHash;
   }

@@ -6,6 +6,7 @@ import type { Calibration } from '../perf/calibration.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
 import { compileStepModel, type StepModel } from '../perf/step-model.js';
 import { PRIORITY_POLICIES, resolveSchedulerConfig } from '../sched/config.js';
+import { HostKvTier } from '../sched/host-tier.js';
 import { CountingKvBlockManager } from '../sched/kv-cache.js';
 import { createPolicy } from '../sched/policies.js';
 import { ServeTuneError } from '../util/errors.js';
@@ -71,6 +72,13 @@ export function buildPools(
         '--scheduling-policy',
       );
     }
+    if (resolved.kvOffloadBytes > 0 && !resolved.enablePrefixCaching) {
+      throw new ServeTuneError(
+        `${role}: KV offload to host memory keeps prefix-cache blocks, so it needs prefix caching (on by default for vllm-v1, sarathi and sglang)`,
+        'invalid-argument',
+        '--kv-offload',
+      );
+    }
     const divisibility = planProblems(model, poolConfig.plan);
     if (divisibility.length > 0) {
       problems.push(...divisibility.map((p) => `${role}: ${p}`));
@@ -100,6 +108,12 @@ export function buildPools(
         resolved.enablePrefixCaching,
         shape,
       );
+      if (resolved.kvOffloadBytes > 0 && resolved.enablePrefixCaching) {
+        // The offload size is the replica's (vLLM: summed over its TP ranks); each GPU holds its shard.
+        const gpusPerReplica = poolConfig.plan.tp * poolConfig.plan.pp;
+        const bytesPerHash = kvBytesPerBlock * gpusPerReplica * kv.blocksPerHash;
+        kv.attachHostTier(new HostKvTier(Math.floor(resolved.kvOffloadBytes / bytesPerHash)));
+      }
       replicas.push(
         new SimReplica(
           i,

@@ -148,6 +148,7 @@ export class Simulation implements StepSink {
       endTime: this.now,
       prefixCaching: replicas.some((r) => r.config.enablePrefixCaching),
       preemptions: replicas.reduce((sum, r) => sum + r.state.preemptions, 0),
+      hostHitTokens: replicas.reduce((sum, r) => sum + r.state.hostHitTokens, 0),
       disaggregated: this.decodePool !== undefined,
     };
     const client = this.client;

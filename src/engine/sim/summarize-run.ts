@@ -37,6 +37,8 @@ export interface RunTotals {
   endTime: number;
   prefixCaching: boolean;
   preemptions: number;
+  /** Prompt tokens loaded from a host KV tier (KV offload); 0 without one. */
+  hostHitTokens: number;
   disaggregated: boolean;
 }
 
@@ -87,6 +89,7 @@ export function summarizeRun(
           hitTokens: t.cachedPrompt,
           queriedTokens,
           hitRate: queriedTokens > 0 ? t.cachedPrompt / queriedTokens : 0,
+          ...(t.hostHitTokens > 0 ? { hostHitTokens: t.hostHitTokens } : {}),
         }
       : null,
     kvUtilization: t.kvSeries.result(),

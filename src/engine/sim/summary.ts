@@ -144,7 +144,15 @@ export const RunSummary = z.object({
     })
     .nullable(),
   preemptions: z.number().int().nonnegative(),
-  prefixCache: z.object({ hitTokens: z.number(), queriedTokens: z.number(), hitRate: z.number() }).nullable(),
+  prefixCache: z
+    .object({
+      hitTokens: z.number(),
+      queriedTokens: z.number(),
+      hitRate: z.number(),
+      /** Of the hit tokens, those loaded from host memory (KV offload) rather than found on the GPU. Optional, added later. */
+      hostHitTokens: z.number().optional(),
+    })
+    .nullable(),
   /** KV blocks in use / KV blocks, time-weighted over the replicas' steps. */
   kvUtilization: OverTime.nullable(),
   /** Sequences per step, time-weighted over the replicas' steps. */
