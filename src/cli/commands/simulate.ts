@@ -93,6 +93,7 @@ interface SimulateFlags {
   preemption?: 'recompute' | 'swap';
   schedulingPolicy?: 'fcfs' | 'priority';
   kvOffload?: number;
+  kvPin?: number;
   prefixCaching?: boolean;
   router: RouterName;
   prefillTp?: number;
@@ -257,6 +258,12 @@ export function registerSimulateCommands(program: Command): void {
         'KV offload to host memory per replica (vLLM --kv-offloading-size, LMCache, production-stack CPU offloading): prefix-cache blocks evicted from the GPU are kept there and loaded back over the host link instead of prefilled; needs prefix caching',
       ).argParser(positiveNumber),
     )
+    .addOption(
+      new Option(
+        '--kv-pin <seconds>',
+        "keep a session turn's prefix pinned in the GPU prefix cache this long after it finishes, for its next turn (a KV time-to-live, as LMCache pinning gives): pinned blocks are evicted only when nothing else is left; sessions come from turns= in the workload spec",
+      ).argParser(positiveNumber),
+    )
     .option('--prefix-caching', 'enable prefix caching')
     .option('--no-prefix-caching', 'disable prefix caching')
     .addOption(
@@ -312,6 +319,7 @@ export function registerSimulateCommands(program: Command): void {
         preemption: flags.preemption,
         schedulingPolicy: flags.schedulingPolicy,
         kvOffloadBytes: flags.kvOffload === undefined ? undefined : flags.kvOffload * 1024 ** 3,
+        kvPinSeconds: flags.kvPin,
         enablePrefixCaching: flags.prefixCaching,
       };
       const planOf = (tp: number, pp: number, dp: number): Plan => ({

@@ -47,6 +47,12 @@ export const SchedulerConfig = z.object({
    * stay in host memory and are loaded back over the host link. Default 0 (none); needs prefix caching.
    */
   kvOffloadBytes: z.number().nonnegative().optional(),
+  /**
+   * Seconds a session turn's prefix blocks stay pinned in the GPU prefix cache after it finishes, for
+   * its next turn (a time-to-live, as LMCache's pinning gives): evicted only when nothing unpinned is
+   * left. Default 0 (plain LRU).
+   */
+  kvPinSeconds: z.number().nonnegative().finite().optional(),
   /** Longest prompt + output accepted (vLLM `--max-model-len`); default the model's. */
   maxModelLen: z.number().int().positive().optional(),
   /** LightLLM past-future: quantile of past output lengths used as a request's predicted length. */
@@ -68,6 +74,7 @@ export interface ResolvedSchedulerConfig {
   swapSpaceBytes: number;
   enablePrefixCaching: boolean;
   kvOffloadBytes: number;
+  kvPinSeconds: number;
   maxModelLen: number;
   outputLengthQuantile: number;
   /** Whether the policy splits prompts into chunks (else a prompt is prefilled in one step). */
@@ -99,6 +106,7 @@ export function resolveSchedulerConfig(
     schedulingPolicy: config.schedulingPolicy ?? 'fcfs',
     swapSpaceBytes: config.swapSpaceBytes ?? 4 * GiB,
     kvOffloadBytes: config.kvOffloadBytes ?? 0,
+    kvPinSeconds: config.kvPinSeconds ?? 0,
     maxModelLen,
     scheduleConservativeness: config.scheduleConservativeness ?? 1,
     outputLengthQuantile: config.outputLengthQuantile ?? 0.9,

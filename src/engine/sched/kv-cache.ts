@@ -54,6 +54,8 @@ export interface KvSequenceShape {
 interface CacheEntry {
   hash: number;
   refs: number;
+  /** Pins holding it for a session's next turn (`pin`): evicted only when nothing unpinned is left. */
+  pins: number;
   /** LRU list links, only meaningful while `refs` is 0. */
   prev: CacheEntry | null;
   next: CacheEntry | null;
@@ -203,10 +205,33 @@ export class CountingKvBlockManager implements KvBlockManager {
         existing.refs++;
         this.free += this.blocksPerHash;
       } else {
-        this.cache.set(hash, { hash, refs: 1, prev: null, next: null });
+        this.cache.set(hash, { hash, refs: 1, pins: 0, prev: null, next: null });
       }
       r.blocks -= this.blocksPerHash;
       r.sharedHashes = i + 1;
+    }
+  }
+
+  /**
+   * Pins the leading cached blocks of `hashes` (a finished session turn's prompt) for its next turn:
+   * they stay evictable, but go only when nothing unpinned is left. Returns how many, for `unpin`.
+   */
+  pin(hashes: readonly number[]): number {
+    let n = 0;
+    while (n < hashes.length) {
+      const entry = this.cache.get(hashes[n]);
+      if (!entry) break;
+      entry.pins++;
+      n++;
+    }
+    return n;
+  }
+
+  /** Releases what `pin(hashes)` pinned (`count` blocks); those evicted meanwhile are gone already. */
+  unpin(hashes: readonly number[], count: number): void {
+    for (let i = 0; i < count; i++) {
+      const entry = this.cache.get(hashes[i]);
+      if (entry && entry.pins > 0) entry.pins--;
     }
   }
 
@@ -224,13 +249,17 @@ export class CountingKvBlockManager implements KvBlockManager {
   private unref(entry: CacheEntry): void {
     entry.refs--;
     if (entry.refs > 0) return;
-    // Most recently used goes to the tail.
+    this.linkTail(entry);
+    this.evictable += this.blocksPerHash;
+  }
+
+  /** Most recently used goes to the tail. */
+  private linkTail(entry: CacheEntry): void {
     entry.prev = this.lruTail;
     entry.next = null;
     if (this.lruTail) this.lruTail.next = entry;
     else this.lruHead = entry;
     this.lruTail = entry;
-    this.evictable += this.blocksPerHash;
   }
 
   private unlink(entry: CacheEntry): void {
@@ -243,7 +272,13 @@ export class CountingKvBlockManager implements KvBlockManager {
   }
 
   private evictOldest(): void {
-    const entry = this.lruHead;
+    let entry = this.lruHead;
+    // Pinned entries go last: each is passed over (to the tail) while the list may hold an unpinned one.
+    for (let left = this.evictable / this.blocksPerHash - 1; entry && entry.pins > 0 && left > 0; left--) {
+      this.unlink(entry);
+      this.linkTail(entry);
+      entry = this.lruHead;
+    }
     if (!entry) throw new Error('KV cache accounting error: nothing to evict');
     this.unlink(entry);
     this.cache.delete(entry.hash);

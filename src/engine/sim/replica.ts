@@ -24,6 +24,9 @@ export interface SimRequest extends SchedRequest {
   nextTurn: number;
   /** Sessions: seconds after the previous turn's last token that this turn is sent (0: not a later turn). */
   readonly thinkSeconds: number;
+  /** Sessions with KV pinning: prefix blocks this finished turn keeps pinned on `pinnedOn` (replica index). */
+  pinnedHashes: number;
+  pinnedOn: number;
 }
 
 export type PoolRole = 'mixed' | 'prefill' | 'decode';

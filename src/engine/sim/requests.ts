@@ -47,6 +47,8 @@ export function simRequests(
       className: w.className,
       nextTurn: -1,
       thinkSeconds: w.thinkSeconds ?? 0,
+      pinnedHashes: 0,
+      pinnedOn: -1,
     };
   }
   return requests;

@@ -20,11 +20,13 @@ import { type RunRecord, type RunTotals, summarizeRun } from './summarize-run.js
 import type { RunSummary } from './summary.js';
 
 // Event kinds. An event carries two integers: STEP_DONE (replica index, slot + pool index × 65536),
-// WAKE (replica index, pool index), KV_ARRIVAL (request id, unused), TURN (request id, unused).
+// WAKE (replica index, pool index), KV_ARRIVAL (request id, unused), TURN (request id, unused),
+// UNPIN (request id, unused).
 const STEP_DONE = 0;
 const WAKE = 1;
 const KV_ARRIVAL = 2;
 const TURN = 3;
+const UNPIN = 4;
 
 export interface SimulationSetup {
   /** The entry pool (mixed or prefill) first, then the decode pool where disaggregated. */
@@ -127,8 +129,10 @@ export class Simulation implements StepSink {
         this.wake(this.pools[events.b].replicas[events.a]);
       } else if (kind === KV_ARRIVAL) {
         this.kvArrived(this.requests[events.a]);
-      } else {
+      } else if (kind === TURN) {
         this.admit(this.requests[events.a], this.now);
+      } else {
+        this.unpin(this.requests[events.a]);
       }
     }
   }
@@ -249,7 +253,24 @@ export class Simulation implements StepSink {
     }
     r.finish = this.now;
     if (this.warmUpLeft > 0 && --this.warmUpLeft === 0) this.measuredFrom = this.now;
+    if (r.nextTurn >= 0 && this.decodePool === undefined) this.pin(r, this.committing!);
     this.settle(r);
+  }
+
+  /** A session turn finished: its prefix stays pinned for the next turn where the engine keeps it so. */
+  private pin(r: SimRequest, replica: SimReplica): void {
+    const ttl = replica.config.kvPinSeconds;
+    if (ttl <= 0) return;
+    r.pinnedHashes = replica.kv.pin(r.blockHashes);
+    if (r.pinnedHashes === 0) return;
+    r.pinnedOn = replica.index;
+    this.events.push(this.now + ttl, UNPIN, r.id, 0);
+  }
+
+  /** The pin's time is up: its blocks are plain LRU entries again. */
+  private unpin(r: SimRequest): void {
+    this.entry.replicas[r.pinnedOn].kv.unpin(r.blockHashes, r.pinnedHashes);
+    r.pinnedHashes = 0;
   }
 
   /** `r` finished or failed: the client may send more, and a session its next turn after its think time. */

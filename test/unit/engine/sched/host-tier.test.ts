@@ -3,6 +3,27 @@ import { describe, it } from 'node:test';
 import { HostKvTier } from '../../../../src/engine/sched/host-tier.js';
 import { TestReplica } from '../../helpers/replica.js';
 
+describe('KV pinning', () => {
+  it('evicts pinned prefix blocks only after every unpinned one, and as LRU again once unpinned', () => {
+    // 12 blocks of 16 tokens, 64 tokens a hash: two cached one-hash prefixes, then a prompt needing room.
+    const replica = new TestReplica('vllm-v1', 12, {}, { hashBlockTokens: 64 });
+    replica.add(65, 1, [100]);
+    replica.runToCompletion();
+    replica.add(65, 1, [200]);
+    replica.runToCompletion();
+    assert.equal(replica.kv.pin([100, 999]), 1, 'only what is cached is pinned');
+    replica.add(65, 1, [300]);
+    replica.runToCompletion();
+    assert.equal(replica.kv.cachedPrefixTokens([100]), 64, 'the older but pinned prefix stayed');
+    assert.equal(replica.kv.cachedPrefixTokens([200]), 0);
+    replica.kv.unpin([100], 1);
+    replica.add(65, 1, [400]);
+    replica.runToCompletion();
+    assert.equal(replica.kv.cachedPrefixTokens([300]), 64);
+    assert.equal(replica.kv.cachedPrefixTokens([100]), 0, 'unpinned, it went as the least recently used');
+  });
+});
+
 describe('KV offload to host memory', () => {
   it('keeps the most recently stored or hit hashes up to its capacity', () => {
     const tier = new HostKvTier(2);
