@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ImportTraceResult } from '../engine/protocol/methods.js';
-import { parseWorkloadSpec } from '../engine/workload/spec.js';
+import { parseWorkloadMix } from '../engine/workload/spec.js';
 import type { WorkloadSummary } from '../engine/workload/summary.js';
 import type { Store, WorkloadChoice } from './state.js';
 
@@ -76,7 +76,7 @@ interface WorkloadItem extends vscode.QuickPickItem {
 
 function specProblem(text: string): string | undefined {
   try {
-    parseWorkloadSpec(text.trim());
+    parseWorkloadMix(text.trim());
     return undefined;
   } catch (error) {
     return (error as Error).message;

@@ -12,7 +12,12 @@ import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
 import { readOpTables, StepReport } from '../../engine/perf/report.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
 import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
-import { PolicyName, PreemptionMode, type SchedulerConfig } from '../../engine/sched/config.js';
+import {
+  PolicyName,
+  PreemptionMode,
+  type SchedulerConfig,
+  SchedulingPolicy,
+} from '../../engine/sched/config.js';
 import { RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
 import { kvUseText } from '../../engine/sim/kv-use.js';
 import { simulate } from '../../engine/sim/simulate.js';
@@ -94,6 +99,9 @@ interface SimulateFlags {
   chunkedPrefillSize?: number;
   scheduleConservativeness?: number;
   preemption?: 'recompute' | 'swap';
+  schedulingPolicy?: 'fcfs' | 'priority';
+  kvOffload?: number;
+  kvPin?: number;
   prefixCaching?: boolean;
   router: RouterName;
   prefillTp?: number;
@@ -272,6 +280,24 @@ export function registerSimulateCommands(program: Command): void {
         'preemption mode (swap only under vllm-v0 and sarathi; vLLM v1, SGLang and LightLLM recompute)',
       ).choices(PreemptionMode.options),
     )
+    .addOption(
+      new Option(
+        '--scheduling-policy <policy>',
+        'fcfs, or priority: waiting requests by the workload priority= (lower first), lowest preempted first (vLLM --scheduling-policy priority, SGLang --enable-priority-scheduling; vllm-v0, vllm-v1, sarathi, sglang)',
+      ).choices(SchedulingPolicy.options),
+    )
+    .addOption(
+      new Option(
+        '--kv-offload <GiB>',
+        'KV offload to host memory per replica (vLLM --kv-offloading-size, LMCache, production-stack CPU offloading): prefix-cache blocks evicted from the GPU are kept there and loaded back over the host link instead of prefilled; needs prefix caching',
+      ).argParser(positiveNumber),
+    )
+    .addOption(
+      new Option(
+        '--kv-pin <seconds>',
+        "keep a session turn's prefix pinned in the GPU prefix cache this long after it finishes, for its next turn (a KV time-to-live, as LMCache pinning gives): pinned blocks are evicted only when nothing else is left; sessions come from turns= in the workload spec",
+      ).argParser(positiveNumber),
+    )
     .option('--prefix-caching', 'enable prefix caching')
     .option('--no-prefix-caching', 'disable prefix caching')
     .addOption(
@@ -302,7 +328,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(perfDbOption())
     .requiredOption(
       '--workload <spec|file>',
-      'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4); limits in docs/limits.md',
+      'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4). Spec shapes: curve=diurnal(PERIOD,LOW)|steps(T:F;…)|burst(EVERY,LEN,F) (rate over time); system=N[,shared=F][,templates=K] (shared system prompt / few-shot templates); turns=DIST[,think=DIST][,tool=F][,toolpause=DIST] (multi-turn sessions and agents, each turn sent after the previous answer); class=NAME,priority=P (per-class metrics, --scheduling-policy priority); join streams with + (e.g. poisson:rate=1,class=interactive + poisson:rate=20,class=batch,priority=1). Grammar and limits: docs/workloads.md, docs/limits.md',
     )
     .addOption(
       new Option(
@@ -342,6 +368,9 @@ export function registerSimulateCommands(program: Command): void {
         gpuMemoryUtilization: flags.gpuMemoryUtilization,
         maxModelLen: flags.maxModelLen,
         preemption: flags.preemption,
+        schedulingPolicy: flags.schedulingPolicy,
+        kvOffloadBytes: flags.kvOffload === undefined ? undefined : flags.kvOffload * 1024 ** 3,
+        kvPinSeconds: flags.kvPin,
         enablePrefixCaching: flags.prefixCaching,
       };
       const blockSizeProblem =
@@ -468,9 +497,32 @@ export function printSummary(s: RunSummary, source: string): void {
   }
   console.log(
     `preemptions: ${s.preemptions}; mean batch ${s.batchSize?.mean.toFixed(1) ?? '-'}; ${kvUseText(s)}` +
-      (s.prefixCache ? `; prefix cache hit rate ${(100 * s.prefixCache.hitRate).toFixed(1)}%` : ''),
+      (s.prefixCache ? `; prefix cache hit rate ${(100 * s.prefixCache.hitRate).toFixed(1)}%` : '') +
+      (s.prefixCache?.hostHitTokens
+        ? ` (${((100 * s.prefixCache.hostHitTokens) / Math.max(1, s.prefixCache.queriedTokens)).toFixed(1)}% from host memory)`
+        : ''),
   );
+  if (s.classes) printClasses(s.classes);
   if (s.problems.length > 0) console.log(`note: ${s.problems.join('; ')}`);
+}
+
+/** One row per request class: its latencies (p50 / p99) and its share meeting the SLO. */
+function printClasses(classes: NonNullable<RunSummary['classes']>): void {
+  const pair = (m: MetricSummary | null) => (m ? `${ms(m.p50)} / ${ms(m.p99)}` : '-');
+  console.log(
+    `
+${table([
+  ['class', 'requests', 'TTFT p50 / p99', 'TPOT p50 / p99', 'E2E p50 / p99', 'meet SLO'],
+  ...classes.map((c) => [
+    c.name,
+    `${c.completed}/${c.requests}`,
+    pair(c.ttft),
+    pair(c.tpot),
+    pair(c.e2e),
+    c.sloAttainment === null ? '-' : `${(100 * c.sloAttainment).toFixed(1)}%`,
+  ]),
+])}`,
+  );
 }
 
 /** "closed loop: 64 in flight, no think time; the first 10 completions left out". */

@@ -136,6 +136,14 @@ async function plannedRequests(
 export async function runBench(options: BenchOptions): Promise<RunSummary> {
   const started = performance.now();
   parseEndpointUrl(options.url);
+  if (options.workload.requests.some((r) => r.session !== undefined)) {
+    // Sent at their arrival times, a session's turns would all go at its start, before any answer.
+    throw new ServeTuneError(
+      'the load generator does not send multi-turn sessions (turns= in the spec): each turn waits for the answer before it, which only `servetune simulate` models so far',
+      'invalid-argument',
+      '--workload',
+    );
+  }
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     checkHeaderValue(value, `the ${name} header`, name === 'authorization' ? '--api-key' : name);
   }

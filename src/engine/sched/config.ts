@@ -17,6 +17,17 @@ export function policySwaps(policy: PolicyName): boolean {
 }
 
 /**
+ * Which waiting request goes first and which running one is preempted: first come first served, or by
+ * the request's priority (vLLM `--scheduling-policy priority`, SGLang `--enable-priority-scheduling`):
+ * the waiting queue in priority order, the lowest-priority running request preempted first.
+ */
+export const SchedulingPolicy = z.enum(['fcfs', 'priority']);
+export type SchedulingPolicy = z.infer<typeof SchedulingPolicy>;
+
+/** The policies whose engines schedule by priority (vLLM v0 and v1, SGLang). */
+export const PRIORITY_POLICIES: readonly PolicyName[] = ['vllm-v0', 'sarathi', 'vllm-v1', 'sglang'];
+
+/**
  * Scheduler knobs, with the names of the engines they come from. Each is optional: what is left out
  * takes the default of the engine the policy mimics (see `resolveSchedulerConfig`).
  */
@@ -35,9 +46,23 @@ export const SchedulerConfig = z.object({
   /** Share of KV blocks kept free when admitting (vLLM v0: 0.01). */
   watermark: z.number().min(0).lt(1).optional(),
   preemption: PreemptionMode.optional(),
+  /** vLLM `--scheduling-policy`; SGLang `--enable-priority-scheduling` (priority). Default fcfs. */
+  schedulingPolicy: SchedulingPolicy.optional(),
   /** Host memory for swapped KV per GPU (vLLM `--swap-space`, default 4 GiB). */
   swapSpaceBytes: z.number().nonnegative().optional(),
   enablePrefixCaching: z.boolean().optional(),
+  /**
+   * KV offload to host memory, bytes per replica (vLLM `--kv-offloading-size`, LMCache
+   * `max_local_cpu_size`, production-stack CPU offloading): prefix-cache blocks evicted from the GPU
+   * stay in host memory and are loaded back over the host link. Default 0 (none); needs prefix caching.
+   */
+  kvOffloadBytes: z.number().nonnegative().optional(),
+  /**
+   * Seconds a session turn's prefix blocks stay pinned in the GPU prefix cache after it finishes, for
+   * its next turn (a time-to-live, as LMCache's pinning gives): evicted only when nothing unpinned is
+   * left. Default 0 (plain LRU).
+   */
+  kvPinSeconds: z.number().nonnegative().finite().optional(),
   /** Longest prompt + output accepted (vLLM `--max-model-len`); default the model's. */
   maxModelLen: z.number().int().positive().optional(),
   /** LightLLM past-future: quantile of past output lengths used as a request's predicted length. */
@@ -55,8 +80,11 @@ export interface ResolvedSchedulerConfig {
   gpuMemoryUtilization: number;
   watermark: number;
   preemption: PreemptionMode;
+  schedulingPolicy: SchedulingPolicy;
   swapSpaceBytes: number;
   enablePrefixCaching: boolean;
+  kvOffloadBytes: number;
+  kvPinSeconds: number;
   maxModelLen: number;
   outputLengthQuantile: number;
   /** Whether the policy splits prompts into chunks (else a prompt is prefilled in one step). */
@@ -85,7 +113,10 @@ export function resolveSchedulerConfig(
     blockSize: config.blockSize ?? 16,
     gpuMemoryUtilization: config.gpuMemoryUtilization ?? 0.9,
     preemption: config.preemption ?? 'recompute',
+    schedulingPolicy: config.schedulingPolicy ?? 'fcfs',
     swapSpaceBytes: config.swapSpaceBytes ?? 4 * GiB,
+    kvOffloadBytes: config.kvOffloadBytes ?? 0,
+    kvPinSeconds: config.kvPinSeconds ?? 0,
     maxModelLen,
     scheduleConservativeness: config.scheduleConservativeness ?? 1,
     outputLengthQuantile: config.outputLengthQuantile ?? 0.9,

@@ -1,4 +1,4 @@
-import { RequestStatus, remainingTokens, type SchedRequest } from './request.js';
+import { RequestStatus, remainingTokens, type SchedRequest, servedBefore } from './request.js';
 import type { ReplicaState, StepPlan } from './state.js';
 
 /**
@@ -44,6 +44,11 @@ export function tryAdmitHead(
   r.status = RequestStatus.Running;
   state.running.push(r);
   plan.add(r, tokens);
+  // Prefix blocks found in host memory are copied in over the host link, in this step.
+  if (fresh && kv.hostHitTokens > 0) {
+    plan.swapInTokens += kv.hostHitTokens;
+    state.hostHitTokens += kv.hostHitTokens;
+  }
   return r;
 }
 
@@ -71,7 +76,14 @@ export function preempt(state: ReplicaState, plan: StepPlan, r: SchedRequest): v
   kv.release(r);
   r.computed = 0;
   r.status = RequestStatus.Waiting;
-  state.waiting.pushFront(r);
+  if (state.config.schedulingPolicy === 'priority') state.waiting.insertOrdered(r, servedBefore);
+  else state.waiting.pushFront(r);
+}
+
+/** A request arrives at the replica: at the back of the waiting queue, or in its priority's place. */
+export function enqueueWaiting(state: ReplicaState, r: SchedRequest): void {
+  if (state.config.schedulingPolicy === 'priority') state.waiting.insertOrdered(r, servedBefore);
+  else state.waiting.pushBack(r);
 }
 
 function unschedule(plan: StepPlan, r: SchedRequest): void {
@@ -103,12 +115,28 @@ export function growOrPreempt(state: ReplicaState, plan: StepPlan, r: SchedReque
   return true;
 }
 
+/**
+ * The running request to preempt for `except`: the most recently admitted (first come first served),
+ * or under priority scheduling the one served last (`servedBefore`), `except` itself where that is it.
+ */
 function lowestPriorityVictim(state: ReplicaState, except: SchedRequest): SchedRequest | undefined {
+  if (state.config.schedulingPolicy === 'priority') return lastServedVictim(state, except);
   for (let i = state.running.length - 1; i >= 0; i--) {
     const candidate = state.running[i];
     if (candidate !== except && candidate.scheduledTokens === 0 && !candidate.inFlight) return candidate;
   }
   return undefined;
+}
+
+/** As vLLM v1 does, a request already in this step may be the victim (it leaves the step). */
+function lastServedVictim(state: ReplicaState, except: SchedRequest): SchedRequest | undefined {
+  let victim: SchedRequest | undefined;
+  for (let i = 0; i < state.running.length; i++) {
+    const candidate = state.running[i];
+    if (candidate === except || candidate.inFlight) continue;
+    if (victim === undefined || servedBefore(victim, candidate)) victim = candidate;
+  }
+  return victim !== undefined && servedBefore(except, victim) ? victim : undefined;
 }
 
 /** Brings the oldest swapped-out request back if its KV (plus one token) fits with the watermark. */

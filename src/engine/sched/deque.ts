@@ -42,6 +42,21 @@ export class Deque<T> {
     return item;
   }
 
+  /**
+   * Inserts `item` before the first item it comes `before` (after any it ties with), keeping an ordered
+   * queue ordered: O(n) moves, no allocation beyond growth.
+   */
+  insertOrdered(item: T, before: (a: T, b: T) => boolean): void {
+    let index = this.size;
+    while (index > 0 && before(item, this.at(index - 1))) index--;
+    if (this.size === this.items.length) this.grow();
+    const n = this.items.length;
+    for (let i = this.size; i > index; i--)
+      this.items[(this.head + i) % n] = this.items[(this.head + i - 1) % n];
+    this.items[(this.head + index) % n] = item;
+    this.size++;
+  }
+
   /** Removes the item at `index` (O(n)); used for the rare out-of-order removal. */
   removeAt(index: number): T {
     const item = this.at(index);

@@ -1,3 +1,4 @@
+import type { HostKvTier } from './host-tier.js';
 import type { SchedRequest } from './request.js';
 
 /**
@@ -25,6 +26,11 @@ export interface KvBlockManager {
    * the tokens found. Called on admission of a request with nothing computed.
    */
   acquirePrefix(r: SchedRequest): number;
+  /**
+   * Of the tokens the last `acquirePrefix` found, how many came from a host tier (`HostKvTier`): they
+   * are loaded over the host link, into blocks of the request's own. 0 without a host tier.
+   */
+  readonly hostHitTokens: number;
   /** Publishes `r`'s full prompt blocks to the prefix cache once its prompt is computed. */
   publishPrefix(r: SchedRequest): void;
   readonly prefixCachingEnabled: boolean;
@@ -51,6 +57,8 @@ const OWN_HASHES_PER_REQUEST = 2 ** 20;
 interface CacheEntry {
   hash: number;
   refs: number;
+  /** Pins holding it for a session's next turn (`pin`): evicted only when nothing unpinned is left. */
+  pins: number;
   /** LRU list links, only meaningful while `refs` is 0. */
   prev: CacheEntry | null;
   next: CacheEntry | null;
@@ -77,6 +85,9 @@ export class CountingKvBlockManager implements KvBlockManager {
   private readonly slidingShare: number;
   private readonly window: number;
   private readonly stateBlocks: number;
+  /** Where evicted cached blocks go, with KV offload to host memory; null without. */
+  private hostTier: HostKvTier | null = null;
+  hostHitTokens = 0;
 
   constructor(
     readonly totalBlocks: number,
@@ -92,6 +103,11 @@ export class CountingKvBlockManager implements KvBlockManager {
     this.window = shape?.window ?? 0;
     this.stateBlocks = shape?.stateBlocks ?? 0;
     this.uniform = this.fullShare === 1 && this.slidingShare === 0 && this.stateBlocks === 0;
+  }
+
+  /** Keeps evicted cached blocks in `tier`, and finds prompt prefixes there after the GPU cache. */
+  attachHostTier(tier: HostKvTier): void {
+    this.hostTier = tier;
   }
 
   blocksFor(tokens: number): number {
@@ -150,6 +166,7 @@ export class CountingKvBlockManager implements KvBlockManager {
 
   acquirePrefix(r: SchedRequest): number {
     r.cachedPromptTokens = 0;
+    this.hostHitTokens = 0;
     if (!this.prefixCachingEnabled || r.computed > 0) return 0;
     // Only full blocks of the prompt can be shared, and the last prompt token is always recomputed.
     const usable = Math.min(this.hashCount(r), Math.floor((r.promptTokens - 1) / this.hashBlockTokensOf()));
@@ -165,7 +182,13 @@ export class CountingKvBlockManager implements KvBlockManager {
       hits++;
     }
     r.sharedHashes = hits;
-    const tokens = hits * this.hashBlockTokensOf();
+    // The prefix may go on in host memory: those blocks are loaded into the request's own blocks.
+    let hostHits = 0;
+    const tier = this.hostTier;
+    if (tier !== null)
+      while (hits + hostHits < usable && tier.hit(r.blockHashes[hits + hostHits])) hostHits++;
+    this.hostHitTokens = hostHits * this.hashBlockTokensOf();
+    const tokens = (hits + hostHits) * this.hashBlockTokensOf();
     r.computed = tokens;
     r.cachedPromptTokens = tokens;
     r.prefixPublished = false;
@@ -218,10 +241,34 @@ export class CountingKvBlockManager implements KvBlockManager {
   /** A cache entry, reusing one an eviction freed (the simulator's hot loop allocates nothing). */
   private newEntry(hash: number): CacheEntry {
     const entry = this.spareEntries.pop();
-    if (!entry) return { hash, refs: 1, prev: null, next: null };
+    if (!entry) return { hash, refs: 1, pins: 0, prev: null, next: null };
     entry.hash = hash;
     entry.refs = 1;
+    entry.pins = 0;
     return entry;
+  }
+
+  /**
+   * Pins the leading cached blocks of `hashes` (a finished session turn's prompt) for its next turn:
+   * they stay evictable, but go only when nothing unpinned is left. Returns how many, for `unpin`.
+   */
+  pin(hashes: readonly number[]): number {
+    let n = 0;
+    while (n < hashes.length) {
+      const entry = this.cache.get(hashes[n]);
+      if (!entry) break;
+      entry.pins++;
+      n++;
+    }
+    return n;
+  }
+
+  /** Releases what `pin(hashes)` pinned (`count` blocks); those evicted meanwhile are gone already. */
+  unpin(hashes: readonly number[], count: number): void {
+    for (let i = 0; i < count; i++) {
+      const entry = this.cache.get(hashes[i]);
+      if (entry && entry.pins > 0) entry.pins--;
+    }
   }
 
   /** Prefix tokens of `hashes` this cache holds now. */
@@ -238,13 +285,17 @@ export class CountingKvBlockManager implements KvBlockManager {
   private unref(entry: CacheEntry): void {
     entry.refs--;
     if (entry.refs > 0) return;
-    // Most recently used goes to the tail.
+    this.linkTail(entry);
+    this.evictable += this.blocksPerHash;
+  }
+
+  /** Most recently used goes to the tail. */
+  private linkTail(entry: CacheEntry): void {
     entry.prev = this.lruTail;
     entry.next = null;
     if (this.lruTail) this.lruTail.next = entry;
     else this.lruHead = entry;
     this.lruTail = entry;
-    this.evictable += this.blocksPerHash;
   }
 
   private unlink(entry: CacheEntry): void {
@@ -257,11 +308,18 @@ export class CountingKvBlockManager implements KvBlockManager {
   }
 
   private evictOldest(): void {
-    const entry = this.lruHead;
+    let entry = this.lruHead;
+    // Pinned entries go last: each is passed over (to the tail) while the list may hold an unpinned one.
+    for (let left = this.evictable / this.blocksPerHash - 1; entry && entry.pins > 0 && left > 0; left--) {
+      this.unlink(entry);
+      this.linkTail(entry);
+      entry = this.lruHead;
+    }
     if (!entry) throw new Error('KV cache accounting error: nothing to evict');
     this.unlink(entry);
     this.cache.delete(entry.hash);
     this.spareEntries.push(entry);
+    if (this.hostTier !== null) this.hostTier.store(entry.hash);
     this.evictable -= this.blocksPerHash;
     this.free += this.blocksPerHash;
   }

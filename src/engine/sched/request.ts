@@ -23,6 +23,8 @@ export interface SchedRequest {
   readonly maxOutputTokens: number;
   /** Prefix block hashes, each covering `hashBlockTokens` prompt tokens; empty when unknown. */
   readonly blockHashes: readonly number[];
+  /** Priority scheduling (`--scheduling-policy priority`): lower is served first; ties by `id` (arrival). */
+  readonly priority: number;
   generated: number;
   computed: number;
   status: RequestStatus;
@@ -48,12 +50,14 @@ export function newSchedRequest(
   promptTokens: number,
   maxOutputTokens: number,
   blockHashes: readonly number[] = [],
+  priority = 0,
 ): SchedRequest {
   return {
     id,
     promptTokens,
     maxOutputTokens,
     blockHashes,
+    priority,
     generated: 0,
     computed: 0,
     status: RequestStatus.Waiting,
@@ -76,4 +80,9 @@ export function remainingTokens(r: SchedRequest): number {
 /** A request whose next step is one decode token (not a prompt or a recompute). */
 export function isDecoding(r: SchedRequest): boolean {
   return r.generated > 0 && r.promptTokens + r.generated - r.computed === 1;
+}
+
+/** Whether `a` comes before `b` under priority scheduling: lower priority value, then earlier arrival. */
+export function servedBefore(a: SchedRequest, b: SchedRequest): boolean {
+  return a.priority < b.priority || (a.priority === b.priority && a.id < b.id);
 }

@@ -57,6 +57,8 @@ export class ReplicaState {
   readonly swapCapacityBlocks: number;
   swapUsedBlocks = 0;
   preemptions = 0;
+  /** Prompt tokens admitted requests loaded from a host KV tier instead of prefilling them. */
+  hostHitTokens = 0;
 
   constructor(
     readonly config: ResolvedSchedulerConfig,

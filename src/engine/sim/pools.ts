@@ -3,10 +3,13 @@ import { kvBlockShapeOf, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
+import type { MeasuredOpTables } from '../perf/op-tables.js';
 import { compileStepModel, type StepModel, type StepModelOptions } from '../perf/step-model.js';
-import { resolveSchedulerConfig } from '../sched/config.js';
+import { PRIORITY_POLICIES, resolveSchedulerConfig } from '../sched/config.js';
+import { HostKvTier } from '../sched/host-tier.js';
 import { CountingKvBlockManager } from '../sched/kv-cache.js';
 import { createPolicy } from '../sched/policies.js';
+import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
 import type { Deployment, PoolConfig, SimulationConfig } from './config.js';
 import { type PoolRole, SimReplica } from './replica.js';
@@ -65,6 +68,20 @@ export function buildPools(
       modelMaxContext: model.maxContextLength,
     });
     resolvedSchedulers[role] = { ...resolved };
+    if (resolved.schedulingPolicy === 'priority' && !PRIORITY_POLICIES.includes(resolved.policy)) {
+      throw new ServeTuneError(
+        `${role}: the ${resolved.policy} policy has no priority scheduling (${PRIORITY_POLICIES.join(', ')} do)`,
+        'invalid-argument',
+        '--scheduling-policy',
+      );
+    }
+    if (resolved.kvOffloadBytes > 0 && !resolved.enablePrefixCaching) {
+      throw new ServeTuneError(
+        `${role}: KV offload to host memory keeps prefix-cache blocks, so it needs prefix caching (on by default for vllm-v1, sarathi and sglang)`,
+        'invalid-argument',
+        '--kv-offload',
+      );
+    }
     const divisibility = planProblems(model, poolConfig.plan);
     if (divisibility.length > 0) {
       problems.push(...divisibility.map((p) => `${role}: ${p}`));
@@ -94,6 +111,12 @@ export function buildPools(
         resolved.enablePrefixCaching,
         shape,
       );
+      if (resolved.kvOffloadBytes > 0 && resolved.enablePrefixCaching) {
+        // The offload size is the replica's (vLLM: summed over its TP ranks); each GPU holds its shard.
+        const gpusPerReplica = poolConfig.plan.tp * poolConfig.plan.pp;
+        const bytesPerHash = kvBytesPerBlock * gpusPerReplica * kv.blocksPerHash;
+        kv.attachHostTier(new HostKvTier(Math.floor(resolved.kvOffloadBytes / bytesPerHash)));
+      }
       replicas.push(
         new SimReplica(
           i,

@@ -18,6 +18,15 @@ export interface SimRequest extends SchedRequest {
   maxGap: number;
   kvTransferSeconds: number;
   failed: boolean;
+  /** Its class (workload `className`), for per-class metrics. */
+  readonly className: string | undefined;
+  /** Sessions: the index of the session's next turn (−1: none), sent `thinkSeconds` after this finishes. */
+  nextTurn: number;
+  /** Sessions: seconds after the previous turn's last token that this turn is sent (0: not a later turn). */
+  readonly thinkSeconds: number;
+  /** Sessions with KV pinning: prefix blocks this finished turn keeps pinned on `pinnedOn` (replica index). */
+  pinnedHashes: number;
+  pinnedOn: number;
 }
 
 export type PoolRole = 'mixed' | 'prefill' | 'decode';

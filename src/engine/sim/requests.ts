@@ -32,6 +32,7 @@ export function simRequests(
       promptTokens,
       maxOutputTokens: Math.max(outputTokens, Math.min(maxTokens, maxSequenceTokens - promptTokens)),
       blockHashes: w.hashIds ?? noHashes,
+      priority: w.priority ?? 0,
       generated: 0,
       computed: 0,
       status: RequestStatus.Waiting,
@@ -52,6 +53,11 @@ export function simRequests(
       maxGap: 0,
       kvTransferSeconds: 0,
       failed: false,
+      className: w.className,
+      nextTurn: -1,
+      thinkSeconds: w.thinkSeconds ?? 0,
+      pinnedHashes: 0,
+      pinnedOn: -1,
     };
   }
   return requests;

@@ -13,6 +13,7 @@ import { type ClosedLoopOptions, closedLoopClient } from './closed-loop.js';
 import { SimulationConfig, type SimulationConfigInput } from './config.js';
 import { buildPools, type Pool, poolConfigsOf } from './pools.js';
 import { simRequests } from './requests.js';
+import { hasSessions, linkTurns, sessionOrder } from './sessions.js';
 import { Simulation } from './simulation.js';
 import { StepFactors } from './step-factors.js';
 import { infeasibleSummary, type RunBase } from './summarize-run.js';
@@ -111,16 +112,27 @@ export function startSimulation(
   const deployment = config.deployment;
   const client = options.closedLoop ? closedLoopClient(options.closedLoop) : options.client;
   const source = workload.requests;
-  const order = client ? client.arrivalOrder(source) : arrivalOrder(source);
+  let order = client ? client.arrivalOrder(source) : arrivalOrder(source);
+  let streamLength = source.length;
+  const sessions = hasSessions(source);
+  if (sessions) {
+    if (client) throw sessionsWithClient();
+    const split = sessionOrder(source, order ?? source.map((_, i) => i));
+    order = split.order;
+    streamLength = split.streamLength;
+  }
+  const requests = simRequests(
+    source,
+    order,
+    deployment.kind === 'disaggregated',
+    longestSequence(pools),
+    options.maxTokens,
+  );
+  if (sessions) linkTurns(source, order ?? [], requests);
   const simulation = new Simulation({
     pools,
-    requests: simRequests(
-      source,
-      order,
-      deployment.kind === 'disaggregated',
-      longestSequence(pools),
-      options.maxTokens,
-    ),
+    requests,
+    streamLength,
     kvLink:
       deployment.kind === 'disaggregated' ? (deployment.kvLink ?? groupLink(hardware, gpus)) : undefined,
     stepFactors: stepFactorsOf(config),
@@ -131,7 +143,15 @@ export function startSimulation(
   });
   return {
     simulation,
-    finish: () => simulation.summary({ base, resolvedSchedulers, gpus, slo: config.slo, wallStart }),
+    finish: () =>
+      simulation.summary({
+        base,
+        resolvedSchedulers,
+        gpus,
+        slo: config.slo,
+        classSlos: workload.classSlos,
+        wallStart,
+      }),
   };
 }
 
@@ -162,6 +182,14 @@ function longestSequence(pools: readonly Pool[]): number {
     longest = Math.min(longest, tokens);
   }
   return longest;
+}
+
+function sessionsWithClient(): ServeTuneError {
+  return new ServeTuneError(
+    'simulate: a workload of multi-turn sessions sends each turn as the one before it is answered, a client of its own; it cannot be replayed closed loop or by another client',
+    'invalid-argument',
+    'closedLoop',
+  );
 }
 
 /** The summary's record of how the requests were sent; undefined for open loop with no warm-up. */

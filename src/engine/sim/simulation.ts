@@ -7,7 +7,7 @@ import {
   resetBatchShape,
 } from '../perf/shape.js';
 import { createStepTiming } from '../perf/step-model.js';
-import { commitStep, type StepSink } from '../sched/core.js';
+import { commitStep, enqueueWaiting, type StepSink } from '../sched/core.js';
 import { RequestStatus, type SchedRequest } from '../sched/request.js';
 import type { StepPlan } from '../sched/state.js';
 import type { ClientRun } from './client-model.js';
@@ -20,16 +20,24 @@ import { type RunRecord, type RunTotals, summarizeRun } from './summarize-run.js
 import type { RunSummary } from './summary.js';
 
 // Event kinds. An event carries two integers: STEP_DONE (replica index, slot + pool index × 65536),
-// WAKE (replica index, pool index), KV_ARRIVAL (request id, unused).
+// WAKE (replica index, pool index), KV_ARRIVAL (request id, unused), TURN (request id, unused),
+// UNPIN (request id, unused).
 const STEP_DONE = 0;
 const WAKE = 1;
 const KV_ARRIVAL = 2;
+const TURN = 3;
+const UNPIN = 4;
 
 export interface SimulationSetup {
   /** The entry pool (mixed or prefill) first, then the decode pool where disaggregated. */
   pools: Pool[];
   /** In arrival order (`simRequests`). */
   requests: SimRequest[];
+  /**
+   * How many of `requests` arrive at their own time; the rest are later turns of sessions, each sent
+   * when the turn before it (`nextTurn`) finishes. Default: all.
+   */
+  streamLength?: number;
   /** Disaggregated: the link the KV travels over from the prefill to the decode pool. */
   kvLink: Link | undefined;
   /** Single-stage replicas' step-time factors; null: every step takes the model's time. */
@@ -57,6 +65,7 @@ export class Simulation implements StepSink {
   private readonly entry: Pool;
   private readonly decodePool: Pool | undefined;
   private readonly requests: SimRequest[];
+  private readonly streamLength: number;
   private readonly kvLink: Link | undefined;
   private readonly stepFactors: StepFactors | null;
   private readonly client: ClientRun | null;
@@ -90,6 +99,7 @@ export class Simulation implements StepSink {
     this.entry = setup.pools[0];
     this.decodePool = setup.pools.length > 1 ? setup.pools[1] : undefined;
     this.requests = setup.requests;
+    this.streamLength = setup.streamLength ?? setup.requests.length;
     this.kvLink = setup.kvLink;
     this.stepFactors = setup.stepFactors;
     this.client = setup.client;
@@ -136,8 +146,12 @@ export class Simulation implements StepSink {
         this.stepDone(this.pools[events.b >> 16].replicas[events.a], events.b & 0xffff);
       } else if (kind === WAKE) {
         this.wake(this.pools[events.b].replicas[events.a]);
-      } else {
+      } else if (kind === KV_ARRIVAL) {
         this.kvArrived(this.requests[events.a]);
+      } else if (kind === TURN) {
+        this.admit(this.requests[events.a], this.now);
+      } else {
+        this.unpin(this.requests[events.a]);
       }
     }
     return false;
@@ -159,6 +173,7 @@ export class Simulation implements StepSink {
       endTime: this.now,
       prefixCaching: replicas.some((r) => r.config.enablePrefixCaching),
       preemptions: replicas.reduce((sum, r) => sum + r.state.preemptions, 0),
+      hostHitTokens: replicas.reduce((sum, r) => sum + r.state.hostHitTokens, 0),
       disaggregated: this.decodePool !== undefined,
     };
     const client = this.client;
@@ -168,7 +183,7 @@ export class Simulation implements StepSink {
   /** When the next request arrives; +∞ when none is left (or the client holds it back). */
   private nextArrivalTime(): number {
     const index = this.nextArrival;
-    if (index >= this.requests.length) return Number.POSITIVE_INFINITY;
+    if (index >= this.streamLength) return Number.POSITIVE_INFINITY;
     const arrival = this.requests[index].arrival;
     return this.client === null ? arrival : this.client.dueTime(index, arrival);
   }
@@ -178,18 +193,22 @@ export class Simulation implements StepSink {
     this.now = time;
     // Where a client sets the send times, the first is its own, not the workload's first arrival.
     if (this.nextArrival === 0) this.startTime = time;
-    const r = this.requests[this.nextArrival++];
+    this.admit(this.requests[this.nextArrival++], time);
+  }
+
+  /** `r` is sent at `time`: routed to an entry replica, or failed where it cannot be served. */
+  private admit(r: SimRequest, time: number): void {
     r.arrival = time;
     const replica = this.entry.router.choose(r);
     const decodePool = this.decodePool;
     if (!accepts(replica, r) || (decodePool !== undefined && !accepts(decodePool.replicas[0], r))) {
       r.failed = true;
       this.failed++;
-      this.settle();
+      this.settle(r);
       return;
     }
     if (this.client !== null) r.arrival = this.client.sentAt(replica, time);
-    replica.state.waiting.pushBack(r);
+    enqueueWaiting(replica.state, r);
     this.tryStart(replica);
   }
 
@@ -215,7 +234,7 @@ export class Simulation implements StepSink {
     r.firstToken = this.now;
     r.lastToken = this.now;
     const replica = this.decodePool!.router.choose(r);
-    replica.state.waiting.pushBack(r);
+    enqueueWaiting(replica.state, r);
     this.tryStart(replica);
   }
 
@@ -255,12 +274,31 @@ export class Simulation implements StepSink {
     }
     r.finish = this.now;
     if (this.warmUpLeft > 0 && --this.warmUpLeft === 0) this.measuredFrom = this.now;
-    this.settle();
+    if (r.nextTurn >= 0 && this.decodePool === undefined) this.pin(r, this.committing!);
+    this.settle(r);
   }
 
-  /** A request finished or failed. */
-  private settle(): void {
+  /** A session turn finished: its prefix stays pinned for the next turn where the engine keeps it so. */
+  private pin(r: SimRequest, replica: SimReplica): void {
+    const ttl = replica.config.kvPinSeconds;
+    if (ttl <= 0) return;
+    r.pinnedHashes = replica.kv.pin(r.blockHashes);
+    if (r.pinnedHashes === 0) return;
+    r.pinnedOn = replica.index;
+    this.events.push(this.now + ttl, UNPIN, r.id, 0);
+  }
+
+  /** The pin's time is up: its blocks are plain LRU entries again. */
+  private unpin(r: SimRequest): void {
+    this.entry.replicas[r.pinnedOn].kv.unpin(r.blockHashes, r.pinnedHashes);
+    r.pinnedHashes = 0;
+  }
+
+  /** `r` finished or failed: the client may send more, and a session its next turn after its think time. */
+  private settle(r: SimRequest): void {
     if (this.client !== null) this.client.settled(this.now, this.nextArrival);
+    const next = r.nextTurn;
+    if (next >= 0) this.events.push(this.now + this.requests[next].thinkSeconds, TURN, next, 0);
   }
 
   /** Starts `replica`'s next step where it has room for one (pipelined: as many as it has room for). */

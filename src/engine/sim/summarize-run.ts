@@ -3,7 +3,7 @@ import { type BucketedSeries, type GapHistogram, summarize } from './metrics.js'
 import type { ResolvedSchedulers } from './pools.js';
 import type { SimRequest } from './replica.js';
 import { type FinishedRequestTimes, goodputOf, requestMetrics, throughputOf } from './request-metrics.js';
-import { RunSummary } from './summary.js';
+import { type ClassSummary, RunSummary } from './summary.js';
 
 /** What a run was, as its summary records it, before it ran. */
 export type RunBase = Pick<
@@ -17,6 +17,8 @@ export interface RunRecord {
   resolvedSchedulers: ResolvedSchedulers;
   gpus: number;
   slo: SloTargets;
+  /** Classes' own targets (`Workload.classSlos`), by class name. */
+  classSlos?: Record<string, SloTargets>;
   /** `performance.now()` when the call began. */
   wallStart: number;
 }
@@ -36,6 +38,8 @@ export interface RunTotals {
   endTime: number;
   prefixCaching: boolean;
   preemptions: number;
+  /** Prompt tokens loaded from a host KV tier (KV offload); 0 without one. */
+  hostHitTokens: number;
   disaggregated: boolean;
 }
 
@@ -62,6 +66,7 @@ export function summarizeRun(
   const warmedUp = t.measuredFrom > Number.NEGATIVE_INFINITY;
   const measured = warmedUp ? finished.filter((r) => r.finish > t.measuredFrom) : finished;
   const m = requestMetrics(seen ? seen(measured) : measured, record.slo);
+  const classes = seen ? [] : classSummaries(requests, measured, record.slo, record.classSlos);
   const never = requests.length - completed - t.failed;
   const duration = Math.max(0, t.endTime - Math.max(t.startTime, t.measuredFrom));
   const queriedTokens = warmedUp ? finished.reduce((sum, r) => sum + r.promptTokens, 0) : m.inputTokens;
@@ -85,15 +90,48 @@ export function summarizeRun(
           hitTokens: t.cachedPrompt,
           queriedTokens,
           hitRate: queriedTokens > 0 ? t.cachedPrompt / queriedTokens : 0,
+          ...(t.hostHitTokens > 0 ? { hostHitTokens: t.hostHitTokens } : {}),
         }
       : null,
     kvUtilization: t.kvSeries.result(),
     kvCached: t.kvCachedSeries.result(),
     batchSize: t.batchSeries.result(),
     kvTransfer: t.disaggregated ? summarize(transfers) : null,
+    ...(classes.length > 0 ? { classes } : {}),
     simulatedSeconds: duration,
     wallSeconds: (performance.now() - record.wallStart) / 1000,
     steps: t.steps,
+  });
+}
+
+/** Per class, in order of first arrival: none where no request has a class. */
+function classSummaries(
+  requests: readonly SimRequest[],
+  measured: readonly SimRequest[],
+  runSlo: SloTargets,
+  classSlos: Record<string, SloTargets> = {},
+): ClassSummary[] {
+  const totals = new Map<string, number>();
+  for (const r of requests)
+    if (r.className !== undefined) totals.set(r.className, (totals.get(r.className) ?? 0) + 1);
+  return [...totals].map(([name, total]): ClassSummary => {
+    const own = classSlos[name];
+    const slo = own ?? runSlo;
+    const m = requestMetrics(
+      measured.filter((r) => r.className === name),
+      slo,
+    );
+    return {
+      name,
+      requests: total,
+      completed: m.completed,
+      ttft: m.ttft,
+      tpot: m.tpot,
+      e2e: m.e2e,
+      queueing: m.queueing,
+      ...(own ? { slo: own } : {}),
+      sloAttainment: m.hasSlo && m.completed > 0 ? m.good / m.completed : null,
+    };
   });
 }
 

@@ -42,6 +42,24 @@ export const RunLoad = z.object({
 export type RunLoad = z.infer<typeof RunLoad>;
 
 /**
+ * One class of requests (interactive, batch, …): its latencies and the share of its completed requests
+ * meeting its targets, its own or else the run's (null without either).
+ */
+export const ClassSummary = z.object({
+  name: z.string(),
+  requests: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+  ttft: MetricSummary.nullable(),
+  tpot: MetricSummary.nullable(),
+  e2e: MetricSummary.nullable(),
+  queueing: MetricSummary.nullable(),
+  /** The class's own targets where the workload gives them (else the run's count). */
+  slo: SloTargets.optional(),
+  sloAttainment: z.number().min(0).max(1).nullable(),
+});
+export type ClassSummary = z.infer<typeof ClassSummary>;
+
+/**
  * The result of a run, simulated or measured against a real endpoint: the same schema so the two
  * diff directly. Metrics follow vLLM's benchmark definitions: TTFT = first token − arrival; TPOT =
  * (E2E − TTFT) / (output tokens − 1), over requests with more than one output token; ITL = every gap
@@ -126,7 +144,15 @@ export const RunSummary = z.object({
     })
     .nullable(),
   preemptions: z.number().int().nonnegative(),
-  prefixCache: z.object({ hitTokens: z.number(), queriedTokens: z.number(), hitRate: z.number() }).nullable(),
+  prefixCache: z
+    .object({
+      hitTokens: z.number(),
+      queriedTokens: z.number(),
+      hitRate: z.number(),
+      /** Of the hit tokens, those loaded from host memory (KV offload) rather than found on the GPU. Optional, added later. */
+      hostHitTokens: z.number().optional(),
+    })
+    .nullable(),
   /** KV blocks in use / KV blocks, time-weighted over the replicas' steps. */
   kvUtilization: OverTime.nullable(),
   /**
@@ -139,6 +165,8 @@ export const RunSummary = z.object({
   batchSize: OverTime.nullable(),
   /** Disaggregated runs: the KV transfer from prefill to decode, per request. */
   kvTransfer: MetricSummary.nullable(),
+  /** Per class, where the workload's requests have classes (measured requests, as the totals). Optional, added later. */
+  classes: z.array(ClassSummary).optional(),
   simulatedSeconds: z.number().nonnegative(),
   wallSeconds: z.number().nonnegative(),
   steps: z.number().int().nonnegative(),

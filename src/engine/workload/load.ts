@@ -1,6 +1,6 @@
 import { ServeTuneError } from '../util/errors.js';
 import { generateWorkload } from './generate.js';
-import { looksLikeWorkloadSpec, parseWorkloadSpec, type SyntheticWorkload } from './spec.js';
+import { looksLikeWorkloadSpec, parseWorkloadMix, type SyntheticWorkload } from './spec.js';
 import { applyTraceOptions, traceReference } from './trace-options.js';
 import { readTrace } from './traces.js';
 import { checkRate, scaleToRate, truncateWorkload } from './transform.js';
@@ -64,10 +64,14 @@ export function loadWorkload(specOrFile: string, options: LoadWorkloadOptions = 
   const isSpec = looksLikeWorkloadSpec(specOrFile);
   const trace = isSpec ? undefined : traceReference(specOrFile);
   if (isSpec) {
-    const spec = parseWorkloadSpec(specOrFile);
-    if (options.rate !== undefined) spec.rate = options.rate;
-    lengthAskedFor(spec, options);
-    workload = generateWorkload(spec, options.seed ?? 0, specOrFile);
+    const streams = parseWorkloadMix(specOrFile);
+    // A mix keeps its streams' shares of the rate; each is drawn as long as the whole may need.
+    const total = streams.reduce((sum, w) => sum + w.rate, 0);
+    for (const spec of streams) {
+      if (options.rate !== undefined) spec.rate = (options.rate * spec.rate) / total;
+      lengthAskedFor(spec, options);
+    }
+    workload = generateWorkload(streams, options.seed ?? 0, specOrFile);
   } else if (trace !== undefined) {
     workload = applyTraceOptions(readTrace(trace.file), specOrFile, trace.options);
     if (options.rate !== undefined) return cutThenScale(workload, options, options.rate);

@@ -9,6 +9,8 @@ import type { SchedRequest } from '../../sched/request.js';
  */
 export class PagedKvBlockManager implements KvBlockManager {
   readonly prefixCachingEnabled = false;
+  /** No host tier: nothing is ever loaded from host memory. */
+  readonly hostHitTokens = 0;
   private readonly tables = new Map<number, number[]>();
 
   constructor(private readonly cache: PagedKvCache) {}

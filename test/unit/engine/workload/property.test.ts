@@ -140,6 +140,13 @@ describe('workload spec grammar (property)', () => {
     prompt: length,
     output: length,
     maxLength: fc.integer({ min: 1, max: MAX_TOKENS_PER_REQUEST }),
+    sharedFraction: fc.constant(1),
+    templates: fc.constant(1),
+    think: fc.constant({ kind: 'lognormal' as const, median: 10, sigma: 0.8 }),
+    toolShare: fc.constant(0),
+    toolPause: fc.constant({ kind: 'lognormal' as const, median: 2, sigma: 0.8 }),
+    priority: fc.integer({ min: -5, max: 5 }),
+    className: fc.option(fc.constantFrom('interactive', 'batch-2'), { nil: undefined }),
   });
 
   test('a printed spec parses back to the same workload', () => {
@@ -148,6 +155,7 @@ describe('workload spec grammar (property)', () => {
         const spec = { ...w, cv: w.arrival === 'gamma' ? w.cv : 1 };
         if (spec.count === undefined) delete spec.count;
         if (spec.durationSeconds === undefined) delete spec.durationSeconds;
+        if (spec.className === undefined) delete spec.className;
         assert.deepEqual(parseWorkloadSpec(printWorkloadSpec(spec)), spec);
       }),
       { numRuns: 500, seed: 23 },
