@@ -23,12 +23,15 @@ import { printJson, table } from '../format.js';
 import {
   checkThinkTime,
   concurrencyOption,
+  type EngineFlags,
+  engineOptions,
   fraction,
   integer,
   kvDtypeOption,
   nonNegativeInt,
   positiveInt,
   positiveNumber,
+  servingEngineFromFlags,
   sloOption,
   thinkTimeOption,
   warmUpOption,
@@ -49,7 +52,7 @@ function calibrationAndTables(
 
 const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
 
-interface StepFlags {
+interface StepFlags extends EngineFlags {
   model: string;
   hardware: string;
   tp: number;
@@ -67,7 +70,7 @@ interface StepFlags {
   json?: boolean;
 }
 
-interface SimulateFlags {
+interface SimulateFlags extends EngineFlags {
   model: string;
   hardware: string;
   tp: number;
@@ -111,6 +114,9 @@ interface SimulateFlags {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+const ENGINE_PURPOSE =
+  'serving engine whose measured op tables, all-reduce, CUDA graphs and overhead time the steps (default: roofline × default efficiencies)';
+
 export function registerSimulateCommands(program: Command): void {
   program
     .command('step')
@@ -148,6 +154,9 @@ export function registerSimulateCommands(program: Command): void {
         'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
       ).argParser(collect),
     )
+    .addOption(engineOptions(ENGINE_PURPOSE)[0])
+    .addOption(engineOptions(ENGINE_PURPOSE)[1])
+    .addOption(engineOptions(ENGINE_PURPOSE)[2])
     .option('--json', 'print JSON (schema: StepReport)')
     .action(async (flags: StepFlags) => {
       if (flags.prefillTokens === 0 && flags.decodeBatch === 0) {
@@ -167,7 +176,8 @@ export function registerSimulateCommands(program: Command): void {
         weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       };
-      const stepModel = compileStepModel(model, hardware, plan, { calibration, opTables });
+      const engine = servingEngineFromFlags(flags);
+      const stepModel = compileStepModel(model, hardware, plan, { calibration, opTables, engine });
       const shape = createBatchShape(model.slidingWindow);
       if (flags.prefillTokens > 0) addPrefillChunk(shape, flags.prefillTokens, flags.prefillContext, true);
       addUniformDecodes(shape, flags.decodeBatch, flags.decodeContext);
@@ -184,6 +194,9 @@ export function registerSimulateCommands(program: Command): void {
           decodeContext: flags.decodeContext,
         },
         calibration: stepModel.calibration.source + (opTables ? ` + tables: ${opTables.source}` : ''),
+        engine:
+          stepModel.measured?.describe() ??
+          (engine ? `${engine.id}: no measured tables for ${hardware.id} or its class` : null),
         totalSeconds: total,
         parts: {
           overheadSeconds: timing.overheadSeconds,
@@ -197,6 +210,7 @@ export function registerSimulateCommands(program: Command): void {
       console.log(
         `${model.name} on ${hardware.name}, ${describePlan(plan)} (${plan.weightDtype} weights, ${plan.kvDtype} KV); calibration ${report.calibration}`,
       );
+      if (report.engine) console.log(`engine: ${report.engine}`);
       console.log(
         `batch: ${flags.prefillTokens} prefill tokens after ${flags.prefillContext} cached, ${flags.decodeBatch} decodes at context ${flags.decodeContext}\n`,
       );
@@ -276,6 +290,9 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(thinkTimeOption())
     .addOption(warmUpOption())
     .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'))
+    .addOption(engineOptions(ENGINE_PURPOSE)[0])
+    .addOption(engineOptions(ENGINE_PURPOSE)[1])
+    .addOption(engineOptions(ENGINE_PURPOSE)[2])
     .option('--json', 'print JSON (schema: RunSummary)')
     .action(async (flags: SimulateFlags) => {
       checkThinkTime(flags);
@@ -315,6 +332,7 @@ export function registerSimulateCommands(program: Command): void {
         hardware: hardware.id,
         router: flags.router,
         calibration,
+        engine: servingEngineFromFlags(flags),
         slo: flags.slo ?? {},
         seed: flags.seed,
         deployment: disaggregated

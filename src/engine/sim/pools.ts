@@ -2,7 +2,6 @@ import type { HardwareSpec } from '../hardware/spec.js';
 import { kvBlockShapeOf, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
 import type { ModelSpec } from '../model/spec.js';
-import type { Calibration } from '../perf/calibration.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
 import { compileStepModel, type StepModel } from '../perf/step-model.js';
 import { resolveSchedulerConfig } from '../sched/config.js';
@@ -79,7 +78,7 @@ export function buildPools(
       problems.push(...memory.problems.map((p) => `${role}: ${p}`));
       continue;
     }
-    const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config.calibration, opTables);
+    const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config, opTables);
     const kvBytesPerBlock = memory.perGpu.kvBytesPerToken * resolved.blockSize;
     // Sliding-window and linear-attention layers hold less than a token's full KV (see KvBlockShape).
     const shape = kvBlockShapeOf(model, poolConfig.plan, resolved.maxModelLen, resolved.blockSize);
@@ -126,7 +125,7 @@ function cachedStepModel(
   model: ModelSpec,
   hardware: HardwareSpec,
   plan: Plan,
-  calibration: Calibration | undefined,
+  { calibration, engine }: Pick<SimulationConfig, 'calibration' | 'engine'>,
   opTables: MeasuredOpTables | undefined,
 ): StepModel {
   let tablesId = 0;
@@ -134,10 +133,17 @@ function cachedStepModel(
     tablesId = opTablesIds.get(opTables) ?? nextOpTablesId++;
     opTablesIds.set(opTables, tablesId);
   }
-  const key = JSON.stringify([model, hardware, { ...plan, dp: 1 }, calibration ?? null, tablesId]);
+  const key = JSON.stringify([
+    model,
+    hardware,
+    { ...plan, dp: 1 },
+    calibration ?? null,
+    engine ?? null,
+    tablesId,
+  ]);
   let found = stepModelCache.get(key);
   if (!found) {
-    found = compileStepModel(model, hardware, plan, { calibration, opTables });
+    found = compileStepModel(model, hardware, plan, { calibration, opTables, engine });
     if (stepModelCache.size >= STEP_MODEL_CACHE_LIMIT) {
       stepModelCache.delete(stepModelCache.keys().next().value as string);
     }
