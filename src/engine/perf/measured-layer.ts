@@ -57,36 +57,63 @@ function measuredSeconds(
   return seconds;
 }
 
+/**
+ * The KV-cache dtype to read a table at: the plan's where the table measured this geometry with it, else
+ * 16-bit (a kernel measured only on a few other shapes for fp8, extrapolated far, is worse than the
+ * 16-bit kernel's measurement of this very shape).
+ */
+function kvDtypeFor(setup: LayerCostSetup, probe: (kvCacheDtype: string) => OpTime | undefined): string {
+  const wanted = kvCacheDtypeOf(setup.kvDtype);
+  if (wanted === 'bfloat16') return wanted;
+  const how = (dtype: string) => probe(dtype)?.source.how;
+  return how(wanted) === 'extrapolated' && how('bfloat16') !== 'extrapolated' ? 'bfloat16' : wanted;
+}
+
 /** Queries of the attention tables for one layer's geometry on one GPU of its TP group. */
 function attentionLookups(
   ops: MeasuredOps,
   setup: LayerCostSetup,
 ): { key: string; prefill?: Lookup; decode?: Lookup } {
   const g = setup.layer.attention;
-  const kvCacheDtype = kvCacheDtypeOf(setup.kvDtype);
   const t = ops.tables;
   if (g.kind === 'full' || g.kind === 'sliding') {
     const shape = {
       heads: g.heads / setup.tp,
       kvHeads: Math.max(1, g.kvHeads / setup.tp),
       headDim: g.headDim,
-      kvCacheDtype,
       ...(Number.isFinite(g.window) ? { window: g.window } : {}),
     };
+    const prefillKv = kvDtypeFor(setup, (kv) =>
+      t.contextAttention({ ...shape, kvCacheDtype: kv, batch: 1, isl: 1024 }),
+    );
+    const decodeKv = kvDtypeFor(setup, (kv) =>
+      t.generationAttention({ ...shape, kvCacheDtype: kv, batch: 8, context: 1024 }),
+    );
     return {
-      key: JSON.stringify(shape),
-      prefill: t.tables.contextAttention && ((batch, isl) => t.contextAttention({ ...shape, batch, isl })),
+      key: JSON.stringify({ ...shape, prefillKv, decodeKv }),
+      prefill:
+        t.tables.contextAttention &&
+        ((batch, isl) => t.contextAttention({ ...shape, kvCacheDtype: prefillKv, batch, isl })),
       decode:
         t.tables.generationAttention &&
-        ((batch, context) => t.generationAttention({ ...shape, batch, context })),
+        ((batch, context) => t.generationAttention({ ...shape, kvCacheDtype: decodeKv, batch, context })),
     };
   }
   if (g.kind === 'mla') {
-    const shape = { heads: g.heads / setup.tp, kvCacheDtype };
+    const heads = g.heads / setup.tp;
+    const prefillKv = kvDtypeFor(setup, (kv) =>
+      t.contextMla({ heads, kvCacheDtype: kv, batch: 1, isl: 1024 }),
+    );
+    const decodeKv = kvDtypeFor(setup, (kv) =>
+      t.generationMla({ heads, kvCacheDtype: kv, batch: 8, context: 1024 }),
+    );
     return {
-      key: JSON.stringify({ mla: shape }),
-      prefill: t.tables.contextMla && ((batch, isl) => t.contextMla({ ...shape, batch, isl })),
-      decode: t.tables.generationMla && ((batch, context) => t.generationMla({ ...shape, batch, context })),
+      key: JSON.stringify({ mla: heads, prefillKv, decodeKv }),
+      prefill:
+        t.tables.contextMla && ((batch, isl) => t.contextMla({ heads, kvCacheDtype: prefillKv, batch, isl })),
+      decode:
+        t.tables.generationMla &&
+        ((batch, context) => t.generationMla({ heads, kvCacheDtype: decodeKv, batch, context })),
     };
   }
   return { key: '' };
@@ -167,7 +194,9 @@ export function measuredMoe(
   cost: Cost,
 ): ResolvedOpTime | undefined {
   const ffn = setup.layer.ffn;
-  if (ffn.kind !== 'moe' || ops.tables.tables.moe === undefined || tokens <= 0) return undefined;
+  if (ffn.kind !== 'moe' || tokens <= 0) return undefined;
+  // Another format's MoE kernel is not this one's: an unmeasured format keeps the roofline.
+  if (!ops.measuredDtype('moe', gemmDtypeOf(weightDtype))) return undefined;
   const query = {
     tokens,
     hidden: setup.hiddenSize,

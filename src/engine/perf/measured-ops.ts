@@ -1,6 +1,6 @@
 import { HARDWARE_CATALOG } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
-import type { KvDtype, WeightDtype } from '../model/dtypes.js';
+import { type KvDtype, type WeightDtype, weightBytesPerParam } from '../model/dtypes.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { loadShippedOpTables } from '../opdb/shipped.js';
 import { hardwareIdsMeasuredBy, perfDbSystemFor } from '../opdb/systems.js';
@@ -58,7 +58,8 @@ export class MeasuredOps {
 
   /** The engine version the tables hold (the GEMM table's), and the one nearest the version asked. */
   get version(): string | undefined {
-    const versions = Object.values(this.tables.versions).filter((v): v is string => v !== undefined);
+    const { nccl: _nccl, ...engineTables } = this.tables.versions;
+    const versions = Object.values(engineTables).filter((v): v is string => v !== undefined);
     return nearestVersion(versions, this.engine.version);
   }
 
@@ -94,9 +95,38 @@ export class MeasuredOps {
     };
   }
 
-  /** A GEMM of `m` rows through an n × k weight, on the target. Memoized: plans share shapes. */
+  /** Whether `kind`'s table measured `value` on its first axis (the dtype of GEMM and MoE tables). */
+  measuredDtype(kind: 'gemm' | 'moe', value: string): boolean {
+    return this.tables.tables[kind]?.columns.levels[0].includes(value) ?? false;
+  }
+
+  /**
+   * A GEMM of `m` rows through an n × k weight, on the target. A weight format the table did not
+   * measure takes the 16-bit kernel's measured efficiency (another format's kernel, substituted, can be
+   * far from it: a block-scaled fp8 kernel at a few rows is not what an fp4 checkpoint runs).
+   */
   gemm(m: number, n: number, k: number, dtype: WeightDtype, cost: Cost): ResolvedOpTime | undefined {
     if (this.tables.tables.gemm === undefined) return undefined;
+    if (dtype !== 'bf16' && !this.measuredDtype('gemm', gemmDtypeOf(dtype))) {
+      const sixteenBit = { flops: cost.flops, bytes: cost.bytes + n * k * (2 - weightBytesPerParam(dtype)) };
+      const bf16 = this.gemm(m, n, k, 'bf16', sixteenBit);
+      if (bf16 === undefined) return undefined;
+      const pt = this.peaks(dtype).target;
+      const p16 = this.peaks('bf16').target;
+      const factor =
+        speedOfLight(cost.flops, cost.bytes, pt.gemmFlops, pt.bytesPerSecond) /
+        speedOfLight(sixteenBit.flops, sixteenBit.bytes, p16.gemmFlops, p16.bytesPerSecond);
+      return {
+        seconds: bf16.seconds * factor,
+        source: () =>
+          `${dtype} not measured: bfloat16's efficiency (× ${factor.toFixed(2)}) from ${bf16.source()}`,
+      };
+    }
+    return this.measuredGemm(m, n, k, dtype, cost);
+  }
+
+  /** A GEMM in a format the table measured (memoized: plans share shapes). */
+  private measuredGemm(m: number, n: number, k: number, dtype: WeightDtype, cost: Cost): ResolvedOpTime {
     const query = { m, n, k, dtype: gemmDtypeOf(dtype) };
     const key = `${query.dtype}|${n}|${k}|${m}`;
     let seconds = this.memo.get(key);
@@ -122,13 +152,18 @@ export class MeasuredOps {
    */
   allReduce(bytes: number, gpus: number): ResolvedOpTime | undefined {
     if (this.transferred || gpus <= 1) return undefined;
+    // Beyond the GPU counts measured (one node's), the time depends on the network: the link model's.
+    const measuredUpTo = (kind: 'nccl' | 'customAllReduce') =>
+      Math.max(0, ...((this.tables.tables[kind]?.columns.levels[2] ?? []) as number[]));
     const custom =
       this.engine.customAllReduce &&
       bytes <= CUSTOM_ALL_REDUCE_MAX_BYTES &&
-      gpus <= CUSTOM_ALL_REDUCE_MAX_GPUS
+      gpus <= Math.min(CUSTOM_ALL_REDUCE_MAX_GPUS, measuredUpTo('customAllReduce'))
         ? this.tables.customAllReduce({ gpus, bytes, cudaGraph: this.engine.cudaGraphs })
         : undefined;
-    const time = custom ?? this.tables.collective({ op: 'all_reduce', gpus, bytes });
+    const time =
+      custom ??
+      (gpus <= measuredUpTo('nccl') ? this.tables.collective({ op: 'all_reduce', gpus, bytes }) : undefined);
     if (time === undefined) return undefined;
     const why = custom
       ? ''

@@ -2,6 +2,7 @@ import { ENGINES, type EngineId } from '../config/engines/index.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
+import { type ServingEngine, servingEngineFor } from '../perf/serving-engine.js';
 import type { SchedulerConfig } from '../sched/config.js';
 import type { PoolConfig, SimulationConfigInput } from '../sim/config.js';
 import { simulate } from '../sim/simulate.js';
@@ -105,6 +106,8 @@ export interface SimulationEvaluatorSetup {
   slo: Slo;
   maxModelLen: number;
   calibration?: Calibration;
+  /** The engine whose measured tables time the steps; default: `engine`'s newest measured, where any. */
+  servingEngine?: ServingEngine;
   seed: number;
 }
 
@@ -174,6 +177,7 @@ export class SimulationEvaluator implements Evaluator {
       deployment,
       router: 'round-robin',
       calibration: setup.calibration,
+      engine: setup.servingEngine ?? servingEngineFor({ id: setup.engine }),
       // Goodput counts a request as meeting the TBT target when its own time per output token is within
       // it (vLLM's benchmark goodput: per-request TTFT and TPOT); the run's TBT percentile is checked
       // separately. A request's single largest gap would fail nearly every request whose decode shared
