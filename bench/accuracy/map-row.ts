@@ -10,6 +10,7 @@ import type { KvDtype, WeightDtype } from '../../src/engine/model/dtypes.js';
 import { lookupModel } from '../../src/engine/model/resolve.js';
 import type { ModelSpec } from '../../src/engine/model/spec.js';
 import { groupLink } from '../../src/engine/perf/comm.js';
+import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
@@ -261,6 +262,7 @@ function jobOf(c: Context): SimulationJob | string {
           kvLink: groupLink(hardware, fullGpus),
         };
   const policy = pool(part[0]).scheduler.policy;
+  const servingEngine = servingEngineFor({ id: engine, version: row.backend_version || undefined });
   const plans = full.map((p) => describePlan(p));
   return {
     config: {
@@ -269,6 +271,8 @@ function jobOf(c: Context): SimulationJob | string {
       deployment,
       router: 'round-robin',
       timeSeriesPoints: 1,
+      // The engine and version measured: its op tables, custom all-reduce, CUDA graphs and overhead.
+      ...(servingEngine ? { engine: servingEngine } : {}),
     },
     workload: `constant:rate=1000,prompt=fixed(${row.isl}),output=fixed(${row.osl}),n=${c.waves * clients}`,
     concurrency: clients,

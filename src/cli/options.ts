@@ -1,6 +1,13 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { EngineId } from '../engine/config/engines/index.js';
 import { MAX_GPUS } from '../engine/memory/plans.js';
 import { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
+import {
+  type EngineSpec,
+  parseEngineSpec,
+  type ServingEngine,
+  servingEngineFor,
+} from '../engine/perf/serving-engine.js';
 import { SloPercentile } from '../engine/search/schema.js';
 import { MAX_SAMPLE_REQUESTS } from '../engine/search/simulation-evaluator.js';
 import { isServeTuneError, ServeTuneError } from '../engine/util/errors.js';
@@ -244,4 +251,48 @@ export function checkThinkTime(flags: { concurrency?: number; thinkTime?: number
       '--think-time',
     );
   }
+}
+
+/**
+ * `--engine name[@version]` (parsed by parseEngineSpec, the one parser), `--disable-custom-all-reduce`
+ * and `--enforce-eager`: the engine whose measured op tables, all-reduce, CUDA graphs and overhead
+ * time the steps.
+ */
+export const engineOptions = (purpose: string, defaultEngine?: string) => {
+  const engine = new Option(
+    '--engine <name[@version]>',
+    `${purpose}: ${EngineId.options.join('|')}, optionally @version (the nearest measured version is used and named)`,
+  ).argParser((text: string) => {
+    try {
+      return parseEngineSpec(text, EngineId.options);
+    } catch (error) {
+      throw isServeTuneError(error) ? new InvalidArgumentError(error.message) : error;
+    }
+  });
+  return [
+    defaultEngine === undefined ? engine : engine.default({ id: defaultEngine }, defaultEngine),
+    new Option('--disable-custom-all-reduce', "time all-reduces with NCCL's, not the engine's custom kernel"),
+    new Option('--enforce-eager', 'no CUDA graphs: every kernel launched from the host each step'),
+  ];
+};
+
+export interface EngineFlags {
+  engine?: EngineSpec;
+  disableCustomAllReduce?: boolean;
+  enforceEager?: boolean;
+}
+
+/** The serving engine the flags name, for the step model; undefined without --engine (roofline). */
+export function servingEngineFromFlags(flags: EngineFlags): ServingEngine | undefined {
+  if (!flags.engine) {
+    if (flags.disableCustomAllReduce || flags.enforceEager) {
+      throw new ServeTuneError(
+        '--disable-custom-all-reduce and --enforce-eager describe an engine: give --engine too',
+        'invalid-argument',
+        flags.enforceEager ? '--enforce-eager' : '--disable-custom-all-reduce',
+      );
+    }
+    return undefined;
+  }
+  return servingEngineFor(flags.engine, flags);
 }

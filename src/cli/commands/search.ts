@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
+import type { EngineSpec } from '../../engine/perf/serving-engine.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
 import { latencyText, searchLoadText, sloTargetsText } from '../../engine/search/format.js';
 import {
@@ -18,6 +19,7 @@ import { inputOption, modelOption, outputOption } from '../file-options.js';
 import { printJson, table, writeTextFile } from '../format.js';
 import {
   concurrencyOption,
+  engineOptions,
   gpuCount,
   positiveInt,
   positiveNumber,
@@ -83,7 +85,7 @@ function printResult(result: SearchResult): void {
     `${result.modelName} on ${result.gpus}× ${result.hardware}, ${result.engine}; ${result.workload.requests} requests of ${result.workload.source} ${searchLoadText(result.workload)}; ${slo}`,
   );
   console.log(
-    `Evaluated ${result.configurationsEvaluated} configurations (${result.simulations} simulations), pruned ${result.configurationsPruned}, in ${result.wallSeconds.toFixed(1)} s.${result.calibrated ? ' Calibrated with a measured profile.' : ''}\n`,
+    `${result.timedWith ? `Steps timed with ${result.timedWith}.\n` : ''}Evaluated ${result.configurationsEvaluated} configurations (${result.simulations} simulations), pruned ${result.configurationsPruned}, in ${result.wallSeconds.toFixed(1)} s.${result.calibrated ? ' Calibrated with a measured profile.' : ''}\n`,
   );
   const best = result.configurations.find((c) => c.best);
   if (best) {
@@ -164,11 +166,6 @@ export function registerSearchCommands(program: Command): void {
     .addOption(sloOption(RANKING_SLO_RULES, 'latency targets').makeOptionMandatory())
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
     .addOption(concurrencyOption(['rate']))
-    .addOption(
-      new Option('--engine <engine>', 'serving engine to emit settings for')
-        .choices(EngineId.options)
-        .default(DEFAULT_ENGINE),
-    )
     .option('--allow-quantization', 'also try fp8 and int4 weights and fp8 KV cache')
     .option('--disaggregation', 'also try prefill/decode disaggregation (xPyD)')
     .addOption(
@@ -176,6 +173,11 @@ export function registerSearchCommands(program: Command): void {
     )
     .option('--json', 'print the SearchResult JSON')
     .addOption(outputOption('--html <report.html>', 'write a self-contained HTML report'));
+  for (const option of engineOptions(
+    'serving engine to emit settings for, whose measured op tables time the steps',
+    DEFAULT_ENGINE,
+  ))
+    command.addOption(option);
   for (const option of searchRunOptions()) command.addOption(option);
   command.action(
     async (flags: {
@@ -187,7 +189,9 @@ export function registerSearchCommands(program: Command): void {
       sloPercentile: Slo['percentile'];
       rate?: number;
       concurrency?: number;
-      engine: EngineId;
+      engine: EngineSpec;
+      disableCustomAllReduce?: boolean;
+      enforceEager?: boolean;
       allowQuantization?: boolean;
       disaggregation?: boolean;
       sampleRequests: number;
@@ -214,7 +218,10 @@ export function registerSearchCommands(program: Command): void {
             rate: flags.rate,
             concurrency: flags.concurrency,
             slo: { ...flags.slo, percentile: flags.sloPercentile },
-            engine: flags.engine,
+            engine: EngineId.parse(flags.engine.id),
+            engineVersion: flags.engine.version,
+            disableCustomAllReduce: flags.disableCustomAllReduce,
+            enforceEager: flags.enforceEager,
             allowQuantization: flags.allowQuantization ?? false,
             disaggregation: flags.disaggregation ?? false,
             sampleRequests: flags.sampleRequests,

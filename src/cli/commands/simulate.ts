@@ -31,6 +31,8 @@ import { printJson, table } from '../format.js';
 import {
   checkThinkTime,
   concurrencyOption,
+  type EngineFlags,
+  engineOptions,
   fraction,
   integer,
   kvDtypeOption,
@@ -38,6 +40,7 @@ import {
   perfDbOption,
   positiveInt,
   positiveNumber,
+  servingEngineFromFlags,
   sloOption,
   thinkTimeOption,
   warmUpOption,
@@ -61,7 +64,7 @@ function calibrationAndTables(
 
 const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
 
-interface StepFlags {
+interface StepFlags extends EngineFlags {
   model: string;
   hardware: string;
   tp: number;
@@ -80,7 +83,7 @@ interface StepFlags {
   json?: boolean;
 }
 
-interface SimulateFlags {
+interface SimulateFlags extends EngineFlags {
   model: string;
   hardware: string;
   tp: number;
@@ -129,6 +132,9 @@ interface SimulateFlags {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+const ENGINE_PURPOSE =
+  'serving engine whose measured op tables, all-reduce, CUDA graphs and overhead time the steps (default: roofline × default efficiencies)';
+
 export function registerSimulateCommands(program: Command): void {
   program
     .command('step')
@@ -172,6 +178,9 @@ export function registerSimulateCommands(program: Command): void {
       ).argParser(collect),
     )
     .addOption(perfDbOption())
+    .addOption(engineOptions(ENGINE_PURPOSE)[0])
+    .addOption(engineOptions(ENGINE_PURPOSE)[1])
+    .addOption(engineOptions(ENGINE_PURPOSE)[2])
     .option('--json', 'print JSON (schema: StepReport)')
     .action(async (flags: StepFlags) => {
       if (flags.prefillTokens === 0 && flags.decodeBatch === 0) {
@@ -191,11 +200,13 @@ export function registerSimulateCommands(program: Command): void {
         weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       };
-      const perfDb = await perfDbFor(flags.perfDb, hardware.id, DEFAULT_ENGINE);
+      const engine = servingEngineFromFlags(flags);
+      const perfDb = await perfDbFor(flags.perfDb, hardware.id, engine?.id ?? DEFAULT_ENGINE);
       const stepModel = compileStepModel(model, hardware, plan, {
         calibration,
         opTables,
         measuredTables: perfDb.tables,
+        engine,
       });
       const shape = createBatchShape(model.slidingWindow);
       if (flags.prefillTokens > 0) addPrefillChunk(shape, flags.prefillTokens, flags.prefillContext, true);
@@ -216,6 +227,9 @@ export function registerSimulateCommands(program: Command): void {
           stepModel.calibration.source +
           (opTables ? ` + tables: ${opTables.source}` : '') +
           (perfDb.note ? ` + ${perfDb.note}` : ''),
+        engine:
+          stepModel.measured?.describe() ??
+          (engine ? `${engine.id}: no measured tables for ${hardware.id} or its class` : null),
         totalSeconds: total,
         parts: {
           overheadSeconds: timing.overheadSeconds,
@@ -229,6 +243,7 @@ export function registerSimulateCommands(program: Command): void {
       console.log(
         `${model.name} on ${hardware.name}, ${describePlan(plan)} (${plan.weightDtype} weights, ${plan.kvDtype} KV); calibration ${report.calibration}`,
       );
+      if (report.engine) console.log(`engine: ${report.engine}`);
       console.log(
         `batch: ${flags.prefillTokens} prefill tokens after ${flags.prefillContext} cached, ${flags.decodeBatch} decodes at context ${flags.decodeContext}\n`,
       );
@@ -351,12 +366,16 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(thinkTimeOption())
     .addOption(warmUpOption())
     .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'))
+    .addOption(engineOptions(ENGINE_PURPOSE)[0])
+    .addOption(engineOptions(ENGINE_PURPOSE)[1])
+    .addOption(engineOptions(ENGINE_PURPOSE)[2])
     .option('--json', 'print JSON (schema: RunSummary)')
     .action(async (flags: SimulateFlags) => {
       checkThinkTime(flags);
       const model = await resolveModelAsync(flags.model);
       const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
-      const perfDb = await perfDbFor(flags.perfDb, hardware.id, DEFAULT_ENGINE);
+      const engine = servingEngineFromFlags(flags);
+      const perfDb = await perfDbFor(flags.perfDb, hardware.id, engine?.id ?? DEFAULT_ENGINE);
       if (perfDb.note && !flags.json) console.error(`note: ${perfDb.note}`);
       const scheduler: SchedulerConfig = {
         policy: flags.scheduler,
@@ -398,6 +417,7 @@ export function registerSimulateCommands(program: Command): void {
         hardware: hardware.id,
         router: flags.router,
         calibration,
+        engine,
         slo: flags.slo ?? {},
         seed: flags.seed,
         deployment: disaggregated

@@ -23,7 +23,7 @@ function byGroup(entries: readonly Entry[]): Map<string, Entry[]> {
  */
 export function formatStepBreakdown(report: StepReport): string {
   const total = report.totalSeconds;
-  const header = ['op', 'bound', 'calls', 'time', 'share', 'FLOP/call', 'bytes/call', 'note'];
+  const header = ['op', 'bound', 'calls', 'time', 'share', 'FLOP/call', 'bytes/call', 'note', 'source'];
   const rows: string[][] = [header];
   const headings = new Map<number, string>();
   for (const [group, entries] of byGroup(report.breakdown)) {
@@ -41,6 +41,7 @@ export function formatStepBreakdown(report: StepReport): string {
         e.flops > 0 ? compact(e.flops) : '',
         e.bytes > 0 ? `${compact(e.bytes)}B` : '',
         e.detail ?? '',
+        e.source ?? '',
       ]);
     }
   }

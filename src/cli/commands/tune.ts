@@ -11,7 +11,14 @@ import { ServeTuneError } from '../../engine/util/errors.js';
 import { readConfigIfFile, writeFilesAtomically } from '../../engine/util/files.js';
 import { RANKING_SLO_RULES, sloTargetForm } from '../../engine/workload/slo.js';
 import { checkWritable, printJson, table } from '../format.js';
-import { nonNegativeInt, positiveNumber, searchRunOptions, sloOption } from '../options.js';
+import {
+  type EngineFlags,
+  engineOptions,
+  nonNegativeInt,
+  positiveNumber,
+  searchRunOptions,
+  sloOption,
+} from '../options.js';
 
 function effectRows(result: TuneBlockResult): string[][] {
   const p = result.slo.percentile;
@@ -132,6 +139,10 @@ export function registerTuneCommands(program: Command): void {
       'with --write, also write the files the config refers to (a --config YAML, a compose .env)',
     )
     .option('--json', 'print the TuneBlockResult JSON');
+  for (const option of engineOptions(
+    "the block's engine at a version, whose measured op tables time the steps",
+  ))
+    command.addOption(option);
   for (const option of searchRunOptions()) command.addOption(option);
   command.action(
     async (
@@ -151,7 +162,7 @@ export function registerTuneCommands(program: Command): void {
         write?: boolean;
         writeReferenced?: boolean;
         json?: boolean;
-      },
+      } & EngineFlags,
     ) => {
       const snapshot = snapshotReader();
       if (flags.writeReferenced && !flags.write) {
@@ -209,6 +220,9 @@ export function registerTuneCommands(program: Command): void {
             profile: flags.profile,
             perfDb: flags.perfDb,
             threads: flags.threads,
+            engine: flags.engine,
+            disableCustomAllReduce: flags.disableCustomAllReduce,
+            enforceEager: flags.enforceEager,
           },
           {
             workerFile: new URL('./search-worker.mjs', import.meta.url),

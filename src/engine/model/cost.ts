@@ -165,5 +165,6 @@ export function lmHeadCost(model: ModelSpec, sampledTokens: number, tp = 1): OpC
     bytes:
       weights * ACTIVATION_BYTES +
       sampledTokens * (model.hiddenSize + model.vocabSize / tp) * ACTIVATION_BYTES,
+    gemm: { n: model.vocabSize / tp, k: model.hiddenSize, sixteenBit: true },
   };
 }

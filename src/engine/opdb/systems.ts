@@ -39,8 +39,20 @@ const SYSTEM_OF_HARDWARE: Readonly<Record<string, SystemMapping>> = {
   'h100-sxm': { system: 'h100_sxm' },
   h200: { system: 'h200_sxm' },
   b200: { system: 'b200_sxm' },
+  b300: { system: 'b300_sxm' },
+  gb200: { system: 'gb200' },
+  gb300: { system: 'gb300' },
   l40s: { system: 'l40s' },
+  'rtx-pro-6000': { system: 'rtx_pro_6000_server' },
 };
+
+/** The hardware catalog ids whose GPU a system measured (the exact part first). */
+export function hardwareIdsMeasuredBy(system: string): string[] {
+  return Object.entries(SYSTEM_OF_HARDWARE)
+    .filter(([, mapping]) => mapping.system === system)
+    .sort(([, a], [, b]) => Number(a.approximation !== undefined) - Number(b.approximation !== undefined))
+    .map(([id]) => id);
+}
 
 /** The measured system for a hardware catalog id, or undefined where none was measured. */
 export function perfDbSystemFor(hardwareId: string): SystemMapping | undefined {

@@ -26,6 +26,8 @@ export const StepReport = z.object({
     decodeContext: z.number(),
   }),
   calibration: z.string(),
+  /** The serving engine and the measured tables that time the step; null: roofline defaults. Optional, added later. */
+  engine: z.string().nullable().optional(),
   totalSeconds: z.number(),
   parts: z.object({
     overheadSeconds: z.number(),
@@ -50,6 +52,8 @@ export const StepReport = z.object({
       flops: z.number(),
       bytes: z.number(),
       detail: z.string().optional(),
+      /** Where the time came from: measured table and shape, interpolated, transferred, roofline. Optional, added later. */
+      source: z.string().optional(),
     }),
   ),
 });

@@ -11,6 +11,7 @@ import {
   lmHeadCost,
   type OpCost,
   prefillKeyOps,
+  sumCosts,
 } from '../model/cost.js';
 import { ACTIVATION_BYTES } from '../model/dtypes.js';
 import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, largestStageLayers } from '../model/geometry.js';
@@ -20,9 +21,18 @@ import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
 import { interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
 import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
+import { type MeasuredAttention, measuredAttention, measuredMoe } from './measured-layer.js';
+import { type MeasuredOps, type ResolvedOpTime, resolveMeasuredOps } from './measured-ops.js';
 import type { MeasuredOpTables } from './op-tables.js';
 import { attentionEfficiencyPoints, measuredAllReduceSeconds, measuredLinearSeconds } from './op-tables.js';
 import { type DevicePeaks, devicePeaks, speedOfLight } from './roofline.js';
+import {
+  EAGER_LAUNCH_SECONDS,
+  ENGINE_OVERHEADS,
+  type EngineOverhead,
+  ServingEngine,
+  type ServingEngineInput,
+} from './serving-engine.js';
 import { type BatchShape, windowedDecodeKeys, windowedPrefillKeys, windowedPrefillPairs } from './shape.js';
 
 export type BreakdownKind = 'linear' | 'attention' | 'elementwise' | 'communication' | 'overhead';
@@ -48,6 +58,8 @@ export interface BreakdownEntry {
   bytes: number;
   /** What the numbers assume, where it matters (experts active, load imbalance). */
   detail?: string;
+  /** Where the time came from: a measured table and shape, interpolated, transferred, or the roofline. */
+  source?: string;
 }
 
 /** The parts of one step's time that the simulator schedules separately (pipeline stages). Reused, never allocated per step. */
@@ -74,6 +86,12 @@ export interface StepModelOptions {
   opTables?: MeasuredOpTables;
   /** Busiest EP rank's routed tokens over the mean; default DEFAULT_EXPERT_IMBALANCE (balanced). */
   expertImbalance?: number;
+  /**
+   * The serving engine predicted: its measured op tables time GEMMs, attention, MoE and all-reduce (on
+   * the measured GPU, or transferred to one of its class), its framework overhead replaces the default
+   * one (unless a calibration is given). Absent: roofline × default efficiencies.
+   */
+  engine?: ServingEngineInput;
   /** The engine's measured op tables (a database the user read); default: the shipped ones. */
   measuredTables?: OpTables;
 }
@@ -103,7 +121,18 @@ interface CompiledLayerKind extends LayerKindCount {
   hasMlaTables: boolean;
   prefillEfficiency: Curve;
   decodeEfficiency: Curve;
+  /** Measured attention efficiency over (sequences, length), where a table covers the geometry. */
+  prefillMeasured?: MeasuredAttention;
+  decodeMeasured?: MeasuredAttention;
 }
+
+interface TimedOp {
+  op: OpCost;
+  time: ResolvedOpTime;
+}
+
+/** A MoE layer's routed-expert ops (model/cost/ffn.ts), which the engines run as one fused kernel. */
+const ROUTED_EXPERT_OPS = new Set(['experts_gate_up', 'silu_and_mul', 'experts_down']);
 
 interface TokenEntries {
   beforeCore: BreakdownEntry[];
@@ -141,6 +170,12 @@ export class StepModel {
   private readonly ppLink: Link;
   private readonly hostLink: Link;
   private readonly hiddenBytesPerToken: number;
+  /** The engine's measured ops; undefined: roofline defaults. */
+  readonly measured: MeasuredOps | undefined;
+  private readonly engine: ServingEngine | undefined;
+  /** Per-step host costs: the engine's fitted overhead, and eager launches where graphs are off. */
+  private readonly overhead: EngineOverhead;
+  private eagerLaunchSeconds = 0;
 
   constructor(
     readonly model: ModelSpec,
@@ -149,7 +184,17 @@ export class StepModel {
     private readonly options: StepModelOptions = {},
   ) {
     assertPlanValid(model, plan);
+    this.engine = options.engine ? ServingEngine.parse(options.engine) : undefined;
     this.calibration = Calibration.parse(options.calibration ?? defaultCalibrationFor(hardware));
+    this.measured = this.engine && resolveMeasuredOps(hardware, this.engine, options.measuredTables);
+    this.overhead =
+      this.engine && !options.calibration
+        ? ENGINE_OVERHEADS[this.engine.id]
+        : {
+            stepSeconds: this.calibration.stepOverheadSeconds,
+            perSequenceSeconds: this.calibration.perSequenceOverheadSeconds,
+            perTokenSeconds: 0,
+          };
     this.layersPerStage = largestStageLayers(model.numLayers, plan.pp);
     this.gpusPerReplica = plan.tp * plan.pp;
     this.peaks = devicePeaks(hardware, plan.weightDtype);
@@ -164,6 +209,8 @@ export class StepModel {
     this.gemmEfficiency = curveOf(this.calibration.gemm);
     this.elementwiseEfficiency = curveOf(this.calibration.elementwise);
     this.kinds = countLayerKinds(model, plan.pp).map((count) => this.compileKind(count));
+    if (this.engine && !this.engine.cudaGraphs)
+      this.eagerLaunchSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
     this.kindSeconds = new Float64Array(this.kinds.length);
     this.headTable = new Float64Array(this.grid.length);
     for (let i = 0; i < this.grid.length; i++) this.headTable[i] = this.headOp(this.grid[i]).seconds;
@@ -194,6 +241,7 @@ export class StepModel {
     const grid = this.grid;
     const table = (secondsAt: (n: number) => number) => grid.map((n) => secondsAt(n));
     const tokenTable = table((n) => this.tokenSeconds(setup, n));
+    const engineAttention = this.measured ? measuredAttention(this.measured, setup, attention) : {};
     const opsTable = (ops: (n: number) => OpCost[]) =>
       ops(1).length > 0 ? table((n) => ops(n).reduce((sum, op) => sum + this.opSeconds(op, n), 0)) : null;
     const decodeTable = opsTable((n) => decodeOnlyOps(setup, n));
@@ -211,7 +259,22 @@ export class StepModel {
       hasMlaTables: decodeTable !== null || prefillKeyTable !== null,
       prefillEfficiency: curveOf(measured.prefill.length > 0 ? measured.prefill : c.prefillAttention),
       decodeEfficiency: curveOf(measured.decode.length > 0 ? measured.decode : c.decodeAttention),
+      // Imported (Vidur) attention tables take precedence: they measured this very deployment.
+      prefillMeasured: measured.prefill.length > 0 ? undefined : engineAttention.prefill,
+      decodeMeasured: measured.decode.length > 0 ? undefined : engineAttention.decode,
     };
+  }
+
+  /** Kernels one step launches: every op of every layer on the busiest stage, and the LM head. */
+  private kernelsPerStep(): number {
+    let kernels = 1;
+    for (const kind of this.kinds) {
+      const ops = layerTokenOps(kind.setup, 1);
+      const perLayer =
+        ops.beforeCore.length + ops.afterCore.length + 1 + this.collectives(kind.setup, 1, '').length;
+      kernels += (kind.layers / this.plan.pp) * perLayer;
+    }
+    return kernels;
   }
 
   /**
@@ -238,10 +301,13 @@ export class StepModel {
     const send =
       pp > 1 ? p2pSeconds(tokens * this.hiddenBytesPerToken, this.ppLink, c.collectiveEfficiency) : 0;
     const head = lookupTokenTable(this.grid, this.headTable, shape.sampledTokens);
+    const o = this.overhead;
     const overhead =
-      c.stepOverheadSeconds +
-      c.perSequenceOverheadSeconds * (shape.prefillSequences + shape.decodeCount) +
-      this.perPrefillChunkSeconds * shape.prefillSequences;
+      o.stepSeconds +
+      o.perSequenceSeconds * (shape.prefillSequences + shape.decodeCount) +
+      o.perTokenSeconds * tokens +
+      this.perPrefillChunkSeconds * shape.prefillSequences +
+      this.eagerLaunchSeconds;
     out.overheadSeconds = overhead;
     out.stageSeconds = stage;
     out.stageSendSeconds = send;
@@ -318,6 +384,10 @@ export class StepModel {
     const bytes =
       p.bytesPerToken * tokens + p.bytesPerKey * keys + p.bytesPerSequence * shape.prefillSequences;
     const sol = speedOfLight(flops, bytes, this.peaks.attentionFlops, this.peaks.bytesPerSecond);
+    if (kind.prefillMeasured) {
+      const sequences = shape.prefillSequences;
+      return sol / kind.prefillMeasured.grid.at(sequences, tokens / Math.max(sequences, 1));
+    }
     const efficiency = interpolateLogX(kind.prefillEfficiency.xs, kind.prefillEfficiency.ys, flops);
     return sol / efficiency + this.calibration.kernelLaunchSeconds;
   }
@@ -335,13 +405,16 @@ export class StepModel {
     const flops = d.flopsPerPair * keys + d.flopsPerToken * count;
     const bytes = (d.bytesPerToken + d.bytesPerSequence) * count + d.bytesPerKey * keys;
     const sol = speedOfLight(flops, bytes, this.peaks.attentionFlops, this.peaks.bytesPerSecond);
-    const efficiency = interpolateLogX(kind.decodeEfficiency.xs, kind.decodeEfficiency.ys, bytes);
+    const efficiency = kind.decodeMeasured
+      ? kind.decodeMeasured.grid.at(count, keys / count)
+      : interpolateLogX(kind.decodeEfficiency.xs, kind.decodeEfficiency.ys, bytes);
     const whole = sol / efficiency;
     // The longest sequence cannot spread its KV read over the whole chip.
     const longest =
       (longestKeys * d.bytesPerKey + d.bytesPerSequence) /
       (this.peaks.bytesPerSecond * this.calibration.singleSequenceBandwidthShare);
-    return Math.max(whole, longest) + this.calibration.kernelLaunchSeconds;
+    // A measured kernel's time includes its launch.
+    return Math.max(whole, longest) + (kind.decodeMeasured ? 0 : this.calibration.kernelLaunchSeconds);
   }
 
   /** FLOPs and bytes of one layer's prefill attention (for display; allocates). */
@@ -400,6 +473,7 @@ export class StepModel {
       if (waiting > 1e-12 * layers) step('pipeline_imbalance', 'overhead', waiting, 1, 0);
     }
     step('step_overhead', 'overhead', timing.overheadSeconds, 1, 0);
+    entries[entries.length - 1].source = this.overheadSource();
     return entries;
   }
 
@@ -407,7 +481,7 @@ export class StepModel {
     const layers = kind.layers;
     const perLayer: BreakdownEntry[] = [];
     const opsOver = (ops: OpCost[], rows: number) => {
-      for (const op of ops) perLayer.push(this.opEntry(op, rows, kind.label));
+      for (const op of ops) perLayer.push(this.opEntry(op, this.resolveOp(op, rows), kind.label));
     };
     const { beforeCore, afterCore } = this.tokenEntries(kind.setup, tokens, kind.label);
     perLayer.push(...beforeCore);
@@ -415,14 +489,16 @@ export class StepModel {
       opsOver(prefillKeyOps(kind.setup, shape.prefillKeys), shape.prefillKeys);
       const cost = this.prefillAttentionCost(kind, shape);
       const seconds = this.kindPrefillAttentionSeconds(kind, shape);
-      perLayer.push(this.attentionEntry('attention_prefill', kind.label, seconds, cost));
+      const source = this.attentionSource(kind.prefillMeasured);
+      perLayer.push(this.attentionEntry('attention_prefill', kind.label, seconds, cost, source));
     }
     if (shape.decodeCount > 0) {
       const [qAbsorb, vAbsorb] = decodeOnlyOps(kind.setup, shape.decodeCount);
       if (qAbsorb) opsOver([qAbsorb], shape.decodeCount);
       const cost = this.decodeAttentionCost(kind, shape);
       const seconds = this.kindDecodeAttentionSeconds(kind, shape);
-      perLayer.push(this.attentionEntry('attention_decode', kind.label, seconds, cost));
+      const source = this.attentionSource(kind.decodeMeasured);
+      perLayer.push(this.attentionEntry('attention_decode', kind.label, seconds, cost, source));
       if (vAbsorb) opsOver([vAbsorb], shape.decodeCount);
     }
     perLayer.push(...afterCore);
@@ -434,6 +510,7 @@ export class StepModel {
     group: string,
     seconds: number,
     cost: { flops: number; bytes: number },
+    source: string,
   ): BreakdownEntry {
     return {
       name,
@@ -443,6 +520,7 @@ export class StepModel {
       seconds,
       calls: 1,
       ...cost,
+      source,
     };
   }
 
@@ -453,22 +531,53 @@ export class StepModel {
    * dispatch and combine all-to-all of the routed tokens instead of the FFN's all-reduce.
    */
   private tokenEntries(setup: LayerCostSetup, tokens: number, group: string): TokenEntries {
-    const ops = layerTokenOps(setup, tokens);
-    const entry = (op: OpCost) => this.opEntry(op, tokens, group);
+    const timed = this.tokenOpTimes(setup, tokens);
+    const entry = ({ op, time }: TimedOp) => this.opEntry(op, time, group);
     return {
-      beforeCore: ops.beforeCore.map(entry),
-      afterCore: [...ops.afterCore.map(entry), ...this.collectives(setup, tokens, group)],
+      beforeCore: timed.beforeCore.map(entry),
+      afterCore: [...timed.afterCore.map(entry), ...this.collectives(setup, tokens, group)],
     };
   }
 
   /** The sum of tokenEntries' seconds, without building them: a table point. */
   private tokenSeconds(setup: LayerCostSetup, tokens: number): number {
-    const ops = layerTokenOps(setup, tokens);
+    const timed = this.tokenOpTimes(setup, tokens);
     let seconds = 0;
-    for (const op of ops.beforeCore) seconds += this.opSeconds(op, tokens);
-    for (const op of ops.afterCore) seconds += this.opSeconds(op, tokens);
+    for (const { time } of timed.beforeCore) seconds += time.seconds;
+    for (const { time } of timed.afterCore) seconds += time.seconds;
     for (const collective of this.collectives(setup, tokens, '')) seconds += collective.seconds;
     return seconds;
+  }
+
+  /**
+   * Each token-count op of one layer with its time. A MoE layer's routed experts (grouped gate/up,
+   * activation, down) are one fused kernel in the engines: where the engine's MoE table covers them,
+   * its time is the first op's and the other two are inside it.
+   */
+  private tokenOpTimes(
+    setup: LayerCostSetup,
+    tokens: number,
+  ): { beforeCore: TimedOp[]; afterCore: TimedOp[] } {
+    const ops = layerTokenOps(setup, tokens);
+    const routed =
+      setup.layer.ffn.kind === 'moe' ? ops.afterCore.filter((op) => ROUTED_EXPERT_OPS.has(op.name)) : [];
+    const moe =
+      this.measured && routed.length > 0
+        ? measuredMoe(this.measured, setup, tokens, this.plan.weightDtype, sumCosts(routed))
+        : undefined;
+    const time = (op: OpCost): TimedOp => {
+      if (moe && routed.includes(op)) {
+        return {
+          op,
+          time:
+            op === routed[0]
+              ? moe
+              : { seconds: 0, source: () => `inside the fused MoE kernel (${routed[0].name})` },
+        };
+      }
+      return { op, time: this.resolveOp(op, tokens) };
+    };
+    return { beforeCore: ops.beforeCore.map(time), afterCore: ops.afterCore.map(time) };
   }
 
   /**
@@ -480,21 +589,28 @@ export class StepModel {
     const ffn = setup.layer.ffn;
     const useEp = ffn.kind === 'moe' && setup.ep > 1;
     const hiddenBytes = tokens * this.hiddenBytesPerToken;
-    const communication = (name: string, seconds: number, bytes: number): BreakdownEntry => ({
-      name,
-      kind: 'communication',
-      group,
-      bound: 'communication',
-      seconds,
-      calls: 1,
-      flops: 0,
-      bytes,
-    });
+    const communication = (name: string, time: ResolvedOpTime | number, bytes: number): BreakdownEntry => {
+      const entry: BreakdownEntry = {
+        name,
+        kind: 'communication',
+        group,
+        bound: 'communication',
+        seconds: typeof time === 'number' ? time : time.seconds,
+        calls: 1,
+        flops: 0,
+        bytes,
+      };
+      // Sources are for display: worked out only for a named group (a breakdown), never for a table point.
+      if (group !== '')
+        entry.source =
+          typeof time === 'number' ? 'link model (bandwidth × efficiency + latency)' : time.source();
+      return entry;
+    };
     const entries: BreakdownEntry[] = [];
     if (tp > 1) {
-      const seconds = this.allReduce(hiddenBytes, tp);
-      entries.push(communication('tp_all_reduce_attention', seconds, hiddenBytes));
-      if (!useEp) entries.push(communication('tp_all_reduce_mlp', seconds, hiddenBytes));
+      const time = this.allReduce(hiddenBytes, tp);
+      entries.push(communication('tp_all_reduce_attention', time, hiddenBytes));
+      if (!useEp) entries.push(communication('tp_all_reduce_mlp', time, hiddenBytes));
     }
     if (useEp && ffn.kind === 'moe') {
       // Each GPU sends its 1/EP share of the tokens' top-k copies (bf16 hidden states) and gets them back.
@@ -508,20 +624,25 @@ export class StepModel {
     return entries;
   }
 
-  private allReduce(bytes: number, workers: number): number {
-    const measured = this.options.opTables
-      ? measuredAllReduceSeconds(this.options.opTables, bytes, workers)
-      : undefined;
-    return measured ?? allReduceSeconds(bytes, workers, this.tpLink, this.calibration.collectiveEfficiency);
+  /** The imported tables' all-reduce, else the engine's measured one, else the link model's (a number). */
+  private allReduce(bytes: number, workers: number): ResolvedOpTime | number {
+    const tables = this.options.opTables;
+    const imported = tables ? measuredAllReduceSeconds(tables, bytes, workers) : undefined;
+    if (imported !== undefined)
+      return { seconds: imported, source: () => `imported table ${tables?.source}` };
+    return (
+      this.measured?.allReduce(bytes, workers) ??
+      allReduceSeconds(bytes, workers, this.tpLink, this.calibration.collectiveEfficiency)
+    );
   }
 
   private headOp(sampled: number): BreakdownEntry {
     const op = lmHeadCost(this.model, sampled, this.plan.tp);
-    const entry = this.opEntry(op, sampled, STEP_GROUP);
+    const entry = this.opEntry(op, this.resolveOp(op, sampled), STEP_GROUP);
     return sampled > 0 ? entry : { ...entry, seconds: 0 };
   }
 
-  private opEntry(op: OpCost, rows: number, group: string): BreakdownEntry {
+  private opEntry(op: OpCost, time: ResolvedOpTime, group: string): BreakdownEntry {
     const peak =
       op.kind === 'linear'
         ? this.peaks.gemmFlops
@@ -533,10 +654,11 @@ export class StepModel {
       kind: op.kind,
       group,
       bound: this.boundOf(op, peak),
-      seconds: this.opSeconds(op, rows),
+      seconds: time.seconds,
       calls: 1,
       flops: op.flops,
       bytes: op.bytes,
+      source: time.source(),
     };
     if (op.detail !== undefined) entry.detail = op.detail;
     return entry;
@@ -546,27 +668,58 @@ export class StepModel {
     return cost.flops / peakFlops >= cost.bytes / this.peaks.bytesPerSecond ? 'compute' : 'memory';
   }
 
-  /** One op's time on one GPU: a measured table where it has the op, else speed of light / efficiency. */
   private opSeconds(op: OpCost, rows: number): number {
+    return this.resolveOp(op, rows).seconds;
+  }
+
+  /**
+   * One op's time on one GPU: an imported table where it has the op, else the engine's measured GEMM
+   * (a plain matmul of `rows` rows), else speed of light / efficiency.
+   */
+  private resolveOp(op: OpCost, rows: number): ResolvedOpTime {
     const c = this.calibration;
-    if (this.options.opTables) {
-      const measured = measuredLinearSeconds(
-        this.options.opTables,
-        op.name,
-        rows,
-        this.plan.tp,
-        this.model.hiddenSize,
-      );
-      if (measured !== undefined) return measured;
+    const tables = this.options.opTables;
+    if (tables) {
+      const measured = measuredLinearSeconds(tables, op.name, rows, this.plan.tp, this.model.hiddenSize);
+      if (measured !== undefined)
+        return { seconds: measured, source: () => `imported table ${tables.source}` };
     }
-    if (op.kind === 'linear') {
-      const sol = speedOfLight(op.flops, op.bytes, this.peaks.gemmFlops, this.peaks.bytesPerSecond);
-      const e = this.gemmEfficiency;
-      return sol / interpolateLogX(e.xs, e.ys, rows) + c.kernelLaunchSeconds;
+    if (this.measured && op.gemm && op.kind === 'linear') {
+      const dtype = op.gemm.sixteenBit ? 'bf16' : this.plan.weightDtype;
+      const measured = this.measured.gemm(rows, op.gemm.n, op.gemm.k, dtype, op);
+      if (measured) return measured;
     }
-    const sol = speedOfLight(op.flops, op.bytes, this.peaks.vectorFlops, this.peaks.bytesPerSecond);
-    const e = this.elementwiseEfficiency;
-    return sol / interpolateLogX(e.xs, e.ys, op.bytes) + c.kernelLaunchSeconds;
+    const linear = op.kind === 'linear';
+    const peak = linear ? this.peaks.gemmFlops : this.peaks.vectorFlops;
+    const sol = speedOfLight(op.flops, op.bytes, peak, this.peaks.bytesPerSecond);
+    const e = linear ? this.gemmEfficiency : this.elementwiseEfficiency;
+    const efficiency = interpolateLogX(e.xs, e.ys, linear ? rows : op.bytes);
+    return { seconds: sol / efficiency + c.kernelLaunchSeconds, source: () => this.rooflineSource() };
+  }
+
+  /** Where the step's host overhead comes from, for display. */
+  private overheadSource(): string {
+    const o = this.overhead;
+    const terms = `${(o.stepSeconds * 1e3).toFixed(2)} ms + ${(o.perSequenceSeconds * 1e6).toFixed(1)} µs/sequence + ${(o.perTokenSeconds * 1e6).toFixed(2)} µs/token`;
+    const owner =
+      this.engine && !this.options.calibration
+        ? `${this.engine.id} framework overhead (fitted)`
+        : this.calibration.source;
+    const eager =
+      this.eagerLaunchSeconds > 0
+        ? `, + ${(this.eagerLaunchSeconds * 1e3).toFixed(2)} ms eager launches`
+        : '';
+    return `${owner}: ${terms}${eager}`;
+  }
+
+  private rooflineSource(): string {
+    const measuredElsewhere = this.measured ? ' (no measured table for this op)' : '';
+    return `roofline × ${this.calibration.source} efficiency${measuredElsewhere}`;
+  }
+
+  /** Where the attention core's time comes from, for display. */
+  private attentionSource(measured: MeasuredAttention | undefined): string {
+    return measured ? measured.source() : this.rooflineSource();
   }
 }
 

@@ -4,6 +4,8 @@ import { loadCalibration } from '../calibrate/load.js';
 import { DEFAULT_ENGINE, EngineId } from '../config/engines/index.js';
 import { getHardware } from '../hardware/catalog.js';
 import { resolveModelAsync } from '../model/resolve.js';
+import { resolveMeasuredOps } from '../perf/measured-ops.js';
+import { servingEngineFor } from '../perf/serving-engine.js';
 import { ServeTuneError } from '../util/errors.js';
 import { ThreadCount } from '../util/threads.js';
 import { loadWorkload } from '../workload/load.js';
@@ -35,6 +37,12 @@ export const SearchInput = z.object({
   concurrency: z.number().int().positive().optional(),
   slo: Slo,
   engine: EngineId.default(DEFAULT_ENGINE),
+  /** The engine version whose measured op tables time the steps (the nearest measured); default: the newest. */
+  engineVersion: z.string().min(1).optional(),
+  /** Time all-reduces with NCCL's, not the engine's custom kernel. */
+  disableCustomAllReduce: z.boolean().optional(),
+  /** No CUDA graphs: every kernel launched from the host. */
+  enforceEager: z.boolean().optional(),
   allowQuantization: z.boolean().default(false),
   disaggregation: z.boolean().default(false),
   /** Requests of the workload every configuration is simulated on. */
@@ -69,6 +77,8 @@ export const SearchResult = z.object({
   hardware: z.string(),
   gpus: z.number().int(),
   engine: EngineId,
+  /** What timed the steps: the engine's measured tables (version used), or the roofline. Optional, added later. */
+  timedWith: z.string().optional(),
   workload: z.object({
     source: z.string(),
     requests: z.number().int(),
@@ -182,10 +192,12 @@ export async function searchServing(
   const hardware = getHardware(input.hardware);
   const { workload, rate, maxSequenceTokens, maxModelLen } = loadSearchSample(input, model);
   const calibration = loadCalibration(input, hardware);
+  const servingEngine = servingEngineFor({ id: input.engine, version: input.engineVersion }, input);
   const setup: SimulationEvaluatorSetup = {
     model,
     hardware,
     engine: input.engine,
+    servingEngine,
     workload,
     slo: input.slo,
     maxModelLen,
@@ -219,6 +231,10 @@ export async function searchServing(
         hardware: hardware.id,
         gpus: input.gpus,
         engine: input.engine,
+        timedWith: servingEngine
+          ? (resolveMeasuredOps(hardware, servingEngine)?.describe() ??
+            `${input.engine}: roofline (no measured tables)`)
+          : 'roofline × default efficiencies',
         workload: {
           source: workload.source,
           requests: workload.requests.length,

@@ -4,6 +4,7 @@ import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { readUserPerfDb } from '../opdb/user-db.js';
 import type { Calibration } from '../perf/calibration.js';
+import { type ServingEngine, servingEngineFor } from '../perf/serving-engine.js';
 import type { SchedulerConfig } from '../sched/config.js';
 import type { PoolConfig, SimulationConfigInput } from '../sim/config.js';
 import { simulate } from '../sim/simulate.js';
@@ -107,6 +108,8 @@ export interface SimulationEvaluatorSetup {
   slo: Slo;
   maxModelLen: number;
   calibration?: Calibration;
+  /** The engine whose measured tables time the steps; default: `engine`'s newest measured, where any. */
+  servingEngine?: ServingEngine;
   seed: number;
   /**
    * The user's op database folder (`--perf-db`): its tables replace the shipped ones for the GPU it
@@ -184,6 +187,7 @@ export class SimulationEvaluator implements Evaluator {
       deployment,
       router: 'round-robin',
       calibration: setup.calibration,
+      engine: setup.servingEngine ?? servingEngineFor({ id: setup.engine }),
       // Goodput counts a request as meeting the TBT target when its own time per output token is within
       // it (vLLM's benchmark goodput: per-request TTFT and TPOT); the run's TBT percentile is checked
       // separately. A request's single largest gap would fail nearly every request whose decode shared

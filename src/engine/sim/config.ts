@@ -3,6 +3,7 @@ import { HardwareSpec } from '../hardware/spec.js';
 import { Plan } from '../memory/plan.js';
 import { ModelSpec } from '../model/spec.js';
 import { Calibration } from '../perf/calibration.js';
+import { ServingEngine } from '../perf/serving-engine.js';
 import { SchedulerConfig } from '../sched/config.js';
 import { SloTargets } from '../workload/slo.js';
 
@@ -36,6 +37,8 @@ export const SimulationConfig = z.object({
   router: RouterName.default('least-outstanding'),
   /** Step-time efficiencies; default: the hardware's device-class defaults. */
   calibration: Calibration.optional(),
+  /** The serving engine predicted (measured op tables, all-reduce, CUDA graphs, overhead); default: roofline. */
+  engine: ServingEngine.optional(),
   slo: SloTargets.default({}),
   /** Recorded in the summary; the simulator itself draws no random numbers (workloads are generated with it). */
   seed: z.number().int().default(0),

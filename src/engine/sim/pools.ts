@@ -2,7 +2,6 @@ import type { HardwareSpec } from '../hardware/spec.js';
 import { kvBlockShapeOf, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
 import type { ModelSpec } from '../model/spec.js';
-import type { Calibration } from '../perf/calibration.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
 import { compileStepModel, type StepModel, type StepModelOptions } from '../perf/step-model.js';
 import { PRIORITY_POLICIES, resolveSchedulerConfig } from '../sched/config.js';
@@ -98,7 +97,7 @@ export function buildPools(
       problems.push(...memory.problems.map((p) => `${role}: ${p}`));
       continue;
     }
-    const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config.calibration, tables);
+    const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config, tables);
     const kvBytesPerBlock = memory.perGpu.kvBytesPerToken * resolved.blockSize;
     // Sliding-window and linear-attention layers hold less than a token's full KV (see KvBlockShape).
     const shape = kvBlockShapeOf(model, poolConfig.plan, resolved.maxModelLen, resolved.blockSize);
@@ -159,7 +158,7 @@ function cachedStepModel(
   model: ModelSpec,
   hardware: HardwareSpec,
   plan: Plan,
-  calibration: Calibration | undefined,
+  { calibration, engine }: Pick<SimulationConfig, 'calibration' | 'engine'>,
   tables: MeasuredTables,
 ): StepModel {
   const { opTables, measuredTables } = tables;
@@ -168,12 +167,13 @@ function cachedStepModel(
     hardware,
     { ...plan, dp: 1 },
     calibration ?? null,
+    engine ?? null,
     tablesId(opTables),
     tablesId(measuredTables),
   ]);
   let found = stepModelCache.get(key);
   if (!found) {
-    found = compileStepModel(model, hardware, plan, { calibration, opTables, measuredTables });
+    found = compileStepModel(model, hardware, plan, { calibration, opTables, measuredTables, engine });
     if (stepModelCache.size >= STEP_MODEL_CACHE_LIMIT) {
       stepModelCache.delete(stepModelCache.keys().next().value as string);
     }

@@ -33,6 +33,15 @@ export const TuneBlockInput = z.object({
   perfDb: z.string().min(1).optional(),
   /** Worker threads for the search (0: this thread). */
   threads: ThreadCount.optional(),
+  /**
+   * The engine as the user names it (`--engine vllm@0.19`): it must be the block's; its version picks the
+   * measured op tables (the nearest measured). Default: the block's engine, newest tables.
+   */
+  engine: z.object({ id: z.string(), version: z.string().min(1).optional() }).optional(),
+  /** Time all-reduces with NCCL's, not the engine's custom kernel. */
+  disableCustomAllReduce: z.boolean().optional(),
+  /** No CUDA graphs: every kernel launched from the host. */
+  enforceEager: z.boolean().optional(),
 });
 export type TuneBlockInput = z.input<typeof TuneBlockInput>;
 

@@ -12,6 +12,7 @@ import {
 import type { TextEdit } from '../config/source.js';
 import { memoryReport } from '../memory/model.js';
 import { planProblems } from '../memory/plan.js';
+import { type ServingEngine, servingEngineFor } from '../perf/serving-engine.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from '../search/rate.js';
 import {
   loadSearchSample,
@@ -72,9 +73,28 @@ interface Bench {
   maxModelLen: number;
 }
 
+/** The engine whose measured tables time the block's steps: the block's, at the version asked. */
+function servingEngineOf(resolved: ResolvedBlock, input: EngineInput): ServingEngine | undefined {
+  const engine = resolved.target.engine;
+  if (input.engine && input.engine.id !== engine) {
+    throw new ServeTuneError(
+      `--engine ${input.engine.id}: the block serves with ${engine}; give its version (--engine ${engine}@<version>) or leave --engine out`,
+      'invalid-argument',
+      '--engine',
+    );
+  }
+  return servingEngineFor({ id: engine, version: input.engine?.version }, input);
+}
+
+interface EngineInput {
+  engine?: { id: string; version?: string };
+  disableCustomAllReduce?: boolean;
+  enforceEager?: boolean;
+}
+
 async function benchFor(
   resolved: ResolvedBlock,
-  input: {
+  input: EngineInput & {
     workload: string;
     rate?: number;
     slo: Slo;
@@ -90,6 +110,7 @@ async function benchFor(
     model: resolved.model,
     hardware: resolved.hardware,
     engine: resolved.target.engine,
+    servingEngine: servingEngineOf(resolved, input),
     workload,
     slo: input.slo,
     maxModelLen,
@@ -399,6 +420,9 @@ export async function tuneBlock(
       rate: bench.rate,
       slo: input.slo,
       engine: target.engine,
+      engineVersion: input.engine?.version,
+      disableCustomAllReduce: input.disableCustomAllReduce,
+      enforceEager: input.enforceEager,
       allowQuantization: resolved.pool.plan.weightDtype !== 'bf16' || resolved.pool.plan.kvDtype !== 'bf16',
       sampleRequests: input.sampleRequests,
       seed: input.seed,

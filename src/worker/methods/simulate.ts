@@ -32,7 +32,11 @@ export const simulateHandler: Handler<'simulate'> = async (params, context) => {
   const database =
     params.perfDb === undefined
       ? undefined
-      : await readUserPerfDb({ dir: params.perfDb, hardware, engine: DEFAULT_ENGINE });
+      : await readUserPerfDb({
+          dir: params.perfDb,
+          hardware,
+          engine: params.config.engine?.id ?? DEFAULT_ENGINE,
+        });
   try {
     const summary = await simulateInSlices({ ...params.config, model }, workload, {
       measuredTables: database?.tables,

@@ -20,6 +20,11 @@ export interface OpCost {
   bytes: number;
   /** What the numbers assume, where a reader needs it (experts active, load imbalance). */
   detail?: string;
+  /**
+   * A plain matmul's shape (rows × k through k × n): what a measured GEMM table is keyed by; `sixteenBit`
+   * where its weights stay in 16-bit whatever the checkpoint's format (the LM head).
+   */
+  gemm?: { n: number; k: number; sixteenBit?: boolean };
 }
 
 export interface CostFormats {
@@ -94,6 +99,8 @@ export function linearOp(
     kind: 'linear',
     flops: 2 * rows * weights,
     bytes: weights * weightBytes + rows * (inDim + outDim) * ACTIVATION_BYTES,
+    // Only a dense matmul is one GEMM; a batched one (weights ≠ in × out, MLA's absorbs) is not.
+    ...(weights === inDim * outDim ? { gemm: { n: outDim, k: inDim } } : {}),
   };
 }
 

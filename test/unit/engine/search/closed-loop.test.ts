@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
+import { servingEngineFor } from '../../../../src/engine/perf/serving-engine.js';
 import { loadSearchSample, SearchResult, searchServing } from '../../../../src/engine/search/run.js';
 import type { Candidate, Slo } from '../../../../src/engine/search/schema.js';
 import { SimulationEvaluator } from '../../../../src/engine/search/simulation-evaluator.js';
@@ -79,6 +80,8 @@ describe('search closed loop', () => {
       {
         model,
         hardware,
+        // The evaluator times steps with vLLM's measured tables; the whole deployment must too.
+        engine: servingEngineFor({ id: 'vllm' }),
         router: 'round-robin',
         deployment: {
           kind: 'colocated',

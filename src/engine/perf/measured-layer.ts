@@ -1,0 +1,218 @@
+import type { AttentionPathCoefficients, LayerCostSetup } from '../model/cost.js';
+import { windowedKeys, windowedPairs } from '../model/cost.js';
+import type { WeightDtype } from '../model/dtypes.js';
+import { describeOpTimeSource, type OpTime } from '../opdb/table.js';
+import { EfficiencyGrid, powersOfTwo } from './efficiency-grid.js';
+import { gemmDtypeOf, kvCacheDtypeOf, type MeasuredOps, type ResolvedOpTime } from './measured-ops.js';
+import { speedOfLight } from './roofline.js';
+
+/** A layer's attention core timed from a measured table: efficiency over (sequences, length). */
+export interface MeasuredAttention {
+  grid: EfficiencyGrid;
+  source: () => string;
+}
+
+interface Cost {
+  flops: number;
+  bytes: number;
+}
+
+const PREFILL_BATCHES = powersOfTwo(1, 64);
+const PREFILL_LENGTHS = powersOfTwo(16, 32768);
+const DECODE_BATCHES = powersOfTwo(1, 1024);
+const DECODE_LENGTHS = powersOfTwo(16, 131072);
+
+type Lookup = (batch: number, length: number) => OpTime | undefined;
+
+/** Measured seconds over a grid, per MeasuredOps and query: plans of one model share their shapes. */
+const measuredGrids = new WeakMap<MeasuredOps, Map<string, Float64Array | null>>();
+
+function measuredSeconds(
+  ops: MeasuredOps,
+  key: string,
+  batches: readonly number[],
+  lengths: readonly number[],
+  lookup: Lookup,
+): Float64Array | null {
+  let grids = measuredGrids.get(ops);
+  if (!grids) {
+    grids = new Map();
+    measuredGrids.set(ops, grids);
+  }
+  let seconds = grids.get(key);
+  if (seconds === undefined) {
+    seconds = new Float64Array(batches.length * lengths.length);
+    fill: for (let b = 0; b < batches.length; b++) {
+      for (let l = 0; l < lengths.length; l++) {
+        const time = lookup(batches[b], lengths[l]);
+        if (time === undefined || !(time.seconds > 0)) {
+          seconds = null;
+          break fill;
+        }
+        seconds[b * lengths.length + l] = time.seconds;
+      }
+    }
+    grids.set(key, seconds);
+  }
+  return seconds;
+}
+
+/**
+ * The KV-cache dtype to read a table at: the plan's where the table measured this geometry with it, else
+ * 16-bit (a kernel measured only on a few other shapes for fp8, extrapolated far, is worse than the
+ * 16-bit kernel's measurement of this very shape).
+ */
+function kvDtypeFor(setup: LayerCostSetup, probe: (kvCacheDtype: string) => OpTime | undefined): string {
+  const wanted = kvCacheDtypeOf(setup.kvDtype);
+  if (wanted === 'bfloat16') return wanted;
+  const how = (dtype: string) => probe(dtype)?.source.how;
+  return how(wanted) === 'extrapolated' && how('bfloat16') !== 'extrapolated' ? 'bfloat16' : wanted;
+}
+
+/** Queries of the attention tables for one layer's geometry on one GPU of its TP group. */
+function attentionLookups(
+  ops: MeasuredOps,
+  setup: LayerCostSetup,
+): { key: string; prefill?: Lookup; decode?: Lookup } {
+  const g = setup.layer.attention;
+  const t = ops.tables;
+  if (g.kind === 'full' || g.kind === 'sliding') {
+    const shape = {
+      heads: g.heads / setup.tp,
+      kvHeads: Math.max(1, g.kvHeads / setup.tp),
+      headDim: g.headDim,
+      ...(Number.isFinite(g.window) ? { window: g.window } : {}),
+    };
+    const prefillKv = kvDtypeFor(setup, (kv) =>
+      t.contextAttention({ ...shape, kvCacheDtype: kv, batch: 1, isl: 1024 }),
+    );
+    const decodeKv = kvDtypeFor(setup, (kv) =>
+      t.generationAttention({ ...shape, kvCacheDtype: kv, batch: 8, context: 1024 }),
+    );
+    return {
+      key: JSON.stringify({ ...shape, prefillKv, decodeKv }),
+      prefill:
+        t.tables.contextAttention &&
+        ((batch, isl) => t.contextAttention({ ...shape, kvCacheDtype: prefillKv, batch, isl })),
+      decode:
+        t.tables.generationAttention &&
+        ((batch, context) => t.generationAttention({ ...shape, kvCacheDtype: decodeKv, batch, context })),
+    };
+  }
+  if (g.kind === 'mla') {
+    const heads = g.heads / setup.tp;
+    const prefillKv = kvDtypeFor(setup, (kv) =>
+      t.contextMla({ heads, kvCacheDtype: kv, batch: 1, isl: 1024 }),
+    );
+    const decodeKv = kvDtypeFor(setup, (kv) =>
+      t.generationMla({ heads, kvCacheDtype: kv, batch: 8, context: 1024 }),
+    );
+    return {
+      key: JSON.stringify({ mla: heads, prefillKv, decodeKv }),
+      prefill:
+        t.tables.contextMla && ((batch, isl) => t.contextMla({ heads, kvCacheDtype: prefillKv, batch, isl })),
+      decode:
+        t.tables.generationMla &&
+        ((batch, context) => t.generationMla({ heads, kvCacheDtype: decodeKv, batch, context })),
+    };
+  }
+  return { key: '' };
+}
+
+function grid(
+  ops: MeasuredOps,
+  key: string,
+  batches: readonly number[],
+  lengths: readonly number[],
+  lookup: Lookup,
+  costOf: (batch: number, length: number) => Cost,
+): MeasuredAttention | undefined {
+  const peaks = ops.peaks('bf16').measured;
+  const seconds = measuredSeconds(ops, key, batches, lengths, lookup);
+  if (seconds === null) return undefined;
+  const values = new Float64Array(batches.length * lengths.length);
+  for (let b = 0; b < batches.length; b++) {
+    for (let l = 0; l < lengths.length; l++) {
+      const i = b * lengths.length + l;
+      const cost = costOf(batches[b], lengths[l]);
+      values[i] =
+        speedOfLight(cost.flops, cost.bytes, peaks.attentionFlops, peaks.bytesPerSecond) / seconds[i];
+    }
+  }
+  const sample = () => lookup(batches[0], lengths[Math.floor(lengths.length / 2)]) as OpTime;
+  const how = ops.transferred ? `efficiency transferred from ${ops.measuredOn.id}: ` : '';
+  return {
+    grid: new EfficiencyGrid(batches, lengths, values),
+    source: () =>
+      `${how}${describeOpTimeSource(sample().source).replace(/:.*$/, '')}, over batch ${batches[0]}–${batches.at(-1)} × length ${lengths[0]}–${lengths.at(-1)}`,
+  };
+}
+
+/**
+ * The measured efficiency of one layer kind's prefill and decode attention, over the batch sizes and
+ * lengths measured, as grids the step model reads per step: time = speed of light of the step's real
+ * shape / efficiency at its (sequences, mean length). Undefined parts: no table for the geometry.
+ */
+export function measuredAttention(
+  ops: MeasuredOps,
+  setup: LayerCostSetup,
+  coefficients: { window: number; prefill: AttentionPathCoefficients; decode: AttentionPathCoefficients },
+): { prefill?: MeasuredAttention; decode?: MeasuredAttention } {
+  const lookups = attentionLookups(ops, setup);
+  const { window, prefill: p, decode: d } = coefficients;
+  const prefill =
+    lookups.prefill &&
+    grid(ops, `prefill ${lookups.key}`, PREFILL_BATCHES, PREFILL_LENGTHS, lookups.prefill, (batch, isl) => {
+      const pairs = batch * windowedPairs(isl, 0, window);
+      const keys = batch * windowedKeys(isl, 0, window);
+      return {
+        flops: p.flopsPerPair * pairs + p.flopsPerToken * batch * isl,
+        bytes: p.bytesPerToken * batch * isl + p.bytesPerKey * keys + p.bytesPerSequence * batch,
+      };
+    });
+  const decode =
+    lookups.decode &&
+    grid(ops, `decode ${lookups.key}`, DECODE_BATCHES, DECODE_LENGTHS, lookups.decode, (batch, context) => {
+      const keys = batch * Math.min(context, window);
+      return {
+        flops: d.flopsPerPair * keys + d.flopsPerToken * batch,
+        bytes: (d.bytesPerToken + d.bytesPerSequence) * batch + d.bytesPerKey * keys,
+      };
+    });
+  return { prefill, decode };
+}
+
+/**
+ * The routed experts of one MoE layer (grouped gate/up, activation, down) from the measured MoE table,
+ * for `tokens` tokens on one GPU; `cost` is the cost model's sum of those ops (for a transfer).
+ */
+export function measuredMoe(
+  ops: MeasuredOps,
+  setup: LayerCostSetup,
+  tokens: number,
+  weightDtype: WeightDtype,
+  cost: Cost,
+): ResolvedOpTime | undefined {
+  const ffn = setup.layer.ffn;
+  if (ffn.kind !== 'moe' || tokens <= 0) return undefined;
+  // Another format's MoE kernel is not this one's: an unmeasured format keeps the roofline.
+  if (!ops.measuredDtype('moe', gemmDtypeOf(weightDtype))) return undefined;
+  const query = {
+    tokens,
+    hidden: setup.hiddenSize,
+    inter: ffn.width,
+    topk: ffn.topK,
+    experts: ffn.experts,
+    tp: setup.ep > 1 ? 1 : setup.tp,
+    ep: setup.ep,
+    dtype: gemmDtypeOf(weightDtype),
+  };
+  const time = ops.tables.moe(query) as OpTime;
+  const peaks = ops.peaks(weightDtype);
+  return ops.carry(
+    time.seconds,
+    () => describeOpTimeSource(time.source),
+    speedOfLight(cost.flops, cost.bytes, peaks.measured.gemmFlops, peaks.measured.bytesPerSecond),
+    speedOfLight(cost.flops, cost.bytes, peaks.target.gemmFlops, peaks.target.bytesPerSecond),
+  );
+}

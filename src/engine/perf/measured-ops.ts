@@ -1,0 +1,262 @@
+import { HARDWARE_CATALOG } from '../hardware/catalog.js';
+import type { HardwareSpec } from '../hardware/spec.js';
+import { type KvDtype, type WeightDtype, weightBytesPerParam } from '../model/dtypes.js';
+import type { OpTables } from '../opdb/op-tables.js';
+import { loadShippedOpTables } from '../opdb/shipped.js';
+import { hardwareIdsMeasuredBy, perfDbSystemFor } from '../opdb/systems.js';
+import { describeOpTimeSource, type OpTime } from '../opdb/table.js';
+import { nearestVersion } from '../opdb/version.js';
+import { isServeTuneError } from '../util/errors.js';
+import { type DevicePeaks, devicePeaks, speedOfLight } from './roofline.js';
+import {
+  CUSTOM_ALL_REDUCE_MAX_BYTES,
+  CUSTOM_ALL_REDUCE_MAX_GPUS,
+  describeServingEngine,
+  type ServingEngine,
+} from './serving-engine.js';
+
+/** One op's time and, worked out only when read, where it came from. */
+export interface ResolvedOpTime {
+  seconds: number;
+  source: () => string;
+}
+
+/** The database's GEMM dtypes for the weight formats (weight-only int4/int8 run as W4A16/W8A16). */
+const GEMM_DTYPES: Readonly<Record<WeightDtype, string>> = {
+  fp16: 'float16',
+  bf16: 'bfloat16',
+  fp8: 'fp8',
+  int8: 'int8_wo',
+  int4: 'int4_wo',
+  nvfp4: 'nvfp4',
+  mxfp4: 'w4a16_mxfp4',
+};
+export const gemmDtypeOf = (dtype: WeightDtype) => GEMM_DTYPES[dtype];
+export const kvCacheDtypeOf = (dtype: KvDtype) => (dtype === 'fp8' ? 'fp8' : 'bfloat16');
+
+/**
+ * The measured op tables a step model uses, and how: on the GPU they were measured on, their times as
+ * they are; on another GPU of the same class, transferred: the measured efficiency (speed of light on
+ * the measured GPU / measured time) applied to the target's speed of light, as AIConfigurator does.
+ * Collectives depend on the links, not the chip: they are used only on the measured GPU itself.
+ */
+export class MeasuredOps {
+  private readonly memo = new Map<string, number>();
+
+  constructor(
+    readonly tables: OpTables,
+    /** The GPU the tables were measured on. */
+    readonly measuredOn: HardwareSpec,
+    /** The GPU predicted; another than measuredOn where the efficiencies are transferred. */
+    readonly target: HardwareSpec,
+    readonly engine: ServingEngine,
+  ) {}
+
+  get transferred(): boolean {
+    return this.measuredOn.id !== this.target.id;
+  }
+
+  /** The engine version the tables hold (the GEMM table's), and the one nearest the version asked. */
+  get version(): string | undefined {
+    const { nccl: _nccl, ...engineTables } = this.tables.versions;
+    const versions = Object.values(engineTables).filter((v): v is string => v !== undefined);
+    return nearestVersion(versions, this.engine.version);
+  }
+
+  /** One line: engine asked, tables used, GPU measured on. */
+  describe(): string {
+    const asked = describeServingEngine(this.engine);
+    const version = this.version ?? '?';
+    const nearest = this.engine.version && this.engine.version !== version ? ' (the nearest measured)' : '';
+    const used = `measured ${this.tables.backend} ${version}${nearest} on ${this.tables.system}`;
+    const how = this.transferred ? `, efficiencies transferred to ${this.target.id}` : '';
+    return `${asked} → ${used}${how}`;
+  }
+
+  /** Peaks of the measured and the target GPU, for the linear layers' dtype. */
+  peaks(weightDtype: WeightDtype): { measured: DevicePeaks; target: DevicePeaks } {
+    return {
+      measured: devicePeaks(this.measuredOn, weightDtype),
+      target: devicePeaks(this.target, weightDtype),
+    };
+  }
+
+  /**
+   * A measured time carried to the target: as is on the measured GPU, else scaled by the ratio of the
+   * two speeds of light (same efficiency).
+   */
+  carry(seconds: number, source: () => string, solMeasured: number, solTarget: number): ResolvedOpTime {
+    if (!this.transferred) return { seconds, source };
+    const efficiency = solMeasured / seconds;
+    return {
+      seconds: solTarget / efficiency,
+      source: () =>
+        `transferred from ${this.measuredOn.id} (efficiency ${efficiency.toFixed(2)}): ${source()}`,
+    };
+  }
+
+  /** Whether `kind`'s table measured `value` on its first axis (the dtype of GEMM and MoE tables). */
+  measuredDtype(kind: 'gemm' | 'moe', value: string): boolean {
+    return this.tables.tables[kind]?.columns.levels[0].includes(value) ?? false;
+  }
+
+  /**
+   * A GEMM of `m` rows through an n × k weight, on the target. A weight format the table did not
+   * measure takes the 16-bit kernel's measured efficiency (another format's kernel, substituted, can be
+   * far from it: a block-scaled fp8 kernel at a few rows is not what an fp4 checkpoint runs).
+   */
+  gemm(m: number, n: number, k: number, dtype: WeightDtype, cost: Cost): ResolvedOpTime | undefined {
+    if (this.tables.tables.gemm === undefined) return undefined;
+    if (dtype !== 'bf16' && !this.measuredDtype('gemm', gemmDtypeOf(dtype))) {
+      const sixteenBit = { flops: cost.flops, bytes: cost.bytes + n * k * (2 - weightBytesPerParam(dtype)) };
+      const bf16 = this.gemm(m, n, k, 'bf16', sixteenBit);
+      if (bf16 === undefined) return undefined;
+      const pt = this.peaks(dtype).target;
+      const p16 = this.peaks('bf16').target;
+      const factor =
+        speedOfLight(cost.flops, cost.bytes, pt.gemmFlops, pt.bytesPerSecond) /
+        speedOfLight(sixteenBit.flops, sixteenBit.bytes, p16.gemmFlops, p16.bytesPerSecond);
+      return {
+        seconds: bf16.seconds * factor,
+        source: () =>
+          `${dtype} not measured: bfloat16's efficiency (× ${factor.toFixed(2)}) from ${bf16.source()}`,
+      };
+    }
+    return this.measuredGemm(m, n, k, dtype, cost);
+  }
+
+  /** A GEMM in a format the table measured (memoized: plans share shapes). */
+  private measuredGemm(m: number, n: number, k: number, dtype: WeightDtype, cost: Cost): ResolvedOpTime {
+    const query = { m, n, k, dtype: gemmDtypeOf(dtype) };
+    const key = `${query.dtype}|${n}|${k}|${m}`;
+    let seconds = this.memo.get(key);
+    if (seconds === undefined) {
+      seconds = (this.tables.gemm(query) as OpTime).seconds;
+      this.memo.set(key, seconds);
+    }
+    const source = () => describeOpTimeSource((this.tables.gemm(query) as OpTime).source);
+    if (!this.transferred) return { seconds, source };
+    const { measured: pm, target: pt } = this.peaks(dtype);
+    return this.carry(
+      seconds,
+      source,
+      speedOfLight(cost.flops, cost.bytes, pm.gemmFlops, pm.bytesPerSecond),
+      speedOfLight(cost.flops, cost.bytes, pt.gemmFlops, pt.bytesPerSecond),
+    );
+  }
+
+  /**
+   * The all-reduce of `bytes` over `gpus` GPUs as the engine runs it: its custom kernel (CUDA-graph or
+   * eager mode) up to 8 MiB within 8 GPUs unless disabled, else NCCL. Undefined where transferred or
+   * not measured.
+   */
+  allReduce(bytes: number, gpus: number): ResolvedOpTime | undefined {
+    if (this.transferred || gpus <= 1) return undefined;
+    // Beyond the GPU counts measured (one node's), the time depends on the network: the link model's.
+    const measuredUpTo = (kind: 'nccl' | 'customAllReduce') =>
+      Math.max(0, ...((this.tables.tables[kind]?.columns.levels[2] ?? []) as number[]));
+    const custom =
+      this.engine.customAllReduce &&
+      bytes <= CUSTOM_ALL_REDUCE_MAX_BYTES &&
+      gpus <= Math.min(CUSTOM_ALL_REDUCE_MAX_GPUS, measuredUpTo('customAllReduce'))
+        ? this.tables.customAllReduce({ gpus, bytes, cudaGraph: this.engine.cudaGraphs })
+        : undefined;
+    const time =
+      custom ??
+      (gpus <= measuredUpTo('nccl') ? this.tables.collective({ op: 'all_reduce', gpus, bytes }) : undefined);
+    if (time === undefined) return undefined;
+    const why = custom
+      ? ''
+      : this.engine.customAllReduce
+        ? ' (NCCL: beyond the custom kernel)'
+        : ' (NCCL: custom all-reduce disabled)';
+    return { seconds: time.seconds, source: () => `${describeOpTimeSource(time.source)}${why}` };
+  }
+}
+
+interface Cost {
+  flops: number;
+  bytes: number;
+}
+
+const loaded = new Map<string, OpTables | null>();
+
+/** The shipped tables of one system and engine, read once per process; null where none ship. */
+function shippedTables(system: string, engine: ServingEngine): OpTables | null {
+  const key = `${system}|${engine.id}`;
+  let tables = loaded.get(key);
+  if (tables === undefined) {
+    try {
+      tables = loadShippedOpTables(system, engine.id);
+    } catch (error) {
+      if (!isServeTuneError(error) || error.code !== 'unknown-hardware') throw error;
+      tables = null;
+    }
+    loaded.set(key, tables);
+  }
+  return tables;
+}
+
+/**
+ * The measured GPU whose efficiencies stand for `target`, which none measured: a catalog GPU of the
+ * same device class (same vendor) with shipped tables, nearest in memory bandwidth.
+ */
+export function transferSourceFor(target: HardwareSpec): HardwareSpec | undefined {
+  let best: HardwareSpec | undefined;
+  for (const candidate of HARDWARE_CATALOG) {
+    const system = perfDbSystemFor(candidate.id);
+    if (!system || system.approximation || candidate.vendor !== target.vendor) continue;
+    if ((candidate.deviceClass ?? '') !== (target.deviceClass ?? '')) continue;
+    const distance = Math.abs(Math.log(candidate.memoryBandwidth / target.memoryBandwidth));
+    if (!best || distance < Math.abs(Math.log(best.memoryBandwidth / target.memoryBandwidth)))
+      best = candidate;
+  }
+  return best;
+}
+
+const resolved = new Map<string, MeasuredOps | null>();
+const tablesIds = new WeakMap<OpTables, number>();
+let nextTablesId = 1;
+
+/**
+ * The measured ops for `target` under `engine`: `tables` where given (a database the user read, for the
+ * GPU it names), else the shipped tables of the target's system, else those of the nearest measured GPU
+ * of its class (transferred); undefined where none apply (roofline defaults).
+ */
+export function resolveMeasuredOps(
+  target: HardwareSpec,
+  engine: ServingEngine,
+  tables?: OpTables,
+): MeasuredOps | undefined {
+  let id = 0;
+  if (tables) {
+    id = tablesIds.get(tables) ?? nextTablesId++;
+    tablesIds.set(tables, id);
+  }
+  const key = JSON.stringify([target, engine, id]);
+  let found = resolved.get(key);
+  if (found === undefined) {
+    found = findMeasuredOps(target, engine, tables) ?? null;
+    resolved.set(key, found);
+  }
+  return found ?? undefined;
+}
+
+function findMeasuredOps(
+  target: HardwareSpec,
+  engine: ServingEngine,
+  given?: OpTables,
+): MeasuredOps | undefined {
+  if (given) {
+    const measuredOn =
+      HARDWARE_CATALOG.find((h) => hardwareIdsMeasuredBy(given.system)[0] === h.id) ?? target;
+    return new MeasuredOps(given, measuredOn, target, engine);
+  }
+  const own = perfDbSystemFor(target.id);
+  const ownTables = own ? shippedTables(own.system, engine) : null;
+  if (ownTables) return new MeasuredOps(ownTables, target, target, engine);
+  const source = transferSourceFor(target);
+  const system = source && perfDbSystemFor(source.id);
+  const sourceTables = system ? shippedTables(system.system, engine) : null;
+  return source && sourceTables ? new MeasuredOps(sourceTables, source, target, engine) : undefined;
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { ENGINE_BACKENDS, type EngineBackend, isEngineBackend } from '../opdb/systems.js';
+import { ServeTuneError } from '../util/errors.js';
+
+/**
+ * The serving engine a prediction is for: which measured op tables time its kernels, whether its
+ * all-reduce is its own custom kernel or NCCL's, whether its steps replay CUDA graphs, and its per-step
+ * framework overhead (ENGINE_OVERHEADS). Absent: roofline × the device class's default efficiencies.
+ */
+export const ServingEngine = z.object({
+  id: z.enum(ENGINE_BACKENDS),
+  /** The version wanted; the nearest measured one is used and named. Default: the newest measured. */
+  version: z.string().min(1).optional(),
+  /** False: `--disable-custom-all-reduce`, NCCL's all-reduce. */
+  customAllReduce: z.boolean().default(true),
+  /** False: `--enforce-eager`, every kernel launched from Python each step. */
+  cudaGraphs: z.boolean().default(true),
+});
+export type ServingEngine = z.output<typeof ServingEngine>;
+export type ServingEngineInput = z.input<typeof ServingEngine>;
+
+/** An engine as a user names it: `vllm`, `sglang@0.5`, `trtllm@1.2.0rc5`. */
+export interface EngineSpec {
+  id: string;
+  version?: string;
+}
+
+/**
+ * The one parser of `name[@version]` for every command and the editor: `name` must be one of `known`
+ * (aliases as users write them, tensorrt-llm and trt-llm, are accepted); the version is free text, the
+ * nearest measured one is used.
+ */
+export function parseEngineSpec(text: string, known: readonly string[], where = '--engine'): EngineSpec {
+  const [rawName, version, extra] = text.trim().split('@');
+  const normalized = rawName.toLowerCase().replace(/[-_ ]/g, '');
+  const id = ENGINE_ALIASES[normalized] ?? known.find((k) => k.replace(/[-_ ]/g, '') === normalized);
+  if (id === undefined || !known.includes(id) || extra !== undefined || version === '') {
+    throw new ServeTuneError(
+      `${where}: '${text}' is not an engine; use ${known.join('|')}[@version], e.g. vllm@0.19`,
+      'invalid-argument',
+      where,
+    );
+  }
+  return version === undefined ? { id } : { id, version };
+}
+
+const ENGINE_ALIASES: Readonly<Record<string, string>> = {
+  tensorrtllm: 'trtllm',
+  trtllm: 'trtllm',
+};
+
+/**
+ * The engine whose measured tables and overheads time the steps, for an engine a user chose; undefined
+ * for an engine the database did not measure (its steps: roofline × default efficiencies).
+ */
+export function servingEngineFor(
+  spec: EngineSpec,
+  flags: { disableCustomAllReduce?: boolean; enforceEager?: boolean } = {},
+): ServingEngine | undefined {
+  if (!isEngineBackend(spec.id)) return undefined;
+  return {
+    id: spec.id,
+    ...(spec.version !== undefined ? { version: spec.version } : {}),
+    customAllReduce: !flags.disableCustomAllReduce,
+    cudaGraphs: !flags.enforceEager,
+  };
+}
+
+/** `vllm@0.19` as a user would write it. */
+export function describeServingEngine(engine: ServingEngineInput): string {
+  const flags = [
+    engine.customAllReduce === false ? 'NCCL all-reduce' : undefined,
+    engine.cudaGraphs === false ? 'eager' : undefined,
+  ].filter((f) => f !== undefined);
+  const name = engine.version ? `${engine.id}@${engine.version}` : engine.id;
+  return flags.length > 0 ? `${name} (${flags.join(', ')})` : name;
+}
+
+/**
+ * Per-step time outside the GPU kernels (scheduling, input preparation, sampling, detokenization) as
+ * `stepSeconds + perSequenceSeconds × sequences + perTokenSeconds × tokens`, per engine. Fitted to the
+ * measured deployments of silicon-calibration.csv (docs/architecture/engine-overheads.md states the fit).
+ */
+export interface EngineOverhead {
+  stepSeconds: number;
+  perSequenceSeconds: number;
+  perTokenSeconds: number;
+}
+
+export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> = {
+  vllm: { stepSeconds: 1.5e-3, perSequenceSeconds: 8e-6, perTokenSeconds: 0 },
+  sglang: { stepSeconds: 1.2e-3, perSequenceSeconds: 6e-6, perTokenSeconds: 0 },
+  trtllm: { stepSeconds: 0.8e-3, perSequenceSeconds: 4e-6, perTokenSeconds: 0 },
+};
+
+/**
+ * Host cost of one kernel launched eagerly (no CUDA graph): Python dispatch plus the launch, which the
+ * GPU waits on whenever its kernels are shorter. With graphs replayed, a launch costs the calibration's
+ * few microseconds, already in every op's time.
+ */
+export const EAGER_LAUNCH_SECONDS = 8e-6;
+
+/** vLLM's and SGLang's custom all-reduce handle messages up to 8 MiB (their default max size); NCCL above. */
+export const CUSTOM_ALL_REDUCE_MAX_BYTES = 8 * 2 ** 20;
+/** The custom all-reduce runs within one NVLink domain of up to 8 GPUs. */
+export const CUSTOM_ALL_REDUCE_MAX_GPUS = 8;

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { getHardware } from '../../../../src/engine/hardware/catalog.js';
+import type { Plan } from '../../../../src/engine/memory/plan.js';
+import { getModel } from '../../../../src/engine/model/catalog.js';
+import { loadShippedOpTables } from '../../../../src/engine/opdb/shipped.js';
+import { EfficiencyGrid } from '../../../../src/engine/perf/efficiency-grid.js';
+import { transferSourceFor } from '../../../../src/engine/perf/measured-ops.js';
+import { EAGER_LAUNCH_SECONDS, ENGINE_OVERHEADS } from '../../../../src/engine/perf/serving-engine.js';
+import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../../../src/engine/perf/shape.js';
+import { type BreakdownEntry, compileStepModel } from '../../../../src/engine/perf/step-model.js';
+import { simulate } from '../../../../src/engine/sim/simulate.js';
+import { loadWorkload } from '../../../../src/engine/workload/load.js';
+
+const llama8b = getModel('llama-3.1-8b');
+const plan = (tp: number): Plan => ({ tp, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' });
+const vllm = { id: 'vllm' as const, version: '0.19' };
+
+function decodeStep(batch: number, context: number) {
+  const shape = createBatchShape(llama8b.slidingWindow);
+  addUniformDecodes(shape, batch, context);
+  return shape;
+}
+
+const entry = (entries: BreakdownEntry[], name: string) => {
+  const found = entries.find((e) => e.name === name);
+  assert.ok(found, `no ${name} in the breakdown`);
+  return found;
+};
+
+describe('measured op tables in the step model', () => {
+  it('times GEMMs, attention and all-reduce from the engine tables on a measured GPU, naming the source', () => {
+    const model = compileStepModel(llama8b, getHardware('h100-sxm'), plan(2), { engine: vllm });
+    const entries = model.breakdown(decodeStep(32, 1000));
+    assert.match(
+      entry(entries, 'qkv_proj').source ?? '',
+      /^(measured|interpolated) from h100_sxm vllm .* gemm/,
+    );
+    assert.match(entry(entries, 'attention_decode').source ?? '', /h100_sxm vllm .* generationAttention/);
+    assert.match(entry(entries, 'tp_all_reduce_mlp').source ?? '', /customAllReduce/);
+    assert.match(entry(entries, 'input_norm').source ?? '', /^roofline/);
+    assert.match(
+      model.measured?.describe() ?? '',
+      /vllm@0\.19 → measured vllm \S+ \(the nearest measured\) on h100_sxm/,
+    );
+  });
+
+  it("uses the table's own time for a GEMM shape it measured", () => {
+    const tables = loadShippedOpTables('h100_sxm', 'vllm');
+    const model = compileStepModel(llama8b, getHardware('h100-sxm'), plan(1), { engine: vllm });
+    // qkv_proj of Llama-3.1-8B at TP1: 4096 → (32 + 2·8)·128 = 6144 outputs; 32 decodes are 32 rows.
+    const measured = tables.gemm({ m: 32, n: 6144, k: 4096, dtype: 'bfloat16' });
+    const qkv = entry(model.breakdown(decodeStep(32, 1000)), 'qkv_proj');
+    assert.ok(measured);
+    assert.ok(Math.abs(qkv.seconds / qkv.calls - measured.seconds) < 1e-12);
+  });
+
+  it('transfers efficiencies to an unmeasured GPU of a measured class, and falls back to the roofline elsewhere', () => {
+    const pcie = compileStepModel(llama8b, getHardware('h100-pcie'), plan(2), { engine: vllm });
+    const entries = pcie.breakdown(decodeStep(32, 1000));
+    assert.match(
+      entry(entries, 'qkv_proj').source ?? '',
+      /^transferred from h100-sxm \(efficiency 0\.\d\d\)/,
+    );
+    assert.match(entry(entries, 'attention_decode').source ?? '', /efficiency transferred from h100-sxm/);
+    // The links differ: collectives keep the link model.
+    assert.match(entry(entries, 'tp_all_reduce_mlp').source ?? '', /link model/);
+    const amd = compileStepModel(llama8b, getHardware('mi300x'), plan(2), { engine: vllm });
+    assert.equal(amd.measured, undefined);
+    assert.match(
+      entry(amd.breakdown(decodeStep(32, 1000)), 'qkv_proj').source ?? '',
+      /^roofline × default:amd/,
+    );
+  });
+
+  it('picks the measured GPU of the same class nearest in bandwidth to transfer from', () => {
+    assert.equal(transferSourceFor(getHardware('h100-pcie'))?.id, 'h100-sxm');
+    assert.equal(transferSourceFor(getHardware('l4'))?.id, 'l40s');
+    assert.equal(transferSourceFor(getHardware('mi300x')), undefined);
+  });
+
+  it('a transferred GEMM keeps the measured efficiency: time scales with the speed of light', () => {
+    const sxm = compileStepModel(llama8b, getHardware('h100-sxm'), plan(1), { engine: vllm });
+    const pcie = compileStepModel(llama8b, getHardware('h100-pcie'), plan(1), { engine: vllm });
+    // Decode GEMMs stream weights: the ratio is the two GPUs' memory bandwidths.
+    const ratio = getHardware('h100-sxm').memoryBandwidth / getHardware('h100-pcie').memoryBandwidth;
+    const time = (m: typeof sxm) => entry(m.breakdown(decodeStep(1, 100)), 'down_proj').seconds;
+    assert.ok(Math.abs(time(pcie) / time(sxm) - ratio) < 1e-6);
+  });
+
+  it('--disable-custom-all-reduce times the all-reduce with NCCL', () => {
+    const hw = getHardware('h100-sxm');
+    const custom = compileStepModel(llama8b, hw, plan(4), { engine: vllm });
+    const nccl = compileStepModel(llama8b, hw, plan(4), { engine: { ...vllm, customAllReduce: false } });
+    const shape = decodeStep(16, 1000);
+    const a = entry(custom.breakdown(shape), 'tp_all_reduce_mlp');
+    const b = entry(nccl.breakdown(shape), 'tp_all_reduce_mlp');
+    assert.match(b.source ?? '', /nccl .*custom all-reduce disabled/);
+    assert.notEqual(a.seconds, b.seconds);
+  });
+
+  it('--enforce-eager adds a launch per kernel to every step; the engine overhead replaces the default', () => {
+    const hw = getHardware('h100-sxm');
+    const graphs = compileStepModel(llama8b, hw, plan(1), { engine: vllm });
+    const eager = compileStepModel(llama8b, hw, plan(1), { engine: { ...vllm, cudaGraphs: false } });
+    const shape = decodeStep(8, 500);
+    const extra = eager.stepSeconds(shape) - graphs.stepSeconds(shape);
+    // 32 layers of 10 ops, the attention core and the LM head: hundreds of launches.
+    assert.ok(extra > 300 * EAGER_LAUNCH_SECONDS && extra < 500 * EAGER_LAUNCH_SECONDS, `extra ${extra}`);
+    const o = ENGINE_OVERHEADS.vllm;
+    const overhead = entry(graphs.breakdown(shape), 'step_overhead').seconds;
+    assert.ok(
+      Math.abs(overhead - (o.stepSeconds + 8 * o.perSequenceSeconds + 8 * o.perTokenSeconds)) < 1e-12,
+    );
+  });
+
+  it('prefill attention follows the measured context-attention table', () => {
+    const tables = loadShippedOpTables('h100_sxm', 'vllm');
+    const model = compileStepModel(llama8b, getHardware('h100-sxm'), plan(1), { engine: vllm });
+    const shape = createBatchShape(llama8b.slidingWindow);
+    addPrefillChunk(shape, 4096, 0, true);
+    const measured = tables.contextAttention({ batch: 1, isl: 4096, heads: 32, kvHeads: 8, headDim: 128 });
+    const predicted = model.prefillAttentionSeconds(shape);
+    assert.ok(
+      measured && Math.abs(predicted / measured.seconds - 1) < 0.01,
+      `${predicted} vs ${measured?.seconds}`,
+    );
+  });
+
+  it('the simulator times steps with the engine named in its config', () => {
+    const workload = loadWorkload('constant:rate=1000,prompt=fixed(512),output=fixed(64),n=16', { seed: 0 });
+    const run = (engine?: typeof vllm) =>
+      simulate(
+        {
+          model: 'llama-3.1-8b',
+          hardware: 'h100-sxm',
+          deployment: { kind: 'colocated', pool: { plan: plan(1), scheduler: { policy: 'vllm-v1' } } },
+          ...(engine ? { engine } : {}),
+        },
+        workload,
+        { closedLoop: { concurrency: 8 } },
+      );
+    const roofline = run();
+    const measured = run(vllm);
+    assert.ok(roofline.tpot && measured.tpot);
+    assert.notEqual(roofline.tpot.mean, measured.tpot.mean);
+  });
+});
+
+describe('EfficiencyGrid', () => {
+  const grid = new EfficiencyGrid([1, 4], [10, 1000], Float64Array.from([0.1, 0.5, 0.3, 0.9]));
+  it('is exact at its points and bilinear in log batch and log length between them', () => {
+    assert.equal(grid.at(1, 10), 0.1);
+    assert.equal(grid.at(4, 1000), 0.9);
+    assert.ok(Math.abs(grid.at(2, 100) - (0.1 + 0.5 + 0.3 + 0.9) / 4) < 1e-12);
+  });
+  it('holds its edge values outside the grid', () => {
+    assert.equal(grid.at(100, 1e6), 0.9);
+    assert.equal(grid.at(0.5, 1), 0.1);
+  });
+});

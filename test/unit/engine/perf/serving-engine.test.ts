@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  describeServingEngine,
+  parseEngineSpec,
+  servingEngineFor,
+} from '../../../../src/engine/perf/serving-engine.js';
+import { isServeTuneError } from '../../../../src/engine/util/errors.js';
+
+const known = ['vllm', 'sglang', 'tgi', 'trtllm'];
+
+describe('parseEngineSpec', () => {
+  it('reads a name with an optional version, and the usual aliases', () => {
+    assert.deepEqual(parseEngineSpec('vllm', known), { id: 'vllm' });
+    assert.deepEqual(parseEngineSpec('vllm@0.19', known), { id: 'vllm', version: '0.19' });
+    assert.deepEqual(parseEngineSpec('TensorRT-LLM@1.2.0rc5', known), { id: 'trtllm', version: '1.2.0rc5' });
+    assert.deepEqual(parseEngineSpec('SGLang', known), { id: 'sglang' });
+  });
+  it('refuses unknown engines and malformed versions, naming the flag', () => {
+    for (const bad of ['ollama', 'vllm@', 'vllm@0.1@2', '']) {
+      assert.throws(
+        () => parseEngineSpec(bad, known),
+        (e) => isServeTuneError(e) && e.where === '--engine' && /vllm\|sglang\|tgi\|trtllm/.test(e.message),
+      );
+    }
+  });
+});
+
+describe('servingEngineFor', () => {
+  it('maps the flags to the engine the step model times, and skips engines without measured tables', () => {
+    assert.deepEqual(servingEngineFor({ id: 'sglang', version: '0.5' }, { enforceEager: true }), {
+      id: 'sglang',
+      version: '0.5',
+      customAllReduce: true,
+      cudaGraphs: false,
+    });
+    assert.equal(servingEngineFor({ id: 'tgi' }), undefined);
+  });
+  it('describes an engine as a user writes it', () => {
+    assert.equal(
+      describeServingEngine({ id: 'vllm', version: '0.19', customAllReduce: false, cudaGraphs: false }),
+      'vllm@0.19 (NCCL all-reduce, eager)',
+    );
+  });
+});
