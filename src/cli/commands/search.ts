@@ -166,7 +166,10 @@ export function registerSearchCommands(program: Command): void {
     .addOption(sloOption(RANKING_SLO_RULES, 'latency targets').makeOptionMandatory())
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
     .addOption(concurrencyOption(['rate']))
-    .option('--allow-quantization', 'also try fp8 and int4 weights and fp8 KV cache')
+    .option(
+      '--allow-quantization',
+      'also try fp8 and int4 weights and fp8 KV cache (and fp4 KV on Blackwell with SGLang or TensorRT-LLM)',
+    )
     .option('--disaggregation', 'also try prefill/decode disaggregation (xPyD)')
     .addOption(
       inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),

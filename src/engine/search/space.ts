@@ -1,4 +1,5 @@
 import type { EngineId } from '../config/engines/index.js';
+import { engineSupportsKvDtype } from '../config/engines/kv-cache.js';
 import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import { describePlan, type Plan, planProblems } from '../memory/plan.js';
@@ -83,6 +84,11 @@ function dtypeChoices(input: SpaceInput): { weightDtype: WeightDtype; kvDtype: K
   if (input.hardware.tensorFlops.fp8 !== null) weights.push('fp8');
   if (!weights.includes(published)) weights.unshift(published);
   const kvs: KvDtype[] = ['bf16', 'fp8'];
+  // fp4 KV where the engine stores it (SGLang, TensorRT-LLM) on NVIDIA GPUs with fp4 tensor cores
+  // (Blackwell), which their fp4 KV kernels target.
+  const { hardware } = input;
+  const fp4Gpu = hardware.vendor === 'nvidia' && hardware.tensorFlops.fp4 !== null;
+  if (fp4Gpu && engineSupportsKvDtype(input.engine, 'fp4')) kvs.push('fp4');
   return weights.flatMap((weightDtype) => kvs.map((kvDtype) => ({ weightDtype, kvDtype })));
 }
 

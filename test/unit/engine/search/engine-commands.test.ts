@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import type { KvDtype } from '../../../../src/engine/model/dtypes.js';
 import { engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
 import type { Candidate } from '../../../../src/engine/search/schema.js';
+import { feasibleReplicaShapes } from '../../../../src/engine/search/space.js';
 import { ServeTuneError } from '../../../../src/engine/util/errors.js';
 
 const candidate = (kvDtype: KvDtype): Candidate => ({
@@ -34,5 +36,28 @@ describe('engine commands for a candidate: KV format', () => {
     const [server] = engineSettingsFor('sglang', model, candidate('fp4'), 8192).servers;
     assert.match(server.commandLine, /--kv-cache-dtype fp4_e2m1/);
     assert.throws(() => engineSettingsFor('vllm', model, candidate('fp4'), 8192), ServeTuneError);
+  });
+});
+
+describe('the search space: KV formats per engine and GPU', () => {
+  const space = (engine: 'vllm' | 'sglang', hardware: string) =>
+    feasibleReplicaShapes(
+      {
+        model: getModel('llama-3.1-8b'),
+        hardware: getHardware(hardware),
+        gpus: 1,
+        engine,
+        maxSequenceTokens: 4096,
+        allowQuantization: true,
+        disaggregation: false,
+      },
+      1,
+    ).shapes.map((s) => s.kvDtype);
+
+  it('tries fp4 KV only where the engine stores it and the GPU is Blackwell', () => {
+    assert.ok(space('sglang', 'b200').includes('fp4'));
+    assert.ok(!space('vllm', 'b200').includes('fp4'));
+    assert.ok(!space('sglang', 'h100-sxm').includes('fp4'));
+    assert.ok(space('sglang', 'h100-sxm').includes('fp8'));
   });
 });
