@@ -19,6 +19,29 @@ function deploymentText(summary: RunSummary): string {
   return `prefill ${describePlan(deployment.prefill.plan)} | decode ${describePlan(deployment.decode.plan)}`;
 }
 
+const sloText = (slo: Record<string, number | undefined>) =>
+  Object.entries(slo)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k.toUpperCase()} ≤ ${ms(v as number)}`)
+    .join(', ');
+
+/** Per request class: latencies and the share meeting its targets (its own where the workload gives them). */
+function classLines(classes: NonNullable<RunSummary['classes']>): string[] {
+  const pair = (m: MetricSummary | null) => (m ? `${ms(m.p50)} / ${ms(m.p99)}` : '–');
+  return [
+    '',
+    '## Request classes',
+    '',
+    '| Class | completed | TTFT p50 / p99 | TPOT p50 / p99 | E2E p50 / p99 | meet SLO |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...classes.map((c) => {
+      const share = c.sloAttainment === null ? '–' : `${(100 * c.sloAttainment).toFixed(1)}%`;
+      const own = c.slo ? ` (${sloText(c.slo)})` : '';
+      return `| ${c.name} | ${c.completed} of ${c.requests} | ${pair(c.ttft)} | ${pair(c.tpot)} | ${pair(c.e2e)} | ${share}${own} |`;
+    }),
+  ];
+}
+
 /** A simulation's RunSummary as Markdown: latency percentiles, throughput, goodput, KV and batch use. */
 export function simulationMarkdown(summary: RunSummary, workload: string): string {
   const lines = [
@@ -65,6 +88,7 @@ export function simulationMarkdown(summary: RunSummary, workload: string): strin
   if (summary.prefixCache) {
     lines.push(`- Prefix cache hit rate: ${(100 * summary.prefixCache.hitRate).toFixed(1)}%`);
   }
+  if (summary.classes) lines.push(...classLines(summary.classes));
   if (summary.problems.length > 0) lines.push('', ...summary.problems.map((p) => `> ${p}`));
   lines.push('', 'Simulated with ServeTune’s step-time model and serving simulator.', '');
   return lines.join('\n');
