@@ -3,14 +3,20 @@ import { HardwareSpec } from '../hardware/spec.js';
 import { Plan } from '../memory/plan.js';
 import { ModelSpec } from '../model/spec.js';
 import { Calibration } from '../perf/calibration.js';
+import { SpeculationConfig } from '../perf/speculation.js';
 import { SchedulerConfig } from '../sched/config.js';
 import { SloTargets } from '../workload/slo.js';
 
 export const RouterName = z.enum(['round-robin', 'least-outstanding', 'least-kv', 'prefix-affinity']);
 export type RouterName = z.infer<typeof RouterName>;
 
-/** One pool of identical replicas: its plan (`dp` = number of replicas) and scheduler. */
-export const PoolConfig = z.object({ plan: Plan, scheduler: SchedulerConfig });
+/** One pool of identical replicas: its plan (`dp` = number of replicas), scheduler and speculative decoding. */
+export const PoolConfig = z.object({
+  plan: Plan,
+  scheduler: SchedulerConfig,
+  /** Speculative decoding of its decodes; absent: none. */
+  speculation: SpeculationConfig.optional(),
+});
 export type PoolConfig = z.infer<typeof PoolConfig>;
 
 export const Deployment = z.discriminatedUnion('kind', [

@@ -12,6 +12,7 @@ import type { Workload } from '../workload/types.js';
 import type { Deployment, PoolConfig, SimulationConfig } from './config.js';
 import { type PoolRole, SimReplica } from './replica.js';
 import { Router } from './router.js';
+import { kvBlocksWithDrafter, type PoolSpeculation, poolSpeculation } from './speculation-setup.js';
 
 /** One pool of identical replicas and the router that spreads its arrivals over them. */
 export interface Pool {
@@ -81,12 +82,31 @@ export function buildPools(
     }
     const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config.calibration, opTables);
     const kvBytesPerBlock = memory.perGpu.kvBytesPerToken * resolved.blockSize;
+    let kvBlocks = memory.perReplica.kvBlocks;
+    let speculation: PoolSpeculation | null = null;
+    if (poolConfig.speculation && role !== 'prefill') {
+      const built = poolSpeculation(
+        poolConfig.speculation,
+        model,
+        hardware,
+        poolConfig.plan,
+        stepModel,
+        config.calibration,
+        config.seed,
+      );
+      if ('problems' in built) {
+        problems.push(...built.problems.map((p) => `${role}: ${p}`));
+        continue;
+      }
+      speculation = built;
+      kvBlocks = kvBlocksWithDrafter(kvBlocks, kvBytesPerBlock, resolved.blockSize, built);
+    }
     // Sliding-window and linear-attention layers hold less than a token's full KV (see KvBlockShape).
     const shape = kvBlockShapeOf(model, poolConfig.plan, resolved.maxModelLen, resolved.blockSize);
     const replicas: SimReplica[] = [];
     for (let i = 0; i < poolConfig.plan.dp; i++) {
       const kv = new CountingKvBlockManager(
-        memory.perReplica.kvBlocks,
+        kvBlocks,
         resolved.blockSize,
         workload.hashBlockTokens,
         resolved.enablePrefixCaching,
@@ -104,6 +124,7 @@ export function buildPools(
           kvBytesPerBlock,
         ),
       );
+      replicas[i].speculation = speculation?.decoder ?? null;
     }
     pools.push({
       role,

@@ -43,6 +43,7 @@ export function simRequests(
       maxGap: 0,
       kvTransferSeconds: 0,
       failed: false,
+      specTokens: 0,
     };
   }
   return requests;

@@ -36,6 +36,8 @@ export interface RunTotals {
   prefixCaching: boolean;
   preemptions: number;
   disaggregated: boolean;
+  /** Speculative decoding's counts, where a pool ran it. */
+  speculation?: RunSummary['speculation'];
 }
 
 /**
@@ -88,6 +90,7 @@ export function summarizeRun(
       : null,
     kvUtilization: t.kvSeries.result(),
     batchSize: t.batchSeries.result(),
+    ...(t.speculation ? { speculation: t.speculation } : {}),
     kvTransfer: t.disaggregated ? summarize(transfers) : null,
     simulatedSeconds: duration,
     wallSeconds: (performance.now() - record.wallStart) / 1000,
