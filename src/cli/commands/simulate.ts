@@ -9,6 +9,7 @@ import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
 import { readOpTables, StepReport } from '../../engine/perf/report.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
+import type { SpecAcceptance, SpeculationConfig } from '../../engine/perf/speculation.js';
 import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
 import { PolicyName, PreemptionMode, type SchedulerConfig } from '../../engine/sched/config.js';
 import { RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
@@ -34,7 +35,9 @@ import {
   warmUpOption,
   weightDtypeOption,
 } from '../options.js';
+import { specAcceptanceOption, speculationOfFlags, speculativeOption } from '../speculation-options.js';
 import { formatStepBreakdown } from './step-breakdown.js';
+import { speculativeStep } from './step-speculation.js';
 
 function calibrationAndTables(
   flags: { profile?: string; calibration?: string; opTables?: string[] },
@@ -64,6 +67,8 @@ interface StepFlags {
   profile?: string;
   calibration?: string;
   opTables?: string[];
+  speculative?: SpeculationConfig;
+  specAcceptance?: SpecAcceptance;
   json?: boolean;
 }
 
@@ -106,6 +111,8 @@ interface SimulateFlags {
   thinkTime?: number;
   warmUpRequests?: number;
   slo?: SloTargets;
+  speculative?: SpeculationConfig;
+  specAcceptance?: SpecAcceptance;
   json?: boolean;
 }
 
@@ -148,6 +155,8 @@ export function registerSimulateCommands(program: Command): void {
         'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
       ).argParser(collect),
     )
+    .addOption(speculativeOption())
+    .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: StepReport)')
     .action(async (flags: StepFlags) => {
       if (flags.prefillTokens === 0 && flags.decodeBatch === 0) {
@@ -170,9 +179,13 @@ export function registerSimulateCommands(program: Command): void {
       const stepModel = compileStepModel(model, hardware, plan, { calibration, opTables });
       const shape = createBatchShape(model.slidingWindow);
       if (flags.prefillTokens > 0) addPrefillChunk(shape, flags.prefillTokens, flags.prefillContext, true);
-      addUniformDecodes(shape, flags.decodeBatch, flags.decodeContext);
+      const speculation = speculationOfFlags(flags);
+      const spec = speculation
+        ? speculativeStep(speculation, model, hardware, plan, stepModel, calibration, shape, flags)
+        : undefined;
+      if (!spec) addUniformDecodes(shape, flags.decodeBatch, flags.decodeContext);
       const timing = createStepTiming();
-      const total = stepModel.timeStep(shape, timing);
+      const total = stepModel.timeStep(shape, timing) + (spec?.draftSeconds ?? 0);
       const report = StepReport.parse({
         model: model.id,
         hardware: hardware.id,
@@ -191,7 +204,8 @@ export function registerSimulateCommands(program: Command): void {
           stageSendSeconds: timing.stageSendSeconds,
           headSeconds: timing.headSeconds,
         },
-        breakdown: stepModel.breakdown(shape),
+        breakdown: [...stepModel.breakdown(shape), ...(spec ? [spec.entry] : [])],
+        ...(spec ? { speculation: spec.report } : {}),
       });
       if (flags.json) return printJson(report);
       console.log(
@@ -200,6 +214,7 @@ export function registerSimulateCommands(program: Command): void {
       console.log(
         `batch: ${flags.prefillTokens} prefill tokens after ${flags.prefillContext} cached, ${flags.decodeBatch} decodes at context ${flags.decodeContext}\n`,
       );
+      if (spec) console.log(`${spec.summaryLine}\n`);
       console.log(formatStepBreakdown(report));
       console.log(`\nstep time: ${ms(total)}`);
     });
@@ -276,6 +291,8 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(thinkTimeOption())
     .addOption(warmUpOption())
     .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'))
+    .addOption(speculativeOption())
+    .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: RunSummary)')
     .action(async (flags: SimulateFlags) => {
       checkThinkTime(flags);
@@ -309,6 +326,9 @@ export function registerSimulateCommands(program: Command): void {
         flags.decodePp,
         flags.decodeDp,
       ].some((v) => v !== undefined);
+      // Speculation runs where decodes do: the colocated pool, or the decode pool.
+      const spec = speculationOfFlags(flags);
+      const speculation = spec ? { speculation: spec } : {};
       const config: SimulationConfigInput = {
         // Catalog entries travel by id (short JSON); a config.json model travels whole.
         model: findModel(flags.model) ? model.id : model,
@@ -327,9 +347,13 @@ export function registerSimulateCommands(program: Command): void {
               decode: {
                 plan: planOf(flags.decodeTp ?? flags.tp, flags.decodePp ?? flags.pp, flags.decodeDp ?? 1),
                 scheduler,
+                ...speculation,
               },
             }
-          : { kind: 'colocated', pool: { plan: planOf(flags.tp, flags.pp, flags.dp), scheduler } },
+          : {
+              kind: 'colocated',
+              pool: { plan: planOf(flags.tp, flags.pp, flags.dp), scheduler, ...speculation },
+            },
       };
       const workload = loadWorkload(flags.workload, {
         rate: flags.rate,
@@ -414,6 +438,12 @@ export function printSummary(s: RunSummary, source: string): void {
     `preemptions: ${s.preemptions}; mean batch ${s.batchSize?.mean.toFixed(1) ?? '-'}; KV utilization mean ${((s.kvUtilization?.mean ?? 0) * 100).toFixed(1)}%, peak ${((s.kvUtilization?.peak ?? 0) * 100).toFixed(1)}%` +
       (s.prefixCache ? `; prefix cache hit rate ${(100 * s.prefixCache.hitRate).toFixed(1)}%` : ''),
   );
+  if (s.speculation) {
+    const sp = s.speculation;
+    console.log(
+      `speculation ${sp.setting}: ${sp.tokensPerVerification.toFixed(2)} tokens per verification (acceptance model: ${sp.expectedTokensPerVerification.toFixed(2)}), ${sp.draftedTokens} drafted over ${sp.verifications} verifications`,
+    );
+  }
   if (s.problems.length > 0) console.log(`note: ${s.problems.join('; ')}`);
 }
 

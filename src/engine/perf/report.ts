@@ -33,6 +33,18 @@ export const StepReport = z.object({
     stageSendSeconds: z.number(),
     headSeconds: z.number(),
   }),
+  /** With speculation: each decode verifies `k` drafted tokens; the draft's passes are the `spec_draft` entry. */
+  speculation: z
+    .object({
+      setting: z.string(),
+      k: z.number(),
+      expectedTokensPerSequence: z.number(),
+      draftSeconds: z.number(),
+      /** Expected tokens the step emits over its time (decodes only), against the same batch without speculation. */
+      tokensPerSecond: z.number(),
+      tokensPerSecondWithout: z.number(),
+    })
+    .optional(),
   /** Op by op, grouped by the kind of layer the op runs in (`group`), then the step's own ops. */
   breakdown: z.array(
     z.object({
