@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SpeculationMethod } from '../perf/speculation.js';
 
 const count = z.number().int().positive();
 const fraction = z.number().gt(0).lte(1);
@@ -39,6 +40,10 @@ export const ServingSettings = z.object({
   enablePrefixCaching: z.boolean(),
   /** CUDA graphs off. */
   enforceEager: z.boolean(),
+  /** Speculative decoding: the drafter (perf/speculation.ts), its tokens per step and its checkpoint. */
+  speculativeMethod: SpeculationMethod,
+  speculativeTokens: count,
+  speculativeDraftModel: z.string().min(1),
   /** Role in a disaggregated deployment. */
   disaggregationMode: z.enum(['prefill', 'decode', 'both']),
   /** Deployment, not engine: copies of the server (Kubernetes replicas, compose replicas, Helm replicaCount). */
@@ -76,6 +81,9 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   kvCacheDtype: 'kv-cache-dtype',
   enablePrefixCaching: 'enable-prefix-caching',
   enforceEager: 'enforce-eager',
+  speculativeMethod: 'speculative method',
+  speculativeTokens: 'num-speculative-tokens',
+  speculativeDraftModel: 'speculative draft model',
   disaggregationMode: 'disaggregation-mode',
   replicas: 'replicas',
   gpus: 'gpus',

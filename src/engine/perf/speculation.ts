@@ -173,3 +173,36 @@ export function describeSpeculation(config: SpeculationConfig): string {
   }
   return `${config.method}:${parts.join(',')}`;
 }
+
+/** Published EAGLE heads by target id (the authors' checkpoints engines' docs use). */
+const EAGLE_HEADS: Readonly<Record<string, Partial<Record<'eagle' | 'eagle3', string>>>> = {
+  'llama-3.1-8b': {
+    eagle: 'yuhuili/EAGLE-LLaMA3.1-Instruct-8B',
+    eagle3: 'yuhuili/EAGLE3-LLaMA3.1-Instruct-8B',
+  },
+  'llama-3.1-70b': {
+    eagle: 'yuhuili/EAGLE-LLaMA3-Instruct-70B',
+    eagle3: 'yuhuili/EAGLE3-LLaMA3.3-Instruct-70B',
+  },
+  'llama-3.3-70b': { eagle3: 'yuhuili/EAGLE3-LLaMA3.3-Instruct-70B' },
+};
+
+/**
+ * The checkpoint an engine loads as the drafter, where one is needed and known: the named or default
+ * draft model's repository, or a published EAGLE head; undefined for MTP and n-gram (nothing to load)
+ * and for heads ServeTune knows none of (the user names it).
+ */
+export function draftCheckpointOf(
+  config: SpeculationConfig,
+  target: ModelSpec,
+  repositoryOf: (modelId: string) => string | undefined,
+): string | undefined {
+  if (config.method === 'draft-model') {
+    const id = config.draftModel ?? defaultDraftModelId(target);
+    return id ? (repositoryOf(id) ?? id) : undefined;
+  }
+  if (config.method === 'eagle' || config.method === 'eagle3') {
+    return config.draftModel ?? EAGLE_HEADS[target.id]?.[config.method];
+  }
+  return undefined;
+}

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
 import type { EngineId } from '../config/engines/index.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
+import { findModel } from '../model/catalog.js';
 import type { ModelSpec } from '../model/spec.js';
+import { draftCheckpointOf, type SpeculationConfig } from '../perf/speculation.js';
 import type { Candidate, Pool } from './schema.js';
 
 const EmittedServer = z.object({
@@ -66,7 +68,18 @@ function poolSettings(
   if (quantization) settings.quantization = quantization;
   if (plan.kvDtype === 'fp8') settings.kvCacheDtype = 'fp8';
   if (role) settings.disaggregationMode = role;
+  if (pool.speculation) Object.assign(settings, speculationSettings(model, pool.speculation));
   return settings;
+}
+
+/** A pool's speculation in serving settings: the method, its k and the drafter's checkpoint where known. */
+function speculationSettings(model: ModelSpec, speculation: SpeculationConfig): PartialServingSettings {
+  const checkpoint = draftCheckpointOf(speculation, model, (id) => findModel(id)?.source);
+  return {
+    speculativeMethod: speculation.method,
+    speculativeTokens: speculation.k,
+    ...(checkpoint ? { speculativeDraftModel: checkpoint } : {}),
+  };
 }
 
 function server(

@@ -22,6 +22,7 @@ import {
   feasibleReplicaShapes,
   neighbourKnobs,
 } from './space.js';
+import { speculationNeighbours, speculativeCandidates } from './speculation-space.js';
 
 /** Runs configurations at request rates: the simulator behind it, possibly on several threads. */
 export interface Evaluator {
@@ -50,6 +51,8 @@ export interface SearchRequest {
   maxSequenceTokens: number;
   allowQuantization: boolean;
   disaggregation: boolean;
+  /** Speculative decoding as a dimension: on/off and k (`speculation-space.ts`). */
+  allowSpeculation?: boolean;
   /**
    * Leaders whose knob neighbours are tried in each refinement round, and the most rounds; refinement
    * stops earlier once a round finds nothing at least as good as the best so far.
@@ -182,6 +185,7 @@ export async function runSearch(
 
   const coarse = colocatedCandidates(spaceInput, shapes);
   if (request.disaggregation) coarse.push(...disaggregatedCandidates(spaceInput, shapes));
+  if (request.allowSpeculation) coarse.push(...speculativeCandidates(coarse, request.model));
   const scored = new Map<string, Scored>();
   const maxRateById = new Map<string, number | null>();
   const atMaxRateById = new Map<string, EvaluationMetrics>();
@@ -260,7 +264,10 @@ export async function runSearch(
       .slice(0, leaders);
     const variants = new Map<string, Candidate>();
     for (const leader of top) {
-      for (const variant of refinedVariants(leader.candidate)) {
+      const speculation = request.allowSpeculation
+        ? speculationNeighbours(leader.candidate, request.model)
+        : [];
+      for (const variant of [...refinedVariants(leader.candidate), ...speculation]) {
         if (scored.has(variant.id) || variants.has(variant.id)) continue;
         if (!fits(request, variant)) {
           pruned.push({

@@ -160,6 +160,7 @@ export class SimulationEvaluator implements Evaluator {
     const pool = (p: Pool): PoolConfig => ({
       plan: { ...p.plan, dp: p.plan.dp / share },
       scheduler: schedulerFor(setup.engine, p.knobs, setup.maxModelLen),
+      ...(p.speculation ? { speculation: p.speculation } : {}),
     });
     return candidate.kind === 'colocated'
       ? { kind: 'colocated', pool: pool(candidate.pool) }

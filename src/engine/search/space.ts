@@ -6,6 +6,7 @@ import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
+import { describeSpeculation } from '../perf/speculation.js';
 import { divisors } from '../util/divisors.js';
 import type { Candidate, CandidateBody, Pool, PrunedConfiguration, SchedulerKnobs } from './schema.js';
 
@@ -48,9 +49,14 @@ function planId(p: Plan): string {
   return `tp${p.tp}-pp${p.pp}-dp${p.dp}-ep${p.ep}-${p.weightDtype}-${p.kvDtype}`;
 }
 
+/** A pool's id: plan and knobs, and its speculation where it has one. */
+function poolId(p: Pool): string {
+  return `${planId(p.plan)}|${knobsId(p.knobs)}${p.speculation ? `|spec-${describeSpeculation(p.speculation)}` : ''}`;
+}
+
 export function candidateId(c: CandidateBody): string {
-  if (c.kind === 'colocated') return `${planId(c.pool.plan)}|${knobsId(c.pool.knobs)}`;
-  return `P[${planId(c.prefill.plan)}|${knobsId(c.prefill.knobs)}]D[${planId(c.decode.plan)}|${knobsId(c.decode.knobs)}]`;
+  if (c.kind === 'colocated') return poolId(c.pool);
+  return `P[${poolId(c.prefill)}]D[${poolId(c.decode)}]`;
 }
 
 export function candidateGpus(c: Candidate): number {

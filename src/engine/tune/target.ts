@@ -10,6 +10,7 @@ import { MODEL_CATALOG } from '../model/catalog.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Pool } from '../search/schema.js';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_MEMORY_UTILIZATION } from '../search/space.js';
+import { speculationFromSettings } from '../search/speculation-space.js';
 import { ServeTuneError } from '../util/errors.js';
 import { nearestNames } from '../util/nearest.js';
 import type { BlockTarget } from './schema.js';
@@ -133,6 +134,8 @@ export function resolveBlock(
       gpuMemoryUtilization: effective.gpuMemoryUtilization ?? DEFAULT_MEMORY_UTILIZATION,
     },
   };
+  const speculation = speculationFromSettings(effective);
+  if (speculation) pool.speculation = speculation;
   return {
     target: {
       file: block.file,

@@ -1,3 +1,4 @@
+import { sglangSpeculationKnobs } from './speculation.js';
 import {
   boolKnob,
   enumKnob,
@@ -98,6 +99,7 @@ const knobs: Knob[] = [
       ['decode', 'decode'],
     ],
   ),
+  ...sglangSpeculationKnobs,
   passThroughKnob({ flag: '--config', doc: 'YAML file of flag values; the command line overrides it.' }),
   ...[
     '--host',
@@ -127,7 +129,7 @@ const knobs: Knob[] = [
       '--random-seed',
       '--nnodes',
     ])
-    .concat(['--node-rank', '--dist-init-addr', '--speculative-algorithm', '--reasoning-parser'])
+    .concat(['--node-rank', '--dist-init-addr', '--reasoning-parser'])
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' })),
   ...['--trust-remote-code', '--enable-dp-attention', '--enable-metrics', '--disable-overlap-schedule']
     .concat(['--enable-torch-compile', '--log-requests', '--skip-server-warmup', '--enable-mixed-chunk'])

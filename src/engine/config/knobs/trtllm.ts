@@ -1,3 +1,4 @@
+import { trtllmSpeculationKnobs } from './speculation.js';
 import {
   boolKnob,
   enumKnob,
@@ -90,6 +91,7 @@ const knobs: Knob[] = [
       ['fp8', 'fp8'],
     ],
   ),
+  ...trtllmSpeculationKnobs,
   ...[
     '--host',
     '--port',
