@@ -19,6 +19,7 @@ import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
 import type { Workload } from '../../engine/workload/types.js';
+import { eplbOption, expertRoutingOfFlags, expertSkewOption, imbalanceFor } from '../expert-options.js';
 import { inputOption, modelOption } from '../file-options.js';
 import { printJson, table } from '../format.js';
 import {
@@ -37,6 +38,7 @@ import {
 } from '../options.js';
 import { specAcceptanceOption, speculationOfFlags, speculativeOption } from '../speculation-options.js';
 import { formatStepBreakdown } from './step-breakdown.js';
+import { describeExpertParallel, expertParallelTerms } from './step-expert-parallel.js';
 import { speculativeStep } from './step-speculation.js';
 
 function calibrationAndTables(
@@ -57,7 +59,10 @@ interface StepFlags {
   hardware: string;
   tp: number;
   pp: number;
+  dp: number;
   ep: number;
+  expertSkew?: number;
+  eplbRedundant?: number;
   weightDtype?: WeightDtype;
   kvDtype: KvDtype;
   prefillTokens: number;
@@ -111,6 +116,8 @@ interface SimulateFlags {
   thinkTime?: number;
   warmUpRequests?: number;
   slo?: SloTargets;
+  expertSkew?: number;
+  eplbRedundant?: number;
   speculative?: SpeculationConfig;
   specAcceptance?: SpecAcceptance;
   json?: boolean;
@@ -126,7 +133,17 @@ export function registerSimulateCommands(program: Command): void {
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
+    .addOption(
+      new Option(
+        '--dp <n>',
+        'attention data-parallel ranks whose batches meet in the EP group (SGLang --enable-dp-attention, vLLM DP + EP); each carries this batch',
+      )
+        .argParser(positiveInt)
+        .default(1),
+    )
     .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1))
+    .addOption(expertSkewOption())
+    .addOption(eplbOption())
     .addOption(weightDtypeOption(true))
     .addOption(kvDtypeOption())
     .addOption(
@@ -171,12 +188,13 @@ export function registerSimulateCommands(program: Command): void {
       const plan: Plan = {
         tp: flags.tp,
         pp: flags.pp,
-        dp: 1,
+        dp: flags.dp,
         ep: flags.ep,
         weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       };
-      const stepModel = compileStepModel(model, hardware, plan, { calibration, opTables });
+      const expertImbalance = imbalanceFor(model, plan.ep, expertRoutingOfFlags(flags));
+      const stepModel = compileStepModel(model, hardware, plan, { calibration, opTables, expertImbalance });
       const shape = createBatchShape(model.slidingWindow);
       if (flags.prefillTokens > 0) addPrefillChunk(shape, flags.prefillTokens, flags.prefillContext, true);
       const speculation = speculationOfFlags(flags);
@@ -186,6 +204,7 @@ export function registerSimulateCommands(program: Command): void {
       if (!spec) addUniformDecodes(shape, flags.decodeBatch, flags.decodeContext);
       const timing = createStepTiming();
       const total = stepModel.timeStep(shape, timing) + (spec?.draftSeconds ?? 0);
+      const breakdown = [...stepModel.breakdown(shape), ...(spec ? [spec.entry] : [])];
       const report = StepReport.parse({
         model: model.id,
         hardware: hardware.id,
@@ -204,7 +223,10 @@ export function registerSimulateCommands(program: Command): void {
           stageSendSeconds: timing.stageSendSeconds,
           headSeconds: timing.headSeconds,
         },
-        breakdown: [...stepModel.breakdown(shape), ...(spec ? [spec.entry] : [])],
+        breakdown,
+        ...(plan.ep > 1
+          ? { expertParallel: expertParallelTerms(plan, hardware, expertImbalance, breakdown) }
+          : {}),
         ...(spec ? { speculation: spec.report } : {}),
       });
       if (flags.json) return printJson(report);
@@ -215,6 +237,7 @@ export function registerSimulateCommands(program: Command): void {
         `batch: ${flags.prefillTokens} prefill tokens after ${flags.prefillContext} cached, ${flags.decodeBatch} decodes at context ${flags.decodeContext}\n`,
       );
       if (spec) console.log(`${spec.summaryLine}\n`);
+      if (report.expertParallel) console.log(`${describeExpertParallel(report.expertParallel)}\n`);
       console.log(formatStepBreakdown(report));
       console.log(`\nstep time: ${ms(total)}`);
     });
@@ -291,6 +314,8 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(thinkTimeOption())
     .addOption(warmUpOption())
     .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'))
+    .addOption(expertSkewOption())
+    .addOption(eplbOption())
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: RunSummary)')
@@ -329,6 +354,8 @@ export function registerSimulateCommands(program: Command): void {
       // Speculation runs where decodes do: the colocated pool, or the decode pool.
       const spec = speculationOfFlags(flags);
       const speculation = spec ? { speculation: spec } : {};
+      const routing = expertRoutingOfFlags(flags);
+      if (routing) Object.assign(speculation, { expertRouting: routing });
       const config: SimulationConfigInput = {
         // Catalog entries travel by id (short JSON); a config.json model travels whole.
         model: findModel(flags.model) ? model.id : model,

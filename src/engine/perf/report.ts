@@ -45,6 +45,21 @@ export const StepReport = z.object({
       tokensPerSecondWithout: z.number(),
     })
     .optional(),
+  /** MoE under EP: the dispatch/combine all-to-all and the wait for the busiest EP rank, summed over layers. */
+  expertParallel: z
+    .object({
+      ep: z.number(),
+      /** Attention-DP batches meeting in one EP group (ep / tp where EP spans DP ranks). */
+      groupBatches: z.number(),
+      /** Busiest EP rank's routed tokens over the mean. */
+      imbalance: z.number(),
+      allToAllSeconds: z.number(),
+      /** Expert time the step spends because the busiest rank carries more than the mean. */
+      imbalanceSeconds: z.number(),
+      /** Whether the EP group stays in one scale-up domain (NVLink node or NVL72 rack). */
+      scaleUp: z.boolean(),
+    })
+    .optional(),
   /** Op by op, grouped by the kind of layer the op runs in (`group`), then the step's own ops. */
   breakdown: z.array(
     z.object({

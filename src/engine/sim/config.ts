@@ -3,6 +3,7 @@ import { HardwareSpec } from '../hardware/spec.js';
 import { Plan } from '../memory/plan.js';
 import { ModelSpec } from '../model/spec.js';
 import { Calibration } from '../perf/calibration.js';
+import { ExpertRouting } from '../perf/expert-parallel.js';
 import { SpeculationConfig } from '../perf/speculation.js';
 import { SchedulerConfig } from '../sched/config.js';
 import { SloTargets } from '../workload/slo.js';
@@ -14,6 +15,8 @@ export type RouterName = z.infer<typeof RouterName>;
 export const PoolConfig = z.object({
   plan: Plan,
   scheduler: SchedulerConfig,
+  /** MoE under EP: the routing skew and EPLB's redundant experts (the busiest EP rank's load); absent: balanced. */
+  expertRouting: ExpertRouting.optional(),
   /** Speculative decoding of its decodes; absent: none. */
   speculation: SpeculationConfig.optional(),
 });

@@ -1,8 +1,10 @@
 import type { HardwareSpec } from '../hardware/spec.js';
 import { kvBlockShapeOf, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
+import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
+import { expertImbalanceOf } from '../perf/expert-parallel.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
 import { compileStepModel, type StepModel } from '../perf/step-model.js';
 import { resolveSchedulerConfig } from '../sched/config.js';
@@ -80,7 +82,15 @@ export function buildPools(
       problems.push(...memory.problems.map((p) => `${role}: ${p}`));
       continue;
     }
-    const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config.calibration, opTables);
+    const imbalance = poolExpertImbalance(model, poolConfig);
+    const stepModel = cachedStepModel(
+      model,
+      hardware,
+      poolConfig.plan,
+      config.calibration,
+      opTables,
+      imbalance,
+    );
     const kvBytesPerBlock = memory.perGpu.kvBytesPerToken * resolved.blockSize;
     let kvBlocks = memory.perReplica.kvBlocks;
     let speculation: PoolSpeculation | null = null;
@@ -137,6 +147,13 @@ export function buildPools(
   return { pools, resolvedSchedulers, problems };
 }
 
+/** The busiest EP rank's load over the mean for a pool's routing (1 without EP or a skew). */
+function poolExpertImbalance(model: ModelSpec, pool: PoolConfig): number {
+  const moe = moeLayers(model)[0];
+  if (!moe || pool.plan.ep <= 1 || !pool.expertRouting) return 1;
+  return expertImbalanceOf(moe.experts, pool.plan.ep, pool.expertRouting);
+}
+
 const stepModelCache = new Map<string, StepModel>();
 const STEP_MODEL_CACHE_LIMIT = 64;
 const opTablesIds = new WeakMap<MeasuredOpTables, number>();
@@ -149,16 +166,24 @@ function cachedStepModel(
   plan: Plan,
   calibration: Calibration | undefined,
   opTables: MeasuredOpTables | undefined,
+  expertImbalance: number,
 ): StepModel {
   let tablesId = 0;
   if (opTables) {
     tablesId = opTablesIds.get(opTables) ?? nextOpTablesId++;
     opTablesIds.set(opTables, tablesId);
   }
-  const key = JSON.stringify([model, hardware, { ...plan, dp: 1 }, calibration ?? null, tablesId]);
+  const key = JSON.stringify([
+    model,
+    hardware,
+    { ...plan, dp: 1 },
+    calibration ?? null,
+    tablesId,
+    expertImbalance,
+  ]);
   let found = stepModelCache.get(key);
   if (!found) {
-    found = compileStepModel(model, hardware, plan, { calibration, opTables });
+    found = compileStepModel(model, hardware, plan, { calibration, opTables, expertImbalance });
     if (stepModelCache.size >= STEP_MODEL_CACHE_LIMIT) {
       stepModelCache.delete(stepModelCache.keys().next().value as string);
     }
