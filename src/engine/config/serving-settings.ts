@@ -17,6 +17,11 @@ export const ServingSettings = z.object({
   dp: count,
   /** Expert-parallel degree where the engine takes one (SGLang, TensorRT-LLM). */
   ep: count,
+  /**
+   * Attention data parallelism with the experts spread over every GPU (SGLang --enable-dp-attention,
+   * TensorRT-LLM enable_attention_dp); vLLM's DP with --enable-expert-parallel is the same layout.
+   */
+  dpAttention: z.boolean(),
   /** vLLM's switch: experts spread over TP × DP ranks instead of being TP-sharded. */
   expertParallel: z.boolean(),
   /** Share of each GPU's memory the engine may use (vLLM, SGLang's static fraction, TGI). */
@@ -69,6 +74,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   dp: 'data-parallel-size',
   ep: 'expert-parallel-size',
   expertParallel: 'enable-expert-parallel',
+  dpAttention: 'enable-dp-attention',
   gpuMemoryUtilization: 'gpu-memory-utilization',
   kvCacheFreeMemoryFraction: 'kv-cache-free-gpu-memory-fraction',
   maxNumSeqs: 'max-num-seqs',

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
-import type { EngineId } from '../config/engines/index.js';
+import { ENGINES, type EngineId } from '../config/engines/index.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import { findModel } from '../model/catalog.js';
 import type { ModelSpec } from '../model/spec.js';
+import { epGroupBatches } from '../perf/expert-parallel.js';
 import { draftCheckpointOf, type SpeculationConfig } from '../perf/speculation.js';
 import type { Candidate, Pool } from './schema.js';
 
@@ -41,6 +42,7 @@ function quantizationOf(pool: Pool): string | undefined {
 
 /** A pool's configuration as serving settings, one server per replica. */
 function poolSettings(
+  engine: EngineId,
   model: ModelSpec,
   pool: Pool,
   maxModelLen: number,
@@ -68,7 +70,29 @@ function poolSettings(
   if (quantization) settings.quantization = quantization;
   if (plan.kvDtype === 'fp8') settings.kvCacheDtype = 'fp8';
   if (role) settings.disaggregationMode = role;
+  if (plan.ep > plan.tp) Object.assign(settings, dataParallelAttentionSettings(engine, plan));
   if (pool.speculation) Object.assign(settings, speculationSettings(model, pool.speculation));
+  return settings;
+}
+
+/**
+ * EP wider than one replica's TP group: one server spans the EP group's ep / tp attention-DP ranks
+ * (`plan.dp` / that many servers), asked for in the engine's own form (`dataParallelAttention`).
+ */
+function dataParallelAttentionSettings(engine: EngineId, plan: Pool['plan']): PartialServingSettings {
+  const ranks = epGroupBatches(plan);
+  const form = ENGINES[engine].dataParallelAttention;
+  const settings: PartialServingSettings = {
+    dp: ranks,
+    ep: plan.ep,
+    expertParallel: true,
+    replicas: plan.dp / ranks,
+    gpus: plan.tp * plan.pp * ranks,
+  };
+  if (form === 'tp-counts-every-gpu') {
+    settings.tp = plan.tp * ranks;
+    settings.dpAttention = true;
+  }
   return settings;
 }
 
@@ -112,13 +136,16 @@ export function engineSettingsFor(
   maxModelLen: number,
 ): EngineSettings {
   if (candidate.kind === 'colocated') {
-    return { engine, servers: [server(engine, poolSettings(model, candidate.pool, maxModelLen), 'server')] };
+    return {
+      engine,
+      servers: [server(engine, poolSettings(engine, model, candidate.pool, maxModelLen), 'server')],
+    };
   }
   return {
     engine,
     servers: [
-      server(engine, poolSettings(model, candidate.prefill, maxModelLen, 'prefill'), 'prefill'),
-      server(engine, poolSettings(model, candidate.decode, maxModelLen, 'decode'), 'decode'),
+      server(engine, poolSettings(engine, model, candidate.prefill, maxModelLen, 'prefill'), 'prefill'),
+      server(engine, poolSettings(engine, model, candidate.decode, maxModelLen, 'decode'), 'decode'),
     ],
   };
 }

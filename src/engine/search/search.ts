@@ -3,6 +3,7 @@ import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import type { ModelSpec } from '../model/spec.js';
 import { dominates, paretoFront2d, type Sense } from '../util/pareto.js';
+import { wideExpertParallelShapes } from './expert-parallel-space.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from './rate.js';
 import type {
   Candidate,
@@ -19,6 +20,7 @@ import {
   candidateId,
   colocatedCandidates,
   disaggregatedCandidates,
+  dtypeChoices,
   feasibleReplicaShapes,
   neighbourKnobs,
 } from './space.js';
@@ -166,6 +168,9 @@ export async function runSearch(
   const { signal, onProgress, onPartial } = options;
   const spaceInput = { ...request };
   const { shapes, pruned } = feasibleReplicaShapes(spaceInput, request.gpus);
+  const wide = wideExpertParallelShapes(spaceInput, dtypeChoices(spaceInput));
+  shapes.push(...wide.shapes);
+  pruned.push(...wide.pruned);
   let simulations = 0;
 
   const evaluateAll = async (candidates: Candidate[], stage: Scored['stage']): Promise<Scored[]> => {

@@ -2,6 +2,7 @@ import { ENGINES, type EngineId } from '../config/engines/index.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Calibration } from '../perf/calibration.js';
+import { epGroupBatches } from '../perf/expert-parallel.js';
 import type { SchedulerConfig } from '../sched/config.js';
 import type { PoolConfig, SimulationConfigInput } from '../sim/config.js';
 import { simulate } from '../sim/simulate.js';
@@ -85,9 +86,11 @@ function gcd(a: number, b: number): number {
  * gcd(x, y) copies of (x/g)P(y/g)D (disaggregated xPyD).
  */
 function replicaShare(candidate: Candidate): number {
+  // An EP group spanning attention-DP replicas is simulated whole.
+  const groups = (p: Pool) => p.plan.dp / epGroupBatches(p.plan);
   return candidate.kind === 'colocated'
-    ? candidate.pool.plan.dp
-    : gcd(candidate.prefill.plan.dp, candidate.decode.plan.dp);
+    ? groups(candidate.pool)
+    : gcd(groups(candidate.prefill), groups(candidate.decode));
 }
 
 /** Every `step`-th request: one replica's share under round-robin routing. */

@@ -10,7 +10,7 @@ import { describeSpeculation } from '../perf/speculation.js';
 import { divisors } from '../util/divisors.js';
 import type { Candidate, CandidateBody, Pool, PrunedConfiguration, SchedulerKnobs } from './schema.js';
 
-interface SpaceInput {
+export interface SpaceInput {
   model: ModelSpec;
   hardware: HardwareSpec;
   gpus: number;
@@ -81,7 +81,7 @@ function coarseKnobs(maxSequenceTokens: number): SchedulerKnobs[] {
   return knobs;
 }
 
-function dtypeChoices(input: SpaceInput): { weightDtype: WeightDtype; kvDtype: KvDtype }[] {
+export function dtypeChoices(input: SpaceInput): { weightDtype: WeightDtype; kvDtype: KvDtype }[] {
   // The model's published format (its checkpoint's quantization, else bf16) is the baseline.
   const published = defaultWeightDtype(input.model);
   if (!input.allowQuantization) return [{ weightDtype: published, kvDtype: 'bf16' }];
@@ -175,6 +175,8 @@ export function disaggregatedCandidates(input: SpaceInput, shapes: readonly Repl
         const rest = input.gpus - x * p.tp;
         if (rest % d.tp !== 0) continue;
         const y = rest / d.tp;
+        // A pool whose EP spans attention-DP ranks needs whole EP groups.
+        if ((x * p.tp) % p.ep !== 0 || (y * d.tp) % d.ep !== 0) continue;
         const prefill: Pool = {
           plan: { ...p, dp: x },
           knobs: { ...base, maxNumSeqs: 64, maxNumBatchedTokens: 8192, chunkedPrefill: true },

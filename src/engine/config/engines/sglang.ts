@@ -25,5 +25,6 @@ export const SGLANG = {
         : Math.max(maxModelLen, knobs.maxNumBatchedTokens),
     }),
   },
+  dataParallelAttention: 'tp-counts-every-gpu',
   checks: { gpusMatchPlan: true, stepBudgetCoversLimits: false, kvBudget: 'share-of-gpu' },
 } as const satisfies EngineDescription<'sglang'>;

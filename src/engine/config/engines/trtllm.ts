@@ -18,5 +18,6 @@ export const TRTLLM = {
   },
   knobTable: TRTLLM_KNOBS,
   scheduler: { policyFor: inFlightBatching },
+  dataParallelAttention: 'tp-counts-every-gpu',
   checks: { gpusMatchPlan: true, stepBudgetCoversLimits: true, kvBudget: 'share-of-free-memory' },
 } as const satisfies EngineDescription<'trtllm'>;

@@ -25,5 +25,6 @@ export const VLLM = {
       maxNumBatchedTokens: knobs.maxNumBatchedTokens,
     }),
   },
+  dataParallelAttention: 'tp-per-dp-rank',
   checks: { gpusMatchPlan: true, stepBudgetCoversLimits: true, kvBudget: 'share-of-gpu' },
 } as const satisfies EngineDescription<'vllm'>;

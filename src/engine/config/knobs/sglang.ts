@@ -131,7 +131,16 @@ const knobs: Knob[] = [
     ])
     .concat(['--node-rank', '--dist-init-addr', '--reasoning-parser'])
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' })),
-  ...['--trust-remote-code', '--enable-dp-attention', '--enable-metrics', '--disable-overlap-schedule']
+  boolKnob(
+    'dpAttention',
+    {
+      flag: '--enable-dp-attention',
+      defaultText: 'false',
+      doc: 'Attention data parallel over the --dp-size ranks of the --tp GPUs; with --ep-size, wide EP for MoE.',
+    },
+    'switch',
+  ),
+  ...['--trust-remote-code', '--enable-metrics', '--disable-overlap-schedule']
     .concat(['--enable-torch-compile', '--log-requests', '--skip-server-warmup', '--enable-mixed-chunk'])
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' }, 'switch')),
 ];

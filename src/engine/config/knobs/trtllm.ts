@@ -91,6 +91,15 @@ const knobs: Knob[] = [
       ['fp8', 'fp8'],
     ],
   ),
+  boolKnob(
+    'dpAttention',
+    {
+      yamlPath: ['enable_attention_dp'],
+      defaultText: 'false',
+      doc: 'Attention data parallel over the TP ranks (each its own requests); experts over moe_expert_parallel_size.',
+    },
+    'value',
+  ),
   ...trtllmSpeculationKnobs,
   ...[
     '--host',
