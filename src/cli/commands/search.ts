@@ -108,6 +108,7 @@ function printResult(result: SearchResult): void {
   }
   const capped = simulatedSpanNote(result.workload.rate);
   if (capped) console.log(`Note: ${capped}.`);
+  if (result.speculation) console.log(`${result.speculation[0].toUpperCase()}${result.speculation.slice(1)}`);
   if (result.configurations.length === 0) return;
   const front = (
     title: string,
@@ -171,6 +172,10 @@ export function registerSearchCommands(program: Command): void {
       'also try fp8 and int4 weights and fp8 KV cache (and fp4 KV on Blackwell with SGLang or TensorRT-LLM)',
     )
     .option('--disaggregation', 'also try prefill/decode disaggregation (xPyD)')
+    .option(
+      '--allow-speculation',
+      "also try speculative decoding (the model's MTP layers, else an EAGLE-3 head) and walk its k; the result says why it was or was not chosen",
+    )
     .addOption(
       inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
     )
@@ -197,6 +202,7 @@ export function registerSearchCommands(program: Command): void {
       enforceEager?: boolean;
       allowQuantization?: boolean;
       disaggregation?: boolean;
+      allowSpeculation?: boolean;
       sampleRequests: number;
       threads?: number;
       profile?: string;
@@ -227,6 +233,7 @@ export function registerSearchCommands(program: Command): void {
             enforceEager: flags.enforceEager,
             allowQuantization: flags.allowQuantization ?? false,
             disaggregation: flags.disaggregation ?? false,
+            allowSpeculation: flags.allowSpeculation ?? false,
             sampleRequests: flags.sampleRequests,
             threads: flags.threads,
             profile: flags.profile,

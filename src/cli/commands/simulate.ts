@@ -11,6 +11,7 @@ import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
 import { readOpTables, StepReport } from '../../engine/perf/report.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
+import type { SpecAcceptance, SpeculationConfig } from '../../engine/perf/speculation.js';
 import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
 import {
   PolicyName,
@@ -26,6 +27,7 @@ import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
 import type { Workload } from '../../engine/workload/types.js';
+import { eplbOption, expertRoutingOfFlags, expertSkewOption, imbalanceFor } from '../expert-options.js';
 import { inputOption, modelOption } from '../file-options.js';
 import { printJson, table } from '../format.js';
 import {
@@ -47,7 +49,10 @@ import {
   weightDtypeOption,
 } from '../options.js';
 import { perfDbFor } from '../perf-db.js';
+import { specAcceptanceOption, speculationOfFlags, speculativeOption } from '../speculation-options.js';
 import { formatStepBreakdown } from './step-breakdown.js';
+import { describeExpertParallel, expertParallelTerms } from './step-expert-parallel.js';
+import { speculativeStep } from './step-speculation.js';
 
 function calibrationAndTables(
   flags: { profile?: string; calibration?: string; opTables?: string[] },
@@ -69,7 +74,10 @@ interface StepFlags extends EngineFlags {
   hardware: string;
   tp: number;
   pp: number;
+  dp: number;
   ep: number;
+  expertSkew?: number;
+  eplbRedundant?: number;
   weightDtype?: WeightDtype;
   kvDtype: KvDtype;
   prefillTokens: number;
@@ -80,6 +88,8 @@ interface StepFlags extends EngineFlags {
   calibration?: string;
   opTables?: string[];
   perfDb?: string;
+  speculative?: SpeculationConfig;
+  specAcceptance?: SpecAcceptance;
   json?: boolean;
 }
 
@@ -127,6 +137,10 @@ interface SimulateFlags extends EngineFlags {
   warmUpRequests?: number;
   maxTokens?: number;
   slo?: SloTargets;
+  expertSkew?: number;
+  eplbRedundant?: number;
+  speculative?: SpeculationConfig;
+  specAcceptance?: SpecAcceptance;
   json?: boolean;
 }
 
@@ -143,7 +157,17 @@ export function registerSimulateCommands(program: Command): void {
     .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
     .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
+    .addOption(
+      new Option(
+        '--dp <n>',
+        'attention data-parallel ranks whose batches meet in the EP group (SGLang --enable-dp-attention, vLLM DP + EP); each carries this batch',
+      )
+        .argParser(positiveInt)
+        .default(1),
+    )
     .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1))
+    .addOption(expertSkewOption())
+    .addOption(eplbOption())
     .addOption(weightDtypeOption(true))
     .addOption(kvDtypeOption())
     .addOption(
@@ -181,6 +205,8 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(engineOptions(ENGINE_PURPOSE)[0])
     .addOption(engineOptions(ENGINE_PURPOSE)[1])
     .addOption(engineOptions(ENGINE_PURPOSE)[2])
+    .addOption(speculativeOption())
+    .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: StepReport)')
     .action(async (flags: StepFlags) => {
       if (flags.prefillTokens === 0 && flags.decodeBatch === 0) {
@@ -195,24 +221,31 @@ export function registerSimulateCommands(program: Command): void {
       const plan: Plan = {
         tp: flags.tp,
         pp: flags.pp,
-        dp: 1,
+        dp: flags.dp,
         ep: flags.ep,
         weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       };
       const engine = servingEngineFromFlags(flags);
+      const expertImbalance = imbalanceFor(model, plan.ep, expertRoutingOfFlags(flags));
       const perfDb = await perfDbFor(flags.perfDb, hardware.id, engine?.id ?? DEFAULT_ENGINE);
       const stepModel = compileStepModel(model, hardware, plan, {
         calibration,
         opTables,
         measuredTables: perfDb.tables,
         engine,
+        expertImbalance,
       });
       const shape = createBatchShape(model.slidingWindow);
       if (flags.prefillTokens > 0) addPrefillChunk(shape, flags.prefillTokens, flags.prefillContext, true);
-      addUniformDecodes(shape, flags.decodeBatch, flags.decodeContext);
+      const speculation = speculationOfFlags(flags);
+      const spec = speculation
+        ? speculativeStep(speculation, model, hardware, plan, stepModel, calibration, shape, flags)
+        : undefined;
+      if (!spec) addUniformDecodes(shape, flags.decodeBatch, flags.decodeContext);
       const timing = createStepTiming();
-      const total = stepModel.timeStep(shape, timing);
+      const total = stepModel.timeStep(shape, timing) + (spec?.draftSeconds ?? 0);
+      const breakdown = [...stepModel.breakdown(shape), ...(spec ? [spec.entry] : [])];
       const report = StepReport.parse({
         model: model.id,
         hardware: hardware.id,
@@ -237,7 +270,11 @@ export function registerSimulateCommands(program: Command): void {
           stageSendSeconds: timing.stageSendSeconds,
           headSeconds: timing.headSeconds,
         },
-        breakdown: stepModel.breakdown(shape),
+        breakdown,
+        ...(plan.ep > 1
+          ? { expertParallel: expertParallelTerms(plan, hardware, expertImbalance, breakdown) }
+          : {}),
+        ...(spec ? { speculation: spec.report } : {}),
       });
       if (flags.json) return printJson(report);
       console.log(
@@ -247,6 +284,8 @@ export function registerSimulateCommands(program: Command): void {
       console.log(
         `batch: ${flags.prefillTokens} prefill tokens after ${flags.prefillContext} cached, ${flags.decodeBatch} decodes at context ${flags.decodeContext}\n`,
       );
+      if (spec) console.log(`${spec.summaryLine}\n`);
+      if (report.expertParallel) console.log(`${describeExpertParallel(report.expertParallel)}\n`);
       console.log(formatStepBreakdown(report));
       console.log(`\nstep time: ${ms(total)}`);
     });
@@ -369,6 +408,10 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(engineOptions(ENGINE_PURPOSE)[0])
     .addOption(engineOptions(ENGINE_PURPOSE)[1])
     .addOption(engineOptions(ENGINE_PURPOSE)[2])
+    .addOption(expertSkewOption())
+    .addOption(eplbOption())
+    .addOption(speculativeOption())
+    .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: RunSummary)')
     .action(async (flags: SimulateFlags) => {
       checkThinkTime(flags);
@@ -411,6 +454,11 @@ export function registerSimulateCommands(program: Command): void {
         flags.decodePp,
         flags.decodeDp,
       ].some((v) => v !== undefined);
+      // Speculation runs where decodes do: the colocated pool, or the decode pool.
+      const spec = speculationOfFlags(flags);
+      const speculation = spec ? { speculation: spec } : {};
+      const routing = expertRoutingOfFlags(flags);
+      if (routing) Object.assign(speculation, { expertRouting: routing });
       const config: SimulationConfigInput = {
         // Catalog entries travel by id (short JSON); a config.json model travels whole.
         model: findModel(flags.model) ? model.id : model,
@@ -430,9 +478,13 @@ export function registerSimulateCommands(program: Command): void {
               decode: {
                 plan: planOf(flags.decodeTp ?? flags.tp, flags.decodePp ?? flags.pp, flags.decodeDp ?? 1),
                 scheduler,
+                ...speculation,
               },
             }
-          : { kind: 'colocated', pool: { plan: planOf(flags.tp, flags.pp, flags.dp), scheduler } },
+          : {
+              kind: 'colocated',
+              pool: { plan: planOf(flags.tp, flags.pp, flags.dp), scheduler, ...speculation },
+            },
       };
       const workload = loadWorkload(flags.workload, {
         rate: flags.rate,
@@ -523,6 +575,12 @@ export function printSummary(s: RunSummary, source: string): void {
         : ''),
   );
   if (s.classes) printClasses(s.classes);
+  if (s.speculation) {
+    const sp = s.speculation;
+    console.log(
+      `speculation ${sp.setting}: ${sp.tokensPerVerification.toFixed(2)} tokens per verification (acceptance model: ${sp.expectedTokensPerVerification.toFixed(2)}), ${sp.draftedTokens} drafted over ${sp.verifications} verifications`,
+    );
+  }
   if (s.problems.length > 0) console.log(`note: ${s.problems.join('; ')}`);
 }
 

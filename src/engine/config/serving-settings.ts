@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SpeculationMethod } from '../perf/speculation.js';
 
 const count = z.number().int().positive();
 const fraction = z.number().gt(0).lte(1);
@@ -16,6 +17,11 @@ export const ServingSettings = z.object({
   dp: count,
   /** Expert-parallel degree where the engine takes one (SGLang, TensorRT-LLM). */
   ep: count,
+  /**
+   * Attention data parallelism with the experts spread over every GPU (SGLang --enable-dp-attention,
+   * TensorRT-LLM enable_attention_dp); vLLM's DP with --enable-expert-parallel is the same layout.
+   */
+  dpAttention: z.boolean(),
   /** vLLM's switch: experts spread over TP × DP ranks instead of being TP-sharded. */
   expertParallel: z.boolean(),
   /** Share of each GPU's memory the engine may use (vLLM, SGLang's static fraction, TGI). */
@@ -40,6 +46,10 @@ export const ServingSettings = z.object({
   enablePrefixCaching: z.boolean(),
   /** CUDA graphs off. */
   enforceEager: z.boolean(),
+  /** Speculative decoding: the drafter (perf/speculation.ts), its tokens per step and its checkpoint. */
+  speculativeMethod: SpeculationMethod,
+  speculativeTokens: count,
+  speculativeDraftModel: z.string().min(1),
   /** Role in a disaggregated deployment. */
   disaggregationMode: z.enum(['prefill', 'decode', 'both']),
   /** Deployment, not engine: copies of the server (Kubernetes replicas, compose replicas, Helm replicaCount). */
@@ -65,6 +75,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   dp: 'data-parallel-size',
   ep: 'expert-parallel-size',
   expertParallel: 'enable-expert-parallel',
+  dpAttention: 'enable-dp-attention',
   gpuMemoryUtilization: 'gpu-memory-utilization',
   kvCacheFreeMemoryFraction: 'kv-cache-free-gpu-memory-fraction',
   maxNumSeqs: 'max-num-seqs',
@@ -77,6 +88,9 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   kvCacheDtype: 'kv-cache-dtype',
   enablePrefixCaching: 'enable-prefix-caching',
   enforceEager: 'enforce-eager',
+  speculativeMethod: 'speculative method',
+  speculativeTokens: 'num-speculative-tokens',
+  speculativeDraftModel: 'speculative draft model',
   disaggregationMode: 'disaggregation-mode',
   replicas: 'replicas',
   gpus: 'gpus',

@@ -35,6 +35,33 @@ export const StepReport = z.object({
     stageSendSeconds: z.number(),
     headSeconds: z.number(),
   }),
+  /** With speculation: each decode verifies `k` drafted tokens; the draft's passes are the `spec_draft` entry. */
+  speculation: z
+    .object({
+      setting: z.string(),
+      k: z.number(),
+      expectedTokensPerSequence: z.number(),
+      draftSeconds: z.number(),
+      /** Expected tokens the step emits over its time (decodes only), against the same batch without speculation. */
+      tokensPerSecond: z.number(),
+      tokensPerSecondWithout: z.number(),
+    })
+    .optional(),
+  /** MoE under EP: the dispatch/combine all-to-all and the wait for the busiest EP rank, summed over layers. */
+  expertParallel: z
+    .object({
+      ep: z.number(),
+      /** Attention-DP batches meeting in one EP group (ep / tp where EP spans DP ranks). */
+      groupBatches: z.number(),
+      /** Busiest EP rank's routed tokens over the mean. */
+      imbalance: z.number(),
+      allToAllSeconds: z.number(),
+      /** Expert time the step spends because the busiest rank carries more than the mean. */
+      imbalanceSeconds: z.number(),
+      /** Whether the EP group stays in one scale-up domain (NVLink node or NVL72 rack). */
+      scaleUp: z.boolean(),
+    })
+    .optional(),
   /** Op by op, grouped by the kind of layer the op runs in (`group`), then the step's own ops. */
   breakdown: z.array(
     z.object({

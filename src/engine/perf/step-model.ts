@@ -19,6 +19,7 @@ import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
+import { dispatchBytesPerGpu, epGroupBatches } from './expert-parallel.js';
 import { interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
 import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
 import { type MeasuredAttention, measuredAttention, measuredMoe } from './measured-layer.js';
@@ -222,7 +223,12 @@ export class StepModel {
       model,
       count.layer,
       { weight: { dtype: plan.weightDtype }, kv: plan.kvDtype },
-      { tp: plan.tp, ep: plan.ep, expertImbalance: this.options.expertImbalance },
+      {
+        tp: plan.tp,
+        ep: plan.ep,
+        expertImbalance: this.options.expertImbalance,
+        epGroupBatches: epGroupBatches(plan),
+      },
     );
     const attention = attentionCoefficients(setup);
     // Measured attention tables were taken on full-attention layers; other kinds keep the calibration's curves.
@@ -613,8 +619,7 @@ export class StepModel {
       if (!useEp) entries.push(communication('tp_all_reduce_mlp', time, hiddenBytes));
     }
     if (useEp && ffn.kind === 'moe') {
-      // Each GPU sends its 1/EP share of the tokens' top-k copies (bf16 hidden states) and gets them back.
-      const routed = (hiddenBytes * ffn.topK) / setup.ep;
+      const routed = dispatchBytesPerGpu(hiddenBytes, ffn.topK, tp, setup.ep, setup.expertImbalance);
       const seconds = allToAllSeconds(routed, setup.ep, this.hardware, this.calibration.collectiveEfficiency);
       entries.push(
         communication('ep_dispatch', seconds, routed),

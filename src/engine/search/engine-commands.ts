@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
-import type { EngineId } from '../config/engines/index.js';
+import { ENGINES, type EngineId } from '../config/engines/index.js';
 import { kvCacheSettingsFor } from '../config/engines/kv-cache.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
+import { findModel } from '../model/catalog.js';
 import type { ModelSpec } from '../model/spec.js';
+import { epGroupBatches } from '../perf/expert-parallel.js';
+import { draftCheckpointOf, type SpeculationConfig } from '../perf/speculation.js';
 import type { Candidate, Pool } from './schema.js';
 
 const EmittedServer = z.object({
@@ -68,7 +71,40 @@ function poolSettings(
   if (quantization) settings.quantization = quantization;
   Object.assign(settings, kvCacheSettingsFor(engine, plan.kvDtype));
   if (role) settings.disaggregationMode = role;
+  if (plan.ep > plan.tp) Object.assign(settings, dataParallelAttentionSettings(engine, plan));
+  if (pool.speculation) Object.assign(settings, speculationSettings(model, pool.speculation));
   return settings;
+}
+
+/**
+ * EP wider than one replica's TP group: one server spans the EP group's ep / tp attention-DP ranks
+ * (`plan.dp` / that many servers), asked for in the engine's own form (`dataParallelAttention`).
+ */
+function dataParallelAttentionSettings(engine: EngineId, plan: Pool['plan']): PartialServingSettings {
+  const ranks = epGroupBatches(plan);
+  const form = ENGINES[engine].dataParallelAttention;
+  const settings: PartialServingSettings = {
+    dp: ranks,
+    ep: plan.ep,
+    expertParallel: true,
+    replicas: plan.dp / ranks,
+    gpus: plan.tp * plan.pp * ranks,
+  };
+  if (form === 'tp-counts-every-gpu') {
+    settings.tp = plan.tp * ranks;
+    settings.dpAttention = true;
+  }
+  return settings;
+}
+
+/** A pool's speculation in serving settings: the method, its k and the drafter's checkpoint where known. */
+function speculationSettings(model: ModelSpec, speculation: SpeculationConfig): PartialServingSettings {
+  const checkpoint = draftCheckpointOf(speculation, model, (id) => findModel(id)?.source);
+  return {
+    speculativeMethod: speculation.method,
+    speculativeTokens: speculation.k,
+    ...(checkpoint ? { speculativeDraftModel: checkpoint } : {}),
+  };
 }
 
 function server(

@@ -6,6 +6,7 @@ import { getHardware } from '../hardware/catalog.js';
 import { resolveModelAsync } from '../model/resolve.js';
 import { resolveMeasuredOps } from '../perf/measured-ops.js';
 import { servingEngineFor } from '../perf/serving-engine.js';
+import { describeSpeculation } from '../perf/speculation.js';
 import { ServeTuneError } from '../util/errors.js';
 import { ThreadCount } from '../util/threads.js';
 import { loadWorkload } from '../workload/load.js';
@@ -19,6 +20,7 @@ import {
   type SimulationEvaluatorSetup,
   simulationEvaluatorFor,
 } from './simulation-evaluator.js';
+import { explainSpeculation } from './speculation-space.js';
 import { ThreadedEvaluator } from './threaded-evaluator.js';
 
 /** What a user asks a search for (CLI flags, the worker protocol). */
@@ -45,6 +47,8 @@ export const SearchInput = z.object({
   enforceEager: z.boolean().optional(),
   allowQuantization: z.boolean().default(false),
   disaggregation: z.boolean().default(false),
+  /** Speculative decoding on/off and its k as search dimensions. */
+  allowSpeculation: z.boolean().default(false),
   /** Requests of the workload every configuration is simulated on. */
   sampleRequests: z.number().int().positive().max(MAX_SAMPLE_REQUESTS).default(1000),
   seed: z.number().int().default(0),
@@ -98,6 +102,8 @@ export const SearchResult = z.object({
   configurationsEvaluated: z.number().int(),
   configurationsPruned: z.number().int(),
   simulations: z.number().int(),
+  /** With speculation searched: why it was or was not chosen. Optional, added later. */
+  speculation: z.string().optional(),
   wallSeconds: z.number(),
 });
 export type SearchResult = z.infer<typeof SearchResult>;
@@ -113,7 +119,8 @@ function labelOf(c: EvaluatedConfiguration): string {
         ? ` ${p.plan.weightDtype}/${p.plan.kvDtype}`
         : '';
     const chunks = p.knobs.chunkedPrefill ? `${p.knobs.maxNumBatchedTokens}-token chunks` : 'whole prompts';
-    return `${parts.join('×')}${dtypes}, ${p.knobs.maxNumSeqs} seqs, ${chunks}, mem ${p.knobs.gpuMemoryUtilization}`;
+    const spec = p.speculation ? `, spec ${describeSpeculation(p.speculation)}` : '';
+    return `${parts.join('×')}${dtypes}, ${p.knobs.maxNumSeqs} seqs, ${chunks}, mem ${p.knobs.gpuMemoryUtilization}${spec}`;
   };
   const candidate = c.candidate;
   return candidate.kind === 'colocated'
@@ -252,6 +259,7 @@ export async function searchServing(
         configurationsEvaluated: configurations.length,
         configurationsPruned: outcome.pruned.length,
         simulations: outcome.simulations,
+        ...(input.allowSpeculation ? { speculation: explainSpeculation(outcome.configurations) } : {}),
         wallSeconds: (performance.now() - started) / 1000,
       });
     };
@@ -267,6 +275,7 @@ export async function searchServing(
         maxSequenceTokens,
         allowQuantization: input.allowQuantization,
         disaggregation: input.disaggregation,
+        allowSpeculation: input.allowSpeculation,
       },
       evaluator,
       {

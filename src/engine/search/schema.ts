@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Plan } from '../memory/plan.js';
+import { SpeculationConfig } from '../perf/speculation.js';
 import { SloSeconds } from '../workload/slo.js';
 
 export const SloPercentile = z.enum(['p50', 'p90', 'p99']);
@@ -29,7 +30,12 @@ export const SchedulerKnobs = z.object({
 export type SchedulerKnobs = z.infer<typeof SchedulerKnobs>;
 
 /** One pool of identical replicas: `plan.dp` replicas of `plan.tp × plan.pp` GPUs each. */
-export const Pool = z.object({ plan: Plan, knobs: SchedulerKnobs });
+export const Pool = z.object({
+  plan: Plan,
+  knobs: SchedulerKnobs,
+  /** Speculative decoding of the pool's decodes; absent: none. */
+  speculation: SpeculationConfig.optional(),
+});
 export type Pool = z.infer<typeof Pool>;
 
 /** A configuration to evaluate: replicas that do both phases, or a prefill pool and a decode pool. */

@@ -3,6 +3,7 @@ import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import type { ModelSpec } from '../model/spec.js';
 import { dominates, paretoFront2d, type Sense } from '../util/pareto.js';
+import { wideExpertParallelShapes } from './expert-parallel-space.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from './rate.js';
 import type {
   Candidate,
@@ -19,9 +20,11 @@ import {
   candidateId,
   colocatedCandidates,
   disaggregatedCandidates,
+  dtypeChoices,
   feasibleReplicaShapes,
   neighbourKnobs,
 } from './space.js';
+import { speculationNeighbours, speculativeCandidates } from './speculation-space.js';
 
 /** Runs configurations at request rates: the simulator behind it, possibly on several threads. */
 export interface Evaluator {
@@ -50,6 +53,8 @@ export interface SearchRequest {
   maxSequenceTokens: number;
   allowQuantization: boolean;
   disaggregation: boolean;
+  /** Speculative decoding as a dimension: on/off and k (`speculation-space.ts`). */
+  allowSpeculation?: boolean;
   /**
    * Leaders whose knob neighbours are tried in each refinement round, and the most rounds; refinement
    * stops earlier once a round finds nothing at least as good as the best so far.
@@ -163,6 +168,9 @@ export async function runSearch(
   const { signal, onProgress, onPartial } = options;
   const spaceInput = { ...request };
   const { shapes, pruned } = feasibleReplicaShapes(spaceInput, request.gpus);
+  const wide = wideExpertParallelShapes(spaceInput, dtypeChoices(spaceInput));
+  shapes.push(...wide.shapes);
+  pruned.push(...wide.pruned);
   let simulations = 0;
 
   const evaluateAll = async (candidates: Candidate[], stage: Scored['stage']): Promise<Scored[]> => {
@@ -182,6 +190,7 @@ export async function runSearch(
 
   const coarse = colocatedCandidates(spaceInput, shapes);
   if (request.disaggregation) coarse.push(...disaggregatedCandidates(spaceInput, shapes));
+  if (request.allowSpeculation) coarse.push(...speculativeCandidates(coarse, request.model));
   const scored = new Map<string, Scored>();
   const maxRateById = new Map<string, number | null>();
   const atMaxRateById = new Map<string, EvaluationMetrics>();
@@ -260,7 +269,10 @@ export async function runSearch(
       .slice(0, leaders);
     const variants = new Map<string, Candidate>();
     for (const leader of top) {
-      for (const variant of refinedVariants(leader.candidate)) {
+      const speculation = request.allowSpeculation
+        ? speculationNeighbours(leader.candidate, request.model)
+        : [];
+      for (const variant of [...refinedVariants(leader.candidate), ...speculation]) {
         if (scored.has(variant.id) || variants.has(variant.id)) continue;
         if (!fits(request, variant)) {
           pruned.push({

@@ -4,6 +4,7 @@ import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { readUserPerfDb } from '../opdb/user-db.js';
 import type { Calibration } from '../perf/calibration.js';
+import { epGroupBatches } from '../perf/expert-parallel.js';
 import { type ServingEngine, servingEngineFor } from '../perf/serving-engine.js';
 import type { SchedulerConfig } from '../sched/config.js';
 import type { PoolConfig, SimulationConfigInput } from '../sim/config.js';
@@ -88,9 +89,11 @@ function gcd(a: number, b: number): number {
  * gcd(x, y) copies of (x/g)P(y/g)D (disaggregated xPyD).
  */
 function replicaShare(candidate: Candidate): number {
+  // An EP group spanning attention-DP replicas is simulated whole.
+  const groups = (p: Pool) => p.plan.dp / epGroupBatches(p.plan);
   return candidate.kind === 'colocated'
-    ? candidate.pool.plan.dp
-    : gcd(candidate.prefill.plan.dp, candidate.decode.plan.dp);
+    ? groups(candidate.pool)
+    : gcd(groups(candidate.prefill), groups(candidate.decode));
 }
 
 /** Every `step`-th request: one replica's share under round-robin routing. */
@@ -173,6 +176,7 @@ export class SimulationEvaluator implements Evaluator {
     const pool = (p: Pool): PoolConfig => ({
       plan: { ...p.plan, dp: p.plan.dp / share },
       scheduler: schedulerFor(setup.engine, p.knobs, setup.maxModelLen),
+      ...(p.speculation ? { speculation: p.speculation } : {}),
     });
     return candidate.kind === 'colocated'
       ? { kind: 'colocated', pool: pool(candidate.pool) }

@@ -7,10 +7,11 @@ import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
+import { describeSpeculation } from '../perf/speculation.js';
 import { divisors } from '../util/divisors.js';
 import type { Candidate, CandidateBody, Pool, PrunedConfiguration, SchedulerKnobs } from './schema.js';
 
-interface SpaceInput {
+export interface SpaceInput {
   model: ModelSpec;
   hardware: HardwareSpec;
   gpus: number;
@@ -49,9 +50,14 @@ function planId(p: Plan): string {
   return `tp${p.tp}-pp${p.pp}-dp${p.dp}-ep${p.ep}-${p.weightDtype}-${p.kvDtype}`;
 }
 
+/** A pool's id: plan and knobs, and its speculation where it has one. */
+function poolId(p: Pool): string {
+  return `${planId(p.plan)}|${knobsId(p.knobs)}${p.speculation ? `|spec-${describeSpeculation(p.speculation)}` : ''}`;
+}
+
 export function candidateId(c: CandidateBody): string {
-  if (c.kind === 'colocated') return `${planId(c.pool.plan)}|${knobsId(c.pool.knobs)}`;
-  return `P[${planId(c.prefill.plan)}|${knobsId(c.prefill.knobs)}]D[${planId(c.decode.plan)}|${knobsId(c.decode.knobs)}]`;
+  if (c.kind === 'colocated') return poolId(c.pool);
+  return `P[${poolId(c.prefill)}]D[${poolId(c.decode)}]`;
 }
 
 export function candidateGpus(c: Candidate): number {
@@ -76,7 +82,7 @@ function coarseKnobs(maxSequenceTokens: number): SchedulerKnobs[] {
   return knobs;
 }
 
-function dtypeChoices(input: SpaceInput): { weightDtype: WeightDtype; kvDtype: KvDtype }[] {
+export function dtypeChoices(input: SpaceInput): { weightDtype: WeightDtype; kvDtype: KvDtype }[] {
   // The model's published format (its checkpoint's quantization, else bf16) is the baseline.
   const published = defaultWeightDtype(input.model);
   if (!input.allowQuantization) return [{ weightDtype: published, kvDtype: 'bf16' }];
@@ -175,6 +181,8 @@ export function disaggregatedCandidates(input: SpaceInput, shapes: readonly Repl
         const rest = input.gpus - x * p.tp;
         if (rest % d.tp !== 0) continue;
         const y = rest / d.tp;
+        // A pool whose EP spans attention-DP ranks needs whole EP groups.
+        if ((x * p.tp) % p.ep !== 0 || (y * d.tp) % d.ep !== 0) continue;
         const prefill: Pool = {
           plan: { ...p, dp: x },
           knobs: { ...base, maxNumSeqs: 64, maxNumBatchedTokens: 8192, chunkedPrefill: true },

@@ -3,15 +3,24 @@ import { HardwareSpec } from '../hardware/spec.js';
 import { Plan } from '../memory/plan.js';
 import { ModelSpec } from '../model/spec.js';
 import { Calibration } from '../perf/calibration.js';
+import { ExpertRouting } from '../perf/expert-parallel.js';
 import { ServingEngine } from '../perf/serving-engine.js';
+import { SpeculationConfig } from '../perf/speculation.js';
 import { SchedulerConfig } from '../sched/config.js';
 import { SloTargets } from '../workload/slo.js';
 
 export const RouterName = z.enum(['round-robin', 'least-outstanding', 'least-kv', 'prefix-affinity']);
 export type RouterName = z.infer<typeof RouterName>;
 
-/** One pool of identical replicas: its plan (`dp` = number of replicas) and scheduler. */
-export const PoolConfig = z.object({ plan: Plan, scheduler: SchedulerConfig });
+/** One pool of identical replicas: its plan (`dp` = number of replicas), scheduler and speculative decoding. */
+export const PoolConfig = z.object({
+  plan: Plan,
+  scheduler: SchedulerConfig,
+  /** MoE under EP: the routing skew and EPLB's redundant experts (the busiest EP rank's load); absent: balanced. */
+  expertRouting: ExpertRouting.optional(),
+  /** Speculative decoding of its decodes; absent: none. */
+  speculation: SpeculationConfig.optional(),
+});
 export type PoolConfig = z.infer<typeof PoolConfig>;
 
 export const Deployment = z.discriminatedUnion('kind', [

@@ -1,7 +1,9 @@
 import type { HardwareSpec } from '../hardware/spec.js';
 import { kvBlockShapeOf, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
+import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
+import { expertImbalanceOf } from '../perf/expert-parallel.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
 import { compileStepModel, type StepModel, type StepModelOptions } from '../perf/step-model.js';
 import { PRIORITY_POLICIES, resolveSchedulerConfig } from '../sched/config.js';
@@ -13,6 +15,7 @@ import type { Workload } from '../workload/types.js';
 import type { Deployment, PoolConfig, SimulationConfig } from './config.js';
 import { type PoolRole, SimReplica } from './replica.js';
 import { Router } from './router.js';
+import { kvBlocksWithDrafter, type PoolSpeculation, poolSpeculation } from './speculation-setup.js';
 
 /** The measured tables a pool's step model reads: imported Vidur tables, the user's op database. */
 type MeasuredTables = Pick<StepModelOptions, 'opTables' | 'measuredTables'>;
@@ -97,14 +100,34 @@ export function buildPools(
       problems.push(...memory.problems.map((p) => `${role}: ${p}`));
       continue;
     }
-    const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config, tables);
+    const imbalance = poolExpertImbalance(model, poolConfig);
+    const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config, tables, imbalance);
     const kvBytesPerBlock = memory.perGpu.kvBytesPerToken * resolved.blockSize;
+    let kvBlocks = memory.perReplica.kvBlocks;
+    let speculation: PoolSpeculation | null = null;
+    if (poolConfig.speculation && role !== 'prefill') {
+      const built = poolSpeculation(
+        poolConfig.speculation,
+        model,
+        hardware,
+        poolConfig.plan,
+        stepModel,
+        config.calibration,
+        config.seed,
+      );
+      if ('problems' in built) {
+        problems.push(...built.problems.map((p) => `${role}: ${p}`));
+        continue;
+      }
+      speculation = built;
+      kvBlocks = kvBlocksWithDrafter(kvBlocks, kvBytesPerBlock, resolved.blockSize, built);
+    }
     // Sliding-window and linear-attention layers hold less than a token's full KV (see KvBlockShape).
     const shape = kvBlockShapeOf(model, poolConfig.plan, resolved.maxModelLen, resolved.blockSize);
     const replicas: SimReplica[] = [];
     for (let i = 0; i < poolConfig.plan.dp; i++) {
       const kv = new CountingKvBlockManager(
-        memory.perReplica.kvBlocks,
+        kvBlocks,
         resolved.blockSize,
         workload.hashBlockTokens,
         resolved.enablePrefixCaching,
@@ -128,6 +151,7 @@ export function buildPools(
           kvBytesPerBlock,
         ),
       );
+      replicas[i].speculation = speculation?.decoder ?? null;
     }
     pools.push({
       role,
@@ -138,6 +162,13 @@ export function buildPools(
     });
   }
   return { pools, resolvedSchedulers, problems };
+}
+
+/** The busiest EP rank's load over the mean for a pool's routing (1 without EP or a skew). */
+function poolExpertImbalance(model: ModelSpec, pool: PoolConfig): number {
+  const moe = moeLayers(model)[0];
+  if (!moe || pool.plan.ep <= 1 || !pool.expertRouting) return 1;
+  return expertImbalanceOf(moe.experts, pool.plan.ep, pool.expertRouting);
 }
 
 const stepModelCache = new Map<string, StepModel>();
@@ -160,6 +191,7 @@ function cachedStepModel(
   plan: Plan,
   { calibration, engine }: Pick<SimulationConfig, 'calibration' | 'engine'>,
   tables: MeasuredTables,
+  expertImbalance: number,
 ): StepModel {
   const { opTables, measuredTables } = tables;
   const key = JSON.stringify([
@@ -170,10 +202,17 @@ function cachedStepModel(
     engine ?? null,
     tablesId(opTables),
     tablesId(measuredTables),
+    expertImbalance,
   ]);
   let found = stepModelCache.get(key);
   if (!found) {
-    found = compileStepModel(model, hardware, plan, { calibration, opTables, measuredTables, engine });
+    found = compileStepModel(model, hardware, plan, {
+      calibration,
+      opTables,
+      measuredTables,
+      engine,
+      expertImbalance,
+    });
     if (stepModelCache.size >= STEP_MODEL_CACHE_LIMIT) {
       stepModelCache.delete(stepModelCache.keys().next().value as string);
     }

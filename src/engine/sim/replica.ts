@@ -4,6 +4,7 @@ import type { SchedulerPolicy } from '../sched/core.js';
 import type { CountingKvBlockManager } from '../sched/kv-cache.js';
 import type { SchedRequest } from '../sched/request.js';
 import { ReplicaState, StepPlan } from '../sched/state.js';
+import type { SpeculativeDecoder } from './speculation.js';
 
 /** A request in the simulator: the scheduler's view plus its timestamps (seconds). */
 export interface SimRequest extends SchedRequest {
@@ -27,6 +28,8 @@ export interface SimRequest extends SchedRequest {
   /** Sessions with KV pinning: prefix blocks this finished turn keeps pinned on `pinnedOn` (replica index). */
   pinnedHashes: number;
   pinnedOn: number;
+  /** Tokens drafted for it in the step in flight (speculative decoding); 0: a plain decode. */
+  specTokens: number;
 }
 
 export type PoolRole = 'mixed' | 'prefill' | 'decode';
@@ -43,6 +46,8 @@ export class SimReplica {
   wakePending = false;
   /** Until when the running step's excess over its model time lasts (it comes first in the step). */
   slowUntil = 0;
+  /** Its pool's speculative decoding; null: none. */
+  speculation: SpeculativeDecoder | null = null;
 
   constructor(
     readonly index: number,

@@ -58,6 +58,7 @@ export function simRequests(
       thinkSeconds: w.thinkSeconds ?? 0,
       pinnedHashes: 0,
       pinnedOn: -1,
+      specTokens: 0,
     };
   }
   return requests;

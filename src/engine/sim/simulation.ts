@@ -6,7 +6,9 @@ import {
   createBatchShape,
   resetBatchShape,
 } from '../perf/shape.js';
-import { createStepTiming } from '../perf/step-model.js';
+import { describeSpeculation } from '../perf/speculation.js';
+import { addVerification } from '../perf/speculation-cost.js';
+import { createStepTiming, type StepTiming } from '../perf/step-model.js';
 import { commitStep, enqueueWaiting, type StepSink } from '../sched/core.js';
 import { RequestStatus, type SchedRequest } from '../sched/request.js';
 import type { StepPlan } from '../sched/state.js';
@@ -93,6 +95,8 @@ export class Simulation implements StepSink {
   private nextArrival = 0;
   /** The replica whose step is being committed: the sink's calls are about its requests. */
   private committing: SimReplica | null = null;
+  /** The draft passes of the step being formed (speculative decoding), seconds. */
+  private draftSeconds = 0;
 
   constructor(setup: SimulationSetup) {
     this.pools = setup.pools;
@@ -176,6 +180,8 @@ export class Simulation implements StepSink {
       hostHitTokens: replicas.reduce((sum, r) => sum + r.state.hostHitTokens, 0),
       disaggregated: this.decodePool !== undefined,
     };
+    const speculation = speculationTotals(replicas);
+    if (speculation) totals.speculation = speculation;
     const client = this.client;
     return summarizeRun(this.requests, totals, record, client ? (finished) => client.seen(finished) : null);
   }
@@ -256,8 +262,21 @@ export class Simulation implements StepSink {
       r.lastToken = now;
       return r.generated >= r.outputTokens;
     }
+    // A verification step emits the accepted drafted tokens with the target's own, all at once.
+    let tokens = 1;
+    if (r.specTokens > 0) {
+      const extra = this.committing!.speculation!.accepted(r.specTokens, r.outputTokens - r.generated);
+      r.specTokens = 0;
+      r.generated += extra;
+      r.computed += extra;
+      tokens += extra;
+    }
     const gap = now - r.lastToken;
-    if (now > this.measuredFrom) this.itl.add(gap);
+    // Inter-token latency is per emitted token: a gap that brought several tokens counts once for each.
+    if (now > this.measuredFrom) {
+      const perToken = gap / tokens;
+      for (let i = 0; i < tokens; i++) this.itl.add(perToken);
+    }
     if (gap > r.maxGap) r.maxGap = gap;
     r.lastToken = now;
     return r.generated >= r.outputTokens;
@@ -327,9 +346,10 @@ export class Simulation implements StepSink {
   /** Times the step `plan` schedules, records its batch and KV use, and queues its completion. */
   private startStep(replica: SimReplica, slot: number, plan: StepPlan): void {
     const now = this.now;
-    this.shapeOf(plan, replica.pipelineDepth > 1);
+    this.shapeOf(replica, plan, replica.pipelineDepth > 1);
     const model = replica.stepModel;
     model.timeStep(this.shape, this.timing);
+    if (this.draftSeconds > 0) addDraftTime(this.timing, this.draftSeconds);
     const swapTokens = plan.swapOutTokens + plan.swapInTokens;
     const swap = swapTokens > 0 ? model.swapSeconds(swapTokens) : 0;
     const done =
@@ -344,18 +364,56 @@ export class Simulation implements StepSink {
     this.events.push(done, STEP_DONE, replica.index, slot + poolIndexOf(replica) * 65536);
   }
 
-  /** Fills `shape` with the step's prefill chunks and decodes; marks its requests scheduled (and in flight). */
-  private shapeOf(plan: StepPlan, pipelined: boolean): void {
+  /**
+   * Fills `shape` with the step's prefill chunks and decodes; marks its requests scheduled (and in
+   * flight). With speculation, the decodes verify the k drafted tokens the replica's policy picks.
+   */
+  private shapeOf(replica: SimReplica, plan: StepPlan, pipelined: boolean): void {
     const shape = this.shape;
+    const speculation = replica.speculation;
     resetBatchShape(shape);
+    let specCount = 0;
+    let specContextSum = 0;
+    let specMaxContext = 0;
     for (let i = 0; i < plan.count; i++) {
       const r = plan.requests[i] as SimRequest;
       const n = r.scheduledTokens;
       if (r.firstScheduled < 0) r.firstScheduled = this.now;
       if (pipelined) r.inFlight = true;
       const total = r.promptTokens + r.generated;
-      if (n === 1 && r.generated > 0 && r.computed === total - 1) addDecode(shape, r.computed);
-      else addPrefillChunk(shape, n, r.computed, r.computed + n === total);
+      if (n === 1 && r.generated > 0 && r.computed === total - 1) {
+        if (speculation === null) addDecode(shape, r.computed);
+        else {
+          specCount++;
+          specContextSum += r.computed;
+          if (r.computed > specMaxContext) specMaxContext = r.computed;
+        }
+      } else addPrefillChunk(shape, n, r.computed, r.computed + n === total);
+    }
+    this.draftSeconds = 0;
+    if (speculation !== null && specCount > 0) {
+      const k = speculation.chooseK(shape, specCount, specContextSum, specMaxContext, replica.stepModel);
+      this.draftSeconds = speculation.draftSeconds(specCount, specContextSum, specMaxContext, k);
+      this.addSpeculatingDecodes(replica, plan, k);
+    }
+  }
+
+  /**
+   * Adds the step's decodes, each verifying `k` drafted tokens, and holds the KV of those tokens (as
+   * engines reserve lookahead slots); a sequence whose KV does not stretch that far drafts fewer.
+   */
+  private addSpeculatingDecodes(replica: SimReplica, plan: StepPlan, k: number): void {
+    const kv = replica.kv;
+    for (let i = 0; i < plan.count; i++) {
+      const r = plan.requests[i] as SimRequest;
+      if (r.scheduledTokens !== 1 || r.generated === 0 || r.computed !== r.promptTokens + r.generated - 1)
+        continue;
+      const end = r.promptTokens + r.outputTokens;
+      let drafted = k;
+      while (drafted > 0 && !kv.growTo(r, Math.min(end, r.computed + 1 + drafted))) drafted--;
+      r.specTokens = drafted;
+      if (drafted === 0) addDecode(this.shape, r.computed);
+      else addVerification(this.shape, r.computed, drafted);
     }
   }
 
@@ -398,4 +456,24 @@ function accepts(replica: SimReplica, r: SimRequest): boolean {
 /** The index of `replica`'s pool in `Simulation.pools`: the decode pool is the second. */
 function poolIndexOf(replica: SimReplica): number {
   return replica.role === 'decode' ? 1 : 0;
+}
+
+/** The draft passes run before the verification, on the step's critical path. */
+function addDraftTime(timing: StepTiming, seconds: number): void {
+  timing.overheadSeconds += seconds;
+  timing.totalSeconds += seconds;
+}
+
+/** The speculating pool's counts (its replicas share one decoder), or undefined where none ran. */
+function speculationTotals(replicas: readonly SimReplica[]): RunTotals['speculation'] {
+  const decoder = replicas.find((r) => r.speculation !== null)?.speculation;
+  if (!decoder) return undefined;
+  return {
+    setting: describeSpeculation(decoder.config),
+    verifications: decoder.verifications,
+    draftedTokens: decoder.drafted,
+    emittedTokens: decoder.emitted,
+    tokensPerVerification: decoder.verifications > 0 ? decoder.emitted / decoder.verifications : 0,
+    expectedTokensPerVerification: decoder.expected[decoder.kMax],
+  };
 }

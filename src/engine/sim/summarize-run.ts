@@ -41,6 +41,8 @@ export interface RunTotals {
   /** Prompt tokens loaded from a host KV tier (KV offload); 0 without one. */
   hostHitTokens: number;
   disaggregated: boolean;
+  /** Speculative decoding's counts, where a pool ran it. */
+  speculation?: RunSummary['speculation'];
 }
 
 /**
@@ -96,6 +98,7 @@ export function summarizeRun(
     kvUtilization: t.kvSeries.result(),
     kvCached: t.kvCachedSeries.result(),
     batchSize: t.batchSeries.result(),
+    ...(t.speculation ? { speculation: t.speculation } : {}),
     kvTransfer: t.disaggregated ? summarize(transfers) : null,
     ...(classes.length > 0 ? { classes } : {}),
     simulatedSeconds: duration,

@@ -163,6 +163,22 @@ export const RunSummary = z.object({
   kvCached: OverTime.nullable().optional(),
   /** Sequences per step, time-weighted over the replicas' steps. */
   batchSize: OverTime.nullable(),
+  /** Speculative decoding, where a pool ran it: what its verification steps drafted and emitted. Optional, added later. */
+  speculation: z
+    .object({
+      /** The setting, in the CLI's form (`eagle3:k=3`). */
+      setting: z.string(),
+      /** Sequence verifications (one per speculating sequence per step). */
+      verifications: z.number().int().nonnegative(),
+      draftedTokens: z.number().int().nonnegative(),
+      /** Tokens the verifications emitted: accepted drafts plus the target's own token each. */
+      emittedTokens: z.number().int().nonnegative(),
+      /** Emitted tokens per verification, as drawn. */
+      tokensPerVerification: z.number().nonnegative(),
+      /** What the acceptance model expects per verification at the largest k. */
+      expectedTokensPerVerification: z.number().nonnegative(),
+    })
+    .optional(),
   /** Disaggregated runs: the KV transfer from prefill to decode, per request. */
   kvTransfer: MetricSummary.nullable(),
   /** Per class, where the workload's requests have classes (measured requests, as the totals). Optional, added later. */

@@ -1,5 +1,6 @@
 import { blockSettings, type ServingBlock } from '../config/block.js';
 import { kvDtypeOf, modelForReference, weightDtypeOf } from '../config/diagnostics.js';
+import { ENGINES } from '../config/engines/index.js';
 import { knobsFor, knobTable } from '../config/knobs/index.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import { formatLocation } from '../config/source.js';
@@ -10,6 +11,7 @@ import { MODEL_CATALOG } from '../model/catalog.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { Pool } from '../search/schema.js';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_MEMORY_UTILIZATION } from '../search/space.js';
+import { speculationFromSettings } from '../search/speculation-space.js';
 import { ServeTuneError } from '../util/errors.js';
 import { nearestNames } from '../util/nearest.js';
 import type { BlockTarget } from './schema.js';
@@ -102,7 +104,12 @@ export function resolveBlock(
     modelMaxLen: model.maxContextLength,
   });
   const effective: PartialServingSettings = { ...defaults, ...written };
-  const tp = effective.tp ?? 1;
+  // SGLang and TensorRT-LLM count every GPU of an attention-DP server in --tp: attention TP is tp / dp.
+  const tpCountsEveryGpu =
+    effective.dpAttention === true &&
+    ENGINES[block.engine].dataParallelAttention === 'tp-counts-every-gpu' &&
+    (effective.tp ?? 1) % (effective.dp ?? 1) === 0;
+  const tp = tpCountsEveryGpu ? (effective.tp ?? 1) / (effective.dp ?? 1) : (effective.tp ?? 1);
   const pp = effective.pp ?? 1;
   const dp = effective.dp ?? 1;
   const replicas = effective.replicas ?? 1;
@@ -133,6 +140,8 @@ export function resolveBlock(
       gpuMemoryUtilization: effective.gpuMemoryUtilization ?? DEFAULT_MEMORY_UTILIZATION,
     },
   };
+  const speculation = speculationFromSettings(effective);
+  if (speculation) pool.speculation = speculation;
   return {
     target: {
       file: block.file,

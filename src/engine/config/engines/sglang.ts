@@ -25,6 +25,7 @@ export const SGLANG = {
         : Math.max(maxModelLen, knobs.maxNumBatchedTokens),
     }),
   },
+  dataParallelAttention: 'tp-counts-every-gpu',
   checks: {
     gpusMatchPlan: true,
     stepBudgetCoversLimits: false,

@@ -18,6 +18,7 @@ export const TRTLLM = {
   },
   knobTable: TRTLLM_KNOBS,
   scheduler: { policyFor: inFlightBatching },
+  dataParallelAttention: 'tp-counts-every-gpu',
   checks: {
     gpusMatchPlan: true,
     stepBudgetCoversLimits: true,

@@ -107,4 +107,10 @@ export interface EngineDescription<Id extends string = string> {
   knobTable: KnobTable;
   scheduler: EngineScheduler;
   checks: EngineChecks;
+  /**
+   * How attention data parallelism is asked for: tp-counts-every-gpu (SGLang, TensorRT-LLM: `--tp 16
+   * --dp 16 --enable-dp-attention` is 16 GPUs, attention TP 1) or tp-per-dp-rank (vLLM: `--data-parallel-size
+   * 16 --tensor-parallel-size 1 --enable-expert-parallel`). Absent: the engine has none (TGI).
+   */
+  dataParallelAttention?: 'tp-counts-every-gpu' | 'tp-per-dp-rank';
 }

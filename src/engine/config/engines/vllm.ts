@@ -25,6 +25,7 @@ export const VLLM = {
       maxNumBatchedTokens: knobs.maxNumBatchedTokens,
     }),
   },
+  dataParallelAttention: 'tp-per-dp-rank',
   checks: {
     gpusMatchPlan: true,
     stepBudgetCoversLimits: true,

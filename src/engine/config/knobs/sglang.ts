@@ -1,3 +1,4 @@
+import { sglangSpeculationKnobs } from './speculation.js';
 import {
   boolKnob,
   enumKnob,
@@ -99,6 +100,7 @@ const knobs: Knob[] = [
       ['decode', 'decode'],
     ],
   ),
+  ...sglangSpeculationKnobs,
   passThroughKnob({ flag: '--config', doc: 'YAML file of flag values; the command line overrides it.' }),
   ...[
     '--host',
@@ -128,9 +130,18 @@ const knobs: Knob[] = [
       '--random-seed',
       '--nnodes',
     ])
-    .concat(['--node-rank', '--dist-init-addr', '--speculative-algorithm', '--reasoning-parser'])
+    .concat(['--node-rank', '--dist-init-addr', '--reasoning-parser'])
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' })),
-  ...['--trust-remote-code', '--enable-dp-attention', '--enable-metrics', '--disable-overlap-schedule']
+  boolKnob(
+    'dpAttention',
+    {
+      flag: '--enable-dp-attention',
+      defaultText: 'false',
+      doc: 'Attention data parallel over the --dp-size ranks of the --tp GPUs; with --ep-size, wide EP for MoE.',
+    },
+    'switch',
+  ),
+  ...['--trust-remote-code', '--enable-metrics', '--disable-overlap-schedule']
     .concat(['--enable-torch-compile', '--log-requests', '--skip-server-warmup', '--enable-mixed-chunk'])
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' }, 'switch')),
 ];

@@ -1,3 +1,4 @@
+import { trtllmSpeculationKnobs } from './speculation.js';
 import {
   boolKnob,
   enumKnob,
@@ -91,6 +92,16 @@ const knobs: Knob[] = [
       ['nvfp4', 'fp4'],
     ],
   ),
+  boolKnob(
+    'dpAttention',
+    {
+      yamlPath: ['enable_attention_dp'],
+      defaultText: 'false',
+      doc: 'Attention data parallel over the TP ranks (each its own requests); experts over moe_expert_parallel_size.',
+    },
+    'value',
+  ),
+  ...trtllmSpeculationKnobs,
   ...[
     '--host',
     '--port',

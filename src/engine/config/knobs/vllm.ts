@@ -1,3 +1,4 @@
+import { vllmSpeculativeConfig } from './speculation.js';
 import {
   boolKnob,
   enumKnob,
@@ -142,6 +143,7 @@ const knobs: Knob[] = [
     'negatable',
   ),
   kvTransferConfig,
+  vllmSpeculativeConfig,
   passThroughKnob({ flag: '--config', doc: 'YAML file of flag values; the command line overrides it.' }),
   ...['--host', '--port', '--served-model-name', '--api-key', '--tokenizer', '--revision', '--download-dir']
     .concat(['--load-format', '--chat-template', '--tool-call-parser', '--max-loras', '--max-lora-rank'])
@@ -152,12 +154,7 @@ const knobs: Knob[] = [
       '--distributed-executor-backend',
       '--uvicorn-log-level',
     ])
-    .concat([
-      '--speculative-config',
-      '--compilation-config',
-      '--scheduling-policy',
-      '--max-num-partial-prefills',
-    ])
+    .concat(['--compilation-config', '--scheduling-policy', '--max-num-partial-prefills'])
     .concat([
       '--data-parallel-size-local',
       '--data-parallel-address',

@@ -47,12 +47,19 @@ export interface LayerCostSetup {
   qkNorm: boolean;
   /** Busiest EP rank's routed tokens over the mean (1: balanced); see DEFAULT_EXPERT_IMBALANCE. */
   expertImbalance: number;
+  /**
+   * Batches whose tokens meet in one EP group: EP over ep / tp attention-data-parallel ranks (SGLang's
+   * --enable-dp-attention, vLLM's DP + EP) routes every rank's tokens to every rank's experts; each rank
+   * is assumed to carry the same batch. 1: the EP group is this replica's TP group.
+   */
+  epGroupBatches: number;
 }
 
 export interface LayerCostOptions {
   tp?: number;
   ep?: number;
   expertImbalance?: number;
+  epGroupBatches?: number;
 }
 
 /**
@@ -79,6 +86,7 @@ export function layerCostSetup(
     kvDtype: formats.kv,
     qkNorm: model.qkNorm ?? false,
     expertImbalance: options.expertImbalance ?? DEFAULT_EXPERT_IMBALANCE,
+    epGroupBatches: options.epGroupBatches ?? 1,
   };
 }
 

@@ -54,8 +54,9 @@ function routerOp(s: LayerCostSetup, ffn: MoeFfnGeometry, tokens: number): OpCos
  */
 function routedExpertOps(s: LayerCostSetup, ffn: MoeFfnGeometry, tokens: number): OpCost[] {
   const h = s.hiddenSize;
-  const routed = tokens * ffn.topK;
-  const active = expectedActiveExperts(ffn.experts, ffn.topK, tokens);
+  // Under attention DP the EP group's experts see every rank's batch (epGroupBatches of them).
+  const routed = tokens * ffn.topK * s.epGroupBatches;
+  const active = expectedActiveExperts(ffn.experts, ffn.topK, tokens * s.epGroupBatches);
   const ep = s.ep;
   const width = ep > 1 ? ffn.width : ffn.width / s.tp;
   const rows = ep > 1 ? Math.min(routed, (s.expertImbalance * routed) / ep) : routed;

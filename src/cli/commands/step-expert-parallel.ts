@@ -1,0 +1,37 @@
+import { type HardwareSpec, scaleUpDomainOf } from '../../engine/hardware/spec.js';
+import type { Plan } from '../../engine/memory/plan.js';
+import { epGroupBatches } from '../../engine/perf/expert-parallel.js';
+import type { StepReport } from '../../engine/perf/report.js';
+
+type Terms = NonNullable<StepReport['expertParallel']>;
+
+/** The EP terms of a step's breakdown: its all-to-all, and the expert time spent on the busiest rank's excess. */
+export function expertParallelTerms(
+  plan: Plan,
+  hardware: HardwareSpec,
+  imbalance: number,
+  breakdown: StepReport['breakdown'],
+): Terms {
+  let allToAll = 0;
+  let experts = 0;
+  for (const e of breakdown) {
+    if (e.name === 'ep_dispatch' || e.name === 'ep_combine') allToAll += e.seconds;
+    if (e.name.startsWith('experts_')) experts += e.seconds;
+  }
+  return {
+    ep: plan.ep,
+    groupBatches: epGroupBatches(plan),
+    imbalance,
+    allToAllSeconds: allToAll,
+    imbalanceSeconds: imbalance > 1 ? experts * (1 - 1 / imbalance) : 0,
+    scaleUp: plan.ep <= scaleUpDomainOf(hardware),
+  };
+}
+
+const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
+
+export function describeExpertParallel(t: Terms): string {
+  const group = t.groupBatches > 1 ? ` over ${t.groupBatches} attention-DP ranks` : '';
+  const link = t.scaleUp ? 'within one scale-up domain (NVLink)' : 'across scale-up domains (the network)';
+  return `expert parallel: EP${t.ep}${group}, all-to-all ${link}: dispatch + combine ${ms(t.allToAllSeconds)}; busiest EP rank × ${t.imbalance.toFixed(2)} of the mean: the step waits ${ms(t.imbalanceSeconds)} for it`;
+}

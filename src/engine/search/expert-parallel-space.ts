@@ -1,0 +1,54 @@
+import { scaleUpDomainOf } from '../hardware/spec.js';
+import { memoryReport } from '../memory/model.js';
+import { describePlan, type Plan, planProblems } from '../memory/plan.js';
+import { moeLayers } from '../model/geometry.js';
+import { divisors } from '../util/divisors.js';
+import type { PrunedConfiguration } from './schema.js';
+import { FINE_CHUNK_TOKENS, FINE_MAX_NUM_SEQS, type ReplicaShape, type SpaceInput } from './space.js';
+
+/** The most generous memory share the search tries (as feasibleReplicaShapes checks). */
+const MOST_MEMORY = 0.95;
+
+/**
+ * Wide expert parallelism with attention data parallelism, as large MoE deployments run it (DeepSeek-V3
+ * with SGLang's --enable-dp-attention or vLLM's DP + EP): attention TP of 1 to the scale-up domain's
+ * size, EP over 8 or more GPUs and a multiple of that TP, dividing both the GPUs and the experts. The
+ * shape's replica is one attention-DP rank; `colocatedCandidates` spreads the ranks over every GPU.
+ */
+export function wideExpertParallelShapes(
+  input: SpaceInput,
+  dtypes: readonly Pick<ReplicaShape, 'weightDtype' | 'kvDtype'>[],
+): { shapes: ReplicaShape[]; pruned: PrunedConfiguration[] } {
+  const { model, hardware } = input;
+  const moe = moeLayers(model);
+  const shapes: ReplicaShape[] = [];
+  const pruned: PrunedConfiguration[] = [];
+  if (moe.length === 0) return { shapes, pruned };
+  const eps = divisors(input.gpus).filter((ep) => ep >= 8 && moe.every((ffn) => ffn.experts % ep === 0));
+  const tps = divisors(scaleUpDomainOf(hardware)).filter((tp) => tp <= 8);
+  for (const d of dtypes) {
+    for (const ep of eps) {
+      for (const tp of tps.filter((t) => t < ep && ep % t === 0)) {
+        const plan: Plan = { tp, pp: 1, dp: ep / tp, ep, ...d };
+        const what = `${describePlan(plan)} (attention DP) ${d.weightDtype}/${d.kvDtype}`;
+        const problems = planProblems(model, plan);
+        if (problems.length > 0) {
+          pruned.push({ what, reason: 'divisibility', detail: problems.join('; ') });
+          continue;
+        }
+        const memory = memoryReport(model, hardware, plan, {
+          gpuMemoryUtilization: MOST_MEMORY,
+          contextLength: input.maxSequenceTokens,
+          maxNumBatchedTokens: Math.min(...FINE_CHUNK_TOKENS),
+          maxNumSeqs: Math.min(...FINE_MAX_NUM_SEQS),
+        });
+        if (!memory.fits) {
+          pruned.push({ what, reason: 'memory', detail: memory.problems.join('; ') });
+          continue;
+        }
+        shapes.push({ tp, pp: 1, ep, ...d });
+      }
+    }
+  }
+  return { shapes, pruned };
+}

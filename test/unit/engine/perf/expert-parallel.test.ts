@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { getHardware } from '../../../../src/engine/hardware/catalog.js';
+import type { Plan } from '../../../../src/engine/memory/plan.js';
+import { getModel } from '../../../../src/engine/model/catalog.js';
+import { epGroupBatches, expertImbalanceOf } from '../../../../src/engine/perf/expert-parallel.js';
+import { addUniformDecodes, createBatchShape } from '../../../../src/engine/perf/shape.js';
+import { compileStepModel } from '../../../../src/engine/perf/step-model.js';
+
+const plan = (tp: number, dp: number, ep: number): Plan => ({
+  tp,
+  pp: 1,
+  dp,
+  ep,
+  weightDtype: 'fp8',
+  kvDtype: 'bf16',
+});
+const deepseek = getModel('deepseek-v3');
+
+function entries(hardware: string, p: Plan, batch: number, expertImbalance = 1) {
+  const model = compileStepModel(deepseek, getHardware(hardware), p, { expertImbalance });
+  const shape = createBatchShape();
+  addUniformDecodes(shape, batch, 2000);
+  const byName = new Map(model.breakdown(shape).map((e) => [e.name, e]));
+  return { byName, seconds: model.stepSeconds(shape) };
+}
+
+describe('expert parallelism', () => {
+  it('balanced routing waits for no one; a skew makes the busiest rank heavier, more so over more ranks', () => {
+    assert.equal(expertImbalanceOf(256, 16, { skew: 0, redundantExperts: 0 }), 1);
+    const at = (ep: number) => expertImbalanceOf(256, ep, { skew: 0.5, redundantExperts: 0 });
+    assert.ok(at(8) > 1 && at(16) > at(8) && at(64) > at(16));
+  });
+
+  it("EPLB's redundant experts bring the busiest rank back toward the mean", () => {
+    const skewed = expertImbalanceOf(256, 32, { skew: 0.5, redundantExperts: 0 });
+    const eplb = expertImbalanceOf(256, 32, { skew: 0.5, redundantExperts: 32 });
+    assert.ok(eplb < skewed);
+    assert.ok(eplb >= 1 && eplb < 1.2, `EPLB ${eplb}`);
+  });
+
+  it('attention DP: every rank of the EP group routes its batch to every rank, so each GPU runs the group share', () => {
+    assert.equal(epGroupBatches(plan(1, 16, 16)), 16);
+    assert.equal(epGroupBatches(plan(8, 2, 8)), 1);
+    // TP16 × EP16: 64 sequences shared by 16 GPUs; DP16 attention × EP16: 64 sequences on each GPU.
+    const tpGroup = entries('h200', plan(16, 1, 16), 64).byName.get('experts_gate_up')!;
+    const dpGroup = entries('h200', plan(1, 16, 16), 64).byName.get('experts_gate_up')!;
+    assert.ok(Math.abs(dpGroup.flops / tpGroup.flops - 16) < 1e-9);
+  });
+
+  it('the busiest rank sets the expert time and the all-to-all volume', () => {
+    const even = entries('h200', plan(1, 16, 16), 64, 1).byName;
+    const skewed = entries('h200', plan(1, 16, 16), 64, 1.5).byName;
+    assert.ok(
+      Math.abs(skewed.get('experts_gate_up')!.flops / even.get('experts_gate_up')!.flops - 1.5) < 1e-9,
+    );
+    assert.ok(Math.abs(skewed.get('ep_dispatch')!.bytes / even.get('ep_dispatch')!.bytes - 1.5) < 1e-9);
+  });
+
+  it('EP64 inside a GB200 NVL72 rack all-to-alls over NVLink, far faster than over H200 nodes', () => {
+    const rack = entries('gb200', plan(1, 64, 64), 64).byName.get('ep_dispatch')!;
+    const nodes = entries('h200', plan(1, 64, 64), 64).byName.get('ep_dispatch')!;
+    assert.equal(rack.bytes, nodes.bytes);
+    assert.ok(nodes.seconds > 3 * rack.seconds, `${nodes.seconds} vs ${rack.seconds}`);
+  });
+});

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type EngineFlags, readEngineFlags } from '../../../../src/engine/config/emit.js';
+import { getHardware } from '../../../../src/engine/hardware/catalog.js';
+import { getModel } from '../../../../src/engine/model/catalog.js';
+import { type EngineSettings, engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
+
+type EmittedServer = EngineSettings['servers'][number];
+
+import { wideExpertParallelShapes } from '../../../../src/engine/search/expert-parallel-space.js';
+import type { Candidate } from '../../../../src/engine/search/schema.js';
+import { SimulationEvaluator } from '../../../../src/engine/search/simulation-evaluator.js';
+import { loadWorkload } from '../../../../src/engine/workload/load.js';
+
+const deepseek = getModel('deepseek-v3');
+const fp8 = [{ weightDtype: 'fp8' as const, kvDtype: 'bf16' as const }];
+const space = (hardware: string, gpus: number) => ({
+  model: deepseek,
+  hardware: getHardware(hardware),
+  gpus,
+  engine: 'sglang' as const,
+  maxSequenceTokens: 4096,
+  allowQuantization: false,
+  disaggregation: false,
+});
+
+/**
+ * Flags each engine documents (SGLang 0.5 server arguments; vLLM 0.10 `vllm serve`), for the settings
+ * a searched plan emits: an emitted flag outside this table would not be accepted by the engine.
+ */
+const DOCUMENTED_FLAGS = {
+  sglang: new Set([
+    '--model-path',
+    '--tp-size',
+    '--pp-size',
+    '--dp-size',
+    '--ep-size',
+    '--enable-dp-attention',
+    '--mem-fraction-static',
+    '--max-running-requests',
+    '--chunked-prefill-size',
+    '--page-size',
+    '--context-length',
+    '--quantization',
+    '--kv-cache-dtype',
+    '--disable-radix-cache',
+    '--disaggregation-mode',
+    '--speculative-algorithm',
+    '--speculative-num-steps',
+    '--speculative-eagle-topk',
+    '--speculative-num-draft-tokens',
+    '--speculative-draft-model-path',
+  ]),
+  vllm: new Set([
+    '--tensor-parallel-size',
+    '--pipeline-parallel-size',
+    '--data-parallel-size',
+    '--enable-expert-parallel',
+    '--gpu-memory-utilization',
+    '--max-num-seqs',
+    '--max-num-batched-tokens',
+    '--enable-chunked-prefill',
+    '--no-enable-chunked-prefill',
+    '--block-size',
+    '--max-model-len',
+    '--quantization',
+    '--kv-cache-dtype',
+    '--enable-prefix-caching',
+    '--no-enable-prefix-caching',
+    '--kv-transfer-config',
+    '--speculative-config',
+  ]),
+} as const;
+
+const wideCandidate: Candidate = {
+  kind: 'colocated',
+  id: 'wide',
+  pool: {
+    plan: { tp: 1, pp: 1, dp: 32, ep: 16, weightDtype: 'fp8', kvDtype: 'bf16' },
+    knobs: {
+      maxNumSeqs: 256,
+      maxNumBatchedTokens: 8192,
+      chunkedPrefill: true,
+      blockSize: 16,
+      gpuMemoryUtilization: 0.9,
+    },
+    speculation: { method: 'mtp', k: 2, policy: 'fixed' },
+  },
+};
+
+describe('wide expert parallelism in the search', () => {
+  it('DeepSeek-V3 on 16 H200s and on 64 GB200s gets attention-DP plans with EP over the GPUs', () => {
+    const h200 = wideExpertParallelShapes(space('h200', 16), fp8).shapes;
+    assert.ok(h200.some((s) => s.tp === 1 && s.ep === 16));
+    const gb200 = wideExpertParallelShapes(space('gb200', 64), fp8).shapes;
+    assert.ok(gb200.some((s) => s.tp === 1 && s.ep === 64));
+    // Dense models have no experts to spread.
+    assert.equal(
+      wideExpertParallelShapes({ ...space('h200', 16), model: getModel('llama-3.1-70b') }, fp8).shapes.length,
+      0,
+    );
+  });
+
+  it('SGLang: one server per EP group, --tp counting every GPU, DP attention, documented flags only', () => {
+    const [server] = engineSettingsFor('sglang', deepseek, wideCandidate, 8192).servers;
+    const words = server.argv.join(' ');
+    assert.match(words, /--tp-size 16 .*--dp-size 16 --ep-size 16 .*--enable-dp-attention/);
+    assert.equal(server.replicas, 2);
+    assert.equal(server.gpusPerServer, 16);
+    for (const flag of server.argv.filter((w) => w.startsWith('--'))) {
+      assert.ok(DOCUMENTED_FLAGS.sglang.has(flag), `sglang has no ${flag}`);
+    }
+    assert.ok(
+      server.dropped.every((d) => d.setting === 'expertParallel'),
+      JSON.stringify(server.dropped),
+    );
+  });
+
+  it('vLLM: --data-parallel-size over the EP group with --enable-expert-parallel, documented flags only', () => {
+    const [server] = engineSettingsFor('vllm', deepseek, wideCandidate, 8192).servers;
+    const words = server.argv.join(' ');
+    assert.match(words, /--tensor-parallel-size 1 .*--data-parallel-size 16 --enable-expert-parallel/);
+    assert.match(words, /--speculative-config \{"method":"deepseek_mtp","num_speculative_tokens":2\}/);
+    assert.equal(server.replicas, 2);
+    for (const flag of server.argv.filter((w) => w.startsWith('--'))) {
+      assert.ok(DOCUMENTED_FLAGS.vllm.has(flag), `vllm has no ${flag}`);
+    }
+    assert.ok(
+      server.dropped.every((d) => d.setting === 'ep'),
+      JSON.stringify(server.dropped),
+    );
+  });
+
+  it('the emitted commands read back to the same settings', () => {
+    for (const engine of ['sglang', 'vllm', 'trtllm'] as const) {
+      const server: EmittedServer = engineSettingsFor(engine, deepseek, wideCandidate, 8192).servers[0];
+      const flags: EngineFlags = {
+        engine,
+        argv: server.argv,
+        commandLine: server.commandLine,
+        env: server.env,
+        ...(server.configYaml !== undefined
+          ? { configYaml: server.configYaml, yamlFileName: server.yamlFileName }
+          : {}),
+        expressed: {},
+        dropped: [],
+        deployment: {},
+      };
+      const read = readEngineFlags(flags);
+      assert.deepEqual(read, server.expressed, engine);
+    }
+  });
+
+  it('the evaluator simulates a whole EP group of attention-DP replicas (DeepSeek-V3, EP16 on GB200)', () => {
+    const workload = loadWorkload(
+      'poisson:rate=4,prompt=lognormal(1000,0.5),output=lognormal(200,0.5),n=60',
+      {},
+    );
+    const evaluator = new SimulationEvaluator({
+      model: deepseek,
+      hardware: getHardware('gb200'),
+      engine: 'sglang',
+      workload,
+      slo: { ttft: 3, tbt: 0.1, percentile: 'p90' },
+      maxModelLen: 8192,
+      seed: 0,
+    });
+    const pool = { ...wideCandidate.pool, plan: { ...wideCandidate.pool.plan, dp: 16 } };
+    const metrics = evaluator.evaluateOne({ candidate: { ...wideCandidate, pool }, rate: 4 });
+    assert.ok(metrics.throughputPerGpu > 0);
+    assert.ok(metrics.tbt.p90 > 0 && metrics.tbt.p90 < 0.1, `TBT p90 ${metrics.tbt.p90}`);
+  });
+});

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { getHardware } from '../../../../src/engine/hardware/catalog.js';
+import { getModel } from '../../../../src/engine/model/catalog.js';
+import { createBatchShape, resetBatchShape } from '../../../../src/engine/perf/shape.js';
+import {
+  acceptanceRates,
+  expectedTokensPerStep,
+  SpeculationConfig,
+  type SpeculationConfigInput,
+} from '../../../../src/engine/perf/speculation.js';
+import { addVerifications, SpeculationCost } from '../../../../src/engine/perf/speculation-cost.js';
+import { compileStepModel } from '../../../../src/engine/perf/step-model.js';
+import type { SimulationConfigInput } from '../../../../src/engine/sim/config.js';
+import { simulate } from '../../../../src/engine/sim/simulate.js';
+import { RunSummary } from '../../../../src/engine/sim/summary.js';
+import { generateWorkload, parseWorkloadSpec } from '../../../../src/engine/workload/spec.js';
+import type { Workload } from '../../../../src/engine/workload/types.js';
+
+const plan = { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const };
+const config = (speculation?: SpeculationConfigInput): SimulationConfigInput => ({
+  model: 'llama-3.1-70b',
+  hardware: 'h100-sxm',
+  slo: { ttft: 1, tpot: 0.05 },
+  deployment: {
+    kind: 'colocated',
+    pool: {
+      plan,
+      scheduler: { policy: 'vllm-v1', maxModelLen: 8192 },
+      ...(speculation ? { speculation } : {}),
+    },
+  },
+});
+const workload = (spec: string) => generateWorkload(parseWorkloadSpec(spec), 1, spec);
+
+describe('speculative decoding in the simulator', () => {
+  it('emits several tokens per step: one request, every draft accepted, TPOT per emitted token', () => {
+    const one: Workload = {
+      source: 'one',
+      hashBlockTokens: 512,
+      requests: [{ arrival: 0, promptTokens: 100, outputTokens: 41 }],
+    };
+    const plain = simulate(config(), one);
+    const spec = simulate(config({ method: 'eagle', k: 3, acceptance: 0.999999 }), one);
+    // 1 prefill step + 40 decode steps, against 1 + 10 verifications of 4 tokens.
+    assert.equal(plain.steps, 41);
+    assert.equal(spec.steps, 11);
+    assert.equal(spec.tokens.output, 41);
+    assert.equal(spec.itl?.count, 40);
+    const e2e = spec.e2e!.mean;
+    const ttft = spec.ttft!.mean;
+    assert.ok(Math.abs(spec.tpot!.mean - (e2e - ttft) / 40) < 1e-12);
+    // Each gap brought 4 tokens: the ITL of each is a quarter of the step.
+    assert.ok(Math.abs(spec.itl!.mean - (e2e - ttft) / 40) < 1e-9);
+    assert.equal(spec.speculation?.emittedTokens, 40);
+    assert.equal(spec.speculation?.verifications, 10);
+    RunSummary.parse(spec);
+  });
+
+  it('low load on a 70B model: TPOT falls by the expected tokens per step less the draft and verification costs', () => {
+    const light = workload(
+      'poisson:rate=0.2,prompt=lognormal(1000,0.5),output=lognormal(300,0.5),n=60,max=4000',
+    );
+    const speculation = SpeculationConfig.parse({ method: 'eagle3', k: 3 });
+    const plain = simulate(config(), light);
+    const spec = simulate(config(speculation), light);
+    const expected = expectedTokensPerStep(acceptanceRates(speculation), 3);
+    // The predicted speed-up at batch 1 and a typical context: E tokens per (verification + draft).
+    const model = compileStepModel(getModel('llama-3.1-70b'), getHardware('h100-sxm'), plan);
+    const cost = new SpeculationCost(model, speculation, null);
+    const shape = createBatchShape();
+    const time = (k: number) => {
+      resetBatchShape(shape);
+      addVerifications(shape, 1, 1150, 1150, k);
+      return model.stepSeconds(shape) + cost.draftSeconds(1, 1150, 1150, k);
+    };
+    const predicted = (expected * time(0)) / time(3);
+    const observed = plain.tpot!.mean / spec.tpot!.mean;
+    assert.ok(observed > 2, `speed-up ${observed}`);
+    assert.ok(Math.abs(observed / predicted - 1) < 0.15, `observed ${observed}, predicted ${predicted}`);
+    // The draws follow the acceptance model.
+    const drawn = spec.speculation!.tokensPerVerification;
+    assert.ok(Math.abs(drawn - expected) < 0.1, `drawn ${drawn}, expected ${expected}`);
+    assert.equal(spec.tokens.output, plain.tokens.output);
+    assert.equal(spec.itl?.count, plain.itl?.count);
+  });
+
+  it('high load: fixed speculation lowers goodput; the adaptive policy drafts less and keeps it', () => {
+    const heavy = workload(
+      'poisson:rate=22,prompt=lognormal(200,0.5),output=lognormal(200,0.5),n=1200,max=4000',
+    );
+    const plain = simulate(config(), heavy);
+    const fixed = simulate(config({ method: 'ngram', k: 3 }), heavy);
+    const adaptive = simulate(config({ method: 'ngram', k: 3, policy: 'adaptive' }), heavy);
+    const good = (s: RunSummary) => s.goodput!.requestsPerSecond;
+    assert.ok(good(fixed) < 0.8 * good(plain), `fixed ${good(fixed)} against ${good(plain)}`);
+    assert.ok(good(adaptive) >= 0.95 * good(plain), `adaptive ${good(adaptive)} against ${good(plain)}`);
+    const drafted = (s: RunSummary) => s.speculation!.draftedTokens / s.speculation!.verifications;
+    assert.ok(adaptive.speculation!.verifications === 0 || drafted(adaptive) < drafted(fixed));
+  });
+
+  it('is deterministic (seeded acceptance draws) and the seed changes the draws', () => {
+    const light = workload(
+      'poisson:rate=1,prompt=lognormal(500,0.5),output=lognormal(200,0.5),n=40,max=4000',
+    );
+    const a = simulate(config({ method: 'eagle', k: 4 }), light);
+    const b = simulate(config({ method: 'eagle', k: 4 }), light);
+    assert.deepEqual({ ...a, wallSeconds: 0 }, { ...b, wallSeconds: 0 });
+    const c = simulate({ ...config({ method: 'eagle', k: 4 }), seed: 7 }, light);
+    assert.equal(c.speculation!.emittedTokens, a.speculation!.emittedTokens);
+    assert.notEqual(c.speculation!.verifications, a.speculation!.verifications);
+  });
+
+  it('names what cannot speculate: MTP on a model without MTP layers', () => {
+    const light = workload('poisson:rate=1,prompt=lognormal(500,0.5),output=lognormal(200,0.5),n=5,max=4000');
+    const s = simulate(config({ method: 'mtp', k: 1 }), light);
+    assert.equal(s.feasible, false);
+    assert.match(s.problems.join(' '), /multi-token-prediction/);
+  });
+
+  it('a draft model takes KV memory: fewer blocks than without', () => {
+    const light = workload('poisson:rate=1,prompt=lognormal(500,0.5),output=lognormal(200,0.5),n=5,max=4000');
+    const plain = simulate(config(), light);
+    const draft = simulate(config({ method: 'draft-model', k: 4 }), light);
+    assert.equal(draft.feasible, true);
+    assert.ok(draft.kvUtilization!.peak > plain.kvUtilization!.peak);
+  });
+});
