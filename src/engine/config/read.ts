@@ -13,7 +13,7 @@ import { isComposeFile, parseDotEnv, readCompose } from './readers/compose.js';
 import { guessEngineOfYaml, readEngineYamlFile, readEngineYamlMap } from './readers/engine-yaml.js';
 import { isProductionStackValues, readProductionStack } from './readers/helm.js';
 import { isKubernetesDocument, readKubernetes } from './readers/kubernetes.js';
-import { readShellScript } from './readers/shell.js';
+import { readShellScript, type WrittenFile } from './readers/shell.js';
 import { parseYaml } from './readers/yaml-util.js';
 import { sharedTexts } from './shared.js';
 import { SourceFile } from './source.js';
@@ -58,7 +58,7 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
   const isYaml = YAML_EXTENSIONS.test(source.path);
   if (!isYaml && (SHELL_EXTENSIONS.test(source.path) || !looksLikeYaml(source.text))) {
     const read = readShellScript(source);
-    for (const block of read.blocks) followConfigFile(block, source, options);
+    for (const block of read.blocks) followConfigFile(block, source, options, read.written);
     return finish(source, 'shell', read.blocks, read.problems);
   }
   const { documents, problems, shared } = parseYaml(source);
@@ -101,11 +101,18 @@ function looksLikeYaml(text: string): boolean {
 }
 
 /** A `--config` / `--extra_llm_api_options` YAML named on the command line: its keys count, below the flags. */
-function followConfigFile(block: BlockBuilder, source: SourceFile, options: ReadOptions): void {
+function followConfigFile(
+  block: BlockBuilder,
+  source: SourceFile,
+  options: ReadOptions,
+  written: readonly WrittenFile[] = [],
+): void {
   const reference = block.configFile;
   if (!reference || !block.engine) return;
   const path = reference.text.startsWith('/') ? reference.text : join(dirname(source.path), reference.text);
-  const text = options.readFile?.(path);
+  // A file the script itself writes (`cat > config.yaml <<EOF`) is read from the script, edits included.
+  const heredoc = written.findLast((file) => file.path === reference.text);
+  const text = heredoc ? heredoc.source.text : options.readFile?.(path);
   if (text === undefined) {
     block.problem(
       'info',
@@ -114,7 +121,7 @@ function followConfigFile(block: BlockBuilder, source: SourceFile, options: Read
     );
     return;
   }
-  const configSource = new SourceFile(path, text);
+  const configSource = heredoc?.source ?? new SourceFile(path, text);
   const { documents, problems, shared } = parseYaml(configSource);
   for (const problem of problems) block.problems.push(problem);
   block.shared.push(...shared);

@@ -5,7 +5,11 @@ import type { EngineDescription } from './types.js';
 export const SGLANG = {
   id: 'sglang',
   displayName: 'SGLang',
-  launchers: [{ pythonModule: 'sglang.launch_server', positionalModel: false }],
+  launchers: [
+    { pythonModule: 'sglang.launch_server', positionalModel: false },
+    // SGLang ≥ 0.5.3: `sglang serve --model-path …` takes the same flags.
+    { program: 'sglang', subcommand: { word: 'serve', optional: false }, positionalModel: false },
+  ],
   image: { nameContains: ['sglang'], positionalModel: false },
   configFile: {
     knob: 'config',

@@ -7,7 +7,12 @@ export const TRTLLM = {
   id: 'trtllm',
   displayName: 'TensorRT-LLM',
   launchers: [
-    { program: 'trtllm-serve', subcommand: { word: 'serve', optional: true }, positionalModel: true },
+    {
+      program: 'trtllm-serve',
+      subcommand: { word: 'serve', optional: true },
+      positionalModel: true,
+      routerSubcommands: ['disaggregated'],
+    },
   ],
   image: { nameContains: ['tensorrt-llm', 'trtllm', 'tensorrt_llm'], positionalModel: false },
   configFile: {

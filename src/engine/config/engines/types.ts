@@ -13,6 +13,11 @@ export type Launcher =
       subcommand?: { word: string; optional: boolean };
       /** Takes the model as its first positional argument (`vllm serve MODEL`). */
       positionalModel: boolean;
+      /**
+       * Subcommands that start a router pairing servers, not a server (`trtllm-serve disaggregated`):
+       * the command is recognised and not read as a server.
+       */
+      routerSubcommands?: readonly string[];
     }
   | {
       /** Python module run with `python -m` / `--module` (`sglang.launch_server`); written as `python3 -m`. */

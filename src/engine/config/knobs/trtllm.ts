@@ -90,15 +90,7 @@ const knobs: Knob[] = [
       ['fp8', 'fp8'],
     ],
   ),
-  ...[
-    '--host',
-    '--port',
-    '--backend',
-    '--tokenizer',
-    '--log_level',
-    '--gpus_per_node',
-    '--extra_llm_api_options',
-  ]
+  ...['--host', '--port', '--backend', '--tokenizer', '--log_level', '--gpus_per_node']
     .concat([
       '--num_postprocess_workers',
       '--reasoning_parser',
@@ -106,6 +98,12 @@ const knobs: Knob[] = [
       '--metadata_server_config_file',
     ])
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' })),
+  passThroughKnob({
+    flag: '--extra_llm_api_options',
+    // TensorRT-LLM ≥ 1.1 spells it `--config` too.
+    aliases: ['--config'],
+    doc: 'YAML file of LLM API options (the settings without a flag).',
+  }),
   ...['--trust_remote_code'].map((flag) =>
     passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' }, 'switch'),
   ),

@@ -102,7 +102,7 @@ function readService(
     const entryWords = isSeq(entrypoint) ? seqTokens(entrypoint, source).map((t) => t.text) : [];
     const viaShell =
       entryWords.some((w) => /(^|\/)(ba)?sh$/.test(w)) ||
-      /^\s*(ba)?sh\s+-c\s/.test(scalarText(command) ?? '');
+      /^\s*(\S*\/)?(ba|da|z)?sh\s+-[a-z]*c[a-z]*\s/.test(scalarText(command) ?? '');
     const read = readShellText(
       scalarText(command) ?? '',
       {

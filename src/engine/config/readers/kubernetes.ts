@@ -16,6 +16,7 @@ import {
   readEngineArgs,
 } from '../args.js';
 import { BlockBuilder, type BlockProblem } from '../block.js';
+import { isShellScriptOption } from '../shell.js';
 import type { SourceFile } from '../source.js';
 import { addEnvVariable } from './env.js';
 import { GPU_LABEL_KEYS, hardwareFromLabel } from './hardware-hint.js';
@@ -166,7 +167,7 @@ export function readContainer(
   const builder = new BlockBuilder(source.path, 'kubernetes', label, range);
 
   // `sh -c "<script>"`: the script is a shell text inside one YAML scalar.
-  const dashC = all.findIndex((t, i) => t.text === '-c' && /(^|\/)(ba)?sh$/.test(all[i - 1]?.text ?? ''));
+  const dashC = all.findIndex((t, i) => isShellScriptOption(all[i - 1]?.text, t.text));
   if (dashC >= 0) {
     const scriptNode = [...(isSeq(command) ? command.items : []), ...(isSeq(args) ? args.items : [])][
       dashC + 1
