@@ -146,6 +146,8 @@ export const ServingBlock = z.object({
   insertions: z.array(Insertion),
   /** GPU product named in the file (node selector, accelerator label), mapped to a catalog id when known. */
   hardware: z.object({ text: z.string(), id: z.string().nullable(), range: SourceRange }).optional(),
+  /** The engine version the container image's tag names (`vllm/vllm-openai:v0.10.1` → 0.10.1). */
+  engineVersion: z.object({ text: z.string(), image: z.string(), range: SourceRange.nullable() }).optional(),
   /** Flags the engine's table does not know, as written. */
   unknownFlags: z.array(z.object({ flag: z.string(), range: SourceRange.nullable() })),
   problems: z.array(BlockProblem),
@@ -183,6 +185,7 @@ export class BlockBuilder {
   /** Shared text in files this block follows (its `--config` YAML). */
   readonly shared: SharedText[] = [];
   hardware: ServingBlock['hardware'];
+  engineVersion: ServingBlock['engineVersion'];
   engine: EngineId | null = null;
   /** The engine YAML a `--config` / `--extra_llm_api_options` flag names, followed by the file reader. */
   configFile: ArgToken | undefined;
@@ -236,6 +239,7 @@ export class BlockBuilder {
       occurrences: this.occurrences,
       insertions: this.insertions,
       ...(this.hardware ? { hardware: this.hardware } : {}),
+      ...(this.engineVersion ? { engineVersion: this.engineVersion } : {}),
       unknownFlags: this.unknownFlags,
       problems: this.problems,
       ...(this.shared.length > 0 ? { shared: this.shared } : {}),

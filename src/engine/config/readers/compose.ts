@@ -9,6 +9,7 @@ import {
 import { BlockBuilder, type BlockProblem } from '../block.js';
 import type { SourceFile } from '../source.js';
 import { addEnvVariable, countDevices } from './env.js';
+import { setEngineVersion } from './image-version.js';
 import { readShellText, substitute, type VariableScope, valuePart } from './shell.js';
 import {
   getIn,
@@ -85,10 +86,11 @@ function readService(
   source: SourceFile,
   variables: VariableScope,
 ): BlockBuilder | undefined {
-  const image = resolve(
+  const imageToken = resolve(
     scalarTokenOf(service.get('image', true), source) ?? emptyToken(source),
     variables,
-  ).text;
+  );
+  const image = imageToken.text;
   const imageEngine = engineOfImage(image);
   const command = service.get('command', true);
   const entrypoint = service.get('entrypoint', true);
@@ -135,6 +137,7 @@ function readService(
   if (!builder?.engine) return undefined;
   builder.range = range;
   builder.label = label;
+  setEngineVersion(builder, image, imageToken.range);
   addEnvironment(builder, service, source, variables);
   addDeployment(builder, service, source);
   return builder;

@@ -5,6 +5,7 @@ import type { EngineId } from '../engines/index.js';
 import { findFlag } from '../knobs/index.js';
 import type { SourceFile } from '../source.js';
 import { hardwareFromLabel } from './hardware-hint.js';
+import { setEngineVersion } from './image-version.js';
 import {
   getIn,
   mapInsertion,
@@ -57,6 +58,9 @@ export function readProductionStack(root: YAMLMap, source: SourceFile) {
       nodeRange(spec, source),
     );
     builder.engine = CHART_ENGINE;
+    const repository = scalarText(spec.get('repository', true));
+    const tag = valueToken(spec.get('tag', true), source);
+    if (repository && tag) setEngineVersion(builder, `${repository}:${tag.text}`, tag.range);
     readModelSpec(builder, spec, source);
     blocks.push(builder);
   }

@@ -20,6 +20,7 @@ import { isShellScriptOption } from '../shell.js';
 import type { SourceFile } from '../source.js';
 import { addEnvVariable } from './env.js';
 import { GPU_LABEL_KEYS, hardwareFromLabel } from './hardware-hint.js';
+import { setEngineVersion } from './image-version.js';
 import { readShellText, type VariableScope } from './shell.js';
 import {
   getIn,
@@ -223,6 +224,9 @@ function finishContainer(
   envEntries: { name: string; token: ArgToken; keyRange: ReturnType<SourceFile['range']> }[],
 ): void {
   if (!builder.engine) return;
+  const imageNode = container.get('image', true);
+  const image = valueToken(imageNode, source);
+  if (image) setEngineVersion(builder, image.text, image.range);
   // The environment is read before the arguments in precedence: flags override env vars.
   const before = builder.occurrences.splice(0);
   for (const entry of envEntries)

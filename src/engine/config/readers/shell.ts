@@ -11,6 +11,7 @@ import type { EngineId } from '../engines/index.js';
 import { evaluateArithmetic, parseShell, type ShellWord, wholeVariable } from '../shell.js';
 import { SourceFile } from '../source.js';
 import { addEnvVariable, countDevices } from './env.js';
+import { setEngineVersion } from './image-version.js';
 
 /**
  * Where a shell text lives: `file` (a script: offsets are the file's), or a YAML scalar holding a
@@ -119,6 +120,8 @@ interface Found {
   positionalModel: boolean;
   env: { name: string; value: ArgToken; keyRange: ArgToken['range'] }[];
   gpus?: { count: number; token: ArgToken };
+  /** The image of `docker run`. */
+  image?: ArgToken;
 }
 
 /** The engine command in one shell command: direct, after env assignments, or inside `docker run`. */
@@ -201,6 +204,7 @@ function findInDockerRun(tokens: ArgToken[], env: Found['env']): Found | undefin
       argsStart: command.argsStart,
       positionalModel: command.positionalModel,
       env,
+      image,
       ...(gpus ? { gpus } : {}),
     };
   }
@@ -212,6 +216,7 @@ function findInDockerRun(tokens: ArgToken[], env: Found['env']): Found | undefin
     argsStart: 0,
     positionalModel: imageTakesPositionalModel(engine),
     env,
+    image,
     ...(gpus ? { gpus } : {}),
   };
 }
@@ -283,6 +288,7 @@ export function readShellText(text: string, context: ShellTextContext, options: 
       blockRange,
     );
     builder.engine = found.engine;
+    if (found.image) setEngineVersion(builder, found.image.text, found.image.range);
     for (const variable of found.env)
       addEnvVariable(builder, found.engine, variable.name, variable.value, variable.keyRange);
     for (const [name, value] of context.variables) {
