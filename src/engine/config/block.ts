@@ -148,6 +148,8 @@ export const ServingBlock = z.object({
   hardware: z.object({ text: z.string(), id: z.string().nullable(), range: SourceRange }).optional(),
   /** The engine version the container image's tag names (`vllm/vllm-openai:v0.10.1` → 0.10.1). */
   engineVersion: z.object({ text: z.string(), image: z.string(), range: SourceRange.nullable() }).optional(),
+  /** Nodes one server spans, where the platform says (LeaderWorkerSet `size`). */
+  nodes: z.object({ count: z.number().int().positive(), range: SourceRange.nullable() }).optional(),
   /** Flags the engine's table does not know, as written. */
   unknownFlags: z.array(z.object({ flag: z.string(), range: SourceRange.nullable() })),
   problems: z.array(BlockProblem),
@@ -186,6 +188,7 @@ export class BlockBuilder {
   readonly shared: SharedText[] = [];
   hardware: ServingBlock['hardware'];
   engineVersion: ServingBlock['engineVersion'];
+  nodes: ServingBlock['nodes'];
   engine: EngineId | null = null;
   /** The engine YAML a `--config` / `--extra_llm_api_options` flag names, followed by the file reader. */
   configFile: ArgToken | undefined;
@@ -240,6 +243,7 @@ export class BlockBuilder {
       insertions: this.insertions,
       ...(this.hardware ? { hardware: this.hardware } : {}),
       ...(this.engineVersion ? { engineVersion: this.engineVersion } : {}),
+      ...(this.nodes ? { nodes: this.nodes } : {}),
       unknownFlags: this.unknownFlags,
       problems: this.problems,
       ...(this.shared.length > 0 ? { shared: this.shared } : {}),

@@ -309,15 +309,25 @@ function stepBudgetAgainstLimits(checking: BlockChecking, target: BlockTarget): 
   }
 }
 
-/** TensorRT-LLM without chunked prefill: a prompt longer than one step's tokens cannot be scheduled. */
+/**
+ * TensorRT-LLM without chunked prefill: a prompt longer than one step's tokens cannot be scheduled. An
+ * error only where the file sets the values; from the engine's defaults, a warning that says so.
+ */
 function promptLongerThanStep({ block, push, fixFor }: BlockChecking, target: BlockTarget): void {
   const tokens = target.resolved.maxNumBatchedTokens;
   const maxLen = target.resolved.maxModelLen;
   if (tokens === undefined || maxLen === undefined || tokens >= maxLen) return;
+  const set = target.settings;
+  const fromFile = set.maxNumBatchedTokens !== undefined && set.maxModelLen !== undefined;
+  const defaults = [
+    set.enableChunkedPrefill === undefined ? 'chunked prefill off' : undefined,
+    set.maxNumBatchedTokens === undefined ? `max_num_tokens ${tokens}` : undefined,
+    set.maxModelLen === undefined ? `max_seq_len ${maxLen} (the model's)` : undefined,
+  ].filter((part) => part !== undefined);
   push({
-    severity: 'error',
+    severity: fromFile ? 'error' : 'warning',
     code: 'prompt-longer-than-step',
-    message: `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}: long prompts cannot be scheduled`,
+    message: `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}: prompts longer than ${tokens} tokens cannot be scheduled${defaults.length > 0 ? ` (engine defaults: ${defaults.join(', ')})` : ''}`,
     range: rangeOf(block, 'enableChunkedPrefill', 'maxNumBatchedTokens'),
     fix: fixFor('Turn chunked prefill on', { enableChunkedPrefill: true }),
   });

@@ -52,8 +52,9 @@ export function gpuDemand(block: ServingBlock, tp: number, pp: number, dp: numbe
       multiNode: `--data-parallel-size-local ${local}`,
     };
   }
-  const multiNode = multiNodeReason(block);
-  const nodes = Number(flagValue(block, '--nnodes'));
+  const spread = block.nodes && block.nodes.count > 1 ? block.nodes.count : undefined;
+  const multiNode = spread ? `${spread} nodes per server` : multiNodeReason(block);
+  const nodes = block.nodes?.count ?? Number(flagValue(block, '--nnodes'));
   if (Number.isInteger(nodes) && nodes > 1 && total % nodes === 0) {
     return { total, perPod: total / nodes, formula: `${formula} over ${nodes} nodes`, multiNode };
   }

@@ -64,6 +64,7 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
   const { documents, problems, shared } = parseYaml(source);
   if (documents.some(isKubernetesDocument)) {
     const read = readKubernetes(documents, source);
+    for (const block of read.blocks) followConfigFile(block, source, options);
     return finish(source, 'kubernetes', read.blocks, [...problems, ...read.problems], shared);
   }
   const root = documents[0]?.contents;

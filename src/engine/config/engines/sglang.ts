@@ -9,6 +9,8 @@ export const SGLANG = {
     { pythonModule: 'sglang.launch_server', positionalModel: false },
     // SGLang ≥ 0.5.3: `sglang serve --model-path …` takes the same flags.
     { program: 'sglang', subcommand: { word: 'serve', optional: false }, positionalModel: false },
+    // NVIDIA Dynamo's sglang worker takes the engine's own flags.
+    { pythonModule: 'dynamo.sglang', positionalModel: false },
   ],
   image: { nameContains: ['sglang'], positionalModel: false },
   configFile: {

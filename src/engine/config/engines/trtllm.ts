@@ -13,6 +13,8 @@ export const TRTLLM = {
       positionalModel: true,
       routerSubcommands: ['disaggregated'],
     },
+    // NVIDIA Dynamo's trtllm worker takes the engine's own flags.
+    { pythonModule: 'dynamo.trtllm', positionalModel: false },
   ],
   image: { nameContains: ['tensorrt-llm', 'trtllm', 'tensorrt_llm'], positionalModel: false },
   configFile: {
