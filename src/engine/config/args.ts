@@ -71,6 +71,8 @@ export function findEngineCommand(words: readonly string[]): EngineCommand | und
 export function findRouterCommand(words: readonly string[]): string | undefined {
   for (let i = 0; i < words.length; i++) {
     for (const engine of ENGINE_IDS) {
+      const module = words[i] === '-m' ? words[i + 1] : undefined;
+      if (module && ENGINES[engine].routerModules?.includes(module)) return `python -m ${module}`;
       for (const launcher of ENGINES[engine].launchers) {
         if (!('program' in launcher) || basename(words[i]) !== launcher.program) continue;
         const sub = words[i + 1];

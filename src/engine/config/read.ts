@@ -79,6 +79,7 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
         ? parseDotEnv(new SourceFile(join(dirname(source.path), '.env'), envText))
         : new Map();
     const read = readCompose(root as YAMLMap, source, variables);
+    for (const block of read.blocks) followConfigFile(block, source, options);
     return finish(source, 'compose', read.blocks, [...problems, ...read.problems], shared);
   }
   const engine = guessEngineOfYaml(root);

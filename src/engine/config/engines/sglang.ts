@@ -13,6 +13,7 @@ export const SGLANG = {
     { pythonModule: 'dynamo.sglang', positionalModel: false },
   ],
   image: { nameContains: ['sglang'], positionalModel: false },
+  routerModules: ['sglang_router.launch_router'],
   configFile: {
     knob: 'config',
     keys: 'flag-names',

@@ -104,6 +104,8 @@ export interface EngineDescription<Id extends string = string> {
     /** The image's entrypoint takes the model as its first positional argument. */
     positionalModel: boolean;
   };
+  /** Python modules that start the engine's router between servers (`sglang_router.launch_router`). */
+  routerModules?: readonly string[];
   /** Its own YAML config file, where it has one (TGI has none). */
   configFile?: EngineConfigFile;
   /** Every knob: flags, YAML keys and environment variables, and the engine's defaults. */

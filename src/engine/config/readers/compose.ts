@@ -3,6 +3,7 @@ import {
   type ArgToken,
   engineOfImage,
   findEngineCommand,
+  findRouterCommand,
   imageTakesPositionalModel,
   readEngineArgs,
 } from '../args.js';
@@ -120,13 +121,15 @@ function readService(
   } else if (isSeq(command)) {
     const tokens = seqTokens(command, source).map((t) => resolve(t, variables));
     const found = findEngineCommand(tokens.map((t) => t.text));
-    const engine = found?.engine ?? imageEngine;
+    const router = findRouterCommand(tokens.map((t) => t.text));
+    const engine = router ? undefined : (found?.engine ?? imageEngine);
     if (engine) {
       builder = new BlockBuilder(source.path, 'compose', label, range);
       builder.engine = engine;
-      readEngineArgs(builder, engine, tokens.slice(found?.argsStart ?? 0), {
+      const read = readEngineArgs(builder, engine, tokens.slice(found?.argsStart ?? 0), {
         positionalModel: found ? found.positionalModel : imageTakesPositionalModel(engine),
       });
+      builder.configFile = read.configFile;
       const insertion = seqInsertion(command, source);
       if (insertion) builder.insertions.push(insertion);
     }

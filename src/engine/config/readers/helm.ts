@@ -24,7 +24,7 @@ const CHART_ENGINE: EngineId = 'vllm';
  * The vllmConfig keys the vLLM production-stack chart turns into flags (deployment-vllm-multi.yaml), in
  * the order it writes them. Other keys are ignored by the chart.
  */
-const CHART_KEYS = [
+export const CHART_KEYS = [
   'enableChunkedPrefill',
   'enablePrefixCaching',
   'maxModelLen',

@@ -101,6 +101,7 @@ function dynamoGraph(spec: unknown, source: SourceFile): ServingTemplate[] {
     const sub = getIn(value, ['subComponentType']);
     entry.role = roleOf(scalarText(sub), valueToken(sub, source)) ?? roleOf(name);
     entry.gpus = valueToken(getIn(value, ['resources', 'limits', 'gpu']), source);
+    entry.nodes = valueToken(getIn(value, ['multinode', 'nodeCount']), source);
     parts.push(entry);
   }
   return parts;

@@ -12,6 +12,7 @@ import {
   type ArgToken,
   engineOfImage,
   findEngineCommand,
+  findRouterCommand,
   imageTakesPositionalModel,
   readEngineArgs,
 } from '../args.js';
@@ -272,6 +273,7 @@ export function readContainer(
   }
 
   const words = all.map((t) => t.text);
+  if (findRouterCommand(words)) return undefined;
   const found = findEngineCommand(words);
   const engine =
     found?.engine ??
@@ -281,9 +283,10 @@ export function readContainer(
   if (!engine) return undefined;
   builder.engine = engine;
   const start = found ? found.argsStart : commandTokens.length;
-  readEngineArgs(builder, engine, all.slice(start), {
+  const read = readEngineArgs(builder, engine, all.slice(start), {
     positionalModel: found ? found.positionalModel : imageTakesPositionalModel(engine),
   });
+  builder.configFile = read.configFile;
   const argsSeq = isSeq(args) ? args : isSeq(command) ? command : undefined;
   const insertion = argsSeq ? seqInsertion(argsSeq, source) : undefined;
   if (insertion) builder.insertions.push(insertion);
