@@ -112,6 +112,7 @@ export const BlockKind = z.enum([
   'engine-yaml',
   'kubernetes',
   'helm-production-stack',
+  'helm-llm-d',
   'compose',
 ]);
 export type BlockKind = z.infer<typeof BlockKind>;
@@ -164,6 +165,7 @@ export const ConfigFormat = z.enum([
   ...(ENGINES_WITH_CONFIG_FILE.map(engineYamlFormat) as [EngineYamlFormat, ...EngineYamlFormat[]]),
   'kubernetes',
   'helm-production-stack',
+  'helm-llm-d',
   'compose',
   'unknown',
 ]);
@@ -195,7 +197,7 @@ export class BlockBuilder {
 
   constructor(
     readonly file: string,
-    readonly kind: BlockKind,
+    public kind: BlockKind,
     public label: string,
     public range: SourceRange,
   ) {}

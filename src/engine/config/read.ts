@@ -13,6 +13,7 @@ import { isComposeFile, parseDotEnv, readCompose } from './readers/compose.js';
 import { guessEngineOfYaml, readEngineYamlFile, readEngineYamlMap } from './readers/engine-yaml.js';
 import { isProductionStackValues, readProductionStack } from './readers/helm.js';
 import { isKubernetesDocument, readKubernetes } from './readers/kubernetes.js';
+import { isLlmdValues, readLlmdValues } from './readers/llm-d.js';
 import { readShellScript, type WrittenFile } from './readers/shell.js';
 import { parseYaml } from './readers/yaml-util.js';
 import { sharedTexts } from './shared.js';
@@ -71,6 +72,10 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
   if (isProductionStackValues(root)) {
     const read = readProductionStack(root as YAMLMap, source);
     return finish(source, 'helm-production-stack', read.blocks, [...problems, ...read.problems], shared);
+  }
+  if (isLlmdValues(root)) {
+    const blocks = readLlmdValues(root as YAMLMap, source);
+    return finish(source, 'helm-llm-d', blocks, problems, shared);
   }
   if (isComposeFile(root)) {
     const envText = options.readFile?.(join(dirname(source.path), '.env'));

@@ -2,6 +2,7 @@ import { composeFiles } from './compose.js';
 import { dynamoFiles } from './dynamo.js';
 import { kserveFiles } from './kserve.js';
 import { kubernetesFiles } from './kubernetes.js';
+import { llmdFiles } from './llm-d.js';
 import { productionStackFiles } from './production-stack.js';
 import type { DeployFile, DeployFormat, DeployInput } from './types.js';
 
@@ -13,6 +14,7 @@ const EMITTERS: Record<DeployFormat, (input: DeployInput) => DeployFile[]> = {
   dynamo: dynamoFiles,
   kserve: kserveFiles,
   'production-stack': productionStackFiles,
+  'llm-d': llmdFiles,
 };
 
 /**

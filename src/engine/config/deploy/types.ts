@@ -24,5 +24,12 @@ export interface DeployFile {
   text: string;
 }
 
-export const DEPLOY_FORMATS = ['kubernetes', 'compose', 'dynamo', 'kserve', 'production-stack'] as const;
+export const DEPLOY_FORMATS = [
+  'kubernetes',
+  'compose',
+  'dynamo',
+  'kserve',
+  'production-stack',
+  'llm-d',
+] as const;
 export type DeployFormat = (typeof DEPLOY_FORMATS)[number];

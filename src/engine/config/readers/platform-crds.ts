@@ -159,23 +159,35 @@ const PARALLELISM: Record<string, { setting: SettingKey; flag: string }> = {
   data: { setting: 'dp', flag: '--data-parallel-size' },
 };
 
-function llmPart(
+/** Where a vLLM part's pieces are: its containers (under the part) and the model URI node. */
+export interface VllmPartShape {
+  containers: readonly string[];
+  modelUri: unknown;
+  /** The node the block's range covers when no container is read. */
+  root: YAMLMap;
+}
+
+/**
+ * One vLLM pool of a platform that runs vLLM whatever the image (LLMInferenceService, llm-d): its first
+ * container's flags, the model from a `hf://` URI, `parallelism`, `replicas`, and its role.
+ */
+export function vllmPart(
   part: unknown,
-  root: YAMLMap,
+  shape: VllmPartShape,
   source: SourceFile,
   label: string,
   role: 'prefill' | 'decode' | undefined,
 ): BlockBuilder {
-  const container = getIn(part, ['template', 'containers']);
+  const { root } = shape;
+  const container = getIn(part, [...shape.containers]);
   const main = isSeq(container) ? container.items.find((c): c is YAMLMap => isMap(c)) : undefined;
-  // LLMInferenceService runs vLLM whatever the image (llm-d's images wrap it).
   const fromContainer = main ? readContainer(main, source, label, new Map(), 'vllm') : undefined;
   const builder =
     fromContainer ?? new BlockBuilder(source.path, 'kubernetes', label, nodeRange(root, source));
   builder.engine ??= 'vllm';
   builder.label = label;
   if (!builder.occurrences.some((o) => o.settings.model !== undefined))
-    addModel(builder, getIn(root, ['spec', 'model', 'uri']), source, 'model.uri');
+    addModel(builder, shape.modelUri, source, 'model.uri');
   for (const { key, value } of mapPairs(getIn(part, ['parallelism']))) {
     const degree = PARALLELISM[String(key.value)];
     const knob = degree ? findFlag('vllm', degree.flag)?.knob.id : undefined;
@@ -200,9 +212,12 @@ function llmPart(
 function llmInferenceService(root: YAMLMap, source: SourceFile, name: string): BlockBuilder[] {
   const spec = root.get('spec', true);
   const prefill = getIn(spec, ['prefill']);
-  const parts = [llmPart(spec, root, source, `LLMInferenceService ${name}`, prefill ? 'decode' : undefined)];
+  const shape = { containers: ['template', 'containers'], modelUri: getIn(spec, ['model', 'uri']), root };
+  const parts = [
+    vllmPart(spec, shape, source, `LLMInferenceService ${name}`, prefill ? 'decode' : undefined),
+  ];
   if (isMap(prefill))
-    parts.push(llmPart(prefill, root, source, `LLMInferenceService ${name}, prefill`, 'prefill'));
+    parts.push(vllmPart(prefill, shape, source, `LLMInferenceService ${name}, prefill`, 'prefill'));
   return parts;
 }
 

@@ -127,6 +127,8 @@ describe('emitted deployments read back to the plan', () => {
   }
   test('kserve, vLLM: disaggregated MoE plan as an LLMInferenceService', () =>
     assertRoundTrip('kserve', disaggregated('vllm')));
+  test('llm-d, vLLM: disaggregated MoE plan as decode and prefill pools', () =>
+    assertRoundTrip('llm-d', disaggregated('vllm')));
   for (const format of DEPLOY_FORMATS) {
     test(`${format}, vLLM: colocated plan`, () => assertRoundTrip(format, colocated));
   }
@@ -162,6 +164,12 @@ const REQUIRED: Record<string, string[]> = {
   ],
   LLMInferenceService: ['apiVersion', 'metadata.name', 'spec.model.uri', 'spec.template.containers.*.name'],
   compose: ['services.*.image'],
+  'llm-d': [
+    'modelArtifacts.uri',
+    'decode.containers.*.name',
+    'decode.containers.*.image',
+    'decode.containers.*.modelCommand',
+  ],
   'production-stack': [
     'servingEngineSpec.modelSpec.*.name',
     'servingEngineSpec.modelSpec.*.repository',
@@ -178,6 +186,7 @@ const FIXTURE_OF_KIND: Record<string, string> = {
   LLMInferenceService: 'kinds/kserve-llmisvc.yaml',
   compose: 'compose/docker-compose.yaml',
   'production-stack': 'helm/production-stack-values.yaml',
+  'llm-d': 'kinds/llm-d-values.yaml',
 };
 
 /** The values at a dotted path, `*` fanning out; empty where the path is missing. */
@@ -193,6 +202,7 @@ function valuesAt(node: unknown, path: string[]): unknown[] {
 
 function kindOf(document: Record<string, unknown>): string {
   if (typeof document.kind === 'string') return document.kind;
+  if ('modelArtifacts' in document) return 'llm-d';
   return 'services' in document ? 'compose' : 'production-stack';
 }
 

@@ -184,3 +184,39 @@ describe('KServe, KubeAI, AIBrix, production-stack resources', () => {
     assert.ok(diagnostics.some((d) => d.code === 'multi-node-plan'));
   });
 });
+
+describe('llm-d model service values', () => {
+  test('decode and prefill pools: args, hf:// model, parallelism, replicas, GPUs; the pool is the role', () => {
+    const { text, report } = readFixture('kinds/llm-d-values.yaml');
+    assert.equal(report.format, 'helm-llm-d');
+    assert.deepEqual(
+      report.blocks.map((b) => [b.label, blockSettings(b)]),
+      [
+        [
+          'llm-d decode',
+          {
+            maxNumSeqs: 512,
+            disaggregationMode: 'decode',
+            gpus: 4,
+            model: 'meta-llama/Llama-3.1-70B-Instruct',
+            tp: 4,
+            replicas: 1,
+          },
+        ],
+        [
+          'llm-d prefill',
+          {
+            maxNumBatchedTokens: 16384,
+            disaggregationMode: 'prefill',
+            gpus: 4,
+            model: 'meta-llama/Llama-3.1-70B-Instruct',
+            tp: 4,
+            replicas: 2,
+          },
+        ],
+      ],
+    );
+    assert.equal(textAt(text, report.blocks[0], 'model'), 'meta-llama/Llama-3.1-70B-Instruct');
+    roundTrip('kinds/llm-d-values.yaml', 1, { tp: 8, replicas: 1, maxNumBatchedTokens: 8192 });
+  });
+});
