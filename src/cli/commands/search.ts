@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import type { DeployFormat } from '../../engine/config/deploy/index.js';
 import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import type { EngineSpec } from '../../engine/perf/serving-engine.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
@@ -26,6 +27,7 @@ import {
   searchRunOptions,
   sloOption,
 } from '../options.js';
+import { emitOptions, writeDeployment } from './emit-deployment.js';
 
 const REASONS: Record<PrunedConfiguration['reason'], string> = {
   memory: 'do not fit in GPU memory',
@@ -186,7 +188,7 @@ export function registerSearchCommands(program: Command): void {
     DEFAULT_ENGINE,
   ))
     command.addOption(option);
-  for (const option of searchRunOptions()) command.addOption(option);
+  for (const option of [...searchRunOptions(), ...emitOptions()]) command.addOption(option);
   command.action(
     async (flags: {
       model: string;
@@ -211,6 +213,8 @@ export function registerSearchCommands(program: Command): void {
       seed: number;
       json?: boolean;
       html?: string;
+      emit?: DeployFormat;
+      emitDir: string;
     }) => {
       const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
       if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
@@ -261,6 +265,10 @@ export function registerSearchCommands(program: Command): void {
         }
         if (flags.json) printJson(result);
         else printResult(result);
+        if (flags.emit) {
+          const written = writeDeployment(result, flags.emit, flags.emitDir, flags.hardware);
+          if (!flags.json) console.log(`\n${flags.emit} files written: ${written.join(', ')}`);
+        }
         // Nothing could run at all: as `memory` says of a plan that does not fit.
         if (result.configurations.length === 0) process.exitCode = 3;
       } finally {

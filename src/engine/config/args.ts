@@ -47,6 +47,7 @@ function launchedAt(
     return undefined;
   }
   if (word !== launcher.program) return undefined;
+  if (launcher.routerSubcommands?.includes(words[i + 1] ?? '')) return undefined;
   const { subcommand } = launcher;
   const hasSubcommand = subcommand !== undefined && words[i + 1] === subcommand.word;
   if (subcommand && !subcommand.optional && !hasSubcommand) return undefined;
@@ -60,6 +61,22 @@ export function findEngineCommand(words: readonly string[]): EngineCommand | und
       for (const launcher of ENGINES[engine].launchers) {
         const found = launchedAt(engine, launcher, words, i);
         if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A command that starts an engine's router (`trtllm-serve disaggregated`) rather than a server. */
+export function findRouterCommand(words: readonly string[]): string | undefined {
+  for (let i = 0; i < words.length; i++) {
+    for (const engine of ENGINE_IDS) {
+      const module = words[i] === '-m' ? words[i + 1] : undefined;
+      if (module && ENGINES[engine].routerModules?.includes(module)) return `python -m ${module}`;
+      for (const launcher of ENGINES[engine].launchers) {
+        if (!('program' in launcher) || basename(words[i]) !== launcher.program) continue;
+        const sub = words[i + 1];
+        if (sub && launcher.routerSubcommands?.includes(sub)) return `${launcher.program} ${sub}`;
       }
     }
   }
@@ -84,6 +101,12 @@ export interface ArgsResult {
   /** `--config` (vLLM, SGLang) or `--extra_llm_api_options` (TensorRT-LLM): the engine YAML it names. */
   configFile?: ArgToken;
 }
+
+/** `$1`, `${2}`, `$@`, `$*`: a script's own parameters. */
+const SCRIPT_PARAMETER = /^\$(\{?[0-9@*]\}?)$/;
+
+/** Text that still holds an expansion the reader could not resolve (`$VAR`, `${…}`, `$(…)`, `$1`, backquotes). */
+const UNRESOLVED = /\$(\{?[A-Za-z_0-9@*#?]|\()|`/;
 
 function isFlag(word: string): boolean {
   return word.length > 1 && word.startsWith('-') && !/^-\d/.test(word);
@@ -115,7 +138,11 @@ export function readEngineArgs(
     const word = token.text;
     if (word === '--') break;
     if (!isFlag(word)) {
-      if (options.positionalModel && !sawModel && modelKnob) {
+      if (options.positionalModel && !sawModel && modelKnob && SCRIPT_PARAMETER.test(word)) {
+        // `vllm serve "$1"`: the model is whatever the script is given; it is unknown here, not `$1`.
+        sawModel = true;
+        builder.problem('info', `the model is the script's argument ${word}; not known here`, token.range);
+      } else if (options.positionalModel && !sawModel && modelKnob) {
         sawModel = true;
         addValue(builder, modelKnob, word, token, null, token.range, 'positional', token.note);
       } else {
@@ -214,7 +241,7 @@ function addValue(
   note: string | undefined,
   spelling?: string,
 ): void {
-  const unresolved = typeof raw === 'string' && /\$\{?[A-Za-z_]/.test(raw) ? raw : undefined;
+  const unresolved = typeof raw === 'string' && UNRESOLVED.test(raw) ? raw : undefined;
   if (unresolved !== undefined && origin !== 'chart') {
     builder.add({
       knob: knob.id,

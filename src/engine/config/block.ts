@@ -112,6 +112,7 @@ export const BlockKind = z.enum([
   'engine-yaml',
   'kubernetes',
   'helm-production-stack',
+  'helm-llm-d',
   'compose',
 ]);
 export type BlockKind = z.infer<typeof BlockKind>;
@@ -146,6 +147,10 @@ export const ServingBlock = z.object({
   insertions: z.array(Insertion),
   /** GPU product named in the file (node selector, accelerator label), mapped to a catalog id when known. */
   hardware: z.object({ text: z.string(), id: z.string().nullable(), range: SourceRange }).optional(),
+  /** The engine version the container image's tag names (`vllm/vllm-openai:v0.10.1` → 0.10.1). */
+  engineVersion: z.object({ text: z.string(), image: z.string(), range: SourceRange.nullable() }).optional(),
+  /** Nodes one server spans, where the platform says (LeaderWorkerSet `size`). */
+  nodes: z.object({ count: z.number().int().positive(), range: SourceRange.nullable() }).optional(),
   /** Flags the engine's table does not know, as written. */
   unknownFlags: z.array(z.object({ flag: z.string(), range: SourceRange.nullable() })),
   problems: z.array(BlockProblem),
@@ -160,6 +165,7 @@ export const ConfigFormat = z.enum([
   ...(ENGINES_WITH_CONFIG_FILE.map(engineYamlFormat) as [EngineYamlFormat, ...EngineYamlFormat[]]),
   'kubernetes',
   'helm-production-stack',
+  'helm-llm-d',
   'compose',
   'unknown',
 ]);
@@ -183,13 +189,15 @@ export class BlockBuilder {
   /** Shared text in files this block follows (its `--config` YAML). */
   readonly shared: SharedText[] = [];
   hardware: ServingBlock['hardware'];
+  engineVersion: ServingBlock['engineVersion'];
+  nodes: ServingBlock['nodes'];
   engine: EngineId | null = null;
   /** The engine YAML a `--config` / `--extra_llm_api_options` flag names, followed by the file reader. */
   configFile: ArgToken | undefined;
 
   constructor(
     readonly file: string,
-    readonly kind: BlockKind,
+    public kind: BlockKind,
     public label: string,
     public range: SourceRange,
   ) {}
@@ -236,6 +244,8 @@ export class BlockBuilder {
       occurrences: this.occurrences,
       insertions: this.insertions,
       ...(this.hardware ? { hardware: this.hardware } : {}),
+      ...(this.engineVersion ? { engineVersion: this.engineVersion } : {}),
+      ...(this.nodes ? { nodes: this.nodes } : {}),
       unknownFlags: this.unknownFlags,
       problems: this.problems,
       ...(this.shared.length > 0 ? { shared: this.shared } : {}),

@@ -10,7 +10,8 @@ import { lookupModel } from '../model/resolve.js';
 import type { ModelSpec } from '../model/spec.js';
 import { planEdits } from './apply.js';
 import { blockSettings, type ConfigFileReport, type ServingBlock } from './block.js';
-import { ENGINES, type EngineId } from './engines/index.js';
+import { ENGINES, type EngineId, versionOfImage, vllmChunkedPrefillOff } from './engines/index.js';
+import { type GpuDemand, gpuDemand } from './gpu-demand.js';
 import { knobTable } from './knobs/index.js';
 import { PartialServingSettings, type SettingKey } from './serving-settings.js';
 import { SourceRange, TextEdit } from './source.js';
@@ -224,64 +225,146 @@ function modelNamed({ block, push }: BlockChecking, { settings, model }: BlockTa
   }
 }
 
-/** GPUs the deployment gives against GPUs the plan needs. */
+/** GPUs the deployment gives against GPUs the plan needs (this pod's share where the plan spans nodes). */
 function gpusAgainstPlan({ block, push, fixFor }: BlockChecking, target: BlockTarget): void {
   const { settings, tp, pp, dp } = target;
   if (settings.gpus === undefined || !ENGINES[target.engine].checks.gpusMatchPlan) return;
-  const needed = tp * pp * dp;
-  if (needed > settings.gpus) {
+  const demand = gpuDemand(block, tp, pp, dp);
+  const given = settings.gpus;
+  if (demand.perPod === undefined) {
+    spansNodes({ block, push, fixFor }, demand, given);
+    return;
+  }
+  const needed = demand.perPod;
+  const where = demand.multiNode ? ` on this node (${demand.multiNode})` : '';
+  if (needed > given) {
     push({
       severity: 'error',
       code: 'not-enough-gpus',
-      message: `TP ${tp} × PP ${pp} × DP ${dp} needs ${needed} GPUs; the deployment gives ${settings.gpus}`,
+      message: `${demand.formula} needs ${needed} GPUs${where}; the deployment gives ${given}`,
       range: rangeOf(block, 'gpus'),
       related: block.settings.tp?.range
         ? [{ range: block.settings.tp.range, message: 'tensor parallel size' }]
         : [],
       fix: fixFor(`Give it ${needed} GPU${needed === 1 ? '' : 's'}`, { gpus: needed }),
     });
-  } else if (needed < settings.gpus) {
+  } else if (needed < given) {
     push({
       severity: 'warning',
       code: 'idle-gpus',
-      message: `the deployment gives ${settings.gpus} GPUs but TP ${tp} × PP ${pp} × DP ${dp} uses ${needed}; the rest sit idle`,
+      message: `the deployment gives ${given} GPUs but ${demand.formula} uses ${needed}${where}; the rest sit idle`,
       range: rangeOf(block, 'gpus'),
       fix: fixFor(`Request ${needed} GPU${needed === 1 ? '' : 's'}`, { gpus: needed }),
     });
   }
 }
 
+/** A plan over several nodes whose node count this file does not give: say how it divides, fix nothing. */
+function spansNodes({ block, push }: BlockChecking, demand: GpuDemand, given: number): void {
+  if (demand.total <= given) {
+    if (demand.total < given)
+      push({
+        severity: 'warning',
+        code: 'idle-gpus',
+        message: `the deployment gives ${given} GPUs but ${demand.formula} uses ${demand.total} in all; the rest sit idle`,
+        range: rangeOf(block, 'gpus'),
+      });
+    return;
+  }
+  const divides = demand.total % given === 0;
+  push({
+    severity: divides ? 'info' : 'warning',
+    code: 'multi-node-plan',
+    message: divides
+      ? `${demand.formula} uses ${demand.total} GPUs: ${demand.total / given} nodes of ${given} (${demand.multiNode}); the node count is not checked here`
+      : `${demand.formula} uses ${demand.total} GPUs, which ${given} GPUs per node do not divide (${demand.multiNode})`,
+    range: rangeOf(block, 'gpus'),
+  });
+}
+
 /** Scheduler settings the engine refuses at start-up. */
-function stepBudgetAgainstLimits({ block, push, fixFor }: BlockChecking, target: BlockTarget): void {
+function stepBudgetAgainstLimits(checking: BlockChecking, target: BlockTarget): void {
   if (!ENGINES[target.engine].checks.stepBudgetCoversLimits) return;
+  const { block, push, fixFor } = checking;
   const { settings, resolved } = target;
   const tokens = resolved.maxNumBatchedTokens;
   const seqs = resolved.maxNumSeqs;
-  const explicit = settings.maxNumBatchedTokens !== undefined || settings.maxNumSeqs !== undefined;
-  if (explicit && tokens !== undefined && seqs !== undefined && tokens < seqs) {
-    push({
-      severity: 'error',
-      code: 'batched-tokens-below-seqs',
-      message: `max-num-batched-tokens ${tokens} is below max-num-seqs ${seqs}: the engine refuses to start`,
-      range: rangeOf(block, 'maxNumBatchedTokens', 'maxNumSeqs'),
-      fix: fixFor(`Set max-num-batched-tokens to ${seqs}`, { maxNumBatchedTokens: seqs }),
-    });
+  if (tokens !== undefined && seqs !== undefined && tokens < seqs) {
+    const bothSet = settings.maxNumBatchedTokens !== undefined && settings.maxNumSeqs !== undefined;
+    const oneSet = settings.maxNumBatchedTokens !== undefined || settings.maxNumSeqs !== undefined;
+    // A default is the engine's for the GPU ServeTune assumed: say so, and do not call it certain.
+    const assumed = (key: 'maxNumBatchedTokens' | 'maxNumSeqs') =>
+      settings[key] === undefined ? ' (the engine default ServeTune assumes)' : '';
+    if (oneSet)
+      push({
+        severity: bothSet ? 'error' : 'warning',
+        code: 'batched-tokens-below-seqs',
+        message: `max-num-batched-tokens ${tokens}${assumed('maxNumBatchedTokens')} is below max-num-seqs ${seqs}${assumed('maxNumSeqs')}: the engine refuses to start${bothSet ? '' : ' if that default applies'}`,
+        range: rangeOf(block, 'maxNumBatchedTokens', 'maxNumSeqs'),
+        fix: fixFor(`Set max-num-batched-tokens to ${seqs}`, { maxNumBatchedTokens: seqs }),
+      });
   }
-  const maxLen = resolved.maxModelLen;
-  if (
-    resolved.enableChunkedPrefill === false &&
-    tokens !== undefined &&
-    maxLen !== undefined &&
-    tokens < maxLen
-  ) {
-    push({
-      severity: 'error',
-      code: 'prompt-longer-than-step',
-      message: `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}: long prompts cannot be scheduled`,
-      range: rangeOf(block, 'enableChunkedPrefill', 'maxNumBatchedTokens'),
-      fix: fixFor('Turn chunked prefill on', { enableChunkedPrefill: true }),
-    });
+  if (resolved.enableChunkedPrefill === false) {
+    if (target.engine === 'vllm') vllmChunkingOff(checking, target);
+    else promptLongerThanStep(checking, target);
   }
+}
+
+/**
+ * TensorRT-LLM without chunked prefill: a prompt longer than one step's tokens cannot be scheduled. An
+ * error only where the file sets the values; from the engine's defaults, a warning that says so.
+ */
+function promptLongerThanStep({ block, push, fixFor }: BlockChecking, target: BlockTarget): void {
+  const tokens = target.resolved.maxNumBatchedTokens;
+  const maxLen = target.resolved.maxModelLen;
+  if (tokens === undefined || maxLen === undefined || tokens >= maxLen) return;
+  const set = target.settings;
+  const fromFile = set.maxNumBatchedTokens !== undefined && set.maxModelLen !== undefined;
+  const defaults = [
+    set.enableChunkedPrefill === undefined ? 'chunked prefill off' : undefined,
+    set.maxNumBatchedTokens === undefined ? `max_num_tokens ${tokens}` : undefined,
+    set.maxModelLen === undefined ? `max_seq_len ${maxLen} (the model's)` : undefined,
+  ].filter((part) => part !== undefined);
+  push({
+    severity: fromFile ? 'error' : 'warning',
+    code: 'prompt-longer-than-step',
+    message: `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}: prompts longer than ${tokens} tokens cannot be scheduled${defaults.length > 0 ? ` (engine defaults: ${defaults.join(', ')})` : ''}`,
+    range: rangeOf(block, 'enableChunkedPrefill', 'maxNumBatchedTokens'),
+    fix: fixFor('Turn chunked prefill on', { enableChunkedPrefill: true }),
+  });
+}
+
+/**
+ * vLLM with chunked prefill switched off, by version: V1 in 0.8–0.11 chunks anyway; 0.12 and later raise
+ * the default step budget to max-model-len and refuse to start only below it when it is set explicitly.
+ */
+function vllmChunkingOff({ block, push, fixFor }: BlockChecking, target: BlockTarget): void {
+  const version = block.engineVersion;
+  const behaviour = vllmChunkedPrefillOff(version ? versionOfImage(version.image) : undefined);
+  const from = version ? `vLLM ${version.text} (image ${version.image})` : 'vLLM';
+  const range = rangeOf(block, 'enableChunkedPrefill');
+  if (behaviour === 'forced-on') {
+    push({
+      severity: 'info',
+      code: 'chunked-prefill-forced-on',
+      message: `${from} runs the V1 engine, which always chunks prefills: turning chunked prefill off has no effect`,
+      range,
+    });
+    return;
+  }
+  const tokens = target.settings.maxNumBatchedTokens;
+  const maxLen = target.resolved.maxModelLen;
+  if (tokens === undefined || maxLen === undefined || tokens >= maxLen) return;
+  const known = behaviour === 'honoured';
+  push({
+    severity: known ? 'error' : 'warning',
+    code: 'prompt-longer-than-step',
+    message: known
+      ? `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}: ${from} refuses to start`
+      : `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}: vLLM 0.12 and later refuse to start; V1 in 0.8–0.11 chunks anyway (the image tag does not give the version)`,
+    range: rangeOf(block, 'enableChunkedPrefill', 'maxNumBatchedTokens'),
+    fix: fixFor(`Set max-num-batched-tokens to ${maxLen}`, { maxNumBatchedTokens: maxLen }),
+  });
 }
 
 /**

@@ -13,7 +13,8 @@ import { isComposeFile, parseDotEnv, readCompose } from './readers/compose.js';
 import { guessEngineOfYaml, readEngineYamlFile, readEngineYamlMap } from './readers/engine-yaml.js';
 import { isProductionStackValues, readProductionStack } from './readers/helm.js';
 import { isKubernetesDocument, readKubernetes } from './readers/kubernetes.js';
-import { readShellScript } from './readers/shell.js';
+import { isLlmdValues, readLlmdValues } from './readers/llm-d.js';
+import { readShellScript, type WrittenFile } from './readers/shell.js';
 import { parseYaml } from './readers/yaml-util.js';
 import { sharedTexts } from './shared.js';
 import { SourceFile } from './source.js';
@@ -58,18 +59,23 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
   const isYaml = YAML_EXTENSIONS.test(source.path);
   if (!isYaml && (SHELL_EXTENSIONS.test(source.path) || !looksLikeYaml(source.text))) {
     const read = readShellScript(source);
-    for (const block of read.blocks) followConfigFile(block, source, options);
+    for (const block of read.blocks) followConfigFile(block, source, options, read.written);
     return finish(source, 'shell', read.blocks, read.problems);
   }
   const { documents, problems, shared } = parseYaml(source);
   if (documents.some(isKubernetesDocument)) {
     const read = readKubernetes(documents, source);
+    for (const block of read.blocks) followConfigFile(block, source, options);
     return finish(source, 'kubernetes', read.blocks, [...problems, ...read.problems], shared);
   }
   const root = documents[0]?.contents;
   if (isProductionStackValues(root)) {
     const read = readProductionStack(root as YAMLMap, source);
     return finish(source, 'helm-production-stack', read.blocks, [...problems, ...read.problems], shared);
+  }
+  if (isLlmdValues(root)) {
+    const blocks = readLlmdValues(root as YAMLMap, source);
+    return finish(source, 'helm-llm-d', blocks, problems, shared);
   }
   if (isComposeFile(root)) {
     const envText = options.readFile?.(join(dirname(source.path), '.env'));
@@ -78,6 +84,7 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
         ? parseDotEnv(new SourceFile(join(dirname(source.path), '.env'), envText))
         : new Map();
     const read = readCompose(root as YAMLMap, source, variables);
+    for (const block of read.blocks) followConfigFile(block, source, options);
     return finish(source, 'compose', read.blocks, [...problems, ...read.problems], shared);
   }
   const engine = guessEngineOfYaml(root);
@@ -101,11 +108,18 @@ function looksLikeYaml(text: string): boolean {
 }
 
 /** A `--config` / `--extra_llm_api_options` YAML named on the command line: its keys count, below the flags. */
-function followConfigFile(block: BlockBuilder, source: SourceFile, options: ReadOptions): void {
+function followConfigFile(
+  block: BlockBuilder,
+  source: SourceFile,
+  options: ReadOptions,
+  written: readonly WrittenFile[] = [],
+): void {
   const reference = block.configFile;
   if (!reference || !block.engine) return;
   const path = reference.text.startsWith('/') ? reference.text : join(dirname(source.path), reference.text);
-  const text = options.readFile?.(path);
+  // A file the script itself writes (`cat > config.yaml <<EOF`) is read from the script, edits included.
+  const heredoc = written.findLast((file) => file.path === reference.text);
+  const text = heredoc ? heredoc.source.text : options.readFile?.(path);
   if (text === undefined) {
     block.problem(
       'info',
@@ -114,7 +128,7 @@ function followConfigFile(block: BlockBuilder, source: SourceFile, options: Read
     );
     return;
   }
-  const configSource = new SourceFile(path, text);
+  const configSource = heredoc?.source ?? new SourceFile(path, text);
   const { documents, problems, shared } = parseYaml(configSource);
   for (const problem of problems) block.problems.push(problem);
   block.shared.push(...shared);

@@ -4,6 +4,7 @@ import { ENGINES, type EngineId } from '../config/engines/index.js';
 import { kvCacheSettingsFor } from '../config/engines/kv-cache.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import { findModel } from '../model/catalog.js';
+import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { ModelSpec } from '../model/spec.js';
 import { epGroupBatches } from '../perf/expert-parallel.js';
 import { draftCheckpointOf, type SpeculationConfig } from '../perf/speculation.js';
@@ -27,18 +28,24 @@ const EmittedServer = z.object({
 export const EngineSettings = z.object({ engine: z.string(), servers: z.array(EmittedServer) });
 export type EngineSettings = z.infer<typeof EngineSettings>;
 
-/** How a plan's weight format is asked of an engine: the quantization method of a checkpoint in it. */
-function quantizationOf(pool: Pool): string | undefined {
-  switch (pool.plan.weightDtype) {
-    case 'fp8':
-      return 'fp8';
-    case 'int8':
-      return 'compressed-tensors';
-    case 'int4':
-      return 'awq';
-    default:
-      return undefined;
-  }
+/**
+ * How a plan's weight format is asked of an engine. A checkpoint already in that format needs no flag
+ * (the engine reads its quantization config); fp8 of a 16-bit checkpoint is quantized at load time
+ * (`--quantization fp8`); int8 and int4 need a checkpoint quantized that way, which cannot be conjured
+ * with a flag on a 16-bit one: then no flag, and a note that such a checkpoint is needed.
+ */
+export function quantizationOf(
+  model: ModelSpec,
+  pool: Pool,
+): { quantization?: string; needsCheckpoint?: string } {
+  const wanted = pool.plan.weightDtype;
+  const stored = defaultWeightDtype(model);
+  if (wanted === stored) return {};
+  if (wanted === 'fp8' && (stored === 'bf16' || stored === 'fp16')) return { quantization: 'fp8' };
+  const kind = wanted === 'int4' ? 'int4 (AWQ or GPTQ)' : wanted;
+  return {
+    needsCheckpoint: `the plan's ${kind} weights need a checkpoint quantized that way; ${model.source} stores ${stored}: serve such a build of it instead`,
+  };
 }
 
 /** A pool's configuration as serving settings, one server per replica. */
@@ -67,7 +74,7 @@ function poolSettings(
     settings.ep = plan.ep;
     settings.expertParallel = true;
   }
-  const quantization = quantizationOf(pool);
+  const { quantization } = quantizationOf(model, pool);
   if (quantization) settings.quantization = quantization;
   Object.assign(settings, kvCacheSettingsFor(engine, plan.kvDtype));
   if (role) settings.disaggregationMode = role;
@@ -109,9 +116,12 @@ function speculationSettings(model: ModelSpec, speculation: SpeculationConfig): 
 
 function server(
   engine: EngineId,
+  model: ModelSpec,
+  pool: Pool,
   settings: PartialServingSettings,
   role: 'server' | 'prefill' | 'decode',
 ): z.infer<typeof EmittedServer> {
+  const { needsCheckpoint } = quantizationOf(model, pool);
   const flags: EngineFlags = engineFlags(engine, settings, {
     yamlFileName: `${role === 'server' ? 'serve' : role}.yaml`,
   });
@@ -124,7 +134,9 @@ function server(
     yamlFileName: flags.yamlFileName,
     replicas: flags.deployment.replicas ?? 1,
     gpusPerServer: flags.deployment.gpus ?? 1,
-    dropped: flags.dropped,
+    dropped: needsCheckpoint
+      ? [...flags.dropped, { setting: 'quantization', reason: needsCheckpoint }]
+      : flags.dropped,
     expressed: flags.expressed,
   };
 }
@@ -139,14 +151,34 @@ export function engineSettingsFor(
   if (candidate.kind === 'colocated') {
     return {
       engine,
-      servers: [server(engine, poolSettings(engine, model, candidate.pool, maxModelLen), 'server')],
+      servers: [
+        server(
+          engine,
+          model,
+          candidate.pool,
+          poolSettings(engine, model, candidate.pool, maxModelLen),
+          'server',
+        ),
+      ],
     };
   }
   return {
     engine,
     servers: [
-      server(engine, poolSettings(engine, model, candidate.prefill, maxModelLen, 'prefill'), 'prefill'),
-      server(engine, poolSettings(engine, model, candidate.decode, maxModelLen, 'decode'), 'decode'),
+      server(
+        engine,
+        model,
+        candidate.prefill,
+        poolSettings(engine, model, candidate.prefill, maxModelLen, 'prefill'),
+        'prefill',
+      ),
+      server(
+        engine,
+        model,
+        candidate.decode,
+        poolSettings(engine, model, candidate.decode, maxModelLen, 'decode'),
+        'decode',
+      ),
     ],
   };
 }

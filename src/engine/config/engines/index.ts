@@ -6,6 +6,7 @@ import type { EngineDescription, Launcher } from './types.js';
 import { VLLM } from './vllm.js';
 
 export * from './types.js';
+export * from './versions.js';
 
 /**
  * Every serving engine ServeTune reads, checks, emits and searches for, in the order they are listed and

@@ -5,8 +5,15 @@ import type { EngineDescription } from './types.js';
 export const SGLANG = {
   id: 'sglang',
   displayName: 'SGLang',
-  launchers: [{ pythonModule: 'sglang.launch_server', positionalModel: false }],
+  launchers: [
+    { pythonModule: 'sglang.launch_server', positionalModel: false },
+    // SGLang ≥ 0.5.3: `sglang serve --model-path …` takes the same flags.
+    { program: 'sglang', subcommand: { word: 'serve', optional: false }, positionalModel: false },
+    // NVIDIA Dynamo's sglang worker takes the engine's own flags.
+    { pythonModule: 'dynamo.sglang', positionalModel: false },
+  ],
   image: { nameContains: ['sglang'], positionalModel: false },
+  routerModules: ['sglang_router.launch_router'],
   configFile: {
     knob: 'config',
     keys: 'flag-names',

@@ -7,7 +7,14 @@ export const TRTLLM = {
   id: 'trtllm',
   displayName: 'TensorRT-LLM',
   launchers: [
-    { program: 'trtllm-serve', subcommand: { word: 'serve', optional: true }, positionalModel: true },
+    {
+      program: 'trtllm-serve',
+      subcommand: { word: 'serve', optional: true },
+      positionalModel: true,
+      routerSubcommands: ['disaggregated'],
+    },
+    // NVIDIA Dynamo's trtllm worker takes the engine's own flags.
+    { pythonModule: 'dynamo.trtllm', positionalModel: false },
   ],
   image: { nameContains: ['tensorrt-llm', 'trtllm', 'tensorrt_llm'], positionalModel: false },
   configFile: {

@@ -13,6 +13,11 @@ export type Launcher =
       subcommand?: { word: string; optional: boolean };
       /** Takes the model as its first positional argument (`vllm serve MODEL`). */
       positionalModel: boolean;
+      /**
+       * Subcommands that start a router pairing servers, not a server (`trtllm-serve disaggregated`):
+       * the command is recognised and not read as a server.
+       */
+      routerSubcommands?: readonly string[];
     }
   | {
       /** Python module run with `python -m` / `--module` (`sglang.launch_server`); written as `python3 -m`. */
@@ -101,6 +106,8 @@ export interface EngineDescription<Id extends string = string> {
     /** The image's entrypoint takes the model as its first positional argument. */
     positionalModel: boolean;
   };
+  /** Python modules that start the engine's router between servers (`sglang_router.launch_router`). */
+  routerModules?: readonly string[];
   /** Its own YAML config file, where it has one (TGI has none). */
   configFile?: EngineConfigFile;
   /** Every knob: flags, YAML keys and environment variables, and the engine's defaults. */

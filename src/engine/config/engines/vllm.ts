@@ -8,6 +8,8 @@ export const VLLM = {
   launchers: [
     { program: 'vllm', subcommand: { word: 'serve', optional: false }, positionalModel: true },
     { pythonModule: 'vllm.entrypoints.openai.api_server', positionalModel: false },
+    // NVIDIA Dynamo's vllm worker takes the engine's own flags.
+    { pythonModule: 'dynamo.vllm', positionalModel: false },
   ],
   // vllm/vllm-openai's entrypoint is `vllm serve`.
   image: { nameContains: ['vllm'], positionalModel: true },

@@ -40,9 +40,25 @@ const chunkedPrefillSize: Knob = {
 
 const knobs: Knob[] = [
   stringKnob('model', { flag: '--model-path', aliases: ['--model'], doc: 'Model to serve.' }),
-  intKnob('tp', { flag: '--tp-size', aliases: ['--tp'], defaultText: '1', doc: 'Tensor parallel degree.' }),
-  intKnob('pp', { flag: '--pp-size', defaultText: '1', doc: 'Pipeline parallel degree.' }),
-  intKnob('dp', { flag: '--dp-size', aliases: ['--dp'], defaultText: '1', doc: 'Data parallel replicas.' }),
+  // SGLang's server arguments accept the long names too (`--tensor-parallel-size`, as vLLM spells them).
+  intKnob('tp', {
+    flag: '--tp-size',
+    aliases: ['--tp', '--tensor-parallel-size'],
+    defaultText: '1',
+    doc: 'Tensor parallel degree.',
+  }),
+  intKnob('pp', {
+    flag: '--pp-size',
+    aliases: ['--pipeline-parallel-size'],
+    defaultText: '1',
+    doc: 'Pipeline parallel degree.',
+  }),
+  intKnob('dp', {
+    flag: '--dp-size',
+    aliases: ['--dp', '--data-parallel-size'],
+    defaultText: '1',
+    doc: 'Data parallel replicas.',
+  }),
   intKnob('ep', { flag: '--ep-size', aliases: ['--ep'], defaultText: '1', doc: 'Expert parallel degree.' }),
   fractionKnob('gpuMemoryUtilization', {
     flag: '--mem-fraction-static',

@@ -13,17 +13,21 @@ import {
 const knobs: Knob[] = [
   stringKnob('model', {
     flag: '--model',
+    // Dynamo's TensorRT-LLM worker (`python -m dynamo.trtllm`) spells its flags like SGLang's.
+    aliases: ['--model-path'],
     yamlPath: ['model'],
     doc: 'Model to serve (also the first argument).',
   }),
   intKnob('tp', {
     flag: '--tp_size',
+    aliases: ['--tensor-parallel-size'],
     yamlPath: ['tensor_parallel_size'],
     defaultText: '1',
     doc: 'Tensor parallel degree.',
   }),
   intKnob('pp', {
     flag: '--pp_size',
+    aliases: ['--pipeline-parallel-size'],
     yamlPath: ['pipeline_parallel_size'],
     defaultText: '1',
     doc: 'Pipeline parallel degree.',
@@ -54,6 +58,7 @@ const knobs: Knob[] = [
   }),
   fractionKnob('kvCacheFreeMemoryFraction', {
     flag: '--kv_cache_free_gpu_memory_fraction',
+    aliases: ['--free-gpu-memory-fraction'],
     yamlPath: ['kv_cache_config', 'free_gpu_memory_fraction'],
     defaultText: '0.9',
     doc: 'Share of the memory left after weights that the KV cache takes.',
@@ -118,6 +123,12 @@ const knobs: Knob[] = [
       '--metadata_server_config_file',
     ])
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' })),
+  passThroughKnob({
+    flag: '--extra_llm_api_options',
+    // TensorRT-LLM ≥ 1.1 spells it `--config` too.
+    aliases: ['--config', '--extra-engine-args'],
+    doc: 'YAML file of LLM API options (the settings without a flag).',
+  }),
   ...['--trust_remote_code'].map((flag) =>
     passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' }, 'switch'),
   ),

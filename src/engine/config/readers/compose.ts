@@ -3,12 +3,14 @@ import {
   type ArgToken,
   engineOfImage,
   findEngineCommand,
+  findRouterCommand,
   imageTakesPositionalModel,
   readEngineArgs,
 } from '../args.js';
 import { BlockBuilder, type BlockProblem } from '../block.js';
 import type { SourceFile } from '../source.js';
 import { addEnvVariable, countDevices } from './env.js';
+import { setEngineVersion } from './image-version.js';
 import { readShellText, substitute, type VariableScope, valuePart } from './shell.js';
 import {
   getIn,
@@ -85,10 +87,11 @@ function readService(
   source: SourceFile,
   variables: VariableScope,
 ): BlockBuilder | undefined {
-  const image = resolve(
+  const imageToken = resolve(
     scalarTokenOf(service.get('image', true), source) ?? emptyToken(source),
     variables,
-  ).text;
+  );
+  const image = imageToken.text;
   const imageEngine = engineOfImage(image);
   const command = service.get('command', true);
   const entrypoint = service.get('entrypoint', true);
@@ -102,7 +105,7 @@ function readService(
     const entryWords = isSeq(entrypoint) ? seqTokens(entrypoint, source).map((t) => t.text) : [];
     const viaShell =
       entryWords.some((w) => /(^|\/)(ba)?sh$/.test(w)) ||
-      /^\s*(ba)?sh\s+-c\s/.test(scalarText(command) ?? '');
+      /^\s*(\S*\/)?(ba|da|z)?sh\s+-[a-z]*c[a-z]*\s/.test(scalarText(command) ?? '');
     const read = readShellText(
       scalarText(command) ?? '',
       {
@@ -118,13 +121,15 @@ function readService(
   } else if (isSeq(command)) {
     const tokens = seqTokens(command, source).map((t) => resolve(t, variables));
     const found = findEngineCommand(tokens.map((t) => t.text));
-    const engine = found?.engine ?? imageEngine;
+    const router = findRouterCommand(tokens.map((t) => t.text));
+    const engine = router ? undefined : (found?.engine ?? imageEngine);
     if (engine) {
       builder = new BlockBuilder(source.path, 'compose', label, range);
       builder.engine = engine;
-      readEngineArgs(builder, engine, tokens.slice(found?.argsStart ?? 0), {
+      const read = readEngineArgs(builder, engine, tokens.slice(found?.argsStart ?? 0), {
         positionalModel: found ? found.positionalModel : imageTakesPositionalModel(engine),
       });
+      builder.configFile = read.configFile;
       const insertion = seqInsertion(command, source);
       if (insertion) builder.insertions.push(insertion);
     }
@@ -135,6 +140,7 @@ function readService(
   if (!builder?.engine) return undefined;
   builder.range = range;
   builder.label = label;
+  setEngineVersion(builder, image, imageToken.range);
   addEnvironment(builder, service, source, variables);
   addDeployment(builder, service, source);
   return builder;

@@ -5,6 +5,7 @@ import type { EngineId } from '../engines/index.js';
 import { findFlag } from '../knobs/index.js';
 import type { SourceFile } from '../source.js';
 import { hardwareFromLabel } from './hardware-hint.js';
+import { setEngineVersion } from './image-version.js';
 import {
   getIn,
   mapInsertion,
@@ -23,7 +24,7 @@ const CHART_ENGINE: EngineId = 'vllm';
  * The vllmConfig keys the vLLM production-stack chart turns into flags (deployment-vllm-multi.yaml), in
  * the order it writes them. Other keys are ignored by the chart.
  */
-const CHART_KEYS = [
+export const CHART_KEYS = [
   'enableChunkedPrefill',
   'enablePrefixCaching',
   'maxModelLen',
@@ -57,6 +58,9 @@ export function readProductionStack(root: YAMLMap, source: SourceFile) {
       nodeRange(spec, source),
     );
     builder.engine = CHART_ENGINE;
+    const repository = scalarText(spec.get('repository', true));
+    const tag = valueToken(spec.get('tag', true), source);
+    if (repository && tag) setEngineVersion(builder, `${repository}:${tag.text}`, tag.range);
     readModelSpec(builder, spec, source);
     blocks.push(builder);
   }

@@ -12,13 +12,19 @@ import {
   type ArgToken,
   engineOfImage,
   findEngineCommand,
+  findRouterCommand,
   imageTakesPositionalModel,
   readEngineArgs,
 } from '../args.js';
 import { BlockBuilder, type BlockProblem } from '../block.js';
+import type { EngineId } from '../engines/index.js';
+import { isShellScriptOption } from '../shell.js';
 import type { SourceFile } from '../source.js';
 import { addEnvVariable } from './env.js';
 import { GPU_LABEL_KEYS, hardwareFromLabel } from './hardware-hint.js';
+import { setEngineVersion } from './image-version.js';
+import { type ServingTemplate, servingTemplates } from './kubernetes-kinds.js';
+import { readPlatformResource } from './platform-crds.js';
 import { readShellText, type VariableScope } from './shell.js';
 import {
   getIn,
@@ -48,27 +54,93 @@ export function readKubernetes(documents: Document.Parsed[], source: SourceFile)
     const root = yamlDocument.contents;
     if (!isMap(root)) continue;
     const kind = scalarText(root.get('kind', true));
-    if (!kind || !WORKLOADS.has(kind)) continue;
+    if (!kind) continue;
     const name = scalarText(getIn(root, ['metadata', 'name'])) ?? '(unnamed)';
-    const spec = root.get('spec', true);
-    const podSpec = kind === 'Pod' ? spec : getIn(spec, ['template', 'spec']);
-    const containers = getIn(podSpec, ['containers']);
-    if (!isSeq(containers)) continue;
-    const hardware = hardwareHint(podSpec, source);
-    for (const container of containers.items) {
-      if (!isMap(container)) continue;
-      const block = readContainer(
-        container,
-        source,
-        `${kind} ${name}, container ${scalarText(container.get('name', true)) ?? '?'}`,
-      );
-      if (!block) continue;
-      if (hardware) block.hardware = hardware;
-      if (isMap(spec) && kind !== 'Pod') addReplicas(block, spec, source);
-      blocks.push(block);
+    const platform = readPlatformResource(kind, root, source);
+    if (platform) {
+      blocks.push(...platform);
+      continue;
+    }
+    const templates = WORKLOADS.has(kind)
+      ? [workloadTemplate(kind, root)]
+      : servingTemplates(kind, root, source);
+    let leaderServes = false;
+    for (const served of templates ?? []) {
+      // A LeaderWorkerSet's workers join the leader's server; they are read only when the leader is not.
+      if (served.part === 'worker' && leaderServes) continue;
+      const hardware = hardwareHint(served.podSpec, source);
+      for (const container of served.containers) {
+        const containerName = scalarText(container.get('name', true));
+        const label = [
+          `${kind} ${name}`,
+          served.part,
+          containerName ? `container ${containerName}` : undefined,
+        ]
+          .filter((part) => part !== undefined)
+          .join(', ');
+        const block = readContainer(container, source, label, served.variables, served.engine);
+        if (!block) continue;
+        if (served.part === 'leader') leaderServes = true;
+        if (hardware) block.hardware = hardware;
+        if (served.replicasIn) addReplicas(block, served.replicasIn, source);
+        addPlatformFields(block, served);
+        blocks.push(block);
+      }
     }
   }
   return { blocks, problems };
+}
+
+function workloadTemplate(kind: string, root: YAMLMap): ServingTemplate {
+  const spec = root.get('spec', true);
+  const podSpec = kind === 'Pod' ? spec : getIn(spec, ['template', 'spec']);
+  const list = getIn(podSpec, ['containers']);
+  return {
+    part: undefined,
+    containers: isSeq(list) ? list.items.filter((c): c is YAMLMap => isMap(c)) : [],
+    podSpec,
+    replicasIn: isMap(spec) && kind !== 'Pod' ? spec : undefined,
+    role: undefined,
+    nodes: undefined,
+    gpus: undefined,
+    variables: new Map(),
+    engine: undefined,
+  };
+}
+
+/** What a serving platform says outside the container: its role, the nodes it spans, its GPUs. */
+function addPlatformFields(block: BlockBuilder, served: ServingTemplate): void {
+  const setsRole = block.occurrences.some((o) => o.settings.disaggregationMode !== undefined);
+  if (served.role && !setsRole) {
+    block.add({
+      knob: null,
+      spelling: 'role',
+      origin: 'deployment',
+      raw: served.role.mode,
+      settings: { disaggregationMode: served.role.mode },
+      keyRange: null,
+      valueRange: served.role.token?.range ?? null,
+      edit: null,
+    });
+  }
+  const nodes = Number(served.nodes?.text);
+  if (served.nodes && Number.isInteger(nodes) && nodes > 0)
+    block.nodes = { count: nodes, range: served.nodes.range };
+  const gpus = Number(served.gpus?.text);
+  if (served.gpus && Number.isInteger(gpus) && gpus > 0) {
+    block.add({
+      knob: null,
+      spelling: 'resources.limits.gpu',
+      origin: 'deployment',
+      raw: served.gpus.text,
+      settings: { gpus },
+      keyRange: null,
+      valueRange: served.gpus.range,
+      edit: served.gpus.range
+        ? { target: served.gpus.range, encoding: served.gpus.encoding, form: 'value' }
+        : null,
+    });
+  }
 }
 
 function addReplicas(block: BlockBuilder, spec: YAMLMap, source: SourceFile): void {
@@ -141,11 +213,13 @@ export function readContainer(
   container: YAMLMap,
   source: SourceFile,
   label: string,
+  platform: VariableScope = new Map(),
+  fallbackEngine?: EngineId,
 ): BlockBuilder | undefined {
   const image = scalarText(container.get('image', true)) ?? '';
   const command = container.get('command', true);
   const args = container.get('args', true);
-  const variables: VariableScope = new Map();
+  const variables: VariableScope = new Map(platform);
   const envEntries: { name: string; token: ArgToken; keyRange: ReturnType<SourceFile['range']> }[] = [];
   const env = container.get('env', true);
   if (isSeq(env)) {
@@ -166,11 +240,11 @@ export function readContainer(
   const builder = new BlockBuilder(source.path, 'kubernetes', label, range);
 
   // `sh -c "<script>"`: the script is a shell text inside one YAML scalar.
-  const dashC = all.findIndex((t, i) => t.text === '-c' && /(^|\/)(ba)?sh$/.test(all[i - 1]?.text ?? ''));
+  const dashC = all.findIndex((t, i) => isShellScriptOption(all[i - 1]?.text, t.text));
   if (dashC >= 0) {
-    const scriptNode = [...(isSeq(command) ? command.items : []), ...(isSeq(args) ? args.items : [])][
-      dashC + 1
-    ];
+    const items = [...(isSeq(command) ? command.items : []), ...(isSeq(args) ? args.items : [])];
+    // `bash -c -- 'script'`: `--` only ends the shell's options.
+    const scriptNode = items[all[dashC + 1]?.text === '--' ? dashC + 2 : dashC + 1];
     if (!isScalar(scriptNode)) return undefined;
     const offsets = scalarOffsets(scriptNode as Scalar, source);
     const text = scalarText(scriptNode) ?? '';
@@ -199,15 +273,20 @@ export function readContainer(
   }
 
   const words = all.map((t) => t.text);
+  if (findRouterCommand(words)) return undefined;
   const found = findEngineCommand(words);
   const engine =
-    found?.engine ?? (command === undefined || commandTokens.length === 0 ? engineOfImage(image) : undefined);
+    found?.engine ??
+    (command === undefined || commandTokens.length === 0
+      ? (engineOfImage(image) ?? fallbackEngine)
+      : undefined);
   if (!engine) return undefined;
   builder.engine = engine;
   const start = found ? found.argsStart : commandTokens.length;
-  readEngineArgs(builder, engine, all.slice(start), {
+  const read = readEngineArgs(builder, engine, all.slice(start), {
     positionalModel: found ? found.positionalModel : imageTakesPositionalModel(engine),
   });
+  builder.configFile = read.configFile;
   const argsSeq = isSeq(args) ? args : isSeq(command) ? command : undefined;
   const insertion = argsSeq ? seqInsertion(argsSeq, source) : undefined;
   if (insertion) builder.insertions.push(insertion);
@@ -222,6 +301,9 @@ function finishContainer(
   envEntries: { name: string; token: ArgToken; keyRange: ReturnType<SourceFile['range']> }[],
 ): void {
   if (!builder.engine) return;
+  const imageNode = container.get('image', true);
+  const image = valueToken(imageNode, source);
+  if (image) setEngineVersion(builder, image.text, image.range);
   // The environment is read before the arguments in precedence: flags override env vars.
   const before = builder.occurrences.splice(0);
   for (const entry of envEntries)

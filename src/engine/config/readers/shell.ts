@@ -2,14 +2,16 @@ import {
   type ArgToken,
   engineOfImage,
   findEngineCommand,
+  findRouterCommand,
   imageTakesPositionalModel,
   readEngineArgs,
 } from '../args.js';
-import { BlockBuilder, type BlockKind, type Encoding } from '../block.js';
+import { BlockBuilder, type BlockKind, type BlockProblem, type Encoding } from '../block.js';
 import type { EngineId } from '../engines/index.js';
-import { parseShell, type ShellWord, wholeVariable } from '../shell.js';
-import type { SourceFile } from '../source.js';
+import { evaluateArithmetic, parseShell, type ShellWord, wholeVariable } from '../shell.js';
+import { SourceFile } from '../source.js';
 import { addEnvVariable, countDevices } from './env.js';
+import { setEngineVersion } from './image-version.js';
 
 /**
  * Where a shell text lives: `file` (a script: offsets are the file's), or a YAML scalar holding a
@@ -51,15 +53,36 @@ export function locateWords(words: readonly ShellWord[], context: ShellTextConte
       removal,
       source: context.source,
     };
-    tokens.push(word.expands ? substitute(token, context.variables) : token);
+    if (!word.expands) tokens.push(token);
+    else tokens.push(...splitFlagWithVariable(token, context.variables));
   });
   return tokens;
+}
+
+/**
+ * `--tp=$TP` reads like `--tp $TP`: the flag, then its value substituted (and edited where the variable
+ * is set). Other words are substituted whole.
+ */
+function splitFlagWithVariable(token: ArgToken, variables: VariableScope): ArgToken[] {
+  const flag = /^(--?[A-Za-z][\w.-]*)=(\$.*)$/s.exec(token.text);
+  if (!flag) return [substitute(token, variables)];
+  const name = flag[1];
+  const flagToken: ArgToken = {
+    ...token,
+    text: name,
+    range:
+      token.verbatim !== null && token.source
+        ? token.source.range(token.verbatim, token.verbatim + name.length)
+        : token.range,
+  };
+  const value = substitute(valuePart(token, name.length + 1), variables);
+  return [flagToken, value];
 }
 
 /** A word that is a whole variable reference, replaced by the variable's located value (or its default). */
 export function substitute(token: ArgToken, variables: VariableScope): ArgToken {
   const variable = wholeVariable(token.text);
-  if (!variable) return token;
+  if (!variable) return computed(token, variables);
   const known = variables.get(variable.name);
   if (known) return { ...known, removal: token.removal, note: `from $${variable.name}` };
   if (variable.fallback && token.verbatim !== null && token.source) {
@@ -77,6 +100,13 @@ export function substitute(token: ArgToken, variables: VariableScope): ArgToken 
   return token;
 }
 
+/** `$((TP * 2))` with its variables known: the number, edited by rewriting the whole expression. */
+function computed(token: ArgToken, variables: VariableScope): ArgToken {
+  const value = evaluateArithmetic(token.text, (name) => variables.get(name)?.text);
+  if (value === undefined) return token;
+  return { ...token, text: String(value), verbatim: null, note: `computed from ${token.text}` };
+}
+
 const DOCKER_VALUE_OPTIONS = new Set(
   '-e --env -p --publish -v --volume --name --shm-size --gpus --ipc --network --net --runtime --entrypoint -w --workdir --mount --env-file -u --user --restart --ulimit --device --label -l --cpus -m --memory --add-host --hostname -h --platform --pull --log-driver --log-opt --cap-add --security-opt'.split(
     ' ',
@@ -90,6 +120,8 @@ interface Found {
   positionalModel: boolean;
   env: { name: string; value: ArgToken; keyRange: ArgToken['range'] }[];
   gpus?: { count: number; token: ArgToken };
+  /** The image of `docker run`. */
+  image?: ArgToken;
 }
 
 /** The engine command in one shell command: direct, after env assignments, or inside `docker run`. */
@@ -172,6 +204,7 @@ function findInDockerRun(tokens: ArgToken[], env: Found['env']): Found | undefin
       argsStart: command.argsStart,
       positionalModel: command.positionalModel,
       env,
+      image,
       ...(gpus ? { gpus } : {}),
     };
   }
@@ -183,6 +216,7 @@ function findInDockerRun(tokens: ArgToken[], env: Found['env']): Found | undefin
     argsStart: 0,
     positionalModel: imageTakesPositionalModel(engine),
     env,
+    image,
     ...(gpus ? { gpus } : {}),
   };
 }
@@ -209,7 +243,7 @@ export interface ShellBlocksOptions {
 export function readShellText(text: string, context: ShellTextContext, options: ShellBlocksOptions) {
   const parsed = parseShell(text);
   const blocks: BlockBuilder[] = [];
-  const problems = parsed.problems.map((p) => {
+  const problems: BlockProblem[] = parsed.problems.map((p) => {
     const at = context.offsets(p.index) ?? context.offsets(0) ?? 0;
     return {
       severity: 'error' as const,
@@ -220,6 +254,18 @@ export function readShellText(text: string, context: ShellTextContext, options: 
   for (const command of parsed.commands) {
     const tokens = locateWords(command.words, context);
     rememberAssignments(tokens, context.variables);
+    const router = findRouterCommand(tokens.map((t) => t.text));
+    if (router) {
+      problems.push({
+        severity: 'info' as const,
+        message: `${router} starts the router that pairs prefill and decode servers, not a server; not read as one`,
+        range: context.source.range(
+          context.offsets(command.words[0].start) ?? 0,
+          context.offsets(command.words[0].start) ?? 0,
+        ),
+      });
+      continue;
+    }
     const found =
       findServing(tokens) ??
       (options.imageEngine && parsed.commands.length === 1
@@ -242,6 +288,7 @@ export function readShellText(text: string, context: ShellTextContext, options: 
       blockRange,
     );
     builder.engine = found.engine;
+    if (found.image) setEngineVersion(builder, found.image.text, found.image.range);
     for (const variable of found.env)
       addEnvVariable(builder, found.engine, variable.name, variable.value, variable.keyRange);
     for (const [name, value] of context.variables) {
@@ -267,7 +314,30 @@ export function readShellText(text: string, context: ShellTextContext, options: 
     }
     blocks.push(builder);
   }
-  return { blocks, problems };
+  return { blocks, problems, written: writtenFiles(parsed, context) };
+}
+
+/** A file a script writes from a here-document (`cat > config.yaml <<EOF`): its path as written, and its text. */
+export interface WrittenFile {
+  path: string;
+  /**
+   * The script's own text with everything outside the here-document blanked (newlines kept): parsed as
+   * YAML, its ranges are the script's, so edits land in the script.
+   */
+  source: SourceFile;
+}
+
+function writtenFiles(parsed: ReturnType<typeof parseShell>, context: ShellTextContext): WrittenFile[] {
+  if (context.offsets(0) !== 0) return [];
+  const files: WrittenFile[] = [];
+  for (const doc of parsed.heredocs) {
+    if (!doc.writesTo) continue;
+    const text = context.source.text.replace(/[^\n]/g, (c, at: number) =>
+      at >= doc.bodyStart && at < doc.bodyEnd ? c : ' ',
+    );
+    files.push({ path: doc.writesTo, source: new SourceFile(context.source.path, text) });
+  }
+  return files;
 }
 
 function addGpus(builder: BlockBuilder, gpus: NonNullable<Found['gpus']>): void {
@@ -291,7 +361,8 @@ function rememberAssignments(tokens: ArgToken[], variables: VariableScope): void
   if (!words.every((t) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(t.text))) return;
   for (const token of words) {
     const name = token.text.slice(0, token.text.indexOf('='));
-    const value = valuePart(token, name.length + 1);
+    // `MODEL=${MODEL:-default}`, `SEQS=$((64 * 4))`: the value as far as it is known now.
+    const value = substitute(valuePart(token, name.length + 1), variables);
     variables.set(name, exported ? { ...value, note: 'exported' } : value);
   }
 }

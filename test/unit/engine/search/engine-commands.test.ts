@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import type { KvDtype } from '../../../../src/engine/model/dtypes.js';
-import { engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
-import type { Candidate } from '../../../../src/engine/search/schema.js';
+import { lookupModel } from '../../../../src/engine/model/resolve.js';
+import type { ModelSpec } from '../../../../src/engine/model/spec.js';
+import { engineSettingsFor, quantizationOf } from '../../../../src/engine/search/engine-commands.js';
+import type { Candidate, Pool } from '../../../../src/engine/search/schema.js';
 import { feasibleReplicaShapes } from '../../../../src/engine/search/space.js';
 import { ServeTuneError } from '../../../../src/engine/util/errors.js';
 
@@ -59,5 +61,29 @@ describe('the search space: KV formats per engine and GPU', () => {
     assert.ok(!space('vllm', 'b200').includes('fp4'));
     assert.ok(!space('sglang', 'h100-sxm').includes('fp4'));
     assert.ok(space('sglang', 'h100-sxm').includes('fp8'));
+  });
+});
+
+const pool = (weightDtype: string) => ({ plan: { weightDtype } }) as unknown as Pool;
+
+describe('quantized plans name a checkpoint that is quantized that way', () => {
+  const bf16 = lookupModel('meta-llama/Llama-3.1-8B-Instruct') as ModelSpec;
+
+  test('int4 and int8 of a 16-bit checkpoint: no --quantization flag, a note that such a checkpoint is needed', () => {
+    for (const dtype of ['int4', 'int8']) {
+      const result = quantizationOf(bf16, pool(dtype));
+      assert.equal(result.quantization, undefined, 'never --quantization awq on a bf16 checkpoint');
+      assert.match(result.needsCheckpoint ?? '', /need a checkpoint quantized that way; .* stores bf16/);
+    }
+  });
+
+  test('fp8 of a 16-bit checkpoint is quantized at load time; the checkpoint’s own format needs no flag', () => {
+    assert.deepEqual(quantizationOf(bf16, pool('fp8')), { quantization: 'fp8' });
+    assert.deepEqual(quantizationOf(bf16, pool('bf16')), {});
+    const fp8Checkpoint = {
+      ...bf16,
+      checkpointFormat: { dtype: 'fp8', quantMethod: 'fp8', quantized: ['attention'] },
+    };
+    assert.deepEqual(quantizationOf(fp8Checkpoint as unknown as ModelSpec, pool('fp8')), {});
   });
 });

@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Option } from 'commander';
+import { DEPLOY_FORMATS, type DeployFormat, deploymentFiles } from '../../engine/config/deploy/index.js';
+import { findHardware } from '../../engine/hardware/catalog.js';
+import { deployInputOf } from '../../engine/search/deploy-input.js';
+import type { SearchResult } from '../../engine/search/run.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
+import { writeTextFile } from '../format.js';
+
+export function emitOptions(): Option[] {
+  return [
+    new Option('--emit <format>', 'write the best configuration as deployment files').choices(DEPLOY_FORMATS),
+    new Option('--emit-dir <dir>', 'folder for the --emit files').default('deploy'),
+  ];
+}
+
+/** Writes the best configuration's deployment files; returns their paths. */
+export function writeDeployment(
+  result: SearchResult,
+  format: DeployFormat,
+  dir: string,
+  hardware: string,
+): string[] {
+  const best = result.configurations.find((c) => c.best);
+  const model = best?.settings?.servers[0]?.expressed.model;
+  if (!best?.settings || typeof model !== 'string')
+    throw new ServeTuneError('no configuration meets the SLOs: nothing to emit', 'invalid-plan');
+  const gpusPerNode = findHardware(hardware)?.gpusPerNode ?? 8;
+  const files = deploymentFiles(format, deployInputOf(best.settings, model, gpusPerNode));
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new ServeTuneError(`Cannot create ${dir}: ${(error as Error).message}`, 'io', dir);
+  }
+  return files.map((file) => {
+    const path = join(dir, file.path);
+    writeTextFile(path, file.text);
+    return path;
+  });
+}

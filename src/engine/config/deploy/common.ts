@@ -1,0 +1,97 @@
+import { Document } from 'yaml';
+import { ServeTuneError } from '../../util/errors.js';
+import { type EngineFlags, engineFlags } from '../emit.js';
+import { type EngineId, launchWords } from '../engines/index.js';
+import type { PartialServingSettings } from '../serving-settings.js';
+import type { DeployServer } from './types.js';
+
+/** The engine flags of one server, with what disaggregated serving needs to move KV between pools. */
+export function serverFlags(engine: EngineId, server: DeployServer): EngineFlags {
+  const name = server.role === 'server' ? 'serve' : server.role;
+  const settings =
+    server.role === 'server' ? server.settings : { ...server.settings, disaggregationMode: server.role };
+  const flags = engineFlags(engine, settings, { yamlFileName: `${name}.yaml` });
+  if (server.role === 'server') return flags;
+  const extra = transferArgs(engine, server.role);
+  const configYaml =
+    engine === 'trtllm'
+      ? `${flags.configYaml ?? ''}cache_transceiver_config:\n  backend: UCX\n`
+      : flags.configYaml;
+  if (engine === 'trtllm' && flags.configYaml === undefined) {
+    // The options file now exists, so the command names it.
+    extra.push('--extra_llm_api_options', `${name}.yaml`);
+  }
+  return {
+    ...flags,
+    argv: [...flags.argv, ...extra],
+    ...(configYaml !== undefined ? { configYaml, yamlFileName: flags.yamlFileName ?? `${name}.yaml` } : {}),
+  };
+}
+
+/**
+ * The KV transfer each engine needs on each side: vLLM's NIXL connector (the role says which side),
+ * SGLang's transfer backend (its `--disaggregation-mode` is a setting already); TensorRT-LLM's cache
+ * transceiver goes in its options YAML.
+ */
+function transferArgs(engine: EngineId, role: 'prefill' | 'decode'): string[] {
+  if (engine === 'vllm') {
+    const kvRole = role === 'prefill' ? 'kv_producer' : 'kv_consumer';
+    return ['--kv-transfer-config', `{"kv_connector":"NixlConnector","kv_role":"${kvRole}"}`];
+  }
+  if (engine === 'sglang') return ['--disaggregation-transfer-backend', 'nixl'];
+  if (engine === 'trtllm') return [];
+  throw new ServeTuneError(`${engine} has no prefill/decode disaggregation to emit`, 'invalid-plan');
+}
+
+/** `name-prefill`, `name-decode`, or `name` for a colocated server. */
+export function serverName(base: string, server: DeployServer): string {
+  return server.role === 'server' ? base : `${base}-${server.role}`;
+}
+
+/** The words after the program: what a container image whose entrypoint is the launcher takes. */
+export function argsAfterLauncher(engine: EngineId, argv: readonly string[]): string[] {
+  return argv.slice(launchWords(engine).length);
+}
+
+/** GPUs one pod holds: a copy's GPUs spread over its nodes. */
+export function gpusPerPod(server: DeployServer): number {
+  if (server.settings.gpus === undefined) return 1;
+  if (server.settings.gpus % server.nodes !== 0)
+    throw new ServeTuneError(
+      `${server.settings.gpus} GPUs do not split evenly over ${server.nodes} nodes`,
+      'invalid-plan',
+    );
+  return server.settings.gpus / server.nodes;
+}
+
+export const replicasOf = (settings: PartialServingSettings) => settings.replicas ?? 1;
+
+/** YAML documents joined as one manifest. */
+export function manifest(documents: readonly unknown[], header?: string): string {
+  const body = documents.map((d) => new Document(d).toString({ lineWidth: 0 })).join('---\n');
+  return header
+    ? `${header
+        .split('\n')
+        .map((line) => `# ${line}`)
+        .join('\n')}\n${body}`
+    : body;
+}
+
+export function requireSingleNode(server: DeployServer, format: string): void {
+  if (server.nodes > 1)
+    throw new ServeTuneError(
+      `${format} runs each server on one machine; this plan spans ${server.nodes} nodes`,
+      'invalid-plan',
+    );
+}
+
+/**
+ * The options file the command names, when it names one (TensorRT-LLM's extra options). vLLM's and
+ * SGLang's `configYaml` repeat the flags as an alternative and are not deployed.
+ */
+export function namedConfigFile(flags: EngineFlags): { path: string; text: string } | undefined {
+  const { configYaml, yamlFileName } = flags;
+  if (configYaml === undefined || yamlFileName === undefined || !flags.argv.includes(yamlFileName))
+    return undefined;
+  return { path: yamlFileName, text: configYaml };
+}

@@ -1,0 +1,53 @@
+import { ENGINES } from '../engines/index.js';
+import {
+  argsAfterLauncher,
+  gpusPerPod,
+  manifest,
+  namedConfigFile,
+  replicasOf,
+  requireSingleNode,
+  serverFlags,
+  serverName,
+} from './common.js';
+import { ENGINE_IMAGES } from './images.js';
+import { sglangRouterArgs } from './routers.js';
+import type { DeployFile, DeployInput } from './types.js';
+
+/** docker compose: one service per server kind on one machine, GPUs reserved, options files mounted. */
+export function composeFiles(input: DeployInput): DeployFile[] {
+  const services: Record<string, unknown> = {};
+  const files: DeployFile[] = [];
+  const { engine } = input;
+  for (const server of input.servers) {
+    requireSingleNode(server, 'compose');
+    const name = serverName(input.name, server);
+    const flags = serverFlags(engine, server);
+    // vLLM's image starts `vllm serve` itself: it takes only the arguments.
+    const command = ENGINES[engine].image.positionalModel
+      ? argsAfterLauncher(engine, flags.argv)
+      : flags.argv;
+    const config = namedConfigFile(flags);
+    if (config) files.push(config);
+    services[name] = {
+      image: ENGINE_IMAGES[engine],
+      command,
+      ...(Object.keys(flags.env).length > 0 ? { environment: flags.env } : {}),
+      ipc: 'host',
+      ...(config ? { working_dir: '/config', volumes: [`./${config.path}:/config/${config.path}:ro`] } : {}),
+      deploy: {
+        replicas: replicasOf(server.settings),
+        resources: {
+          reservations: { devices: [{ driver: 'nvidia', count: gpusPerPod(server), capabilities: ['gpu'] }] },
+        },
+      },
+    };
+  }
+  if (engine === 'sglang' && input.servers.some((s) => s.role === 'prefill')) {
+    services[`${input.name}-router`] = {
+      image: ENGINE_IMAGES.sglang,
+      command: ['python3', '-m', 'sglang_router.launch_router', ...sglangRouterArgs(input.name, 30000)],
+      ports: ['8000:8000'],
+    };
+  }
+  return [{ path: 'docker-compose.yaml', text: manifest([{ services }]) }, ...files];
+}

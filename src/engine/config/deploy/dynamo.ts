@@ -1,0 +1,77 @@
+import { ServeTuneError } from '../../util/errors.js';
+import { engineFlags } from '../emit.js';
+import { ENGINES, type EngineId } from '../engines/index.js';
+import { argsAfterLauncher, gpusPerPod, manifest, replicasOf } from './common.js';
+import { DYNAMO_IMAGES } from './images.js';
+import type { DeployFile, DeployInput, DeployServer } from './types.js';
+
+const TITLE: Partial<Record<EngineId, string>> = { vllm: 'Vllm', sglang: 'Sglang' };
+
+/**
+ * The worker's arguments: the engine's own flags with the model as a flag (Dynamo's workers take no
+ * positional model). Dynamo moves the KV between prefill and decode itself: vLLM's prefill workers say
+ * `--is-prefill-worker`, SGLang's keep `--disaggregation-mode` and name the transfer backend.
+ */
+function workerArgs(engine: EngineId, server: DeployServer): string[] {
+  const settings =
+    server.role === 'server' || engine !== 'sglang'
+      ? server.settings
+      : { ...server.settings, disaggregationMode: server.role };
+  const flags = engineFlags(engine, settings);
+  const args = argsAfterLauncher(engine, flags.argv);
+  if (ENGINES[engine].launchers[0].positionalModel && server.settings.model)
+    args.splice(0, 1, '--model', server.settings.model);
+  if (engine === 'vllm' && server.role === 'prefill') args.push('--is-prefill-worker');
+  if (engine === 'sglang' && server.role !== 'server') args.push('--disaggregation-transfer-backend', 'nixl');
+  return args;
+}
+
+function workerService(engine: EngineId, server: DeployServer) {
+  return {
+    componentType: 'worker',
+    ...(server.role !== 'server' ? { subComponentType: server.role } : {}),
+    replicas: replicasOf(server.settings),
+    ...(server.nodes > 1 ? { multinode: { nodeCount: server.nodes } } : {}),
+    resources: { limits: { gpu: String(gpusPerPod(server)) } },
+    extraPodSpec: {
+      mainContainer: {
+        image: DYNAMO_IMAGES[engine],
+        command: ['python3', '-m', `dynamo.${engine}`],
+        args: workerArgs(engine, server),
+      },
+    },
+  };
+}
+
+/** Dynamo: one DynamoGraphDeployment with a frontend and a worker service per server kind. */
+export function dynamoFiles(input: DeployInput): DeployFile[] {
+  const title = TITLE[input.engine];
+  if (!title)
+    throw new ServeTuneError(
+      `Dynamo deployments are emitted for vLLM and SGLang, not ${input.engine}`,
+      'invalid-plan',
+    );
+  const services: Record<string, unknown> = {
+    Frontend: {
+      componentType: 'frontend',
+      replicas: 1,
+      extraPodSpec: {
+        mainContainer: {
+          image: DYNAMO_IMAGES[input.engine],
+          command: ['python3', '-m', 'dynamo.frontend', '--http-port', '8000'],
+        },
+      },
+    },
+  };
+  for (const server of input.servers) {
+    const role = server.role === 'server' ? '' : server.role[0].toUpperCase() + server.role.slice(1);
+    services[`${title}${role}Worker`] = workerService(input.engine, server);
+  }
+  const graph = {
+    apiVersion: 'nvidia.com/v1alpha1',
+    kind: 'DynamoGraphDeployment',
+    metadata: { name: input.name },
+    spec: { services },
+  };
+  return [{ path: `${input.name}-dynamo.yaml`, text: manifest([graph]) }];
+}

@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { blockSettings, diagnoseFile } from '../../../../src/engine/config/index.js';
+import { fixturePath, readFixture, roundTrip, textAt } from './helpers.js';
+
+const settingsOf = (name: string) => readFixture(name).report.blocks.map((b) => [b.label, blockSettings(b)]);
+
+describe('LeaderWorkerSet', () => {
+  test('the leader is the server; LWS_GROUP_SIZE is the size; the size is the nodes per server', () => {
+    const { text, report } = readFixture('kinds/lws-vllm-multinode.yaml');
+    assert.equal(report.blocks.length, 1, 'the Ray worker is not a server');
+    const [leader] = report.blocks;
+    assert.equal(leader.label, 'LeaderWorkerSet vllm-405b, leader, container vllm-leader');
+    assert.deepEqual(blockSettings(leader), {
+      model: 'meta-llama/Llama-3.1-405B-Instruct',
+      tp: 8,
+      pp: 2,
+      maxModelLen: 32768,
+      gpus: 8,
+      replicas: 1,
+    });
+    assert.equal(leader.nodes?.count, 2);
+    assert.equal(textAt(text, leader, 'pp'), '2');
+    assert.equal(leader.settings.pp?.range?.start.line, 8, 'PP is edited at size:');
+    assert.equal(leader.hardware?.id !== undefined, true);
+    const errors = diagnoseFile(report).filter((d) => d.severity !== 'info');
+    assert.deepEqual(errors, [], 'TP 8 × PP 2 on 2 nodes of 8 GPUs is right');
+  });
+
+  test('SGLang group: $(LWS_GROUP_SIZE) in args is the size; one server per group', () => {
+    const { report } = readFixture('kinds/lws-sglang-multinode.yaml');
+    assert.equal(report.blocks.length, 1);
+    const [leader] = report.blocks;
+    assert.equal(blockSettings(leader).tp, 16);
+    assert.equal(leader.nodes?.count, 2);
+    assert.deepEqual(
+      diagnoseFile(report).filter((d) => d.code === 'not-enough-gpus' || d.code === 'multi-node-plan'),
+      [],
+      'TP 16 over 2 nodes of 8',
+    );
+  });
+});
+
+describe('Dynamo DynamoGraphDeployment', () => {
+  test('vLLM workers: prefill/decode from subComponentType, GPUs from the service resources; frontend skipped', () => {
+    assert.deepEqual(settingsOf('kinds/dynamo-vllm-disagg.yaml'), [
+      [
+        'DynamoGraphDeployment qwen3-moe-disagg, service VllmDecodeWorker',
+        {
+          model: 'Qwen/Qwen3-30B-A3B',
+          tp: 2,
+          maxNumSeqs: 256,
+          gpuMemoryUtilization: 0.9,
+          replicas: 2,
+          disaggregationMode: 'decode',
+          gpus: 2,
+        },
+      ],
+      [
+        'DynamoGraphDeployment qwen3-moe-disagg, service VllmPrefillWorker',
+        {
+          model: 'Qwen/Qwen3-30B-A3B',
+          tp: 2,
+          maxNumBatchedTokens: 16384,
+          replicas: 1,
+          disaggregationMode: 'prefill',
+          gpus: 2,
+        },
+      ],
+    ]);
+    roundTrip('kinds/dynamo-vllm-disagg.yaml', 0, { tp: 4, gpus: 4, maxNumSeqs: 128 });
+  });
+
+  test('SGLang workers with their own flags; TensorRT-LLM with --extra-engine-args read from the repository', () => {
+    const blocks = settingsOf('kinds/dynamo-sglang-trtllm.yaml');
+    assert.deepEqual(
+      blocks.map(([label, s]) => [label, (s as { disaggregationMode?: string }).disaggregationMode]),
+      [
+        ['DynamoGraphDeployment llama-sglang, service prefill', 'prefill'],
+        ['DynamoGraphDeployment llama-sglang, service decode', 'decode'],
+        ['DynamoGraphDeployment llama-trtllm, service TRTLLMWorker', undefined],
+      ],
+    );
+    assert.deepEqual(blocks[2][1], {
+      tp: 1,
+      maxNumSeqs: 128,
+      kvCacheFreeMemoryFraction: 0.85,
+      model: 'meta-llama/Llama-3.1-8B-Instruct',
+      replicas: 1,
+      gpus: 1,
+    });
+    const trtllm = readFixture('kinds/dynamo-sglang-trtllm.yaml').report.blocks[2];
+    assert.equal(trtllm.settings.kvCacheFreeMemoryFraction?.range?.file, fixturePath('kinds/engine.yaml'));
+  });
+
+  test('TensorRT-LLM defaults are not reported as the file setting them', () => {
+    const { report } = readFixture('kinds/dynamo-sglang-trtllm.yaml');
+    const step = diagnoseFile(report).filter((d) => d.code === 'prompt-longer-than-step');
+    assert.deepEqual(
+      step.map((d) => d.severity),
+      ['warning'],
+    );
+    assert.match(step[0].message, /engine defaults: chunked prefill off, max_num_tokens 8192/);
+  });
+});
+
+describe('KServe, KubeAI, AIBrix, production-stack resources', () => {
+  test('ClusterServingRuntime containers and an InferenceService predictor.model (Hugging Face format → vLLM)', () => {
+    assert.deepEqual(settingsOf('kinds/kserve-runtime.yaml'), [
+      ['ClusterServingRuntime vllm-runtime, container kserve-container', { model: '/mnt/models', gpus: 1 }],
+      [
+        'InferenceService qwen3-8b, predictor',
+        { model: 'Qwen/Qwen3-8B', maxModelLen: 16384, gpuMemoryUtilization: 0.9, gpus: 1 },
+      ],
+    ]);
+    roundTrip('kinds/kserve-runtime.yaml', 1, { maxModelLen: 8192 });
+  });
+
+  test('LLMInferenceService: model from hf:// uri, parallelism, a prefill part', () => {
+    const { text, report } = readFixture('kinds/kserve-llmisvc.yaml');
+    assert.deepEqual(
+      report.blocks.map((b) => blockSettings(b)),
+      [
+        {
+          model: 'Qwen/Qwen3-30B-A3B',
+          tp: 2,
+          replicas: 2,
+          disaggregationMode: 'decode',
+          maxNumSeqs: 256,
+          gpus: 2,
+        },
+        { model: 'Qwen/Qwen3-30B-A3B', tp: 4, replicas: 1, disaggregationMode: 'prefill', gpus: 4 },
+      ],
+    );
+    assert.equal(textAt(text, report.blocks[0], 'model'), 'Qwen/Qwen3-30B-A3B');
+    roundTrip('kinds/kserve-llmisvc.yaml', 1, { tp: 2 });
+  });
+
+  test('KubeAI Model: url, args, resourceProfile GPUs and GPU type', () => {
+    const { report } = readFixture('kinds/kubeai-model.yaml');
+    const [block] = report.blocks;
+    assert.deepEqual(blockSettings(block), {
+      model: 'meta-llama/Llama-3.1-8B-Instruct',
+      maxModelLen: 16384,
+      maxNumBatchedTokens: 16384,
+      gpuMemoryUtilization: 0.9,
+      replicas: 1,
+      gpus: 1,
+    });
+    assert.equal(block.hardware?.text, 'nvidia-gpu-l4');
+    roundTrip('kinds/kubeai-model.yaml', 0, { maxModelLen: 8192, replicas: 2 });
+  });
+
+  test('production-stack VLLMRuntime: model and vllmConfig keys, extraArgs, deploymentConfig', () => {
+    const { report } = readFixture('kinds/vllm-runtime.yaml');
+    assert.deepEqual(blockSettings(report.blocks[0]), {
+      model: 'meta-llama/Llama-3.1-8B-Instruct',
+      maxModelLen: 8192,
+      dtype: 'bf16',
+      enableChunkedPrefill: true,
+      enablePrefixCaching: true,
+      tp: 1,
+      gpuMemoryUtilization: 0.85,
+      maxNumSeqs: 128,
+      maxNumBatchedTokens: 4096,
+      replicas: 2,
+      gpus: 1,
+    });
+    roundTrip('kinds/vllm-runtime.yaml', 0, { tp: 2, gpus: 2, maxNumSeqs: 64 });
+  });
+
+  test('AIBrix: RayClusterFleet head (bash -lc --, PP across Ray nodes) and StormService roles', () => {
+    const { report } = readFixture('kinds/aibrix.yaml');
+    assert.deepEqual(
+      report.blocks.map((b) => [b.label, blockSettings(b).tp, blockSettings(b).disaggregationMode]),
+      [
+        ['RayClusterFleet qwen-72b-fleet, head, container ray-head', 4, undefined],
+        ['StormService llama-pd, role prefill, container prefill', undefined, 'prefill'],
+        ['StormService llama-pd, role decode, container decode', undefined, 'decode'],
+      ],
+    );
+    const diagnostics = diagnoseFile(report);
+    assert.ok(!diagnostics.some((d) => d.severity === 'error'));
+    assert.ok(diagnostics.some((d) => d.code === 'multi-node-plan'));
+  });
+});
+
+describe('llm-d model service values', () => {
+  test('decode and prefill pools: args, hf:// model, parallelism, replicas, GPUs; the pool is the role', () => {
+    const { text, report } = readFixture('kinds/llm-d-values.yaml');
+    assert.equal(report.format, 'helm-llm-d');
+    assert.deepEqual(
+      report.blocks.map((b) => [b.label, blockSettings(b)]),
+      [
+        [
+          'llm-d decode',
+          {
+            maxNumSeqs: 512,
+            disaggregationMode: 'decode',
+            gpus: 4,
+            model: 'meta-llama/Llama-3.1-70B-Instruct',
+            tp: 4,
+            replicas: 1,
+          },
+        ],
+        [
+          'llm-d prefill',
+          {
+            maxNumBatchedTokens: 16384,
+            disaggregationMode: 'prefill',
+            gpus: 4,
+            model: 'meta-llama/Llama-3.1-70B-Instruct',
+            tp: 4,
+            replicas: 2,
+          },
+        ],
+      ],
+    );
+    assert.equal(textAt(text, report.blocks[0], 'model'), 'meta-llama/Llama-3.1-70B-Instruct');
+    roundTrip('kinds/llm-d-values.yaml', 1, { tp: 8, replicas: 1, maxNumBatchedTokens: 8192 });
+  });
+});
