@@ -1,3 +1,4 @@
+import type { ZodError } from 'zod';
 import {
   CancelParams,
   isWorkerMethod,
@@ -18,6 +19,11 @@ import { readBoundedLines } from './lines.js';
 
 console.log = console.error;
 console.info = console.error;
+
+/** A zod error as people read it: `field: problem` per issue, never the issues' JSON. */
+function issuesText(error: ZodError, root = '(request)'): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || root}: ${issue.message}`).join('; ');
+}
 
 function send(message: WorkerReply): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -56,9 +62,7 @@ async function run<M extends WorkerMethodName>(
   const spec = WORKER_METHODS[method];
   const parsed = spec.params.safeParse(rawParams ?? {});
   if (!parsed.success) {
-    const message = `invalid params for ${method}: ${parsed.error.issues
-      .map((issue) => `${issue.path.join('.') || '(params)'}: ${issue.message}`)
-      .join('; ')}`;
+    const message = `invalid params for ${method}: ${issuesText(parsed.error, '(params)')}`;
     send({ type: 'error', id, error: { message, code: TRANSPORT_ERROR_CODES.invalidParams } });
     return;
   }
@@ -100,14 +104,18 @@ function handle(line: string): void {
   }
   const parsed = WorkerCall.safeParse(json);
   if (!parsed.success) {
+    // The id is answered only where it is one a reply may carry (a whole number).
     const id =
-      typeof json === 'object' && json !== null && 'id' in json && typeof json.id === 'number'
-        ? json.id
+      typeof json === 'object' && json !== null && 'id' in json && Number.isSafeInteger(json.id)
+        ? (json.id as number)
         : null;
     send({
       type: 'error',
       id,
-      error: { message: `invalid request: ${parsed.error.message}`, code: TRANSPORT_ERROR_CODES.protocol },
+      error: {
+        message: `invalid request: ${issuesText(parsed.error)}`,
+        code: TRANSPORT_ERROR_CODES.protocol,
+      },
     });
     return;
   }
