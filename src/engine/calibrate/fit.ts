@@ -62,7 +62,7 @@ interface CalibrationFit {
   /** The decode side's factor (kept under its old name: it is what mean TPOT fits). */
   factor: number;
   factors: PartFactors;
-  /** Seconds the front end adds to each request's first token (and so E2E): not in `calibration`. */
+  /** Seconds the front end adds to each request's first token (and so E2E); `calibration` carries it. */
   frontEndSeconds: number;
   /** Simulated means (TTFT with the front end) before and after the fit, and the measured ones. */
   before: Means;
@@ -110,7 +110,7 @@ function bisectFactor(value: (factor: number) => number, target: number, start: 
  * - prefill: the factor whose simulated TTFT spread (mean − min) is the measured one. A front end adds
  *   about the same to every request's first token, so the spread is the engine's own;
  * - front end: what the measured mean TTFT has beyond the simulated one (0 where the engine alone
- *   accounts for it, the prefill factor then fitting the mean itself);
+ *   accounts for it, the prefill factor then fitting the mean itself), saved in the calibration;
  * then decode again, prefill having moved the mixed steps. Every metric's error is reported after the
  * fit, with a verdict on whether the fit explains the run (`fitVerdict`).
  */
@@ -118,9 +118,12 @@ export function fitCalibration(
   measured: RunSummary,
   config: SimulationConfig,
   workload: Workload,
-  start: Calibration,
+  startWithFrontEnd: Calibration,
   served: Pick<SimulateOptions, 'client'> = {},
 ): CalibrationFit {
+  // The engine's parts are fitted to the engine alone; the front end is fitted anew below.
+  const { frontEndSeconds: _startFrontEnd, ...engineStart } = startWithFrontEnd;
+  const start: Calibration = engineStart;
   const target = measured.tpot?.mean;
   if (target === undefined || !(target > 0)) {
     throw new ServeTuneError(
@@ -141,14 +144,15 @@ export function fitCalibration(
   f.decode = bisectFactor((decode) => tpotWith({ ...f, decode }), target, 1);
   if (fitPrefill(measured, runParts, f))
     f.decode = bisectFactor((decode) => tpotWith({ ...f, decode }), target, f.decode);
-  const calibration = scaleCalibrationParts(
+  const engineFit = scaleCalibrationParts(
     start,
     f,
     `fit:${measured.endpoint?.url ?? measured.label} (decode ×${f.decode.toFixed(3)}, prefill ×${f.prefill.toFixed(3)} over ${start.source})`,
   );
-  const after = run(calibration);
+  const after = run(engineFit);
   refuseUnfittable(config, start, f.decode, target, after.tpot?.mean ?? 0);
   const frontEndSeconds = Math.max(0, (measured.ttft?.mean ?? 0) - (after.ttft?.mean ?? 0));
+  const calibration = frontEndSeconds > 0 ? { ...engineFit, frontEndSeconds } : engineFit;
   const errors = metricErrors(measured, after, frontEndSeconds);
   const means = (s: RunSummary, frontEnd: number): Means => ({
     ttftMean: (s.ttft?.mean ?? 0) + frontEnd,

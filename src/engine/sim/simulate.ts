@@ -116,7 +116,14 @@ export function simulate(
     slidingWindow: model.slidingWindow,
   });
   simulation.run();
-  return simulation.summary({ base, resolvedSchedulers, gpus, slo: config.slo, wallStart });
+  return simulation.summary({
+    base,
+    resolvedSchedulers,
+    gpus,
+    slo: config.slo,
+    wallStart,
+    frontEndSeconds: config.calibration?.frontEndSeconds,
+  });
 }
 
 const NO_SWAP_REASON: Record<string, string> = {
