@@ -67,6 +67,19 @@ describe('calibrate fits the parts that differ', () => {
   });
 });
 
+describe('a run whose TTFT no prefill factor gives without breaking TPOT', () => {
+  it('falls back to one factor for both sides, and says so', () => {
+    const s = simulate({ ...config, calibration: start }, workload);
+    // A TTFT spread twenty times the engine's: only prefill a hundred times slower comes near it.
+    const ttft = s.ttft && { ...s.ttft, mean: s.ttft.min + 20 * (s.ttft.mean - s.ttft.min) };
+    const fit = fitCalibration({ ...s, ttft }, config, workload, start);
+    assert.equal(fit.partsApart, false);
+    assert.equal(fit.factors.decode, fit.factors.prefill);
+    assert.ok(Math.abs(fit.after.tpotMean / fit.measured.tpotMean - 1) < 0.1);
+    assert.match(fit.verdict, /^decode and prefill could not be fitted apart/);
+  });
+});
+
 describe('a calibration with a front end', () => {
   it('simulate adds it to TTFT and E2E, not to TPOT', () => {
     const plain = simulate({ ...config, calibration: start }, workload);
