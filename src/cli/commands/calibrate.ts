@@ -152,7 +152,7 @@ export function registerCalibrateCommands(program: Command): void {
       if (flags.json) return printJson(fit);
       const c = fit.calibration;
       console.log(
-        `fitted over ${start.source} (${fit.simulations} simulations): decode ×${fit.factors.decode.toFixed(3)}, prefill ×${fit.factors.prefill.toFixed(3)}, front end ${ms(fit.frontEndSeconds)} per request (added to TTFT and E2E; not in the calibration file)\n`,
+        `fitted over ${start.source} (${fit.simulations} simulations): decode ×${fit.factors.decode.toFixed(3)}, prefill ×${fit.factors.prefill.toFixed(3)}, front end ${ms(fit.frontEndSeconds)} per request (saved with the calibration: simulate adds it to TTFT and E2E)\n`,
       );
       const pct = (x: number) => `${x > 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
       console.log(

@@ -62,7 +62,7 @@ interface CalibrationFit {
   /** The decode side's factor (kept under its old name: it is what mean TPOT fits). */
   factor: number;
   factors: PartFactors;
-  /** Seconds the front end adds to each request's first token (and so E2E): not in `calibration`. */
+  /** Seconds the front end adds to each request's first token (and so E2E); `calibration` carries it. */
   frontEndSeconds: number;
   /** Simulated means (TTFT with the front end) before and after the fit, and the measured ones. */
   before: Means;
@@ -70,6 +70,8 @@ interface CalibrationFit {
   measured: Means;
   /** Every metric after the fit. */
   errors: MetricError[];
+  /** False where decode and prefill could not be fitted apart and one factor stands for both. */
+  partsApart: boolean;
   /** Whether the fit reproduces the run's headline metrics (`fitVerdict`), and in words. */
   explains: boolean;
   verdict: string;
@@ -110,7 +112,7 @@ function bisectFactor(value: (factor: number) => number, target: number, start: 
  * - prefill: the factor whose simulated TTFT spread (mean − min) is the measured one. A front end adds
  *   about the same to every request's first token, so the spread is the engine's own;
  * - front end: what the measured mean TTFT has beyond the simulated one (0 where the engine alone
- *   accounts for it, the prefill factor then fitting the mean itself);
+ *   accounts for it, the prefill factor then fitting the mean itself), saved in the calibration;
  * then decode again, prefill having moved the mixed steps. Every metric's error is reported after the
  * fit, with a verdict on whether the fit explains the run (`fitVerdict`).
  */
@@ -118,9 +120,12 @@ export function fitCalibration(
   measured: RunSummary,
   config: SimulationConfig,
   workload: Workload,
-  start: Calibration,
+  startWithFrontEnd: Calibration,
   served: Pick<SimulateOptions, 'client'> = {},
 ): CalibrationFit {
+  // The engine's parts are fitted to the engine alone; the front end is fitted anew below.
+  const { frontEndSeconds: _startFrontEnd, ...engineStart } = startWithFrontEnd;
+  const start: Calibration = engineStart;
   const target = measured.tpot?.mean;
   if (target === undefined || !(target > 0)) {
     throw new ServeTuneError(
@@ -135,21 +140,18 @@ export function fitCalibration(
     return simulate({ ...config, calibration }, workload, { ...served, label: 'fit' });
   };
   const runParts = (f: PartFactors) => run(scaleCalibrationParts(start, f, 'fit'));
-  const tpotWith = (f: PartFactors) => runParts(f).tpot?.mean ?? 0;
   const before = run(start);
-  const f: PartFactors = { decode: 1, prefill: 1 };
-  f.decode = bisectFactor((decode) => tpotWith({ ...f, decode }), target, 1);
-  if (fitPrefill(measured, runParts, f))
-    f.decode = bisectFactor((decode) => tpotWith({ ...f, decode }), target, f.decode);
-  const calibration = scaleCalibrationParts(
+  const { factors: f, after, apart } = fitFactors(measured, target, runParts);
+  refuseUnfittable(config, start, f.decode, target, after.tpot?.mean ?? 0);
+  const engineFit = scaleCalibrationParts(
     start,
     f,
     `fit:${measured.endpoint?.url ?? measured.label} (decode ×${f.decode.toFixed(3)}, prefill ×${f.prefill.toFixed(3)} over ${start.source})`,
   );
-  const after = run(calibration);
-  refuseUnfittable(config, start, f.decode, target, after.tpot?.mean ?? 0);
   const frontEndSeconds = Math.max(0, (measured.ttft?.mean ?? 0) - (after.ttft?.mean ?? 0));
+  const calibration = frontEndSeconds > 0 ? { ...engineFit, frontEndSeconds } : engineFit;
   const errors = metricErrors(measured, after, frontEndSeconds);
+  const { explains, verdict } = fitVerdict(errors);
   const means = (s: RunSummary, frontEnd: number): Means => ({
     ttftMean: (s.ttft?.mean ?? 0) + frontEnd,
     tpotMean: s.tpot?.mean ?? 0,
@@ -163,9 +165,40 @@ export function fitCalibration(
     after: means(after, frontEndSeconds),
     measured: { ttftMean: measured.ttft?.mean ?? 0, tpotMean: target },
     errors,
-    ...fitVerdict(errors),
+    partsApart: apart,
+    explains,
+    verdict: apart
+      ? verdict
+      : `decode and prefill could not be fitted apart (one factor for both); ${verdict}`,
     simulations,
   };
+}
+
+/** Whether a run's mean TPOT is within FIT_TOLERANCE of `target`, and how far off it is. */
+const tpotMiss = (s: RunSummary, target: number) => Math.abs((s.tpot?.mean ?? 0) / target - 1);
+
+/**
+ * Decode, then prefill and the front end, then decode again (see `fitCalibration`). Where that leaves
+ * mean TPOT more than FIT_TOLERANCE off (mean TPOT jumps with the factors on a short run, batches
+ * shifting), one factor for both sides, as bisection finds it, if it comes closer.
+ */
+function fitFactors(
+  measured: RunSummary,
+  target: number,
+  runParts: (f: PartFactors) => RunSummary,
+): { factors: PartFactors; after: RunSummary; apart: boolean } {
+  const tpotWith = (f: PartFactors) => runParts(f).tpot?.mean ?? 0;
+  const f: PartFactors = { decode: 1, prefill: 1 };
+  f.decode = bisectFactor((decode) => tpotWith({ ...f, decode }), target, 1);
+  if (fitPrefill(measured, runParts, f))
+    f.decode = bisectFactor((decode) => tpotWith({ ...f, decode }), target, f.decode);
+  const after = runParts(f);
+  if (tpotMiss(after, target) <= FIT_TOLERANCE) return { factors: f, after, apart: true };
+  const one = bisectFactor((x) => tpotWith({ decode: x, prefill: x }), target, 1);
+  const together = runParts({ decode: one, prefill: one });
+  return tpotMiss(together, target) < tpotMiss(after, target)
+    ? { factors: { decode: one, prefill: one }, after: together, apart: false }
+    : { factors: f, after, apart: true };
 }
 
 /**

@@ -67,6 +67,12 @@ export const Calibration = z.object({
    * held.
    */
   stepTimeSpreadHeldShare: z.number().gt(0).lte(1).optional(),
+  /**
+   * Seconds a front end (HTTP, tokenizing, streaming) adds between the engine and its client, the same
+   * for every request: its first token (so TTFT and E2E) comes that much later, TPOT is unchanged
+   * (`servetune calibrate` fits it). Optional, added later; default 0.
+   */
+  frontEndSeconds: z.number().nonnegative().optional(),
 });
 export type Calibration = z.infer<typeof Calibration>;
 

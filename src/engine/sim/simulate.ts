@@ -151,6 +151,7 @@ export function startSimulation(
         slo: config.slo,
         classSlos: workload.classSlos,
         wallStart,
+        frontEndSeconds: config.calibration?.frontEndSeconds,
       }),
   };
 }

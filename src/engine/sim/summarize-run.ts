@@ -21,6 +21,16 @@ export interface RunRecord {
   classSlos?: Record<string, SloTargets>;
   /** `performance.now()` when the call began. */
   wallStart: number;
+  /** Seconds a front end adds to every request's tokens as its client sees them (`Calibration.frontEndSeconds`). */
+  frontEndSeconds?: number;
+}
+
+/** The requests as a client behind a front end of constant latency sees them: every token `delay` later. */
+function behindFrontEnd(
+  finished: readonly FinishedRequestTimes[],
+  delay: number,
+): readonly FinishedRequestTimes[] {
+  return finished.map((r) => ({ ...r, firstToken: r.firstToken + delay, finish: r.finish + delay }));
 }
 
 /** What the run counted while it ran. */
@@ -67,7 +77,9 @@ export function summarizeRun(
     });
   const warmedUp = t.measuredFrom > Number.NEGATIVE_INFINITY;
   const measured = warmedUp ? finished.filter((r) => r.finish > t.measuredFrom) : finished;
-  const m = requestMetrics(seen ? seen(measured) : measured, record.slo);
+  const asSeen = seen ? seen(measured) : measured;
+  const frontEnd = record.frontEndSeconds ?? 0;
+  const m = requestMetrics(frontEnd > 0 ? behindFrontEnd(asSeen, frontEnd) : asSeen, record.slo);
   const classes = seen ? [] : classSummaries(requests, measured, record.slo, record.classSlos);
   const never = requests.length - completed - t.failed;
   const duration = Math.max(0, t.endTime - Math.max(t.startTime, t.measuredFrom));

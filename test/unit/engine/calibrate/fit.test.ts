@@ -66,3 +66,34 @@ describe('calibrate fits the parts that differ', () => {
     assert.match(fit.verdict, /does NOT explain the run: TTFT p90 -\d/);
   });
 });
+
+describe('a run whose TTFT no prefill factor gives without breaking TPOT', () => {
+  it('falls back to one factor for both sides, and says so', () => {
+    const s = simulate({ ...config, calibration: start }, workload);
+    // A TTFT spread twenty times the engine's: only prefill a hundred times slower comes near it.
+    const ttft = s.ttft && { ...s.ttft, mean: s.ttft.min + 20 * (s.ttft.mean - s.ttft.min) };
+    const fit = fitCalibration({ ...s, ttft }, config, workload, start);
+    assert.equal(fit.partsApart, false);
+    assert.equal(fit.factors.decode, fit.factors.prefill);
+    assert.ok(Math.abs(fit.after.tpotMean / fit.measured.tpotMean - 1) < 0.1);
+    assert.match(fit.verdict, /^decode and prefill could not be fitted apart/);
+  });
+});
+
+describe('a calibration with a front end', () => {
+  it('simulate adds it to TTFT and E2E, not to TPOT', () => {
+    const plain = simulate({ ...config, calibration: start }, workload);
+    const behind = simulate({ ...config, calibration: { ...start, frontEndSeconds: 0.05 } }, workload);
+    assert.ok(Math.abs((behind.ttft?.mean ?? 0) - (plain.ttft?.mean ?? 0) - 0.05) < 1e-9);
+    assert.ok(Math.abs((behind.e2e?.p90 ?? 0) - (plain.e2e?.p90 ?? 0) - 0.05) < 1e-9);
+    assert.equal(behind.tpot?.mean, plain.tpot?.mean);
+  });
+
+  it('the fitted front end is saved with the calibration, and reproduces the measured TTFT', () => {
+    const measured = measuredRun();
+    const fit = fitCalibration(measured, config, workload, { ...start, frontEndSeconds: 0.3 });
+    assert.equal(fit.calibration.frontEndSeconds, fit.frontEndSeconds);
+    const again = simulate({ ...config, calibration: fit.calibration }, workload);
+    assert.ok(Math.abs((again.ttft?.mean ?? 0) / (measured.ttft?.mean ?? 1) - 1) < 0.02);
+  });
+});
