@@ -1,16 +1,16 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { MAX_GPUS } from '../engine/memory/plans.js';
 import { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
-import { SloPercentile } from '../engine/search/schema.js';
 import { MAX_SAMPLE_REQUESTS } from '../engine/search/simulation-evaluator.js';
 import { isServeTuneError, ServeTuneError } from '../engine/util/errors.js';
 import { maxThreads } from '../engine/util/threads.js';
+import { type SloTargetName, type SloTargetRules, sloTargetForm } from '../engine/workload/slo.js';
 import {
-  parseSloTargets,
-  type SloTargetName,
-  type SloTargetRules,
-  sloTargetForm,
-} from '../engine/workload/slo.js';
+  parseSlo,
+  SLO_FORM_HELP,
+  type SloDefinition,
+  SloPercentile,
+} from '../engine/workload/slo-verdict.js';
 import { inputOption } from './file-options.js';
 
 export function positiveInt(value: string): number {
@@ -99,10 +99,10 @@ export function fraction(value: string): number {
 export function sloOption<Required extends SloTargetName>(rules: SloTargetRules<Required>, purpose: string) {
   return new Option(
     '--slo <targets>',
-    `${purpose}: ${sloTargetForm(rules)} in seconds (or ms), e.g. ${rules.example}`,
+    `${purpose}: ${sloTargetForm(rules)} in seconds (or ms), e.g. ${rules.example}; ${SLO_FORM_HELP}`,
   ).argParser((text) => {
     try {
-      return parseSloTargets(text, rules);
+      return parseSlo(text, rules);
     } catch (error) {
       if (isServeTuneError(error)) throw new InvalidArgumentError(error.message);
       throw error;
@@ -160,9 +160,10 @@ export function memorySettingsFrom(flags: MemorySettingFlags) {
 
 /** How `search` and `tune` simulate each configuration: the same options, with the same defaults. */
 export const searchRunOptions = () => [
-  new Option('--slo-percentile <p>', 'the percentile the --slo targets apply to')
-    .choices(SloPercentile.options)
-    .default('p90'),
+  new Option(
+    '--slo-percentile <p>',
+    "judge the SLO's alternative form: this percentile of each metric over all requests (as percentile=<p> in --slo)",
+  ).choices(SloPercentile.options),
   new Option('--sample-requests <n>', 'requests of the workload each configuration is simulated on')
     .argParser(sampleCount)
     .default(1000),
@@ -204,4 +205,9 @@ export function checkThinkTime(flags: { concurrency?: number; thinkTime?: number
       '--think-time',
     );
   }
+}
+
+/** `--slo` with `--slo-percentile` applied: given, it selects the percentile form at that percentile. */
+export function sloWithPercentile<T extends SloDefinition>(slo: T, percentile: SloPercentile | undefined): T {
+  return percentile === undefined ? slo : { ...slo, form: 'percentile', percentile };
 }

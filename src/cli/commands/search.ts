@@ -23,6 +23,7 @@ import {
   positiveNumber,
   searchRunOptions,
   sloOption,
+  sloWithPercentile,
 } from '../options.js';
 
 const REASONS: Record<PrunedConfiguration['reason'], string> = {
@@ -57,11 +58,15 @@ export function noBestLines(result: SearchResult): string[] {
   const closest = result.configurations.reduce((a, b) => (b.sloMargin > a.sloMargin ? b : a));
   const m = closest.metrics;
   const misses: string[] = [];
-  if (m.ttft[p] > result.slo.ttft)
+  if (result.slo.form === 'attainment') {
+    misses.push(
+      `${(m.attainment * 100).toFixed(1)}% of requests meet every target, < ${(result.slo.attainment * 100).toFixed(0)}%`,
+    );
+  } else if (m.ttft[p] > result.slo.ttft)
     misses.push(`TTFT ${p} ${latencyText(m.ttft[p])} > ${latencyText(result.slo.ttft)}`);
-  if (m.tbt[p] > result.slo.tbt)
+  if (result.slo.form === 'percentile' && m.tbt[p] > result.slo.tbt)
     misses.push(`TBT ${p} ${latencyText(m.tbt[p])} > ${latencyText(result.slo.tbt)}`);
-  if (result.slo.tpot !== undefined && m.tpot[p] > result.slo.tpot)
+  if (result.slo.form === 'percentile' && result.slo.tpot !== undefined && m.tpot[p] > result.slo.tpot)
     misses.push(`TPOT ${p} ${latencyText(m.tpot[p])} > ${latencyText(result.slo.tpot)}`);
   if (!m.stable)
     misses.push(
@@ -78,7 +83,7 @@ export function noBestLines(result: SearchResult): string[] {
 
 function printResult(result: SearchResult): void {
   const p = result.slo.percentile;
-  const slo = `SLO ${p} ${sloTargetsText(result.slo)}`;
+  const slo = `SLO: ${sloTargetsText(result.slo)}`;
   console.log(
     `${result.modelName} on ${result.gpus}× ${result.hardware}, ${result.engine}; ${result.workload.requests} requests of ${result.workload.source} ${searchLoadText(result.workload)}; ${slo}`,
   );
@@ -94,7 +99,7 @@ function printResult(result: SearchResult): void {
         ? `sustains ${best.maxRateUnderSlo?.toFixed(2)} req/s under the SLOs; at ${m.rate.toFixed(2)} req/s`
         : `serves ${m.rate.toFixed(2)} req/s with ${m.concurrency} in flight`;
     console.log(
-      `  ${at}: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU, margin ${(best.sloMargin * 100).toFixed(0)}%`,
+      `  ${at}: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${(m.attainment * 100).toFixed(1)}% of requests within the targets, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU`,
     );
     for (const server of best.settings?.servers ?? []) {
       console.log(
@@ -183,8 +188,8 @@ export function registerSearchCommands(program: Command): void {
       hardware: string;
       gpus: number;
       workload: string;
-      slo: Omit<Slo, 'percentile'>;
-      sloPercentile: Slo['percentile'];
+      slo: Slo;
+      sloPercentile?: Slo['percentile'];
       rate?: number;
       concurrency?: number;
       engine: EngineId;
@@ -212,7 +217,7 @@ export function registerSearchCommands(program: Command): void {
             workload: flags.workload,
             rate: flags.rate,
             concurrency: flags.concurrency,
-            slo: { ...flags.slo, percentile: flags.sloPercentile },
+            slo: sloWithPercentile(flags.slo, flags.sloPercentile),
             engine: flags.engine,
             allowQuantization: flags.allowQuantization ?? false,
             disaggregation: flags.disaggregation ?? false,

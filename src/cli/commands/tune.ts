@@ -11,7 +11,13 @@ import { ServeTuneError } from '../../engine/util/errors.js';
 import { readConfigIfFile, writeFilesAtomically } from '../../engine/util/files.js';
 import { RANKING_SLO_RULES, sloTargetForm } from '../../engine/workload/slo.js';
 import { checkWritable, printJson, table } from '../format.js';
-import { nonNegativeInt, positiveNumber, searchRunOptions, sloOption } from '../options.js';
+import {
+  nonNegativeInt,
+  positiveNumber,
+  searchRunOptions,
+  sloOption,
+  sloWithPercentile,
+} from '../options.js';
 
 function effectRows(result: TuneBlockResult): string[][] {
   const p = result.slo.percentile;
@@ -41,7 +47,7 @@ function printTune(result: TuneBlockResult): void {
     `${t.label} (${t.engine}): ${t.modelName} on ${t.gpusPerServer * t.replicas}× ${t.hardware}${t.replicas > 1 ? ` (${t.replicas} × ${t.gpusPerServer})` : ''}`,
   );
   console.log(
-    `Workload: ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; SLO ${slo.percentile} ${sloTargetsText(slo)}`,
+    `Workload: ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; SLO: ${sloTargetsText(slo)}`,
   );
   const capped = simulatedSpanNote(result.workload.rate);
   if (capped) console.log(`Note: ${capped}.`);
@@ -140,8 +146,8 @@ export function registerTuneCommands(program: Command): void {
         block?: number;
         workload?: string;
         rate?: number;
-        slo?: Omit<Slo, 'percentile'>;
-        sloPercentile: Slo['percentile'];
+        slo?: Slo;
+        sloPercentile?: Slo['percentile'];
         hardware?: string;
         sampleRequests: number;
         threads?: number;
@@ -178,7 +184,7 @@ export function registerTuneCommands(program: Command): void {
         );
       }
       const slo = flags.slo
-        ? { ...flags.slo, percentile: flags.sloPercentile }
+        ? sloWithPercentile(flags.slo, flags.sloPercentile)
         : workspace
           ? sloFromWorkspace(workspace.config, workspace.path)
           : undefined;

@@ -1,5 +1,5 @@
 import type { ChartModel, ChartPoint, ChartSpec } from '../protocol/webview.js';
-import { searchLoadText } from '../search/format.js';
+import { searchLoadText, sloTargetsText as sloInWords } from '../search/format.js';
 import type { SearchResult } from '../search/run.js';
 import type { SloPercentile } from '../search/schema.js';
 import { paretoFront2d } from '../util/pareto.js';
@@ -20,7 +20,11 @@ export function searchChartModel(result: SearchResult): ChartModel {
     variant: p,
     x: { metric: `tbt_${p}_ms`, label: `TBT ${p}`, unit: 'ms', scale: 'log', better: 'lower' },
     y: { metric: `ttft_${p}_s`, label: `TTFT ${p}`, unit: 's', scale: 'log', better: 'lower' },
-    region: p === slo.percentile ? { xMax: slo.tbt * 1000, yMax: slo.ttft, label: `SLO (${p})` } : null,
+    // The box is the SLO itself only in its percentile form; per-request targets bound no percentile.
+    region:
+      slo.form === 'percentile' && p === slo.percentile
+        ? { xMax: slo.tbt * 1000, yMax: slo.ttft, label: `SLO (${p})` }
+        : null,
   }));
   const throughputChart: ChartSpec = {
     id: 'throughput',
@@ -81,7 +85,7 @@ export function searchChartModel(result: SearchResult): ChartModel {
   return {
     kind: 'search',
     title: `${result.modelName} on ${result.gpus}× ${result.hardware} (${result.engine})`,
-    subtitle: `${result.workload.requests} requests of ${result.workload.source} ${searchLoadText(result.workload)}; SLO ${slo.percentile} TTFT ≤ ${slo.ttft} s, TBT ≤ ${slo.tbt * 1000} ms`,
+    subtitle: `${result.workload.requests} requests of ${result.workload.source} ${searchLoadText(result.workload)}; SLO: ${sloInWords(slo)}`,
     charts: [...latencyCharts, throughputChart],
     points,
     bestId: result.best,

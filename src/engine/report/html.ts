@@ -113,7 +113,7 @@ body.report { --vscode-editor-background: #ffffff; --vscode-editor-foreground: #
 <body class="report" data-view="pareto">
 <main id="app"></main>
 <section class="summary"><p>${summary}</p>
-<p class="muted">Evaluated ${result.configurationsEvaluated} configurations with ${result.simulations} simulations (${result.configurationsPruned} pruned) in ${result.wallSeconds.toFixed(1)} s; SLO ${p}: ${sloTargetsText(result.slo)}.</p></section>
+<p class="muted">Evaluated ${result.configurationsEvaluated} configurations with ${result.simulations} simulations (${result.configurationsPruned} pruned) in ${result.wallSeconds.toFixed(1)} s; SLO: ${sloTargetsText(result.slo)}.</p></section>
 <h2>Engine settings</h2>
 ${settingsSections(result)}
 <h2>Every configuration evaluated</h2>

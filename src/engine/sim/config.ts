@@ -4,7 +4,7 @@ import { Plan } from '../memory/plan.js';
 import { ModelSpec } from '../model/spec.js';
 import { Calibration } from '../perf/calibration.js';
 import { SchedulerConfig } from '../sched/config.js';
-import { SloTargets } from '../workload/slo.js';
+import { NO_SLO, SloDefinition } from '../workload/slo-verdict.js';
 
 export const RouterName = z.enum(['round-robin', 'least-outstanding', 'least-kv', 'prefix-affinity']);
 export type RouterName = z.infer<typeof RouterName>;
@@ -36,7 +36,7 @@ export const SimulationConfig = z.object({
   router: RouterName.default('least-outstanding'),
   /** Step-time efficiencies; default: the hardware's device-class defaults. */
   calibration: Calibration.optional(),
-  slo: SloTargets.default({}),
+  slo: SloDefinition.default(NO_SLO),
   /** Recorded in the summary; the simulator itself draws no random numbers (workloads are generated with it). */
   seed: z.number().int().default(0),
   /** Points in the KV-utilization and batch-size time series. */

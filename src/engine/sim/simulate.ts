@@ -100,6 +100,7 @@ export function simulate(
     timeSeriesPoints: config.timeSeriesPoints,
     warmUpRequests: options.warmUpRequests ?? 0,
     slidingWindow: model.slidingWindow,
+    tbtTarget: config.slo.tbt ?? Number.POSITIVE_INFINITY,
   });
   simulation.run();
   return simulation.summary({ base, resolvedSchedulers, gpus, slo: config.slo, wallStart });

@@ -1,4 +1,4 @@
-import type { SloTargets } from '../workload/slo.js';
+import type { SloDefinition } from '../workload/slo-verdict.js';
 import { type BucketedSeries, type GapHistogram, summarize } from './metrics.js';
 import type { ResolvedSchedulers } from './pools.js';
 import type { SimRequest } from './replica.js';
@@ -16,7 +16,7 @@ export interface RunRecord {
   base: RunBase;
   resolvedSchedulers: ResolvedSchedulers;
   gpus: number;
-  slo: SloTargets;
+  slo: SloDefinition;
   /** `performance.now()` when the call began. */
   wallStart: number;
 }

@@ -12,7 +12,7 @@ import { memoryReport } from '../../../../src/engine/memory/model.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import { maxRatesUnderSlo } from '../../../../src/engine/search/rate.js';
 import { SearchResult, searchServing } from '../../../../src/engine/search/run.js';
-import type { Candidate, Pool, Slo } from '../../../../src/engine/search/schema.js';
+import { type Candidate, type Pool, Slo } from '../../../../src/engine/search/schema.js';
 import { runSearch } from '../../../../src/engine/search/search.js';
 import { SimulationEvaluator } from '../../../../src/engine/search/simulation-evaluator.js';
 import { meetsSlo } from '../../../../src/engine/search/slo.js';
@@ -22,7 +22,7 @@ import { everyColocatedCandidate } from '../../helpers/brute-force.js';
 
 // A small space: Llama-3.1-8B on 2× L40S, a short synthetic workload.
 const WORKLOAD = 'poisson:rate=6,prompt=lognormal(768,0.6),output=lognormal(160,0.6),n=240';
-const slo: Slo = { ttft: 1.5, tbt: 0.06, percentile: 'p90' };
+const slo: Slo = Slo.parse({ ttft: 1.5, tbt: 0.06 });
 const small = {
   model: 'llama-3.1-8b',
   hardware: 'l40s',
