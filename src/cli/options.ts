@@ -1,7 +1,9 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { MAX_GPUS } from '../engine/memory/plans.js';
 import { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
+import { type PriceOverrides, parsePriceOverrides } from '../engine/search/cost.js';
 import { MAX_SAMPLE_REQUESTS } from '../engine/search/simulation-evaluator.js';
+import { findWorkspaceConfig } from '../engine/tune/inputs.js';
 import { isServeTuneError, ServeTuneError } from '../engine/util/errors.js';
 import { maxThreads } from '../engine/util/threads.js';
 import { type SloTargetName, type SloTargetRules, sloTargetForm } from '../engine/workload/slo.js';
@@ -210,4 +212,24 @@ export function checkThinkTime(flags: { concurrency?: number; thinkTime?: number
 /** `--slo` with `--slo-percentile` applied: given, it selects the percentile form at that percentile. */
 export function sloWithPercentile<T extends SloDefinition>(slo: T, percentile: SloPercentile | undefined): T {
   return percentile === undefined ? slo : { ...slo, form: 'percentile', percentile };
+}
+
+/** `--price h100-sxm=2.5[,h200=3.6]`: US dollars per GPU-hour, over the catalog's public list prices. */
+export function priceOption() {
+  return new Option(
+    '--price <gpu=usd,...>',
+    'US dollars per GPU-hour, e.g. h100-sxm=2.5,h200=3.6 (default: the catalog\'s on-demand list prices, shown by servetune hardware; servetune.json "prices" also sets them)',
+  ).argParser((text) => {
+    try {
+      return parsePriceOverrides(text);
+    } catch (error) {
+      if (isServeTuneError(error)) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  });
+}
+
+/** The GPU prices of the servetune.json at or above `dir` (none: no file or no "prices"). */
+export function workspacePrices(dir: string): PriceOverrides {
+  return findWorkspaceConfig(dir)?.config.prices ?? {};
 }

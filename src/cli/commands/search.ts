@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
+import { type PriceOverrides, priceText } from '../../engine/search/cost.js';
 import { latencyText, searchLoadText, sloTargetsText } from '../../engine/search/format.js';
 import {
   type FrontRow,
@@ -21,9 +22,11 @@ import {
   gpuCount,
   positiveInt,
   positiveNumber,
+  priceOption,
   searchRunOptions,
   sloOption,
   sloWithPercentile,
+  workspacePrices,
 } from '../options.js';
 
 const REASONS: Record<PrunedConfiguration['reason'], string> = {
@@ -101,6 +104,13 @@ function printResult(result: SearchResult): void {
     console.log(
       `  ${at}: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${(m.attainment * 100).toFixed(1)}% of requests within the targets, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU`,
     );
+    const cost = best.cost;
+    if (cost && result.price) {
+      const perM = (usd: number | null) => (usd === null ? '-' : `$${usd.toFixed(3)}`);
+      console.log(
+        `  cost: $${cost.usdPerHour.toFixed(2)}/hour on ${best.gpus} GPUs; at ${best.maxRateUnderSlo?.toFixed(2)} req/s ${perM(cost.usdPerMillionOutputTokens)} per million output tokens, ${perM(cost.usdPerMillionTotalTokens)} per million tokens (prompt + output); ${cost.outputTokensPerSecondPerGpu.toFixed(0)} tok/s per GPU, ${cost.outputTokensPerSecondPerUser.toFixed(1)} tok/s per user`,
+      );
+    }
     for (const server of best.settings?.servers ?? []) {
       console.log(
         `  ${server.role === 'server' ? '' : `${server.role}: `}${server.commandLine}   (× ${server.replicas}, ${server.gpusPerServer} GPU${server.gpusPerServer > 1 ? 's' : ''} each)`,
@@ -109,6 +119,11 @@ function printResult(result: SearchResult): void {
   } else {
     for (const line of noBestLines(result)) console.log(line);
   }
+  console.log(
+    result.price
+      ? `Price: ${priceText(result.price)}.`
+      : `Price: none listed for ${result.hardware}; pass --price ${result.hardware}=<US dollars per GPU-hour> for costs.`,
+  );
   const capped = simulatedSpanNote(result.workload.rate);
   if (capped) console.log(`Note: ${capped}.`);
   if (result.configurations.length === 0) return;
@@ -179,6 +194,7 @@ export function registerSearchCommands(program: Command): void {
     .addOption(
       inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
     )
+    .addOption(priceOption())
     .option('--json', 'print the SearchResult JSON')
     .addOption(outputOption('--html <report.html>', 'write a self-contained HTML report'));
   for (const option of searchRunOptions()) command.addOption(option);
@@ -202,6 +218,7 @@ export function registerSearchCommands(program: Command): void {
       seed: number;
       json?: boolean;
       html?: string;
+      price?: PriceOverrides;
     }) => {
       const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
       if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
@@ -226,6 +243,7 @@ export function registerSearchCommands(program: Command): void {
             profile: flags.profile,
             calibration: flags.calibration,
             seed: flags.seed,
+            prices: { ...workspacePrices(process.cwd()), ...flags.price },
           },
           {
             workerFile: new URL('./search-worker.mjs', import.meta.url),

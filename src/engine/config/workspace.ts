@@ -66,6 +66,10 @@ export const WorkspaceConfig = z
       .min(1)
       .optional()
       .describe('GPU (hardware catalog id) for configs that do not name one.'),
+    prices: z
+      .record(z.string().min(1), z.number().positive())
+      .optional()
+      .describe("US dollars per GPU-hour by hardware catalog id, over the catalog's list prices."),
   })
   .strict();
 export type WorkspaceConfig = z.infer<typeof WorkspaceConfig>;

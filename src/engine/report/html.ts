@@ -1,5 +1,6 @@
 import { searchChartModel } from '../chart/search-chart.js';
 import type { ParetoPanelState } from '../protocol/webview.js';
+import { priceText } from '../search/cost.js';
 import { latencyText, searchLoadText, sloTargetsText } from '../search/format.js';
 import type { SearchConfiguration, SearchResult } from '../search/run.js';
 
@@ -92,6 +93,13 @@ export function renderSearchReportHtml(result: SearchResult, assets: ReportAsset
   const summary = best
     ? `Best under the SLOs: <strong>${escapeHtml(best.label)}</strong>, ${best.metrics.concurrency === undefined ? 'sustaining' : 'serving'} ${best.maxRateUnderSlo?.toFixed(2)} req/s (margin ${(best.sloMargin * 100).toFixed(0)}% ${searchLoadText({ rate: best.metrics.rate, concurrency: best.metrics.concurrency })}).`
     : `No configuration meets the SLOs ${searchLoadText(result.workload)}.`;
+  const cost = best?.cost;
+  const costText = cost
+    ? ` It costs $${cost.usdPerHour.toFixed(2)} per hour on ${best.gpus} GPUs${cost.usdPerMillionOutputTokens === null ? '' : `, $${cost.usdPerMillionOutputTokens.toFixed(3)} per million output tokens`} at that rate.`
+    : '';
+  const priceLine = result.price
+    ? `Prices: ${escapeHtml(priceText(result.price))}.`
+    : `No price is listed for ${escapeHtml(result.hardware)}: costs need --price.`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -112,8 +120,8 @@ body.report { --vscode-editor-background: #ffffff; --vscode-editor-foreground: #
 </head>
 <body class="report" data-view="pareto">
 <main id="app"></main>
-<section class="summary"><p>${summary}</p>
-<p class="muted">Evaluated ${result.configurationsEvaluated} configurations with ${result.simulations} simulations (${result.configurationsPruned} pruned) in ${result.wallSeconds.toFixed(1)} s; SLO: ${sloTargetsText(result.slo)}.</p></section>
+<section class="summary"><p>${summary}${costText}</p>
+<p class="muted">Evaluated ${result.configurationsEvaluated} configurations with ${result.simulations} simulations (${result.configurationsPruned} pruned) in ${result.wallSeconds.toFixed(1)} s; SLO: ${escapeHtml(sloTargetsText(result.slo))}. ${priceLine}</p></section>
 <h2>Engine settings</h2>
 ${settingsSections(result)}
 <h2>Every configuration evaluated</h2>

@@ -57,6 +57,8 @@ export const EvaluationMetrics = z.object({
   e2e: Percentiles,
   /** Output tokens per second per GPU. */
   throughputPerGpu: z.number().nonnegative(),
+  /** Prompt and output tokens per second per GPU. Optional, added later. */
+  totalThroughputPerGpu: z.number().nonnegative().optional(),
   /** Output tokens per second one request sees after its first token (mean over requests). */
   speedPerUser: z.number().nonnegative(),
   requestThroughput: z.number().nonnegative(),

@@ -37,6 +37,7 @@ function metricsFromSummary(summary: RunSummary, rate: number, gpus: number): Ev
     tpot,
     e2e: percentiles(summary.e2e),
     throughputPerGpu: summary.throughput.outputTokensPerSecond / gpus,
+    totalThroughputPerGpu: summary.throughput.totalTokensPerSecond / gpus,
     speedPerUser: tpot.mean > 0 ? 1 / tpot.mean : 0,
     requestThroughput: summary.throughput.requestsPerSecond,
     goodput: summary.goodput?.requestsPerSecond ?? 0,

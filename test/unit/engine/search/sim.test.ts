@@ -239,7 +239,10 @@ describe('servetune search CLI', () => {
   it('prints a SearchResult with --json and writes a self-contained HTML report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'servetune-search-'));
     const html = join(dir, 'report.html');
-    const run = searchCli('ttft=1.5,tbt=60ms', '--sample-requests', '120', '--json', '--html', html);
+    const run = searchCli(
+      'ttft=1.5,tbt=60ms',
+      ...['--sample-requests', '120', '--json', '--html', html, '--price', 'l40s=0.9'],
+    );
     assert.equal(run.status, 0, run.stderr);
     const result = SearchResult.parse(JSON.parse(run.stdout));
     assert.equal(result.slo.tbt, 0.06);
@@ -251,6 +254,20 @@ describe('servetune search CLI', () => {
     );
     assert.match(page, /acquireVsCodeApi/);
     assert.ok(page.includes(result.best!), 'the report carries the configurations');
+    assert.deepEqual(result.price, {
+      hardware: 'l40s',
+      usdPerGpuHour: 0.9,
+      from: 'given',
+      source: '--price',
+    });
+    for (const c of result.configurations) {
+      // Costed at its highest rate within the SLO; one that never meets it has no cost.
+      assert.equal(c.cost?.usdPerHour ?? null, c.metricsAtMaxRate ? 0.9 * c.gpus : null, c.id);
+    }
+    assert.ok(
+      page.includes('Prices: $0.90/GPU-hour of l40s (given in --price)'),
+      'the report names its prices',
+    );
   });
 
   it('rejects a malformed SLO with the expected form', () => {
