@@ -41,6 +41,27 @@ export function gpuCount(value: string): number {
   return n;
 }
 
+/** `--gpus 8`, or a range `--gpus 4..64` (capacity planning). */
+export function gpuCountOrRange(value: string): number | { min: number; max: number } {
+  const range = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(value);
+  if (!range) return gpuCount(value);
+  const min = gpuCount(range[1]);
+  const max = gpuCount(range[2]);
+  if (min > max) throw new InvalidArgumentError(`expected min..max with min ≤ max, got '${value}'.`);
+  return { min, max };
+}
+
+/** `--hardware h100-sxm` or a list `h100-sxm,h200,b200`. */
+export function hardwareList(value: string): string[] {
+  const ids = value
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  if (ids.length === 0)
+    throw new InvalidArgumentError(`expected a GPU id or a comma-separated list, got '${value}'.`);
+  return [...new Set(ids)];
+}
+
 /** Requests each configuration is simulated on: no more than one simulation of the search may run. */
 export function sampleCount(value: string): number {
   const n = positiveInt(value);

@@ -19,7 +19,8 @@ import { inputOption, modelOption, outputOption } from '../file-options.js';
 import { printJson, table, writeTextFile } from '../format.js';
 import {
   concurrencyOption,
-  gpuCount,
+  gpuCountOrRange,
+  hardwareList,
   positiveInt,
   positiveNumber,
   priceOption,
@@ -28,6 +29,7 @@ import {
   sloWithPercentile,
   workspacePrices,
 } from '../options.js';
+import { type GpuRange, isCapacityPlanning, runCapacityPlanning } from './capacity.js';
 
 const REASONS: Record<PrunedConfiguration['reason'], string> = {
   memory: 'do not fit in GPU memory',
@@ -178,8 +180,16 @@ export function registerSearchCommands(program: Command): void {
       'search parallel plans and scheduler settings: Pareto fronts, the best under your SLOs, engine flags',
     )
     .addOption(modelOption().makeOptionMandatory())
-    .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
-    .requiredOption('--gpus <n>', 'GPUs to plan for', gpuCount)
+    .requiredOption(
+      '--hardware <id[,id...]>',
+      'GPU from the hardware catalog; several (h100-sxm,h200,b200) plan capacity: per GPU type, the cheapest configuration meeting the SLO at --rate',
+      hardwareList,
+    )
+    .requiredOption(
+      '--gpus <n|min..max>',
+      'GPUs to plan for; a range (4..64) plans capacity: the fewest GPUs meeting the SLO at --rate',
+      gpuCountOrRange,
+    )
     .requiredOption('--workload <spec|file>', 'a workload spec (poisson:rate=4,prompt=…) or a trace file')
     .addOption(sloOption(RANKING_SLO_RULES, 'latency targets').makeOptionMandatory())
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
@@ -201,8 +211,8 @@ export function registerSearchCommands(program: Command): void {
   command.action(
     async (flags: {
       model: string;
-      hardware: string;
-      gpus: number;
+      hardware: string[];
+      gpus: number | GpuRange;
       workload: string;
       slo: Slo;
       sloPercentile?: Slo['percentile'];
@@ -220,6 +230,24 @@ export function registerSearchCommands(program: Command): void {
       html?: string;
       price?: PriceOverrides;
     }) => {
+      const slo = sloWithPercentile(flags.slo, flags.sloPercentile);
+      const prices = { ...workspacePrices(process.cwd()), ...flags.price };
+      if (isCapacityPlanning(flags.hardware, flags.gpus)) {
+        const range = typeof flags.gpus === 'number' ? { min: flags.gpus, max: flags.gpus } : flags.gpus;
+        return runCapacityPlanning(
+          {
+            ...flags,
+            hardware: flags.hardware,
+            minGpus: range.min,
+            maxGpus: range.max,
+            slo,
+            prices,
+            allowQuantization: flags.allowQuantization ?? false,
+          },
+          flags,
+        );
+      }
+      const gpus = flags.gpus as number;
       const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
       if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
       const controller = new AbortController();
@@ -229,12 +257,12 @@ export function registerSearchCommands(program: Command): void {
         const result = await searchServing(
           {
             model: flags.model,
-            hardware: flags.hardware,
-            gpus: flags.gpus,
+            hardware: flags.hardware[0],
+            gpus,
             workload: flags.workload,
             rate: flags.rate,
             concurrency: flags.concurrency,
-            slo: sloWithPercentile(flags.slo, flags.sloPercentile),
+            slo,
             engine: flags.engine,
             allowQuantization: flags.allowQuantization ?? false,
             disaggregation: flags.disaggregation ?? false,
@@ -243,7 +271,7 @@ export function registerSearchCommands(program: Command): void {
             profile: flags.profile,
             calibration: flags.calibration,
             seed: flags.seed,
-            prices: { ...workspacePrices(process.cwd()), ...flags.price },
+            prices,
           },
           {
             workerFile: new URL('./search-worker.mjs', import.meta.url),
