@@ -265,7 +265,7 @@ describe('servetune search CLI', () => {
       assert.equal(c.cost?.usdPerHour ?? null, c.metricsAtMaxRate ? 0.9 * c.gpus : null, c.id);
     }
     assert.ok(
-      page.includes('Prices: $0.90/GPU-hour of l40s (given in --price)'),
+      page.includes('$0.90/GPU-hour of l40s (given in --price)'),
       'the report names its prices',
     );
   });
