@@ -46,7 +46,30 @@ export function searchChartModel(result: SearchResult): ChartModel {
     },
     region: null,
   };
+  const costChart: ChartSpec | null = result.price
+    ? {
+        id: 'cost',
+        title: `Cost per million output tokens against TTFT ${slo.percentile}, at the highest rate within the SLO`,
+        group: 'cost',
+        x: {
+          metric: 'ttft_at_max_rate_s',
+          label: `TTFT ${slo.percentile}`,
+          unit: 's',
+          scale: 'log',
+          better: 'lower',
+        },
+        y: {
+          metric: 'usd_per_m_output_tokens',
+          label: 'Cost per million output tokens',
+          unit: '$',
+          scale: 'log',
+          better: 'lower',
+        },
+        region: null,
+      }
+    : null;
   const { latencyFronts, throughputFront } = fronts(result);
+  const costFront = costFrontOf(result);
   const points: ChartPoint[] = result.configurations.map((c) => {
     const m = c.metrics;
     const metrics: Record<string, number> = { goodput_req_s: m.goodput, gpus: c.gpus };
@@ -55,6 +78,12 @@ export function searchChartModel(result: SearchResult): ChartModel {
     if (c.metricsAtMaxRate) {
       metrics.tokens_per_s_per_gpu = c.metricsAtMaxRate.throughputPerGpu;
       metrics.tokens_per_s_per_user = c.metricsAtMaxRate.speedPerUser;
+      metrics.ttft_at_max_rate_s = c.metricsAtMaxRate.ttft[slo.percentile];
+    }
+    if (c.cost) {
+      metrics.usd_per_hour = c.cost.usdPerHour;
+      if (c.cost.usdPerMillionOutputTokens !== null)
+        metrics.usd_per_m_output_tokens = c.cost.usdPerMillionOutputTokens;
     }
     for (const p of PERCENTILES) {
       metrics[`ttft_${p}_s`] = m.ttft[p];
@@ -74,6 +103,7 @@ export function searchChartModel(result: SearchResult): ChartModel {
       fronts: [
         ...PERCENTILES.filter((p) => latencyFronts[p].has(c.id)).map((p) => `latency-${p}`),
         ...(throughputFront.has(c.id) ? ['throughput'] : []),
+        ...(costFront.has(c.id) ? ['cost'] : []),
       ],
       feasible: c.meetsSlo,
       settings,
@@ -86,7 +116,7 @@ export function searchChartModel(result: SearchResult): ChartModel {
     kind: 'search',
     title: `${result.modelName} on ${result.gpus}× ${result.hardware} (${result.engine})`,
     subtitle: `${result.workload.requests} requests of ${result.workload.source} ${searchLoadText(result.workload)}; SLO: ${sloInWords(slo)}`,
-    charts: [...latencyCharts, throughputChart],
+    charts: [...latencyCharts, throughputChart, ...(costChart ? [costChart] : [])],
     points,
     bestId: result.best,
     bestRule: 'meets the SLOs and sustains the highest request rate under them',
@@ -113,4 +143,18 @@ function fronts(result: SearchResult) {
     latencyFronts[p] = members;
   }
   return { latencyFronts, throughputFront: new Set(result.fronts.throughput) };
+}
+
+/** Cost per million output tokens against TTFT, both at the highest rate within the SLO: the lower-left front. */
+function costFrontOf(result: SearchResult): Set<string> {
+  const p = result.slo.percentile;
+  const costed = result.configurations.filter(
+    (c) => c.cost?.usdPerMillionOutputTokens != null && c.metricsAtMaxRate,
+  );
+  return new Set(
+    paretoFront2d(
+      costed.map((c) => [c.metricsAtMaxRate!.ttft[p], c.cost!.usdPerMillionOutputTokens!] as const),
+      ['min', 'min'],
+    ).map((i) => costed[i].id),
+  );
 }

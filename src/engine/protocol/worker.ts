@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PlansReport } from '../memory/plans.js';
 import { KvDtype, WeightDtype } from '../model/dtypes.js';
 import { AdapterInfo, DeviceProfile } from '../profile/schema.js';
+import { CapacityInput, CapacityPlan } from '../search/capacity.js';
 import { SearchInput, SearchResult } from '../search/run.js';
 import { RunSummary } from '../sim/summary.js';
 import { CheckConfigInput, CheckConfigResult } from '../tune/check.js';
@@ -94,6 +95,7 @@ export const WORKER_METHODS = {
   profile: { params: ProfileParams, result: DeviceProfile, gpu: true, long: true },
   simulate: { params: SimulateParams, result: RunSummary, gpu: false, long: true },
   search: { params: SearchInput, result: SearchResult, partial: SearchResult, gpu: false, long: true },
+  planCapacity: { params: CapacityInput, result: CapacityPlan, gpu: false, long: true },
   importTrace: { params: ImportTraceParams, result: ImportTraceResult, gpu: false, long: false },
 } as const satisfies Record<string, WorkerMethodSpec>;
 

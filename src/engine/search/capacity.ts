@@ -260,7 +260,11 @@ async function planType(
  */
 export async function planCapacity(
   rawInput: CapacityInput,
-  options: { workerFile?: URL; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    workerFile?: URL;
+    signal?: AbortSignal;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
 ): Promise<CapacityPlan> {
   const started = performance.now();
   const input = CapacityInput.parse(rawInput);
@@ -278,6 +282,7 @@ export async function planCapacity(
   const all: CapacityOption[] = [];
   let simulations = 0;
   for (const [i, hardware] of hardwareList.entries()) {
+    options.signal?.throwIfAborted();
     options.onProgress?.(i, hardwareList.length);
     const setup = {
       model,
