@@ -2,12 +2,16 @@
 // the search's worker threads, one per core, as `servetune search` runs. Writes bench/results/search.json
 // and bench/results/search.md.
 //   npm run bench:search
+// Capacity planning against the single-type search, in the same run (issue 25), written to the
+// "Capacity planning" section of search.md and to bench/results/search-capacity.json:
+//   npm run bench:search -- --capacity [--sample 1000] [--max-gpus 64] [--types h100-sxm,h200,b200,mi300x]
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type SearchInput, searchServing } from '../src/engine/search/run.js';
+import { runCapacityBench } from './search-capacity.js';
 
 const FULL_TRACE = join(process.cwd(), '../shared/data/traces/AzureLLMInferenceTrace_conv.csv');
 const AZURE_CONV = existsSync(FULL_TRACE) ? FULL_TRACE : 'data/traces/azure-conv-2000.csv';
@@ -88,7 +92,9 @@ async function runCase(name: string): Promise<CaseResult> {
 }
 
 const caseArg = process.argv.indexOf('--case');
-if (caseArg >= 0) {
+if (process.argv.includes('--capacity') || process.argv.includes('--capacity-case')) {
+  await runCapacityBench(AZURE_CONV, (name) => runCase(name));
+} else if (caseArg >= 0) {
   process.stdout.write(JSON.stringify(await runCase(process.argv[caseArg + 1])));
 } else {
   const results: CaseResult[] = [];

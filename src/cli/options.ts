@@ -8,16 +8,18 @@ import {
   type ServingEngine,
   servingEngineFor,
 } from '../engine/perf/serving-engine.js';
-import { SloPercentile } from '../engine/search/schema.js';
+import { type PriceOverrides, parsePriceOverrides } from '../engine/search/cost.js';
 import { MAX_SAMPLE_REQUESTS } from '../engine/search/simulation-evaluator.js';
+import { findWorkspaceConfig } from '../engine/tune/inputs.js';
 import { isServeTuneError, ServeTuneError } from '../engine/util/errors.js';
 import { maxThreads } from '../engine/util/threads.js';
+import { type SloTargetName, type SloTargetRules, sloTargetForm } from '../engine/workload/slo.js';
 import {
-  parseSloTargets,
-  type SloTargetName,
-  type SloTargetRules,
-  sloTargetForm,
-} from '../engine/workload/slo.js';
+  parseSlo,
+  SLO_FORM_HELP,
+  type SloDefinition,
+  SloPercentile,
+} from '../engine/workload/slo-verdict.js';
 import { inputOption } from './file-options.js';
 
 /**
@@ -67,6 +69,27 @@ export function gpuCount(value: string): number {
     );
   }
   return n;
+}
+
+/** `--gpus 8`, or a range `--gpus 4..64` (capacity planning). */
+export function gpuCountOrRange(value: string): number | { min: number; max: number } {
+  const range = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(value);
+  if (!range) return gpuCount(value);
+  const min = gpuCount(range[1]);
+  const max = gpuCount(range[2]);
+  if (min > max) throw new InvalidArgumentError(`expected min..max with min ≤ max, got '${value}'.`);
+  return { min, max };
+}
+
+/** `--hardware h100-sxm` or a list `h100-sxm,h200,b200`. */
+export function hardwareList(value: string): string[] {
+  const ids = value
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  if (ids.length === 0)
+    throw new InvalidArgumentError(`expected a GPU id or a comma-separated list, got '${value}'.`);
+  return [...new Set(ids)];
 }
 
 /** Requests each configuration is simulated on: no more than one simulation of the search may run. */
@@ -133,10 +156,10 @@ export function fraction(value: string): number {
 export function sloOption<Required extends SloTargetName>(rules: SloTargetRules<Required>, purpose: string) {
   return new Option(
     '--slo <targets>',
-    `${purpose}: ${sloTargetForm(rules)} in seconds (or ms), e.g. ${rules.example}`,
+    `${purpose}: ${sloTargetForm(rules)} in seconds (or ms), e.g. ${rules.example}; ${SLO_FORM_HELP}`,
   ).argParser((text) => {
     try {
-      return parseSloTargets(text, rules);
+      return parseSlo(text, rules);
     } catch (error) {
       if (isServeTuneError(error)) throw new InvalidArgumentError(error.message);
       throw error;
@@ -199,9 +222,10 @@ export function memorySettingsFrom(flags: MemorySettingFlags) {
 
 /** How `search` and `tune` simulate each configuration: the same options, with the same defaults. */
 export const searchRunOptions = () => [
-  new Option('--slo-percentile <p>', 'the percentile the --slo targets apply to')
-    .choices(SloPercentile.options)
-    .default('p90'),
+  new Option(
+    '--slo-percentile <p>',
+    "judge the SLO's alternative form: this percentile of each metric over all requests (as percentile=<p> in --slo)",
+  ).choices(SloPercentile.options),
   new Option('--sample-requests <n>', 'requests of the workload each configuration is simulated on')
     .argParser(sampleCount)
     .default(1000),
@@ -295,4 +319,29 @@ export function servingEngineFromFlags(flags: EngineFlags): ServingEngine | unde
     return undefined;
   }
   return servingEngineFor(flags.engine, flags);
+}
+
+/** `--slo` with `--slo-percentile` applied: given, it selects the percentile form at that percentile. */
+export function sloWithPercentile<T extends SloDefinition>(slo: T, percentile: SloPercentile | undefined): T {
+  return percentile === undefined ? slo : { ...slo, form: 'percentile', percentile };
+}
+
+/** `--price h100-sxm=2.5[,h200=3.6]`: US dollars per GPU-hour, over the catalog's public list prices. */
+export function priceOption() {
+  return new Option(
+    '--price <gpu=usd,...>',
+    'US dollars per GPU-hour, e.g. h100-sxm=2.5,h200=3.6 (default: the catalog\'s on-demand list prices, shown by servetune hardware; servetune.json "prices" also sets them)',
+  ).argParser((text) => {
+    try {
+      return parsePriceOverrides(text);
+    } catch (error) {
+      if (isServeTuneError(error)) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  });
+}
+
+/** The GPU prices of the servetune.json at or above `dir` (none: no file or no "prices"). */
+export function workspacePrices(dir: string): PriceOverrides {
+  return findWorkspaceConfig(dir)?.config.prices ?? {};
 }

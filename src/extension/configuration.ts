@@ -14,8 +14,11 @@ export const Settings = z.object({
       percentile: z.enum(['p50', 'p90', 'p99']).catch('p90'),
       ttftSeconds: z.number().positive().catch(2),
       tbtSeconds: z.number().positive().catch(0.05),
+      attainment: z.number().gt(0).lte(1).catch(0.9),
     })
-    .catch({ percentile: 'p90', ttftSeconds: 2, tbtSeconds: 0.05 }),
+    .catch({ percentile: 'p90', ttftSeconds: 2, tbtSeconds: 0.05, attainment: 0.9 }),
+  /** US dollars per GPU-hour by catalog id, over the catalog's list prices. */
+  prices: z.record(z.string(), z.number().positive()).catch({}),
   searchSampleRequests: z.number().int().positive().catch(1000),
   /** The user's op database folder (`--perf-db`); empty: the shipped tables. */
   perfDb: z.string().catch(''),
@@ -36,7 +39,9 @@ export function readSettings(): Settings {
       percentile: config.get('slo.percentile'),
       ttftSeconds: config.get('slo.ttftSeconds'),
       tbtSeconds: config.get('slo.tbtSeconds'),
+      attainment: config.get('slo.attainment'),
     },
+    prices: config.get('prices') ?? {},
     searchSampleRequests: config.get('sampleRequests'),
     perfDb: config.get('perfDb'),
     validationRequests: config.get('validation.requests') ?? null,

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import type { ChartModel, DashboardState } from '../engine/protocol/webview.js';
+import { capacityDashboard } from './capacity-report.js';
 import { applySettingsCommand } from './commands/apply.js';
 import { COMMAND_IDS, registerCommands } from './commands/register.js';
 import { registerConfigFeatures } from './configs/register.js';
 import { readSettings } from './configuration.js';
 import { Engine } from './engine.js';
 import type { Services } from './services.js';
+import { sloChoiceText } from './slo.js';
 import { Store } from './state.js';
 import { StatusBar } from './status-bar.js';
 import { DASHBOARD_VIEW_ID, DashboardViewProvider } from './views/dashboard-view.js';
@@ -93,6 +95,10 @@ export function activate(context: vscode.ExtensionContext): void {
       maxRelativeError: model.target.maxRelativeError,
     };
   };
+  const lastCapacity = (): DashboardState['capacity'] => {
+    const run = store.runs().find((r) => r.report.kind === 'capacity');
+    return run?.report.kind === 'capacity' ? capacityDashboard(run.report.plan, run.summary.id) : null;
+  };
   const dashboardState = (): DashboardState => {
     const settings = readSettings();
     const choices = store.choices();
@@ -108,7 +114,7 @@ export function activate(context: vscode.ExtensionContext): void {
         engineFlavour: settings.engineFlavour,
       },
       workload: workloadText(store),
-      slo: choices.slo ?? settings.slo,
+      slo: { ...(choices.slo ?? settings.slo), words: sloChoiceText(choices.slo ?? settings.slo) },
       runs: store.runs().map((r) => r.summary),
       actions: [
         action('servetune.memoryReport', 'Memory report'),
@@ -116,11 +122,13 @@ export function activate(context: vscode.ExtensionContext): void {
         action('servetune.profileGpu', 'Profile GPU'),
         action('servetune.simulate', 'Simulate'),
         action('servetune.search', 'Search plans'),
+        action('servetune.planCapacity', 'Plan capacity'),
         action('servetune.importTrace', 'Import trace'),
         action('servetune.setSlo', 'Set SLOs'),
         action('servetune.validate', 'Validate on this machine'),
       ],
       validation: lastValidation(),
+      capacity: lastCapacity(),
     };
   };
   dashboard = new DashboardViewProvider(context.extensionUri, dashboardState, new Set(COMMAND_IDS), log);

@@ -1,6 +1,7 @@
 import { describePlan, type Plan } from '../engine/memory/plan.js';
 import type { PlansReport } from '../engine/memory/plans.js';
 import type { ChartModel } from '../engine/protocol/webview.js';
+import { capacityMarkdown } from './capacity-report.js';
 import { searchMarkdown } from './search-report.js';
 import { simulationMarkdown } from './simulation-report.js';
 import type { StoredRun } from './state.js';
@@ -46,6 +47,8 @@ export function runMarkdown(run: StoredRun): string {
       return simulationMarkdown(run.report.summary, run.report.workload);
     case 'search':
       return searchMarkdown(run.report.result);
+    case 'capacity':
+      return capacityMarkdown(run.report.plan);
     case 'validation':
       return validationMarkdown(run.report.validation, run.report.file);
   }

@@ -19,7 +19,7 @@ export function searchMarkdown(result: SearchResult): string {
     `# Search: ${result.modelName} on ${result.gpus}× ${result.hardware} (${result.engine})`,
     '',
     `- Workload: ${result.workload.requests} requests of \`${result.workload.source}\` at ${result.workload.rate.toFixed(2)} req/s`,
-    `- SLO: ${p} ${sloTargetsText(result.slo)}`,
+    `- SLO: ${sloTargetsText(result.slo)}`,
     `- ${result.configurationsEvaluated} configurations evaluated (${result.simulations} simulations), ${result.configurationsPruned} pruned, in ${result.wallSeconds.toFixed(1)} s`,
     '',
   ];

@@ -1,6 +1,8 @@
 import { describePlan } from '../engine/memory/plan.js';
 import { kvUseText } from '../engine/sim/kv-use.js';
+import { summarySloVerdict } from '../engine/sim/slo-check.js';
 import type { MetricSummary, RunSummary } from '../engine/sim/summary.js';
+import { sloInWords } from '../engine/workload/slo-verdict.js';
 
 const ms = (s: number) => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`);
 
@@ -75,11 +77,9 @@ export function simulationMarkdown(summary: RunSummary, workload: string): strin
     `- ${t.requestsPerSecond.toFixed(2)} requests/s, ${t.outputTokensPerSecond.toFixed(0)} output tokens/s (${t.outputTokensPerSecondPerGpu.toFixed(0)} per GPU), ${t.totalTokensPerSecond.toFixed(0)} total tokens/s`,
   );
   if (summary.goodput) {
-    const slo = Object.entries(summary.goodput.slo)
-      .map(([k, v]) => `${k.toUpperCase()} ≤ ${ms(v as number)}`)
-      .join(', ');
+    const verdict = summarySloVerdict(summary);
     lines.push(
-      `- Goodput: ${summary.goodput.requestsPerSecond.toFixed(2)} requests/s (${(100 * summary.goodput.fraction).toFixed(1)}% of requests meet ${slo || 'no targets'})`,
+      `- Goodput: ${summary.goodput.requestsPerSecond.toFixed(2)} requests/s (${(100 * summary.goodput.fraction).toFixed(1)}% of requests meet every target); SLO ${sloInWords(summary.goodput.slo)}: ${verdict?.meets ? 'met' : 'not met'}`,
     );
   }
   lines.push(

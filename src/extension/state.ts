@@ -4,6 +4,7 @@ import { PlansReport } from '../engine/memory/plans.js';
 import { ImportTraceResult } from '../engine/protocol/methods.js';
 import { ChartModel, DeviceSummary, RecentRun, ValidationChartModel } from '../engine/protocol/webview.js';
 import { PolicyName } from '../engine/sched/config.js';
+import { CapacityPlan } from '../engine/search/capacity.js';
 import { SearchResult } from '../engine/search/run.js';
 import { RunSummary } from '../engine/sim/summary.js';
 
@@ -45,6 +46,7 @@ export const StoredRun = z.object({
     z.object({ kind: z.literal('memory'), plans: PlansReport }),
     z.object({ kind: z.literal('simulate'), summary: RunSummary, workload: z.string() }),
     z.object({ kind: z.literal('search'), result: SearchResult }),
+    z.object({ kind: z.literal('capacity'), plan: CapacityPlan }),
     z.object({
       kind: z.literal('validation'),
       validation: ValidationChartModel,

@@ -99,6 +99,50 @@ function validationSection(state: DashboardState): HTMLElement {
   );
 }
 
+function capacitySection(state: DashboardState): HTMLElement {
+  const plan = state.capacity;
+  if (!plan) {
+    return section(
+      'Capacity plan',
+      el('p', {
+        className: 'muted',
+        text: 'No plan yet: "Plan capacity" finds, per GPU type, the cheapest deployment meeting the SLO at a rate.',
+      }),
+    );
+  }
+  const cell = (tag: 'td' | 'th', text: string) => el(tag, { text });
+  const table = el(
+    'table',
+    { className: 'capacity', attrs: { 'data-capacity': plan.runId } },
+    el(
+      'tr',
+      {},
+      ...['GPU', 'GPUs', 'cheapest configuration', '$/hour', '$/M output tokens'].map((t) => cell('th', t)),
+    ),
+    ...plan.rows.map((r) =>
+      el(
+        'tr',
+        { className: r.cheapest ? 'cheapest' : '', attrs: { 'data-hardware': r.hardware } },
+        cell('td', `${r.cheapest ? '★ ' : ''}${r.hardware}`),
+        cell('td', r.gpus === null ? '–' : String(r.gpus)),
+        cell('td', r.configuration),
+        cell('td', r.usdPerHour),
+        cell('td', r.usdPerMillionTokens),
+      ),
+    ),
+  );
+  return section(
+    'Capacity plan',
+    el('p', { text: plan.heading }),
+    row('SLO', plan.slo),
+    table,
+    el('p', {
+      className: 'muted',
+      text: '★ cheapest per hour. The Pareto panel charts cost against latency.',
+    }),
+  );
+}
+
 function render(state: DashboardState): void {
   const app = document.getElementById('app')!;
   const actions = el(
@@ -160,9 +204,14 @@ function render(state: DashboardState): void {
     section(
       'Workload and SLOs',
       row('Workload', state.workload ?? 'none imported'),
-      row('TTFT', `${state.slo.percentile} ≤ ${state.slo.ttftSeconds} s`),
-      row('TBT', `${state.slo.percentile} ≤ ${(state.slo.tbtSeconds * 1000).toFixed(0)} ms`),
+      ...(state.slo.words
+        ? [row('SLO', state.slo.words)]
+        : [
+            row('TTFT', `${state.slo.percentile} ≤ ${state.slo.ttftSeconds} s`),
+            row('TBT', `${state.slo.percentile} ≤ ${(state.slo.tbtSeconds * 1000).toFixed(0)} ms`),
+          ]),
     ),
+    capacitySection(state),
     validationSection(state),
     section('Recent runs', runs),
     section(

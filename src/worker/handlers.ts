@@ -12,6 +12,7 @@ import { checkConfig } from '../engine/tune/check.js';
 import { predictBlock } from '../engine/tune/tune.js';
 import { probeAdapter } from './adapter.js';
 import { cancelled } from './cancel.js';
+import { capacityHandler } from './methods/capacity.js';
 import { importTraceHandler } from './methods/import-trace.js';
 import { profileHandler } from './methods/profile.js';
 import { searchHandler } from './methods/search.js';
@@ -88,5 +89,6 @@ export const HANDLERS: { [M in WorkerMethodName]: Handler<M> } = {
   profile: profileHandler,
   simulate: simulateHandler,
   search: searchHandler,
+  planCapacity: capacityHandler,
   importTrace: importTraceHandler,
 };

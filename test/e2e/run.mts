@@ -303,7 +303,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
     },
   ],
   [
-    'a search opens the Pareto panel with the fronts drawn, the best marked and the SLO region, in the dark theme',
+    'a search opens the Pareto panel with the fronts drawn, the best marked and the cost chart, in the dark theme',
     async ({ page }) => {
       const expected = expectedSearchChart();
       await startSearch(
@@ -332,8 +332,8 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       const figures = await figuresOf(frame);
       assert.deepEqual(
         figures.map((f) => f.chartId),
-        ['latency-p90', 'throughput'],
-        'the latency chart at the SLO percentile, and the throughput chart',
+        ['latency-p90', 'throughput', 'cost'],
+        'the latency chart at the SLO percentile, the throughput chart, and cost against latency (L40S is priced)',
       );
       const [latency, throughput] = figures as [Record<string, string>, Record<string, string>];
       const onChart = (metric: string) => want.points.filter((p) => p.metrics[metric] !== undefined).length;
@@ -345,7 +345,8 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       assert.ok(Number(latency.front) > 0 && Number(throughput.front) > 0, 'both fronts have members');
       assert.ok(want.bestId, 'the search finds a best configuration');
       assert.equal(latency.best, want.bestId);
-      assert.equal(latency.region, 'yes', 'the SLO box is drawn on the p90 chart');
+      // The SLO is per-request targets at 90% attainment: no percentile box stands for it.
+      assert.equal(latency.region, 'no', 'no SLO box for per-request targets');
       assert.equal(throughput.region, 'no');
       const bestLabel = want.points.find((p) => p.id === want.bestId)!.label;
       // textContent: the heading is upper-cased by CSS, which innerText would reflect.
@@ -538,7 +539,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       const themes = await pareto.$$eval('figure[data-chart-id]', (nodes) =>
         nodes.map((n) => (n as HTMLElement).dataset.theme),
       );
-      assert.deepEqual(themes, ['light', 'light']);
+      assert.deepEqual(themes, ['light', 'light', 'light']);
       await assertDrawnTheme(page, pareto, 'light');
       assert.match(await pareto.locator('h1').innerText(), /Llama-3\.1-8B on 2× l40s/);
       await pareto.evaluate(() => window.scrollTo(0, 0));
@@ -604,7 +605,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
       const after = await webviewFrame(page, 'pareto', 60_000);
       assert.equal(await after.locator('h1').innerText(), title);
-      assert.equal(await after.locator('figure[data-chart-id]').count(), 2);
+      assert.equal(await after.locator('figure[data-chart-id]').count(), 3);
     },
   ],
   [
@@ -630,6 +631,59 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         undefined,
         { timeout: 15_000 },
       );
+    },
+  ],
+  [
+    'capacity planning: the dashboard shows one row per GPU type and the Pareto panel cost against latency, light and dark',
+    async ({ page }) => {
+      await runCommand(page, 'ServeTune: Plan Capacity: Which GPUs, How Many, at What Cost…');
+      await pick(page, 'ServeTune: model', SEARCH.model, SEARCH.model);
+      // The GPU types: H100 SXM, H200, B200 and MI300X come ticked; accept them.
+      await page
+        .locator('.quick-input-widget .quick-input-title', { hasText: 'GPU types to compare' })
+        .waitFor();
+      await page.keyboard.press('Enter');
+      await answer(page, 'GPU counts to consider', '1..8');
+      await answer(page, 'traffic to serve', '10');
+      await pick(page, 'workload to plan for', /Quick check\s*built-in/, 'Quick check');
+      await waitForNotification(
+        page,
+        /cheapest within 90% of requests within TTFT .*: \d+× [\w-]+ at \$[\d.]+\/hour/,
+        300_000,
+      );
+      const pareto = await webviewFrame(page, 'pareto', 60_000, (f) =>
+        f.evaluate(() => document.querySelector('figure[data-chart-id="cost"]') !== null),
+      );
+      const [cost] = await figuresOf(pareto);
+      assert.equal(cost!.chartId, 'cost');
+      assert.ok(Number(cost!.points) >= 4, 'a point per GPU type at least');
+      assert.ok(cost!.best, 'the cheapest deployment is marked');
+      assert.match(await pareto.locator('h1').innerText(), /which GPUs, how many, at what cost/i);
+      await clearNotifications(page);
+      await shot(page, 'pareto-capacity-light');
+      await runCommand(page, 'ServeTune: Open Dashboard');
+      const dashboard = await webviewFrame(page, 'dashboard', 30_000, (f) =>
+        f.evaluate(() => document.querySelector('table.capacity') !== null),
+      );
+      assert.equal(await dashboard.locator('table.capacity tr[data-hardware]').count(), 4);
+      assert.equal(await dashboard.locator('table.capacity tr.cheapest').count(), 1);
+      const text = await dashboard.locator('#app').innerText();
+      assert.match(text, /SLO\s*90% of requests within TTFT/);
+      assert.match(text, /h100-sxm\s*\d+\s*TP\d/);
+      await shot(page, 'dashboard-capacity-light');
+      await chooseColorTheme(page, 'Dark Modern');
+      const dark = await webviewFrame(page, 'dashboard', 30_000, (f) =>
+        f.evaluate(() => document.body.classList.contains('vscode-dark')),
+      );
+      await assertDrawnTheme(page, dark, 'dark');
+      await shot(page, 'dashboard-capacity-dark');
+      await runCommand(page, 'ServeTune: Show Last Chart');
+      const darkChart = await webviewFrame(page, 'pareto', 30_000, (f) =>
+        f.evaluate(() => document.body.dataset.theme === 'dark'),
+      );
+      await assertDrawnTheme(page, darkChart, 'dark');
+      await shot(page, 'pareto-capacity-dark');
+      await chooseColorTheme(page, 'Light Modern');
     },
   ],
   ...configSteps,

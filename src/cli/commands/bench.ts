@@ -7,7 +7,8 @@ import { type BenchSessionResult, BenchSessionRun } from '../../engine/bench/ses
 import type { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
-import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
+import { GOODPUT_SLO_RULES } from '../../engine/workload/slo.js';
+import { NO_SLO, type SloDefinition } from '../../engine/workload/slo-verdict.js';
 import { outputOption } from '../file-options.js';
 import { printJson, writeJsonFile } from '../format.js';
 import {
@@ -38,7 +39,7 @@ interface BenchFlags {
   maxSeconds: number;
   timeout: number;
   seed: number;
-  slo?: SloTargets;
+  slo?: SloDefinition;
   out?: string;
   requestsOut?: string;
   json?: boolean;
@@ -200,7 +201,7 @@ async function benchRun(
     maxRequests: total,
     maxSeconds: flags.maxSeconds,
     timeoutSeconds: flags.timeout,
-    slo: flags.slo ?? {},
+    slo: flags.slo ?? NO_SLO,
     seed: selection.seed,
     probe,
     fitToServer: flags.fitContext,

@@ -4,6 +4,7 @@ import type { DeployFormat } from '../../engine/config/deploy/index.js';
 import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import type { EngineSpec } from '../../engine/perf/serving-engine.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
+import { type PriceOverrides, priceText } from '../../engine/search/cost.js';
 import { latencyText, searchLoadText, sloTargetsText } from '../../engine/search/format.js';
 import {
   type FrontRow,
@@ -21,12 +22,17 @@ import { printJson, table, writeTextFile } from '../format.js';
 import {
   concurrencyOption,
   engineOptions,
-  gpuCount,
+  gpuCountOrRange,
+  hardwareList,
   positiveInt,
   positiveNumber,
+  priceOption,
   searchRunOptions,
   sloOption,
+  sloWithPercentile,
+  workspacePrices,
 } from '../options.js';
+import { type GpuRange, isCapacityPlanning, runCapacityPlanning } from './capacity.js';
 import { emitOptions, writeDeployment } from './emit-deployment.js';
 
 const REASONS: Record<PrunedConfiguration['reason'], string> = {
@@ -61,11 +67,15 @@ export function noBestLines(result: SearchResult): string[] {
   const closest = result.configurations.reduce((a, b) => (b.sloMargin > a.sloMargin ? b : a));
   const m = closest.metrics;
   const misses: string[] = [];
-  if (m.ttft[p] > result.slo.ttft)
+  if (result.slo.form === 'attainment') {
+    misses.push(
+      `${(m.attainment * 100).toFixed(1)}% of requests meet every target, < ${(result.slo.attainment * 100).toFixed(0)}%`,
+    );
+  } else if (m.ttft[p] > result.slo.ttft)
     misses.push(`TTFT ${p} ${latencyText(m.ttft[p])} > ${latencyText(result.slo.ttft)}`);
-  if (m.tbt[p] > result.slo.tbt)
+  if (result.slo.form === 'percentile' && m.tbt[p] > result.slo.tbt)
     misses.push(`TBT ${p} ${latencyText(m.tbt[p])} > ${latencyText(result.slo.tbt)}`);
-  if (result.slo.tpot !== undefined && m.tpot[p] > result.slo.tpot)
+  if (result.slo.form === 'percentile' && result.slo.tpot !== undefined && m.tpot[p] > result.slo.tpot)
     misses.push(`TPOT ${p} ${latencyText(m.tpot[p])} > ${latencyText(result.slo.tpot)}`);
   if (!m.stable)
     misses.push(
@@ -82,7 +92,7 @@ export function noBestLines(result: SearchResult): string[] {
 
 function printResult(result: SearchResult): void {
   const p = result.slo.percentile;
-  const slo = `SLO ${p} ${sloTargetsText(result.slo)}`;
+  const slo = `SLO: ${sloTargetsText(result.slo)}`;
   console.log(
     `${result.modelName} on ${result.gpus}× ${result.hardware}, ${result.engine}; ${result.workload.requests} requests of ${result.workload.source} ${searchLoadText(result.workload)}; ${slo}`,
   );
@@ -98,8 +108,15 @@ function printResult(result: SearchResult): void {
         ? `sustains ${best.maxRateUnderSlo?.toFixed(2)} req/s under the SLOs; at ${m.rate.toFixed(2)} req/s`
         : `serves ${m.rate.toFixed(2)} req/s with ${m.concurrency} in flight`;
     console.log(
-      `  ${at}: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU, margin ${(best.sloMargin * 100).toFixed(0)}%`,
+      `  ${at}: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${(m.attainment * 100).toFixed(1)}% of requests within the targets, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU`,
     );
+    const cost = best.cost;
+    if (cost && result.price) {
+      const perM = (usd: number | null) => (usd === null ? '-' : `$${usd.toFixed(3)}`);
+      console.log(
+        `  cost: $${cost.usdPerHour.toFixed(2)}/hour on ${best.gpus} GPUs; at ${best.maxRateUnderSlo?.toFixed(2)} req/s ${perM(cost.usdPerMillionOutputTokens)} per million output tokens, ${perM(cost.usdPerMillionTotalTokens)} per million tokens (prompt + output); ${cost.outputTokensPerSecondPerGpu.toFixed(0)} tok/s per GPU, ${cost.outputTokensPerSecondPerUser.toFixed(1)} tok/s per user`,
+      );
+    }
     for (const server of best.settings?.servers ?? []) {
       console.log(
         `  ${server.role === 'server' ? '' : `${server.role}: `}${server.commandLine}   (× ${server.replicas}, ${server.gpusPerServer} GPU${server.gpusPerServer > 1 ? 's' : ''} each)`,
@@ -108,6 +125,11 @@ function printResult(result: SearchResult): void {
   } else {
     for (const line of noBestLines(result)) console.log(line);
   }
+  console.log(
+    result.price
+      ? `Price: ${priceText(result.price)}.`
+      : `Price: none listed for ${result.hardware}; pass --price ${result.hardware}=<US dollars per GPU-hour> for costs.`,
+  );
   const capped = simulatedSpanNote(result.workload.rate);
   if (capped) console.log(`Note: ${capped}.`);
   if (result.speculation) console.log(`${result.speculation[0].toUpperCase()}${result.speculation.slice(1)}`);
@@ -163,8 +185,16 @@ export function registerSearchCommands(program: Command): void {
       'search parallel plans and scheduler settings: Pareto fronts, the best under your SLOs, engine flags',
     )
     .addOption(modelOption().makeOptionMandatory())
-    .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
-    .requiredOption('--gpus <n>', 'GPUs to plan for', gpuCount)
+    .requiredOption(
+      '--hardware <id[,id...]>',
+      'GPU from the hardware catalog; several (h100-sxm,h200,b200) plan capacity: per GPU type, the cheapest configuration meeting the SLO at --rate',
+      hardwareList,
+    )
+    .requiredOption(
+      '--gpus <n|min..max>',
+      'GPUs to plan for; a range (4..64) plans capacity: the fewest GPUs meeting the SLO at --rate',
+      gpuCountOrRange,
+    )
     .requiredOption('--workload <spec|file>', 'a workload spec (poisson:rate=4,prompt=…) or a trace file')
     .addOption(sloOption(RANKING_SLO_RULES, 'latency targets').makeOptionMandatory())
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
@@ -181,6 +211,7 @@ export function registerSearchCommands(program: Command): void {
     .addOption(
       inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
     )
+    .addOption(priceOption())
     .option('--json', 'print the SearchResult JSON')
     .addOption(outputOption('--html <report.html>', 'write a self-contained HTML report'));
   for (const option of engineOptions(
@@ -192,11 +223,11 @@ export function registerSearchCommands(program: Command): void {
   command.action(
     async (flags: {
       model: string;
-      hardware: string;
-      gpus: number;
+      hardware: string[];
+      gpus: number | GpuRange;
       workload: string;
-      slo: Omit<Slo, 'percentile'>;
-      sloPercentile: Slo['percentile'];
+      slo: Slo;
+      sloPercentile?: Slo['percentile'];
       rate?: number;
       concurrency?: number;
       engine: EngineSpec;
@@ -215,7 +246,28 @@ export function registerSearchCommands(program: Command): void {
       html?: string;
       emit?: DeployFormat;
       emitDir: string;
+      price?: PriceOverrides;
     }) => {
+      const slo = sloWithPercentile(flags.slo, flags.sloPercentile);
+      const prices = { ...workspacePrices(process.cwd()), ...flags.price };
+      if (isCapacityPlanning(flags.hardware, flags.gpus)) {
+        const range = typeof flags.gpus === 'number' ? { min: flags.gpus, max: flags.gpus } : flags.gpus;
+        return runCapacityPlanning(
+          {
+            ...flags,
+            hardware: flags.hardware,
+            engine: EngineId.parse(flags.engine.id),
+            engineVersion: flags.engine.version,
+            minGpus: range.min,
+            maxGpus: range.max,
+            slo,
+            prices,
+            allowQuantization: flags.allowQuantization ?? false,
+          },
+          flags,
+        );
+      }
+      const gpus = flags.gpus as number;
       const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
       if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
       const controller = new AbortController();
@@ -225,12 +277,12 @@ export function registerSearchCommands(program: Command): void {
         const result = await searchServing(
           {
             model: flags.model,
-            hardware: flags.hardware,
-            gpus: flags.gpus,
+            hardware: flags.hardware[0],
+            gpus,
             workload: flags.workload,
             rate: flags.rate,
             concurrency: flags.concurrency,
-            slo: { ...flags.slo, percentile: flags.sloPercentile },
+            slo,
             engine: EngineId.parse(flags.engine.id),
             engineVersion: flags.engine.version,
             disableCustomAllReduce: flags.disableCustomAllReduce,
@@ -244,6 +296,7 @@ export function registerSearchCommands(program: Command): void {
             calibration: flags.calibration,
             perfDb: flags.perfDb,
             seed: flags.seed,
+            prices,
           },
           {
             workerFile: new URL('./search-worker.mjs', import.meta.url),
@@ -266,7 +319,7 @@ export function registerSearchCommands(program: Command): void {
         if (flags.json) printJson(result);
         else printResult(result);
         if (flags.emit) {
-          const written = writeDeployment(result, flags.emit, flags.emitDir, flags.hardware);
+          const written = writeDeployment(result, flags.emit, flags.emitDir, result.hardware);
           if (!flags.json) console.log(`\n${flags.emit} files written: ${written.join(', ')}`);
         }
         // Nothing could run at all: as `memory` says of a plan that does not fit.

@@ -22,10 +22,12 @@ import {
 import { RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
 import { kvUseText } from '../../engine/sim/kv-use.js';
 import { simulate } from '../../engine/sim/simulate.js';
+import { summarySloVerdict } from '../../engine/sim/slo-check.js';
 import { type MetricSummary, RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
-import { GOODPUT_SLO_RULES, type SloTargets } from '../../engine/workload/slo.js';
+import { GOODPUT_SLO_RULES } from '../../engine/workload/slo.js';
+import { NO_SLO, type SloDefinition, sloInWords } from '../../engine/workload/slo-verdict.js';
 import type { Workload } from '../../engine/workload/types.js';
 import { eplbOption, expertRoutingOfFlags, expertSkewOption, imbalanceFor } from '../expert-options.js';
 import { inputOption, modelOption } from '../file-options.js';
@@ -136,7 +138,7 @@ interface SimulateFlags extends EngineFlags {
   thinkTime?: number;
   warmUpRequests?: number;
   maxTokens?: number;
-  slo?: SloTargets;
+  slo?: SloDefinition;
   expertSkew?: number;
   eplbRedundant?: number;
   speculative?: SpeculationConfig;
@@ -466,7 +468,7 @@ export function registerSimulateCommands(program: Command): void {
         router: flags.router,
         calibration,
         engine,
-        slo: flags.slo ?? {},
+        slo: flags.slo ?? NO_SLO,
         seed: flags.seed,
         deployment: disaggregated
           ? {
@@ -562,10 +564,12 @@ export function printSummary(s: RunSummary, source: string): void {
   console.log(
     `\nthroughput: ${t.requestsPerSecond.toFixed(2)} req/s, ${t.outputTokensPerSecond.toFixed(0)} output tok/s (${t.outputTokensPerSecondPerGpu.toFixed(0)} per GPU over ${s.gpus} GPUs), ${t.totalTokensPerSecond.toFixed(0)} total tok/s`,
   );
-  if (s.goodput) {
+  const verdict = summarySloVerdict(s);
+  if (s.goodput && verdict) {
     console.log(
-      `goodput: ${s.goodput.requestsPerSecond.toFixed(2)} req/s (${(100 * s.goodput.fraction).toFixed(1)}% of requests meet ${JSON.stringify(s.goodput.slo)})`,
+      `goodput: ${s.goodput.requestsPerSecond.toFixed(2)} req/s (${(100 * s.goodput.fraction).toFixed(1)}% of requests meet every target)`,
     );
+    console.log(`SLO ${sloInWords(verdict.slo)}: ${verdict.meets ? 'met' : 'not met'}`);
   }
   console.log(
     `preemptions: ${s.preemptions}; mean batch ${s.batchSize?.mean.toFixed(1) ?? '-'}; ${kvUseText(s)}` +

@@ -18,6 +18,7 @@ import {
   positiveNumber,
   searchRunOptions,
   sloOption,
+  sloWithPercentile,
 } from '../options.js';
 
 function effectRows(result: TuneBlockResult): string[][] {
@@ -48,7 +49,7 @@ function printTune(result: TuneBlockResult): void {
     `${t.label} (${t.engine}): ${t.modelName} on ${t.gpusPerServer * t.replicas}× ${t.hardware}${t.replicas > 1 ? ` (${t.replicas} × ${t.gpusPerServer})` : ''}`,
   );
   console.log(
-    `Workload: ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; SLO ${slo.percentile} ${sloTargetsText(slo)}`,
+    `Workload: ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; SLO: ${sloTargetsText(slo)}`,
   );
   const capped = simulatedSpanNote(result.workload.rate);
   if (capped) console.log(`Note: ${capped}.`);
@@ -151,8 +152,8 @@ export function registerTuneCommands(program: Command): void {
         block?: number;
         workload?: string;
         rate?: number;
-        slo?: Omit<Slo, 'percentile'>;
-        sloPercentile: Slo['percentile'];
+        slo?: Slo;
+        sloPercentile?: Slo['percentile'];
         hardware?: string;
         sampleRequests: number;
         threads?: number;
@@ -190,7 +191,7 @@ export function registerTuneCommands(program: Command): void {
         );
       }
       const slo = flags.slo
-        ? { ...flags.slo, percentile: flags.sloPercentile }
+        ? sloWithPercentile(flags.slo, flags.sloPercentile)
         : workspace
           ? sloFromWorkspace(workspace.config, workspace.path)
           : undefined;

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { SimulationConfig } from '../sim/config.js';
 import type { RunLoad, RunSummary } from '../sim/summary.js';
 import { ServeTuneError } from '../util/errors.js';
-import type { SloTargets } from '../workload/slo.js';
+import type { SloDefinition } from '../workload/slo-verdict.js';
 import type { Workload } from '../workload/types.js';
 import { checkHeaderValue, metricsUrl, parseEndpointUrl } from './endpoint.js';
 import { type LoadMode, type LoadRequest, runLoad } from './load.js';
@@ -26,7 +26,7 @@ interface BenchOptions {
   maxRequests: number;
   maxSeconds: number;
   timeoutSeconds: number;
-  slo: SloTargets;
+  slo: SloDefinition;
   seed: number;
   /** Prompt token ids are drawn from this range; default [3, 250): inside every vocabulary, past special ids. */
   tokenIdRange?: readonly [number, number];

@@ -7,7 +7,7 @@ import {
   throughputOf,
 } from '../sim/request-metrics.js';
 import { type RunLoad, RunSummary } from '../sim/summary.js';
-import type { SloTargets } from '../workload/slo.js';
+import type { SloDefinition } from '../workload/slo-verdict.js';
 import { type FittedRequests, isCompleted, runProblems } from './problems.js';
 import type { MeasuredRequest } from './requests-file.js';
 
@@ -25,7 +25,7 @@ interface MeasuredRunInfo {
   load?: RunLoad;
   /** Requests in the workload (sent or not). */
   planned: number;
-  slo: SloTargets;
+  slo: SloDefinition;
   seed: number;
   wallSeconds: number;
   /** Preemptions the server reported over the run (its /metrics), where it reports them. */
@@ -52,9 +52,12 @@ export function measuredSummary(measured: readonly MeasuredRequest[], info: Meas
     end = Math.max(end, m.finishedAt);
     if (!isCompleted(m)) continue;
     let maxGap = 0;
+    let gapsOverTbt = 0;
+    const tbt = info.slo.tbt ?? Number.POSITIVE_INFINITY;
     for (let i = 1; i < m.tokenTimes.length; i++) {
       const gap = m.tokenTimes[i] - m.tokenTimes[i - 1];
       if (gap > maxGap) maxGap = gap;
+      if (gap > tbt) gapsOverTbt++;
     }
     tokenTimes.push(m.tokenTimes);
     finished.push({
@@ -65,6 +68,7 @@ export function measuredSummary(measured: readonly MeasuredRequest[], info: Meas
       promptTokens: m.promptTokens,
       outputTokens: m.outputTokens,
       maxGap,
+      gapsOverTbt,
     });
   }
   const measuredFrom = warmUpEnd(finished, info.load?.warmUpRequests ?? 0);

@@ -1,5 +1,5 @@
 import type { ChartModel, ChartPoint, ChartSpec } from '../protocol/webview.js';
-import { searchLoadText } from '../search/format.js';
+import { searchLoadText, sloTargetsText as sloInWords } from '../search/format.js';
 import type { SearchResult } from '../search/run.js';
 import type { SloPercentile } from '../search/schema.js';
 import { paretoFront2d } from '../util/pareto.js';
@@ -20,7 +20,11 @@ export function searchChartModel(result: SearchResult): ChartModel {
     variant: p,
     x: { metric: `tbt_${p}_ms`, label: `TBT ${p}`, unit: 'ms', scale: 'log', better: 'lower' },
     y: { metric: `ttft_${p}_s`, label: `TTFT ${p}`, unit: 's', scale: 'log', better: 'lower' },
-    region: p === slo.percentile ? { xMax: slo.tbt * 1000, yMax: slo.ttft, label: `SLO (${p})` } : null,
+    // The box is the SLO itself only in its percentile form; per-request targets bound no percentile.
+    region:
+      slo.form === 'percentile' && p === slo.percentile
+        ? { xMax: slo.tbt * 1000, yMax: slo.ttft, label: `SLO (${p})` }
+        : null,
   }));
   const throughputChart: ChartSpec = {
     id: 'throughput',
@@ -42,7 +46,30 @@ export function searchChartModel(result: SearchResult): ChartModel {
     },
     region: null,
   };
+  const costChart: ChartSpec | null = result.price
+    ? {
+        id: 'cost',
+        title: `Cost per million output tokens against TTFT ${slo.percentile}, at the highest rate within the SLO`,
+        group: 'cost',
+        x: {
+          metric: 'ttft_at_max_rate_s',
+          label: `TTFT ${slo.percentile}`,
+          unit: 's',
+          scale: 'log',
+          better: 'lower',
+        },
+        y: {
+          metric: 'usd_per_m_output_tokens',
+          label: 'Cost per million output tokens',
+          unit: '$',
+          scale: 'log',
+          better: 'lower',
+        },
+        region: null,
+      }
+    : null;
   const { latencyFronts, throughputFront } = fronts(result);
+  const costFront = costFrontOf(result);
   const points: ChartPoint[] = result.configurations.map((c) => {
     const m = c.metrics;
     const metrics: Record<string, number> = { goodput_req_s: m.goodput, gpus: c.gpus };
@@ -51,6 +78,12 @@ export function searchChartModel(result: SearchResult): ChartModel {
     if (c.metricsAtMaxRate) {
       metrics.tokens_per_s_per_gpu = c.metricsAtMaxRate.throughputPerGpu;
       metrics.tokens_per_s_per_user = c.metricsAtMaxRate.speedPerUser;
+      metrics.ttft_at_max_rate_s = c.metricsAtMaxRate.ttft[slo.percentile];
+    }
+    if (c.cost) {
+      metrics.usd_per_hour = c.cost.usdPerHour;
+      if (c.cost.usdPerMillionOutputTokens !== null)
+        metrics.usd_per_m_output_tokens = c.cost.usdPerMillionOutputTokens;
     }
     // A configuration that could not serve the workload has no latencies (zeros would sink a log axis).
     for (const p of m.stable ? PERCENTILES : []) {
@@ -71,6 +104,7 @@ export function searchChartModel(result: SearchResult): ChartModel {
       fronts: [
         ...PERCENTILES.filter((p) => latencyFronts[p].has(c.id)).map((p) => `latency-${p}`),
         ...(throughputFront.has(c.id) ? ['throughput'] : []),
+        ...(costFront.has(c.id) ? ['cost'] : []),
       ],
       feasible: c.meetsSlo,
       settings,
@@ -82,8 +116,8 @@ export function searchChartModel(result: SearchResult): ChartModel {
   return {
     kind: 'search',
     title: `${result.modelName} on ${result.gpus}× ${result.hardware} (${result.engine})`,
-    subtitle: `${result.workload.requests} requests of ${result.workload.source} ${searchLoadText(result.workload)}; SLO ${slo.percentile} TTFT ≤ ${slo.ttft} s, TBT ≤ ${slo.tbt * 1000} ms`,
-    charts: [...latencyCharts, throughputChart],
+    subtitle: `${result.workload.requests} requests of ${result.workload.source} ${searchLoadText(result.workload)}; SLO: ${sloInWords(slo)}`,
+    charts: [...latencyCharts, throughputChart, ...(costChart ? [costChart] : [])],
     points,
     bestId: result.best,
     bestRule: 'meets the SLOs and sustains the highest request rate under them',
@@ -114,4 +148,18 @@ function fronts(result: SearchResult) {
     latencyFronts[p] = members;
   }
   return { latencyFronts, throughputFront: new Set(result.fronts.throughput) };
+}
+
+/** Cost per million output tokens against TTFT, both at the highest rate within the SLO: the lower-left front. */
+function costFrontOf(result: SearchResult): Set<string> {
+  const p = result.slo.percentile;
+  const costed = result.configurations.filter(
+    (c) => c.cost?.usdPerMillionOutputTokens != null && c.metricsAtMaxRate,
+  );
+  return new Set(
+    paretoFront2d(
+      costed.map((c) => [c.metricsAtMaxRate!.ttft[p], c.cost!.usdPerMillionOutputTokens!] as const),
+      ['min', 'min'],
+    ).map((i) => costed[i].id),
+  );
 }

@@ -43,8 +43,20 @@ export const WorkspaceConfig = z
           .number()
           .gt(0)
           .lt(100)
-          .default(99)
-          .describe('Percentile the targets apply to (e.g. 99 for p99).'),
+          .optional()
+          .describe(
+            "The SLO's alternative form: this percentile (50, 90 or 99) of each metric over all requests must meet its target.",
+          ),
+        attainment: z
+          .number()
+          .gt(0)
+          .lte(100)
+          .optional()
+          .describe('Percent of requests that must meet every target (default 90).'),
+        gap: z
+          .enum(['max', 'p50', 'p90', 'p99'])
+          .optional()
+          .describe("What of a request's token gaps tbt bounds: its largest or a percentile (default p90)."),
       })
       .strict()
       .optional()
@@ -54,6 +66,10 @@ export const WorkspaceConfig = z
       .min(1)
       .optional()
       .describe('GPU (hardware catalog id) for configs that do not name one.'),
+    prices: z
+      .record(z.string().min(1), z.number().positive())
+      .optional()
+      .describe("US dollars per GPU-hour by hardware catalog id, over the catalog's list prices."),
   })
   .strict();
 export type WorkspaceConfig = z.infer<typeof WorkspaceConfig>;

@@ -60,6 +60,21 @@ export const GpuRecognition = z.object({
 });
 export type GpuRecognition = z.infer<typeof GpuRecognition>;
 
+/**
+ * An on-demand list price to rent one GPU for an hour, US dollars, with where and when it was read:
+ * costs (search/cost.ts) start from it unless the user gives their own (`--price`, servetune.json).
+ */
+export const GpuPrice = z.object({
+  usdPerGpuHour: positive,
+  /** The page the price was read from. */
+  source: z.string().url(),
+  /** When the page listed it, YYYY-MM-DD. */
+  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  /** Which offer it is (provider, tier), where the page lists several. */
+  offer: z.string().min(1),
+});
+export type GpuPrice = z.infer<typeof GpuPrice>;
+
 export const HardwareSpec = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -104,6 +119,8 @@ export const HardwareSpec = z.object({
   deviceClass: DeviceClass.optional(),
   /** Every catalog GPU has one; see GpuRecognition. */
   recognition: GpuRecognition.optional(),
+  /** A public on-demand rental price, where one was found (`GpuPrice`). */
+  price: GpuPrice.optional(),
 });
 export type HardwareSpec = z.infer<typeof HardwareSpec>;
 

@@ -174,9 +174,35 @@ export const DashboardState = z.object({
     engineFlavour: z.string(),
   }),
   workload: z.string().nullable(),
-  slo: z.object({ percentile: z.string(), ttftSeconds: z.number(), tbtSeconds: z.number() }),
+  slo: z.object({
+    percentile: z.string(),
+    ttftSeconds: z.number(),
+    tbtSeconds: z.number(),
+    /** The SLO in the words of its definition (e.g. "90% of requests within TTFT 2 s and …"). */
+    words: z.string().optional(),
+  }),
   runs: z.array(RecentRun),
   actions: z.array(DashboardAction),
+  /** The last capacity plan: one row per GPU type (its cheapest deployment meeting the SLO). */
+  capacity: z
+    .object({
+      runId: z.string(),
+      heading: z.string(),
+      /** The SLO in the words of its definition. */
+      slo: z.string(),
+      rows: z.array(
+        z.object({
+          hardware: z.string(),
+          cheapest: z.boolean(),
+          gpus: z.number().int().nullable(),
+          configuration: z.string(),
+          usdPerHour: z.string(),
+          usdPerMillionTokens: z.string(),
+        }),
+      ),
+    })
+    .nullable()
+    .default(null),
   /** The last validation on this machine, when there is one. */
   validation: z
     .object({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PlansReport } from '../memory/plans.js';
 import { KvDtype, WeightDtype } from '../model/dtypes.js';
 import { AdapterInfo, DeviceProfile } from '../profile/schema.js';
+import { CapacityInput, CapacityPlan } from '../search/capacity.js';
 import { SearchInput, SearchResult } from '../search/run.js';
 import { RunSummary } from '../sim/summary.js';
 import { CheckConfigInput, CheckConfigResult } from '../tune/check.js';
@@ -137,6 +138,13 @@ export const WORKER_METHODS = {
     gpu: false,
     long: false,
     timeoutSeconds: 600,
+  },
+  planCapacity: {
+    params: CapacityInput,
+    result: CapacityPlan,
+    gpu: false,
+    long: true,
+    timeoutSeconds: 14400,
   },
 } as const satisfies Record<string, WorkerMethodSpec>;
 

@@ -1,7 +1,8 @@
 import { searchChartModel } from '../chart/search-chart.js';
 import type { ParetoPanelState } from '../protocol/webview.js';
-import { latencyText, searchLoadText, sloTargetsText } from '../search/format.js';
+import { latencyText } from '../search/format.js';
 import type { SearchConfiguration, SearchResult } from '../search/run.js';
+import { reportSummary } from './summary.js';
 
 /** The webview bundle and its stylesheet, inlined so the report needs no network and no files. */
 interface ReportAssets {
@@ -41,37 +42,72 @@ function configurationRows(result: SearchResult): string {
     ]
       .filter(Boolean)
       .join(', ');
-    return `<tr${c.best ? ' class="best"' : ''}><td>${escapeHtml(c.label)}</td><td>${latencyText(m.ttft[p])}</td><td>${latencyText(m.tbt[p])}</td><td>${latencyText(m.tpot[p])}</td><td>${latencyText(m.e2e[p])}</td><td>${m.throughputPerGpu.toFixed(0)}</td><td>${m.speedPerUser.toFixed(1)}</td><td>${m.goodput.toFixed(2)}</td><td>${c.maxRateUnderSlo === null ? '–' : c.maxRateUnderSlo.toFixed(2)}</td><td>${c.meetsSlo ? 'yes' : 'no'}</td><td>${escapeHtml(marks)}</td></tr>`;
+    return `<tr${c.best ? ' class="best"' : ''}><td>${escapeHtml(c.label)}</td><td>${latencyText(m.ttft[p])}</td><td>${latencyText(m.tbt[p])}</td><td>${latencyText(m.tpot[p])}</td><td>${latencyText(m.e2e[p])}</td><td>${(m.attainment * 100).toFixed(1)}%</td><td>${m.throughputPerGpu.toFixed(0)}</td><td>${m.speedPerUser.toFixed(1)}</td><td>${c.maxRateUnderSlo === null ? '–' : c.maxRateUnderSlo.toFixed(2)}</td><td>${c.cost?.usdPerMillionOutputTokens == null ? '–' : `$${c.cost.usdPerMillionOutputTokens.toFixed(3)}`}</td><td>${c.meetsSlo ? 'yes' : 'no'}</td><td>${escapeHtml(marks)}</td></tr>`;
   };
   return sorted.map(row).join('\n');
 }
 
+function serverBlocks(c: SearchConfiguration): string {
+  return c
+    .settings!.servers.map(
+      (s) =>
+        `<h4>${s.role === 'server' ? 'Server' : s.role === 'prefill' ? 'Prefill workers' : 'Decode workers'}: ${s.replicas} × ${s.gpusPerServer} GPU${s.gpusPerServer > 1 ? 's' : ''}</h4>` +
+        `<pre>${escapeHtml(s.commandLine)}</pre>` +
+        (Object.keys(s.env).length > 0
+          ? `<pre>${escapeHtml(
+              Object.entries(s.env)
+                .map(([k, v]) => `${k}=${v}`)
+                .join('\n'),
+            )}</pre>`
+          : '') +
+        (s.configYaml
+          ? `<p>${escapeHtml(s.yamlFileName ?? 'config.yaml')}:</p><pre>${escapeHtml(s.configYaml)}</pre>`
+          : '') +
+        (s.dropped.length > 0
+          ? `<p class="muted">Not expressible: ${escapeHtml(s.dropped.map((d) => `${d.setting} (${d.reason})`).join('; '))}</p>`
+          : ''),
+    )
+    .join('\n');
+}
+
+/** Configurations that share a parallel plan (and dtypes) and differ only in scheduler settings. */
+function planKey(c: SearchConfiguration): string {
+  const plan = (p: {
+    tp: number;
+    pp: number;
+    dp: number;
+    ep: number;
+    weightDtype: string;
+    kvDtype: string;
+  }) => `${p.tp}/${p.pp}/${p.dp}/${p.ep}/${p.weightDtype}/${p.kvDtype}`;
+  const k = c.candidate;
+  return k.kind === 'colocated' ? plan(k.pool.plan) : `${plan(k.prefill.plan)}|${plan(k.decode.plan)}`;
+}
+
+const rateText = (c: SearchConfiguration) =>
+  c.maxRateUnderSlo === null
+    ? 'never within the SLO'
+    : `up to ${c.maxRateUnderSlo.toFixed(2)} req/s within the SLO`;
+
+/**
+ * The engine settings of the best and the front members, one section per parallel plan: the leading
+ * configuration's commands in full, the others of the same plan (other scheduler settings only) folded.
+ */
 function settingsSections(result: SearchResult): string {
-  return result.configurations
+  const groups = new Map<string, SearchConfiguration[]>();
+  const withSettings = result.configurations
     .filter((c) => c.settings)
-    .sort((a, b) => Number(b.best) - Number(a.best))
-    .map((c) => {
-      const servers = c
-        .settings!.servers.map(
-          (s) =>
-            `<h4>${s.role === 'server' ? 'Server' : s.role === 'prefill' ? 'Prefill workers' : 'Decode workers'}: ${s.replicas} × ${s.gpusPerServer} GPU${s.gpusPerServer > 1 ? 's' : ''}</h4>` +
-            `<pre>${escapeHtml(s.commandLine)}</pre>` +
-            (Object.keys(s.env).length > 0
-              ? `<pre>${escapeHtml(
-                  Object.entries(s.env)
-                    .map(([k, v]) => `${k}=${v}`)
-                    .join('\n'),
-                )}</pre>`
-              : '') +
-            (s.configYaml
-              ? `<p>${escapeHtml(s.yamlFileName ?? 'config.yaml')}:</p><pre>${escapeHtml(s.configYaml)}</pre>`
-              : '') +
-            (s.dropped.length > 0
-              ? `<p class="muted">Not expressible: ${escapeHtml(s.dropped.map((d) => `${d.setting} (${d.reason})`).join('; '))}</p>`
-              : ''),
-        )
-        .join('\n');
-      return `<section class="settings${c.best ? ' best' : ''}"><h3>${c.best ? 'Best: ' : ''}${escapeHtml(c.label)}</h3>${servers}</section>`;
+    .sort((a, b) => Number(b.best) - Number(a.best) || (b.maxRateUnderSlo ?? -1) - (a.maxRateUnderSlo ?? -1));
+  for (const c of withSettings) groups.set(planKey(c), [...(groups.get(planKey(c)) ?? []), c]);
+  return [...groups.values()]
+    .map(([lead, ...rest]) => {
+      const folded =
+        rest.length === 0
+          ? ''
+          : `<details><summary>${rest.length} more with the same plan, other scheduler settings</summary>${rest
+              .map((c) => `<h4>${escapeHtml(c.label)}: ${rateText(c)}</h4>${serverBlocks(c)}`)
+              .join('\n')}</details>`;
+      return `<section class="settings${lead.best ? ' best' : ''}"><h3>${lead.best ? 'Best: ' : ''}${escapeHtml(lead.label)}: ${rateText(lead)}</h3>${serverBlocks(lead)}${folded}</section>`;
     })
     .join('\n');
 }
@@ -88,10 +124,7 @@ export function renderSearchReportHtml(result: SearchResult, assets: ReportAsset
     variants: { latency: result.slo.percentile },
   };
   const p = result.slo.percentile;
-  const best = result.configurations.find((c) => c.best);
-  const summary = best
-    ? `Best under the SLOs: <strong>${escapeHtml(best.label)}</strong>, ${best.metrics.concurrency === undefined ? 'sustaining' : 'serving'} ${best.maxRateUnderSlo?.toFixed(2)} req/s (margin ${(best.sloMargin * 100).toFixed(0)}% ${searchLoadText({ rate: best.metrics.rate, concurrency: best.metrics.concurrency })}).`
-    : `No configuration meets the SLOs ${searchLoadText(result.workload)}.`;
+  const summary = reportSummary(result);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -112,13 +145,18 @@ body.report { --vscode-editor-background: #ffffff; --vscode-editor-foreground: #
 </head>
 <body class="report" data-view="pareto">
 <main id="app"></main>
-<section class="summary"><p>${summary}</p>
-<p class="muted">Evaluated ${result.configurationsEvaluated} configurations with ${result.simulations} simulations (${result.configurationsPruned} pruned) in ${result.wallSeconds.toFixed(1)} s; SLO ${p}: ${sloTargetsText(result.slo)}.</p></section>
+<section class="summary">
+<p class="answer"><strong>${escapeHtml(summary.answer)}</strong></p>
+<p>Workload: ${escapeHtml(summary.workload)}</p>
+<p>SLO: ${escapeHtml(summary.slo)}.</p>
+<details><summary>How these numbers were obtained</summary><ul>${summary.method.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>
+<p class="muted">Evaluated ${result.configurationsEvaluated} configurations with ${result.simulations} simulations (${result.configurationsPruned} pruned) in ${result.wallSeconds.toFixed(1)} s.</p></details>
+</section>
 <h2>Engine settings</h2>
 ${settingsSections(result)}
 <h2>Every configuration evaluated</h2>
 <table class="configurations">
-<thead><tr><th>configuration</th><th>TTFT ${p}</th><th>TBT ${p}</th><th>TPOT ${p}</th><th>E2E ${p}</th><th>tok/s/GPU</th><th>tok/s/user</th><th>goodput req/s</th><th>max req/s under SLO</th><th>meets SLO</th><th>on</th></tr></thead>
+<thead><tr><th>configuration</th><th>TTFT ${p}</th><th>TBT ${p}</th><th>TPOT ${p}</th><th>E2E ${p}</th><th>requests within SLO</th><th>output tokens/s per GPU</th><th>output tokens/s per user</th><th>max req/s within SLO</th><th>$ per million output tokens</th><th>meets SLO</th><th>on</th></tr></thead>
 <tbody>
 ${configurationRows(result)}
 </tbody>

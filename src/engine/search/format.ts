@@ -1,4 +1,4 @@
-import type { Slo } from './schema.js';
+import { type SloDefinition, sloInWords } from '../workload/slo-verdict.js';
 
 /**
  * A latency as search results show it: three significant digits, so points a front separates by a
@@ -9,10 +9,9 @@ export function latencyText(seconds: number): string {
   return `${(seconds * 1000).toPrecision(3)} ms`;
 }
 
-/** The targets of an SLO, e.g. 'TTFT ≤ 2.00 s, TBT ≤ 100 ms, TPOT ≤ 50.0 ms'. */
-export function sloTargetsText(slo: Pick<Slo, 'ttft' | 'tbt' | 'tpot'>): string {
-  const tpot = slo.tpot === undefined ? '' : `, TPOT ≤ ${latencyText(slo.tpot)}`;
-  return `TTFT ≤ ${latencyText(slo.ttft)}, TBT ≤ ${latencyText(slo.tbt)}${tpot}`;
+/** An SLO in the words of its definition, e.g. '90% of requests within TTFT 2 s and p90 token gap 100 ms'. */
+export function sloTargetsText(slo: SloDefinition): string {
+  return sloInWords(slo);
 }
 
 /** What a search compared configurations at: 'at 4.00 req/s', or 'closed loop, 64 in flight'. */

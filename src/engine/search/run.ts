@@ -12,6 +12,7 @@ import { ThreadCount } from '../util/threads.js';
 import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
+import { Cost, costOf, PriceOverrides, PriceUsed, priceFor } from './cost.js';
 import { EngineSettings, engineSettingsFor } from './engine-commands.js';
 import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
 import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
@@ -63,6 +64,8 @@ export const SearchInput = z.object({
   perfDb: z.string().min(1).optional(),
   /** Worker threads (0: evaluate on this thread). Default: one per core. */
   threads: ThreadCount.optional(),
+  /** US dollars per GPU-hour per GPU id, over the catalog's list prices (`--price`, servetune.json). */
+  prices: PriceOverrides.default({}),
 });
 export type SearchInput = z.input<typeof SearchInput>;
 
@@ -71,6 +74,8 @@ export const SearchConfiguration = EvaluatedConfiguration.extend({
   label: z.string(),
   /** Engine flags, for the Pareto members and the best (null for the rest). */
   settings: EngineSettings.nullable(),
+  /** What it costs at its highest rate within the SLO (null: no price, or it never meets the SLO). */
+  cost: Cost.nullable().default(null),
 });
 export type SearchConfiguration = z.infer<typeof SearchConfiguration>;
 
@@ -105,6 +110,8 @@ export const SearchResult = z.object({
   /** With speculation searched: why it was or was not chosen. Optional, added later. */
   speculation: z.string().optional(),
   wallSeconds: z.number(),
+  /** The GPU-hour price the costs use (null: the catalog lists none and none was given). */
+  price: PriceUsed.nullable().default(null),
 });
 export type SearchResult = z.infer<typeof SearchResult>;
 
@@ -200,6 +207,7 @@ export async function searchServing(
   const { workload, rate, maxSequenceTokens, maxModelLen } = loadSearchSample(input, model);
   const calibration = loadCalibration(input, hardware);
   const servingEngine = servingEngineFor({ id: input.engine, version: input.engineVersion }, input);
+  const price = priceFor(hardware, input.prices);
   const setup: SimulationEvaluatorSetup = {
     model,
     hardware,
@@ -226,6 +234,7 @@ export async function searchServing(
       const configurations = outcome.configurations.map((c) => ({
         ...c,
         label: labelOf(c),
+        cost: price && c.metricsAtMaxRate ? costOf(c.metricsAtMaxRate, c.gpus, price) : null,
         settings:
           withSettings && (c.best || c.paretoLatency || c.paretoThroughput)
             ? engineSettingsFor(input.engine, model, c.candidate, maxModelLen)
@@ -261,6 +270,7 @@ export async function searchServing(
         simulations: outcome.simulations,
         ...(input.allowSpeculation ? { speculation: explainSpeculation(outcome.configurations) } : {}),
         wallSeconds: (performance.now() - started) / 1000,
+        price,
       });
     };
     const outcome = await runSearch(

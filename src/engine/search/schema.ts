@@ -2,21 +2,15 @@ import { z } from 'zod';
 import { Plan } from '../memory/plan.js';
 import { SpeculationConfig } from '../perf/speculation.js';
 import { SloSeconds } from '../workload/slo.js';
+import { SloDefinition, SloPercentile } from '../workload/slo-verdict.js';
 
-export const SloPercentile = z.enum(['p50', 'p90', 'p99']);
-export type SloPercentile = z.infer<typeof SloPercentile>;
+export { SloPercentile };
 
 /**
- * The targets a search or a tune ranks by (RANKING_SLO_RULES), seconds: a configuration meets them when
- * the run's `percentile` of each metric is within.
+ * The SLO a search or a tune ranks by: the one definition (`SloDefinition`, judged by `sloVerdict`) with
+ * the targets RANKING_SLO_RULES requires, seconds.
  */
-export const Slo = z.object({
-  ttft: SloSeconds,
-  tbt: SloSeconds,
-  tpot: SloSeconds.optional(),
-  /** Which percentile of the run must meet the targets for the configuration to count as meeting them. */
-  percentile: SloPercentile.default('p90'),
-});
+export const Slo = SloDefinition.extend({ ttft: SloSeconds, tbt: SloSeconds });
 export type Slo = z.infer<typeof Slo>;
 
 /** The scheduler settings a search varies, in vLLM's terms; emitters translate them per engine. */
@@ -69,11 +63,15 @@ export const EvaluationMetrics = z.object({
   e2e: Percentiles,
   /** Output tokens per second per GPU. */
   throughputPerGpu: z.number().nonnegative(),
+  /** Prompt and output tokens per second per GPU. Optional, added later. */
+  totalThroughputPerGpu: z.number().nonnegative().optional(),
   /** Output tokens per second one request sees after its first token (mean over requests). */
   speedPerUser: z.number().nonnegative(),
   requestThroughput: z.number().nonnegative(),
   /** Requests per second that met every SLO target. */
   goodput: z.number().nonnegative(),
+  /** Share of the completed requests that met every SLO target (`requestMeetsSlo`). */
+  attainment: z.number().min(0).max(1),
   preemptions: z.number().int().nonnegative(),
   /** False when the run could not finish its requests in bounded time (queues grew without end). */
   stable: z.boolean(),

@@ -31,7 +31,7 @@ const ZERO: Percentiles = { mean: 0, p50: 0, p90: 0, p99: 0 };
 const percentiles = (m: MetricSummary | null): Percentiles =>
   m ? { mean: m.mean, p50: m.p50, p90: m.p90, p99: m.p99 } : ZERO;
 
-/** The search's view of a simulated run. TBT is the inter-token latency over all token gaps. */
+/** The search's view of a simulated run. TBT percentiles are over all token gaps (the ITL). */
 function metricsFromSummary(summary: RunSummary, rate: number, gpus: number): EvaluationMetrics {
   const tpot = percentiles(summary.tpot);
   return {
@@ -41,9 +41,11 @@ function metricsFromSummary(summary: RunSummary, rate: number, gpus: number): Ev
     tpot,
     e2e: percentiles(summary.e2e),
     throughputPerGpu: summary.throughput.outputTokensPerSecond / gpus,
+    totalThroughputPerGpu: summary.throughput.totalTokensPerSecond / gpus,
     speedPerUser: tpot.mean > 0 ? 1 / tpot.mean : 0,
     requestThroughput: summary.throughput.requestsPerSecond,
     goodput: summary.goodput?.requestsPerSecond ?? 0,
+    attainment: summary.goodput?.fraction ?? 0,
     preemptions: summary.preemptions,
     stable: summary.feasible && summary.requests.failed === 0 && summary.requests.completed > 0,
   };
@@ -157,7 +159,7 @@ export class SimulationEvaluator implements Evaluator {
           maxRequests: Math.max(MAX_SIMULATED_REQUESTS, Math.ceil(scaled.requests.length / share)),
         })
       : thin(setup.workload, share);
-    const summary = simulate(this.config(this.deploymentCopy(candidate, share)), requests, {
+    const summary = simulate(simulationConfigFor(setup, candidate, share), requests, {
       measuredTables: this.measuredTables,
       ...(closed === undefined ? {} : { closedLoop: { concurrency: closed / share } }),
     });
@@ -169,41 +171,37 @@ export class SimulationEvaluator implements Evaluator {
     if (closed !== undefined) metrics.concurrency = closed;
     return metrics;
   }
+}
 
-  /** `candidate` with its pools cut to 1/`share` of their replicas (`share` divides them). */
-  private deploymentCopy(candidate: Candidate, share: number): SimulationConfigInput['deployment'] {
-    const { setup } = this;
-    const pool = (p: Pool): PoolConfig => ({
-      plan: { ...p.plan, dp: p.plan.dp / share },
-      scheduler: schedulerFor(setup.engine, p.knobs, setup.maxModelLen),
-      ...(p.speculation ? { speculation: p.speculation } : {}),
-    });
-    return candidate.kind === 'colocated'
-      ? { kind: 'colocated', pool: pool(candidate.pool) }
-      : { kind: 'disaggregated', prefill: pool(candidate.prefill), decode: pool(candidate.decode) };
-  }
-
-  private config(deployment: SimulationConfigInput['deployment']): SimulationConfigInput {
-    const { setup } = this;
-    return {
-      model: setup.model,
-      hardware: setup.hardware,
-      deployment,
-      router: 'round-robin',
-      calibration: setup.calibration,
-      engine: setup.servingEngine ?? servingEngineFor({ id: setup.engine }),
-      // Goodput counts a request as meeting the TBT target when its own time per output token is within
-      // it (vLLM's benchmark goodput: per-request TTFT and TPOT); the run's TBT percentile is checked
-      // separately. A request's single largest gap would fail nearly every request whose decode shared
-      // one step with a long prefill, however rare such steps are.
-      slo: {
-        ttft: setup.slo.ttft,
-        tpot: Math.min(setup.slo.tpot ?? Number.POSITIVE_INFINITY, setup.slo.tbt),
-      },
-      seed: setup.seed,
-      timeSeriesPoints: 1,
-    };
-  }
+/**
+ * What `simulate` runs for a candidate: its pools (cut to 1/`share` of their replicas, `share` dividing
+ * them; 1: the whole deployment) under the engine's scheduler, judged by the search's SLO.
+ */
+export function simulationConfigFor(
+  setup: SimulationEvaluatorSetup,
+  candidate: Candidate,
+  share = 1,
+): SimulationConfigInput {
+  const pool = (p: Pool): PoolConfig => ({
+    plan: { ...p.plan, dp: p.plan.dp / share },
+    scheduler: schedulerFor(setup.engine, p.knobs, setup.maxModelLen),
+    ...(p.speculation ? { speculation: p.speculation } : {}),
+  });
+  return {
+    model: setup.model,
+    hardware: setup.hardware,
+    deployment:
+      candidate.kind === 'colocated'
+        ? { kind: 'colocated', pool: pool(candidate.pool) }
+        : { kind: 'disaggregated', prefill: pool(candidate.prefill), decode: pool(candidate.decode) },
+    router: 'round-robin',
+    calibration: setup.calibration,
+    engine: setup.servingEngine ?? servingEngineFor({ id: setup.engine }),
+    // The search's SLO as it is: goodput and attainment count the requests meeting it as `simulate` does.
+    slo: setup.slo,
+    seed: setup.seed,
+    timeSeriesPoints: 1,
+  };
 }
 
 /** An evaluator for `setup` with its op database read (a ServeTuneError naming a bad folder or file). */

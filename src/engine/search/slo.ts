@@ -1,22 +1,25 @@
+import { sloVerdict } from '../workload/slo-verdict.js';
 import type { EvaluationMetrics, Slo } from './schema.js';
 
-/** The SLO targets and the metric each bounds, at the SLO's percentile. */
-function targets(metrics: EvaluationMetrics, slo: Slo): [number, number][] {
-  const p = slo.percentile;
-  const pairs: [number, number][] = [
-    [metrics.ttft[p], slo.ttft],
-    [metrics.tbt[p], slo.tbt],
-  ];
-  if (slo.tpot !== undefined) pairs.push([metrics.tpot[p], slo.tpot]);
-  return pairs;
+// The search's side of the one SLO evaluator (`sloVerdict`): a configuration's run at a rate is judged
+// exactly as `simulate` judges the same run.
+
+function verdict(metrics: EvaluationMetrics, slo: Slo) {
+  return sloVerdict(slo, {
+    stable: metrics.stable,
+    attainment: metrics.attainment,
+    ttft: metrics.ttft,
+    tbt: metrics.tbt,
+    tpot: metrics.tpot,
+    e2e: metrics.e2e,
+  });
 }
 
-/** Smallest relative headroom over the targets: 0.2 means every metric is at least 20% under its target. */
+/** Head-room over the SLO (`SloVerdict.margin`); −∞ for an unstable run. */
 export function sloMargin(metrics: EvaluationMetrics, slo: Slo): number {
-  if (!metrics.stable) return Number.NEGATIVE_INFINITY;
-  return Math.min(...targets(metrics, slo).map(([value, target]) => (target - value) / target));
+  return verdict(metrics, slo).margin;
 }
 
 export function meetsSlo(metrics: EvaluationMetrics, slo: Slo): boolean {
-  return sloMargin(metrics, slo) >= 0;
+  return verdict(metrics, slo).meets;
 }

@@ -7,7 +7,7 @@ import { ExpertRouting } from '../perf/expert-parallel.js';
 import { ServingEngine } from '../perf/serving-engine.js';
 import { SpeculationConfig } from '../perf/speculation.js';
 import { SchedulerConfig } from '../sched/config.js';
-import { SloTargets } from '../workload/slo.js';
+import { NO_SLO, SloDefinition } from '../workload/slo-verdict.js';
 
 export const RouterName = z.enum(['round-robin', 'least-outstanding', 'least-kv', 'prefix-affinity']);
 export type RouterName = z.infer<typeof RouterName>;
@@ -48,7 +48,7 @@ export const SimulationConfig = z.object({
   calibration: Calibration.optional(),
   /** The serving engine predicted (measured op tables, all-reduce, CUDA graphs, overhead); default: roofline. */
   engine: ServingEngine.optional(),
-  slo: SloTargets.default({}),
+  slo: SloDefinition.default(NO_SLO),
   /** Recorded in the summary; the simulator itself draws no random numbers (workloads are generated with it). */
   seed: z.number().int().default(0),
   /** Points in the KV-utilization and batch-size time series. */

@@ -17,6 +17,8 @@ export interface SimRequest extends SchedRequest {
   lastToken: number;
   finish: number;
   maxGap: number;
+  /** Gaps between its tokens longer than the SLO's `tbt` target. */
+  gapsOverTbt: number;
   kvTransferSeconds: number;
   failed: boolean;
   /** Its class (workload `className`), for per-class metrics. */

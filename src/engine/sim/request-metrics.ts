@@ -1,4 +1,4 @@
-import type { SloTargets } from '../workload/slo.js';
+import { hasSloTargets, requestMeetsSlo, type SloDefinition } from '../workload/slo-verdict.js';
 import { summarize } from './metrics.js';
 import type { MetricSummary } from './summary.js';
 
@@ -16,6 +16,8 @@ export interface FinishedRequestTimes {
   outputTokens: number;
   /** The request's largest gap between two consecutive tokens. */
   maxGap: number;
+  /** Gaps between its tokens longer than the SLO's `tbt` target (0 without one). */
+  gapsOverTbt: number;
 }
 
 interface RequestMetrics {
@@ -38,7 +40,10 @@ interface RequestMetrics {
  * token − arrival; queueing = first scheduled − arrival (where known). Goodput counts the requests that
  * meet every target given.
  */
-export function requestMetrics(requests: readonly FinishedRequestTimes[], slo: SloTargets): RequestMetrics {
+export function requestMetrics(
+  requests: readonly FinishedRequestTimes[],
+  slo: SloDefinition,
+): RequestMetrics {
   const completed = requests.length;
   const ttft = new Float64Array(completed);
   const e2e = new Float64Array(completed);
@@ -50,8 +55,7 @@ export function requestMetrics(requests: readonly FinishedRequestTimes[], slo: S
   }
   const tpot = new Float64Array(tpotCount);
   const queueing = new Float64Array(queueCount);
-  const hasSlo =
-    slo.ttft !== undefined || slo.tpot !== undefined || slo.tbt !== undefined || slo.e2e !== undefined;
+  const hasSlo = hasSloTargets(slo);
   let inputTokens = 0;
   let outputTokens = 0;
   let good = 0;
@@ -72,15 +76,15 @@ export function requestMetrics(requests: readonly FinishedRequestTimes[], slo: S
     }
     inputTokens += r.promptTokens;
     outputTokens += r.outputTokens;
-    if (
-      hasSlo &&
-      (slo.ttft === undefined || first <= slo.ttft) &&
-      (slo.tpot === undefined || perToken <= slo.tpot) &&
-      (slo.tbt === undefined || r.maxGap <= slo.tbt) &&
-      (slo.e2e === undefined || total <= slo.e2e)
-    ) {
-      good++;
-    }
+    const latencies = {
+      ttft: first,
+      tpot: perToken,
+      e2e: total,
+      maxGap: r.maxGap,
+      gaps: Math.max(0, r.outputTokens - 1),
+      gapsOverTbt: r.gapsOverTbt,
+    };
+    if (hasSlo && requestMeetsSlo(slo, latencies)) good++;
   }
   return {
     completed,
@@ -109,7 +113,7 @@ export function throughputOf(m: RequestMetrics, duration: number, gpus: number) 
   };
 }
 
-export function goodputOf(m: RequestMetrics, slo: SloTargets, duration: number) {
+export function goodputOf(m: RequestMetrics, slo: SloDefinition, duration: number) {
   if (!m.hasSlo) return null;
   return {
     slo,

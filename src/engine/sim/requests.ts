@@ -51,6 +51,7 @@ export function simRequests(
       lastToken: -1,
       finish: -1,
       maxGap: 0,
+      gapsOverTbt: 0,
       kvTransferSeconds: 0,
       failed: false,
       className: w.className,

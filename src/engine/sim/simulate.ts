@@ -140,6 +140,7 @@ export function startSimulation(
     timeSeriesPoints: config.timeSeriesPoints,
     warmUpRequests: options.warmUpRequests ?? 0,
     slidingWindow: model.slidingWindow,
+    tbtTarget: config.slo.tbt ?? Number.POSITIVE_INFINITY,
   });
   return {
     simulation,

@@ -54,6 +54,8 @@ export interface SimulationSetup {
   warmUpRequests: number;
   /** The model's sliding window, which caps the keys a batch's sliding layers read (none: no cap). */
   slidingWindow?: number;
+  /** The SLO's `tbt` target (+∞: none): each request counts its gaps over it (`requestMeetsSlo`). */
+  tbtTarget: number;
 }
 
 /**
@@ -75,6 +77,7 @@ export class Simulation implements StepSink {
   private readonly shape: BatchShape;
   private readonly timing = createStepTiming();
   private readonly itl = new GapHistogram();
+  private readonly tbtTarget: number;
   private readonly kvSeries: BucketedSeries;
   private readonly kvCachedSeries: BucketedSeries;
   private readonly batchSeries: BucketedSeries;
@@ -112,6 +115,7 @@ export class Simulation implements StepSink {
     this.batchSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
     this.shape = createBatchShape(setup.slidingWindow);
     this.warmUpLeft = setup.warmUpRequests;
+    this.tbtTarget = setup.tbtTarget;
     this.measuredFrom = setup.warmUpRequests > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }
 
@@ -278,6 +282,7 @@ export class Simulation implements StepSink {
       for (let i = 0; i < tokens; i++) this.itl.add(perToken);
     }
     if (gap > r.maxGap) r.maxGap = gap;
+    if (gap > this.tbtTarget) r.gapsOverTbt++;
     r.lastToken = now;
     return r.generated >= r.outputTokens;
   }

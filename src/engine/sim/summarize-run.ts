@@ -1,4 +1,5 @@
 import type { SloTargets } from '../workload/slo.js';
+import type { SloDefinition } from '../workload/slo-verdict.js';
 import { type BucketedSeries, type GapHistogram, summarize } from './metrics.js';
 import type { ResolvedSchedulers } from './pools.js';
 import type { SimRequest } from './replica.js';
@@ -16,7 +17,7 @@ export interface RunRecord {
   base: RunBase;
   resolvedSchedulers: ResolvedSchedulers;
   gpus: number;
-  slo: SloTargets;
+  slo: SloDefinition;
   /** Classes' own targets (`Workload.classSlos`), by class name. */
   classSlos?: Record<string, SloTargets>;
   /** `performance.now()` when the call began. */
@@ -123,7 +124,7 @@ export function summarizeRun(
 function classSummaries(
   requests: readonly SimRequest[],
   measured: readonly SimRequest[],
-  runSlo: SloTargets,
+  runSlo: SloDefinition,
   classSlos: Record<string, SloTargets> = {},
 ): ClassSummary[] {
   const totals = new Map<string, number>();
@@ -131,7 +132,9 @@ function classSummaries(
     if (r.className !== undefined) totals.set(r.className, (totals.get(r.className) ?? 0) + 1);
   return [...totals].map(([name, total]): ClassSummary => {
     const own = classSlos[name];
-    const slo = own ?? runSlo;
+    // A class's own targets, judged in the run's form (attainment, percentiles, gap statistic).
+    const { form, attainment, percentile, gap } = runSlo;
+    const slo: SloDefinition = own ? { form, attainment, percentile, gap, ...own } : runSlo;
     const m = requestMetrics(
       measured.filter((r) => r.className === name),
       slo,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SloTargets } from '../workload/slo.js';
+import { SloDefinition } from '../workload/slo-verdict.js';
 import { SimulationConfig } from './config.js';
 
 /** One latency metric over requests (or over token gaps for ITL), seconds. Null when there are no samples. */
@@ -137,7 +138,7 @@ export const RunSummary = z.object({
   }),
   goodput: z
     .object({
-      slo: SloTargets,
+      slo: SloDefinition,
       requestsPerSecond: z.number(),
       /** Share of completed requests meeting every target. */
       fraction: z.number(),

@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseWorkspaceConfig, WORKSPACE_CONFIG_FILE, type WorkspaceConfig } from '../config/workspace.js';
-import type { Slo, SloPercentile } from '../search/schema.js';
+import { Slo, type SloPercentile } from '../search/schema.js';
 import { ServeTuneError } from '../util/errors.js';
 import { readConfigIfFile } from '../util/files.js';
 import { checkSloTargets, RANKING_SLO_RULES } from '../workload/slo.js';
@@ -43,15 +43,22 @@ export function workloadFromWorkspace(
 export function sloFromWorkspace(config: WorkspaceConfig, configPath: string): Slo | undefined {
   const slo = config.slo;
   if (!slo) return undefined;
-  const percentile = PERCENTILES[slo.percentile];
-  if (!percentile) {
+  const percentile = slo.percentile === undefined ? undefined : PERCENTILES[slo.percentile];
+  if (slo.percentile !== undefined && !percentile) {
     throw new ServeTuneError(
       `${configPath}: slo.percentile: ServeTune compares at p50, p90 or p99; got ${slo.percentile}`,
       'invalid-config',
       `${configPath}:slo.percentile`,
     );
   }
-  const { percentile: _, ...given } = slo;
+  if (slo.percentile !== undefined && slo.attainment !== undefined) {
+    throw new ServeTuneError(
+      `${configPath}: slo: give attainment or percentile, not both`,
+      'invalid-config',
+      `${configPath}:slo`,
+    );
+  }
+  const { percentile: _, attainment, gap, ...given } = slo;
   const targets = checkSloTargets(given, RANKING_SLO_RULES, (name, problem) => {
     const needs = `tuning needs ${RANKING_SLO_RULES.required.join(' and ')} targets (seconds)`;
     return new ServeTuneError(
@@ -60,5 +67,10 @@ export function sloFromWorkspace(config: WorkspaceConfig, configPath: string): S
       `${configPath}:slo.${name}`,
     );
   });
-  return { ...targets, percentile };
+  return Slo.parse({
+    ...targets,
+    ...(percentile ? { form: 'percentile', percentile } : {}),
+    ...(attainment !== undefined ? { attainment: attainment / 100 } : {}),
+    ...(gap ? { gap } : {}),
+  });
 }

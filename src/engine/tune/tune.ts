@@ -27,6 +27,7 @@ import { meetsSlo } from '../search/slo.js';
 import { candidateId } from '../search/space.js';
 import { ServeTuneError } from '../util/errors.js';
 import { readConfigIfFile } from '../util/files.js';
+import { sloInWords } from '../workload/slo-verdict.js';
 import {
   type BlockPrediction,
   PredictBlockInput,
@@ -303,7 +304,6 @@ async function bestFor(
 }
 
 const plainNumber = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
-const seconds = (s: number) => (s < 1 ? `${Math.round(s * 1000)} ms` : `${plainNumber(s)} s`);
 
 function changeList(now: PartialServingSettings, changes: PartialServingSettings): SettingChange[] {
   return (Object.keys(changes) as SettingKey[]).map((key) => ({
@@ -447,7 +447,7 @@ export async function tuneBlock(
     reason,
   });
   const best = await bestFor(resolved, block, search, bench);
-  const sloText = `${bench.slo.percentile} TTFT ≤ ${seconds(bench.slo.ttft)}, TBT ≤ ${seconds(bench.slo.tbt)}`;
+  const sloText = `the SLO (${sloInWords(bench.slo)})`;
   if (!best) {
     return nothing(
       `no configuration of ${target.gpusPerServer * target.replicas} GPUs that this block can take meets ${sloText} at ${plainNumber(bench.rate)} req/s`,

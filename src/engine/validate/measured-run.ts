@@ -3,6 +3,7 @@ import { measuredSummary } from '../bench/summary.js';
 import type { LocalServer } from '../serve/local/start.js';
 import { SimulationConfig, type SimulationConfigInput } from '../sim/config.js';
 import type { RunSummary } from '../sim/summary.js';
+import { NO_SLO } from '../workload/slo-verdict.js';
 import type { ValidationOptions } from './options.js';
 import type { AsServed } from './prediction.js';
 import type { PredictionSetup } from './prediction-setup.js';
@@ -40,7 +41,7 @@ export function measuredValidatedRun(
       ...asServed,
     },
     planned: options.requests,
-    slo: {},
+    slo: NO_SLO,
     seed: options.seed,
     wallSeconds: validated.reduce((sum, b) => sum + b.summary.wallSeconds, 0),
     preemptions: validated.reduce((sum, b) => sum + b.summary.preemptions, 0),

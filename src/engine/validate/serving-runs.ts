@@ -5,6 +5,7 @@ import type { InEngineFirstToken, StepRecord } from '../serve/local/engine.js';
 import type { LocalServer } from '../serve/local/start.js';
 import type { RunSummary } from '../sim/summary.js';
 import { loadWorkload } from '../workload/load.js';
+import { NO_SLO } from '../workload/slo-verdict.js';
 import { type BenchCommand, type BenchRun, type BenchSession, startBenchSession } from './bench-process.js';
 
 /** Prompts are token ids below this (what `servetune bench` sends by default). */
@@ -104,7 +105,7 @@ export function servingRuns(options: ServingRunsOptions): ServingRuns {
       maxRequests: workload.requests.length,
       maxSeconds: 3600,
       timeoutSeconds: 1800,
-      slo: {},
+      slo: NO_SLO,
       seed: origin.seed,
       tokenIdRange: [DEFAULT_TOKEN_ID_RANGE[0], Math.min(BENCH_TOKEN_ID_LIMIT, engine.vocabSize)],
       model: options.model.id,

@@ -4,6 +4,7 @@ import type { Services } from '../services.js';
 import { DASHBOARD_VIEW_ID } from '../views/dashboard-view.js';
 import { ParetoPanel } from '../views/pareto-panel.js';
 import { type ApplyTarget, applySettingsCommand } from './apply.js';
+import { planCapacityCommand } from './capacity.js';
 import { detectDeviceCommand } from './device.js';
 import { importTraceCommand } from './import-trace.js';
 import { showLastChartCommand, showLastReportCommand } from './last-report.js';
@@ -28,6 +29,7 @@ export const COMMAND_IDS = [
   'servetune.profileGpu',
   'servetune.simulate',
   'servetune.search',
+  'servetune.planCapacity',
   'servetune.importTrace',
   'servetune.applySettings',
   'servetune.validate',
@@ -73,6 +75,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     register('servetune.profileGpu', (args?: ProfileArgs) => profileCommand(services, args)),
     register('servetune.simulate', () => simulateCommand(services)),
     register('servetune.search', () => searchCommand(services)),
+    register('servetune.planCapacity', () => planCapacityCommand(services)),
     register('servetune.importTrace', (target?: vscode.Uri | string) => importTraceCommand(services, target)),
     register('servetune.applySettings', (target?: ApplyTarget) => applySettingsCommand(services, target)),
     register('servetune.validate', (args?: ValidateArgs) => validateCommand(services, args)),

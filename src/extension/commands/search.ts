@@ -7,11 +7,12 @@ import { describeEngineError, isCancellation } from '../engine.js';
 import { currentSlo, pickCluster, pickSlo, type SloChoice } from '../picks.js';
 import { compactSearchResult } from '../search-report.js';
 import type { Services } from '../services.js';
+import { sloChoiceText, sloOfChoice } from '../slo.js';
 import type { SearchSpace, Store } from '../state.js';
 import { pickWorkload } from '../workloads.js';
 
 function sloText(slo: SloChoice): string {
-  return `${slo.percentile} TTFT ≤ ${slo.ttftSeconds} s, TBT ≤ ${(slo.tbtSeconds * 1000).toFixed(0)} ms`;
+  return sloChoiceText(slo);
 }
 
 async function confirmSlo(store: Store): Promise<SloChoice | undefined> {
@@ -95,7 +96,8 @@ export async function searchCommand(services: Services): Promise<void> {
         hardware,
         gpus,
         workload: workload.value,
-        slo: { ttft: slo.ttftSeconds, tbt: slo.tbtSeconds, percentile: slo.percentile },
+        slo: sloOfChoice(slo, settings.slo.attainment),
+        prices: settings.prices,
         engine: settings.engineFlavour,
         allowQuantization: space.quantization,
         disaggregation: space.disaggregation,

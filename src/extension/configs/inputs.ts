@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import type { Slo } from '../../engine/search/schema.js';
+import { Slo } from '../../engine/search/schema.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
 import { perfDbInput, readSettings } from '../configuration.js';
 
@@ -32,11 +32,13 @@ export function workspaceInputs(document: vscode.TextDocument): WorkspaceInputs 
   return {
     workload: fromFile?.workload ?? (workloadSetting || undefined),
     rate: fromFile?.rate,
-    slo: sloFromFile ?? {
-      ttft: settings.slo.ttftSeconds,
-      tbt: settings.slo.tbtSeconds,
-      percentile: settings.slo.percentile,
-    },
+    slo:
+      sloFromFile ??
+      Slo.parse({
+        ttft: settings.slo.ttftSeconds,
+        tbt: settings.slo.tbtSeconds,
+        percentile: settings.slo.percentile,
+      }),
     hardware: found?.config.hardware,
     hardwareFallback: settings.hardware,
     sampleRequests: Number.isInteger(sampleRequests) && sampleRequests! > 0 ? sampleRequests! : 1000,

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { StepReport } from '../../../src/engine/perf/report.js';
 import { RunSummary } from '../../../src/engine/sim/summary.js';
+import { SloDefinition } from '../../../src/engine/workload/slo-verdict.js';
 
 const cli = 'dist/cli.mjs';
 
@@ -83,7 +84,7 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.equal(summary.requests.completed, 50);
     assert.equal(summary.gpus, 3);
     assert.ok(summary.kvTransfer && summary.kvTransfer.mean > 0);
-    assert.deepEqual(summary.goodput?.slo, { ttft: 1, tpot: 0.05 });
+    assert.deepEqual(summary.goodput?.slo, SloDefinition.parse({ ttft: 1, tpot: 0.05 }));
   });
 
   it('reports an infeasible plan with exit code 3', () => {

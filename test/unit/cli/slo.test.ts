@@ -6,6 +6,7 @@ import { registerBenchCommands } from '../../../src/cli/commands/bench.js';
 import { registerSearchCommands } from '../../../src/cli/commands/search.js';
 import { registerSimulateCommands } from '../../../src/cli/commands/simulate.js';
 import { registerTuneCommands } from '../../../src/cli/commands/tune.js';
+import { SloDefinition } from '../../../src/engine/workload/slo-verdict.js';
 
 /** The --slo option of each command that has one, as the CLI registers it. */
 function sloOptions(): Map<string, Option> {
@@ -42,8 +43,19 @@ describe('--slo across commands', () => {
 
   it('every command reads the same grammar to the same targets', () => {
     for (const [name, option] of options) {
-      assert.deepEqual(parse(option, ' ttft = 2s , tbt=100ms '), { ttft: 2, tbt: 0.1 }, name);
-      assert.deepEqual(parse(option, 'ttft=2,itl=1e-1,tpot=.05'), { ttft: 2, tpot: 0.05, tbt: 0.1 }, name);
+      const slo = (targets: object) => SloDefinition.parse(targets);
+      assert.deepEqual(parse(option, ' ttft = 2s , tbt=100ms '), slo({ ttft: 2, tbt: 0.1 }), name);
+      assert.deepEqual(
+        parse(option, 'ttft=2,itl=1e-1,tpot=.05'),
+        slo({ ttft: 2, tpot: 0.05, tbt: 0.1 }),
+        name,
+      );
+      assert.deepEqual(
+        parse(option, 'ttft=2,tbt=0.1,attainment=99%,gap=max'),
+        slo({ ttft: 2, tbt: 0.1, attainment: 0.99, gap: 'max' }),
+        name,
+      );
+      assert.match(option.description, /default 90%/, name);
     }
   });
 
@@ -68,8 +80,12 @@ describe('--slo across commands', () => {
     }
     for (const name of ['simulate', 'bench']) {
       const option = options.get(name)!;
-      assert.deepEqual(parse(option, 'ttft=0.5,tpot=0.05'), { ttft: 0.5, tpot: 0.05 }, name);
-      assert.deepEqual(parse(option, 'e2e=9'), { e2e: 9 }, name);
+      assert.deepEqual(
+        parse(option, 'ttft=0.5,tpot=0.05'),
+        SloDefinition.parse({ ttft: 0.5, tpot: 0.05 }),
+        name,
+      );
+      assert.deepEqual(parse(option, 'e2e=9'), SloDefinition.parse({ e2e: 9 }), name);
     }
   });
 

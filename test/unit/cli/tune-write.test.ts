@@ -13,7 +13,7 @@ function servetune(...args: string[]) {
 }
 
 const RUN = [
-  ...['--hardware', 'h100-sxm', '--slo', 'ttft=1,tbt=0.05', '--sample-requests', '200', '--threads', '0'],
+  ...['--hardware', 'h100-sxm', '--slo', 'ttft=1,tbt=0.1', '--sample-requests', '200', '--threads', '0'],
   ...['--workload', 'poisson:rate=4,prompt=lognormal(1024,0.6),output=fixed(128),n=200'],
 ];
 

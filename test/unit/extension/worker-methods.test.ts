@@ -123,7 +123,7 @@ test('search returns the SearchResult of the engine, and its chart has the front
     hardware: 'l40s',
     gpus: 2,
     workload: SMALL,
-    slo: { ttft: 2, tbt: 0.1, percentile: 'p90' as const },
+    slo: { ttft: 2, tbt: 0.1, form: 'percentile' as const, percentile: 'p90' as const },
     sampleRequests: 200,
   };
   let progressed = 0;

@@ -20,6 +20,12 @@ export const AMD_INSTINCT: CatalogHardwareSpec[] = [
     sources: [
       'https://www.amd.com/content/dam/amd/en/documents/instinct-tech-docs/data-sheets/amd-instinct-mi300x-data-sheet.pdf',
     ],
+    price: {
+      usdPerGpuHour: 1.85,
+      source: 'https://www.cliffcenter.com/research/amd-inference-economics',
+      asOf: '2026-05-18',
+      offer: 'Vultr MI300X on-demand',
+    },
     deviceClass: 'amd-cdna3',
     recognition: {
       nodeLabels: ['AMD-Instinct-MI300X', 'mi300x'],
@@ -47,6 +53,12 @@ export const AMD_INSTINCT: CatalogHardwareSpec[] = [
       'https://rocm.docs.amd.com/en/latest/reference/gpu-specs.html (MI325X: CDNA3, gfx942, 304 CUs, 256 GiB; checked 2026-12)',
     ],
     notes: 'The MI300X chip (same peaks and Infinity Fabric) with 256 GB HBM3E.',
+    price: {
+      usdPerGpuHour: 1.95,
+      source: 'https://www.cliffcenter.com/research/amd-inference-economics',
+      asOf: '2026-05-18',
+      offer: 'TensorWave MI325X',
+    },
     deviceClass: 'amd-cdna3',
     recognition: {
       nodeLabels: ['AMD-Instinct-MI325X', 'mi325x'],

@@ -18,6 +18,12 @@ export const NVIDIA_ADA: CatalogHardwareSpec[] = [
     interNodeLatencySeconds: 10 * us,
     hostLinkBytesPerSecond: 32 * GB,
     sources: ['https://resources.nvidia.com/en-us-l40s/l40s-datasheet-28413'],
+    price: {
+      usdPerGpuHour: 0.79,
+      source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
+      asOf: '2026-03-10',
+      offer: 'RunPod L40S 48GB, lowest listed hourly rate',
+    },
     deviceClass: 'nvidia-ada',
     recognition: {
       nodeLabels: ['NVIDIA-L40S'],
@@ -41,6 +47,12 @@ export const NVIDIA_ADA: CatalogHardwareSpec[] = [
     interNodeLatencySeconds: 10 * us,
     hostLinkBytesPerSecond: 32 * GB,
     sources: ['https://www.nvidia.com/en-us/data-center/l4/'],
+    price: {
+      usdPerGpuHour: 0.44,
+      source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
+      asOf: '2026-03-10',
+      offer: 'RunPod L4 24GB, lowest listed hourly rate',
+    },
     deviceClass: 'nvidia-ada',
     recognition: {
       nodeLabels: ['NVIDIA-L4'],
@@ -67,6 +79,12 @@ export const NVIDIA_ADA: CatalogHardwareSpec[] = [
       'https://images.nvidia.com/aem-dam/Solutions/geforce/ada/nvidia-ada-gpu-architecture.pdf (Appendix A: RTX 4090, FP16/FP8 tensor with FP32 accumulate)',
     ],
     notes: 'No NVLink: tensor parallel traffic crosses PCIe.',
+    price: {
+      usdPerGpuHour: 0.34,
+      source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
+      asOf: '2026-03-10',
+      offer: 'RunPod RTX 4090 24GB, lowest listed hourly rate',
+    },
     deviceClass: 'nvidia-ada',
     recognition: {
       nodeLabels: ['NVIDIA-GeForce-RTX-4090'],

@@ -45,6 +45,12 @@ export const NVIDIA_AMPERE: CatalogHardwareSpec[] = [
     sources: [
       'https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf',
     ],
+    price: {
+      usdPerGpuHour: 1.39,
+      source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
+      asOf: '2026-03-10',
+      offer: 'RunPod A100 SXM 80GB, lowest listed hourly rate',
+    },
     deviceClass: 'nvidia-ampere',
     recognition: {
       nodeLabels: ['NVIDIA-A100-SXM4-80GB', 'nvidia-a100-80gb'],

@@ -33,6 +33,12 @@ export const NVIDIA_BLACKWELL: CatalogHardwareSpec[] = [
     ],
     notes:
       'Per-GPU figures are the 8-GPU HGX totals divided by 8; vector FP32 is an estimate, NVIDIA quotes none for HGX B200.',
+    price: {
+      usdPerGpuHour: 5.98,
+      source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
+      asOf: '2026-03-10',
+      offer: 'RunPod B200 192GB, lowest listed hourly rate',
+    },
     deviceClass: 'nvidia-blackwell',
     recognition: {
       nodeLabels: ['NVIDIA-B200'],
@@ -158,6 +164,12 @@ export const NVIDIA_BLACKWELL: CatalogHardwareSpec[] = [
       'https://docs.nvidia.com/datacenter/tesla/mig-user-guide/supported-gpus.html (GB202, compute capability 12.0, 96GB; checked 2026-12)',
     ],
     notes: 'GB202 (sm_120) like the RTX 5090 with 188 SMs; no NVLink: tensor parallel traffic crosses PCIe.',
+    price: {
+      usdPerGpuHour: 0.89,
+      source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
+      asOf: '2026-03-10',
+      offer: 'RunPod RTX PRO 6000 96GB, lowest listed hourly rate',
+    },
     deviceClass: 'nvidia-blackwell-rtx',
     recognition: {
       nodeLabels: ['NVIDIA-RTX-PRO-6000-Blackwell-Server-Edition'],
@@ -188,6 +200,12 @@ export const NVIDIA_BLACKWELL: CatalogHardwareSpec[] = [
       'https://images.nvidia.com/aem-dam/Solutions/geforce/blackwell/nvidia-rtx-blackwell-gpu-architecture.pdf (RTX 5090: 170 SMs, 2407 MHz boost, 32 GB GDDR7 at 1792 GB/s, tensor peaks by accumulate type; checked 2026-12)',
     ],
     notes: 'No NVLink: tensor parallel traffic crosses PCIe.',
+    price: {
+      usdPerGpuHour: 0.69,
+      source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
+      asOf: '2026-03-10',
+      offer: 'RunPod RTX 5090 32GB, lowest listed hourly rate',
+    },
     deviceClass: 'nvidia-blackwell-rtx',
     recognition: {
       nodeLabels: ['NVIDIA-GeForce-RTX-5090'],

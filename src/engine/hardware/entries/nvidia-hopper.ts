@@ -18,6 +18,12 @@ export const NVIDIA_HOPPER: CatalogHardwareSpec[] = [
     interNodeLatencySeconds: IB_LATENCY,
     hostLinkBytesPerSecond: 64 * GB,
     sources: ['https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet'],
+    price: {
+      usdPerGpuHour: 2.69,
+      source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
+      asOf: '2026-03-10',
+      offer: 'RunPod H100 SXM 80GB, lowest listed hourly rate',
+    },
     deviceClass: 'nvidia-hopper',
     recognition: {
       nodeLabels: ['NVIDIA-H100-80GB-HBM3', 'nvidia-h100-80gb', 'nvidia-h100-mega-80gb'],
@@ -42,6 +48,12 @@ export const NVIDIA_HOPPER: CatalogHardwareSpec[] = [
     hostLinkBytesPerSecond: 64 * GB,
     sources: ['https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet'],
     notes: 'Without the optional NVLink bridge: peers talk over PCIe 5.0.',
+    price: {
+      usdPerGpuHour: 1.99,
+      source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
+      asOf: '2026-03-10',
+      offer: 'RunPod H100 PCIe 80GB, lowest listed hourly rate',
+    },
     deviceClass: 'nvidia-hopper',
     recognition: {
       nodeLabels: ['NVIDIA-H100-PCIe'],
@@ -65,6 +77,12 @@ export const NVIDIA_HOPPER: CatalogHardwareSpec[] = [
     interNodeLatencySeconds: IB_LATENCY,
     hostLinkBytesPerSecond: 64 * GB,
     sources: ['https://www.nvidia.com/en-us/data-center/h200/'],
+    price: {
+      usdPerGpuHour: 3.59,
+      source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
+      asOf: '2026-03-10',
+      offer: 'RunPod H200 141GB, lowest listed hourly rate',
+    },
     deviceClass: 'nvidia-hopper',
     recognition: {
       nodeLabels: ['NVIDIA-H200', 'nvidia-h200-141gb'],

@@ -9,6 +9,7 @@ import {
 import { runBench } from '../../../../src/engine/bench/run.js';
 import { ServeTuneError } from '../../../../src/engine/util/errors.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
+import { NO_SLO } from '../../../../src/engine/workload/slo-verdict.js';
 import { chunk, fakeEndpoint, sseHeaders } from './fake-endpoint.js';
 
 /** A run of two requests (and the test request) against `url`, as `servetune bench --url url` sends it. */
@@ -29,7 +30,7 @@ function benchAt(
     maxRequests: 2,
     maxSeconds: 10,
     timeoutSeconds: 5,
-    slo: {},
+    slo: NO_SLO,
     seed: 0,
     fitToServer: true,
   });

@@ -6,6 +6,7 @@ import { runBench } from '../../../../src/engine/bench/run.js';
 import type { GenerationRequest } from '../../../../src/engine/serve/engine.js';
 import { OpenAiServer } from '../../../../src/engine/serve/server.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
+import { NO_SLO } from '../../../../src/engine/workload/slo-verdict.js';
 import { peakInFlight } from '../../helpers/in-flight.js';
 import { TimerEngine } from '../../helpers/timer-engine.js';
 
@@ -108,7 +109,7 @@ describe('load generator against a live server', () => {
         maxRequests: 12,
         maxSeconds: 20,
         timeoutSeconds: 10,
-        slo: {},
+        slo: NO_SLO,
         seed: 0,
         tokenIdRange: [3, 900],
       });
@@ -236,7 +237,7 @@ describe('load generator against a live server', () => {
         maxRequests: 3,
         maxSeconds: 20,
         timeoutSeconds: 10,
-        slo: {},
+        slo: NO_SLO,
         seed: 0,
         tokenIdRange: [3, 900],
         probe,

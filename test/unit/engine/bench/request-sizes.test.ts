@@ -5,6 +5,7 @@ import { runBench } from '../../../../src/engine/bench/run.js';
 import type { GenerationRequest } from '../../../../src/engine/serve/engine.js';
 import { OpenAiServer } from '../../../../src/engine/serve/server.js';
 import { ServeTuneError } from '../../../../src/engine/util/errors.js';
+import { NO_SLO } from '../../../../src/engine/workload/slo-verdict.js';
 import type { Workload } from '../../../../src/engine/workload/types.js';
 import { TimerEngine } from '../../helpers/timer-engine.js';
 import { fakeEndpoint } from './fake-endpoint.js';
@@ -29,7 +30,7 @@ function bench(url: string, workload: Workload, onNotice?: (line: string) => voi
     maxRequests: workload.requests.length,
     maxSeconds: 20,
     timeoutSeconds: 10,
-    slo: {},
+    slo: NO_SLO,
     seed: 0,
     tokenIdRange: [3, 900],
     fitToServer: true,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runBench } from '../../../../src/engine/bench/run.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
+import { NO_SLO } from '../../../../src/engine/workload/slo-verdict.js';
 
 describe('load generator and sessions', () => {
   it('refuses a workload of multi-turn sessions before sending anything', async () => {
@@ -16,7 +17,7 @@ describe('load generator and sessions', () => {
         maxRequests: 4,
         maxSeconds: 5,
         timeoutSeconds: 1,
-        slo: {},
+        slo: NO_SLO,
         seed: 0,
       }),
       /does not send multi-turn sessions/,

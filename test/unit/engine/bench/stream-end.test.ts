@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { type LoadRequest, runLoad } from '../../../../src/engine/bench/load.js';
 import { runBench } from '../../../../src/engine/bench/run.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
+import { NO_SLO } from '../../../../src/engine/workload/slo-verdict.js';
 import { chunk, fakeEndpoint, type SeenRequest, sseHeaders } from './fake-endpoint.js';
 
 const options = {
@@ -47,7 +48,7 @@ async function bench(reply: (seen: SeenRequest, res: ServerResponse) => void, n 
       maxRequests: n,
       maxSeconds: 10,
       timeoutSeconds: 5,
-      slo: {},
+      slo: NO_SLO,
       seed: 0,
       probe: false,
     });

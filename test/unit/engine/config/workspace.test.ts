@@ -5,7 +5,7 @@ import { parseWorkspaceConfig, workspaceConfigJsonSchema } from '../../../../src
 import { isServeTuneError } from '../../../../src/engine/util/errors.js';
 
 describe('servetune.json', () => {
-  test('a workload spec, SLOs in seconds, a percentile (default 99)', () => {
+  test('a workload spec, SLOs in seconds', () => {
     const config = parseWorkspaceConfig(
       JSON.stringify({
         workload: { spec: 'poisson rate=4' },
@@ -13,7 +13,7 @@ describe('servetune.json', () => {
         hardware: 'h100-sxm',
       }),
     );
-    assert.deepEqual(config.slo, { ttft: 2, tpot: 0.05, percentile: 99 });
+    assert.deepEqual(config.slo, { ttft: 2, tpot: 0.05 });
   });
 
   test('a trace workload', () => {

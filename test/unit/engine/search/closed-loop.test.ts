@@ -6,7 +6,7 @@ import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import { servingEngineFor } from '../../../../src/engine/perf/serving-engine.js';
 import { loadSearchSample, SearchResult, searchServing } from '../../../../src/engine/search/run.js';
-import type { Candidate, Slo } from '../../../../src/engine/search/schema.js';
+import { type Candidate, Slo } from '../../../../src/engine/search/schema.js';
 import { SimulationEvaluator } from '../../../../src/engine/search/simulation-evaluator.js';
 import { meetsSlo } from '../../../../src/engine/search/slo.js';
 import { candidateId } from '../../../../src/engine/search/space.js';
@@ -15,7 +15,7 @@ import { isServeTuneError } from '../../../../src/engine/util/errors.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
 
 const WORKLOAD = 'constant:rate=2,prompt=fixed(768),output=fixed(128),n=240';
-const slo: Slo = { ttft: 1.5, tbt: 0.06, percentile: 'p90' };
+const slo: Slo = Slo.parse({ ttft: 1.5, tbt: 0.06 });
 const small = {
   model: 'llama-3.1-8b',
   hardware: 'l40s',

@@ -5,7 +5,7 @@ import { memoryReport } from '../../../../src/engine/memory/model.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import { maxRatesUnderSlo } from '../../../../src/engine/search/rate.js';
 import { loadSearchSample } from '../../../../src/engine/search/run.js';
-import type { Candidate, EvaluationMetrics } from '../../../../src/engine/search/schema.js';
+import { type Candidate, type EvaluationMetrics, Slo } from '../../../../src/engine/search/schema.js';
 import {
   type EvaluationTask,
   type Evaluator,
@@ -114,6 +114,7 @@ class AnalyticEvaluator implements Evaluator {
         speedPerUser: 1 / tbt,
         requestThroughput: Math.min(rate, capacity),
         goodput: stable && ttft * 1.3 <= 2 && tbt * 1.3 <= 0.1 ? rate : 0,
+        attainment: stable && ttft * 1.3 <= 2 && tbt * 1.3 <= 0.1 ? 1 : 0,
         preemptions: 0,
         stable,
       };
@@ -129,7 +130,7 @@ const request: SearchRequest = {
   gpus: 8,
   engine: 'vllm',
   rate: 2,
-  slo: { ttft: 2, tbt: 0.1, percentile: 'p90' },
+  slo: Slo.parse({ ttft: 2, tbt: 0.1, form: 'percentile' }),
   maxSequenceTokens: 8192,
   allowQuantization: false,
   disaggregation: false,

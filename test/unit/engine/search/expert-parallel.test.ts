@@ -9,6 +9,7 @@ type EmittedServer = EngineSettings['servers'][number];
 
 import { wideExpertParallelShapes } from '../../../../src/engine/search/expert-parallel-space.js';
 import type { Candidate } from '../../../../src/engine/search/schema.js';
+import { Slo } from '../../../../src/engine/search/schema.js';
 import { SimulationEvaluator } from '../../../../src/engine/search/simulation-evaluator.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
 
@@ -161,7 +162,7 @@ describe('wide expert parallelism in the search', () => {
       hardware: getHardware('gb200'),
       engine: 'sglang',
       workload,
-      slo: { ttft: 3, tbt: 0.1, percentile: 'p90' },
+      slo: Slo.parse({ ttft: 3, tbt: 0.1, form: 'percentile', percentile: 'p90' }),
       maxModelLen: 8192,
       seed: 0,
     });

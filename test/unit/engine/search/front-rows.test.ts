@@ -7,13 +7,14 @@ import {
   type SearchResult,
   searchServing,
 } from '../../../../src/engine/search/run.js';
+import { Slo } from '../../../../src/engine/search/schema.js';
 
 const search = searchServing({
   model: 'llama-3.1-8b',
   hardware: 'l40s',
   gpus: 2,
   workload: 'poisson:rate=6,prompt=lognormal(768,0.6),output=lognormal(160,0.6),n=240',
-  slo: { ttft: 1.5, tbt: 0.06, percentile: 'p90' },
+  slo: Slo.parse({ ttft: 1.5, tbt: 0.06, form: 'percentile' }),
   sampleRequests: 240,
   threads: 0,
 });
@@ -87,11 +88,14 @@ describe('the fronts as tables show', () => {
     assert.equal(latencyText(0.0045), '4.50 ms');
   });
 
-  it('an SLO as its targets, TPOT only where it has one', () => {
-    assert.equal(sloTargetsText({ ttft: 2, tbt: 0.1 }), 'TTFT ≤ 2.00 s, TBT ≤ 100 ms');
+  it('an SLO in the words of its definition', () => {
     assert.equal(
-      sloTargetsText({ ttft: 0.5, tbt: 0.04, tpot: 0.025 }),
-      'TTFT ≤ 500 ms, TBT ≤ 40.0 ms, TPOT ≤ 25.0 ms',
+      sloTargetsText(Slo.parse({ ttft: 2, tbt: 0.1 })),
+      '90% of requests within TTFT 2 s and p90 token gap 100 ms',
+    );
+    assert.equal(
+      sloTargetsText(Slo.parse({ ttft: 0.5, tbt: 0.04, tpot: 0.025, form: 'percentile', percentile: 'p99' })),
+      'p99 over all requests: TTFT 500 ms, TPOT 25 ms, TBT 40 ms',
     );
   });
 });

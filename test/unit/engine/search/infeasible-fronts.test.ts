@@ -4,7 +4,7 @@ import { searchChartModel } from '../../../../src/engine/chart/search-chart.js';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import type { SearchResult } from '../../../../src/engine/search/run.js';
-import type { Candidate, EvaluationMetrics } from '../../../../src/engine/search/schema.js';
+import { type Candidate, type EvaluationMetrics, Slo } from '../../../../src/engine/search/schema.js';
 import {
   type EvaluationTask,
   type Evaluator,
@@ -23,6 +23,7 @@ const infeasibleMetrics = (rate: number): EvaluationMetrics => ({
   speedPerUser: 0,
   requestThroughput: 0,
   goodput: 0,
+  attainment: 0,
   preemptions: 0,
   stable: false,
 });
@@ -52,6 +53,7 @@ class Evaluating implements Evaluator {
         speedPerUser: 1 / tbt,
         requestThroughput: rate,
         goodput: rate,
+        attainment: 1,
         preemptions: 0,
         stable: rate < 10 * tp,
       };
@@ -65,7 +67,7 @@ const request: SearchRequest = {
   gpus: 8,
   engine: 'vllm',
   rate: 2,
-  slo: { ttft: 2, tbt: 0.1, percentile: 'p90' },
+  slo: Slo.parse({ ttft: 2, tbt: 0.1, form: 'percentile', percentile: 'p90' }),
   maxSequenceTokens: 8192,
   allowQuantization: false,
   disaggregation: false,

@@ -12,7 +12,7 @@ import { memoryReport } from '../../../../src/engine/memory/model.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import { maxRatesUnderSlo } from '../../../../src/engine/search/rate.js';
 import { SearchResult, searchServing } from '../../../../src/engine/search/run.js';
-import type { Candidate, Pool, Slo } from '../../../../src/engine/search/schema.js';
+import { type Candidate, type Pool, Slo } from '../../../../src/engine/search/schema.js';
 import { runSearch } from '../../../../src/engine/search/search.js';
 import { SimulationEvaluator } from '../../../../src/engine/search/simulation-evaluator.js';
 import { meetsSlo } from '../../../../src/engine/search/slo.js';
@@ -22,7 +22,7 @@ import { everyColocatedCandidate } from '../../helpers/brute-force.js';
 
 // A small space: Llama-3.1-8B on 2× L40S, a short synthetic workload.
 const WORKLOAD = 'poisson:rate=6,prompt=lognormal(768,0.6),output=lognormal(160,0.6),n=240';
-const slo: Slo = { ttft: 1.5, tbt: 0.06, percentile: 'p90' };
+const slo: Slo = Slo.parse({ ttft: 1.5, tbt: 0.06 });
 const small = {
   model: 'llama-3.1-8b',
   hardware: 'l40s',
@@ -239,7 +239,10 @@ describe('servetune search CLI', () => {
   it('prints a SearchResult with --json and writes a self-contained HTML report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'servetune-search-'));
     const html = join(dir, 'report.html');
-    const run = searchCli('ttft=1.5,tbt=60ms', '--sample-requests', '120', '--json', '--html', html);
+    const run = searchCli(
+      'ttft=1.5,tbt=60ms',
+      ...['--sample-requests', '120', '--json', '--html', html, '--price', 'l40s=0.9'],
+    );
     assert.equal(run.status, 0, run.stderr);
     const result = SearchResult.parse(JSON.parse(run.stdout));
     assert.equal(result.slo.tbt, 0.06);
@@ -251,6 +254,17 @@ describe('servetune search CLI', () => {
     );
     assert.match(page, /acquireVsCodeApi/);
     assert.ok(page.includes(result.best!), 'the report carries the configurations');
+    assert.deepEqual(result.price, {
+      hardware: 'l40s',
+      usdPerGpuHour: 0.9,
+      from: 'given',
+      source: '--price',
+    });
+    for (const c of result.configurations) {
+      // Costed at its highest rate within the SLO; one that never meets it has no cost.
+      assert.equal(c.cost?.usdPerHour ?? null, c.metricsAtMaxRate ? 0.9 * c.gpus : null, c.id);
+    }
+    assert.ok(page.includes('$0.90/GPU-hour of l40s (given in --price)'), 'the report names its prices');
   });
 
   it('rejects a malformed SLO with the expected form', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import { SearchResult, searchServing } from '../../../../src/engine/search/run.js';
-import type { Candidate, Slo } from '../../../../src/engine/search/schema.js';
+import { type Candidate, Slo } from '../../../../src/engine/search/schema.js';
 import {
   decodeSpeculation,
   explainSpeculation,
@@ -11,7 +11,7 @@ import {
   speculativeCandidates,
 } from '../../../../src/engine/search/speculation-space.js';
 
-const slo: Slo = { ttft: 1.5, tbt: 0.06, percentile: 'p90' };
+const slo: Slo = Slo.parse({ ttft: 1.5, tbt: 0.06, form: 'percentile', percentile: 'p90' });
 const plain: Candidate = {
   kind: 'colocated',
   id: 'x',

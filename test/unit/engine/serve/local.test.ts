@@ -18,6 +18,7 @@ import { RunSummary } from '../../../../src/engine/sim/summary.js';
 import { SeededRandom } from '../../../../src/engine/util/random.js';
 import { startBenchSession } from '../../../../src/engine/validate/bench-process.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
+import { NO_SLO, SloDefinition } from '../../../../src/engine/workload/slo-verdict.js';
 import { requireGpu, run } from '../../helpers/gpu-fixture.js';
 
 const gpu = await requireGpu();
@@ -184,7 +185,7 @@ describe('local reference engine behind the OpenAI server (tiny preset, real ker
         maxRequests: 12,
         maxSeconds: 120,
         timeoutSeconds: 60,
-        slo: { ttft: 10 },
+        slo: SloDefinition.parse({ ttft: 10 }),
         seed: 3,
       }),
     );
@@ -245,7 +246,7 @@ describe('local reference engine behind the OpenAI server (tiny preset, real ker
       servedModel: 'servetune-tiny',
       workload: summary.workload,
       planned: 10,
-      slo: {},
+      slo: NO_SLO,
       seed: 4,
       wallSeconds: summary.wallSeconds,
     });
@@ -337,7 +338,7 @@ describe('local reference engine behind the OpenAI server (tiny preset, real ker
       maxRequests: 3,
       maxSeconds: 60,
       timeoutSeconds: 30,
-      slo: {},
+      slo: NO_SLO,
       seed: 0,
     });
     assert.equal(summary.requests.total, 3);

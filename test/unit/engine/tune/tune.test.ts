@@ -95,7 +95,10 @@ describe('tuneBlock', () => {
       );
     }
     assert.match(result.diff, /^--- .*vllm-deployment\.yaml\n\+\+\+ /);
-    assert.match(result.summary, /^Tuned for poisson.* @ 4\.\d+ req\/s, p90 TTFT ≤ 1 s, TBT ≤ 50 ms: /);
+    assert.match(
+      result.summary,
+      /^Tuned for poisson.* @ 4\.\d+ req\/s, the SLO \(90% of requests within TTFT 1 s and p90 token gap 50 ms\): /,
+    );
     assertRoundTrip(path, result);
   });
 

@@ -7,6 +7,7 @@ import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { enumeratePlans, MAX_GPUS } from '../../../../src/engine/memory/plans.js';
 import { findModel } from '../../../../src/engine/model/catalog.js';
 import { SearchInput } from '../../../../src/engine/search/run.js';
+import { Slo } from '../../../../src/engine/search/schema.js';
 import { TuneBlockInput } from '../../../../src/engine/tune/schema.js';
 import { divisors } from '../../../../src/engine/util/divisors.js';
 import {
@@ -56,7 +57,7 @@ describe('thread counts', () => {
       hardware: 'h100-sxm',
       gpus: 1,
       workload: 'poisson:rate=1,n=5',
-      slo: { ttft: 2, tbt: 0.1, percentile: 'p90' as const },
+      slo: Slo.parse({ ttft: 2, tbt: 0.1, form: 'percentile' }),
     };
     assert.equal(SearchInput.parse({ ...search, threads: cores }).threads, cores);
     const refused = SearchInput.safeParse({ ...search, threads: 2000 });

@@ -27,6 +27,7 @@ const request = (firstToken: number) => ({
   promptTokens: 8,
   outputTokens: 4,
   maxGap: 0.1,
+  gapsOverTbt: 0,
 });
 
 describe('front end', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { findModel } from '../../../../src/engine/model/catalog.js';
-import type { Candidate } from '../../../../src/engine/search/schema.js';
+import { type Candidate, Slo } from '../../../../src/engine/search/schema.js';
 import {
   MAX_SIMULATED_REQUESTS,
   SimulationEvaluator,
@@ -49,7 +49,7 @@ describe('the search at an absurd rate', () => {
       hardware: getHardware('h100-sxm'),
       engine: 'vllm',
       workload: sample,
-      slo: { ttft: 2, tbt: 0.1, percentile: 'p90' },
+      slo: Slo.parse({ ttft: 2, tbt: 0.1, form: 'percentile' }),
       maxModelLen: 2048,
       seed: 0,
     });

@@ -76,11 +76,19 @@ describe('--slo grammar', () => {
     const workspace = (slo: object) => parseWorkspaceConfig(JSON.stringify({ slo }), 'ws/servetune.json');
     assert.deepEqual(
       sloFromWorkspace(workspace({ ttft: 2, tbt: 0.1, percentile: 90 }), 'ws/servetune.json'),
-      {
-        ttft: 2,
-        tbt: 0.1,
-        percentile: 'p90',
-      },
+      { ttft: 2, tbt: 0.1, form: 'percentile', percentile: 'p90', attainment: 0.9, gap: 'p90' },
+    );
+    assert.deepEqual(
+      sloFromWorkspace(workspace({ ttft: 2, tbt: 0.1, attainment: 99, gap: 'max' }), 'ws/servetune.json'),
+      { ttft: 2, tbt: 0.1, form: 'attainment', percentile: 'p90', attainment: 0.99, gap: 'max' },
+    );
+    assert.throws(
+      () =>
+        sloFromWorkspace(
+          workspace({ ttft: 2, tbt: 0.1, attainment: 99, percentile: 90 }),
+          'ws/servetune.json',
+        ),
+      /attainment or percentile, not both/,
     );
     assert.throws(
       () => sloFromWorkspace(workspace({ ttft: 2, tpot: 0.05 }), 'ws/servetune.json'),

@@ -1,0 +1,118 @@
+import { type CapacityInput, type CapacityPlan, planCapacity } from '../../engine/search/capacity.js';
+import { priceText } from '../../engine/search/cost.js';
+import { latencyText, sloTargetsText } from '../../engine/search/format.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
+import { printJson, table } from '../format.js';
+
+/** `--gpus 8` or a range `--gpus 4..64`. */
+export interface GpuRange {
+  min: number;
+  max: number;
+}
+
+/** `search` plans capacity when given several GPU types or a range of GPU counts. */
+export function isCapacityPlanning(hardware: readonly string[], gpus: number | GpuRange): boolean {
+  return hardware.length > 1 || typeof gpus !== 'number';
+}
+
+const usd = (x: number | null | undefined, digits = 2) => (x == null ? '-' : `$${x.toFixed(digits)}`);
+
+function printCapacityPlan(plan: CapacityPlan): void {
+  const p = plan.slo.percentile;
+  console.log(
+    `${plan.modelName}, ${plan.engine}: to serve ${plan.workload.rate.toFixed(2)} req/s of ${plan.workload.source} (${plan.workload.requests} requests sampled) on ${plan.gpus.min}..${plan.gpus.max} GPUs; SLO: ${sloTargetsText(plan.slo)}`,
+  );
+  console.log(`${plan.simulations} simulations in ${plan.wallSeconds.toFixed(1)} s.\n`);
+  const rows = plan.rows.map((r) => {
+    const o = r.plan;
+    if (!o) return [`  ${r.hardware}`, '-', r.reason ?? '', '', '', '', '', '', ''];
+    return [
+      `${r.cheapest ? '* ' : '  '}${r.hardware}`,
+      String(o.gpus),
+      o.label,
+      usd(o.cost?.usdPerHour),
+      usd(o.cost?.usdPerMillionOutputTokens, 3),
+      usd(o.cost?.usdPerMillionTotalTokens, 3),
+      o.metrics.throughputPerGpu.toFixed(0),
+      o.metrics.speedPerUser.toFixed(1),
+      `${latencyText(o.metrics.ttft[p])} / ${(o.metrics.attainment * 100).toFixed(1)}%`,
+    ];
+  });
+  console.log('Cheapest configuration per GPU type meeting the SLO at the rate (* cheapest overall):');
+  console.log(
+    table([
+      [
+        'GPU',
+        'GPUs',
+        'configuration',
+        '$/hour',
+        '$/M output',
+        '$/M total',
+        'tok/s/GPU',
+        'tok/s/user',
+        `TTFT ${p} / within SLO`,
+      ],
+      ...rows,
+    ]),
+  );
+  console.log('\nPrices:');
+  for (const r of plan.rows) {
+    console.log(
+      `  ${r.price ? priceText(r.price) : `${r.hardware}: none listed; pass --price ${r.hardware}=<US dollars per GPU-hour>`}`,
+    );
+  }
+  if (plan.front.length > 0) {
+    console.log(`\nCost against latency (each cheaper point has a higher TTFT ${p}):`);
+    console.log(
+      table([
+        ['$/hour', 'GPU', 'GPUs', 'configuration', `TTFT ${p}`],
+        ...plan.front.map((o) => [
+          usd(o.cost?.usdPerHour),
+          o.hardware,
+          String(o.gpus),
+          o.label,
+          latencyText(o.metrics.ttft[p]),
+        ]),
+      ]),
+    );
+  }
+}
+
+/** Runs the capacity plan `search` was asked for and prints it (or its JSON). */
+export async function runCapacityPlanning(
+  input: CapacityInput,
+  flags: {
+    json?: boolean;
+    html?: string;
+    concurrency?: number;
+    disaggregation?: boolean;
+    profile?: string;
+    calibration?: string;
+  },
+): Promise<void> {
+  for (const [flag, given] of [
+    ['--concurrency', flags.concurrency !== undefined],
+    ['--disaggregation', flags.disaggregation],
+    ['--html', flags.html !== undefined],
+    ['--profile', flags.profile !== undefined],
+    ['--calibration', flags.calibration !== undefined],
+  ] as const) {
+    if (given) {
+      throw new ServeTuneError(
+        `${flag} is not taken when planning capacity (several --hardware or a --gpus range); search one GPU type and count for it`,
+        'invalid-argument',
+        flag,
+      );
+    }
+  }
+  const plan = await planCapacity(input, {
+    workerFile: new URL('./search-worker.mjs', import.meta.url),
+    onProgress: (done, total) => {
+      if (!flags.json && process.stderr.isTTY) process.stderr.write(`\rGPU types: ${done}/${total}   `);
+    },
+  });
+  if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
+  if (flags.json) printJson(plan);
+  else printCapacityPlan(plan);
+  if (plan.rows.every((r) => r.plan === null)) process.exitCode = 3;
+}

@@ -1,0 +1,342 @@
+import { z } from 'zod';
+import { DEFAULT_ENGINE, EngineId } from '../config/engines/index.js';
+import { getHardware } from '../hardware/catalog.js';
+import type { HardwareSpec } from '../hardware/spec.js';
+import { resolveModelAsync } from '../model/resolve.js';
+import type { ModelSpec } from '../model/spec.js';
+import { servingEngineFor } from '../perf/serving-engine.js';
+import { ServeTuneError } from '../util/errors.js';
+import { paretoFront2d } from '../util/pareto.js';
+import { Cost, costOf, PriceOverrides, PriceUsed, priceFor } from './cost.js';
+import { loadSearchSample } from './run.js';
+import { Candidate, EvaluationMetrics, Slo } from './schema.js';
+import type { Evaluator } from './search.js';
+import { MAX_SAMPLE_REQUESTS, SimulationEvaluator } from './simulation-evaluator.js';
+import { meetsSlo } from './slo.js';
+import { candidateId, colocatedCandidates, feasibleReplicaShapes, type ReplicaShape } from './space.js';
+import { ThreadedEvaluator } from './threaded-evaluator.js';
+
+// Capacity planning: for each GPU type, the fewest GPUs (and so the cheapest deployment) that serves a
+// target rate within the SLO. Replicas are identical and, routed round-robin, each sees rate/replicas:
+// one replica's highest rate within the SLO, found once per replica configuration, answers every GPU
+// count (replicas = ⌈rate / that rate⌉), so the GPU count costs no simulations of its own.
+
+export const CapacityInput = z.object({
+  model: z.string().min(1),
+  /** GPU types to compare (catalog ids). */
+  hardware: z.array(z.string().min(1)).min(1),
+  /** The GPU counts a deployment may use, inclusive. */
+  minGpus: z.number().int().positive().default(1),
+  maxGpus: z.number().int().positive(),
+  workload: z.string().min(1),
+  /** Requests per second to sustain; default: the workload's own rate. */
+  rate: z.number().positive().optional(),
+  slo: Slo,
+  engine: EngineId.default(DEFAULT_ENGINE),
+  /** The engine version whose measured op tables time the steps (the nearest measured); default: the newest. */
+  engineVersion: z.string().min(1).optional(),
+  /** Time all-reduces with NCCL's, not the engine's custom kernel. */
+  disableCustomAllReduce: z.boolean().optional(),
+  /** No CUDA graphs: every kernel launched from the host. */
+  enforceEager: z.boolean().optional(),
+  allowQuantization: z.boolean().default(false),
+  sampleRequests: z.number().int().positive().max(MAX_SAMPLE_REQUESTS).default(1000),
+  seed: z.number().int().default(0),
+  threads: z.number().int().nonnegative().optional(),
+  prices: PriceOverrides.default({}),
+});
+export type CapacityInput = z.input<typeof CapacityInput>;
+
+/** One deployment of one GPU type sized to the target rate. */
+export const CapacityOption = z.object({
+  hardware: z.string(),
+  candidate: Candidate,
+  label: z.string(),
+  gpus: z.number().int().positive(),
+  replicas: z.number().int().positive(),
+  /** The rate each replica serves: rate / replicas (round-robin). */
+  ratePerReplica: z.number().positive(),
+  /** At the target rate (each replica at rate / replicas). */
+  metrics: EvaluationMetrics,
+  cost: Cost.nullable(),
+});
+export type CapacityOption = z.infer<typeof CapacityOption>;
+
+export const CapacityRow = z.object({
+  hardware: z.string(),
+  hardwareName: z.string(),
+  price: PriceUsed.nullable(),
+  /** The cheapest deployment meeting the SLO at the rate (the fewest GPUs); null when none does. */
+  plan: CapacityOption.nullable(),
+  /** Why there is no plan. */
+  reason: z.string().nullable(),
+  configurationsEvaluated: z.number().int(),
+  cheapest: z.boolean(),
+});
+export type CapacityRow = z.infer<typeof CapacityRow>;
+
+export const CapacityPlan = z.object({
+  schemaVersion: z.literal(1),
+  model: z.string(),
+  modelName: z.string(),
+  engine: EngineId,
+  workload: z.object({ source: z.string(), requests: z.number().int(), rate: z.number() }),
+  slo: Slo,
+  gpus: z.object({ min: z.number().int(), max: z.number().int() }),
+  rows: z.array(CapacityRow),
+  /** Cost (lowest $/hour) against latency (lowest TTFT at the SLO's percentile) over every sized deployment. */
+  front: z.array(CapacityOption),
+  simulations: z.number().int(),
+  wallSeconds: z.number(),
+});
+export type CapacityPlan = z.infer<typeof CapacityPlan>;
+
+interface TypeContext {
+  model: ModelSpec;
+  hardware: HardwareSpec;
+  input: z.infer<typeof CapacityInput>;
+  rate: number;
+  maxSequenceTokens: number;
+}
+
+/**
+ * One-replica candidates (dp 1, the coarse scheduler settings) of every replica shape that fits in memory
+ * and in the GPU range. Shapes more than 8× the smallest fitting one are left out: they only buy latency
+ * a smaller replica sharded less would also reach, at many times the GPUs per replica.
+ */
+function replicaCandidates(ctx: TypeContext): Candidate[] {
+  const space = {
+    model: ctx.model,
+    hardware: ctx.hardware,
+    gpus: ctx.input.maxGpus,
+    engine: ctx.input.engine,
+    maxSequenceTokens: ctx.maxSequenceTokens,
+    allowQuantization: ctx.input.allowQuantization,
+    disaggregation: false,
+  };
+  const { shapes } = feasibleReplicaShapes(space, ctx.input.maxGpus);
+  const size = (s: ReplicaShape) => s.tp * s.pp;
+  const smallest = Math.min(...shapes.map(size));
+  return shapes
+    .filter((s) => size(s) <= 8 * smallest && s.pp <= 4)
+    .flatMap((s) => colocatedCandidates({ ...space, gpus: size(s) }, [s]));
+}
+
+function replicaGpus(c: Candidate): number {
+  return c.kind === 'colocated' ? c.pool.plan.tp * c.pool.plan.pp : 0;
+}
+
+/** `candidate` with `replicas` replicas. */
+function replicated(candidate: Candidate, replicas: number): Candidate {
+  if (candidate.kind !== 'colocated') return candidate;
+  const body = {
+    kind: 'colocated' as const,
+    pool: { ...candidate.pool, plan: { ...candidate.pool.plan, dp: replicas } },
+  };
+  return { ...body, id: candidateId(body) };
+}
+
+interface Sizing {
+  candidate: Candidate;
+  /** Most replicas known to miss the SLO (0: none tried), fewest known to meet it (null: none yet). */
+  fail: number;
+  hold: number | null;
+  atHold: EvaluationMetrics | null;
+  most: number;
+}
+
+/**
+ * The fewest replicas of each candidate that meet the SLO at `rate`, by bisection on the replica count:
+ * the most replicas the GPU range allows first (missing there: the candidate cannot serve the rate), then
+ * halving the interval. Each try simulates one replica on its share of the traffic; rounds run every
+ * candidate's next try at once so threads stay busy.
+ */
+async function fewestReplicas(
+  candidates: readonly Candidate[],
+  ctx: TypeContext,
+  evaluator: Evaluator,
+): Promise<{ sizings: Sizing[]; simulations: number }> {
+  const sizings: Sizing[] = candidates.map((candidate) => {
+    const g = replicaGpus(candidate);
+    return {
+      candidate,
+      fail: Math.max(0, Math.ceil(ctx.input.minGpus / g) - 1),
+      hold: null,
+      atHold: null,
+      most: Math.floor(ctx.input.maxGpus / g),
+    };
+  });
+  let simulations = 0;
+  // Untried: the most replicas allowed; then halve the interval between a miss and a hold.
+  const next = (s: Sizing): number | null => {
+    if (s.most <= s.fail) return null;
+    if (s.hold === null) return s.most;
+    return s.hold - s.fail > 1 ? Math.floor((s.fail + s.hold) / 2) : null;
+  };
+  for (;;) {
+    const round = sizings.flatMap((s) => {
+      const n = next(s);
+      return n === null ? [] : [{ s, n }];
+    });
+    if (round.length === 0) break;
+    const metrics = await evaluator.evaluate(
+      round.map(({ s, n }) => ({ candidate: replicated(s.candidate, n), rate: ctx.rate })),
+    );
+    simulations += round.length;
+    round.forEach(({ s, n }, i) => {
+      if (meetsSlo(metrics[i], ctx.input.slo)) {
+        s.hold = n;
+        s.atHold = metrics[i];
+      } else {
+        s.fail = n;
+      }
+    });
+  }
+  return { sizings, simulations };
+}
+
+function labelOf(c: Candidate, replicas: number): string {
+  if (c.kind !== 'colocated') return c.id;
+  const { plan, knobs } = c.pool;
+  const parts = [`TP${plan.tp}`];
+  if (plan.pp > 1) parts.push(`PP${plan.pp}`);
+  if (replicas > 1) parts.push(`DP${replicas}`);
+  if (plan.ep > 1) parts.push(`EP${plan.ep}`);
+  const dtypes =
+    plan.weightDtype !== 'bf16' || plan.kvDtype !== 'bf16' ? ` ${plan.weightDtype}/${plan.kvDtype}` : '';
+  const chunks = knobs.chunkedPrefill ? `${knobs.maxNumBatchedTokens}-token chunks` : 'whole prompts';
+  return `${parts.join('×')}${dtypes}, ${knobs.maxNumSeqs} seqs, ${chunks}`;
+}
+
+/** Cheaper first: $/hour where priced, else fewer GPUs; then lower TTFT at the SLO's percentile. */
+function cheaper(slo: Slo) {
+  return (a: CapacityOption, b: CapacityOption) =>
+    (a.cost?.usdPerHour ?? a.gpus) - (b.cost?.usdPerHour ?? b.gpus) ||
+    a.gpus - b.gpus ||
+    a.metrics.ttft[slo.percentile] - b.metrics.ttft[slo.percentile];
+}
+
+/** Every sized deployment of one GPU type, and its row. */
+async function planType(
+  ctx: TypeContext,
+  evaluator: Evaluator,
+): Promise<{ row: CapacityRow; options: CapacityOption[]; simulations: number }> {
+  const price = priceFor(ctx.hardware, ctx.input.prices);
+  const candidates = replicaCandidates(ctx);
+  const { sizings, simulations } = await fewestReplicas(candidates, ctx, evaluator);
+  const options: CapacityOption[] = sizings.flatMap((s) => {
+    if (s.hold === null || !s.atHold) return [];
+    const gpus = s.hold * replicaGpus(s.candidate);
+    const candidate = replicated(s.candidate, s.hold);
+    return [
+      {
+        hardware: ctx.hardware.id,
+        candidate,
+        label: labelOf(candidate, s.hold),
+        gpus,
+        replicas: s.hold,
+        ratePerReplica: ctx.rate / s.hold,
+        metrics: s.atHold,
+        cost: price ? costOf(s.atHold, gpus, price) : null,
+      },
+    ];
+  });
+  options.sort(cheaper(ctx.input.slo));
+  const plan = options[0] ?? null;
+  const reason = plan
+    ? null
+    : candidates.length === 0
+      ? `no replica of ${ctx.model.name} fits in ${ctx.input.maxGpus} ${ctx.hardware.id} GPUs' memory`
+      : `no configuration of at most ${ctx.input.maxGpus} GPUs meets the SLO at ${ctx.rate.toFixed(2)} req/s`;
+  const row: CapacityRow = {
+    hardware: ctx.hardware.id,
+    hardwareName: ctx.hardware.name,
+    price,
+    plan,
+    reason,
+    configurationsEvaluated: candidates.length,
+    cheapest: false,
+  };
+  return { row, options, simulations };
+}
+
+/**
+ * Capacity planning over GPU types: per type, the cheapest deployment (the fewest GPUs) meeting the SLO at
+ * the rate; the overall cheapest marked (by $/hour, among the priced types); the front of $/hour against
+ * TTFT over every sized deployment.
+ */
+export async function planCapacity(
+  rawInput: CapacityInput,
+  options: {
+    workerFile?: URL;
+    signal?: AbortSignal;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
+): Promise<CapacityPlan> {
+  const started = performance.now();
+  const input = CapacityInput.parse(rawInput);
+  if (input.minGpus > input.maxGpus) {
+    throw new ServeTuneError(
+      `--gpus: ${input.minGpus}..${input.maxGpus} is an empty range`,
+      'invalid-argument',
+      '--gpus',
+    );
+  }
+  const model = await resolveModelAsync(input.model);
+  const hardwareList = input.hardware.map((id) => getHardware(id));
+  const { workload, rate, maxSequenceTokens, maxModelLen } = loadSearchSample(input, model);
+  const rows: CapacityRow[] = [];
+  const all: CapacityOption[] = [];
+  let simulations = 0;
+  for (const [i, hardware] of hardwareList.entries()) {
+    options.signal?.throwIfAborted();
+    options.onProgress?.(i, hardwareList.length);
+    const setup = {
+      model,
+      hardware,
+      engine: input.engine,
+      servingEngine: servingEngineFor({ id: input.engine, version: input.engineVersion }, input),
+      workload,
+      slo: input.slo,
+      maxModelLen,
+      seed: input.seed,
+    };
+    const threaded =
+      input.threads !== 0 && options.workerFile
+        ? new ThreadedEvaluator(options.workerFile, setup, input.threads)
+        : undefined;
+    try {
+      const ctx = { model, hardware, input, rate, maxSequenceTokens };
+      const typed = await planType(ctx, threaded ?? new SimulationEvaluator(setup));
+      rows.push(typed.row);
+      all.push(...typed.options);
+      simulations += typed.simulations;
+    } finally {
+      await threaded?.close();
+    }
+  }
+  options.onProgress?.(hardwareList.length, hardwareList.length);
+  const priced = rows.filter((r) => r.plan?.cost);
+  priced.sort((a, b) => a.plan!.cost!.usdPerHour - b.plan!.cost!.usdPerHour);
+  if (priced[0]) priced[0].cheapest = true;
+  const costed = all.filter((o) => o.cost);
+  const front = paretoFront2d(
+    costed.map((o) => [o.cost!.usdPerHour, o.metrics.ttft[input.slo.percentile]] as const),
+    ['min', 'min'],
+  )
+    .map((i) => costed[i])
+    .sort((a, b) => a.cost!.usdPerHour - b.cost!.usdPerHour);
+  return CapacityPlan.parse({
+    schemaVersion: 1,
+    model: model.id,
+    modelName: model.name,
+    engine: input.engine,
+    workload: { source: workload.source, requests: workload.requests.length, rate },
+    slo: input.slo,
+    gpus: { min: input.minGpus, max: input.maxGpus },
+    rows,
+    front,
+    simulations,
+    wallSeconds: (performance.now() - started) / 1000,
+  });
+}

@@ -1,0 +1,53 @@
+import type { DashboardState } from '../engine/protocol/webview.js';
+import type { CapacityPlan } from '../engine/search/capacity.js';
+import { priceText } from '../engine/search/cost.js';
+import { latencyText, sloTargetsText } from '../engine/search/format.js';
+
+const usd = (x: number | null | undefined, digits = 2) => (x == null ? '–' : `$${x.toFixed(digits)}`);
+
+/** The capacity plan as the dashboard shows it: one row per GPU type. */
+export function capacityDashboard(
+  plan: CapacityPlan,
+  runId: string,
+): NonNullable<DashboardState['capacity']> {
+  return {
+    runId,
+    heading: `${plan.modelName} at ${plan.workload.rate.toFixed(2)} req/s, ${plan.gpus.min}..${plan.gpus.max} GPUs`,
+    slo: sloTargetsText(plan.slo),
+    rows: plan.rows.map((r) => ({
+      hardware: r.hardware,
+      cheapest: r.cheapest,
+      gpus: r.plan?.gpus ?? null,
+      configuration: r.plan?.label ?? r.reason ?? 'none',
+      usdPerHour: usd(r.plan?.cost?.usdPerHour),
+      usdPerMillionTokens: usd(r.plan?.cost?.usdPerMillionOutputTokens, 3),
+    })),
+  };
+}
+
+/** The capacity plan as Markdown (the "Show Report" view). */
+export function capacityMarkdown(plan: CapacityPlan): string {
+  const p = plan.slo.percentile;
+  const lines = [
+    `# Capacity plan: ${plan.modelName}`,
+    '',
+    `- Traffic: ${plan.workload.rate.toFixed(2)} req/s of ${plan.workload.source} (${plan.workload.requests} requests sampled)`,
+    `- GPUs: ${plan.gpus.min}..${plan.gpus.max}; SLO: ${sloTargetsText(plan.slo)}`,
+    `- ${plan.simulations} simulations in ${plan.wallSeconds.toFixed(1)} s`,
+    '',
+    `| GPU | GPUs | configuration | $/hour | $/M output tokens | $/M tokens | TTFT ${p} |`,
+    '|---|---|---|---|---|---|---|',
+    ...plan.rows.map((r) =>
+      r.plan
+        ? `| ${r.cheapest ? '**' : ''}${r.hardware}${r.cheapest ? '** (cheapest)' : ''} | ${r.plan.gpus} | ${r.plan.label} | ${usd(r.plan.cost?.usdPerHour)} | ${usd(r.plan.cost?.usdPerMillionOutputTokens, 3)} | ${usd(r.plan.cost?.usdPerMillionTotalTokens, 3)} | ${latencyText(r.plan.metrics.ttft[p])} |`
+        : `| ${r.hardware} | – | ${r.reason ?? 'none'} | | | | |`,
+    ),
+    '',
+    'Prices:',
+    ...plan.rows.map(
+      (r) => `- ${r.price ? priceText(r.price) : `${r.hardware}: none listed (set servetune.prices)`}`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { gpuCountOrRange, hardwareList } from '../../../src/cli/options.js';
+import { CapacityPlan } from '../../../src/engine/search/capacity.js';
+
+function search(...args: string[]) {
+  return spawnSync(process.execPath, ['dist/cli.mjs', 'search', ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
+
+const RUN = [
+  ...['--model', 'llama-3.1-8b', '--slo', 'ttft=1.5,tbt=60ms', '--rate', '10', '--sample-requests', '150'],
+  ...['--workload', 'poisson:rate=10,prompt=uniform(256,1024),output=uniform(32,192),n=150'],
+];
+
+describe('search: capacity planning', () => {
+  it('reads a GPU list and a GPU range', () => {
+    assert.deepEqual(hardwareList('h100-sxm, h200,,h100-sxm'), ['h100-sxm', 'h200']);
+    assert.equal(gpuCountOrRange('8'), 8);
+    assert.deepEqual(gpuCountOrRange('4..64'), { min: 4, max: 64 });
+    assert.throws(() => gpuCountOrRange('8..4'), /min ≤ max/);
+    assert.throws(() => gpuCountOrRange('0..4'), /positive integer/);
+  });
+
+  it('prints per GPU type the cheapest plan, marks the cheapest, and --json carries the same', () => {
+    const json = search('--hardware', 'l40s,h100-sxm', '--gpus', '1..4', '--json', '--threads', '0', ...RUN);
+    assert.equal(json.status, 0, json.stderr);
+    const plan = CapacityPlan.parse(JSON.parse(json.stdout));
+    assert.deepEqual(
+      plan.rows.map((r) => r.hardware),
+      ['l40s', 'h100-sxm'],
+    );
+    assert.equal(plan.rows.filter((r) => r.cheapest).length, 1);
+    const text = search('--hardware', 'l40s,h100-sxm', '--gpus', '1..4', '--threads', '0', ...RUN);
+    assert.equal(text.status, 0, text.stderr);
+    const cheapest = plan.rows.find((r) => r.cheapest)!;
+    assert.match(text.stdout, new RegExp(`\\* ${cheapest.hardware} +${cheapest.plan!.gpus} `));
+    assert.match(text.stdout, /\$\/hour +\$\/M output +\$\/M total/);
+    assert.match(text.stdout, /Prices:\n {2}\$0\.79\/GPU-hour of l40s \(RunPod/);
+    const refused = search('--hardware', 'l40s,h100-sxm', '--gpus', '4', '--disaggregation', ...RUN);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /--disaggregation is not taken when planning capacity/);
+  });
+});

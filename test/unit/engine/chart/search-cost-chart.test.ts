@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { searchChartModel } from '../../../../src/engine/chart/search-chart.js';
+import { searchServing } from '../../../../src/engine/search/run.js';
+import { Slo } from '../../../../src/engine/search/schema.js';
+
+const input = {
+  model: 'llama-3.1-8b',
+  hardware: 'l40s',
+  gpus: 2,
+  workload: 'poisson:rate=4,prompt=uniform(256,1024),output=uniform(32,192),n=120',
+  slo: Slo.parse({ ttft: 1.5, tbt: 0.06 }),
+  sampleRequests: 120,
+  threads: 0,
+};
+
+describe('the Pareto panel of a priced search', () => {
+  it('charts cost per million output tokens against TTFT, with its front', async () => {
+    const result = await searchServing({ ...input, prices: { l40s: 0.8 } });
+    const model = searchChartModel(result);
+    const chart = model.charts.find((c) => c.id === 'cost');
+    assert.ok(chart, 'a cost chart');
+    assert.equal(chart.y.metric, 'usd_per_m_output_tokens');
+    assert.equal(chart.x.label, 'TTFT p90');
+    const costed = model.points.filter((p) => p.metrics.usd_per_m_output_tokens !== undefined);
+    assert.equal(
+      costed.length,
+      result.configurations.filter((c) => c.cost?.usdPerMillionOutputTokens != null).length,
+    );
+    assert.ok(costed.length > 0);
+    const front = costed.filter((p) => p.fronts.includes('cost'));
+    assert.ok(front.length >= 1);
+    for (const a of front) {
+      for (const b of costed) {
+        const dominated =
+          b.metrics.usd_per_m_output_tokens < a.metrics.usd_per_m_output_tokens &&
+          b.metrics.ttft_at_max_rate_s < a.metrics.ttft_at_max_rate_s;
+        assert.ok(!dominated, `${a.id} on the cost front is beaten by ${b.id}`);
+      }
+    }
+    assert.match(model.subtitle, /SLO: 90% of requests within TTFT 1\.5 s and p90 token gap 60 ms/);
+  });
+});

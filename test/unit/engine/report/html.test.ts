@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { renderSearchReportHtml } from '../../../../src/engine/report/html.js';
+import { reportSummary } from '../../../../src/engine/report/summary.js';
+import { searchServing } from '../../../../src/engine/search/run.js';
+import { Slo } from '../../../../src/engine/search/schema.js';
+
+const search = searchServing({
+  model: 'llama-3.1-8b',
+  hardware: 'l40s',
+  gpus: 2,
+  workload: 'poisson:rate=4,prompt=uniform(256,1024),output=uniform(32,192),n=150',
+  slo: Slo.parse({ ttft: 1.5, tbt: 0.06 }),
+  sampleRequests: 150,
+  threads: 0,
+  prices: { l40s: 0.8 },
+});
+const assets = { webviewJs: '/* webview */', webviewCss: '/* css */' };
+
+describe('the HTML report of a search', () => {
+  it('opens with the answer in one sentence, the workload in one line and the SLO in words', async () => {
+    const result = await search;
+    const best = result.configurations.find((c) => c.best)!;
+    const summary = reportSummary(result);
+    assert.match(
+      summary.answer,
+      /^Run Llama-3\.1-8B on 2× l40s as .*: it sustains up to [\d.]+ req\/s within the SLO \(TTFT p90 [\d.]+ ms, [\d.]+% of requests within every target\), costing \$1\.60\/hour/,
+    );
+    assert.ok(summary.answer.includes(best.label));
+    assert.match(
+      summary.workload,
+      /^150 requests of poisson:.* at [\d.]+ req\/s, longest request \d+ tokens; served with vllm\.$/,
+    );
+    assert.equal(summary.slo, '90% of requests within TTFT 1.5 s and p90 token gap 60 ms');
+    assert.ok(summary.method.some((m) => m.includes('$0.80/GPU-hour of l40s (given in --price)')));
+    const page = renderSearchReportHtml(result, assets);
+    const top = page.slice(page.indexOf('<section class="summary">'));
+    assert.ok(
+      top.startsWith(`<section class="summary">\n<p class="answer"><strong>Run Llama-3.1-8B`),
+      'the answer comes first',
+    );
+    assert.ok(page.includes('How these numbers were obtained'));
+    assert.ok(
+      !/ttft_p90_s|throughputPerGpu/.test(page.replace(/<script>[\s\S]*?<\/script>/g, '')),
+      'no field names outside the chart data',
+    );
+  });
+
+  it('shows the commands once per parallel plan, folding the plan’s other scheduler settings', async () => {
+    const result = await search;
+    const page = renderSearchReportHtml(result, assets);
+    const withSettings = result.configurations.filter((c) => c.settings);
+    const plans = new Set(
+      withSettings.map((c) =>
+        JSON.stringify(c.candidate.kind === 'colocated' ? c.candidate.pool.plan : c.candidate),
+      ),
+    );
+    const sections = page.match(/<section class="settings/g) ?? [];
+    assert.equal(sections.length, plans.size, 'one section per plan');
+    const folded = withSettings.length - plans.size;
+    assert.equal(folded > 0, page.includes('more with the same plan, other scheduler settings'));
+  });
+});

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { getHardware } from '../../../../src/engine/hardware/catalog.js';
+import { getModel } from '../../../../src/engine/model/catalog.js';
+import { CapacityPlan, planCapacity } from '../../../../src/engine/search/capacity.js';
+import { loadSearchSample } from '../../../../src/engine/search/run.js';
+import { Slo } from '../../../../src/engine/search/schema.js';
+import { SimulationEvaluator } from '../../../../src/engine/search/simulation-evaluator.js';
+import { meetsSlo } from '../../../../src/engine/search/slo.js';
+import { candidateId } from '../../../../src/engine/search/space.js';
+
+const input = {
+  model: 'llama-3.1-8b',
+  hardware: ['l40s', 'h100-sxm'],
+  minGpus: 1,
+  maxGpus: 8,
+  workload: 'poisson:rate=20,prompt=uniform(256,1024),output=uniform(32,192),n=200',
+  rate: 20,
+  slo: Slo.parse({ ttft: 1.5, tbt: 0.06 }),
+  sampleRequests: 200,
+  threads: 0,
+  seed: 0,
+  prices: { l40s: 0.8 },
+};
+
+describe('capacity planning', () => {
+  it('per GPU type, the fewest GPUs meeting the SLO at the rate, costed, the cheapest marked', async () => {
+    const plan = CapacityPlan.parse(await planCapacity(input));
+    assert.deepEqual(
+      plan.rows.map((r) => r.hardware),
+      ['l40s', 'h100-sxm'],
+    );
+    assert.equal(plan.rows[0].price?.from, 'given');
+    assert.equal(plan.rows[1].price?.from, 'catalog');
+    const model = getModel(input.model);
+    const { workload, maxModelLen } = loadSearchSample(input, model);
+    for (const row of plan.rows) {
+      const o = row.plan;
+      assert.ok(o, `${row.hardware}: ${row.reason}`);
+      assert.equal(o.cost?.usdPerHour, o.gpus * row.price!.usdPerGpuHour);
+      assert.ok(o.gpus >= 1 && o.gpus <= 8);
+      assert.ok(meetsSlo(o.metrics, input.slo));
+      // One replica fewer misses the SLO at the rate: the count is the fewest.
+      if (o.replicas > 1 && o.candidate.kind === 'colocated') {
+        const evaluator = new SimulationEvaluator({
+          model,
+          hardware: getHardware(row.hardware),
+          engine: 'vllm',
+          workload,
+          slo: input.slo,
+          maxModelLen,
+          seed: 0,
+        });
+        const pool = { ...o.candidate.pool, plan: { ...o.candidate.pool.plan, dp: o.replicas - 1 } };
+        const body = { kind: 'colocated' as const, pool };
+        const fewer = evaluator.evaluateOne({ candidate: { ...body, id: candidateId(body) }, rate: 20 });
+        assert.ok(!meetsSlo(fewer, input.slo), `${row.hardware}: ${o.replicas - 1} replicas also meet it`);
+      }
+    }
+    const cheapest = plan.rows.filter((r) => r.cheapest);
+    assert.equal(cheapest.length, 1);
+    assert.equal(
+      cheapest[0].plan!.cost!.usdPerHour,
+      Math.min(...plan.rows.map((r) => r.plan!.cost!.usdPerHour)),
+    );
+    assert.ok(plan.front.length >= 1);
+    for (let i = 1; i < plan.front.length; i++) {
+      assert.ok(plan.front[i].cost!.usdPerHour >= plan.front[i - 1].cost!.usdPerHour);
+      assert.ok(plan.front[i].metrics.ttft.p90 < plan.front[i - 1].metrics.ttft.p90, 'dearer is faster');
+    }
+  });
+
+  it('a GPU type with no replica that fits says why, and refuses an empty range', async () => {
+    const plan = await planCapacity({ ...input, model: 'llama-3.1-70b', hardware: ['l4'], maxGpus: 2 });
+    assert.equal(plan.rows[0].plan, null);
+    assert.match(plan.rows[0].reason!, /fits in 2 l4 GPUs' memory/);
+    await assert.rejects(planCapacity({ ...input, minGpus: 4, maxGpus: 2 }), /empty range/);
+  });
+});

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DashboardState } from '../../../src/engine/protocol/webview.js';
+import { planCapacity } from '../../../src/engine/search/capacity.js';
+import { Slo } from '../../../src/engine/search/schema.js';
+import { capacityDashboard, capacityMarkdown } from '../../../src/extension/capacity-report.js';
+
+const plan = planCapacity({
+  model: 'llama-3.1-8b',
+  hardware: ['l40s', 'h100-sxm', 'h20'],
+  minGpus: 1,
+  maxGpus: 4,
+  workload: 'poisson:rate=10,prompt=uniform(256,1024),output=uniform(32,192),n=150',
+  rate: 10,
+  slo: Slo.parse({ ttft: 1.5, tbt: 0.06 }),
+  sampleRequests: 150,
+  threads: 0,
+});
+
+describe('the capacity plan on the dashboard', () => {
+  it('gives the dashboard one row per GPU type with its GPUs, $/hour and $/M tokens, and the SLO in words', async () => {
+    const p = await plan;
+    const state = DashboardState.shape.capacity.parse(capacityDashboard(p, 'capacity-1'));
+    assert.ok(state);
+    assert.deepEqual(
+      state.rows.map((r) => r.hardware),
+      ['l40s', 'h100-sxm', 'h20'],
+    );
+    const h100 = state.rows.find((r) => r.hardware === 'h100-sxm')!;
+    const row = p.rows.find((r) => r.hardware === 'h100-sxm')!;
+    assert.equal(h100.gpus, row.plan!.gpus);
+    assert.equal(h100.usdPerHour, `$${row.plan!.cost!.usdPerHour.toFixed(2)}`);
+    assert.equal(state.rows.find((r) => r.hardware === 'h20')!.usdPerHour, '–', 'no list price for the H20');
+    assert.equal(state.slo, '90% of requests within TTFT 1.5 s and p90 token gap 60 ms');
+    assert.match(capacityMarkdown(p), /\| \*\*\w[\w-]*\*\* \(cheapest\) \| \d+ \|/);
+  });
+});
