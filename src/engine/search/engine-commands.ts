@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
 import { ENGINES, type EngineId } from '../config/engines/index.js';
+import { nodeLaunchWords } from '../config/engines/multi-node.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import { findModel } from '../model/catalog.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -19,6 +20,12 @@ const EmittedServer = z.object({
   replicas: z.number().int().positive(),
   gpusPerServer: z.number().int().positive(),
   dropped: z.array(z.object({ setting: z.string(), reason: z.string() })),
+  /**
+   * A server spanning several nodes: how many, and each node's command (node 0 first), with the engine's
+   * multi-node flags (`nodeLaunchWords`; `$HEAD_NODE_IP` is node 0's address). Absent: one node.
+   */
+  nodes: z.number().int().positive().optional(),
+  nodeCommandLines: z.array(z.string()).optional(),
   /** The settings, in ServeTune's terms, that the flags express (what reading them back gives). */
   expressed: z.record(z.string(), z.unknown()),
 });
@@ -110,11 +117,15 @@ function server(
   engine: EngineId,
   settings: PartialServingSettings,
   role: 'server' | 'prefill' | 'decode',
+  gpusPerNode: number | undefined,
 ): z.infer<typeof EmittedServer> {
   const flags: EngineFlags = engineFlags(engine, settings, {
     yamlFileName: `${role === 'server' ? 'serve' : role}.yaml`,
   });
+  const gpus = flags.deployment.gpus ?? 1;
+  const nodes = gpusPerNode !== undefined ? Math.ceil(gpus / gpusPerNode) : 1;
   return {
+    ...(nodes > 1 ? multiNode(engine, flags, nodes, settings.dp ?? 1) : {}),
     role,
     commandLine: flags.commandLine,
     argv: flags.argv,
@@ -128,24 +139,41 @@ function server(
   };
 }
 
-/** Ready-to-use engine commands for a configuration: one server kind, or prefill and decode workers. */
+/** Each node's command of a server over `nodes` nodes, where the engine launches across nodes by flags. */
+function multiNode(
+  engine: EngineId,
+  flags: EngineFlags,
+  nodes: number,
+  dataParallel: number,
+): { nodes: number; nodeCommandLines?: string[] } {
+  const lines: string[] = [];
+  for (let rank = 0; rank < nodes; rank++) {
+    const words = nodeLaunchWords(engine, nodes, rank, dataParallel);
+    if (!words) return { nodes };
+    // The head address stays a shell variable: quoting would keep it from expanding.
+    lines.push(`${flags.commandLine} ${words.join(' ')}`);
+  }
+  return { nodes, nodeCommandLines: lines };
+}
+
+/**
+ * Ready-to-use engine commands for a configuration: one server kind, or prefill and decode workers.
+ * `gpusPerNode`: servers larger than a node get each node's command.
+ */
 export function engineSettingsFor(
   engine: EngineId,
   model: ModelSpec,
   candidate: Candidate,
   maxModelLen: number,
+  gpusPerNode?: number,
 ): EngineSettings {
-  if (candidate.kind === 'colocated') {
-    return {
+  const serverOf = (pool: Pool, role: 'server' | 'prefill' | 'decode') =>
+    server(
       engine,
-      servers: [server(engine, poolSettings(engine, model, candidate.pool, maxModelLen), 'server')],
-    };
-  }
-  return {
-    engine,
-    servers: [
-      server(engine, poolSettings(engine, model, candidate.prefill, maxModelLen, 'prefill'), 'prefill'),
-      server(engine, poolSettings(engine, model, candidate.decode, maxModelLen, 'decode'), 'decode'),
-    ],
-  };
+      poolSettings(engine, model, pool, maxModelLen, role === 'server' ? undefined : role),
+      role,
+      gpusPerNode,
+    );
+  if (candidate.kind === 'colocated') return { engine, servers: [serverOf(candidate.pool, 'server')] };
+  return { engine, servers: [serverOf(candidate.prefill, 'prefill'), serverOf(candidate.decode, 'decode')] };
 }
