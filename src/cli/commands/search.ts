@@ -121,6 +121,11 @@ function printResult(result: SearchResult): void {
       console.log(
         `  ${server.role === 'server' ? '' : `${server.role}: `}${server.commandLine}   (× ${server.replicas}, ${server.gpusPerServer} GPU${server.gpusPerServer > 1 ? 's' : ''} each)`,
       );
+      if (server.nodes !== undefined) {
+        console.log(`    over ${server.nodes} nodes; on each (HEAD_NODE_IP: node 0's address):`);
+        for (const [rank, line] of (server.nodeCommandLines ?? []).entries())
+          console.log(`    node ${rank}: ${line}`);
+      }
     }
   } else {
     for (const line of noBestLines(result)) console.log(line);

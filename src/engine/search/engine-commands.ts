@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
 import { ENGINES, type EngineId } from '../config/engines/index.js';
 import { kvCacheSettingsFor } from '../config/engines/kv-cache.js';
+import { nodeLaunchWords } from '../config/engines/multi-node.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import { findModel } from '../model/catalog.js';
 import { defaultWeightDtype } from '../model/checkpoint.js';
@@ -21,6 +22,12 @@ const EmittedServer = z.object({
   replicas: z.number().int().positive(),
   gpusPerServer: z.number().int().positive(),
   dropped: z.array(z.object({ setting: z.string(), reason: z.string() })),
+  /**
+   * A server spanning several nodes: how many, and each node's command (node 0 first), with the engine's
+   * multi-node flags (`nodeLaunchWords`; `$HEAD_NODE_IP` is node 0's address). Absent: one node.
+   */
+  nodes: z.number().int().positive().optional(),
+  nodeCommandLines: z.array(z.string()).optional(),
   /** The settings, in ServeTune's terms, that the flags express (what reading them back gives). */
   expressed: z.record(z.string(), z.unknown()),
 });
@@ -120,12 +127,16 @@ function server(
   pool: Pool,
   settings: PartialServingSettings,
   role: 'server' | 'prefill' | 'decode',
+  gpusPerNode: number | undefined,
 ): z.infer<typeof EmittedServer> {
   const { needsCheckpoint } = quantizationOf(model, pool);
   const flags: EngineFlags = engineFlags(engine, settings, {
     yamlFileName: `${role === 'server' ? 'serve' : role}.yaml`,
   });
+  const gpus = flags.deployment.gpus ?? 1;
+  const nodes = gpusPerNode !== undefined ? Math.ceil(gpus / gpusPerNode) : 1;
   return {
+    ...(nodes > 1 ? multiNode(engine, flags, nodes, settings.dp ?? 1) : {}),
     role,
     commandLine: flags.commandLine,
     argv: flags.argv,
@@ -141,44 +152,43 @@ function server(
   };
 }
 
-/** Ready-to-use engine commands for a configuration: one server kind, or prefill and decode workers. */
+/** Each node's command of a server over `nodes` nodes, where the engine launches across nodes by flags. */
+function multiNode(
+  engine: EngineId,
+  flags: EngineFlags,
+  nodes: number,
+  dataParallel: number,
+): { nodes: number; nodeCommandLines?: string[] } {
+  const lines: string[] = [];
+  for (let rank = 0; rank < nodes; rank++) {
+    const words = nodeLaunchWords(engine, nodes, rank, dataParallel);
+    if (!words) return { nodes };
+    // The head address stays a shell variable: quoting would keep it from expanding.
+    lines.push(`${flags.commandLine} ${words.join(' ')}`);
+  }
+  return { nodes, nodeCommandLines: lines };
+}
+
+/**
+ * Ready-to-use engine commands for a configuration: one server kind, or prefill and decode workers.
+ * `gpusPerNode`: servers larger than a node get each node's command.
+ */
 export function engineSettingsFor(
   engine: EngineId,
   model: ModelSpec,
   candidate: Candidate,
   maxModelLen: number,
+  gpusPerNode?: number,
 ): EngineSettings {
-  if (candidate.kind === 'colocated') {
-    return {
+  const serverOf = (pool: Pool, role: 'server' | 'prefill' | 'decode') =>
+    server(
       engine,
-      servers: [
-        server(
-          engine,
-          model,
-          candidate.pool,
-          poolSettings(engine, model, candidate.pool, maxModelLen),
-          'server',
-        ),
-      ],
-    };
-  }
-  return {
-    engine,
-    servers: [
-      server(
-        engine,
-        model,
-        candidate.prefill,
-        poolSettings(engine, model, candidate.prefill, maxModelLen, 'prefill'),
-        'prefill',
-      ),
-      server(
-        engine,
-        model,
-        candidate.decode,
-        poolSettings(engine, model, candidate.decode, maxModelLen, 'decode'),
-        'decode',
-      ),
-    ],
-  };
+      model,
+      pool,
+      poolSettings(engine, model, pool, maxModelLen, role === 'server' ? undefined : role),
+      role,
+      gpusPerNode,
+    );
+  if (candidate.kind === 'colocated') return { engine, servers: [serverOf(candidate.pool, 'server')] };
+  return { engine, servers: [serverOf(candidate.prefill, 'prefill'), serverOf(candidate.decode, 'decode')] };
 }

@@ -159,6 +159,7 @@ const knobs: Knob[] = [
       '--data-parallel-size-local',
       '--data-parallel-address',
       '--data-parallel-rpc-port',
+      '--data-parallel-start-rank',
       '--lora-modules',
     ])
     .concat(['--long-prefill-token-threshold', '--max-logprobs', '--generation-config', '--reasoning-parser'])

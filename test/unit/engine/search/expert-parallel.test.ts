@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type EngineFlags, readEngineFlags } from '../../../../src/engine/config/emit.js';
+import { readConfig } from '../../../../src/engine/config/read.js';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import { type EngineSettings, engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
@@ -11,6 +12,7 @@ import { wideExpertParallelShapes } from '../../../../src/engine/search/expert-p
 import type { Candidate } from '../../../../src/engine/search/schema.js';
 import { Slo } from '../../../../src/engine/search/schema.js';
 import { SimulationEvaluator } from '../../../../src/engine/search/simulation-evaluator.js';
+import { disaggregatedCandidates } from '../../../../src/engine/search/space.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
 
 const deepseek = getModel('deepseek-v3');
@@ -170,5 +172,60 @@ describe('wide expert parallelism in the search', () => {
     const metrics = evaluator.evaluateOne({ candidate: { ...wideCandidate, pool }, rate: 4 });
     assert.ok(metrics.throughputPerGpu > 0);
     assert.ok(metrics.tbt.p90 > 0 && metrics.tbt.p90 < 0.1, `TBT p90 ${metrics.tbt.p90}`);
+  });
+});
+
+describe('disaggregated MoE', () => {
+  it('pairs a small-EP prefill pool with a wide-EP decode pool, whole EP groups each', () => {
+    const input = { ...space('h200', 32), disaggregation: true };
+    const narrow = { tp: 8, pp: 1, ep: 8, ...fp8[0] };
+    const wide = wideExpertParallelShapes(input, fp8).shapes.filter((s) => s.ep === 16);
+    const pairs = disaggregatedCandidates(input, [narrow, ...wide]).filter(
+      (c) => c.kind === 'disaggregated' && c.prefill.plan.ep === 8 && c.decode.plan.ep === 16,
+    );
+    assert.ok(pairs.length > 0);
+    for (const c of pairs) {
+      if (c.kind !== 'disaggregated') continue;
+      assert.equal((c.decode.plan.tp * c.decode.plan.dp) % 16, 0);
+      assert.equal(c.prefill.plan.tp * c.prefill.plan.dp + c.decode.plan.tp * c.decode.plan.dp, 32);
+    }
+  });
+});
+
+describe('multi-node launches', () => {
+  const twoNodes: Candidate = {
+    ...wideCandidate,
+    pool: { ...wideCandidate.pool, plan: { ...wideCandidate.pool.plan, dp: 16 } },
+  };
+
+  it('SGLang: a 16-GPU server on 8-GPU H200 nodes gets --nnodes, --node-rank and the head address per node', () => {
+    const [server] = engineSettingsFor('sglang', deepseek, twoNodes, 8192, 8).servers;
+    assert.equal(server.nodes, 2);
+    assert.equal(server.nodeCommandLines?.length, 2);
+    assert.match(
+      server.nodeCommandLines![1],
+      /--nnodes 2 --node-rank 1 --dist-init-addr \$HEAD_NODE_IP:5000$/,
+    );
+    for (const line of server.nodeCommandLines!) {
+      const block = readConfig('/x/node.sh', `${line}\n`).blocks[0];
+      assert.deepEqual(
+        block.occurrences.filter((o) => o.error),
+        [],
+      );
+    }
+  });
+
+  it('vLLM: each node runs its share of the DP ranks; the others start headless at their first rank', () => {
+    const [server] = engineSettingsFor('vllm', deepseek, twoNodes, 8192, 8).servers;
+    assert.match(
+      server.nodeCommandLines![0],
+      /--data-parallel-size-local 8 --data-parallel-address \$HEAD_NODE_IP --data-parallel-rpc-port 13345$/,
+    );
+    assert.match(server.nodeCommandLines![1], /--data-parallel-start-rank 8 --headless$/);
+  });
+
+  it('a server within one node gets no node commands', () => {
+    const [server] = engineSettingsFor('sglang', deepseek, twoNodes, 8192, 72).servers;
+    assert.equal(server.nodes, undefined);
   });
 });
