@@ -1,6 +1,9 @@
 import type { LayerAttentionKind, ModelFamily, ModelSpec, MoeSpec } from '../spec.js';
 import type { ConfigFields, RawConfig } from './fields.js';
 
+/** Decoder layers a config may have: today's deepest models have under 200. */
+const MAX_LAYERS = 4096;
+
 /** What a family reader gives: the ModelSpec but for the names and the checkpoint, which the import adds. */
 export type FamilySpec = Omit<ModelSpec, 'id' | 'name' | 'source' | 'checkpointFormat'>;
 
@@ -31,6 +34,13 @@ export function readBase(
 > {
   const hiddenSize = f.int('hidden_size');
   const numLayers = f.int('num_hidden_layers');
+  // Per-layer tables are built from it: a corrupt count must not become a billion-entry array.
+  if (numLayers > MAX_LAYERS) {
+    f.fail(
+      'num_hidden_layers',
+      `(${numLayers}) is more layers than any model has (at most ${MAX_LAYERS} are read)`,
+    );
+  }
   const numHeads = f.int('num_attention_heads');
   const numKvHeads = f.optionalInt('num_key_value_heads') ?? numHeads;
   const headDim = f.optionalInt('head_dim') ?? hiddenSize / numHeads;

@@ -150,4 +150,16 @@ describe('Hugging Face config import (property)', () => {
       { numRuns: 100 },
     );
   });
+
+  it('a layer count no model has is a located error, not a per-layer table that exhausts memory', () => {
+    // Found by the first property above: num_hidden_layers = 1e9 built billion-entry layer tables.
+    for (const layers of [1e9, 2 ** 31, 4097]) {
+      const config = { ...HF_CATALOG[0]!.config, num_hidden_layers: layers };
+      assert.throws(
+        () => modelFromHfConfig(JSON.stringify(config), WHERE),
+        (error: unknown) =>
+          isServeTuneError(error) && /num_hidden_layers.*more layers than any model/.test(error.message),
+      );
+    }
+  });
 });
