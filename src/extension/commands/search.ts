@@ -97,6 +97,7 @@ export async function searchCommand(services: Services): Promise<void> {
         workload: workload.value,
         slo: { ttft: slo.ttftSeconds, tbt: slo.tbtSeconds, percentile: slo.percentile },
         engine: settings.engineFlavour,
+        engineVersion: settings.engineVersion || undefined,
         allowQuantization: space.quantization,
         disaggregation: space.disaggregation,
         sampleRequests: settings.searchSampleRequests,

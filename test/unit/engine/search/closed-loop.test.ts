@@ -80,6 +80,8 @@ describe('search closed loop', () => {
         model,
         hardware,
         router: 'round-robin',
+        // The evaluator times vLLM's steps with its measured tables: so does the whole deployment.
+        engine: { id: 'vllm' },
         deployment: {
           kind: 'colocated',
           pool: {
