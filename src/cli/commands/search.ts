@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import type { EngineSpec } from '../../engine/perf/serving-engine.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
@@ -21,7 +21,6 @@ import {
   concurrencyOption,
   engineOptions,
   gpuCount,
-  positiveInt,
   positiveNumber,
   searchRunOptions,
   sloOption,
