@@ -56,6 +56,21 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.match(measured, /attention_decode .*generationAttention/);
     assert.match(measured, /tp_all_reduce_mlp .*customAllReduce/);
     assert.match(step('h100-pcie'), /qkv_proj .*transferred from h100-sxm/);
+    const simulated = execFileSync('node', [
+      cli,
+      'simulate',
+      '--model',
+      'llama-3.1-8b',
+      '--hardware',
+      'h100-sxm',
+      '--concurrency',
+      '4',
+      '--workload',
+      'constant:rate=1000,prompt=fixed(128),output=fixed(16),n=8',
+      '--engine',
+      'trtllm@1.0',
+    ]).toString();
+    assert.match(simulated, /engine: trtllm@1\.0 → measured trtllm \S+ \(the nearest measured\) on h100_sxm/);
     const bad = spawnSync('node', [
       cli,
       'step',
