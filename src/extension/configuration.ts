@@ -9,6 +9,8 @@ export const Settings = z.object({
   hardware: z.string().catch('h100-sxm'),
   gpuCount: z.number().int().positive().catch(8),
   engineFlavour: EngineId.catch(DEFAULT_ENGINE),
+  /** The engine version predicted ('' : the newest measured). */
+  engineVersion: z.string().trim().catch(''),
   slo: z
     .object({
       percentile: z.enum(['p50', 'p90', 'p99']).catch('p90'),
@@ -35,6 +37,7 @@ export function readSettings(): Settings {
     hardware: config.get('hardware'),
     gpuCount: config.get('gpuCount'),
     engineFlavour: config.get('engineFlavour'),
+    engineVersion: config.get('engineVersion'),
     slo: {
       percentile: config.get('slo.percentile'),
       ttftSeconds: config.get('slo.ttftSeconds'),

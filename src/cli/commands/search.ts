@@ -24,7 +24,6 @@ import {
   engineOptions,
   gpuCountOrRange,
   hardwareList,
-  positiveInt,
   positiveNumber,
   priceOption,
   searchRunOptions,

@@ -3,13 +3,16 @@ import { loadCalibration, loadCalibrationAndNote } from '../../engine/calibrate/
 import { kvBlockSizeProblem } from '../../engine/config/block-size.js';
 import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
+import type { HardwareSpec } from '../../engine/hardware/spec.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { findModel } from '../../engine/model/catalog.js';
 import { defaultWeightDtype } from '../../engine/model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
+import { resolveMeasuredOps } from '../../engine/perf/measured-ops.js';
 import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
 import { readOpTables, StepReport } from '../../engine/perf/report.js';
+import { describeServingEngine, ServingEngine } from '../../engine/perf/serving-engine.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
 import type { SpecAcceptance, SpeculationConfig } from '../../engine/perf/speculation.js';
 import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
@@ -70,6 +73,14 @@ function calibrationAndTables(
 }
 
 const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
+
+/** The engine asked for and the measured tables that timed its steps (the nearest measured version). */
+function describeTimedWith(hardware: HardwareSpec, engine: ServingEngine): string {
+  return (
+    resolveMeasuredOps(hardware, engine)?.describe() ??
+    `${describeServingEngine(engine)}: no measured tables for ${hardware.id} or its class (roofline)`
+  );
+}
 
 interface StepFlags extends EngineFlags {
   model: string;
@@ -515,7 +526,11 @@ export function registerSimulateCommands(program: Command): void {
         }),
       );
       if (flags.json) printJson(summary);
-      else printSummary(summary, workload.source);
+      else {
+        printSummary(summary, workload.source);
+        if (config.engine)
+          console.log(`engine: ${describeTimedWith(hardware, ServingEngine.parse(config.engine))}`);
+      }
       if (!summary.feasible) process.exitCode = 3;
       else if (summary.requests.completed === 0) {
         const limit = flags.maxModelLen ?? model.maxContextLength;

@@ -88,9 +88,10 @@ export interface EngineOverhead {
 }
 
 export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> = {
-  vllm: { stepSeconds: 1.5e-3, perSequenceSeconds: 8e-6, perTokenSeconds: 0 },
-  sglang: { stepSeconds: 1.2e-3, perSequenceSeconds: 6e-6, perTokenSeconds: 0 },
-  trtllm: { stepSeconds: 0.8e-3, perSequenceSeconds: 4e-6, perTokenSeconds: 0 },
+  // scripts/fit-engine-overhead.ts on the bench:accuracy run of commit a706b41 (578, 705 and 243 rows).
+  vllm: { stepSeconds: 1.53e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
+  sglang: { stepSeconds: 1.94e-3, perSequenceSeconds: 22e-6, perTokenSeconds: 0 },
+  trtllm: { stepSeconds: 0.33e-3, perSequenceSeconds: 5e-6, perTokenSeconds: 0 },
 };
 
 /**

@@ -99,6 +99,7 @@ export async function searchCommand(services: Services): Promise<void> {
         slo: sloOfChoice(slo, settings.slo.attainment),
         prices: settings.prices,
         engine: settings.engineFlavour,
+        engineVersion: settings.engineVersion || undefined,
         allowQuantization: space.quantization,
         disaggregation: space.disaggregation,
         sampleRequests: settings.searchSampleRequests,

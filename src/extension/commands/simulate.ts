@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ENGINES } from '../../engine/config/engines/index.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
+import { servingEngineFor } from '../../engine/perf/serving-engine.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import type { RunSummary } from '../../engine/sim/summary.js';
 import { perfDbInput, readSettings } from '../configuration.js';
@@ -109,6 +110,7 @@ export async function simulateCommand(services: Services): Promise<void> {
           model,
           hardware,
           deployment: { kind: 'colocated', pool: { plan, scheduler: { policy: scheduler } } },
+          engine: servingEngineOfSettings(),
           slo: { ttft: slo.ttftSeconds, tbt: slo.tbtSeconds },
         },
         workload: workload.value,
@@ -148,4 +150,10 @@ export async function simulateCommand(services: Services): Promise<void> {
     content: simulationMarkdown(summary, workload.value),
   });
   await vscode.window.showTextDocument(document, { preview: false });
+}
+
+/** The engine (and version) the settings name, whose measured op tables time the simulation. */
+function servingEngineOfSettings() {
+  const { engineFlavour, engineVersion } = readSettings();
+  return servingEngineFor({ id: engineFlavour, version: engineVersion || undefined });
 }

@@ -33,6 +33,76 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.ok(report.breakdown.some((e) => e.kind === 'communication'));
   });
 
+  it('step --engine names the measured version used and prints where each op time came from', () => {
+    const step = (hardware: string) =>
+      execFileSync('node', [
+        cli,
+        'step',
+        '--model',
+        'llama-3.1-8b',
+        '--hardware',
+        hardware,
+        '--tp',
+        '2',
+        '--decode-batch',
+        '32',
+        '--decode-context',
+        '1000',
+        '--engine',
+        'vllm@0.19',
+      ]).toString();
+    const measured = step('h100-sxm');
+    assert.match(measured, /engine: vllm@0\.19 → measured vllm \S+ \(the nearest measured\) on h100_sxm/);
+    assert.match(measured, /qkv_proj .*(measured|interpolated) from h100_sxm vllm \S+ gemm/);
+    assert.match(measured, /attention_decode .*generationAttention/);
+    assert.match(measured, /tp_all_reduce_mlp .*customAllReduce/);
+    assert.match(step('h100-pcie'), /qkv_proj .*transferred from h100-sxm/);
+    const simulated = execFileSync('node', [
+      cli,
+      'simulate',
+      '--model',
+      'llama-3.1-8b',
+      '--hardware',
+      'h100-sxm',
+      '--concurrency',
+      '4',
+      '--workload',
+      'constant:rate=1000,prompt=fixed(128),output=fixed(16),n=8',
+      '--engine',
+      'trtllm@1.0',
+    ]).toString();
+    assert.match(simulated, /engine: trtllm@1\.0 → measured trtllm \S+ \(the nearest measured\) on h100_sxm/);
+    const bad = spawnSync('node', [
+      cli,
+      'step',
+      '--model',
+      'llama-3.1-8b',
+      '--hardware',
+      'h100-sxm',
+      '--decode-batch',
+      '1',
+      '--engine',
+      'ollama',
+    ]);
+    assert.notEqual(bad.status, 0);
+    assert.match(
+      bad.stderr.toString(),
+      /--engine: 'ollama' is not an engine; use vllm\|sglang\|tgi\|trtllm\[@version\]/,
+    );
+    const eagerAlone = spawnSync('node', [
+      cli,
+      'step',
+      '--model',
+      'llama-3.1-8b',
+      '--hardware',
+      'h100-sxm',
+      '--decode-batch',
+      '1',
+      '--enforce-eager',
+    ]);
+    assert.match(eagerAlone.stderr.toString(), /give --engine too/);
+  });
+
   it('step prints the breakdown grouped by kind of layer, each op with its bound', () => {
     const out = execFileSync('node', [
       cli,

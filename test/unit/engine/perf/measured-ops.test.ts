@@ -127,6 +127,26 @@ describe('measured op tables in the step model', () => {
     );
   });
 
+  it('takes a database given to it (--perf-db) in place of the shipped tables, for the GPU it measured', () => {
+    const given = loadShippedOpTables('h200_sxm', 'sglang');
+    const model = compileStepModel(llama8b, getHardware('h200'), plan(1), {
+      engine: vllm,
+      measuredTables: given,
+    });
+    assert.equal(model.measured?.tables, given);
+    assert.equal(model.measured?.transferred, false);
+    assert.match(entry(model.breakdown(decodeStep(4, 100)), 'qkv_proj').source ?? '', /h200_sxm sglang/);
+  });
+
+  it('all-reduces over more GPUs than were measured keep the link model', () => {
+    const model = compileStepModel(getModel('llama-3.1-70b'), getHardware('h100-sxm'), plan(16), {
+      engine: vllm,
+    });
+    const shape = createBatchShape(undefined);
+    addUniformDecodes(shape, 16, 1000);
+    assert.match(entry(model.breakdown(shape), 'tp_all_reduce_mlp').source ?? '', /link model/);
+  });
+
   it('the simulator times steps with the engine named in its config', () => {
     const workload = loadWorkload('constant:rate=1000,prompt=fixed(512),output=fixed(64),n=16', { seed: 0 });
     const run = (engine?: typeof vllm) =>

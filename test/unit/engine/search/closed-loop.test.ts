@@ -83,6 +83,8 @@ describe('search closed loop', () => {
         // The evaluator times steps with vLLM's measured tables; the whole deployment must too.
         engine: servingEngineFor({ id: 'vllm' }),
         router: 'round-robin',
+        // The evaluator times vLLM's steps with its measured tables: so does the whole deployment.
+        engine: { id: 'vllm' },
         deployment: {
           kind: 'colocated',
           pool: {

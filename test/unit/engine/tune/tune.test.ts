@@ -149,6 +149,12 @@ describe('tuneBlock', () => {
       tuneBlock({ path: join(dir, 'vllm/config.yaml'), ...small }),
       /does not name its GPU: pass --hardware/,
     );
+    // --engine picks the version of the block's own engine, never another engine.
+    await assert.rejects(
+      tuneBlock({ path: join(dir, 'kubernetes/vllm-deployment.yaml'), ...small, engine: { id: 'sglang' } }),
+      (error: unknown) =>
+        isServeTuneError(error) && /--engine sglang: the block serves with vllm/.test(error.message),
+    );
   });
 });
 
