@@ -131,8 +131,8 @@ export async function runCapacityBench(
 within TTFT 2 s and p90 token gap 100 ms; the capacity plan sizes every GPU type to ${RATE} req/s. Both cases in
 the same run, each in a fresh process, worker threads one per core.
 The capacity plan tries every replica shape that fits (up to 8× the smallest, PP ≤ 4) with the coarse
-scheduler settings only (256 sequences × 2048- or 8192-token chunks or whole prompts): it does not refine
-the knobs per type as the single-type search does.
+scheduler settings (256 sequences × 2048- or 8192-token chunks or whole prompts), then up to two rounds of
+the scheduler-setting neighbours of each type's three cheapest (sequences, chunk size, memory share).
 
 Machine: ${machine}.
 

@@ -65,6 +65,7 @@ function hardwareRow(h: CatalogHardwareSpec): string[] {
     (h.vectorFp32Flops / 1e12).toFixed(1),
     `${h.intraNode.generation} ${gigabytes(h.intraNode.bytesPerSecondPerDirection)} GB/s ×${h.scaleUpDomain}`,
     `${gigabytes(h.interNodeBytesPerSecond)} GB/s`,
+    h.price ? `$${h.price.usdPerGpuHour.toFixed(2)} (${h.price.asOf})` : '-',
   ];
 }
 
@@ -105,9 +106,23 @@ export function registerCatalogCommands(program: Command): void {
     .action((flags: { json?: boolean }) => {
       if (flags.json) return printJson(HARDWARE_CATALOG);
       const rows = [
-        ['id', 'memory', 'mem GB/s', 'bf16 TF', 'fp8 TF', 'fp4 TF', 'fp32 TF', 'scale-up', 'network'],
+        [
+          'id',
+          'memory',
+          'mem GB/s',
+          'bf16 TF',
+          'fp8 TF',
+          'fp4 TF',
+          'fp32 TF',
+          'scale-up',
+          'network',
+          '$/GPU-hour',
+        ],
       ];
       for (const h of HARDWARE_CATALOG) rows.push(hardwareRow(h));
       console.log(table(rows));
+      console.log(
+        '\n$/GPU-hour: a public on-demand list price (--json gives each offer and page); --price or servetune.json "prices" give your own.',
+      );
     });
 }

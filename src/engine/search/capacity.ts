@@ -13,7 +13,13 @@ import { Candidate, EvaluationMetrics, Slo } from './schema.js';
 import type { Evaluator } from './search.js';
 import { MAX_SAMPLE_REQUESTS, SimulationEvaluator } from './simulation-evaluator.js';
 import { meetsSlo } from './slo.js';
-import { candidateId, colocatedCandidates, feasibleReplicaShapes, type ReplicaShape } from './space.js';
+import {
+  candidateId,
+  colocatedCandidates,
+  feasibleReplicaShapes,
+  neighbourKnobs,
+  type ReplicaShape,
+} from './space.js';
 import { ThreadedEvaluator } from './threaded-evaluator.js';
 
 // Capacity planning: for each GPU type, the fewest GPUs (and so the cheapest deployment) that serves a
@@ -155,6 +161,8 @@ async function fewestReplicas(
   candidates: readonly Candidate[],
   ctx: TypeContext,
   evaluator: Evaluator,
+  /** The most replicas worth trying per candidate (default: what the GPU range allows). */
+  mostReplicas: (c: Candidate) => number = (c) => Math.floor(ctx.input.maxGpus / replicaGpus(c)),
 ): Promise<{ sizings: Sizing[]; simulations: number }> {
   const sizings: Sizing[] = candidates.map((candidate) => {
     const g = replicaGpus(candidate);
@@ -163,7 +171,7 @@ async function fewestReplicas(
       fail: Math.max(0, Math.ceil(ctx.input.minGpus / g) - 1),
       hold: null,
       atHold: null,
-      most: Math.floor(ctx.input.maxGpus / g),
+      most: mostReplicas(candidate),
     };
   });
   let simulations = 0;
@@ -216,6 +224,54 @@ function cheaper(slo: Slo) {
     a.metrics.ttft[slo.percentile] - b.metrics.ttft[slo.percentile];
 }
 
+/** Leaders whose scheduler-setting neighbours are sized in each refinement round, and the most rounds. */
+const REFINE_LEADERS = 3;
+const REFINE_ROUNDS = 2;
+
+/**
+ * Sizes the coarse candidates, then the scheduler-setting neighbours (`neighbourKnobs`) of the cheapest
+ * few, as the single-type search refines around its leaders. A neighbour is only tried up to its
+ * leader's replica count: with more it could not be cheaper.
+ */
+async function refinedSizings(
+  candidates: readonly Candidate[],
+  ctx: TypeContext,
+  evaluator: Evaluator,
+): Promise<{ sizings: Sizing[]; simulations: number }> {
+  const first = await fewestReplicas(candidates, ctx, evaluator);
+  const sizings = [...first.sizings];
+  let simulations = first.simulations;
+  const seen = new Set(candidates.map((c) => c.id));
+  for (let round = 0; round < REFINE_ROUNDS; round++) {
+    const gpusOf = (s: Sizing) => s.hold! * replicaGpus(s.candidate);
+    const leaders = sizings
+      .filter((s) => s.hold !== null)
+      .sort((a, b) => gpusOf(a) - gpusOf(b))
+      .slice(0, REFINE_LEADERS);
+    const variants: Candidate[] = [];
+    const ceiling = new Map<string, number>();
+    for (const leader of leaders) {
+      if (leader.candidate.kind !== 'colocated') continue;
+      for (const knobs of neighbourKnobs(leader.candidate.pool.knobs)) {
+        const body = { kind: 'colocated' as const, pool: { ...leader.candidate.pool, knobs } };
+        const id = candidateId(body);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        variants.push({ ...body, id });
+        ceiling.set(id, leader.hold!);
+      }
+    }
+    if (variants.length === 0) break;
+    const best = Math.min(...leaders.map(gpusOf));
+    const more = await fewestReplicas(variants, ctx, evaluator, (c) => ceiling.get(c.id)!);
+    sizings.push(...more.sizings);
+    simulations += more.simulations;
+    // Stop once a round finds nothing needing fewer GPUs than the best so far.
+    if (!more.sizings.some((s) => s.hold !== null && gpusOf(s) < best)) break;
+  }
+  return { sizings, simulations };
+}
+
 /** Every sized deployment of one GPU type, and its row. */
 async function planType(
   ctx: TypeContext,
@@ -223,7 +279,7 @@ async function planType(
 ): Promise<{ row: CapacityRow; options: CapacityOption[]; simulations: number }> {
   const price = priceFor(ctx.hardware, ctx.input.prices);
   const candidates = replicaCandidates(ctx);
-  const { sizings, simulations } = await fewestReplicas(candidates, ctx, evaluator);
+  const { sizings, simulations } = await refinedSizings(candidates, ctx, evaluator);
   const options: CapacityOption[] = sizings.flatMap((s) => {
     if (s.hold === null || !s.atHold) return [];
     const gpus = s.hold * replicaGpus(s.candidate);
@@ -254,7 +310,7 @@ async function planType(
     price,
     plan,
     reason,
-    configurationsEvaluated: candidates.length,
+    configurationsEvaluated: sizings.length,
     cheapest: false,
   };
   return { row, options, simulations };
@@ -325,6 +381,8 @@ export async function planCapacity(
     ['min', 'min'],
   )
     .map((i) => costed[i])
+    // Scheduler settings that behave alike give the same point: keep one of each.
+    .filter((o, i, all) => all.findIndex((x) => sameCostAndLatency(x, o, input.slo)) === i)
     .sort((a, b) => a.cost!.usdPerHour - b.cost!.usdPerHour);
   return CapacityPlan.parse({
     schemaVersion: 1,
@@ -339,4 +397,11 @@ export async function planCapacity(
     simulations,
     wallSeconds: (performance.now() - started) / 1000,
   });
+}
+
+function sameCostAndLatency(a: CapacityOption, b: CapacityOption, slo: Slo): boolean {
+  return (
+    a.cost?.usdPerHour === b.cost?.usdPerHour &&
+    a.metrics.ttft[slo.percentile] === b.metrics.ttft[slo.percentile]
+  );
 }

@@ -25,6 +25,14 @@ describe('search: capacity planning', () => {
     assert.throws(() => gpuCountOrRange('0..4'), /positive integer/);
   });
 
+  it('servetune hardware lists each GPU list price and its date', () => {
+    const run = spawnSync(process.execPath, ['dist/cli.mjs', 'hardware'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /\$\/GPU-hour/);
+    assert.match(run.stdout, /\nh100-sxm .* \$2\.69 \(2026-03-10\)\n/);
+    assert.match(run.stdout, /\nh20 .* -\n/, 'no price found: none shown');
+  });
+
   it('prints per GPU type the cheapest plan, marks the cheapest, and --json carries the same', () => {
     const json = search('--hardware', 'l40s,h100-sxm', '--gpus', '1..4', '--json', '--threads', '0', ...RUN);
     assert.equal(json.status, 0, json.stderr);
