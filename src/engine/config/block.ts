@@ -113,6 +113,7 @@ export const BlockKind = z.enum([
   'kubernetes',
   'helm-production-stack',
   'helm-llm-d',
+  'ray-serve-llm',
   'compose',
 ]);
 export type BlockKind = z.infer<typeof BlockKind>;
@@ -166,6 +167,7 @@ export const ConfigFormat = z.enum([
   'kubernetes',
   'helm-production-stack',
   'helm-llm-d',
+  'ray-serve-llm',
   'compose',
   'unknown',
 ]);

@@ -14,6 +14,7 @@ import { guessEngineOfYaml, readEngineYamlFile, readEngineYamlMap } from './read
 import { isProductionStackValues, readProductionStack } from './readers/helm.js';
 import { isKubernetesDocument, readKubernetes } from './readers/kubernetes.js';
 import { isLlmdValues, readLlmdValues } from './readers/llm-d.js';
+import { isRayServeLlmConfig, readRayServeLlm } from './readers/ray-serve.js';
 import { readShellScript, type WrittenFile } from './readers/shell.js';
 import { parseYaml } from './readers/yaml-util.js';
 import { sharedTexts } from './shared.js';
@@ -72,6 +73,9 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
   if (isProductionStackValues(root)) {
     const read = readProductionStack(root as YAMLMap, source);
     return finish(source, 'helm-production-stack', read.blocks, [...problems, ...read.problems], shared);
+  }
+  if (isRayServeLlmConfig(root)) {
+    return finish(source, 'ray-serve-llm', readRayServeLlm(root as YAMLMap, source), problems, shared);
   }
   if (isLlmdValues(root)) {
     const blocks = readLlmdValues(root as YAMLMap, source);
