@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
-import type { EngineId } from '../config/engines/index.js';
+import { ENGINES, type EngineId } from '../config/engines/index.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
+import type { HardwareSpec } from '../hardware/spec.js';
 import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { ModelSpec } from '../model/spec.js';
+import { freeMemoryFraction } from './kv-budget.js';
 import type { Candidate, Pool } from './schema.js';
 
 const EmittedServer = z.object({
@@ -103,38 +105,43 @@ function server(
   };
 }
 
+/**
+ * A pool's settings as the engine takes its memory budget: TensorRT-LLM budgets the KV cache as a share
+ * of the memory left after weights (`free_gpu_memory_fraction`), not of the whole GPU.
+ */
+function budgeted(
+  engine: EngineId,
+  settings: PartialServingSettings,
+  context: { model: ModelSpec; pool: Pool; maxModelLen: number; hardware?: HardwareSpec },
+): PartialServingSettings {
+  if (ENGINES[engine].checks.kvBudget !== 'share-of-free-memory' || !context.hardware) return settings;
+  const fraction = freeMemoryFraction(context.model, context.hardware, context.pool, context.maxModelLen);
+  if (fraction === undefined) return settings;
+  const { gpuMemoryUtilization: _share, ...rest } = settings;
+  return { ...rest, kvCacheFreeMemoryFraction: fraction };
+}
+
 /** Ready-to-use engine commands for a configuration: one server kind, or prefill and decode workers. */
 export function engineSettingsFor(
   engine: EngineId,
   model: ModelSpec,
   candidate: Candidate,
   maxModelLen: number,
+  hardware?: HardwareSpec,
 ): EngineSettings {
+  const settingsOf = (pool: Pool, role?: 'prefill' | 'decode') =>
+    budgeted(engine, poolSettings(model, pool, maxModelLen, role), { model, pool, maxModelLen, hardware });
   if (candidate.kind === 'colocated') {
     return {
       engine,
-      servers: [
-        server(engine, model, candidate.pool, poolSettings(model, candidate.pool, maxModelLen), 'server'),
-      ],
+      servers: [server(engine, model, candidate.pool, settingsOf(candidate.pool), 'server')],
     };
   }
   return {
     engine,
     servers: [
-      server(
-        engine,
-        model,
-        candidate.prefill,
-        poolSettings(model, candidate.prefill, maxModelLen, 'prefill'),
-        'prefill',
-      ),
-      server(
-        engine,
-        model,
-        candidate.decode,
-        poolSettings(model, candidate.decode, maxModelLen, 'decode'),
-        'decode',
-      ),
+      server(engine, model, candidate.prefill, settingsOf(candidate.prefill, 'prefill'), 'prefill'),
+      server(engine, model, candidate.decode, settingsOf(candidate.decode, 'decode'), 'decode'),
     ],
   };
 }

@@ -201,7 +201,7 @@ export async function searchServing(
         label: labelOf(c),
         settings:
           withSettings && (c.best || c.paretoLatency || c.paretoThroughput)
-            ? engineSettingsFor(input.engine, model, c.candidate, maxModelLen)
+            ? engineSettingsFor(input.engine, model, c.candidate, maxModelLen, hardware)
             : null,
       }));
       return SearchResult.parse({
