@@ -7,7 +7,7 @@ import {
   engineYamlFormat,
 } from './engines/index.js';
 import { PartialServingSettings, ServingSettings, type SettingKey } from './serving-settings.js';
-import { SourceRange } from './source.js';
+import { type SourceFile, SourceRange } from './source.js';
 
 /**
  * How a new value must be written where the old one stands: `shell` (a shell word, quoted if needed),
@@ -113,6 +113,7 @@ export const BlockKind = z.enum([
   'kubernetes',
   'helm-production-stack',
   'helm-llm-d',
+  'ray-serve-llm',
   'compose',
 ]);
 export type BlockKind = z.infer<typeof BlockKind>;
@@ -166,6 +167,7 @@ export const ConfigFormat = z.enum([
   'kubernetes',
   'helm-production-stack',
   'helm-llm-d',
+  'ray-serve-llm',
   'compose',
   'unknown',
 ]);
@@ -194,6 +196,8 @@ export class BlockBuilder {
   engine: EngineId | null = null;
   /** The engine YAML a `--config` / `--extra_llm_api_options` flag names, followed by the file reader. */
   configFile: ArgToken | undefined;
+  /** Files the block's script writes from here-documents (path as written, text in place in this file). */
+  written: readonly { path: string; source: SourceFile }[] = [];
 
   constructor(
     readonly file: string,

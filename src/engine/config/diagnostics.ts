@@ -356,12 +356,13 @@ function vllmChunkingOff({ block, push, fixFor }: BlockChecking, target: BlockTa
   const maxLen = target.resolved.maxModelLen;
   if (tokens === undefined || maxLen === undefined || tokens >= maxLen) return;
   const known = behaviour === 'honoured';
+  const lenFrom = target.settings.maxModelLen === undefined ? " (the model's context, not set here)" : '';
   push({
     severity: known ? 'error' : 'warning',
     code: 'prompt-longer-than-step',
     message: known
-      ? `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}: ${from} refuses to start`
-      : `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}: vLLM 0.12 and later refuse to start; V1 in 0.8–0.11 chunks anyway (the image tag does not give the version)`,
+      ? `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}${lenFrom}: ${from} refuses to start`
+      : `chunked prefill is off and max-num-batched-tokens ${tokens} < max-model-len ${maxLen}${lenFrom}: vLLM 0.12 and later refuse to start; V1 in 0.8–0.11 chunks anyway (the image tag does not give the version)`,
     range: rangeOf(block, 'enableChunkedPrefill', 'maxNumBatchedTokens'),
     fix: fixFor(`Set max-num-batched-tokens to ${maxLen}`, { maxNumBatchedTokens: maxLen }),
   });

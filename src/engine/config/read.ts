@@ -14,7 +14,8 @@ import { guessEngineOfYaml, readEngineYamlFile, readEngineYamlMap } from './read
 import { isProductionStackValues, readProductionStack } from './readers/helm.js';
 import { isKubernetesDocument, readKubernetes } from './readers/kubernetes.js';
 import { isLlmdValues, readLlmdValues } from './readers/llm-d.js';
-import { readShellScript, type WrittenFile } from './readers/shell.js';
+import { isRayServeLlmConfig, readRayServeLlm } from './readers/ray-serve.js';
+import { readShellScript } from './readers/shell.js';
 import { parseYaml } from './readers/yaml-util.js';
 import { sharedTexts } from './shared.js';
 import { SourceFile } from './source.js';
@@ -59,7 +60,7 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
   const isYaml = YAML_EXTENSIONS.test(source.path);
   if (!isYaml && (SHELL_EXTENSIONS.test(source.path) || !looksLikeYaml(source.text))) {
     const read = readShellScript(source);
-    for (const block of read.blocks) followConfigFile(block, source, options, read.written);
+    for (const block of read.blocks) followConfigFile(block, source, options);
     return finish(source, 'shell', read.blocks, read.problems);
   }
   const { documents, problems, shared } = parseYaml(source);
@@ -72,6 +73,9 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
   if (isProductionStackValues(root)) {
     const read = readProductionStack(root as YAMLMap, source);
     return finish(source, 'helm-production-stack', read.blocks, [...problems, ...read.problems], shared);
+  }
+  if (isRayServeLlmConfig(root)) {
+    return finish(source, 'ray-serve-llm', readRayServeLlm(root as YAMLMap, source), problems, shared);
   }
   if (isLlmdValues(root)) {
     const blocks = readLlmdValues(root as YAMLMap, source);
@@ -108,17 +112,12 @@ function looksLikeYaml(text: string): boolean {
 }
 
 /** A `--config` / `--extra_llm_api_options` YAML named on the command line: its keys count, below the flags. */
-function followConfigFile(
-  block: BlockBuilder,
-  source: SourceFile,
-  options: ReadOptions,
-  written: readonly WrittenFile[] = [],
-): void {
+function followConfigFile(block: BlockBuilder, source: SourceFile, options: ReadOptions): void {
   const reference = block.configFile;
   if (!reference || !block.engine) return;
   const path = reference.text.startsWith('/') ? reference.text : join(dirname(source.path), reference.text);
   // A file the script itself writes (`cat > config.yaml <<EOF`) is read from the script, edits included.
-  const heredoc = written.findLast((file) => file.path === reference.text);
+  const heredoc = block.written.findLast((file) => file.path === reference.text);
   const text = heredoc ? heredoc.source.text : options.readFile?.(path);
   if (text === undefined) {
     block.problem(

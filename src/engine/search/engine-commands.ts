@@ -4,11 +4,13 @@ import { ENGINES, type EngineId } from '../config/engines/index.js';
 import { kvCacheSettingsFor } from '../config/engines/kv-cache.js';
 import { nodeLaunchWords } from '../config/engines/multi-node.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
+import type { HardwareSpec } from '../hardware/spec.js';
 import { findModel } from '../model/catalog.js';
 import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { ModelSpec } from '../model/spec.js';
 import { epGroupBatches } from '../perf/expert-parallel.js';
 import { draftCheckpointOf, type SpeculationConfig } from '../perf/speculation.js';
+import { freeMemoryFraction } from './kv-budget.js';
 import type { Candidate, Pool } from './schema.js';
 
 const EmittedServer = z.object({
@@ -173,19 +175,43 @@ function multiNode(
  * Ready-to-use engine commands for a configuration: one server kind, or prefill and decode workers.
  * `gpusPerNode`: servers larger than a node get each node's command.
  */
+/**
+ * A pool's settings as the engine takes its memory budget: TensorRT-LLM budgets the KV cache as a share
+ * of the memory left after weights (`free_gpu_memory_fraction`), not of the whole GPU.
+ */
+function budgeted(
+  engine: EngineId,
+  settings: PartialServingSettings,
+  context: { model: ModelSpec; pool: Pool; maxModelLen: number; hardware?: HardwareSpec },
+): PartialServingSettings {
+  if (ENGINES[engine].checks.kvBudget !== 'share-of-free-memory' || !context.hardware) return settings;
+  const fraction = freeMemoryFraction(context.model, context.hardware, context.pool, context.maxModelLen);
+  if (fraction === undefined) return settings;
+  const { gpuMemoryUtilization: _share, ...rest } = settings;
+  return { ...rest, kvCacheFreeMemoryFraction: fraction };
+}
+
 export function engineSettingsFor(
   engine: EngineId,
   model: ModelSpec,
   candidate: Candidate,
   maxModelLen: number,
-  gpusPerNode?: number,
+  /** The GPU (TensorRT-LLM's free-memory share) and GPUs per node (servers larger than a node get each node's command; default: the GPU's). */
+  target: { hardware?: HardwareSpec; gpusPerNode?: number } = {},
 ): EngineSettings {
+  const { hardware } = target;
+  const gpusPerNode = target.gpusPerNode ?? hardware?.gpusPerNode;
   const serverOf = (pool: Pool, role: 'server' | 'prefill' | 'decode') =>
     server(
       engine,
       model,
       pool,
-      poolSettings(engine, model, pool, maxModelLen, role === 'server' ? undefined : role),
+      budgeted(engine, poolSettings(engine, model, pool, maxModelLen, role === 'server' ? undefined : role), {
+        model,
+        pool,
+        maxModelLen,
+        hardware,
+      }),
       role,
       gpusPerNode,
     );

@@ -237,7 +237,7 @@ export async function searchServing(
         cost: price && c.metricsAtMaxRate ? costOf(c.metricsAtMaxRate, c.gpus, price) : null,
         settings:
           withSettings && (c.best || c.paretoLatency || c.paretoThroughput)
-            ? engineSettingsFor(input.engine, model, c.candidate, maxModelLen, hardware.gpusPerNode)
+            ? engineSettingsFor(input.engine, model, c.candidate, maxModelLen, { hardware })
             : null,
       }));
       return SearchResult.parse({

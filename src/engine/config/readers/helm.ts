@@ -62,9 +62,32 @@ export function readProductionStack(root: YAMLMap, source: SourceFile) {
     const tag = valueToken(spec.get('tag', true), source);
     if (repository && tag) setEngineVersion(builder, `${repository}:${tag.text}`, tag.range);
     readModelSpec(builder, spec, source);
+    raySpread(builder, spec, source);
     blocks.push(builder);
   }
   return { blocks, problems };
+}
+
+/** The last value an occurrence gives a setting (what the block will settle on). */
+function lastSetting(builder: BlockBuilder, key: 'tp' | 'pp' | 'gpus'): number | undefined {
+  for (let i = builder.occurrences.length - 1; i >= 0; i--) {
+    const value = builder.occurrences[i].settings[key];
+    if (typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
+/**
+ * `raySpec`: the chart runs the server over a Ray cluster whose head and workers each get `requestGPU`
+ * GPUs, so TP × PP is spread over that many nodes.
+ */
+function raySpread(builder: BlockBuilder, spec: YAMLMap, source: SourceFile): void {
+  const ray = spec.get('raySpec', true);
+  if (!isMap(ray)) return;
+  const perNode = lastSetting(builder, 'gpus');
+  const total = (lastSetting(builder, 'tp') ?? 1) * (lastSetting(builder, 'pp') ?? 1);
+  if (!perNode || total % perNode !== 0 || total <= perNode) return;
+  builder.nodes = { count: total / perNode, range: nodeRange(ray, source) };
 }
 
 function deploymentValue(

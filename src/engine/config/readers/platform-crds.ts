@@ -20,7 +20,7 @@ function modelOfUri(text: string): string {
   return text.replace(/^(hf|huggingface):\/\//, '');
 }
 
-function addModel(builder: BlockBuilder, node: unknown, source: SourceFile, spelling: string): void {
+export function addModel(builder: BlockBuilder, node: unknown, source: SourceFile, spelling: string): void {
   const token = valueToken(node, source);
   if (!token?.text) return;
   const model = modelOfUri(token.text);
@@ -40,7 +40,7 @@ function addModel(builder: BlockBuilder, node: unknown, source: SourceFile, spel
 }
 
 /** A count (replicas, GPUs, a parallel degree) as a YAML value; `knob` where it is an engine setting. */
-function addCount(
+export function addCount(
   builder: BlockBuilder,
   node: unknown,
   source: SourceFile,
@@ -64,7 +64,7 @@ function addCount(
 }
 
 /** camelCase or snake_case keys that are engine flags (`tensorParallelSize`, `max_model_len`). */
-function addKnobKeys(
+export function addKnobKeys(
   builder: BlockBuilder,
   engine: EngineId,
   map: unknown,

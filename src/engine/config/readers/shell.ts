@@ -314,7 +314,9 @@ export function readShellText(text: string, context: ShellTextContext, options: 
     }
     blocks.push(builder);
   }
-  return { blocks, problems, written: writtenFiles(parsed, context) };
+  const written = writtenFiles(parsed, context);
+  for (const block of blocks) block.written = written;
+  return { blocks, problems, written };
 }
 
 /** A file a script writes from a here-document (`cat > config.yaml <<EOF`): its path as written, and its text. */
@@ -328,13 +330,19 @@ export interface WrittenFile {
 }
 
 function writtenFiles(parsed: ReturnType<typeof parseShell>, context: ShellTextContext): WrittenFile[] {
-  if (context.offsets(0) !== 0) return [];
   const files: WrittenFile[] = [];
   for (const doc of parsed.heredocs) {
     if (!doc.writesTo) continue;
-    const text = context.source.text.replace(/[^\n]/g, (c, at: number) =>
-      at >= doc.bodyStart && at < doc.bodyEnd ? c : ' ',
-    );
+    // Keep the body's characters where they stand in the file (a script, or a block scalar in YAML).
+    const kept = new Set<number>();
+    let mapped = true;
+    for (let i = doc.bodyStart; i < doc.bodyEnd && mapped; i++) {
+      const at = context.offsets(i);
+      if (at === null) mapped = false;
+      else kept.add(at);
+    }
+    if (!mapped) continue;
+    const text = context.source.text.replace(/[^\n]/g, (c, at: number) => (kept.has(at) ? c : ' '));
     files.push({ path: doc.writesTo, source: new SourceFile(context.source.path, text) });
   }
   return files;

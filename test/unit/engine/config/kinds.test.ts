@@ -220,3 +220,41 @@ describe('llm-d model service values', () => {
     roundTrip('kinds/llm-d-values.yaml', 1, { tp: 8, replicas: 1, maxNumBatchedTokens: 8192 });
   });
 });
+
+describe('Ray: Serve LLM configs and production-stack raySpec', () => {
+  test('Ray Serve llm_configs: model_source, snake_case engine_kwargs, replicas, accelerator_type', () => {
+    const { text, report } = readFixture('kinds/ray-serve-llm.yaml');
+    assert.equal(report.format, 'ray-serve-llm');
+    assert.deepEqual(
+      report.blocks.map((b) => blockSettings(b)),
+      [
+        {
+          model: 'Qwen/Qwen3-8B',
+          tp: 2,
+          maxModelLen: 16384,
+          maxNumSeqs: 64,
+          enableChunkedPrefill: true,
+          replicas: 2,
+        },
+        { model: 'meta-llama/Llama-3.1-8B-Instruct', gpuMemoryUtilization: 0.85, replicas: 1 },
+      ],
+    );
+    assert.equal(report.blocks[0].hardware?.text, 'L4');
+    assert.equal(textAt(text, report.blocks[0], 'tp'), '2');
+    roundTrip('kinds/ray-serve-llm.yaml', 0, { tp: 4, maxNumSeqs: 128 });
+  });
+
+  test('raySpec spreads TP × PP over Ray nodes of requestGPU each; without it the same plan needs one pod', () => {
+    const { report } = readFixture('kinds/production-stack-ray.yaml');
+    assert.deepEqual(
+      report.blocks.map((b) => b.nodes?.count),
+      [2, undefined],
+    );
+    const gpuErrors = diagnoseFile(report).filter((d) => d.code === 'not-enough-gpus');
+    assert.deepEqual(
+      gpuErrors.map((d) => d.range.start.line + 1),
+      [30],
+      'only the modelSpec without raySpec',
+    );
+  });
+});

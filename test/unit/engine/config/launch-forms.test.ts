@@ -109,3 +109,22 @@ describe('launch forms in containers', () => {
     roundTrip('launch/k8s-bash-exc.yaml', 0, { maxNumSeqs: 256 });
   });
 });
+
+describe('here-documents inside container scripts', () => {
+  test('a config file written by the container script is read from the manifest and edited there', () => {
+    const path = fixturePath('launch/k8s-heredoc-config.yaml');
+    const { text, report } = readFixture('launch/k8s-heredoc-config.yaml');
+    const [block] = report.blocks;
+    assert.deepEqual(blockSettings(block), {
+      maxNumSeqs: 96,
+      gpuMemoryUtilization: 0.88,
+      model: 'Qwen/Qwen3-8B',
+      gpus: 1,
+      replicas: 1,
+    });
+    assert.equal(block.settings.maxNumSeqs?.range?.file, path);
+    assert.equal(textAt(text, block, 'gpuMemoryUtilization'), '0.88');
+    const { after } = roundTrip('launch/k8s-heredoc-config.yaml', 0, { maxNumSeqs: 128 });
+    assert.match(after[path], /^ {14}max-num-seqs: 128$/m);
+  });
+});

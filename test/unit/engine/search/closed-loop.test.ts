@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
-import { servingEngineFor } from '../../../../src/engine/perf/serving-engine.js';
 import { loadSearchSample, SearchResult, searchServing } from '../../../../src/engine/search/run.js';
 import { type Candidate, Slo } from '../../../../src/engine/search/schema.js';
 import { SimulationEvaluator } from '../../../../src/engine/search/simulation-evaluator.js';
@@ -80,8 +79,6 @@ describe('search closed loop', () => {
       {
         model,
         hardware,
-        // The evaluator times steps with vLLM's measured tables; the whole deployment must too.
-        engine: servingEngineFor({ id: 'vllm' }),
         router: 'round-robin',
         // The evaluator times vLLM's steps with its measured tables: so does the whole deployment.
         engine: { id: 'vllm' },

@@ -199,7 +199,7 @@ describe('multi-node launches', () => {
   };
 
   it('SGLang: a 16-GPU server on 8-GPU H200 nodes gets --nnodes, --node-rank and the head address per node', () => {
-    const [server] = engineSettingsFor('sglang', deepseek, twoNodes, 8192, 8).servers;
+    const [server] = engineSettingsFor('sglang', deepseek, twoNodes, 8192, { gpusPerNode: 8 }).servers;
     assert.equal(server.nodes, 2);
     assert.equal(server.nodeCommandLines?.length, 2);
     assert.match(
@@ -216,7 +216,7 @@ describe('multi-node launches', () => {
   });
 
   it('vLLM: each node runs its share of the DP ranks; the others start headless at their first rank', () => {
-    const [server] = engineSettingsFor('vllm', deepseek, twoNodes, 8192, 8).servers;
+    const [server] = engineSettingsFor('vllm', deepseek, twoNodes, 8192, { gpusPerNode: 8 }).servers;
     assert.match(
       server.nodeCommandLines![0],
       /--data-parallel-size-local 8 --data-parallel-address \$HEAD_NODE_IP --data-parallel-rpc-port 13345$/,
@@ -225,7 +225,7 @@ describe('multi-node launches', () => {
   });
 
   it('a server within one node gets no node commands', () => {
-    const [server] = engineSettingsFor('sglang', deepseek, twoNodes, 8192, 72).servers;
+    const [server] = engineSettingsFor('sglang', deepseek, twoNodes, 8192, { gpusPerNode: 72 }).servers;
     assert.equal(server.nodes, undefined);
   });
 });

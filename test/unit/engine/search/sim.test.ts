@@ -160,7 +160,10 @@ describe('search with the simulator', () => {
             pool.knobs.maxNumBatchedTokens,
             `${engine}: ${server.commandLine}`,
           );
-        if (!dropped.has('gpuMemoryUtilization'))
+        // TensorRT-LLM takes the budget as a share of free memory, converted from the plan's share.
+        if (server.expressed.kvCacheFreeMemoryFraction !== undefined)
+          assert.equal(readBack.kvCacheFreeMemoryFraction, server.expressed.kvCacheFreeMemoryFraction);
+        else if (!dropped.has('gpuMemoryUtilization'))
           assert.equal(
             readBack.gpuMemoryUtilization,
             pool.knobs.gpuMemoryUtilization,
