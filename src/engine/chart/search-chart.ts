@@ -18,6 +18,7 @@ export function searchChartModel(result: SearchResult): ChartModel {
     title: `TTFT ${p} against TBT ${p}`,
     group: 'latency',
     variant: p,
+    shownFirst: p === slo.percentile,
     x: { metric: `tbt_${p}_ms`, label: `TBT ${p}`, unit: 'ms', scale: 'log', better: 'lower' },
     y: { metric: `ttft_${p}_s`, label: `TTFT ${p}`, unit: 's', scale: 'log', better: 'lower' },
     // The box is the SLO itself only in its percentile form; per-request targets bound no percentile.

@@ -32,6 +32,8 @@ export const ChartSpec = z.object({
   /** Charts of one group are alternatives (e.g. p50/p90/p99 of the same pair): one is shown at a time. */
   group: z.string(),
   variant: z.string().optional(),
+  /** Of a group's variants, the one shown first (a search's: the SLO's percentile). */
+  shownFirst: z.boolean().optional(),
   x: ChartAxis,
   y: ChartAxis,
   region: ChartRegion.nullable(),

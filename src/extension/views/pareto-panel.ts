@@ -166,9 +166,15 @@ export class ParetoPanel {
   }
 }
 
-/** Per group, the variant whose chart carries the SLO region (the percentile the targets apply to). */
+/**
+ * Per group, the variant to show first: the one marked so (a search's SLO percentile), else the one whose
+ * chart carries the SLO region (the percentile the targets apply to).
+ */
 export function defaultVariants(model: ChartModel): Record<string, string> {
   const variants: Record<string, string> = {};
+  for (const spec of model.charts) {
+    if (spec.variant && spec.shownFirst) variants[spec.group] = spec.variant;
+  }
   for (const spec of model.charts) {
     if (spec.variant && spec.region && !(spec.group in variants)) variants[spec.group] = spec.variant;
   }

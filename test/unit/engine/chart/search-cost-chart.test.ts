@@ -40,4 +40,18 @@ describe('the Pareto panel of a priced search', () => {
     }
     assert.match(model.subtitle, /SLO: 90% of requests within TTFT 1\.5 s and p90 token gap 60 ms/);
   });
+
+  it("marks the SLO's percentile as the latency chart shown first, with no SLO box in the attainment form", async () => {
+    // Without the mark the panel fell back to the first variant (p50) when no chart carried a box.
+    const result = await searchServing({
+      ...input,
+      slo: Slo.parse({ ttft: 1.5, tbt: 0.06, percentile: 'p99' }),
+    });
+    const latency = searchChartModel(result).charts.filter((c) => c.group === 'latency');
+    assert.deepEqual(
+      latency.filter((c) => c.shownFirst).map((c) => c.variant),
+      ['p99'],
+    );
+    assert.ok(latency.every((c) => c.region === null));
+  });
 });
