@@ -423,7 +423,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       assert.doesNotMatch(text, /broken-azure/);
       await runCommand(page, 'ServeTune: Show Last Chart');
       const pareto = await webviewFrame(page, 'pareto');
-      assert.equal((await figuresOf(pareto)).length, 2);
+      assert.equal((await figuresOf(pareto)).length, 3, 'latency, throughput and cost (L40S is priced)');
     },
   ],
   [
