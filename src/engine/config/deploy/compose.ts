@@ -10,7 +10,7 @@ import {
   serverName,
 } from './common.js';
 import { ENGINE_IMAGES } from './images.js';
-import { sglangRouterArgs } from './routers.js';
+import { disaggregationRouter, ROUTER_PORT } from './routers.js';
 import type { DeployFile, DeployInput } from './types.js';
 
 /** docker compose: one service per server kind on one machine, GPUs reserved, options files mounted. */
@@ -42,11 +42,16 @@ export function composeFiles(input: DeployInput): DeployFile[] {
       },
     };
   }
-  if (engine === 'sglang' && input.servers.some((s) => s.role === 'prefill')) {
+  const router = disaggregationRouter(input, (role) => `${input.name}-${role}`);
+  if (router) {
+    if (router.file) files.push(router.file);
     services[`${input.name}-router`] = {
-      image: ENGINE_IMAGES.sglang,
-      command: ['python3', '-m', 'sglang_router.launch_router', ...sglangRouterArgs(input.name, 30000)],
-      ports: ['8000:8000'],
+      image: router.image,
+      command: router.command,
+      ...(router.file
+        ? { working_dir: '/config', volumes: [`./${router.file.path}:/config/${router.file.path}:ro`] }
+        : {}),
+      ports: [`${ROUTER_PORT}:${ROUTER_PORT}`],
     };
   }
   return [{ path: 'docker-compose.yaml', text: manifest([{ services }]) }, ...files];

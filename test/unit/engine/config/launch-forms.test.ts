@@ -88,6 +88,9 @@ describe('launch forms in scripts', () => {
     assert.equal(context.tp, 2);
     assert.equal(context.gpus, 2);
     assert.equal(context.model, 'Qwen/Qwen3-30B-A3B');
+    // --server_role says the side, in either case TensorRT-LLM accepts.
+    assert.equal(context.disaggregationMode, 'prefill');
+    assert.equal(generation.disaggregationMode, 'decode');
     assert.ok(report.problems.some((p) => /trtllm-serve disaggregated starts the router/.test(p.message)));
     assert.ok(!report.blocks.some((b) => b.settings.model?.value === 'disaggregated'));
   });

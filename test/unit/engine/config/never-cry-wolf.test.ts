@@ -52,6 +52,19 @@ describe('chunked prefill switched off in vLLM', () => {
   });
 });
 
+describe('decode-only servers of a disaggregated pair', () => {
+  test('TensorRT-LLM: the context server cannot take long prompts; the generation server runs none', () => {
+    const all = diagnostics('wolf/trtllm-decode-only.sh');
+    assert.deepEqual(codes(onLine(all, 6)), ['error prompt-longer-than-step']);
+    assert.deepEqual(onLine(all, 6)[0].fix?.changes, { enableChunkedPrefill: true });
+    assert.deepEqual(
+      all.filter((d) => d.range.start.line >= 7),
+      [],
+      'a generation server receives the KV cache of the prompt',
+    );
+  });
+});
+
 describe('GPUs against the plan, as the engine places ranks', () => {
   test('PP across Ray workers: the pod holds one node of the plan (info); the same plan on one node is an error', () => {
     const all = diagnostics('wolf/multi-node-ray.yaml');
