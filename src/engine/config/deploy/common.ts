@@ -46,6 +46,12 @@ function transferArgs(engine: EngineId, role: 'prefill' | 'decode'): string[] {
 
 const ALL_INTERFACES = ['--host', '0.0.0.0'];
 
+/**
+ * The address a vLLM prefill server gives decode servers for the NIXL handshake (`localhost` by
+ * default, which another container cannot reach).
+ */
+export const NIXL_SIDE_CHANNEL_HOST = 'VLLM_NIXL_SIDE_CHANNEL_HOST';
+
 /** `name-prefill`, `name-decode`, or `name` for a colocated server. */
 export function serverName(base: string, server: DeployServer): string {
   return server.role === 'server' ? base : `${base}-${server.role}`;

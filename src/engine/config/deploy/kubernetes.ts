@@ -1,16 +1,28 @@
 import { ENGINES, type EngineId } from '../engines/index.js';
 import { shellQuote } from '../shell.js';
-import { gpusPerPod, manifest, namedConfigFile, replicasOf, serverFlags, serverName } from './common.js';
+import {
+  gpusPerPod,
+  manifest,
+  NIXL_SIDE_CHANNEL_HOST,
+  namedConfigFile,
+  replicasOf,
+  serverFlags,
+  serverName,
+} from './common.js';
 import { ENGINE_IMAGES } from './images.js';
 import { type DisaggregationRouter, disaggregationRouter, SERVER_PORT } from './routers.js';
 import type { DeployFile, DeployInput, DeployServer } from './types.js';
+
+type EnvVar =
+  | { name: string; value: string }
+  | { name: string; valueFrom: { fieldRef: { fieldPath: string } } };
 
 interface Container {
   name: string;
   image: string;
   command?: string[];
   args?: string[];
-  env?: { name: string; value: string }[];
+  env?: EnvVar[];
   workingDir?: string;
   volumeMounts?: { name: string; mountPath: string }[];
   resources?: { limits: Record<string, number> };
@@ -24,7 +36,10 @@ export function engineContainer(
   command: string[],
 ): Container {
   const flags = serverFlags(engine, server);
-  const env = Object.entries(flags.env).map(([key, value]) => ({ name: key, value }));
+  const env: EnvVar[] = Object.entries(flags.env).map(([key, value]) => ({ name: key, value }));
+  if (engine === 'vllm' && server.role !== 'server')
+    // NIXL's handshake address: vLLM's default (localhost) is unreachable from the other pool's pods.
+    env.push({ name: NIXL_SIDE_CHANNEL_HOST, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
   return {
     name,
     image: ENGINE_IMAGES[engine],

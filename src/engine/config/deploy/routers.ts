@@ -31,7 +31,24 @@ export function disaggregationRouter(
       command: ['python3', '-m', 'sglang_router.launch_router', ...pdRouterArgs(url)],
     };
   if (input.engine === 'trtllm') return trtllmRouter(host);
+  if (input.engine === 'vllm') return vllmRouter(url);
   return undefined;
+}
+
+/** vllm-project/router, pinned: its release is a Python package (a Rust binary inside). */
+export const VLLM_ROUTER = { package: 'vllm-router==0.1.17', image: 'python:3.12-slim' };
+
+/**
+ * vLLM's pairing router (`vllm-router --vllm-pd-disaggregation`): it sends each request to a prefill
+ * server for the KV cache (the NIXL connector moves it), then to a decode server. The image holds Python
+ * only, so the container installs the pinned router when it starts.
+ */
+function vllmRouter(url: (role: 'prefill' | 'decode') => string): DisaggregationRouter {
+  const router = ['vllm-router', '--vllm-pd-disaggregation', ...pdRouterArgs(url).slice(1)];
+  return {
+    image: VLLM_ROUTER.image,
+    command: ['sh', '-c', `pip install --no-cache-dir ${VLLM_ROUTER.package} && exec ${router.join(' ')}`],
+  };
 }
 
 /** SGLang's router pairing prefill and decode servers (`python3 -m sglang_router.launch_router`). */

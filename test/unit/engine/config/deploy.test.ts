@@ -158,6 +158,28 @@ describe('emitted deployments read back to the plan', () => {
       assertTrtllmRouter(format);
     });
   }
+  for (const format of ['kubernetes', 'compose'] as const) {
+    test(`${format}, vLLM: the disaggregated plan deploys with vllm-router pairing the pools`, () => {
+      const { files, report } = readBack(format, disaggregated('vllm'));
+      const main = files[0].text;
+      assert.match(
+        main,
+        /pip install --no-cache-dir vllm-router==[\d.]+ && exec vllm-router --vllm-pd-disaggregation --prefill http:\/\/qwen3-moe-prefill:8000 --decode http:\/\/qwen3-moe-decode:8000 --host 0\.0\.0\.0 --port 8000/,
+      );
+      assert.equal(report.blocks.length, 2, 'the router is not read as a server');
+      // The prefill server's NIXL handshake address is one the decode pods reach.
+      assert.match(
+        main,
+        format === 'compose' ? /VLLM_NIXL_SIDE_CHANNEL_HOST: qwen3-moe-prefill/ : /fieldPath: status\.podIP/,
+      );
+    });
+  }
+  test('compose refuses a vLLM prefill pool of several copies (one handshake address per service)', () => {
+    const input = disaggregated('vllm');
+    input.servers[0].settings = { ...input.servers[0].settings, replicas: 2, gpus: 2 };
+    assert.throws(() => deploymentFiles('compose', input), /NIXL handshake; emit kubernetes/);
+    assert.doesNotThrow(() => deploymentFiles('kubernetes', input));
+  });
   test('kserve, vLLM: disaggregated MoE plan as an LLMInferenceService', () =>
     assertRoundTrip('kserve', disaggregated('vllm')));
   test('llm-d, vLLM: disaggregated MoE plan as decode and prefill pools', () =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { blockSettings, diagnoseFile } from '../../../../src/engine/config/index.js';
+import { blockSettings, diagnoseFile, readConfig } from '../../../../src/engine/config/index.js';
 import { fixturePath, readFixture, roundTrip, textAt } from './helpers.js';
 
 describe('launch forms in scripts', () => {
@@ -77,6 +77,14 @@ describe('launch forms in scripts', () => {
     const { after } = roundTrip('launch/vllm-heredoc-config.sh', 0, { maxNumSeqs: 256 });
     assert.match(after[path], /^max-num-seqs: 256$/m);
     assert.match(after[path], /^--max-num-seqs 1$/m, 'the other here-document is untouched');
+  });
+
+  test('vllm-router is a router pairing vLLM servers, not a server', () => {
+    const text =
+      'vllm serve Qwen/Qwen3-8B --port 8001 &\nvllm-router --vllm-pd-disaggregation --prefill http://p:8001 --decode http://d:8002 --port 8000\n';
+    const report = readConfig('/work/pd.sh', text);
+    assert.equal(report.blocks.length, 1);
+    assert.ok(report.problems.some((p) => /vllm-router starts the router/.test(p.message)));
   });
 
   test('trtllm-serve --config and --extra_llm_api_options YAML are read; disaggregated is a router', () => {
