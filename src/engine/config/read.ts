@@ -12,6 +12,7 @@ import { ENGINE_IDS, ENGINES, engineYamlFormat, LAUNCHER_PROGRAMS } from './engi
 import { isComposeFile, parseDotEnv, readCompose } from './readers/compose.js';
 import { guessEngineOfYaml, readEngineYamlFile, readEngineYamlMap } from './readers/engine-yaml.js';
 import { isProductionStackValues, readProductionStack } from './readers/helm.js';
+import { isOpeaChartValues, isVllmChartValues, readOpeaChart, readVllmChart } from './readers/helm-charts.js';
 import { isKubernetesDocument, readKubernetes } from './readers/kubernetes.js';
 import { isLlmdValues, readLlmdValues } from './readers/llm-d.js';
 import { isRayServeLlmConfig, readRayServeLlm } from './readers/ray-serve.js';
@@ -77,6 +78,10 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
   if (isRayServeLlmConfig(root)) {
     return finish(source, 'ray-serve-llm', readRayServeLlm(root as YAMLMap, source), problems, shared);
   }
+  if (isVllmChartValues(root))
+    return finish(source, 'helm-vllm', readVllmChart(root as YAMLMap, source), problems, shared);
+  if (isOpeaChartValues(root))
+    return finish(source, 'helm-opea', readOpeaChart(root as YAMLMap, source), problems, shared);
   if (isLlmdValues(root)) {
     const blocks = readLlmdValues(root as YAMLMap, source);
     return finish(source, 'helm-llm-d', blocks, problems, shared);
