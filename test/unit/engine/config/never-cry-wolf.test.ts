@@ -63,6 +63,12 @@ describe('decode-only servers of a disaggregated pair', () => {
       'a generation server receives the KV cache of the prompt',
     );
   });
+
+  test('vLLM: the start-up check holds on a decode-only server too (it checks limits whatever the side)', () => {
+    const all = diagnostics('wolf/vllm-decode-only.sh');
+    assert.deepEqual(codes(all), ['error prompt-longer-than-step', 'info disaggregation-unpaired']);
+    assert.match(all[0].message, /v0\.12\.0.*refuses to start/);
+  });
 });
 
 describe('GPUs against the plan, as the engine places ranks', () => {
