@@ -17,6 +17,7 @@ import { isKubernetesDocument, readKubernetes } from './readers/kubernetes.js';
 import { isLlmdValues, readLlmdValues } from './readers/llm-d.js';
 import { isRayServeLlmConfig, readRayServeLlm } from './readers/ray-serve.js';
 import { readShellScript } from './readers/shell.js';
+import { rolesFromRouterConfig } from './readers/trtllm-router.js';
 import { parseYaml } from './readers/yaml-util.js';
 import { sharedTexts } from './shared.js';
 import { SourceFile } from './source.js';
@@ -62,6 +63,10 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
   if (!isYaml && (SHELL_EXTENSIONS.test(source.path) || !looksLikeYaml(source.text))) {
     const read = readShellScript(source);
     for (const block of read.blocks) followConfigFile(block, source, options);
+    for (const file of read.routerConfigs) {
+      const text = options.readFile?.(file.startsWith('/') ? file : join(dirname(source.path), file));
+      if (text !== undefined) rolesFromRouterConfig(read.blocks, text, file);
+    }
     return finish(source, 'shell', read.blocks, read.problems);
   }
   const { documents, problems, shared } = parseYaml(source);

@@ -87,6 +87,25 @@ describe('launch forms in scripts', () => {
     assert.ok(report.problems.some((p) => /vllm-router starts the router/.test(p.message)));
   });
 
+  test("servers without --server_role take their side from the router YAML's URLs", () => {
+    const { report } = readFixture('launch/trtllm-disaggregated-urls.sh');
+    const [generation, context] = report.blocks;
+    assert.equal(blockSettings(generation).disaggregationMode, 'decode');
+    assert.equal(blockSettings(context).disaggregationMode, 'prefill');
+    assert.ok(
+      generation.occurrences.some(
+        (o) => o.note === 'port 8002 is in generation_servers.urls of disagg-router.yaml',
+      ),
+    );
+    const diagnostics = diagnoseFile(report, { hardware: 'h100-sxm' });
+    // The context server takes the prompts; the generation server gets no prompt-length warning.
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'prompt-longer-than-step').map((d) => d.range.start.line + 1),
+      [7],
+    );
+    assert.ok(!diagnostics.some((d) => d.code === 'disaggregation-unpaired'));
+  });
+
   test('trtllm-serve --config and --extra_llm_api_options YAML are read; disaggregated is a router', () => {
     const { report } = readFixture('launch/trtllm-disaggregated.sh');
     assert.equal(report.blocks.length, 2);
