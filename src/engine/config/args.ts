@@ -73,6 +73,7 @@ export function findRouterCommand(words: readonly string[]): string | undefined 
     for (const engine of ENGINE_IDS) {
       const module = words[i] === '-m' ? words[i + 1] : undefined;
       if (module && ENGINES[engine].routerModules?.includes(module)) return `python -m ${module}`;
+      if (ENGINES[engine].routerPrograms?.includes(basename(words[i]))) return basename(words[i]);
       for (const launcher of ENGINES[engine].launchers) {
         if (!('program' in launcher) || basename(words[i]) !== launcher.program) continue;
         const sub = words[i + 1];

@@ -113,6 +113,8 @@ export const BlockKind = z.enum([
   'kubernetes',
   'helm-production-stack',
   'helm-llm-d',
+  'helm-vllm',
+  'helm-opea',
   'ray-serve-llm',
   'compose',
 ]);
@@ -167,6 +169,8 @@ export const ConfigFormat = z.enum([
   'kubernetes',
   'helm-production-stack',
   'helm-llm-d',
+  'helm-vllm',
+  'helm-opea',
   'ray-serve-llm',
   'compose',
   'unknown',

@@ -312,9 +312,12 @@ function stepBudgetAgainstLimits(checking: BlockChecking, target: BlockTarget): 
 
 /**
  * TensorRT-LLM without chunked prefill: a prompt longer than one step's tokens cannot be scheduled. An
- * error only where the file sets the values; from the engine's defaults, a warning that says so.
+ * error only where the file sets the values; from the engine's defaults, a warning that says so. A
+ * generation (decode-only) server of a disaggregated pair never runs a prompt: it receives the prompt's
+ * KV cache, so its step budget limits no prompt. (vLLM's start-up check, below, applies to every role.)
  */
 function promptLongerThanStep({ block, push, fixFor }: BlockChecking, target: BlockTarget): void {
+  if (block.settings.disaggregationMode?.value === 'decode') return;
   const tokens = target.resolved.maxNumBatchedTokens;
   const maxLen = target.resolved.maxModelLen;
   if (tokens === undefined || maxLen === undefined || tokens >= maxLen) return;

@@ -12,10 +12,12 @@ import { ENGINE_IDS, ENGINES, engineYamlFormat, LAUNCHER_PROGRAMS } from './engi
 import { isComposeFile, parseDotEnv, readCompose } from './readers/compose.js';
 import { guessEngineOfYaml, readEngineYamlFile, readEngineYamlMap } from './readers/engine-yaml.js';
 import { isProductionStackValues, readProductionStack } from './readers/helm.js';
+import { isOpeaChartValues, isVllmChartValues, readOpeaChart, readVllmChart } from './readers/helm-charts.js';
 import { isKubernetesDocument, readKubernetes } from './readers/kubernetes.js';
 import { isLlmdValues, readLlmdValues } from './readers/llm-d.js';
 import { isRayServeLlmConfig, readRayServeLlm } from './readers/ray-serve.js';
 import { readShellScript } from './readers/shell.js';
+import { rolesFromRouterConfig } from './readers/trtllm-router.js';
 import { parseYaml } from './readers/yaml-util.js';
 import { sharedTexts } from './shared.js';
 import { SourceFile } from './source.js';
@@ -61,6 +63,10 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
   if (!isYaml && (SHELL_EXTENSIONS.test(source.path) || !looksLikeYaml(source.text))) {
     const read = readShellScript(source);
     for (const block of read.blocks) followConfigFile(block, source, options);
+    for (const file of read.routerConfigs) {
+      const text = options.readFile?.(file.startsWith('/') ? file : join(dirname(source.path), file));
+      if (text !== undefined) rolesFromRouterConfig(read.blocks, text, file);
+    }
     return finish(source, 'shell', read.blocks, read.problems);
   }
   const { documents, problems, shared } = parseYaml(source);
@@ -77,6 +83,10 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
   if (isRayServeLlmConfig(root)) {
     return finish(source, 'ray-serve-llm', readRayServeLlm(root as YAMLMap, source), problems, shared);
   }
+  if (isVllmChartValues(root))
+    return finish(source, 'helm-vllm', readVllmChart(root as YAMLMap, source), problems, shared);
+  if (isOpeaChartValues(root))
+    return finish(source, 'helm-opea', readOpeaChart(root as YAMLMap, source), problems, shared);
   if (isLlmdValues(root)) {
     const blocks = readLlmdValues(root as YAMLMap, source);
     return finish(source, 'helm-llm-d', blocks, problems, shared);

@@ -31,17 +31,26 @@ export function serverFlags(engine: EngineId, server: DeployServer): EngineFlags
 /**
  * The KV transfer each engine needs on each side: vLLM's NIXL connector (the role says which side),
  * SGLang's transfer backend (its `--disaggregation-mode` is a setting already); TensorRT-LLM's cache
- * transceiver goes in its options YAML.
+ * transceiver goes in its options YAML. SGLang and TensorRT-LLM listen on localhost unless told
+ * otherwise, and the router reaches each pool from another container.
  */
 function transferArgs(engine: EngineId, role: 'prefill' | 'decode'): string[] {
   if (engine === 'vllm') {
     const kvRole = role === 'prefill' ? 'kv_producer' : 'kv_consumer';
     return ['--kv-transfer-config', `{"kv_connector":"NixlConnector","kv_role":"${kvRole}"}`];
   }
-  if (engine === 'sglang') return ['--disaggregation-transfer-backend', 'nixl'];
-  if (engine === 'trtllm') return [];
+  if (engine === 'sglang') return ['--disaggregation-transfer-backend', 'nixl', ...ALL_INTERFACES];
+  if (engine === 'trtllm') return [...ALL_INTERFACES];
   throw new ServeTuneError(`${engine} has no prefill/decode disaggregation to emit`, 'invalid-plan');
 }
+
+const ALL_INTERFACES = ['--host', '0.0.0.0'];
+
+/**
+ * The address a vLLM prefill server gives decode servers for the NIXL handshake (`localhost` by
+ * default, which another container cannot reach).
+ */
+export const NIXL_SIDE_CHANNEL_HOST = 'VLLM_NIXL_SIDE_CHANNEL_HOST';
 
 /** `name-prefill`, `name-decode`, or `name` for a colocated server. */
 export function serverName(base: string, server: DeployServer): string {

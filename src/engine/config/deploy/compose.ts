@@ -1,8 +1,10 @@
-import { ENGINES } from '../engines/index.js';
+import { ServeTuneError } from '../../util/errors.js';
+import { ENGINES, type EngineId } from '../engines/index.js';
 import {
   argsAfterLauncher,
   gpusPerPod,
   manifest,
+  NIXL_SIDE_CHANNEL_HOST,
   namedConfigFile,
   replicasOf,
   requireSingleNode,
@@ -10,8 +12,22 @@ import {
   serverName,
 } from './common.js';
 import { ENGINE_IMAGES } from './images.js';
-import { sglangRouterArgs } from './routers.js';
-import type { DeployFile, DeployInput } from './types.js';
+import { disaggregationRouter, ROUTER_PORT } from './routers.js';
+import type { DeployFile, DeployInput, DeployServer } from './types.js';
+
+/**
+ * A vLLM prefill server's NIXL handshake address: its service name, which names one container only
+ * while the prefill pool has one copy.
+ */
+function nixlHost(engine: EngineId, server: DeployServer, name: string): Record<string, string> {
+  if (engine !== 'vllm' || server.role !== 'prefill') return {};
+  if (replicasOf(server.settings) > 1)
+    throw new ServeTuneError(
+      `compose gives a vLLM prefill pool of ${replicasOf(server.settings)} copies one address for the NIXL handshake; emit kubernetes for more than one prefill copy`,
+      'invalid-plan',
+    );
+  return { [NIXL_SIDE_CHANNEL_HOST]: name };
+}
 
 /** docker compose: one service per server kind on one machine, GPUs reserved, options files mounted. */
 export function composeFiles(input: DeployInput): DeployFile[] {
@@ -28,10 +44,11 @@ export function composeFiles(input: DeployInput): DeployFile[] {
       : flags.argv;
     const config = namedConfigFile(flags);
     if (config) files.push(config);
+    const environment = { ...flags.env, ...nixlHost(engine, server, name) };
     services[name] = {
       image: ENGINE_IMAGES[engine],
       command,
-      ...(Object.keys(flags.env).length > 0 ? { environment: flags.env } : {}),
+      ...(Object.keys(environment).length > 0 ? { environment } : {}),
       ipc: 'host',
       ...(config ? { working_dir: '/config', volumes: [`./${config.path}:/config/${config.path}:ro`] } : {}),
       deploy: {
@@ -42,11 +59,16 @@ export function composeFiles(input: DeployInput): DeployFile[] {
       },
     };
   }
-  if (engine === 'sglang' && input.servers.some((s) => s.role === 'prefill')) {
+  const router = disaggregationRouter(input, (role) => `${input.name}-${role}`);
+  if (router) {
+    if (router.file) files.push(router.file);
     services[`${input.name}-router`] = {
-      image: ENGINE_IMAGES.sglang,
-      command: ['python3', '-m', 'sglang_router.launch_router', ...sglangRouterArgs(input.name, 30000)],
-      ports: ['8000:8000'],
+      image: router.image,
+      command: router.command,
+      ...(router.file
+        ? { working_dir: '/config', volumes: [`./${router.file.path}:/config/${router.file.path}:ro`] }
+        : {}),
+      ports: [`${ROUTER_PORT}:${ROUTER_PORT}`],
     };
   }
   return [{ path: 'docker-compose.yaml', text: manifest([{ services }]) }, ...files];

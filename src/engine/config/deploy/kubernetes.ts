@@ -1,16 +1,28 @@
 import { ENGINES, type EngineId } from '../engines/index.js';
 import { shellQuote } from '../shell.js';
-import { gpusPerPod, manifest, namedConfigFile, replicasOf, serverFlags, serverName } from './common.js';
+import {
+  gpusPerPod,
+  manifest,
+  NIXL_SIDE_CHANNEL_HOST,
+  namedConfigFile,
+  replicasOf,
+  serverFlags,
+  serverName,
+} from './common.js';
 import { ENGINE_IMAGES } from './images.js';
-import { sglangRouterArgs } from './routers.js';
+import { type DisaggregationRouter, disaggregationRouter, SERVER_PORT } from './routers.js';
 import type { DeployFile, DeployInput, DeployServer } from './types.js';
+
+type EnvVar =
+  | { name: string; value: string }
+  | { name: string; valueFrom: { fieldRef: { fieldPath: string } } };
 
 interface Container {
   name: string;
   image: string;
   command?: string[];
   args?: string[];
-  env?: { name: string; value: string }[];
+  env?: EnvVar[];
   workingDir?: string;
   volumeMounts?: { name: string; mountPath: string }[];
   resources?: { limits: Record<string, number> };
@@ -24,7 +36,10 @@ export function engineContainer(
   command: string[],
 ): Container {
   const flags = serverFlags(engine, server);
-  const env = Object.entries(flags.env).map(([key, value]) => ({ name: key, value }));
+  const env: EnvVar[] = Object.entries(flags.env).map(([key, value]) => ({ name: key, value }));
+  if (engine === 'vllm' && server.role !== 'server')
+    // NIXL's handshake address: vLLM's default (localhost) is unreachable from the other pool's pods.
+    env.push({ name: NIXL_SIDE_CHANNEL_HOST, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
   return {
     name,
     image: ENGINE_IMAGES[engine],
@@ -132,12 +147,13 @@ export function kubernetesFiles(input: DeployInput): DeployFile[] {
           ),
     );
   }
-  const router = routerDeployment(input);
+  const router = disaggregationRouter(input, (role) => `${input.name}-${role}`);
   if (router) {
     // The router reaches each pool by its Service name.
     for (const role of ['prefill', 'decode'] as const)
-      documents.push(service(`${input.name}-${role}`, 30000));
-    documents.push(router);
+      documents.push(service(`${input.name}-${role}`, SERVER_PORT[input.engine]));
+    documents.push(...routerDocuments(`${input.name}-router`, router));
+    if (router.file) files.push(router.file);
   }
   return [{ path: `${input.name}.yaml`, text: manifest(documents, HEADER) }, ...files];
 }
@@ -153,12 +169,25 @@ function service(name: string, port: number) {
 
 const HEADER = 'Emitted by ServeTune; the engine images are pinned so the settings mean what they say.';
 
-function routerDeployment(input: DeployInput) {
-  if (input.engine !== 'sglang' || !input.servers.some((s) => s.role === 'prefill')) return undefined;
-  const router: Container = {
+/** The router's Deployment, with its config file as a ConfigMap mounted where it runs. */
+function routerDocuments(name: string, router: DisaggregationRouter): unknown[] {
+  const container: Container = {
     name: 'router',
-    image: ENGINE_IMAGES.sglang,
-    command: ['python3', '-m', 'sglang_router.launch_router', ...sglangRouterArgs(input.name, 30000)],
+    image: router.image,
+    command: router.command,
+    ...(router.file
+      ? { workingDir: '/config', volumeMounts: [{ name: 'engine-config', mountPath: '/config' }] }
+      : {}),
   };
-  return deployment(`${input.name}-router`, 1, router);
+  if (!router.file) return [deployment(name, 1, container)];
+  const configMap = `${name}-config`;
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: configMap },
+      data: { [router.file.path]: router.file.text },
+    },
+    deployment(name, 1, container, configMap),
+  ];
 }

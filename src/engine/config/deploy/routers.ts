@@ -1,14 +1,93 @@
+import { Document } from 'yaml';
+import type { EngineId } from '../engines/index.js';
+import { ENGINE_IMAGES } from './images.js';
+import type { DeployFile, DeployInput } from './types.js';
+
+/** The port each engine's server listens on when the emitted command does not name one. */
+export const SERVER_PORT: Record<EngineId, number> = { vllm: 8000, sglang: 30000, tgi: 80, trtllm: 8000 };
+
+/** The port the router answers clients on. */
+export const ROUTER_PORT = 8000;
+
+/**
+ * The process that pairs prefill and decode servers: what it runs, and the config file it reads (mounted
+ * in its working directory). `host(role)` is how the router reaches a pool (a Service or compose service).
+ */
+export interface DisaggregationRouter {
+  image: string;
+  command: string[];
+  file?: DeployFile;
+}
+
+export function disaggregationRouter(
+  input: DeployInput,
+  host: (role: 'prefill' | 'decode') => string,
+): DisaggregationRouter | undefined {
+  if (!input.servers.some((s) => s.role === 'prefill')) return undefined;
+  const url = (role: 'prefill' | 'decode') => `http://${host(role)}:${SERVER_PORT[input.engine]}`;
+  if (input.engine === 'sglang')
+    return {
+      image: ENGINE_IMAGES.sglang,
+      command: ['python3', '-m', 'sglang_router.launch_router', ...pdRouterArgs(url)],
+    };
+  if (input.engine === 'trtllm') return trtllmRouter(host);
+  if (input.engine === 'vllm') return vllmRouter(url);
+  return undefined;
+}
+
+/** vllm-project/router, pinned: its release is a Python package (a Rust binary inside). */
+export const VLLM_ROUTER = { package: 'vllm-router==0.1.17', image: 'python:3.12-slim' };
+
+/**
+ * vLLM's pairing router (`vllm-router --vllm-pd-disaggregation`): it sends each request to a prefill
+ * server for the KV cache (the NIXL connector moves it), then to a decode server. The image holds Python
+ * only, so the container installs the pinned router when it starts.
+ */
+function vllmRouter(url: (role: 'prefill' | 'decode') => string): DisaggregationRouter {
+  const router = ['vllm-router', '--vllm-pd-disaggregation', ...pdRouterArgs(url).slice(1)];
+  return {
+    image: VLLM_ROUTER.image,
+    command: ['sh', '-c', `pip install --no-cache-dir ${VLLM_ROUTER.package} && exec ${router.join(' ')}`],
+  };
+}
+
 /** SGLang's router pairing prefill and decode servers (`python3 -m sglang_router.launch_router`). */
-export function sglangRouterArgs(base: string, port: number): string[] {
+function pdRouterArgs(url: (role: 'prefill' | 'decode') => string): string[] {
   return [
     '--pd-disaggregation',
     '--prefill',
-    `http://${base}-prefill:${port}`,
+    url('prefill'),
     '--decode',
-    `http://${base}-decode:${port}`,
+    url('decode'),
     '--host',
     '0.0.0.0',
     '--port',
-    '8000',
+    String(ROUTER_PORT),
   ];
+}
+
+export const TRTLLM_ROUTER_FILE = 'disagg-router.yaml';
+
+/**
+ * `trtllm-serve disaggregated -c disagg-router.yaml`: its YAML lists the context (prefill) and
+ * generation (decode) servers by URL; each server's own options carry `cache_transceiver_config` and its
+ * command `--server_role`. One URL per pool: the Service in front of its copies.
+ */
+function trtllmRouter(host: (role: 'prefill' | 'decode') => string): DisaggregationRouter {
+  const pool = (role: 'prefill' | 'decode') => ({
+    num_instances: 1,
+    urls: [`${host(role)}:${SERVER_PORT.trtllm}`],
+  });
+  const config = {
+    hostname: '0.0.0.0',
+    port: ROUTER_PORT,
+    backend: 'pytorch',
+    context_servers: pool('prefill'),
+    generation_servers: pool('decode'),
+  };
+  return {
+    image: ENGINE_IMAGES.trtllm,
+    command: ['trtllm-serve', 'disaggregated', '-c', TRTLLM_ROUTER_FILE],
+    file: { path: TRTLLM_ROUTER_FILE, text: new Document(config).toString({ lineWidth: 0 }) },
+  };
 }

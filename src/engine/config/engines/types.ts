@@ -108,6 +108,8 @@ export interface EngineDescription<Id extends string = string> {
   };
   /** Python modules that start the engine's router between servers (`sglang_router.launch_router`). */
   routerModules?: readonly string[];
+  /** Programs that start a router between its servers (`vllm-router`): recognised, not read as a server. */
+  routerPrograms?: readonly string[];
   /** Its own YAML config file, where it has one (TGI has none). */
   configFile?: EngineConfigFile;
   /** Every knob: flags, YAML keys and environment variables, and the engine's defaults. */

@@ -11,6 +11,8 @@ export const VLLM = {
     // NVIDIA Dynamo's vllm worker takes the engine's own flags.
     { pythonModule: 'dynamo.vllm', positionalModel: false },
   ],
+  // vllm-project/router: pairs prefill and decode servers (`--vllm-pd-disaggregation`).
+  routerPrograms: ['vllm-router'],
   // vllm/vllm-openai's entrypoint is `vllm serve`.
   image: { nameContains: ['vllm'], positionalModel: true },
   configFile: {

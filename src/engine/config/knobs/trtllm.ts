@@ -106,6 +106,22 @@ const knobs: Knob[] = [
     },
     'value',
   ),
+  enumKnob(
+    'disaggregationMode',
+    {
+      flag: '--server_role',
+      defaultText: 'null',
+      doc: 'Context (prefill) or generation (decode) side of a disaggregated pair.',
+    },
+    [
+      ['CONTEXT', 'prefill'],
+      ['context', 'prefill'],
+      ['GENERATION', 'decode'],
+      ['generation', 'decode'],
+    ],
+    // trtllm-serve upper-cases the word itself (ServerRole[name.upper()]); both spellings are in use.
+    { lowerCase: false },
+  ),
   ...trtllmSpeculationKnobs,
   ...[
     '--host',
@@ -116,12 +132,7 @@ const knobs: Knob[] = [
     '--gpus_per_node',
     '--extra_llm_api_options',
   ]
-    .concat([
-      '--num_postprocess_workers',
-      '--reasoning_parser',
-      '--server_role',
-      '--metadata_server_config_file',
-    ])
+    .concat(['--num_postprocess_workers', '--reasoning_parser', '--metadata_server_config_file'])
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' })),
   passThroughKnob({
     flag: '--extra_llm_api_options',

@@ -251,11 +251,14 @@ export function readShellText(text: string, context: ShellTextContext, options: 
       range: context.source.range(at, at),
     };
   });
+  const routerConfigs: string[] = [];
   for (const command of parsed.commands) {
     const tokens = locateWords(command.words, context);
     rememberAssignments(tokens, context.variables);
     const router = findRouterCommand(tokens.map((t) => t.text));
     if (router) {
+      const config = routerConfigFile(tokens.map((t) => t.text));
+      if (config) routerConfigs.push(config);
       problems.push({
         severity: 'info' as const,
         message: `${router} starts the router that pairs prefill and decode servers, not a server; not read as one`,
@@ -316,7 +319,16 @@ export function readShellText(text: string, context: ShellTextContext, options: 
   }
   const written = writtenFiles(parsed, context);
   for (const block of blocks) block.written = written;
-  return { blocks, problems, written };
+  return { blocks, problems, written, routerConfigs };
+}
+
+/** The YAML `trtllm-serve disaggregated -c FILE` reads: it lists the context and generation servers. */
+function routerConfigFile(words: readonly string[]): string | undefined {
+  const at = words.findIndex((w, i) => w === 'disaggregated' && words[i - 1]?.endsWith('trtllm-serve'));
+  if (at < 0) return undefined;
+  const flag = words.findIndex((w, i) => i > at && (w === '-c' || w === '--config_file'));
+  const inline = words.find((w, i) => i > at && w.startsWith('--config_file='));
+  return flag >= 0 ? words[flag + 1] : inline?.slice('--config_file='.length);
 }
 
 /** A file a script writes from a here-document (`cat > config.yaml <<EOF`): its path as written, and its text. */

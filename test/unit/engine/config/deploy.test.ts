@@ -10,7 +10,7 @@ import {
 import { blockSettings, diagnoseFile, readConfig } from '../../../../src/engine/config/index.js';
 
 /** A disaggregated MoE plan: prefill TP 2 × 1, decode TP 2 × 2. */
-const disaggregated = (engine: 'vllm' | 'sglang'): DeployInput => ({
+const disaggregated = (engine: 'vllm' | 'sglang' | 'trtllm'): DeployInput => ({
   name: 'qwen3-moe',
   engine,
   servers: [
@@ -115,6 +115,33 @@ function assertRoundTrip(format: DeployFormat, input: DeployInput) {
   );
 }
 
+/**
+ * TensorRT-LLM's pair: each server says its side (`--server_role`) and carries a cache transceiver in its
+ * options; `trtllm-serve disaggregated -c` reads the router YAML that lists both pools by URL.
+ */
+function assertTrtllmRouter(format: 'kubernetes' | 'compose') {
+  const { files } = readBack(format, disaggregated('trtllm'));
+  const router = files.find((f) => f.path === 'disagg-router.yaml');
+  assert.ok(router, 'the router YAML is emitted');
+  const config = parseAllDocuments(router.text)[0].toJS() as Record<
+    string,
+    { urls: string[]; num_instances: number }
+  >;
+  assert.deepEqual(config.context_servers, { num_instances: 1, urls: ['qwen3-moe-prefill:8000'] });
+  assert.deepEqual(config.generation_servers, { num_instances: 1, urls: ['qwen3-moe-decode:8000'] });
+  const main = files[0].text;
+  assert.match(main, /- trtllm-serve\n\s*- disaggregated/);
+  assert.match(main, /- -c\n\s*- disagg-router\.yaml/);
+  assert.match(main, /- --server_role\n\s*- CONTEXT/);
+  assert.match(main, /- --server_role\n\s*- GENERATION/);
+  // trtllm-serve listens on localhost by default: the router in another container could not reach it.
+  assert.equal(main.match(/- --host\n\s*- 0\.0\.0\.0/g)?.length, 2);
+  for (const side of ['prefill.yaml', 'decode.yaml']) {
+    const options = files.find((f) => f.path === side)?.text ?? '';
+    assert.match(options, /cache_transceiver_config:\n\s+backend: UCX/, side);
+  }
+}
+
 describe('emitted deployments read back to the plan', () => {
   for (const engine of ['vllm', 'sglang'] as const) {
     for (const format of ['kubernetes', 'compose', 'dynamo'] as const) {
@@ -125,6 +152,34 @@ describe('emitted deployments read back to the plan', () => {
       test(`${format}, ${engine}: multi-node plan`, () => assertRoundTrip(format, multiNode(engine)));
     }
   }
+  for (const format of ['kubernetes', 'compose'] as const) {
+    test(`${format}, TensorRT-LLM: disaggregated MoE plan with its router YAML`, () => {
+      assertRoundTrip(format, disaggregated('trtllm'));
+      assertTrtllmRouter(format);
+    });
+  }
+  for (const format of ['kubernetes', 'compose'] as const) {
+    test(`${format}, vLLM: the disaggregated plan deploys with vllm-router pairing the pools`, () => {
+      const { files, report } = readBack(format, disaggregated('vllm'));
+      const main = files[0].text;
+      assert.match(
+        main,
+        /pip install --no-cache-dir vllm-router==[\d.]+ && exec vllm-router --vllm-pd-disaggregation --prefill http:\/\/qwen3-moe-prefill:8000 --decode http:\/\/qwen3-moe-decode:8000 --host 0\.0\.0\.0 --port 8000/,
+      );
+      assert.equal(report.blocks.length, 2, 'the router is not read as a server');
+      // The prefill server's NIXL handshake address is one the decode pods reach.
+      assert.match(
+        main,
+        format === 'compose' ? /VLLM_NIXL_SIDE_CHANNEL_HOST: qwen3-moe-prefill/ : /fieldPath: status\.podIP/,
+      );
+    });
+  }
+  test('compose refuses a vLLM prefill pool of several copies (one handshake address per service)', () => {
+    const input = disaggregated('vllm');
+    input.servers[0].settings = { ...input.servers[0].settings, replicas: 2, gpus: 2 };
+    assert.throws(() => deploymentFiles('compose', input), /NIXL handshake; emit kubernetes/);
+    assert.doesNotThrow(() => deploymentFiles('kubernetes', input));
+  });
   test('kserve, vLLM: disaggregated MoE plan as an LLMInferenceService', () =>
     assertRoundTrip('kserve', disaggregated('vllm')));
   test('llm-d, vLLM: disaggregated MoE plan as decode and prefill pools', () =>

@@ -258,3 +258,61 @@ describe('Ray: Serve LLM configs and production-stack raySpec', () => {
     );
   });
 });
+
+describe("the vLLM project's Helm chart and OPEA's model-server charts", () => {
+  test('vLLM chart: image.command read as written; replicas, GPUs, version and GPU product from the values', () => {
+    const { text, report } = readFixture('helm/vllm-chart-values.yaml');
+    assert.equal(report.format, 'helm-vllm');
+    const [block] = report.blocks;
+    assert.deepEqual(blockSettings(block), {
+      model: 'Qwen/Qwen3-32B',
+      tp: 2,
+      maxModelLen: 32768,
+      maxNumSeqs: 128,
+      gpuMemoryUtilization: 0.92,
+      replicas: 3,
+      gpus: 2,
+    });
+    assert.equal(block.engineVersion?.text, 'v0.10.1');
+    assert.equal(block.hardware?.id, 'h100-sxm');
+    assert.equal(textAt(text, block, 'maxNumSeqs'), '"128"');
+    assert.deepEqual(diagnoseFile(report), []);
+    roundTrip('helm/vllm-chart-values.yaml', 0, { maxNumSeqs: 256, enablePrefixCaching: true });
+  });
+
+  test('OPEA vllm chart: LLM_MODEL_ID is the model, extraCmdArgs the flags', () => {
+    const { text, report } = readFixture('helm/opea-vllm-values.yaml');
+    assert.equal(report.format, 'helm-opea');
+    const [block] = report.blocks;
+    assert.equal(block.engine, 'vllm');
+    assert.deepEqual(blockSettings(block), {
+      model: 'meta-llama/Llama-3.1-8B-Instruct',
+      maxNumSeqs: 256,
+      enablePrefixCaching: true,
+      gpuMemoryUtilization: 0.9,
+      replicas: 2,
+      gpus: 1,
+    });
+    assert.equal(block.hardware?.id, 'l40s');
+    assert.equal(textAt(text, block, 'gpuMemoryUtilization'), '"0.9"');
+    roundTrip('helm/opea-vllm-values.yaml', 0, { maxNumSeqs: 128, tp: 1 });
+  });
+
+  test('OPEA tgi chart: upper-case keys are the launcher environment; empty ones are left out', () => {
+    const { text, report } = readFixture('helm/opea-tgi-values.yaml');
+    assert.equal(report.format, 'helm-opea');
+    const [block] = report.blocks;
+    assert.equal(block.engine, 'tgi');
+    assert.deepEqual(blockSettings(block), {
+      model: 'Qwen/Qwen2.5-7B-Instruct',
+      tp: 2,
+      maxModelLen: 8192,
+      maxNumSeqs: 64,
+      replicas: 1,
+      gpus: 2,
+    });
+    assert.equal(textAt(text, block, 'maxModelLen'), '"8192"');
+    assert.ok(!block.occurrences.some((o) => o.spelling === 'CUDA_GRAPHS'), 'CUDA_GRAPHS "" is not passed');
+    roundTrip('helm/opea-tgi-values.yaml', 0, { maxNumSeqs: 32 });
+  });
+});

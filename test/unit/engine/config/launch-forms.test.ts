@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { blockSettings, diagnoseFile } from '../../../../src/engine/config/index.js';
+import { blockSettings, diagnoseFile, readConfig } from '../../../../src/engine/config/index.js';
 import { fixturePath, readFixture, roundTrip, textAt } from './helpers.js';
 
 describe('launch forms in scripts', () => {
@@ -79,6 +79,33 @@ describe('launch forms in scripts', () => {
     assert.match(after[path], /^--max-num-seqs 1$/m, 'the other here-document is untouched');
   });
 
+  test('vllm-router is a router pairing vLLM servers, not a server', () => {
+    const text =
+      'vllm serve Qwen/Qwen3-8B --port 8001 &\nvllm-router --vllm-pd-disaggregation --prefill http://p:8001 --decode http://d:8002 --port 8000\n';
+    const report = readConfig('/work/pd.sh', text);
+    assert.equal(report.blocks.length, 1);
+    assert.ok(report.problems.some((p) => /vllm-router starts the router/.test(p.message)));
+  });
+
+  test("servers without --server_role take their side from the router YAML's URLs", () => {
+    const { report } = readFixture('launch/trtllm-disaggregated-urls.sh');
+    const [generation, context] = report.blocks;
+    assert.equal(blockSettings(generation).disaggregationMode, 'decode');
+    assert.equal(blockSettings(context).disaggregationMode, 'prefill');
+    assert.ok(
+      generation.occurrences.some(
+        (o) => o.note === 'port 8002 is in generation_servers.urls of disagg-router.yaml',
+      ),
+    );
+    const diagnostics = diagnoseFile(report, { hardware: 'h100-sxm' });
+    // The context server takes the prompts; the generation server gets no prompt-length warning.
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'prompt-longer-than-step').map((d) => d.range.start.line + 1),
+      [7],
+    );
+    assert.ok(!diagnostics.some((d) => d.code === 'disaggregation-unpaired'));
+  });
+
   test('trtllm-serve --config and --extra_llm_api_options YAML are read; disaggregated is a router', () => {
     const { report } = readFixture('launch/trtllm-disaggregated.sh');
     assert.equal(report.blocks.length, 2);
@@ -88,6 +115,9 @@ describe('launch forms in scripts', () => {
     assert.equal(context.tp, 2);
     assert.equal(context.gpus, 2);
     assert.equal(context.model, 'Qwen/Qwen3-30B-A3B');
+    // --server_role says the side, in either case TensorRT-LLM accepts.
+    assert.equal(context.disaggregationMode, 'prefill');
+    assert.equal(generation.disaggregationMode, 'decode');
     assert.ok(report.problems.some((p) => /trtllm-serve disaggregated starts the router/.test(p.message)));
     assert.ok(!report.blocks.some((b) => b.settings.model?.value === 'disaggregated'));
   });

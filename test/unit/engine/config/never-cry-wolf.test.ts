@@ -52,6 +52,25 @@ describe('chunked prefill switched off in vLLM', () => {
   });
 });
 
+describe('decode-only servers of a disaggregated pair', () => {
+  test('TensorRT-LLM: the context server cannot take long prompts; the generation server runs none', () => {
+    const all = diagnostics('wolf/trtllm-decode-only.sh');
+    assert.deepEqual(codes(onLine(all, 6)), ['error prompt-longer-than-step']);
+    assert.deepEqual(onLine(all, 6)[0].fix?.changes, { enableChunkedPrefill: true });
+    assert.deepEqual(
+      all.filter((d) => d.range.start.line >= 7),
+      [],
+      'a generation server receives the KV cache of the prompt',
+    );
+  });
+
+  test('vLLM: the start-up check holds on a decode-only server too (it checks limits whatever the side)', () => {
+    const all = diagnostics('wolf/vllm-decode-only.sh');
+    assert.deepEqual(codes(all), ['error prompt-longer-than-step', 'info disaggregation-unpaired']);
+    assert.match(all[0].message, /v0\.12\.0.*refuses to start/);
+  });
+});
+
 describe('GPUs against the plan, as the engine places ranks', () => {
   test('PP across Ray workers: the pod holds one node of the plan (info); the same plan on one node is an error', () => {
     const all = diagnostics('wolf/multi-node-ray.yaml');
