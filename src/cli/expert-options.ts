@@ -14,7 +14,7 @@ export function expertSkewOption(): Option {
 export function eplbOption(): Option {
   return new Option(
     '--eplb-redundant <n>',
-    "MoE under EP: EPLB's redundant copies of hot experts (DeepSeek-V3's prefill deployment ran 32)",
+    "MoE under EP: EPLB's redundant expert slots, copies of hot experts held beside the routed ones (their weights count in memory; experts + slots must divide over EP: DeepSeek-V3's 256 + 32 over EP 72); DeepSeek-V3's prefill deployment ran 32",
   ).argParser(nonNegativeInt);
 }
 
@@ -25,6 +25,13 @@ export function expertRoutingOfFlags(flags: {
 }): ExpertRouting | undefined {
   if (flags.expertSkew === undefined && flags.eplbRedundant === undefined) return undefined;
   return { skew: flags.expertSkew ?? 0, redundantExperts: flags.eplbRedundant ?? 0 };
+}
+
+/** The plan's share of the flags: EPLB's redundant slots, where EP spreads experts (absent: none). */
+export function redundantSlotsOfFlags(flags: { ep: number; eplbRedundant?: number }): {
+  redundantExperts?: number;
+} {
+  return flags.ep > 1 && flags.eplbRedundant ? { redundantExperts: flags.eplbRedundant } : {};
 }
 
 /** The busiest EP rank's load over the mean for the model and EP degree (1: no EP, dense, or balanced). */

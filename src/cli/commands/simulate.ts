@@ -32,7 +32,13 @@ import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES } from '../../engine/workload/slo.js';
 import { NO_SLO, type SloDefinition, sloInWords } from '../../engine/workload/slo-verdict.js';
 import type { Workload } from '../../engine/workload/types.js';
-import { eplbOption, expertRoutingOfFlags, expertSkewOption, imbalanceFor } from '../expert-options.js';
+import {
+  eplbOption,
+  expertRoutingOfFlags,
+  expertSkewOption,
+  imbalanceFor,
+  redundantSlotsOfFlags,
+} from '../expert-options.js';
 import { inputOption, modelOption } from '../file-options.js';
 import { printJson, table } from '../format.js';
 import {
@@ -236,6 +242,7 @@ export function registerSimulateCommands(program: Command): void {
         pp: flags.pp,
         dp: flags.dp,
         ep: flags.ep,
+        ...redundantSlotsOfFlags(flags),
         weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       };
@@ -456,6 +463,7 @@ export function registerSimulateCommands(program: Command): void {
         pp,
         dp,
         ep: flags.ep,
+        ...redundantSlotsOfFlags(flags),
         weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       });

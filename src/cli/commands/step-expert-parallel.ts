@@ -14,8 +14,12 @@ export function expertParallelTerms(
 ): Terms {
   let allToAll = 0;
   let experts = 0;
+  let allToAllSource: string | undefined;
   for (const e of breakdown) {
-    if (e.name === 'ep_dispatch' || e.name === 'ep_combine') allToAll += e.seconds;
+    if (e.name === 'ep_dispatch' || e.name === 'ep_combine') {
+      allToAll += e.seconds;
+      allToAllSource ??= e.source;
+    }
     if (e.name.startsWith('experts_')) experts += e.seconds;
   }
   return {
@@ -23,6 +27,7 @@ export function expertParallelTerms(
     groupBatches: epGroupBatches(plan),
     imbalance,
     allToAllSeconds: allToAll,
+    ...(allToAllSource ? { allToAllSource } : {}),
     imbalanceSeconds: imbalance > 1 ? experts * (1 - 1 / imbalance) : 0,
     scaleUp: plan.ep <= scaleUpDomainOf(hardware),
   };
@@ -33,5 +38,5 @@ const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
 export function describeExpertParallel(t: Terms): string {
   const group = t.groupBatches > 1 ? ` over ${t.groupBatches} attention-DP ranks` : '';
   const link = t.scaleUp ? 'within one scale-up domain (NVLink)' : 'across scale-up domains (the network)';
-  return `expert parallel: EP${t.ep}${group}, all-to-all ${link}: dispatch + combine ${ms(t.allToAllSeconds)}; busiest EP rank × ${t.imbalance.toFixed(2)} of the mean: the step waits ${ms(t.imbalanceSeconds)} for it`;
+  return `expert parallel: EP${t.ep}${group}, all-to-all ${link}: dispatch + combine ${ms(t.allToAllSeconds)}${t.allToAllSource ? ` (${t.allToAllSource})` : ''}; busiest EP rank × ${t.imbalance.toFixed(2)} of the mean: the step waits ${ms(t.imbalanceSeconds)} for it`;
 }

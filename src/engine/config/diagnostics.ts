@@ -184,6 +184,20 @@ function chartInjectedFlags({ block, push, fixFor }: BlockChecking): void {
   }
 }
 
+/**
+ * The attention TP of a plan as the file writes it: SGLang and TensorRT-LLM count every GPU of an
+ * attention-DP server in --tp, so attention TP is tp / dp there; otherwise the file's TP.
+ */
+export function attentionTensorParallel(engine: EngineId, settings: PartialServingSettings): number {
+  const tp = settings.tp ?? 1;
+  const dp = settings.dp ?? 1;
+  const countsEveryGpu =
+    settings.dpAttention === true &&
+    ENGINES[engine].dataParallelAttention === 'tp-counts-every-gpu' &&
+    tp % dp === 0;
+  return countsEveryGpu ? tp / dp : tp;
+}
+
 function resolveTarget(block: ServingBlock, engine: EngineId, context: DiagnoseContext): BlockTarget {
   const settings = blockSettings(block);
   const model = settings.model ? modelForReference(settings.model) : undefined;
@@ -380,7 +394,8 @@ function planOf(
   target: BlockTarget,
   model: ModelSpec,
 ): Plan | undefined {
-  const { resolved, tp, pp, dp } = target;
+  const { resolved, pp, dp } = target;
+  const tp = attentionTensorParallel(target.engine, resolved);
   const weightDtype = weightDtypeOf(resolved, model);
   if (!weightDtype) {
     push({
@@ -392,11 +407,13 @@ function planOf(
     return undefined;
   }
   const ep = resolved.expertParallel ? tp * dp : (resolved.ep ?? 1);
-  const plan: Plan = { tp, pp, dp, ep, weightDtype, kvDtype: kvDtypeOf(resolved) };
+  const redundant = resolved.redundantExperts ? { redundantExperts: resolved.redundantExperts } : {};
+  const plan: Plan = { tp, pp, dp, ep, ...redundant, weightDtype, kvDtype: kvDtypeOf(resolved) };
   const divisibility = planProblems(model, plan);
   for (const problem of divisibility) {
     const key: SettingKey = problem.startsWith('PP') ? 'pp' : problem.startsWith('EP') ? 'ep' : 'tp';
-    const better = key === 'tp' ? nearestValidTp(model, plan) : undefined;
+    // Under attention DP the file's --tp counts every GPU: a TP fix in the plan's terms would not fit it.
+    const better = key === 'tp' && tp === target.tp ? nearestValidTp(model, plan) : undefined;
     push({
       severity: 'error',
       code: 'plan-does-not-divide',
@@ -490,7 +507,7 @@ function weightsDoNotFit(
   report: MemoryReport,
 ): void {
   const g = report.perGpu;
-  const fitTp = [2, 4, 8, 16]
+  const fitTp = (plan.tp === target.tp ? [2, 4, 8, 16] : [])
     .map((f) => plan.tp * f)
     .find((tp) => {
       if (tp > scaleUpDomainOf(hardware) || planProblems(model, { ...plan, tp }).length > 0) return false;

@@ -24,6 +24,10 @@ export const ServingSettings = z.object({
   dpAttention: z.boolean(),
   /** vLLM's switch: experts spread over TP × DP ranks instead of being TP-sharded. */
   expertParallel: z.boolean(),
+  /** Expert-parallel load balancing: hot experts copied into redundant slots (SGLang and vLLM --enable-eplb). */
+  eplb: z.boolean(),
+  /** EPLB's redundant expert slots over the EP ranks (SGLang --ep-num-redundant-experts, vLLM --num-redundant-experts). */
+  redundantExperts: z.number().int().min(0),
   /** Share of each GPU's memory the engine may use (vLLM, SGLang's static fraction, TGI). */
   gpuMemoryUtilization: fraction,
   /** TensorRT-LLM: share of the memory left free after weights and activations that the KV cache takes. */
@@ -76,6 +80,8 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   ep: 'expert-parallel-size',
   expertParallel: 'enable-expert-parallel',
   dpAttention: 'enable-dp-attention',
+  eplb: 'enable-eplb',
+  redundantExperts: 'num-redundant-experts',
   gpuMemoryUtilization: 'gpu-memory-utilization',
   kvCacheFreeMemoryFraction: 'kv-cache-free-gpu-memory-fraction',
   maxNumSeqs: 'max-num-seqs',

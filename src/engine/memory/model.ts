@@ -108,7 +108,7 @@ export function defaultRuntimeReserveBytes(plan: Pick<Plan, 'tp' | 'pp'>): numbe
  * TP, but for MLA's latent down-projections, which every rank holds whole. Routed experts are split
  * over EP ranks whole, and each expert's width over the TP ranks left (vLLM without
  * --enable-expert-parallel: EP 1, every expert over TP; SGLang's --ep-size below TP: moe-tp = TP / EP),
- * so a GPU holds 1/max(EP, TP) of them. Shared experts are on every rank, sharded over TP. Biases,
+ * so a GPU holds 1/max(EP, TP) of them (and of EPLB's redundant copies). Shared experts are on every rank, sharded over TP. Biases,
  * norms and the router stay 16-bit.
  */
 function layerWeightBytes(model: ModelSpec, layer: LayerGeometry, plan: Plan, weights: WeightLayout): number {
@@ -119,8 +119,10 @@ function layerWeightBytes(model: ModelSpec, layer: LayerGeometry, plan: Plan, we
   let ffn: number;
   if (layer.ffn.kind === 'moe') {
     const expertShards = Math.max(plan.ep, tp);
+    // EPLB's redundant slots hold whole copies of experts: more expert weights on every EP rank.
+    const slots = p.ffnCopies + (plan.ep > 1 ? (plan.redundantExperts ?? 0) : 0);
     ffn =
-      ((p.ffnCopies * (p.gateUp + p.down)) / expertShards) * partBytesPerParam(weights, 'experts') +
+      ((slots * (p.gateUp + p.down)) / expertShards) * partBytesPerParam(weights, 'experts') +
       (p.shared / tp) * partBytesPerParam(weights, 'shared');
   } else {
     ffn = ((p.gateUp + p.down) / tp) * partBytesPerParam(weights, 'dense');

@@ -13,6 +13,12 @@ export const Plan = z.object({
   dp: degree,
   /** Expert parallel degree (MoE): experts are split over `ep` GPUs instead of being TP-sharded. */
   ep: degree,
+  /**
+   * EPLB's redundant expert slots (MoE under EP): copies of hot experts beside the routed ones, so that
+   * experts + redundant slots divide over the EP ranks (DeepSeek-V3's 256 experts + 32 over EP 72: 4 a
+   * rank). Absent: none.
+   */
+  redundantExperts: z.number().int().min(0).optional(),
   weightDtype: WeightDtype,
   kvDtype: KvDtype,
 });
@@ -28,7 +34,10 @@ export function describePlan(plan: Plan): string {
   const parts = [`TP${plan.tp}`];
   if (plan.pp > 1) parts.push(`PP${plan.pp}`);
   if (plan.dp > 1) parts.push(`DP${plan.dp}`);
-  if (plan.ep > 1) parts.push(`EP${plan.ep}`);
+  if (plan.ep > 1) {
+    const redundant = plan.redundantExperts ? ` (+${plan.redundantExperts} redundant experts)` : '';
+    parts.push(`EP${plan.ep}${redundant}`);
+  }
   return parts.join(' × ');
 }
 
@@ -72,9 +81,14 @@ export function planProblems(model: ModelSpec, plan: Plan): string[] {
   if (ep > 1) {
     const moe = moeLayers(model);
     if (moe.length === 0) problems.add(`EP ${ep} needs a mixture-of-experts model; ${model.name} is dense`);
+    const redundant = plan.redundantExperts ?? 0;
     for (const ffn of moe) {
-      if (ffn.experts % ep !== 0) {
-        problems.add(`EP ${ep} does not divide the ${ffn.experts} experts of ${model.name}`);
+      if ((ffn.experts + redundant) % ep !== 0) {
+        problems.add(
+          redundant > 0
+            ? `EP ${ep} does not divide the ${ffn.experts} experts + ${redundant} redundant slots of ${model.name}`
+            : `EP ${ep} does not divide the ${ffn.experts} experts of ${model.name}${redundantHint(ffn.experts, ep)}`,
+        );
       }
     }
     if (moe.length > 0 && (plan.tp * plan.dp) % ep !== 0) {
@@ -82,6 +96,22 @@ export function planProblems(model: ModelSpec, plan: Plan): string[] {
     }
   }
   return [...problems];
+}
+
+/**
+ * EPLB's redundant expert slots a plan needs so that experts + slots divide over `ep` ranks: none where EP
+ * divides the experts, else the fewest that fill every rank's last slot (256 over EP 72: 32, 4 a rank).
+ */
+export function redundantSlotsFor(experts: number, ep: number): number {
+  const rest = experts % ep;
+  return rest === 0 ? 0 : ep - rest;
+}
+
+/** How EPLB's redundant slots would make experts + slots divide over `ep` ranks (engines run it so). */
+function redundantHint(experts: number, ep: number): string {
+  if (ep > experts) return '';
+  const slots = redundantSlotsFor(experts, ep);
+  return ` (${slots} redundant expert slots would make ${experts + slots}, ${(experts + slots) / ep} a rank)`;
 }
 
 export function assertPlanValid(model: ModelSpec, plan: Plan): void {

@@ -153,8 +153,7 @@ export class MeasuredOps {
   allReduce(bytes: number, gpus: number): ResolvedOpTime | undefined {
     if (this.transferred || gpus <= 1) return undefined;
     // Beyond the GPU counts measured (one node's), the time depends on the network: the link model's.
-    const measuredUpTo = (kind: 'nccl' | 'customAllReduce') =>
-      Math.max(0, ...((this.tables.tables[kind]?.columns.levels[2] ?? []) as number[]));
+    const measuredUpTo = (kind: 'nccl' | 'customAllReduce') => this.measuredGpus(kind);
     const custom =
       this.engine.customAllReduce &&
       bytes <= CUSTOM_ALL_REDUCE_MAX_BYTES &&
@@ -171,6 +170,24 @@ export class MeasuredOps {
         ? ' (NCCL: beyond the custom kernel)'
         : ' (NCCL: custom all-reduce disabled)';
     return { seconds: time.seconds, source: () => `${describeOpTimeSource(time.source)}${why}` };
+  }
+
+  /**
+   * NCCL's all-to-all of `bytes` from each of `gpus` GPUs (an EP dispatch or combine), within the GPU
+   * counts the tables measured (one node's, or a GB200 tray's four); beyond them the network decides and
+   * the link model times it. Undefined where transferred or not measured. The tables hold NCCL only:
+   * DeepEP's low-latency kernels are not measured.
+   */
+  allToAll(bytes: number, gpus: number): ResolvedOpTime | undefined {
+    if (this.transferred || gpus <= 1 || gpus > this.measuredGpus('nccl')) return undefined;
+    const time = this.tables.collective({ op: 'alltoall', gpus, bytes });
+    if (time === undefined) return undefined;
+    return { seconds: time.seconds, source: () => `${describeOpTimeSource(time.source)} (NCCL all-to-all)` };
+  }
+
+  /** The most GPUs a collective table measured (0 where it has none). */
+  private measuredGpus(kind: 'nccl' | 'customAllReduce'): number {
+    return Math.max(0, ...((this.tables.tables[kind]?.columns.levels[2] ?? []) as number[]));
   }
 }
 

@@ -56,6 +56,8 @@ export const StepReport = z.object({
       /** Busiest EP rank's routed tokens over the mean. */
       imbalance: z.number(),
       allToAllSeconds: z.number(),
+      /** Where the all-to-all's time came from: a measured NCCL table, or the link model. */
+      allToAllSource: z.string().optional(),
       /** Expert time the step spends because the busiest rank carries more than the mean. */
       imbalanceSeconds: z.number(),
       /** Whether the EP group stays in one scale-up domain (NVLink node or NVL72 rack). */

@@ -620,11 +620,10 @@ export class StepModel {
     }
     if (useEp && ffn.kind === 'moe') {
       const routed = dispatchBytesPerGpu(hiddenBytes, ffn.topK, tp, setup.ep, setup.expertImbalance);
-      const seconds = allToAllSeconds(routed, setup.ep, this.hardware, this.calibration.collectiveEfficiency);
-      entries.push(
-        communication('ep_dispatch', seconds, routed),
-        communication('ep_combine', seconds, routed),
-      );
+      const time =
+        this.measured?.allToAll(routed, setup.ep) ??
+        allToAllSeconds(routed, setup.ep, this.hardware, this.calibration.collectiveEfficiency);
+      entries.push(communication('ep_dispatch', time, routed), communication('ep_combine', time, routed));
     }
     return entries;
   }

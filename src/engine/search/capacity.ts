@@ -209,7 +209,7 @@ function labelOf(c: Candidate, replicas: number): string {
   const parts = [`TP${plan.tp}`];
   if (plan.pp > 1) parts.push(`PP${plan.pp}`);
   if (replicas > 1) parts.push(`DP${replicas}`);
-  if (plan.ep > 1) parts.push(`EP${plan.ep}`);
+  if (plan.ep > 1) parts.push(`EP${plan.ep}${plan.redundantExperts ? `+${plan.redundantExperts}` : ''}`);
   const dtypes =
     plan.weightDtype !== 'bf16' || plan.kvDtype !== 'bf16' ? ` ${plan.weightDtype}/${plan.kvDtype}` : '';
   const chunks = knobs.chunkedPrefill ? `${knobs.maxNumBatchedTokens}-token chunks` : 'whole prompts';

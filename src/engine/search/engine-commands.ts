@@ -82,6 +82,10 @@ function poolSettings(
   if (plan.ep > 1) {
     settings.ep = plan.ep;
     settings.expertParallel = true;
+    if (plan.redundantExperts) {
+      settings.eplb = true;
+      settings.redundantExperts = plan.redundantExperts;
+    }
   }
   const { quantization } = quantizationOf(model, pool);
   if (quantization) settings.quantization = quantization;

@@ -1,6 +1,6 @@
 import { scaleUpDomainOf } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
-import { describePlan, type Plan, planProblems } from '../memory/plan.js';
+import { describePlan, type Plan, planProblems, redundantSlotsFor } from '../memory/plan.js';
 import { moeLayers } from '../model/geometry.js';
 import { divisors } from '../util/divisors.js';
 import type { PrunedConfiguration } from './schema.js';
@@ -12,8 +12,9 @@ const MOST_MEMORY = 0.95;
 /**
  * Wide expert parallelism with attention data parallelism, as large MoE deployments run it (DeepSeek-V3
  * with SGLang's --enable-dp-attention or vLLM's DP + EP): attention TP of 1 to the scale-up domain's
- * size, EP over 8 or more GPUs and a multiple of that TP, dividing both the GPUs and the experts. The
- * shape's replica is one attention-DP rank; `colocatedCandidates` spreads the ranks over every GPU.
+ * size, EP over 8 or more GPUs and a multiple of that TP, dividing the GPUs. Where EP does not divide
+ * the experts (256 over a 72-GPU NVL72 rack), EPLB's redundant slots fill the last row (see
+ * redundantSlotsFor), as engines run it. The shape's replica is one attention-DP rank; `colocatedCandidates` spreads the ranks over every GPU.
  */
 export function wideExpertParallelShapes(
   input: SpaceInput,
@@ -24,12 +25,19 @@ export function wideExpertParallelShapes(
   const shapes: ReplicaShape[] = [];
   const pruned: PrunedConfiguration[] = [];
   if (moe.length === 0) return { shapes, pruned };
-  const eps = divisors(input.gpus).filter((ep) => ep >= 8 && moe.every((ffn) => ffn.experts % ep === 0));
+  // Redundant slots need one expert count for every MoE layer; otherwise EP must divide each.
+  const experts = moe[0].experts;
+  const uniform = moe.every((ffn) => ffn.experts === experts);
+  const eps = divisors(input.gpus).filter(
+    (ep) => ep >= 8 && (uniform ? ep <= experts : moe.every((ffn) => ffn.experts % ep === 0)),
+  );
   const tps = divisors(scaleUpDomainOf(hardware)).filter((tp) => tp <= 8);
   for (const d of dtypes) {
     for (const ep of eps) {
+      const redundant = redundantSlotsFor(experts, ep);
+      const slots = redundant > 0 ? { redundantExperts: redundant } : {};
       for (const tp of tps.filter((t) => t < ep && ep % t === 0)) {
-        const plan: Plan = { tp, pp: 1, dp: ep / tp, ep, ...d };
+        const plan: Plan = { tp, pp: 1, dp: ep / tp, ep, ...slots, ...d };
         const what = `${describePlan(plan)} (attention DP) ${d.weightDtype}/${d.kvDtype}`;
         const problems = planProblems(model, plan);
         if (problems.length > 0) {
@@ -46,7 +54,7 @@ export function wideExpertParallelShapes(
           pruned.push({ what, reason: 'memory', detail: memory.problems.join('; ') });
           continue;
         }
-        shapes.push({ tp, pp: 1, ep, ...d });
+        shapes.push({ tp, pp: 1, ep, ...slots, ...d });
       }
     }
   }

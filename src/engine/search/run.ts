@@ -120,7 +120,8 @@ function labelOf(c: EvaluatedConfiguration): string {
     const parts = [`TP${p.plan.tp}`];
     if (p.plan.pp > 1) parts.push(`PP${p.plan.pp}`);
     if (p.plan.dp > 1) parts.push(`DP${p.plan.dp}`);
-    if (p.plan.ep > 1) parts.push(`EP${p.plan.ep}`);
+    if (p.plan.ep > 1)
+      parts.push(`EP${p.plan.ep}${p.plan.redundantExperts ? `+${p.plan.redundantExperts}` : ''}`);
     const dtypes =
       p.plan.weightDtype !== 'bf16' || p.plan.kvDtype !== 'bf16'
         ? ` ${p.plan.weightDtype}/${p.plan.kvDtype}`

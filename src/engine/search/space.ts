@@ -47,7 +47,8 @@ function knobsId(k: SchedulerKnobs): string {
 }
 
 function planId(p: Plan): string {
-  return `tp${p.tp}-pp${p.pp}-dp${p.dp}-ep${p.ep}-${p.weightDtype}-${p.kvDtype}`;
+  const redundant = p.redundantExperts ? `+r${p.redundantExperts}` : '';
+  return `tp${p.tp}-pp${p.pp}-dp${p.dp}-ep${p.ep}${redundant}-${p.weightDtype}-${p.kvDtype}`;
 }
 
 /** A pool's id: plan and knobs, and its speculation where it has one. */
@@ -102,6 +103,8 @@ export interface ReplicaShape {
   tp: number;
   pp: number;
   ep: number;
+  /** EPLB's redundant expert slots, where EP does not divide the experts. */
+  redundantExperts?: number;
   weightDtype: WeightDtype;
   kvDtype: KvDtype;
 }

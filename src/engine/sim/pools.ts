@@ -168,7 +168,9 @@ export function buildPools(
 function poolExpertImbalance(model: ModelSpec, pool: PoolConfig): number {
   const moe = moeLayers(model)[0];
   if (!moe || pool.plan.ep <= 1 || !pool.expertRouting) return 1;
-  return expertImbalanceOf(moe.experts, pool.plan.ep, pool.expertRouting);
+  // The plan's redundant slots are EPLB's to fill, whether or not the routing names them again.
+  const redundantExperts = Math.max(pool.expertRouting.redundantExperts, pool.plan.redundantExperts ?? 0);
+  return expertImbalanceOf(moe.experts, pool.plan.ep, { ...pool.expertRouting, redundantExperts });
 }
 
 const stepModelCache = new Map<string, StepModel>();

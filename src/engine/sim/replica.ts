@@ -32,6 +32,8 @@ export interface SimRequest extends SchedRequest {
   pinnedOn: number;
   /** Tokens drafted for it in the step in flight (speculative decoding); 0: a plain decode. */
   specTokens: number;
+  /** Its own per-position draft acceptance rate, where the workload gives one; -1: the pool's rates. */
+  readonly acceptance: number;
 }
 
 export type PoolRole = 'mixed' | 'prefill' | 'decode';

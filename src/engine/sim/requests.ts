@@ -60,6 +60,7 @@ export function simRequests(
       pinnedHashes: 0,
       pinnedOn: -1,
       specTokens: 0,
+      acceptance: w.acceptance ?? -1,
     };
   }
   return requests;

@@ -269,7 +269,11 @@ export class Simulation implements StepSink {
     // A verification step emits the accepted drafted tokens with the target's own, all at once.
     let tokens = 1;
     if (r.specTokens > 0) {
-      const extra = this.committing!.speculation!.accepted(r.specTokens, r.outputTokens - r.generated);
+      const extra = this.committing!.speculation!.accepted(
+        r.specTokens,
+        r.outputTokens - r.generated,
+        r.acceptance,
+      );
       r.specTokens = 0;
       r.generated += extra;
       r.computed += extra;

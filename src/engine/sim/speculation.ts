@@ -69,12 +69,14 @@ export class SpeculativeDecoder {
   /**
    * Drafted tokens the target accepts in one sequence's verification of `k`, at most `room` (the
    * tokens it may still emit beyond the target's own): each position in turn with its rate, up to the
-   * first rejection.
+   * first rejection. `own`: the request's own rate for every position (the workload's), where ≥ 0;
+   * else the pool's per-position rates.
    */
-  accepted(k: number, room: number): number {
+  accepted(k: number, room: number, own = -1): number {
     const rates = this.rates;
     let a = 0;
-    while (a < k && this.rng.next() < rates[a]) a++;
+    if (own >= 0) while (a < k && this.rng.next() < own) a++;
+    else while (a < k && this.rng.next() < rates[a]) a++;
     const kept = Math.min(a, room);
     this.verifications++;
     this.drafted += k;

@@ -1,6 +1,10 @@
 import { blockSettings, type ServingBlock } from '../config/block.js';
-import { kvDtypeOf, modelForReference, weightDtypeOf } from '../config/diagnostics.js';
-import { ENGINES } from '../config/engines/index.js';
+import {
+  attentionTensorParallel,
+  kvDtypeOf,
+  modelForReference,
+  weightDtypeOf,
+} from '../config/diagnostics.js';
 import { knobsFor, knobTable } from '../config/knobs/index.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import { formatLocation } from '../config/source.js';
@@ -104,12 +108,7 @@ export function resolveBlock(
     modelMaxLen: model.maxContextLength,
   });
   const effective: PartialServingSettings = { ...defaults, ...written };
-  // SGLang and TensorRT-LLM count every GPU of an attention-DP server in --tp: attention TP is tp / dp.
-  const tpCountsEveryGpu =
-    effective.dpAttention === true &&
-    ENGINES[block.engine].dataParallelAttention === 'tp-counts-every-gpu' &&
-    (effective.tp ?? 1) % (effective.dp ?? 1) === 0;
-  const tp = tpCountsEveryGpu ? (effective.tp ?? 1) / (effective.dp ?? 1) : (effective.tp ?? 1);
+  const tp = attentionTensorParallel(block.engine, effective);
   const pp = effective.pp ?? 1;
   const dp = effective.dp ?? 1;
   const replicas = effective.replicas ?? 1;
@@ -127,6 +126,8 @@ export function resolveBlock(
     pp,
     dp: dp * replicas,
     ep: effective.ep ?? (effective.expertParallel ? tp * dp : 1),
+    // EPLB's redundant slots: experts + slots divide over EP, and their copies take memory.
+    ...(effective.redundantExperts ? { redundantExperts: effective.redundantExperts } : {}),
     weightDtype: weightDtype === 'fp16' || !weightDtype ? 'bf16' : weightDtype,
     kvDtype: kvDtypeOf(effective) === 'fp16' ? 'bf16' : kvDtypeOf(effective),
   };

@@ -127,10 +127,11 @@ function generateStream(w: SyntheticWorkload, seed: number, part: number, source
   // A session's turns all carry its start as arrival, so the first n requests are whole sessions in
   // start order (the last one cut), the same however many are drawn.
   if (requests.length > count) requests.length = count;
-  if (w.className !== undefined || w.priority !== 0) {
+  if (w.className !== undefined || w.priority !== 0 || w.acceptance !== undefined) {
     for (const r of requests) {
       if (w.className !== undefined) r.className = w.className;
       if (w.priority !== 0) r.priority = w.priority;
+      if (w.acceptance !== undefined) r.acceptance = w.acceptance;
     }
   }
   return requests;

@@ -15,6 +15,7 @@ const MooncakeLine = z.object({
   input_length: tokens.positive(),
   output_length: tokens,
   hash_ids: z.array(z.number().int().nonnegative()).optional(),
+  acceptance: z.number().min(0).max(1).optional(),
 });
 
 const RequestListLine = z.object({
@@ -22,6 +23,7 @@ const RequestListLine = z.object({
   ContextTokens: tokens.positive(),
   GeneratedTokens: tokens,
   RequestID: z.union([z.string(), z.number()]).optional(),
+  acceptance: z.number().min(0).max(1).optional(),
 });
 
 /** What each key must hold, in words, for errors that say what was expected and what was found. */
@@ -34,6 +36,7 @@ const EXPECTED: Record<string, string> = {
   GeneratedTokens: `a whole number of tokens (0 or more), at most ${MAX}`,
   hash_ids: 'a list of whole numbers (0 or more)',
   RequestID: 'a string or a number',
+  acceptance: 'a speculative acceptance rate from 0 to 1',
 };
 
 function jsonLineReader<T>(
@@ -72,21 +75,26 @@ function jsonLineReader<T>(
   };
 }
 
-/** Mooncake JSONL: `timestamp` (ms), `input_length`, `output_length`, `hash_ids` (prefix blocks). */
+/**
+ * Mooncake JSONL: `timestamp` (ms), `input_length`, `output_length`, `hash_ids` (prefix blocks), and
+ * optionally `acceptance` (the request's speculative acceptance rate).
+ */
 export function mooncakeReader(out: TraceCollector): LineSink {
   return jsonLineReader(out, MooncakeLine, (v) => ({
     arrival: v.timestamp / 1000,
     promptTokens: v.input_length,
     outputTokens: v.output_length,
     ...(v.hash_ids === undefined ? {} : { hashIds: v.hash_ids }),
+    ...(v.acceptance === undefined ? {} : { acceptance: v.acceptance }),
   }));
 }
 
-/** Request-list JSONL: `StartTimeOffset` (ns), `ContextTokens`, `GeneratedTokens`, optional `RequestID`. */
+/** Request-list JSONL: `StartTimeOffset` (ns), `ContextTokens`, `GeneratedTokens`, optional `RequestID` and `acceptance`. */
 export function requestListReader(out: TraceCollector): LineSink {
   return jsonLineReader(out, RequestListLine, (v) => ({
     arrival: v.StartTimeOffset / 1e9,
     promptTokens: v.ContextTokens,
     outputTokens: v.GeneratedTokens,
+    ...(v.acceptance === undefined ? {} : { acceptance: v.acceptance }),
   }));
 }

@@ -32,6 +32,8 @@ export const MAX_CV = 1000;
  *            | "toolpause=" dist       seconds a tool call runs before its turn (default lognormal(2,0.8))
  *            | "class=" name           the requests' class (interactive, batch, …) for per-class metrics
  *            | "priority=" integer     scheduling priority, lower served first (default 0)
+ *            | "accept=" number        speculative decoding: each drafted token's acceptance rate, 0 to 1
+ *                                      (the stream drafts this well; default: the pool's method's rates)
  *            | "slo=(" targets ")"     the class's own latency targets, as --slo writes them (ttft=0.5,tpot=50ms)
  *   curve    = "diurnal(" period "," low ")" | "steps(" t ":" factor { ";" t ":" factor } ")"
  *            | "burst(" every "," length "," factor ")"
@@ -67,6 +69,7 @@ export const SyntheticWorkload = z.object({
     .regex(/^[A-Za-z][\w-]{0,31}$/, 'a class is a name of letters, digits, _ and - (at most 32)')
     .optional(),
   priority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+  acceptance: z.number().min(0).max(1).optional(),
   slo: SloTargets.optional(),
 });
 export type SyntheticWorkload = z.output<typeof SyntheticWorkload>;
@@ -84,6 +87,7 @@ const SPEC_KEY: Record<string, string> = {
   toolShare: 'tool',
   toolPause: 'toolpause',
   className: 'class',
+  acceptance: 'accept',
 };
 
 /** Whether a `--workload` value is a spec string rather than a file. */
@@ -93,7 +97,7 @@ export function looksLikeWorkloadSpec(value: string): boolean {
 
 function specError(spec: string, message: string): ServeTuneError {
   return new ServeTuneError(
-    `Invalid workload spec '${spec}': ${message}. Grammar: <poisson|gamma|constant>:rate=R[,cv=C][,n=N|,duration=S][,prompt=DIST][,output=DIST][,max=N][,curve=CURVE][,system=N[,shared=F][,templates=K]][,turns=DIST[,think=DIST][,tool=F][,toolpause=DIST]][,class=NAME[,slo=(TARGETS)]][,priority=P], several joined by ' + ', CURVE = diurnal(PERIOD,LOW) | steps(T:F;…) | burst(EVERY,LENGTH,FACTOR), DIST = fixed(N) | uniform(A,B) | lognormal(MEDIAN,SIGMA) | empirical(V1;V2;…) | empirical(@file). Example: poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000`,
+    `Invalid workload spec '${spec}': ${message}. Grammar: <poisson|gamma|constant>:rate=R[,cv=C][,n=N|,duration=S][,prompt=DIST][,output=DIST][,max=N][,curve=CURVE][,system=N[,shared=F][,templates=K]][,turns=DIST[,think=DIST][,tool=F][,toolpause=DIST]][,class=NAME[,slo=(TARGETS)]][,priority=P][,accept=A], several joined by ' + ', CURVE = diurnal(PERIOD,LOW) | steps(T:F;…) | burst(EVERY,LENGTH,FACTOR), DIST = fixed(N) | uniform(A,B) | lognormal(MEDIAN,SIGMA) | empirical(V1;V2;…) | empirical(@file). Example: poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000`,
     'invalid-argument',
     '--workload',
   );
@@ -251,6 +255,9 @@ function parseShapeParam(spec: string, key: string, value: string, fields: Recor
     case 'class':
       fields.className = value;
       break;
+    case 'accept':
+      fields.acceptance = parseNumber(spec, key, value);
+      break;
     case 'slo': {
       const inner = /^\((.*)\)$/.exec(value);
       if (!inner)
@@ -351,6 +358,7 @@ export function printWorkloadSpec(w: SyntheticWorkload): string {
   }
   if (w.className !== undefined) params.push(`class=${w.className}`);
   if (w.priority !== 0) params.push(`priority=${w.priority}`);
+  if (w.acceptance !== undefined) params.push(`accept=${w.acceptance}`);
   if (w.slo) {
     const targets = Object.entries(w.slo).map(([name, seconds]) => `${name}=${seconds}`);
     params.push(`slo=(${targets.join(',')})`);

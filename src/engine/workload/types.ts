@@ -14,6 +14,11 @@ export interface WorkloadRequest {
   /** Scheduling priority where the engine schedules by priority: lower is served first (vLLM). Default 0. */
   priority?: number;
   /**
+   * Speculative decoding: the probability that the target accepts each drafted token of this request
+   * (i.i.d. per position), where its traffic drafts better or worse than the pool's default; 0 to 1.
+   */
+  acceptance?: number;
+  /**
    * Multi-turn sessions: the session the request belongs to and its turn (0 first). A later turn is sent
    * `thinkSeconds` after the previous turn's last token; its `arrival` is its session's start.
    */

@@ -60,6 +60,24 @@ const knobs: Knob[] = [
     doc: 'Data parallel replicas.',
   }),
   intKnob('ep', { flag: '--ep-size', aliases: ['--ep'], defaultText: '1', doc: 'Expert parallel degree.' }),
+  boolKnob(
+    'eplb',
+    {
+      flag: '--enable-eplb',
+      defaultText: 'false',
+      doc: 'Expert-parallel load balancing (rebalances hot experts).',
+    },
+    'switch',
+  ),
+  intKnob(
+    'redundantExperts',
+    {
+      flag: '--ep-num-redundant-experts',
+      defaultText: '0',
+      doc: 'Redundant expert slots over the EP ranks; experts + slots must divide by --ep-size.',
+    },
+    { min: 0 },
+  ),
   fractionKnob('gpuMemoryUtilization', {
     flag: '--mem-fraction-static',
     defaultText: 'chosen at start-up from GPU memory and TP',

@@ -82,6 +82,24 @@ const knobs: Knob[] = [
     },
     'negatable',
   ),
+  boolKnob(
+    'eplb',
+    {
+      flag: '--enable-eplb',
+      defaultText: 'false',
+      doc: 'Expert-parallel load balancing (with --enable-expert-parallel).',
+    },
+    'negatable',
+  ),
+  intKnob(
+    'redundantExperts',
+    {
+      flag: '--num-redundant-experts',
+      defaultText: '0',
+      doc: 'Redundant expert slots over the EP ranks (needs --enable-eplb).',
+    },
+    { min: 0 },
+  ),
   fractionKnob('gpuMemoryUtilization', {
     flag: '--gpu-memory-utilization',
     defaultText: '0.9',

@@ -17,8 +17,11 @@ const plan = (tp: number, dp: number, ep: number): Plan => ({
 });
 const deepseek = getModel('deepseek-v3');
 
-function entries(hardware: string, p: Plan, batch: number, expertImbalance = 1) {
-  const model = compileStepModel(deepseek, getHardware(hardware), p, { expertImbalance });
+function entries(hardware: string, p: Plan, batch: number, expertImbalance = 1, engine?: 'sglang') {
+  const model = compileStepModel(deepseek, getHardware(hardware), p, {
+    expertImbalance,
+    ...(engine ? { engine: { id: engine } } : {}),
+  });
   const shape = createBatchShape();
   addUniformDecodes(shape, batch, 2000);
   const byName = new Map(model.breakdown(shape).map((e) => [e.name, e]));
@@ -62,5 +65,19 @@ describe('expert parallelism', () => {
     const nodes = entries('h200', plan(1, 64, 64), 64).byName.get('ep_dispatch')!;
     assert.equal(rack.bytes, nodes.bytes);
     assert.ok(nodes.seconds > 3 * rack.seconds, `${nodes.seconds} vs ${rack.seconds}`);
+  });
+
+  it("times the all-to-all from the engine's measured NCCL table within the GPU counts it covers", () => {
+    const measured = entries('h200', plan(1, 8, 8), 64, 1, 'sglang').byName.get('ep_dispatch')!;
+    const linkModel = entries('h200', plan(1, 8, 8), 64).byName.get('ep_dispatch')!;
+    assert.match(measured.source ?? '', /h200_sxm nccl .*NCCL all-to-all/);
+    assert.match(linkModel.source ?? '', /link model/);
+    assert.equal(measured.bytes, linkModel.bytes);
+    assert.notEqual(measured.seconds, linkModel.seconds);
+    // A GB200 NVL72 rack: the tables measured 2 and 4 GPUs (one tray); EP72 falls back to the link model.
+    const rack = entries('gb200', { ...plan(1, 72, 72), redundantExperts: 32 }, 64, 1, 'sglang').byName.get(
+      'ep_dispatch',
+    )!;
+    assert.match(rack.source ?? '', /link model/);
   });
 });

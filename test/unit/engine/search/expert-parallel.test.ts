@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { type EngineFlags, readEngineFlags } from '../../../../src/engine/config/emit.js';
 import { readConfig } from '../../../../src/engine/config/read.js';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
+import { weightBytesPerGpu } from '../../../../src/engine/memory/model.js';
+import { type Plan, planProblems, redundantSlotsFor } from '../../../../src/engine/memory/plan.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import { type EngineSettings, engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
 
@@ -39,6 +41,8 @@ const DOCUMENTED_FLAGS = {
     '--dp-size',
     '--ep-size',
     '--enable-dp-attention',
+    '--enable-eplb',
+    '--ep-num-redundant-experts',
     '--mem-fraction-static',
     '--max-running-requests',
     '--chunked-prefill-size',
@@ -59,6 +63,8 @@ const DOCUMENTED_FLAGS = {
     '--pipeline-parallel-size',
     '--data-parallel-size',
     '--enable-expert-parallel',
+    '--enable-eplb',
+    '--num-redundant-experts',
     '--gpu-memory-utilization',
     '--max-num-seqs',
     '--max-num-batched-tokens',
@@ -172,6 +178,89 @@ describe('wide expert parallelism in the search', () => {
     const metrics = evaluator.evaluateOne({ candidate: { ...wideCandidate, pool }, rate: 4 });
     assert.ok(metrics.throughputPerGpu > 0);
     assert.ok(metrics.tbt.p90 > 0 && metrics.tbt.p90 < 0.1, `TBT p90 ${metrics.tbt.p90}`);
+  });
+});
+
+describe('a 72-GPU NVL72 rack: EP that does not divide the experts, with EPLB redundant slots', () => {
+  const ep72: Plan = { tp: 1, pp: 1, dp: 72, ep: 72, weightDtype: 'fp8', kvDtype: 'bf16' };
+  const rack: Candidate = {
+    kind: 'colocated',
+    id: 'rack',
+    pool: { ...wideCandidate.pool, plan: { ...ep72, redundantExperts: 32 }, speculation: undefined },
+  };
+
+  it('256 experts over EP 72 need 32 redundant slots (4 a rank); the plan check accepts exactly that', () => {
+    assert.equal(redundantSlotsFor(256, 72), 32);
+    assert.equal(redundantSlotsFor(256, 32), 0);
+    assert.match(
+      planProblems(deepseek, ep72).join(),
+      /EP 72 does not divide the 256 experts of DeepSeek-V3 \(32 redundant expert slots would make 288, 4 a rank\)/,
+    );
+    assert.deepEqual(planProblems(deepseek, { ...ep72, redundantExperts: 32 }), []);
+    assert.match(planProblems(deepseek, { ...ep72, redundantExperts: 16 }).join(), /\+ 16 redundant slots/);
+  });
+
+  it('counts the redundant copies in the weights of every GPU', () => {
+    const extra =
+      weightBytesPerGpu(deepseek, { ...ep72, redundantExperts: 32 }) - weightBytesPerGpu(deepseek, ep72);
+    // 58 MoE layers × 32 copies of a 3 × 7168 × 2048 expert in FP8 (with its block scales), over 72 GPUs.
+    const expected = (58 * 32 * 3 * 7168 * 2048) / 72;
+    assert.ok(extra > expected && extra < expected * 1.05, `extra ${extra}, expected ≈ ${expected}`);
+  });
+
+  it('the search offers DeepSeek-V3 on 72 GB200s as TP1 × EP72 with 32 redundant slots, and EP16/EP32 on H200/B200', () => {
+    const rackShapes = wideExpertParallelShapes(space('gb200', 72), fp8).shapes;
+    assert.ok(rackShapes.some((s) => s.tp === 1 && s.ep === 72 && s.redundantExperts === 32));
+    assert.ok(rackShapes.some((s) => s.ep === 24 && s.redundantExperts === 8));
+    assert.ok(rackShapes.every((s) => (256 + (s.redundantExperts ?? 0)) % s.ep === 0));
+    const h200 = wideExpertParallelShapes(space('h200', 32), fp8).shapes;
+    assert.ok(h200.some((s) => s.ep === 16 && s.redundantExperts === undefined));
+    assert.ok(h200.some((s) => s.ep === 32 && s.redundantExperts === undefined));
+    const b200 = wideExpertParallelShapes(space('b200', 32), fp8).shapes;
+    assert.ok(b200.some((s) => s.tp === 1 && s.ep === 32));
+  });
+
+  it('emits EPLB with the redundant slots in SGLang and vLLM, documented flags only', () => {
+    const sglang = engineSettingsFor('sglang', deepseek, rack, 8192).servers[0];
+    assert.match(sglang.argv.join(' '), /--ep-size 72 --enable-eplb --ep-num-redundant-experts 32/);
+    const vllm = engineSettingsFor('vllm', deepseek, rack, 8192).servers[0];
+    assert.match(vllm.argv.join(' '), /--enable-eplb --num-redundant-experts 32/);
+    for (const [engine, server] of [
+      ['sglang', sglang],
+      ['vllm', vllm],
+    ] as const) {
+      for (const flag of server.argv.filter((w) => w.startsWith('--'))) {
+        assert.ok(DOCUMENTED_FLAGS[engine].has(flag), `${engine} has no ${flag}`);
+      }
+      const read = readEngineFlags({
+        engine,
+        argv: server.argv,
+        commandLine: server.commandLine,
+        env: server.env,
+        expressed: {},
+        dropped: [],
+        deployment: {},
+      });
+      assert.deepEqual(read, server.expressed, engine);
+    }
+  });
+
+  it('the evaluator simulates the rack plan', () => {
+    const workload = loadWorkload(
+      'poisson:rate=8,prompt=lognormal(1000,0.5),output=lognormal(100,0.5),n=40',
+      {},
+    );
+    const evaluator = new SimulationEvaluator({
+      model: deepseek,
+      hardware: getHardware('gb200'),
+      engine: 'sglang',
+      workload,
+      slo: Slo.parse({ ttft: 3, tbt: 0.1, form: 'percentile', percentile: 'p90' }),
+      maxModelLen: 8192,
+      seed: 0,
+    });
+    const metrics = evaluator.evaluateOne({ candidate: rack, rate: 8 });
+    assert.ok(metrics.throughputPerGpu > 0);
   });
 });
 

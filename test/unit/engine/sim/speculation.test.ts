@@ -14,6 +14,7 @@ import { compileStepModel } from '../../../../src/engine/perf/step-model.js';
 import type { SimulationConfigInput } from '../../../../src/engine/sim/config.js';
 import { simulate } from '../../../../src/engine/sim/simulate.js';
 import { RunSummary } from '../../../../src/engine/sim/summary.js';
+import { loadWorkload } from '../../../../src/engine/workload/load.js';
 import { generateWorkload, parseWorkloadSpec } from '../../../../src/engine/workload/spec.js';
 import type { Workload } from '../../../../src/engine/workload/types.js';
 
@@ -97,6 +98,21 @@ describe('speculative decoding in the simulator', () => {
     assert.ok(good(adaptive) >= 0.95 * good(plain), `adaptive ${good(adaptive)} against ${good(plain)}`);
     const drafted = (s: RunSummary) => s.speculation!.draftedTokens / s.speculation!.verifications;
     assert.ok(adaptive.speculation!.verifications === 0 || drafted(adaptive) < drafted(fixed));
+  });
+
+  it("uses each request's own acceptance: mixed traffic drafts between its well- and badly-drafting parts", () => {
+    const spec = config({ method: 'eagle3', k: 3 });
+    const stream = (accept: number, seedShift: number) =>
+      `poisson:rate=0.5,prompt=fixed(200),output=fixed(200),n=${20 + seedShift},accept=${accept}`;
+    const perVerification = (w: string) =>
+      simulate(spec, loadWorkload(w, {})).speculation!.tokensPerVerification;
+    const good = perVerification(stream(0.9, 0));
+    const bad = perVerification(stream(0.2, 0));
+    const mixed = perVerification(`${stream(0.9, 0)} + ${stream(0.2, 1)}`);
+    // i.i.d. acceptance α at k = 3: (1 − α⁴) / (1 − α) tokens a verification, 3.44 and 1.25.
+    assert.ok(Math.abs(good - 3.439) < 0.15, `good ${good}`);
+    assert.ok(Math.abs(bad - 1.248) < 0.1, `bad ${bad}`);
+    assert.ok(mixed > bad + 0.5 && mixed < good - 0.5, `mixed ${mixed} between ${bad} and ${good}`);
   });
 
   it('is deterministic (seeded acceptance draws) and the seed changes the draws', () => {

@@ -19,7 +19,7 @@ const sharedLeading = (a: readonly number[], b: readonly number[]) => {
 describe('workload shapes: spec grammar', () => {
   it('parses every shape key and prints a spec that parses back the same', () => {
     const spec =
-      'poisson:rate=3,n=50,curve=steps(0:1;60:4),system=1024,shared=0.5,templates=3,turns=uniform(2,5),think=fixed(7),tool=0.25,toolpause=fixed(2),class=chat,priority=2';
+      'poisson:rate=3,n=50,curve=steps(0:1;60:4),system=1024,shared=0.5,templates=3,turns=uniform(2,5),think=fixed(7),tool=0.25,toolpause=fixed(2),class=chat,priority=2,accept=0.35';
     const w = parseWorkloadSpec(spec);
     assert.deepEqual(w.curve, {
       kind: 'steps',
@@ -35,7 +35,9 @@ describe('workload shapes: spec grammar', () => {
     assert.equal(w.toolShare, 0.25);
     assert.equal(w.className, 'chat');
     assert.equal(w.priority, 2);
+    assert.equal(w.acceptance, 0.35);
     assert.deepEqual(parseWorkloadSpec(printWorkloadSpec(w)), w);
+    assert.ok(generateWorkload(w, 1, spec).requests.every((r) => r.acceptance === 0.35));
     for (const curve of ['diurnal(3600,0.2)', 'burst(60,5,10)']) {
       const c = parseWorkloadSpec(`poisson:rate=1,curve=${curve}`);
       assert.deepEqual(parseWorkloadSpec(printWorkloadSpec(c)), c);
@@ -52,6 +54,7 @@ describe('workload shapes: spec grammar', () => {
       ['poisson:rate=1,curve=sine(3)', /curve: 'sine'/],
       ['poisson:rate=1,class=has space', /class:/],
       ['poisson:rate=1,priority=0.5', /priority:/],
+      ['poisson:rate=1,accept=1.5', /accept:/],
     ];
     for (const [spec, message] of bad) assert.throws(() => parseWorkloadSpec(spec), message, spec);
   });

@@ -103,6 +103,20 @@ describe('trace token counts', () => {
     }
   });
 
+  it("reads a request's speculative acceptance from JSONL, and refuses one outside 0 to 1", () => {
+    const { requests } = parseTrace(
+      '{"timestamp": 0, "input_length": 10, "output_length": 5, "acceptance": 0.4}\n{"timestamp": 1, "input_length": 10, "output_length": 5}\n',
+      'm.jsonl',
+    );
+    assert.equal(requests[0].acceptance, 0.4);
+    assert.equal(requests[1].acceptance, undefined);
+    assert.throws(
+      () =>
+        parseTrace('{"timestamp": 0, "input_length": 10, "output_length": 5, "acceptance": 2}\n', 'm.jsonl'),
+      errorAt('m.jsonl:1:acceptance', /acceptance rate from 0 to 1/),
+    );
+  });
+
   it('refuses fractional, negative, string and oversized counts in JSONL', () => {
     for (const bad of ['100.7', '-1', '"100"', '1e12', 'null']) {
       assert.throws(
