@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { renderCapacityReportHtml } from '../../engine/report/capacity-html.js';
 import { type CapacityInput, type CapacityPlan, planCapacity } from '../../engine/search/capacity.js';
 import { priceText } from '../../engine/search/cost.js';
 import { latencyText, sloTargetsText } from '../../engine/search/format.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
-import { printJson, table } from '../format.js';
+import { printJson, table, writeTextFile } from '../format.js';
 
 /** `--gpus 8` or a range `--gpus 4..64`. */
 export interface GpuRange {
@@ -22,7 +24,10 @@ function printCapacityPlan(plan: CapacityPlan): void {
   console.log(
     `${plan.modelName}, ${plan.engine}: to serve ${plan.workload.rate.toFixed(2)} req/s of ${plan.workload.source} (${plan.workload.requests} requests sampled) on ${plan.gpus.min}..${plan.gpus.max} GPUs; SLO: ${sloTargetsText(plan.slo)}`,
   );
-  console.log(`${plan.simulations} simulations in ${plan.wallSeconds.toFixed(1)} s.\n`);
+  console.log(
+    `${plan.simulations} simulations in ${plan.wallSeconds.toFixed(1)} s.${plan.calibrated ? ' Calibrated with a measured profile.' : ''}\n`,
+  );
+  for (const r of plan.rows) if (r.calibrationNote) console.log(`${r.hardware}: ${r.calibrationNote}`);
   const rows = plan.rows.map((r) => {
     const o = r.plan;
     if (!o) return [`  ${r.hardware}`, '-', r.reason ?? '', '', '', '', '', '', ''];
@@ -86,16 +91,11 @@ export async function runCapacityPlanning(
     html?: string;
     concurrency?: number;
     disaggregation?: boolean;
-    profile?: string;
-    calibration?: string;
   },
 ): Promise<void> {
   for (const [flag, given] of [
     ['--concurrency', flags.concurrency !== undefined],
     ['--disaggregation', flags.disaggregation],
-    ['--html', flags.html !== undefined],
-    ['--profile', flags.profile !== undefined],
-    ['--calibration', flags.calibration !== undefined],
   ] as const) {
     if (given) {
       throw new ServeTuneError(
@@ -112,6 +112,14 @@ export async function runCapacityPlanning(
     },
   });
   if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
+  if (flags.html) {
+    const assets = {
+      webviewJs: readFileSync(new URL('./webview.js', import.meta.url), 'utf8'),
+      webviewCss: readFileSync(new URL('../media/webview.css', import.meta.url), 'utf8'),
+    };
+    writeTextFile(flags.html, renderCapacityReportHtml(plan, assets));
+    if (!flags.json) console.log(`Report written to ${flags.html}\n`);
+  }
   if (flags.json) printJson(plan);
   else printCapacityPlan(plan);
   if (plan.rows.every((r) => r.plan === null)) process.exitCode = 3;

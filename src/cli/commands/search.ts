@@ -217,7 +217,12 @@ export function registerSearchCommands(program: Command): void {
     )
     .addOption(priceOption())
     .option('--json', 'print the SearchResult JSON')
-    .addOption(outputOption('--html <report.html>', 'write a self-contained HTML report'));
+    .addOption(
+      outputOption(
+        '--html <report.html>',
+        'write a self-contained HTML report (of the capacity plan when planning capacity)',
+      ),
+    );
   for (const option of engineOptions(
     'serving engine to emit settings for, whose measured op tables time the steps',
     DEFAULT_ENGINE,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadCalibrationAndNote } from '../calibrate/load.js';
 import { DEFAULT_ENGINE, EngineId } from '../config/engines/index.js';
 import { getHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
@@ -11,7 +12,7 @@ import { Cost, costOf, PriceOverrides, PriceUsed, priceFor } from './cost.js';
 import { loadSearchSample } from './run.js';
 import { Candidate, EvaluationMetrics, Slo } from './schema.js';
 import type { Evaluator } from './search.js';
-import { MAX_SAMPLE_REQUESTS, SimulationEvaluator } from './simulation-evaluator.js';
+import { MAX_SAMPLE_REQUESTS, simulationEvaluatorFor } from './simulation-evaluator.js';
 import { meetsSlo } from './slo.js';
 import {
   candidateId,
@@ -50,6 +51,12 @@ export const CapacityInput = z.object({
   seed: z.number().int().default(0),
   threads: z.number().int().nonnegative().optional(),
   prices: PriceOverrides.default({}),
+  /** A measured device profile (`servetune profile --out`), translated to each GPU type; not with `calibration`. */
+  profile: z.string().optional(),
+  /** A saved calibration file (`servetune calibrate --out`), used for every GPU type; not with `profile`. */
+  calibration: z.string().optional(),
+  /** The user's op database folder (`--perf-db`): its tables replace the shipped ones for the GPU it covers. */
+  perfDb: z.string().min(1).optional(),
 });
 export type CapacityInput = z.input<typeof CapacityInput>;
 
@@ -78,6 +85,8 @@ export const CapacityRow = z.object({
   reason: z.string().nullable(),
   configurationsEvaluated: z.number().int(),
   cheapest: z.boolean(),
+  /** Where a measured profile of another device calibrated this type: what carries over and what not. */
+  calibrationNote: z.string().optional(),
 });
 export type CapacityRow = z.infer<typeof CapacityRow>;
 
@@ -92,6 +101,8 @@ export const CapacityPlan = z.object({
   rows: z.array(CapacityRow),
   /** Cost (lowest $/hour) against latency (lowest TTFT at the SLO's percentile) over every sized deployment. */
   front: z.array(CapacityOption),
+  /** Step times calibrated with a measured profile or a saved calibration. */
+  calibrated: z.boolean(),
   simulations: z.number().int(),
   wallSeconds: z.number(),
 });
@@ -347,6 +358,7 @@ export async function planCapacity(
   for (const [i, hardware] of hardwareList.entries()) {
     options.signal?.throwIfAborted();
     options.onProgress?.(i, hardwareList.length);
+    const { calibration, note } = loadCalibrationAndNote(input, hardware);
     const setup = {
       model,
       hardware,
@@ -355,16 +367,20 @@ export async function planCapacity(
       workload,
       slo: input.slo,
       maxModelLen,
+      calibration,
       seed: input.seed,
+      ...(input.perfDb !== undefined ? { perfDb: input.perfDb } : {}),
     };
+    // Read here first: a bad --perf-db folder fails before any thread starts.
+    const local = await simulationEvaluatorFor(setup);
     const threaded =
       input.threads !== 0 && options.workerFile
         ? new ThreadedEvaluator(options.workerFile, setup, input.threads)
         : undefined;
     try {
       const ctx = { model, hardware, input, rate, maxSequenceTokens };
-      const typed = await planType(ctx, threaded ?? new SimulationEvaluator(setup));
-      rows.push(typed.row);
+      const typed = await planType(ctx, threaded ?? local);
+      rows.push(note ? { ...typed.row, calibrationNote: note } : typed.row);
       all.push(...typed.options);
       simulations += typed.simulations;
     } finally {
@@ -394,6 +410,7 @@ export async function planCapacity(
     gpus: { min: input.minGpus, max: input.maxGpus },
     rows,
     front,
+    calibrated: input.calibration !== undefined || input.profile !== undefined,
     simulations,
     wallSeconds: (performance.now() - started) / 1000,
   });

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gpuCountOrRange, hardwareList } from '../../../src/cli/options.js';
 import { CapacityPlan } from '../../../src/engine/search/capacity.js';
@@ -51,5 +54,27 @@ describe('search: capacity planning', () => {
     const refused = search('--hardware', 'l40s,h100-sxm', '--gpus', '4', '--disaggregation', ...RUN);
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /--disaggregation is not taken when planning capacity/);
+  });
+
+  it('--html writes the capacity report: per GPU type, the cheapest marked, the prices used', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servetune-capacity-'));
+    const html = join(dir, 'plan.html');
+    const run = search(
+      '--hardware',
+      'l40s,h100-sxm',
+      '--gpus',
+      '1..4',
+      '--threads',
+      '0',
+      '--html',
+      html,
+      ...RUN,
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^Report written to /);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /<title>ServeTune capacity plan: Llama-3\.1-8B at 10\.00 req\/s<\/title>/);
+    assert.match(page, /<tr class="best"><td>(l40s|h100-sxm) \(cheapest\)<\/td>/);
+    assert.match(page, /\$0\.79\/GPU-hour of l40s \(RunPod/);
   });
 });
