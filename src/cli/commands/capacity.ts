@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { renderCapacityReportHtml } from '../../engine/report/capacity-html.js';
 import { type CapacityInput, type CapacityPlan, planCapacity } from '../../engine/search/capacity.js';
 import { priceText } from '../../engine/search/cost.js';
+import { ENERGY_BASIS } from '../../engine/search/energy.js';
 import { latencyText, sloTargetsText } from '../../engine/search/format.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { printJson, table, writeTextFile } from '../format.js';
@@ -19,6 +20,9 @@ export function isCapacityPlanning(hardware: readonly string[], gpus: number | G
 
 const usd = (x: number | null | undefined, digits = 2) => (x == null ? '-' : `$${x.toFixed(digits)}`);
 
+/** '0.52 J', or '-' without a power figure. */
+const joules = (x: number | null | undefined) => (x == null ? '-' : `${x.toPrecision(2)} J`);
+
 function printCapacityPlan(plan: CapacityPlan): void {
   const p = plan.slo.percentile;
   console.log(
@@ -30,7 +34,7 @@ function printCapacityPlan(plan: CapacityPlan): void {
   for (const r of plan.rows) if (r.calibrationNote) console.log(`${r.hardware}: ${r.calibrationNote}`);
   const rows = plan.rows.map((r) => {
     const o = r.plan;
-    if (!o) return [`  ${r.hardware}`, '-', r.reason ?? '', '', '', '', '', '', ''];
+    if (!o) return [`  ${r.hardware}`, '-', r.reason ?? '', '', '', '', '', '', '', ''];
     return [
       `${r.cheapest ? '* ' : '  '}${r.hardware}`,
       String(o.gpus),
@@ -41,6 +45,7 @@ function printCapacityPlan(plan: CapacityPlan): void {
       o.metrics.throughputPerGpu.toFixed(0),
       o.metrics.speedPerUser.toFixed(1),
       `${latencyText(o.metrics.ttft[p])} / ${(o.metrics.attainment * 100).toFixed(1)}%`,
+      joules(o.energy?.joulesPerOutputToken),
     ];
   });
   console.log('Cheapest configuration per GPU type meeting the SLO at the rate (* cheapest overall):');
@@ -56,10 +61,12 @@ function printCapacityPlan(plan: CapacityPlan): void {
         'tok/s/GPU',
         'tok/s/user',
         `TTFT ${p} / within SLO`,
+        'J/output token',
       ],
       ...rows,
     ]),
   );
+  if (plan.rows.some((r) => r.plan?.energy)) console.log(`J/output token: ${ENERGY_BASIS}.`);
   console.log('\nPrices:');
   for (const r of plan.rows) {
     console.log(

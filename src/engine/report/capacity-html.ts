@@ -2,6 +2,7 @@ import { capacityChartModel } from '../chart/capacity-chart.js';
 import type { ParetoPanelState } from '../protocol/webview.js';
 import type { CapacityOption, CapacityPlan, CapacityRow } from '../search/capacity.js';
 import { priceText } from '../search/cost.js';
+import { ENERGY_BASIS } from '../search/energy.js';
 import { latencyText, sloTargetsText } from '../search/format.js';
 import { escapeHtml, type ReportAssets, reportPage } from './html.js';
 import type { ReportSummary } from './summary.js';
@@ -26,6 +27,16 @@ function answerOf(plan: CapacityPlan): string {
   return `To serve ${plan.modelName} at ${rate} within the SLO, the cheapest is ${cheapest.gpus}× ${cheapest.hardware} as ${cheapest.label}: ${usd(cheapest.cost?.usdPerHour)}/hour${perM == null ? '' : `, ${usd(perM, 3)} per million output tokens`}.`;
 }
 
+/** 'h100-sxm 700 W (datasheet …); h20 none listed'. */
+function powersText(plan: CapacityPlan): string {
+  return plan.rows
+    .map((r) => {
+      const e = r.plan?.energy;
+      return e ? `${r.hardware} ${e.wattsPerGpu} W (${e.source})` : `${r.hardware} none used`;
+    })
+    .join('; ');
+}
+
 /** The top of a capacity report, in sentences a person reads (plain text; the caller escapes it). */
 export function capacitySummary(plan: CapacityPlan): ReportSummary {
   const w = plan.workload;
@@ -37,6 +48,7 @@ export function capacitySummary(plan: CapacityPlan): ReportSummary {
       `Each GPU type's replica configurations (parallel plan and scheduler settings) were simulated (discrete-event, step times from the roofline model${plan.calibrated ? ' calibrated with a measured profile' : ''}) on the same ${w.requests} requests.`,
       'Replicas are identical and routed round-robin: one replica is simulated on its share of the rate, and the fewest replicas meeting the SLO is found by bisection on the replica count.',
       'Cost per hour is the GPU-hour price × GPUs; per million tokens it is that cost over the tokens the deployment delivers at the target rate.',
+      `Energy per output token: ${ENERGY_BASIS}. Power figures: ${powersText(plan)}.`,
       ...plan.rows.flatMap((r) => (r.calibrationNote ? [`${r.hardware}: ${r.calibrationNote}`] : [])),
     ],
   };
@@ -45,8 +57,8 @@ export function capacitySummary(plan: CapacityPlan): ReportSummary {
 function rowHtml(r: CapacityRow, p: CapacityPlan['slo']['percentile']): string {
   const o = r.plan;
   const name = `${escapeHtml(r.hardware)}${r.cheapest ? ' (cheapest)' : ''}`;
-  if (!o) return `<tr><td>${name}</td><td>–</td><td colspan="7">${escapeHtml(r.reason ?? 'none')}</td></tr>`;
-  return `<tr${r.cheapest ? ' class="best"' : ''}><td>${name}</td><td>${o.gpus}</td><td>${escapeHtml(o.label)}</td><td>${usd(o.cost?.usdPerHour)}</td><td>${usd(o.cost?.usdPerMillionOutputTokens, 3)}</td><td>${usd(o.cost?.usdPerMillionTotalTokens, 3)}</td><td>${o.metrics.throughputPerGpu.toFixed(0)}</td><td>${o.metrics.speedPerUser.toFixed(1)}</td><td>${latencyText(o.metrics.ttft[p])} / ${(o.metrics.attainment * 100).toFixed(1)}%</td></tr>`;
+  if (!o) return `<tr><td>${name}</td><td>–</td><td colspan="8">${escapeHtml(r.reason ?? 'none')}</td></tr>`;
+  return `<tr${r.cheapest ? ' class="best"' : ''}><td>${name}</td><td>${o.gpus}</td><td>${escapeHtml(o.label)}</td><td>${usd(o.cost?.usdPerHour)}</td><td>${usd(o.cost?.usdPerMillionOutputTokens, 3)}</td><td>${usd(o.cost?.usdPerMillionTotalTokens, 3)}</td><td>${o.metrics.throughputPerGpu.toFixed(0)}</td><td>${o.metrics.speedPerUser.toFixed(1)}</td><td>${latencyText(o.metrics.ttft[p])} / ${(o.metrics.attainment * 100).toFixed(1)}%</td><td>${o.energy?.joulesPerOutputToken == null ? '–' : `${o.energy.joulesPerOutputToken.toPrecision(2)} J`}</td></tr>`;
 }
 
 function frontHtml(front: readonly CapacityOption[], p: CapacityPlan['slo']['percentile']): string {
@@ -84,7 +96,7 @@ export function renderCapacityReportHtml(plan: CapacityPlan, assets: ReportAsset
 </section>
 <h2>Cheapest configuration per GPU type meeting the SLO at the rate</h2>
 <table class="configurations capacity">
-<thead><tr><th>GPU</th><th>GPUs</th><th>configuration</th><th>$ per hour</th><th>$ per million output tokens</th><th>$ per million tokens (prompt + output)</th><th>output tokens/s per GPU</th><th>output tokens/s per user</th><th>TTFT ${p} / requests within SLO</th></tr></thead>
+<thead><tr><th>GPU</th><th>GPUs</th><th>configuration</th><th>$ per hour</th><th>$ per million output tokens</th><th>$ per million tokens (prompt + output)</th><th>output tokens/s per GPU</th><th>output tokens/s per user</th><th>TTFT ${p} / requests within SLO</th><th>energy per output token (estimate)</th></tr></thead>
 <tbody>
 ${plan.rows.map((r) => rowHtml(r, p)).join('\n')}
 </tbody>

@@ -9,6 +9,7 @@ import { servingEngineFor } from '../perf/serving-engine.js';
 import { ServeTuneError } from '../util/errors.js';
 import { paretoFront2d } from '../util/pareto.js';
 import { Cost, costOf, PriceOverrides, PriceUsed, priceFor } from './cost.js';
+import { Energy, energyOf } from './energy.js';
 import { loadSearchSample } from './run.js';
 import { Candidate, EvaluationMetrics, Slo } from './schema.js';
 import type { Evaluator } from './search.js';
@@ -72,6 +73,8 @@ export const CapacityOption = z.object({
   /** At the target rate (each replica at rate / replicas). */
   metrics: EvaluationMetrics,
   cost: Cost.nullable(),
+  /** The GPUs' energy per token at the target rate, an estimate at TDP (`energyOf`); null without a TDP. */
+  energy: Energy.nullable(),
 });
 export type CapacityOption = z.infer<typeof CapacityOption>;
 
@@ -305,6 +308,7 @@ async function planType(
         ratePerReplica: ctx.rate / s.hold,
         metrics: s.atHold,
         cost: price ? costOf(s.atHold, gpus, price) : null,
+        energy: energyOf(s.atHold, ctx.hardware),
       },
     ];
   });

@@ -49,6 +49,15 @@ describe('the HTML report of a capacity plan', () => {
     // The cost chart is the editor panel's: its model travels as the saved state.
     assert.match(page, /"kind":"capacity"/);
     assert.match(page, /"usd_per_hour":/);
+    // Energy, an estimate at TDP: 700 W per H100 SXM over its output tokens/s; the H20 has no TDP listed.
+    const h100 = plan.rows.find((r) => r.hardware === 'h100-sxm')!.plan!;
+    assert.equal(h100.energy?.joulesPerOutputToken, 700 / h100.metrics.throughputPerGpu);
+    assert.equal(plan.rows.find((r) => r.hardware === 'h20')!.plan?.energy ?? null, null);
+    assert.ok(page.includes(`${h100.energy!.joulesPerOutputToken!.toPrecision(2)} J</td>`));
+    assert.match(
+      page,
+      /Energy per output token: energy is an estimate: each GPU at its datasheet power \(TDP\)/,
+    );
     assert.ok(!/ttft_p90_s/.test(page.replace(/<script>[\s\S]*?<\/script>/g, '')), 'no raw metric names');
   });
 
