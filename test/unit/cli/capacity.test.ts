@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gpuCountOrRange, hardwareList } from '../../../src/cli/options.js';
+import { HARDWARE_CATALOG } from '../../../src/engine/hardware/catalog.js';
 import { CapacityPlan } from '../../../src/engine/search/capacity.js';
 
 function search(...args: string[]) {
@@ -32,8 +33,13 @@ describe('search: capacity planning', () => {
     const run = spawnSync(process.execPath, ['dist/cli.mjs', 'hardware'], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /\$\/GPU-hour/);
-    assert.match(run.stdout, /\nh100-sxm .* \$2\.69 \(2026-03-10\)\n/);
-    assert.match(run.stdout, /\nh20 .* -\n/, 'no price found: none shown');
+    assert.match(run.stdout, /\nh100-sxm .* \$2\.69 \(2026-03-10\) +700 W\n/);
+    assert.match(
+      run.stdout,
+      /\n {2}h100-sxm: \$2\.69, RunPod H100 SXM 80GB, lowest listed hourly rate, https:\/\/deploybase\.ai\/\S+ \(2026-03-10\)\n/,
+    );
+    assert.match(run.stdout, /\nh20 .* - +-\n/, 'no price or power found: none shown');
+    assert.ok(!/\n {2}h20:/.test(run.stdout));
   });
 
   it('prints per GPU type the cheapest plan, marks the cheapest, and --json carries the same', () => {
@@ -54,6 +60,15 @@ describe('search: capacity planning', () => {
     const refused = search('--hardware', 'l40s,h100-sxm', '--gpus', '4', '--disaggregation', ...RUN);
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /--disaggregation is not taken when planning capacity/);
+  });
+
+  it('docs/prices.md lists every catalog price with its offer, page and date, and every TDP', () => {
+    const doc = readFileSync('docs/prices.md', 'utf8');
+    for (const h of HARDWARE_CATALOG) {
+      const p = h.price;
+      const row = `| ${h.id} | ${p ? `$${p.usdPerGpuHour.toFixed(2)}` : '–'} | ${p ? p.offer : 'no public price found'} | ${p ? p.source : ''} | ${p ? p.asOf : ''} | ${h.power ? `${h.power.watts} W` : '–'} |`;
+      assert.ok(doc.includes(`${row}\n`), `docs/prices.md lacks: ${row}`);
+    }
   });
 
   it('--html writes the capacity report: per GPU type, the cheapest marked, the prices used', () => {
