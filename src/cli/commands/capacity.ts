@@ -97,20 +97,14 @@ export async function runCapacityPlanning(
     json?: boolean;
     html?: string;
     concurrency?: number;
-    disaggregation?: boolean;
   },
 ): Promise<void> {
-  for (const [flag, given] of [
-    ['--concurrency', flags.concurrency !== undefined],
-    ['--disaggregation', flags.disaggregation],
-  ] as const) {
-    if (given) {
-      throw new ServeTuneError(
-        `${flag} is not taken when planning capacity (several --hardware or a --gpus range); search one GPU type and count for it`,
-        'invalid-argument',
-        flag,
-      );
-    }
+  if (flags.concurrency !== undefined) {
+    throw new ServeTuneError(
+      '--concurrency is not taken when planning capacity (several --hardware or a --gpus range): it sizes deployments to a --rate; search one GPU type and count for a closed loop',
+      'invalid-argument',
+      '--concurrency',
+    );
   }
   const plan = await planCapacity(input, {
     workerFile: new URL('./search-worker.mjs', import.meta.url),

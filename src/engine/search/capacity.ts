@@ -11,13 +11,15 @@ import { paretoFront2d } from '../util/pareto.js';
 import { Cost, costOf, PriceOverrides, PriceUsed, priceFor } from './cost.js';
 import { Energy, energyOf } from './energy.js';
 import { loadSearchSample } from './run.js';
-import { Candidate, EvaluationMetrics, Slo } from './schema.js';
+import { Candidate, type CandidateBody, EvaluationMetrics, type Pool, Slo } from './schema.js';
 import type { Evaluator } from './search.js';
 import { MAX_SAMPLE_REQUESTS, simulationEvaluatorFor } from './simulation-evaluator.js';
 import { meetsSlo } from './slo.js';
 import {
+  candidateGpus,
   candidateId,
   colocatedCandidates,
+  disaggregatedCandidates,
   feasibleReplicaShapes,
   neighbourKnobs,
   type ReplicaShape,
@@ -48,6 +50,8 @@ export const CapacityInput = z.object({
   /** No CUDA graphs: every kernel launched from the host. */
   enforceEager: z.boolean().optional(),
   allowQuantization: z.boolean().default(false),
+  /** Also size prefill/decode disaggregated units (xPyD), replicated like colocated replicas. */
+  disaggregation: z.boolean().default(false),
   sampleRequests: z.number().int().positive().max(MAX_SAMPLE_REQUESTS).default(1000),
   seed: z.number().int().default(0),
   threads: z.number().int().nonnegative().optional(),
@@ -111,7 +115,8 @@ export const CapacityPlan = z.object({
 });
 export type CapacityPlan = z.infer<typeof CapacityPlan>;
 
-interface TypeContext {
+/** What one GPU type is planned with. */
+export interface TypeContext {
   model: ModelSpec;
   hardware: HardwareSpec;
   input: z.infer<typeof CapacityInput>;
@@ -119,12 +124,16 @@ interface TypeContext {
   maxSequenceTokens: number;
 }
 
+/** Disaggregated units hold at most this many times the GPUs of the smallest replica that fits. */
+const MOST_UNIT_SIZE = 4;
+
 /**
  * One-replica candidates (dp 1, the coarse scheduler settings) of every replica shape that fits in memory
  * and in the GPU range. Shapes more than 8× the smallest fitting one are left out: they only buy latency
- * a smaller replica sharded less would also reach, at many times the GPUs per replica.
+ * a smaller replica sharded less would also reach, at many times the GPUs per replica. With
+ * disaggregation, also the xPyD units (single-stage shapes) of up to MOST_UNIT_SIZE× the smallest.
  */
-function replicaCandidates(ctx: TypeContext): Candidate[] {
+export function replicaCandidates(ctx: TypeContext): Candidate[] {
   const space = {
     model: ctx.model,
     hardware: ctx.hardware,
@@ -132,28 +141,43 @@ function replicaCandidates(ctx: TypeContext): Candidate[] {
     engine: ctx.input.engine,
     maxSequenceTokens: ctx.maxSequenceTokens,
     allowQuantization: ctx.input.allowQuantization,
-    disaggregation: false,
+    disaggregation: ctx.input.disaggregation,
   };
   const { shapes } = feasibleReplicaShapes(space, ctx.input.maxGpus);
   const size = (s: ReplicaShape) => s.tp * s.pp;
   const smallest = Math.min(...shapes.map(size));
-  return shapes
+  const colocated = shapes
     .filter((s) => size(s) <= 8 * smallest && s.pp <= 4)
     .flatMap((s) => colocatedCandidates({ ...space, gpus: size(s) }, [s]));
+  if (!ctx.input.disaggregation || shapes.length === 0) return colocated;
+  const unitShapes = shapes.filter((s) => s.pp === 1 && size(s) <= 2 * smallest);
+  const units: Candidate[] = [];
+  for (let gpus = 2; gpus <= Math.min(ctx.input.maxGpus, MOST_UNIT_SIZE * smallest); gpus++) {
+    for (const c of disaggregatedCandidates({ ...space, gpus }, unitShapes)) {
+      // n copies of a smaller unit are that unit replicated: sized there.
+      if (c.kind === 'disaggregated' && gcd(c.prefill.plan.dp, c.decode.plan.dp) === 1) units.push(c);
+    }
+  }
+  return [...colocated, ...units];
 }
 
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** GPUs of one replica (or disaggregated unit) of a dp-1 (or primitive xPyD) candidate. */
 function replicaGpus(c: Candidate): number {
-  return c.kind === 'colocated' ? c.pool.plan.tp * c.pool.plan.pp : 0;
+  return candidateGpus(c);
 }
 
-/** `candidate` with `replicas` replicas. */
-function replicated(candidate: Candidate, replicas: number): Candidate {
-  if (candidate.kind !== 'colocated') return candidate;
-  const body = {
-    kind: 'colocated' as const,
-    pool: { ...candidate.pool, plan: { ...candidate.pool.plan, dp: replicas } },
-  };
-  return { ...body, id: candidateId(body) };
+/** `candidate` (one replica, or one xPyD unit) with `replicas` copies: each pool's dp times `replicas`. */
+export function replicated(candidate: Candidate, replicas: number): Candidate {
+  const times = (pool: Pool): Pool => ({ ...pool, plan: { ...pool.plan, dp: pool.plan.dp * replicas } });
+  const body: CandidateBody =
+    candidate.kind === 'colocated'
+      ? { kind: 'colocated', pool: times(candidate.pool) }
+      : { kind: 'disaggregated', prefill: times(candidate.prefill), decode: times(candidate.decode) };
+  return { ...body, id: candidateId(body) } as Candidate;
 }
 
 interface Sizing {
@@ -218,7 +242,11 @@ async function fewestReplicas(
 }
 
 function labelOf(c: Candidate, replicas: number): string {
-  if (c.kind !== 'colocated') return c.id;
+  if (c.kind === 'disaggregated') {
+    const pool = (p: Pool, role: string) =>
+      `${p.plan.dp}${role}(TP${p.plan.tp}${p.plan.ep > 1 ? `×EP${p.plan.ep}` : ''})`;
+    return `${pool(c.prefill, 'P')} + ${pool(c.decode, 'D')}, ${c.decode.knobs.maxNumSeqs} decode seqs`;
+  }
   const { plan, knobs } = c.pool;
   const parts = [`TP${plan.tp}`];
   if (plan.pp > 1) parts.push(`PP${plan.pp}`);
@@ -258,8 +286,10 @@ async function refinedSizings(
   const seen = new Set(candidates.map((c) => c.id));
   for (let round = 0; round < REFINE_ROUNDS; round++) {
     const gpusOf = (s: Sizing) => s.hold! * replicaGpus(s.candidate);
+    // Colocated leaders only (units have no scheduler-setting neighbours here): the colocated sizings
+    // stay what they are without disaggregation, so adding units never finds more GPUs.
     const leaders = sizings
-      .filter((s) => s.hold !== null)
+      .filter((s) => s.hold !== null && s.candidate.kind === 'colocated')
       .sort((a, b) => gpusOf(a) - gpusOf(b))
       .slice(0, REFINE_LEADERS);
     const variants: Candidate[] = [];

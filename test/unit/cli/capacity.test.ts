@@ -57,9 +57,15 @@ describe('search: capacity planning', () => {
     assert.match(text.stdout, new RegExp(`\\* ${cheapest.hardware} +${cheapest.plan!.gpus} `));
     assert.match(text.stdout, /\$\/hour +\$\/M output +\$\/M total/);
     assert.match(text.stdout, /Prices:\n {2}\$0\.79\/GPU-hour of l40s \(RunPod/);
-    const refused = search('--hardware', 'l40s,h100-sxm', '--gpus', '4', '--disaggregation', ...RUN);
+    const noRate = RUN.filter((a, i) => a !== '--rate' && RUN[i - 1] !== '--rate');
+    const refused = search('--hardware', 'l40s,h100-sxm', '--gpus', '4', '--concurrency', '8', ...noRate);
     assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /--disaggregation is not taken when planning capacity/);
+    assert.match(refused.stderr, /--concurrency is not taken when planning capacity/);
+    // --json carries what the text shows: each type's price with its source and date, energy, the front.
+    const h100 = plan.rows.find((r) => r.hardware === 'h100-sxm')!;
+    assert.match(h100.price!.source, /deploybase\.ai.*\(2026-03-10\)/);
+    assert.equal(h100.plan!.energy!.wattsPerGpu, 700);
+    assert.ok(plan.front.length > 0 && plan.front.every((o) => o.cost !== null));
   });
 
   it('docs/prices.md lists every catalog price with its offer, page and date, and every TDP', () => {
