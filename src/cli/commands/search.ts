@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { DeployFormat } from '../../engine/config/deploy/index.js';
 import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import type { EngineSpec } from '../../engine/perf/serving-engine.js';
@@ -114,6 +114,11 @@ function printResult(result: SearchResult): void {
       const perM = (usd: number | null) => (usd === null ? '-' : `$${usd.toFixed(3)}`);
       console.log(
         `  cost: $${cost.usdPerHour.toFixed(2)}/hour on ${best.gpus} GPUs; at ${best.maxRateUnderSlo?.toFixed(2)} req/s ${perM(cost.usdPerMillionOutputTokens)} per million output tokens, ${perM(cost.usdPerMillionTotalTokens)} per million tokens (prompt + output); ${cost.outputTokensPerSecondPerGpu.toFixed(0)} tok/s per GPU, ${cost.outputTokensPerSecondPerUser.toFixed(1)} tok/s per user`,
+      );
+    }
+    if (best.energy?.joulesPerOutputToken != null) {
+      console.log(
+        `  energy (estimate at TDP, ${best.energy.wattsPerGpu} W per GPU, GPUs only, an upper bound): ${best.energy.joulesPerOutputToken.toPrecision(2)} J per output token at ${best.maxRateUnderSlo?.toFixed(2)} req/s`,
       );
     }
     for (const server of best.settings?.servers ?? []) {

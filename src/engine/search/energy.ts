@@ -21,7 +21,7 @@ export type Energy = z.infer<typeof Energy>;
 
 /** What the basis of every energy figure is, in a sentence for people. */
 export const ENERGY_BASIS =
-  'energy is an estimate: each GPU at its datasheet power (TDP) the whole time, over the tokens served at the rate; GPUs only, an upper bound';
+  'an estimate, each GPU drawing its datasheet power (TDP) the whole time, over the tokens served at the rate; GPUs only, so an upper bound';
 
 /** The GPUs' energy per token of a run `metrics` describes on `hardware`; null without a power figure. */
 export function energyOf(metrics: EvaluationMetrics, hardware: HardwareSpec): Energy | null {

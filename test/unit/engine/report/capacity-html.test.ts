@@ -56,7 +56,7 @@ describe('the HTML report of a capacity plan', () => {
     assert.ok(page.includes(`${h100.energy!.joulesPerOutputToken!.toPrecision(2)} J</td>`));
     assert.match(
       page,
-      /Energy per output token: energy is an estimate: each GPU at its datasheet power \(TDP\)/,
+      /Energy per output token: an estimate, each GPU drawing its datasheet power \(TDP\)/,
     );
     assert.ok(!/ttft_p90_s/.test(page.replace(/<script>[\s\S]*?<\/script>/g, '')), 'no raw metric names');
   });
