@@ -54,10 +54,7 @@ describe('the HTML report of a capacity plan', () => {
     assert.equal(h100.energy?.joulesPerOutputToken, 700 / h100.metrics.throughputPerGpu);
     assert.equal(plan.rows.find((r) => r.hardware === 'h20')!.plan?.energy ?? null, null);
     assert.ok(page.includes(`${h100.energy!.joulesPerOutputToken!.toPrecision(2)} J</td>`));
-    assert.match(
-      page,
-      /Energy per output token: an estimate, each GPU drawing its datasheet power \(TDP\)/,
-    );
+    assert.match(page, /Energy per output token: an estimate, each GPU drawing its datasheet power \(TDP\)/);
     assert.ok(!/ttft_p90_s/.test(page.replace(/<script>[\s\S]*?<\/script>/g, '')), 'no raw metric names');
   });
 
