@@ -77,8 +77,8 @@ export const CapacityOption = z.object({
   /** At the target rate (each replica at rate / replicas). */
   metrics: EvaluationMetrics,
   cost: Cost.nullable(),
-  /** The GPUs' energy per token at the target rate, an estimate at TDP (`energyOf`); null without a TDP. */
-  energy: Energy.nullable(),
+  /** The GPUs' energy per token at the target rate, an estimate at TDP (`energyOf`); null without a TDP. Optional, added later. */
+  energy: Energy.nullable().default(null),
 });
 export type CapacityOption = z.infer<typeof CapacityOption>;
 
@@ -108,8 +108,8 @@ export const CapacityPlan = z.object({
   rows: z.array(CapacityRow),
   /** Cost (lowest $/hour) against latency (lowest TTFT at the SLO's percentile) over every sized deployment. */
   front: z.array(CapacityOption),
-  /** Step times calibrated with a measured profile or a saved calibration. */
-  calibrated: z.boolean(),
+  /** Step times calibrated with a measured profile or a saved calibration. Optional, added later. */
+  calibrated: z.boolean().default(false),
   simulations: z.number().int(),
   wallSeconds: z.number(),
 });

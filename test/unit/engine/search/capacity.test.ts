@@ -127,3 +127,16 @@ describe('capacity planning with disaggregation', () => {
     assert.ok(plan.rows[0].plan.gpus <= colocatedOnly.rows[0].plan!.gpus);
   });
 });
+
+describe('a capacity plan saved before energy and calibration were recorded', () => {
+  it('still reads, with no energy and not calibrated', async () => {
+    const plan = await planCapacity({ ...input, hardware: ['l40s'], maxGpus: 2 });
+    const old = JSON.parse(JSON.stringify(plan));
+    delete old.calibrated;
+    for (const row of old.rows) if (row.plan) delete row.plan.energy;
+    for (const o of old.front) delete o.energy;
+    const read = CapacityPlan.parse(old);
+    assert.equal(read.calibrated, false);
+    assert.ok(read.rows.every((r) => r.plan === null || r.plan.energy === null));
+  });
+});
