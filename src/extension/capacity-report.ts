@@ -1,9 +1,12 @@
 import type { DashboardState } from '../engine/protocol/webview.js';
 import type { CapacityPlan } from '../engine/search/capacity.js';
 import { priceText } from '../engine/search/cost.js';
+import { ENERGY_BASIS } from '../engine/search/energy.js';
 import { latencyText, sloTargetsText } from '../engine/search/format.js';
 
 const usd = (x: number | null | undefined, digits = 2) => (x == null ? '–' : `$${x.toFixed(digits)}`);
+
+const joules = (x: number | null | undefined) => (x == null ? '–' : `${x.toPrecision(2)} J`);
 
 /** The capacity plan as the dashboard shows it: one row per GPU type. */
 export function capacityDashboard(
@@ -35,13 +38,15 @@ export function capacityMarkdown(plan: CapacityPlan): string {
     `- GPUs: ${plan.gpus.min}..${plan.gpus.max}; SLO: ${sloTargetsText(plan.slo)}`,
     `- ${plan.simulations} simulations in ${plan.wallSeconds.toFixed(1)} s`,
     '',
-    `| GPU | GPUs | configuration | $/hour | $/M output tokens | $/M tokens | TTFT ${p} |`,
-    '|---|---|---|---|---|---|---|',
+    `| GPU | GPUs | configuration | $/hour | $/M output tokens | $/M tokens | TTFT ${p} | J/output token (estimate) |`,
+    '|---|---|---|---|---|---|---|---|',
     ...plan.rows.map((r) =>
       r.plan
-        ? `| ${r.cheapest ? '**' : ''}${r.hardware}${r.cheapest ? '** (cheapest)' : ''} | ${r.plan.gpus} | ${r.plan.label} | ${usd(r.plan.cost?.usdPerHour)} | ${usd(r.plan.cost?.usdPerMillionOutputTokens, 3)} | ${usd(r.plan.cost?.usdPerMillionTotalTokens, 3)} | ${latencyText(r.plan.metrics.ttft[p])} |`
-        : `| ${r.hardware} | – | ${r.reason ?? 'none'} | | | | |`,
+        ? `| ${r.cheapest ? '**' : ''}${r.hardware}${r.cheapest ? '** (cheapest)' : ''} | ${r.plan.gpus} | ${r.plan.label} | ${usd(r.plan.cost?.usdPerHour)} | ${usd(r.plan.cost?.usdPerMillionOutputTokens, 3)} | ${usd(r.plan.cost?.usdPerMillionTotalTokens, 3)} | ${latencyText(r.plan.metrics.ttft[p])} | ${joules(r.plan.energy?.joulesPerOutputToken)} |`
+        : `| ${r.hardware} | – | ${r.reason ?? 'none'} | | | | | |`,
     ),
+    '',
+    `Energy per output token: ${ENERGY_BASIS}.`,
     '',
     'Prices:',
     ...plan.rows.map(

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { DEFAULT_ENGINE, EngineId } from '../engine/config/engines/index.js';
+import { SloGapStatistic } from '../engine/workload/slo-verdict.js';
 
 /** `contributes.configuration` as the code reads it: validated, with the manifest's defaults. */
 export const Settings = z.object({
@@ -17,8 +18,17 @@ export const Settings = z.object({
       ttftSeconds: z.number().positive().catch(2),
       tbtSeconds: z.number().positive().catch(0.05),
       attainment: z.number().gt(0).lte(1).catch(0.9),
+      form: z.enum(['attainment', 'percentile']).catch('attainment'),
+      gap: SloGapStatistic.catch('p90'),
     })
-    .catch({ percentile: 'p90', ttftSeconds: 2, tbtSeconds: 0.05, attainment: 0.9 }),
+    .catch({
+      percentile: 'p90',
+      ttftSeconds: 2,
+      tbtSeconds: 0.05,
+      attainment: 0.9,
+      form: 'attainment',
+      gap: 'p90',
+    }),
   /** US dollars per GPU-hour by catalog id, over the catalog's list prices. */
   prices: z.record(z.string(), z.number().positive()).catch({}),
   searchSampleRequests: z.number().int().positive().catch(1000),
@@ -43,6 +53,8 @@ export function readSettings(): Settings {
       ttftSeconds: config.get('slo.ttftSeconds'),
       tbtSeconds: config.get('slo.tbtSeconds'),
       attainment: config.get('slo.attainment'),
+      form: config.get('slo.form'),
+      gap: config.get('slo.gap'),
     },
     prices: config.get('prices') ?? {},
     searchSampleRequests: config.get('sampleRequests'),

@@ -686,6 +686,41 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       await chooseColorTheme(page, 'Light Modern');
     },
   ],
+  [
+    'capacity planning judges the SLO in the form the servetune.slo.form setting names (percentile)',
+    async ({ page, workspace }) => {
+      const file = join(workspace, '.vscode', 'settings.json');
+      const before = readFileSync(file, 'utf8');
+      writeFileSync(
+        file,
+        JSON.stringify({ ...JSON.parse(before), 'servetune.slo.form': 'percentile' }, null, 2),
+      );
+      try {
+        await runCommand(page, 'ServeTune: Plan Capacity: Which GPUs, How Many, at What Cost…');
+        await pick(page, 'ServeTune: model', SEARCH.model, SEARCH.model);
+        await page
+          .locator('.quick-input-widget .quick-input-title', { hasText: 'GPU types to compare' })
+          .waitFor();
+        await page.keyboard.press('Enter');
+        await answer(page, 'GPU counts to consider', '1..8');
+        await answer(page, 'traffic to serve', '10');
+        await pick(page, 'workload to plan for', /Quick check\s*built-in/, 'Quick check');
+        // The worker got the percentile form: the answer states it in its words.
+        await waitForNotification(
+          page,
+          /cheapest within p90 over all requests: TTFT .*: \d+× [\w-]+ at \$[\d.]+\/hour/,
+          300_000,
+        );
+        await runCommand(page, 'ServeTune: Open Dashboard');
+        const dashboard = await webviewFrame(page, 'dashboard', 30_000, (f) =>
+          f.evaluate(() => document.querySelector('table.capacity') !== null),
+        );
+        assert.match(await dashboard.locator('#app').innerText(), /SLO\s*p90 over all requests: TTFT/);
+      } finally {
+        writeFileSync(file, before);
+      }
+    },
+  ],
   ...configSteps,
 ];
 

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { renderCapacityReportHtml } from '../../engine/report/capacity-html.js';
 import { type CapacityInput, type CapacityPlan, planCapacity } from '../../engine/search/capacity.js';
 import { priceText } from '../../engine/search/cost.js';
+import { ENERGY_BASIS } from '../../engine/search/energy.js';
 import { latencyText, sloTargetsText } from '../../engine/search/format.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
-import { printJson, table } from '../format.js';
+import { printJson, table, writeTextFile } from '../format.js';
 
 /** `--gpus 8` or a range `--gpus 4..64`. */
 export interface GpuRange {
@@ -17,15 +20,21 @@ export function isCapacityPlanning(hardware: readonly string[], gpus: number | G
 
 const usd = (x: number | null | undefined, digits = 2) => (x == null ? '-' : `$${x.toFixed(digits)}`);
 
+/** '0.52 J', or '-' without a power figure. */
+const joules = (x: number | null | undefined) => (x == null ? '-' : `${x.toPrecision(2)} J`);
+
 function printCapacityPlan(plan: CapacityPlan): void {
   const p = plan.slo.percentile;
   console.log(
     `${plan.modelName}, ${plan.engine}: to serve ${plan.workload.rate.toFixed(2)} req/s of ${plan.workload.source} (${plan.workload.requests} requests sampled) on ${plan.gpus.min}..${plan.gpus.max} GPUs; SLO: ${sloTargetsText(plan.slo)}`,
   );
-  console.log(`${plan.simulations} simulations in ${plan.wallSeconds.toFixed(1)} s.\n`);
+  console.log(
+    `${plan.simulations} simulations in ${plan.wallSeconds.toFixed(1)} s.${plan.calibrated ? ' Calibrated with a measured profile.' : ''}\n`,
+  );
+  for (const r of plan.rows) if (r.calibrationNote) console.log(`${r.hardware}: ${r.calibrationNote}`);
   const rows = plan.rows.map((r) => {
     const o = r.plan;
-    if (!o) return [`  ${r.hardware}`, '-', r.reason ?? '', '', '', '', '', '', ''];
+    if (!o) return [`  ${r.hardware}`, '-', r.reason ?? '', '', '', '', '', '', '', ''];
     return [
       `${r.cheapest ? '* ' : '  '}${r.hardware}`,
       String(o.gpus),
@@ -36,6 +45,7 @@ function printCapacityPlan(plan: CapacityPlan): void {
       o.metrics.throughputPerGpu.toFixed(0),
       o.metrics.speedPerUser.toFixed(1),
       `${latencyText(o.metrics.ttft[p])} / ${(o.metrics.attainment * 100).toFixed(1)}%`,
+      joules(o.energy?.joulesPerOutputToken),
     ];
   });
   console.log('Cheapest configuration per GPU type meeting the SLO at the rate (* cheapest overall):');
@@ -51,10 +61,12 @@ function printCapacityPlan(plan: CapacityPlan): void {
         'tok/s/GPU',
         'tok/s/user',
         `TTFT ${p} / within SLO`,
+        'J/output token',
       ],
       ...rows,
     ]),
   );
+  if (plan.rows.some((r) => r.plan?.energy)) console.log(`J/output token: ${ENERGY_BASIS}.`);
   console.log('\nPrices:');
   for (const r of plan.rows) {
     console.log(
@@ -85,25 +97,14 @@ export async function runCapacityPlanning(
     json?: boolean;
     html?: string;
     concurrency?: number;
-    disaggregation?: boolean;
-    profile?: string;
-    calibration?: string;
   },
 ): Promise<void> {
-  for (const [flag, given] of [
-    ['--concurrency', flags.concurrency !== undefined],
-    ['--disaggregation', flags.disaggregation],
-    ['--html', flags.html !== undefined],
-    ['--profile', flags.profile !== undefined],
-    ['--calibration', flags.calibration !== undefined],
-  ] as const) {
-    if (given) {
-      throw new ServeTuneError(
-        `${flag} is not taken when planning capacity (several --hardware or a --gpus range); search one GPU type and count for it`,
-        'invalid-argument',
-        flag,
-      );
-    }
+  if (flags.concurrency !== undefined) {
+    throw new ServeTuneError(
+      '--concurrency is not taken when planning capacity (several --hardware or a --gpus range): it sizes deployments to a --rate; search one GPU type and count for a closed loop',
+      'invalid-argument',
+      '--concurrency',
+    );
   }
   const plan = await planCapacity(input, {
     workerFile: new URL('./search-worker.mjs', import.meta.url),
@@ -112,6 +113,14 @@ export async function runCapacityPlanning(
     },
   });
   if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
+  if (flags.html) {
+    const assets = {
+      webviewJs: readFileSync(new URL('./webview.js', import.meta.url), 'utf8'),
+      webviewCss: readFileSync(new URL('../media/webview.css', import.meta.url), 'utf8'),
+    };
+    writeTextFile(flags.html, renderCapacityReportHtml(plan, assets));
+    if (!flags.json) console.log(`Report written to ${flags.html}\n`);
+  }
   if (flags.json) printJson(plan);
   else printCapacityPlan(plan);
   if (plan.rows.every((r) => r.plan === null)) process.exitCode = 3;

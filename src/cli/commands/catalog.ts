@@ -66,6 +66,7 @@ function hardwareRow(h: CatalogHardwareSpec): string[] {
     `${h.intraNode.generation} ${gigabytes(h.intraNode.bytesPerSecondPerDirection)} GB/s ×${h.scaleUpDomain}`,
     `${gigabytes(h.interNodeBytesPerSecond)} GB/s`,
     h.price ? `$${h.price.usdPerGpuHour.toFixed(2)} (${h.price.asOf})` : '-',
+    h.power ? `${h.power.watts} W` : '-',
   ];
 }
 
@@ -117,12 +118,22 @@ export function registerCatalogCommands(program: Command): void {
           'scale-up',
           'network',
           '$/GPU-hour',
+          'TDP',
         ],
       ];
       for (const h of HARDWARE_CATALOG) rows.push(hardwareRow(h));
       console.log(table(rows));
       console.log(
-        '\n$/GPU-hour: a public on-demand list price (--json gives each offer and page); --price or servetune.json "prices" give your own.',
+        '\n$/GPU-hour: a public on-demand list price on the date shown, not a quote; --price or servetune.json "prices" give your own (docs/prices.md).',
       );
+      console.log(
+        'TDP: the datasheet power energy estimates start from (--json gives each source).\nPrices:',
+      );
+      for (const h of HARDWARE_CATALOG) {
+        if (h.price)
+          console.log(
+            `  ${h.id}: $${h.price.usdPerGpuHour.toFixed(2)}, ${h.price.offer}, ${h.price.source} (${h.price.asOf})`,
+          );
+      }
     });
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { DeployFormat } from '../../engine/config/deploy/index.js';
 import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import type { EngineSpec } from '../../engine/perf/serving-engine.js';
@@ -116,6 +116,11 @@ function printResult(result: SearchResult): void {
         `  cost: $${cost.usdPerHour.toFixed(2)}/hour on ${best.gpus} GPUs; at ${best.maxRateUnderSlo?.toFixed(2)} req/s ${perM(cost.usdPerMillionOutputTokens)} per million output tokens, ${perM(cost.usdPerMillionTotalTokens)} per million tokens (prompt + output); ${cost.outputTokensPerSecondPerGpu.toFixed(0)} tok/s per GPU, ${cost.outputTokensPerSecondPerUser.toFixed(1)} tok/s per user`,
       );
     }
+    if (best.energy?.joulesPerOutputToken != null) {
+      console.log(
+        `  energy (estimate at TDP, ${best.energy.wattsPerGpu} W per GPU, GPUs only, an upper bound): ${best.energy.joulesPerOutputToken.toPrecision(2)} J per output token at ${best.maxRateUnderSlo?.toFixed(2)} req/s`,
+      );
+    }
     for (const server of best.settings?.servers ?? []) {
       console.log(
         `  ${server.role === 'server' ? '' : `${server.role}: `}${server.commandLine}   (× ${server.replicas}, ${server.gpusPerServer} GPU${server.gpusPerServer > 1 ? 's' : ''} each)`,
@@ -217,7 +222,12 @@ export function registerSearchCommands(program: Command): void {
     )
     .addOption(priceOption())
     .option('--json', 'print the SearchResult JSON')
-    .addOption(outputOption('--html <report.html>', 'write a self-contained HTML report'));
+    .addOption(
+      outputOption(
+        '--html <report.html>',
+        'write a self-contained HTML report (of the capacity plan when planning capacity)',
+      ),
+    );
   for (const option of engineOptions(
     'serving engine to emit settings for, whose measured op tables time the steps',
     DEFAULT_ENGINE,

@@ -75,6 +75,13 @@ export const GpuPrice = z.object({
 });
 export type GpuPrice = z.infer<typeof GpuPrice>;
 
+/** The most power one GPU (board or module) is specified to draw, watts, and the datasheet that says so. */
+export const GpuPower = z.object({
+  watts: positive,
+  source: z.string().min(1),
+});
+export type GpuPower = z.infer<typeof GpuPower>;
+
 export const HardwareSpec = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
@@ -121,6 +128,8 @@ export const HardwareSpec = z.object({
   recognition: GpuRecognition.optional(),
   /** A public on-demand rental price, where one was found (`GpuPrice`). */
   price: GpuPrice.optional(),
+  /** Thermal design power, where a datasheet gives one (`GpuPower`): energy estimates start from it. */
+  power: GpuPower.optional(),
 });
 export type HardwareSpec = z.infer<typeof HardwareSpec>;
 

@@ -5,12 +5,12 @@ import type { SearchConfiguration, SearchResult } from '../search/run.js';
 import { reportSummary } from './summary.js';
 
 /** The webview bundle and its stylesheet, inlined so the report needs no network and no files. */
-interface ReportAssets {
+export interface ReportAssets {
   webviewJs: string;
   webviewCss: string;
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
@@ -125,27 +125,7 @@ export function renderSearchReportHtml(result: SearchResult, assets: ReportAsset
   };
   const p = result.slo.percentile;
   const summary = reportSummary(result);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:;">
-<title>ServeTune search: ${escapeHtml(result.modelName)} on ${result.gpus}× ${escapeHtml(result.hardware)}</title>
-<style>
-${assets.webviewCss}
-body.report { --vscode-editor-background: #ffffff; --vscode-editor-foreground: #1f1f1f; --vscode-descriptionForeground: #616161; --vscode-editorWidget-border: #d0d0d0; --vscode-charts-blue: #1a73e8; --vscode-charts-orange: #c26d00; --vscode-charts-green: #2e9e44; --vscode-charts-red: #d93025; --vscode-charts-foreground: #707070; --vscode-focusBorder: #0b57d0; background: var(--vscode-editor-background); color: var(--vscode-editor-foreground); font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1200px; }
-@media (prefers-color-scheme: dark) { body.report { --vscode-editor-background: #1e1e1e; --vscode-editor-foreground: #d4d4d4; --vscode-descriptionForeground: #9d9d9d; --vscode-editorWidget-border: #454545; --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; --vscode-charts-red: #f14c4c; --vscode-charts-foreground: #a0a0a0; --vscode-focusBorder: #007fd4; } }
-.report table.configurations { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
-.report table.configurations th, .report table.configurations td { border-bottom: 1px solid var(--vscode-editorWidget-border); padding: 0.25rem 0.5rem; text-align: right; }
-.report table.configurations td:first-child, .report table.configurations th:first-child { text-align: left; }
-.report tr.best { font-weight: bold; }
-.report [data-action='apply'] { display: none; }
-.report pre { white-space: pre-wrap; word-break: break-all; background: rgba(127,127,127,0.12); padding: 0.5rem; }
-</style>
-</head>
-<body class="report" data-view="pareto">
-<main id="app"></main>
-<section class="summary">
+  const summaryHtml = `<section class="summary">
 <p class="answer"><strong>${escapeHtml(summary.answer)}</strong></p>
 <p>Workload: ${escapeHtml(summary.workload)}</p>
 <p>SLO: ${escapeHtml(summary.slo)}.</p>
@@ -160,7 +140,46 @@ ${settingsSections(result)}
 <tbody>
 ${configurationRows(result)}
 </tbody>
-</table>
+</table>`;
+  return reportPage(
+    `ServeTune search: ${escapeHtml(result.modelName)} on ${result.gpus}× ${escapeHtml(result.hardware)}`,
+    summaryHtml,
+    state,
+    assets,
+  );
+}
+
+/**
+ * The page around a report's body: the inlined webview bundle drawing the charts of `state` above
+ * `body` (HTML), and a stand-in for the editor API.
+ */
+export function reportPage(
+  title: string,
+  body: string,
+  state: ParetoPanelState,
+  assets: ReportAssets,
+): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:;">
+<title>${title}</title>
+<style>
+${assets.webviewCss}
+body.report { --vscode-editor-background: #ffffff; --vscode-editor-foreground: #1f1f1f; --vscode-descriptionForeground: #616161; --vscode-editorWidget-border: #d0d0d0; --vscode-charts-blue: #1a73e8; --vscode-charts-orange: #c26d00; --vscode-charts-green: #2e9e44; --vscode-charts-red: #d93025; --vscode-charts-foreground: #707070; --vscode-focusBorder: #0b57d0; background: var(--vscode-editor-background); color: var(--vscode-editor-foreground); font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1200px; }
+@media (prefers-color-scheme: dark) { body.report { --vscode-editor-background: #1e1e1e; --vscode-editor-foreground: #d4d4d4; --vscode-descriptionForeground: #9d9d9d; --vscode-editorWidget-border: #454545; --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; --vscode-charts-red: #f14c4c; --vscode-charts-foreground: #a0a0a0; --vscode-focusBorder: #007fd4; } }
+.report table.configurations { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
+.report table.configurations th, .report table.configurations td { border-bottom: 1px solid var(--vscode-editorWidget-border); padding: 0.25rem 0.5rem; text-align: right; }
+.report table.configurations td:first-child, .report table.configurations th:first-child { text-align: left; }
+.report tr.best { font-weight: bold; }
+.report [data-action='apply'] { display: none; }
+.report pre { white-space: pre-wrap; word-break: break-all; background: rgba(127,127,127,0.12); padding: 0.5rem; }
+</style>
+</head>
+<body class="report" data-view="pareto">
+<main id="app"></main>
+${body}
 <script>
 // Stands in for the editor's webview API: the chart model is the saved state; actions have no host.
 globalThis.acquireVsCodeApi = () => {

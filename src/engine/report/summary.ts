@@ -1,4 +1,5 @@
 import { priceText } from '../search/cost.js';
+import { ENERGY_BASIS } from '../search/energy.js';
 import { latencyText, searchLoadText, sloTargetsText } from '../search/format.js';
 import { DEFAULT_RATE_SEARCH } from '../search/rate.js';
 import type { SearchConfiguration, SearchResult } from '../search/run.js';
@@ -33,7 +34,10 @@ function answerOf(result: SearchResult, best: SearchConfiguration | undefined): 
     best.metrics.concurrency === undefined
       ? `sustains up to ${best.maxRateUnderSlo?.toFixed(2)} req/s within the SLO`
       : `serves ${best.maxRateUnderSlo?.toFixed(2)} req/s with ${best.metrics.concurrency} in flight within the SLO`;
-  return `Run ${result.modelName} on ${on} as ${best.label}: it ${serves} (TTFT ${p} ${latencyText(m.ttft[p])}, ${(m.attainment * 100).toFixed(1)}% of requests within every target)${cost}.`;
+  const joules = best.energy?.joulesPerOutputToken;
+  const energy =
+    joules == null ? '' : `; about ${joules.toPrecision(2)} J per output token (an estimate at TDP)`;
+  return `Run ${result.modelName} on ${on} as ${best.label}: it ${serves} (TTFT ${p} ${latencyText(m.ttft[p])}, ${(m.attainment * 100).toFixed(1)}% of requests within every target)${cost}${energy}.`;
 }
 
 /** The report's summary: the answer, the workload, the SLO, and how the numbers were obtained. */
@@ -52,6 +56,7 @@ export function reportSummary(result: SearchResult): ReportSummary {
       result.price
         ? `Costs: ${priceText(result.price)} × GPUs; per million tokens at the highest rate within the SLO.`
         : `No price is listed for ${result.hardware}: pass --price ${result.hardware}=<US dollars per GPU-hour> for costs.`,
+      `Energy per output token: ${ENERGY_BASIS}.`,
     ],
   };
 }

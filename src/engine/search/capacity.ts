@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadCalibrationAndNote } from '../calibrate/load.js';
 import { DEFAULT_ENGINE, EngineId } from '../config/engines/index.js';
 import { getHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
@@ -8,14 +9,17 @@ import { servingEngineFor } from '../perf/serving-engine.js';
 import { ServeTuneError } from '../util/errors.js';
 import { paretoFront2d } from '../util/pareto.js';
 import { Cost, costOf, PriceOverrides, PriceUsed, priceFor } from './cost.js';
+import { Energy, energyOf } from './energy.js';
 import { loadSearchSample } from './run.js';
-import { Candidate, EvaluationMetrics, Slo } from './schema.js';
+import { Candidate, type CandidateBody, EvaluationMetrics, type Pool, Slo } from './schema.js';
 import type { Evaluator } from './search.js';
-import { MAX_SAMPLE_REQUESTS, SimulationEvaluator } from './simulation-evaluator.js';
+import { MAX_SAMPLE_REQUESTS, simulationEvaluatorFor } from './simulation-evaluator.js';
 import { meetsSlo } from './slo.js';
 import {
+  candidateGpus,
   candidateId,
   colocatedCandidates,
+  disaggregatedCandidates,
   feasibleReplicaShapes,
   neighbourKnobs,
   type ReplicaShape,
@@ -46,10 +50,18 @@ export const CapacityInput = z.object({
   /** No CUDA graphs: every kernel launched from the host. */
   enforceEager: z.boolean().optional(),
   allowQuantization: z.boolean().default(false),
+  /** Also size prefill/decode disaggregated units (xPyD), replicated like colocated replicas. */
+  disaggregation: z.boolean().default(false),
   sampleRequests: z.number().int().positive().max(MAX_SAMPLE_REQUESTS).default(1000),
   seed: z.number().int().default(0),
   threads: z.number().int().nonnegative().optional(),
   prices: PriceOverrides.default({}),
+  /** A measured device profile (`servetune profile --out`), translated to each GPU type; not with `calibration`. */
+  profile: z.string().optional(),
+  /** A saved calibration file (`servetune calibrate --out`), used for every GPU type; not with `profile`. */
+  calibration: z.string().optional(),
+  /** The user's op database folder (`--perf-db`): its tables replace the shipped ones for the GPU it covers. */
+  perfDb: z.string().min(1).optional(),
 });
 export type CapacityInput = z.input<typeof CapacityInput>;
 
@@ -65,6 +77,8 @@ export const CapacityOption = z.object({
   /** At the target rate (each replica at rate / replicas). */
   metrics: EvaluationMetrics,
   cost: Cost.nullable(),
+  /** The GPUs' energy per token at the target rate, an estimate at TDP (`energyOf`); null without a TDP. Optional, added later. */
+  energy: Energy.nullable().default(null),
 });
 export type CapacityOption = z.infer<typeof CapacityOption>;
 
@@ -78,6 +92,8 @@ export const CapacityRow = z.object({
   reason: z.string().nullable(),
   configurationsEvaluated: z.number().int(),
   cheapest: z.boolean(),
+  /** Where a measured profile of another device calibrated this type: what carries over and what not. */
+  calibrationNote: z.string().optional(),
 });
 export type CapacityRow = z.infer<typeof CapacityRow>;
 
@@ -92,12 +108,15 @@ export const CapacityPlan = z.object({
   rows: z.array(CapacityRow),
   /** Cost (lowest $/hour) against latency (lowest TTFT at the SLO's percentile) over every sized deployment. */
   front: z.array(CapacityOption),
+  /** Step times calibrated with a measured profile or a saved calibration. Optional, added later. */
+  calibrated: z.boolean().default(false),
   simulations: z.number().int(),
   wallSeconds: z.number(),
 });
 export type CapacityPlan = z.infer<typeof CapacityPlan>;
 
-interface TypeContext {
+/** What one GPU type is planned with. */
+export interface TypeContext {
   model: ModelSpec;
   hardware: HardwareSpec;
   input: z.infer<typeof CapacityInput>;
@@ -105,12 +124,16 @@ interface TypeContext {
   maxSequenceTokens: number;
 }
 
+/** Disaggregated units hold at most this many times the GPUs of the smallest replica that fits. */
+const MOST_UNIT_SIZE = 4;
+
 /**
  * One-replica candidates (dp 1, the coarse scheduler settings) of every replica shape that fits in memory
  * and in the GPU range. Shapes more than 8× the smallest fitting one are left out: they only buy latency
- * a smaller replica sharded less would also reach, at many times the GPUs per replica.
+ * a smaller replica sharded less would also reach, at many times the GPUs per replica. With
+ * disaggregation, also the xPyD units (single-stage shapes) of up to MOST_UNIT_SIZE× the smallest.
  */
-function replicaCandidates(ctx: TypeContext): Candidate[] {
+export function replicaCandidates(ctx: TypeContext): Candidate[] {
   const space = {
     model: ctx.model,
     hardware: ctx.hardware,
@@ -118,28 +141,43 @@ function replicaCandidates(ctx: TypeContext): Candidate[] {
     engine: ctx.input.engine,
     maxSequenceTokens: ctx.maxSequenceTokens,
     allowQuantization: ctx.input.allowQuantization,
-    disaggregation: false,
+    disaggregation: ctx.input.disaggregation,
   };
   const { shapes } = feasibleReplicaShapes(space, ctx.input.maxGpus);
   const size = (s: ReplicaShape) => s.tp * s.pp;
   const smallest = Math.min(...shapes.map(size));
-  return shapes
+  const colocated = shapes
     .filter((s) => size(s) <= 8 * smallest && s.pp <= 4)
     .flatMap((s) => colocatedCandidates({ ...space, gpus: size(s) }, [s]));
+  if (!ctx.input.disaggregation || shapes.length === 0) return colocated;
+  const unitShapes = shapes.filter((s) => s.pp === 1 && size(s) <= 2 * smallest);
+  const units: Candidate[] = [];
+  for (let gpus = 2; gpus <= Math.min(ctx.input.maxGpus, MOST_UNIT_SIZE * smallest); gpus++) {
+    for (const c of disaggregatedCandidates({ ...space, gpus }, unitShapes)) {
+      // n copies of a smaller unit are that unit replicated: sized there.
+      if (c.kind === 'disaggregated' && gcd(c.prefill.plan.dp, c.decode.plan.dp) === 1) units.push(c);
+    }
+  }
+  return [...colocated, ...units];
 }
 
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** GPUs of one replica (or disaggregated unit) of a dp-1 (or primitive xPyD) candidate. */
 function replicaGpus(c: Candidate): number {
-  return c.kind === 'colocated' ? c.pool.plan.tp * c.pool.plan.pp : 0;
+  return candidateGpus(c);
 }
 
-/** `candidate` with `replicas` replicas. */
-function replicated(candidate: Candidate, replicas: number): Candidate {
-  if (candidate.kind !== 'colocated') return candidate;
-  const body = {
-    kind: 'colocated' as const,
-    pool: { ...candidate.pool, plan: { ...candidate.pool.plan, dp: replicas } },
-  };
-  return { ...body, id: candidateId(body) };
+/** `candidate` (one replica, or one xPyD unit) with `replicas` copies: each pool's dp times `replicas`. */
+export function replicated(candidate: Candidate, replicas: number): Candidate {
+  const times = (pool: Pool): Pool => ({ ...pool, plan: { ...pool.plan, dp: pool.plan.dp * replicas } });
+  const body: CandidateBody =
+    candidate.kind === 'colocated'
+      ? { kind: 'colocated', pool: times(candidate.pool) }
+      : { kind: 'disaggregated', prefill: times(candidate.prefill), decode: times(candidate.decode) };
+  return { ...body, id: candidateId(body) } as Candidate;
 }
 
 interface Sizing {
@@ -204,7 +242,11 @@ async function fewestReplicas(
 }
 
 function labelOf(c: Candidate, replicas: number): string {
-  if (c.kind !== 'colocated') return c.id;
+  if (c.kind === 'disaggregated') {
+    const pool = (p: Pool, role: string) =>
+      `${p.plan.dp}${role}(TP${p.plan.tp}${p.plan.ep > 1 ? `×EP${p.plan.ep}` : ''})`;
+    return `${pool(c.prefill, 'P')} + ${pool(c.decode, 'D')}, ${c.decode.knobs.maxNumSeqs} decode seqs`;
+  }
   const { plan, knobs } = c.pool;
   const parts = [`TP${plan.tp}`];
   if (plan.pp > 1) parts.push(`PP${plan.pp}`);
@@ -244,8 +286,10 @@ async function refinedSizings(
   const seen = new Set(candidates.map((c) => c.id));
   for (let round = 0; round < REFINE_ROUNDS; round++) {
     const gpusOf = (s: Sizing) => s.hold! * replicaGpus(s.candidate);
+    // Colocated leaders only (units have no scheduler-setting neighbours here): the colocated sizings
+    // stay what they are without disaggregation, so adding units never finds more GPUs.
     const leaders = sizings
-      .filter((s) => s.hold !== null)
+      .filter((s) => s.hold !== null && s.candidate.kind === 'colocated')
       .sort((a, b) => gpusOf(a) - gpusOf(b))
       .slice(0, REFINE_LEADERS);
     const variants: Candidate[] = [];
@@ -294,6 +338,7 @@ async function planType(
         ratePerReplica: ctx.rate / s.hold,
         metrics: s.atHold,
         cost: price ? costOf(s.atHold, gpus, price) : null,
+        energy: energyOf(s.atHold, ctx.hardware),
       },
     ];
   });
@@ -347,6 +392,7 @@ export async function planCapacity(
   for (const [i, hardware] of hardwareList.entries()) {
     options.signal?.throwIfAborted();
     options.onProgress?.(i, hardwareList.length);
+    const { calibration, note } = loadCalibrationAndNote(input, hardware);
     const setup = {
       model,
       hardware,
@@ -355,16 +401,20 @@ export async function planCapacity(
       workload,
       slo: input.slo,
       maxModelLen,
+      calibration,
       seed: input.seed,
+      ...(input.perfDb !== undefined ? { perfDb: input.perfDb } : {}),
     };
+    // Read here first: a bad --perf-db folder fails before any thread starts.
+    const local = await simulationEvaluatorFor(setup);
     const threaded =
       input.threads !== 0 && options.workerFile
         ? new ThreadedEvaluator(options.workerFile, setup, input.threads)
         : undefined;
     try {
       const ctx = { model, hardware, input, rate, maxSequenceTokens };
-      const typed = await planType(ctx, threaded ?? new SimulationEvaluator(setup));
-      rows.push(typed.row);
+      const typed = await planType(ctx, threaded ?? local);
+      rows.push(note ? { ...typed.row, calibrationNote: note } : typed.row);
       all.push(...typed.options);
       simulations += typed.simulations;
     } finally {
@@ -394,6 +444,7 @@ export async function planCapacity(
     gpus: { min: input.minGpus, max: input.maxGpus },
     rows,
     front,
+    calibrated: input.calibration !== undefined || input.profile !== undefined,
     simulations,
     wallSeconds: (performance.now() - started) / 1000,
   });

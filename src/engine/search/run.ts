@@ -13,6 +13,7 @@ import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
 import { Cost, costOf, PriceOverrides, PriceUsed, priceFor } from './cost.js';
+import { Energy, energyOf } from './energy.js';
 import { EngineSettings, engineSettingsFor } from './engine-commands.js';
 import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
 import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
@@ -76,6 +77,8 @@ export const SearchConfiguration = EvaluatedConfiguration.extend({
   settings: EngineSettings.nullable(),
   /** What it costs at its highest rate within the SLO (null: no price, or it never meets the SLO). */
   cost: Cost.nullable().default(null),
+  /** The GPUs' energy per token at `maxRateUnderSlo`, an estimate at TDP (`energyOf`). Optional, added later. */
+  energy: Energy.nullable().default(null),
 });
 export type SearchConfiguration = z.infer<typeof SearchConfiguration>;
 
@@ -236,6 +239,7 @@ export async function searchServing(
         ...c,
         label: labelOf(c),
         cost: price && c.metricsAtMaxRate ? costOf(c.metricsAtMaxRate, c.gpus, price) : null,
+        energy: c.metricsAtMaxRate ? energyOf(c.metricsAtMaxRate, hardware) : null,
         settings:
           withSettings && (c.best || c.paretoLatency || c.paretoThroughput)
             ? engineSettingsFor(input.engine, model, c.candidate, maxModelLen, { hardware })

@@ -73,7 +73,7 @@ export async function planCapacityCommand(services: Services): Promise<void> {
         maxGpus: sizing.max,
         rate: sizing.rate,
         workload: workload.value,
-        slo: sloOfChoice(slo, settings.slo.attainment),
+        slo: sloOfChoice(slo, settings.slo),
         engine: settings.engineFlavour,
         sampleRequests: settings.searchSampleRequests,
         prices: settings.prices,
@@ -105,7 +105,7 @@ export async function planCapacityCommand(services: Services): Promise<void> {
   if (chart.points.length > 0) services.showChart(chart);
   void vscode.window.showInformationMessage(
     cheapest?.plan
-      ? `ServeTune: cheapest within ${sloChoiceText(slo, settings.slo.attainment)}: ${cheapest.plan.gpus}× ${cheapest.hardware} at $${cheapest.plan.cost?.usdPerHour.toFixed(2)}/hour.`
+      ? `ServeTune: cheapest within ${sloChoiceText(slo, settings.slo)}: ${cheapest.plan.gpus}× ${cheapest.hardware} at $${cheapest.plan.cost?.usdPerHour.toFixed(2)}/hour.`
       : 'ServeTune: no priced GPU type meets the SLO at that rate within the GPU range; see the dashboard.',
   );
 }

@@ -96,7 +96,7 @@ export async function searchCommand(services: Services): Promise<void> {
         hardware,
         gpus,
         workload: workload.value,
-        slo: sloOfChoice(slo, settings.slo.attainment),
+        slo: sloOfChoice(slo, settings.slo),
         prices: settings.prices,
         engine: settings.engineFlavour,
         engineVersion: settings.engineVersion || undefined,

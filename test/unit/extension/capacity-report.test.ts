@@ -33,5 +33,12 @@ describe('the capacity plan on the dashboard', () => {
     assert.equal(state.rows.find((r) => r.hardware === 'h20')!.usdPerHour, '–', 'no list price for the H20');
     assert.equal(state.slo, '90% of requests within TTFT 1.5 s and p90 token gap 60 ms');
     assert.match(capacityMarkdown(p), /\| \*\*\w[\w-]*\*\* \(cheapest\) \| \d+ \|/);
+    // Energy, an estimate at TDP: 700 W per H100 SXM over its output tokens/s; none for the H20.
+    const joules = (700 / row.plan!.metrics.throughputPerGpu).toPrecision(2);
+    assert.match(capacityMarkdown(p), new RegExp(`\\| h100-sxm \\| .* \\| ${joules} J \\|\n`));
+    assert.match(
+      capacityMarkdown(p),
+      /Energy per output token: an estimate, each GPU drawing its datasheet power/,
+    );
   });
 });

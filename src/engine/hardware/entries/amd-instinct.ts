@@ -26,6 +26,11 @@ export const AMD_INSTINCT: CatalogHardwareSpec[] = [
       asOf: '2026-05-18',
       offer: 'Vultr MI300X on-demand',
     },
+    power: {
+      watts: 750,
+      source:
+        'https://www.amd.com/content/dam/amd/en/documents/instinct-tech-docs/data-sheets/amd-instinct-mi300x-data-sheet.pdf (MI300X OAM: 750 W peak board power)',
+    },
     deviceClass: 'amd-cdna3',
     recognition: {
       nodeLabels: ['AMD-Instinct-MI300X', 'mi300x'],
@@ -59,6 +64,11 @@ export const AMD_INSTINCT: CatalogHardwareSpec[] = [
       asOf: '2026-05-18',
       offer: 'TensorWave MI325X',
     },
+    power: {
+      watts: 1000,
+      source:
+        'https://www.amd.com/en/products/accelerators/instinct/mi300/mi325x.html (MI325X: 1000 W peak board power)',
+    },
     deviceClass: 'amd-cdna3',
     recognition: {
       nodeLabels: ['AMD-Instinct-MI325X', 'mi325x'],
@@ -89,6 +99,10 @@ export const AMD_INSTINCT: CatalogHardwareSpec[] = [
       'https://rocm.docs.amd.com/en/latest/reference/gpu-specs.html (MI355X: CDNA4, gfx950, 256 CUs, 288 GiB; checked 2026-12)',
     ],
     notes: 'CDNA 4: adds MXFP4/MXFP6 matrix cores; liquid-cooled 1400 W part of the MI350 series.',
+    power: {
+      watts: 1400,
+      source: 'https://www.amd.com/en/products/accelerators/instinct/mi350/mi355x.html (MI355X: 1400 W)',
+    },
     deviceClass: 'amd-cdna4',
     recognition: {
       nodeLabels: ['AMD-Instinct-MI355X', 'mi355x'],

@@ -24,6 +24,11 @@ export const NVIDIA_ADA: CatalogHardwareSpec[] = [
       asOf: '2026-03-10',
       offer: 'RunPod L40S 48GB, lowest listed hourly rate',
     },
+    power: {
+      watts: 350,
+      source:
+        'https://resources.nvidia.com/en-us-l40s/l40s-datasheet-28413 (L40S: max power consumption 350 W)',
+    },
     deviceClass: 'nvidia-ada',
     recognition: {
       nodeLabels: ['NVIDIA-L40S'],
@@ -52,6 +57,10 @@ export const NVIDIA_ADA: CatalogHardwareSpec[] = [
       source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
       asOf: '2026-03-10',
       offer: 'RunPod L4 24GB, lowest listed hourly rate',
+    },
+    power: {
+      watts: 72,
+      source: 'https://www.nvidia.com/en-us/data-center/l4/ (L4: max TDP 72 W)',
     },
     deviceClass: 'nvidia-ada',
     recognition: {
@@ -84,6 +93,11 @@ export const NVIDIA_ADA: CatalogHardwareSpec[] = [
       source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
       asOf: '2026-03-10',
       offer: 'RunPod RTX 4090 24GB, lowest listed hourly rate',
+    },
+    power: {
+      watts: 450,
+      source:
+        'https://images.nvidia.com/aem-dam/Solutions/geforce/ada/nvidia-ada-gpu-architecture.pdf (Appendix A: RTX 4090 total graphics power 450 W)',
     },
     deviceClass: 'nvidia-ada',
     recognition: {

@@ -20,6 +20,11 @@ export const NVIDIA_AMPERE: CatalogHardwareSpec[] = [
     sources: [
       'https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf',
     ],
+    power: {
+      watts: 400,
+      source:
+        'https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf (A100 SXM: max TDP 400 W)',
+    },
     deviceClass: 'nvidia-ampere',
     recognition: {
       nodeLabels: ['NVIDIA-A100-SXM4-40GB'],
@@ -50,6 +55,11 @@ export const NVIDIA_AMPERE: CatalogHardwareSpec[] = [
       source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
       asOf: '2026-03-10',
       offer: 'RunPod A100 SXM 80GB, lowest listed hourly rate',
+    },
+    power: {
+      watts: 400,
+      source:
+        'https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf (A100 80GB SXM: max TDP 400 W)',
     },
     deviceClass: 'nvidia-ampere',
     recognition: {

@@ -39,6 +39,10 @@ export const NVIDIA_BLACKWELL: CatalogHardwareSpec[] = [
       asOf: '2026-03-10',
       offer: 'RunPod B200 192GB, lowest listed hourly rate',
     },
+    power: {
+      watts: 1000,
+      source: 'https://www.nvidia.com/en-us/data-center/hgx/ (HGX B200: up to 1,000 W per GPU)',
+    },
     deviceClass: 'nvidia-blackwell',
     recognition: {
       nodeLabels: ['NVIDIA-B200'],
@@ -170,6 +174,11 @@ export const NVIDIA_BLACKWELL: CatalogHardwareSpec[] = [
       asOf: '2026-03-10',
       offer: 'RunPod RTX PRO 6000 96GB, lowest listed hourly rate',
     },
+    power: {
+      watts: 600,
+      source:
+        'https://www.nvidia.com/en-us/data-center/rtx-pro-6000-blackwell-server-edition/ (max power consumption up to 600 W, configurable)',
+    },
     deviceClass: 'nvidia-blackwell-rtx',
     recognition: {
       nodeLabels: ['NVIDIA-RTX-PRO-6000-Blackwell-Server-Edition'],
@@ -205,6 +214,11 @@ export const NVIDIA_BLACKWELL: CatalogHardwareSpec[] = [
       source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
       asOf: '2026-03-10',
       offer: 'RunPod RTX 5090 32GB, lowest listed hourly rate',
+    },
+    power: {
+      watts: 575,
+      source:
+        'https://images.nvidia.com/aem-dam/Solutions/geforce/blackwell/nvidia-rtx-blackwell-gpu-architecture.pdf (RTX 5090: total graphics power 575 W)',
     },
     deviceClass: 'nvidia-blackwell-rtx',
     recognition: {

@@ -24,6 +24,11 @@ export const NVIDIA_HOPPER: CatalogHardwareSpec[] = [
       asOf: '2026-03-10',
       offer: 'RunPod H100 SXM 80GB, lowest listed hourly rate',
     },
+    power: {
+      watts: 700,
+      source:
+        'https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet (H100 SXM: max TDP up to 700 W)',
+    },
     deviceClass: 'nvidia-hopper',
     recognition: {
       nodeLabels: ['NVIDIA-H100-80GB-HBM3', 'nvidia-h100-80gb', 'nvidia-h100-mega-80gb'],
@@ -54,6 +59,11 @@ export const NVIDIA_HOPPER: CatalogHardwareSpec[] = [
       asOf: '2026-03-10',
       offer: 'RunPod H100 PCIe 80GB, lowest listed hourly rate',
     },
+    power: {
+      watts: 350,
+      source:
+        'https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet (H100 PCIe: max TDP 300-350 W, configurable)',
+    },
     deviceClass: 'nvidia-hopper',
     recognition: {
       nodeLabels: ['NVIDIA-H100-PCIe'],
@@ -82,6 +92,10 @@ export const NVIDIA_HOPPER: CatalogHardwareSpec[] = [
       source: 'https://deploybase.ai/articles/runpod-gpu-pricing',
       asOf: '2026-03-10',
       offer: 'RunPod H200 141GB, lowest listed hourly rate',
+    },
+    power: {
+      watts: 700,
+      source: 'https://www.nvidia.com/en-us/data-center/h200/ (H200 SXM: max TDP up to 700 W)',
     },
     deviceClass: 'nvidia-hopper',
     recognition: {

@@ -33,6 +33,12 @@ describe('the HTML report of a search', () => {
     );
     assert.equal(summary.slo, '90% of requests within TTFT 1.5 s and p90 token gap 60 ms');
     assert.ok(summary.method.some((m) => m.includes('$0.80/GPU-hour of l40s (given in --price)')));
+    // Energy, an estimate at TDP: 350 W per L40S over its output tokens/s at the highest rate within the SLO.
+    const joules = 350 / best.metricsAtMaxRate!.throughputPerGpu;
+    assert.equal(best.energy?.joulesPerOutputToken, joules);
+    assert.ok(
+      summary.answer.endsWith(`; about ${joules.toPrecision(2)} J per output token (an estimate at TDP).`),
+    );
     const page = renderSearchReportHtml(result, assets);
     const top = page.slice(page.indexOf('<section class="summary">'));
     assert.ok(

@@ -2,12 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
-import { CapacityPlan, planCapacity } from '../../../../src/engine/search/capacity.js';
+import {
+  CapacityInput,
+  CapacityPlan,
+  planCapacity,
+  replicaCandidates,
+  replicated,
+} from '../../../../src/engine/search/capacity.js';
 import { loadSearchSample } from '../../../../src/engine/search/run.js';
 import { Slo } from '../../../../src/engine/search/schema.js';
 import { SimulationEvaluator } from '../../../../src/engine/search/simulation-evaluator.js';
 import { meetsSlo } from '../../../../src/engine/search/slo.js';
-import { candidateId } from '../../../../src/engine/search/space.js';
+import { candidateGpus, candidateId } from '../../../../src/engine/search/space.js';
 
 const input = {
   model: 'llama-3.1-8b',
@@ -75,5 +81,62 @@ describe('capacity planning', () => {
     assert.equal(plan.rows[0].plan, null);
     assert.match(plan.rows[0].reason!, /fits in 2 l4 GPUs' memory/);
     await assert.rejects(planCapacity({ ...input, minGpus: 4, maxGpus: 2 }), /empty range/);
+  });
+});
+
+describe('capacity planning with disaggregation', () => {
+  it('sizes primitive xPyD units, replicated as whole units', async () => {
+    const parsed = CapacityInput.parse({ ...input, hardware: ['h100-sxm'], disaggregation: true });
+    const model = getModel(parsed.model);
+    const { maxSequenceTokens, rate } = loadSearchSample(parsed, model);
+    const ctx = { model, hardware: getHardware('h100-sxm'), input: parsed, rate, maxSequenceTokens };
+    const all = replicaCandidates(ctx);
+    const units = all.filter((c) => c.kind === 'disaggregated');
+    const without = replicaCandidates({ ...ctx, input: { ...parsed, disaggregation: false } });
+    assert.equal(all.length - units.length, without.length, 'the colocated replicas are the same');
+    assert.ok(units.length > 0);
+    for (const u of units) {
+      if (u.kind !== 'disaggregated') continue;
+      const [x, y] = [u.prefill.plan.dp, u.decode.plan.dp];
+      assert.ok(
+        x >= 1 && y >= 1 && !(x % 2 === 0 && y % 2 === 0),
+        `${x}P${y}D is n copies of a smaller unit`,
+      );
+    }
+    // 1P(TP1) + 2D(TP1), three copies: 3P6D on 9 GPUs.
+    const unit = units.find(
+      (c) =>
+        c.kind === 'disaggregated' &&
+        c.prefill.plan.dp === 1 &&
+        c.decode.plan.dp === 2 &&
+        c.prefill.plan.tp === 1 &&
+        c.decode.plan.tp === 1,
+    )!;
+    const three = replicated(unit, 3);
+    assert.equal(three.kind, 'disaggregated');
+    if (three.kind === 'disaggregated') {
+      assert.equal(three.prefill.plan.dp, 3);
+      assert.equal(three.decode.plan.dp, 6);
+    }
+    assert.equal(candidateGpus(three), 9);
+    const plan = await planCapacity({ ...input, hardware: ['h100-sxm'], disaggregation: true });
+    const colocatedOnly = await planCapacity({ ...input, hardware: ['h100-sxm'] });
+    assert.ok(plan.rows[0].configurationsEvaluated > colocatedOnly.rows[0].configurationsEvaluated);
+    assert.ok(plan.rows[0].plan, plan.rows[0].reason ?? '');
+    // More choices can only find as few GPUs or fewer.
+    assert.ok(plan.rows[0].plan.gpus <= colocatedOnly.rows[0].plan!.gpus);
+  });
+});
+
+describe('a capacity plan saved before energy and calibration were recorded', () => {
+  it('still reads, with no energy and not calibrated', async () => {
+    const plan = await planCapacity({ ...input, hardware: ['l40s'], maxGpus: 2 });
+    const old = JSON.parse(JSON.stringify(plan));
+    delete old.calibrated;
+    for (const row of old.rows) if (row.plan) delete row.plan.energy;
+    for (const o of old.front) delete o.energy;
+    const read = CapacityPlan.parse(old);
+    assert.equal(read.calibrated, false);
+    assert.ok(read.rows.every((r) => r.plan === null || r.plan.energy === null));
   });
 });
