@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadCalibrationAndNote } from '../calibrate/load.js';
-import { DEFAULT_ENGINE, EngineId } from '../config/engines/index.js';
+import { EngineId } from '../config/engines/index.js';
 import { getHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { resolveModelAsync } from '../model/resolve.js';
@@ -8,12 +8,13 @@ import type { ModelSpec } from '../model/spec.js';
 import { servingEngineFor } from '../perf/serving-engine.js';
 import { ServeTuneError } from '../util/errors.js';
 import { paretoFront2d } from '../util/pareto.js';
-import { Cost, costOf, PriceOverrides, PriceUsed, priceFor } from './cost.js';
+import { SearchAsked } from './asked.js';
+import { Cost, costOf, PriceUsed, priceFor } from './cost.js';
 import { Energy, energyOf } from './energy.js';
 import { loadSearchSample } from './run.js';
 import { Candidate, type CandidateBody, EvaluationMetrics, type Pool, Slo } from './schema.js';
 import type { Evaluator } from './search.js';
-import { MAX_SAMPLE_REQUESTS, simulationEvaluatorFor } from './simulation-evaluator.js';
+import { simulationEvaluatorFor } from './simulation-evaluator.js';
 import { meetsSlo } from './slo.js';
 import {
   candidateGpus,
@@ -31,37 +32,12 @@ import { ThreadedEvaluator } from './threaded-evaluator.js';
 // one replica's highest rate within the SLO, found once per replica configuration, answers every GPU
 // count (replicas = ⌈rate / that rate⌉), so the GPU count costs no simulations of its own.
 
-export const CapacityInput = z.object({
-  model: z.string().min(1),
+export const CapacityInput = SearchAsked.extend({
   /** GPU types to compare (catalog ids). */
   hardware: z.array(z.string().min(1)).min(1),
   /** The GPU counts a deployment may use, inclusive. */
   minGpus: z.number().int().positive().default(1),
   maxGpus: z.number().int().positive(),
-  workload: z.string().min(1),
-  /** Requests per second to sustain; default: the workload's own rate. */
-  rate: z.number().positive().optional(),
-  slo: Slo,
-  engine: EngineId.default(DEFAULT_ENGINE),
-  /** The engine version whose measured op tables time the steps (the nearest measured); default: the newest. */
-  engineVersion: z.string().min(1).optional(),
-  /** Time all-reduces with NCCL's, not the engine's custom kernel. */
-  disableCustomAllReduce: z.boolean().optional(),
-  /** No CUDA graphs: every kernel launched from the host. */
-  enforceEager: z.boolean().optional(),
-  allowQuantization: z.boolean().default(false),
-  /** Also size prefill/decode disaggregated units (xPyD), replicated like colocated replicas. */
-  disaggregation: z.boolean().default(false),
-  sampleRequests: z.number().int().positive().max(MAX_SAMPLE_REQUESTS).default(1000),
-  seed: z.number().int().default(0),
-  threads: z.number().int().nonnegative().optional(),
-  prices: PriceOverrides.default({}),
-  /** A measured device profile (`servetune profile --out`), translated to each GPU type; not with `calibration`. */
-  profile: z.string().optional(),
-  /** A saved calibration file (`servetune calibrate --out`), used for every GPU type; not with `profile`. */
-  calibration: z.string().optional(),
-  /** The user's op database folder (`--perf-db`): its tables replace the shipped ones for the GPU it covers. */
-  perfDb: z.string().min(1).optional(),
 });
 export type CapacityInput = z.input<typeof CapacityInput>;
 

@@ -1,72 +1,37 @@
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { loadCalibration } from '../calibrate/load.js';
-import { DEFAULT_ENGINE, EngineId } from '../config/engines/index.js';
+import { EngineId } from '../config/engines/index.js';
 import { getHardware } from '../hardware/catalog.js';
 import { resolveModelAsync } from '../model/resolve.js';
 import { resolveMeasuredOps } from '../perf/measured-ops.js';
 import { servingEngineFor } from '../perf/serving-engine.js';
 import { describeSpeculation } from '../perf/speculation.js';
 import { ServeTuneError } from '../util/errors.js';
-import { ThreadCount } from '../util/threads.js';
 import { loadWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
-import { Cost, costOf, PriceOverrides, PriceUsed, priceFor } from './cost.js';
+import { SearchAsked } from './asked.js';
+import { Cost, costOf, PriceUsed, priceFor } from './cost.js';
 import { Energy, energyOf } from './energy.js';
 import { EngineSettings, engineSettingsFor } from './engine-commands.js';
 import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
 import { type Evaluator, runSearch, type SearchOutcome, type SearchProgress } from './search.js';
-import {
-  MAX_SAMPLE_REQUESTS,
-  type SimulationEvaluatorSetup,
-  simulationEvaluatorFor,
-} from './simulation-evaluator.js';
+import { type SimulationEvaluatorSetup, simulationEvaluatorFor } from './simulation-evaluator.js';
 import { explainSpeculation } from './speculation-space.js';
 import { ThreadedEvaluator } from './threaded-evaluator.js';
 
 /** What a user asks a search for (CLI flags, the worker protocol). */
-export const SearchInput = z.object({
-  model: z.string().min(1),
+export const SearchInput = SearchAsked.extend({
   hardware: z.string().min(1),
   gpus: z.number().int().positive(),
-  /** A workload spec or a trace file. */
-  workload: z.string().min(1),
-  /** Requests per second to compare at; default: the workload's own rate. */
-  rate: z.number().positive().optional(),
   /**
    * Compare closed loop instead, with this many requests in flight (not with `rate`): each configuration
    * is simulated once at it and ranked by the requests per second it serves within the SLOs.
    */
   concurrency: z.number().int().positive().optional(),
-  slo: Slo,
-  engine: EngineId.default(DEFAULT_ENGINE),
-  /** The engine version whose measured op tables time the steps (the nearest measured); default: the newest. */
-  engineVersion: z.string().min(1).optional(),
-  /** Time all-reduces with NCCL's, not the engine's custom kernel. */
-  disableCustomAllReduce: z.boolean().optional(),
-  /** No CUDA graphs: every kernel launched from the host. */
-  enforceEager: z.boolean().optional(),
-  allowQuantization: z.boolean().default(false),
-  disaggregation: z.boolean().default(false),
   /** Speculative decoding on/off and its k as search dimensions. */
   allowSpeculation: z.boolean().default(false),
-  /** Requests of the workload every configuration is simulated on. */
-  sampleRequests: z.number().int().positive().max(MAX_SAMPLE_REQUESTS).default(1000),
-  seed: z.number().int().default(0),
-  /** A measured device profile to calibrate the step-time model with. */
-  profile: z.string().optional(),
-  /** A saved calibration file (`servetune calibrate --out`); not with `profile`. */
-  calibration: z.string().optional(),
-  /**
-   * A folder of measured op tables in aiconfigurator's layout (`--perf-db`): for the GPU it covers, its
-   * tables replace the shipped ones.
-   */
-  perfDb: z.string().min(1).optional(),
-  /** Worker threads (0: evaluate on this thread). Default: one per core. */
-  threads: ThreadCount.optional(),
-  /** US dollars per GPU-hour per GPU id, over the catalog's list prices (`--price`, servetune.json). */
-  prices: PriceOverrides.default({}),
 });
 export type SearchInput = z.input<typeof SearchInput>;
 
