@@ -1,6 +1,9 @@
 // End-to-end accuracy benchmark: every measured deployment of silicon-calibration.csv predicted by the
 // simulator and compared. Writes bench/results/accuracy.json and bench/results/accuracy.md.
 //   npm run bench:accuracy [-- --csv FILE] [--limit N] [--filter REGEX] [--waves N] [--out-dir DIR]
+//                          [--rows-csv FILE]
+// --filter matches a row's id, engine, GPU, model and mode (`--filter 'trtllm.*b200'`); --rows-csv writes
+// one line per row (predicted beside measured) for sorting the worst rows in a spreadsheet or awk.
 // A partial run (--limit, --filter, --waves) writes to out/bench/ unless --out-dir says otherwise.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +15,7 @@ import type { RowResult } from './accuracy/metrics.js';
 import { accuracyOf } from './accuracy/metrics.js';
 import { renderReport } from './accuracy/report.js';
 import { findSiliconCsv, readSiliconCsv, type SiliconRow } from './accuracy/rows.js';
+import { rowsCsv } from './accuracy/rows-csv.js';
 import { simulateJob } from './accuracy/simulate-row.js';
 
 const { values: flags } = parseArgs({
@@ -21,6 +25,7 @@ const { values: flags } = parseArgs({
     filter: { type: 'string' },
     'out-dir': { type: 'string' },
     waves: { type: 'string' },
+    'rows-csv': { type: 'string' },
   },
 });
 
@@ -124,6 +129,7 @@ function main(): void {
   const body = results.map((r) => `    ${JSON.stringify(r, sixDigits)}`).join(',\n');
   writeFileSync(join(outDir, 'accuracy.json'), `${head},\n  "rows": [\n${body}\n  ]\n}\n`);
   writeFileSync(join(outDir, 'accuracy.md'), renderReport(results, run));
+  if (flags['rows-csv']) writeFileSync(flags['rows-csv'], rowsCsv(results));
   const fmt = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}%`);
   console.log(
     `${overall.modelled}/${overall.rows} rows modelled; TTFT MAPE ${fmt(overall.ttftMape)} (median ${fmt(overall.ttftMedianSigned)}), TPOT MAPE ${fmt(overall.tpotMape)} (median ${fmt(overall.tpotMedianSigned)}); ${wallSeconds.toFixed(0)} s; wrote ${outDir}/accuracy.{json,md}`,
