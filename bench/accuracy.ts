@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mapRow, rowConcurrency, WAVES } from './accuracy/map-row.js';
+import { mapRow, rowConcurrency } from './accuracy/map-row.js';
 import type { RowResult } from './accuracy/metrics.js';
 import { accuracyOf } from './accuracy/metrics.js';
 import { renderReport } from './accuracy/report.js';
@@ -45,8 +45,8 @@ function commitLabel(): string {
 }
 
 /** One row predicted (or the reason it is not), with the measurement beside it. */
-function evaluate(row: SiliconRow, waves: number): RowResult {
-  const mapping = mapRow(row, { waves });
+function evaluate(row: SiliconRow, waves: number | undefined): RowResult {
+  const mapping = mapRow(row, waves ? { waves } : {});
   const base = {
     id: row.id,
     partition: mapping.partition,
@@ -91,8 +91,8 @@ function main(): void {
     ? all.filter((r) => filter.test(`${r.id} ${r.backend} ${r.system} ${r.model_path} ${r.mode}`))
     : all;
   const rows = limit ? matching.slice(0, limit) : matching;
-  const waves = flags.waves ? Number(flags.waves) : WAVES;
-  const partial = rows.length < all.length || waves !== WAVES;
+  const waves = flags.waves ? Number(flags.waves) : undefined;
+  const partial = rows.length < all.length || waves !== undefined;
 
   const start = performance.now();
   const results: RowResult[] = [];
@@ -118,7 +118,7 @@ function main(): void {
     csv,
     wallSeconds,
     selection: partial
-      ? `${rows.length} of ${all.length} rows${filter ? ` matching /${flags.filter}/i` : ''}${limit ? `, the first ${limit}` : ''}, ${waves} waves`
+      ? `${rows.length} of ${all.length} rows${filter ? ` matching /${flags.filter}/i` : ''}${limit ? `, the first ${limit}` : ''}${waves ? `, ${waves} requests per client` : ''}`
       : null,
   };
   const overall = accuracyOf(results);

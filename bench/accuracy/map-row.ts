@@ -25,6 +25,42 @@ import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } fro
  */
 export const WAVES = 8;
 
+/**
+ * How a row's benchmark client ran. InferenceMAX (the rows from its database dumps and dated exports)
+ * runs `benchmark_serving.py --dataset-name random --random-range-ratio 0.8 --num-prompts CONC×10
+ * --max-concurrency CONC --request-rate inf --ignore-eos`: each prompt and output length drawn uniformly
+ * from [0.8 × L, L], ten requests per client, and no warm-up left out, so the mean TTFT includes the
+ * start-up wave whose prompts all arrive at once. Rows of other sources do not say how their client ran;
+ * they keep fixed lengths and the first wave as warm-up.
+ */
+export interface ClientProtocol {
+  /** Lengths drawn uniformly from [lengthRatio × L, L]; 1: fixed at L. */
+  lengthRatio: number;
+  requestsPerClient: number;
+  /** Whether each client's first request is left out of the metrics. */
+  warmUp: boolean;
+}
+
+export const INFERENCEMAX_PROTOCOL: ClientProtocol = {
+  lengthRatio: 0.8,
+  requestsPerClient: 10,
+  warmUp: false,
+};
+export const FIXED_PROTOCOL: ClientProtocol = { lengthRatio: 1, requestsPerClient: WAVES, warmUp: true };
+
+/** The client protocol of a row, by its source. */
+export function protocolOf(row: SiliconRow): ClientProtocol {
+  const source = row.silicon_data_source;
+  const inferenceMax = source.startsWith('db-dump/') || /^source_file=\d{4}-\d{2}-\d{2}\.csv/.test(source);
+  return inferenceMax ? INFERENCEMAX_PROTOCOL : FIXED_PROTOCOL;
+}
+
+/** A length as the workload grammar draws it under a protocol. */
+function lengthDist(length: number, ratio: number): string {
+  const low = Math.max(1, Math.floor(length * ratio));
+  return low >= length ? `fixed(${length})` : `uniform(${low},${length})`;
+}
+
 /** The measured systems (the CSV's names) as hardware catalog ids. */
 const SYSTEMS: Record<string, string> = {
   h100_sxm: 'h100-sxm',
@@ -56,11 +92,11 @@ export interface Partition {
 /** One simulation: a part of the deployment, its closed-loop clients and their requests. */
 export interface SimulationJob {
   config: SimulationConfigInput;
-  /** Workload spec: `waves` requests per client, all of the row's lengths (arrival times are ignored). */
+  /** Workload spec: the protocol's requests per client and lengths (arrival times are ignored). */
   workload: string;
   /** Clients of the simulated part. */
   concurrency: number;
-  /** Completions left out of the metrics: each client's first request. */
+  /** Completions left out of the metrics: each client's first request, or none (the protocol's). */
   warmUpRequests: number;
   /** Identical parts the deployment splits into (replicas, xPyD groups); one is simulated. */
   parts: number;
@@ -268,7 +304,7 @@ interface Context {
   hardware: HardwareSpec;
   engine: EngineId;
   concurrency: number;
-  waves: number;
+  protocol: ClientProtocol;
 }
 
 /** The simulation of a row whose model, GPU, engine and client count are known; a string says why not. */
@@ -328,9 +364,9 @@ function jobOf(c: Context): SimulationJob | string {
       // The engine and version measured: its op tables, custom all-reduce, CUDA graphs and overhead.
       ...(servingEngine ? { engine: servingEngine } : {}),
     },
-    workload: `constant:rate=1000,prompt=fixed(${row.isl}),output=fixed(${row.osl}),n=${c.waves * clients}`,
+    workload: `constant:rate=1000,prompt=${lengthDist(row.isl, c.protocol.lengthRatio)},output=${lengthDist(row.osl, c.protocol.lengthRatio)},n=${c.protocol.requestsPerClient * clients}`,
     concurrency: clients,
-    warmUpRequests: clients,
+    warmUpRequests: c.protocol.warmUp ? clients : 0,
     parts,
     rowConcurrency: c.concurrency,
     description:
@@ -340,7 +376,10 @@ function jobOf(c: Context): SimulationJob | string {
   };
 }
 
-/** A row as the simulation that predicts it, or the reason it is not modelled. */
+/**
+ * A row as the simulation that predicts it, or the reason it is not modelled. `waves` overrides the
+ * protocol's requests per client (to measure how much the results move with it).
+ */
 export function mapRow(row: SiliconRow, options: { waves?: number } = {}): RowMapping {
   const model = resolveRowModel(row.model_path);
   const hardware = SYSTEMS[row.system] ? findHardware(SYSTEMS[row.system]) : undefined;
@@ -357,7 +396,9 @@ export function mapRow(row: SiliconRow, options: { waves?: number } = {}): RowMa
   if (!engine) return notModelled(`engine '${row.backend}' not modelled`);
   const concurrency = rowConcurrency(row);
   if (!concurrency) return notModelled('no concurrency recorded');
-  const job = jobOf({ row, model, hardware, engine, concurrency, waves: options.waves ?? WAVES });
+  const base = protocolOf(row);
+  const protocol = options.waves ? { ...base, requestsPerClient: options.waves } : base;
+  const job = jobOf({ row, model, hardware, engine, concurrency, protocol });
   if (typeof job === 'string') return notModelled(job);
   return { modelled: true, id: row.id, partition, job };
 }

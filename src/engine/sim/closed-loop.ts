@@ -11,6 +11,12 @@ export interface ClosedLoopOptions {
   concurrency: number;
   /** Seconds a client waits after a request settles before it sends its next; default 0. */
   thinkSeconds?: number;
+  /**
+   * Seconds from a client's send to the engine's scheduler (HTTP, the API server, tokenization, the
+   * hand-over to the engine process, the first token's way back): counted in the request's TTFT and
+   * E2E, as the client measures them; default 0.
+   */
+  frontendSeconds?: number;
 }
 
 /**
@@ -23,6 +29,7 @@ export interface ClosedLoopOptions {
 export function closedLoopClient(options: ClosedLoopOptions): ClientModel {
   const concurrency = options.concurrency;
   const thinkSeconds = options.thinkSeconds ?? 0;
+  const frontendSeconds = options.frontendSeconds ?? 0;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new ServeTuneError(
       `closed loop: the concurrency must be a positive integer, got ${concurrency}`,
@@ -37,16 +44,25 @@ export function closedLoopClient(options: ClosedLoopOptions): ClientModel {
       'thinkSeconds',
     );
   }
+  if (!(frontendSeconds >= 0) || !Number.isFinite(frontendSeconds)) {
+    throw new ServeTuneError(
+      `closed loop: the front-end latency must be 0 or more seconds, got ${frontendSeconds}`,
+      'invalid-argument',
+      'frontendSeconds',
+    );
+  }
   return {
     arrivalOrder: (requests: readonly WorkloadRequest[]) => arrivalOrder(requests),
-    startRun: (_seed: number, requests: number) => new ClosedLoopRun(concurrency, thinkSeconds, requests),
+    startRun: (_seed: number, requests: number) =>
+      new ClosedLoopRun(concurrency, thinkSeconds, frontendSeconds, requests),
   };
 }
 
 /**
- * One run of that client. Requests are sent in order; `released` of them have a send time, kept in
- * `due` (the first `concurrency` at 0, each later one when a request settled, plus the think time).
- * Requests sent and not settled are at most `released − settled` = `concurrency`.
+ * One run of that client. Requests are sent in order; `released` of them have a due time at the
+ * engine, kept in `due` (the first `concurrency` at the front-end latency, each later one when a request
+ * settled, plus the think time and the front-end latency). A request counts as sent the front-end
+ * latency before it is due. Requests sent and not settled are at most `released − settled` = `concurrency`.
  */
 class ClosedLoopRun implements ClientRun {
   private readonly due: Float64Array;
@@ -55,10 +71,12 @@ class ClosedLoopRun implements ClientRun {
   constructor(
     concurrency: number,
     private readonly thinkSeconds: number,
+    private readonly frontendSeconds: number,
     requests: number,
   ) {
     this.due = new Float64Array(requests);
     this.released = Math.min(concurrency, requests);
+    this.due.fill(frontendSeconds, 0, this.released);
   }
 
   dueTime(index: number): number {
@@ -66,11 +84,12 @@ class ClosedLoopRun implements ClientRun {
   }
 
   settled(now: number): void {
-    if (this.released < this.due.length) this.due[this.released++] = now + this.thinkSeconds;
+    if (this.released < this.due.length)
+      this.due[this.released++] = now + this.thinkSeconds + this.frontendSeconds;
   }
 
   sentAt(_replica: SimReplica, due: number): number {
-    return due;
+    return due - this.frontendSeconds;
   }
 
   seen(finished: readonly FinishedRequestTimes[]): readonly FinishedRequestTimes[] {

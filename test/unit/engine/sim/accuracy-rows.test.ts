@@ -3,7 +3,15 @@
 // a checkpoint's own int4, and rows that are not modelled.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mapRow, type RowMapping, type SimulationJob, WAVES } from '../../../../bench/accuracy/map-row.js';
+import {
+  FIXED_PROTOCOL,
+  INFERENCEMAX_PROTOCOL,
+  mapRow,
+  protocolOf,
+  type RowMapping,
+  type SimulationJob,
+  WAVES,
+} from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv } from '../../../../bench/accuracy/rows.js';
 import { simulateJob } from '../../../../bench/accuracy/simulate-row.js';
 import { SimulationConfig } from '../../../../src/engine/sim/config.js';
@@ -53,7 +61,7 @@ function colocatedPool(j: SimulationJob) {
 }
 
 describe('accuracy benchmark: measured rows as simulations', () => {
-  it('an aggregated vLLM row: catalog model, GPU, vLLM V1 scheduler, closed loop with a warm-up wave', () => {
+  it('an aggregated vLLM row: catalog model, GPU, vLLM V1 scheduler, closed loop as InferenceMAX runs it', () => {
     const j = job('minimaxFp8');
     assert.equal(j.config.model, 'minimax-m2.5');
     assert.equal(j.config.hardware, 'b300');
@@ -63,9 +71,25 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     assert.equal(scheduler.maxNumBatchedTokens, 8192);
     assert.equal(scheduler.maxModelLen, 2048);
     assert.equal(j.concurrency, 8);
-    assert.equal(j.warmUpRequests, 8);
+    // --random-range-ratio 0.8, --num-prompts 10 × concurrency, nothing left out as warm-up.
+    assert.equal(j.warmUpRequests, 0);
     assert.equal(j.parts, 1);
-    assert.equal(j.workload, `constant:rate=1000,prompt=fixed(1024),output=fixed(1024),n=${8 * WAVES}`);
+    assert.equal(j.workload, 'constant:rate=1000,prompt=uniform(819,1024),output=uniform(819,1024),n=80');
+  });
+
+  it('a row of another source keeps fixed lengths and a warm-up wave', () => {
+    const [row] = parseSiliconCsv(`${HEADER}\n${ROWS.minimaxFp8}\n`, 'x.csv');
+    assert.ok(row);
+    assert.equal(protocolOf(row), INFERENCEMAX_PROTOCOL);
+    const other = {
+      ...row,
+      silicon_data_source: 'source_file=kimi-k2.5-gap-analysis.csv; silicon_concurrency=8',
+    };
+    assert.equal(protocolOf(other), FIXED_PROTOCOL);
+    const m = mapRow(other);
+    assert.ok(m.modelled);
+    assert.equal(m.job.warmUpRequests, 8);
+    assert.equal(m.job.workload, `constant:rate=1000,prompt=fixed(1024),output=fixed(1024),n=${8 * WAVES}`);
   });
 
   it('attention DP with nvfp4: replicas of TP tp, experts over moe_tp × moe_ep, the recorded concurrency', () => {
