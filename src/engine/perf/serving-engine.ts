@@ -101,9 +101,10 @@ export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> =
  * silicon-calibration.csv (docs/architecture/engine-overheads.md states the fit).
  */
 export const ENGINE_FRONTEND_SECONDS: Readonly<Record<EngineBackend, number>> = {
-  vllm: 0,
-  sglang: 0,
-  trtllm: 0,
+  // scripts/fit-frontend-latency.ts on rows of at most 8 clients (203 vLLM, 59 SGLang, 98 TensorRT-LLM).
+  vllm: 26e-3,
+  sglang: 156e-3,
+  trtllm: 98e-3,
 };
 
 /**
