@@ -12,9 +12,12 @@ export interface ClosedLoopOptions {
   /** Seconds a client waits after a request settles before it sends its next; default 0. */
   thinkSeconds?: number;
   /**
-   * Seconds from a client's send to the engine's scheduler (HTTP, the API server, tokenization, the
-   * hand-over to the engine process, the first token's way back): counted in the request's TTFT and
-   * E2E, as the client measures them; default 0.
+   * Seconds a request spends outside the engine (HTTP, the API server, tokenization, the hand-over to
+   * the engine process, the first token's way back): counted in the request's TTFT and E2E, as the
+   * client measures them; default 0. The engine still sees each next request as the last one settles:
+   * with identical requests, a gap there would merge the clients into lockstep bursts that real,
+   * jittered clients do not form. (So, counted from their sends, up to `concurrency` more requests
+   * overlap by the front-end latency; the engine never holds more than `concurrency`.)
    */
   frontendSeconds?: number;
 }
@@ -61,8 +64,8 @@ export function closedLoopClient(options: ClosedLoopOptions): ClientModel {
 /**
  * One run of that client. Requests are sent in order; `released` of them have a due time at the
  * engine, kept in `due` (the first `concurrency` at the front-end latency, each later one when a request
- * settled, plus the think time and the front-end latency). A request counts as sent the front-end
- * latency before it is due. Requests sent and not settled are at most `released − settled` = `concurrency`.
+ * settled, plus the think time). A request counts as sent the front-end latency before it is due.
+ * Requests sent and not settled are at most `released − settled` = `concurrency`.
  */
 class ClosedLoopRun implements ClientRun {
   private readonly due: Float64Array;
@@ -84,8 +87,7 @@ class ClosedLoopRun implements ClientRun {
   }
 
   settled(now: number): void {
-    if (this.released < this.due.length)
-      this.due[this.released++] = now + this.thinkSeconds + this.frontendSeconds;
+    if (this.released < this.due.length) this.due[this.released++] = now + this.thinkSeconds;
   }
 
   sentAt(_replica: SimReplica, due: number): number {
