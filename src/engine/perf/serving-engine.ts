@@ -101,10 +101,11 @@ export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> =
  * silicon-calibration.csv (docs/architecture/engine-overheads.md states the fit).
  */
 export const ENGINE_FRONTEND_SECONDS: Readonly<Record<EngineBackend, number>> = {
-  // scripts/fit-frontend-latency.ts on rows of at most 8 clients (203 vLLM, 59 SGLang, 98 TensorRT-LLM).
+  // scripts/fit-frontend-latency.ts on the rows of at most 8 clients of the bench:accuracy run of d8262c8
+  // (203 vLLM, 64 SGLang, 177 TensorRT-LLM rows).
   vllm: 26e-3,
   sglang: 156e-3,
-  trtllm: 98e-3,
+  trtllm: 74e-3,
 };
 
 /**
