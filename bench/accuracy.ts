@@ -1,17 +1,21 @@
 // End-to-end accuracy benchmark: every measured deployment of silicon-calibration.csv predicted by the
 // simulator and compared. Writes bench/results/accuracy.json and bench/results/accuracy.md.
 //   npm run bench:accuracy [-- --csv FILE] [--limit N] [--filter REGEX] [--waves N] [--out-dir DIR]
+//                          [--rows-csv FILE]
+// --filter matches a row's id, engine, GPU, model and mode (`--filter 'trtllm.*b200'`); --rows-csv writes
+// one line per row (predicted beside measured) for sorting the worst rows in a spreadsheet or awk.
 // A partial run (--limit, --filter, --waves) writes to out/bench/ unless --out-dir says otherwise.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mapRow, rowConcurrency, WAVES } from './accuracy/map-row.js';
+import { mapRow, rowConcurrency } from './accuracy/map-row.js';
 import type { RowResult } from './accuracy/metrics.js';
 import { accuracyOf } from './accuracy/metrics.js';
 import { renderReport } from './accuracy/report.js';
 import { findSiliconCsv, readSiliconCsv, type SiliconRow } from './accuracy/rows.js';
+import { rowsCsv } from './accuracy/rows-csv.js';
 import { simulateJob } from './accuracy/simulate-row.js';
 
 const { values: flags } = parseArgs({
@@ -21,6 +25,7 @@ const { values: flags } = parseArgs({
     filter: { type: 'string' },
     'out-dir': { type: 'string' },
     waves: { type: 'string' },
+    'rows-csv': { type: 'string' },
   },
 });
 
@@ -40,8 +45,8 @@ function commitLabel(): string {
 }
 
 /** One row predicted (or the reason it is not), with the measurement beside it. */
-function evaluate(row: SiliconRow, waves: number): RowResult {
-  const mapping = mapRow(row, { waves });
+function evaluate(row: SiliconRow, waves: number | undefined): RowResult {
+  const mapping = mapRow(row, waves ? { waves } : {});
   const base = {
     id: row.id,
     partition: mapping.partition,
@@ -86,8 +91,8 @@ function main(): void {
     ? all.filter((r) => filter.test(`${r.id} ${r.backend} ${r.system} ${r.model_path} ${r.mode}`))
     : all;
   const rows = limit ? matching.slice(0, limit) : matching;
-  const waves = flags.waves ? Number(flags.waves) : WAVES;
-  const partial = rows.length < all.length || waves !== WAVES;
+  const waves = flags.waves ? Number(flags.waves) : undefined;
+  const partial = rows.length < all.length || waves !== undefined;
 
   const start = performance.now();
   const results: RowResult[] = [];
@@ -113,7 +118,7 @@ function main(): void {
     csv,
     wallSeconds,
     selection: partial
-      ? `${rows.length} of ${all.length} rows${filter ? ` matching /${flags.filter}/i` : ''}${limit ? `, the first ${limit}` : ''}, ${waves} waves`
+      ? `${rows.length} of ${all.length} rows${filter ? ` matching /${flags.filter}/i` : ''}${limit ? `, the first ${limit}` : ''}${waves ? `, ${waves} requests per client` : ''}`
       : null,
   };
   const overall = accuracyOf(results);
@@ -124,6 +129,7 @@ function main(): void {
   const body = results.map((r) => `    ${JSON.stringify(r, sixDigits)}`).join(',\n');
   writeFileSync(join(outDir, 'accuracy.json'), `${head},\n  "rows": [\n${body}\n  ]\n}\n`);
   writeFileSync(join(outDir, 'accuracy.md'), renderReport(results, run));
+  if (flags['rows-csv']) writeFileSync(flags['rows-csv'], rowsCsv(results));
   const fmt = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)}%`);
   console.log(
     `${overall.modelled}/${overall.rows} rows modelled; TTFT MAPE ${fmt(overall.ttftMape)} (median ${fmt(overall.ttftMedianSigned)}), TPOT MAPE ${fmt(overall.tpotMape)} (median ${fmt(overall.tpotMedianSigned)}); ${wallSeconds.toFixed(0)} s; wrote ${outDir}/accuracy.{json,md}`,

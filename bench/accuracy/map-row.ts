@@ -2,7 +2,8 @@
 // and KV formats, and the closed-loop client. Pure: the same row always maps to the same simulation.
 import { ENGINE_IDS, ENGINES, type EngineId } from '../../src/engine/config/engines/index.js';
 import { findHardware } from '../../src/engine/hardware/catalog.js';
-import type { HardwareSpec } from '../../src/engine/hardware/spec.js';
+import { type HardwareSpec, scaleUpDomainOf } from '../../src/engine/hardware/spec.js';
+import { wholeGpuShareOfFreeFraction } from '../../src/engine/memory/free-memory-share.js';
 import { describePlan, type Plan } from '../../src/engine/memory/plan.js';
 import { MODEL_CATALOG } from '../../src/engine/model/catalog.js';
 import { defaultWeightDtype } from '../../src/engine/model/checkpoint.js';
@@ -23,6 +24,42 @@ import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } fro
  * tokens); `--waves` measures how much the results move with it.
  */
 export const WAVES = 8;
+
+/**
+ * How a row's benchmark client ran. InferenceMAX (the rows from its database dumps and dated exports)
+ * runs `benchmark_serving.py --dataset-name random --random-range-ratio 0.8 --num-prompts CONC×10
+ * --max-concurrency CONC --request-rate inf --ignore-eos`: each prompt and output length drawn uniformly
+ * from [0.8 × L, L], ten requests per client, and no warm-up left out, so the mean TTFT includes the
+ * start-up wave whose prompts all arrive at once. Rows of other sources do not say how their client ran;
+ * they keep fixed lengths and the first wave as warm-up.
+ */
+export interface ClientProtocol {
+  /** Lengths drawn uniformly from [lengthRatio × L, L]; 1: fixed at L. */
+  lengthRatio: number;
+  requestsPerClient: number;
+  /** Whether each client's first request is left out of the metrics. */
+  warmUp: boolean;
+}
+
+export const INFERENCEMAX_PROTOCOL: ClientProtocol = {
+  lengthRatio: 0.8,
+  requestsPerClient: 10,
+  warmUp: false,
+};
+export const FIXED_PROTOCOL: ClientProtocol = { lengthRatio: 1, requestsPerClient: WAVES, warmUp: true };
+
+/** The client protocol of a row, by its source. */
+export function protocolOf(row: SiliconRow): ClientProtocol {
+  const source = row.silicon_data_source;
+  const inferenceMax = source.startsWith('db-dump/') || /^source_file=\d{4}-\d{2}-\d{2}\.csv/.test(source);
+  return inferenceMax ? INFERENCEMAX_PROTOCOL : FIXED_PROTOCOL;
+}
+
+/** A length as the workload grammar draws it under a protocol. */
+function lengthDist(length: number, ratio: number): string {
+  const low = Math.max(1, Math.floor(length * ratio));
+  return low >= length ? `fixed(${length})` : `uniform(${low},${length})`;
+}
 
 /** The measured systems (the CSV's names) as hardware catalog ids. */
 const SYSTEMS: Record<string, string> = {
@@ -55,11 +92,11 @@ export interface Partition {
 /** One simulation: a part of the deployment, its closed-loop clients and their requests. */
 export interface SimulationJob {
   config: SimulationConfigInput;
-  /** Workload spec: `waves` requests per client, all of the row's lengths (arrival times are ignored). */
+  /** Workload spec: the protocol's requests per client and lengths (arrival times are ignored). */
   workload: string;
   /** Clients of the simulated part. */
   concurrency: number;
-  /** Completions left out of the metrics: each client's first request. */
+  /** Completions left out of the metrics: each client's first request, or none (the protocol's). */
   warmUpRequests: number;
   /** Identical parts the deployment splits into (replicas, xPyD groups); one is simulated. */
   parts: number;
@@ -127,18 +164,25 @@ export function planOf(
   };
 }
 
+/** What a pool's scheduler is chosen for: the engine, the GPU, the model and plan, the row's lengths. */
+export interface PoolTarget {
+  engine: EngineId;
+  hardware: HardwareSpec;
+  model: ModelSpec;
+  plan: Plan;
+  maxModelLen: number;
+  clientsPerReplica: number;
+}
+
 /**
  * The engine's scheduler with its default knobs (its knob table's defaults, its description's policy),
  * max-model-len the row's prompt + output, and room for every client of a replica: a benchmark sizes
  * max-num-seqs / max_batch_size to its concurrency, so an engine default below it is raised, as is a
- * step budget the engine would refuse to start with.
+ * step budget the engine would refuse to start with. An engine that budgets its KV cache as a share of
+ * the memory free after loading (TensorRT-LLM) gets the whole-GPU share that amounts to.
  */
-export function schedulerOf(
-  engine: EngineId,
-  hardware: HardwareSpec,
-  maxModelLen: number,
-  clientsPerReplica: number,
-): SchedulerConfig {
+export function schedulerOf(target: PoolTarget): SchedulerConfig {
+  const { engine, hardware, maxModelLen } = target;
   const description = ENGINES[engine];
   const defaults = description.knobTable.defaults({
     gpuMemoryBytes: hardware.memoryBytes,
@@ -154,18 +198,32 @@ export function schedulerOf(
     { chunkedPrefill, maxNumBatchedTokens: covers ? Math.max(budget, maxModelLen) : budget },
     maxModelLen,
   );
+  const share =
+    description.checks.kvBudget === 'share-of-free-memory'
+      ? wholeGpuShareOfFreeFraction(
+          target.model,
+          hardware,
+          target.plan,
+          defaults.kvCacheFreeMemoryFraction ?? 0.9,
+          {
+            contextLength: maxModelLen,
+            maxNumBatchedTokens: choice.maxNumBatchedTokens ?? budget,
+            ...(defaults.blockSize ? { blockSize: defaults.blockSize } : {}),
+          },
+        )
+      : defaults.gpuMemoryUtilization;
   const scheduler: SchedulerConfig = {
     ...choice,
     maxModelLen,
     ...(defaults.blockSize ? { blockSize: defaults.blockSize } : {}),
-    ...(defaults.gpuMemoryUtilization ? { gpuMemoryUtilization: defaults.gpuMemoryUtilization } : {}),
+    ...(share ? { gpuMemoryUtilization: share } : {}),
     ...(defaults.maxNumSeqs ? { maxNumSeqs: defaults.maxNumSeqs } : {}),
   };
   const resolved = resolveSchedulerConfig(scheduler, {
     gpuMemoryBytes: hardware.memoryBytes,
     modelMaxContext: maxModelLen,
   });
-  return { ...scheduler, maxNumSeqs: Math.max(resolved.maxNumSeqs, clientsPerReplica) };
+  return { ...scheduler, maxNumSeqs: Math.max(resolved.maxNumSeqs, target.clientsPerReplica) };
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -185,12 +243,36 @@ export function partsOf(plans: readonly Plan[], concurrency: number): number {
 }
 
 /**
+ * An aggregated row's degrees as the deployment ran them. Some converted rows record tp_size as tp × ep
+ * (`…_tp4_ep4_…` with tp_size 16, moe 4 × 4; tp_size 64 with moe 8 × 8 on an 8-GPU board): a single
+ * aggregated server larger than the GPU's scale-up domain whose tp_size is exactly moe_tp × moe_ep with
+ * both above 1. Such a server ran on moe_tp GPUs, its experts spread moe_ep ways over them.
+ */
+export function aggregatedDegreesAsRun(row: SiliconRow, hardware: HardwareSpec): PoolDegrees {
+  const d = aggregatedDegrees(row);
+  const tp = given(d.tp);
+  const moeTp = given(d.moeTp);
+  const moeEp = given(d.moeEp);
+  if (tp === undefined || moeTp === undefined || moeEp === undefined) return d;
+  const multiplied =
+    moeTp > 1 &&
+    moeEp > 1 &&
+    tp === moeTp * moeEp &&
+    tp > scaleUpDomainOf(hardware) &&
+    moeTp <= scaleUpDomainOf(hardware) &&
+    moeTp % moeEp === 0;
+  return multiplied ? { ...d, tp: moeTp, moeTp: moeTp / moeEp, moeEp } : d;
+}
+
+/**
  * Whether a MoE row's GPU counts contradict each other: its attention GPUs (tp × attention DP) and expert
  * GPUs (moe_tp × moe_ep), where it gives both, must be the same GPUs.
  */
-function degreesDisagree(row: SiliconRow): boolean {
+function degreesDisagree(row: SiliconRow, hardware: HardwareSpec): boolean {
   const pools =
-    row.mode === 'agg' ? [aggregatedDegrees(row)] : [poolDegrees(row, 'prefill'), poolDegrees(row, 'decode')];
+    row.mode === 'agg'
+      ? [aggregatedDegreesAsRun(row, hardware)]
+      : [poolDegrees(row, 'prefill'), poolDegrees(row, 'decode')];
   return pools.some((d) => {
     const moeTp = given(d.moeTp);
     const moeEp = given(d.moeEp);
@@ -222,7 +304,7 @@ interface Context {
   hardware: HardwareSpec;
   engine: EngineId;
   concurrency: number;
-  waves: number;
+  protocol: ClientProtocol;
 }
 
 /** The simulation of a row whose model, GPU, engine and client count are known; a string says why not. */
@@ -236,19 +318,27 @@ function jobOf(c: Context): SimulationJob | string {
   const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
   const pools =
     row.mode === 'agg'
-      ? [plan(aggregatedDegrees(row))]
+      ? [plan(aggregatedDegreesAsRun(row, hardware))]
       : [plan(poolDegrees(row, 'prefill')), plan(poolDegrees(row, 'decode'))];
   if (row.mode === 'disagg' && (!row.prefill_num_workers || !row.decode_num_workers))
     return 'disaggregated: prefill/decode worker counts not recorded';
   const full = pools.filter((p): p is Plan => p !== undefined);
   if (full.length < pools.length) return 'tensor-parallel degree not recorded';
-  if (model.moe && degreesDisagree(row)) return 'MoE degrees disagree: tp × attention DP ≠ moe_tp × moe_ep';
+  if (model.moe && degreesDisagree(row, hardware))
+    return 'MoE degrees disagree: tp × attention DP ≠ moe_tp × moe_ep';
   const parts = partsOf(full, c.concurrency);
   const clients = c.concurrency / parts;
   const part = full.map((p) => ({ ...p, dp: p.dp / parts }));
   const pool = (p: Plan) => ({
     plan: p,
-    scheduler: schedulerOf(engine, hardware, maxModelLen, Math.ceil(clients / p.dp)),
+    scheduler: schedulerOf({
+      engine,
+      hardware,
+      model,
+      plan: p,
+      maxModelLen,
+      clientsPerReplica: Math.ceil(clients / p.dp),
+    }),
   });
   const fullGpus = full.reduce((sum, p) => sum + p.tp * p.pp * p.dp, 0);
   const deployment: SimulationConfigInput['deployment'] =
@@ -274,9 +364,9 @@ function jobOf(c: Context): SimulationJob | string {
       // The engine and version measured: its op tables, custom all-reduce, CUDA graphs and overhead.
       ...(servingEngine ? { engine: servingEngine } : {}),
     },
-    workload: `constant:rate=1000,prompt=fixed(${row.isl}),output=fixed(${row.osl}),n=${c.waves * clients}`,
+    workload: `constant:rate=1000,prompt=${lengthDist(row.isl, c.protocol.lengthRatio)},output=${lengthDist(row.osl, c.protocol.lengthRatio)},n=${c.protocol.requestsPerClient * clients}`,
     concurrency: clients,
-    warmUpRequests: clients,
+    warmUpRequests: c.protocol.warmUp ? clients : 0,
     parts,
     rowConcurrency: c.concurrency,
     description:
@@ -286,7 +376,10 @@ function jobOf(c: Context): SimulationJob | string {
   };
 }
 
-/** A row as the simulation that predicts it, or the reason it is not modelled. */
+/**
+ * A row as the simulation that predicts it, or the reason it is not modelled. `waves` overrides the
+ * protocol's requests per client (to measure how much the results move with it).
+ */
 export function mapRow(row: SiliconRow, options: { waves?: number } = {}): RowMapping {
   const model = resolveRowModel(row.model_path);
   const hardware = SYSTEMS[row.system] ? findHardware(SYSTEMS[row.system]) : undefined;
@@ -303,7 +396,9 @@ export function mapRow(row: SiliconRow, options: { waves?: number } = {}): RowMa
   if (!engine) return notModelled(`engine '${row.backend}' not modelled`);
   const concurrency = rowConcurrency(row);
   if (!concurrency) return notModelled('no concurrency recorded');
-  const job = jobOf({ row, model, hardware, engine, concurrency, waves: options.waves ?? WAVES });
+  const base = protocolOf(row);
+  const protocol = options.waves ? { ...base, requestsPerClient: options.waves } : base;
+  const job = jobOf({ row, model, hardware, engine, concurrency, protocol });
   if (typeof job === 'string') return notModelled(job);
   return { modelled: true, id: row.id, partition, job };
 }

@@ -79,7 +79,9 @@ its closed-loop client, as a user would predict it, with the step model and cali
   own policy, 8192-token chunks; TensorRT-LLM: in-flight batching without chunked context, i.e. orca).
   Two defaults are raised where the deployment that ran must have had more: max-num-seqs (max_batch_size)
   to the clients one replica serves, and, without chunked prefill, the step budget to max-model-len (the
-  engine refuses to start below it). max-model-len is the row's ISL + OSL.
+  engine refuses to start below it). max-model-len is the row's ISL + OSL. Memory: vLLM and SGLang give
+  a share of the whole GPU; TensorRT-LLM gives the KV cache 0.9 of the memory free after weights and
+  activations (\`free_gpu_memory_fraction\`), taken as the whole-GPU share that amounts to.
 - **Plan**: TP = tp_size, PP = pp_size. Attention data parallelism (attention_dp_size > 1) becomes that
   many simulator replicas (\`dp\`), each running TP = tp_size. For a MoE model with expert parallelism
   (moe_ep_size > 1) or attention DP, the experts spread over moe_tp × moe_ep GPUs (the plan's \`ep\`: whole
@@ -87,18 +89,27 @@ its closed-loop client, as a user would predict it, with the step model and cali
   is an approximation: each simulated replica routes only its own tokens to the experts, where in the
   engine the tokens of every attention-DP rank meet at each expert, so expert compute per step is
   underestimated at large batches and the dispatch/combine all-to-all is priced per replica. Empty and 0
-  degrees mean "not used".
+  degrees mean "not used". Some converted aggregated rows record tp_size as tp × ep (\`…_tp4_ep4_…\` with
+  tp_size 16 and moe 4 × 4; tp_size 64 with moe 8 × 8 on an 8-GPU board): where tp_size exceeds the GPU's
+  scale-up domain and equals moe_tp × moe_ep with both above 1, the server ran on moe_tp GPUs, its experts
+  spread moe_ep ways.
 - **Weights**: the MoE quant mode for MoE models, the GEMM one for dense models: nvfp4 → nvfp4, fp8 and
   fp8_block → fp8, int4_wo → int4, empty → the checkpoint's own format (bf16 where it has none). A dtype
   other than the checkpoint's applies to every decoder linear layer.
 - **KV cache**: fp8 where the row's precision is fp8 or fp4 (as these deployments run), else bf16.
 - **Clients**: the concurrency is the \`silicon_concurrency\` the source records (the benchmark's client
   count); \`batch_size\` equals it in 1,482 of the 1,582 aggregated rows and is the per-attention-DP-rank
-  batch in most of the others; it is used only where no concurrency is recorded. The workload is
-  \`constant:rate=1000,prompt=fixed(ISL),output=fixed(OSL),n=N\` with N = ${WAVES} × clients (arrival
-  times are ignored in closed loop), and each client's first request (the first \`clients\` completions,
-  the start-up wave whose prompts all arrive at once) is warm-up, left out of the metrics. ${WAVES} waves
-  leave ${WAVES - 1} measured requests per client.
+  batch in most of the others; it is used only where no concurrency is recorded. The client is replayed as the source ran
+  it. InferenceMAX (the rows of its database dumps, \`db-dump/…\`, and dated exports, \`source_file=YYYY-MM-DD.csv\`)
+  runs \`benchmark_serving.py --dataset-name random --random-range-ratio 0.8 --num-prompts CONC×10
+  --max-concurrency CONC --request-rate inf --ignore-eos\`: the workload is
+  \`constant:rate=1000,prompt=uniform(0.8·ISL,ISL),output=uniform(0.8·OSL,OSL),n=10×clients\` and nothing
+  is left out, so the mean TTFT includes the start-up wave whose prompts all arrive at once, as the
+  measured one does. Rows of other sources (the gap-analysis exports) do not say how their client ran:
+  \`prompt=fixed(ISL),output=fixed(OSL),n=${WAVES}×clients\`, each client's first request left out as
+  warm-up. Arrival times are ignored in closed loop. Each request's TTFT and E2E include the serving
+  engine's front-end latency (perf/serving-engine.ts ENGINE_FRONTEND_SECONDS: client to scheduler and the
+  first token back).
 - **Disaggregated rows**: a prefill pool of prefill_num_workers × prefill attention DP replicas and a
   decode pool likewise, each planned as above, the KV link that of the whole deployment. Rows that do not
   record the worker counts are not modelled: the number of replicas decides the load on each.

@@ -249,7 +249,7 @@ export const perfDbOption = () =>
 export const concurrencyOption = (conflicts: string[]) =>
   new Option(
     '--concurrency <n>',
-    "closed loop: keep n requests in flight, the next sent as one finishes (the workload's arrival times are ignored)",
+    "closed loop: keep n requests in flight, the next sent as one finishes (the workload's arrival times are ignored); with --engine, latencies include that engine's front end (API server, tokenization)",
   )
     .argParser(positiveInt)
     .conflicts(conflicts);

@@ -95,6 +95,20 @@ export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> =
 };
 
 /**
+ * Seconds between a benchmark client's send and the engine's scheduler, and the first token's way back:
+ * HTTP, the OpenAI-compatible API server, tokenization, the hand-over to the engine process. Counted in
+ * each request's TTFT and E2E in closed-loop replay. Fitted per engine to the low-concurrency TTFT of
+ * silicon-calibration.csv (docs/architecture/engine-overheads.md states the fit).
+ */
+export const ENGINE_FRONTEND_SECONDS: Readonly<Record<EngineBackend, number>> = {
+  // scripts/fit-frontend-latency.ts on the rows of at most 8 clients of the bench:accuracy run of d8262c8
+  // (203 vLLM, 64 SGLang, 177 TensorRT-LLM rows).
+  vllm: 26e-3,
+  sglang: 156e-3,
+  trtllm: 74e-3,
+};
+
+/**
  * Host cost of one kernel launched eagerly (no CUDA graph): Python dispatch plus the launch, which the
  * GPU waits on whenever its kernels are shorter. With graphs replayed, a launch costs the calibration's
  * few microseconds, already in every op's time.

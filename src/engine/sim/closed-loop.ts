@@ -11,6 +11,15 @@ export interface ClosedLoopOptions {
   concurrency: number;
   /** Seconds a client waits after a request settles before it sends its next; default 0. */
   thinkSeconds?: number;
+  /**
+   * Seconds a request spends outside the engine (HTTP, the API server, tokenization, the hand-over to
+   * the engine process, the first token's way back): counted in the request's TTFT and E2E, as the
+   * client measures them; default 0. The engine still sees each next request as the last one settles:
+   * with identical requests, a gap there would merge the clients into lockstep bursts that real,
+   * jittered clients do not form. (So, counted from their sends, up to `concurrency` more requests
+   * overlap by the front-end latency; the engine never holds more than `concurrency`.)
+   */
+  frontendSeconds?: number;
 }
 
 /**
@@ -23,6 +32,7 @@ export interface ClosedLoopOptions {
 export function closedLoopClient(options: ClosedLoopOptions): ClientModel {
   const concurrency = options.concurrency;
   const thinkSeconds = options.thinkSeconds ?? 0;
+  const frontendSeconds = options.frontendSeconds ?? 0;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new ServeTuneError(
       `closed loop: the concurrency must be a positive integer, got ${concurrency}`,
@@ -37,15 +47,24 @@ export function closedLoopClient(options: ClosedLoopOptions): ClientModel {
       'thinkSeconds',
     );
   }
+  if (!(frontendSeconds >= 0) || !Number.isFinite(frontendSeconds)) {
+    throw new ServeTuneError(
+      `closed loop: the front-end latency must be 0 or more seconds, got ${frontendSeconds}`,
+      'invalid-argument',
+      'frontendSeconds',
+    );
+  }
   return {
     arrivalOrder: (requests: readonly WorkloadRequest[]) => arrivalOrder(requests),
-    startRun: (_seed: number, requests: number) => new ClosedLoopRun(concurrency, thinkSeconds, requests),
+    startRun: (_seed: number, requests: number) =>
+      new ClosedLoopRun(concurrency, thinkSeconds, frontendSeconds, requests),
   };
 }
 
 /**
- * One run of that client. Requests are sent in order; `released` of them have a send time, kept in
- * `due` (the first `concurrency` at 0, each later one when a request settled, plus the think time).
+ * One run of that client. Requests are sent in order; `released` of them have a due time at the
+ * engine, kept in `due` (the first `concurrency` at the front-end latency, each later one when a request
+ * settled, plus the think time). A request counts as sent the front-end latency before it is due.
  * Requests sent and not settled are at most `released − settled` = `concurrency`.
  */
 class ClosedLoopRun implements ClientRun {
@@ -55,10 +74,12 @@ class ClosedLoopRun implements ClientRun {
   constructor(
     concurrency: number,
     private readonly thinkSeconds: number,
+    private readonly frontendSeconds: number,
     requests: number,
   ) {
     this.due = new Float64Array(requests);
     this.released = Math.min(concurrency, requests);
+    this.due.fill(frontendSeconds, 0, this.released);
   }
 
   dueTime(index: number): number {
@@ -70,7 +91,7 @@ class ClosedLoopRun implements ClientRun {
   }
 
   sentAt(_replica: SimReplica, due: number): number {
-    return due;
+    return due - this.frontendSeconds;
   }
 
   seen(finished: readonly FinishedRequestTimes[]): readonly FinishedRequestTimes[] {

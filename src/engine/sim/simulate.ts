@@ -3,6 +3,7 @@ import { describePlan, planGpus } from '../memory/plan.js';
 import { resolveModel } from '../model/resolve.js';
 import { groupLink } from '../perf/comm.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
+import { ENGINE_FRONTEND_SECONDS } from '../perf/serving-engine.js';
 import type { StepModelOptions } from '../perf/step-model.js';
 import { policySwaps, type SchedulerConfig } from '../sched/config.js';
 import { ServeTuneError } from '../util/errors.js';
@@ -110,7 +111,9 @@ export function startSimulation(
   }
 
   const deployment = config.deployment;
-  const client = options.closedLoop ? closedLoopClient(options.closedLoop) : options.client;
+  const client = options.closedLoop
+    ? closedLoopClient(closedLoopOf(config, options.closedLoop))
+    : options.client;
   const source = workload.requests;
   let order = client ? client.arrivalOrder(source) : arrivalOrder(source);
   let streamLength = source.length;
@@ -228,6 +231,15 @@ function loadOf(options: SimulateOptions): RunLoad | undefined {
     };
   }
   return warmUpRequests ? { mode: 'open', ...warmUp } : undefined;
+}
+
+/**
+ * A closed loop's front-end latency: the one given, else that of the serving engine named (its API
+ * server between the benchmark client and the scheduler), else none.
+ */
+function closedLoopOf(config: SimulationConfig, closedLoop: ClosedLoopOptions): ClosedLoopOptions {
+  if (closedLoop.frontendSeconds !== undefined || !config.engine) return closedLoop;
+  return { ...closedLoop, frontendSeconds: ENGINE_FRONTEND_SECONDS[config.engine.id] };
 }
 
 /** Step-time variation (single-stage replicas), drawn from its own seeded stream; null: none. */

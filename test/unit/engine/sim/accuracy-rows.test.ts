@@ -3,7 +3,15 @@
 // a checkpoint's own int4, and rows that are not modelled.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mapRow, type RowMapping, type SimulationJob, WAVES } from '../../../../bench/accuracy/map-row.js';
+import {
+  FIXED_PROTOCOL,
+  INFERENCEMAX_PROTOCOL,
+  mapRow,
+  protocolOf,
+  type RowMapping,
+  type SimulationJob,
+  WAVES,
+} from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv } from '../../../../bench/accuracy/rows.js';
 import { simulateJob } from '../../../../bench/accuracy/simulate-row.js';
 import { SimulationConfig } from '../../../../src/engine/sim/config.js';
@@ -26,6 +34,10 @@ const ROWS = {
     '2026_04_06_llama_3_1_70b_b200_sxm_trtllm_fp8_agg_1024x8192_c4_tp4_ep1_266,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=4; measured=2025-10-29T00:00:00.000Z; wip=False,trtllm,,meta-llama/Llama-3.1-70B,b200_sxm,fp8,agg,1024,8192,fp8,fp8,4,4,1,1,4,1,,,,,,,,,,,,,,,57.91955426102504,6.999480980340827',
   kimiInt4:
     '2026_03_25_kimi_k2_5_h200_sxm_vllm_int4_agg_8192x1024_c4_tp8_0_ep1_0_597,source_file=2026-03-25.csv; model=Kimi-K2.5; silicon_concurrency=4; measured=2026-03-02T23:25:25Z; wip=False; image=vllm/vllm-openai:v0.16.0,vllm,0.16.0,moonshotai/Kimi-K2.5,h200_sxm,int4,agg,8192,1024,int4_wo,int4_wo,4,8,1,1,8,1,,,,,,,,,,,,,,,504.4941308558919,11.731443304604047',
+  deepseekFp8Tp4:
+    'dsr1_b200_trtllm_fp8_agg_8192x1024_c16_cfg473,db-dump/2026-04-27; config_id=473; silicon_concurrency=16; measured=2026-01-29T00:00:00.000Z; workflow_run_id=248; nvcr.io/nvidia/tensorrt-llm/release:1.2.0rc6.post2,trtllm,1.2.0rc6.post2,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,8192,1024,fp8,fp8,16,4,1,1,4,1,,,,,,,,,,,,,,,652.6542546227574,20.314730186389564',
+  tpTimesEp:
+    '2026_04_06_deepseek_r1_b200_sxm_sglang_fp4_agg_8192x1024_c128_tp4_ep4_1042,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=128; measured=2026-03-25T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.9-cu130,sglang,0.5.9,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,128,16,1,1,4,4,,,,,,,,,,,,,,,2629.244434656721,49.9457173349404',
 };
 
 function mapped(name: keyof typeof ROWS): RowMapping {
@@ -49,7 +61,7 @@ function colocatedPool(j: SimulationJob) {
 }
 
 describe('accuracy benchmark: measured rows as simulations', () => {
-  it('an aggregated vLLM row: catalog model, GPU, vLLM V1 scheduler, closed loop with a warm-up wave', () => {
+  it('an aggregated vLLM row: catalog model, GPU, vLLM V1 scheduler, closed loop as InferenceMAX runs it', () => {
     const j = job('minimaxFp8');
     assert.equal(j.config.model, 'minimax-m2.5');
     assert.equal(j.config.hardware, 'b300');
@@ -59,9 +71,25 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     assert.equal(scheduler.maxNumBatchedTokens, 8192);
     assert.equal(scheduler.maxModelLen, 2048);
     assert.equal(j.concurrency, 8);
-    assert.equal(j.warmUpRequests, 8);
+    // --random-range-ratio 0.8, --num-prompts 10 × concurrency, nothing left out as warm-up.
+    assert.equal(j.warmUpRequests, 0);
     assert.equal(j.parts, 1);
-    assert.equal(j.workload, `constant:rate=1000,prompt=fixed(1024),output=fixed(1024),n=${8 * WAVES}`);
+    assert.equal(j.workload, 'constant:rate=1000,prompt=uniform(819,1024),output=uniform(819,1024),n=80');
+  });
+
+  it('a row of another source keeps fixed lengths and a warm-up wave', () => {
+    const [row] = parseSiliconCsv(`${HEADER}\n${ROWS.minimaxFp8}\n`, 'x.csv');
+    assert.ok(row);
+    assert.equal(protocolOf(row), INFERENCEMAX_PROTOCOL);
+    const other = {
+      ...row,
+      silicon_data_source: 'source_file=kimi-k2.5-gap-analysis.csv; silicon_concurrency=8',
+    };
+    assert.equal(protocolOf(other), FIXED_PROTOCOL);
+    const m = mapRow(other);
+    assert.ok(m.modelled);
+    assert.equal(m.job.warmUpRequests, 8);
+    assert.equal(m.job.workload, `constant:rate=1000,prompt=fixed(1024),output=fixed(1024),n=${8 * WAVES}`);
   });
 
   it('attention DP with nvfp4: replicas of TP tp, experts over moe_tp × moe_ep, the recorded concurrency', () => {
@@ -137,6 +165,23 @@ describe('accuracy benchmark: measured rows as simulations', () => {
       !disagg.modelled && disagg.reason,
       'disaggregated: prefill/decode worker counts not recorded',
     );
+  });
+
+  it('TensorRT-LLM budgets 0.9 of the memory free after weights: DeepSeek FP8 on 4 × B200 batches its clients', () => {
+    const j = job('deepseekFp8Tp4');
+    const { scheduler } = colocatedPool(j);
+    // 0.9 of the whole GPU would leave room for one sequence; 0.9 of what the weights leave is far more.
+    assert.ok((scheduler.gpuMemoryUtilization ?? 0) > 0.95, `${scheduler.gpuMemoryUtilization}`);
+    const outcome = simulateJob({ ...j, workload: j.workload.replace(/n=\d+$/, `n=${3 * j.concurrency}`) });
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.detail);
+    // Measured 653 ms; one sequence at a time queued 16 prompts behind each other (over 100 s).
+    assert.ok(outcome.ttftMs < 5000, `${outcome.ttftMs}`);
+  });
+
+  it('an aggregated tp_size recorded as tp × ep (tp4_ep4, tp_size 16 on an 8-GPU board) runs on tp GPUs', () => {
+    const j = job('tpTimesEp');
+    const { plan } = colocatedPool(j);
+    assert.deepEqual(plan, { tp: 4, pp: 1, dp: 1, ep: 4, weightDtype: 'nvfp4', kvDtype: 'fp8' });
   });
 
   it('a mapped row simulates to positive mean TTFT and TPOT', () => {

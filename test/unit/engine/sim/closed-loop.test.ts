@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ENGINE_FRONTEND_SECONDS } from '../../../../src/engine/perf/serving-engine.js';
 import type { ClientModel } from '../../../../src/engine/sim/client-model.js';
 import { type ClosedLoopOptions, closedLoopClient } from '../../../../src/engine/sim/closed-loop.js';
 import type { SimulationConfigInput } from '../../../../src/engine/sim/config.js';
@@ -110,6 +111,27 @@ describe('closed-loop replay', () => {
       assert.ok(Math.abs(send - expected[i]) < 1e-9, `send ${i + 4} at ${send}, expected ${expected[i]}`);
     });
     assert.ok(peakOf(recorded.finished) <= 4);
+  });
+
+  it('a front-end latency adds to every TTFT and E2E and leaves the engine serving as before', () => {
+    const plain = run(colocated(), mixed, { concurrency: 8 });
+    const fronted = run(colocated(), mixed, { concurrency: 8, frontendSeconds: 0.05 });
+    const mean = (r: typeof plain, key: 'ttft' | 'e2e' | 'tpot') => r.summary[key]?.mean ?? 0;
+    assert.ok(Math.abs(mean(fronted, 'ttft') - mean(plain, 'ttft') - 0.05) < 1e-6);
+    assert.ok(Math.abs(mean(fronted, 'e2e') - mean(plain, 'e2e') - 0.05) < 1e-6);
+    assert.ok(Math.abs(mean(fronted, 'tpot') - mean(plain, 'tpot')) < 1e-9);
+    assert.equal(fronted.summary.requests.completed, plain.summary.requests.completed);
+  });
+
+  it('simulate takes the front-end latency of the serving engine named unless one is given', () => {
+    const w = workload('constant:rate=1000,prompt=fixed(512),output=fixed(16),n=8');
+    const at = (frontendSeconds?: number) =>
+      simulate({ ...colocated(), engine: { id: 'vllm' } }, w, {
+        closedLoop: { concurrency: 1, ...(frontendSeconds === undefined ? {} : { frontendSeconds }) },
+      }).ttft?.mean ?? 0;
+    const zero = at(0);
+    assert.ok(Math.abs(at() - zero - ENGINE_FRONTEND_SECONDS.vllm) < 1e-6);
+    assert.ok(Math.abs(at(0.1) - zero - 0.1) < 1e-6);
   });
 
   it('disaggregated and with replicas: the bound holds across pools and the KV transfer', () => {

@@ -1,0 +1,26 @@
+// An engine that budgets its KV cache as a share of the memory left free after loading (TensorRT-LLM's
+// kv_cache_config.free_gpu_memory_fraction) expressed as the share of the whole GPU the memory model takes.
+import type { HardwareSpec } from '../hardware/spec.js';
+import type { ModelSpec } from '../model/spec.js';
+import { type MemorySettings, memoryReport } from './model.js';
+import type { Plan } from './plan.js';
+
+/**
+ * The gpu-memory-utilization equivalent of a free-memory fraction: weights, activations and the runtime
+ * reserve are used first, then `fraction` of what they leave goes to the KV cache. With a large model on
+ * few GPUs the two readings differ most: 0.9 of the whole GPU may leave no KV cache at all where 0.9 of
+ * the free memory leaves a working one.
+ */
+export function wholeGpuShareOfFreeFraction(
+  model: ModelSpec,
+  hardware: HardwareSpec,
+  plan: Plan,
+  fraction: number,
+  settings: Omit<MemorySettings, 'gpuMemoryUtilization'> = {},
+): number {
+  const whole = memoryReport(model, hardware, plan, { ...settings, gpuMemoryUtilization: 1 });
+  const { totalBytes, weightBytes, activationPeakBytes, runtimeReserveBytes } = whole.perGpu;
+  const used = weightBytes + activationPeakBytes + runtimeReserveBytes;
+  const free = Math.max(0, totalBytes - used);
+  return Math.min(1, (used + fraction * free) / totalBytes);
+}
