@@ -94,7 +94,7 @@ export function worstRows(results: readonly RowResult[], count: number): RowResu
     .slice(0, count);
 }
 
-/** The targets, each with whether the measurement meets it. */
+/** The project's accuracy targets, each with whether the measurement meets it. */
 export interface Target {
   name: string;
   met: boolean;

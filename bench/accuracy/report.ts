@@ -145,7 +145,7 @@ Input: \`${run.csv}\`${run.selection ? `; partial run: ${run.selection}` : ''}.
 |---${RULE}
 | all rows | ${accuracyCells(overall)} |
 
-Targets (from the issue; nothing was tuned to meet them: this measures the model as it stands):
+Targets (the project's accuracy targets; nothing was tuned to meet them: this measures the model as it stands):
 
 | target | value | met |
 |---|---|---|

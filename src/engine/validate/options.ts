@@ -48,7 +48,7 @@ export interface ValidationOptions {
   signal?: AbortSignal;
 }
 
-/** The issue's target for the error of mean TTFT and mean TPOT. */
+/** The project's target for the error of mean TTFT and mean TPOT. */
 export const VALIDATION_TARGET = 0.1;
 
 /** The prediction is the mean over this many seeds of the step-time draws (`simulateSeedMean`). */

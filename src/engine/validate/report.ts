@@ -182,7 +182,7 @@ export const ValidationReport = z.object({
   measured: RunSummary,
   errors: z.array(MetricError),
   steps: z.array(StepComparison),
-  /** The targets: |error| of mean TPOT and mean TTFT each at most 10%. */
+  /** The project's targets: |error| of mean TPOT and mean TTFT each at most 10%. */
   target: z.object({ maxRelativeError: z.number(), met: z.boolean() }),
   wallSeconds: z.number(),
 });
