@@ -1,13 +1,9 @@
 import { scaleUpDomainOf } from '../hardware/spec.js';
-import { memoryReport } from '../memory/model.js';
-import { describePlan, type Plan, planProblems, redundantSlotsFor } from '../memory/plan.js';
+import { describePlan, type Plan, redundantSlotsFor } from '../memory/plan.js';
 import { moeLayers } from '../model/geometry.js';
 import { divisors } from '../util/divisors.js';
 import type { PrunedConfiguration } from './schema.js';
-import { FINE_CHUNK_TOKENS, FINE_MAX_NUM_SEQS, type ReplicaShape, type SpaceInput } from './space.js';
-
-/** The most generous memory share the search tries (as feasibleReplicaShapes checks). */
-const MOST_MEMORY = 0.95;
+import { planFitsOrPruned, type ReplicaShape, type SpaceInput } from './space.js';
 
 /**
  * Wide expert parallelism with attention data parallelism, as large MoE deployments run it (DeepSeek-V3
@@ -39,22 +35,7 @@ export function wideExpertParallelShapes(
       for (const tp of tps.filter((t) => t < ep && ep % t === 0)) {
         const plan: Plan = { tp, pp: 1, dp: ep / tp, ep, ...slots, ...d };
         const what = `${describePlan(plan)} (attention DP) ${d.weightDtype}/${d.kvDtype}`;
-        const problems = planProblems(model, plan);
-        if (problems.length > 0) {
-          pruned.push({ what, reason: 'divisibility', detail: problems.join('; ') });
-          continue;
-        }
-        const memory = memoryReport(model, hardware, plan, {
-          gpuMemoryUtilization: MOST_MEMORY,
-          contextLength: input.maxSequenceTokens,
-          maxNumBatchedTokens: Math.min(...FINE_CHUNK_TOKENS),
-          maxNumSeqs: Math.min(...FINE_MAX_NUM_SEQS),
-        });
-        if (!memory.fits) {
-          pruned.push({ what, reason: 'memory', detail: memory.problems.join('; ') });
-          continue;
-        }
-        shapes.push({ tp, pp: 1, ep, ...slots, ...d });
+        if (planFitsOrPruned(input, plan, what, pruned)) shapes.push({ tp, pp: 1, ep, ...slots, ...d });
       }
     }
   }

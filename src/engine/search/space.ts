@@ -110,6 +110,31 @@ export interface ReplicaShape {
 }
 
 /**
+ * Whether a replica plan divides the model and fits in memory at the most memory the search gives and
+ * its smallest batch settings; when it does not, the reason joins `pruned` under `what`.
+ */
+export function planFitsOrPruned(
+  input: Pick<SpaceInput, 'model' | 'hardware' | 'maxSequenceTokens'>,
+  plan: Plan,
+  what: string,
+  pruned: PrunedConfiguration[],
+): boolean {
+  const problems = planProblems(input.model, plan);
+  if (problems.length > 0) {
+    pruned.push({ what, reason: 'divisibility', detail: problems.join('; ') });
+    return false;
+  }
+  const memory = memoryReport(input.model, input.hardware, plan, {
+    gpuMemoryUtilization: Math.max(...FINE_MEMORY_UTILIZATION),
+    contextLength: input.maxSequenceTokens,
+    maxNumBatchedTokens: Math.min(...FINE_CHUNK_TOKENS),
+    maxNumSeqs: Math.min(...FINE_MAX_NUM_SEQS),
+  });
+  if (!memory.fits) pruned.push({ what, reason: 'memory', detail: memory.problems.join('; ') });
+  return memory.fits;
+}
+
+/**
  * Replica shapes (TP × PP, EP, dtypes) that can run the model and hold its weights and one longest
  * sequence at the most generous memory utilization the search tries: nothing pruned here could win.
  */
@@ -120,7 +145,6 @@ export function feasibleReplicaShapes(
   const shapes: ReplicaShape[] = [];
   const pruned: PrunedConfiguration[] = [];
   const { model, hardware } = input;
-  const mostMemory = Math.max(...FINE_MEMORY_UTILIZATION);
   const moe = moeLayers(model);
   for (const dtypes of dtypeChoices(input)) {
     for (const tp of divisors(maxGpusPerReplica).filter((d) => d <= scaleUpDomainOf(hardware))) {
@@ -130,22 +154,7 @@ export function feasibleReplicaShapes(
         for (const ep of eps) {
           const plan: Plan = { tp, pp, dp: 1, ep, ...dtypes };
           const what = `${describePlan(plan)} ${dtypes.weightDtype}/${dtypes.kvDtype}`;
-          const problems = planProblems(model, plan);
-          if (problems.length > 0) {
-            pruned.push({ what, reason: 'divisibility', detail: problems.join('; ') });
-            continue;
-          }
-          const memory = memoryReport(model, hardware, plan, {
-            gpuMemoryUtilization: mostMemory,
-            contextLength: input.maxSequenceTokens,
-            maxNumBatchedTokens: Math.min(...FINE_CHUNK_TOKENS),
-            maxNumSeqs: Math.min(...FINE_MAX_NUM_SEQS),
-          });
-          if (!memory.fits) {
-            pruned.push({ what, reason: 'memory', detail: memory.problems.join('; ') });
-            continue;
-          }
-          shapes.push({ tp, pp, ep, ...dtypes });
+          if (planFitsOrPruned(input, plan, what, pruned)) shapes.push({ tp, pp, ep, ...dtypes });
         }
       }
     }
