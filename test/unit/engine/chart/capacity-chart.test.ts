@@ -2,20 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { capacityChartModel } from '../../../../src/engine/chart/capacity-chart.js';
 import { ChartModel } from '../../../../src/engine/protocol/webview.js';
-import { planCapacity } from '../../../../src/engine/search/capacity.js';
-import { Slo } from '../../../../src/engine/search/schema.js';
+import { smallCapacityPlan } from '../../helpers/small-capacity-plan.js';
 
-const plan = planCapacity({
-  model: 'llama-3.1-8b',
-  hardware: ['l40s', 'h100-sxm', 'h20'],
-  minGpus: 1,
-  maxGpus: 4,
-  workload: 'poisson:rate=10,prompt=uniform(256,1024),output=uniform(32,192),n=150',
-  rate: 10,
-  slo: Slo.parse({ ttft: 1.5, tbt: 0.06 }),
-  sampleRequests: 150,
-  threads: 0,
-});
+const plan = smallCapacityPlan();
 
 describe('the capacity plan in the editor', () => {
   it('charts $/hour against TTFT: each type’s cheapest deployment and the front, the cheapest as best', async () => {
