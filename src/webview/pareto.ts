@@ -10,6 +10,7 @@ import {
   ScatterController,
   Tooltip,
 } from 'chart.js';
+import { metricText } from '../engine/chart/metric-text.js';
 import {
   type ChartModel,
   type ChartPoint,
@@ -150,10 +151,6 @@ function regionBounds(min: number | undefined, max: number | undefined) {
   };
 }
 
-function formatNumber(value: number): string {
-  return Number.isInteger(value) ? value.toLocaleString('en-US') : Number(value.toPrecision(4)).toString();
-}
-
 function axisTitle(axis: ChartSpec['x']): string {
   return `${axis.label}${axis.unit ? ` (${axis.unit})` : ''} · ${axis.better} is better`;
 }
@@ -189,9 +186,15 @@ function details(model: ChartModel, selectedId: string | null): HTMLElement {
       ...Object.entries(point.settings).map(([key, value]) =>
         el('tr', {}, el('th', { text: key }), el('td', { text: String(value) })),
       ),
-      ...Object.entries(point.metrics).map(([key, value]) =>
-        el('tr', { className: 'metric' }, el('th', { text: key }), el('td', { text: formatNumber(value) })),
-      ),
+      ...Object.entries(point.metrics).map(([key, value]) => {
+        const { label, text } = metricText(key, value);
+        return el(
+          'tr',
+          { className: 'metric', attrs: { 'data-metric': key } },
+          el('th', { text: label }),
+          el('td', { text }),
+        );
+      }),
     ),
     ...point.notes.map((note) => el('p', { className: 'muted', text: note })),
     el('div', { className: 'actions' }, copy, apply),
