@@ -87,14 +87,14 @@ export function renderCapacityReportHtml(plan: CapacityPlan, assets: ReportAsset
   const state: ParetoPanelState = { model, selectedId: model.bestId, variants: {} };
   const p = plan.slo.percentile;
   const summary = capacitySummary(plan);
-  const body = `<section class="summary">
+  const summaryHtml = `<section class="summary">
 <p class="answer"><strong>${escapeHtml(summary.answer)}</strong></p>
 <p>Workload: ${escapeHtml(summary.workload)}</p>
 <p>SLO: ${escapeHtml(summary.slo)}.</p>
 <details><summary>How these numbers were obtained</summary><ul>${summary.method.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>
 <p class="muted">${plan.simulations} simulations in ${plan.wallSeconds.toFixed(1)} s.</p></details>
-</section>
-<h2>Cheapest configuration per GPU type meeting the SLO at the rate</h2>
+</section>`;
+  const body = `<h2>Cheapest configuration per GPU type meeting the SLO at the rate</h2>
 <table class="configurations capacity">
 <thead><tr><th>GPU</th><th>GPUs</th><th>configuration</th><th>$ per hour</th><th>$ per million output tokens</th><th>$ per million tokens (prompt + output)</th><th>output tokens/s per GPU</th><th>output tokens/s per user</th><th>TTFT ${p} / requests within SLO</th><th>energy per output token (estimate)</th></tr></thead>
 <tbody>
@@ -107,7 +107,7 @@ ${frontHtml(plan.front, p)}
 ${pricesHtml(plan)}`;
   return reportPage(
     `ServeTune capacity plan: ${escapeHtml(plan.modelName)} at ${plan.workload.rate.toFixed(2)} req/s`,
-    body,
+    { summary: summaryHtml, body },
     state,
     assets,
   );

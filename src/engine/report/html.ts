@@ -131,8 +131,8 @@ export function renderSearchReportHtml(result: SearchResult, assets: ReportAsset
 <p>SLO: ${escapeHtml(summary.slo)}.</p>
 <details><summary>How these numbers were obtained</summary><ul>${summary.method.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>
 <p class="muted">Evaluated ${result.configurationsEvaluated} configurations with ${result.simulations} simulations (${result.configurationsPruned} pruned) in ${result.wallSeconds.toFixed(1)} s.</p></details>
-</section>
-<h2>Engine settings</h2>
+</section>`;
+  const bodyHtml = `<h2>Engine settings</h2>
 ${settingsSections(result)}
 <h2>Every configuration evaluated</h2>
 <table class="configurations">
@@ -143,19 +143,19 @@ ${configurationRows(result)}
 </table>`;
   return reportPage(
     `ServeTune search: ${escapeHtml(result.modelName)} on ${result.gpus}× ${escapeHtml(result.hardware)}`,
-    summaryHtml,
+    { summary: summaryHtml, body: bodyHtml },
     state,
     assets,
   );
 }
 
 /**
- * The page around a report's body: the inlined webview bundle drawing the charts of `state` above
- * `body` (HTML), and a stand-in for the editor API.
+ * The page around a report: its `summary` (HTML: the answer first), the inlined webview bundle drawing the
+ * charts of `state`, then `body` (HTML), and a stand-in for the editor API.
  */
 export function reportPage(
   title: string,
-  body: string,
+  { summary, body }: { summary: string; body: string },
   state: ParetoPanelState,
   assets: ReportAssets,
 ): string {
@@ -178,6 +178,7 @@ body.report { --vscode-editor-background: #ffffff; --vscode-editor-foreground: #
 </style>
 </head>
 <body class="report" data-view="pareto">
+${summary}
 <main id="app"></main>
 ${body}
 <script>

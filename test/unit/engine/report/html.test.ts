@@ -45,6 +45,10 @@ describe('the HTML report of a search', () => {
       top.startsWith(`<section class="summary">\n<p class="answer"><strong>Run Llama-3.1-8B`),
       'the answer comes first',
     );
+    assert.ok(
+      page.indexOf('<section class="summary">') < page.indexOf('<main id="app">'),
+      'the summary sits above the charts, at the top of the page',
+    );
     assert.ok(page.includes('How these numbers were obtained'));
     assert.ok(
       !/ttft_p90_s|throughputPerGpu/.test(page.replace(/<script>[\s\S]*?<\/script>/g, '')),
