@@ -15,7 +15,10 @@ function describeContext(tokens: number): string {
   return tokens % 1024 === 0 ? `${tokens / 1024}K` : String(tokens);
 }
 
-/** `GQA 64/8` (query/KV heads) or `MLA 128h`, and the layers that keep less than everything. */
+/**
+ * `GQA 64/8` (query/KV heads) or `MLA 128h`, the layers that keep less than everything, and a sparse
+ * attention's top-k.
+ */
 function describeAttention(m: ModelSpec): string {
   const heads = m.mla
     ? `MLA ${m.numHeads}h`
@@ -26,6 +29,7 @@ function describeAttention(m: ModelSpec): string {
   const parts = [heads];
   if (sliding > 0) parts.push(`${sliding === m.numLayers ? 'all' : sliding} sliding ${m.slidingWindow}`);
   if (linear > 0) parts.push(`${linear} linear`);
+  if (m.sparseAttention) parts.push(`sparse top-${m.sparseAttention.topK}`);
   return parts.join(', ');
 }
 

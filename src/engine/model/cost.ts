@@ -81,12 +81,14 @@ export function layerTokenOps(s: LayerCostSetup, tokens: number): LayerTokenOps 
 /**
  * The attention core over `pieces` as one op. A piece of one token runs the decode path, longer ones
  * the prefill path (vLLM's MLA and linear-attention backends split a batch by query length so); for
- * GQA both are the same. Sliding layers see at most their window of keys.
+ * GQA both are the same. Sliding layers see at most their window of keys, sparse (DSA) layers their
+ * top-k, after an indexer op that scores every key.
  */
-function attentionCoreOp(s: LayerCostSetup, pieces: readonly BatchPiece[]): OpCost {
+function attentionCoreOp(s: LayerCostSetup, pieces: readonly BatchPiece[]): OpCost[] {
   const c = attentionCoefficients(s);
   let flops = 0;
   let bytes = 0;
+  const indexer = { flops: 0, bytes: 0 };
   for (const { tokens, context } of pieces) {
     const path = tokens === 1 ? c.decode : c.prefill;
     const cost = attentionPathCost(
@@ -98,8 +100,22 @@ function attentionCoreOp(s: LayerCostSetup, pieces: readonly BatchPiece[]): OpCo
     );
     flops += cost.flops;
     bytes += cost.bytes;
+    if (c.indexer) {
+      // The indexer scores every visible key: no window.
+      const all = Number.POSITIVE_INFINITY;
+      const scored = attentionPathCost(
+        c.indexer,
+        tokens,
+        windowedPairs(tokens, context, all),
+        windowedKeys(tokens, context, all),
+        1,
+      );
+      indexer.flops += scored.flops;
+      indexer.bytes += scored.bytes;
+    }
   }
-  return { name: 'attention', kind: 'attention', flops, bytes };
+  const core: OpCost = { name: 'attention', kind: 'attention', flops, bytes };
+  return c.indexer ? [{ name: 'indexer', kind: 'attention', ...indexer }, core] : [core];
 }
 
 /**
@@ -132,7 +148,7 @@ export function layerCosts(
     ...beforeCore,
     ...perKey,
     ...(qAbsorb ? [qAbsorb] : []),
-    attentionCoreOp(s, pieces),
+    ...attentionCoreOp(s, pieces),
     ...(vAbsorb ? [vAbsorb] : []),
     ...afterCore,
   ];

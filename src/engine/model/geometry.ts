@@ -20,6 +20,8 @@ export interface GqaAttentionGeometry {
   qkvBias: boolean;
   /** Tokens a sliding layer keeps; Infinity for a full layer. */
   window: number;
+  /** A sigmoid gate on the output, per head dimension, projected with q (Qwen3-Next, Qwen3.5). */
+  outputGate: boolean;
 }
 
 /** Multi-head latent attention of one layer (see MlaSpec): the KV cache holds one latent per token. */
@@ -31,6 +33,10 @@ export interface MlaAttentionGeometry {
   qkNopeHeadDim: number;
   qkRopeHeadDim: number;
   vHeadDim: number;
+  /** Keys each query attends to at most: DeepSeek Sparse Attention's top-k; Infinity for dense MLA. */
+  topK: number;
+  /** DeepSeek Sparse Attention's indexer (it scores every cached key per query); null for dense MLA. */
+  indexer: { heads: number; headDim: number } | null;
 }
 
 /** A linear-attention layer (see LinearAttentionSpec): constant state per sequence, no per-token KV. */
@@ -87,7 +93,16 @@ function describeAttention(model: ModelSpec, kind: LayerAttentionKind): Attentio
     if (!l) throw new Error(`${model.name}: a linear-attention layer without linearAttention`);
     return { kind: 'linear', ...l };
   }
-  if (model.mla) return { kind: 'mla', heads: model.numHeads, ...model.mla };
+  if (model.mla) {
+    const sparse = model.sparseAttention;
+    return {
+      kind: 'mla',
+      heads: model.numHeads,
+      ...model.mla,
+      topK: sparse?.topK ?? Number.POSITIVE_INFINITY,
+      indexer: sparse ? { heads: sparse.indexHeads, headDim: sparse.indexHeadDim } : null,
+    };
+  }
   return {
     kind,
     heads: model.numHeads,
@@ -95,6 +110,7 @@ function describeAttention(model: ModelSpec, kind: LayerAttentionKind): Attentio
     headDim: model.headDim,
     qkvBias: model.qkvBias,
     window: kind === 'sliding' ? (model.slidingWindow ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
+    outputGate: model.attentionOutputGate ?? false,
   };
 }
 
@@ -274,16 +290,28 @@ export function sharedWidthOf(ffn: FfnGeometry): number {
 /**
  * KV cache bytes one token adds in one layer on one GPU of a TP group of `tp`. GQA: its K and V for the
  * KV heads this GPU holds (divided over TP up to their count, replicated beyond). MLA: the latent and
- * the rotary key, which every TP rank holds whole (as vLLM and SGLang store it; only attention data
+ * the rotary key (and a sparse-attention indexer's key), which every TP rank holds whole (as vLLM and SGLang store it; only attention data
  * parallelism divides it, by giving each rank its own sequences). Linear attention: nothing per token.
  * A sliding layer adds this only for the last `window` tokens of a sequence (layerKvBytesPerSequence).
  */
 export function layerKvBytesPerToken(layer: LayerGeometry, tp: number, kvDtype: KvDtype): number {
   const attention = layer.attention;
   const element = kvBytesPerElement(kvDtype);
-  if (attention.kind === 'mla') return (attention.kvLoraRank + attention.qkRopeHeadDim) * element;
+  if (attention.kind === 'mla') {
+    return (attention.kvLoraRank + attention.qkRopeHeadDim) * element + indexerKeyBytes(attention);
+  }
   if (attention.kind === 'linear') return 0;
   return 2 * Math.max(1, attention.kvHeads / tp) * attention.headDim * element;
+}
+
+/**
+ * Bytes the DeepSeek Sparse Attention indexer caches per token beside the latent: its key in fp8 with one
+ * fp32 scale per 128 values (vLLM's DeepseekV32IndexerCache, SGLang's NSA index-K buffer), whatever the
+ * KV cache's dtype. 0 for dense MLA.
+ */
+export function indexerKeyBytes(attention: MlaAttentionGeometry): number {
+  const d = attention.indexer?.headDim ?? 0;
+  return d === 0 ? 0 : d + 4 * Math.ceil(d / 128);
 }
 
 /** Bytes of a linear-attention layer's recurrent and convolution state for one sequence, in 16-bit. */

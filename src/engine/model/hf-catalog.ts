@@ -775,6 +775,50 @@ const qwen3: HfCatalogEntry[] = [
       vocab_size: 151936,
     },
   },
+  {
+    // Multimodal: the text model is its text_config (the vision tower is not modelled). Hybrid as
+    // Qwen3-Next: 15 × (3 Gated DeltaNet layers, then 1 gated full-attention layer) = 60 layers. The raw
+    // file was not seen; every value is as public copies of it give it: the Qwen3.5 model card (60
+    // layers, hidden 4096, DeltaNet 64 V / 16 QK heads of 128, attention 32 Q / 2 KV heads of 256, 512
+    // experts of 1024 with 10 routed + 1 shared, 262144 context, vocabulary 248320), the linear_* fields
+    // as quoted from this repository's config.json in flash-linear-attention notes, and the same
+    // text_config values in Megatron-Bridge's and other engines' Qwen3.5-397B-A17B fixtures (one of which
+    // gives shared_expert_intermediate_size 4096; 1024 is the model card's and gives the published 17B
+    // active parameters, 4096 would give 19.6B).
+    // unconfirmed: mtp_num_hidden_layers 1 (model card summaries list one MTP layer) and the absence
+    // of intermediate_size (the import then takes transformers' default, which no layer uses).
+    id: 'qwen3.5-397b-a17b',
+    repo: 'Qwen/Qwen3.5-397B-A17B',
+    config: {
+      architectures: ['Qwen3_5MoeForConditionalGeneration'],
+      model_type: 'qwen3_5_moe',
+      text_config: {
+        attn_output_gate: true,
+        full_attention_interval: 4,
+        head_dim: 256,
+        hidden_size: 4096,
+        linear_conv_kernel_dim: 4,
+        linear_key_head_dim: 128,
+        linear_num_key_heads: 16,
+        linear_num_value_heads: 64,
+        linear_value_head_dim: 128,
+        max_position_embeddings: 262144,
+        model_type: 'qwen3_5_moe_text',
+        moe_intermediate_size: 1024,
+        mtp_num_hidden_layers: 1,
+        num_attention_heads: 32,
+        num_experts: 512,
+        num_experts_per_tok: 10,
+        num_hidden_layers: 60,
+        num_key_value_heads: 2,
+        partial_rotary_factor: 0.25,
+        shared_expert_intermediate_size: 1024,
+        tie_word_embeddings: false,
+        vocab_size: 248320,
+      },
+      tie_word_embeddings: false,
+    },
+  },
 ];
 
 const deepseek: HfCatalogEntry[] = [
@@ -1266,6 +1310,45 @@ const glmAndMiniMax: HfCatalogEntry[] = [
       torch_dtype: 'bfloat16',
       use_qk_norm: false,
       vocab_size: 151552,
+    },
+  },
+  {
+    // MLA (q rank 2048, kv rank 512, qk 192 + 64 rope, v 256) with DeepSeek Sparse Attention: an indexer
+    // of 32 heads × 128 picks the 2048 tokens each query attends to. The raw file was not seen: the
+    // values are those GPTQModel's tests snapshot from this repository's config.json (2026-04-07), which
+    // a vLLM issue's copy of a quantized GLM-5 config.json and AIConfigurator's GLM-5 DSA dimensions
+    // agree with; the GLM-5 technical report's table (78 layers: 3 dense + 75 MoE, 256 experts + 1
+    // shared, vocabulary 154880, 1 MTP layer) agrees too.
+    // unconfirmed: vocab_size, num_nextn_predict_layers and tie_word_embeddings are the technical report's
+    // and transformers' GlmMoeDsaConfig defaults, not read from a copy of the file.
+    id: 'glm-5',
+    repo: 'zai-org/GLM-5',
+    config: {
+      architectures: ['GlmMoeDsaForCausalLM'],
+      attention_bias: false,
+      first_k_dense_replace: 3,
+      hidden_size: 6144,
+      index_head_dim: 128,
+      index_n_heads: 32,
+      index_topk: 2048,
+      intermediate_size: 12288,
+      kv_lora_rank: 512,
+      max_position_embeddings: 202752,
+      model_type: 'glm_moe_dsa',
+      moe_intermediate_size: 2048,
+      n_routed_experts: 256,
+      n_shared_experts: 1,
+      num_attention_heads: 64,
+      num_experts_per_tok: 8,
+      num_hidden_layers: 78,
+      num_key_value_heads: 64,
+      num_nextn_predict_layers: 1,
+      q_lora_rank: 2048,
+      qk_nope_head_dim: 192,
+      qk_rope_head_dim: 64,
+      tie_word_embeddings: false,
+      v_head_dim: 256,
+      vocab_size: 154880,
     },
   },
   {

@@ -1,9 +1,19 @@
 import { ServeTuneError } from '../util/errors.js';
 import type { FamilyReader, FamilySpec } from './hf/common.js';
-import { deepseekV2, deepseekV3 } from './hf/deepseek.js';
+import { deepseekV2, deepseekV3, glmMoeDsa } from './hf/deepseek.js';
 import { gemma2, gemma3, llama, mistral, phi3, qwen2, qwen3 } from './hf/dense.js';
 import { ConfigFields, isObject, type RawConfig } from './hf/fields.js';
-import { glm4Moe, gptOss, llama4, minimaxM2, mixtral, qwen2Moe, qwen3Moe, qwen3Next } from './hf/moe.js';
+import {
+  glm4Moe,
+  gptOss,
+  llama4,
+  minimaxM2,
+  mixtral,
+  qwen2Moe,
+  qwen3Moe,
+  qwen3Next,
+  qwen35Moe,
+} from './hf/moe.js';
 import { readCheckpointFormat } from './hf/quantization.js';
 import { ModelSpec, type QuantizedPart } from './spec.js';
 
@@ -11,12 +21,13 @@ import { ModelSpec, type QuantizedPart } from './spec.js';
  * Reading a Hugging Face `config.json` into a ModelSpec. Each `model_type` has a reader (model/hf/):
  * which fields it needs, the defaults transformers gives those its files leave out, and how its layers
  * differ (sliding windows, linear attention, dense layers among experts). Multimodal checkpoints
- * (Gemma 3, Llama 4, Kimi-K2.5) are read from their `text_config`: the vision tower is not modelled.
+ * (Gemma 3, Llama 4, Kimi-K2.5, Qwen3.5) are read from their `text_config`: the vision tower is not modelled.
  */
 
 /**
  * model_type → its reader. Aliases: Kimi-K2 is DeepSeek-V3's architecture, and Kimi-K2.5 wraps that text
- * model with a vision tower; MiniMax-M2 ships as 'minimax' too.
+ * model with a vision tower; MiniMax-M2 ships as 'minimax' too; a text-only Qwen3.5-MoE checkpoint is its
+ * `qwen3_5_moe_text` config at the top level.
  */
 const READERS: Record<string, FamilyReader> = {
   llama,
@@ -28,6 +39,8 @@ const READERS: Record<string, FamilyReader> = {
   qwen3,
   qwen3_moe: qwen3Moe,
   qwen3_next: qwen3Next,
+  qwen3_5_moe: qwen35Moe,
+  qwen3_5_moe_text: qwen35Moe,
   deepseek_v2: deepseekV2,
   deepseek_v3: deepseekV3,
   kimi_k2: deepseekV3,
@@ -38,6 +51,7 @@ const READERS: Record<string, FamilyReader> = {
   gemma3_text: gemma3,
   phi3,
   glm4_moe: glm4Moe,
+  glm_moe_dsa: glmMoeDsa,
   minimax_m2: minimaxM2,
   minimax: minimaxM2,
 };
@@ -45,7 +59,7 @@ const READERS: Record<string, FamilyReader> = {
 export const SUPPORTED_MODEL_TYPES: readonly string[] = Object.keys(READERS);
 
 /** Types whose text model is nested in `text_config`. */
-const NESTED_TEXT = new Set(['gemma3', 'llama4', 'kimi_k25']);
+const NESTED_TEXT = new Set(['gemma3', 'llama4', 'kimi_k25', 'qwen3_5_moe']);
 
 /** What a config of an unsupported type would need to be read as one of the supported ones. */
 const UNSUPPORTED_HINT =

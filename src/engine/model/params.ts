@@ -3,6 +3,7 @@ import {
   ffnCopies,
   type LayerGeometry,
   layerRuns,
+  type MlaAttentionGeometry,
   sharedWidthOf,
 } from './geometry.js';
 import type { ModelSpec } from './spec.js';
@@ -43,6 +44,19 @@ export interface ModelParams {
   activePerToken: number;
 }
 
+/**
+ * DeepSeek Sparse Attention's indexer (vLLM's and SGLang's Indexer): its query from the q latent (wq_b),
+ * one key from the hidden state (wk) with a LayerNorm (weight and bias), and a weight per indexer head
+ * (weights_proj). Engines replicate it on every TP rank.
+ */
+function indexerParams(h: number, attention: MlaAttentionGeometry): { weights: number; norms: number } {
+  const indexer = attention.indexer;
+  if (!indexer) return { weights: 0, norms: 0 };
+  const qRank = attention.qLoraRank ?? h;
+  const weights = qRank * indexer.heads * indexer.headDim + h * indexer.headDim + h * indexer.heads;
+  return { weights, norms: 2 * indexer.headDim };
+}
+
 /** Attention projection weights of one layer: the fused input projections (q, k, v or their MLA/linear forms) and the output one. */
 function attentionParams(
   h: number,
@@ -56,11 +70,12 @@ function attentionParams(
         : h * attention.qLoraRank + attention.qLoraRank * attention.heads * qkHead;
     const kvA = h * (attention.kvLoraRank + attention.qkRopeHeadDim);
     const kvB = attention.kvLoraRank * attention.heads * (attention.qkNopeHeadDim + attention.vHeadDim);
-    const norms = attention.kvLoraRank + (attention.qLoraRank ?? 0);
     const qA = attention.qLoraRank === null ? 0 : h * attention.qLoraRank;
+    const indexer = indexerParams(h, attention);
+    const norms = attention.kvLoraRank + (attention.qLoraRank ?? 0) + indexer.norms;
     return {
-      qkv: q + kvA + kvB,
-      qkvReplicated: qA + kvA,
+      qkv: q + kvA + kvB + indexer.weights,
+      qkvReplicated: qA + kvA + indexer.weights,
       qkvBias: 0,
       oProj: attention.heads * attention.vHeadDim * h,
       norms,
@@ -82,8 +97,10 @@ function attentionParams(
   }
   const qDim = attention.heads * attention.headDim;
   const kvDim = attention.kvHeads * attention.headDim;
+  // An output gate is projected with q: one gate per q dimension.
+  const gate = attention.outputGate ? qDim : 0;
   return {
-    qkv: h * (qDim + 2 * kvDim),
+    qkv: h * (qDim + gate + 2 * kvDim),
     qkvReplicated: 0,
     qkvBias: attention.qkvBias ? qDim + 2 * kvDim : 0,
     oProj: qDim * h,

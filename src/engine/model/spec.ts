@@ -12,6 +12,7 @@ export const ModelFamily = z.enum([
   'qwen3',
   'qwen3_moe',
   'qwen3_next',
+  'qwen3_5_moe',
   'deepseek_v2',
   'deepseek_v3',
   'gpt_oss',
@@ -19,6 +20,7 @@ export const ModelFamily = z.enum([
   'gemma3',
   'phi3',
   'glm4_moe',
+  'glm_moe_dsa',
   'minimax_m2',
 ]);
 export type ModelFamily = z.infer<typeof ModelFamily>;
@@ -73,6 +75,19 @@ export const LinearAttentionSpec = z.object({
   convKernel: positiveInt,
 });
 export type LinearAttentionSpec = z.infer<typeof LinearAttentionSpec>;
+
+/**
+ * DeepSeek Sparse Attention (DeepSeek-V3.2, GLM-5) over MLA: a lightweight indexer scores every cached
+ * token for each query (`indexHeads` heads of `indexHeadDim`, from the query latent and one shared key
+ * per token that it caches beside the latent), and the attention reads only the `topK` best-scoring
+ * tokens (`index_topk`).
+ */
+export const SparseAttentionSpec = z.object({
+  topK: positiveInt,
+  indexHeads: positiveInt,
+  indexHeadDim: positiveInt,
+});
+export type SparseAttentionSpec = z.infer<typeof SparseAttentionSpec>;
 
 /** Groups of linear layers a checkpoint may store quantized (norms, routers, embeddings stay 16-bit). */
 export const QuantizedPart = z.enum(['attention', 'dense', 'experts', 'shared']);
@@ -132,6 +147,13 @@ export const ModelSpec = z
     slidingWindow: positiveInt.optional(),
     /** Each layer's attention, index = layer; absent: every layer full (or every layer sliding if only slidingWindow is set). */
     layerAttention: z.array(LayerAttentionKind).optional(),
+    /** DeepSeek Sparse Attention over the MLA layers (`mla` must be set). */
+    sparseAttention: SparseAttentionSpec.optional(),
+    /**
+     * A sigmoid output gate on the full-attention layers (Qwen3-Next, Qwen3.5: `attn_output_gate`): the
+     * q projection also produces one gate per head dimension, doubling its width.
+     */
+    attentionOutputGate: z.boolean().optional(),
     /** The linear-attention layers' shape, where `layerAttention` has any. */
     linearAttention: LinearAttentionSpec.optional(),
     /** Learned per-head attention sinks (gpt-oss): a few parameters, no KV. */
@@ -162,6 +184,10 @@ export const ModelSpec = z
   .refine((m) => !m.layerAttention?.includes('linear') || m.linearAttention !== undefined, {
     message: 'linear-attention layers need linearAttention',
     path: ['linearAttention'],
+  })
+  .refine((m) => !m.sparseAttention || m.mla !== undefined, {
+    message: 'sparseAttention needs mla (DeepSeek Sparse Attention selects among MLA latents)',
+    path: ['sparseAttention'],
   })
   .refine((m) => !m.moe?.denseLayers || m.moe.denseLayers.every((i) => i < m.numLayers), {
     message: 'moe.denseLayers must be layer indices below numLayers',

@@ -38,12 +38,14 @@ export function countLayerKinds(model: ModelSpec, pp: number): LayerKindCount[] 
   return [...kinds.values()];
 }
 
-/** "MLA · MoE top-8 of 256 + shared", "sliding window 128 · MoE top-4 of 128", "full · dense". */
+/** "MLA · MoE top-8 of 256 + shared", "sparse MLA top-2048 · dense FFN", "sliding window 128 · MoE top-4 of 128", "full · dense". */
 export function describeLayerKind(layer: LayerGeometry): string {
   const a = layer.attention;
   const attention =
     a.kind === 'mla'
-      ? 'MLA'
+      ? a.indexer
+        ? `sparse MLA top-${a.topK}`
+        : 'MLA'
       : a.kind === 'linear'
         ? 'linear attention'
         : a.kind === 'sliding'

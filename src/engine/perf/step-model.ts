@@ -113,6 +113,8 @@ interface CompiledLayerKind extends LayerKindCount {
   windowed: boolean;
   prefill: AttentionPathCoefficients;
   decode: AttentionPathCoefficients;
+  /** DeepSeek Sparse Attention's indexer over every key (AttentionCoefficients.indexer); null: none. */
+  indexer: AttentionPathCoefficients | null;
   /** Seconds of one layer's token-count ops (linears, norms, FFN, collectives), over the token grid. */
   tokenTable: Float64Array;
   /** Seconds of the ops only decodes run (MLA's absorbed projections), over decode counts; null: none. */
@@ -130,6 +132,36 @@ interface CompiledLayerKind extends LayerKindCount {
 interface TimedOp {
   op: OpCost;
   time: ResolvedOpTime;
+}
+
+/**
+ * DeepSeek Sparse Attention's indexer over the step's prefill (`prefill`) or decode tokens: every causal
+ * pair and cached key, not the top-k.
+ */
+function indexerCost(
+  c: AttentionPathCoefficients,
+  shape: BatchShape,
+  prefill: boolean,
+): { flops: number; bytes: number } {
+  if (prefill) {
+    return attentionPathCost(
+      c,
+      shape.prefillTokens,
+      shape.prefillPairs,
+      shape.prefillKeys,
+      shape.prefillSequences,
+    );
+  }
+  const keys = shape.decodeContextSum + shape.decodeCount;
+  return attentionPathCost(c, shape.decodeCount, keys, keys, shape.decodeCount);
+}
+
+/** An attention core's cost with its indexer's (shown as one entry, as timed). */
+function withIndexer(
+  core: { flops: number; bytes: number },
+  indexer: { flops: number; bytes: number } | null,
+) {
+  return indexer ? { flops: core.flops + indexer.flops, bytes: core.bytes + indexer.bytes } : core;
 }
 
 /** A MoE layer's routed-expert ops (model/cost/ffn.ts), which the engines run as one fused kernel. */
@@ -162,6 +194,8 @@ export class StepModel {
   /** Seconds of one layer of each kind in the step being timed (scratch, reused). */
   private readonly kindSeconds: Float64Array;
   private readonly peaks: DevicePeaks;
+  /** Peak FLOP/s of a sparse-attention indexer's fp8 scoring. */
+  private readonly indexerFlops: number;
   private readonly grid = tokenGrid();
   private readonly headTable: Float64Array;
   private readonly gemmEfficiency: Curve;
@@ -199,6 +233,7 @@ export class StepModel {
     this.layersPerStage = largestStageLayers(model.numLayers, plan.pp);
     this.gpusPerReplica = plan.tp * plan.pp;
     this.peaks = devicePeaks(hardware, plan.weightDtype);
+    this.indexerFlops = devicePeaks(hardware, 'fp8').gemmFlops;
     this.perPrefillChunkSeconds = this.calibration.perPrefillChunkOverheadSeconds ?? 0;
     this.kvBytesPerTokenPerGpu = kvBytesPerTokenPerGpu(model, plan);
     this.kvBytesPerTokenPerReplica = kvBytesPerTokenPerReplica(model, plan.kvDtype);
@@ -247,7 +282,10 @@ export class StepModel {
     const grid = this.grid;
     const table = (secondsAt: (n: number) => number) => grid.map((n) => secondsAt(n));
     const tokenTable = table((n) => this.tokenSeconds(setup, n));
-    const engineAttention = this.measured ? measuredAttention(this.measured, setup, attention) : {};
+    // A sparse (DSA) layer's tables measured dense MLA: their efficiency is read over the dense shape and
+    // applied to the top-k keys the sparse kernel reads.
+    const measuredShape = attention.indexer ? { ...attention, window: Number.POSITIVE_INFINITY } : attention;
+    const engineAttention = this.measured ? measuredAttention(this.measured, setup, measuredShape) : {};
     const opsTable = (ops: (n: number) => OpCost[]) =>
       ops(1).length > 0 ? table((n) => ops(n).reduce((sum, op) => sum + this.opSeconds(op, n), 0)) : null;
     const decodeTable = opsTable((n) => decodeOnlyOps(setup, n));
@@ -259,6 +297,7 @@ export class StepModel {
       windowed: attention.window !== Number.POSITIVE_INFINITY,
       prefill: attention.prefill,
       decode: attention.decode,
+      indexer: attention.indexer ?? null,
       tokenTable,
       decodeTable,
       prefillKeyTable,
@@ -390,11 +429,29 @@ export class StepModel {
     const bytes =
       p.bytesPerToken * tokens + p.bytesPerKey * keys + p.bytesPerSequence * shape.prefillSequences;
     const sol = speedOfLight(flops, bytes, this.peaks.attentionFlops, this.peaks.bytesPerSecond);
+    const indexer = kind.indexer ? this.indexerSeconds(kind.indexer, kind.prefillEfficiency, shape, true) : 0;
     if (kind.prefillMeasured) {
       const sequences = shape.prefillSequences;
-      return sol / kind.prefillMeasured.grid.at(sequences, tokens / Math.max(sequences, 1));
+      return sol / kind.prefillMeasured.grid.at(sequences, tokens / Math.max(sequences, 1)) + indexer;
     }
     const efficiency = interpolateLogX(kind.prefillEfficiency.xs, kind.prefillEfficiency.ys, flops);
+    return sol / efficiency + this.calibration.kernelLaunchSeconds + indexer;
+  }
+
+  /**
+   * DeepSeek Sparse Attention's indexer over the step's prefill (`prefill`) or decode tokens: every
+   * causal pair and cached key, at the attention curve's efficiency (no table measures it alone).
+   */
+  private indexerSeconds(
+    c: AttentionPathCoefficients,
+    curve: Curve,
+    shape: BatchShape,
+    prefill: boolean,
+  ): number {
+    const cost = indexerCost(c, shape, prefill);
+    // The indexer scores in fp8 (DeepGEMM's fp8 MQA logits, in vLLM and SGLang): fp8 tensor-core peak.
+    const sol = speedOfLight(cost.flops, cost.bytes, this.indexerFlops, this.peaks.bytesPerSecond);
+    const efficiency = interpolateLogX(curve.xs, curve.ys, prefill ? cost.flops : cost.bytes);
     return sol / efficiency + this.calibration.kernelLaunchSeconds;
   }
 
@@ -419,20 +476,25 @@ export class StepModel {
     const longest =
       (longestKeys * d.bytesPerKey + d.bytesPerSequence) /
       (this.peaks.bytesPerSecond * this.calibration.singleSequenceBandwidthShare);
+    const indexer = kind.indexer ? this.indexerSeconds(kind.indexer, kind.decodeEfficiency, shape, false) : 0;
     // A measured kernel's time includes its launch.
-    return Math.max(whole, longest) + (kind.decodeMeasured ? 0 : this.calibration.kernelLaunchSeconds);
+    return (
+      Math.max(whole, longest) + (kind.decodeMeasured ? 0 : this.calibration.kernelLaunchSeconds) + indexer
+    );
   }
 
   /** FLOPs and bytes of one layer's prefill attention (for display; allocates). */
   private prefillAttentionCost(kind: CompiledLayerKind, shape: BatchShape) {
     const pairs = windowedPrefillPairs(shape, kind.window);
     const keys = windowedPrefillKeys(shape, kind.window);
-    return attentionPathCost(kind.prefill, shape.prefillTokens, pairs, keys, shape.prefillSequences);
+    const core = attentionPathCost(kind.prefill, shape.prefillTokens, pairs, keys, shape.prefillSequences);
+    return withIndexer(core, kind.indexer && indexerCost(kind.indexer, shape, true));
   }
 
   private decodeAttentionCost(kind: CompiledLayerKind, shape: BatchShape) {
     const keys = windowedDecodeKeys(shape, kind.window);
-    return attentionPathCost(kind.decode, shape.decodeCount, keys, keys, shape.decodeCount);
+    const core = attentionPathCost(kind.decode, shape.decodeCount, keys, keys, shape.decodeCount);
+    return withIndexer(core, kind.indexer && indexerCost(kind.indexer, shape, false));
   }
 
   /** Time to move `tokens` tokens of KV cache between replicas over `link` (disaggregated prefill → decode). */

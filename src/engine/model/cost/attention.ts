@@ -1,6 +1,7 @@
 import { ACTIVATION_BYTES } from '../dtypes.js';
 import {
   type GqaAttentionGeometry,
+  indexerKeyBytes,
   type LinearAttentionGeometry,
   layerKvBytesPerToken,
   layerStateBytesPerSequence,
@@ -30,10 +31,18 @@ export interface AttentionPathCoefficients {
 }
 
 export interface AttentionCoefficients {
-  /** Keys a query sees at most, itself included (a sliding layer's window); Infinity for the rest. */
+  /**
+   * Keys a query sees at most, itself included: a sliding layer's window, or the top-k a sparse (DSA)
+   * layer selects (the pair and key counts are the same; which keys differs); Infinity for the rest.
+   */
   window: number;
   prefill: AttentionPathCoefficients;
   decode: AttentionPathCoefficients;
+  /**
+   * DeepSeek Sparse Attention's indexer, over every causal pair and cached key (not windowed): it scores
+   * them all to choose the top-k. Absent for other layers.
+   */
+  indexer?: AttentionPathCoefficients;
 }
 
 /** FLOPs and bytes of one attention path over aggregated sums of its pieces. */
@@ -96,7 +105,8 @@ export function attentionInputOps(s: LayerCostSetup, tokens: number): OpCost[] {
     ];
   }
   const { heads, kvHeads, d } = gqaShard(g, s.tp);
-  const qkvOut = (heads + 2 * kvHeads) * d;
+  // An output gate (Qwen3-Next, Qwen3.5) is projected with q: one more q-wide output.
+  const qkvOut = (heads * (g.outputGate ? 2 : 1) + 2 * kvHeads) * d;
   const ops = [linearOp('qkv_proj', tokens, h * qkvOut, h, qkvOut, s.weightBytes)];
   if (s.qkNorm) {
     // RMSNorm of every q and k head: elementwise, with one d-wide weight each for q and k.
@@ -142,7 +152,29 @@ function mlaInputOps(s: LayerCostSetup, g: MlaAttentionGeometry, tokens: number)
   }
   const roped = (heads + 1) * g.qkRopeHeadDim;
   ops.push({ name: 'rope', kind: 'elementwise', flops: 3 * tokens * roped, bytes: 2 * tokens * roped * a });
+  if (g.indexer) ops.push(...indexerInputOps(s, g, g.indexer, tokens));
   return ops;
+}
+
+/**
+ * DeepSeek Sparse Attention's indexer projections, replicated on every TP rank as vLLM and SGLang run
+ * them: its query heads from the q latent (wq_b), its one key from the hidden state (wk), and a weight
+ * per head (weights_proj, 16-bit).
+ */
+function indexerInputOps(
+  s: LayerCostSetup,
+  g: MlaAttentionGeometry,
+  indexer: { heads: number; headDim: number },
+  tokens: number,
+): OpCost[] {
+  const h = s.hiddenSize;
+  const qRank = g.qLoraRank ?? h;
+  const q = indexer.heads * indexer.headDim;
+  return [
+    linearOp('indexer_q_proj', tokens, qRank * q, qRank, q, s.weightBytes),
+    linearOp('indexer_k_proj', tokens, h * indexer.headDim, h, indexer.headDim, s.weightBytes),
+    linearOp('indexer_weights_proj', tokens, h * indexer.heads, h, indexer.heads, a),
+  ];
 }
 
 /** The ops after the attention core, per new token. */
@@ -158,7 +190,18 @@ export function attentionOutputOps(s: LayerCostSetup, tokens: number): OpCost[] 
     ];
   }
   const width = g.kind === 'mla' ? (g.heads / s.tp) * g.vHeadDim : (g.heads / s.tp) * g.headDim;
-  return [linearOp('o_proj', tokens, width * h, width, h, s.weightBytes)];
+  const gate: OpCost[] =
+    g.kind !== 'mla' && g.outputGate
+      ? [
+          {
+            name: 'output_gate',
+            kind: 'elementwise',
+            flops: 4 * tokens * width,
+            bytes: 3 * tokens * width * a,
+          },
+        ]
+      : [];
+  return [...gate, linearOp('o_proj', tokens, width * h, width, h, s.weightBytes)];
 }
 
 /**
@@ -201,7 +244,8 @@ export function attentionCoefficients(s: LayerCostSetup): AttentionCoefficients 
     const qk = g.qkNopeHeadDim + g.qkRopeHeadDim;
     const latent = g.kvLoraRank + g.qkRopeHeadDim;
     return {
-      window: Number.POSITIVE_INFINITY,
+      window: g.topK,
+      ...(g.indexer ? { indexer: indexerCoefficients(g, g.indexer) } : {}),
       // Non-absorbed: per head, q·k over nope + rope dims, p·v over v dims; K and V are the
       // up-projected ones kv_b_proj wrote (the shared rotary key expanded to every head).
       prefill: {
@@ -233,6 +277,27 @@ export function attentionCoefficients(s: LayerCostSetup): AttentionCoefficients 
     bytesPerSequence: 0,
   };
   return { window: g.window, prefill: path, decode: path };
+}
+
+/**
+ * DeepSeek Sparse Attention's indexer core on one GPU (every TP rank scores for its own queries with all
+ * indexer heads): per query-key pair, each head's fp8 dot product, its ReLU and the weighted sum over
+ * heads (2 × heads × headDim + 3 × heads FLOPs); it reads each cached indexer key once per sequence, and
+ * writes the new token's key. The top-k selection streams the scores once (about 2 FLOPs per pair).
+ */
+function indexerCoefficients(
+  g: MlaAttentionGeometry,
+  indexer: { heads: number; headDim: number },
+): AttentionPathCoefficients {
+  const keyBytes = indexerKeyBytes(g);
+  return {
+    flopsPerPair: 2 * indexer.heads * indexer.headDim + 3 * indexer.heads + 2,
+    flopsPerToken: 0,
+    // The query heads and their weights read, the selected indices written, the new key written.
+    bytesPerToken: indexer.heads * (indexer.headDim + 1) * a + 4 * g.topK + keyBytes,
+    bytesPerKey: keyBytes,
+    bytesPerSequence: 0,
+  };
 }
 
 /**

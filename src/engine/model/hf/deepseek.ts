@@ -8,7 +8,7 @@ import type { ConfigFields } from './fields.js';
  * in layer i when i ≥ `first_k_dense_replace` and i is a multiple of `moe_layer_freq` (the others run a
  * dense MLP of `intermediate_size`); `num_nextn_predict_layers` MTP layers beside the main stack.
  */
-function readDeepseek(f: ConfigFields, family: 'deepseek_v2' | 'deepseek_v3') {
+function readDeepseek(f: ConfigFields, family: 'deepseek_v2' | 'deepseek_v3' | 'glm_moe_dsa') {
   const base = readBase(f, family);
   const qkNopeHeadDim = f.int('qk_nope_head_dim');
   const qkRopeHeadDim = f.int('qk_rope_head_dim');
@@ -55,4 +55,54 @@ export const deepseekV3: FamilyReader = {
   family: 'deepseek_v3',
   defaults: { ...DEEPSEEK_DEFAULTS, max_position_embeddings: 4096 },
   read: (f) => readDeepseek(f, 'deepseek_v3'),
+};
+
+/** `mlp_layer_types` ('dense' or 'sparse' per layer) where the file gives it. */
+function readMlpLayerTypes(f: ConfigFields, numLayers: number): boolean[] | undefined {
+  const names = f.optionalStringList('mlp_layer_types');
+  if (!names) return undefined;
+  if (names.length !== numLayers) {
+    f.fail('mlp_layer_types', `names ${names.length} layers, but num_hidden_layers is ${numLayers}`);
+  }
+  return names.map((name) => {
+    if (name !== 'dense' && name !== 'sparse')
+      f.fail('mlp_layer_types', `has '${name}'; known: dense, sparse`);
+    return name === 'sparse';
+  });
+}
+
+/**
+ * GLM-5 (`glm_moe_dsa`): DeepSeek-V3's layout (MLA, `first_k_dense_replace` dense layers, then routed and
+ * shared experts; `mlp_layer_types` where given) with DeepSeek Sparse Attention: an indexer of
+ * `index_n_heads` × `index_head_dim` picks the `index_topk` tokens each query attends to. Defaults:
+ * transformers' GlmMoeDsaConfig.
+ */
+export const glmMoeDsa: FamilyReader = {
+  family: 'glm_moe_dsa',
+  defaults: {
+    ...DEEPSEEK_DEFAULTS,
+    max_position_embeddings: 202752,
+    first_k_dense_replace: 3,
+    index_topk: 2048,
+    index_n_heads: 32,
+    index_head_dim: 128,
+  },
+  read: (f) => {
+    const spec = readDeepseek(f, 'glm_moe_dsa');
+    const sparse = readMlpLayerTypes(f, spec.numLayers);
+    let moe = spec.moe;
+    if (moe && sparse) {
+      const { denseLayers: _, ...experts } = moe;
+      moe = moeWithDenseLayers(spec.numLayers, experts, (i) => sparse[i] === true);
+    }
+    return {
+      ...spec,
+      moe,
+      sparseAttention: {
+        topK: f.int('index_topk'),
+        indexHeads: f.int('index_n_heads'),
+        indexHeadDim: f.int('index_head_dim'),
+      },
+    };
+  },
 };

@@ -2,6 +2,7 @@ import type { LayerAttentionKind } from '../spec.js';
 import {
   attentionLayout,
   type FamilyReader,
+  type FamilySpec,
   layerPattern,
   moeWithDenseLayers,
   readBase,
@@ -13,7 +14,7 @@ import type { ConfigFields } from './fields.js';
 
 /**
  * The mixture-of-experts families with grouped-query attention: Mixtral, Qwen2-MoE/Qwen3-MoE,
- * Qwen3-Next (hybrid linear attention), GLM-4.5, MiniMax-M2, Llama 4 and gpt-oss. Each says which layers
+ * Qwen3-Next and Qwen3.5 (hybrid linear attention), GLM-4.5, MiniMax-M2, Llama 4 and gpt-oss. Each says which layers
  * run experts, how wide one expert is and what every token runs besides (shared experts).
  */
 
@@ -88,35 +89,56 @@ export const qwen3Moe: FamilyReader = {
 };
 
 /**
- * Qwen3-Next: of every `full_attention_interval` layers the last is full (gated) attention and the
- * others Gated DeltaNet linear attention (`linear_*`), unless `layer_types` lists them; Qwen MoE with a
- * shared expert.
+ * The Qwen hybrids (Qwen3-Next, Qwen3.5-MoE): of every `full_attention_interval` layers the last is full
+ * attention with a sigmoid output gate and the others Gated DeltaNet linear attention (`linear_*`),
+ * unless `layer_types` lists them; Qwen MoE with a shared expert; `mtp_num_hidden_layers` MTP layers.
  */
+function readQwenHybrid(f: ConfigFields, family: 'qwen3_next' | 'qwen3_5_moe'): FamilySpec {
+  const base = readBase(f, family);
+  const interval = f.int('full_attention_interval');
+  const kinds =
+    readLayerTypes(f, base.numLayers) ??
+    layerPattern(base.numLayers, (i): LayerAttentionKind => ((i + 1) % interval === 0 ? 'full' : 'linear'));
+  const shared = sharedWidth(f.optionalCount('shared_expert_intermediate_size'));
+  const mtp = f.optionalCount('mtp_num_hidden_layers');
+  return {
+    ...base,
+    qkvBias: f.optionalBool('attention_bias') ?? false,
+    qkNorm: true,
+    // Both gate their full attention (Qwen3NextAttention always does; Qwen3.5 files say attn_output_gate).
+    attentionOutputGate: f.optionalBool('attn_output_gate') ?? true,
+    moe: qwenMoe(f, base.numLayers, shared),
+    linearAttention: {
+      keyHeads: f.int('linear_num_key_heads'),
+      valueHeads: f.int('linear_num_value_heads'),
+      keyHeadDim: f.int('linear_key_head_dim'),
+      valueHeadDim: f.int('linear_value_head_dim'),
+      convKernel: f.int('linear_conv_kernel_dim'),
+    },
+    ...attentionLayout(kinds, undefined, base.maxContextLength),
+    ...(mtp ? { mtpLayers: mtp } : {}),
+  };
+}
+
 export const qwen3Next: FamilyReader = {
   family: 'qwen3_next',
   defaults: { max_position_embeddings: 32768, full_attention_interval: 4, linear_conv_kernel_dim: 4 },
-  read: (f) => {
-    const base = readBase(f, 'qwen3_next');
-    const interval = f.int('full_attention_interval');
-    const kinds =
-      readLayerTypes(f, base.numLayers) ??
-      layerPattern(base.numLayers, (i): LayerAttentionKind => ((i + 1) % interval === 0 ? 'full' : 'linear'));
-    const shared = sharedWidth(f.optionalCount('shared_expert_intermediate_size'));
-    return {
-      ...base,
-      qkvBias: false,
-      qkNorm: true,
-      moe: qwenMoe(f, base.numLayers, shared),
-      linearAttention: {
-        keyHeads: f.int('linear_num_key_heads'),
-        valueHeads: f.int('linear_num_value_heads'),
-        keyHeadDim: f.int('linear_key_head_dim'),
-        valueHeadDim: f.int('linear_value_head_dim'),
-        convKernel: f.int('linear_conv_kernel_dim'),
-      },
-      ...attentionLayout(kinds, undefined, base.maxContextLength),
-    };
+  read: (f) => readQwenHybrid(f, 'qwen3_next'),
+};
+
+/**
+ * Qwen3.5-MoE (its `text_config`, `qwen3_5_moe_text`): Qwen3-Next's hybrid layout and experts. The
+ * files leave `intermediate_size` out (no layer is dense): transformers' Qwen3_5MoeTextConfig default.
+ */
+export const qwen35Moe: FamilyReader = {
+  family: 'qwen3_5_moe',
+  defaults: {
+    max_position_embeddings: 32768,
+    full_attention_interval: 4,
+    linear_conv_kernel_dim: 4,
+    intermediate_size: 5632,
   },
+  read: (f) => readQwenHybrid(f, 'qwen3_5_moe'),
 };
 
 /**

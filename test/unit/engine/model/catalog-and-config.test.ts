@@ -119,7 +119,7 @@ describe('Hugging Face config.json import', () => {
     throwsWith(
       () => modelFromHfConfig(broken({ model_type: 'gpt2' }), 'c.json'),
       'invalid-config',
-      /field 'model_type' is 'gpt2', but only llama, llama4, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, qwen3_next, deepseek_v2, deepseek_v3, kimi_k2, kimi_k25, gpt_oss, gemma2, gemma3, gemma3_text, phi3, glm4_moe, minimax_m2, minimax are supported\. .*hidden_size, num_hidden_layers, num_attention_heads, num_key_value_heads, .*intermediate_size, vocab_size, max_position_embeddings/,
+      /field 'model_type' is 'gpt2', but only llama, llama4, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, qwen3_next, qwen3_5_moe, qwen3_5_moe_text, deepseek_v2, deepseek_v3, kimi_k2, kimi_k25, gpt_oss, gemma2, gemma3, gemma3_text, phi3, glm4_moe, glm_moe_dsa, minimax_m2, minimax are supported\. .*hidden_size, num_hidden_layers, num_attention_heads, num_key_value_heads, .*intermediate_size, vocab_size, max_position_embeddings/,
     );
     throwsWith(
       () => modelFromHfConfig(broken({ num_key_value_heads: 5 }), 'c.json'),

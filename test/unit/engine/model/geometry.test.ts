@@ -104,6 +104,7 @@ describe('layer geometry', () => {
       kvHeads: 8,
       headDim: 128,
       qkvBias: false,
+      outputGate: false,
       window: Number.POSITIVE_INFINITY,
     });
     assert.deepEqual(llama.ffn, { kind: 'dense', width: 28672 });

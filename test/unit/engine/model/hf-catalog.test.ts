@@ -25,6 +25,9 @@ function quantization(id: string): Record<string, unknown> {
 /** Gemma 3 text_configs leave vocab_size to Gemma3TextConfig's default, so their files have none. */
 const VOCAB_FROM_DEFAULT = new Set(['gemma-3-4b', 'gemma-3-12b', 'gemma-3-27b']);
 
+/** Qwen3.5-MoE runs experts in every layer: its text_config has no dense intermediate_size. */
+const NO_DENSE_WIDTH = new Set(['qwen3.5-397b-a17b']);
+
 describe('Hugging Face catalog', () => {
   it('has at least 40 models with unique lowercase ids and unique owner/name repositories', () => {
     assert.ok(HF_CATALOG.length >= 40, `${HF_CATALOG.length} entries`);
@@ -59,6 +62,7 @@ describe('Hugging Face catalog', () => {
       const text = textConfig(config);
       for (const name of ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size']) {
         if (name === 'num_attention_heads' && id === 'gemma-3-4b') continue; // Gemma3TextConfig default: 8
+        if (name === 'intermediate_size' && NO_DENSE_WIDTH.has(id)) continue;
         const value = text[name];
         assert.ok(Number.isInteger(value) && (value as number) > 0, `${id}: ${name} = ${String(value)}`);
       }
