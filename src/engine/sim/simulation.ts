@@ -184,7 +184,7 @@ export class Simulation implements StepSink {
       hostHitTokens: replicas.reduce((sum, r) => sum + r.state.hostHitTokens, 0),
       disaggregated: this.decodePool !== undefined,
     };
-    const speculation = speculationTotals(replicas);
+    const speculation = speculationTotals(replicas, this.requests);
     if (speculation) totals.speculation = speculation;
     const client = this.client;
     return summarizeRun(this.requests, totals, record, client ? (finished) => client.seen(finished) : null);
@@ -482,10 +482,22 @@ function addDraftTime(timing: StepTiming, seconds: number): void {
 }
 
 /** The speculating pool's counts (its replicas share one decoder), or undefined where none ran. */
-function speculationTotals(replicas: readonly SimReplica[]): RunTotals['speculation'] {
+function speculationTotals(
+  replicas: readonly SimReplica[],
+  requests: readonly SimRequest[],
+): RunTotals['speculation'] {
   const decoder = replicas.find((r) => r.speculation !== null)?.speculation;
   if (!decoder) return undefined;
+  const classes = new Map<string, { name: string; draftedTokens: number; emittedTokens: number }>();
+  for (const r of requests) {
+    if (r.className === undefined) continue;
+    const c = classes.get(r.className) ?? { name: r.className, draftedTokens: 0, emittedTokens: 0 };
+    c.draftedTokens += r.specDrafted;
+    c.emittedTokens += r.specEmitted;
+    classes.set(r.className, c);
+  }
   return {
+    ...(classes.size > 0 ? { classes: [...classes.values()] } : {}),
     setting: describeSpeculation(decoder.config),
     verifications: decoder.verifications,
     draftedTokens: decoder.drafted,

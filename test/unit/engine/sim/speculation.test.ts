@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
-import { getModel } from '../../../../src/engine/model/catalog.js';
 import { weightBytesPerGpu } from '../../../../src/engine/memory/model.js';
+import { getModel } from '../../../../src/engine/model/catalog.js';
 import { kvBytesPerTokenPerGpu } from '../../../../src/engine/model/geometry.js';
 import { addPrefillChunk, createBatchShape, resetBatchShape } from '../../../../src/engine/perf/shape.js';
 import {
@@ -203,5 +203,51 @@ describe('speculative decoding in the simulator', () => {
     const draft = simulate(config({ method: 'draft-model', k: 4 }), light);
     assert.equal(draft.feasible, true);
     assert.ok(draft.kvUtilization!.peak > plain.kvUtilization!.peak);
+  });
+});
+
+describe('per-request speculation', () => {
+  it("drafts by each request's observed acceptance: the poorly-drafting ones cost less, the others no worse", () => {
+    const mixed = loadWorkload(
+      'poisson:rate=2,prompt=fixed(500),output=fixed(200),n=80,accept=0.9,class=good + ' +
+        'poisson:rate=2,prompt=fixed(500),output=fixed(200),n=81,accept=0.1,class=poor',
+      {},
+    );
+    const fixed = simulate(config({ method: 'eagle3', k: 4 }), mixed);
+    const perRequest = simulate(config({ method: 'eagle3', k: 4, policy: 'per-request' }), mixed);
+    const drafted = (s: RunSummary, name: string) =>
+      s.speculation!.classes!.find((c) => c.name === name)!.draftedTokens;
+    const tpot = (s: RunSummary, name: string) => s.classes!.find((c) => c.name === name)!.tpot!.mean;
+    // The poorly-drafting requests learn their rate and stop drafting tokens that are not accepted.
+    assert.ok(
+      drafted(perRequest, 'poor') < 0.4 * drafted(fixed, 'poor'),
+      `poor drafted ${drafted(perRequest, 'poor')} against ${drafted(fixed, 'poor')}`,
+    );
+    assert.ok(tpot(perRequest, 'poor') < tpot(fixed, 'poor'), 'poor TPOT');
+    // The well-drafting ones keep drafting all of k, and their steps are no slower.
+    assert.ok(drafted(perRequest, 'good') >= 0.95 * drafted(fixed, 'good'), 'good drafted');
+    assert.ok(tpot(perRequest, 'good') <= 1.02 * tpot(fixed, 'good'), 'good TPOT');
+    assert.equal(perRequest.tokens.output, fixed.tokens.output);
+    RunSummary.parse(perRequest);
+  });
+});
+
+describe('tree drafting in the simulator', () => {
+  it('a wider tree emits more per verification, as its expectation says, and verifies more tokens', () => {
+    const light = workload('poisson:rate=0.5,prompt=fixed(500),output=fixed(300),n=30');
+    const chain = simulate(config({ method: 'eagle3', k: 4 }), light);
+    const tree = simulate(config({ method: 'eagle3', k: 4, topk: 4, draftTokens: 16 }), light);
+    const c = chain.speculation!;
+    const t = tree.speculation!;
+    assert.ok(t.expectedTokensPerVerification > c.expectedTokensPerVerification + 0.3);
+    assert.ok(
+      Math.abs(t.tokensPerVerification - t.expectedTokensPerVerification) < 0.15,
+      `drawn ${t.tokensPerVerification}`,
+    );
+    assert.ok(t.tokensPerVerification > c.tokensPerVerification);
+    // 15 drafted nodes verified per sequence against a chain's 4.
+    assert.equal(t.draftedTokens / t.verifications, 15);
+    assert.equal(t.setting, 'eagle3:k=4,topk=4,tokens=16');
+    assert.equal(tree.tokens.output, chain.tokens.output);
   });
 });
