@@ -45,8 +45,10 @@ export function speculativeStep(
   const base = createBatchShape(model.slidingWindow);
   copyBatchShape(shape, base);
   const k = decoder.chooseK(base, n, n * context, context, stepModel);
-  const draftSeconds = decoder.draftSeconds(n, n * context, context, k);
-  addVerifications(shape, n, n * context, context, k);
+  // A tree drafts over its depth and verifies its every node.
+  const draftSeconds = decoder.cost.draftSeconds(n, n * context, context, k);
+  const verified = decoder.tree !== null && k > 0 ? decoder.tree.size : k;
+  addVerifications(shape, n, n * context, context, verified);
   const plain = createBatchShape(model.slidingWindow);
   copyBatchShape(base, plain);
   addVerifications(plain, n, n * context, context, 0);

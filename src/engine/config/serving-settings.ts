@@ -54,6 +54,9 @@ export const ServingSettings = z.object({
   speculativeMethod: SpeculationMethod,
   speculativeTokens: count,
   speculativeDraftModel: z.string().min(1),
+  /** Tree drafting: candidates per drafted token (1: a chain) and tokens verified per sequence. */
+  speculativeTopK: count,
+  speculativeDraftTokens: count,
   /** Role in a disaggregated deployment. */
   disaggregationMode: z.enum(['prefill', 'decode', 'both']),
   /** Deployment, not engine: copies of the server (Kubernetes replicas, compose replicas, Helm replicaCount). */
@@ -97,6 +100,8 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   speculativeMethod: 'speculative method',
   speculativeTokens: 'num-speculative-tokens',
   speculativeDraftModel: 'speculative draft model',
+  speculativeTopK: 'speculative top-k',
+  speculativeDraftTokens: 'speculative draft tokens',
   disaggregationMode: 'disaggregation-mode',
   replicas: 'replicas',
   gpus: 'gpus',

@@ -12,6 +12,8 @@ export type SpeculationMethod = z.infer<typeof SpeculationMethod>;
 
 /** Most speculative tokens per step the simulator takes (engines' own limits are of this order). */
 export const MAX_SPECULATIVE_TOKENS = 16;
+/** Most tokens a draft tree verifies per sequence (SGLang's EAGLE-2 presets go to 64). */
+export const MAX_TREE_TOKENS = 128;
 
 /**
  * Acceptance: one rate for every position (i.i.d.), or per-position rates (the chance position i is
@@ -27,8 +29,18 @@ export const SpeculationConfig = z.object({
   method: SpeculationMethod,
   /** Speculative tokens per step (with `policy: 'adaptive'`, the most a step may take). */
   k: z.number().int().min(1).max(MAX_SPECULATIVE_TOKENS),
-  /** Fixed: every decode drafts k tokens. Adaptive: each step takes the k (0..k) its batch serves best. */
-  policy: z.enum(['fixed', 'adaptive']).default('fixed'),
+  /**
+   * Fixed: every decode drafts k tokens. Adaptive: each step takes the k (0..k) its batch serves best.
+   * Per-request: each request drafts the k its own observed acceptance pays for at the step's batch.
+   */
+  policy: z.enum(['fixed', 'adaptive', 'per-request']).default('fixed'),
+  /** Tree drafting: candidates per drafted token (EAGLE's top-k); absent or 1: a chain of k. */
+  topk: z.number().int().min(1).max(MAX_SPECULATIVE_TOKENS).optional(),
+  /**
+   * Tree drafting: tokens verified per sequence, the target's own included (SGLang's
+   * `--speculative-num-draft-tokens`); default 1 + topk·k. A chain verifies k + 1.
+   */
+  draftTokens: z.number().int().min(2).max(MAX_TREE_TOKENS).optional(),
   /** Default: the method's published rate (DEFAULT_ACCEPTANCE). */
   acceptance: SpecAcceptance.optional(),
   /** `draft-model`: the draft (a catalog id); default one of the target's family (DEFAULT_DRAFTS). */
@@ -64,6 +76,12 @@ export function defaultDraftModelId(target: ModelSpec): string | undefined {
   return DEFAULT_DRAFTS.find(([prefix]) => target.id.startsWith(prefix))?.[1];
 }
 
+/** Tokens one sequence verifies per step at full draft: k + 1 for a chain, the tree's size for a tree. */
+export function treeTokensOf(config: SpeculationConfig): number {
+  if ((config.topk ?? 1) <= 1) return config.k + 1;
+  return Math.min(config.draftTokens ?? 1 + config.topk! * config.k, MAX_TREE_TOKENS);
+}
+
 /** Per-position acceptance rates for positions 1..k. */
 export function acceptanceRates(config: SpeculationConfig): Float64Array {
   const given = config.acceptance ?? DEFAULT_ACCEPTANCE[config.method];
@@ -96,6 +114,12 @@ export function speculationProblems(config: SpeculationConfig, target: ModelSpec
   if (config.method === 'draft-model' && !config.draftModel && !defaultDraftModelId(target)) {
     return [`no default draft model for ${target.name}: name one (draft=<model id>)`];
   }
+  if ((config.topk ?? 1) > 1 && config.method === 'ngram') {
+    return ['n-gram lookup drafts a chain: topk must be 1'];
+  }
+  if ((config.topk ?? 1) > 1 && config.policy !== 'fixed') {
+    return [`tree drafting (topk ${config.topk}) runs with a fixed tree: policy must be fixed`];
+  }
   return [];
 }
 
@@ -119,11 +143,11 @@ export function parseSpeculation(text: string, where: string): SpeculationConfig
     if (!value) throw new ServeTuneError(`${where}: '${part}' is not key=value`, 'invalid-argument', where);
     fields[key] = value;
   }
-  const known = new Set(['k', 'policy', 'draft', 'acceptance']);
+  const known = new Set(['k', 'policy', 'draft', 'acceptance', 'topk', 'tokens']);
   for (const key of Object.keys(fields)) {
     if (!known.has(key))
       throw new ServeTuneError(
-        `${where}: unknown field '${key}' (k, policy, draft, acceptance)`,
+        `${where}: unknown field '${key}' (k, policy, draft, acceptance, topk, tokens)`,
         'invalid-argument',
         where,
       );
@@ -131,7 +155,9 @@ export function parseSpeculation(text: string, where: string): SpeculationConfig
   const input: SpeculationConfigInput = {
     method: parsedMethod.data,
     k: fields.k === undefined ? Number.NaN : Number(fields.k),
-    ...(fields.policy ? { policy: fields.policy as 'fixed' | 'adaptive' } : {}),
+    ...(fields.policy ? { policy: fields.policy as SpeculationConfig['policy'] } : {}),
+    ...(fields.topk ? { topk: Number(fields.topk) } : {}),
+    ...(fields.tokens ? { draftTokens: Number(fields.tokens) } : {}),
     ...(fields.draft ? { draftModel: fields.draft } : {}),
     ...(fields.acceptance ? { acceptance: parseAcceptance(fields.acceptance, where) } : {}),
   };
@@ -164,7 +190,8 @@ export function parseAcceptance(text: string, where: string): SpecAcceptance {
 /** The short form of a speculation setting, as the CLI takes it back. */
 export function describeSpeculation(config: SpeculationConfig): string {
   const parts = [`k=${config.k}`];
-  if (config.policy === 'adaptive') parts.push('policy=adaptive');
+  if (config.policy !== 'fixed') parts.push(`policy=${config.policy}`);
+  if ((config.topk ?? 1) > 1) parts.push(`topk=${config.topk}`, `tokens=${treeTokensOf(config)}`);
   if (config.draftModel) parts.push(`draft=${config.draftModel}`);
   if (config.acceptance !== undefined) {
     parts.push(

@@ -9,7 +9,7 @@ import { findModel } from '../model/catalog.js';
 import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { ModelSpec } from '../model/spec.js';
 import { epGroupBatches } from '../perf/expert-parallel.js';
-import { draftCheckpointOf, type SpeculationConfig } from '../perf/speculation.js';
+import { draftCheckpointOf, type SpeculationConfig, treeTokensOf } from '../perf/speculation.js';
 import { freeMemoryFraction } from './kv-budget.js';
 import type { Candidate, Pool } from './schema.js';
 
@@ -123,6 +123,9 @@ function speculationSettings(model: ModelSpec, speculation: SpeculationConfig): 
   return {
     speculativeMethod: speculation.method,
     speculativeTokens: speculation.k,
+    ...((speculation.topk ?? 1) > 1
+      ? { speculativeTopK: speculation.topk, speculativeDraftTokens: treeTokensOf(speculation) }
+      : {}),
     ...(checkpoint ? { speculativeDraftModel: checkpoint } : {}),
   };
 }

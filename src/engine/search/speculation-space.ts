@@ -1,7 +1,12 @@
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import { findModel } from '../model/catalog.js';
 import type { ModelSpec } from '../model/spec.js';
-import { describeSpeculation, MAX_SPECULATIVE_TOKENS, type SpeculationConfig } from '../perf/speculation.js';
+import {
+  describeSpeculation,
+  MAX_SPECULATIVE_TOKENS,
+  MAX_TREE_TOKENS,
+  type SpeculationConfig,
+} from '../perf/speculation.js';
 import type { Candidate, CandidateBody, EvaluatedConfiguration, Pool } from './schema.js';
 import { candidateId } from './space.js';
 
@@ -94,10 +99,22 @@ export function speculationFromSettings(settings: PartialServingSettings): Specu
   const { speculativeMethod: method, speculativeTokens: k, speculativeDraftModel: draft } = settings;
   if (!method) return undefined;
   const draftModel = method === 'draft-model' && draft ? findModel(draft)?.id : undefined;
+  // A top-k above 1 drafts a tree of the given size; 1 (or none) a chain, whatever tokens it names.
+  const topk = Math.min(settings.speculativeTopK ?? 1, MAX_SPECULATIVE_TOKENS);
+  const tree =
+    topk > 1 && method !== 'ngram'
+      ? {
+          topk,
+          ...(settings.speculativeDraftTokens
+            ? { draftTokens: Math.min(Math.max(settings.speculativeDraftTokens, 2), MAX_TREE_TOKENS) }
+            : {}),
+        }
+      : {};
   return {
     method,
     k: Math.min(k ?? 1, MAX_SPECULATIVE_TOKENS),
     policy: 'fixed',
+    ...tree,
     ...(draftModel ? { draftModel } : {}),
   };
 }

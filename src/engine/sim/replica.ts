@@ -4,10 +4,10 @@ import type { SchedulerPolicy } from '../sched/core.js';
 import type { CountingKvBlockManager } from '../sched/kv-cache.js';
 import type { SchedRequest } from '../sched/request.js';
 import { ReplicaState, StepPlan } from '../sched/state.js';
-import type { SpeculativeDecoder } from './speculation.js';
+import type { DraftingRequest, SpeculativeDecoder } from './speculation.js';
 
 /** A request in the simulator: the scheduler's view plus its timestamps (seconds). */
-export interface SimRequest extends SchedRequest {
+export interface SimRequest extends SchedRequest, DraftingRequest {
   /** When it arrives: the workload's time, moved with its block where the workload is served in blocks. */
   arrival: number;
   /** Output tokens it will produce (the trace's): it finishes after this many. */

@@ -61,6 +61,10 @@ export function simRequests(
       pinnedOn: -1,
       specTokens: 0,
       acceptance: w.acceptance ?? -1,
+      specAccepted: 0,
+      specTrials: 0,
+      specDrafted: 0,
+      specEmitted: 0,
     };
   }
   return requests;

@@ -184,7 +184,7 @@ export class Simulation implements StepSink {
       hostHitTokens: replicas.reduce((sum, r) => sum + r.state.hostHitTokens, 0),
       disaggregated: this.decodePool !== undefined,
     };
-    const speculation = speculationTotals(replicas);
+    const speculation = speculationTotals(replicas, this.requests);
     if (speculation) totals.speculation = speculation;
     const client = this.client;
     return summarizeRun(this.requests, totals, record, client ? (finished) => client.seen(finished) : null);
@@ -269,11 +269,7 @@ export class Simulation implements StepSink {
     // A verification step emits the accepted drafted tokens with the target's own, all at once.
     let tokens = 1;
     if (r.specTokens > 0) {
-      const extra = this.committing!.speculation!.accepted(
-        r.specTokens,
-        r.outputTokens - r.generated,
-        r.acceptance,
-      );
+      const extra = this.committing!.speculation!.accepted(r, r.specTokens, r.outputTokens - r.generated);
       r.specTokens = 0;
       r.generated += extra;
       r.computed += extra;
@@ -381,6 +377,7 @@ export class Simulation implements StepSink {
     const shape = this.shape;
     const speculation = replica.speculation;
     resetBatchShape(shape);
+    if (speculation !== null) speculation.cost.resetStep();
     let specCount = 0;
     let specContextSum = 0;
     let specMaxContext = 0;
@@ -397,30 +394,41 @@ export class Simulation implements StepSink {
           specContextSum += r.computed;
           if (r.computed > specMaxContext) specMaxContext = r.computed;
         }
-      } else addPrefillChunk(shape, n, r.computed, r.computed + n === total);
+      } else {
+        addPrefillChunk(shape, n, r.computed, r.computed + n === total);
+        // The drafter keeps its own view of every prompt: it prefills the chunk too.
+        if (speculation !== null)
+          addPrefillChunk(speculation.cost.prefillShape, n, r.computed, r.computed + n === total);
+      }
     }
     this.draftSeconds = 0;
-    if (speculation !== null && specCount > 0) {
+    if (speculation === null) return;
+    if (specCount > 0) {
       const k = speculation.chooseK(shape, specCount, specContextSum, specMaxContext, replica.stepModel);
-      this.draftSeconds = speculation.draftSeconds(specCount, specContextSum, specMaxContext, k);
       this.addSpeculatingDecodes(replica, plan, k);
     }
+    this.draftSeconds = speculation.cost.stepSeconds();
   }
 
   /**
-   * Adds the step's decodes, each verifying `k` drafted tokens, and holds the KV of those tokens (as
-   * engines reserve lookahead slots); a sequence whose KV does not stretch that far drafts fewer.
+   * Adds the step's decodes, each verifying what it drafts under the step's `k` (a chain of k, the
+   * tree, or the request's own k), and holds the KV of those tokens (as engines reserve lookahead
+   * slots); a chain whose KV does not stretch that far drafts fewer, a tree none.
    */
   private addSpeculatingDecodes(replica: SimReplica, plan: StepPlan, k: number): void {
     const kv = replica.kv;
+    const speculation = replica.speculation!;
+    const tree = speculation.tree !== null;
     for (let i = 0; i < plan.count; i++) {
       const r = plan.requests[i] as SimRequest;
       if (r.scheduledTokens !== 1 || r.generated === 0 || r.computed !== r.promptTokens + r.generated - 1)
         continue;
       const end = r.promptTokens + r.outputTokens;
-      let drafted = k;
-      while (drafted > 0 && !kv.growTo(r, Math.min(end, r.computed + 1 + drafted))) drafted--;
+      let drafted = speculation.draftFor(r, k);
+      while (drafted > 0 && !kv.growTo(r, Math.min(end, r.computed + 1 + drafted)))
+        drafted = tree ? 0 : drafted - 1;
       r.specTokens = drafted;
+      speculation.addDrafting(r.computed, drafted);
       if (drafted === 0) addDecode(this.shape, r.computed);
       else addVerification(this.shape, r.computed, drafted);
     }
@@ -474,10 +482,22 @@ function addDraftTime(timing: StepTiming, seconds: number): void {
 }
 
 /** The speculating pool's counts (its replicas share one decoder), or undefined where none ran. */
-function speculationTotals(replicas: readonly SimReplica[]): RunTotals['speculation'] {
+function speculationTotals(
+  replicas: readonly SimReplica[],
+  requests: readonly SimRequest[],
+): RunTotals['speculation'] {
   const decoder = replicas.find((r) => r.speculation !== null)?.speculation;
   if (!decoder) return undefined;
+  const classes = new Map<string, { name: string; draftedTokens: number; emittedTokens: number }>();
+  for (const r of requests) {
+    if (r.className === undefined) continue;
+    const c = classes.get(r.className) ?? { name: r.className, draftedTokens: 0, emittedTokens: 0 };
+    c.draftedTokens += r.specDrafted;
+    c.emittedTokens += r.specEmitted;
+    classes.set(r.className, c);
+  }
   return {
+    ...(classes.size > 0 ? { classes: [...classes.values()] } : {}),
     setting: describeSpeculation(decoder.config),
     verifications: decoder.verifications,
     draftedTokens: decoder.drafted,

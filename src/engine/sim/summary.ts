@@ -178,6 +178,16 @@ export const RunSummary = z.object({
       tokensPerVerification: z.number().nonnegative(),
       /** What the acceptance model expects per verification at the largest k. */
       expectedTokensPerVerification: z.number().nonnegative(),
+      /** Per class of the workload: tokens drafted for its requests and tokens their verifications emitted. */
+      classes: z
+        .array(
+          z.object({
+            name: z.string(),
+            draftedTokens: z.number().int().nonnegative(),
+            emittedTokens: z.number().int().nonnegative(),
+          }),
+        )
+        .optional(),
     })
     .optional(),
   /** Disaggregated runs: the KV transfer from prefill to decode, per request. */

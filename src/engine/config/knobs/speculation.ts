@@ -1,15 +1,66 @@
-import type { SpeculationMethod } from '../../perf/speculation.js';
+import { acceptanceRates, type SpeculationMethod, treeTokensOf } from '../../perf/speculation.js';
+import { buildDraftTree, treePaths, treeShapeOfPaths } from '../../perf/speculation-tree.js';
 import type { PartialServingSettings } from '../serving-settings.js';
 import { type Knob, type KnobValue, normalizeName, parseInteger } from './types.js';
 
 /**
- * Speculative decoding as each engine spells it. vLLM: one `--speculative-config` JSON. SGLang: an
- * algorithm, the number of draft steps, the EAGLE tree's top-k (1: a chain) and the tokens verified
- * (steps + 1 for a chain), and the draft's path. TensorRT-LLM: `speculative_config` in its extra options
- * YAML with a decoding type, a draft length (MTP: the number of next-n layers) and the draft's directory.
+ * Speculative decoding as each engine spells it. vLLM: one `--speculative-config` JSON (a draft tree
+ * as `speculative_token_tree`, its nodes' paths). SGLang: an algorithm, the number of draft steps, the
+ * EAGLE tree's top-k (1: a chain) and the tokens verified (steps + 1 for a chain), and the draft's path.
+ * TensorRT-LLM: `speculative_config` in its extra options YAML with a decoding type, a draft length
+ * (MTP: the number of next-n layers), a dynamic tree's top-k and size, and the draft's directory.
  */
 
-const SETTINGS = ['speculativeMethod', 'speculativeTokens', 'speculativeDraftModel'] as const;
+const SETTINGS = [
+  'speculativeMethod',
+  'speculativeTokens',
+  'speculativeDraftModel',
+  'speculativeTopK',
+  'speculativeDraftTokens',
+] as const;
+
+/** Tree drafting's shape in the settings, where they ask for a tree (top-k above 1); else undefined. */
+function treeOf(settings: PartialServingSettings): { topk: number; tokens: number } | undefined {
+  const { speculativeMethod: method, speculativeTokens: k, speculativeTopK: topk } = settings;
+  if (!method || !k || !topk || topk <= 1 || method === 'ngram') return undefined;
+  const draftTokens = settings.speculativeDraftTokens;
+  return {
+    topk,
+    tokens: treeTokensOf({ method, k, policy: 'fixed', topk, ...(draftTokens ? { draftTokens } : {}) }),
+  };
+}
+
+/**
+ * vLLM's `speculative_token_tree` for a tree: the nodes ServeTune's tree of that depth, width and size
+ * holds under the method's default acceptance (each node as the path of sibling ranks leading to it).
+ */
+function vllmTokenTree(method: SpeculationMethod, k: number, topk: number, tokens: number): string {
+  const tree = buildDraftTree(acceptanceRates({ method, k, policy: 'fixed' }), k, topk, tokens);
+  return `[${treePaths(tree)
+    .map((path) => `(${path.join(', ')}${path.length === 1 ? ',' : ''})`)
+    .join(', ')}]`;
+}
+
+/** `[(0,), (0, 1)]` (a Python list of tuples, as vLLM takes it) as paths; undefined where it is not one. */
+function parseTokenTree(text: string): number[][] | undefined {
+  try {
+    const json = text
+      .replace(/\(/g, '[')
+      .replace(/\)/g, ']')
+      .replace(/,\s*\]/g, ']');
+    const parsed: unknown = JSON.parse(json);
+    if (!Array.isArray(parsed) || parsed.length === 0) return undefined;
+    const ok = parsed.every(
+      (p) => Array.isArray(p) && p.length > 0 && p.every((r) => Number.isInteger(r) && r >= 0),
+    );
+    return ok ? (parsed as number[][]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** vLLM drafts trees with its EAGLE proposer (EAGLE, EAGLE-3, MTP). */
+const VLLM_TREE_METHODS: readonly SpeculationMethod[] = ['eagle', 'eagle3', 'mtp'];
 
 /** vLLM method names (0.10: MTP is `deepseek_mtp`; later versions also take `mtp` and other `*_mtp`). */
 const VLLM_METHODS: readonly (readonly [string, SpeculationMethod])[] = [
@@ -52,13 +103,30 @@ export const vllmSpeculativeConfig: Knob = {
     const method = typeof o.method === 'string' ? vllmMethodOf(o.method) : model ? 'draft-model' : undefined;
     if (!method)
       return `method '${String(o.method)}' is not modelled (eagle, eagle3, mtp, ngram, draft_model)`;
-    return settingsOf(method, tokens, model);
+    if (o.speculative_token_tree === undefined || o.speculative_token_tree === null)
+      return settingsOf(method, tokens, model);
+    const paths =
+      typeof o.speculative_token_tree === 'string' ? parseTokenTree(o.speculative_token_tree) : undefined;
+    if (!paths) return 'speculative_token_tree must be a list of node paths like [(0,), (1,), (0, 0)]';
+    if (paths.length !== tokens)
+      return 'num_speculative_tokens must be the number of nodes in speculative_token_tree';
+    const shape = treeShapeOfPaths(paths);
+    return {
+      ...settingsOf(method, shape.depth, model),
+      speculativeTopK: shape.topk,
+      speculativeDraftTokens: shape.tokens,
+    };
   },
   write(settings) {
     const { speculativeMethod: method, speculativeTokens: k, speculativeDraftModel: model } = settings;
     if (!method || !k) return undefined;
     const word = method === 'mtp' ? 'deepseek_mtp' : method === 'draft-model' ? 'draft_model' : method;
-    const config: Record<string, unknown> = { method: word, num_speculative_tokens: k };
+    const tree = VLLM_TREE_METHODS.includes(method) ? treeOf(settings) : undefined;
+    const config: Record<string, unknown> = {
+      method: word,
+      num_speculative_tokens: tree ? tree.tokens - 1 : k,
+    };
+    if (tree) config.speculative_token_tree = vllmTokenTree(method, k, tree.topk, tree.tokens);
     if (model) config.model = model;
     if (method === 'ngram') config.prompt_lookup_max = 4;
     return JSON.stringify(config);
@@ -122,17 +190,33 @@ export const sglangSpeculationKnobs: readonly Knob[] = [
   ),
   sglangValueKnob(
     '--speculative-eagle-topk',
-    'Branching of the draft tree; 1 drafts a chain (what ServeTune models).',
-    ['speculativeTokens'],
-    () => ({}),
-    (s) => (s.speculativeMethod && s.speculativeTokens && s.speculativeMethod !== 'ngram' ? '1' : undefined),
+    'Branching of the draft tree: candidates per drafted token; 1 drafts a chain.',
+    ['speculativeTopK'],
+    (raw) => {
+      const n = parseInteger(raw);
+      return n !== undefined && n >= 1
+        ? { speculativeTopK: n }
+        : `expected an integer ≥ 1, got '${String(raw)}'`;
+    },
+    (s) =>
+      s.speculativeMethod && s.speculativeTokens && s.speculativeMethod !== 'ngram'
+        ? String(treeOf(s)?.topk ?? 1)
+        : undefined,
   ),
   sglangValueKnob(
     '--speculative-num-draft-tokens',
-    'Tokens verified per step: steps + 1 for a chain.',
-    ['speculativeTokens'],
-    () => ({}),
-    (s) => (s.speculativeMethod && s.speculativeTokens ? String(s.speculativeTokens + 1) : undefined),
+    "Tokens verified per step: steps + 1 for a chain, the tree's size for a tree.",
+    ['speculativeDraftTokens'],
+    (raw) => {
+      const n = parseInteger(raw);
+      return n !== undefined && n >= 2
+        ? { speculativeDraftTokens: n }
+        : `expected an integer ≥ 2, got '${String(raw)}'`;
+    },
+    (s) =>
+      s.speculativeMethod && s.speculativeTokens
+        ? String(treeOf(s)?.tokens ?? s.speculativeTokens + 1)
+        : undefined,
   ),
   sglangValueKnob(
     '--speculative-draft-model-path',
@@ -157,7 +241,7 @@ function trtllmYamlKnob(
   settings: readonly (typeof SETTINGS)[number][],
   read: (raw: KnobValue) => PartialServingSettings | string,
   write: (s: PartialServingSettings) => string | undefined,
-  type: 'int' | 'string' = 'string',
+  type: 'int' | 'string' | 'bool' = 'string',
 ): Knob {
   return {
     id: normalizeName(path.join('.')),
@@ -208,6 +292,43 @@ export const trtllmSpeculationKnobs: readonly Knob[] = [
     ['speculativeTokens'],
     draftLength,
     (s) => (s.speculativeMethod === 'mtp' && s.speculativeTokens ? String(s.speculativeTokens) : undefined),
+    'int',
+  ),
+  trtllmYamlKnob(
+    ['speculative_config', 'use_dynamic_tree'],
+    'EAGLE-3: draft a dynamic tree (dynamic_tree_max_topK candidates per token) instead of a chain.',
+    ['speculativeTopK'],
+    (raw) => (raw === true || String(raw) === 'true' ? {} : { speculativeTopK: 1 }),
+    (s) => (s.speculativeMethod === 'eagle3' && treeOf(s) ? 'true' : undefined),
+    'bool',
+  ),
+  trtllmYamlKnob(
+    ['speculative_config', 'dynamic_tree_max_topK'],
+    'Dynamic tree: candidates per drafted token.',
+    ['speculativeTopK'],
+    (raw) => {
+      const n = parseInteger(raw);
+      return n !== undefined && n >= 1
+        ? { speculativeTopK: n }
+        : `expected an integer ≥ 1, got '${String(raw)}'`;
+    },
+    (s) => (s.speculativeMethod === 'eagle3' ? treeOf(s)?.topk.toString() : undefined),
+    'int',
+  ),
+  trtllmYamlKnob(
+    ['speculative_config', 'max_total_draft_tokens'],
+    "Dynamic tree: drafted tokens verified per step (the tree's nodes).",
+    ['speculativeDraftTokens'],
+    (raw) => {
+      const n = parseInteger(raw);
+      return n !== undefined && n >= 1
+        ? { speculativeDraftTokens: n + 1 }
+        : `expected an integer ≥ 1, got '${String(raw)}'`;
+    },
+    (s) => {
+      const tree = s.speculativeMethod === 'eagle3' ? treeOf(s) : undefined;
+      return tree ? String(tree.tokens - 1) : undefined;
+    },
     'int',
   ),
   trtllmYamlKnob(

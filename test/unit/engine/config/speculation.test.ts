@@ -122,4 +122,61 @@ describe('speculative decoding settings', () => {
     assert.equal(errors.length, 1);
     assert.match(errors[0].error ?? '', /medusa/);
   });
+
+  test('a draft tree in each engine: SGLang top-k and tokens, vLLM node paths, TensorRT-LLM dynamic tree', () => {
+    const tree: PartialServingSettings = { ...eagle3, speculativeTopK: 4, speculativeDraftTokens: 16 };
+    const sglang = engineFlags('sglang', tree);
+    assert.match(
+      sglang.argv.join(' '),
+      /--speculative-num-steps 3 --speculative-eagle-topk 4 --speculative-num-draft-tokens 16/,
+    );
+    const vllm = engineFlags('vllm', tree);
+    const json = JSON.parse(vllm.argv[vllm.argv.indexOf('--speculative-config') + 1]);
+    assert.equal(json.num_speculative_tokens, 15);
+    assert.match(json.speculative_token_tree, /^\[\(0,\), \(1,\), .*\(0, 0, 0\).*\]$/);
+    const trtllm = engineFlags('trtllm', tree);
+    assert.match(
+      trtllm.configYaml ?? '',
+      /use_dynamic_tree: true\n\s+dynamic_tree_max_topK: 4\n\s+max_total_draft_tokens: 15/,
+    );
+    for (const flags of [sglang, vllm, trtllm]) {
+      assert.deepEqual(flags.dropped, [], flags.engine);
+      assert.deepEqual(readEngineFlags(flags), flags.expressed, flags.engine);
+      assert.deepEqual(
+        speculationFromSettings({ ...base, ...flags.expressed }),
+        { method: 'eagle3', k: 3, policy: 'fixed', topk: 4, draftTokens: 16 },
+        flags.engine,
+      );
+    }
+  });
+
+  test("a config file's draft tree is read and simulated as one", () => {
+    const sglang = readConfig(
+      '/x/serve.sh',
+      'python3 -m sglang.launch_server --model-path meta-llama/Llama-3.1-8B-Instruct --speculative-algorithm EAGLE --speculative-draft-model-path yuhuili/EAGLE-LLaMA3.1-Instruct-8B --speculative-num-steps 5 --speculative-eagle-topk 8 --speculative-num-draft-tokens 64\n',
+    );
+    assert.deepEqual(speculationFromSettings(blockSettings(sglang.blocks[0])), {
+      method: 'eagle',
+      k: 5,
+      policy: 'fixed',
+      topk: 8,
+      draftTokens: 64,
+    });
+    const vllm = readConfig(
+      '/x/serve.sh',
+      `vllm serve m --speculative-config '{"method": "eagle3", "model": "x", "num_speculative_tokens": 3, "speculative_token_tree": "[(0,), (1,), (0, 0)]"}'\n`,
+    );
+    assert.deepEqual(speculationFromSettings(blockSettings(vllm.blocks[0])), {
+      method: 'eagle3',
+      k: 2,
+      policy: 'fixed',
+      topk: 2,
+      draftTokens: 4,
+    });
+    const bad = readConfig(
+      '/x/serve.sh',
+      `vllm serve m --speculative-config '{"method": "eagle3", "num_speculative_tokens": 2, "speculative_token_tree": "[(0,), (1,), (0, 0)]"}'\n`,
+    );
+    assert.match(bad.blocks[0].occurrences.find((o) => o.error)?.error ?? '', /number of nodes/);
+  });
 });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
+import { weightBytesPerGpu } from '../../../../src/engine/memory/model.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
-import { createBatchShape, resetBatchShape } from '../../../../src/engine/perf/shape.js';
+import { kvBytesPerTokenPerGpu } from '../../../../src/engine/model/geometry.js';
+import { addPrefillChunk, createBatchShape, resetBatchShape } from '../../../../src/engine/perf/shape.js';
 import {
   acceptanceRates,
   expectedTokensPerStep,
@@ -10,8 +12,9 @@ import {
   type SpeculationConfigInput,
 } from '../../../../src/engine/perf/speculation.js';
 import { addVerifications, SpeculationCost } from '../../../../src/engine/perf/speculation-cost.js';
-import { compileStepModel } from '../../../../src/engine/perf/step-model.js';
-import type { SimulationConfigInput } from '../../../../src/engine/sim/config.js';
+import { compileStepModel, createStepTiming } from '../../../../src/engine/perf/step-model.js';
+import { SimulationConfig, type SimulationConfigInput } from '../../../../src/engine/sim/config.js';
+import { buildPools } from '../../../../src/engine/sim/pools.js';
 import { simulate } from '../../../../src/engine/sim/simulate.js';
 import { RunSummary } from '../../../../src/engine/sim/summary.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
@@ -134,11 +137,117 @@ describe('speculative decoding in the simulator', () => {
     assert.match(s.problems.join(' '), /multi-token-prediction/);
   });
 
+  it("a draft model prefills every prompt: TTFT rises by the draft's own prefill of it", () => {
+    const one: Workload = {
+      source: 'one',
+      hashBlockTokens: 512,
+      requests: [{ arrival: 0, promptTokens: 3000, outputTokens: 2 }],
+    };
+    const plain = simulate(config(), one);
+    const drafted = simulate(config({ method: 'draft-model', k: 3 }), one);
+    // The draft (Llama 3.2 1B at the target's TP) runs its forward over the same 3000-token chunk.
+    const draft = compileStepModel(getModel('llama-3.2-1b'), getHardware('h100-sxm'), plan);
+    const shape = createBatchShape();
+    addPrefillChunk(shape, 3000, 0, true);
+    const timing = createStepTiming();
+    draft.timeStep(shape, timing);
+    const draftPrefill = timing.totalSeconds - timing.overheadSeconds;
+    assert.ok(draftPrefill > 0.005, `draft prefill ${draftPrefill}`);
+    const rise = drafted.ttft!.mean - plain.ttft!.mean;
+    assert.ok(Math.abs(rise - draftPrefill) < 1e-9, `TTFT rose ${rise}, draft prefill ${draftPrefill}`);
+  });
+
+  it("an EAGLE head reads the target's hidden states over the prompt: one layer's prefill", () => {
+    const one: Workload = {
+      source: 'one',
+      hashBlockTokens: 512,
+      requests: [{ arrival: 0, promptTokens: 3000, outputTokens: 2 }],
+    };
+    const plain = simulate(config(), one);
+    const eagle = simulate(config({ method: 'eagle3', k: 3 }), one);
+    const target = compileStepModel(getModel('llama-3.1-70b'), getHardware('h100-sxm'), plan);
+    const shape = createBatchShape();
+    addPrefillChunk(shape, 3000, 0, true);
+    const timing = createStepTiming();
+    target.timeStep(shape, timing);
+    const oneLayer = timing.stageSeconds / getModel('llama-3.1-70b').numLayers;
+    const rise = eagle.ttft!.mean - plain.ttft!.mean;
+    assert.ok(Math.abs(rise - oneLayer) < 1e-9, `TTFT rose ${rise}, one layer ${oneLayer}`);
+    // n-gram lookup has nothing to prefill.
+    assert.equal(simulate(config({ method: 'ngram', k: 3 }), one).ttft!.mean, plain.ttft!.mean);
+  });
+
+  it("a draft model's weights and KV come out of the target's KV cache", () => {
+    const light = workload('poisson:rate=1,prompt=fixed(500),output=fixed(20),n=2');
+    const model = getModel('llama-3.1-70b');
+    const blocks = (speculation?: SpeculationConfigInput) =>
+      buildPools(SimulationConfig.parse(config(speculation)), model, getHardware('h100-sxm'), light, {})
+        .pools[0].replicas[0].kv.totalBlocks;
+    const plain = blocks();
+    const drafted = blocks({ method: 'draft-model', k: 3 });
+    const draft = getModel('llama-3.2-1b');
+    const blockSize = 16;
+    const targetPerBlock = kvBytesPerTokenPerGpu(model, plan) * blockSize;
+    const draftPerBlock = kvBytesPerTokenPerGpu(draft, plan) * blockSize;
+    // What the plain cache held now holds the draft's weights and, per block, both models' KV.
+    const expected = Math.floor(
+      (plain * targetPerBlock - weightBytesPerGpu(draft, plan)) / (targetPerBlock + draftPerBlock),
+    );
+    assert.equal(drafted, expected);
+    assert.ok(drafted < plain * 0.95, `${drafted} of ${plain} blocks`);
+  });
+
   it('a draft model takes KV memory: fewer blocks than without', () => {
     const light = workload('poisson:rate=1,prompt=lognormal(500,0.5),output=lognormal(200,0.5),n=5,max=4000');
     const plain = simulate(config(), light);
     const draft = simulate(config({ method: 'draft-model', k: 4 }), light);
     assert.equal(draft.feasible, true);
     assert.ok(draft.kvUtilization!.peak > plain.kvUtilization!.peak);
+  });
+});
+
+describe('per-request speculation', () => {
+  it("drafts by each request's observed acceptance: the poorly-drafting ones cost less, the others no worse", () => {
+    const mixed = loadWorkload(
+      'poisson:rate=2,prompt=fixed(500),output=fixed(200),n=80,accept=0.9,class=good + ' +
+        'poisson:rate=2,prompt=fixed(500),output=fixed(200),n=81,accept=0.1,class=poor',
+      {},
+    );
+    const fixed = simulate(config({ method: 'eagle3', k: 4 }), mixed);
+    const perRequest = simulate(config({ method: 'eagle3', k: 4, policy: 'per-request' }), mixed);
+    const drafted = (s: RunSummary, name: string) =>
+      s.speculation!.classes!.find((c) => c.name === name)!.draftedTokens;
+    const tpot = (s: RunSummary, name: string) => s.classes!.find((c) => c.name === name)!.tpot!.mean;
+    // The poorly-drafting requests learn their rate and stop drafting tokens that are not accepted.
+    assert.ok(
+      drafted(perRequest, 'poor') < 0.4 * drafted(fixed, 'poor'),
+      `poor drafted ${drafted(perRequest, 'poor')} against ${drafted(fixed, 'poor')}`,
+    );
+    assert.ok(tpot(perRequest, 'poor') < tpot(fixed, 'poor'), 'poor TPOT');
+    // The well-drafting ones keep drafting all of k, and their steps are no slower.
+    assert.ok(drafted(perRequest, 'good') >= 0.95 * drafted(fixed, 'good'), 'good drafted');
+    assert.ok(tpot(perRequest, 'good') <= 1.02 * tpot(fixed, 'good'), 'good TPOT');
+    assert.equal(perRequest.tokens.output, fixed.tokens.output);
+    RunSummary.parse(perRequest);
+  });
+});
+
+describe('tree drafting in the simulator', () => {
+  it('a wider tree emits more per verification, as its expectation says, and verifies more tokens', () => {
+    const light = workload('poisson:rate=0.5,prompt=fixed(500),output=fixed(300),n=30');
+    const chain = simulate(config({ method: 'eagle3', k: 4 }), light);
+    const tree = simulate(config({ method: 'eagle3', k: 4, topk: 4, draftTokens: 16 }), light);
+    const c = chain.speculation!;
+    const t = tree.speculation!;
+    assert.ok(t.expectedTokensPerVerification > c.expectedTokensPerVerification + 0.3);
+    assert.ok(
+      Math.abs(t.tokensPerVerification - t.expectedTokensPerVerification) < 0.15,
+      `drawn ${t.tokensPerVerification}`,
+    );
+    assert.ok(t.tokensPerVerification > c.tokensPerVerification);
+    // 15 drafted nodes verified per sequence against a chain's 4.
+    assert.equal(t.draftedTokens / t.verifications, 15);
+    assert.equal(t.setting, 'eagle3:k=4,topk=4,tokens=16');
+    assert.equal(tree.tokens.output, chain.tokens.output);
   });
 });
