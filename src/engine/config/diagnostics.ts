@@ -10,6 +10,7 @@ import { lookupModel } from '../model/resolve.js';
 import type { ModelSpec } from '../model/spec.js';
 import { planEdits } from './apply.js';
 import { blockSettings, type ConfigFileReport, type ServingBlock } from './block.js';
+import { allToAllOfSettings } from './engines/all-to-all.js';
 import { ENGINES, type EngineId, versionOfImage, vllmChunkedPrefillOff } from './engines/index.js';
 import { type GpuDemand, gpuDemand } from './gpu-demand.js';
 import { knobTable } from './knobs/index.js';
@@ -408,7 +409,9 @@ function planOf(
   }
   const ep = resolved.expertParallel ? tp * dp : (resolved.ep ?? 1);
   const redundant = resolved.redundantExperts ? { redundantExperts: resolved.redundantExperts } : {};
-  const plan: Plan = { tp, pp, dp, ep, ...redundant, weightDtype, kvDtype: kvDtypeOf(resolved) };
+  const allToAll = ep > 1 ? allToAllOfSettings(resolved) : undefined;
+  const kernels = allToAll ? { allToAll } : {};
+  const plan: Plan = { tp, pp, dp, ep, ...redundant, ...kernels, weightDtype, kvDtype: kvDtypeOf(resolved) };
   const divisibility = planProblems(model, plan);
   for (const problem of divisibility) {
     const key: SettingKey = problem.startsWith('PP') ? 'pp' : problem.startsWith('EP') ? 'ep' : 'tp';

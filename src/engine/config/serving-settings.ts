@@ -28,6 +28,13 @@ export const ServingSettings = z.object({
   eplb: z.boolean(),
   /** EPLB's redundant expert slots over the EP ranks (SGLang --ep-num-redundant-experts, vLLM --num-redundant-experts). */
   redundantExperts: z.number().int().min(0),
+  /**
+   * The kernels of the MoE dispatch and combine under EP: the engine's NCCL-based default or DeepEP
+   * (SGLang --moe-a2a-backend deepep, vLLM --all2all-backend deepep_*).
+   */
+  allToAllBackend: z.enum(['nccl', 'deepep']),
+  /** Which DeepEP kernels: low-latency (decode), normal (prefill, vLLM's high-throughput) or auto (SGLang: by batch). */
+  deepepMode: z.enum(['auto', 'low-latency', 'normal']),
   /** Share of each GPU's memory the engine may use (vLLM, SGLang's static fraction, TGI). */
   gpuMemoryUtilization: fraction,
   /** TensorRT-LLM: share of the memory left free after weights and activations that the KV cache takes. */
@@ -85,6 +92,8 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   dpAttention: 'enable-dp-attention',
   eplb: 'enable-eplb',
   redundantExperts: 'num-redundant-experts',
+  allToAllBackend: 'all2all-backend',
+  deepepMode: 'deepep-mode',
   gpuMemoryUtilization: 'gpu-memory-utilization',
   kvCacheFreeMemoryFraction: 'kv-cache-free-gpu-memory-fraction',
   maxNumSeqs: 'max-num-seqs',

@@ -6,6 +6,17 @@ import { ServeTuneError } from '../util/errors.js';
 
 const degree = z.number().int().positive();
 
+/** Expert-parallel all-to-all kernels (perf/deepep.ts prices the DeepEP ones). */
+export const AllToAllBackend = z.enum(['nccl', 'deepep-low-latency', 'deepep-normal', 'deepep-auto']);
+export type AllToAllBackend = z.infer<typeof AllToAllBackend>;
+
+const ALL_TO_ALL_NAMES: Record<AllToAllBackend, string> = {
+  nccl: 'NCCL',
+  'deepep-low-latency': 'DeepEP low-latency',
+  'deepep-normal': 'DeepEP normal',
+  'deepep-auto': 'DeepEP auto',
+};
+
 /** How a model is laid out over GPUs: tensor × pipeline parallel per replica, data-parallel replicas. */
 export const Plan = z.object({
   tp: degree,
@@ -19,6 +30,11 @@ export const Plan = z.object({
    * rank). Absent: none.
    */
   redundantExperts: z.number().int().min(0).optional(),
+  /**
+   * The kernels the EP dispatch and combine run on (MoE under EP): NCCL's all-to-all (the default), or
+   * DeepEP's low-latency kernels (decode), its normal kernels (prefill), or both by batch (auto). Absent: NCCL.
+   */
+  allToAll: AllToAllBackend.optional(),
   weightDtype: WeightDtype,
   kvDtype: KvDtype,
 });
@@ -36,7 +52,9 @@ export function describePlan(plan: Plan): string {
   if (plan.dp > 1) parts.push(`DP${plan.dp}`);
   if (plan.ep > 1) {
     const redundant = plan.redundantExperts ? ` (+${plan.redundantExperts} redundant experts)` : '';
-    parts.push(`EP${plan.ep}${redundant}`);
+    const kernels =
+      plan.allToAll && plan.allToAll !== 'nccl' ? `, all-to-all ${ALL_TO_ALL_NAMES[plan.allToAll]}` : '';
+    parts.push(`EP${plan.ep}${redundant}${kernels}`);
   }
   return parts.join(' × ');
 }

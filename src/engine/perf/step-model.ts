@@ -19,6 +19,7 @@ import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
+import { type DeepEpPhase, deepEpKernelsFor, deepEpSeconds, FP8_DISPATCH_BYTES_PER_VALUE } from './deepep.js';
 import { dispatchBytesPerGpu, epGroupBatches } from './expert-parallel.js';
 import { interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
 import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
@@ -682,12 +683,45 @@ export class StepModel {
     }
     if (useEp && ffn.kind === 'moe') {
       const routed = dispatchBytesPerGpu(hiddenBytes, ffn.topK, tp, setup.ep, setup.expertImbalance);
+      const deepEp = this.deepEpTimes(tokens, ffn.topK, setup);
       const time =
         this.measured?.allToAll(routed, setup.ep) ??
         allToAllSeconds(routed, setup.ep, this.hardware, this.calibration.collectiveEfficiency);
-      entries.push(communication('ep_dispatch', time, routed), communication('ep_combine', time, routed));
+      entries.push(
+        communication('ep_dispatch', deepEp?.dispatch ?? time, routed),
+        communication('ep_combine', deepEp?.combine ?? time, routed),
+      );
     }
     return entries;
+  }
+
+  /**
+   * The EP dispatch and combine on DeepEP's kernels where the plan runs them (perf/deepep.ts): each rank
+   * sends its share of the batch (a TP group's GPUs split its tokens), the busiest rank `imbalance` times
+   * the mean; FP8 dispatch with FP8 weights, else BF16. Undefined: NCCL.
+   */
+  private deepEpTimes(
+    tokens: number,
+    topK: number,
+    setup: LayerCostSetup,
+  ): { dispatch: ResolvedOpTime; combine: ResolvedOpTime } | undefined {
+    const perRank = tokens / Math.min(this.plan.tp, setup.ep);
+    const kernels = deepEpKernelsFor(this.plan.allToAll, perRank);
+    if (!kernels) return undefined;
+    const transfer = {
+      kernels,
+      tokensPerRank: perRank * setup.expertImbalance,
+      hidden: this.model.hiddenSize,
+      topK,
+      dispatchBytesPerValue:
+        this.plan.weightDtype === 'fp8' ? FP8_DISPATCH_BYTES_PER_VALUE : ACTIVATION_BYTES,
+      ep: setup.ep,
+    };
+    const timed = (phase: DeepEpPhase): ResolvedOpTime => {
+      const time = deepEpSeconds({ ...transfer, phase }, this.hardware);
+      return { seconds: time.seconds, source: () => time.source };
+    };
+    return { dispatch: timed('dispatch'), combine: timed('combine') };
   }
 
   /** The imported tables' all-reduce, else the engine's measured one, else the link model's (a number). */

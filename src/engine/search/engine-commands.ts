@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
+import { allToAllSettings } from '../config/engines/all-to-all.js';
 import { ENGINES, type EngineId } from '../config/engines/index.js';
 import { kvCacheSettingsFor } from '../config/engines/kv-cache.js';
 import { nodeLaunchWords } from '../config/engines/multi-node.js';
@@ -86,6 +87,7 @@ function poolSettings(
       settings.eplb = true;
       settings.redundantExperts = plan.redundantExperts;
     }
+    if (plan.allToAll) Object.assign(settings, allToAllSettings(plan.allToAll));
   }
   const { quantization } = quantizationOf(model, pool);
   if (quantization) settings.quantization = quantization;

@@ -1,3 +1,5 @@
+import { wideExpertParallelAllToAll } from '../config/engines/all-to-all.js';
+import type { EngineId } from '../config/engines/index.js';
 import { scaleUpDomainOf } from '../hardware/spec.js';
 import { describePlan, type Plan, redundantSlotsFor } from '../memory/plan.js';
 import { moeLayers } from '../model/geometry.js';
@@ -10,7 +12,8 @@ import { planFitsOrPruned, type ReplicaShape, type SpaceInput } from './space.js
  * with SGLang's --enable-dp-attention or vLLM's DP + EP): attention TP of 1 to the scale-up domain's
  * size, EP over 8 or more GPUs and a multiple of that TP, dividing the GPUs. Where EP does not divide
  * the experts (256 over a 72-GPU NVL72 rack), EPLB's redundant slots fill the last row (see
- * redundantSlotsFor), as engines run it. The shape's replica is one attention-DP rank; `colocatedCandidates` spreads the ranks over every GPU.
+ * redundantSlotsFor), as engines run it, on the all-to-all kernels the engine runs wide EP with (its
+ * description's wideExpertParallelAllToAll; DeepEP for SGLang and vLLM). The shape's replica is one attention-DP rank; `colocatedCandidates` spreads the ranks over every GPU.
  */
 export function wideExpertParallelShapes(
   input: SpaceInput,
@@ -28,16 +31,29 @@ export function wideExpertParallelShapes(
     (ep) => ep >= 8 && (uniform ? ep <= experts : moe.every((ffn) => ffn.experts % ep === 0)),
   );
   const tps = divisors(scaleUpDomainOf(hardware)).filter((tp) => tp <= 8);
+  const allToAll = wideExpertParallelAllToAll(input.engine, 'colocated');
+  const kernels = allToAll ? { allToAll } : {};
   for (const d of dtypes) {
     for (const ep of eps) {
       const redundant = redundantSlotsFor(experts, ep);
       const slots = redundant > 0 ? { redundantExperts: redundant } : {};
       for (const tp of tps.filter((t) => t < ep && ep % t === 0)) {
-        const plan: Plan = { tp, pp: 1, dp: ep / tp, ep, ...slots, ...d };
+        const plan: Plan = { tp, pp: 1, dp: ep / tp, ep, ...slots, ...kernels, ...d };
         const what = `${describePlan(plan)} (attention DP) ${d.weightDtype}/${d.kvDtype}`;
-        if (planFitsOrPruned(input, plan, what, pruned)) shapes.push({ tp, pp: 1, ep, ...slots, ...d });
+        if (planFitsOrPruned(input, plan, what, pruned))
+          shapes.push({ tp, pp: 1, ep, ...slots, ...kernels, ...d });
       }
     }
   }
   return { shapes, pruned };
+}
+
+/**
+ * A wide-EP pool's plan with the all-to-all kernels the engine runs for its role (prefill pools DeepEP's
+ * normal kernels, decode pools its low-latency ones); other plans as they are.
+ */
+export function withRoleAllToAll(engine: EngineId, plan: Plan, role: 'prefill' | 'decode'): Plan {
+  if (!plan.allToAll) return plan;
+  const allToAll = wideExpertParallelAllToAll(engine, role);
+  return allToAll ? { ...plan, allToAll } : plan;
 }

@@ -9,6 +9,7 @@ import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import { describeSpeculation } from '../perf/speculation.js';
 import { divisors } from '../util/divisors.js';
+import { withRoleAllToAll } from './expert-parallel-space.js';
 import type { Candidate, CandidateBody, Pool, PrunedConfiguration, SchedulerKnobs } from './schema.js';
 
 export interface SpaceInput {
@@ -48,7 +49,8 @@ function knobsId(k: SchedulerKnobs): string {
 
 function planId(p: Plan): string {
   const redundant = p.redundantExperts ? `+r${p.redundantExperts}` : '';
-  return `tp${p.tp}-pp${p.pp}-dp${p.dp}-ep${p.ep}${redundant}-${p.weightDtype}-${p.kvDtype}`;
+  const kernels = p.allToAll ? `-${p.allToAll}` : '';
+  return `tp${p.tp}-pp${p.pp}-dp${p.dp}-ep${p.ep}${redundant}${kernels}-${p.weightDtype}-${p.kvDtype}`;
 }
 
 /** A pool's id: plan and knobs, and its speculation where it has one. */
@@ -105,6 +107,8 @@ export interface ReplicaShape {
   ep: number;
   /** EPLB's redundant expert slots, where EP does not divide the experts. */
   redundantExperts?: number;
+  /** The EP all-to-all kernels (wide EP: the engine's choice); absent: NCCL. */
+  allToAll?: Plan['allToAll'];
   weightDtype: WeightDtype;
   kvDtype: KvDtype;
 }
@@ -196,12 +200,12 @@ export function disaggregatedCandidates(input: SpaceInput, shapes: readonly Repl
         // A pool whose EP spans attention-DP ranks needs whole EP groups.
         if ((x * p.tp) % p.ep !== 0 || (y * d.tp) % d.ep !== 0) continue;
         const prefill: Pool = {
-          plan: { ...p, dp: x },
+          plan: withRoleAllToAll(input.engine, { ...p, dp: x }, 'prefill'),
           knobs: { ...base, maxNumSeqs: 64, maxNumBatchedTokens: 8192, chunkedPrefill: true },
         };
         for (const maxNumSeqs of COARSE_MAX_NUM_SEQS) {
           const decode: Pool = {
-            plan: { ...d, dp: y },
+            plan: withRoleAllToAll(input.engine, { ...d, dp: y }, 'decode'),
             knobs: { ...base, maxNumSeqs, maxNumBatchedTokens: 2048, chunkedPrefill: true },
           };
           const body = { kind: 'disaggregated' as const, prefill, decode };

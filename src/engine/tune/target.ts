@@ -5,6 +5,7 @@ import {
   modelForReference,
   weightDtypeOf,
 } from '../config/diagnostics.js';
+import { allToAllOfSettings } from '../config/engines/all-to-all.js';
 import { knobsFor, knobTable } from '../config/knobs/index.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import { formatLocation } from '../config/source.js';
@@ -128,6 +129,7 @@ export function resolveBlock(
     ep: effective.ep ?? (effective.expertParallel ? tp * dp : 1),
     // EPLB's redundant slots: experts + slots divide over EP, and their copies take memory.
     ...(effective.redundantExperts ? { redundantExperts: effective.redundantExperts } : {}),
+    ...(allToAllOfSettings(effective) ? { allToAll: allToAllOfSettings(effective) } : {}),
     weightDtype: weightDtype === 'fp16' || !weightDtype ? 'bf16' : weightDtype,
     kvDtype: kvDtypeOf(effective) === 'fp16' ? 'bf16' : kvDtypeOf(effective),
   };

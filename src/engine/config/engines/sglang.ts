@@ -33,6 +33,13 @@ export const SGLANG = {
     }),
   },
   dataParallelAttention: 'tp-counts-every-gpu',
+  // DeepEP as the engine's large-scale EP deployments run it (low-latency kernels for decode, normal for prefill).
+  wideExpertParallelAllToAll: {
+    colocated: 'deepep-auto',
+    prefill: 'deepep-normal',
+    decode: 'deepep-low-latency',
+  },
+  multiNode: 'per-node-flags',
   checks: {
     gpusMatchPlan: true,
     stepBudgetCoversLimits: false,

@@ -11,6 +11,7 @@ export const TGI = {
   knobTable: TGI_KNOBS,
   scheduler: { policyFor: inFlightBatching },
   // Without --num-shard the launcher shards over every GPU it sees.
+  multiNode: 'none',
   checks: {
     gpusMatchPlan: false,
     stepBudgetCoversLimits: false,

@@ -26,6 +26,7 @@ export const TRTLLM = {
   knobTable: TRTLLM_KNOBS,
   scheduler: { policyFor: inFlightBatching },
   dataParallelAttention: 'tp-counts-every-gpu',
+  multiNode: 'mpi-world',
   checks: {
     gpusMatchPlan: true,
     stepBudgetCoversLimits: true,

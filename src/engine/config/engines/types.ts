@@ -1,3 +1,4 @@
+import type { AllToAllBackend } from '../../memory/plan.js';
 import type { PolicyName, SchedulerConfig } from '../../sched/config.js';
 import type { KnobTable } from '../knobs/types.js';
 
@@ -122,4 +123,20 @@ export interface EngineDescription<Id extends string = string> {
    * 16 --tensor-parallel-size 1 --enable-expert-parallel`). Absent: the engine has none (TGI).
    */
   dataParallelAttention?: 'tp-counts-every-gpu' | 'tp-per-dp-rank';
+  /**
+   * The MoE all-to-all kernels the engine is run with for wide expert parallelism (EP over attention-DP
+   * ranks), by the server's role: what the search simulates and emits (its knobs carry the flags).
+   * Absent: the engine's own default, simulated as NCCL.
+   */
+  wideExpertParallelAllToAll?: {
+    colocated: AllToAllBackend;
+    prefill: AllToAllBackend;
+    decode: AllToAllBackend;
+  };
+  /**
+   * How one server spanning several nodes is started: by flags on each node's command (SGLang, vLLM;
+   * engines/multi-node.ts), as one MPI world from one place (TensorRT-LLM: mpirun or Slurm srun around
+   * trtllm-llmapi-launch), or not at all (TGI serves from one node).
+   */
+  multiNode: 'per-node-flags' | 'mpi-world' | 'none';
 }

@@ -30,6 +30,13 @@ export const VLLM = {
     }),
   },
   dataParallelAttention: 'tp-per-dp-rank',
+  // DeepEP as the engine's large-scale EP deployments run it (low-latency kernels for decode, normal for prefill).
+  wideExpertParallelAllToAll: {
+    colocated: 'deepep-low-latency',
+    prefill: 'deepep-normal',
+    decode: 'deepep-low-latency',
+  },
+  multiNode: 'per-node-flags',
   checks: {
     gpusMatchPlan: true,
     stepBudgetCoversLimits: true,

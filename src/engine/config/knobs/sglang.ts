@@ -1,3 +1,4 @@
+import { sglangAllToAllKnobs } from './all-to-all.js';
 import { sglangSpeculationKnobs } from './speculation.js';
 import {
   boolKnob,
@@ -78,6 +79,7 @@ const knobs: Knob[] = [
     },
     { min: 0 },
   ),
+  ...sglangAllToAllKnobs,
   fractionKnob('gpuMemoryUtilization', {
     flag: '--mem-fraction-static',
     defaultText: 'chosen at start-up from GPU memory and TP',

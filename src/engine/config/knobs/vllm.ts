@@ -1,3 +1,4 @@
+import { vllmAllToAllBackend } from './all-to-all.js';
 import { vllmSpeculativeConfig } from './speculation.js';
 import {
   boolKnob,
@@ -100,6 +101,7 @@ const knobs: Knob[] = [
     },
     { min: 0 },
   ),
+  vllmAllToAllBackend,
   fractionKnob('gpuMemoryUtilization', {
     flag: '--gpu-memory-utilization',
     defaultText: '0.9',

@@ -57,6 +57,11 @@ const DOCUMENTED_FLAGS = {
     '--speculative-eagle-topk',
     '--speculative-num-draft-tokens',
     '--speculative-draft-model-path',
+    '--moe-a2a-backend',
+    '--deepep-mode',
+    '--nnodes',
+    '--node-rank',
+    '--dist-init-addr',
   ]),
   vllm: new Set([
     '--tensor-parallel-size',
@@ -78,8 +83,28 @@ const DOCUMENTED_FLAGS = {
     '--no-enable-prefix-caching',
     '--kv-transfer-config',
     '--speculative-config',
+    '--all2all-backend',
+    '--data-parallel-size-local',
+    '--data-parallel-address',
+    '--data-parallel-rpc-port',
+    '--data-parallel-start-rank',
+    '--headless',
+  ]),
+  // TensorRT-LLM 1.0 `trtllm-serve` (its other settings go in the --extra_llm_api_options YAML).
+  trtllm: new Set([
+    '--tp_size',
+    '--pp_size',
+    '--ep_size',
+    '--max_batch_size',
+    '--max_num_tokens',
+    '--max_seq_len',
+    '--kv_cache_free_gpu_memory_fraction',
+    '--extra_llm_api_options',
   ]),
 } as const;
+
+/** Every `--flag` of a command line (values that start with `--` do not occur in emitted commands). */
+const flagsOf = (line: string) => line.split(/\s+/).filter((w) => w.startsWith('--'));
 
 const wideCandidate: Candidate = {
   kind: 'colocated',
@@ -311,6 +336,29 @@ describe('multi-node launches', () => {
       /--data-parallel-size-local 8 --data-parallel-address \$HEAD_NODE_IP --data-parallel-rpc-port 13345$/,
     );
     assert.match(server.nodeCommandLines![1], /--data-parallel-start-rank 8 --headless$/);
+  });
+
+  it('every node command and DeepEP setting uses only flags the engines document', () => {
+    const deepEp = (allToAll: 'deepep-auto' | 'deepep-low-latency'): Candidate => ({
+      ...twoNodes,
+      pool: { ...twoNodes.pool, plan: { ...twoNodes.pool.plan, allToAll } },
+    });
+    for (const [engine, allToAll] of [
+      ['sglang', 'deepep-auto'],
+      ['vllm', 'deepep-low-latency'],
+    ] as const) {
+      const [server] = engineSettingsFor(engine, deepseek, deepEp(allToAll), 8192, {
+        gpusPerNode: 8,
+      }).servers;
+      assert.match(
+        server.commandLine,
+        engine === 'sglang' ? /--moe-a2a-backend deepep/ : /--all2all-backend/,
+      );
+      for (const line of server.nodeCommandLines ?? []) {
+        for (const flag of flagsOf(line))
+          assert.ok(DOCUMENTED_FLAGS[engine].has(flag), `${engine} has no ${flag}`);
+      }
+    }
   });
 
   it('a server within one node gets no node commands', () => {

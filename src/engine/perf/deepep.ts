@@ -1,0 +1,172 @@
+import { getHardware } from '../hardware/catalog.js';
+import type { HardwareSpec } from '../hardware/spec.js';
+import type { AllToAllBackend } from '../memory/plan.js';
+import { groupLink } from './comm.js';
+
+/**
+ * DeepEP's expert-parallel dispatch and combine, priced from the measurements DeepEP publishes (V1,
+ * H800 SXM with one ConnectX-7 400 Gb/s NIC a GPU; DeepEP's docs/legacy.md, the README's Performance
+ * section before V2). What was measured:
+ * - low-latency kernels (decode): 128 tokens a rank, hidden 7168, top-8 experts, FP8 dispatch and BF16
+ *   combine; latency and bandwidth at EP 8 to 256 (EP 8 inside one node, over NVLink; beyond, RDMA);
+ * - normal kernels (prefill): 4096 tokens a rank, hidden 7168, top-4 groups, top-8 experts, FP8
+ *   dispatch and BF16 combine; the bottleneck link's bandwidth at EP 8 (NVLink) and 16 to 64 (RDMA).
+ *
+ * How another shape and GPU are priced (`deepEpSeconds`):
+ * - low-latency: the measured latency at the EP size (interpolated over log2 EP, clamped to 8..256),
+ *   less the measured link's latency, scaled by the bytes moved (tokens a rank × top-k × bytes a token,
+ *   dispatch in the plan's dispatch format, combine in BF16) over the measured bytes, and by the measured
+ *   link's bandwidth over the plan's link (the catalog's H800 against the target, for the link the EP
+ *   group talks over: NVLink inside a scale-up domain, else the network); the target link's latency is
+ *   added back. At the measured shape on an H800 this is the published latency exactly.
+ * - normal: the target link's latency plus the bytes over the bottleneck link at the measured bottleneck
+ *   bandwidth × the link ratio, and no less than the low-latency kernels' time for the same transfer of
+ *   up to 128 tokens (no small-batch point was published for them). DeepEP counts those bytes as each token once per destination rank
+ *   (inside a node) or per destination node (RDMA), so the bytes are tokens × the expected distinct
+ *   destinations of top-k uniform experts, R(1 − (1 − 1/R)^k).
+ */
+
+export type DeepEpKernels = 'low-latency' | 'normal';
+export type DeepEpPhase = 'dispatch' | 'combine';
+
+/** Where the numbers come from, as the step's breakdown names it. */
+export const DEEPEP_SOURCE =
+  'DeepEP published H800 measurement (github.com/deepseek-ai/DeepEP docs/legacy.md)';
+
+/** The measured shape. */
+const MEASURED_HIDDEN = 7168;
+const MEASURED_TOP_K = 8;
+const LOW_LATENCY_TOKENS = 128;
+/** FP8 dispatch: one byte a value and a 4-byte scale a 128 values (DeepEP's tests count it so). */
+export const FP8_DISPATCH_BYTES_PER_VALUE = 1 + 4 / 128;
+const BF16_BYTES = 2;
+
+/** Low-latency kernels: EP size → dispatch and combine latency in seconds (128 tokens a rank). */
+export const DEEPEP_LOW_LATENCY: readonly { ep: number; dispatch: number; combine: number }[] = [
+  { ep: 8, dispatch: 77e-6, combine: 114e-6 },
+  { ep: 16, dispatch: 118e-6, combine: 195e-6 },
+  { ep: 32, dispatch: 155e-6, combine: 273e-6 },
+  { ep: 64, dispatch: 173e-6, combine: 314e-6 },
+  { ep: 128, dispatch: 192e-6, combine: 369e-6 },
+  { ep: 256, dispatch: 194e-6, combine: 360e-6 },
+];
+
+/** Normal kernels: EP size → bottleneck bandwidth (bytes/s) of dispatch and combine. */
+export const DEEPEP_NORMAL: readonly { ep: number; dispatch: number; combine: number }[] = [
+  { ep: 8, dispatch: 153e9, combine: 158e9 },
+  { ep: 16, dispatch: 43e9, combine: 43e9 },
+  { ep: 32, dispatch: 58e9, combine: 57e9 },
+  { ep: 64, dispatch: 51e9, combine: 50e9 },
+];
+
+/**
+ * SGLang's auto mode runs the low-latency kernels for decode batches and the normal ones for prefill;
+ * the step model tells them apart by tokens a rank: up to the low-latency kernels' dispatch buffer
+ * (SGLANG_DEEPEP_NUM_MAX_DISPATCH_TOKENS_PER_RANK, 128 by default) is a decode batch.
+ */
+export const DEEPEP_AUTO_LOW_LATENCY_MAX_TOKENS = 128;
+
+/** The kernels a backend runs for a step of `tokensPerRank` tokens on each rank; undefined: not DeepEP. */
+export function deepEpKernelsFor(
+  backend: AllToAllBackend | undefined,
+  tokensPerRank: number,
+): DeepEpKernels | undefined {
+  if (backend === 'deepep-low-latency') return 'low-latency';
+  if (backend === 'deepep-normal') return 'normal';
+  if (backend === 'deepep-auto')
+    return tokensPerRank <= DEEPEP_AUTO_LOW_LATENCY_MAX_TOKENS ? 'low-latency' : 'normal';
+  return undefined;
+}
+
+export interface DeepEpTransfer {
+  kernels: DeepEpKernels;
+  phase: DeepEpPhase;
+  /** Tokens one rank sends (its share of its batch), times the busiest rank's imbalance. */
+  tokensPerRank: number;
+  hidden: number;
+  topK: number;
+  /** Bytes a value in the dispatch (FP8_DISPATCH_BYTES_PER_VALUE or 2); the combine is always BF16. */
+  dispatchBytesPerValue: number;
+  ep: number;
+}
+
+export interface DeepEpTime {
+  seconds: number;
+  /** What it was priced from, for the step's breakdown. */
+  source: string;
+}
+
+/** The measured setup: the catalog's H800 (NVLink 4 with 8 links, 400 Gb/s NIC a GPU). */
+let measuredGpu: HardwareSpec | undefined;
+function measuredHardware(): HardwareSpec {
+  measuredGpu ??= getHardware('h800');
+  return measuredGpu;
+}
+
+/** Time of one DeepEP dispatch or combine on `hardware` (see the file comment for the method). */
+export function deepEpSeconds(transfer: DeepEpTransfer, hardware: HardwareSpec): DeepEpTime {
+  if (transfer.ep <= 1 || transfer.tokensPerRank <= 0) return { seconds: 0, source: DEEPEP_SOURCE };
+  const ep = Math.min(Math.max(transfer.ep, 8), 256);
+  const measuredLink = groupLink(measuredHardware(), ep);
+  const link = groupLink(hardware, transfer.ep);
+  const linkRatio = measuredLink.bytesPerSecond / link.bytesPerSecond;
+  const valueBytes = transfer.phase === 'dispatch' ? transfer.dispatchBytesPerValue : BF16_BYTES;
+  const measuredValueBytes = transfer.phase === 'dispatch' ? FP8_DISPATCH_BYTES_PER_VALUE : BF16_BYTES;
+  const where = `EP ${transfer.ep}${transfer.ep === ep ? '' : ` (as EP ${ep})`}`;
+  const linkNote = `link ${gbps(link.bytesPerSecond)} against the H800's ${gbps(measuredLink.bytesPerSecond)}`;
+  if (transfer.kernels === 'low-latency') {
+    const measured = interpolateLog2(DEEPEP_LOW_LATENCY, ep, transfer.phase);
+    const bytesRatio =
+      (transfer.tokensPerRank * transfer.topK * transfer.hidden * valueBytes) /
+      (LOW_LATENCY_TOKENS * MEASURED_TOP_K * MEASURED_HIDDEN * measuredValueBytes);
+    const seconds = link.latencySeconds + (measured - measuredLink.latencySeconds) * bytesRatio * linkRatio;
+    return {
+      seconds,
+      source: `${DEEPEP_SOURCE}: low-latency ${transfer.phase} ${us(measured)} at ${where}, 128 tokens a rank; × ${bytesRatio.toFixed(3)} bytes, ${linkNote}`,
+    };
+  }
+  const bandwidth = interpolateLog2(DEEPEP_NORMAL, Math.min(ep, 64), transfer.phase) / linkRatio;
+  // No small-batch point was published for the normal kernels, which also wait on the host for the
+  // receive counts: on a decode-sized batch they are taken as no faster than the low-latency kernels.
+  const floor = deepEpSeconds(
+    {
+      ...transfer,
+      kernels: 'low-latency',
+      tokensPerRank: Math.min(transfer.tokensPerRank, LOW_LATENCY_TOKENS),
+    },
+    hardware,
+  ).seconds;
+  const scaleUp = measuredHardware().scaleUpDomain ?? measuredHardware().gpusPerNode;
+  // Inside one node DeepEP sends a token once per destination rank; across nodes, once per node over RDMA.
+  const destinations = transfer.ep <= scaleUp ? transfer.ep : Math.ceil(transfer.ep / scaleUp);
+  const distinct = destinations * (1 - (1 - 1 / destinations) ** transfer.topK);
+  const bytes = transfer.tokensPerRank * distinct * transfer.hidden * valueBytes;
+  const seconds = link.latencySeconds + bytes / bandwidth;
+  const floored =
+    floor > seconds ? ", no faster than the low-latency kernels' time on this small a batch" : '';
+  return {
+    seconds: Math.max(floor, seconds),
+    source: `${DEEPEP_SOURCE}: normal ${transfer.phase} at ${gbps(bandwidth * linkRatio)} bottleneck bandwidth, ${where}; ${linkNote}${floored}`,
+  };
+}
+
+/** A table's value at `ep`, linear in log2 EP between its points, clamped to its ends. */
+function interpolateLog2(
+  table: readonly { ep: number; dispatch: number; combine: number }[],
+  ep: number,
+  phase: DeepEpPhase,
+): number {
+  const x = Math.log2(ep);
+  for (let i = 1; i < table.length; i++) {
+    const lo = table[i - 1];
+    const hi = table[i];
+    if (ep <= hi.ep) {
+      const t = Math.max(0, (x - Math.log2(lo.ep)) / (Math.log2(hi.ep) - Math.log2(lo.ep)));
+      return lo[phase] + t * (hi[phase] - lo[phase]);
+    }
+  }
+  return table[table.length - 1][phase];
+}
+
+const us = (s: number) => `${(s * 1e6).toFixed(0)} µs`;
+const gbps = (b: number) => `${(b / 1e9).toFixed(0)} GB/s`;

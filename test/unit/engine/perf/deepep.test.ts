@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { getHardware } from '../../../../src/engine/hardware/catalog.js';
+import type { AllToAllBackend, Plan } from '../../../../src/engine/memory/plan.js';
+import { getModel } from '../../../../src/engine/model/catalog.js';
+import {
+  DEEPEP_LOW_LATENCY,
+  deepEpKernelsFor,
+  deepEpSeconds,
+  FP8_DISPATCH_BYTES_PER_VALUE,
+} from '../../../../src/engine/perf/deepep.js';
+import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../../../src/engine/perf/shape.js';
+import { compileStepModel } from '../../../../src/engine/perf/step-model.js';
+
+const h800 = getHardware('h800');
+const deepseek = getModel('deepseek-v3');
+const measured = (ep: number, phase: 'dispatch' | 'combine', tokensPerRank = 128) =>
+  deepEpSeconds(
+    {
+      kernels: 'low-latency',
+      phase,
+      tokensPerRank,
+      hidden: 7168,
+      topK: 8,
+      dispatchBytesPerValue: FP8_DISPATCH_BYTES_PER_VALUE,
+      ep,
+    },
+    h800,
+  );
+
+const plan = (ep: number, allToAll?: AllToAllBackend): Plan => ({
+  tp: 1,
+  pp: 1,
+  dp: ep,
+  ep,
+  ...(allToAll ? { allToAll } : {}),
+  weightDtype: 'fp8',
+  kvDtype: 'bf16',
+});
+
+function step(hardware: string, p: Plan, shape: 'decode' | 'prefill') {
+  const model = compileStepModel(deepseek, getHardware(hardware), p);
+  const batch = createBatchShape();
+  if (shape === 'decode') addUniformDecodes(batch, 128, 2000);
+  else addPrefillChunk(batch, 8192, 0, true);
+  const byName = new Map(model.breakdown(batch).map((e) => [e.name, e]));
+  return { seconds: model.stepSeconds(batch), dispatch: byName.get('ep_dispatch')! };
+}
+
+describe('DeepEP all-to-all', () => {
+  it('low-latency dispatch and combine at EP 8..256 reproduce the published H800 points (128 tokens, hidden 7168, top-8)', () => {
+    // DeepEP docs/legacy.md: 77/118/155/173/192/194 µs dispatch, 114/195/273/314/369/360 µs combine.
+    const published = [
+      [8, 77, 114],
+      [16, 118, 195],
+      [32, 155, 273],
+      [64, 173, 314],
+      [128, 192, 369],
+      [256, 194, 360],
+    ];
+    assert.equal(DEEPEP_LOW_LATENCY.length, published.length);
+    for (const [ep, dispatch, combine] of published) {
+      assert.ok(Math.abs(measured(ep, 'dispatch').seconds * 1e6 - dispatch) < 1e-6, `EP ${ep} dispatch`);
+      assert.ok(Math.abs(measured(ep, 'combine').seconds * 1e6 - combine) < 1e-6, `EP ${ep} combine`);
+    }
+  });
+
+  it('low-latency time scales with the bytes a rank sends, less the fixed link latency', () => {
+    const half = measured(16, 'dispatch', 64).seconds;
+    const full = measured(16, 'dispatch', 128).seconds;
+    assert.ok(half < full && half > full / 2);
+    // Between published EP sizes, between their times.
+    const ep24 = measured(24, 'dispatch').seconds;
+    assert.ok(ep24 > 118e-6 && ep24 < 155e-6);
+  });
+
+  it('a faster link than the H800 one prices the same transfer faster', () => {
+    const transfer = {
+      kernels: 'low-latency' as const,
+      phase: 'dispatch' as const,
+      tokensPerRank: 128,
+      hidden: 7168,
+      topK: 8,
+      dispatchBytesPerValue: FP8_DISPATCH_BYTES_PER_VALUE,
+      ep: 8,
+    };
+    // H100 NVLink 4 (450 GB/s a direction) against the H800's 8-link NVLink (200 GB/s).
+    assert.ok(deepEpSeconds(transfer, getHardware('h100')).seconds < deepEpSeconds(transfer, h800).seconds);
+  });
+
+  it('auto runs the low-latency kernels for decode-sized batches and the normal ones for prefill', () => {
+    assert.equal(deepEpKernelsFor('deepep-auto', 64), 'low-latency');
+    assert.equal(deepEpKernelsFor('deepep-auto', 4096), 'normal');
+    assert.equal(deepEpKernelsFor('nccl', 64), undefined);
+    assert.equal(deepEpKernelsFor(undefined, 64), undefined);
+  });
+
+  it('the step names the all-to-all source: NCCL link model against DeepEP published measurement', () => {
+    const nccl = step('h800', plan(16), 'decode').dispatch;
+    const deepEp = step('h800', plan(16, 'deepep-low-latency'), 'decode').dispatch;
+    assert.match(nccl.source ?? '', /link model/);
+    assert.match(
+      deepEp.source ?? '',
+      /DeepEP published H800 measurement .*: low-latency dispatch 118 µs at EP 16/,
+    );
+    // 128 decodes on one rank of EP 16, DeepSeek-V3's shape: the published point, once a MoE layer.
+    assert.ok(Math.abs(deepEp.seconds / deepEp.calls - 118e-6) < 1e-9);
+  });
+
+  it('DeepEP low-latency kernels lower a decode step across nodes against NCCL; normal kernels serve prefill', () => {
+    const ncclDecode = step('h100', plan(16), 'decode').seconds;
+    const lowLatencyDecode = step('h100', plan(16, 'deepep-low-latency'), 'decode').seconds;
+    assert.ok(lowLatencyDecode < ncclDecode, `${lowLatencyDecode} vs ${ncclDecode}`);
+    const lowLatencyPrefill = step('h100', plan(16, 'deepep-low-latency'), 'prefill').seconds;
+    const normalPrefill = step('h100', plan(16, 'deepep-normal'), 'prefill').seconds;
+    const autoPrefill = step('h100', plan(16, 'deepep-auto'), 'prefill').seconds;
+    assert.ok(normalPrefill < lowLatencyPrefill, `${normalPrefill} vs ${lowLatencyPrefill}`);
+    assert.equal(autoPrefill, normalPrefill);
+  });
+});
