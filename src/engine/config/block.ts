@@ -173,6 +173,8 @@ export const ConfigFormat = z.enum([
   'helm-opea',
   'ray-serve-llm',
   'compose',
+  /** `trtllm-serve disaggregated -c` YAML: a router over servers, not a server. */
+  'trtllm-disagg-router',
   'unknown',
 ]);
 export type ConfigFormat = z.infer<typeof ConfigFormat>;

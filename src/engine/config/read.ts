@@ -17,7 +17,11 @@ import { isKubernetesDocument, readKubernetes } from './readers/kubernetes.js';
 import { isLlmdValues, readLlmdValues } from './readers/llm-d.js';
 import { isRayServeLlmConfig, readRayServeLlm } from './readers/ray-serve.js';
 import { readShellScript } from './readers/shell.js';
-import { rolesFromRouterConfig } from './readers/trtllm-router.js';
+import {
+  describeRouterConfig,
+  isTrtllmRouterConfig,
+  rolesFromRouterConfig,
+} from './readers/trtllm-router.js';
 import { parseYaml } from './readers/yaml-util.js';
 import { sharedTexts } from './shared.js';
 import { SourceFile } from './source.js';
@@ -101,6 +105,10 @@ function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport 
     for (const block of read.blocks) followConfigFile(block, source, options);
     return finish(source, 'compose', read.blocks, [...problems, ...read.problems], shared);
   }
+  if (isTrtllmRouterConfig(root)) {
+    const router = describeRouterConfig(root as YAMLMap, source);
+    return finish(source, 'trtllm-disagg-router', [], [...problems, router], shared);
+  }
   const engine = guessEngineOfYaml(root);
   if (engine && isMap(root)) {
     const blocks = [readEngineYamlFile(source, engine, root)];
@@ -165,7 +173,7 @@ function finish(
     if (all.length > 0) block.shared = all;
   }
   const fileProblems = [...problems];
-  if (built.length === 0 && format !== 'unknown') {
+  if (built.length === 0 && format !== 'unknown' && format !== 'trtllm-disagg-router') {
     fileProblems.push({
       severity: 'info',
       message: 'no serving command found in this file',

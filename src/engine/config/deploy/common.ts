@@ -86,11 +86,16 @@ export function manifest(documents: readonly unknown[], header?: string): string
     : body;
 }
 
-export function requireSingleNode(server: DeployServer, format: string): void {
+/**
+ * Refuses a server over several nodes where the format runs each server on one machine, naming the
+ * format that deploys it instead; `where` says which server.
+ */
+export function requireSingleNode(server: DeployServer, format: string, instead: string): void {
   if (server.nodes > 1)
     throw new ServeTuneError(
-      `${format} runs each server on one machine; this plan spans ${server.nodes} nodes`,
+      `${format} runs each server on one machine; this plan's ${server.role === 'server' ? '' : `${server.role} `}server spans ${server.nodes} nodes: emit ${instead}`,
       'invalid-plan',
+      `${format}: ${server.role} server`,
     );
 }
 

@@ -35,7 +35,7 @@ export function composeFiles(input: DeployInput): DeployFile[] {
   const files: DeployFile[] = [];
   const { engine } = input;
   for (const server of input.servers) {
-    requireSingleNode(server, 'compose');
+    requireSingleNode(server, 'compose', 'kubernetes, llm-d, KServe, Dynamo or production-stack');
     const name = serverName(input.name, server);
     const flags = serverFlags(engine, server);
     // vLLM's image starts `vllm serve` itself: it takes only the arguments.

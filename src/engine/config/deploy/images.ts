@@ -1,8 +1,9 @@
 import type { EngineId } from '../engines/index.js';
 
 /**
- * The image each emitted deployment runs, pinned so the engine version (and what its settings mean) is
- * known: vLLM 0.12 honours chunked prefill switched off, which 0.8–0.11 ignore.
+ * Every container image an emitted deployment runs, each pinned to a version tag so what runs (and what
+ * its settings mean) is known: vLLM 0.12 honours chunked prefill switched off, which 0.8–0.11 ignore.
+ * One place for them all; a test checks that every image in every emitted file carries a version tag.
  */
 export const ENGINE_IMAGES: Record<EngineId, string> = {
   vllm: 'vllm/vllm-openai:v0.12.0',
@@ -11,9 +12,34 @@ export const ENGINE_IMAGES: Record<EngineId, string> = {
   trtllm: 'nvcr.io/nvidia/tensorrt-llm/release:1.0.0',
 };
 
-/** Dynamo's runtime image per engine (its workers run `python3 -m dynamo.<engine>`). */
+/** Dynamo's runtime image per engine (its workers run `python3 -m dynamo.<engine>`; its frontend too). */
 export const DYNAMO_IMAGES: Partial<Record<EngineId, string>> = {
   vllm: 'nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.5.0',
   sglang: 'nvcr.io/nvidia/ai-dynamo/sglang-runtime:0.5.0',
   trtllm: 'nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.5.0',
+};
+
+/** llm-d's vLLM image; its model service chart runs `vllm serve <model>` before the container's args. */
+export const LLMD_IMAGE = 'ghcr.io/llm-d/llm-d:v0.2.0';
+
+/**
+ * llm-d's routing sidecar on decode pods: it sends each request's prefill to a prefill pod first. The
+ * model service chart requires `routing.proxy.image` when the proxy is on.
+ */
+export const LLMD_ROUTING_SIDECAR_IMAGE = 'ghcr.io/llm-d/llm-d-routing-sidecar:v0.2.0';
+
+/**
+ * vllm-project/router: its release is a Python package (a Rust binary inside), installed at a pinned
+ * version into a pinned Python image when the container starts.
+ */
+export const VLLM_ROUTER = { package: 'vllm-router==0.1.17', image: 'python:3.12.11-slim-bookworm' };
+
+/**
+ * The images that pair prefill and decode pools: SGLang's router ships in SGLang's image, TensorRT-LLM's
+ * `trtllm-serve disaggregated` in TensorRT-LLM's, vLLM's router installs into `VLLM_ROUTER.image`.
+ */
+export const ROUTER_IMAGES: Record<'vllm' | 'sglang' | 'trtllm', string> = {
+  vllm: VLLM_ROUTER.image,
+  sglang: ENGINE_IMAGES.sglang,
+  trtllm: ENGINE_IMAGES.trtllm,
 };

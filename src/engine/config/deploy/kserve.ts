@@ -11,6 +11,7 @@ import {
   serverName,
 } from './common.js';
 import { ENGINE_IMAGES } from './images.js';
+import { groupScript, nodeSpread } from './node-group.js';
 import type { DeployFile, DeployInput, DeployServer } from './types.js';
 
 /** The settings KServe's LLMInferenceService holds in its own fields rather than as flags. */
@@ -19,7 +20,17 @@ function withoutServiceFields(settings: PartialServingSettings): PartialServingS
   return rest;
 }
 
+function container(server: DeployServer, command: Record<string, string[]>) {
+  return {
+    name: 'main',
+    image: ENGINE_IMAGES.vllm,
+    ...command,
+    resources: { limits: { 'nvidia.com/gpu': gpusPerPod(server) } },
+  };
+}
+
 function llmPart(server: DeployServer) {
+  if (server.nodes > 1) return multiNodePart(server);
   const flags = engineFlags('vllm', withoutServiceFields(server.settings));
   const transfer = serverFlags('vllm', { ...server, settings: {} }).argv.slice(2);
   return {
@@ -29,16 +40,37 @@ function llmPart(server: DeployServer) {
       ...(server.settings.pp && server.settings.pp > 1 ? { pipeline: server.settings.pp } : {}),
     },
     template: {
-      containers: [
-        {
-          name: 'main',
-          image: ENGINE_IMAGES.vllm,
-          args: [...argsAfterLauncher('vllm', flags.argv), ...transfer],
-          resources: { limits: { 'nvidia.com/gpu': gpusPerPod(server) } },
-        },
-      ],
+      containers: [container(server, { args: [...argsAfterLauncher('vllm', flags.argv), ...transfer] })],
     },
   };
+}
+
+/**
+ * A part whose server spans nodes: KServe deploys a LeaderWorkerSet when the part has a `worker`
+ * template, sized by `parallelism` (data ÷ dataLocal when data parallel, else pipeline). Leader and
+ * workers run one script that branches on the pod's index (the command replaces KServe's own).
+ */
+function multiNodePart(server: DeployServer) {
+  const { tp = 1, pp = 1, dp } = server.settings;
+  const spread = nodeSpread(server);
+  if (spread.kind === 'ray' && pp !== server.nodes)
+    throw new ServeTuneError(
+      `KServe sizes a multi-node LLMInferenceService by parallelism.pipeline or data ÷ dataLocal; TP ${tp} × PP ${pp} over ${server.nodes} nodes is neither (PP must equal the node count): emit kubernetes for a LeaderWorkerSet`,
+      'invalid-plan',
+      `kserve: ${server.role} server`,
+    );
+  const parallelism =
+    spread.kind === 'ray'
+      ? { tensor: tp, pipeline: pp }
+      : {
+          tensor: tp,
+          data: dp,
+          dataLocal: spread.ranksPerNode,
+          ...(server.settings.expertParallel ? { expert: true } : {}),
+        };
+  const script = groupScript(serverFlags('vllm', server).argv, server);
+  const pod = () => ({ containers: [container(server, { command: ['/bin/sh', '-c'], args: [script] })] });
+  return { replicas: replicasOf(server.settings), parallelism, template: pod(), worker: pod() };
 }
 
 /** vLLM as a KServe LLMInferenceService: the main (decode) part and a prefill part when disaggregated. */
@@ -90,6 +122,12 @@ function inferenceService(input: DeployInput): DeployFile[] {
 }
 
 export function kserveFiles(input: DeployInput): DeployFile[] {
-  for (const server of input.servers) requireSingleNode(server, 'KServe (as emitted here)');
+  if (input.engine !== 'vllm')
+    for (const server of input.servers)
+      requireSingleNode(
+        server,
+        `KServe's InferenceService for ${input.engine}`,
+        'kubernetes (LeaderWorkerSet)',
+      );
   return input.engine === 'vllm' ? llmInferenceService(input) : inferenceService(input);
 }

@@ -1,5 +1,4 @@
 import { ENGINES, type EngineId } from '../engines/index.js';
-import { shellQuote } from '../shell.js';
 import {
   gpusPerPod,
   manifest,
@@ -10,6 +9,7 @@ import {
   serverName,
 } from './common.js';
 import { ENGINE_IMAGES } from './images.js';
+import { RAY_WORKER_COMMAND, rayLeaderCommand } from './node-group.js';
 import { type DisaggregationRouter, disaggregationRouter, SERVER_PORT } from './routers.js';
 import type { DeployFile, DeployInput, DeployServer } from './types.js';
 
@@ -85,12 +85,8 @@ function leaderWorkerSet(engine: EngineId, server: DeployServer, name: string, c
           worker: [...argv, ...SGLANG_NODE_ARGS],
         }
       : {
-          leader: [
-            'sh',
-            '-c',
-            `ray start --head --port=6379 && exec ${argv.map(shellQuote).join(' ')} --distributed-executor-backend ray`,
-          ],
-          worker: ['sh', '-c', 'ray start --address=$(LWS_LEADER_ADDRESS):6379 --block'],
+          leader: ['sh', '-c', rayLeaderCommand(argv)],
+          worker: ['sh', '-c', RAY_WORKER_COMMAND],
         };
   const leader = engineContainer(engine, server, 'leader', multi.leader);
   const worker = { ...engineContainer(engine, server, 'worker', multi.worker) };

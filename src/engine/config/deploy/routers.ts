@@ -1,6 +1,6 @@
 import { Document } from 'yaml';
 import type { EngineId } from '../engines/index.js';
-import { ENGINE_IMAGES } from './images.js';
+import { ROUTER_IMAGES, VLLM_ROUTER } from './images.js';
 import type { DeployFile, DeployInput } from './types.js';
 
 /** The port each engine's server listens on when the emitted command does not name one. */
@@ -27,16 +27,13 @@ export function disaggregationRouter(
   const url = (role: 'prefill' | 'decode') => `http://${host(role)}:${SERVER_PORT[input.engine]}`;
   if (input.engine === 'sglang')
     return {
-      image: ENGINE_IMAGES.sglang,
+      image: ROUTER_IMAGES.sglang,
       command: ['python3', '-m', 'sglang_router.launch_router', ...pdRouterArgs(url)],
     };
   if (input.engine === 'trtllm') return trtllmRouter(host);
   if (input.engine === 'vllm') return vllmRouter(url);
   return undefined;
 }
-
-/** vllm-project/router, pinned: its release is a Python package (a Rust binary inside). */
-export const VLLM_ROUTER = { package: 'vllm-router==0.1.17', image: 'python:3.12-slim' };
 
 /**
  * vLLM's pairing router (`vllm-router --vllm-pd-disaggregation`): it sends each request to a prefill
@@ -46,7 +43,7 @@ export const VLLM_ROUTER = { package: 'vllm-router==0.1.17', image: 'python:3.12
 function vllmRouter(url: (role: 'prefill' | 'decode') => string): DisaggregationRouter {
   const router = ['vllm-router', '--vllm-pd-disaggregation', ...pdRouterArgs(url).slice(1)];
   return {
-    image: VLLM_ROUTER.image,
+    image: ROUTER_IMAGES.vllm,
     command: ['sh', '-c', `pip install --no-cache-dir ${VLLM_ROUTER.package} && exec ${router.join(' ')}`],
   };
 }
@@ -86,7 +83,7 @@ function trtllmRouter(host: (role: 'prefill' | 'decode') => string): Disaggregat
     generation_servers: pool('decode'),
   };
   return {
-    image: ENGINE_IMAGES.trtllm,
+    image: ROUTER_IMAGES.trtllm,
     command: ['trtllm-serve', 'disaggregated', '-c', TRTLLM_ROUTER_FILE],
     file: { path: TRTLLM_ROUTER_FILE, text: new Document(config).toString({ lineWidth: 0 }) },
   };

@@ -180,6 +180,7 @@ const knobs: Knob[] = [
       '--data-parallel-address',
       '--data-parallel-rpc-port',
       '--data-parallel-start-rank',
+      '--data-parallel-backend',
       '--lora-modules',
     ])
     .concat(['--long-prefill-token-threshold', '--max-logprobs', '--generation-config', '--reasoning-parser'])

@@ -34,9 +34,24 @@ export const CHART_KEYS = [
   'gpuMemoryUtilization',
   'maxLoras',
 ] as const;
-const CHART_KNOB_IDS = CHART_KEYS.map((key) => findFlag(CHART_ENGINE, key)?.knob.id).filter(
-  (id): id is string => !!id,
-);
+/** Under `raySpec` the chart's start script also passes `pipelineParallelSize`. */
+const RAY_CHART_KEYS = [...CHART_KEYS, 'pipelineParallelSize'] as const;
+const knobIds = (keys: readonly string[]) =>
+  keys.map((key) => findFlag(CHART_ENGINE, key)?.knob.id).filter((id): id is string => !!id);
+
+/** The vllmConfig keys the chart passes to vLLM for this modelSpec (Ray's start script or the Deployment). */
+export function chartKeys(ray: boolean): readonly string[] {
+  return ray ? RAY_CHART_KEYS : CHART_KEYS;
+}
+
+/**
+ * A modelSpec the chart runs as a Ray cluster (`raySpec`; charts since 0.1.8 also want `enabled: true`):
+ * a head and `replicaCount` workers of `requestGPU` GPUs each, one server over all of them.
+ */
+function runsOnRay(spec: YAMLMap): boolean {
+  const ray = spec.get('raySpec', true);
+  return isMap(ray) && scalarText(ray.get('enabled', true)) !== 'false';
+}
 
 export function isProductionStackValues(root: unknown): boolean {
   return isMap(root) && isSeq(getIn(root, ['servingEngineSpec', 'modelSpec']));
@@ -61,33 +76,32 @@ export function readProductionStack(root: YAMLMap, source: SourceFile) {
     const repository = scalarText(spec.get('repository', true));
     const tag = valueToken(spec.get('tag', true), source);
     if (repository && tag) setEngineVersion(builder, `${repository}:${tag.text}`, tag.range);
-    readModelSpec(builder, spec, source);
-    raySpread(builder, spec, source);
+    readModelSpec(builder, spec, source, runsOnRay(spec));
     blocks.push(builder);
   }
   return { blocks, problems };
 }
 
-/** The last value an occurrence gives a setting (what the block will settle on). */
-function lastSetting(builder: BlockBuilder, key: 'tp' | 'pp' | 'gpus'): number | undefined {
-  for (let i = builder.occurrences.length - 1; i >= 0; i--) {
-    const value = builder.occurrences[i].settings[key];
-    if (typeof value === 'number') return value;
-  }
-  return undefined;
-}
-
 /**
- * `raySpec`: the chart runs the server over a Ray cluster whose head and workers each get `requestGPU`
- * GPUs, so TP × PP is spread over that many nodes.
+ * Under `raySpec`, `replicaCount` counts Ray worker pods: the server spans the head and them (the chart's
+ * EXPECTED_NODES), and there is one copy of it.
  */
-function raySpread(builder: BlockBuilder, spec: YAMLMap, source: SourceFile): void {
-  const ray = spec.get('raySpec', true);
-  if (!isMap(ray)) return;
-  const perNode = lastSetting(builder, 'gpus');
-  const total = (lastSetting(builder, 'tp') ?? 1) * (lastSetting(builder, 'pp') ?? 1);
-  if (!perNode || total % perNode !== 0 || total <= perNode) return;
-  builder.nodes = { count: total / perNode, range: nodeRange(ray, source) };
+function rayWorkers(builder: BlockBuilder, spec: YAMLMap, source: SourceFile): void {
+  const token = valueToken(spec.get('replicaCount', true), source);
+  const workers = Number(token?.text ?? 0);
+  if (!token || !Number.isInteger(workers) || workers < 0) return;
+  builder.add({
+    knob: null,
+    spelling: 'replicaCount',
+    origin: 'deployment',
+    raw: token.text,
+    settings: { replicas: 1 },
+    keyRange: null,
+    valueRange: token.range,
+    edit: null,
+    note: `raySpec: replicaCount is the number of Ray worker pods; one copy of the server spans ${workers + 1} nodes`,
+  });
+  if (workers > 0) builder.nodes = { count: workers + 1, range: token.range };
 }
 
 function deploymentValue(
@@ -118,7 +132,7 @@ function deploymentValue(
   });
 }
 
-function readModelSpec(builder: BlockBuilder, spec: YAMLMap, source: SourceFile): void {
+function readModelSpec(builder: BlockBuilder, spec: YAMLMap, source: SourceFile, ray: boolean): void {
   const model = spec.get('modelURL', true);
   const modelToken = valueToken(model, source);
   if (modelToken) {
@@ -135,7 +149,8 @@ function readModelSpec(builder: BlockBuilder, spec: YAMLMap, source: SourceFile)
         : null,
     });
   }
-  deploymentValue(builder, spec, 'replicaCount', 'replicas', source);
+  if (ray) rayWorkers(builder, spec, source);
+  else deploymentValue(builder, spec, 'replicaCount', 'replicas', source);
   deploymentValue(builder, spec, 'requestGPU', 'gpus', source);
   const selector = getIn(spec, ['nodeSelectorTerms']);
   const hint = selector ? JSON.stringify(isMap(selector) || isSeq(selector) ? selector.toJSON() : '') : '';
@@ -144,12 +159,16 @@ function readModelSpec(builder: BlockBuilder, spec: YAMLMap, source: SourceFile)
 
   const config = spec.get('vllmConfig', true);
   if (!isMap(config)) return;
-  const insertion = mapInsertion(config, source, { path: [], naming: 'camel', onlyKnobs: CHART_KNOB_IDS });
+  const keys = chartKeys(ray);
+  const insertion = mapInsertion(config, source, { path: [], naming: 'camel', onlyKnobs: knobIds(keys) });
   if (insertion) builder.insertions.push(insertion);
   const pairs = new Map(mapPairs(config).map((p) => [String(p.key.value), p]));
-  for (const key of CHART_KEYS) {
+  for (const key of keys) {
     const pair = pairs.get(key);
-    if (key === 'enablePrefixCaching' && (!pair || !(isScalar(pair.value) && pair.value.value === true))) {
+    const prefixCachingOn = pair && isScalar(pair.value) && pair.value.value === true;
+    // Ray's start script passes --enable-prefix-caching when true and nothing otherwise (vLLM's default).
+    if (key === 'enablePrefixCaching' && ray && !prefixCachingOn) continue;
+    if (key === 'enablePrefixCaching' && !prefixCachingOn) {
       // The chart writes --no-enable-prefix-caching whenever this key is not true, overriding vLLM's default.
       builder.add({
         knob: 'enable-prefix-caching',
@@ -188,7 +207,7 @@ function readModelSpec(builder: BlockBuilder, spec: YAMLMap, source: SourceFile)
     });
   }
   for (const [key, pair] of pairs) {
-    if ((CHART_KEYS as readonly string[]).includes(key) || key === 'extraArgs') continue;
+    if (keys.includes(key) || key === 'extraArgs') continue;
     if (findFlag(CHART_ENGINE, key)) {
       builder.problem(
         'warning',

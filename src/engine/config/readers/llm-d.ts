@@ -1,7 +1,7 @@
 import { isMap, type YAMLMap } from 'yaml';
 import type { BlockBuilder } from '../block.js';
 import type { SourceFile } from '../source.js';
-import { vllmPart } from './platform-crds.js';
+import { countAt, vllmPart } from './platform-crds.js';
 import { getIn, scalarText } from './yaml-util.js';
 
 /** llm-d's model service chart values: `modelArtifacts` and a `decode` (and maybe `prefill`) pool. */
@@ -15,11 +15,31 @@ function created(pool: unknown): boolean {
 }
 
 /**
+ * Pods per server under `multinode: true` (one LeaderWorkerSet group), as the chart counts them:
+ * `parallelism.workers`, else `data ÷ dataLocal`, else 1.
+ */
+function groupSize(pool: unknown): { count: number; node: unknown } | undefined {
+  const parallelism = getIn(pool, ['parallelism']);
+  const workers = countAt(parallelism, ['workers']);
+  if (workers !== undefined) return { count: workers, node: getIn(parallelism, ['workers']) };
+  const data = countAt(parallelism, ['data']);
+  const dataLocal = countAt(parallelism, ['dataLocal']);
+  if (data === undefined || dataLocal === undefined || data % dataLocal !== 0) return undefined;
+  return { count: data / dataLocal, node: parallelism };
+}
+
+/**
  * Each pool is one vLLM server kind: the first container's `args` (the chart runs `vllm serve <model>`
  * before them), `parallelism`, `replicas`, GPUs; prefill and decode are roles when both exist.
  */
 export function readLlmdValues(root: YAMLMap, source: SourceFile): BlockBuilder[] {
-  const shape = { containers: ['containers'], modelUri: getIn(root, ['modelArtifacts', 'uri']), root };
+  const multinode = scalarText(root.get('multinode', true)) === 'true';
+  const shape = {
+    containers: ['containers'],
+    modelUri: getIn(root, ['modelArtifacts', 'uri']),
+    root,
+    nodes: multinode ? groupSize : undefined,
+  };
   const prefill = root.get('prefill', true);
   const decode = root.get('decode', true);
   const disaggregated = created(prefill) && created(decode);

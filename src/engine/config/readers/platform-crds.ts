@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { readEngineArgs } from '../args.js';
 import { BlockBuilder } from '../block.js';
 import type { EngineId } from '../engines/index.js';
@@ -165,6 +165,23 @@ export interface VllmPartShape {
   modelUri: unknown;
   /** The node the block's range covers when no container is read. */
   root: YAMLMap;
+  /** Pods one server of this part spans, and the node that says so (the platform's own rule). */
+  nodes?: (part: unknown) => { count: number; node: unknown } | undefined;
+}
+
+/** A whole number read from a YAML scalar, or undefined. */
+export function countAt(node: unknown, path: readonly string[]): number | undefined {
+  const value = Number(scalarText(getIn(node, [...path])));
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/**
+ * A container that carries its own command (a launch script): the platform runs it as written and its
+ * `parallelism` only sizes the pods (llm-d's `modelCommand: custom`, KServe's template with `command`).
+ */
+function runsOwnCommand(container: YAMLMap | undefined): boolean {
+  if (!container) return false;
+  return container.has('command') || scalarText(container.get('modelCommand', true)) === 'custom';
 }
 
 /**
@@ -188,11 +205,15 @@ export function vllmPart(
   builder.label = label;
   if (!builder.occurrences.some((o) => o.settings.model !== undefined))
     addModel(builder, shape.modelUri, source, 'model.uri');
-  for (const { key, value } of mapPairs(getIn(part, ['parallelism']))) {
-    const degree = PARALLELISM[String(key.value)];
-    const knob = degree ? findFlag('vllm', degree.flag)?.knob.id : undefined;
-    if (degree) addCount(builder, value, source, `parallelism.${String(key.value)}`, degree.setting, knob);
-  }
+  if (!runsOwnCommand(main))
+    for (const { key, value } of mapPairs(getIn(part, ['parallelism']))) {
+      const degree = PARALLELISM[String(key.value)];
+      const knob = degree ? findFlag('vllm', degree.flag)?.knob.id : undefined;
+      if (degree) addCount(builder, value, source, `parallelism.${String(key.value)}`, degree.setting, knob);
+    }
+  const nodes = shape.nodes?.(part);
+  if (nodes && nodes.count > 1)
+    builder.nodes = { count: nodes.count, range: isNode(nodes.node) ? nodeRange(nodes.node, source) : null };
   addCount(builder, getIn(part, ['replicas']), source, 'replicas', 'replicas');
   if (role)
     builder.add({
@@ -208,11 +229,33 @@ export function vllmPart(
   return builder;
 }
 
+/**
+ * Pods per server of an LLMInferenceService part with a `worker` template: KServe sizes the
+ * LeaderWorkerSet by `parallelism` (data ÷ dataLocal when data parallel, else pipeline).
+ */
+function kserveGroupSize(part: unknown): { count: number; node: unknown } | undefined {
+  const worker = getIn(part, ['worker']);
+  if (!isMap(worker)) return undefined;
+  const data = countAt(part, ['parallelism', 'data']);
+  const dataLocal = countAt(part, ['parallelism', 'dataLocal']);
+  const pipeline = countAt(part, ['parallelism', 'pipeline']);
+  const count =
+    data !== undefined || dataLocal !== undefined
+      ? Math.max(1, Math.floor((data ?? 1) / (dataLocal ?? 1)))
+      : pipeline;
+  return count === undefined ? undefined : { count, node: worker };
+}
+
 /** KServe `LLMInferenceService`: the main (decode) part, a `prefill` part, and `worker` for multi-node. */
 function llmInferenceService(root: YAMLMap, source: SourceFile, name: string): BlockBuilder[] {
   const spec = root.get('spec', true);
   const prefill = getIn(spec, ['prefill']);
-  const shape = { containers: ['template', 'containers'], modelUri: getIn(spec, ['model', 'uri']), root };
+  const shape = {
+    containers: ['template', 'containers'],
+    modelUri: getIn(spec, ['model', 'uri']),
+    root,
+    nodes: kserveGroupSize,
+  };
   const parts = [
     vllmPart(spec, shape, source, `LLMInferenceService ${name}`, prefill ? 'decode' : undefined),
   ];

@@ -1,5 +1,7 @@
-import { parse } from 'yaml';
-import type { BlockBuilder } from '../block.js';
+import { isMap, isSeq, parse, type YAMLMap } from 'yaml';
+import type { BlockBuilder, BlockProblem } from '../block.js';
+import type { SourceFile } from '../source.js';
+import { getIn, nodeRange, scalarText } from './yaml-util.js';
 
 const POOLS = [
   ['context_servers', 'prefill'],
@@ -46,4 +48,27 @@ export function rolesFromRouterConfig(blocks: readonly BlockBuilder[], text: str
       note: `port ${String(port)} is in ${pool}.urls of ${file}`,
     });
   }
+}
+
+/** The YAML `trtllm-serve disaggregated -c` reads: the context and generation servers it routes to. */
+export function isTrtllmRouterConfig(root: unknown): boolean {
+  return isMap(root) && POOLS.some(([pool]) => isSeq(getIn(root, [pool, 'urls'])));
+}
+
+/**
+ * What a router config read alone says: the servers it routes to, each side's URLs; it is not a server
+ * (each server's settings are in its own `trtllm-serve` command and options YAML).
+ */
+export function describeRouterConfig(root: YAMLMap, source: SourceFile): BlockProblem {
+  const sides = POOLS.map(([pool, role]) => {
+    const urls = getIn(root, [pool, 'urls']);
+    const list = isSeq(urls) ? urls.items.map((url) => scalarText(url) ?? '?') : [];
+    return `${role === 'prefill' ? 'context (prefill)' : 'generation (decode)'} servers ${list.join(', ') || 'none'}`;
+  });
+  return {
+    severity: 'info',
+    code: 'disaggregated-router',
+    message: `TensorRT-LLM disaggregated router config (trtllm-serve disaggregated -c): it routes to ${sides.join(' and ')}; it is not a server, so no engine settings are read here (check each server's own command)`,
+    range: nodeRange(root, source),
+  };
 }
