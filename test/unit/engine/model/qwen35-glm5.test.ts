@@ -140,8 +140,10 @@ describe('Qwen3.5-397B-A17B and GLM-5', () => {
 
   it("GLM-5's KV cache holds the latent and rotary key plus the indexer's fp8 key and scale", () => {
     const model = getModel('glm-5');
-    // Per layer: (512 + 64) latent and rope values, and 128 fp8 bytes + one fp32 scale of the indexer.
-    assert.equal(kvBytesPerTokenPerGpu(model, { tp: 8, pp: 1, kvDtype: 'fp8' }), 78 * (576 + 132));
+    // Per layer, fp8: the 512 latent values in fp8 with 4 fp32 scales, the 64 rope values in bf16 (656,
+    // FlashMLA's sparse layout), and the indexer's 128 fp8 bytes + one fp32 scale.
+    assert.equal(kvBytesPerTokenPerGpu(model, { tp: 8, pp: 1, kvDtype: 'fp8' }), 78 * (656 + 132));
+    // bf16: (512 + 64) × 2, and the indexer's key as in fp8.
     assert.equal(kvBytesPerTokenPerGpu(model, { tp: 8, pp: 1, kvDtype: 'bf16' }), 78 * (576 * 2 + 132));
   });
 
