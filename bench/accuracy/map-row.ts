@@ -249,7 +249,7 @@ export function partsOf(plans: readonly Plan[], concurrency: number): number {
  * both above 1. Such a server ran on moe_tp GPUs, its experts spread moe_ep ways over them.
  */
 export function aggregatedDegreesAsRun(row: SiliconRow, hardware: HardwareSpec): PoolDegrees {
-  const d = aggregatedDegrees(row);
+  const d = withImpliedAttentionDp(aggregatedDegrees(row));
   const tp = given(d.tp);
   const moeTp = given(d.moeTp);
   const moeEp = given(d.moeEp);
@@ -262,6 +262,25 @@ export function aggregatedDegreesAsRun(row: SiliconRow, hardware: HardwareSpec):
     moeTp <= scaleUpDomainOf(hardware) &&
     moeTp % moeEp === 0;
   return multiplied ? { ...d, tp: moeTp, moeTp: moeTp / moeEp, moeEp } : d;
+}
+
+/**
+ * A pool's degrees with the attention data parallelism its other degrees imply where the row leaves it
+ * unrecorded: the expert GPUs (moe_tp × moe_ep) are the attention GPUs (tp × attention DP), so expert
+ * GPUs k × tp mean k attention-DP ranks of TP tp. vLLM runs `--data-parallel-size k` so: each rank
+ * attends for its own sequences and the MoE layers span all k × tp GPUs (Qwen3-235B-A22B-FP8 on H200,
+ * tp 1 with moe_tp 2: 235 GB of fp8 weights cannot load on one 141 GB GPU; two DP ranks share the
+ * experts).
+ */
+export function withImpliedAttentionDp(d: PoolDegrees): PoolDegrees {
+  // Only aggregated rows are read so (their pools are one server); disaggregated pools record theirs.
+  const tp = given(d.tp);
+  const moeTp = given(d.moeTp);
+  const moeEp = given(d.moeEp);
+  if (given(d.attentionDp) !== undefined || tp === undefined || moeTp === undefined || moeEp === undefined)
+    return d;
+  const ranks = (moeTp * moeEp) / tp;
+  return Number.isInteger(ranks) && ranks > 1 ? { ...d, attentionDp: ranks } : d;
 }
 
 /**
@@ -324,6 +343,12 @@ function jobOf(c: Context): SimulationJob | string {
     return 'disaggregated: prefill/decode worker counts not recorded';
   const full = pools.filter((p): p is Plan => p !== undefined);
   if (full.length < pools.length) return 'tensor-parallel degree not recorded';
+  const uneven = full.find((p) => model.numHeads % p.tp !== 0);
+  if (uneven) {
+    // vLLM, SGLang and TensorRT-LLM all split attention heads evenly over TP: no engine ran this as one
+    // TP group, and the row does not say how its GPUs were split instead (attention DP, workers).
+    return `tp_size ${uneven.tp} does not divide the ${model.numHeads} attention heads, and the row records no other split of its GPUs`;
+  }
   if (model.moe && degreesDisagree(row, hardware))
     return 'MoE degrees disagree: tp × attention DP ≠ moe_tp × moe_ep';
   const parts = partsOf(full, c.concurrency);
@@ -395,7 +420,8 @@ export function mapRow(row: SiliconRow, options: { waves?: number } = {}): RowMa
   const engine = ENGINE_IDS.find((id) => id === row.backend);
   if (!engine) return notModelled(`engine '${row.backend}' not modelled`);
   const concurrency = rowConcurrency(row);
-  if (!concurrency) return notModelled('no concurrency recorded');
+  if (!concurrency)
+    return notModelled('no concurrency recorded (no batch_size, no silicon_concurrency in the source)');
   const base = protocolOf(row);
   const protocol = options.waves ? { ...base, requestsPerClient: options.waves } : base;
   const job = jobOf({ row, model, hardware, engine, concurrency, protocol });

@@ -71,8 +71,10 @@ its closed-loop client, as a user would predict it, with the step model and cali
   repository (meta-llama/Llama-3.1-70B) reads as its -Instruct catalog entry and a re-quantized one
   (nvidia/…-FP8, …-NVFP4) as the model it quantizes: same architecture, and the weight format comes from
   the row. Kimi-K2.5 and MiniMax-M2.5 have catalog entries (their text models are Kimi-K2's and
-  MiniMax-M2's architectures); Qwen3.5-397B-A17B and GLM-5 are new architectures the import does not read,
-  so their rows are not modelled.
+  MiniMax-M2's architectures); Qwen3.5-397B-A17B (Qwen3-Next's hybrid of Gated DeltaNet and gated full
+  attention) and GLM-5 (MLA with DeepSeek Sparse Attention: the attention reads the top 2048 keys an
+  indexer picks, the indexer scores every key) have catalog entries of their own, and zhipuai/GLM-5
+  reads as zai-org/GLM-5.
 - **GPU**: h100_sxm → h100-sxm, h200_sxm → h200, b200_sxm → b200, b300_sxm → b300, gb200, gb300.
 - **Engine**: \`backend\` is the engine id (vllm, sglang, trtllm). Its scheduler is its description's
   \`scheduler.policyFor\` with its knob table's defaults (vLLM: vllm-v1, 8192-token chunks; SGLang: its
@@ -92,7 +94,11 @@ its closed-loop client, as a user would predict it, with the step model and cali
   degrees mean "not used". Some converted aggregated rows record tp_size as tp × ep (\`…_tp4_ep4_…\` with
   tp_size 16 and moe 4 × 4; tp_size 64 with moe 8 × 8 on an 8-GPU board): where tp_size exceeds the GPU's
   scale-up domain and equals moe_tp × moe_ep with both above 1, the server ran on moe_tp GPUs, its experts
-  spread moe_ep ways.
+  spread moe_ep ways. An aggregated row that leaves attention_dp_size empty while its expert GPUs
+  (moe_tp × moe_ep) are k × tp ran k attention-DP ranks of TP tp, as vLLM's \`--data-parallel-size k\`
+  does (Qwen3-235B-A22B-FP8 on H200 with tp 1 and moe_tp 2: its 235 GB of weights load on no single
+  GPU). A tp_size that does not divide the model's attention heads is not modelled (vLLM, SGLang and
+  TensorRT-LLM split heads evenly over TP, and such rows record no other split of their GPUs).
 - **Weights**: the MoE quant mode for MoE models, the GEMM one for dense models: nvfp4 → nvfp4, fp8 and
   fp8_block → fp8, int4_wo → int4, empty → the checkpoint's own format (bf16 where it has none). A dtype
   other than the checkpoint's applies to every decoder linear layer.

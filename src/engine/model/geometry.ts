@@ -297,11 +297,21 @@ export function sharedWidthOf(ffn: FfnGeometry): number {
 export function layerKvBytesPerToken(layer: LayerGeometry, tp: number, kvDtype: KvDtype): number {
   const attention = layer.attention;
   const element = kvBytesPerElement(kvDtype);
-  if (attention.kind === 'mla') {
-    return (attention.kvLoraRank + attention.qkRopeHeadDim) * element + indexerKeyBytes(attention);
-  }
+  if (attention.kind === 'mla') return mlaLatentBytes(attention, element) + indexerKeyBytes(attention);
   if (attention.kind === 'linear') return 0;
   return 2 * Math.max(1, attention.kvHeads / tp) * attention.headDim * element;
+}
+
+/**
+ * Bytes of one token's MLA latent and rotary key at `element` bytes per value. Sparse (DSA) layers in an
+ * 8-bit cache use the layout FlashMLA's sparse kernels read (vLLM's `fp8_ds_mla`): the latent in fp8
+ * with one fp32 scale per 128 values, the rotary key kept in bf16 (656 bytes for a 512 + 64 latent).
+ */
+function mlaLatentBytes(attention: MlaAttentionGeometry, element: number): number {
+  if (attention.indexer && element === 1) {
+    return attention.kvLoraRank + 4 * Math.ceil(attention.kvLoraRank / 128) + 2 * attention.qkRopeHeadDim;
+  }
+  return (attention.kvLoraRank + attention.qkRopeHeadDim) * element;
 }
 
 /**

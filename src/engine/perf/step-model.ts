@@ -283,10 +283,13 @@ export class StepModel {
     const grid = this.grid;
     const table = (secondsAt: (n: number) => number) => grid.map((n) => secondsAt(n));
     const tokenTable = table((n) => this.tokenSeconds(setup, n));
-    // A sparse (DSA) layer's tables measured dense MLA: their efficiency is read over the dense shape and
-    // applied to the top-k keys the sparse kernel reads.
-    const measuredShape = attention.indexer ? { ...attention, window: Number.POSITIVE_INFINITY } : attention;
+    // A sparse (DSA) layer's decode runs in the latent space as the measured dense MLA decode does: its
+    // efficiency, read over the dense shape, is applied to the top-k keys it reads. Its prefill kernel
+    // (FlashMLA's sparse one, in the latent space) is not the measured dense prefill's: roofline curves.
+    const sparse = attention.indexer !== undefined;
+    const measuredShape = sparse ? { ...attention, window: Number.POSITIVE_INFINITY } : attention;
     const engineAttention = this.measured ? measuredAttention(this.measured, setup, measuredShape) : {};
+    if (sparse) delete engineAttention.prefill;
     const opsTable = (ops: (n: number) => OpCost[]) =>
       ops(1).length > 0 ? table((n) => ops(n).reduce((sum, op) => sum + this.opSeconds(op, n), 0)) : null;
     const decodeTable = opsTable((n) => decodeOnlyOps(setup, n));

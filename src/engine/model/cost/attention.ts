@@ -152,7 +152,7 @@ function mlaInputOps(s: LayerCostSetup, g: MlaAttentionGeometry, tokens: number)
   }
   const roped = (heads + 1) * g.qkRopeHeadDim;
   ops.push({ name: 'rope', kind: 'elementwise', flops: 3 * tokens * roped, bytes: 2 * tokens * roped * a });
-  if (g.indexer) ops.push(...indexerInputOps(s, g, g.indexer, tokens));
+  if (g.indexer) ops.push(...indexerInputOps(s, g, g.indexer, tokens), mlaAbsorbOps(s, g, tokens)[0]);
   return ops;
 }
 
@@ -190,6 +190,9 @@ export function attentionOutputOps(s: LayerCostSetup, tokens: number): OpCost[] 
     ];
   }
   const width = g.kind === 'mla' ? (g.heads / s.tp) * g.vHeadDim : (g.heads / s.tp) * g.headDim;
+  if (g.kind === 'mla' && g.indexer) {
+    return [mlaAbsorbOps(s, g, tokens)[1], linearOp('o_proj', tokens, width * h, width, h, s.weightBytes)];
+  }
   const gate: OpCost[] =
     g.kind !== 'mla' && g.outputGate
       ? [
@@ -204,22 +207,28 @@ export function attentionOutputOps(s: LayerCostSetup, tokens: number): OpCost[] 
   return [...gate, linearOp('o_proj', tokens, width * h, width, h, s.weightBytes)];
 }
 
-/**
- * Ops only decode tokens run: MLA's absorbed projections. Decodes attend in the latent space (vLLM's
- * and SGLang's FlashMLA path): q_nope is multiplied into it by W_UK (`mla_q_absorb`), and the latent
- * output back out to each head's v by W_UV (`mla_v_absorb`), batched over heads. Engines keep these two
- * in 16-bit whatever the checkpoint's format (vLLM dequantizes kv_b_proj into them at load).
- */
-export function decodeOnlyOps(s: LayerCostSetup, decodes: number): OpCost[] {
-  const g = s.layer.attention;
-  if (g.kind !== 'mla') return [];
+/** MLA's absorbed projections W_UK (into the latent) and W_UV (back out to each head's v), over `rows` tokens. */
+function mlaAbsorbOps(s: LayerCostSetup, g: MlaAttentionGeometry, rows: number): [OpCost, OpCost] {
   const heads = g.heads / s.tp;
   const uk = heads * g.qkNopeHeadDim * g.kvLoraRank;
   const uv = heads * g.kvLoraRank * g.vHeadDim;
   return [
-    linearOp('mla_q_absorb', decodes, uk, heads * g.qkNopeHeadDim, heads * g.kvLoraRank, a),
-    linearOp('mla_v_absorb', decodes, uv, heads * g.kvLoraRank, heads * g.vHeadDim, a),
+    linearOp('mla_q_absorb', rows, uk, heads * g.qkNopeHeadDim, heads * g.kvLoraRank, a),
+    linearOp('mla_v_absorb', rows, uv, heads * g.kvLoraRank, heads * g.vHeadDim, a),
   ];
+}
+
+/**
+ * Ops only decode tokens run: MLA's absorbed projections. Decodes attend in the latent space (vLLM's
+ * and SGLang's FlashMLA path): q_nope is multiplied into it by W_UK (`mla_q_absorb`), and the latent
+ * output back out to each head's v by W_UV (`mla_v_absorb`), batched over heads. Engines keep these two
+ * in 16-bit whatever the checkpoint's format (vLLM dequantizes kv_b_proj into them at load). Sparse
+ * (DSA) layers absorb for every token (attentionInputOps, attentionOutputOps), not only decodes.
+ */
+export function decodeOnlyOps(s: LayerCostSetup, decodes: number): OpCost[] {
+  const g = s.layer.attention;
+  if (g.kind !== 'mla' || g.indexer) return [];
+  return mlaAbsorbOps(s, g, decodes);
 }
 
 /**
@@ -229,7 +238,8 @@ export function decodeOnlyOps(s: LayerCostSetup, decodes: number): OpCost[] {
  */
 export function prefillKeyOps(s: LayerCostSetup, keys: number): OpCost[] {
   const g = s.layer.attention;
-  if (g.kind !== 'mla') return [];
+  // Sparse (DSA) prefill attends in the latent space too: nothing is up-projected.
+  if (g.kind !== 'mla' || g.indexer) return [];
   const heads = g.heads / s.tp;
   const out = heads * (g.qkNopeHeadDim + g.vHeadDim);
   return [linearOp('kv_b_proj', keys, g.kvLoraRank * out, g.kvLoraRank, out, s.weightBytes)];
@@ -243,27 +253,31 @@ export function attentionCoefficients(s: LayerCostSetup): AttentionCoefficients 
     const heads = g.heads / s.tp;
     const qk = g.qkNopeHeadDim + g.qkRopeHeadDim;
     const latent = g.kvLoraRank + g.qkRopeHeadDim;
+    // Absorbed: per head, q (latent + rope) · cached latent and rotary key, then p · latent; every
+    // head reads the same latent, so a key costs its latent bytes once, not once per head.
+    const absorbed: AttentionPathCoefficients = {
+      flopsPerPair: heads * (2 * latent + 2 * g.kvLoraRank),
+      flopsPerToken: 0,
+      bytesPerToken: heads * (latent + g.kvLoraRank) * a + kvPerKey,
+      bytesPerKey: kvPerKey,
+      bytesPerSequence: 0,
+    };
     return {
       window: g.topK,
       ...(g.indexer ? { indexer: indexerCoefficients(g, g.indexer) } : {}),
-      // Non-absorbed: per head, q·k over nope + rope dims, p·v over v dims; K and V are the
-      // up-projected ones kv_b_proj wrote (the shared rotary key expanded to every head).
-      prefill: {
-        flopsPerPair: heads * (2 * qk + 2 * g.vHeadDim),
-        flopsPerToken: 0,
-        bytesPerToken: heads * (qk + g.vHeadDim) * a + kvPerKey,
-        bytesPerKey: heads * (qk + g.vHeadDim) * a,
-        bytesPerSequence: 0,
-      },
-      // Absorbed: per head, q (latent + rope) · cached latent and rotary key, then p · latent; every
-      // head reads the same latent, so a key costs its latent bytes once, not once per head.
-      decode: {
-        flopsPerPair: heads * (2 * latent + 2 * g.kvLoraRank),
-        flopsPerToken: 0,
-        bytesPerToken: heads * (latent + g.kvLoraRank) * a + kvPerKey,
-        bytesPerKey: kvPerKey,
-        bytesPerSequence: 0,
-      },
+      // Dense prefill does not absorb: per head, q·k over nope + rope dims, p·v over v dims; K and V are
+      // the up-projected ones kv_b_proj wrote (the shared rotary key expanded to every head). Sparse
+      // (DSA) prefill runs FlashMLA's sparse kernel, which attends in the latent space like decode.
+      prefill: g.indexer
+        ? absorbed
+        : {
+            flopsPerPair: heads * (2 * qk + 2 * g.vHeadDim),
+            flopsPerToken: 0,
+            bytesPerToken: heads * (qk + g.vHeadDim) * a + kvPerKey,
+            bytesPerKey: heads * (qk + g.vHeadDim) * a,
+            bytesPerSequence: 0,
+          },
+      decode: absorbed,
     };
   }
   if (g.kind === 'linear') return linearCoefficients(s, g);

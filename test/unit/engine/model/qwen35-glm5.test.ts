@@ -140,8 +140,10 @@ describe('Qwen3.5-397B-A17B and GLM-5', () => {
 
   it("GLM-5's KV cache holds the latent and rotary key plus the indexer's fp8 key and scale", () => {
     const model = getModel('glm-5');
-    // Per layer: (512 + 64) latent and rope values, and 128 fp8 bytes + one fp32 scale of the indexer.
-    assert.equal(kvBytesPerTokenPerGpu(model, { tp: 8, pp: 1, kvDtype: 'fp8' }), 78 * (576 + 132));
+    // Per layer, fp8: the 512 latent values in fp8 with 4 fp32 scales, the 64 rope values in bf16 (656,
+    // FlashMLA's sparse layout), and the indexer's 128 fp8 bytes + one fp32 scale.
+    assert.equal(kvBytesPerTokenPerGpu(model, { tp: 8, pp: 1, kvDtype: 'fp8' }), 78 * (656 + 132));
+    // bf16: (512 + 64) × 2, and the indexer's key as in fp8.
     assert.equal(kvBytesPerTokenPerGpu(model, { tp: 8, pp: 1, kvDtype: 'bf16' }), 78 * (576 * 2 + 132));
   });
 
@@ -172,6 +174,28 @@ describe('Qwen3.5-397B-A17B and GLM-5', () => {
     // The indexer: 32 heads × (2 × 128 + 3) + 2 FLOPs for each of the 8001 visible keys.
     assert.equal(long.indexer.flops, (2 * 32 * 128 + 3 * 32 + 2) * 8001);
     assert.ok(longer.indexer.flops > long.indexer.flops);
+  });
+
+  it('sparse prefill attends in the latent space: absorbed projections for every token, no kv_b_proj', () => {
+    const model = getModel('glm-5');
+    const formats = { weight: { dtype: 'fp8' as const }, kv: 'fp8' as const };
+    const ops = layerCosts(model, layerGeometry(model, 10), formats, [{ tokens: 4096, context: 4096 }], {
+      tp: 8,
+    });
+    const names = ops.map((op) => op.name);
+    assert.ok(!names.includes('kv_b_proj'), names.join(' '));
+    const qAbsorb = ops.find((op) => op.name === 'mla_q_absorb')!;
+    assert.equal(qAbsorb.flops, 2 * 4096 * 8 * 192 * 512);
+    assert.ok(names.includes('mla_v_absorb'));
+    // Per attended key as in decode: 8 heads × (2 × 576 + 2 × 512); each query sees at most 2048 keys.
+    const attention = ops.find((op) => op.name === 'attention')!;
+    assert.equal(attention.flops, 8 * (2 * 576 + 2 * 512) * 4096 * 2048);
+    // DeepSeek-V3's dense MLA prefill still up-projects every key it attends to.
+    const v3 = getModel('deepseek-v3');
+    const dense = layerCosts(v3, layerGeometry(v3, 10), formats, [{ tokens: 4096, context: 4096 }], {
+      tp: 8,
+    });
+    assert.ok(dense.some((op) => op.name === 'kv_b_proj'));
   });
 });
 

@@ -36,6 +36,10 @@ const ROWS = {
     '2026_03_25_kimi_k2_5_h200_sxm_vllm_int4_agg_8192x1024_c4_tp8_0_ep1_0_597,source_file=2026-03-25.csv; model=Kimi-K2.5; silicon_concurrency=4; measured=2026-03-02T23:25:25Z; wip=False; image=vllm/vllm-openai:v0.16.0,vllm,0.16.0,moonshotai/Kimi-K2.5,h200_sxm,int4,agg,8192,1024,int4_wo,int4_wo,4,8,1,1,8,1,,,,,,,,,,,,,,,504.4941308558919,11.731443304604047',
   deepseekFp8Tp4:
     'dsr1_b200_trtllm_fp8_agg_8192x1024_c16_cfg473,db-dump/2026-04-27; config_id=473; silicon_concurrency=16; measured=2026-01-29T00:00:00.000Z; workflow_run_id=248; nvcr.io/nvidia/tensorrt-llm/release:1.2.0rc6.post2,trtllm,1.2.0rc6.post2,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,8192,1024,fp8,fp8,16,4,1,1,4,1,,,,,,,,,,,,,,,652.6542546227574,20.314730186389564',
+  qwen235Dp:
+    'qwen_qwen3_235b_a22b_fp8_qwen_qwen3_235b_a22b_fp8_h200_sxm_vllm_agg_2000x100_c5_tp1_epnone_11,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h200_sxm/vllm/0.12.0/Qwen_Qwen3-235B-A22B-FP8.csv; silicon_concurrency=5,vllm,0.12.0,Qwen/Qwen3-235B-A22B-FP8,h200_sxm,fp8,agg,2000,100,fp8,fp8,5,1,1,,2,1,,,,,,,,,,,,,,,450.9,57.78',
+  deepseekTp36:
+    '2026_04_06_deepseek_r1_gb200_trtllm_fp4_agg_1024x1024_c32_tp36_ep1_11,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=32; measured=2025-11-17T00:00:00.000Z; wip=False,trtllm,,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,1024,1024,nvfp4,nvfp4,32,36,1,1,36,1,,,,,,,,,,,,,,,232.46199020786662,8.444456925206435',
   tpTimesEp:
     '2026_04_06_deepseek_r1_b200_sxm_sglang_fp4_agg_8192x1024_c128_tp4_ep4_1042,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=128; measured=2026-03-25T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.9-cu130,sglang,0.5.9,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,128,16,1,1,4,4,,,,,,,,,,,,,,,2629.244434656721,49.9457173349404',
 };
@@ -150,13 +154,18 @@ describe('accuracy benchmark: measured rows as simulations', () => {
   });
 
   it('says why a row is not modelled: an unknown architecture, a disaggregated row without worker counts', () => {
-    const qwen = mapped('qwen35');
-    assert.equal(qwen.modelled, false);
-    assert.equal(!qwen.modelled && qwen.reason, 'model not in the catalog: Qwen/Qwen3.5-397B-A17B');
-    assert.deepEqual(qwen.partition, {
+    const [row] = parseSiliconCsv(
+      `${HEADER}\n${ROWS.qwen35.replace('Qwen/Qwen3.5-397B-A17B', 'acme/Unknown-7B')}\n`,
+      'x.csv',
+    );
+    assert.ok(row);
+    const unknown = mapRow(row);
+    assert.equal(unknown.modelled, false);
+    assert.equal(!unknown.modelled && unknown.reason, 'model not in the catalog: acme/Unknown-7B');
+    assert.deepEqual(unknown.partition, {
       engine: 'sglang',
       gpu: 'b300_sxm',
-      family: 'qwen3.5-397b-a17b',
+      family: 'unknown-7b',
       mode: 'agg',
     });
     const disagg = mapped('disaggWithoutWorkers');
@@ -182,6 +191,35 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     const j = job('tpTimesEp');
     const { plan } = colocatedPool(j);
     assert.deepEqual(plan, { tp: 4, pp: 1, dp: 1, ep: 4, weightDtype: 'nvfp4', kvDtype: 'fp8' });
+  });
+
+  it('Qwen3.5-397B-A17B: TP4 with its experts over moe_tp 2 × moe_ep 2, in its own family', () => {
+    const m = mapped('qwen35');
+    assert.ok(m.modelled, m.modelled ? '' : m.reason);
+    assert.equal(m.partition.family, 'qwen3_5_moe');
+    assert.deepEqual(colocatedPool(m.job).plan, {
+      tp: 4,
+      pp: 1,
+      dp: 1,
+      ep: 4,
+      weightDtype: 'nvfp4',
+      kvDtype: 'fp8',
+    });
+  });
+
+  it('attention DP left unrecorded is what the MoE degrees imply: tp 1 with moe_tp 2 runs as two DP ranks', () => {
+    const { plan } = colocatedPool(job('qwen235Dp'));
+    // 235 GB of fp8 weights cannot load on one H200: vLLM's --data-parallel-size 2 shares the experts.
+    assert.deepEqual(plan, { tp: 1, pp: 1, dp: 2, ep: 2, weightDtype: 'fp8', kvDtype: 'fp8' });
+  });
+
+  it('a tp_size that does not divide the attention heads is not modelled, and says so', () => {
+    const m = mapped('deepseekTp36');
+    assert.equal(m.modelled, false);
+    assert.equal(
+      !m.modelled && m.reason,
+      'tp_size 36 does not divide the 128 attention heads, and the row records no other split of its GPUs',
+    );
   });
 
   it('a mapped row simulates to positive mean TTFT and TPOT', () => {
