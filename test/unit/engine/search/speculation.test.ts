@@ -87,4 +87,27 @@ describe('speculation in the search space', () => {
       /^speculation not chosen: .*8\.00 req\/s under the SLOs against 10\.00 req\/s without/,
     );
   });
+
+  it('names the token-gap target where speculation is faster per token but loses the SLO to bursts', () => {
+    const metrics = (tpot: number, rate: number | null, attainment: number) => ({
+      candidate: plain,
+      metrics: { throughputPerGpu: 1, attainment, tpot: { mean: tpot, p50: tpot, p90: tpot, p99: tpot } },
+      maxRateUnderSlo: rate,
+      best: false,
+    });
+    const [twin] = speculativeCandidates([plain], getModel('llama-3.1-8b'));
+    const faster = explainSpeculation([
+      { ...metrics(0.019, 3, 1), best: true },
+      { ...metrics(0.015, null, 0.4), candidate: twin },
+    ] as never);
+    assert.match(
+      faster,
+      /several at once: each verification is one gap .* \(40% of requests within the targets against 100%/,
+    );
+    const slower = explainSpeculation([
+      { ...metrics(0.019, 3, 1), best: true },
+      { ...metrics(0.025, 1, 0.4), candidate: twin },
+    ] as never);
+    assert.match(slower, /costs more than the accepted tokens save/);
+  });
 });
