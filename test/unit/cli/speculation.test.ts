@@ -75,6 +75,18 @@ describe('servetune step / simulate --speculative', {
         run('eagle3:k=3').speculation!.expectedTokensPerVerification,
     );
     assert.equal(run('eagle3:k=3,policy=per-request').speculation?.setting, 'eagle3:k=3,policy=per-request');
+    const step = execFileSync('node', [
+      cli,
+      'step',
+      ...base,
+      '--decode-batch',
+      '8',
+      '--decode-context',
+      '1000',
+      '--speculative',
+      'eagle3:k=3,topk=4,tokens=12',
+    ]).toString();
+    assert.match(step, /8 decodes verify 11 drafted tokens each/);
   });
 
   it('rejects an unknown method and --spec-acceptance alone, naming the option', () => {
