@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getModel } from '../../../../src/engine/model/catalog.js';
+import { engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
 import { SearchResult, searchServing } from '../../../../src/engine/search/run.js';
 import { type Candidate, Slo } from '../../../../src/engine/search/schema.js';
 import {
@@ -109,5 +110,21 @@ describe('speculation in the search space', () => {
       { ...metrics(0.025, 1, 0.4), candidate: twin },
     ] as never);
     assert.match(slower, /costs more than the accepted tokens save/);
+  });
+
+  it("a disaggregated plan's prefill servers carry the decode servers' drafter", () => {
+    const model = getModel('llama-3.1-70b');
+    const pool = { ...plain.pool, plan: { ...plain.pool.plan, tp: 4, dp: 1 } };
+    const candidate: Candidate = {
+      kind: 'disaggregated',
+      id: 'd',
+      prefill: pool,
+      decode: { ...pool, speculation: { method: 'eagle3', k: 3, policy: 'fixed' } },
+    };
+    const settings = engineSettingsFor('sglang', model, candidate, 8192);
+    for (const server of settings.servers) {
+      assert.equal(server.expressed.speculativeMethod, 'eagle3', server.role);
+      assert.ok(server.argv.includes('--speculative-algorithm'), server.role);
+    }
   });
 });
