@@ -77,6 +77,6 @@ export function speculativeStep(
       tokensPerSecond,
       tokensPerSecondWithout,
     },
-    summaryLine: `speculation ${setting}: ${n} decodes verify ${k} drafted tokens each, ${expected.toFixed(2)} tokens expected per sequence; ${tokensPerSecond.toFixed(0)} tok/s against ${tokensPerSecondWithout.toFixed(0)} without`,
+    summaryLine: `speculation ${setting}: ${n} decodes verify ${verified} drafted tokens each, ${expected.toFixed(2)} tokens expected per sequence; ${tokensPerSecond.toFixed(0)} tok/s against ${tokensPerSecondWithout.toFixed(0)} without`,
   };
 }

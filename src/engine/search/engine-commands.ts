@@ -225,5 +225,8 @@ export function engineSettingsFor(
       gpusPerNode,
     );
   if (candidate.kind === 'colocated') return { engine, servers: [serverOf(candidate.pool, 'server')] };
-  return { engine, servers: [serverOf(candidate.prefill, 'prefill'), serverOf(candidate.decode, 'decode')] };
+  // The prefill servers load the decode servers' drafter too: they prefill it and hand its state over.
+  const { speculation } = candidate.decode;
+  const prefill = speculation ? { ...candidate.prefill, speculation } : candidate.prefill;
+  return { engine, servers: [serverOf(prefill, 'prefill'), serverOf(candidate.decode, 'decode')] };
 }

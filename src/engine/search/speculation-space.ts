@@ -88,7 +88,22 @@ export function explainSpeculation(configurations: readonly EvaluatedConfigurati
   if (chosen) {
     return `speculation chosen (${setting}): the best speculative configuration serves ${compare}. Drafting pays where batches are small enough that verifying k + 1 tokens costs about one decode.`;
   }
-  return `speculation not chosen: the best speculative configuration (${setting}) serves ${compare}. At these batch sizes verifying k + 1 tokens per sequence costs more than the accepted tokens save, or the drafter's memory leaves too little KV cache.`;
+  return `speculation not chosen: the best speculative configuration (${setting}) serves ${compare}. ${plain ? whyNotChosen(speculative, plain) : ''}`.trimEnd();
+}
+
+/**
+ * Why speculation lost to `plain`: its tokens came slower (verification costs more than the accepted
+ * tokens save at these batches, or the drafter's memory left too little KV cache), or faster but in
+ * bursts whose gaps the SLO's token-gap target counts whole.
+ */
+function whyNotChosen(speculative: EvaluatedConfiguration, plain: EvaluatedConfiguration): string {
+  const s = speculative.metrics;
+  const p = plain.metrics;
+  const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
+  if (s.tpot.p90 < p.tpot.p90 && s.attainment < p.attainment) {
+    return `Its tokens come faster on average but several at once: each verification is one gap between tokens, longer than a decode step, and the SLO's token-gap target counts that gap whole (${percent(s.attainment)} of requests within the targets against ${percent(p.attainment)} at the search rate). A looser tbt, or a smaller k, favours it.`;
+  }
+  return "At these batch sizes verifying k + 1 tokens per sequence costs more than the accepted tokens save, or the drafter's memory leaves too little KV cache.";
 }
 
 /**

@@ -50,6 +50,11 @@ export function poolConfigsOf(deployment: Deployment): [PoolRole, PoolConfig][] 
       ];
 }
 
+/** The decode pool's speculation of a disaggregated deployment (undefined: colocated, or none). */
+function decodeSpeculationOf(deployment: Deployment): PoolConfig['speculation'] {
+  return deployment.kind === 'disaggregated' ? deployment.decode.speculation : undefined;
+}
+
 /**
  * Every pool's replicas, each with its scheduler, KV cache and step model; a pool that cannot serve
  * (see `Pools.problems`) is left out and named in the problems.
@@ -105,9 +110,12 @@ export function buildPools(
     const kvBytesPerBlock = memory.perGpu.kvBytesPerToken * resolved.blockSize;
     let kvBlocks = memory.perReplica.kvBlocks;
     let speculation: PoolSpeculation | null = null;
-    if (poolConfig.speculation && role !== 'prefill') {
+    // A disaggregated prefill pool loads the decode pool's drafter and prefills it (SGLang runs the
+    // drafter's prefill on the prefill role and sends its state with the KV); it drafts nothing.
+    const drafting = role === 'prefill' ? decodeSpeculationOf(config.deployment) : poolConfig.speculation;
+    if (drafting) {
       const built = poolSpeculation(
-        poolConfig.speculation,
+        drafting,
         model,
         hardware,
         poolConfig.plan,

@@ -486,7 +486,8 @@ function speculationTotals(
   replicas: readonly SimReplica[],
   requests: readonly SimRequest[],
 ): RunTotals['speculation'] {
-  const decoder = replicas.find((r) => r.speculation !== null)?.speculation;
+  // A disaggregated prefill pool's drafter only prefills: the counts are the decoding pool's.
+  const decoder = replicas.find((r) => r.speculation !== null && r.role !== 'prefill')?.speculation;
   if (!decoder) return undefined;
   const classes = new Map<string, { name: string; draftedTokens: number; emittedTokens: number }>();
   for (const r of requests) {

@@ -51,6 +51,44 @@ describe('servetune step / simulate --speculative', {
     assert.ok(Math.abs(summary.speculation!.expectedTokensPerVerification - (1 - 0.8 ** 5) / 0.2) < 1e-9);
   });
 
+  it('simulate: a draft tree and the per-request policy from the CLI form', () => {
+    const run = (setting: string) =>
+      RunSummary.parse(
+        JSON.parse(
+          execFileSync('node', [
+            cli,
+            'simulate',
+            ...base,
+            '--workload',
+            'poisson:rate=0.5,prompt=fixed(500),output=fixed(200),n=20',
+            '--speculative',
+            setting,
+            '--json',
+          ]).toString(),
+        ),
+      );
+    const tree = run('eagle3:k=3,topk=4,tokens=12');
+    assert.equal(tree.speculation?.setting, 'eagle3:k=3,topk=4,tokens=12');
+    assert.equal(tree.speculation!.draftedTokens / tree.speculation!.verifications, 11);
+    assert.ok(
+      tree.speculation!.expectedTokensPerVerification >
+        run('eagle3:k=3').speculation!.expectedTokensPerVerification,
+    );
+    assert.equal(run('eagle3:k=3,policy=per-request').speculation?.setting, 'eagle3:k=3,policy=per-request');
+    const step = execFileSync('node', [
+      cli,
+      'step',
+      ...base,
+      '--decode-batch',
+      '8',
+      '--decode-context',
+      '1000',
+      '--speculative',
+      'eagle3:k=3,topk=4,tokens=12',
+    ]).toString();
+    assert.match(step, /8 decodes verify 11 drafted tokens each/);
+  });
+
   it('rejects an unknown method and --spec-acceptance alone, naming the option', () => {
     const bad = spawnSync('node', [
       cli,

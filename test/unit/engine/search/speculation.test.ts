@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getModel } from '../../../../src/engine/model/catalog.js';
+import { engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
 import { SearchResult, searchServing } from '../../../../src/engine/search/run.js';
 import { type Candidate, Slo } from '../../../../src/engine/search/schema.js';
 import {
@@ -86,5 +87,44 @@ describe('speculation in the search space', () => {
       explainSpeculation(configurations),
       /^speculation not chosen: .*8\.00 req\/s under the SLOs against 10\.00 req\/s without/,
     );
+  });
+
+  it('names the token-gap target where speculation is faster per token but loses the SLO to bursts', () => {
+    const metrics = (tpot: number, rate: number | null, attainment: number) => ({
+      candidate: plain,
+      metrics: { throughputPerGpu: 1, attainment, tpot: { mean: tpot, p50: tpot, p90: tpot, p99: tpot } },
+      maxRateUnderSlo: rate,
+      best: false,
+    });
+    const [twin] = speculativeCandidates([plain], getModel('llama-3.1-8b'));
+    const faster = explainSpeculation([
+      { ...metrics(0.019, 3, 1), best: true },
+      { ...metrics(0.015, null, 0.4), candidate: twin },
+    ] as never);
+    assert.match(
+      faster,
+      /several at once: each verification is one gap .* \(40% of requests within the targets against 100%/,
+    );
+    const slower = explainSpeculation([
+      { ...metrics(0.019, 3, 1), best: true },
+      { ...metrics(0.025, 1, 0.4), candidate: twin },
+    ] as never);
+    assert.match(slower, /costs more than the accepted tokens save/);
+  });
+
+  it("a disaggregated plan's prefill servers carry the decode servers' drafter", () => {
+    const model = getModel('llama-3.1-70b');
+    const pool = { ...plain.pool, plan: { ...plain.pool.plan, tp: 4, dp: 1 } };
+    const candidate: Candidate = {
+      kind: 'disaggregated',
+      id: 'd',
+      prefill: pool,
+      decode: { ...pool, speculation: { method: 'eagle3', k: 3, policy: 'fixed' } },
+    };
+    const settings = engineSettingsFor('sglang', model, candidate, 8192);
+    for (const server of settings.servers) {
+      assert.equal(server.expressed.speculativeMethod, 'eagle3', server.role);
+      assert.ok(server.argv.includes('--speculative-algorithm'), server.role);
+    }
   });
 });

@@ -197,6 +197,43 @@ describe('speculative decoding in the simulator', () => {
     assert.ok(drafted < plain * 0.95, `${drafted} of ${plain} blocks`);
   });
 
+  it("disaggregated: the prefill pool loads and prefills the decode pool's draft model", () => {
+    const pool = (speculation?: SpeculationConfigInput) => ({
+      plan,
+      scheduler: { policy: 'vllm-v1' as const, maxModelLen: 8192 },
+      ...(speculation ? { speculation } : {}),
+    });
+    const disaggregated = (speculation?: SpeculationConfigInput): SimulationConfigInput => ({
+      ...config(),
+      deployment: { kind: 'disaggregated', prefill: pool(), decode: pool(speculation) },
+    });
+    const one: Workload = {
+      source: 'one',
+      hashBlockTokens: 512,
+      requests: [{ arrival: 0, promptTokens: 3000, outputTokens: 20 }],
+    };
+    const plain = simulate(disaggregated(), one);
+    const drafted = simulate(disaggregated({ method: 'draft-model', k: 3 }), one);
+    const draft = compileStepModel(getModel('llama-3.2-1b'), getHardware('h100-sxm'), plan);
+    const shape = createBatchShape();
+    addPrefillChunk(shape, 3000, 0, true);
+    const timing = createStepTiming();
+    draft.timeStep(shape, timing);
+    const rise = drafted.ttft!.mean - plain.ttft!.mean;
+    assert.ok(Math.abs(rise - (timing.totalSeconds - timing.overheadSeconds)) < 1e-9, `TTFT rose ${rise}`);
+    // The decode pool speculates and the summary counts its verifications, not the prefill pool's.
+    assert.ok(drafted.speculation!.verifications > 0);
+    const prefillBlocks = (speculation?: SpeculationConfigInput) =>
+      buildPools(
+        SimulationConfig.parse(disaggregated(speculation)),
+        getModel('llama-3.1-70b'),
+        getHardware('h100-sxm'),
+        one,
+        {},
+      ).pools[0].replicas[0].kv.totalBlocks;
+    assert.ok(prefillBlocks({ method: 'draft-model', k: 3 }) < 0.95 * prefillBlocks());
+  });
+
   it('a draft model takes KV memory: fewer blocks than without', () => {
     const light = workload('poisson:rate=1,prompt=lognormal(500,0.5),output=lognormal(200,0.5),n=5,max=4000');
     const plain = simulate(config(), light);
