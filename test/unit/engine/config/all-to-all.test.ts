@@ -5,6 +5,7 @@ import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import { engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
 import { wideExpertParallelShapes } from '../../../../src/engine/search/expert-parallel-space.js';
+import { labelOf } from '../../../../src/engine/search/run.js';
 import type { Candidate } from '../../../../src/engine/search/schema.js';
 import { disaggregatedCandidates } from '../../../../src/engine/search/space.js';
 import { resolveBlock } from '../../../../src/engine/tune/target.js';
@@ -107,6 +108,10 @@ describe('EP all-to-all kernels in the search', () => {
     assert.deepEqual([...kernels('sglang')], ['deepep-auto']);
     assert.deepEqual([...kernels('vllm')], ['deepep-low-latency']);
     assert.deepEqual([...kernels('trtllm')], [undefined]);
+  });
+
+  it("the search's label names DeepEP kernels where a plan runs them", () => {
+    assert.match(labelOf({ candidate: wide('deepep-auto') }), /^TP1×DP16×EP16 DeepEP auto fp8\/bf16,/);
   });
 
   it('disaggregated wide-EP pools: normal kernels for the prefill pool, low-latency for the decode pool', () => {
