@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readConfig, readEngineFlags } from '../../../../src/engine/config/index.js';
+import { allToAllSettings } from '../../../../src/engine/config/engines/all-to-all.js';
+import { ENGINE_IDS, ENGINES } from '../../../../src/engine/config/engines/index.js';
+import { engineFlags, readConfig, readEngineFlags } from '../../../../src/engine/config/index.js';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import { engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
@@ -64,6 +66,17 @@ describe('EP all-to-all kernels in serving files', () => {
     assert.equal(planOf(`${VLLM} --all2all-backend pplx\n`).allToAll, undefined);
     const typo = readConfig('/x/serve.sh', `${VLLM} --all2all-backend deepep_fast\n`).blocks[0];
     assert.match(typo.occurrences.find((o) => o.error)?.error ?? '', /deepep_low_latency/);
+  });
+
+  it("an engine's wide-EP kernels are ones its knobs can say, for every role", () => {
+    for (const id of ENGINE_IDS) {
+      const choice = ENGINES[id].wideExpertParallelAllToAll;
+      if (!choice) continue;
+      for (const backend of Object.values(choice)) {
+        const flags = engineFlags(id, { model: 'm', ...allToAllSettings(backend) });
+        assert.deepEqual(flags.dropped, [], `${id} ${backend}`);
+      }
+    }
   });
 
   it('emitted in each engine form and read back to the same settings', () => {
