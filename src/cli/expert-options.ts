@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { AllToAllBackend } from '../engine/memory/plan.js';
 import { moeLayers } from '../engine/model/geometry.js';
 import type { ModelSpec } from '../engine/model/spec.js';
 import { type ExpertRouting, expertImbalanceOf } from '../engine/perf/expert-parallel.js';
@@ -16,6 +17,20 @@ export function eplbOption(): Option {
     '--eplb-redundant <n>',
     "MoE under EP: EPLB's redundant expert slots, copies of hot experts held beside the routed ones (their weights count in memory; experts + slots must divide over EP: DeepSeek-V3's 256 + 32 over EP 72); DeepSeek-V3's prefill deployment ran 32",
   ).argParser(nonNegativeInt);
+}
+
+export function allToAllOption(): Option {
+  return new Option(
+    '--all-to-all <kernels>',
+    "MoE under EP: the dispatch/combine kernels: nccl (the default: NCCL's all-to-all, from the measured tables for 2-8 GPUs, else the link model), deepep-low-latency (decode), deepep-normal (prefill) or deepep-auto (low-latency up to 128 tokens a rank, normal above); DeepEP is priced from its published H800 measurements scaled to the plan's shape and link (SGLang --moe-a2a-backend deepep --deepep-mode, vLLM --all2all-backend)",
+  ).choices(AllToAllBackend.options);
+}
+
+/** The plan's share of the flags: the EP all-to-all kernels, where EP is used (absent: NCCL). */
+export function allToAllOfFlags(flags: { ep: number; allToAll?: AllToAllBackend }): {
+  allToAll?: AllToAllBackend;
+} {
+  return flags.ep > 1 && flags.allToAll ? { allToAll: flags.allToAll } : {};
 }
 
 /** The routing the flags ask for; undefined: balanced. */

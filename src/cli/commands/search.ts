@@ -38,6 +38,7 @@ const REASONS: Record<PrunedConfiguration['reason'], string> = {
   memory: 'do not fit in GPU memory',
   divisibility: 'cannot split the model that way',
   dominated: 'beaten on every metric by another',
+  engine: 'need more than one node, which the engine cannot serve from',
 };
 
 /**
@@ -125,7 +126,13 @@ function printResult(result: SearchResult): void {
       console.log(
         `  ${server.role === 'server' ? '' : `${server.role}: `}${server.commandLine}   (× ${server.replicas}, ${server.gpusPerServer} GPU${server.gpusPerServer > 1 ? 's' : ''} each)`,
       );
-      if (server.nodes !== undefined) {
+      if (server.mpiWorld) {
+        console.log(
+          `    over ${server.nodes} nodes as one MPI world, started once (HOSTFILE: the nodes, slots= their GPUs):`,
+        );
+        console.log(`    mpirun: ${server.mpiWorld.mpirun}`);
+        console.log(`    Slurm:  ${server.mpiWorld.srun}`);
+      } else if (server.nodes !== undefined) {
         console.log(`    over ${server.nodes} nodes; on each (HEAD_NODE_IP: node 0's address):`);
         for (const [rank, line] of (server.nodeCommandLines ?? []).entries())
           console.log(`    node ${rank}: ${line}`);

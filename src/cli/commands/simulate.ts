@@ -4,7 +4,7 @@ import { kvBlockSizeProblem } from '../../engine/config/block-size.js';
 import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import type { HardwareSpec } from '../../engine/hardware/spec.js';
-import { describePlan, type Plan } from '../../engine/memory/plan.js';
+import { type AllToAllBackend, describePlan, type Plan } from '../../engine/memory/plan.js';
 import { findModel } from '../../engine/model/catalog.js';
 import { defaultWeightDtype } from '../../engine/model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
@@ -33,6 +33,8 @@ import { GOODPUT_SLO_RULES } from '../../engine/workload/slo.js';
 import { NO_SLO, type SloDefinition, sloInWords } from '../../engine/workload/slo-verdict.js';
 import type { Workload } from '../../engine/workload/types.js';
 import {
+  allToAllOfFlags,
+  allToAllOption,
   eplbOption,
   expertRoutingOfFlags,
   expertSkewOption,
@@ -97,6 +99,7 @@ interface StepFlags extends EngineFlags {
   ep: number;
   expertSkew?: number;
   eplbRedundant?: number;
+  allToAll?: AllToAllBackend;
   weightDtype?: WeightDtype;
   kvDtype: KvDtype;
   prefillTokens: number;
@@ -158,6 +161,7 @@ interface SimulateFlags extends EngineFlags {
   slo?: SloDefinition;
   expertSkew?: number;
   eplbRedundant?: number;
+  allToAll?: AllToAllBackend;
   speculative?: SpeculationConfig;
   specAcceptance?: SpecAcceptance;
   json?: boolean;
@@ -187,6 +191,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1))
     .addOption(expertSkewOption())
     .addOption(eplbOption())
+    .addOption(allToAllOption())
     .addOption(weightDtypeOption(true))
     .addOption(kvDtypeOption())
     .addOption(
@@ -243,6 +248,7 @@ export function registerSimulateCommands(program: Command): void {
         dp: flags.dp,
         ep: flags.ep,
         ...redundantSlotsOfFlags(flags),
+        ...allToAllOfFlags(flags),
         weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       };
@@ -430,6 +436,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(engineOptions(ENGINE_PURPOSE)[2])
     .addOption(expertSkewOption())
     .addOption(eplbOption())
+    .addOption(allToAllOption())
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: RunSummary)')
@@ -464,6 +471,7 @@ export function registerSimulateCommands(program: Command): void {
         dp,
         ep: flags.ep,
         ...redundantSlotsOfFlags(flags),
+        ...allToAllOfFlags(flags),
         weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       });

@@ -1,5 +1,6 @@
 import { type HardwareSpec, scaleUpDomainOf } from '../../engine/hardware/spec.js';
 import type { Plan } from '../../engine/memory/plan.js';
+import { DEEPEP_SOURCE } from '../../engine/perf/deepep.js';
 import { epGroupBatches } from '../../engine/perf/expert-parallel.js';
 import type { StepReport } from '../../engine/perf/report.js';
 
@@ -35,8 +36,15 @@ export function expertParallelTerms(
 
 const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
 
+/** Which of the three sources timed the all-to-all, from its breakdown source. */
+export function allToAllSourceKind(source: string | undefined): string {
+  if (source?.startsWith(DEEPEP_SOURCE)) return 'DeepEP published measurement';
+  if (source?.includes('NCCL all-to-all')) return 'NCCL table';
+  return 'link model';
+}
+
 export function describeExpertParallel(t: Terms): string {
   const group = t.groupBatches > 1 ? ` over ${t.groupBatches} attention-DP ranks` : '';
   const link = t.scaleUp ? 'within one scale-up domain (NVLink)' : 'across scale-up domains (the network)';
-  return `expert parallel: EP${t.ep}${group}, all-to-all ${link}: dispatch + combine ${ms(t.allToAllSeconds)}${t.allToAllSource ? ` (${t.allToAllSource})` : ''}; busiest EP rank × ${t.imbalance.toFixed(2)} of the mean: the step waits ${ms(t.imbalanceSeconds)} for it`;
+  return `expert parallel: EP${t.ep}${group}, all-to-all ${link}: dispatch + combine ${ms(t.allToAllSeconds)} from the ${allToAllSourceKind(t.allToAllSource)}${t.allToAllSource && !t.allToAllSource.startsWith('link model') ? ` (${t.allToAllSource})` : ''}; busiest EP rank × ${t.imbalance.toFixed(2)} of the mean: the step waits ${ms(t.imbalanceSeconds)} for it`;
 }

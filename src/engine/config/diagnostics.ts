@@ -186,12 +186,23 @@ function chartInjectedFlags({ block, push, fixFor }: BlockChecking): void {
 }
 
 /**
+ * Attention-DP ranks in one server: the file's DP, or, for an engine with no DP setting whose attention
+ * DP spans every GPU of its TP (TensorRT-LLM's enable_attention_dp with --tp_size), that TP.
+ */
+export function serverDataParallel(engine: EngineId, settings: PartialServingSettings): number {
+  if (settings.dp !== undefined) return settings.dp;
+  const takesDp = knobTable(engine).knobs.some((k) => k.settings.includes('dp'));
+  const everyGpu = ENGINES[engine].dataParallelAttention === 'tp-counts-every-gpu';
+  return settings.dpAttention === true && everyGpu && !takesDp ? (settings.tp ?? 1) : 1;
+}
+
+/**
  * The attention TP of a plan as the file writes it: SGLang and TensorRT-LLM count every GPU of an
  * attention-DP server in --tp, so attention TP is tp / dp there; otherwise the file's TP.
  */
 export function attentionTensorParallel(engine: EngineId, settings: PartialServingSettings): number {
   const tp = settings.tp ?? 1;
-  const dp = settings.dp ?? 1;
+  const dp = serverDataParallel(engine, settings);
   const countsEveryGpu =
     settings.dpAttention === true &&
     ENGINES[engine].dataParallelAttention === 'tp-counts-every-gpu' &&
@@ -217,7 +228,7 @@ function resolveTarget(block: ServingBlock, engine: EngineId, context: DiagnoseC
     hardware,
     tp: resolved.tp ?? 1,
     pp: resolved.pp ?? 1,
-    dp: resolved.dp ?? 1,
+    dp: serverDataParallel(engine, resolved),
   };
 }
 

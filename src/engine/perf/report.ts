@@ -56,7 +56,7 @@ export const StepReport = z.object({
       /** Busiest EP rank's routed tokens over the mean. */
       imbalance: z.number(),
       allToAllSeconds: z.number(),
-      /** Where the all-to-all's time came from: a measured NCCL table, or the link model. */
+      /** Where the all-to-all's time came from: a measured NCCL table, DeepEP's published measurement, or the link model. */
       allToAllSource: z.string().optional(),
       /** Expert time the step spends because the busiest rank carries more than the mean. */
       imbalanceSeconds: z.number(),

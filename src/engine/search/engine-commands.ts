@@ -3,7 +3,7 @@ import { type EngineFlags, engineFlags } from '../config/emit.js';
 import { allToAllSettings } from '../config/engines/all-to-all.js';
 import { ENGINES, type EngineId } from '../config/engines/index.js';
 import { kvCacheSettingsFor } from '../config/engines/kv-cache.js';
-import { nodeLaunchWords } from '../config/engines/multi-node.js';
+import { mpiWorldCommands, nodeLaunchWords } from '../config/engines/multi-node.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { findModel } from '../model/catalog.js';
@@ -11,6 +11,7 @@ import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { ModelSpec } from '../model/spec.js';
 import { epGroupBatches } from '../perf/expert-parallel.js';
 import { draftCheckpointOf, type SpeculationConfig, treeTokensOf } from '../perf/speculation.js';
+import { ServeTuneError } from '../util/errors.js';
 import { freeMemoryFraction } from './kv-budget.js';
 import type { Candidate, Pool } from './schema.js';
 
@@ -31,6 +32,11 @@ const EmittedServer = z.object({
    */
   nodes: z.number().int().positive().optional(),
   nodeCommandLines: z.array(z.string()).optional(),
+  /**
+   * A server spanning nodes that starts as one MPI world (TensorRT-LLM): the one command that starts
+   * every rank, with mpirun (`$HOSTFILE` names the nodes) or with Slurm's srun. Absent: not such a server.
+   */
+  mpiWorld: z.object({ mpirun: z.string(), srun: z.string() }).optional(),
   /** The settings, in ServeTune's terms, that the flags express (what reading them back gives). */
   expressed: z.record(z.string(), z.unknown()),
 });
@@ -147,7 +153,7 @@ function server(
   const gpus = flags.deployment.gpus ?? 1;
   const nodes = gpusPerNode !== undefined ? Math.ceil(gpus / gpusPerNode) : 1;
   return {
-    ...(nodes > 1 ? multiNode(engine, flags, nodes, settings.dp ?? 1) : {}),
+    ...(nodes > 1 ? multiNode(engine, flags, { nodes, gpus, gpusPerNode }, settings.dp ?? 1) : {}),
     role,
     commandLine: flags.commandLine,
     argv: flags.argv,
@@ -163,13 +169,28 @@ function server(
   };
 }
 
-/** Each node's command of a server over `nodes` nodes, where the engine launches across nodes by flags. */
+/**
+ * How a server over several nodes starts, in the engine's own form (its description's `multiNode`):
+ * each node's command with the engine's flags, or one MPI world's command. An engine that serves from
+ * one node only (TGI) cannot run such a server: an error says so.
+ */
 function multiNode(
   engine: EngineId,
   flags: EngineFlags,
-  nodes: number,
+  span: { nodes: number; gpus: number; gpusPerNode?: number },
   dataParallel: number,
-): { nodes: number; nodeCommandLines?: string[] } {
+): { nodes: number; nodeCommandLines?: string[]; mpiWorld?: { mpirun: string; srun: string } } {
+  const { nodes } = span;
+  const form = ENGINES[engine].multiNode;
+  if (form === 'none') {
+    throw new ServeTuneError(
+      `${ENGINES[engine].displayName} has no multi-node serving: a server of ${span.gpus} GPUs needs ${nodes} nodes of ${span.gpusPerNode} GPUs; choose a plan within one node, or vLLM, SGLang or TensorRT-LLM`,
+      'invalid-plan',
+    );
+  }
+  if (form === 'mpi-world') {
+    return { nodes, mpiWorld: mpiWorldCommands(flags.argv, flags.env, span.gpus, nodes) };
+  }
   const lines: string[] = [];
   for (let rank = 0; rank < nodes; rank++) {
     const words = nodeLaunchWords(engine, nodes, rank, dataParallel);

@@ -1,5 +1,5 @@
 import { wideExpertParallelAllToAll } from '../config/engines/all-to-all.js';
-import type { EngineId } from '../config/engines/index.js';
+import { ENGINES, type EngineId } from '../config/engines/index.js';
 import { scaleUpDomainOf } from '../hardware/spec.js';
 import { describePlan, type Plan, redundantSlotsFor } from '../memory/plan.js';
 import { moeLayers } from '../model/geometry.js';
@@ -56,4 +56,30 @@ export function withRoleAllToAll(engine: EngineId, plan: Plan, role: 'prefill' |
   if (!plan.allToAll) return plan;
   const allToAll = wideExpertParallelAllToAll(engine, role);
   return allToAll ? { ...plan, allToAll } : plan;
+}
+
+/**
+ * The shapes whose servers an engine can start: one that serves from one node only (TGI, its
+ * description's `multiNode`) keeps those whose server (a replica, or a wide-EP group's attention-DP
+ * ranks) fits one node; the rest are pruned with the reason.
+ */
+export function singleNodeShapes(
+  input: Pick<SpaceInput, 'engine' | 'hardware'>,
+  shapes: readonly ReplicaShape[],
+): { shapes: ReplicaShape[]; pruned: PrunedConfiguration[] } {
+  if (ENGINES[input.engine].multiNode !== 'none') return { shapes: [...shapes], pruned: [] };
+  const perNode = input.hardware.gpusPerNode;
+  const kept: ReplicaShape[] = [];
+  const pruned: PrunedConfiguration[] = [];
+  for (const shape of shapes) {
+    const serverGpus = shape.pp * Math.max(shape.tp, shape.ep);
+    if (serverGpus <= perNode) kept.push(shape);
+    else
+      pruned.push({
+        what: `TP${shape.tp} × PP${shape.pp}${shape.ep > 1 ? ` × EP${shape.ep}` : ''} ${shape.weightDtype}/${shape.kvDtype}`,
+        reason: 'engine',
+        detail: `${ENGINES[input.engine].displayName} has no multi-node serving: a server of ${serverGpus} GPUs exceeds one node's ${perNode}`,
+      });
+  }
+  return { shapes: kept, pruned };
 }

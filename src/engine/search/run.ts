@@ -83,20 +83,25 @@ export const SearchResult = z.object({
 });
 export type SearchResult = z.infer<typeof SearchResult>;
 
-function labelOf(c: EvaluatedConfiguration): string {
+/** A configuration as the report names it: each pool's plan, kernels, formats and knobs. */
+export function labelOf(c: Pick<EvaluatedConfiguration, 'candidate'>): string {
   const pool = (p: Pool) => {
     const parts = [`TP${p.plan.tp}`];
     if (p.plan.pp > 1) parts.push(`PP${p.plan.pp}`);
     if (p.plan.dp > 1) parts.push(`DP${p.plan.dp}`);
     if (p.plan.ep > 1)
       parts.push(`EP${p.plan.ep}${p.plan.redundantExperts ? `+${p.plan.redundantExperts}` : ''}`);
+    // DeepEP kernels, where the plan runs them (NCCL, the default, goes unsaid).
+    const kernels = p.plan.allToAll?.startsWith('deepep')
+      ? ` ${p.plan.allToAll.replace('deepep-', 'DeepEP ')}`
+      : '';
     const dtypes =
       p.plan.weightDtype !== 'bf16' || p.plan.kvDtype !== 'bf16'
         ? ` ${p.plan.weightDtype}/${p.plan.kvDtype}`
         : '';
     const chunks = p.knobs.chunkedPrefill ? `${p.knobs.maxNumBatchedTokens}-token chunks` : 'whole prompts';
     const spec = p.speculation ? `, spec ${describeSpeculation(p.speculation)}` : '';
-    return `${parts.join('×')}${dtypes}, ${p.knobs.maxNumSeqs} seqs, ${chunks}, mem ${p.knobs.gpuMemoryUtilization}${spec}`;
+    return `${parts.join('×')}${kernels}${dtypes}, ${p.knobs.maxNumSeqs} seqs, ${chunks}, mem ${p.knobs.gpuMemoryUtilization}${spec}`;
   };
   const candidate = c.candidate;
   return candidate.kind === 'colocated'

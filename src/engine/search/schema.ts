@@ -106,7 +106,8 @@ export type EvaluatedConfiguration = z.infer<typeof EvaluatedConfiguration>;
 
 export const PrunedConfiguration = z.object({
   what: z.string(),
-  reason: z.enum(['divisibility', 'memory', 'dominated']),
+  /** engine: the engine cannot run it (TGI serves from one node). */
+  reason: z.enum(['divisibility', 'memory', 'dominated', 'engine']),
   detail: z.string(),
 });
 export type PrunedConfiguration = z.infer<typeof PrunedConfiguration>;

@@ -3,7 +3,7 @@ import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import type { ModelSpec } from '../model/spec.js';
 import { dominates, paretoFront2d, type Sense } from '../util/pareto.js';
-import { wideExpertParallelShapes } from './expert-parallel-space.js';
+import { singleNodeShapes, wideExpertParallelShapes } from './expert-parallel-space.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from './rate.js';
 import type {
   Candidate,
@@ -171,6 +171,9 @@ export async function runSearch(
   const wide = wideExpertParallelShapes(spaceInput, dtypeChoices(spaceInput));
   shapes.push(...wide.shapes);
   pruned.push(...wide.pruned);
+  const oneNode = singleNodeShapes(spaceInput, shapes);
+  shapes.splice(0, shapes.length, ...oneNode.shapes);
+  pruned.push(...oneNode.pruned);
   let simulations = 0;
 
   const evaluateAll = async (candidates: Candidate[], stage: Scored['stage']): Promise<Scored[]> => {

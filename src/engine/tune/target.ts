@@ -3,6 +3,7 @@ import {
   attentionTensorParallel,
   kvDtypeOf,
   modelForReference,
+  serverDataParallel,
   weightDtypeOf,
 } from '../config/diagnostics.js';
 import { allToAllOfSettings } from '../config/engines/all-to-all.js';
@@ -111,7 +112,7 @@ export function resolveBlock(
   const effective: PartialServingSettings = { ...defaults, ...written };
   const tp = attentionTensorParallel(block.engine, effective);
   const pp = effective.pp ?? 1;
-  const dp = effective.dp ?? 1;
+  const dp = serverDataParallel(block.engine, effective);
   const replicas = effective.replicas ?? 1;
   const gpusPerServer = effective.gpus ?? tp * pp * dp;
   const problems: string[] = [];

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readConfig, readEngineFlags } from '../../../../src/engine/config/index.js';
+import { allToAllSettings } from '../../../../src/engine/config/engines/all-to-all.js';
+import { ENGINE_IDS, ENGINES } from '../../../../src/engine/config/engines/index.js';
+import { engineFlags, readConfig, readEngineFlags } from '../../../../src/engine/config/index.js';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import { engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
 import { wideExpertParallelShapes } from '../../../../src/engine/search/expert-parallel-space.js';
+import { labelOf } from '../../../../src/engine/search/run.js';
 import type { Candidate } from '../../../../src/engine/search/schema.js';
 import { disaggregatedCandidates } from '../../../../src/engine/search/space.js';
 import { resolveBlock } from '../../../../src/engine/tune/target.js';
@@ -65,6 +68,17 @@ describe('EP all-to-all kernels in serving files', () => {
     assert.match(typo.occurrences.find((o) => o.error)?.error ?? '', /deepep_low_latency/);
   });
 
+  it("an engine's wide-EP kernels are ones its knobs can say, for every role", () => {
+    for (const id of ENGINE_IDS) {
+      const choice = ENGINES[id].wideExpertParallelAllToAll;
+      if (!choice) continue;
+      for (const backend of Object.values(choice)) {
+        const flags = engineFlags(id, { model: 'm', ...allToAllSettings(backend) });
+        assert.deepEqual(flags.dropped, [], `${id} ${backend}`);
+      }
+    }
+  });
+
   it('emitted in each engine form and read back to the same settings', () => {
     const sglang = engineSettingsFor('sglang', deepseek, wide('deepep-auto'), 8192).servers[0];
     assert.match(sglang.argv.join(' '), /--moe-a2a-backend deepep --deepep-mode auto/);
@@ -107,6 +121,10 @@ describe('EP all-to-all kernels in the search', () => {
     assert.deepEqual([...kernels('sglang')], ['deepep-auto']);
     assert.deepEqual([...kernels('vllm')], ['deepep-low-latency']);
     assert.deepEqual([...kernels('trtllm')], [undefined]);
+  });
+
+  it("the search's label names DeepEP kernels where a plan runs them", () => {
+    assert.match(labelOf({ candidate: wide('deepep-auto') }), /^TP1×DP16×EP16 DeepEP auto fp8\/bf16,/);
   });
 
   it('disaggregated wide-EP pools: normal kernels for the prefill pool, low-latency for the decode pool', () => {

@@ -15,6 +15,7 @@ import type { Candidate } from '../../../../src/engine/search/schema.js';
 import { Slo } from '../../../../src/engine/search/schema.js';
 import { SimulationEvaluator } from '../../../../src/engine/search/simulation-evaluator.js';
 import { disaggregatedCandidates } from '../../../../src/engine/search/space.js';
+import { resolveBlock } from '../../../../src/engine/tune/target.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
 
 const deepseek = getModel('deepseek-v3');
@@ -358,6 +359,45 @@ describe('multi-node launches', () => {
         for (const flag of flagsOf(line))
           assert.ok(DOCUMENTED_FLAGS[engine].has(flag), `${engine} has no ${flag}`);
       }
+    }
+  });
+
+  it('TensorRT-LLM: one MPI world over the nodes (mpirun or Slurm srun around trtllm-llmapi-launch), read back to the same plan', () => {
+    const [server] = engineSettingsFor('trtllm', deepseek, twoNodes, 8192, { gpusPerNode: 8 }).servers;
+    assert.equal(server.nodes, 2);
+    assert.equal(server.nodeCommandLines, undefined);
+    const { mpirun, srun } = server.mpiWorld!;
+    assert.match(
+      mpirun,
+      /^mpirun -n 16 --hostfile \$HOSTFILE --allow-run-as-root trtllm-llmapi-launch trtllm-serve /,
+    );
+    assert.match(
+      srun,
+      /^srun -N 2 --ntasks 16 --ntasks-per-node 8 --mpi=pmix trtllm-llmapi-launch trtllm-serve /,
+    );
+    for (const line of [mpirun, srun]) {
+      assert.match(line, /--tp_size 16 .*--ep_size 16 .*--extra_llm_api_options serve\.yaml$/);
+      const serve = line.slice(line.indexOf('trtllm-serve'));
+      for (const flag of flagsOf(serve))
+        assert.ok(DOCUMENTED_FLAGS.trtllm.has(flag), `trtllm-serve has no ${flag}`);
+      const flags: EngineFlags = {
+        engine: 'trtllm',
+        argv: server.argv,
+        commandLine: line,
+        env: server.env,
+        configYaml: server.configYaml,
+        yamlFileName: server.yamlFileName,
+        expressed: {},
+        dropped: [],
+        deployment: {},
+      };
+      assert.deepEqual(readEngineFlags(flags), server.expressed);
+      // The YAML's enable_attention_dp with --tp_size 16: attention TP 1 over 16 DP ranks, EP 16.
+      const report = readConfig('/x/launch.sh', `${line}\n`, {
+        readFile: (path) => (path === '/x/serve.yaml' ? server.configYaml : undefined),
+      });
+      const { pool } = resolveBlock(report.blocks[0], 0, { hardware: 'h200' });
+      assert.deepEqual([pool.plan.tp, pool.plan.dp, pool.plan.ep], [1, 16, 16]);
     }
   });
 
