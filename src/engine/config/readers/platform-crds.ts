@@ -165,6 +165,8 @@ export interface VllmPartShape {
   modelUri: unknown;
   /** The node the block's range covers when no container is read. */
   root: YAMLMap;
+  /** `parallelism.expert: true` passes --enable-expert-parallel (KServe's launch scripts). */
+  expertSwitch?: boolean;
   /** Pods one server of this part spans, and the node that says so (the platform's own rule). */
   nodes?: (part: unknown) => { count: number; node: unknown } | undefined;
 }
@@ -211,6 +213,18 @@ export function vllmPart(
       const knob = degree ? findFlag('vllm', degree.flag)?.knob.id : undefined;
       if (degree) addCount(builder, value, source, `parallelism.${String(key.value)}`, degree.setting, knob);
     }
+  const expert = getIn(part, ['parallelism', 'expert']);
+  if (shape.expertSwitch && !runsOwnCommand(main) && isScalar(expert) && expert.value === true)
+    builder.add({
+      knob: findFlag('vllm', '--enable-expert-parallel')?.knob.id ?? null,
+      spelling: 'parallelism.expert',
+      origin: 'deployment',
+      raw: true,
+      settings: { expertParallel: true },
+      keyRange: null,
+      valueRange: nodeRange(expert, source),
+      edit: { target: nodeRange(expert, source), encoding: 'yaml-value', form: 'value' },
+    });
   const nodes = shape.nodes?.(part);
   if (nodes && nodes.count > 1)
     builder.nodes = { count: nodes.count, range: isNode(nodes.node) ? nodeRange(nodes.node, source) : null };
@@ -255,6 +269,7 @@ function llmInferenceService(root: YAMLMap, source: SourceFile, name: string): B
     modelUri: getIn(spec, ['model', 'uri']),
     root,
     nodes: kserveGroupSize,
+    expertSwitch: true,
   };
   const parts = [
     vllmPart(spec, shape, source, `LLMInferenceService ${name}`, prefill ? 'decode' : undefined),

@@ -253,7 +253,7 @@ describe('Ray: Serve LLM configs and production-stack raySpec', () => {
     const gpuErrors = diagnoseFile(report).filter((d) => d.code === 'not-enough-gpus');
     assert.deepEqual(
       gpuErrors.map((d) => d.range.start.line + 1),
-      [30],
+      [31],
       'only the modelSpec without raySpec',
     );
   });
