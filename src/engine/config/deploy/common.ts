@@ -86,6 +86,11 @@ export function manifest(documents: readonly unknown[], header?: string): string
     : body;
 }
 
+/** Which server of a plan a refusal is about: `prefill server`, `decode server`, `the server`. */
+export function serverWhere(server: DeployServer): string {
+  return `${server.role === 'server' ? 'the' : server.role} server`;
+}
+
 /**
  * Refuses a server over several nodes where the format runs each server on one machine, naming the
  * format that deploys it instead; `where` says which server.
@@ -95,7 +100,7 @@ export function requireSingleNode(server: DeployServer, format: string, instead:
     throw new ServeTuneError(
       `${format} runs each server on one machine; this plan's ${server.role === 'server' ? '' : `${server.role} `}server spans ${server.nodes} nodes: emit ${instead}`,
       'invalid-plan',
-      `${format}: ${server.role} server`,
+      `${format}: ${serverWhere(server)}`,
     );
 }
 

@@ -3,7 +3,7 @@ import { engineFlags } from '../emit.js';
 import { findFlag } from '../knobs/index.js';
 import { chartKeys } from '../readers/helm.js';
 import type { PartialServingSettings, SettingKey } from '../serving-settings.js';
-import { argsAfterLauncher, gpusPerPod, manifest, replicasOf } from './common.js';
+import { argsAfterLauncher, gpusPerPod, manifest, replicasOf, serverWhere } from './common.js';
 import { ENGINE_IMAGES } from './images.js';
 import type { DeployFile, DeployInput, DeployServer } from './types.js';
 
@@ -79,7 +79,7 @@ export function productionStackFiles(input: DeployInput): DeployFile[] {
       throw new ServeTuneError(
         'production-stack prefill/decode pools are not emitted; emit llm-d, Dynamo, KServe or kubernetes',
         'invalid-plan',
-        `production-stack: ${server.role} server`,
+        `production-stack: ${serverWhere(server)}`,
       );
     if (server.nodes > 1 && replicasOf(server.settings) > 1)
       throw new ServeTuneError(
