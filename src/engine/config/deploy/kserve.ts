@@ -127,8 +127,9 @@ export function kserveFiles(input: DeployInput): DeployFile[] {
     for (const server of input.servers)
       requireSingleNode(
         server,
-        `KServe's InferenceService for ${input.engine}`,
+        'kserve',
         'kubernetes (LeaderWorkerSet)',
+        `KServe's InferenceService for ${input.engine}`,
       );
   return input.engine === 'vllm' ? llmInferenceService(input) : inferenceService(input);
 }

@@ -240,3 +240,18 @@ describe('each platform in its own multi-node form', () => {
     });
   });
 });
+
+describe('refusals name what to emit instead', () => {
+  test('kubernetes: TensorRT-LLM over nodes is launched by Dynamo, not a Ray LeaderWorkerSet', () => {
+    assertRefused('kubernetes', multiNode('trtllm'), /not trtllm: emit dynamo/);
+    assertRoundTrip('dynamo', multiNode('trtllm'));
+  });
+  test('llm-d and KServe for other engines name kubernetes or Dynamo', () => {
+    assertRefused(
+      'llm-d',
+      multiNode('sglang'),
+      /llm-d serves with vLLM, not sglang: emit kubernetes or dynamo/,
+    );
+    assertRefused('kserve', multiNode('sglang'), /one machine.*emit kubernetes \(LeaderWorkerSet\)/);
+  });
+});
