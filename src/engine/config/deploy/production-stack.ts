@@ -77,7 +77,7 @@ export function productionStackFiles(input: DeployInput): DeployFile[] {
   const specs = input.servers.map((server) => {
     if (server.role !== 'server')
       throw new ServeTuneError(
-        'production-stack prefill/decode pools are not emitted; emit llm-d, Dynamo, KServe or kubernetes',
+        "production-stack prefill/decode pools are not emitted (the chart's disaggregated prefill runs LMCache's nightly images, a development router image and one decode peer); emit llm-d, Dynamo, KServe or kubernetes",
         'invalid-plan',
         `production-stack: ${serverWhere(server)}`,
       );

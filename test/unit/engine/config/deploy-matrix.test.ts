@@ -64,7 +64,7 @@ const MATRIX: Record<DeployFormat, { disaggregated: true | RegExp; multiNode: tr
   kserve: { disaggregated: true, multiNode: true },
   'production-stack': {
     disaggregated:
-      /production-stack prefill\/decode pools are not emitted; emit llm-d, Dynamo, KServe or kubernetes/,
+      /production-stack prefill\/decode pools are not emitted \(.*LMCache.*\); emit llm-d, Dynamo, KServe or kubernetes/,
     multiNode: true,
   },
   'llm-d': { disaggregated: true, multiNode: true },
