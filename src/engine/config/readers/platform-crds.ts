@@ -187,6 +187,40 @@ function runsOwnCommand(container: YAMLMap | undefined): boolean {
 }
 
 /**
+ * `parallelism`: the platform's flags (unless the container runs its own command, which it sizes only)
+ * and the nodes one server spans.
+ */
+function readParallelism(
+  builder: BlockBuilder,
+  part: unknown,
+  shape: VllmPartShape,
+  source: SourceFile,
+  ownCommand: boolean,
+): void {
+  if (!ownCommand)
+    for (const { key, value } of mapPairs(getIn(part, ['parallelism']))) {
+      const degree = PARALLELISM[String(key.value)];
+      const knob = degree ? findFlag('vllm', degree.flag)?.knob.id : undefined;
+      if (degree) addCount(builder, value, source, `parallelism.${String(key.value)}`, degree.setting, knob);
+    }
+  const expert = getIn(part, ['parallelism', 'expert']);
+  if (shape.expertSwitch && !ownCommand && isScalar(expert) && expert.value === true)
+    builder.add({
+      knob: findFlag('vllm', '--enable-expert-parallel')?.knob.id ?? null,
+      spelling: 'parallelism.expert',
+      origin: 'deployment',
+      raw: true,
+      settings: { expertParallel: true },
+      keyRange: null,
+      valueRange: nodeRange(expert, source),
+      edit: { target: nodeRange(expert, source), encoding: 'yaml-value', form: 'value' },
+    });
+  const nodes = shape.nodes?.(part);
+  if (nodes && nodes.count > 1)
+    builder.nodes = { count: nodes.count, range: isNode(nodes.node) ? nodeRange(nodes.node, source) : null };
+}
+
+/**
  * One vLLM pool of a platform that runs vLLM whatever the image (LLMInferenceService, llm-d): its first
  * container's flags, the model from a `hf://` URI, `parallelism`, `replicas`, and its role.
  */
@@ -207,27 +241,7 @@ export function vllmPart(
   builder.label = label;
   if (!builder.occurrences.some((o) => o.settings.model !== undefined))
     addModel(builder, shape.modelUri, source, 'model.uri');
-  if (!runsOwnCommand(main))
-    for (const { key, value } of mapPairs(getIn(part, ['parallelism']))) {
-      const degree = PARALLELISM[String(key.value)];
-      const knob = degree ? findFlag('vllm', degree.flag)?.knob.id : undefined;
-      if (degree) addCount(builder, value, source, `parallelism.${String(key.value)}`, degree.setting, knob);
-    }
-  const expert = getIn(part, ['parallelism', 'expert']);
-  if (shape.expertSwitch && !runsOwnCommand(main) && isScalar(expert) && expert.value === true)
-    builder.add({
-      knob: findFlag('vllm', '--enable-expert-parallel')?.knob.id ?? null,
-      spelling: 'parallelism.expert',
-      origin: 'deployment',
-      raw: true,
-      settings: { expertParallel: true },
-      keyRange: null,
-      valueRange: nodeRange(expert, source),
-      edit: { target: nodeRange(expert, source), encoding: 'yaml-value', form: 'value' },
-    });
-  const nodes = shape.nodes?.(part);
-  if (nodes && nodes.count > 1)
-    builder.nodes = { count: nodes.count, range: isNode(nodes.node) ? nodeRange(nodes.node, source) : null };
+  readParallelism(builder, part, shape, source, runsOwnCommand(main));
   addCount(builder, getIn(part, ['replicas']), source, 'replicas', 'replicas');
   if (role)
     builder.add({
