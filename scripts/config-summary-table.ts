@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { blockSettings, diagnoseFile, readConfig } from '../src/engine/config/index.js';
+import { emitSummaryMarkdown } from './emit-summary-table.js';
 
 const FIXTURES = 'test/fixtures/configs';
 
@@ -79,5 +80,6 @@ export function configSummaryMarkdown(): string {
     const text = [...engines].map(([engine, n]) => `${n} ${engine}`).join(', ') || '—';
     lines.push(`| ${format} | ${text} |`);
   }
+  lines.push(...emitSummaryMarkdown());
   return `${lines.join('\n')}\n`;
 }

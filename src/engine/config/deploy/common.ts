@@ -3,7 +3,7 @@ import { ServeTuneError } from '../../util/errors.js';
 import { type EngineFlags, engineFlags } from '../emit.js';
 import { type EngineId, launchWords } from '../engines/index.js';
 import type { PartialServingSettings } from '../serving-settings.js';
-import type { DeployServer } from './types.js';
+import type { DeployFormat, DeployServer } from './types.js';
 
 /** The engine flags of one server, with what disaggregated serving needs to move KV between pools. */
 export function serverFlags(engine: EngineId, server: DeployServer): EngineFlags {
@@ -86,16 +86,26 @@ export function manifest(documents: readonly unknown[], header?: string): string
     : body;
 }
 
+/** Which server of a plan a refusal is about: `prefill server`, `decode server`, `the server`. */
+export function serverWhere(server: DeployServer): string {
+  return `${server.role === 'server' ? 'the' : server.role} server`;
+}
+
 /**
  * Refuses a server over several nodes where the format runs each server on one machine, naming the
- * format that deploys it instead; `where` says which server.
+ * format that deploys it instead; `where` says which format and server.
  */
-export function requireSingleNode(server: DeployServer, format: string, instead: string): void {
+export function requireSingleNode(
+  server: DeployServer,
+  format: DeployFormat,
+  instead: string,
+  what: string = format,
+): void {
   if (server.nodes > 1)
     throw new ServeTuneError(
-      `${format} runs each server on one machine; this plan's ${server.role === 'server' ? '' : `${server.role} `}server spans ${server.nodes} nodes: emit ${instead}`,
+      `${what} runs each server on one machine; this plan's ${server.role === 'server' ? '' : `${server.role} `}server spans ${server.nodes} nodes: emit ${instead}`,
       'invalid-plan',
-      `${format}: ${server.role} server`,
+      `${format}: ${serverWhere(server)}`,
     );
 }
 

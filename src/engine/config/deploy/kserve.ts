@@ -9,6 +9,7 @@ import {
   requireSingleNode,
   serverFlags,
   serverName,
+  serverWhere,
 } from './common.js';
 import { ENGINE_IMAGES } from './images.js';
 import { groupScript, nodeSpread } from './node-group.js';
@@ -57,7 +58,7 @@ function multiNodePart(server: DeployServer) {
     throw new ServeTuneError(
       `KServe sizes a multi-node LLMInferenceService by parallelism.pipeline or data ÷ dataLocal; TP ${tp} × PP ${pp} over ${server.nodes} nodes is neither (PP must equal the node count): emit kubernetes for a LeaderWorkerSet`,
       'invalid-plan',
-      `kserve: ${server.role} server`,
+      `kserve: ${serverWhere(server)}`,
     );
   const parallelism =
     spread.kind === 'ray'
@@ -126,8 +127,9 @@ export function kserveFiles(input: DeployInput): DeployFile[] {
     for (const server of input.servers)
       requireSingleNode(
         server,
-        `KServe's InferenceService for ${input.engine}`,
+        'kserve',
         'kubernetes (LeaderWorkerSet)',
+        `KServe's InferenceService for ${input.engine}`,
       );
   return input.engine === 'vllm' ? llmInferenceService(input) : inferenceService(input);
 }

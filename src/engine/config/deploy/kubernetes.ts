@@ -1,3 +1,4 @@
+import { ServeTuneError } from '../../util/errors.js';
 import { ENGINES, type EngineId } from '../engines/index.js';
 import {
   gpusPerPod,
@@ -7,6 +8,7 @@ import {
   replicasOf,
   serverFlags,
   serverName,
+  serverWhere,
 } from './common.js';
 import { ENGINE_IMAGES } from './images.js';
 import { RAY_WORKER_COMMAND, rayLeaderCommand } from './node-group.js';
@@ -119,6 +121,13 @@ export function kubernetesFiles(input: DeployInput): DeployFile[] {
   const documents: unknown[] = [];
   const files: DeployFile[] = [];
   for (const server of input.servers) {
+    if (server.nodes > 1 && input.engine !== 'vllm' && input.engine !== 'sglang')
+      // TensorRT-LLM and TGI start over nodes through their launcher (mpirun, Slurm), not Ray or flags.
+      throw new ServeTuneError(
+        `a LeaderWorkerSet is emitted for vLLM (Ray) and SGLang (--nnodes) servers over nodes, not ${input.engine}: ${input.engine === 'trtllm' ? 'emit dynamo, whose operator launches TensorRT-LLM over its nodes' : 'plan it on one node'}`,
+        'invalid-plan',
+        `kubernetes: ${serverWhere(server)}`,
+      );
     const name = serverName(input.name, server);
     const flags = serverFlags(input.engine, server);
     const config = namedConfigFile(flags);

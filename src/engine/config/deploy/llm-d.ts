@@ -75,7 +75,11 @@ function multiNodePool(server: DeployServer, port: number) {
  */
 export function llmdFiles(input: DeployInput): DeployFile[] {
   if (input.engine !== 'vllm')
-    throw new ServeTuneError('llm-d serves with vLLM', 'invalid-plan', `llm-d: ${input.engine}`);
+    throw new ServeTuneError(
+      `llm-d serves with vLLM, not ${input.engine}: emit kubernetes or dynamo`,
+      'invalid-plan',
+      `llm-d: ${input.engine}`,
+    );
   const decode = input.servers.find((s) => s.role !== 'prefill');
   const prefill = input.servers.find((s) => s.role === 'prefill');
   if (!decode) throw new ServeTuneError('a prefill pool needs a decode pool', 'invalid-plan', 'llm-d');

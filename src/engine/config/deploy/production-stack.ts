@@ -3,7 +3,7 @@ import { engineFlags } from '../emit.js';
 import { findFlag } from '../knobs/index.js';
 import { chartKeys } from '../readers/helm.js';
 import type { PartialServingSettings, SettingKey } from '../serving-settings.js';
-import { argsAfterLauncher, gpusPerPod, manifest, replicasOf } from './common.js';
+import { argsAfterLauncher, gpusPerPod, manifest, replicasOf, serverWhere } from './common.js';
 import { ENGINE_IMAGES } from './images.js';
 import type { DeployFile, DeployInput, DeployServer } from './types.js';
 
@@ -77,9 +77,9 @@ export function productionStackFiles(input: DeployInput): DeployFile[] {
   const specs = input.servers.map((server) => {
     if (server.role !== 'server')
       throw new ServeTuneError(
-        'production-stack prefill/decode pools are not emitted; emit llm-d, Dynamo, KServe or kubernetes',
+        "production-stack prefill/decode pools are not emitted (the chart's disaggregated prefill runs LMCache's nightly images, a development router image and one decode peer); emit llm-d, Dynamo, KServe or kubernetes",
         'invalid-plan',
-        `production-stack: ${server.role} server`,
+        `production-stack: ${serverWhere(server)}`,
       );
     if (server.nodes > 1 && replicasOf(server.settings) > 1)
       throw new ServeTuneError(

@@ -165,6 +165,8 @@ export interface VllmPartShape {
   modelUri: unknown;
   /** The node the block's range covers when no container is read. */
   root: YAMLMap;
+  /** `parallelism.expert: true` passes --enable-expert-parallel (KServe's launch scripts). */
+  expertSwitch?: boolean;
   /** Pods one server of this part spans, and the node that says so (the platform's own rule). */
   nodes?: (part: unknown) => { count: number; node: unknown } | undefined;
 }
@@ -182,6 +184,40 @@ export function countAt(node: unknown, path: readonly string[]): number | undefi
 function runsOwnCommand(container: YAMLMap | undefined): boolean {
   if (!container) return false;
   return container.has('command') || scalarText(container.get('modelCommand', true)) === 'custom';
+}
+
+/**
+ * `parallelism`: the platform's flags (unless the container runs its own command, which it sizes only)
+ * and the nodes one server spans.
+ */
+function readParallelism(
+  builder: BlockBuilder,
+  part: unknown,
+  shape: VllmPartShape,
+  source: SourceFile,
+  ownCommand: boolean,
+): void {
+  if (!ownCommand)
+    for (const { key, value } of mapPairs(getIn(part, ['parallelism']))) {
+      const degree = PARALLELISM[String(key.value)];
+      const knob = degree ? findFlag('vllm', degree.flag)?.knob.id : undefined;
+      if (degree) addCount(builder, value, source, `parallelism.${String(key.value)}`, degree.setting, knob);
+    }
+  const expert = getIn(part, ['parallelism', 'expert']);
+  if (shape.expertSwitch && !ownCommand && isScalar(expert) && expert.value === true)
+    builder.add({
+      knob: findFlag('vllm', '--enable-expert-parallel')?.knob.id ?? null,
+      spelling: 'parallelism.expert',
+      origin: 'deployment',
+      raw: true,
+      settings: { expertParallel: true },
+      keyRange: null,
+      valueRange: nodeRange(expert, source),
+      edit: { target: nodeRange(expert, source), encoding: 'yaml-value', form: 'value' },
+    });
+  const nodes = shape.nodes?.(part);
+  if (nodes && nodes.count > 1)
+    builder.nodes = { count: nodes.count, range: isNode(nodes.node) ? nodeRange(nodes.node, source) : null };
 }
 
 /**
@@ -205,15 +241,7 @@ export function vllmPart(
   builder.label = label;
   if (!builder.occurrences.some((o) => o.settings.model !== undefined))
     addModel(builder, shape.modelUri, source, 'model.uri');
-  if (!runsOwnCommand(main))
-    for (const { key, value } of mapPairs(getIn(part, ['parallelism']))) {
-      const degree = PARALLELISM[String(key.value)];
-      const knob = degree ? findFlag('vllm', degree.flag)?.knob.id : undefined;
-      if (degree) addCount(builder, value, source, `parallelism.${String(key.value)}`, degree.setting, knob);
-    }
-  const nodes = shape.nodes?.(part);
-  if (nodes && nodes.count > 1)
-    builder.nodes = { count: nodes.count, range: isNode(nodes.node) ? nodeRange(nodes.node, source) : null };
+  readParallelism(builder, part, shape, source, runsOwnCommand(main));
   addCount(builder, getIn(part, ['replicas']), source, 'replicas', 'replicas');
   if (role)
     builder.add({
@@ -255,6 +283,7 @@ function llmInferenceService(root: YAMLMap, source: SourceFile, name: string): B
     modelUri: getIn(spec, ['model', 'uri']),
     root,
     nodes: kserveGroupSize,
+    expertSwitch: true,
   };
   const parts = [
     vllmPart(spec, shape, source, `LLMInferenceService ${name}`, prefill ? 'decode' : undefined),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { blockSettings, diagnoseFile } from '../../../../src/engine/config/index.js';
+import { blockSettings, diagnoseFile, readConfig } from '../../../../src/engine/config/index.js';
 import { fixturePath, readFixture, roundTrip, textAt } from './helpers.js';
 
 const settingsOf = (name: string) => readFixture(name).report.blocks.map((b) => [b.label, blockSettings(b)]);
@@ -253,7 +253,7 @@ describe('Ray: Serve LLM configs and production-stack raySpec', () => {
     const gpuErrors = diagnoseFile(report).filter((d) => d.code === 'not-enough-gpus');
     assert.deepEqual(
       gpuErrors.map((d) => d.range.start.line + 1),
-      [30],
+      [31],
       'only the modelSpec without raySpec',
     );
   });
@@ -314,5 +314,99 @@ describe("the vLLM project's Helm chart and OPEA's model-server charts", () => {
     assert.equal(textAt(text, block, 'maxModelLen'), '"8192"');
     assert.ok(!block.occurrences.some((o) => o.spelling === 'CUDA_GRAPHS'), 'CUDA_GRAPHS "" is not passed');
     roundTrip('helm/opea-tgi-values.yaml', 0, { maxNumSeqs: 32 });
+  });
+});
+
+describe('multi-node forms of llm-d, KServe and production-stack', () => {
+  test('llm-d multinode: data ÷ dataLocal pods per server; a custom command is read as written', () => {
+    const { report } = readFixture('kinds/llm-d-multinode.yaml');
+    const [decode, prefill] = report.blocks;
+    assert.deepEqual(blockSettings(decode), {
+      model: 'Qwen/Qwen3-235B-A22B-FP8',
+      expertParallel: true,
+      tp: 1,
+      dp: 16,
+      maxModelLen: 32768,
+      disaggregationMode: 'decode',
+      gpus: 8,
+      replicas: 1,
+    });
+    assert.equal(decode.nodes?.count, 2);
+    assert.equal(prefill.nodes, undefined, 'the prefill pool fits one node');
+    // The chart passes a custom command as written: parallelism sizes the group, it is not a flag.
+    assert.ok(!decode.occurrences.some((o) => o.spelling.startsWith('parallelism.')));
+    assert.ok(prefill.occurrences.some((o) => o.spelling === 'parallelism.tensor'));
+    const warnings = diagnoseFile(report, { hardware: 'h100-sxm' }).filter((d) => d.severity !== 'info');
+    assert.deepEqual(warnings, [], '16 ranks over 2 nodes of 8 GPUs, prefill TP 8 on one: all right');
+  });
+
+  test('KServe LLMInferenceService with a worker: its preset passes parallelism; data ÷ dataLocal pods', () => {
+    const { report } = readFixture('kinds/kserve-llmisvc-multinode.yaml');
+    const [block] = report.blocks;
+    assert.deepEqual(blockSettings(block), {
+      gpus: 8,
+      model: 'Qwen/Qwen3-Coder-30B-A3B-Instruct',
+      dp: 16,
+      tp: 1,
+      expertParallel: true,
+      replicas: 1,
+    });
+    assert.equal(block.nodes?.count, 2);
+  });
+
+  test('production-stack raySpec: replicaCount counts Ray workers; pipelineParallelSize is passed', () => {
+    const { report } = readFixture('kinds/production-stack-ray.yaml');
+    const [ray] = report.blocks;
+    assert.equal(ray.nodes?.count, 2, 'head and one worker');
+    assert.equal(blockSettings(ray).replicas, 1, 'one copy per Ray cluster');
+    assert.match(
+      ray.occurrences.find((o) => o.spelling === 'replicaCount')?.note ?? '',
+      /number of Ray worker pods/,
+    );
+    // Ray's start script passes only enablePrefixCaching: true; nothing forces it off.
+    assert.equal(blockSettings(ray).enablePrefixCaching, undefined);
+  });
+
+  test('production-stack: pipelineParallelSize is passed under raySpec, ignored by the Deployment', () => {
+    const values = (ray: boolean) => `servingEngineSpec:
+  modelSpec:
+    - name: m
+      repository: vllm/vllm-openai
+      tag: v0.12.0
+      modelURL: Qwen/Qwen2.5-72B-Instruct
+      replicaCount: 1
+      requestGPU: 4
+      vllmConfig:
+        tensorParallelSize: 4
+        pipelineParallelSize: 2
+${ray ? '      raySpec:\n        enabled: true\n        headNode:\n          requestGPU: 4\n' : ''}`;
+    const read = (ray: boolean) => readConfig('/v/values.yaml', values(ray)).blocks[0];
+    assert.equal(blockSettings(read(true)).pp, 2);
+    assert.equal(read(true).nodes?.count, 2);
+    assert.ok(!read(true).problems.some((p) => p.code === 'chart-ignores-key'));
+    assert.equal(blockSettings(read(false)).pp, undefined);
+    assert.ok(read(false).problems.some((p) => p.code === 'chart-ignores-key'));
+  });
+});
+
+describe('TensorRT-LLM disaggregated router config read alone', () => {
+  test('it is a router over the servers it lists, not a server and not "unknown"', () => {
+    const { report } = readFixture('launch/disagg-router.yaml');
+    assert.equal(report.format, 'trtllm-disagg-router');
+    assert.deepEqual(report.blocks, []);
+    assert.deepEqual(
+      report.problems.map((p) => [p.severity, p.code, p.message]),
+      [
+        [
+          'info',
+          'disaggregated-router',
+          "TensorRT-LLM disaggregated router config (trtllm-serve disaggregated -c): it routes to context (prefill) servers localhost:8001 and generation (decode) servers localhost:8002; it is not a server, so no engine settings are read here (check each server's own command)",
+        ],
+      ],
+    );
+  });
+  test('an ordinary TensorRT-LLM options YAML is still an options YAML', () => {
+    const { report } = readFixture('trtllm/extra-llm-api-options.yaml');
+    assert.notEqual(report.format, 'trtllm-disagg-router');
   });
 });
