@@ -138,6 +138,34 @@ describe('measured op tables in the step model', () => {
     assert.match(entry(model.breakdown(decodeStep(4, 100)), 'qkv_proj').source ?? '', /h200_sxm sglang/);
   });
 
+  it('a MoE at a TP degree the table did not measure is never faster than its one-token time at TP 1', () => {
+    const gptOss = getModel('gpt-oss-120b');
+    const trtllm = { id: 'trtllm' as const };
+    const shape = createBatchShape(gptOss.slidingWindow);
+    addUniformDecodes(shape, 4, 2048);
+    const mxfp4 = (tp: number): Plan => ({ tp, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' });
+    const experts = (tp: number) =>
+      entry(
+        compileStepModel(gptOss, getHardware('h200'), mxfp4(tp), { engine: trtllm }).breakdown(shape),
+        'experts_gate_up',
+      );
+    const tp1 = experts(1);
+    const tp8 = experts(8);
+    // H200's TensorRT-LLM table measured gpt-oss's mxfp4 MoE at TP 1 only: 1/8 of the time is not what TP 8 takes.
+    assert.match(tp8.source ?? '', /tp 8: not measured; the one-token time at tp 1/);
+    assert.ok(tp8.seconds > tp1.seconds / 4, `${tp8.seconds} vs ${tp1.seconds}`);
+    assert.ok(tp8.seconds < tp1.seconds);
+  });
+
+  it('mxfp4 experts on Blackwell under TensorRT-LLM read its W4A8 MoE table (its only mxfp4 kernel there)', () => {
+    const gptOss = getModel('gpt-oss-120b');
+    const shape = createBatchShape(gptOss.slidingWindow);
+    addUniformDecodes(shape, 8, 2048);
+    const plan1: Plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' };
+    const model = compileStepModel(gptOss, getHardware('b200'), plan1, { engine: { id: 'trtllm' } });
+    assert.match(entry(model.breakdown(shape), 'experts_gate_up').source ?? '', /b200_sxm trtllm .* moe/);
+  });
+
   it('all-reduces over more GPUs than were measured keep the link model', () => {
     const model = compileStepModel(getModel('llama-3.1-70b'), getHardware('h100-sxm'), plan(16), {
       engine: vllm,
