@@ -166,6 +166,51 @@ describe('measured op tables in the step model', () => {
     assert.match(entry(model.breakdown(shape), 'experts_gate_up').source ?? '', /b200_sxm trtllm .* moe/);
   });
 
+  it('TensorRT-LLM fuses the residual add, RoPE and, under TP, the norms into its neighbours', () => {
+    const llama70b = getModel('llama-3.1-70b');
+    const shape = createBatchShape(llama70b.slidingWindow);
+    addUniformDecodes(shape, 8, 2048);
+    const fp8 = (tp: number): Plan => ({ tp, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' });
+    const steps = (engine: 'trtllm' | 'vllm', tp: number) =>
+      compileStepModel(llama70b, getHardware('h200'), fp8(tp), { engine: { id: engine } }).breakdown(shape);
+    const tp8 = steps('trtllm', 8);
+    for (const name of ['residual_add', 'rope', 'input_norm', 'post_attention_norm'])
+      assert.equal(entry(tp8, name).seconds, 0, name);
+    assert.match(entry(tp8, 'post_attention_norm').source ?? '', /inside tp_all_reduce_attention/);
+    // Without TP there is no all-reduce to carry the norms; vLLM keeps every kernel.
+    assert.ok(entry(steps('trtllm', 1), 'input_norm').seconds > 0);
+    assert.ok(entry(steps('vllm', 8), 'residual_add').seconds > 0);
+  });
+
+  it("TensorRT-LLM's fp8 GEMMs take fp8 input from the producing kernel: the table's quantization comes off", () => {
+    const llama70b = getModel('llama-3.1-70b');
+    const shape = createBatchShape(llama70b.slidingWindow);
+    addUniformDecodes(shape, 8, 2048);
+    const fp8: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+    const model = compileStepModel(llama70b, getHardware('h200'), fp8, { engine: { id: 'trtllm' } });
+    const qkv = entry(model.breakdown(shape), 'qkv_proj');
+    const tables = loadShippedOpTables('h200_sxm', 'trtllm');
+    const table = tables.gemm({ m: 8, n: qkv.flops / (2 * 8 * 8192), k: 8192, dtype: 'fp8' });
+    assert.ok(table);
+    const perCall = qkv.seconds / qkv.calls;
+    assert.ok(perCall < table.seconds && perCall > table.seconds / 2, `${perCall} vs ${table.seconds}`);
+    assert.match(qkv.source ?? '', /less its input quantization/);
+  });
+
+  it("a block-scaled fp8 checkpoint's GEMMs read the block-scaled table", () => {
+    const deepseek = getModel('deepseek-v3');
+    const shape = createBatchShape(deepseek.slidingWindow);
+    addUniformDecodes(shape, 8, 2048);
+    const fp8: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+    const model = compileStepModel(deepseek, getHardware('h200'), fp8, { engine: { id: 'trtllm' } });
+    const tables = loadShippedOpTables('h200_sxm', 'trtllm');
+    const oProj = entry(model.breakdown(shape), 'o_proj');
+    const k = (128 * 128) / 8;
+    const block = tables.gemm({ m: 8, n: 7168, k, dtype: 'fp8_block' });
+    assert.ok(block);
+    assert.ok(Math.abs(oProj.seconds / oProj.calls - block.seconds) < 1e-9 * block.seconds + 1e-12);
+  });
+
   it('all-reduces over more GPUs than were measured keep the link model', () => {
     const model = compileStepModel(getModel('llama-3.1-70b'), getHardware('h100-sxm'), plan(16), {
       engine: vllm,
