@@ -187,9 +187,8 @@ export function measuredAttention(
  * where the engine measured that kernel; TensorRT-LLM on Blackwell runs them with mxfp8 activations
  * (W4A8, its only mxfp4 MoE kernel there), the same 4-bit weights read.
  */
-function moeDtypeOf(ops: MeasuredOps, weightDtype: WeightDtype): string | undefined {
-  const candidates =
-    weightDtype === 'mxfp4' ? [gemmDtypeOf(weightDtype), 'w4a8_mxfp4_mxfp8'] : [gemmDtypeOf(weightDtype)];
+function moeDtypeOf(ops: MeasuredOps, weightDtype: WeightDtype, tableDtype: string): string | undefined {
+  const candidates = weightDtype === 'mxfp4' ? [tableDtype, 'w4a8_mxfp4_mxfp8'] : [tableDtype];
   return candidates.find((dtype) => ops.measuredDtype('moe', dtype));
 }
 
@@ -218,7 +217,8 @@ function tensorParallelMoe(ops: MeasuredOps, query: MoeQuery): OpTime {
 
 /**
  * The routed experts of one MoE layer (grouped gate/up, activation, down) from the measured MoE table,
- * for `tokens` tokens on one GPU; `cost` is the cost model's sum of those ops (for a transfer).
+ * for `tokens` tokens on one GPU; `cost` is the cost model's sum of those ops (for a transfer);
+ * `tableDtype` the tables' name of the plan's format (gemmTableDtypeOf: block-scaled fp8 is `fp8_block`).
  */
 export function measuredMoe(
   ops: MeasuredOps,
@@ -226,11 +226,12 @@ export function measuredMoe(
   tokens: number,
   weightDtype: WeightDtype,
   cost: Cost,
+  tableDtype = gemmDtypeOf(weightDtype),
 ): ResolvedOpTime | undefined {
   const ffn = setup.layer.ffn;
   if (ffn.kind !== 'moe' || tokens <= 0) return undefined;
   // Another format's MoE kernel is not this one's: an unmeasured format keeps the roofline.
-  const dtype = moeDtypeOf(ops, weightDtype);
+  const dtype = moeDtypeOf(ops, weightDtype, tableDtype);
   if (dtype === undefined) return undefined;
   const query = {
     tokens,

@@ -584,7 +584,14 @@ export class StepModel {
       setup.layer.ffn.kind === 'moe' ? ops.afterCore.filter((op) => ROUTED_EXPERT_OPS.has(op.name)) : [];
     const moe =
       this.measured && routed.length > 0
-        ? measuredMoe(this.measured, setup, tokens, this.plan.weightDtype, sumCosts(routed))
+        ? measuredMoe(
+            this.measured,
+            setup,
+            tokens,
+            this.plan.weightDtype,
+            sumCosts(routed),
+            this.gemmTableDtype,
+          )
         : undefined;
     const time = (op: OpCost): TimedOp => {
       if (moe && routed.includes(op)) {

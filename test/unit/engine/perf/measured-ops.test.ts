@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import type { Plan } from '../../../../src/engine/memory/plan.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
+import { moeLayers } from '../../../../src/engine/model/geometry.js';
 import { loadShippedOpTables } from '../../../../src/engine/opdb/shipped.js';
 import { EfficiencyGrid } from '../../../../src/engine/perf/efficiency-grid.js';
 import { transferSourceFor } from '../../../../src/engine/perf/measured-ops.js';
@@ -209,6 +210,30 @@ describe('measured op tables in the step model', () => {
     const block = tables.gemm({ m: 8, n: 7168, k, dtype: 'fp8_block' });
     assert.ok(block);
     assert.ok(Math.abs(oProj.seconds / oProj.calls - block.seconds) < 1e-9 * block.seconds + 1e-12);
+  });
+
+  it("a block-scaled fp8 checkpoint's routed experts read the block-scaled MoE table", () => {
+    const deepseek = getModel('deepseek-v3');
+    const shape = createBatchShape(deepseek.slidingWindow);
+    addUniformDecodes(shape, 4, 1024);
+    const fp8: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+    const model = compileStepModel(deepseek, getHardware('h200'), fp8, { engine: { id: 'trtllm' } });
+    const experts = entry(model.breakdown(shape), 'experts_gate_up');
+    const [moe] = moeLayers(deepseek);
+    assert.ok(moe);
+    const tables = loadShippedOpTables('h200_sxm', 'trtllm');
+    const query = {
+      tokens: 4,
+      hidden: deepseek.hiddenSize,
+      inter: moe.width,
+      topk: moe.topK,
+      experts: moe.experts,
+      tp: 8,
+      ep: 1,
+    };
+    const block = tables.moe({ ...query, dtype: 'fp8_block' });
+    assert.ok(block);
+    assert.ok(Math.abs(experts.seconds / experts.calls - block.seconds) <= 1e-9 * block.seconds);
   });
 
   it('all-reduces over more GPUs than were measured keep the link model', () => {
