@@ -300,12 +300,19 @@ function degreesDisagree(row: SiliconRow, hardware: HardwareSpec): boolean {
   });
 }
 
-/** The row's weight format: the MoE quant mode for MoE models, the GEMM one for dense models. */
+/**
+ * The row's weight format: the MoE quant mode for MoE models, the GEMM one for dense models. A row that
+ * says nvfp4 for a checkpoint published in mxfp4 (gpt-oss), under its own repository, ran that checkpoint
+ * as published: the engines serve its mxfp4 experts (W4A16 on Hopper, which has no fp4 tensor cores;
+ * W4A8 on Blackwell) and keep its 16-bit attention; nothing re-quantized it to nvfp4.
+ */
 function weightDtypeOf(row: SiliconRow, model: ModelSpec): { dtype: WeightDtype } | { reason: string } {
   const mode = model.moe ? row.moe_quant_mode : row.gemm_quant_mode;
   const dtype = QUANT_MODES[mode];
   if (dtype === undefined) return { reason: `weight format '${mode}' not modelled` };
-  return { dtype: dtype === 'checkpoint' ? defaultWeightDtype(model) : dtype };
+  const checkpoint = defaultWeightDtype(model);
+  const publishedFp4 = dtype === 'nvfp4' && checkpoint === 'mxfp4' && !/fp4$/i.test(row.model_path);
+  return { dtype: dtype === 'checkpoint' || publishedFp4 ? checkpoint : dtype };
 }
 
 /** The deployments measured run an fp8 KV cache with fp8 and fp4 weights, else a 16-bit one. */

@@ -183,8 +183,42 @@ export function measuredAttention(
 }
 
 /**
+ * The MoE table's format for a weight format, where the table measured it. mxfp4 experts run as W4A16
+ * where the engine measured that kernel; TensorRT-LLM on Blackwell runs them with mxfp8 activations
+ * (W4A8, its only mxfp4 MoE kernel there), the same 4-bit weights read.
+ */
+function moeDtypeOf(ops: MeasuredOps, weightDtype: WeightDtype, tableDtype: string): string | undefined {
+  const candidates = weightDtype === 'mxfp4' ? [tableDtype, 'w4a8_mxfp4_mxfp8'] : [tableDtype];
+  return candidates.find((dtype) => ops.measuredDtype('moe', dtype));
+}
+
+type MoeQuery = Parameters<MeasuredOps['tables']['moe']>[0] & { inter: number; tp: number };
+
+/**
+ * A TP-sharded MoE's time on one GPU, where the table did not measure this TP degree: each GPU runs
+ * every expert at width / TP, which the table extrapolates as 1/TP of the unsharded time. A few tokens'
+ * MoE is latency-bound (routing, permutation, two grouped GEMMs, the combine: its one-token time at TP 1
+ * reads only top-k experts), so the sharded kernel is never faster than the unsharded one on one token.
+ */
+function tensorParallelMoe(ops: MeasuredOps, query: MoeQuery): OpTime {
+  const asQueried = ops.tables.moe(query) as OpTime;
+  if (query.tp <= 1 || asQueried.source.how !== 'extrapolated') return asQueried;
+  const oneToken = ops.tables.moe({ ...query, tokens: 1, tp: 1 }) as OpTime;
+  if (oneToken.seconds <= asQueried.seconds) return asQueried;
+  return {
+    seconds: oneToken.seconds,
+    source: {
+      ...oneToken.source,
+      how: 'extrapolated',
+      steps: [`tp ${query.tp}: not measured; the one-token time at tp 1 (latency floor)`],
+    },
+  };
+}
+
+/**
  * The routed experts of one MoE layer (grouped gate/up, activation, down) from the measured MoE table,
- * for `tokens` tokens on one GPU; `cost` is the cost model's sum of those ops (for a transfer).
+ * for `tokens` tokens on one GPU; `cost` is the cost model's sum of those ops (for a transfer);
+ * `tableDtype` the tables' name of the plan's format (gemmTableDtypeOf: block-scaled fp8 is `fp8_block`).
  */
 export function measuredMoe(
   ops: MeasuredOps,
@@ -192,11 +226,13 @@ export function measuredMoe(
   tokens: number,
   weightDtype: WeightDtype,
   cost: Cost,
+  tableDtype = gemmDtypeOf(weightDtype),
 ): ResolvedOpTime | undefined {
   const ffn = setup.layer.ffn;
   if (ffn.kind !== 'moe' || tokens <= 0) return undefined;
   // Another format's MoE kernel is not this one's: an unmeasured format keeps the roofline.
-  if (!ops.measuredDtype('moe', gemmDtypeOf(weightDtype))) return undefined;
+  const dtype = moeDtypeOf(ops, weightDtype, tableDtype);
+  if (dtype === undefined) return undefined;
   const query = {
     tokens,
     hidden: setup.hiddenSize,
@@ -205,9 +241,9 @@ export function measuredMoe(
     experts: ffn.experts,
     tp: setup.ep > 1 ? 1 : setup.tp,
     ep: setup.ep,
-    dtype: gemmDtypeOf(weightDtype),
+    dtype,
   };
-  const time = ops.tables.moe(query) as OpTime;
+  const time = tensorParallelMoe(ops, query);
   const peaks = ops.peaks(weightDtype);
   return ops.carry(
     time.seconds,

@@ -1,6 +1,6 @@
 import { HARDWARE_CATALOG } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
-import { type KvDtype, type WeightDtype, weightBytesPerParam } from '../model/dtypes.js';
+import { type KvDtype, type WeightDtype, type WeightFormat, weightBytesPerParam } from '../model/dtypes.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { loadShippedOpTables } from '../opdb/shipped.js';
 import { hardwareIdsMeasuredBy, perfDbSystemFor } from '../opdb/systems.js';
@@ -32,6 +32,12 @@ const GEMM_DTYPES: Readonly<Record<WeightDtype, string>> = {
   mxfp4: 'w4a16_mxfp4',
 };
 export const gemmDtypeOf = (dtype: WeightDtype) => GEMM_DTYPES[dtype];
+/**
+ * The GEMM table's dtype for a plan's linear layers: a block-scaled fp8 checkpoint (DeepSeek-V3's and
+ * Qwen3's 128 × 128 blocks) runs the block-scaled kernel, not the per-tensor one.
+ */
+export const gemmTableDtypeOf = (format: WeightFormat): string =>
+  format.dtype === 'fp8' && format.groupSize !== undefined ? 'fp8_block' : gemmDtypeOf(format.dtype);
 export const kvCacheDtypeOf = (dtype: KvDtype) => (dtype === 'fp8' ? 'fp8' : 'bfloat16');
 
 /**
@@ -105,9 +111,16 @@ export class MeasuredOps {
    * measure takes the 16-bit kernel's measured efficiency (another format's kernel, substituted, can be
    * far from it: a block-scaled fp8 kernel at a few rows is not what an fp4 checkpoint runs).
    */
-  gemm(m: number, n: number, k: number, dtype: WeightDtype, cost: Cost): ResolvedOpTime | undefined {
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    dtype: WeightDtype,
+    cost: Cost,
+    tableDtype = gemmDtypeOf(dtype),
+  ): ResolvedOpTime | undefined {
     if (this.tables.tables.gemm === undefined) return undefined;
-    if (dtype !== 'bf16' && !this.measuredDtype('gemm', gemmDtypeOf(dtype))) {
+    if (dtype !== 'bf16' && !this.measuredDtype('gemm', tableDtype)) {
       const sixteenBit = { flops: cost.flops, bytes: cost.bytes + n * k * (2 - weightBytesPerParam(dtype)) };
       const bf16 = this.gemm(m, n, k, 'bf16', sixteenBit);
       if (bf16 === undefined) return undefined;
@@ -122,12 +135,19 @@ export class MeasuredOps {
           `${dtype} not measured: bfloat16's efficiency (× ${factor.toFixed(2)}) from ${bf16.source()}`,
       };
     }
-    return this.measuredGemm(m, n, k, dtype, cost);
+    return this.measuredGemm(m, n, k, dtype, cost, tableDtype);
   }
 
   /** A GEMM in a format the table measured (memoized: plans share shapes). */
-  private measuredGemm(m: number, n: number, k: number, dtype: WeightDtype, cost: Cost): ResolvedOpTime {
-    const query = { m, n, k, dtype: gemmDtypeOf(dtype) };
+  private measuredGemm(
+    m: number,
+    n: number,
+    k: number,
+    dtype: WeightDtype,
+    cost: Cost,
+    tableDtype: string,
+  ): ResolvedOpTime {
+    const query = { m, n, k, dtype: dtype === 'bf16' ? gemmDtypeOf(dtype) : tableDtype };
     const key = `${query.dtype}|${n}|${k}|${m}`;
     let seconds = this.memo.get(key);
     if (seconds === undefined) {

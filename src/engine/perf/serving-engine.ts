@@ -109,6 +109,41 @@ export const ENGINE_FRONTEND_SECONDS: Readonly<Record<EngineBackend, number>> = 
 };
 
 /**
+ * Kernels an engine runs inside a neighbouring kernel rather than on their own; their time is inside that
+ * kernel's (measured) time.
+ */
+export interface EngineFusions {
+  /** Ops of model/cost.ts run inside another kernel, each with that kernel's name. */
+  fusedOps: Readonly<Record<string, string>>;
+  /**
+   * Under TP, the all-reduce kernel also adds the residual and applies the RMSNorm that follows it
+   * (post_attention_norm after attention's, the next layer's input_norm after the FFN's).
+   */
+  normsInAllReduce: boolean;
+  /**
+   * GEMM tables (measured on a lone Linear fed 16-bit input) whose time includes quantizing that input,
+   * which the engine instead does in the kernel producing it (norm, all-reduce, attention, activation).
+   */
+  quantizedInputs: readonly string[];
+}
+
+/** Every op its own kernel: the roofline's view, and an engine that fuses none of these. */
+export const NO_FUSIONS: EngineFusions = { fusedOps: {}, normsInAllReduce: false, quantizedInputs: [] };
+
+export const ENGINE_FUSIONS: Readonly<Record<EngineBackend, EngineFusions>> = {
+  // TensorRT-LLM's PyTorch models: the residual add inside the fused add + RMSNorm kernel, RoPE inside
+  // attention's QKV preprocessing, AllReduceFusionOp.RESIDUAL_RMS_NORM(_QUANT_*) under TP, and fp8 /
+  // nvfp4 activations quantized by the norm, the all-reduce, attention's output and the fused SwiGLU.
+  trtllm: {
+    fusedOps: { residual_add: 'the fused add + RMSNorm', rope: "attention's QKV preprocessing" },
+    normsInAllReduce: true,
+    quantizedInputs: ['fp8', 'nvfp4'],
+  },
+  vllm: NO_FUSIONS,
+  sglang: NO_FUSIONS,
+};
+
+/**
  * Host cost of one kernel launched eagerly (no CUDA graph): Python dispatch plus the launch, which the
  * GPU waits on whenever its kernels are shorter. With graphs replayed, a launch costs the calibration's
  * few microseconds, already in every op's time.

@@ -1,5 +1,6 @@
 import type { HardwareSpec } from '../hardware/spec.js';
 import { assertPlanValid, type Plan, planGpus } from '../memory/plan.js';
+import { weightLayoutOf } from '../model/checkpoint.js';
 import {
   type AttentionPathCoefficients,
   attentionCoefficients,
@@ -24,14 +25,22 @@ import { dispatchBytesPerGpu, epGroupBatches } from './expert-parallel.js';
 import { interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
 import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
 import { type MeasuredAttention, measuredAttention, measuredMoe } from './measured-layer.js';
-import { type MeasuredOps, type ResolvedOpTime, resolveMeasuredOps } from './measured-ops.js';
+import {
+  gemmTableDtypeOf,
+  type MeasuredOps,
+  type ResolvedOpTime,
+  resolveMeasuredOps,
+} from './measured-ops.js';
 import type { MeasuredOpTables } from './op-tables.js';
 import { attentionEfficiencyPoints, measuredAllReduceSeconds, measuredLinearSeconds } from './op-tables.js';
 import { type DevicePeaks, devicePeaks, speedOfLight } from './roofline.js';
 import {
   EAGER_LAUNCH_SECONDS,
+  ENGINE_FUSIONS,
   ENGINE_OVERHEADS,
+  type EngineFusions,
   type EngineOverhead,
+  NO_FUSIONS,
   ServingEngine,
   type ServingEngineInput,
 } from './serving-engine.js';
@@ -212,6 +221,10 @@ export class StepModel {
   /** Per-step host costs: the engine's fitted overhead, and eager launches where graphs are off. */
   private readonly overhead: EngineOverhead;
   private eagerLaunchSeconds = 0;
+  /** The kernels the engine fuses into their neighbours (none without an engine). */
+  private readonly fusions: EngineFusions;
+  /** The GEMM table's dtype for the plan's linear layers (block-scaled fp8 where the checkpoint is). */
+  private readonly gemmTableDtype: string;
 
   constructor(
     readonly model: ModelSpec,
@@ -231,6 +244,8 @@ export class StepModel {
             perSequenceSeconds: this.calibration.perSequenceOverheadSeconds,
             perTokenSeconds: 0,
           };
+    this.fusions = this.engine ? ENGINE_FUSIONS[this.engine.id] : NO_FUSIONS;
+    this.gemmTableDtype = gemmTableDtypeOf(weightLayoutOf(model, plan.weightDtype).format);
     this.layersPerStage = largestStageLayers(model.numLayers, plan.pp);
     this.gpusPerReplica = plan.tp * plan.pp;
     this.peaks = devicePeaks(hardware, plan.weightDtype);
@@ -635,7 +650,14 @@ export class StepModel {
       setup.layer.ffn.kind === 'moe' ? ops.afterCore.filter((op) => ROUTED_EXPERT_OPS.has(op.name)) : [];
     const moe =
       this.measured && routed.length > 0
-        ? measuredMoe(this.measured, setup, tokens, this.plan.weightDtype, sumCosts(routed))
+        ? measuredMoe(
+            this.measured,
+            setup,
+            tokens,
+            this.plan.weightDtype,
+            sumCosts(routed),
+            this.gemmTableDtype,
+          )
         : undefined;
     const time = (op: OpCost): TimedOp => {
       if (moe && routed.includes(op)) {
@@ -647,9 +669,25 @@ export class StepModel {
               : { seconds: 0, source: () => `inside the fused MoE kernel (${routed[0].name})` },
         };
       }
+      const into = this.fusedInto(op.name, setup);
+      if (into !== undefined) {
+        const engine = this.engine?.id;
+        return { op, time: { seconds: 0, source: () => `inside ${into} (${engine} fuses it)` } };
+      }
       return { op, time: this.resolveOp(op, tokens) };
     };
     return { beforeCore: ops.beforeCore.map(time), afterCore: ops.afterCore.map(time) };
+  }
+
+  /** The kernel the engine runs op `name` inside, or undefined where it runs on its own. */
+  private fusedInto(name: string, setup: LayerCostSetup): string | undefined {
+    const f = this.fusions;
+    const into = f.fusedOps[name];
+    if (into !== undefined || !f.normsInAllReduce || this.plan.tp <= 1) return into;
+    if (name === 'post_attention_norm') return 'tp_all_reduce_attention';
+    // Under EP the FFN ends in the combine, not an all-reduce: the next norm runs on its own.
+    const ffnAllReduce = !(setup.layer.ffn.kind === 'moe' && setup.ep > 1);
+    return name === 'input_norm' && ffnAllReduce ? "the previous layer's tp_all_reduce_mlp" : undefined;
   }
 
   /**
@@ -789,8 +827,9 @@ export class StepModel {
     }
     if (this.measured && op.gemm && op.kind === 'linear') {
       const dtype = op.gemm.sixteenBit ? 'bf16' : this.plan.weightDtype;
-      const measured = this.measured.gemm(rows, op.gemm.n, op.gemm.k, dtype, op);
-      if (measured) return measured;
+      const tableDtype = op.gemm.sixteenBit ? undefined : this.gemmTableDtype;
+      const measured = this.measured.gemm(rows, op.gemm.n, op.gemm.k, dtype, op, tableDtype);
+      if (measured) return this.withoutInputQuantization(measured, op, rows, tableDtype);
     }
     const linear = op.kind === 'linear';
     const peak = linear ? this.peaks.gemmFlops : this.peaks.vectorFlops;
@@ -798,6 +837,35 @@ export class StepModel {
     const e = linear ? this.gemmEfficiency : this.elementwiseEfficiency;
     const efficiency = interpolateLogX(e.xs, e.ys, linear ? rows : op.bytes);
     return { seconds: sol / efficiency + c.kernelLaunchSeconds, source: () => this.rooflineSource() };
+  }
+
+  /**
+   * A measured GEMM less the input quantization its table includes, where the engine quantizes the
+   * input in the kernel that produces it: that kernel's time (a read of the 16-bit rows, a write of the
+   * quantized ones, on the elementwise roofline) comes off, never below the GEMM's speed of light.
+   */
+  private withoutInputQuantization(
+    measured: ResolvedOpTime,
+    op: OpCost,
+    rows: number,
+    tableDtype: string | undefined,
+  ): ResolvedOpTime {
+    if (tableDtype === undefined || !this.fusions.quantizedInputs.includes(tableDtype) || !op.gemm)
+      return measured;
+    const elements = rows * op.gemm.k;
+    // A 16-bit read and an at most one-byte write per element (fp8; nvfp4 writes half a byte and scales).
+    const bytes = elements * (ACTIVATION_BYTES + 1);
+    const quantize = this.resolveOp(
+      { name: 'quantize_input', kind: 'elementwise', flops: 2 * elements, bytes },
+      rows,
+    );
+    const floor = speedOfLight(op.flops, op.bytes, this.peaks.gemmFlops, this.peaks.bytesPerSecond);
+    const seconds = Math.max(floor, measured.seconds - quantize.seconds);
+    return {
+      seconds,
+      source: () =>
+        `${measured.source()}, less its input quantization (${((measured.seconds - seconds) * 1e6).toFixed(1)} µs: fused into the producing kernel)`,
+    };
   }
 
   /** Where the step's host overhead comes from, for display. */

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import type { Plan } from '../../../../src/engine/memory/plan.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
+import { moeLayers } from '../../../../src/engine/model/geometry.js';
 import { loadShippedOpTables } from '../../../../src/engine/opdb/shipped.js';
 import { EfficiencyGrid } from '../../../../src/engine/perf/efficiency-grid.js';
 import { transferSourceFor } from '../../../../src/engine/perf/measured-ops.js';
@@ -136,6 +137,103 @@ describe('measured op tables in the step model', () => {
     assert.equal(model.measured?.tables, given);
     assert.equal(model.measured?.transferred, false);
     assert.match(entry(model.breakdown(decodeStep(4, 100)), 'qkv_proj').source ?? '', /h200_sxm sglang/);
+  });
+
+  it('a MoE at a TP degree the table did not measure is never faster than its one-token time at TP 1', () => {
+    const gptOss = getModel('gpt-oss-120b');
+    const trtllm = { id: 'trtllm' as const };
+    const shape = createBatchShape(gptOss.slidingWindow);
+    addUniformDecodes(shape, 4, 2048);
+    const mxfp4 = (tp: number): Plan => ({ tp, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' });
+    const experts = (tp: number) =>
+      entry(
+        compileStepModel(gptOss, getHardware('h200'), mxfp4(tp), { engine: trtllm }).breakdown(shape),
+        'experts_gate_up',
+      );
+    const tp1 = experts(1);
+    const tp8 = experts(8);
+    // H200's TensorRT-LLM table measured gpt-oss's mxfp4 MoE at TP 1 only: 1/8 of the time is not what TP 8 takes.
+    assert.match(tp8.source ?? '', /tp 8: not measured; the one-token time at tp 1/);
+    assert.ok(tp8.seconds > tp1.seconds / 4, `${tp8.seconds} vs ${tp1.seconds}`);
+    assert.ok(tp8.seconds < tp1.seconds);
+  });
+
+  it('mxfp4 experts on Blackwell under TensorRT-LLM read its W4A8 MoE table (its only mxfp4 kernel there)', () => {
+    const gptOss = getModel('gpt-oss-120b');
+    const shape = createBatchShape(gptOss.slidingWindow);
+    addUniformDecodes(shape, 8, 2048);
+    const plan1: Plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' };
+    const model = compileStepModel(gptOss, getHardware('b200'), plan1, { engine: { id: 'trtllm' } });
+    assert.match(entry(model.breakdown(shape), 'experts_gate_up').source ?? '', /b200_sxm trtllm .* moe/);
+  });
+
+  it('TensorRT-LLM fuses the residual add, RoPE and, under TP, the norms into its neighbours', () => {
+    const llama70b = getModel('llama-3.1-70b');
+    const shape = createBatchShape(llama70b.slidingWindow);
+    addUniformDecodes(shape, 8, 2048);
+    const fp8 = (tp: number): Plan => ({ tp, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' });
+    const steps = (engine: 'trtllm' | 'vllm', tp: number) =>
+      compileStepModel(llama70b, getHardware('h200'), fp8(tp), { engine: { id: engine } }).breakdown(shape);
+    const tp8 = steps('trtllm', 8);
+    for (const name of ['residual_add', 'rope', 'input_norm', 'post_attention_norm'])
+      assert.equal(entry(tp8, name).seconds, 0, name);
+    assert.match(entry(tp8, 'post_attention_norm').source ?? '', /inside tp_all_reduce_attention/);
+    // Without TP there is no all-reduce to carry the norms; vLLM keeps every kernel.
+    assert.ok(entry(steps('trtllm', 1), 'input_norm').seconds > 0);
+    assert.ok(entry(steps('vllm', 8), 'residual_add').seconds > 0);
+  });
+
+  it("TensorRT-LLM's fp8 GEMMs take fp8 input from the producing kernel: the table's quantization comes off", () => {
+    const llama70b = getModel('llama-3.1-70b');
+    const shape = createBatchShape(llama70b.slidingWindow);
+    addUniformDecodes(shape, 8, 2048);
+    const fp8: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+    const model = compileStepModel(llama70b, getHardware('h200'), fp8, { engine: { id: 'trtllm' } });
+    const qkv = entry(model.breakdown(shape), 'qkv_proj');
+    const tables = loadShippedOpTables('h200_sxm', 'trtllm');
+    const table = tables.gemm({ m: 8, n: qkv.flops / (2 * 8 * 8192), k: 8192, dtype: 'fp8' });
+    assert.ok(table);
+    const perCall = qkv.seconds / qkv.calls;
+    assert.ok(perCall < table.seconds && perCall > table.seconds / 2, `${perCall} vs ${table.seconds}`);
+    assert.match(qkv.source ?? '', /less its input quantization/);
+  });
+
+  it("a block-scaled fp8 checkpoint's GEMMs read the block-scaled table", () => {
+    const deepseek = getModel('deepseek-v3');
+    const shape = createBatchShape(deepseek.slidingWindow);
+    addUniformDecodes(shape, 8, 2048);
+    const fp8: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+    const model = compileStepModel(deepseek, getHardware('h200'), fp8, { engine: { id: 'trtllm' } });
+    const tables = loadShippedOpTables('h200_sxm', 'trtllm');
+    const oProj = entry(model.breakdown(shape), 'o_proj');
+    const k = (128 * 128) / 8;
+    const block = tables.gemm({ m: 8, n: 7168, k, dtype: 'fp8_block' });
+    assert.ok(block);
+    assert.ok(Math.abs(oProj.seconds / oProj.calls - block.seconds) < 1e-9 * block.seconds + 1e-12);
+  });
+
+  it("a block-scaled fp8 checkpoint's routed experts read the block-scaled MoE table", () => {
+    const deepseek = getModel('deepseek-v3');
+    const shape = createBatchShape(deepseek.slidingWindow);
+    addUniformDecodes(shape, 4, 1024);
+    const fp8: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+    const model = compileStepModel(deepseek, getHardware('h200'), fp8, { engine: { id: 'trtllm' } });
+    const experts = entry(model.breakdown(shape), 'experts_gate_up');
+    const [moe] = moeLayers(deepseek);
+    assert.ok(moe);
+    const tables = loadShippedOpTables('h200_sxm', 'trtllm');
+    const query = {
+      tokens: 4,
+      hidden: deepseek.hiddenSize,
+      inter: moe.width,
+      topk: moe.topK,
+      experts: moe.experts,
+      tp: 8,
+      ep: 1,
+    };
+    const block = tables.moe({ ...query, dtype: 'fp8_block' });
+    assert.ok(block);
+    assert.ok(Math.abs(experts.seconds / experts.calls - block.seconds) <= 1e-9 * block.seconds);
   });
 
   it('all-reduces over more GPUs than were measured keep the link model', () => {

@@ -40,6 +40,8 @@ const ROWS = {
     'qwen_qwen3_235b_a22b_fp8_qwen_qwen3_235b_a22b_fp8_h200_sxm_vllm_agg_2000x100_c5_tp1_epnone_11,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h200_sxm/vllm/0.12.0/Qwen_Qwen3-235B-A22B-FP8.csv; silicon_concurrency=5,vllm,0.12.0,Qwen/Qwen3-235B-A22B-FP8,h200_sxm,fp8,agg,2000,100,fp8,fp8,5,1,1,,2,1,,,,,,,,,,,,,,,450.9,57.78',
   deepseekTp36:
     '2026_04_06_deepseek_r1_gb200_trtllm_fp4_agg_1024x1024_c32_tp36_ep1_11,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=32; measured=2025-11-17T00:00:00.000Z; wip=False,trtllm,,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,1024,1024,nvfp4,nvfp4,32,36,1,1,36,1,,,,,,,,,,,,,,,232.46199020786662,8.444456925206435',
+  gptOssFp4:
+    '2026_04_06_gpt_oss_120b_h200_sxm_trtllm_fp4_agg_1024x8192_c4_tp1_ep1_155,source_file=2026-04-06.csv; model=GPT-OSS-120B; silicon_concurrency=4; measured=2025-12-15T00:00:00.000Z; wip=False; image=nvcr.io/nvidia/tensorrt-llm/release:gpt-oss-dev,trtllm,gpt-oss-dev,openai/gpt-oss-120b,h200_sxm,fp4,agg,1024,8192,nvfp4,nvfp4,4,1,1,1,1,1,,,,,,,,,,,,,,,98.27813084702939,6.785542176150167',
   tpTimesEp:
     '2026_04_06_deepseek_r1_b200_sxm_sglang_fp4_agg_8192x1024_c128_tp4_ep4_1042,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=128; measured=2026-03-25T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.9-cu130,sglang,0.5.9,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,128,16,1,1,4,4,,,,,,,,,,,,,,,2629.244434656721,49.9457173349404',
 };
@@ -144,6 +146,11 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     assert.deepEqual(plan, { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' });
     assert.equal(scheduler.policy, 'orca');
     assert.equal(scheduler.maxNumBatchedTokens, 1024 + 8192);
+  });
+
+  it("an nvfp4 row of gpt-oss's own repository runs the checkpoint as published: mxfp4 experts", () => {
+    const { plan } = colocatedPool(job('gptOssFp4'));
+    assert.deepEqual(plan, { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' });
   });
 
   it("int4_wo is the checkpoint's own int4 (Kimi-K2.5's experts), with a 16-bit KV cache", () => {
