@@ -1,9 +1,9 @@
 import type { AttentionPathCoefficients, LayerCostSetup } from '../model/cost.js';
 import { windowedKeys, windowedPairs } from '../model/cost.js';
-import type { WeightDtype } from '../model/dtypes.js';
+import type { WeightFormat } from '../model/dtypes.js';
 import { describeOpTimeSource, type OpTime } from '../opdb/table.js';
 import { EfficiencyGrid, powersOfTwo } from './efficiency-grid.js';
-import { gemmDtypeOf, kvCacheDtypeOf, type MeasuredOps, type ResolvedOpTime } from './measured-ops.js';
+import { kvCacheDtypeOf, type MeasuredOps, moeDtypeOf, type ResolvedOpTime } from './measured-ops.js';
 import { speedOfLight } from './roofline.js';
 
 /** A layer's attention core timed from a measured table: efficiency over (sequences, length). */
@@ -184,19 +184,21 @@ export function measuredAttention(
 
 /**
  * The routed experts of one MoE layer (grouped gate/up, activation, down) from the measured MoE table,
- * for `tokens` tokens on one GPU; `cost` is the cost model's sum of those ops (for a transfer).
+ * for `tokens` tokens on one GPU, in the checkpoint's weight format (block-scaled fp8 reads the
+ * fp8_block kernel's times); `cost` is the cost model's sum of those ops (for a transfer).
  */
 export function measuredMoe(
   ops: MeasuredOps,
   setup: LayerCostSetup,
   tokens: number,
-  weightDtype: WeightDtype,
+  weight: WeightFormat,
   cost: Cost,
 ): ResolvedOpTime | undefined {
   const ffn = setup.layer.ffn;
   if (ffn.kind !== 'moe' || tokens <= 0) return undefined;
   // Another format's MoE kernel is not this one's: an unmeasured format keeps the roofline.
-  if (!ops.measuredDtype('moe', gemmDtypeOf(weightDtype))) return undefined;
+  const dtype = moeDtypeOf(weight);
+  if (!ops.measuredDtype('moe', dtype)) return undefined;
   const query = {
     tokens,
     hidden: setup.hiddenSize,
@@ -205,10 +207,10 @@ export function measuredMoe(
     experts: ffn.experts,
     tp: setup.ep > 1 ? 1 : setup.tp,
     ep: setup.ep,
-    dtype: gemmDtypeOf(weightDtype),
+    dtype,
   };
   const time = ops.tables.moe(query) as OpTime;
-  const peaks = ops.peaks(weightDtype);
+  const peaks = ops.peaks(weight.dtype);
   return ops.carry(
     time.seconds,
     () => describeOpTimeSource(time.source),

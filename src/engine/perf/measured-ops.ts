@@ -1,6 +1,6 @@
 import { HARDWARE_CATALOG } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
-import { type KvDtype, type WeightDtype, weightBytesPerParam } from '../model/dtypes.js';
+import { type KvDtype, type WeightDtype, type WeightFormat, weightBytesPerParam } from '../model/dtypes.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { loadShippedOpTables } from '../opdb/shipped.js';
 import { hardwareIdsMeasuredBy, perfDbSystemFor } from '../opdb/systems.js';
@@ -32,6 +32,15 @@ const GEMM_DTYPES: Readonly<Record<WeightDtype, string>> = {
   mxfp4: 'w4a16_mxfp4',
 };
 export const gemmDtypeOf = (dtype: WeightDtype) => GEMM_DTYPES[dtype];
+/**
+ * The database's MoE dtype for a weight format. A block-scaled fp8 checkpoint (Qwen3's and DeepSeek's
+ * `weight_block_size` [128, 128]) runs the engines' block-fp8 fused MoE (vLLM's Fp8MoEMethod, SGLang's
+ * Triton kernel), measured as fp8_block; per-tensor fp8 (a ModelOpt checkpoint) runs another kernel
+ * (vLLM's FlashInfer CUTLASS one, several times slower on Hopper), measured as fp8.
+ */
+export function moeDtypeOf(format: WeightFormat): string {
+  return format.dtype === 'fp8' && format.groupSize !== undefined ? 'fp8_block' : GEMM_DTYPES[format.dtype];
+}
 export const kvCacheDtypeOf = (dtype: KvDtype) => (dtype === 'fp8' ? 'fp8' : 'bfloat16');
 
 /**

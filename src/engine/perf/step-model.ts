@@ -1,5 +1,6 @@
 import type { HardwareSpec } from '../hardware/spec.js';
 import { assertPlanValid, type Plan, planGpus } from '../memory/plan.js';
+import { weightLayoutOf } from '../model/checkpoint.js';
 import {
   type AttentionPathCoefficients,
   attentionCoefficients,
@@ -13,7 +14,7 @@ import {
   prefillKeyOps,
   sumCosts,
 } from '../model/cost.js';
-import { ACTIVATION_BYTES } from '../model/dtypes.js';
+import { ACTIVATION_BYTES, type WeightFormat } from '../model/dtypes.js';
 import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, largestStageLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
@@ -569,7 +570,7 @@ export class StepModel {
       setup.layer.ffn.kind === 'moe' ? ops.afterCore.filter((op) => ROUTED_EXPERT_OPS.has(op.name)) : [];
     const moe =
       this.measured && routed.length > 0
-        ? measuredMoe(this.measured, setup, tokens, this.plan.weightDtype, sumCosts(routed))
+        ? measuredMoe(this.measured, setup, tokens, this.weightFormat(), sumCosts(routed))
         : undefined;
     const time = (op: OpCost): TimedOp => {
       if (moe && routed.includes(op)) {
@@ -674,6 +675,11 @@ export class StepModel {
 
   private opSeconds(op: OpCost, rows: number): number {
     return this.resolveOp(op, rows).seconds;
+  }
+
+  /** The plan's weight format with the checkpoint's detail (block-scaled fp8 runs other kernels). */
+  private weightFormat(): WeightFormat {
+    return weightLayoutOf(this.model, this.plan.weightDtype).format;
   }
 
   /**

@@ -138,6 +138,30 @@ describe('measured op tables in the step model', () => {
     assert.match(entry(model.breakdown(decodeStep(4, 100)), 'qkv_proj').source ?? '', /h200_sxm sglang/);
   });
 
+  it("times a block-scaled fp8 checkpoint's experts with the block-fp8 MoE kernel, per-tensor fp8 with its own", () => {
+    const tables = loadShippedOpTables('h200_sxm', 'vllm');
+    const fp8Plan: Plan = { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+    const shape = createBatchShape(undefined);
+    addUniformDecodes(shape, 32, 1000);
+    // Qwen3-235B-A22B: hidden 4096, 128 experts of width 1536, top-8; TP4 shards every expert.
+    const query = { tokens: 32, hidden: 4096, inter: 1536, topk: 8, experts: 128, tp: 4, ep: 1 };
+    const expertsPerLayer = (id: string) => {
+      const model = compileStepModel(getModel(id), getHardware('h200'), fp8Plan, { engine: vllm });
+      const experts = entry(model.breakdown(shape), 'experts_gate_up');
+      return { seconds: experts.seconds / experts.calls, source: experts.source ?? '' };
+    };
+    // The published FP8 checkpoint stores 128×128 blocks (weight_block_size): vLLM's Fp8MoEMethod.
+    const block = expertsPerLayer('qwen3-235b-a22b-fp8');
+    const blockMeasured = tables.moe({ ...query, dtype: 'fp8_block' });
+    assert.ok(blockMeasured && Math.abs(block.seconds / blockMeasured.seconds - 1) < 1e-9);
+    assert.match(block.source, /moe \[vllm_fp8moe/);
+    // The 16-bit checkpoint quantized to per-tensor fp8 (a ModelOpt checkpoint) runs the fp8 kernel.
+    const perTensor = expertsPerLayer('qwen3-235b-a22b');
+    const perTensorMeasured = tables.moe({ ...query, dtype: 'fp8' });
+    assert.ok(perTensorMeasured && Math.abs(perTensor.seconds / perTensorMeasured.seconds - 1) < 1e-9);
+    assert.notEqual(block.seconds, perTensor.seconds);
+  });
+
   it('all-reduces over more GPUs than were measured keep the link model', () => {
     const model = compileStepModel(getModel('llama-3.1-70b'), getHardware('h100-sxm'), plan(16), {
       engine: vllm,
