@@ -589,7 +589,8 @@ export class StepModel {
 
   /**
    * One layer's collectives: TP all-reduces after attention and after the FFN, or, for a MoE layer
-   * under EP, the dispatch and combine all-to-all of the routed tokens instead of the FFN's all-reduce.
+   * under EP, the dispatch and combine all-to-all of the routed tokens instead of the FFN's all-reduce;
+   * and the q/k norm's where it spans all heads (MiniMax-M2).
    */
   private collectives(setup: LayerCostSetup, tokens: number, group: string): BreakdownEntry[] {
     const tp = this.plan.tp;
@@ -618,6 +619,11 @@ export class StepModel {
       const time = this.allReduce(hiddenBytes, tp);
       entries.push(communication('tp_all_reduce_attention', time, hiddenBytes));
       if (!useEp) entries.push(communication('tp_all_reduce_mlp', time, hiddenBytes));
+      // q and k norms over all heads: each token's two fp32 squared sums, summed over the TP group.
+      if (this.model.qkNormAcrossHeads) {
+        const normBytes = tokens * 2 * 4;
+        entries.push(communication('tp_all_reduce_qk_norm', this.allReduce(normBytes, tp), normBytes));
+      }
     }
     if (useEp && ffn.kind === 'moe') {
       const routed = dispatchBytesPerGpu(hiddenBytes, ffn.topK, tp, setup.ep, setup.expertImbalance);

@@ -162,6 +162,24 @@ describe('measured op tables in the step model', () => {
     assert.notEqual(block.seconds, perTensor.seconds);
   });
 
+  it("all-reduces MiniMax-M2's q/k norm over the TP group in every layer, and not a per-head norm", () => {
+    const shape = createBatchShape(undefined);
+    addUniformDecodes(shape, 8, 1000);
+    const tp4: Plan = { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+    const names = (id: string, plan: Plan) =>
+      compileStepModel(getModel(id), getHardware('b200'), plan, { engine: vllm })
+        .breakdown(shape)
+        .filter((e) => e.name === 'tp_all_reduce_qk_norm');
+    const [norm] = names('minimax-m2', tp4);
+    assert.ok(norm && norm.seconds > 0);
+    assert.equal(norm.calls, 62);
+    // Two fp32 squared sums per token.
+    assert.equal(norm.bytes, 8 * 2 * 4);
+    assert.match(norm.source ?? '', /customAllReduce/);
+    assert.equal(names('minimax-m2', { ...tp4, tp: 1 }).length, 0);
+    assert.equal(names('qwen3-32b', tp4).length, 0);
+  });
+
   it('all-reduces over more GPUs than were measured keep the link model', () => {
     const model = compileStepModel(getModel('llama-3.1-70b'), getHardware('h100-sxm'), plan(16), {
       engine: vllm,
