@@ -281,12 +281,20 @@ function degreesDisagree(row: SiliconRow, hardware: HardwareSpec): boolean {
   });
 }
 
-/** The row's weight format: the MoE quant mode for MoE models, the GEMM one for dense models. */
-function weightDtypeOf(row: SiliconRow, model: ModelSpec): { dtype: WeightDtype } | { reason: string } {
+/**
+ * The row's weight format: the MoE quant mode for MoE models, the GEMM one for dense models. The file
+ * names every 4-bit float nvfp4; a checkpoint published in mxfp4 (gpt-oss: mxfp4 experts, 16-bit
+ * attention) is served as published, on Hopper too, which has no fp4 kernels to run nvfp4.
+ */
+export function weightDtypeOf(
+  row: SiliconRow,
+  model: ModelSpec,
+): { dtype: WeightDtype } | { reason: string } {
   const mode = model.moe ? row.moe_quant_mode : row.gemm_quant_mode;
   const dtype = QUANT_MODES[mode];
   if (dtype === undefined) return { reason: `weight format '${mode}' not modelled` };
-  return { dtype: dtype === 'checkpoint' ? defaultWeightDtype(model) : dtype };
+  const ownFp4 = dtype === 'nvfp4' && model.checkpointFormat?.dtype === 'mxfp4';
+  return { dtype: dtype === 'checkpoint' || ownFp4 ? defaultWeightDtype(model) : dtype };
 }
 
 /** The deployments measured run an fp8 KV cache with fp8 and fp4 weights, else a 16-bit one. */

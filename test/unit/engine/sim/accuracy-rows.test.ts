@@ -36,6 +36,8 @@ const ROWS = {
     '2026_03_25_kimi_k2_5_h200_sxm_vllm_int4_agg_8192x1024_c4_tp8_0_ep1_0_597,source_file=2026-03-25.csv; model=Kimi-K2.5; silicon_concurrency=4; measured=2026-03-02T23:25:25Z; wip=False; image=vllm/vllm-openai:v0.16.0,vllm,0.16.0,moonshotai/Kimi-K2.5,h200_sxm,int4,agg,8192,1024,int4_wo,int4_wo,4,8,1,1,8,1,,,,,,,,,,,,,,,504.4941308558919,11.731443304604047',
   deepseekFp8Tp4:
     'dsr1_b200_trtllm_fp8_agg_8192x1024_c16_cfg473,db-dump/2026-04-27; config_id=473; silicon_concurrency=16; measured=2026-01-29T00:00:00.000Z; workflow_run_id=248; nvcr.io/nvidia/tensorrt-llm/release:1.2.0rc6.post2,trtllm,1.2.0rc6.post2,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,8192,1024,fp8,fp8,16,4,1,1,4,1,,,,,,,,,,,,,,,652.6542546227574,20.314730186389564',
+  gptOssFp4:
+    '2026_04_06_gpt_oss_120b_h100_sxm_vllm_fp4_agg_1024x1024_c16_tp2_ep1_459,source_file=2026-04-06.csv; model=GPT-OSS-120B; silicon_concurrency=16; measured=2026-03-27T00:00:00.000Z; wip=False; image=vllm/vllm-openai:v0.18.0,vllm,0.18.0,openai/gpt-oss-120b,h100_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,16,2,1,1,2,1,,,,,,,,,,,,,,,90.66616680356674,8.175039452718568',
   tpTimesEp:
     '2026_04_06_deepseek_r1_b200_sxm_sglang_fp4_agg_8192x1024_c128_tp4_ep4_1042,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=128; measured=2026-03-25T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.9-cu130,sglang,0.5.9,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,128,16,1,1,4,4,,,,,,,,,,,,,,,2629.244434656721,49.9457173349404',
 };
@@ -147,6 +149,13 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     assert.equal(j.config.model, 'kimi-k2.5');
     const { plan } = colocatedPool(j);
     assert.deepEqual(plan, { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'int4', kvDtype: 'bf16' });
+  });
+
+  it('fp4 on gpt-oss is its own mxfp4 checkpoint (mxfp4 experts, 16-bit attention), even on Hopper', () => {
+    const j = job('gptOssFp4');
+    assert.equal(j.config.model, 'gpt-oss-120b');
+    const { plan } = colocatedPool(j);
+    assert.deepEqual(plan, { tp: 2, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' });
   });
 
   it('says why a row is not modelled: an unknown architecture, a disaggregated row without worker counts', () => {
