@@ -306,7 +306,10 @@ function degreesDisagree(row: SiliconRow, hardware: HardwareSpec): boolean {
  * as published: the engines serve its mxfp4 experts (W4A16 on Hopper, which has no fp4 tensor cores;
  * W4A8 on Blackwell) and keep its 16-bit attention; nothing re-quantized it to nvfp4.
  */
-function weightDtypeOf(row: SiliconRow, model: ModelSpec): { dtype: WeightDtype } | { reason: string } {
+export function weightDtypeOf(
+  row: SiliconRow,
+  model: ModelSpec,
+): { dtype: WeightDtype } | { reason: string } {
   const mode = model.moe ? row.moe_quant_mode : row.gemm_quant_mode;
   const dtype = QUANT_MODES[mode];
   if (dtype === undefined) return { reason: `weight format '${mode}' not modelled` };

@@ -100,8 +100,10 @@ its closed-loop client, as a user would predict it, with the step model and cali
   GPU). A tp_size that does not divide the model's attention heads is not modelled (vLLM, SGLang and
   TensorRT-LLM split heads evenly over TP, and such rows record no other split of their GPUs).
 - **Weights**: the MoE quant mode for MoE models, the GEMM one for dense models: nvfp4 → nvfp4, fp8 and
-  fp8_block → fp8, int4_wo → int4, empty → the checkpoint's own format (bf16 where it has none). A dtype
-  other than the checkpoint's applies to every decoder linear layer.
+  fp8_block → fp8, int4_wo → int4, empty → the checkpoint's own format (bf16 where it has none); nvfp4 on
+  a checkpoint published in mxfp4 (gpt-oss) is that checkpoint, as served (Hopper has no fp4 kernels). A
+  dtype other than the checkpoint's applies to every decoder linear layer; the checkpoint's own fp8 keeps
+  its 128×128 blocks (read as the block-fp8 MoE kernel).
 - **KV cache**: fp8 where the row's precision is fp8 or fp4 (as these deployments run), else bf16.
 - **Clients**: the concurrency is the \`silicon_concurrency\` the source records (the benchmark's client
   count); \`batch_size\` equals it in 1,482 of the 1,582 aggregated rows and is the per-attention-DP-rank

@@ -160,6 +160,11 @@ export const ModelSpec = z
     attentionSinks: z.boolean().optional(),
     /** RMSNorm on q and k per head (Qwen3, Gemma 3, GLM-4.5, MiniMax-M2). */
     qkNorm: z.boolean().optional(),
+    /**
+     * The q and k norms span all heads, not one (MiniMax-M2): under tensor parallelism each GPU holds
+     * some heads, so vLLM and SGLang all-reduce the squared sums over the TP group in every layer.
+     */
+    qkNormAcrossHeads: z.boolean().optional(),
     /** Multi-token-prediction layers beside the main stack (DeepSeek-V3's `num_nextn_predict_layers`): speculative decoding's draft. */
     mtpLayers: z.number().int().nonnegative().optional(),
     /** The published checkpoint's weight format, where it is quantized; absent: 16-bit. */

@@ -1,9 +1,9 @@
 import type { AttentionPathCoefficients, LayerCostSetup } from '../model/cost.js';
 import { windowedKeys, windowedPairs } from '../model/cost.js';
-import type { WeightDtype } from '../model/dtypes.js';
+import type { WeightDtype, WeightFormat } from '../model/dtypes.js';
 import { describeOpTimeSource, type OpTime } from '../opdb/table.js';
 import { EfficiencyGrid, powersOfTwo } from './efficiency-grid.js';
-import { gemmDtypeOf, kvCacheDtypeOf, type MeasuredOps, type ResolvedOpTime } from './measured-ops.js';
+import { gemmTableDtypeOf, kvCacheDtypeOf, type MeasuredOps, type ResolvedOpTime } from './measured-ops.js';
 import { speedOfLight } from './roofline.js';
 
 /** A layer's attention core timed from a measured table: efficiency over (sequences, length). */
@@ -217,21 +217,20 @@ function tensorParallelMoe(ops: MeasuredOps, query: MoeQuery): OpTime {
 
 /**
  * The routed experts of one MoE layer (grouped gate/up, activation, down) from the measured MoE table,
- * for `tokens` tokens on one GPU; `cost` is the cost model's sum of those ops (for a transfer);
- * `tableDtype` the tables' name of the plan's format (gemmTableDtypeOf: block-scaled fp8 is `fp8_block`).
+ * for `tokens` tokens on one GPU, in the checkpoint's weight format (block-scaled fp8 reads the
+ * fp8_block kernel's times, gemmTableDtypeOf); `cost` is the cost model's sum of those ops (for a transfer).
  */
 export function measuredMoe(
   ops: MeasuredOps,
   setup: LayerCostSetup,
   tokens: number,
-  weightDtype: WeightDtype,
+  weight: WeightFormat,
   cost: Cost,
-  tableDtype = gemmDtypeOf(weightDtype),
 ): ResolvedOpTime | undefined {
   const ffn = setup.layer.ffn;
   if (ffn.kind !== 'moe' || tokens <= 0) return undefined;
   // Another format's MoE kernel is not this one's: an unmeasured format keeps the roofline.
-  const dtype = moeDtypeOf(ops, weightDtype, tableDtype);
+  const dtype = moeDtypeOf(ops, weight.dtype, gemmTableDtypeOf(weight));
   if (dtype === undefined) return undefined;
   const query = {
     tokens,
@@ -244,7 +243,7 @@ export function measuredMoe(
     dtype,
   };
   const time = tensorParallelMoe(ops, query);
-  const peaks = ops.peaks(weightDtype);
+  const peaks = ops.peaks(weight.dtype);
   return ops.carry(
     time.seconds,
     () => describeOpTimeSource(time.source),

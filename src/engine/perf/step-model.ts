@@ -14,7 +14,7 @@ import {
   prefillKeyOps,
   sumCosts,
 } from '../model/cost.js';
-import { ACTIVATION_BYTES } from '../model/dtypes.js';
+import { ACTIVATION_BYTES, type WeightFormat } from '../model/dtypes.js';
 import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, largestStageLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
@@ -650,14 +650,7 @@ export class StepModel {
       setup.layer.ffn.kind === 'moe' ? ops.afterCore.filter((op) => ROUTED_EXPERT_OPS.has(op.name)) : [];
     const moe =
       this.measured && routed.length > 0
-        ? measuredMoe(
-            this.measured,
-            setup,
-            tokens,
-            this.plan.weightDtype,
-            sumCosts(routed),
-            this.gemmTableDtype,
-          )
+        ? measuredMoe(this.measured, setup, tokens, this.weightFormat(), sumCosts(routed))
         : undefined;
     const time = (op: OpCost): TimedOp => {
       if (moe && routed.includes(op)) {
@@ -692,7 +685,8 @@ export class StepModel {
 
   /**
    * One layer's collectives: TP all-reduces after attention and after the FFN, or, for a MoE layer
-   * under EP, the dispatch and combine all-to-all of the routed tokens instead of the FFN's all-reduce.
+   * under EP, the dispatch and combine all-to-all of the routed tokens instead of the FFN's all-reduce;
+   * and the q/k norm's where it spans all heads (MiniMax-M2).
    */
   private collectives(setup: LayerCostSetup, tokens: number, group: string): BreakdownEntry[] {
     const tp = this.plan.tp;
@@ -721,6 +715,11 @@ export class StepModel {
       const time = this.allReduce(hiddenBytes, tp);
       entries.push(communication('tp_all_reduce_attention', time, hiddenBytes));
       if (!useEp) entries.push(communication('tp_all_reduce_mlp', time, hiddenBytes));
+      // q and k norms over all heads: each token's two fp32 squared sums, summed over the TP group.
+      if (this.model.qkNormAcrossHeads) {
+        const normBytes = tokens * 2 * 4;
+        entries.push(communication('tp_all_reduce_qk_norm', this.allReduce(normBytes, tp), normBytes));
+      }
     }
     if (useEp && ffn.kind === 'moe') {
       const routed = dispatchBytesPerGpu(hiddenBytes, ffn.topK, tp, setup.ep, setup.expertImbalance);
@@ -811,6 +810,11 @@ export class StepModel {
 
   private opSeconds(op: OpCost, rows: number): number {
     return this.resolveOp(op, rows).seconds;
+  }
+
+  /** The plan's weight format with the checkpoint's detail (block-scaled fp8 runs other kernels). */
+  private weightFormat(): WeightFormat {
+    return weightLayoutOf(this.model, this.plan.weightDtype).format;
   }
 
   /**

@@ -174,7 +174,8 @@ export const glm4Moe: FamilyReader = {
 
 /**
  * MiniMax-M2: every layer runs `num_local_experts` experts of `intermediate_size` (and a shared one of
- * `shared_intermediate_size` where not 0); `num_mtp_modules` multi-token-prediction modules.
+ * `shared_intermediate_size` where not 0); `num_mtp_modules` multi-token-prediction modules; q and k
+ * norms (`use_qk_norm`) over all heads at once.
  */
 export const minimaxM2: FamilyReader = {
   family: 'minimax_m2',
@@ -192,7 +193,8 @@ export const minimaxM2: FamilyReader = {
     return {
       ...base,
       qkvBias: false,
-      ...(f.optionalBool('use_qk_norm') ? { qkNorm: true } : {}),
+      // Its q and k norms span every head (vLLM's and SGLang's MiniMax-M2 all-reduce them under TP).
+      ...(f.optionalBool('use_qk_norm') ? { qkNorm: true, qkNormAcrossHeads: true } : {}),
       moe: {
         numExperts: f.int('num_local_experts'),
         topK: f.int('num_experts_per_tok'),

@@ -381,6 +381,9 @@ describe('experts, latent attention and MTP', () => {
     assert.equal(minimax.moe?.expertIntermediateSize, 1536);
     assert.equal(minimax.mtpLayers, 3);
     assert.equal(minimax.qkNorm, true);
+    // Its q and k norms span every head: an all-reduce under TP in the engines.
+    assert.equal(minimax.qkNormAcrossHeads, true);
+    assert.equal(getModel('qwen3-32b').qkNormAcrossHeads, undefined);
   });
 });
 

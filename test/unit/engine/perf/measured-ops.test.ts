@@ -236,6 +236,48 @@ describe('measured op tables in the step model', () => {
     assert.ok(Math.abs(experts.seconds / experts.calls - block.seconds) <= 1e-9 * block.seconds);
   });
 
+  it("times a block-scaled fp8 checkpoint's experts with the block-fp8 MoE kernel, per-tensor fp8 with its own", () => {
+    const tables = loadShippedOpTables('h200_sxm', 'vllm');
+    const fp8Plan: Plan = { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+    const shape = createBatchShape(undefined);
+    addUniformDecodes(shape, 32, 1000);
+    // Qwen3-235B-A22B: hidden 4096, 128 experts of width 1536, top-8; TP4 shards every expert.
+    const query = { tokens: 32, hidden: 4096, inter: 1536, topk: 8, experts: 128, tp: 4, ep: 1 };
+    const expertsPerLayer = (id: string) => {
+      const model = compileStepModel(getModel(id), getHardware('h200'), fp8Plan, { engine: vllm });
+      const experts = entry(model.breakdown(shape), 'experts_gate_up');
+      return { seconds: experts.seconds / experts.calls, source: experts.source ?? '' };
+    };
+    // The published FP8 checkpoint stores 128×128 blocks (weight_block_size): vLLM's Fp8MoEMethod.
+    const block = expertsPerLayer('qwen3-235b-a22b-fp8');
+    const blockMeasured = tables.moe({ ...query, dtype: 'fp8_block' });
+    assert.ok(blockMeasured && Math.abs(block.seconds / blockMeasured.seconds - 1) < 1e-9);
+    assert.match(block.source, /moe \[vllm_fp8moe/);
+    // The 16-bit checkpoint quantized to per-tensor fp8 (a ModelOpt checkpoint) runs the fp8 kernel.
+    const perTensor = expertsPerLayer('qwen3-235b-a22b');
+    const perTensorMeasured = tables.moe({ ...query, dtype: 'fp8' });
+    assert.ok(perTensorMeasured && Math.abs(perTensor.seconds / perTensorMeasured.seconds - 1) < 1e-9);
+    assert.notEqual(block.seconds, perTensor.seconds);
+  });
+
+  it("all-reduces MiniMax-M2's q/k norm over the TP group in every layer, and not a per-head norm", () => {
+    const shape = createBatchShape(undefined);
+    addUniformDecodes(shape, 8, 1000);
+    const tp4: Plan = { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+    const names = (id: string, plan: Plan) =>
+      compileStepModel(getModel(id), getHardware('b200'), plan, { engine: vllm })
+        .breakdown(shape)
+        .filter((e) => e.name === 'tp_all_reduce_qk_norm');
+    const [norm] = names('minimax-m2', tp4);
+    assert.ok(norm && norm.seconds > 0);
+    assert.equal(norm.calls, 62);
+    // Two fp32 squared sums per token.
+    assert.equal(norm.bytes, 8 * 2 * 4);
+    assert.match(norm.source ?? '', /customAllReduce/);
+    assert.equal(names('minimax-m2', { ...tp4, tp: 1 }).length, 0);
+    assert.equal(names('qwen3-32b', tp4).length, 0);
+  });
+
   it('all-reduces over more GPUs than were measured keep the link model', () => {
     const model = compileStepModel(getModel('llama-3.1-70b'), getHardware('h100-sxm'), plan(16), {
       engine: vllm,

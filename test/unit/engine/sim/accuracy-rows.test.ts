@@ -42,6 +42,8 @@ const ROWS = {
     '2026_04_06_deepseek_r1_gb200_trtllm_fp4_agg_1024x1024_c32_tp36_ep1_11,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=32; measured=2025-11-17T00:00:00.000Z; wip=False,trtllm,,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,1024,1024,nvfp4,nvfp4,32,36,1,1,36,1,,,,,,,,,,,,,,,232.46199020786662,8.444456925206435',
   gptOssFp4:
     '2026_04_06_gpt_oss_120b_h200_sxm_trtllm_fp4_agg_1024x8192_c4_tp1_ep1_155,source_file=2026-04-06.csv; model=GPT-OSS-120B; silicon_concurrency=4; measured=2025-12-15T00:00:00.000Z; wip=False; image=nvcr.io/nvidia/tensorrt-llm/release:gpt-oss-dev,trtllm,gpt-oss-dev,openai/gpt-oss-120b,h200_sxm,fp4,agg,1024,8192,nvfp4,nvfp4,4,1,1,1,1,1,,,,,,,,,,,,,,,98.27813084702939,6.785542176150167',
+  gptOssFp4Vllm:
+    '2026_04_06_gpt_oss_120b_h100_sxm_vllm_fp4_agg_1024x1024_c16_tp2_ep1_459,source_file=2026-04-06.csv; model=GPT-OSS-120B; silicon_concurrency=16; measured=2026-03-27T00:00:00.000Z; wip=False; image=vllm/vllm-openai:v0.18.0,vllm,0.18.0,openai/gpt-oss-120b,h100_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,16,2,1,1,2,1,,,,,,,,,,,,,,,90.66616680356674,8.175039452718568',
   tpTimesEp:
     '2026_04_06_deepseek_r1_b200_sxm_sglang_fp4_agg_8192x1024_c128_tp4_ep4_1042,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=128; measured=2026-03-25T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.9-cu130,sglang,0.5.9,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,128,16,1,1,4,4,,,,,,,,,,,,,,,2629.244434656721,49.9457173349404',
 };
@@ -158,6 +160,13 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     assert.equal(j.config.model, 'kimi-k2.5');
     const { plan } = colocatedPool(j);
     assert.deepEqual(plan, { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'int4', kvDtype: 'bf16' });
+  });
+
+  it('fp4 on gpt-oss is its own mxfp4 checkpoint (mxfp4 experts, 16-bit attention), even on Hopper', () => {
+    const j = job('gptOssFp4Vllm');
+    assert.equal(j.config.model, 'gpt-oss-120b');
+    const { plan } = colocatedPool(j);
+    assert.deepEqual(plan, { tp: 2, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' });
   });
 
   it('says why a row is not modelled: an unknown architecture, a disaggregated row without worker counts', () => {
