@@ -34,7 +34,7 @@ const RecipeEntry = z.object({
   system: z.string().min(1),
   backend: z.string().min(1),
   precision: z.string().min(1),
-  /** The container image the configuration ran: a row must name the same one. */
+  /** The container image the configuration ran (as it writes it): a row must name the same one. */
   image: z.string().min(1),
   isl: count,
   osl: count,
@@ -54,11 +54,13 @@ const RecipeFile = z.object({ about: z.string(), entries: z.array(RecipeEntry) }
 /** The recipes shipped with the benchmark, checked. */
 export const DISAGG_RECIPES: readonly RecipeEntry[] = RecipeFile.parse(recipesJson).entries;
 
-/** A recipe pool as the row degrees `planOf` reads (attention DP: one TP-1 rank per GPU). */
+/**
+ * A recipe pool as the row degrees `planOf` reads: attention DP is one TP-1 rank per GPU; the experts
+ * spread over the worker's GPUs, `ep` ways by expert and the rest by tensor.
+ */
 export function recipeDegrees(pool: RecipePool): PoolDegrees {
-  return pool.attentionDp
-    ? { tp: 1, attentionDp: pool.tp, moeTp: 1, moeEp: pool.ep, workers: pool.workers }
-    : { tp: pool.tp, attentionDp: 1, moeTp: pool.tp / pool.ep, moeEp: pool.ep, workers: pool.workers };
+  const moe = { moeTp: pool.tp / pool.ep, moeEp: pool.ep, workers: pool.workers };
+  return pool.attentionDp ? { tp: 1, attentionDp: pool.tp, ...moe } : { tp: pool.tp, attentionDp: 1, ...moe };
 }
 
 /** What the recipes say about one row. */
@@ -102,7 +104,8 @@ function entriesFitting(
       e.system === row.system &&
       e.backend === row.backend &&
       e.precision === row.precision &&
-      row.silicon_data_source.includes(e.image) &&
+      // The configuration writes some images nvcr.io#nvidia/…, as its container runtime takes them.
+      row.silicon_data_source.includes(e.image.replace('#', '/')) &&
       e.isl === row.isl &&
       e.osl === row.osl &&
       e.concurrencies.includes(concurrency) &&
