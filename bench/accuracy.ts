@@ -44,9 +44,12 @@ function commitLabel(): string {
   return changed ? `${commit}+changes` : commit;
 }
 
-/** One row predicted (or the reason it is not), with the measurement beside it. */
-function evaluate(row: SiliconRow, waves: number | undefined): RowResult {
-  const mapping = mapRow(row, waves ? { waves } : {});
+/**
+ * One row predicted (or the reason it is not), with the measurement beside it; `fileRows`: every row of
+ * the file (a row's benchmark configuration is read off the rows it shares with others).
+ */
+function evaluate(row: SiliconRow, waves: number | undefined, fileRows: readonly SiliconRow[]): RowResult {
+  const mapping = mapRow(row, { ...(waves ? { waves } : {}), fileRows });
   const base = {
     id: row.id,
     partition: mapping.partition,
@@ -97,7 +100,7 @@ function main(): void {
   const start = performance.now();
   const results: RowResult[] = [];
   for (const [i, row] of rows.entries()) {
-    results.push(evaluate(row, waves));
+    results.push(evaluate(row, waves, all));
     if ((i + 1) % 100 === 0 || i + 1 === rows.length) {
       const elapsed = (performance.now() - start) / 1000;
       process.stderr.write(`\r${i + 1}/${rows.length} rows, ${elapsed.toFixed(0)} s`);

@@ -14,6 +14,13 @@ import { groupLink } from '../../src/engine/perf/comm.js';
 import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
+import {
+  type RecipeMatch,
+  type RecipePool,
+  recipeDegrees,
+  recipeOf,
+  type SiblingRun,
+} from './disagg-recipes.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
 
 /**
@@ -172,17 +179,21 @@ export interface PoolTarget {
   plan: Plan;
   maxModelLen: number;
   clientsPerReplica: number;
+  /** The deployment's own engine limits where its recipe records them (per replica: worker or attention-DP rank). */
+  limits?: Pick<RecipePool, 'maxBatchSize' | 'maxNumTokens'>;
 }
 
 /**
  * The engine's scheduler with its default knobs (its knob table's defaults, its description's policy),
  * max-model-len the row's prompt + output, and room for every client of a replica: a benchmark sizes
  * max-num-seqs / max_batch_size to its concurrency, so an engine default below it is raised, as is a
- * step budget the engine would refuse to start with. An engine that budgets its KV cache as a share of
- * the memory free after loading (TensorRT-LLM) gets the whole-GPU share that amounts to.
+ * step budget the engine would refuse to start with. Where the deployment's recipe gives its limits
+ * (`target.limits`: max batch size, max tokens per step), those are used as they are: a batch limit below
+ * the clients queues them, as it did in the run. An engine that budgets its KV cache as a share of the
+ * memory free after loading (TensorRT-LLM) gets the whole-GPU share that amounts to.
  */
 export function schedulerOf(target: PoolTarget): SchedulerConfig {
-  const { engine, hardware, maxModelLen } = target;
+  const { engine, hardware, maxModelLen, limits } = target;
   const description = ENGINES[engine];
   const defaults = description.knobTable.defaults({
     gpuMemoryBytes: hardware.memoryBytes,
@@ -190,7 +201,7 @@ export function schedulerOf(target: PoolTarget): SchedulerConfig {
     modelMaxLen: maxModelLen,
   });
   const chunkedPrefill = defaults.enableChunkedPrefill ?? true;
-  const budget = defaults.maxNumBatchedTokens ?? 8192;
+  const budget = limits?.maxNumTokens ?? defaults.maxNumBatchedTokens ?? 8192;
   // An engine that refuses a step budget below max-model-len without chunked prefill (TensorRT-LLM's
   // max_num_tokens) ran these rows with one at least that large.
   const covers = !chunkedPrefill && description.checks.stepBudgetCoversLimits;
@@ -223,7 +234,8 @@ export function schedulerOf(target: PoolTarget): SchedulerConfig {
     gpuMemoryBytes: hardware.memoryBytes,
     modelMaxContext: maxModelLen,
   });
-  return { ...scheduler, maxNumSeqs: Math.max(resolved.maxNumSeqs, target.clientsPerReplica) };
+  const maxNumSeqs = limits?.maxBatchSize ?? Math.max(resolved.maxNumSeqs, target.clientsPerReplica);
+  return { ...scheduler, maxNumSeqs };
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -334,6 +346,38 @@ interface Context {
   engine: EngineId;
   concurrency: number;
   protocol: ClientProtocol;
+  /** Disaggregated: what the benchmark's recipes say of the row. */
+  recipe: RecipeMatch;
+}
+
+/**
+ * A disaggregated row's pools as they ran: the row's degrees and worker counts, else its recipe's; with
+ * the recipe's engine limits where it gives them. A string says why the row cannot be modelled.
+ */
+function disaggregatedPools(
+  row: SiliconRow,
+  recipe: RecipeMatch,
+): { degrees: PoolDegrees; limits?: RecipePool }[] | string {
+  if (recipe.kind === 'speculative') return 'disaggregated: the recipe runs MTP speculative decoding';
+  const counted = Boolean(row.prefill_num_workers && row.decode_num_workers);
+  if (recipe.kind === 'found') {
+    const { prefill, decode } = recipe.entry;
+    return counted
+      ? [
+          { degrees: poolDegrees(row, 'prefill'), limits: prefill },
+          { degrees: poolDegrees(row, 'decode'), limits: decode },
+        ]
+      : [
+          { degrees: recipeDegrees(prefill), limits: prefill },
+          { degrees: recipeDegrees(decode), limits: decode },
+        ];
+  }
+  if (!counted) {
+    return recipe.kind === 'ambiguous'
+      ? 'disaggregated: worker counts not recorded; the recipes ran its concurrency with and without MTP'
+      : 'disaggregated: prefill/decode worker counts not recorded';
+  }
+  return [{ degrees: poolDegrees(row, 'prefill') }, { degrees: poolDegrees(row, 'decode') }];
 }
 
 /** The simulation of a row whose model, GPU, engine and client count are known; a string says why not. */
@@ -345,12 +389,12 @@ function jobOf(c: Context): SimulationJob | string {
   const kvDtype = kvDtypeOf(row);
   const maxModelLen = row.isl + row.osl;
   const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
-  const pools =
+  const shapes =
     row.mode === 'agg'
-      ? [plan(aggregatedDegreesAsRun(row, hardware))]
-      : [plan(poolDegrees(row, 'prefill')), plan(poolDegrees(row, 'decode'))];
-  if (row.mode === 'disagg' && (!row.prefill_num_workers || !row.decode_num_workers))
-    return 'disaggregated: prefill/decode worker counts not recorded';
+      ? [{ degrees: aggregatedDegreesAsRun(row, hardware) }]
+      : disaggregatedPools(row, c.recipe);
+  if (typeof shapes === 'string') return shapes;
+  const pools = shapes.map((shape) => plan(shape.degrees));
   const full = pools.filter((p): p is Plan => p !== undefined);
   if (full.length < pools.length) return 'tensor-parallel degree not recorded';
   const uneven = full.find((p) => model.numHeads % p.tp !== 0);
@@ -364,29 +408,35 @@ function jobOf(c: Context): SimulationJob | string {
   const parts = partsOf(full, c.concurrency);
   const clients = c.concurrency / parts;
   const part = full.map((p) => ({ ...p, dp: p.dp / parts }));
-  const pool = (p: Plan) => ({
-    plan: p,
-    scheduler: schedulerOf({
-      engine,
-      hardware,
-      model,
+  const pool = (p: Plan, i: number) => {
+    const limits = shapes[i]?.limits;
+    return {
       plan: p,
-      maxModelLen,
-      clientsPerReplica: Math.ceil(clients / p.dp),
-    }),
-  });
+      scheduler: schedulerOf({
+        engine,
+        hardware,
+        model,
+        plan: p,
+        maxModelLen,
+        clientsPerReplica: Math.ceil(clients / p.dp),
+        ...(limits
+          ? { limits: { maxBatchSize: limits.maxBatchSize, maxNumTokens: limits.maxNumTokens } }
+          : {}),
+      }),
+    };
+  };
   const fullGpus = full.reduce((sum, p) => sum + p.tp * p.pp * p.dp, 0);
   const deployment: SimulationConfigInput['deployment'] =
     part.length === 1
-      ? { kind: 'colocated', pool: pool(part[0]) }
+      ? { kind: 'colocated', pool: pool(part[0], 0) }
       : {
           kind: 'disaggregated',
-          prefill: pool(part[0]),
-          decode: pool(part[1]),
+          prefill: pool(part[0], 0),
+          decode: pool(part[1], 1),
           // KV travels as it does in the whole deployment, not as in the part simulated.
           kvLink: groupLink(hardware, fullGpus),
         };
-  const policy = pool(part[0]).scheduler.policy;
+  const policy = pool(part[0], 0).scheduler.policy;
   const servingEngine = servingEngineFor({ id: engine, version: row.backend_version || undefined });
   const plans = full.map((p) => describePlan(p));
   return {
@@ -411,11 +461,27 @@ function jobOf(c: Context): SimulationJob | string {
   };
 }
 
+/** The rows of `row`'s benchmark configuration (its config_id) in the file, itself included. */
+function siblingsOf(row: SiliconRow, fileRows: readonly SiliconRow[]): SiblingRun[] {
+  const config = /config_id=(\d+)/.exec(row.silicon_data_source)?.[1];
+  if (config === undefined) return [];
+  const siblings: SiblingRun[] = [];
+  for (const other of fileRows) {
+    if (/config_id=(\d+)/.exec(other.silicon_data_source)?.[1] !== config) continue;
+    const concurrency = rowConcurrency(other);
+    if (concurrency) siblings.push({ row: other, concurrency });
+  }
+  return siblings;
+}
+
 /**
  * A row as the simulation that predicts it, or the reason it is not modelled. `waves` overrides the
  * protocol's requests per client (to measure how much the results move with it).
  */
-export function mapRow(row: SiliconRow, options: { waves?: number } = {}): RowMapping {
+export function mapRow(
+  row: SiliconRow,
+  options: { waves?: number; fileRows?: readonly SiliconRow[] } = {},
+): RowMapping {
   const model = resolveRowModel(row.model_path);
   const hardware = SYSTEMS[row.system] ? findHardware(SYSTEMS[row.system]) : undefined;
   const partition: Partition = {
@@ -434,7 +500,11 @@ export function mapRow(row: SiliconRow, options: { waves?: number } = {}): RowMa
     return notModelled('no concurrency recorded (no batch_size, no silicon_concurrency in the source)');
   const base = protocolOf(row);
   const protocol = options.waves ? { ...base, requestsPerClient: options.waves } : base;
-  const job = jobOf({ row, model, hardware, engine, concurrency, protocol });
+  const recipe =
+    row.mode === 'disagg'
+      ? recipeOf(row, concurrency, siblingsOf(row, options.fileRows ?? []))
+      : ({ kind: 'none' } as const);
+  const job = jobOf({ row, model, hardware, engine, concurrency, protocol, recipe });
   if (typeof job === 'string') return notModelled(job);
   return { modelled: true, id: row.id, partition, job };
 }

@@ -237,12 +237,15 @@ export class Simulation implements StepSink {
     this.tryStart(replica);
   }
 
-  /** Disaggregated: a request's KV (and with it its first token) reached the decode pool. */
+  /**
+   * Disaggregated: a request's KV reached the decode pool. Its first token (the prefill's) is not the
+   * client's yet: the decode worker streams it with the token of the request's first decode step, so
+   * the client's TTFT also holds the wait for a decode slot (a full decode batch queues the hand-off)
+   * and that step (`onToken`).
+   */
   private kvArrived(r: SimRequest): void {
     r.prefillOnly = false;
     r.status = RequestStatus.Waiting;
-    r.firstToken = this.now;
-    r.lastToken = this.now;
     const replica = this.decodePool!.router.choose(r);
     enqueueWaiting(replica.state, r);
     this.tryStart(replica);
@@ -274,6 +277,12 @@ export class Simulation implements StepSink {
       r.generated += extra;
       r.computed += extra;
       tokens += extra;
+    }
+    if (r.firstToken < 0) {
+      // Disaggregated: the decode pool's first step delivers the prefill's token with its own.
+      r.firstToken = now;
+      r.lastToken = now;
+      return r.generated >= r.outputTokens;
     }
     const gap = now - r.lastToken;
     // Inter-token latency is per emitted token: a gap that brought several tokens counts once for each.

@@ -186,10 +186,8 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     });
     const disagg = mapped('disaggWithoutWorkers');
     assert.equal(disagg.modelled, false);
-    assert.equal(
-      !disagg.modelled && disagg.reason,
-      'disaggregated: prefill/decode worker counts not recorded',
-    );
+    // Its concurrency ran with and without MTP (disagg-recipes.json): the recipes do not settle it either.
+    assert.match(disagg.modelled ? '' : disagg.reason, /worker counts not recorded/);
   });
 
   it('TensorRT-LLM budgets 0.9 of the memory free after weights: DeepSeek FP8 on 4 × B200 batches its clients', () => {

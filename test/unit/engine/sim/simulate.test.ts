@@ -173,6 +173,59 @@ describe('simulate', () => {
     assert.equal(slow.gpus, 2);
   });
 
+  it('disaggregated: the first token reaches the client with the first decode step', () => {
+    const one: Workload = {
+      source: 'one',
+      hashBlockTokens: 512,
+      requests: [{ arrival: 0, promptTokens: 2000, outputTokens: 2 }],
+    };
+    const summary = simulate(
+      {
+        model: 'llama-3.1-8b',
+        hardware: 'h100-sxm',
+        deployment: {
+          kind: 'disaggregated',
+          prefill: { plan: plan(1), scheduler: { policy: 'vllm-v1', maxModelLen: 8192 } },
+          decode: { plan: plan(1), scheduler: { policy: 'vllm-v1', maxModelLen: 8192 } },
+        },
+      },
+      one,
+    );
+    // Both tokens arrive together: the prefill's and the one decode step's.
+    assert.ok(summary.ttft!.mean > 0);
+    assert.ok(Math.abs(summary.e2e!.mean - summary.ttft!.mean) < 1e-12);
+  });
+
+  it('disaggregated: a full decode batch holds the hand-off, and the client sees it as TTFT', () => {
+    const two: Workload = {
+      source: 'two',
+      hashBlockTokens: 512,
+      requests: [
+        { arrival: 0, promptTokens: 1000, outputTokens: 200 },
+        { arrival: 0, promptTokens: 1000, outputTokens: 200 },
+      ],
+    };
+    const withDecodeSlots = (maxNumSeqs: number): SimulationConfigInput => ({
+      model: 'llama-3.1-8b',
+      hardware: 'h100-sxm',
+      deployment: {
+        kind: 'disaggregated',
+        prefill: { plan: plan(1), scheduler: { policy: 'vllm-v1', maxModelLen: 8192 } },
+        decode: { plan: plan(1), scheduler: { policy: 'vllm-v1', maxModelLen: 8192, maxNumSeqs } },
+      },
+    });
+    const roomy = simulate(withDecodeSlots(8), two);
+    const full = simulate(withDecodeSlots(1), two);
+    // With one slot the second request waits for the first one's whole decode (about 199 steps).
+    const firstDecode = roomy.e2e!.min - roomy.ttft!.min;
+    assert.ok(
+      full.ttft!.max - roomy.ttft!.max > 0.9 * firstDecode,
+      `${full.ttft!.max} vs ${roomy.ttft!.max}`,
+    );
+    // Each request's own decode is as fast once admitted: the wait is TTFT, not TPOT.
+    assert.ok(full.tpot!.mean <= roomy.tpot!.mean * 1.01);
+  });
+
   it('pipeline parallelism keeps several micro-batches in flight', () => {
     const pp1 = simulate(colocated('vllm-v1', {}, plan(2, 1, 1)), busy);
     const pp2 = simulate(colocated('vllm-v1', {}, plan(1, 2, 1)), busy);

@@ -1,0 +1,154 @@
+// Disaggregated deployments as the benchmark that measured them configured them (disagg-recipes.json):
+// the worker counts some rows leave out, and the engine limits (max batch size, max tokens per step)
+// that no row records, each entry citing the repository, path and commit it was read from.
+import { z } from 'zod';
+import recipesJson from './disagg-recipes.json';
+import type { PoolDegrees, SiliconRow } from './rows.js';
+
+const count = z.number().int().positive();
+const Source = z.object({
+  repo: z.string().min(1),
+  path: z.string().min(1),
+  commit: z.string().regex(/^[0-9a-f]{40}$/),
+});
+
+/** One pool as a recipe runs it: its workers, each of `tp` GPUs; limits per worker or attention-DP rank. */
+const RecipePool = z.object({
+  workers: count,
+  tp: count,
+  ep: count,
+  /** Attention data parallel across the worker's GPUs (TRT-LLM enable_attention_dp: `dep`), or TP attention (`tep`). */
+  attentionDp: z.boolean(),
+  /** The engine's max_batch_size: per attention-DP rank where attention is data parallel, else per worker. */
+  maxBatchSize: count.optional(),
+  /** The engine's max_num_tokens per step (likewise per rank or worker). */
+  maxNumTokens: count.optional(),
+});
+export type RecipePool = z.infer<typeof RecipePool>;
+
+const RecipeEntry = z.object({
+  /** The benchmark configuration's key (InferenceMAX: `dsr1-fp4-b200-dynamo-trt`). */
+  config: z.string().min(1),
+  /** Repositories the rows name the model by (a database dump names DeepSeek-R1 runs DeepSeek-V3). */
+  modelPaths: z.array(z.string().min(1)).min(1),
+  system: z.string().min(1),
+  backend: z.string().min(1),
+  precision: z.string().min(1),
+  /** The container image the configuration ran (as it writes it): a row must name the same one. */
+  image: z.string().min(1),
+  isl: count,
+  osl: count,
+  speculative: z.enum(['none', 'mtp']),
+  concurrencies: z.array(count).min(1),
+  prefill: RecipePool,
+  decode: RecipePool,
+  /** Where the configuration entry (workers, degrees, concurrencies) was read. */
+  source: Source,
+  /** Where the recipe file it names (the engine limits) was read. */
+  recipe: Source,
+});
+export type RecipeEntry = z.infer<typeof RecipeEntry>;
+
+const RecipeFile = z.object({ about: z.string(), entries: z.array(RecipeEntry) });
+
+/** The recipes shipped with the benchmark, checked. */
+export const DISAGG_RECIPES: readonly RecipeEntry[] = RecipeFile.parse(recipesJson).entries;
+
+/**
+ * A recipe pool as the row degrees `planOf` reads: attention DP is one TP-1 rank per GPU; the experts
+ * spread over the worker's GPUs, `ep` ways by expert and the rest by tensor.
+ */
+export function recipeDegrees(pool: RecipePool): PoolDegrees {
+  const moe = { moeTp: pool.tp / pool.ep, moeEp: pool.ep, workers: pool.workers };
+  return pool.attentionDp ? { tp: 1, attentionDp: pool.tp, ...moe } : { tp: pool.tp, attentionDp: 1, ...moe };
+}
+
+/** What the recipes say about one row. */
+export type RecipeMatch =
+  | { kind: 'none' }
+  | { kind: 'found'; entry: RecipeEntry }
+  /** Entries of both spec-decoding modes, or of different shapes, fit the row: it does not say which ran. */
+  | { kind: 'ambiguous'; entries: RecipeEntry[] }
+  | { kind: 'speculative'; entry: RecipeEntry };
+
+const given = (v: number | undefined): number => (v && v > 0 ? v : 1);
+
+/** Whether a pool of the row has the recipe pool's shape: GPUs per worker, and where recorded, workers and degrees. */
+function poolFits(row: SiliconRow, side: 'prefill' | 'decode', pool: RecipePool): boolean {
+  const tp = row[`${side}_tp_size`];
+  const workers = row[`${side}_num_workers`];
+  if (workers === undefined) return tp === pool.tp;
+  const d = recipeDegrees(pool);
+  return (
+    workers === pool.workers &&
+    given(tp) === d.tp &&
+    given(row[`${side}_attention_dp_size`]) === d.attentionDp &&
+    given(row[`${side}_moe_ep_size`]) === d.moeEp
+  );
+}
+
+/** Whether two entries run the same deployment (the same workers, degrees and limits). */
+function sameDeployment(a: RecipeEntry, b: RecipeEntry): boolean {
+  return JSON.stringify([a.prefill, a.decode]) === JSON.stringify([b.prefill, b.decode]);
+}
+
+/** The entries whose model, system, engine, precision, image, lengths and concurrency are the row's and whose pools have its shape. */
+function entriesFitting(
+  row: SiliconRow,
+  concurrency: number,
+  entries: readonly RecipeEntry[],
+): RecipeEntry[] {
+  return entries.filter(
+    (e) =>
+      e.modelPaths.includes(row.model_path) &&
+      e.system === row.system &&
+      e.backend === row.backend &&
+      e.precision === row.precision &&
+      // The configuration writes some images nvcr.io#nvidia/…, as its container runtime takes them.
+      row.silicon_data_source.includes(e.image.replace('#', '/')) &&
+      e.isl === row.isl &&
+      e.osl === row.osl &&
+      e.concurrencies.includes(concurrency) &&
+      poolFits(row, 'prefill', e.prefill) &&
+      poolFits(row, 'decode', e.decode),
+  );
+}
+
+/** A row measured by the same benchmark configuration (a database dump's config_id) as another. */
+export interface SiblingRun {
+  row: SiliconRow;
+  concurrency: number;
+}
+
+/**
+ * The recipe a disaggregated row ran: the entries fitting it (`entriesFitting`). A row whose own worker
+ * counts are recorded must match them and its degrees; one without is matched by GPUs per worker.
+ * Where a configuration ran the row's concurrency with and without MTP, the row does not say which; its
+ * `siblings` (the rows of its configuration, one deployment run at several lengths and concurrencies)
+ * settle it where only one mode ran all of them. Left so, or where the entries disagree, it is ambiguous.
+ */
+export function recipeOf(
+  row: SiliconRow,
+  concurrency: number,
+  siblings: readonly SiblingRun[] = [],
+  entries: readonly RecipeEntry[] = DISAGG_RECIPES,
+): RecipeMatch {
+  let fits = entriesFitting(row, concurrency, entries);
+  if (fits.length === 0) return { kind: 'none' };
+  const modes = [...new Set(fits.map((e) => e.speculative))];
+  if (modes.length > 1 && siblings.length > 0) {
+    const ranAll = modes.filter((mode) =>
+      siblings.every((s) =>
+        entriesFitting(s.row, s.concurrency, entries).some((e) => e.speculative === mode),
+      ),
+    );
+    if (ranAll.length === 1) fits = fits.filter((e) => e.speculative === ranAll[0]);
+  }
+  const speculative = new Set(fits.map((e) => e.speculative));
+  if (speculative.size > 1 || !fits.every((e) => sameDeployment(e, fits[0]))) {
+    return { kind: 'ambiguous', entries: fits };
+  }
+  return fits[0].speculative === 'none'
+    ? { kind: 'found', entry: fits[0] }
+    : { kind: 'speculative', entry: fits[0] };
+}

@@ -1,0 +1,86 @@
+// The accuracy benchmark's disaggregated recipes (bench/accuracy/disagg-recipes.json): worker counts and
+// engine limits of rows that do not record them, on real rows copied from silicon-calibration.csv.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DISAGG_RECIPES, recipeOf } from '../../../../bench/accuracy/disagg-recipes.js';
+import { mapRow, type RowMapping, type SimulationJob } from '../../../../bench/accuracy/map-row.js';
+import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
+
+const HEADER =
+  'id,silicon_data_source,backend,backend_version,model_path,system,precision,mode,isl,osl,gemm_quant_mode,moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,prefill_batch_size,prefill_num_workers,prefill_tp_size,prefill_pp_size,prefill_attention_dp_size,prefill_moe_tp_size,prefill_moe_ep_size,decode_batch_size,decode_num_workers,decode_tp_size,decode_pp_size,decode_attention_dp_size,decode_moe_tp_size,decode_moe_ep_size,silicon_ttft_ms,silicon_tpot_ms';
+
+const IMAGE = 'image=nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1';
+const ROWS = {
+  // No worker counts; its concurrency ran one recipe (STP, 1 prefill + 6 TEP8 decode workers of batch 64).
+  c450: `2026_03_25_deepseek_r1_b200_sxm_trtllm_fp4_disagg_1024x1024_c450_tp4_0_ep4_0_1170,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=450; measured=2026-01-29T15:52:16Z; wip=False; ${IMAGE},trtllm,0.8.1.post1,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,8,1,1,2,4,2434.4647734851783,13.84172612054916`,
+  // Its concurrency ran with and without MTP: which one this row measured is not recorded.
+  c10: `2026_04_06_deepseek_r1_b200_sxm_trtllm_fp4_disagg_1024x1024_c10_tp4_ep4_1525,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=10; measured=2026-01-29T00:00:00.000Z; wip=False; ${IMAGE},trtllm,0.8.1.post1,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,8,1,1,2,4,193.28303104965016,3.456360395871093`,
+  // Only an MTP recipe ran this concurrency.
+  c875: `2026_04_06_deepseek_r1_b200_sxm_trtllm_fp4_disagg_1024x1024_c875_tp4_ep4_1532,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=875; measured=2026-01-29T00:00:00.000Z; wip=False; ${IMAGE},trtllm,0.8.1.post1,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,8,1,1,2,4,3507.3009955925468,9.378049420440854`,
+  // Worker counts recorded; c180 ran with and without MTP, but its configuration (config_id 320) also
+  // ran 8k/1k at c100, which only the STP recipe did.
+  cfg320c180:
+    'dsr1_b200_trtllm_fp4_disagg_1024x1024_c180_cfg320,db-dump/2026-04-27; config_id=320; silicon_concurrency=180; measured=2026-01-29T00:00:00.000Z; workflow_run_id=247; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1,trtllm,0.8.1.post1,deepseek-ai/DeepSeek-V3,b200_sxm,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,1,1,1,1,4,1,4,36,5,8,1,1,1,8,1416.5139636035829,10.976183676405586',
+  cfg320c100:
+    'dsr1_b200_trtllm_fp4_disagg_8192x1024_c100_cfg320,db-dump/2026-04-27; config_id=320; silicon_concurrency=100; measured=2026-01-29T00:00:00.000Z; workflow_run_id=247; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1,trtllm,0.8.1.post1,deepseek-ai/DeepSeek-V3,b200_sxm,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,1,1,1,1,4,1,4,20,5,8,1,1,1,8,3147.246426399681,9.782847974237518',
+};
+const row = (line: string): SiliconRow => parseSiliconCsv(`${HEADER}\n${line}\n`, 'test.csv')[0];
+
+function jobOf(mapping: RowMapping): SimulationJob {
+  assert.ok(mapping.modelled, mapping.modelled ? '' : mapping.reason);
+  return mapping.job;
+}
+
+function disaggregated(job: SimulationJob) {
+  const deployment = job.config.deployment;
+  assert.equal(deployment.kind, 'disaggregated');
+  return deployment;
+}
+
+describe('accuracy benchmark: disaggregated recipes', () => {
+  it('every entry cites where its deployment and its limits were read', () => {
+    assert.ok(DISAGG_RECIPES.length > 0);
+    for (const e of DISAGG_RECIPES) {
+      assert.match(e.source.commit, /^[0-9a-f]{40}$/);
+      assert.match(e.recipe.path, /\.yaml$/);
+      if (e.speculative === 'none') assert.ok(e.decode.maxBatchSize, `${e.recipe.path}: decode limit`);
+    }
+  });
+
+  it('a row without worker counts runs its recipe: workers, degrees and engine limits', () => {
+    const job = jobOf(mapRow(row(ROWS.c450)));
+    const d = disaggregated(job);
+    // 1 prefill worker of attention DP 4 (TP4 EP4); 6 decode workers of TP8 EP8 attention.
+    assert.deepEqual([d.prefill.plan.tp, d.prefill.plan.dp * job.parts, d.prefill.plan.ep], [1, 4, 4]);
+    assert.deepEqual([d.decode.plan.tp, d.decode.plan.dp * job.parts, d.decode.plan.ep], [8, 6, 8]);
+    // The recipe's limits, even where below the clients per worker (450 / 6 = 75 > 64).
+    assert.equal(d.decode.scheduler.maxNumSeqs, 64);
+    assert.equal(d.prefill.scheduler.maxNumSeqs, 8);
+    assert.equal(d.prefill.scheduler.maxNumBatchedTokens, 10240);
+  });
+
+  it('a concurrency run with and without MTP is ambiguous; an MTP-only one is not modelled', () => {
+    const ambiguous = mapRow(row(ROWS.c10));
+    assert.equal(ambiguous.modelled, false);
+    assert.match(ambiguous.modelled ? '' : ambiguous.reason, /with and without MTP/);
+    const mtp = mapRow(row(ROWS.c875));
+    assert.equal(mtp.modelled, false);
+    assert.match(mtp.modelled ? '' : mtp.reason, /MTP speculative decoding/);
+  });
+
+  it("a row's configuration settles which recipe ran it, and its limits apply", () => {
+    const fileRows = [row(ROWS.cfg320c180), row(ROWS.cfg320c100)];
+    assert.equal(recipeOf(fileRows[0], 180).kind, 'ambiguous');
+    const settled = recipeOf(
+      fileRows[0],
+      180,
+      fileRows.map((r, i) => ({ row: r, concurrency: [180, 100][i] })),
+    );
+    assert.equal(settled.kind, 'found');
+    const job = jobOf(mapRow(fileRows[0], { fileRows }));
+    assert.equal(disaggregated(job).decode.scheduler.maxNumSeqs, 32);
+    // Alone, the row keeps its own counts and a batch limit that admits every client.
+    const alone = jobOf(mapRow(fileRows[0]));
+    assert.ok((disaggregated(alone).decode.scheduler.maxNumSeqs ?? 0) >= 36);
+  });
+});
