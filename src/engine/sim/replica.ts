@@ -38,6 +38,17 @@ export interface SimRequest extends SchedRequest {
 
 export type PoolRole = 'mixed' | 'prefill' | 'decode';
 
+/**
+ * The attention-data-parallel ranks of one expert-parallel group (`StepModel.lockstepGroup`): every MoE
+ * layer's dispatch and combine join all of them, so they step together, a rank with nothing to run
+ * joining with an empty batch, and a rank's new work waits for the group's step in flight to end.
+ */
+export class EpGroup {
+  readonly ranks: SimReplica[] = [];
+  /** Ranks whose part of the group's step is in flight. */
+  inFlight = 0;
+}
+
 /** One replica: a scheduler policy over its state, a step-time model, and the pipeline's in-flight batches. */
 export class SimReplica {
   readonly state: ReplicaState;
@@ -52,6 +63,8 @@ export class SimReplica {
   slowUntil = 0;
   /** Its pool's speculative decoding; null: none. */
   speculation: SpeculativeDecoder | null = null;
+  /** The EP group it steps with, as one attention-DP rank of it; null: it steps on its own. */
+  epGroup: EpGroup | null = null;
 
   constructor(
     readonly index: number,

@@ -38,6 +38,12 @@ const ROWS = {
     'dsr1_b200_trtllm_fp8_agg_8192x1024_c16_cfg473,db-dump/2026-04-27; config_id=473; silicon_concurrency=16; measured=2026-01-29T00:00:00.000Z; workflow_run_id=248; nvcr.io/nvidia/tensorrt-llm/release:1.2.0rc6.post2,trtllm,1.2.0rc6.post2,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,8192,1024,fp8,fp8,16,4,1,1,4,1,,,,,,,,,,,,,,,652.6542546227574,20.314730186389564',
   tpTimesEp:
     '2026_04_06_deepseek_r1_b200_sxm_sglang_fp4_agg_8192x1024_c128_tp4_ep4_1042,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=128; measured=2026-03-25T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.9-cu130,sglang,0.5.9,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,128,16,1,1,4,4,,,,,,,,,,,,,,,2629.244434656721,49.9457173349404',
+  dpTimesEp:
+    '2026_04_06_deepseek_r1_b200_sxm_trtllm_fp4_agg_1024x1024_c64_tp8_ep8_937,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=64; measured=2026-02-06T00:00:00.000Z; wip=False; image=nvcr.io/nvidia/tensorrt-llm/release:1.2.0rc6.post3,trtllm,1.2.0rc6.post3,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,1,1,1,64,8,8,,,,,,,,,,,,,,,1085.456209500262,12.289469945639713',
+  dpAttention:
+    '2026_03_25_deepseek_r1_b200_sxm_trtllm_fp4_agg_1024x1024_c64_tp8_0_ep8_0_976,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=64; measured=2026-02-06T17:21:58Z; wip=False; image=nvcr.io#nvidia/tensorrt-llm/release:1.2.0rc6.post3,trtllm,1.2.0rc6.post3,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,8,1,1,8,1,8,,,,,,,,,,,,,,,1085.456209500262,12.289469945639713',
+  kimiAttentionDp:
+    'kimik2_5_b200_vllm_fp4_agg_1024x1024_c32_cfg635,db-dump/2026-04-27; config_id=635; silicon_concurrency=32; measured=2026-03-27T00:00:00.000Z; workflow_run_id=339; vllm/vllm-openai:v0.17.0,vllm,0.17.0,moonshotai/Kimi-K2.5,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,8,4,1,4,1,16,,,,,,,,,,,,,,,208.3183024878963,18.513764939850052',
 };
 
 function mapped(name: keyof typeof ROWS): RowMapping {
@@ -97,8 +103,9 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     const { plan } = colocatedPool(j);
     // batch_size (128) is per attention-DP rank; the source records 256 clients.
     assert.equal(j.rowConcurrency, 256);
-    assert.deepEqual(plan, { tp: 2, pp: 1, dp: 2, ep: 4, weightDtype: 'nvfp4', kvDtype: 'fp8' });
-    // One of two replicas alone would hold half an expert-parallel group: the whole deployment runs.
+    // vLLM's DP attention (tp 2 = attention DP 2, moe_ep 4 = 2 × 2): two ranks of one GPU, EP over both.
+    assert.deepEqual(plan, { tp: 1, pp: 1, dp: 2, ep: 2, weightDtype: 'nvfp4', kvDtype: 'fp8' });
+    // One of two ranks alone would hold half an expert-parallel group: the whole deployment runs.
     assert.equal(j.parts, 1);
     assert.equal(j.concurrency, 256);
   });
@@ -182,6 +189,28 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     const j = job('tpTimesEp');
     const { plan } = colocatedPool(j);
     assert.deepEqual(plan, { tp: 4, pp: 1, dp: 1, ep: 4, weightDtype: 'nvfp4', kvDtype: 'fp8' });
+  });
+
+  it('attention DP recorded as tp × ep runs as the same deployment its other export records', () => {
+    // `tp8_ep8` with attention DP 64, moe 8 × 8; the same measurement as attention DP 8, moe 1 × 8.
+    const expected = { tp: 1, pp: 1, dp: 8, ep: 8, weightDtype: 'nvfp4', kvDtype: 'fp8' };
+    assert.deepEqual(colocatedPool(job('dpTimesEp')).plan, expected);
+    assert.deepEqual(colocatedPool(job('dpAttention')).plan, expected);
+    assert.equal(job('dpTimesEp').parts, 1);
+  });
+
+  it("vLLM's DP attention recorded as tp = attention DP: one GPU a rank, experts over them all", () => {
+    // InferenceMAX `tp4 ep4 dp-attn`: --tensor-parallel-size 1 --data-parallel-size 4, EP 4; 4 GPUs.
+    const j = job('kimiAttentionDp');
+    assert.deepEqual(colocatedPool(j).plan, {
+      tp: 1,
+      pp: 1,
+      dp: 4,
+      ep: 4,
+      weightDtype: 'nvfp4',
+      kvDtype: 'fp8',
+    });
+    assert.equal(j.concurrency, 32);
   });
 
   it('a mapped row simulates to positive mean TTFT and TPOT', () => {
