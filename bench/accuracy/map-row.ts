@@ -11,6 +11,7 @@ import type { KvDtype, WeightDtype } from '../../src/engine/model/dtypes.js';
 import { lookupModel } from '../../src/engine/model/resolve.js';
 import type { ModelSpec } from '../../src/engine/model/spec.js';
 import { groupLink } from '../../src/engine/perf/comm.js';
+import { epGroupBatches } from '../../src/engine/perf/expert-parallel.js';
 import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
@@ -228,6 +229,24 @@ export function schedulerOf(target: PoolTarget): SchedulerConfig {
   return { ...scheduler, maxNumSeqs: Math.max(resolved.maxNumSeqs, target.clientsPerReplica) };
 }
 
+/**
+ * InferenceMAX launches TensorRT-LLM with attention DP with `attention_dp_config: {enable_balance: true,
+ * batching_wait_iters: 0, timeout_iters: 60}`: new prompts wait until every rank has one, at most 60
+ * steps since prompts last ran. Other sources do not say; TensorRT-LLM's default is no balancing.
+ */
+export const INFERENCEMAX_TRTLLM_ATTENTION_DP_TIMEOUT_ITERS = 60;
+
+function attentionDpBalanceOf(
+  engine: EngineId,
+  plan: Plan,
+  row: SiliconRow,
+): { attentionDpBalanceIters?: number } {
+  const inferenceMax = protocolOf(row) === INFERENCEMAX_PROTOCOL;
+  return engine === 'trtllm' && epGroupBatches(plan) > 1 && inferenceMax
+    ? { attentionDpBalanceIters: INFERENCEMAX_TRTLLM_ATTENTION_DP_TIMEOUT_ITERS }
+    : {};
+}
+
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /**
@@ -369,14 +388,17 @@ function jobOf(c: Context): SimulationJob | string {
   const part = full.map((p) => ({ ...p, dp: p.dp / parts }));
   const pool = (p: Plan) => ({
     plan: p,
-    scheduler: schedulerOf({
-      engine,
-      hardware,
-      model,
-      plan: p,
-      maxModelLen,
-      clientsPerReplica: Math.ceil(clients / p.dp),
-    }),
+    scheduler: {
+      ...schedulerOf({
+        engine,
+        hardware,
+        model,
+        plan: p,
+        maxModelLen,
+        clientsPerReplica: Math.ceil(clients / p.dp),
+      }),
+      ...attentionDpBalanceOf(engine, p, row),
+    },
   });
   const fullGpus = full.reduce((sum, p) => sum + p.tp * p.pp * p.dp, 0);
   const deployment: SimulationConfigInput['deployment'] =

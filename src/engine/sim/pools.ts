@@ -13,7 +13,8 @@ import { createPolicy } from '../sched/policies.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
 import type { Deployment, PoolConfig, SimulationConfig } from './config.js';
-import { EpGroup, type PoolRole, SimReplica } from './replica.js';
+import { EpGroup } from './ep-group.js';
+import { type PoolRole, SimReplica } from './replica.js';
 import { Router } from './router.js';
 import { kvBlocksWithDrafter, type PoolSpeculation, poolSpeculation } from './speculation-setup.js';
 

@@ -4,6 +4,7 @@ import type { SchedulerPolicy } from '../sched/core.js';
 import type { CountingKvBlockManager } from '../sched/kv-cache.js';
 import type { SchedRequest } from '../sched/request.js';
 import { ReplicaState, StepPlan } from '../sched/state.js';
+import type { EpGroup } from './ep-group.js';
 import type { SpeculativeDecoder } from './speculation.js';
 
 /** A request in the simulator: the scheduler's view plus its timestamps (seconds). */
@@ -37,17 +38,6 @@ export interface SimRequest extends SchedRequest {
 }
 
 export type PoolRole = 'mixed' | 'prefill' | 'decode';
-
-/**
- * The attention-data-parallel ranks of one expert-parallel group (`StepModel.lockstepGroup`): every MoE
- * layer's dispatch and combine join all of them, so they step together, a rank with nothing to run
- * joining with an empty batch, and a rank's new work waits for the group's step in flight to end.
- */
-export class EpGroup {
-  readonly ranks: SimReplica[] = [];
-  /** Ranks whose part of the group's step is in flight. */
-  inFlight = 0;
-}
 
 /** One replica: a scheduler policy over its state, a step-time model, and the pipeline's in-flight batches. */
 export class SimReplica {

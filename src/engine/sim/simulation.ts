@@ -13,10 +13,11 @@ import { commitStep, enqueueWaiting, type StepSink } from '../sched/core.js';
 import { RequestStatus, type SchedRequest } from '../sched/request.js';
 import type { StepPlan } from '../sched/state.js';
 import type { ClientRun } from './client-model.js';
+import type { EpGroup } from './ep-group.js';
 import { EventQueue } from './event-queue.js';
 import { BucketedSeries, GapHistogram } from './metrics.js';
 import type { Pool } from './pools.js';
-import type { EpGroup, SimReplica, SimRequest } from './replica.js';
+import type { SimReplica, SimRequest } from './replica.js';
 import type { StepFactors } from './step-factors.js';
 import { type RunRecord, type RunTotals, summarizeRun } from './summarize-run.js';
 import type { RunSummary } from './summary.js';
@@ -373,12 +374,15 @@ export class Simulation implements StepSink {
     let slowest = 0;
     let tokens = 0;
     let first: SimReplica | null = null;
+    const promptsStart = group.promptsMayStart(ranks[0].config.attentionDpBalanceIters);
     for (let i = 0; i < ranks.length; i++) {
       const rank = ranks[i];
       const slot = rank.takeSlot();
       const plan = rank.plans[slot];
       plan.reset();
+      if (!promptsStart) group.holdPrompts(rank);
       rank.policy.schedule(rank.state, plan);
+      if (!promptsStart) group.restorePrompts(rank);
       if (plan.count === 0) {
         rank.returnSlot(slot);
         continue;

@@ -286,4 +286,33 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.notEqual(missing.status, 0);
     assert.match(missing.stderr.toString(), /perf database test\/fixtures\/no-such-db: no such folder/);
   });
+
+  it('simulate --attention-dp-balance holds prompts across the attention-DP ranks of an EP group', () => {
+    const run = (extra: string[]) =>
+      RunSummary.parse(
+        JSON.parse(
+          execFileSync('node', [
+            cli,
+            'simulate',
+            '--model',
+            'qwen3-30b-a3b',
+            '--hardware',
+            'h100-sxm',
+            '--dp',
+            '2',
+            '--ep',
+            '2',
+            '--router',
+            'round-robin',
+            '--workload',
+            'poisson:rate=20,prompt=fixed(256),output=fixed(64),n=40',
+            '--json',
+            ...extra,
+          ]).toString(),
+        ),
+      );
+    const held = run(['--attention-dp-balance', '30']);
+    assert.equal(held.resolvedSchedulers?.mixed?.attentionDpBalanceIters, 30);
+    assert.ok(held.ttft!.mean > run([]).ttft!.mean);
+  });
 });

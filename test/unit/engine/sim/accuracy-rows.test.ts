@@ -197,6 +197,10 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     assert.deepEqual(colocatedPool(job('dpTimesEp')).plan, expected);
     assert.deepEqual(colocatedPool(job('dpAttention')).plan, expected);
     assert.equal(job('dpTimesEp').parts, 1);
+    // InferenceMAX launched TensorRT-LLM's attention DP with enable_balance, timeout_iters 60.
+    assert.equal(colocatedPool(job('dpAttention')).scheduler.attentionDpBalanceIters, 60);
+    assert.equal(colocatedPool(job('kimiAttentionDp')).scheduler.attentionDpBalanceIters, undefined);
+    assert.equal(colocatedPool(job('deepseekFp8Tp4')).scheduler.attentionDpBalanceIters, undefined);
   });
 
   it("vLLM's DP attention recorded as tp = attention DP: one GPU a rank, experts over them all", () => {

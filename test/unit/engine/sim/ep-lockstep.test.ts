@@ -13,12 +13,12 @@ const plan = (tp: number, dp: number, ep: number): Plan => ({
   weightDtype: 'fp8',
   kvDtype: 'fp8',
 });
-const config = (p: Plan): SimulationConfigInput => ({
+const config = (p: Plan, attentionDpBalanceIters = 0): SimulationConfigInput => ({
   model: 'qwen3-30b-a3b',
   hardware: 'h100-sxm',
   deployment: {
     kind: 'colocated',
-    pool: { plan: p, scheduler: { policy: 'vllm-v1', maxModelLen: 32768 } },
+    pool: { plan: p, scheduler: { policy: 'vllm-v1', maxModelLen: 32768, attentionDpBalanceIters } },
   },
   router: 'round-robin',
 });
@@ -59,5 +59,34 @@ describe('attention DP with EP: the EP group steps in lockstep', () => {
       summary.tokens.output,
       requests.reduce((sum, r) => sum + r.outputTokens, 0),
     );
+  });
+
+  it("TensorRT-LLM's balancing holds a rank's new prompt until every rank has one, or the timeout", () => {
+    // Two ranks decode; a third request arrives on the first rank alone, later a pair on both ranks.
+    const decoding = { promptTokens: 64, outputTokens: 400 };
+    const lone: Workload = {
+      source: 'lone prompt',
+      hashBlockTokens: 512,
+      requests: [
+        { arrival: 0, ...decoding },
+        { arrival: 0, ...decoding },
+        { arrival: 0.05, promptTokens: 512, outputTokens: 2 },
+      ],
+    };
+    const held = simulate(config(plan(1, 2, 2), 40), lone);
+    const free = simulate(config(plan(1, 2, 2)), lone);
+    // The lone prompt waits up to 40 steps (one decode step is a few milliseconds) for a partner.
+    assert.ok(held.ttft!.max > 20 * free.itl!.p50, `${held.ttft!.max} vs step ${free.itl!.p50}`);
+    assert.ok(free.ttft!.max < 5 * free.itl!.p50 + free.ttft!.min, `${free.ttft!.max}`);
+    const pair: Workload = {
+      ...lone,
+      requests: [
+        ...lone.requests.slice(0, 2),
+        ...[0.05, 0.05].map((arrival) => ({ arrival, promptTokens: 512, outputTokens: 2 })),
+      ],
+    };
+    // Prompts on every rank start at once.
+    const together = simulate(config(plan(1, 2, 2), 40), pair);
+    assert.ok(together.ttft!.max < held.ttft!.max / 4, `${together.ttft!.max} vs ${held.ttft!.max}`);
   });
 });
