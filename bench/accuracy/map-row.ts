@@ -252,7 +252,8 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 /**
  * Identical parts the pools split into with the clients evenly shared: the largest k dividing every
  * pool's replica count and the client count that leaves each part whole expert-parallel groups.
- * Replicas share nothing in the simulator, so one part with 1/k of the clients is the whole run.
+ * Replicas of different groups share nothing in the simulator (a group's attention-DP ranks step
+ * together, as one server), so one part with 1/k of the clients is the whole run.
  */
 export function partsOf(plans: readonly Plan[], concurrency: number): number {
   const replicas = plans.map((p) => p.dp).reduce(gcd);
