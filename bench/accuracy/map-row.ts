@@ -11,6 +11,7 @@ import type { KvDtype, WeightDtype } from '../../src/engine/model/dtypes.js';
 import { lookupModel } from '../../src/engine/model/resolve.js';
 import type { ModelSpec } from '../../src/engine/model/spec.js';
 import { groupLink } from '../../src/engine/perf/comm.js';
+import { epGroupBatches } from '../../src/engine/perf/expert-parallel.js';
 import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
@@ -144,10 +145,12 @@ export function rowConcurrency(row: SiliconRow): number | undefined {
 const given = (value: number | undefined): number | undefined => (value && value > 0 ? value : undefined);
 
 /**
- * One pool's plan. Attention data parallelism is `attentionDp` replicas of TP `tp` (the simulator's
- * `dp`), times the workers; the experts of a MoE model spread over moe_tp × moe_ep GPUs wherever the
- * row uses expert parallelism or attention DP (the simulator's `ep`: whole experts per GPU), else they
- * are TP-sharded with the rest (ep 1).
+ * One pool's plan. Attention data parallelism is `attentionDp` ranks of TP `tp` (the simulator's `dp`),
+ * times the workers; the experts of a MoE model spread over moe_tp × moe_ep GPUs wherever the row uses
+ * expert parallelism or attention DP (the simulator's `ep`: whole experts per GPU), else they are
+ * TP-sharded with the rest (ep 1). Where EP spans several attention-DP ranks (ep > tp), those ranks
+ * are one server in the simulator as in the engine: each rank its own requests and KV cache, the ranks
+ * stepping together, the experts running every rank's tokens, the all-to-all between them.
  */
 export function planOf(
   model: ModelSpec,
@@ -238,12 +241,31 @@ export function schedulerOf(target: PoolTarget): SchedulerConfig {
   return { ...scheduler, maxNumSeqs };
 }
 
+/**
+ * InferenceMAX launches TensorRT-LLM with attention DP with `attention_dp_config: {enable_balance: true,
+ * batching_wait_iters: 0, timeout_iters: 60}`: new prompts wait until every rank has one, at most 60
+ * steps since prompts last ran. Other sources do not say; TensorRT-LLM's default is no balancing.
+ */
+export const INFERENCEMAX_TRTLLM_ATTENTION_DP_TIMEOUT_ITERS = 60;
+
+function attentionDpBalanceOf(
+  engine: EngineId,
+  plan: Plan,
+  row: SiliconRow,
+): { attentionDpBalanceIters?: number } {
+  const inferenceMax = protocolOf(row) === INFERENCEMAX_PROTOCOL;
+  return engine === 'trtllm' && epGroupBatches(plan) > 1 && inferenceMax
+    ? { attentionDpBalanceIters: INFERENCEMAX_TRTLLM_ATTENTION_DP_TIMEOUT_ITERS }
+    : {};
+}
+
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /**
  * Identical parts the pools split into with the clients evenly shared: the largest k dividing every
  * pool's replica count and the client count that leaves each part whole expert-parallel groups.
- * Replicas share nothing in the simulator, so one part with 1/k of the clients is the whole run.
+ * Replicas of different groups share nothing in the simulator (a group's attention-DP ranks step
+ * together, as one server), so one part with 1/k of the clients is the whole run.
  */
 export function partsOf(plans: readonly Plan[], concurrency: number): number {
   const replicas = plans.map((p) => p.dp).reduce(gcd);
@@ -255,25 +277,61 @@ export function partsOf(plans: readonly Plan[], concurrency: number): number {
 }
 
 /**
- * An aggregated row's degrees as the deployment ran them. Some converted rows record tp_size as tp × ep
- * (`…_tp4_ep4_…` with tp_size 16, moe 4 × 4; tp_size 64 with moe 8 × 8 on an 8-GPU board): a single
- * aggregated server larger than the GPU's scale-up domain whose tp_size is exactly moe_tp × moe_ep with
- * both above 1. Such a server ran on moe_tp GPUs, its experts spread moe_ep ways over them.
+ * An aggregated row's degrees as the deployment ran them. InferenceMAX runs each aggregated deployment
+ * on one node of `tp` GPUs, with `ep` and `dp-attn` (attention DP over those GPUs); some converted rows
+ * record products of its fields rather than the degrees:
+ * - tp_size as tp × ep without attention DP (`…_tp4_ep4_…` with tp_size 16, moe 4 × 4; tp_size 64 with
+ *   moe 8 × 8 on an 8-GPU board): a single server larger than the GPU's scale-up domain whose tp_size
+ *   is exactly moe_tp × moe_ep with both above 1 ran on moe_tp GPUs, its experts spread moe_ep ways.
+ * - attention DP as tp × ep (`…_tp8_ep8_…` with tp_size 1, attention DP 64, moe 8 × 8, whose
+ *   measurement the same export's `…_tp8_0_ep8_0_…` row records as attention DP 8, moe 1 × 8): tp_size
+ *   1 with attention DP exactly moe_tp × moe_ep, both above 1, ran moe_tp attention-DP ranks of one GPU,
+ *   experts moe_ep ways.
+ * - vLLM's DP attention (`--tensor-parallel-size 1 --data-parallel-size TP --enable-expert-parallel`
+ *   in InferenceMAX's launch) as tp_size = attention DP = TP and moe_ep = TP × EP: TP ranks of one GPU,
+ *   experts over the TP GPUs. (Read as written, a TP-sharded attention DP of tp × tp GPUs.)
  */
 export function aggregatedDegreesAsRun(row: SiliconRow, hardware: HardwareSpec): PoolDegrees {
   const d = withImpliedAttentionDp(aggregatedDegrees(row));
+  return tpTimesEpAsRun(d, hardware) ?? dpTimesEpAsRun(d) ?? vllmDpAttentionAsRun(d, row) ?? d;
+}
+
+/** tp_size recorded as tp × ep (no attention DP): the server's moe_tp GPUs, experts moe_ep ways. */
+function tpTimesEpAsRun(d: PoolDegrees, hardware: HardwareSpec): PoolDegrees | undefined {
   const tp = given(d.tp);
   const moeTp = given(d.moeTp);
   const moeEp = given(d.moeEp);
-  if (tp === undefined || moeTp === undefined || moeEp === undefined) return d;
+  if (tp === undefined || moeTp === undefined || moeEp === undefined) return undefined;
   const multiplied =
     moeTp > 1 &&
     moeEp > 1 &&
     tp === moeTp * moeEp &&
+    (given(d.attentionDp) ?? 1) === 1 &&
     tp > scaleUpDomainOf(hardware) &&
     moeTp <= scaleUpDomainOf(hardware) &&
     moeTp % moeEp === 0;
-  return multiplied ? { ...d, tp: moeTp, moeTp: moeTp / moeEp, moeEp } : d;
+  return multiplied ? { ...d, tp: moeTp, moeTp: moeTp / moeEp, moeEp } : undefined;
+}
+
+/** Attention DP recorded as tp × ep: moe_tp attention-DP ranks of one GPU, experts moe_ep ways. */
+function dpTimesEpAsRun(d: PoolDegrees): PoolDegrees | undefined {
+  const dp = given(d.attentionDp);
+  const moeTp = given(d.moeTp);
+  const moeEp = given(d.moeEp);
+  if (dp === undefined || moeTp === undefined || moeEp === undefined) return undefined;
+  const multiplied =
+    (given(d.tp) ?? 1) === 1 && moeTp > 1 && moeEp > 1 && dp === moeTp * moeEp && moeTp % moeEp === 0;
+  return multiplied ? { ...d, tp: 1, attentionDp: moeTp, moeTp: moeTp / moeEp, moeEp } : undefined;
+}
+
+/** vLLM's attention DP recorded as tp_size = attention DP, moe_ep = their product: tp_size ranks of one GPU. */
+function vllmDpAttentionAsRun(d: PoolDegrees, row: SiliconRow): PoolDegrees | undefined {
+  const tp = given(d.tp);
+  const dp = given(d.attentionDp);
+  const moeEp = given(d.moeEp);
+  if (row.backend !== 'vllm' || tp === undefined || dp === undefined || moeEp === undefined) return undefined;
+  const multiplied = tp > 1 && dp === tp && (given(d.moeTp) ?? 1) === 1 && moeEp === tp * dp;
+  return multiplied ? { ...d, tp: 1, attentionDp: dp, moeTp: 1, moeEp: dp } : undefined;
 }
 
 /**
@@ -412,17 +470,20 @@ function jobOf(c: Context): SimulationJob | string {
     const limits = shapes[i]?.limits;
     return {
       plan: p,
-      scheduler: schedulerOf({
-        engine,
-        hardware,
-        model,
-        plan: p,
-        maxModelLen,
-        clientsPerReplica: Math.ceil(clients / p.dp),
-        ...(limits
-          ? { limits: { maxBatchSize: limits.maxBatchSize, maxNumTokens: limits.maxNumTokens } }
-          : {}),
-      }),
+      scheduler: {
+        ...schedulerOf({
+          engine,
+          hardware,
+          model,
+          plan: p,
+          maxModelLen,
+          clientsPerReplica: Math.ceil(clients / p.dp),
+          ...(limits
+            ? { limits: { maxBatchSize: limits.maxBatchSize, maxNumTokens: limits.maxNumTokens } }
+            : {}),
+        }),
+        ...attentionDpBalanceOf(engine, p, row),
+      },
     };
   };
   const fullGpus = full.reduce((sum, p) => sum + p.tp * p.pp * p.dp, 0);

@@ -137,6 +137,7 @@ interface SimulateFlags extends EngineFlags {
   schedulingPolicy?: 'fcfs' | 'priority';
   kvOffload?: number;
   kvPin?: number;
+  attentionDpBalance?: number;
   prefixCaching?: boolean;
   router: RouterName;
   prefillTp?: number;
@@ -378,6 +379,12 @@ export function registerSimulateCommands(program: Command): void {
         "keep a session turn's prefix pinned in the GPU prefix cache this long after it finishes, for its next turn (a KV time-to-live, as LMCache pinning gives): pinned blocks are evicted only when nothing else is left; sessions come from turns= in the workload spec",
       ).argParser(positiveNumber),
     )
+    .addOption(
+      new Option(
+        '--attention-dp-balance <steps>',
+        "attention DP with EP (--ep above --tp): hold a rank's new prompts until every rank has one, for at most this many steps since prompts last ran (TensorRT-LLM attention_dp_config enable_balance with timeout_iters)",
+      ).argParser(positiveInt),
+    )
     .option('--prefix-caching', 'enable prefix caching')
     .option('--no-prefix-caching', 'disable prefix caching')
     .addOption(
@@ -460,6 +467,7 @@ export function registerSimulateCommands(program: Command): void {
         schedulingPolicy: flags.schedulingPolicy,
         kvOffloadBytes: flags.kvOffload === undefined ? undefined : flags.kvOffload * 1024 ** 3,
         kvPinSeconds: flags.kvPin,
+        attentionDpBalanceIters: flags.attentionDpBalance,
         enablePrefixCaching: flags.prefixCaching,
       };
       const blockSizeProblem =

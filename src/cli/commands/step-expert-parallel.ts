@@ -46,5 +46,10 @@ export function allToAllSourceKind(source: string | undefined): string {
 export function describeExpertParallel(t: Terms): string {
   const group = t.groupBatches > 1 ? ` over ${t.groupBatches} attention-DP ranks` : '';
   const link = t.scaleUp ? 'within one scale-up domain (NVLink)' : 'across scale-up domains (the network)';
-  return `expert parallel: EP${t.ep}${group}, all-to-all ${link}: dispatch + combine ${ms(t.allToAllSeconds)} from the ${allToAllSourceKind(t.allToAllSource)}${t.allToAllSource && !t.allToAllSource.startsWith('link model') ? ` (${t.allToAllSource})` : ''}; busiest EP rank × ${t.imbalance.toFixed(2)} of the mean: the step waits ${ms(t.imbalanceSeconds)} for it`;
+  // EP inside one TP group: every GPU holds every token; the TP all-reduce sums the experts' outputs.
+  const exchange =
+    t.groupBatches > 1
+      ? `all-to-all ${link}: dispatch + combine ${ms(t.allToAllSeconds)} from the ${allToAllSourceKind(t.allToAllSource)}${t.allToAllSource && !t.allToAllSource.startsWith('link model') ? ` (${t.allToAllSource})` : ''}`
+      : 'no all-to-all (every GPU of the TP group holds every token; the TP all-reduce sums the experts)';
+  return `expert parallel: EP${t.ep}${group}, ${exchange}; busiest EP rank × ${t.imbalance.toFixed(2)} of the mean: the step waits ${ms(t.imbalanceSeconds)} for it`;
 }

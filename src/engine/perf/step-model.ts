@@ -127,6 +127,14 @@ interface CompiledLayerKind extends LayerKindCount {
   indexer: AttentionPathCoefficients | null;
   /** Seconds of one layer's token-count ops (linears, norms, FFN, collectives), over the token grid. */
   tokenTable: Float64Array;
+  /**
+   * An EP group over attention-DP ranks (epGroupBatches > 1): the layer split as a lockstep group step
+   * needs it. `rankTable`: the token-count ops of one rank's own tokens (the routed experts left out),
+   * over the rank's tokens; `expertTable`: the routed experts, over the tokens of the whole group. Null:
+   * no such group (or no routed experts in this layer).
+   */
+  rankTable: Float64Array | null;
+  expertTable: Float64Array | null;
   /** Seconds of the ops only decodes run (MLA's absorbed projections), over decode counts; null: none. */
   decodeTable: Float64Array | null;
   /** Seconds of the ops run per prefill key (MLA's latent up-projection), over key counts; null: none. */
@@ -297,7 +305,12 @@ export class StepModel {
     const c = this.calibration;
     const grid = this.grid;
     const table = (secondsAt: (n: number) => number) => grid.map((n) => secondsAt(n));
-    const tokenTable = table((n) => this.tokenSeconds(setup, n));
+    const tokenTable = table((n) => this.tokenSeconds(setup, n, 'all'));
+    // The group's routed experts see the sum of its ranks' tokens, whatever each rank's share.
+    const grouped = setup.epGroupBatches > 1 && setup.layer.ffn.kind === 'moe';
+    const groupSetup = { ...setup, epGroupBatches: 1 };
+    const rankTable = grouped ? table((n) => this.tokenSeconds(setup, n, 'rank')) : null;
+    const expertTable = grouped ? table((n) => this.tokenSeconds(groupSetup, n, 'experts')) : null;
     // A sparse (DSA) layer's decode runs in the latent space as the measured dense MLA decode does: its
     // efficiency, read over the dense shape, is applied to the top-k keys it reads. Its prefill kernel
     // (FlashMLA's sparse one, in the latent space) is not the measured dense prefill's: roofline curves.
@@ -318,6 +331,8 @@ export class StepModel {
       decode: attention.decode,
       indexer: attention.indexer ?? null,
       tokenTable,
+      rankTable,
+      expertTable,
       decodeTable,
       prefillKeyTable,
       hasMlaTables: decodeTable !== null || prefillKeyTable !== null,
@@ -395,7 +410,8 @@ export class StepModel {
 
   /** Seconds of one layer of `kind` in the step. */
   private layerSeconds(kind: CompiledLayerKind, shape: BatchShape, tokens: number): number {
-    let seconds = lookupTokenTable(this.grid, kind.tokenTable, tokens);
+    const table = this.rankOnly && kind.rankTable !== null ? kind.rankTable : kind.tokenTable;
+    let seconds = lookupTokenTable(this.grid, table, tokens);
     if (shape.prefillTokens > 0) seconds += this.kindPrefillAttentionSeconds(kind, shape);
     if (shape.decodeCount > 0) seconds += this.kindDecodeAttentionSeconds(kind, shape);
     if (kind.hasMlaTables) seconds += this.mlaTableSeconds(kind, shape);
@@ -410,6 +426,46 @@ export class StepModel {
     }
     if (kind.decodeTable !== null && shape.decodeCount > 0) {
       seconds += lookupTokenTable(this.grid, kind.decodeTable, shape.decodeCount);
+    }
+    return seconds;
+  }
+
+  /** Whether `timeStep` is timing one rank's part of a lockstep group step (`timeRankStep`). */
+  private rankOnly = false;
+
+  /**
+   * Whether the plan's EP group spans attention-DP ranks whose steps must run together: each MoE
+   * layer's dispatch and combine join every rank, so the group steps in lockstep and its experts run
+   * the tokens of every rank at once (`timeRankStep` + `groupExpertSeconds`).
+   */
+  get lockstepGroup(): boolean {
+    return this.kinds.some((kind) => kind.expertTable !== null);
+  }
+
+  /**
+   * One attention-DP rank's part of a lockstep EP-group step, split as `timeStep` splits a step
+   * (allocation-free): its overhead, attention, dense ops and its share of the all-to-all, for its own
+   * batch, without the routed experts, which run once for the whole group (`groupExpertSeconds`). The
+   * group's step takes the slowest rank's part plus the experts. Without such a group: `timeStep`.
+   */
+  timeRankStep(shape: BatchShape, out: StepTiming): number {
+    this.rankOnly = true;
+    const seconds = this.timeStep(shape, out);
+    this.rankOnly = false;
+    return seconds;
+  }
+
+  /**
+   * The routed experts of one lockstep group step whose ranks carry `tokens` tokens in all (prefill
+   * and decode): every MoE layer's grouped expert GEMMs over the group's routed tokens, on the busiest
+   * EP rank. Single-stage plans (the simulator groups only those).
+   */
+  groupExpertSeconds(tokens: number): number {
+    if (tokens <= 0) return 0;
+    let seconds = 0;
+    for (const kind of this.kinds) {
+      if (kind.expertTable !== null)
+        seconds += kind.layers * lookupTokenTable(this.grid, kind.expertTable, tokens);
     }
     return seconds;
   }
@@ -626,12 +682,20 @@ export class StepModel {
     };
   }
 
-  /** The sum of tokenEntries' seconds, without building them: a table point. */
-  private tokenSeconds(setup: LayerCostSetup, tokens: number): number {
+  /**
+   * The sum of tokenEntries' seconds, without building them: a table point. `part`: every op ('all'),
+   * all but the routed experts ('rank'), or the routed experts alone ('experts').
+   */
+  private tokenSeconds(setup: LayerCostSetup, tokens: number, part: 'all' | 'rank' | 'experts'): number {
     const timed = this.tokenOpTimes(setup, tokens);
     let seconds = 0;
-    for (const { time } of timed.beforeCore) seconds += time.seconds;
-    for (const { time } of timed.afterCore) seconds += time.seconds;
+    const add = ({ op, time }: TimedOp) => {
+      const routed = setup.layer.ffn.kind === 'moe' && ROUTED_EXPERT_OPS.has(op.name);
+      if (part === 'all' || routed === (part === 'experts')) seconds += time.seconds;
+    };
+    for (const timedOp of timed.beforeCore) add(timedOp);
+    for (const timedOp of timed.afterCore) add(timedOp);
+    if (part === 'experts') return seconds;
     for (const collective of this.collectives(setup, tokens, '')) seconds += collective.seconds;
     return seconds;
   }
@@ -648,9 +712,16 @@ export class StepModel {
     const ops = layerTokenOps(setup, tokens);
     const routed =
       setup.layer.ffn.kind === 'moe' ? ops.afterCore.filter((op) => ROUTED_EXPERT_OPS.has(op.name)) : [];
+    // The measured kernel runs the tokens of the whole EP group (every attention-DP rank's batch).
     const moe =
       this.measured && routed.length > 0
-        ? measuredMoe(this.measured, setup, tokens, this.weightFormat(), sumCosts(routed))
+        ? measuredMoe(
+            this.measured,
+            setup,
+            tokens * setup.epGroupBatches,
+            this.weightFormat(),
+            sumCosts(routed),
+          )
         : undefined;
     const time = (op: OpCost): TimedOp => {
       if (moe && routed.includes(op)) {
@@ -667,7 +738,9 @@ export class StepModel {
         const engine = this.engine?.id;
         return { op, time: { seconds: 0, source: () => `inside ${into} (${engine} fuses it)` } };
       }
-      return { op, time: this.resolveOp(op, tokens) };
+      // The routed experts' GEMMs run the rows of the whole EP group.
+      const rows = routed.includes(op) ? tokens * setup.epGroupBatches : tokens;
+      return { op, time: this.resolveOp(op, rows) };
     };
     return { beforeCore: ops.beforeCore.map(time), afterCore: ops.afterCore.map(time) };
   }
@@ -678,20 +751,24 @@ export class StepModel {
     const into = f.fusedOps[name];
     if (into !== undefined || !f.normsInAllReduce || this.plan.tp <= 1) return into;
     if (name === 'post_attention_norm') return 'tp_all_reduce_attention';
-    // Under EP the FFN ends in the combine, not an all-reduce: the next norm runs on its own.
-    const ffnAllReduce = !(setup.layer.ffn.kind === 'moe' && setup.ep > 1);
+    // Under EP across attention-DP ranks the FFN ends in the combine, not an all-reduce: the next norm
+    // runs on its own (collectives() draws the same line).
+    const ffnAllReduce = !(setup.layer.ffn.kind === 'moe' && setup.ep > 1 && setup.epGroupBatches > 1);
     return name === 'input_norm' && ffnAllReduce ? "the previous layer's tp_all_reduce_mlp" : undefined;
   }
 
   /**
    * One layer's collectives: TP all-reduces after attention and after the FFN, or, for a MoE layer
-   * under EP, the dispatch and combine all-to-all of the routed tokens instead of the FFN's all-reduce;
-   * and the q/k norm's where it spans all heads (MiniMax-M2).
+   * whose EP group spans attention-DP ranks, the dispatch and combine all-to-all of the routed tokens
+   * instead of the FFN's all-reduce. EP within one TP group (TP8 × EP8, no attention DP) holds every
+   * token on every GPU already: each GPU runs its experts' share and the TP all-reduce sums the
+   * partial outputs, as SGLang, vLLM and TensorRT-LLM run it without attention DP.
+   * And the q/k norm's all-reduce where the norm spans all heads (MiniMax-M2).
    */
   private collectives(setup: LayerCostSetup, tokens: number, group: string): BreakdownEntry[] {
     const tp = this.plan.tp;
     const ffn = setup.layer.ffn;
-    const useEp = ffn.kind === 'moe' && setup.ep > 1;
+    const useEp = ffn.kind === 'moe' && setup.ep > 1 && setup.epGroupBatches > 1;
     const hiddenBytes = tokens * this.hiddenBytesPerToken;
     const communication = (name: string, time: ResolvedOpTime | number, bytes: number): BreakdownEntry => {
       const entry: BreakdownEntry = {

@@ -67,6 +67,12 @@ export const SchedulerConfig = z.object({
   maxModelLen: z.number().int().positive().optional(),
   /** LightLLM past-future: quantile of past output lengths used as a request's predicted length. */
   outputLengthQuantile: z.number().gt(0).lte(1).optional(),
+  /**
+   * Attention DP with EP (a lockstep group of ranks): hold new prompts back until every rank has one,
+   * for at most this many steps since prompts last ran (TensorRT-LLM `attention_dp_config`
+   * `enable_balance` with `timeout_iters`, `batching_wait_iters` 0). Default 0: no holding.
+   */
+  attentionDpBalanceIters: z.number().int().min(0).optional(),
 });
 export type SchedulerConfig = z.infer<typeof SchedulerConfig>;
 
@@ -87,6 +93,7 @@ export interface ResolvedSchedulerConfig {
   kvPinSeconds: number;
   maxModelLen: number;
   outputLengthQuantile: number;
+  attentionDpBalanceIters: number;
   /** Whether the policy splits prompts into chunks (else a prompt is prefilled in one step). */
   chunkedPrefill: boolean;
 }
@@ -120,6 +127,7 @@ export function resolveSchedulerConfig(
     maxModelLen,
     scheduleConservativeness: config.scheduleConservativeness ?? 1,
     outputLengthQuantile: config.outputLengthQuantile ?? 0.9,
+    attentionDpBalanceIters: config.attentionDpBalanceIters ?? 0,
   } as const;
   switch (policy) {
     case 'static':

@@ -3,7 +3,7 @@ import { kvBlockShapeOf, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
 import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
-import { expertImbalanceOf } from '../perf/expert-parallel.js';
+import { epGroupBatches, expertImbalanceOf } from '../perf/expert-parallel.js';
 import type { MeasuredOpTables } from '../perf/op-tables.js';
 import { compileStepModel, type StepModel, type StepModelOptions } from '../perf/step-model.js';
 import { PRIORITY_POLICIES, resolveSchedulerConfig } from '../sched/config.js';
@@ -13,6 +13,7 @@ import { createPolicy } from '../sched/policies.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
 import type { Deployment, PoolConfig, SimulationConfig } from './config.js';
+import { EpGroup } from './ep-group.js';
 import { type PoolRole, SimReplica } from './replica.js';
 import { Router } from './router.js';
 import { kvBlocksWithDrafter, type PoolSpeculation, poolSpeculation } from './speculation-setup.js';
@@ -161,6 +162,7 @@ export function buildPools(
       );
       replicas[i].speculation = speculation?.decoder ?? null;
     }
+    groupRanks(replicas, stepModel, poolConfig.plan);
     pools.push({
       role,
       config: poolConfig,
@@ -170,6 +172,23 @@ export function buildPools(
     });
   }
   return { pools, resolvedSchedulers, problems };
+}
+
+/**
+ * Joins each EP group's attention-DP ranks (ep / tp consecutive replicas) into one lockstep group,
+ * where the plan's EP spans several of them; single-stage plans only (a pipelined rank's stages are
+ * not joined).
+ */
+function groupRanks(replicas: SimReplica[], stepModel: StepModel, plan: Plan): void {
+  const size = epGroupBatches(plan);
+  if (!stepModel.lockstepGroup || plan.pp > 1 || size <= 1 || replicas.length % size !== 0) return;
+  for (let first = 0; first < replicas.length; first += size) {
+    const group = new EpGroup();
+    for (let i = first; i < first + size; i++) {
+      group.ranks.push(replicas[i]);
+      replicas[i].epGroup = group;
+    }
+  }
 }
 
 /** The busiest EP rank's load over the mean for a pool's routing (1 without EP or a skew). */

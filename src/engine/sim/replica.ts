@@ -4,6 +4,8 @@ import type { SchedulerPolicy } from '../sched/core.js';
 import type { CountingKvBlockManager } from '../sched/kv-cache.js';
 import type { SchedRequest } from '../sched/request.js';
 import { ReplicaState, StepPlan } from '../sched/state.js';
+
+import type { EpGroup } from './ep-group.js';
 import type { DraftingRequest, SpeculativeDecoder } from './speculation.js';
 
 /** A request in the simulator: the scheduler's view plus its timestamps (seconds). */
@@ -52,6 +54,8 @@ export class SimReplica {
   slowUntil = 0;
   /** Its pool's speculative decoding; null: none. */
   speculation: SpeculativeDecoder | null = null;
+  /** The EP group it steps with, as one attention-DP rank of it; null: it steps on its own. */
+  epGroup: EpGroup | null = null;
 
   constructor(
     readonly index: number,

@@ -13,6 +13,7 @@ import { commitStep, enqueueWaiting, type StepSink } from '../sched/core.js';
 import { RequestStatus, type SchedRequest } from '../sched/request.js';
 import type { StepPlan } from '../sched/state.js';
 import type { ClientRun } from './client-model.js';
+import type { EpGroup } from './ep-group.js';
 import { EventQueue } from './event-queue.js';
 import { BucketedSeries, GapHistogram } from './metrics.js';
 import type { Pool } from './pools.js';
@@ -228,6 +229,12 @@ export class Simulation implements StepSink {
     this.committing = replica;
     commitStep(replica.state, replica.plans[slot], this);
     replica.returnSlot(slot);
+    const group = replica.epGroup;
+    // A lockstep group's next step starts once every rank has committed this one.
+    if (group !== null) {
+      if (--group.inFlight === 0) this.tryStartGroup(group);
+      return;
+    }
     this.tryStart(replica);
   }
 
@@ -336,6 +343,10 @@ export class Simulation implements StepSink {
 
   /** Starts `replica`'s next step where it has room for one (pipelined: as many as it has room for). */
   private tryStart(replica: SimReplica): void {
+    if (replica.epGroup !== null) {
+      this.tryStartGroup(replica.epGroup);
+      return;
+    }
     const pp = replica.pipelineDepth;
     if (replica.inFlight >= pp) return;
     if (pp > 1 && replica.stageFree[0] > this.now) {
@@ -357,6 +368,65 @@ export class Simulation implements StepSink {
     if (pp > 1 && replica.inFlight < pp) this.tryStart(replica);
   }
 
+  /**
+   * Starts a lockstep EP group's next step where none is in flight: each rank schedules its own batch;
+   * the step takes the slowest rank's own part (attention, dense ops, all-to-all, overhead, drafts,
+   * swaps) plus the routed experts over every rank's tokens, and ends on every rank at once.
+   */
+  private tryStartGroup(group: EpGroup): void {
+    if (group.inFlight > 0) return;
+    const ranks = group.ranks;
+    let slowest = 0;
+    let tokens = 0;
+    let first: SimReplica | null = null;
+    const promptsStart = group.promptsMayStart(ranks[0].config.attentionDpBalanceIters);
+    for (let i = 0; i < ranks.length; i++) {
+      const rank = ranks[i];
+      const slot = rank.takeSlot();
+      const plan = rank.plans[slot];
+      plan.reset();
+      if (!promptsStart) group.holdPrompts(rank);
+      rank.policy.schedule(rank.state, plan);
+      if (!promptsStart) group.restorePrompts(rank);
+      if (plan.count === 0) {
+        rank.returnSlot(slot);
+        continue;
+      }
+      first ??= rank;
+      this.shapeOf(rank, plan, false);
+      const model = rank.stepModel;
+      let seconds = model.timeRankStep(this.shape, this.timing) + this.draftSeconds;
+      const swapTokens = plan.swapOutTokens + plan.swapInTokens;
+      if (swapTokens > 0) seconds += model.swapSeconds(swapTokens);
+      if (seconds > slowest) slowest = seconds;
+      tokens += this.shape.prefillTokens + this.shape.decodeCount;
+    }
+    if (first === null) return;
+    const seconds = slowest + first.stepModel.groupExpertSeconds(tokens);
+    const factor = this.stepFactors ? this.stepFactors.next(group) : 1;
+    const done = this.now + seconds * factor;
+    for (let i = 0; i < ranks.length; i++) {
+      const rank = ranks[i];
+      const plan = rank.plans[0];
+      if (plan.count === 0) continue;
+      rank.slowUntil = this.now + Math.max(0, seconds * (factor - 1));
+      this.recordStep(rank, plan, done - this.now);
+      rank.inFlight++;
+      group.inFlight++;
+      this.events.push(done, STEP_DONE, rank.index, poolIndexOf(rank) * 65536);
+    }
+  }
+
+  /** Counts a step and records its batch and KV use over its `occupancy` seconds. */
+  private recordStep(replica: SimReplica, plan: StepPlan, occupancy: number): void {
+    const now = this.now;
+    this.steps++;
+    const kv = replica.kv;
+    this.kvSeries.add(now - this.startTime, occupancy, kv.usedBlocks() / kv.totalBlocks);
+    this.kvCachedSeries.add(now - this.startTime, occupancy, kv.cachedBlocks() / kv.totalBlocks);
+    this.batchSeries.add(now - this.startTime, occupancy, plan.count);
+  }
+
   /** Times the step `plan` schedules, records its batch and KV use, and queues its completion. */
   private startStep(replica: SimReplica, slot: number, plan: StepPlan): void {
     const now = this.now;
@@ -368,13 +438,8 @@ export class Simulation implements StepSink {
     const swap = swapTokens > 0 ? model.swapSeconds(swapTokens) : 0;
     const done =
       replica.pipelineDepth === 1 ? this.stepEnd(replica, swap) : this.pipelinedStepEnd(replica, swap);
-    this.steps++;
     replica.inFlight++;
-    const occupancy = (replica.pipelineDepth === 1 ? done : replica.stageFree[0]) - now;
-    const kv = replica.kv;
-    this.kvSeries.add(now - this.startTime, occupancy, kv.usedBlocks() / kv.totalBlocks);
-    this.kvCachedSeries.add(now - this.startTime, occupancy, kv.cachedBlocks() / kv.totalBlocks);
-    this.batchSeries.add(now - this.startTime, occupancy, plan.count);
+    this.recordStep(replica, plan, (replica.pipelineDepth === 1 ? done : replica.stageFree[0]) - now);
     this.events.push(done, STEP_DONE, replica.index, slot + poolIndexOf(replica) * 65536);
   }
 

@@ -112,7 +112,9 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
       '--hardware',
       'h100-sxm',
       '--tp',
-      '8',
+      '2',
+      '--dp',
+      '4',
       '--ep',
       '8',
       '--decode-batch',
@@ -124,6 +126,24 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.match(out, /^whole step, [\d.]+ ms/m);
     assert.match(out, /^ {2}experts_gate_up +memory +32 .*experts active/m);
     assert.match(out, /^ {2}ep_dispatch +communication +32 /m);
+    assert.match(out, /EP8 over 4 attention-DP ranks, all-to-all/);
+    // EP inside the TP group: the all-reduce, no all-to-all.
+    const tpEp = execFileSync('node', [
+      cli,
+      'step',
+      '--model',
+      'mixtral-8x7b',
+      '--hardware',
+      'h100-sxm',
+      '--tp',
+      '8',
+      '--ep',
+      '8',
+      '--decode-batch',
+      '64',
+    ]).toString();
+    assert.match(tpEp, /EP8, no all-to-all/);
+    assert.match(tpEp, /^ {2}tp_all_reduce_mlp +communication +32 /m);
   });
 
   it('simulate --json prints a RunSummary; the disaggregated form reports KV transfers', () => {
@@ -285,5 +305,34 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     ]);
     assert.notEqual(missing.status, 0);
     assert.match(missing.stderr.toString(), /perf database test\/fixtures\/no-such-db: no such folder/);
+  });
+
+  it('simulate --attention-dp-balance holds prompts across the attention-DP ranks of an EP group', () => {
+    const run = (extra: string[]) =>
+      RunSummary.parse(
+        JSON.parse(
+          execFileSync('node', [
+            cli,
+            'simulate',
+            '--model',
+            'qwen3-30b-a3b',
+            '--hardware',
+            'h100-sxm',
+            '--dp',
+            '2',
+            '--ep',
+            '2',
+            '--router',
+            'round-robin',
+            '--workload',
+            'poisson:rate=20,prompt=fixed(256),output=fixed(64),n=40',
+            '--json',
+            ...extra,
+          ]).toString(),
+        ),
+      );
+    const held = run(['--attention-dp-balance', '30']);
+    assert.equal(held.resolvedSchedulers?.mixed?.attentionDpBalanceIters, 30);
+    assert.ok(held.ttft!.mean > run([]).ttft!.mean);
   });
 });

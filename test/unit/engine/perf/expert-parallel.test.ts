@@ -5,7 +5,7 @@ import type { Plan } from '../../../../src/engine/memory/plan.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
 import { epGroupBatches, expertImbalanceOf } from '../../../../src/engine/perf/expert-parallel.js';
 import { addUniformDecodes, createBatchShape } from '../../../../src/engine/perf/shape.js';
-import { compileStepModel } from '../../../../src/engine/perf/step-model.js';
+import { compileStepModel, createStepTiming } from '../../../../src/engine/perf/step-model.js';
 
 const plan = (tp: number, dp: number, ep: number): Plan => ({
   tp,
@@ -17,7 +17,13 @@ const plan = (tp: number, dp: number, ep: number): Plan => ({
 });
 const deepseek = getModel('deepseek-v3');
 
-function entries(hardware: string, p: Plan, batch: number, expertImbalance = 1, engine?: 'sglang') {
+function entries(
+  hardware: string,
+  p: Plan,
+  batch: number,
+  expertImbalance = 1,
+  engine?: 'sglang' | 'trtllm',
+) {
   const model = compileStepModel(deepseek, getHardware(hardware), p, {
     expertImbalance,
     ...(engine ? { engine: { id: engine } } : {}),
@@ -79,5 +85,33 @@ describe('expert parallelism', () => {
       'ep_dispatch',
     )!;
     assert.match(rack.source ?? '', /link model/);
+  });
+
+  it("the engine's measured MoE kernel runs the whole EP group's tokens, as one TP group holding them all", () => {
+    // DP8 attention × EP8 with 64 sequences a rank: each GPU's experts see 512 tokens, as under TP8 × EP8.
+    const dp = entries('h200', plan(1, 8, 8), 64, 1, 'trtllm').byName.get('experts_gate_up')!;
+    const tp = entries('h200', plan(8, 1, 8), 512, 1, 'trtllm').byName.get('experts_gate_up')!;
+    assert.match(dp.source ?? '', /moe/i);
+    assert.ok(Math.abs(dp.seconds / tp.seconds - 1) < 1e-9, `${dp.seconds} vs ${tp.seconds}`);
+  });
+
+  it("a lockstep group step: each rank its own part, the routed experts once over every rank's tokens", () => {
+    for (const engine of [undefined, 'trtllm'] as const) {
+      const model = compileStepModel(deepseek, getHardware('h200'), plan(1, 8, 8), {
+        ...(engine ? { engine: { id: engine } } : {}),
+      });
+      assert.equal(model.lockstepGroup, true);
+      const shape = createBatchShape();
+      addUniformDecodes(shape, 8, 2000);
+      const timing = createStepTiming();
+      // Eight ranks alike: the rank's part plus the experts over 8 × 8 tokens is the symmetric step.
+      const split = model.timeRankStep(shape, timing) + model.groupExpertSeconds(64);
+      const whole = model.stepSeconds(shape);
+      assert.ok(Math.abs(split / whole - 1) < 1e-9, `${engine}: ${split} vs ${whole}`);
+      // The experts grow with the group's tokens, the rank's part does not see them.
+      assert.ok(model.groupExpertSeconds(16384) > 2 * model.groupExpertSeconds(64));
+    }
+    // EP inside one TP group: nothing to step together.
+    assert.equal(compileStepModel(deepseek, getHardware('h200'), plan(8, 1, 8)).lockstepGroup, false);
   });
 });

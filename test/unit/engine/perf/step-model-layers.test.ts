@@ -152,11 +152,11 @@ describe('step model over layers that differ', () => {
   });
 
   it('expert parallelism: dispatch and combine of tokens × top-k × hidden × 2 bytes over EP ranks', () => {
-    const model = compileStepModel(deepseekV3, h100, plan(8, { ep: 8 }));
+    // EP8 over four attention-DP ranks of TP2: each GPU sends its half of its rank's routed tokens.
+    const model = compileStepModel(deepseekV3, h100, plan(2, { dp: 4, ep: 8 }));
     const entries = model.breakdown(decodes(64, 1000));
     const dispatch = find(entries, MLA_MOE, 'ep_dispatch')!;
-    assert.equal(dispatch.bytes, (64 * 8 * 7168 * 2) / 8);
-    assert.equal(dispatch.bytes, 917_504);
+    assert.equal(dispatch.bytes, (64 * 8 * 7168 * 2) / 2);
     assert.ok(find(entries, MLA_MOE, 'ep_combine'));
     // One node: 7 peers get 1/8 each over NVLink, after one latency.
     const link = h100.intraNode;
@@ -167,13 +167,26 @@ describe('step model over layers that differ', () => {
     assert.ok(find(entries, MLA_DENSE, 'tp_all_reduce_mlp'));
     assert.ok(find(entries, MLA_MOE, 'tp_all_reduce_attention'));
     // A busier rank makes the routed experts slower, not the rest.
-    const skewed = compileStepModel(deepseekV3, h100, plan(8, { ep: 8 }), { expertImbalance: 2 });
+    const skewed = compileStepModel(deepseekV3, h100, plan(2, { dp: 4, ep: 8 }), { expertImbalance: 2 });
     const skewedEntries = skewed.breakdown(decodes(64, 1000));
     assert.equal(
       find(skewedEntries, MLA_MOE, 'experts_gate_up')!.flops,
       2 * find(entries, MLA_MOE, 'experts_gate_up')!.flops,
     );
     assert.equal(find(skewedEntries, MLA_MOE, 'router')!.seconds, find(entries, MLA_MOE, 'router')!.seconds);
+  });
+
+  it('EP within one TP group (no attention DP) all-reduces the partial expert outputs, no all-to-all', () => {
+    // Every GPU of TP8 already holds every token: each runs its experts' share, the all-reduce sums them.
+    const entries = compileStepModel(deepseekV3, h100, plan(8, { ep: 8 })).breakdown(decodes(64, 1000));
+    assert.ok(!find(entries, MLA_MOE, 'ep_dispatch') && !find(entries, MLA_MOE, 'ep_combine'));
+    assert.ok(find(entries, MLA_MOE, 'tp_all_reduce_mlp'));
+    // The experts are still split: each GPU runs 1/8 of the routed tokens through whole experts.
+    const tpSharded = compileStepModel(deepseekV3, h100, plan(8)).breakdown(decodes(64, 1000));
+    const ep = find(entries, MLA_MOE, 'experts_gate_up')!;
+    const tp = find(tpSharded, MLA_MOE, 'experts_gate_up')!;
+    assert.ok(Math.abs(ep.flops / tp.flops - 1) < 1e-9);
+    assert.ok(ep.detail?.includes('per GPU'));
   });
 
   it('an all-to-all across nodes is bound by the network share of the peers', () => {

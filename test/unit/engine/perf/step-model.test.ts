@@ -150,9 +150,12 @@ describe('step-time model', () => {
     assert.ok(!names(plan(1, { weightDtype: 'fp8' }), llama8b).some((n) => n.startsWith('tp_')));
     assert.ok(names(plan(8)).includes('tp_all_reduce_mlp'));
     const mixtral = getModel('mixtral-8x7b');
-    const ep = names(plan(8, { ep: 8 }), mixtral);
+    // EP over attention-DP ranks: the all-to-all; EP inside one TP group: the all-reduce.
+    const ep = names(plan(1, { dp: 8, ep: 8 }), mixtral);
     assert.ok(ep.includes('ep_dispatch') && ep.includes('ep_combine'));
     assert.ok(!ep.includes('tp_all_reduce_mlp'));
+    const tpEp = names(plan(8, { ep: 8 }), mixtral);
+    assert.ok(tpEp.includes('tp_all_reduce_mlp') && !tpEp.includes('ep_dispatch'));
   });
 
   it('adds pipeline sends between stages', () => {

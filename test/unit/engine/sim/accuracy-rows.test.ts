@@ -46,6 +46,12 @@ const ROWS = {
     '2026_04_06_gpt_oss_120b_h100_sxm_vllm_fp4_agg_1024x1024_c16_tp2_ep1_459,source_file=2026-04-06.csv; model=GPT-OSS-120B; silicon_concurrency=16; measured=2026-03-27T00:00:00.000Z; wip=False; image=vllm/vllm-openai:v0.18.0,vllm,0.18.0,openai/gpt-oss-120b,h100_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,16,2,1,1,2,1,,,,,,,,,,,,,,,90.66616680356674,8.175039452718568',
   tpTimesEp:
     '2026_04_06_deepseek_r1_b200_sxm_sglang_fp4_agg_8192x1024_c128_tp4_ep4_1042,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=128; measured=2026-03-25T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.9-cu130,sglang,0.5.9,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,128,16,1,1,4,4,,,,,,,,,,,,,,,2629.244434656721,49.9457173349404',
+  dpTimesEp:
+    '2026_04_06_deepseek_r1_b200_sxm_trtllm_fp4_agg_1024x1024_c64_tp8_ep8_937,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=64; measured=2026-02-06T00:00:00.000Z; wip=False; image=nvcr.io/nvidia/tensorrt-llm/release:1.2.0rc6.post3,trtllm,1.2.0rc6.post3,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,1,1,1,64,8,8,,,,,,,,,,,,,,,1085.456209500262,12.289469945639713',
+  dpAttention:
+    '2026_03_25_deepseek_r1_b200_sxm_trtllm_fp4_agg_1024x1024_c64_tp8_0_ep8_0_976,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=64; measured=2026-02-06T17:21:58Z; wip=False; image=nvcr.io#nvidia/tensorrt-llm/release:1.2.0rc6.post3,trtllm,1.2.0rc6.post3,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,8,1,1,8,1,8,,,,,,,,,,,,,,,1085.456209500262,12.289469945639713',
+  kimiAttentionDp:
+    'kimik2_5_b200_vllm_fp4_agg_1024x1024_c32_cfg635,db-dump/2026-04-27; config_id=635; silicon_concurrency=32; measured=2026-03-27T00:00:00.000Z; workflow_run_id=339; vllm/vllm-openai:v0.17.0,vllm,0.17.0,moonshotai/Kimi-K2.5,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,8,4,1,4,1,16,,,,,,,,,,,,,,,208.3183024878963,18.513764939850052',
 };
 
 function mapped(name: keyof typeof ROWS): RowMapping {
@@ -105,8 +111,9 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     const { plan } = colocatedPool(j);
     // batch_size (128) is per attention-DP rank; the source records 256 clients.
     assert.equal(j.rowConcurrency, 256);
-    assert.deepEqual(plan, { tp: 2, pp: 1, dp: 2, ep: 4, weightDtype: 'nvfp4', kvDtype: 'fp8' });
-    // One of two replicas alone would hold half an expert-parallel group: the whole deployment runs.
+    // vLLM's DP attention (tp 2 = attention DP 2, moe_ep 4 = 2 × 2): two ranks of one GPU, EP over both.
+    assert.deepEqual(plan, { tp: 1, pp: 1, dp: 2, ep: 2, weightDtype: 'nvfp4', kvDtype: 'fp8' });
+    // One of two ranks alone would hold half an expert-parallel group: the whole deployment runs.
     assert.equal(j.parts, 1);
     assert.equal(j.concurrency, 256);
   });
@@ -234,6 +241,32 @@ describe('accuracy benchmark: measured rows as simulations', () => {
       !m.modelled && m.reason,
       'tp_size 36 does not divide the 128 attention heads, and the row records no other split of its GPUs',
     );
+  });
+
+  it('attention DP recorded as tp × ep runs as the same deployment its other export records', () => {
+    // `tp8_ep8` with attention DP 64, moe 8 × 8; the same measurement as attention DP 8, moe 1 × 8.
+    const expected = { tp: 1, pp: 1, dp: 8, ep: 8, weightDtype: 'nvfp4', kvDtype: 'fp8' };
+    assert.deepEqual(colocatedPool(job('dpTimesEp')).plan, expected);
+    assert.deepEqual(colocatedPool(job('dpAttention')).plan, expected);
+    assert.equal(job('dpTimesEp').parts, 1);
+    // InferenceMAX launched TensorRT-LLM's attention DP with enable_balance, timeout_iters 60.
+    assert.equal(colocatedPool(job('dpAttention')).scheduler.attentionDpBalanceIters, 60);
+    assert.equal(colocatedPool(job('kimiAttentionDp')).scheduler.attentionDpBalanceIters, undefined);
+    assert.equal(colocatedPool(job('deepseekFp8Tp4')).scheduler.attentionDpBalanceIters, undefined);
+  });
+
+  it("vLLM's DP attention recorded as tp = attention DP: one GPU a rank, experts over them all", () => {
+    // InferenceMAX `tp4 ep4 dp-attn`: --tensor-parallel-size 1 --data-parallel-size 4, EP 4; 4 GPUs.
+    const j = job('kimiAttentionDp');
+    assert.deepEqual(colocatedPool(j).plan, {
+      tp: 1,
+      pp: 1,
+      dp: 4,
+      ep: 4,
+      weightDtype: 'nvfp4',
+      kvDtype: 'fp8',
+    });
+    assert.equal(j.concurrency, 32);
   });
 
   it('a mapped row simulates to positive mean TTFT and TPOT', () => {
