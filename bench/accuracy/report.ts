@@ -119,8 +119,17 @@ its closed-loop client, as a user would predict it, with the step model and cali
   engine's front-end latency (perf/serving-engine.ts ENGINE_FRONTEND_SECONDS: client to scheduler and the
   first token back).
 - **Disaggregated rows**: a prefill pool of prefill_num_workers × prefill attention DP replicas and a
-  decode pool likewise, each planned as above, the KV link that of the whole deployment. Rows that do not
-  record the worker counts are not modelled: the number of replicas decides the load on each.
+  decode pool likewise, each planned as above, the KV link that of the whole deployment. The row's
+  prefill_batch_size / decode_batch_size are not engine limits (decode_batch_size is the clients per decode
+  attention-DP rank, prefill_batch_size is 1 in every row). Where InferenceMAX's configuration and the recipe
+  file it names give the deployment (bench/accuracy/disagg-recipes.json, each entry citing repository, path
+  and commit), its worker counts fill in rows that lack them, and its engine limits (max_batch_size per
+  decode worker or attention-DP rank, the prefill's max_batch_size and max_num_tokens) replace the defaults:
+  a decode batch limit below the clients queues them at decode, which the client sees as TTFT. A row is
+  matched by model, system, engine, precision, container image, lengths, concurrency and its pools' shape;
+  where its concurrency ran with and without MTP, the other rows of its configuration (config_id) decide,
+  else it is ambiguous. Rows without worker counts and no unambiguous non-MTP recipe are not modelled: the
+  number of replicas decides the load on each; nor are rows whose recipe runs MTP.
 - **Replicas**: requests go round-robin over a pool's replicas (identical requests, so this is the
   engines' even balancing). Replicas share nothing in the simulator, so where the clients divide evenly, one of k
   identical parts (colocated replicas, or gcd-sized groups of prefill and decode replicas) is simulated
