@@ -1,4 +1,4 @@
-import { ACTIVATION_BYTES, type WeightDtype, type WeightFormat, weightBytesPerParam } from './dtypes.js';
+import { type WeightDtype, type WeightFormat, weightBytesPerParam } from './dtypes.js';
 import type { ModelSpec, QuantizedPart } from './spec.js';
 
 /**
@@ -12,7 +12,10 @@ export interface WeightLayout {
   quantized: ReadonlySet<QuantizedPart>;
 }
 
-const EVERY_PART: ReadonlySet<QuantizedPart> = new Set(['attention', 'dense', 'experts', 'shared']);
+export const EVERY_PART: ReadonlySet<QuantizedPart> = new Set(['attention', 'dense', 'experts', 'shared']);
+
+/** The format of linear weights a checkpoint leaves unquantized (and of the LM head, router and norms). */
+export const SIXTEEN_BIT: WeightFormat = { dtype: 'bf16' };
 
 /** The weight dtype plans use for `model` unless told otherwise: its checkpoint's, else bf16. */
 export function defaultWeightDtype(model: ModelSpec): WeightDtype {
@@ -29,9 +32,14 @@ export function weightLayoutOf(model: ModelSpec, dtype: WeightDtype): WeightLayo
   return { format: { dtype }, quantized: EVERY_PART };
 }
 
+/** The format one part's linear weights are stored in under `layout`: the layout's, or 16-bit. */
+export function partWeightFormat(layout: WeightLayout, part: QuantizedPart): WeightFormat {
+  return layout.quantized.has(part) ? layout.format : SIXTEEN_BIT;
+}
+
 /** Bytes per parameter of one part's linear weights under `layout`. */
 export function partBytesPerParam(layout: WeightLayout, part: QuantizedPart): number {
-  return layout.quantized.has(part) ? weightBytesPerParam(layout.format) : ACTIVATION_BYTES;
+  return weightBytesPerParam(partWeightFormat(layout, part));
 }
 
 /** How a layout reads in a report: `mxfp4 experts, bf16 rest`, or the dtype alone where it covers everything. */

@@ -1,3 +1,4 @@
+import { SIXTEEN_BIT } from './checkpoint.js';
 import {
   attentionCoefficients,
   attentionInputOps,
@@ -181,6 +182,7 @@ export function lmHeadCost(model: ModelSpec, sampledTokens: number, tp = 1): OpC
     bytes:
       weights * ACTIVATION_BYTES +
       sampledTokens * (model.hiddenSize + model.vocabSize / tp) * ACTIVATION_BYTES,
-    gemm: { n: model.vocabSize / tp, k: model.hiddenSize, sixteenBit: true },
+    weight: SIXTEEN_BIT,
+    gemm: { n: model.vocabSize / tp, k: model.hiddenSize },
   };
 }

@@ -1,6 +1,6 @@
 import type { HardwareSpec } from '../hardware/spec.js';
 import { assertPlanValid, type Plan, planGpus } from '../memory/plan.js';
-import { weightLayoutOf } from '../model/checkpoint.js';
+import { type WeightLayout, weightLayoutOf } from '../model/checkpoint.js';
 import {
   type AttentionPathCoefficients,
   attentionCoefficients,
@@ -14,7 +14,7 @@ import {
   prefillKeyOps,
   sumCosts,
 } from '../model/cost.js';
-import { ACTIVATION_BYTES, type WeightFormat } from '../model/dtypes.js';
+import { ACTIVATION_BYTES } from '../model/dtypes.js';
 import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, largestStageLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
@@ -231,8 +231,8 @@ export class StepModel {
   private eagerLaunchSeconds = 0;
   /** The kernels the engine fuses into their neighbours (none without an engine). */
   private readonly fusions: EngineFusions;
-  /** The GEMM table's dtype for the plan's linear layers (block-scaled fp8 where the checkpoint is). */
-  private readonly gemmTableDtype: string;
+  /** The plan's weight format, part by part (a checkpoint may store only its experts quantized). */
+  private readonly weightLayout: WeightLayout;
 
   constructor(
     readonly model: ModelSpec,
@@ -253,7 +253,7 @@ export class StepModel {
             perTokenSeconds: 0,
           };
     this.fusions = this.engine ? ENGINE_FUSIONS[this.engine.id] : NO_FUSIONS;
-    this.gemmTableDtype = gemmTableDtypeOf(weightLayoutOf(model, plan.weightDtype).format);
+    this.weightLayout = weightLayoutOf(model, plan.weightDtype);
     this.layersPerStage = largestStageLayers(model.numLayers, plan.pp);
     this.gpusPerReplica = plan.tp * plan.pp;
     this.peaks = devicePeaks(hardware, plan.weightDtype);
@@ -281,7 +281,7 @@ export class StepModel {
     const setup = layerCostSetup(
       model,
       count.layer,
-      { weight: { dtype: plan.weightDtype }, kv: plan.kvDtype },
+      { weight: this.weightLayout.format, quantized: this.weightLayout.quantized, kv: plan.kvDtype },
       {
         tp: plan.tp,
         ep: plan.ep,
@@ -719,7 +719,7 @@ export class StepModel {
             this.measured,
             setup,
             tokens * setup.epGroupBatches,
-            this.weightFormat(),
+            setup.weights.experts,
             sumCosts(routed),
           )
         : undefined;
@@ -862,7 +862,7 @@ export class StepModel {
   private opEntry(op: OpCost, time: ResolvedOpTime, group: string): BreakdownEntry {
     const peak =
       op.kind === 'linear'
-        ? this.peaks.gemmFlops
+        ? this.gemmPeak(op)
         : op.kind === 'attention'
           ? this.peaks.attentionFlops
           : this.peaks.vectorFlops;
@@ -889,9 +889,9 @@ export class StepModel {
     return this.resolveOp(op, rows).seconds;
   }
 
-  /** The plan's weight format with the checkpoint's detail (block-scaled fp8 runs other kernels). */
-  private weightFormat(): WeightFormat {
-    return weightLayoutOf(this.model, this.plan.weightDtype).format;
+  /** A linear op's tensor FLOP/s: its own weights' compute type (16-bit attention beside fp4 experts). */
+  private gemmPeak(op: OpCost): number {
+    return op.weight ? devicePeaks(this.hardware, op.weight.dtype).gemmFlops : this.peaks.gemmFlops;
   }
 
   /**
@@ -906,14 +906,15 @@ export class StepModel {
       if (measured !== undefined)
         return { seconds: measured, source: () => `imported table ${tables.source}` };
     }
+    // The op's own weight format: a checkpoint's 16-bit attention runs 16-bit GEMMs beside its fp4 experts.
+    const weight = op.weight ?? this.weightLayout.format;
     if (this.measured && op.gemm && op.kind === 'linear') {
-      const dtype = op.gemm.sixteenBit ? 'bf16' : this.plan.weightDtype;
-      const tableDtype = op.gemm.sixteenBit ? undefined : this.gemmTableDtype;
-      const measured = this.measured.gemm(rows, op.gemm.n, op.gemm.k, dtype, op, tableDtype);
+      const tableDtype = gemmTableDtypeOf(weight);
+      const measured = this.measured.gemm(rows, op.gemm.n, op.gemm.k, weight.dtype, op, tableDtype);
       if (measured) return this.withoutInputQuantization(measured, op, rows, tableDtype);
     }
     const linear = op.kind === 'linear';
-    const peak = linear ? this.peaks.gemmFlops : this.peaks.vectorFlops;
+    const peak = linear ? this.gemmPeak(op) : this.peaks.vectorFlops;
     const sol = speedOfLight(op.flops, op.bytes, peak, this.peaks.bytesPerSecond);
     const e = linear ? this.gemmEfficiency : this.elementwiseEfficiency;
     const efficiency = interpolateLogX(e.xs, e.ys, linear ? rows : op.bytes);
@@ -940,7 +941,7 @@ export class StepModel {
       { name: 'quantize_input', kind: 'elementwise', flops: 2 * elements, bytes },
       rows,
     );
-    const floor = speedOfLight(op.flops, op.bytes, this.peaks.gemmFlops, this.peaks.bytesPerSecond);
+    const floor = speedOfLight(op.flops, op.bytes, this.gemmPeak(op), this.peaks.bytesPerSecond);
     const seconds = Math.max(floor, measured.seconds - quantize.seconds);
     return {
       seconds,

@@ -1,3 +1,4 @@
+import { SIXTEEN_BIT } from '../checkpoint.js';
 import { ACTIVATION_BYTES } from '../dtypes.js';
 import {
   type GqaAttentionGeometry,
@@ -94,7 +95,7 @@ export function attentionInputOps(s: LayerCostSetup, tokens: number): OpCost[] {
   if (g.kind === 'linear') {
     const l = linearShard(g, s.tp);
     return [
-      linearOp('in_proj_qkvz_ba', tokens, h * l.projected, h, l.projected, s.weightBytes),
+      linearOp('in_proj_qkvz_ba', tokens, h * l.projected, h, l.projected, s.weights.attention),
       {
         // Depthwise causal convolution of width convKernel over q, k and v.
         name: 'conv1d',
@@ -107,7 +108,7 @@ export function attentionInputOps(s: LayerCostSetup, tokens: number): OpCost[] {
   const { heads, kvHeads, d } = gqaShard(g, s.tp);
   // An output gate (Qwen3-Next, Qwen3.5) is projected with q: one more q-wide output.
   const qkvOut = (heads * (g.outputGate ? 2 : 1) + 2 * kvHeads) * d;
-  const ops = [linearOp('qkv_proj', tokens, h * qkvOut, h, qkvOut, s.weightBytes)];
+  const ops = [linearOp('qkv_proj', tokens, h * qkvOut, h, qkvOut, s.weights.attention)];
   if (s.qkNorm) {
     // RMSNorm of every q and k head: elementwise, with one d-wide weight each for q and k.
     const elements = tokens * (heads + kvHeads) * d;
@@ -141,13 +142,15 @@ function mlaInputOps(s: LayerCostSetup, g: MlaAttentionGeometry, tokens: number)
   const ops: OpCost[] = [];
   if (g.qLoraRank !== null) {
     const out = g.qLoraRank + latent;
-    ops.push(linearOp('qkv_a_proj', tokens, h * out, h, out, s.weightBytes));
+    ops.push(linearOp('qkv_a_proj', tokens, h * out, h, out, s.weights.attention));
     const normed = g.qLoraRank + g.kvLoraRank;
     ops.push(rmsNormOp('q_a_kv_a_norm', tokens, normed));
-    ops.push(linearOp('q_b_proj', tokens, g.qLoraRank * heads * qk, g.qLoraRank, heads * qk, s.weightBytes));
+    ops.push(
+      linearOp('q_b_proj', tokens, g.qLoraRank * heads * qk, g.qLoraRank, heads * qk, s.weights.attention),
+    );
   } else {
-    ops.push(linearOp('q_proj', tokens, h * heads * qk, h, heads * qk, s.weightBytes));
-    ops.push(linearOp('kv_a_proj', tokens, h * latent, h, latent, s.weightBytes));
+    ops.push(linearOp('q_proj', tokens, h * heads * qk, h, heads * qk, s.weights.attention));
+    ops.push(linearOp('kv_a_proj', tokens, h * latent, h, latent, s.weights.attention));
     ops.push(rmsNormOp('kv_a_norm', tokens, g.kvLoraRank));
   }
   const roped = (heads + 1) * g.qkRopeHeadDim;
@@ -171,9 +174,9 @@ function indexerInputOps(
   const qRank = g.qLoraRank ?? h;
   const q = indexer.heads * indexer.headDim;
   return [
-    linearOp('indexer_q_proj', tokens, qRank * q, qRank, q, s.weightBytes),
-    linearOp('indexer_k_proj', tokens, h * indexer.headDim, h, indexer.headDim, s.weightBytes),
-    linearOp('indexer_weights_proj', tokens, h * indexer.heads, h, indexer.heads, a),
+    linearOp('indexer_q_proj', tokens, qRank * q, qRank, q, s.weights.attention),
+    linearOp('indexer_k_proj', tokens, h * indexer.headDim, h, indexer.headDim, s.weights.attention),
+    linearOp('indexer_weights_proj', tokens, h * indexer.heads, h, indexer.heads, SIXTEEN_BIT),
   ];
 }
 
@@ -186,12 +189,15 @@ export function attentionOutputOps(s: LayerCostSetup, tokens: number): OpCost[] 
     return [
       // RMSNorm of the output gated by silu(z).
       { name: 'gated_norm', kind: 'elementwise', flops: 6 * tokens * width, bytes: 3 * tokens * width * a },
-      linearOp('out_proj', tokens, width * h, width, h, s.weightBytes),
+      linearOp('out_proj', tokens, width * h, width, h, s.weights.attention),
     ];
   }
   const width = g.kind === 'mla' ? (g.heads / s.tp) * g.vHeadDim : (g.heads / s.tp) * g.headDim;
   if (g.kind === 'mla' && g.indexer) {
-    return [mlaAbsorbOps(s, g, tokens)[1], linearOp('o_proj', tokens, width * h, width, h, s.weightBytes)];
+    return [
+      mlaAbsorbOps(s, g, tokens)[1],
+      linearOp('o_proj', tokens, width * h, width, h, s.weights.attention),
+    ];
   }
   const gate: OpCost[] =
     g.kind !== 'mla' && g.outputGate
@@ -204,7 +210,7 @@ export function attentionOutputOps(s: LayerCostSetup, tokens: number): OpCost[] 
           },
         ]
       : [];
-  return [...gate, linearOp('o_proj', tokens, width * h, width, h, s.weightBytes)];
+  return [...gate, linearOp('o_proj', tokens, width * h, width, h, s.weights.attention)];
 }
 
 /** MLA's absorbed projections W_UK (into the latent) and W_UV (back out to each head's v), over `rows` tokens. */
@@ -213,8 +219,8 @@ function mlaAbsorbOps(s: LayerCostSetup, g: MlaAttentionGeometry, rows: number):
   const uk = heads * g.qkNopeHeadDim * g.kvLoraRank;
   const uv = heads * g.kvLoraRank * g.vHeadDim;
   return [
-    linearOp('mla_q_absorb', rows, uk, heads * g.qkNopeHeadDim, heads * g.kvLoraRank, a),
-    linearOp('mla_v_absorb', rows, uv, heads * g.kvLoraRank, heads * g.vHeadDim, a),
+    linearOp('mla_q_absorb', rows, uk, heads * g.qkNopeHeadDim, heads * g.kvLoraRank, SIXTEEN_BIT),
+    linearOp('mla_v_absorb', rows, uv, heads * g.kvLoraRank, heads * g.vHeadDim, SIXTEEN_BIT),
   ];
 }
 
@@ -242,7 +248,7 @@ export function prefillKeyOps(s: LayerCostSetup, keys: number): OpCost[] {
   if (g.kind !== 'mla' || g.indexer) return [];
   const heads = g.heads / s.tp;
   const out = heads * (g.qkNopeHeadDim + g.vHeadDim);
-  return [linearOp('kv_b_proj', keys, g.kvLoraRank * out, g.kvLoraRank, out, s.weightBytes)];
+  return [linearOp('kv_b_proj', keys, g.kvLoraRank * out, g.kvLoraRank, out, s.weights.attention)];
 }
 
 /** The attention core's coefficients on one GPU, for prefill and for decode. */

@@ -1,6 +1,7 @@
+import { EVERY_PART, partWeightFormat } from '../checkpoint.js';
 import { ACTIVATION_BYTES, type KvDtype, type WeightFormat, weightBytesPerParam } from '../dtypes.js';
 import type { LayerGeometry } from '../geometry.js';
-import type { ModelSpec } from '../spec.js';
+import type { ModelSpec, QuantizedPart } from '../spec.js';
 
 /**
  * One part of a batch: `tokens` new tokens of one sequence whose first `context` tokens are already in
@@ -21,15 +22,23 @@ export interface OpCost {
   /** What the numbers assume, where a reader needs it (experts active, load imbalance). */
   detail?: string;
   /**
-   * A plain matmul's shape (rows × k through k × n): what a measured GEMM table is keyed by; `sixteenBit`
-   * where its weights stay in 16-bit whatever the checkpoint's format (the LM head).
+   * A linear op's weight format: that of the part of the model it belongs to (a checkpoint may store
+   * only its experts quantized), or 16-bit where the engines keep it so (LM head, router, MLA's absorbed
+   * projections). Its bytes are priced in it, and a measured GEMM table is read in it.
    */
-  gemm?: { n: number; k: number; sixteenBit?: boolean };
+  weight?: WeightFormat;
+  /** A plain matmul's shape (rows × k through k × n): what a measured GEMM table is keyed by. */
+  gemm?: { n: number; k: number };
 }
 
 export interface CostFormats {
   weight: WeightFormat;
   kv: KvDtype;
+  /**
+   * The linear layers stored in `weight` (WeightLayout.quantized); the others are 16-bit. Absent: every
+   * decoder linear layer.
+   */
+  quantized?: ReadonlySet<QuantizedPart>;
 }
 
 /** How one layer is laid out on one GPU, and the assumptions its costs are priced under. */
@@ -40,8 +49,8 @@ export interface LayerCostSetup {
   tp: number;
   /** Expert-parallel degree: above 1, whole routed experts are spread over this many GPUs. */
   ep: number;
-  /** Bytes of one weight in the checkpoint's format (scales included). */
-  weightBytes: number;
+  /** Each part's linear weight format (the checkpoint's where it quantizes the part, else 16-bit). */
+  weights: Readonly<Record<QuantizedPart, WeightFormat>>;
   kvDtype: KvDtype;
   /** RMSNorm of q and k per head (Qwen3, Gemma 3). */
   qkNorm: boolean;
@@ -82,7 +91,7 @@ export function layerCostSetup(
     layer,
     tp: options.tp ?? 1,
     ep: layer.ffn.kind === 'moe' ? (options.ep ?? 1) : 1,
-    weightBytes: weightBytesPerParam(formats.weight),
+    weights: partFormats(formats),
     kvDtype: formats.kv,
     qkNorm: model.qkNorm ?? false,
     expertImbalance: options.expertImbalance ?? DEFAULT_EXPERT_IMBALANCE,
@@ -90,9 +99,20 @@ export function layerCostSetup(
   };
 }
 
+function partFormats(formats: CostFormats): Record<QuantizedPart, WeightFormat> {
+  const layout = { format: formats.weight, quantized: formats.quantized ?? EVERY_PART };
+  return {
+    attention: partWeightFormat(layout, 'attention'),
+    dense: partWeightFormat(layout, 'dense'),
+    experts: partWeightFormat(layout, 'experts'),
+    shared: partWeightFormat(layout, 'shared'),
+  };
+}
+
 /**
- * A matmul of `rows` rows through `weights` weights (inDim × outDim): 2 FLOPs per multiply-add (bias
- * adds are not counted); the weights are read once, the rows' inputs read and outputs written.
+ * A matmul of `rows` rows through `weights` weights (inDim × outDim) stored in `weight`: 2 FLOPs per
+ * multiply-add (bias adds are not counted); the weights are read once, the rows' inputs read and
+ * outputs written.
  */
 export function linearOp(
   name: string,
@@ -100,13 +120,14 @@ export function linearOp(
   weights: number,
   inDim: number,
   outDim: number,
-  weightBytes: number,
+  weight: WeightFormat,
 ): OpCost {
   return {
     name,
     kind: 'linear',
     flops: 2 * rows * weights,
-    bytes: weights * weightBytes + rows * (inDim + outDim) * ACTIVATION_BYTES,
+    bytes: weights * weightBytesPerParam(weight) + rows * (inDim + outDim) * ACTIVATION_BYTES,
+    weight,
     // Only a dense matmul is one GEMM; a batched one (weights ≠ in × out, MLA's absorbs) is not.
     ...(weights === inDim * outDim ? { gemm: { n: outDim, k: inDim } } : {}),
   };

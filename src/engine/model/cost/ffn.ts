@@ -1,4 +1,5 @@
-import { ACTIVATION_BYTES } from '../dtypes.js';
+import { SIXTEEN_BIT } from '../checkpoint.js';
+import { ACTIVATION_BYTES, weightBytesPerParam } from '../dtypes.js';
 import type { MoeFfnGeometry } from '../geometry.js';
 import { type LayerCostSetup, linearOp, type OpCost } from './common.js';
 
@@ -25,9 +26,9 @@ export function ffnOps(s: LayerCostSetup, tokens: number): OpCost[] {
   if (ffn.kind === 'dense') {
     const width = ffn.width / s.tp;
     return [
-      linearOp('gate_up_proj', tokens, 2 * h * width, h, 2 * width, s.weightBytes),
+      linearOp('gate_up_proj', tokens, 2 * h * width, h, 2 * width, s.weights.dense),
       siluAndMul('silu_and_mul', tokens, width),
-      linearOp('down_proj', tokens, width * h, width, h, s.weightBytes),
+      linearOp('down_proj', tokens, width * h, width, h, s.weights.dense),
     ];
   }
   const ops = [routerOp(s, ffn, tokens), ...routedExpertOps(s, ffn, tokens)];
@@ -43,6 +44,7 @@ function routerOp(s: LayerCostSetup, ffn: MoeFfnGeometry, tokens: number): OpCos
     kind: 'linear',
     flops: 2 * tokens * weights,
     bytes: weights * a + tokens * (s.hiddenSize + ffn.experts) * a,
+    weight: SIXTEEN_BIT,
   };
 }
 
@@ -65,11 +67,13 @@ function routedExpertOps(s: LayerCostSetup, ffn: MoeFfnGeometry, tokens: number)
     ep > 1
       ? `${active.toFixed(1)} of ${ffn.experts} experts active, ${touched.toFixed(1)} of ${ffn.experts / ep} per GPU, busiest GPU's tokens × ${s.expertImbalance.toFixed(2)}`
       : `${active.toFixed(1)} of ${ffn.experts} experts active, top-${ffn.topK}`;
+  const weight = s.weights.experts;
   const grouped = (name: string, weights: number, io: number): OpCost => ({
     name,
     kind: 'linear',
     flops: 2 * rows * weights,
-    bytes: touched * weights * s.weightBytes + rows * io * a,
+    bytes: touched * weights * weightBytesPerParam(weight) + rows * io * a,
+    weight,
     detail,
   });
   return [
@@ -92,6 +96,7 @@ function sharedExpertsOp(s: LayerCostSetup, sharedWidth: number, tokens: number)
     name: 'shared_experts',
     kind: 'linear',
     flops: 2 * tokens * weights,
-    bytes: weights * s.weightBytes + tokens * (2 * h + 6 * width) * a,
+    bytes: weights * weightBytesPerParam(s.weights.shared) + tokens * (2 * h + 6 * width) * a,
+    weight: s.weights.shared,
   };
 }
