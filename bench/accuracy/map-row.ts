@@ -282,17 +282,20 @@ function degreesDisagree(row: SiliconRow, hardware: HardwareSpec): boolean {
 }
 
 /**
- * The row's weight format: the MoE quant mode for MoE models, the GEMM one for dense models. A row that
- * says nvfp4 for a checkpoint published in mxfp4 (gpt-oss), under its own repository, ran that checkpoint
- * as published: the engines serve its mxfp4 experts (W4A16 on Hopper, which has no fp4 tensor cores;
- * W4A8 on Blackwell) and keep its 16-bit attention; nothing re-quantized it to nvfp4.
+ * The row's weight format: the MoE quant mode for MoE models, the GEMM one for dense models. A TensorRT-LLM
+ * row that says nvfp4 for a checkpoint published in mxfp4 (gpt-oss), under its own repository, ran that
+ * checkpoint as published: its mxfp4 experts (W4A16 on Hopper, which has no fp4 tensor cores; W4A8 on
+ * Blackwell) and 16-bit attention. vLLM's and SGLang's rows keep the format recorded: their measured mxfp4
+ * MoE kernels, read for them, moved their predictions away from the measurements (vLLM on B200: TPOT MAPE
+ * 19% to 42%), so which kernels they ran is not settled.
  */
 function weightDtypeOf(row: SiliconRow, model: ModelSpec): { dtype: WeightDtype } | { reason: string } {
   const mode = model.moe ? row.moe_quant_mode : row.gemm_quant_mode;
   const dtype = QUANT_MODES[mode];
   if (dtype === undefined) return { reason: `weight format '${mode}' not modelled` };
   const checkpoint = defaultWeightDtype(model);
-  const publishedFp4 = dtype === 'nvfp4' && checkpoint === 'mxfp4' && !/fp4$/i.test(row.model_path);
+  const publishedFp4 =
+    row.backend === 'trtllm' && dtype === 'nvfp4' && checkpoint === 'mxfp4' && !/fp4$/i.test(row.model_path);
   return { dtype: dtype === 'checkpoint' || publishedFp4 ? checkpoint : dtype };
 }
 

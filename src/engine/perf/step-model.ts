@@ -35,11 +35,11 @@ import { attentionEfficiencyPoints, measuredAllReduceSeconds, measuredLinearSeco
 import { type DevicePeaks, devicePeaks, speedOfLight } from './roofline.js';
 import {
   EAGER_LAUNCH_SECONDS,
-  ENGINE_FUSIONS,
+  ENGINE_KERNELS,
   ENGINE_OVERHEADS,
-  type EngineFusions,
+  type EngineKernels,
   type EngineOverhead,
-  NO_FUSIONS,
+  PLAIN_KERNELS,
   ServingEngine,
   type ServingEngineInput,
 } from './serving-engine.js';
@@ -186,8 +186,8 @@ export class StepModel {
   /** Per-step host costs: the engine's fitted overhead, and eager launches where graphs are off. */
   private readonly overhead: EngineOverhead;
   private eagerLaunchSeconds = 0;
-  /** The kernels the engine fuses into their neighbours (none without an engine). */
-  private readonly fusions: EngineFusions;
+  /** The engine's kernels: what it fuses, which fp8 kernel (PLAIN_KERNELS without an engine). */
+  private readonly fusions: EngineKernels;
   /** The GEMM table's dtype for the plan's linear layers (block-scaled fp8 where the checkpoint is). */
   private readonly gemmTableDtype: string;
 
@@ -209,8 +209,9 @@ export class StepModel {
             perSequenceSeconds: this.calibration.perSequenceOverheadSeconds,
             perTokenSeconds: 0,
           };
-    this.fusions = this.engine ? ENGINE_FUSIONS[this.engine.id] : NO_FUSIONS;
-    this.gemmTableDtype = gemmTableDtypeOf(weightLayoutOf(model, plan.weightDtype).format);
+    this.fusions = this.engine ? ENGINE_KERNELS[this.engine.id] : PLAIN_KERNELS;
+    const format = weightLayoutOf(model, plan.weightDtype).format;
+    this.gemmTableDtype = gemmTableDtypeOf(this.fusions.blockScaledFp8 ? format : { dtype: format.dtype });
     this.layersPerStage = largestStageLayers(model.numLayers, plan.pp);
     this.gpusPerReplica = plan.tp * plan.pp;
     this.peaks = devicePeaks(hardware, plan.weightDtype);
