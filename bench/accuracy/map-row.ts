@@ -373,8 +373,8 @@ function degreesDisagree(row: SiliconRow, hardware: HardwareSpec): boolean {
 /**
  * The row's weight format: the MoE quant mode for MoE models, the GEMM one for dense models. A row that
  * says nvfp4 for a checkpoint published in mxfp4 (gpt-oss), under its own repository, ran that checkpoint
- * as published: the engines serve its mxfp4 experts (W4A16 on Hopper, which has no fp4 tensor cores;
- * W4A8 on Blackwell) and keep its 16-bit attention; nothing re-quantized it to nvfp4.
+ * as published, in every engine: its mxfp4 experts (W4A16 on Hopper, which has no fp4 tensor cores at all;
+ * W4A8 or W4A16 on Blackwell) and 16-bit attention. Nothing in the row re-quantized it to nvfp4.
  */
 export function weightDtypeOf(
   row: SiliconRow,

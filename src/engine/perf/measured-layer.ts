@@ -194,15 +194,19 @@ function moeDtypeOf(ops: MeasuredOps, weightDtype: WeightDtype, tableDtype: stri
 
 type MoeQuery = Parameters<MeasuredOps['tables']['moe']>[0] & { inter: number; tp: number };
 
+/** The table's trace of a TP degree scaled by the assumed exponent: it measured one TP degree only. */
+const TP_ASSUMED = /^tp \d+: only \d+ measured/;
+
 /**
- * A TP-sharded MoE's time on one GPU, where the table did not measure this TP degree: each GPU runs
- * every expert at width / TP, which the table extrapolates as 1/TP of the unsharded time. A few tokens'
- * MoE is latency-bound (routing, permutation, two grouped GEMMs, the combine: its one-token time at TP 1
- * reads only top-k experts), so the sharded kernel is never faster than the unsharded one on one token.
+ * A TP-sharded MoE's time on one GPU, where the table measured one TP degree only: each GPU runs every
+ * expert at width / TP, which the table then scales as 1/TP of the unsharded time. A few tokens' MoE is
+ * latency-bound (routing, permutation, two grouped GEMMs, the combine: its one-token time at TP 1 reads
+ * only top-k experts), so the sharded kernel is taken as never faster than the unsharded one on one
+ * token. (Tables that measured TP 8 put it 10–20% below that at 1–4 tokens: an upper side.)
  */
 function tensorParallelMoe(ops: MeasuredOps, query: MoeQuery): OpTime {
   const asQueried = ops.tables.moe(query) as OpTime;
-  if (query.tp <= 1 || asQueried.source.how !== 'extrapolated') return asQueried;
+  if (query.tp <= 1 || !asQueried.source.steps.some((step) => TP_ASSUMED.test(step))) return asQueried;
   const oneToken = ops.tables.moe({ ...query, tokens: 1, tp: 1 }) as OpTime;
   if (oneToken.seconds <= asQueried.seconds) return asQueried;
   return {

@@ -33,8 +33,9 @@ const GEMM_DTYPES: Readonly<Record<WeightDtype, string>> = {
 };
 export const gemmDtypeOf = (dtype: WeightDtype) => GEMM_DTYPES[dtype];
 /**
- * The GEMM table's dtype for a plan's linear layers: a block-scaled fp8 checkpoint (DeepSeek-V3's and
- * Qwen3's 128 × 128 blocks) runs the block-scaled kernel, not the per-tensor one.
+ * The GEMM table's dtype for a plan's linear layers: a block-scaled fp8 format (DeepSeek-V3's and
+ * Qwen3's 128 × 128 blocks) reads the block-scaled kernel, not the per-tensor one (where the engine's
+ * kernels do: EngineKernels.blockScaledFp8).
  */
 export const gemmTableDtypeOf = (format: WeightFormat): string =>
   format.dtype === 'fp8' && format.groupSize !== undefined ? 'fp8_block' : gemmDtypeOf(format.dtype);

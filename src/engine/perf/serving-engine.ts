@@ -109,10 +109,11 @@ export const ENGINE_FRONTEND_SECONDS: Readonly<Record<EngineBackend, number>> = 
 };
 
 /**
- * Kernels an engine runs inside a neighbouring kernel rather than on their own; their time is inside that
- * kernel's (measured) time.
+ * How an engine's kernels differ from the op-by-op view of model/cost.ts: ops it runs inside a
+ * neighbouring kernel (their time is inside that kernel's measured time), and which measured kernel
+ * times a block-scaled fp8 checkpoint.
  */
-export interface EngineFusions {
+export interface EngineKernels {
   /** Ops of model/cost.ts run inside another kernel, each with that kernel's name. */
   fusedOps: Readonly<Record<string, string>>;
   /**
@@ -125,22 +126,37 @@ export interface EngineFusions {
    * which the engine instead does in the kernel producing it (norm, all-reduce, attention, activation).
    */
   quantizedInputs: readonly string[];
+  /**
+   * Whether a block-scaled fp8 checkpoint's (128 × 128 blocks: DeepSeek-V3, Qwen3-FP8) linear layers read
+   * the tables' `fp8_block` GEMM; false: the per-tensor fp8 one. vLLM's and SGLang's `fp8_block` GEMM
+   * tables hold a flat 60–90 µs at every row count up to 4096 (host time of the measuring loop, not the
+   * kernel), so for them the per-tensor table stands in for the kernel. The routed experts read the
+   * block-scaled MoE table in every engine (measured-layer.ts): those tables scale as kernels do.
+   */
+  blockScaledFp8: boolean;
 }
 
-/** Every op its own kernel: the roofline's view, and an engine that fuses none of these. */
-export const NO_FUSIONS: EngineFusions = { fusedOps: {}, normsInAllReduce: false, quantizedInputs: [] };
+/** Every op its own kernel and per-tensor fp8 tables: the roofline's view. */
+export const PLAIN_KERNELS: EngineKernels = {
+  fusedOps: {},
+  normsInAllReduce: false,
+  quantizedInputs: [],
+  blockScaledFp8: false,
+};
 
-export const ENGINE_FUSIONS: Readonly<Record<EngineBackend, EngineFusions>> = {
+export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
   // TensorRT-LLM's PyTorch models: the residual add inside the fused add + RMSNorm kernel, RoPE inside
-  // attention's QKV preprocessing, AllReduceFusionOp.RESIDUAL_RMS_NORM(_QUANT_*) under TP, and fp8 /
-  // nvfp4 activations quantized by the norm, the all-reduce, attention's output and the fused SwiGLU.
+  // attention's QKV preprocessing, AllReduceFusionOp.RESIDUAL_RMS_NORM(_QUANT_*) under TP, fp8 / nvfp4
+  // activations quantized by the norm, the all-reduce, attention's output and the fused SwiGLU, and
+  // QuantAlgo.FP8_BLOCK_SCALES (the fp8_block tables' kernel) for a block-scaled checkpoint.
   trtllm: {
     fusedOps: { residual_add: 'the fused add + RMSNorm', rope: "attention's QKV preprocessing" },
     normsInAllReduce: true,
     quantizedInputs: ['fp8', 'nvfp4'],
+    blockScaledFp8: true,
   },
-  vllm: NO_FUSIONS,
-  sglang: NO_FUSIONS,
+  vllm: PLAIN_KERNELS,
+  sglang: PLAIN_KERNELS,
 };
 
 /**

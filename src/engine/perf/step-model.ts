@@ -36,11 +36,11 @@ import { attentionEfficiencyPoints, measuredAllReduceSeconds, measuredLinearSeco
 import { type DevicePeaks, devicePeaks, speedOfLight } from './roofline.js';
 import {
   EAGER_LAUNCH_SECONDS,
-  ENGINE_FUSIONS,
+  ENGINE_KERNELS,
   ENGINE_OVERHEADS,
-  type EngineFusions,
+  type EngineKernels,
   type EngineOverhead,
-  NO_FUSIONS,
+  PLAIN_KERNELS,
   ServingEngine,
   type ServingEngineInput,
 } from './serving-engine.js';
@@ -229,8 +229,8 @@ export class StepModel {
   /** Per-step host costs: the engine's fitted overhead, and eager launches where graphs are off. */
   private readonly overhead: EngineOverhead;
   private eagerLaunchSeconds = 0;
-  /** The kernels the engine fuses into their neighbours (none without an engine). */
-  private readonly fusions: EngineFusions;
+  /** The engine's kernels: what it fuses, which fp8 GEMM kernel (PLAIN_KERNELS without an engine). */
+  private readonly fusions: EngineKernels;
   /** The plan's weight format, part by part (a checkpoint may store only its experts quantized). */
   private readonly weightLayout: WeightLayout;
 
@@ -252,7 +252,7 @@ export class StepModel {
             perSequenceSeconds: this.calibration.perSequenceOverheadSeconds,
             perTokenSeconds: 0,
           };
-    this.fusions = this.engine ? ENGINE_FUSIONS[this.engine.id] : NO_FUSIONS;
+    this.fusions = this.engine ? ENGINE_KERNELS[this.engine.id] : PLAIN_KERNELS;
     this.weightLayout = weightLayoutOf(model, plan.weightDtype);
     this.layersPerStage = largestStageLayers(model.numLayers, plan.pp);
     this.gpusPerReplica = plan.tp * plan.pp;
@@ -909,7 +909,7 @@ export class StepModel {
     // The op's own weight format: a checkpoint's 16-bit attention runs 16-bit GEMMs beside its fp4 experts.
     const weight = op.weight ?? this.weightLayout.format;
     if (this.measured && op.gemm && op.kind === 'linear') {
-      const tableDtype = gemmTableDtypeOf(weight);
+      const tableDtype = gemmTableDtypeOf(this.fusions.blockScaledFp8 ? weight : { dtype: weight.dtype });
       const measured = this.measured.gemm(rows, op.gemm.n, op.gemm.k, weight.dtype, op, tableDtype);
       if (measured) return this.withoutInputQuantization(measured, op, rows, tableDtype);
     }

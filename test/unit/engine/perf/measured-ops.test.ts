@@ -198,7 +198,7 @@ describe('measured op tables in the step model', () => {
     assert.match(qkv.source ?? '', /less its input quantization/);
   });
 
-  it("a block-scaled fp8 checkpoint's GEMMs read the block-scaled table", () => {
+  it("under TensorRT-LLM a block-scaled fp8 checkpoint's GEMMs read the block-scaled table; vLLM keeps per-tensor", () => {
     const deepseek = getModel('deepseek-v3');
     const shape = createBatchShape(deepseek.slidingWindow);
     addUniformDecodes(shape, 8, 2048);
@@ -210,6 +210,11 @@ describe('measured op tables in the step model', () => {
     const block = tables.gemm({ m: 8, n: 7168, k, dtype: 'fp8_block' });
     assert.ok(block);
     assert.ok(Math.abs(oProj.seconds / oProj.calls - block.seconds) < 1e-9 * block.seconds + 1e-12);
+    const vllm = compileStepModel(deepseek, getHardware('h200'), fp8, { engine: { id: 'vllm' } });
+    const vllmOProj = entry(vllm.breakdown(shape), 'o_proj');
+    const perTensor = loadShippedOpTables('h200_sxm', 'vllm').gemm({ m: 8, n: 7168, k, dtype: 'fp8' });
+    assert.ok(perTensor);
+    assert.ok(Math.abs(vllmOProj.seconds / vllmOProj.calls - perTensor.seconds) < 1e-9 * perTensor.seconds);
   });
 
   it("a block-scaled fp8 checkpoint's routed experts read the block-scaled MoE table", () => {
