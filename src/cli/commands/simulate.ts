@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { loadCalibration, loadCalibrationAndNote } from '../../engine/calibrate/load.js';
+import { loadCalibrationAndNote } from '../../engine/calibrate/load.js';
 import { kvBlockSizeProblem } from '../../engine/config/block-size.js';
 import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
 import { getHardware } from '../../engine/hardware/catalog.js';

@@ -1,4 +1,4 @@
-import { bytesPerElement, createStorageBuffer, uploadTensor, uploadU32 } from '../gpu/buffers.js';
+import { bytesPerElement, createStorageBuffer, uploadTensor } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/device.js';
 import { type Dispatch, encodeDispatches } from '../gpu/pipelines.js';
 import type { ShaderDtype } from '../gpu/types.js';
@@ -233,7 +233,7 @@ interface PreparedStep {
 }
 
 export function prepareStep(
-  gpu: GpuContext,
+  _gpu: GpuContext,
   arena: BufferArena,
   sequences: readonly StepSequence[],
   blockSize: number,

@@ -4,7 +4,6 @@ import { type Plan, planProblems } from '../memory/plan.js';
 import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import { epGroupBatches, expertImbalanceOf } from '../perf/expert-parallel.js';
-import type { MeasuredOpTables } from '../perf/op-tables.js';
 import { compileStepModel, type StepModel, type StepModelOptions } from '../perf/step-model.js';
 import { PRIORITY_POLICIES, resolveSchedulerConfig } from '../sched/config.js';
 import { HostKvTier } from '../sched/host-tier.js';
