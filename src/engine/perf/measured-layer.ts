@@ -10,6 +10,7 @@ import {
   type MeasuredOps,
   type ResolvedOpTime,
   resolveMeasuredOps,
+  siblingMeasuredOps,
 } from './measured-ops.js';
 import { speedOfLight } from './roofline.js';
 
@@ -208,31 +209,50 @@ interface MoeTables {
 }
 
 /**
- * The engine's own MoE table where it measured the format; else, for a TP-sharded MoE (no EP) on the
- * same GPU, another engine's measured MoE kernel in that format. Sharded over TP the engines run the same
- * fused kernel over every token (vLLM's and SGLang's Blackwell fp8/nvfp4 MoE backends are TensorRT-LLM's,
- * through FlashInfer), so it is nearer than roofline × the dense-GEMM default efficiency, which prices a
- * prefill's grouped GEMMs several times too fast (permutation, per-expert tiles, the combine are not in
- * it). Under EP the engines route tokens to the kernel differently (vLLM's measured EP kernel takes the
- * whole group's routing, at twice its TP time for the same work): no stand-in there.
+ * The MoE kernel measurement for a format the engine's table on this GPU may lack, in order: the
+ * engine's own table; the same engine's on a sibling GPU of the class (its efficiency transferred: SGLang
+ * measured no MoE on B200 but did on GB200, the same chip); for a TP-sharded MoE (no EP), another
+ * engine's on this GPU. Sharded over TP the engines run the same fused kernel over every token (vLLM's
+ * and SGLang's Blackwell fp8/nvfp4 MoE backends are TensorRT-LLM's, through FlashInfer). Roofline × the
+ * dense-GEMM default efficiency, the fallback, prices a prefill's grouped GEMMs several times too fast
+ * (permutation, per-expert tiles, the combine are not in it). Under EP the engines route tokens to the
+ * kernel differently (vLLM's measured EP kernel takes twice its TP time for the same work; TensorRT-LLM's
+ * disaggregated EP deployments run faster than that): no other engine's stands in there.
  */
 export function moeTablesFor(ops: MeasuredOps, weight: WeightFormat, ep: number): MoeTables | undefined {
+  let memo = moeTablesMemo.get(ops);
+  if (!memo) {
+    memo = new Map();
+    moeTablesMemo.set(ops, memo);
+  }
+  const key = `${weight.dtype}|${weight.groupSize ?? ''}|${ep > 1}`;
+  let found = memo.get(key);
+  if (found === undefined) {
+    found = findMoeTables(ops, weight, ep) ?? null;
+    memo.set(key, found);
+  }
+  return found ?? undefined;
+}
+
+const moeTablesMemo = new WeakMap<MeasuredOps, Map<string, MoeTables | null>>();
+
+function findMoeTables(ops: MeasuredOps, weight: WeightFormat, ep: number): MoeTables | undefined {
   const tableDtype = gemmTableDtypeOf(weight);
   const own = moeDtypeOf(ops, weight.dtype, tableDtype);
   if (own !== undefined) return { ops, dtype: own };
+  const missing = `${ops.engine.id} measured no ${tableDtype} MoE on ${ops.tables.system}`;
+  for (const sibling of siblingMeasuredOps(ops, weight.dtype)) {
+    const dtype = moeDtypeOf(sibling, weight.dtype, tableDtype);
+    if (dtype !== undefined)
+      return { ops: sibling, dtype, borrowed: `${missing}: its ${sibling.tables.system} kernel` };
+  }
   if (ep > 1) return undefined;
   const { version: _version, ...flags } = ops.engine;
   for (const id of ENGINE_BACKENDS) {
     if (id === ops.engine.id) continue;
     const other = resolveMeasuredOps(ops.target, { ...flags, id });
     const dtype = other && moeDtypeOf(other, weight.dtype, tableDtype);
-    if (other && dtype !== undefined) {
-      return {
-        ops: other,
-        dtype,
-        borrowed: `${ops.engine.id} measured no ${tableDtype} MoE: ${id}'s kernel`,
-      };
-    }
+    if (other && dtype !== undefined) return { ops: other, dtype, borrowed: `${missing}: ${id}'s kernel` };
   }
   return undefined;
 }
