@@ -1,9 +1,17 @@
 import type { AttentionPathCoefficients, LayerCostSetup } from '../model/cost.js';
 import { windowedKeys, windowedPairs } from '../model/cost.js';
 import type { WeightDtype, WeightFormat } from '../model/dtypes.js';
+import { ENGINE_BACKENDS } from '../opdb/systems.js';
 import { describeOpTimeSource, type OpTime } from '../opdb/table.js';
 import { EfficiencyGrid, powersOfTwo } from './efficiency-grid.js';
-import { gemmTableDtypeOf, kvCacheDtypeOf, type MeasuredOps, type ResolvedOpTime } from './measured-ops.js';
+import {
+  gemmTableDtypeOf,
+  kvCacheDtypeOf,
+  type MeasuredOps,
+  type ResolvedOpTime,
+  resolveMeasuredOps,
+  siblingMeasuredOps,
+} from './measured-ops.js';
 import { speedOfLight } from './roofline.js';
 
 /** A layer's attention core timed from a measured table: efficiency over (sequences, length). */
@@ -192,6 +200,63 @@ function moeDtypeOf(ops: MeasuredOps, weightDtype: WeightDtype, tableDtype: stri
   return candidates.find((dtype) => ops.measuredDtype('moe', dtype));
 }
 
+/** The tables that time a MoE layer's routed experts, the format they read, and whose they are. */
+interface MoeTables {
+  ops: MeasuredOps;
+  dtype: string;
+  /** Set where another engine's measured kernel stands in: why. */
+  borrowed?: string;
+}
+
+/**
+ * The MoE kernel measurement for a format the engine's table on this GPU may lack, in order: the
+ * engine's own table; the same engine's on a sibling GPU of the class (its efficiency transferred: SGLang
+ * measured no MoE on B200 but did on GB200, the same chip); for a TP-sharded MoE (no EP), another
+ * engine's on this GPU. Sharded over TP the engines run the same fused kernel over every token (vLLM's
+ * and SGLang's Blackwell fp8/nvfp4 MoE backends are TensorRT-LLM's, through FlashInfer). Roofline × the
+ * dense-GEMM default efficiency, the fallback, prices a prefill's grouped GEMMs several times too fast
+ * (permutation, per-expert tiles, the combine are not in it). Under EP the engines route tokens to the
+ * kernel differently (vLLM's measured EP kernel takes twice its TP time for the same work; TensorRT-LLM's
+ * disaggregated EP deployments run faster than that): no other engine's stands in there.
+ */
+export function moeTablesFor(ops: MeasuredOps, weight: WeightFormat, ep: number): MoeTables | undefined {
+  let memo = moeTablesMemo.get(ops);
+  if (!memo) {
+    memo = new Map();
+    moeTablesMemo.set(ops, memo);
+  }
+  const key = `${weight.dtype}|${weight.groupSize ?? ''}|${ep > 1}`;
+  let found = memo.get(key);
+  if (found === undefined) {
+    found = findMoeTables(ops, weight, ep) ?? null;
+    memo.set(key, found);
+  }
+  return found ?? undefined;
+}
+
+const moeTablesMemo = new WeakMap<MeasuredOps, Map<string, MoeTables | null>>();
+
+function findMoeTables(ops: MeasuredOps, weight: WeightFormat, ep: number): MoeTables | undefined {
+  const tableDtype = gemmTableDtypeOf(weight);
+  const own = moeDtypeOf(ops, weight.dtype, tableDtype);
+  if (own !== undefined) return { ops, dtype: own };
+  const missing = `${ops.engine.id} measured no ${tableDtype} MoE on ${ops.tables.system}`;
+  for (const sibling of siblingMeasuredOps(ops, weight.dtype)) {
+    const dtype = moeDtypeOf(sibling, weight.dtype, tableDtype);
+    if (dtype !== undefined)
+      return { ops: sibling, dtype, borrowed: `${missing}: its ${sibling.tables.system} kernel` };
+  }
+  if (ep > 1) return undefined;
+  const { version: _version, ...flags } = ops.engine;
+  for (const id of ENGINE_BACKENDS) {
+    if (id === ops.engine.id) continue;
+    const other = resolveMeasuredOps(ops.target, { ...flags, id });
+    const dtype = other && moeDtypeOf(other, weight.dtype, tableDtype);
+    if (other && dtype !== undefined) return { ops: other, dtype, borrowed: `${missing}: ${id}'s kernel` };
+  }
+  return undefined;
+}
+
 type MoeQuery = Parameters<MeasuredOps['tables']['moe']>[0] & { inter: number; tp: number };
 
 /** The table's trace of a TP degree scaled by the assumed exponent: it measured one TP degree only. */
@@ -225,7 +290,7 @@ function tensorParallelMoe(ops: MeasuredOps, query: MoeQuery): OpTime {
  * fp8_block kernel's times, gemmTableDtypeOf); `cost` is the cost model's sum of those ops (for a transfer).
  */
 export function measuredMoe(
-  ops: MeasuredOps,
+  measured: MeasuredOps,
   setup: LayerCostSetup,
   tokens: number,
   weight: WeightFormat,
@@ -233,9 +298,10 @@ export function measuredMoe(
 ): ResolvedOpTime | undefined {
   const ffn = setup.layer.ffn;
   if (ffn.kind !== 'moe' || tokens <= 0) return undefined;
-  // Another format's MoE kernel is not this one's: an unmeasured format keeps the roofline.
-  const dtype = moeDtypeOf(ops, weight.dtype, gemmTableDtypeOf(weight));
-  if (dtype === undefined) return undefined;
+  // Another format's MoE kernel is not this one's: a format no engine measured keeps the roofline.
+  const found = moeTablesFor(measured, weight, setup.ep);
+  if (found === undefined) return undefined;
+  const { ops, dtype, borrowed } = found;
   const query = {
     tokens,
     hidden: setup.hiddenSize,
@@ -250,7 +316,7 @@ export function measuredMoe(
   const peaks = ops.peaks(weight.dtype);
   return ops.carry(
     time.seconds,
-    () => describeOpTimeSource(time.source),
+    () => `${borrowed ? `${borrowed}, ` : ''}${describeOpTimeSource(time.source)}`,
     speedOfLight(cost.flops, cost.bytes, peaks.measured.gemmFlops, peaks.measured.bytesPerSecond),
     speedOfLight(cost.flops, cost.bytes, peaks.target.gemmFlops, peaks.target.bytesPerSecond),
   );

@@ -252,6 +252,27 @@ export function transferSourceFor(target: HardwareSpec): HardwareSpec | undefine
   return best;
 }
 
+/**
+ * The engine's shipped tables on the other measured GPUs of the target's device class (same vendor), as
+ * measured ops carried to the target (efficiency transferred), nearest first in memory bandwidth and
+ * `dtype`'s GEMM peak: GB200 stands for B200 before B300, whose fp4 units are faster.
+ */
+export function siblingMeasuredOps(ops: MeasuredOps, dtype: WeightDtype): MeasuredOps[] {
+  const target = ops.target;
+  const distance = (h: HardwareSpec) =>
+    Math.abs(Math.log(h.memoryBandwidth / target.memoryBandwidth)) +
+    Math.abs(Math.log(devicePeaks(h, dtype).gemmFlops / devicePeaks(target, dtype).gemmFlops));
+  const found: MeasuredOps[] = [];
+  for (const candidate of HARDWARE_CATALOG) {
+    const system = perfDbSystemFor(candidate.id);
+    if (!system || system.approximation || system.system === ops.tables.system) continue;
+    if (candidate.vendor !== target.vendor || candidate.deviceClass !== target.deviceClass) continue;
+    const tables = shippedTables(system.system, ops.engine);
+    if (tables) found.push(new MeasuredOps(tables, candidate, target, ops.engine));
+  }
+  return found.sort((a, b) => distance(a.measuredOn) - distance(b.measuredOn));
+}
+
 const resolved = new Map<string, MeasuredOps | null>();
 const tablesIds = new WeakMap<OpTables, number>();
 let nextTablesId = 1;

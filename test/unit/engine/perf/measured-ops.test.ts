@@ -167,6 +167,44 @@ describe('measured op tables in the step model', () => {
     assert.match(entry(model.breakdown(shape), 'experts_gate_up').source ?? '', /b200_sxm trtllm .* moe/);
   });
 
+  it("a TP-sharded MoE in a format the engine did not measure takes another engine's measured kernel on the GPU", () => {
+    // B200's TensorRT-LLM MoE table holds only W4A8 mxfp4; vLLM measured the nvfp4 kernel (TensorRT-LLM's,
+    // through FlashInfer). An 8192-token prefill's experts then take vLLM's measured time, not roofline ×
+    // the dense default, which priced them several times too fast.
+    const deepseek = getModel('deepseek-v3');
+    const shape = createBatchShape(deepseek.slidingWindow);
+    addPrefillChunk(shape, 8192, 0, true);
+    const nvfp4 = (ep: number): Plan => ({ tp: 8, pp: 1, dp: 1, ep, weightDtype: 'nvfp4', kvDtype: 'fp8' });
+    const experts = (engine: 'trtllm' | 'vllm', ep: number) =>
+      entry(
+        compileStepModel(deepseek, getHardware('b200'), nvfp4(ep), { engine: { id: engine } }).breakdown(
+          shape,
+        ),
+        'experts_gate_up',
+      );
+    const trtllm = experts('trtllm', 1);
+    assert.match(
+      trtllm.source ?? '',
+      /^trtllm measured no nvfp4 MoE on b200_sxm: vllm's kernel, .*vllm .* moe/,
+    );
+    assert.equal(trtllm.seconds, experts('vllm', 1).seconds);
+    // Under EP the engines feed the kernel differently: no stand-in, the roofline stays.
+    assert.match(experts('trtllm', 8).source ?? '', /roofline/);
+  });
+
+  it("the engine's own MoE kernel measured on a sibling GPU of the class comes before another engine's", () => {
+    // SGLang measured no MoE on B200 but did on GB200 (the same chip): its kernel, efficiency transferred,
+    // under EP too.
+    const deepseek = getModel('deepseek-v3');
+    const shape = createBatchShape(deepseek.slidingWindow);
+    addPrefillChunk(shape, 8192, 0, true);
+    const ep8: Plan = { tp: 8, pp: 1, dp: 1, ep: 8, weightDtype: 'nvfp4', kvDtype: 'fp8' };
+    const model = compileStepModel(deepseek, getHardware('b200'), ep8, { engine: { id: 'sglang' } });
+    assert.match(
+      entry(model.breakdown(shape), 'experts_gate_up').source ?? '',
+      /^transferred from gb200 .*sglang measured no nvfp4 MoE on b200_sxm: its gb200 kernel, .*gb200 sglang .* moe/,
+    );
+  });
   it('TensorRT-LLM fuses the residual add, RoPE and, under TP, the norms into its neighbours', () => {
     const llama70b = getModel('llama-3.1-70b');
     const shape = createBatchShape(llama70b.slidingWindow);
