@@ -1,6 +1,8 @@
-// The KV-cache format each measured deployment ran, as its benchmark's launch script set it
-// (launch-settings.json): each entry names the repository, path and commit of the script it was read from
-// and the launch flag it records. Rows no script covers keep the rule that formats follow the precision.
+// What each measured deployment's launch script set that changes time (launch-settings.json): its KV-cache
+// format and its engine limits (max running requests / max-num-seqs / max_batch_size, the step's token
+// budget: chunked prefill size / max-num-batched-tokens / max_num_tokens). Each entry names the repository,
+// path and commit of the script it was read from and quotes its flags. Rows no script covers keep the rule
+// that the KV format follows the precision, and the engine's defaults.
 import { z } from 'zod';
 import { KvDtype } from '../../src/engine/model/dtypes.js';
 import settingsJson from './launch-settings.json';
@@ -12,6 +14,19 @@ const Source = z.object({
   commit: z.string().regex(/^[0-9a-f]{40}$/),
 });
 
+const count = z.number().int().positive();
+
+/** Engine limits a script sets for the rows its conditions (ISL, OSL, TP) match; the first match applies. */
+const LimitRule = z.object({
+  isl: count.optional(),
+  osl: count.optional(),
+  tp: count.optional(),
+  /** Requests a server runs at once; `clients`: the script passes the benchmark's concurrency. */
+  maxBatchSize: z.union([count, z.literal('clients')]).optional(),
+  /** Tokens per step (SGLang: the prefill chunk). */
+  maxNumTokens: count.optional(),
+});
+
 const LaunchEntry = z.object({
   backend: z.string().min(1),
   system: z.string().min(1),
@@ -19,6 +34,7 @@ const LaunchEntry = z.object({
   modelPaths: z.array(z.string().min(1)).min(1),
   precision: z.string().min(1),
   kvDtype: KvDtype,
+  limits: z.array(LimitRule).optional(),
   source: Source,
   /** The launch flags the entry was read from, as the script writes them. */
   launch: z.string().min(1),
@@ -50,13 +66,50 @@ export function kvChoiceOf(row: SiliconRow, entries: readonly LaunchEntry[] = LA
   if (row.mode !== 'agg' || !fromInferenceMax(row)) {
     return { kvDtype: ruled, from: 'rule', reason: 'no launch script recorded for this row' };
   }
-  const entry = entries.find(
+  const entry = launchEntryOf(row, entries);
+  if (entry) return { kvDtype: entry.kvDtype, from: 'launch', entry };
+  return { kvDtype: ruled, from: 'rule', reason: 'no launch script in the table for this deployment' };
+}
+
+function launchEntryOf(row: SiliconRow, entries: readonly LaunchEntry[]): LaunchEntry | undefined {
+  if (row.mode !== 'agg' || !fromInferenceMax(row)) return undefined;
+  return entries.find(
     (e) =>
       e.backend === row.backend &&
       e.system === row.system &&
       e.precision === row.precision &&
       e.modelPaths.includes(row.model_path),
   );
-  if (entry) return { kvDtype: entry.kvDtype, from: 'launch', entry };
-  return { kvDtype: ruled, from: 'rule', reason: 'no launch script in the table for this deployment' };
+}
+
+/** Engine limits as a launch script set them: per server, absent where the engine default applies. */
+export interface LaunchLimits {
+  maxBatchSize?: number;
+  maxNumTokens?: number;
+}
+
+/**
+ * The engine limits a row's launch script set (`concurrency`: the row's clients, which scripts pass as
+ * max-num-seqs / max_batch_size), or undefined where no script covers the row, none of its rules match,
+ * or the row ran attention DP (whose limits count per rank, which these scripts do not launch).
+ */
+export function launchLimitsOf(
+  row: SiliconRow,
+  concurrency: number,
+  entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
+): LaunchLimits | undefined {
+  // The scripts read launch servers without attention DP; a row with it ran another launch.
+  if ((row.attention_dp_size ?? 1) > 1) return undefined;
+  const rule = launchEntryOf(row, entries)?.limits?.find(
+    (r) =>
+      (r.isl === undefined || r.isl === row.isl) &&
+      (r.osl === undefined || r.osl === row.osl) &&
+      (r.tp === undefined || r.tp === row.tp_size),
+  );
+  if (!rule) return undefined;
+  const maxBatchSize = rule.maxBatchSize === 'clients' ? concurrency : rule.maxBatchSize;
+  return {
+    ...(maxBatchSize ? { maxBatchSize } : {}),
+    ...(rule.maxNumTokens ? { maxNumTokens: rule.maxNumTokens } : {}),
+  };
 }

@@ -22,7 +22,7 @@ import {
   recipeOf,
   type SiblingRun,
 } from './disagg-recipes.js';
-import { kvChoiceOf } from './launch-settings.js';
+import { kvChoiceOf, launchLimitsOf } from './launch-settings.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
 
 /**
@@ -450,7 +450,7 @@ function jobOf(c: Context): SimulationJob | string {
   const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
   const shapes =
     row.mode === 'agg'
-      ? [{ degrees: aggregatedDegreesAsRun(row, hardware) }]
+      ? [{ degrees: aggregatedDegreesAsRun(row, hardware), limits: launchLimitsOf(row, c.concurrency) }]
       : disaggregatedPools(row, c.recipe);
   if (typeof shapes === 'string') return shapes;
   const pools = shapes.map((shape) => plan(shape.degrees));

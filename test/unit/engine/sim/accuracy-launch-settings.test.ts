@@ -2,7 +2,7 @@
 // precision rule with the reason no script applies.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kvChoiceOf, LAUNCH_SETTINGS } from '../../../../bench/accuracy/launch-settings.js';
+import { kvChoiceOf, LAUNCH_SETTINGS, launchLimitsOf } from '../../../../bench/accuracy/launch-settings.js';
 import { mapRow } from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 
@@ -51,6 +51,31 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     // A table without the H200 entry falls back too.
     const rest = LAUNCH_SETTINGS.filter((e) => e.system !== 'h200_sxm');
     assert.deepEqual(kvChoiceOf(row('sglangH200'), rest).kvDtype, 'fp8');
+  });
+
+  it("applies the script's engine limits: SGLang's max running requests and prefill chunk, by lengths", () => {
+    // dsr1_fp8_h200.sh: --max-running-requests 512 at 1k/1k (else 256), --chunked-prefill-size 32768.
+    assert.deepEqual(launchLimitsOf(row('sglangH200'), 4), { maxBatchSize: 512, maxNumTokens: 32768 });
+    const longer = { ...row('sglangH200'), isl: 8192 };
+    assert.deepEqual(launchLimitsOf(longer, 4), { maxBatchSize: 256, maxNumTokens: 32768 });
+    const mapped = mapRow(row('sglangH200'));
+    assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
+    const scheduler = mapped.job.config.deployment.pool.scheduler;
+    assert.equal(scheduler.maxNumSeqs, 512);
+    assert.equal(scheduler.maxNumBatchedTokens, 32768);
+    // A script that passes the benchmark's concurrency (vLLM's --max-num-seqs $CONC) gets the row's.
+    const gptOss = {
+      ...row('sglangH200'),
+      backend: 'vllm',
+      model_path: 'openai/gpt-oss-120b',
+      precision: 'fp4',
+    };
+    assert.deepEqual(launchLimitsOf(gptOss, 64), { maxBatchSize: 64, maxNumTokens: 8192 });
+  });
+
+  it('sets no limits where no script covers the row, or where it ran attention DP', () => {
+    assert.equal(launchLimitsOf(row('otherSource'), 5), undefined);
+    assert.equal(launchLimitsOf({ ...row('sglangH200'), attention_dp_size: 8 }, 64), undefined);
   });
 
   it('every entry cites a repository, a path and a full commit', () => {
