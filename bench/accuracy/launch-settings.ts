@@ -25,6 +25,8 @@ const LimitRule = z.object({
   maxBatchSize: z.union([count, z.literal('clients')]).optional(),
   /** Tokens per step (SGLang: the prefill chunk). */
   maxNumTokens: count.optional(),
+  /** Tokens per step as a multiple of the row's ISL (vLLM's `--max-num-batched-tokens $((ISL * 2))`). */
+  maxNumTokensIslTimes: count.optional(),
 });
 
 const LaunchEntry = z.object({
@@ -59,20 +61,26 @@ function fromInferenceMax(row: SiliconRow): boolean {
 /**
  * The KV format a row's deployment ran: its aggregated InferenceMAX launch script's where the table has
  * one (engine × GPU × model × precision), else fp8 with fp8 and fp4 weights and a 16-bit cache otherwise.
- * Disaggregated rows ran other scripts (their recipes), which the table does not cover.
+ * Disaggregated rows ran other scripts (their recipes), which the table does not cover; nor does it cover
+ * rows with attention DP or from other sources.
  */
 export function kvChoiceOf(row: SiliconRow, entries: readonly LaunchEntry[] = LAUNCH_SETTINGS): KvChoice {
   const ruled = row.precision === 'fp8' || row.precision === 'fp4' ? 'fp8' : 'bf16';
-  if (row.mode !== 'agg' || !fromInferenceMax(row)) {
-    return { kvDtype: ruled, from: 'rule', reason: 'no launch script recorded for this row' };
-  }
   const entry = launchEntryOf(row, entries);
   if (entry) return { kvDtype: entry.kvDtype, from: 'launch', entry };
-  return { kvDtype: ruled, from: 'rule', reason: 'no launch script in the table for this deployment' };
+  return { kvDtype: ruled, from: 'rule', reason: whyNoScript(row) };
 }
 
+function whyNoScript(row: SiliconRow): string {
+  if (!fromInferenceMax(row)) return 'its source records no launch script';
+  if (row.mode !== 'agg') return 'disaggregated: launched by a recipe the table does not read';
+  if ((row.attention_dp_size ?? 1) > 1) return 'attention DP: a launch the table does not cover';
+  return 'no launch script in the table for this engine, GPU, model and precision';
+}
+
+/** The scripts in the table launch one server without attention DP; a row with it ran another launch. */
 function launchEntryOf(row: SiliconRow, entries: readonly LaunchEntry[]): LaunchEntry | undefined {
-  if (row.mode !== 'agg' || !fromInferenceMax(row)) return undefined;
+  if (row.mode !== 'agg' || !fromInferenceMax(row) || (row.attention_dp_size ?? 1) > 1) return undefined;
   return entries.find(
     (e) =>
       e.backend === row.backend &&
@@ -91,15 +99,13 @@ export interface LaunchLimits {
 /**
  * The engine limits a row's launch script set (`concurrency`: the row's clients, which scripts pass as
  * max-num-seqs / max_batch_size), or undefined where no script covers the row, none of its rules match,
- * or the row ran attention DP (whose limits count per rank, which these scripts do not launch).
+ * or the row ran attention DP (which none of these scripts launches).
  */
 export function launchLimitsOf(
   row: SiliconRow,
   concurrency: number,
   entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
 ): LaunchLimits | undefined {
-  // The scripts read launch servers without attention DP; a row with it ran another launch.
-  if ((row.attention_dp_size ?? 1) > 1) return undefined;
   const rule = launchEntryOf(row, entries)?.limits?.find(
     (r) =>
       (r.isl === undefined || r.isl === row.isl) &&
@@ -108,8 +114,9 @@ export function launchLimitsOf(
   );
   if (!rule) return undefined;
   const maxBatchSize = rule.maxBatchSize === 'clients' ? concurrency : rule.maxBatchSize;
+  const maxNumTokens = rule.maxNumTokensIslTimes ? rule.maxNumTokensIslTimes * row.isl : rule.maxNumTokens;
   return {
     ...(maxBatchSize ? { maxBatchSize } : {}),
-    ...(rule.maxNumTokens ? { maxNumTokens: rule.maxNumTokens } : {}),
+    ...(maxNumTokens ? { maxNumTokens } : {}),
   };
 }

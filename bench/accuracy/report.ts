@@ -107,7 +107,8 @@ its closed-loop client, as a user would predict it, with the step model and cali
 - **Launch settings** (bench/accuracy/launch-settings.json, each entry citing the repository, path and
   commit of the InferenceMAX launch script it was read from, and quoting its flags): for the aggregated
   deployments it covers (engine × GPU × model × precision), the KV-cache format the script set (SGLang and
-  vLLM without \`--kv-cache-dtype\`, TensorRT-LLM with \`dtype: auto\`, run the model's 16-bit cache) and
+  vLLM without \`--kv-cache-dtype\`, TensorRT-LLM with \`dtype: auto\`, run the model's 16-bit cache, except
+  that vLLM's auto takes the FP8 cache an NVFP4 ModelOpt checkpoint declares) and
   its engine limits: max running requests (max-num-seqs, max_batch_size) and the step's token budget
   (chunked prefill size, max-num-batched-tokens, max_num_tokens). Elsewhere the KV cache is fp8 where the
   row's precision is fp8 or fp4, else bf16, and the engine's defaults apply.

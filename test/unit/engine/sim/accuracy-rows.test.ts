@@ -82,7 +82,8 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     const { plan, scheduler } = colocatedPool(j);
     assert.deepEqual(plan, { tp: 2, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' });
     assert.equal(scheduler.policy, 'vllm-v1');
-    assert.equal(scheduler.maxNumBatchedTokens, 8192);
+    // Its launch script: --max-num-batched-tokens $((ISL * 2)) (launch-settings.json).
+    assert.equal(scheduler.maxNumBatchedTokens, 2048);
     assert.equal(scheduler.maxModelLen, 2048);
     assert.equal(j.concurrency, 8);
     // --random-range-ratio 0.8, --num-prompts 10 × concurrency, nothing left out as warm-up.
