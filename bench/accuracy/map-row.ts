@@ -22,6 +22,7 @@ import {
   recipeOf,
   type SiblingRun,
 } from './disagg-recipes.js';
+import { kvChoiceOf, launchLimitsOf } from './launch-settings.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
 
 /**
@@ -388,9 +389,9 @@ export function weightDtypeOf(
   return { dtype: dtype === 'checkpoint' || publishedFp4 ? checkpoint : dtype };
 }
 
-/** The deployments measured run an fp8 KV cache with fp8 and fp4 weights, else a 16-bit one. */
+/** The KV format the row's launch script set, else the precision rule (launch-settings.ts). */
 function kvDtypeOf(row: SiliconRow): KvDtype {
-  return row.precision === 'fp8' || row.precision === 'fp4' ? 'fp8' : 'bf16';
+  return kvChoiceOf(row).kvDtype;
 }
 
 function familyOf(row: SiliconRow, model: ModelSpec | undefined): string {
@@ -449,7 +450,7 @@ function jobOf(c: Context): SimulationJob | string {
   const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
   const shapes =
     row.mode === 'agg'
-      ? [{ degrees: aggregatedDegreesAsRun(row, hardware) }]
+      ? [{ degrees: aggregatedDegreesAsRun(row, hardware), limits: launchLimitsOf(row, c.concurrency) }]
       : disaggregatedPools(row, c.recipe);
   if (typeof shapes === 'string') return shapes;
   const pools = shapes.map((shape) => plan(shape.degrees));

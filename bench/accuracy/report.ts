@@ -104,7 +104,14 @@ its closed-loop client, as a user would predict it, with the step model and cali
   a checkpoint published in mxfp4 (gpt-oss) is that checkpoint, as served (Hopper has no fp4 kernels). A
   dtype other than the checkpoint's applies to every decoder linear layer; the checkpoint's own fp8 keeps
   its 128×128 blocks (read as the block-fp8 MoE kernel).
-- **KV cache**: fp8 where the row's precision is fp8 or fp4 (as these deployments run), else bf16.
+- **Launch settings** (bench/accuracy/launch-settings.json, each entry citing the repository, path and
+  commit of the InferenceMAX launch script it was read from, and quoting its flags): for the aggregated
+  deployments it covers (engine × GPU × model × precision), the KV-cache format the script set (SGLang and
+  vLLM without \`--kv-cache-dtype\`, TensorRT-LLM with \`dtype: auto\`, run the model's 16-bit cache, except
+  that vLLM's auto takes the FP8 cache an NVFP4 ModelOpt checkpoint declares) and
+  its engine limits: max running requests (max-num-seqs, max_batch_size) and the step's token budget
+  (chunked prefill size, max-num-batched-tokens, max_num_tokens). Elsewhere the KV cache is fp8 where the
+  row's precision is fp8 or fp4, else bf16, and the engine's defaults apply.
 - **Clients**: the concurrency is the \`silicon_concurrency\` the source records (the benchmark's client
   count); \`batch_size\` equals it in 1,482 of the 1,582 aggregated rows and is the per-attention-DP-rank
   batch in most of the others; it is used only where no concurrency is recorded. The client is replayed as the source ran

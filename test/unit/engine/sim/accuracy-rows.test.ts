@@ -82,7 +82,8 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     const { plan, scheduler } = colocatedPool(j);
     assert.deepEqual(plan, { tp: 2, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' });
     assert.equal(scheduler.policy, 'vllm-v1');
-    assert.equal(scheduler.maxNumBatchedTokens, 8192);
+    // Its launch script: --max-num-batched-tokens $((ISL * 2)) (launch-settings.json).
+    assert.equal(scheduler.maxNumBatchedTokens, 2048);
     assert.equal(scheduler.maxModelLen, 2048);
     assert.equal(j.concurrency, 8);
     // --random-range-ratio 0.8, --num-prompts 10 × concurrency, nothing left out as warm-up.
@@ -159,7 +160,8 @@ describe('accuracy benchmark: measured rows as simulations', () => {
 
   it("an nvfp4 row of gpt-oss's own repository runs the checkpoint as published: mxfp4 experts", () => {
     const { plan } = colocatedPool(job('gptOssFp4'));
-    assert.deepEqual(plan, { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' });
+    // Its launch script leaves kv_cache_config dtype at auto: a 16-bit cache (launch-settings.json).
+    assert.deepEqual(plan, { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'bf16' });
   });
 
   it("int4_wo is the checkpoint's own int4 (Kimi-K2.5's experts), with a 16-bit KV cache", () => {
@@ -173,7 +175,8 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     const j = job('gptOssFp4Vllm');
     assert.equal(j.config.model, 'gpt-oss-120b');
     const { plan } = colocatedPool(j);
-    assert.deepEqual(plan, { tp: 2, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' });
+    // vllm serve without --kv-cache-dtype on H100: auto, a 16-bit cache (launch-settings.json).
+    assert.deepEqual(plan, { tp: 2, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'bf16' });
   });
 
   it('says why a row is not modelled: an unknown architecture, a disaggregated row without worker counts', () => {

@@ -1,0 +1,85 @@
+// The KV format of a measured row: the one its launch script set (launch-settings.json), else the
+// precision rule with the reason no script applies.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { kvChoiceOf, LAUNCH_SETTINGS, launchLimitsOf } from '../../../../bench/accuracy/launch-settings.js';
+import { mapRow } from '../../../../bench/accuracy/map-row.js';
+import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
+
+const HEADER =
+  'id,silicon_data_source,backend,backend_version,model_path,system,precision,mode,isl,osl,gemm_quant_mode,moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,prefill_batch_size,prefill_num_workers,prefill_tp_size,prefill_pp_size,prefill_attention_dp_size,prefill_moe_tp_size,prefill_moe_ep_size,decode_batch_size,decode_num_workers,decode_tp_size,decode_pp_size,decode_attention_dp_size,decode_moe_tp_size,decode_moe_ep_size,silicon_ttft_ms,silicon_tpot_ms';
+
+const ROWS = {
+  sglangH200:
+    'dsr1_h200_sglang_fp8_agg_1024x1024_c4_cfg81,db-dump/2026-04-27; config_id=81; silicon_concurrency=4; measured=2026-03-25T00:00:00.000Z; workflow_run_id=337; lmsysorg/sglang:v0.5.9-cu130,sglang,0.5.9,deepseek-ai/DeepSeek-V3,h200_sxm,fp8,agg,1024,1024,fp8,fp8_block,4,8,1,1,8,1,,,,,,,,,,,,,,,259.9114292766899,10.29225441516629',
+  sglangB200:
+    'dsr1_b200_sglang_fp8_agg_1024x1024_c64_cfg87,db-dump/2026-04-27; config_id=87; silicon_concurrency=64; measured=2026-03-25T00:00:00.000Z; workflow_run_id=337; lmsysorg/sglang:v0.5.9-cu130,sglang,0.5.9,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,1024,1024,fp8,fp8_block,64,8,1,1,8,1,,,,,,,,,,,,,,,798.9930182558055,22.529311712042354',
+  otherSource:
+    'qwen_qwen3_235b_a22b_fp8_qwen_qwen3_235b_a22b_fp8_h200_sxm_vllm_agg_2000x100_c5_tp1_epnone_11,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h200_sxm/vllm/0.12.0/Qwen_Qwen3-235B-A22B-FP8.csv; silicon_concurrency=5,vllm,0.12.0,Qwen/Qwen3-235B-A22B-FP8,h200_sxm,fp8,agg,2000,100,fp8,fp8,5,1,1,,2,1,,,,,,,,,,,,,,,450.9,57.78',
+  disagg:
+    'dsr1_gb200_trtllm_fp8_disagg_1024x8192_c8192_cfg435,db-dump/2026-04-27; config_id=435; silicon_concurrency=8192; measured=2026-02-05T00:00:00.000Z; workflow_run_id=259; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-V3,gb200,fp8,disagg,1024,8192,fp8,fp8,,,,,,,1,1,1,1,8,1,8,256,2,1,1,16,1,16,7431.498290984184,48.5587774517027',
+};
+
+function row(name: keyof typeof ROWS): SiliconRow {
+  const [parsed] = parseSiliconCsv(`${HEADER}\n${ROWS[name]}\n`, `${name}.csv`);
+  assert.ok(parsed);
+  return parsed;
+}
+
+describe('accuracy benchmark: KV format as the launch script set it', () => {
+  it('SGLang on H200 launched without --kv-cache-dtype runs a 16-bit cache for fp8 DeepSeek', () => {
+    const choice = kvChoiceOf(row('sglangH200'));
+    assert.equal(choice.kvDtype, 'bf16');
+    assert.equal(choice.from, 'launch');
+    assert.ok(choice.from === 'launch' && choice.entry.source.path.endsWith('dsr1_fp8_h200.sh'));
+    const mapped = mapRow(row('sglangH200'));
+    assert.ok(mapped.modelled);
+    assert.match(mapped.job.description, /fp8\/bf16 KV/);
+  });
+
+  it('SGLang on B200 launched with --kv-cache-dtype fp8_e4m3 runs an fp8 cache', () => {
+    const choice = kvChoiceOf(row('sglangB200'));
+    assert.deepEqual([choice.kvDtype, choice.from], ['fp8', 'launch']);
+  });
+
+  it('rows no launch script covers keep the precision rule and say why', () => {
+    for (const name of ['otherSource', 'disagg'] as const) {
+      const choice = kvChoiceOf(row(name));
+      assert.equal(choice.kvDtype, 'fp8');
+      assert.ok(choice.from === 'rule' && choice.reason.length > 0, name);
+    }
+    // A table without the H200 entry falls back too.
+    const rest = LAUNCH_SETTINGS.filter((e) => e.system !== 'h200_sxm');
+    assert.deepEqual(kvChoiceOf(row('sglangH200'), rest).kvDtype, 'fp8');
+  });
+
+  it("applies the script's engine limits: SGLang's max running requests and prefill chunk, by lengths", () => {
+    // dsr1_fp8_h200.sh: --max-running-requests 512 at 1k/1k (else 256), --chunked-prefill-size 32768.
+    assert.deepEqual(launchLimitsOf(row('sglangH200'), 4), { maxBatchSize: 512, maxNumTokens: 32768 });
+    const longer = { ...row('sglangH200'), isl: 8192 };
+    assert.deepEqual(launchLimitsOf(longer, 4), { maxBatchSize: 256, maxNumTokens: 32768 });
+    const mapped = mapRow(row('sglangH200'));
+    assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
+    const scheduler = mapped.job.config.deployment.pool.scheduler;
+    assert.equal(scheduler.maxNumSeqs, 512);
+    assert.equal(scheduler.maxNumBatchedTokens, 32768);
+    // A script that passes the benchmark's concurrency (vLLM's --max-num-seqs $CONC) gets the row's.
+    const gptOss = {
+      ...row('sglangH200'),
+      backend: 'vllm',
+      model_path: 'openai/gpt-oss-120b',
+      precision: 'fp4',
+    };
+    assert.deepEqual(launchLimitsOf(gptOss, 64), { maxBatchSize: 64, maxNumTokens: 8192 });
+  });
+
+  it('sets no limits where no script covers the row, or where it ran attention DP', () => {
+    assert.equal(launchLimitsOf(row('otherSource'), 5), undefined);
+    assert.equal(launchLimitsOf({ ...row('sglangH200'), attention_dp_size: 8 }, 64), undefined);
+  });
+
+  it('every entry cites a repository, a path and a full commit', () => {
+    assert.ok(LAUNCH_SETTINGS.length > 0);
+    for (const e of LAUNCH_SETTINGS) assert.match(e.source.commit, /^[0-9a-f]{40}$/);
+  });
+});
