@@ -193,11 +193,18 @@ export function measuredAttention(
 /**
  * The MoE table's format for a weight format, where the table measured it. mxfp4 experts run as W4A16
  * where the engine measured that kernel; TensorRT-LLM on Blackwell runs them with mxfp8 activations
- * (W4A8, its only mxfp4 MoE kernel there), the same 4-bit weights read.
+ * (W4A8, its only mxfp4 MoE kernel there), the same 4-bit weights read. fp8 experts with and without
+ * block scales run the same fused kernel family in an engine (SGLang's Triton fused MoE takes either
+ * scale layout), so an engine that measured one stands in for the other, before any other engine's.
  */
 function moeDtypeOf(ops: MeasuredOps, weightDtype: WeightDtype, tableDtype: string): string | undefined {
-  const candidates = weightDtype === 'mxfp4' ? [tableDtype, 'w4a8_mxfp4_mxfp8'] : [tableDtype];
-  return candidates.find((dtype) => ops.measuredDtype('moe', dtype));
+  return moeCandidates(weightDtype, tableDtype).find((dtype) => ops.measuredDtype('moe', dtype));
+}
+
+function moeCandidates(weightDtype: WeightDtype, tableDtype: string): readonly string[] {
+  if (weightDtype === 'mxfp4') return [tableDtype, 'w4a8_mxfp4_mxfp8'];
+  if (weightDtype === 'fp8') return [tableDtype, tableDtype === 'fp8' ? 'fp8_block' : 'fp8'];
+  return [tableDtype];
 }
 
 /** The tables that time a MoE layer's routed experts, the format they read, and whose they are. */

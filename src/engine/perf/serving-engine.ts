@@ -88,10 +88,11 @@ export interface EngineOverhead {
 }
 
 export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> = {
-  // scripts/fit-engine-overhead.ts on the bench:accuracy run of commit a706b41 (578, 705 and 243 rows).
-  vllm: { stepSeconds: 1.53e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
-  sglang: { stepSeconds: 1.94e-3, perSequenceSeconds: 22e-6, perTokenSeconds: 0 },
-  trtllm: { stepSeconds: 0.33e-3, perSequenceSeconds: 5e-6, perTokenSeconds: 0 },
+  // scripts/fit-engine-overhead.ts on bench:accuracy runs of this model (587, 387 and 751 rows; refitted
+  // until the fit gave back the values it ran with, docs/architecture/engine-overheads.md).
+  vllm: { stepSeconds: 0.32e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
+  sglang: { stepSeconds: 1.11e-3, perSequenceSeconds: 23e-6, perTokenSeconds: 0 },
+  trtllm: { stepSeconds: 0.66e-3, perSequenceSeconds: 13.75e-6, perTokenSeconds: 0 },
 };
 
 /**
@@ -101,11 +102,11 @@ export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> =
  * silicon-calibration.csv (docs/architecture/engine-overheads.md states the fit).
  */
 export const ENGINE_FRONTEND_SECONDS: Readonly<Record<EngineBackend, number>> = {
-  // scripts/fit-frontend-latency.ts on the rows of at most 8 clients of the bench:accuracy run of d8262c8
-  // (203 vLLM, 64 SGLang, 177 TensorRT-LLM rows).
-  vllm: 26e-3,
-  sglang: 156e-3,
-  trtllm: 74e-3,
+  // scripts/fit-frontend-latency.ts on the rows of at most 8 clients of the same bench:accuracy runs
+  // (209 vLLM, 128 SGLang, 177 TensorRT-LLM rows).
+  vllm: 19e-3,
+  sglang: 157e-3,
+  trtllm: 60e-3,
 };
 
 /**

@@ -321,6 +321,21 @@ describe('measured op tables in the step model', () => {
     assert.equal(names('qwen3-32b', tp4).length, 0);
   });
 
+  it("times an engine's per-tensor fp8 experts with its own block-fp8 kernel before another engine's", () => {
+    // SGLang measured only its block-scaled Triton fused MoE on H200: the same kernel family runs
+    // per-tensor fp8 experts (GLM-5 re-quantized to fp8), not vLLM's ModelOpt FlashInfer kernel.
+    const glm = getModel('glm-5');
+    const fp8: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'bf16' };
+    const shape = createBatchShape(undefined);
+    addUniformDecodes(shape, 4, 1500);
+    const experts = entry(
+      compileStepModel(glm, getHardware('h200'), fp8, { engine: { id: 'sglang' } }).breakdown(shape),
+      'experts_gate_up',
+    );
+    assert.match(experts.source ?? '', /h200_sxm sglang .*moe \[sglang_fused_moe_triton\]/);
+    assert.doesNotMatch(experts.source ?? '', /vllm/);
+  });
+
   it('all-reduces over more GPUs than were measured keep the link model', () => {
     const model = compileStepModel(getModel('llama-3.1-70b'), getHardware('h100-sxm'), plan(16), {
       engine: vllm,
