@@ -180,24 +180,14 @@ export const sglangSpeculationKnobs: readonly Knob[] = [
     '--speculative-num-steps',
     'Draft steps per verification (the chain depth).',
     ['speculativeTokens'],
-    (raw) => {
-      const n = parseInteger(raw);
-      return n !== undefined && n >= 1
-        ? { speculativeTokens: n }
-        : `expected an integer ≥ 1, got '${String(raw)}'`;
-    },
+    integerAtLeast(1, (n) => ({ speculativeTokens: n })),
     (s) => (s.speculativeMethod && s.speculativeTokens ? String(s.speculativeTokens) : undefined),
   ),
   sglangValueKnob(
     '--speculative-eagle-topk',
     'Branching of the draft tree: candidates per drafted token; 1 drafts a chain.',
     ['speculativeTopK'],
-    (raw) => {
-      const n = parseInteger(raw);
-      return n !== undefined && n >= 1
-        ? { speculativeTopK: n }
-        : `expected an integer ≥ 1, got '${String(raw)}'`;
-    },
+    integerAtLeast(1, (n) => ({ speculativeTopK: n })),
     (s) =>
       s.speculativeMethod && s.speculativeTokens && s.speculativeMethod !== 'ngram'
         ? String(treeOf(s)?.topk ?? 1)
@@ -207,12 +197,7 @@ export const sglangSpeculationKnobs: readonly Knob[] = [
     '--speculative-num-draft-tokens',
     "Tokens verified per step: steps + 1 for a chain, the tree's size for a tree.",
     ['speculativeDraftTokens'],
-    (raw) => {
-      const n = parseInteger(raw);
-      return n !== undefined && n >= 2
-        ? { speculativeDraftTokens: n }
-        : `expected an integer ≥ 2, got '${String(raw)}'`;
-    },
+    integerAtLeast(2, (n) => ({ speculativeDraftTokens: n })),
     (s) =>
       s.speculativeMethod && s.speculativeTokens
         ? String(treeOf(s)?.tokens ?? s.speculativeTokens + 1)
@@ -255,12 +240,18 @@ function trtllmYamlKnob(
   };
 }
 
-const draftLength = (raw: KnobValue): PartialServingSettings | string => {
-  const n = parseInteger(raw);
-  return n !== undefined && n >= 1
-    ? { speculativeTokens: n }
-    : `expected an integer ≥ 1, got '${String(raw)}'`;
-};
+/** A reader of an integer value of at least `min`, into the settings `toSettings` makes of it. */
+function integerAtLeast(
+  min: number,
+  toSettings: (n: number) => PartialServingSettings,
+): (raw: KnobValue) => PartialServingSettings | string {
+  return (raw) => {
+    const n = parseInteger(raw);
+    return n !== undefined && n >= min ? toSettings(n) : `expected an integer ≥ ${min}, got '${String(raw)}'`;
+  };
+}
+
+const draftLength = integerAtLeast(1, (n) => ({ speculativeTokens: n }));
 
 /** TensorRT-LLM's `speculative_config` block (MTP's depth is `num_nextn_predict_layers`). */
 export const trtllmSpeculationKnobs: readonly Knob[] = [
@@ -306,12 +297,7 @@ export const trtllmSpeculationKnobs: readonly Knob[] = [
     ['speculative_config', 'dynamic_tree_max_topK'],
     'Dynamic tree: candidates per drafted token.',
     ['speculativeTopK'],
-    (raw) => {
-      const n = parseInteger(raw);
-      return n !== undefined && n >= 1
-        ? { speculativeTopK: n }
-        : `expected an integer ≥ 1, got '${String(raw)}'`;
-    },
+    integerAtLeast(1, (n) => ({ speculativeTopK: n })),
     (s) => (s.speculativeMethod === 'eagle3' ? treeOf(s)?.topk.toString() : undefined),
     'int',
   ),
@@ -319,12 +305,7 @@ export const trtllmSpeculationKnobs: readonly Knob[] = [
     ['speculative_config', 'max_total_draft_tokens'],
     "Dynamic tree: drafted tokens verified per step (the tree's nodes).",
     ['speculativeDraftTokens'],
-    (raw) => {
-      const n = parseInteger(raw);
-      return n !== undefined && n >= 1
-        ? { speculativeDraftTokens: n + 1 }
-        : `expected an integer ≥ 1, got '${String(raw)}'`;
-    },
+    integerAtLeast(1, (n) => ({ speculativeDraftTokens: n + 1 })),
     (s) => {
       const tree = s.speculativeMethod === 'eagle3' ? treeOf(s) : undefined;
       return tree ? String(tree.tokens - 1) : undefined;
