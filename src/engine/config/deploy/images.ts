@@ -43,3 +43,17 @@ export const ROUTER_IMAGES: Record<'vllm' | 'sglang' | 'trtllm', string> = {
   sglang: ENGINE_IMAGES.sglang,
   trtllm: ENGINE_IMAGES.trtllm,
 };
+
+/**
+ * production-stack's disaggregated prefill (its tutorial `values-16-disagg-prefill.yaml`) runs vLLM with
+ * LMCache's NIXL transfer, so its engines use LMCache's vLLM image and its router LMCache's router image.
+ * The chart's tutorial names only nightly and development builds (`lmcache/vllm-openai:nightly-2025-08-20`,
+ * a personal router image); these are the released tags: `lmcache/vllm-openai:v0.3.7` (LMCache 0.3.7,
+ * Docker Hub release tag) and `lmcache/lmstack-router:v0.1.12` (the chart's default router repository,
+ * Docker Hub release tag; the chart's own default is `latest`). The tutorial was run on the nightly
+ * builds only; these released tags are the newest ones known to carry the same components.
+ */
+export const PRODUCTION_STACK_PD_IMAGES = {
+  engine: 'lmcache/vllm-openai:v0.3.7',
+  router: 'lmcache/lmstack-router:v0.1.12',
+};

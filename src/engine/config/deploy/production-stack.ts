@@ -3,8 +3,15 @@ import { engineFlags } from '../emit.js';
 import { findFlag } from '../knobs/index.js';
 import { chartKeys } from '../readers/helm.js';
 import type { PartialServingSettings, SettingKey } from '../serving-settings.js';
-import { argsAfterLauncher, gpusPerPod, manifest, replicasOf, serverWhere } from './common.js';
-import { ENGINE_IMAGES } from './images.js';
+import { argsAfterLauncher, gpusPerPod, manifest, replicasOf } from './common.js';
+import { ENGINE_IMAGES, PRODUCTION_STACK_PD_IMAGES } from './images.js';
+import {
+  disaggregatedRouter,
+  lmcacheConfig,
+  PD_HEADER,
+  poolName,
+  requireSingleNodePool,
+} from './production-stack-pd.js';
 import type { DeployFile, DeployInput, DeployServer } from './types.js';
 
 /**
@@ -41,7 +48,8 @@ function extraArgsOf(settings: PartialServingSettings, used: Set<SettingKey>): s
 
 const REQUESTS = { requestCPU: 8, requestMemory: '64Gi' };
 
-function modelSpec(name: string, server: DeployServer) {
+function modelSpec(base: string, server: DeployServer) {
+  if (server.role !== 'server') return poolSpec(base, server, server.role);
   const ray = server.nodes > 1;
   const { config, used } = chartConfig(server.settings, ray);
   const extraArgs = extraArgsOf(server.settings, used);
@@ -49,7 +57,7 @@ function modelSpec(name: string, server: DeployServer) {
   if (ray && (server.settings.dp ?? 1) > 1) extraArgs.push('--data-parallel-backend', 'ray');
   const [repository, tag] = ENGINE_IMAGES.vllm.split(':');
   return {
-    name,
+    name: base,
     repository,
     tag,
     modelURL: server.settings.model,
@@ -64,8 +72,33 @@ function modelSpec(name: string, server: DeployServer) {
 }
 
 /**
- * production-stack Helm values: one modelSpec per server kind (vLLM, colocated); a server over several
- * nodes runs as the chart's Ray cluster (`raySpec`: a head and `replicaCount` workers, one copy).
+ * A prefill or decode pool: LMCache's vLLM image with its NIXL settings (`lmcacheConfig`), labelled with
+ * its name for the router's `--prefill-model-labels`/`--decode-model-labels`.
+ */
+function poolSpec(base: string, server: DeployServer, role: 'prefill' | 'decode') {
+  requireSingleNodePool(server);
+  const { config, used } = chartConfig(server.settings, false);
+  const extraArgs = extraArgsOf(server.settings, used);
+  const [repository, tag] = PRODUCTION_STACK_PD_IMAGES.engine.split(':');
+  const name = poolName(base, role);
+  return {
+    name,
+    repository,
+    tag,
+    modelURL: server.settings.model,
+    replicaCount: replicasOf(server.settings),
+    ...REQUESTS,
+    requestGPU: gpusPerPod(server),
+    vllmConfig: { ...config, ...(extraArgs.length > 0 ? { extraArgs } : {}) },
+    lmcacheConfig: lmcacheConfig(role),
+    labels: { model: name },
+  };
+}
+
+/**
+ * production-stack Helm values: one modelSpec per server kind; a server over several nodes runs as the
+ * chart's Ray cluster (`raySpec`: a head and `replicaCount` workers, one copy). Prefill and decode pools
+ * follow the chart's disaggregated prefill: LMCache NIXL settings and a `disaggregated_prefill` router.
  */
 export function productionStackFiles(input: DeployInput): DeployFile[] {
   if (input.engine !== 'vllm')
@@ -75,12 +108,6 @@ export function productionStackFiles(input: DeployInput): DeployFile[] {
       'production-stack',
     );
   const specs = input.servers.map((server) => {
-    if (server.role !== 'server')
-      throw new ServeTuneError(
-        "production-stack prefill/decode pools are not emitted (the chart's disaggregated prefill runs LMCache's nightly images, a development router image and one decode peer); emit llm-d, Dynamo, KServe or kubernetes",
-        'invalid-plan',
-        `production-stack: ${serverWhere(server)}`,
-      );
     if (server.nodes > 1 && replicasOf(server.settings) > 1)
       throw new ServeTuneError(
         `production-stack runs one Ray cluster per modelSpec, one copy of a server over ${server.nodes} nodes; this plan wants ${replicasOf(server.settings)}: emit kubernetes, llm-d or KServe`,
@@ -89,5 +116,8 @@ export function productionStackFiles(input: DeployInput): DeployFile[] {
       );
     return modelSpec(input.name, server);
   });
-  return [{ path: 'values.yaml', text: manifest([{ servingEngineSpec: { modelSpec: specs } }]) }];
+  if (!input.servers.some((server) => server.role !== 'server'))
+    return [{ path: 'values.yaml', text: manifest([{ servingEngineSpec: { modelSpec: specs } }]) }];
+  const values = { servingEngineSpec: { modelSpec: specs }, routerSpec: disaggregatedRouter(input.name) };
+  return [{ path: 'values.yaml', text: manifest([values], PD_HEADER) }];
 }

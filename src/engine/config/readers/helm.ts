@@ -77,9 +77,35 @@ export function readProductionStack(root: YAMLMap, source: SourceFile) {
     const tag = valueToken(spec.get('tag', true), source);
     if (repository && tag) setEngineVersion(builder, `${repository}:${tag.text}`, tag.range);
     readModelSpec(builder, spec, source, runsOnRay(spec));
+    readLmcacheRole(builder, spec, source);
     blocks.push(builder);
   }
   return { blocks, problems };
+}
+
+/**
+ * `lmcacheConfig.kvRole` (with `enabled: true`): the chart passes `--kv-transfer-config` with LMCache's
+ * connector and this role, which makes the modelSpec the prefill (kv_producer) or decode (kv_consumer)
+ * side of its disaggregated prefill.
+ */
+function readLmcacheRole(builder: BlockBuilder, spec: YAMLMap, source: SourceFile): void {
+  const lmcache = spec.get('lmcacheConfig', true);
+  if (!isMap(lmcache) || scalarText(lmcache.get('enabled', true)) !== 'true') return;
+  const token = valueToken(lmcache.get('kvRole', true), source);
+  const knob = findFlag(CHART_ENGINE, 'kv-transfer-config')?.knob;
+  if (!token || !knob) return;
+  const read = knob.read(JSON.stringify({ kv_connector: 'LMCacheConnectorV1', kv_role: token.text }));
+  builder.add({
+    knob: knob.id,
+    spelling: 'lmcacheConfig.kvRole',
+    origin: 'chart',
+    raw: token.text,
+    settings: typeof read === 'string' ? {} : read,
+    keyRange: null,
+    valueRange: token.range,
+    edit: null,
+    note: `the chart passes --kv-transfer-config with LMCacheConnectorV1 and kv_role ${token.text}`,
+  });
 }
 
 /**

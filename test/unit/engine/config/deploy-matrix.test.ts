@@ -6,6 +6,7 @@ import {
   ENGINE_IMAGES,
   LLMD_IMAGE,
   LLMD_ROUTING_SIDECAR_IMAGE,
+  PRODUCTION_STACK_PD_IMAGES,
   ROUTER_IMAGES,
   VLLM_ROUTER,
 } from '../../../../src/engine/config/deploy/images.js';
@@ -62,13 +63,15 @@ const MATRIX: Record<DeployFormat, { disaggregated: true | RegExp; multiNode: tr
   compose: { disaggregated: true, multiNode: /compose runs each server on one machine.*emit kubernetes/ },
   dynamo: { disaggregated: true, multiNode: true },
   kserve: { disaggregated: true, multiNode: true },
-  'production-stack': {
-    disaggregated:
-      /production-stack prefill\/decode pools are not emitted \(.*LMCache.*\); emit llm-d, Dynamo, KServe or kubernetes/,
-    multiNode: true,
-  },
+  'production-stack': { disaggregated: true, multiNode: true },
   'llm-d': { disaggregated: true, multiNode: true },
 };
+
+/**
+ * The production-stack chart passes --no-enable-prefix-caching unless `enablePrefixCaching` is true, so
+ * its values always say it: a plan that leaves vLLM's default (on) reads back with it set.
+ */
+const chartWritesPrefixCaching = { enablePrefixCaching: true };
 
 function assertRefused(format: DeployFormat, input: DeployInput, message: RegExp) {
   assert.throws(
@@ -85,7 +88,11 @@ describe('every format: a disaggregated MoE plan and a multi-node plan', () => {
     const expect = MATRIX[format];
     test(`${format}: disaggregated MoE plan`, () =>
       expect.disaggregated === true
-        ? assertRoundTrip(format, disaggregated('vllm'))
+        ? assertRoundTrip(
+            format,
+            disaggregated('vllm'),
+            format === 'production-stack' ? chartWritesPrefixCaching : {},
+          )
         : assertRefused(format, disaggregated('vllm'), expect.disaggregated));
     test(`${format}: multi-node plan`, () => {
       if (expect.multiNode !== true) return assertRefused(format, multiNode('vllm'), expect.multiNode);
@@ -123,6 +130,7 @@ describe('emitted images are pinned, from one table', () => {
     ...Object.values(ROUTER_IMAGES),
     LLMD_IMAGE,
     LLMD_ROUTING_SIDECAR_IMAGE,
+    ...Object.values(PRODUCTION_STACK_PD_IMAGES),
   ]);
   test('every image in the table has a full version tag (major.minor.patch), none floats', () => {
     for (const image of known) assert.match(image, /:v?\d+\.\d+\.\d+([-.][\w.-]+)?$/, image);
@@ -212,6 +220,46 @@ describe('each platform in its own multi-node form', () => {
     const twoCopies = multiNode('vllm');
     twoCopies.servers[0].settings = { ...twoCopies.servers[0].settings, replicas: 2, gpus: 16 };
     assertRefused('production-stack', twoCopies, /one Ray cluster per modelSpec.*emit kubernetes/);
+  });
+  test("production-stack: disaggregated prefill as the chart's tutorial writes it, LMCache NIXL and its router", () => {
+    const { files, report } = readBack('production-stack', disaggregated('vllm'));
+    assert.match(files[0].text, /^# production-stack disaggregated prefill .*\n# .*\n# .*nightly images/);
+    const values = parseAllDocuments(files[0].text)[0].toJS();
+    const [prefill, decode] = values.servingEngineSpec.modelSpec;
+    assert.equal(`${prefill.repository}:${prefill.tag}`, PRODUCTION_STACK_PD_IMAGES.engine);
+    assert.deepEqual(prefill.labels, { model: 'qwen3-moe-prefill' });
+    assert.deepEqual(
+      [prefill.lmcacheConfig.kvRole, prefill.lmcacheConfig.nixlRole, prefill.lmcacheConfig.enableNixl],
+      ['kv_producer', 'sender', true],
+    );
+    assert.equal(prefill.lmcacheConfig.nixlProxyHost, 'vllm-router-service');
+    assert.deepEqual(
+      [decode.lmcacheConfig.kvRole, decode.lmcacheConfig.nixlRole, decode.lmcacheConfig.nixlPeerInitPort],
+      ['kv_consumer', 'receiver', values.routerSpec.nixlPeerInitPort],
+    );
+    assert.equal(decode.replicaCount, 2);
+    assert.equal(values.routerSpec.routingLogic, 'disaggregated_prefill');
+    assert.deepEqual(values.routerSpec.extraArgs, [
+      '--prefill-model-labels',
+      'qwen3-moe-prefill',
+      '--decode-model-labels',
+      'qwen3-moe-decode',
+    ]);
+    assert.equal(values.routerSpec.nixlPeerHost, 'vllm-qwen3-moe-decode-engine-service');
+    assert.equal(
+      `${values.routerSpec.repository}:${values.routerSpec.tag}`,
+      PRODUCTION_STACK_PD_IMAGES.router,
+    );
+    // LMCache's image tag is LMCache's version, never read as vLLM's.
+    assert.deepEqual(
+      report.blocks.map((b) => b.engineVersion),
+      [undefined, undefined],
+    );
+    assertRefused(
+      'production-stack',
+      disaggregatedWide,
+      /runs each pool on one node.*decode server spans 2 nodes/,
+    );
   });
   test('Dynamo, TensorRT-LLM: dynamo.trtllm workers with their options YAML as a ConfigMap and a file', () => {
     const { files } = readBack('dynamo', disaggregated('trtllm'));

@@ -6,6 +6,7 @@ import {
   deploymentFiles,
 } from '../../../../src/engine/config/deploy/index.js';
 import { blockSettings, diagnoseFile, readConfig } from '../../../../src/engine/config/index.js';
+import type { PartialServingSettings } from '../../../../src/engine/config/serving-settings.js';
 
 /** A disaggregated MoE plan: prefill TP 2 × 1, decode TP 2 × 2. */
 export const disaggregated = (engine: 'vllm' | 'sglang' | 'trtllm'): DeployInput => ({
@@ -109,15 +110,21 @@ export function readBack(format: DeployFormat, input: DeployInput) {
 }
 
 /** What reading back must give for a server: its settings per pod, and its role. */
-function expected(input: DeployInput) {
+function expected(input: DeployInput, written: PartialServingSettings) {
   return input.servers.map((server) => ({
+    ...written,
     ...server.settings,
     gpus: (server.settings.gpus ?? 1) / server.nodes,
     ...(server.role !== 'server' ? { disaggregationMode: server.role } : {}),
   }));
 }
 
-export function assertRoundTrip(format: DeployFormat, input: DeployInput) {
+/** `written`: settings the format always writes, where the plan leaves the engine's default. */
+export function assertRoundTrip(
+  format: DeployFormat,
+  input: DeployInput,
+  written: PartialServingSettings = {},
+) {
   const { report } = readBack(format, input);
   const errors = diagnoseFile(report).filter((d) => d.severity === 'error');
   assert.deepEqual(errors, [], `${format}: no errors on what ServeTune emits`);
@@ -125,7 +132,7 @@ export function assertRoundTrip(format: DeployFormat, input: DeployInput) {
   const byRole = <T extends { disaggregationMode?: string }>(list: T[]) =>
     [...list].sort((a, b) => String(b.disaggregationMode).localeCompare(String(a.disaggregationMode)));
   const settings = byRole(report.blocks.map((b) => blockSettings(b)));
-  assert.deepEqual(settings, byRole(expected(input)), `${format} reads back to the plan`);
+  assert.deepEqual(settings, byRole(expected(input, written)), `${format} reads back to the plan`);
   // Nodes per server, by role (formats list their parts in their own order).
   const nodes = report.blocks
     .map((b) => `${blockSettings(b).disaggregationMode ?? 'server'}: ${b.nodes?.count ?? 1}`)

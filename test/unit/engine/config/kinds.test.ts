@@ -387,6 +387,31 @@ ${ray ? '      raySpec:\n        enabled: true\n        headNode:\n          req
     assert.equal(blockSettings(read(false)).pp, undefined);
     assert.ok(read(false).problems.some((p) => p.code === 'chart-ignores-key'));
   });
+
+  test('production-stack: lmcacheConfig.kvRole makes a prefill or decode side, only when LMCache is enabled', () => {
+    const values = (enabled: boolean, role: string) => `servingEngineSpec:
+  modelSpec:
+    - name: llama-${role}
+      repository: lmcache/vllm-openai
+      tag: v0.3.7
+      modelURL: meta-llama/Llama-3.1-8B-Instruct
+      requestGPU: 1
+      lmcacheConfig:
+        enabled: ${enabled}
+        kvRole: ${role}
+        enableNixl: true
+`;
+    const read = (enabled: boolean, role: string) =>
+      readConfig('/v/values.yaml', values(enabled, role)).blocks[0];
+    assert.equal(blockSettings(read(true, 'kv_producer')).disaggregationMode, 'prefill');
+    assert.equal(blockSettings(read(true, 'kv_consumer')).disaggregationMode, 'decode');
+    assert.equal(blockSettings(read(false, 'kv_producer')).disaggregationMode, undefined);
+    assert.equal(
+      read(true, 'kv_producer').engineVersion,
+      undefined,
+      "v0.3.7 is LMCache's version, not vLLM's",
+    );
+  });
 });
 
 describe('TensorRT-LLM disaggregated router config read alone', () => {
