@@ -34,10 +34,19 @@ export interface BatchShape {
   prefillWindowedKeys: number;
   /** Σ min(context + 1, window) over decodes: the keys they attend to in a sliding layer. */
   decodeWindowedKeys: number;
+  /**
+   * Whether a speculative verification (k + 1 query tokens after a cached context) runs as k + 1 decodes
+   * rather than a prefill chunk: MLA models, whose engines verify on the absorbed decode kernel (FlashMLA
+   * takes several query tokens) instead of decompressing the whole cached context as a prefill does.
+   */
+  readonly verifiesAsDecodes: boolean;
 }
 
-/** A shape for a model whose sliding layers see `window` keys (ModelSpec.slidingWindow), or none. */
-export function createBatchShape(window = Number.POSITIVE_INFINITY): BatchShape {
+/**
+ * A shape for a model whose sliding layers see `window` keys (ModelSpec.slidingWindow), or none;
+ * `verifiesAsDecodes` for an MLA model (BatchShape.verifiesAsDecodes).
+ */
+export function createBatchShape(window = Number.POSITIVE_INFINITY, verifiesAsDecodes = false): BatchShape {
   return {
     prefillTokens: 0,
     prefillPairs: 0,
@@ -52,6 +61,7 @@ export function createBatchShape(window = Number.POSITIVE_INFINITY): BatchShape 
     prefillWindowedPairs: 0,
     prefillWindowedKeys: 0,
     decodeWindowedKeys: 0,
+    verifiesAsDecodes,
   };
 }
 

@@ -34,9 +34,15 @@ export class SpeculationCost {
     /** `draft-model`: the draft's own step model (same hardware, its own TP); else null. */
     private readonly draft: StepModel | null,
   ) {
-    this.draftShape = createBatchShape(target.model.slidingWindow);
-    this.prefillShape = createBatchShape(target.model.slidingWindow);
+    const mla = target.model.mla !== undefined;
+    this.draftShape = createBatchShape(target.model.slidingWindow, mla);
+    this.prefillShape = createBatchShape(target.model.slidingWindow, mla);
     this.width = config.topk ?? 1;
+  }
+
+  /** Whether the target verifies as decodes (an MLA model: BatchShape.verifiesAsDecodes). */
+  get verifiesAsDecodes(): boolean {
+    return this.draftShape.verifiesAsDecodes;
   }
 
   /** Whether the drafter runs on the GPU (n-gram lookup does not). */
@@ -158,6 +164,17 @@ export function addVerifications(
     return;
   }
   const tokens = k + 1;
+  if (shape.verifiesAsDecodes) {
+    // k + 1 decodes per sequence, at contexts context … context + k (Σ = tokens·context + k(k+1)/2 each).
+    shape.decodeCount += count * tokens;
+    shape.decodeContextSum += tokens * contextSum + (count * k * tokens) / 2;
+    if (maxContext + k > shape.decodeMaxContext) shape.decodeMaxContext = maxContext + k;
+    shape.sampledTokens += count * tokens;
+    if (shape.keepsWindow)
+      for (let j = 0; j < tokens; j++)
+        shape.decodeWindowedKeys += count * Math.min(contextSum / count + j + 1, shape.window);
+    return;
+  }
   shape.prefillTokens += count * tokens;
   // attendedPairs is linear in the context: Σ over sequences = tokens·Σcontext + count·tokens(tokens+1)/2.
   shape.prefillPairs += tokens * contextSum + (count * tokens * (tokens + 1)) / 2;
@@ -173,6 +190,10 @@ export function addVerifications(
 
 /** One sequence verifying `k` drafted tokens after `context` cached ones (exact, windowed sums included). */
 export function addVerification(shape: BatchShape, context: number, k: number): void {
+  if (shape.verifiesAsDecodes) {
+    addVerifications(shape, 1, context, context, k);
+    return;
+  }
   const tokens = k + 1;
   shape.prefillTokens += tokens;
   shape.prefillPairs += attendedPairs(tokens, context);

@@ -143,6 +143,7 @@ export function startSimulation(
     timeSeriesPoints: config.timeSeriesPoints,
     warmUpRequests: options.warmUpRequests ?? 0,
     slidingWindow: model.slidingWindow,
+    verifiesAsDecodes: model.mla !== undefined,
     tbtTarget: config.slo.tbt ?? Number.POSITIVE_INFINITY,
   });
   return {

@@ -55,6 +55,8 @@ export interface SimulationSetup {
   warmUpRequests: number;
   /** The model's sliding window, which caps the keys a batch's sliding layers read (none: no cap). */
   slidingWindow?: number;
+  /** An MLA model: speculative verifications run as decodes (BatchShape.verifiesAsDecodes). */
+  verifiesAsDecodes?: boolean;
   /** The SLO's `tbt` target (+∞: none): each request counts its gaps over it (`requestMeetsSlo`). */
   tbtTarget: number;
 }
@@ -114,7 +116,7 @@ export class Simulation implements StepSink {
     this.kvSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
     this.kvCachedSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
     this.batchSeries = new BucketedSeries(setup.timeSeriesPoints * 2);
-    this.shape = createBatchShape(setup.slidingWindow);
+    this.shape = createBatchShape(setup.slidingWindow, setup.verifiesAsDecodes ?? false);
     this.warmUpLeft = setup.warmUpRequests;
     this.tbtTarget = setup.tbtTarget;
     this.measuredFrom = setup.warmUpRequests > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;

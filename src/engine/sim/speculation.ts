@@ -59,7 +59,7 @@ export class SpeculativeDecoder {
     const topk = config.topk ?? 1;
     this.tree = topk > 1 ? buildDraftTree(this.rates, config.k, topk, treeTokensOf(config)) : null;
     if (this.tree) this.expected[config.k] = this.tree.expectedTokens;
-    this.trial = createBatchShape(window);
+    this.trial = createBatchShape(window, cost.verifiesAsDecodes);
     this.rng = new Rng(seed);
   }
 
