@@ -39,6 +39,8 @@ const RecipeEntry = z.object({
   isl: count,
   osl: count,
   speculative: z.enum(['none', 'mtp']),
+  /** MTP: the recipe file's speculative tokens (speculative_config.num_nextn_predict_layers, both pools). */
+  mtpTokens: count.optional(),
   concurrencies: z.array(count).min(1),
   prefill: RecipePool,
   decode: RecipePool,
@@ -49,7 +51,14 @@ const RecipeEntry = z.object({
 });
 export type RecipeEntry = z.infer<typeof RecipeEntry>;
 
-const RecipeFile = z.object({ about: z.string(), entries: z.array(RecipeEntry) });
+const RecipeFile = z.object({
+  about: z.string(),
+  entries: z.array(
+    RecipeEntry.refine((e) => (e.speculative === 'mtp') === (e.mtpTokens !== undefined), {
+      message: 'an MTP entry, and only one, gives mtpTokens',
+    }),
+  ),
+});
 
 /** The recipes shipped with the benchmark, checked. */
 export const DISAGG_RECIPES: readonly RecipeEntry[] = RecipeFile.parse(recipesJson).entries;

@@ -13,16 +13,18 @@ import type { ModelSpec } from '../../src/engine/model/spec.js';
 import { groupLink } from '../../src/engine/perf/comm.js';
 import { epGroupBatches } from '../../src/engine/perf/expert-parallel.js';
 import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
+import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.js';
 import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
 import {
+  type RecipeEntry,
   type RecipeMatch,
   type RecipePool,
   recipeDegrees,
   recipeOf,
   type SiblingRun,
 } from './disagg-recipes.js';
-import { kvChoiceOf, launchLimitsOf } from './launch-settings.js';
+import { kvChoiceOf, type LaunchLimits, launchLimitsOf } from './launch-settings.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
 
 /**
@@ -409,27 +411,42 @@ interface Context {
   recipe: RecipeMatch;
 }
 
+/** One pool of a row as it ran: its degrees, and where its recipe gives them, its limits and speculation. */
+interface PoolShape {
+  degrees: PoolDegrees;
+  limits?: RecipePool;
+  speculation?: SpeculationConfigInput;
+}
+
+/**
+ * The decode pool's speculation as an MTP recipe runs it: its speculative tokens, at the documented
+ * default acceptance (docs/speculation.md). The prefill pool loads the drafter as the engine runs it
+ * (the simulator derives that from the decode pool's setting).
+ */
+export function recipeSpeculation(entry: RecipeEntry): SpeculationConfigInput | undefined {
+  return entry.speculative === 'mtp' && entry.mtpTokens !== undefined
+    ? { method: 'mtp', k: entry.mtpTokens }
+    : undefined;
+}
+
 /**
  * A disaggregated row's pools as they ran: the row's degrees and worker counts, else its recipe's; with
- * the recipe's engine limits where it gives them. A string says why the row cannot be modelled.
+ * the recipe's engine limits where it gives them, and its MTP speculation. A string says why the row
+ * cannot be modelled.
  */
-function disaggregatedPools(
-  row: SiliconRow,
-  recipe: RecipeMatch,
-): { degrees: PoolDegrees; limits?: RecipePool }[] | string {
-  if (recipe.kind === 'speculative') return 'disaggregated: the recipe runs MTP speculative decoding';
+function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] | string {
   const counted = Boolean(row.prefill_num_workers && row.decode_num_workers);
-  if (recipe.kind === 'found') {
+  if (recipe.kind === 'found' || recipe.kind === 'speculative') {
     const { prefill, decode } = recipe.entry;
-    return counted
-      ? [
-          { degrees: poolDegrees(row, 'prefill'), limits: prefill },
-          { degrees: poolDegrees(row, 'decode'), limits: decode },
-        ]
-      : [
-          { degrees: recipeDegrees(prefill), limits: prefill },
-          { degrees: recipeDegrees(decode), limits: decode },
-        ];
+    const speculation = recipeSpeculation(recipe.entry);
+    return [
+      { degrees: counted ? poolDegrees(row, 'prefill') : recipeDegrees(prefill), limits: prefill },
+      {
+        degrees: counted ? poolDegrees(row, 'decode') : recipeDegrees(decode),
+        limits: decode,
+        ...(speculation ? { speculation } : {}),
+      },
+    ];
   }
   if (!counted) {
     return recipe.kind === 'ambiguous'
@@ -438,6 +455,8 @@ function disaggregatedPools(
   }
   return [{ degrees: poolDegrees(row, 'prefill') }, { degrees: poolDegrees(row, 'decode') }];
 }
+
+const mtpNote = (s: SpeculationConfigInput | undefined): string => (s ? ` ${s.method} k=${s.k}` : '');
 
 /** The simulation of a row whose model, GPU, engine and client count are known; a string says why not. */
 function jobOf(c: Context): SimulationJob | string {
@@ -448,7 +467,9 @@ function jobOf(c: Context): SimulationJob | string {
   const kvDtype = kvDtypeOf(row);
   const maxModelLen = row.isl + row.osl;
   const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
-  const shapes =
+  const shapes:
+    | { degrees: PoolDegrees; limits?: RecipePool | LaunchLimits; speculation?: SpeculationConfigInput }[]
+    | string =
     row.mode === 'agg'
       ? [{ degrees: aggregatedDegreesAsRun(row, hardware), limits: launchLimitsOf(row, c.concurrency) }]
       : disaggregatedPools(row, c.recipe);
@@ -469,8 +490,10 @@ function jobOf(c: Context): SimulationJob | string {
   const part = full.map((p) => ({ ...p, dp: p.dp / parts }));
   const pool = (p: Plan, i: number) => {
     const limits = shapes[i]?.limits;
+    const speculation = shapes[i]?.speculation;
     return {
       plan: p,
+      ...(speculation ? { speculation } : {}),
       scheduler: {
         ...schedulerOf({
           engine,
@@ -519,7 +542,7 @@ function jobOf(c: Context): SimulationJob | string {
     description:
       plans.length === 1
         ? `${plans[0]} ${policy}, ${weightDtype}/${kvDtype} KV`
-        : `prefill ${plans[0]} + decode ${plans[1]} ${policy}, ${weightDtype}/${kvDtype} KV`,
+        : `prefill ${plans[0]} + decode ${plans[1]}${mtpNote(shapes[1]?.speculation)} ${policy}, ${weightDtype}/${kvDtype} KV`,
   };
 }
 

@@ -135,8 +135,11 @@ its closed-loop client, as a user would predict it, with the step model and cali
   a decode batch limit below the clients queues them at decode, which the client sees as TTFT. A row is
   matched by model, system, engine, precision, container image, lengths, concurrency and its pools' shape;
   where its concurrency ran with and without MTP, the other rows of its configuration (config_id) decide,
-  else it is ambiguous. Rows without worker counts and no unambiguous non-MTP recipe are not modelled: the
-  number of replicas decides the load on each; nor are rows whose recipe runs MTP.
+  else it is ambiguous. Rows without worker counts and no unambiguous recipe are not modelled: the number of
+  replicas decides the load on each. A row whose recipe runs MTP decodes with MTP of the recipe's
+  speculative tokens (num_nextn_predict_layers) at the documented default acceptance (docs/speculation.md),
+  the prefill pool loading the drafter; MTP recipes' engine limits are not recorded, so those rows run the
+  default limits.
 - **Replicas**: requests go round-robin over a pool's replicas (identical requests, so this is the
   engines' even balancing). Replicas share nothing in the simulator, so where the clients divide evenly, one of k
   identical parts (colocated replicas, or gcd-sized groups of prefill and decode replicas) is simulated

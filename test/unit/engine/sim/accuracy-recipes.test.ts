@@ -59,13 +59,30 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.equal(d.prefill.scheduler.maxNumBatchedTokens, 10240);
   });
 
-  it('a concurrency run with and without MTP is ambiguous; an MTP-only one is not modelled', () => {
+  it('a concurrency run with and without MTP is ambiguous', () => {
     const ambiguous = mapRow(row(ROWS.c10));
     assert.equal(ambiguous.modelled, false);
     assert.match(ambiguous.modelled ? '' : ambiguous.reason, /with and without MTP/);
-    const mtp = mapRow(row(ROWS.c875));
-    assert.equal(mtp.modelled, false);
-    assert.match(mtp.modelled ? '' : mtp.reason, /MTP speculative decoding/);
+  });
+
+  it("an MTP recipe's row decodes with MTP of the recipe's k at the default acceptance", () => {
+    // c875 ran only ctx1_gen5_dep8_batch16_eplb0_mtp3: num_nextn_predict_layers 3.
+    const job = jobOf(mapRow(row(ROWS.c875)));
+    const d = disaggregated(job);
+    assert.deepEqual(d.decode.speculation, { method: 'mtp', k: 3 });
+    // The prefill pool is given none of its own: the simulator loads the decode pool's drafter there.
+    assert.equal(d.prefill.speculation, undefined);
+    assert.deepEqual([d.decode.plan.tp, d.decode.plan.dp * job.parts, d.decode.plan.ep], [1, 40, 8]);
+    assert.match(job.description, /mtp k=3/);
+  });
+
+  it('every MTP entry, and only those, gives its speculative tokens', () => {
+    for (const e of DISAGG_RECIPES) {
+      assert.equal(e.mtpTokens !== undefined, e.speculative === 'mtp', e.recipe.path);
+      // The recipe files name their MTP depth (…_mtp3.yaml); one names none (…_mtp.yaml, read as 3).
+      const named = /_mtp(\d+)(_\d+)?\.yaml$/.exec(e.recipe.path)?.[1];
+      if (e.speculative === 'mtp' && named) assert.equal(e.mtpTokens, Number(named), e.recipe.path);
+    }
   });
 
   it("a row's configuration settles which recipe ran it, and its limits apply", () => {
