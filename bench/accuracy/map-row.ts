@@ -249,7 +249,7 @@ export function schedulerOf(target: PoolTarget): SchedulerConfig {
  * batching_wait_iters: 0, timeout_iters: 60}`: new prompts wait until every rank has one, at most 60
  * steps since prompts last ran. Other sources do not say; TensorRT-LLM's default is no balancing.
  */
-export const INFERENCEMAX_TRTLLM_ATTENTION_DP_TIMEOUT_ITERS = 60;
+const INFERENCEMAX_TRTLLM_ATTENTION_DP_TIMEOUT_ITERS = 60;
 
 function attentionDpBalanceOf(
   engine: EngineId,
@@ -345,7 +345,7 @@ function vllmDpAttentionAsRun(d: PoolDegrees, row: SiliconRow): PoolDegrees | un
  * tp 1 with moe_tp 2: 235 GB of fp8 weights cannot load on one 141 GB GPU; two DP ranks share the
  * experts).
  */
-export function withImpliedAttentionDp(d: PoolDegrees): PoolDegrees {
+function withImpliedAttentionDp(d: PoolDegrees): PoolDegrees {
   // Only aggregated rows are read so (their pools are one server); disaggregated pools record theirs.
   const tp = given(d.tp);
   const moeTp = given(d.moeTp);

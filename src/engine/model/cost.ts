@@ -102,7 +102,7 @@ function attentionCoreOp(s: LayerCostSetup, pieces: readonly BatchPiece[]): OpCo
     flops += cost.flops;
     bytes += cost.bytes;
     if (c.indexer) {
-      // The indexer scores every visible key: no window.
+      // The indexer scores every visible key, sliding or not (an unbounded span).
       const all = Number.POSITIVE_INFINITY;
       const scored = attentionPathCost(
         c.indexer,

@@ -31,7 +31,7 @@ const GEMM_DTYPES: Readonly<Record<WeightDtype, string>> = {
   nvfp4: 'nvfp4',
   mxfp4: 'w4a16_mxfp4',
 };
-export const gemmDtypeOf = (dtype: WeightDtype) => GEMM_DTYPES[dtype];
+const gemmDtypeOf = (dtype: WeightDtype) => GEMM_DTYPES[dtype];
 /**
  * The GEMM table's dtype for a plan's linear layers: a block-scaled fp8 format (DeepSeek-V3's and
  * Qwen3's 128 × 128 blocks) reads the block-scaled kernel, not the per-tensor one (where the engine's

@@ -230,7 +230,7 @@ export class StepModel {
   private readonly overhead: EngineOverhead;
   private eagerLaunchSeconds = 0;
   /** The engine's kernels: what it fuses, which fp8 GEMM kernel (PLAIN_KERNELS without an engine). */
-  private readonly fusions: EngineKernels;
+  private readonly engineKernels: EngineKernels;
   /** The plan's weight format, part by part (a checkpoint may store only its experts quantized). */
   private readonly weightLayout: WeightLayout;
 
@@ -252,7 +252,7 @@ export class StepModel {
             perSequenceSeconds: this.calibration.perSequenceOverheadSeconds,
             perTokenSeconds: 0,
           };
-    this.fusions = this.engine ? ENGINE_KERNELS[this.engine.id] : PLAIN_KERNELS;
+    this.engineKernels = this.engine ? ENGINE_KERNELS[this.engine.id] : PLAIN_KERNELS;
     this.weightLayout = weightLayoutOf(model, plan.weightDtype);
     this.layersPerStage = largestStageLayers(model.numLayers, plan.pp);
     this.gpusPerReplica = plan.tp * plan.pp;
@@ -747,7 +747,7 @@ export class StepModel {
 
   /** The kernel the engine runs op `name` inside, or undefined where it runs on its own. */
   private fusedInto(name: string, setup: LayerCostSetup): string | undefined {
-    const f = this.fusions;
+    const f = this.engineKernels;
     const into = f.fusedOps[name];
     if (into !== undefined || !f.normsInAllReduce || this.plan.tp <= 1) return into;
     if (name === 'post_attention_norm') return 'tp_all_reduce_attention';
@@ -909,7 +909,9 @@ export class StepModel {
     // The op's own weight format: a checkpoint's 16-bit attention runs 16-bit GEMMs beside its fp4 experts.
     const weight = op.weight ?? this.weightLayout.format;
     if (this.measured && op.gemm && op.kind === 'linear') {
-      const tableDtype = gemmTableDtypeOf(this.fusions.blockScaledFp8 ? weight : { dtype: weight.dtype });
+      const tableDtype = gemmTableDtypeOf(
+        this.engineKernels.blockScaledFp8 ? weight : { dtype: weight.dtype },
+      );
       const measured = this.measured.gemm(rows, op.gemm.n, op.gemm.k, weight.dtype, op, tableDtype);
       if (measured) return this.withoutInputQuantization(measured, op, rows, tableDtype);
     }
@@ -932,7 +934,7 @@ export class StepModel {
     rows: number,
     tableDtype: string | undefined,
   ): ResolvedOpTime {
-    if (tableDtype === undefined || !this.fusions.quantizedInputs.includes(tableDtype) || !op.gemm)
+    if (tableDtype === undefined || !this.engineKernels.quantizedInputs.includes(tableDtype) || !op.gemm)
       return measured;
     const elements = rows * op.gemm.k;
     // A 16-bit read and an at most one-byte write per element (fp8; nvfp4 writes half a byte and scales).
