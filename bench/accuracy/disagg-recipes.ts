@@ -101,6 +101,17 @@ function sameDeployment(a: RecipeEntry, b: RecipeEntry): boolean {
   return JSON.stringify([a.prefill, a.decode]) === JSON.stringify([b.prefill, b.decode]);
 }
 
+/**
+ * Whether a row's source names the entry's image. The configuration writes some images nvcr.io#nvidia/…,
+ * as its container runtime takes them, and so do some rows' sources (one export writes
+ * `image=nvcr.io#nvidia/…` where another writes `image=nvcr.io/nvidia/…` for the same run): both read as
+ * the registry path.
+ */
+export function sameImage(source: string, image: string): boolean {
+  const registryPath = (s: string) => s.replaceAll('nvcr.io#', 'nvcr.io/');
+  return registryPath(source).includes(registryPath(image));
+}
+
 /** The entries whose model, system, engine, precision, image, lengths and concurrency are the row's and whose pools have its shape. */
 function entriesFitting(
   row: SiliconRow,
@@ -113,8 +124,7 @@ function entriesFitting(
       e.system === row.system &&
       e.backend === row.backend &&
       e.precision === row.precision &&
-      // The configuration writes some images nvcr.io#nvidia/…, as its container runtime takes them.
-      row.silicon_data_source.includes(e.image.replace('#', '/')) &&
+      sameImage(row.silicon_data_source, e.image) &&
       e.isl === row.isl &&
       e.osl === row.osl &&
       e.concurrencies.includes(concurrency) &&

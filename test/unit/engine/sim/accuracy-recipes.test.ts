@@ -2,7 +2,7 @@
 // engine limits of rows that do not record them, on real rows copied from silicon-calibration.csv.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DISAGG_RECIPES, recipeOf } from '../../../../bench/accuracy/disagg-recipes.js';
+import { DISAGG_RECIPES, recipeOf, sameImage } from '../../../../bench/accuracy/disagg-recipes.js';
 import { mapRow, type RowMapping, type SimulationJob } from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 
@@ -23,6 +23,9 @@ const ROWS = {
     'dsr1_b200_trtllm_fp4_disagg_1024x1024_c180_cfg320,db-dump/2026-04-27; config_id=320; silicon_concurrency=180; measured=2026-01-29T00:00:00.000Z; workflow_run_id=247; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1,trtllm,0.8.1.post1,deepseek-ai/DeepSeek-V3,b200_sxm,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,1,1,1,1,4,1,4,36,5,8,1,1,1,8,1416.5139636035829,10.976183676405586',
   cfg320c100:
     'dsr1_b200_trtllm_fp4_disagg_8192x1024_c100_cfg320,db-dump/2026-04-27; config_id=320; silicon_concurrency=100; measured=2026-01-29T00:00:00.000Z; workflow_run_id=247; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1,trtllm,0.8.1.post1,deepseek-ai/DeepSeek-V3,b200_sxm,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,1,1,1,1,4,1,4,20,5,8,1,1,1,8,3147.246426399681,9.782847974237518',
+  // Its export writes the image nvcr.io#nvidia/…, as the configuration does (dsr1-fp4-gb300-dynamo-trt).
+  gb300c24:
+    '2026_03_25_deepseek_r1_gb300_trtllm_fp4_disagg_1024x1024_c24_tp2_0_ep2_0_1090,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=24; measured=2026-02-03T17:15:06Z; wip=False; image=nvcr.io#nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-R1,gb300,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,2,1,1,1,2,,,8,1,1,4,2,404.0352574835803,4.355970472100667',
 };
 const row = (line: string): SiliconRow => parseSiliconCsv(`${HEADER}\n${line}\n`, 'test.csv')[0];
 
@@ -99,5 +102,17 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     // Alone, the row keeps its own counts and a batch limit that admits every client.
     const alone = jobOf(mapRow(fileRows[0]));
     assert.ok((disaggregated(alone).decode.scheduler.maxNumSeqs ?? 0) >= 36);
+  });
+
+  it("a row whose source writes its image nvcr.io#nvidia/… matches the configuration's image", () => {
+    assert.ok(sameImage('image=nvcr.io#nvidia/ai-dynamo/x:1', 'nvcr.io/nvidia/ai-dynamo/x:1'));
+    assert.ok(sameImage('image=nvcr.io/nvidia/ai-dynamo/x:1', 'nvcr.io#nvidia/ai-dynamo/x:1'));
+    assert.ok(!sameImage('image=nvcr.io#nvidia/ai-dynamo/x:1', 'nvcr.io/nvidia/ai-dynamo/x:2'));
+    const match = recipeOf(row(ROWS.gb300c24), 24);
+    assert.notEqual(match.kind, 'none');
+    assert.equal(
+      match.kind === 'none' ? '' : 'entry' in match ? match.entry.config : '',
+      'dsr1-fp4-gb300-dynamo-trt',
+    );
   });
 });
