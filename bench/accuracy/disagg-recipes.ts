@@ -41,12 +41,24 @@ const RecipeEntry = z.object({
   speculative: z.enum(['none', 'mtp']),
   /** MTP: the recipe file's speculative tokens (speculative_config.num_nextn_predict_layers, both pools). */
   mtpTokens: count.optional(),
+  /** The configuration entry's conc-list. */
   concurrencies: z.array(count).min(1),
+  /**
+   * The concurrencies the recipe file itself runs (its benchmark.concurrencies), where transcribed. The
+   * file is a run of this deployment at those concurrencies too; where they differ from the
+   * configuration's, the file was edited between the configuration's version and the one read (a file
+   * named …_mtp0_12.yaml that runs [10]), so its limits are not known to be those of a row measured at a
+   * concurrency it does not run.
+   */
+  recipeConcurrencies: z.array(count).min(1).optional(),
   prefill: RecipePool,
   decode: RecipePool,
   /** Where the configuration entry (workers, degrees, concurrencies) was read. */
   source: Source,
-  /** Where the recipe file it names (the engine limits) was read. */
+  /**
+   * Where the engine limits were read: the recipe file the entry names (CONFIG_FILE), or the configuration
+   * itself where its additional-settings give them (PREFILL_MAX_BATCH_SIZE, DECODE_MAX_BATCH_SIZE, …).
+   */
   recipe: Source,
 });
 export type RecipeEntry = z.infer<typeof RecipeEntry>;
@@ -96,6 +108,22 @@ function poolFits(row: SiliconRow, side: 'prefill' | 'decode', pool: RecipePool)
   );
 }
 
+/** Whether a configuration or its recipe file ran the deployment at `concurrency`. */
+function ranConcurrency(e: RecipeEntry, concurrency: number): boolean {
+  return e.concurrencies.includes(concurrency) || (e.recipeConcurrencies?.includes(concurrency) ?? false);
+}
+
+const withoutLimits = ({ maxBatchSize: _b, maxNumTokens: _t, ...pool }: RecipePool): RecipePool => pool;
+
+/**
+ * The entry as it ran `concurrency`: with its recipe file's limits where the file runs that concurrency
+ * (or does not say which it runs), else its workers and degrees alone (the file read is another version).
+ */
+export function entryAt(e: RecipeEntry, concurrency: number): RecipeEntry {
+  if (!e.recipeConcurrencies || e.recipeConcurrencies.includes(concurrency)) return e;
+  return { ...e, prefill: withoutLimits(e.prefill), decode: withoutLimits(e.decode) };
+}
+
 /** Whether two entries run the same deployment (the same workers, degrees and limits). */
 function sameDeployment(a: RecipeEntry, b: RecipeEntry): boolean {
   return JSON.stringify([a.prefill, a.decode]) === JSON.stringify([b.prefill, b.decode]);
@@ -112,13 +140,16 @@ export function sameImage(source: string, image: string): boolean {
   return registryPath(source).includes(registryPath(image));
 }
 
-/** The entries whose model, system, engine, precision, image, lengths and concurrency are the row's and whose pools have its shape. */
+/**
+ * The entries whose model, system, engine, precision, image, lengths and concurrency (the configuration's
+ * or its recipe file's) are the row's and whose pools have its shape, each as it ran that concurrency.
+ */
 function entriesFitting(
   row: SiliconRow,
   concurrency: number,
   entries: readonly RecipeEntry[],
 ): RecipeEntry[] {
-  return entries.filter(
+  const fitting = entries.filter(
     (e) =>
       e.modelPaths.includes(row.model_path) &&
       e.system === row.system &&
@@ -127,10 +158,11 @@ function entriesFitting(
       sameImage(row.silicon_data_source, e.image) &&
       e.isl === row.isl &&
       e.osl === row.osl &&
-      e.concurrencies.includes(concurrency) &&
+      ranConcurrency(e, concurrency) &&
       poolFits(row, 'prefill', e.prefill) &&
       poolFits(row, 'decode', e.decode),
   );
+  return fitting.map((e) => entryAt(e, concurrency));
 }
 
 /** A row measured by the same benchmark configuration (a database dump's config_id) as another. */

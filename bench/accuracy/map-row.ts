@@ -449,9 +449,11 @@ function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] |
     ];
   }
   if (!counted) {
-    return recipe.kind === 'ambiguous'
+    if (recipe.kind !== 'ambiguous') return 'disaggregated: prefill/decode worker counts not recorded';
+    const modes = new Set(recipe.entries.map((e) => e.speculative));
+    return modes.size > 1
       ? 'disaggregated: worker counts not recorded; the recipes ran its concurrency with and without MTP'
-      : 'disaggregated: prefill/decode worker counts not recorded';
+      : 'disaggregated: worker counts not recorded; the recipes ran its concurrency in several deployments';
   }
   return [{ degrees: poolDegrees(row, 'prefill') }, { degrees: poolDegrees(row, 'decode') }];
 }

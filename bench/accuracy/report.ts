@@ -133,9 +133,12 @@ its closed-loop client, as a user would predict it, with the step model and cali
   and commit), its worker counts fill in rows that lack them, and its engine limits (max_batch_size per
   decode worker or attention-DP rank, the prefill's max_batch_size and max_num_tokens) replace the defaults:
   a decode batch limit below the clients queues them at decode, which the client sees as TTFT. A row is
-  matched by model, system, engine, precision, container image, lengths, concurrency and its pools' shape;
-  where its concurrency ran with and without MTP, the other rows of its configuration (config_id) decide,
-  else it is ambiguous. Rows without worker counts and no unambiguous recipe are not modelled: the number of
+  matched by model, system, engine, precision, container image, lengths, concurrency and its pools' shape.
+  The concurrency is the configuration's or, where transcribed, one the recipe file itself runs
+  (benchmark.concurrencies); a row at a concurrency the file does not run gets the deployment without the
+  file's limits (the file read was edited after that run). Where its concurrency ran with and without MTP,
+  the other rows of its configuration (config_id) decide; left so, or where it ran in several deployments,
+  it is ambiguous. Rows without worker counts and no unambiguous recipe are not modelled: the number of
   replicas decides the load on each. A row whose recipe runs MTP decodes with MTP of the recipe's
   speculative tokens (num_nextn_predict_layers) at the documented default acceptance (docs/speculation.md),
   the prefill pool loading the drafter; MTP recipes' engine limits are not recorded, so those rows run the

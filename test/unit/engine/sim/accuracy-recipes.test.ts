@@ -26,6 +26,21 @@ const ROWS = {
   // Its export writes the image nvcr.io#nvidia/…, as the configuration does (dsr1-fp4-gb300-dynamo-trt).
   gb300c24:
     '2026_03_25_deepseek_r1_gb300_trtllm_fp4_disagg_1024x1024_c24_tp2_0_ep2_0_1090,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=24; measured=2026-02-03T17:15:06Z; wip=False; image=nvcr.io#nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-R1,gb300,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,2,1,1,1,2,,,8,1,1,4,2,404.0352574835803,4.355970472100667',
+  // dsr1-fp8-b300-dynamo-trt. 8k/1k c10: not in the configuration's conc-lists, but the recipe file
+  // ctx1_gen8_tp8_batch2_eplb0_mtp0_16.yaml (listed at c16) runs [10].
+  b300c10:
+    '2026_04_06_deepseek_r1_b300_sxm_trtllm_fp8_disagg_8192x1024_c10_tp4_ep1_1812,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=10; measured=2026-02-12T00:00:00.000Z; wip=False; image=nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1,trtllm,0.8.1.post1,deepseek-ai/DeepSeek-R1,b300_sxm,fp8,disagg,8192,1024,fp8,fp8,,,,,,,,,4,1,1,4,1,,,8,1,1,8,1,1967.1537448558956,7.250791637843074',
+  // 1k/1k c12: the configuration's ctx1_gen8_tp8_batch64_eplb0_mtp0_12.yaml, a file that now runs [10]
+  // with max_batch_size 1.
+  b300c12:
+    '2026_04_06_deepseek_r1_b300_sxm_trtllm_fp8_disagg_1024x1024_c12_tp4_ep1_1728,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=12; measured=2026-02-07T00:00:00.000Z; wip=False; image=nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1,trtllm,0.8.1.post1,deepseek-ai/DeepSeek-R1,b300_sxm,fp8,disagg,1024,1024,fp8,fp8,,,,,,,,,4,1,1,4,1,,,8,1,1,8,1,182.91671759216115,8.35778461299247',
+  // 8k/1k c256: two STP deployments (2 prefill + 1 DP8 decode, 3 prefill + 5 TP8 decode) ran it.
+  b300c256:
+    '2026_04_06_deepseek_r1_b300_sxm_trtllm_fp8_disagg_8192x1024_c256_tp4_ep1_1695,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=256; measured=2026-02-12T00:00:00.000Z; wip=False; image=nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1,trtllm,0.8.1.post1,deepseek-ai/DeepSeek-R1,b300_sxm,fp8,disagg,8192,1024,fp8,fp8,,,,,,,,,4,1,1,4,1,,,8,1,1,8,1,1897.350053619266,20.4233339842811',
+  // gptoss-fp4-gb200-dynamo-trt at c16: 1 prefill worker of TP1 and 4 decode workers of TP2, the limits in
+  // the entry's own additional-settings (DECODE_MAX_BATCH_SIZE=32, PREFILL_MAX_NUM_TOKENS=20000).
+  gptossC16:
+    '2026_03_25_gpt_oss_120b_gb200_trtllm_fp4_disagg_1024x1024_c16_tp1_0_ep1_0_1278,source_file=2026-03-25.csv; model=GPT-OSS-120B; silicon_concurrency=16; measured=2026-01-07T15:36:44Z; wip=False; image=nvcr.io#nvidia/ai-dynamo/tensorrtllm-runtime:0.7.0.post2,trtllm,0.7.0.post2,openai/gpt-oss-120b,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,2,1,1,2,1,61.942796335642925,2.5885168451430465',
 };
 const row = (line: string): SiliconRow => parseSiliconCsv(`${HEADER}\n${line}\n`, 'test.csv')[0];
 
@@ -114,5 +129,36 @@ describe('accuracy benchmark: disaggregated recipes', () => {
       match.kind === 'none' ? '' : 'entry' in match ? match.entry.config : '',
       'dsr1-fp4-gb300-dynamo-trt',
     );
+  });
+
+  it("a concurrency only the recipe file runs fits its entry, with the file's limits", () => {
+    const match = recipeOf(row(ROWS.b300c10), 10);
+    assert.equal(match.kind, 'found');
+    assert.match(match.kind === 'found' ? match.entry.recipe.path : '', /ctx1_gen8_tp8_batch2_eplb0_mtp0_16/);
+    const d = disaggregated(jobOf(mapRow(row(ROWS.b300c10))));
+    assert.equal(d.decode.scheduler.maxNumSeqs, 1);
+  });
+
+  it("a concurrency the recipe file does not run keeps the deployment but not the file's limits", () => {
+    const job = jobOf(mapRow(row(ROWS.b300c12)));
+    const d = disaggregated(job);
+    // 8 decode workers of TP8, as the configuration says; the file's max_batch_size 1 is not applied.
+    assert.deepEqual([d.decode.plan.tp, d.decode.plan.dp * job.parts], [8, 8]);
+    assert.ok((d.decode.scheduler.maxNumSeqs ?? 0) >= 2);
+    assert.notEqual(d.prefill.scheduler.maxNumBatchedTokens, 8320);
+  });
+
+  it('a concurrency run in two deployments of the same mode is ambiguous, and says so', () => {
+    const mapping = mapRow(row(ROWS.b300c256));
+    assert.equal(mapping.modelled, false);
+    assert.match(mapping.modelled ? '' : mapping.reason, /several deployments/);
+  });
+
+  it("a configuration's own engine settings serve as its limits", () => {
+    const job = jobOf(mapRow(row(ROWS.gptossC16)));
+    const d = disaggregated(job);
+    assert.deepEqual([d.decode.plan.tp, d.decode.plan.dp * job.parts], [2, 4]);
+    assert.equal(d.decode.scheduler.maxNumSeqs, 32);
+    assert.equal(d.prefill.scheduler.maxNumBatchedTokens, 20000);
   });
 });
