@@ -19,8 +19,9 @@ import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
 import {
   type RecipeEntry,
   type RecipeMatch,
-  type RecipePool,
+  type ReplicaLimits,
   recipeDegrees,
+  recipeLimits,
   recipeOf,
   type SiblingRun,
 } from './disagg-recipes.js';
@@ -186,7 +187,7 @@ export interface PoolTarget {
   maxModelLen: number;
   clientsPerReplica: number;
   /** The deployment's own engine limits where its recipe records them (per replica: worker or attention-DP rank). */
-  limits?: Pick<RecipePool, 'maxBatchSize' | 'maxNumTokens'>;
+  limits?: ReplicaLimits;
 }
 
 /**
@@ -414,7 +415,7 @@ interface Context {
 /** One pool of a row as it ran: its degrees, and where its recipe gives them, its limits and speculation. */
 interface PoolShape {
   degrees: PoolDegrees;
-  limits?: RecipePool;
+  limits?: ReplicaLimits;
   speculation?: SpeculationConfigInput;
 }
 
@@ -440,10 +441,13 @@ function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] |
     const { prefill, decode } = recipe.entry;
     const speculation = recipeSpeculation(recipe.entry);
     return [
-      { degrees: counted ? poolDegrees(row, 'prefill') : recipeDegrees(prefill), limits: prefill },
+      {
+        degrees: counted ? poolDegrees(row, 'prefill') : recipeDegrees(prefill),
+        limits: recipeLimits(prefill),
+      },
       {
         degrees: counted ? poolDegrees(row, 'decode') : recipeDegrees(decode),
-        limits: decode,
+        limits: recipeLimits(decode),
         ...(speculation ? { speculation } : {}),
       },
     ];
@@ -468,7 +472,7 @@ function jobOf(c: Context): SimulationJob | string {
   const maxModelLen = row.isl + row.osl;
   const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
   const shapes:
-    | { degrees: PoolDegrees; limits?: RecipePool | LaunchLimits; speculation?: SpeculationConfigInput }[]
+    | { degrees: PoolDegrees; limits?: ReplicaLimits | LaunchLimits; speculation?: SpeculationConfigInput }[]
     | string =
     row.mode === 'agg'
       ? [{ degrees: aggregatedDegreesAsRun(row, hardware), limits: launchLimitsOf(row, c.concurrency) }]
