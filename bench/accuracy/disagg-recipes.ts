@@ -34,6 +34,8 @@ const RecipePool = z.object({
   chunkedPrefillSize: count.optional(),
   /** SGLang's --max-prefill-tokens: prompt tokens per prefill batch of each scheduler (each attention-DP rank). */
   maxPrefillTokens: count.optional(),
+  /** Expert slots beyond the model's experts, spread over the EP ranks with EPLB (SGLang --ep-num-redundant-experts). */
+  redundantExperts: count.optional(),
 });
 export type RecipePool = z.infer<typeof RecipePool>;
 

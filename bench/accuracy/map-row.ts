@@ -19,6 +19,7 @@ import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
 import {
   type RecipeEntry,
   type RecipeMatch,
+  type RecipePool,
   type ReplicaLimits,
   recipeDegrees,
   recipeLimits,
@@ -415,7 +416,10 @@ interface Context {
 /** One pool of a row as it ran: its degrees, and where its recipe gives them, its limits and speculation. */
 interface PoolShape {
   degrees: PoolDegrees;
-  limits?: ReplicaLimits;
+  /** The recipe's (per replica) or the aggregated launch script's limits. */
+  limits?: ReplicaLimits | LaunchLimits;
+  /** The recipe's redundant expert slots (EPLB), where it runs experts over EP ranks. */
+  redundantExperts?: number;
   speculation?: SpeculationConfigInput;
 }
 
@@ -429,6 +433,9 @@ export function recipeSpeculation(entry: RecipeEntry): SpeculationConfigInput | 
     ? { method: 'mtp', k: entry.mtpTokens }
     : undefined;
 }
+
+const redundantSlots = (pool: RecipePool): { redundantExperts?: number } =>
+  pool.redundantExperts ? { redundantExperts: pool.redundantExperts } : {};
 
 /**
  * A disaggregated row's pools as they ran: the row's degrees and worker counts, else its recipe's; with
@@ -444,10 +451,12 @@ function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] |
       {
         degrees: counted ? poolDegrees(row, 'prefill') : recipeDegrees(prefill),
         limits: recipeLimits(prefill),
+        ...redundantSlots(prefill),
       },
       {
         degrees: counted ? poolDegrees(row, 'decode') : recipeDegrees(decode),
         limits: recipeLimits(decode),
+        ...redundantSlots(decode),
         ...(speculation ? { speculation } : {}),
       },
     ];
@@ -471,14 +480,16 @@ function jobOf(c: Context): SimulationJob | string {
   const kvDtype = kvDtypeOf(row);
   const maxModelLen = row.isl + row.osl;
   const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
-  const shapes:
-    | { degrees: PoolDegrees; limits?: ReplicaLimits | LaunchLimits; speculation?: SpeculationConfigInput }[]
-    | string =
+  const shapes: PoolShape[] | string =
     row.mode === 'agg'
       ? [{ degrees: aggregatedDegreesAsRun(row, hardware), limits: launchLimitsOf(row, c.concurrency) }]
       : disaggregatedPools(row, c.recipe);
   if (typeof shapes === 'string') return shapes;
-  const pools = shapes.map((shape) => plan(shape.degrees));
+  // A recipe's redundant expert slots make experts + slots divide over its EP ranks (256 + 32 over EP 48).
+  const pools = shapes.map((shape) => {
+    const p = plan(shape.degrees);
+    return p && p.ep > 1 && shape.redundantExperts ? { ...p, redundantExperts: shape.redundantExperts } : p;
+  });
   const full = pools.filter((p): p is Plan => p !== undefined);
   if (full.length < pools.length) return 'tensor-parallel degree not recorded';
   const uneven = full.find((p) => model.numHeads % p.tp !== 0);

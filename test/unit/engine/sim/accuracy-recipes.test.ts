@@ -158,6 +158,9 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.deepEqual([wide.prefill.plan.tp, wide.prefill.plan.dp, wide.prefill.plan.ep], [1, 16, 4]);
     assert.deepEqual([wide.decode.plan.tp, wide.decode.plan.dp, wide.decode.plan.ep], [1, 48, 48]);
     assert.equal(wide.decode.scheduler.maxNumSeqs, 1408);
+    // --ep-num-redundant-experts 32: 256 + 32 expert slots, 6 on each of the 48 ranks.
+    assert.equal(wide.decode.plan.redundantExperts, 32);
+    assert.equal(wide.prefill.plan.redundantExperts, undefined);
     assert.equal(wide.prefill.scheduler.maxNumBatchedTokens, 16384);
     const mid = disaggregated(jobOf(mapRow(row(ROWS.sglangDep32))));
     assert.deepEqual([mid.decode.plan.dp, mid.decode.scheduler.maxNumSeqs], [32, 2112]);
