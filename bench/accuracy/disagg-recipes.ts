@@ -2,6 +2,7 @@
 // the worker counts some rows leave out, and the engine limits (max batch size, max tokens per step)
 // that no row records, each entry citing the repository, path and commit it was read from.
 import { z } from 'zod';
+import { resolveSchedulerConfig } from '../../src/engine/sched/config.js';
 import recipesJson from './disagg-recipes.json';
 import type { PoolDegrees, SiliconRow } from './rows.js';
 
@@ -12,19 +13,34 @@ const Source = z.object({
   commit: z.string().regex(/^[0-9a-f]{40}$/),
 });
 
-/** One pool as a recipe runs it: its workers, each of `tp` GPUs; limits per worker or attention-DP rank. */
+/**
+ * One pool as a recipe runs it: its workers, each of `tp` GPUs, and the engine limits its recipe file
+ * sets, under the engine's own names: TensorRT-LLM's per replica (worker or attention-DP rank), SGLang's
+ * per server as its recipe writes them (`recipeLimits` reads both as per-replica limits).
+ */
 const RecipePool = z.object({
   workers: count,
   tp: count,
   ep: count,
-  /** Attention data parallel across the worker's GPUs (TRT-LLM enable_attention_dp: `dep`), or TP attention (`tep`). */
+  /** Attention data parallel across the worker's GPUs (TRT-LLM enable_attention_dp: `dep`, SGLang --enable-dp-attention with --dp-size = --tp-size), or TP attention (`tep`). */
   attentionDp: z.boolean(),
-  /** The engine's max_batch_size: per attention-DP rank where attention is data parallel, else per worker. */
+  /** TensorRT-LLM's max_batch_size: per attention-DP rank where attention is data parallel, else per worker. */
   maxBatchSize: count.optional(),
-  /** The engine's max_num_tokens per step (likewise per rank or worker). */
+  /** TensorRT-LLM's max_num_tokens per step (likewise per rank or worker). */
   maxNumTokens: count.optional(),
+  /** SGLang's --max-running-requests, for the whole server (all its attention-DP ranks). */
+  maxRunningRequests: count.optional(),
+  /** SGLang's --chunked-prefill-size, for the whole server. */
+  chunkedPrefillSize: count.optional(),
+  /** SGLang's --max-prefill-tokens: prompt tokens per prefill batch of each scheduler (each attention-DP rank). */
+  maxPrefillTokens: count.optional(),
+  /** Expert slots beyond the model's experts, spread over the EP ranks with EPLB (SGLang --ep-num-redundant-experts). */
+  redundantExperts: count.optional(),
 });
 export type RecipePool = z.infer<typeof RecipePool>;
+
+const TRTLLM_LIMITS = ['maxBatchSize', 'maxNumTokens'] as const;
+const SGLANG_LIMITS = ['maxRunningRequests', 'chunkedPrefillSize', 'maxPrefillTokens'] as const;
 
 const RecipeEntry = z.object({
   /** The benchmark configuration's key (InferenceMAX: `dsr1-fp4-b200-dynamo-trt`). */
@@ -63,11 +79,20 @@ const RecipeEntry = z.object({
 });
 export type RecipeEntry = z.infer<typeof RecipeEntry>;
 
+/** Whether an entry's pools give only its engine's limit keys (SGLang's and TensorRT-LLM's differ in scope). */
+function limitsNamedForEngine(e: RecipeEntry): boolean {
+  const foreign = e.backend === 'sglang' ? TRTLLM_LIMITS : SGLANG_LIMITS;
+  return [e.prefill, e.decode].every((pool) => foreign.every((key) => pool[key] === undefined));
+}
+
 const RecipeFile = z.object({
   about: z.string(),
   entries: z.array(
     RecipeEntry.refine((e) => (e.speculative === 'mtp') === (e.mtpTokens !== undefined), {
       message: 'an MTP entry, and only one, gives mtpTokens',
+    }).refine(limitsNamedForEngine, {
+      message:
+        "a pool's limits are named for its engine (SGLang: maxRunningRequests, chunkedPrefillSize, maxPrefillTokens; TensorRT-LLM: maxBatchSize, maxNumTokens)",
     }),
   ),
 });
@@ -82,6 +107,50 @@ export const DISAGG_RECIPES: readonly RecipeEntry[] = RecipeFile.parse(recipesJs
 export function recipeDegrees(pool: RecipePool): PoolDegrees {
   const moe = { moeTp: pool.tp / pool.ep, moeEp: pool.ep, workers: pool.workers };
   return pool.attentionDp ? { tp: 1, attentionDp: pool.tp, ...moe } : { tp: pool.tp, attentionDp: 1, ...moe };
+}
+
+/** Engine limits per replica (worker, or attention-DP rank where attention is data parallel). */
+export interface ReplicaLimits {
+  maxBatchSize?: number;
+  maxNumTokens?: number;
+}
+
+/**
+ * SGLang's prompt tokens per prefill batch where a recipe leaves --max-prefill-tokens out: the engine's
+ * default, as the simulator's SGLang scheduler takes it (its step budget without a chunk size given).
+ */
+const SGLANG_DEFAULT_MAX_PREFILL_TOKENS = resolveSchedulerConfig(
+  { policy: 'sglang' },
+  { gpuMemoryBytes: 1, modelMaxContext: 1 },
+).maxNumBatchedTokens;
+
+/**
+ * A recipe pool's limits per replica. TensorRT-LLM's are per replica already. SGLang's
+ * --max-running-requests and --chunked-prefill-size are for the whole server: with attention DP each of
+ * its `dp` ranks schedules `max_running_requests // dp` requests (sgl-project/sglang
+ * python/sglang/srt/managers/tp_worker.py @4f34e24: `server_args.max_running_requests //
+ * (server_args.dp_size if server_args.enable_dp_attention else 1)`) and chunks prompts at
+ * `chunked_prefill_size // dp_size` (ServerArgs._handle_data_parallelism, as sgl-project/sglang issue
+ * #20018 and PR #28884 quote it), while --max-prefill-tokens, not divided, bounds each rank's prefill
+ * batch as well: the tighter of the two is the batch's budget (sgl-project/sglang PR #35414).
+ */
+export function recipeLimits(pool: RecipePool): ReplicaLimits {
+  if (pool.maxBatchSize !== undefined || pool.maxNumTokens !== undefined) {
+    return {
+      ...(pool.maxBatchSize ? { maxBatchSize: pool.maxBatchSize } : {}),
+      ...(pool.maxNumTokens ? { maxNumTokens: pool.maxNumTokens } : {}),
+    };
+  }
+  const ranks = pool.attentionDp ? pool.tp : 1;
+  const perRank = (v: number | undefined) =>
+    v === undefined ? undefined : Math.max(1, Math.floor(v / ranks));
+  const maxBatchSize = perRank(pool.maxRunningRequests);
+  const chunk = perRank(pool.chunkedPrefillSize);
+  const maxNumTokens =
+    chunk === undefined
+      ? undefined
+      : Math.min(chunk, pool.maxPrefillTokens ?? SGLANG_DEFAULT_MAX_PREFILL_TOKENS);
+  return { ...(maxBatchSize ? { maxBatchSize } : {}), ...(maxNumTokens ? { maxNumTokens } : {}) };
 }
 
 /** What the recipes say about one row. */
@@ -130,14 +199,17 @@ function sameDeployment(a: RecipeEntry, b: RecipeEntry): boolean {
 }
 
 /**
- * Whether a row's source names the entry's image. The configuration writes some images nvcr.io#nvidia/…,
- * as its container runtime takes them, and so do some rows' sources (one export writes
- * `image=nvcr.io#nvidia/…` where another writes `image=nvcr.io/nvidia/…` for the same run): both read as
- * the registry path.
+/**
+ * Whether a row's source names the image, whole: `lmsysorg/sglang:v0.5.8.post1-cu130` is not the
+ * `…-cu130-runtime` or `…-cu130-amd64` image another configuration ran. The configuration writes some
+ * images nvcr.io#nvidia/…, as its container runtime takes them, and so do some rows' sources (one export
+ * writes `image=nvcr.io#nvidia/…` where another writes `image=nvcr.io/nvidia/…` for the same run): both
+ * read as the registry path.
  */
-export function sameImage(source: string, image: string): boolean {
+export function namesImage(source: string, image: string): boolean {
   const registryPath = (s: string) => s.replaceAll('nvcr.io#', 'nvcr.io/');
-  return registryPath(source).includes(registryPath(image));
+  const name = registryPath(image).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${name}(?![\\w.:/-])`).test(registryPath(source));
 }
 
 /**
@@ -155,7 +227,7 @@ function entriesFitting(
       e.system === row.system &&
       e.backend === row.backend &&
       e.precision === row.precision &&
-      sameImage(row.silicon_data_source, e.image) &&
+      namesImage(row.silicon_data_source, e.image) &&
       e.isl === row.isl &&
       e.osl === row.osl &&
       ranConcurrency(e, concurrency) &&

@@ -20,7 +20,9 @@ import {
   type RecipeEntry,
   type RecipeMatch,
   type RecipePool,
+  type ReplicaLimits,
   recipeDegrees,
+  recipeLimits,
   recipeOf,
   type SiblingRun,
 } from './disagg-recipes.js';
@@ -186,7 +188,7 @@ export interface PoolTarget {
   maxModelLen: number;
   clientsPerReplica: number;
   /** The deployment's own engine limits where its recipe records them (per replica: worker or attention-DP rank). */
-  limits?: Pick<RecipePool, 'maxBatchSize' | 'maxNumTokens'>;
+  limits?: ReplicaLimits;
 }
 
 /**
@@ -414,7 +416,10 @@ interface Context {
 /** One pool of a row as it ran: its degrees, and where its recipe gives them, its limits and speculation. */
 interface PoolShape {
   degrees: PoolDegrees;
-  limits?: RecipePool;
+  /** The recipe's (per replica) or the aggregated launch script's limits. */
+  limits?: ReplicaLimits | LaunchLimits;
+  /** The recipe's redundant expert slots (EPLB), where it runs experts over EP ranks. */
+  redundantExperts?: number;
   speculation?: SpeculationConfigInput;
 }
 
@@ -429,6 +434,9 @@ export function recipeSpeculation(entry: RecipeEntry): SpeculationConfigInput | 
     : undefined;
 }
 
+const redundantSlots = (pool: RecipePool): { redundantExperts?: number } =>
+  pool.redundantExperts ? { redundantExperts: pool.redundantExperts } : {};
+
 /**
  * A disaggregated row's pools as they ran: the row's degrees and worker counts, else its recipe's; with
  * the recipe's engine limits where it gives them, and its MTP speculation. A string says why the row
@@ -440,10 +448,15 @@ function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] |
     const { prefill, decode } = recipe.entry;
     const speculation = recipeSpeculation(recipe.entry);
     return [
-      { degrees: counted ? poolDegrees(row, 'prefill') : recipeDegrees(prefill), limits: prefill },
+      {
+        degrees: counted ? poolDegrees(row, 'prefill') : recipeDegrees(prefill),
+        limits: recipeLimits(prefill),
+        ...redundantSlots(prefill),
+      },
       {
         degrees: counted ? poolDegrees(row, 'decode') : recipeDegrees(decode),
-        limits: decode,
+        limits: recipeLimits(decode),
+        ...redundantSlots(decode),
         ...(speculation ? { speculation } : {}),
       },
     ];
@@ -469,14 +482,16 @@ function jobOf(c: Context): SimulationJob | string {
   const kvDtype = kvDtypeOf(row);
   const maxModelLen = row.isl + row.osl;
   const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
-  const shapes:
-    | { degrees: PoolDegrees; limits?: RecipePool | LaunchLimits; speculation?: SpeculationConfigInput }[]
-    | string =
+  const shapes: PoolShape[] | string =
     row.mode === 'agg'
       ? [{ degrees: aggregatedDegreesAsRun(row, hardware), limits: launchLimitsOf(row, c.concurrency) }]
       : disaggregatedPools(row, c.recipe);
   if (typeof shapes === 'string') return shapes;
-  const pools = shapes.map((shape) => plan(shape.degrees));
+  // A recipe's redundant expert slots make experts + slots divide over its EP ranks (256 + 32 over EP 48).
+  const pools = shapes.map((shape) => {
+    const p = plan(shape.degrees);
+    return p && p.ep > 1 && shape.redundantExperts ? { ...p, redundantExperts: shape.redundantExperts } : p;
+  });
   const full = pools.filter((p): p is Plan => p !== undefined);
   if (full.length < pools.length) return 'tensor-parallel degree not recorded';
   const uneven = full.find((p) => model.numHeads % p.tp !== 0);

@@ -2,7 +2,12 @@
 // engine limits of rows that do not record them, on real rows copied from silicon-calibration.csv.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DISAGG_RECIPES, recipeOf, sameImage } from '../../../../bench/accuracy/disagg-recipes.js';
+import {
+  DISAGG_RECIPES,
+  namesImage,
+  recipeLimits,
+  recipeOf,
+} from '../../../../bench/accuracy/disagg-recipes.js';
 import { mapRow, type RowMapping, type SimulationJob } from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 
@@ -10,6 +15,7 @@ const HEADER =
   'id,silicon_data_source,backend,backend_version,model_path,system,precision,mode,isl,osl,gemm_quant_mode,moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,prefill_batch_size,prefill_num_workers,prefill_tp_size,prefill_pp_size,prefill_attention_dp_size,prefill_moe_tp_size,prefill_moe_ep_size,decode_batch_size,decode_num_workers,decode_tp_size,decode_pp_size,decode_attention_dp_size,decode_moe_tp_size,decode_moe_ep_size,silicon_ttft_ms,silicon_tpot_ms';
 
 const IMAGE = 'image=nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1';
+const SGLANG_IMAGE = 'lmsysorg/sglang:v0.5.8.post1-cu130-runtime';
 const ROWS = {
   // No worker counts; its concurrency ran one recipe (STP, 1 prefill + 6 TEP8 decode workers of batch 64).
   c450: `2026_03_25_deepseek_r1_b200_sxm_trtllm_fp4_disagg_1024x1024_c450_tp4_0_ep4_0_1170,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=450; measured=2026-01-29T15:52:16Z; wip=False; ${IMAGE},trtllm,0.8.1.post1,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,8,1,1,2,4,2434.4647734851783,13.84172612054916`,
@@ -41,6 +47,10 @@ const ROWS = {
   // the entry's own additional-settings (DECODE_MAX_BATCH_SIZE=32, PREFILL_MAX_NUM_TOKENS=20000).
   gptossC16:
     '2026_03_25_gpt_oss_120b_gb200_trtllm_fp4_disagg_1024x1024_c16_tp1_0_ep1_0_1278,source_file=2026-03-25.csv; model=GPT-OSS-120B; silicon_concurrency=16; measured=2026-01-07T15:36:44Z; wip=False; image=nvcr.io#nvidia/ai-dynamo/tensorrtllm-runtime:0.7.0.post2,trtllm,0.7.0.post2,openai/gpt-oss-120b,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,2,1,1,2,1,61.942796335642925,2.5885168451430465',
+  // SGLang, no worker counts: two exports of gb300 fp4 1k/1k at c2048, one per recipe that ran it
+  // (decode DEP48: max_tpt.yaml; decode DEP32: mid_curve.yaml), both 4 prefill workers of DEP4.
+  sglangDep48: `2026_03_25_deepseek_r1_gb300_sglang_fp4_disagg_1024x1024_c2048_tp4_0_ep4_0_770,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2026-02-12T00:44:37Z; wip=False; image=${SGLANG_IMAGE},sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,gb300,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,48,1,1,12,4,1241.0308127203762,15.258052610238442`,
+  sglangDep32: `2026_04_06_deepseek_r1_gb300_sglang_fp4_disagg_1024x1024_c2048_tp4_ep4_1817,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2026-02-12T00:00:00.000Z; wip=False; image=${SGLANG_IMAGE},sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,gb300,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,32,1,1,8,4,1168.97318209316,16.568769688752795`,
 };
 const row = (line: string): SiliconRow => parseSiliconCsv(`${HEADER}\n${line}\n`, 'test.csv')[0];
 
@@ -61,7 +71,9 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     for (const e of DISAGG_RECIPES) {
       assert.match(e.source.commit, /^[0-9a-f]{40}$/);
       assert.match(e.recipe.path, /\.yaml$/);
-      if (e.speculative === 'none') assert.ok(e.decode.maxBatchSize, `${e.recipe.path}: decode limit`);
+      // TensorRT-LLM recipes all set max_batch_size; an SGLang decode worker may run the engine's default.
+      if (e.speculative === 'none' && e.backend === 'trtllm')
+        assert.ok(e.decode.maxBatchSize, `${e.recipe.path}: decode limit`);
     }
   });
 
@@ -120,9 +132,9 @@ describe('accuracy benchmark: disaggregated recipes', () => {
   });
 
   it("a row whose source writes its image nvcr.io#nvidia/… matches the configuration's image", () => {
-    assert.ok(sameImage('image=nvcr.io#nvidia/ai-dynamo/x:1', 'nvcr.io/nvidia/ai-dynamo/x:1'));
-    assert.ok(sameImage('image=nvcr.io/nvidia/ai-dynamo/x:1', 'nvcr.io#nvidia/ai-dynamo/x:1'));
-    assert.ok(!sameImage('image=nvcr.io#nvidia/ai-dynamo/x:1', 'nvcr.io/nvidia/ai-dynamo/x:2'));
+    assert.ok(namesImage('image=nvcr.io#nvidia/ai-dynamo/x:1', 'nvcr.io/nvidia/ai-dynamo/x:1'));
+    assert.ok(namesImage('image=nvcr.io/nvidia/ai-dynamo/x:1', 'nvcr.io#nvidia/ai-dynamo/x:1'));
+    assert.ok(!namesImage('image=nvcr.io#nvidia/ai-dynamo/x:1', 'nvcr.io/nvidia/ai-dynamo/x:2'));
     const match = recipeOf(row(ROWS.gb300c24), 24);
     assert.notEqual(match.kind, 'none');
     assert.equal(
@@ -160,5 +172,70 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.deepEqual([d.decode.plan.tp, d.decode.plan.dp * job.parts], [2, 4]);
     assert.equal(d.decode.scheduler.maxNumSeqs, 32);
     assert.equal(d.prefill.scheduler.maxNumBatchedTokens, 20000);
+  });
+
+  it("SGLang's limits are the server's, read per attention-DP rank", () => {
+    // mid_curve.yaml's decode: --max-running-requests 67584, --chunked-prefill-size 786432 over DP 32.
+    const decode = {
+      workers: 1,
+      tp: 32,
+      ep: 32,
+      attentionDp: true,
+      maxRunningRequests: 67584,
+      chunkedPrefillSize: 786432,
+    };
+    // 786432 / 32 = 24576, above the engine's default --max-prefill-tokens of 16384.
+    assert.deepEqual(recipeLimits(decode), { maxBatchSize: 2112, maxNumTokens: 16384 });
+    // Its prefill: 65536 / 4 = 16384 per rank, under its --max-prefill-tokens 32768.
+    const prefill = {
+      workers: 4,
+      tp: 4,
+      ep: 4,
+      attentionDp: true,
+      maxRunningRequests: 30000,
+      chunkedPrefillSize: 65536,
+      maxPrefillTokens: 32768,
+    };
+    assert.deepEqual(recipeLimits(prefill), { maxBatchSize: 7500, maxNumTokens: 16384 });
+    // Without attention DP the server is one scheduler: its flags as written.
+    const tp = {
+      workers: 10,
+      tp: 4,
+      ep: 1,
+      attentionDp: false,
+      maxRunningRequests: 30000,
+      chunkedPrefillSize: 131072,
+      maxPrefillTokens: 524288,
+    };
+    assert.deepEqual(recipeLimits(tp), { maxBatchSize: 30000, maxNumTokens: 131072 });
+    // TensorRT-LLM's are per rank already.
+    const trt = { workers: 2, tp: 8, ep: 8, attentionDp: true, maxBatchSize: 64, maxNumTokens: 8192 };
+    assert.deepEqual(recipeLimits(trt), { maxBatchSize: 64, maxNumTokens: 8192 });
+  });
+
+  it('an SGLang row without worker counts runs the recipe whose decode width it records', () => {
+    const wide = disaggregated(jobOf(mapRow(row(ROWS.sglangDep48))));
+    // 4 prefill workers of DEP4; 1 decode worker of DEP48 (--max-running-requests 67584 / 48 = 1408).
+    assert.deepEqual([wide.prefill.plan.tp, wide.prefill.plan.dp, wide.prefill.plan.ep], [1, 16, 4]);
+    assert.deepEqual([wide.decode.plan.tp, wide.decode.plan.dp, wide.decode.plan.ep], [1, 48, 48]);
+    assert.equal(wide.decode.scheduler.maxNumSeqs, 1408);
+    // --ep-num-redundant-experts 32: 256 + 32 expert slots, 6 on each of the 48 ranks.
+    assert.equal(wide.decode.plan.redundantExperts, 32);
+    assert.equal(wide.prefill.plan.redundantExperts, undefined);
+    assert.equal(wide.prefill.scheduler.maxNumBatchedTokens, 16384);
+    const mid = disaggregated(jobOf(mapRow(row(ROWS.sglangDep32))));
+    assert.deepEqual([mid.decode.plan.dp, mid.decode.scheduler.maxNumSeqs], [32, 2112]);
+  });
+
+  it('a row names an image only whole', () => {
+    const source = 'db-dump; lmsysorg/sglang:v0.5.8.post1-cu130-runtime';
+    assert.ok(namesImage(source, 'lmsysorg/sglang:v0.5.8.post1-cu130-runtime'));
+    assert.ok(!namesImage(source, 'lmsysorg/sglang:v0.5.8.post1-cu130'));
+    assert.ok(
+      namesImage('x; image=lmsysorg/sglang:v0.5.8.post1-cu130', 'lmsysorg/sglang:v0.5.8.post1-cu130'),
+    );
+    // The configuration writes nvcr.io#nvidia/… where the rows write nvcr.io/nvidia/….
+    assert.ok(namesImage(IMAGE, 'nvcr.io#nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1'));
+    assert.ok(!namesImage(`${IMAGE}2`, 'nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1'));
   });
 });
