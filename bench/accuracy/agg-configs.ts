@@ -54,17 +54,42 @@ const AggConfig = z.object({
 });
 export type AggConfig = z.infer<typeof AggConfig>;
 
-const ConfigFile = z.object({
-  about: z.string(),
-  entries: z.array(
-    AggConfig.refine(
-      (e) => (e.speculative === 'mtp') === (e.mtpTokens !== undefined && e.script !== undefined),
-      {
-        message: 'an MTP entry, and only one, gives mtpTokens and the script that sets them',
-      },
+/** Whether two entries are configurations of one engine, GPU, model and precision that ran one image. */
+function sameImage(a: AggConfig, b: AggConfig): boolean {
+  return (
+    a.backend === b.backend &&
+    a.system === b.system &&
+    a.precision === b.precision &&
+    a.image === b.image &&
+    a.modelPaths.some((m) => b.modelPaths.includes(m))
+  );
+}
+
+const ConfigFile = z
+  .object({
+    about: z.string(),
+    entries: z.array(
+      AggConfig.refine(
+        (e) => e.speculative === 'mtp' || (e.mtpTokens === undefined && e.script === undefined),
+        {
+          message: 'only an MTP entry gives mtpTokens and the script that sets them',
+        },
+      ).refine((e) => (e.mtpTokens === undefined) === (e.script === undefined), {
+        message: 'mtpTokens and the script they were read from come together',
+      }),
     ),
-  ),
-});
+  })
+  .refine(
+    // An MTP entry without its depth can never be modelled: only rows it leaves ambiguous may use it.
+    (file) =>
+      file.entries.every(
+        (e) =>
+          e.speculative !== 'mtp' ||
+          e.mtpTokens !== undefined ||
+          file.entries.some((o) => o.speculative === 'none' && sameImage(e, o)),
+      ),
+    { message: 'an MTP entry without mtpTokens must share its image with a non-MTP entry' },
+  );
 
 /** The aggregated configurations of the benchmark, checked. */
 export const AGG_CONFIGS: readonly AggConfig[] = ConfigFile.parse(configsJson).entries;
@@ -111,8 +136,16 @@ function entriesOfImage(row: SiliconRow, entries: readonly AggConfig[]): AggConf
       e.system === row.system &&
       e.precision === row.precision &&
       e.modelPaths.includes(row.model_path) &&
-      source.includes(e.image),
+      namesImage(source, e.image),
   );
+}
+
+/** Whether the source names exactly this image (`…:v0.5.9-cu130` is not `…:v0.5.9-cu130-amd64`). */
+function namesImage(source: string, image: string): boolean {
+  for (let at = source.indexOf(image); at >= 0; at = source.indexOf(image, at + 1)) {
+    if (!/[\w.-]/.test(source.charAt(at + image.length))) return true;
+  }
+  return false;
 }
 
 /** Whether the entry's search space runs the row's lengths and concurrency at its plan. */

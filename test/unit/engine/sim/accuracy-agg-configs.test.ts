@@ -21,6 +21,9 @@ const ROWS = {
     'dsr1_b200_trtllm_fp4_agg_1024x1024_c4_cfg91,db-dump/2026-04-27; config_id=91; silicon_concurrency=4; measured=2026-02-03T00:00:00.000Z; workflow_run_id=253; nvcr.io/nvidia/tensorrt-llm/release:1.2.0rc6.post2,trtllm,1.2.0rc6.post2,deepseek-ai/DeepSeek-V3,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,4,8,1,1,8,1,,,,,,,,,,,,,,,158.6640574852936,7.188679216208173',
   /** H200: dsr1-fp8-h200-trt and dsr1-fp8-h200-trt-mtp ran the same image. */
   h200: '2026_04_06_deepseek_r1_h200_sxm_trtllm_fp8_agg_1024x1024_c256_tp8_ep8_2011,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=256; measured=2026-01-14T00:00:00.000Z; wip=False; image=nvcr.io/nvidia/tensorrt-llm/release:1.1.0rc2.post2,trtllm,1.1.0rc2.post2,deepseek-ai/DeepSeek-R1,h200_sxm,fp8,agg,1024,1024,fp8,fp8,4,1,1,64,8,8,,,,,,,,,,,,,,,2997.5119234055455,37.23075320372353',
+  /** SGLang on B200: dsr1-fp8-b200-sglang and dsr1-fp8-b200-sglang-mtp ran the same image. */
+  sglangB200:
+    'dsr1_b200_sglang_fp8_agg_1024x1024_c4_cfg87,db-dump/2026-04-27; config_id=87; silicon_concurrency=4; measured=2026-03-25T00:00:00.000Z; workflow_run_id=337; lmsysorg/sglang:v0.5.9-cu130,sglang,0.5.9,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,1024,1024,fp8,fp8_block,4,8,1,1,8,1,,,,,,,,,,,,,,,183.1796007230878,8.759961854292433',
 };
 
 function row(name: keyof typeof ROWS): SiliconRow {
@@ -64,6 +67,20 @@ describe('accuracy benchmark: aggregated rows that ran MTP', () => {
     assert.equal(colocatedPool(row('h200')).pool.speculation, undefined);
   });
 
+  it('treats SGLang rows whose MTP and non-MTP configurations shared the image as ambiguous', () => {
+    const degrees = { tp: 8, attentionDp: 1, moeTp: 8, moeEp: 1 };
+    const match = aggConfigOf(row('sglangB200'), 4, degrees);
+    assert.ok(match.kind === 'ambiguous');
+    assert.deepEqual(match.entries.map((e) => e.speculative).sort(), ['mtp', 'none']);
+    assert.equal(colocatedPool(row('sglangB200')).pool.speculation, undefined);
+    // The image is matched whole: …:v0.5.9-cu130-amd64 is another image.
+    const amd64 = {
+      ...row('sglangB200'),
+      silicon_data_source: row('sglangB200').silicon_data_source.replace('cu130', 'cu130-amd64'),
+    };
+    assert.equal(aggConfigOf(amd64, 4, degrees).kind, 'none');
+  });
+
   it("says nothing of a row outside its configuration's search space, or of another source", () => {
     const degrees = { tp: 8, attentionDp: 1, moeTp: 8, moeEp: 1 };
     assert.equal(aggConfigOf(row('mtpTp8'), 512, degrees).kind, 'none');
@@ -76,13 +93,14 @@ describe('accuracy benchmark: aggregated rows that ran MTP', () => {
     assert.equal(aggConfigOf(other, 4, degrees).kind, 'none');
   });
 
-  it('every MTP entry cites its configuration and script at full commits', () => {
-    const mtp = AGG_CONFIGS.filter((e) => e.speculative === 'mtp');
-    assert.ok(mtp.length > 0);
-    for (const e of mtp) {
+  it('every entry cites its configuration, and every MTP depth its script, at full commits', () => {
+    assert.ok(AGG_CONFIGS.some((e) => e.mtpTokens !== undefined));
+    for (const e of AGG_CONFIGS) {
       assert.match(e.source.commit, /^[0-9a-f]{40}$/);
+      if (!e.mtpTokens) continue;
+      assert.equal(e.speculative, 'mtp');
       assert.match(e.script?.commit ?? '', /^[0-9a-f]{40}$/);
-      assert.ok(e.mtpTokens && e.mtpTokens.attentionTp >= e.mtpTokens.attentionDp);
+      assert.ok(e.mtpTokens.attentionTp >= e.mtpTokens.attentionDp);
     }
   });
 });
