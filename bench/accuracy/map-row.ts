@@ -16,6 +16,7 @@ import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.js';
 import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
+import { aggConfigOf } from './agg-configs.js';
 import {
   type RecipeEntry,
   type RecipeMatch,
@@ -471,6 +472,22 @@ function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] |
   return [{ degrees: poolDegrees(row, 'prefill') }, { degrees: poolDegrees(row, 'decode') }];
 }
 
+/**
+ * An aggregated row's one pool as it ran: its degrees, its launch script's limits, and where its benchmark
+ * configuration ran MTP (agg-configs.ts: the row's image, lengths, concurrency and plan fit only an MTP
+ * configuration), that speculation at its script's depth.
+ */
+function aggregatedPool(row: SiliconRow, hardware: HardwareSpec, concurrency: number): PoolShape {
+  const degrees = aggregatedDegreesAsRun(row, hardware);
+  const limits = launchLimitsOf(row, concurrency);
+  const config = aggConfigOf(row, concurrency, degrees);
+  return {
+    degrees,
+    ...(limits ? { limits } : {}),
+    ...(config.kind === 'speculative' ? { speculation: config.speculation } : {}),
+  };
+}
+
 const mtpNote = (s: SpeculationConfigInput | undefined): string => (s ? ` ${s.method} k=${s.k}` : '');
 
 /** The simulation of a row whose model, GPU, engine and client count are known; a string says why not. */
@@ -483,9 +500,7 @@ function jobOf(c: Context): SimulationJob | string {
   const maxModelLen = row.isl + row.osl;
   const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
   const shapes: PoolShape[] | string =
-    row.mode === 'agg'
-      ? [{ degrees: aggregatedDegreesAsRun(row, hardware), limits: launchLimitsOf(row, c.concurrency) }]
-      : disaggregatedPools(row, c.recipe);
+    row.mode === 'agg' ? [aggregatedPool(row, hardware, c.concurrency)] : disaggregatedPools(row, c.recipe);
   if (typeof shapes === 'string') return shapes;
   // A recipe's redundant expert slots make experts + slots divide over its EP ranks (256 + 32 over EP 48).
   const pools = shapes.map((shape) => {
@@ -558,7 +573,7 @@ function jobOf(c: Context): SimulationJob | string {
     rowConcurrency: c.concurrency,
     description:
       plans.length === 1
-        ? `${plans[0]} ${policy}, ${weightDtype}/${kvDtype} KV`
+        ? `${plans[0]}${mtpNote(shapes[0]?.speculation)} ${policy}, ${weightDtype}/${kvDtype} KV`
         : `prefill ${plans[0]} + decode ${plans[1]}${mtpNote(shapes[1]?.speculation)} ${policy}, ${weightDtype}/${kvDtype} KV`,
   };
 }

@@ -112,6 +112,17 @@ its closed-loop client, as a user would predict it, with the step model and cali
   its engine limits: max running requests (max-num-seqs, max_batch_size) and the step's token budget
   (chunked prefill size, max-num-batched-tokens, max_num_tokens). Elsewhere the KV cache is fp8 where the
   row's precision is fp8 or fp4, else bf16, and the engine's defaults apply.
+- **Aggregated MTP** (bench/accuracy/agg-configs.json, each entry citing the InferenceMAX configuration
+  file and commit it was read from, and for MTP its benchmark script): an aggregated InferenceMAX row is
+  matched to a configuration by engine, GPU, model, precision, container image, lengths, concurrency and
+  its plan as run (GPUs, attention DP, EP). A row of an MTP configuration (TensorRT-LLM on B200:
+  \`dsr1-fp4-b200-trt-mtp\`, \`dsr1-fp8-b200-trt-mtp\`, image 1.2.0rc6.post3, the non-MTP ones 1.2.0rc6.post2;
+  74 rows) decodes with MTP of its script's depth (num_nextn_predict_layers 3, or 1 with attention DP) at
+  the documented default acceptance (docs/speculation.md); the scripts' max_num_tokens for MTP is not
+  applied. Where one image ran configurations with and without MTP (TensorRT-LLM on H200, 1.1.0rc2.post2,
+  20 rows; SGLang's DeepSeek on B200 and B300, GLM-5 on B200 and Qwen3.5 on B300, 93 rows) the row does not
+  say which ran and is modelled without speculation: search spaces change under one image from one version
+  of the configuration file to the next, so they do not settle it.
 - **Clients**: the concurrency is the \`silicon_concurrency\` the source records (the benchmark's client
   count); \`batch_size\` equals it in 1,482 of the 1,582 aggregated rows and is the per-attention-DP-rank
   batch in most of the others; it is used only where no concurrency is recorded. The client is replayed as the source ran
