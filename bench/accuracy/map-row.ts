@@ -17,6 +17,7 @@ import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.j
 import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
 import { aggConfigOf } from './agg-configs.js';
+import { aicAggregatedArgs, isAicGenerated } from './aic-generated.js';
 import {
   type RecipeEntry,
   type RecipeMatch,
@@ -44,29 +45,50 @@ export const WAVES = 8;
  * runs `benchmark_serving.py --dataset-name random --random-range-ratio 0.8 --num-prompts CONC×10
  * --max-concurrency CONC --request-rate inf --ignore-eos`: each prompt and output length drawn uniformly
  * from [0.8 × L, L], ten requests per client, and no warm-up left out, so the mean TTFT includes the
- * start-up wave whose prompts all arrive at once. Rows of other sources do not say how their client ran;
- * they keep fixed lengths and the first wave as warm-up.
+ * start-up wave whose prompts all arrive at once. AIConfigurator's gap-analysis rows (aic-generated.ts)
+ * ran the benchmark its generator writes (AIC_PROTOCOL). Rows of other sources do not say how their
+ * client ran; they keep fixed lengths and the first wave as warm-up.
  */
 export interface ClientProtocol {
   /** Lengths drawn uniformly from [lengthRatio × L, L]; 1: fixed at L. */
   lengthRatio: number;
   requestsPerClient: number;
-  /** Whether each client's first request is left out of the metrics. */
-  warmUp: boolean;
+  /** How many of each client's first requests are left out of the metrics. */
+  warmUpPerClient: number;
 }
 
 export const INFERENCEMAX_PROTOCOL: ClientProtocol = {
   lengthRatio: 0.8,
   requestsPerClient: 10,
-  warmUp: false,
+  warmUpPerClient: 0,
 };
-export const FIXED_PROTOCOL: ClientProtocol = { lengthRatio: 1, requestsPerClient: WAVES, warmUp: true };
+export const FIXED_PROTOCOL: ClientProtocol = {
+  lengthRatio: 1,
+  requestsPerClient: WAVES,
+  warmUpPerClient: 1,
+};
+
+/**
+ * The benchmark AIConfigurator's generator writes (ai-dynamo/aiconfigurator src/aiconfigurator/generator/
+ * config/backend_templates/benchmark/bench_run.sh.j2, 00fe6de3f2a3bb7a3ddeb9e5221cf07fcba0adab): `aiperf
+ * profile --isl ISL --isl-stddev 0 --osl OSL --osl-stddev 0 --extra-inputs ignore_eos:true --concurrency
+ * C --num-requests C×50 --warmup-request-count C×2 --streaming` (the stddevs are BenchConfig's defaults,
+ * 0: config/deployment_config.yaml, 0586a33b48b864f61c5c110bfbc728b1e672d006). Fixed lengths and two
+ * warm-up requests per client are kept; of the fifty measured waves the simulation runs WAVES − 1, as
+ * FIXED_PROTOCOL does (the steady state they average is reached within those).
+ */
+export const AIC_PROTOCOL: ClientProtocol = {
+  lengthRatio: 1,
+  requestsPerClient: WAVES + 1,
+  warmUpPerClient: 2,
+};
 
 /** The client protocol of a row, by its source. */
 export function protocolOf(row: SiliconRow): ClientProtocol {
   const source = row.silicon_data_source;
   const inferenceMax = source.startsWith('db-dump/') || /^source_file=\d{4}-\d{2}-\d{2}\.csv/.test(source);
-  return inferenceMax ? INFERENCEMAX_PROTOCOL : FIXED_PROTOCOL;
+  if (inferenceMax) return INFERENCEMAX_PROTOCOL;
+  return isAicGenerated(row) ? AIC_PROTOCOL : FIXED_PROTOCOL;
 }
 
 /** A length as the workload grammar draws it under a protocol. */
@@ -110,7 +132,7 @@ export interface SimulationJob {
   workload: string;
   /** Clients of the simulated part. */
   concurrency: number;
-  /** Completions left out of the metrics: each client's first request, or none (the protocol's). */
+  /** Completions left out of the metrics: each client's first requests as the protocol says, or none. */
   warmUpRequests: number;
   /** Identical parts the deployment splits into (replicas, xPyD groups); one is simulated. */
   parts: number;
@@ -477,9 +499,17 @@ function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] |
  * configuration ran MTP (agg-configs.ts: the row's image, lengths, concurrency and plan fit only an MTP
  * configuration), that speculation at its script's depth.
  */
-function aggregatedPool(row: SiliconRow, hardware: HardwareSpec, concurrency: number): PoolShape {
+/** An aggregated row's pool; `generatedMaxNumTokens` is the token budget AIConfigurator's generator wrote. */
+function aggregatedPool(
+  row: SiliconRow,
+  hardware: HardwareSpec,
+  concurrency: number,
+  generatedMaxNumTokens?: number,
+): PoolShape {
   const degrees = aggregatedDegreesAsRun(row, hardware);
-  const limits = launchLimitsOf(row, concurrency);
+  const limits: LaunchLimits | undefined = generatedMaxNumTokens
+    ? { maxNumTokens: generatedMaxNumTokens }
+    : launchLimitsOf(row, concurrency);
   const config = aggConfigOf(row, concurrency, degrees);
   return {
     degrees,
@@ -499,8 +529,11 @@ function jobOf(c: Context): SimulationJob | string {
   const kvDtype = kvDtypeOf(row);
   const maxModelLen = row.isl + row.osl;
   const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
+  const aic = row.mode === 'agg' && isAicGenerated(row) ? aicAggregatedArgs(row, engine) : undefined;
   const shapes: PoolShape[] | string =
-    row.mode === 'agg' ? [aggregatedPool(row, hardware, c.concurrency)] : disaggregatedPools(row, c.recipe);
+    row.mode === 'agg'
+      ? [aggregatedPool(row, hardware, c.concurrency, aic?.maxNumTokens)]
+      : disaggregatedPools(row, c.recipe);
   if (typeof shapes === 'string') return shapes;
   // A recipe's redundant expert slots make experts + slots divide over its EP ranks (256 + 32 over EP 48).
   const pools = shapes.map((shape) => {
@@ -538,6 +571,11 @@ function jobOf(c: Context): SimulationJob | string {
             ? { limits: { maxBatchSize: limits.maxBatchSize, maxNumTokens: limits.maxNumTokens } }
             : {}),
         }),
+        // SGLang as the generator launches it: prompts per prefill batch up to max_prefill_tokens, the
+        // chunk size its default, decodes mixed into prefill batches where the version's template says.
+        ...(aic?.sglang
+          ? { maxNumBatchedTokens: aic.sglang.maxPrefillTokens, mixedChunk: aic.sglang.mixedChunk }
+          : {}),
         ...attentionDpBalanceOf(engine, p, row),
       },
     };
@@ -568,7 +606,7 @@ function jobOf(c: Context): SimulationJob | string {
     },
     workload: `constant:rate=1000,prompt=${lengthDist(row.isl, c.protocol.lengthRatio)},output=${lengthDist(row.osl, c.protocol.lengthRatio)},n=${c.protocol.requestsPerClient * clients}`,
     concurrency: clients,
-    warmUpRequests: c.protocol.warmUp ? clients : 0,
+    warmUpRequests: c.protocol.warmUpPerClient * clients,
     parts,
     rowConcurrency: c.concurrency,
     description:

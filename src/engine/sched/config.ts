@@ -41,6 +41,11 @@ export const SchedulerConfig = z.object({
   chunkedPrefillSize: z.number().int().positive().optional(),
   /** SGLang `--schedule-conservativeness`. */
   scheduleConservativeness: z.number().positive().optional(),
+  /**
+   * SGLang `--enable-mixed-chunk`: a prefill batch carries every running decode too (one token each),
+   * its prompt budget less that many tokens. Default off, as SGLang's.
+   */
+  mixedChunk: z.boolean().optional(),
   blockSize: z.number().int().positive().optional(),
   gpuMemoryUtilization: z.number().gt(0).lte(1).optional(),
   /** Share of KV blocks kept free when admitting (vLLM v0: 0.01). */
@@ -82,6 +87,7 @@ export interface ResolvedSchedulerConfig {
   maxNumBatchedTokens: number;
   chunkedPrefillSize: number;
   scheduleConservativeness: number;
+  mixedChunk: boolean;
   blockSize: number;
   gpuMemoryUtilization: number;
   watermark: number;
@@ -126,6 +132,7 @@ export function resolveSchedulerConfig(
     kvPinSeconds: config.kvPinSeconds ?? 0,
     maxModelLen,
     scheduleConservativeness: config.scheduleConservativeness ?? 1,
+    mixedChunk: config.mixedChunk ?? false,
     outputLengthQuantile: config.outputLengthQuantile ?? 0.9,
     attentionDpBalanceIters: config.attentionDpBalanceIters ?? 0,
   } as const;

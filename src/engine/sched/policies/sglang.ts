@@ -9,12 +9,19 @@ const MIN_NEW_TOKEN_RATIO = 0.1;
 const NEW_TOKEN_RATIO_DECAY_STEPS = 600;
 
 /**
- * SGLang: prefill batches take priority over decode batches (they do not mix). A prefill batch holds
- * up to `chunked-prefill-size` tokens; a longer prompt is split and its chunks run one per step. A
- * request is admitted only if the KV left, after reserving for every running request's future output
- * (clipped max_new_tokens × a new-token ratio), holds its prompt and its own reservation. The ratio
- * starts at 0.7 × `schedule-conservativeness`, decays to 0.1 × over 600 decode steps, and resets when
- * decoding runs out of KV and must retract (preempt) requests.
+ * SGLang: prefill batches take priority over decode batches. A prefill batch holds up to
+ * `chunked-prefill-size` tokens; a longer prompt is split and its chunks run one per step. A request is
+ * admitted only if the KV left, after reserving for every running request's future output (clipped
+ * max_new_tokens × a new-token ratio), holds its prompt and its own reservation. The ratio starts at
+ * 0.7 × `schedule-conservativeness`, decays to 0.1 × over 600 decode steps, and resets when decoding
+ * runs out of KV and must retract (preempt) requests.
+ *
+ * By default a prefill batch runs alone and the running decodes wait for it. With `--enable-mixed-chunk`
+ * (`mixedChunk`) the running decodes join the prefill batch, one token each, and the prompt budget is
+ * that many tokens smaller: sgl-project/sglang python/sglang/srt/managers/scheduler.py
+ * (d51c1c21d1ac07cd5d1de9ead6c99087d8428e79), `_get_new_batch_prefill_raw` builds its `PrefillAdder`
+ * with `running_bs if self.is_mixed_chunk else 0` (subtracted from the chunk and input budgets) and,
+ * when `is_mixed_chunk` and the running batch is not empty, `new_batch.mix_with_running(running_batch)`.
  */
 export class SglangPolicy implements SchedulerPolicy {
   readonly name = 'sglang';
@@ -39,8 +46,10 @@ export class SglangPolicy implements SchedulerPolicy {
     const running = state.running;
     const kv = state.kv;
 
-    // Prefill batch: first the chunked request in progress, then new requests.
-    this.budget = Math.min(config.chunkedPrefillSize, config.maxNumBatchedTokens);
+    // Prefill batch: first the chunked request in progress, then new requests. Mixed, the decodes'
+    // tokens come out of its budget.
+    const decoding = config.mixedChunk ? decodingCount(running) : 0;
+    this.budget = Math.min(config.chunkedPrefillSize, config.maxNumBatchedTokens) - decoding;
     let reserved = 0;
     for (const r of running) reserved += this.futureTokens(r);
     this.availableTokens = kv.availableBlocks() * kv.blockSize - reserved;
@@ -68,9 +77,10 @@ export class SglangPolicy implements SchedulerPolicy {
       this.availableTokens -= r.scheduledTokens;
       if (r.scheduledTokens < remainingTokens(r)) chunking = true;
     }
-    if (plan.count > 0) return;
+    const prefilling = plan.count > 0;
+    if (prefilling && decoding === 0) return;
 
-    // Decode batch.
+    // Decode batch, or (mixed) the decodes that join the prefill batch.
     for (let i = 0; i < running.length; i++) {
       const r = running[i];
       if (r.inFlight || !isDecoding(r)) continue;
@@ -81,6 +91,15 @@ export class SglangPolicy implements SchedulerPolicy {
       plan.add(r, 1);
     }
     if (plan.preempted) this.ratio = initRatio;
-    else this.ratio = Math.max(minRatio, this.ratio - (initRatio - minRatio) / NEW_TOKEN_RATIO_DECAY_STEPS);
+    // The ratio decays as a decode batch runs (`update_running_batch`), not in a mixed prefill batch.
+    else if (!prefilling)
+      this.ratio = Math.max(minRatio, this.ratio - (initRatio - minRatio) / NEW_TOKEN_RATIO_DECAY_STEPS);
   }
+}
+
+/** Running requests past their prompt (the decode batch), not counting any already in the step. */
+function decodingCount(running: readonly SchedRequest[]): number {
+  let n = 0;
+  for (const r of running) if (!r.inFlight && isDecoding(r)) n++;
+  return n;
 }

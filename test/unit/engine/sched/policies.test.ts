@@ -99,6 +99,30 @@ describe('sglang', () => {
     assert.deepEqual(sizes, [512, 512, 276]);
   });
 
+  it('with mixed chunk, runs the decodes inside the prefill batch, out of its budget', () => {
+    const replica = new TestReplica('sglang', 10000, { chunkedPrefillSize: 512, mixedChunk: true });
+    const decodes = warmDecodes(replica, 2);
+    const long = replica.add(1300, 5);
+    const sizes: number[] = [];
+    while (long.computed < long.promptTokens) {
+      const step = replica.step();
+      for (const d of decodes) assert.equal(step.get(d.id), 1, 'decodes run in every prefill batch');
+      sizes.push(step.get(long.id)!);
+    }
+    assert.deepEqual(sizes, [510, 510, 280]);
+  });
+
+  it('with mixed chunk, prefills prompts that arrive while others decode without waiting for them', () => {
+    // Two prompts a step apart: the first decodes in the second's prefill batch instead of waiting.
+    const replica = new TestReplica('sglang', 10000, { chunkedPrefillSize: 4096, mixedChunk: true });
+    const first = replica.add(1000, 50);
+    replica.step();
+    const second = replica.add(1000, 50);
+    const step = replica.step();
+    assert.equal(step.get(second.id), 1000);
+    assert.equal(step.get(first.id), 1);
+  });
+
   it('refuses admission when the running requests’ reserved future tokens leave no room', () => {
     const replica = new TestReplica('sglang', 100, { scheduleConservativeness: 1 });
     // 2 running requests × 1000 max new tokens × 0.7 = 1400 reserved tokens > 1600 capacity − prompts.

@@ -1,0 +1,73 @@
+// The rows of AIConfigurator's automated gap analysis: deployments that AIConfigurator's generator wrote
+// (its engine arguments) and Dynamo served, benchmarked by the script the same generator writes.
+import type { EngineId } from '../../src/engine/config/engines/index.js';
+import type { SiliconRow } from './rows.js';
+
+/**
+ * The rows exported from AIConfigurator's automated gap analysis (`source_file=…/aic-auto-gap-analysis/
+ * data/<system>/<backend>/<version>/<model>.csv`; their `image=nvcr.io/nvidia/ai-dynamo/<backend>-runtime:
+ * <dynamo_version>` is the image AIConfigurator's generator names, generator/config/deployment_config.yaml
+ * `K8sConfig.k8s_image`). The export itself is not public; what the public generator writes for such a
+ * deployment is below.
+ */
+export function isAicGenerated(row: SiliconRow): boolean {
+  return row.silicon_data_source.includes('/aic-auto-gap-analysis/');
+}
+
+/**
+ * Tokens over the prompt that the generator's step budgets leave (`SlaConfig.isl + 1500`):
+ * ai-dynamo/aiconfigurator src/aiconfigurator/generator/rule_plugin/{trtllm,vllm,sglang}.rule.
+ */
+const AIC_PROMPT_HEADROOM = 1500;
+
+/**
+ * The SGLang versions whose launch template passes the rule's `enable_mixed_chunk` on. The mapping
+ * (generator/config/backend_config_mapping.yaml, 043c66c5571c2180e92e61f05ddb5f12a5bd5730) names the
+ * setting `enable-mixed-chunk`; backend_templates/sglang/cli_args.0.5.6.post2.j2
+ * (ff1a4aa6d6225d6af13d53658e1a1438a027afdd) emits `--enable-mixed-chunk` for it, while
+ * cli_args.0.5.1.post1.j2 and the generic cli_args.j2 (both 5dc6d4f998630f84912cd88e7ac2a959b2603b46,
+ * the latter for versions without their own template) test a key `enable-mix-chunk` that nothing sets,
+ * so those deployments ran without it. `--max-prefill-tokens` every template emits.
+ */
+const SGLANG_TEMPLATES_EMITTING_MIXED_CHUNK: ReadonlySet<string> = new Set(['0.5.6.post2']);
+
+/** Engine arguments of an aggregated worker as AIConfigurator's generator writes them. */
+export interface AicAggregatedArgs {
+  /** TensorRT-LLM `max_num_tokens`, vLLM `max_num_batched_tokens`: `max_batch_size + isl + 1500`. */
+  maxNumTokens?: number;
+  /** SGLang `--max-prefill-tokens` (`isl + 1500`), and whether `--enable-mixed-chunk` reached the engine. */
+  sglang?: { maxPrefillTokens: number; mixedChunk: boolean };
+}
+
+/**
+ * What the generator's rules set for an aggregated worker of `engine` serving the row, its
+ * `max_batch_size` the row's batch_size (the generator's `params.agg.max_batch_size`, whose product with
+ * the workers is the benchmark's concurrency). Sources, ai-dynamo/aiconfigurator src/aiconfigurator/generator/:
+ * - rule_plugin/benchmark/trtllm.rule (581e4591fbdc14a400fdbf2847cb741707b5fc95): `agg max_num_tokens =
+ *   max_batch_size + SlaConfig.isl + 1500` (rule_plugin/trtllm.rule, 17676b357f0681a531b99ad7a19c4d8c13e4fa7e,
+ *   the same rounded up to 32-token blocks, after raising max_batch_size to at least 512); chunked prefill
+ *   left at its template default, off (backend_templates/trtllm/extra_engine_args.1.0.0rc3.yaml.j2,
+ *   71a2b0330a514596e9946535c060cd437d149705: `enable_chunked_prefill: … default(false)`).
+ * - rule_plugin/benchmark/vllm.rule (2b264ba7b872364ee7b659a5c08a5cbfdc53a8cf): `agg max_num_tokens =
+ *   (max_batch_size or 0) + (SlaConfig.isl or 0) + 1500`.
+ * - rule_plugin/sglang.rule (1089dfa8e46ffc80739c29bb7a3086ab279459bb) and rule_plugin/benchmark/sglang.rule
+ *   (043c66c5571c2180e92e61f05ddb5f12a5bd5730): `agg_prefill_decode max_prefill_tokens = SlaConfig.isl +
+ *   1500`, `agg enable_mixed_chunk = true`; chunked_prefill_size left at SGLang's default. Whether the
+ *   flag reaches the engine is the version's template's (SGLANG_TEMPLATES_EMITTING_MIXED_CHUNK).
+ * Undefined where the row records no batch size or the engine is none of those.
+ */
+export function aicAggregatedArgs(row: SiliconRow, engine: EngineId): AicAggregatedArgs | undefined {
+  const maxBatchSize = row.batch_size;
+  if (!maxBatchSize) return undefined;
+  switch (engine) {
+    case 'trtllm':
+    case 'vllm':
+      return { maxNumTokens: maxBatchSize + row.isl + AIC_PROMPT_HEADROOM };
+    case 'sglang': {
+      const mixedChunk = SGLANG_TEMPLATES_EMITTING_MIXED_CHUNK.has(row.backend_version);
+      return { sglang: { maxPrefillTokens: row.isl + AIC_PROMPT_HEADROOM, mixedChunk } };
+    }
+    default:
+      return undefined;
+  }
+}

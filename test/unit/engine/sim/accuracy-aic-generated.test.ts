@@ -1,0 +1,87 @@
+// The accuracy benchmark's reading of AIConfigurator's gap-analysis rows: the engine arguments its
+// generator writes and the benchmark script it writes, on real rows copied from the file.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { aicAggregatedArgs, isAicGenerated } from '../../../../bench/accuracy/aic-generated.js';
+import {
+  AIC_PROTOCOL,
+  mapRow,
+  protocolOf,
+  type SimulationJob,
+  WAVES,
+} from '../../../../bench/accuracy/map-row.js';
+import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
+import { SimulationConfig } from '../../../../src/engine/sim/config.js';
+
+const HEADER =
+  'id,silicon_data_source,backend,backend_version,model_path,system,precision,mode,isl,osl,gemm_quant_mode,moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,prefill_batch_size,prefill_num_workers,prefill_tp_size,prefill_pp_size,prefill_attention_dp_size,prefill_moe_tp_size,prefill_moe_ep_size,decode_batch_size,decode_num_workers,decode_tp_size,decode_pp_size,decode_attention_dp_size,decode_moe_tp_size,decode_moe_ep_size,silicon_ttft_ms,silicon_tpot_ms';
+
+const ROWS = {
+  sglangMixed:
+    'meta_llama_llama_3_1_8b_instruct_meta_llama_llama_3_1_8b_instruct_h200_sxm_sglang_agg_4000x1000_c128_tp1_epnone_36,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h200_sxm/sglang/0.5.6.post2/meta-llama_Llama-3.1-8B-Instruct.csv; silicon_concurrency=128,sglang,0.5.6.post2,meta-llama/Llama-3.1-8B-Instruct,h200_sxm,fp8,agg,4000,1000,fp8_block,fp8_block,128,1,1,,1,1,,,,,,,,,,,,,,,815.21,32.03',
+  sglangOld:
+    'qwen_qwen3_32b_qwen_qwen3_32b_h100_sxm_sglang_agg_1024x128_c16_tp4_epnone_2,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h100_sxm/sglang/0.5.1.post1/Qwen_Qwen3-32B.csv; silicon_concurrency=16,sglang,0.5.1.post1,Qwen/Qwen3-32B,h100_sxm,,agg,1024,128,,,16,4,1,,1,1,,,,,,,,,,,,,,,492.7610355187499,10.55061593125',
+  trtllm:
+    'meta_llama_llama_3_1_8b_instruct_meta_llama_llama_3_1_8b_instruct_h100_sxm_trtllm_agg_1024x512_c128_tp8_epnone_171,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h100_sxm/trtllm/1.0.0rc3/meta-llama_Llama-3.1-8B-Instruct.csv; silicon_concurrency=128,trtllm,1.0.0rc3,meta-llama/Llama-3.1-8B-Instruct,h100_sxm,,agg,1024,512,,,128,8,1,,1,1,,,,,,,,,,,,,,,2019.6318835125123,10.164549929429429',
+};
+
+function row(name: keyof typeof ROWS): SiliconRow {
+  const [parsed] = parseSiliconCsv(`${HEADER}\n${ROWS[name]}\n`, `${name}.csv`);
+  assert.ok(parsed);
+  return parsed;
+}
+
+function job(name: keyof typeof ROWS): SimulationJob {
+  const m = mapRow(row(name));
+  assert.ok(m.modelled, m.modelled ? '' : m.reason);
+  SimulationConfig.parse(m.job.config);
+  return m.job;
+}
+
+function scheduler(j: SimulationJob) {
+  const deployment = j.config.deployment;
+  assert.equal(deployment.kind, 'colocated');
+  return deployment.pool.scheduler;
+}
+
+describe('accuracy benchmark: AIConfigurator gap-analysis rows', () => {
+  it('are recognised by their export path, and other rows are not', () => {
+    assert.ok(isAicGenerated(row('trtllm')));
+    assert.ok(
+      !isAicGenerated({ ...row('trtllm'), silicon_data_source: 'source_file=kimi-k2.5-gap-analysis.csv' }),
+    );
+  });
+
+  it('run the generated aiperf benchmark: fixed lengths, two warm-up requests per client', () => {
+    const r = row('trtllm');
+    assert.equal(protocolOf(r), AIC_PROTOCOL);
+    const j = job('trtllm');
+    assert.equal(j.warmUpRequests, 2 * j.concurrency);
+    assert.equal(
+      j.workload,
+      `constant:rate=1000,prompt=fixed(1024),output=fixed(512),n=${(WAVES + 1) * 128}`,
+    );
+  });
+
+  it('TensorRT-LLM: max_num_tokens = max_batch_size + isl + 1500, whole prompts (no chunked prefill)', () => {
+    assert.deepEqual(aicAggregatedArgs(row('trtllm'), 'trtllm'), { maxNumTokens: 128 + 1024 + 1500 });
+    const s = scheduler(job('trtllm'));
+    assert.equal(s.policy, 'orca');
+    assert.equal(s.maxNumBatchedTokens, 2652);
+  });
+
+  it('SGLang 0.5.6.post2: max_prefill_tokens = isl + 1500 with decodes mixed into prefill batches', () => {
+    const s = scheduler(job('sglangMixed'));
+    assert.equal(s.policy, 'sglang');
+    assert.equal(s.maxNumBatchedTokens, 5500);
+    assert.equal(s.mixedChunk, true);
+    // The chunk size stays SGLang's default for the GPU.
+    assert.equal(s.chunkedPrefillSize, 8192);
+  });
+
+  it('SGLang 0.5.1.post1: the template never passes the mixed-chunk flag on', () => {
+    const s = scheduler(job('sglangOld'));
+    assert.equal(s.maxNumBatchedTokens, 1024 + 1500);
+    assert.equal(s.mixedChunk, false);
+  });
+});
