@@ -14,6 +14,17 @@ export interface GemmQuery {
   readonly kernel?: string;
 }
 
+export interface QuantizeQuery {
+  /** Rows of the 16-bit activation quantized. */
+  readonly m: number;
+  /** Its width (the next GEMM's input features). */
+  readonly k: number;
+  /** The quantized format: fp8. */
+  readonly dtype: string;
+  /** Whether the per-tensor scale is computed from the activation (an amax reduction first). */
+  readonly dynamicScale: boolean;
+}
+
 interface AttentionShape {
   readonly batch: number;
   /** Query heads on one GPU. */
@@ -219,6 +230,21 @@ export class OpTables {
       q.tokens,
       q.kernel,
     ]);
+  }
+
+  /**
+   * Quantizing an activation per tensor: the scaling kernel, plus the amax reduction before it where the
+   * scale is dynamic. Undefined without the scaling table (or, for a dynamic scale, the reduction's).
+   */
+  quantize(q: QuantizeQuery): OpTime | undefined {
+    const scaling = this.lookup('quantizeStatic', [q.dtype, q.k, q.m, undefined]);
+    if (!scaling || !q.dynamicScale) return scaling;
+    const reduction = this.lookup('quantizeScale', [q.dtype, q.k, q.m, undefined]);
+    if (!reduction) return undefined;
+    // The less exact of the two names where the sum came from.
+    const rank = { measured: 0, interpolated: 1, extrapolated: 2 } as const;
+    const source = rank[reduction.source.how] > rank[scaling.source.how] ? reduction.source : scaling.source;
+    return { seconds: scaling.seconds + reduction.seconds, source };
   }
 
   /** NCCL's collectives; over one GPU a collective moves nothing and takes no time. */

@@ -16,6 +16,8 @@ export const OP_KINDS = [
   'moe',
   'nccl',
   'customAllReduce',
+  'quantizeStatic',
+  'quantizeScale',
 ] as const;
 export type OpKind = (typeof OP_KINDS)[number];
 
@@ -37,6 +39,11 @@ export interface OpSpec {
   /** Columns older files lack, with the value they mean. */
   readonly optional?: Readonly<Record<string, { type: ColumnType; absent: string | number }>>;
   readonly axes: readonly Axis[];
+  /**
+   * Whether a latency of 0 is valid: a difference of two runs the collector clamps at 0 where it fell
+   * below the timer's resolution (`keep` then leaves such rows out). Elsewhere every latency is > 0.
+   */
+  readonly zeroLatency?: boolean;
   /** Rows this model can use (e.g. beam width 1), with the reason for the others. */
   readonly keep?: { readonly test: (row: OpRow) => boolean; readonly reason: string };
   readonly keyOf: (row: OpRow) => AxisValue[];
@@ -77,6 +84,15 @@ const widthLike = { below: [0, 1], above: [0, 1], assumed: 1 } as const;
 
 const str = (v: string | number) => String(v);
 const num = (v: string | number) => Number(v);
+
+const QUANTIZE_COLUMNS = { m: 'count', k: 'count', quant_dtype: 'text', kernel_source: 'text' } as const;
+const quantizeAxes = (): Axis[] => [
+  dtype('dtype'),
+  numeric('k', proportional),
+  numeric('m', tokensLike),
+  kernel,
+];
+const quantizeKey = (r: OpRow): AxisValue[] => [str(r.quant_dtype), num(r.k), num(r.m), str(r.kernel_source)];
 
 const ATTENTION_COLUMNS = {
   attn_dtype: 'text',
@@ -367,5 +383,30 @@ export const OP_SPECS: Readonly<Record<OpKind, OpSpec>> = {
       num(r.message_size) * elementBytes(str(r.allreduce_dtype)),
       str(r.kernel_source),
     ],
+  },
+  // Quantizing an m × k 16-bit activation to fp8 with a scale known in advance (a checkpoint's static
+  // input scale): one elementwise kernel.
+  quantizeStatic: {
+    kind: 'quantizeStatic',
+    family: 'quantize',
+    file: 'scale_matrix_perf.parquet',
+    columns: QUANTIZE_COLUMNS,
+    axes: quantizeAxes(),
+    keyOf: quantizeKey,
+  },
+  // What a dynamic per-tensor scale adds to quantizeStatic: the amax reduction over the whole activation
+  // that computes the scale first (the collector stores dynamic − static).
+  quantizeScale: {
+    kind: 'quantizeScale',
+    family: 'quantize',
+    file: 'computescale_perf.parquet',
+    columns: QUANTIZE_COLUMNS,
+    zeroLatency: true,
+    keep: {
+      test: (r) => r.latency > 0,
+      reason: 'rows where the dynamic run was no slower than the static one (clamped to 0) left out',
+    },
+    axes: quantizeAxes(),
+    keyOf: quantizeKey,
   },
 };

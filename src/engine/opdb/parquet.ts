@@ -15,9 +15,13 @@ const COLUMN_SCHEMAS: Readonly<Record<ColumnType, z.ZodType<string | number>>> =
 };
 /** Milliseconds. */
 const LATENCY_SCHEMA = z.number().positive().finite();
+/** Milliseconds, where the table's latencies are differences clamped at 0 (OpSpec.zeroLatency). */
+const CLAMPED_LATENCY_SCHEMA = z.number().nonnegative().finite();
 
-function rowSchema(columns: Readonly<Record<string, ColumnType>>) {
-  const shape: Record<string, z.ZodType<string | number>> = { latency: LATENCY_SCHEMA };
+function rowSchema(columns: Readonly<Record<string, ColumnType>>, zeroLatency = false) {
+  const shape: Record<string, z.ZodType<string | number>> = {
+    latency: zeroLatency ? CLAMPED_LATENCY_SCHEMA : LATENCY_SCHEMA,
+  };
   for (const [name, type] of Object.entries(columns)) shape[name] = COLUMN_SCHEMAS[type];
   return z.object(shape);
 }
@@ -66,10 +70,13 @@ export async function readOpRows(path: string, shown: string, spec: OpSpec): Pro
       shown,
     );
   }
-  const schema = rowSchema({
-    ...spec.columns,
-    ...Object.fromEntries(optional.map(([column, { type }]) => [column, type])),
-  });
+  const schema = rowSchema(
+    {
+      ...spec.columns,
+      ...Object.fromEntries(optional.map(([column, { type }]) => [column, type])),
+    },
+    spec.zeroLatency,
+  );
   const absent = Object.entries(spec.optional ?? {}).filter(([column]) => !present.has(column));
   return raw.map((row, i) => {
     const parsed = schema.safeParse(row);

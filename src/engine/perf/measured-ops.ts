@@ -167,6 +167,26 @@ export class MeasuredOps {
   }
 
   /**
+   * Quantizing `m` rows of a `k`-wide 16-bit activation per tensor, as measured on the tables' GPU (the
+   * scaling kernel, plus the amax reduction first where the scale is dynamic). Undefined where transferred
+   * (a few microseconds of launch-bound kernels do not scale with the chip's speed of light) or not
+   * measured.
+   */
+  quantize(m: number, k: number, dtype: string, dynamicScale: boolean): ResolvedOpTime | undefined {
+    if (this.transferred) return undefined;
+    const query = { m, k, dtype, dynamicScale };
+    const key = `quantize|${dtype}|${dynamicScale}|${k}|${m}`;
+    let seconds = this.memo.get(key);
+    if (seconds === undefined) {
+      seconds = this.tables.quantize(query)?.seconds ?? Number.NaN;
+      this.memo.set(key, seconds);
+    }
+    if (Number.isNaN(seconds)) return undefined;
+    const source = () => describeOpTimeSource((this.tables.quantize(query) as OpTime).source);
+    return { seconds, source };
+  }
+
+  /**
    * The all-reduce of `bytes` over `gpus` GPUs as the engine runs it: its custom kernel (CUDA-graph or
    * eager mode) up to 8 MiB within 8 GPUs unless disabled, else NCCL. Undefined where transferred or
    * not measured.

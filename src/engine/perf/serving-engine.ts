@@ -128,6 +128,12 @@ export interface EngineKernels {
    */
   quantizedInputs: readonly string[];
   /**
+   * Of quantizedInputs, the GEMM tables whose lone Linear had no static input scale, so that their time
+   * includes a dynamic per-tensor quantization (an amax reduction over the input, then the scaling), where
+   * a checkpoint's static input scale leaves the engine only the scaling, itself fused into the producer.
+   */
+  dynamicallyQuantizedTables: readonly string[];
+  /**
    * Whether a block-scaled fp8 checkpoint's (128 × 128 blocks: DeepSeek-V3, Qwen3-FP8) linear layers read
    * the tables' `fp8_block` GEMM; false: the per-tensor fp8 one. vLLM's and SGLang's `fp8_block` GEMM
    * tables hold a flat 60–90 µs at every row count up to 4096 (host time of the measuring loop, not the
@@ -142,6 +148,7 @@ export const PLAIN_KERNELS: EngineKernels = {
   fusedOps: {},
   normsInAllReduce: false,
   quantizedInputs: [],
+  dynamicallyQuantizedTables: [],
   blockScaledFp8: false,
 };
 
@@ -154,6 +161,13 @@ export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
     fusedOps: { residual_add: 'the fused add + RMSNorm', rope: "attention's QKV preprocessing" },
     normsInAllReduce: true,
     quantizedInputs: ['fp8', 'nvfp4'],
+    // aiconfigurator's collector (collector/trtllm/collect_gemm.py, ai-dynamo/aiconfigurator @000959092f)
+    // loads an fp8 Linear with `weight` and `weight_scale` only; TensorRT-LLM's FP8QDQLinearMethod then
+    // drops the input scale and calls quantize_e4m3_per_tensor (dynamic: amax, then scale) before
+    // cublas_scaled_mm on every call (tensorrt_llm/_torch/modules/linear.py @00bbf71e7). An FP8
+    // checkpoint (ModelOpt) ships input_scale: static_quantize_e4m3_per_tensor, or the fp8 output of the
+    // norm / all-reduce / attention feeding it. Its nvfp4 Linear gets an input_scale (static).
+    dynamicallyQuantizedTables: ['fp8'],
     blockScaledFp8: true,
   },
   vllm: PLAIN_KERNELS,

@@ -925,8 +925,11 @@ export class StepModel {
 
   /**
    * A measured GEMM less the input quantization its table includes, where the engine quantizes the
-   * input in the kernel that produces it: that kernel's time (a read of the 16-bit rows, a write of the
-   * quantized ones, on the elementwise roofline) comes off, never below the GEMM's speed of light.
+   * input in the kernel that produces it. That quantization is the measured one where the table's
+   * Linear computed its scale dynamically (EngineKernels.dynamicallyQuantizedTables: an amax reduction,
+   * then the scaling, which a checkpoint's static scale spares), else the scaling kernel on the
+   * elementwise roofline (a read of the 16-bit rows, a write of the quantized ones). Never below the
+   * GEMM's speed of light.
    */
   private withoutInputQuantization(
     measured: ResolvedOpTime,
@@ -936,20 +939,29 @@ export class StepModel {
   ): ResolvedOpTime {
     if (tableDtype === undefined || !this.engineKernels.quantizedInputs.includes(tableDtype) || !op.gemm)
       return measured;
-    const elements = rows * op.gemm.k;
-    // A 16-bit read and an at most one-byte write per element (fp8; nvfp4 writes half a byte and scales).
-    const bytes = elements * (ACTIVATION_BYTES + 1);
-    const quantize = this.resolveOp(
-      { name: 'quantize_input', kind: 'elementwise', flops: 2 * elements, bytes },
-      rows,
-    );
+    const dynamicScale = this.engineKernels.dynamicallyQuantizedTables.includes(tableDtype);
+    const measuredQuantize = dynamicScale
+      ? this.measured?.quantize(rows, op.gemm.k, tableDtype, true)
+      : undefined;
+    const quantize = measuredQuantize ?? this.rooflineInputQuantization(rows, op.gemm.k);
     const floor = speedOfLight(op.flops, op.bytes, this.gemmPeak(op), this.peaks.bytesPerSecond);
     const seconds = Math.max(floor, measured.seconds - quantize.seconds);
+    const what = measuredQuantize
+      ? `its dynamic input quantization, ${measuredQuantize.source()}`
+      : 'its input quantization';
     return {
       seconds,
       source: () =>
-        `${measured.source()}, less its input quantization (${((measured.seconds - seconds) * 1e6).toFixed(1)} µs: fused into the producing kernel)`,
+        `${measured.source()}, less ${what} (${((measured.seconds - seconds) * 1e6).toFixed(1)} µs: fused into the producing kernel)`,
     };
+  }
+
+  /** Quantizing `rows` × `k` 16-bit activations on the elementwise roofline. */
+  private rooflineInputQuantization(rows: number, k: number): ResolvedOpTime {
+    const elements = rows * k;
+    // A 16-bit read and an at most one-byte write per element (fp8; nvfp4 writes half a byte and scales).
+    const bytes = elements * (ACTIVATION_BYTES + 1);
+    return this.resolveOp({ name: 'quantize_input', kind: 'elementwise', flops: 2 * elements, bytes }, rows);
   }
 
   /** Where the step's host overhead comes from, for display. */

@@ -98,9 +98,39 @@ describe('the full measured database: h100_sxm vllm', { skip }, () => {
       'mlaGenerationModule',
       'moe',
       'nccl',
+      'quantizeScale',
+      'quantizeStatic',
     ]);
     assert.equal(tables.versions.nccl, '2.29.2');
     assert.equal(tables.tables.nccl?.origin.backend, 'nccl');
+  });
+});
+
+describe('the full measured database: per-tensor fp8 quantization', { skip }, () => {
+  const QUANTIZE = 'data/h200_sxm/quantize/trtllm/1.3.0rc20';
+
+  it("a dynamic scale adds the amax reduction's measured time to the scaling kernel's", async () => {
+    const root = perfDbRoot(perfDb ?? '');
+    const tables = await readPerfDb(root, { system: 'h200_sxm', backend: 'trtllm' });
+    const row = (rows: Record<string, unknown>[]) => rows.find((r) => r.m === 4n && r.k === 8192n);
+    const scaling = row(await parquetRows(join(root, QUANTIZE, 'scale_matrix_perf.parquet')));
+    const reduction = row(await parquetRows(join(root, QUANTIZE, 'computescale_perf.parquet')));
+    assert.ok(scaling && reduction);
+    const q = { m: 4, k: 8192, dtype: 'fp8' };
+    const staticTime = tables.quantize({ ...q, dynamicScale: false });
+    const dynamicTime = tables.quantize({ ...q, dynamicScale: true });
+    assert.equal(staticTime?.seconds, (scaling.latency as number) / 1000);
+    const sum = ((scaling.latency as number) + (reduction.latency as number)) / 1000;
+    assert.ok(Math.abs((dynamicTime?.seconds ?? 0) - sum) < 1e-15);
+    assert.equal(dynamicTime?.source.how, 'measured');
+  });
+
+  it('leaves out compute-scale rows the collector clamped to 0, keeping the file readable', async () => {
+    // SGLang's dynamic and static runs measure alike: nearly every difference is clamped to 0.
+    const tables = await readPerfDb(perfDb ?? '', { system: 'h200_sxm', backend: 'sglang' });
+    const rows = tables.tables.quantizeScale?.rowCount ?? 0;
+    assert.ok(rows > 0 && rows < 1628, `${rows} rows`);
+    assert.ok(tables.tables.quantizeScale?.origin.notes.some((n) => /clamped to 0\) left out/.test(n)));
   });
 });
 

@@ -221,7 +221,7 @@ describe('measured op tables in the step model', () => {
     assert.ok(entry(steps('vllm', 8), 'residual_add').seconds > 0);
   });
 
-  it("TensorRT-LLM's fp8 GEMMs take fp8 input from the producing kernel: the table's quantization comes off", () => {
+  it("TensorRT-LLM's fp8 GEMMs take fp8 input from the producing kernel: the table's dynamic quantization comes off", () => {
     const llama70b = getModel('llama-3.1-70b');
     const shape = createBatchShape(llama70b.slidingWindow);
     addUniformDecodes(shape, 8, 2048);
@@ -230,9 +230,35 @@ describe('measured op tables in the step model', () => {
     const qkv = entry(model.breakdown(shape), 'qkv_proj');
     const tables = loadShippedOpTables('h200_sxm', 'trtllm');
     const table = tables.gemm({ m: 8, n: qkv.flops / (2 * 8 * 8192), k: 8192, dtype: 'fp8' });
+    // The table's Linear had no input scale: it computed one (an amax over the input) on every call.
+    const dynamic = tables.quantize({ m: 8, k: 8192, dtype: 'fp8', dynamicScale: true });
+    const scalingOnly = tables.quantize({ m: 8, k: 8192, dtype: 'fp8', dynamicScale: false });
+    assert.ok(table && dynamic && scalingOnly);
+    assert.ok(dynamic.seconds > 3 * scalingOnly.seconds, `${dynamic.seconds} vs ${scalingOnly.seconds}`);
+    const perCall = qkv.seconds / qkv.calls;
+    assert.ok(
+      Math.abs(perCall - (table.seconds - dynamic.seconds)) < 1e-12,
+      `${perCall} vs ${table.seconds}`,
+    );
+    assert.match(qkv.source ?? '', /less its dynamic input quantization/);
+  });
+
+  it("an nvfp4 GEMM's table had a static input scale: only the scaling kernel comes off", () => {
+    const llama70b = getModel('llama-3.1-70b');
+    const shape = createBatchShape(llama70b.slidingWindow);
+    addUniformDecodes(shape, 8, 2048);
+    const fp4: Plan = { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'nvfp4', kvDtype: 'fp8' };
+    const model = compileStepModel(llama70b, getHardware('b200'), fp4, { engine: { id: 'trtllm' } });
+    const qkv = entry(model.breakdown(shape), 'qkv_proj');
+    const table = loadShippedOpTables('b200_sxm', 'trtllm').gemm({
+      m: 8,
+      n: qkv.flops / (2 * 8 * 8192),
+      k: 8192,
+      dtype: 'nvfp4',
+    });
     assert.ok(table);
     const perCall = qkv.seconds / qkv.calls;
-    assert.ok(perCall < table.seconds && perCall > table.seconds / 2, `${perCall} vs ${table.seconds}`);
+    assert.ok(perCall < table.seconds && perCall > table.seconds - 4e-6, `${perCall} vs ${table.seconds}`);
     assert.match(qkv.source ?? '', /less its input quantization/);
   });
 
