@@ -1,6 +1,7 @@
 // What each measured deployment's launch script set that changes time (launch-settings.json): its KV-cache
 // format and its engine limits (max running requests / max-num-seqs / max_batch_size, the step's token
-// budget: chunked prefill size / max-num-batched-tokens / max_num_tokens). Each entry names the repository,
+// budget: chunked prefill size / max-num-batched-tokens / max_num_tokens), and kernel choices its environment
+// makes (vLLM's VLLM_MXFP4_USE_MARLIN). Each entry names the repository,
 // path and commit of the script it was read from and quotes its flags. Rows no script covers keep the rule
 // that the KV format follows the precision, and the engine's defaults.
 import { z } from 'zod';
@@ -37,6 +38,8 @@ const LaunchEntry = z.object({
   precision: z.string().min(1),
   kvDtype: KvDtype,
   limits: z.array(LimitRule).optional(),
+  /** vLLM: the script exports VLLM_MXFP4_USE_MARLIN=1 (mxfp4 experts on the Marlin MoE kernel). */
+  marlinMoe: z.boolean().optional(),
   source: Source,
   /** The launch flags the entry was read from, as the script writes them. */
   launch: z.string().min(1),
@@ -69,6 +72,11 @@ export function kvChoiceOf(row: SiliconRow, entries: readonly LaunchEntry[] = LA
   const entry = launchEntryOf(row, entries);
   if (entry) return { kvDtype: entry.kvDtype, from: 'launch', entry };
   return { kvDtype: ruled, from: 'rule', reason: whyNoScript(row) };
+}
+
+/** Whether the row's launch script put vLLM's mxfp4 experts on the Marlin kernel (VLLM_MXFP4_USE_MARLIN=1). */
+export function marlinMoeOf(row: SiliconRow, entries: readonly LaunchEntry[] = LAUNCH_SETTINGS): boolean {
+  return launchEntryOf(row, entries)?.marlinMoe === true;
 }
 
 function whyNoScript(row: SiliconRow): string {

@@ -28,7 +28,7 @@ import {
   recipeOf,
   type SiblingRun,
 } from './disagg-recipes.js';
-import { kvChoiceOf, type LaunchLimits, launchLimitsOf } from './launch-settings.js';
+import { kvChoiceOf, type LaunchLimits, launchLimitsOf, marlinMoeOf } from './launch-settings.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
 
 /**
@@ -592,7 +592,10 @@ function jobOf(c: Context): SimulationJob | string {
           kvLink: groupLink(hardware, fullGpus),
         };
   const policy = pool(part[0], 0).scheduler.policy;
-  const servingEngine = servingEngineFor({ id: engine, version: row.backend_version || undefined });
+  const servingEngine = servingEngineFor(
+    { id: engine, version: row.backend_version || undefined },
+    { marlinMoe: marlinMoeOf(row) },
+  );
   const plans = full.map((p) => describePlan(p));
   return {
     config: {

@@ -300,20 +300,35 @@ export const engineOptions = (purpose: string, defaultEngine?: string) => {
   ];
 };
 
+/**
+ * `--marlin-moe`: vLLM's Marlin kernel for mxfp4 experts (`VLLM_MXFP4_USE_MARLIN=1`), for step and
+ * simulate (not among engineOptions: search and tune do not carry it).
+ */
+export const marlinMoeOption = () =>
+  new Option(
+    '--marlin-moe',
+    "vLLM with VLLM_MXFP4_USE_MARLIN=1: mxfp4 experts run Marlin's W4A16 MoE kernel (slower in prefill than the default Triton kernel on Hopper)",
+  );
+
 export interface EngineFlags {
   engine?: EngineSpec;
   disableCustomAllReduce?: boolean;
   enforceEager?: boolean;
+  marlinMoe?: boolean;
 }
 
 /** The serving engine the flags name, for the step model; undefined without --engine (roofline). */
 export function servingEngineFromFlags(flags: EngineFlags): ServingEngine | undefined {
   if (!flags.engine) {
-    if (flags.disableCustomAllReduce || flags.enforceEager) {
+    if (flags.disableCustomAllReduce || flags.enforceEager || flags.marlinMoe) {
       throw new ServeTuneError(
-        '--disable-custom-all-reduce and --enforce-eager describe an engine: give --engine too',
+        '--disable-custom-all-reduce, --enforce-eager and --marlin-moe describe an engine: give --engine too',
         'invalid-argument',
-        flags.enforceEager ? '--enforce-eager' : '--disable-custom-all-reduce',
+        flags.enforceEager
+          ? '--enforce-eager'
+          : flags.marlinMoe
+            ? '--marlin-moe'
+            : '--disable-custom-all-reduce',
       );
     }
     return undefined;

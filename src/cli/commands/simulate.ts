@@ -51,6 +51,7 @@ import {
   fraction,
   integer,
   kvDtypeOption,
+  marlinMoeOption,
   nonNegativeInt,
   perfDbOption,
   positiveInt,
@@ -230,6 +231,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(engineOptions(ENGINE_PURPOSE)[0])
     .addOption(engineOptions(ENGINE_PURPOSE)[1])
     .addOption(engineOptions(ENGINE_PURPOSE)[2])
+    .addOption(marlinMoeOption())
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: StepReport)')
@@ -441,6 +443,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(engineOptions(ENGINE_PURPOSE)[0])
     .addOption(engineOptions(ENGINE_PURPOSE)[1])
     .addOption(engineOptions(ENGINE_PURPOSE)[2])
+    .addOption(marlinMoeOption())
     .addOption(expertSkewOption())
     .addOption(eplbOption())
     .addOption(allToAllOption())

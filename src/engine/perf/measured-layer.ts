@@ -4,6 +4,7 @@ import type { WeightDtype, WeightFormat } from '../model/dtypes.js';
 import { ENGINE_BACKENDS } from '../opdb/systems.js';
 import { describeOpTimeSource, type OpTime } from '../opdb/table.js';
 import { EfficiencyGrid, powersOfTwo } from './efficiency-grid.js';
+import { marlinMoe } from './marlin-moe.js';
 import {
   gemmTableDtypeOf,
   kvCacheDtypeOf,
@@ -321,10 +322,30 @@ export function measuredMoe(
   };
   const time = tensorParallelMoe(ops, query);
   const peaks = ops.peaks(weight.dtype);
-  return ops.carry(
+  const own = ops.carry(
     time.seconds,
     () => `${borrowed ? `${borrowed}, ` : ''}${describeOpTimeSource(time.source)}`,
     speedOfLight(cost.flops, cost.bytes, peaks.measured.gemmFlops, peaks.measured.bytesPerSecond),
     speedOfLight(cost.flops, cost.bytes, peaks.target.gemmFlops, peaks.target.bytesPerSecond),
   );
+  const marlin =
+    measured.engine.marlinMoe && weight.dtype === 'mxfp4' ? marlinMoe(ops, query, weight) : undefined;
+  return marlin ? slowerOfMarlin(own, marlin) : own;
+}
+
+/**
+ * The Marlin kernel's time where it is the slower: its efficiency, carried from the larger expert shape
+ * it was measured at (marlin-moe.ts), holds where the grouped GEMMs are compute-bound (prefill), which is
+ * where Marlin's in-GEMM dequantization costs. With few tokens per expert both kernels stream the same
+ * 4-bit weights, and the larger shape (seven times the weight bytes at equal tokens per expert) hides
+ * launch and tail latency that this shape does not: there the default kernel measured on the model's own
+ * shape is the closer time.
+ */
+function slowerOfMarlin(own: ResolvedOpTime, marlin: ResolvedOpTime): ResolvedOpTime {
+  if (marlin.seconds > own.seconds) return marlin;
+  return {
+    seconds: own.seconds,
+    source: () =>
+      `memory-bound: the default MoE kernel's own-shape time (above Marlin's carried one), ${own.source()}`,
+  };
 }

@@ -15,6 +15,11 @@ export const ServingEngine = z.object({
   customAllReduce: z.boolean().default(true),
   /** False: `--enforce-eager`, every kernel launched from Python each step. */
   cudaGraphs: z.boolean().default(true),
+  /**
+   * True: vLLM runs mxfp4 MoE experts with its Marlin kernel (`VLLM_MXFP4_USE_MARLIN=1`), a W4A16 grouped
+   * GEMM, instead of its default for the GPU (OpenAI's Triton kernel on Hopper). perf/marlin-moe.ts.
+   */
+  marlinMoe: z.boolean().optional(),
 });
 export type ServingEngine = z.output<typeof ServingEngine>;
 export type ServingEngineInput = z.input<typeof ServingEngine>;
@@ -55,7 +60,7 @@ const ENGINE_ALIASES: Readonly<Record<string, string>> = {
  */
 export function servingEngineFor(
   spec: EngineSpec,
-  flags: { disableCustomAllReduce?: boolean; enforceEager?: boolean } = {},
+  flags: { disableCustomAllReduce?: boolean; enforceEager?: boolean; marlinMoe?: boolean } = {},
 ): ServingEngine | undefined {
   if (!isEngineBackend(spec.id)) return undefined;
   return {
@@ -63,6 +68,7 @@ export function servingEngineFor(
     ...(spec.version !== undefined ? { version: spec.version } : {}),
     customAllReduce: !flags.disableCustomAllReduce,
     cudaGraphs: !flags.enforceEager,
+    ...(flags.marlinMoe ? { marlinMoe: true } : {}),
   };
 }
 
@@ -71,6 +77,7 @@ export function describeServingEngine(engine: ServingEngineInput): string {
   const flags = [
     engine.customAllReduce === false ? 'NCCL all-reduce' : undefined,
     engine.cudaGraphs === false ? 'eager' : undefined,
+    engine.marlinMoe ? 'Marlin MoE' : undefined,
   ].filter((f) => f !== undefined);
   const name = engine.version ? `${engine.id}@${engine.version}` : engine.id;
   return flags.length > 0 ? `${name} (${flags.join(', ')})` : name;

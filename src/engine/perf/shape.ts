@@ -13,6 +13,8 @@ export interface BatchShape {
   /** Σ (context + chunk): keys whose K and V the prefill attention reads. */
   prefillKeys: number;
   prefillSequences: number;
+  /** The longest prefill sequence's keys (context + chunk): whether any attends beyond a top-k. */
+  prefillMaxKeys: number;
   /** Sequences decoding one token each. */
   decodeCount: number;
   /** Σ context over decodes (keys already cached before the new token). */
@@ -52,6 +54,7 @@ export function createBatchShape(window = Number.POSITIVE_INFINITY, verifiesAsDe
     prefillPairs: 0,
     prefillKeys: 0,
     prefillSequences: 0,
+    prefillMaxKeys: 0,
     decodeCount: 0,
     decodeContextSum: 0,
     decodeMaxContext: 0,
@@ -70,6 +73,7 @@ export function resetBatchShape(shape: BatchShape): void {
   shape.prefillPairs = 0;
   shape.prefillKeys = 0;
   shape.prefillSequences = 0;
+  shape.prefillMaxKeys = 0;
   shape.decodeCount = 0;
   shape.decodeContextSum = 0;
   shape.decodeMaxContext = 0;
@@ -85,6 +89,7 @@ export function addPrefillChunk(shape: BatchShape, tokens: number, context: numb
   shape.prefillPairs += attendedPairs(tokens, context);
   shape.prefillKeys += context + tokens;
   shape.prefillSequences += 1;
+  if (context + tokens > shape.prefillMaxKeys) shape.prefillMaxKeys = context + tokens;
   if (samples) shape.sampledTokens += 1;
   if (shape.keepsWindow) {
     shape.prefillWindowedPairs += windowedPairs(tokens, context, shape.window);

@@ -180,6 +180,7 @@ export function addVerifications(
   shape.prefillPairs += tokens * contextSum + (count * tokens * (tokens + 1)) / 2;
   shape.prefillKeys += contextSum + count * tokens;
   shape.prefillSequences += count;
+  if (maxContext + tokens > shape.prefillMaxKeys) shape.prefillMaxKeys = maxContext + tokens;
   shape.sampledTokens += count * tokens;
   if (shape.keepsWindow) {
     const mean = contextSum / count;
@@ -199,6 +200,7 @@ export function addVerification(shape: BatchShape, context: number, k: number): 
   shape.prefillPairs += attendedPairs(tokens, context);
   shape.prefillKeys += context + tokens;
   shape.prefillSequences += 1;
+  if (context + tokens > shape.prefillMaxKeys) shape.prefillMaxKeys = context + tokens;
   shape.sampledTokens += tokens;
   if (shape.keepsWindow) {
     shape.prefillWindowedPairs += windowedPairs(tokens, context, shape.window);
@@ -212,6 +214,7 @@ export function copyBatchShape(from: BatchShape, to: BatchShape): void {
   to.prefillPairs = from.prefillPairs;
   to.prefillKeys = from.prefillKeys;
   to.prefillSequences = from.prefillSequences;
+  to.prefillMaxKeys = from.prefillMaxKeys;
   to.decodeCount = from.decodeCount;
   to.decodeContextSum = from.decodeContextSum;
   to.decodeMaxContext = from.decodeMaxContext;

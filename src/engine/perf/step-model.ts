@@ -45,6 +45,7 @@ import {
   type ServingEngineInput,
 } from './serving-engine.js';
 import { type BatchShape, windowedDecodeKeys, windowedPrefillKeys, windowedPrefillPairs } from './shape.js';
+import { paddedSparsePrefill, sparsePrefillPadding } from './sparse-mla-padding.js';
 
 export type BreakdownKind = 'linear' | 'attention' | 'elementwise' | 'communication' | 'overhead';
 
@@ -122,6 +123,11 @@ interface CompiledLayerKind extends LayerKindCount {
   /** Whether the window caps anything (a sliding layer): else the shape's sums serve as they are. */
   windowed: boolean;
   prefill: AttentionPathCoefficients;
+  /**
+   * A sparse (DSA) layer's prefill as the engine's FlashMLA sparse kernel runs it, query heads padded
+   * (sparse-mla-padding.ts), for a batch with a sequence beyond the top-k; null: as `prefill`.
+   */
+  sparsePrefill: AttentionPathCoefficients | null;
   decode: AttentionPathCoefficients;
   /** DeepSeek Sparse Attention's indexer over every key (AttentionCoefficients.indexer); null: none. */
   indexer: AttentionPathCoefficients | null;
@@ -328,6 +334,7 @@ export class StepModel {
       window: attention.window,
       windowed: attention.window !== Number.POSITIVE_INFINITY,
       prefill: attention.prefill,
+      sparsePrefill: this.sparsePrefillOf(setup, attention.prefill, sparse),
       decode: attention.decode,
       indexer: attention.indexer ?? null,
       tokenTable,
@@ -488,6 +495,23 @@ export class StepModel {
     return this.meanOverLayers((kind) => this.kindDecodeAttentionSeconds(kind, shape));
   }
 
+  /** A sparse (DSA) layer's padded prefill coefficients, where the engine pads its query heads. */
+  private sparsePrefillOf(
+    setup: LayerCostSetup,
+    prefill: AttentionPathCoefficients,
+    sparse: boolean,
+  ): AttentionPathCoefficients | null {
+    const g = setup.layer.attention;
+    if (!sparse || g.kind !== 'mla') return null;
+    const padding = sparsePrefillPadding(this.engine?.id, this.hardware.deviceClass, g.heads / setup.tp);
+    return padding === 1 ? null : paddedSparsePrefill(prefill, padding);
+  }
+
+  /** The prefill coefficients a batch runs: padded sparse heads where a sequence reaches past the top-k. */
+  private prefillPathOf(kind: CompiledLayerKind, shape: BatchShape): AttentionPathCoefficients {
+    return kind.sparsePrefill && shape.prefillMaxKeys > kind.window ? kind.sparsePrefill : kind.prefill;
+  }
+
   private meanOverLayers(secondsOf: (kind: CompiledLayerKind) => number): number {
     let sum = 0;
     for (const kind of this.kinds) sum += kind.layers * secondsOf(kind);
@@ -496,7 +520,7 @@ export class StepModel {
 
   /** Prefill attention of one layer of `kind`; the step has prefill tokens. */
   private kindPrefillAttentionSeconds(kind: CompiledLayerKind, shape: BatchShape): number {
-    const p = kind.prefill;
+    const p = this.prefillPathOf(kind, shape);
     const tokens = shape.prefillTokens;
     const pairs = kind.windowed ? windowedPrefillPairs(shape, kind.window) : shape.prefillPairs;
     const keys = kind.windowed ? windowedPrefillKeys(shape, kind.window) : shape.prefillKeys;
@@ -562,7 +586,8 @@ export class StepModel {
   private prefillAttentionCost(kind: CompiledLayerKind, shape: BatchShape) {
     const pairs = windowedPrefillPairs(shape, kind.window);
     const keys = windowedPrefillKeys(shape, kind.window);
-    const core = attentionPathCost(kind.prefill, shape.prefillTokens, pairs, keys, shape.prefillSequences);
+    const path = this.prefillPathOf(kind, shape);
+    const core = attentionPathCost(path, shape.prefillTokens, pairs, keys, shape.prefillSequences);
     return withIndexer(core, kind.indexer && indexerCost(kind.indexer, shape, true));
   }
 

@@ -2,7 +2,12 @@
 // precision rule with the reason no script applies.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kvChoiceOf, LAUNCH_SETTINGS, launchLimitsOf } from '../../../../bench/accuracy/launch-settings.js';
+import {
+  kvChoiceOf,
+  LAUNCH_SETTINGS,
+  launchLimitsOf,
+  marlinMoeOf,
+} from '../../../../bench/accuracy/launch-settings.js';
 import { mapRow } from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 
@@ -16,6 +21,8 @@ const ROWS = {
     'dsr1_b200_sglang_fp8_agg_1024x1024_c64_cfg87,db-dump/2026-04-27; config_id=87; silicon_concurrency=64; measured=2026-03-25T00:00:00.000Z; workflow_run_id=337; lmsysorg/sglang:v0.5.9-cu130,sglang,0.5.9,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,1024,1024,fp8,fp8_block,64,8,1,1,8,1,,,,,,,,,,,,,,,798.9930182558055,22.529311712042354',
   otherSource:
     'qwen_qwen3_235b_a22b_fp8_qwen_qwen3_235b_a22b_fp8_h200_sxm_vllm_agg_2000x100_c5_tp1_epnone_11,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h200_sxm/vllm/0.12.0/Qwen_Qwen3-235B-A22B-FP8.csv; silicon_concurrency=5,vllm,0.12.0,Qwen/Qwen3-235B-A22B-FP8,h200_sxm,fp8,agg,2000,100,fp8,fp8,5,1,1,,2,1,,,,,,,,,,,,,,,450.9,57.78',
+  gptOssH200:
+    '2026_04_06_gpt_oss_120b_h200_sxm_vllm_fp4_agg_8192x1024_c4_tp1_ep1_481,source_file=2026-04-06.csv; model=GPT-OSS-120B; silicon_concurrency=4; measured=2026-03-27T00:00:00.000Z; wip=False; image=vllm/vllm-openai:v0.18.0,vllm,0.18.0,openai/gpt-oss-120b,h200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,4,1,1,1,1,1,,,,,,,,,,,,,,,407.63860438601114,7.081102732869436',
   disagg:
     'dsr1_gb200_trtllm_fp8_disagg_1024x8192_c8192_cfg435,db-dump/2026-04-27; config_id=435; silicon_concurrency=8192; measured=2026-02-05T00:00:00.000Z; workflow_run_id=259; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-V3,gb200,fp8,disagg,1024,8192,fp8,fp8,,,,,,,1,1,1,1,8,1,8,256,2,1,1,16,1,16,7431.498290984184,48.5587774517027',
 };
@@ -81,5 +88,18 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
   it('every entry cites a repository, a path and a full commit', () => {
     assert.ok(LAUNCH_SETTINGS.length > 0);
     for (const e of LAUNCH_SETTINGS) assert.match(e.source.commit, /^[0-9a-f]{40}$/);
+  });
+
+  it("runs gpt-oss's experts on vLLM's Marlin kernel where the script exports VLLM_MXFP4_USE_MARLIN=1", () => {
+    // gptoss_fp4_h200.sh: `export VLLM_MXFP4_USE_MARLIN=1` before `vllm serve`.
+    assert.equal(marlinMoeOf(row('gptOssH200')), true);
+    const mapped = mapRow(row('gptOssH200'));
+    assert.ok(mapped.modelled);
+    assert.equal(mapped.job.config.engine?.marlinMoe, true);
+    // Scripts that set nothing keep the engine's default kernel.
+    assert.equal(marlinMoeOf(row('sglangH200')), false);
+    const sglang = mapRow(row('sglangH200'));
+    assert.ok(sglang.modelled);
+    assert.equal(sglang.job.config.engine?.marlinMoe, undefined);
   });
 });
