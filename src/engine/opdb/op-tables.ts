@@ -84,6 +84,29 @@ export interface MlaGenerationModuleQuery extends MlaModuleShape {
   readonly context: number;
 }
 
+/**
+ * DeepSeek Sparse Attention's whole attention module (projections, indexer, sparse MLA, o_proj), measured
+ * per architecture (GlmMoeDsaForCausalLM, DeepseekV32ForCausalLM).
+ */
+interface DsaModuleShape {
+  readonly architecture: string;
+  readonly batch: number;
+  /** Attention heads on one GPU. */
+  readonly heads: number;
+  /** Dtype of the module's GEMMs (fp8_block, bfloat16). */
+  readonly gemmDtype: string;
+  readonly kvCacheDtype?: string;
+  readonly kernel?: string;
+}
+
+export interface DsaContextModuleQuery extends DsaModuleShape {
+  readonly isl: number;
+}
+
+export interface DsaGenerationModuleQuery extends DsaModuleShape {
+  readonly context: number;
+}
+
 export interface MlaBmmQuery {
   /** The batched matmul before (absorbing into the latent) or after attention. */
   readonly op: 'mla_gen_pre' | 'mla_gen_post';
@@ -213,6 +236,14 @@ export class OpTables {
     return this.lookup('mlaGenerationModule', [q.model, q.gemmDtype ?? BF16, ...mlaKey(q, q.context)]);
   }
 
+  dsaContextModule(q: DsaContextModuleQuery): OpTime | undefined {
+    return this.lookup('dsaContextModule', dsaKey(q, q.isl));
+  }
+
+  dsaGenerationModule(q: DsaGenerationModuleQuery): OpTime | undefined {
+    return this.lookup('dsaGenerationModule', dsaKey(q, q.context));
+  }
+
   mlaBmm(q: MlaBmmQuery): OpTime | undefined {
     return this.lookup('mlaBmm', [q.op, q.dtype ?? BF16, q.heads, q.tokens, q.kernel]);
   }
@@ -289,4 +320,8 @@ function attentionKey(q: AttentionShape, length: number, window: string): (AxisV
 
 function mlaKey(q: MlaShape, length: number): (AxisValue | undefined)[] {
   return [q.mlaDtype ?? BF16, q.kvCacheDtype ?? BF16, q.heads, q.batch, length, q.kernel];
+}
+
+function dsaKey(q: DsaModuleShape, length: number): (AxisValue | undefined)[] {
+  return [q.architecture, q.gemmDtype, q.kvCacheDtype ?? BF16, q.heads, q.batch, length, q.kernel];
 }

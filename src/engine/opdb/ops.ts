@@ -13,6 +13,8 @@ export const OP_KINDS = [
   'mlaContextModule',
   'mlaGenerationModule',
   'mlaBmm',
+  'dsaContextModule',
+  'dsaGenerationModule',
   'moe',
   'nccl',
   'customAllReduce',
@@ -177,6 +179,47 @@ const prefillRows = {
   reason: 'rows with a cached prefix (step > 0) or beam width > 1 left out',
 };
 
+/**
+ * DeepSeek Sparse Attention's whole attention module (aiconfigurator's sparse_attention/ tables): the
+ * q and KV down-projections, their norms, q's up-projection, the indexer (its projections, fp8 scoring
+ * over the cached keys, top-k) and the sparse MLA over the selected keys, and o_proj, per layer on one
+ * GPU. Keyed by the model's architecture (the indexer's shape is the architecture's), the GEMM and KV
+ * formats and the heads on one GPU.
+ */
+const DSA_COLUMNS = {
+  op_name: 'text',
+  architecture: 'text',
+  gemm_type: 'text',
+  kv_cache_dtype: 'text',
+  num_heads: 'count',
+  batch_size: 'count',
+  isl: 'count',
+  step: 'count',
+  kernel_source: 'text',
+} as const;
+
+function dsaAxes(lengthAxis: Axis): Axis[] {
+  return [
+    choice('architecture'),
+    dtype('gemmDtype'),
+    dtype('kvCacheDtype'),
+    numeric('heads', proportional),
+    numeric('batch', proportional),
+    lengthAxis,
+    kernel,
+  ];
+}
+
+const dsaKey = (row: OpRow, length: number): AxisValue[] => [
+  str(row.architecture),
+  str(row.gemm_type),
+  str(row.kv_cache_dtype),
+  num(row.num_heads),
+  num(row.batch_size),
+  length,
+  str(row.kernel_source),
+];
+
 /** Bytes per element of the collectives' dtypes (the files give message sizes in elements). */
 const ELEMENT_BYTES: Readonly<Record<string, number>> = {
   half: 2,
@@ -301,6 +344,32 @@ export const OP_SPECS: Readonly<Record<OpKind, OpSpec>> = {
       num(r.num_tokens),
       str(r.kernel_source),
     ],
+  },
+  // The variants that skip the indexer (layers sharing another layer's top-k) are not what every layer
+  // of GLM-5 and DeepSeek-V3.2 runs; prefill rows with a cached prefix are left out as for attention.
+  dsaContextModule: {
+    kind: 'dsaContextModule',
+    family: 'sparse_attention',
+    file: 'dsa_context_module_perf.parquet',
+    columns: DSA_COLUMNS,
+    axes: dsaAxes(promptLength),
+    keep: {
+      test: (r) => r.op_name === 'dsa_context_module' && r.step === 0,
+      reason: 'rows skipping the indexer or with a cached prefix (step > 0) left out',
+    },
+    keyOf: (r) => dsaKey(r, num(r.isl)),
+  },
+  dsaGenerationModule: {
+    kind: 'dsaGenerationModule',
+    family: 'sparse_attention',
+    file: 'dsa_generation_module_perf.parquet',
+    columns: DSA_COLUMNS,
+    axes: dsaAxes(contextLength),
+    keep: {
+      test: (r) => r.op_name === 'dsa_generation_module',
+      reason: 'rows skipping the indexer left out',
+    },
+    keyOf: (r) => dsaKey(r, num(r.isl) + num(r.step)),
   },
   moe: {
     kind: 'moe',

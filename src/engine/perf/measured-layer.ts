@@ -191,6 +191,100 @@ export function measuredAttention(
   return { prefill, decode };
 }
 
+/** The DSA module tables' GEMM format for the attention's weights; undefined: a format they lack. */
+function dsaGemmDtypeOf(weight: WeightFormat): string | undefined {
+  if (weight.dtype === 'fp8') return 'fp8_block';
+  return weight.dtype === 'bf16' || weight.dtype === 'fp16' ? 'bfloat16' : undefined;
+}
+
+/**
+ * A DeepSeek Sparse Attention layer's attention core from the measured whole-module tables
+ * (aiconfigurator's dsa_context_module / dsa_generation_module: q/KV projections and norms, the indexer's
+ * projections, scoring and top-k, the sparse MLA, o_proj). The step model prices the projections as
+ * their own GEMMs (`projectionSeconds`, at a token count); the core is what the module took beyond them,
+ * so projections plus core add up to the measured module. Where that remainder is below a tenth of the
+ * module (projections priced slower than the module measured them), a tenth stands. The efficiency grid
+ * reads the core's cost over the top-k keys it attends, as the step does; the indexer is inside the
+ * module, so the step adds none beside it. Undefined parts: no table measured the architecture, the
+ * GEMM and KV formats and the heads on one GPU.
+ */
+export function measuredDsaModule(
+  ops: MeasuredOps,
+  setup: LayerCostSetup,
+  architecture: string,
+  coefficients: { window: number; prefill: AttentionPathCoefficients; decode: AttentionPathCoefficients },
+  projectionSeconds: (tokens: number) => number,
+): { prefill?: MeasuredAttention; prefillFrom?: number; decode?: MeasuredAttention } {
+  const g = setup.layer.attention;
+  const gemmDtype = dsaGemmDtypeOf(setup.weights.attention);
+  const t = ops.tables;
+  if (g.kind !== 'mla' || !g.indexer || gemmDtype === undefined) return {};
+  const heads = g.heads / setup.tp;
+  const kvCacheDtype = kvCacheDtypeOf(setup.kvDtype);
+  const shape = { architecture, gemmDtype, kvCacheDtype, heads };
+  // A table measured on another architecture, format or head count is not this module: probe inside the grid.
+  const measured = (time: OpTime | undefined) => time !== undefined && time.source.how !== 'extrapolated';
+  const remainder = (time: OpTime | undefined, tokens: number): OpTime | undefined =>
+    time && { ...time, seconds: Math.max(time.seconds - projectionSeconds(tokens), time.seconds / 10) };
+  const key = JSON.stringify({ dsa: shape, hidden: setup.hiddenSize, g, w: setup.weights.attention });
+  const { window, prefill: p, decode: d } = coefficients;
+  // Prompts up to the top-k run SGLang's dense path, whose module rows hold a flat ~0.8 ms from 4 to
+  // 16k tokens (the measuring loop's host time, not the kernels): the module times prompts of twice the
+  // top-k and more, where it grows with the work.
+  const prefillFrom = 2 * window;
+  const prefillLengths = PREFILL_LENGTHS.filter((length) => length >= prefillFrom);
+  const prefill =
+    t.tables.dsaContextModule &&
+    prefillLengths.length > 0 &&
+    measured(t.dsaContextModule({ ...shape, batch: 1, isl: prefillLengths[0] }))
+      ? grid(
+          ops,
+          `dsa prefill ${key}`,
+          PREFILL_BATCHES,
+          prefillLengths,
+          (batch, isl) => remainder(t.dsaContextModule({ ...shape, batch, isl }), batch * isl),
+          // The step's pairs and keys of a batch whose shape does not track this window (shape.ts):
+          // every token's top-k keys at most.
+          (batch, isl) => ({
+            flops:
+              p.flopsPerPair *
+                Math.min(batch * windowedPairs(isl, 0, Number.POSITIVE_INFINITY), batch * isl * window) +
+              p.flopsPerToken * batch * isl,
+            bytes:
+              p.bytesPerToken * batch * isl +
+              p.bytesPerKey * Math.min(batch * isl, batch * (isl + window - 1)) +
+              p.bytesPerSequence * batch,
+          }),
+        )
+      : undefined;
+  const decode =
+    t.tables.dsaGenerationModule && measured(t.dsaGenerationModule({ ...shape, batch: 8, context: 1024 }))
+      ? grid(
+          ops,
+          `dsa decode ${key}`,
+          DECODE_BATCHES,
+          DECODE_LENGTHS,
+          (batch, context) => remainder(t.dsaGenerationModule({ ...shape, batch, context }), batch),
+          (batch, context) => {
+            const keys = batch * Math.min(context, window);
+            return {
+              flops: d.flopsPerPair * keys + d.flopsPerToken * batch,
+              bytes: (d.bytesPerToken + d.bytesPerSequence) * batch + d.bytesPerKey * keys,
+            };
+          },
+        )
+      : undefined;
+  // The ops beside the core keep their own sources; say what the core's time is.
+  const remainderOf = (m: MeasuredAttention): MeasuredAttention => ({
+    grid: m.grid,
+    source: () => `${m.source()}: the whole module less its projections, indexer included`,
+  });
+  return {
+    ...(prefill ? { prefill: remainderOf(prefill), prefillFrom } : {}),
+    ...(decode ? { decode: remainderOf(decode) } : {}),
+  };
+}
+
 /**
  * The MoE table's format for a weight format, where the table measured it. mxfp4 experts run as W4A16
  * where the engine measured that kernel; TensorRT-LLM on Blackwell runs them with mxfp8 activations

@@ -24,7 +24,12 @@ import { type DeepEpPhase, deepEpKernelsFor, deepEpSeconds, FP8_DISPATCH_BYTES_P
 import { dispatchBytesPerGpu, epGroupBatches } from './expert-parallel.js';
 import { interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
 import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
-import { type MeasuredAttention, measuredAttention, measuredMoe } from './measured-layer.js';
+import {
+  type MeasuredAttention,
+  measuredAttention,
+  measuredDsaModule,
+  measuredMoe,
+} from './measured-layer.js';
 import {
   gemmTableDtypeOf,
   type MeasuredOps,
@@ -151,7 +156,40 @@ interface CompiledLayerKind extends LayerKindCount {
   /** Measured attention efficiency over (sequences, length), where a table covers the geometry. */
   prefillMeasured?: MeasuredAttention;
   decodeMeasured?: MeasuredAttention;
+  /**
+   * A sparse (DSA) layer's prefill core from the whole DSA module's table, for prompts of at least
+   * `prefillModuleFrom` tokens on average (the indexer path; shorter prompts run SGLang's dense path,
+   * whose module rows sit on the measuring loop's floor); the indexer is inside it.
+   */
+  prefillModule?: MeasuredAttention;
+  prefillModuleFrom: number;
+  /** Whether decodeMeasured is the whole DSA module's: indexer inside, read at the context, not the top-k. */
+  decodeModule: boolean;
 }
+
+/**
+ * The ops of a DeepSeek Sparse Attention layer inside the measured attention module (aiconfigurator's
+ * dsa modules: from the fused q/KV down-projection to o_proj; the input norm and the residual are not).
+ */
+const DSA_MODULE_OPS: ReadonlySet<string> = new Set([
+  'qkv_a_proj',
+  'q_proj',
+  'kv_a_proj',
+  'q_a_kv_a_norm',
+  'kv_a_norm',
+  'q_b_proj',
+  'rope',
+  'indexer_q_proj',
+  'indexer_k_proj',
+  'indexer_weights_proj',
+  'mla_q_absorb',
+  'mla_v_absorb',
+  'o_proj',
+]);
+
+/** The Hugging Face architecture the DSA module tables key a sparse-attention model by. */
+const dsaArchitectureOf = (model: ModelSpec): string =>
+  model.family === 'glm_moe_dsa' ? 'GlmMoeDsaForCausalLM' : 'DeepseekV32ForCausalLM';
 
 interface TimedOp {
   op: OpCost;
@@ -324,6 +362,14 @@ export class StepModel {
     const measuredShape = sparse ? { ...attention, window: Number.POSITIVE_INFINITY } : attention;
     const engineAttention = this.measured ? measuredAttention(this.measured, setup, measuredShape) : {};
     if (sparse) delete engineAttention.prefill;
+    // Where the engine measured the whole sparse-attention module, it times the core (and the indexer).
+    const module =
+      sparse && this.measured
+        ? measuredDsaModule(this.measured, setup, dsaArchitectureOf(model), attention, (n) =>
+            this.dsaProjectionSeconds(setup, n),
+          )
+        : {};
+    if (module.decode) engineAttention.decode = module.decode;
     const opsTable = (ops: (n: number) => OpCost[]) =>
       ops(1).length > 0 ? table((n) => ops(n).reduce((sum, op) => sum + this.opSeconds(op, n), 0)) : null;
     const decodeTable = opsTable((n) => decodeOnlyOps(setup, n));
@@ -348,6 +394,9 @@ export class StepModel {
       // Imported (Vidur) attention tables take precedence: they measured this very deployment.
       prefillMeasured: measured.prefill.length > 0 ? undefined : engineAttention.prefill,
       decodeMeasured: measured.decode.length > 0 ? undefined : engineAttention.decode,
+      ...(module.prefill ? { prefillModule: module.prefill } : {}),
+      prefillModuleFrom: module.prefillFrom ?? Number.POSITIVE_INFINITY,
+      decodeModule: module.decode !== undefined,
     };
   }
 
@@ -520,7 +569,9 @@ export class StepModel {
 
   /** Prefill attention of one layer of `kind`; the step has prefill tokens. */
   private kindPrefillAttentionSeconds(kind: CompiledLayerKind, shape: BatchShape): number {
-    const p = this.prefillPathOf(kind, shape);
+    const module = this.prefillModuleOf(kind, shape);
+    // A measured DSA module ran the engine's own (padded or not) kernel: its efficiency is over the real shape.
+    const p = module ? kind.prefill : this.prefillPathOf(kind, shape);
     const tokens = shape.prefillTokens;
     const pairs = kind.windowed ? windowedPrefillPairs(shape, kind.window) : shape.prefillPairs;
     const keys = kind.windowed ? windowedPrefillKeys(shape, kind.window) : shape.prefillKeys;
@@ -528,13 +579,19 @@ export class StepModel {
     const bytes =
       p.bytesPerToken * tokens + p.bytesPerKey * keys + p.bytesPerSequence * shape.prefillSequences;
     const sol = speedOfLight(flops, bytes, this.peaks.attentionFlops, this.peaks.bytesPerSecond);
+    const sequences = Math.max(shape.prefillSequences, 1);
+    if (module) return sol / module.grid.at(sequences, tokens / sequences);
     const indexer = kind.indexer ? this.indexerSeconds(kind.indexer, kind.prefillEfficiency, shape, true) : 0;
-    if (kind.prefillMeasured) {
-      const sequences = shape.prefillSequences;
-      return sol / kind.prefillMeasured.grid.at(sequences, tokens / Math.max(sequences, 1)) + indexer;
-    }
+    if (kind.prefillMeasured)
+      return sol / kind.prefillMeasured.grid.at(sequences, tokens / sequences) + indexer;
     const efficiency = interpolateLogX(kind.prefillEfficiency.xs, kind.prefillEfficiency.ys, flops);
     return sol / efficiency + this.calibration.kernelLaunchSeconds + indexer;
+  }
+
+  /** The whole-DSA-module prefill grid where it times this step's prompts (long enough), else undefined. */
+  private prefillModuleOf(kind: CompiledLayerKind, shape: BatchShape): MeasuredAttention | undefined {
+    const mean = shape.prefillTokens / Math.max(shape.prefillSequences, 1);
+    return mean >= kind.prefillModuleFrom ? kind.prefillModule : undefined;
   }
 
   /**
@@ -567,15 +624,20 @@ export class StepModel {
     const flops = d.flopsPerPair * keys + d.flopsPerToken * count;
     const bytes = (d.bytesPerToken + d.bytesPerSequence) * count + d.bytesPerKey * keys;
     const sol = speedOfLight(flops, bytes, this.peaks.attentionFlops, this.peaks.bytesPerSecond);
+    // The whole DSA module's time grows with the context its indexer scores, not the top-k it attends.
+    const length = kind.decodeModule ? (shape.decodeContextSum + count) / count : keys / count;
     const efficiency = kind.decodeMeasured
-      ? kind.decodeMeasured.grid.at(count, keys / count)
+      ? kind.decodeMeasured.grid.at(count, length)
       : interpolateLogX(kind.decodeEfficiency.xs, kind.decodeEfficiency.ys, bytes);
     const whole = sol / efficiency;
     // The longest sequence cannot spread its KV read over the whole chip.
     const longest =
       (longestKeys * d.bytesPerKey + d.bytesPerSequence) /
       (this.peaks.bytesPerSecond * this.calibration.singleSequenceBandwidthShare);
-    const indexer = kind.indexer ? this.indexerSeconds(kind.indexer, kind.decodeEfficiency, shape, false) : 0;
+    const indexer =
+      kind.indexer && !kind.decodeModule
+        ? this.indexerSeconds(kind.indexer, kind.decodeEfficiency, shape, false)
+        : 0;
     // A measured kernel's time includes its launch.
     return (
       Math.max(whole, longest) + (kind.decodeMeasured ? 0 : this.calibration.kernelLaunchSeconds) + indexer
@@ -657,7 +719,7 @@ export class StepModel {
       opsOver(prefillKeyOps(kind.setup, shape.prefillKeys), shape.prefillKeys);
       const cost = this.prefillAttentionCost(kind, shape);
       const seconds = this.kindPrefillAttentionSeconds(kind, shape);
-      const source = this.attentionSource(kind.prefillMeasured);
+      const source = this.attentionSource(this.prefillModuleOf(kind, shape) ?? kind.prefillMeasured);
       perLayer.push(this.attentionEntry('attention_prefill', kind.label, seconds, cost, source));
     }
     if (shape.decodeCount > 0) {
@@ -768,6 +830,17 @@ export class StepModel {
       return { op, time: this.resolveOp(op, rows) };
     };
     return { beforeCore: ops.beforeCore.map(time), afterCore: ops.afterCore.map(time) };
+  }
+
+  /** Seconds of a sparse-attention layer's ops inside the measured DSA module, at `tokens` tokens. */
+  private dsaProjectionSeconds(setup: LayerCostSetup, tokens: number): number {
+    const ops = layerTokenOps(setup, tokens);
+    let seconds = 0;
+    for (const op of [...ops.beforeCore, ...ops.afterCore]) {
+      if (DSA_MODULE_OPS.has(op.name) && this.fusedInto(op.name, setup) === undefined)
+        seconds += this.resolveOp(op, tokens).seconds;
+    }
+    return seconds;
   }
 
   /** The kernel the engine runs op `name` inside, or undefined where it runs on its own. */

@@ -91,6 +91,8 @@ describe('the full measured database: h100_sxm vllm', { skip }, () => {
     assert.deepEqual(Object.keys(tables.tables).sort(), [
       'contextAttention',
       'customAllReduce',
+      'dsaContextModule',
+      'dsaGenerationModule',
       'gemm',
       'generationAttention',
       'mlaBmm',
