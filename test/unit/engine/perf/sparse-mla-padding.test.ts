@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import type { Plan } from '../../../../src/engine/memory/plan.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
+import { OpTables } from '../../../../src/engine/opdb/op-tables.js';
 import type { ServingEngineInput } from '../../../../src/engine/perf/serving-engine.js';
 import { addPrefillChunk, createBatchShape } from '../../../../src/engine/perf/shape.js';
 import { paddedSparsePrefill, sparsePrefillPadding } from '../../../../src/engine/perf/sparse-mla-padding.js';
@@ -13,10 +14,15 @@ import { compileStepModel } from '../../../../src/engine/perf/step-model.js';
 const glm5 = getModel('glm-5');
 const tp8: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'bf16' };
 
+/**
+ * GLM-5's prefill attention under `engine`, with no measured tables (a measured DSA module holds the
+ * engine's own padding already): the roofline path the padding applies to.
+ */
 function prefillAttention(engine: ServingEngineInput, hardware: string, tokens: number): number {
   const shape = createBatchShape(glm5.slidingWindow);
   addPrefillChunk(shape, tokens, 0, true);
-  const model = compileStepModel(glm5, getHardware(hardware), tp8, { engine });
+  const measuredTables = new OpTables(`${hardware}_sxm`, engine.id, {});
+  const model = compileStepModel(glm5, getHardware(hardware), tp8, { engine, measuredTables });
   const entry = model.breakdown(shape).find((e) => e.name === 'attention_prefill');
   assert.ok(entry);
   return entry.seconds;
