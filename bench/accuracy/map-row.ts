@@ -162,6 +162,16 @@ export function resolveRowModel(repo: string): ModelSpec | undefined {
   });
 }
 
+/**
+ * Systems InferenceMAX benchmarks only as multinode prefill/decode-disaggregated configurations: every
+ * configuration of runner gb200 or gb300 in its nvidia-master.yaml (SemiAnalysisAI/InferenceX
+ * .github/configs/nvidia-master.yaml@0004cf5f2577a1c1007a9bed7cc7d55656519507: dsr1-fp4/fp8-gb200/gb300-
+ * dynamo-trt and -dynamo-sglang, gptoss-fp4-gb200-dynamo-trt) is `multinode: true, disagg: true`. One of
+ * its exports records such runs as 'agg' with tp_size the run's GPU count (12, 20, 28, 36, 48, 64), which
+ * read as one tensor-parallel server they were not.
+ */
+const DISAGGREGATED_ONLY_SYSTEMS = new Set(['gb200', 'gb300']);
+
 /** The closed loop's client count: the source's silicon_concurrency, else batch_size. */
 export function rowConcurrency(row: SiliconRow): number | undefined {
   const recorded = /silicon_concurrency=(\d+)/.exec(row.silicon_data_source);
@@ -657,6 +667,10 @@ export function mapRow(
   if (!concurrency)
     return notModelled('no concurrency recorded (no batch_size, no silicon_concurrency in the source)');
   const base = protocolOf(row);
+  if (row.mode === 'agg' && base === INFERENCEMAX_PROTOCOL && DISAGGREGATED_ONLY_SYSTEMS.has(row.system))
+    return notModelled(
+      `InferenceMAX runs ${row.system} only as multinode disaggregated configurations: this 'agg' row's tp_size is its GPU count, its prefill/decode workers are not recorded`,
+    );
   const protocol = options.waves ? { ...base, requestsPerClient: options.waves } : base;
   const recipe =
     row.mode === 'disagg'

@@ -158,6 +158,9 @@ its closed-loop client, as a user would predict it, with the step model and cali
   engines' even balancing). Replicas share nothing in the simulator, so where the clients divide evenly, one of k
   identical parts (colocated replicas, or gcd-sized groups of prefill and decode replicas) is simulated
   with 1/k of the clients; k keeps whole expert-parallel groups.
+- **GB200/GB300 'agg' rows of InferenceMAX**: InferenceMAX runs these systems only as multinode
+  disaggregated configurations (every gb200/gb300 configuration of its nvidia-master.yaml); one export
+  labels such runs 'agg' with tp_size their GPU count (12 to 64) and no pools. They are not modelled.
 - **Not modelled**: rows the mapping cannot express (counted above by reason), and rows the simulator
   refuses or fails on (reasons starting "simulator:"). Every row in the file ran, so a refusal is an error
   of the model, shown separately from the accuracy of the rows it predicts.

@@ -238,12 +238,23 @@ describe('accuracy benchmark: measured rows as simulations', () => {
   });
 
   it('a tp_size that does not divide the attention heads is not modelled, and says so', () => {
-    const m = mapped('deepseekTp36');
+    // The degrees of the GB200 row below, as a source that does not say how its client ran would give them.
+    const line = ROWS.deepseekTp36.replace(/source_file=2026-04-06\.csv; /, 'source_file=export.csv; ');
+    const [row] = parseSiliconCsv(`${HEADER}\n${line}\n`, 'tp36.csv');
+    assert.ok(row);
+    const m = mapRow(row);
     assert.equal(m.modelled, false);
     assert.equal(
       !m.modelled && m.reason,
       'tp_size 36 does not divide the 128 attention heads, and the row records no other split of its GPUs',
     );
+  });
+
+  it("an InferenceMAX GB200 row labelled 'agg' is a disaggregated run whose workers are not recorded", () => {
+    // tp_size 36 is the run's GPU count: InferenceMAX runs GB200 only as multinode disaggregated configs.
+    const m = mapped('deepseekTp36');
+    assert.equal(m.modelled, false);
+    assert.match(!m.modelled ? m.reason : '', /gb200 only as multinode disaggregated/);
   });
 
   it('attention DP recorded as tp × ep runs as the same deployment its other export records', () => {
