@@ -584,7 +584,7 @@ function jobOf(c: Context): SimulationJob | string {
         // SGLang as the generator launches it: prompts per prefill batch up to max_prefill_tokens, the
         // chunk size its default, decodes mixed into prefill batches where the version's template says.
         ...(aic?.sglang
-          ? { maxNumBatchedTokens: aic.sglang.maxPrefillTokens, mixedChunk: aic.sglang.mixedChunk }
+          ? { maxPrefillTokens: aic.sglang.maxPrefillTokens, mixedChunk: aic.sglang.mixedChunk }
           : {}),
         ...attentionDpBalanceOf(engine, p, row),
       },

@@ -133,6 +133,8 @@ interface SimulateFlags extends EngineFlags {
   gpuMemoryUtilization?: number;
   maxModelLen?: number;
   chunkedPrefillSize?: number;
+  maxPrefillTokens?: number;
+  mixedChunk?: boolean;
   scheduleConservativeness?: number;
   preemption?: 'recompute' | 'swap';
   schedulingPolicy?: 'fcfs' | 'priority';
@@ -341,6 +343,15 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(new Option('--max-num-batched-tokens <n>', 'token budget per step').argParser(positiveInt))
     .addOption(new Option('--chunked-prefill-size <n>', 'SGLang chunk size').argParser(positiveInt))
     .addOption(
+      new Option(
+        '--max-prefill-tokens <n>',
+        "SGLang prompt tokens per prefill batch (default 16384); after the batch's first, a prompt must fit whole",
+      ).argParser(positiveInt),
+    )
+    .addOption(
+      new Option('--mixed-chunk', 'SGLang --enable-mixed-chunk: running decodes join each prefill batch'),
+    )
+    .addOption(
       new Option('--schedule-conservativeness <x>', 'SGLang admission conservativeness').argParser(
         positiveNumber,
       ),
@@ -462,6 +473,8 @@ export function registerSimulateCommands(program: Command): void {
         maxNumSeqs: flags.maxNumSeqs,
         maxNumBatchedTokens: flags.maxNumBatchedTokens,
         chunkedPrefillSize: flags.chunkedPrefillSize,
+        maxPrefillTokens: flags.maxPrefillTokens,
+        mixedChunk: flags.mixedChunk,
         scheduleConservativeness: flags.scheduleConservativeness,
         blockSize: flags.blockSize,
         gpuMemoryUtilization: flags.gpuMemoryUtilization,

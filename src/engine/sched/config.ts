@@ -39,6 +39,11 @@ export const SchedulerConfig = z.object({
   maxNumBatchedTokens: z.number().int().positive().optional(),
   /** SGLang `--chunked-prefill-size`. */
   chunkedPrefillSize: z.number().int().positive().optional(),
+  /**
+   * SGLang `--max-prefill-tokens` (default 16384): prompt tokens a prefill batch takes; after its first
+   * request, one whose prompt does not fit what is left ends the batch.
+   */
+  maxPrefillTokens: z.number().int().positive().optional(),
   /** SGLang `--schedule-conservativeness`. */
   scheduleConservativeness: z.number().positive().optional(),
   /**
@@ -86,6 +91,7 @@ export interface ResolvedSchedulerConfig {
   maxNumSeqs: number;
   maxNumBatchedTokens: number;
   chunkedPrefillSize: number;
+  maxPrefillTokens: number;
   scheduleConservativeness: number;
   mixedChunk: boolean;
   blockSize: number;
@@ -105,6 +111,12 @@ export interface ResolvedSchedulerConfig {
 }
 
 const GiB = 1024 ** 3;
+
+/**
+ * SGLang's `--max-prefill-tokens` default, 16384 (https://docs.sglang.io/advanced_features/server_arguments.html;
+ * `ServerArgs.max_prefill_tokens: int = 16384`).
+ */
+const SGLANG_MAX_PREFILL_TOKENS = 16384;
 
 /**
  * Engine defaults per policy. vLLM v1 (≥ 0.8) on GPUs with ≥ 70 GiB: 8192 batched tokens and 1024
@@ -132,6 +144,7 @@ export function resolveSchedulerConfig(
     kvPinSeconds: config.kvPinSeconds ?? 0,
     maxModelLen,
     scheduleConservativeness: config.scheduleConservativeness ?? 1,
+    maxPrefillTokens: config.maxPrefillTokens ?? SGLANG_MAX_PREFILL_TOKENS,
     mixedChunk: config.mixedChunk ?? false,
     outputLengthQuantile: config.outputLengthQuantile ?? 0.9,
     attentionDpBalanceIters: config.attentionDpBalanceIters ?? 0,

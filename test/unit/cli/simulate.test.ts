@@ -236,6 +236,42 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.ok(summary.batchSize!.mean > 60, `mean batch ${summary.batchSize!.mean}`);
   });
 
+  it('simulate --mixed-chunk runs SGLang decodes in its prefill batches, so closed-loop clients spread out', () => {
+    const run = (extra: string[]) =>
+      RunSummary.parse(
+        JSON.parse(
+          execFileSync('node', [
+            cli,
+            'simulate',
+            '--scheduler',
+            'sglang',
+            '--concurrency',
+            '32',
+            '--workload',
+            'constant:rate=1000,prompt=fixed(2000),output=fixed(64),n=160',
+            '--model',
+            'llama-3.1-8b',
+            '--hardware',
+            'h100-sxm',
+            '--max-prefill-tokens',
+            '3000',
+            ...extra,
+            '--json',
+          ]).toString(),
+        ),
+      );
+    const waves = run([]);
+    const mixed = run(['--mixed-chunk']);
+    const resolved = mixed.resolvedSchedulers?.mixed as { mixedChunk?: boolean; maxPrefillTokens?: number };
+    assert.equal(resolved.mixedChunk, true);
+    assert.equal(resolved.maxPrefillTokens, 3000);
+    // Alone, every wave's 32 prompts are prefilled before any decode; mixed, each prompt meets fewer.
+    assert.ok(
+      mixed.ttft!.mean < waves.ttft!.mean,
+      `TTFT ${mixed.ttft!.mean} s mixed, ${waves.ttft!.mean} s not`,
+    );
+  });
+
   it('refuses --concurrency with --rate, and --think-time without --concurrency', () => {
     const base = ['simulate', '--model', 'llama-3.1-8b', '--hardware', 'h100-sxm'];
     const withRate = spawnSync('node', [

@@ -125,12 +125,28 @@ describe('sglang', () => {
 
   it('refuses admission when the running requests’ reserved future tokens leave no room', () => {
     const replica = new TestReplica('sglang', 100, { scheduleConservativeness: 1 });
-    // 2 running requests × 1000 max new tokens × 0.7 = 1400 reserved tokens > 1600 capacity − prompts.
-    warmDecodes(replica, 2, 16, 1000);
+    // 1600 tokens of KV. 2 running requests × ~500 max new tokens × 0.7 ≈ 700 reserved, 64 held: the
+    // newcomer's prompt and whole output (100 + 1000) do not fit the ~836 left; at the running
+    // requests' ratio (100 + 700) they would.
+    warmDecodes(replica, 2, 16, 500);
     const fresh = replica.add(100, 1000);
     replica.step();
     assert.equal(fresh.status, RequestStatus.Waiting);
-    assert.ok(replica.kv.availableBlocks() * 16 > 100, 'the prompt alone would fit');
+    assert.ok(
+      replica.kv.availableBlocks() * 16 > 100 + 0.7 * 1000,
+      'prompt and ratio-scaled output would fit',
+    );
+  });
+
+  it('ends a prefill batch at a prompt that does not fit what is left of max-prefill-tokens', () => {
+    // SGLang chunks only the batch's first request by the chunk budget; a later one must fit whole.
+    const replica = new TestReplica('sglang', 10000, { chunkedPrefillSize: 8192, maxPrefillTokens: 1500 });
+    const first = replica.add(1000, 5);
+    const second = replica.add(1000, 5);
+    const step = replica.step();
+    assert.equal(step.get(first.id), 1000);
+    assert.equal(step.get(second.id), undefined, 'not chunked into the 500 tokens left');
+    assert.equal(replica.step().get(second.id), 1000);
   });
 });
 

@@ -73,7 +73,7 @@ describe('accuracy benchmark: AIConfigurator gap-analysis rows', () => {
   it('SGLang 0.5.6.post2: max_prefill_tokens = isl + 1500 with decodes mixed into prefill batches', () => {
     const s = scheduler(job('sglangMixed'));
     assert.equal(s.policy, 'sglang');
-    assert.equal(s.maxNumBatchedTokens, 5500);
+    assert.equal(s.maxPrefillTokens, 5500);
     assert.equal(s.mixedChunk, true);
     // The chunk size stays SGLang's default for the GPU.
     assert.equal(s.chunkedPrefillSize, 8192);
@@ -81,7 +81,7 @@ describe('accuracy benchmark: AIConfigurator gap-analysis rows', () => {
 
   it('SGLang 0.5.1.post1: the template never passes the mixed-chunk flag on', () => {
     const s = scheduler(job('sglangOld'));
-    assert.equal(s.maxNumBatchedTokens, 1024 + 1500);
+    assert.equal(s.maxPrefillTokens, 1024 + 1500);
     assert.equal(s.mixedChunk, false);
   });
 });
