@@ -182,8 +182,19 @@ function withIndexer(
   return indexer ? { flops: core.flops + indexer.flops, bytes: core.bytes + indexer.bytes } : core;
 }
 
-/** A MoE layer's routed-expert ops (model/cost/ffn.ts), which the engines run as one fused kernel. */
-const ROUTED_EXPERT_OPS = new Set(['experts_gate_up', 'silu_and_mul', 'experts_down']);
+/**
+ * A MoE layer's routed-expert ops (model/cost/ffn.ts), which the engines' measured MoE kernels time as
+ * one: the permutation, the grouped GEMMs and activation, the finalize.
+ */
+const ROUTED_EXPERT_OPS = new Set([
+  'experts_permute',
+  'experts_gate_up',
+  'silu_and_mul',
+  'experts_down',
+  'experts_finalize',
+]);
+/** The routed-expert op a measured MoE kernel's time is shown on; the others are inside it. */
+const MOE_KERNEL_OP = 'experts_gate_up';
 
 interface TokenEntries {
   beforeCore: BreakdownEntry[];
@@ -702,8 +713,9 @@ export class StepModel {
 
   /**
    * Each token-count op of one layer with its time. A MoE layer's routed experts (grouped gate/up,
-   * activation, down) are one fused kernel in the engines: where the engine's MoE table covers them,
-   * its time is the first op's and the other two are inside it.
+   * activation, down, with the permute and finalize around them) are one fused kernel in the engines:
+   * where the engine's MoE table covers them, its time is the grouped gate/up's and the others are
+   * inside it.
    */
   private tokenOpTimes(
     setup: LayerCostSetup,
@@ -728,9 +740,9 @@ export class StepModel {
         return {
           op,
           time:
-            op === routed[0]
+            op.name === MOE_KERNEL_OP
               ? moe
-              : { seconds: 0, source: () => `inside the fused MoE kernel (${routed[0].name})` },
+              : { seconds: 0, source: () => `inside the fused MoE kernel (${MOE_KERNEL_OP})` },
         };
       }
       const into = this.fusedInto(op.name, setup);
