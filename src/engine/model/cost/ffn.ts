@@ -80,9 +80,9 @@ export function busiestRankActiveExperts(experts: number, topK: number, tokens: 
  * expert and runs every routed token; under EP it holds experts/EP whole experts and runs its share of
  * the routed tokens, the busiest GPU `expertImbalance` times the mean, and at least one row for each
  * of its active experts, of which it holds the most (busiestRankActiveExperts; the others wait for it).
- * Around the grouped GEMMs every engine's MoE gathers the routed rows into expert order (permute) and
- * scatters the top-k outputs back, weighted, into each token's row (finalize): kernels of their own
- * where no fused MoE kernel is measured.
+ * Around the grouped GEMMs every engine's MoE picks each token's top-k experts from the router's
+ * logits, gathers the routed rows into expert order (permute) and scatters the top-k outputs back,
+ * weighted, into each token's row (finalize): kernels of their own where no fused MoE kernel is measured.
  */
 function routedExpertOps(s: LayerCostSetup, ffn: MoeFfnGeometry, tokens: number): OpCost[] {
   const h = s.hiddenSize;
@@ -99,19 +99,24 @@ function routedExpertOps(s: LayerCostSetup, ffn: MoeFfnGeometry, tokens: number)
       ? `${active.toFixed(1)} of ${ffn.experts} experts active, ${touched.toFixed(1)} of ${ffn.experts / ep} per GPU on the busiest, its tokens × ${s.expertImbalance.toFixed(2)} the mean`
       : `${active.toFixed(1)} of ${ffn.experts} experts active, top-${ffn.topK}`;
   const weight = s.weights.experts;
-  const grouped = (name: string, weights: number, io: number): OpCost => ({
+  const perExpert = touched > 0 ? rows / touched : 0;
+  const grouped = (name: string, weights: number, io: number, dense: { n: number; k: number }): OpCost => ({
     name,
     kind: 'linear',
     flops: 2 * rows * weights,
     bytes: touched * weights * weightBytesPerParam(weight) + rows * io * a,
     weight,
     detail,
+    groupedGemm: { m: perExpert, ...dense },
   });
+  // Top-k over each token's router logits (fp32 in), its experts' ids and weights (fp32 out).
+  const topKBytes = groupTokens * (ffn.experts + 2 * ffn.topK) * 4;
   return [
+    { name: 'experts_topk', kind: 'elementwise', flops: groupTokens * ffn.experts, bytes: topKBytes },
     { name: 'experts_permute', kind: 'elementwise', flops: rows * h, bytes: 2 * rows * h * a },
-    grouped('experts_gate_up', 2 * h * width, h + 2 * width),
+    grouped('experts_gate_up', 2 * h * width, h + 2 * width, { n: touched * 2 * width, k: h }),
     siluAndMul('silu_and_mul', rows, width),
-    grouped('experts_down', width * h, width + h),
+    grouped('experts_down', width * h, width + h, { n: h, k: touched * width }),
     {
       name: 'experts_finalize',
       kind: 'elementwise',

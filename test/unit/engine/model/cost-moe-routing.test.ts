@@ -87,11 +87,14 @@ describe('MoE routing on the busiest expert-parallel rank', () => {
     assert.ok(Math.abs(tp.bytes - ((8 * expertWeights) / 8 + 8 * (7168 + (2 * 2048) / 8) * 2)) < 1e-3);
   });
 
-  it('the routed rows are gathered into expert order and their outputs scattered back, as kernels of their own', () => {
+  it('the top-k is picked, the routed rows gathered into expert order and scattered back: kernels of their own', () => {
     const ops = costs(deepseekV3, [{ tokens: 4, context: 100 }], { tp: 8 });
     const names = [...ops.keys()];
     const at = (name: string) => names.indexOf(name);
+    assert.ok(at('experts_topk') > at('router') && at('experts_topk') < at('experts_permute'));
     assert.ok(at('experts_permute') >= 0 && at('experts_permute') < at('experts_gate_up'));
+    // The top-k reads each token's 256 fp32 logits and writes its 8 expert ids and weights.
+    assert.equal(ops.get('experts_topk')!.bytes, 4 * (256 + 2 * 8) * 4);
     assert.ok(at('experts_finalize') > at('experts_down'));
     // 32 routed rows of 7168 16-bit values read and written; the finalize writes the 4 tokens' rows back.
     assert.equal(ops.get('experts_permute')!.bytes, 2 * 32 * 7168 * 2);
