@@ -824,9 +824,7 @@ export class StepModel {
     if (useEp && ffn.kind === 'moe') {
       const routed = dispatchBytesPerGpu(hiddenBytes, ffn.topK, tp, setup.ep, setup.expertImbalance);
       const deepEp = this.deepEpTimes(tokens, ffn.topK, setup);
-      const time =
-        this.measured?.allToAll(routed, setup.ep) ??
-        allToAllSeconds(routed, setup.ep, this.hardware, this.calibration.collectiveEfficiency);
+      const time = this.measured?.allToAll(routed, setup.ep) ?? this.linkAllToAll(routed, setup.ep);
       entries.push(
         communication('ep_dispatch', deepEp?.dispatch ?? time, routed),
         communication('ep_combine', deepEp?.combine ?? time, routed),
@@ -862,6 +860,16 @@ export class StepModel {
       return { seconds: time.seconds, source: () => time.source };
     };
     return { dispatch: timed('dispatch'), combine: timed('combine') };
+  }
+
+  /**
+   * An all-to-all beyond the GPU counts the tables measured: the link model's time, never below the
+   * widest measured all-to-all's at the same bytes per GPU (MeasuredOps.allToAllFloor).
+   */
+  private linkAllToAll(bytes: number, gpus: number): ResolvedOpTime | number {
+    const link = allToAllSeconds(bytes, gpus, this.hardware, this.calibration.collectiveEfficiency);
+    const floor = this.measured?.allToAllFloor(bytes, gpus);
+    return floor && floor.seconds > link ? floor : link;
   }
 
   /** The imported tables' all-reduce, else the engine's measured one, else the link model's (a number). */
