@@ -52,7 +52,7 @@ export {
   windowedKeys,
   windowedPairs,
 } from './cost/common.js';
-export { expectedActiveExperts } from './cost/ffn.js';
+export { busiestRankActiveExperts, expectedActiveExperts } from './cost/ffn.js';
 
 /** A layer's ops that depend only on the step's token count, before and after the attention core. */
 export interface LayerTokenOps {

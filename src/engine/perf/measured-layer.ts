@@ -14,6 +14,7 @@ import {
   siblingMeasuredOps,
 } from './measured-ops.js';
 import { speedOfLight } from './roofline.js';
+import { runsMoeOnDenseKernel } from './serving-engine.js';
 
 /** A layer's attention core timed from a measured table: efficiency over (sequences, length). */
 export interface MeasuredAttention {
@@ -348,7 +349,9 @@ function findMoeTables(ops: MeasuredOps, weight: WeightFormat, ep: number): MoeT
     if (dtype !== undefined)
       return { ops: sibling, dtype, borrowed: `${missing}: its ${sibling.tables.system} kernel` };
   }
-  if (ep > 1) return undefined;
+  // Nor where the engine runs this format's experts on its dense GEMM kernel, not the fused kernel the
+  // others measured: step-model.ts times the grouped GEMMs from that dense table.
+  if (ep > 1 || runsMoeOnDenseKernel(ops.engine.id, ops.target, tableDtype)) return undefined;
   const { version: _version, ...flags } = ops.engine;
   for (const id of ENGINE_BACKENDS) {
     if (id === ops.engine.id) continue;

@@ -226,6 +226,24 @@ export class MeasuredOps {
     return { seconds: time.seconds, source: () => `${describeOpTimeSource(time.source)} (NCCL all-to-all)` };
   }
 
+  /**
+   * An all-to-all over more GPUs than the table measured, at the same bytes per GPU, is never faster
+   * than over the most it measured: each GPU still sends its bytes, to more peers, and waits on every
+   * one of them (NCCL's all-to-all on GB200 takes 10–11 µs at small messages over 2 and 4 GPUs; the
+   * link model's bare latency is 3 µs). That time, where it applies; else undefined.
+   */
+  allToAllFloor(bytes: number, gpus: number): ResolvedOpTime | undefined {
+    const widest = this.measuredGpus('nccl');
+    if (this.transferred || widest <= 1 || gpus <= widest) return undefined;
+    const time = this.tables.collective({ op: 'alltoall', gpus: widest, bytes });
+    if (time === undefined) return undefined;
+    return {
+      seconds: time.seconds,
+      source: () =>
+        `${describeOpTimeSource(time.source)} (NCCL all-to-all over ${widest} GPUs, the most measured: the floor for ${gpus})`,
+    };
+  }
+
   /** The most GPUs a collective table measured (0 where it has none). */
   private measuredGpus(kind: 'nccl' | 'customAllReduce'): number {
     return Math.max(0, ...((this.tables.tables[kind]?.columns.levels[2] ?? []) as number[]));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HardwareSpec } from '../hardware/spec.js';
 import { ENGINE_BACKENDS, type EngineBackend, isEngineBackend } from '../opdb/systems.js';
 import { ServeTuneError } from '../util/errors.js';
 
@@ -148,6 +149,11 @@ export interface EngineKernels {
    * block-scaled MoE table in every engine (measured-layer.ts): those tables scale as kernels do.
    */
   blockScaledFp8: boolean;
+  /**
+   * GEMM table formats whose routed experts the engine runs, on datacenter Blackwell, as grouped GEMMs
+   * of the kernel its dense GEMM table measured (rather than a fused MoE kernel another engine measured).
+   */
+  denseKernelMoeOnBlackwell: readonly string[];
 }
 
 /** Every op its own kernel and per-tensor fp8 tables: the roofline's view. */
@@ -157,6 +163,7 @@ export const PLAIN_KERNELS: EngineKernels = {
   quantizedInputs: [],
   dynamicallyQuantizedTables: [],
   blockScaledFp8: false,
+  denseKernelMoeOnBlackwell: [],
 };
 
 export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
@@ -164,6 +171,11 @@ export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
   // attention's QKV preprocessing, AllReduceFusionOp.RESIDUAL_RMS_NORM(_QUANT_*) under TP, fp8 / nvfp4
   // activations quantized by the norm, the all-reduce, attention's output and the fused SwiGLU, and
   // QuantAlgo.FP8_BLOCK_SCALES (the fp8_block tables' kernel) for a block-scaled checkpoint.
+  // Block-scaled fp8 experts on Blackwell run the DEEPGEMM MoE backend, DeepGEMM's grouped fp8 GEMMs
+  // (NVIDIA/TensorRT-LLM docs/source/deployment-guide/quick-start-recipe-for-deepseek-r1-on-trtllm.md
+  // @a98a9061: "B200/GB200 EP<=8 | FP8 | DEEPGEMM", CUTLASS not supported there; EP>8 WIDEEP; and
+  // ai-dynamo/aiconfigurator collector/trtllm/collect_moe.py @006afd78: fp8_block on SM100 →
+  // moe_backend "deepgemm"), the kernel family of its fp8_block GEMM table ([deepgemm]).
   trtllm: {
     fusedOps: { residual_add: 'the fused add + RMSNorm', rope: "attention's QKV preprocessing" },
     normsInAllReduce: true,
@@ -176,10 +188,26 @@ export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
     // norm / all-reduce / attention feeding it. Its nvfp4 Linear gets an input_scale (static).
     dynamicallyQuantizedTables: ['fp8'],
     blockScaledFp8: true,
+    denseKernelMoeOnBlackwell: ['fp8_block'],
   },
   vllm: PLAIN_KERNELS,
   sglang: PLAIN_KERNELS,
 };
+
+/**
+ * Whether `engine` runs the routed experts of `tableDtype` weights on `hardware` as grouped GEMMs of its
+ * dense GEMM kernel (EngineKernels.denseKernelMoeOnBlackwell).
+ */
+export function runsMoeOnDenseKernel(
+  engine: EngineBackend,
+  hardware: HardwareSpec,
+  tableDtype: string,
+): boolean {
+  return (
+    hardware.deviceClass === 'nvidia-blackwell' &&
+    ENGINE_KERNELS[engine].denseKernelMoeOnBlackwell.includes(tableDtype)
+  );
+}
 
 /**
  * Host cost of one kernel launched eagerly (no CUDA graph): Python dispatch plus the launch, which the

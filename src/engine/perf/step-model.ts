@@ -1,6 +1,6 @@
 import type { HardwareSpec } from '../hardware/spec.js';
 import { assertPlanValid, type Plan, planGpus } from '../memory/plan.js';
-import { type WeightLayout, weightLayoutOf } from '../model/checkpoint.js';
+import { partWeightFormat, type WeightLayout, weightLayoutOf } from '../model/checkpoint.js';
 import {
   type AttentionPathCoefficients,
   attentionCoefficients,
@@ -14,7 +14,7 @@ import {
   prefillKeyOps,
   sumCosts,
 } from '../model/cost.js';
-import { ACTIVATION_BYTES } from '../model/dtypes.js';
+import { ACTIVATION_BYTES, type WeightFormat } from '../model/dtypes.js';
 import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, largestStageLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
@@ -46,6 +46,7 @@ import {
   type EngineKernels,
   type EngineOverhead,
   PLAIN_KERNELS,
+  runsMoeOnDenseKernel,
   ServingEngine,
   type ServingEngineInput,
 } from './serving-engine.js';
@@ -226,8 +227,29 @@ function withIndexer(
   return indexer ? { flops: core.flops + indexer.flops, bytes: core.bytes + indexer.bytes } : core;
 }
 
-/** A MoE layer's routed-expert ops (model/cost/ffn.ts), which the engines run as one fused kernel. */
-const ROUTED_EXPERT_OPS = new Set(['experts_gate_up', 'silu_and_mul', 'experts_down']);
+/**
+ * A MoE layer's routed-expert ops (model/cost/ffn.ts), which the engines' measured MoE kernels time as
+ * one: the top-k routing, the permutation, the grouped GEMMs and activation, the finalize.
+ */
+const ROUTED_EXPERT_OPS = new Set([
+  'experts_topk',
+  'experts_permute',
+  'experts_gate_up',
+  'silu_and_mul',
+  'experts_down',
+  'experts_finalize',
+]);
+/**
+ * Where TensorRT-LLM runs its experts on DeepGEMM (runsMoeOnDenseKernel), the routed rows take two
+ * passes each side of the grouped GEMMs (NVIDIA/TensorRT-LLM
+ * tensorrt_llm/_torch/modules/fused_moe/fused_moe_deepgemm.py @01738366, DeepGemmFusedMoE.forward_chunk).
+ */
+const DENSE_KERNEL_MOE_SECOND_PASS: Readonly<Record<string, string>> = {
+  experts_permute: "moe_permute_op, then a masked copy with fp8 quantization into the experts' padded rows",
+  experts_finalize: 'a masked gather out of the padded rows, then moe_finalize_scale_op',
+};
+/** The routed-expert op a measured MoE kernel's time is shown on; the others are inside it. */
+const MOE_KERNEL_OP = 'experts_gate_up';
 
 interface TokenEntries {
   beforeCore: BreakdownEntry[];
@@ -789,8 +811,9 @@ export class StepModel {
 
   /**
    * Each token-count op of one layer with its time. A MoE layer's routed experts (grouped gate/up,
-   * activation, down) are one fused kernel in the engines: where the engine's MoE table covers them,
-   * its time is the first op's and the other two are inside it.
+   * activation, down, with the permute and finalize around them) are one fused kernel in the engines:
+   * where the engine's MoE table covers them, its time is the grouped gate/up's and the others are
+   * inside it.
    */
   private tokenOpTimes(
     setup: LayerCostSetup,
@@ -815,9 +838,9 @@ export class StepModel {
         return {
           op,
           time:
-            op === routed[0]
+            op.name === MOE_KERNEL_OP
               ? moe
-              : { seconds: 0, source: () => `inside the fused MoE kernel (${routed[0].name})` },
+              : { seconds: 0, source: () => `inside the fused MoE kernel (${MOE_KERNEL_OP})` },
         };
       }
       const into = this.fusedInto(op.name, setup);
@@ -899,9 +922,7 @@ export class StepModel {
     if (useEp && ffn.kind === 'moe') {
       const routed = dispatchBytesPerGpu(hiddenBytes, ffn.topK, tp, setup.ep, setup.expertImbalance);
       const deepEp = this.deepEpTimes(tokens, ffn.topK, setup);
-      const time =
-        this.measured?.allToAll(routed, setup.ep) ??
-        allToAllSeconds(routed, setup.ep, this.hardware, this.calibration.collectiveEfficiency);
+      const time = this.measured?.allToAll(routed, setup.ep) ?? this.linkAllToAll(routed, setup.ep);
       entries.push(
         communication('ep_dispatch', deepEp?.dispatch ?? time, routed),
         communication('ep_combine', deepEp?.combine ?? time, routed),
@@ -937,6 +958,16 @@ export class StepModel {
       return { seconds: time.seconds, source: () => time.source };
     };
     return { dispatch: timed('dispatch'), combine: timed('combine') };
+  }
+
+  /**
+   * An all-to-all beyond the GPU counts the tables measured: the link model's time, never below the
+   * widest measured all-to-all's at the same bytes per GPU (MeasuredOps.allToAllFloor).
+   */
+  private linkAllToAll(bytes: number, gpus: number): ResolvedOpTime | number {
+    const link = allToAllSeconds(bytes, gpus, this.hardware, this.calibration.collectiveEfficiency);
+    const floor = this.measured?.allToAllFloor(bytes, gpus);
+    return floor && floor.seconds > link ? floor : link;
   }
 
   /** The imported tables' all-reduce, else the engine's measured one, else the link model's (a number). */
@@ -997,7 +1028,6 @@ export class StepModel {
    * (a plain matmul of `rows` rows), else speed of light / efficiency.
    */
   private resolveOp(op: OpCost, rows: number): ResolvedOpTime {
-    const c = this.calibration;
     const tables = this.options.opTables;
     if (tables) {
       const measured = measuredLinearSeconds(tables, op.name, rows, this.plan.tp, this.model.hiddenSize);
@@ -1006,6 +1036,8 @@ export class StepModel {
     }
     // The op's own weight format: a checkpoint's 16-bit attention runs 16-bit GEMMs beside its fp4 experts.
     const weight = op.weight ?? this.weightLayout.format;
+    const grouped = this.groupedOnDenseKernel(op, weight);
+    if (grouped) return grouped;
     if (this.measured && op.gemm && op.kind === 'linear') {
       const tableDtype = gemmTableDtypeOf(
         this.engineKernels.blockScaledFp8 ? weight : { dtype: weight.dtype },
@@ -1013,12 +1045,51 @@ export class StepModel {
       const measured = this.measured.gemm(rows, op.gemm.n, op.gemm.k, weight.dtype, op, tableDtype);
       if (measured) return this.withoutInputQuantization(measured, op, rows, tableDtype);
     }
+    return this.rooflineOp(op, rows);
+  }
+
+  /** Speed of light / the calibration's efficiency, plus a launch. */
+  private rooflineOp(op: OpCost, rows: number): ResolvedOpTime {
     const linear = op.kind === 'linear';
     const peak = linear ? this.gemmPeak(op) : this.peaks.vectorFlops;
     const sol = speedOfLight(op.flops, op.bytes, peak, this.peaks.bytesPerSecond);
     const e = linear ? this.gemmEfficiency : this.elementwiseEfficiency;
     const efficiency = interpolateLogX(e.xs, e.ys, linear ? rows : op.bytes);
-    return { seconds: sol / efficiency + c.kernelLaunchSeconds, source: () => this.rooflineSource() };
+    const launch = this.calibration.kernelLaunchSeconds;
+    return { seconds: sol / efficiency + launch, source: () => this.rooflineSource() };
+  }
+
+  /** The GEMM table format a weight format reads with the engine's kernels (EngineKernels.blockScaledFp8). */
+  private tableDtypeOf(weight: WeightFormat): string {
+    return gemmTableDtypeOf(this.engineKernels.blockScaledFp8 ? weight : { dtype: weight.dtype });
+  }
+
+  /**
+   * The routed experts' grouped GEMM where the engine runs it on the kernel of its dense GEMM table
+   * (runsMoeOnDenseKernel) and no MoE table timed the layer: that table's time for the dense
+   * equivalent (the same FLOPs and weight bytes, OpCost.groupedGemm), its small-row efficiency rather
+   * than the roofline default's. Undefined: not such an op or engine.
+   */
+  private groupedOnDenseKernel(op: OpCost, weight: WeightFormat): ResolvedOpTime | undefined {
+    if (!this.measured || !this.engine) return undefined;
+    const tableDtype = this.tableDtypeOf(weight);
+    const experts = this.tableDtypeOf(partWeightFormat(this.weightLayout, 'experts'));
+    if (!runsMoeOnDenseKernel(this.engine.id, this.hardware, experts)) return undefined;
+    const twice = DENSE_KERNEL_MOE_SECOND_PASS[op.name];
+    if (twice !== undefined) {
+      const once = this.rooflineOp(op, op.bytes);
+      return { seconds: 2 * once.seconds, source: () => `two kernels: ${twice}; each ${once.source()}` };
+    }
+    const shape = op.groupedGemm;
+    if (!shape || shape.m <= 0) return undefined;
+    const measured = this.measured.gemm(shape.m, shape.n, shape.k, weight.dtype, op, tableDtype);
+    if (!measured) return undefined;
+    const engine = this.engine.id;
+    return {
+      seconds: measured.seconds,
+      source: () =>
+        `${engine} runs ${tableDtype} experts on its dense GEMM kernel: ${measured.source()} (m ${shape.m.toFixed(1)} rows an expert, n ${Math.round(shape.n)}, k ${Math.round(shape.k)})`,
+    };
   }
 
   /**

@@ -29,6 +29,12 @@ export interface OpCost {
   weight?: WeightFormat;
   /** A plain matmul's shape (rows × k through k × n): what a measured GEMM table is keyed by. */
   gemm?: { n: number; k: number };
+  /**
+   * A grouped GEMM's (the routed experts') dense equivalent: `m` rows per active expert through the
+   * active experts' weights side by side (n or k the sum of theirs), the same FLOPs and weight bytes
+   * as one GEMM: what an engine's dense GEMM table times where its MoE runs that kernel.
+   */
+  groupedGemm?: { m: number; n: number; k: number };
 }
 
 export interface CostFormats {

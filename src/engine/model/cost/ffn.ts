@@ -49,37 +49,80 @@ function routerOp(s: LayerCostSetup, ffn: MoeFfnGeometry, tokens: number): OpCos
 }
 
 /**
+ * Expected number of active experts on the busiest of `ep` ranks, each holding a contiguous block of
+ * experts / ep, when `tokens` tokens each route to `topK` of `experts` uniformly: the expected maximum
+ * of `ep` binomial counts (each of a rank's experts active with expectedActiveExperts' probability).
+ * The MoE layer waits for that rank, which at a few tokens holds well above the mean (one token's 8 of
+ * 256 experts over 8 ranks: 1 per rank on average, the busiest 2.5); from a few hundred tokens on every
+ * expert is active and it is the mean. Sampling alone: a skew in expert popularity comes on top.
+ */
+export function busiestRankActiveExperts(experts: number, topK: number, tokens: number, ep: number): number {
+  const perRank = experts / ep;
+  if (tokens <= 0) return 0;
+  const p = 1 - (1 - topK / experts) ** tokens;
+  if (ep <= 1 || p >= 1 - 1e-12) return perRank * Math.min(1, p);
+  const m = Math.round(perRank);
+  // E[max] = Σ_x P(max > x) = Σ_x (1 − F(x)^ep), F the binomial(m, p) CDF.
+  let pmf = (1 - p) ** m;
+  let cdf = 0;
+  let expected = 0;
+  for (let x = 0; x < m; x++) {
+    cdf += pmf;
+    expected += 1 - Math.min(1, cdf) ** ep;
+    pmf *= ((m - x) / (x + 1)) * (p / (1 - p));
+  }
+  return expected;
+}
+
+/**
  * The routed experts as one grouped GEMM over the tokens' top-k copies. Weights are read only for the
  * experts the batch routes to (expectedActiveExperts). Under TP each GPU holds a 1/TP slice of every
  * expert and runs every routed token; under EP it holds experts/EP whole experts and runs its share of
- * the routed tokens, the busiest GPU `expertImbalance` times the mean (the others wait for it).
+ * the routed tokens, the busiest GPU `expertImbalance` times the mean, and at least one row for each
+ * of its active experts, of which it holds the most (busiestRankActiveExperts; the others wait for it).
+ * Around the grouped GEMMs every engine's MoE picks each token's top-k experts from the router's
+ * logits, gathers the routed rows into expert order (permute) and scatters the top-k outputs back,
+ * weighted, into each token's row (finalize): kernels of their own where no fused MoE kernel is measured.
  */
 function routedExpertOps(s: LayerCostSetup, ffn: MoeFfnGeometry, tokens: number): OpCost[] {
   const h = s.hiddenSize;
   // Under attention DP the EP group's experts see every rank's batch (epGroupBatches of them).
-  const routed = tokens * ffn.topK * s.epGroupBatches;
-  const active = expectedActiveExperts(ffn.experts, ffn.topK, tokens * s.epGroupBatches);
+  const groupTokens = tokens * s.epGroupBatches;
+  const routed = groupTokens * ffn.topK;
+  const active = expectedActiveExperts(ffn.experts, ffn.topK, groupTokens);
   const ep = s.ep;
   const width = ep > 1 ? ffn.width : ffn.width / s.tp;
-  const rows = ep > 1 ? Math.min(routed, (s.expertImbalance * routed) / ep) : routed;
-  const touched = ep > 1 ? Math.min(ffn.experts / ep, active / ep) : active;
+  const touched = ep > 1 ? busiestRankActiveExperts(ffn.experts, ffn.topK, groupTokens, ep) : active;
+  const rows = ep > 1 ? Math.min(routed, Math.max((s.expertImbalance * routed) / ep, touched)) : routed;
   const detail =
     ep > 1
-      ? `${active.toFixed(1)} of ${ffn.experts} experts active, ${touched.toFixed(1)} of ${ffn.experts / ep} per GPU, busiest GPU's tokens × ${s.expertImbalance.toFixed(2)}`
+      ? `${active.toFixed(1)} of ${ffn.experts} experts active, ${touched.toFixed(1)} of ${ffn.experts / ep} per GPU on the busiest, its tokens × ${s.expertImbalance.toFixed(2)} the mean`
       : `${active.toFixed(1)} of ${ffn.experts} experts active, top-${ffn.topK}`;
   const weight = s.weights.experts;
-  const grouped = (name: string, weights: number, io: number): OpCost => ({
+  const perExpert = touched > 0 ? rows / touched : 0;
+  const grouped = (name: string, weights: number, io: number, dense: { n: number; k: number }): OpCost => ({
     name,
     kind: 'linear',
     flops: 2 * rows * weights,
     bytes: touched * weights * weightBytesPerParam(weight) + rows * io * a,
     weight,
     detail,
+    groupedGemm: { m: perExpert, ...dense },
   });
+  // Top-k over each token's router logits (fp32 in), its experts' ids and weights (fp32 out).
+  const topKBytes = groupTokens * (ffn.experts + 2 * ffn.topK) * 4;
   return [
-    grouped('experts_gate_up', 2 * h * width, h + 2 * width),
+    { name: 'experts_topk', kind: 'elementwise', flops: groupTokens * ffn.experts, bytes: topKBytes },
+    { name: 'experts_permute', kind: 'elementwise', flops: rows * h, bytes: 2 * rows * h * a },
+    grouped('experts_gate_up', 2 * h * width, h + 2 * width, { n: touched * 2 * width, k: h }),
     siluAndMul('silu_and_mul', rows, width),
-    grouped('experts_down', width * h, width + h),
+    grouped('experts_down', width * h, width + h, { n: h, k: touched * width }),
+    {
+      name: 'experts_finalize',
+      kind: 'elementwise',
+      flops: 2 * rows * h,
+      bytes: (rows + groupTokens) * h * a,
+    },
   ];
 }
 

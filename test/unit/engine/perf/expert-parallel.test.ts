@@ -80,11 +80,14 @@ describe('expert parallelism', () => {
     assert.match(linkModel.source ?? '', /link model/);
     assert.equal(measured.bytes, linkModel.bytes);
     assert.notEqual(measured.seconds, linkModel.seconds);
-    // A GB200 NVL72 rack: the tables measured 2 and 4 GPUs (one tray); EP72 falls back to the link model.
-    const rack = entries('gb200', { ...plan(1, 72, 72), redundantExperts: 32 }, 64, 1, 'sglang').byName.get(
-      'ep_dispatch',
-    )!;
-    assert.match(rack.source ?? '', /link model/);
+    // A GB200 NVL72 rack: the tables measured 2 and 4 GPUs (one tray). EP72 takes the link model, but
+    // never less than the all-to-all over the 4 GPUs measured at the same bytes per GPU.
+    const rackPlan = { ...plan(1, 72, 72), redundantExperts: 32 };
+    const rack = entries('gb200', rackPlan, 64, 1, 'sglang').byName.get('ep_dispatch')!;
+    const rackLink = entries('gb200', rackPlan, 64).byName.get('ep_dispatch')!;
+    assert.match(rackLink.source ?? '', /link model/);
+    assert.match(rack.source ?? '', /all-to-all over 4 GPUs, the most measured: the floor for 72/);
+    assert.ok(rack.seconds > rackLink.seconds, `${rack.seconds} vs ${rackLink.seconds}`);
   });
 
   it("the engine's measured MoE kernel runs the whole EP group's tokens, as one TP group holding them all", () => {
