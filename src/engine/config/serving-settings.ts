@@ -44,6 +44,10 @@ export const ServingSettings = z.object({
   /** Most tokens in one step (with chunked prefill: the chunk budget). */
   maxNumBatchedTokens: count,
   enableChunkedPrefill: z.boolean(),
+  /** SGLang --max-prefill-tokens: prompt tokens one prefill batch takes (sched/config.ts). */
+  maxPrefillTokens: count,
+  /** SGLang --enable-mixed-chunk: running decodes ride along in a prefill batch, one token each. */
+  mixedChunk: z.boolean(),
   /** Tokens per KV cache block (page). */
   blockSize: count,
   /** Longest sequence (prompt + output) the engine accepts. */
@@ -99,6 +103,8 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   maxNumSeqs: 'max-num-seqs',
   maxNumBatchedTokens: 'max-num-batched-tokens',
   enableChunkedPrefill: 'enable-chunked-prefill',
+  maxPrefillTokens: 'max-prefill-tokens',
+  mixedChunk: 'enable-mixed-chunk',
   blockSize: 'block-size',
   maxModelLen: 'max-model-len',
   dtype: 'dtype',

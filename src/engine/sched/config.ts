@@ -116,7 +116,7 @@ const GiB = 1024 ** 3;
  * SGLang's `--max-prefill-tokens` default, 16384 (https://docs.sglang.io/advanced_features/server_arguments.html;
  * `ServerArgs.max_prefill_tokens: int = 16384`).
  */
-const SGLANG_MAX_PREFILL_TOKENS = 16384;
+export const SGLANG_MAX_PREFILL_TOKENS = 16384;
 
 /**
  * Engine defaults per policy. vLLM v1 (≥ 0.8) on GPUs with ≥ 70 GiB: 8192 batched tokens and 1024

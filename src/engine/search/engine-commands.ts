@@ -11,6 +11,7 @@ import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { ModelSpec } from '../model/spec.js';
 import { epGroupBatches } from '../perf/expert-parallel.js';
 import { draftCheckpointOf, type SpeculationConfig, treeTokensOf } from '../perf/speculation.js';
+import { SGLANG_MAX_PREFILL_TOKENS } from '../sched/config.js';
 import { ServeTuneError } from '../util/errors.js';
 import { freeMemoryFraction } from './kv-budget.js';
 import type { Candidate, Pool } from './schema.js';
@@ -101,6 +102,16 @@ function poolSettings(
   if (role) settings.disaggregationMode = role;
   if (plan.ep > plan.tp) Object.assign(settings, dataParallelAttentionSettings(engine, plan));
   if (pool.speculation) Object.assign(settings, speculationSettings(model, pool.speculation));
+  Object.assign(settings, prefillBatchSettings(pool.knobs));
+  return settings;
+}
+
+/** SGLang's prefill-batch knobs, only where they differ from the engine's defaults (absent means default). */
+function prefillBatchSettings(knobs: Pool['knobs']): PartialServingSettings {
+  const settings: PartialServingSettings = {};
+  if (knobs.maxPrefillTokens !== undefined && knobs.maxPrefillTokens !== SGLANG_MAX_PREFILL_TOKENS)
+    settings.maxPrefillTokens = knobs.maxPrefillTokens;
+  if (knobs.mixedChunk) settings.mixedChunk = true;
   return settings;
 }
 

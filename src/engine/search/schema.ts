@@ -20,6 +20,10 @@ export const SchedulerKnobs = z.object({
   chunkedPrefill: z.boolean(),
   blockSize: z.number().int().positive(),
   gpuMemoryUtilization: z.number().gt(0).lte(1),
+  /** SGLang --max-prefill-tokens, where a config file sets it; the search does not vary it. Absent: the default. */
+  maxPrefillTokens: z.number().int().positive().optional(),
+  /** SGLang --enable-mixed-chunk, where a config file sets it; the search does not vary it. Absent: off. */
+  mixedChunk: z.boolean().optional(),
 });
 export type SchedulerKnobs = z.infer<typeof SchedulerKnobs>;
 

@@ -44,7 +44,8 @@ function unchunkedTokens(maxSequenceTokens: number): number {
 }
 
 function knobsId(k: SchedulerKnobs): string {
-  return `seqs${k.maxNumSeqs}-tok${k.maxNumBatchedTokens}-${k.chunkedPrefill ? 'chunked' : 'whole'}-b${k.blockSize}-u${k.gpuMemoryUtilization.toFixed(2)}`;
+  const prefill = `${k.maxPrefillTokens !== undefined ? `-pf${k.maxPrefillTokens}` : ''}${k.mixedChunk ? '-mixed' : ''}`;
+  return `seqs${k.maxNumSeqs}-tok${k.maxNumBatchedTokens}-${k.chunkedPrefill ? 'chunked' : 'whole'}-b${k.blockSize}-u${k.gpuMemoryUtilization.toFixed(2)}${prefill}`;
 }
 
 function planId(p: Plan): string {

@@ -142,6 +142,9 @@ export function resolveBlock(
       chunkedPrefill: effective.enableChunkedPrefill ?? true,
       blockSize: effective.blockSize ?? DEFAULT_BLOCK_SIZE,
       gpuMemoryUtilization: effective.gpuMemoryUtilization ?? DEFAULT_MEMORY_UTILIZATION,
+      // Only what the file writes: the engine's defaults stand for the rest.
+      ...(written.maxPrefillTokens !== undefined ? { maxPrefillTokens: written.maxPrefillTokens } : {}),
+      ...(written.mixedChunk !== undefined ? { mixedChunk: written.mixedChunk } : {}),
     },
   };
   const speculation = speculationFromSettings(effective);

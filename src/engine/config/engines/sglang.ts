@@ -30,6 +30,8 @@ export const SGLANG = {
       chunkedPrefillSize: knobs.chunkedPrefill
         ? knobs.maxNumBatchedTokens
         : Math.max(maxModelLen, knobs.maxNumBatchedTokens),
+      ...(knobs.maxPrefillTokens !== undefined ? { maxPrefillTokens: knobs.maxPrefillTokens } : {}),
+      ...(knobs.mixedChunk !== undefined ? { mixedChunk: knobs.mixedChunk } : {}),
     }),
   },
   dataParallelAttention: 'tp-counts-every-gpu',

@@ -49,11 +49,14 @@ export interface EngineConfigFile {
 export interface StepKnobs {
   chunkedPrefill: boolean;
   maxNumBatchedTokens: number;
+  /** SGLang's prefill-batch knobs, where set (else the engine's defaults). */
+  maxPrefillTokens?: number;
+  mixedChunk?: boolean;
 }
 
 export type SchedulerPolicyChoice = Pick<
   SchedulerConfig,
-  'policy' | 'maxNumBatchedTokens' | 'chunkedPrefillSize'
+  'policy' | 'maxNumBatchedTokens' | 'chunkedPrefillSize' | 'maxPrefillTokens' | 'mixedChunk'
 >;
 
 /** How the simulator stands in for the engine's scheduler. */

@@ -1,3 +1,4 @@
+import { SGLANG_MAX_PREFILL_TOKENS } from '../../sched/config.js';
 import { sglangAllToAllKnobs } from './all-to-all.js';
 import { sglangSpeculationKnobs } from './speculation.js';
 import {
@@ -91,6 +92,20 @@ const knobs: Knob[] = [
     doc: 'Most requests running at once.',
   }),
   chunkedPrefillSize,
+  intKnob('maxPrefillTokens', {
+    flag: '--max-prefill-tokens',
+    defaultText: String(SGLANG_MAX_PREFILL_TOKENS),
+    doc: 'Prompt tokens one prefill batch takes; after its first request, a prompt that does not fit ends the batch.',
+  }),
+  boolKnob(
+    'mixedChunk',
+    {
+      flag: '--enable-mixed-chunk',
+      defaultText: 'false',
+      doc: 'Running decodes join a prefill batch, one token each, out of its token budget.',
+    },
+    'switch',
+  ),
   intKnob('blockSize', { flag: '--page-size', defaultText: '1', doc: 'Tokens per KV page.' }),
   intKnob('maxModelLen', {
     flag: '--context-length',
@@ -147,12 +162,7 @@ const knobs: Knob[] = [
     '--revision',
     '--load-format',
   ]
-    .concat([
-      '--max-prefill-tokens',
-      '--max-total-tokens',
-      '--schedule-policy',
-      '--schedule-conservativeness',
-    ])
+    .concat(['--max-total-tokens', '--schedule-policy', '--schedule-conservativeness'])
     .concat([
       '--cuda-graph-max-bs',
       '--attention-backend',
@@ -178,7 +188,7 @@ const knobs: Knob[] = [
     'switch',
   ),
   ...['--trust-remote-code', '--enable-metrics', '--disable-overlap-schedule']
-    .concat(['--enable-torch-compile', '--log-requests', '--skip-server-warmup', '--enable-mixed-chunk'])
+    .concat(['--enable-torch-compile', '--log-requests', '--skip-server-warmup'])
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' }, 'switch')),
 ];
 
@@ -197,6 +207,8 @@ export const SGLANG_KNOBS: KnobTable = {
       ep: 1,
       enableChunkedPrefill: true,
       ...(chunk ? { maxNumBatchedTokens: chunk } : {}),
+      maxPrefillTokens: SGLANG_MAX_PREFILL_TOKENS,
+      mixedChunk: false,
       blockSize: 1,
       dtype: 'auto',
       kvCacheDtype: 'auto',
