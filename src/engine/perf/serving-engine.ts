@@ -98,9 +98,9 @@ export interface EngineOverhead {
 export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> = {
   // scripts/fit-engine-overhead.ts on bench:accuracy runs of this model (587, 387 and 751 rows; refitted
   // until the fit gave back the values it ran with, docs/architecture/engine-overheads.md).
-  vllm: { stepSeconds: 0.32e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
-  sglang: { stepSeconds: 1.11e-3, perSequenceSeconds: 23e-6, perTokenSeconds: 0 },
-  trtllm: { stepSeconds: 0.66e-3, perSequenceSeconds: 13.75e-6, perTokenSeconds: 0 },
+  vllm: { stepSeconds: 0.29e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
+  sglang: { stepSeconds: 1.01e-3, perSequenceSeconds: 13.5e-6, perTokenSeconds: 0 },
+  trtllm: { stepSeconds: 0.69e-3, perSequenceSeconds: 12.25e-6, perTokenSeconds: 0 },
 };
 
 /**
@@ -112,9 +112,9 @@ export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> =
 export const ENGINE_FRONTEND_SECONDS: Readonly<Record<EngineBackend, number>> = {
   // scripts/fit-frontend-latency.ts on the rows of at most 8 clients of the same bench:accuracy runs
   // (209 vLLM, 128 SGLang, 177 TensorRT-LLM rows).
-  vllm: 19e-3,
+  vllm: 18e-3,
   sglang: 157e-3,
-  trtllm: 60e-3,
+  trtllm: 78e-3,
 };
 
 /**
