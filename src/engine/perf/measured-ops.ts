@@ -167,6 +167,31 @@ export class MeasuredOps {
   }
 
   /**
+   * MLA's absorbed projection (`pre`: W_UK into the latent; `post`: W_UV back out) as the engine's
+   * 16-bit batched matmul over `heads` heads and `tokens` decode tokens, on the target. At a few tokens
+   * these run at a launch-bound floor (4.2–4.7 µs on B200 and H200 in every engine's table, against a
+   * roofline of under 3 µs), which the default efficiency does not hold. Undefined where not measured.
+   */
+  mlaBmm(op: 'pre' | 'post', tokens: number, heads: number, cost: Cost): ResolvedOpTime | undefined {
+    const query = { op: op === 'pre' ? ('mla_gen_pre' as const) : ('mla_gen_post' as const), tokens, heads };
+    const key = `mlaBmm|${op}|${heads}|${tokens}`;
+    let seconds = this.memo.get(key);
+    if (seconds === undefined) {
+      seconds = this.tables.mlaBmm(query)?.seconds ?? Number.NaN;
+      this.memo.set(key, seconds);
+    }
+    if (Number.isNaN(seconds)) return undefined;
+    const source = () => describeOpTimeSource((this.tables.mlaBmm(query) as OpTime).source);
+    const { measured: pm, target: pt } = this.peaks('bf16');
+    return this.carry(
+      seconds,
+      source,
+      speedOfLight(cost.flops, cost.bytes, pm.gemmFlops, pm.bytesPerSecond),
+      speedOfLight(cost.flops, cost.bytes, pt.gemmFlops, pt.bytesPerSecond),
+    );
+  }
+
+  /**
    * Quantizing `m` rows of a `k`-wide 16-bit activation per tensor, as measured on the tables' GPU (the
    * scaling kernel, plus the amax reduction first where the scale is dynamic). Undefined where transferred
    * (a few microseconds of launch-bound kernels do not scale with the chip's speed of light) or not

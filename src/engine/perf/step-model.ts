@@ -1038,6 +1038,8 @@ export class StepModel {
     const weight = op.weight ?? this.weightLayout.format;
     const grouped = this.groupedOnDenseKernel(op, weight);
     if (grouped) return grouped;
+    const bmm = op.mlaBmm && this.measured?.mlaBmm(op.mlaBmm.op, rows, op.mlaBmm.heads, op);
+    if (bmm) return bmm;
     if (this.measured && op.gemm && op.kind === 'linear') {
       const tableDtype = gemmTableDtypeOf(
         this.engineKernels.blockScaledFp8 ? weight : { dtype: weight.dtype },

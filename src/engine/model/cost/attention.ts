@@ -219,8 +219,14 @@ function mlaAbsorbOps(s: LayerCostSetup, g: MlaAttentionGeometry, rows: number):
   const uk = heads * g.qkNopeHeadDim * g.kvLoraRank;
   const uv = heads * g.kvLoraRank * g.vHeadDim;
   return [
-    linearOp('mla_q_absorb', rows, uk, heads * g.qkNopeHeadDim, heads * g.kvLoraRank, SIXTEEN_BIT),
-    linearOp('mla_v_absorb', rows, uv, heads * g.kvLoraRank, heads * g.vHeadDim, SIXTEEN_BIT),
+    {
+      ...linearOp('mla_q_absorb', rows, uk, heads * g.qkNopeHeadDim, heads * g.kvLoraRank, SIXTEEN_BIT),
+      mlaBmm: { op: 'pre', heads },
+    },
+    {
+      ...linearOp('mla_v_absorb', rows, uv, heads * g.kvLoraRank, heads * g.vHeadDim, SIXTEEN_BIT),
+      mlaBmm: { op: 'post', heads },
+    },
   ];
 }
 

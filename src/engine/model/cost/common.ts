@@ -35,6 +35,12 @@ export interface OpCost {
    * as one GEMM: what an engine's dense GEMM table times where its MoE runs that kernel.
    */
   groupedGemm?: { m: number; n: number; k: number };
+  /**
+   * MLA's absorbed projection as one batched matmul over `heads` heads (`pre`: q_nope into the latent,
+   * before attention; `post`: the latent output back out to v, after it): what a measured MLA BMM table
+   * is keyed by.
+   */
+  mlaBmm?: { op: 'pre' | 'post'; heads: number };
 }
 
 export interface CostFormats {
