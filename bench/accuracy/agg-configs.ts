@@ -6,13 +6,7 @@ import { z } from 'zod';
 import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.js';
 import configsJson from './agg-configs.json';
 import type { PoolDegrees, SiliconRow } from './rows.js';
-
-const count = z.number().int().positive();
-const Source = z.object({
-  repo: z.string().min(1),
-  path: z.string().min(1),
-  commit: z.string().regex(/^[0-9a-f]{40}$/),
-});
+import { count, Source } from './sourced.js';
 
 /** One search-space line: the plan it launches and the concurrencies it runs (start to end, doubling). */
 const SearchSpace = z.object({

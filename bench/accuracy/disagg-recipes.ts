@@ -5,13 +5,7 @@ import { z } from 'zod';
 import { resolveSchedulerConfig } from '../../src/engine/sched/config.js';
 import recipesJson from './disagg-recipes.json';
 import type { PoolDegrees, SiliconRow } from './rows.js';
-
-const count = z.number().int().positive();
-const Source = z.object({
-  repo: z.string().min(1),
-  path: z.string().min(1),
-  commit: z.string().regex(/^[0-9a-f]{40}$/),
-});
+import { count, Source } from './sourced.js';
 
 /**
  * One pool as a recipe runs it: its workers, each of `tp` GPUs, and the engine limits its recipe file

@@ -8,14 +8,7 @@ import { z } from 'zod';
 import { KvDtype } from '../../src/engine/model/dtypes.js';
 import settingsJson from './launch-settings.json';
 import type { SiliconRow } from './rows.js';
-
-const Source = z.object({
-  repo: z.string().min(1),
-  path: z.string().min(1),
-  commit: z.string().regex(/^[0-9a-f]{40}$/),
-});
-
-const count = z.number().int().positive();
+import { count, Source } from './sourced.js';
 
 /** Engine limits a script sets for the rows its conditions (ISL, OSL, TP) match; the first match applies. */
 const LimitRule = z.object({
