@@ -831,6 +831,7 @@ export class StepModel {
             tokens * setup.epGroupBatches,
             setup.weights.experts,
             sumCosts(routed),
+            this.dispatchesRoutedTokens(setup),
           )
         : undefined;
     const time = (op: OpCost): TimedOp => {
@@ -853,6 +854,17 @@ export class StepModel {
       return { op, time: this.resolveOp(op, rows) };
     };
     return { beforeCore: ops.beforeCore.map(time), afterCore: ops.afterCore.map(time) };
+  }
+
+  /**
+   * Whether an all-to-all hands each EP rank only the tokens routed to its experts (DeepEP, over an EP
+   * group of attention-DP ranks), so that its MoE kernel runs those alone (measured-layer.ts). Read from
+   * the plan: the expert table of a lockstep group is built with the group's tokens on one setup.
+   */
+  private dispatchesRoutedTokens(setup: LayerCostSetup): boolean {
+    return (
+      setup.ep > 1 && epGroupBatches(this.plan) > 1 && deepEpKernelsFor(this.plan.allToAll, 1) !== undefined
+    );
   }
 
   /** Seconds of a sparse-attention layer's ops inside the measured DSA module, at `tokens` tokens. */
