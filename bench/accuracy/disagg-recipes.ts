@@ -18,6 +18,12 @@ const RecipePool = z.object({
   ep: count,
   /** Attention data parallel across the worker's GPUs (TRT-LLM enable_attention_dp: `dep`, SGLang --enable-dp-attention with --dp-size = --tp-size), or TP attention (`tep`). */
   attentionDp: z.boolean(),
+  /**
+   * The MoE dispatch the recipe runs: SGLang --moe-a2a-backend deepep with --deepep-mode low_latency
+   * (every attention-DP decode pool of the GB200/GB300 recipes) or normal (their fp8 attention-DP prefill
+   * pools); absent: no DeepEP (tokens gathered over the DP ranks).
+   */
+  allToAll: z.enum(['deepep-low-latency', 'deepep-normal']).optional(),
   /** TensorRT-LLM's max_batch_size: per attention-DP rank where attention is data parallel, else per worker. */
   maxBatchSize: count.optional(),
   /** TensorRT-LLM's max_num_tokens per step (likewise per rank or worker). */

@@ -453,6 +453,8 @@ interface PoolShape {
   limits?: ReplicaLimits | LaunchLimits;
   /** The recipe's redundant expert slots (EPLB), where it runs experts over EP ranks. */
   redundantExperts?: number;
+  /** The recipe's MoE dispatch (DeepEP), where it sets one. */
+  allToAll?: Plan['allToAll'];
   speculation?: SpeculationConfigInput;
 }
 
@@ -467,8 +469,10 @@ export function recipeSpeculation(entry: RecipeEntry): SpeculationConfigInput | 
     : undefined;
 }
 
-const redundantSlots = (pool: RecipePool): { redundantExperts?: number } =>
-  pool.redundantExperts ? { redundantExperts: pool.redundantExperts } : {};
+const redundantSlots = (pool: RecipePool): { redundantExperts?: number; allToAll?: Plan['allToAll'] } => ({
+  ...(pool.redundantExperts ? { redundantExperts: pool.redundantExperts } : {}),
+  ...(pool.allToAll ? { allToAll: pool.allToAll } : {}),
+});
 
 /**
  * A disaggregated row's pools as they ran: the row's degrees and worker counts, else its recipe's; with
@@ -548,7 +552,12 @@ function jobOf(c: Context): SimulationJob | string {
   // A recipe's redundant expert slots make experts + slots divide over its EP ranks (256 + 32 over EP 48).
   const pools = shapes.map((shape) => {
     const p = plan(shape.degrees);
-    return p && p.ep > 1 && shape.redundantExperts ? { ...p, redundantExperts: shape.redundantExperts } : p;
+    if (!p || p.ep <= 1) return p;
+    return {
+      ...p,
+      ...(shape.redundantExperts ? { redundantExperts: shape.redundantExperts } : {}),
+      ...(shape.allToAll ? { allToAll: shape.allToAll } : {}),
+    };
   });
   const full = pools.filter((p): p is Plan => p !== undefined);
   if (full.length < pools.length) return 'tensor-parallel degree not recorded';

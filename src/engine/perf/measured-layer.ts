@@ -390,9 +390,42 @@ function tensorParallelMoe(ops: MeasuredOps, query: MoeQuery): OpTime {
 }
 
 /**
+ * One EP rank's routed experts where an all-to-all dispatch hands it only the tokens routed to its
+ * experts (DeepEP): SGLang's DeepEPMoE runs DeepGEMM's masked grouped GEMMs over just those tokens
+ * (sgl-project/sglang python/sglang/srt/layers/moe/ep_moe/layer.py @3f02617,
+ * DeepEPMoE.forward_deepgemm_masked: `masked_m`, the tokens dispatched to each local expert). The
+ * table's EP > 1 rows measure something else: every rank running the whole group's batch through the
+ * fused kernel (routing, quantizing and finalizing all `num_tokens`, ai-dynamo/aiconfigurator
+ * collector/sglang/collect_moe.py: one `hidden_states` of num_tokens rows, logits over all experts, the
+ * layer built with moe_ep_size), as SGLang runs EP without DeepEP (tokens gathered over the DP ranks).
+ * That per-token work over the whole batch dominates there (gb300 sglang fp8_block at 16384 tokens: 11.2
+ * ms at EP 1, 6.0 ms at EP 64 for 1/64 of the expert work). A dispatched rank holds 1/EP of the experts,
+ * each with the load it has in an EP-1 run of the group's tokens: 1/EP of that run's time, never below
+ * the kernel's one-token time at this EP degree (its launch and weight-read floor).
+ */
+function dispatchedMoe(ops: MeasuredOps, query: MoeQuery & { ep: number }): OpTime {
+  const whole = ops.tables.moe({ ...query, ep: 1 }) as OpTime;
+  const floor = ops.tables.moe({ ...query, tokens: 1 }) as OpTime;
+  const share = whole.seconds / query.ep;
+  if (floor.seconds >= share) return floor;
+  return {
+    seconds: share,
+    source: {
+      ...whole.source,
+      how: whole.source.how === 'measured' ? 'interpolated' : whole.source.how,
+      steps: [
+        `ep ${query.ep}, tokens dispatched: 1/${query.ep} of the ep-1 kernel over the group's ${query.tokens} tokens`,
+        ...whole.source.steps,
+      ],
+    },
+  };
+}
+
+/**
  * The routed experts of one MoE layer (grouped gate/up, activation, down) from the measured MoE table,
  * for `tokens` tokens on one GPU, in the checkpoint's weight format (block-scaled fp8 reads the
  * fp8_block kernel's times, gemmTableDtypeOf); `cost` is the cost model's sum of those ops (for a transfer).
+ * `dispatched`: under EP, an all-to-all delivers each rank only its experts' tokens (dispatchedMoe).
  */
 export function measuredMoe(
   measured: MeasuredOps,
@@ -400,6 +433,7 @@ export function measuredMoe(
   tokens: number,
   weight: WeightFormat,
   cost: Cost,
+  dispatched = false,
 ): ResolvedOpTime | undefined {
   const ffn = setup.layer.ffn;
   if (ffn.kind !== 'moe' || tokens <= 0) return undefined;
@@ -417,7 +451,7 @@ export function measuredMoe(
     ep: setup.ep,
     dtype,
   };
-  const time = tensorParallelMoe(ops, query);
+  const time = dispatched && setup.ep > 1 ? dispatchedMoe(ops, query) : tensorParallelMoe(ops, query);
   const peaks = ops.peaks(weight.dtype);
   const own = ops.carry(
     time.seconds,

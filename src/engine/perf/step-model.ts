@@ -823,7 +823,8 @@ export class StepModel {
     const routed =
       setup.layer.ffn.kind === 'moe' ? ops.afterCore.filter((op) => ROUTED_EXPERT_OPS.has(op.name)) : [];
     // The measured kernel runs the tokens of the whole EP group (every attention-DP rank's batch).
-    const moe =
+    const dispatched = this.dispatchesRoutedTokens(setup);
+    const measuredExperts =
       this.measured && routed.length > 0
         ? measuredMoe(
             this.measured,
@@ -831,8 +832,13 @@ export class StepModel {
             tokens * setup.epGroupBatches,
             setup.weights.experts,
             sumCosts(routed),
+            dispatched,
           )
         : undefined;
+    const moe =
+      measuredExperts && dispatched
+        ? this.notBelowRoofline(measuredExperts, routed, tokens * setup.epGroupBatches)
+        : measuredExperts;
     const time = (op: OpCost): TimedOp => {
       if (moe && routed.includes(op)) {
         return {
@@ -853,6 +859,33 @@ export class StepModel {
       return { op, time: this.resolveOp(op, rows) };
     };
     return { beforeCore: ops.beforeCore.map(time), afterCore: ops.afterCore.map(time) };
+  }
+
+  /**
+   * A dispatched rank's share of the measured EP-1 kernel, never faster than its own routed experts on
+   * the roofline at the calibration's efficiencies: the EP-1 table's few-token rows read all 256 experts'
+   * weights faster than HBM allows (gb300 fp8_block, 128 tokens: 11.3 GB in 1.04 ms), and a rank's share
+   * of them would stream its experts' weights above the GPU's peak bandwidth.
+   */
+  private notBelowRoofline(measured: ResolvedOpTime, routed: OpCost[], rows: number): ResolvedOpTime {
+    let roofline = 0;
+    for (const op of routed) roofline += this.rooflineOp(op, rows).seconds;
+    if (roofline <= measured.seconds) return measured;
+    return {
+      seconds: roofline,
+      source: () => `roofline floor of the rank's experts (above ${measured.source()})`,
+    };
+  }
+
+  /**
+   * Whether an all-to-all hands each EP rank only the tokens routed to its experts (DeepEP, over an EP
+   * group of attention-DP ranks), so that its MoE kernel runs those alone (measured-layer.ts). Read from
+   * the plan: the expert table of a lockstep group is built with the group's tokens on one setup.
+   */
+  private dispatchesRoutedTokens(setup: LayerCostSetup): boolean {
+    return (
+      setup.ep > 1 && epGroupBatches(this.plan) > 1 && deepEpKernelsFor(this.plan.allToAll, 1) !== undefined
+    );
   }
 
   /** Seconds of a sparse-attention layer's ops inside the measured DSA module, at `tokens` tokens. */

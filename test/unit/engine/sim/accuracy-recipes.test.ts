@@ -223,8 +223,23 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.equal(wide.decode.plan.redundantExperts, 32);
     assert.equal(wide.prefill.plan.redundantExperts, undefined);
     assert.equal(wide.prefill.scheduler.maxNumBatchedTokens, 16384);
+    // --moe-a2a-backend deepep --deepep-mode low_latency on the decode pool; the fp4 prefill pool sets none.
+    assert.equal(wide.decode.plan.allToAll, 'deepep-low-latency');
+    assert.equal(wide.prefill.plan.allToAll, undefined);
     const mid = disaggregated(jobOf(mapRow(row(ROWS.sglangDep32))));
     assert.deepEqual([mid.decode.plan.dp, mid.decode.scheduler.maxNumSeqs], [32, 2112]);
+  });
+
+  it("the GB200/GB300 SGLang recipes' DeepEP: low-latency in attention-DP decode, normal in fp8 attention-DP prefill", () => {
+    const sglangGb = DISAGG_RECIPES.filter(
+      (e) => e.backend === 'sglang' && /^recipes\/gb[23]00-/.test(e.recipe.path),
+    );
+    assert.ok(sglangGb.length > 0);
+    for (const e of sglangGb) {
+      assert.equal(e.decode.allToAll, e.decode.attentionDp ? 'deepep-low-latency' : undefined, e.recipe.path);
+      const prefillDeepEp = e.prefill.attentionDp && e.precision === 'fp8';
+      assert.equal(e.prefill.allToAll, prefillDeepEp ? 'deepep-normal' : undefined, e.recipe.path);
+    }
   });
 
   it('a row names an image only whole', () => {
