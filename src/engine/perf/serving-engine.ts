@@ -21,6 +21,12 @@ export const ServingEngine = z.object({
    * GEMM, instead of its default for the GPU (OpenAI's Triton kernel on Hopper). perf/marlin-moe.ts.
    */
   marlinMoe: z.boolean().optional(),
+  /**
+   * The engine's overlap (asynchronous) scheduler: true or false as its flag sets it (TensorRT-LLM
+   * `disable_overlap_scheduler`, SGLang `--disable-overlap-schedule`, vLLM `--[no-]async-scheduling`);
+   * absent: the engine and version's default (perf/overlap-scheduling.ts).
+   */
+  overlapScheduling: z.boolean().optional(),
 });
 export type ServingEngine = z.output<typeof ServingEngine>;
 export type ServingEngineInput = z.input<typeof ServingEngine>;
