@@ -67,7 +67,12 @@ const ENGINE_ALIASES: Readonly<Record<string, string>> = {
  */
 export function servingEngineFor(
   spec: EngineSpec,
-  flags: { disableCustomAllReduce?: boolean; enforceEager?: boolean; marlinMoe?: boolean } = {},
+  flags: {
+    disableCustomAllReduce?: boolean;
+    enforceEager?: boolean;
+    marlinMoe?: boolean;
+    disableOverlapScheduling?: boolean;
+  } = {},
 ): ServingEngine | undefined {
   if (!isEngineBackend(spec.id)) return undefined;
   return {
@@ -76,6 +81,7 @@ export function servingEngineFor(
     customAllReduce: !flags.disableCustomAllReduce,
     cudaGraphs: !flags.enforceEager,
     ...(flags.marlinMoe ? { marlinMoe: true } : {}),
+    ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
   };
 }
 
@@ -85,6 +91,7 @@ export function describeServingEngine(engine: ServingEngineInput): string {
     engine.customAllReduce === false ? 'NCCL all-reduce' : undefined,
     engine.cudaGraphs === false ? 'eager' : undefined,
     engine.marlinMoe ? 'Marlin MoE' : undefined,
+    engine.overlapScheduling === false ? 'no overlap scheduling' : undefined,
   ].filter((f) => f !== undefined);
   const name = engine.version ? `${engine.id}@${engine.version}` : engine.id;
   return flags.length > 0 ? `${name} (${flags.join(', ')})` : name;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { overlapScheduling } from '../../../../src/engine/perf/overlap-scheduling.js';
-import { ServingEngine } from '../../../../src/engine/perf/serving-engine.js';
+import { ServingEngine, servingEngineFor } from '../../../../src/engine/perf/serving-engine.js';
 
 const engine = (input: object) => ServingEngine.parse(input);
 
@@ -28,5 +28,11 @@ describe('overlapScheduling: each engine and version default', () => {
     );
     assert.equal(overlapScheduling(engine({ id: 'sglang' }), 2), false);
     assert.equal(overlapScheduling(undefined, 1), false);
+  });
+
+  it('--disable-overlap-scheduling (servingEngineFor) turns the default off', () => {
+    const off = servingEngineFor({ id: 'trtllm' }, { disableOverlapScheduling: true });
+    assert.equal(overlapScheduling(off, 1), false);
+    assert.equal(overlapScheduling(servingEngineFor({ id: 'trtllm' }), 1), true);
   });
 });
