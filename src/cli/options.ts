@@ -310,25 +310,44 @@ export const marlinMoeOption = () =>
     "vLLM with VLLM_MXFP4_USE_MARLIN=1: mxfp4 experts run Marlin's W4A16 MoE kernel (slower in prefill than the default Triton kernel on Hopper)",
   );
 
+/**
+ * `--disable-overlap-scheduling`: the engine schedules step by step (TensorRT-LLM
+ * `disable_overlap_scheduler: true`, SGLang `--disable-overlap-schedule`, vLLM `--no-async-scheduling`),
+ * for simulate (perf/overlap-scheduling.ts has each engine's default).
+ */
+export const overlapSchedulingOption = () =>
+  new Option(
+    '--disable-overlap-scheduling',
+    'schedule step by step: TensorRT-LLM, SGLang and vLLM >= 0.14 by default schedule the next step while one runs, so a request arriving mid-step joins a step later',
+  );
+
 export interface EngineFlags {
   engine?: EngineSpec;
   disableCustomAllReduce?: boolean;
   enforceEager?: boolean;
   marlinMoe?: boolean;
+  disableOverlapScheduling?: boolean;
 }
 
 /** The serving engine the flags name, for the step model; undefined without --engine (roofline). */
 export function servingEngineFromFlags(flags: EngineFlags): ServingEngine | undefined {
   if (!flags.engine) {
-    if (flags.disableCustomAllReduce || flags.enforceEager || flags.marlinMoe) {
+    if (
+      flags.disableCustomAllReduce ||
+      flags.enforceEager ||
+      flags.marlinMoe ||
+      flags.disableOverlapScheduling
+    ) {
       throw new ServeTuneError(
-        '--disable-custom-all-reduce, --enforce-eager and --marlin-moe describe an engine: give --engine too',
+        '--disable-custom-all-reduce, --enforce-eager, --marlin-moe and --disable-overlap-scheduling describe an engine: give --engine too',
         'invalid-argument',
         flags.enforceEager
           ? '--enforce-eager'
           : flags.marlinMoe
             ? '--marlin-moe'
-            : '--disable-custom-all-reduce',
+            : flags.disableOverlapScheduling
+              ? '--disable-overlap-scheduling'
+              : '--disable-custom-all-reduce',
       );
     }
     return undefined;

@@ -53,6 +53,7 @@ import {
   kvDtypeOption,
   marlinMoeOption,
   nonNegativeInt,
+  overlapSchedulingOption,
   perfDbOption,
   positiveInt,
   positiveNumber,
@@ -455,6 +456,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(engineOptions(ENGINE_PURPOSE)[1])
     .addOption(engineOptions(ENGINE_PURPOSE)[2])
     .addOption(marlinMoeOption())
+    .addOption(overlapSchedulingOption())
     .addOption(expertSkewOption())
     .addOption(eplbOption())
     .addOption(allToAllOption())

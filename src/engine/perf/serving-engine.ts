@@ -21,6 +21,12 @@ export const ServingEngine = z.object({
    * GEMM, instead of its default for the GPU (OpenAI's Triton kernel on Hopper). perf/marlin-moe.ts.
    */
   marlinMoe: z.boolean().optional(),
+  /**
+   * The engine's overlap (asynchronous) scheduler: true or false as its flag sets it (TensorRT-LLM
+   * `disable_overlap_scheduler`, SGLang `--disable-overlap-schedule`, vLLM `--[no-]async-scheduling`);
+   * absent: the engine and version's default (perf/overlap-scheduling.ts).
+   */
+  overlapScheduling: z.boolean().optional(),
 });
 export type ServingEngine = z.output<typeof ServingEngine>;
 export type ServingEngineInput = z.input<typeof ServingEngine>;
@@ -61,7 +67,12 @@ const ENGINE_ALIASES: Readonly<Record<string, string>> = {
  */
 export function servingEngineFor(
   spec: EngineSpec,
-  flags: { disableCustomAllReduce?: boolean; enforceEager?: boolean; marlinMoe?: boolean } = {},
+  flags: {
+    disableCustomAllReduce?: boolean;
+    enforceEager?: boolean;
+    marlinMoe?: boolean;
+    disableOverlapScheduling?: boolean;
+  } = {},
 ): ServingEngine | undefined {
   if (!isEngineBackend(spec.id)) return undefined;
   return {
@@ -70,6 +81,7 @@ export function servingEngineFor(
     customAllReduce: !flags.disableCustomAllReduce,
     cudaGraphs: !flags.enforceEager,
     ...(flags.marlinMoe ? { marlinMoe: true } : {}),
+    ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
   };
 }
 
@@ -79,6 +91,7 @@ export function describeServingEngine(engine: ServingEngineInput): string {
     engine.customAllReduce === false ? 'NCCL all-reduce' : undefined,
     engine.cudaGraphs === false ? 'eager' : undefined,
     engine.marlinMoe ? 'Marlin MoE' : undefined,
+    engine.overlapScheduling === false ? 'no overlap scheduling' : undefined,
   ].filter((f) => f !== undefined);
   const name = engine.version ? `${engine.id}@${engine.version}` : engine.id;
   return flags.length > 0 ? `${name} (${flags.join(', ')})` : name;

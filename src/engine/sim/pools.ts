@@ -4,6 +4,7 @@ import { type Plan, planProblems } from '../memory/plan.js';
 import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import { epGroupBatches, expertImbalanceOf } from '../perf/expert-parallel.js';
+import { overlapScheduling } from '../perf/overlap-scheduling.js';
 import { compileStepModel, type StepModel, type StepModelOptions } from '../perf/step-model.js';
 import { PRIORITY_POLICIES, resolveSchedulerConfig } from '../sched/config.js';
 import { HostKvTier } from '../sched/host-tier.js';
@@ -160,6 +161,7 @@ export function buildPools(
         ),
       );
       replicas[i].speculation = speculation?.decoder ?? null;
+      replicas[i].overlapScheduling = overlapScheduling(config.engine, poolConfig.plan.pp);
     }
     groupRanks(replicas, stepModel, poolConfig.plan);
     pools.push({

@@ -56,6 +56,14 @@ export class SimReplica {
   speculation: SpeculativeDecoder | null = null;
   /** The EP group it steps with, as one attention-DP rank of it; null: it steps on its own. */
   epGroup: EpGroup | null = null;
+  /**
+   * The engine schedules one step ahead (perf/overlap-scheduling.ts): requests that arrive while a step
+   * runs wait in `incoming` and reach the waiting queue only once the next step has been scheduled.
+   */
+  overlapScheduling = false;
+  /** Arrived while a step ran, not yet seen by the scheduler (the first `incomingCount`; reused). */
+  readonly incoming: SimRequest[] = [];
+  incomingCount = 0;
 
   constructor(
     readonly index: number,
@@ -81,11 +89,17 @@ export class SimReplica {
     this.freeSlots.push(slot);
   }
 
+  /** Holds `r` until the scheduler's next look at the waiting queue (`releaseIncoming`). */
+  holdIncoming(r: SimRequest): void {
+    this.incoming[this.incomingCount++] = r;
+  }
+
   /** Prompt tokens still to be computed by waiting requests (for KV-load routing). */
   waitingTokens(): number {
     const waiting = this.state.waiting;
     let tokens = 0;
     for (let i = 0; i < waiting.length; i++) tokens += waiting.at(i).promptTokens;
+    for (let i = 0; i < this.incomingCount; i++) tokens += this.incoming[i].promptTokens;
     return tokens;
   }
 }

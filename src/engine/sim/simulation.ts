@@ -221,8 +221,7 @@ export class Simulation implements StepSink {
       return;
     }
     if (this.client !== null) r.arrival = this.client.sentAt(replica, time);
-    enqueueWaiting(replica.state, r);
-    this.tryStart(replica);
+    this.enqueue(replica, r);
   }
 
   /** A step of `replica` (its plan in `slot`) completed: its tokens are committed and the next may start. */
@@ -256,6 +255,19 @@ export class Simulation implements StepSink {
     r.prefillOnly = false;
     r.status = RequestStatus.Waiting;
     const replica = this.decodePool!.router.choose(r);
+    this.enqueue(replica, r);
+  }
+
+  /**
+   * `r` reaches `replica`'s scheduler: at once where the replica is idle or schedules step by step; held
+   * until after the next step's scheduling where an overlap scheduler is running a step (it has already
+   * scheduled the step that follows).
+   */
+  private enqueue(replica: SimReplica, r: SimRequest): void {
+    if (replica.overlapScheduling && isStepping(replica)) {
+      replica.holdIncoming(r);
+      return;
+    }
     enqueueWaiting(replica.state, r);
     this.tryStart(replica);
   }
@@ -362,6 +374,9 @@ export class Simulation implements StepSink {
     const plan = replica.plans[slot];
     plan.reset();
     replica.policy.schedule(replica.state, plan);
+    // Overlap: the requests held during the step just ended are seen now, for the step after this one;
+    // with nothing else to run the engine schedules them at once.
+    if (releaseIncoming(replica) && plan.count === 0) replica.policy.schedule(replica.state, plan);
     if (plan.count === 0) {
       replica.returnSlot(slot);
       return;
@@ -381,6 +396,7 @@ export class Simulation implements StepSink {
     let slowest = 0;
     let tokens = 0;
     let first: SimReplica | null = null;
+    let released = false;
     const promptsStart = group.promptsMayStart(ranks[0].config.attentionDpBalanceIters);
     for (let i = 0; i < ranks.length; i++) {
       const rank = ranks[i];
@@ -390,6 +406,7 @@ export class Simulation implements StepSink {
       if (!promptsStart) group.holdPrompts(rank);
       rank.policy.schedule(rank.state, plan);
       if (!promptsStart) group.restorePrompts(rank);
+      if (releaseIncoming(rank)) released = true;
       if (plan.count === 0) {
         rank.returnSlot(slot);
         continue;
@@ -403,7 +420,11 @@ export class Simulation implements StepSink {
       if (seconds > slowest) slowest = seconds;
       tokens += this.shape.prefillTokens + this.shape.decodeCount;
     }
-    if (first === null) return;
+    if (first === null) {
+      // Overlap: requests held during the group's last step arrived to an engine with nothing else to run.
+      if (released) this.tryStartGroup(group);
+      return;
+    }
     const seconds = slowest + first.stepModel.groupExpertSeconds(tokens);
     const factor = this.stepFactors ? this.stepFactors.next(group) : 1;
     const done = this.now + seconds * factor;
@@ -543,6 +564,20 @@ function accepts(replica: SimReplica, r: SimRequest): boolean {
   if (total > c.maxModelLen) return false;
   if (replica.kv.blocksFor(total) > replica.kv.totalBlocks) return false;
   if (!c.chunkedPrefill && total > c.maxNumBatchedTokens) return false;
+  return true;
+}
+
+/** Whether `replica` (or the lockstep group it steps with) has a step running. */
+function isStepping(replica: SimReplica): boolean {
+  return replica.epGroup !== null ? replica.epGroup.inFlight > 0 : replica.inFlight > 0;
+}
+
+/** Moves the requests `replica` held while its step ran into its waiting queue; true where there were any. */
+function releaseIncoming(replica: SimReplica): boolean {
+  const count = replica.incomingCount;
+  if (count === 0) return false;
+  for (let i = 0; i < count; i++) enqueueWaiting(replica.state, replica.incoming[i]);
+  replica.incomingCount = 0;
   return true;
 }
 
