@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.js';
 import configsJson from './agg-configs.json';
 import type { PoolDegrees, SiliconRow } from './rows.js';
-import { count, Source } from './sourced.js';
+import { ConfigurationKey, count, Source } from './sourced.js';
 
 /** One search-space line: the plan it launches and the concurrencies it runs (start to end, doubling). */
 const SearchSpace = z.object({
@@ -23,16 +23,7 @@ const SearchSpace = z.object({
 });
 type SearchSpace = z.infer<typeof SearchSpace>;
 
-const AggConfig = z.object({
-  /** The configuration's key (InferenceMAX: `dsr1-fp4-b200-trt-mtp`). */
-  config: z.string().min(1),
-  /** Repositories the rows name the model by (a database dump names DeepSeek-R1 runs DeepSeek-V3). */
-  modelPaths: z.array(z.string().min(1)).min(1),
-  system: z.string().min(1),
-  backend: z.string().min(1),
-  precision: z.string().min(1),
-  /** The container image it ran (`nvcr.io/…`): a row must name the same one. */
-  image: z.string().min(1),
+const AggConfig = ConfigurationKey.extend({
   speculative: z.enum(['none', 'mtp']),
   /** MTP: the script's num_nextn_predict_layers with TP attention and with attention DP. */
   mtpTokens: z.object({ attentionTp: count, attentionDp: count }).optional(),

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { resolveSchedulerConfig } from '../../src/engine/sched/config.js';
 import recipesJson from './disagg-recipes.json';
 import type { PoolDegrees, SiliconRow } from './rows.js';
-import { count, Source } from './sourced.js';
+import { ConfigurationKey, count, Source } from './sourced.js';
 
 /**
  * One pool as a recipe runs it: its workers, each of `tp` GPUs, and the engine limits its recipe file
@@ -42,16 +42,7 @@ export type RecipePool = z.infer<typeof RecipePool>;
 const TRTLLM_LIMITS = ['maxBatchSize', 'maxNumTokens'] as const;
 const SGLANG_LIMITS = ['maxRunningRequests', 'chunkedPrefillSize', 'maxPrefillTokens'] as const;
 
-const RecipeEntry = z.object({
-  /** The benchmark configuration's key (InferenceMAX: `dsr1-fp4-b200-dynamo-trt`). */
-  config: z.string().min(1),
-  /** Repositories the rows name the model by (a database dump names DeepSeek-R1 runs DeepSeek-V3). */
-  modelPaths: z.array(z.string().min(1)).min(1),
-  system: z.string().min(1),
-  backend: z.string().min(1),
-  precision: z.string().min(1),
-  /** The container image the configuration ran (as it writes it): a row must name the same one. */
-  image: z.string().min(1),
+const RecipeEntry = ConfigurationKey.extend({
   isl: count,
   osl: count,
   speculative: z.enum(['none', 'mtp']),

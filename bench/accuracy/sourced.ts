@@ -11,3 +11,16 @@ export const Source = z.object({
   path: z.string().min(1),
   commit: z.string().regex(/^[0-9a-f]{40}$/),
 });
+
+/** What names one benchmark configuration and the deployment it ran: model, GPU, engine, format, image. */
+export const ConfigurationKey = z.object({
+  /** The configuration's key (InferenceMAX: `dsr1-fp4-b200-trt-mtp`, `dsr1-fp4-b200-dynamo-trt`). */
+  config: z.string().min(1),
+  /** Repositories the rows name the model by (a database dump names DeepSeek-R1 runs DeepSeek-V3). */
+  modelPaths: z.array(z.string().min(1)).min(1),
+  system: z.string().min(1),
+  backend: z.string().min(1),
+  precision: z.string().min(1),
+  /** The container image the configuration ran (as it writes it, `nvcr.io/…`): a row must name the same one. */
+  image: z.string().min(1),
+});
