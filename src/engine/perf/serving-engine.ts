@@ -156,9 +156,13 @@ export interface EngineKernels {
   dynamicallyQuantizedTables: readonly string[];
   /**
    * Whether a block-scaled fp8 checkpoint's (128 × 128 blocks: DeepSeek-V3, Qwen3-FP8) linear layers read
-   * the tables' `fp8_block` GEMM; false: the per-tensor fp8 one. vLLM's and SGLang's `fp8_block` GEMM
-   * tables hold a flat 60–90 µs at every row count up to 4096 (host time of the measuring loop, not the
-   * kernel), so for them the per-tensor table stands in for the kernel. The routed experts read the
+   * the tables' `fp8_block` GEMM; false: the per-tensor fp8 one. vLLM's `fp8_block` GEMM tables hold a
+   * floor far above its per-tensor kernel at few rows (B200 7168 × 7168: 170–270 µs against 16–30 µs; H200
+   * 60–86 µs against 19–30 µs, up to 256 rows: host time of the measuring loop, not the kernel), so the
+   * per-tensor table stands in for its kernel. SGLang's `fp8_block` tables scale as a kernel does, about
+   * 3–14 µs above per-tensor at few rows (B200 26–31 µs against 16–21 µs); SGLang still reads per-tensor
+   * here, an unverified choice: reading its block table moved SGLang B200 DeepSeek-V3 decode from 8.95 to
+   * 10.68 ms against 8.76 ms measured, an excess no source explains yet. The routed experts read the
    * block-scaled MoE table in every engine (measured-layer.ts): those tables scale as kernels do.
    */
   blockScaledFp8: boolean;
