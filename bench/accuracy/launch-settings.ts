@@ -1,7 +1,8 @@
 // What each measured deployment's launch script set that changes time (launch-settings.json): its KV-cache
 // format and its engine limits (max running requests / max-num-seqs / max_batch_size, the step's token
-// budget: chunked prefill size / max-num-batched-tokens / max_num_tokens), and kernel choices its environment
-// makes (vLLM's VLLM_MXFP4_USE_MARLIN). Each entry names the repository,
+// budget: chunked prefill size / max-num-batched-tokens / max_num_tokens), how often SGLang's scheduler takes
+// new requests (`--scheduler-recv-interval`), and kernel choices its environment makes (vLLM's
+// VLLM_MXFP4_USE_MARLIN). Each entry names the repository,
 // path and commit of the script it was read from and quotes its flags. Rows no script covers keep the rule
 // that the KV format follows the precision, and the engine's defaults.
 import { z } from 'zod';
@@ -23,6 +24,16 @@ const LimitRule = z.object({
   maxNumTokensIslTimes: count.optional(),
 });
 
+/**
+ * SGLang's `--scheduler-recv-interval` as a script picks it for the rows its conditions (TP, at least
+ * `minClients` clients) match; the first match applies.
+ */
+const RecvIntervalRule = z.object({
+  tp: count.optional(),
+  minClients: count.optional(),
+  interval: count,
+});
+
 const LaunchEntry = z.object({
   backend: z.string().min(1),
   system: z.string().min(1),
@@ -33,6 +44,7 @@ const LaunchEntry = z.object({
   limits: z.array(LimitRule).optional(),
   /** vLLM: the script exports VLLM_MXFP4_USE_MARLIN=1 (mxfp4 experts on the Marlin MoE kernel). */
   marlinMoe: z.boolean().optional(),
+  schedulerRecvInterval: z.array(RecvIntervalRule).optional(),
   source: Source,
   /** The launch flags the entry was read from, as the script writes them. */
   launch: z.string().min(1),
@@ -95,6 +107,8 @@ function launchEntryOf(row: SiliconRow, entries: readonly LaunchEntry[]): Launch
 export interface LaunchLimits {
   maxBatchSize?: number;
   maxNumTokens?: number;
+  /** SGLang: steps between the scheduler's receives while it decodes (`--scheduler-recv-interval`). */
+  schedulerRecvInterval?: number;
 }
 
 /**
@@ -107,17 +121,22 @@ export function launchLimitsOf(
   concurrency: number,
   entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
 ): LaunchLimits | undefined {
-  const rule = launchEntryOf(row, entries)?.limits?.find(
+  const entry = launchEntryOf(row, entries);
+  const rule = entry?.limits?.find(
     (r) =>
       (r.isl === undefined || r.isl === row.isl) &&
       (r.osl === undefined || r.osl === row.osl) &&
       (r.tp === undefined || r.tp === row.tp_size),
   );
-  if (!rule) return undefined;
-  const maxBatchSize = rule.maxBatchSize === 'clients' ? concurrency : rule.maxBatchSize;
-  const maxNumTokens = rule.maxNumTokensIslTimes ? rule.maxNumTokensIslTimes * row.isl : rule.maxNumTokens;
+  const recv = entry?.schedulerRecvInterval?.find(
+    (r) => (r.tp === undefined || r.tp === row.tp_size) && (r.minClients ?? 0) <= concurrency,
+  );
+  if (!rule && !recv) return undefined;
+  const maxBatchSize = rule?.maxBatchSize === 'clients' ? concurrency : rule?.maxBatchSize;
+  const maxNumTokens = rule?.maxNumTokensIslTimes ? rule.maxNumTokensIslTimes * row.isl : rule?.maxNumTokens;
   return {
     ...(maxBatchSize ? { maxBatchSize } : {}),
     ...(maxNumTokens ? { maxNumTokens } : {}),
+    ...(recv ? { schedulerRecvInterval: recv.interval } : {}),
   };
 }

@@ -596,6 +596,9 @@ function jobOf(c: Context): SimulationJob | string {
           ? { maxPrefillTokens: aic.sglang.maxPrefillTokens, mixedChunk: aic.sglang.mixedChunk }
           : {}),
         ...attentionDpBalanceOf(engine, p, row),
+        ...(limits && 'schedulerRecvInterval' in limits && limits.schedulerRecvInterval
+          ? { schedulerRecvInterval: limits.schedulerRecvInterval }
+          : {}),
       },
     };
   };

@@ -142,6 +142,7 @@ interface SimulateFlags extends EngineFlags {
   kvOffload?: number;
   kvPin?: number;
   attentionDpBalance?: number;
+  schedulerRecvInterval?: number;
   prefixCaching?: boolean;
   router: RouterName;
   prefillTp?: number;
@@ -399,6 +400,12 @@ export function registerSimulateCommands(program: Command): void {
         "attention DP with EP (--ep above --tp): hold a rank's new prompts until every rank has one, for at most this many steps since prompts last ran (TensorRT-LLM attention_dp_config enable_balance with timeout_iters)",
       ).argParser(positiveInt),
     )
+    .addOption(
+      new Option(
+        '--scheduler-recv-interval <steps>',
+        'SGLang --scheduler-recv-interval: while the engine only decodes, its scheduler takes new requests every this many steps (a step with prefill: at the next); 1 (the default): every step. Not modelled for attention-DP EP groups',
+      ).argParser(positiveInt),
+    )
     .option('--prefix-caching', 'enable prefix caching')
     .option('--no-prefix-caching', 'disable prefix caching')
     .addOption(
@@ -486,6 +493,7 @@ export function registerSimulateCommands(program: Command): void {
         kvOffloadBytes: flags.kvOffload === undefined ? undefined : flags.kvOffload * 1024 ** 3,
         kvPinSeconds: flags.kvPin,
         attentionDpBalanceIters: flags.attentionDpBalance,
+        schedulerRecvInterval: flags.schedulerRecvInterval,
         enablePrefixCaching: flags.prefixCaching,
       };
       const blockSizeProblem =

@@ -83,6 +83,12 @@ export const SchedulerConfig = z.object({
    * `enable_balance` with `timeout_iters`, `batching_wait_iters` 0). Default 0: no holding.
    */
   attentionDpBalanceIters: z.number().int().min(0).optional(),
+  /**
+   * SGLang `--scheduler-recv-interval N` (default 1): while it decodes, the scheduler takes new requests
+   * from its tokenizer only every N steps; a step that prefilled lets it take them at the next (sim/replica.ts
+   * `receivesNow` cites the source). Default 1: every step.
+   */
+  schedulerRecvInterval: z.number().int().min(1).optional(),
 });
 export type SchedulerConfig = z.infer<typeof SchedulerConfig>;
 
@@ -106,6 +112,7 @@ export interface ResolvedSchedulerConfig {
   maxModelLen: number;
   outputLengthQuantile: number;
   attentionDpBalanceIters: number;
+  schedulerRecvInterval: number;
   /** Whether the policy splits prompts into chunks (else a prompt is prefilled in one step). */
   chunkedPrefill: boolean;
 }
@@ -148,6 +155,7 @@ export function resolveSchedulerConfig(
     mixedChunk: config.mixedChunk ?? false,
     outputLengthQuantile: config.outputLengthQuantile ?? 0.9,
     attentionDpBalanceIters: config.attentionDpBalanceIters ?? 0,
+    schedulerRecvInterval: config.schedulerRecvInterval ?? 1,
   } as const;
   switch (policy) {
     case 'static':

@@ -264,7 +264,7 @@ export class Simulation implements StepSink {
    * scheduled the step that follows).
    */
   private enqueue(replica: SimReplica, r: SimRequest): void {
-    if (replica.overlapScheduling && isStepping(replica)) {
+    if ((replica.overlapScheduling || skipsReceives(replica)) && isStepping(replica)) {
       replica.holdIncoming(r);
       return;
     }
@@ -373,10 +373,15 @@ export class Simulation implements StepSink {
     const slot = replica.takeSlot();
     const plan = replica.plans[slot];
     plan.reset();
+    // SGLang's recv interval: requests held since its last receive reach it only every N decode steps.
+    const receives = replica.receivesNow();
+    if (receives && !replica.overlapScheduling) releaseIncoming(replica);
     replica.policy.schedule(replica.state, plan);
     // Overlap: the requests held during the step just ended are seen now, for the step after this one;
-    // with nothing else to run the engine schedules them at once.
-    if (releaseIncoming(replica) && plan.count === 0) replica.policy.schedule(replica.state, plan);
+    // with nothing else to run the engine schedules them at once (an idle SGLang loop also runs through
+    // its recv interval at once: its empty passes weigh as decode steps and take microseconds).
+    if ((receives || plan.count === 0) && releaseIncoming(replica) && plan.count === 0)
+      replica.policy.schedule(replica.state, plan);
     if (plan.count === 0) {
       replica.returnSlot(slot);
       return;
@@ -456,6 +461,7 @@ export class Simulation implements StepSink {
     this.shapeOf(replica, plan, replica.pipelineDepth > 1);
     const model = replica.stepModel;
     model.timeStep(this.shape, this.timing);
+    replica.lastStepPrefilled = this.shape.prefillTokens > 0;
     if (this.draftSeconds > 0) addDraftTime(this.timing, this.draftSeconds);
     const swapTokens = plan.swapOutTokens + plan.swapInTokens;
     const swap = swapTokens > 0 ? model.swapSeconds(swapTokens) : 0;
@@ -570,6 +576,14 @@ function accepts(replica: SimReplica, r: SimRequest): boolean {
 /** Whether `replica` (or the lockstep group it steps with) has a step running. */
 function isStepping(replica: SimReplica): boolean {
   return replica.epGroup !== null ? replica.epGroup.inFlight > 0 : replica.inFlight > 0;
+}
+
+/**
+ * Whether `replica` receives new requests only every few steps (SGLang `--scheduler-recv-interval`); not
+ * modelled for a lockstep attention-DP group, whose ranks receive every step.
+ */
+function skipsReceives(replica: SimReplica): boolean {
+  return replica.config.schedulerRecvInterval > 1 && replica.epGroup === null;
 }
 
 /** Moves the requests `replica` held while its step ran into its waiting queue; true where there were any. */

@@ -371,4 +371,31 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.equal(held.resolvedSchedulers?.mixed?.attentionDpBalanceIters, 30);
     assert.ok(held.ttft!.mean > run([]).ttft!.mean);
   });
+
+  it("simulate --scheduler-recv-interval holds arrivals while SGLang's scheduler only decodes", () => {
+    const run = (extra: string[]) =>
+      RunSummary.parse(
+        JSON.parse(
+          execFileSync('node', [
+            cli,
+            'simulate',
+            '--model',
+            'llama-3.1-8b',
+            '--hardware',
+            'h100-sxm',
+            '--engine',
+            'sglang',
+            '--workload',
+            'constant:rate=1000,prompt=fixed(256),output=uniform(64,128),n=64',
+            '--concurrency',
+            '8',
+            '--json',
+            ...extra,
+          ]).toString(),
+        ),
+      );
+    const held = run(['--scheduler-recv-interval', '30']);
+    assert.equal(held.resolvedSchedulers?.mixed?.schedulerRecvInterval, 30);
+    assert.ok(held.ttft!.mean > run([]).ttft!.mean);
+  });
 });

@@ -80,6 +80,25 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.deepEqual(launchLimitsOf(gptOss, 64), { maxBatchSize: 64, maxNumTokens: 8192 });
   });
 
+  it("applies SGLang's scheduler recv interval as the B200 scripts pick it from TP and concurrency", () => {
+    // dsr1_fp8_b200.sh: TP8 --scheduler-recv-interval 30 at CONC >= 16, else 10; TP4 always 10.
+    const b200 = row('sglangB200');
+    assert.deepEqual(launchLimitsOf(b200, 64), {
+      maxBatchSize: 128,
+      maxNumTokens: 32768,
+      schedulerRecvInterval: 30,
+    });
+    assert.equal(launchLimitsOf(b200, 8)?.schedulerRecvInterval, 10);
+    assert.equal(launchLimitsOf({ ...b200, tp_size: 4 }, 64)?.schedulerRecvInterval, 10);
+    const mapped = mapRow(b200);
+    assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
+    assert.equal(mapped.job.config.deployment.pool.scheduler.schedulerRecvInterval, 30);
+    // The H200 script sets none: the engine's default (every step).
+    const h200 = mapRow(row('sglangH200'));
+    assert.ok(h200.modelled && h200.job.config.deployment.kind === 'colocated');
+    assert.equal(h200.job.config.deployment.pool.scheduler.schedulerRecvInterval, undefined);
+  });
+
   it('sets no limits where no script covers the row, or where it ran attention DP', () => {
     assert.equal(launchLimitsOf(row('otherSource'), 5), undefined);
     assert.equal(launchLimitsOf({ ...row('sglangH200'), attention_dp_size: 8 }, 64), undefined);
