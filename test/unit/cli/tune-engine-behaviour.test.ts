@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { SearchResult } from '../../../src/engine/search/run.js';
 import { TuneBlockResult } from '../../../src/engine/tune/schema.js';
 
 const RUN = [
@@ -43,5 +44,25 @@ describe('servetune tune on a file that sets engine behaviours', () => {
     assert.ok(commands.length > 0);
     for (const line of commands)
       assert.match(line, /--enforce-eager --disable-custom-all-reduce --no-async-scheduling/);
+  });
+});
+
+describe('servetune search --disable-overlap-scheduling', () => {
+  it('writes the flag into the commands of the configurations it timed that way', () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        ...['dist/cli.mjs', 'search', '--model', 'llama-3.1-8b', '--gpus', '1', ...RUN],
+        ...['--engine', 'sglang', '--disable-overlap-scheduling'],
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const result = SearchResult.parse(JSON.parse(run.stdout));
+    const commands = result.configurations.flatMap(
+      (c) => c.settings?.servers.map((s) => s.commandLine) ?? [],
+    );
+    assert.ok(commands.length > 0);
+    for (const line of commands) assert.match(line, /--disable-overlap-schedule\b/);
   });
 });
