@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { trtllmWorker } from '../../../../src/engine/config/deploy/dynamo-trtllm.js';
 import {
   engineBehaviourOf,
   mergeEngineBehaviour,
@@ -174,6 +175,18 @@ describe('engine behaviours written back', () => {
     assert.match(flags.configYaml ?? '', /disable_overlap_scheduler: true/);
     assert.match(flags.configYaml ?? '', /allreduce_strategy: NCCL/);
     assert.deepEqual(engineBehaviourOf(readEngineFlags(flags)), ALL_OFF);
+  });
+
+  it("TensorRT-LLM: Dynamo's worker options YAML writes them as the engine reads them", () => {
+    const worker = trtllmWorker({ role: 'server', settings: { model: MODEL, ...ALL_OFF }, nodes: 1 });
+    assert.match(worker.file.text, /^cuda_graph_config: null$/m);
+    assert.match(worker.file.text, /^disable_overlap_scheduler: true$/m);
+    assert.match(worker.file.text, /^allreduce_strategy: NCCL$/m);
+    const launch = `python3 -m dynamo.trtllm --model-path ${MODEL} --extra-engine-args /c/${worker.file.path}\n`;
+    assert.deepEqual(
+      behaviourOf('/c/serve.sh', launch, { [`/c/${worker.file.path}`]: worker.file.text }),
+      ALL_OFF,
+    );
   });
 
   it("a searched configuration's commands carry the behaviours that timed it, and only those", () => {
