@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { applyEdits } from '../../src/engine/config/apply.js';
-import { tuneBlock } from '../../src/engine/tune/tune.js';
+import { predictBlock, tuneBlock } from '../../src/engine/tune/tune.js';
 import type { Session } from './harness.mjs';
 import { clearNotifications, runCommand } from './workbench.mjs';
 
@@ -106,6 +106,22 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
       await lensText(page, /^ServeTune: p90 TTFT/);
       await assertProblem(page, /--max-num-seqs 128 is overridden by --max-num-seqs 256/);
       await tuneAndApply(page, join(workspace, 'configs', 'docker-compose.yaml'));
+    },
+  ],
+  [
+    "a launch script's engine behaviours (no CUDA graphs, NCCL all-reduce) are named on its prediction lens",
+    async ({ page, workspace }) => {
+      await openFile(page, 'sglang-eager.sh');
+      const predicted = await lensText(page, /^ServeTune: (p90 TTFT|cannot run)/);
+      assert.match(predicted, /p90 TTFT \d+ ms · TBT \d+ ms .*\(meets the SLO\) · NCCL all-reduce, eager$/);
+      const expected = await predictBlock({
+        path: join(workspace, 'configs', 'sglang-eager.sh'),
+        workload: WORKLOAD,
+        slo: SLO,
+        hardwareFallback: DEFAULTS.hardwareFallback,
+        sampleRequests: DEFAULTS.sampleRequests,
+      });
+      assert.deepEqual(expected.target.engineBehaviour, ['NCCL all-reduce', 'eager']);
     },
   ],
 ];

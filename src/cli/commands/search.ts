@@ -24,6 +24,7 @@ import {
   engineOptions,
   gpuCountOrRange,
   hardwareList,
+  overlapSchedulingOption,
   positiveNumber,
   priceOption,
   searchRunOptions,
@@ -240,6 +241,7 @@ export function registerSearchCommands(program: Command): void {
     DEFAULT_ENGINE,
   ))
     command.addOption(option);
+  command.addOption(overlapSchedulingOption());
   for (const option of [...searchRunOptions(), ...emitOptions()]) command.addOption(option);
   command.action(
     async (flags: {
@@ -254,6 +256,7 @@ export function registerSearchCommands(program: Command): void {
       engine: EngineSpec;
       disableCustomAllReduce?: boolean;
       enforceEager?: boolean;
+      disableOverlapScheduling?: boolean;
       allowQuantization?: boolean;
       disaggregation?: boolean;
       allowSpeculation?: boolean;
@@ -279,6 +282,7 @@ export function registerSearchCommands(program: Command): void {
             hardware: flags.hardware,
             engine: EngineId.parse(flags.engine.id),
             engineVersion: flags.engine.version,
+            ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
             minGpus: range.min,
             maxGpus: range.max,
             slo,
@@ -308,6 +312,7 @@ export function registerSearchCommands(program: Command): void {
             engineVersion: flags.engine.version,
             disableCustomAllReduce: flags.disableCustomAllReduce,
             enforceEager: flags.enforceEager,
+            ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
             allowQuantization: flags.allowQuantization ?? false,
             disaggregation: flags.disaggregation ?? false,
             allowSpeculation: flags.allowSpeculation ?? false,

@@ -15,6 +15,7 @@ import {
   type EngineFlags,
   engineOptions,
   nonNegativeInt,
+  overlapSchedulingOption,
   positiveNumber,
   searchRunOptions,
   sloOption,
@@ -45,8 +46,9 @@ function effectRows(result: TuneBlockResult): string[][] {
 function printTune(result: TuneBlockResult): void {
   const t = result.target;
   const slo = result.slo;
+  const behaviour = t.engineBehaviour?.length ? `: ${t.engineBehaviour.join(', ')}` : '';
   console.log(
-    `${t.label} (${t.engine}): ${t.modelName} on ${t.gpusPerServer * t.replicas}× ${t.hardware}${t.replicas > 1 ? ` (${t.replicas} × ${t.gpusPerServer})` : ''}`,
+    `${t.label} (${t.engine}${behaviour}): ${t.modelName} on ${t.gpusPerServer * t.replicas}× ${t.hardware}${t.replicas > 1 ? ` (${t.replicas} × ${t.gpusPerServer})` : ''}`,
   );
   console.log(
     `Workload: ${result.workload.requests} requests of ${result.workload.source} at ${result.workload.rate.toFixed(2)} req/s; SLO: ${sloTargetsText(slo)}`,
@@ -144,6 +146,7 @@ export function registerTuneCommands(program: Command): void {
     "the block's engine at a version, whose measured op tables time the steps",
   ))
     command.addOption(option);
+  command.addOption(overlapSchedulingOption());
   for (const option of searchRunOptions()) command.addOption(option);
   command.action(
     async (
@@ -224,6 +227,7 @@ export function registerTuneCommands(program: Command): void {
             engine: flags.engine,
             disableCustomAllReduce: flags.disableCustomAllReduce,
             enforceEager: flags.enforceEager,
+            disableOverlapScheduling: flags.disableOverlapScheduling,
           },
           {
             workerFile: new URL('./search-worker.mjs', import.meta.url),

@@ -47,8 +47,10 @@ function flagWords(knob: Knob, raw: KnobValue): string[] {
   return on ? [knob.flag] : [];
 }
 
-function yamlScalar(knob: Knob, raw: KnobValue): string | number | boolean {
+/** A knob's written value as a YAML node's value: numbers, booleans, maps and null as themselves. */
+export function yamlScalar(knob: Knob, raw: KnobValue): unknown {
   if (typeof raw === 'boolean') return raw;
+  if (knob.type === 'map') return JSON.parse(raw) as unknown;
   if (knob.type === 'int' || knob.type === 'float') return Number(raw);
   if (knob.type === 'bool') return raw === 'true';
   return raw;

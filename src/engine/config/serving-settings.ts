@@ -59,8 +59,19 @@ export const ServingSettings = z.object({
   /** KV cache format; fp4 is SGLang's fp4_e2m1 and TensorRT-LLM's nvfp4 (4-bit, a scale per 16 values). */
   kvCacheDtype: z.enum(['auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2', 'fp4']),
   enablePrefixCaching: z.boolean(),
-  /** CUDA graphs off. */
+  /** CUDA graphs off (vLLM --enforce-eager, SGLang --disable-cuda-graph, TensorRT-LLM cuda_graph_config: null). */
   enforceEager: z.boolean(),
+  /**
+   * All-reduce with NCCL instead of the engine's own kernel (vLLM and SGLang --disable-custom-all-reduce,
+   * TensorRT-LLM allreduce_strategy: NCCL).
+   */
+  disableCustomAllReduce: z.boolean(),
+  /**
+   * The overlap (asynchronous) scheduler on or off as the file sets it (vLLM --[no-]async-scheduling,
+   * SGLang --disable-overlap-schedule, TensorRT-LLM disable_overlap_scheduler); absent: the engine and
+   * version's default (perf/overlap-scheduling.ts).
+   */
+  overlapScheduling: z.boolean(),
   /** Speculative decoding: the drafter (perf/speculation.ts), its tokens per step and its checkpoint. */
   speculativeMethod: SpeculationMethod,
   speculativeTokens: count,
@@ -112,6 +123,8 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   kvCacheDtype: 'kv-cache-dtype',
   enablePrefixCaching: 'enable-prefix-caching',
   enforceEager: 'enforce-eager',
+  disableCustomAllReduce: 'disable-custom-all-reduce',
+  overlapScheduling: 'async-scheduling',
   speculativeMethod: 'speculative method',
   speculativeTokens: 'num-speculative-tokens',
   speculativeDraftModel: 'speculative draft model',

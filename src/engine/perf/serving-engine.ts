@@ -72,6 +72,8 @@ export function servingEngineFor(
     enforceEager?: boolean;
     marlinMoe?: boolean;
     disableOverlapScheduling?: boolean;
+    /** The overlap scheduler as a config file sets it (`disableOverlapScheduling` wins). */
+    overlapScheduling?: boolean;
   } = {},
 ): ServingEngine | undefined {
   if (!isEngineBackend(spec.id)) return undefined;
@@ -81,18 +83,28 @@ export function servingEngineFor(
     customAllReduce: !flags.disableCustomAllReduce,
     cudaGraphs: !flags.enforceEager,
     ...(flags.marlinMoe ? { marlinMoe: true } : {}),
-    ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
+    ...(flags.disableOverlapScheduling
+      ? { overlapScheduling: false }
+      : flags.overlapScheduling !== undefined
+        ? { overlapScheduling: flags.overlapScheduling }
+        : {}),
   };
 }
 
-/** `vllm@0.19` as a user would write it. */
-export function describeServingEngine(engine: ServingEngineInput): string {
-  const flags = [
+/** What the engine runs away from its defaults, in words: `NCCL all-reduce`, `eager`, … */
+export function servingEngineBehaviour(engine: ServingEngineInput): string[] {
+  return [
     engine.customAllReduce === false ? 'NCCL all-reduce' : undefined,
     engine.cudaGraphs === false ? 'eager' : undefined,
     engine.marlinMoe ? 'Marlin MoE' : undefined,
     engine.overlapScheduling === false ? 'no overlap scheduling' : undefined,
+    engine.overlapScheduling === true ? 'overlap scheduling' : undefined,
   ].filter((f) => f !== undefined);
+}
+
+/** `vllm@0.19` as a user would write it. */
+export function describeServingEngine(engine: ServingEngineInput): string {
+  const flags = servingEngineBehaviour(engine);
   const name = engine.version ? `${engine.id}@${engine.version}` : engine.id;
   return flags.length > 0 ? `${name} (${flags.join(', ')})` : name;
 }

@@ -24,6 +24,8 @@ export const SearchAsked = z.object({
   disableCustomAllReduce: z.boolean().optional(),
   /** No CUDA graphs: every kernel launched from the host. */
   enforceEager: z.boolean().optional(),
+  /** The engine's overlap scheduler on or off (a config file's setting); absent: the version's default. */
+  overlapScheduling: z.boolean().optional(),
   allowQuantization: z.boolean().default(false),
   /** Also try prefill/decode disaggregation (xPyD). */
   disaggregation: z.boolean().default(false),

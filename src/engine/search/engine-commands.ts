@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
 import { allToAllSettings } from '../config/engines/all-to-all.js';
+import { engineBehaviourSettings } from '../config/engines/engine-behaviour.js';
 import { ENGINES, type EngineId } from '../config/engines/index.js';
 import { kvCacheSettingsFor } from '../config/engines/kv-cache.js';
 import { mpiWorldCommands, nodeLaunchWords } from '../config/engines/multi-node.js';
@@ -10,6 +11,7 @@ import { findModel } from '../model/catalog.js';
 import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { ModelSpec } from '../model/spec.js';
 import { epGroupBatches } from '../perf/expert-parallel.js';
+import type { ServingEngineInput } from '../perf/serving-engine.js';
 import { draftCheckpointOf, type SpeculationConfig, treeTokensOf } from '../perf/speculation.js';
 import { SGLANG_MAX_PREFILL_TOKENS } from '../sched/config.js';
 import { ServeTuneError } from '../util/errors.js';
@@ -237,22 +239,29 @@ export function engineSettingsFor(
   model: ModelSpec,
   candidate: Candidate,
   maxModelLen: number,
-  /** The GPU (TensorRT-LLM's free-memory share) and GPUs per node (servers larger than a node get each node's command; default: the GPU's). */
-  target: { hardware?: HardwareSpec; gpusPerNode?: number } = {},
+  /**
+   * The GPU (TensorRT-LLM's free-memory share), GPUs per node (servers larger than a node get each node's
+   * command; default: the GPU's), and the engine that timed the configuration: its behaviours away from
+   * the defaults (NCCL all-reduce, eager, overlap scheduling) are written with it.
+   */
+  target: { hardware?: HardwareSpec; gpusPerNode?: number; servingEngine?: ServingEngineInput } = {},
 ): EngineSettings {
   const { hardware } = target;
+  const behaviour = engineBehaviourSettings(target.servingEngine);
   const gpusPerNode = target.gpusPerNode ?? hardware?.gpusPerNode;
   const serverOf = (pool: Pool, role: 'server' | 'prefill' | 'decode') =>
     server(
       engine,
       model,
       pool,
-      budgeted(engine, poolSettings(engine, model, pool, maxModelLen, role === 'server' ? undefined : role), {
-        model,
-        pool,
-        maxModelLen,
-        hardware,
-      }),
+      budgeted(
+        engine,
+        {
+          ...poolSettings(engine, model, pool, maxModelLen, role === 'server' ? undefined : role),
+          ...behaviour,
+        },
+        { model, pool, maxModelLen, hardware },
+      ),
       role,
       gpusPerNode,
     );

@@ -212,7 +212,10 @@ export async function searchServing(
         energy: c.metricsAtMaxRate ? energyOf(c.metricsAtMaxRate, hardware) : null,
         settings:
           withSettings && (c.best || c.paretoLatency || c.paretoThroughput)
-            ? engineSettingsFor(input.engine, model, c.candidate, maxModelLen, { hardware })
+            ? engineSettingsFor(input.engine, model, c.candidate, maxModelLen, {
+                hardware,
+                servingEngine,
+              })
             : null,
       }));
       return SearchResult.parse({

@@ -42,6 +42,8 @@ export const TuneBlockInput = z.object({
   disableCustomAllReduce: z.boolean().optional(),
   /** No CUDA graphs: every kernel launched from the host. */
   enforceEager: z.boolean().optional(),
+  /** Schedule step by step, whatever the file says (the engine's overlap scheduler off). */
+  disableOverlapScheduling: z.boolean().optional(),
 });
 export type TuneBlockInput = z.input<typeof TuneBlockInput>;
 
@@ -81,6 +83,11 @@ export const BlockTarget = z.object({
   replicas: z.number().int().positive(),
   /** The file says how many copies run (Kubernetes, compose, Helm): data parallelism goes there. */
   holdsReplicas: z.boolean(),
+  /**
+   * The engine behaviours away from its defaults that time the prediction, in words ('NCCL all-reduce',
+   * 'eager', 'no overlap scheduling'): the file's and the CLI's. Absent: none.
+   */
+  engineBehaviour: z.array(z.string()).optional(),
 });
 export type BlockTarget = z.infer<typeof BlockTarget>;
 

@@ -7,6 +7,7 @@ import {
   weightDtypeOf,
 } from '../config/diagnostics.js';
 import { allToAllOfSettings } from '../config/engines/all-to-all.js';
+import { type EngineBehaviour, engineBehaviourOf } from '../config/engines/engine-behaviour.js';
 import { knobsFor, knobTable } from '../config/knobs/index.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import { formatLocation } from '../config/source.js';
@@ -32,6 +33,8 @@ export interface ResolvedBlock {
   pool: Pool;
   /** Why the block as written cannot run (not simulated then). */
   problems: string[];
+  /** The engine behaviours the file sets (NCCL all-reduce, eager, overlap scheduling): they time the steps. */
+  behaviour: EngineBehaviour;
 }
 
 /** Whether the file states how many copies of the server run (so DP becomes copies rather than a flag). */
@@ -167,5 +170,6 @@ export function resolveBlock(
     effective,
     pool,
     problems,
+    behaviour: engineBehaviourOf(written),
   };
 }

@@ -2,6 +2,11 @@ import { createTwoFilesPatch } from 'diff';
 import { loadCalibration } from '../calibrate/load.js';
 import { applyEdits, planEdits } from '../config/apply.js';
 import type { ConfigFileReport, ServingBlock } from '../config/block.js';
+import {
+  engineBehaviourOf,
+  engineBehaviourSettings,
+  mergeEngineBehaviour,
+} from '../config/engines/engine-behaviour.js';
 import { readConfig } from '../config/read.js';
 import {
   DEPLOYMENT_KEYS,
@@ -12,7 +17,7 @@ import {
 import type { TextEdit } from '../config/source.js';
 import { memoryReport } from '../memory/model.js';
 import { planProblems } from '../memory/plan.js';
-import { type ServingEngine, servingEngineFor } from '../perf/serving-engine.js';
+import { type ServingEngine, servingEngineBehaviour, servingEngineFor } from '../perf/serving-engine.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from '../search/rate.js';
 import {
   loadSearchSample,
@@ -30,6 +35,7 @@ import { readConfigIfFile } from '../util/files.js';
 import { sloInWords } from '../workload/slo-verdict.js';
 import {
   type BlockPrediction,
+  type BlockTarget,
   PredictBlockInput,
   type PredictBlockResult,
   type SettingChange,
@@ -72,9 +78,14 @@ interface Bench {
   slo: Slo;
   workload: { source: string; requests: number; rate: number };
   maxModelLen: number;
+  /** The engine that times the steps (undefined: roofline). */
+  servingEngine: ServingEngine | undefined;
 }
 
-/** The engine whose measured tables time the block's steps: the block's, at the version asked. */
+/**
+ * The engine whose measured tables time the block's steps: the block's, at the version asked, with the
+ * behaviours its file sets (NCCL all-reduce, eager, overlap scheduling) and those the CLI adds.
+ */
 function servingEngineOf(resolved: ResolvedBlock, input: EngineInput): ServingEngine | undefined {
   const engine = resolved.target.engine;
   if (input.engine && input.engine.id !== engine) {
@@ -84,13 +95,23 @@ function servingEngineOf(resolved: ResolvedBlock, input: EngineInput): ServingEn
       '--engine',
     );
   }
-  return servingEngineFor({ id: engine, version: input.engine?.version }, input);
+  return servingEngineFor(
+    { id: engine, version: input.engine?.version },
+    mergeEngineBehaviour(resolved.behaviour, input),
+  );
 }
 
 interface EngineInput {
   engine?: { id: string; version?: string };
   disableCustomAllReduce?: boolean;
   enforceEager?: boolean;
+  disableOverlapScheduling?: boolean;
+}
+
+/** The target with the engine behaviours that time its steps, in words. */
+function targetOf(resolved: ResolvedBlock, bench: Bench): BlockTarget {
+  const behaviour = bench.servingEngine ? servingEngineBehaviour(bench.servingEngine) : [];
+  return behaviour.length > 0 ? { ...resolved.target, engineBehaviour: behaviour } : resolved.target;
 }
 
 async function benchFor(
@@ -107,11 +128,12 @@ async function benchFor(
 ): Promise<Bench> {
   const { workload, rate, maxModelLen } = loadSearchSample(input, resolved.model);
   const calibration = loadCalibration({ profile: input.profile }, resolved.hardware);
+  const servingEngine = servingEngineOf(resolved, input);
   const evaluator = await simulationEvaluatorFor({
     model: resolved.model,
     hardware: resolved.hardware,
     engine: resolved.target.engine,
-    servingEngine: servingEngineOf(resolved, input),
+    servingEngine,
     workload,
     slo: input.slo,
     maxModelLen,
@@ -125,6 +147,7 @@ async function benchFor(
     slo: input.slo,
     workload: { source: workload.source, requests: workload.requests.length, rate },
     maxModelLen,
+    servingEngine,
   };
 }
 
@@ -194,7 +217,7 @@ export async function predictBlock(rawInput: PredictBlockInput): Promise<Predict
   });
   const bench = await benchFor(resolved, input);
   return {
-    target: resolved.target,
+    target: targetOf(resolved, bench),
     workload: bench.workload,
     slo: bench.slo,
     current: await predict(resolved, bench, false),
@@ -410,7 +433,7 @@ export async function tuneBlock(
     hardwareFallback: input.hardwareFallback,
   });
   const bench = await benchFor(resolved, input);
-  const { target } = resolved;
+  const target = targetOf(resolved, bench);
   const search = await searchServing(
     {
       model: target.model,
@@ -421,8 +444,7 @@ export async function tuneBlock(
       slo: input.slo,
       engine: target.engine,
       engineVersion: input.engine?.version,
-      disableCustomAllReduce: input.disableCustomAllReduce,
-      enforceEager: input.enforceEager,
+      ...engineBehaviourOf(engineBehaviourSettings(bench.servingEngine)),
       allowQuantization: resolved.pool.plan.weightDtype !== 'bf16' || resolved.pool.plan.kvDtype !== 'bf16',
       sampleRequests: input.sampleRequests,
       seed: input.seed,

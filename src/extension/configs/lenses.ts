@@ -17,11 +17,19 @@ function metricsText(m: EvaluationMetrics, slo: Slo, gpus: number): string {
   return `${p} TTFT ${seconds(m.ttft[p])} · TBT ${seconds(m.tbt[p])} · ${Math.round(m.throughputPerGpu * gpus)} tok/s`;
 }
 
-function predictionText(prediction: BlockPrediction, slo: Slo, at: number, workload: string): string {
+function predictionText(
+  prediction: BlockPrediction,
+  slo: Slo,
+  at: number,
+  workload: string,
+  engineBehaviour: readonly string[] = [],
+): string {
   if (!prediction.metrics)
     return `ServeTune: cannot run as written: ${prediction.problems[0] ?? 'infeasible'}`;
   const verdict = prediction.meetsSlo ? 'meets' : 'misses';
-  return `ServeTune: ${metricsText(prediction.metrics, slo, prediction.gpus)} at ${rate(at)} of ${shortWorkloadName(workload)} (${verdict} the SLO)`;
+  // The engine behaviours the file sets away from the defaults (eager, NCCL all-reduce…) time the prediction.
+  const engine = engineBehaviour.length > 0 ? ` · ${engineBehaviour.join(', ')}` : '';
+  return `ServeTune: ${metricsText(prediction.metrics, slo, prediction.gpus)} at ${rate(at)} of ${shortWorkloadName(workload)} (${verdict} the SLO)${engine}`;
 }
 
 /** Lenses over every recognised serving block: the prediction as written, and tuning with apply. */
@@ -60,8 +68,12 @@ export class ConfigLensProvider implements vscode.CodeLensProvider {
         else if (prediction.kind === 'failed')
           lens(`ServeTune: cannot predict: ${prediction.message}`, SHOW_LOG_COMMAND);
         else {
-          const { current, slo, workload } = prediction.value;
-          lens(predictionText(current, slo, workload.rate, workload.source), TUNE_COMMAND, at);
+          const { current, slo, workload, target } = prediction.value;
+          lens(
+            predictionText(current, slo, workload.rate, workload.source, target.engineBehaviour),
+            TUNE_COMMAND,
+            at,
+          );
         }
       }
       const tuning = this.controller.tuning(document, index);

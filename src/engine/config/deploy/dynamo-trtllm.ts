@@ -1,4 +1,5 @@
 import { Document } from 'yaml';
+import { yamlScalar } from '../emit.js';
 import { knobTable, yamlPathOf } from '../knobs/index.js';
 import type { PartialServingSettings } from '../serving-settings.js';
 import type { DeployFile, DeployServer } from './types.js';
@@ -23,15 +24,7 @@ function optionsYaml(settings: PartialServingSettings): Record<string, unknown> 
       node[key] ??= {};
       node = node[key] as Record<string, unknown>;
     }
-    const numeric = knob.type === 'int' || knob.type === 'float';
-    node[path[path.length - 1]] =
-      typeof raw === 'boolean'
-        ? raw
-        : numeric
-          ? Number(raw)
-          : raw === 'true' || raw === 'false'
-            ? raw === 'true'
-            : raw;
+    node[path[path.length - 1]] = yamlScalar(knob, raw);
   }
   return yaml;
 }

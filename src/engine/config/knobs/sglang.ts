@@ -134,10 +134,32 @@ const knobs: Knob[] = [
     'switch',
     { invert: true },
   ),
+  // Engine behaviours that change step time (perf/serving-engine.ts): sgl-project/sglang @469c63e5
+  // python/sglang/srt/server_args.py `disable_cuda_graph: bool = False`, `disable_custom_all_reduce: bool
+  // = False`, `disable_overlap_schedule: bool = False`, each a store_true flag of the same name.
   boolKnob(
     'enforceEager',
     { flag: '--disable-cuda-graph', defaultText: 'false', doc: 'Run without CUDA graphs.' },
     'switch',
+  ),
+  boolKnob(
+    'disableCustomAllReduce',
+    {
+      flag: '--disable-custom-all-reduce',
+      defaultText: 'false',
+      doc: "All-reduce with NCCL instead of SGLang's custom kernel.",
+    },
+    'switch',
+  ),
+  boolKnob(
+    'overlapScheduling',
+    {
+      flag: '--disable-overlap-schedule',
+      defaultText: 'false (the overlap scheduler runs)',
+      doc: 'Schedule step by step instead of preparing the next step while the GPU runs this one.',
+    },
+    'switch',
+    { invert: true },
   ),
   enumKnob(
     'disaggregationMode',
@@ -187,7 +209,7 @@ const knobs: Knob[] = [
     },
     'switch',
   ),
-  ...['--trust-remote-code', '--enable-metrics', '--disable-overlap-schedule']
+  ...['--trust-remote-code', '--enable-metrics']
     .concat(['--enable-torch-compile', '--log-requests', '--skip-server-warmup'])
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' }, 'switch')),
 ];
@@ -214,6 +236,8 @@ export const SGLANG_KNOBS: KnobTable = {
       kvCacheDtype: 'auto',
       enablePrefixCaching: true,
       enforceEager: false,
+      disableCustomAllReduce: false,
+      overlapScheduling: true,
       ...(context.modelMaxLen ? { maxModelLen: context.modelMaxLen } : {}),
     };
   },

@@ -10,6 +10,60 @@ import {
   stringKnob,
 } from './types.js';
 
+/*
+ * Engine behaviours that change step time (perf/serving-engine.ts), LLM API options of the PyTorch backend
+ * (TorchLlmArgs in tensorrt_llm/llmapi/llm_args.py, 1.0 and later; source shown at
+ * https://nvidia.github.io/TensorRT-LLM/1.3.0rc7/_modules/tensorrt_llm/llmapi/llm_args.html):
+ * - `cuda_graph_config: Optional[CudaGraphConfig] = Field(default_factory=CudaGraphConfig)`: CUDA graphs
+ *   are on unless the option is null (`use_cuda_graph=bool(self.cuda_graph_config is not None)`);
+ * - `disable_overlap_scheduler: bool = Field(default=False)`;
+ * - `allreduce_strategy: Literal['AUTO', 'NCCL', 'UB', 'MINLATENCY', 'ONESHOT', 'TWOSHOT', 'LOWPRECISION',
+ *   'MNNVL', …] = 'AUTO'`: NCCL (and NCCL_SYMMETRIC, NCCL with symmetric memory) is NCCL's all-reduce,
+ *   every other strategy TensorRT-LLM's own kernels.
+ */
+
+/** `cuda_graph_config`: a map of graph settings (graphs on), or null (eager). */
+const cudaGraphConfig: Knob = {
+  id: 'cuda-graph-config',
+  yamlPath: ['cuda_graph_config'],
+  kind: 'value',
+  type: 'map',
+  settings: ['enforceEager'],
+  defaultText: '{} (CUDA graphs on)',
+  doc: 'CUDA graph settings; null runs without CUDA graphs.',
+  read(raw) {
+    if (typeof raw !== 'string') return 'expected a map of CUDA graph settings, or null';
+    const text = raw.trim();
+    if (text === '' || text === 'null' || text === '~') return { enforceEager: true };
+    if (text.startsWith('{')) return { enforceEager: false };
+    return `expected a map of CUDA graph settings, or null, got '${raw}'`;
+  },
+  // Graphs on is the default (absent); only eager is written.
+  write: (settings) => (settings.enforceEager === true ? 'null' : undefined),
+};
+
+const NCCL_STRATEGIES = ['NCCL', 'NCCL_SYMMETRIC'];
+const CUSTOM_STRATEGIES = ['AUTO', 'UB', 'MINLATENCY', 'ONESHOT', 'TWOSHOT', 'LOWPRECISION', 'MNNVL'];
+
+/** `allreduce_strategy`: NCCL's all-reduce or one of TensorRT-LLM's own kernels. */
+const allreduceStrategy: Knob = {
+  id: 'allreduce-strategy',
+  yamlPath: ['allreduce_strategy'],
+  kind: 'value',
+  type: 'string',
+  settings: ['disableCustomAllReduce'],
+  defaultText: 'AUTO',
+  doc: "All-reduce kernel: NCCL is NCCL's, the others TensorRT-LLM's own.",
+  read(raw) {
+    const word = typeof raw === 'string' ? raw.trim().toUpperCase() : '';
+    if (NCCL_STRATEGIES.includes(word)) return { disableCustomAllReduce: true };
+    if (CUSTOM_STRATEGIES.includes(word)) return { disableCustomAllReduce: false };
+    return `expected one of ${[...CUSTOM_STRATEGIES, ...NCCL_STRATEGIES].join(', ')}, got '${String(raw)}'`;
+  },
+  // AUTO, the default, is left out.
+  write: (settings) => (settings.disableCustomAllReduce === true ? 'NCCL' : undefined),
+};
+
 const knobs: Knob[] = [
   stringKnob('model', {
     flag: '--model',
@@ -122,6 +176,18 @@ const knobs: Knob[] = [
     // trtllm-serve upper-cases the word itself (ServerRole[name.upper()]); both spellings are in use.
     { lowerCase: false },
   ),
+  cudaGraphConfig,
+  boolKnob(
+    'overlapScheduling',
+    {
+      yamlPath: ['disable_overlap_scheduler'],
+      defaultText: 'false (the overlap scheduler runs)',
+      doc: 'Schedule step by step instead of preparing the next step while the GPU runs this one.',
+    },
+    'value',
+    { invert: true },
+  ),
+  allreduceStrategy,
   ...trtllmSpeculationKnobs,
   ...[
     '--host',
@@ -165,6 +231,9 @@ export const TRTLLM_KNOBS: KnobTable = {
       blockSize: 32,
       dtype: 'auto',
       kvCacheDtype: 'auto',
+      enforceEager: false,
+      overlapScheduling: true,
+      disableCustomAllReduce: false,
       ...(context.modelMaxLen ? { maxModelLen: context.modelMaxLen } : {}),
     };
   },

@@ -37,8 +37,11 @@ export interface Knob {
    * negatable: `--x` on, `--no-x` off (argparse BooleanOptionalAction).
    */
   kind: 'value' | 'switch' | 'negatable';
-  /** How the value is written in YAML: numbers unquoted, strings as strings. */
-  type: 'int' | 'float' | 'string' | 'bool';
+  /**
+   * How the value is written in YAML: numbers unquoted, strings as strings; map: a YAML map or null,
+   * read and written as its JSON text (TensorRT-LLM's `cuda_graph_config`).
+   */
+  type: 'int' | 'float' | 'string' | 'bool' | 'map';
   /** The ServeTune settings this knob reads and writes; empty for known knobs ServeTune does not model. */
   settings: readonly SettingKey[];
   /** Raw value → settings, or a message saying why the value is not acceptable. */

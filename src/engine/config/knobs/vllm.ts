@@ -157,9 +157,34 @@ const knobs: Knob[] = [
     },
     'negatable',
   ),
+  // Engine behaviours that change step time (perf/serving-engine.ts). vllm-project/vllm @840e7972:
+  // vllm/config/model.py `enforce_eager: bool = False`, vllm/config/parallel.py
+  // `disable_custom_all_reduce: bool = False`; every bool field of the engine's config is a
+  // `--x/--no-x` flag (vllm/engine/arg_utils.py, argparse BooleanOptionalAction).
   boolKnob(
     'enforceEager',
     { flag: '--enforce-eager', defaultText: 'false', doc: 'Run without CUDA graphs.' },
+    'negatable',
+  ),
+  boolKnob(
+    'disableCustomAllReduce',
+    {
+      flag: '--disable-custom-all-reduce',
+      defaultText: 'false',
+      doc: "All-reduce with NCCL instead of vLLM's custom kernel.",
+    },
+    'negatable',
+  ),
+  // vllm/config/scheduler.py `async_scheduling`: off before 0.14, on by default from 0.14.0 except with
+  // pipeline parallelism (release notes, vllm-project/vllm#27614; perf/overlap-scheduling.ts). Not in
+  // defaults(): the default depends on the version, which the file does not say.
+  boolKnob(
+    'overlapScheduling',
+    {
+      flag: '--async-scheduling',
+      defaultText: 'off before 0.14, on from 0.14 (not with pipeline parallelism)',
+      doc: 'Schedule the next step while the GPU runs this one.',
+    },
     'negatable',
   ),
   kvTransferConfig,
@@ -186,7 +211,7 @@ const knobs: Knob[] = [
     .concat(['--long-prefill-token-threshold', '--max-logprobs', '--generation-config', '--reasoning-parser'])
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' })),
   ...['--trust-remote-code', '--disable-log-requests', '--enable-log-requests', '--disable-log-stats']
-    .concat(['--enable-auto-tool-choice', '--enable-lora', '--headless', '--disable-custom-all-reduce'])
+    .concat(['--enable-auto-tool-choice', '--enable-lora', '--headless'])
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' }, 'negatable')),
 ];
 
@@ -216,6 +241,7 @@ export const VLLM_KNOBS: KnobTable = {
       kvCacheDtype: 'auto',
       enablePrefixCaching: true,
       enforceEager: false,
+      disableCustomAllReduce: false,
       ...(context.modelMaxLen ? { maxModelLen: context.modelMaxLen } : {}),
     };
   },

@@ -246,6 +246,8 @@ describe('SGLang, TGI and TensorRT-LLM command lines', () => {
       enableChunkedPrefill: false,
       enablePrefixCaching: true,
       kvCacheDtype: 'fp8',
+      // cuda_graph_config as a map of graph settings: CUDA graphs on.
+      enforceEager: false,
       model: 'meta-llama/Llama-3.1-70B-Instruct',
       tp: 8,
       maxNumSeqs: 256,

@@ -1,0 +1,53 @@
+import type { ServingEngineInput } from '../../perf/serving-engine.js';
+import type { PartialServingSettings } from '../serving-settings.js';
+
+/**
+ * The engine behaviours that change step time and that both a config file and the CLI can set: the
+ * flags `servingEngineFor` takes. Each engine's knob table says how its files spell them.
+ */
+export interface EngineBehaviour {
+  /** NCCL's all-reduce instead of the engine's own kernel. */
+  disableCustomAllReduce?: boolean;
+  /** No CUDA graphs. */
+  enforceEager?: boolean;
+  /** The overlap scheduler on or off as set; absent: the engine and version's default. */
+  overlapScheduling?: boolean;
+}
+
+/** What a config's settings ask of the engine's behaviour (only what they set). */
+export function engineBehaviourOf(settings: PartialServingSettings): EngineBehaviour {
+  return {
+    ...(settings.disableCustomAllReduce ? { disableCustomAllReduce: true } : {}),
+    ...(settings.enforceEager ? { enforceEager: true } : {}),
+    ...(settings.overlapScheduling !== undefined ? { overlapScheduling: settings.overlapScheduling } : {}),
+  };
+}
+
+/**
+ * The CLI's flags over a file's: a switch the CLI turns on stays on; `--disable-overlap-scheduling`
+ * wins over the file's overlap setting.
+ */
+export function mergeEngineBehaviour(
+  file: EngineBehaviour,
+  cli: EngineBehaviour & { disableOverlapScheduling?: boolean },
+): EngineBehaviour {
+  const overlap = cli.disableOverlapScheduling ? false : (cli.overlapScheduling ?? file.overlapScheduling);
+  return {
+    ...(cli.disableCustomAllReduce || file.disableCustomAllReduce ? { disableCustomAllReduce: true } : {}),
+    ...(cli.enforceEager || file.enforceEager ? { enforceEager: true } : {}),
+    ...(overlap !== undefined ? { overlapScheduling: overlap } : {}),
+  };
+}
+
+/**
+ * The serving settings that run an engine the way a prediction timed it, only where it differs from the
+ * engine's default (absent means default): what the emitter writes with a searched configuration.
+ */
+export function engineBehaviourSettings(engine: ServingEngineInput | undefined): PartialServingSettings {
+  if (!engine) return {};
+  return {
+    ...(engine.customAllReduce === false ? { disableCustomAllReduce: true } : {}),
+    ...(engine.cudaGraphs === false ? { enforceEager: true } : {}),
+    ...(engine.overlapScheduling !== undefined ? { overlapScheduling: engine.overlapScheduling } : {}),
+  };
+}
