@@ -55,32 +55,44 @@ export interface ClientProtocol {
   requestsPerClient: number;
   /** How many of each client's first requests are left out of the metrics. */
   warmUpPerClient: number;
+  /**
+   * Whether the warm-up is a phase of its own: the measured requests start only once every warm-up
+   * request has finished, all clients at once (closed-loop.ts `warmUpPhase`).
+   */
+  warmUpPhase: boolean;
 }
 
 export const INFERENCEMAX_PROTOCOL: ClientProtocol = {
   lengthRatio: 0.8,
   requestsPerClient: 10,
   warmUpPerClient: 0,
+  warmUpPhase: false,
 };
 export const FIXED_PROTOCOL: ClientProtocol = {
   lengthRatio: 1,
   requestsPerClient: WAVES,
   warmUpPerClient: 1,
+  warmUpPhase: false,
 };
+
+/** Measured requests per client of AIConfigurator's benchmark (`--num-requests C×50`). */
+const AIC_MEASURED_PER_CLIENT = 50;
 
 /**
  * The benchmark AIConfigurator's generator writes (ai-dynamo/aiconfigurator src/aiconfigurator/generator/
  * config/backend_templates/benchmark/bench_run.sh.j2, 00fe6de3f2a3bb7a3ddeb9e5221cf07fcba0adab): `aiperf
  * profile --isl ISL --isl-stddev 0 --osl OSL --osl-stddev 0 --extra-inputs ignore_eos:true --concurrency
  * C --num-requests C×50 --warmup-request-count C×2 --streaming` (the stddevs are BenchConfig's defaults,
- * 0: config/deployment_config.yaml, 0586a33b48b864f61c5c110bfbc728b1e672d006). Fixed lengths and two
- * warm-up requests per client are kept; of the fifty measured waves the simulation runs WAVES − 1, as
- * FIXED_PROTOCOL does (the steady state they average is reached within those).
+ * 0: config/deployment_config.yaml, 0586a33b48b864f61c5c110bfbc728b1e672d006). AIPerf runs the warm-up
+ * as a phase of its own: the profiling phase starts once every warm-up request has come back, with all
+ * C clients sending at once (closed-loop.ts `warmUpPhase` cites AIPerf's code), so the measured mean
+ * holds one start-up wave in fifty. Fixed lengths, two warm-up requests per client, then fifty measured.
  */
 export const AIC_PROTOCOL: ClientProtocol = {
   lengthRatio: 1,
-  requestsPerClient: WAVES + 1,
+  requestsPerClient: 2 + AIC_MEASURED_PER_CLIENT,
   warmUpPerClient: 2,
+  warmUpPhase: true,
 };
 
 /** The client protocol of a row, by its source. */
@@ -134,6 +146,8 @@ export interface SimulationJob {
   concurrency: number;
   /** Completions left out of the metrics: each client's first requests as the protocol says, or none. */
   warmUpRequests: number;
+  /** The measured requests start only once every warm-up request has finished (ClientProtocol). */
+  warmUpPhase: boolean;
   /** Identical parts the deployment splits into (replicas, xPyD groups); one is simulated. */
   parts: number;
   /** The row's whole client count. */
@@ -632,6 +646,7 @@ function jobOf(c: Context): SimulationJob | string {
     workload: `constant:rate=1000,prompt=${lengthDist(row.isl, c.protocol.lengthRatio)},output=${lengthDist(row.osl, c.protocol.lengthRatio)},n=${c.protocol.requestsPerClient * clients}`,
     concurrency: clients,
     warmUpRequests: c.protocol.warmUpPerClient * clients,
+    warmUpPhase: c.protocol.warmUpPhase,
     parts,
     rowConcurrency: c.concurrency,
     description:

@@ -1,6 +1,6 @@
 // bench/results/accuracy.md: the run, the overall and per-partition accuracy, the worst rows, and how rows
 // were mapped to simulations.
-import { WAVES } from './map-row.js';
+import { AIC_PROTOCOL, WAVES } from './map-row.js';
 import {
   type Accuracy,
   accuracyOf,
@@ -133,9 +133,14 @@ its closed-loop client, as a user would predict it, with the step model and cali
   --max-concurrency CONC --request-rate inf --ignore-eos\`: the workload is
   \`constant:rate=1000,prompt=uniform(0.8·ISL,ISL),output=uniform(0.8·OSL,OSL),n=10×clients\` and nothing
   is left out, so the mean TTFT includes the start-up wave whose prompts all arrive at once, as the
-  measured one does. Rows of other sources (the gap-analysis exports) do not say how their client ran:
-  \`prompt=fixed(ISL),output=fixed(OSL),n=${WAVES}×clients\`, each client's first request left out as
-  warm-up. Arrival times are ignored in closed loop. Each request's TTFT and E2E include the serving
+  measured one does. AIConfigurator's gap-analysis rows (\`…/aic-auto-gap-analysis/…\`) ran the benchmark
+  its generator writes: \`aiperf profile --concurrency C --num-requests C×50 --warmup-request-count C×2\`
+  with fixed lengths and ignore-EOS, AIPerf running the warm-up as a phase of its own (its profiling
+  starts once every warm-up request has come back, all C clients at once): the workload is
+  \`prompt=fixed(ISL),output=fixed(OSL),n=${AIC_PROTOCOL.requestsPerClient}×clients\`, the first ${AIC_PROTOCOL.warmUpPerClient} per client a warm-up phase left out,
+  so the measured mean holds one start-up wave in fifty. Rows of other sources do not say how their
+  client ran: \`prompt=fixed(ISL),output=fixed(OSL),n=${WAVES}×clients\`, each client's first request left
+  out as warm-up. Arrival times are ignored in closed loop. Each request's TTFT and E2E include the serving
   engine's front-end latency (perf/serving-engine.ts ENGINE_FRONTEND_SECONDS: client to scheduler and the
   first token back).
 - **Disaggregated rows**: a prefill pool of prefill_num_workers × prefill attention DP replicas and a

@@ -28,7 +28,10 @@ export function simulateJob(job: SimulationJob): SimulationOutcome {
   try {
     const workload = loadWorkload(job.workload, { seed: 0 });
     const summary = simulate(job.config, workload, {
-      closedLoop: { concurrency: job.concurrency },
+      closedLoop: {
+        concurrency: job.concurrency,
+        ...(job.warmUpPhase ? { warmUpPhase: job.warmUpRequests } : {}),
+      },
       warmUpRequests: job.warmUpRequests,
     });
     if (!summary.feasible) {

@@ -266,6 +266,27 @@ export const warmUpOption = () =>
     'leave the first k completions, and the time until the last of them, out of the metrics (default 0)',
   ).argParser(nonNegativeInt);
 
+export const warmUpPhaseOption = () =>
+  new Option(
+    '--warm-up-phase',
+    'closed loop: run the --warm-up-requests as a phase of their own, the measured requests sent once every warm-up request has finished, all clients at once (as AIPerf runs its warm-up)',
+  );
+
+/** `--warm-up-phase` needs a closed loop and a warm-up to run as a phase. */
+export function checkWarmUpPhase(flags: {
+  concurrency?: number;
+  warmUpRequests?: number;
+  warmUpPhase?: boolean;
+}): void {
+  if (flags.warmUpPhase && (flags.concurrency === undefined || !flags.warmUpRequests)) {
+    throw new ServeTuneError(
+      '--warm-up-phase runs the warm-up of a closed loop as a phase: give --concurrency and --warm-up-requests too',
+      'invalid-argument',
+      '--warm-up-phase',
+    );
+  }
+}
+
 /** `--think-time` is a closed loop's: refused without `--concurrency`. */
 export function checkThinkTime(flags: { concurrency?: number; thinkTime?: number }): void {
   if (flags.thinkTime !== undefined && flags.concurrency === undefined) {

@@ -45,6 +45,7 @@ import { inputOption, modelOption } from '../file-options.js';
 import { printJson, table } from '../format.js';
 import {
   checkThinkTime,
+  checkWarmUpPhase,
   concurrencyOption,
   type EngineFlags,
   engineOptions,
@@ -61,6 +62,7 @@ import {
   sloOption,
   thinkTimeOption,
   warmUpOption,
+  warmUpPhaseOption,
   weightDtypeOption,
 } from '../options.js';
 import { perfDbFor } from '../perf-db.js';
@@ -163,6 +165,7 @@ interface SimulateFlags extends EngineFlags {
   concurrency?: number;
   thinkTime?: number;
   warmUpRequests?: number;
+  warmUpPhase?: boolean;
   maxTokens?: number;
   slo?: SloDefinition;
   expertSkew?: number;
@@ -458,6 +461,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(concurrencyOption(['rate', 'duration']))
     .addOption(thinkTimeOption())
     .addOption(warmUpOption())
+    .addOption(warmUpPhaseOption())
     .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'))
     .addOption(engineOptions(ENGINE_PURPOSE)[0])
     .addOption(engineOptions(ENGINE_PURPOSE)[1])
@@ -472,6 +476,7 @@ export function registerSimulateCommands(program: Command): void {
     .option('--json', 'print JSON (schema: RunSummary)')
     .action(async (flags: SimulateFlags) => {
       checkThinkTime(flags);
+      checkWarmUpPhase(flags);
       const model = await resolveModelAsync(flags.model);
       const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
       const engine = servingEngineFromFlags(flags);
@@ -569,7 +574,11 @@ export function registerSimulateCommands(program: Command): void {
           measuredTables: perfDb.tables,
           closedLoop:
             flags.concurrency !== undefined
-              ? { concurrency: flags.concurrency, thinkSeconds: flags.thinkTime }
+              ? {
+                  concurrency: flags.concurrency,
+                  thinkSeconds: flags.thinkTime,
+                  ...(flags.warmUpPhase ? { warmUpPhase: flags.warmUpRequests } : {}),
+                }
               : undefined,
           warmUpRequests: flags.warmUpRequests,
           maxTokens: flags.maxTokens,
@@ -682,5 +691,6 @@ function describeLoad(load: NonNullable<RunSummary['load']>): string {
     parts.push('open loop');
   }
   if (load.warmUpRequests) parts.push(`the first ${load.warmUpRequests} completions left out`);
+  if (load.warmUpPhase) parts.push('the measured requests sent once the warm-up had finished');
   return parts.join('; ');
 }

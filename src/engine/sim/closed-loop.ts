@@ -20,6 +20,17 @@ export interface ClosedLoopOptions {
    * overlap by the front-end latency; the engine never holds more than `concurrency`.)
    */
   frontendSeconds?: number;
+  /**
+   * Requests of a warm-up phase that the client runs to its end before it starts the measured phase:
+   * the requests after the first `warmUpPhase` are held until every one of those has settled, and then
+   * `concurrency` of them are sent at once, as AIPerf runs its phases (the profiling phase starts once
+   * every warm-up credit has come back, then issues credits as fast as its concurrency allows:
+   * ai-dynamo/aiperf aiperf/timing/credit_issuing_strategy.py `_execute_phases`, "Wait for the credits
+   * to be returned before continuing to the next phase", and request_rate_strategy.py, whose
+   * concurrency-burst mode waits 0 between credits; commits 32decb7381925adbc0ea85f1b3a0b13772d35faa and
+   * 06440a38314de7911b9716e8662a61a21c589e61). Default 0: no phases, each next request sent as one settles.
+   */
+  warmUpPhase?: number;
 }
 
 /**
@@ -54,10 +65,18 @@ export function closedLoopClient(options: ClosedLoopOptions): ClientModel {
       'frontendSeconds',
     );
   }
+  const warmUpPhase = options.warmUpPhase ?? 0;
+  if (!Number.isInteger(warmUpPhase) || warmUpPhase < 0) {
+    throw new ServeTuneError(
+      `closed loop: the warm-up phase must be a whole number of requests, got ${warmUpPhase}`,
+      'invalid-argument',
+      'warmUpPhase',
+    );
+  }
   return {
     arrivalOrder: (requests: readonly WorkloadRequest[]) => arrivalOrder(requests),
     startRun: (_seed: number, requests: number) =>
-      new ClosedLoopRun(concurrency, thinkSeconds, frontendSeconds, requests),
+      new ClosedLoopRun({ concurrency, thinkSeconds, frontendSeconds, warmUpPhase }, requests),
   };
 }
 
@@ -65,21 +84,29 @@ export function closedLoopClient(options: ClosedLoopOptions): ClientModel {
  * One run of that client. Requests are sent in order; `released` of them have a due time at the
  * engine, kept in `due` (the first `concurrency` at the front-end latency, each later one when a request
  * settled, plus the think time). A request counts as sent the front-end latency before it is due.
- * Requests sent and not settled are at most `released − settled` = `concurrency`.
+ * Requests sent and not settled are at most `released − settled` = `concurrency`. With a warm-up
+ * phase, the first request after it is released only when the phase's last request settles, together
+ * with the next `concurrency − 1`.
  */
 class ClosedLoopRun implements ClientRun {
   private readonly due: Float64Array;
+  private readonly concurrency: number;
+  private readonly thinkSeconds: number;
+  private readonly frontendSeconds: number;
+  /** Requests of the warm-up phase (0: none). */
+  private readonly phaseEnd: number;
   private released: number;
+  private settledCount = 0;
 
-  constructor(
-    concurrency: number,
-    private readonly thinkSeconds: number,
-    private readonly frontendSeconds: number,
-    requests: number,
-  ) {
+  constructor(options: Required<ClosedLoopOptions>, requests: number) {
+    this.concurrency = options.concurrency;
+    this.thinkSeconds = options.thinkSeconds;
+    this.frontendSeconds = options.frontendSeconds;
+    this.phaseEnd = options.warmUpPhase < requests ? options.warmUpPhase : 0;
     this.due = new Float64Array(requests);
-    this.released = Math.min(concurrency, requests);
-    this.due.fill(frontendSeconds, 0, this.released);
+    const firstPhase = this.phaseEnd > 0 ? this.phaseEnd : requests;
+    this.released = Math.min(this.concurrency, firstPhase);
+    this.due.fill(this.frontendSeconds, 0, this.released);
   }
 
   dueTime(index: number): number {
@@ -87,7 +114,21 @@ class ClosedLoopRun implements ClientRun {
   }
 
   settled(now: number): void {
-    if (this.released < this.due.length) this.due[this.released++] = now + this.thinkSeconds;
+    const settled = ++this.settledCount;
+    const phaseEnd = this.phaseEnd;
+    if (phaseEnd === 0 || this.released < phaseEnd || settled > phaseEnd) {
+      this.release(1, now);
+    } else if (settled === phaseEnd) {
+      // The warm-up's last request settled: every client starts the measured phase at once.
+      this.release(this.concurrency, now);
+    }
+    // Otherwise a client that finished its warm-up waits for the others to finish theirs.
+  }
+
+  private release(count: number, now: number): void {
+    const end = Math.min(this.released + count, this.due.length);
+    this.due.fill(now + this.thinkSeconds, this.released, end);
+    this.released = end;
   }
 
   sentAt(_replica: SimReplica, due: number): number {

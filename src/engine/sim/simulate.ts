@@ -229,6 +229,7 @@ function loadOf(options: SimulateOptions): RunLoad | undefined {
       concurrency: closedLoop.concurrency,
       thinkSeconds: closedLoop.thinkSeconds ?? 0,
       ...warmUp,
+      ...(closedLoop.warmUpPhase ? { warmUpPhase: true as const } : {}),
     };
   }
   return warmUpRequests ? { mode: 'open', ...warmUp } : undefined;

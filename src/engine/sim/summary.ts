@@ -39,6 +39,11 @@ export const RunLoad = z.object({
    * last of them (requests finished by then left out); request counts and series cover the whole run.
    */
   warmUpRequests: z.number().int().nonnegative().optional(),
+  /**
+   * Closed loop: the warm-up ran as a phase of its own, the measured requests sent only once every
+   * warm-up request had settled, all clients at once (`ClosedLoopOptions.warmUpPhase`).
+   */
+  warmUpPhase: z.literal(true).optional(),
 });
 export type RunLoad = z.infer<typeof RunLoad>;
 

@@ -298,6 +298,31 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.match(thinkAlone.stderr.toString(), /--think-time applies to a closed loop/);
   });
 
+  it('--warm-up-phase: the measured requests wait for the warm-up; refused without a warm-up', () => {
+    const base = [
+      cli,
+      'simulate',
+      '--model',
+      'llama-3.1-8b',
+      '--hardware',
+      'h100-sxm',
+      '--workload',
+      'constant:rate=1000,prompt=fixed(512),output=fixed(32),n=24',
+      '--concurrency',
+      '4',
+    ];
+    const phased = RunSummary.parse(
+      JSON.parse(
+        execFileSync('node', [...base, '--warm-up-requests', '8', '--warm-up-phase', '--json']).toString(),
+      ),
+    );
+    assert.equal(phased.load?.warmUpPhase, true);
+    assert.equal(phased.ttft?.count, 16);
+    const alone = spawnSync('node', [...base, '--warm-up-phase']);
+    assert.notEqual(alone.status, 0);
+    assert.match(alone.stderr.toString(), /--warm-up-phase runs the warm-up of a closed loop as a phase/);
+  });
+
   it('--perf-db: reads the folder for the GPU it covers, says so, and names a folder it cannot read', () => {
     const step = ['step', '--model', 'llama-3.1-8b', '--decode-batch', '8', '--decode-context', '1000'];
     const covered = StepReport.parse(

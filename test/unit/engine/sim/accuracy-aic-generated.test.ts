@@ -3,14 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aicAggregatedArgs, isAicGenerated } from '../../../../bench/accuracy/aic-generated.js';
-import {
-  AIC_PROTOCOL,
-  mapRow,
-  protocolOf,
-  type SimulationJob,
-  WAVES,
-} from '../../../../bench/accuracy/map-row.js';
+import { AIC_PROTOCOL, mapRow, protocolOf, type SimulationJob } from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
+import { simulateJob } from '../../../../bench/accuracy/simulate-row.js';
 import { SimulationConfig } from '../../../../src/engine/sim/config.js';
 
 const HEADER =
@@ -52,15 +47,27 @@ describe('accuracy benchmark: AIConfigurator gap-analysis rows', () => {
     );
   });
 
-  it('run the generated aiperf benchmark: fixed lengths, two warm-up requests per client', () => {
+  it('run the generated aiperf benchmark: fixed lengths, a warm-up phase of two requests per client, fifty measured', () => {
     const r = row('trtllm');
     assert.equal(protocolOf(r), AIC_PROTOCOL);
     const j = job('trtllm');
     assert.equal(j.warmUpRequests, 2 * j.concurrency);
-    assert.equal(
-      j.workload,
-      `constant:rate=1000,prompt=fixed(1024),output=fixed(512),n=${(WAVES + 1) * 128}`,
-    );
+    assert.equal(j.warmUpPhase, true);
+    assert.equal(j.workload, `constant:rate=1000,prompt=fixed(1024),output=fixed(512),n=${52 * 128}`);
+  });
+
+  it('the replay runs the warm-up as a phase: the measured requests start with every client at once', () => {
+    // A small part of the row's deployment: four clients, two warm-up requests each, then four each.
+    const small = {
+      ...job('trtllm'),
+      concurrency: 4,
+      warmUpRequests: 8,
+      workload: 'constant:rate=1000,prompt=fixed(1024),output=fixed(64),n=24',
+    };
+    const phased = simulateJob(small);
+    const plain = simulateJob({ ...small, warmUpPhase: false });
+    assert.ok(phased.ok && plain.ok);
+    assert.ok(phased.ttftMs > plain.ttftMs, `${phased.ttftMs} ms vs ${plain.ttftMs} ms`);
   });
 
   it('TensorRT-LLM: max_num_tokens = max_batch_size + isl + 1500, whole prompts (no chunked prefill)', () => {

@@ -113,6 +113,28 @@ describe('closed-loop replay', () => {
     assert.ok(peakOf(recorded.finished) <= 4);
   });
 
+  it('a warm-up phase: the measured requests wait for its last to settle, then go all at once', () => {
+    const w = workload('constant:rate=1000,prompt=uniform(100,900),output=uniform(8,120),n=64');
+    const phase = 16;
+    const { summary, recorded } = run(colocated(), w, { concurrency: 4, warmUpPhase: phase });
+    assert.equal(summary.requests.completed, 64);
+    const bySend = [...recorded.finished].sort((a, b) => a.arrival - b.arrival);
+    const warmUpEnd = recorded.settles[phase - 1];
+    // The phase's last request settles with nothing else in flight, and all four clients send then.
+    assert.ok(bySend.slice(0, phase).every((r) => r.finish <= warmUpEnd));
+    assert.deepEqual(
+      bySend.slice(phase, phase + 4).map((r) => r.arrival),
+      [warmUpEnd, warmUpEnd, warmUpEnd, warmUpEnd],
+    );
+    assert.ok(bySend.slice(phase).every((r) => r.arrival >= warmUpEnd));
+    assert.equal(peakOf(recorded.finished), 4);
+    // Without the phase the next request goes as the first warm-up request settles, before its end.
+    const loop = run(colocated(), w, { concurrency: 4 }).recorded;
+    const sends = loop.finished.map((r) => r.arrival).sort((a, b) => a - b);
+    assert.ok(sends[phase] < loop.settles[phase - 1]);
+    assert.throws(() => closedLoopClient({ concurrency: 4, warmUpPhase: 1.5 }), /whole number/);
+  });
+
   it('a front-end latency adds to every TTFT and E2E and leaves the engine serving as before', () => {
     const plain = run(colocated(), mixed, { concurrency: 8 });
     const fronted = run(colocated(), mixed, { concurrency: 8, frontendSeconds: 0.05 });
@@ -220,6 +242,23 @@ describe('warm-up', () => {
     assert.ok(warm.ttft!.max <= all.ttft!.max);
     const rate = (s: RunSummary) => s.throughput.requestsPerSecond;
     assert.ok(Math.abs(rate(warm) - rate(all)) / rate(all) < 0.05, `${rate(warm)} vs ${rate(all)}`);
+  });
+
+  it('run as a phase: recorded, and the measured window holds exactly the requests after it', () => {
+    const w = workload('constant:rate=1,prompt=fixed(512),output=fixed(64),n=64');
+    const phased = simulate(colocated(), w, {
+      closedLoop: { concurrency: 4, warmUpPhase: 8 },
+      warmUpRequests: 8,
+    });
+    assert.deepEqual(phased.load, {
+      mode: 'closed',
+      concurrency: 4,
+      thinkSeconds: 0,
+      warmUpRequests: 8,
+      warmUpPhase: true,
+    });
+    assert.equal(phased.ttft!.count, 56);
+    assert.equal(phased.itl!.count, 56 * 63);
   });
 
   it('works open loop too, and a warm-up longer than the run leaves nothing measured', () => {
