@@ -12,8 +12,10 @@ import type { EngineBackend } from '../opdb/systems.js';
  *   on Blackwell (NVIDIA/TensorRT-LLM docs/source/deployment-guide/quick-start-recipe-for-deepseek-r1-on-trtllm.md
  *   @a98a9061: "B200/GB200 EP<=8 | FP8 | DEEPGEMM").
  * - `trtllm-gen`: the trtllm-gen fused MoE kernels (routing, both grouped GEMMs and the finalize in one
- *   runner): TensorRT-LLM `moe_config.backend: TRTLLM` (TRTLLMGenFusedMoE,
- *   tensorrt_llm/_torch/modules/fused_moe/fused_moe_trtllm_gen.py), and vLLM's FlashInfer TRT-LLM
+ *   runner): TensorRT-LLM `moe_config.backend: TRTLLM` (TRTLLMGenFusedMoE, NVIDIA/TensorRT-LLM
+ *   tensorrt_llm/_torch/modules/fused_moe/fused_moe_trtllm_gen.py @7b437aaa, forward_impl: for DeepSeek's
+ *   fp8 block scales `fp8_quantize_1x128(x)`, then `fp8_block_scale_moe_runner(router_logits, …)`, "routing
+ *   kernel is integrated into moe_runner for fp8"), and vLLM's FlashInfer TRT-LLM
  *   backends, which call the same kernels through FlashInfer (flashinfer.fused_moe
  *   trtllm_fp8_block_scale_moe, trtllm_fp4_block_scale_moe). Priced from the MoE table of a kernel whose
  *   name says trtllm: aiconfigurator measured it in vLLM (`vllm_fp8moe_flashinfer_trtllm_…`) where
