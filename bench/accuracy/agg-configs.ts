@@ -1,8 +1,10 @@
 // Aggregated deployments as the benchmark that measured them configured them (agg-configs.json): which
 // configuration a row ran (its image, lengths, concurrency and parallel plan) and so whether it decoded
+
 // with MTP speculation, at the depth its benchmark script set. Each entry cites the repository, path and
 // commit of the configuration and of the script.
 import { z } from 'zod';
+import { MoeBackend } from '../../src/engine/perf/moe-backend.js';
 import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.js';
 import configsJson from './agg-configs.json';
 import type { PoolDegrees, SiliconRow } from './rows.js';
@@ -36,6 +38,8 @@ const AggConfig = ConfigurationKey.extend({
   script: Source.optional(),
   /** The script's launch settings, as it writes them. */
   launch: z.string().min(1).optional(),
+  /** The MoE backend the script selects (`moe_config.backend`), where it sets one for every row. */
+  moeBackend: MoeBackend.optional(),
 });
 export type AggConfig = z.infer<typeof AggConfig>;
 

@@ -1,12 +1,14 @@
 // What each measured deployment's launch script set that changes time (launch-settings.json): its KV-cache
 // format and its engine limits (max running requests / max-num-seqs / max_batch_size, the step's token
 // budget: chunked prefill size / max-num-batched-tokens / max_num_tokens), how often SGLang's scheduler takes
-// new requests (`--scheduler-recv-interval`), and kernel choices its environment makes (vLLM's
-// VLLM_MXFP4_USE_MARLIN). Each entry names the repository,
+// new requests (`--scheduler-recv-interval`), and kernel choices its environment makes (the MoE backend:
+// TensorRT-LLM's moe_config.backend, vLLM's VLLM_MXFP4_USE_MARLIN and VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8).
+// Each entry names the repository,
 // path and commit of the script it was read from and quotes its flags. Rows no script covers keep the rule
 // that the KV format follows the precision, and the engine's defaults.
 import { z } from 'zod';
 import { KvDtype } from '../../src/engine/model/dtypes.js';
+import { MoeBackend } from '../../src/engine/perf/moe-backend.js';
 import settingsJson from './launch-settings.json';
 import type { SiliconRow } from './rows.js';
 import { count, Source } from './sourced.js';
@@ -34,6 +36,18 @@ const RecvIntervalRule = z.object({
   interval: count,
 });
 
+/**
+ * The MoE backend a script selects for the rows its conditions match (ISL, OSL, at least `minClients`,
+ * and the engine version of the image that ran that version of the script).
+ */
+const MoeBackendRule = z.object({
+  isl: count.optional(),
+  osl: count.optional(),
+  minClients: count.optional(),
+  backendVersion: z.string().min(1).optional(),
+  backend: MoeBackend,
+});
+
 const LaunchEntry = z.object({
   backend: z.string().min(1),
   system: z.string().min(1),
@@ -42,9 +56,9 @@ const LaunchEntry = z.object({
   precision: z.string().min(1),
   kvDtype: KvDtype,
   limits: z.array(LimitRule).optional(),
-  /** vLLM: the script exports VLLM_MXFP4_USE_MARLIN=1 (mxfp4 experts on the Marlin MoE kernel). */
-  marlinMoe: z.boolean().optional(),
   schedulerRecvInterval: z.array(RecvIntervalRule).optional(),
+  /** The MoE backend the script selects (the first matching rule; none: the engine's default). */
+  moeBackend: z.array(MoeBackendRule).min(1).optional(),
   source: Source,
   /** The launch flags the entry was read from, as the script writes them. */
   launch: z.string().min(1),
@@ -79,9 +93,22 @@ export function kvChoiceOf(row: SiliconRow, entries: readonly LaunchEntry[] = LA
   return { kvDtype: ruled, from: 'rule', reason: whyNoScript(row) };
 }
 
-/** Whether the row's launch script put vLLM's mxfp4 experts on the Marlin kernel (VLLM_MXFP4_USE_MARLIN=1). */
-export function marlinMoeOf(row: SiliconRow, entries: readonly LaunchEntry[] = LAUNCH_SETTINGS): boolean {
-  return launchEntryOf(row, entries)?.marlinMoe === true;
+/**
+ * The MoE backend the row's launch script selected for its clients (`concurrency`): its first rule the
+ * row's ISL, OSL and clients meet, or undefined (the engine's default kernel).
+ */
+export function moeBackendOf(
+  row: SiliconRow,
+  concurrency: number,
+  entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
+): MoeBackend | undefined {
+  return launchEntryOf(row, entries)?.moeBackend?.find(
+    (r) =>
+      (r.isl === undefined || r.isl === row.isl) &&
+      (r.osl === undefined || r.osl === row.osl) &&
+      (r.minClients === undefined || concurrency >= r.minClients) &&
+      (r.backendVersion === undefined || r.backendVersion === row.backend_version),
+  )?.backend;
 }
 
 function whyNoScript(row: SiliconRow): string {

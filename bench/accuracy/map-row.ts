@@ -12,6 +12,7 @@ import { lookupModel } from '../../src/engine/model/resolve.js';
 import type { ModelSpec } from '../../src/engine/model/spec.js';
 import { groupLink } from '../../src/engine/perf/comm.js';
 import { epGroupBatches } from '../../src/engine/perf/expert-parallel.js';
+import type { MoeBackend } from '../../src/engine/perf/moe-backend.js';
 import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.js';
 import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/sched/config.js';
@@ -28,7 +29,7 @@ import {
   recipeOf,
   type SiblingRun,
 } from './disagg-recipes.js';
-import { kvChoiceOf, type LaunchLimits, launchLimitsOf, marlinMoeOf } from './launch-settings.js';
+import { kvChoiceOf, type LaunchLimits, launchLimitsOf, moeBackendOf } from './launch-settings.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
 
 /**
@@ -470,6 +471,8 @@ interface PoolShape {
   /** The recipe's MoE dispatch (DeepEP), where it sets one. */
   allToAll?: Plan['allToAll'];
   speculation?: SpeculationConfigInput;
+  /** The MoE backend the aggregated launch script selected (its configuration's, else its rules'). */
+  moeBackend?: MoeBackend;
 }
 
 /**
@@ -539,10 +542,15 @@ function aggregatedPool(
     ? { maxNumTokens: generatedMaxNumTokens }
     : launchLimitsOf(row, concurrency);
   const config = aggConfigOf(row, concurrency, degrees);
+  // An MTP configuration ran its own script, whose MoE backend is the configuration's.
+  const configured =
+    config.kind === 'found' || config.kind === 'speculative' ? config.entry.moeBackend : undefined;
+  const moeBackend = configured ?? moeBackendOf(row, concurrency);
   return {
     degrees,
     ...(limits ? { limits } : {}),
     ...(config.kind === 'speculative' ? { speculation: config.speculation } : {}),
+    ...(moeBackend ? { moeBackend } : {}),
   };
 }
 
@@ -630,7 +638,7 @@ function jobOf(c: Context): SimulationJob | string {
   const policy = pool(part[0], 0).scheduler.policy;
   const servingEngine = servingEngineFor(
     { id: engine, version: row.backend_version || undefined },
-    { marlinMoe: marlinMoeOf(row) },
+    shapes[0]?.moeBackend ? { moeBackend: shapes[0].moeBackend } : {},
   );
   const plans = full.map((p) => describePlan(p));
   return {

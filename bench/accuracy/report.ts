@@ -110,9 +110,14 @@ its closed-loop client, as a user would predict it, with the step model and cali
   vLLM without \`--kv-cache-dtype\`, TensorRT-LLM with \`dtype: auto\`, run the model's 16-bit cache, except
   that vLLM's auto takes the FP8 cache an NVFP4 ModelOpt checkpoint declares) and
   its engine limits: max running requests (max-num-seqs, max_batch_size) and the step's token budget
-  (chunked prefill size, max-num-batched-tokens, max_num_tokens), and how often SGLang's scheduler takes new
+  (chunked prefill size, max-num-batched-tokens, max_num_tokens), how often SGLang's scheduler takes new
   requests (\`--scheduler-recv-interval\`: 30 decode steps from 16 clients up, else 10, in the B200
-  DeepSeek-R1 scripts). Elsewhere the KV cache is fp8 where the
+  DeepSeek-R1 and the B200/B300 Qwen3.5 scripts), and the MoE backend it selected (the
+  engine setting \`moeBackend\`, \`--moe-backend\`): vLLM's Marlin kernel for gpt-oss on H100/H200
+  (\`VLLM_MXFP4_USE_MARLIN=1\`), its trtllm-gen kernel with mxfp8 activations on B200
+  (\`VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1\`), and TensorRT-LLM's \`moe_config.backend\` for DeepSeek-R1 fp8 on
+  B200 (TRTLLM, DEEPGEMM from 256 clients at 1k/1k and 1k/8k, for the rows of the image that script ran
+  with; its MTP configuration's script sets DEEPGEMM). Elsewhere the KV cache is fp8 where the
   row's precision is fp8 or fp4, else bf16, and the engine's defaults apply.
 - **Aggregated MTP** (bench/accuracy/agg-configs.json, each entry citing the InferenceMAX configuration
   file and commit it was read from, and for MTP its benchmark script): an aggregated InferenceMAX row is

@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { EngineId } from '../engine/config/engines/index.js';
 import { MAX_GPUS } from '../engine/memory/plans.js';
 import { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
+import { describeMoeBackends, MOE_BACKENDS, type MoeBackend } from '../engine/perf/moe-backend.js';
 import {
   type EngineSpec,
   parseEngineSpec,
@@ -322,14 +323,17 @@ export const engineOptions = (purpose: string, defaultEngine?: string) => {
 };
 
 /**
- * `--marlin-moe`: vLLM's Marlin kernel for mxfp4 experts (`VLLM_MXFP4_USE_MARLIN=1`), for step and
- * simulate (not among engineOptions: search and tune do not carry it).
+ * `--moe-backend`: the kernel the routed experts run on, as the launch selects it (perf/moe-backend.ts),
+ * for step and simulate (not among engineOptions: search and tune do not carry it). `--marlin-moe` is
+ * `--moe-backend marlin`.
  */
-export const marlinMoeOption = () =>
+export const moeBackendOptions = () => [
   new Option(
-    '--marlin-moe',
-    "vLLM with VLLM_MXFP4_USE_MARLIN=1: mxfp4 experts run Marlin's W4A16 MoE kernel (slower in prefill than the default Triton kernel on Hopper)",
-  );
+    '--moe-backend <kernel>',
+    `the MoE kernel the engine's launch selected (default: the engine's own for the GPU). ${describeMoeBackends()}`,
+  ).choices(MOE_BACKENDS),
+  new Option('--marlin-moe', 'the same as --moe-backend marlin (vLLM with VLLM_MXFP4_USE_MARLIN=1)'),
+];
 
 /**
  * `--disable-overlap-scheduling`: the engine schedules step by step (TensorRT-LLM
@@ -346,26 +350,23 @@ export interface EngineFlags {
   engine?: EngineSpec;
   disableCustomAllReduce?: boolean;
   enforceEager?: boolean;
+  moeBackend?: MoeBackend;
   marlinMoe?: boolean;
   disableOverlapScheduling?: boolean;
 }
 
 /** The serving engine the flags name, for the step model; undefined without --engine (roofline). */
 export function servingEngineFromFlags(flags: EngineFlags): ServingEngine | undefined {
+  const moeBackend = moeBackendOf(flags);
   if (!flags.engine) {
-    if (
-      flags.disableCustomAllReduce ||
-      flags.enforceEager ||
-      flags.marlinMoe ||
-      flags.disableOverlapScheduling
-    ) {
+    if (flags.disableCustomAllReduce || flags.enforceEager || moeBackend || flags.disableOverlapScheduling) {
       throw new ServeTuneError(
-        '--disable-custom-all-reduce, --enforce-eager, --marlin-moe and --disable-overlap-scheduling describe an engine: give --engine too',
+        '--disable-custom-all-reduce, --enforce-eager, --moe-backend (--marlin-moe) and --disable-overlap-scheduling describe an engine: give --engine too',
         'invalid-argument',
         flags.enforceEager
           ? '--enforce-eager'
-          : flags.marlinMoe
-            ? '--marlin-moe'
+          : moeBackend
+            ? '--moe-backend'
             : flags.disableOverlapScheduling
               ? '--disable-overlap-scheduling'
               : '--disable-custom-all-reduce',
@@ -373,7 +374,19 @@ export function servingEngineFromFlags(flags: EngineFlags): ServingEngine | unde
     }
     return undefined;
   }
-  return servingEngineFor(flags.engine, flags);
+  return servingEngineFor(flags.engine, { ...flags, ...(moeBackend ? { moeBackend } : {}) });
+}
+
+/** --moe-backend, or marlin for --marlin-moe; both, naming different kernels, is an error. */
+function moeBackendOf(flags: EngineFlags): MoeBackend | undefined {
+  if (flags.marlinMoe && flags.moeBackend !== undefined && flags.moeBackend !== 'marlin') {
+    throw new ServeTuneError(
+      `--marlin-moe is --moe-backend marlin, not ${flags.moeBackend}: give one of them`,
+      'invalid-argument',
+      '--marlin-moe',
+    );
+  }
+  return flags.marlinMoe ? 'marlin' : flags.moeBackend;
 }
 
 /** `--slo` with `--slo-percentile` applied: given, it selects the percentile form at that percentile. */

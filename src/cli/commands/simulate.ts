@@ -52,7 +52,7 @@ import {
   fraction,
   integer,
   kvDtypeOption,
-  marlinMoeOption,
+  moeBackendOptions,
   nonNegativeInt,
   overlapSchedulingOption,
   perfDbOption,
@@ -238,7 +238,8 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(engineOptions(ENGINE_PURPOSE)[0])
     .addOption(engineOptions(ENGINE_PURPOSE)[1])
     .addOption(engineOptions(ENGINE_PURPOSE)[2])
-    .addOption(marlinMoeOption())
+    .addOption(moeBackendOptions()[0])
+    .addOption(moeBackendOptions()[1])
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: StepReport)')
@@ -466,7 +467,8 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(engineOptions(ENGINE_PURPOSE)[0])
     .addOption(engineOptions(ENGINE_PURPOSE)[1])
     .addOption(engineOptions(ENGINE_PURPOSE)[2])
-    .addOption(marlinMoeOption())
+    .addOption(moeBackendOptions()[0])
+    .addOption(moeBackendOptions()[1])
     .addOption(overlapSchedulingOption())
     .addOption(expertSkewOption())
     .addOption(eplbOption())

@@ -13,8 +13,10 @@ import {
   resolveMeasuredOps,
   siblingMeasuredOps,
 } from './measured-ops.js';
+import { TRTLLM_GEN_KERNEL } from './moe-backend.js';
 import { speedOfLight } from './roofline.js';
 import { runsMoeOnDenseKernel } from './serving-engine.js';
+import { kernelShapesOf, nearestExpertShape, transferredMoe } from './transferred-moe.js';
 
 /** A layer's attention core timed from a measured table: efficiency over (sequences, length). */
 export interface MeasuredAttention {
@@ -294,7 +296,19 @@ export function measuredDsaModule(
  * scale layout), so an engine that measured one stands in for the other, before any other engine's.
  */
 function moeDtypeOf(ops: MeasuredOps, weightDtype: WeightDtype, tableDtype: string): string | undefined {
-  return moeCandidates(weightDtype, tableDtype).find((dtype) => ops.measuredDtype('moe', dtype));
+  return moeCandidates(weightDtype, tableDtype).find(
+    (dtype) => ops.measuredDtype('moe', dtype) && runsChosenKernel(ops, dtype),
+  );
+}
+
+/**
+ * Whether the table measured, in `dtype`, the kernel the launch chose (ServingEngine.moeBackend): with
+ * `trtllm-gen`, a kernel of that family (perf/moe-backend.ts TRTLLM_GEN_KERNEL); otherwise any.
+ */
+function runsChosenKernel(ops: MeasuredOps, dtype: string): boolean {
+  if (ops.engine.moeBackend !== 'trtllm-gen') return true;
+  const table = ops.tables.tables.moe;
+  return table !== undefined && kernelShapesOf(table, dtype, TRTLLM_GEN_KERNEL).length > 0;
 }
 
 function moeCandidates(weightDtype: WeightDtype, tableDtype: string): readonly string[] {
@@ -343,7 +357,8 @@ function findMoeTables(ops: MeasuredOps, weight: WeightFormat, ep: number): MoeT
   const tableDtype = gemmTableDtypeOf(weight);
   const own = moeDtypeOf(ops, weight.dtype, tableDtype);
   if (own !== undefined) return { ops, dtype: own };
-  const missing = `${ops.engine.id} measured no ${tableDtype} MoE on ${ops.tables.system}`;
+  const kernel = ops.engine.moeBackend === 'trtllm-gen' ? ' trtllm-gen' : '';
+  const missing = `${ops.engine.id} measured no${kernel} ${tableDtype} MoE on ${ops.tables.system}`;
   for (const sibling of siblingMeasuredOps(ops, weight.dtype)) {
     const dtype = moeDtypeOf(sibling, weight.dtype, tableDtype);
     if (dtype !== undefined)
@@ -351,13 +366,18 @@ function findMoeTables(ops: MeasuredOps, weight: WeightFormat, ep: number): MoeT
   }
   // Nor where the engine runs this format's experts on its dense GEMM kernel, not the fused kernel the
   // others measured: step-model.ts times the grouped GEMMs from that dense table.
-  if (ep > 1 || runsMoeOnDenseKernel(ops.engine.id, ops.target, tableDtype)) return undefined;
+  if (ep > 1 || runsMoeOnDenseKernel(ops.engine, ops.target, tableDtype)) return undefined;
   const { version: _version, ...flags } = ops.engine;
   for (const id of ENGINE_BACKENDS) {
     if (id === ops.engine.id) continue;
     const other = resolveMeasuredOps(ops.target, { ...flags, id });
     const dtype = other && moeDtypeOf(other, weight.dtype, tableDtype);
-    if (other && dtype !== undefined) return { ops: other, dtype, borrowed: `${missing}: ${id}'s kernel` };
+    if (other && dtype !== undefined) {
+      const whose = kernel
+        ? `the trtllm-gen kernel as ${id} measured it (through FlashInfer)`
+        : `${id}'s kernel`;
+      return { ops: other, dtype, borrowed: `${missing}: ${whose}` };
+    }
   }
   return undefined;
 }
@@ -459,9 +479,62 @@ export function measuredMoe(
     speedOfLight(cost.flops, cost.bytes, peaks.measured.gemmFlops, peaks.measured.bytesPerSecond),
     speedOfLight(cost.flops, cost.bytes, peaks.target.gemmFlops, peaks.target.bytesPerSecond),
   );
-  const marlin =
-    measured.engine.marlinMoe && weight.dtype === 'mxfp4' ? marlinMoe(ops, query, weight) : undefined;
+  if (weight.dtype !== 'mxfp4') return own;
+  const backend = measured.engine.moeBackend;
+  if (backend === 'trtllm-gen-mxfp8') return mxfp8ActivationsMoe(ops, query, weight) ?? own;
+  const marlin = backend === 'marlin' ? marlinMoe(ops, query, weight) : undefined;
   return marlin ? slowerOfMarlin(own, marlin) : own;
+}
+
+/** The table format of the trtllm-gen kernel for mxfp4 weights with mxfp8 activations. */
+const MXFP8_ACTIVATIONS_DTYPE = 'w4a8_mxfp4_mxfp8';
+
+/**
+ * mxfp4 experts on the trtllm-gen kernel with mxfp8 activations (MoE backend `trtllm-gen-mxfp8`): its
+ * measured time where the table measured it at the model's shape, else its efficiency at the measured
+ * shape nearest in expert size (perf/transferred-moe.ts). Undefined where the engine's table on this GPU
+ * measured no such kernel: the default kernel's time stands (its source says which kernel).
+ */
+function mxfp8ActivationsMoe(
+  ops: MeasuredOps,
+  query: Parameters<typeof transferredMoe>[1],
+  weight: WeightFormat,
+): ResolvedOpTime | undefined {
+  const table = ops.tables.tables.moe;
+  if (!table) return undefined;
+  const shapes = kernelShapesOf(table, MXFP8_ACTIVATIONS_DTYPE, TRTLLM_GEN_KERNEL);
+  const own = shapes.find(
+    (s) =>
+      s.hidden === query.hidden &&
+      s.inter === query.inter &&
+      s.topk === query.topk &&
+      s.experts === query.experts,
+  );
+  const shape = own ?? nearestExpertShape(shapes, query);
+  if (!shape) return undefined;
+  return transferredMoe(
+    ops,
+    own ? query : paddedForTrtllmGen(query),
+    weight,
+    shape,
+    'trtllm-gen MoE, mxfp8 activations (w4a8_mxfp4_mxfp8)',
+  );
+}
+
+const roundUp256 = (x: number) => Math.ceil(x / 256) * 256;
+
+/**
+ * The expert shape vLLM hands the trtllm-gen mxfp4 kernels: hidden size and each GPU's expert width
+ * padded to multiples of 256 (vllm-project/vllm vllm/model_executor/layers/quantization/mxfp4.py
+ * @007d5005, Mxfp4MoEMethod.create_weights: for SM100_FI_MXFP4_MXFP8_TRTLLM and SM100_FI_MXFP4_BF16,
+ * `round_up(intermediate_size_per_partition, 256)`, `hidden_size = round_up(hidden_size, 256)`):
+ * gpt-oss's 2880 runs as 3072. A measurement at the model's own shape includes it.
+ */
+export function paddedForTrtllmGen<Q extends { hidden: number; inter: number; tp: number; ep: number }>(
+  query: Q,
+): Q {
+  const inter = query.ep > 1 ? roundUp256(query.inter) : roundUp256(query.inter / query.tp) * query.tp;
+  return { ...query, hidden: roundUp256(query.hidden), inter };
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { ENGINE_BACKENDS, type EngineBackend, isEngineBackend } from '../opdb/systems.js';
 import { ServeTuneError } from '../util/errors.js';
+import { engineHasMoeBackend, enginesWithMoeBackend, MoeBackend } from './moe-backend.js';
 
 /**
  * The serving engine a prediction is for: which measured op tables time its kernels, whether its
@@ -17,10 +18,10 @@ export const ServingEngine = z.object({
   /** False: `--enforce-eager`, every kernel launched from Python each step. */
   cudaGraphs: z.boolean().default(true),
   /**
-   * True: vLLM runs mxfp4 MoE experts with its Marlin kernel (`VLLM_MXFP4_USE_MARLIN=1`), a W4A16 grouped
-   * GEMM, instead of its default for the GPU (OpenAI's Triton kernel on Hopper). perf/marlin-moe.ts.
+   * The kernel the routed experts run on, as the launch selected it (TensorRT-LLM `moe_config.backend`,
+   * vLLM's MoE environment variables; perf/moe-backend.ts); absent: the engine's default for the GPU.
    */
-  marlinMoe: z.boolean().optional(),
+  moeBackend: MoeBackend.optional(),
   /**
    * The engine's overlap (asynchronous) scheduler: true or false as its flag sets it (TensorRT-LLM
    * `disable_overlap_scheduler`, SGLang `--disable-overlap-schedule`, vLLM `--[no-]async-scheduling`);
@@ -70,19 +71,27 @@ export function servingEngineFor(
   flags: {
     disableCustomAllReduce?: boolean;
     enforceEager?: boolean;
-    marlinMoe?: boolean;
+    moeBackend?: MoeBackend;
     disableOverlapScheduling?: boolean;
     /** The overlap scheduler as a config file sets it (`disableOverlapScheduling` wins). */
     overlapScheduling?: boolean;
   } = {},
 ): ServingEngine | undefined {
   if (!isEngineBackend(spec.id)) return undefined;
+  const moeBackend = flags.moeBackend;
+  if (moeBackend !== undefined && !engineHasMoeBackend(spec.id, moeBackend)) {
+    throw new ServeTuneError(
+      `--moe-backend ${moeBackend}: ${spec.id} has no such MoE backend (${moeBackend} is ${enginesWithMoeBackend(moeBackend).join(' and ')}'s)`,
+      'invalid-argument',
+      '--moe-backend',
+    );
+  }
   return {
     id: spec.id,
     ...(spec.version !== undefined ? { version: spec.version } : {}),
     customAllReduce: !flags.disableCustomAllReduce,
     cudaGraphs: !flags.enforceEager,
-    ...(flags.marlinMoe ? { marlinMoe: true } : {}),
+    ...(moeBackend ? { moeBackend } : {}),
     ...(flags.disableOverlapScheduling
       ? { overlapScheduling: false }
       : flags.overlapScheduling !== undefined
@@ -96,7 +105,7 @@ export function servingEngineBehaviour(engine: ServingEngineInput): string[] {
   return [
     engine.customAllReduce === false ? 'NCCL all-reduce' : undefined,
     engine.cudaGraphs === false ? 'eager' : undefined,
-    engine.marlinMoe ? 'Marlin MoE' : undefined,
+    engine.moeBackend ? `MoE ${engine.moeBackend}` : undefined,
     engine.overlapScheduling === false ? 'no overlap scheduling' : undefined,
     engine.overlapScheduling === true ? 'overlap scheduling' : undefined,
   ].filter((f) => f !== undefined);
@@ -204,7 +213,9 @@ export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
   // (NVIDIA/TensorRT-LLM docs/source/deployment-guide/quick-start-recipe-for-deepseek-r1-on-trtllm.md
   // @a98a9061: "B200/GB200 EP<=8 | FP8 | DEEPGEMM", CUTLASS not supported there; EP>8 WIDEEP; and
   // ai-dynamo/aiconfigurator collector/trtllm/collect_moe.py @006afd78: fp8_block on SM100 →
-  // moe_backend "deepgemm"), the kernel family of its fp8_block GEMM table ([deepgemm]).
+  // moe_backend "deepgemm"), the kernel family of its fp8_block GEMM table ([deepgemm]). That is the
+  // default; a launch with `moe_config: {backend: TRTLLM}` (ServingEngine.moeBackend 'trtllm-gen') runs
+  // the fused trtllm-gen kernel instead (perf/moe-backend.ts).
   trtllm: {
     fusedOps: { residual_add: 'the fused add + RMSNorm', rope: "attention's QKV preprocessing" },
     normsInAllReduce: true,
@@ -225,16 +236,18 @@ export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
 
 /**
  * Whether `engine` runs the routed experts of `tableDtype` weights on `hardware` as grouped GEMMs of its
- * dense GEMM kernel (EngineKernels.denseKernelMoeOnBlackwell).
+ * dense GEMM kernel (EngineKernels.denseKernelMoeOnBlackwell): its default there, unless the launch chose
+ * another MoE backend (TensorRT-LLM `moe_config.backend: TRTLLM` runs the fused trtllm-gen kernel).
  */
 export function runsMoeOnDenseKernel(
-  engine: EngineBackend,
+  engine: Pick<ServingEngineInput, 'id' | 'moeBackend'>,
   hardware: HardwareSpec,
   tableDtype: string,
 ): boolean {
+  if (engine.moeBackend !== undefined && engine.moeBackend !== 'deepgemm') return false;
   return (
     hardware.deviceClass === 'nvidia-blackwell' &&
-    ENGINE_KERNELS[engine].denseKernelMoeOnBlackwell.includes(tableDtype)
+    ENGINE_KERNELS[engine.id].denseKernelMoeOnBlackwell.includes(tableDtype)
   );
 }
 

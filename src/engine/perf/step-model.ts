@@ -1109,7 +1109,7 @@ export class StepModel {
     if (!this.measured || !this.engine) return undefined;
     const tableDtype = this.tableDtypeOf(weight);
     const experts = this.tableDtypeOf(partWeightFormat(this.weightLayout, 'experts'));
-    if (!runsMoeOnDenseKernel(this.engine.id, this.hardware, experts)) return undefined;
+    if (!runsMoeOnDenseKernel(this.engine, this.hardware, experts)) return undefined;
     const twice = DENSE_KERNEL_MOE_SECOND_PASS[op.name];
     if (twice !== undefined) {
       const once = this.rooflineOp(op, op.bytes);

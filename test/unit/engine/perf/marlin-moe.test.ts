@@ -18,7 +18,7 @@ import { compileStepModel } from '../../../../src/engine/perf/step-model.js';
 const gptOss = getModel('gpt-oss-120b');
 const plan = (tp: number): Plan => ({ tp, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'bf16' });
 const triton: ServingEngineInput = { id: 'vllm', version: '0.18' };
-const marlin: ServingEngineInput = { ...triton, marlinMoe: true };
+const marlin: ServingEngineInput = { ...triton, moeBackend: 'marlin' };
 
 function experts(
   engine: ServingEngineInput,
@@ -77,10 +77,14 @@ describe('Marlin MoE (VLLM_MXFP4_USE_MARLIN=1)', () => {
     assert.equal(time(marlin), time(triton));
   });
 
-  it('is an engine flag: named in the engine description and set by servingEngineFor', () => {
-    const engine = servingEngineFor({ id: 'vllm', version: '0.18' }, { marlinMoe: true });
-    assert.equal(engine?.marlinMoe, true);
-    assert.equal(servingEngineFor({ id: 'vllm' })?.marlinMoe, undefined);
-    assert.equal(describeServingEngine(marlin), 'vllm@0.18 (Marlin MoE)');
+  it('is an engine setting: the MoE backend marlin, named in the engine description, vLLM only', () => {
+    const engine = servingEngineFor({ id: 'vllm', version: '0.18' }, { moeBackend: 'marlin' });
+    assert.equal(engine?.moeBackend, 'marlin');
+    assert.equal(servingEngineFor({ id: 'vllm' })?.moeBackend, undefined);
+    assert.equal(describeServingEngine(marlin), 'vllm@0.18 (MoE marlin)');
+    assert.throws(
+      () => servingEngineFor({ id: 'trtllm' }, { moeBackend: 'marlin' }),
+      /--moe-backend marlin: trtllm has no such MoE backend/,
+    );
   });
 });

@@ -31,11 +31,16 @@ const plan = (tp: number, ep: number, weightDtype: WeightDtype) => ({ tp, ep, we
 
 describe("TensorRT-LLM's block-scaled fp8 experts on Blackwell (its DeepGEMM MoE backend)", () => {
   it('only TensorRT-LLM, only block-scaled fp8, only datacenter Blackwell', () => {
-    assert.equal(runsMoeOnDenseKernel('trtllm', getHardware('b200'), 'fp8_block'), true);
-    assert.equal(runsMoeOnDenseKernel('trtllm', getHardware('gb200'), 'fp8_block'), true);
-    assert.equal(runsMoeOnDenseKernel('trtllm', getHardware('h200'), 'fp8_block'), false);
-    assert.equal(runsMoeOnDenseKernel('trtllm', getHardware('b200'), 'nvfp4'), false);
-    assert.equal(runsMoeOnDenseKernel('vllm', getHardware('b200'), 'fp8_block'), false);
+    const trtllm = { id: 'trtllm' } as const;
+    assert.equal(runsMoeOnDenseKernel(trtllm, getHardware('b200'), 'fp8_block'), true);
+    assert.equal(runsMoeOnDenseKernel(trtllm, getHardware('gb200'), 'fp8_block'), true);
+    assert.equal(runsMoeOnDenseKernel(trtllm, getHardware('h200'), 'fp8_block'), false);
+    assert.equal(runsMoeOnDenseKernel(trtllm, getHardware('b200'), 'nvfp4'), false);
+    assert.equal(runsMoeOnDenseKernel({ id: 'vllm' }, getHardware('b200'), 'fp8_block'), false);
+    // The launch's MoE backend decides where it says: DEEPGEMM is the default, TRTLLM the fused kernel.
+    const b200 = getHardware('b200');
+    assert.equal(runsMoeOnDenseKernel({ ...trtllm, moeBackend: 'deepgemm' }, b200, 'fp8_block'), true);
+    assert.equal(runsMoeOnDenseKernel({ ...trtllm, moeBackend: 'trtllm-gen' }, b200, 'fp8_block'), false);
   });
 
   it("times the grouped GEMMs from its measured DeepGEMM GEMM, not the roofline nor another engine's kernel", () => {

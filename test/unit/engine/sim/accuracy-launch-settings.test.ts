@@ -6,7 +6,7 @@ import {
   kvChoiceOf,
   LAUNCH_SETTINGS,
   launchLimitsOf,
-  marlinMoeOf,
+  moeBackendOf,
 } from '../../../../bench/accuracy/launch-settings.js';
 import { mapRow } from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
@@ -23,6 +23,12 @@ const ROWS = {
     'qwen_qwen3_235b_a22b_fp8_qwen_qwen3_235b_a22b_fp8_h200_sxm_vllm_agg_2000x100_c5_tp1_epnone_11,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h200_sxm/vllm/0.12.0/Qwen_Qwen3-235B-A22B-FP8.csv; silicon_concurrency=5,vllm,0.12.0,Qwen/Qwen3-235B-A22B-FP8,h200_sxm,fp8,agg,2000,100,fp8,fp8,5,1,1,,2,1,,,,,,,,,,,,,,,450.9,57.78',
   gptOssH200:
     '2026_04_06_gpt_oss_120b_h200_sxm_vllm_fp4_agg_8192x1024_c4_tp1_ep1_481,source_file=2026-04-06.csv; model=GPT-OSS-120B; silicon_concurrency=4; measured=2026-03-27T00:00:00.000Z; wip=False; image=vllm/vllm-openai:v0.18.0,vllm,0.18.0,openai/gpt-oss-120b,h200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,4,1,1,1,1,1,,,,,,,,,,,,,,,407.63860438601114,7.081102732869436',
+  trtDsr1B200:
+    'dsr1_b200_trtllm_fp8_agg_1024x1024_c8_cfg75,db-dump/2026-04-27; config_id=75; silicon_concurrency=8; measured=2026-01-29T00:00:00.000Z; workflow_run_id=248; nvcr.io/nvidia/tensorrt-llm/release:1.2.0rc6.post2,trtllm,1.2.0rc6.post2,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,1024,1024,fp8,fp8,8,8,1,1,8,1,,,,,,,,,,,,,,,181.47400541347452,11.084649822290052',
+  gptOssB200:
+    '2026_03_25_gpt_oss_120b_b200_sxm_vllm_fp4_agg_1024x8192_c16_tp2_0_ep1_0_613,source_file=2026-03-25.csv; model=GPT-OSS-120B; silicon_concurrency=16; measured=2026-02-25T19:02:12Z; wip=False; image=vllm/vllm-openai:v0.15.1,vllm,0.15.1,openai/gpt-oss-120b,b200_sxm,fp4,agg,1024,8192,nvfp4,nvfp4,16,2,1,1,2,1,,,,,,,,,,,,,,,63.78466460155323,5.636485613736997',
+  trtDsr1B200Mtp:
+    '2026_03_25_deepseek_r1_b200_sxm_trtllm_fp8_agg_1024x1024_c16_tp8_0_ep1_0_1031,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=16; measured=2026-02-05T19:55:05Z; wip=False; image=nvcr.io#nvidia/tensorrt-llm/release:1.2.0rc6.post3,trtllm,1.2.0rc6.post3,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,1024,1024,fp8,fp8,16,8,1,1,8,1,,,,,,,,,,,,,,,195.35996161284856,8.606805089483863',
   disagg:
     'dsr1_gb200_trtllm_fp8_disagg_1024x8192_c8192_cfg435,db-dump/2026-04-27; config_id=435; silicon_concurrency=8192; measured=2026-02-05T00:00:00.000Z; workflow_run_id=259; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-V3,gb200,fp8,disagg,1024,8192,fp8,fp8,,,,,,,1,1,1,1,8,1,8,256,2,1,1,16,1,16,7431.498290984184,48.5587774517027',
 };
@@ -111,14 +117,39 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
 
   it("runs gpt-oss's experts on vLLM's Marlin kernel where the script exports VLLM_MXFP4_USE_MARLIN=1", () => {
     // gptoss_fp4_h200.sh: `export VLLM_MXFP4_USE_MARLIN=1` before `vllm serve`.
-    assert.equal(marlinMoeOf(row('gptOssH200')), true);
+    assert.equal(moeBackendOf(row('gptOssH200'), 4), 'marlin');
     const mapped = mapRow(row('gptOssH200'));
     assert.ok(mapped.modelled);
-    assert.equal(mapped.job.config.engine?.marlinMoe, true);
+    assert.equal(mapped.job.config.engine?.moeBackend, 'marlin');
     // Scripts that set nothing keep the engine's default kernel.
-    assert.equal(marlinMoeOf(row('sglangH200')), false);
+    assert.equal(moeBackendOf(row('sglangH200'), 4), undefined);
     const sglang = mapRow(row('sglangH200'));
     assert.ok(sglang.modelled);
-    assert.equal(sglang.job.config.engine?.marlinMoe, undefined);
+    assert.equal(sglang.job.config.engine?.moeBackend, undefined);
+  });
+
+  it('runs gpt-oss on B200 on the trtllm-gen kernel with mxfp8 activations (VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1)', () => {
+    const mapped = mapRow(row('gptOssB200'));
+    assert.ok(mapped.modelled);
+    assert.equal(mapped.job.config.engine?.moeBackend, 'trtllm-gen-mxfp8');
+  });
+
+  it("takes TensorRT-LLM's MoE backend from the DeepSeek-R1 fp8 B200 script's rules, and MTP's from its own", () => {
+    // dsr1_fp8_b200_trt.sh: TRTLLM, DEEPGEMM at 1k/1k and 1k/8k with 256 clients or more.
+    const low = row('trtDsr1B200');
+    assert.equal(moeBackendOf(low, 16), 'trtllm-gen');
+    assert.equal(moeBackendOf(low, 256), 'deepgemm');
+    assert.equal(moeBackendOf({ ...low, isl: 8192, osl: 1024 }, 256), 'trtllm-gen');
+    assert.equal(moeBackendOf({ ...low, isl: 1024, osl: 8192 }, 512), 'deepgemm');
+    // Rows of another image ran another version of the script (an older one set DEEPGEMM throughout).
+    assert.equal(moeBackendOf({ ...low, backend_version: '' }, 16), undefined);
+    const mapped = mapRow(low);
+    assert.ok(mapped.modelled);
+    assert.equal(mapped.job.config.engine?.moeBackend, 'trtllm-gen');
+    // dsr1_fp8_b200_trt_mtp.sh sets MOE_BACKEND=DEEPGEMM for every row of its configuration.
+    const mtp = mapRow(row('trtDsr1B200Mtp'));
+    assert.ok(mtp.modelled);
+    assert.match(mtp.job.description, /mtp/);
+    assert.equal(mtp.job.config.engine?.moeBackend, 'deepgemm');
   });
 });

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import type { EngineBackend } from '../opdb/systems.js';
+
+/**
+ * The kernel an engine runs a MoE layer's routed experts with, where its launch chooses one (TensorRT-LLM
+ * `moe_config.backend`, vLLM's MoE environment variables). Absent: the engine's default for the GPU and
+ * format (perf/serving-engine.ts ENGINE_KERNELS, the tables' own kernel).
+ *
+ * - `deepgemm`: TensorRT-LLM `moe_config.backend: DEEPGEMM`, block-scaled fp8 experts as DeepGEMM's
+ *   grouped GEMMs (tensorrt_llm/_torch/modules/fused_moe/fused_moe_deepgemm.py), priced from its dense
+ *   fp8_block GEMM table (step-model.ts groupedOnDenseKernel). TensorRT-LLM's default for block-scaled fp8
+ *   on Blackwell (NVIDIA/TensorRT-LLM docs/source/deployment-guide/quick-start-recipe-for-deepseek-r1-on-trtllm.md
+ *   @a98a9061: "B200/GB200 EP<=8 | FP8 | DEEPGEMM").
+ * - `trtllm-gen`: the trtllm-gen fused MoE kernels (routing, both grouped GEMMs and the finalize in one
+ *   runner): TensorRT-LLM `moe_config.backend: TRTLLM` (TRTLLMGenFusedMoE, NVIDIA/TensorRT-LLM
+ *   tensorrt_llm/_torch/modules/fused_moe/fused_moe_trtllm_gen.py @7b437aaa, forward_impl: for DeepSeek's
+ *   fp8 block scales `fp8_quantize_1x128(x)`, then `fp8_block_scale_moe_runner(router_logits, …)`, "routing
+ *   kernel is integrated into moe_runner for fp8"), and vLLM's FlashInfer TRT-LLM
+ *   backends, which call the same kernels through FlashInfer (flashinfer.fused_moe
+ *   trtllm_fp8_block_scale_moe, trtllm_fp4_block_scale_moe). Priced from the MoE table of a kernel whose
+ *   name says trtllm: aiconfigurator measured it in vLLM (`vllm_fp8moe_flashinfer_trtllm_…`) where
+ *   TensorRT-LLM's own table lacks the format.
+ * - `trtllm-gen-mxfp8`: the trtllm-gen kernel for mxfp4 weights with the activations quantized to mxfp8
+ *   (vLLM `VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1`: Mxfp4Backend.SM100_FI_MXFP4_MXFP8_TRTLLM on SM100,
+ *   vllm-project/vllm vllm/model_executor/layers/quantization/mxfp4.py @007d5005, get_mxfp4_backend;
+ *   without it SM100 runs SM100_FI_MXFP4_BF16, bf16 activations). Priced from the tables'
+ *   `w4a8_mxfp4_mxfp8` kernel (perf/transferred-moe.ts).
+ * - `marlin`: vLLM's Marlin W4A16 MoE kernel for mxfp4 experts (`VLLM_MXFP4_USE_MARLIN=1`; the same
+ *   get_mxfp4_backend returns Mxfp4Backend.MARLIN), perf/marlin-moe.ts.
+ */
+export const MOE_BACKENDS = ['deepgemm', 'trtllm-gen', 'trtllm-gen-mxfp8', 'marlin'] as const;
+export const MoeBackend = z.enum(MOE_BACKENDS);
+export type MoeBackend = z.infer<typeof MoeBackend>;
+
+interface MoeBackendFacts {
+  /** The engines that have it, and how their launch selects it. */
+  engines: Partial<Record<EngineBackend, string>>;
+  /** For --help and the docs: what it runs. */
+  summary: string;
+}
+
+export const MOE_BACKEND_FACTS: Readonly<Record<MoeBackend, MoeBackendFacts>> = {
+  deepgemm: {
+    engines: { trtllm: 'moe_config: {backend: DEEPGEMM}' },
+    summary: "block-scaled fp8 experts as DeepGEMM's grouped GEMMs (TensorRT-LLM's Blackwell default)",
+  },
+  'trtllm-gen': {
+    engines: {
+      trtllm: 'moe_config: {backend: TRTLLM}',
+      vllm: "its FlashInfer TRT-LLM MoE backends (the kernels aiconfigurator's B200 vLLM tables measured)",
+    },
+    summary: 'the trtllm-gen fused MoE kernels (routing, grouped GEMMs, finalize in one runner)',
+  },
+  'trtllm-gen-mxfp8': {
+    engines: { vllm: 'VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1' },
+    summary: 'trtllm-gen for mxfp4 experts with mxfp8 activations',
+  },
+  marlin: {
+    engines: { vllm: 'VLLM_MXFP4_USE_MARLIN=1' },
+    summary: "Marlin's W4A16 grouped GEMM for mxfp4 experts",
+  },
+};
+
+/** Whether `engine` has the MoE backend at all (what its launch can select). */
+export function engineHasMoeBackend(engine: EngineBackend, backend: MoeBackend): boolean {
+  return MOE_BACKEND_FACTS[backend].engines[engine] !== undefined;
+}
+
+/** The engines that have `backend`, as help and errors list them. */
+export function enginesWithMoeBackend(backend: MoeBackend): string[] {
+  return Object.keys(MOE_BACKEND_FACTS[backend].engines);
+}
+
+/** `--moe-backend` help: each value, what it runs and how each engine selects it. */
+export function describeMoeBackends(): string {
+  return MOE_BACKENDS.map((b) => {
+    const facts = MOE_BACKEND_FACTS[b];
+    const how = Object.entries(facts.engines)
+      .map(([engine, flag]) => `${engine}: ${flag}`)
+      .join('; ');
+    return `${b}: ${facts.summary} (${how})`;
+  }).join('. ');
+}
+
+/** The kernels of a MoE table that are the trtllm-gen family, by aiconfigurator's kernel_source names. */
+export const TRTLLM_GEN_KERNEL = /trtllm/i;

@@ -1,0 +1,118 @@
+// The MoE backend a launch selects (TensorRT-LLM moe_config.backend, vLLM's MoE environment variables)
+// decides which measured kernel times the routed experts.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { getHardware } from '../../../../src/engine/hardware/catalog.js';
+import type { Plan } from '../../../../src/engine/memory/plan.js';
+import { getModel } from '../../../../src/engine/model/catalog.js';
+import { paddedForTrtllmGen } from '../../../../src/engine/perf/measured-layer.js';
+import { describeMoeBackends, engineHasMoeBackend } from '../../../../src/engine/perf/moe-backend.js';
+import type { ServingEngineInput } from '../../../../src/engine/perf/serving-engine.js';
+import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../../../src/engine/perf/shape.js';
+import { type BreakdownEntry, compileStepModel } from '../../../../src/engine/perf/step-model.js';
+
+type Fill = (s: ReturnType<typeof createBatchShape>) => void;
+const decode =
+  (batch: number): Fill =>
+  (s) =>
+    addUniformDecodes(s, batch, 1500);
+const prefill =
+  (tokens: number): Fill =>
+  (s) =>
+    addPrefillChunk(s, tokens, 0, true);
+
+/** The MoE layers' ops of one step, by name. */
+function moeOps(
+  modelId: string,
+  plan: Plan,
+  engine: ServingEngineInput,
+  fill: Fill,
+): Map<string, BreakdownEntry> {
+  const model = getModel(modelId);
+  const step = compileStepModel(model, getHardware('b200'), plan, { engine });
+  const shape = createBatchShape(model.slidingWindow);
+  fill(shape);
+  const ops = new Map<string, BreakdownEntry>();
+  for (const e of step.breakdown(shape)) if (e.group.includes('MoE') && !ops.has(e.name)) ops.set(e.name, e);
+  return ops;
+}
+
+const routedSeconds = (ops: Map<string, BreakdownEntry>) =>
+  ['experts_topk', 'experts_permute', 'experts_gate_up', 'silu_and_mul', 'experts_down', 'experts_finalize']
+    .map((n) => ops.get(n)?.seconds ?? 0)
+    .reduce((a, b) => a + b, 0);
+
+describe('TensorRT-LLM block-scaled fp8 experts on B200: DEEPGEMM against TRTLLM', () => {
+  const plan: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+  const trtllm: ServingEngineInput = { id: 'trtllm', version: '1.2.0rc6' };
+
+  it("TRTLLM reads the trtllm-gen fp8 block-scale kernel's measured table, one fused kernel", () => {
+    const ops = moeOps('deepseek-v3', plan, { ...trtllm, moeBackend: 'trtllm-gen' }, decode(16));
+    const gateUp = ops.get('experts_gate_up');
+    assert.ok(gateUp);
+    assert.match(
+      gateUp.source ?? '',
+      /^trtllm measured no trtllm-gen fp8_block MoE on b200_sxm: the trtllm-gen kernel as vllm measured it .*moe \[vllm_fp8moe_flashinfer_trtllm_trtllmfp8expertsmonolithic\]/,
+    );
+    assert.match(ops.get('experts_down')?.source ?? '', /inside the fused MoE kernel/);
+  });
+
+  it('the default, and DEEPGEMM named, price the grouped GEMMs from the DeepGEMM GEMM table', () => {
+    for (const engine of [trtllm, { ...trtllm, moeBackend: 'deepgemm' } as const]) {
+      const ops = moeOps('deepseek-v3', plan, engine, decode(16));
+      assert.match(ops.get('experts_gate_up')?.source ?? '', /dense GEMM kernel: .*gemm \[deepgemm\]/);
+    }
+    const deepgemm = routedSeconds(moeOps('deepseek-v3', plan, trtllm, decode(16)));
+    const fused = routedSeconds(
+      moeOps('deepseek-v3', plan, { ...trtllm, moeBackend: 'trtllm-gen' }, decode(16)),
+    );
+    assert.notEqual(fused, deepgemm);
+  });
+});
+
+describe('vLLM gpt-oss on B200 with VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1', () => {
+  const plan: Plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' };
+  const vllm: ServingEngineInput = { id: 'vllm', version: '0.15.1' };
+  const mxfp8: ServingEngineInput = { ...vllm, moeBackend: 'trtllm-gen-mxfp8' };
+
+  it('reads the w4a8_mxfp4_mxfp8 kernel at the nearest measured expert size, not the bf16-activation one', () => {
+    const base = moeOps('gpt-oss-120b', plan, vllm, decode(64)).get('experts_gate_up');
+    const fast = moeOps('gpt-oss-120b', plan, mxfp8, decode(64)).get('experts_gate_up');
+    assert.ok(base && fast);
+    assert.match(base.source ?? '', /mxfp4_bf16/);
+    assert.match(
+      fast.source ?? '',
+      /^trtllm-gen MoE, mxfp8 activations \(w4a8_mxfp4_mxfp8\): its efficiency at 4096×2048 top-6 of 256 .*same tokens per expert.*mxfp4_mxfp8/,
+    );
+    // Measured on B200: the mxfp8 kernel streams its weights at a higher share of bandwidth.
+    assert.ok(fast.seconds < base.seconds, `${fast.seconds} vs ${base.seconds}`);
+  });
+
+  it('runs a prefill on fp8 tensor cores: several times the bf16-activation kernel’s throughput', () => {
+    const base = moeOps('gpt-oss-120b', plan, vllm, prefill(8192)).get('experts_gate_up');
+    const fast = moeOps('gpt-oss-120b', plan, mxfp8, prefill(8192)).get('experts_gate_up');
+    assert.ok(base && fast);
+    const ratio = base.seconds / fast.seconds;
+    assert.ok(ratio > 2 && ratio < 5, `bf16 / mxfp8 activations = ${ratio}`);
+  });
+
+  it("pads the expert shape to vLLM's 256 multiples before carrying the efficiency", () => {
+    // gpt-oss's 2880 runs as 3072 (mxfp4.py create_weights), each GPU's expert width padded on its own.
+    const padded = paddedForTrtllmGen({ hidden: 2880, inter: 2880, tp: 1, ep: 1 });
+    assert.deepEqual([padded.hidden, padded.inter], [3072, 3072]);
+    assert.equal(paddedForTrtllmGen({ hidden: 2880, inter: 2880, tp: 2, ep: 1 }).inter, 3072);
+    assert.equal(paddedForTrtllmGen({ hidden: 2880, inter: 2880, tp: 8, ep: 1 }).inter, 8 * 512);
+    assert.equal(paddedForTrtllmGen({ hidden: 4096, inter: 2048, tp: 1, ep: 4 }).inter, 2048);
+  });
+});
+
+describe('the MoE backend as an engine setting', () => {
+  it('each engine takes only the backends it has', () => {
+    assert.equal(engineHasMoeBackend('trtllm', 'deepgemm'), true);
+    assert.equal(engineHasMoeBackend('trtllm', 'trtllm-gen'), true);
+    assert.equal(engineHasMoeBackend('vllm', 'trtllm-gen-mxfp8'), true);
+    assert.equal(engineHasMoeBackend('vllm', 'deepgemm'), false);
+    assert.equal(engineHasMoeBackend('sglang', 'marlin'), false);
+    assert.match(describeMoeBackends(), /trtllm-gen-mxfp8: .*VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1/);
+  });
+});
