@@ -534,6 +534,20 @@ function runsDisaggregated(row: SiliconRow, recipe: RecipeMatch): boolean {
   return row.mode === 'disagg' || recipe.kind === 'found' || recipe.kind === 'speculative';
 }
 
+/**
+ * Why a recipe's pools cannot be planned: an EP degree that does not divide the experts where the recipe
+ * records no redundant expert slots (the engine ran some, EPLB's, but how many is not known). Undefined
+ * where they divide or the pools are not a recipe's.
+ */
+function recipeUndividedEp(model: ModelSpec, plans: Plan[], recipe: RecipeMatch): string | undefined {
+  const experts = model.moe?.numExperts;
+  if (experts === undefined || (recipe.kind !== 'found' && recipe.kind !== 'speculative')) return undefined;
+  const plan = plans.find((p) => p.ep > 1 && (experts + (p.redundantExperts ?? 0)) % p.ep !== 0);
+  return plan
+    ? `disaggregated: the recipe's EP ${plan.ep} does not divide the ${experts} experts, and its redundant expert slots (EPLB) are not recorded`
+    : undefined;
+}
+
 /** An aggregated row's pool; `generatedMaxNumTokens` is the token budget AIConfigurator's generator wrote. */
 function aggregatedPool(
   row: SiliconRow,
@@ -582,6 +596,8 @@ function jobOf(c: Context): SimulationJob | string {
   });
   const full = pools.filter((p): p is Plan => p !== undefined);
   if (full.length < pools.length) return 'tensor-parallel degree not recorded';
+  const undivided = recipeUndividedEp(model, full, c.recipe);
+  if (undivided) return undivided;
   const uneven = full.find((p) => model.numHeads % p.tp !== 0);
   if (uneven) {
     // vLLM, SGLang and TensorRT-LLM all split attention heads evenly over TP: no engine ran this as one

@@ -159,8 +159,11 @@ its closed-loop client, as a user would predict it, with the step model and cali
   whole deployment's GPUs, which one export records as both pools' tp_size; its rows without an image
   fit where measured while that configuration ran (2025-11-05, the Dynamo branch it pins, to 2025-12-19,
   the last run naming its image). SGLang GB200 runs of then record the tp: 1 their configuration writes
-  (its launch script sets the degrees); their pools are its node counts, 4 GPUs per node, as its comments
-  describe them (DEP4 prefill, DEP4 / DEP48 / DEP32 decode; 8k/1k, without such comments, is not transcribed).
+  (its launch script sets the degrees); their pools are its workers and node counts, 4 GPUs per node, with
+  the attention its comments name (DEP4 prefill, DEP4 / DEP48 / DEP32 decode; where a comment says 1 prefill
+  worker beside num-worker 4 on 4 nodes, the counts are taken); 8k/1k, without such comments, is not
+  transcribed. A recipe pool whose EP does not divide the model's experts, its redundant expert slots not
+  recorded, is not modelled (the engine ran some, EPLB's; how many is not known).
 - **Replicas**: requests go round-robin over a pool's replicas (identical requests, so this is the
   engines' even balancing). Replicas share nothing in the simulator, so where the clients divide evenly, one of k
   identical parts (colocated replicas, or gcd-sized groups of prefill and decode replicas) is simulated

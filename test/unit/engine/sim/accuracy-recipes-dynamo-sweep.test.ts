@@ -100,4 +100,10 @@ describe('accuracy benchmark: recipes of the Dynamo performance-sweep runs', () 
     assert.deepEqual([match.entry.decode.workers, match.entry.decode.tp], [1, 48]);
     assert.equal(recipeOf(row(ROWS.sglang8192), 8192).kind, 'ambiguous');
   });
+
+  it('a recipe whose EP does not divide the experts, with no redundant slots recorded, is not simulated', () => {
+    const mapping = mapRow(row(ROWS.sglang2048));
+    assert.ok(!mapping.modelled);
+    assert.match(mapping.modelled ? '' : mapping.reason, /EP 48 does not divide the 256 experts/);
+  });
 });
