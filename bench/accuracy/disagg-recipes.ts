@@ -7,6 +7,8 @@ import recipesJson from './disagg-recipes.json';
 import type { PoolDegrees, SiliconRow } from './rows.js';
 import { ConfigurationKey, count, Source } from './sourced.js';
 
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
 /**
  * One pool as a recipe runs it: its workers, each of `tp` GPUs, and the engine limits its recipe file
  * sets, under the engine's own names: TensorRT-LLM's per replica (worker or attention-DP rank), SGLang's
@@ -67,6 +69,35 @@ const RecipeEntry = ConfigurationKey.extend({
    * itself where its additional-settings give them (PREFILL_MAX_BATCH_SIZE, DECODE_MAX_BATCH_SIZE, …).
    */
   recipe: Source,
+  /**
+   * The benchmark client runs each listed concurrency once per decode worker (Dynamo's TensorRT-LLM
+   * performance sweep, which InferenceMAX's GB200 launch script ran until its srt-slurm recipes:
+   * `concurrency=$((concurrency * num_gen_servers))`, `client`): a row's client count is a listed value
+   * times the decode workers.
+   */
+  concurrencyPerDecodeWorker: z.literal(true).optional(),
+  /**
+   * The benchmark names each result by the whole deployment's GPUs (`results_concurrency_{c}_gpus_{N}.json`,
+   * copied so by the launch script), and one export records that N as both pools' tp_size (as an 'agg'
+   * row's tp_size, for runs it labels so): such a row fits where N is the entry's prefill and decode GPUs.
+   */
+  recordsTotalGpus: z.literal(true).optional(),
+  /**
+   * The tp_size the configuration writes for both pools, which its rows record, where its launch script
+   * sets the real degrees itself (the configuration: "tp, ep, and dp-attn do nothing because they are
+   * hardcoded"); the pools' GPUs are then its node counts, 4 GPUs per GB200 node.
+   */
+  recordedTp: count.optional(),
+  /**
+   * Rows whose source names no image fit this entry where measured within these dates (YYYY-MM-DD, both
+   * included): the time this configuration's launch script is known to have run it.
+   */
+  imagelessRowsMeasured: z.object({ from: isoDate, to: isoDate }).optional(),
+  /**
+   * The benchmark client and launch scripts that concurrencyPerDecodeWorker, recordsTotalGpus and
+   * imagelessRowsMeasured were read from.
+   */
+  client: z.array(Source).min(1).optional(),
 });
 export type RecipeEntry = z.infer<typeof RecipeEntry>;
 
@@ -81,10 +112,17 @@ const RecipeFile = z.object({
   entries: z.array(
     RecipeEntry.refine((e) => (e.speculative === 'mtp') === (e.mtpTokens !== undefined), {
       message: 'an MTP entry, and only one, gives mtpTokens',
-    }).refine(limitsNamedForEngine, {
-      message:
-        "a pool's limits are named for its engine (SGLang: maxRunningRequests, chunkedPrefillSize, maxPrefillTokens; TensorRT-LLM: maxBatchSize, maxNumTokens)",
-    }),
+    })
+      .refine(
+        (e) =>
+          !(e.concurrencyPerDecodeWorker || e.recordsTotalGpus || e.imagelessRowsMeasured) ||
+          e.client !== undefined,
+        { message: 'an entry read by its benchmark client (its concurrencies, GPUs, dates) cites `client`' },
+      )
+      .refine(limitsNamedForEngine, {
+        message:
+          "a pool's limits are named for its engine (SGLang: maxRunningRequests, chunkedPrefillSize, maxPrefillTokens; TensorRT-LLM: maxBatchSize, maxNumTokens)",
+      }),
   ),
 });
 
@@ -168,9 +206,37 @@ function poolFits(row: SiliconRow, side: 'prefill' | 'decode', pool: RecipePool)
   );
 }
 
-/** Whether a configuration or its recipe file ran the deployment at `concurrency`. */
+/** The GPUs of an entry's whole deployment: its prefill and decode workers. */
+export function deploymentGpus(e: RecipeEntry): number {
+  return e.prefill.workers * e.prefill.tp + e.decode.workers * e.decode.tp;
+}
+
+/**
+ * The whole run's GPUs where a row records them as its tp (`recordsTotalGpus`): an 'agg' row's tp_size,
+ * or a disaggregated row's, without worker counts, whose prefill and decode tp_size are one number.
+ */
+function recordedRunGpus(row: SiliconRow): number | undefined {
+  if (row.mode === 'agg') return row.tp_size;
+  if (row.prefill_num_workers !== undefined || row.decode_num_workers !== undefined) return undefined;
+  return row.prefill_tp_size === row.decode_tp_size ? row.prefill_tp_size : undefined;
+}
+
+/** Whether the row's pools have the entry's shape, per pool or (where its export records so) in total. */
+function poolsFit(row: SiliconRow, e: RecipeEntry): boolean {
+  if (row.mode !== 'disagg') return e.recordsTotalGpus === true && recordedRunGpus(row) === deploymentGpus(e);
+  if (e.recordedTp !== undefined)
+    return row.prefill_tp_size === e.recordedTp && row.decode_tp_size === e.recordedTp;
+  if (poolFits(row, 'prefill', e.prefill) && poolFits(row, 'decode', e.decode)) return true;
+  return e.recordsTotalGpus === true && recordedRunGpus(row) === deploymentGpus(e);
+}
+
+/** Whether a configuration or its recipe file ran the deployment at `concurrency` clients. */
 function ranConcurrency(e: RecipeEntry, concurrency: number): boolean {
-  return e.concurrencies.includes(concurrency) || (e.recipeConcurrencies?.includes(concurrency) ?? false);
+  const perListed = e.concurrencyPerDecodeWorker ? e.decode.workers : 1;
+  return (
+    e.concurrencies.some((c) => c * perListed === concurrency) ||
+    (e.recipeConcurrencies?.includes(concurrency) ?? false)
+  );
 }
 
 const withoutLimits = ({ maxBatchSize: _b, maxNumTokens: _t, ...pool }: RecipePool): RecipePool => pool;
@@ -190,7 +256,6 @@ function sameDeployment(a: RecipeEntry, b: RecipeEntry): boolean {
 }
 
 /**
-/**
  * Whether a row's source names the image, whole: `lmsysorg/sglang:v0.5.8.post1-cu130` is not the
  * `…-cu130-runtime` or `…-cu130-amd64` image another configuration ran. The configuration writes some
  * images nvcr.io#nvidia/…, as its container runtime takes them, and so do some rows' sources (one export
@@ -201,6 +266,27 @@ export function namesImage(source: string, image: string): boolean {
   const registryPath = (s: string) => s.replaceAll('nvcr.io#', 'nvcr.io/');
   const name = registryPath(image).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`${name}(?![\\w.:/-])`).test(registryPath(source));
+}
+
+/**
+ * Whether a row's source names any container image: `image=…`, or a database dump's bare
+ * `registry/repository:tag` field.
+ */
+export function namesAnImage(source: string): boolean {
+  return /(?:^|;\s*)(?:image=)?[\w.-]+(?:[#/][\w.-]+)+:[\w.-]+/.test(source);
+}
+
+/**
+ * Whether the row ran the entry's image: its source names it, or names none and was measured while the
+ * entry's launch script ran it (`imagelessRowsMeasured`).
+ */
+function imageFits(row: SiliconRow, e: RecipeEntry): boolean {
+  const source = row.silicon_data_source;
+  if (namesImage(source, e.image)) return true;
+  const window = e.imagelessRowsMeasured;
+  if (!window || namesAnImage(source)) return false;
+  const measured = /measured=(\d{4}-\d{2}-\d{2})/.exec(source)?.[1];
+  return measured !== undefined && measured >= window.from && measured <= window.to;
 }
 
 /**
@@ -218,12 +304,11 @@ function entriesFitting(
       e.system === row.system &&
       e.backend === row.backend &&
       e.precision === row.precision &&
-      namesImage(row.silicon_data_source, e.image) &&
+      imageFits(row, e) &&
       e.isl === row.isl &&
       e.osl === row.osl &&
       ranConcurrency(e, concurrency) &&
-      poolFits(row, 'prefill', e.prefill) &&
-      poolFits(row, 'decode', e.decode),
+      poolsFit(row, e),
   );
   return fitting.map((e) => entryAt(e, concurrency));
 }

@@ -187,6 +187,19 @@ export function resolveRowModel(repo: string): ModelSpec | undefined {
  */
 const DISAGGREGATED_ONLY_SYSTEMS = new Set(['gb200', 'gb300']);
 
+/**
+ * Why an 'agg' row of a disaggregated-only system is not modelled: no recipe records a run of its GPU
+ * count at its concurrency, or several do.
+ */
+function multinodeAggReason(system: string, recipe: RecipeMatch): string {
+  const prefix = `InferenceMAX runs ${system} only as multinode disaggregated configurations: this 'agg' row's tp_size is its GPU count`;
+  if (recipe.kind !== 'ambiguous') return `${prefix}, its prefill/decode workers are not recorded`;
+  const modes = new Set(recipe.entries.map((e) => e.speculative));
+  return modes.size > 1
+    ? `${prefix}; the recipes ran its concurrency with and without MTP`
+    : `${prefix}; the recipes ran its concurrency in several deployments`;
+}
+
 /** The closed loop's client count: the source's silicon_concurrency, else batch_size. */
 export function rowConcurrency(row: SiliconRow): number | undefined {
   const recorded = /silicon_concurrency=(\d+)/.exec(row.silicon_data_source);
@@ -530,6 +543,28 @@ function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] |
  * configuration ran MTP (agg-configs.ts: the row's image, lengths, concurrency and plan fit only an MTP
  * configuration), that speculation at its script's depth.
  */
+/**
+ * Whether the row ran prefill/decode disaggregated: a 'disagg' row, or an 'agg' one that a recipe shows to
+ * be a run of a multinode disaggregated configuration (`recordsTotalGpus`: its tp_size is that run's GPUs).
+ */
+function runsDisaggregated(row: SiliconRow, recipe: RecipeMatch): boolean {
+  return row.mode === 'disagg' || recipe.kind === 'found' || recipe.kind === 'speculative';
+}
+
+/**
+ * Why a recipe's pools cannot be planned: an EP degree that does not divide the experts where the recipe
+ * records no redundant expert slots (the engine ran some, EPLB's, but how many is not known). Undefined
+ * where they divide or the pools are not a recipe's.
+ */
+function recipeUndividedEp(model: ModelSpec, plans: Plan[], recipe: RecipeMatch): string | undefined {
+  const experts = model.moe?.numExperts;
+  if (experts === undefined || (recipe.kind !== 'found' && recipe.kind !== 'speculative')) return undefined;
+  const plan = plans.find((p) => p.ep > 1 && (experts + (p.redundantExperts ?? 0)) % p.ep !== 0);
+  return plan
+    ? `disaggregated: the recipe's EP ${plan.ep} does not divide the ${experts} experts, and its redundant expert slots (EPLB) are not recorded`
+    : undefined;
+}
+
 /** An aggregated row's pool; `generatedMaxNumTokens` is the token budget AIConfigurator's generator wrote. */
 function aggregatedPool(
   row: SiliconRow,
@@ -566,10 +601,10 @@ function jobOf(c: Context): SimulationJob | string {
   const maxModelLen = row.isl + row.osl;
   const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
   const aic = row.mode === 'agg' && isAicGenerated(row) ? aicAggregatedArgs(row, engine) : undefined;
-  const shapes: PoolShape[] | string =
-    row.mode === 'agg'
-      ? [aggregatedPool(row, hardware, c.concurrency, aic?.maxNumTokens)]
-      : disaggregatedPools(row, c.recipe);
+  const disaggregated = runsDisaggregated(row, c.recipe);
+  const shapes: PoolShape[] | string = disaggregated
+    ? disaggregatedPools(row, c.recipe)
+    : [aggregatedPool(row, hardware, c.concurrency, aic?.maxNumTokens)];
   if (typeof shapes === 'string') return shapes;
   // A recipe's redundant expert slots make experts + slots divide over its EP ranks (256 + 32 over EP 48).
   const pools = shapes.map((shape) => {
@@ -583,13 +618,15 @@ function jobOf(c: Context): SimulationJob | string {
   });
   const full = pools.filter((p): p is Plan => p !== undefined);
   if (full.length < pools.length) return 'tensor-parallel degree not recorded';
+  const undivided = recipeUndividedEp(model, full, c.recipe);
+  if (undivided) return undivided;
   const uneven = full.find((p) => model.numHeads % p.tp !== 0);
   if (uneven) {
     // vLLM, SGLang and TensorRT-LLM all split attention heads evenly over TP: no engine ran this as one
     // TP group, and the row does not say how its GPUs were split instead (attention DP, workers).
     return `tp_size ${uneven.tp} does not divide the ${model.numHeads} attention heads, and the row records no other split of its GPUs`;
   }
-  if (model.moe && degreesDisagree(row, hardware))
+  if (model.moe && !(row.mode === 'agg' && disaggregated) && degreesDisagree(row, hardware))
     return 'MoE degrees disagree: tp × attention DP ≠ moe_tp × moe_ep';
   const parts = partsOf(full, c.concurrency);
   const clients = c.concurrency / parts;
@@ -702,15 +739,15 @@ export function mapRow(
   if (!concurrency)
     return notModelled('no concurrency recorded (no batch_size, no silicon_concurrency in the source)');
   const base = protocolOf(row);
-  if (row.mode === 'agg' && base === INFERENCEMAX_PROTOCOL && DISAGGREGATED_ONLY_SYSTEMS.has(row.system))
-    return notModelled(
-      `InferenceMAX runs ${row.system} only as multinode disaggregated configurations: this 'agg' row's tp_size is its GPU count, its prefill/decode workers are not recorded`,
-    );
   const protocol = options.waves ? { ...base, requestsPerClient: options.waves } : base;
+  const multinodeAgg =
+    row.mode === 'agg' && base === INFERENCEMAX_PROTOCOL && DISAGGREGATED_ONLY_SYSTEMS.has(row.system);
   const recipe =
-    row.mode === 'disagg'
+    row.mode === 'disagg' || multinodeAgg
       ? recipeOf(row, concurrency, siblingsOf(row, options.fileRows ?? []))
       : ({ kind: 'none' } as const);
+  if (multinodeAgg && recipe.kind !== 'found' && recipe.kind !== 'speculative')
+    return notModelled(multinodeAggReason(row.system, recipe));
   const job = jobOf({ row, model, hardware, engine, concurrency, protocol, recipe });
   if (typeof job === 'string') return notModelled(job);
   return { modelled: true, id: row.id, partition, job };

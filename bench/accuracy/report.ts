@@ -165,14 +165,26 @@ its closed-loop client, as a user would predict it, with the step model and cali
   replicas decides the load on each. A row whose recipe runs MTP decodes with MTP of the recipe's
   speculative tokens (num_nextn_predict_layers) at the documented default acceptance (docs/speculation.md),
   the prefill pool loading the drafter; MTP recipes' engine limits are not recorded, so those rows run the
-  default limits.
+  default limits. GB200 runs of Nov–Dec 2025 came from InferenceMAX's launch script running Dynamo's
+  TensorRT-LLM performance sweep (its configuration of then, image 0.5.1-rc0.pre3): that client runs each
+  listed concurrency once per decode worker ("concurrency * num_gen_servers"), and names each result by the
+  whole deployment's GPUs, which one export records as both pools' tp_size; its rows without an image
+  fit where measured while that configuration ran (2025-11-05, the Dynamo branch it pins, to 2025-12-19,
+  the last run naming its image). SGLang GB200 runs of then record the tp: 1 their configuration writes
+  (its launch script sets the degrees); their pools are its workers and node counts, 4 GPUs per node, with
+  the attention its comments name (DEP4 prefill, DEP4 / DEP48 / DEP32 decode; where a comment says 1 prefill
+  worker beside num-worker 4 on 4 nodes, the counts are taken); 8k/1k, without such comments, is not
+  transcribed. A recipe pool whose EP does not divide the model's experts, its redundant expert slots not
+  recorded, is not modelled (the engine ran some, EPLB's; how many is not known).
 - **Replicas**: requests go round-robin over a pool's replicas (identical requests, so this is the
   engines' even balancing). Replicas share nothing in the simulator, so where the clients divide evenly, one of k
   identical parts (colocated replicas, or gcd-sized groups of prefill and decode replicas) is simulated
   with 1/k of the clients; k keeps whole expert-parallel groups.
 - **GB200/GB300 'agg' rows of InferenceMAX**: InferenceMAX runs these systems only as multinode
   disaggregated configurations (every gb200/gb300 configuration of its nvidia-master.yaml); one export
-  labels such runs 'agg' with tp_size their GPU count (12 to 64) and no pools. They are not modelled.
+  labels such runs 'agg' with tp_size their GPU count (12 to 64) and no pools. Where a recipe recording
+  its runs by total GPUs (above) fits that count and the row's concurrency, the row is modelled as that
+  disaggregated deployment (its partition stays 'agg', as the row says); the others are not modelled.
 - **Not modelled**: rows the mapping cannot express (counted above by reason), and rows the simulator
   refuses or fails on (reasons starting "simulator:"). Every row in the file ran, so a refusal is an error
   of the model, shown separately from the accuracy of the rows it predicts.
