@@ -29,6 +29,7 @@ import {
   type SiblingRun,
 } from './disagg-recipes.js';
 import { kvChoiceOf, type LaunchLimits, launchLimitsOf, marlinMoeOf } from './launch-settings.js';
+import { asMeasuredRun } from './republished.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
 
 /**
@@ -656,9 +657,11 @@ function siblingsOf(row: SiliconRow, fileRows: readonly SiliconRow[]): SiblingRu
  * protocol's requests per client (to measure how much the results move with it).
  */
 export function mapRow(
-  row: SiliconRow,
+  recorded: SiliconRow,
   options: { waves?: number; fileRows?: readonly SiliconRow[] } = {},
 ): RowMapping {
+  // A row that republishes an InferenceMAX measurement is mapped as InferenceMAX ran it (republished.ts).
+  const row = asMeasuredRun(recorded, options.fileRows ?? []);
   const model = resolveRowModel(row.model_path);
   const hardware = SYSTEMS[row.system] ? findHardware(SYSTEMS[row.system]) : undefined;
   const partition: Partition = {

@@ -131,7 +131,11 @@ its closed-loop client, as a user would predict it, with the step model and cali
   --max-concurrency CONC --request-rate inf --ignore-eos\`: the workload is
   \`constant:rate=1000,prompt=uniform(0.8·ISL,ISL),output=uniform(0.8·OSL,OSL),n=10×clients\` and nothing
   is left out, so the mean TTFT includes the start-up wave whose prompts all arrive at once, as the
-  measured one does. Rows of other sources (the gap-analysis exports) do not say how their client ran:
+  measured one does. A row of another source that republishes an InferenceMAX measurement (same model,
+  system, engine and version, precision, mode, lengths and concurrency, and both mean TTFT and mean TPOT
+  equal to an InferenceMAX row's at the digits it gives: the Kimi-K2.5 and Qwen3.5 gap-analysis exports,
+  bench/accuracy/republished.ts) is that run, and is replayed as InferenceMAX ran it (its own recorded
+  degrees kept). Other rows of other sources do not say how their client ran:
   \`prompt=fixed(ISL),output=fixed(OSL),n=${WAVES}×clients\`, each client's first request left out as
   warm-up. Arrival times are ignored in closed loop. Each request's TTFT and E2E include the serving
   engine's front-end latency (perf/serving-engine.ts ENGINE_FRONTEND_SECONDS: client to scheduler and the
