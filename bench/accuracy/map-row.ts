@@ -47,8 +47,9 @@ export const WAVES = 8;
  * --max-concurrency CONC --request-rate inf --ignore-eos`: each prompt and output length drawn uniformly
  * from [0.8 × L, L], ten requests per client, and no warm-up left out, so the mean TTFT includes the
  * start-up wave whose prompts all arrive at once. AIConfigurator's gap-analysis rows (aic-generated.ts)
- * ran the benchmark its generator writes (AIC_PROTOCOL). Rows of other sources do not say how their
- * client ran; they keep fixed lengths and the first wave as warm-up.
+ * ran the benchmark its generator writes (AIC_PROTOCOL). A row that republishes an InferenceMAX run
+ * (republished.ts) is mapped as that run. Rows of other sources do not say how their client ran; they
+ * keep fixed lengths and the first wave as warm-up.
  */
 export interface ClientProtocol {
   /** Lengths drawn uniformly from [lengthRatio × L, L]; 1: fixed at L. */
