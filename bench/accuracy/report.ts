@@ -125,7 +125,9 @@ its closed-loop client, as a user would predict it, with the step model and cali
   of the configuration file to the next, so they do not settle it.
 - **Clients**: the concurrency is the \`silicon_concurrency\` the source records (the benchmark's client
   count); \`batch_size\` equals it in 1,482 of the 1,582 aggregated rows and is the per-attention-DP-rank
-  batch in most of the others; it is used only where no concurrency is recorded. The client is replayed as the source ran
+  batch in most of the others; it is used only where no concurrency is recorded, and never in
+  AIConfigurator's gap-analysis rows, where it is one worker's max_batch_size and the workers are not
+  recorded (such a row without a concurrency is not modelled). The client is replayed as the source ran
   it. InferenceMAX (the rows of its database dumps, \`db-dump/…\`, and dated exports, \`source_file=YYYY-MM-DD.csv\`)
   runs \`benchmark_serving.py --dataset-name random --random-range-ratio 0.8 --num-prompts CONC×10
   --max-concurrency CONC --request-rate inf --ignore-eos\`: the workload is
