@@ -30,6 +30,7 @@ import {
   type SiblingRun,
 } from './disagg-recipes.js';
 import { kvChoiceOf, type LaunchLimits, launchLimitsOf, moeBackendOf } from './launch-settings.js';
+import { asMeasuredRun } from './republished.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
 
 /**
@@ -47,8 +48,9 @@ export const WAVES = 8;
  * --max-concurrency CONC --request-rate inf --ignore-eos`: each prompt and output length drawn uniformly
  * from [0.8 × L, L], ten requests per client, and no warm-up left out, so the mean TTFT includes the
  * start-up wave whose prompts all arrive at once. AIConfigurator's gap-analysis rows (aic-generated.ts)
- * ran the benchmark its generator writes (AIC_PROTOCOL). Rows of other sources do not say how their
- * client ran; they keep fixed lengths and the first wave as warm-up.
+ * ran the benchmark its generator writes (AIC_PROTOCOL). A row that republishes an InferenceMAX run
+ * (republished.ts) is mapped as that run. Rows of other sources do not say how their client ran; they
+ * keep fixed lengths and the first wave as warm-up.
  */
 export interface ClientProtocol {
   /** Lengths drawn uniformly from [lengthRatio × L, L]; 1: fixed at L. */
@@ -200,12 +202,28 @@ function multinodeAggReason(system: string, recipe: RecipeMatch): string {
     : `${prefix}; the recipes ran its concurrency in several deployments`;
 }
 
-/** The closed loop's client count: the source's silicon_concurrency, else batch_size. */
+/**
+ * The closed loop's client count: the source's silicon_concurrency, else batch_size, except in
+ * AIConfigurator's gap-analysis rows (AIC_WORKER_BATCH).
+ */
 export function rowConcurrency(row: SiliconRow): number | undefined {
   const recorded = /silicon_concurrency=(\d+)/.exec(row.silicon_data_source);
   if (recorded) return Number(recorded[1]);
+  if (isAicGenerated(row)) return undefined;
   return row.mode === 'agg' && row.batch_size ? row.batch_size : undefined;
 }
+
+/**
+ * Why an AIConfigurator gap-analysis row without silicon_concurrency is not modelled. Its batch_size is
+ * one worker's max_batch_size (the generator's params.agg.max_batch_size; the workers are
+ * total_gpus // gpus_per_replica: ai-dynamo/aiconfigurator src/aiconfigurator/generator/module_bridge.py,
+ * 0586a33b48b864f61c5c110bfbc728b1e672d006), and its benchmark sweeps several client counts for each
+ * deployment (backend_templates/benchmark/bench_run.sh.j2, 00fe6de3f2a3bb7a3ddeb9e5221cf07fcba0adab:
+ * `concurrency_array=(1 2 8 16 32 64 128 …)`), so neither the clients nor the workers are recorded: in
+ * 16 of the gap-analysis aggregated rows that record both, batch_size is the concurrency over 2 or 4.
+ */
+export const AIC_WORKER_BATCH =
+  "AIConfigurator gap-analysis row without silicon_concurrency: its batch_size is one worker's max_batch_size, and neither its clients nor its workers are recorded";
 
 /** A degree the row gives, where 0 and absent both mean "not used". */
 const given = (value: number | undefined): number | undefined => (value && value > 0 ? value : undefined);
@@ -719,9 +737,11 @@ function siblingsOf(row: SiliconRow, fileRows: readonly SiliconRow[]): SiblingRu
  * protocol's requests per client (to measure how much the results move with it).
  */
 export function mapRow(
-  row: SiliconRow,
+  recorded: SiliconRow,
   options: { waves?: number; fileRows?: readonly SiliconRow[] } = {},
 ): RowMapping {
+  // A row that republishes an InferenceMAX measurement is mapped as InferenceMAX ran it (republished.ts).
+  const row = asMeasuredRun(recorded, options.fileRows ?? []);
   const model = resolveRowModel(row.model_path);
   const hardware = SYSTEMS[row.system] ? findHardware(SYSTEMS[row.system]) : undefined;
   const partition: Partition = {
@@ -736,6 +756,7 @@ export function mapRow(
   const engine = ENGINE_IDS.find((id) => id === row.backend);
   if (!engine) return notModelled(`engine '${row.backend}' not modelled`);
   const concurrency = rowConcurrency(row);
+  if (!concurrency && isAicGenerated(row) && row.batch_size) return notModelled(AIC_WORKER_BATCH);
   if (!concurrency)
     return notModelled('no concurrency recorded (no batch_size, no silicon_concurrency in the source)');
   const base = protocolOf(row);

@@ -132,7 +132,9 @@ its closed-loop client, as a user would predict it, with the step model and cali
   of the configuration file to the next, so they do not settle it.
 - **Clients**: the concurrency is the \`silicon_concurrency\` the source records (the benchmark's client
   count); \`batch_size\` equals it in 1,482 of the 1,582 aggregated rows and is the per-attention-DP-rank
-  batch in most of the others; it is used only where no concurrency is recorded. The client is replayed as the source ran
+  batch in most of the others; it is used only where no concurrency is recorded, and never in
+  AIConfigurator's gap-analysis rows, where it is one worker's max_batch_size and the workers are not
+  recorded (such a row without a concurrency is not modelled). The client is replayed as the source ran
   it. InferenceMAX (the rows of its database dumps, \`db-dump/…\`, and dated exports, \`source_file=YYYY-MM-DD.csv\`)
   runs \`benchmark_serving.py --dataset-name random --random-range-ratio 0.8 --num-prompts CONC×10
   --max-concurrency CONC --request-rate inf --ignore-eos\`: the workload is
@@ -143,7 +145,11 @@ its closed-loop client, as a user would predict it, with the step model and cali
   with fixed lengths and ignore-EOS, AIPerf running the warm-up as a phase of its own (its profiling
   starts once every warm-up request has come back, all C clients at once): the workload is
   \`prompt=fixed(ISL),output=fixed(OSL),n=${AIC_PROTOCOL.requestsPerClient}×clients\`, the first ${AIC_PROTOCOL.warmUpPerClient} per client a warm-up phase left out,
-  so the measured mean holds one start-up wave in fifty. Rows of other sources do not say how their
+  so the measured mean holds one start-up wave in fifty. A row of another source that republishes an
+  InferenceMAX measurement (same model, system, engine and version, precision, mode, lengths and
+  concurrency, and both mean TTFT and mean TPOT equal to an InferenceMAX row's at the digits it gives: the
+  Kimi-K2.5 and Qwen3.5 gap-analysis exports, bench/accuracy/republished.ts) is that run, and is replayed as
+  InferenceMAX ran it (its own recorded degrees kept). Other rows of other sources do not say how their
   client ran: \`prompt=fixed(ISL),output=fixed(OSL),n=${WAVES}×clients\`, each client's first request left
   out as warm-up. Arrival times are ignored in closed loop. Each request's TTFT and E2E include the serving
   engine's front-end latency (perf/serving-engine.ts ENGINE_FRONTEND_SECONDS: client to scheduler and the
