@@ -1,7 +1,7 @@
 // What each measured deployment's launch script set that changes time (launch-settings.json): its KV-cache
 // format and its engine limits (max running requests / max-num-seqs / max_batch_size, the step's token
 // budget: chunked prefill size / max-num-batched-tokens / max_num_tokens), and kernel choices its environment
-// makes (vLLM's VLLM_MXFP4_USE_MARLIN). Each entry names the repository,
+// makes (vLLM's VLLM_MXFP4_USE_MARLIN, SGLang's SGL_ENABLE_JIT_DEEPGEMM). Each entry names the repository,
 // path and commit of the script it was read from and quotes its flags. Rows no script covers keep the rule
 // that the KV format follows the precision, and the engine's defaults.
 import { z } from 'zod';
@@ -33,6 +33,11 @@ const LaunchEntry = z.object({
   limits: z.array(LimitRule).optional(),
   /** vLLM: the script exports VLLM_MXFP4_USE_MARLIN=1 (mxfp4 experts on the Marlin MoE kernel). */
   marlinMoe: z.boolean().optional(),
+  /**
+   * SGLang: false where the script exports SGL_ENABLE_JIT_DEEPGEMM=false (block-scaled fp8 linear layers
+   * on FlashInfer's groupwise GEMM, not DeepGEMM; ServingEngine.deepGemm).
+   */
+  deepGemm: z.boolean().optional(),
   source: Source,
   /** The launch flags the entry was read from, as the script writes them. */
   launch: z.string().min(1),
@@ -70,6 +75,11 @@ export function kvChoiceOf(row: SiliconRow, entries: readonly LaunchEntry[] = LA
 /** Whether the row's launch script put vLLM's mxfp4 experts on the Marlin kernel (VLLM_MXFP4_USE_MARLIN=1). */
 export function marlinMoeOf(row: SiliconRow, entries: readonly LaunchEntry[] = LAUNCH_SETTINGS): boolean {
   return launchEntryOf(row, entries)?.marlinMoe === true;
+}
+
+/** Whether the row's launch script left SGLang's DeepGEMM on (its default), for ServingEngine.deepGemm. */
+export function deepGemmOf(row: SiliconRow, entries: readonly LaunchEntry[] = LAUNCH_SETTINGS): boolean {
+  return launchEntryOf(row, entries)?.deepGemm !== false;
 }
 
 function whyNoScript(row: SiliconRow): string {

@@ -46,6 +46,7 @@ import { printJson, table } from '../format.js';
 import {
   checkThinkTime,
   concurrencyOption,
+  deepGemmOption,
   type EngineFlags,
   engineOptions,
   fraction,
@@ -235,6 +236,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(engineOptions(ENGINE_PURPOSE)[1])
     .addOption(engineOptions(ENGINE_PURPOSE)[2])
     .addOption(marlinMoeOption())
+    .addOption(deepGemmOption())
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: StepReport)')
@@ -456,6 +458,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(engineOptions(ENGINE_PURPOSE)[1])
     .addOption(engineOptions(ENGINE_PURPOSE)[2])
     .addOption(marlinMoeOption())
+    .addOption(deepGemmOption())
     .addOption(overlapSchedulingOption())
     .addOption(expertSkewOption())
     .addOption(eplbOption())
