@@ -2,8 +2,8 @@
 // format and its engine limits (max running requests / max-num-seqs / max_batch_size, the step's token
 // budget: chunked prefill size / max-num-batched-tokens / max_num_tokens), how often SGLang's scheduler takes
 // new requests (`--scheduler-recv-interval`), and kernel choices its environment makes (the MoE backend:
-// TensorRT-LLM's moe_config.backend, vLLM's VLLM_MXFP4_USE_MARLIN and VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8).
-// Each entry names the repository,
+// TensorRT-LLM's moe_config.backend, vLLM's VLLM_MXFP4_USE_MARLIN and VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8;
+// SGLang's SGL_ENABLE_JIT_DEEPGEMM). Each entry names the repository,
 // path and commit of the script it was read from and quotes its flags. Rows no script covers keep the rule
 // that the KV format follows the precision, and the engine's defaults.
 import { z } from 'zod';
@@ -59,6 +59,11 @@ const LaunchEntry = z.object({
   schedulerRecvInterval: z.array(RecvIntervalRule).optional(),
   /** The MoE backend the script selects (the first matching rule; none: the engine's default). */
   moeBackend: z.array(MoeBackendRule).min(1).optional(),
+  /**
+   * SGLang: false where the script exports SGL_ENABLE_JIT_DEEPGEMM=false (block-scaled fp8 linear layers
+   * on FlashInfer's groupwise GEMM, not DeepGEMM; ServingEngine.deepGemm).
+   */
+  deepGemm: z.boolean().optional(),
   source: Source,
   /** The launch flags the entry was read from, as the script writes them. */
   launch: z.string().min(1),
@@ -109,6 +114,11 @@ export function moeBackendOf(
       (r.minClients === undefined || concurrency >= r.minClients) &&
       (r.backendVersion === undefined || r.backendVersion === row.backend_version),
   )?.backend;
+}
+
+/** Whether the row's launch script left SGLang's DeepGEMM on (its default), for ServingEngine.deepGemm. */
+export function deepGemmOf(row: SiliconRow, entries: readonly LaunchEntry[] = LAUNCH_SETTINGS): boolean {
+  return launchEntryOf(row, entries)?.deepGemm !== false;
 }
 
 function whyNoScript(row: SiliconRow): string {

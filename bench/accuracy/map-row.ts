@@ -29,7 +29,13 @@ import {
   recipeOf,
   type SiblingRun,
 } from './disagg-recipes.js';
-import { kvChoiceOf, type LaunchLimits, launchLimitsOf, moeBackendOf } from './launch-settings.js';
+import {
+  deepGemmOf,
+  kvChoiceOf,
+  type LaunchLimits,
+  launchLimitsOf,
+  moeBackendOf,
+} from './launch-settings.js';
 import { asMeasuredRun } from './republished.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
 
@@ -177,6 +183,24 @@ export function resolveRowModel(repo: string): ModelSpec | undefined {
     const last = (m.source.split('/').pop() ?? '').toLowerCase();
     return last === name || last === `${name}-instruct`;
   });
+}
+
+/**
+ * The model a row ran: resolveRowModel's, except that a row whose weight quant mode is `fp8_block`
+ * (aiconfigurator's name for fp8 with one scale per 128 × 128 weight block) on a repository published in
+ * 16-bit ran that publisher's block-scaled FP8 checkpoint, `<repository>-FP8`, where the catalog has it
+ * (InferenceMAX's Qwen3.5 FP8 runs serve Qwen/Qwen3.5-397B-A17B-FP8; hf-catalog.ts). Its blocks decide
+ * which GEMM kernel times the linear layers (EngineKernels.blockScaledFp8), which a plan's dtype alone
+ * does not say.
+ */
+export function rowModelOf(row: SiliconRow): ModelSpec | undefined {
+  const model = resolveRowModel(row.model_path);
+  const mode = model?.moe ? row.moe_quant_mode : row.gemm_quant_mode;
+  if (!model || mode !== 'fp8_block' || model.checkpointFormat?.dtype === 'fp8') return model;
+  const published = lookupModel(`${row.model_path}-FP8`);
+  return published?.checkpointFormat?.dtype === 'fp8' && published.checkpointFormat.groupSize !== undefined
+    ? published
+    : model;
 }
 
 /**
@@ -693,7 +717,10 @@ function jobOf(c: Context): SimulationJob | string {
   const policy = pool(part[0], 0).scheduler.policy;
   const servingEngine = servingEngineFor(
     { id: engine, version: row.backend_version || undefined },
-    shapes[0]?.moeBackend ? { moeBackend: shapes[0].moeBackend } : {},
+    {
+      ...(shapes[0]?.moeBackend ? { moeBackend: shapes[0].moeBackend } : {}),
+      disableDeepGemm: !deepGemmOf(row),
+    },
   );
   const plans = full.map((p) => describePlan(p));
   return {
@@ -742,7 +769,7 @@ export function mapRow(
 ): RowMapping {
   // A row that republishes an InferenceMAX measurement is mapped as InferenceMAX ran it (republished.ts).
   const row = asMeasuredRun(recorded, options.fileRows ?? []);
-  const model = resolveRowModel(row.model_path);
+  const model = rowModelOf(row);
   const hardware = SYSTEMS[row.system] ? findHardware(SYSTEMS[row.system]) : undefined;
   const partition: Partition = {
     engine: row.backend,

@@ -103,7 +103,9 @@ its closed-loop client, as a user would predict it, with the step model and cali
   fp8_block → fp8, int4_wo → int4, empty → the checkpoint's own format (bf16 where it has none); nvfp4 on
   a checkpoint published in mxfp4 (gpt-oss) is that checkpoint, as served (Hopper has no fp4 kernels). A
   dtype other than the checkpoint's applies to every decoder linear layer; the checkpoint's own fp8 keeps
-  its 128×128 blocks (read as the block-fp8 MoE kernel).
+  its 128×128 blocks (read as the block-fp8 MoE kernel, and under TensorRT-LLM and SGLang the block-fp8
+  GEMM). A fp8_block row on a repository published in 16-bit ran the publisher's block-fp8 checkpoint,
+  \`<repository>-FP8\`, where the catalog has it (Qwen3.5-397B-A17B-FP8, as InferenceMAX serves it).
 - **Launch settings** (bench/accuracy/launch-settings.json, each entry citing the repository, path and
   commit of the InferenceMAX launch script it was read from, and quoting its flags): for the aggregated
   deployments it covers (engine × GPU × model × precision), the KV-cache format the script set (SGLang and
@@ -117,7 +119,8 @@ its closed-loop client, as a user would predict it, with the step model and cali
   (\`VLLM_MXFP4_USE_MARLIN=1\`), its trtllm-gen kernel with mxfp8 activations on B200
   (\`VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1\`), and TensorRT-LLM's \`moe_config.backend\` for DeepSeek-R1 fp8 on
   B200 (TRTLLM, DEEPGEMM from 256 clients at 1k/1k and 1k/8k, for the rows of the image that script ran
-  with; its MTP configuration's script sets DEEPGEMM). Elsewhere the KV cache is fp8 where the
+  with; its MTP configuration's script sets DEEPGEMM), and SGLang's \`SGL_ENABLE_JIT_DEEPGEMM=false\` (block-fp8
+  linear layers off DeepGEMM, in the B200 DeepSeek-R1 script). Elsewhere the KV cache is fp8 where the
   row's precision is fp8 or fp4, else bf16, and the engine's defaults apply.
 - **Aggregated MTP** (bench/accuracy/agg-configs.json, each entry citing the InferenceMAX configuration
   file and commit it was read from, and for MTP its benchmark script): an aggregated InferenceMAX row is

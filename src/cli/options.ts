@@ -336,6 +336,16 @@ export const moeBackendOptions = () => [
 ];
 
 /**
+ * `--disable-deep-gemm`: SGLang launched with `SGLANG_ENABLE_JIT_DEEPGEMM=0`, for step and simulate (not
+ * among engineOptions: search and tune do not carry it).
+ */
+export const deepGemmOption = () =>
+  new Option(
+    '--disable-deep-gemm',
+    "SGLang with SGLANG_ENABLE_JIT_DEEPGEMM=0: block-scaled fp8 linear layers (DeepSeek-V3, Qwen FP8 checkpoints) run FlashInfer's groupwise GEMM, timed from the per-tensor fp8 table, not DeepGEMM's",
+  );
+
+/**
  * `--disable-overlap-scheduling`: the engine schedules step by step (TensorRT-LLM
  * `disable_overlap_scheduler: true`, SGLang `--disable-overlap-schedule`, vLLM `--no-async-scheduling`),
  * for simulate (perf/overlap-scheduling.ts has each engine's default).
@@ -352,24 +362,34 @@ export interface EngineFlags {
   enforceEager?: boolean;
   moeBackend?: MoeBackend;
   marlinMoe?: boolean;
+  disableDeepGemm?: boolean;
   disableOverlapScheduling?: boolean;
+}
+
+/** The first engine flag given, for the error that names it. */
+function engineFlagGiven(flags: EngineFlags): string {
+  if (flags.enforceEager) return '--enforce-eager';
+  if (moeBackendOf(flags)) return '--moe-backend';
+  if (flags.disableDeepGemm) return '--disable-deep-gemm';
+  if (flags.disableOverlapScheduling) return '--disable-overlap-scheduling';
+  return '--disable-custom-all-reduce';
 }
 
 /** The serving engine the flags name, for the step model; undefined without --engine (roofline). */
 export function servingEngineFromFlags(flags: EngineFlags): ServingEngine | undefined {
   const moeBackend = moeBackendOf(flags);
   if (!flags.engine) {
-    if (flags.disableCustomAllReduce || flags.enforceEager || moeBackend || flags.disableOverlapScheduling) {
+    if (
+      flags.disableCustomAllReduce ||
+      flags.enforceEager ||
+      moeBackend ||
+      flags.disableDeepGemm ||
+      flags.disableOverlapScheduling
+    ) {
       throw new ServeTuneError(
-        '--disable-custom-all-reduce, --enforce-eager, --moe-backend (--marlin-moe) and --disable-overlap-scheduling describe an engine: give --engine too',
+        '--disable-custom-all-reduce, --enforce-eager, --moe-backend (--marlin-moe), --disable-deep-gemm and --disable-overlap-scheduling describe an engine: give --engine too',
         'invalid-argument',
-        flags.enforceEager
-          ? '--enforce-eager'
-          : moeBackend
-            ? '--moe-backend'
-            : flags.disableOverlapScheduling
-              ? '--disable-overlap-scheduling'
-              : '--disable-custom-all-reduce',
+        engineFlagGiven(flags),
       );
     }
     return undefined;

@@ -47,6 +47,7 @@ import {
   checkThinkTime,
   checkWarmUpPhase,
   concurrencyOption,
+  deepGemmOption,
   type EngineFlags,
   engineOptions,
   fraction,
@@ -240,6 +241,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(engineOptions(ENGINE_PURPOSE)[2])
     .addOption(moeBackendOptions()[0])
     .addOption(moeBackendOptions()[1])
+    .addOption(deepGemmOption())
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: StepReport)')
@@ -469,6 +471,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(engineOptions(ENGINE_PURPOSE)[2])
     .addOption(moeBackendOptions()[0])
     .addOption(moeBackendOptions()[1])
+    .addOption(deepGemmOption())
     .addOption(overlapSchedulingOption())
     .addOption(expertSkewOption())
     .addOption(eplbOption())

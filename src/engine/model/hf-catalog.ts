@@ -37,6 +37,37 @@ const QWEN_FP8_BLOCK = {
   weight_block_size: [128, 128],
 } as const;
 
+/** Qwen3.5-397B-A17B's config.json (catalog entry qwen3.5-397b-a17b says where its values come from). */
+const QWEN3_5_397B_A17B = {
+  architectures: ['Qwen3_5MoeForConditionalGeneration'],
+  model_type: 'qwen3_5_moe',
+  text_config: {
+    attn_output_gate: true,
+    full_attention_interval: 4,
+    head_dim: 256,
+    hidden_size: 4096,
+    linear_conv_kernel_dim: 4,
+    linear_key_head_dim: 128,
+    linear_num_key_heads: 16,
+    linear_num_value_heads: 64,
+    linear_value_head_dim: 128,
+    max_position_embeddings: 262144,
+    model_type: 'qwen3_5_moe_text',
+    moe_intermediate_size: 1024,
+    mtp_num_hidden_layers: 1,
+    num_attention_heads: 32,
+    num_experts: 512,
+    num_experts_per_tok: 10,
+    num_hidden_layers: 60,
+    num_key_value_heads: 2,
+    partial_rotary_factor: 0.25,
+    shared_expert_intermediate_size: 1024,
+    tie_word_embeddings: false,
+    vocab_size: 248320,
+  },
+  tie_word_embeddings: false,
+};
+
 const GPT_OSS_MXFP4 = {
   modules_to_not_convert: [
     'model.layers.*.self_attn',
@@ -789,35 +820,7 @@ const qwen3: HfCatalogEntry[] = [
     // of intermediate_size (the import then takes transformers' default, which no layer uses).
     id: 'qwen3.5-397b-a17b',
     repo: 'Qwen/Qwen3.5-397B-A17B',
-    config: {
-      architectures: ['Qwen3_5MoeForConditionalGeneration'],
-      model_type: 'qwen3_5_moe',
-      text_config: {
-        attn_output_gate: true,
-        full_attention_interval: 4,
-        head_dim: 256,
-        hidden_size: 4096,
-        linear_conv_kernel_dim: 4,
-        linear_key_head_dim: 128,
-        linear_num_key_heads: 16,
-        linear_num_value_heads: 64,
-        linear_value_head_dim: 128,
-        max_position_embeddings: 262144,
-        model_type: 'qwen3_5_moe_text',
-        moe_intermediate_size: 1024,
-        mtp_num_hidden_layers: 1,
-        num_attention_heads: 32,
-        num_experts: 512,
-        num_experts_per_tok: 10,
-        num_hidden_layers: 60,
-        num_key_value_heads: 2,
-        partial_rotary_factor: 0.25,
-        shared_expert_intermediate_size: 1024,
-        tie_word_embeddings: false,
-        vocab_size: 248320,
-      },
-      tie_word_embeddings: false,
-    },
+    config: QWEN3_5_397B_A17B,
   },
 ];
 
@@ -1400,6 +1403,17 @@ const quantized: HfCatalogEntry[] = [
         weight_block_size: [128, 128],
       },
     },
+  },
+  {
+    // InferenceMAX's Qwen3.5 FP8 runs (its qwen3.5-fp8-b200/b300-sglang configurations) serve this
+    // checkpoint (SemiAnalysisAI/InferenceX benchmarks/single_node/qwen3.5_fp8_b200.sh
+    // @01fa35cfe5273096451a21fe735b3c5ff8e6e300: --served-model-name "Qwen/Qwen3.5-397B-A17B-FP8").
+    // unverified: the quantization_config is the one Qwen's FP8 releases write (fp8 e4m3, 128 × 128 weight
+    // blocks, dynamic activations: Qwen3-32B-FP8's); this file's own, and which modules it leaves in
+    // 16-bit, were not seen, so every decoder linear layer reads as quantized.
+    id: 'qwen3.5-397b-a17b-fp8',
+    repo: 'Qwen/Qwen3.5-397B-A17B-FP8',
+    config: { ...QWEN3_5_397B_A17B, quantization_config: QWEN_FP8_BLOCK },
   },
   {
     // unverified: quantization_config and torch_dtype were read from a transformers dump of this

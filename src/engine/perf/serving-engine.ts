@@ -23,6 +23,12 @@ export const ServingEngine = z.object({
    */
   moeBackend: MoeBackend.optional(),
   /**
+   * False: SGLang with DeepGEMM off (`SGLANG_ENABLE_JIT_DEEPGEMM=0`), so that its block-scaled fp8 linear
+   * layers run another kernel (FlashInfer's groupwise GEMM on Blackwell) than the DeepGEMM one its
+   * `fp8_block` table measured. Absent: the engine's default (engineKernelsOf).
+   */
+  deepGemm: z.boolean().optional(),
+  /**
    * The engine's overlap (asynchronous) scheduler: true or false as its flag sets it (TensorRT-LLM
    * `disable_overlap_scheduler`, SGLang `--disable-overlap-schedule`, vLLM `--[no-]async-scheduling`);
    * absent: the engine and version's default (perf/overlap-scheduling.ts).
@@ -72,6 +78,7 @@ export function servingEngineFor(
     disableCustomAllReduce?: boolean;
     enforceEager?: boolean;
     moeBackend?: MoeBackend;
+    disableDeepGemm?: boolean;
     disableOverlapScheduling?: boolean;
     /** The overlap scheduler as a config file sets it (`disableOverlapScheduling` wins). */
     overlapScheduling?: boolean;
@@ -92,6 +99,7 @@ export function servingEngineFor(
     customAllReduce: !flags.disableCustomAllReduce,
     cudaGraphs: !flags.enforceEager,
     ...(moeBackend ? { moeBackend } : {}),
+    ...(flags.disableDeepGemm ? { deepGemm: false } : {}),
     ...(flags.disableOverlapScheduling
       ? { overlapScheduling: false }
       : flags.overlapScheduling !== undefined
@@ -106,6 +114,7 @@ export function servingEngineBehaviour(engine: ServingEngineInput): string[] {
     engine.customAllReduce === false ? 'NCCL all-reduce' : undefined,
     engine.cudaGraphs === false ? 'eager' : undefined,
     engine.moeBackend ? `MoE ${engine.moeBackend}` : undefined,
+    engine.deepGemm === false ? 'no DeepGEMM' : undefined,
     engine.overlapScheduling === false ? 'no overlap scheduling' : undefined,
     engine.overlapScheduling === true ? 'overlap scheduling' : undefined,
   ].filter((f) => f !== undefined);
@@ -180,10 +189,11 @@ export interface EngineKernels {
    * the tables' `fp8_block` GEMM; false: the per-tensor fp8 one. vLLM's `fp8_block` GEMM tables hold a
    * floor far above its per-tensor kernel at few rows (B200 7168 × 7168: 170–270 µs against 16–30 µs; H200
    * 60–86 µs against 19–30 µs, up to 256 rows: host time of the measuring loop, not the kernel), so the
-   * per-tensor table stands in for its kernel. SGLang's `fp8_block` tables scale as a kernel does, about
-   * 3–14 µs above per-tensor at few rows (B200 26–31 µs against 16–21 µs); SGLang still reads per-tensor
-   * here, an unverified choice: reading its block table moved SGLang B200 DeepSeek-V3 decode from 8.95 to
-   * 10.68 ms against 8.76 ms measured, an excess no source explains yet. The routed experts read the
+   * per-tensor table stands in for its kernel. SGLang's `fp8_block` tables time what SGLang runs by
+   * default, DeepGEMM's gemm_nt_f8f8bf16 after the per-token-group input quantization (aiconfigurator
+   * collector/sglang/collect_gemm.py @2ec2c274, run in a CUDA graph), 3–14 µs above per-tensor at few
+   * rows; with DeepGEMM off (ServingEngine.deepGemm false) SGLang runs FlashInfer's groupwise kernel,
+   * which no table measured, and the per-tensor table stands in. The routed experts read the
    * block-scaled MoE table in every engine (measured-layer.ts): those tables scale as kernels do.
    */
   blockScaledFp8: boolean;
@@ -231,8 +241,23 @@ export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
     denseKernelMoeOnBlackwell: ['fp8_block'],
   },
   vllm: PLAIN_KERNELS,
-  sglang: PLAIN_KERNELS,
+  // SGLang's block-scaled fp8 linear layers run DeepGEMM unless the launch turns it off:
+  // dispatch_w8a8_block_fp8_linear picks DeepGEMM first where deep_gemm_wrapper.ENABLE_JIT_DEEPGEMM
+  // (sgl-project/sglang python/sglang/srt/layers/quantization/fp8_utils.py @002ed7e4,
+  // _dispatch_auto_backend: "1. DeepGEMM (if enabled and available) 2. FlashInfer TRTLLM (if Blackwell)"),
+  // which holds on SM90 and newer with deep_gemm installed unless SGLANG_ENABLE_JIT_DEEPGEMM is false
+  // (python/sglang/srt/layers/deep_gemm_wrapper/configurer.py @55db869a; environ.py @21ff4b08: default
+  // True, SGLANG_ENABLE_FLASHINFER_GEMM default False, SGL_* read as SGLANG_*).
+  sglang: { ...PLAIN_KERNELS, blockScaledFp8: true },
 };
+
+/** The kernels `engine` runs as launched: SGLang with DeepGEMM off times block-scaled fp8 per-tensor. */
+export function engineKernelsOf(engine: ServingEngine): EngineKernels {
+  const kernels = ENGINE_KERNELS[engine.id];
+  return engine.id === 'sglang' && engine.deepGemm === false
+    ? { ...kernels, blockScaledFp8: false }
+    : kernels;
+}
 
 /**
  * Whether `engine` runs the routed experts of `tableDtype` weights on `hardware` as grouped GEMMs of its

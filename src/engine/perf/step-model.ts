@@ -41,10 +41,10 @@ import { attentionEfficiencyPoints, measuredAllReduceSeconds, measuredLinearSeco
 import { type DevicePeaks, devicePeaks, speedOfLight } from './roofline.js';
 import {
   EAGER_LAUNCH_SECONDS,
-  ENGINE_KERNELS,
   ENGINE_OVERHEADS,
   type EngineKernels,
   type EngineOverhead,
+  engineKernelsOf,
   PLAIN_KERNELS,
   runsMoeOnDenseKernel,
   ServingEngine,
@@ -318,7 +318,7 @@ export class StepModel {
             perSequenceSeconds: this.calibration.perSequenceOverheadSeconds,
             perTokenSeconds: 0,
           };
-    this.engineKernels = this.engine ? ENGINE_KERNELS[this.engine.id] : PLAIN_KERNELS;
+    this.engineKernels = this.engine ? engineKernelsOf(this.engine) : PLAIN_KERNELS;
     this.weightLayout = weightLayoutOf(model, plan.weightDtype);
     this.layersPerStage = largestStageLayers(model.numLayers, plan.pp);
     this.gpusPerReplica = plan.tp * plan.pp;

@@ -103,6 +103,41 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.match(eagerAlone.stderr.toString(), /give --engine too/);
   });
 
+  it("step --disable-deep-gemm times SGLang's block-scaled fp8 linear layers per-tensor, and names it", () => {
+    const step = (...extra: string[]) =>
+      execFileSync('node', [
+        cli,
+        'step',
+        '--model',
+        'qwen3-32b-fp8',
+        '--hardware',
+        'b200',
+        '--decode-batch',
+        '8',
+        '--decode-context',
+        '1000',
+        '--engine',
+        'sglang',
+        ...extra,
+      ]).toString();
+    assert.match(step(), /o_proj .*sglang_deepgemm_gemm_nt_f8f8bf16/);
+    const off = step('--disable-deep-gemm');
+    assert.match(off, /engine: sglang \(no DeepGEMM\)/);
+    assert.match(off, /o_proj .*sglang_sgl_kernel_fp8_scaled_mm/);
+    const alone = spawnSync('node', [
+      cli,
+      'step',
+      '--model',
+      'qwen3-32b-fp8',
+      '--hardware',
+      'b200',
+      '--decode-batch',
+      '1',
+      '--disable-deep-gemm',
+    ]);
+    assert.match(alone.stderr.toString(), /--disable-deep-gemm .*give --engine too/);
+  });
+
   it('step prints the breakdown grouped by kind of layer, each op with its bound', () => {
     const out = execFileSync('node', [
       cli,

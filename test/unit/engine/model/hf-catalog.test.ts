@@ -26,7 +26,7 @@ function quantization(id: string): Record<string, unknown> {
 const VOCAB_FROM_DEFAULT = new Set(['gemma-3-4b', 'gemma-3-12b', 'gemma-3-27b']);
 
 /** Qwen3.5-MoE runs experts in every layer: its text_config has no dense intermediate_size. */
-const NO_DENSE_WIDTH = new Set(['qwen3.5-397b-a17b']);
+const NO_DENSE_WIDTH = new Set(['qwen3.5-397b-a17b', 'qwen3.5-397b-a17b-fp8']);
 
 describe('Hugging Face catalog', () => {
   it('has at least 40 models with unique lowercase ids and unique owner/name repositories', () => {
@@ -157,6 +157,7 @@ describe('Hugging Face catalog', () => {
       ['qwen3-32b-fp8', 'qwen3-32b'],
       ['qwen3-30b-a3b-fp8', 'qwen3-30b-a3b'],
       ['qwen3-235b-a22b-fp8', 'qwen3-235b-a22b'],
+      ['qwen3.5-397b-a17b-fp8', 'qwen3.5-397b-a17b'],
     ];
     for (const [quantized, base] of pairs) {
       const { quantization_config, ...rest } = entry(quantized).config;

@@ -281,6 +281,31 @@ describe('measured op tables in the step model', () => {
     assert.ok(Math.abs(vllmOProj.seconds / vllmOProj.calls - perTensor.seconds) < 1e-9 * perTensor.seconds);
   });
 
+  it("SGLang times a block-scaled fp8 checkpoint's linear layers with DeepGEMM's table unless DeepGEMM is off", () => {
+    const qwen = getModel('qwen3.5-397b-a17b-fp8');
+    const shape = createBatchShape(qwen.slidingWindow);
+    addUniformDecodes(shape, 8, 1500);
+    const fp8: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+    const oProj = (engine: { id: 'sglang'; deepGemm?: boolean }) => {
+      const e = entry(
+        compileStepModel(qwen, getHardware('b200'), fp8, { engine }).breakdown(shape),
+        'o_proj',
+      );
+      return { seconds: e.seconds / e.calls, source: e.source ?? '' };
+    };
+    const tables = loadShippedOpTables('b200_sxm', 'sglang');
+    // o_proj: 32 heads of 256 over TP8 in, hidden 4096 out.
+    const block = tables.gemm({ m: 8, n: 4096, k: 1024, dtype: 'fp8_block' });
+    const perTensor = tables.gemm({ m: 8, n: 4096, k: 1024, dtype: 'fp8' });
+    assert.ok(block && perTensor && block.seconds > perTensor.seconds);
+    const deepGemm = oProj({ id: 'sglang' });
+    assert.match(deepGemm.source, /sglang_deepgemm_gemm_nt_f8f8bf16/);
+    assert.ok(Math.abs(deepGemm.seconds / block.seconds - 1) < 1e-9);
+    const flashInfer = oProj({ id: 'sglang', deepGemm: false });
+    assert.match(flashInfer.source, /sglang_sgl_kernel_fp8_scaled_mm/);
+    assert.ok(Math.abs(flashInfer.seconds / perTensor.seconds - 1) < 1e-9);
+  });
+
   it("a block-scaled fp8 checkpoint's routed experts read the block-scaled MoE table", () => {
     const deepseek = getModel('deepseek-v3');
     const shape = createBatchShape(deepseek.slidingWindow);

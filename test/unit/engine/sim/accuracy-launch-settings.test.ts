@@ -3,12 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  deepGemmOf,
   kvChoiceOf,
   LAUNCH_SETTINGS,
   launchLimitsOf,
   moeBackendOf,
 } from '../../../../bench/accuracy/launch-settings.js';
-import { mapRow } from '../../../../bench/accuracy/map-row.js';
+import { mapRow, rowModelOf } from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 
 const HEADER =
@@ -21,6 +22,8 @@ const ROWS = {
     'dsr1_b200_sglang_fp8_agg_1024x1024_c64_cfg87,db-dump/2026-04-27; config_id=87; silicon_concurrency=64; measured=2026-03-25T00:00:00.000Z; workflow_run_id=337; lmsysorg/sglang:v0.5.9-cu130,sglang,0.5.9,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,1024,1024,fp8,fp8_block,64,8,1,1,8,1,,,,,,,,,,,,,,,798.9930182558055,22.529311712042354',
   otherSource:
     'qwen_qwen3_235b_a22b_fp8_qwen_qwen3_235b_a22b_fp8_h200_sxm_vllm_agg_2000x100_c5_tp1_epnone_11,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h200_sxm/vllm/0.12.0/Qwen_Qwen3-235B-A22B-FP8.csv; silicon_concurrency=5,vllm,0.12.0,Qwen/Qwen3-235B-A22B-FP8,h200_sxm,fp8,agg,2000,100,fp8,fp8,5,1,1,,2,1,,,,,,,,,,,,,,,450.9,57.78',
+  qwen35B200:
+    'qwen3_5_b200_sglang_fp8_agg_1024x1024_c8_cfg618,db-dump/2026-04-27; config_id=618; silicon_concurrency=8; measured=2026-03-24T00:00:00.000Z; workflow_run_id=336; lmsysorg/sglang:v0.5.9-cu130-amd64,sglang,0.5.9,Qwen/Qwen3.5-397B-A17B,b200_sxm,fp8,agg,1024,1024,fp8,fp8_block,8,8,1,1,8,1,,,,,,,,,,,,,,,306.1283879520488,10.069642541943574',
   gptOssH200:
     '2026_04_06_gpt_oss_120b_h200_sxm_vllm_fp4_agg_8192x1024_c4_tp1_ep1_481,source_file=2026-04-06.csv; model=GPT-OSS-120B; silicon_concurrency=4; measured=2026-03-27T00:00:00.000Z; wip=False; image=vllm/vllm-openai:v0.18.0,vllm,0.18.0,openai/gpt-oss-120b,h200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,4,1,1,1,1,1,,,,,,,,,,,,,,,407.63860438601114,7.081102732869436',
   trtDsr1B200:
@@ -151,5 +154,34 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.ok(mtp.modelled);
     assert.match(mtp.job.description, /mtp/);
     assert.equal(mtp.job.config.engine?.moeBackend, 'deepgemm');
+  });
+
+  it("turns SGLang's DeepGEMM off where the script exports SGL_ENABLE_JIT_DEEPGEMM=false", () => {
+    // dsr1_fp8_b200.sh: `export SGL_ENABLE_JIT_DEEPGEMM=false`, `export SGLANG_ENABLE_FLASHINFER_GEMM=true`.
+    assert.equal(deepGemmOf(row('sglangB200')), false);
+    const b200 = mapRow(row('sglangB200'));
+    assert.ok(b200.modelled);
+    assert.equal(b200.job.config.engine?.deepGemm, false);
+    // dsr1_fp8_h200.sh and qwen3.5_fp8_b200.sh leave it on (qwen3.5's exports SGL_ENABLE_JIT_DEEPGEMM=true).
+    for (const name of ['sglangH200', 'qwen35B200'] as const) {
+      assert.equal(deepGemmOf(row(name)), true, name);
+      const mapped = mapRow(row(name));
+      assert.ok(mapped.modelled);
+      assert.equal(mapped.job.config.engine?.deepGemm, undefined, name);
+    }
+  });
+
+  it("a fp8_block row on a 16-bit repository runs its publisher's block-scaled FP8 checkpoint", () => {
+    // Qwen/Qwen3.5-397B-A17B with moe_quant_mode fp8_block: InferenceMAX served Qwen3.5-397B-A17B-FP8.
+    const model = rowModelOf(row('qwen35B200'));
+    assert.equal(model?.id, 'qwen3.5-397b-a17b-fp8');
+    assert.equal(model?.checkpointFormat?.groupSize, 128 * 128);
+    const mapped = mapRow(row('qwen35B200'));
+    assert.ok(mapped.modelled);
+    assert.equal(mapped.job.config.model, 'qwen3.5-397b-a17b-fp8');
+    // A per-tensor fp8 row of the same repository keeps the 16-bit entry (quantized as the row says).
+    assert.equal(rowModelOf({ ...row('qwen35B200'), moe_quant_mode: 'fp8' })?.id, 'qwen3.5-397b-a17b');
+    // A checkpoint already in fp8 is itself.
+    assert.equal(rowModelOf(row('sglangB200'))?.id, 'deepseek-v3');
   });
 });
