@@ -1,6 +1,7 @@
 // What each measured deployment's launch script set that changes time (launch-settings.json): its KV-cache
 // format and its engine limits (max running requests / max-num-seqs / max_batch_size, the step's token
-// budget: chunked prefill size / max-num-batched-tokens / max_num_tokens), and kernel choices its environment
+// budget: chunked prefill size / max-num-batched-tokens / max_num_tokens, SGLang's
+// --scheduler-recv-interval), and kernel choices its environment
 // makes (vLLM's VLLM_MXFP4_USE_MARLIN). Each entry names the repository,
 // path and commit of the script it was read from and quotes its flags. Rows no script covers keep the rule
 // that the KV format follows the precision, and the engine's defaults.
@@ -15,12 +16,16 @@ const LimitRule = z.object({
   isl: count.optional(),
   osl: count.optional(),
   tp: count.optional(),
+  /** The rule holds from this many clients up (a script that picks a setting by its CONC). */
+  minClients: count.optional(),
   /** Requests a server runs at once; `clients`: the script passes the benchmark's concurrency. */
   maxBatchSize: z.union([count, z.literal('clients')]).optional(),
   /** Tokens per step (SGLang: the prefill chunk). */
   maxNumTokens: count.optional(),
   /** Tokens per step as a multiple of the row's ISL (vLLM's `--max-num-batched-tokens $((ISL * 2))`). */
   maxNumTokensIslTimes: count.optional(),
+  /** SGLang `--scheduler-recv-interval`: decode steps between the scheduler's intakes of new requests. */
+  schedulerRecvInterval: count.optional(),
 });
 
 const LaunchEntry = z.object({
@@ -95,23 +100,28 @@ function launchEntryOf(row: SiliconRow, entries: readonly LaunchEntry[]): Launch
 export interface LaunchLimits {
   maxBatchSize?: number;
   maxNumTokens?: number;
+  schedulerRecvInterval?: number;
 }
 
 /**
  * The engine limits a row's launch script set (`concurrency`: the row's clients, which scripts pass as
  * max-num-seqs / max_batch_size), or undefined where no script covers the row, none of its rules match,
- * or the row ran attention DP (which none of these scripts launches).
+ * or the row ran attention DP (which none of these scripts launches). `tp`: the server's TP as it ran
+ * (a converted row records tp × ep as its tp_size, 64 for a TP8 server with EP 8; map-row.ts
+ * `aggregatedDegreesAsRun`), which the scripts' TP conditions test.
  */
 export function launchLimitsOf(
   row: SiliconRow,
   concurrency: number,
   entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
+  tp: number | undefined = row.tp_size,
 ): LaunchLimits | undefined {
   const rule = launchEntryOf(row, entries)?.limits?.find(
     (r) =>
       (r.isl === undefined || r.isl === row.isl) &&
       (r.osl === undefined || r.osl === row.osl) &&
-      (r.tp === undefined || r.tp === row.tp_size),
+      (r.tp === undefined || r.tp === tp) &&
+      (r.minClients === undefined || concurrency >= r.minClients),
   );
   if (!rule) return undefined;
   const maxBatchSize = rule.maxBatchSize === 'clients' ? concurrency : rule.maxBatchSize;
@@ -119,5 +129,6 @@ export function launchLimitsOf(
   return {
     ...(maxBatchSize ? { maxBatchSize } : {}),
     ...(maxNumTokens ? { maxNumTokens } : {}),
+    ...(rule.schedulerRecvInterval ? { schedulerRecvInterval: rule.schedulerRecvInterval } : {}),
   };
 }

@@ -523,7 +523,7 @@ function aggregatedPool(
   const degrees = aggregatedDegreesAsRun(row, hardware);
   const limits: LaunchLimits | undefined = generatedMaxNumTokens
     ? { maxNumTokens: generatedMaxNumTokens }
-    : launchLimitsOf(row, concurrency);
+    : launchLimitsOf(row, concurrency, undefined, degrees.tp);
   const config = aggConfigOf(row, concurrency, degrees);
   return {
     degrees,
@@ -594,6 +594,10 @@ function jobOf(c: Context): SimulationJob | string {
         // chunk size its default, decodes mixed into prefill batches where the version's template says.
         ...(aic?.sglang
           ? { maxPrefillTokens: aic.sglang.maxPrefillTokens, mixedChunk: aic.sglang.mixedChunk }
+          : {}),
+        // SGLang launched with --scheduler-recv-interval: new requests are taken in every n decode steps.
+        ...(limits && 'schedulerRecvInterval' in limits && limits.schedulerRecvInterval
+          ? { schedulerRecvInterval: limits.schedulerRecvInterval }
           : {}),
         ...attentionDpBalanceOf(engine, p, row),
       },

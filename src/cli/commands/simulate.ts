@@ -136,6 +136,7 @@ interface SimulateFlags extends EngineFlags {
   chunkedPrefillSize?: number;
   maxPrefillTokens?: number;
   mixedChunk?: boolean;
+  schedulerRecvInterval?: number;
   scheduleConservativeness?: number;
   preemption?: 'recompute' | 'swap';
   schedulingPolicy?: 'fcfs' | 'priority';
@@ -353,6 +354,12 @@ export function registerSimulateCommands(program: Command): void {
       new Option('--mixed-chunk', 'SGLang --enable-mixed-chunk: running decodes join each prefill batch'),
     )
     .addOption(
+      new Option(
+        '--scheduler-recv-interval <n>',
+        'SGLang --scheduler-recv-interval: a decoding server takes in new requests every n decode steps (default 1)',
+      ).argParser(positiveInt),
+    )
+    .addOption(
       new Option('--schedule-conservativeness <x>', 'SGLang admission conservativeness').argParser(
         positiveNumber,
       ),
@@ -477,6 +484,7 @@ export function registerSimulateCommands(program: Command): void {
         chunkedPrefillSize: flags.chunkedPrefillSize,
         maxPrefillTokens: flags.maxPrefillTokens,
         mixedChunk: flags.mixedChunk,
+        schedulerRecvInterval: flags.schedulerRecvInterval,
         scheduleConservativeness: flags.scheduleConservativeness,
         blockSize: flags.blockSize,
         gpuMemoryUtilization: flags.gpuMemoryUtilization,

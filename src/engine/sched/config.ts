@@ -51,6 +51,12 @@ export const SchedulerConfig = z.object({
    * its prompt budget less that many tokens. Default off, as SGLang's.
    */
   mixedChunk: z.boolean().optional(),
+  /**
+   * SGLang `--scheduler-recv-interval` (default 1): the scheduler takes in new requests only once its
+   * counter of steps since the last intake reaches this (a decode step or an idle loop counts 1, any
+   * other step enough to take in at the next loop); see sim/recv-gate.ts.
+   */
+  schedulerRecvInterval: z.number().int().positive().optional(),
   blockSize: z.number().int().positive().optional(),
   gpuMemoryUtilization: z.number().gt(0).lte(1).optional(),
   /** Share of KV blocks kept free when admitting (vLLM v0: 0.01). */
@@ -94,6 +100,7 @@ export interface ResolvedSchedulerConfig {
   maxPrefillTokens: number;
   scheduleConservativeness: number;
   mixedChunk: boolean;
+  schedulerRecvInterval: number;
   blockSize: number;
   gpuMemoryUtilization: number;
   watermark: number;
@@ -146,6 +153,7 @@ export function resolveSchedulerConfig(
     scheduleConservativeness: config.scheduleConservativeness ?? 1,
     maxPrefillTokens: config.maxPrefillTokens ?? SGLANG_MAX_PREFILL_TOKENS,
     mixedChunk: config.mixedChunk ?? false,
+    schedulerRecvInterval: config.schedulerRecvInterval ?? 1,
     outputLengthQuantile: config.outputLengthQuantile ?? 0.9,
     attentionDpBalanceIters: config.attentionDpBalanceIters ?? 0,
   } as const;

@@ -6,6 +6,7 @@ import type { SchedRequest } from '../sched/request.js';
 import { ReplicaState, StepPlan } from '../sched/state.js';
 
 import type { EpGroup } from './ep-group.js';
+import { RECV_WEIGHT_DECODE } from './recv-gate.js';
 import type { DraftingRequest, SpeculativeDecoder } from './speculation.js';
 
 /** A request in the simulator: the scheduler's view plus its timestamps (seconds). */
@@ -64,6 +65,13 @@ export class SimReplica {
   /** Arrived while a step ran, not yet seen by the scheduler (the first `incomingCount`; reused). */
   readonly incoming: SimRequest[] = [];
   incomingCount = 0;
+  /**
+   * SGLang `--scheduler-recv-interval` (recv-gate.ts): the scheduler takes in arrivals only on some
+   * iterations; between them they wait in `incoming`. 1: every iteration.
+   */
+  readonly recvInterval: number;
+  recvCounter = 0;
+  lastStepWeight = RECV_WEIGHT_DECODE;
 
   constructor(
     readonly index: number,
@@ -76,6 +84,8 @@ export class SimReplica {
     kvBytesPerBlockPerGpu: number,
   ) {
     this.state = new ReplicaState(config, kv, kvBytesPerBlockPerGpu);
+    // The engine's skipper runs only in a single-stage loop (pipelined loops are not gated).
+    this.recvInterval = pipelineDepth === 1 ? config.schedulerRecvInterval : 1;
     this.plans = Array.from({ length: pipelineDepth }, () => new StepPlan());
     this.freeSlots = Array.from({ length: pipelineDepth }, (_, i) => pipelineDepth - 1 - i);
     this.stageFree = new Float64Array(pipelineDepth);

@@ -80,6 +80,28 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.deepEqual(launchLimitsOf(gptOss, 64), { maxBatchSize: 64, maxNumTokens: 8192 });
   });
 
+  it("passes SGLang's --scheduler-recv-interval as the script picks it by the benchmark's concurrency", () => {
+    // dsr1_fp8_b200.sh, TP8: --scheduler-recv-interval 30 where CONC >= 16, else 10.
+    assert.equal(launchLimitsOf(row('sglangB200'), 64)?.schedulerRecvInterval, 30);
+    assert.equal(launchLimitsOf(row('sglangB200'), 8)?.schedulerRecvInterval, 10);
+    assert.deepEqual(launchLimitsOf(row('sglangB200'), 8), {
+      maxBatchSize: 128,
+      maxNumTokens: 32768,
+      schedulerRecvInterval: 10,
+    });
+    const mapped = mapRow(row('sglangB200'));
+    assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
+    assert.equal(mapped.job.config.deployment.pool.scheduler.schedulerRecvInterval, 30);
+    // A script that does not set it leaves the engine's default (every iteration).
+    const h200 = mapRow(row('sglangH200'));
+    assert.ok(h200.modelled && h200.job.config.deployment.kind === 'colocated');
+    assert.equal(h200.job.config.deployment.pool.scheduler.schedulerRecvInterval, undefined);
+    // B300 ran the B200 recipe as-is (dsr1_fp8_b300.sh).
+    const b300 = { ...row('sglangB200'), system: 'b300_sxm' };
+    assert.deepEqual(kvChoiceOf(b300).kvDtype, 'fp8');
+    assert.equal(launchLimitsOf(b300, 4)?.schedulerRecvInterval, 10);
+  });
+
   it('sets no limits where no script covers the row, or where it ran attention DP', () => {
     assert.equal(launchLimitsOf(row('otherSource'), 5), undefined);
     assert.equal(launchLimitsOf({ ...row('sglangH200'), attention_dp_size: 8 }, 64), undefined);

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SimulationConfigInput } from '../../../../src/engine/sim/config.js';
+import {
+  RECV_WEIGHT_DECODE,
+  RECV_WEIGHT_OTHER,
+  recvThisIteration,
+} from '../../../../src/engine/sim/recv-gate.js';
+import { simulate } from '../../../../src/engine/sim/simulate.js';
+
+const plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const };
+const config = (recvInterval: number, overlap = false): SimulationConfigInput => ({
+  model: 'llama-3.1-8b',
+  hardware: 'h100-sxm',
+  engine: { id: 'sglang', overlapScheduling: overlap },
+  deployment: {
+    kind: 'colocated',
+    pool: {
+      plan,
+      scheduler: { policy: 'sglang', maxModelLen: 8192, schedulerRecvInterval: recvInterval },
+    },
+  },
+});
+
+// The first request finds the engine idle; the second arrives while the first decodes.
+const two = {
+  source: 'two requests',
+  hashBlockTokens: 512,
+  requests: [
+    { arrival: 0, promptTokens: 512, outputTokens: 400 },
+    { arrival: 0.1003, promptTokens: 512, outputTokens: 4 },
+  ],
+};
+
+describe('SGLang --scheduler-recv-interval', () => {
+  it('counts decode steps and idle loops as 1, other steps as enough to take in at once', () => {
+    const gate = { recvInterval: 10, recvCounter: 0, lastStepWeight: RECV_WEIGHT_OTHER };
+    assert.equal(recvThisIteration(gate), true, 'after a prefill step');
+    let iterations = 0;
+    do {
+      gate.lastStepWeight = RECV_WEIGHT_DECODE;
+      iterations++;
+    } while (!recvThisIteration(gate));
+    assert.equal(iterations, 10, 'every 10th decode step');
+    assert.equal(recvThisIteration({ recvInterval: 1, recvCounter: 0, lastStepWeight: 1 }), true);
+  });
+
+  for (const overlap of [false, true]) {
+    it(`a request arriving mid-decode waits for the intake, up to the interval in steps (overlap ${overlap})`, () => {
+      const every = simulate(config(1, overlap), two);
+      const gated = simulate(config(10, overlap), two);
+      assert.equal(gated.requests.completed, 2);
+      // The idle engine takes the first request at once.
+      assert.ok(
+        Math.abs(gated.ttft!.min - every.ttft!.min) < 1e-9,
+        `${gated.ttft!.min} vs ${every.ttft!.min}`,
+      );
+      const step = every.tpot!.mean;
+      const extra = gated.ttft!.max - every.ttft!.max;
+      assert.ok(extra > 1.5 * step && extra < 10.5 * step, `extra ${extra} s, decode step ${step} s`);
+    });
+  }
+
+  it('at a closed loop of decoding clients the mean TTFT grows with the interval', () => {
+    const loop = {
+      source: 'closed loop',
+      hashBlockTokens: 512,
+      // Lengths that differ, so requests finish (and the next ones arrive) while others decode.
+      requests: Array.from({ length: 160 }, (_, i) => ({
+        arrival: 0,
+        promptTokens: 512,
+        outputTokens: 150 + ((i * 37) % 100),
+      })),
+    };
+    const at = (interval: number) =>
+      simulate(config(interval), loop, { closedLoop: { concurrency: 16, frontendSeconds: 0 } });
+    const one = at(1);
+    const ten = at(10);
+    const thirty = at(30);
+    assert.ok(ten.ttft!.mean > one.ttft!.mean + 2 * one.tpot!.mean, `${ten.ttft!.mean} vs ${one.ttft!.mean}`);
+    assert.ok(thirty.ttft!.mean > ten.ttft!.mean, `${thirty.ttft!.mean} vs ${ten.ttft!.mean}`);
+  });
+});
