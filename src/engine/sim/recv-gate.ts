@@ -4,12 +4,14 @@
  * a counter (a decode or target-verify batch 1, no batch 1, any other mode 1000) and takes in requests
  * once the counter reaches the interval, then starts over from 0. With interval n, a server that is
  * decoding sees a new request only every n decode steps, and at once after a prefill (extend) step.
- * Source: sgl-project/sglang python/sglang/srt/managers/scheduler_recv_skipper.py (e.g. at the commits
- * of the v0.5 releases): `handle(last_forward_mode)` adds `_WEIGHT_OF_FORWARD_MODE.get(mode,
- * _DEFAULT_WEIGHT)` with `_DEFAULT_WEIGHT = 1000` and `{DECODE: 1, TARGET_VERIFY: 1, None: 1}`, and
- * returns True (receive) when `self._counter >= self._threshold` (`server_args.scheduler_recv_interval`),
- * resetting the counter; `Scheduler.recv_requests` returns no request on the other iterations. The
- * interval is 1 by default (`maybe_create` makes no skipper), which takes in requests every iteration.
+ * Source: sgl-project/sglang python/sglang/srt/managers/scheduler_recv_skipper.py
+ * (70310f051068e3ea8dbaaecd4e408919cd431417): `handle(last_forward_mode)` adds the mode's weight
+ * (`SGLANG_SCHEDULER_RECV_SKIPPER_WEIGHT_DECODE`, `_TARGET_VERIFY`, `_NONE`, else `_DEFAULT`, whose
+ * defaults in python/sglang/srt/environ.py are 1, 1, 1 and 1000; earlier versions hard-code the same
+ * `_DEFAULT_WEIGHT = 1000` and `{DECODE: 1, TARGET_VERIFY: 1, None: 1}`) and returns True (receive) when
+ * `self._counter >= self._threshold` (`server_args.scheduler_recv_interval`), resetting the counter;
+ * `Scheduler.recv_requests` returns no request on the other iterations. The interval is 1 by default
+ * (`maybe_create` makes no skipper), which takes in requests every iteration.
  *
  * Its versions of the v0.5 releases assert that attention data parallelism is off (`assert not
  * server_args.enable_dp_attention`), so the gate applies to replicas that step on their own; an idle
