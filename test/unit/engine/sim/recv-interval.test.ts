@@ -61,6 +61,31 @@ describe('SGLang --scheduler-recv-interval', () => {
     });
   }
 
+  it('a decode server takes in a request whose KV arrived mid-decode only at its intake', () => {
+    const disaggregated = (recvInterval: number): SimulationConfigInput => ({
+      model: 'llama-3.1-8b',
+      hardware: 'h100-sxm',
+      engine: { id: 'sglang', overlapScheduling: false },
+      deployment: {
+        kind: 'disaggregated',
+        prefill: { plan, scheduler: { policy: 'sglang', maxModelLen: 8192 } },
+        decode: {
+          plan,
+          scheduler: { policy: 'sglang', maxModelLen: 8192, schedulerRecvInterval: recvInterval },
+        },
+        kvLink: { bytesPerSecond: 400e9, latencySeconds: 1e-5 },
+      },
+    });
+    const every = simulate(disaggregated(1), two);
+    const gated = simulate(disaggregated(10), two);
+    assert.equal(gated.requests.completed, 2);
+    // The first request's KV reaches an idle decode server: taken in at once.
+    assert.ok(Math.abs(gated.ttft!.min - every.ttft!.min) < 1e-9, `${gated.ttft!.min} vs ${every.ttft!.min}`);
+    const step = every.tpot!.mean;
+    const extra = gated.ttft!.max - every.ttft!.max;
+    assert.ok(extra > 1.5 * step && extra < 10.5 * step, `extra ${extra} s, decode step ${step} s`);
+  });
+
   it('at a closed loop of decoding clients the mean TTFT grows with the interval', () => {
     const loop = {
       source: 'closed loop',
