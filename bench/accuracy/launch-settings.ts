@@ -24,6 +24,8 @@ const LimitRule = z.object({
   maxNumTokens: count.optional(),
   /** Tokens per step as a multiple of the row's ISL (vLLM's `--max-num-batched-tokens $((ISL * 2))`). */
   maxNumTokensIslTimes: count.optional(),
+  /** SGLang `--max-prefill-tokens`: prompt tokens one prefill batch takes. */
+  maxPrefillTokens: count.optional(),
   /** SGLang `--scheduler-recv-interval`: decode steps between the scheduler's intakes of new requests. */
   schedulerRecvInterval: count.optional(),
 });
@@ -100,6 +102,7 @@ function launchEntryOf(row: SiliconRow, entries: readonly LaunchEntry[]): Launch
 export interface LaunchLimits {
   maxBatchSize?: number;
   maxNumTokens?: number;
+  maxPrefillTokens?: number;
   schedulerRecvInterval?: number;
 }
 
@@ -129,6 +132,7 @@ export function launchLimitsOf(
   return {
     ...(maxBatchSize ? { maxBatchSize } : {}),
     ...(maxNumTokens ? { maxNumTokens } : {}),
+    ...(rule.maxPrefillTokens ? { maxPrefillTokens: rule.maxPrefillTokens } : {}),
     ...(rule.schedulerRecvInterval ? { schedulerRecvInterval: rule.schedulerRecvInterval } : {}),
   };
 }

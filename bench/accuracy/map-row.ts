@@ -595,6 +595,9 @@ function jobOf(c: Context): SimulationJob | string {
         ...(aic?.sglang
           ? { maxPrefillTokens: aic.sglang.maxPrefillTokens, mixedChunk: aic.sglang.mixedChunk }
           : {}),
+        ...(limits && 'maxPrefillTokens' in limits && limits.maxPrefillTokens
+          ? { maxPrefillTokens: limits.maxPrefillTokens }
+          : {}),
         // SGLang launched with --scheduler-recv-interval: new requests are taken in every n decode steps.
         ...(limits && 'schedulerRecvInterval' in limits && limits.schedulerRecvInterval
           ? { schedulerRecvInterval: limits.schedulerRecvInterval }

@@ -110,7 +110,7 @@ its closed-loop client, as a user would predict it, with the step model and cali
   vLLM without \`--kv-cache-dtype\`, TensorRT-LLM with \`dtype: auto\`, run the model's 16-bit cache, except
   that vLLM's auto takes the FP8 cache an NVFP4 ModelOpt checkpoint declares) and
   its engine limits: max running requests (max-num-seqs, max_batch_size), the step's token budget
-  (chunked prefill size, max-num-batched-tokens, max_num_tokens) and SGLang's \`--scheduler-recv-interval\`
+  (chunked prefill size, max-num-batched-tokens, max_num_tokens), SGLang's \`--max-prefill-tokens\` and \`--scheduler-recv-interval\`
   (the DeepSeek-R1 scripts on B200 and B300: 30 from 16 clients up, else 10), each by the TP the server
   ran (a row recording tp × ep as its tp_size ran the script's TP branch). Elsewhere the KV cache is fp8 where the
   row's precision is fp8 or fp4, else bf16, and the engine's defaults apply.

@@ -80,18 +80,21 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.deepEqual(launchLimitsOf(gptOss, 64), { maxBatchSize: 64, maxNumTokens: 8192 });
   });
 
-  it("passes SGLang's --scheduler-recv-interval as the script picks it by the benchmark's concurrency", () => {
+  it("passes SGLang's --scheduler-recv-interval (by the benchmark's concurrency) and --max-prefill-tokens", () => {
     // dsr1_fp8_b200.sh, TP8: --scheduler-recv-interval 30 where CONC >= 16, else 10.
     assert.equal(launchLimitsOf(row('sglangB200'), 64)?.schedulerRecvInterval, 30);
     assert.equal(launchLimitsOf(row('sglangB200'), 8)?.schedulerRecvInterval, 10);
     assert.deepEqual(launchLimitsOf(row('sglangB200'), 8), {
       maxBatchSize: 128,
       maxNumTokens: 32768,
+      maxPrefillTokens: 32768,
       schedulerRecvInterval: 10,
     });
     const mapped = mapRow(row('sglangB200'));
     assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
     assert.equal(mapped.job.config.deployment.pool.scheduler.schedulerRecvInterval, 30);
+    // --max-prefill-tokens 32768 (SGLang's default is 16384).
+    assert.equal(mapped.job.config.deployment.pool.scheduler.maxPrefillTokens, 32768);
     // A script that does not set it leaves the engine's default (every iteration).
     const h200 = mapRow(row('sglangH200'));
     assert.ok(h200.modelled && h200.job.config.deployment.kind === 'colocated');
