@@ -18,22 +18,18 @@ const LimitRule = z.object({
   isl: count.optional(),
   osl: count.optional(),
   tp: count.optional(),
+  /** The rule holds from this many clients up (a script that picks a setting by its CONC). */
+  minClients: count.optional(),
   /** Requests a server runs at once; `clients`: the script passes the benchmark's concurrency. */
   maxBatchSize: z.union([count, z.literal('clients')]).optional(),
   /** Tokens per step (SGLang: the prefill chunk). */
   maxNumTokens: count.optional(),
   /** Tokens per step as a multiple of the row's ISL (vLLM's `--max-num-batched-tokens $((ISL * 2))`). */
   maxNumTokensIslTimes: count.optional(),
-});
-
-/**
- * SGLang's `--scheduler-recv-interval` as a script picks it for the rows its conditions (TP, at least
- * `minClients` clients) match; the first match applies.
- */
-const RecvIntervalRule = z.object({
-  tp: count.optional(),
-  minClients: count.optional(),
-  interval: count,
+  /** SGLang `--max-prefill-tokens`: prompt tokens one prefill batch takes. */
+  maxPrefillTokens: count.optional(),
+  /** SGLang `--scheduler-recv-interval`: decode steps between the scheduler's intakes of new requests. */
+  schedulerRecvInterval: count.optional(),
 });
 
 /**
@@ -56,7 +52,6 @@ const LaunchEntry = z.object({
   precision: z.string().min(1),
   kvDtype: KvDtype,
   limits: z.array(LimitRule).optional(),
-  schedulerRecvInterval: z.array(RecvIntervalRule).optional(),
   /** The MoE backend the script selects (the first matching rule; none: the engine's default). */
   moeBackend: z.array(MoeBackendRule).min(1).optional(),
   /**
@@ -144,36 +139,38 @@ function launchEntryOf(row: SiliconRow, entries: readonly LaunchEntry[]): Launch
 export interface LaunchLimits {
   maxBatchSize?: number;
   maxNumTokens?: number;
-  /** SGLang: steps between the scheduler's receives while it decodes (`--scheduler-recv-interval`). */
+  maxPrefillTokens?: number;
+  /** SGLang: decode steps between the scheduler's intakes of new requests (`--scheduler-recv-interval`). */
   schedulerRecvInterval?: number;
 }
 
 /**
  * The engine limits a row's launch script set (`concurrency`: the row's clients, which scripts pass as
  * max-num-seqs / max_batch_size), or undefined where no script covers the row, none of its rules match,
- * or the row ran attention DP (which none of these scripts launches).
+ * or the row ran attention DP (which none of these scripts launches). `tp`: the server's TP as it ran
+ * (a converted row records tp × ep as its tp_size, 64 for a TP8 server with EP 8; map-row.ts
+ * `aggregatedDegreesAsRun`), which the scripts' TP conditions test.
  */
 export function launchLimitsOf(
   row: SiliconRow,
   concurrency: number,
   entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
+  tp: number | undefined = row.tp_size,
 ): LaunchLimits | undefined {
-  const entry = launchEntryOf(row, entries);
-  const rule = entry?.limits?.find(
+  const rule = launchEntryOf(row, entries)?.limits?.find(
     (r) =>
       (r.isl === undefined || r.isl === row.isl) &&
       (r.osl === undefined || r.osl === row.osl) &&
-      (r.tp === undefined || r.tp === row.tp_size),
+      (r.tp === undefined || r.tp === tp) &&
+      (r.minClients === undefined || concurrency >= r.minClients),
   );
-  const recv = entry?.schedulerRecvInterval?.find(
-    (r) => (r.tp === undefined || r.tp === row.tp_size) && (r.minClients ?? 0) <= concurrency,
-  );
-  if (!rule && !recv) return undefined;
-  const maxBatchSize = rule?.maxBatchSize === 'clients' ? concurrency : rule?.maxBatchSize;
-  const maxNumTokens = rule?.maxNumTokensIslTimes ? rule.maxNumTokensIslTimes * row.isl : rule?.maxNumTokens;
+  if (!rule) return undefined;
+  const maxBatchSize = rule.maxBatchSize === 'clients' ? concurrency : rule.maxBatchSize;
+  const maxNumTokens = rule.maxNumTokensIslTimes ? rule.maxNumTokensIslTimes * row.isl : rule.maxNumTokens;
   return {
     ...(maxBatchSize ? { maxBatchSize } : {}),
     ...(maxNumTokens ? { maxNumTokens } : {}),
-    ...(recv ? { schedulerRecvInterval: recv.interval } : {}),
+    ...(rule.maxPrefillTokens ? { maxPrefillTokens: rule.maxPrefillTokens } : {}),
+    ...(rule.schedulerRecvInterval ? { schedulerRecvInterval: rule.schedulerRecvInterval } : {}),
   };
 }

@@ -617,7 +617,7 @@ function aggregatedPool(
   const degrees = aggregatedDegreesAsRun(row, hardware);
   const limits: LaunchLimits | undefined = generatedMaxNumTokens
     ? { maxNumTokens: generatedMaxNumTokens }
-    : launchLimitsOf(row, concurrency);
+    : launchLimitsOf(row, concurrency, undefined, degrees.tp);
   const config = aggConfigOf(row, concurrency, degrees);
   // An MTP configuration ran its own script, whose MoE backend is the configuration's.
   const configured =
@@ -695,6 +695,13 @@ function jobOf(c: Context): SimulationJob | string {
         // chunk size its default, decodes mixed into prefill batches where the version's template says.
         ...(aic?.sglang
           ? { maxPrefillTokens: aic.sglang.maxPrefillTokens, mixedChunk: aic.sglang.mixedChunk }
+          : {}),
+        ...(limits && 'maxPrefillTokens' in limits && limits.maxPrefillTokens
+          ? { maxPrefillTokens: limits.maxPrefillTokens }
+          : {}),
+        // SGLang launched with --scheduler-recv-interval: new requests are taken in every n decode steps.
+        ...(limits && 'schedulerRecvInterval' in limits && limits.schedulerRecvInterval
+          ? { schedulerRecvInterval: limits.schedulerRecvInterval }
           : {}),
         ...attentionDpBalanceOf(engine, p, row),
         ...(limits && 'schedulerRecvInterval' in limits && limits.schedulerRecvInterval

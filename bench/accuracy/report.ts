@@ -111,10 +111,11 @@ its closed-loop client, as a user would predict it, with the step model and cali
   deployments it covers (engine × GPU × model × precision), the KV-cache format the script set (SGLang and
   vLLM without \`--kv-cache-dtype\`, TensorRT-LLM with \`dtype: auto\`, run the model's 16-bit cache, except
   that vLLM's auto takes the FP8 cache an NVFP4 ModelOpt checkpoint declares) and
-  its engine limits: max running requests (max-num-seqs, max_batch_size) and the step's token budget
-  (chunked prefill size, max-num-batched-tokens, max_num_tokens), how often SGLang's scheduler takes new
-  requests (\`--scheduler-recv-interval\`: 30 decode steps from 16 clients up, else 10, in the B200
-  DeepSeek-R1 and the B200/B300 Qwen3.5 scripts), and the MoE backend it selected (the
+  its engine limits: max running requests (max-num-seqs, max_batch_size), the step's token budget
+  (chunked prefill size, max-num-batched-tokens, max_num_tokens), SGLang's \`--max-prefill-tokens\` and \`--scheduler-recv-interval\`
+  (the DeepSeek-R1 scripts on B200 and B300: 30 from 16 clients up, else 10), each by the TP the server
+  ran (a row recording tp × ep as its tp_size ran the script's TP branch; the B200/B300 Qwen3.5 scripts
+  pass the same recv intervals), and the MoE backend it selected (the
   engine setting \`moeBackend\`, \`--moe-backend\`): vLLM's Marlin kernel for gpt-oss on H100/H200
   (\`VLLM_MXFP4_USE_MARLIN=1\`), its trtllm-gen kernel with mxfp8 activations on B200
   (\`VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1\`), and TensorRT-LLM's \`moe_config.backend\` for DeepSeek-R1 fp8 on

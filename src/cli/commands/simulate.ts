@@ -139,13 +139,13 @@ interface SimulateFlags extends EngineFlags {
   chunkedPrefillSize?: number;
   maxPrefillTokens?: number;
   mixedChunk?: boolean;
+  schedulerRecvInterval?: number;
   scheduleConservativeness?: number;
   preemption?: 'recompute' | 'swap';
   schedulingPolicy?: 'fcfs' | 'priority';
   kvOffload?: number;
   kvPin?: number;
   attentionDpBalance?: number;
-  schedulerRecvInterval?: number;
   prefixCaching?: boolean;
   router: RouterName;
   prefillTp?: number;
@@ -360,6 +360,12 @@ export function registerSimulateCommands(program: Command): void {
       new Option('--mixed-chunk', 'SGLang --enable-mixed-chunk: running decodes join each prefill batch'),
     )
     .addOption(
+      new Option(
+        '--scheduler-recv-interval <n>',
+        'SGLang --scheduler-recv-interval: a decoding server takes in new requests every n decode steps (default 1)',
+      ).argParser(positiveInt),
+    )
+    .addOption(
       new Option('--schedule-conservativeness <x>', 'SGLang admission conservativeness').argParser(
         positiveNumber,
       ),
@@ -404,12 +410,6 @@ export function registerSimulateCommands(program: Command): void {
       new Option(
         '--attention-dp-balance <steps>',
         "attention DP with EP (--ep above --tp): hold a rank's new prompts until every rank has one, for at most this many steps since prompts last ran (TensorRT-LLM attention_dp_config enable_balance with timeout_iters)",
-      ).argParser(positiveInt),
-    )
-    .addOption(
-      new Option(
-        '--scheduler-recv-interval <steps>',
-        'SGLang --scheduler-recv-interval: while the engine only decodes, its scheduler takes new requests every this many steps (a step with prefill: at the next); 1 (the default): every step. Not modelled for attention-DP EP groups',
       ).argParser(positiveInt),
     )
     .option('--prefix-caching', 'enable prefix caching')
@@ -494,6 +494,7 @@ export function registerSimulateCommands(program: Command): void {
         chunkedPrefillSize: flags.chunkedPrefillSize,
         maxPrefillTokens: flags.maxPrefillTokens,
         mixedChunk: flags.mixedChunk,
+        schedulerRecvInterval: flags.schedulerRecvInterval,
         scheduleConservativeness: flags.scheduleConservativeness,
         blockSize: flags.blockSize,
         gpuMemoryUtilization: flags.gpuMemoryUtilization,
@@ -503,7 +504,6 @@ export function registerSimulateCommands(program: Command): void {
         kvOffloadBytes: flags.kvOffload === undefined ? undefined : flags.kvOffload * 1024 ** 3,
         kvPinSeconds: flags.kvPin,
         attentionDpBalanceIters: flags.attentionDpBalance,
-        schedulerRecvInterval: flags.schedulerRecvInterval,
         enablePrefixCaching: flags.prefixCaching,
       };
       const blockSizeProblem =

@@ -48,6 +48,8 @@ export const ServingSettings = z.object({
   maxPrefillTokens: count,
   /** SGLang --enable-mixed-chunk: running decodes ride along in a prefill batch, one token each. */
   mixedChunk: z.boolean(),
+  /** SGLang --scheduler-recv-interval: a decoding server takes in new requests every n decode steps. */
+  schedulerRecvInterval: count,
   /** Tokens per KV cache block (page). */
   blockSize: count,
   /** Longest sequence (prompt + output) the engine accepts. */
@@ -116,6 +118,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   enableChunkedPrefill: 'enable-chunked-prefill',
   maxPrefillTokens: 'max-prefill-tokens',
   mixedChunk: 'enable-mixed-chunk',
+  schedulerRecvInterval: 'scheduler-recv-interval',
   blockSize: 'block-size',
   maxModelLen: 'max-model-len',
   dtype: 'dtype',

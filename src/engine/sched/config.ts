@@ -51,6 +51,12 @@ export const SchedulerConfig = z.object({
    * its prompt budget less that many tokens. Default off, as SGLang's.
    */
   mixedChunk: z.boolean().optional(),
+  /**
+   * SGLang `--scheduler-recv-interval` (default 1): the scheduler takes in new requests only once its
+   * counter of steps since the last intake reaches this (a decode step or an idle loop counts 1, any
+   * other step enough to take in at the next loop); see sim/recv-gate.ts.
+   */
+  schedulerRecvInterval: z.number().int().positive().optional(),
   blockSize: z.number().int().positive().optional(),
   gpuMemoryUtilization: z.number().gt(0).lte(1).optional(),
   /** Share of KV blocks kept free when admitting (vLLM v0: 0.01). */
@@ -83,12 +89,6 @@ export const SchedulerConfig = z.object({
    * `enable_balance` with `timeout_iters`, `batching_wait_iters` 0). Default 0: no holding.
    */
   attentionDpBalanceIters: z.number().int().min(0).optional(),
-  /**
-   * SGLang `--scheduler-recv-interval N` (default 1): while it decodes, the scheduler takes new requests
-   * from its tokenizer only every N steps; a step that prefilled lets it take them at the next (sim/replica.ts
-   * `receivesNow` cites the source). Default 1: every step.
-   */
-  schedulerRecvInterval: z.number().int().min(1).optional(),
 });
 export type SchedulerConfig = z.infer<typeof SchedulerConfig>;
 
@@ -100,6 +100,7 @@ export interface ResolvedSchedulerConfig {
   maxPrefillTokens: number;
   scheduleConservativeness: number;
   mixedChunk: boolean;
+  schedulerRecvInterval: number;
   blockSize: number;
   gpuMemoryUtilization: number;
   watermark: number;
@@ -112,7 +113,6 @@ export interface ResolvedSchedulerConfig {
   maxModelLen: number;
   outputLengthQuantile: number;
   attentionDpBalanceIters: number;
-  schedulerRecvInterval: number;
   /** Whether the policy splits prompts into chunks (else a prompt is prefilled in one step). */
   chunkedPrefill: boolean;
 }
@@ -153,9 +153,9 @@ export function resolveSchedulerConfig(
     scheduleConservativeness: config.scheduleConservativeness ?? 1,
     maxPrefillTokens: config.maxPrefillTokens ?? SGLANG_MAX_PREFILL_TOKENS,
     mixedChunk: config.mixedChunk ?? false,
+    schedulerRecvInterval: config.schedulerRecvInterval ?? 1,
     outputLengthQuantile: config.outputLengthQuantile ?? 0.9,
     attentionDpBalanceIters: config.attentionDpBalanceIters ?? 0,
-    schedulerRecvInterval: config.schedulerRecvInterval ?? 1,
   } as const;
   switch (policy) {
     case 'static':

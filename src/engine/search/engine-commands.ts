@@ -114,6 +114,8 @@ function prefillBatchSettings(knobs: Pool['knobs']): PartialServingSettings {
   if (knobs.maxPrefillTokens !== undefined && knobs.maxPrefillTokens !== SGLANG_MAX_PREFILL_TOKENS)
     settings.maxPrefillTokens = knobs.maxPrefillTokens;
   if (knobs.mixedChunk) settings.mixedChunk = true;
+  if (knobs.schedulerRecvInterval !== undefined && knobs.schedulerRecvInterval > 1)
+    settings.schedulerRecvInterval = knobs.schedulerRecvInterval;
   return settings;
 }
 

@@ -24,6 +24,8 @@ export const SchedulerKnobs = z.object({
   maxPrefillTokens: z.number().int().positive().optional(),
   /** SGLang --enable-mixed-chunk, where a config file sets it; the search does not vary it. Absent: off. */
   mixedChunk: z.boolean().optional(),
+  /** SGLang --scheduler-recv-interval, where a config file sets it; the search does not vary it. Absent: 1. */
+  schedulerRecvInterval: z.number().int().positive().optional(),
 });
 export type SchedulerKnobs = z.infer<typeof SchedulerKnobs>;
 

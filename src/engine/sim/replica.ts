@@ -6,6 +6,7 @@ import type { SchedRequest } from '../sched/request.js';
 import { ReplicaState, StepPlan } from '../sched/state.js';
 
 import type { EpGroup } from './ep-group.js';
+import { RECV_WEIGHT_DECODE } from './recv-gate.js';
 import type { DraftingRequest, SpeculativeDecoder } from './speculation.js';
 
 /** A request in the simulator: the scheduler's view plus its timestamps (seconds). */
@@ -38,10 +39,6 @@ export interface SimRequest extends SchedRequest, DraftingRequest {
   readonly acceptance: number;
 }
 
-/** SGLang's recv skipper weights of a decode step and of any other step (`SimReplica.receivesNow`). */
-const RECV_WEIGHT_OF_DECODE = 1;
-const RECV_WEIGHT_OF_EXTEND = 1000;
-
 export type PoolRole = 'mixed' | 'prefill' | 'decode';
 
 /** One replica: a scheduler policy over its state, a step-time model, and the pipeline's in-flight batches. */
@@ -68,10 +65,13 @@ export class SimReplica {
   /** Arrived while a step ran, not yet seen by the scheduler (the first `incomingCount`; reused). */
   readonly incoming: SimRequest[] = [];
   incomingCount = 0;
-  /** Whether the step it started last prefilled (SGLang's recv interval weighs it as an extend step). */
-  lastStepPrefilled = false;
-  /** SGLang's recv skipper counter (`receivesNow`). */
-  private recvCounter = 0;
+  /**
+   * SGLang `--scheduler-recv-interval` (recv-gate.ts): the scheduler takes in arrivals only on some
+   * iterations; between them they wait in `incoming`. 1: every iteration.
+   */
+  readonly recvInterval: number;
+  recvCounter = 0;
+  lastStepWeight = RECV_WEIGHT_DECODE;
 
   constructor(
     readonly index: number,
@@ -84,6 +84,8 @@ export class SimReplica {
     kvBytesPerBlockPerGpu: number,
   ) {
     this.state = new ReplicaState(config, kv, kvBytesPerBlockPerGpu);
+    // The engine's skipper runs only in a single-stage loop (pipelined loops are not gated).
+    this.recvInterval = pipelineDepth === 1 ? config.schedulerRecvInterval : 1;
     this.plans = Array.from({ length: pipelineDepth }, () => new StepPlan());
     this.freeSlots = Array.from({ length: pipelineDepth }, (_, i) => pipelineDepth - 1 - i);
     this.stageFree = new Float64Array(pipelineDepth);
@@ -95,24 +97,6 @@ export class SimReplica {
 
   returnSlot(slot: number): void {
     this.freeSlots.push(slot);
-  }
-
-  /**
-   * Whether the scheduler takes requests from its front end before the step it is about to schedule;
-   * called once per scheduling pass. SGLang with `--scheduler-recv-interval N` (config
-   * `schedulerRecvInterval`) skips receiving until a weighted count of the steps since it last received
-   * reaches N: a decode step weighs 1, any other (a step with prefill) 1000
-   * (sgl-project/sglang python/sglang/srt/managers/scheduler_recv_skipper.py@70310f05, `handle`, with the
-   * weights of srt/environ.py SGLANG_SCHEDULER_RECV_SKIPPER_WEIGHT_DECODE=1, _DEFAULT=1000). So while
-   * it only decodes, a request that arrives waits for up to N steps. An interval of 1 receives every pass.
-   */
-  receivesNow(): boolean {
-    const interval = this.config.schedulerRecvInterval;
-    if (interval <= 1) return true;
-    this.recvCounter += this.lastStepPrefilled ? RECV_WEIGHT_OF_EXTEND : RECV_WEIGHT_OF_DECODE;
-    if (this.recvCounter < interval) return false;
-    this.recvCounter = 0;
-    return true;
   }
 
   /** Holds `r` until the scheduler's next look at the waiting queue (`releaseIncoming`). */

@@ -17,6 +17,7 @@ import type { EpGroup } from './ep-group.js';
 import { EventQueue } from './event-queue.js';
 import { BucketedSeries, GapHistogram } from './metrics.js';
 import type { Pool } from './pools.js';
+import { RECV_WEIGHT_OTHER, recvThisIteration, stepRecvWeight } from './recv-gate.js';
 import type { SimReplica, SimRequest } from './replica.js';
 import type { StepFactors } from './step-factors.js';
 import { type RunRecord, type RunTotals, summarizeRun } from './summarize-run.js';
@@ -264,10 +265,13 @@ export class Simulation implements StepSink {
    * scheduled the step that follows).
    */
   private enqueue(replica: SimReplica, r: SimRequest): void {
-    if ((replica.overlapScheduling || skipsReceives(replica)) && isStepping(replica)) {
+    const gated = recvGated(replica);
+    if ((replica.overlapScheduling || gated) && isStepping(replica)) {
       replica.holdIncoming(r);
       return;
     }
+    // An idle loop spins and takes the request in at once (recv-gate.ts).
+    if (gated) replica.recvCounter = 0;
     enqueueWaiting(replica.state, r);
     this.tryStart(replica);
   }
@@ -373,15 +377,19 @@ export class Simulation implements StepSink {
     const slot = replica.takeSlot();
     const plan = replica.plans[slot];
     plan.reset();
-    // SGLang's recv interval: requests held since its last receive reach it only every N decode steps.
-    const receives = replica.receivesNow();
-    if (receives && !replica.overlapScheduling) releaseIncoming(replica);
+    // With a recv interval the requests held during the step are taken in only on some iterations.
+    const recv = recvGated(replica) ? recvThisIteration(replica) : true;
+    if (recv && !replica.overlapScheduling) releaseIncoming(replica);
     replica.policy.schedule(replica.state, plan);
     // Overlap: the requests held during the step just ended are seen now, for the step after this one;
-    // with nothing else to run the engine schedules them at once (an idle SGLang loop also runs through
-    // its recv interval at once: its empty passes weigh as decode steps and take microseconds).
-    if ((receives || plan.count === 0) && releaseIncoming(replica) && plan.count === 0)
+    // with nothing else to run the engine schedules them at once.
+    if (recv && releaseIncoming(replica) && plan.count === 0) replica.policy.schedule(replica.state, plan);
+    // Nothing to run: the idle loop spins until it takes in what waits.
+    if (plan.count === 0 && replica.incomingCount > 0) {
+      replica.recvCounter = 0;
+      releaseIncoming(replica);
       replica.policy.schedule(replica.state, plan);
+    }
     if (plan.count === 0) {
       replica.returnSlot(slot);
       return;
@@ -461,15 +469,28 @@ export class Simulation implements StepSink {
     this.shapeOf(replica, plan, replica.pipelineDepth > 1);
     const model = replica.stepModel;
     model.timeStep(this.shape, this.timing);
-    replica.lastStepPrefilled = this.shape.prefillTokens > 0;
     if (this.draftSeconds > 0) addDraftTime(this.timing, this.draftSeconds);
     const swapTokens = plan.swapOutTokens + plan.swapInTokens;
     const swap = swapTokens > 0 ? model.swapSeconds(swapTokens) : 0;
+    if (replica.recvInterval > 1) replica.lastStepWeight = this.recvWeightOf(replica, plan);
     const done =
       replica.pipelineDepth === 1 ? this.stepEnd(replica, swap) : this.pipelinedStepEnd(replica, swap);
     replica.inFlight++;
     this.recordStep(replica, plan, (replica.pipelineDepth === 1 ? done : replica.stageFree[0]) - now);
     this.events.push(done, STEP_DONE, replica.index, slot + poolIndexOf(replica) * 65536);
+  }
+
+  /**
+   * What the step adds to the replica's recv counter (recv-gate.ts): a prefill weighs as SGLang's extend
+   * batch; in a decode pool, a step that first carries requests whose KV just arrived also follows
+   * SGLang's prebuilt batch for them (not a decode mode, so it weighs as an extend).
+   */
+  private recvWeightOf(replica: SimReplica, plan: StepPlan): number {
+    if (this.shape.prefillTokens > 0) return RECV_WEIGHT_OTHER;
+    if (replica.role === 'decode')
+      for (let i = 0; i < plan.count; i++)
+        if ((plan.requests[i] as SimRequest).firstToken < 0) return RECV_WEIGHT_OTHER;
+    return stepRecvWeight(0);
   }
 
   /**
@@ -573,17 +594,14 @@ function accepts(replica: SimReplica, r: SimRequest): boolean {
   return true;
 }
 
+/** Whether `replica` takes in arrivals only on some iterations (recv-gate.ts); not an EP group's rank. */
+function recvGated(replica: SimReplica): boolean {
+  return replica.recvInterval > 1 && replica.epGroup === null;
+}
+
 /** Whether `replica` (or the lockstep group it steps with) has a step running. */
 function isStepping(replica: SimReplica): boolean {
   return replica.epGroup !== null ? replica.epGroup.inFlight > 0 : replica.inFlight > 0;
-}
-
-/**
- * Whether `replica` receives new requests only every few steps (SGLang `--scheduler-recv-interval`); not
- * modelled for a lockstep attention-DP group, whose ranks receive every step.
- */
-function skipsReceives(replica: SimReplica): boolean {
-  return replica.config.schedulerRecvInterval > 1 && replica.epGroup === null;
 }
 
 /** Moves the requests `replica` held while its step ran into its waiting queue; true where there were any. */

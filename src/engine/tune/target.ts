@@ -148,6 +148,9 @@ export function resolveBlock(
       // Only what the file writes: the engine's defaults stand for the rest.
       ...(written.maxPrefillTokens !== undefined ? { maxPrefillTokens: written.maxPrefillTokens } : {}),
       ...(written.mixedChunk !== undefined ? { mixedChunk: written.mixedChunk } : {}),
+      ...(written.schedulerRecvInterval !== undefined
+        ? { schedulerRecvInterval: written.schedulerRecvInterval }
+        : {}),
     },
   };
   const speculation = speculationFromSettings(effective);

@@ -32,6 +32,9 @@ export const SGLANG = {
         : Math.max(maxModelLen, knobs.maxNumBatchedTokens),
       ...(knobs.maxPrefillTokens !== undefined ? { maxPrefillTokens: knobs.maxPrefillTokens } : {}),
       ...(knobs.mixedChunk !== undefined ? { mixedChunk: knobs.mixedChunk } : {}),
+      ...(knobs.schedulerRecvInterval !== undefined
+        ? { schedulerRecvInterval: knobs.schedulerRecvInterval }
+        : {}),
     }),
   },
   dataParallelAttention: 'tp-counts-every-gpu',

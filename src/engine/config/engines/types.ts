@@ -52,11 +52,18 @@ export interface StepKnobs {
   /** SGLang's prefill-batch knobs, where set (else the engine's defaults). */
   maxPrefillTokens?: number;
   mixedChunk?: boolean;
+  /** SGLang --scheduler-recv-interval, where set. */
+  schedulerRecvInterval?: number;
 }
 
 export type SchedulerPolicyChoice = Pick<
   SchedulerConfig,
-  'policy' | 'maxNumBatchedTokens' | 'chunkedPrefillSize' | 'maxPrefillTokens' | 'mixedChunk'
+  | 'policy'
+  | 'maxNumBatchedTokens'
+  | 'chunkedPrefillSize'
+  | 'maxPrefillTokens'
+  | 'mixedChunk'
+  | 'schedulerRecvInterval'
 >;
 
 /** How the simulator stands in for the engine's scheduler. */

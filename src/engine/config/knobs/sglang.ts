@@ -97,6 +97,11 @@ const knobs: Knob[] = [
     defaultText: String(SGLANG_MAX_PREFILL_TOKENS),
     doc: 'Prompt tokens one prefill batch takes; after its first request, a prompt that does not fit ends the batch.',
   }),
+  intKnob('schedulerRecvInterval', {
+    flag: '--scheduler-recv-interval',
+    defaultText: '1',
+    doc: 'Decode steps between the scheduler taking in new requests (1: every step; after a prefill step, at once).',
+  }),
   boolKnob(
     'mixedChunk',
     {

@@ -89,23 +89,29 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.deepEqual(launchLimitsOf(gptOss, 64), { maxBatchSize: 64, maxNumTokens: 8192 });
   });
 
-  it("applies SGLang's scheduler recv interval as the B200 scripts pick it from TP and concurrency", () => {
-    // dsr1_fp8_b200.sh: TP8 --scheduler-recv-interval 30 at CONC >= 16, else 10; TP4 always 10.
-    const b200 = row('sglangB200');
-    assert.deepEqual(launchLimitsOf(b200, 64), {
+  it("passes SGLang's --scheduler-recv-interval (by the benchmark's concurrency) and --max-prefill-tokens", () => {
+    // dsr1_fp8_b200.sh, TP8: --scheduler-recv-interval 30 where CONC >= 16, else 10.
+    assert.equal(launchLimitsOf(row('sglangB200'), 64)?.schedulerRecvInterval, 30);
+    assert.equal(launchLimitsOf(row('sglangB200'), 8)?.schedulerRecvInterval, 10);
+    assert.deepEqual(launchLimitsOf(row('sglangB200'), 8), {
       maxBatchSize: 128,
       maxNumTokens: 32768,
-      schedulerRecvInterval: 30,
+      maxPrefillTokens: 32768,
+      schedulerRecvInterval: 10,
     });
-    assert.equal(launchLimitsOf(b200, 8)?.schedulerRecvInterval, 10);
-    assert.equal(launchLimitsOf({ ...b200, tp_size: 4 }, 64)?.schedulerRecvInterval, 10);
-    const mapped = mapRow(b200);
+    const mapped = mapRow(row('sglangB200'));
     assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
     assert.equal(mapped.job.config.deployment.pool.scheduler.schedulerRecvInterval, 30);
-    // The H200 script sets none: the engine's default (every step).
+    // --max-prefill-tokens 32768 (SGLang's default is 16384).
+    assert.equal(mapped.job.config.deployment.pool.scheduler.maxPrefillTokens, 32768);
+    // A script that does not set it leaves the engine's default (every iteration).
     const h200 = mapRow(row('sglangH200'));
     assert.ok(h200.modelled && h200.job.config.deployment.kind === 'colocated');
     assert.equal(h200.job.config.deployment.pool.scheduler.schedulerRecvInterval, undefined);
+    // B300 ran the B200 recipe as-is (dsr1_fp8_b300.sh).
+    const b300 = { ...row('sglangB200'), system: 'b300_sxm' };
+    assert.deepEqual(kvChoiceOf(b300).kvDtype, 'fp8');
+    assert.equal(launchLimitsOf(b300, 4)?.schedulerRecvInterval, 10);
   });
 
   it('sets no limits where no script covers the row, or where it ran attention DP', () => {
