@@ -165,6 +165,8 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
   it("turns SGLang's DeepGEMM off where the script exports SGL_ENABLE_JIT_DEEPGEMM=false", () => {
     // dsr1_fp8_b200.sh: `export SGL_ENABLE_JIT_DEEPGEMM=false`, `export SGLANG_ENABLE_FLASHINFER_GEMM=true`.
     assert.equal(deepGemmOf(row('sglangB200')), false);
+    // dsr1_fp8_b300.sh (the B200 recipe as-is) exports the same.
+    assert.equal(deepGemmOf({ ...row('sglangB200'), system: 'b300_sxm' }), false);
     const b200 = mapRow(row('sglangB200'));
     assert.ok(b200.modelled);
     assert.equal(b200.job.config.engine?.deepGemm, false);
