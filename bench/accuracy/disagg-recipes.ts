@@ -38,11 +38,22 @@ const RecipePool = z.object({
   maxPrefillTokens: count.optional(),
   /** Expert slots beyond the model's experts, spread over the EP ranks with EPLB (SGLang --ep-num-redundant-experts). */
   redundantExperts: count.optional(),
+  /**
+   * SGLang's --scheduler-recv-interval, as the recipe file sets it on this pool's servers (each of its
+   * schedulers): a decoding scheduler takes in new (for a decode pool, transferred) requests only every
+   * that many decode steps. Absent: the file leaves it at the engine's default, 1.
+   */
+  schedulerRecvInterval: count.optional(),
 });
 export type RecipePool = z.infer<typeof RecipePool>;
 
 const TRTLLM_LIMITS = ['maxBatchSize', 'maxNumTokens'] as const;
-const SGLANG_LIMITS = ['maxRunningRequests', 'chunkedPrefillSize', 'maxPrefillTokens'] as const;
+const SGLANG_LIMITS = [
+  'maxRunningRequests',
+  'chunkedPrefillSize',
+  'maxPrefillTokens',
+  'schedulerRecvInterval',
+] as const;
 
 const RecipeEntry = ConfigurationKey.extend({
   isl: count,
@@ -121,7 +132,7 @@ const RecipeFile = z.object({
       )
       .refine(limitsNamedForEngine, {
         message:
-          "a pool's limits are named for its engine (SGLang: maxRunningRequests, chunkedPrefillSize, maxPrefillTokens; TensorRT-LLM: maxBatchSize, maxNumTokens)",
+          "a pool's limits are named for its engine (SGLang: maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, schedulerRecvInterval; TensorRT-LLM: maxBatchSize, maxNumTokens)",
       }),
   ),
 });
@@ -142,6 +153,8 @@ export function recipeDegrees(pool: RecipePool): PoolDegrees {
 export interface ReplicaLimits {
   maxBatchSize?: number;
   maxNumTokens?: number;
+  /** SGLang's --scheduler-recv-interval: every scheduler (replica) runs its own receive gate. */
+  schedulerRecvInterval?: number;
 }
 
 /**
@@ -162,6 +175,8 @@ const SGLANG_DEFAULT_MAX_PREFILL_TOKENS = resolveSchedulerConfig(
  * `chunked_prefill_size // dp_size` (ServerArgs._handle_data_parallelism, as sgl-project/sglang issue
  * #20018 and PR #28884 quote it), while --max-prefill-tokens, not divided, bounds each rank's prefill
  * batch as well: the tighter of the two is the batch's budget (sgl-project/sglang PR #35414).
+ * --scheduler-recv-interval is each scheduler's own setting (`ServerArgs.scheduler_recv_interval`, read
+ * by every scheduler's `SchedulerRecvSkipper`, src/engine/sim/recv-gate.ts), so it is not divided.
  */
 export function recipeLimits(pool: RecipePool): ReplicaLimits {
   if (pool.maxBatchSize !== undefined || pool.maxNumTokens !== undefined) {
@@ -179,7 +194,11 @@ export function recipeLimits(pool: RecipePool): ReplicaLimits {
     chunk === undefined
       ? undefined
       : Math.min(chunk, pool.maxPrefillTokens ?? SGLANG_DEFAULT_MAX_PREFILL_TOKENS);
-  return { ...(maxBatchSize ? { maxBatchSize } : {}), ...(maxNumTokens ? { maxNumTokens } : {}) };
+  return {
+    ...(maxBatchSize ? { maxBatchSize } : {}),
+    ...(maxNumTokens ? { maxNumTokens } : {}),
+    ...(pool.schedulerRecvInterval ? { schedulerRecvInterval: pool.schedulerRecvInterval } : {}),
+  };
 }
 
 /** What the recipes say about one row. */

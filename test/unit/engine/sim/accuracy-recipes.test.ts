@@ -50,6 +50,10 @@ const ROWS = {
   // SGLang, no worker counts: two exports of gb300 fp4 1k/1k at c2048, one per recipe that ran it
   // (decode DEP48: max_tpt.yaml; decode DEP32: mid_curve.yaml), both 4 prefill workers of DEP4.
   sglangDep48: `2026_03_25_deepseek_r1_gb300_sglang_fp4_disagg_1024x1024_c2048_tp4_0_ep4_0_770,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2026-02-12T00:44:37Z; wip=False; image=${SGLANG_IMAGE},sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,gb300,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,48,1,1,12,4,1241.0308127203762,15.258052610238442`,
+  // SGLang gb200 fp4 1k/1k c8 with worker counts (1 TP4 prefill, 2 TP4 decode workers): low-latency.yaml,
+  // whose prefill and decode servers run --scheduler-recv-interval 10.
+  sglangLowLatency:
+    'dsr1_gb200_sglang_fp4_disagg_1024x1024_c8_cfg486,db-dump/2026-04-27; config_id=486; silicon_concurrency=8; measured=2026-02-08T00:00:00.000Z; workflow_run_id=268; lmsysorg/sglang:v0.5.8-cu130,sglang,0.5.8,deepseek-ai/DeepSeek-V3,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,1,1,4,1,1,4,1,4,2,4,1,1,4,1,297.43168551358394,7.178293724618897',
   sglangDep32: `2026_04_06_deepseek_r1_gb300_sglang_fp4_disagg_1024x1024_c2048_tp4_ep4_1817,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2026-02-12T00:00:00.000Z; wip=False; image=${SGLANG_IMAGE},sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,gb300,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,32,1,1,8,4,1168.97318209316,16.568769688752795`,
 };
 const row = (line: string): SiliconRow => parseSiliconCsv(`${HEADER}\n${line}\n`, 'test.csv')[0];
@@ -228,6 +232,19 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.equal(wide.prefill.plan.allToAll, undefined);
     const mid = disaggregated(jobOf(mapRow(row(ROWS.sglangDep32))));
     assert.deepEqual([mid.decode.plan.dp, mid.decode.scheduler.maxNumSeqs], [32, 2112]);
+  });
+
+  it("an SGLang recipe's --scheduler-recv-interval reaches each pool's scheduler, and only where set", () => {
+    const gated = disaggregated(jobOf(mapRow(row(ROWS.sglangLowLatency))));
+    assert.equal(gated.prefill.scheduler.schedulerRecvInterval, 10);
+    assert.equal(gated.decode.scheduler.schedulerRecvInterval, 10);
+    // max_tpt.yaml sets none: both pools keep the engine's default.
+    const ungated = disaggregated(jobOf(mapRow(row(ROWS.sglangDep48))));
+    assert.equal(ungated.prefill.scheduler.schedulerRecvInterval, undefined);
+    assert.equal(ungated.decode.scheduler.schedulerRecvInterval, undefined);
+    // Per scheduler, so not divided over attention-DP ranks as the server-wide limits are.
+    const pool = { workers: 1, tp: 8, ep: 8, attentionDp: true, schedulerRecvInterval: 10 };
+    assert.deepEqual(recipeLimits(pool), { schedulerRecvInterval: 10 });
   });
 
   it("the GB200/GB300 SGLang recipes' DeepEP: low-latency in attention-DP decode, normal in fp8 attention-DP prefill", () => {
