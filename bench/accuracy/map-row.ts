@@ -704,9 +704,6 @@ function jobOf(c: Context): SimulationJob | string {
           ? { schedulerRecvInterval: limits.schedulerRecvInterval }
           : {}),
         ...attentionDpBalanceOf(engine, p, row),
-        ...(limits && 'schedulerRecvInterval' in limits && limits.schedulerRecvInterval
-          ? { schedulerRecvInterval: limits.schedulerRecvInterval }
-          : {}),
       },
     };
   };
