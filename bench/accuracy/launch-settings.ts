@@ -1,7 +1,8 @@
 // What each measured deployment's launch script set that changes time (launch-settings.json): its KV-cache
 // format and its engine limits (max running requests / max-num-seqs / max_batch_size, the step's token
 // budget: chunked prefill size / max-num-batched-tokens / max_num_tokens), how often SGLang's scheduler takes
-// new requests (`--scheduler-recv-interval`), and kernel choices its environment makes (the MoE backend:
+// new requests (`--scheduler-recv-interval`), how long TensorRT-LLM holds prompts for a fuller batch
+// (`batch_wait_timeout_iters`), and kernel choices its environment makes (the MoE backend:
 // TensorRT-LLM's moe_config.backend, vLLM's VLLM_MXFP4_USE_MARLIN and VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8;
 // SGLang's SGL_ENABLE_JIT_DEEPGEMM). Each entry names the repository,
 // path and commit of the script it was read from and quotes its flags. Rows no script covers keep the rule
@@ -18,6 +19,8 @@ const LimitRule = z.object({
   isl: count.optional(),
   osl: count.optional(),
   tp: count.optional(),
+  /** The engine version of the image that ran the script version the rule was read from. */
+  backendVersion: z.string().min(1).optional(),
   /** Requests a server runs at once; `clients`: the script passes the benchmark's concurrency. */
   maxBatchSize: z.union([count, z.literal('clients')]).optional(),
   /** Tokens per step (SGLang: the prefill chunk). */
@@ -34,6 +37,20 @@ const RecvIntervalRule = z.object({
   tp: count.optional(),
   minClients: count.optional(),
   interval: count,
+});
+
+/**
+ * TensorRT-LLM batch waiting as a script sets it (`batch_wait_timeout_iters`, `batch_wait_max_tokens_ratio`)
+ * for the rows its conditions (ISL, OSL, clients in [minClients, maxClients], engine version) match.
+ */
+const BatchWaitRule = z.object({
+  isl: count.optional(),
+  osl: count.optional(),
+  minClients: count.optional(),
+  maxClients: count.optional(),
+  backendVersion: z.string().min(1).optional(),
+  timeoutIters: count,
+  maxTokensRatio: z.number().gt(0).lte(1),
 });
 
 /**
@@ -57,6 +74,7 @@ const LaunchEntry = z.object({
   kvDtype: KvDtype,
   limits: z.array(LimitRule).optional(),
   schedulerRecvInterval: z.array(RecvIntervalRule).optional(),
+  batchWait: z.array(BatchWaitRule).optional(),
   /** The MoE backend the script selects (the first matching rule; none: the engine's default). */
   moeBackend: z.array(MoeBackendRule).min(1).optional(),
   /**
@@ -146,6 +164,10 @@ export interface LaunchLimits {
   maxNumTokens?: number;
   /** SGLang: steps between the scheduler's receives while it decodes (`--scheduler-recv-interval`). */
   schedulerRecvInterval?: number;
+  /** TensorRT-LLM: steps new prompts may wait for a fuller batch (`batch_wait_timeout_iters`). */
+  batchWaitIters?: number;
+  /** TensorRT-LLM: share of max_num_tokens that ends the wait (`batch_wait_max_tokens_ratio`). */
+  batchWaitTokensRatio?: number;
 }
 
 /**
@@ -163,17 +185,27 @@ export function launchLimitsOf(
     (r) =>
       (r.isl === undefined || r.isl === row.isl) &&
       (r.osl === undefined || r.osl === row.osl) &&
-      (r.tp === undefined || r.tp === row.tp_size),
+      (r.tp === undefined || r.tp === row.tp_size) &&
+      (r.backendVersion === undefined || r.backendVersion === row.backend_version),
   );
   const recv = entry?.schedulerRecvInterval?.find(
     (r) => (r.tp === undefined || r.tp === row.tp_size) && (r.minClients ?? 0) <= concurrency,
   );
-  if (!rule && !recv) return undefined;
+  const wait = entry?.batchWait?.find(
+    (r) =>
+      (r.isl === undefined || r.isl === row.isl) &&
+      (r.osl === undefined || r.osl === row.osl) &&
+      (r.minClients ?? 0) <= concurrency &&
+      (r.maxClients === undefined || concurrency <= r.maxClients) &&
+      (r.backendVersion === undefined || r.backendVersion === row.backend_version),
+  );
+  if (!rule && !recv && !wait) return undefined;
   const maxBatchSize = rule?.maxBatchSize === 'clients' ? concurrency : rule?.maxBatchSize;
   const maxNumTokens = rule?.maxNumTokensIslTimes ? rule.maxNumTokensIslTimes * row.isl : rule?.maxNumTokens;
   return {
     ...(maxBatchSize ? { maxBatchSize } : {}),
     ...(maxNumTokens ? { maxNumTokens } : {}),
     ...(recv ? { schedulerRecvInterval: recv.interval } : {}),
+    ...(wait ? { batchWaitIters: wait.timeoutIters, batchWaitTokensRatio: wait.maxTokensRatio } : {}),
   };
 }

@@ -700,6 +700,9 @@ function jobOf(c: Context): SimulationJob | string {
         ...(limits && 'schedulerRecvInterval' in limits && limits.schedulerRecvInterval
           ? { schedulerRecvInterval: limits.schedulerRecvInterval }
           : {}),
+        ...(limits && 'batchWaitIters' in limits && limits.batchWaitIters
+          ? { batchWaitIters: limits.batchWaitIters, batchWaitTokensRatio: limits.batchWaitTokensRatio }
+          : {}),
       },
     };
   };

@@ -376,7 +376,11 @@ export class Simulation implements StepSink {
     // SGLang's recv interval: requests held since its last receive reach it only every N decode steps.
     const receives = replica.receivesNow();
     if (receives && !replica.overlapScheduling) releaseIncoming(replica);
+    // TensorRT-LLM's batch waiting: a decode step may run without the waiting prompts.
+    const batchWaits = replica.waitsForBatch();
+    if (batchWaits) replica.holdPrompts();
     replica.policy.schedule(replica.state, plan);
+    if (batchWaits) replica.restorePrompts();
     // Overlap: the requests held during the step just ended are seen now, for the step after this one;
     // with nothing else to run the engine schedules them at once (an idle SGLang loop also runs through
     // its recv interval at once: its empty passes weigh as decode steps and take microseconds).
