@@ -114,7 +114,9 @@ its closed-loop client, as a user would predict it, with the step model and cali
   its engine limits: max running requests (max-num-seqs, max_batch_size) and the step's token budget
   (chunked prefill size, max-num-batched-tokens, max_num_tokens), how often SGLang's scheduler takes new
   requests (\`--scheduler-recv-interval\`: 30 decode steps from 16 clients up, else 10, in the B200
-  DeepSeek-R1 and the B200/B300 Qwen3.5 scripts), and the MoE backend it selected (the
+  DeepSeek-R1 and the B200/B300 Qwen3.5 scripts), TensorRT-LLM's batch waiting (\`batch_wait_timeout_iters: 40\`,
+  \`batch_wait_max_tokens_ratio: 0.8\` in the B200 DeepSeek-R1 fp8 script at 1k/1k from 64 to 255 clients, for
+  the rows of the image it ran with), and the MoE backend it selected (the
   engine setting \`moeBackend\`, \`--moe-backend\`): vLLM's Marlin kernel for gpt-oss on H100/H200
   (\`VLLM_MXFP4_USE_MARLIN=1\`), its trtllm-gen kernel with mxfp8 activations on B200
   (\`VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1\`), and TensorRT-LLM's \`moe_config.backend\` for DeepSeek-R1 fp8 on
