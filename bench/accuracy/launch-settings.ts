@@ -1,7 +1,8 @@
 // What each measured deployment's launch script set that changes time (launch-settings.json): its KV-cache
 // format and its engine limits (max running requests / max-num-seqs / max_batch_size, the step's token
 // budget: chunked prefill size / max-num-batched-tokens / max_num_tokens), how often SGLang's scheduler takes
-// new requests (`--scheduler-recv-interval`), and kernel choices its environment makes (the MoE backend:
+// new requests (`--scheduler-recv-interval`), how long TensorRT-LLM holds prompts for a fuller batch
+// (`batch_wait_timeout_iters`), and kernel choices its environment makes (the MoE backend:
 // TensorRT-LLM's moe_config.backend, vLLM's VLLM_MXFP4_USE_MARLIN and VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8;
 // SGLang's SGL_ENABLE_JIT_DEEPGEMM). Each entry names the repository,
 // path and commit of the script it was read from and quotes its flags. Rows no script covers keep the rule
@@ -20,6 +21,8 @@ const LimitRule = z.object({
   tp: count.optional(),
   /** The rule holds from this many clients up (a script that picks a setting by its CONC). */
   minClients: count.optional(),
+  /** The engine version of the image that ran the script version the rule was read from. */
+  backendVersion: z.string().min(1).optional(),
   /** Requests a server runs at once; `clients`: the script passes the benchmark's concurrency. */
   maxBatchSize: z.union([count, z.literal('clients')]).optional(),
   /** Tokens per step (SGLang: the prefill chunk). */
@@ -30,6 +33,20 @@ const LimitRule = z.object({
   maxPrefillTokens: count.optional(),
   /** SGLang `--scheduler-recv-interval`: decode steps between the scheduler's intakes of new requests. */
   schedulerRecvInterval: count.optional(),
+});
+
+/**
+ * TensorRT-LLM batch waiting as a script sets it (`batch_wait_timeout_iters`, `batch_wait_max_tokens_ratio`)
+ * for the rows its conditions (ISL, OSL, clients in [minClients, maxClients], engine version) match.
+ */
+const BatchWaitRule = z.object({
+  isl: count.optional(),
+  osl: count.optional(),
+  minClients: count.optional(),
+  maxClients: count.optional(),
+  backendVersion: z.string().min(1).optional(),
+  timeoutIters: count,
+  maxTokensRatio: z.number().gt(0).lte(1),
 });
 
 /**
@@ -52,6 +69,7 @@ const LaunchEntry = z.object({
   precision: z.string().min(1),
   kvDtype: KvDtype,
   limits: z.array(LimitRule).optional(),
+  batchWait: z.array(BatchWaitRule).optional(),
   /** The MoE backend the script selects (the first matching rule; none: the engine's default). */
   moeBackend: z.array(MoeBackendRule).min(1).optional(),
   /**
@@ -142,6 +160,10 @@ export interface LaunchLimits {
   maxPrefillTokens?: number;
   /** SGLang: decode steps between the scheduler's intakes of new requests (`--scheduler-recv-interval`). */
   schedulerRecvInterval?: number;
+  /** TensorRT-LLM: steps new prompts may wait for a fuller batch (`batch_wait_timeout_iters`). */
+  batchWaitIters?: number;
+  /** TensorRT-LLM: share of max_num_tokens that ends the wait (`batch_wait_max_tokens_ratio`). */
+  batchWaitTokensRatio?: number;
 }
 
 /**
@@ -157,20 +179,31 @@ export function launchLimitsOf(
   entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
   tp: number | undefined = row.tp_size,
 ): LaunchLimits | undefined {
-  const rule = launchEntryOf(row, entries)?.limits?.find(
+  const entry = launchEntryOf(row, entries);
+  const rule = entry?.limits?.find(
     (r) =>
       (r.isl === undefined || r.isl === row.isl) &&
       (r.osl === undefined || r.osl === row.osl) &&
       (r.tp === undefined || r.tp === tp) &&
-      (r.minClients === undefined || concurrency >= r.minClients),
+      (r.minClients === undefined || concurrency >= r.minClients) &&
+      (r.backendVersion === undefined || r.backendVersion === row.backend_version),
   );
-  if (!rule) return undefined;
-  const maxBatchSize = rule.maxBatchSize === 'clients' ? concurrency : rule.maxBatchSize;
-  const maxNumTokens = rule.maxNumTokensIslTimes ? rule.maxNumTokensIslTimes * row.isl : rule.maxNumTokens;
+  const wait = entry?.batchWait?.find(
+    (r) =>
+      (r.isl === undefined || r.isl === row.isl) &&
+      (r.osl === undefined || r.osl === row.osl) &&
+      (r.minClients ?? 0) <= concurrency &&
+      (r.maxClients === undefined || concurrency <= r.maxClients) &&
+      (r.backendVersion === undefined || r.backendVersion === row.backend_version),
+  );
+  if (!rule && !wait) return undefined;
+  const maxBatchSize = rule?.maxBatchSize === 'clients' ? concurrency : rule?.maxBatchSize;
+  const maxNumTokens = rule?.maxNumTokensIslTimes ? rule.maxNumTokensIslTimes * row.isl : rule?.maxNumTokens;
   return {
     ...(maxBatchSize ? { maxBatchSize } : {}),
     ...(maxNumTokens ? { maxNumTokens } : {}),
-    ...(rule.maxPrefillTokens ? { maxPrefillTokens: rule.maxPrefillTokens } : {}),
-    ...(rule.schedulerRecvInterval ? { schedulerRecvInterval: rule.schedulerRecvInterval } : {}),
+    ...(rule?.maxPrefillTokens ? { maxPrefillTokens: rule.maxPrefillTokens } : {}),
+    ...(rule?.schedulerRecvInterval ? { schedulerRecvInterval: rule.schedulerRecvInterval } : {}),
+    ...(wait ? { batchWaitIters: wait.timeoutIters, batchWaitTokensRatio: wait.maxTokensRatio } : {}),
   };
 }

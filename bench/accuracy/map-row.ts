@@ -704,6 +704,9 @@ function jobOf(c: Context): SimulationJob | string {
           ? { schedulerRecvInterval: limits.schedulerRecvInterval }
           : {}),
         ...attentionDpBalanceOf(engine, p, row),
+        ...(limits && 'batchWaitIters' in limits && limits.batchWaitIters
+          ? { batchWaitIters: limits.batchWaitIters, batchWaitTokensRatio: limits.batchWaitTokensRatio }
+          : {}),
       },
     };
   };

@@ -115,7 +115,9 @@ its closed-loop client, as a user would predict it, with the step model and cali
   (chunked prefill size, max-num-batched-tokens, max_num_tokens), SGLang's \`--max-prefill-tokens\` and \`--scheduler-recv-interval\`
   (the DeepSeek-R1 scripts on B200 and B300: 30 from 16 clients up, else 10), each by the TP the server
   ran (a row recording tp × ep as its tp_size ran the script's TP branch; the B200/B300 Qwen3.5 scripts
-  pass the same recv intervals), and the MoE backend it selected (the
+  pass the same recv intervals), TensorRT-LLM's batch waiting (\`batch_wait_timeout_iters: 40\`,
+  \`batch_wait_max_tokens_ratio: 0.8\` in the B200 DeepSeek-R1 fp8 script at 1k/1k from 64 to 255 clients, for
+  the rows of the image it ran with), and the MoE backend it selected (the
   engine setting \`moeBackend\`, \`--moe-backend\`): vLLM's Marlin kernel for gpt-oss on H100/H200
   (\`VLLM_MXFP4_USE_MARLIN=1\`), its trtllm-gen kernel with mxfp8 activations on B200
   (\`VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1\`), and TensorRT-LLM's \`moe_config.backend\` for DeepSeek-R1 fp8 on

@@ -146,6 +146,8 @@ interface SimulateFlags extends EngineFlags {
   kvOffload?: number;
   kvPin?: number;
   attentionDpBalance?: number;
+  batchWaitIters?: number;
+  batchWaitTokensRatio?: number;
   prefixCaching?: boolean;
   router: RouterName;
   prefillTp?: number;
@@ -412,6 +414,18 @@ export function registerSimulateCommands(program: Command): void {
         "attention DP with EP (--ep above --tp): hold a rank's new prompts until every rank has one, for at most this many steps since prompts last ran (TensorRT-LLM attention_dp_config enable_balance with timeout_iters)",
       ).argParser(positiveInt),
     )
+    .addOption(
+      new Option(
+        '--batch-wait-iters <steps>',
+        'TensorRT-LLM batch_wait_timeout_iters: while requests decode, hold new prompts back for up to this many steps until the step would carry --batch-wait-tokens-ratio of its token budget; 0 (the default): no waiting. Not modelled for attention-DP EP groups',
+      ).argParser(positiveInt),
+    )
+    .addOption(
+      new Option(
+        '--batch-wait-tokens-ratio <ratio>',
+        'TensorRT-LLM batch_wait_max_tokens_ratio: the share of the step token budget (--max-num-batched-tokens) whose waiting prompt and decode tokens end the --batch-wait-iters wait early',
+      ).argParser(fraction),
+    )
     .option('--prefix-caching', 'enable prefix caching')
     .option('--no-prefix-caching', 'disable prefix caching')
     .addOption(
@@ -504,6 +518,8 @@ export function registerSimulateCommands(program: Command): void {
         kvOffloadBytes: flags.kvOffload === undefined ? undefined : flags.kvOffload * 1024 ** 3,
         kvPinSeconds: flags.kvPin,
         attentionDpBalanceIters: flags.attentionDpBalance,
+        batchWaitIters: flags.batchWaitIters,
+        batchWaitTokensRatio: flags.batchWaitTokensRatio,
         enablePrefixCaching: flags.prefixCaching,
       };
       const blockSizeProblem =

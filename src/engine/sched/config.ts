@@ -89,6 +89,14 @@ export const SchedulerConfig = z.object({
    * `enable_balance` with `timeout_iters`, `batching_wait_iters` 0). Default 0: no holding.
    */
   attentionDpBalanceIters: z.number().int().min(0).optional(),
+  /**
+   * TensorRT-LLM batch waiting (`batch_wait_timeout_iters`; sim/replica.ts `waitsForBatch` cites the
+   * source): while requests decode, new prompts are held back for up to this many steps until the step's
+   * tokens reach `batchWaitTokensRatio` of its token budget. Default 0: no waiting. Not with attention DP.
+   */
+  batchWaitIters: z.number().int().min(0).optional(),
+  /** TensorRT-LLM `batch_wait_max_tokens_ratio`: the share of the step's token budget that ends the wait. */
+  batchWaitTokensRatio: z.number().min(0).max(1).optional(),
 });
 export type SchedulerConfig = z.infer<typeof SchedulerConfig>;
 
@@ -113,6 +121,8 @@ export interface ResolvedSchedulerConfig {
   maxModelLen: number;
   outputLengthQuantile: number;
   attentionDpBalanceIters: number;
+  batchWaitIters: number;
+  batchWaitTokensRatio: number;
   /** Whether the policy splits prompts into chunks (else a prompt is prefilled in one step). */
   chunkedPrefill: boolean;
 }
@@ -156,6 +166,8 @@ export function resolveSchedulerConfig(
     schedulerRecvInterval: config.schedulerRecvInterval ?? 1,
     outputLengthQuantile: config.outputLengthQuantile ?? 0.9,
     attentionDpBalanceIters: config.attentionDpBalanceIters ?? 0,
+    batchWaitIters: config.batchWaitIters ?? 0,
+    batchWaitTokensRatio: config.batchWaitTokensRatio ?? 0,
   } as const;
   switch (policy) {
     case 'static':

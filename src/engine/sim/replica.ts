@@ -1,6 +1,7 @@
 import type { StepModel } from '../perf/step-model.js';
 import type { ResolvedSchedulerConfig } from '../sched/config.js';
 import type { SchedulerPolicy } from '../sched/core.js';
+import { Deque } from '../sched/deque.js';
 import type { CountingKvBlockManager } from '../sched/kv-cache.js';
 import type { SchedRequest } from '../sched/request.js';
 import { ReplicaState, StepPlan } from '../sched/state.js';
@@ -72,6 +73,10 @@ export class SimReplica {
   readonly recvInterval: number;
   recvCounter = 0;
   lastStepWeight = RECV_WEIGHT_DECODE;
+  /** TensorRT-LLM's batch-waiting counter: steps its prompts have been held back (`waitsForBatch`). */
+  private batchWaitSteps = 0;
+  /** Its waiting requests while batch waiting holds them back (reused). */
+  private readonly heldPrompts = new Deque<SchedRequest>(64);
 
   constructor(
     readonly index: number,
@@ -97,6 +102,45 @@ export class SimReplica {
 
   returnSlot(slot: number): void {
     this.freeSlots.push(slot);
+  }
+
+  /**
+   * Whether TensorRT-LLM's batch waiting holds this step's prompts back; called once per scheduling
+   * pass of a replica that steps on its own. With `batch_wait_timeout_iters` (config `batchWaitIters`)
+   * and `batch_wait_max_tokens_ratio` (`batchWaitTokensRatio`), PyExecutor._schedule, where the step
+   * would run both prompts and decodes and attention DP is off, calls `_waiting_requests`: it runs the
+   * step without its prompts, counting one, until the count reaches the timeout or the step's tokens
+   * (prompt tokens plus one per decode) reach the ratio of `max_num_tokens`; then the prompts run and
+   * the count restarts (NVIDIA/TensorRT-LLM tensorrt_llm/_torch/pyexecutor/py_executor.py, `_schedule`
+   * and `_waiting_requests`, release 1.2 line). A step with no decodes never waits.
+   */
+  waitsForBatch(): boolean {
+    const c = this.config;
+    if (c.batchWaitIters <= 0) return false;
+    const { waiting, running } = this.state;
+    // The engine schedules prompts only with a free slot; a step without prompts or decodes is not counted.
+    if (waiting.length === 0 || running.length === 0 || running.length >= c.maxNumSeqs) return false;
+    const enough = c.batchWaitTokensRatio * c.maxNumBatchedTokens;
+    let tokens = running.length;
+    for (let i = 0; i < waiting.length && tokens < enough; i++) tokens += waiting.at(i).promptTokens;
+    if (this.batchWaitSteps >= c.batchWaitIters || tokens >= enough) {
+      this.batchWaitSteps = 0;
+      return false;
+    }
+    this.batchWaitSteps++;
+    return true;
+  }
+
+  /** Takes the waiting requests out of the scheduler's sight (`restorePrompts` puts them back). */
+  holdPrompts(): void {
+    const waiting = this.state.waiting;
+    while (waiting.length > 0) this.heldPrompts.pushBack(waiting.shift()!);
+  }
+
+  /** Puts the held requests back in the queue, in their order, behind any the scheduler queued. */
+  restorePrompts(): void {
+    const waiting = this.state.waiting;
+    while (this.heldPrompts.length > 0) waiting.pushBack(this.heldPrompts.shift()!);
   }
 
   /** Holds `r` until the scheduler's next look at the waiting queue (`releaseIncoming`). */

@@ -380,7 +380,11 @@ export class Simulation implements StepSink {
     // With a recv interval the requests held during the step are taken in only on some iterations.
     const recv = recvGated(replica) ? recvThisIteration(replica) : true;
     if (recv && !replica.overlapScheduling) releaseIncoming(replica);
+    // TensorRT-LLM's batch waiting: a decode step may run without the waiting prompts.
+    const batchWaits = replica.waitsForBatch();
+    if (batchWaits) replica.holdPrompts();
     replica.policy.schedule(replica.state, plan);
+    if (batchWaits) replica.restorePrompts();
     // Overlap: the requests held during the step just ended are seen now, for the step after this one;
     // with nothing else to run the engine schedules them at once.
     if (recv && releaseIncoming(replica) && plan.count === 0) replica.policy.schedule(replica.state, plan);

@@ -114,6 +114,31 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.equal(launchLimitsOf(b300, 4)?.schedulerRecvInterval, 10);
   });
 
+  it("applies TensorRT-LLM's batch waiting where dsr1_fp8_b200_trt.sh sets DELAY_BATCHING", () => {
+    // 1k/1k with 64 <= CONC < 256 on the 1.2.0rc6.post2 image: batch_wait_timeout_iters 40, ratio 0.8,
+    // with --max_num_tokens 8192 (max(8192, CONC + ISL + 127 rounded down to 64)).
+    const line = ROWS.trtDsr1B200
+      .replace('c8_cfg75', 'c64_cfg75')
+      .replace('silicon_concurrency=8;', 'silicon_concurrency=64;')
+      .replace(',agg,1024,1024,fp8,fp8,8,8,', ',agg,1024,1024,fp8,fp8,64,8,');
+    const [c64] = parseSiliconCsv(`${HEADER}\n${line}\n`, 'c64.csv');
+    assert.ok(c64);
+    assert.deepEqual(launchLimitsOf(c64, 64), {
+      maxNumTokens: 8192,
+      batchWaitIters: 40,
+      batchWaitTokensRatio: 0.8,
+    });
+    const mapped = mapRow(c64);
+    assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
+    const scheduler = mapped.job.config.deployment.pool.scheduler;
+    assert.deepEqual([scheduler.batchWaitIters, scheduler.batchWaitTokensRatio], [40, 0.8]);
+    // Not below 64 clients, not from 256 (DEEPGEMM branch), not 1k/8k, not other images.
+    assert.deepEqual(launchLimitsOf(c64, 32), { maxNumTokens: 8192 });
+    assert.deepEqual(launchLimitsOf(c64, 256), { maxNumTokens: 8192 });
+    assert.equal(launchLimitsOf({ ...c64, osl: 8192 }, 64)?.batchWaitIters, undefined);
+    assert.equal(launchLimitsOf({ ...c64, backend_version: '1.2.0rc6.post3' }, 64), undefined);
+  });
+
   it('sets no limits where no script covers the row, or where it ran attention DP', () => {
     assert.equal(launchLimitsOf(row('otherSource'), 5), undefined);
     assert.equal(launchLimitsOf({ ...row('sglangH200'), attention_dp_size: 8 }, 64), undefined);
