@@ -139,11 +139,11 @@ export interface EngineOverhead {
 }
 
 export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> = {
-  // scripts/fit-engine-overhead.ts on bench:accuracy runs of this model (587, 440 and 876 rows; refitted
+  // scripts/fit-engine-overhead.ts on bench:accuracy runs of this model (586, 446 and 909 rows; refitted
   // until the fit gave back the values it ran with, docs/architecture/engine-overheads.md).
-  vllm: { stepSeconds: 0.29e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
-  sglang: { stepSeconds: 0.84e-3, perSequenceSeconds: 21e-6, perTokenSeconds: 0 },
-  trtllm: { stepSeconds: 0.7e-3, perSequenceSeconds: 12.75e-6, perTokenSeconds: 0 },
+  vllm: { stepSeconds: 0.32e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
+  sglang: { stepSeconds: 0.77e-3, perSequenceSeconds: 16.75e-6, perTokenSeconds: 0 },
+  trtllm: { stepSeconds: 0.68e-3, perSequenceSeconds: 12.75e-6, perTokenSeconds: 0 },
 };
 
 /**
@@ -155,9 +155,9 @@ export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> =
 export const ENGINE_FRONTEND_SECONDS: Readonly<Record<EngineBackend, number>> = {
   // scripts/fit-frontend-latency.ts on the rows of at most 8 clients of the same bench:accuracy runs
   // (209 vLLM, 128 SGLang, 177 TensorRT-LLM rows).
-  vllm: 13e-3,
-  sglang: 146e-3,
-  trtllm: 65e-3,
+  vllm: 15e-3,
+  sglang: 142e-3,
+  trtllm: 64e-3,
 };
 
 /**
