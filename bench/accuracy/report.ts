@@ -123,7 +123,7 @@ its closed-loop client, as a user would predict it, with the step model and cali
   (\`VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1\`), and TensorRT-LLM's \`moe_config.backend\` for DeepSeek-R1 fp8 on
   B200 (TRTLLM, DEEPGEMM from 256 clients at 1k/1k and 1k/8k, for the rows of the image that script ran
   with; its MTP configuration's script sets DEEPGEMM), and SGLang's \`SGL_ENABLE_JIT_DEEPGEMM=false\` (block-fp8
-  linear layers off DeepGEMM, in the B200 DeepSeek-R1 script). Elsewhere the KV cache is fp8 where the
+  linear layers off DeepGEMM, in the B200 and B300 DeepSeek-R1 scripts). Elsewhere the KV cache is fp8 where the
   row's precision is fp8 or fp4, else bf16, and the engine's defaults apply.
 - **Aggregated MTP** (bench/accuracy/agg-configs.json, each entry citing the InferenceMAX configuration
   file and commit it was read from, and for MTP its benchmark script): an aggregated InferenceMAX row is
