@@ -8,6 +8,10 @@ import { SloDefinition } from '../../../src/engine/workload/slo-verdict.js';
 
 const cli = 'dist/cli.mjs';
 
+/** `servetune simulate <args> --json`, its RunSummary parsed. */
+const simulateJson = (args: string[]) =>
+  RunSummary.parse(JSON.parse(execFileSync('node', [cli, 'simulate', ...args, '--json']).toString()));
+
 describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs not built' }, () => {
   it('step --json prints a StepReport whose breakdown adds up to the step time', () => {
     const out = execFileSync('node', [
@@ -405,28 +409,21 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
 
   it('simulate --attention-dp-balance holds prompts across the attention-DP ranks of an EP group', () => {
     const run = (extra: string[]) =>
-      RunSummary.parse(
-        JSON.parse(
-          execFileSync('node', [
-            cli,
-            'simulate',
-            '--model',
-            'qwen3-30b-a3b',
-            '--hardware',
-            'h100-sxm',
-            '--dp',
-            '2',
-            '--ep',
-            '2',
-            '--router',
-            'round-robin',
-            '--workload',
-            'poisson:rate=20,prompt=fixed(256),output=fixed(64),n=40',
-            '--json',
-            ...extra,
-          ]).toString(),
-        ),
-      );
+      simulateJson([
+        '--model',
+        'qwen3-30b-a3b',
+        '--hardware',
+        'h100-sxm',
+        '--dp',
+        '2',
+        '--ep',
+        '2',
+        '--router',
+        'round-robin',
+        '--workload',
+        'poisson:rate=20,prompt=fixed(256),output=fixed(64),n=40',
+        ...extra,
+      ]);
     const held = run(['--attention-dp-balance', '30']);
     assert.equal(held.resolvedSchedulers?.mixed?.attentionDpBalanceIters, 30);
     assert.ok(held.ttft!.mean > run([]).ttft!.mean);
@@ -434,28 +431,41 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
 
   it("simulate --scheduler-recv-interval holds arrivals while SGLang's scheduler only decodes", () => {
     const run = (extra: string[]) =>
-      RunSummary.parse(
-        JSON.parse(
-          execFileSync('node', [
-            cli,
-            'simulate',
-            '--model',
-            'llama-3.1-8b',
-            '--hardware',
-            'h100-sxm',
-            '--engine',
-            'sglang',
-            '--workload',
-            'constant:rate=1000,prompt=fixed(256),output=uniform(64,128),n=64',
-            '--concurrency',
-            '8',
-            '--json',
-            ...extra,
-          ]).toString(),
-        ),
-      );
+      simulateJson([
+        '--model',
+        'llama-3.1-8b',
+        '--hardware',
+        'h100-sxm',
+        '--engine',
+        'sglang',
+        '--workload',
+        'constant:rate=1000,prompt=fixed(256),output=uniform(64,128),n=64',
+        '--concurrency',
+        '8',
+        ...extra,
+      ]);
     const held = run(['--scheduler-recv-interval', '30']);
     assert.equal(held.resolvedSchedulers?.mixed?.schedulerRecvInterval, 30);
     assert.ok(held.ttft!.mean > run([]).ttft!.mean);
+  });
+
+  it('simulate --batch-wait-iters holds TensorRT-LLM prompts back while requests decode', () => {
+    const run = (extra: string[]) =>
+      simulateJson([
+        '--model',
+        'llama-3.1-8b',
+        '--hardware',
+        'h100-sxm',
+        '--engine',
+        'trtllm',
+        '--workload',
+        'constant:rate=1000,prompt=fixed(1024),output=fixed(128),n=256',
+        '--concurrency',
+        '32',
+        ...extra,
+      ]);
+    const waited = run(['--batch-wait-iters', '40', '--batch-wait-tokens-ratio', '0.8']);
+    assert.equal(waited.resolvedSchedulers?.mixed?.batchWaitIters, 40);
+    assert.ok(waited.ttft!.mean > run([]).ttft!.mean);
   });
 });
