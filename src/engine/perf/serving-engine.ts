@@ -3,6 +3,7 @@ import type { HardwareSpec } from '../hardware/spec.js';
 import { ENGINE_BACKENDS, type EngineBackend, isEngineBackend } from '../opdb/systems.js';
 import { ServeTuneError } from '../util/errors.js';
 import { engineHasMoeBackend, enginesWithMoeBackend, MoeBackend } from './moe-backend.js';
+import { overlapScheduling } from './overlap-scheduling.js';
 
 /**
  * The serving engine a prediction is for: which measured op tables time its kernels, whether its
@@ -115,9 +116,22 @@ export function servingEngineBehaviour(engine: ServingEngineInput): string[] {
     engine.cudaGraphs === false ? 'eager' : undefined,
     engine.moeBackend ? `MoE ${engine.moeBackend}` : undefined,
     engine.deepGemm === false ? 'no DeepGEMM' : undefined,
-    engine.overlapScheduling === false ? 'no overlap scheduling' : undefined,
-    engine.overlapScheduling === true ? 'overlap scheduling' : undefined,
+    overlapAwayFromDefault(engine) === false ? 'no overlap scheduling' : undefined,
+    overlapAwayFromDefault(engine) === true ? 'overlap scheduling' : undefined,
   ].filter((f) => f !== undefined);
+}
+
+/**
+ * The overlap scheduler as the engine sets it, where that is not its version's default (vLLM before 0.14
+ * runs without it, every other engine and version with it); undefined where it is the default or unset.
+ */
+export function overlapAwayFromDefault(engine: ServingEngineInput): boolean | undefined {
+  if (engine.overlapScheduling === undefined) return undefined;
+  const asDefault = ServingEngine.parse({
+    id: engine.id,
+    ...(engine.version ? { version: engine.version } : {}),
+  });
+  return engine.overlapScheduling === overlapScheduling(asDefault, 1) ? undefined : engine.overlapScheduling;
 }
 
 /** `vllm@0.19` as a user would write it. */

@@ -1,4 +1,4 @@
-import type { ServingEngineInput } from '../../perf/serving-engine.js';
+import { overlapAwayFromDefault, type ServingEngineInput } from '../../perf/serving-engine.js';
 import type { PartialServingSettings } from '../serving-settings.js';
 
 /**
@@ -45,9 +45,10 @@ export function mergeEngineBehaviour(
  */
 export function engineBehaviourSettings(engine: ServingEngineInput | undefined): PartialServingSettings {
   if (!engine) return {};
+  const overlap = overlapAwayFromDefault(engine);
   return {
     ...(engine.customAllReduce === false ? { disableCustomAllReduce: true } : {}),
     ...(engine.cudaGraphs === false ? { enforceEager: true } : {}),
-    ...(engine.overlapScheduling !== undefined ? { overlapScheduling: engine.overlapScheduling } : {}),
+    ...(overlap !== undefined ? { overlapScheduling: overlap } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { trtllmWorker } from '../../../../src/engine/config/deploy/dynamo-trtllm.js';
 import {
   engineBehaviourOf,
+  engineBehaviourSettings,
   mergeEngineBehaviour,
 } from '../../../../src/engine/config/engines/engine-behaviour.js';
 import {
@@ -14,7 +15,7 @@ import {
   readEngineFlags,
 } from '../../../../src/engine/config/index.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
-import { servingEngineFor } from '../../../../src/engine/perf/serving-engine.js';
+import { servingEngineBehaviour, servingEngineFor } from '../../../../src/engine/perf/serving-engine.js';
 import { engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
 import type { Candidate } from '../../../../src/engine/search/schema.js';
 import { resolveBlock } from '../../../../src/engine/tune/target.js';
@@ -213,5 +214,26 @@ describe('engine behaviours written back', () => {
       servingEngine: servingEngineFor({ id: 'vllm' }),
     });
     assert.doesNotMatch(plain.servers[0]!.commandLine, /eager|custom-all-reduce|async-scheduling/);
+  });
+});
+
+describe('engine behaviours at their defaults are not named or written', () => {
+  it('vLLM async scheduling is named and written only before 0.14, where it is not the default', () => {
+    const newer = servingEngineFor({ id: 'vllm', version: '0.19' }, { overlapScheduling: true });
+    assert.deepEqual(servingEngineBehaviour(newer!), []);
+    assert.deepEqual(engineBehaviourSettings(newer), {});
+    const older = servingEngineFor({ id: 'vllm', version: '0.12' }, { overlapScheduling: true });
+    assert.deepEqual(servingEngineBehaviour(older!), ['overlap scheduling']);
+    assert.deepEqual(engineBehaviourSettings(older), { overlapScheduling: true });
+    const off = servingEngineFor({ id: 'vllm', version: '0.12' }, { overlapScheduling: false });
+    assert.deepEqual(servingEngineBehaviour(off!), []);
+  });
+
+  it("TensorRT-LLM's overlap scheduler off is named and written; on, its default, is not", () => {
+    const off = servingEngineFor({ id: 'trtllm' }, { overlapScheduling: false });
+    assert.deepEqual(servingEngineBehaviour(off!), ['no overlap scheduling']);
+    assert.deepEqual(engineBehaviourSettings(off), { overlapScheduling: false });
+    const on = servingEngineFor({ id: 'trtllm' }, { overlapScheduling: true });
+    assert.deepEqual(servingEngineBehaviour(on!), []);
   });
 });
