@@ -16,7 +16,11 @@ import {
   windowedKeys,
   windowedPairs,
 } from '../../../../src/engine/model/cost.js';
-import { layerGeometry } from '../../../../src/engine/model/geometry.js';
+import {
+  kvBytesPerTokenPerGpu,
+  kvBytesPerTokenPerReplica,
+  layerGeometry,
+} from '../../../../src/engine/model/geometry.js';
 import { modelParams } from '../../../../src/engine/model/params.js';
 import { ModelSpec } from '../../../../src/engine/model/spec.js';
 import { deepseekV3, gptOss120b, qwen3MoE, qwen3Next } from '../../helpers/modern-models.js';
@@ -271,6 +275,44 @@ describe('the layers of today’s models, worked by hand from their configs', ()
     assert.ok(ops.has('in_proj_qkvz_ba') && ops.has('out_proj') && !ops.has('qkv_proj'));
     // Its full-attention layers are ordinary GQA.
     assert.ok(costs(qwen3Next, 3, [{ tokens: 4, context: 0 }]).has('qkv_proj'));
+  });
+
+  it('Qwen3-32B: projections, attention and KV are heads × head_dim wide (8192), not hidden (5120)', () => {
+    // Qwen/Qwen3-32B config.json: hidden 5120, 64 query heads and 8 KV heads of head_dim 128, FFN 25600.
+    const qwen3 = getModel('qwen3-32b');
+    assert.deepEqual(
+      [qwen3.hiddenSize, qwen3.numHeads, qwen3.numKvHeads, qwen3.headDim, qwen3.intermediateSize],
+      [5120, 64, 8, 128, 25600],
+    );
+    assert.equal(qwen3.numLayers, 64);
+    const tokens = 6;
+    const ops = costs(qwen3, 0, [{ tokens, context: 10 }], { tp: 4 });
+    // TP 4: 16 query heads and 2 KV heads per GPU.
+    assert.deepEqual(ops.get('qkv_proj')!.gemm, { n: (16 + 2 * 2) * 128, k: 5120 });
+    assert.equal(ops.get('qkv_proj')!.flops, matmulFlopsByElement(tokens, 5120, (16 + 4) * 128));
+    assert.deepEqual(ops.get('o_proj')!.gemm, { n: 5120, k: 16 * 128 });
+    assert.equal(ops.get('o_proj')!.flops, matmulFlopsByElement(tokens, 16 * 128, 5120));
+    assert.equal(ops.get('qk_norm')!.flops, 4 * tokens * (16 + 2) * 128);
+    assert.equal(ops.get('gate_up_proj')!.flops, matmulFlopsByElement(tokens, 5120, (2 * 25600) / 4));
+    assert.equal(
+      ops.get('attention')!.flops,
+      attentionFlopsByPair([{ tokens, context: 10 }], 16, 128),
+      'q·k and p·v over head_dim 128 for each of the 16 heads',
+    );
+    // KV: 8 KV heads × 128 × (K, V) × 2 bytes × 64 layers per token; 2 of them per GPU at TP 4.
+    assert.equal(kvBytesPerTokenPerReplica(qwen3, 'bf16'), 8 * 128 * 2 * 2 * 64);
+    assert.equal(kvBytesPerTokenPerGpu(qwen3, { tp: 4, pp: 1, kvDtype: 'bf16' }), 2 * 128 * 2 * 2 * 64);
+  });
+
+  it('Qwen3-235B-A22B: 128 routed experts of 1536, top-8, no shared expert, 64 heads × 128 over hidden 4096', () => {
+    const moe = getModel('qwen3-235b-a22b');
+    const ops = costs(moe, 0, [{ tokens: 10, context: 0 }]);
+    assert.equal(ops.get('router')!.flops, 2 * 10 * 4096 * 128);
+    assert.equal(ops.get('experts_gate_up')!.flops, 2 * (10 * 8) * 2 * 4096 * 1536);
+    assert.ok(!ops.has('shared_experts'));
+    assert.deepEqual(ops.get('qkv_proj')!.gemm, { n: (64 + 2 * 4) * 128, k: 4096 });
+    assert.deepEqual(ops.get('o_proj')!.gemm, { n: 4096, k: 64 * 128 });
+    assert.equal(ops.get('qk_norm')!.flops, 4 * 10 * (64 + 4) * 128);
   });
 
   it('qk-norm is an elementwise op over every q and k head', () => {
