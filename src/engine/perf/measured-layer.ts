@@ -486,6 +486,105 @@ export function measuredMoe(
   return marlin ? slowerOfMarlin(own, marlin) : own;
 }
 
+/**
+ * The MLA geometry aiconfigurator's vLLM collector measured the whole module on: DeepSeek-V3's config
+ * with only the head count swept (ai-dynamo/aiconfigurator collector/vllm/collect_mla_module.py
+ * @cab242b4, _create_attention_module: `hf_config.num_attention_heads = num_heads`, the rest read from
+ * deepseek-ai/DeepSeek-V3). Kimi-K2's attention has the same ranks and head dimensions.
+ */
+const MEASURED_MLA_MODULE = {
+  model: 'deepseek-ai/DeepSeek-V3',
+  hidden: 7168,
+  qLoraRank: 1536,
+  kvLoraRank: 512,
+  qkNopeHeadDim: 128,
+  qkRopeHeadDim: 64,
+  vHeadDim: 128,
+} as const;
+
+/** The MLA module tables' GEMM format for the attention's weights; undefined: a format they lack. */
+function mlaModuleGemmDtypeOf(weight: WeightFormat): string | undefined {
+  if (weight.dtype === 'fp8') return weight.groupSize !== undefined ? 'fp8_block' : undefined;
+  if (weight.dtype === 'nvfp4') return 'nvfp4';
+  return weight.dtype === 'bf16' || weight.dtype === 'fp16' ? 'bfloat16' : undefined;
+}
+
+/** Whether a layer's attention is dense MLA of the geometry the module tables measured. */
+function measuredMlaGeometry(setup: LayerCostSetup): boolean {
+  const g = setup.layer.attention;
+  const m = MEASURED_MLA_MODULE;
+  return (
+    g.kind === 'mla' &&
+    g.indexer === null &&
+    setup.hiddenSize === m.hidden &&
+    g.qLoraRank === m.qLoraRank &&
+    g.kvLoraRank === m.kvLoraRank &&
+    g.qkNopeHeadDim === m.qkNopeHeadDim &&
+    g.qkRopeHeadDim === m.qkRopeHeadDim &&
+    g.vHeadDim === m.vHeadDim
+  );
+}
+
+/**
+ * A dense MLA layer's prefill attention core from the measured whole module, for an engine whose tables
+ * hold the module but not the attention kernel alone (aiconfigurator's vLLM tables: mla_context_module
+ * only, no context_mla). The module is vLLM's DeepseekV2MLAAttention forward (collect_mla_module.py
+ * @cab242b4: "Profiles the complete attention module forward pass (projections + attention + output)":
+ * fused_qkv_a_proj, the q/KV norms, q_b_proj, RoPE, kv_b_proj, the prefill attention, o_proj) with an
+ * empty cache, so its prompts' keys are its tokens. The step prices those projections as their own
+ * GEMMs (`projectionSeconds`, at a token count); the core is what the module took beyond them, at least
+ * a tenth of it, as measuredDsaModule does. The module ran 16-bit attention compute (mla_dtype bfloat16:
+ * vLLM's default, without `use_prefill_query_quantization`) over the plan's KV format. Undefined where
+ * the geometry, the GEMM format or the heads on one GPU were not measured.
+ */
+export function measuredMlaModule(
+  ops: MeasuredOps,
+  setup: LayerCostSetup,
+  prefillCoefficients: AttentionPathCoefficients,
+  projectionSeconds: (tokens: number) => number,
+): MeasuredAttention | undefined {
+  const g = setup.layer.attention;
+  const gemmDtype = mlaModuleGemmDtypeOf(setup.weights.attention);
+  const t = ops.tables;
+  if (g.kind !== 'mla' || !measuredMlaGeometry(setup) || gemmDtype === undefined) return undefined;
+  if (!t.tables.mlaContextModule) return undefined;
+  const base = {
+    model: MEASURED_MLA_MODULE.model,
+    gemmDtype,
+    mlaDtype: 'bfloat16',
+    heads: g.heads / setup.tp,
+  };
+  const kvCacheDtype = kvDtypeFor(setup, (kv) =>
+    t.mlaContextModule({ ...base, kvCacheDtype: kv, batch: 1, isl: 1024 }),
+  );
+  const shape = { ...base, kvCacheDtype };
+  const probe = t.mlaContextModule({ ...shape, batch: 1, isl: 1024 });
+  if (probe === undefined || probe.source.how === 'extrapolated') return undefined;
+  const remainder = (time: OpTime | undefined, tokens: number): OpTime | undefined =>
+    time && { ...time, seconds: Math.max(time.seconds - projectionSeconds(tokens), time.seconds / 10) };
+  const key = JSON.stringify({ mlaModule: shape, w: setup.weights.attention });
+  const p = prefillCoefficients;
+  const measured = grid(
+    ops,
+    `mla module prefill ${key}`,
+    PREFILL_BATCHES,
+    PREFILL_LENGTHS,
+    (batch, isl) => remainder(t.mlaContextModule({ ...shape, batch, isl }), batch * isl),
+    (batch, isl) => ({
+      flops:
+        p.flopsPerPair * batch * windowedPairs(isl, 0, Number.POSITIVE_INFINITY) +
+        p.flopsPerToken * batch * isl,
+      bytes: p.bytesPerToken * batch * isl + p.bytesPerKey * batch * isl + p.bytesPerSequence * batch,
+    }),
+  );
+  return (
+    measured && {
+      grid: measured.grid,
+      source: () => `${measured.source()}: the whole MLA module less its projections`,
+    }
+  );
+}
+
 /** The table format of the trtllm-gen kernel for mxfp4 weights with mxfp8 activations. */
 const MXFP8_ACTIVATIONS_DTYPE = 'w4a8_mxfp4_mxfp8';
 

@@ -28,6 +28,7 @@ import {
   type MeasuredAttention,
   measuredAttention,
   measuredDsaModule,
+  measuredMlaModule,
   measuredMoe,
 } from './measured-layer.js';
 import {
@@ -160,7 +161,8 @@ interface CompiledLayerKind extends LayerKindCount {
   /**
    * A sparse (DSA) layer's prefill core from the whole DSA module's table, for prompts of at least
    * `prefillModuleFrom` tokens on average (the indexer path; shorter prompts run SGLang's dense path,
-   * whose module rows sit on the measuring loop's floor); the indexer is inside it.
+   * whose module rows sit on the measuring loop's floor); the indexer is inside it. A dense MLA layer's,
+   * from the whole MLA module's table, where the engine measured no MLA prefill kernel alone (vLLM).
    */
   prefillModule?: MeasuredAttention;
   prefillModuleFrom: number;
@@ -185,6 +187,23 @@ const DSA_MODULE_OPS: ReadonlySet<string> = new Set([
   'indexer_weights_proj',
   'mla_q_absorb',
   'mla_v_absorb',
+  'o_proj',
+]);
+
+/**
+ * The ops of a dense MLA layer's prefill inside the measured MLA module (vLLM's DeepseekV2MLAAttention:
+ * from the fused q/KV down-projection to o_proj, the latent's up-projection kv_b_proj included; the
+ * input norm and the residual are not).
+ */
+const MLA_MODULE_OPS: ReadonlySet<string> = new Set([
+  'qkv_a_proj',
+  'q_proj',
+  'kv_a_proj',
+  'q_a_kv_a_norm',
+  'kv_a_norm',
+  'q_b_proj',
+  'rope',
+  'kv_b_proj',
   'o_proj',
 ]);
 
@@ -388,10 +407,17 @@ export class StepModel {
     const module =
       sparse && this.measured
         ? measuredDsaModule(this.measured, setup, dsaArchitectureOf(model), attention, (n) =>
-            this.dsaProjectionSeconds(setup, n),
+            this.moduleProjectionSeconds(setup, n, DSA_MODULE_OPS),
           )
         : {};
     if (module.decode) engineAttention.decode = module.decode;
+    // Dense MLA whose prefill kernel the engine's tables lack alone (vLLM's hold only the whole module).
+    const mlaModule =
+      !sparse && this.measured && !engineAttention.prefill
+        ? measuredMlaModule(this.measured, setup, attention.prefill, (n) =>
+            this.moduleProjectionSeconds(setup, n, MLA_MODULE_OPS),
+          )
+        : undefined;
     const opsTable = (ops: (n: number) => OpCost[]) =>
       ops(1).length > 0 ? table((n) => ops(n).reduce((sum, op) => sum + this.opSeconds(op, n), 0)) : null;
     const decodeTable = opsTable((n) => decodeOnlyOps(setup, n));
@@ -417,7 +443,8 @@ export class StepModel {
       prefillMeasured: measured.prefill.length > 0 ? undefined : engineAttention.prefill,
       decodeMeasured: measured.decode.length > 0 ? undefined : engineAttention.decode,
       ...(module.prefill ? { prefillModule: module.prefill } : {}),
-      prefillModuleFrom: module.prefillFrom ?? Number.POSITIVE_INFINITY,
+      ...(mlaModule ? { prefillModule: mlaModule } : {}),
+      prefillModuleFrom: module.prefillFrom ?? (mlaModule ? 0 : Number.POSITIVE_INFINITY),
       decodeModule: module.decode !== undefined,
     };
   }
@@ -888,12 +915,19 @@ export class StepModel {
     );
   }
 
-  /** Seconds of a sparse-attention layer's ops inside the measured DSA module, at `tokens` tokens. */
-  private dsaProjectionSeconds(setup: LayerCostSetup, tokens: number): number {
+  /**
+   * Seconds of a layer's ops inside a measured attention module (`inside`: DSA_MODULE_OPS,
+   * MLA_MODULE_OPS), at `tokens` tokens of a prompt with nothing cached (its keys are its tokens).
+   */
+  private moduleProjectionSeconds(
+    setup: LayerCostSetup,
+    tokens: number,
+    inside: ReadonlySet<string>,
+  ): number {
     const ops = layerTokenOps(setup, tokens);
     let seconds = 0;
-    for (const op of [...ops.beforeCore, ...ops.afterCore]) {
-      if (DSA_MODULE_OPS.has(op.name) && this.fusedInto(op.name, setup) === undefined)
+    for (const op of [...ops.beforeCore, ...ops.afterCore, ...prefillKeyOps(setup, tokens)]) {
+      if (inside.has(op.name) && this.fusedInto(op.name, setup) === undefined)
         seconds += this.resolveOp(op, tokens).seconds;
     }
     return seconds;

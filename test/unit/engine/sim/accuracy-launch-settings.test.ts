@@ -32,6 +32,8 @@ const ROWS = {
     '2026_03_25_gpt_oss_120b_b200_sxm_vllm_fp4_agg_1024x8192_c16_tp2_0_ep1_0_613,source_file=2026-03-25.csv; model=GPT-OSS-120B; silicon_concurrency=16; measured=2026-02-25T19:02:12Z; wip=False; image=vllm/vllm-openai:v0.15.1,vllm,0.15.1,openai/gpt-oss-120b,b200_sxm,fp4,agg,1024,8192,nvfp4,nvfp4,16,2,1,1,2,1,,,,,,,,,,,,,,,63.78466460155323,5.636485613736997',
   trtDsr1B200Mtp:
     '2026_03_25_deepseek_r1_b200_sxm_trtllm_fp8_agg_1024x1024_c16_tp8_0_ep1_0_1031,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=16; measured=2026-02-05T19:55:05Z; wip=False; image=nvcr.io#nvidia/tensorrt-llm/release:1.2.0rc6.post3,trtllm,1.2.0rc6.post3,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,1024,1024,fp8,fp8,16,8,1,1,8,1,,,,,,,,,,,,,,,195.35996161284856,8.606805089483863',
+  minimaxFp8B200:
+    '2026_04_06_minimax_m2_5_b200_sxm_vllm_fp8_agg_1024x8192_c4_tp4_ep1_1343,source_file=2026-04-06.csv; model=MiniMax-M2.5; silicon_concurrency=4; measured=2026-03-28T00:00:00.000Z; wip=False; image=vllm/vllm-openai:v0.17.0-cu130,vllm,0.17.0,MiniMaxAI/MiniMax-M2.5,b200_sxm,fp8,agg,1024,8192,fp8,fp8,4,4,1,1,4,1,,,,,,,,,,,,,,,114.79057283722796,9.543516301844233',
   disagg:
     'dsr1_gb200_trtllm_fp8_disagg_1024x8192_c8192_cfg435,db-dump/2026-04-27; config_id=435; silicon_concurrency=8192; measured=2026-02-05T00:00:00.000Z; workflow_run_id=259; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-V3,gb200,fp8,disagg,1024,8192,fp8,fp8,,,,,,,1,1,1,1,8,1,8,256,2,1,1,16,1,16,7431.498290984184,48.5587774517027',
 };
@@ -56,6 +58,16 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
   it('SGLang on B200 launched with --kv-cache-dtype fp8_e4m3 runs an fp8 cache', () => {
     const choice = kvChoiceOf(row('sglangB200'));
     assert.deepEqual([choice.kvDtype, choice.from], ['fp8', 'launch']);
+  });
+
+  it('vLLM on B200 launched without --kv-cache-dtype runs a 16-bit cache for the fp8 MiniMax-M2.5', () => {
+    // minimaxm2.5_fp8_b200.sh sets no --kv-cache-dtype: auto, the checkpoint's 16-bit activations.
+    const choice = kvChoiceOf(row('minimaxFp8B200'));
+    assert.deepEqual([choice.kvDtype, choice.from], ['bf16', 'launch']);
+    assert.ok(choice.from === 'launch' && choice.entry.source.path.endsWith('minimaxm2.5_fp8_b200.sh'));
+    const mapped = mapRow(row('minimaxFp8B200'));
+    assert.ok(mapped.modelled);
+    assert.match(mapped.job.description, /fp8\/bf16 KV/);
   });
 
   it('rows no launch script covers keep the precision rule and say why', () => {
