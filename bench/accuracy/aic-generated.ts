@@ -14,6 +14,20 @@ export function isAicGenerated(row: SiliconRow): boolean {
   return row.silicon_data_source.includes('/aic-auto-gap-analysis/');
 }
 
+// Not replayed: AIPerf's prompt pool. AIPerf of that period makes `--num-conversations` synthetic prompts
+// (default 100: ai-dynamo/aiperf aiperf/common/config/config_defaults.py, 3b2c20864c2497835b648de8b8d20e58f8ddd6a9,
+// `ConversationDefaults.NUM = 100`), each a random span of its corpus (aiperf/dataset/generator/prompt.py,
+// 1c0e6e5f92527903e4bafe4bf7fb0a4e3d37f709, `_sample_tokens`), and gives each request one of them drawn with
+// replacement (aiperf/dataset/dataset_manager.py, 003884dbf7da093996b106a6d298f8b4a6370a92,
+// `_return_any_conversation`: `random.choice`). A repeated prompt is a prefix-cache hit under vLLM v1's and
+// SGLang's defaults; the TensorRT-LLM template leaves block reuse off (extra_engine_args.1.0.0rc3.yaml.j2,
+// 71a2b0330a514596e9946535c060cd437d149705: `enable_block_reuse: … default(false)`). The rows disagree on
+// whether that happened, and none records the AIPerf version or dataset size that decides it: vLLM's
+// Llama-3.1-8B-FP8 rows on H200 at 100 output tokens imply hits (94 requests/s of 1000-token prompts at 112
+// clients is 1.5 PFLOP/s of prefill GEMMs on one H200), while vLLM's Qwen3-32B rows (a full-prefill TTFT at
+// 8 clients) and SGLang's Llama-3.1-8B rows (a TPOT three to four times a decode-only step) show none. One
+// replay for all would fit the first and break the others, so every row runs its prompts without reuse.
+
 /**
  * Tokens over the prompt that the generator's step budgets leave (`SlaConfig.isl + 1500`):
  * ai-dynamo/aiconfigurator src/aiconfigurator/generator/rule_plugin/{trtllm,vllm,sglang}.rule.
