@@ -76,8 +76,11 @@ const RecipeEntry = ConfigurationKey.extend({
   /** Where the configuration entry (workers, degrees, concurrencies) was read. */
   source: Source,
   /**
-   * Where the engine limits were read: the recipe file the entry names (CONFIG_FILE), or the configuration
-   * itself where its additional-settings give them (PREFILL_MAX_BATCH_SIZE, DECODE_MAX_BATCH_SIZE, …).
+   * Where the engine limits were read: the recipe file the entry names (CONFIG_FILE), the configuration
+   * itself where its additional-settings give them (PREFILL_MAX_BATCH_SIZE, DECODE_MAX_BATCH_SIZE, …), or
+   * the Dynamo launch script its SCRIPT_MODE runs (`…/slurm_jobs/scripts/<gpu-type>/disagg/<mode>.sh`:
+   * InferenceMAX's SGLang GB200 benchmark passes only node and worker counts and SCRIPT_MODE, and the
+   * script sets the server flags).
    */
   recipe: Source,
   /**

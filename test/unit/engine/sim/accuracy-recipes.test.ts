@@ -54,6 +54,10 @@ const ROWS = {
   // whose prefill and decode servers run --scheduler-recv-interval 10.
   sglangLowLatency:
     'dsr1_gb200_sglang_fp4_disagg_1024x1024_c8_cfg486,db-dump/2026-04-27; config_id=486; silicon_concurrency=8; measured=2026-02-08T00:00:00.000Z; workflow_run_id=268; lmsysorg/sglang:v0.5.8-cu130,sglang,0.5.8,deepseek-ai/DeepSeek-V3,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,1,1,4,1,1,4,1,4,2,4,1,1,4,1,297.43168551358394,7.178293724618897',
+  // SGLang gb200 fp4 1k/1k c2048 of Dec 2025 (image v0.5.5.post2): the configuration's tp: 1 recorded, its
+  // pools 4 prefill workers of DEP4 and one DEP48 decode worker run by Dynamo's 1k1k-middle-curve.sh.
+  sglangDec2025Dep48:
+    '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_1024x1024_c2048_tp1_ep1_1197,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,2074.4397656439105,17.785910902460714',
   sglangDep32: `2026_04_06_deepseek_r1_gb300_sglang_fp4_disagg_1024x1024_c2048_tp4_ep4_1817,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2026-02-12T00:00:00.000Z; wip=False; image=${SGLANG_IMAGE},sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,gb300,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,32,1,1,8,4,1168.97318209316,16.568769688752795`,
 };
 const row = (line: string): SiliconRow => parseSiliconCsv(`${HEADER}\n${line}\n`, 'test.csv')[0];
@@ -74,7 +78,9 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.ok(DISAGG_RECIPES.length > 0);
     for (const e of DISAGG_RECIPES) {
       assert.match(e.source.commit, /^[0-9a-f]{40}$/);
-      assert.match(e.recipe.path, /\.yaml$/);
+      // A recipe file, or the Dynamo launch script a configuration's SCRIPT_MODE runs.
+      assert.match(e.recipe.path, /\.yaml$|\/slurm_jobs\/scripts\/.+\.sh$/);
+      assert.match(e.recipe.commit, /^[0-9a-f]{40}$/);
       // TensorRT-LLM recipes all set max_batch_size; an SGLang decode worker may run the engine's default.
       if (e.speculative === 'none' && e.backend === 'trtllm')
         assert.ok(e.decode.maxBatchSize, `${e.recipe.path}: decode limit`);
@@ -232,6 +238,18 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.equal(wide.prefill.plan.allToAll, undefined);
     const mid = disaggregated(jobOf(mapRow(row(ROWS.sglangDep32))));
     assert.deepEqual([mid.decode.plan.dp, mid.decode.scheduler.maxNumSeqs], [32, 2112]);
+  });
+
+  it("a DEP48 decode pool runs its launch script's redundant experts, DeepEP and limits", () => {
+    const job = disaggregated(jobOf(mapRow(row(ROWS.sglangDec2025Dep48))));
+    assert.deepEqual([job.decode.plan.tp, job.decode.plan.dp, job.decode.plan.ep], [1, 48, 48]);
+    // --ep-num-redundant-experts 32: 256 + 32 slots, 6 per rank (256 alone do not divide over 48).
+    assert.equal(job.decode.plan.redundantExperts, 32);
+    assert.equal(job.decode.plan.allToAll, 'deepep-low-latency');
+    // --max-running-requests 67584 over 48 ranks; the prefill's 30000 over its 4 ranks.
+    assert.equal(job.decode.scheduler.maxNumSeqs, 1408);
+    assert.equal(job.prefill.scheduler.maxNumSeqs, 7500);
+    assert.equal(job.prefill.plan.allToAll, undefined);
   });
 
   it("an SGLang recipe's --scheduler-recv-interval reaches each pool's scheduler, and only where set", () => {
