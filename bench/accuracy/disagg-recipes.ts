@@ -103,6 +103,13 @@ const RecipeEntry = ConfigurationKey.extend({
    */
   recordedTp: count.optional(),
   /**
+   * The pools' degrees are the configuration's own tp/ep/dp-attn, which its launch script overrides, and
+   * the script its SCRIPT_MODE ran is not stored: workers and GPUs per worker (its node counts) are known,
+   * how the script split them is not. A row only this entry fits is not modelled; the entry is listed so
+   * that a row another deployment also ran at its concurrency is known to be ambiguous.
+   */
+  degreesUnsourced: z.literal(true).optional(),
+  /**
    * Rows whose source names no image fit this entry where measured within these dates (YYYY-MM-DD, both
    * included): the time this configuration's launch script is known to have run it.
    */

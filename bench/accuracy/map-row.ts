@@ -554,6 +554,8 @@ const redundantSlots = (pool: RecipePool): { redundantExperts?: number; allToAll
 function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] | string {
   const counted = Boolean(row.prefill_num_workers && row.decode_num_workers);
   if (recipe.kind === 'found' || recipe.kind === 'speculative') {
+    if (recipe.entry.degreesUnsourced && !counted)
+      return "disaggregated: worker counts not recorded; the launch script that set its recipe's degrees is not stored";
     const { prefill, decode } = recipe.entry;
     const speculation = recipeSpeculation(recipe.entry);
     return [

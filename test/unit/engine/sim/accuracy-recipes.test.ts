@@ -58,6 +58,15 @@ const ROWS = {
   // pools 4 prefill workers of DEP4 and one DEP48 decode worker run by Dynamo's 1k1k-middle-curve.sh.
   sglangDec2025Dep48:
     '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_1024x1024_c2048_tp1_ep1_1197,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,2074.4397656439105,17.785910902460714',
+  // The same configuration's 8k/1k rows of Dec 2025: c4 ran 8k1k-low-latency.sh (1 TP4 prefill, 4 TP4
+  // decode workers), c1024 ran in both the middle-curve and max-tpt entries, c8192 only in max-tpt, whose
+  // script (8k1k-max-tpt.sh) is not stored.
+  sglangDec2025LowLatency8k:
+    '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_8192x1024_c4_tp1_ep1_1193,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=4; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,352.08846549503505,7.574944095937089',
+  sglangDec2025Both8k:
+    '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_8192x1024_c1024_tp1_ep1_1205,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=1024; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,12885.980097311767,16.28865219987436',
+  sglangDec2025MaxTpt8k:
+    '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_8192x1024_c8192_tp1_ep1_1196,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=8192; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,104169.7003534269,21.15121877466642',
   sglangDep32: `2026_04_06_deepseek_r1_gb300_sglang_fp4_disagg_1024x1024_c2048_tp4_ep4_1817,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2026-02-12T00:00:00.000Z; wip=False; image=${SGLANG_IMAGE},sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,gb300,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,32,1,1,8,4,1168.97318209316,16.568769688752795`,
 };
 const row = (line: string): SiliconRow => parseSiliconCsv(`${HEADER}\n${line}\n`, 'test.csv')[0];
@@ -250,6 +259,22 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.equal(job.decode.scheduler.maxNumSeqs, 1408);
     assert.equal(job.prefill.scheduler.maxNumSeqs, 7500);
     assert.equal(job.prefill.plan.allToAll, undefined);
+  });
+
+  it('an 8k/1k row runs the degrees and limits of the script its SCRIPT_MODE ran, where it is stored', () => {
+    const low = disaggregated(jobOf(mapRow(row(ROWS.sglangDec2025LowLatency8k))));
+    // --tp-size 4 --dp-size 1 --ep-size 1 on both pools: TP attention and TP experts, whatever the
+    // configuration's dp-attn says.
+    assert.deepEqual([low.prefill.plan.tp, low.prefill.plan.dp, low.prefill.plan.ep], [4, 1, 1]);
+    assert.deepEqual([low.decode.plan.tp, low.decode.plan.dp, low.decode.plan.ep], [4, 4, 1]);
+    assert.equal(low.prefill.scheduler.maxNumSeqs, 512);
+    assert.equal(low.prefill.scheduler.schedulerRecvInterval, 10);
+    assert.equal(low.decode.scheduler.schedulerRecvInterval, 10);
+    const both = mapRow(row(ROWS.sglangDec2025Both8k));
+    assert.ok(!both.modelled && /several deployments/.test(both.reason));
+    // Only max-tpt ran c8192: its workers are known, how its script split their GPUs is not.
+    const unread = mapRow(row(ROWS.sglangDec2025MaxTpt8k));
+    assert.ok(!unread.modelled && /launch script .* not stored/.test(unread.reason));
   });
 
   it("an SGLang recipe's --scheduler-recv-interval reaches each pool's scheduler, and only where set", () => {
