@@ -190,7 +190,11 @@ its closed-loop client, as a user would predict it, with the step model and cali
   \`8k1k-middle-curve.sh\`), its flags apply as a recipe file's do: degrees (its \`--tp-size\`,
   \`--dp-size\`, \`--ep-size\` over each worker's GPUs, whatever the configuration's dp-attn writes), limits,
   DeepEP, and the 32 redundant expert slots that let DEP48 divide 256 + 32 experts; a row only a mode whose
-  script is not stored ran (fp4 8k1k-max-tpt) is not modelled. A recipe pool
+  script is not stored ran (fp4 8k1k-max-tpt) is not modelled, and so is a row only an MTP entry whose
+  recipe file is not stored ran (its speculative tokens unknown; such entries are listed so that a row
+  both modes ran reads as ambiguous). A recipe whose servers set \`SGLANG_ENABLE_JIT_DEEPGEMM=false\` (B200
+  fp8 low-latency-tep8-1p3d.yaml) runs its block-fp8 linear layers off DeepGEMM, as the aggregated
+  scripts that set it do. A recipe pool
   whose EP does not divide the model's experts, its redundant expert slots not recorded, is not modelled
   (the engine ran some, EPLB's; how many is not known).
 - **Replicas**: requests go round-robin over a pool's replicas (identical requests, so this is the

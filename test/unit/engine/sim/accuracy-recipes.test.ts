@@ -67,6 +67,14 @@ const ROWS = {
     '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_8192x1024_c1024_tp1_ep1_1205,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=1024; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,12885.980097311767,16.28865219987436',
   sglangDec2025MaxTpt8k:
     '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_8192x1024_c8192_tp1_ep1_1196,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=8192; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,104169.7003534269,21.15121877466642',
+  // dsr1-fp8-b200-dynamo-sglang, rows without worker counts: 1k/1k c256 ran only the STP recipe
+  // low-latency-tep8-1p3d.yaml; c8 only an MTP recipe; c4 both.
+  sglangB200Fp8c256:
+    '2026_03_25_deepseek_r1_b200_sxm_sglang_fp8_disagg_1024x1024_c256_tp8_0_ep8_0_541,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=256; measured=2026-03-18T21:01:05Z; wip=False; image=lmsysorg/sglang:v0.5.8.post1-cu130-amd64,sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,disagg,1024,1024,fp8,fp8_block,,,,,,,,,8,1,1,1,8,,,8,1,1,1,8,1185.2021245236756,23.95031999261264',
+  sglangB200Fp8c8:
+    '2026_03_25_deepseek_r1_b200_sxm_sglang_fp8_disagg_1024x1024_c8_tp8_0_ep8_0_534,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=8; measured=2026-03-18T21:01:05Z; wip=False; image=lmsysorg/sglang:v0.5.8.post1-cu130-amd64,sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,disagg,1024,1024,fp8,fp8_block,,,,,,,,,8,1,1,1,8,,,8,1,1,1,8,284.0365712152561,5.404167100082307',
+  sglangB200Fp8c4:
+    '2026_03_25_deepseek_r1_b200_sxm_sglang_fp8_disagg_1024x1024_c4_tp8_0_ep8_0_532,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=4; measured=2026-03-18T21:01:05Z; wip=False; image=lmsysorg/sglang:v0.5.8.post1-cu130-amd64,sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,disagg,1024,1024,fp8,fp8_block,,,,,,,,,8,1,1,1,8,,,8,1,1,1,8,214.33846288127825,9.803760119498524',
   sglangDep32: `2026_04_06_deepseek_r1_gb300_sglang_fp4_disagg_1024x1024_c2048_tp4_ep4_1817,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2026-02-12T00:00:00.000Z; wip=False; image=${SGLANG_IMAGE},sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,gb300,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,32,1,1,8,4,1168.97318209316,16.568769688752795`,
 };
 const row = (line: string): SiliconRow => parseSiliconCsv(`${HEADER}\n${line}\n`, 'test.csv')[0];
@@ -127,7 +135,8 @@ describe('accuracy benchmark: disaggregated recipes', () => {
 
   it('every MTP entry, and only those, gives its speculative tokens', () => {
     for (const e of DISAGG_RECIPES) {
-      assert.equal(e.mtpTokens !== undefined, e.speculative === 'mtp', e.recipe.path);
+      if (e.speculative === 'mtp') assert.ok(e.mtpTokens !== undefined || e.recipeUnread, e.recipe.path);
+      else assert.equal(e.mtpTokens, undefined, e.recipe.path);
       // The recipe files name their MTP depth (…_mtp3.yaml); one names none (…_mtp.yaml, read as 3).
       const named = /_mtp(\d+)(_\d+)?\.yaml$/.exec(e.recipe.path)?.[1];
       if (e.speculative === 'mtp' && named) assert.equal(e.mtpTokens, Number(named), e.recipe.path);
@@ -275,6 +284,21 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     // Only max-tpt ran c8192: its workers are known, how its script split their GPUs is not.
     const unread = mapRow(row(ROWS.sglangDec2025MaxTpt8k));
     assert.ok(!unread.modelled && /launch script .* not stored/.test(unread.reason));
+  });
+
+  it('a B200 fp8 SGLang row runs the one recipe of its concurrency, DeepGEMM off as the recipe sets it', () => {
+    const job = jobOf(mapRow(row(ROWS.sglangB200Fp8c256)));
+    const d = disaggregated(job);
+    // 1 TEP8 prefill worker and 3 TEP8 decode workers, --max-running-requests 512 each.
+    assert.deepEqual([d.prefill.plan.tp, d.prefill.plan.dp * job.parts, d.prefill.plan.ep], [8, 1, 8]);
+    assert.deepEqual([d.decode.plan.tp, d.decode.plan.dp * job.parts, d.decode.plan.ep], [8, 3, 8]);
+    assert.equal(d.decode.scheduler.maxNumSeqs, 512);
+    // SGLANG_ENABLE_JIT_DEEPGEMM=false in both pools' environment.
+    assert.equal(job.config.engine?.deepGemm, false);
+    const mtpOnly = mapRow(row(ROWS.sglangB200Fp8c8));
+    assert.ok(!mtpOnly.modelled && /only an MTP recipe/.test(mtpOnly.reason));
+    const both = mapRow(row(ROWS.sglangB200Fp8c4));
+    assert.ok(!both.modelled && /with and without MTP/.test(both.reason));
   });
 
   it("an SGLang recipe's --scheduler-recv-interval reaches each pool's scheduler, and only where set", () => {
