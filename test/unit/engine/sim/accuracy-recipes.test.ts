@@ -75,6 +75,9 @@ const ROWS = {
     '2026_03_25_deepseek_r1_b200_sxm_sglang_fp8_disagg_1024x1024_c8_tp8_0_ep8_0_534,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=8; measured=2026-03-18T21:01:05Z; wip=False; image=lmsysorg/sglang:v0.5.8.post1-cu130-amd64,sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,disagg,1024,1024,fp8,fp8_block,,,,,,,,,8,1,1,1,8,,,8,1,1,1,8,284.0365712152561,5.404167100082307',
   sglangB200Fp8c4:
     '2026_03_25_deepseek_r1_b200_sxm_sglang_fp8_disagg_1024x1024_c4_tp8_0_ep8_0_532,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=4; measured=2026-03-18T21:01:05Z; wip=False; image=lmsysorg/sglang:v0.5.8.post1-cu130-amd64,sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,disagg,1024,1024,fp8,fp8_block,,,,,,,,,8,1,1,1,8,,,8,1,1,1,8,214.33846288127825,9.803760119498524',
+  // The same configuration's top of curve at c12000: 1k1k-max-tpt.sh, one DEP32 decode worker.
+  sglangDec2025Dep32:
+    '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_1024x1024_c12000_tp1_ep1_1992,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=12000; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,19595.860060731367,45.38905958755272',
   sglangDep32: `2026_04_06_deepseek_r1_gb300_sglang_fp4_disagg_1024x1024_c2048_tp4_ep4_1817,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2026-02-12T00:00:00.000Z; wip=False; image=${SGLANG_IMAGE},sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,gb300,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,32,1,1,8,4,1168.97318209316,16.568769688752795`,
 };
 const row = (line: string): SiliconRow => parseSiliconCsv(`${HEADER}\n${line}\n`, 'test.csv')[0];
@@ -268,6 +271,11 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.equal(job.decode.scheduler.maxNumSeqs, 1408);
     assert.equal(job.prefill.scheduler.maxNumSeqs, 7500);
     assert.equal(job.prefill.plan.allToAll, undefined);
+    // 1k1k-max-tpt.sh sets the same flags on its DEP32 decode worker (256 + 32 slots, 9 per rank).
+    const top = disaggregated(jobOf(mapRow(row(ROWS.sglangDec2025Dep32))));
+    assert.deepEqual([top.decode.plan.dp, top.decode.plan.redundantExperts], [32, 32]);
+    assert.equal(top.decode.plan.allToAll, 'deepep-low-latency');
+    assert.equal(top.decode.scheduler.maxNumSeqs, 2112);
   });
 
   it('an 8k/1k row runs the degrees and limits of the script its SCRIPT_MODE ran, where it is stored', () => {
