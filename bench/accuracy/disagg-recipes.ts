@@ -76,8 +76,11 @@ const RecipeEntry = ConfigurationKey.extend({
   /** Where the configuration entry (workers, degrees, concurrencies) was read. */
   source: Source,
   /**
-   * Where the engine limits were read: the recipe file the entry names (CONFIG_FILE), or the configuration
-   * itself where its additional-settings give them (PREFILL_MAX_BATCH_SIZE, DECODE_MAX_BATCH_SIZE, …).
+   * Where the engine limits were read: the recipe file the entry names (CONFIG_FILE), the configuration
+   * itself where its additional-settings give them (PREFILL_MAX_BATCH_SIZE, DECODE_MAX_BATCH_SIZE, …), or
+   * the Dynamo launch script its SCRIPT_MODE runs (`…/slurm_jobs/scripts/<gpu-type>/disagg/<mode>.sh`:
+   * InferenceMAX's SGLang GB200 benchmark passes only node and worker counts and SCRIPT_MODE, and the
+   * script sets the server flags).
    */
   recipe: Source,
   /**
@@ -100,6 +103,21 @@ const RecipeEntry = ConfigurationKey.extend({
    */
   recordedTp: count.optional(),
   /**
+   * The recipe that set this deployment's server flags is not stored: for an SGLang GB200 run of then, the
+   * launch script its SCRIPT_MODE ran (workers and GPUs per worker, its node counts, are known; how the
+   * script split them is not: the pools are the configuration's own tp/ep/dp-attn, which the script
+   * overrides); for an MTP entry, the recipe file that gives its speculative tokens. A row only this entry
+   * fits is not modelled; the entry is listed so that a row another deployment (or mode) also ran at its
+   * concurrency is known to be ambiguous.
+   */
+  recipeUnread: z.literal(true).optional(),
+  /**
+   * The recipe's servers run SGLang with \`SGLANG_ENABLE_JIT_DEEPGEMM=false\` (prefill and decode
+   * environment): block-fp8 linear layers on FlashInfer's groupwise GEMM, not DeepGEMM
+   * (ServingEngine.deepGemm, as launch-settings.ts reads it from the aggregated scripts).
+   */
+  deepGemm: z.literal(false).optional(),
+  /**
    * Rows whose source names no image fit this entry where measured within these dates (YYYY-MM-DD, both
    * included): the time this configuration's launch script is known to have run it.
    */
@@ -121,9 +139,13 @@ function limitsNamedForEngine(e: RecipeEntry): boolean {
 const RecipeFile = z.object({
   about: z.string(),
   entries: z.array(
-    RecipeEntry.refine((e) => (e.speculative === 'mtp') === (e.mtpTokens !== undefined), {
-      message: 'an MTP entry, and only one, gives mtpTokens',
-    })
+    RecipeEntry.refine(
+      (e) => e.speculative !== 'mtp' || e.mtpTokens !== undefined || e.recipeUnread === true,
+      { message: 'an MTP entry gives mtpTokens (unless its recipe is not stored)' },
+    )
+      .refine((e) => e.speculative === 'mtp' || e.mtpTokens === undefined, {
+        message: 'only an MTP entry gives mtpTokens',
+      })
       .refine(
         (e) =>
           !(e.concurrencyPerDecodeWorker || e.recordsTotalGpus || e.imagelessRowsMeasured) ||

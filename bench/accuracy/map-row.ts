@@ -546,6 +546,17 @@ const redundantSlots = (pool: RecipePool): { redundantExperts?: number; allToAll
   ...(pool.allToAll ? { allToAll: pool.allToAll } : {}),
 });
 
+/** The recipe a row was matched to, where one (and only one) was. */
+const recipeEntryOf = (recipe: RecipeMatch): RecipeEntry | undefined =>
+  recipe.kind === 'found' || recipe.kind === 'speculative' ? recipe.entry : undefined;
+
+/** Why a row only an entry whose recipe is not stored fits is not modelled. */
+function unreadRecipeReason(entry: RecipeEntry): string {
+  return entry.speculative === 'mtp'
+    ? 'disaggregated: worker counts not recorded; only an MTP recipe ran its concurrency, and its speculative tokens are not stored'
+    : "disaggregated: worker counts not recorded; the launch script that set its recipe's degrees is not stored";
+}
+
 /**
  * A disaggregated row's pools as they ran: the row's degrees and worker counts, else its recipe's; with
  * the recipe's engine limits where it gives them, and its MTP speculation. A string says why the row
@@ -554,6 +565,7 @@ const redundantSlots = (pool: RecipePool): { redundantExperts?: number; allToAll
 function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] | string {
   const counted = Boolean(row.prefill_num_workers && row.decode_num_workers);
   if (recipe.kind === 'found' || recipe.kind === 'speculative') {
+    if (recipe.entry.recipeUnread && !counted) return unreadRecipeReason(recipe.entry);
     const { prefill, decode } = recipe.entry;
     const speculation = recipeSpeculation(recipe.entry);
     return [
@@ -726,7 +738,7 @@ function jobOf(c: Context): SimulationJob | string {
     { id: engine, version: row.backend_version || undefined },
     {
       ...(shapes[0]?.moeBackend ? { moeBackend: shapes[0].moeBackend } : {}),
-      disableDeepGemm: !deepGemmOf(row),
+      disableDeepGemm: !deepGemmOf(row) || recipeEntryOf(c.recipe)?.deepGemm === false,
     },
   );
   const plans = full.map((p) => describePlan(p));

@@ -185,9 +185,18 @@ its closed-loop client, as a user would predict it, with the step model and cali
   the last run naming its image). SGLang GB200 runs of then record the tp: 1 their configuration writes
   (its launch script sets the degrees); their pools are its workers and node counts, 4 GPUs per node, with
   the attention its comments name (DEP4 prefill, DEP4 / DEP48 / DEP32 decode; where a comment says 1 prefill
-  worker beside num-worker 4 on 4 nodes, the counts are taken); 8k/1k, without such comments, is not
-  transcribed. A recipe pool whose EP does not divide the model's experts, its redundant expert slots not
-  recorded, is not modelled (the engine ran some, EPLB's; how many is not known).
+  worker beside num-worker 4 on 4 nodes, the counts are taken). Where the Dynamo script the
+  configuration's SCRIPT_MODE ran is stored (fp4: \`scripts/gb200-fp4/disagg/1k1k-middle-curve.sh\`,
+  \`1k1k-max-tpt.sh\`, \`8k1k-low-latency.sh\`, \`8k1k-middle-curve.sh\`), its flags apply as a recipe
+  file's do: degrees (its \`--tp-size\`, \`--dp-size\`, \`--ep-size\` over each worker's GPUs, whatever the
+  configuration's dp-attn writes), limits, DeepEP, and the 32 redundant expert slots that let DEP48 divide
+  256 + 32 experts; a row only a mode whose script is not stored ran (fp4 8k1k-max-tpt) is not modelled,
+  and so is a row only an MTP entry whose recipe file is not stored ran (its speculative tokens unknown;
+  such entries are listed so that a row both modes ran reads as ambiguous). A recipe whose servers set
+  \`SGLANG_ENABLE_JIT_DEEPGEMM=false\` (B200 fp8 low-latency-tep8-1p3d.yaml) runs its block-fp8 linear
+  layers off DeepGEMM, as the aggregated scripts that set it do. A recipe pool whose EP does not divide the
+  model's experts, its redundant expert slots not recorded, is not modelled (the engine ran some, EPLB's;
+  how many is not known).
 - **Replicas**: requests go round-robin over a pool's replicas (identical requests, so this is the
   engines' even balancing). Replicas share nothing in the simulator, so where the clients divide evenly, one of k
   identical parts (colocated replicas, or gcd-sized groups of prefill and decode replicas) is simulated

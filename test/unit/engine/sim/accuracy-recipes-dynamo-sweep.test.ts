@@ -102,8 +102,14 @@ describe('accuracy benchmark: recipes of the Dynamo performance-sweep runs', () 
   });
 
   it('a recipe whose EP does not divide the experts, with no redundant slots recorded, is not simulated', () => {
-    const mapping = mapRow(row(ROWS.sglang2048));
+    // recipes/gb200-fp4/8k1k/mid-curve.yaml as transcribed: a DEP48 decode pool, no redundant slots.
+    const undivided = row(
+      'x,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=512; measured=2026-02-08T05:50:14Z; wip=False; image=lmsysorg/sglang:v0.5.8-cu130,sglang,0.5.8,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,4,1,,,48,1,1,1,48,1000,20',
+    );
+    const mapping = mapRow(undivided);
     assert.ok(!mapping.modelled);
     assert.match(mapping.modelled ? '' : mapping.reason, /EP 48 does not divide the 256 experts/);
+    // The Dec 2025 DEP48 run records its script's 32 redundant slots: 256 + 32 divide over 48.
+    assert.ok(mapRow(row(ROWS.sglang2048)).modelled);
   });
 });

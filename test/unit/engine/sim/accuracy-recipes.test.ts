@@ -54,6 +54,30 @@ const ROWS = {
   // whose prefill and decode servers run --scheduler-recv-interval 10.
   sglangLowLatency:
     'dsr1_gb200_sglang_fp4_disagg_1024x1024_c8_cfg486,db-dump/2026-04-27; config_id=486; silicon_concurrency=8; measured=2026-02-08T00:00:00.000Z; workflow_run_id=268; lmsysorg/sglang:v0.5.8-cu130,sglang,0.5.8,deepseek-ai/DeepSeek-V3,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,1,1,4,1,1,4,1,4,2,4,1,1,4,1,297.43168551358394,7.178293724618897',
+  // SGLang gb200 fp4 1k/1k c2048 of Dec 2025 (image v0.5.5.post2): the configuration's tp: 1 recorded, its
+  // pools 4 prefill workers of DEP4 and one DEP48 decode worker run by Dynamo's 1k1k-middle-curve.sh.
+  sglangDec2025Dep48:
+    '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_1024x1024_c2048_tp1_ep1_1197,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,2074.4397656439105,17.785910902460714',
+  // The same configuration's 8k/1k rows of Dec 2025: c4 ran 8k1k-low-latency.sh (1 TP4 prefill, 4 TP4
+  // decode workers), c1024 ran in both the middle-curve and max-tpt entries, c8192 only in max-tpt, whose
+  // script (8k1k-max-tpt.sh) is not stored.
+  sglangDec2025LowLatency8k:
+    '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_8192x1024_c4_tp1_ep1_1193,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=4; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,352.08846549503505,7.574944095937089',
+  sglangDec2025Both8k:
+    '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_8192x1024_c1024_tp1_ep1_1205,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=1024; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,12885.980097311767,16.28865219987436',
+  sglangDec2025MaxTpt8k:
+    '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_8192x1024_c8192_tp1_ep1_1196,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=8192; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,104169.7003534269,21.15121877466642',
+  // dsr1-fp8-b200-dynamo-sglang, rows without worker counts: 1k/1k c256 ran only the STP recipe
+  // low-latency-tep8-1p3d.yaml; c8 only an MTP recipe; c4 both.
+  sglangB200Fp8c256:
+    '2026_03_25_deepseek_r1_b200_sxm_sglang_fp8_disagg_1024x1024_c256_tp8_0_ep8_0_541,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=256; measured=2026-03-18T21:01:05Z; wip=False; image=lmsysorg/sglang:v0.5.8.post1-cu130-amd64,sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,disagg,1024,1024,fp8,fp8_block,,,,,,,,,8,1,1,1,8,,,8,1,1,1,8,1185.2021245236756,23.95031999261264',
+  sglangB200Fp8c8:
+    '2026_03_25_deepseek_r1_b200_sxm_sglang_fp8_disagg_1024x1024_c8_tp8_0_ep8_0_534,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=8; measured=2026-03-18T21:01:05Z; wip=False; image=lmsysorg/sglang:v0.5.8.post1-cu130-amd64,sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,disagg,1024,1024,fp8,fp8_block,,,,,,,,,8,1,1,1,8,,,8,1,1,1,8,284.0365712152561,5.404167100082307',
+  sglangB200Fp8c4:
+    '2026_03_25_deepseek_r1_b200_sxm_sglang_fp8_disagg_1024x1024_c4_tp8_0_ep8_0_532,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=4; measured=2026-03-18T21:01:05Z; wip=False; image=lmsysorg/sglang:v0.5.8.post1-cu130-amd64,sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,disagg,1024,1024,fp8,fp8_block,,,,,,,,,8,1,1,1,8,,,8,1,1,1,8,214.33846288127825,9.803760119498524',
+  // The same configuration's top of curve at c12000: 1k1k-max-tpt.sh, one DEP32 decode worker.
+  sglangDec2025Dep32:
+    '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_1024x1024_c12000_tp1_ep1_1992,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=12000; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,19595.860060731367,45.38905958755272',
   sglangDep32: `2026_04_06_deepseek_r1_gb300_sglang_fp4_disagg_1024x1024_c2048_tp4_ep4_1817,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2026-02-12T00:00:00.000Z; wip=False; image=${SGLANG_IMAGE},sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,gb300,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,32,1,1,8,4,1168.97318209316,16.568769688752795`,
 };
 const row = (line: string): SiliconRow => parseSiliconCsv(`${HEADER}\n${line}\n`, 'test.csv')[0];
@@ -74,7 +98,9 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.ok(DISAGG_RECIPES.length > 0);
     for (const e of DISAGG_RECIPES) {
       assert.match(e.source.commit, /^[0-9a-f]{40}$/);
-      assert.match(e.recipe.path, /\.yaml$/);
+      // A recipe file, or the Dynamo launch script a configuration's SCRIPT_MODE runs.
+      assert.match(e.recipe.path, /\.yaml$|\/slurm_jobs\/scripts\/.+\.sh$/);
+      assert.match(e.recipe.commit, /^[0-9a-f]{40}$/);
       // TensorRT-LLM recipes all set max_batch_size; an SGLang decode worker may run the engine's default.
       if (e.speculative === 'none' && e.backend === 'trtllm')
         assert.ok(e.decode.maxBatchSize, `${e.recipe.path}: decode limit`);
@@ -112,7 +138,8 @@ describe('accuracy benchmark: disaggregated recipes', () => {
 
   it('every MTP entry, and only those, gives its speculative tokens', () => {
     for (const e of DISAGG_RECIPES) {
-      assert.equal(e.mtpTokens !== undefined, e.speculative === 'mtp', e.recipe.path);
+      if (e.speculative === 'mtp') assert.ok(e.mtpTokens !== undefined || e.recipeUnread, e.recipe.path);
+      else assert.equal(e.mtpTokens, undefined, e.recipe.path);
       // The recipe files name their MTP depth (…_mtp3.yaml); one names none (…_mtp.yaml, read as 3).
       const named = /_mtp(\d+)(_\d+)?\.yaml$/.exec(e.recipe.path)?.[1];
       if (e.speculative === 'mtp' && named) assert.equal(e.mtpTokens, Number(named), e.recipe.path);
@@ -232,6 +259,54 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.equal(wide.prefill.plan.allToAll, undefined);
     const mid = disaggregated(jobOf(mapRow(row(ROWS.sglangDep32))));
     assert.deepEqual([mid.decode.plan.dp, mid.decode.scheduler.maxNumSeqs], [32, 2112]);
+  });
+
+  it("a DEP48 decode pool runs its launch script's redundant experts, DeepEP and limits", () => {
+    const job = disaggregated(jobOf(mapRow(row(ROWS.sglangDec2025Dep48))));
+    assert.deepEqual([job.decode.plan.tp, job.decode.plan.dp, job.decode.plan.ep], [1, 48, 48]);
+    // --ep-num-redundant-experts 32: 256 + 32 slots, 6 per rank (256 alone do not divide over 48).
+    assert.equal(job.decode.plan.redundantExperts, 32);
+    assert.equal(job.decode.plan.allToAll, 'deepep-low-latency');
+    // --max-running-requests 67584 over 48 ranks; the prefill's 30000 over its 4 ranks.
+    assert.equal(job.decode.scheduler.maxNumSeqs, 1408);
+    assert.equal(job.prefill.scheduler.maxNumSeqs, 7500);
+    assert.equal(job.prefill.plan.allToAll, undefined);
+    // 1k1k-max-tpt.sh sets the same flags on its DEP32 decode worker (256 + 32 slots, 9 per rank).
+    const top = disaggregated(jobOf(mapRow(row(ROWS.sglangDec2025Dep32))));
+    assert.deepEqual([top.decode.plan.dp, top.decode.plan.redundantExperts], [32, 32]);
+    assert.equal(top.decode.plan.allToAll, 'deepep-low-latency');
+    assert.equal(top.decode.scheduler.maxNumSeqs, 2112);
+  });
+
+  it('an 8k/1k row runs the degrees and limits of the script its SCRIPT_MODE ran, where it is stored', () => {
+    const low = disaggregated(jobOf(mapRow(row(ROWS.sglangDec2025LowLatency8k))));
+    // --tp-size 4 --dp-size 1 --ep-size 1 on both pools: TP attention and TP experts, whatever the
+    // configuration's dp-attn says.
+    assert.deepEqual([low.prefill.plan.tp, low.prefill.plan.dp, low.prefill.plan.ep], [4, 1, 1]);
+    assert.deepEqual([low.decode.plan.tp, low.decode.plan.dp, low.decode.plan.ep], [4, 4, 1]);
+    assert.equal(low.prefill.scheduler.maxNumSeqs, 512);
+    assert.equal(low.prefill.scheduler.schedulerRecvInterval, 10);
+    assert.equal(low.decode.scheduler.schedulerRecvInterval, 10);
+    const both = mapRow(row(ROWS.sglangDec2025Both8k));
+    assert.ok(!both.modelled && /several deployments/.test(both.reason));
+    // Only max-tpt ran c8192: its workers are known, how its script split their GPUs is not.
+    const unread = mapRow(row(ROWS.sglangDec2025MaxTpt8k));
+    assert.ok(!unread.modelled && /launch script .* not stored/.test(unread.reason));
+  });
+
+  it('a B200 fp8 SGLang row runs the one recipe of its concurrency, DeepGEMM off as the recipe sets it', () => {
+    const job = jobOf(mapRow(row(ROWS.sglangB200Fp8c256)));
+    const d = disaggregated(job);
+    // 1 TEP8 prefill worker and 3 TEP8 decode workers, --max-running-requests 512 each.
+    assert.deepEqual([d.prefill.plan.tp, d.prefill.plan.dp * job.parts, d.prefill.plan.ep], [8, 1, 8]);
+    assert.deepEqual([d.decode.plan.tp, d.decode.plan.dp * job.parts, d.decode.plan.ep], [8, 3, 8]);
+    assert.equal(d.decode.scheduler.maxNumSeqs, 512);
+    // SGLANG_ENABLE_JIT_DEEPGEMM=false in both pools' environment.
+    assert.equal(job.config.engine?.deepGemm, false);
+    const mtpOnly = mapRow(row(ROWS.sglangB200Fp8c8));
+    assert.ok(!mtpOnly.modelled && /only an MTP recipe/.test(mtpOnly.reason));
+    const both = mapRow(row(ROWS.sglangB200Fp8c4));
+    assert.ok(!both.modelled && /with and without MTP/.test(both.reason));
   });
 
   it("an SGLang recipe's --scheduler-recv-interval reaches each pool's scheduler, and only where set", () => {
