@@ -364,6 +364,8 @@ export interface EngineFlags {
   marlinMoe?: boolean;
   disableDeepGemm?: boolean;
   disableOverlapScheduling?: boolean;
+  /** The overlap scheduler as a config file sets it (`simulate --config`); the flag above wins. */
+  overlapScheduling?: boolean;
 }
 
 /** The first engine flag given, for the error that names it. */

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { simulationFromConfig } from '../../../../src/engine/tune/config-simulation.js';
+import { isServeTuneError } from '../../../../src/engine/util/errors.js';
+
+/** A reader over in-memory files, as the editor and tests give one. */
+const files = (texts: Record<string, string>) => (path: string) => texts[path];
+
+describe('simulationFromConfig', () => {
+  it('takes the plan, engine, scheduler and engine behaviours from a launch command', () => {
+    const readFile = files({
+      '/c/serve.sh':
+        'python -m sglang.launch_server --model-path meta-llama/Llama-3.1-8B-Instruct --tp 2 \\\n' +
+        '  --disable-cuda-graph --disable-custom-all-reduce --scheduler-recv-interval 4 \\\n' +
+        '  --max-running-requests 64 --chunked-prefill-size 4096 --page-size 32\n',
+    });
+    const config = simulationFromConfig('/c/serve.sh', { hardware: 'h100-sxm', readFile });
+    assert.equal(config.model, 'llama-3.1-8b');
+    assert.equal(config.hardware, 'h100-sxm');
+    assert.equal(config.plan.tp, 2);
+    assert.deepEqual(config.engine, { id: 'sglang' });
+    assert.deepEqual(config.behaviour, { disableCustomAllReduce: true, enforceEager: true });
+    assert.equal(config.scheduler.policy, 'sglang');
+    assert.equal(config.scheduler.maxNumSeqs, 64);
+    assert.equal(config.scheduler.chunkedPrefillSize, 4096);
+    assert.equal(config.scheduler.schedulerRecvInterval, 4);
+    assert.equal(config.scheduler.blockSize, 32);
+    assert.match(config.source, /^\/c\/serve\.sh:1:1 /);
+  });
+
+  it("takes the engine version from the container image's tag", () => {
+    const config = simulationFromConfig('test/fixtures/configs/kubernetes/vllm-deployment.yaml', {
+      hardware: 'h100-sxm',
+    });
+    assert.deepEqual(config.engine, { id: 'vllm', version: '0.10.1' });
+  });
+
+  it('names the file and the line of a malformed file', () => {
+    const readFile = files({ '/c/bad.yaml': 'model: llama-3.1-8b\nmax_batch_size: [1\n  : x\n' });
+    assert.throws(
+      () => simulationFromConfig('/c/bad.yaml', { hardware: 'h100-sxm', readFile }),
+      (error: unknown) =>
+        isServeTuneError(error) &&
+        error.code === 'invalid-config' &&
+        /^\/c\/bad\.yaml:\d+:\d+: /.test(error.message),
+    );
+  });
+
+  it('names a file that cannot be read', () => {
+    assert.throws(
+      () => simulationFromConfig('/c/missing.sh', { readFile: files({}) }),
+      (error: unknown) =>
+        isServeTuneError(error) && error.message === 'Cannot read /c/missing.sh: no such file',
+    );
+  });
+
+  it('refuses a block that cannot run as written, naming where it is', () => {
+    const readFile = files({
+      '/c/serve.sh': 'vllm serve meta-llama/Llama-3.1-8B-Instruct --quantization hqq\n',
+    });
+    assert.throws(
+      () => simulationFromConfig('/c/serve.sh', { hardware: 'h100-sxm', readFile }),
+      (error: unknown) =>
+        isServeTuneError(error) &&
+        /^\/c\/serve\.sh:1:1: .*quantization 'hqq' is not modelled/.test(error.message),
+    );
+  });
+});
