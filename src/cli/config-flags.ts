@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { AllToAllBackend } from '../engine/memory/plan.js';
 import type { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
+import type { MoeBackend } from '../engine/perf/moe-backend.js';
 import type { EngineSpec } from '../engine/perf/serving-engine.js';
 import type { PolicyName } from '../engine/sched/config.js';
 import { type ConfigSimulation, simulationFromConfig } from '../engine/tune/config-simulation.js';
@@ -53,6 +54,7 @@ export interface ConfigFlagValues {
   enforceEager?: boolean;
   /** The overlap scheduler as the file sets it (`--disable-overlap-scheduling` wins over it). */
   overlapScheduling?: boolean;
+  moeBackend?: MoeBackend;
 }
 
 const defined = <T extends object>(values: T): T =>
@@ -89,6 +91,7 @@ export function flagValuesOf(config: ConfigSimulation): ConfigFlagValues {
     disableCustomAllReduce: behaviour.disableCustomAllReduce,
     enforceEager: behaviour.enforceEager,
     overlapScheduling: behaviour.overlapScheduling,
+    moeBackend: behaviour.moeBackend,
   });
 }
 
@@ -128,6 +131,8 @@ export function withConfigFile<
   const fromFile: ConfigFlagValues = flagValuesOf(config);
   const fromWorkspace = workspace ? workloadFromWorkspace(workspace.config, workspace.path) : undefined;
   if (fromWorkspace && !given('workload')) Object.assign(fromFile, fromWorkspace);
+  // `--marlin-moe` is `--moe-backend marlin`: given, it replaces the file's MoE backend too.
+  if (given('marlinMoe')) delete fromFile.moeBackend;
   const merged: Record<string, unknown> = { ...(flags as object) };
   for (const [key, value] of Object.entries(fromFile)) if (!given(key)) merged[key] = value;
   merged.engine = mergedEngine(fromFile.engine, given('engine') ? flags.engine : undefined);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MoeBackend } from '../perf/moe-backend.js';
 import { SpeculationMethod } from '../perf/speculation.js';
 
 const count = z.number().int().positive();
@@ -74,6 +75,11 @@ export const ServingSettings = z.object({
    * version's default (perf/overlap-scheduling.ts).
    */
   overlapScheduling: z.boolean(),
+  /**
+   * The kernel the routed experts run on where the launch selects one (TensorRT-LLM `moe_config.backend`,
+   * vLLM's MoE environment variables; perf/moe-backend.ts); absent: the engine's default for the GPU.
+   */
+  moeBackend: MoeBackend,
   /** Speculative decoding: the drafter (perf/speculation.ts), its tokens per step and its checkpoint. */
   speculativeMethod: SpeculationMethod,
   speculativeTokens: count,
@@ -128,6 +134,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   enforceEager: 'enforce-eager',
   disableCustomAllReduce: 'disable-custom-all-reduce',
   overlapScheduling: 'async-scheduling',
+  moeBackend: 'moe backend',
   speculativeMethod: 'speculative method',
   speculativeTokens: 'num-speculative-tokens',
   speculativeDraftModel: 'speculative draft model',

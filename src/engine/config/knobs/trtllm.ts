@@ -1,3 +1,4 @@
+import { trtllmMoeBackend } from './moe-backend.js';
 import { trtllmSpeculationKnobs } from './speculation.js';
 import {
   boolKnob,
@@ -188,6 +189,7 @@ const knobs: Knob[] = [
     { invert: true },
   ),
   allreduceStrategy,
+  trtllmMoeBackend,
   ...trtllmSpeculationKnobs,
   ...[
     '--host',
