@@ -5,8 +5,10 @@ import { versionOfImage } from '../config/engines/versions.js';
 import { readConfig } from '../config/read.js';
 import { formatLocation } from '../config/source.js';
 import type { Plan } from '../memory/plan.js';
+import { servingEngineFor } from '../perf/serving-engine.js';
 import type { SchedulerConfig } from '../sched/config.js';
 import { schedulerFor } from '../search/simulation-evaluator.js';
+import type { SimulationConfigInput } from '../sim/config.js';
 import { isServeTuneError, ServeTuneError } from '../util/errors.js';
 import { readConfigIfFile } from '../util/files.js';
 import { resolveBlock } from './target.js';
@@ -68,6 +70,25 @@ export function simulationFromConfig(
     },
     engine: { id: engineId, ...versionOf(block) },
     behaviour: resolved.behaviour,
+  };
+}
+
+/**
+ * The simulation a config block asks for, as `simulate` and the worker take one: one colocated pool
+ * with the block's plan and scheduler, timed by its engine (version and behaviours) where the database
+ * measured it.
+ */
+export function simulationConfigOf(
+  config: ConfigSimulation,
+  slo?: SimulationConfigInput['slo'],
+): SimulationConfigInput {
+  const engine = servingEngineFor(config.engine, config.behaviour);
+  return {
+    model: config.model,
+    hardware: config.hardware,
+    ...(engine ? { engine } : {}),
+    ...(slo ? { slo } : {}),
+    deployment: { kind: 'colocated', pool: { plan: config.plan, scheduler: config.scheduler } },
   };
 }
 

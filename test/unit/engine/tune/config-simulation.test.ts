@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { simulationFromConfig } from '../../../../src/engine/tune/config-simulation.js';
+import { SimulationConfig } from '../../../../src/engine/sim/config.js';
+import { simulationConfigOf, simulationFromConfig } from '../../../../src/engine/tune/config-simulation.js';
 import { isServeTuneError } from '../../../../src/engine/util/errors.js';
 
 /** A reader over in-memory files, as the editor and tests give one. */
@@ -26,6 +27,33 @@ describe('simulationFromConfig', () => {
     assert.equal(config.scheduler.schedulerRecvInterval, 4);
     assert.equal(config.scheduler.blockSize, 32);
     assert.match(config.source, /^\/c\/serve\.sh:1:1 /);
+  });
+
+  it('is a simulation of one pool, timed by the engine with the behaviours the file sets', () => {
+    const readFile = files({
+      '/c/serve.sh':
+        'python -m sglang.launch_server --model-path meta-llama/Llama-3.1-8B-Instruct --tp 2 --disable-cuda-graph\n',
+    });
+    const config = simulationFromConfig('/c/serve.sh', { hardware: 'h100-sxm', readFile });
+    const simulation = SimulationConfig.parse(simulationConfigOf(config, { ttft: 2 }));
+    assert.equal(simulation.engine?.id, 'sglang');
+    assert.equal(simulation.engine?.cudaGraphs, false);
+    assert.equal(simulation.engine?.customAllReduce, true);
+    assert.equal(simulation.slo.ttft, 2);
+    assert.equal(simulation.deployment.kind, 'colocated');
+    if (simulation.deployment.kind === 'colocated') {
+      assert.equal(simulation.deployment.pool.plan.tp, 2);
+      assert.equal(simulation.deployment.pool.scheduler.policy, 'sglang');
+    }
+  });
+
+  it("takes TensorRT-LLM's MoE backend and overlap scheduler from its options YAML", () => {
+    const readFile = files({
+      '/c/serve.sh': 'trtllm-serve Qwen/Qwen3-30B-A3B-FP8 --extra_llm_api_options /c/extra.yaml\n',
+      '/c/extra.yaml': 'moe_config:\n  backend: DEEPGEMM\ndisable_overlap_scheduler: true\n',
+    });
+    const config = simulationFromConfig('/c/serve.sh', { hardware: 'b200', readFile });
+    assert.deepEqual(config.behaviour, { moeBackend: 'deepgemm', overlapScheduling: false });
   });
 
   it("takes the engine version from the container image's tag", () => {
