@@ -51,6 +51,12 @@ export const ServingSettings = z.object({
   mixedChunk: z.boolean(),
   /** SGLang --scheduler-recv-interval: a decoding server takes in new requests every n decode steps. */
   schedulerRecvInterval: count,
+  /**
+   * TensorRT-LLM `batch_wait_timeout_iters`: while requests decode, new prompts are held back up to this
+   * many steps (0: no waiting); `batch_wait_max_tokens_ratio`: the share of the step budget that ends it.
+   */
+  batchWaitIters: z.number().int().min(0),
+  batchWaitTokensRatio: fraction,
   /** Tokens per KV cache block (page). */
   blockSize: count,
   /** Longest sequence (prompt + output) the engine accepts. */
@@ -125,6 +131,8 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   maxPrefillTokens: 'max-prefill-tokens',
   mixedChunk: 'enable-mixed-chunk',
   schedulerRecvInterval: 'scheduler-recv-interval',
+  batchWaitIters: 'batch_wait_timeout_iters',
+  batchWaitTokensRatio: 'batch_wait_max_tokens_ratio',
   blockSize: 'block-size',
   maxModelLen: 'max-model-len',
   dtype: 'dtype',

@@ -1,4 +1,4 @@
-import type { ServingBlock } from '../config/block.js';
+import { blockSettings, type ServingBlock } from '../config/block.js';
 import type { EngineBehaviour } from '../config/engines/engine-behaviour.js';
 import type { EngineId } from '../config/engines/index.js';
 import { versionOfImage } from '../config/engines/versions.js';
@@ -46,6 +46,7 @@ export function simulationFromConfig(
   const readFile = options.readFile ?? readConfigIfFile;
   const index = options.block ?? 0;
   const block = readServingBlock(path, index, readFile);
+  refuseDisaggregatedSide(block);
   const resolved = resolveBlock(block, index, options);
   if (resolved.problems.length > 0) {
     const where = formatLocation(block.range);
@@ -58,7 +59,7 @@ export function simulationFromConfig(
   const maxModelLen = resolved.effective.maxModelLen ?? resolved.model.maxContextLength;
   // resolveBlock refuses a block without an engine, so `block.engine` is known here.
   const engineId = block.engine as EngineId;
-  const prefixCaching = resolved.effective.enablePrefixCaching;
+  const { enablePrefixCaching: prefixCaching, batchWaitIters, batchWaitTokensRatio } = resolved.effective;
   return {
     source: `${formatLocation(block.range)} ${block.label}`,
     model: resolved.model.id,
@@ -67,6 +68,9 @@ export function simulationFromConfig(
     scheduler: {
       ...schedulerFor(engineId, resolved.pool.knobs, maxModelLen),
       ...(prefixCaching !== undefined ? { enablePrefixCaching: prefixCaching } : {}),
+      // TensorRT-LLM's batch waiting: the file's only (the search does not vary it).
+      ...(batchWaitIters ? { batchWaitIters } : {}),
+      ...(batchWaitTokensRatio !== undefined ? { batchWaitTokensRatio } : {}),
     },
     engine: { id: engineId, ...versionOf(block) },
     behaviour: resolved.behaviour,
@@ -90,6 +94,21 @@ export function simulationConfigOf(
     ...(slo ? { slo } : {}),
     deployment: { kind: 'colocated', pool: { plan: config.plan, scheduler: config.scheduler } },
   };
+}
+
+/**
+ * A prefill or decode side of a disaggregated deployment is not one server to simulate on its own: the
+ * error says how to simulate the pair (the simulator's disaggregated pools take their plans from flags).
+ */
+function refuseDisaggregatedSide(block: ServingBlock): void {
+  const mode = blockSettings(block).disaggregationMode;
+  if (mode !== 'prefill' && mode !== 'decode') return;
+  const where = formatLocation(block.range);
+  throw new ServeTuneError(
+    `${where}: ${block.label} is the ${mode} side of a disaggregated deployment; --config takes one colocated server: simulate the pair with --model, --hardware, --prefill-tp/--decode-tp (and -pp, -dp) instead`,
+    'invalid-config',
+    where,
+  );
 }
 
 /** The engine version the block's image tag names (`v0.4.9-cu126` → 0.4.9), as `--engine` takes one. */

@@ -1,3 +1,4 @@
+import { trtllmBatchWaitIters, trtllmBatchWaitTokensRatio } from './batch-wait.js';
 import { trtllmMoeBackend } from './moe-backend.js';
 import { trtllmSpeculationKnobs } from './speculation.js';
 import {
@@ -190,6 +191,8 @@ const knobs: Knob[] = [
   ),
   allreduceStrategy,
   trtllmMoeBackend,
+  trtllmBatchWaitIters,
+  trtllmBatchWaitTokensRatio,
   ...trtllmSpeculationKnobs,
   ...[
     '--host',

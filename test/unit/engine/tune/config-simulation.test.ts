@@ -47,13 +47,17 @@ describe('simulationFromConfig', () => {
     }
   });
 
-  it("takes TensorRT-LLM's MoE backend and overlap scheduler from its options YAML", () => {
+  it("takes TensorRT-LLM's MoE backend, overlap scheduler and batch waiting from its options YAML", () => {
     const readFile = files({
       '/c/serve.sh': 'trtllm-serve Qwen/Qwen3-30B-A3B-FP8 --extra_llm_api_options /c/extra.yaml\n',
-      '/c/extra.yaml': 'moe_config:\n  backend: DEEPGEMM\ndisable_overlap_scheduler: true\n',
+      '/c/extra.yaml':
+        'moe_config:\n  backend: DEEPGEMM\ndisable_overlap_scheduler: true\n' +
+        'batch_wait_timeout_iters: 20\nbatch_wait_max_tokens_ratio: 0.75\n',
     });
     const config = simulationFromConfig('/c/serve.sh', { hardware: 'b200', readFile });
     assert.deepEqual(config.behaviour, { moeBackend: 'deepgemm', overlapScheduling: false });
+    assert.equal(config.scheduler.batchWaitIters, 20);
+    assert.equal(config.scheduler.batchWaitTokensRatio, 0.75);
   });
 
   it("takes the engine version from the container image's tag", () => {
@@ -71,6 +75,18 @@ describe('simulationFromConfig', () => {
         isServeTuneError(error) &&
         error.code === 'invalid-config' &&
         /^\/c\/bad\.yaml:\d+:\d+: /.test(error.message),
+    );
+  });
+
+  it('refuses one side of a disaggregated deployment, saying how to simulate the pair', () => {
+    assert.throws(
+      () =>
+        simulationFromConfig('test/fixtures/configs/kinds/dynamo-vllm-disagg.yaml', { hardware: 'h100-sxm' }),
+      (error: unknown) =>
+        isServeTuneError(error) &&
+        /dynamo-vllm-disagg\.yaml:\d+:\d+: .* side of a disaggregated deployment; .*--prefill-tp\/--decode-tp/.test(
+          error.message,
+        ),
     );
   });
 
