@@ -341,7 +341,12 @@ export function registerSimulateCommands(program: Command): void {
     .description('simulate serving a workload, request by request, and summarize latency and throughput')
     .addOption(configFileOptions()[0])
     .addOption(configFileOptions()[1])
-    .addOption(modelOption().makeOptionMandatory(false))
+    .addOption(
+      modelOption(
+        undefined,
+        'catalog model id, Hugging Face repository id, or a config.json (required unless --config names one)',
+      ),
+    )
     .option('--hardware <id>', 'GPU from the hardware catalog (required unless --config names one)')
     .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
