@@ -324,8 +324,8 @@ export const engineOptions = (purpose: string, defaultEngine?: string) => {
 
 /**
  * `--moe-backend`: the kernel the routed experts run on, as the launch selects it (perf/moe-backend.ts),
- * for step and simulate (not among engineOptions: search and tune do not carry it). `--marlin-moe` is
- * `--moe-backend marlin`.
+ * for step, simulate, search and tune (search writes it into the engine settings it emits). `--marlin-moe`
+ * is `--moe-backend marlin`.
  */
 export const moeBackendOptions = () => [
   new Option(
@@ -356,6 +356,12 @@ export const overlapSchedulingOption = () =>
     'schedule step by step: TensorRT-LLM, SGLang and vLLM >= 0.14 by default schedule the next step while one runs, so a request arriving mid-step joins a step later',
   );
 
+/** `--moe-backend` and `--marlin-moe` as commander gives them. */
+export interface MoeBackendFlags {
+  moeBackend?: MoeBackend;
+  marlinMoe?: boolean;
+}
+
 export interface EngineFlags {
   engine?: EngineSpec;
   disableCustomAllReduce?: boolean;
@@ -364,6 +370,8 @@ export interface EngineFlags {
   marlinMoe?: boolean;
   disableDeepGemm?: boolean;
   disableOverlapScheduling?: boolean;
+  /** The overlap scheduler as a config file sets it (`simulate --config`); the flag above wins. */
+  overlapScheduling?: boolean;
 }
 
 /** The first engine flag given, for the error that names it. */
@@ -398,7 +406,7 @@ export function servingEngineFromFlags(flags: EngineFlags): ServingEngine | unde
 }
 
 /** --moe-backend, or marlin for --marlin-moe; both, naming different kernels, is an error. */
-function moeBackendOf(flags: EngineFlags): MoeBackend | undefined {
+export function moeBackendOf(flags: MoeBackendFlags): MoeBackend | undefined {
   if (flags.marlinMoe && flags.moeBackend !== undefined && flags.moeBackend !== 'marlin') {
     throw new ServeTuneError(
       `--marlin-moe is --moe-backend marlin, not ${flags.moeBackend}: give one of them`,

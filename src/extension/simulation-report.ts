@@ -1,4 +1,5 @@
 import { describePlan } from '../engine/memory/plan.js';
+import { describeServingEngine } from '../engine/perf/serving-engine.js';
 import { kvUseText } from '../engine/sim/kv-use.js';
 import { summarySloVerdict } from '../engine/sim/slo-check.js';
 import type { MetricSummary, RunSummary } from '../engine/sim/summary.js';
@@ -52,6 +53,9 @@ export function simulationMarkdown(summary: RunSummary, workload: string): strin
     `- Deployment: ${deploymentText(summary)} on ${summary.gpus}× ${summary.hardware}`,
     `- Workload: \`${workload}\``,
   ];
+  // The engine that timed the steps, with its behaviours away from the defaults (eager, NCCL all-reduce…).
+  const engine = summary.config?.engine;
+  if (engine) lines.splice(3, 0, `- Engine: ${describeServingEngine(engine)}`);
   if (!summary.feasible) {
     lines.push('', '**Infeasible, not simulated:**', '', ...summary.problems.map((p) => `- ${p}`), '');
     return lines.join('\n');

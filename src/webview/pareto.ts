@@ -314,7 +314,13 @@ function render(): void {
     charts.push(chart);
   }
   app.replaceChildren(
-    el('header', {}, el('h1', { text: model.title }), el('p', { className: 'muted', text: model.subtitle })),
+    el(
+      'header',
+      {},
+      el('h1', { text: model.title }),
+      el('p', { className: 'muted', text: model.subtitle }),
+      engineLine(model),
+    ),
     el('p', {
       className: 'muted',
       text: `Best: ${model.points.find((p) => p.id === model.bestId)?.label ?? model.bestId ?? 'none'} (${model.bestRule})${model.partial ? ' · still running…' : ''}`,
@@ -326,6 +332,17 @@ function render(): void {
   document.body.dataset.rendered = 'pareto';
   document.body.dataset.partial = model.partial ? 'true' : 'false';
   document.body.dataset.theme = theme.kind;
+}
+
+/** The engine that timed the points and its behaviours away from the defaults, where one did. */
+function engineLine(model: ChartModel): HTMLElement | null {
+  if (!model.engine) return null;
+  const { name, behaviour } = model.engine;
+  return el('p', {
+    className: 'muted',
+    text: `Engine: ${name}${behaviour.length > 0 ? ` · ${behaviour.join(', ')}` : ' (defaults)'}`,
+    attrs: { 'data-engine-behaviour': behaviour.join(', ') },
+  });
 }
 
 export function startPareto(): void {

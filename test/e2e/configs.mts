@@ -1,4 +1,4 @@
-// End-to-end scenarios for serving config files: CodeLenses, diagnostics, tune and apply.
+// End-to-end scenarios for serving config files: CodeLenses, diagnostics, simulate, tune and apply.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { applyEdits } from '../../src/engine/config/apply.js';
 import { predictBlock, tuneBlock } from '../../src/engine/tune/tune.js';
 import type { Session } from './harness.mjs';
-import { clearNotifications, runCommand } from './workbench.mjs';
+import { activeEditorText, clearNotifications, runCommand } from './workbench.mjs';
 
 /** What the workspace's configs/servetune.json says, and the editor's defaults the extension adds. */
 const WORKLOAD = 'poisson:rate=4,prompt=lognormal(1024,0.6),output=fixed(128),n=200';
@@ -122,6 +122,26 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
         sampleRequests: DEFAULTS.sampleRequests,
       });
       assert.deepEqual(expected.target.engineBehaviour, ['NCCL all-reduce', 'eager']);
+    },
+  ],
+  [
+    "a launch script's Simulate this config lens simulates it as written (plan, engine, behaviours) and opens the report",
+    async ({ page }) => {
+      await openFile(page, 'sglang-eager.sh');
+      await lens(page, /^Simulate this config$/).click();
+      await page.waitForFunction(
+        () =>
+          /# Simulation: llama-3\.1-8b on h100-sxm: TP2 sglang/.test(
+            document.querySelector('.editor-instance .view-lines')?.textContent?.replaceAll('\u00a0', ' ') ??
+              '',
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
+      const text = await activeEditorText(page);
+      assert.match(text, /- Engine: sglang \(NCCL all-reduce, eager\)/);
+      assert.match(text, /200 of 200 requests completed/);
+      assert.match(text, /\| TTFT \|/);
     },
   ],
 ];

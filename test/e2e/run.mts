@@ -345,6 +345,9 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       assert.ok(Number(latency.front) > 0 && Number(throughput.front) > 0, 'both fronts have members');
       assert.ok(want.bestId, 'the search finds a best configuration');
       assert.equal(latency.best, want.bestId);
+      // The engine that timed the points, with no behaviour away from its defaults to name.
+      const engineLine = await frame.locator('[data-engine-behaviour]').first().textContent();
+      assert.equal(engineLine, `Engine: ${want.engine?.name} (defaults)`);
       // The SLO is per-request targets at 90% attainment: no percentile box stands for it.
       assert.equal(latency.region, 'no', 'no SLO box for per-request targets');
       assert.equal(throughput.region, 'no');

@@ -24,6 +24,9 @@ import {
   engineOptions,
   gpuCountOrRange,
   hardwareList,
+  type MoeBackendFlags,
+  moeBackendOf,
+  moeBackendOptions,
   overlapSchedulingOption,
   positiveNumber,
   priceOption,
@@ -242,37 +245,41 @@ export function registerSearchCommands(program: Command): void {
   ))
     command.addOption(option);
   command.addOption(overlapSchedulingOption());
+  for (const option of moeBackendOptions()) command.addOption(option);
   for (const option of [...searchRunOptions(), ...emitOptions()]) command.addOption(option);
   command.action(
-    async (flags: {
-      model: string;
-      hardware: string[];
-      gpus: number | GpuRange;
-      workload: string;
-      slo: Slo;
-      sloPercentile?: Slo['percentile'];
-      rate?: number;
-      concurrency?: number;
-      engine: EngineSpec;
-      disableCustomAllReduce?: boolean;
-      enforceEager?: boolean;
-      disableOverlapScheduling?: boolean;
-      allowQuantization?: boolean;
-      disaggregation?: boolean;
-      allowSpeculation?: boolean;
-      sampleRequests: number;
-      threads?: number;
-      profile?: string;
-      calibration?: string;
-      perfDb?: string;
-      seed: number;
-      json?: boolean;
-      html?: string;
-      emit?: DeployFormat;
-      emitDir: string;
-      price?: PriceOverrides;
-    }) => {
+    async (
+      flags: MoeBackendFlags & {
+        model: string;
+        hardware: string[];
+        gpus: number | GpuRange;
+        workload: string;
+        slo: Slo;
+        sloPercentile?: Slo['percentile'];
+        rate?: number;
+        concurrency?: number;
+        engine: EngineSpec;
+        disableCustomAllReduce?: boolean;
+        enforceEager?: boolean;
+        disableOverlapScheduling?: boolean;
+        allowQuantization?: boolean;
+        disaggregation?: boolean;
+        allowSpeculation?: boolean;
+        sampleRequests: number;
+        threads?: number;
+        profile?: string;
+        calibration?: string;
+        perfDb?: string;
+        seed: number;
+        json?: boolean;
+        html?: string;
+        emit?: DeployFormat;
+        emitDir: string;
+        price?: PriceOverrides;
+      },
+    ) => {
       const slo = sloWithPercentile(flags.slo, flags.sloPercentile);
+      const moeBackend = moeBackendOf(flags);
       const prices = { ...workspacePrices(process.cwd()), ...flags.price };
       if (isCapacityPlanning(flags.hardware, flags.gpus)) {
         const range = typeof flags.gpus === 'number' ? { min: flags.gpus, max: flags.gpus } : flags.gpus;
@@ -283,6 +290,7 @@ export function registerSearchCommands(program: Command): void {
             engine: EngineId.parse(flags.engine.id),
             engineVersion: flags.engine.version,
             ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
+            ...(moeBackend ? { moeBackend } : {}),
             minGpus: range.min,
             maxGpus: range.max,
             slo,
@@ -313,6 +321,7 @@ export function registerSearchCommands(program: Command): void {
             disableCustomAllReduce: flags.disableCustomAllReduce,
             enforceEager: flags.enforceEager,
             ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
+            ...(moeBackend ? { moeBackend } : {}),
             allowQuantization: flags.allowQuantization ?? false,
             disaggregation: flags.disaggregation ?? false,
             allowSpeculation: flags.allowSpeculation ?? false,

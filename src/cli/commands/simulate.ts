@@ -32,6 +32,7 @@ import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES } from '../../engine/workload/slo.js';
 import { NO_SLO, type SloDefinition, sloInWords } from '../../engine/workload/slo-verdict.js';
 import type { Workload } from '../../engine/workload/types.js';
+import { configFileOptions, withConfigFile } from '../config-flags.js';
 import {
   allToAllOfFlags,
   allToAllOption,
@@ -121,6 +122,10 @@ interface StepFlags extends EngineFlags {
 }
 
 interface SimulateFlags extends EngineFlags {
+  config?: string;
+  block?: number;
+  /** Set by withConfigFile: the block the settings came from, for people. */
+  configSource?: string;
   model: string;
   hardware: string;
   tp: number;
@@ -334,8 +339,15 @@ export function registerSimulateCommands(program: Command): void {
   program
     .command('simulate')
     .description('simulate serving a workload, request by request, and summarize latency and throughput')
-    .addOption(modelOption().makeOptionMandatory())
-    .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
+    .addOption(configFileOptions()[0])
+    .addOption(configFileOptions()[1])
+    .addOption(
+      modelOption(
+        undefined,
+        'catalog model id, Hugging Face repository id, or a config.json (required unless --config names one)',
+      ),
+    )
+    .option('--hardware <id>', 'GPU from the hardware catalog (required unless --config names one)')
     .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
     .addOption(new Option('--dp <n>', 'data parallel replicas').argParser(positiveInt).default(1))
@@ -454,9 +466,9 @@ export function registerSimulateCommands(program: Command): void {
       ),
     )
     .addOption(perfDbOption())
-    .requiredOption(
+    .option(
       '--workload <spec|file>',
-      'a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4). Spec shapes: curve=diurnal(PERIOD,LOW)|steps(T:F;…)|burst(EVERY,LEN,F) (rate over time); system=N[,shared=F][,templates=K] (shared system prompt / few-shot templates); turns=DIST[,think=DIST][,tool=F][,toolpause=DIST] (multi-turn sessions and agents, each turn sent after the previous answer); class=NAME,priority=P (per-class metrics, --scheduling-policy priority); join streams with + (e.g. poisson:rate=1,class=interactive + poisson:rate=20,class=batch,priority=1). Grammar and limits: docs/workloads.md, docs/limits.md',
+      'required (with --config: default servetune.json "workload" beside the config): a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4). Spec shapes: curve=diurnal(PERIOD,LOW)|steps(T:F;…)|burst(EVERY,LEN,F) (rate over time); system=N[,shared=F][,templates=K] (shared system prompt / few-shot templates); turns=DIST[,think=DIST][,tool=F][,toolpause=DIST] (multi-turn sessions and agents, each turn sent after the previous answer); class=NAME,priority=P (per-class metrics, --scheduling-policy priority); join streams with + (e.g. poisson:rate=1,class=interactive + poisson:rate=20,class=batch,priority=1). Grammar and limits: docs/workloads.md, docs/limits.md',
     )
     .addOption(
       new Option(
@@ -493,7 +505,8 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: RunSummary)')
-    .action(async (flags: SimulateFlags) => {
+    .action(async (given: SimulateFlags, command: Command) => {
+      const flags = requireSimulateInputs(withConfigFile(given, command));
       checkThinkTime(flags);
       checkWarmUpPhase(flags);
       const model = await resolveModelAsync(flags.model);
@@ -608,6 +621,7 @@ export function registerSimulateCommands(program: Command): void {
       if (flags.json) printJson(summary);
       else {
         printSummary(summary, workload.source);
+        if (flags.configSource) console.log(`config: ${flags.configSource}`);
         if (config.engine)
           console.log(`engine: ${describeTimedWith(hardware, ServingEngine.parse(config.engine))}`);
       }
@@ -618,6 +632,17 @@ export function registerSimulateCommands(program: Command): void {
         process.exitCode = 3;
       }
     });
+}
+
+/** --model, --hardware and --workload: given, or taken from --config (and the servetune.json beside it). */
+function requireSimulateInputs(flags: SimulateFlags): SimulateFlags {
+  const missing = (['model', 'hardware', 'workload'] as const).filter((key) => !flags[key]);
+  if (missing.length === 0) return flags;
+  const names = missing.map((key) => `--${key}`).join(', ');
+  const why = flags.config
+    ? `${flags.config} does not name ${missing.length === 1 ? 'it' : 'them'}${missing.includes('workload') ? ' and no servetune.json beside it has a "workload"' : ''}`
+    : 'give them, or --config with a serving config file';
+  throw new ServeTuneError(`simulate needs ${names}: ${why}`, 'invalid-argument', `--${missing[0]}`);
 }
 
 /** Why a run served none of its requests: all longer than the context, or none admitted to the KV cache. */

@@ -14,6 +14,8 @@ import { checkWritable, printJson, table } from '../format.js';
 import {
   type EngineFlags,
   engineOptions,
+  moeBackendOf,
+  moeBackendOptions,
   nonNegativeInt,
   overlapSchedulingOption,
   positiveNumber,
@@ -147,6 +149,7 @@ export function registerTuneCommands(program: Command): void {
   ))
     command.addOption(option);
   command.addOption(overlapSchedulingOption());
+  for (const option of moeBackendOptions()) command.addOption(option);
   for (const option of searchRunOptions()) command.addOption(option);
   command.action(
     async (
@@ -228,6 +231,7 @@ export function registerTuneCommands(program: Command): void {
             disableCustomAllReduce: flags.disableCustomAllReduce,
             enforceEager: flags.enforceEager,
             disableOverlapScheduling: flags.disableOverlapScheduling,
+            moeBackend: moeBackendOf(flags),
           },
           {
             workerFile: new URL('./search-worker.mjs', import.meta.url),

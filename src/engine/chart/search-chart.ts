@@ -124,6 +124,7 @@ export function searchChartModel(result: SearchResult): ChartModel {
     bestRule: 'meets the SLOs and sustains the highest request rate under them',
     createdAt: new Date().toISOString(),
     partial: false,
+    engine: { name: result.engine, behaviour: result.engineBehaviour ?? [] },
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MoeBackend } from '../perf/moe-backend.js';
 import { SpeculationMethod } from '../perf/speculation.js';
 
 const count = z.number().int().positive();
@@ -50,6 +51,12 @@ export const ServingSettings = z.object({
   mixedChunk: z.boolean(),
   /** SGLang --scheduler-recv-interval: a decoding server takes in new requests every n decode steps. */
   schedulerRecvInterval: count,
+  /**
+   * TensorRT-LLM `batch_wait_timeout_iters`: while requests decode, new prompts are held back up to this
+   * many steps (0: no waiting); `batch_wait_max_tokens_ratio`: the share of the step budget that ends it.
+   */
+  batchWaitIters: z.number().int().min(0),
+  batchWaitTokensRatio: fraction,
   /** Tokens per KV cache block (page). */
   blockSize: count,
   /** Longest sequence (prompt + output) the engine accepts. */
@@ -74,6 +81,11 @@ export const ServingSettings = z.object({
    * version's default (perf/overlap-scheduling.ts).
    */
   overlapScheduling: z.boolean(),
+  /**
+   * The kernel the routed experts run on where the launch selects one (TensorRT-LLM `moe_config.backend`,
+   * vLLM's MoE environment variables; perf/moe-backend.ts); absent: the engine's default for the GPU.
+   */
+  moeBackend: MoeBackend,
   /** Speculative decoding: the drafter (perf/speculation.ts), its tokens per step and its checkpoint. */
   speculativeMethod: SpeculationMethod,
   speculativeTokens: count,
@@ -119,6 +131,8 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   maxPrefillTokens: 'max-prefill-tokens',
   mixedChunk: 'enable-mixed-chunk',
   schedulerRecvInterval: 'scheduler-recv-interval',
+  batchWaitIters: 'batch_wait_timeout_iters',
+  batchWaitTokensRatio: 'batch_wait_max_tokens_ratio',
   blockSize: 'block-size',
   maxModelLen: 'max-model-len',
   dtype: 'dtype',
@@ -128,6 +142,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   enforceEager: 'enforce-eager',
   disableCustomAllReduce: 'disable-custom-all-reduce',
   overlapScheduling: 'async-scheduling',
+  moeBackend: 'moe backend',
   speculativeMethod: 'speculative method',
   speculativeTokens: 'num-speculative-tokens',
   speculativeDraftModel: 'speculative draft model',

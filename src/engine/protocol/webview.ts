@@ -69,6 +69,12 @@ export const ChartModel = z.object({
   createdAt: z.string(),
   /** True while a run is still streaming points. */
   partial: z.boolean().default(false),
+  /**
+   * The serving engine that timed the points, with the behaviours it runs away from its defaults (as
+   * CodeLens and `tune` name them: `eager`, `NCCL all-reduce`, `no overlap scheduling`, `MoE marlin`…);
+   * absent where no engine timed them (memory plans).
+   */
+  engine: z.object({ name: z.string().min(1), behaviour: z.array(z.string().min(1)) }).optional(),
 });
 export type ChartModel = z.infer<typeof ChartModel>;
 

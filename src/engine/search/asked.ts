@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_ENGINE, EngineId } from '../config/engines/index.js';
+import { MoeBackend } from '../perf/moe-backend.js';
 import { ThreadCount } from '../util/threads.js';
 import { PriceOverrides } from './cost.js';
 import { Slo } from './schema.js';
@@ -26,6 +27,11 @@ export const SearchAsked = z.object({
   enforceEager: z.boolean().optional(),
   /** The engine's overlap scheduler on or off (a config file's setting); absent: the version's default. */
   overlapScheduling: z.boolean().optional(),
+  /**
+   * The kernel the routed experts run on, as the launch selects it (perf/moe-backend.ts); absent: the
+   * engine's default for the GPU. Written into the emitted settings when given.
+   */
+  moeBackend: MoeBackend.optional(),
   allowQuantization: z.boolean().default(false),
   /** Also try prefill/decode disaggregation (xPyD). */
   disaggregation: z.boolean().default(false),

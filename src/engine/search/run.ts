@@ -5,7 +5,7 @@ import { EngineId } from '../config/engines/index.js';
 import { getHardware } from '../hardware/catalog.js';
 import { resolveModelAsync } from '../model/resolve.js';
 import { resolveMeasuredOps } from '../perf/measured-ops.js';
-import { servingEngineFor } from '../perf/serving-engine.js';
+import { type ServingEngine, servingEngineBehaviour, servingEngineFor } from '../perf/serving-engine.js';
 import { describeSpeculation } from '../perf/speculation.js';
 import { ServeTuneError } from '../util/errors.js';
 import { loadWorkload } from '../workload/load.js';
@@ -56,6 +56,11 @@ export const SearchResult = z.object({
   engine: EngineId,
   /** What timed the steps: the engine's measured tables (version used), or the roofline. Optional, added later. */
   timedWith: z.string().optional(),
+  /**
+   * The engine behaviours away from the defaults that timed the steps and that the emitted commands
+   * carry, in words (`eager`, `NCCL all-reduce`, `MoE marlin`…); absent: none.
+   */
+  engineBehaviour: z.array(z.string()).optional(),
   workload: z.object({
     source: z.string(),
     requests: z.number().int(),
@@ -229,6 +234,7 @@ export async function searchServing(
           ? (resolveMeasuredOps(hardware, servingEngine)?.describe() ??
             `${input.engine}: roofline (no measured tables)`)
           : 'roofline × default efficiencies',
+        ...behaviourOf(servingEngine),
         workload: {
           source: workload.source,
           requests: workload.requests.length,
@@ -276,4 +282,10 @@ export async function searchServing(
   } finally {
     await threaded?.close();
   }
+}
+
+/** The engine behaviours away from the defaults, as SearchResult carries them (absent: none). */
+function behaviourOf(engine: ServingEngine | undefined): { engineBehaviour?: string[] } {
+  const behaviour = engine ? servingEngineBehaviour(engine) : [];
+  return behaviour.length > 0 ? { engineBehaviour: behaviour } : {};
 }

@@ -17,7 +17,7 @@ import type { EvaluationTask, Evaluator } from './search.js';
 import { candidateGpus } from './space.js';
 
 /** Which simulator policy runs a serving engine's scheduler with these knobs (the engine's description says). */
-function schedulerFor(engine: EngineId, knobs: SchedulerKnobs, maxModelLen: number): SchedulerConfig {
+export function schedulerFor(engine: EngineId, knobs: SchedulerKnobs, maxModelLen: number): SchedulerConfig {
   return {
     maxNumSeqs: knobs.maxNumSeqs,
     blockSize: knobs.blockSize,

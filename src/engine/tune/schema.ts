@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EngineId } from '../config/engines/index.js';
 import { PartialServingSettings } from '../config/serving-settings.js';
 import { TextEdit } from '../config/source.js';
+import { MoeBackend } from '../perf/moe-backend.js';
 import { SearchResult } from '../search/run.js';
 import { EvaluationMetrics, Slo } from '../search/schema.js';
 import { MAX_SAMPLE_REQUESTS } from '../search/simulation-evaluator.js';
@@ -44,6 +45,8 @@ export const TuneBlockInput = z.object({
   enforceEager: z.boolean().optional(),
   /** Schedule step by step, whatever the file says (the engine's overlap scheduler off). */
   disableOverlapScheduling: z.boolean().optional(),
+  /** The MoE kernel the launch selects (perf/moe-backend.ts), over the file's. */
+  moeBackend: MoeBackend.optional(),
 });
 export type TuneBlockInput = z.input<typeof TuneBlockInput>;
 

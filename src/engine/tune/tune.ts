@@ -17,6 +17,7 @@ import {
 import type { TextEdit } from '../config/source.js';
 import { memoryReport } from '../memory/model.js';
 import { planProblems } from '../memory/plan.js';
+import type { MoeBackend } from '../perf/moe-backend.js';
 import { type ServingEngine, servingEngineBehaviour, servingEngineFor } from '../perf/serving-engine.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from '../search/rate.js';
 import {
@@ -106,6 +107,7 @@ interface EngineInput {
   disableCustomAllReduce?: boolean;
   enforceEager?: boolean;
   disableOverlapScheduling?: boolean;
+  moeBackend?: MoeBackend;
 }
 
 /** The target with the engine behaviours that time its steps, in words. */

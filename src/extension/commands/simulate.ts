@@ -128,6 +128,19 @@ export async function simulateCommand(services: Services): Promise<void> {
     void vscode.window.showErrorMessage(`ServeTune: ${message}`);
     return;
   }
+  await showSimulation(services, summary, workload.value, describePlan(plan));
+}
+
+/**
+ * A finished simulation: kept among the recent runs, logged, and opened as a Markdown report (the
+ * simulate command's and a config file's "Simulate this config").
+ */
+export async function showSimulation(
+  services: Services,
+  summary: RunSummary,
+  workload: string,
+  planText: string,
+): Promise<void> {
   const at = new Date().toISOString();
   const p90 = summary.ttft ? `TTFT p90 ${(summary.ttft.p90 * 1000).toFixed(0)} ms` : 'no completed requests';
   await services.store.addRun({
@@ -136,10 +149,10 @@ export async function simulateCommand(services: Services): Promise<void> {
       kind: 'simulate',
       title: `Simulation: ${summary.label}`,
       at,
-      best: summary.feasible ? `${describePlan(plan)}, ${p90}` : null,
+      best: summary.feasible ? `${planText}, ${p90}` : null,
       hasChart: false,
     },
-    report: { kind: 'simulate', summary, workload: workload.value },
+    report: { kind: 'simulate', summary, workload },
     chart: null,
   });
   services.log.info(
@@ -147,7 +160,7 @@ export async function simulateCommand(services: Services): Promise<void> {
   );
   const document = await vscode.workspace.openTextDocument({
     language: 'markdown',
-    content: simulationMarkdown(summary, workload.value),
+    content: simulationMarkdown(summary, workload),
   });
   await vscode.window.showTextDocument(document, { preview: false });
 }

@@ -4,8 +4,10 @@ import { searchChartModel } from '../../engine/chart/search-chart.js';
 import type { Diagnostic } from '../../engine/config/diagnostics.js';
 import type { TextEdit } from '../../engine/config/source.js';
 import type { CheckConfigResult } from '../../engine/tune/check.js';
+import { simulationConfigOf, simulationFromConfig } from '../../engine/tune/config-simulation.js';
 import type { PredictBlockResult, TuneBlockResult } from '../../engine/tune/schema.js';
 import { readConfigIfFile } from '../../engine/util/files.js';
+import { showSimulation } from '../commands/simulate.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import type { Services } from '../services.js';
 import { type ApplyPlan, namedFileOnly, planApply } from './apply-plan.js';
@@ -208,6 +210,54 @@ export class ConfigController implements vscode.Disposable {
       }
     }
     this.changed.fire();
+  }
+
+  /**
+   * Simulates the block as the file writes it (`servetune simulate --config`): its plan, engine and
+   * version, scheduler settings and engine behaviours, on the workspace's workload, in the worker; the
+   * RunSummary opens as a report. The buffers of open files stand for the files on disk.
+   */
+  async simulate(uri: vscode.Uri, block: number): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(uri);
+    let inputs: WorkspaceInputs;
+    let config: ReturnType<typeof simulationFromConfig>;
+    try {
+      inputs = workspaceInputs(document);
+      const buffers = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.fsPath, d.getText()]));
+      config = simulationFromConfig(uri.fsPath, {
+        block,
+        ...(inputs.hardware ? { hardware: inputs.hardware } : {}),
+        hardwareFallback: inputs.hardwareFallback,
+        readFile: (path) => buffers.get(path) ?? readConfigIfFile(path),
+      });
+    } catch (error) {
+      void vscode.window.showErrorMessage(`ServeTune: ${describeEngineError(error)}`);
+      return;
+    }
+    if (!inputs.workload) {
+      void vscode.window.showWarningMessage(
+        'ServeTune: no workload to simulate: add "workload" to a servetune.json next to the config, or set servetune.workload.',
+      );
+      return;
+    }
+    try {
+      const summary = await this.services.engine.run(
+        'simulate',
+        {
+          config: simulationConfigOf(config, inputs.slo),
+          workload: inputs.workload,
+          ...(inputs.rate !== undefined ? { rate: inputs.rate } : {}),
+          ...(inputs.perfDb !== undefined ? { perfDb: inputs.perfDb } : {}),
+        },
+        { title: `ServeTune: simulating ${basename(uri.fsPath)}` },
+      );
+      await showSimulation(this.services, summary, inputs.workload, config.source);
+    } catch (error) {
+      if (isCancellation(error)) return;
+      const message = describeEngineError(error);
+      this.services.log.error(`simulating ${uri.fsPath}: ${message}`);
+      void vscode.window.showErrorMessage(`ServeTune: ${message}`);
+    }
   }
 
   /**

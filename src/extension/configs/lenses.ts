@@ -7,6 +7,7 @@ import { type ConfigController, isConfigCandidate } from './controller.js';
 export const TUNE_COMMAND = 'servetune.configs.tune';
 export const APPLY_COMMAND = 'servetune.configs.apply';
 export const TRADE_OFFS_COMMAND = 'servetune.configs.showTradeOffs';
+export const SIMULATE_COMMAND = 'servetune.configs.simulate';
 const SHOW_LOG_COMMAND = 'servetune.showLog';
 
 const seconds = (s: number) => (s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(2)} s`);
@@ -77,6 +78,7 @@ export class ConfigLensProvider implements vscode.CodeLensProvider {
         }
       }
       const tuning = this.controller.tuning(document, index);
+      if (state.inputs?.workload) lens('Simulate this config', SIMULATE_COMMAND, at);
       if (!tuning) {
         if (state.inputs?.workload) lens('Tune for this workload…', TUNE_COMMAND, at);
       } else if (tuning.kind === 'pending') lens('ServeTune: tuning…');

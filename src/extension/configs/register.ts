@@ -1,7 +1,13 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services.js';
 import { ConfigController, isConfigCandidate } from './controller.js';
-import { APPLY_COMMAND, ConfigLensProvider, TRADE_OFFS_COMMAND, TUNE_COMMAND } from './lenses.js';
+import {
+  APPLY_COMMAND,
+  ConfigLensProvider,
+  SIMULATE_COMMAND,
+  TRADE_OFFS_COMMAND,
+  TUNE_COMMAND,
+} from './lenses.js';
 import { ConfigQuickFixes } from './quick-fixes.js';
 
 const SELECTOR: vscode.DocumentSelector = [
@@ -38,6 +44,9 @@ export function registerConfigFeatures(services: Services): vscode.Disposable[] 
     }),
     vscode.commands.registerCommand(TUNE_COMMAND, (uri: vscode.Uri, block: number) =>
       controller.tune(uri, block),
+    ),
+    vscode.commands.registerCommand(SIMULATE_COMMAND, (uri: vscode.Uri, block: number) =>
+      controller.simulate(uri, block),
     ),
     vscode.commands.registerCommand(APPLY_COMMAND, (uri: vscode.Uri, block: number) =>
       controller.apply(uri, block),

@@ -27,5 +27,19 @@ describe('simulation report', () => {
     assert.match(md, /\| batch \| 20 of 20 \|.*\| 100\.0% \(E2E ≤ 600\.00 s\) \|/);
     const plain = simulate(summary.config!, loadWorkload('poisson:rate=2,n=5'));
     assert.doesNotMatch(simulationMarkdown(plain, 'x'), /Request classes/);
+    assert.doesNotMatch(simulationMarkdown(plain, 'x'), /Engine:/);
+  });
+
+  it('names the engine that timed the steps with its behaviours away from the defaults', () => {
+    const summary = simulate(
+      {
+        model: 'llama-3.1-8b',
+        hardware: 'h100-sxm',
+        engine: { id: 'sglang', cudaGraphs: false, customAllReduce: false },
+        deployment: { kind: 'colocated', pool: { plan, scheduler: { policy: 'sglang' } } },
+      },
+      loadWorkload('poisson:rate=2,n=5'),
+    );
+    assert.match(simulationMarkdown(summary, 'x'), /^- Engine: sglang \(NCCL all-reduce, eager\)$/m);
   });
 });

@@ -1,3 +1,4 @@
+import type { MoeBackend } from '../../perf/moe-backend.js';
 import { overlapAwayFromDefault, type ServingEngineInput } from '../../perf/serving-engine.js';
 import type { PartialServingSettings } from '../serving-settings.js';
 
@@ -12,6 +13,8 @@ export interface EngineBehaviour {
   enforceEager?: boolean;
   /** The overlap scheduler on or off as set; absent: the engine and version's default. */
   overlapScheduling?: boolean;
+  /** The MoE kernel the launch selects; absent: the engine's default for the GPU. */
+  moeBackend?: MoeBackend;
 }
 
 /** What a config's settings ask of the engine's behaviour (only what they set). */
@@ -20,12 +23,13 @@ export function engineBehaviourOf(settings: PartialServingSettings): EngineBehav
     ...(settings.disableCustomAllReduce ? { disableCustomAllReduce: true } : {}),
     ...(settings.enforceEager ? { enforceEager: true } : {}),
     ...(settings.overlapScheduling !== undefined ? { overlapScheduling: settings.overlapScheduling } : {}),
+    ...(settings.moeBackend ? { moeBackend: settings.moeBackend } : {}),
   };
 }
 
 /**
  * The CLI's flags over a file's: a switch the CLI turns on stays on; `--disable-overlap-scheduling`
- * wins over the file's overlap setting.
+ * wins over the file's overlap setting, `--moe-backend` over the file's MoE backend.
  */
 export function mergeEngineBehaviour(
   file: EngineBehaviour,
@@ -36,6 +40,7 @@ export function mergeEngineBehaviour(
     ...(cli.disableCustomAllReduce || file.disableCustomAllReduce ? { disableCustomAllReduce: true } : {}),
     ...(cli.enforceEager || file.enforceEager ? { enforceEager: true } : {}),
     ...(overlap !== undefined ? { overlapScheduling: overlap } : {}),
+    ...(cli.moeBackend || file.moeBackend ? { moeBackend: cli.moeBackend ?? file.moeBackend } : {}),
   };
 }
 
@@ -50,5 +55,6 @@ export function engineBehaviourSettings(engine: ServingEngineInput | undefined):
     ...(engine.customAllReduce === false ? { disableCustomAllReduce: true } : {}),
     ...(engine.cudaGraphs === false ? { enforceEager: true } : {}),
     ...(overlap !== undefined ? { overlapScheduling: overlap } : {}),
+    ...(engine.moeBackend ? { moeBackend: engine.moeBackend } : {}),
   };
 }

@@ -1,3 +1,5 @@
+import { trtllmBatchWaitIters, trtllmBatchWaitTokensRatio } from './batch-wait.js';
+import { trtllmMoeBackend } from './moe-backend.js';
 import { trtllmSpeculationKnobs } from './speculation.js';
 import {
   boolKnob,
@@ -188,6 +190,9 @@ const knobs: Knob[] = [
     { invert: true },
   ),
   allreduceStrategy,
+  trtllmMoeBackend,
+  trtllmBatchWaitIters,
+  trtllmBatchWaitTokensRatio,
   ...trtllmSpeculationKnobs,
   ...[
     '--host',

@@ -1,4 +1,5 @@
 import { vllmAllToAllBackend } from './all-to-all.js';
+import { vllmMoeBackendKnobs } from './moe-backend.js';
 import { vllmSpeculativeConfig } from './speculation.js';
 import {
   boolKnob,
@@ -187,6 +188,7 @@ const knobs: Knob[] = [
     },
     'negatable',
   ),
+  ...vllmMoeBackendKnobs,
   kvTransferConfig,
   vllmSpeculativeConfig,
   passThroughKnob({ flag: '--config', doc: 'YAML file of flag values; the command line overrides it.' }),

@@ -1,0 +1,141 @@
+import { dirname } from 'node:path';
+import { type Command, Option } from 'commander';
+import type { AllToAllBackend } from '../engine/memory/plan.js';
+import type { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
+import type { MoeBackend } from '../engine/perf/moe-backend.js';
+import type { EngineSpec } from '../engine/perf/serving-engine.js';
+import type { PolicyName } from '../engine/sched/config.js';
+import { type ConfigSimulation, simulationFromConfig } from '../engine/tune/config-simulation.js';
+import { findWorkspaceConfig, workloadFromWorkspace } from '../engine/tune/inputs.js';
+import { ServeTuneError } from '../engine/util/errors.js';
+import { nonNegativeInt } from './options.js';
+
+/** `simulate --config <file>` and `--block <n>`: a serving config file as the simulation's settings. */
+export const configFileOptions = () => [
+  new Option(
+    '--config <file>',
+    'take the model, GPU, plan, engine and version, scheduler settings and engine behaviours (eager, NCCL all-reduce, overlap scheduling, …) from a serving config: a vLLM/SGLang/TensorRT-LLM launch command or script, engine YAML, Kubernetes manifest, compose file, Helm values or Dynamo recipe; flags given on the command line override it',
+  ),
+  new Option(
+    '--block <n>',
+    'with --config: which serving block of the file (0-based, as `servetune check` lists them; default 0)',
+  ).argParser(nonNegativeInt),
+];
+
+/** The simulate flags a config file can set, in the CLI's names. */
+export interface ConfigFlagValues {
+  model?: string;
+  hardware?: string;
+  workload?: string;
+  rate?: number;
+  tp?: number;
+  pp?: number;
+  dp?: number;
+  ep?: number;
+  eplbRedundant?: number;
+  allToAll?: AllToAllBackend;
+  weightDtype?: WeightDtype;
+  kvDtype?: KvDtype;
+  scheduler?: PolicyName;
+  maxNumSeqs?: number;
+  maxNumBatchedTokens?: number;
+  chunkedPrefillSize?: number;
+  maxPrefillTokens?: number;
+  mixedChunk?: boolean;
+  schedulerRecvInterval?: number;
+  blockSize?: number;
+  gpuMemoryUtilization?: number;
+  maxModelLen?: number;
+  prefixCaching?: boolean;
+  batchWaitIters?: number;
+  batchWaitTokensRatio?: number;
+  engine?: EngineSpec;
+  disableCustomAllReduce?: boolean;
+  enforceEager?: boolean;
+  /** The overlap scheduler as the file sets it (`--disable-overlap-scheduling` wins over it). */
+  overlapScheduling?: boolean;
+  moeBackend?: MoeBackend;
+}
+
+const defined = <T extends object>(values: T): T =>
+  Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as T;
+
+/** A config file's settings as simulate flags (only what the file or its engine's defaults say). */
+export function flagValuesOf(config: ConfigSimulation): ConfigFlagValues {
+  const { plan, scheduler: s, behaviour } = config;
+  return defined({
+    model: config.model,
+    hardware: config.hardware,
+    tp: plan.tp,
+    pp: plan.pp,
+    dp: plan.dp,
+    ep: plan.ep,
+    eplbRedundant: plan.redundantExperts,
+    allToAll: plan.allToAll,
+    weightDtype: plan.weightDtype,
+    kvDtype: plan.kvDtype,
+    scheduler: s.policy,
+    maxNumSeqs: s.maxNumSeqs,
+    maxNumBatchedTokens: s.maxNumBatchedTokens,
+    chunkedPrefillSize: s.chunkedPrefillSize,
+    maxPrefillTokens: s.maxPrefillTokens,
+    mixedChunk: s.mixedChunk,
+    schedulerRecvInterval: s.schedulerRecvInterval,
+    blockSize: s.blockSize,
+    gpuMemoryUtilization: s.gpuMemoryUtilization,
+    maxModelLen: s.maxModelLen,
+    prefixCaching: s.enablePrefixCaching,
+    batchWaitIters: s.batchWaitIters,
+    batchWaitTokensRatio: s.batchWaitTokensRatio,
+    engine: config.engine,
+    disableCustomAllReduce: behaviour.disableCustomAllReduce,
+    enforceEager: behaviour.enforceEager,
+    overlapScheduling: behaviour.overlapScheduling,
+    moeBackend: behaviour.moeBackend,
+  });
+}
+
+/** The command line's engine over the file's: the same engine, its version where the command line gives one. */
+function mergedEngine(file: EngineSpec | undefined, cli: EngineSpec | undefined): EngineSpec | undefined {
+  if (!cli || !file) return cli ?? file;
+  if (cli.id !== file.id) {
+    throw new ServeTuneError(
+      `--engine ${cli.id}: the config serves with ${file.id}; give its version (--engine ${file.id}@<version>) or leave --engine out`,
+      'invalid-argument',
+      '--engine',
+    );
+  }
+  return cli.version !== undefined ? cli : file;
+}
+
+/**
+ * `flags` with `--config`'s settings wherever the command line did not give the flag itself (a
+ * commander default does not count as given); without `--config`, `flags` unchanged. The workload
+ * and the GPU fall back to the servetune.json at or above the config, as `tune` does.
+ */
+export function withConfigFile<
+  F extends ConfigFlagValues & { config?: string; block?: number; configSource?: string },
+>(flags: F, command: Command): F {
+  if (flags.config === undefined) {
+    if (flags.block !== undefined)
+      throw new ServeTuneError('--block goes with --config', 'invalid-argument', '--block');
+    return flags;
+  }
+  const given = (key: string) => command.getOptionValueSource(key) === 'cli';
+  const workspace = findWorkspaceConfig(dirname(flags.config));
+  const config = simulationFromConfig(flags.config, {
+    block: flags.block,
+    ...(given('hardware') ? { hardware: flags.hardware } : {}),
+    ...(workspace?.config.hardware ? { hardwareFallback: workspace.config.hardware } : {}),
+  });
+  const fromFile: ConfigFlagValues = flagValuesOf(config);
+  const fromWorkspace = workspace ? workloadFromWorkspace(workspace.config, workspace.path) : undefined;
+  if (fromWorkspace && !given('workload')) Object.assign(fromFile, fromWorkspace);
+  // `--marlin-moe` is `--moe-backend marlin`: given, it replaces the file's MoE backend too.
+  if (given('marlinMoe')) delete fromFile.moeBackend;
+  const merged: Record<string, unknown> = { ...(flags as object) };
+  for (const [key, value] of Object.entries(fromFile)) if (!given(key)) merged[key] = value;
+  merged.engine = mergedEngine(fromFile.engine, given('engine') ? flags.engine : undefined);
+  merged.configSource = config.source;
+  return merged as F;
+}

@@ -1,0 +1,82 @@
+import type { MoeBackend } from '../../perf/moe-backend.js';
+import type { PartialServingSettings } from '../serving-settings.js';
+import { type Knob, parseBoolean } from './types.js';
+
+/*
+ * The MoE kernel a launch selects (ServingSettings.moeBackend; what each backend runs and the sources:
+ * perf/moe-backend.ts).
+ * - TensorRT-LLM: `moe_config: {backend: …}` in the extra LLM API options, `MoeConfig.backend:
+ *   Literal["AUTO", "CUTLASS", "CUTEDSL", "WIDEEP", "TRTLLM", "DEEPGEMM", "DENSEGEMM", "VANILLA",
+ *   "TRITON", "MARLIN", "MEGAMOE_DEEPGEMM"]` (tensorrt_llm/llmapi/llm_args.py; default AUTO, CUTLASS before
+ *   1.1). DEEPGEMM and TRTLLM are the two ServeTune prices apart from the engine's default; the other
+ *   words are read as nothing (the tables' own kernel).
+ * - vLLM: environment variables, `VLLM_MXFP4_USE_MARLIN=1` (Marlin) and
+ *   `VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1` (trtllm-gen with mxfp8 activations), as
+ *   vllm/model_executor/layers/quantization/mxfp4.py get_mxfp4_backend reads them. vLLM picks its
+ *   FlashInfer TRT-LLM kernels for other formats itself, so `trtllm-gen` has no spelling there.
+ */
+
+const TRTLLM_WORDS: Record<string, MoeBackend | undefined> = {
+  DEEPGEMM: 'deepgemm',
+  TRTLLM: 'trtllm-gen',
+  AUTO: undefined,
+  CUTLASS: undefined,
+  CUTEDSL: undefined,
+  WIDEEP: undefined,
+  DENSEGEMM: undefined,
+  VANILLA: undefined,
+  TRITON: undefined,
+  MARLIN: undefined,
+  MEGAMOE_DEEPGEMM: undefined,
+};
+
+/** TensorRT-LLM `moe_config.backend`. */
+export const trtllmMoeBackend: Knob = {
+  id: 'moe-config-backend',
+  yamlPath: ['moe_config', 'backend'],
+  kind: 'value',
+  type: 'string',
+  settings: ['moeBackend'],
+  defaultText: 'AUTO (by model, format and GPU)',
+  doc: 'MoE kernel: DEEPGEMM (block-scaled fp8 grouped GEMMs), TRTLLM (trtllm-gen fused MoE), CUTLASS, ….',
+  read(raw) {
+    const word = String(raw).trim().toUpperCase();
+    if (!(word in TRTLLM_WORDS))
+      return `expected one of ${Object.keys(TRTLLM_WORDS).join(', ')}, got '${String(raw)}'`;
+    const backend = TRTLLM_WORDS[word];
+    return backend ? { moeBackend: backend } : {};
+  },
+  write(settings) {
+    if (settings.moeBackend === 'deepgemm') return 'DEEPGEMM';
+    if (settings.moeBackend === 'trtllm-gen') return 'TRTLLM';
+    return undefined;
+  },
+};
+
+/** A vLLM environment variable that, set to 1, selects `backend`. */
+function vllmMoeSwitch(env: string, backend: MoeBackend, doc: string): Knob {
+  return {
+    id: env.toLowerCase(),
+    env,
+    kind: 'value',
+    type: 'string',
+    settings: ['moeBackend'],
+    defaultText: '0',
+    doc,
+    read(raw): PartialServingSettings | string {
+      const on = parseBoolean(raw);
+      if (on === undefined) return `expected 1 or 0, got '${String(raw)}'`;
+      return on ? { moeBackend: backend } : {};
+    },
+    write: (settings) => (settings.moeBackend === backend ? '1' : undefined),
+  };
+}
+
+export const vllmMoeBackendKnobs: Knob[] = [
+  vllmMoeSwitch('VLLM_MXFP4_USE_MARLIN', 'marlin', "mxfp4 MoE experts on Marlin's W4A16 kernel."),
+  vllmMoeSwitch(
+    'VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8',
+    'trtllm-gen-mxfp8',
+    'mxfp4 MoE experts on trtllm-gen with mxfp8 activations (Blackwell).',
+  ),
+];
