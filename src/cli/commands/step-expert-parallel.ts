@@ -1,6 +1,6 @@
 import { type HardwareSpec, scaleUpDomainOf } from '../../engine/hardware/spec.js';
 import type { Plan } from '../../engine/memory/plan.js';
-import { DEEPEP_SOURCE } from '../../engine/perf/deepep.js';
+import { isDeepEpSource } from '../../engine/perf/deepep.js';
 import { epGroupBatches } from '../../engine/perf/expert-parallel.js';
 import type { StepReport } from '../../engine/perf/report.js';
 
@@ -38,7 +38,7 @@ const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
 
 /** Which of the three sources timed the all-to-all, from its breakdown source. */
 export function allToAllSourceKind(source: string | undefined): string {
-  if (source?.startsWith(DEEPEP_SOURCE)) return 'DeepEP published measurement';
+  if (isDeepEpSource(source)) return 'DeepEP published measurement';
   if (source?.includes('NCCL all-to-all')) return 'NCCL table';
   return 'link model';
 }

@@ -1,5 +1,5 @@
 import { getHardware } from '../hardware/catalog.js';
-import type { HardwareSpec } from '../hardware/spec.js';
+import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
 import type { AllToAllBackend } from '../memory/plan.js';
 import { groupLink } from './comm.js';
 
@@ -20,7 +20,8 @@ import { groupLink } from './comm.js';
  *   group talks over: NVLink inside a scale-up domain, else the network); the target link's latency is
  *   added back. At the measured shape on an H800 this is the published latency exactly.
  * - normal: the target link's latency plus the bytes over the bottleneck link at the measured bottleneck
- *   bandwidth × the link ratio, and no less than the low-latency kernels' time for the same transfer of
+ *   bandwidth × the link ratio (on Blackwell over NVLink: the bandwidth DeepEP measured there,
+ *   `DEEPEP_SM100_NVLINK_NORMAL`), and no less than the low-latency kernels' time for the same transfer of
  *   up to 128 tokens (no small-batch point was published for them). DeepEP counts those bytes as each token once per destination rank
  *   (inside a node) or per destination node (RDMA), so the bytes are tokens × the expected distinct
  *   destinations of top-k uniform experts, R(1 − (1 − 1/R)^k).
@@ -32,6 +33,15 @@ export type DeepEpPhase = 'dispatch' | 'combine';
 /** Where the numbers come from, as the step's breakdown names it. */
 export const DEEPEP_SOURCE =
   'DeepEP published H800 measurement (github.com/deepseek-ai/DeepEP docs/legacy.md)';
+
+/** Where the Blackwell NVLink numbers come from, as the step's breakdown names it. */
+export const DEEPEP_SM100_SOURCE =
+  'DeepEP published SM100 NVLink measurement (github.com/deepseek-ai/DeepEP README.md)';
+
+/** Whether a breakdown source names one of DeepEP's published measurements. */
+export function isDeepEpSource(source: string | undefined): boolean {
+  return source !== undefined && (source.startsWith(DEEPEP_SOURCE) || source.startsWith(DEEPEP_SM100_SOURCE));
+}
 
 /** The measured shape. */
 const MEASURED_HIDDEN = 7168;
@@ -58,6 +68,30 @@ export const DEEPEP_NORMAL: readonly { ep: number; dispatch: number; combine: nu
   { ep: 32, dispatch: 58e9, combine: 57e9 },
   { ep: 64, dispatch: 51e9, combine: 50e9 },
 ];
+
+/**
+ * Normal kernels on Blackwell (SM100) over NVLink, as DeepEP's README publishes them (deepseek-ai/DeepEP
+ * README.md @0297fc801788b14b338a46554faca28d419e518a, Performance: "8K tokens per batch, 7168 hidden
+ * dimensions, top 8 experts, FP8 dispatching, and BF16 combining", SM100, EP 8 over NVLink: 726 GB/s
+ * dispatch and 740 GB/s combine bottleneck bandwidth at the max-performance SM count). Those are its V2
+ * kernels; the deployments priced here run V1's `Buffer` normal kernels, of which the same README says
+ * "V2 achieves up to 1.3x peak performance": V1's bandwidth is taken as V2's / `DEEPEP_V2_OVER_V1_PEAK`.
+ * The H800 points (`DEEPEP_NORMAL`, NVLink 4 at ~160 GB/s, which the kernels saturate) scaled by the link
+ * ratio would put V1 at 690–710 GB/s on NVLink 5, above what even V2 measured with 24 SMs (643/675 GB/s):
+ * on NVLink 5 the kernels, not the link, set the pace.
+ */
+export const DEEPEP_SM100_NVLINK_NORMAL: Readonly<Record<DeepEpPhase, number>> = {
+  dispatch: 726e9,
+  combine: 740e9,
+};
+/** V2's peak over V1's, as DeepEP's README states it ("up to 1.3x"). */
+export const DEEPEP_V2_OVER_V1_PEAK = 1.3;
+/** Where DeepEP measured `DEEPEP_SM100_NVLINK_NORMAL`: an SM100 GPU over NVLink 5 (the catalog's B200). */
+let sm100Gpu: HardwareSpec | undefined;
+function sm100Hardware(): HardwareSpec {
+  sm100Gpu ??= getHardware('b200');
+  return sm100Gpu;
+}
 
 /**
  * SGLang's auto mode runs the low-latency kernels for decode batches and the normal ones for prefill;
@@ -125,7 +159,9 @@ export function deepEpSeconds(transfer: DeepEpTransfer, hardware: HardwareSpec):
       source: `${DEEPEP_SOURCE}: low-latency ${transfer.phase} ${us(measured)} at ${where}, 128 tokens a rank; × ${bytesRatio.toFixed(3)} bytes, ${linkNote}`,
     };
   }
-  const bandwidth = interpolateLog2(DEEPEP_NORMAL, Math.min(ep, 64), transfer.phase) / linkRatio;
+  const sm100 = sm100NvlinkBandwidth(transfer, hardware);
+  const bandwidth =
+    sm100?.bytesPerSecond ?? interpolateLog2(DEEPEP_NORMAL, Math.min(ep, 64), transfer.phase) / linkRatio;
   // No small-batch point was published for the normal kernels, which also wait on the host for the
   // receive counts: on a decode-sized batch they are taken as no faster than the low-latency kernels.
   const floor = deepEpSeconds(
@@ -138,15 +174,37 @@ export function deepEpSeconds(transfer: DeepEpTransfer, hardware: HardwareSpec):
   ).seconds;
   const scaleUp = measuredHardware().scaleUpDomain ?? measuredHardware().gpusPerNode;
   // Inside one node DeepEP sends a token once per destination rank; across nodes, once per node over RDMA.
-  const destinations = transfer.ep <= scaleUp ? transfer.ep : Math.ceil(transfer.ep / scaleUp);
+  // Over a Blackwell NVLink domain every rank is a peer: once per destination rank.
+  const destinations = sm100 || transfer.ep <= scaleUp ? transfer.ep : Math.ceil(transfer.ep / scaleUp);
   const distinct = destinations * (1 - (1 - 1 / destinations) ** transfer.topK);
   const bytes = transfer.tokensPerRank * distinct * transfer.hidden * valueBytes;
   const seconds = link.latencySeconds + bytes / bandwidth;
   const floored =
     floor > seconds ? ", no faster than the low-latency kernels' time on this small a batch" : '';
+  const measuredAt = sm100
+    ? sm100.note
+    : `${DEEPEP_SOURCE}: normal ${transfer.phase} at ${gbps(bandwidth * linkRatio)} bottleneck bandwidth, ${where}; ${linkNote}`;
+  return { seconds: Math.max(floor, seconds), source: `${measuredAt}${floored}` };
+}
+
+/**
+ * The normal kernels' bottleneck bandwidth where the EP group talks over a Blackwell GPU's NVLink:
+ * DeepEP's SM100 measurement as V1 runs it, scaled by the target's NVLink against the B200's (the same
+ * NVLink 5 on every Blackwell part in the catalog). Undefined elsewhere (Hopper, RDMA).
+ */
+function sm100NvlinkBandwidth(
+  transfer: DeepEpTransfer,
+  hardware: HardwareSpec,
+): { bytesPerSecond: number; note: string } | undefined {
+  if (hardware.deviceClass !== 'nvidia-blackwell' || transfer.ep > scaleUpDomainOf(hardware))
+    return undefined;
+  const measuredOn = sm100Hardware();
+  const linkRatio = groupLink(hardware, transfer.ep).bytesPerSecond / groupLink(measuredOn, 8).bytesPerSecond;
+  const v2 = DEEPEP_SM100_NVLINK_NORMAL[transfer.phase];
+  const bytesPerSecond = (v2 / DEEPEP_V2_OVER_V1_PEAK) * linkRatio;
   return {
-    seconds: Math.max(floor, seconds),
-    source: `${DEEPEP_SOURCE}: normal ${transfer.phase} at ${gbps(bandwidth * linkRatio)} bottleneck bandwidth, ${where}; ${linkNote}${floored}`,
+    bytesPerSecond,
+    note: `${DEEPEP_SM100_SOURCE}: normal ${transfer.phase} ${gbps(v2)} (V2) at EP 8 over NVLink, V1 ${gbps(bytesPerSecond)} (V2 up to ${DEEPEP_V2_OVER_V1_PEAK}× V1), EP ${transfer.ep}`,
   };
 }
 

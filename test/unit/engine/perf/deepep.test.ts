@@ -3,8 +3,11 @@ import { describe, it } from 'node:test';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import type { AllToAllBackend, Plan } from '../../../../src/engine/memory/plan.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
+import { groupLink } from '../../../../src/engine/perf/comm.js';
 import {
   DEEPEP_LOW_LATENCY,
+  DEEPEP_SM100_NVLINK_NORMAL,
+  DEEPEP_V2_OVER_V1_PEAK,
   deepEpKernelsFor,
   deepEpSeconds,
   FP8_DISPATCH_BYTES_PER_VALUE,
@@ -116,5 +119,39 @@ describe('DeepEP all-to-all', () => {
     const autoPrefill = step('h100', plan(16, 'deepep-auto'), 'prefill').seconds;
     assert.ok(normalPrefill < lowLatencyPrefill, `${normalPrefill} vs ${lowLatencyPrefill}`);
     assert.equal(autoPrefill, normalPrefill);
+  });
+
+  it('normal kernels over a Blackwell NVLink domain run at the SM100 bandwidth DeepEP published, as V1', () => {
+    const transfer = (phase: 'dispatch' | 'combine', ep: number) => ({
+      kernels: 'normal' as const,
+      phase,
+      tokensPerRank: 8192,
+      hidden: 7168,
+      topK: 8,
+      dispatchBytesPerValue: FP8_DISPATCH_BYTES_PER_VALUE,
+      ep,
+    });
+    // DeepEP README (SM100, EP 8, NVLink): 726 GB/s dispatch, 740 GB/s combine for V2; V2 up to 1.3× V1.
+    assert.deepEqual(DEEPEP_SM100_NVLINK_NORMAL, { dispatch: 726e9, combine: 740e9 });
+    for (const gpu of ['b200', 'gb200', 'gb300']) {
+      const hardware = getHardware(gpu);
+      for (const phase of ['dispatch', 'combine'] as const) {
+        const time = deepEpSeconds(transfer(phase, 8), hardware);
+        const distinct = 8 * (1 - (7 / 8) ** 8);
+        const bytes = 8192 * distinct * 7168 * (phase === 'dispatch' ? FP8_DISPATCH_BYTES_PER_VALUE : 2);
+        const bandwidth = DEEPEP_SM100_NVLINK_NORMAL[phase] / DEEPEP_V2_OVER_V1_PEAK;
+        const expected = groupLink(hardware, 8).latencySeconds + bytes / bandwidth;
+        assert.ok(
+          Math.abs(time.seconds - expected) < 1e-9,
+          `${gpu} ${phase}: ${time.seconds} vs ${expected}`,
+        );
+        assert.match(time.source, /DeepEP published SM100 NVLink measurement/);
+      }
+    }
+    // EP 16 inside GB200's 72-GPU NVLink domain: still NVLink peers, each token sent once per rank.
+    const ep16 = deepEpSeconds(transfer('dispatch', 16), getHardware('gb200'));
+    assert.match(ep16.source, /SM100/);
+    // Hopper keeps the H800 measurement scaled by its link.
+    assert.match(deepEpSeconds(transfer('dispatch', 8), getHardware('h100')).source, /H800/);
   });
 });
