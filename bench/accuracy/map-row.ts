@@ -413,6 +413,9 @@ export function aggregatedDegreesAsRun(row: SiliconRow, hardware: HardwareSpec):
  * TP tp_size, without attention DP. Its experts: EP over the server's GPUs where the script passes
  * `--enable-expert-parallel` (vLLM's EP size is TP × DP), which it does never or where EP_SIZE > 1
  * (the row's moe_ep per attention-DP rank it records); else TP-sharded with the rest (moe_tp = TP).
+ * vLLM: "Enable EP by setting the --enable-expert-parallel flag. The EP size is automatically calculated"
+ * (as TP × DP), https://docs.vllm.ai/en/v0.10.1.1/serving/expert_parallel_deployment.html; without it MoE
+ * layers shard each expert over TP.
  */
 function scriptedTensorParallel(d: PoolDegrees, row: SiliconRow): PoolDegrees | undefined {
   const launch = tensorParallelLaunchOf(row);
