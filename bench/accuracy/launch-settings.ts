@@ -77,6 +77,12 @@ const LaunchEntry = z.object({
    * on FlashInfer's groupwise GEMM, not DeepGEMM; ServingEngine.deepGemm).
    */
   deepGemm: z.boolean().optional(),
+  /**
+   * vLLM scripts that never pass `--data-parallel-size`: one server of `--tensor-parallel-size=$TP`, with
+   * `--enable-expert-parallel` never (`never`) or where EP_SIZE > 1 (`whenEpSizeAbove1`). A row such a
+   * script ran that records attention DP records its configuration's `dp-attn`, not the launch.
+   */
+  tensorParallelLaunch: z.object({ expertParallel: z.enum(['never', 'whenEpSizeAbove1']) }).optional(),
   source: Source,
   /** The launch flags the entry was read from, as the script writes them. */
   launch: z.string().min(1),
@@ -102,7 +108,7 @@ function fromInferenceMax(row: SiliconRow): boolean {
  * The KV format a row's deployment ran: its aggregated InferenceMAX launch script's where the table has
  * one (engine × GPU × model × precision), else fp8 with fp8 and fp4 weights and a 16-bit cache otherwise.
  * Disaggregated rows ran other scripts (their recipes), which the table does not cover; nor does it cover
- * rows with attention DP or from other sources.
+ * rows with attention DP (except where the script launches only TP) or from other sources.
  */
 export function kvChoiceOf(row: SiliconRow, entries: readonly LaunchEntry[] = LAUNCH_SETTINGS): KvChoice {
   const ruled = row.precision === 'fp8' || row.precision === 'fp4' ? 'fp8' : 'bf16';
@@ -141,9 +147,18 @@ function whyNoScript(row: SiliconRow): string {
   return 'no launch script in the table for this engine, GPU, model and precision';
 }
 
-/** The scripts in the table launch one server without attention DP; a row with it ran another launch. */
+/**
+ * The row's launch script. A row with attention DP ran another launch than the table's scripts, except
+ * where the script never launches attention DP (`tensorParallelLaunch`): its row's DP is a recorded field.
+ */
 function launchEntryOf(row: SiliconRow, entries: readonly LaunchEntry[]): LaunchEntry | undefined {
-  if (row.mode !== 'agg' || !fromInferenceMax(row) || (row.attention_dp_size ?? 1) > 1) return undefined;
+  const entry = scriptOf(row, entries);
+  const attentionDp = (row.attention_dp_size ?? 1) > 1;
+  return attentionDp && entry?.tensorParallelLaunch === undefined ? undefined : entry;
+}
+
+function scriptOf(row: SiliconRow, entries: readonly LaunchEntry[]): LaunchEntry | undefined {
+  if (row.mode !== 'agg' || !fromInferenceMax(row)) return undefined;
   return entries.find(
     (e) =>
       e.backend === row.backend &&
@@ -151,6 +166,14 @@ function launchEntryOf(row: SiliconRow, entries: readonly LaunchEntry[]): Launch
       e.precision === row.precision &&
       e.modelPaths.includes(row.model_path),
   );
+}
+
+/** How the row's script launches its GPUs where it passes only TP (and maybe EP), else undefined. */
+export function tensorParallelLaunchOf(
+  row: SiliconRow,
+  entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
+): LaunchEntry['tensorParallelLaunch'] {
+  return scriptOf(row, entries)?.tensorParallelLaunch;
 }
 
 /** Engine limits as a launch script set them: per server, absent where the engine default applies. */
@@ -169,7 +192,7 @@ export interface LaunchLimits {
 /**
  * The engine limits a row's launch script set (`concurrency`: the row's clients, which scripts pass as
  * max-num-seqs / max_batch_size), or undefined where no script covers the row, none of its rules match,
- * or the row ran attention DP (which none of these scripts launches). `tp`: the server's TP as it ran
+ * or the row records attention DP its script does not take as only TP (launchEntryOf). `tp`: the server's TP as it ran
  * (a converted row records tp × ep as its tp_size, 64 for a TP8 server with EP 8; map-row.ts
  * `aggregatedDegreesAsRun`), which the scripts' TP conditions test.
  */

@@ -35,6 +35,7 @@ import {
   type LaunchLimits,
   launchLimitsOf,
   moeBackendOf,
+  tensorParallelLaunchOf,
 } from './launch-settings.js';
 import { asMeasuredRun } from './republished.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
@@ -398,10 +399,31 @@ export function partsOf(plans: readonly Plan[], concurrency: number): number {
  * - vLLM's DP attention (`--tensor-parallel-size 1 --data-parallel-size TP --enable-expert-parallel`
  *   in InferenceMAX's launch) as tp_size = attention DP = TP and moe_ep = TP × EP: TP ranks of one GPU,
  *   experts over the TP GPUs. (Read as written, a TP-sharded attention DP of tp × tp GPUs.)
+ * A script that launches only TP (launch-settings.json `tensorParallelLaunch`) ran one server of TP
+ * tp_size whatever attention DP and EP the row records: `scriptedTensorParallel`.
  */
 export function aggregatedDegreesAsRun(row: SiliconRow, hardware: HardwareSpec): PoolDegrees {
   const d = withImpliedAttentionDp(aggregatedDegrees(row));
-  return tpTimesEpAsRun(d, hardware) ?? dpTimesEpAsRun(d) ?? vllmDpAttentionAsRun(d, row) ?? d;
+  const recorded = tpTimesEpAsRun(d, hardware) ?? dpTimesEpAsRun(d) ?? d;
+  return scriptedTensorParallel(recorded, row) ?? vllmDpAttentionAsRun(recorded, row) ?? recorded;
+}
+
+/**
+ * A row whose script passes `--tensor-parallel-size=$TP` and no `--data-parallel-size`: one server of
+ * TP tp_size, without attention DP. Its experts: EP over the server's GPUs where the script passes
+ * `--enable-expert-parallel` (vLLM's EP size is TP × DP), which it does never or where EP_SIZE > 1
+ * (the row's moe_ep per attention-DP rank it records); else TP-sharded with the rest (moe_tp = TP).
+ * vLLM: "Enable EP by setting the --enable-expert-parallel flag. The EP size is automatically calculated"
+ * (as TP × DP), https://docs.vllm.ai/en/v0.10.1.1/serving/expert_parallel_deployment.html; without it MoE
+ * layers shard each expert over TP.
+ */
+function scriptedTensorParallel(d: PoolDegrees, row: SiliconRow): PoolDegrees | undefined {
+  const launch = tensorParallelLaunchOf(row);
+  const tp = given(d.tp);
+  if (launch === undefined || tp === undefined) return undefined;
+  const epSize = (given(d.moeEp) ?? 1) / (given(d.attentionDp) ?? 1);
+  const expertParallel = launch.expertParallel === 'whenEpSizeAbove1' && epSize > 1;
+  return { ...d, tp, attentionDp: 1, moeTp: expertParallel ? 1 : tp, moeEp: expertParallel ? tp : 1 };
 }
 
 /** tp_size recorded as tp × ep (no attention DP): the server's moe_tp GPUs, experts moe_ep ways. */
@@ -432,7 +454,11 @@ function dpTimesEpAsRun(d: PoolDegrees): PoolDegrees | undefined {
   return multiplied ? { ...d, tp: 1, attentionDp: moeTp, moeTp: moeTp / moeEp, moeEp } : undefined;
 }
 
-/** vLLM's attention DP recorded as tp_size = attention DP, moe_ep = their product: tp_size ranks of one GPU. */
+/**
+ * vLLM's attention DP recorded as tp_size = attention DP, moe_ep = their product: tp_size ranks of one GPU
+ * (minimaxm2.5_fp4_b300.sh with DP_ATTENTION=true: `--tensor-parallel-size=1 --data-parallel-size=$TP
+ * --enable-expert-parallel`, SemiAnalysisAI/InferenceX@563248391c2959883e8131b265ae3d995d74d4fa).
+ */
 function vllmDpAttentionAsRun(d: PoolDegrees, row: SiliconRow): PoolDegrees | undefined {
   const tp = given(d.tp);
   const dp = given(d.attentionDp);

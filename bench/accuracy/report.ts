@@ -94,9 +94,12 @@ its closed-loop client, as a user would predict it, with the step model and cali
   degrees mean "not used". Some converted aggregated rows record tp_size as tp × ep (\`…_tp4_ep4_…\` with
   tp_size 16 and moe 4 × 4; tp_size 64 with moe 8 × 8 on an 8-GPU board): where tp_size exceeds the GPU's
   scale-up domain and equals moe_tp × moe_ep with both above 1, the server ran on moe_tp GPUs, its experts
-  spread moe_ep ways. An aggregated row that leaves attention_dp_size empty while its expert GPUs
-  (moe_tp × moe_ep) are k × tp ran k attention-DP ranks of TP tp, as vLLM's \`--data-parallel-size k\`
-  does (Qwen3-235B-A22B-FP8 on H200 with tp 1 and moe_tp 2: its 235 GB of weights load on no single
+  spread moe_ep ways. A row whose launch script passes only \`--tensor-parallel-size\` (launch-settings.json
+  \`tensorParallelLaunch\`: Kimi-K2.5 nvfp4 on B200, MiniMax-M2.5 fp8 on B300) ran one server of TP
+  tp_size whatever attention DP it records, its experts over those GPUs by EP where the script passes
+  \`--enable-expert-parallel\`, else TP-sharded. An aggregated row that leaves attention_dp_size empty
+  while its expert GPUs (moe_tp × moe_ep) are k × tp ran k attention-DP ranks of TP tp, as vLLM's
+  \`--data-parallel-size k\` does (Qwen3-235B-A22B-FP8 on H200 with tp 1 and moe_tp 2: its 235 GB of weights load on no single
   GPU). A tp_size that does not divide the model's attention heads is not modelled (vLLM, SGLang and
   TensorRT-LLM split heads evenly over TP, and such rows record no other split of their GPUs).
 - **Weights**: the MoE quant mode for MoE models, the GEMM one for dense models: nvfp4 → nvfp4, fp8 and

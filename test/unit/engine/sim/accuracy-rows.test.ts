@@ -52,6 +52,10 @@ const ROWS = {
     '2026_03_25_deepseek_r1_b200_sxm_trtllm_fp4_agg_1024x1024_c64_tp8_0_ep8_0_976,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=64; measured=2026-02-06T17:21:58Z; wip=False; image=nvcr.io#nvidia/tensorrt-llm/release:1.2.0rc6.post3,trtllm,1.2.0rc6.post3,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,8,1,1,8,1,8,,,,,,,,,,,,,,,1085.456209500262,12.289469945639713',
   kimiAttentionDp:
     'kimik2_5_b200_vllm_fp4_agg_1024x1024_c32_cfg635,db-dump/2026-04-27; config_id=635; silicon_concurrency=32; measured=2026-03-27T00:00:00.000Z; workflow_run_id=339; vllm/vllm-openai:v0.17.0,vllm,0.17.0,moonshotai/Kimi-K2.5,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,8,4,1,4,1,16,,,,,,,,,,,,,,,208.3183024878963,18.513764939850052',
+  kimiTp4Ep4:
+    '2026_03_25_kimi_k2_5_b200_sxm_vllm_fp4_agg_1024x1024_c32_tp4_0_ep4_0_570,source_file=2026-03-25.csv; model=Kimi-K2.5; silicon_concurrency=32; measured=2026-03-11T16:59:40Z; wip=False; image=vllm/vllm-openai:v0.17.0,vllm,0.17.0,moonshotai/Kimi-K2.5,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,32,4,1,1,1,4,,,,,,,,,,,,,,,237.91704826253408,19.72279305688444',
+  minimaxFp8AttentionDp:
+    'minimaxm2_5_b300_vllm_fp8_agg_1024x1024_c256_cfg734,db-dump/2026-04-27; config_id=734; silicon_concurrency=256; measured=2026-04-21T00:00:00.000Z; workflow_run_id=797; vllm/vllm-openai:v0.19.0-cu130,vllm,0.19.0,MiniMaxAI/MiniMax-M2.5,b300_sxm,fp8,agg,1024,1024,fp8,fp8,64,4,1,4,1,16,,,,,,,,,,,,,,,362.26821922969066,23.392508817238788',
 };
 
 function mapped(name: keyof typeof ROWS): RowMapping {
@@ -269,18 +273,26 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     assert.equal(colocatedPool(job('deepseekFp8Tp4')).scheduler.attentionDpBalanceIters, undefined);
   });
 
-  it("vLLM's DP attention recorded as tp = attention DP: one GPU a rank, experts over them all", () => {
-    // InferenceMAX `tp4 ep4 dp-attn`: --tensor-parallel-size 1 --data-parallel-size 4, EP 4; 4 GPUs.
-    const j = job('kimiAttentionDp');
-    assert.deepEqual(colocatedPool(j).plan, {
-      tp: 1,
-      pp: 1,
-      dp: 4,
-      ep: 4,
-      weightDtype: 'nvfp4',
-      kvDtype: 'fp8',
-    });
-    assert.equal(j.concurrency, 32);
+  it('a vLLM script that passes only --tensor-parallel-size ran one TP server, whatever DP and EP the row records', () => {
+    // kimik2.5_fp4_b200.sh: `--tensor-parallel-size=$TP`, no data- or expert-parallel flag. Its rows that
+    // record attention DP 4 and moe_ep 16, or moe_ep 4, ran TP4 with the experts TP-sharded.
+    const expected = { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'nvfp4', kvDtype: 'fp8' };
+    for (const name of ['kimiAttentionDp', 'kimiTp4Ep4'] as const) {
+      const j = job(name);
+      assert.deepEqual(colocatedPool(j).plan, expected, name);
+      assert.equal(j.concurrency, 32);
+      // The script's own limits apply: --max-num-seqs $CONC.
+      assert.equal(colocatedPool(j).scheduler.maxNumSeqs, 32);
+    }
+  });
+
+  it('a vLLM script that adds --enable-expert-parallel where EP_SIZE > 1 ran TP × EP, no attention DP', () => {
+    // minimaxm2.5_fp8_b300.sh: `--tensor-parallel-size=$TP` and EP where EP_SIZE > 1; no --data-parallel-size.
+    const j = job('minimaxFp8AttentionDp');
+    const { plan, scheduler } = colocatedPool(j);
+    assert.deepEqual(plan, { tp: 4, pp: 1, dp: 1, ep: 4, weightDtype: 'fp8', kvDtype: 'fp8' });
+    assert.equal(scheduler.maxNumBatchedTokens, 2048);
+    assert.equal(j.concurrency, 256);
   });
 
   it('a mapped row simulates to positive mean TTFT and TPOT', () => {
