@@ -29,6 +29,13 @@ const LimitRule = z.object({
   maxNumTokens: count.optional(),
   /** Tokens per step as a multiple of the row's ISL (vLLM's `--max-num-batched-tokens $((ISL * 2))`). */
   maxNumTokensIslTimes: count.optional(),
+  /**
+   * Tokens per step from the clients and the ISL, as TensorRT-LLM scripts compute them:
+   * `(CONC + ISL + plus) / multipleOf * multipleOf` in shell integer arithmetic, at least `atLeast`.
+   */
+  maxNumTokensFromClients: z
+    .object({ plus: z.number().int().nonnegative(), multipleOf: count, atLeast: count.optional() })
+    .optional(),
   /** SGLang `--max-prefill-tokens`: prompt tokens one prefill batch takes. */
   maxPrefillTokens: count.optional(),
   /** SGLang `--scheduler-recv-interval`: decode steps between the scheduler's intakes of new requests. */
@@ -70,6 +77,11 @@ const LaunchEntry = z.object({
   kvDtype: KvDtype,
   limits: z.array(LimitRule).optional(),
   batchWait: z.array(BatchWaitRule).optional(),
+  /**
+   * TensorRT-LLM `kv_cache_config.free_gpu_memory_fraction`: the share of the memory free after loading
+   * that the KV cache takes (absent: the engine's default).
+   */
+  kvCacheFreeMemoryFraction: z.number().gt(0).lte(1).optional(),
   /** The MoE backend the script selects (the first matching rule; none: the engine's default). */
   moeBackend: z.array(MoeBackendRule).min(1).optional(),
   /**
@@ -133,6 +145,14 @@ export function moeBackendOf(
       (r.minClients === undefined || concurrency >= r.minClients) &&
       (r.backendVersion === undefined || r.backendVersion === row.backend_version),
   )?.backend;
+}
+
+/** The KV cache's share of free memory the row's launch script set (TensorRT-LLM), if any. */
+export function kvCacheFreeFractionOf(
+  row: SiliconRow,
+  entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
+): number | undefined {
+  return launchEntryOf(row, entries)?.kvCacheFreeMemoryFraction;
 }
 
 /** Whether the row's launch script left SGLang's DeepGEMM on (its default), for ServingEngine.deepGemm. */
@@ -221,7 +241,11 @@ export function launchLimitsOf(
   );
   if (!rule && !wait) return undefined;
   const maxBatchSize = rule?.maxBatchSize === 'clients' ? concurrency : rule?.maxBatchSize;
-  const maxNumTokens = rule?.maxNumTokensIslTimes ? rule.maxNumTokensIslTimes * row.isl : rule?.maxNumTokens;
+  const maxNumTokens = rule?.maxNumTokensIslTimes
+    ? rule.maxNumTokensIslTimes * row.isl
+    : rule?.maxNumTokensFromClients
+      ? tokensFromClients(rule.maxNumTokensFromClients, concurrency, row.isl)
+      : rule?.maxNumTokens;
   return {
     ...(maxBatchSize ? { maxBatchSize } : {}),
     ...(maxNumTokens ? { maxNumTokens } : {}),
@@ -229,4 +253,14 @@ export function launchLimitsOf(
     ...(rule?.schedulerRecvInterval ? { schedulerRecvInterval: rule.schedulerRecvInterval } : {}),
     ...(wait ? { batchWaitIters: wait.timeoutIters, batchWaitTokensRatio: wait.maxTokensRatio } : {}),
   };
+}
+
+/** `(CONC + ISL + plus) / multipleOf * multipleOf` as shell integer arithmetic, at least `atLeast`. */
+export function tokensFromClients(
+  rule: { plus: number; multipleOf: number; atLeast?: number | undefined },
+  clients: number,
+  isl: number,
+): number {
+  const rounded = Math.floor((clients + isl + rule.plus) / rule.multipleOf) * rule.multipleOf;
+  return Math.max(rounded, rule.atLeast ?? 0);
 }

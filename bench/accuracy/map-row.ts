@@ -31,6 +31,7 @@ import {
 } from './disagg-recipes.js';
 import {
   deepGemmOf,
+  kvCacheFreeFractionOf,
   kvChoiceOf,
   type LaunchLimits,
   launchLimitsOf,
@@ -293,6 +294,14 @@ export interface PoolTarget {
   clientsPerReplica: number;
   /** The deployment's own engine limits where its recipe records them (per replica: worker or attention-DP rank). */
   limits?: ReplicaLimits;
+  /**
+   * Whether `limits.maxNumTokens` is an aggregated server's, which stands as it ran; a disaggregated
+   * recipe's is raised like an unknown one (its decode workers take prefilled requests that no prompt
+   * check applies to, which the simulator's admission does not tell apart).
+   */
+  budgetAsLaunched?: boolean;
+  /** TensorRT-LLM: the KV cache's share of free memory the launch set; default the engine's. */
+  kvCacheFreeMemoryFraction?: number;
 }
 
 /**
@@ -314,9 +323,15 @@ export function schedulerOf(target: PoolTarget): SchedulerConfig {
   });
   const chunkedPrefill = defaults.enableChunkedPrefill ?? true;
   const budget = limits?.maxNumTokens ?? defaults.maxNumBatchedTokens ?? 8192;
-  // An engine that refuses a step budget below max-model-len without chunked prefill (TensorRT-LLM's
-  // max_num_tokens) ran these rows with one at least that large.
-  const covers = !chunkedPrefill && description.checks.stepBudgetCoversLimits;
+  // Without chunked prefill TensorRT-LLM starts with any max_num_tokens and checks each prompt, not prompt
+  // plus output, against it (NVIDIA/TensorRT-LLM tensorrt_llm/llmapi/llm.py @4c05a748, BaseLLM.
+  // _check_arguments: "The sum of prompt length …, query length … should not exceed max_num_tokens"):
+  // an aggregated server's budget that its launch gives stands as it ran. Elsewhere it is taken to hold a
+  // whole request (max-model-len, the least vLLM starts with when not chunking), which also leaves a
+  // prompt room beside the running decodes, as InferenceMAX's TensorRT-LLM scripts size it (CONC + ISL +
+  // 127, rounded down to 64).
+  const asLaunched = target.budgetAsLaunched === true && limits?.maxNumTokens !== undefined;
+  const covers = !chunkedPrefill && description.checks.stepBudgetCoversLimits && !asLaunched;
   const choice = description.scheduler.policyFor(
     { chunkedPrefill, maxNumBatchedTokens: covers ? Math.max(budget, maxModelLen) : budget },
     maxModelLen,
@@ -327,7 +342,7 @@ export function schedulerOf(target: PoolTarget): SchedulerConfig {
           target.model,
           hardware,
           target.plan,
-          defaults.kvCacheFreeMemoryFraction ?? 0.9,
+          target.kvCacheFreeMemoryFraction ?? defaults.kvCacheFreeMemoryFraction ?? 0.9,
           {
             contextLength: maxModelLen,
             maxNumBatchedTokens: choice.maxNumBatchedTokens ?? budget,
@@ -711,6 +726,7 @@ function jobOf(c: Context): SimulationJob | string {
   const parts = partsOf(full, c.concurrency);
   const clients = c.concurrency / parts;
   const part = full.map((p) => ({ ...p, dp: p.dp / parts }));
+  const kvFraction = kvCacheFreeFractionOf(row);
   const pool = (p: Plan, i: number) => {
     const limits = shapes[i]?.limits;
     const speculation = shapes[i]?.speculation;
@@ -725,6 +741,8 @@ function jobOf(c: Context): SimulationJob | string {
           plan: p,
           maxModelLen,
           clientsPerReplica: Math.ceil(clients / p.dp),
+          budgetAsLaunched: !disaggregated,
+          ...(kvFraction ? { kvCacheFreeMemoryFraction: kvFraction } : {}),
           ...(limits
             ? { limits: { maxBatchSize: limits.maxBatchSize, maxNumTokens: limits.maxNumTokens } }
             : {}),

@@ -80,10 +80,12 @@ its closed-loop client, as a user would predict it, with the step model and cali
   \`scheduler.policyFor\` with its knob table's defaults (vLLM: vllm-v1, 8192-token chunks; SGLang: its
   own policy, 8192-token chunks; TensorRT-LLM: in-flight batching without chunked context, i.e. orca).
   Two defaults are raised where the deployment that ran must have had more: max-num-seqs (max_batch_size)
-  to the clients one replica serves, and, without chunked prefill, the step budget to max-model-len (the
-  engine refuses to start below it). max-model-len is the row's ISL + OSL. Memory: vLLM and SGLang give
-  a share of the whole GPU; TensorRT-LLM gives the KV cache 0.9 of the memory free after weights and
-  activations (\`free_gpu_memory_fraction\`), taken as the whole-GPU share that amounts to.
+  to the clients one replica serves, and, without chunked prefill, a step budget no launch script gives
+  to max-model-len (vLLM refuses to start below it; TensorRT-LLM checks each prompt against
+  max_num_tokens, so an aggregated script's own budget stands). max-model-len is the row's ISL + OSL.
+  Memory: vLLM and SGLang give a share of the whole GPU; TensorRT-LLM gives the KV cache 0.9 of the
+  memory free after weights and activations (\`free_gpu_memory_fraction\`, or the launch script's),
+  taken as the whole-GPU share that amounts to.
 - **Plan**: TP = tp_size, PP = pp_size. Attention data parallelism (attention_dp_size > 1) becomes that
   many simulator replicas (\`dp\`), each running TP = tp_size. For a MoE model with expert parallelism
   (moe_ep_size > 1) or attention DP, the experts spread over moe_tp × moe_ep GPUs (the plan's \`ep\`: whole
@@ -125,7 +127,8 @@ its closed-loop client, as a user would predict it, with the step model and cali
   (\`VLLM_MXFP4_USE_MARLIN=1\`), its trtllm-gen kernel with mxfp8 activations on B200
   (\`VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1\`), and TensorRT-LLM's \`moe_config.backend\` for DeepSeek-R1 fp8 on
   B200 (TRTLLM, DEEPGEMM from 256 clients at 1k/1k and 1k/8k, for the rows of the image that script ran
-  with; its MTP configuration's script sets DEEPGEMM), and SGLang's \`SGL_ENABLE_JIT_DEEPGEMM=false\` (block-fp8
+  with; its MTP configuration's script sets DEEPGEMM), for DeepSeek-R1 fp4 on B200 (TRTLLM, CUTLASS from
+  256 clients at 1k/1k and 1k/8k and above 32 at 8k/1k) and fp8 on H200 (CUTLASS), and SGLang's \`SGL_ENABLE_JIT_DEEPGEMM=false\` (block-fp8
   linear layers off DeepGEMM, in the B200 and B300 DeepSeek-R1 scripts). Elsewhere the KV cache is fp8 where the
   row's precision is fp8 or fp4, else bf16, and the engine's defaults apply.
 - **Aggregated MTP** (bench/accuracy/agg-configs.json, each entry citing the InferenceMAX configuration

@@ -3,6 +3,7 @@ import { windowedKeys, windowedPairs } from '../model/cost.js';
 import type { WeightDtype, WeightFormat } from '../model/dtypes.js';
 import { ENGINE_BACKENDS } from '../opdb/systems.js';
 import { describeOpTimeSource, type OpTime } from '../opdb/table.js';
+import { chosenKernelAtShape, transferredChosenKernel } from './chosen-moe-kernel.js';
 import { EfficiencyGrid, powersOfTwo } from './efficiency-grid.js';
 import { marlinMoe } from './marlin-moe.js';
 import {
@@ -13,7 +14,7 @@ import {
   resolveMeasuredOps,
   siblingMeasuredOps,
 } from './measured-ops.js';
-import { TRTLLM_GEN_KERNEL } from './moe-backend.js';
+import { kernelPatternOf, TRTLLM_GEN_KERNEL } from './moe-backend.js';
 import { speedOfLight } from './roofline.js';
 import { runsMoeOnDenseKernel } from './serving-engine.js';
 import { kernelShapesOf, nearestExpertShape, transferredMoe } from './transferred-moe.js';
@@ -295,20 +296,27 @@ export function measuredDsaModule(
  * block scales run the same fused kernel family in an engine (SGLang's Triton fused MoE takes either
  * scale layout), so an engine that measured one stands in for the other, before any other engine's.
  */
-function moeDtypeOf(ops: MeasuredOps, weightDtype: WeightDtype, tableDtype: string): string | undefined {
+function moeDtypeOf(
+  ops: MeasuredOps,
+  weightDtype: WeightDtype,
+  tableDtype: string,
+  chosenKernel = true,
+): string | undefined {
   return moeCandidates(weightDtype, tableDtype).find(
-    (dtype) => ops.measuredDtype('moe', dtype) && runsChosenKernel(ops, dtype),
+    (dtype) => ops.measuredDtype('moe', dtype) && (!chosenKernel || runsChosenKernel(ops, dtype)),
   );
 }
 
 /**
  * Whether the table measured, in `dtype`, the kernel the launch chose (ServingEngine.moeBackend): with
- * `trtllm-gen`, a kernel of that family (perf/moe-backend.ts TRTLLM_GEN_KERNEL); otherwise any.
+ * `trtllm-gen` or `cutlass`, a kernel of that family (perf/moe-backend.ts kernelPatternOf), at any expert
+ * shape; otherwise any.
  */
 function runsChosenKernel(ops: MeasuredOps, dtype: string): boolean {
-  if (ops.engine.moeBackend !== 'trtllm-gen') return true;
+  const pattern = kernelPatternOf(ops.engine.moeBackend);
+  if (!pattern) return true;
   const table = ops.tables.tables.moe;
-  return table !== undefined && kernelShapesOf(table, dtype, TRTLLM_GEN_KERNEL).length > 0;
+  return table !== undefined && kernelShapesOf(table, dtype, pattern).length > 0;
 }
 
 function moeCandidates(weightDtype: WeightDtype, tableDtype: string): readonly string[] {
@@ -323,6 +331,8 @@ interface MoeTables {
   dtype: string;
   /** Set where another engine's measured kernel stands in: why. */
   borrowed?: string;
+  /** False where the launch chose CUTLASS and these tables time the engine's default kernel instead. */
+  chosenKernel?: boolean;
 }
 
 /**
@@ -354,13 +364,55 @@ export function moeTablesFor(ops: MeasuredOps, weight: WeightFormat, ep: number)
 const moeTablesMemo = new WeakMap<MeasuredOps, Map<string, MoeTables | null>>();
 
 function findMoeTables(ops: MeasuredOps, weight: WeightFormat, ep: number): MoeTables | undefined {
+  return ops.engine.moeBackend === 'cutlass'
+    ? findCutlassMoeTables(ops, weight, ep)
+    : findChosenMoeTables(ops, weight, ep);
+}
+
+/**
+ * TensorRT-LLM's CUTLASS MoE: its own table's CUTLASS kernel, on this GPU or one of its class; else the
+ * default kernel's time, saying so. Other engines' CUTLASS measurements do not stand in: they time
+ * FlashInfer's cutlass_fused_moe behind their own MoE layers, and the tables show it is not the same
+ * time (aiconfigurator's RTX PRO 6000 nvfp4 DeepSeek shape at tp 1, 64 tokens: TensorRT-LLM's
+ * moe_torch_flow_cutlass 4.40 ms, vLLM's and SGLang's FlashInfer CUTLASS 2.23 and 2.22 ms; on B200
+ * vLLM's FlashInfer CUTLASS nvfp4 runs 2.3 times its trtllm-gen kernel at tp 8 decode sizes, the
+ * opposite of why InferenceMAX's scripts choose CUTLASS at high concurrency).
+ */
+function findCutlassMoeTables(ops: MeasuredOps, weight: WeightFormat, ep: number): MoeTables | undefined {
   const tableDtype = gemmTableDtypeOf(weight);
   const own = moeDtypeOf(ops, weight.dtype, tableDtype);
   if (own !== undefined) return { ops, dtype: own };
-  const kernel = ops.engine.moeBackend === 'trtllm-gen' ? ' trtllm-gen' : '';
-  const missing = `${ops.engine.id} measured no${kernel} ${tableDtype} MoE on ${ops.tables.system}`;
+  const missing = `${ops.engine.id} measured no cutlass ${tableDtype} MoE on ${ops.tables.system}`;
   for (const sibling of siblingMeasuredOps(ops, weight.dtype)) {
     const dtype = moeDtypeOf(sibling, weight.dtype, tableDtype);
+    if (dtype !== undefined)
+      return { ops: sibling, dtype, borrowed: `${missing}: its ${sibling.tables.system} kernel` };
+  }
+  const fallback = findChosenMoeTables(ops, weight, ep, false);
+  if (!fallback) return undefined;
+  const why = `${missing} or its class: the default kernel's time`;
+  return {
+    ...fallback,
+    borrowed: fallback.borrowed ? `${why}; ${fallback.borrowed}` : why,
+    chosenKernel: false,
+  };
+}
+
+/** The tables of the launch's MoE kernel (`chosenKernel`), else of any kernel (the engine's default). */
+function findChosenMoeTables(
+  ops: MeasuredOps,
+  weight: WeightFormat,
+  ep: number,
+  chosenKernel = true,
+): MoeTables | undefined {
+  const tableDtype = gemmTableDtypeOf(weight);
+  const own = moeDtypeOf(ops, weight.dtype, tableDtype, chosenKernel);
+  if (own !== undefined) return { ops, dtype: own };
+  const backend = ops.engine.moeBackend;
+  const kernel = chosenKernel && kernelPatternOf(backend) ? ` ${backend}` : '';
+  const missing = `${ops.engine.id} measured no${kernel} ${tableDtype} MoE on ${ops.tables.system}`;
+  for (const sibling of siblingMeasuredOps(ops, weight.dtype)) {
+    const dtype = moeDtypeOf(sibling, weight.dtype, tableDtype, chosenKernel);
     if (dtype !== undefined)
       return { ops: sibling, dtype, borrowed: `${missing}: its ${sibling.tables.system} kernel` };
   }
@@ -371,10 +423,10 @@ function findMoeTables(ops: MeasuredOps, weight: WeightFormat, ep: number): MoeT
   for (const id of ENGINE_BACKENDS) {
     if (id === ops.engine.id) continue;
     const other = resolveMeasuredOps(ops.target, { ...flags, id });
-    const dtype = other && moeDtypeOf(other, weight.dtype, tableDtype);
+    const dtype = other && moeDtypeOf(other, weight.dtype, tableDtype, chosenKernel);
     if (other && dtype !== undefined) {
       const whose = kernel
-        ? `the trtllm-gen kernel as ${id} measured it (through FlashInfer)`
+        ? `the ${backend} kernel as ${id} measured it (through FlashInfer)`
         : `${id}'s kernel`;
       return { ops: other, dtype, borrowed: `${missing}: ${whose}` };
     }
@@ -461,16 +513,26 @@ export function measuredMoe(
   const found = moeTablesFor(measured, weight, setup.ep);
   if (found === undefined) return undefined;
   const { ops, dtype, borrowed } = found;
+  const shape = { hidden: setup.hiddenSize, inter: ffn.width, topk: ffn.topK, experts: ffn.experts };
+  const backend = measured.engine.moeBackend;
+  // CUTLASS chosen, in a table that measured it: read its rows at the model's shape, else carry its
+  // efficiency from the nearest shape it was measured at (chosen-moe-kernel.ts).
+  const timesCutlass = backend === 'cutlass' && found.chosenKernel !== false;
+  const cutlass = timesCutlass
+    ? chosenKernelAtShape(ops.tables.tables.moe, dtype, backend, shape)
+    : undefined;
   const query = {
     tokens,
-    hidden: setup.hiddenSize,
-    inter: ffn.width,
-    topk: ffn.topK,
-    experts: ffn.experts,
+    ...shape,
     tp: setup.ep > 1 ? 1 : setup.tp,
     ep: setup.ep,
     dtype,
+    ...(cutlass ? { kernel: cutlass } : {}),
   };
+  if (timesCutlass && !cutlass) {
+    const carried = transferredChosenKernel(ops, query, weight, backend);
+    if (carried) return borrowedFrom(carried, borrowed);
+  }
   const time = dispatched && setup.ep > 1 ? dispatchedMoe(ops, query) : tensorParallelMoe(ops, query);
   const peaks = ops.peaks(weight.dtype);
   const own = ops.carry(
@@ -480,7 +542,6 @@ export function measuredMoe(
     speedOfLight(cost.flops, cost.bytes, peaks.target.gemmFlops, peaks.target.bytesPerSecond),
   );
   if (weight.dtype !== 'mxfp4') return own;
-  const backend = measured.engine.moeBackend;
   if (backend === 'trtllm-gen-mxfp8') return mxfp8ActivationsMoe(ops, query, weight) ?? own;
   const marlin = backend === 'marlin' ? marlinMoe(ops, query, weight) : undefined;
   return marlin ? slowerOfMarlin(own, marlin) : own;
@@ -583,6 +644,12 @@ export function measuredMlaModule(
       source: () => `${measured.source()}: the whole MLA module less its projections`,
     }
   );
+}
+
+/** A time from another engine's table, its source saying so first. */
+function borrowedFrom(time: ResolvedOpTime, borrowed: string | undefined): ResolvedOpTime {
+  if (!borrowed) return time;
+  return { ...time, source: () => `${borrowed}, ${time.source()}` };
 }
 
 /** The table format of the trtllm-gen kernel for mxfp4 weights with mxfp8 activations. */

@@ -27,8 +27,16 @@ import type { EngineBackend } from '../opdb/systems.js';
  *   `w4a8_mxfp4_mxfp8` kernel (perf/transferred-moe.ts).
  * - `marlin`: vLLM's Marlin W4A16 MoE kernel for mxfp4 experts (`VLLM_MXFP4_USE_MARLIN=1`; the same
  *   get_mxfp4_backend returns Mxfp4Backend.MARLIN), perf/marlin-moe.ts.
+ * - `cutlass`: TensorRT-LLM `moe_config.backend: CUTLASS`, its CUTLASS fused MoE (routing, permute, two
+ *   CUTLASS grouped GEMMs, finalize; MoeConfig's declared default, NVIDIA/TensorRT-LLM
+ *   tensorrt_llm/llmapi/llm_args.py @fcd3f316: `backend: Literal["CUTLASS", …] = Field(default='CUTLASS')`).
+ *   Priced from a MoE table's kernel whose name says cutlass (CUTLASS_KERNEL): TensorRT-LLM's own
+ *   (`moe_torch_flow_cutlass`, Hopper and RTX PRO 6000), else FlashInfer's `cutlass_fused_moe` as vLLM
+ *   measured it (`…_flashinfer_cutlass_flashinferexperts`), taken as the same kernel family; at the
+ *   model's expert shape where measured, else its efficiency carried from the nearest measured shape
+ *   (perf/transferred-moe.ts).
  */
-export const MOE_BACKENDS = ['deepgemm', 'trtllm-gen', 'trtllm-gen-mxfp8', 'marlin'] as const;
+export const MOE_BACKENDS = ['deepgemm', 'trtllm-gen', 'trtllm-gen-mxfp8', 'marlin', 'cutlass'] as const;
 export const MoeBackend = z.enum(MOE_BACKENDS);
 export type MoeBackend = z.infer<typeof MoeBackend>;
 
@@ -59,6 +67,10 @@ export const MOE_BACKEND_FACTS: Readonly<Record<MoeBackend, MoeBackendFacts>> = 
     engines: { vllm: 'VLLM_MXFP4_USE_MARLIN=1' },
     summary: "Marlin's W4A16 grouped GEMM for mxfp4 experts",
   },
+  cutlass: {
+    engines: { trtllm: 'moe_config: {backend: CUTLASS}' },
+    summary: 'the CUTLASS fused MoE (routing, CUTLASS grouped GEMMs, finalize)',
+  },
 };
 
 /** Whether `engine` has the MoE backend at all (what its launch can select). */
@@ -84,3 +96,13 @@ export function describeMoeBackends(): string {
 
 /** The kernels of a MoE table that are the trtllm-gen family, by aiconfigurator's kernel_source names. */
 export const TRTLLM_GEN_KERNEL = /trtllm/i;
+
+/** The kernels of a MoE table that are CUTLASS fused MoE ones, by aiconfigurator's kernel_source names. */
+export const CUTLASS_KERNEL = /cutlass/i;
+
+/** The kernel-name pattern a backend's measurements go by, where a MoE table names its kernels so. */
+export function kernelPatternOf(backend: MoeBackend | undefined): RegExp | undefined {
+  if (backend === 'trtllm-gen') return TRTLLM_GEN_KERNEL;
+  if (backend === 'cutlass') return CUTLASS_KERNEL;
+  return undefined;
+}

@@ -588,13 +588,20 @@ export class Simulation implements StepSink {
   }
 }
 
-/** Whether `replica` can ever serve `r`: its length within max-model-len, the KV cache and (without chunked prefill) the token budget. */
+/**
+ * Whether `replica` can ever serve `r`: its length within max-model-len, the KV cache and (without chunked
+ * prefill) the token budget. Without chunking a step holds what the request has to compute at once: its
+ * prompt under Orca, which reserves the whole output's KV at admission and never preempts (TensorRT-LLM
+ * checks just the prompt against max_num_tokens), else its prompt and output, which a preempted request
+ * recomputes in one step.
+ */
 function accepts(replica: SimReplica, r: SimRequest): boolean {
   const c = replica.config;
   const total = r.promptTokens + r.outputTokens;
   if (total > c.maxModelLen) return false;
   if (replica.kv.blocksFor(total) > replica.kv.totalBlocks) return false;
-  if (!c.chunkedPrefill && total > c.maxNumBatchedTokens) return false;
+  const inOneStep = c.policy === 'orca' ? r.promptTokens : total;
+  if (!c.chunkedPrefill && inOneStep > c.maxNumBatchedTokens) return false;
   return true;
 }
 

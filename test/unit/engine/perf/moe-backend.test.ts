@@ -27,9 +27,10 @@ function moeOps(
   plan: Plan,
   engine: ServingEngineInput,
   fill: Fill,
+  hardware = 'b200',
 ): Map<string, BreakdownEntry> {
   const model = getModel(modelId);
-  const step = compileStepModel(model, getHardware('b200'), plan, { engine });
+  const step = compileStepModel(model, getHardware(hardware), plan, { engine });
   const shape = createBatchShape(model.slidingWindow);
   fill(shape);
   const ops = new Map<string, BreakdownEntry>();
@@ -106,8 +107,53 @@ describe('vLLM gpt-oss on B200 with VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1', () =
   });
 });
 
+describe("TensorRT-LLM's CUTLASS MoE backend (moe_config.backend: CUTLASS)", () => {
+  const trtllm: ServingEngineInput = { id: 'trtllm', version: '1.2.0rc6' };
+  const cutlass: ServingEngineInput = { ...trtllm, moeBackend: 'cutlass' };
+
+  it("reads its own table's CUTLASS kernel where it measured one (H200 block-scaled fp8)", () => {
+    const plan: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+    const ops = moeOps('deepseek-v3', plan, cutlass, decode(64), 'h200');
+    const gateUp = ops.get('experts_gate_up');
+    assert.ok(gateUp);
+    assert.match(gateUp.source ?? '', /^measured from h200_sxm trtllm .*moe \[moe_torch_flow_cutlass\]/);
+    // Hopper's tables measured CUTLASS only: the same time as the default.
+    const base = routedSeconds(moeOps('deepseek-v3', plan, trtllm, decode(64), 'h200'));
+    assert.ok(Math.abs(routedSeconds(ops) - base) < 1e-12);
+  });
+
+  it('carries its efficiency from the nearest expert shape the table measured it at', () => {
+    // GLM-4.5's 5120 × 1536 experts, 160 top-8: not among the H200 table's CUTLASS shapes.
+    const plan: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' };
+    const gateUp = moeOps('glm-4.5', plan, cutlass, decode(64), 'h200').get('experts_gate_up');
+    assert.ok(gateUp);
+    assert.match(
+      gateUp.source ?? '',
+      /^cutlass MoE \(moe_torch_flow_cutlass\): its efficiency at \d+×\d+ top-\d+ of \d+/,
+    );
+  });
+
+  it("keeps the default kernel's time where TensorRT-LLM measured no CUTLASS, not another engine's", () => {
+    // B200 nvfp4: TensorRT-LLM's tables hold no nvfp4 MoE; vLLM's FlashInfer CUTLASS does not stand in.
+    const plan: Plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'nvfp4', kvDtype: 'fp8' };
+    const ops = moeOps('deepseek-v3', plan, cutlass, decode(64));
+    const gateUp = ops.get('experts_gate_up');
+    assert.ok(gateUp);
+    assert.match(
+      gateUp.source ?? '',
+      /^trtllm measured no cutlass nvfp4 MoE on b200_sxm or its class: the default kernel's time; .*trtllm/,
+    );
+    assert.doesNotMatch(gateUp.source ?? '', /flashinfer_cutlass/);
+    const base = routedSeconds(moeOps('deepseek-v3', plan, trtllm, decode(64)));
+    assert.ok(Math.abs(routedSeconds(ops) - base) < 1e-12);
+  });
+});
+
 describe('the MoE backend as an engine setting', () => {
   it('each engine takes only the backends it has', () => {
+    assert.equal(engineHasMoeBackend('trtllm', 'cutlass'), true);
+    assert.equal(engineHasMoeBackend('vllm', 'cutlass'), false);
+    assert.match(describeMoeBackends(), /cutlass: .*trtllm: moe_config: \{backend: CUTLASS\}/);
     assert.equal(engineHasMoeBackend('trtllm', 'deepgemm'), true);
     assert.equal(engineHasMoeBackend('trtllm', 'trtllm-gen'), true);
     assert.equal(engineHasMoeBackend('vllm', 'trtllm-gen-mxfp8'), true);

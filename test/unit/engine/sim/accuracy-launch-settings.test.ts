@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   deepGemmOf,
+  kvCacheFreeFractionOf,
   kvChoiceOf,
   LAUNCH_SETTINGS,
   launchLimitsOf,
   moeBackendOf,
+  tokensFromClients,
 } from '../../../../bench/accuracy/launch-settings.js';
 import { mapRow, rowModelOf } from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
@@ -34,6 +36,10 @@ const ROWS = {
     '2026_03_25_deepseek_r1_b200_sxm_trtllm_fp8_agg_1024x1024_c16_tp8_0_ep1_0_1031,source_file=2026-03-25.csv; model=DeepSeek-R1; silicon_concurrency=16; measured=2026-02-05T19:55:05Z; wip=False; image=nvcr.io#nvidia/tensorrt-llm/release:1.2.0rc6.post3,trtllm,1.2.0rc6.post3,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,1024,1024,fp8,fp8,16,8,1,1,8,1,,,,,,,,,,,,,,,195.35996161284856,8.606805089483863',
   minimaxFp8B200:
     '2026_04_06_minimax_m2_5_b200_sxm_vllm_fp8_agg_1024x8192_c4_tp4_ep1_1343,source_file=2026-04-06.csv; model=MiniMax-M2.5; silicon_concurrency=4; measured=2026-03-28T00:00:00.000Z; wip=False; image=vllm/vllm-openai:v0.17.0-cu130,vllm,0.17.0,MiniMaxAI/MiniMax-M2.5,b200_sxm,fp8,agg,1024,8192,fp8,fp8,4,4,1,1,4,1,,,,,,,,,,,,,,,114.79057283722796,9.543516301844233',
+  trtFp4B200:
+    'dsr1_b200_trtllm_fp4_agg_8192x1024_c64_cfg91,db-dump/2026-04-27; config_id=91; silicon_concurrency=64; measured=2025-11-02T00:00:00.000Z; workflow_run_id=103,trtllm,,deepseek-ai/DeepSeek-V3,b200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,64,8,1,1,8,1,,,,,,,,,,,,,,,2158.7906952470803,25.646409375909535',
+  trtH200:
+    'dsr1_h200_trtllm_fp8_agg_8192x1024_c64_cfg83,db-dump/2026-04-27; config_id=83; silicon_concurrency=64; measured=2025-11-02T00:00:00.000Z; workflow_run_id=103,trtllm,,deepseek-ai/DeepSeek-V3,h200_sxm,fp8,agg,8192,1024,fp8,fp8,64,8,1,1,8,1,,,,,,,,,,,,,,,4995.062101324584,48.28628230198092',
   disagg:
     'dsr1_gb200_trtllm_fp8_disagg_1024x8192_c8192_cfg435,db-dump/2026-04-27; config_id=435; silicon_concurrency=8192; measured=2026-02-05T00:00:00.000Z; workflow_run_id=259; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-V3,gb200,fp8,disagg,1024,8192,fp8,fp8,,,,,,,1,1,1,1,8,1,8,256,2,1,1,16,1,16,7431.498290984184,48.5587774517027',
 };
@@ -197,6 +203,35 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.ok(mtp.modelled);
     assert.match(mtp.job.description, /mtp/);
     assert.equal(mtp.job.config.engine?.moeBackend, 'deepgemm');
+  });
+
+  it("takes TensorRT-LLM's MoE backend from the DeepSeek-R1 fp4 B200 script: CUTLASS at high concurrency", () => {
+    // dsr1_fp4_b200_trt.sh: TRTLLM; CUTLASS from 256 clients at 1k/1k and 1k/8k, above 32 at 8k/1k.
+    const fp4 = row('trtFp4B200');
+    assert.equal(moeBackendOf(fp4, 64), 'cutlass');
+    assert.equal(moeBackendOf(fp4, 32), 'trtllm-gen');
+    assert.equal(moeBackendOf({ ...fp4, isl: 1024, osl: 1024 }, 128), 'trtllm-gen');
+    assert.equal(moeBackendOf({ ...fp4, isl: 1024, osl: 1024 }, 256), 'cutlass');
+    assert.equal(moeBackendOf({ ...fp4, isl: 1024, osl: 8192 }, 256), 'cutlass');
+    const mapped = mapRow(fp4);
+    assert.ok(mapped.modelled);
+    assert.equal(mapped.job.config.engine?.moeBackend, 'cutlass');
+    // The H200 fp8 script runs CUTLASS for every row.
+    assert.equal(moeBackendOf(row('trtH200'), 4), 'cutlass');
+  });
+
+  it("sizes TensorRT-LLM's max_num_tokens as the DeepSeek-R1 scripts do, and their KV share of free memory", () => {
+    // (CONC + ISL + 64 + 63) / 64 * 64 in shell arithmetic; the H200 script takes at least 8192.
+    assert.equal(tokensFromClients({ plus: 127, multipleOf: 64 }, 64, 8192), 8320);
+    assert.equal(tokensFromClients({ plus: 127, multipleOf: 64, atLeast: 8192 }, 4, 1024), 8192);
+    assert.equal(launchLimitsOf(row('trtFp4B200'), 64, undefined, 8)?.maxNumTokens, 8320);
+    assert.equal(launchLimitsOf(row('trtH200'), 256, undefined, 8)?.maxNumTokens, 8512);
+    assert.equal(kvCacheFreeFractionOf(row('trtFp4B200')), 0.8);
+    assert.equal(kvCacheFreeFractionOf(row('trtH200')), 0.75);
+    // The budget stands as the script ran it, below max-model-len (9216): TensorRT-LLM checks the prompt.
+    const mapped = mapRow(row('trtFp4B200'));
+    assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
+    assert.equal(mapped.job.config.deployment.pool.scheduler?.maxNumBatchedTokens, 8320);
   });
 
   it("turns SGLang's DeepGEMM off where the script exports SGL_ENABLE_JIT_DEEPGEMM=false", () => {
