@@ -39,66 +39,6 @@ export function dispatchBytesPerGpu(
   return (hiddenBytes * topK * imbalance) / Math.min(tp, ep);
 }
 
-/**
- * What an EP group's dispatch carries per token (EngineKernels.epPayload): `per-expert`, its 16-bit hidden
- * state once per routed expert (dispatchBytesPerGpu); `per-rank-quantized`, its hidden state once per
- * other EP rank holding one of its experts (remoteRanksPerToken), quantized to the experts' activation
- * format before the dispatch (`dispatchBytesPerValue`), the combine 16-bit, once per such rank.
- */
-export type EpPayloadLayout = 'per-expert' | 'per-rank-quantized';
-
-/** Bytes one GPU sends in an EP dispatch and gets back in the combine. */
-export interface EpPayload {
-  dispatch: number;
-  combine: number;
-}
-
-export interface EpPayloadQuery {
-  /** The replica's tokens in the step (a TP group's GPUs split them, as in dispatchBytesPerGpu). */
-  tokens: number;
-  hidden: number;
-  topK: number;
-  experts: number;
-  tp: number;
-  ep: number;
-  /** The busiest EP rank's load over the mean. */
-  imbalance: number;
-  layout: EpPayloadLayout;
-  /** Bytes per value of the dispatched activations where they are quantized first. */
-  dispatchBytesPerValue: number;
-}
-
-/** The 16-bit combine (and unquantized dispatch): bytes per value. */
-const COMBINE_BYTES_PER_VALUE = 2;
-
-/** The bytes one GPU sends in an EP group's dispatch and combine, as the engine's layout moves them. */
-export function epPayloadPerGpu(q: EpPayloadQuery): EpPayload {
-  const hiddenBytes = q.tokens * q.hidden * COMBINE_BYTES_PER_VALUE;
-  if (q.layout === 'per-expert') {
-    const routed = dispatchBytesPerGpu(hiddenBytes, q.topK, q.tp, q.ep, q.imbalance);
-    return { dispatch: routed, combine: routed };
-  }
-  const copies = (remoteRanksPerToken(q.experts, q.topK, q.ep) * q.imbalance) / Math.min(q.tp, q.ep);
-  return {
-    dispatch: q.tokens * q.hidden * q.dispatchBytesPerValue * copies,
-    combine: hiddenBytes * copies,
-  };
-}
-
-/**
- * The EP ranks other than a token's own that hold at least one of its top-k experts, in expectation:
- * `experts` spread evenly over `ep` ranks, the k experts distinct and uniformly routed (a rank misses a
- * token with probability C(experts − experts/ep, k) / C(experts, k)). DeepSeek-V3 (256 experts, top 8):
- * 1.0 of 1 other rank under EP 2, 2.7 of 3 under EP 4, 4.6 of 7 under EP 8.
- */
-export function remoteRanksPerToken(experts: number, topK: number, ep: number): number {
-  if (ep <= 1) return 0;
-  const elsewhere = experts - experts / ep;
-  let missed = 1;
-  for (let i = 0; i < topK; i++) missed *= Math.max(0, elsewhere - i) / (experts - i);
-  return (ep - 1) * (1 - missed);
-}
-
 /** Seed of the fixed expert order the skew's popularity is dealt in (deterministic, like every draw). */
 const ROUTING_ORDER_SEED = 0x9e3779b1;
 

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { ENGINE_BACKENDS, type EngineBackend, isEngineBackend } from '../opdb/systems.js';
 import { ServeTuneError } from '../util/errors.js';
-import type { EpPayloadLayout } from './expert-parallel.js';
 import { engineHasMoeBackend, enginesWithMoeBackend, MoeBackend } from './moe-backend.js';
 import { overlapScheduling } from './overlap-scheduling.js';
 
@@ -217,12 +216,6 @@ export interface EngineKernels {
    * of the kernel its dense GEMM table measured (rather than a fused MoE kernel another engine measured).
    */
   denseKernelMoeOnBlackwell: readonly string[];
-  /**
-   * What the MoE dispatch and combine of an EP group spanning attention-DP ranks carry per token
-   * (perf/expert-parallel.ts epPayloadPerGpu): its 16-bit hidden state per routed expert (the roofline's
-   * view), or once per other EP rank holding its experts, quantized first.
-   */
-  epPayload: EpPayloadLayout;
 }
 
 /** Every op its own kernel and per-tensor fp8 tables: the roofline's view. */
@@ -233,7 +226,6 @@ export const PLAIN_KERNELS: EngineKernels = {
   dynamicallyQuantizedTables: [],
   blockScaledFp8: false,
   denseKernelMoeOnBlackwell: [],
-  epPayload: 'per-expert',
 };
 
 export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
@@ -261,14 +253,6 @@ export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
     dynamicallyQuantizedTables: ['fp8'],
     blockScaledFp8: true,
     denseKernelMoeOnBlackwell: ['fp8_block'],
-    // Its MoE under attention DP quantizes the tokens before the communication ("Quantize inputs prior
-    // to post-communication (alltoall/allgather)": nvfp4 via fp4_quantize, block fp8 via
-    // fp8_quantize_1x128) and dispatches them with NVLinkOneSided, each token to the EP ranks whose
-    // experts it routes to, whatever the EP size against top-k (NVIDIA/TensorRT-LLM
-    // tensorrt_llm/_torch/modules/fused_moe/fused_moe_trtllm_gen.py @026946f0, quantize_input and
-    // select_alltoall_method_type: "NVLinkOneSided performs better than NCCL AllGather/ReduceScatter,
-    // regardless of the relationship between EP size and topK"); the combine returns 16-bit outputs.
-    epPayload: 'per-rank-quantized',
   },
   vllm: PLAIN_KERNELS,
   // SGLang's block-scaled fp8 linear layers run DeepGEMM unless the launch turns it off:

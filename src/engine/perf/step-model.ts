@@ -21,7 +21,7 @@ import type { OpTables } from '../opdb/op-tables.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
 import { type DeepEpPhase, deepEpKernelsFor, deepEpSeconds, FP8_DISPATCH_BYTES_PER_VALUE } from './deepep.js';
-import { epGroupBatches, epPayloadPerGpu } from './expert-parallel.js';
+import { dispatchBytesPerGpu, epGroupBatches } from './expert-parallel.js';
 import { interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
 import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
 import {
@@ -953,23 +953,12 @@ export class StepModel {
       }
     }
     if (useEp && ffn.kind === 'moe') {
-      const payload = epPayloadPerGpu({
-        tokens,
-        hidden: this.model.hiddenSize,
-        topK: ffn.topK,
-        experts: ffn.experts,
-        tp,
-        ep: setup.ep,
-        imbalance: setup.expertImbalance,
-        layout: this.engineKernels.epPayload,
-        dispatchBytesPerValue: quantizedDispatchBytesPerValue(this.plan.weightDtype),
-      });
+      const routed = dispatchBytesPerGpu(hiddenBytes, ffn.topK, tp, setup.ep, setup.expertImbalance);
       const deepEp = this.deepEpTimes(tokens, ffn.topK, setup);
-      const allToAll = (bytes: number) =>
-        this.measured?.allToAll(bytes, setup.ep) ?? this.linkAllToAll(bytes, setup.ep);
+      const time = this.measured?.allToAll(routed, setup.ep) ?? this.linkAllToAll(routed, setup.ep);
       entries.push(
-        communication('ep_dispatch', deepEp?.dispatch ?? allToAll(payload.dispatch), payload.dispatch),
-        communication('ep_combine', deepEp?.combine ?? allToAll(payload.combine), payload.combine),
+        communication('ep_dispatch', deepEp?.dispatch ?? time, routed),
+        communication('ep_combine', deepEp?.combine ?? time, routed),
       );
     }
     return entries;
@@ -1213,17 +1202,3 @@ export function compileStepModel(
 ): StepModel {
   return new StepModel(model, hardware, plan, options);
 }
-
-/**
- * Bytes per value of activations quantized for the MoE dispatch (EngineKernels.epPayload
- * 'per-rank-quantized'): nvfp4, 4-bit values and an fp8 scale per 16; block-scaled fp8, a byte and an
- * fp32 scale per 128 (FP8_DISPATCH_BYTES_PER_VALUE); other formats dispatch 16-bit activations.
- */
-function quantizedDispatchBytesPerValue(weightDtype: Plan['weightDtype']): number {
-  if (weightDtype === 'nvfp4') return NVFP4_BYTES_PER_VALUE;
-  if (weightDtype === 'fp8') return FP8_DISPATCH_BYTES_PER_VALUE;
-  return ACTIVATION_BYTES;
-}
-
-/** nvfp4: a 4-bit value and, per 16 values, a one-byte (e4m3) scale. */
-const NVFP4_BYTES_PER_VALUE = 0.5 + 1 / 16;

@@ -3,13 +3,8 @@ import { describe, it } from 'node:test';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import type { Plan } from '../../../../src/engine/memory/plan.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
-import {
-  epGroupBatches,
-  epPayloadPerGpu,
-  expertImbalanceOf,
-  remoteRanksPerToken,
-} from '../../../../src/engine/perf/expert-parallel.js';
-import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../../../src/engine/perf/shape.js';
+import { epGroupBatches, expertImbalanceOf } from '../../../../src/engine/perf/expert-parallel.js';
+import { addUniformDecodes, createBatchShape } from '../../../../src/engine/perf/shape.js';
 import { compileStepModel, createStepTiming } from '../../../../src/engine/perf/step-model.js';
 
 const plan = (tp: number, dp: number, ep: number): Plan => ({
@@ -93,53 +88,6 @@ describe('expert parallelism', () => {
     assert.match(rackLink.source ?? '', /link model/);
     assert.match(rack.source ?? '', /all-to-all over 4 GPUs, the most measured: the floor for 72/);
     assert.ok(rack.seconds > rackLink.seconds, `${rack.seconds} vs ${rackLink.seconds}`);
-  });
-
-  it('a token reaches the other EP ranks holding any of its top-k experts: every one when there are few', () => {
-    assert.equal(remoteRanksPerToken(256, 8, 1), 0);
-    // Two ranks of 128 experts: a token misses the other only if all 8 experts are its own (1 in 260).
-    assert.ok(
-      Math.abs(
-        remoteRanksPerToken(256, 8, 2) -
-          (1 -
-            (128 * 127 * 126 * 125 * 124 * 123 * 122 * 121) /
-              (256 * 255 * 254 * 253 * 252 * 251 * 250 * 249)),
-      ) < 1e-12,
-    );
-    const ep8 = remoteRanksPerToken(256, 8, 8);
-    assert.ok(ep8 > 4.5 && ep8 < 4.7, `${ep8}`);
-    // Never more than top-k, nor more than the other ranks.
-    assert.ok(remoteRanksPerToken(256, 8, 256) < 8);
-  });
-
-  it('TensorRT-LLM dispatches a token once per EP rank, quantized; the roofline view once per expert, 16-bit', () => {
-    const base = { tokens: 1000, hidden: 7168, topK: 8, experts: 256, tp: 1, ep: 2, imbalance: 1 };
-    const perExpert = epPayloadPerGpu({ ...base, layout: 'per-expert', dispatchBytesPerValue: 0.5625 });
-    assert.equal(perExpert.dispatch, 1000 * 7168 * 2 * 8);
-    assert.equal(perExpert.combine, perExpert.dispatch);
-    const perRank = epPayloadPerGpu({ ...base, layout: 'per-rank-quantized', dispatchBytesPerValue: 0.5625 });
-    const copies = remoteRanksPerToken(256, 8, 2);
-    assert.ok(Math.abs(perRank.dispatch - 1000 * 7168 * 0.5625 * copies) < 1e-6);
-    assert.ok(Math.abs(perRank.combine - 1000 * 7168 * 2 * copies) < 1e-6);
-  });
-
-  it("TensorRT-LLM's attention-DP prefill moves nvfp4 tokens per rank: a fraction of the per-expert volume", () => {
-    const nvfp4: Plan = { ...plan(1, 2, 2), weightDtype: 'nvfp4' };
-    const prefill = (engine?: 'trtllm') => {
-      const model = compileStepModel(deepseek, getHardware('gb300'), nvfp4, {
-        ...(engine ? { engine: { id: engine } } : {}),
-      });
-      const shape = createBatchShape();
-      addPrefillChunk(shape, 8192, 0, true);
-      return new Map(model.breakdown(shape).map((e) => [e.name, e]));
-    };
-    const trtllm = prefill('trtllm');
-    const roofline = prefill();
-    const copies = remoteRanksPerToken(256, 8, 2);
-    assert.ok(Math.abs(trtllm.get('ep_dispatch')!.bytes - 8192 * 7168 * 0.5625 * copies) < 1);
-    assert.ok(Math.abs(trtllm.get('ep_combine')!.bytes - 8192 * 7168 * 2 * copies) < 1);
-    assert.equal(roofline.get('ep_dispatch')!.bytes, 8192 * 7168 * 2 * 8);
-    assert.ok(trtllm.get('ep_dispatch')!.seconds < roofline.get('ep_dispatch')!.seconds / 4);
   });
 
   it("the engine's measured MoE kernel runs the whole EP group's tokens, as one TP group holding them all", () => {
