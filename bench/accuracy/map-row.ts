@@ -366,19 +366,28 @@ export function schedulerOf(target: PoolTarget): SchedulerConfig {
 }
 
 /**
- * InferenceMAX launches TensorRT-LLM with attention DP with `attention_dp_config: {enable_balance: true,
- * batching_wait_iters: 0, timeout_iters: 60}`: new prompts wait until every rank has one, at most 60
- * steps since prompts last ran. Other sources do not say; TensorRT-LLM's default is no balancing.
+ * InferenceMAX launches aggregated TensorRT-LLM with attention DP with `attention_dp_config:
+ * {enable_balance: true, batching_wait_iters: 0, timeout_iters: 60}`: new prompts wait until every rank
+ * has one, at most 60 steps since prompts last ran. Other sources do not say; TensorRT-LLM's default is
+ * no balancing (NVIDIA/TensorRT-LLM tensorrt_llm/_torch/pyexecutor/py_executor.py @0004396: balancing
+ * only where `attention_dp_config is not None and attention_dp_config.enable_balance`). Its
+ * disaggregated runs set no `attention_dp_config` in either pool (every srt-slurm TensorRT-LLM recipe
+ * file of disagg-recipes.json, e.g. connorcarpenter15/srt-slurm
+ * recipes/trtllm/gb300-fp4/8k1k/mtp/ctx10_gen1_dep8_batch256_eplb0_mtp1.yaml @5a156f6, and Dynamo's
+ * sweep configurations, ai-dynamo/dynamo
+ * components/backends/trtllm/performance_sweeps/configs/gb200/8k1k/stp/ctx8_gen1_dep16_batch128_eplb0_mtp0.yaml
+ * @7a465a7): a decode rank takes each request whose KV arrived at its next step.
  */
 const INFERENCEMAX_TRTLLM_ATTENTION_DP_TIMEOUT_ITERS = 60;
 
-function attentionDpBalanceOf(
+export function attentionDpBalanceOf(
   engine: EngineId,
   plan: Plan,
   row: SiliconRow,
+  disaggregated: boolean,
 ): { attentionDpBalanceIters?: number } {
   const inferenceMax = protocolOf(row) === INFERENCEMAX_PROTOCOL;
-  return engine === 'trtllm' && epGroupBatches(plan) > 1 && inferenceMax
+  return engine === 'trtllm' && epGroupBatches(plan) > 1 && inferenceMax && !disaggregated
     ? { attentionDpBalanceIters: INFERENCEMAX_TRTLLM_ATTENTION_DP_TIMEOUT_ITERS }
     : {};
 }
@@ -759,7 +768,7 @@ function jobOf(c: Context): SimulationJob | string {
         ...(limits && 'schedulerRecvInterval' in limits && limits.schedulerRecvInterval
           ? { schedulerRecvInterval: limits.schedulerRecvInterval }
           : {}),
-        ...attentionDpBalanceOf(engine, p, row),
+        ...attentionDpBalanceOf(engine, p, row, disaggregated),
         ...(limits && 'batchWaitIters' in limits && limits.batchWaitIters
           ? { batchWaitIters: limits.batchWaitIters, batchWaitTokensRatio: limits.batchWaitTokensRatio }
           : {}),

@@ -182,8 +182,10 @@ its closed-loop client, as a user would predict it, with the step model and cali
   it is ambiguous. Rows without worker counts and no unambiguous recipe are not modelled: the number of
   replicas decides the load on each. A row whose recipe runs MTP decodes with MTP of the recipe's
   speculative tokens (num_nextn_predict_layers) at the documented default acceptance (docs/speculation.md),
-  the prefill pool loading the drafter; MTP recipes' engine limits are not recorded, so those rows run the
-  default limits. GB200 runs of Nov–Dec 2025 came from InferenceMAX's launch script running Dynamo's
+  the prefill pool loading the drafter, and with the recipe file's limits as any other (the GB200
+  sweep's MTP entries of Nov–Dec 2025 record none: those rows run the default limits). TensorRT-LLM's
+  attention-DP ranks of a disaggregated deployment do not hold prompts back to balance them: its recipe
+  files set no attention_dp_config, whose balancing is off by default. GB200 runs of Nov–Dec 2025 came from InferenceMAX's launch script running Dynamo's
   TensorRT-LLM performance sweep (its configuration of then, image 0.5.1-rc0.pre3): that client runs each
   listed concurrency once per decode worker ("concurrency * num_gen_servers"), and names each result by the
   whole deployment's GPUs, which one export records as both pools' tp_size; its rows without an image

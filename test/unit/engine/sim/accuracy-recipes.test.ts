@@ -8,7 +8,12 @@ import {
   recipeLimits,
   recipeOf,
 } from '../../../../bench/accuracy/disagg-recipes.js';
-import { mapRow, type RowMapping, type SimulationJob } from '../../../../bench/accuracy/map-row.js';
+import {
+  attentionDpBalanceOf,
+  mapRow,
+  type RowMapping,
+  type SimulationJob,
+} from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 
 const HEADER =
@@ -134,6 +139,42 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.equal(d.prefill.speculation, undefined);
     assert.deepEqual([d.decode.plan.tp, d.decode.plan.dp * job.parts, d.decode.plan.ep], [1, 40, 8]);
     assert.match(job.description, /mtp k=3/);
+  });
+
+  it("an MTP recipe's row runs its recipe file's limits: a decode batch below the clients queues them", () => {
+    // ctx1_gen5_dep8_batch16_eplb0_mtp3.yaml: decode max_batch_size 16 per attention-DP rank (40 ranks
+    // for 875 clients), prefill max_batch_size 8 and max_num_tokens 10240.
+    const job = jobOf(mapRow(row(ROWS.c875)));
+    const d = disaggregated(job);
+    assert.equal(d.decode.scheduler.maxNumSeqs, 16);
+    assert.equal(d.prefill.scheduler.maxNumSeqs, 8);
+    assert.equal(d.prefill.scheduler.maxNumBatchedTokens, 10240);
+  });
+
+  it('every srt-slurm TensorRT-LLM recipe, MTP included, gives its decode and prefill limits', () => {
+    for (const e of DISAGG_RECIPES) {
+      if (e.backend !== 'trtllm' || e.recipe.repo !== 'connorcarpenter15/srt-slurm') continue;
+      assert.ok(e.decode.maxBatchSize, `${e.recipe.path}: decode limit`);
+      assert.ok(e.prefill.maxBatchSize && e.prefill.maxNumTokens, `${e.recipe.path}: prefill limits`);
+      // Every MTP file read sets the decode max_batch_size its name gives (…_batch256_…); some STP files
+      // were edited after they were named, so the name is a check of the transcription, not a source.
+      const named = /_batch(\d+)_/.exec(e.recipe.path)?.[1];
+      if (e.speculative === 'mtp') assert.equal(e.decode.maxBatchSize, Number(named), e.recipe.path);
+    }
+  });
+
+  it("a disaggregated TensorRT-LLM row's attention-DP ranks do not balance prompts; aggregated ones do", () => {
+    // The recipe files set no attention_dp_config (TensorRT-LLM's default: no balancing), where
+    // InferenceMAX's aggregated launch sets enable_balance with timeout_iters 60.
+    const job = jobOf(mapRow(row(ROWS.c875)));
+    const d = disaggregated(job);
+    assert.equal(d.decode.scheduler.attentionDpBalanceIters, undefined);
+    assert.equal(d.prefill.scheduler.attentionDpBalanceIters, undefined);
+    const plan = d.decode.plan;
+    assert.deepEqual(attentionDpBalanceOf('trtllm', plan, row(ROWS.c875), false), {
+      attentionDpBalanceIters: 60,
+    });
+    assert.deepEqual(attentionDpBalanceOf('trtllm', plan, row(ROWS.c875), true), {});
   });
 
   it('every MTP entry, and only those, gives its speculative tokens', () => {
