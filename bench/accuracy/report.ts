@@ -97,7 +97,7 @@ its closed-loop client, as a user would predict it, with the step model and cali
   tp_size 16 and moe 4 × 4; tp_size 64 with moe 8 × 8 on an 8-GPU board): where tp_size exceeds the GPU's
   scale-up domain and equals moe_tp × moe_ep with both above 1, the server ran on moe_tp GPUs, its experts
   spread moe_ep ways. A row whose launch script passes only \`--tensor-parallel-size\` (launch-settings.json
-  \`tensorParallelLaunch\`: Kimi-K2.5 nvfp4 on B200, MiniMax-M2.5 fp8 on B300) ran one server of TP
+  \`tensorParallelLaunch\`: Kimi-K2.5 nvfp4 on B200 and B300, MiniMax-M2.5 fp8 on B300) ran one server of TP
   tp_size whatever attention DP it records, its experts over those GPUs by EP where the script passes
   \`--enable-expert-parallel\`, else TP-sharded. An aggregated row that leaves attention_dp_size empty
   while its expert GPUs (moe_tp × moe_ep) are k × tp ran k attention-DP ranks of TP tp, as vLLM's

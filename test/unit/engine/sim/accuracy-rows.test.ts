@@ -54,6 +54,8 @@ const ROWS = {
     'kimik2_5_b200_vllm_fp4_agg_1024x1024_c32_cfg635,db-dump/2026-04-27; config_id=635; silicon_concurrency=32; measured=2026-03-27T00:00:00.000Z; workflow_run_id=339; vllm/vllm-openai:v0.17.0,vllm,0.17.0,moonshotai/Kimi-K2.5,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,8,4,1,4,1,16,,,,,,,,,,,,,,,208.3183024878963,18.513764939850052',
   kimiTp4Ep4:
     '2026_03_25_kimi_k2_5_b200_sxm_vllm_fp4_agg_1024x1024_c32_tp4_0_ep4_0_570,source_file=2026-03-25.csv; model=Kimi-K2.5; silicon_concurrency=32; measured=2026-03-11T16:59:40Z; wip=False; image=vllm/vllm-openai:v0.17.0,vllm,0.17.0,moonshotai/Kimi-K2.5,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,32,4,1,1,1,4,,,,,,,,,,,,,,,237.91704826253408,19.72279305688444',
+  kimiB300Tp4Ep4:
+    '2026_03_25_kimi_k2_5_b300_sxm_vllm_fp4_agg_1024x1024_c32_tp4_0_ep4_0_43,source_file=2026-03-25.csv; model=Kimi-K2.5; silicon_concurrency=32; measured=2026-04-03T16:53:21Z; wip=True; image=vllm/vllm-openai:v0.17.0-cu130,vllm,0.17.0,moonshotai/Kimi-K2.5,b300_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,32,4,1,1,1,4,,,,,,,,,,,,,,,137.15287698732936,17.11436507071981',
   minimaxFp8AttentionDp:
     'minimaxm2_5_b300_vllm_fp8_agg_1024x1024_c256_cfg734,db-dump/2026-04-27; config_id=734; silicon_concurrency=256; measured=2026-04-21T00:00:00.000Z; workflow_run_id=797; vllm/vllm-openai:v0.19.0-cu130,vllm,0.19.0,MiniMaxAI/MiniMax-M2.5,b300_sxm,fp8,agg,1024,1024,fp8,fp8,64,4,1,4,1,16,,,,,,,,,,,,,,,362.26821922969066,23.392508817238788',
 };
@@ -275,9 +277,10 @@ describe('accuracy benchmark: measured rows as simulations', () => {
 
   it('a vLLM script that passes only --tensor-parallel-size ran one TP server, whatever DP and EP the row records', () => {
     // kimik2.5_fp4_b200.sh: `--tensor-parallel-size=$TP`, no data- or expert-parallel flag. Its rows that
-    // record attention DP 4 and moe_ep 16, or moe_ep 4, ran TP4 with the experts TP-sharded.
+    // record attention DP 4 and moe_ep 16, or moe_ep 4, ran TP4 with the experts TP-sharded; so did
+    // kimik2.5_fp4_b300.sh, which reuses that recipe as-is.
     const expected = { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'nvfp4', kvDtype: 'fp8' };
-    for (const name of ['kimiAttentionDp', 'kimiTp4Ep4'] as const) {
+    for (const name of ['kimiAttentionDp', 'kimiTp4Ep4', 'kimiB300Tp4Ep4'] as const) {
       const j = job(name);
       assert.deepEqual(colocatedPool(j).plan, expected, name);
       assert.equal(j.concurrency, 32);
