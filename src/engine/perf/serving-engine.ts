@@ -153,11 +153,11 @@ export interface EngineOverhead {
 }
 
 export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> = {
-  // scripts/fit-engine-overhead.ts on bench:accuracy runs of this model (586, 446 and 909 rows; refitted
+  // scripts/fit-engine-overhead.ts on bench:accuracy runs of this model (586, 459 and 909 rows; refitted
   // until the fit gave back the values it ran with, docs/architecture/engine-overheads.md).
-  vllm: { stepSeconds: 0.32e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
-  sglang: { stepSeconds: 0.77e-3, perSequenceSeconds: 16.75e-6, perTokenSeconds: 0 },
-  trtllm: { stepSeconds: 0.68e-3, perSequenceSeconds: 12.75e-6, perTokenSeconds: 0 },
+  vllm: { stepSeconds: 0.33e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
+  sglang: { stepSeconds: 0.77e-3, perSequenceSeconds: 18.75e-6, perTokenSeconds: 0 },
+  trtllm: { stepSeconds: 0.73e-3, perSequenceSeconds: 11.5e-6, perTokenSeconds: 0 },
 };
 
 /**
