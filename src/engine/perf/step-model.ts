@@ -170,11 +170,8 @@ interface CompiledLayerKind extends LayerKindCount {
   decodeModule: boolean;
 }
 
-/**
- * The ops of a DeepSeek Sparse Attention layer inside the measured attention module (aiconfigurator's
- * dsa modules: from the fused q/KV down-projection to o_proj; the input norm and the residual are not).
- */
-const DSA_MODULE_OPS: ReadonlySet<string> = new Set([
+/** The q/KV down-projections, their norms, q's up-projection and RoPE: the head of every MLA module. */
+const MLA_DOWN_PROJECTION_OPS = [
   'qkv_a_proj',
   'q_proj',
   'kv_a_proj',
@@ -182,6 +179,14 @@ const DSA_MODULE_OPS: ReadonlySet<string> = new Set([
   'kv_a_norm',
   'q_b_proj',
   'rope',
+] as const;
+
+/**
+ * The ops of a DeepSeek Sparse Attention layer inside the measured attention module (aiconfigurator's
+ * dsa modules: from the fused q/KV down-projection to o_proj; the input norm and the residual are not).
+ */
+const DSA_MODULE_OPS: ReadonlySet<string> = new Set([
+  ...MLA_DOWN_PROJECTION_OPS,
   'indexer_q_proj',
   'indexer_k_proj',
   'indexer_weights_proj',
@@ -195,17 +200,7 @@ const DSA_MODULE_OPS: ReadonlySet<string> = new Set([
  * from the fused q/KV down-projection to o_proj, the latent's up-projection kv_b_proj included; the
  * input norm and the residual are not).
  */
-const MLA_MODULE_OPS: ReadonlySet<string> = new Set([
-  'qkv_a_proj',
-  'q_proj',
-  'kv_a_proj',
-  'q_a_kv_a_norm',
-  'kv_a_norm',
-  'q_b_proj',
-  'rope',
-  'kv_b_proj',
-  'o_proj',
-]);
+const MLA_MODULE_OPS: ReadonlySet<string> = new Set([...MLA_DOWN_PROJECTION_OPS, 'kv_b_proj', 'o_proj']);
 
 /** The Hugging Face architecture the DSA module tables key a sparse-attention model by. */
 const dsaArchitectureOf = (model: ModelSpec): string =>
