@@ -7,6 +7,7 @@ import type { EngineSpec } from '../engine/perf/serving-engine.js';
 import type { PolicyName } from '../engine/sched/config.js';
 import { type ConfigSimulation, simulationFromConfig } from '../engine/tune/config-simulation.js';
 import { findWorkspaceConfig, workloadFromWorkspace } from '../engine/tune/inputs.js';
+import { refuseOtherEngine } from '../engine/tune/read-block.js';
 import { ServeTuneError } from '../engine/util/errors.js';
 import { nonNegativeInt } from './options.js';
 
@@ -98,13 +99,7 @@ export function flagValuesOf(config: ConfigSimulation): ConfigFlagValues {
 /** The command line's engine over the file's: the same engine, its version where the command line gives one. */
 function mergedEngine(file: EngineSpec | undefined, cli: EngineSpec | undefined): EngineSpec | undefined {
   if (!cli || !file) return cli ?? file;
-  if (cli.id !== file.id) {
-    throw new ServeTuneError(
-      `--engine ${cli.id}: the config serves with ${file.id}; give its version (--engine ${file.id}@<version>) or leave --engine out`,
-      'invalid-argument',
-      '--engine',
-    );
-  }
+  refuseOtherEngine(file.id, cli);
   return cli.version !== undefined ? cli : file;
 }
 

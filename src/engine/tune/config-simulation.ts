@@ -2,15 +2,15 @@ import { blockSettings, type ServingBlock } from '../config/block.js';
 import type { EngineBehaviour } from '../config/engines/engine-behaviour.js';
 import type { EngineId } from '../config/engines/index.js';
 import { versionOfImage } from '../config/engines/versions.js';
-import { readConfig } from '../config/read.js';
 import { formatLocation } from '../config/source.js';
 import type { Plan } from '../memory/plan.js';
 import { servingEngineFor } from '../perf/serving-engine.js';
 import type { SchedulerConfig } from '../sched/config.js';
 import { schedulerFor } from '../search/simulation-evaluator.js';
 import type { SimulationConfigInput } from '../sim/config.js';
-import { isServeTuneError, ServeTuneError } from '../util/errors.js';
+import { ServeTuneError } from '../util/errors.js';
 import { readConfigIfFile } from '../util/files.js';
+import { readBlock } from './read-block.js';
 import { resolveBlock } from './target.js';
 
 /**
@@ -123,37 +123,13 @@ function readServingBlock(
   index: number,
   readFile: (path: string) => string | undefined,
 ): ServingBlock {
-  let text: string | undefined;
-  try {
-    text = readFile(path);
-  } catch (error) {
-    if (isServeTuneError(error)) throw error;
-    const why = error instanceof Error ? error.message : String(error);
-    throw new ServeTuneError(`Cannot read ${path}: ${why}`, 'io', path);
-  }
-  if (text === undefined) throw new ServeTuneError(`Cannot read ${path}: no such file`, 'io', path);
-  const report = readConfig(path, text, { readFile });
-  const block = report.blocks[index];
-  const errors = [...report.problems, ...(block?.problems ?? [])].filter((p) => p.severity === 'error');
+  const { report, block } = readBlock(path, undefined, index, readFile, 'simulate');
+  const errors = [...report.problems, ...block.problems].filter((p) => p.severity === 'error');
   if (errors.length > 0) {
     const where = formatLocation(errors[0].range);
     const more =
       errors.length > 1 ? ` (and ${errors.length - 1} more: servetune check ${path} lists them)` : '';
     throw new ServeTuneError(`${where}: ${errors[0].message}${more}`, 'invalid-config', where);
-  }
-  if (report.blocks.length === 0) {
-    throw new ServeTuneError(
-      `${path}: no serving command or engine config found to simulate`,
-      'invalid-config',
-      path,
-    );
-  }
-  if (!block) {
-    throw new ServeTuneError(
-      `${path}: there is no block ${index}: the file has ${report.blocks.length} serving block${report.blocks.length === 1 ? '' : 's'} (0-based)`,
-      'invalid-argument',
-      '--block',
-    );
   }
   return block;
 }

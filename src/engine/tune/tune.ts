@@ -1,13 +1,12 @@
 import { createTwoFilesPatch } from 'diff';
 import { loadCalibration } from '../calibrate/load.js';
 import { applyEdits, planEdits } from '../config/apply.js';
-import type { ConfigFileReport, ServingBlock } from '../config/block.js';
+import type { ServingBlock } from '../config/block.js';
 import {
   engineBehaviourOf,
   engineBehaviourSettings,
   mergeEngineBehaviour,
 } from '../config/engines/engine-behaviour.js';
-import { readConfig } from '../config/read.js';
 import {
   DEPLOYMENT_KEYS,
   type PartialServingSettings,
@@ -31,9 +30,9 @@ import type { SearchProgress } from '../search/search.js';
 import { type SimulationEvaluator, simulationEvaluatorFor } from '../search/simulation-evaluator.js';
 import { meetsSlo } from '../search/slo.js';
 import { candidateId } from '../search/space.js';
-import { ServeTuneError } from '../util/errors.js';
 import { readConfigIfFile } from '../util/files.js';
 import { sloInWords } from '../workload/slo-verdict.js';
+import { readBlock, refuseOtherEngine } from './read-block.js';
 import {
   type BlockPrediction,
   type BlockTarget,
@@ -44,33 +43,6 @@ import {
   type TuneBlockResult,
 } from './schema.js';
 import { engineTakes, holdsGpuCount, type ResolvedBlock, resolveBlock } from './target.js';
-
-const readIfFile = readConfigIfFile;
-
-/** The file's report and the chosen block; errors say what the file holds instead. */
-function readBlock(
-  path: string,
-  text: string | undefined,
-  index: number,
-  readFile: (path: string) => string | undefined = readIfFile,
-): { text: string; report: ConfigFileReport; block: ServingBlock } {
-  const source = text ?? readFile(path);
-  if (source === undefined) throw new ServeTuneError(`Cannot read ${path}: no such file`, 'io', path);
-  const report = readConfig(path, source, { readFile });
-  if (report.blocks.length === 0) {
-    const why = report.problems[0]?.message ?? 'no serving command found';
-    throw new ServeTuneError(`${path}: no serving block to tune (${why})`, 'invalid-config', path);
-  }
-  const block = report.blocks[index];
-  if (!block) {
-    throw new ServeTuneError(
-      `${path}: there is no block ${index}: the file has ${report.blocks.length} serving block${report.blocks.length === 1 ? '' : 's'} (0-based)`,
-      'invalid-argument',
-      '--block',
-    );
-  }
-  return { text: source, report, block };
-}
 
 /** The simulation setup shared by the prediction of the file and the search: same requests, rate, length. */
 interface Bench {
@@ -89,13 +61,7 @@ interface Bench {
  */
 function servingEngineOf(resolved: ResolvedBlock, input: EngineInput): ServingEngine | undefined {
   const engine = resolved.target.engine;
-  if (input.engine && input.engine.id !== engine) {
-    throw new ServeTuneError(
-      `--engine ${input.engine.id}: the block serves with ${engine}; give its version (--engine ${engine}@<version>) or leave --engine out`,
-      'invalid-argument',
-      '--engine',
-    );
-  }
+  refuseOtherEngine(engine, input.engine);
   return servingEngineFor(
     { id: engine, version: input.engine?.version },
     mergeEngineBehaviour(resolved.behaviour, input),
@@ -385,7 +351,7 @@ function editsDiff(
   mainPath: string,
   mainText: string,
   edits: readonly TextEdit[],
-  readFile: (path: string) => string | undefined = readIfFile,
+  readFile: (path: string) => string | undefined = readConfigIfFile,
 ): string {
   const files = [...new Set(edits.map((e) => e.range.file))].sort((a, b) =>
     a === mainPath ? -1 : b === mainPath ? 1 : a.localeCompare(b),
@@ -428,7 +394,7 @@ export async function tuneBlock(
   } = {},
 ): Promise<TuneBlockResult> {
   const input = TuneBlockInput.parse(rawInput);
-  const readFile = options.readFile ?? readIfFile;
+  const readFile = options.readFile ?? readConfigIfFile;
   const { text, block } = readBlock(input.path, input.text, input.block, readFile);
   const resolved = resolveBlock(block, input.block, {
     hardware: input.hardware,
