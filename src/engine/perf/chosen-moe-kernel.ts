@@ -7,6 +7,7 @@ import {
   kernelShapesOf,
   type MeasuredMoeShape,
   nearestExpertShape,
+  sameExpertShape,
   transferredMoe,
 } from './transferred-moe.js';
 
@@ -30,9 +31,6 @@ function familyShapes(
   return kernelShapesOf(table, dtype, pattern);
 }
 
-const sameShape = (s: ShapeQuery, q: ShapeQuery) =>
-  s.hidden === q.hidden && s.inter === q.inter && s.topk === q.topk && s.experts === q.experts;
-
 /** The chosen family's kernel measured at the query's own expert shape, by its table name. */
 export function chosenKernelAtShape(
   table: OpTable | undefined,
@@ -40,7 +38,7 @@ export function chosenKernelAtShape(
   backend: MoeBackend | undefined,
   query: ShapeQuery,
 ): string | undefined {
-  return familyShapes(table, dtype, backend)?.find((s) => sameShape(s, query))?.kernel;
+  return familyShapes(table, dtype, backend)?.find((s) => sameExpertShape(s, query))?.kernel;
 }
 
 /**

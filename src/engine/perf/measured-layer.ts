@@ -17,7 +17,7 @@ import {
 import { kernelPatternOf, TRTLLM_GEN_KERNEL } from './moe-backend.js';
 import { speedOfLight } from './roofline.js';
 import { runsMoeOnDenseKernel } from './serving-engine.js';
-import { kernelShapesOf, nearestExpertShape, transferredMoe } from './transferred-moe.js';
+import { kernelShapesOf, nearestExpertShape, sameExpertShape, transferredMoe } from './transferred-moe.js';
 
 /** A layer's attention core timed from a measured table: efficiency over (sequences, length). */
 export interface MeasuredAttention {
@@ -669,13 +669,7 @@ function mxfp8ActivationsMoe(
   const table = ops.tables.tables.moe;
   if (!table) return undefined;
   const shapes = kernelShapesOf(table, MXFP8_ACTIVATIONS_DTYPE, TRTLLM_GEN_KERNEL);
-  const own = shapes.find(
-    (s) =>
-      s.hidden === query.hidden &&
-      s.inter === query.inter &&
-      s.topk === query.topk &&
-      s.experts === query.experts,
-  );
+  const own = shapes.find((s) => sameExpertShape(s, query));
   const shape = own ?? nearestExpertShape(shapes, query);
   if (!shape) return undefined;
   return transferredMoe(

@@ -53,6 +53,12 @@ function findShapes(table: OpTable, dtype: string, kernel: RegExp): MeasuredMoeS
   return [...found.values()];
 }
 
+/** Whether a measured shape is the query's own expert shape (hidden, expert width, top-k, experts). */
+export const sameExpertShape = (s: ExpertShapeKey, q: ExpertShapeKey): boolean =>
+  s.hidden === q.hidden && s.inter === q.inter && s.topk === q.topk && s.experts === q.experts;
+
+type ExpertShapeKey = Pick<MeasuredMoeShape, 'hidden' | 'inter' | 'topk' | 'experts'>;
+
 /**
  * Of `shapes`, the one whose expert holds the nearest weight count to the query's (hidden × inter, on a
  * log scale): the same bytes an expert streams and the same tiles per expert GEMM.
