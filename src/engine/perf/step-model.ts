@@ -21,6 +21,7 @@ import type { OpTables } from '../opdb/op-tables.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
 import { type DeepEpPhase, deepEpKernelsFor, deepEpSeconds, FP8_DISPATCH_BYTES_PER_VALUE } from './deepep.js';
+import { promptStepHostSeconds } from './eager-prompt-steps.js';
 import { dispatchBytesPerGpu, epGroupBatches } from './expert-parallel.js';
 import { interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
 import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
@@ -309,6 +310,8 @@ export class StepModel {
   /** Per-step host costs: the engine's fitted overhead, and eager launches where graphs are off. */
   private readonly overhead: EngineOverhead;
   private eagerLaunchSeconds = 0;
+  /** Host time of a step holding prompts where the engine runs those steps eagerly (eager-prompt-steps.ts). */
+  private promptStepHostSeconds = 0;
   /** The engine's kernels: what it fuses, which fp8 GEMM kernel (PLAIN_KERNELS without an engine). */
   private readonly engineKernels: EngineKernels;
   /** The plan's weight format, part by part (a checkpoint may store only its experts quantized). */
@@ -351,6 +354,8 @@ export class StepModel {
     this.kinds = countLayerKinds(model, plan.pp).map((count) => this.compileKind(count));
     if (this.engine && !this.engine.cudaGraphs)
       this.eagerLaunchSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
+    // Pipelined plans run another executor loop; only single-stage replicas are held to the host floor.
+    if (plan.pp === 1) this.promptStepHostSeconds = promptStepHostSeconds(this.engine, this.kernelsPerStep());
     this.kindSeconds = new Float64Array(this.kinds.length);
     this.headTable = new Float64Array(this.grid.length);
     for (let i = 0; i < this.grid.length; i++) this.headTable[i] = this.headOp(this.grid[i]).seconds;
@@ -487,11 +492,17 @@ export class StepModel {
       o.perTokenSeconds * tokens +
       this.perPrefillChunkSeconds * shape.prefillSequences +
       this.eagerLaunchSeconds;
-    out.overheadSeconds = overhead;
+    const kernels = pp * stage + (pp - 1) * send + head;
+    // A prompt-carrying step launched from the host lasts at least its launches (eager-prompt-steps.ts).
+    const hostWait =
+      shape.prefillSequences > 0 && this.promptStepHostSeconds > kernels
+        ? this.promptStepHostSeconds - kernels
+        : 0;
+    out.overheadSeconds = overhead + hostWait;
     out.stageSeconds = stage;
     out.stageSendSeconds = send;
     out.headSeconds = head;
-    out.totalSeconds = overhead + pp * stage + (pp - 1) * send + head;
+    out.totalSeconds = overhead + hostWait + kernels;
     return out.totalSeconds;
   }
 
@@ -747,7 +758,7 @@ export class StepModel {
       if (waiting > 1e-12 * layers) step('pipeline_imbalance', 'overhead', waiting, 1, 0);
     }
     step('step_overhead', 'overhead', timing.overheadSeconds, 1, 0);
-    entries[entries.length - 1].source = this.overheadSource();
+    entries[entries.length - 1].source = this.overheadSource() + this.hostWaitSource(shape, timing);
     return entries;
   }
 
@@ -1210,6 +1221,16 @@ export class StepModel {
         ? `, + ${(this.eagerLaunchSeconds * 1e3).toFixed(2)} ms eager launches`
         : '';
     return `${owner}: ${terms}${eager}`;
+  }
+
+  /** The host floor's share of a prompt step's overhead, for display (eager-prompt-steps.ts). */
+  private hostWaitSource(shape: BatchShape, timing: StepTiming): string {
+    // Set for single-stage plans only, so the step's kernels are its one stage and the LM head.
+    const kernels = timing.stageSeconds + timing.headSeconds;
+    if (shape.prefillSequences === 0 || this.promptStepHostSeconds <= kernels) return '';
+    const wait = ((this.promptStepHostSeconds - kernels) * 1e3).toFixed(2);
+    const launches = (this.promptStepHostSeconds * 1e3).toFixed(2);
+    return `, + ${wait} ms waiting on the host (steps with prompts run without CUDA graphs: ${launches} ms of eager launches)`;
   }
 
   private rooflineSource(): string {
