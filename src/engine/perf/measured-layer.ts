@@ -14,7 +14,7 @@ import {
   resolveMeasuredOps,
   siblingMeasuredOps,
 } from './measured-ops.js';
-import { kernelPatternOf, TRTLLM_GEN_KERNEL } from './moe-backend.js';
+import { kernelPatternOf, readsKernelByName, TRTLLM_GEN_KERNEL } from './moe-backend.js';
 import { speedOfLight } from './roofline.js';
 import { runsMoeOnDenseKernel } from './serving-engine.js';
 import { kernelShapesOf, nearestExpertShape, sameExpertShape, transferredMoe } from './transferred-moe.js';
@@ -309,7 +309,7 @@ function moeDtypeOf(
 
 /**
  * Whether the table measured, in `dtype`, the kernel the launch chose (ServingEngine.moeBackend): with
- * `trtllm-gen` or `cutlass`, a kernel of that family (perf/moe-backend.ts kernelPatternOf), at any expert
+ * `trtllm-gen`, `cutlass` or `triton`, a kernel of that family (perf/moe-backend.ts kernelPatternOf), at any expert
  * shape; otherwise any.
  */
 function runsChosenKernel(ops: MeasuredOps, dtype: string): boolean {
@@ -420,15 +420,43 @@ function findChosenMoeTables(
   // others measured: step-model.ts times the grouped GEMMs from that dense table.
   if (ep > 1 || runsMoeOnDenseKernel(ops.engine, ops.target, tableDtype)) return undefined;
   const { version: _version, ...flags } = ops.engine;
-  for (const id of ENGINE_BACKENDS) {
-    if (id === ops.engine.id) continue;
+  const others = ENGINE_BACKENDS.filter((id) => id !== ops.engine.id).flatMap((id) => {
     const other = resolveMeasuredOps(ops.target, { ...flags, id });
-    const dtype = other && moeDtypeOf(other, weight.dtype, tableDtype, chosenKernel);
-    if (other && dtype !== undefined) {
+    return other ? [{ id, other }] : [];
+  });
+  for (const { id, other } of others) {
+    const dtype = moeDtypeOf(other, weight.dtype, tableDtype, chosenKernel);
+    if (dtype !== undefined) {
       const whose = kernel
-        ? `the ${backend} kernel as ${id} measured it (through FlashInfer)`
+        ? `the ${backend} kernel as ${id} measured it${backend === 'triton' ? '' : ' (through FlashInfer)'}`
         : `${id}'s kernel`;
       return { ops: other, dtype, borrowed: `${missing}: ${whose}` };
+    }
+  }
+  return chosenKernel && backend === 'triton'
+    ? chosenKernelOnSibling(others, weight, tableDtype, missing)
+    : undefined;
+}
+
+/**
+ * The launch's chosen kernel family as another engine measured it on a sibling GPU of the class, its
+ * efficiency transferred: vLLM's Triton fused MoE on B200, which no vLLM table measured on Blackwell,
+ * reads SGLang's (its fused_moe_triton is vLLM's kernel, adapted) on B300 or GB200. Only for Triton: an
+ * engine's default kernel keeps its own GPU's tables or the roofline, and the other chosen families
+ * (trtllm-gen, CUTLASS) keep the lookups their rows were checked with.
+ */
+function chosenKernelOnSibling(
+  others: readonly { id: string; other: MeasuredOps }[],
+  weight: WeightFormat,
+  tableDtype: string,
+  missing: string,
+): MoeTables | undefined {
+  for (const { id, other } of others) {
+    for (const sibling of siblingMeasuredOps(other, weight.dtype)) {
+      const dtype = moeDtypeOf(sibling, weight.dtype, tableDtype);
+      if (dtype === undefined) continue;
+      const borrowed = `${missing}: the ${other.engine.moeBackend} kernel as ${id} measured it on ${sibling.tables.system}`;
+      return { ops: sibling, dtype, borrowed };
     }
   }
   return undefined;
@@ -515,21 +543,19 @@ export function measuredMoe(
   const { ops, dtype, borrowed } = found;
   const shape = { hidden: setup.hiddenSize, inter: ffn.width, topk: ffn.topK, experts: ffn.experts };
   const backend = measured.engine.moeBackend;
-  // CUTLASS chosen, in a table that measured it: read its rows at the model's shape, else carry its
-  // efficiency from the nearest shape it was measured at (chosen-moe-kernel.ts).
-  const timesCutlass = backend === 'cutlass' && found.chosenKernel !== false;
-  const cutlass = timesCutlass
-    ? chosenKernelAtShape(ops.tables.tables.moe, dtype, backend, shape)
-    : undefined;
+  // CUTLASS or Triton chosen, in a table that measured it: read its rows at the model's shape, else
+  // carry its efficiency from the nearest shape it was measured at (chosen-moe-kernel.ts).
+  const byName = readsKernelByName(backend) && found.chosenKernel !== false;
+  const named = byName ? chosenKernelAtShape(ops.tables.tables.moe, dtype, backend, shape) : undefined;
   const query = {
     tokens,
     ...shape,
     tp: setup.ep > 1 ? 1 : setup.tp,
     ep: setup.ep,
     dtype,
-    ...(cutlass ? { kernel: cutlass } : {}),
+    ...(named ? { kernel: named } : {}),
   };
-  if (timesCutlass && !cutlass) {
+  if (byName && !named) {
     const carried = transferredChosenKernel(ops, query, weight, backend);
     if (carried) return borrowedFrom(carried, borrowed);
   }

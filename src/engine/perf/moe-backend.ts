@@ -35,8 +35,27 @@ import type { EngineBackend } from '../opdb/systems.js';
  *   measured it (`…_flashinfer_cutlass_flashinferexperts`), taken as the same kernel family; at the
  *   model's expert shape where measured, else its efficiency carried from the nearest measured shape
  *   (perf/transferred-moe.ts).
+ * - `triton`: vLLM's Triton fused MoE (TritonExperts) for fp8 experts where the launch turns the
+ *   FlashInfer and DeepGEMM MoE backends off (`VLLM_USE_FLASHINFER_MOE_FP8=0 VLLM_MOE_USE_DEEP_GEMM=0`):
+ *   vLLM's fp8 MoE oracle then removes FLASHINFER_TRTLLM, FLASHINFER_CUTLASS and DEEPGEMM from its
+ *   priority list, Fp8MoEMethod passes `allow_vllm_cutlass=False`, and the first supported backend left
+ *   on CUDA is TRITON (vllm-project/vllm vllm/model_executor/layers/fused_moe/oracle/fp8.py @001a058b,
+ *   select_fp8_moe_backend: "If the user rejects FlashInfer remove those backends", the same for DeepGEMM
+ *   where VLLM_MOE_USE_DEEP_GEMM is set false). On Blackwell, where the default is FlashInfer's
+ *   trtllm-gen kernel, that is 1.2–1.6× its time at decode sizes (SGLang's B300 tables, MiniMax-M2's
+ *   experts at TP 4: 53 against 45 µs at 4 tokens, 257 against 163 µs at 32). Priced from a MoE table's
+ *   kernel whose name says triton (TRITON_KERNEL): vLLM's own where measured, else SGLang's
+ *   `sglang_fused_moe_triton` (SGLang's fused_moe_triton is vLLM's fused_moe kernel, adapted), on this
+ *   GPU or one of its class, efficiency transferred (measured-layer.ts).
  */
-export const MOE_BACKENDS = ['deepgemm', 'trtllm-gen', 'trtllm-gen-mxfp8', 'marlin', 'cutlass'] as const;
+export const MOE_BACKENDS = [
+  'deepgemm',
+  'trtllm-gen',
+  'trtllm-gen-mxfp8',
+  'marlin',
+  'cutlass',
+  'triton',
+] as const;
 export const MoeBackend = z.enum(MOE_BACKENDS);
 export type MoeBackend = z.infer<typeof MoeBackend>;
 
@@ -71,6 +90,10 @@ export const MOE_BACKEND_FACTS: Readonly<Record<MoeBackend, MoeBackendFacts>> = 
     engines: { trtllm: 'moe_config: {backend: CUTLASS}' },
     summary: 'the CUTLASS fused MoE (routing, CUTLASS grouped GEMMs, finalize)',
   },
+  triton: {
+    engines: { vllm: 'VLLM_USE_FLASHINFER_MOE_FP8=0 VLLM_MOE_USE_DEEP_GEMM=0 (fp8 experts)' },
+    summary: "the Triton fused MoE (vLLM's fp8 fallback when FlashInfer and DeepGEMM are off)",
+  },
 };
 
 /** Whether `engine` has the MoE backend at all (what its launch can select). */
@@ -100,9 +123,22 @@ export const TRTLLM_GEN_KERNEL = /trtllm/i;
 /** The kernels of a MoE table that are CUTLASS fused MoE ones, by aiconfigurator's kernel_source names. */
 export const CUTLASS_KERNEL = /cutlass/i;
 
+/** The kernels of a MoE table that are Triton fused MoE ones, by aiconfigurator's kernel_source names. */
+export const TRITON_KERNEL = /triton/i;
+
 /** The kernel-name pattern a backend's measurements go by, where a MoE table names its kernels so. */
 export function kernelPatternOf(backend: MoeBackend | undefined): RegExp | undefined {
   if (backend === 'trtllm-gen') return TRTLLM_GEN_KERNEL;
   if (backend === 'cutlass') return CUTLASS_KERNEL;
+  if (backend === 'triton') return TRITON_KERNEL;
   return undefined;
+}
+
+/**
+ * Whether a MoE lookup must read the backend's own kernel by name: a table holds several kernels of one
+ * format at one expert shape (SGLang's Blackwell fp8_block: trtllm-gen and Triton), and its default read
+ * takes the most measured one there.
+ */
+export function readsKernelByName(backend: MoeBackend | undefined): backend is 'cutlass' | 'triton' {
+  return backend === 'cutlass' || backend === 'triton';
 }

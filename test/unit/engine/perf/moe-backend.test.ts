@@ -149,6 +149,38 @@ describe("TensorRT-LLM's CUTLASS MoE backend (moe_config.backend: CUTLASS)", () 
   });
 });
 
+describe("vLLM's Triton fused MoE (VLLM_USE_FLASHINFER_MOE_FP8=0 VLLM_MOE_USE_DEEP_GEMM=0)", () => {
+  const plan: Plan = { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+  const vllm: ServingEngineInput = { id: 'vllm', version: '0.17.0' };
+  const triton: ServingEngineInput = { ...vllm, moeBackend: 'triton' };
+
+  it("reads SGLang's Triton kernel on a Blackwell sibling where no vLLM table measured it on B200", () => {
+    const gateUp = moeOps('minimax-m2.5', plan, triton, decode(32)).get('experts_gate_up');
+    assert.match(
+      gateUp?.source ?? '',
+      /^transferred from \S+ \(efficiency [\d.]+\): vllm measured no triton fp8_block MoE on b200_sxm: the triton kernel as sglang measured it on (b300_sxm|gb200)\b.*moe \[sglang_fused_moe_triton\]/,
+    );
+    const defaultGateUp = moeOps('minimax-m2.5', plan, vllm, decode(32)).get('experts_gate_up');
+    assert.match(defaultGateUp?.source ?? '', /vllm_fp8moe_flashinfer_trtllm/);
+  });
+
+  it('takes longer than the default trtllm-gen kernel at decode sizes, as the tables measured them', () => {
+    for (const batch of [4, 32]) {
+      const fused = routedSeconds(moeOps('minimax-m2.5', plan, vllm, decode(batch)));
+      const tritonSeconds = routedSeconds(moeOps('minimax-m2.5', plan, triton, decode(batch)));
+      assert.ok(tritonSeconds > 1.1 * fused, `batch ${batch}: ${tritonSeconds} against ${fused}`);
+    }
+  });
+
+  it("reads vLLM's own Triton kernel by name where its table measured it (H200)", () => {
+    const gateUp = moeOps('minimax-m2.5', plan, triton, decode(8), 'h200-sxm').get('experts_gate_up');
+    assert.match(
+      gateUp?.source ?? '',
+      /^measured from h200_sxm vllm \S+ moe \[vllm_fp8moe_triton_tritonexperts\]/,
+    );
+  });
+});
+
 describe('the MoE backend as an engine setting', () => {
   it('each engine takes only the backends it has', () => {
     assert.equal(engineHasMoeBackend('trtllm', 'cutlass'), true);
@@ -160,5 +192,7 @@ describe('the MoE backend as an engine setting', () => {
     assert.equal(engineHasMoeBackend('vllm', 'deepgemm'), false);
     assert.equal(engineHasMoeBackend('sglang', 'marlin'), false);
     assert.match(describeMoeBackends(), /trtllm-gen-mxfp8: .*VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1/);
+    assert.equal(engineHasMoeBackend('vllm', 'triton'), true);
+    assert.equal(engineHasMoeBackend('trtllm', 'triton'), false);
   });
 });

@@ -186,6 +186,14 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.equal(mapped.job.config.engine?.moeBackend, 'trtllm-gen-mxfp8');
   });
 
+  it("runs MiniMax-M2.5's fp8 experts on vLLM's Triton MoE where the script turns FlashInfer and DeepGEMM off", () => {
+    // minimaxm2.5_fp8_b200.sh: `export VLLM_USE_FLASHINFER_MOE_FP8=0` and `VLLM_MOE_USE_DEEP_GEMM=0`.
+    assert.equal(moeBackendOf(row('minimaxFp8B200'), 4), 'triton');
+    const mapped = mapRow(row('minimaxFp8B200'));
+    assert.ok(mapped.modelled);
+    assert.equal(mapped.job.config.engine?.moeBackend, 'triton');
+  });
+
   it("takes TensorRT-LLM's MoE backend from the DeepSeek-R1 fp8 B200 script's rules, and MTP's from its own", () => {
     // dsr1_fp8_b200_trt.sh: TRTLLM, DEEPGEMM at 1k/1k and 1k/8k with 256 clients or more.
     const low = row('trtDsr1B200');
