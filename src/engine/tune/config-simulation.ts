@@ -59,18 +59,16 @@ export function simulationFromConfig(
   const maxModelLen = resolved.effective.maxModelLen ?? resolved.model.maxContextLength;
   // resolveBlock refuses a block without an engine, so `block.engine` is known here.
   const engineId = block.engine as EngineId;
-  const { enablePrefixCaching: prefixCaching, batchWaitIters, batchWaitTokensRatio } = resolved.effective;
+  const prefixCaching = resolved.effective.enablePrefixCaching;
   return {
     source: `${formatLocation(block.range)} ${block.label}`,
     model: resolved.model.id,
     hardware: resolved.hardware.id,
     plan: resolved.pool.plan,
+    // The pool's knobs carry the file's TensorRT-LLM batch waiting, as tune's predictions take them.
     scheduler: {
       ...schedulerFor(engineId, resolved.pool.knobs, maxModelLen),
       ...(prefixCaching !== undefined ? { enablePrefixCaching: prefixCaching } : {}),
-      // TensorRT-LLM's batch waiting: the file's only (the search does not vary it).
-      ...(batchWaitIters ? { batchWaitIters } : {}),
-      ...(batchWaitTokensRatio !== undefined ? { batchWaitTokensRatio } : {}),
     },
     engine: { id: engineId, ...versionOf(block) },
     behaviour: resolved.behaviour,

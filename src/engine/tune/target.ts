@@ -151,6 +151,11 @@ export function resolveBlock(
       ...(written.schedulerRecvInterval !== undefined
         ? { schedulerRecvInterval: written.schedulerRecvInterval }
         : {}),
+      // TensorRT-LLM batch waiting holds prompts back, so it changes TTFT and batch sizes: simulated as written.
+      ...(written.batchWaitIters ? { batchWaitIters: written.batchWaitIters } : {}),
+      ...(written.batchWaitTokensRatio !== undefined
+        ? { batchWaitTokensRatio: written.batchWaitTokensRatio }
+        : {}),
     },
   };
   const speculation = speculationFromSettings(effective);
