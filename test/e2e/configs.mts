@@ -14,7 +14,8 @@ const WORKLOAD = 'poisson:rate=4,prompt=lognormal(1024,0.6),output=fixed(128),n=
 const SLO = { ttft: 2, tbt: 0.1, form: 'percentile' as const, percentile: 'p90' as const };
 const DEFAULTS = { hardwareFallback: 'h100-sxm', sampleRequests: 1000, threads: 0 };
 
-async function openFile(page: Page, name: string): Promise<void> {
+/** Opens a workspace file by name through Quick Open (the config scenarios and the settings ones in run.mts). */
+export async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
@@ -32,7 +33,8 @@ function lens(page: Page, text: string | RegExp) {
   return page.locator('.codelens-decoration a, .codelens-decoration span', { hasText: text }).first();
 }
 
-async function lensText(page: Page, text: string | RegExp, timeout = 60_000): Promise<string> {
+/** The text of the first CodeLens matching `text`, once it shows. */
+export async function lensText(page: Page, text: string | RegExp, timeout = 60_000): Promise<string> {
   const found = lens(page, text);
   await found.waitFor({ state: 'visible', timeout });
   return (await found.textContent())?.replaceAll('\u00a0', ' ') ?? '';
