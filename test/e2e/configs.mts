@@ -146,4 +146,24 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
       assert.match(text, /\| TTFT \|/);
     },
   ],
+  [
+    'a disaggregated file shows one Simulate lens per side; the decode side simulates the pair (--side decode)',
+    async ({ page }) => {
+      await openFile(page, 'disagg-sglang.yaml');
+      await lensText(page, 'Simulate this config (prefill side)');
+      await lens(page, 'Simulate this config (decode side)').click();
+      await page.waitForFunction(
+        () =>
+          /# Simulation: llama-3\.1-8b on h100-sxm: prefill TP1 × DP2 sglang \+ decode TP2 sglang/.test(
+            document.querySelector('.editor-instance .view-lines')?.textContent?.replaceAll('\u00a0', ' ') ??
+              '',
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
+      const text = await activeEditorText(page);
+      assert.match(text, /200 of 200 requests completed/);
+      assert.match(text, /- Deployment: prefill TP1.* \| decode TP2/);
+    },
+  ],
 ];

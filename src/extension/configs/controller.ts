@@ -5,7 +5,11 @@ import type { Diagnostic } from '../../engine/config/diagnostics.js';
 import { mergeEngineBehaviour } from '../../engine/config/engines/engine-behaviour.js';
 import type { TextEdit } from '../../engine/config/source.js';
 import type { CheckConfigResult } from '../../engine/tune/check.js';
-import { simulationConfigOf, simulationFromConfig } from '../../engine/tune/config-simulation.js';
+import {
+  type DisaggregationSide,
+  simulationConfigOf,
+  simulationFromConfig,
+} from '../../engine/tune/config-simulation.js';
 import type { PredictBlockResult, TuneBlockResult } from '../../engine/tune/schema.js';
 import { readConfigIfFile } from '../../engine/util/files.js';
 import { showSimulation } from '../commands/simulate.js';
@@ -230,9 +234,10 @@ export class ConfigController implements vscode.Disposable {
   /**
    * Simulates the block as the file writes it (`servetune simulate --config`): its plan, engine and
    * version, scheduler settings and engine behaviours, on the workspace's workload, in the worker; the
-   * RunSummary opens as a report. The buffers of open files stand for the files on disk.
+   * RunSummary opens as a report. The buffers of open files stand for the files on disk. `side`: the
+   * block is that side of a disaggregated deployment, simulated with the file's other side (`--side`).
    */
-  async simulate(uri: vscode.Uri, block: number): Promise<void> {
+  async simulate(uri: vscode.Uri, block: number, side?: DisaggregationSide): Promise<void> {
     const document = await vscode.workspace.openTextDocument(uri);
     let inputs: WorkspaceInputs;
     let config: ReturnType<typeof simulationFromConfig>;
@@ -241,6 +246,8 @@ export class ConfigController implements vscode.Disposable {
       const buffers = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.fsPath, d.getText()]));
       const asWritten = simulationFromConfig(uri.fsPath, {
         block,
+        // The lens of a prefill or decode block names its side (`servetune simulate --side`).
+        ...(side ? { side } : {}),
         ...(inputs.hardware ? { hardware: inputs.hardware } : {}),
         hardwareFallback: inputs.hardwareFallback,
         readFile: (path) => buffers.get(path) ?? readConfigIfFile(path),
