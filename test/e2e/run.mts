@@ -386,7 +386,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       // The defaults row: the engine the settings time the next run with (nothing away from its defaults).
       const defaults = frame.locator('.row[data-engine-behaviour]').first();
       assert.equal(await defaults.getAttribute('data-engine-behaviour'), '');
-      assert.match(await defaults.innerText(), /Engine\s*vllm \(defaults\)/);
+      assert.match((await defaults.textContent()) ?? '', /Engine\s*vllm \(defaults\)/);
       // The search run: the same line the Pareto panel showed above its charts.
       const run = frame.locator('ul.runs [data-engine-behaviour]').first();
       assert.equal(await run.textContent(), 'Engine: vllm (defaults)');
@@ -722,7 +722,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         const dashboard = await webviewFrame(page, 'dashboard', 30_000, (f) =>
           f.evaluate(() => document.querySelector('.row[data-engine-behaviour="MoE marlin"]') !== null),
         );
-        assert.match(await dashboard.locator('#app').innerText(), /Engine\s*vllm · MoE marlin/);
+        assert.match((await dashboard.locator('#app').textContent()) ?? '', /Engine\s*vllm · MoE marlin/);
         // A vLLM block is predicted with the backend (predictBlock's moeBackend) and its lens names it;
         // the SGLang script, whose engine has no Marlin MoE, keeps its own.
         await openConfig(page, 'vllm-config.yaml');
