@@ -4,8 +4,13 @@ import type { AllToAllBackend } from '../engine/memory/plan.js';
 import type { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
 import type { MoeBackend } from '../engine/perf/moe-backend.js';
 import type { EngineSpec } from '../engine/perf/serving-engine.js';
-import type { PolicyName } from '../engine/sched/config.js';
-import { type ConfigSimulation, simulationFromConfig } from '../engine/tune/config-simulation.js';
+import type { PolicyName, SchedulerConfig } from '../engine/sched/config.js';
+import {
+  type ConfigSimulation,
+  DISAGGREGATION_SIDES,
+  type DisaggregationSide,
+  simulationFromConfig,
+} from '../engine/tune/config-simulation.js';
 import { findWorkspaceConfig, workloadFromWorkspace } from '../engine/tune/inputs.js';
 import { refuseOtherEngine } from '../engine/tune/read-block.js';
 import { ServeTuneError } from '../engine/util/errors.js';
@@ -21,6 +26,10 @@ export const configFileOptions = () => [
     '--block <n>',
     'with --config: which serving block of the file (0-based, as `servetune check` lists them; default 0)',
   ).argParser(nonNegativeInt),
+  new Option(
+    '--side <side>',
+    "with --config: simulate that side of a disaggregated deployment (a prefill or decode worker): its block's plan and scheduler for that pool, the file's block of the other side for the other pool (a copy of this side where the file has none; --prefill-tp/--decode-tp … override either); default: the first block of that side",
+  ).choices(DISAGGREGATION_SIDES),
 ];
 
 /** The simulate flags a config file can set, in the CLI's names. */
@@ -56,6 +65,15 @@ export interface ConfigFlagValues {
   /** The overlap scheduler as the file sets it (`--disable-overlap-scheduling` wins over it). */
   overlapScheduling?: boolean;
   moeBackend?: MoeBackend;
+  /** A disaggregated side's pair (`--side`): each pool's plan. */
+  prefillTp?: number;
+  prefillPp?: number;
+  prefillDp?: number;
+  decodeTp?: number;
+  decodePp?: number;
+  decodeDp?: number;
+  /** The other side's scheduler as its block sets it (the scheduler flags set the picked side's). */
+  pairedScheduler?: SchedulerConfig;
 }
 
 const defined = <T extends object>(values: T): T =>
@@ -93,7 +111,26 @@ export function flagValuesOf(config: ConfigSimulation): ConfigFlagValues {
     enforceEager: behaviour.enforceEager,
     overlapScheduling: behaviour.overlapScheduling,
     moeBackend: behaviour.moeBackend,
+    ...pairFlags(config),
   });
+}
+
+/** A disaggregated side and its pair as the pool flags (`--prefill-tp` …); nothing for a whole server. */
+function pairFlags(config: ConfigSimulation): ConfigFlagValues {
+  const pair = config.disaggregated;
+  if (!pair) return {};
+  const other = pair.other ?? { plan: config.plan, scheduler: config.scheduler };
+  const pools =
+    pair.side === 'prefill' ? { prefill: config, decode: other } : { prefill: other, decode: config };
+  return {
+    prefillTp: pools.prefill.plan.tp,
+    prefillPp: pools.prefill.plan.pp,
+    prefillDp: pools.prefill.plan.dp,
+    decodeTp: pools.decode.plan.tp,
+    decodePp: pools.decode.plan.pp,
+    decodeDp: pools.decode.plan.dp,
+    ...(pair.other ? { pairedScheduler: pair.other.scheduler } : {}),
+  };
 }
 
 /** The command line's engine over the file's: the same engine, its version where the command line gives one. */
@@ -109,17 +146,25 @@ function mergedEngine(file: EngineSpec | undefined, cli: EngineSpec | undefined)
  * and the GPU fall back to the servetune.json at or above the config, as `tune` does.
  */
 export function withConfigFile<
-  F extends ConfigFlagValues & { config?: string; block?: number; configSource?: string },
+  F extends ConfigFlagValues & {
+    config?: string;
+    block?: number;
+    side?: DisaggregationSide;
+    configSource?: string;
+  },
 >(flags: F, command: Command): F {
   if (flags.config === undefined) {
     if (flags.block !== undefined)
       throw new ServeTuneError('--block goes with --config', 'invalid-argument', '--block');
+    if (flags.side !== undefined)
+      throw new ServeTuneError('--side goes with --config', 'invalid-argument', '--side');
     return flags;
   }
   const given = (key: string) => command.getOptionValueSource(key) === 'cli';
   const workspace = findWorkspaceConfig(dirname(flags.config));
   const config = simulationFromConfig(flags.config, {
     block: flags.block,
+    ...(flags.side ? { side: flags.side } : {}),
     ...(given('hardware') ? { hardware: flags.hardware } : {}),
     ...(workspace?.config.hardware ? { hardwareFallback: workspace.config.hardware } : {}),
   });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { DEFAULT_ENGINE, EngineId } from '../engine/config/engines/index.js';
+import { MoeBackend } from '../engine/perf/moe-backend.js';
 import { SloGapStatistic } from '../engine/workload/slo-verdict.js';
 
 /** `contributes.configuration` as the code reads it: validated, with the manifest's defaults. */
@@ -12,6 +13,11 @@ export const Settings = z.object({
   engineFlavour: EngineId.catch(DEFAULT_ENGINE),
   /** The engine version predicted ('' : the newest measured). */
   engineVersion: z.string().trim().catch(''),
+  /**
+   * The MoE kernel the engine's launch selects (`--moe-backend`); '' or anything else: the engine's
+   * default for the GPU.
+   */
+  moeBackend: MoeBackend.optional().catch(undefined),
   slo: z
     .object({
       percentile: z.enum(['p50', 'p90', 'p99']).catch('p90'),
@@ -48,6 +54,7 @@ export function readSettings(): Settings {
     gpuCount: config.get('gpuCount'),
     engineFlavour: config.get('engineFlavour'),
     engineVersion: config.get('engineVersion'),
+    moeBackend: config.get<string>('moeBackend') || undefined,
     slo: {
       percentile: config.get('slo.percentile'),
       ttftSeconds: config.get('slo.ttftSeconds'),

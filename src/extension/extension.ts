@@ -6,6 +6,7 @@ import { COMMAND_IDS, registerCommands } from './commands/register.js';
 import { registerConfigFeatures } from './configs/register.js';
 import { readSettings } from './configuration.js';
 import { Engine } from './engine.js';
+import { chartEngineOfSettings } from './engine-settings.js';
 import type { Services } from './services.js';
 import { sloChoiceText } from './slo.js';
 import { Store } from './state.js';
@@ -112,10 +113,12 @@ export function activate(context: vscode.ExtensionContext): void {
         hardware: choices.hardware ?? settings.hardware,
         gpus: choices.gpus ?? settings.gpuCount,
         engineFlavour: settings.engineFlavour,
+        engine: chartEngineOfSettings(settings),
       },
       workload: workloadText(store),
       slo: { ...(choices.slo ?? settings.slo), words: sloChoiceText(choices.slo ?? settings.slo) },
-      runs: store.runs().map((r) => r.summary),
+      // A run's chart names the engine that timed it: the dashboard shows the same line.
+      runs: store.runs().map((r) => (r.chart?.engine ? { ...r.summary, engine: r.chart.engine } : r.summary)),
       actions: [
         action('servetune.memoryReport', 'Memory report'),
         action('servetune.detectDevice', 'Detect GPU'),

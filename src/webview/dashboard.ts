@@ -1,4 +1,5 @@
-import type { DashboardState } from '../engine/protocol/webview.js';
+import { engineBehaviourAttribute, engineLineText, engineWords } from '../engine/chart/engine-line.js';
+import type { ChartEngine, DashboardState } from '../engine/protocol/webview.js';
 import { connectToHost, el, post } from './api.js';
 
 function gflops(value: number): string {
@@ -20,6 +21,25 @@ function row(label: string, value: string): HTMLElement {
     el('span', { className: 'label', text: label }),
     el('span', { text: value }),
   );
+}
+
+/** The engine the settings time the next run with, named as the Pareto panel names the one that timed its points. */
+function engineRow(state: DashboardState): HTMLElement {
+  const engine = state.defaults.engine;
+  if (!engine) return row('Engine', state.defaults.engineFlavour);
+  const shown = row('Engine', engineWords(engine));
+  shown.dataset.engineBehaviour = engineBehaviourAttribute(engine);
+  return shown;
+}
+
+/** Under a recent run: the engine that timed its chart and its behaviours away from the defaults. */
+function runEngine(engine: ChartEngine | undefined): HTMLElement | null {
+  if (!engine) return null;
+  return el('div', {
+    className: 'muted',
+    text: engineLineText(engine),
+    attrs: { 'data-engine-behaviour': engineBehaviourAttribute(engine) },
+  });
 }
 
 function deviceSection(state: DashboardState): HTMLElement {
@@ -187,6 +207,7 @@ function render(state: DashboardState): void {
                     ? new Date(run.at).toLocaleString()
                     : `${new Date(run.at).toLocaleString()} · best: ${run.best ?? 'none'}`,
               }),
+              runEngine(run.engine),
               chart,
             );
           }),
@@ -199,7 +220,7 @@ function render(state: DashboardState): void {
       'Defaults',
       row('Model', state.defaults.model ?? 'not chosen yet'),
       row('GPUs', `${state.defaults.gpus}× ${state.defaults.hardware}`),
-      row('Engine', state.defaults.engineFlavour),
+      engineRow(state),
     ),
     section(
       'Workload and SLOs',

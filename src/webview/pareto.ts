@@ -10,6 +10,7 @@ import {
   ScatterController,
   Tooltip,
 } from 'chart.js';
+import { engineBehaviourAttribute, engineLineText } from '../engine/chart/engine-line.js';
 import { metricText } from '../engine/chart/metric-text.js';
 import {
   type ChartModel,
@@ -337,11 +338,10 @@ function render(): void {
 /** The engine that timed the points and its behaviours away from the defaults, where one did. */
 function engineLine(model: ChartModel): HTMLElement | null {
   if (!model.engine) return null;
-  const { name, behaviour } = model.engine;
   return el('p', {
     className: 'muted',
-    text: `Engine: ${name}${behaviour.length > 0 ? ` · ${behaviour.join(', ')}` : ' (defaults)'}`,
-    attrs: { 'data-engine-behaviour': behaviour.join(', ') },
+    text: engineLineText(model.engine),
+    attrs: { 'data-engine-behaviour': engineBehaviourAttribute(model.engine) },
   });
 }
 

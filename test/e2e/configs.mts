@@ -14,7 +14,8 @@ const WORKLOAD = 'poisson:rate=4,prompt=lognormal(1024,0.6),output=fixed(128),n=
 const SLO = { ttft: 2, tbt: 0.1, form: 'percentile' as const, percentile: 'p90' as const };
 const DEFAULTS = { hardwareFallback: 'h100-sxm', sampleRequests: 1000, threads: 0 };
 
-async function openFile(page: Page, name: string): Promise<void> {
+/** Opens a workspace file by name through Quick Open (the config scenarios and the settings ones in run.mts). */
+export async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
@@ -32,7 +33,8 @@ function lens(page: Page, text: string | RegExp) {
   return page.locator('.codelens-decoration a, .codelens-decoration span', { hasText: text }).first();
 }
 
-async function lensText(page: Page, text: string | RegExp, timeout = 60_000): Promise<string> {
+/** The text of the first CodeLens matching `text`, once it shows. */
+export async function lensText(page: Page, text: string | RegExp, timeout = 60_000): Promise<string> {
   const found = lens(page, text);
   await found.waitFor({ state: 'visible', timeout });
   return (await found.textContent())?.replaceAll('\u00a0', ' ') ?? '';
@@ -142,6 +144,26 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
       assert.match(text, /- Engine: sglang \(NCCL all-reduce, eager\)/);
       assert.match(text, /200 of 200 requests completed/);
       assert.match(text, /\| TTFT \|/);
+    },
+  ],
+  [
+    'a disaggregated file shows one Simulate lens per side; the decode side simulates the pair (--side decode)',
+    async ({ page }) => {
+      await openFile(page, 'disagg-sglang.yaml');
+      await lensText(page, 'Simulate this config (prefill side)');
+      await lens(page, 'Simulate this config (decode side)').click();
+      await page.waitForFunction(
+        () =>
+          /# Simulation: llama-3\.1-8b on h100-sxm: prefill TP1 × DP2 sglang \+ decode TP2 sglang/.test(
+            document.querySelector('.editor-instance .view-lines')?.textContent?.replaceAll('\u00a0', ' ') ??
+              '',
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
+      const text = await activeEditorText(page);
+      assert.match(text, /200 of 200 requests completed/);
+      assert.match(text, /- Deployment: prefill TP1.* \| decode TP2/);
     },
   ],
 ];

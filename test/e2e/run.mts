@@ -12,7 +12,7 @@ import { validationChartModel, validationHeadline } from '../../src/engine/chart
 import type { ChartModel } from '../../src/engine/protocol/webview.js';
 import { searchServing } from '../../src/engine/search/run.js';
 import { ValidationReport } from '../../src/engine/validate/report.js';
-import { configSteps } from './configs.mjs';
+import { configSteps, lensText, openFile as openConfig } from './configs.mjs';
 import { collectLogs, installCodeServer, OUTPUT, ROOT, type Session, startSession } from './harness.mjs';
 import {
   activeEditorText,
@@ -377,6 +377,22 @@ const steps: [string, (s: Session) => Promise<void>][] = [
     },
   ],
   [
+    'the dashboard names the engine of the defaults and of the search run, in the words of the Pareto panel',
+    async ({ page }) => {
+      await runCommand(page, 'ServeTune: Open Dashboard');
+      const frame = await webviewFrame(page, 'dashboard', 30_000, (f) =>
+        f.evaluate(() => document.querySelectorAll('[data-engine-behaviour]').length >= 2),
+      );
+      // The defaults row: the engine the settings time the next run with (nothing away from its defaults).
+      const defaults = frame.locator('.row[data-engine-behaviour]').first();
+      assert.equal(await defaults.getAttribute('data-engine-behaviour'), '');
+      assert.match((await defaults.textContent()) ?? '', /Engine\s*vllm \(defaults\)/);
+      // The search run: the same line the Pareto panel showed above its charts.
+      const run = frame.locator('ul.runs [data-engine-behaviour]').first();
+      assert.equal(await run.textContent(), 'Engine: vllm (defaults)');
+    },
+  ],
+  [
     'cancelling a search stops it in the worker: no result is shown and the next command works',
     async ({ page, workspace }) => {
       await startSearch(
@@ -691,7 +707,35 @@ const steps: [string, (s: Session) => Promise<void>][] = [
     },
   ],
   ...configSteps,
-  // Last: VS Code notices the settings file restored only a while later, so no scenario follows it.
+  // Last two: VS Code notices a settings file restored only a while later, so no other scenario follows them.
+  [
+    'the servetune.moeBackend setting reaches the dashboard and the config lenses through the worker',
+    async ({ page, workspace }) => {
+      const file = join(workspace, '.vscode', 'settings.json');
+      const before = readFileSync(file, 'utf8');
+      writeFileSync(
+        file,
+        JSON.stringify({ ...JSON.parse(before), 'servetune.moeBackend': 'marlin' }, null, 2),
+      );
+      try {
+        await runCommand(page, 'ServeTune: Open Dashboard');
+        const dashboard = await webviewFrame(page, 'dashboard', 30_000, (f) =>
+          f.evaluate(() => document.querySelector('.row[data-engine-behaviour="MoE marlin"]') !== null),
+        );
+        assert.match((await dashboard.locator('#app').textContent()) ?? '', /Engine\s*vllm · MoE marlin/);
+        // A vLLM block is predicted with the backend (predictBlock's moeBackend) and its lens names it;
+        // the SGLang script, whose engine has no Marlin MoE, keeps its own.
+        await openConfig(page, 'vllm-config.yaml');
+        const vllm = await lensText(page, /^ServeTune: p90 TTFT .*MoE marlin$/, 120_000);
+        assert.match(vllm, /\(meets the SLO\)|\(misses the SLO\)/);
+        await openConfig(page, 'sglang-eager.sh');
+        const sglang = await lensText(page, /^ServeTune: p90 TTFT .* · NCCL all-reduce, eager$/, 120_000);
+        assert.doesNotMatch(sglang, /MoE/);
+      } finally {
+        writeFileSync(file, before);
+      }
+    },
+  ],
   [
     'capacity planning judges the SLO in the form the servetune.slo.form setting names (percentile)',
     async ({ page, workspace }) => {

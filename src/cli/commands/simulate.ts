@@ -124,6 +124,9 @@ interface StepFlags extends EngineFlags {
 interface SimulateFlags extends EngineFlags {
   config?: string;
   block?: number;
+  side?: 'prefill' | 'decode';
+  /** Set by withConfigFile for --side: the other side's scheduler as its block sets it. */
+  pairedScheduler?: SchedulerConfig;
   /** Set by withConfigFile: the block the settings came from, for people. */
   configSource?: string;
   model: string;
@@ -341,6 +344,7 @@ export function registerSimulateCommands(program: Command): void {
     .description('simulate serving a workload, request by request, and summarize latency and throughput')
     .addOption(configFileOptions()[0])
     .addOption(configFileOptions()[1])
+    .addOption(configFileOptions()[2])
     .addOption(
       modelOption(
         undefined,
@@ -548,6 +552,9 @@ export function registerSimulateCommands(program: Command): void {
         weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       });
+      // --config --side: the scheduler flags set the picked side's pool, the other side's block its own.
+      const pairedScheduler = (pool: 'prefill' | 'decode') =>
+        flags.side !== undefined && flags.side !== pool ? flags.pairedScheduler : undefined;
       const disaggregated = [
         flags.prefillTp,
         flags.prefillPp,
@@ -575,11 +582,11 @@ export function registerSimulateCommands(program: Command): void {
               kind: 'disaggregated',
               prefill: {
                 plan: planOf(flags.prefillTp ?? flags.tp, flags.prefillPp ?? flags.pp, flags.prefillDp ?? 1),
-                scheduler,
+                scheduler: pairedScheduler('prefill') ?? scheduler,
               },
               decode: {
                 plan: planOf(flags.decodeTp ?? flags.tp, flags.decodePp ?? flags.pp, flags.decodeDp ?? 1),
-                scheduler,
+                scheduler: pairedScheduler('decode') ?? scheduler,
                 ...speculation,
               },
             }

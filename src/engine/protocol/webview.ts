@@ -56,6 +56,13 @@ export const ChartPoint = z.object({
 });
 export type ChartPoint = z.infer<typeof ChartPoint>;
 
+/**
+ * A serving engine and the behaviours it runs away from its defaults, in the words CodeLens and `tune`
+ * use: what timed a chart's points, or what the editor's settings would time a run with.
+ */
+export const ChartEngine = z.object({ name: z.string().min(1), behaviour: z.array(z.string().min(1)) });
+export type ChartEngine = z.infer<typeof ChartEngine>;
+
 export const ChartModel = z.object({
   /** What produced the points, e.g. 'memory-plans' or 'search'. */
   kind: z.string(),
@@ -74,7 +81,7 @@ export const ChartModel = z.object({
    * CodeLens and `tune` name them: `eager`, `NCCL all-reduce`, `no overlap scheduling`, `MoE marlin`…);
    * absent where no engine timed them (memory plans).
    */
-  engine: z.object({ name: z.string().min(1), behaviour: z.array(z.string().min(1)) }).optional(),
+  engine: ChartEngine.optional(),
 });
 export type ChartModel = z.infer<typeof ChartModel>;
 
@@ -160,6 +167,8 @@ export const RecentRun = z.object({
   /** The best configuration of the run, in words; null when none qualified. */
   best: z.string().nullable(),
   hasChart: z.boolean(),
+  /** The engine that timed the run's chart, where one did (its behaviours named). */
+  engine: ChartEngine.optional(),
 });
 export type RecentRun = z.infer<typeof RecentRun>;
 
@@ -180,6 +189,8 @@ export const DashboardState = z.object({
     hardware: z.string(),
     gpus: z.number().int(),
     engineFlavour: z.string(),
+    /** The engine the settings time the next run with (version, MoE backend), as the Pareto panel names one. */
+    engine: ChartEngine.optional(),
   }),
   workload: z.string().nullable(),
   slo: z.object({

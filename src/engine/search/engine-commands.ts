@@ -108,7 +108,10 @@ function poolSettings(
   return settings;
 }
 
-/** SGLang's prefill-batch knobs, only where they differ from the engine's defaults (absent means default). */
+/**
+ * SGLang's prefill-batch knobs and TensorRT-LLM's batch waiting, only where they differ from the engine's
+ * defaults (absent means default).
+ */
 function prefillBatchSettings(knobs: Pool['knobs']): PartialServingSettings {
   const settings: PartialServingSettings = {};
   if (knobs.maxPrefillTokens !== undefined && knobs.maxPrefillTokens !== SGLANG_MAX_PREFILL_TOKENS)
@@ -116,6 +119,9 @@ function prefillBatchSettings(knobs: Pool['knobs']): PartialServingSettings {
   if (knobs.mixedChunk) settings.mixedChunk = true;
   if (knobs.schedulerRecvInterval !== undefined && knobs.schedulerRecvInterval > 1)
     settings.schedulerRecvInterval = knobs.schedulerRecvInterval;
+  // TensorRT-LLM batch waiting, where the configuration carries it (a config file's, kept by tune).
+  if (knobs.batchWaitIters) settings.batchWaitIters = knobs.batchWaitIters;
+  if (knobs.batchWaitTokensRatio !== undefined) settings.batchWaitTokensRatio = knobs.batchWaitTokensRatio;
   return settings;
 }
 

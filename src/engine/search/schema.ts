@@ -26,6 +26,12 @@ export const SchedulerKnobs = z.object({
   mixedChunk: z.boolean().optional(),
   /** SGLang --scheduler-recv-interval, where a config file sets it; the search does not vary it. Absent: 1. */
   schedulerRecvInterval: z.number().int().positive().optional(),
+  /**
+   * TensorRT-LLM batch_wait_timeout_iters and batch_wait_max_tokens_ratio, where a config file sets them;
+   * the search does not vary them. Absent: no waiting (sched/config.ts).
+   */
+  batchWaitIters: z.number().int().min(0).optional(),
+  batchWaitTokensRatio: z.number().min(0).max(1).optional(),
 });
 export type SchedulerKnobs = z.infer<typeof SchedulerKnobs>;
 

@@ -45,7 +45,8 @@ function unchunkedTokens(maxSequenceTokens: number): number {
 
 function knobsId(k: SchedulerKnobs): string {
   const prefill = `${k.maxPrefillTokens !== undefined ? `-pf${k.maxPrefillTokens}` : ''}${k.mixedChunk ? '-mixed' : ''}`;
-  return `seqs${k.maxNumSeqs}-tok${k.maxNumBatchedTokens}-${k.chunkedPrefill ? 'chunked' : 'whole'}-b${k.blockSize}-u${k.gpuMemoryUtilization.toFixed(2)}${prefill}`;
+  const wait = k.batchWaitIters ? `-wait${k.batchWaitIters}x${k.batchWaitTokensRatio ?? 0}` : '';
+  return `seqs${k.maxNumSeqs}-tok${k.maxNumBatchedTokens}-${k.chunkedPrefill ? 'chunked' : 'whole'}-b${k.blockSize}-u${k.gpuMemoryUtilization.toFixed(2)}${prefill}${wait}`;
 }
 
 function planId(p: Plan): string {

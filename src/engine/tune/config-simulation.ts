@@ -1,4 +1,4 @@
-import { blockSettings, type ServingBlock } from '../config/block.js';
+import { blockSettings, type ConfigFileReport, type ServingBlock } from '../config/block.js';
 import type { EngineBehaviour } from '../config/engines/engine-behaviour.js';
 import type { EngineId } from '../config/engines/index.js';
 import { versionOfImage } from '../config/engines/versions.js';
@@ -11,7 +11,19 @@ import type { SimulationConfigInput } from '../sim/config.js';
 import { ServeTuneError } from '../util/errors.js';
 import { readConfigIfFile } from '../util/files.js';
 import { readBlock } from './read-block.js';
-import { resolveBlock } from './target.js';
+import { type ResolvedBlock, resolveBlock } from './target.js';
+
+/** A side of a disaggregated deployment, as `--side` names it. */
+export const DISAGGREGATION_SIDES = ['prefill', 'decode'] as const;
+export type DisaggregationSide = (typeof DISAGGREGATION_SIDES)[number];
+
+/** One pool as a block of the file runs it: its plan and the scheduler its engine applies. */
+export interface ConfigPool {
+  /** `file:line:column label`, for people. */
+  source: string;
+  plan: Plan;
+  scheduler: SchedulerConfig;
+}
 
 /**
  * What one serving block of a config file says a simulation should run: its model, GPU, plan, engine
@@ -27,29 +39,144 @@ export interface ConfigSimulation {
   scheduler: SchedulerConfig;
   engine: { id: EngineId; version?: string };
   behaviour: EngineBehaviour;
+  /**
+   * Where the block is one side of a disaggregated deployment (`side`): the pair to simulate, the picked
+   * side's pool being `plan` and `scheduler`, the other the file's block of the other side, else (a file
+   * holding one side) a copy of the picked one.
+   */
+  disaggregated?: { side: DisaggregationSide; other: ConfigPool | null };
+}
+
+interface ConfigOptions {
+  block?: number;
+  /** The side of a disaggregated deployment to simulate: that side's block, paired with the other's. */
+  side?: DisaggregationSide;
+  hardware?: string;
+  hardwareFallback?: string;
+  readFile?: (path: string) => string | undefined;
 }
 
 /**
  * Reads `path` (with the files it refers to) and takes block `index` as a simulation's settings. An
  * unreadable file, a file whose text cannot be read (malformed YAML, a bad value) or a block that does
- * not say what it serves is a ServeTuneError naming the file and the line.
+ * not say what it serves is a ServeTuneError naming the file and the line. One side of a disaggregated
+ * deployment is simulated only where `side` asks for it; the error names the sides the file has.
  */
-export function simulationFromConfig(
-  path: string,
-  options: {
-    block?: number;
-    hardware?: string;
-    hardwareFallback?: string;
-    readFile?: (path: string) => string | undefined;
-  } = {},
-): ConfigSimulation {
+export function simulationFromConfig(path: string, options: ConfigOptions = {}): ConfigSimulation {
   const readFile = options.readFile ?? readConfigIfFile;
-  const index = options.block ?? 0;
-  const block = readServingBlock(path, index, readFile);
-  refuseDisaggregatedSide(block);
+  const report = readBlock(path, undefined, options.block ?? 0, readFile, 'simulate').report;
+  const index = pickBlock(path, report, options.block, options.side);
+  const block = servingBlockOf(path, report, index);
+  const picked = resolvedPool(block, index, { ...options, side: options.side });
+  // resolveBlock refuses a block without an engine, so `block.engine` is known here.
+  const engineId = block.engine as EngineId;
+  const other = options.side ? otherSide(path, report, options.side, picked) : undefined;
+  return {
+    source: options.side ? pairSource(picked.source, options.side, other ?? null) : picked.source,
+    model: picked.resolved.model.id,
+    hardware: picked.resolved.hardware.id,
+    plan: picked.plan,
+    scheduler: picked.scheduler,
+    engine: { id: engineId, ...versionOf(block) },
+    behaviour: picked.resolved.behaviour,
+    ...(options.side ? { disaggregated: { side: options.side, other: other ?? null } } : {}),
+  };
+}
+
+/**
+ * The simulation a config block asks for, as `simulate` and the worker take one: one colocated pool
+ * with the block's plan and scheduler (or, for a disaggregated side, its pool and the other side's),
+ * timed by its engine (version and behaviours) where the database measured it.
+ */
+export function simulationConfigOf(
+  config: ConfigSimulation,
+  slo?: SimulationConfigInput['slo'],
+): SimulationConfigInput {
+  const engine = servingEngineFor(config.engine, config.behaviour);
+  const pool = { plan: config.plan, scheduler: config.scheduler };
+  const pair = config.disaggregated;
+  const other = pair?.other ? { plan: pair.other.plan, scheduler: pair.other.scheduler } : pool;
+  return {
+    model: config.model,
+    hardware: config.hardware,
+    ...(engine ? { engine } : {}),
+    ...(slo ? { slo } : {}),
+    deployment: pair
+      ? {
+          kind: 'disaggregated',
+          prefill: pair.side === 'prefill' ? pool : other,
+          decode: pair.side === 'decode' ? pool : other,
+        }
+      : { kind: 'colocated', pool },
+  };
+}
+
+/** The side each serving block of a file serves (`prefill`, `decode`), or undefined for a whole server. */
+export function disaggregationSides(report: ConfigFileReport): (DisaggregationSide | undefined)[] {
+  return report.blocks.map((block) => {
+    const mode = blockSettings(block).disaggregationMode;
+    return mode === 'prefill' || mode === 'decode' ? mode : undefined;
+  });
+}
+
+/** `prefill (block 1), decode (block 0)`, or `none` where every block is a whole server. */
+function sidesText(report: ConfigFileReport): string {
+  const sides = disaggregationSides(report)
+    .map((side, index) => (side ? `${side} (block ${index})` : undefined))
+    .filter((text) => text !== undefined);
+  return sides.length > 0 ? sides.join(', ') : 'none';
+}
+
+/**
+ * The block to simulate: `block` (default 0) where no side is asked for, refused when it is one side of
+ * a disaggregated deployment; else the file's block of `side` (`block` must then be one), refused where
+ * the file has none. Each error names the file and the sides it has.
+ */
+function pickBlock(
+  path: string,
+  report: ConfigFileReport,
+  block: number | undefined,
+  side: DisaggregationSide | undefined,
+): number {
+  const sides = disaggregationSides(report);
+  const has = `${path} has these sides: ${sidesText(report)}`;
+  if (!side) {
+    const index = block ?? 0;
+    const mode = sides[index];
+    if (!mode) return index;
+    const where = formatLocation(report.blocks[index]!.range);
+    throw new ServeTuneError(
+      `${where}: ${report.blocks[index]!.label} is the ${mode} side of a disaggregated deployment: pick the side to simulate with --side prefill|decode (${has}); it is simulated with the other side's pool`,
+      'invalid-argument',
+      '--side',
+    );
+  }
+  if (block !== undefined) {
+    if (sides[block] === side) return block;
+    throw new ServeTuneError(
+      `--side ${side}: block ${block} of ${path} is ${sides[block] ? `the ${sides[block]} side` : 'a whole server'} (${has})`,
+      'invalid-argument',
+      '--side',
+    );
+  }
+  const index = sides.indexOf(side);
+  if (index >= 0) return index;
+  throw new ServeTuneError(
+    `--side ${side}: ${path} has no ${side} side (${has})`,
+    'invalid-argument',
+    '--side',
+  );
+}
+
+/** A block resolved as one pool: refused (naming where) when it cannot run as written. */
+function resolvedPool(
+  block: ServingBlock,
+  index: number,
+  options: ConfigOptions,
+): ConfigPool & { resolved: ResolvedBlock } {
   const resolved = resolveBlock(block, index, options);
+  const where = formatLocation(block.range);
   if (resolved.problems.length > 0) {
-    const where = formatLocation(block.range);
     throw new ServeTuneError(
       `${where}: ${block.label} cannot run as written: ${resolved.problems.join('; ')}`,
       'invalid-config',
@@ -57,58 +184,42 @@ export function simulationFromConfig(
     );
   }
   const maxModelLen = resolved.effective.maxModelLen ?? resolved.model.maxContextLength;
-  // resolveBlock refuses a block without an engine, so `block.engine` is known here.
-  const engineId = block.engine as EngineId;
-  const { enablePrefixCaching: prefixCaching, batchWaitIters, batchWaitTokensRatio } = resolved.effective;
+  const prefixCaching = resolved.effective.enablePrefixCaching;
   return {
-    source: `${formatLocation(block.range)} ${block.label}`,
-    model: resolved.model.id,
-    hardware: resolved.hardware.id,
+    source: `${where} ${block.label}`,
     plan: resolved.pool.plan,
+    // The pool's knobs carry the file's TensorRT-LLM batch waiting, as tune's predictions take them.
     scheduler: {
-      ...schedulerFor(engineId, resolved.pool.knobs, maxModelLen),
+      ...schedulerFor(block.engine as EngineId, resolved.pool.knobs, maxModelLen),
       ...(prefixCaching !== undefined ? { enablePrefixCaching: prefixCaching } : {}),
-      // TensorRT-LLM's batch waiting: the file's only (the search does not vary it).
-      ...(batchWaitIters ? { batchWaitIters } : {}),
-      ...(batchWaitTokensRatio !== undefined ? { batchWaitTokensRatio } : {}),
     },
-    engine: { id: engineId, ...versionOf(block) },
-    behaviour: resolved.behaviour,
+    resolved,
   };
 }
 
-/**
- * The simulation a config block asks for, as `simulate` and the worker take one: one colocated pool
- * with the block's plan and scheduler, timed by its engine (version and behaviours) where the database
- * measured it.
- */
-export function simulationConfigOf(
-  config: ConfigSimulation,
-  slo?: SimulationConfigInput['slo'],
-): SimulationConfigInput {
-  const engine = servingEngineFor(config.engine, config.behaviour);
-  return {
-    model: config.model,
-    hardware: config.hardware,
-    ...(engine ? { engine } : {}),
-    ...(slo ? { slo } : {}),
-    deployment: { kind: 'colocated', pool: { plan: config.plan, scheduler: config.scheduler } },
-  };
+/** `<prefill block> (prefill side; decode pool: <decode block>)`, saying where the other pool comes from. */
+function pairSource(source: string, side: DisaggregationSide, other: ConfigPool | null): string {
+  const otherName = side === 'prefill' ? 'decode' : 'prefill';
+  const pool = other ? other.source : `as the ${side} side (the file has no ${otherName} side)`;
+  return `${source} (${side} side; ${otherName} pool: ${pool})`;
 }
 
-/**
- * A prefill or decode side of a disaggregated deployment is not one server to simulate on its own: the
- * error says how to simulate the pair (the simulator's disaggregated pools take their plans from flags).
- */
-function refuseDisaggregatedSide(block: ServingBlock): void {
-  const mode = blockSettings(block).disaggregationMode;
-  if (mode !== 'prefill' && mode !== 'decode') return;
-  const where = formatLocation(block.range);
-  throw new ServeTuneError(
-    `${where}: ${block.label} is the ${mode} side of a disaggregated deployment; --config takes one colocated server: simulate the pair with --model, --hardware, --prefill-tp/--decode-tp (and -pp, -dp) instead`,
-    'invalid-config',
-    where,
-  );
+/** The file's block of the side other than `side`, on the picked block's GPU; null where it has none. */
+function otherSide(
+  path: string,
+  report: ConfigFileReport,
+  side: DisaggregationSide,
+  picked: { resolved: ResolvedBlock },
+): ConfigPool | null {
+  const wanted: DisaggregationSide = side === 'prefill' ? 'decode' : 'prefill';
+  const index = disaggregationSides(report).indexOf(wanted);
+  if (index < 0) return null;
+  const block = servingBlockOf(path, report, index);
+  const { source, plan, scheduler } = resolvedPool(block, index, {
+    hardware: picked.resolved.hardware.id,
+    side: wanted,
+  });
+  return { source, plan, scheduler };
 }
 
 /** The engine version the block's image tag names (`v0.4.9-cu126` → 0.4.9), as `--engine` takes one. */
@@ -117,13 +228,9 @@ function versionOf(block: ServingBlock): { version?: string } {
   return version ? { version: `${version.major}.${version.minor}.${version.patch}` } : {};
 }
 
-/** The block, refusing a file that cannot be read or that holds errors (each named by file and line). */
-function readServingBlock(
-  path: string,
-  index: number,
-  readFile: (path: string) => string | undefined,
-): ServingBlock {
-  const { report, block } = readBlock(path, undefined, index, readFile, 'simulate');
+/** Block `index` of the file, refusing a file or block that holds errors (each named by file and line). */
+function servingBlockOf(path: string, report: ConfigFileReport, index: number): ServingBlock {
+  const block = report.blocks[index]!;
   const errors = [...report.problems, ...block.problems].filter((p) => p.severity === 'error');
   if (errors.length > 0) {
     const where = formatLocation(errors[0].range);

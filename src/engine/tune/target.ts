@@ -64,7 +64,12 @@ export function engineTakes(block: ServingBlock, setting: string): boolean {
 export function resolveBlock(
   block: ServingBlock,
   index: number,
-  options: { hardware?: string; hardwareFallback?: string },
+  options: {
+    hardware?: string;
+    hardwareFallback?: string;
+    /** Set by a caller that simulates one side of a disaggregated pair: such a block is not refused. */
+    side?: 'prefill' | 'decode';
+  },
 ): ResolvedBlock {
   const where = formatLocation(block.range);
   if (!block.engine) {
@@ -75,7 +80,8 @@ export function resolveBlock(
     );
   }
   const written = blockSettings(block);
-  if (written.disaggregationMode === 'prefill' || written.disaggregationMode === 'decode') {
+  const mode = written.disaggregationMode;
+  if ((mode === 'prefill' || mode === 'decode') && options.side !== mode) {
     throw new ServeTuneError(
       `${where}: ${block.label} is the ${written.disaggregationMode} side of a disaggregated deployment; tuning works on one colocated server (use servetune search --disaggregation for prefill/decode pools)`,
       'invalid-config',
@@ -150,6 +156,11 @@ export function resolveBlock(
       ...(written.mixedChunk !== undefined ? { mixedChunk: written.mixedChunk } : {}),
       ...(written.schedulerRecvInterval !== undefined
         ? { schedulerRecvInterval: written.schedulerRecvInterval }
+        : {}),
+      // TensorRT-LLM batch waiting holds prompts back, so it changes TTFT and batch sizes: simulated as written.
+      ...(written.batchWaitIters ? { batchWaitIters: written.batchWaitIters } : {}),
+      ...(written.batchWaitTokensRatio !== undefined
+        ? { batchWaitTokensRatio: written.batchWaitTokensRatio }
         : {}),
     },
   };

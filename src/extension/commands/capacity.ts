@@ -4,6 +4,7 @@ import { HARDWARE_CATALOG } from '../../engine/hardware/catalog.js';
 import type { CapacityPlan } from '../../engine/search/capacity.js';
 import { readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
+import { searchEngineInput } from '../engine-settings.js';
 import { currentSlo, pickModel } from '../picks.js';
 import type { Services } from '../services.js';
 import { sloChoiceText, sloOfChoice } from '../slo.js';
@@ -74,7 +75,7 @@ export async function planCapacityCommand(services: Services): Promise<void> {
         rate: sizing.rate,
         workload: workload.value,
         slo: sloOfChoice(slo, settings.slo),
-        engine: settings.engineFlavour,
+        ...searchEngineInput(settings),
         sampleRequests: settings.searchSampleRequests,
         prices: settings.prices,
       },

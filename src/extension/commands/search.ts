@@ -4,6 +4,7 @@ import { renderSearchReportHtml } from '../../engine/report/html.js';
 import type { SearchResult } from '../../engine/search/run.js';
 import { perfDbInput, readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
+import { searchEngineInput } from '../engine-settings.js';
 import { currentSlo, pickCluster, pickSlo, type SloChoice } from '../picks.js';
 import { compactSearchResult } from '../search-report.js';
 import type { Services } from '../services.js';
@@ -98,8 +99,7 @@ export async function searchCommand(services: Services): Promise<void> {
         workload: workload.value,
         slo: sloOfChoice(slo, settings.slo),
         prices: settings.prices,
-        engine: settings.engineFlavour,
-        engineVersion: settings.engineVersion || undefined,
+        ...searchEngineInput(settings),
         allowQuantization: space.quantization,
         disaggregation: space.disaggregation,
         sampleRequests: settings.searchSampleRequests,

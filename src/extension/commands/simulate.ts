@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { ENGINES } from '../../engine/config/engines/index.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
-import { servingEngineFor } from '../../engine/perf/serving-engine.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import type { RunSummary } from '../../engine/sim/summary.js';
 import { perfDbInput, readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
+import { servingEngineOfSettings } from '../engine-settings.js';
 import { currentSlo, pickCluster } from '../picks.js';
 import type { Services } from '../services.js';
 import { simulationMarkdown } from '../simulation-report.js';
@@ -110,7 +110,8 @@ export async function simulateCommand(services: Services): Promise<void> {
           model,
           hardware,
           deployment: { kind: 'colocated', pool: { plan, scheduler: { policy: scheduler } } },
-          engine: servingEngineOfSettings(),
+          // The engine, version and MoE backend the settings name time the simulation.
+          engine: servingEngineOfSettings(readSettings()),
           slo: { ttft: slo.ttftSeconds, tbt: slo.tbtSeconds },
         },
         workload: workload.value,
@@ -163,10 +164,4 @@ export async function showSimulation(
     content: simulationMarkdown(summary, workload),
   });
   await vscode.window.showTextDocument(document, { preview: false });
-}
-
-/** The engine (and version) the settings name, whose measured op tables time the simulation. */
-function servingEngineOfSettings() {
-  const { engineFlavour, engineVersion } = readSettings();
-  return servingEngineFor({ id: engineFlavour, version: engineVersion || undefined });
 }

@@ -2,13 +2,19 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { searchChartModel } from '../../engine/chart/search-chart.js';
 import type { Diagnostic } from '../../engine/config/diagnostics.js';
+import { mergeEngineBehaviour } from '../../engine/config/engines/engine-behaviour.js';
 import type { TextEdit } from '../../engine/config/source.js';
 import type { CheckConfigResult } from '../../engine/tune/check.js';
-import { simulationConfigOf, simulationFromConfig } from '../../engine/tune/config-simulation.js';
+import {
+  type DisaggregationSide,
+  simulationConfigOf,
+  simulationFromConfig,
+} from '../../engine/tune/config-simulation.js';
 import type { PredictBlockResult, TuneBlockResult } from '../../engine/tune/schema.js';
 import { readConfigIfFile } from '../../engine/util/files.js';
 import { showSimulation } from '../commands/simulate.js';
 import { describeEngineError, isCancellation } from '../engine.js';
+import { moeBackendForBlock } from '../engine-settings.js';
 import type { Services } from '../services.js';
 import { type ApplyPlan, namedFileOnly, planApply } from './apply-plan.js';
 import { toRange, workspaceEdit } from './edits.js';
@@ -126,7 +132,12 @@ export class ConfigController implements vscode.Disposable {
       try {
         const value = await this.services.engine.run(
           'predictBlock',
-          { ...this.engineInputs(state.inputs), path: document.uri.fsPath, text: document.getText(), block },
+          {
+            ...this.engineInputs(state.inputs, state.check.value.report.blocks[block]?.engine ?? null),
+            path: document.uri.fsPath,
+            text: document.getText(),
+            block,
+          },
           { title: 'ServeTune: predicting' },
         );
         state.predictions.set(block, { kind: 'done', value });
@@ -137,8 +148,10 @@ export class ConfigController implements vscode.Disposable {
     }
   }
 
-  private engineInputs(inputs: WorkspaceInputs) {
+  /** The worker's inputs for a block serving with `blockEngine` (the MoE backend setting where it has it). */
+  private engineInputs(inputs: WorkspaceInputs, blockEngine: string | null) {
     return {
+      ...moeBackendForBlock(inputs, blockEngine),
       workload: inputs.workload!,
       ...(inputs.rate !== undefined ? { rate: inputs.rate } : {}),
       slo: inputs.slo,
@@ -172,6 +185,12 @@ export class ConfigController implements vscode.Disposable {
     );
   }
 
+  /** The engine block `block` serves with, as the last check read it (null: not known yet). */
+  private blockEngine(document: vscode.TextDocument, block: number): string | null {
+    const check = this.state(document)?.check;
+    return check?.kind === 'done' ? (check.value.report.blocks[block]?.engine ?? null) : null;
+  }
+
   /** Searches the block's model and GPUs on the workspace's workload (a cancellable run in the worker). */
   async tune(uri: vscode.Uri, block: number): Promise<void> {
     const document = await vscode.workspace.openTextDocument(uri);
@@ -195,7 +214,7 @@ export class ConfigController implements vscode.Disposable {
     try {
       const value = await this.services.engine.run(
         'tuneBlock',
-        { ...this.engineInputs(inputs), path: uri.fsPath, text, block },
+        { ...this.engineInputs(inputs, this.blockEngine(document, block)), path: uri.fsPath, text, block },
         { title: 'ServeTune: tuning the serving config' },
       );
       this.tunings.set(key, { kind: 'done', value });
@@ -215,21 +234,27 @@ export class ConfigController implements vscode.Disposable {
   /**
    * Simulates the block as the file writes it (`servetune simulate --config`): its plan, engine and
    * version, scheduler settings and engine behaviours, on the workspace's workload, in the worker; the
-   * RunSummary opens as a report. The buffers of open files stand for the files on disk.
+   * RunSummary opens as a report. The buffers of open files stand for the files on disk. `side`: the
+   * block is that side of a disaggregated deployment, simulated with the file's other side (`--side`).
    */
-  async simulate(uri: vscode.Uri, block: number): Promise<void> {
+  async simulate(uri: vscode.Uri, block: number, side?: DisaggregationSide): Promise<void> {
     const document = await vscode.workspace.openTextDocument(uri);
     let inputs: WorkspaceInputs;
     let config: ReturnType<typeof simulationFromConfig>;
     try {
       inputs = workspaceInputs(document);
       const buffers = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.fsPath, d.getText()]));
-      config = simulationFromConfig(uri.fsPath, {
+      const asWritten = simulationFromConfig(uri.fsPath, {
         block,
+        // The lens of a prefill or decode block names its side (`servetune simulate --side`).
+        ...(side ? { side } : {}),
         ...(inputs.hardware ? { hardware: inputs.hardware } : {}),
         hardwareFallback: inputs.hardwareFallback,
         readFile: (path) => buffers.get(path) ?? readConfigIfFile(path),
       });
+      // The MoE backend setting over the file's, as `--moe-backend` over `--config`'s.
+      const moe = moeBackendForBlock(inputs, asWritten.engine.id);
+      config = { ...asWritten, behaviour: mergeEngineBehaviour(asWritten.behaviour, moe) };
     } catch (error) {
       void vscode.window.showErrorMessage(`ServeTune: ${describeEngineError(error)}`);
       return;

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
+import type { MoeBackend } from '../../engine/perf/moe-backend.js';
 import { Slo } from '../../engine/search/schema.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
 import { perfDbInput, readSettings } from '../configuration.js';
@@ -16,6 +17,8 @@ export interface WorkspaceInputs {
   sampleRequests: number;
   /** The user's op database folder (the `servetune.perfDb` setting), where set. */
   perfDb?: string;
+  /** The `servetune.moeBackend` setting, where set (applied to blocks whose engine has it). */
+  moeBackend?: MoeBackend;
   /** Where the inputs came from, for messages. */
   source: string;
 }
@@ -43,6 +46,7 @@ export function workspaceInputs(document: vscode.TextDocument): WorkspaceInputs 
     hardwareFallback: settings.hardware,
     sampleRequests: Number.isInteger(sampleRequests) && sampleRequests! > 0 ? sampleRequests! : 1000,
     ...perfDbInput(settings),
+    ...(settings.moeBackend ? { moeBackend: settings.moeBackend } : {}),
     source: found ? vscode.workspace.asRelativePath(found.path) : 'settings',
   };
 }

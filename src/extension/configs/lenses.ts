@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { EvaluationMetrics, Slo } from '../../engine/search/schema.js';
+import { disaggregationSides } from '../../engine/tune/config-simulation.js';
 import type { BlockPrediction } from '../../engine/tune/schema.js';
 import { shortWorkloadName } from '../../engine/tune/tune.js';
 import { type ConfigController, isConfigCandidate } from './controller.js';
@@ -50,6 +51,7 @@ export class ConfigLensProvider implements vscode.CodeLensProvider {
     }
     if (state.check.kind !== 'done') return [];
     const lenses: vscode.CodeLens[] = [];
+    const sides = disaggregationSides(state.check.value.report);
     state.check.value.report.blocks.forEach((block, index) => {
       const line = Math.min(block.range.start.line, document.lineCount - 1);
       const range = new vscode.Range(line, 0, line, 0);
@@ -78,7 +80,12 @@ export class ConfigLensProvider implements vscode.CodeLensProvider {
         }
       }
       const tuning = this.controller.tuning(document, index);
-      if (state.inputs?.workload) lens('Simulate this config', SIMULATE_COMMAND, at);
+      // One side of a disaggregated deployment simulates as that side paired with the file's other side.
+      const side = sides[index];
+      if (state.inputs?.workload) {
+        if (side) lens(`Simulate this config (${side} side)`, SIMULATE_COMMAND, [...at, side]);
+        else lens('Simulate this config', SIMULATE_COMMAND, at);
+      }
       if (!tuning) {
         if (state.inputs?.workload) lens('Tune for this workload…', TUNE_COMMAND, at);
       } else if (tuning.kind === 'pending') lens('ServeTune: tuning…');

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { DisaggregationSide } from '../../engine/tune/config-simulation.js';
 import type { Services } from '../services.js';
 import { ConfigController, isConfigCandidate } from './controller.js';
 import {
@@ -45,8 +46,9 @@ export function registerConfigFeatures(services: Services): vscode.Disposable[] 
     vscode.commands.registerCommand(TUNE_COMMAND, (uri: vscode.Uri, block: number) =>
       controller.tune(uri, block),
     ),
-    vscode.commands.registerCommand(SIMULATE_COMMAND, (uri: vscode.Uri, block: number) =>
-      controller.simulate(uri, block),
+    vscode.commands.registerCommand(
+      SIMULATE_COMMAND,
+      (uri: vscode.Uri, block: number, side?: DisaggregationSide) => controller.simulate(uri, block, side),
     ),
     vscode.commands.registerCommand(APPLY_COMMAND, (uri: vscode.Uri, block: number) =>
       controller.apply(uri, block),

@@ -92,4 +92,69 @@ describe('servetune simulate --config', { skip: !existsSync(cli) && 'dist/cli.mj
     assert.equal(run.status, 1);
     assert.match(run.stderr, /simulate needs --model/);
   });
+  it('--side simulates one side of a disaggregated deployment paired with the other side of the file', () => {
+    const disagg = 'test/fixtures/configs/kubernetes/disaggregated-sglang.yaml';
+    const refused = simulate(['--config', disagg, '--hardware', 'h100-sxm', ...WORKLOAD]);
+    assert.equal(refused.status, 1);
+    assert.match(
+      refused.stderr,
+      /is the prefill side of a disaggregated deployment: pick the side to simulate with --side prefill\|decode \(.*disaggregated-sglang\.yaml has these sides: prefill \(block 0\), decode \(block 1\)\)/,
+    );
+    const decode = simulateJson([
+      '--config',
+      disagg,
+      '--side',
+      'decode',
+      '--hardware',
+      'h100-sxm',
+      ...WORKLOAD,
+    ]);
+    assert.match(decode.label, /: prefill TP1 × DP2 sglang \+ decode TP2 sglang/);
+    assert.equal(decode.gpus, 4);
+    const prefill = simulateJson([
+      '--config',
+      disagg,
+      '--side',
+      'prefill',
+      '--hardware',
+      'h100-sxm',
+      ...WORKLOAD,
+    ]);
+    assert.equal(prefill.label, decode.label);
+    // A pool flag overrides the file's pair.
+    const smaller = simulateJson([
+      ...['--config', disagg, '--side', 'decode', '--decode-tp', '1', '--hardware', 'h100-sxm'],
+      ...WORKLOAD,
+    ]);
+    assert.match(smaller.label, /\+ decode TP1 sglang/);
+  });
+
+  it('--side names the sides the file has where it has not the one asked for, and needs --config', () => {
+    const files = folder({ 'serve.sh': `${LAUNCH}\n` });
+    const run = simulate([
+      '--config',
+      files['serve.sh'],
+      '--side',
+      'decode',
+      '--hardware',
+      'h100-sxm',
+      ...WORKLOAD,
+    ]);
+    assert.equal(run.status, 1);
+    assert.match(
+      run.stderr,
+      /--side decode: .*serve\.sh has no decode side \(.*serve\.sh has these sides: none\)/,
+    );
+    const alone = simulate([
+      '--side',
+      'decode',
+      '--model',
+      'llama-3.1-8b',
+      '--hardware',
+      'h100-sxm',
+      ...WORKLOAD,
+    ]);
+    assert.equal(alone.status, 1);
+    assert.match(alone.stderr, /--side goes with --config/);
+  });
 });

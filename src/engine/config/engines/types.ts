@@ -54,6 +54,9 @@ export interface StepKnobs {
   mixedChunk?: boolean;
   /** SGLang --scheduler-recv-interval, where set. */
   schedulerRecvInterval?: number;
+  /** TensorRT-LLM batch waiting, where set (else none). */
+  batchWaitIters?: number;
+  batchWaitTokensRatio?: number;
 }
 
 export type SchedulerPolicyChoice = Pick<
@@ -64,6 +67,8 @@ export type SchedulerPolicyChoice = Pick<
   | 'maxPrefillTokens'
   | 'mixedChunk'
   | 'schedulerRecvInterval'
+  | 'batchWaitIters'
+  | 'batchWaitTokensRatio'
 >;
 
 /** How the simulator stands in for the engine's scheduler. */

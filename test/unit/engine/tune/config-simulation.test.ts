@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SimulationConfig } from '../../../../src/engine/sim/config.js';
-import { simulationConfigOf, simulationFromConfig } from '../../../../src/engine/tune/config-simulation.js';
+import {
+  disaggregationSides,
+  simulationConfigOf,
+  simulationFromConfig,
+} from '../../../../src/engine/tune/config-simulation.js';
+import { readBlock } from '../../../../src/engine/tune/read-block.js';
 import { isServeTuneError } from '../../../../src/engine/util/errors.js';
 
 /** A reader over in-memory files, as the editor and tests give one. */
@@ -78,13 +83,88 @@ describe('simulationFromConfig', () => {
     );
   });
 
-  it('refuses one side of a disaggregated deployment, saying how to simulate the pair', () => {
+  it('refuses one side of a disaggregated deployment without --side, naming the file and its sides', () => {
     assert.throws(
       () =>
         simulationFromConfig('test/fixtures/configs/kinds/dynamo-vllm-disagg.yaml', { hardware: 'h100-sxm' }),
       (error: unknown) =>
         isServeTuneError(error) &&
-        /dynamo-vllm-disagg\.yaml:\d+:\d+: .* side of a disaggregated deployment; .*--prefill-tp\/--decode-tp/.test(
+        error.where === '--side' &&
+        /dynamo-vllm-disagg\.yaml:\d+:\d+: .* is the decode side of a disaggregated deployment: pick the side to simulate with --side prefill\|decode \(.*dynamo-vllm-disagg\.yaml has these sides: decode \(block 0\), prefill \(block 1\)\)/.test(
+          error.message,
+        ),
+    );
+  });
+
+  it('simulates a side with the other side of the file as its pair', () => {
+    const path = 'test/fixtures/configs/kubernetes/disaggregated-sglang.yaml';
+    const prefill = simulationFromConfig(path, { hardware: 'h100-sxm', side: 'prefill' });
+    // The prefill side: TP1 × 2 replicas, 8192-token chunks; its pair the decode side's TP2, 512 requests.
+    assert.deepEqual([prefill.plan.tp, prefill.plan.dp], [1, 2]);
+    assert.equal(prefill.scheduler.chunkedPrefillSize, 8192);
+    assert.equal(prefill.disaggregated?.side, 'prefill');
+    assert.deepEqual([prefill.disaggregated?.other?.plan.tp, prefill.disaggregated?.other?.plan.dp], [2, 1]);
+    assert.equal(prefill.disaggregated?.other?.scheduler.maxNumSeqs, 512);
+    assert.match(prefill.disaggregated!.other!.source, /disaggregated-sglang\.yaml:\d+:\d+ .*decode/);
+    const simulation = SimulationConfig.parse(simulationConfigOf(prefill));
+    assert.equal(simulation.deployment.kind, 'disaggregated');
+    if (simulation.deployment.kind === 'disaggregated') {
+      assert.equal(simulation.deployment.prefill.plan.tp, 1);
+      assert.equal(simulation.deployment.prefill.plan.dp, 2);
+      assert.equal(simulation.deployment.decode.plan.tp, 2);
+      assert.equal(simulation.deployment.decode.scheduler.maxNumSeqs, 512);
+    }
+    // The decode side picks the same pair, each pool from its own block.
+    const decode = simulationFromConfig(path, { hardware: 'h100-sxm', side: 'decode' });
+    assert.deepEqual([decode.plan.tp, decode.disaggregated?.other?.plan.tp], [2, 1]);
+    const pair = SimulationConfig.parse(simulationConfigOf(decode));
+    assert.deepEqual(pair.deployment, simulation.deployment);
+  });
+
+  it('names the side each block of a file serves (what the editor puts one Simulate lens on per side)', () => {
+    const path = 'test/fixtures/configs/kubernetes/disaggregated-sglang.yaml';
+    const { report } = readBlock(path, undefined, 0);
+    assert.deepEqual(disaggregationSides(report), ['prefill', 'decode']);
+    const whole = readBlock('test/fixtures/configs/kubernetes/vllm-deployment.yaml', undefined, 0);
+    assert.deepEqual(disaggregationSides(whole.report), [undefined]);
+  });
+
+  it('pairs a side with a copy of itself where the file holds no other side', () => {
+    const readFile = files({
+      '/c/decode.sh':
+        'python -m sglang.launch_server --model-path meta-llama/Llama-3.1-8B-Instruct --tp 2 --disaggregation-mode decode\n',
+    });
+    const decode = simulationFromConfig('/c/decode.sh', { hardware: 'h100-sxm', side: 'decode', readFile });
+    assert.equal(decode.disaggregated?.other, null);
+    const simulation = SimulationConfig.parse(simulationConfigOf(decode));
+    assert.equal(simulation.deployment.kind, 'disaggregated');
+    if (simulation.deployment.kind === 'disaggregated')
+      assert.deepEqual(simulation.deployment.prefill.plan, simulation.deployment.decode.plan);
+    assert.throws(
+      () => simulationFromConfig('/c/decode.sh', { hardware: 'h100-sxm', side: 'prefill', readFile }),
+      (error: unknown) =>
+        isServeTuneError(error) &&
+        error.message ===
+          '--side prefill: /c/decode.sh has no prefill side (/c/decode.sh has these sides: decode (block 0))',
+    );
+  });
+
+  it('refuses --side on a whole server, and a --block that is not the side asked for', () => {
+    const readFile = files({
+      '/c/serve.sh': 'python -m sglang.launch_server --model-path meta-llama/Llama-3.1-8B-Instruct --tp 2\n',
+    });
+    assert.throws(
+      () => simulationFromConfig('/c/serve.sh', { hardware: 'h100-sxm', side: 'decode', readFile }),
+      (error: unknown) =>
+        isServeTuneError(error) &&
+        /--side decode: \/c\/serve\.sh has no decode side \(.*: none\)/.test(error.message),
+    );
+    const path = 'test/fixtures/configs/kubernetes/disaggregated-sglang.yaml';
+    assert.throws(
+      () => simulationFromConfig(path, { hardware: 'h100-sxm', side: 'decode', block: 0 }),
+      (error: unknown) =>
+        isServeTuneError(error) &&
+        /^--side decode: block 0 of .*disaggregated-sglang\.yaml is the prefill side \(.* prefill \(block 0\), decode \(block 1\)\)$/.test(
           error.message,
         ),
     );

@@ -66,3 +66,18 @@ describe("TensorRT-LLM's options YAML changes the prediction", () => {
     });
   }
 });
+
+describe("TensorRT-LLM's batch waiting changes the prediction", () => {
+  it('batch_wait_timeout_iters holds prompts back while requests decode: a later first token', async () => {
+    const launch = `trtllm-serve ${MODEL} --tp_size 2 --extra_llm_api_options extra.yaml\n`;
+    const without = await predicted(launch, { 'extra.yaml': 'enable_chunked_prefill: true\n' });
+    const waiting = await predicted(launch, {
+      'extra.yaml':
+        'enable_chunked_prefill: true\nbatch_wait_timeout_iters: 20\nbatch_wait_max_tokens_ratio: 0.9\n',
+    });
+    const ttft = (r: typeof without) => r.current.metrics!.ttft.mean;
+    assert.ok(ttft(waiting) > ttft(without), `${ttft(waiting)} > ${ttft(without)}`);
+    // The settings as read show what the server runs with.
+    assert.equal(waiting.current.settings.batchWaitIters, 20);
+  });
+});

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { engineLineText, engineWords } from '../../../src/engine/chart/engine-line.js';
+import { MOE_BACKENDS } from '../../../src/engine/perf/moe-backend.js';
+import { DashboardState } from '../../../src/engine/protocol/webview.js';
+import { WORKER_METHODS } from '../../../src/engine/protocol/worker.js';
+import { isServeTuneError } from '../../../src/engine/util/errors.js';
+import {
+  chartEngineOfSettings,
+  moeBackendForBlock,
+  searchEngineInput,
+  servingEngineOfSettings,
+} from '../../../src/extension/engine-settings.js';
+
+const DEFAULTS = { engineFlavour: 'vllm' as const, engineVersion: '' };
+const MARLIN = { ...DEFAULTS, engineVersion: '0.19', moeBackend: 'marlin' as const };
+const SLO = { ttft: 2, tbt: 0.1 };
+
+describe('the MoE backend setting reaches the worker', () => {
+  it("offers exactly the engine's backends, and the default", () => {
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+    const setting = manifest.contributes.configuration.properties['servetune.moeBackend'];
+    assert.deepEqual(setting.enum, ['', ...MOE_BACKENDS]);
+    assert.equal(setting.enumDescriptions.length, setting.enum.length);
+    assert.equal(setting.default, '');
+  });
+
+  it('search and capacity requests carry it, validated by the worker protocol', () => {
+    assert.deepEqual(searchEngineInput(DEFAULTS), { engine: 'vllm' });
+    const input = searchEngineInput(MARLIN);
+    assert.deepEqual(input, { engine: 'vllm', engineVersion: '0.19', moeBackend: 'marlin' });
+    const request = { model: 'gpt-oss-120b', hardware: 'b200', gpus: 1, workload: 'chat', slo: SLO };
+    const search = WORKER_METHODS.search.params.parse({ ...request, ...input });
+    assert.equal(search.moeBackend, 'marlin');
+    const capacity = WORKER_METHODS.planCapacity.params.parse({
+      ...request,
+      hardware: ['b200'],
+      minGpus: 1,
+      maxGpus: 2,
+      ...input,
+    });
+    assert.equal(capacity.moeBackend, 'marlin');
+    // A backend the protocol does not know is refused at the boundary.
+    const bogus = WORKER_METHODS.search.params.safeParse({ ...request, ...input, moeBackend: 'bogus' });
+    assert.equal(bogus.success, false);
+  });
+
+  it("a simulation's engine carries it; a backend the engine lacks is refused naming whose it is", () => {
+    assert.equal(servingEngineOfSettings(DEFAULTS)?.moeBackend, undefined);
+    const engine = servingEngineOfSettings(MARLIN);
+    assert.equal(engine?.moeBackend, 'marlin');
+    assert.equal(engine?.version, '0.19');
+    const params = WORKER_METHODS.simulate.params.parse({
+      config: {
+        model: 'gpt-oss-120b',
+        hardware: 'b200',
+        engine,
+        deployment: {
+          kind: 'colocated',
+          pool: {
+            plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'bf16' },
+            scheduler: { policy: 'vllm-v1' },
+          },
+        },
+      },
+      workload: 'chat',
+    });
+    assert.equal(params.config.engine?.moeBackend, 'marlin');
+    assert.throws(
+      () => servingEngineOfSettings({ ...MARLIN, engineFlavour: 'sglang' }),
+      (error: unknown) => isServeTuneError(error) && /sglang has no such MoE backend/.test(error.message),
+    );
+  });
+
+  it("a config file's block takes it only where its engine has that backend", () => {
+    assert.deepEqual(moeBackendForBlock(MARLIN, 'vllm'), { moeBackend: 'marlin' });
+    assert.deepEqual(moeBackendForBlock(MARLIN, 'trtllm'), {});
+    assert.deepEqual(moeBackendForBlock(MARLIN, 'tgi'), {});
+    assert.deepEqual(moeBackendForBlock(MARLIN, null), {});
+    assert.deepEqual(moeBackendForBlock({}, 'vllm'), {});
+    assert.deepEqual(moeBackendForBlock({ moeBackend: 'deepgemm' }, 'trtllm'), { moeBackend: 'deepgemm' });
+    const tuneParams = WORKER_METHODS.tuneBlock.params.parse({
+      path: '/c/serve.sh',
+      block: 0,
+      workload: 'chat',
+      slo: SLO,
+      ...moeBackendForBlock(MARLIN, 'vllm'),
+    });
+    assert.equal(tuneParams.moeBackend, 'marlin');
+  });
+});
+
+describe("the dashboard names the settings' engine as the Pareto panel names a run's", () => {
+  it('at the defaults, and with a version and a MoE backend', () => {
+    const plain = chartEngineOfSettings(DEFAULTS);
+    assert.deepEqual(plain, { name: 'vllm', behaviour: [] });
+    assert.equal(engineWords(plain), 'vllm (defaults)');
+    const marlin = chartEngineOfSettings(MARLIN);
+    assert.deepEqual(marlin, { name: 'vllm@0.19', behaviour: ['MoE marlin'] });
+    assert.equal(engineLineText(marlin), 'Engine: vllm@0.19 · MoE marlin');
+    // TGI has no measured tables: its runs are roofline, with nothing to name.
+    assert.deepEqual(chartEngineOfSettings({ ...DEFAULTS, engineFlavour: 'tgi' }), {
+      name: 'tgi',
+      behaviour: [],
+    });
+  });
+
+  it('says a backend the engine lacks is refused, rather than failing the dashboard', () => {
+    const refused = chartEngineOfSettings({ ...MARLIN, engineFlavour: 'sglang' });
+    assert.equal(refused.name, 'sglang@0.19');
+    assert.match(refused.behaviour[0]!, /^MoE marlin: refused \(sglang has none\)$/);
+  });
+
+  it("travels in the dashboard's validated state, for the defaults and each run", () => {
+    const state = {
+      device: { kind: 'unknown' },
+      engine: { status: 'ready', detail: '' },
+      defaults: {
+        model: null,
+        hardware: 'h100-sxm',
+        gpus: 8,
+        engineFlavour: 'vllm',
+        engine: chartEngineOfSettings(MARLIN),
+      },
+      workload: null,
+      slo: { percentile: 'p90', ttftSeconds: 2, tbtSeconds: 0.05 },
+      runs: [
+        {
+          id: 'search-1',
+          kind: 'search',
+          title: 'Search',
+          at: '2026-01-01T00:00:00Z',
+          best: null,
+          hasChart: true,
+          engine: { name: 'sglang', behaviour: ['NCCL all-reduce'] },
+        },
+      ],
+      actions: [],
+    };
+    const parsed = DashboardState.parse(state);
+    assert.deepEqual(parsed.defaults.engine, { name: 'vllm@0.19', behaviour: ['MoE marlin'] });
+    assert.equal(parsed.runs[0]!.engine?.behaviour[0], 'NCCL all-reduce');
+    const malformed = { ...state, defaults: { ...state.defaults, engine: { name: '', behaviour: [] } } };
+    assert.equal(DashboardState.safeParse(malformed).success, false);
+  });
+});
