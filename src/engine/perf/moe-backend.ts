@@ -35,8 +35,29 @@ import type { EngineBackend } from '../opdb/systems.js';
  *   measured it (`…_flashinfer_cutlass_flashinferexperts`), taken as the same kernel family; at the
  *   model's expert shape where measured, else its efficiency carried from the nearest measured shape
  *   (perf/transferred-moe.ts).
+ * - `triton`: SGLang's fused Triton MoE kernel (`--moe-runner-backend triton`, fused_moe_triton), its
+ *   default where no FlashInfer or DeepGEMM runner applies (Hopper's block-scaled fp8 tables measured it).
+ *   Priced from the engine's own table rows whose kernel name says triton (`sglang_fused_moe_triton`),
+ *   as `cutlass` is.
+ *
+ * SGLang's `--moe-runner-backend` names these kernels (sgl-project/sglang python/sglang/srt/layers/moe/
+ * utils.py @d737979cbd17c6162f39c1953cfa72d3d23cc0d0, `MoeRunnerBackend`: auto, deep_gemm, triton,
+ * triton_kernel, flashinfer_trtllm, flashinfer_cutlass, flashinfer_mxfp4, flashinfer_cutedsl, cutlass,
+ * marlin, …): `flashinfer_trtllm` is FlashInfer's trtllm-gen fused MoE (`trtllm-gen`; what aiconfigurator
+ * measured SGLang's Blackwell MoE with, `sglang_flashinfer_trtllm_moe`), `flashinfer_cutlass` FlashInfer's
+ * cutlass_fused_moe (`cutlass`, timed from SGLang's own `sglang_flashinfer_cutlass_moe` rows), `triton`
+ * the fused Triton kernel. `flashinfer_cutedsl` (FlashInfer's CuteDSL masked grouped GEMM that the DeepEP
+ * low-latency path runs, `is_flashinfer_cutedsl_v1_path` in the same file) and `deep_gemm` have no MoE
+ * table here: config/knobs/moe-backend.ts reads them as the tables' own kernel.
  */
-export const MOE_BACKENDS = ['deepgemm', 'trtllm-gen', 'trtllm-gen-mxfp8', 'marlin', 'cutlass'] as const;
+export const MOE_BACKENDS = [
+  'deepgemm',
+  'trtllm-gen',
+  'trtllm-gen-mxfp8',
+  'marlin',
+  'cutlass',
+  'triton',
+] as const;
 export const MoeBackend = z.enum(MOE_BACKENDS);
 export type MoeBackend = z.infer<typeof MoeBackend>;
 
@@ -56,6 +77,7 @@ export const MOE_BACKEND_FACTS: Readonly<Record<MoeBackend, MoeBackendFacts>> = 
     engines: {
       trtllm: 'moe_config: {backend: TRTLLM}',
       vllm: "its FlashInfer TRT-LLM MoE backends (the kernels aiconfigurator's B200 vLLM tables measured)",
+      sglang: '--moe-runner-backend flashinfer_trtllm',
     },
     summary: 'the trtllm-gen fused MoE kernels (routing, grouped GEMMs, finalize in one runner)',
   },
@@ -68,8 +90,12 @@ export const MOE_BACKEND_FACTS: Readonly<Record<MoeBackend, MoeBackendFacts>> = 
     summary: "Marlin's W4A16 grouped GEMM for mxfp4 experts",
   },
   cutlass: {
-    engines: { trtllm: 'moe_config: {backend: CUTLASS}' },
+    engines: { trtllm: 'moe_config: {backend: CUTLASS}', sglang: '--moe-runner-backend flashinfer_cutlass' },
     summary: 'the CUTLASS fused MoE (routing, CUTLASS grouped GEMMs, finalize)',
+  },
+  triton: {
+    engines: { sglang: '--moe-runner-backend triton' },
+    summary: "SGLang's fused Triton MoE kernel",
   },
 };
 
@@ -100,9 +126,22 @@ export const TRTLLM_GEN_KERNEL = /trtllm/i;
 /** The kernels of a MoE table that are CUTLASS fused MoE ones, by aiconfigurator's kernel_source names. */
 export const CUTLASS_KERNEL = /cutlass/i;
 
+/** The kernels of a MoE table that are SGLang's fused Triton MoE, by aiconfigurator's kernel_source names. */
+export const TRITON_KERNEL = /triton/i;
+
 /** The kernel-name pattern a backend's measurements go by, where a MoE table names its kernels so. */
 export function kernelPatternOf(backend: MoeBackend | undefined): RegExp | undefined {
   if (backend === 'trtllm-gen') return TRTLLM_GEN_KERNEL;
   if (backend === 'cutlass') return CUTLASS_KERNEL;
+  if (backend === 'triton') return TRITON_KERNEL;
   return undefined;
+}
+
+/**
+ * Whether the launch's backend is read from its own kernel family's rows only (the model's shape, else
+ * that family's efficiency at the nearest shape; no other engine's stands in): CUTLASS and Triton, whose
+ * tables also hold the engine's default kernel at the same shapes.
+ */
+export function pinsMeasuredKernel(backend: MoeBackend | undefined): backend is 'cutlass' | 'triton' {
+  return backend === 'cutlass' || backend === 'triton';
 }
