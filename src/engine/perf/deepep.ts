@@ -154,10 +154,14 @@ export function deepEpSeconds(transfer: DeepEpTransfer, hardware: HardwareSpec):
       (transfer.tokensPerRank * transfer.topK * transfer.hidden * valueBytes) /
       (LOW_LATENCY_TOKENS * MEASURED_TOP_K * MEASURED_HIDDEN * measuredValueBytes);
     const seconds = link.latencySeconds + (measured - measuredLink.latencySeconds) * bytesRatio * linkRatio;
-    return {
-      seconds,
-      source: `${DEEPEP_SOURCE}: low-latency ${transfer.phase} ${us(measured)} at ${where}, 128 tokens a rank; × ${bytesRatio.toFixed(3)} bytes, ${linkNote}`,
-    };
+    const source = `${DEEPEP_SOURCE}: low-latency ${transfer.phase} ${us(measured)} at ${where}, 128 tokens a rank; × ${bytesRatio.toFixed(3)} bytes, ${linkNote}`;
+    const floor = lowLatencyNvlinkFloor(transfer, hardware);
+    if (floor && floor.seconds > seconds)
+      return {
+        seconds: floor.seconds,
+        source: `${floor.source}; no faster at EP ${transfer.ep} over the same NVLink`,
+      };
+    return { seconds, source };
   }
   const sm100 = sm100NvlinkBandwidth(transfer, hardware);
   const bandwidth =
@@ -185,6 +189,20 @@ export function deepEpSeconds(transfer: DeepEpTransfer, hardware: HardwareSpec):
     ? sm100.note
     : `${DEEPEP_SOURCE}: normal ${transfer.phase} at ${gbps(bandwidth * linkRatio)} bottleneck bandwidth, ${where}; ${linkNote}`;
   return { seconds: Math.max(floor, seconds), source: `${measuredAt}${floored}` };
+}
+
+/**
+ * The low-latency kernels' time at EP 8 on the same link, where a larger EP group still talks over one
+ * NVLink domain (a GB200/GB300 rack): the floor of its time. DeepEP measured EP 8 over NVLink and EP 16
+ * and up over its 50 GB/s NICs; those RDMA points scaled by NVLink's bandwidth over the NIC's would
+ * price EP 16–72 inside an NVL72 below EP 8 (GB300, DeepSeek-V3, 43 tokens a rank: 9 µs dispatch against
+ * 14 µs), yet every rank sends the same bytes (tokens × top-k × hidden) over the same NVLink, to more
+ * peers, each waited on. Undefined where the group is 8 or fewer, or leaves the domain.
+ */
+function lowLatencyNvlinkFloor(transfer: DeepEpTransfer, hardware: HardwareSpec): DeepEpTime | undefined {
+  const ep8 = DEEPEP_LOW_LATENCY[0].ep;
+  if (transfer.ep <= ep8 || transfer.ep > scaleUpDomainOf(hardware)) return undefined;
+  return deepEpSeconds({ ...transfer, ep: ep8 }, hardware);
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   resolveMeasuredOps,
   siblingMeasuredOps,
 } from './measured-ops.js';
-import { kernelPatternOf, readsKernelByName, TRTLLM_GEN_KERNEL } from './moe-backend.js';
+import { kernelPatternOf, pinsMeasuredKernel, TRTLLM_GEN_KERNEL } from './moe-backend.js';
 import { speedOfLight } from './roofline.js';
 import { runsMoeOnDenseKernel } from './serving-engine.js';
 import { kernelShapesOf, nearestExpertShape, sameExpertShape, transferredMoe } from './transferred-moe.js';
@@ -364,30 +364,42 @@ export function moeTablesFor(ops: MeasuredOps, weight: WeightFormat, ep: number)
 const moeTablesMemo = new WeakMap<MeasuredOps, Map<string, MoeTables | null>>();
 
 function findMoeTables(ops: MeasuredOps, weight: WeightFormat, ep: number): MoeTables | undefined {
-  return ops.engine.moeBackend === 'cutlass'
-    ? findCutlassMoeTables(ops, weight, ep)
+  const backend = ops.engine.moeBackend;
+  return pinsMeasuredKernel(backend)
+    ? findPinnedMoeTables(ops, weight, ep, backend)
     : findChosenMoeTables(ops, weight, ep);
 }
 
 /**
- * TensorRT-LLM's CUTLASS MoE: its own table's CUTLASS kernel, on this GPU or one of its class; else the
- * default kernel's time, saying so. Other engines' CUTLASS measurements do not stand in: they time
+ * A CUTLASS or Triton MoE the launch chose (TensorRT-LLM's CUTLASS MoE; SGLang's FlashInfer CUTLASS or
+ * fused Triton runner): the engine's own table's kernel of that family, on this GPU or one of its class;
+ * else, for Triton only, another engine's Triton rows; else the default kernel's time, saying so. Other
+ * engines' CUTLASS measurements do not stand in: they time
  * FlashInfer's cutlass_fused_moe behind their own MoE layers, and the tables show it is not the same
  * time (aiconfigurator's RTX PRO 6000 nvfp4 DeepSeek shape at tp 1, 64 tokens: TensorRT-LLM's
  * moe_torch_flow_cutlass 4.40 ms, vLLM's and SGLang's FlashInfer CUTLASS 2.23 and 2.22 ms; on B200
  * vLLM's FlashInfer CUTLASS nvfp4 runs 2.3 times its trtllm-gen kernel at tp 8 decode sizes, the
  * opposite of why InferenceMAX's scripts choose CUTLASS at high concurrency).
  */
-function findCutlassMoeTables(ops: MeasuredOps, weight: WeightFormat, ep: number): MoeTables | undefined {
+function findPinnedMoeTables(
+  ops: MeasuredOps,
+  weight: WeightFormat,
+  ep: number,
+  backend: 'cutlass' | 'triton',
+): MoeTables | undefined {
   const tableDtype = gemmTableDtypeOf(weight);
   const own = moeDtypeOf(ops, weight.dtype, tableDtype);
   if (own !== undefined) return { ops, dtype: own };
-  const missing = `${ops.engine.id} measured no cutlass ${tableDtype} MoE on ${ops.tables.system}`;
+  const missing = `${ops.engine.id} measured no ${backend} ${tableDtype} MoE on ${ops.tables.system}`;
   for (const sibling of siblingMeasuredOps(ops, weight.dtype)) {
     const dtype = moeDtypeOf(sibling, weight.dtype, tableDtype);
     if (dtype !== undefined)
       return { ops: sibling, dtype, borrowed: `${missing}: its ${sibling.tables.system} kernel` };
   }
+  // The Triton fused MoE is one kernel in vLLM and SGLang (SGLang's fused_moe_triton adapts vLLM's), so
+  // another engine's Triton rows stand in, on this GPU or one of its class (perf/moe-backend.ts).
+  const otherEngines = backend === 'triton' ? findChosenMoeTables(ops, weight, ep) : undefined;
+  if (otherEngines) return otherEngines;
   const fallback = findChosenMoeTables(ops, weight, ep, false);
   if (!fallback) return undefined;
   const why = `${missing} or its class: the default kernel's time`;
@@ -545,17 +557,17 @@ export function measuredMoe(
   const backend = measured.engine.moeBackend;
   // CUTLASS or Triton chosen, in a table that measured it: read its rows at the model's shape, else
   // carry its efficiency from the nearest shape it was measured at (chosen-moe-kernel.ts).
-  const byName = readsKernelByName(backend) && found.chosenKernel !== false;
-  const named = byName ? chosenKernelAtShape(ops.tables.tables.moe, dtype, backend, shape) : undefined;
+  const timesPinned = pinsMeasuredKernel(backend) && found.chosenKernel !== false;
+  const pinned = timesPinned ? chosenKernelAtShape(ops.tables.tables.moe, dtype, backend, shape) : undefined;
   const query = {
     tokens,
     ...shape,
     tp: setup.ep > 1 ? 1 : setup.tp,
     ep: setup.ep,
     dtype,
-    ...(named ? { kernel: named } : {}),
+    ...(pinned ? { kernel: pinned } : {}),
   };
-  if (byName && !named) {
+  if (timesPinned && !pinned) {
     const carried = transferredChosenKernel(ops, query, weight, backend);
     if (carried) return borrowedFrom(carried, borrowed);
   }

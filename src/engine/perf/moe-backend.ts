@@ -46,7 +46,19 @@ import type { EngineBackend } from '../opdb/systems.js';
  *   experts at TP 4: 53 against 45 µs at 4 tokens, 257 against 163 µs at 32). Priced from a MoE table's
  *   kernel whose name says triton (TRITON_KERNEL): vLLM's own where measured, else SGLang's
  *   `sglang_fused_moe_triton` (SGLang's fused_moe_triton is vLLM's fused_moe kernel, adapted), on this
- *   GPU or one of its class, efficiency transferred (measured-layer.ts).
+ *   GPU or one of its class, efficiency transferred (measured-layer.ts). SGLang runs the same kernel,
+ *   adapted, with `--moe-runner-backend triton` (its default where no FlashInfer or DeepGEMM runner
+ *   applies: Hopper's block-scaled fp8 tables measured it), timed from its own `sglang_fused_moe_triton` rows.
+ *
+ * SGLang's `--moe-runner-backend` names these kernels (sgl-project/sglang python/sglang/srt/layers/moe/
+ * utils.py @d737979cbd17c6162f39c1953cfa72d3d23cc0d0, `MoeRunnerBackend`: auto, deep_gemm, triton,
+ * triton_kernel, flashinfer_trtllm, flashinfer_cutlass, flashinfer_mxfp4, flashinfer_cutedsl, cutlass,
+ * marlin, …): `flashinfer_trtllm` is FlashInfer's trtllm-gen fused MoE (`trtllm-gen`; what aiconfigurator
+ * measured SGLang's Blackwell MoE with, `sglang_flashinfer_trtllm_moe`), `flashinfer_cutlass` FlashInfer's
+ * cutlass_fused_moe (`cutlass`, timed from SGLang's own `sglang_flashinfer_cutlass_moe` rows), `triton`
+ * the fused Triton kernel. `flashinfer_cutedsl` (FlashInfer's CuteDSL masked grouped GEMM that the DeepEP
+ * low-latency path runs, `is_flashinfer_cutedsl_v1_path` in the same file) and `deep_gemm` have no MoE
+ * table here: config/knobs/moe-backend.ts reads them as the tables' own kernel.
  */
 export const MOE_BACKENDS = [
   'deepgemm',
@@ -75,6 +87,7 @@ export const MOE_BACKEND_FACTS: Readonly<Record<MoeBackend, MoeBackendFacts>> = 
     engines: {
       trtllm: 'moe_config: {backend: TRTLLM}',
       vllm: "its FlashInfer TRT-LLM MoE backends (the kernels aiconfigurator's B200 vLLM tables measured)",
+      sglang: '--moe-runner-backend flashinfer_trtllm',
     },
     summary: 'the trtllm-gen fused MoE kernels (routing, grouped GEMMs, finalize in one runner)',
   },
@@ -87,12 +100,16 @@ export const MOE_BACKEND_FACTS: Readonly<Record<MoeBackend, MoeBackendFacts>> = 
     summary: "Marlin's W4A16 grouped GEMM for mxfp4 experts",
   },
   cutlass: {
-    engines: { trtllm: 'moe_config: {backend: CUTLASS}' },
+    engines: { trtllm: 'moe_config: {backend: CUTLASS}', sglang: '--moe-runner-backend flashinfer_cutlass' },
     summary: 'the CUTLASS fused MoE (routing, CUTLASS grouped GEMMs, finalize)',
   },
   triton: {
-    engines: { vllm: 'VLLM_USE_FLASHINFER_MOE_FP8=0 VLLM_MOE_USE_DEEP_GEMM=0 (fp8 experts)' },
-    summary: "the Triton fused MoE (vLLM's fp8 fallback when FlashInfer and DeepGEMM are off)",
+    engines: {
+      vllm: 'VLLM_USE_FLASHINFER_MOE_FP8=0 VLLM_MOE_USE_DEEP_GEMM=0 (fp8 experts)',
+      sglang: '--moe-runner-backend triton',
+    },
+    summary:
+      "the Triton fused MoE (vLLM's fp8 fallback when FlashInfer and DeepGEMM are off; SGLang's runner)",
   },
 };
 
@@ -135,10 +152,11 @@ export function kernelPatternOf(backend: MoeBackend | undefined): RegExp | undef
 }
 
 /**
- * Whether a MoE lookup must read the backend's own kernel by name: a table holds several kernels of one
- * format at one expert shape (SGLang's Blackwell fp8_block: trtllm-gen and Triton), and its default read
- * takes the most measured one there.
+ * Whether the launch's backend is read from its own kernel family's rows only (the model's shape, else
+ * that family's efficiency at the nearest shape): CUTLASS and Triton, whose tables also hold the engine's
+ * default kernel at the same shapes. No other engine's CUTLASS stands in; another engine's Triton does
+ * where the engine measured none (measured-layer.ts).
  */
-export function readsKernelByName(backend: MoeBackend | undefined): backend is 'cutlass' | 'triton' {
+export function pinsMeasuredKernel(backend: MoeBackend | undefined): backend is 'cutlass' | 'triton' {
   return backend === 'cutlass' || backend === 'triton';
 }

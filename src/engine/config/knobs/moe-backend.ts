@@ -10,6 +10,9 @@ import { type Knob, parseBoolean } from './types.js';
  *   "TRITON", "MARLIN", "MEGAMOE_DEEPGEMM"]` (tensorrt_llm/llmapi/llm_args.py; default AUTO, CUTLASS before
  *   1.1). DEEPGEMM and TRTLLM are the two ServeTune prices apart from the engine's default; the other
  *   words are read as nothing (the tables' own kernel).
+ * - SGLang: `--moe-runner-backend` (python/sglang/srt/layers/moe/utils.py `MoeRunnerBackend`, default
+ *   auto): flashinfer_trtllm, flashinfer_cutlass and triton are priced apart (perf/moe-backend.ts); the
+ *   other words (flashinfer_cutedsl, deep_gemm, …: no MoE table measured them) as the tables' own kernel.
  * - vLLM: environment variables, `VLLM_MXFP4_USE_MARLIN=1` (Marlin) and
  *   `VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1` (trtllm-gen with mxfp8 activations), as
  *   vllm/model_executor/layers/quantization/mxfp4.py get_mxfp4_backend reads them. vLLM picks its
@@ -80,3 +83,43 @@ export const vllmMoeBackendKnobs: Knob[] = [
     'mxfp4 MoE experts on trtllm-gen with mxfp8 activations (Blackwell).',
   ),
 ];
+
+/** SGLang's `--moe-runner-backend` words (MoeRunnerBackend @d737979c); undefined: the tables' own kernel. */
+const SGLANG_WORDS: Record<string, MoeBackend | undefined> = {
+  flashinfer_trtllm: 'trtllm-gen',
+  flashinfer_cutlass: 'cutlass',
+  triton: 'triton',
+  auto: undefined,
+  deep_gemm: undefined,
+  triton_kernel: undefined,
+  flashinfer_trtllm_routed: undefined,
+  flashinfer_mxfp4: undefined,
+  flashinfer_cutedsl: undefined,
+  cutlass: undefined,
+  marlin: undefined,
+  aiter: undefined,
+};
+
+/** SGLang `--moe-runner-backend`. */
+export const sglangMoeRunnerBackend: Knob = {
+  id: 'moe-runner-backend',
+  flag: '--moe-runner-backend',
+  kind: 'value',
+  type: 'string',
+  settings: ['moeBackend'],
+  defaultText: 'auto (by model, format and GPU)',
+  doc: 'MoE kernel: flashinfer_trtllm (trtllm-gen fused MoE), flashinfer_cutlass, triton, flashinfer_cutedsl, deep_gemm, ….',
+  read(raw) {
+    const word = String(raw).trim().toLowerCase();
+    if (!(word in SGLANG_WORDS))
+      return `expected one of ${Object.keys(SGLANG_WORDS).join(', ')}, got '${String(raw)}'`;
+    const backend = SGLANG_WORDS[word];
+    return backend ? { moeBackend: backend } : {};
+  },
+  write(settings) {
+    if (settings.moeBackend === 'trtllm-gen') return 'flashinfer_trtllm';
+    if (settings.moeBackend === 'cutlass') return 'flashinfer_cutlass';
+    if (settings.moeBackend === 'triton') return 'triton';
+    return undefined;
+  },
+};

@@ -1,5 +1,6 @@
 import { SGLANG_MAX_PREFILL_TOKENS } from '../../sched/config.js';
 import { sglangAllToAllKnobs } from './all-to-all.js';
+import { sglangMoeRunnerBackend } from './moe-backend.js';
 import { sglangSpeculationKnobs } from './speculation.js';
 import {
   boolKnob,
@@ -81,6 +82,7 @@ const knobs: Knob[] = [
     { min: 0 },
   ),
   ...sglangAllToAllKnobs,
+  sglangMoeRunnerBackend,
   fractionKnob('gpuMemoryUtilization', {
     flag: '--mem-fraction-static',
     defaultText: 'chosen at start-up from GPU memory and TP',

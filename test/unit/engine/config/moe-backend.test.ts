@@ -55,6 +55,31 @@ describe('the MoE backend in config files', () => {
     assert.deepEqual(engineBehaviourOf(settingsOf(`VLLM_MXFP4_USE_MARLIN=0 ${launch}`)), {});
   });
 
+  it("SGLang's --moe-runner-backend: the kernels priced apart are read; the others as the default", () => {
+    const launch = (word: string) =>
+      engineBehaviourOf(
+        settingsOf(
+          `python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-R1 --tp 8 --moe-runner-backend ${word}\n`,
+        ),
+      );
+    assert.deepEqual(launch('flashinfer_trtllm'), { moeBackend: 'trtllm-gen' });
+    assert.deepEqual(launch('flashinfer_cutlass'), { moeBackend: 'cutlass' });
+    assert.deepEqual(launch('triton'), { moeBackend: 'triton' });
+    assert.deepEqual(launch('flashinfer_cutedsl'), {});
+    assert.deepEqual(launch('deep_gemm'), {});
+    const block = readConfig(
+      '/c/serve.sh',
+      'python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-R1 --moe-runner-backend fastest\n',
+    ).blocks[0];
+    assert.match(
+      block?.occurrences.find((o) => o.error)?.error ?? '',
+      /expected one of flashinfer_trtllm, .*got 'fastest'/,
+    );
+    const emitted = engineFlags('sglang', { model: 'deepseek-ai/DeepSeek-R1', moeBackend: 'triton' });
+    assert.match(emitted.commandLine, /--moe-runner-backend triton/);
+    assert.equal(readEngineFlags(emitted).moeBackend, 'triton');
+  });
+
   it('is written as each engine spells it and read back the same', () => {
     const trtllm = engineFlags('trtllm', { model: 'Qwen/Qwen3-30B-A3B-FP8', moeBackend: 'trtllm-gen' });
     assert.match(trtllm.configYaml ?? '', /moe_config:\n {2}backend: TRTLLM/);

@@ -154,4 +154,30 @@ describe('DeepEP all-to-all', () => {
     // Hopper keeps the H800 measurement scaled by its link.
     assert.match(deepEpSeconds(transfer('dispatch', 8), getHardware('h100')).source, /H800/);
   });
+
+  it('low-latency kernels over one NVLink domain are no faster at EP 16..72 than at EP 8', () => {
+    const transfer = (phase: 'dispatch' | 'combine', ep: number) => ({
+      kernels: 'low-latency' as const,
+      phase,
+      tokensPerRank: 43,
+      hidden: 7168,
+      topK: 8,
+      dispatchBytesPerValue: FP8_DISPATCH_BYTES_PER_VALUE,
+      ep,
+    });
+    const gb300 = getHardware('gb300');
+    for (const phase of ['dispatch', 'combine'] as const) {
+      const ep8 = deepEpSeconds(transfer(phase, 8), gb300).seconds;
+      for (const ep of [16, 32, 48, 72]) {
+        const wide = deepEpSeconds(transfer(phase, ep), gb300);
+        assert.ok(wide.seconds >= ep8 - 1e-12, `${phase} EP ${ep}: ${wide.seconds} < EP 8's ${ep8}`);
+        assert.match(wide.source, /at EP 8, .*no faster at EP \d+ over the same NVLink/);
+      }
+    }
+    // Across nodes (H100, 8 a node) EP 16 talks over the network: the RDMA point, no floor.
+    const h100 = getHardware('h100');
+    const rdma = deepEpSeconds(transfer('dispatch', 16), h100);
+    assert.match(rdma.source, /at EP 16,/);
+    assert.doesNotMatch(rdma.source, /no faster/);
+  });
 });

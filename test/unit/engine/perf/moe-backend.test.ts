@@ -181,6 +181,38 @@ describe("vLLM's Triton fused MoE (VLLM_USE_FLASHINFER_MOE_FP8=0 VLLM_MOE_USE_DE
   });
 });
 
+describe("SGLang's --moe-runner-backend", () => {
+  const sglang: ServingEngineInput = { id: 'sglang', version: '0.5.9' };
+  const plan: Plan = { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' };
+
+  it('flashinfer_trtllm reads the trtllm-gen rows the Blackwell tables measured, as the default does', () => {
+    const chosen = moeOps('deepseek-v3', plan, { ...sglang, moeBackend: 'trtllm-gen' }, decode(32), 'gb200');
+    assert.match(chosen.get('experts_gate_up')?.source ?? '', /moe \[sglang_flashinfer_trtllm_moe\]/);
+    const base = routedSeconds(moeOps('deepseek-v3', plan, sglang, decode(32), 'gb200'));
+    assert.ok(Math.abs(routedSeconds(chosen) - base) < 1e-12);
+  });
+
+  it("triton reads the fused Triton kernel's rows, not the table's trtllm-gen ones at the model's shape", () => {
+    // GB200 measured Triton at 7168 × 3072, top-6 of 384 only: its efficiency carried to DeepSeek's shape.
+    const triton = moeOps('deepseek-v3', plan, { ...sglang, moeBackend: 'triton' }, decode(32), 'gb200');
+    const gateUp = triton.get('experts_gate_up');
+    assert.match(
+      gateUp?.source ?? '',
+      /^triton MoE \(sglang_fused_moe_triton\): its efficiency at 7168×3072 top-6 of 384/,
+    );
+    const base = routedSeconds(moeOps('deepseek-v3', plan, sglang, decode(32), 'gb200'));
+    assert.ok(routedSeconds(triton) > base * 1.2, `${routedSeconds(triton)} against ${base}`);
+  });
+
+  it("flashinfer_cutlass keeps the default kernel's time where SGLang measured no CUTLASS MoE, saying so", () => {
+    const cutlass = moeOps('deepseek-v3', plan, { ...sglang, moeBackend: 'cutlass' }, decode(32), 'gb200');
+    assert.match(
+      cutlass.get('experts_gate_up')?.source ?? '',
+      /^sglang measured no cutlass fp8_block MoE on gb200 or its class: the default kernel's time/,
+    );
+  });
+});
+
 describe('the MoE backend as an engine setting', () => {
   it('each engine takes only the backends it has', () => {
     assert.equal(engineHasMoeBackend('trtllm', 'cutlass'), true);
@@ -191,8 +223,10 @@ describe('the MoE backend as an engine setting', () => {
     assert.equal(engineHasMoeBackend('vllm', 'trtllm-gen-mxfp8'), true);
     assert.equal(engineHasMoeBackend('vllm', 'deepgemm'), false);
     assert.equal(engineHasMoeBackend('sglang', 'marlin'), false);
+    assert.equal(engineHasMoeBackend('sglang', 'triton'), true);
+    assert.equal(engineHasMoeBackend('trtllm', 'triton'), false);
+    assert.match(describeMoeBackends(), /cutlass: .*sglang: --moe-runner-backend flashinfer_cutlass/);
     assert.match(describeMoeBackends(), /trtllm-gen-mxfp8: .*VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1/);
     assert.equal(engineHasMoeBackend('vllm', 'triton'), true);
-    assert.equal(engineHasMoeBackend('trtllm', 'triton'), false);
   });
 });
