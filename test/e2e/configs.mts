@@ -151,6 +151,8 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
     async ({ page }) => {
       await openFile(page, 'disagg-sglang.yaml');
       await lensText(page, 'Simulate this config (prefill side)');
+      // The decode block starts below the first screen: the editor renders only the lines in view.
+      await page.keyboard.press('Control+End');
       await lens(page, 'Simulate this config (decode side)').click();
       await page.waitForFunction(
         () =>
