@@ -26,7 +26,7 @@ const chunkedPrefillSize: Knob = {
   kind: 'value',
   type: 'int',
   settings: ['enableChunkedPrefill', 'maxNumBatchedTokens'],
-  defaultText: '8192 on GPUs with ≥ 60 GiB, 4096 with ≥ 35 GiB, else 2048',
+  defaultText: '16384 on GPUs with ≥ 160 GiB, 8192 with ≥ 60 GiB, 4096 with ≥ 35 GiB, else 2048',
   doc: 'Tokens per prefill chunk; -1 turns chunked prefill off.',
   read(raw) {
     if (typeof raw === 'string' && raw.trim() === '-1') return { enableChunkedPrefill: false };
@@ -219,14 +219,25 @@ const knobs: Knob[] = [
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' }, 'switch')),
 ];
 
+/**
+ * SGLang's `--chunked-prefill-size` when not given, by the GPU's memory: sgl-project/sglang
+ * python/sglang/srt/server_args.py, `ServerArgs._handle_gpu_memory_settings` (v0.5.x; v0.4.x set the
+ * same sizes in `__post_init__`), comparing `gpu_mem` in MiB: `< 35 * 1024` 2048, `< 60 * 1024` 4096,
+ * `< 160 * 1024` 8192 ("H100, A100", "H20, H200"), else 16384 ("B200, MI300: chunked_prefill_size 16k").
+ */
+function defaultChunkedPrefillSize(memoryBytes: number): number {
+  if (memoryBytes >= 160 * GiB) return 16384;
+  if (memoryBytes >= 60 * GiB) return 8192;
+  return memoryBytes >= 35 * GiB ? 4096 : 2048;
+}
+
 /** SGLang ~0.4 / 0.5 (`python -m sglang.launch_server`, and its `--config` YAML keyed by flag names). */
 export const SGLANG_KNOBS: KnobTable = {
   version: '0.5',
   knobs,
   defaults(context) {
     const memory = context.gpuMemoryBytes;
-    const chunk =
-      memory === undefined ? undefined : memory >= 60 * GiB ? 8192 : memory >= 35 * GiB ? 4096 : 2048;
+    const chunk = memory === undefined ? undefined : defaultChunkedPrefillSize(memory);
     return {
       tp: 1,
       pp: 1,
