@@ -1,6 +1,7 @@
 // One measured row as the simulation that predicts it: model, GPU, engine scheduler, parallel plan, weight
 // and KV formats, and the closed-loop client. Pure: the same row always maps to the same simulation.
 import { ENGINE_IDS, ENGINES, type EngineId } from '../../src/engine/config/engines/index.js';
+import { sglangDefaultMemFractionStatic } from '../../src/engine/config/knobs/sglang.js';
 import type { PartialServingSettings } from '../../src/engine/config/serving-settings.js';
 import { findHardware } from '../../src/engine/hardware/catalog.js';
 import { type HardwareSpec, scaleUpDomainOf } from '../../src/engine/hardware/spec.js';
@@ -401,11 +402,27 @@ function kvShareOf(
     maxNumBatchedTokens,
     ...(defaults.blockSize ? { blockSize: defaults.blockSize } : {}),
   };
-  if (target.memFractionStatic !== undefined)
-    return wholeGpuShareOfStaticFraction(model, hardware, plan, target.memFractionStatic, settings);
+  const staticFraction = target.memFractionStatic ?? sglangStartupFraction(target, maxNumBatchedTokens);
+  if (staticFraction !== undefined)
+    return wholeGpuShareOfStaticFraction(model, hardware, plan, staticFraction, settings);
   if (ENGINES[engine].checks.kvBudget !== 'share-of-free-memory') return defaults.gpuMemoryUtilization;
   const fraction = target.kvCacheFreeMemoryFraction ?? defaults.kvCacheFreeMemoryFraction ?? 0.9;
   return wholeGpuShareOfFreeFraction(model, hardware, plan, fraction, settings);
+}
+
+/**
+ * The `--mem-fraction-static` an aggregated SGLang server picks at start-up where its launch gives none
+ * (AIConfigurator's generator never passes it: backend_templates/sglang/cli_args.0.5.6.post2.j2 has no
+ * such flag). Disaggregated recipes' pools are left at the memory model's default.
+ */
+function sglangStartupFraction(target: PoolTarget, chunkedPrefillSize: number): number | undefined {
+  if (target.engine !== 'sglang' || target.budgetAsLaunched !== true) return undefined;
+  return sglangDefaultMemFractionStatic({
+    gpuMemoryBytes: target.hardware.memoryBytes,
+    tp: target.plan.tp,
+    pp: target.plan.pp,
+    chunkedPrefillSize,
+  });
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));

@@ -231,6 +231,50 @@ function defaultChunkedPrefillSize(memoryBytes: number): number {
   return memoryBytes >= 35 * GiB ? 4096 : 2048;
 }
 
+const MiB = 1024 ** 2;
+
+/** What SGLang's start-up reads to pick `--mem-fraction-static` when it is not given. */
+export interface SglangMemoryContext {
+  gpuMemoryBytes: number;
+  tp: number;
+  pp: number;
+  /** `--chunked-prefill-size` as it runs (its default: the GPU's, defaultChunkedPrefillSize). */
+  chunkedPrefillSize?: number;
+}
+
+/**
+ * SGLang's `--cuda-graph-max-bs` when not given: 256 below TP 4 and 512 from it on 60-160 GiB GPUs, 512
+ * from 160 GiB, 32 / 160 from 35 GiB, 24 / 80 from 20 GiB, else 8 (server_args.py
+ * `_handle_gpu_memory_settings`, the same branches as the chunk size).
+ */
+function defaultCudaGraphMaxBs(memoryBytes: number, tp: number): number {
+  if (memoryBytes >= 160 * GiB) return 512;
+  if (memoryBytes >= 60 * GiB) return tp < 4 ? 256 : 512;
+  if (memoryBytes >= 35 * GiB) return tp < 4 ? 32 : 160;
+  if (memoryBytes >= 20 * GiB) return tp < 4 ? 24 : 80;
+  return 8;
+}
+
+/**
+ * SGLang's `--mem-fraction-static` when not given: the whole GPU less a reserve for activations and CUDA
+ * graphs, `(gpu_mem - reserved_mem) / gpu_mem` rounded to 3 places, with `reserved_mem` (MiB) = 512 +
+ * 1.5 × max(chunked_prefill_size, 2048) + 2 × cuda_graph_max_bs + tp × pp / 8 × 1024, at least 10 GiB on
+ * GPUs above 60 GiB (sgl-project/sglang python/sglang/srt/server_args.py,
+ * `ServerArgs._handle_gpu_memory_settings`, its 0.5.x form; earlier releases reserved a fixed amount per
+ * GPU class, e.g. `(12 + parallel_size / 2) * 1024` MiB on H200). Attention-DP, piecewise-graph and
+ * speculative-decoding terms are left out: the deployments it serves here run none of them. An H100 at TP 1 keeps 0.836 for weights and KV, an H200
+ * at TP 8 0.897, a B200 at TP 8 0.853.
+ */
+export function sglangDefaultMemFractionStatic(context: SglangMemoryContext): number {
+  const gpuMem = context.gpuMemoryBytes / MiB;
+  const chunk = context.chunkedPrefillSize ?? defaultChunkedPrefillSize(context.gpuMemoryBytes);
+  let reserved = 512 + Math.max(chunk, 2048) * 1.5;
+  reserved += defaultCudaGraphMaxBs(context.gpuMemoryBytes, context.tp) * 2;
+  reserved += ((context.tp * context.pp) / 8) * 1024;
+  if (gpuMem > 60 * 1024) reserved = Math.max(reserved, 10 * 1024);
+  return Math.round(((gpuMem - reserved) / gpuMem) * 1000) / 1000;
+}
+
 /** SGLang ~0.4 / 0.5 (`python -m sglang.launch_server`, and its `--config` YAML keyed by flag names). */
 export const SGLANG_KNOBS: KnobTable = {
   version: '0.5',
