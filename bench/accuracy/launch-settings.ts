@@ -40,6 +40,8 @@ const LimitRule = z.object({
   maxPrefillTokens: count.optional(),
   /** SGLang `--scheduler-recv-interval`: decode steps between the scheduler's intakes of new requests. */
   schedulerRecvInterval: count.optional(),
+  /** SGLang `--mem-fraction-static` where the script picks it by these conditions (else the entry's). */
+  memFractionStatic: z.number().gt(0).lte(1).optional(),
 });
 
 /**
@@ -82,6 +84,11 @@ const LaunchEntry = z.object({
    * that the KV cache takes (absent: the engine's default).
    */
   kvCacheFreeMemoryFraction: z.number().gt(0).lte(1).optional(),
+  /**
+   * SGLang `--mem-fraction-static`: the share of the whole GPU for weights and KV cache (absent: the
+   * engine's default); a limit rule's value, where one matches, takes precedence.
+   */
+  memFractionStatic: z.number().gt(0).lte(1).optional(),
   /** The MoE backend the script selects (the first matching rule; none: the engine's default). */
   moeBackend: z.array(MoeBackendRule).min(1).optional(),
   /**
@@ -203,6 +210,8 @@ export interface LaunchLimits {
   maxPrefillTokens?: number;
   /** SGLang: decode steps between the scheduler's intakes of new requests (`--scheduler-recv-interval`). */
   schedulerRecvInterval?: number;
+  /** SGLang: the share of the whole GPU for weights and KV cache (`--mem-fraction-static`). */
+  memFractionStatic?: number;
   /** TensorRT-LLM: steps new prompts may wait for a fuller batch (`batch_wait_timeout_iters`). */
   batchWaitIters?: number;
   /** TensorRT-LLM: share of max_num_tokens that ends the wait (`batch_wait_max_tokens_ratio`). */
@@ -239,7 +248,8 @@ export function launchLimitsOf(
       (r.maxClients === undefined || concurrency <= r.maxClients) &&
       (r.backendVersion === undefined || r.backendVersion === row.backend_version),
   );
-  if (!rule && !wait) return undefined;
+  const memFractionStatic = rule?.memFractionStatic ?? entry?.memFractionStatic;
+  if (!rule && !wait && !memFractionStatic) return undefined;
   const maxBatchSize = rule?.maxBatchSize === 'clients' ? concurrency : rule?.maxBatchSize;
   const maxNumTokens = rule?.maxNumTokensIslTimes
     ? rule.maxNumTokensIslTimes * row.isl
@@ -251,6 +261,7 @@ export function launchLimitsOf(
     ...(maxNumTokens ? { maxNumTokens } : {}),
     ...(rule?.maxPrefillTokens ? { maxPrefillTokens: rule.maxPrefillTokens } : {}),
     ...(rule?.schedulerRecvInterval ? { schedulerRecvInterval: rule.schedulerRecvInterval } : {}),
+    ...(memFractionStatic ? { memFractionStatic } : {}),
     ...(wait ? { batchWaitIters: wait.timeoutIters, batchWaitTokensRatio: wait.maxTokensRatio } : {}),
   };
 }

@@ -1,9 +1,14 @@
 // One measured row as the simulation that predicts it: model, GPU, engine scheduler, parallel plan, weight
 // and KV formats, and the closed-loop client. Pure: the same row always maps to the same simulation.
 import { ENGINE_IDS, ENGINES, type EngineId } from '../../src/engine/config/engines/index.js';
+import { sglangDefaultMemFractionStatic } from '../../src/engine/config/knobs/sglang.js';
+import type { PartialServingSettings } from '../../src/engine/config/serving-settings.js';
 import { findHardware } from '../../src/engine/hardware/catalog.js';
 import { type HardwareSpec, scaleUpDomainOf } from '../../src/engine/hardware/spec.js';
-import { wholeGpuShareOfFreeFraction } from '../../src/engine/memory/free-memory-share.js';
+import {
+  wholeGpuShareOfFreeFraction,
+  wholeGpuShareOfStaticFraction,
+} from '../../src/engine/memory/free-memory-share.js';
 import { describePlan, type Plan } from '../../src/engine/memory/plan.js';
 import { MODEL_CATALOG } from '../../src/engine/model/catalog.js';
 import { defaultWeightDtype } from '../../src/engine/model/checkpoint.js';
@@ -302,6 +307,8 @@ export interface PoolTarget {
   budgetAsLaunched?: boolean;
   /** TensorRT-LLM: the KV cache's share of free memory the launch set; default the engine's. */
   kvCacheFreeMemoryFraction?: number;
+  /** SGLang: the share of the whole GPU for weights and KV cache the launch set (`--mem-fraction-static`). */
+  memFractionStatic?: number;
 }
 
 /**
@@ -336,20 +343,7 @@ export function schedulerOf(target: PoolTarget): SchedulerConfig {
     { chunkedPrefill, maxNumBatchedTokens: covers ? Math.max(budget, maxModelLen) : budget },
     maxModelLen,
   );
-  const share =
-    description.checks.kvBudget === 'share-of-free-memory'
-      ? wholeGpuShareOfFreeFraction(
-          target.model,
-          hardware,
-          target.plan,
-          target.kvCacheFreeMemoryFraction ?? defaults.kvCacheFreeMemoryFraction ?? 0.9,
-          {
-            contextLength: maxModelLen,
-            maxNumBatchedTokens: choice.maxNumBatchedTokens ?? budget,
-            ...(defaults.blockSize ? { blockSize: defaults.blockSize } : {}),
-          },
-        )
-      : defaults.gpuMemoryUtilization;
+  const share = kvShareOf(target, choice.maxNumBatchedTokens ?? budget, defaults);
   const scheduler: SchedulerConfig = {
     ...choice,
     maxModelLen,
@@ -390,6 +384,45 @@ export function attentionDpBalanceOf(
   return engine === 'trtllm' && epGroupBatches(plan) > 1 && inferenceMax && !disaggregated
     ? { attentionDpBalanceIters: INFERENCEMAX_TRTLLM_ATTENTION_DP_TIMEOUT_ITERS }
     : {};
+}
+
+/**
+ * The share of the whole GPU the memory model gives the engine, where the launch or the engine's KV budget
+ * says other than `gpu-memory-utilization`: SGLang's `--mem-fraction-static` (weights and KV cache only),
+ * TensorRT-LLM's share of the memory free after loading.
+ */
+function kvShareOf(
+  target: PoolTarget,
+  maxNumBatchedTokens: number,
+  defaults: PartialServingSettings,
+): number | undefined {
+  const { engine, hardware, model, plan, maxModelLen } = target;
+  const settings = {
+    contextLength: maxModelLen,
+    maxNumBatchedTokens,
+    ...(defaults.blockSize ? { blockSize: defaults.blockSize } : {}),
+  };
+  const staticFraction = target.memFractionStatic ?? sglangStartupFraction(target, maxNumBatchedTokens);
+  if (staticFraction !== undefined)
+    return wholeGpuShareOfStaticFraction(model, hardware, plan, staticFraction, settings);
+  if (ENGINES[engine].checks.kvBudget !== 'share-of-free-memory') return defaults.gpuMemoryUtilization;
+  const fraction = target.kvCacheFreeMemoryFraction ?? defaults.kvCacheFreeMemoryFraction ?? 0.9;
+  return wholeGpuShareOfFreeFraction(model, hardware, plan, fraction, settings);
+}
+
+/**
+ * The `--mem-fraction-static` an aggregated SGLang server picks at start-up where its launch gives none
+ * (AIConfigurator's generator never passes it: backend_templates/sglang/cli_args.0.5.6.post2.j2 has no
+ * such flag). Disaggregated recipes' pools are left at the memory model's default.
+ */
+function sglangStartupFraction(target: PoolTarget, chunkedPrefillSize: number): number | undefined {
+  if (target.engine !== 'sglang' || target.budgetAsLaunched !== true) return undefined;
+  return sglangDefaultMemFractionStatic({
+    gpuMemoryBytes: target.hardware.memoryBytes,
+    tp: target.plan.tp,
+    pp: target.plan.pp,
+    chunkedPrefillSize,
+  });
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -752,6 +785,9 @@ function jobOf(c: Context): SimulationJob | string {
           clientsPerReplica: Math.ceil(clients / p.dp),
           budgetAsLaunched: !disaggregated,
           ...(kvFraction ? { kvCacheFreeMemoryFraction: kvFraction } : {}),
+          ...(limits && 'memFractionStatic' in limits && limits.memFractionStatic
+            ? { memFractionStatic: limits.memFractionStatic }
+            : {}),
           ...(limits
             ? { limits: { maxBatchSize: limits.maxBatchSize, maxNumTokens: limits.maxNumTokens } }
             : {}),

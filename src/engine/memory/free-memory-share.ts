@@ -1,5 +1,6 @@
-// An engine that budgets its KV cache as a share of the memory left free after loading (TensorRT-LLM's
-// kv_cache_config.free_gpu_memory_fraction) expressed as the share of the whole GPU the memory model takes.
+// Engines' own KV-cache budgets expressed as the share of the whole GPU the memory model takes: a share of
+// the memory left free after loading (TensorRT-LLM's kv_cache_config.free_gpu_memory_fraction), and a
+// static share of the whole GPU for weights and KV cache alone (SGLang's --mem-fraction-static).
 import type { HardwareSpec } from '../hardware/spec.js';
 import type { ModelSpec } from '../model/spec.js';
 import { type MemorySettings, memoryReport } from './model.js';
@@ -23,4 +24,24 @@ export function wholeGpuShareOfFreeFraction(
   const used = weightBytes + activationPeakBytes + runtimeReserveBytes;
   const free = Math.max(0, totalBytes - used);
   return Math.min(1, (used + fraction * free) / totalBytes);
+}
+
+/**
+ * The gpu-memory-utilization equivalent of SGLang's `--mem-fraction-static`: "(model weights + KV cache
+ * pool) / GPU memory capacity", the activations and CUDA graph buffers held outside it
+ * (sgl-project/sglang python/sglang/srt/server_args.py, `_handle_gpu_memory_settings`: "mem_fraction_static
+ * = (GPU memory capacity - activations - cuda graph buffers) / GPU memory capacity"). The memory model
+ * takes activations out of its share, so they are added back: the KV cache is `fraction` of the GPU less
+ * the weights and the runtime reserve.
+ */
+export function wholeGpuShareOfStaticFraction(
+  model: ModelSpec,
+  hardware: HardwareSpec,
+  plan: Plan,
+  fraction: number,
+  settings: Omit<MemorySettings, 'gpuMemoryUtilization'> = {},
+): number {
+  const whole = memoryReport(model, hardware, plan, { ...settings, gpuMemoryUtilization: 1 });
+  const { totalBytes, activationPeakBytes } = whole.perGpu;
+  return Math.min(1, fraction + activationPeakBytes / totalBytes);
 }

@@ -27,7 +27,7 @@ const chunkedPrefillSize: Knob = {
   kind: 'value',
   type: 'int',
   settings: ['enableChunkedPrefill', 'maxNumBatchedTokens'],
-  defaultText: '8192 on GPUs with ≥ 60 GiB, 4096 with ≥ 35 GiB, else 2048',
+  defaultText: '16384 on GPUs with ≥ 160 GiB, 8192 with ≥ 60 GiB, 4096 with ≥ 35 GiB, else 2048',
   doc: 'Tokens per prefill chunk; -1 turns chunked prefill off.',
   read(raw) {
     if (typeof raw === 'string' && raw.trim() === '-1') return { enableChunkedPrefill: false };
@@ -221,14 +221,69 @@ const knobs: Knob[] = [
     .map((flag) => passThroughKnob({ flag, doc: 'Not modelled by ServeTune.' }, 'switch')),
 ];
 
+/**
+ * SGLang's `--chunked-prefill-size` when not given, by the GPU's memory: sgl-project/sglang
+ * python/sglang/srt/server_args.py, `ServerArgs._handle_gpu_memory_settings` (v0.5.x; v0.4.x set the
+ * same sizes in `__post_init__`), comparing `gpu_mem` in MiB: `< 35 * 1024` 2048, `< 60 * 1024` 4096,
+ * `< 160 * 1024` 8192 ("H100, A100", "H20, H200"), else 16384 ("B200, MI300: chunked_prefill_size 16k").
+ */
+function defaultChunkedPrefillSize(memoryBytes: number): number {
+  if (memoryBytes >= 160 * GiB) return 16384;
+  if (memoryBytes >= 60 * GiB) return 8192;
+  return memoryBytes >= 35 * GiB ? 4096 : 2048;
+}
+
+const MiB = 1024 ** 2;
+
+/** What SGLang's start-up reads to pick `--mem-fraction-static` when it is not given. */
+export interface SglangMemoryContext {
+  gpuMemoryBytes: number;
+  tp: number;
+  pp: number;
+  /** `--chunked-prefill-size` as it runs (its default: the GPU's, defaultChunkedPrefillSize). */
+  chunkedPrefillSize?: number;
+}
+
+/**
+ * SGLang's `--cuda-graph-max-bs` when not given: 256 below TP 4 and 512 from it on 60-160 GiB GPUs, 512
+ * from 160 GiB, 32 / 160 from 35 GiB, 24 / 80 from 20 GiB, else 8 (server_args.py
+ * `_handle_gpu_memory_settings`, the same branches as the chunk size).
+ */
+function defaultCudaGraphMaxBs(memoryBytes: number, tp: number): number {
+  if (memoryBytes >= 160 * GiB) return 512;
+  if (memoryBytes >= 60 * GiB) return tp < 4 ? 256 : 512;
+  if (memoryBytes >= 35 * GiB) return tp < 4 ? 32 : 160;
+  if (memoryBytes >= 20 * GiB) return tp < 4 ? 24 : 80;
+  return 8;
+}
+
+/**
+ * SGLang's `--mem-fraction-static` when not given: the whole GPU less a reserve for activations and CUDA
+ * graphs, `(gpu_mem - reserved_mem) / gpu_mem` rounded to 3 places, with `reserved_mem` (MiB) = 512 +
+ * 1.5 × max(chunked_prefill_size, 2048) + 2 × cuda_graph_max_bs + tp × pp / 8 × 1024, at least 10 GiB on
+ * GPUs above 60 GiB (sgl-project/sglang python/sglang/srt/server_args.py,
+ * `ServerArgs._handle_gpu_memory_settings`, its 0.5.x form; earlier releases reserved a fixed amount per
+ * GPU class, e.g. `(12 + parallel_size / 2) * 1024` MiB on H200). Attention-DP, piecewise-graph and
+ * speculative-decoding terms are left out: the deployments it serves here run none of them. An H100 at TP 1 keeps 0.836 for weights and KV, an H200
+ * at TP 8 0.897, a B200 at TP 8 0.853.
+ */
+export function sglangDefaultMemFractionStatic(context: SglangMemoryContext): number {
+  const gpuMem = context.gpuMemoryBytes / MiB;
+  const chunk = context.chunkedPrefillSize ?? defaultChunkedPrefillSize(context.gpuMemoryBytes);
+  let reserved = 512 + Math.max(chunk, 2048) * 1.5;
+  reserved += defaultCudaGraphMaxBs(context.gpuMemoryBytes, context.tp) * 2;
+  reserved += ((context.tp * context.pp) / 8) * 1024;
+  if (gpuMem > 60 * 1024) reserved = Math.max(reserved, 10 * 1024);
+  return Math.round(((gpuMem - reserved) / gpuMem) * 1000) / 1000;
+}
+
 /** SGLang ~0.4 / 0.5 (`python -m sglang.launch_server`, and its `--config` YAML keyed by flag names). */
 export const SGLANG_KNOBS: KnobTable = {
   version: '0.5',
   knobs,
   defaults(context) {
     const memory = context.gpuMemoryBytes;
-    const chunk =
-      memory === undefined ? undefined : memory >= 60 * GiB ? 8192 : memory >= 35 * GiB ? 4096 : 2048;
+    const chunk = memory === undefined ? undefined : defaultChunkedPrefillSize(memory);
     return {
       tp: 1,
       pp: 1,

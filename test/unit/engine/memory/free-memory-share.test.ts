@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findHardware } from '../../../../src/engine/hardware/catalog.js';
-import { wholeGpuShareOfFreeFraction } from '../../../../src/engine/memory/free-memory-share.js';
+import {
+  wholeGpuShareOfFreeFraction,
+  wholeGpuShareOfStaticFraction,
+} from '../../../../src/engine/memory/free-memory-share.js';
 import { memoryReport } from '../../../../src/engine/memory/model.js';
 import { lookupModel } from '../../../../src/engine/model/resolve.js';
 
@@ -27,5 +30,28 @@ describe('wholeGpuShareOfFreeFraction', () => {
   it('is never more than the whole GPU', () => {
     assert.ok(model && hardware);
     assert.equal(wholeGpuShareOfFreeFraction(model, hardware, plan, 1), 1);
+  });
+});
+
+describe('wholeGpuShareOfStaticFraction', () => {
+  const model = lookupModel('deepseek-v3');
+  const hardware = findHardware('h200');
+  const plan = { tp: 8, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'bf16' } as const;
+
+  it("leaves the KV cache SGLang's static share of the GPU less the weights and the runtime reserve", () => {
+    assert.ok(model && hardware);
+    const settings = { contextLength: 2048, maxNumBatchedTokens: 32768 };
+    const share = wholeGpuShareOfStaticFraction(model, hardware, plan, 0.82, settings);
+    const whole = memoryReport(model, hardware, plan, { ...settings, gpuMemoryUtilization: 1 }).perGpu;
+    const kv = memoryReport(model, hardware, plan, { ...settings, gpuMemoryUtilization: share }).perGpu
+      .kvCacheBytes;
+    const expected = 0.82 * whole.totalBytes - whole.weightBytes - whole.runtimeReserveBytes;
+    assert.ok(Math.abs(kv - expected) < 1e6, `${kv} vs ${expected}`);
+    assert.ok(share > 0.82 && share < 1);
+  });
+
+  it('is never more than the whole GPU', () => {
+    assert.ok(model && hardware);
+    assert.equal(wholeGpuShareOfStaticFraction(model, hardware, plan, 1), 1);
   });
 });

@@ -86,6 +86,15 @@ describe('accuracy benchmark: AIConfigurator gap-analysis rows', () => {
     assert.equal(s.chunkedPrefillSize, 8192);
   });
 
+  it('SGLang without --mem-fraction-static keeps the share its start-up picks for the GPU and TP', () => {
+    // H200 at TP1: (144384 - 13440) / 144384 = 0.907 of the GPU for weights and KV; the memory model's
+    // share adds the activations SGLang keeps outside it.
+    const share = scheduler(job('sglangMixed')).gpuMemoryUtilization;
+    assert.ok(share !== undefined && share > 0.907 && share < 0.95, `share ${share}`);
+    // TensorRT-LLM's rows keep their own budget rule.
+    assert.notEqual(scheduler(job('trtllm')).gpuMemoryUtilization, share);
+  });
+
   it('SGLang 0.5.1.post1: the template never passes the mixed-chunk flag on', () => {
     const s = scheduler(job('sglangOld'));
     assert.equal(s.maxPrefillTokens, 1024 + 1500);

@@ -89,9 +89,17 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
 
   it("applies the script's engine limits: SGLang's max running requests and prefill chunk, by lengths", () => {
     // dsr1_fp8_h200.sh: --max-running-requests 512 at 1k/1k (else 256), --chunked-prefill-size 32768.
-    assert.deepEqual(launchLimitsOf(row('sglangH200'), 4), { maxBatchSize: 512, maxNumTokens: 32768 });
+    assert.deepEqual(launchLimitsOf(row('sglangH200'), 4), {
+      maxBatchSize: 512,
+      maxNumTokens: 32768,
+      memFractionStatic: 0.82,
+    });
     const longer = { ...row('sglangH200'), isl: 8192 };
-    assert.deepEqual(launchLimitsOf(longer, 4), { maxBatchSize: 256, maxNumTokens: 32768 });
+    assert.deepEqual(launchLimitsOf(longer, 4), {
+      maxBatchSize: 256,
+      maxNumTokens: 32768,
+      memFractionStatic: 0.82,
+    });
     const mapped = mapRow(row('sglangH200'));
     assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
     const scheduler = mapped.job.config.deployment.pool.scheduler;
@@ -116,6 +124,7 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
       maxNumTokens: 32768,
       maxPrefillTokens: 32768,
       schedulerRecvInterval: 10,
+      memFractionStatic: 0.82,
     });
     const mapped = mapRow(row('sglangB200'));
     assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
@@ -130,6 +139,22 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     const b300 = { ...row('sglangB200'), system: 'b300_sxm' };
     assert.deepEqual(kvChoiceOf(b300).kvDtype, 'fp8');
     assert.equal(launchLimitsOf(b300, 4)?.schedulerRecvInterval, 10);
+  });
+
+  it("takes SGLang's --mem-fraction-static from the script, by TP where the script picks it so", () => {
+    // dsr1_fp8_h200.sh: --mem-fraction-static 0.82; dsr1_fp8_b200.sh: 0.82 at TP8, 0.95 at TP4.
+    assert.equal(launchLimitsOf(row('sglangH200'), 4)?.memFractionStatic, 0.82);
+    assert.equal(launchLimitsOf(row('sglangB200'), 64)?.memFractionStatic, 0.82);
+    assert.equal(
+      launchLimitsOf({ ...row('sglangB200'), tp_size: 4 }, 8, undefined, 4)?.memFractionStatic,
+      0.95,
+    );
+    // The simulator's share of the whole GPU holds the static share plus the activations SGLang keeps
+    // outside it, so it lies above 0.82, and below the 0.9 the engine would get without the script's value.
+    const mapped = mapRow(row('sglangH200'));
+    assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
+    const share = mapped.job.config.deployment.pool.scheduler.gpuMemoryUtilization;
+    assert.ok(share !== undefined && share > 0.82 && share < 0.9, `share ${share}`);
   });
 
   it("applies TensorRT-LLM's batch waiting where dsr1_fp8_b200_trt.sh sets DELAY_BATCHING", () => {
