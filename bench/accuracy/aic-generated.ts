@@ -76,9 +76,11 @@ function deploymentKey(row: SiliconRow): string {
 // 71a2b0330a514596e9946535c060cd437d149705: `enable_block_reuse: … default(false)`). The rows disagree on
 // whether that happened, and none records the AIPerf version or dataset size that decides it: vLLM's
 // Llama-3.1-8B-FP8 rows on H200 at 100 output tokens imply hits (94 requests/s of 1000-token prompts at 112
-// clients is 1.5 PFLOP/s of prefill GEMMs on one H200), while vLLM's Qwen3-32B rows (a full-prefill TTFT at
-// 8 clients) and SGLang's Llama-3.1-8B rows (a TPOT three to four times a decode-only step) show none. One
-// replay for all would fit the first and break the others, so every row runs its prompts without reuse.
+// clients is 1.5 PFLOP/s of prefill GEMMs on one H200), while SGLang's Llama-3.1-8B rows (a TPOT three to
+// four times a decode-only step) show none. vLLM's Qwen3-32B rows (a full-prefill TTFT at 8 clients) ran the
+// evaluation pipeline (isAicEvalRun), whose genai-perf makes a prompt per request (`--num-dataset-entries
+// C×12`): no reuse there. Replaying the pool on the H200 Llama rows alone fits some and not others
+// (docs/architecture/engine-overheads.md, "vLLM gap-analysis rows"), so every row runs without reuse.
 
 /**
  * Tokens over the prompt that the generator's step budgets leave (`SlaConfig.isl + 1500`):
