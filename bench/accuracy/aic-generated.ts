@@ -14,6 +14,58 @@ export function isAicGenerated(row: SiliconRow): boolean {
   return row.silicon_data_source.includes('/aic-auto-gap-analysis/');
 }
 
+/**
+ * Whether a gap-analysis row came from AIConfigurator's own evaluation pipeline (`aiconfigurator eval`,
+ * tools/automation/launch_eval.sh), which benchmarks one deployment over a list of client counts
+ * (map-row.ts AIC_EVAL_PROTOCOL), rather than from a generated deployment's job. Neither is recorded as
+ * such; a row counts as an evaluation run where (a) its source names the export file and the client
+ * count only, with no `gtl_task_id`, `measured=` or `image=` (every row of a generated job records all
+ * three), and (b) its export file holds the same deployment (engine version, plan, lengths) at another
+ * client count: a concurrency sweep, as the pipeline runs it. The H200 exports, one client count per
+ * deployment (its max batch size), are not that: their client is not known and they keep AIC_PROTOCOL.
+ * What the sweeps' TTFT says: over the Qwen3-32B sweep (vLLM 0.12.0, TP4 on H100, ISL 1024/4096 × OSL
+ * 128/512/1024 × 8–128 clients) the measured TTFT exceeds the eight-client one by about
+ * ISL × clients × 1.8 µs, the same at every OSL, where queueing behind arrivals would fall eightfold from
+ * OSL 128 to 1024: the start-up wave of a phase whose clients all send at once, weighted by the measured
+ * requests per client. Replayed with ten, the 128-client rows come within 5% of the measured TTFT; with
+ * the generated script's fifty they stay 55% under.
+ */
+export function isAicEvalRun(row: SiliconRow, fileRows: readonly SiliconRow[]): boolean {
+  if (!isAicGenerated(row) || /gtl_task_id=|measured=|image=/.test(row.silicon_data_source)) return false;
+  const file = exportFileOf(row);
+  const clients = clientsOf(row);
+  return fileRows.some(
+    (other) =>
+      exportFileOf(other) === file &&
+      other.backend_version === row.backend_version &&
+      other.mode === row.mode &&
+      other.isl === row.isl &&
+      other.osl === row.osl &&
+      deploymentKey(other) === deploymentKey(row) &&
+      clientsOf(other) !== clients,
+  );
+}
+
+function exportFileOf(row: SiliconRow): string | undefined {
+  return /source_file=([^;]+)/.exec(row.silicon_data_source)?.[1];
+}
+
+function clientsOf(row: SiliconRow): string | undefined {
+  return /silicon_concurrency=(\d+)/.exec(row.silicon_data_source)?.[1];
+}
+
+/** The plan columns of a row: equal keys, the same deployment. */
+function deploymentKey(row: SiliconRow): string {
+  return [
+    row.tp_size,
+    row.pp_size,
+    row.attention_dp_size,
+    row.moe_tp_size,
+    row.moe_ep_size,
+    row.precision,
+  ].join('|');
+}
+
 // Not replayed: AIPerf's prompt pool. AIPerf of that period makes `--num-conversations` synthetic prompts
 // (default 100: ai-dynamo/aiperf aiperf/common/config/config_defaults.py, 3b2c20864c2497835b648de8b8d20e58f8ddd6a9,
 // `ConversationDefaults.NUM = 100`), each a random span of its corpus (aiperf/dataset/generator/prompt.py,
@@ -24,9 +76,11 @@ export function isAicGenerated(row: SiliconRow): boolean {
 // 71a2b0330a514596e9946535c060cd437d149705: `enable_block_reuse: … default(false)`). The rows disagree on
 // whether that happened, and none records the AIPerf version or dataset size that decides it: vLLM's
 // Llama-3.1-8B-FP8 rows on H200 at 100 output tokens imply hits (94 requests/s of 1000-token prompts at 112
-// clients is 1.5 PFLOP/s of prefill GEMMs on one H200), while vLLM's Qwen3-32B rows (a full-prefill TTFT at
-// 8 clients) and SGLang's Llama-3.1-8B rows (a TPOT three to four times a decode-only step) show none. One
-// replay for all would fit the first and break the others, so every row runs its prompts without reuse.
+// clients is 1.5 PFLOP/s of prefill GEMMs on one H200), while SGLang's Llama-3.1-8B rows (a TPOT three to
+// four times a decode-only step) show none. vLLM's Qwen3-32B rows (a full-prefill TTFT at 8 clients) ran the
+// evaluation pipeline (isAicEvalRun), whose genai-perf makes a prompt per request (`--num-dataset-entries
+// C×12`): no reuse there. Replaying the pool on the H200 Llama rows alone fits some and not others
+// (docs/architecture/engine-overheads.md, "vLLM gap-analysis rows"), so every row runs without reuse.
 
 /**
  * Tokens over the prompt that the generator's step budgets leave (`SlaConfig.isl + 1500`):

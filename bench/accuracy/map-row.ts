@@ -23,7 +23,7 @@ import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.j
 import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
 import { aggConfigOf } from './agg-configs.js';
-import { aicAggregatedArgs, isAicGenerated } from './aic-generated.js';
+import { aicAggregatedArgs, isAicEvalRun, isAicGenerated } from './aic-generated.js';
 import {
   type RecipeEntry,
   type RecipeMatch,
@@ -111,11 +111,35 @@ export const AIC_PROTOCOL: ClientProtocol = {
   warmUpPhase: true,
 };
 
-/** The client protocol of a row, by its source. */
-export function protocolOf(row: SiliconRow): ClientProtocol {
+/** Measured requests per client of AIConfigurator's evaluation pipeline (`--request-count C×10`). */
+const AIC_EVAL_MEASURED_PER_CLIENT = 10;
+
+/**
+ * The benchmark of AIConfigurator's evaluation pipeline (`aiconfigurator eval`: ai-dynamo/aiconfigurator
+ * src/aiconfigurator/eval/pipeline.py, 08e735f05ef902a44d4bb8d47fc848781c3fb39f, runs
+ * eval/benchmarks/genai_perf_runner.py, 5e1618757742e5d185063dbcaa7de7325413f1db): `genai-perf profile
+ * --synthetic-input-tokens-mean ISL --synthetic-input-tokens-stddev 0 --output-tokens-mean OSL
+ * --output-tokens-stddev 0 --extra-inputs ignore_eos:true --concurrency C --request-count C×10
+ * --warmup-request-count C×2 --num-dataset-entries C×12`. Its perf_analyzer runs the warm-up as a load
+ * of its own and joins every worker before the measured load starts (triton-inference-server/perf_analyzer
+ * src/load_manager.cc, 240901ebf326ec293a574a9d5ed19c81a96d520f, `WaitForWarmupAndCleanup`), so the
+ * measured requests start with all C clients at once, and one start-up wave weighs one in ten. C×12
+ * dataset entries give each request a prompt of its own: no prefix reuse. The rows it applies to:
+ * aic-generated.ts `isAicEvalRun`.
+ */
+export const AIC_EVAL_PROTOCOL: ClientProtocol = {
+  lengthRatio: 1,
+  requestsPerClient: 2 + AIC_EVAL_MEASURED_PER_CLIENT,
+  warmUpPerClient: 2,
+  warmUpPhase: true,
+};
+
+/** The client protocol of a row, by its source (and, for AIConfigurator's exports, its file's other rows). */
+export function protocolOf(row: SiliconRow, fileRows: readonly SiliconRow[] = []): ClientProtocol {
   const source = row.silicon_data_source;
   const inferenceMax = source.startsWith('db-dump/') || /^source_file=\d{4}-\d{2}-\d{2}\.csv/.test(source);
   if (inferenceMax) return INFERENCEMAX_PROTOCOL;
+  if (isAicEvalRun(row, fileRows)) return AIC_EVAL_PROTOCOL;
   return isAicGenerated(row) ? AIC_PROTOCOL : FIXED_PROTOCOL;
 }
 
@@ -894,7 +918,7 @@ export function mapRow(
   if (!concurrency && isAicGenerated(row) && row.batch_size) return notModelled(AIC_WORKER_BATCH);
   if (!concurrency)
     return notModelled('no concurrency recorded (no batch_size, no silicon_concurrency in the source)');
-  const base = protocolOf(row);
+  const base = protocolOf(row, options.fileRows ?? []);
   const protocol = options.waves ? { ...base, requestsPerClient: options.waves } : base;
   const multinodeAgg =
     row.mode === 'agg' && base === INFERENCEMAX_PROTOCOL && DISAGGREGATED_ONLY_SYSTEMS.has(row.system);

@@ -1,6 +1,6 @@
 // bench/results/accuracy.md: the run, the overall and per-partition accuracy, the worst rows, and how rows
 // were mapped to simulations.
-import { AIC_PROTOCOL, WAVES } from './map-row.js';
+import { AIC_EVAL_PROTOCOL, AIC_PROTOCOL, WAVES } from './map-row.js';
 import {
   type Accuracy,
   accuracyOf,
@@ -157,7 +157,13 @@ its closed-loop client, as a user would predict it, with the step model and cali
   with fixed lengths and ignore-EOS, AIPerf running the warm-up as a phase of its own (its profiling
   starts once every warm-up request has come back, all C clients at once): the workload is
   \`prompt=fixed(ISL),output=fixed(OSL),n=${AIC_PROTOCOL.requestsPerClient}×clients\`, the first ${AIC_PROTOCOL.warmUpPerClient} per client a warm-up phase left out,
-  so the measured mean holds one start-up wave in fifty. A row of another source that republishes an
+  so the measured mean holds one start-up wave in fifty. Their rows that name only the export file and
+  the client count (no job, date or image) in a file holding the same deployment at other client counts
+  (the H100 concurrency sweeps of vLLM, SGLang and TensorRT-LLM) are taken for AIConfigurator's
+  evaluation pipeline (\`aiconfigurator eval\`): \`genai-perf profile --concurrency C --request-count C×10
+  --warmup-request-count C×2 --num-dataset-entries C×12\`, the warm-up a load of its own, so
+  \`n=${AIC_EVAL_PROTOCOL.requestsPerClient}×clients\` with the first ${AIC_EVAL_PROTOCOL.warmUpPerClient} per client a warm-up phase and one start-up wave in ten
+  (bench/accuracy/aic-generated.ts \`isAicEvalRun\` says why). A row of another source that republishes an
   InferenceMAX measurement (same model, system, engine and version, precision, mode, lengths and
   concurrency, and both mean TTFT and mean TPOT equal to an InferenceMAX row's at the digits it gives: the
   Kimi-K2.5 and Qwen3.5 gap-analysis exports, bench/accuracy/republished.ts) is that run, and is replayed as

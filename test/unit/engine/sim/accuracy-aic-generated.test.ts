@@ -2,8 +2,14 @@
 // generator writes and the benchmark script it writes, on real rows copied from the file.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { aicAggregatedArgs, isAicGenerated } from '../../../../bench/accuracy/aic-generated.js';
-import { AIC_PROTOCOL, mapRow, protocolOf, type SimulationJob } from '../../../../bench/accuracy/map-row.js';
+import { aicAggregatedArgs, isAicEvalRun, isAicGenerated } from '../../../../bench/accuracy/aic-generated.js';
+import {
+  AIC_EVAL_PROTOCOL,
+  AIC_PROTOCOL,
+  mapRow,
+  protocolOf,
+  type SimulationJob,
+} from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 import { simulateJob } from '../../../../bench/accuracy/simulate-row.js';
 import { SimulationConfig } from '../../../../src/engine/sim/config.js';
@@ -18,6 +24,12 @@ const ROWS = {
     'qwen_qwen3_32b_qwen_qwen3_32b_h100_sxm_sglang_agg_1024x128_c16_tp4_epnone_2,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h100_sxm/sglang/0.5.1.post1/Qwen_Qwen3-32B.csv; silicon_concurrency=16,sglang,0.5.1.post1,Qwen/Qwen3-32B,h100_sxm,,agg,1024,128,,,16,4,1,,1,1,,,,,,,,,,,,,,,492.7610355187499,10.55061593125',
   trtllm:
     'meta_llama_llama_3_1_8b_instruct_meta_llama_llama_3_1_8b_instruct_h100_sxm_trtllm_agg_1024x512_c128_tp8_epnone_171,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h100_sxm/trtllm/1.0.0rc3/meta-llama_Llama-3.1-8B-Instruct.csv; silicon_concurrency=128,trtllm,1.0.0rc3,meta-llama/Llama-3.1-8B-Instruct,h100_sxm,,agg,1024,512,,,128,8,1,,1,1,,,,,,,,,,,,,,,2019.6318835125123,10.164549929429429',
+  vllmSweep8:
+    'qwen_qwen3_32b_qwen_qwen3_32b_h100_sxm_vllm_agg_4096x1024_c8_tp4_epnone_77,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h100_sxm/vllm/0.12.0/Qwen_Qwen3-32B.csv; silicon_concurrency=8,vllm,0.12.0,Qwen/Qwen3-32B,h100_sxm,,agg,4096,1024,,,8,4,1,,1,1,,,,,,,,,,,,,,,422.770952925,11.7862524125',
+  vllmSweep128:
+    'qwen_qwen3_32b_qwen_qwen3_32b_h100_sxm_vllm_agg_4096x1024_c128_tp4_epnone_89,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h100_sxm/vllm/0.12.0/Qwen_Qwen3-32B.csv; silicon_concurrency=128,vllm,0.12.0,Qwen/Qwen3-32B,h100_sxm,,agg,4096,1024,,,128,4,1,,1,1,,,,,,,,,,,,,,,1354.6594480828126,46.4147546890625',
+  generatedJob:
+    'nvidia_qwen3_32b_nvfp4_nvidia_qwen3_32b_nvfp4_b200_sxm_trtllm_disagg_15000x500_c480_tp_epnone_1,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/b200_sxm/trtllm/1.3.0rc5/nvidia_Qwen3-32B-NVFP4.csv; gtl_job_id=23803065; gtl_task_id=103629527; silicon_concurrency=480; measured=2026-03-07; image=nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1; dynamo_version=0.8.1,trtllm,1.3.0rc5,nvidia/Qwen3-32B-NVFP4,b200_sxm,fp4,disagg,15000,500,nvfp4,nvfp4,,,,,,,1,40,1,1,1,1,1,80,6,4,1,1,1,1,1436.0908610115623,10.610260388472517',
 };
 
 function row(name: keyof typeof ROWS): SiliconRow {
@@ -54,6 +66,27 @@ describe('accuracy benchmark: AIConfigurator gap-analysis rows', () => {
     assert.equal(j.warmUpRequests, 2 * j.concurrency);
     assert.equal(j.warmUpPhase, true);
     assert.equal(j.workload, `constant:rate=1000,prompt=fixed(1024),output=fixed(512),n=${52 * 128}`);
+  });
+
+  it("a concurrency sweep of one deployment is AIConfigurator's eval pipeline: ten measured per client", () => {
+    const sweep = [row('vllmSweep8'), row('vllmSweep128')];
+    assert.ok(isAicEvalRun(row('vllmSweep128'), sweep));
+    // Alone in its file, the same row is not a sweep; a generated job's row never is.
+    assert.ok(!isAicEvalRun(row('vllmSweep128'), [row('vllmSweep128')]));
+    const job = row('generatedJob');
+    assert.ok(
+      !isAicEvalRun(job, [
+        job,
+        { ...job, silicon_data_source: job.silicon_data_source.replace('=480', '=240') },
+      ]),
+    );
+    assert.equal(protocolOf(row('vllmSweep128'), sweep), AIC_EVAL_PROTOCOL);
+    assert.equal(protocolOf(row('vllmSweep128')), AIC_PROTOCOL);
+    const m = mapRow(row('vllmSweep128'), { fileRows: sweep });
+    assert.ok(m.modelled);
+    assert.equal(m.job.workload, `constant:rate=1000,prompt=fixed(4096),output=fixed(1024),n=${12 * 128}`);
+    assert.equal(m.job.warmUpRequests, 2 * 128);
+    assert.equal(m.job.warmUpPhase, true);
   });
 
   it('the replay runs the warm-up as a phase: the measured requests start with every client at once', () => {
