@@ -21,8 +21,10 @@ export async function openFile(page: Page, name: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
   await input.fill(name);
+  // Enter opens the focused row: wait until the filter has put the file there, not merely in the list
+  // (the recently opened files show before the filter applies).
   await page
-    .locator('.quick-input-widget .monaco-list-row', { hasText: name })
+    .locator('.quick-input-widget .monaco-list-row.focused', { hasText: name })
     .first()
     .waitFor({ state: 'visible', timeout: 15_000 });
   await input.press('Enter');
