@@ -309,6 +309,8 @@ export class StepModel {
   /** Per-step host costs: the engine's fitted overhead, and eager launches where graphs are off. */
   private readonly overhead: EngineOverhead;
   private eagerLaunchSeconds = 0;
+  /** Launch cost a context step adds where the engine replays graphs for generation only (eagerContextSteps). */
+  private eagerContextSeconds = 0;
   /** The engine's kernels: what it fuses, which fp8 GEMM kernel (PLAIN_KERNELS without an engine). */
   private readonly engineKernels: EngineKernels;
   /** The plan's weight format, part by part (a checkpoint may store only its experts quantized). */
@@ -351,6 +353,8 @@ export class StepModel {
     this.kinds = countLayerKinds(model, plan.pp).map((count) => this.compileKind(count));
     if (this.engine && !this.engine.cudaGraphs)
       this.eagerLaunchSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
+    else if (this.engine && this.engineKernels.eagerContextSteps)
+      this.eagerContextSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
     this.kindSeconds = new Float64Array(this.kinds.length);
     this.headTable = new Float64Array(this.grid.length);
     for (let i = 0; i < this.grid.length; i++) this.headTable[i] = this.headOp(this.grid[i]).seconds;
@@ -486,7 +490,8 @@ export class StepModel {
       o.perSequenceSeconds * (shape.prefillSequences + shape.decodeCount) +
       o.perTokenSeconds * tokens +
       this.perPrefillChunkSeconds * shape.prefillSequences +
-      this.eagerLaunchSeconds;
+      this.eagerLaunchSeconds +
+      (shape.promptChunks > 0 ? this.eagerContextSeconds : 0);
     out.overheadSeconds = overhead;
     out.stageSeconds = stage;
     out.stageSendSeconds = send;
@@ -1208,7 +1213,9 @@ export class StepModel {
     const eager =
       this.eagerLaunchSeconds > 0
         ? `, + ${(this.eagerLaunchSeconds * 1e3).toFixed(2)} ms eager launches`
-        : '';
+        : this.eagerContextSeconds > 0
+          ? `, + ${(this.eagerContextSeconds * 1e3).toFixed(2)} ms eager launches in a step with a prompt`
+          : '';
     return `${owner}: ${terms}${eager}`;
   }
 
