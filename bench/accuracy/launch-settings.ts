@@ -14,6 +14,13 @@ import settingsJson from './launch-settings.json';
 import type { SiliconRow } from './rows.js';
 import { count, Source } from './sourced.js';
 
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
+
+/** The day a row was measured (its source's `measured=`), or undefined where the source records none. */
+export function measuredDayOf(row: SiliconRow): string | undefined {
+  return /measured=(\d{4}-\d{2}-\d{2})/.exec(row.silicon_data_source)?.[1];
+}
+
 /** Engine limits a script sets for the rows its conditions (ISL, OSL, TP) match; the first match applies. */
 const LimitRule = z.object({
   isl: count.optional(),
@@ -23,6 +30,11 @@ const LimitRule = z.object({
   minClients: count.optional(),
   /** The engine version of the image that ran the script version the rule was read from. */
   backendVersion: z.string().min(1).optional(),
+  /**
+   * The rule holds for rows measured before this day (YYYY-MM-DD, the `measured=` of the row's source): an
+   * older version of the script, which those runs used. Rows that record no date do not match it.
+   */
+  measuredBefore: isoDay.optional(),
   /** Requests a server runs at once; `clients`: the script passes the benchmark's concurrency. */
   maxBatchSize: z.union([count, z.literal('clients')]).optional(),
   /** Tokens per step (SGLang: the prefill chunk). */
@@ -238,7 +250,8 @@ export function launchLimitsOf(
       (r.osl === undefined || r.osl === row.osl) &&
       (r.tp === undefined || r.tp === tp) &&
       (r.minClients === undefined || concurrency >= r.minClients) &&
-      (r.backendVersion === undefined || r.backendVersion === row.backend_version),
+      (r.backendVersion === undefined || r.backendVersion === row.backend_version) &&
+      (r.measuredBefore === undefined || (measuredDayOf(row) ?? r.measuredBefore) < r.measuredBefore),
   );
   const wait = entry?.batchWait?.find(
     (r) =>

@@ -30,7 +30,8 @@ function hostFloorFitted(version: string | undefined): boolean {
 }
 
 /**
- * The host time of a step holding prompts, for an engine that runs such steps eagerly while its CUDA
+ * The least time a step holding prompts lasts (its kernels plus the 8 µs launches every TensorRT-LLM
+ * context step pays, EngineKernels.eagerContextSteps, are held to it), for an engine that runs such steps eagerly while its CUDA
  * graphs are on (TensorRT-LLM 1.0), given the kernels one step launches; 0 where that does not apply
  * (another engine or version, or graphs off: the eager launch cost is then charged on every step).
  */

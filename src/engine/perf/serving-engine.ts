@@ -216,6 +216,11 @@ export interface EngineKernels {
    * of the kernel its dense GEMM table measured (rather than a fused MoE kernel another engine measured).
    */
   denseKernelMoeOnBlackwell: readonly string[];
+  /**
+   * Whether the engine replays its CUDA graphs only for steps without a context (prompt) chunk, running a
+   * step with one eagerly: such a step pays EAGER_LAUNCH_SECONDS per kernel, as `--enforce-eager` does.
+   */
+  eagerContextSteps: boolean;
 }
 
 /** Every op its own kernel and per-tensor fp8 tables: the roofline's view. */
@@ -226,6 +231,7 @@ export const PLAIN_KERNELS: EngineKernels = {
   dynamicallyQuantizedTables: [],
   blockScaledFp8: false,
   denseKernelMoeOnBlackwell: [],
+  eagerContextSteps: false,
 };
 
 export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
@@ -253,6 +259,11 @@ export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
     dynamicallyQuantizedTables: ['fp8'],
     blockScaledFp8: true,
     denseKernelMoeOnBlackwell: ['fp8_block'],
+    // PyExecutor replays a CUDA graph only for a batch without context requests: ScheduledRequests.
+    // can_run_cuda_graph returns `not self.context_requests` (NVIDIA/TensorRT-LLM
+    // tensorrt_llm/_torch/pyexecutor/scheduler.py @b93e14ca), so every step that carries a prompt runs
+    // eagerly (with attention DP, on every rank: the ranks agree on graph use before a step).
+    eagerContextSteps: true,
   },
   vllm: PLAIN_KERNELS,
   // SGLang's block-scaled fp8 linear layers run DeepGEMM unless the launch turns it off:

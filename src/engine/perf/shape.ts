@@ -13,6 +13,11 @@ export interface BatchShape {
   /** Σ (context + chunk): keys whose K and V the prefill attention reads. */
   prefillKeys: number;
   prefillSequences: number;
+  /**
+   * Of prefillSequences, the chunks of a prompt (or a recompute), not speculative verifications: a step
+   * with one is a context step, which an engine that replays CUDA graphs only for generation runs eagerly.
+   */
+  promptChunks: number;
   /** The longest prefill sequence's keys (context + chunk): whether any attends beyond a top-k. */
   prefillMaxKeys: number;
   /** Sequences decoding one token each. */
@@ -54,6 +59,7 @@ export function createBatchShape(window = Number.POSITIVE_INFINITY, verifiesAsDe
     prefillPairs: 0,
     prefillKeys: 0,
     prefillSequences: 0,
+    promptChunks: 0,
     prefillMaxKeys: 0,
     decodeCount: 0,
     decodeContextSum: 0,
@@ -73,6 +79,7 @@ export function resetBatchShape(shape: BatchShape): void {
   shape.prefillPairs = 0;
   shape.prefillKeys = 0;
   shape.prefillSequences = 0;
+  shape.promptChunks = 0;
   shape.prefillMaxKeys = 0;
   shape.decodeCount = 0;
   shape.decodeContextSum = 0;
@@ -89,6 +96,7 @@ export function addPrefillChunk(shape: BatchShape, tokens: number, context: numb
   shape.prefillPairs += attendedPairs(tokens, context);
   shape.prefillKeys += context + tokens;
   shape.prefillSequences += 1;
+  shape.promptChunks += 1;
   if (context + tokens > shape.prefillMaxKeys) shape.prefillMaxKeys = context + tokens;
   if (samples) shape.sampledTokens += 1;
   if (shape.keepsWindow) {

@@ -214,6 +214,7 @@ export function copyBatchShape(from: BatchShape, to: BatchShape): void {
   to.prefillPairs = from.prefillPairs;
   to.prefillKeys = from.prefillKeys;
   to.prefillSequences = from.prefillSequences;
+  to.promptChunks = from.promptChunks;
   to.prefillMaxKeys = from.prefillMaxKeys;
   to.decodeCount = from.decodeCount;
   to.decodeContextSum = from.decodeContextSum;

@@ -310,7 +310,9 @@ export class StepModel {
   /** Per-step host costs: the engine's fitted overhead, and eager launches where graphs are off. */
   private readonly overhead: EngineOverhead;
   private eagerLaunchSeconds = 0;
-  /** Host time of a step holding prompts where the engine runs those steps eagerly (eager-prompt-steps.ts). */
+  /** Launch cost a context step adds where the engine replays graphs for generation only (eagerContextSteps). */
+  private eagerContextSeconds = 0;
+  /** The least time such a context step lasts where its host launches outlast it (eager-prompt-steps.ts). */
   private promptStepHostSeconds = 0;
   /** The engine's kernels: what it fuses, which fp8 GEMM kernel (PLAIN_KERNELS without an engine). */
   private readonly engineKernels: EngineKernels;
@@ -354,8 +356,12 @@ export class StepModel {
     this.kinds = countLayerKinds(model, plan.pp).map((count) => this.compileKind(count));
     if (this.engine && !this.engine.cudaGraphs)
       this.eagerLaunchSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
-    // Pipelined plans run another executor loop; only single-stage replicas are held to the host floor.
-    if (plan.pp === 1) this.promptStepHostSeconds = promptStepHostSeconds(this.engine, this.kernelsPerStep());
+    else if (this.engine && this.engineKernels.eagerContextSteps) {
+      this.eagerContextSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
+      // Pipelined plans run another executor loop; only single-stage replicas are held to the host floor.
+      if (plan.pp === 1)
+        this.promptStepHostSeconds = promptStepHostSeconds(this.engine, this.kernelsPerStep());
+    }
     this.kindSeconds = new Float64Array(this.kinds.length);
     this.headTable = new Float64Array(this.grid.length);
     for (let i = 0; i < this.grid.length; i++) this.headTable[i] = this.headOp(this.grid[i]).seconds;
@@ -491,12 +497,14 @@ export class StepModel {
       o.perSequenceSeconds * (shape.prefillSequences + shape.decodeCount) +
       o.perTokenSeconds * tokens +
       this.perPrefillChunkSeconds * shape.prefillSequences +
-      this.eagerLaunchSeconds;
+      this.eagerLaunchSeconds +
+      (shape.promptChunks > 0 ? this.eagerContextSeconds : 0);
     const kernels = pp * stage + (pp - 1) * send + head;
-    // A prompt-carrying step launched from the host lasts at least its launches (eager-prompt-steps.ts).
+    // A context step launched from the host lasts at least its launches (eager-prompt-steps.ts).
+    const launched = kernels + (shape.promptChunks > 0 ? this.eagerContextSeconds : 0);
     const hostWait =
-      shape.prefillSequences > 0 && this.promptStepHostSeconds > kernels
-        ? this.promptStepHostSeconds - kernels
+      shape.promptChunks > 0 && this.promptStepHostSeconds > launched
+        ? this.promptStepHostSeconds - launched
         : 0;
     out.overheadSeconds = overhead + hostWait;
     out.stageSeconds = stage;
@@ -1219,16 +1227,18 @@ export class StepModel {
     const eager =
       this.eagerLaunchSeconds > 0
         ? `, + ${(this.eagerLaunchSeconds * 1e3).toFixed(2)} ms eager launches`
-        : '';
+        : this.eagerContextSeconds > 0
+          ? `, + ${(this.eagerContextSeconds * 1e3).toFixed(2)} ms eager launches in a step with a prompt`
+          : '';
     return `${owner}: ${terms}${eager}`;
   }
 
   /** The host floor's share of a prompt step's overhead, for display (eager-prompt-steps.ts). */
   private hostWaitSource(shape: BatchShape, timing: StepTiming): string {
     // Set for single-stage plans only, so the step's kernels are its one stage and the LM head.
-    const kernels = timing.stageSeconds + timing.headSeconds;
-    if (shape.prefillSequences === 0 || this.promptStepHostSeconds <= kernels) return '';
-    const wait = ((this.promptStepHostSeconds - kernels) * 1e3).toFixed(2);
+    const launched = timing.stageSeconds + timing.headSeconds + this.eagerContextSeconds;
+    if (shape.promptChunks === 0 || this.promptStepHostSeconds <= launched) return '';
+    const wait = ((this.promptStepHostSeconds - launched) * 1e3).toFixed(2);
     const launches = (this.promptStepHostSeconds * 1e3).toFixed(2);
     return `, + ${wait} ms waiting on the host (steps with prompts run without CUDA graphs: ${launches} ms of eager launches)`;
   }

@@ -9,6 +9,7 @@ import { EfficiencyGrid } from '../../../../src/engine/perf/efficiency-grid.js';
 import { transferSourceFor } from '../../../../src/engine/perf/measured-ops.js';
 import { EAGER_LAUNCH_SECONDS, ENGINE_OVERHEADS } from '../../../../src/engine/perf/serving-engine.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../../../src/engine/perf/shape.js';
+import { addVerification } from '../../../../src/engine/perf/speculation-cost.js';
 import { type BreakdownEntry, compileStepModel } from '../../../../src/engine/perf/step-model.js';
 import { simulate } from '../../../../src/engine/sim/simulate.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
@@ -112,6 +113,33 @@ describe('measured op tables in the step model', () => {
     const overhead = entry(graphs.breakdown(shape), 'step_overhead').seconds;
     assert.ok(
       Math.abs(overhead - (o.stepSeconds + 8 * o.perSequenceSeconds + 8 * o.perTokenSeconds)) < 1e-12,
+    );
+  });
+
+  it('TensorRT-LLM runs a step with a prompt eagerly: the launches of --enforce-eager, none without one', () => {
+    const hw = getHardware('h100-sxm');
+    const trtllm = { id: 'trtllm' as const };
+    const graphs = compileStepModel(llama8b, hw, plan(1), { engine: trtllm });
+    const eager = compileStepModel(llama8b, hw, plan(1), { engine: { ...trtllm, cudaGraphs: false } });
+    const launches = eager.stepSeconds(decodeStep(8, 500)) - graphs.stepSeconds(decodeStep(8, 500));
+    assert.ok(launches > 300 * EAGER_LAUNCH_SECONDS, `launches ${launches}`);
+    const overheadOf = (model: typeof graphs, shape: ReturnType<typeof decodeStep>) =>
+      entry(model.breakdown(shape), 'step_overhead').seconds;
+    const o = ENGINE_OVERHEADS.trtllm;
+    const base = o.stepSeconds + 8 * o.perSequenceSeconds;
+    const withPrompt = decodeStep(7, 500);
+    addPrefillChunk(withPrompt, 512, 0, true);
+    assert.ok(Math.abs(overheadOf(graphs, decodeStep(8, 500)) - base) < 1e-12);
+    assert.ok(Math.abs(overheadOf(graphs, withPrompt) - base - launches) < 1e-9);
+    // A speculative verification is a generation request: its step replays the graph.
+    const verifying = decodeStep(7, 500);
+    addVerification(verifying, 500, 3);
+    assert.ok(Math.abs(overheadOf(graphs, verifying) - base) < 1e-12);
+    // vLLM's graphs take mixed batches (piecewise): no such cost there.
+    const vllmModel = compileStepModel(llama8b, hw, plan(1), { engine: vllm });
+    const v = ENGINE_OVERHEADS.vllm;
+    assert.ok(
+      Math.abs(overheadOf(vllmModel, withPrompt) - (v.stepSeconds + 8 * v.perSequenceSeconds)) < 1e-12,
     );
   });
 

@@ -8,6 +8,7 @@ import {
   kvChoiceOf,
   LAUNCH_SETTINGS,
   launchLimitsOf,
+  measuredDayOf,
   moeBackendOf,
   tokensFromClients,
 } from '../../../../bench/accuracy/launch-settings.js';
@@ -265,6 +266,30 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     const mapped = mapRow(row('trtFp4B200'));
     assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
     assert.equal(mapped.job.config.deployment.pool.scheduler?.maxNumBatchedTokens, 8320);
+  });
+
+  it("sizes max_num_tokens without the 8192 floor for rows measured before the scripts' 1.2.0rc6 versions", () => {
+    // The 1.1.0rc2.post2-era scripts pass (CONC + ISL + 127) / 64 * 64: 1344 at ISL 1024 with 256 clients,
+    // one prompt a step. Rows measured on the newer scripts keep the floor (H200) or the engine default (B200).
+    const at = (name: keyof typeof ROWS, isl: number, day: string): SiliconRow => ({
+      ...row(name),
+      isl,
+      silicon_data_source: row(name).silicon_data_source.replace(
+        /measured=\d{4}-\d{2}-\d{2}/,
+        `measured=${day}`,
+      ),
+    });
+    assert.equal(launchLimitsOf(at('trtFp4B200', 1024, '2025-11-02'), 256, undefined, 8)?.maxNumTokens, 1344);
+    assert.equal(
+      launchLimitsOf(at('trtFp4B200', 1024, '2026-02-06'), 256, undefined, 8)?.maxNumTokens,
+      undefined,
+    );
+    assert.equal(launchLimitsOf(at('trtH200', 1024, '2025-12-15'), 64, undefined, 8)?.maxNumTokens, 1152);
+    assert.equal(launchLimitsOf(at('trtH200', 1024, '2026-03-01'), 64, undefined, 8)?.maxNumTokens, 8192);
+    const oldFp8 = { ...at('trtDsr1B200', 1024, '2025-11-02'), backend_version: '' };
+    assert.equal(launchLimitsOf(oldFp8, 32, undefined, 8)?.maxNumTokens, 1152);
+    assert.equal(launchLimitsOf(row('trtDsr1B200'), 32, undefined, 8)?.maxNumTokens, 8192);
+    assert.equal(measuredDayOf(row('trtH200')), '2025-11-02');
   });
 
   it("turns SGLang's DeepGEMM off where the script exports SGL_ENABLE_JIT_DEEPGEMM=false", () => {
