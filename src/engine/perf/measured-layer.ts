@@ -481,22 +481,29 @@ const TP_ASSUMED = /^tp \d+: only \d+ measured/;
 
 /**
  * A TP-sharded MoE's time on one GPU, where the table measured one TP degree only: each GPU runs every
- * expert at width / TP, which the table then scales as 1/TP of the unsharded time. A few tokens' MoE is
- * latency-bound (routing, permutation, two grouped GEMMs, the combine: its one-token time at TP 1 reads
- * only top-k experts), so the sharded kernel is taken as never faster than the unsharded one on one
- * token. (Tables that measured TP 8 put it 10–20% below that at 1–4 tokens: an upper side.)
+ * expert at width / TP. Only the kernel's work splits: its one-token time at TP 1 (routing, permutation,
+ * the launches and tails of two grouped GEMMs, the combine) is latency that every rank still pays, so the
+ * sharded time is that latency plus 1/TP of the rest. The tables that measured TP 2–8 bear this out on
+ * H200 (TensorRT-LLM's CUTLASS MoE, 41–49 shapes: 1/TP of the time with that latency as a floor reads a
+ * median 0.74–0.76 of the measured TP 8 time at 16–256 tokens, this form 1.01–1.21; at TP 2 0.94–0.95
+ * against 1.00–1.05), where the floor alone left a TP-8 decode's MoE flat in the batch.
  */
 function tensorParallelMoe(ops: MeasuredOps, query: MoeQuery): OpTime {
   const asQueried = ops.tables.moe(query) as OpTime;
   if (query.tp <= 1 || !asQueried.source.steps.some((step) => TP_ASSUMED.test(step))) return asQueried;
-  const oneToken = ops.tables.moe({ ...query, tokens: 1, tp: 1 }) as OpTime;
-  if (oneToken.seconds <= asQueried.seconds) return asQueried;
+  const unsharded = ops.tables.moe({ ...query, tp: 1 }) as OpTime;
+  const latency = (ops.tables.moe({ ...query, tokens: 1, tp: 1 }) as OpTime).seconds;
+  const seconds = latency + Math.max(0, unsharded.seconds - latency) / query.tp;
+  if (seconds <= asQueried.seconds) return asQueried;
   return {
-    seconds: oneToken.seconds,
+    seconds,
     source: {
-      ...oneToken.source,
+      ...unsharded.source,
       how: 'extrapolated',
-      steps: [`tp ${query.tp}: not measured; the one-token time at tp 1 (latency floor)`],
+      steps: [
+        `tp ${query.tp}: not measured; the one-token time at tp 1 (latency) + 1/${query.tp} of the rest`,
+        ...unsharded.source.steps,
+      ],
     },
   };
 }

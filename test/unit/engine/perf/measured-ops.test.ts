@@ -167,23 +167,29 @@ describe('measured op tables in the step model', () => {
     assert.match(entry(model.breakdown(decodeStep(4, 100)), 'qkv_proj').source ?? '', /h200_sxm sglang/);
   });
 
-  it('a MoE at a TP degree the table did not measure is never faster than its one-token time at TP 1', () => {
+  it('a MoE at a TP degree the table did not measure pays its one-token latency plus 1/TP of the rest', () => {
     const gptOss = getModel('gpt-oss-120b');
     const trtllm = { id: 'trtllm' as const };
-    const shape = createBatchShape(gptOss.slidingWindow);
-    addUniformDecodes(shape, 4, 2048);
     const mxfp4 = (tp: number): Plan => ({ tp, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' });
-    const experts = (tp: number) =>
-      entry(
-        compileStepModel(gptOss, getHardware('h200'), mxfp4(tp), { engine: trtllm }).breakdown(shape),
-        'experts_gate_up',
-      );
-    const tp1 = experts(1);
-    const tp8 = experts(8);
+    const experts = (tp: number, decodes: number) => {
+      const shape = createBatchShape(gptOss.slidingWindow);
+      addUniformDecodes(shape, decodes, 2048);
+      const model = compileStepModel(gptOss, getHardware('h200'), mxfp4(tp), { engine: trtllm });
+      return entry(model.breakdown(shape), 'experts_gate_up');
+    };
     // H200's TensorRT-LLM table measured gpt-oss's mxfp4 MoE at TP 1 only: 1/8 of the time is not what TP 8 takes.
-    assert.match(tp8.source ?? '', /tp 8: not measured; the one-token time at tp 1/);
-    assert.ok(tp8.seconds > tp1.seconds / 4, `${tp8.seconds} vs ${tp1.seconds}`);
-    assert.ok(tp8.seconds < tp1.seconds);
+    const latency = experts(1, 1).seconds;
+    for (const decodes of [4, 64]) {
+      const tp8 = experts(8, decodes);
+      assert.match(
+        tp8.source ?? '',
+        /tp 8: not measured; the one-token time at tp 1 \(latency\) \+ 1\/8 of the rest/,
+      );
+      const expected = latency + (experts(1, decodes).seconds - latency) / 8;
+      assert.ok(Math.abs(tp8.seconds / expected - 1) < 1e-9, `${tp8.seconds} vs ${expected}`);
+    }
+    // The sharded kernel's time grows with the batch (the latency floor alone left it flat).
+    assert.ok(experts(8, 64).seconds > 1.3 * experts(8, 4).seconds);
   });
 
   it('mxfp4 experts on Blackwell under TensorRT-LLM read its W4A8 MoE table (its only mxfp4 kernel there)', () => {
