@@ -118,6 +118,13 @@ const RecipeEntry = ConfigurationKey.extend({
    */
   deepGemm: z.literal(false).optional(),
   /**
+   * The recipe's decode servers run SGLang with \`SGLANG_MOE_NVFP4_DISPATCH=1\` (decode_environment of the
+   * srt-slurm recipe; \`SGLANG_CUTEDSL_MOE_NVFP4_DISPATCH=1\`, its earlier name, in the Dynamo launch
+   * scripts): DeepEP dispatches the nvfp4 experts' input in NVFP4, not BF16 (ServingEngine.nvfp4Dispatch).
+   * Their prefill servers run no DeepEP.
+   */
+  nvfp4Dispatch: z.literal(true).optional(),
+  /**
    * Rows whose source names no image fit this entry where measured within these dates (YYYY-MM-DD, both
    * included): the time this configuration's launch script is known to have run it.
    */

@@ -852,6 +852,8 @@ function jobOf(c: Context): SimulationJob | string {
     {
       ...(shapes[0]?.moeBackend ? { moeBackend: shapes[0].moeBackend } : {}),
       disableDeepGemm: !deepGemmOf(row) || recipeEntryOf(c.recipe)?.deepGemm === false,
+      // The recipe's decode servers set SGLANG_MOE_NVFP4_DISPATCH=1: DeepEP dispatches nvfp4, not BF16.
+      nvfp4Dispatch: recipeEntryOf(c.recipe)?.nvfp4Dispatch === true,
     },
   );
   const plans = full.map((p) => describePlan(p));

@@ -65,6 +65,7 @@ export interface ConfigFlagValues {
   /** The overlap scheduler as the file sets it (`--disable-overlap-scheduling` wins over it). */
   overlapScheduling?: boolean;
   moeBackend?: MoeBackend;
+  nvfp4Dispatch?: boolean;
   /** A disaggregated side's pair (`--side`): each pool's plan. */
   prefillTp?: number;
   prefillPp?: number;
@@ -111,6 +112,7 @@ export function flagValuesOf(config: ConfigSimulation): ConfigFlagValues {
     enforceEager: behaviour.enforceEager,
     overlapScheduling: behaviour.overlapScheduling,
     moeBackend: behaviour.moeBackend,
+    nvfp4Dispatch: behaviour.nvfp4Dispatch,
     ...pairFlags(config),
   });
 }

@@ -346,6 +346,16 @@ export const deepGemmOption = () =>
   );
 
 /**
+ * `--nvfp4-dispatch`: SGLang launched with `SGLANG_MOE_NVFP4_DISPATCH=1`, for step and simulate (as
+ * --disable-deep-gemm, not among engineOptions).
+ */
+export const nvfp4DispatchOption = () =>
+  new Option(
+    '--nvfp4-dispatch',
+    "SGLang with SGLANG_MOE_NVFP4_DISPATCH=1: on an nvfp4 checkpoint DeepEP dispatches the routed experts' input in NVFP4 (0.5625 bytes a value) instead of BF16",
+  );
+
+/**
  * `--disable-overlap-scheduling`: the engine schedules step by step (TensorRT-LLM
  * `disable_overlap_scheduler: true`, SGLang `--disable-overlap-schedule`, vLLM `--no-async-scheduling`),
  * for simulate (perf/overlap-scheduling.ts has each engine's default).
@@ -369,6 +379,7 @@ export interface EngineFlags {
   moeBackend?: MoeBackend;
   marlinMoe?: boolean;
   disableDeepGemm?: boolean;
+  nvfp4Dispatch?: boolean;
   disableOverlapScheduling?: boolean;
   /** The overlap scheduler as a config file sets it (`simulate --config`); the flag above wins. */
   overlapScheduling?: boolean;
@@ -379,6 +390,7 @@ function engineFlagGiven(flags: EngineFlags): string {
   if (flags.enforceEager) return '--enforce-eager';
   if (moeBackendOf(flags)) return '--moe-backend';
   if (flags.disableDeepGemm) return '--disable-deep-gemm';
+  if (flags.nvfp4Dispatch) return '--nvfp4-dispatch';
   if (flags.disableOverlapScheduling) return '--disable-overlap-scheduling';
   return '--disable-custom-all-reduce';
 }
@@ -392,10 +404,11 @@ export function servingEngineFromFlags(flags: EngineFlags): ServingEngine | unde
       flags.enforceEager ||
       moeBackend ||
       flags.disableDeepGemm ||
+      flags.nvfp4Dispatch ||
       flags.disableOverlapScheduling
     ) {
       throw new ServeTuneError(
-        '--disable-custom-all-reduce, --enforce-eager, --moe-backend (--marlin-moe), --disable-deep-gemm and --disable-overlap-scheduling describe an engine: give --engine too',
+        '--disable-custom-all-reduce, --enforce-eager, --moe-backend (--marlin-moe), --nvfp4-dispatch, --disable-deep-gemm and --disable-overlap-scheduling describe an engine: give --engine too',
         'invalid-argument',
         engineFlagGiven(flags),
       );

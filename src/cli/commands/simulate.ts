@@ -56,6 +56,7 @@ import {
   kvDtypeOption,
   moeBackendOptions,
   nonNegativeInt,
+  nvfp4DispatchOption,
   overlapSchedulingOption,
   perfDbOption,
   positiveInt,
@@ -252,6 +253,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(moeBackendOptions()[0])
     .addOption(moeBackendOptions()[1])
     .addOption(deepGemmOption())
+    .addOption(nvfp4DispatchOption())
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: StepReport)')
@@ -502,6 +504,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(moeBackendOptions()[0])
     .addOption(moeBackendOptions()[1])
     .addOption(deepGemmOption())
+    .addOption(nvfp4DispatchOption())
     .addOption(overlapSchedulingOption())
     .addOption(expertSkewOption())
     .addOption(eplbOption())

@@ -86,6 +86,11 @@ export const ServingSettings = z.object({
    * vLLM's MoE environment variables; perf/moe-backend.ts); absent: the engine's default for the GPU.
    */
   moeBackend: MoeBackend,
+  /**
+   * SGLang's `SGLANG_MOE_NVFP4_DISPATCH=1`: DeepEP dispatches an nvfp4 checkpoint's routed-expert input
+   * in NVFP4 instead of BF16 (ServingEngine.nvfp4Dispatch).
+   */
+  nvfp4Dispatch: z.boolean(),
   /** Speculative decoding: the drafter (perf/speculation.ts), its tokens per step and its checkpoint. */
   speculativeMethod: SpeculationMethod,
   speculativeTokens: count,
@@ -143,6 +148,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   disableCustomAllReduce: 'disable-custom-all-reduce',
   overlapScheduling: 'async-scheduling',
   moeBackend: 'moe backend',
+  nvfp4Dispatch: 'nvfp4 dispatch',
   speculativeMethod: 'speculative method',
   speculativeTokens: 'num-speculative-tokens',
   speculativeDraftModel: 'speculative draft model',

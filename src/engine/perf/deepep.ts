@@ -50,6 +50,31 @@ const LOW_LATENCY_TOKENS = 128;
 /** FP8 dispatch: one byte a value and a 4-byte scale a 128 values (DeepEP's tests count it so). */
 export const FP8_DISPATCH_BYTES_PER_VALUE = 1 + 4 / 128;
 const BF16_BYTES = 2;
+/**
+ * NVFP4 dispatch: half a byte a value and one fp8 (E4M3) scale a 16 values. SGLang sends it where an
+ * nvfp4 checkpoint's MoE runs with `SGLANG_MOE_NVFP4_DISPATCH=1` (`SGLANG_CUTEDSL_MOE_NVFP4_DISPATCH` in
+ * v0.5.5): ModelOptNvFp4FusedMoEMethod hands the dispatcher the experts' input global scale
+ * (sgl-project/sglang python/sglang/srt/layers/quantization/modelopt_quant.py, process_weights_after_loading:
+ * `set_quant_config({"input_global_scale": w13_input_scale_quant if MOE_NVFP4_DISPATCH ...})`), which
+ * makes the DeepEP dispatch output NVFP4 (python/sglang/srt/layers/moe/utils.py get_deepep_output_dtype:
+ * "If quant_config contains input_global_scale → NVFP4 path"; token_dispatcher/deepep.py @003a81bf:
+ * `low_latency_dispatch(..., use_nvfp4=True, x_global_scale=...)`). Without it the CuteDSL runner's
+ * dispatch is BF16 ("flashinfer_cutedsl / cutlass ... expects BF16 dispatch"). SGLang sizes the same
+ * payload for its FlashInfer all-to-all as `hidden_size // 2` (nvfp4 hidden states) + `hidden_size // 16`
+ * (fp8 scaling factors) a token (token_dispatcher/flashinfer.py @904f02ee).
+ */
+export const NVFP4_DISPATCH_BYTES_PER_VALUE = 1 / 2 + 1 / 16;
+
+/**
+ * Bytes a value of the dispatch DeepEP sends for a plan's weights: FP8 with FP8 weights (SGLang's
+ * default dispatch dtype), NVFP4 with nvfp4 weights where the engine sets `nvfp4Dispatch`
+ * (`SGLANG_MOE_NVFP4_DISPATCH=1`), else BF16.
+ */
+export function deepEpDispatchBytesPerValue(weightDtype: string, nvfp4Dispatch: boolean | undefined): number {
+  if (weightDtype === 'fp8') return FP8_DISPATCH_BYTES_PER_VALUE;
+  if (weightDtype === 'nvfp4' && nvfp4Dispatch) return NVFP4_DISPATCH_BYTES_PER_VALUE;
+  return BF16_BYTES;
+}
 
 /** Low-latency kernels: EP size → dispatch and combine latency in seconds (128 tokens a rank). */
 export const DEEPEP_LOW_LATENCY: readonly { ep: number; dispatch: number; combine: number }[] = [
@@ -119,7 +144,7 @@ export interface DeepEpTransfer {
   tokensPerRank: number;
   hidden: number;
   topK: number;
-  /** Bytes a value in the dispatch (FP8_DISPATCH_BYTES_PER_VALUE or 2); the combine is always BF16. */
+  /** Bytes a value in the dispatch (deepEpDispatchBytesPerValue); the combine is always BF16. */
   dispatchBytesPerValue: number;
   ep: number;
 }

@@ -30,6 +30,12 @@ export const ServingEngine = z.object({
    */
   deepGemm: z.boolean().optional(),
   /**
+   * True: SGLang with `SGLANG_MOE_NVFP4_DISPATCH=1`, so that on an nvfp4 checkpoint DeepEP dispatches the
+   * routed experts' input in NVFP4 (half a byte a value and an fp8 scale a 16) instead of BF16
+   * (perf/deepep.ts NVFP4_DISPATCH_BYTES_PER_VALUE has the source). Absent: SGLang's default, off.
+   */
+  nvfp4Dispatch: z.boolean().optional(),
+  /**
    * The engine's overlap (asynchronous) scheduler: true or false as its flag sets it (TensorRT-LLM
    * `disable_overlap_scheduler`, SGLang `--disable-overlap-schedule`, vLLM `--[no-]async-scheduling`);
    * absent: the engine and version's default (perf/overlap-scheduling.ts).
@@ -80,6 +86,7 @@ export function servingEngineFor(
     enforceEager?: boolean;
     moeBackend?: MoeBackend;
     disableDeepGemm?: boolean;
+    nvfp4Dispatch?: boolean;
     disableOverlapScheduling?: boolean;
     /** The overlap scheduler as a config file sets it (`disableOverlapScheduling` wins). */
     overlapScheduling?: boolean;
@@ -94,6 +101,13 @@ export function servingEngineFor(
       '--moe-backend',
     );
   }
+  if (flags.nvfp4Dispatch && spec.id !== 'sglang') {
+    throw new ServeTuneError(
+      `--nvfp4-dispatch: SGLANG_MOE_NVFP4_DISPATCH is SGLang's; ${spec.id} has no such setting`,
+      'invalid-argument',
+      '--nvfp4-dispatch',
+    );
+  }
   return {
     id: spec.id,
     ...(spec.version !== undefined ? { version: spec.version } : {}),
@@ -101,6 +115,7 @@ export function servingEngineFor(
     cudaGraphs: !flags.enforceEager,
     ...(moeBackend ? { moeBackend } : {}),
     ...(flags.disableDeepGemm ? { deepGemm: false } : {}),
+    ...(flags.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
     ...(flags.disableOverlapScheduling
       ? { overlapScheduling: false }
       : flags.overlapScheduling !== undefined
@@ -116,6 +131,7 @@ export function servingEngineBehaviour(engine: ServingEngineInput): string[] {
     engine.cudaGraphs === false ? 'eager' : undefined,
     engine.moeBackend ? `MoE ${engine.moeBackend}` : undefined,
     engine.deepGemm === false ? 'no DeepGEMM' : undefined,
+    engine.nvfp4Dispatch ? 'nvfp4 dispatch' : undefined,
     overlapAwayFromDefault(engine) === false ? 'no overlap scheduling' : undefined,
     overlapAwayFromDefault(engine) === true ? 'overlap scheduling' : undefined,
   ].filter((f) => f !== undefined);

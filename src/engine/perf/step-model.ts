@@ -20,7 +20,7 @@ import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
-import { type DeepEpPhase, deepEpKernelsFor, deepEpSeconds, FP8_DISPATCH_BYTES_PER_VALUE } from './deepep.js';
+import { type DeepEpPhase, deepEpDispatchBytesPerValue, deepEpKernelsFor, deepEpSeconds } from './deepep.js';
 import { promptStepHostSeconds } from './eager-prompt-steps.js';
 import { dispatchBytesPerGpu, epGroupBatches } from './expert-parallel.js';
 import { interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
@@ -1015,7 +1015,8 @@ export class StepModel {
   /**
    * The EP dispatch and combine on DeepEP's kernels where the plan runs them (perf/deepep.ts): each rank
    * sends its share of the batch (a TP group's GPUs split its tokens), the busiest rank `imbalance` times
-   * the mean; FP8 dispatch with FP8 weights, else BF16. Undefined: NCCL.
+   * the mean; FP8 dispatch with FP8 weights, NVFP4 with nvfp4 weights where the engine dispatches them so
+   * (ServingEngine.nvfp4Dispatch), else BF16. Undefined: NCCL.
    */
   private deepEpTimes(
     tokens: number,
@@ -1030,8 +1031,7 @@ export class StepModel {
       tokensPerRank: perRank * setup.expertImbalance,
       hidden: this.model.hiddenSize,
       topK,
-      dispatchBytesPerValue:
-        this.plan.weightDtype === 'fp8' ? FP8_DISPATCH_BYTES_PER_VALUE : ACTIVATION_BYTES,
+      dispatchBytesPerValue: deepEpDispatchBytesPerValue(this.plan.weightDtype, this.engine?.nvfp4Dispatch),
       ep: setup.ep,
     };
     const timed = (phase: DeepEpPhase): ResolvedOpTime => {

@@ -142,6 +142,41 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.match(alone.stderr.toString(), /--disable-deep-gemm .*give --engine too/);
   });
 
+  it('step --nvfp4-dispatch prices an nvfp4 DeepEP dispatch at 0.5625 bytes a value, not BF16, and names it', () => {
+    const dispatchMs = (...extra: string[]) => {
+      const out = execFileSync('node', [
+        cli,
+        'step',
+        '--model',
+        'deepseek-v3',
+        '--hardware',
+        'gb300',
+        '--dp',
+        '32',
+        '--ep',
+        '32',
+        '--all-to-all',
+        'deepep-low-latency',
+        '--weight-dtype',
+        'nvfp4',
+        '--decode-batch',
+        '256',
+        '--decode-context',
+        '1000',
+        '--engine',
+        'sglang',
+        ...extra,
+      ]).toString();
+      const ms = /ep_dispatch\s+communication\s+\d+\s+([\d.]+) ms/.exec(out);
+      assert.ok(ms, out);
+      return { out, ms: Number(ms[1]) };
+    };
+    const bf16 = dispatchMs();
+    const nvfp4 = dispatchMs('--nvfp4-dispatch');
+    assert.match(nvfp4.out, /engine: sglang \(nvfp4 dispatch\)/);
+    assert.ok(nvfp4.ms < 0.5 * bf16.ms, `${nvfp4.ms} vs ${bf16.ms}`);
+  });
+
   it('step prints the breakdown grouped by kind of layer, each op with its bound', () => {
     const out = execFileSync('node', [
       cli,

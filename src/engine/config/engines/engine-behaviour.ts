@@ -15,6 +15,8 @@ export interface EngineBehaviour {
   overlapScheduling?: boolean;
   /** The MoE kernel the launch selects; absent: the engine's default for the GPU. */
   moeBackend?: MoeBackend;
+  /** SGLang's nvfp4 DeepEP dispatch (SGLANG_MOE_NVFP4_DISPATCH=1). */
+  nvfp4Dispatch?: boolean;
 }
 
 /** What a config's settings ask of the engine's behaviour (only what they set). */
@@ -24,6 +26,7 @@ export function engineBehaviourOf(settings: PartialServingSettings): EngineBehav
     ...(settings.enforceEager ? { enforceEager: true } : {}),
     ...(settings.overlapScheduling !== undefined ? { overlapScheduling: settings.overlapScheduling } : {}),
     ...(settings.moeBackend ? { moeBackend: settings.moeBackend } : {}),
+    ...(settings.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
   };
 }
 
@@ -41,6 +44,7 @@ export function mergeEngineBehaviour(
     ...(cli.enforceEager || file.enforceEager ? { enforceEager: true } : {}),
     ...(overlap !== undefined ? { overlapScheduling: overlap } : {}),
     ...(cli.moeBackend || file.moeBackend ? { moeBackend: cli.moeBackend ?? file.moeBackend } : {}),
+    ...(cli.nvfp4Dispatch || file.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
   };
 }
 
@@ -56,5 +60,6 @@ export function engineBehaviourSettings(engine: ServingEngineInput | undefined):
     ...(engine.cudaGraphs === false ? { enforceEager: true } : {}),
     ...(overlap !== undefined ? { overlapScheduling: overlap } : {}),
     ...(engine.moeBackend ? { moeBackend: engine.moeBackend } : {}),
+    ...(engine.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
   };
 }

@@ -123,3 +123,31 @@ export const sglangMoeRunnerBackend: Knob = {
     return undefined;
   },
 };
+
+/**
+ * SGLang's nvfp4 DeepEP dispatch switch (ServingSettings.nvfp4Dispatch; perf/deepep.ts
+ * NVFP4_DISPATCH_BYTES_PER_VALUE has the source): `SGLANG_MOE_NVFP4_DISPATCH`, and the name it had in
+ * v0.5.5, `SGLANG_CUTEDSL_MOE_NVFP4_DISPATCH`, which is read but not written.
+ */
+function sglangNvfp4DispatchKnob(env: string, writes: boolean): Knob {
+  return {
+    id: env.toLowerCase(),
+    env,
+    kind: 'value',
+    type: 'string',
+    settings: ['nvfp4Dispatch'],
+    defaultText: '0',
+    doc: "On an nvfp4 checkpoint, DeepEP dispatches the routed experts' input in NVFP4 instead of BF16.",
+    read(raw): PartialServingSettings | string {
+      const on = parseBoolean(raw);
+      if (on === undefined) return `expected 1 or 0, got '${String(raw)}'`;
+      return on ? { nvfp4Dispatch: true } : {};
+    },
+    write: (settings) => (writes && settings.nvfp4Dispatch ? '1' : undefined),
+  };
+}
+
+export const sglangNvfp4DispatchKnobs: Knob[] = [
+  sglangNvfp4DispatchKnob('SGLANG_MOE_NVFP4_DISPATCH', true),
+  sglangNvfp4DispatchKnob('SGLANG_CUTEDSL_MOE_NVFP4_DISPATCH', false),
+];

@@ -1,6 +1,6 @@
 import { SGLANG_MAX_PREFILL_TOKENS } from '../../sched/config.js';
 import { sglangAllToAllKnobs } from './all-to-all.js';
-import { sglangMoeRunnerBackend } from './moe-backend.js';
+import { sglangMoeRunnerBackend, sglangNvfp4DispatchKnobs } from './moe-backend.js';
 import { sglangSpeculationKnobs } from './speculation.js';
 import {
   boolKnob,
@@ -83,6 +83,7 @@ const knobs: Knob[] = [
   ),
   ...sglangAllToAllKnobs,
   sglangMoeRunnerBackend,
+  ...sglangNvfp4DispatchKnobs,
   fractionKnob('gpuMemoryUtilization', {
     flag: '--mem-fraction-static',
     defaultText: 'chosen at start-up from GPU memory and TP',

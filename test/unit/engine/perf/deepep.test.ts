@@ -8,9 +8,11 @@ import {
   DEEPEP_LOW_LATENCY,
   DEEPEP_SM100_NVLINK_NORMAL,
   DEEPEP_V2_OVER_V1_PEAK,
+  deepEpDispatchBytesPerValue,
   deepEpKernelsFor,
   deepEpSeconds,
   FP8_DISPATCH_BYTES_PER_VALUE,
+  NVFP4_DISPATCH_BYTES_PER_VALUE,
 } from '../../../../src/engine/perf/deepep.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../../../src/engine/perf/shape.js';
 import { compileStepModel } from '../../../../src/engine/perf/step-model.js';
@@ -179,5 +181,30 @@ describe('DeepEP all-to-all', () => {
     const rdma = deepEpSeconds(transfer('dispatch', 16), h100);
     assert.match(rdma.source, /at EP 16,/);
     assert.doesNotMatch(rdma.source, /no faster/);
+  });
+
+  it('SGLang with SGLANG_MOE_NVFP4_DISPATCH dispatches an nvfp4 checkpoint in NVFP4, not BF16; the combine stays BF16', () => {
+    // Half a byte a value and an fp8 scale a 16: hidden/2 + hidden/16 bytes a token, as SGLang sizes it.
+    assert.equal(NVFP4_DISPATCH_BYTES_PER_VALUE * 7168, 7168 / 2 + 7168 / 16);
+    assert.equal(deepEpDispatchBytesPerValue('nvfp4', undefined), 2);
+    assert.equal(deepEpDispatchBytesPerValue('nvfp4', true), NVFP4_DISPATCH_BYTES_PER_VALUE);
+    assert.equal(deepEpDispatchBytesPerValue('fp8', true), FP8_DISPATCH_BYTES_PER_VALUE);
+    assert.equal(deepEpDispatchBytesPerValue('bf16', true), 2);
+    const fp4Plan: Plan = { ...plan(32, 'deepep-low-latency'), weightDtype: 'nvfp4' };
+    const opsOf = (nvfp4Dispatch?: boolean) => {
+      const engine = { id: 'sglang' as const, ...(nvfp4Dispatch ? { nvfp4Dispatch } : {}) };
+      const model = compileStepModel(deepseek, getHardware('gb300'), fp4Plan, { engine });
+      const batch = createBatchShape();
+      addUniformDecodes(batch, 32 * 256, 2000);
+      return new Map(model.breakdown(batch).map((e) => [e.name, e.seconds]));
+    };
+    const bf16 = opsOf();
+    const nvfp4 = opsOf(true);
+    // 256 tokens a rank over GB300's NVLink: the transfer part scales with the bytes (0.5625 against 2).
+    assert.ok(
+      nvfp4.get('ep_dispatch')! < 0.5 * bf16.get('ep_dispatch')!,
+      `${nvfp4.get('ep_dispatch')} vs ${bf16.get('ep_dispatch')}`,
+    );
+    assert.equal(nvfp4.get('ep_combine'), bf16.get('ep_combine'));
   });
 });

@@ -36,6 +36,15 @@ describe('servingEngineFor', () => {
     });
     assert.equal(servingEngineFor({ id: 'tgi' }), undefined);
   });
+  it("takes SGLang's nvfp4 dispatch, names it, and refuses it for another engine", () => {
+    const engine = servingEngineFor({ id: 'sglang' }, { nvfp4Dispatch: true });
+    assert.equal(engine?.nvfp4Dispatch, true);
+    assert.equal(describeServingEngine(engine!), 'sglang (nvfp4 dispatch)');
+    assert.throws(
+      () => servingEngineFor({ id: 'vllm' }, { nvfp4Dispatch: true }),
+      (e) => isServeTuneError(e) && e.where === '--nvfp4-dispatch',
+    );
+  });
   it('describes an engine as a user writes it', () => {
     assert.equal(
       describeServingEngine({ id: 'vllm', version: '0.19', customAllReduce: false, cudaGraphs: false }),

@@ -319,6 +319,14 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.equal(top.decode.scheduler.maxNumSeqs, 2112);
   });
 
+  it('an nvfp4 DeepEP decode pool dispatches NVFP4 where its recipe sets SGLANG_MOE_NVFP4_DISPATCH=1', () => {
+    // max_tpt.yaml's decode_environment sets it; 1k1k-max-tpt.sh, SGLANG_CUTEDSL_MOE_NVFP4_DISPATCH=1.
+    assert.equal(jobOf(mapRow(row(ROWS.sglangDep48))).config.engine?.nvfp4Dispatch, true);
+    assert.equal(jobOf(mapRow(row(ROWS.sglangDec2025Dep32))).config.engine?.nvfp4Dispatch, true);
+    // low_latency.yaml runs no DeepEP and sets none.
+    assert.equal(jobOf(mapRow(row(ROWS.sglangLowLatency))).config.engine?.nvfp4Dispatch, undefined);
+  });
+
   it('an 8k/1k row runs the degrees and limits of the script its SCRIPT_MODE ran, where it is stored', () => {
     const low = disaggregated(jobOf(mapRow(row(ROWS.sglangDec2025LowLatency8k))));
     // --tp-size 4 --dp-size 1 --ep-size 1 on both pools: TP attention and TP experts, whatever the
