@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { simulationFromConfig } from '../../../../src/engine/tune/config-simulation.js';
 import { predictBlock } from '../../../../src/engine/tune/index.js';
 import { configPairOf } from '../../../../src/engine/tune/predict-pair.js';
 
 // The editor's fixture: a prefill Deployment (TP1, 2 replicas) and a decode Deployment (TP2).
-const PATH = join(import.meta.dirname, '../../../fixtures/e2e-workspace/configs/disagg-sglang.yaml');
+const PATH = resolve('test/fixtures/e2e-workspace/configs/disagg-sglang.yaml');
 const TEXT = readFileSync(PATH, 'utf8');
 const INPUT = {
   path: PATH,
