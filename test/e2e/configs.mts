@@ -149,12 +149,18 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
     },
   ],
   [
-    'a disaggregated file shows one Simulate lens per side; the decode side simulates the pair (--side decode)',
+    'a disaggregated file shows one Simulate lens per side and predicts the pair; the decode side simulates the pair (--side decode)',
     async ({ page }) => {
       await openFile(page, 'disagg-sglang.yaml');
       await lensText(page, 'Simulate this config (prefill side)');
+      // Each side's prediction lens predicts the prefill + decode pair, not an error.
+      const pair = /ServeTune\s\(prefill\s\+\sdecode\spair\):\sp90\sTTFT\s.+\s·\sTBT\s/;
+      assert.match(await lensText(page, pair), /\((meets|misses) the SLO\)/);
+      assert.equal(await lens(page, 'cannot predict').count(), 0);
+      assert.equal(await lens(page, 'Tune: whole servers only').count(), 1);
       // The decode block starts below the first screen: the editor renders only the lines in view.
       await page.keyboard.press('Control+End');
+      assert.match(await lensText(page, pair), /\((meets|misses) the SLO\)/);
       await lens(page, 'Simulate this config (decode side)').click();
       await page.waitForFunction(
         () =>

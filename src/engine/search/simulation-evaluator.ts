@@ -171,6 +171,25 @@ export class SimulationEvaluator implements Evaluator {
     if (closed !== undefined) metrics.concurrency = closed;
     return metrics;
   }
+
+  /**
+   * A deployment as a config file writes it (`simulationConfigOf`: its own schedulers and engine), run
+   * whole on the same requests as the candidates at `rate`, with the same op database. `gpus`: every
+   * GPU of the deployment, for throughput per GPU.
+   */
+  evaluateConfig(config: SimulationConfigInput, rate: number, gpus: number): EvaluationMetrics {
+    const scaled = scaleToRate(this.setup.workload, rate);
+    const requests = repeatToSpan(scaled, MIN_ARRIVAL_SPAN_SECONDS, {
+      every: 1,
+      maxRequests: Math.max(MAX_SIMULATED_REQUESTS, scaled.requests.length),
+    });
+    const summary = simulate(
+      { calibration: this.setup.calibration, seed: this.setup.seed, timeSeriesPoints: 1, ...config },
+      requests,
+      { measuredTables: this.measuredTables },
+    );
+    return metricsFromSummary(summary, rate, gpus);
+  }
 }
 
 /**

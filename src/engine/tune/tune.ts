@@ -32,6 +32,8 @@ import { meetsSlo } from '../search/slo.js';
 import { candidateId } from '../search/space.js';
 import { readConfigIfFile } from '../util/files.js';
 import { sloInWords } from '../workload/slo-verdict.js';
+import { disaggregationSides } from './config-simulation.js';
+import { predictPair } from './predict-pair.js';
 import { readBlock, refuseOtherEngine } from './read-block.js';
 import {
   type BlockPrediction,
@@ -178,17 +180,22 @@ async function predict(
  */
 export async function predictBlock(rawInput: PredictBlockInput): Promise<PredictBlockResult> {
   const input = PredictBlockInput.parse(rawInput);
-  const { block } = readBlock(input.path, input.text, input.block);
+  const { block, report } = readBlock(input.path, input.text, input.block);
+  // One side of a disaggregated deployment is predicted as the pair, as `simulate --config --side` runs it.
+  const side = disaggregationSides(report)[input.block];
   const resolved = resolveBlock(block, input.block, {
     hardware: input.hardware,
     hardwareFallback: input.hardwareFallback,
+    ...(side ? { side } : {}),
   });
   const bench = await benchFor(resolved, input);
   return {
     target: targetOf(resolved, bench),
     workload: bench.workload,
     slo: bench.slo,
-    current: await predict(resolved, bench, false),
+    current: side
+      ? predictPair(input, side, bench.evaluator, bench.rate, bench.slo)
+      : await predict(resolved, bench, false),
   };
 }
 
