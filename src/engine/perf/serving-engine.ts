@@ -173,7 +173,7 @@ export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> =
   // until the fit gave back the values it ran with, docs/architecture/engine-overheads.md).
   vllm: { stepSeconds: 0.33e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
   sglang: { stepSeconds: 0.78e-3, perSequenceSeconds: 17.75e-6, perTokenSeconds: 0 },
-  trtllm: { stepSeconds: 0.67e-3, perSequenceSeconds: 10.75e-6, perTokenSeconds: 0 },
+  trtllm: { stepSeconds: 0.64e-3, perSequenceSeconds: 10.75e-6, perTokenSeconds: 0 },
 };
 
 /**
@@ -187,7 +187,7 @@ export const ENGINE_FRONTEND_SECONDS: Readonly<Record<EngineBackend, number>> = 
   // (209 vLLM, 128 SGLang, 177 TensorRT-LLM rows).
   vllm: 15e-3,
   sglang: 142e-3,
-  trtllm: 54e-3,
+  trtllm: 51e-3,
 };
 
 /**
