@@ -160,7 +160,13 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
       assert.equal(await lens(page, 'Tune: whole servers only').count(), 1);
       // The decode block starts below the first screen: the editor renders only the lines in view.
       await page.keyboard.press('Control+End');
-      assert.match(await lensText(page, pair), /\((meets|misses) the SLO\)/);
+      // The prefill block's lens stays in the page, scrolled out: the decode block's is the one in view.
+      const decodePair = page
+        .locator('.codelens-decoration a, .codelens-decoration span', { hasText: pair })
+        .filter({ visible: true })
+        .first();
+      await decodePair.waitFor({ state: 'visible', timeout: 60_000 });
+      assert.match((await decodePair.textContent()) ?? '', /\((meets|misses) the SLO\)/);
       await lens(page, 'Simulate this config (decode side)').click();
       await page.waitForFunction(
         () =>
