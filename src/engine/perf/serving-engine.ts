@@ -172,8 +172,8 @@ export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> =
   // scripts/fit-engine-overhead.ts on bench:accuracy runs of this model (586, 459 and 909 rows; refitted
   // until the fit gave back the values it ran with, docs/architecture/engine-overheads.md).
   vllm: { stepSeconds: 0.33e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
-  sglang: { stepSeconds: 0.78e-3, perSequenceSeconds: 17.75e-6, perTokenSeconds: 0 },
-  trtllm: { stepSeconds: 0.64e-3, perSequenceSeconds: 10.75e-6, perTokenSeconds: 0 },
+  sglang: { stepSeconds: 0.78e-3, perSequenceSeconds: 18.75e-6, perTokenSeconds: 0 },
+  trtllm: { stepSeconds: 0.64e-3, perSequenceSeconds: 10.5e-6, perTokenSeconds: 0 },
 };
 
 /**
