@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { applyEdits } from '../../src/engine/config/apply.js';
 import { predictBlock, tuneBlock } from '../../src/engine/tune/tune.js';
 import type { Session } from './harness.mjs';
-import { activeEditorText, clearNotifications, runCommand } from './workbench.mjs';
+import { activeEditorText, clearNotifications, runCommand, workbenchEvents } from './workbench.mjs';
 
 /** What the workspace's configs/servetune.json says, and the editor's defaults the extension adds. */
 const WORKLOAD = 'poisson:rate=4,prompt=lognormal(1024,0.6),output=fixed(128),n=200';
@@ -67,16 +67,29 @@ async function tuneAndApply(page: Page, path: string): Promise<void> {
   await lens(page, /^Apply$/).click();
   // The edit lands in the editor (one WorkspaceEdit); saving writes it to disk.
   await lensText(page, 'Tune for this workload…');
-  await runCommand(page, 'File: Save');
-  // The save truncates the file before it writes it: a read in between sees it empty or short, so wait
-  // for the expected text (or 15 s) instead of for any change.
   const wanted = applyEdits(before, expected.edits, path);
-  const started = Date.now();
-  while (readFileSync(path, 'utf8') !== wanted && Date.now() - started < 15_000)
-    await page.waitForTimeout(200);
+  await saveUntilOnDisk(page, path, wanted);
   const after = readFileSync(path, 'utf8');
   assert.equal(after, wanted);
   assert.notEqual(after, before);
+}
+
+/**
+ * Saves the active editor until the file on disk reads `wanted`: at most twice, as a person would save
+ * again when the first did not take (each second try is reported as a retry).
+ */
+async function saveUntilOnDisk(page: Page, path: string, wanted: string): Promise<void> {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    await runCommand(page, 'File: Save');
+    // The save truncates the file before it writes it: a read in between sees it empty or short, so wait
+    // for the expected text (or 15 s) instead of for any change.
+    const started = Date.now();
+    while (Date.now() - started < 15_000) {
+      if (readFileSync(path, 'utf8') === wanted) return;
+      await page.waitForTimeout(200);
+    }
+    if (attempt === 1) workbenchEvents.retry(`File: Save did not write ${path} within 15 s`);
+  }
 }
 
 export const configSteps: [string, (s: Session) => Promise<void>][] = [

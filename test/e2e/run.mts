@@ -820,13 +820,15 @@ async function main(): Promise<void> {
         console.log(readFileSync(session.codeServerLog, 'utf8').split('\n').slice(-60).join('\n'));
       for (const log of collectLogs(session.userDataDir)) {
         console.log(`\n---- ${log.path} (tail) ----`);
-        console.log(log.text.split('\n').slice(-80).join('\n'));
+        console.log(log.text.split('\n').slice(-40).join('\n'));
       }
     }
     writeFileSync(join(OUTPUT, 'results.txt'), `${results.join('\n')}\n`);
     await session.close();
   }
   if (failed) {
+    // The scenario results come last: a CI log keeps its tail, and the failing step's message must be in it.
+    console.log(`\n---- scenarios ----\n${results.join('\n')}`);
     console.log(
       `\ne2e: FAILED (${results.filter((r) => r.startsWith('✔')).length} of ${steps.length} passed)`,
     );
