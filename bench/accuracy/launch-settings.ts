@@ -42,6 +42,11 @@ const LimitRule = z.object({
   /** Tokens per step as a multiple of the row's ISL (vLLM's `--max-num-batched-tokens $((ISL * 2))`). */
   maxNumTokensIslTimes: count.optional(),
   /**
+   * Tokens per step as the script's MAX_MODEL_LEN (`--max_num_tokens $MAX_MODEL_LEN`), which InferenceMAX's
+   * sweep sets to the row's ISL + OSL + this.
+   */
+  maxNumTokensModelLenPlus: z.number().int().nonnegative().optional(),
+  /**
    * Tokens per step from the clients and the ISL, as TensorRT-LLM scripts compute them:
    * `(CONC + ISL + plus) / multipleOf * multipleOf` in shell integer arithmetic, at least `atLeast`.
    */
@@ -65,6 +70,8 @@ const BatchWaitRule = z.object({
   osl: count.optional(),
   minClients: count.optional(),
   maxClients: count.optional(),
+  /** The rule holds below this TP (a script's `${TP} -lt 8`). */
+  tpBelow: count.optional(),
   backendVersion: z.string().min(1).optional(),
   timeoutIters: count,
   maxTokensRatio: z.number().gt(0).lte(1),
@@ -259,6 +266,7 @@ export function launchLimitsOf(
       (r.osl === undefined || r.osl === row.osl) &&
       (r.minClients ?? 0) <= concurrency &&
       (r.maxClients === undefined || concurrency <= r.maxClients) &&
+      (r.tpBelow === undefined || (tp !== undefined && tp < r.tpBelow)) &&
       (r.backendVersion === undefined || r.backendVersion === row.backend_version),
   );
   const memFractionStatic = rule?.memFractionStatic ?? entry?.memFractionStatic;
@@ -266,9 +274,11 @@ export function launchLimitsOf(
   const maxBatchSize = rule?.maxBatchSize === 'clients' ? concurrency : rule?.maxBatchSize;
   const maxNumTokens = rule?.maxNumTokensIslTimes
     ? rule.maxNumTokensIslTimes * row.isl
-    : rule?.maxNumTokensFromClients
-      ? tokensFromClients(rule.maxNumTokensFromClients, concurrency, row.isl)
-      : rule?.maxNumTokens;
+    : rule?.maxNumTokensModelLenPlus !== undefined
+      ? row.isl + row.osl + rule.maxNumTokensModelLenPlus
+      : rule?.maxNumTokensFromClients
+        ? tokensFromClients(rule.maxNumTokensFromClients, concurrency, row.isl)
+        : rule?.maxNumTokens;
   return {
     ...(maxBatchSize ? { maxBatchSize } : {}),
     ...(maxNumTokens ? { maxNumTokens } : {}),

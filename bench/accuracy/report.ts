@@ -122,7 +122,8 @@ its closed-loop client, as a user would predict it, with the step model and cali
   ran (a row recording tp × ep as its tp_size ran the script's TP branch; the B200/B300 Qwen3.5 scripts
   pass the same recv intervals), TensorRT-LLM's batch waiting (\`batch_wait_timeout_iters: 40\`,
   \`batch_wait_max_tokens_ratio: 0.8\` in the B200 DeepSeek-R1 fp8 script at 1k/1k from 64 to 255 clients, for
-  the rows of the image it ran with), and the MoE backend it selected (the
+  the rows of the image it ran with; 20 and 0.9 in the Llama-3.1-70B scripts on B200 and H200 at 1k/1k
+  below TP8), and the MoE backend it selected (the
   engine setting \`moeBackend\`, \`--moe-backend\`): vLLM's Marlin kernel for gpt-oss on H100/H200
   (\`VLLM_MXFP4_USE_MARLIN=1\`), its trtllm-gen kernel with mxfp8 activations on B200
   (\`VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1\`), and TensorRT-LLM's \`moe_config.backend\` for DeepSeek-R1 fp8 on

@@ -41,6 +41,10 @@ const ROWS = {
     'dsr1_b200_trtllm_fp4_agg_8192x1024_c64_cfg91,db-dump/2026-04-27; config_id=91; silicon_concurrency=64; measured=2025-11-02T00:00:00.000Z; workflow_run_id=103,trtllm,,deepseek-ai/DeepSeek-V3,b200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,64,8,1,1,8,1,,,,,,,,,,,,,,,2158.7906952470803,25.646409375909535',
   trtH200:
     'dsr1_h200_trtllm_fp8_agg_8192x1024_c64_cfg83,db-dump/2026-04-27; config_id=83; silicon_concurrency=64; measured=2025-11-02T00:00:00.000Z; workflow_run_id=103,trtllm,,deepseek-ai/DeepSeek-V3,h200_sxm,fp8,agg,8192,1024,fp8,fp8,64,8,1,1,8,1,,,,,,,,,,,,,,,4995.062101324584,48.28628230198092',
+  llamaB200Trt:
+    '2026_04_06_llama_3_1_70b_b200_sxm_trtllm_fp8_agg_1024x1024_c4_tp1_ep1_737,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=4; measured=2025-10-29T00:00:00.000Z; wip=False,trtllm,,meta-llama/Llama-3.1-70B,b200_sxm,fp8,agg,1024,1024,fp8,fp8,4,1,1,1,1,1,,,,,,,,,,,,,,,383.1025608582422,14.594924956859785',
+  llamaH200Trt:
+    '2026_04_06_llama_3_1_70b_h200_sxm_trtllm_fp8_agg_1024x1024_c8_tp2_ep1_627,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=8; measured=2025-10-29T00:00:00.000Z; wip=False,trtllm,,meta-llama/Llama-3.1-70B,h200_sxm,fp8,agg,1024,1024,fp8,fp8,8,2,1,1,2,1,,,,,,,,,,,,,,,384.48967159783933,12.424775166217465',
   disagg:
     'dsr1_gb200_trtllm_fp8_disagg_1024x8192_c8192_cfg435,db-dump/2026-04-27; config_id=435; silicon_concurrency=8192; measured=2026-02-05T00:00:00.000Z; workflow_run_id=259; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-V3,gb200,fp8,disagg,1024,8192,fp8,fp8,,,,,,,1,1,1,1,8,1,8,256,2,1,1,16,1,16,7431.498290984184,48.5587774517027',
 };
@@ -181,6 +185,33 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.deepEqual(launchLimitsOf(c64, 256), { maxNumTokens: 8192 });
     assert.equal(launchLimitsOf({ ...c64, osl: 8192 }, 64)?.batchWaitIters, undefined);
     assert.equal(launchLimitsOf({ ...c64, backend_version: '1.2.0rc6.post3' }, 64), undefined);
+  });
+
+  it("holds Llama-3.1-70B's 1k/1k prompts below TP8 as the TensorRT-LLM scripts' batch waiting does", () => {
+    // 70b_fp8_b200_trt_slurm.sh: batch_wait_timeout_iters 20, batch_wait_max_tokens_ratio 0.9 where ISL and
+    // OSL are 1024 and TP < 8; --max_num_tokens 16384. The H200 script passes $MAX_MODEL_LEN (ISL + OSL + 200).
+    const b200 = row('llamaB200Trt');
+    assert.deepEqual(launchLimitsOf(b200, 4, undefined, 1), {
+      maxNumTokens: 16384,
+      batchWaitIters: 20,
+      batchWaitTokensRatio: 0.9,
+    });
+    const mapped = mapRow(b200);
+    assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
+    const scheduler = mapped.job.config.deployment.pool.scheduler;
+    assert.deepEqual([scheduler.batchWaitIters, scheduler.batchWaitTokensRatio], [20, 0.9]);
+    assert.equal(kvChoiceOf(b200).from, 'launch');
+    // Not at TP8, not at 1k/8k or 8k/1k.
+    assert.deepEqual(launchLimitsOf({ ...b200, tp_size: 8 }, 4, undefined, 8), { maxNumTokens: 16384 });
+    assert.equal(launchLimitsOf({ ...b200, osl: 8192 }, 4, undefined, 1)?.batchWaitIters, undefined);
+    assert.equal(launchLimitsOf({ ...b200, isl: 8192 }, 4, undefined, 1)?.batchWaitIters, undefined);
+    const h200 = row('llamaH200Trt');
+    assert.deepEqual(launchLimitsOf(h200, 8, undefined, 2), {
+      maxNumTokens: 2248,
+      batchWaitIters: 20,
+      batchWaitTokensRatio: 0.9,
+    });
+    assert.deepEqual(launchLimitsOf({ ...h200, osl: 8192 }, 8, undefined, 2), { maxNumTokens: 9416 });
   });
 
   it('sets no limits where no script covers the row, or where it ran attention DP', () => {
