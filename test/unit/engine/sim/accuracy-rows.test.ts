@@ -32,6 +32,8 @@ const ROWS = {
     'qwen3_5_b300_sglang_fp4_agg_8192x1024_c32_cfg736,db-dump/2026-04-27; config_id=736; silicon_concurrency=32; measured=2026-04-18T00:00:00.000Z; workflow_run_id=765; lmsysorg/sglang:v0.5.10.post1-cu130,sglang,0.5.10.post1,Qwen/Qwen3.5-397B-A17B,b300_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,32,4,1,1,2,2,,,,,,,,,,,,,,,884.3354488529712,17.50581965806086',
   llamaBase:
     '2026_04_06_llama_3_1_70b_b200_sxm_trtllm_fp8_agg_1024x8192_c4_tp4_ep1_266,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=4; measured=2025-10-29T00:00:00.000Z; wip=False,trtllm,,meta-llama/Llama-3.1-70B,b200_sxm,fp8,agg,1024,8192,fp8,fp8,4,4,1,1,4,1,,,,,,,,,,,,,,,57.91955426102504,6.999480980340827',
+  llamaBaseH100:
+    '2026_04_06_llama_3_1_70b_h100_sxm_trtllm_fp8_agg_1024x8192_c4_tp4_ep1_266,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=4; measured=2025-10-29T00:00:00.000Z; wip=False,trtllm,,meta-llama/Llama-3.1-70B,h100_sxm,fp8,agg,1024,8192,fp8,fp8,4,4,1,1,4,1,,,,,,,,,,,,,,,57.91955426102504,6.999480980340827',
   kimiInt4:
     '2026_03_25_kimi_k2_5_h200_sxm_vllm_int4_agg_8192x1024_c4_tp8_0_ep1_0_597,source_file=2026-03-25.csv; model=Kimi-K2.5; silicon_concurrency=4; measured=2026-03-02T23:25:25Z; wip=False; image=vllm/vllm-openai:v0.16.0,vllm,0.16.0,moonshotai/Kimi-K2.5,h200_sxm,int4,agg,8192,1024,int4_wo,int4_wo,4,8,1,1,8,1,,,,,,,,,,,,,,,504.4941308558919,11.731443304604047',
   deepseekFp8Tp4:
@@ -161,7 +163,10 @@ describe('accuracy benchmark: measured rows as simulations', () => {
     const { plan, scheduler } = colocatedPool(j);
     assert.deepEqual(plan, { tp: 4, pp: 1, dp: 1, ep: 1, weightDtype: 'fp8', kvDtype: 'fp8' });
     assert.equal(scheduler.policy, 'orca');
-    assert.equal(scheduler.maxNumBatchedTokens, 1024 + 8192);
+    // Its launch script (70b_fp8_b200_trt_slurm.sh) passes --max_num_tokens 16384.
+    assert.equal(scheduler.maxNumBatchedTokens, 16384);
+    // Without a script (the same deployment on H100), the engine default is raised to cover ISL + OSL.
+    assert.equal(colocatedPool(job('llamaBaseH100')).scheduler.maxNumBatchedTokens, 1024 + 8192);
   });
 
   it("an nvfp4 row of gpt-oss's own repository runs the checkpoint as published: mxfp4 experts", () => {
