@@ -346,8 +346,8 @@ export const deepGemmOption = () =>
   );
 
 /**
- * `--nvfp4-dispatch`: SGLang launched with `SGLANG_MOE_NVFP4_DISPATCH=1`, for step and simulate (as
- * --disable-deep-gemm, not among engineOptions).
+ * `--nvfp4-dispatch`: SGLang launched with `SGLANG_MOE_NVFP4_DISPATCH=1`, for step, simulate, search (and
+ * its capacity plans) and tune (not among engineOptions: the other engines refuse it).
  */
 export const nvfp4DispatchOption = () =>
   new Option(

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { DEFAULT_ENGINE, EngineId } from '../engine/config/engines/index.js';
-import { MoeBackend } from '../engine/perf/moe-backend.js';
 import { SloGapStatistic } from '../engine/workload/slo-verdict.js';
+import { EngineSettingsSchema, readEngineSettings } from './engine-settings.js';
 
 /** `contributes.configuration` as the code reads it: validated, with the manifest's defaults. */
 export const Settings = z.object({
@@ -10,14 +9,7 @@ export const Settings = z.object({
   model: z.string().catch(''),
   hardware: z.string().catch('h100-sxm'),
   gpuCount: z.number().int().positive().catch(8),
-  engineFlavour: EngineId.catch(DEFAULT_ENGINE),
-  /** The engine version predicted ('' : the newest measured). */
-  engineVersion: z.string().trim().catch(''),
-  /**
-   * The MoE kernel the engine's launch selects (`--moe-backend`); '' or anything else: the engine's
-   * default for the GPU.
-   */
-  moeBackend: MoeBackend.optional().catch(undefined),
+  ...EngineSettingsSchema.shape,
   slo: z
     .object({
       percentile: z.enum(['p50', 'p90', 'p99']).catch('p90'),
@@ -52,9 +44,7 @@ export function readSettings(): Settings {
     model: config.get('model'),
     hardware: config.get('hardware'),
     gpuCount: config.get('gpuCount'),
-    engineFlavour: config.get('engineFlavour'),
-    engineVersion: config.get('engineVersion'),
-    moeBackend: config.get<string>('moeBackend') || undefined,
+    ...readEngineSettings((key) => config.get(key)),
     slo: {
       percentile: config.get('slo.percentile'),
       ttftSeconds: config.get('slo.ttftSeconds'),

@@ -32,6 +32,19 @@ function engineRow(state: DashboardState): HTMLElement {
   return shown;
 }
 
+/** Under the Engine row: the MoE backend pick ("ServeTune: Choose MoE Backend…"), which writes the setting. */
+function moeBackendLink(): HTMLElement {
+  const choose = el('a', {
+    text: 'Choose MoE backend…',
+    attrs: { href: '#', 'data-command': 'servetune.chooseMoeBackend' },
+  });
+  choose.addEventListener('click', (event) => {
+    event.preventDefault();
+    post({ type: 'run-command', command: 'servetune.chooseMoeBackend' });
+  });
+  return el('div', { className: 'muted row-action' }, choose);
+}
+
 /** Under a recent run: the engine that timed its chart and its behaviours away from the defaults. */
 function runEngine(engine: ChartEngine | undefined): HTMLElement | null {
   if (!engine) return null;
@@ -221,6 +234,7 @@ function render(state: DashboardState): void {
       row('Model', state.defaults.model ?? 'not chosen yet'),
       row('GPUs', `${state.defaults.gpus}× ${state.defaults.hardware}`),
       engineRow(state),
+      moeBackendLink(),
     ),
     section(
       'Workload and SLOs',

@@ -707,7 +707,51 @@ const steps: [string, (s: Session) => Promise<void>][] = [
     },
   ],
   ...configSteps,
-  // Last two: VS Code notices a settings file restored only a while later, so no other scenario follows them.
+  // Last three: VS Code notices a settings file restored only a while later, so no other scenario follows
+  // them; each waits for the dashboard to show its own settings before it goes on.
+  [
+    'the servetune.nvfp4Dispatch setting and the MoE backend pick reach the dashboard and an SGLang lens',
+    async ({ page, workspace }) => {
+      const file = join(workspace, '.vscode', 'settings.json');
+      const before = readFileSync(file, 'utf8');
+      const settings = {
+        ...JSON.parse(before),
+        'servetune.engineFlavour': 'sglang',
+        'servetune.nvfp4Dispatch': true,
+      };
+      writeFileSync(file, JSON.stringify(settings, null, 2));
+      try {
+        await runCommand(page, 'ServeTune: Open Dashboard');
+        const dashboard = await webviewFrame(page, 'dashboard', 30_000, (f) =>
+          f.evaluate(() => document.querySelector('.row[data-engine-behaviour="nvfp4 dispatch"]') !== null),
+        );
+        assert.match(
+          (await dashboard.locator('#app').textContent()) ?? '',
+          /Engine\s*sglang · nvfp4 dispatch/,
+        );
+        // The SGLang script is predicted with the dispatch (predictBlock's nvfp4Dispatch) and its lens names it.
+        await openConfig(page, 'sglang-eager.sh');
+        await lensText(page, /^ServeTune: p90 TTFT .* · NCCL all-reduce, eager, nvfp4 dispatch$/, 120_000);
+        // The link under the Engine row opens "Choose MoE Backend…" on SGLang's backends; the choice is
+        // written to the workspace settings and the Engine row names it.
+        await runCommand(page, 'ServeTune: Open Dashboard');
+        const link = 'a[data-command="servetune.chooseMoeBackend"]';
+        const withLink = await webviewFrame(page, 'dashboard', 30_000, (f) =>
+          f.evaluate((selector) => document.querySelector(selector) !== null, link),
+        );
+        await withLink.click(link);
+        await pick(page, 'ServeTune: MoE backend for sglang', /--moe-runner-backend triton/, 'triton');
+        await webviewFrame(page, 'dashboard', 30_000, (f) =>
+          f.evaluate(
+            () => document.querySelector('.row[data-engine-behaviour="MoE triton, nvfp4 dispatch"]') !== null,
+          ),
+        );
+        assert.equal(JSON.parse(readFileSync(file, 'utf8'))['servetune.moeBackend'], 'triton');
+      } finally {
+        writeFileSync(file, before);
+      }
+    },
+  ],
   [
     'the servetune.moeBackend setting reaches the dashboard and the config lenses through the worker',
     async ({ page, workspace }) => {

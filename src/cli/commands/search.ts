@@ -27,6 +27,7 @@ import {
   type MoeBackendFlags,
   moeBackendOf,
   moeBackendOptions,
+  nvfp4DispatchOption,
   overlapSchedulingOption,
   positiveNumber,
   priceOption,
@@ -246,6 +247,7 @@ export function registerSearchCommands(program: Command): void {
     command.addOption(option);
   command.addOption(overlapSchedulingOption());
   for (const option of moeBackendOptions()) command.addOption(option);
+  command.addOption(nvfp4DispatchOption());
   for (const option of [...searchRunOptions(), ...emitOptions()]) command.addOption(option);
   command.action(
     async (
@@ -262,6 +264,7 @@ export function registerSearchCommands(program: Command): void {
         disableCustomAllReduce?: boolean;
         enforceEager?: boolean;
         disableOverlapScheduling?: boolean;
+        nvfp4Dispatch?: boolean;
         allowQuantization?: boolean;
         disaggregation?: boolean;
         allowSpeculation?: boolean;
@@ -291,6 +294,7 @@ export function registerSearchCommands(program: Command): void {
             engineVersion: flags.engine.version,
             ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
             ...(moeBackend ? { moeBackend } : {}),
+            ...(flags.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
             minGpus: range.min,
             maxGpus: range.max,
             slo,
@@ -322,6 +326,7 @@ export function registerSearchCommands(program: Command): void {
             enforceEager: flags.enforceEager,
             ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
             ...(moeBackend ? { moeBackend } : {}),
+            ...(flags.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
             allowQuantization: flags.allowQuantization ?? false,
             disaggregation: flags.disaggregation ?? false,
             allowSpeculation: flags.allowSpeculation ?? false,

@@ -17,6 +17,7 @@ import {
   moeBackendOf,
   moeBackendOptions,
   nonNegativeInt,
+  nvfp4DispatchOption,
   overlapSchedulingOption,
   positiveNumber,
   searchRunOptions,
@@ -150,6 +151,7 @@ export function registerTuneCommands(program: Command): void {
     command.addOption(option);
   command.addOption(overlapSchedulingOption());
   for (const option of moeBackendOptions()) command.addOption(option);
+  command.addOption(nvfp4DispatchOption());
   for (const option of searchRunOptions()) command.addOption(option);
   command.action(
     async (
@@ -232,6 +234,7 @@ export function registerTuneCommands(program: Command): void {
             enforceEager: flags.enforceEager,
             disableOverlapScheduling: flags.disableOverlapScheduling,
             moeBackend: moeBackendOf(flags),
+            nvfp4Dispatch: flags.nvfp4Dispatch,
           },
           {
             workerFile: new URL('./search-worker.mjs', import.meta.url),

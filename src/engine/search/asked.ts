@@ -32,6 +32,12 @@ export const SearchAsked = z.object({
    * engine's default for the GPU. Written into the emitted settings when given.
    */
   moeBackend: MoeBackend.optional(),
+  /**
+   * SGLang's nvfp4 DeepEP dispatch (`SGLANG_MOE_NVFP4_DISPATCH=1`, perf/deepep.ts): an nvfp4 checkpoint's
+   * routed experts' input dispatched in NVFP4, not BF16; another engine refuses it. Written into the
+   * emitted settings when given.
+   */
+  nvfp4Dispatch: z.boolean().optional(),
   allowQuantization: z.boolean().default(false),
   /** Also try prefill/decode disaggregation (xPyD). */
   disaggregation: z.boolean().default(false),

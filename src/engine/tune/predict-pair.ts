@@ -23,6 +23,7 @@ type PairInput = Pick<
   | 'enforceEager'
   | 'disableOverlapScheduling'
   | 'moeBackend'
+  | 'nvfp4Dispatch'
 > & { block: number };
 
 const planText = (plan: Plan) =>

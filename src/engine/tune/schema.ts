@@ -47,6 +47,8 @@ export const TuneBlockInput = z.object({
   disableOverlapScheduling: z.boolean().optional(),
   /** The MoE kernel the launch selects (perf/moe-backend.ts), over the file's. */
   moeBackend: MoeBackend.optional(),
+  /** SGLang's nvfp4 DeepEP dispatch on (`--nvfp4-dispatch`), over the file's; another engine refuses it. */
+  nvfp4Dispatch: z.boolean().optional(),
 });
 export type TuneBlockInput = z.input<typeof TuneBlockInput>;
 

@@ -76,6 +76,7 @@ interface EngineInput {
   enforceEager?: boolean;
   disableOverlapScheduling?: boolean;
   moeBackend?: MoeBackend;
+  nvfp4Dispatch?: boolean;
 }
 
 /** The target with the engine behaviours that time its steps, in words. */

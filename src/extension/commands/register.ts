@@ -9,6 +9,7 @@ import { detectDeviceCommand } from './device.js';
 import { importTraceCommand } from './import-trace.js';
 import { showLastChartCommand, showLastReportCommand } from './last-report.js';
 import { type MemoryReportArgs, memoryReportCommand } from './memory-report.js';
+import { chooseMoeBackendCommand } from './moe-backend.js';
 import { type ProfileArgs, profileCommand } from './profile.js';
 import { searchCommand } from './search.js';
 import { simulateCommand } from './simulate.js';
@@ -21,6 +22,7 @@ export const COMMAND_IDS = [
   'servetune.showLastReport',
   'servetune.showLastChart',
   'servetune.setSlo',
+  'servetune.chooseMoeBackend',
   'servetune.detectDevice',
   'servetune.exportChartCsv',
   'servetune.exportChartPng',
@@ -56,6 +58,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
         );
       }
     }),
+    register('servetune.chooseMoeBackend', () => chooseMoeBackendCommand(services)),
     register('servetune.detectDevice', () => detectDeviceCommand(services)),
     register('servetune.exportChartCsv', () =>
       ParetoPanel.active ? ParetoPanel.active.exportCsv() : noPanel(),

@@ -14,7 +14,7 @@ import type { PredictBlockResult, TuneBlockResult } from '../../engine/tune/sche
 import { readConfigIfFile } from '../../engine/util/files.js';
 import { showSimulation } from '../commands/simulate.js';
 import { describeEngineError, isCancellation } from '../engine.js';
-import { moeBackendForBlock } from '../engine-settings.js';
+import { moeBackendForBlock, nvfp4DispatchForBlock } from '../engine-settings.js';
 import type { Services } from '../services.js';
 import { type ApplyPlan, namedFileOnly, planApply } from './apply-plan.js';
 import { toRange, workspaceEdit } from './edits.js';
@@ -148,10 +148,14 @@ export class ConfigController implements vscode.Disposable {
     }
   }
 
-  /** The worker's inputs for a block serving with `blockEngine` (the MoE backend setting where it has it). */
+  /**
+   * The worker's inputs for a block serving with `blockEngine` (the MoE backend and nvfp4 dispatch
+   * settings where its engine has them).
+   */
   private engineInputs(inputs: WorkspaceInputs, blockEngine: string | null) {
     return {
       ...moeBackendForBlock(inputs, blockEngine),
+      ...nvfp4DispatchForBlock(inputs, blockEngine),
       workload: inputs.workload!,
       ...(inputs.rate !== undefined ? { rate: inputs.rate } : {}),
       slo: inputs.slo,
@@ -252,9 +256,13 @@ export class ConfigController implements vscode.Disposable {
         hardwareFallback: inputs.hardwareFallback,
         readFile: (path) => buffers.get(path) ?? readConfigIfFile(path),
       });
-      // The MoE backend setting over the file's, as `--moe-backend` over `--config`'s.
-      const moe = moeBackendForBlock(inputs, asWritten.engine.id);
-      config = { ...asWritten, behaviour: mergeEngineBehaviour(asWritten.behaviour, moe) };
+      // The MoE backend and nvfp4 dispatch settings over the file's, as `--moe-backend` and
+      // `--nvfp4-dispatch` over `--config`'s.
+      const settings = {
+        ...moeBackendForBlock(inputs, asWritten.engine.id),
+        ...nvfp4DispatchForBlock(inputs, asWritten.engine.id),
+      };
+      config = { ...asWritten, behaviour: mergeEngineBehaviour(asWritten.behaviour, settings) };
     } catch (error) {
       void vscode.window.showErrorMessage(`ServeTune: ${describeEngineError(error)}`);
       return;

@@ -19,6 +19,8 @@ export interface WorkspaceInputs {
   perfDb?: string;
   /** The `servetune.moeBackend` setting, where set (applied to blocks whose engine has it). */
   moeBackend?: MoeBackend;
+  /** The `servetune.nvfp4Dispatch` setting, where on (applied to SGLang blocks). */
+  nvfp4Dispatch?: true;
   /** Where the inputs came from, for messages. */
   source: string;
 }
@@ -47,6 +49,7 @@ export function workspaceInputs(document: vscode.TextDocument): WorkspaceInputs 
     sampleRequests: Number.isInteger(sampleRequests) && sampleRequests! > 0 ? sampleRequests! : 1000,
     ...perfDbInput(settings),
     ...(settings.moeBackend ? { moeBackend: settings.moeBackend } : {}),
+    ...(settings.nvfp4Dispatch ? { nvfp4Dispatch: true as const } : {}),
     source: found ? vscode.workspace.asRelativePath(found.path) : 'settings',
   };
 }

@@ -9,6 +9,8 @@ import { isServeTuneError } from '../../../src/engine/util/errors.js';
 import {
   chartEngineOfSettings,
   moeBackendForBlock,
+  nvfp4DispatchForBlock,
+  readEngineSettings,
   searchEngineInput,
   servingEngineOfSettings,
 } from '../../../src/extension/engine-settings.js';
@@ -143,5 +145,124 @@ describe("the dashboard names the settings' engine as the Pareto panel names a r
     assert.equal(parsed.runs[0]!.engine?.behaviour[0], 'NCCL all-reduce');
     const malformed = { ...state, defaults: { ...state.defaults, engine: { name: '', behaviour: [] } } };
     assert.equal(DashboardState.safeParse(malformed).success, false);
+  });
+});
+
+/** A `servetune` configuration's `get` over `values` (what VS Code returns for unset keys: undefined). */
+const configOf = (values: Record<string, unknown>) => (key: string) => values[key];
+
+describe('the engine settings are read as package.json contributes them', () => {
+  it('unset: the defaults; malformed values read as the default, not as an error', () => {
+    assert.deepEqual(readEngineSettings(configOf({})), {
+      engineFlavour: 'vllm',
+      engineVersion: '',
+      moeBackend: undefined,
+      nvfp4Dispatch: false,
+    });
+    const bad = readEngineSettings(
+      configOf({ engineFlavour: 'nope', moeBackend: 'bogus', nvfp4Dispatch: 'yes', engineVersion: 3 }),
+    );
+    assert.deepEqual(bad, {
+      engineFlavour: 'vllm',
+      engineVersion: '',
+      moeBackend: undefined,
+      nvfp4Dispatch: false,
+    });
+  });
+
+  it('reads each one as set', () => {
+    const read = readEngineSettings(
+      configOf({
+        engineFlavour: 'sglang',
+        engineVersion: ' 0.5 ',
+        moeBackend: 'triton',
+        nvfp4Dispatch: true,
+      }),
+    );
+    assert.deepEqual(read, {
+      engineFlavour: 'sglang',
+      engineVersion: '0.5',
+      moeBackend: 'triton',
+      nvfp4Dispatch: true,
+    });
+    // '' is the manifest's "engine's default" for the backend.
+    assert.equal(readEngineSettings(configOf({ moeBackend: '' })).moeBackend, undefined);
+  });
+});
+
+const SGLANG_NVFP4 = { engineFlavour: 'sglang' as const, engineVersion: '', nvfp4Dispatch: true };
+
+describe('the nvfp4 dispatch setting reaches the worker', () => {
+  it('is a boolean setting, off by default, saying what it does and where it applies', () => {
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+    const setting = manifest.contributes.configuration.properties['servetune.nvfp4Dispatch'];
+    assert.equal(setting.type, 'boolean');
+    assert.equal(setting.default, false);
+    for (const word of [/SGLANG_MOE_NVFP4_DISPATCH=1/, /--nvfp4-dispatch/, /DeepEP/, /Blackwell/, /NVFP4/]) {
+      assert.match(setting.description, word);
+    }
+  });
+
+  it('search and capacity requests carry it only when on, validated by the worker protocol', () => {
+    assert.equal('nvfp4Dispatch' in searchEngineInput({ ...SGLANG_NVFP4, nvfp4Dispatch: false }), false);
+    const input = searchEngineInput(SGLANG_NVFP4);
+    assert.deepEqual(input, { engine: 'sglang', nvfp4Dispatch: true });
+    const request = { model: 'deepseek-r1', hardware: 'b200', gpus: 8, workload: 'chat', slo: SLO };
+    assert.equal(WORKER_METHODS.search.params.parse({ ...request, ...input }).nvfp4Dispatch, true);
+    const capacity = WORKER_METHODS.planCapacity.params.parse({
+      ...request,
+      hardware: ['b200'],
+      minGpus: 8,
+      maxGpus: 8,
+      ...input,
+    });
+    assert.equal(capacity.nvfp4Dispatch, true);
+    const bogus = WORKER_METHODS.search.params.safeParse({ ...request, ...input, nvfp4Dispatch: 'yes' });
+    assert.equal(bogus.success, false);
+  });
+
+  it("a simulation's SGLang engine carries it; another engine refuses it", () => {
+    const engine = servingEngineOfSettings(SGLANG_NVFP4);
+    assert.equal(engine?.nvfp4Dispatch, true);
+    assert.equal(
+      servingEngineOfSettings({ ...SGLANG_NVFP4, nvfp4Dispatch: false })?.nvfp4Dispatch,
+      undefined,
+    );
+    assert.throws(
+      () => servingEngineOfSettings({ ...SGLANG_NVFP4, engineFlavour: 'vllm' }),
+      (error: unknown) => isServeTuneError(error) && error.where === '--nvfp4-dispatch',
+    );
+  });
+
+  it("a config file's block takes it only where the block serves with SGLang; tune and predict carry it", () => {
+    assert.deepEqual(nvfp4DispatchForBlock(SGLANG_NVFP4, 'sglang'), { nvfp4Dispatch: true });
+    assert.deepEqual(nvfp4DispatchForBlock(SGLANG_NVFP4, 'vllm'), {});
+    assert.deepEqual(nvfp4DispatchForBlock(SGLANG_NVFP4, 'trtllm'), {});
+    assert.deepEqual(nvfp4DispatchForBlock(SGLANG_NVFP4, 'tgi'), {});
+    assert.deepEqual(nvfp4DispatchForBlock(SGLANG_NVFP4, null), {});
+    assert.deepEqual(nvfp4DispatchForBlock({ nvfp4Dispatch: false }, 'sglang'), {});
+    const block = {
+      path: '/c/serve.sh',
+      block: 0,
+      workload: 'chat',
+      slo: SLO,
+      ...nvfp4DispatchForBlock(SGLANG_NVFP4, 'sglang'),
+    };
+    assert.equal(WORKER_METHODS.tuneBlock.params.parse(block).nvfp4Dispatch, true);
+    assert.equal(WORKER_METHODS.predictBlock.params.parse(block).nvfp4Dispatch, true);
+  });
+
+  it('the dashboard names it, or its refusal by an engine without it', () => {
+    assert.deepEqual(chartEngineOfSettings(SGLANG_NVFP4), { name: 'sglang', behaviour: ['nvfp4 dispatch'] });
+    assert.equal(engineLineText(chartEngineOfSettings(SGLANG_NVFP4)), 'Engine: sglang · nvfp4 dispatch');
+    // vLLM refuses the dispatch but still runs the MoE backend it has.
+    assert.deepEqual(chartEngineOfSettings({ ...MARLIN, nvfp4Dispatch: true }), {
+      name: 'vllm@0.19',
+      behaviour: ['MoE marlin', 'nvfp4 dispatch: refused (vllm has none)'],
+    });
+    assert.deepEqual(chartEngineOfSettings({ ...SGLANG_NVFP4, moeBackend: 'marlin' }), {
+      name: 'sglang',
+      behaviour: ['nvfp4 dispatch', 'MoE marlin: refused (sglang has none)'],
+    });
   });
 });

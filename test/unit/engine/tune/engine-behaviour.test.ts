@@ -81,3 +81,24 @@ describe("TensorRT-LLM's batch waiting changes the prediction", () => {
     assert.equal(waiting.current.settings.batchWaitIters, 20);
   });
 });
+
+describe("the caller's nvfp4 dispatch (the editor's servetune.nvfp4Dispatch) reaches a block's engine", () => {
+  it("an SGLang block runs with it and names it; a vLLM block's engine refuses it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servetune-behaviour-'));
+    const input = (text: string) => ({
+      path: join(dir, 'serve.sh'),
+      text,
+      workload: WORKLOAD,
+      slo: SLO,
+      hardware: 'h100-sxm',
+      sampleRequests: 100,
+      nvfp4Dispatch: true,
+    });
+    const sglang = await predictBlock(input(`${SGLANG}\n`));
+    assert.deepEqual(sglang.target.engineBehaviour, ['nvfp4 dispatch']);
+    await assert.rejects(
+      predictBlock(input(`${VLLM}\n`)),
+      /--nvfp4-dispatch: SGLANG_MOE_NVFP4_DISPATCH is SGLang's/,
+    );
+  });
+});
