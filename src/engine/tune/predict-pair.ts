@@ -32,19 +32,23 @@ const planText = (plan: Plan) =>
 const planGpus = (plan: Plan) => plan.tp * plan.pp * plan.dp;
 
 /**
- * The pair `simulate --config <file> --side <side>` runs for this side block (`simulationFromConfig`, the
- * same function): the block's pool and the file's other side (or a copy of this one where the file has
- * none), each with its own scheduler, with the behaviours the caller sets over the file's.
+ * The simulation `simulate --config <file> [--side <side>]` runs for this block (`simulationFromConfig`,
+ * the same function), with the behaviours the caller sets over the file's: for a side block the pair,
+ * the block's pool and the file's other side (or a copy of this one where the file has none), each with
+ * its own scheduler. `text` stands for the file at `path` (an editor's unsaved buffer); the files it
+ * refers to are read through `readFile` (default: from disk; the editor passes its open buffers).
  */
-export function configPairOf(input: PairInput, side: DisaggregationSide): ConfigSimulation {
+export function configPairOf(
+  input: PairInput & { readFile?: (path: string) => string | undefined },
+  side?: DisaggregationSide,
+): ConfigSimulation {
+  const readFile = input.readFile ?? readConfigIfFile;
   const asWritten = simulationFromConfig(input.path, {
     block: input.block,
-    side,
+    ...(side ? { side } : {}),
     ...(input.hardware ? { hardware: input.hardware } : {}),
     ...(input.hardwareFallback ? { hardwareFallback: input.hardwareFallback } : {}),
-    // An editor's unsaved buffer stands for the file; the files it refers to are read from disk.
-    readFile: (path) =>
-      path === input.path && input.text !== undefined ? input.text : readConfigIfFile(path),
+    readFile: (path) => (path === input.path && input.text !== undefined ? input.text : readFile(path)),
   });
   return { ...asWritten, behaviour: mergeEngineBehaviour(asWritten.behaviour, input) };
 }

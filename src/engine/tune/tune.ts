@@ -7,6 +7,7 @@ import {
   engineBehaviourSettings,
   mergeEngineBehaviour,
 } from '../config/engines/engine-behaviour.js';
+import { engineMemoryUtilizationOf } from '../config/memory-share.js';
 import {
   DEPLOYMENT_KEYS,
   type PartialServingSettings,
@@ -44,7 +45,7 @@ import {
   TuneBlockInput,
   type TuneBlockResult,
 } from './schema.js';
-import { engineTakes, holdsGpuCount, type ResolvedBlock, resolveBlock } from './target.js';
+import { engineTakes, holdsGpuCount, memoryLimitsOf, type ResolvedBlock, resolveBlock } from './target.js';
 
 /** The simulation setup shared by the prediction of the file and the search: same requests, rate, length. */
 interface Bench {
@@ -212,7 +213,7 @@ function settingsFor(resolved: ResolvedBlock, block: ServingBlock, pool: Pool): 
     maxNumBatchedTokens: knobs.maxNumBatchedTokens,
     enableChunkedPrefill: knobs.chunkedPrefill,
     blockSize: knobs.blockSize,
-    gpuMemoryUtilization: knobs.gpuMemoryUtilization,
+    gpuMemoryUtilization: memorySettingFor(resolved, pool),
   };
   if (holdsReplicas) settings.replicas = plan.dp;
   if (holdsGpuCount(block)) settings.gpus = plan.tp * plan.pp * dpInServer;
@@ -221,6 +222,25 @@ function settingsFor(resolved: ResolvedBlock, block: ServingBlock, pool: Pool): 
     settings.expertParallel = true;
   }
   return settings;
+}
+
+/**
+ * The block's `gpuMemoryUtilization` setting for the pool's share of the whole GPU, in the engine's terms
+ * (SGLang's `--mem-fraction-static` leaves the activations out): the block's own where the share is the
+ * one it runs with now, undefined where the engine has no such setting.
+ */
+function memorySettingFor(resolved: ResolvedBlock, pool: Pool): number | undefined {
+  const share = pool.knobs.gpuMemoryUtilization;
+  if (Math.abs(share - resolved.pool.knobs.gpuMemoryUtilization) < 1e-9)
+    return resolved.effective.gpuMemoryUtilization;
+  const target = {
+    engine: resolved.target.engine,
+    model: resolved.model,
+    hardware: resolved.hardware,
+    plan: pool.plan,
+  };
+  const limits = memoryLimitsOf({ ...resolved.effective, ...pool.knobs }, resolved.model);
+  return engineMemoryUtilizationOf(target, share, limits);
 }
 
 /** Only what differs from what the block runs now, and only what this engine and file can say. */
