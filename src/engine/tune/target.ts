@@ -84,7 +84,7 @@ export function resolveBlock(
   const mode = written.disaggregationMode;
   if ((mode === 'prefill' || mode === 'decode') && options.side !== mode) {
     throw new ServeTuneError(
-      `${where}: ${block.label} is the ${written.disaggregationMode} side of a disaggregated deployment; tuning works on one colocated server (use servetune search --disaggregation for prefill/decode pools)`,
+      `${where}: ${block.label} is the ${written.disaggregationMode} side of a disaggregated deployment: pick its side with --side ${written.disaggregationMode}, or search both pools with servetune search --disaggregation`,
       'invalid-config',
       where,
     );
