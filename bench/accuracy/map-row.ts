@@ -1,14 +1,9 @@
 // One measured row as the simulation that predicts it: model, GPU, engine scheduler, parallel plan, weight
 // and KV formats, and the closed-loop client. Pure: the same row always maps to the same simulation.
 import { ENGINE_IDS, ENGINES, type EngineId } from '../../src/engine/config/engines/index.js';
-import { sglangDefaultMemFractionStatic } from '../../src/engine/config/knobs/sglang.js';
-import type { PartialServingSettings } from '../../src/engine/config/serving-settings.js';
+import { wholeGpuShareOf } from '../../src/engine/config/memory-share.js';
 import { findHardware } from '../../src/engine/hardware/catalog.js';
 import { type HardwareSpec, scaleUpDomainOf } from '../../src/engine/hardware/spec.js';
-import {
-  wholeGpuShareOfFreeFraction,
-  wholeGpuShareOfStaticFraction,
-} from '../../src/engine/memory/free-memory-share.js';
 import { describePlan, type Plan } from '../../src/engine/memory/plan.js';
 import { MODEL_CATALOG } from '../../src/engine/model/catalog.js';
 import { defaultWeightDtype } from '../../src/engine/model/checkpoint.js';
@@ -367,7 +362,7 @@ export function schedulerOf(target: PoolTarget): SchedulerConfig {
     { chunkedPrefill, maxNumBatchedTokens: covers ? Math.max(budget, maxModelLen) : budget },
     maxModelLen,
   );
-  const share = kvShareOf(target, choice.maxNumBatchedTokens ?? budget, defaults);
+  const share = kvShareOf(target, choice.maxNumBatchedTokens ?? budget, defaults.blockSize);
   const scheduler: SchedulerConfig = {
     ...choice,
     maxModelLen,
@@ -412,40 +407,28 @@ export function attentionDpBalanceOf(
 
 /**
  * The share of the whole GPU the memory model gives the engine, where the launch or the engine's KV budget
- * says other than `gpu-memory-utilization`: SGLang's `--mem-fraction-static` (weights and KV cache only),
- * TensorRT-LLM's share of the memory free after loading.
+ * says other than `gpu-memory-utilization` (`wholeGpuShareOf`, as tune and `simulate --config` read a
+ * config): SGLang's `--mem-fraction-static` (weights and KV cache only), TensorRT-LLM's share of the
+ * memory free after loading. An aggregated SGLang server whose launch gives no `--mem-fraction-static`
+ * keeps the one its start-up picks (AIConfigurator's generator never passes it:
+ * backend_templates/sglang/cli_args.0.5.6.post2.j2 has no such flag); disaggregated recipes' pools are
+ * left at the memory model's default.
  */
 function kvShareOf(
   target: PoolTarget,
   maxNumBatchedTokens: number,
-  defaults: PartialServingSettings,
+  blockSize: number | undefined,
 ): number | undefined {
   const { engine, hardware, model, plan, maxModelLen } = target;
-  const settings = {
-    contextLength: maxModelLen,
-    maxNumBatchedTokens,
-    ...(defaults.blockSize ? { blockSize: defaults.blockSize } : {}),
+  const limits = { contextLength: maxModelLen, maxNumBatchedTokens, ...(blockSize ? { blockSize } : {}) };
+  const written = {
+    ...(target.memFractionStatic !== undefined ? { gpuMemoryUtilization: target.memFractionStatic } : {}),
+    ...(target.kvCacheFreeMemoryFraction !== undefined
+      ? { kvCacheFreeMemoryFraction: target.kvCacheFreeMemoryFraction }
+      : {}),
   };
-  const staticFraction = target.memFractionStatic ?? sglangStartupFraction(target, maxNumBatchedTokens);
-  if (staticFraction !== undefined)
-    return wholeGpuShareOfStaticFraction(model, hardware, plan, staticFraction, settings);
-  if (ENGINES[engine].checks.kvBudget !== 'share-of-free-memory') return defaults.gpuMemoryUtilization;
-  const fraction = target.kvCacheFreeMemoryFraction ?? defaults.kvCacheFreeMemoryFraction ?? 0.9;
-  return wholeGpuShareOfFreeFraction(model, hardware, plan, fraction, settings);
-}
-
-/**
- * The `--mem-fraction-static` an aggregated SGLang server picks at start-up where its launch gives none
- * (AIConfigurator's generator never passes it: backend_templates/sglang/cli_args.0.5.6.post2.j2 has no
- * such flag). Disaggregated recipes' pools are left at the memory model's default.
- */
-function sglangStartupFraction(target: PoolTarget, chunkedPrefillSize: number): number | undefined {
-  if (target.engine !== 'sglang' || target.budgetAsLaunched !== true) return undefined;
-  return sglangDefaultMemFractionStatic({
-    gpuMemoryBytes: target.hardware.memoryBytes,
-    tp: target.plan.tp,
-    pp: target.plan.pp,
-    chunkedPrefillSize,
+  return wholeGpuShareOf({ engine, model, hardware, plan }, written, limits, {
+    startupDefault: target.budgetAsLaunched === true,
   });
 }
 

@@ -1,8 +1,9 @@
 import { dirname, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { latencyText, sloTargetsText } from '../../engine/search/format.js';
 import type { Slo } from '../../engine/search/schema.js';
 import { simulatedSpanNote } from '../../engine/search/simulation-evaluator.js';
+import { DISAGGREGATION_SIDES, type DisaggregationSide } from '../../engine/tune/config-simulation.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
 import type { BlockPrediction, TuneBlockResult } from '../../engine/tune/schema.js';
 import { tuneBlock } from '../../engine/tune/tune.js';
@@ -135,6 +136,12 @@ export function registerTuneCommands(program: Command): void {
       'which serving block of the file (0-based, as `servetune check` lists them)',
       nonNegativeInt,
     )
+    .addOption(
+      new Option(
+        '--side <side>',
+        "tune that side of a disaggregated deployment (a prefill or decode worker): its block's plan and scheduler searched as that pool of the prefill + decode pair, the file's block of the other side as written (a copy of this side where the file has none); default: the first block of that side",
+      ).choices(DISAGGREGATION_SIDES),
+    )
     .option('--workload <spec|file>', 'workload spec or trace file (default: servetune.json "workload")')
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
     .addOption(sloOption(RANKING_SLO_RULES, 'latency targets (default: servetune.json "slo")'))
@@ -158,6 +165,7 @@ export function registerTuneCommands(program: Command): void {
       file: string,
       flags: {
         block?: number;
+        side?: DisaggregationSide;
         workload?: string;
         rate?: number;
         slo?: Slo;
@@ -219,7 +227,8 @@ export function registerTuneCommands(program: Command): void {
         const result = await tuneBlock(
           {
             path: file,
-            block: flags.block ?? 0,
+            ...(flags.block !== undefined ? { block: flags.block } : {}),
+            ...(flags.side ? { side: flags.side } : {}),
             workload,
             rate: flags.rate ?? (flags.workload ? undefined : fromWorkspace?.rate),
             slo,
@@ -250,7 +259,7 @@ export function registerTuneCommands(program: Command): void {
         if (flags.json) printJson(result);
         else printTune(result);
         if (flags.write && result.edits.length > 0)
-          writeChange(file, flags.block ?? 0, result, snapshot.texts, flags);
+          writeChange(file, result.target.block, result, snapshot.texts, flags);
       } finally {
         process.off('SIGINT', onSigint);
       }

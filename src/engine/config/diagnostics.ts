@@ -13,7 +13,8 @@ import { blockSettings, type ConfigFileReport, type ServingBlock } from './block
 import { allToAllOfSettings } from './engines/all-to-all.js';
 import { ENGINES, type EngineId, versionOfImage, vllmChunkedPrefillOff } from './engines/index.js';
 import { type GpuDemand, gpuDemand } from './gpu-demand.js';
-import { knobTable } from './knobs/index.js';
+import { knobById, knobTable } from './knobs/index.js';
+import { engineMemoryUtilizationOf, type MemoryLimits, wholeGpuShareOf } from './memory-share.js';
 import { PartialServingSettings, type SettingKey } from './serving-settings.js';
 import { SourceRange, TextEdit } from './source.js';
 
@@ -453,13 +454,10 @@ function nearestValidTp(model: ModelSpec, plan: Plan): number | undefined {
   return undefined;
 }
 
-/** The memory model's settings other than the budget share. */
-type MemoryLimits = Omit<MemorySettings, 'gpuMemoryUtilization'>;
-
 /**
- * The share of each GPU the engine budgets, whatever way it is given. TensorRT-LLM gives the KV cache a
- * share of what is free after weights and activations; the memory model takes it as the equivalent share
- * of the whole GPU.
+ * The share of each GPU the engine budgets, whatever way it is given (`wholeGpuShareOf`): SGLang's
+ * `--mem-fraction-static` leaves activations outside it, TensorRT-LLM gives the KV cache a share of what
+ * is free after weights and activations.
  */
 function budgetShare(
   target: BlockTarget,
@@ -468,12 +466,10 @@ function budgetShare(
   plan: Plan,
   memory: MemoryLimits,
 ): number {
-  const { resolved } = target;
-  if (ENGINES[target.engine].checks.kvBudget === 'share-of-gpu') return resolved.gpuMemoryUtilization ?? 0.9;
-  const whole = memoryReport(model, hardware, plan, { ...memory, gpuMemoryUtilization: 1 });
-  const used = whole.perGpu.weightBytes + whole.perGpu.activationPeakBytes + whole.perGpu.runtimeReserveBytes;
-  const free = Math.max(0, whole.perGpu.totalBytes - used);
-  return Math.min(1, (used + (resolved.kvCacheFreeMemoryFraction ?? 0.9) * free) / whole.perGpu.totalBytes);
+  const share = wholeGpuShareOf({ engine: target.engine, model, hardware, plan }, target.resolved, memory, {
+    startupDefault: true,
+  });
+  return share ?? 0.9;
 }
 
 /** Weights within the budget, KV memory left for at least one sequence, and room outside the budget. */
@@ -508,7 +504,7 @@ function memoryChecks(
     return;
   }
   if (report.perReplica.maxConcurrentSequences === 0) maxModelLenExceedsKv(checking, hardware, report);
-  memoryUtilizationRisky(checking, target, hardware, report);
+  memoryUtilizationRisky(checking, target, { model, hardware, plan }, report);
 }
 
 function weightsDoNotFit(
@@ -560,26 +556,32 @@ function maxModelLenExceedsKv(
 
 /**
  * What runs outside the budget: CUDA graphs (unless eager) and allocator slack. Estimates, not measured.
- * Only where the file sets a share of the whole GPU.
+ * Only where the file sets a share of the whole GPU; the fix is in the engine's terms (SGLang's
+ * `--mem-fraction-static` leaves the activations out).
  */
 function memoryUtilizationRisky(
   { block, push, fixFor }: BlockChecking,
   target: BlockTarget,
-  hardware: HardwareSpec,
+  on: { model: ModelSpec; hardware: HardwareSpec; plan: Plan },
   report: MemoryReport,
 ): void {
   const { settings, resolved } = target;
   if (settings.gpuMemoryUtilization === undefined) return;
-  if (ENGINES[target.engine].checks.kvBudget !== 'share-of-gpu') return;
+  if (ENGINES[target.engine].checks.kvBudget === 'share-of-free-memory') return;
   const g = report.perGpu;
   const outside = (resolved.enforceEager ? 0 : 1 * GiB) + 0.5 * GiB;
   const headroom = g.totalBytes - g.budgetBytes;
   if (headroom >= outside) return;
-  const safe = Math.floor(((g.totalBytes - outside) / g.totalBytes) * 100) / 100;
+  const { gpuMemoryUtilization: _share, ...limits } = report.settings;
+  const wholeSafe = (g.totalBytes - outside) / g.totalBytes;
+  const setting = engineMemoryUtilizationOf({ engine: target.engine, ...on }, wholeSafe, limits) ?? wholeSafe;
+  const safe = Math.floor(setting * 100) / 100;
+  const name =
+    knobById(target.engine, 'gpuMemoryUtilization')?.flag?.replace(/^--/, '') ?? 'gpu-memory-utilization';
   push({
     severity: 'warning',
     code: 'memory-utilization-risky',
-    message: `gpu-memory-utilization ${settings.gpuMemoryUtilization} leaves ${formatGiB(headroom)} of ${hardware.name} outside the engine's budget; CUDA graphs and allocator slack need about ${formatGiB(outside)}: start-up may run out of memory`,
+    message: `${name} ${settings.gpuMemoryUtilization} leaves ${formatGiB(headroom)} of ${on.hardware.name} outside the engine's budget; CUDA graphs and allocator slack need about ${formatGiB(outside)}: start-up may run out of memory`,
     range: rangeOf(block, 'gpuMemoryUtilization'),
     fix: fixFor(`Set it to ${safe}`, { gpuMemoryUtilization: safe }),
   });

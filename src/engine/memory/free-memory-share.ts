@@ -45,3 +45,19 @@ export function wholeGpuShareOfStaticFraction(
   const { totalBytes, activationPeakBytes } = whole.perGpu;
   return Math.min(1, fraction + activationPeakBytes / totalBytes);
 }
+
+/**
+ * The `--mem-fraction-static` whose KV cache the memory model gives at `share` of the whole GPU: the
+ * inverse of wholeGpuShareOfStaticFraction (activations taken out again), at least 0.01.
+ */
+export function staticFractionOfWholeGpuShare(
+  model: ModelSpec,
+  hardware: HardwareSpec,
+  plan: Plan,
+  share: number,
+  settings: Omit<MemorySettings, 'gpuMemoryUtilization'> = {},
+): number {
+  const whole = memoryReport(model, hardware, plan, { ...settings, gpuMemoryUtilization: 1 });
+  const { totalBytes, activationPeakBytes } = whole.perGpu;
+  return Math.max(0.01, share - activationPeakBytes / totalBytes);
+}

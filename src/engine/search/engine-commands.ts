@@ -5,6 +5,7 @@ import { engineBehaviourSettings } from '../config/engines/engine-behaviour.js';
 import { ENGINES, type EngineId } from '../config/engines/index.js';
 import { kvCacheSettingsFor } from '../config/engines/kv-cache.js';
 import { mpiWorldCommands, nodeLaunchWords } from '../config/engines/multi-node.js';
+import { engineMemoryUtilizationOf } from '../config/memory-share.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { findModel } from '../model/catalog.js';
@@ -228,13 +229,24 @@ function multiNode(
  */
 /**
  * A pool's settings as the engine takes its memory budget: TensorRT-LLM budgets the KV cache as a share
- * of the memory left after weights (`free_gpu_memory_fraction`), not of the whole GPU.
+ * of the memory left after weights (`free_gpu_memory_fraction`), not of the whole GPU; SGLang's
+ * `--mem-fraction-static` leaves the activations outside it (`engineMemoryUtilizationOf`).
  */
 function budgeted(
   engine: EngineId,
   settings: PartialServingSettings,
   context: { model: ModelSpec; pool: Pool; maxModelLen: number; hardware?: HardwareSpec },
 ): PartialServingSettings {
+  const { model, pool, maxModelLen, hardware } = context;
+  if (ENGINES[engine].checks.kvBudget === 'static-share-of-gpu' && hardware) {
+    const { blockSize, maxNumBatchedTokens, maxNumSeqs, gpuMemoryUtilization } = pool.knobs;
+    const limits = { blockSize, maxNumBatchedTokens, maxNumSeqs, contextLength: maxModelLen };
+    const target = { engine, model, hardware, plan: pool.plan };
+    return {
+      ...settings,
+      gpuMemoryUtilization: engineMemoryUtilizationOf(target, gpuMemoryUtilization, limits),
+    };
+  }
   if (ENGINES[engine].checks.kvBudget !== 'share-of-free-memory' || !context.hardware) return settings;
   const fraction = freeMemoryFraction(context.model, context.hardware, context.pool, context.maxModelLen);
   if (fraction === undefined) return settings;

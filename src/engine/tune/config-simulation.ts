@@ -65,7 +65,7 @@ interface ConfigOptions {
 export function simulationFromConfig(path: string, options: ConfigOptions = {}): ConfigSimulation {
   const readFile = options.readFile ?? readConfigIfFile;
   const report = readBlock(path, undefined, options.block ?? 0, readFile, 'simulate').report;
-  const index = pickBlock(path, report, options.block, options.side);
+  const index = pickConfigBlock(path, report, options.block, options.side);
   const block = servingBlockOf(path, report, index);
   const picked = resolvedPool(block, index, { ...options, side: options.side });
   // resolveBlock refuses a block without an engine, so `block.engine` is known here.
@@ -128,15 +128,16 @@ function sidesText(report: ConfigFileReport): string {
 }
 
 /**
- * The block to simulate: `block` (default 0) where no side is asked for, refused when it is one side of
- * a disaggregated deployment; else the file's block of `side` (`block` must then be one), refused where
- * the file has none. Each error names the file and the sides it has.
+ * The block to simulate (or tune, `purpose`): `block` (default 0) where no side is asked for, refused
+ * when it is one side of a disaggregated deployment; else the file's block of `side` (`block` must then
+ * be one), refused where the file has none. Each error names the file and the sides it has.
  */
-function pickBlock(
+export function pickConfigBlock(
   path: string,
   report: ConfigFileReport,
   block: number | undefined,
   side: DisaggregationSide | undefined,
+  purpose: 'simulate' | 'tune' = 'simulate',
 ): number {
   const sides = disaggregationSides(report);
   const has = `${path} has these sides: ${sidesText(report)}`;
@@ -145,8 +146,9 @@ function pickBlock(
     const mode = sides[index];
     if (!mode) return index;
     const where = formatLocation(report.blocks[index]!.range);
+    const done = purpose === 'simulate' ? 'simulated' : 'tuned';
     throw new ServeTuneError(
-      `${where}: ${report.blocks[index]!.label} is the ${mode} side of a disaggregated deployment: pick the side to simulate with --side prefill|decode (${has}); it is simulated with the other side's pool`,
+      `${where}: ${report.blocks[index]!.label} is the ${mode} side of a disaggregated deployment: pick the side to ${purpose} with --side prefill|decode (${has}); it is ${done} with the other side's pool`,
       'invalid-argument',
       '--side',
     );

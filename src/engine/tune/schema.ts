@@ -17,6 +17,12 @@ export const TuneBlockInput = z.object({
   text: ConfigText.optional(),
   /** Which serving block of the file (0-based, in file order). */
   block: z.number().int().nonnegative().default(0),
+  /**
+   * The side of a disaggregated deployment to tune (`--side`): the file's block of that side (`block`,
+   * where given, must be one), searched as that side's pool of the prefill + decode pair, the other side
+   * as the file writes it.
+   */
+  side: z.enum(['prefill', 'decode']).optional(),
   /** A workload spec or a trace file. */
   workload: z.string().min(1),
   /** Requests per second to compare at; default: the workload's own rate. */

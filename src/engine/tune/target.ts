@@ -9,6 +9,7 @@ import {
 import { allToAllOfSettings } from '../config/engines/all-to-all.js';
 import { type EngineBehaviour, engineBehaviourOf } from '../config/engines/engine-behaviour.js';
 import { knobsFor, knobTable } from '../config/knobs/index.js';
+import { type MemoryLimits, wholeGpuShareOf } from '../config/memory-share.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import { formatLocation } from '../config/source.js';
 import { getHardware } from '../hardware/catalog.js';
@@ -83,7 +84,7 @@ export function resolveBlock(
   const mode = written.disaggregationMode;
   if ((mode === 'prefill' || mode === 'decode') && options.side !== mode) {
     throw new ServeTuneError(
-      `${where}: ${block.label} is the ${written.disaggregationMode} side of a disaggregated deployment; tuning works on one colocated server (use servetune search --disaggregation for prefill/decode pools)`,
+      `${where}: ${block.label} is the ${written.disaggregationMode} side of a disaggregated deployment: pick its side with --side ${written.disaggregationMode}, or search both pools with servetune search --disaggregation`,
       'invalid-config',
       where,
     );
@@ -143,14 +144,19 @@ export function resolveBlock(
     weightDtype: weightDtype === 'fp16' || !weightDtype ? 'bf16' : weightDtype,
     kvDtype: kvDtypeOf(effective) === 'fp16' ? 'bf16' : kvDtypeOf(effective),
   };
+  const limits = memoryLimitsOf(effective, model);
+  const share = wholeGpuShareOf({ engine: block.engine, model, hardware, plan }, effective, limits, {
+    startupDefault: true,
+  });
   const pool: Pool = {
     plan,
     knobs: {
-      maxNumSeqs: effective.maxNumSeqs ?? 256,
-      maxNumBatchedTokens: effective.maxNumBatchedTokens ?? 2048,
+      maxNumSeqs: limits.maxNumSeqs,
+      maxNumBatchedTokens: limits.maxNumBatchedTokens,
       chunkedPrefill: effective.enableChunkedPrefill ?? true,
-      blockSize: effective.blockSize ?? DEFAULT_BLOCK_SIZE,
-      gpuMemoryUtilization: effective.gpuMemoryUtilization ?? DEFAULT_MEMORY_UTILIZATION,
+      blockSize: limits.blockSize,
+      // The engine's memory settings as the share of the whole GPU the memory model takes.
+      gpuMemoryUtilization: share ?? DEFAULT_MEMORY_UTILIZATION,
       // Only what the file writes: the engine's defaults stand for the rest.
       ...(written.maxPrefillTokens !== undefined ? { maxPrefillTokens: written.maxPrefillTokens } : {}),
       ...(written.mixedChunk !== undefined ? { mixedChunk: written.mixedChunk } : {}),
@@ -185,5 +191,18 @@ export function resolveBlock(
     pool,
     problems,
     behaviour: engineBehaviourOf(written),
+  };
+}
+
+/** The memory model's settings of a block other than its share: what the activations depend on. */
+export function memoryLimitsOf(
+  effective: PartialServingSettings,
+  model: ModelSpec,
+): Required<Pick<MemoryLimits, 'maxNumSeqs' | 'maxNumBatchedTokens' | 'blockSize' | 'contextLength'>> {
+  return {
+    maxNumSeqs: effective.maxNumSeqs ?? 256,
+    maxNumBatchedTokens: effective.maxNumBatchedTokens ?? 2048,
+    blockSize: effective.blockSize ?? DEFAULT_BLOCK_SIZE,
+    contextLength: effective.maxModelLen ?? model.maxContextLength,
   };
 }

@@ -7,6 +7,7 @@ import {
   engineBehaviourSettings,
   mergeEngineBehaviour,
 } from '../config/engines/engine-behaviour.js';
+import { engineMemoryUtilizationOf } from '../config/memory-share.js';
 import {
   DEPLOYMENT_KEYS,
   type PartialServingSettings,
@@ -25,15 +26,15 @@ import {
   type SearchResult,
   searchServing,
 } from '../search/run.js';
-import type { Candidate, Pool, Slo } from '../search/schema.js';
+import type { Candidate, EvaluationMetrics, Pool, Slo } from '../search/schema.js';
 import type { SearchProgress } from '../search/search.js';
 import { type SimulationEvaluator, simulationEvaluatorFor } from '../search/simulation-evaluator.js';
 import { meetsSlo } from '../search/slo.js';
 import { candidateId } from '../search/space.js';
 import { readConfigIfFile } from '../util/files.js';
 import { sloInWords } from '../workload/slo-verdict.js';
-import { disaggregationSides } from './config-simulation.js';
-import { predictPair } from './predict-pair.js';
+import { type DisaggregationSide, disaggregationSides, pickConfigBlock } from './config-simulation.js';
+import { configPairOf, evaluatePair, pairWithPool, predictPair } from './predict-pair.js';
 import { readBlock, refuseOtherEngine } from './read-block.js';
 import {
   type BlockPrediction,
@@ -44,7 +45,7 @@ import {
   TuneBlockInput,
   type TuneBlockResult,
 } from './schema.js';
-import { engineTakes, holdsGpuCount, type ResolvedBlock, resolveBlock } from './target.js';
+import { engineTakes, holdsGpuCount, memoryLimitsOf, type ResolvedBlock, resolveBlock } from './target.js';
 
 /** The simulation setup shared by the prediction of the file and the search: same requests, rate, length. */
 interface Bench {
@@ -195,7 +196,7 @@ export async function predictBlock(rawInput: PredictBlockInput): Promise<Predict
     workload: bench.workload,
     slo: bench.slo,
     current: side
-      ? predictPair(input, side, bench.evaluator, bench.rate, bench.slo)
+      ? await predictPair(input, side, bench.evaluator, bench.rate, bench.slo)
       : await predict(resolved, bench, false),
   };
 }
@@ -213,7 +214,7 @@ function settingsFor(resolved: ResolvedBlock, block: ServingBlock, pool: Pool): 
     maxNumBatchedTokens: knobs.maxNumBatchedTokens,
     enableChunkedPrefill: knobs.chunkedPrefill,
     blockSize: knobs.blockSize,
-    gpuMemoryUtilization: knobs.gpuMemoryUtilization,
+    gpuMemoryUtilization: memorySettingFor(resolved, pool),
   };
   if (holdsReplicas) settings.replicas = plan.dp;
   if (holdsGpuCount(block)) settings.gpus = plan.tp * plan.pp * dpInServer;
@@ -222,6 +223,25 @@ function settingsFor(resolved: ResolvedBlock, block: ServingBlock, pool: Pool): 
     settings.expertParallel = true;
   }
   return settings;
+}
+
+/**
+ * The block's `gpuMemoryUtilization` setting for the pool's share of the whole GPU, in the engine's terms
+ * (SGLang's `--mem-fraction-static` leaves the activations out): the block's own where the share is the
+ * one it runs with now, undefined where the engine has no such setting.
+ */
+function memorySettingFor(resolved: ResolvedBlock, pool: Pool): number | undefined {
+  const share = pool.knobs.gpuMemoryUtilization;
+  if (Math.abs(share - resolved.pool.knobs.gpuMemoryUtilization) < 1e-9)
+    return resolved.effective.gpuMemoryUtilization;
+  const target = {
+    engine: resolved.target.engine,
+    model: resolved.model,
+    hardware: resolved.hardware,
+    plan: pool.plan,
+  };
+  const limits = memoryLimitsOf({ ...resolved.effective, ...pool.knobs }, resolved.model);
+  return engineMemoryUtilizationOf(target, share, limits);
 }
 
 /** Only what differs from what the block runs now, and only what this engine and file can say. */
@@ -248,18 +268,27 @@ function changedSettings(
 /** At most this many configurations the search did not rate are rated for a block (see `bestFor`). */
 const EXTRA_MAX_RATE_SEARCHES = 24;
 
+/** How a pool the search found is rated for this block: as a whole server, or as its side's pool of the pair. */
+interface Rating {
+  evaluate: (candidate: Candidate & { kind: 'colocated' }, rate: number) => EvaluationMetrics;
+  /** The search rated whole servers; a side's pool is rated again within its pair. */
+  pair: boolean;
+}
+
 /**
  * Among the search's configurations, the best one this block can become: same weight and KV formats,
  * data parallelism only where the file or the engine can say it, meeting the SLOs; ranked like the
  * search ranks (highest rate under the SLOs, then throughput per GPU). The search skips the max-rate
  * search of configurations beaten on every metric by another one, possibly one of another format;
- * those that qualify here are rated now, on the same bench.
+ * those that qualify here are rated now, on the same bench. A side's pool is judged within its pair:
+ * the search's best pools by throughput per GPU, simulated in the pair at the bench's rate and rated.
  */
 async function bestFor(
   resolved: ResolvedBlock,
   block: ServingBlock,
   search: SearchResult,
   bench: Bench,
+  rating: Rating,
 ): Promise<{ configuration: SearchConfiguration; pool: Pool } | undefined> {
   const current = resolved.pool.plan;
   const dpAllowed = resolved.target.holdsReplicas || engineTakes(block, 'dp');
@@ -268,26 +297,37 @@ async function bestFor(
   const maxModelLen = resolved.effective.maxModelLen ?? resolved.model.maxContextLength;
   const schedulable = (pool: Pool) =>
     pool.knobs.chunkedPrefill || pool.knobs.maxNumBatchedTokens >= maxModelLen;
-  const eligible = search.configurations.flatMap((c) =>
+  const byThroughput = (
+    a: { configuration: SearchConfiguration },
+    b: { configuration: SearchConfiguration },
+  ) => b.configuration.metrics.throughputPerGpu - a.configuration.metrics.throughputPerGpu;
+  const formats = search.configurations.flatMap((c) =>
     c.candidate.kind === 'colocated' &&
     c.candidate.pool.plan.weightDtype === current.weightDtype &&
     c.candidate.pool.plan.kvDtype === current.kvDtype &&
     (dpAllowed || c.candidate.pool.plan.dp === 1) &&
-    schedulable(c.candidate.pool) &&
-    c.meetsSlo
+    schedulable(c.candidate.pool)
       ? [{ configuration: c, pool: c.candidate.pool, candidate: c.candidate }]
       : [],
   );
-  const rates = new Map(eligible.map((e) => [e.configuration.id, e.configuration.maxRateUnderSlo]));
+  const eligible = rating.pair
+    ? formats
+        .sort(byThroughput)
+        .slice(0, EXTRA_MAX_RATE_SEARCHES)
+        .filter((e) => meetsSlo(rating.evaluate(e.candidate, bench.rate), bench.slo))
+    : formats.filter((e) => e.configuration.meetsSlo);
+  const rates = new Map(
+    eligible.map((e) => [e.configuration.id, rating.pair ? null : e.configuration.maxRateUnderSlo]),
+  );
   const unrated = eligible
-    .filter((e) => !e.configuration.maxRateSearched)
-    .sort((a, b) => b.configuration.metrics.throughputPerGpu - a.configuration.metrics.throughputPerGpu)
+    .filter((e) => rating.pair || !e.configuration.maxRateSearched)
+    .sort(byThroughput)
     .slice(0, EXTRA_MAX_RATE_SEARCHES);
   const found = await maxRatesUnderSlo(
     unrated.length,
     async (round) =>
       round.map(({ index, rate }) => {
-        const m = bench.evaluator.evaluateOne({ candidate: unrated[index].candidate, rate });
+        const m = rating.evaluate(unrated[index].candidate, rate);
         return { holds: meetsSlo(m, bench.slo), payload: m };
       }),
     { ...DEFAULT_RATE_SEARCH, start: bench.rate },
@@ -381,12 +421,57 @@ function editsDiff(
     .join('');
 }
 
+type Reader = (path: string) => string | undefined;
+
+/** How a block is predicted and its search's pools rated: as a whole server, or as a side of its pair. */
+interface Judge {
+  /** The block as `text` writes it (the files it refers to read through `read`), rated. */
+  predict: (resolved: ResolvedBlock, text: string, read: Reader) => Promise<BlockPrediction>;
+  rating: (text: string, read: Reader) => Rating;
+}
+
+/**
+ * A whole server is simulated alone; a side of a disaggregated deployment within the pair
+ * `simulate --config --side` runs (`configPairOf` over `pairInput`), each pool the search found taking
+ * the side's place.
+ */
+function judgeFor(
+  resolved: ResolvedBlock,
+  bench: Bench,
+  side: DisaggregationSide | undefined,
+  pairInput: (text: string, read: Reader) => Parameters<typeof configPairOf>[0],
+): Judge {
+  const { evaluator, rate, slo } = bench;
+  if (!side) {
+    return {
+      predict: (block) => predict(block, bench, true),
+      rating: () => ({
+        pair: false,
+        evaluate: (candidate, at) => evaluator.evaluateOne({ candidate, rate: at }),
+      }),
+    };
+  }
+  const maxModelLen = resolved.effective.maxModelLen ?? resolved.model.maxContextLength;
+  return {
+    predict: (_block, text, read) => predictPair(pairInput(text, read), side, evaluator, rate, slo, true),
+    rating(text, read) {
+      const pair = configPairOf(pairInput(text, read), side);
+      return {
+        pair: true,
+        evaluate: (candidate, at) =>
+          evaluatePair(pairWithPool(pair, candidate.pool, maxModelLen), evaluator, at, slo).metrics,
+      };
+    },
+  };
+}
+
 /**
  * Tunes one block of a config file: searches plans and scheduler settings for its model and GPUs on the
  * workload, takes the best configuration the block can become (same engine, same weight and KV formats;
  * data parallelism as copies where the file holds replicas), and plans the edits that make exactly that
  * change. The current settings and the edited file are simulated the same way, so the comparison is like
- * for like.
+ * for like. A side of a disaggregated deployment (`side`) is picked as `simulate --config --side` picks
+ * it and tuned within its pair: each pool the search found takes the side's place (`judgeFor`).
  */
 export async function tuneBlock(
   rawInput: TuneBlockInput,
@@ -403,12 +488,23 @@ export async function tuneBlock(
 ): Promise<TuneBlockResult> {
   const input = TuneBlockInput.parse(rawInput);
   const readFile = options.readFile ?? readConfigIfFile;
-  const { text, block } = readBlock(input.path, input.text, input.block, readFile);
-  const resolved = resolveBlock(block, input.block, {
+  const { text, report } = readBlock(input.path, input.text, input.block, readFile);
+  // A side of a disaggregated deployment is tuned only where `side` asks, as `simulate --config --side`.
+  const { side } = input;
+  const index = pickConfigBlock(input.path, report, rawInput.block, side, 'tune');
+  const block = report.blocks[index]!;
+  const resolved = resolveBlock(block, index, {
     hardware: input.hardware,
     hardwareFallback: input.hardwareFallback,
+    ...(side ? { side } : {}),
   });
   const bench = await benchFor(resolved, input);
+  const judge = judgeFor(resolved, bench, side, (pathText, read) => ({
+    ...input,
+    block: index,
+    text: pathText,
+    readFile: read,
+  }));
   const target = targetOf(resolved, bench);
   const search = await searchServing(
     {
@@ -430,7 +526,7 @@ export async function tuneBlock(
     },
     options,
   );
-  const current = await predict(resolved, bench, true);
+  const current = await judge.predict(resolved, text, readFile);
   const common = { target, workload: bench.workload, slo: bench.slo, current, search };
   const nothing = (reason: string): TuneBlockResult => ({
     ...common,
@@ -444,7 +540,7 @@ export async function tuneBlock(
     summary: reason,
     reason,
   });
-  const best = await bestFor(resolved, block, search, bench);
+  const best = await bestFor(resolved, block, search, bench, judge.rating(text, readFile));
   const sloText = `the SLO (${sloInWords(bench.slo)})`;
   if (!best) {
     return nothing(
@@ -466,9 +562,13 @@ export async function tuneBlock(
     editedFiles.set(file, applyEdits(before, planned.edits, file));
   }
   const readEdited = (path: string) => editedFiles.get(path) ?? readFile(path);
-  const edited = readBlock(input.path, editedFiles.get(input.path) ?? text, input.block, readEdited);
-  const editedResolved = resolveBlock(edited.block, input.block, { hardware: target.hardware });
-  const suggested = await predict(editedResolved, bench, true);
+  const editedText = editedFiles.get(input.path) ?? text;
+  const edited = readBlock(input.path, editedText, index, readEdited);
+  const editedResolved = resolveBlock(edited.block, index, {
+    hardware: target.hardware,
+    ...(side ? { side } : {}),
+  });
+  const suggested = await judge.predict(editedResolved, editedText, readEdited);
   if (
     current.maxRateUnderSlo !== null &&
     (suggested.maxRateUnderSlo ?? 0) <= current.maxRateUnderSlo &&

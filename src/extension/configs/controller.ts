@@ -2,14 +2,14 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { searchChartModel } from '../../engine/chart/search-chart.js';
 import type { Diagnostic } from '../../engine/config/diagnostics.js';
-import { mergeEngineBehaviour } from '../../engine/config/engines/engine-behaviour.js';
 import type { TextEdit } from '../../engine/config/source.js';
 import type { CheckConfigResult } from '../../engine/tune/check.js';
 import {
+  type ConfigSimulation,
   type DisaggregationSide,
   simulationConfigOf,
-  simulationFromConfig,
 } from '../../engine/tune/config-simulation.js';
+import { configPairOf } from '../../engine/tune/predict-pair.js';
 import type { PredictBlockResult, TuneBlockResult } from '../../engine/tune/schema.js';
 import { readConfigIfFile } from '../../engine/util/files.js';
 import { showSimulation } from '../commands/simulate.js';
@@ -244,25 +244,25 @@ export class ConfigController implements vscode.Disposable {
   async simulate(uri: vscode.Uri, block: number, side?: DisaggregationSide): Promise<void> {
     const document = await vscode.workspace.openTextDocument(uri);
     let inputs: WorkspaceInputs;
-    let config: ReturnType<typeof simulationFromConfig>;
+    let config: ConfigSimulation;
     try {
       inputs = workspaceInputs(document);
       const buffers = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.fsPath, d.getText()]));
-      const asWritten = simulationFromConfig(uri.fsPath, {
-        block,
-        // The lens of a prefill or decode block names its side (`servetune simulate --side`).
-        ...(side ? { side } : {}),
-        ...(inputs.hardware ? { hardware: inputs.hardware } : {}),
-        hardwareFallback: inputs.hardwareFallback,
-        readFile: (path) => buffers.get(path) ?? readConfigIfFile(path),
-      });
-      // The MoE backend and nvfp4 dispatch settings over the file's, as `--moe-backend` and
-      // `--nvfp4-dispatch` over `--config`'s.
-      const settings = {
-        ...moeBackendForBlock(inputs, asWritten.engine.id),
-        ...nvfp4DispatchForBlock(inputs, asWritten.engine.id),
-      };
-      config = { ...asWritten, behaviour: mergeEngineBehaviour(asWritten.behaviour, settings) };
+      // The pair as `simulate --config --side` and the side's prediction assemble it (the lens of a
+      // prefill or decode block names its side), with the MoE backend and nvfp4 dispatch settings over
+      // the file's, as `--moe-backend` and `--nvfp4-dispatch` over `--config`'s.
+      config = configPairOf(
+        {
+          path: uri.fsPath,
+          block,
+          ...(inputs.hardware ? { hardware: inputs.hardware } : {}),
+          hardwareFallback: inputs.hardwareFallback,
+          readFile: (path) => buffers.get(path) ?? readConfigIfFile(path),
+          ...moeBackendForBlock(inputs, this.blockEngine(document, block)),
+          ...nvfp4DispatchForBlock(inputs, this.blockEngine(document, block)),
+        },
+        side,
+      );
     } catch (error) {
       void vscode.window.showErrorMessage(`ServeTune: ${describeEngineError(error)}`);
       return;

@@ -48,7 +48,7 @@ export const SGLANG = {
   checks: {
     gpusMatchPlan: true,
     stepBudgetCoversLimits: false,
-    kvBudget: 'share-of-gpu',
+    kvBudget: 'static-share-of-gpu',
     kvBlockSizes: { allowed: 'any', rule: '--page-size takes any number of tokens (default 1)' },
   },
 } as const satisfies EngineDescription<'sglang'>;

@@ -95,11 +95,13 @@ export interface EngineChecks {
    */
   stepBudgetCoversLimits: boolean;
   /**
-   * What the KV cache is given. share-of-gpu: gpu-memory-utilization of the whole GPU (vLLM, SGLang, TGI).
-   * share-of-free-memory: kv-cache-free-gpu-memory-fraction of what weights and activations leave free
-   * (TensorRT-LLM).
+   * What the KV cache is given. share-of-gpu: gpu-memory-utilization of the whole GPU for weights,
+   * activations and KV cache (vLLM, TGI). static-share-of-gpu: a share of the whole GPU for weights and
+   * KV cache alone, activations and CUDA graphs outside it, chosen at start-up from GPU memory and TP
+   * where not given (SGLang's --mem-fraction-static). share-of-free-memory:
+   * kv-cache-free-gpu-memory-fraction of what weights and activations leave free (TensorRT-LLM).
    */
-  kvBudget: 'share-of-gpu' | 'share-of-free-memory';
+  kvBudget: 'share-of-gpu' | 'static-share-of-gpu' | 'share-of-free-memory';
   /** The KV block (page) sizes in tokens the engine starts with ('any': any positive number), and why. */
   kvBlockSizes: { allowed: readonly number[] | 'any'; rule: string };
 }

@@ -126,3 +126,17 @@ describe('TensorRT-LLM gets its memory budget as a share of free memory', () => 
     assert.ok(blind.dropped.some((d) => d.setting === 'gpuMemoryUtilization'));
   });
 });
+
+describe('SGLang gets its memory budget as --mem-fraction-static (weights and KV cache)', () => {
+  it('writes the share the search simulated without the activations', () => {
+    const model = getModel('llama-3.1-8b');
+    const hardware = getHardware('h100-sxm');
+    const [server] = engineSettingsFor('sglang', model, candidate('bf16'), 8192, { hardware }).servers;
+    const fraction = server.expressed.gpuMemoryUtilization as number;
+    assert.ok(fraction > 0.85 && fraction < 0.9, String(fraction));
+    assert.match(server.commandLine, new RegExp(`--mem-fraction-static ${fraction}`));
+    // Without the GPU the share is written as it is, as before.
+    const [blind] = engineSettingsFor('sglang', model, candidate('bf16'), 8192).servers;
+    assert.equal(blind.expressed.gpuMemoryUtilization, 0.9);
+  });
+});

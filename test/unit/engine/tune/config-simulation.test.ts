@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sglangDefaultMemFractionStatic } from '../../../../src/engine/config/knobs/sglang.js';
+import { getHardware } from '../../../../src/engine/hardware/catalog.js';
+import { memoryReport } from '../../../../src/engine/memory/model.js';
+import { getModel } from '../../../../src/engine/model/catalog.js';
 import { SimulationConfig } from '../../../../src/engine/sim/config.js';
 import {
   disaggregationSides,
@@ -13,6 +17,36 @@ import { isServeTuneError } from '../../../../src/engine/util/errors.js';
 const files = (texts: Record<string, string>) => (path: string) => texts[path];
 
 describe('simulationFromConfig', () => {
+  /** The KV cache bytes per GPU the memory model gives the simulation of `command` on an H100. */
+  const kvOf = (command: string) => {
+    const config = simulationFromConfig('/c/serve.sh', {
+      hardware: 'h100-sxm',
+      readFile: files({ '/c/serve.sh': command }),
+    });
+    const { plan, scheduler } = config;
+    const settings = { ...scheduler, contextLength: scheduler.maxModelLen };
+    return memoryReport(getModel(config.model), getHardware('h100-sxm'), plan, settings).perGpu;
+  };
+  const sglang = 'python -m sglang.launch_server --model-path meta-llama/Llama-3.1-8B-Instruct';
+
+  it("gives SGLang's --mem-fraction-static to weights and KV cache, activations outside it", () => {
+    const gpu = kvOf(`${sglang} --mem-fraction-static 0.8\n`);
+    // SGLang's KV pool: the static share of the GPU less the weights (the runtime's own reserve aside).
+    const engine = 0.8 * gpu.totalBytes - gpu.weightBytes - gpu.runtimeReserveBytes;
+    assert.ok(Math.abs(gpu.kvCacheBytes - engine) < 1, `${gpu.kvCacheBytes} vs ${engine}`);
+    // vLLM's gpu-memory-utilization 0.8 takes the activations out of the same share.
+    const vllm = kvOf('vllm serve meta-llama/Llama-3.1-8B-Instruct --gpu-memory-utilization 0.8\n');
+    assert.ok(vllm.kvCacheBytes < gpu.kvCacheBytes);
+  });
+
+  it('takes the --mem-fraction-static SGLang picks at start-up where the file gives none', () => {
+    const gpu = kvOf(`${sglang}\n`);
+    const startup = sglangDefaultMemFractionStatic({ gpuMemoryBytes: gpu.totalBytes, tp: 1, pp: 1 });
+    assert.equal(startup, 0.836);
+    const engine = startup * gpu.totalBytes - gpu.weightBytes - gpu.runtimeReserveBytes;
+    assert.ok(Math.abs(gpu.kvCacheBytes - engine) < 1, `${gpu.kvCacheBytes} vs ${engine}`);
+  });
+
   it('takes the plan, engine, scheduler and engine behaviours from a launch command', () => {
     const readFile = files({
       '/c/serve.sh':

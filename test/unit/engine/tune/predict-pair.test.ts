@@ -47,4 +47,17 @@ describe('the prediction of one side of a disaggregated deployment', () => {
     const input = { path: PATH, text: edited, block: 0, hardwareFallback: 'h100-sxm' };
     assert.equal(configPairOf(input, 'prefill').disaggregated?.other?.scheduler.maxNumSeqs, 256);
   });
+
+  it('takes a whole-server block as simulate --config does, its referred files through readFile', () => {
+    const files: Record<string, string> = {
+      '/c/serve.sh': 'vllm serve meta-llama/Llama-3.1-8B-Instruct --config /c/vllm.yaml\n',
+      '/c/vllm.yaml': 'max-num-seqs: 48\n',
+    };
+    const readFile = (path: string) => files[path];
+    const input = { path: '/c/serve.sh', block: 0, hardwareFallback: 'h100-sxm', readFile };
+    const config = configPairOf(input);
+    assert.equal(config.disaggregated, undefined);
+    assert.equal(config.scheduler.maxNumSeqs, 48);
+    assert.deepEqual(config, simulationFromConfig('/c/serve.sh', { hardwareFallback: 'h100-sxm', readFile }));
+  });
 });
