@@ -109,6 +109,11 @@ const LaunchEntry = z.object({
    */
   deepGemm: z.boolean().optional(),
   /**
+   * vLLM: true where the script's compilation config sets `cudagraph_mode: FULL_DECODE_ONLY` (steps
+   * holding a prompt run without CUDA graphs; ServingEngine.decodeOnlyCudaGraphs).
+   */
+  decodeOnlyCudaGraphs: z.literal(true).optional(),
+  /**
    * vLLM scripts that never pass `--data-parallel-size`: one server of `--tensor-parallel-size=$TP`, with
    * `--enable-expert-parallel` never (`never`) or where EP_SIZE > 1 (`whenEpSizeAbove1`). A row such a
    * script ran that records attention DP records its configuration's `dp-attn`, not the launch.
@@ -177,6 +182,14 @@ export function kvCacheFreeFractionOf(
 /** Whether the row's launch script left SGLang's DeepGEMM on (its default), for ServingEngine.deepGemm. */
 export function deepGemmOf(row: SiliconRow, entries: readonly LaunchEntry[] = LAUNCH_SETTINGS): boolean {
   return launchEntryOf(row, entries)?.deepGemm !== false;
+}
+
+/** Whether the row's launch script replays vLLM's CUDA graphs for decode-only steps alone (FULL_DECODE_ONLY). */
+export function decodeOnlyCudaGraphsOf(
+  row: SiliconRow,
+  entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
+): boolean {
+  return launchEntryOf(row, entries)?.decodeOnlyCudaGraphs === true;
 }
 
 function whyNoScript(row: SiliconRow): string {

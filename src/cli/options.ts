@@ -356,6 +356,16 @@ export const nvfp4DispatchOption = () =>
   );
 
 /**
+ * `--decode-only-cuda-graphs`: vLLM launched with `cudagraph_mode: FULL_DECODE_ONLY`, for step and
+ * simulate (ServingEngine.decodeOnlyCudaGraphs).
+ */
+export const decodeOnlyCudaGraphsOption = () =>
+  new Option(
+    '--decode-only-cuda-graphs',
+    'vLLM with compilation-config cudagraph_mode FULL_DECODE_ONLY: CUDA graphs replay decode-only steps alone, so a step holding a prompt launches its kernels from the host (as --enforce-eager prices them)',
+  );
+
+/**
  * `--disable-overlap-scheduling`: the engine schedules step by step (TensorRT-LLM
  * `disable_overlap_scheduler: true`, SGLang `--disable-overlap-schedule`, vLLM `--no-async-scheduling`),
  * for simulate (perf/overlap-scheduling.ts has each engine's default).
@@ -380,6 +390,7 @@ export interface EngineFlags {
   marlinMoe?: boolean;
   disableDeepGemm?: boolean;
   nvfp4Dispatch?: boolean;
+  decodeOnlyCudaGraphs?: boolean;
   disableOverlapScheduling?: boolean;
   /** The overlap scheduler as a config file sets it (`simulate --config`); the flag above wins. */
   overlapScheduling?: boolean;
@@ -391,6 +402,7 @@ function engineFlagGiven(flags: EngineFlags): string {
   if (moeBackendOf(flags)) return '--moe-backend';
   if (flags.disableDeepGemm) return '--disable-deep-gemm';
   if (flags.nvfp4Dispatch) return '--nvfp4-dispatch';
+  if (flags.decodeOnlyCudaGraphs) return '--decode-only-cuda-graphs';
   if (flags.disableOverlapScheduling) return '--disable-overlap-scheduling';
   return '--disable-custom-all-reduce';
 }
@@ -405,10 +417,11 @@ export function servingEngineFromFlags(flags: EngineFlags): ServingEngine | unde
       moeBackend ||
       flags.disableDeepGemm ||
       flags.nvfp4Dispatch ||
+      flags.decodeOnlyCudaGraphs ||
       flags.disableOverlapScheduling
     ) {
       throw new ServeTuneError(
-        '--disable-custom-all-reduce, --enforce-eager, --moe-backend (--marlin-moe), --nvfp4-dispatch, --disable-deep-gemm and --disable-overlap-scheduling describe an engine: give --engine too',
+        '--disable-custom-all-reduce, --enforce-eager, --moe-backend (--marlin-moe), --nvfp4-dispatch, --decode-only-cuda-graphs, --disable-deep-gemm and --disable-overlap-scheduling describe an engine: give --engine too',
         'invalid-argument',
         engineFlagGiven(flags),
       );

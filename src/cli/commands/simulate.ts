@@ -48,6 +48,7 @@ import {
   checkThinkTime,
   checkWarmUpPhase,
   concurrencyOption,
+  decodeOnlyCudaGraphsOption,
   deepGemmOption,
   type EngineFlags,
   engineOptions,
@@ -254,6 +255,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(moeBackendOptions()[1])
     .addOption(deepGemmOption())
     .addOption(nvfp4DispatchOption())
+    .addOption(decodeOnlyCudaGraphsOption())
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: StepReport)')
@@ -505,6 +507,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(moeBackendOptions()[1])
     .addOption(deepGemmOption())
     .addOption(nvfp4DispatchOption())
+    .addOption(decodeOnlyCudaGraphsOption())
     .addOption(overlapSchedulingOption())
     .addOption(expertSkewOption())
     .addOption(eplbOption())

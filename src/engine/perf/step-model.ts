@@ -310,7 +310,7 @@ export class StepModel {
   /** Per-step host costs: the engine's fitted overhead, and eager launches where graphs are off. */
   private readonly overhead: EngineOverhead;
   private eagerLaunchSeconds = 0;
-  /** Launch cost a context step adds where the engine replays graphs for generation only (eagerContextSteps). */
+  /** Launch cost a context step adds where the engine replays graphs for decode-only steps alone (eagerContextSteps, vLLM FULL_DECODE_ONLY). */
   private eagerContextSeconds = 0;
   /** The least time such a context step lasts where its host launches outlast it (eager-prompt-steps.ts). */
   private promptStepHostSeconds = 0;
@@ -356,7 +356,7 @@ export class StepModel {
     this.kinds = countLayerKinds(model, plan.pp).map((count) => this.compileKind(count));
     if (this.engine && !this.engine.cudaGraphs)
       this.eagerLaunchSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
-    else if (this.engine && this.engineKernels.eagerContextSteps) {
+    else if (this.engine && (this.engineKernels.eagerContextSteps || this.engine.decodeOnlyCudaGraphs)) {
       this.eagerContextSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
       // Pipelined plans run another executor loop; only single-stage replicas are held to the host floor.
       if (plan.pp === 1)

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  decodeOnlyCudaGraphsOf,
   deepGemmOf,
   kvCacheFreeFractionOf,
   kvChoiceOf,
@@ -41,6 +42,10 @@ const ROWS = {
     'dsr1_b200_trtllm_fp4_agg_8192x1024_c64_cfg91,db-dump/2026-04-27; config_id=91; silicon_concurrency=64; measured=2025-11-02T00:00:00.000Z; workflow_run_id=103,trtllm,,deepseek-ai/DeepSeek-V3,b200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,64,8,1,1,8,1,,,,,,,,,,,,,,,2158.7906952470803,25.646409375909535',
   trtH200:
     'dsr1_h200_trtllm_fp8_agg_8192x1024_c64_cfg83,db-dump/2026-04-27; config_id=83; silicon_concurrency=64; measured=2025-11-02T00:00:00.000Z; workflow_run_id=103,trtllm,,deepseek-ai/DeepSeek-V3,h200_sxm,fp8,agg,8192,1024,fp8,fp8,64,8,1,1,8,1,,,,,,,,,,,,,,,4995.062101324584,48.28628230198092',
+  llamaB200:
+    '2026_04_06_llama_3_1_70b_b200_sxm_vllm_fp8_agg_1024x1024_c4_tp8_ep1_581,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=4; measured=2025-10-29T00:00:00.000Z; wip=False,vllm,,meta-llama/Llama-3.1-70B,b200_sxm,fp8,agg,1024,1024,fp8,fp8,4,8,1,1,8,1,,,,,,,,,,,,,,,100.36714740563184,6.3181364712788675',
+  llamaH200:
+    '2026_04_06_llama_3_1_70b_h200_sxm_vllm_fp8_agg_1024x8192_c16_tp8_ep1_270,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=16; measured=2025-10-29T00:00:00.000Z; wip=False,vllm,,meta-llama/Llama-3.1-70B,h200_sxm,fp8,agg,1024,8192,fp8,fp8,16,8,1,1,8,1,,,,,,,,,,,,,,,101.37578308349475,9.747239728212014',
   disagg:
     'dsr1_gb200_trtllm_fp8_disagg_1024x8192_c8192_cfg435,db-dump/2026-04-27; config_id=435; silicon_concurrency=8192; measured=2026-02-05T00:00:00.000Z; workflow_run_id=259; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-V3,gb200,fp8,disagg,1024,8192,fp8,fp8,,,,,,,1,1,1,1,8,1,8,256,2,1,1,16,1,16,7431.498290984184,48.5587774517027',
 };
@@ -307,6 +312,20 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
       assert.ok(mapped.modelled);
       assert.equal(mapped.job.config.engine?.deepGemm, undefined, name);
     }
+  });
+
+  it('runs prompt steps without CUDA graphs where the vLLM script sets cudagraph_mode FULL_DECODE_ONLY', () => {
+    // 70b_fp8_b200_docker.sh and 70b_fp4_b200_docker.sh (bb4c7f93): "cudagraph_mode": "FULL_DECODE_ONLY".
+    assert.equal(decodeOnlyCudaGraphsOf(row('llamaB200')), true);
+    assert.equal(decodeOnlyCudaGraphsOf({ ...row('llamaB200'), precision: 'fp4' }), true);
+    const b200 = mapRow(row('llamaB200'));
+    assert.ok(b200.modelled);
+    assert.equal(b200.job.config.engine?.decodeOnlyCudaGraphs, true);
+    // 70b_fp8_h200_slurm.sh sets no compilation config: vLLM's default FULL_AND_PIECEWISE.
+    assert.equal(decodeOnlyCudaGraphsOf(row('llamaH200')), false);
+    const h200 = mapRow(row('llamaH200'));
+    assert.ok(h200.modelled);
+    assert.equal(h200.job.config.engine?.decodeOnlyCudaGraphs, undefined);
   });
 
   it("a fp8_block row on a 16-bit repository runs its publisher's block-scaled FP8 checkpoint", () => {
