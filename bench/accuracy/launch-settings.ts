@@ -113,6 +113,8 @@ const LaunchEntry = z.object({
    * holding a prompt run without CUDA graphs; ServingEngine.decodeOnlyCudaGraphs).
    */
   decodeOnlyCudaGraphs: z.literal(true).optional(),
+  /** vLLM `--max-cudagraph-capture-size` (ServingEngine.cudaGraphMaxTokens); absent: vLLM's default. */
+  maxCudaGraphCaptureSize: count.optional(),
   /**
    * vLLM scripts that never pass `--data-parallel-size`: one server of `--tensor-parallel-size=$TP`, with
    * `--enable-expert-parallel` never (`never`) or where EP_SIZE > 1 (`whenEpSizeAbove1`). A row such a
@@ -190,6 +192,14 @@ export function decodeOnlyCudaGraphsOf(
   entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
 ): boolean {
   return launchEntryOf(row, entries)?.decodeOnlyCudaGraphs === true;
+}
+
+/** The largest step the row's launch script had vLLM capture CUDA graphs for, where it set one. */
+export function maxCudaGraphCaptureSizeOf(
+  row: SiliconRow,
+  entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
+): number | undefined {
+  return launchEntryOf(row, entries)?.maxCudaGraphCaptureSize;
 }
 
 function whyNoScript(row: SiliconRow): string {

@@ -41,6 +41,7 @@ import {
   kvChoiceOf,
   type LaunchLimits,
   launchLimitsOf,
+  maxCudaGraphCaptureSizeOf,
   moeBackendOf,
   tensorParallelLaunchOf,
 } from './launch-settings.js';
@@ -855,6 +856,7 @@ function jobOf(c: Context): SimulationJob | string {
       disableDeepGemm: !deepGemmOf(row) || recipeEntryOf(c.recipe)?.deepGemm === false,
       // vLLM `cudagraph_mode: FULL_DECODE_ONLY`: steps holding a prompt launch their kernels eagerly.
       decodeOnlyCudaGraphs: decodeOnlyCudaGraphsOf(row),
+      maxCudaGraphCaptureSize: maxCudaGraphCaptureSizeOf(row),
       // The recipe's decode servers set SGLANG_MOE_NVFP4_DISPATCH=1: DeepEP dispatches nvfp4, not BF16.
       nvfp4Dispatch: recipeEntryOf(c.recipe)?.nvfp4Dispatch === true,
     },

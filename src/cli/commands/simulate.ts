@@ -55,6 +55,7 @@ import {
   fraction,
   integer,
   kvDtypeOption,
+  maxCudaGraphCaptureSizeOption,
   moeBackendOptions,
   nonNegativeInt,
   nvfp4DispatchOption,
@@ -256,6 +257,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(deepGemmOption())
     .addOption(nvfp4DispatchOption())
     .addOption(decodeOnlyCudaGraphsOption())
+    .addOption(maxCudaGraphCaptureSizeOption())
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: StepReport)')
@@ -508,6 +510,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(deepGemmOption())
     .addOption(nvfp4DispatchOption())
     .addOption(decodeOnlyCudaGraphsOption())
+    .addOption(maxCudaGraphCaptureSizeOption())
     .addOption(overlapSchedulingOption())
     .addOption(expertSkewOption())
     .addOption(eplbOption())

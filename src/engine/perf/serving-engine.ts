@@ -27,6 +27,12 @@ export const ServingEngine = z.object({
    */
   decodeOnlyCudaGraphs: z.boolean().optional(),
   /**
+   * vLLM: the largest step, in tokens, its CUDA graphs were captured for (`--max-cudagraph-capture-size`,
+   * as the launch sets it or as the simulator resolves vLLM's default from the scheduler:
+   * perf/cuda-graph-capture.ts); a step of more tokens runs eagerly. Absent: vLLM's default ceiling, 512.
+   */
+  cudaGraphMaxTokens: z.number().int().positive().optional(),
+  /**
    * The kernel the routed experts run on, as the launch selected it (TensorRT-LLM `moe_config.backend`,
    * vLLM's MoE environment variables; perf/moe-backend.ts); absent: the engine's default for the GPU.
    */
@@ -97,6 +103,8 @@ export function servingEngineFor(
     nvfp4Dispatch?: boolean;
     /** vLLM `cudagraph_mode: FULL_DECODE_ONLY` (ServingEngine.decodeOnlyCudaGraphs). */
     decodeOnlyCudaGraphs?: boolean;
+    /** vLLM `--max-cudagraph-capture-size` (ServingEngine.cudaGraphMaxTokens). */
+    maxCudaGraphCaptureSize?: number;
     disableOverlapScheduling?: boolean;
     /** The overlap scheduler as a config file sets it (`disableOverlapScheduling` wins). */
     overlapScheduling?: boolean;
@@ -125,9 +133,19 @@ export function servingEngineFor(
       '--decode-only-cuda-graphs',
     );
   }
+  if (flags.maxCudaGraphCaptureSize !== undefined && spec.id !== 'vllm') {
+    throw new ServeTuneError(
+      `--max-cudagraph-capture-size: a vLLM setting; ${spec.id} sizes its CUDA graphs otherwise`,
+      'invalid-argument',
+      '--max-cudagraph-capture-size',
+    );
+  }
   return {
     id: spec.id,
     ...(spec.version !== undefined ? { version: spec.version } : {}),
+    ...(flags.maxCudaGraphCaptureSize !== undefined
+      ? { cudaGraphMaxTokens: flags.maxCudaGraphCaptureSize }
+      : {}),
     customAllReduce: !flags.disableCustomAllReduce,
     cudaGraphs: !flags.enforceEager,
     ...(flags.decodeOnlyCudaGraphs && !flags.enforceEager ? { decodeOnlyCudaGraphs: true } : {}),
@@ -148,6 +166,9 @@ export function servingEngineBehaviour(engine: ServingEngineInput): string[] {
     engine.customAllReduce === false ? 'NCCL all-reduce' : undefined,
     engine.cudaGraphs === false ? 'eager' : undefined,
     engine.decodeOnlyCudaGraphs && engine.cudaGraphs !== false ? 'CUDA graphs for decode only' : undefined,
+    engine.cudaGraphMaxTokens !== undefined && engine.cudaGraphs !== false
+      ? `CUDA graphs up to ${engine.cudaGraphMaxTokens} tokens`
+      : undefined,
     engine.moeBackend ? `MoE ${engine.moeBackend}` : undefined,
     engine.deepGemm === false ? 'no DeepGEMM' : undefined,
     engine.nvfp4Dispatch ? 'nvfp4 dispatch' : undefined,
