@@ -116,6 +116,13 @@ const LaunchEntry = z.object({
    */
   deepGemm: z.boolean().optional(),
   /**
+   * vLLM: true where the script's compilation config sets `cudagraph_mode: FULL_DECODE_ONLY` (steps
+   * holding a prompt run without CUDA graphs; ServingEngine.decodeOnlyCudaGraphs).
+   */
+  decodeOnlyCudaGraphs: z.literal(true).optional(),
+  /** vLLM `--max-cudagraph-capture-size` (ServingEngine.cudaGraphMaxTokens); absent: vLLM's default. */
+  maxCudaGraphCaptureSize: count.optional(),
+  /**
    * vLLM scripts that never pass `--data-parallel-size`: one server of `--tensor-parallel-size=$TP`, with
    * `--enable-expert-parallel` never (`never`) or where EP_SIZE > 1 (`whenEpSizeAbove1`). A row such a
    * script ran that records attention DP records its configuration's `dp-attn`, not the launch.
@@ -184,6 +191,22 @@ export function kvCacheFreeFractionOf(
 /** Whether the row's launch script left SGLang's DeepGEMM on (its default), for ServingEngine.deepGemm. */
 export function deepGemmOf(row: SiliconRow, entries: readonly LaunchEntry[] = LAUNCH_SETTINGS): boolean {
   return launchEntryOf(row, entries)?.deepGemm !== false;
+}
+
+/** Whether the row's launch script replays vLLM's CUDA graphs for decode-only steps alone (FULL_DECODE_ONLY). */
+export function decodeOnlyCudaGraphsOf(
+  row: SiliconRow,
+  entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
+): boolean {
+  return launchEntryOf(row, entries)?.decodeOnlyCudaGraphs === true;
+}
+
+/** The largest step the row's launch script had vLLM capture CUDA graphs for, where it set one. */
+export function maxCudaGraphCaptureSizeOf(
+  row: SiliconRow,
+  entries: readonly LaunchEntry[] = LAUNCH_SETTINGS,
+): number | undefined {
+  return launchEntryOf(row, entries)?.maxCudaGraphCaptureSize;
 }
 
 function whyNoScript(row: SiliconRow): string {

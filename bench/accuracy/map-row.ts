@@ -30,11 +30,13 @@ import {
   type SiblingRun,
 } from './disagg-recipes.js';
 import {
+  decodeOnlyCudaGraphsOf,
   deepGemmOf,
   kvCacheFreeFractionOf,
   kvChoiceOf,
   type LaunchLimits,
   launchLimitsOf,
+  maxCudaGraphCaptureSizeOf,
   moeBackendOf,
   tensorParallelLaunchOf,
 } from './launch-settings.js';
@@ -835,6 +837,9 @@ function jobOf(c: Context): SimulationJob | string {
     {
       ...(shapes[0]?.moeBackend ? { moeBackend: shapes[0].moeBackend } : {}),
       disableDeepGemm: !deepGemmOf(row) || recipeEntryOf(c.recipe)?.deepGemm === false,
+      // vLLM `cudagraph_mode: FULL_DECODE_ONLY`: steps holding a prompt launch their kernels eagerly.
+      decodeOnlyCudaGraphs: decodeOnlyCudaGraphsOf(row),
+      maxCudaGraphCaptureSize: maxCudaGraphCaptureSizeOf(row),
       // The recipe's decode servers set SGLANG_MOE_NVFP4_DISPATCH=1: DeepEP dispatches nvfp4, not BF16.
       nvfp4Dispatch: recipeEntryOf(c.recipe)?.nvfp4Dispatch === true,
     },

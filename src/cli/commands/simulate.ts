@@ -48,12 +48,14 @@ import {
   checkThinkTime,
   checkWarmUpPhase,
   concurrencyOption,
+  decodeOnlyCudaGraphsOption,
   deepGemmOption,
   type EngineFlags,
   engineOptions,
   fraction,
   integer,
   kvDtypeOption,
+  maxCudaGraphCaptureSizeOption,
   moeBackendOptions,
   nonNegativeInt,
   nvfp4DispatchOption,
@@ -254,6 +256,8 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(moeBackendOptions()[1])
     .addOption(deepGemmOption())
     .addOption(nvfp4DispatchOption())
+    .addOption(decodeOnlyCudaGraphsOption())
+    .addOption(maxCudaGraphCaptureSizeOption())
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: StepReport)')
@@ -505,6 +509,8 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(moeBackendOptions()[1])
     .addOption(deepGemmOption())
     .addOption(nvfp4DispatchOption())
+    .addOption(decodeOnlyCudaGraphsOption())
+    .addOption(maxCudaGraphCaptureSizeOption())
     .addOption(overlapSchedulingOption())
     .addOption(expertSkewOption())
     .addOption(eplbOption())

@@ -19,6 +19,20 @@ export const ServingEngine = z.object({
   /** False: `--enforce-eager`, every kernel launched from Python each step. */
   cudaGraphs: z.boolean().default(true),
   /**
+   * True: vLLM's `compilation-config` `cudagraph_mode: FULL_DECODE_ONLY`, CUDA graphs replayed for
+   * decode-only steps alone, so a step holding a prompt chunk runs without them (vllm-project/vllm
+   * docs/design/cuda_graphs.md @0045689bdb239a1c53951f3847b9475098f36ef7: "`FULL_DECODE_ONLY` — full
+   * CUDA Graph for uniform decode, no cudagraph for prefill/mixed etc."). Absent: the default
+   * `FULL_AND_PIECEWISE`, whose piecewise graphs take mixed steps too.
+   */
+  decodeOnlyCudaGraphs: z.boolean().optional(),
+  /**
+   * vLLM: the largest step, in tokens, its CUDA graphs were captured for (`--max-cudagraph-capture-size`,
+   * as the launch sets it or as the simulator resolves vLLM's default from the scheduler:
+   * perf/cuda-graph-capture.ts); a step of more tokens runs eagerly. Absent: vLLM's default ceiling, 512.
+   */
+  cudaGraphMaxTokens: z.number().int().positive().optional(),
+  /**
    * The kernel the routed experts run on, as the launch selected it (TensorRT-LLM `moe_config.backend`,
    * vLLM's MoE environment variables; perf/moe-backend.ts); absent: the engine's default for the GPU.
    */
@@ -87,6 +101,10 @@ export function servingEngineFor(
     moeBackend?: MoeBackend;
     disableDeepGemm?: boolean;
     nvfp4Dispatch?: boolean;
+    /** vLLM `cudagraph_mode: FULL_DECODE_ONLY` (ServingEngine.decodeOnlyCudaGraphs). */
+    decodeOnlyCudaGraphs?: boolean;
+    /** vLLM `--max-cudagraph-capture-size` (ServingEngine.cudaGraphMaxTokens). */
+    maxCudaGraphCaptureSize?: number;
     disableOverlapScheduling?: boolean;
     /** The overlap scheduler as a config file sets it (`disableOverlapScheduling` wins). */
     overlapScheduling?: boolean;
@@ -108,11 +126,29 @@ export function servingEngineFor(
       '--nvfp4-dispatch',
     );
   }
+  if (flags.decodeOnlyCudaGraphs && spec.id !== 'vllm') {
+    throw new ServeTuneError(
+      `--decode-only-cuda-graphs: cudagraph_mode FULL_DECODE_ONLY is vLLM's; ${spec.id} has no such setting`,
+      'invalid-argument',
+      '--decode-only-cuda-graphs',
+    );
+  }
+  if (flags.maxCudaGraphCaptureSize !== undefined && spec.id !== 'vllm') {
+    throw new ServeTuneError(
+      `--max-cudagraph-capture-size: a vLLM setting; ${spec.id} sizes its CUDA graphs otherwise`,
+      'invalid-argument',
+      '--max-cudagraph-capture-size',
+    );
+  }
   return {
     id: spec.id,
     ...(spec.version !== undefined ? { version: spec.version } : {}),
+    ...(flags.maxCudaGraphCaptureSize !== undefined
+      ? { cudaGraphMaxTokens: flags.maxCudaGraphCaptureSize }
+      : {}),
     customAllReduce: !flags.disableCustomAllReduce,
     cudaGraphs: !flags.enforceEager,
+    ...(flags.decodeOnlyCudaGraphs && !flags.enforceEager ? { decodeOnlyCudaGraphs: true } : {}),
     ...(moeBackend ? { moeBackend } : {}),
     ...(flags.disableDeepGemm ? { deepGemm: false } : {}),
     ...(flags.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
@@ -129,6 +165,10 @@ export function servingEngineBehaviour(engine: ServingEngineInput): string[] {
   return [
     engine.customAllReduce === false ? 'NCCL all-reduce' : undefined,
     engine.cudaGraphs === false ? 'eager' : undefined,
+    engine.decodeOnlyCudaGraphs && engine.cudaGraphs !== false ? 'CUDA graphs for decode only' : undefined,
+    engine.cudaGraphMaxTokens !== undefined && engine.cudaGraphs !== false
+      ? `CUDA graphs up to ${engine.cudaGraphMaxTokens} tokens`
+      : undefined,
     engine.moeBackend ? `MoE ${engine.moeBackend}` : undefined,
     engine.deepGemm === false ? 'no DeepGEMM' : undefined,
     engine.nvfp4Dispatch ? 'nvfp4 dispatch' : undefined,

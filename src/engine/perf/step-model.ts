@@ -20,6 +20,7 @@ import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
+import { VLLM_DEFAULT_MAX_CAPTURE_TOKENS } from './cuda-graph-capture.js';
 import { type DeepEpPhase, deepEpDispatchBytesPerValue, deepEpKernelsFor, deepEpSeconds } from './deepep.js';
 import { promptStepHostSeconds } from './eager-prompt-steps.js';
 import { dispatchBytesPerGpu, epGroupBatches } from './expert-parallel.js';
@@ -310,8 +311,12 @@ export class StepModel {
   /** Per-step host costs: the engine's fitted overhead, and eager launches where graphs are off. */
   private readonly overhead: EngineOverhead;
   private eagerLaunchSeconds = 0;
-  /** Launch cost a context step adds where the engine replays graphs for generation only (eagerContextSteps). */
+  /** Launch cost a context step adds where the engine replays graphs for decode-only steps alone (eagerContextSteps, vLLM FULL_DECODE_ONLY). */
   private eagerContextSeconds = 0;
+  /** vLLM: the largest step its CUDA graphs replay (perf/cuda-graph-capture.ts); a larger one pays eagerContextSeconds. */
+  private graphMaxTokens = Number.POSITIVE_INFINITY;
+  /** Whether every step holding a prompt pays eagerContextSeconds (TensorRT-LLM, vLLM FULL_DECODE_ONLY). */
+  private eagerPromptSteps = false;
   /** The least time such a context step lasts where its host launches outlast it (eager-prompt-steps.ts). */
   private promptStepHostSeconds = 0;
   /** The engine's kernels: what it fuses, which fp8 GEMM kernel (PLAIN_KERNELS without an engine). */
@@ -356,8 +361,15 @@ export class StepModel {
     this.kinds = countLayerKinds(model, plan.pp).map((count) => this.compileKind(count));
     if (this.engine && !this.engine.cudaGraphs)
       this.eagerLaunchSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
-    else if (this.engine && this.engineKernels.eagerContextSteps) {
+    else if (this.engine?.id === 'vllm') {
+      // Steps above the largest captured size, and under FULL_DECODE_ONLY every step with a prompt,
+      // run without graphs (perf/cuda-graph-capture.ts).
       this.eagerContextSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
+      this.graphMaxTokens = this.engine.cudaGraphMaxTokens ?? VLLM_DEFAULT_MAX_CAPTURE_TOKENS;
+      this.eagerPromptSteps = this.engine.decodeOnlyCudaGraphs === true;
+    } else if (this.engine && this.engineKernels.eagerContextSteps) {
+      this.eagerContextSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
+      this.eagerPromptSteps = true;
       // Pipelined plans run another executor loop; only single-stage replicas are held to the host floor.
       if (plan.pp === 1)
         this.promptStepHostSeconds = promptStepHostSeconds(this.engine, this.kernelsPerStep());
@@ -468,6 +480,16 @@ export class StepModel {
   }
 
   /**
+   * Launches a step pays where it runs without the CUDA graphs the engine otherwise replays: a step holding
+   * a prompt (TensorRT-LLM, vLLM FULL_DECODE_ONLY) or one larger than vLLM's largest captured size.
+   */
+  private eagerStepSeconds(shape: BatchShape, tokens: number): number {
+    return (this.eagerPromptSteps && shape.promptChunks > 0) || tokens > this.graphMaxTokens
+      ? this.eagerContextSeconds
+      : 0;
+  }
+
+  /**
    * The time of one iteration, split as the pipeline needs it; returns the total. Allocation-free: the
    * function the simulator calls once per step.
    */
@@ -498,10 +520,10 @@ export class StepModel {
       o.perTokenSeconds * tokens +
       this.perPrefillChunkSeconds * shape.prefillSequences +
       this.eagerLaunchSeconds +
-      (shape.promptChunks > 0 ? this.eagerContextSeconds : 0);
+      this.eagerStepSeconds(shape, tokens);
     const kernels = pp * stage + (pp - 1) * send + head;
     // A context step launched from the host lasts at least its launches (eager-prompt-steps.ts).
-    const launched = kernels + (shape.promptChunks > 0 ? this.eagerContextSeconds : 0);
+    const launched = kernels + this.eagerStepSeconds(shape, tokens);
     const hostWait =
       shape.promptChunks > 0 && this.promptStepHostSeconds > launched
         ? this.promptStepHostSeconds - launched
@@ -766,7 +788,7 @@ export class StepModel {
       if (waiting > 1e-12 * layers) step('pipeline_imbalance', 'overhead', waiting, 1, 0);
     }
     step('step_overhead', 'overhead', timing.overheadSeconds, 1, 0);
-    entries[entries.length - 1].source = this.overheadSource() + this.hostWaitSource(shape, timing);
+    entries[entries.length - 1].source = this.overheadSource(shape) + this.hostWaitSource(shape, timing);
     return entries;
   }
 
@@ -1217,7 +1239,7 @@ export class StepModel {
   }
 
   /** Where the step's host overhead comes from, for display. */
-  private overheadSource(): string {
+  private overheadSource(shape: BatchShape): string {
     const o = this.overhead;
     const terms = `${(o.stepSeconds * 1e3).toFixed(2)} ms + ${(o.perSequenceSeconds * 1e6).toFixed(1)} µs/sequence + ${(o.perTokenSeconds * 1e6).toFixed(2)} µs/token`;
     const owner =
@@ -1227,16 +1249,26 @@ export class StepModel {
     const eager =
       this.eagerLaunchSeconds > 0
         ? `, + ${(this.eagerLaunchSeconds * 1e3).toFixed(2)} ms eager launches`
-        : this.eagerContextSeconds > 0
-          ? `, + ${(this.eagerContextSeconds * 1e3).toFixed(2)} ms eager launches in a step with a prompt`
+        : this.eagerStepSeconds(shape, shape.prefillTokens + shape.decodeCount) > 0
+          ? `, + ${(this.eagerContextSeconds * 1e3).toFixed(2)} ms eager launches (${this.eagerStepReason(shape)})`
           : '';
     return `${owner}: ${terms}${eager}`;
+  }
+
+  /** Why a step runs without CUDA graphs, for display. */
+  private eagerStepReason(shape: BatchShape): string {
+    return this.eagerPromptSteps && shape.promptChunks > 0
+      ? 'a step with a prompt runs without CUDA graphs'
+      : `a step above the ${this.graphMaxTokens} tokens its CUDA graphs were captured for`;
   }
 
   /** The host floor's share of a prompt step's overhead, for display (eager-prompt-steps.ts). */
   private hostWaitSource(shape: BatchShape, timing: StepTiming): string {
     // Set for single-stage plans only, so the step's kernels are its one stage and the LM head.
-    const launched = timing.stageSeconds + timing.headSeconds + this.eagerContextSeconds;
+    const launched =
+      timing.stageSeconds +
+      timing.headSeconds +
+      this.eagerStepSeconds(shape, shape.prefillTokens + shape.decodeCount);
     if (shape.promptChunks === 0 || this.promptStepHostSeconds <= launched) return '';
     const wait = ((this.promptStepHostSeconds - launched) * 1e3).toFixed(2);
     const launches = (this.promptStepHostSeconds * 1e3).toFixed(2);

@@ -3,6 +3,7 @@ import { kvBlockShapeOf, memoryReport } from '../memory/model.js';
 import { type Plan, planProblems } from '../memory/plan.js';
 import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
+import { withCaptureTokens } from '../perf/cuda-graph-capture.js';
 import { epGroupBatches, expertImbalanceOf } from '../perf/expert-parallel.js';
 import { overlapScheduling } from '../perf/overlap-scheduling.js';
 import { compileStepModel, type StepModel, type StepModelOptions } from '../perf/step-model.js';
@@ -107,7 +108,20 @@ export function buildPools(
       continue;
     }
     const imbalance = poolExpertImbalance(model, poolConfig);
-    const stepModel = cachedStepModel(model, hardware, poolConfig.plan, config, tables, imbalance);
+    // vLLM sizes its CUDA graphs from this pool's scheduler: a larger step runs eagerly.
+    const engine = withCaptureTokens(config.engine, {
+      maxNumSeqs: resolved.maxNumSeqs,
+      maxNumBatchedTokens: resolved.maxNumBatchedTokens,
+      speculativeTokens: poolConfig.speculation?.k ?? 0,
+    });
+    const stepModel = cachedStepModel(
+      model,
+      hardware,
+      poolConfig.plan,
+      { calibration: config.calibration, engine },
+      tables,
+      imbalance,
+    );
     const kvBytesPerBlock = memory.perGpu.kvBytesPerToken * resolved.blockSize;
     let kvBlocks = memory.perReplica.kvBlocks;
     let speculation: PoolSpeculation | null = null;

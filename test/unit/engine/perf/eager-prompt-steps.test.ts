@@ -80,3 +80,32 @@ describe('TensorRT-LLM prompt steps run without CUDA graphs', () => {
     assert.equal(promptStepHostSeconds(undefined, 1000), 0);
   });
 });
+
+describe('vLLM with cudagraph_mode FULL_DECODE_ONLY', () => {
+  const vllm = { id: 'vllm' as const };
+  const decodeOnly = { ...vllm, decodeOnlyCudaGraphs: true };
+
+  it('charges a step holding a prompt its eager launches, as --enforce-eager prices them', () => {
+    const graphs = compileStepModel(llama8b, hw, tp8, { engine: vllm });
+    const partial = compileStepModel(llama8b, hw, tp8, { engine: decodeOnly });
+    // Both within vLLM's default 512-token graphs: only FULL_DECODE_ONLY runs them eagerly.
+    const added = [step(256, 8), step(500, 0)].map(
+      (prompt) => partial.stepSeconds(prompt) - graphs.stepSeconds(prompt),
+    );
+    // The same charge whatever the prompt: EAGER_LAUNCH_SECONDS for each of the step's kernels
+    // (32 layers of Llama-3.1-8B launch several apiece).
+    const kernels = added[0] / EAGER_LAUNCH_SECONDS;
+    assert.ok(Math.abs(kernels - Math.round(kernels)) < 1e-6 && kernels > 32 * 5, `${kernels} kernels`);
+    assert.ok(Math.abs(added[1] - added[0]) < 1e-12, `${added[1]} against ${added[0]}`);
+    const overhead = partial.breakdown(step(256, 8)).find((e) => e.name === 'step_overhead');
+    assert.match(overhead?.source ?? '', /eager launches \(a step with a prompt runs without CUDA graphs\)/);
+  });
+
+  it('leaves decode-only steps, which replay the full graph, as they were', () => {
+    const graphs = compileStepModel(llama8b, hw, tp8, { engine: vllm });
+    const partial = compileStepModel(llama8b, hw, tp8, { engine: decodeOnly });
+    for (const decodes of [step(0, 1), step(0, 64)]) {
+      assert.equal(partial.stepSeconds(decodes), graphs.stepSeconds(decodes));
+    }
+  });
+});

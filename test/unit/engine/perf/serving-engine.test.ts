@@ -45,6 +45,18 @@ describe('servingEngineFor', () => {
       (e) => isServeTuneError(e) && e.where === '--nvfp4-dispatch',
     );
   });
+  it("takes vLLM's FULL_DECODE_ONLY CUDA graphs, names it, and refuses it for another engine", () => {
+    const engine = servingEngineFor({ id: 'vllm' }, { decodeOnlyCudaGraphs: true });
+    assert.equal(engine?.decodeOnlyCudaGraphs, true);
+    assert.equal(describeServingEngine(engine!), 'vllm (CUDA graphs for decode only)');
+    // --enforce-eager runs every step without graphs: the decode-only mode has nothing left to say.
+    const eager = servingEngineFor({ id: 'vllm' }, { decodeOnlyCudaGraphs: true, enforceEager: true });
+    assert.equal(eager?.decodeOnlyCudaGraphs, undefined);
+    assert.throws(
+      () => servingEngineFor({ id: 'sglang' }, { decodeOnlyCudaGraphs: true }),
+      (e) => isServeTuneError(e) && e.where === '--decode-only-cuda-graphs',
+    );
+  });
   it('describes an engine as a user writes it', () => {
     assert.equal(
       describeServingEngine({ id: 'vllm', version: '0.19', customAllReduce: false, cudaGraphs: false }),

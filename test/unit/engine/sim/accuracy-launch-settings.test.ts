@@ -3,11 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  decodeOnlyCudaGraphsOf,
   deepGemmOf,
   kvCacheFreeFractionOf,
   kvChoiceOf,
   LAUNCH_SETTINGS,
   launchLimitsOf,
+  maxCudaGraphCaptureSizeOf,
   measuredDayOf,
   moeBackendOf,
   tokensFromClients,
@@ -45,6 +47,12 @@ const ROWS = {
     '2026_04_06_llama_3_1_70b_b200_sxm_trtllm_fp8_agg_1024x1024_c4_tp1_ep1_737,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=4; measured=2025-10-29T00:00:00.000Z; wip=False,trtllm,,meta-llama/Llama-3.1-70B,b200_sxm,fp8,agg,1024,1024,fp8,fp8,4,1,1,1,1,1,,,,,,,,,,,,,,,383.1025608582422,14.594924956859785',
   llamaH200Trt:
     '2026_04_06_llama_3_1_70b_h200_sxm_trtllm_fp8_agg_1024x1024_c8_tp2_ep1_627,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=8; measured=2025-10-29T00:00:00.000Z; wip=False,trtllm,,meta-llama/Llama-3.1-70B,h200_sxm,fp8,agg,1024,1024,fp8,fp8,8,2,1,1,2,1,,,,,,,,,,,,,,,384.48967159783933,12.424775166217465',
+  llamaB200:
+    '2026_04_06_llama_3_1_70b_b200_sxm_vllm_fp8_agg_1024x1024_c4_tp8_ep1_581,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=4; measured=2025-10-29T00:00:00.000Z; wip=False,vllm,,meta-llama/Llama-3.1-70B,b200_sxm,fp8,agg,1024,1024,fp8,fp8,4,8,1,1,8,1,,,,,,,,,,,,,,,100.36714740563184,6.3181364712788675',
+  llamaH200:
+    '2026_04_06_llama_3_1_70b_h200_sxm_vllm_fp8_agg_1024x8192_c16_tp8_ep1_270,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=16; measured=2025-10-29T00:00:00.000Z; wip=False,vllm,,meta-llama/Llama-3.1-70B,h200_sxm,fp8,agg,1024,8192,fp8,fp8,16,8,1,1,8,1,,,,,,,,,,,,,,,101.37578308349475,9.747239728212014',
+  minimaxFp4B300:
+    'minimaxm2_5_b300_vllm_fp4_agg_8192x1024_c4_cfg725,db-dump/2026-04-27; config_id=725; silicon_concurrency=4; measured=2026-04-21T00:00:00.000Z; workflow_run_id=798; vllm/vllm-openai:v0.19.0-cu130,vllm,0.19.0,MiniMaxAI/MiniMax-M2.5,b300_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,4,4,1,1,4,1,,,,,,,,,,,,,,,128.83015587576665,6.31073442456946',
   disagg:
     'dsr1_gb200_trtllm_fp8_disagg_1024x8192_c8192_cfg435,db-dump/2026-04-27; config_id=435; silicon_concurrency=8192; measured=2026-02-05T00:00:00.000Z; workflow_run_id=259; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-V3,gb200,fp8,disagg,1024,8192,fp8,fp8,,,,,,,1,1,1,1,8,1,8,256,2,1,1,16,1,16,7431.498290984184,48.5587774517027',
 };
@@ -338,6 +346,34 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
       assert.ok(mapped.modelled);
       assert.equal(mapped.job.config.engine?.deepGemm, undefined, name);
     }
+  });
+
+  it('runs prompt steps without CUDA graphs where the vLLM script sets cudagraph_mode FULL_DECODE_ONLY', () => {
+    // 70b_fp8_b200_docker.sh and 70b_fp4_b200_docker.sh (bb4c7f93): "cudagraph_mode": "FULL_DECODE_ONLY".
+    assert.equal(decodeOnlyCudaGraphsOf(row('llamaB200')), true);
+    assert.equal(decodeOnlyCudaGraphsOf({ ...row('llamaB200'), precision: 'fp4' }), true);
+    const b200 = mapRow(row('llamaB200'));
+    assert.ok(b200.modelled);
+    assert.equal(b200.job.config.engine?.decodeOnlyCudaGraphs, true);
+    // 70b_fp8_h200_slurm.sh sets no compilation config: vLLM's default FULL_AND_PIECEWISE.
+    assert.equal(decodeOnlyCudaGraphsOf(row('llamaH200')), false);
+    const h200 = mapRow(row('llamaH200'));
+    assert.ok(h200.modelled);
+    assert.equal(h200.job.config.engine?.decodeOnlyCudaGraphs, undefined);
+  });
+
+  it("carries the script's --max-cudagraph-capture-size into the engine", () => {
+    // minimaxm2.5_fp4_b300.sh and minimaxm2.5_fp8_b300.sh (56324839): --max-cudagraph-capture-size 2048.
+    assert.equal(maxCudaGraphCaptureSizeOf(row('minimaxFp4B300')), 2048);
+    assert.equal(maxCudaGraphCaptureSizeOf({ ...row('minimaxFp4B300'), precision: 'fp8' }), 2048);
+    const mapped = mapRow(row('minimaxFp4B300'));
+    assert.ok(mapped.modelled);
+    assert.equal(mapped.job.config.engine?.cudaGraphMaxTokens, 2048);
+    // The Llama-3.1-70B B200 scripts set none: vLLM's default, resolved from the scheduler.
+    assert.equal(maxCudaGraphCaptureSizeOf(row('llamaB200')), undefined);
+    const llama = mapRow(row('llamaB200'));
+    assert.ok(llama.modelled);
+    assert.equal(llama.job.config.engine?.cudaGraphMaxTokens, undefined);
   });
 
   it("a fp8_block row on a 16-bit repository runs its publisher's block-scaled FP8 checkpoint", () => {
