@@ -49,7 +49,7 @@ export const SimulationConfig = z.object({
   /** The serving engine predicted (measured op tables, all-reduce, CUDA graphs, overhead); default: roofline. */
   engine: ServingEngine.optional(),
   slo: SloDefinition.default(NO_SLO),
-  /** Recorded in the summary; the simulator itself draws no random numbers (workloads are generated with it). */
+  /** Recorded in the summary; the workloads are generated with it, and it stands in for what an engine draws at random (bootstrap-room.ts). */
   seed: z.number().int().default(0),
   /** Points in the KV-utilization and batch-size time series. */
   timeSeriesPoints: z.number().int().positive().max(10000).default(120),

@@ -13,6 +13,7 @@ import { CountingKvBlockManager } from '../sched/kv-cache.js';
 import { createPolicy } from '../sched/policies.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
+import { routesPrefillByRoom } from './bootstrap-room.js';
 import type { Deployment, PoolConfig, SimulationConfig } from './config.js';
 import { EpGroup } from './ep-group.js';
 import { type PoolRole, SimReplica } from './replica.js';
@@ -182,7 +183,12 @@ export function buildPools(
       role,
       config: poolConfig,
       replicas,
-      router: new Router(config.router, replicas),
+      router: new Router(
+        config.router,
+        replicas,
+        routesPrefillByRoom(config.engine, role, config.deployment.kind === 'disaggregated'),
+        config.seed,
+      ),
       stepModel,
     });
   }

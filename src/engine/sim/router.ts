@@ -1,9 +1,13 @@
+import { roomRank } from './bootstrap-room.js';
 import type { RouterName } from './config.js';
+import type { EpGroup } from './ep-group.js';
 import type { SimReplica } from './replica.js';
 import { RoutedPrefixes } from './routed-prefixes.js';
 
 /** What routing looks at in a request: its prompt's length and prefix block hashes. */
 interface RoutedRequest {
+  /** Its index in the run: the stand-in for its bootstrap room where ranks are picked by room. */
+  readonly id: number;
   readonly promptTokens: number;
   readonly blockHashes: readonly number[];
 }
@@ -18,6 +22,9 @@ interface RoutedRequest {
  *   prefix is at least half the prompt and the replica is not much busier than the least loaded one;
  *   otherwise least-outstanding. Without the share, a prefix every request shares (a system prompt) is
  *   on every warm replica and decides nothing, yet would send all traffic to one of them.
+ * With `byRoom` (an SGLang disaggregated prefill pool, bootstrap-room.ts), the policy picks the server,
+ * an EP group of attention-DP ranks (in turn for round-robin, else the group of the replica it picks),
+ * and the request's bootstrap room the rank inside it.
  */
 export class Router {
   private next = 0;
@@ -27,17 +34,39 @@ export class Router {
   private static readonly AFFINITY_MIN_SHARE = 0.5;
 
   private readonly routedPrefixes: RoutedPrefixes;
+  /** The servers whose rank a request's room picks: the replicas' EP groups (empty: not by room). */
+  private readonly roomGroups: readonly EpGroup[];
+  private nextGroup = 0;
 
   constructor(
     readonly name: RouterName,
     private readonly replicas: readonly SimReplica[],
+    byRoom = false,
+    private readonly seed = 0,
   ) {
     this.routedPrefixes = new RoutedPrefixes(
       replicas.map((r) => Math.floor(r.kv.totalBlocks / r.kv.blocksPerHash)),
     );
+    const groups = new Set<EpGroup>();
+    if (byRoom) for (const r of replicas) if (r.epGroup !== null) groups.add(r.epGroup);
+    this.roomGroups = [...groups];
   }
 
   choose(request: RoutedRequest): SimReplica {
+    if (this.roomGroups.length === 0) return this.byPolicy(request);
+    let group: EpGroup;
+    if (this.name === 'round-robin') {
+      group = this.roomGroups[this.nextGroup];
+      this.nextGroup = (this.nextGroup + 1) % this.roomGroups.length;
+    } else {
+      const picked = this.byPolicy(request);
+      if (picked.epGroup === null) return picked;
+      group = picked.epGroup;
+    }
+    return group.ranks[roomRank(request.id, this.seed, group.ranks.length)];
+  }
+
+  private byPolicy(request: RoutedRequest): SimReplica {
     const replicas = this.replicas;
     if (replicas.length === 1) return replicas[0];
     switch (this.name) {
