@@ -22,7 +22,7 @@ import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.js';
 import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
-import { aggConfigOf } from './agg-configs.js';
+import { aggConfigOf, scriptLimitsOf } from './agg-configs.js';
 import { aicAggregatedArgs, isAicEvalRun, isAicGenerated } from './aic-generated.js';
 import {
   type RecipeEntry,
@@ -734,10 +734,12 @@ function aggregatedPool(
   generatedMaxNumTokens?: number,
 ): PoolShape {
   const degrees = aggregatedDegreesAsRun(row, hardware);
+  const config = aggConfigOf(row, concurrency, degrees);
+  // An MTP configuration ran its own script, whose limits are the configuration's (not the table's script).
   const limits: LaunchLimits | undefined = generatedMaxNumTokens
     ? { maxNumTokens: generatedMaxNumTokens }
-    : launchLimitsOf(row, concurrency, undefined, degrees.tp);
-  const config = aggConfigOf(row, concurrency, degrees);
+    : (scriptLimitsOf(config, row, concurrency, degrees) ??
+      launchLimitsOf(row, concurrency, undefined, degrees.tp));
   // An MTP configuration ran its own script, whose MoE backend is the configuration's.
   const configured =
     config.kind === 'found' || config.kind === 'speculative' ? config.entry.moeBackend : undefined;

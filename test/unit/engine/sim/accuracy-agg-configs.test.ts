@@ -55,6 +55,22 @@ describe('accuracy benchmark: aggregated rows that ran MTP', () => {
     assert.match(description, /DP8.*mtp k=1/);
   });
 
+  it("runs an MTP row at its script's max_batch_size and max_num_tokens, per rank under attention DP", () => {
+    // dsr1_fp4_b200_trt_mtp.sh: MAX_BATCH_SIZE=$CONC, or $((CONC/TP)) with DP_ATTENTION=true;
+    // MAX_NUM_TOKENS=$(( ((MTP+1)*MAX_BATCH_SIZE+ISL+64+63)/64*64 )).
+    const dp = colocatedPool(row('mtpDp8')).pool.scheduler;
+    assert.equal(dp?.maxNumSeqs, 64 / 8);
+    assert.equal(dp?.maxNumBatchedTokens, Math.floor((2 * 8 + 1024 + 127) / 64) * 64);
+    const tp = colocatedPool(row('mtpTp8')).pool.scheduler;
+    assert.equal(tp?.maxNumSeqs, 4);
+    assert.equal(tp?.maxNumBatchedTokens, Math.floor((4 * 4 + 1024 + 127) / 64) * 64);
+  });
+
+  it("leaves a row of the non-speculative configuration at the engine's batch limits", () => {
+    const stp = colocatedPool(row('stpTp8')).pool.scheduler;
+    assert.notEqual(stp?.maxNumBatchedTokens, Math.floor((4 + 1024 + 127) / 64) * 64);
+  });
+
   it("leaves rows of the non-speculative configuration's image without speculation", () => {
     const match = aggConfigOf(row('stpTp8'), 4, { tp: 8, attentionDp: 1, moeTp: 8, moeEp: 1 });
     assert.ok(match.kind === 'found' && match.entry.config === 'dsr1-fp4-b200-trt');
