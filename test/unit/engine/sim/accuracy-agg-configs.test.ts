@@ -32,6 +32,12 @@ function row(name: keyof typeof ROWS): SiliconRow {
   return parsed;
 }
 
+function mapRowOk(r: SiliconRow) {
+  const mapped = mapRow(r);
+  assert.ok(mapped.modelled, mapped.modelled ? '' : mapped.reason);
+  return mapped.job;
+}
+
 function colocatedPool(r: SiliconRow) {
   const mapped = mapRow(r);
   assert.ok(mapped.modelled, mapped.modelled ? '' : mapped.reason);
@@ -64,6 +70,12 @@ describe('accuracy benchmark: aggregated rows that ran MTP', () => {
     const tp = colocatedPool(row('mtpTp8')).pool.scheduler;
     assert.equal(tp?.maxNumSeqs, 4);
     assert.equal(tp?.maxNumBatchedTokens, Math.floor((4 * 4 + 1024 + 127) / 64) * 64);
+  });
+
+  it('lets a TensorRT-LLM attention-DP server give each request to its least busy rank', () => {
+    // executor_request_queue.py `_balance_requests_across_ranks`: the rank with room and fewest tokens.
+    assert.equal(mapRowOk(row('mtpDp8')).config.router, 'least-outstanding');
+    assert.equal(mapRowOk(row('mtpTp8')).config.router, 'round-robin');
   });
 
   it("leaves a row of the non-speculative configuration at the engine's batch limits", () => {
