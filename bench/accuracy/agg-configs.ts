@@ -40,6 +40,11 @@ const AggConfig = ConfigurationKey.extend({
   launch: z.string().min(1).optional(),
   /** The MoE backend the script selects (`moe_config.backend`), where it sets one for every row. */
   moeBackend: MoeBackend.optional(),
+  /**
+   * TensorRT-LLM MTP scripts: `--max_batch_size $CONC`, with attention DP `$((CONC/TP))` (per rank; TP
+   * the server's GPUs), and `--max_num_tokens $(( ((MTP+1)*MAX_BATCH_SIZE+ISL+64+63)/64*64 ))`.
+   */
+  batchFromClients: z.literal(true).optional(),
 });
 export type AggConfig = z.infer<typeof AggConfig>;
 
@@ -153,6 +158,26 @@ function speculationOf(entry: AggConfig, degrees: PoolDegrees): SpeculationConfi
   if (entry.speculative !== 'mtp' || !entry.mtpTokens) return undefined;
   const k = given(degrees.attentionDp) > 1 ? entry.mtpTokens.attentionDp : entry.mtpTokens.attentionTp;
   return { method: 'mtp', k };
+}
+
+/**
+ * The engine limits an MTP configuration's script passes (`batchFromClients`) at the row's clients and
+ * plan: max_batch_size the clients, or with attention DP the clients over the server's GPUs (at least
+ * one, as dsr1_fp8_h200_trt_mtp.sh guards), per rank; max_num_tokens room for that batch's tokens with
+ * their drafts plus one prompt of the ISL, rounded as the shell does. Undefined for other entries.
+ */
+export function scriptLimitsOf(
+  match: AggConfigMatch,
+  row: SiliconRow,
+  concurrency: number,
+  degrees: PoolDegrees,
+): { maxBatchSize: number; maxNumTokens: number } | undefined {
+  if (match.kind !== 'speculative' || match.entry.batchFromClients !== true) return undefined;
+  const gpus = given(degrees.tp) * given(degrees.attentionDp);
+  const maxBatchSize =
+    given(degrees.attentionDp) > 1 ? Math.max(1, Math.floor(concurrency / gpus)) : concurrency;
+  const tokens = (match.speculation.k + 1) * maxBatchSize + row.isl + 64 + 63;
+  return { maxBatchSize, maxNumTokens: Math.floor(tokens / 64) * 64 };
 }
 
 /**

@@ -16,8 +16,8 @@ import type { MoeBackend } from '../../src/engine/perf/moe-backend.js';
 import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.js';
 import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/sched/config.js';
-import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
-import { aggConfigOf } from './agg-configs.js';
+import type { RouterName, SimulationConfigInput } from '../../src/engine/sim/config.js';
+import { aggConfigOf, scriptLimitsOf } from './agg-configs.js';
 import { aicAggregatedArgs, isAicEvalRun, isAicGenerated } from './aic-generated.js';
 import {
   type RecipeEntry,
@@ -719,10 +719,12 @@ function aggregatedPool(
   generatedMaxNumTokens?: number,
 ): PoolShape {
   const degrees = aggregatedDegreesAsRun(row, hardware);
+  const config = aggConfigOf(row, concurrency, degrees);
+  // An MTP configuration ran its own script, whose limits are the configuration's (not the table's script).
   const limits: LaunchLimits | undefined = generatedMaxNumTokens
     ? { maxNumTokens: generatedMaxNumTokens }
-    : launchLimitsOf(row, concurrency, undefined, degrees.tp);
-  const config = aggConfigOf(row, concurrency, degrees);
+    : (scriptLimitsOf(config, row, concurrency, degrees) ??
+      launchLimitsOf(row, concurrency, undefined, degrees.tp));
   // An MTP configuration ran its own script, whose MoE backend is the configuration's.
   const configured =
     config.kind === 'found' || config.kind === 'speculative' ? config.entry.moeBackend : undefined;
@@ -733,6 +735,19 @@ function aggregatedPool(
     ...(config.kind === 'speculative' ? { speculation: config.speculation } : {}),
     ...(moeBackend ? { moeBackend } : {}),
   };
+}
+
+/**
+ * How arrivals reach the ranks. A TensorRT-LLM server with attention DP assigns its requests to its ranks
+ * itself, each to the rank with the fewest active tokens among those holding fewer requests than the
+ * expected share (NVIDIA/TensorRT-LLM tensorrt_llm/_torch/pyexecutor/executor_request_queue.py
+ * @007a7508b8f68de24a065ad3b72bb2128ee3ebf5, `_schedule_attention_dp_requests`,
+ * `_balance_requests_across_ranks`): in a closed loop, the rank whose request just finished, which
+ * least-outstanding picks. Other deployments (and disaggregated pools, not checked) take them in turn.
+ */
+function routerOf(engine: EngineId, plans: readonly Plan[], disaggregated: boolean): RouterName {
+  const attentionDp = plans.length === 1 && epGroupBatches(plans[0]) > 1;
+  return engine === 'trtllm' && attentionDp && !disaggregated ? 'least-outstanding' : 'round-robin';
 }
 
 const mtpNote = (s: SpeculationConfigInput | undefined): string => (s ? ` ${s.method} k=${s.k}` : '');
@@ -850,7 +865,7 @@ function jobOf(c: Context): SimulationJob | string {
       model: model.id,
       hardware: hardware.id,
       deployment,
-      router: 'round-robin',
+      router: routerOf(engine, full, disaggregated),
       timeSeriesPoints: 1,
       // The engine and version measured: its op tables, custom all-reduce, CUDA graphs and overhead.
       ...(servingEngine ? { engine: servingEngine } : {}),

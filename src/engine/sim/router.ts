@@ -15,7 +15,7 @@ interface RoutedRequest {
 /**
  * Spreads arrivals over a pool's replicas. Deterministic: ties go to the lowest index.
  * - round-robin: in turn;
- * - least-outstanding: fewest requests waiting, running or swapped;
+ * - least-outstanding: fewest requests waiting, running or swapped, or arrived and not yet scheduled;
  * - least-kv: lowest KV use, counting the blocks the waiting requests will need;
  * - prefix-affinity: as cache-aware routers do (SGLang's router, its defaults), the replica that was sent
  *   the longest prefix of the request (`RoutedPrefixes`), the least busy of those sent as much, when that
@@ -121,7 +121,8 @@ export class Router {
     let best = this.replicas[0];
     let bestLoad = Number.POSITIVE_INFINITY;
     for (const r of this.replicas) {
-      const load = r.state.outstanding();
+      // Requests held for the scheduler's next look (overlap scheduling) are the replica's already.
+      const load = r.state.outstanding() + r.incomingCount;
       if (load < bestLoad) {
         best = r;
         bestLoad = load;

@@ -32,6 +32,12 @@ function row(name: keyof typeof ROWS): SiliconRow {
   return parsed;
 }
 
+function mapRowOk(r: SiliconRow) {
+  const mapped = mapRow(r);
+  assert.ok(mapped.modelled, mapped.modelled ? '' : mapped.reason);
+  return mapped.job;
+}
+
 function colocatedPool(r: SiliconRow) {
   const mapped = mapRow(r);
   assert.ok(mapped.modelled, mapped.modelled ? '' : mapped.reason);
@@ -53,6 +59,28 @@ describe('accuracy benchmark: aggregated rows that ran MTP', () => {
     const { pool, description } = colocatedPool(row('mtpDp8'));
     assert.deepEqual(pool.speculation, { method: 'mtp', k: 1 });
     assert.match(description, /DP8.*mtp k=1/);
+  });
+
+  it("runs an MTP row at its script's max_batch_size and max_num_tokens, per rank under attention DP", () => {
+    // dsr1_fp4_b200_trt_mtp.sh: MAX_BATCH_SIZE=$CONC, or $((CONC/TP)) with DP_ATTENTION=true;
+    // MAX_NUM_TOKENS=$(( ((MTP+1)*MAX_BATCH_SIZE+ISL+64+63)/64*64 )).
+    const dp = colocatedPool(row('mtpDp8')).pool.scheduler;
+    assert.equal(dp?.maxNumSeqs, 64 / 8);
+    assert.equal(dp?.maxNumBatchedTokens, Math.floor((2 * 8 + 1024 + 127) / 64) * 64);
+    const tp = colocatedPool(row('mtpTp8')).pool.scheduler;
+    assert.equal(tp?.maxNumSeqs, 4);
+    assert.equal(tp?.maxNumBatchedTokens, Math.floor((4 * 4 + 1024 + 127) / 64) * 64);
+  });
+
+  it('lets a TensorRT-LLM attention-DP server give each request to its least busy rank', () => {
+    // executor_request_queue.py `_balance_requests_across_ranks`: the rank with room and fewest tokens.
+    assert.equal(mapRowOk(row('mtpDp8')).config.router, 'least-outstanding');
+    assert.equal(mapRowOk(row('mtpTp8')).config.router, 'round-robin');
+  });
+
+  it("leaves a row of the non-speculative configuration at the engine's batch limits", () => {
+    const stp = colocatedPool(row('stpTp8')).pool.scheduler;
+    assert.notEqual(stp?.maxNumBatchedTokens, Math.floor((4 + 1024 + 127) / 64) * 64);
   });
 
   it("leaves rows of the non-speculative configuration's image without speculation", () => {

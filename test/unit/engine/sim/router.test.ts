@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RouterName, SimulationConfigInput } from '../../../../src/engine/sim/config.js';
+import type { SimReplica } from '../../../../src/engine/sim/replica.js';
 import { RoutedPrefixes } from '../../../../src/engine/sim/routed-prefixes.js';
+import { Router } from '../../../../src/engine/sim/router.js';
 import { simulate } from '../../../../src/engine/sim/simulate.js';
 import type { Workload } from '../../../../src/engine/workload/types.js';
 
@@ -54,6 +56,22 @@ describe('prefix-affinity routing', () => {
       affinity.prefixCache!.hitRate > least.prefixCache!.hitRate,
       `hit rate ${affinity.prefixCache!.hitRate} against ${least.prefixCache!.hitRate} scattered`,
     );
+  });
+});
+
+describe('least-outstanding', () => {
+  it('counts the requests a replica holds for its next step (overlap scheduling) as its own', () => {
+    // Two arrivals within one step must not both go to the replica that looked least busy before the first.
+    const replica = (outstanding: number, incomingCount: number) =>
+      ({
+        kv: { totalBlocks: 64, blocksPerHash: 1 },
+        state: { outstanding: () => outstanding },
+        incomingCount,
+      }) as unknown as SimReplica;
+    const busy = replica(3, 2);
+    const idle = replica(4, 0);
+    const router = new Router('least-outstanding', [busy, idle]);
+    assert.equal(router.choose({ promptTokens: 100, blockHashes: [] }), idle);
   });
 });
 
