@@ -71,7 +71,7 @@ describe('least-outstanding', () => {
     const busy = replica(3, 2);
     const idle = replica(4, 0);
     const router = new Router('least-outstanding', [busy, idle]);
-    assert.equal(router.choose({ promptTokens: 100, blockHashes: [] }), idle);
+    assert.equal(router.choose({ id: 0, promptTokens: 100, blockHashes: [] }), idle);
   });
 });
 
