@@ -115,7 +115,8 @@ function layerWeightBytes(model: ModelSpec, layer: LayerGeometry, plan: Plan, we
   const p = layerParams(model.hiddenSize, layer);
   const { tp } = plan;
   const attention =
-    ((p.qkv - p.qkvReplicated + p.oProj) / tp + p.qkvReplicated) * partBytesPerParam(weights, 'attention');
+    ((p.qkv - p.qkvReplicated) / tp + p.qkvReplicated) * partBytesPerParam(weights, 'attention') +
+    (p.oProj / tp) * partBytesPerParam(weights, 'attention_output');
   let ffn: number;
   if (layer.ffn.kind === 'moe') {
     const expertShards = Math.max(plan.ep, tp);

@@ -23,11 +23,13 @@ const DISPLAY_NAMES: Record<string, string> = {
 };
 
 function catalogModel(entry: HfCatalogEntry): ModelSpec {
-  return modelFromHfObject(entry.config, `catalog entry '${entry.id}'`, {
-    id: entry.id,
-    name: DISPLAY_NAMES[entry.id] ?? entry.repo.split('/').pop()!,
-    source: entry.repo,
-  });
+  const others = (entry.otherCheckpoints ?? []).map((c) => c.quantization_config);
+  return modelFromHfObject(
+    entry.config,
+    `catalog entry '${entry.id}'`,
+    { id: entry.id, name: DISPLAY_NAMES[entry.id] ?? entry.repo.split('/').pop()!, source: entry.repo },
+    others,
+  );
 }
 
 export const MODEL_CATALOG: readonly ModelSpec[] = HF_CATALOG.map(catalogModel);

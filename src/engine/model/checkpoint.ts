@@ -1,18 +1,25 @@
 import { type WeightDtype, type WeightFormat, weightBytesPerParam } from './dtypes.js';
-import type { ModelSpec, QuantizedPart } from './spec.js';
+import type { CheckpointFormat, ModelSpec, QuantizedPart } from './spec.js';
 
 /**
- * The weight format a plan loads a model in, part by part. A plan names one dtype; where it is the
- * published checkpoint's own (see ModelSpec.checkpointFormat), the checkpoint's detail applies: its
- * scale groups and the parts it leaves in 16-bit (gpt-oss: only the experts are mxfp4). Any other
- * dtype is applied to every decoder linear layer, as a quantization of the 16-bit model.
+ * The weight format a plan loads a model in, part by part. A plan names one dtype; where it is a
+ * published checkpoint's (ModelSpec.checkpointFormat, or one of ModelSpec.otherCheckpoints: NVIDIA's
+ * NVFP4 DeepSeek-R1 beside DeepSeek's FP8 one), that checkpoint's detail applies: its scale groups and
+ * the parts it leaves in 16-bit (gpt-oss: only the experts are mxfp4). Any other dtype is applied to
+ * every decoder linear layer, as a quantization of the 16-bit model.
  */
 export interface WeightLayout {
   format: WeightFormat;
   quantized: ReadonlySet<QuantizedPart>;
 }
 
-export const EVERY_PART: ReadonlySet<QuantizedPart> = new Set(['attention', 'dense', 'experts', 'shared']);
+export const EVERY_PART: ReadonlySet<QuantizedPart> = new Set([
+  'attention',
+  'attention_output',
+  'dense',
+  'experts',
+  'shared',
+]);
 
 /** The format of linear weights a checkpoint leaves unquantized (and of the LM head, router and norms). */
 export const SIXTEEN_BIT: WeightFormat = { dtype: 'bf16' };
@@ -22,9 +29,15 @@ export function defaultWeightDtype(model: ModelSpec): WeightDtype {
   return model.checkpointFormat?.dtype ?? 'bf16';
 }
 
+/** The published checkpoint a plan in `dtype` loads: the model's own, else another of the same weights. */
+function publishedCheckpointOf(model: ModelSpec, dtype: WeightDtype): CheckpointFormat | undefined {
+  if (model.checkpointFormat?.dtype === dtype) return model.checkpointFormat;
+  return model.otherCheckpoints?.find((c) => c.dtype === dtype);
+}
+
 export function weightLayoutOf(model: ModelSpec, dtype: WeightDtype): WeightLayout {
-  const checkpoint = model.checkpointFormat;
-  if (checkpoint && checkpoint.dtype === dtype) {
+  const checkpoint = publishedCheckpointOf(model, dtype);
+  if (checkpoint) {
     const format: WeightFormat =
       checkpoint.groupSize === undefined ? { dtype } : { dtype, groupSize: checkpoint.groupSize };
     return { format, quantized: new Set(checkpoint.quantized) };
@@ -46,5 +59,6 @@ export function partBytesPerParam(layout: WeightLayout, part: QuantizedPart): nu
 export function describeWeightLayout(layout: WeightLayout): string {
   const parts = [...layout.quantized];
   if (parts.length === EVERY_PART.size) return layout.format.dtype;
-  return `${layout.format.dtype} ${parts.join(' and ')}, bf16 rest`;
+  const names = parts.map((p) => (p === 'attention_output' ? 'attention output' : p));
+  return `${layout.format.dtype} ${names.join(' and ')}, bf16 rest`;
 }

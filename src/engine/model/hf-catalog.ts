@@ -14,6 +14,11 @@ export interface HfCatalogEntry {
   repo: string;
   /** The excerpt of that `config.json`. */
   config: Record<string, unknown>;
+  /**
+   * Other checkpoints published of the same weights in another format: each one's repository and the
+   * `quantization_config` of its `config.json` (ModelSpec.otherCheckpoints).
+   */
+  otherCheckpoints?: readonly { repo: string; quantization_config: Record<string, unknown> }[];
 }
 
 /** gpt-oss `layer_types`: sliding-window and full attention alternate, the first layer sliding. */
@@ -824,9 +829,53 @@ const qwen3: HfCatalogEntry[] = [
   },
 ];
 
+/**
+ * NVIDIA's NVFP4 DeepSeek-V3/R1 checkpoints, made by ModelOpt's DeepSeek recipe
+ * (NVIDIA/TensorRT-Model-Optimizer examples/deepseek/ptq.py @1030a22): NVFP4_DEFAULT_CFG over every
+ * linear layer but `*attn*` (MLA's projections stay 16-bit) and `*head*` (the LM head); the dense FFNs
+ * of the first three layers, the routed and the shared experts are NVFP4; the MTP layer is skipped
+ * (`layers.61*`). With `--enable_wo_quant` (the -v2 checkpoints) attention's output projection (wo,
+ * o_proj) is NVFP4 too (NVIDIA/TensorRT-LLM
+ * docs/source/blogs/tech_blog/blog14_Scaling_Expert_Parallelism_in_TensorRT-LLM_part3.md @cf60757:
+ * "checkpoints that additionally quantize the wo module in attention layers to FP4",
+ * DeepSeek-R1-FP4-v2 and -0528-FP4-v2). unverified: the files' own exclude_modules were not seen; these lists are what the recipe writes,
+ * in the Hugging Face module names.
+ */
+function deepseekNvfp4(quantizeOutput: boolean): Record<string, unknown> {
+  const skipped = [
+    'q_a_proj',
+    'q_b_proj',
+    'kv_a_proj_with_mqa',
+    'kv_b_proj',
+    ...(quantizeOutput ? [] : ['o_proj']),
+  ];
+  const layers = Array.from({ length: 61 }, (_, i) => skipped.map((m) => `model.layers.${i}.self_attn.${m}`));
+  return {
+    quant_method: 'modelopt',
+    quant_algo: 'NVFP4',
+    group_size: 16,
+    kv_cache_quant_algo: 'FP8',
+    exclude_modules: ['lm_head', ...layers.flat(), 'model.layers.61*'],
+  };
+}
+
 const deepseek: HfCatalogEntry[] = [
-  { id: 'deepseek-v3', repo: 'deepseek-ai/DeepSeek-V3', config: DEEPSEEK_V3 },
-  { id: 'deepseek-r1', repo: 'deepseek-ai/DeepSeek-R1', config: DEEPSEEK_V3 },
+  {
+    // NVIDIA's NVFP4 V3-0324 was published with R1-0528-FP4 (2025-06-06, its model card), before the
+    // -v2 recipe: attention's output projection stays 16-bit.
+    id: 'deepseek-v3',
+    repo: 'deepseek-ai/DeepSeek-V3',
+    config: DEEPSEEK_V3,
+    otherCheckpoints: [{ repo: 'nvidia/DeepSeek-V3-0324-FP4', quantization_config: deepseekNvfp4(false) }],
+  },
+  {
+    // InferenceMAX's DeepSeek-R1 fp4 runs serve nvidia/DeepSeek-R1-0528-FP4-V2 (SemiAnalysisAI/InferenceX
+    // .github/configs/nvidia-master.yaml, dsr1-fp4-b200-sglang and -trt: `model: nvidia/DeepSeek-R1-0528-FP4-V2`).
+    id: 'deepseek-r1',
+    repo: 'deepseek-ai/DeepSeek-R1',
+    config: DEEPSEEK_V3,
+    otherCheckpoints: [{ repo: 'nvidia/DeepSeek-R1-0528-FP4-v2', quantization_config: deepseekNvfp4(true) }],
+  },
   {
     // unverified: quantization_config.scale_fmt 'ue8m0'. V3.1 introduced UE8M0 scales and engines read
     // them from scale_fmt since V3.1 (lmdeploy #4212); the DeepSeek-V3.2 file carries the same value,

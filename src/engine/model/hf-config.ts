@@ -113,7 +113,7 @@ function textFields(raw: RawConfig, type: string, where: string): ConfigFields {
 
 /** The parts a checkpoint could quantize, as this model has them. */
 function partsOf(spec: FamilySpec): QuantizedPart[] {
-  const parts: QuantizedPart[] = ['attention'];
+  const parts: QuantizedPart[] = ['attention', 'attention_output'];
   if (!spec.moe || (spec.moe.denseLayers?.length ?? 0) > 0) parts.push('dense');
   if (spec.moe) parts.push('experts');
   if (spec.moe?.sharedIntermediateSize) parts.push('shared');
@@ -133,14 +133,26 @@ export interface ModelNames {
   source?: string;
 }
 
-/** Reads an already-parsed `config.json` object; see modelFromHfConfig. */
-export function modelFromHfObject(raw: unknown, where: string, names: ModelNames = {}): ModelSpec {
+/**
+ * Reads an already-parsed `config.json` object; see modelFromHfConfig. `otherQuantizations` are the
+ * `quantization_config`s of other checkpoints published of the same weights (ModelSpec.otherCheckpoints).
+ */
+export function modelFromHfObject(
+  raw: unknown,
+  where: string,
+  names: ModelNames = {},
+  otherQuantizations: readonly unknown[] = [],
+): ModelSpec {
   if (!isObject(raw)) throw configError(where, 'expected a JSON object');
   const type = readModelType(raw, where);
   const read = READERS[type]!.read(textFields(raw, type, where));
   const nameOrPath = typeof raw['_name_or_path'] === 'string' ? raw['_name_or_path'] : '';
   const name = names.name ?? (nameOrPath.split('/').pop() || names.id || where);
-  const checkpointFormat = readCheckpointFormat(raw['quantization_config'], partsOf(read), where);
+  const parts = partsOf(read);
+  const checkpointFormat = readCheckpointFormat(raw['quantization_config'], parts, where, read.numLayers);
+  const others = otherQuantizations.flatMap(
+    (q) => readCheckpointFormat(q, parts, where, read.numLayers) ?? [],
+  );
   const spec = withoutUndefined({
     id: names.id ?? name.toLowerCase(),
     name,
@@ -148,6 +160,7 @@ export function modelFromHfObject(raw: unknown, where: string, names: ModelNames
     ...read,
     moe: read.moe && withoutUndefined(read.moe),
     checkpointFormat,
+    otherCheckpoints: others.length > 0 ? others : undefined,
   });
   const checked = ModelSpec.safeParse(spec);
   if (!checked.success) throw configError(where, checked.error.issues[0]!.message);

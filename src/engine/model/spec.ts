@@ -89,8 +89,13 @@ export const SparseAttentionSpec = z.object({
 });
 export type SparseAttentionSpec = z.infer<typeof SparseAttentionSpec>;
 
-/** Groups of linear layers a checkpoint may store quantized (norms, routers, embeddings stay 16-bit). */
-export const QuantizedPart = z.enum(['attention', 'dense', 'experts', 'shared']);
+/**
+ * Groups of linear layers a checkpoint may store quantized (norms, routers, embeddings stay 16-bit):
+ * attention's input projections (q, k, v, MLA's latents), its output projection (o_proj, which NVIDIA's
+ * DeepSeek-R1 NVFP4 v2 checkpoints quantize apart from the rest of attention), dense FFNs, routed and
+ * shared experts.
+ */
+export const QuantizedPart = z.enum(['attention', 'attention_output', 'dense', 'experts', 'shared']);
 export type QuantizedPart = z.infer<typeof QuantizedPart>;
 
 /**
@@ -169,6 +174,11 @@ export const ModelSpec = z
     mtpLayers: z.number().int().nonnegative().optional(),
     /** The published checkpoint's weight format, where it is quantized; absent: 16-bit. */
     checkpointFormat: CheckpointFormat.optional(),
+    /**
+     * Other checkpoints published of the same weights in another format (NVIDIA's NVFP4 quantization of
+     * DeepSeek-R1): a plan in one of their dtypes loads that checkpoint's layout (model/checkpoint.ts).
+     */
+    otherCheckpoints: z.array(CheckpointFormat).optional(),
   })
   .refine((m) => m.numHeads % m.numKvHeads === 0, {
     message: 'numHeads must be a multiple of numKvHeads (grouped-query attention)',

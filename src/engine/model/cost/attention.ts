@@ -189,14 +189,14 @@ export function attentionOutputOps(s: LayerCostSetup, tokens: number): OpCost[] 
     return [
       // RMSNorm of the output gated by silu(z).
       { name: 'gated_norm', kind: 'elementwise', flops: 6 * tokens * width, bytes: 3 * tokens * width * a },
-      linearOp('out_proj', tokens, width * h, width, h, s.weights.attention),
+      linearOp('out_proj', tokens, width * h, width, h, s.weights.attention_output),
     ];
   }
   const width = g.kind === 'mla' ? (g.heads / s.tp) * g.vHeadDim : (g.heads / s.tp) * g.headDim;
   if (g.kind === 'mla' && g.indexer) {
     return [
       mlaAbsorbOps(s, g, tokens)[1],
-      linearOp('o_proj', tokens, width * h, width, h, s.weights.attention),
+      linearOp('o_proj', tokens, width * h, width, h, s.weights.attention_output),
     ];
   }
   const gate: OpCost[] =
@@ -210,7 +210,7 @@ export function attentionOutputOps(s: LayerCostSetup, tokens: number): OpCost[] 
           },
         ]
       : [];
-  return [...gate, linearOp('o_proj', tokens, width * h, width, h, s.weights.attention)];
+  return [...gate, linearOp('o_proj', tokens, width * h, width, h, s.weights.attention_output)];
 }
 
 /** MLA's absorbed projections W_UK (into the latent) and W_UV (back out to each head's v), over `rows` tokens. */

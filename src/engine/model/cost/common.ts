@@ -115,6 +115,7 @@ function partFormats(formats: CostFormats): Record<QuantizedPart, WeightFormat> 
   const layout = { format: formats.weight, quantized: formats.quantized ?? EVERY_PART };
   return {
     attention: partWeightFormat(layout, 'attention'),
+    attention_output: partWeightFormat(layout, 'attention_output'),
     dense: partWeightFormat(layout, 'dense'),
     experts: partWeightFormat(layout, 'experts'),
     shared: partWeightFormat(layout, 'shared'),

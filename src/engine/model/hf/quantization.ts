@@ -15,10 +15,11 @@ import { isObject, type RawConfig } from './fields.js';
 const PART_MODULES: Record<QuantizedPart, readonly string[]> = {
   attention: [
     'model.layers.N.self_attn.q_proj',
-    'model.layers.N.self_attn.o_proj',
+    'model.layers.N.self_attn.q_a_proj',
     'model.layers.N.self_attn.kv_a_proj_with_mqa',
     'model.layers.N.linear_attn.in_proj_qkvz',
   ],
+  attention_output: ['model.layers.N.self_attn.o_proj', 'model.layers.N.linear_attn.out_proj'],
   dense: [
     'model.layers.N.mlp.gate_proj',
     'model.layers.N.mlp.down_proj',
@@ -57,8 +58,26 @@ function matchesModule(entry: string, module: string): boolean {
   return new RegExp(`(^|\\.)${pattern}(\\.|$)`).test(module);
 }
 
-function partsOutside(entries: readonly string[], parts: readonly QuantizedPart[]): QuantizedPart[] {
-  return parts.filter((part) => !PART_MODULES[part].some((m) => entries.some((e) => matchesModule(e, m))));
+/**
+ * Whether a skip-list entry names a layer past the decoder's last (`numLayers` of them): the
+ * multi-token-prediction layer DeepSeek-V3 stores after its 61. ModelOpt's DeepSeek recipe skips it
+ * with one such entry (NVIDIA/TensorRT-Model-Optimizer examples/deepseek/ptq.py @1030a22:
+ * `exclude_modules.append(f"layers.{len(model.layers)}*")`, `model.layers.61*` in NVIDIA's NVFP4
+ * DeepSeek-R1 files). Such an entry skips nothing the decoder runs, where a layer number elsewhere
+ * stands for every layer.
+ */
+function namesLayerPast(entry: string, numLayers: number | undefined): boolean {
+  const layer = /\blayers\.(\d+)/.exec(entry)?.[1];
+  return numLayers !== undefined && layer !== undefined && Number(layer) >= numLayers;
+}
+
+function partsOutside(
+  entries: readonly string[],
+  parts: readonly QuantizedPart[],
+  numLayers?: number,
+): QuantizedPart[] {
+  const skips = entries.filter((e) => !namesLayerPast(e, numLayers));
+  return parts.filter((part) => !PART_MODULES[part].some((m) => skips.some((e) => matchesModule(e, m))));
 }
 
 function partsInside(entries: readonly string[], parts: readonly QuantizedPart[]): QuantizedPart[] {
@@ -169,12 +188,14 @@ function formatOf(q: RawConfig, method: string, fail: (why: string) => never): F
 
 /**
  * The checkpoint format of a config's `quantization_config` (undefined where there is none). `parts`
- * are the parts the model has; the result lists those its format covers.
+ * are the parts the model has; the result lists those its format covers. `numLayers`, the decoder's
+ * layers, tells skip-list entries of layers past them (a draft layer) from those of the decoder.
  */
 export function readCheckpointFormat(
   raw: unknown,
   parts: readonly QuantizedPart[],
   where: string,
+  numLayers?: number,
 ): CheckpointFormat | undefined {
   if (raw === undefined || raw === null) return undefined;
   const fail = (why: string): never => {
@@ -188,7 +209,7 @@ export function readCheckpointFormat(
   const method = z.string().safeParse(raw['quant_method']).data;
   if (!method) return fail("has no 'quant_method'");
   const format = formatOf(raw, method, fail);
-  const kept = partsOutside(format.skip ?? [], parts);
+  const kept = partsOutside(format.skip ?? [], parts, numLayers);
   const quantized = format.only ? partsInside(format.only, kept) : kept;
   if (quantized.length === 0) return undefined;
   return {

@@ -97,6 +97,19 @@ describe('memory model, worked by hand', () => {
     assert.equal(bf16.perGpu.weightBytes - int4.perGpu.weightBytes, linearParams * (2 - (0.5 + 2 / 128)));
   });
 
+  it("DeepSeek-R1 nvfp4 holds NVIDIA's checkpoint: MLA's input projections in 16-bit, not nvfp4", () => {
+    const r1 = getModel('deepseek-r1');
+    const b200 = getHardware('b200');
+    const nvfp4Plan = plan({ tp: 8, ep: 8, weightDtype: 'nvfp4' });
+    const published = memoryReport(r1, b200, nvfp4Plan);
+    const everyLayer = memoryReport({ ...r1, otherCheckpoints: undefined }, b200, nvfp4Plan);
+    // Per layer: q_a 7168×1536 and kv_a 7168×576 whole on every rank, q_b 1536×128×192 and kv_b
+    // 512×128×256 over TP8; each at 2 bytes instead of nvfp4's 0.5625 (o_proj is nvfp4 in both).
+    const attentionPerGpu = 7168 * 1536 + 7168 * 576 + (1536 * 128 * 192 + 512 * 128 * 256) / 8;
+    const extra = published.perGpu.weightBytes - everyLayer.perGpu.weightBytes;
+    assert.ok(Math.abs(extra - 61 * attentionPerGpu * (2 - 0.5625)) < 1e-3 * extra, String(extra));
+  });
+
   it('KV heads are replicated when TP exceeds them', () => {
     const qwen = getModel('qwen2.5-7b'); // 4 KV heads
     const tp4 = memoryReport(qwen, h100, plan({ tp: 4 }));

@@ -8,7 +8,11 @@ import { layerGeometry } from '../../../../src/engine/model/geometry.js';
 import type { ModelSpec } from '../../../../src/engine/model/spec.js';
 
 /** One decode layer's ops at `layer`, priced in the plan dtype's layout (WeightLayout). */
-function ops(model: ModelSpec, dtype: 'mxfp4' | 'int4' | 'fp8', layer: number): Map<string, OpCost> {
+function ops(
+  model: ModelSpec,
+  dtype: 'mxfp4' | 'int4' | 'fp8' | 'nvfp4',
+  layer: number,
+): Map<string, OpCost> {
   const layout = weightLayoutOf(model, dtype);
   const formats = { weight: layout.format, quantized: layout.quantized, kv: 'bf16' as const };
   const costs = layerCosts(model, layerGeometry(model, layer), formats, [{ tokens: 1, context: 100 }]);
@@ -53,5 +57,23 @@ describe('linear weights priced in the format of the part they belong to', () =>
       qkv.bytes,
       qkv.gemm!.n * qkv.gemm!.k * weightBytesPerParam('fp8') + (qkv.gemm!.n + qkv.gemm!.k) * 2,
     );
+  });
+
+  it("a DeepSeek-R1 nvfp4 plan loads NVIDIA's NVFP4 checkpoint: MLA's input projections 16-bit, the rest nvfp4", () => {
+    const r1 = getModel('deepseek-r1');
+    assert.equal(r1.checkpointFormat?.dtype, 'fp8');
+    const dense = ops(r1, 'nvfp4', 0);
+    const moe = ops(r1, 'nvfp4', 3);
+    // ModelOpt's DeepSeek recipe leaves `*attn*` unquantized; its -v2 checkpoints quantize wo (o_proj).
+    for (const name of ['qkv_a_proj', 'q_b_proj'])
+      assert.deepEqual(moe.get(name)!.weight, { dtype: 'bf16' }, name);
+    assert.deepEqual(moe.get('o_proj')!.weight, { dtype: 'nvfp4' });
+    assert.deepEqual(dense.get('gate_up_proj')!.weight, { dtype: 'nvfp4' });
+    assert.deepEqual(moe.get('shared_experts')!.weight, { dtype: 'nvfp4' });
+    assert.deepEqual(moe.get('experts_gate_up')!.weight, { dtype: 'nvfp4' });
+    // NVIDIA's V3-0324 checkpoint predates the -v2 recipe: its o_proj stays 16-bit.
+    assert.deepEqual(ops(getModel('deepseek-v3'), 'nvfp4', 3).get('o_proj')!.weight, { dtype: 'bf16' });
+    // Its fp8 plan is still DeepSeek's own checkpoint, every decoder linear layer in fp8.
+    assert.equal(ops(r1, 'fp8', 3).get('qkv_a_proj')!.weight?.dtype, 'fp8');
   });
 });

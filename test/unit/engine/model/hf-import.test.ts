@@ -393,7 +393,7 @@ describe('checkpoint formats from quantization_config', () => {
       method: 'fp8',
       dtype: 'fp8',
       groupSize: 128 * 128,
-      quantized: ['attention', 'dense', 'experts', 'shared'],
+      quantized: ['attention', 'attention_output', 'dense', 'experts', 'shared'],
     });
   });
 
@@ -410,9 +410,13 @@ describe('checkpoint formats from quantization_config', () => {
       method: 'awq',
       dtype: 'int4',
       groupSize: 128,
-      quantized: ['attention', 'dense'],
+      quantized: ['attention', 'attention_output', 'dense'],
     });
-    assert.deepEqual(getModel('qwen3-235b-a22b-fp8').checkpointFormat?.quantized, ['attention', 'experts']);
+    assert.deepEqual(getModel('qwen3-235b-a22b-fp8').checkpointFormat?.quantized, [
+      'attention',
+      'attention_output',
+      'experts',
+    ]);
     assert.equal(getModel('qwen3-235b-a22b').checkpointFormat, undefined);
   });
 
@@ -451,7 +455,7 @@ describe('checkpoint formats from quantization_config', () => {
     assert.deepEqual(modelopt.checkpointFormat, {
       method: 'modelopt',
       dtype: 'nvfp4',
-      quantized: ['attention', 'dense'],
+      quantized: ['attention', 'attention_output', 'dense'],
     });
     const gptq = llamaWith({ quant_method: 'gptq', bits: 4, group_size: 32 });
     assert.deepEqual(gptq.checkpointFormat?.groupSize, 32);
@@ -459,6 +463,61 @@ describe('checkpoint formats from quantization_config', () => {
       () => llamaWith({ quant_method: 'hqq' }),
       /q\.json: field 'quantization_config' quant_method 'hqq' is not modelled \(modelled: fp8, compressed-tensors, awq, gptq, mxfp4, modelopt\)/,
     );
+  });
+
+  it("modelopt's DeepSeek exclusions: MLA's projections and the draft layer past the decoder's 61", () => {
+    const deepseek = HF_CATALOG.find((e) => e.id === 'deepseek-r1')!.config;
+    const nvfp4 = (exclude: string[]) =>
+      modelFromHfObject(
+        {
+          ...deepseek,
+          quantization_config: { quant_method: 'modelopt', quant_algo: 'NVFP4', exclude_modules: exclude },
+        },
+        'q.json',
+      ).checkpointFormat?.quantized;
+    // `model.layers.61*` names the MTP layer, not every layer: it leaves the decoder quantized.
+    assert.deepEqual(nvfp4(['lm_head', 'model.layers.61*']), [
+      'attention',
+      'attention_output',
+      'dense',
+      'experts',
+      'shared',
+    ]);
+    // A layer the decoder has stands for every layer, as before.
+    assert.deepEqual(nvfp4(['model.layers.3.mlp.shared_experts']), [
+      'attention',
+      'attention_output',
+      'dense',
+      'experts',
+    ]);
+    const attention = ['q_a_proj', 'q_b_proj', 'kv_a_proj_with_mqa', 'kv_b_proj'].map(
+      (m) => `model.layers.0.self_attn.${m}`,
+    );
+    assert.deepEqual(nvfp4([...attention, 'model.layers.61*']), [
+      'attention_output',
+      'dense',
+      'experts',
+      'shared',
+    ]);
+    assert.deepEqual(nvfp4([...attention, 'model.layers.0.self_attn.o_proj']), [
+      'dense',
+      'experts',
+      'shared',
+    ]);
+  });
+
+  it("other published checkpoints of the same weights: DeepSeek-R1's fp8 own, NVIDIA's nvfp4 beside it", () => {
+    const r1 = getModel('deepseek-r1');
+    assert.equal(r1.checkpointFormat?.dtype, 'fp8');
+    assert.deepEqual(r1.otherCheckpoints, [
+      { method: 'modelopt', dtype: 'nvfp4', quantized: ['attention_output', 'dense', 'experts', 'shared'] },
+    ]);
+    assert.deepEqual(getModel('deepseek-v3').otherCheckpoints?.[0]?.quantized, [
+      'dense',
+      'experts',
+      'shared',
+    ]);
+    assert.equal(getModel('llama-3.1-8b').otherCheckpoints, undefined);
   });
 });
 
