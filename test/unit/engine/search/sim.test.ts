@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { readEngineFlags } from '../../../../src/engine/config/emit.js';
 import { ENGINE_IDS } from '../../../../src/engine/config/engines/index.js';
+import { wholeGpuShareOf } from '../../../../src/engine/config/memory-share.js';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { memoryReport } from '../../../../src/engine/memory/model.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
@@ -163,12 +164,25 @@ describe('search with the simulator', () => {
         // TensorRT-LLM takes the budget as a share of free memory, converted from the plan's share.
         if (server.expressed.kvCacheFreeMemoryFraction !== undefined)
           assert.equal(readBack.kvCacheFreeMemoryFraction, server.expressed.kvCacheFreeMemoryFraction);
-        else if (!dropped.has('gpuMemoryUtilization'))
-          assert.equal(
-            readBack.gpuMemoryUtilization,
-            pool.knobs.gpuMemoryUtilization,
-            `${engine}: ${server.commandLine}`,
+        else if (!dropped.has('gpuMemoryUtilization')) {
+          // Read back in the engine's terms (SGLang's static fraction leaves the activations out): the
+          // same share of the whole GPU, to the 3 places the flag is written with.
+          const { blockSize, maxNumBatchedTokens, maxNumSeqs } = pool.knobs;
+          const share = wholeGpuShareOf(
+            { engine, model: getModel('llama-3.1-8b'), hardware: getHardware('l40s'), plan: pool.plan },
+            {
+              ...(readBack.gpuMemoryUtilization !== undefined
+                ? { gpuMemoryUtilization: readBack.gpuMemoryUtilization }
+                : {}),
+            },
+            { blockSize, maxNumBatchedTokens, maxNumSeqs, contextLength: result.workload.maxSequenceTokens },
+            { startupDefault: false },
           );
+          assert.ok(
+            share !== undefined && Math.abs(share - pool.knobs.gpuMemoryUtilization) < 0.002,
+            `${engine}: ${share} for ${pool.knobs.gpuMemoryUtilization}: ${server.commandLine}`,
+          );
+        }
         assert.equal(server.replicas, pool.plan.dp);
       }
     }
