@@ -24,6 +24,7 @@ import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/s
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
 import { aggConfigOf } from './agg-configs.js';
 import { aicAggregatedArgs, isAicEvalRun, isAicGenerated } from './aic-generated.js';
+import { closedLoopScreen } from './closed-loop-screen.js';
 import {
   type RecipeEntry,
   type RecipeMatch,
@@ -932,5 +933,8 @@ export function mapRow(
     return notModelled(multinodeAggReason(row.system, recipe));
   const job = jobOf({ row, model, hardware, engine, concurrency, protocol, recipe });
   if (typeof job === 'string') return notModelled(job);
+  // A measurement the engine's scheduler cannot produce is reported, not predicted (closed-loop-screen.ts).
+  const unreachable = closedLoopScreen(job, { ttftMs: row.silicon_ttft_ms, tpotMs: row.silicon_tpot_ms });
+  if (unreachable) return notModelled(unreachable);
   return { modelled: true, id: row.id, partition, job };
 }

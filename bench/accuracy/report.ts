@@ -220,6 +220,15 @@ its closed-loop client, as a user would predict it, with the step model and cali
   labels such runs 'agg' with tp_size their GPU count (12 to 64) and no pools. Where a recipe recording
   its runs by total GPUs (above) fits that count and the row's concurrency, the row is modelled as that
   disaggregated deployment (its partition stays 'agg', as the row says); the others are not modelled.
+- **Measurements no closed loop produces** (bench/accuracy/closed-loop-screen.ts): by Little's law on
+  the measured means, clients × (output − 1) × TPOT / (TTFT + (output − 1) × TPOT) of a row's clients
+  decode at a time. A vLLM v1 row where most clients wait for a first token although its max-num-seqs
+  and KV cache (memory model) hold every client and the step budget covers the prompts that throughput
+  needs is reported under its own reason ("measurement: …"), not predicted: vLLM admits a waiting request
+  at the next step whenever those limits allow (vllm/v1/core/sched/scheduler.py), so no steady closed
+  loop of that many clients waits so. Five rows of the file are such (gpt-oss-120b on H100, vLLM 0.11.2,
+  512 clients: TTFT 20–300 s beside TPOT 3.6–9.7 ms, as fast as the same model's 4- to 8-client rows on
+  TP2 and TP8).
 - **Not modelled**: rows the mapping cannot express (counted above by reason), and rows the simulator
   refuses or fails on (reasons starting "simulator:"). Every row in the file ran, so a refusal is an error
   of the model, shown separately from the accuracy of the rows it predicts.
