@@ -1,6 +1,7 @@
 // Whether a vLLM row's measured means can come from a steady closed loop of its clients at all: a
 // measurement whose clients mostly wait for a first token although vLLM's scheduler had room to admit
-// them is not one the engine's scheduler produces, and it is reported as such rather than predicted.
+// them is not one the engine's scheduler produces. Such a row is still predicted and scored; it is flagged,
+// and the report lists it with the accuracy it changes.
 import { findHardware } from '../../src/engine/hardware/catalog.js';
 import { memoryReport } from '../../src/engine/memory/model.js';
 import { lookupModel } from '../../src/engine/model/resolve.js';
@@ -11,15 +12,22 @@ import type { SimulationJob } from './map-row.js';
 
 /**
  * Share of the clients that, by the measurement, wait for their first token. Above it the row is
- * screened where no vLLM limit explains the wait. The five rows it screens in silicon-calibration.csv
+ * flagged where no vLLM limit explains the wait. The five rows it screens in silicon-calibration.csv
  * measure 0.81–0.83; the next vLLM row measures 0.55 and its KV cache holds fewer sequences than it has
  * clients (a real wait, kept); every other vLLM row is at or below 0.28.
  */
 export const MOSTLY_WAITING = 0.5;
 
-/** The reason a screened row is not modelled (one string, so that the report counts them together). */
+/** The finding a flagged row carries (one string, so that the report lists them together). */
 export const UNREACHABLE_WAIT =
   "measurement: most clients wait for a first token (Little's law on the measured TTFT and TPOT) although vLLM's max-num-seqs, KV cache and step budget admit them all: not a steady closed loop";
+
+/** The screen's finding on a row that stays modelled: what it found, and the share of clients waiting. */
+export interface ClosedLoopFlag {
+  finding: string;
+  /** Share of the row's clients waiting for a first token by Little's law on the measured means (0–1). */
+  clientsWaiting: number;
+}
 
 /** What a row measured and what its deployment allowed, as the screen reads it. */
 export interface ClosedLoopEvidence {
@@ -47,6 +55,13 @@ export function clientsDecoding(
   return (e.clients * decodeMs) / (e.ttftMs + decodeMs);
 }
 
+/** Share of the clients waiting for a first token by Little's law (1 − decoding / clients). */
+export function clientsWaiting(
+  e: Pick<ClosedLoopEvidence, 'clients' | 'ttftMs' | 'tpotMs' | 'meanOutputTokens'>,
+): number {
+  return 1 - clientsDecoding(e) / e.clients;
+}
+
 /**
  * Why the measurement is not vLLM's closed loop, or undefined where it can be. vLLM v1 admits a waiting
  * request at every step while fewer than max_num_seqs run, the step's token budget is not spent and the
@@ -60,8 +75,7 @@ export function clientsDecoding(
  */
 export function unreachableWait(e: ClosedLoopEvidence): string | undefined {
   const decoding = clientsDecoding(e);
-  const waiting = 1 - decoding / e.clients;
-  if (waiting <= MOSTLY_WAITING) return undefined;
+  if (clientsWaiting(e) <= MOSTLY_WAITING) return undefined;
   if (e.maxNumSeqs < e.clients || e.kvSequences < e.clients) return undefined;
   const promptTokensPerStep = (decoding * e.meanPromptTokens) / Math.max(1, e.meanOutputTokens - 1);
   if (promptTokensPerStep > e.maxNumBatchedTokens - decoding) return undefined;
@@ -72,7 +86,7 @@ export function unreachableWait(e: ClosedLoopEvidence): string | undefined {
 export function closedLoopScreen(
   job: SimulationJob,
   measured: { ttftMs: number; tpotMs: number },
-): string | undefined {
+): ClosedLoopFlag | undefined {
   const config = SimulationConfig.parse(job.config);
   if (config.deployment.kind !== 'colocated') return undefined;
   const pool = config.deployment.pool;
@@ -101,7 +115,7 @@ export function closedLoopScreen(
     maxNumSeqs: scheduler.maxNumSeqs,
     contextLength: Math.min(scheduler.maxModelLen, longest),
   });
-  return unreachableWait({
+  const evidence: ClosedLoopEvidence = {
     clients: job.concurrency,
     ttftMs: measured.ttftMs,
     tpotMs: measured.tpotMs,
@@ -110,5 +124,7 @@ export function closedLoopScreen(
     maxNumSeqs: scheduler.maxNumSeqs * pool.plan.dp,
     maxNumBatchedTokens: scheduler.maxNumBatchedTokens * pool.plan.dp,
     kvSequences: memory.cluster.maxConcurrentSequences,
-  });
+  };
+  const finding = unreachableWait(evidence);
+  return finding ? { finding, clientsWaiting: clientsWaiting(evidence) } : undefined;
 }

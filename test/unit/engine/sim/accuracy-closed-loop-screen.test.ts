@@ -1,5 +1,6 @@
 // A vLLM row whose clients mostly wait for a first token although vLLM's scheduler had room for all of
-// them is reported as a measurement no steady closed loop produces (rows copied from silicon-calibration.csv).
+// them is flagged as a measurement no steady closed loop produces, and still predicted and scored (rows copied
+// from silicon-calibration.csv).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -8,7 +9,9 @@ import {
   UNREACHABLE_WAIT,
   unreachableWait,
 } from '../../../../bench/accuracy/closed-loop-screen.js';
-import { mapRow } from '../../../../bench/accuracy/map-row.js';
+import { mapRow, type Partition } from '../../../../bench/accuracy/map-row.js';
+import type { RowResult } from '../../../../bench/accuracy/metrics.js';
+import { renderReport } from '../../../../bench/accuracy/report.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 
 const HEADER =
@@ -67,11 +70,57 @@ describe('accuracy benchmark: closed-loop consistency of a vLLM measurement', ()
     assert.equal(unreachableWait({ ...ROOMY, ttftMs: 2_000 }), undefined);
   });
 
-  it('maps the measured rows: the unreachable one is not modelled, the others are', () => {
+  it('maps the measured rows: the unreachable one stays modelled and carries the flag', () => {
     const screened = mapRow(row(ROWS.gptOssC512));
-    assert.equal(screened.modelled, false);
-    assert.ok(!screened.modelled && screened.reason === UNREACHABLE_WAIT);
-    assert.equal(mapRow(row(ROWS.gptOssC64)).modelled, true);
-    assert.equal(mapRow(row(ROWS.llamaKvBound)).modelled, true);
+    assert.ok(screened.modelled, 'a flagged row is still simulated');
+    assert.equal(screened.flag?.finding, UNREACHABLE_WAIT);
+    // 1023 × 5.456 ms decoding beside a 24.3 s wait (mean output 0.9 × 1024 − 1): about 83% waiting.
+    assert.ok(screened.flag && screened.flag.clientsWaiting > 0.8 && screened.flag.clientsWaiting < 0.86);
+    for (const line of [ROWS.gptOssC64, ROWS.llamaKvBound]) {
+      const kept = mapRow(row(line));
+      assert.ok(kept.modelled && kept.flag === undefined);
+    }
+  });
+
+  it('reports flagged rows apart while the headline and targets count them', () => {
+    const partition: Partition = { engine: 'vllm', gpu: 'h100-sxm', family: 'gpt-oss', mode: 'agg' };
+    const result = (id: string, tpotError: number, flagged: boolean): RowResult => ({
+      id,
+      partition,
+      model: 'openai/gpt-oss-120b',
+      isl: 1024,
+      osl: 1024,
+      concurrency: flagged ? 512 : 64,
+      measured: { ttftMs: 1000, tpotMs: 10 },
+      modelled: true,
+      deployment: 'TP4 vllm-v1',
+      predicted: { ttftMs: 1100, tpotMs: 10 * (1 + tpotError) },
+      error: { ttft: 0.1, tpot: tpotError },
+      ...(flagged ? { flag: { finding: UNREACHABLE_WAIT, clientsWaiting: 0.82 } } : {}),
+    });
+    const results = [result('flagged_c512', 3, true), result('kept_c64', 0.1, false)];
+    const run = {
+      machine: 'test',
+      commit: 'test',
+      date: 'test',
+      csv: 'rows.csv',
+      wallSeconds: 1,
+      selection: null,
+    };
+    const md = renderReport(results, run);
+    // Headline over both rows: TPOT MAPE (300% + 10%) / 2.
+    assert.match(md, /\| all rows \| 2 \/ 2 \| 10\.0% \| \+10\.0% \| 155\.0% \|/);
+    assert.match(md, /\| overall TPOT MAPE ≤ 10% \| 155\.0% \| \*\*no\*\* \|/);
+    const section = md.split('## Rows whose measurement no steady closed loop produces')[1];
+    assert.ok(section, 'the report has the flagged rows section');
+    assert.match(
+      section,
+      /\| flagged_c512 \| 512 \| 82% \| 1000 → 1100 \(\+10\.0%\) \| 10\.0 → 40\.0 \(\+300\.0%\) \|/,
+    );
+    assert.ok(!section.split('\n## ')[0]?.includes('kept_c64'));
+    assert.match(
+      section,
+      /Secondary figure, not the headline: without the flagged rows \(1\), over 1 modelled rows, TTFT MAPE 10\.0%, TPOT MAPE 10\.0%/,
+    );
   });
 });
