@@ -61,7 +61,11 @@ function evaluate(row: SiliconRow, waves: number | undefined, fileRows: readonly
   };
   if (!mapping.modelled) return { ...base, modelled: false, reason: mapping.reason };
   const { job } = mapping;
-  const deployment = { deployment: job.description, parts: job.parts };
+  const deployment = {
+    deployment: job.description,
+    parts: job.parts,
+    ...(mapping.flag ? { flag: mapping.flag } : {}),
+  };
   const outcome = simulateJob(job);
   if (!outcome.ok) {
     return { ...base, ...deployment, modelled: false, reason: outcome.reason, detail: outcome.detail };

@@ -19,6 +19,7 @@ import { resolveSchedulerConfig, type SchedulerConfig } from '../../src/engine/s
 import type { RouterName, SimulationConfigInput } from '../../src/engine/sim/config.js';
 import { aggConfigOf, scriptLimitsOf } from './agg-configs.js';
 import { aicAggregatedArgs, isAicEvalRun, isAicGenerated } from './aic-generated.js';
+import { type ClosedLoopFlag, closedLoopScreen } from './closed-loop-screen.js';
 import {
   type RecipeEntry,
   type RecipeMatch,
@@ -194,7 +195,7 @@ export interface SimulationJob {
 }
 
 export type RowMapping =
-  | { modelled: true; id: string; partition: Partition; job: SimulationJob }
+  | { modelled: true; id: string; partition: Partition; job: SimulationJob; flag?: ClosedLoopFlag }
   | { modelled: false; id: string; partition: Partition; reason: string };
 
 /**
@@ -935,5 +936,8 @@ export function mapRow(
     return notModelled(multinodeAggReason(row.system, recipe));
   const job = jobOf({ row, model, hardware, engine, concurrency, protocol, recipe });
   if (typeof job === 'string') return notModelled(job);
-  return { modelled: true, id: row.id, partition, job };
+  // A measurement the engine's scheduler cannot produce is still predicted and scored, and flagged so that
+  // the report lists it (closed-loop-screen.ts).
+  const flag = closedLoopScreen(job, { ttftMs: row.silicon_ttft_ms, tpotMs: row.silicon_tpot_ms });
+  return { modelled: true, id: row.id, partition, job, ...(flag ? { flag } : {}) };
 }

@@ -1,4 +1,5 @@
 // Accuracy of predictions against measurements: per row, per partition, overall.
+import type { ClosedLoopFlag } from './closed-loop-screen.js';
 import type { Partition } from './map-row.js';
 
 /** One row of the file, predicted or not. Errors are signed and relative: (predicted − measured) / measured. */
@@ -20,6 +21,8 @@ export interface RowResult {
   parts?: number;
   predicted?: { ttftMs: number; tpotMs: number };
   error?: { ttft: number; tpot: number };
+  /** A measurement no steady closed loop produces: still predicted and scored, listed apart in the report. */
+  flag?: ClosedLoopFlag;
 }
 
 export interface Accuracy {
