@@ -211,9 +211,9 @@ export interface EngineOverhead {
 export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> = {
   // scripts/fit-engine-overhead.ts on bench:accuracy runs of this model (586, 459 and 909 rows; refitted
   // until the fit gave back the values it ran with, docs/architecture/engine-overheads.md).
-  vllm: { stepSeconds: 0.33e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
-  sglang: { stepSeconds: 0.78e-3, perSequenceSeconds: 18.75e-6, perTokenSeconds: 0 },
-  trtllm: { stepSeconds: 0.64e-3, perSequenceSeconds: 10.5e-6, perTokenSeconds: 0 },
+  vllm: { stepSeconds: 0.31e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
+  sglang: { stepSeconds: 0.71e-3, perSequenceSeconds: 19e-6, perTokenSeconds: 0 },
+  trtllm: { stepSeconds: 0.68e-3, perSequenceSeconds: 10e-6, perTokenSeconds: 0 },
 };
 
 /**
@@ -225,9 +225,9 @@ export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> =
 export const ENGINE_FRONTEND_SECONDS: Readonly<Record<EngineBackend, number>> = {
   // scripts/fit-frontend-latency.ts on the rows of at most 8 clients of the same bench:accuracy runs
   // (209 vLLM, 128 SGLang, 177 TensorRT-LLM rows).
-  vllm: 15e-3,
+  vllm: 10e-3,
   sglang: 142e-3,
-  trtllm: 51e-3,
+  trtllm: 41e-3,
 };
 
 /**
