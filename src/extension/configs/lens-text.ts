@@ -31,10 +31,13 @@ export function predictionText(
   return `${who}: ${metricsText(prediction.metrics, slo, prediction.gpus)} at ${rate(at)} of ${shortWorkloadName(workload)} (${verdict} the SLO)${engine}`;
 }
 
-/** The Tune lens of a side block: tuning rewrites one whole server, so it says why it is not offered. */
+/**
+ * The Tune lens of a side block: the editor's Tune rewrites one whole server, so it says why it is not
+ * offered here and names the CLI command that tunes the side within its pair.
+ */
 export function sideTuneLens(side: DisaggregationSide): { title: string; tooltip: string } {
   return {
     title: 'Tune: whole servers only',
-    tooltip: `This block is the ${side} side of a disaggregated deployment; tuning rewrites one colocated server. servetune search --disaggregation searches prefill/decode pools.`,
+    tooltip: `This block is the ${side} side of a disaggregated deployment; the editor's Tune rewrites one colocated server. \`servetune tune <file> --side ${side}\` tunes this side within its pair; servetune search --disaggregation searches prefill/decode pools.`,
   };
 }

@@ -55,5 +55,6 @@ describe('the prediction lens', () => {
     const lens = sideTuneLens('decode');
     assert.equal(lens.title, 'Tune: whole servers only');
     assert.match(lens.tooltip, /decode side of a disaggregated deployment.*search --disaggregation/);
+    assert.match(lens.tooltip, /servetune tune <file> --side decode/, 'the CLI command that tunes the side');
   });
 });
