@@ -3,11 +3,12 @@
 // the accuracy bench.
 import type { HardwareSpec } from '../hardware/spec.js';
 import {
+  freeFractionOfWholeGpuShare,
+  type MemoryLimits,
   staticFractionOfWholeGpuShare,
   wholeGpuShareOfFreeFraction,
   wholeGpuShareOfStaticFraction,
 } from '../memory/free-memory-share.js';
-import type { MemorySettings } from '../memory/model.js';
 import type { Plan } from '../memory/plan.js';
 import type { ModelSpec } from '../model/spec.js';
 import { ENGINES, type EngineId } from './engines/index.js';
@@ -22,8 +23,7 @@ export interface MemoryShareTarget {
   plan: Plan;
 }
 
-/** The memory model's settings other than the share (activations depend on them). */
-export type MemoryLimits = Omit<MemorySettings, 'gpuMemoryUtilization'>;
+export type { MemoryLimits };
 
 /** The memory settings as the engine takes them (the knob table's ids). */
 export interface EngineMemorySettings {
@@ -74,23 +74,40 @@ export function wholeGpuShareOf(
 }
 
 /**
- * The engine's `gpuMemoryUtilization` setting that gives the memory model `share` of the whole GPU (what
- * a suggestion writes): the share itself where the engine budgets the whole GPU, SGLang's
- * `--mem-fraction-static` (rounded to 3 places, as SGLang rounds its own) without the activations.
- * Undefined where the engine has no such setting (TensorRT-LLM budgets free memory).
+ * The engine's memory settings that give the memory model `share` of the whole GPU (what a suggestion or
+ * an emitted command writes): the share itself where the engine budgets the whole GPU; SGLang's
+ * `--mem-fraction-static` (rounded to 3 places, as SGLang rounds its own) without the activations;
+ * TensorRT-LLM's `free_gpu_memory_fraction` (rounded down to hundredths). Empty where the share leaves no
+ * KV cache in TensorRT-LLM's terms.
+ */
+export function engineMemorySettingsOf(
+  target: MemoryShareTarget,
+  share: number,
+  limits: MemoryLimits,
+): EngineMemorySettings {
+  const { engine, model, hardware, plan } = target;
+  switch (ENGINES[engine].checks.kvBudget) {
+    case 'share-of-gpu':
+      return { gpuMemoryUtilization: share };
+    case 'static-share-of-gpu': {
+      const fraction = staticFractionOfWholeGpuShare(model, hardware, plan, share, limits);
+      return { gpuMemoryUtilization: Math.round(fraction * 1000) / 1000 };
+    }
+    case 'share-of-free-memory': {
+      const fraction = freeFractionOfWholeGpuShare(model, hardware, plan, share, limits);
+      return fraction === undefined ? {} : { kvCacheFreeMemoryFraction: fraction };
+    }
+  }
+}
+
+/**
+ * The engine's `gpuMemoryUtilization` setting for `share` (engineMemorySettingsOf): undefined where the
+ * engine has no such setting (TensorRT-LLM budgets free memory).
  */
 export function engineMemoryUtilizationOf(
   target: MemoryShareTarget,
   share: number,
   limits: MemoryLimits,
 ): number | undefined {
-  const { engine, model, hardware, plan } = target;
-  switch (ENGINES[engine].checks.kvBudget) {
-    case 'share-of-gpu':
-      return share;
-    case 'static-share-of-gpu':
-      return Math.round(staticFractionOfWholeGpuShare(model, hardware, plan, share, limits) * 1000) / 1000;
-    case 'share-of-free-memory':
-      return undefined;
-  }
+  return engineMemorySettingsOf(target, share, limits).gpuMemoryUtilization;
 }

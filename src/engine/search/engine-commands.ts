@@ -5,7 +5,7 @@ import { engineBehaviourSettings } from '../config/engines/engine-behaviour.js';
 import { ENGINES, type EngineId } from '../config/engines/index.js';
 import { kvCacheSettingsFor } from '../config/engines/kv-cache.js';
 import { mpiWorldCommands, nodeLaunchWords } from '../config/engines/multi-node.js';
-import { engineMemoryUtilizationOf } from '../config/memory-share.js';
+import { engineMemorySettingsOf } from '../config/memory-share.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { findModel } from '../model/catalog.js';
@@ -16,7 +16,6 @@ import type { ServingEngineInput } from '../perf/serving-engine.js';
 import { draftCheckpointOf, type SpeculationConfig, treeTokensOf } from '../perf/speculation.js';
 import { SGLANG_MAX_PREFILL_TOKENS } from '../sched/config.js';
 import { ServeTuneError } from '../util/errors.js';
-import { freeMemoryFraction } from './kv-budget.js';
 import type { Candidate, Pool } from './schema.js';
 
 const EmittedServer = z.object({
@@ -224,13 +223,10 @@ function multiNode(
 }
 
 /**
- * Ready-to-use engine commands for a configuration: one server kind, or prefill and decode workers.
- * `gpusPerNode`: servers larger than a node get each node's command.
- */
-/**
- * A pool's settings as the engine takes its memory budget: TensorRT-LLM budgets the KV cache as a share
- * of the memory left after weights (`free_gpu_memory_fraction`), not of the whole GPU; SGLang's
- * `--mem-fraction-static` leaves the activations outside it (`engineMemoryUtilizationOf`).
+ * A pool's settings as the engine takes its memory budget (config/memory-share.ts
+ * `engineMemorySettingsOf`): TensorRT-LLM budgets the KV cache as a share of the memory left after
+ * weights (`free_gpu_memory_fraction`), not of the whole GPU; SGLang's `--mem-fraction-static` leaves the
+ * activations outside it.
  */
 function budgeted(
   engine: EngineId,
@@ -238,22 +234,18 @@ function budgeted(
   context: { model: ModelSpec; pool: Pool; maxModelLen: number; hardware?: HardwareSpec },
 ): PartialServingSettings {
   const { model, pool, maxModelLen, hardware } = context;
-  if (ENGINES[engine].checks.kvBudget === 'static-share-of-gpu' && hardware) {
-    const { blockSize, maxNumBatchedTokens, maxNumSeqs, gpuMemoryUtilization } = pool.knobs;
-    const limits = { blockSize, maxNumBatchedTokens, maxNumSeqs, contextLength: maxModelLen };
-    const target = { engine, model, hardware, plan: pool.plan };
-    return {
-      ...settings,
-      gpuMemoryUtilization: engineMemoryUtilizationOf(target, gpuMemoryUtilization, limits),
-    };
-  }
-  if (ENGINES[engine].checks.kvBudget !== 'share-of-free-memory' || !context.hardware) return settings;
-  const fraction = freeMemoryFraction(context.model, context.hardware, context.pool, context.maxModelLen);
-  if (fraction === undefined) return settings;
+  if (!hardware || ENGINES[engine].checks.kvBudget === 'share-of-gpu') return settings;
+  const { blockSize, maxNumBatchedTokens, maxNumSeqs, gpuMemoryUtilization } = pool.knobs;
+  const limits = { blockSize, maxNumBatchedTokens, maxNumSeqs, contextLength: maxModelLen };
+  const target = { engine, model, hardware, plan: pool.plan };
   const { gpuMemoryUtilization: _share, ...rest } = settings;
-  return { ...rest, kvCacheFreeMemoryFraction: fraction };
+  return { ...rest, ...engineMemorySettingsOf(target, gpuMemoryUtilization, limits) };
 }
 
+/**
+ * Ready-to-use engine commands for a configuration: one server kind, or prefill and decode workers.
+ * `gpusPerNode`: servers larger than a node get each node's command.
+ */
 export function engineSettingsFor(
   engine: EngineId,
   model: ModelSpec,

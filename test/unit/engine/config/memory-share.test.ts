@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sglangDefaultMemFractionStatic } from '../../../../src/engine/config/knobs/sglang.js';
-import { engineMemoryUtilizationOf, wholeGpuShareOf } from '../../../../src/engine/config/memory-share.js';
+import {
+  engineMemorySettingsOf,
+  engineMemoryUtilizationOf,
+  wholeGpuShareOf,
+} from '../../../../src/engine/config/memory-share.js';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { memoryReport } from '../../../../src/engine/memory/model.js';
 import type { Plan } from '../../../../src/engine/memory/plan.js';
@@ -62,5 +66,16 @@ describe('wholeGpuShareOf', () => {
     assert.equal(engineMemoryUtilizationOf(target, share, limits), 0.85);
     assert.equal(engineMemoryUtilizationOf({ ...target, engine: 'vllm' }, 0.85, limits), 0.85);
     assert.equal(engineMemoryUtilizationOf({ ...target, engine: 'trtllm' }, 0.85, limits), undefined);
+  });
+
+  it("writes a share back as TensorRT-LLM's free_gpu_memory_fraction, the other setting left out", () => {
+    const target = { engine: 'trtllm' as const, model, hardware, plan };
+    const share = wholeGpuShareOf(target, { kvCacheFreeMemoryFraction: 0.8 }, limits, {
+      startupDefault: true,
+    })!;
+    assert.deepEqual(engineMemorySettingsOf(target, share, limits), { kvCacheFreeMemoryFraction: 0.8 });
+    assert.deepEqual(engineMemorySettingsOf({ ...target, engine: 'vllm' }, 0.8, limits), {
+      gpuMemoryUtilization: 0.8,
+    });
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findHardware } from '../../../../src/engine/hardware/catalog.js';
 import {
+  freeFractionOfWholeGpuShare,
   wholeGpuShareOfFreeFraction,
   wholeGpuShareOfStaticFraction,
 } from '../../../../src/engine/memory/free-memory-share.js';
@@ -30,6 +31,18 @@ describe('wholeGpuShareOfFreeFraction', () => {
   it('is never more than the whole GPU', () => {
     assert.ok(model && hardware);
     assert.equal(wholeGpuShareOfFreeFraction(model, hardware, plan, 1), 1);
+  });
+
+  it('is undone by freeFractionOfWholeGpuShare, rounded down to hundredths', () => {
+    assert.ok(model && hardware);
+    const settings = { contextLength: 9216, maxNumBatchedTokens: 9216 };
+    const share = wholeGpuShareOfFreeFraction(model, hardware, plan, 0.857, settings);
+    assert.equal(freeFractionOfWholeGpuShare(model, hardware, plan, share, settings), 0.85);
+  });
+
+  it('has no free-memory fraction for a share the weights already exceed', () => {
+    assert.ok(model && hardware);
+    assert.equal(freeFractionOfWholeGpuShare(model, hardware, plan, 0.5), undefined);
   });
 });
 

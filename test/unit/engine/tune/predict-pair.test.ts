@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { simulationFromConfig } from '../../../../src/engine/tune/config-simulation.js';
 import { predictBlock } from '../../../../src/engine/tune/index.js';
 import { configPairOf } from '../../../../src/engine/tune/predict-pair.js';
+import { DISAGG_SGLANG } from './disagg-sglang-fixture.js';
 
-// The editor's fixture: a prefill Deployment (TP1, 2 replicas) and a decode Deployment (TP2).
-const PATH = resolve('test/fixtures/e2e-workspace/configs/disagg-sglang.yaml');
-const TEXT = readFileSync(PATH, 'utf8');
-const INPUT = {
-  path: PATH,
-  text: TEXT,
-  workload: 'poisson:rate=4,prompt=lognormal(1024,0.6),output=fixed(64),n=100',
-  slo: { ttft: 2, tbt: 0.1, percentile: 'p90' as const },
-  hardwareFallback: 'h100-sxm',
-  sampleRequests: 100,
-};
+const INPUT = DISAGG_SGLANG;
 
 describe('the prediction of one side of a disaggregated deployment', () => {
   it('predicts the prefill + decode pair from either side block', async () => {
@@ -36,15 +25,15 @@ describe('the prediction of one side of a disaggregated deployment', () => {
   it('takes the pair from the function behind simulate --config --side', () => {
     const options = { block: 1, hardwareFallback: 'h100-sxm' };
     assert.deepEqual(
-      configPairOf({ path: PATH, text: TEXT, ...options }, 'decode'),
-      simulationFromConfig(PATH, { ...options, side: 'decode' }),
+      configPairOf({ path: DISAGG_SGLANG.path, text: DISAGG_SGLANG.text, ...options }, 'decode'),
+      simulationFromConfig(DISAGG_SGLANG.path, { ...options, side: 'decode' }),
     );
   });
 
   it('reads the unsaved buffer, not the file on disk', () => {
-    const edited = TEXT.replace('- "512"', '- "256"');
-    assert.notEqual(edited, TEXT);
-    const input = { path: PATH, text: edited, block: 0, hardwareFallback: 'h100-sxm' };
+    const edited = DISAGG_SGLANG.text.replace('- "512"', '- "256"');
+    assert.notEqual(edited, DISAGG_SGLANG.text);
+    const input = { path: DISAGG_SGLANG.path, text: edited, block: 0, hardwareFallback: 'h100-sxm' };
     assert.equal(configPairOf(input, 'prefill').disaggregated?.other?.scheduler.maxNumSeqs, 256);
   });
 

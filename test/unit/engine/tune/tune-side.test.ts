@@ -7,19 +7,9 @@ import { applyEdits, readConfig } from '../../../../src/engine/config/index.js';
 import { configPairOf } from '../../../../src/engine/tune/predict-pair.js';
 import { tuneBlock } from '../../../../src/engine/tune/tune.js';
 import { isServeTuneError } from '../../../../src/engine/util/errors.js';
+import { DISAGG_SGLANG } from './disagg-sglang-fixture.js';
 
-// The editor's fixture: a prefill Deployment (block 0: TP1, 2 replicas) and a decode Deployment (block 1: TP2).
-const PATH = resolve('test/fixtures/e2e-workspace/configs/disagg-sglang.yaml');
-const TEXT = readFileSync(PATH, 'utf8');
-const small = {
-  path: PATH,
-  text: TEXT,
-  workload: 'poisson:rate=4,prompt=lognormal(1024,0.6),output=fixed(64),n=100',
-  slo: { ttft: 2, tbt: 0.1, percentile: 'p90' as const },
-  hardwareFallback: 'h100-sxm',
-  sampleRequests: 100,
-  threads: 0,
-};
+const small = { ...DISAGG_SGLANG, threads: 0 };
 
 const refusal = (pattern: RegExp) => (error: unknown) =>
   isServeTuneError(error) && pattern.test(error.message);
@@ -52,15 +42,15 @@ describe('tune --side: one side of a disaggregated deployment', () => {
     assert.equal(result.current.gpus, 4);
     assert.ok(result.current.metrics && result.current.metrics.ttft.p90 > 0);
     assert.notEqual(result.current.maxRateUnderSlo, undefined);
-    const decodeRange = readConfig(PATH, TEXT).blocks[1]!.range;
+    const decodeRange = readConfig(DISAGG_SGLANG.path, DISAGG_SGLANG.text).blocks[1]!.range;
     for (const edit of result.edits) {
       assert.ok(edit.range.start.line >= decodeRange.start.line, 'edits stay in the decode block');
     }
     if (result.suggested) {
       // The suggestion is the edited file's pair, its prefill side as written.
-      const edited = applyEdits(TEXT, result.edits, PATH);
+      const edited = applyEdits(DISAGG_SGLANG.text, result.edits, DISAGG_SGLANG.path);
       const pair = configPairOf(
-        { path: PATH, text: edited, block: 1, hardwareFallback: 'h100-sxm' },
+        { path: DISAGG_SGLANG.path, text: edited, block: 1, hardwareFallback: 'h100-sxm' },
         'decode',
       );
       assert.equal(pair.disaggregated?.other?.plan.tp, 1);
@@ -77,7 +67,7 @@ describe('servetune tune --side', () => {
     assert.match(help.stdout, /--side <side>/);
     assert.match(help.stdout, /tune that side of a disaggregated deployment/);
     const wrong = run(
-      PATH,
+      DISAGG_SGLANG.path,
       '--side',
       'decode',
       '--block',
