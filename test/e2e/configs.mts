@@ -56,17 +56,33 @@ async function assertProblem(page: Page, message: RegExp): Promise<void> {
   await runCommand(page, 'View: Hide Panel');
 }
 
-/** Tune through the lens, Apply, save: the file on disk is exactly the engine's planned edit. */
-async function tuneAndApply(page: Page, path: string): Promise<void> {
+/**
+ * Tune through the lens, Apply, save: the file on disk is exactly the engine's planned edit. `side`: the
+ * file's first block of that side of a disaggregated deployment, tuned within its pair ("Tune this side").
+ */
+async function tuneAndApply(page: Page, path: string, side?: 'prefill' | 'decode'): Promise<void> {
   const before = readFileSync(path, 'utf8');
-  const expected = await tuneBlock({ path, text: before, workload: WORKLOAD, slo: SLO, ...DEFAULTS });
+  const expected = await tuneBlock({
+    path,
+    text: before,
+    workload: WORKLOAD,
+    slo: SLO,
+    ...DEFAULTS,
+    ...(side ? { side } : {}),
+  });
   assert.ok(expected.edits.length > 0, `a suggestion for ${path}: ${expected.reason ?? ''}`);
-  await lens(page, 'Tune for this workload…').click();
+  const tuneLens = side ? 'Tune this side' : 'Tune for this workload…';
+  // Each side block has its Tune lens: the one on screen is the side's (the other block is scrolled out).
+  await page
+    .locator('.codelens-decoration a, .codelens-decoration span', { hasText: tuneLens })
+    .filter({ visible: true })
+    .first()
+    .click();
   const summary = await lensText(page, /^Tuned for /, 180_000);
   assert.equal(summary, expected.summary);
   await lens(page, /^Apply$/).click();
   // The edit lands in the editor (one WorkspaceEdit); saving writes it to disk.
-  await lensText(page, 'Tune for this workload…');
+  await lensText(page, tuneLens);
   const wanted = applyEdits(before, expected.edits, path);
   await saveUntilOnDisk(page, path, wanted);
   const after = readFileSync(path, 'utf8');
@@ -170,7 +186,7 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
       const pair = /ServeTune\s\(prefill\s\+\sdecode\spair\):\sp90\sTTFT\s.+\s·\sTBT\s/;
       assert.match(await lensText(page, pair), /\((meets|misses) the SLO\)/);
       assert.equal(await lens(page, 'cannot predict').count(), 0);
-      assert.equal(await lens(page, 'Tune: whole servers only').count(), 1);
+      assert.equal(await lens(page, 'Tune this side').count(), 1);
       // The decode block starts below the first screen: the editor renders only the lines in view.
       await page.keyboard.press('Control+End');
       // The prefill block's lens stays in the page, scrolled out: the decode block's is the one in view.
@@ -193,6 +209,26 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
       const text = await activeEditorText(page);
       assert.match(text, /200 of 200 requests completed/);
       assert.match(text, /- Deployment: prefill TP1.* \| decode TP2/);
+    },
+  ],
+  [
+    "a disaggregated YAML's Tune this side tunes the prefill side within its pair; Apply edits only that block",
+    async ({ page, workspace }) => {
+      await clearNotifications(page);
+      const path = join(workspace, 'configs', 'disagg-sglang.yaml');
+      const before = readFileSync(path, 'utf8');
+      await openFile(page, 'disagg-sglang.yaml');
+      // The prefill block is first in the file: its lenses are the ones on the first screen.
+      await page.keyboard.press('Control+Home');
+      await tuneAndApply(page, path, 'prefill');
+      const after = readFileSync(path, 'utf8');
+      const decodeAt = (text: string) => text.indexOf('name: llama-8b-decode');
+      assert.equal(
+        after.slice(decodeAt(after)),
+        before.slice(decodeAt(before)),
+        'the decode block is untouched',
+      );
+      assert.match(after, /^# Disaggregated serving: prefill and decode pools/, 'the comment stays');
     },
   ],
 ];

@@ -195,8 +195,12 @@ export class ConfigController implements vscode.Disposable {
     return check?.kind === 'done' ? (check.value.report.blocks[block]?.engine ?? null) : null;
   }
 
-  /** Searches the block's model and GPUs on the workspace's workload (a cancellable run in the worker). */
-  async tune(uri: vscode.Uri, block: number): Promise<void> {
+  /**
+   * Searches the block's model and GPUs on the workspace's workload (a cancellable run in the worker).
+   * `side`: the block is that side of a disaggregated deployment, tuned within its prefill + decode pair
+   * (`tuneBlock` with `side`, as `servetune tune --side`); the edits touch that block only.
+   */
+  async tune(uri: vscode.Uri, block: number, side?: DisaggregationSide): Promise<void> {
     const document = await vscode.workspace.openTextDocument(uri);
     let inputs: WorkspaceInputs;
     try {
@@ -218,12 +222,19 @@ export class ConfigController implements vscode.Disposable {
     try {
       const value = await this.services.engine.run(
         'tuneBlock',
-        { ...this.engineInputs(inputs, this.blockEngine(document, block)), path: uri.fsPath, text, block },
-        { title: 'ServeTune: tuning the serving config' },
+        {
+          ...this.engineInputs(inputs, this.blockEngine(document, block)),
+          path: uri.fsPath,
+          text,
+          block,
+          ...(side ? { side } : {}),
+        },
+        { title: side ? `ServeTune: tuning the ${side} side` : 'ServeTune: tuning the serving config' },
       );
       this.tunings.set(key, { kind: 'done', value });
       this.tunedOn.set(key, tunedTexts(uri.fsPath, text, value));
-      this.services.log.info(`tuned ${uri.fsPath} block ${block}: ${value.summary}`);
+      const which = side ? `block ${block} (${side} side)` : `block ${block}`;
+      this.services.log.info(`tuned ${uri.fsPath} ${which}: ${value.summary}`);
     } catch (error) {
       if (isCancellation(error)) this.tunings.delete(key);
       else {

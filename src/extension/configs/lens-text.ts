@@ -1,6 +1,6 @@
 import type { EvaluationMetrics, Slo } from '../../engine/search/schema.js';
 import type { DisaggregationSide } from '../../engine/tune/config-simulation.js';
-import type { BlockPrediction } from '../../engine/tune/schema.js';
+import type { BlockPrediction, TuneBlockResult } from '../../engine/tune/schema.js';
 import { shortWorkloadName } from '../../engine/tune/tune.js';
 
 const seconds = (s: number) => (s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(2)} s`);
@@ -31,13 +31,56 @@ export function predictionText(
   return `${who}: ${metricsText(prediction.metrics, slo, prediction.gpus)} at ${rate(at)} of ${shortWorkloadName(workload)} (${verdict} the SLO)${engine}`;
 }
 
+/** What a Tune-area lens does when clicked: tune (again), apply the suggestion, open the trade-offs, or nothing. */
+export type TuneLensAction = 'tune' | 'apply' | 'tradeOffs' | 'none';
+
+export interface TuneLens {
+  title: string;
+  action: TuneLensAction;
+  tooltip?: string;
+}
+
+/** The last tuning of a block, as the lenses show it (the controller's outcome of `tuneBlock`). */
+export type TuningOutcome =
+  | { kind: 'pending' }
+  | { kind: 'done'; value: Pick<TuneBlockResult, 'suggested' | 'summary' | 'reason'> }
+  | { kind: 'failed'; message: string };
+
 /**
- * The Tune lens of a side block: the editor's Tune rewrites one whole server, so it says why it is not
- * offered here and names the CLI command that tunes the side within its pair.
+ * The Tune lens of a side block: it tunes that side within its prefill + decode pair, as
+ * `servetune tune <file> --side <side>` does (the same engine call, `tuneBlock` with `side`).
  */
 export function sideTuneLens(side: DisaggregationSide): { title: string; tooltip: string } {
+  const other = side === 'prefill' ? 'decode' : 'prefill';
   return {
-    title: 'Tune: whole servers only',
-    tooltip: `This block is the ${side} side of a disaggregated deployment; the editor's Tune rewrites one colocated server. \`servetune tune <file> --side ${side}\` tunes this side within its pair; servetune search --disaggregation searches prefill/decode pools.`,
+    title: 'Tune this side',
+    tooltip: `Tunes this ${side} pool within its prefill + decode pair, the ${other} side as the file writes it (servetune tune <file> --side ${side}); Apply edits this block only.`,
   };
+}
+
+/**
+ * The lenses after the prediction for tuning a block: "Tune for this workload…" (a side block: "Tune this
+ * side"), then while it runs, its failure, or its summary with Apply and Show trade-offs. Undefined
+ * `tuning`: not tuned yet. `side`: the block is that side of a disaggregated deployment.
+ */
+export function tuneLenses(tuning: TuningOutcome | undefined, side?: DisaggregationSide): TuneLens[] {
+  if (!tuning) {
+    if (!side) return [{ title: 'Tune for this workload…', action: 'tune' }];
+    return [{ ...sideTuneLens(side), action: 'tune' }];
+  }
+  if (tuning.kind === 'pending')
+    return [{ title: side ? `ServeTune: tuning the ${side} side…` : 'ServeTune: tuning…', action: 'none' }];
+  if (tuning.kind === 'failed')
+    return [{ title: `ServeTune: tuning failed: ${tuning.message}`, action: 'tune' }];
+  const tradeOffs: TuneLens = { title: 'Show trade-offs', action: 'tradeOffs' };
+  if (tuning.value.suggested) {
+    const apply: TuneLens = side
+      ? { title: 'Apply', action: 'apply', tooltip: `Edits the ${side} block only` }
+      : { title: 'Apply', action: 'apply' };
+    return [{ title: tuning.value.summary, action: 'tradeOffs' }, apply, tradeOffs];
+  }
+  return [
+    { title: `ServeTune: ${tuning.value.reason ?? 'nothing to change'}`, action: 'tradeOffs' },
+    tradeOffs,
+  ];
 }

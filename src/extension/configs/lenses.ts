@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { disaggregationSides } from '../../engine/tune/config-simulation.js';
 import { type ConfigController, isConfigCandidate } from './controller.js';
-import { predictionText, sideTuneLens } from './lens-text.js';
+import { predictionText, tuneLenses } from './lens-text.js';
 
 export const TUNE_COMMAND = 'servetune.configs.tune';
 export const APPLY_COMMAND = 'servetune.configs.apply';
@@ -60,7 +60,7 @@ export class ConfigLensProvider implements vscode.CodeLensProvider {
             target.engineBehaviour,
             side,
           );
-          // A side's lens opens the pair's simulation (tuning takes whole servers); its tooltip names the pools.
+          // A side's lens opens the pair's simulation; its tooltip names the pools.
           if (side) lens(text, SIMULATE_COMMAND, [...at, side], current.label);
           else lens(text, TUNE_COMMAND, at);
         }
@@ -69,22 +69,12 @@ export class ConfigLensProvider implements vscode.CodeLensProvider {
       if (state.inputs?.workload) {
         if (side) lens(`Simulate this config (${side} side)`, SIMULATE_COMMAND, [...at, side]);
         else lens('Simulate this config', SIMULATE_COMMAND, at);
-      }
-      if (side) {
-        const refused = sideTuneLens(side);
-        if (state.inputs?.workload) lens(refused.title, '', [], refused.tooltip);
-      } else if (!tuning) {
-        if (state.inputs?.workload) lens('Tune for this workload…', TUNE_COMMAND, at);
-      } else if (tuning.kind === 'pending') lens('ServeTune: tuning…');
-      else if (tuning.kind === 'failed')
-        lens(`ServeTune: tuning failed: ${tuning.message}`, TUNE_COMMAND, at);
-      else if (tuning.value.suggested) {
-        lens(tuning.value.summary, TRADE_OFFS_COMMAND, at);
-        lens('Apply', APPLY_COMMAND, at);
-        lens('Show trade-offs', TRADE_OFFS_COMMAND, at);
-      } else {
-        lens(`ServeTune: ${tuning.value.reason ?? 'nothing to change'}`, TRADE_OFFS_COMMAND, at);
-        lens('Show trade-offs', TRADE_OFFS_COMMAND, at);
+      } else if (!tuning) return;
+      // A side block tunes within its pair (`tune --side`); its Apply edits that block only.
+      const commands = { tune: TUNE_COMMAND, apply: APPLY_COMMAND, tradeOffs: TRADE_OFFS_COMMAND, none: '' };
+      for (const tune of tuneLenses(tuning, side)) {
+        const args = tune.action === 'none' ? [] : tune.action === 'tune' && side ? [...at, side] : at;
+        lens(tune.title, commands[tune.action], args, tune.tooltip);
       }
     });
     return lenses;

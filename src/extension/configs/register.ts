@@ -43,8 +43,9 @@ export function registerConfigFeatures(services: Services): vscode.Disposable[] 
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('servetune')) refreshAll();
     }),
-    vscode.commands.registerCommand(TUNE_COMMAND, (uri: vscode.Uri, block: number) =>
-      controller.tune(uri, block),
+    vscode.commands.registerCommand(
+      TUNE_COMMAND,
+      (uri: vscode.Uri, block: number, side?: DisaggregationSide) => controller.tune(uri, block, side),
     ),
     vscode.commands.registerCommand(
       SIMULATE_COMMAND,

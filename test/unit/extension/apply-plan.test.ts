@@ -119,3 +119,42 @@ services:
     assert.match(plan.problems[0], /is in the YAML anchor &vllm .* also used at/);
   });
 });
+
+describe("Apply of one side's tuning (Tune this side)", () => {
+  // The decode side of the editor fixture's prefill + decode pair, tuned: Apply edits that block only,
+  // through the same YAML CST edit path as a whole server, comments and layout kept.
+  function tunedDecodeSide() {
+    const dir = mkdtempSync(join(tmpdir(), 'servetune-apply-side-'));
+    const path = join(dir, 'disagg-sglang.yaml');
+    copyFileSync('test/fixtures/e2e-workspace/configs/disagg-sglang.yaml', path);
+    const text = readFileSync(path, 'utf8');
+    const blocks = readConfig(path, text).blocks;
+    const changes = { maxNumSeqs: 256, blockSize: 16 };
+    const planned = planEdits(blocks[1], changes);
+    const tuning = { changes, edits: planned.edits, editProblems: planned.problems };
+    return { path, text, blocks, changes, tuning, plannedOn: new Map([[path, text]]) };
+  }
+
+  it("changes the decode block's settings and leaves the prefill block and the comments as written", () => {
+    const { path, text, blocks, changes, tuning, plannedOn } = tunedDecodeSide();
+    const plan = planApply({ path, block: 1, tuning, plannedOn, buffers: new Map() });
+    const after = applyEdits(text, plan.edits, path);
+    const decodeStart = blocks[1].range.start.offset;
+    assert.ok(plan.edits.every((e) => e.range.start.offset >= decodeStart));
+    assert.equal(after.slice(0, decodeStart), text.slice(0, decodeStart), 'the prefill block is untouched');
+    assert.match(after, /^# Disaggregated serving: prefill and decode pools/);
+    const [prefill, decode] = readConfig(path, after).blocks;
+    assert.equal(blockSettings(decode).maxNumSeqs, changes.maxNumSeqs);
+    assert.equal(blockSettings(decode).blockSize, changes.blockSize);
+    assert.deepEqual(blockSettings(prefill), blockSettings(blocks[0]));
+  });
+
+  it('is refused where the decode block changed since it was tuned', () => {
+    const { path, text, tuning, plannedOn } = tunedDecodeSide();
+    const changed = text.replace('"512"', '"128"');
+    assert.throws(
+      () => planApply({ path, block: 1, tuning, plannedOn, buffers: new Map([[path, changed]]) }),
+      /disagg-sglang\.yaml changed since it was tuned, and .* is not written as it was/,
+    );
+  });
+});

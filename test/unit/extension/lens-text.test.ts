@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type EvaluationMetrics, Slo } from '../../../src/engine/search/schema.js';
 import type { BlockPrediction } from '../../../src/engine/tune/schema.js';
-import { predictionText, sideTuneLens } from '../../../src/extension/configs/lens-text.js';
+import {
+  predictionText,
+  sideTuneLens,
+  type TuneLens,
+  type TuningOutcome,
+  tuneLenses,
+} from '../../../src/extension/configs/lens-text.js';
 
 const SLO = Slo.parse({ ttft: 2, tbt: 0.1, percentile: 'p90' });
 const at = (p90: number) => ({ mean: p90, p50: p90, p90, p99: p90 });
@@ -51,10 +57,57 @@ describe('the prediction lens', () => {
     );
   });
 
-  it('says why a side block is not tuned', () => {
+  it("a side block's Tune lens tunes that side within its pair, naming the CLI's tune --side", () => {
     const lens = sideTuneLens('decode');
-    assert.equal(lens.title, 'Tune: whole servers only');
-    assert.match(lens.tooltip, /decode side of a disaggregated deployment.*search --disaggregation/);
-    assert.match(lens.tooltip, /servetune tune <file> --side decode/, 'the CLI command that tunes the side');
+    assert.equal(lens.title, 'Tune this side');
+    assert.match(
+      lens.tooltip,
+      /decode pool within its prefill \+ decode pair, the prefill side as the file writes it/,
+    );
+    assert.match(lens.tooltip, /servetune tune <file> --side decode/);
+    assert.match(lens.tooltip, /Apply edits this block only/);
+  });
+});
+
+describe('the tune lenses', () => {
+  const done = (suggested: boolean): TuningOutcome => ({
+    kind: 'done',
+    value: {
+      suggested: suggested ? PAIR : null,
+      summary: 'Tuned for w: page size 1→16',
+      reason: 'nothing better',
+    },
+  });
+  const titles = (lenses: readonly TuneLens[]) => lenses.map((l) => `${l.title}=${l.action}`);
+
+  it('offer a whole server "Tune for this workload…" and a side block "Tune this side", both tuning', () => {
+    assert.deepEqual(titles(tuneLenses(undefined)), ['Tune for this workload…=tune']);
+    const [side] = tuneLenses(undefined, 'prefill');
+    assert.equal(`${side?.title}=${side?.action}`, 'Tune this side=tune');
+    assert.match(side?.tooltip ?? '', /--side prefill/);
+  });
+
+  it("show a side's tuning result with an Apply that edits that block only", () => {
+    assert.deepEqual(titles(tuneLenses(done(true), 'decode')), [
+      'Tuned for w: page size 1→16=tradeOffs',
+      'Apply=apply',
+      'Show trade-offs=tradeOffs',
+    ]);
+    assert.equal(tuneLenses(done(true), 'decode')[1]?.tooltip, 'Edits the decode block only');
+    assert.equal(tuneLenses(done(true))[1]?.tooltip, undefined);
+  });
+
+  it('say while a side tunes, why nothing changes, and offer to tune again after a failure', () => {
+    assert.deepEqual(titles(tuneLenses({ kind: 'pending' }, 'prefill')), [
+      'ServeTune: tuning the prefill side…=none',
+    ]);
+    assert.deepEqual(titles(tuneLenses({ kind: 'pending' })), ['ServeTune: tuning…=none']);
+    assert.deepEqual(titles(tuneLenses(done(false), 'prefill')), [
+      'ServeTune: nothing better=tradeOffs',
+      'Show trade-offs=tradeOffs',
+    ]);
+    assert.deepEqual(titles(tuneLenses({ kind: 'failed', message: 'no GPU' }, 'decode')), [
+      'ServeTune: tuning failed: no GPU=tune',
+    ]);
   });
 });

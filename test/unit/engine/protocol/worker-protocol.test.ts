@@ -60,3 +60,16 @@ test('replies are a closed set of types', () => {
     true,
   );
 });
+
+test("tuneBlock params carry a disaggregated side (the editor's Tune this side) and refuse another", () => {
+  const call = {
+    path: '/w/disagg.yaml',
+    block: 1,
+    workload: 'poisson:rate=4,n=10',
+    slo: { ttft: 2, tbt: 0.1 },
+  };
+  const params = WORKER_METHODS.tuneBlock.params;
+  assert.equal(params.parse({ ...call, side: 'decode' }).side, 'decode');
+  assert.equal(params.parse(call).side, undefined, 'a whole server: no side');
+  assert.equal(params.safeParse({ ...call, side: 'both' }).success, false);
+});
