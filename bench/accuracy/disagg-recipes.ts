@@ -26,9 +26,14 @@ const RecipePool = z.object({
    * pools); absent: no DeepEP (tokens gathered over the DP ranks).
    */
   allToAll: z.enum(['deepep-low-latency', 'deepep-normal']).optional(),
-  /** TensorRT-LLM's max_batch_size: per attention-DP rank where attention is data parallel, else per worker. */
+  /**
+   * TensorRT-LLM's max_batch_size, or vLLM's --max-num-seqs: per attention-DP rank where attention is data
+   * parallel, else per worker. vLLM runs each data-parallel rank as an engine core of its own ("each DP
+   * rank is deployed as a separate 'core engine' process", vllm-project/vllm docs/serving/
+   * data_parallel_deployment.md), each scheduling with the server's --max-num-seqs.
+   */
   maxBatchSize: count.optional(),
-  /** TensorRT-LLM's max_num_tokens per step (likewise per rank or worker). */
+  /** TensorRT-LLM's max_num_tokens, or vLLM's --max-num-batched-tokens, per step (likewise per rank or worker). */
   maxNumTokens: count.optional(),
   /** SGLang's --max-running-requests, for the whole server (all its attention-DP ranks). */
   maxRunningRequests: count.optional(),
@@ -102,6 +107,15 @@ const RecipeEntry = ConfigurationKey.extend({
    * hardcoded"); the pools' GPUs are then its node counts, 4 GPUs per GB200 node.
    */
   recordedTp: count.optional(),
+  /**
+   * The rows record each pool's GPUs per worker as its tp_size, with attention DP 1, where the recipe runs
+   * vLLM's attention data parallel (`tensor-parallel-size: 1`, `data-parallel-size: 4`,
+   * `enable-expert-parallel`): a row fits where its tp_size is the pool's GPUs per worker and its
+   * moe_ep_size the pool's EP, and it runs the recipe's degrees, not the recorded ones. The Kimi-K2.5
+   * GB200 vLLM rows (config_id 698) record their prefill worker TP4 × EP4 where every srt-slurm recipe of
+   * that deployment runs it TP1 × DP4 × EP4.
+   */
+  recordsDataParallelAsTp: z.literal(true).optional(),
   /**
    * The recipe that set this deployment's server flags is not stored: for an SGLang GB200 run of then, the
    * launch script its SCRIPT_MODE ran (workers and GPUs per worker, its node counts, are known; how the
@@ -240,12 +254,20 @@ export type RecipeMatch =
 
 const given = (v: number | undefined): number => (v && v > 0 ? v : 1);
 
-/** Whether a pool of the row has the recipe pool's shape: GPUs per worker, and where recorded, workers and degrees. */
-function poolFits(row: SiliconRow, side: 'prefill' | 'decode', pool: RecipePool): boolean {
+/**
+ * Whether a pool of the row has the recipe pool's shape: GPUs per worker, and where recorded, workers and
+ * degrees (as the entry's rows record them: `recordsDataParallelAsTp`).
+ */
+function poolFits(
+  row: SiliconRow,
+  side: 'prefill' | 'decode',
+  pool: RecipePool,
+  dataParallelAsTp = false,
+): boolean {
   const tp = row[`${side}_tp_size`];
   const workers = row[`${side}_num_workers`];
   if (workers === undefined) return tp === pool.tp;
-  const d = recipeDegrees(pool);
+  const d = dataParallelAsTp ? { tp: pool.tp, attentionDp: 1, moeEp: pool.ep } : recipeDegrees(pool);
   return (
     workers === pool.workers &&
     given(tp) === d.tp &&
@@ -274,7 +296,8 @@ function poolsFit(row: SiliconRow, e: RecipeEntry): boolean {
   if (row.mode !== 'disagg') return e.recordsTotalGpus === true && recordedRunGpus(row) === deploymentGpus(e);
   if (e.recordedTp !== undefined)
     return row.prefill_tp_size === e.recordedTp && row.decode_tp_size === e.recordedTp;
-  if (poolFits(row, 'prefill', e.prefill) && poolFits(row, 'decode', e.decode)) return true;
+  const asTp = e.recordsDataParallelAsTp === true;
+  if (poolFits(row, 'prefill', e.prefill, asTp) && poolFits(row, 'decode', e.decode, asTp)) return true;
   return e.recordsTotalGpus === true && recordedRunGpus(row) === deploymentGpus(e);
 }
 

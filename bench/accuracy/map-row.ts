@@ -661,14 +661,16 @@ function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] |
     if (recipe.entry.recipeUnread && !counted) return unreadRecipeReason(recipe.entry);
     const { prefill, decode } = recipe.entry;
     const speculation = recipeSpeculation(recipe.entry);
+    // The row's own degrees where it records them as they ran; the recipe's where it does not.
+    const recorded = counted && recipe.entry.recordsDataParallelAsTp !== true;
     return [
       {
-        degrees: counted ? poolDegrees(row, 'prefill') : recipeDegrees(prefill),
+        degrees: recorded ? poolDegrees(row, 'prefill') : recipeDegrees(prefill),
         limits: recipeLimits(prefill),
         ...redundantSlots(prefill),
       },
       {
-        degrees: counted ? poolDegrees(row, 'decode') : recipeDegrees(decode),
+        degrees: recorded ? poolDegrees(row, 'decode') : recipeDegrees(decode),
         limits: recipeLimits(decode),
         ...redundantSlots(decode),
         ...(speculation ? { speculation } : {}),

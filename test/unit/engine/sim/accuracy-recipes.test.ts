@@ -84,6 +84,15 @@ const ROWS = {
   sglangDec2025Dep32:
     '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_1024x1024_c12000_tp1_ep1_1992,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=12000; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,19595.860060731367,45.38905958755272',
   sglangDep32: `2026_04_06_deepseek_r1_gb300_sglang_fp4_disagg_1024x1024_c2048_tp4_ep4_1817,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=2048; measured=2026-02-12T00:00:00.000Z; wip=False; image=${SGLANG_IMAGE},sglang,0.5.8.post1,deepseek-ai/DeepSeek-R1,gb300,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,4,1,1,1,4,,,32,1,1,8,4,1168.97318209316,16.568769688752795`,
+  // Kimi-K2.5 nvfp4 on GB200, vLLM 0.18.0 through Dynamo (config_id 698): the export records the prefill
+  // worker TP4 × EP4, which srt-slurm's 8k/1k and 1k/1k 1p4d recipes run TP1 × DP4 × EP4. config_id 697
+  // (one prefill worker, one 16-GPU decode worker, 1k/1k) has no stored recipe.
+  vllmKimi8k:
+    'kimik2_5_gb200_vllm_fp4_disagg_8192x1024_c128_cfg698,db-dump/2026-04-27; config_id=698; silicon_concurrency=128; measured=2026-04-07T00:00:00.000Z; workflow_run_id=721; vllm/vllm-openai:v0.18.0-cu130,vllm,0.18.0,moonshotai/Kimi-K2.5,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,1,1,4,1,1,1,4,32,4,4,1,1,1,4,11635.647241672268,12.7977849804916',
+  vllmKimi697:
+    'kimik2_5_gb200_vllm_fp4_disagg_1024x1024_c256_cfg697,db-dump/2026-04-27; config_id=697; silicon_concurrency=256; measured=2026-04-07T00:00:00.000Z; workflow_run_id=721; vllm/vllm-openai:v0.18.0-cu130,vllm,0.18.0,moonshotai/Kimi-K2.5,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,1,1,4,1,1,1,4,256,1,16,1,1,1,16,564.2877826157928,19.037631944985048',
+  vllmKimi1k:
+    'kimik2_5_gb200_vllm_fp4_disagg_1024x1024_c4_cfg698,db-dump/2026-04-27; config_id=698; silicon_concurrency=4; measured=2026-04-07T00:00:00.000Z; workflow_run_id=721; vllm/vllm-openai:v0.18.0-cu130,vllm,0.18.0,moonshotai/Kimi-K2.5,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,1,1,4,1,1,1,4,1,4,4,1,1,1,4,247.2690472844988,6.8873289096816',
 };
 const row = (line: string): SiliconRow => parseSiliconCsv(`${HEADER}\n${line}\n`, 'test.csv')[0];
 
@@ -381,6 +390,28 @@ describe('accuracy benchmark: disaggregated recipes', () => {
       const prefillDeepEp = e.prefill.attentionDp && e.precision === 'fp8';
       assert.equal(e.prefill.allToAll, prefillDeepEp ? 'deepep-normal' : undefined, e.recipe.path);
     }
+  });
+
+  it("a vLLM row recording its attention-DP prefill as TP runs the recipe's degrees and limits", () => {
+    const job = jobOf(mapRow(row(ROWS.vllmKimi8k)));
+    const d = disaggregated(job);
+    // Prefill: one worker of vLLM attention DP 4 (tensor-parallel-size 1, data-parallel-size 4) over EP 4.
+    assert.deepEqual([d.prefill.plan.tp, d.prefill.plan.dp * job.parts, d.prefill.plan.ep], [1, 4, 4]);
+    // Decode: four TP4 × EP4 workers, as recorded.
+    assert.deepEqual([d.decode.plan.tp, d.decode.plan.dp * job.parts, d.decode.plan.ep], [4, 4, 4]);
+    // --max-num-seqs and --max-num-batched-tokens per engine core: 64 and 16384 per prefill DP rank,
+    // 16 and 10240 per decode worker (128 clients over 4 × 16 decode seats: half of them queue).
+    assert.equal(d.prefill.scheduler.maxNumSeqs, 64);
+    assert.equal(d.prefill.scheduler.maxNumBatchedTokens, 16384);
+    assert.equal(d.decode.scheduler.maxNumSeqs, 16);
+    assert.equal(d.decode.scheduler.maxNumBatchedTokens, 10240);
+    // The 1k/1k recipe: the same degrees, at --max-num-seqs 1024 in both pools.
+    const short = disaggregated(jobOf(mapRow(row(ROWS.vllmKimi1k))));
+    assert.deepEqual([short.prefill.plan.tp, short.prefill.plan.ep], [1, 4]);
+    assert.equal(short.decode.scheduler.maxNumSeqs, 1024);
+    // A deployment no stored recipe runs keeps the degrees its row records.
+    const unread = disaggregated(jobOf(mapRow(row(ROWS.vllmKimi697))));
+    assert.deepEqual([unread.prefill.plan.tp, unread.decode.plan.tp], [4, 16]);
   });
 
   it('a row names an image only whole', () => {
