@@ -1,9 +1,11 @@
 import { applyEdits, planEdits } from '../config/apply.js';
+import type { ConfigFileReport } from '../config/block.js';
 import { readConfig } from '../config/read.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
 import type { TextEdit } from '../config/source.js';
 import { ServeTuneError } from '../util/errors.js';
 import { invalidUtf8Offset, MAX_CONFIG_FILE_BYTES, readConfigIfFile, readInputBytes } from '../util/files.js';
+import { disaggregationSides } from './config-simulation.js';
 
 /**
  * A config file's text as ServeTune may edit it: a regular file within MAX_CONFIG_FILE_BYTES, and valid
@@ -87,15 +89,32 @@ function replan(change: PlannedChange, current: (path: string) => string | undef
   const oldText = planned(change.path);
   const newText = current(change.path);
   if (oldText === undefined || newText === undefined) throw refuse('it cannot be read now');
-  const oldBlock = readConfig(change.path, oldText, { readFile: planned }).blocks[change.block];
-  const newBlock = readConfig(change.path, newText, { readFile: current }).blocks[change.block];
+  const oldReport = readConfig(change.path, oldText, { readFile: planned });
+  const newReport = readConfig(change.path, newText, { readFile: current });
+  const oldBlock = oldReport.blocks[change.block];
+  const newBlock = newReport.blocks[change.block];
   if (!oldBlock || !newBlock) throw refuse(`its block ${change.block} is gone`);
-  const slice = (text: string, block: typeof oldBlock) =>
-    text.slice(block.range.start.offset, block.range.end.offset);
-  // Labels name lines ("command at line 3"): a block moved by lines added above it is the same block.
-  const same = newBlock.kind === oldBlock.kind && newBlock.engine === oldBlock.engine;
-  if (!same || slice(oldText, oldBlock) !== slice(newText, newBlock)) {
-    throw refuse(`${oldBlock.label} is not written as it was`);
+  const writtenAsItWas = (index: number) => {
+    const was = oldReport.blocks[index];
+    const is = newReport.blocks[index];
+    // Labels name lines ("command at line 3"): a block moved by lines added above it is the same block.
+    return (
+      was !== undefined &&
+      is !== undefined &&
+      is.kind === was.kind &&
+      is.engine === was.engine &&
+      oldText.slice(was.range.start.offset, was.range.end.offset) ===
+        newText.slice(is.range.start.offset, is.range.end.offset)
+    );
+  };
+  if (!writtenAsItWas(change.block)) throw refuse(`${oldBlock.label} is not written as it was`);
+  // A side was tuned within its prefill + decode pair: the other side, as it was, is part of the result.
+  for (const partner of pairPartners(oldReport, change.block)) {
+    if (!writtenAsItWas(partner)) {
+      throw refuse(
+        `${oldReport.blocks[partner]?.label}, the other side of its pair, is not written as it was`,
+      );
+    }
   }
   const edits = planEdits(newBlock, change.changes).edits;
   const alike =
@@ -115,4 +134,11 @@ function replan(change: PlannedChange, current: (path: string) => string | undef
     });
   if (!alike) throw refuse(`the edits for ${oldBlock.label} no longer apply as planned`);
   return edits;
+}
+
+/** The blocks serving the other side of a side block's prefill + decode pair; none for a whole server. */
+function pairPartners(report: ConfigFileReport, block: number): number[] {
+  const sides = disaggregationSides(report);
+  if (!sides[block]) return [];
+  return sides.flatMap((side, index) => (side && side !== sides[block] ? [index] : []));
 }

@@ -157,4 +157,21 @@ describe("Apply of one side's tuning (Tune this side)", () => {
       /disagg-sglang\.yaml changed since it was tuned, and .* is not written as it was/,
     );
   });
+
+  it('is refused where the prefill side changed since: the decode side was tuned against it', () => {
+    const { path, text, tuning, plannedOn } = tunedDecodeSide();
+    const changed = text.replace('- "8192"', '- "4096"');
+    assert.notEqual(changed, text);
+    assert.throws(
+      () => planApply({ path, block: 1, tuning, plannedOn, buffers: new Map([[path, changed]]) }),
+      /changed since it was tuned, and .*, the other side of its pair, is not written as it was/,
+    );
+  });
+
+  it('is planned again where only text outside both sides changed', () => {
+    const { path, text, tuning, plannedOn } = tunedDecodeSide();
+    const changed = text.replace('# Disaggregated serving', '# Disaggregated serving (edited)');
+    const plan = planApply({ path, block: 1, tuning, plannedOn, buffers: new Map([[path, changed]]) });
+    assert.equal(plan.edits.length, tuning.edits.length);
+  });
 });
