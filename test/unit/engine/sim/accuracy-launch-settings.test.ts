@@ -403,4 +403,17 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.equal(mapped.job.config.model, 'glm-5-fp8');
     assert.equal(rowModelOf({ ...row('glmB200'), moe_quant_mode: 'fp8' })?.id, 'glm-5');
   });
+
+  it("GLM-5 FP8 on B200 runs its script's fp8 KV, flashinfer_trtllm MoE, 32k chunk and CONC requests", () => {
+    // InferenceMAX glm5_fp8_b200.sh: --kv-cache-dtype fp8_e4m3 --moe-runner-backend flashinfer_trtllm
+    // --max-running-requests $CONC --chunked-prefill-size 32768 --mem-fraction-static 0.85.
+    assert.equal(kvChoiceOf(row('glmB200')).from, 'launch');
+    assert.equal(moeBackendOf(row('glmB200'), 4), 'trtllm-gen');
+    const mapped = mapRow(row('glmB200'));
+    assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
+    const scheduler = mapped.job.config.deployment.pool.scheduler;
+    assert.equal(scheduler.maxNumSeqs, 4);
+    assert.equal(scheduler.chunkedPrefillSize, 32768);
+    assert.equal(mapped.job.config.engine?.moeBackend, 'trtllm-gen');
+  });
 });
