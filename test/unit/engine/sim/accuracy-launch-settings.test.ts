@@ -31,6 +31,10 @@ const ROWS = {
     'qwen3_5_b200_sglang_fp8_agg_1024x1024_c8_cfg618,db-dump/2026-04-27; config_id=618; silicon_concurrency=8; measured=2026-03-24T00:00:00.000Z; workflow_run_id=336; lmsysorg/sglang:v0.5.9-cu130-amd64,sglang,0.5.9,Qwen/Qwen3.5-397B-A17B,b200_sxm,fp8,agg,1024,1024,fp8,fp8_block,8,8,1,1,8,1,,,,,,,,,,,,,,,306.1283879520488,10.069642541943574',
   glmB200:
     '2026_04_06_glm_5_b200_sxm_sglang_fp8_agg_1024x8192_c4_tp8_ep1_1475,source_file=2026-04-06.csv; model=GLM-5; silicon_concurrency=4; measured=2026-03-20T17:45:25Z; wip=False; image=lmsysorg/sglang:nightly-dev-cu13-20260317-1eea7448,sglang,nightly-dev,zhipuai/GLM-5,b200_sxm,fp8,agg,1024,8192,fp8,fp8_block,4,8,1,1,8,1,,,,,,,,,,,,,,,297.2,17.04',
+  qwen35B300:
+    'qwen3_5_b300_sglang_fp8_agg_1024x1024_c4_cfg716,db-dump/2026-04-27; config_id=716; silicon_concurrency=4; measured=2026-04-17T00:00:00.000Z; workflow_run_id=747; lmsysorg/sglang:v0.5.10.post1-cu130,sglang,0.5.10.post1,Qwen/Qwen3.5-397B-A17B,b300_sxm,fp8,agg,1024,1024,fp8,fp8_block,4,4,1,1,4,1,,,,,,,,,,,,,,,204.88475360025404,8.648086018776866',
+  qwen35B300Older:
+    '2026_03_25_qwen3_5_397b_b300_sxm_sglang_fp8_agg_1024x1024_c4_tp8_0_ep1_0_40,source_file=2026-03-25.csv; model=Qwen3.5-397B; silicon_concurrency=4; measured=2026-04-03T16:54:18Z; wip=True; image=lmsysorg/sglang:v0.5.9-cu130-amd64,sglang,0.5.9,Qwen/Qwen3.5-397B-A17B,b300_sxm,fp8,agg,1024,1024,fp8,fp8_block,4,8,1,1,8,1,,,,,,,,,,,,,,,171.53635195099923,7.908025802868975',
   gptOssH200:
     '2026_04_06_gpt_oss_120b_h200_sxm_vllm_fp4_agg_8192x1024_c4_tp1_ep1_481,source_file=2026-04-06.csv; model=GPT-OSS-120B; silicon_concurrency=4; measured=2026-03-27T00:00:00.000Z; wip=False; image=vllm/vllm-openai:v0.18.0,vllm,0.18.0,openai/gpt-oss-120b,h200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,4,1,1,1,1,1,,,,,,,,,,,,,,,407.63860438601114,7.081102732869436',
   trtDsr1B200:
@@ -415,5 +419,21 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.equal(scheduler.maxNumSeqs, 4);
     assert.equal(scheduler.chunkedPrefillSize, 32768);
     assert.equal(mapped.job.config.engine?.moeBackend, 'trtllm-gen');
+  });
+
+  it("Qwen3.5 FP8 on B300 with SGLang 0.5.10.post1 runs its script's limits, recv interval and MoE runner", () => {
+    // InferenceMAX qwen3.5_fp8_b300.sh: --max-running-requests $CONC --chunked-prefill-size 16384
+    // --scheduler-recv-interval 10 --mem-fraction-static 0.8 --moe-runner-backend flashinfer_trtllm.
+    assert.deepEqual(launchLimitsOf(row('qwen35B300'), 4), {
+      maxBatchSize: 4,
+      maxNumTokens: 16384,
+      maxPrefillTokens: 16384,
+      schedulerRecvInterval: 10,
+      memFractionStatic: 0.8,
+    });
+    assert.equal(moeBackendOf(row('qwen35B300'), 4), 'trtllm-gen');
+    // The 0.5.9 rows of the same GPU and model ran another script version: engine defaults.
+    assert.equal(launchLimitsOf(row('qwen35B300Older'), 4), undefined);
+    assert.equal(moeBackendOf(row('qwen35B300Older'), 4), undefined);
   });
 });
