@@ -218,7 +218,8 @@ export function resolveRowModel(repo: string): ModelSpec | undefined {
  * The model a row ran: resolveRowModel's, except that a row whose weight quant mode is `fp8_block`
  * (aiconfigurator's name for fp8 with one scale per 128 × 128 weight block) on a repository published in
  * 16-bit ran that publisher's block-scaled FP8 checkpoint, `<repository>-FP8`, where the catalog has it
- * (InferenceMAX's Qwen3.5 FP8 runs serve Qwen/Qwen3.5-397B-A17B-FP8; hf-catalog.ts). Its blocks decide
+ * (InferenceMAX's Qwen3.5 FP8 runs serve Qwen/Qwen3.5-397B-A17B-FP8, its GLM-5 ones zai-org/GLM-5-FP8;
+ * hf-catalog.ts). Its blocks decide
  * which GEMM kernel times the linear layers (EngineKernels.blockScaledFp8), which a plan's dtype alone
  * does not say.
  */
@@ -226,7 +227,9 @@ export function rowModelOf(row: SiliconRow): ModelSpec | undefined {
   const model = resolveRowModel(row.model_path);
   const mode = model?.moe ? row.moe_quant_mode : row.gemm_quant_mode;
   if (!model || mode !== 'fp8_block' || model.checkpointFormat?.dtype === 'fp8') return model;
-  const published = lookupModel(`${row.model_path}-FP8`);
+  // The row may name the publisher's former organisation (zhipuai/GLM-5 for zai-org's): the catalog
+  // entry's own repository names the checkpoint as well.
+  const published = lookupModel(`${row.model_path}-FP8`) ?? lookupModel(`${model.source}-FP8`);
   return published?.checkpointFormat?.dtype === 'fp8' && published.checkpointFormat.groupSize !== undefined
     ? published
     : model;

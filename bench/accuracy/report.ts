@@ -140,7 +140,8 @@ its closed-loop client, as a user would predict it, with the step model and cali
   dtype other than the checkpoint's applies to every decoder linear layer; the checkpoint's own fp8 keeps
   its 128×128 blocks (read as the block-fp8 MoE kernel, and under TensorRT-LLM and SGLang the block-fp8
   GEMM). A fp8_block row on a repository published in 16-bit ran the publisher's block-fp8 checkpoint,
-  \`<repository>-FP8\`, where the catalog has it (Qwen3.5-397B-A17B-FP8, as InferenceMAX serves it).
+  \`<repository>-FP8\`, where the catalog has it (Qwen3.5-397B-A17B-FP8 and GLM-5-FP8, as InferenceMAX
+  serves them; zhipuai/GLM-5 reads as the catalog's zai-org/GLM-5, and its FP8 release as zai-org/GLM-5-FP8).
 - **Launch settings** (bench/accuracy/launch-settings.json, each entry citing the repository, path and
   commit of the InferenceMAX launch script it was read from, and quoting its flags): for the aggregated
   deployments it covers (engine × GPU × model × precision), the KV-cache format the script set (SGLang and

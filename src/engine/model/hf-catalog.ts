@@ -1303,6 +1303,35 @@ const MINIMAX_M2 = {
   vocab_size: 200064,
 };
 
+/** GLM-5's config.json (catalog entry glm-5 says where its values come from). */
+const GLM_5 = {
+  architectures: ['GlmMoeDsaForCausalLM'],
+  attention_bias: false,
+  first_k_dense_replace: 3,
+  hidden_size: 6144,
+  index_head_dim: 128,
+  index_n_heads: 32,
+  index_topk: 2048,
+  intermediate_size: 12288,
+  kv_lora_rank: 512,
+  max_position_embeddings: 202752,
+  model_type: 'glm_moe_dsa',
+  moe_intermediate_size: 2048,
+  n_routed_experts: 256,
+  n_shared_experts: 1,
+  num_attention_heads: 64,
+  num_experts_per_tok: 8,
+  num_hidden_layers: 78,
+  num_key_value_heads: 64,
+  num_nextn_predict_layers: 1,
+  q_lora_rank: 2048,
+  qk_nope_head_dim: 192,
+  qk_rope_head_dim: 64,
+  tie_word_embeddings: false,
+  v_head_dim: 256,
+  vocab_size: 154880,
+};
+
 const glmAndMiniMax: HfCatalogEntry[] = [
   {
     // unverified: the MoE, bias and norm fields were read from the GLM-4.6 file, which publishes the
@@ -1375,33 +1404,7 @@ const glmAndMiniMax: HfCatalogEntry[] = [
     // and transformers' GlmMoeDsaConfig defaults, not read from a copy of the file.
     id: 'glm-5',
     repo: 'zai-org/GLM-5',
-    config: {
-      architectures: ['GlmMoeDsaForCausalLM'],
-      attention_bias: false,
-      first_k_dense_replace: 3,
-      hidden_size: 6144,
-      index_head_dim: 128,
-      index_n_heads: 32,
-      index_topk: 2048,
-      intermediate_size: 12288,
-      kv_lora_rank: 512,
-      max_position_embeddings: 202752,
-      model_type: 'glm_moe_dsa',
-      moe_intermediate_size: 2048,
-      n_routed_experts: 256,
-      n_shared_experts: 1,
-      num_attention_heads: 64,
-      num_experts_per_tok: 8,
-      num_hidden_layers: 78,
-      num_key_value_heads: 64,
-      num_nextn_predict_layers: 1,
-      q_lora_rank: 2048,
-      qk_nope_head_dim: 192,
-      qk_rope_head_dim: 64,
-      tie_word_embeddings: false,
-      v_head_dim: 256,
-      vocab_size: 154880,
-    },
+    config: GLM_5,
   },
   {
     // unverified: read from the MiniMax-M2.5 and -M2.7 files (same architecture; M2.7 has a 204800
@@ -1463,6 +1466,21 @@ const quantized: HfCatalogEntry[] = [
     id: 'qwen3.5-397b-a17b-fp8',
     repo: 'Qwen/Qwen3.5-397B-A17B-FP8',
     config: { ...QWEN3_5_397B_A17B, quantization_config: QWEN_FP8_BLOCK },
+  },
+  {
+    // Zhipu's FP8 release of GLM-5, which SGLang's GLM-5 cookbook serves for every FP8 deployment on
+    // H200 and B200 (sgl-project/sgl-cookbook docs/autoregressive/GLM/GLM-5.md @2581d8e0: `--model
+    // zai-org/GLM-5-FP8`) and AIConfigurator's export records as `moe_quant_mode fp8_block` for
+    // InferenceMAX's GLM-5 FP8 SGLang runs (shared/data/perf-db/silicon-calibration.csv). Its weights
+    // carry 128 × 128 block scales, the layout DeepGEMM runs: vLLM's GLM-5 recipe needs DeepGEMM for
+    // this checkpoint (vllm-project/recipes GLM/GLM5.md @15feb1b2: "For FP8 model, you must install
+    // DeepGEMM").
+    // unverified: the quantization_config is the one Zhipu's and DeepSeek's block-scaled FP8 releases
+    // write (fp8 e4m3, 128 × 128 weight blocks, dynamic activations); this file's own, and which modules
+    // it leaves in 16-bit, were not seen, so every decoder linear layer reads as quantized.
+    id: 'glm-5-fp8',
+    repo: 'zai-org/GLM-5-FP8',
+    config: { ...GLM_5, quantization_config: QWEN_FP8_BLOCK },
   },
   {
     // unverified: quantization_config and torch_dtype were read from a transformers dump of this

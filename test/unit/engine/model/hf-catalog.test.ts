@@ -158,6 +158,7 @@ describe('Hugging Face catalog', () => {
       ['qwen3-30b-a3b-fp8', 'qwen3-30b-a3b'],
       ['qwen3-235b-a22b-fp8', 'qwen3-235b-a22b'],
       ['qwen3.5-397b-a17b-fp8', 'qwen3.5-397b-a17b'],
+      ['glm-5-fp8', 'glm-5'],
     ];
     for (const [quantized, base] of pairs) {
       const { quantization_config, ...rest } = entry(quantized).config;

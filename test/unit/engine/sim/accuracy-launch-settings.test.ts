@@ -29,6 +29,12 @@ const ROWS = {
     'qwen_qwen3_235b_a22b_fp8_qwen_qwen3_235b_a22b_fp8_h200_sxm_vllm_agg_2000x100_c5_tp1_epnone_11,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h200_sxm/vllm/0.12.0/Qwen_Qwen3-235B-A22B-FP8.csv; silicon_concurrency=5,vllm,0.12.0,Qwen/Qwen3-235B-A22B-FP8,h200_sxm,fp8,agg,2000,100,fp8,fp8,5,1,1,,2,1,,,,,,,,,,,,,,,450.9,57.78',
   qwen35B200:
     'qwen3_5_b200_sglang_fp8_agg_1024x1024_c8_cfg618,db-dump/2026-04-27; config_id=618; silicon_concurrency=8; measured=2026-03-24T00:00:00.000Z; workflow_run_id=336; lmsysorg/sglang:v0.5.9-cu130-amd64,sglang,0.5.9,Qwen/Qwen3.5-397B-A17B,b200_sxm,fp8,agg,1024,1024,fp8,fp8_block,8,8,1,1,8,1,,,,,,,,,,,,,,,306.1283879520488,10.069642541943574',
+  glmB200:
+    '2026_04_06_glm_5_b200_sxm_sglang_fp8_agg_1024x8192_c4_tp8_ep1_1475,source_file=2026-04-06.csv; model=GLM-5; silicon_concurrency=4; measured=2026-03-20T17:45:25Z; wip=False; image=lmsysorg/sglang:nightly-dev-cu13-20260317-1eea7448,sglang,nightly-dev,zhipuai/GLM-5,b200_sxm,fp8,agg,1024,8192,fp8,fp8_block,4,8,1,1,8,1,,,,,,,,,,,,,,,297.2,17.04',
+  qwen35B300:
+    'qwen3_5_b300_sglang_fp8_agg_1024x1024_c4_cfg716,db-dump/2026-04-27; config_id=716; silicon_concurrency=4; measured=2026-04-17T00:00:00.000Z; workflow_run_id=747; lmsysorg/sglang:v0.5.10.post1-cu130,sglang,0.5.10.post1,Qwen/Qwen3.5-397B-A17B,b300_sxm,fp8,agg,1024,1024,fp8,fp8_block,4,4,1,1,4,1,,,,,,,,,,,,,,,204.88475360025404,8.648086018776866',
+  qwen35B300Older:
+    '2026_03_25_qwen3_5_397b_b300_sxm_sglang_fp8_agg_1024x1024_c4_tp8_0_ep1_0_40,source_file=2026-03-25.csv; model=Qwen3.5-397B; silicon_concurrency=4; measured=2026-04-03T16:54:18Z; wip=True; image=lmsysorg/sglang:v0.5.9-cu130-amd64,sglang,0.5.9,Qwen/Qwen3.5-397B-A17B,b300_sxm,fp8,agg,1024,1024,fp8,fp8_block,4,8,1,1,8,1,,,,,,,,,,,,,,,171.53635195099923,7.908025802868975',
   gptOssH200:
     '2026_04_06_gpt_oss_120b_h200_sxm_vllm_fp4_agg_8192x1024_c4_tp1_ep1_481,source_file=2026-04-06.csv; model=GPT-OSS-120B; silicon_concurrency=4; measured=2026-03-27T00:00:00.000Z; wip=False; image=vllm/vllm-openai:v0.18.0,vllm,0.18.0,openai/gpt-oss-120b,h200_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,4,1,1,1,1,1,,,,,,,,,,,,,,,407.63860438601114,7.081102732869436',
   trtDsr1B200:
@@ -388,5 +394,46 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.equal(rowModelOf({ ...row('qwen35B200'), moe_quant_mode: 'fp8' })?.id, 'qwen3.5-397b-a17b');
     // A checkpoint already in fp8 is itself.
     assert.equal(rowModelOf(row('sglangB200'))?.id, 'deepseek-v3');
+  });
+
+  it("a fp8_block row naming the publisher's former organisation finds its FP8 checkpoint", () => {
+    // zhipuai/GLM-5 with moe_quant_mode fp8_block: InferenceMAX served zai-org/GLM-5-FP8, block-scaled.
+    const model = rowModelOf(row('glmB200'));
+    assert.equal(model?.id, 'glm-5-fp8');
+    assert.equal(model?.checkpointFormat?.dtype, 'fp8');
+    assert.equal(model?.checkpointFormat?.groupSize, 128 * 128);
+    const mapped = mapRow(row('glmB200'));
+    assert.ok(mapped.modelled);
+    assert.equal(mapped.job.config.model, 'glm-5-fp8');
+    assert.equal(rowModelOf({ ...row('glmB200'), moe_quant_mode: 'fp8' })?.id, 'glm-5');
+  });
+
+  it("GLM-5 FP8 on B200 runs its script's fp8 KV, flashinfer_trtllm MoE, 32k chunk and CONC requests", () => {
+    // InferenceMAX glm5_fp8_b200.sh: --kv-cache-dtype fp8_e4m3 --moe-runner-backend flashinfer_trtllm
+    // --max-running-requests $CONC --chunked-prefill-size 32768 --mem-fraction-static 0.85.
+    assert.equal(kvChoiceOf(row('glmB200')).from, 'launch');
+    assert.equal(moeBackendOf(row('glmB200'), 4), 'trtllm-gen');
+    const mapped = mapRow(row('glmB200'));
+    assert.ok(mapped.modelled && mapped.job.config.deployment.kind === 'colocated');
+    const scheduler = mapped.job.config.deployment.pool.scheduler;
+    assert.equal(scheduler.maxNumSeqs, 4);
+    assert.equal(scheduler.chunkedPrefillSize, 32768);
+    assert.equal(mapped.job.config.engine?.moeBackend, 'trtllm-gen');
+  });
+
+  it("Qwen3.5 FP8 on B300 with SGLang 0.5.10.post1 runs its script's limits, recv interval and MoE runner", () => {
+    // InferenceMAX qwen3.5_fp8_b300.sh: --max-running-requests $CONC --chunked-prefill-size 16384
+    // --scheduler-recv-interval 10 --mem-fraction-static 0.8 --moe-runner-backend flashinfer_trtllm.
+    assert.deepEqual(launchLimitsOf(row('qwen35B300'), 4), {
+      maxBatchSize: 4,
+      maxNumTokens: 16384,
+      maxPrefillTokens: 16384,
+      schedulerRecvInterval: 10,
+      memFractionStatic: 0.8,
+    });
+    assert.equal(moeBackendOf(row('qwen35B300'), 4), 'trtllm-gen');
+    // The 0.5.9 rows of the same GPU and model ran another script version: engine defaults.
+    assert.equal(launchLimitsOf(row('qwen35B300Older'), 4), undefined);
+    assert.equal(moeBackendOf(row('qwen35B300Older'), 4), undefined);
   });
 });
