@@ -125,6 +125,13 @@ const RecipeEntry = ConfigurationKey.extend({
    */
   nvfp4Dispatch: z.literal(true).optional(),
   /**
+   * The recipe's prefill and decode servers both run SGLang with \`SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1\`
+   * (prefill_environment and decode_environment of the srt-slurm recipe, both commands of the Dynamo
+   * launch scripts): on NVIDIA's NVFP4 checkpoint q_b_proj runs as block-scaled fp8 instead of BF16
+   * (ServingEngine.fp8QBProj has SGLang's source).
+   */
+  fp8QBProj: z.literal(true).optional(),
+  /**
    * Rows whose source names no image fit this entry where measured within these dates (YYYY-MM-DD, both
    * included): the time this configuration's launch script is known to have run it.
    */

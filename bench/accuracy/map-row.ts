@@ -858,6 +858,8 @@ function jobOf(c: Context): SimulationJob | string {
       maxCudaGraphCaptureSize: maxCudaGraphCaptureSizeOf(row),
       // The recipe's decode servers set SGLANG_MOE_NVFP4_DISPATCH=1: DeepEP dispatches nvfp4, not BF16.
       nvfp4Dispatch: recipeEntryOf(c.recipe)?.nvfp4Dispatch === true,
+      // Its servers set SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1: q_b_proj runs in block-scaled fp8, not BF16.
+      fp8QBProj: recipeEntryOf(c.recipe)?.fp8QBProj === true,
     },
   );
   const plans = full.map((p) => describePlan(p));

@@ -327,6 +327,14 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.equal(jobOf(mapRow(row(ROWS.sglangLowLatency))).config.engine?.nvfp4Dispatch, undefined);
   });
 
+  it('an nvfp4 pair runs q_b_proj in fp8 where its recipe sets SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1', () => {
+    // max_tpt.yaml's prefill_environment and decode_environment both set it; 1k1k-max-tpt.sh both commands.
+    assert.equal(jobOf(mapRow(row(ROWS.sglangDep48))).config.engine?.fp8QBProj, true);
+    assert.equal(jobOf(mapRow(row(ROWS.sglangDec2025Dep32))).config.engine?.fp8QBProj, true);
+    // low_latency.yaml sets neither.
+    assert.equal(jobOf(mapRow(row(ROWS.sglangLowLatency))).config.engine?.fp8QBProj, undefined);
+  });
+
   it('an 8k/1k row runs the degrees and limits of the script its SCRIPT_MODE ran, where it is stored', () => {
     const low = disaggregated(jobOf(mapRow(row(ROWS.sglangDec2025LowLatency8k))));
     // --tp-size 4 --dp-size 1 --ep-size 1 on both pools: TP attention and TP experts, whatever the
