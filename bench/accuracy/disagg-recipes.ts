@@ -261,6 +261,17 @@ function poolFits(row: SiliconRow, side: 'prefill' | 'decode', pool: RecipePool)
   );
 }
 
+/**
+ * Whether a pool of the row has the recipe pool's workers and GPUs a worker, however it records their
+ * split: a database dump records a SCRIPT_MODE configuration's labels (a node's 4 GPUs as TP4, or as
+ * TP1 × 4 attention-DP ranks where the configuration says dp-attn), not the degrees its script ran.
+ */
+function workersAndGpusFit(row: SiliconRow, side: 'prefill' | 'decode', pool: RecipePool): boolean {
+  const workers = row[`${side}_num_workers`];
+  const gpus = given(row[`${side}_tp_size`]) * given(row[`${side}_attention_dp_size`]);
+  return workers === pool.workers && gpus === pool.tp;
+}
+
 /** The GPUs of an entry's whole deployment: its prefill and decode workers. */
 export function deploymentGpus(e: RecipeEntry): number {
   return e.prefill.workers * e.prefill.tp + e.decode.workers * e.decode.tp;
@@ -280,7 +291,10 @@ function recordedRunGpus(row: SiliconRow): number | undefined {
 function poolsFit(row: SiliconRow, e: RecipeEntry): boolean {
   if (row.mode !== 'disagg') return e.recordsTotalGpus === true && recordedRunGpus(row) === deploymentGpus(e);
   if (e.recordedTp !== undefined)
-    return row.prefill_tp_size === e.recordedTp && row.decode_tp_size === e.recordedTp;
+    return (
+      (row.prefill_tp_size === e.recordedTp && row.decode_tp_size === e.recordedTp) ||
+      (workersAndGpusFit(row, 'prefill', e.prefill) && workersAndGpusFit(row, 'decode', e.decode))
+    );
   if (poolFits(row, 'prefill', e.prefill) && poolFits(row, 'decode', e.decode)) return true;
   return e.recordsTotalGpus === true && recordedRunGpus(row) === deploymentGpus(e);
 }

@@ -661,14 +661,17 @@ function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] |
     if (recipe.entry.recipeUnread && !counted) return unreadRecipeReason(recipe.entry);
     const { prefill, decode } = recipe.entry;
     const speculation = recipeSpeculation(recipe.entry);
+    // Where the launch script sets the degrees (recordedTp), a row's recorded degrees are the
+    // configuration's, which did nothing: the entry's pools are what ran.
+    const own = counted && recipe.entry.recordedTp === undefined;
     return [
       {
-        degrees: counted ? poolDegrees(row, 'prefill') : recipeDegrees(prefill),
+        degrees: own ? poolDegrees(row, 'prefill') : recipeDegrees(prefill),
         limits: recipeLimits(prefill),
         ...redundantSlots(prefill),
       },
       {
-        degrees: counted ? poolDegrees(row, 'decode') : recipeDegrees(decode),
+        degrees: own ? poolDegrees(row, 'decode') : recipeDegrees(decode),
         limits: recipeLimits(decode),
         ...redundantSlots(decode),
         ...(speculation ? { speculation } : {}),
