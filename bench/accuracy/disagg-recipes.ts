@@ -139,6 +139,13 @@ const RecipeEntry = ConfigurationKey.extend({
    */
   nvfp4Dispatch: z.literal(true).optional(),
   /**
+   * The recipe's prefill and decode servers both run SGLang with \`SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1\`
+   * (prefill_environment and decode_environment of the srt-slurm recipe, both commands of the Dynamo
+   * launch scripts): on NVIDIA's NVFP4 checkpoint q_b_proj runs as block-scaled fp8 instead of BF16
+   * (ServingEngine.fp8QBProj has SGLang's source).
+   */
+  fp8QBProj: z.literal(true).optional(),
+  /**
    * Rows whose source names no image fit this entry where measured within these dates (YYYY-MM-DD, both
    * included): the time this configuration's launch script is known to have run it.
    */
@@ -276,6 +283,17 @@ function poolFits(
   );
 }
 
+/**
+ * Whether a pool of the row has the recipe pool's workers and GPUs a worker, however it records their
+ * split: a database dump records a SCRIPT_MODE configuration's labels (a node's 4 GPUs as TP4, or as
+ * TP1 × 4 attention-DP ranks where the configuration says dp-attn), not the degrees its script ran.
+ */
+function workersAndGpusFit(row: SiliconRow, side: 'prefill' | 'decode', pool: RecipePool): boolean {
+  const workers = row[`${side}_num_workers`];
+  const gpus = given(row[`${side}_tp_size`]) * given(row[`${side}_attention_dp_size`]);
+  return workers === pool.workers && gpus === pool.tp;
+}
+
 /** The GPUs of an entry's whole deployment: its prefill and decode workers. */
 export function deploymentGpus(e: RecipeEntry): number {
   return e.prefill.workers * e.prefill.tp + e.decode.workers * e.decode.tp;
@@ -295,7 +313,10 @@ function recordedRunGpus(row: SiliconRow): number | undefined {
 function poolsFit(row: SiliconRow, e: RecipeEntry): boolean {
   if (row.mode !== 'disagg') return e.recordsTotalGpus === true && recordedRunGpus(row) === deploymentGpus(e);
   if (e.recordedTp !== undefined)
-    return row.prefill_tp_size === e.recordedTp && row.decode_tp_size === e.recordedTp;
+    return (
+      (row.prefill_tp_size === e.recordedTp && row.decode_tp_size === e.recordedTp) ||
+      (workersAndGpusFit(row, 'prefill', e.prefill) && workersAndGpusFit(row, 'decode', e.decode))
+    );
   const asTp = e.recordsDataParallelAsTp === true;
   if (poolFits(row, 'prefill', e.prefill, asTp) && poolFits(row, 'decode', e.decode, asTp)) return true;
   return e.recordsTotalGpus === true && recordedRunGpus(row) === deploymentGpus(e);

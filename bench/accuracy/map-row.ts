@@ -664,16 +664,19 @@ function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] |
     if (recipe.entry.recipeUnread && !counted) return unreadRecipeReason(recipe.entry);
     const { prefill, decode } = recipe.entry;
     const speculation = recipeSpeculation(recipe.entry);
-    // The row's own degrees where it records them as they ran; the recipe's where it does not.
-    const recorded = counted && recipe.entry.recordsDataParallelAsTp !== true;
+    // The row's own degrees where it records them as they ran; the recipe's where it does not: rows
+    // that record data parallelism as TP, and rows whose launch script sets the degrees (recordedTp),
+    // where the recorded degrees are the configuration's, which did nothing.
+    const own =
+      counted && recipe.entry.recordsDataParallelAsTp !== true && recipe.entry.recordedTp === undefined;
     return [
       {
-        degrees: recorded ? poolDegrees(row, 'prefill') : recipeDegrees(prefill),
+        degrees: own ? poolDegrees(row, 'prefill') : recipeDegrees(prefill),
         limits: recipeLimits(prefill),
         ...redundantSlots(prefill),
       },
       {
-        degrees: recorded ? poolDegrees(row, 'decode') : recipeDegrees(decode),
+        degrees: own ? poolDegrees(row, 'decode') : recipeDegrees(decode),
         limits: recipeLimits(decode),
         ...redundantSlots(decode),
         ...(speculation ? { speculation } : {}),
@@ -863,6 +866,8 @@ function jobOf(c: Context): SimulationJob | string {
       maxCudaGraphCaptureSize: maxCudaGraphCaptureSizeOf(row),
       // The recipe's decode servers set SGLANG_MOE_NVFP4_DISPATCH=1: DeepEP dispatches nvfp4, not BF16.
       nvfp4Dispatch: recipeEntryOf(c.recipe)?.nvfp4Dispatch === true,
+      // Its servers set SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1: q_b_proj runs in block-scaled fp8, not BF16.
+      fp8QBProj: recipeEntryOf(c.recipe)?.fp8QBProj === true,
     },
   );
   const plans = full.map((p) => describePlan(p));

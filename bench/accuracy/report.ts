@@ -231,9 +231,11 @@ its closed-loop client, as a user would predict it, with the step model and cali
   the last run naming its image). SGLang GB200 runs of then record the tp: 1 their configuration writes
   (its launch script sets the degrees); their pools are its workers and node counts, 4 GPUs per node, with
   the attention its comments name (DEP4 prefill, DEP4 / DEP48 / DEP32 decode; where a comment says 1 prefill
-  worker beside num-worker 4 on 4 nodes, the counts are taken). Where the Dynamo script the
-  configuration's SCRIPT_MODE ran is stored (fp4: \`scripts/gb200-fp4/disagg/1k1k-middle-curve.sh\`,
-  \`1k1k-max-tpt.sh\`, \`8k1k-low-latency.sh\`, \`8k1k-middle-curve.sh\`), its flags apply as a recipe
+  worker beside num-worker 4 on 4 nodes, the counts are taken). A database dump's rows of those runs record
+  worker counts and the configuration's labels as degrees (a 4-GPU worker as TP4, or TP1 × 4 attention-DP
+  ranks where it says dp-attn): they fit by workers and GPUs a worker, and run the entry's pools too. Where the Dynamo script the
+  configuration's SCRIPT_MODE ran is stored (fp4: \`scripts/gb200-fp4/disagg/1k1k-low-latency.sh\`,
+  \`1k1k-middle-curve.sh\`, \`1k1k-max-tpt.sh\`, \`8k1k-low-latency.sh\`, \`8k1k-middle-curve.sh\`), its flags apply as a recipe
   file's do: degrees (its \`--tp-size\`, \`--dp-size\`, \`--ep-size\` over each worker's GPUs, whatever the
   configuration's dp-attn writes), limits, DeepEP, and the 32 redundant expert slots that let DEP48 divide
   256 + 32 experts; a row only a mode whose script is not stored ran (fp4 8k1k-max-tpt) is not modelled,

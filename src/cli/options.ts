@@ -356,6 +356,16 @@ export const nvfp4DispatchOption = () =>
   );
 
 /**
+ * `--fp8-q-b-proj`: SGLang launched with `SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1`, for step and simulate
+ * (ServingEngine.fp8QBProj).
+ */
+export const fp8QBProjOption = () =>
+  new Option(
+    '--fp8-q-b-proj',
+    "SGLang with SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1: on NVIDIA's NVFP4 DeepSeek checkpoints (16-bit MLA projections) q_b_proj runs as block-scaled fp8 instead of BF16",
+  );
+
+/**
  * `--decode-only-cuda-graphs`: vLLM launched with `cudagraph_mode: FULL_DECODE_ONLY`, for step and
  * simulate (ServingEngine.decodeOnlyCudaGraphs).
  */
@@ -400,6 +410,7 @@ export interface EngineFlags {
   marlinMoe?: boolean;
   disableDeepGemm?: boolean;
   nvfp4Dispatch?: boolean;
+  fp8QBProj?: boolean;
   decodeOnlyCudaGraphs?: boolean;
   maxCudagraphCaptureSize?: number;
   disableOverlapScheduling?: boolean;
@@ -413,6 +424,7 @@ function engineFlagGiven(flags: EngineFlags): string {
   if (moeBackendOf(flags)) return '--moe-backend';
   if (flags.disableDeepGemm) return '--disable-deep-gemm';
   if (flags.nvfp4Dispatch) return '--nvfp4-dispatch';
+  if (flags.fp8QBProj) return '--fp8-q-b-proj';
   if (flags.decodeOnlyCudaGraphs) return '--decode-only-cuda-graphs';
   if (flags.maxCudagraphCaptureSize !== undefined) return '--max-cudagraph-capture-size';
   if (flags.disableOverlapScheduling) return '--disable-overlap-scheduling';
@@ -429,12 +441,13 @@ export function servingEngineFromFlags(flags: EngineFlags): ServingEngine | unde
       moeBackend ||
       flags.disableDeepGemm ||
       flags.nvfp4Dispatch ||
+      flags.fp8QBProj ||
       flags.decodeOnlyCudaGraphs ||
       flags.maxCudagraphCaptureSize !== undefined ||
       flags.disableOverlapScheduling
     ) {
       throw new ServeTuneError(
-        '--disable-custom-all-reduce, --enforce-eager, --moe-backend (--marlin-moe), --nvfp4-dispatch, --decode-only-cuda-graphs, --max-cudagraph-capture-size, --disable-deep-gemm and --disable-overlap-scheduling describe an engine: give --engine too',
+        '--disable-custom-all-reduce, --enforce-eager, --moe-backend (--marlin-moe), --nvfp4-dispatch, --fp8-q-b-proj, --decode-only-cuda-graphs, --max-cudagraph-capture-size, --disable-deep-gemm and --disable-overlap-scheduling describe an engine: give --engine too',
         'invalid-argument',
         engineFlagGiven(flags),
       );

@@ -52,6 +52,7 @@ import {
   deepGemmOption,
   type EngineFlags,
   engineOptions,
+  fp8QBProjOption,
   fraction,
   integer,
   kvDtypeOption,
@@ -256,6 +257,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(moeBackendOptions()[1])
     .addOption(deepGemmOption())
     .addOption(nvfp4DispatchOption())
+    .addOption(fp8QBProjOption())
     .addOption(decodeOnlyCudaGraphsOption())
     .addOption(maxCudaGraphCaptureSizeOption())
     .addOption(speculativeOption())
@@ -509,6 +511,7 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(moeBackendOptions()[1])
     .addOption(deepGemmOption())
     .addOption(nvfp4DispatchOption())
+    .addOption(fp8QBProjOption())
     .addOption(decodeOnlyCudaGraphsOption())
     .addOption(maxCudaGraphCaptureSizeOption())
     .addOption(overlapSchedulingOption())

@@ -50,6 +50,16 @@ export const ServingEngine = z.object({
    */
   nvfp4Dispatch: z.boolean().optional(),
   /**
+   * True: SGLang with `SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1`, so that on NVIDIA's NVFP4 DeepSeek
+   * checkpoints (whose MLA projections are 16-bit) q_b_proj alone loads as block-scaled fp8 (128 × 128
+   * blocks, DeepSeek-V3's own format) instead of BF16: sgl-project/sglang
+   * python/sglang/srt/models/deepseek_v2.py @3e4a39e, `DeepseekV2AttentionMLA._get_q_b_proj_quant_config`
+   * returns `Fp8Config(is_checkpoint_fp8_serialized=True, weight_block_size=[128, 128])` when the variable
+   * is set, and only q_b_proj is built with it (SGLang's environment-variable docs: "quantize q_b_proj from
+   * BF16 to FP8 when launching DeepSeek NVFP4 checkpoint"). Absent: SGLang's default, off.
+   */
+  fp8QBProj: z.boolean().optional(),
+  /**
    * The engine's overlap (asynchronous) scheduler: true or false as its flag sets it (TensorRT-LLM
    * `disable_overlap_scheduler`, SGLang `--disable-overlap-schedule`, vLLM `--[no-]async-scheduling`);
    * absent: the engine and version's default (perf/overlap-scheduling.ts).
@@ -101,6 +111,8 @@ export function servingEngineFor(
     moeBackend?: MoeBackend;
     disableDeepGemm?: boolean;
     nvfp4Dispatch?: boolean;
+    /** SGLang `SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1` (ServingEngine.fp8QBProj). */
+    fp8QBProj?: boolean;
     /** vLLM `cudagraph_mode: FULL_DECODE_ONLY` (ServingEngine.decodeOnlyCudaGraphs). */
     decodeOnlyCudaGraphs?: boolean;
     /** vLLM `--max-cudagraph-capture-size` (ServingEngine.cudaGraphMaxTokens). */
@@ -124,6 +136,13 @@ export function servingEngineFor(
       `--nvfp4-dispatch: SGLANG_MOE_NVFP4_DISPATCH is SGLang's; ${spec.id} has no such setting`,
       'invalid-argument',
       '--nvfp4-dispatch',
+    );
+  }
+  if (flags.fp8QBProj && spec.id !== 'sglang') {
+    throw new ServeTuneError(
+      `--fp8-q-b-proj: SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN is SGLang's; ${spec.id} has no such setting`,
+      'invalid-argument',
+      '--fp8-q-b-proj',
     );
   }
   if (flags.decodeOnlyCudaGraphs && spec.id !== 'vllm') {
@@ -152,6 +171,7 @@ export function servingEngineFor(
     ...(moeBackend ? { moeBackend } : {}),
     ...(flags.disableDeepGemm ? { deepGemm: false } : {}),
     ...(flags.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
+    ...(flags.fp8QBProj ? { fp8QBProj: true } : {}),
     ...(flags.disableOverlapScheduling
       ? { overlapScheduling: false }
       : flags.overlapScheduling !== undefined
@@ -172,6 +192,7 @@ export function servingEngineBehaviour(engine: ServingEngineInput): string[] {
     engine.moeBackend ? `MoE ${engine.moeBackend}` : undefined,
     engine.deepGemm === false ? 'no DeepGEMM' : undefined,
     engine.nvfp4Dispatch ? 'nvfp4 dispatch' : undefined,
+    engine.fp8QBProj ? 'fp8 q_b_proj' : undefined,
     overlapAwayFromDefault(engine) === false ? 'no overlap scheduling' : undefined,
     overlapAwayFromDefault(engine) === true ? 'overlap scheduling' : undefined,
   ].filter((f) => f !== undefined);

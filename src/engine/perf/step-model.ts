@@ -41,6 +41,7 @@ import {
 } from './measured-ops.js';
 import type { MeasuredOpTables } from './op-tables.js';
 import { attentionEfficiencyPoints, measuredAllReduceSeconds, measuredLinearSeconds } from './op-tables.js';
+import { qUpProjectionFormat } from './q-up-projection.js';
 import { type DevicePeaks, devicePeaks, speedOfLight } from './roofline.js';
 import {
   EAGER_LAUNCH_SECONDS,
@@ -384,7 +385,12 @@ export class StepModel {
     const setup = layerCostSetup(
       model,
       count.layer,
-      { weight: this.weightLayout.format, quantized: this.weightLayout.quantized, kv: plan.kvDtype },
+      {
+        weight: this.weightLayout.format,
+        quantized: this.weightLayout.quantized,
+        kv: plan.kvDtype,
+        qUpProjection: qUpProjectionFormat(this.engine, this.weightLayout),
+      },
       {
         tp: plan.tp,
         ep: plan.ep,

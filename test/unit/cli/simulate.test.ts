@@ -142,6 +142,36 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.match(alone.stderr.toString(), /--disable-deep-gemm .*give --engine too/);
   });
 
+  it("step --fp8-q-b-proj times an NVFP4 DeepSeek's q_b_proj on SGLang's block-scaled fp8 GEMM, and names it", () => {
+    const step = (...extra: string[]) =>
+      execFileSync('node', [
+        cli,
+        'step',
+        '--model',
+        'deepseek-r1',
+        '--hardware',
+        'gb200',
+        '--dp',
+        '8',
+        '--ep',
+        '8',
+        '--weight-dtype',
+        'nvfp4',
+        '--decode-batch',
+        '64',
+        '--decode-context',
+        '1000',
+        '--engine',
+        'sglang',
+        ...extra,
+      ]).toString();
+    assert.match(step(), /q_b_proj .*sglang_torch_linear/);
+    const fp8 = step('--fp8-q-b-proj');
+    assert.match(fp8, /engine: sglang \(fp8 q_b_proj\)/);
+    assert.match(fp8, /q_b_proj .*sglang_deepgemm_gemm_nt_f8f8bf16/);
+    assert.match(fp8, /qkv_a_proj .*sglang_torch_linear/);
+  });
+
   it('step --nvfp4-dispatch prices an nvfp4 DeepEP dispatch at 0.5625 bytes a value, not BF16, and names it', () => {
     const dispatchMs = (...extra: string[]) => {
       const out = execFileSync('node', [

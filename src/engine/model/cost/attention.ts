@@ -145,9 +145,8 @@ function mlaInputOps(s: LayerCostSetup, g: MlaAttentionGeometry, tokens: number)
     ops.push(linearOp('qkv_a_proj', tokens, h * out, h, out, s.weights.attention));
     const normed = g.qLoraRank + g.kvLoraRank;
     ops.push(rmsNormOp('q_a_kv_a_norm', tokens, normed));
-    ops.push(
-      linearOp('q_b_proj', tokens, g.qLoraRank * heads * qk, g.qLoraRank, heads * qk, s.weights.attention),
-    );
+    const qUp = s.qUpProjection ?? s.weights.attention;
+    ops.push(linearOp('q_b_proj', tokens, g.qLoraRank * heads * qk, g.qLoraRank, heads * qk, qUp));
   } else {
     ops.push(linearOp('q_proj', tokens, h * heads * qk, h, heads * qk, s.weights.attention));
     ops.push(linearOp('kv_a_proj', tokens, h * latent, h, latent, s.weights.attention));

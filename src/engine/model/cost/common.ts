@@ -51,6 +51,12 @@ export interface CostFormats {
    * decoder linear layer.
    */
   quantized?: ReadonlySet<QuantizedPart>;
+  /**
+   * MLA's q up-projection (q_b_proj) where the engine loads it in another format than the rest of
+   * attention (SGLang's SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN: fp8 on a checkpoint whose attention is
+   * 16-bit). Absent: attention's format.
+   */
+  qUpProjection?: WeightFormat;
 }
 
 /** How one layer is laid out on one GPU, and the assumptions its costs are priced under. */
@@ -63,6 +69,8 @@ export interface LayerCostSetup {
   ep: number;
   /** Each part's linear weight format (the checkpoint's where it quantizes the part, else 16-bit). */
   weights: Readonly<Record<QuantizedPart, WeightFormat>>;
+  /** q_b_proj's format where it is not attention's (CostFormats.qUpProjection). */
+  qUpProjection?: WeightFormat;
   kvDtype: KvDtype;
   /** RMSNorm of q and k per head (Qwen3, Gemma 3). */
   qkNorm: boolean;
@@ -104,6 +112,7 @@ export function layerCostSetup(
     tp: options.tp ?? 1,
     ep: layer.ffn.kind === 'moe' ? (options.ep ?? 1) : 1,
     weights: partFormats(formats),
+    ...(formats.qUpProjection ? { qUpProjection: formats.qUpProjection } : {}),
     kvDtype: formats.kv,
     qkNorm: model.qkNorm ?? false,
     expertImbalance: options.expertImbalance ?? DEFAULT_EXPERT_IMBALANCE,

@@ -68,6 +68,16 @@ const ROWS = {
   // script (8k1k-max-tpt.sh) is not stored.
   sglangDec2025LowLatency8k:
     '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_8192x1024_c4_tp1_ep1_1193,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=4; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,352.08846549503505,7.574944095937089',
+  // The configuration's 1k/1k bottom of curve (c4–c64): SCRIPT_MODE=1k1k-low-latency, 1 prefill and 2
+  // decode workers of one node each.
+  sglangDec2025LowLatency1k:
+    '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_1024x1024_c8_tp1_ep1_1990,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=8; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,293.79077112535015,7.471419681128073',
+  // The same runs in a database dump, with worker counts and the configuration's labels as degrees
+  // (a 4-GPU worker as TP1 × 4 attention-DP ranks where it says dp-attn, else as TP4).
+  sglangDec2025LowLatency1kDump:
+    'dsr1_gb200_sglang_fp4_disagg_1024x1024_c8_cfg252,db-dump/2026-04-27; config_id=252; silicon_concurrency=8; measured=2025-12-21T00:00:00.000Z; workflow_run_id=227; lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-V3,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,1,1,1,1,4,4,1,1,2,1,1,4,4,1,293.79077112535015,7.471419681128073',
+  sglangDec2025LowLatency8kDump:
+    'dsr1_gb200_sglang_fp4_disagg_8192x1024_c32_cfg255,db-dump/2026-04-27; config_id=255; silicon_concurrency=32; measured=2025-12-21T00:00:00.000Z; workflow_run_id=227; lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-V3,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,1,1,4,1,1,4,1,2,4,1,1,4,4,1,1082.876710925484,9.261366028170182',
   sglangDec2025Both8k:
     '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_8192x1024_c1024_tp1_ep1_1205,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=1024; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,12885.980097311767,16.28865219987436',
   sglangDec2025MaxTpt8k:
@@ -336,7 +346,15 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.equal(jobOf(mapRow(row(ROWS.sglangLowLatency))).config.engine?.nvfp4Dispatch, undefined);
   });
 
-  it('an 8k/1k row runs the degrees and limits of the script its SCRIPT_MODE ran, where it is stored', () => {
+  it('an nvfp4 pair runs q_b_proj in fp8 where its recipe sets SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1', () => {
+    // max_tpt.yaml's prefill_environment and decode_environment both set it; 1k1k-max-tpt.sh both commands.
+    assert.equal(jobOf(mapRow(row(ROWS.sglangDep48))).config.engine?.fp8QBProj, true);
+    assert.equal(jobOf(mapRow(row(ROWS.sglangDec2025Dep32))).config.engine?.fp8QBProj, true);
+    // low_latency.yaml sets neither.
+    assert.equal(jobOf(mapRow(row(ROWS.sglangLowLatency))).config.engine?.fp8QBProj, undefined);
+  });
+
+  it('a Dec 2025 row runs the degrees and limits of the script its SCRIPT_MODE ran, where it is stored', () => {
     const low = disaggregated(jobOf(mapRow(row(ROWS.sglangDec2025LowLatency8k))));
     // --tp-size 4 --dp-size 1 --ep-size 1 on both pools: TP attention and TP experts, whatever the
     // configuration's dp-attn says.
@@ -345,6 +363,20 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.equal(low.prefill.scheduler.maxNumSeqs, 512);
     assert.equal(low.prefill.scheduler.schedulerRecvInterval, 10);
     assert.equal(low.decode.scheduler.schedulerRecvInterval, 10);
+    // 1k1k-low-latency.sh: the same TP4 servers (no --enable-dp-attention, --expert-parallel-size 1),
+    // two decode workers, whatever the configuration's comment ("DEP4") and dp-attn say.
+    const low1k = disaggregated(jobOf(mapRow(row(ROWS.sglangDec2025LowLatency1k))));
+    assert.deepEqual([low1k.prefill.plan.tp, low1k.prefill.plan.dp, low1k.prefill.plan.ep], [4, 1, 1]);
+    assert.deepEqual([low1k.decode.plan.tp, low1k.decode.plan.dp, low1k.decode.plan.ep], [4, 2, 1]);
+    assert.equal(low1k.prefill.scheduler.maxNumSeqs, 512);
+    assert.equal(low1k.prefill.scheduler.chunkedPrefillSize, 8192);
+    assert.equal(low1k.decode.scheduler.schedulerRecvInterval, 10);
+    // The dump's rows of those runs (the same TTFT and TPOT) run the script's degrees too, not the labels.
+    for (const dump of [ROWS.sglangDec2025LowLatency1kDump, ROWS.sglangDec2025LowLatency8kDump]) {
+      const pools = disaggregated(jobOf(mapRow(row(dump))));
+      assert.deepEqual([pools.decode.plan.tp, pools.decode.plan.ep], [4, 1], dump.slice(0, 60));
+      assert.equal(pools.decode.scheduler.schedulerRecvInterval, 10);
+    }
     const both = mapRow(row(ROWS.sglangDec2025Both8k));
     assert.ok(!both.modelled && /several deployments/.test(both.reason));
     // Only max-tpt ran c8192: its workers are known, how its script split their GPUs is not.
