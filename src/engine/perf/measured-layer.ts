@@ -578,6 +578,11 @@ export function measuredMoe(
     const carried = transferredChosenKernel(ops, query, weight, backend);
     if (carried) return borrowedFrom(carried, borrowed);
   }
+  // mxfp4 experts the table measured at other shapes only: the nearest shape's efficiency.
+  if (!timesPinned && weight.dtype === 'mxfp4' && !dispatched) {
+    const carried = defaultKernelAtNearestShape(ops, query, weight);
+    if (carried) return borrowedFrom(carried, borrowed);
+  }
   const time = dispatched && setup.ep > 1 ? dispatchedMoe(ops, query) : tensorParallelMoe(ops, query);
   const peaks = ops.peaks(weight.dtype);
   const own = ops.carry(
@@ -757,4 +762,34 @@ function slowerOfMarlin(own: ResolvedOpTime, marlin: ResolvedOpTime): ResolvedOp
     source: () =>
       `memory-bound: the default MoE kernel's own-shape time (above Marlin's carried one), ${own.source()}`,
   };
+}
+
+/** Every kernel a MoE table names. */
+const ANY_KERNEL = /./;
+
+/**
+ * mxfp4 experts on the engine's default kernel where its table measured that format with one kernel, at
+ * other expert shapes only (TensorRT-LLM's B200 table: `w4a8_mxfp4_mxfp8`, top-6 of 256 or 384 experts at
+ * hidden 4096 or 7168, never gpt-oss's 2880 × 2880 top-4 of 128; the format TensorRT-LLM runs mxfp4
+ * experts in on Blackwell, mxfp8 activations: NVIDIA/TensorRT-LLM examples/models/core/gpt_oss/README.md
+ * @d513eeaf, "MoE Support Matrix"). The measured time at the nearest shape at the same tokens per expert, scaled by the
+ * two shapes' speeds of light (perf/transferred-moe.ts), as for a chosen kernel measured elsewhere. The
+ * table's axes alone would carry the neighbour's growth in tokens (top-6 of 256 experts touches more of
+ * its experts per added token than top-4 of 128) and its EP slope unchanged to the model's shape: under
+ * EP 2 at decode sizes that kept 0.93 of a TP-1 rank's MoE time for twice its tokens where the weights
+ * streamed fall to ~0.68. Undefined where the table measured the model's own shape (its rows are read as
+ * they are), nothing in the format, or the format with several kernels.
+ */
+function defaultKernelAtNearestShape(
+  ops: MeasuredOps,
+  query: Parameters<typeof transferredMoe>[1] & { dtype: string },
+  weight: WeightFormat,
+): ResolvedOpTime | undefined {
+  const table = ops.tables.tables.moe;
+  if (!table) return undefined;
+  const shapes = kernelShapesOf(table, query.dtype, ANY_KERNEL);
+  if (new Set(shapes.map((s) => s.kernel)).size !== 1) return undefined;
+  if (shapes.some((s) => sameExpertShape(s, query))) return undefined;
+  const shape = nearestExpertShape(shapes, query);
+  return shape && transferredMoe(ops, query, weight, shape, `MoE (${shape.kernel})`);
 }

@@ -107,6 +107,30 @@ describe('vLLM gpt-oss on B200 with VLLM_USE_FLASHINFER_MOE_MXFP4_MXFP8=1', () =
   });
 });
 
+describe('TensorRT-LLM gpt-oss on B200: mxfp4 experts its table measured at other shapes only', () => {
+  const trtllm: ServingEngineInput = { id: 'trtllm', version: '1.2.0rc2' };
+  const tp1: Plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' };
+  const dep2: Plan = { tp: 1, pp: 1, dp: 2, ep: 2, weightDtype: 'mxfp4', kvDtype: 'fp8' };
+
+  it('carries the nearest measured shape’s efficiency at the same tokens per expert', () => {
+    const gateUp = moeOps('gpt-oss-120b', tp1, trtllm, decode(32)).get('experts_gate_up');
+    assert.match(
+      gateUp?.source ?? '',
+      /^MoE \(moe_torch_flow\): its efficiency at 4096×2048 top-6 of 256 at 43 tokens \(same tokens per expert\)/,
+    );
+  });
+
+  it('halves the experts each GPU streams under EP 2: two ranks’ tokens cost less than one rank’s alone', () => {
+    // 32 decodes on one GPU touch ~82 of 128 experts; 2 × 32 over EP 2 touch ~111, 56 on each GPU: the
+    // weight bytes a memory-bound step streams fall to ~0.68. The generic axis extrapolation carried the
+    // neighbour shape's growth in tokens (256 experts, top-6) and gave 0.93.
+    const one = routedSeconds(moeOps('gpt-oss-120b', tp1, trtllm, decode(32)));
+    const two = routedSeconds(moeOps('gpt-oss-120b', dep2, trtllm, decode(32)));
+    const ratio = two / one;
+    assert.ok(ratio > 0.6 && ratio < 0.8, `EP 2 over TP 1 = ${ratio}`);
+  });
+});
+
 describe("TensorRT-LLM's CUTLASS MoE backend (moe_config.backend: CUTLASS)", () => {
   const trtllm: ServingEngineInput = { id: 'trtllm', version: '1.2.0rc6' };
   const cutlass: ServingEngineInput = { ...trtllm, moeBackend: 'cutlass' };
