@@ -118,6 +118,7 @@ function layerWeightBytes(model: ModelSpec, layer: LayerGeometry, plan: Plan, we
     ((p.qkv - p.qkvReplicated) / tp + p.qkvReplicated) * partBytesPerParam(weights, 'attention') +
     (p.oProj / tp) * partBytesPerParam(weights, 'attention_output');
   let ffn: number;
+  let expertBiases = 0;
   if (layer.ffn.kind === 'moe') {
     const expertShards = Math.max(plan.ep, tp);
     // EPLB's redundant slots hold whole copies of experts: more expert weights on every EP rank.
@@ -125,10 +126,16 @@ function layerWeightBytes(model: ModelSpec, layer: LayerGeometry, plan: Plan, we
     ffn =
       ((slots * (p.gateUp + p.down)) / expertShards) * partBytesPerParam(weights, 'experts') +
       (p.shared / tp) * partBytesPerParam(weights, 'shared');
+    // The gate/up bias is split with its expert's width; the down bias spans the hidden size, so a rank
+    // holds it whole for each expert it holds any of (vLLM's Mxfp4MoEMethod.create_weights: w13_bias
+    // [experts, 2 × intermediate per partition], w2_bias [experts, hidden_size]).
+    expertBiases = (slots * p.gateUpBias) / expertShards + (slots / plan.ep) * p.downBias;
   } else {
     ffn = ((p.gateUp + p.down) / tp) * partBytesPerParam(weights, 'dense');
   }
-  return attention + ffn + (p.qkvBias / tp + p.router + p.norms) * ACTIVATION_BYTES;
+  // Biases and sinks in 16-bit, as the checkpoints store them; the o_proj bias whole on every rank.
+  const biases = p.qkvBias / tp + p.oProjBias + p.sinks / tp + expertBiases;
+  return attention + ffn + (biases + p.router + p.norms) * ACTIVATION_BYTES;
 }
 
 /**

@@ -18,6 +18,10 @@ export interface GqaAttentionGeometry {
   headDim: number;
   /** Biases on the q, k, v projections (Qwen2). */
   qkvBias: boolean;
+  /** A bias on the output projection too (gpt-oss). */
+  outputBias: boolean;
+  /** One learned sink logit per head (gpt-oss). */
+  sinks: boolean;
   /** Tokens a sliding layer keeps; Infinity for a full layer. */
   window: number;
   /** A sigmoid gate on the output, per head dimension, projected with q (Qwen3-Next, Qwen3.5). */
@@ -66,6 +70,8 @@ export interface MoeFfnGeometry {
   topK: number;
   /** Total width of the shared experts every token runs (0: none). */
   sharedWidth: number;
+  /** Biases on each expert's projections and on the router (gpt-oss). */
+  biases: boolean;
 }
 
 export type FfnGeometry = DenseFfnGeometry | MoeFfnGeometry;
@@ -109,6 +115,8 @@ function describeAttention(model: ModelSpec, kind: LayerAttentionKind): Attentio
     kvHeads: model.numKvHeads,
     headDim: model.headDim,
     qkvBias: model.qkvBias,
+    outputBias: model.outputProjBias ?? false,
+    sinks: model.attentionSinks ?? false,
     window: kind === 'sliding' ? (model.slidingWindow ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
     outputGate: model.attentionOutputGate ?? false,
   };
@@ -127,6 +135,7 @@ function describeLayers(model: ModelSpec): LayerGeometry[] {
     experts: model.moe.numExperts,
     topK: model.moe.topK,
     sharedWidth: model.moe.sharedIntermediateSize ?? 0,
+    biases: model.moe.biases ?? false,
   };
   const denseLayers = new Set(model.moe?.denseLayers ?? []);
   const shapes = new Map<string, LayerGeometry>();

@@ -19,13 +19,21 @@ export interface LayerParams {
   qkvReplicated: number;
   qkvBias: number;
   oProj: number;
+  /** The output projection's bias (gpt-oss): whole on every TP rank, as a row-parallel layer's bias is. */
+  oProjBias: number;
+  /** Attention sinks, one per head (gpt-oss): sharded over TP with the heads. */
+  sinks: number;
   /** Gate and up projections of one dense MLP or one expert, fused. */
   gateUp: number;
   down: number;
+  /** Biases of one expert's gate/up and down projections (gpt-oss); 0 where the experts have none. */
+  gateUpBias: number;
+  downBias: number;
   /** Number of FFN copies: 1 for a dense layer, the expert count for MoE. */
   ffnCopies: number;
   /** Shared experts' gate, up and down projections (run by every token). */
   shared: number;
+  /** The router's weight, and its bias where it has one (gpt-oss). */
   router: number;
   /** Two RMSNorm weight vectors. */
   norms: number;
@@ -61,7 +69,15 @@ function indexerParams(h: number, attention: MlaAttentionGeometry): { weights: n
 function attentionParams(
   h: number,
   attention: AttentionGeometry,
-): { qkv: number; qkvReplicated: number; qkvBias: number; oProj: number; norms: number } {
+): {
+  qkv: number;
+  qkvReplicated: number;
+  qkvBias: number;
+  oProj: number;
+  oProjBias: number;
+  sinks: number;
+  norms: number;
+} {
   if (attention.kind === 'mla') {
     const qkHead = attention.qkNopeHeadDim + attention.qkRopeHeadDim;
     const q =
@@ -78,6 +94,8 @@ function attentionParams(
       qkvReplicated: qA + kvA + indexer.weights,
       qkvBias: 0,
       oProj: attention.heads * attention.vHeadDim * h,
+      oProjBias: 0,
+      sinks: 0,
       norms,
     };
   }
@@ -92,6 +110,8 @@ function attentionParams(
       qkvReplicated: 0,
       qkvBias: 0,
       oProj: valueDim * h,
+      oProjBias: 0,
+      sinks: 0,
       norms: attention.valueHeadDim,
     };
   }
@@ -104,6 +124,8 @@ function attentionParams(
     qkvReplicated: 0,
     qkvBias: attention.qkvBias ? qDim + 2 * kvDim : 0,
     oProj: qDim * h,
+    oProjBias: attention.outputBias ? h : 0,
+    sinks: attention.sinks ? attention.heads : 0,
     norms: 0,
   };
 }
@@ -116,12 +138,27 @@ export function layerParams(hiddenSize: number, layer: LayerGeometry): LayerPara
   const gateUp = 2 * h * ffn;
   const down = ffn * h;
   const copies = ffnCopies(layer.ffn).held;
-  const router = layer.ffn.kind === 'moe' ? h * layer.ffn.experts : 0;
+  const biased = layer.ffn.kind === 'moe' && layer.ffn.biases;
+  const gateUpBias = biased ? 2 * ffn : 0;
+  const downBias = biased ? h : 0;
+  const router = layer.ffn.kind === 'moe' ? (h + (biased ? 1 : 0)) * layer.ffn.experts : 0;
   const shared = 3 * h * sharedWidthOf(layer.ffn);
   const norms = 2 * h + attention.norms;
-  const total =
-    attention.qkv + attention.qkvBias + attention.oProj + copies * (gateUp + down) + shared + router + norms;
-  return { ...attention, gateUp, down, ffnCopies: copies, shared, router, norms, total };
+  const attentionTotal =
+    attention.qkv + attention.qkvBias + attention.oProj + attention.oProjBias + attention.sinks;
+  const total = attentionTotal + copies * (gateUp + down + gateUpBias + downBias) + shared + router + norms;
+  return {
+    ...attention,
+    gateUp,
+    down,
+    gateUpBias,
+    downBias,
+    ffnCopies: copies,
+    shared,
+    router,
+    norms,
+    total,
+  };
 }
 
 export function modelParams(model: ModelSpec): ModelParams {
@@ -131,7 +168,7 @@ export function modelParams(model: ModelSpec): ModelParams {
     const p = layerParams(model.hiddenSize, run.layer);
     const copies = ffnCopies(run.layer.ffn);
     layers += run.count * p.total;
-    inactive += run.count * (copies.held - copies.active) * (p.gateUp + p.down);
+    inactive += run.count * (copies.held - copies.active) * (p.gateUp + p.down + p.gateUpBias + p.downBias);
   }
   const embedding = model.vocabSize * model.hiddenSize;
   const lmHead = model.tiedEmbeddings ? 0 : model.vocabSize * model.hiddenSize;

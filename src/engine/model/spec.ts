@@ -45,6 +45,11 @@ export const MoeSpec = z.object({
    * `first_k_dense_replace` layers, Llama 4's interleaved dense layers, Qwen's `mlp_only_layers`.
    */
   denseLayers: z.array(z.number().int().nonnegative()).optional(),
+  /**
+   * Biases on every routed expert's gate/up and down projections and on the router (gpt-oss: the
+   * checkpoint's `gate_up_proj_bias`, `down_proj_bias` and `router.bias`, stored in bf16).
+   */
+  biases: z.boolean().optional(),
 });
 export type MoeSpec = z.infer<typeof MoeSpec>;
 
@@ -144,6 +149,8 @@ export const ModelSpec = z
     tiedEmbeddings: z.boolean(),
     /** Biases on the q, k, v projections (Qwen2). */
     qkvBias: z.boolean(),
+    /** A bias on attention's output projection too (gpt-oss: its `attention_bias` covers o_proj). */
+    outputProjBias: z.boolean().optional(),
     maxContextLength: positiveInt,
     moe: MoeSpec.optional(),
     /** Latent attention in every layer (then numKvHeads = numHeads and headDim is the q/k head width). */
@@ -161,7 +168,7 @@ export const ModelSpec = z
     attentionOutputGate: z.boolean().optional(),
     /** The linear-attention layers' shape, where `layerAttention` has any. */
     linearAttention: LinearAttentionSpec.optional(),
-    /** Learned per-head attention sinks (gpt-oss): a few parameters, no KV. */
+    /** Learned per-head attention sinks (gpt-oss): one parameter per head, no KV. */
     attentionSinks: z.boolean().optional(),
     /** RMSNorm on q and k per head (Qwen3, Gemma 3, GLM-4.5, MiniMax-M2). */
     qkNorm: z.boolean().optional(),

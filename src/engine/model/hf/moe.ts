@@ -256,7 +256,9 @@ export const llama4: FamilyReader = {
 /**
  * gpt-oss: `layer_types` alternate a `sliding_window` (128) with full attention, the window first;
  * attention sinks; biases on the attention projections; every layer `num_local_experts` experts of
- * `intermediate_size`.
+ * `intermediate_size`. The checkpoints' tensors (openai/gpt-oss-20b and -120b model.safetensors.index.json)
+ * include `self_attn.o_proj.bias`, `self_attn.sinks`, `mlp.router.bias` and the experts'
+ * `gate_up_proj_bias` and `down_proj_bias` beside q, k and v's biases: `attention_bias` covers o_proj too.
  */
 export const gptOss: FamilyReader = {
   family: 'gpt_oss',
@@ -266,14 +268,17 @@ export const gptOss: FamilyReader = {
     const kinds =
       readLayerTypes(f, base.numLayers) ??
       layerPattern(base.numLayers, (i): LayerAttentionKind => (i % 2 === 0 ? 'sliding' : 'full'));
+    const attentionBias = f.optionalBool('attention_bias') ?? true;
     return {
       ...base,
-      qkvBias: f.optionalBool('attention_bias') ?? true,
+      qkvBias: attentionBias,
+      outputProjBias: attentionBias,
       attentionSinks: true,
       moe: {
         numExperts: f.int('num_local_experts'),
         topK: f.int('num_experts_per_tok'),
         expertIntermediateSize: base.intermediateSize,
+        biases: true,
       },
       ...attentionLayout(kinds, f.optionalInt('sliding_window'), base.maxContextLength),
     };

@@ -110,6 +110,32 @@ describe('memory model, worked by hand', () => {
     assert.ok(Math.abs(extra - 61 * attentionPerGpu * (2 - 0.5625)) < 1e-3 * extra, String(extra));
   });
 
+  it('gpt-oss-120b and -20b on one GPU hold their published checkpoints, biases and sinks included', () => {
+    // openai/gpt-oss-120b and -20b model.safetensors.index.json, metadata.total_size (bytes). Per layer:
+    // mxfp4 experts (values and one e8m0 scale per 32), bf16 attention with q, k, v and o biases and 64
+    // sinks, the router with its bias, each expert's gate_up (5760) and down (2880) biases, two norms;
+    // bf16 embedding and untied LM head of 201088 × 2880.
+    const published = { 'gpt-oss-120b': 65_248_815_744, 'gpt-oss-20b': 13_761_264_768 };
+    for (const [id, totalSize] of Object.entries(published)) {
+      const report = memoryReport(getModel(id), h100, plan({ weightDtype: 'mxfp4' }));
+      assert.equal(report.perGpu.weightBytes, totalSize, id);
+    }
+    // The biases the 16-bit rest of the 120b adds, by hand: per layer o_proj 2880, sinks 64, router 128,
+    // experts 128 × (5760 + 2880); in bf16.
+    const biasBytes = 36 * (2880 + 64 + 128 + 128 * (5760 + 2880)) * 2; // 79,847,424
+    const withoutBiases = memoryReport(
+      {
+        ...getModel('gpt-oss-120b'),
+        outputProjBias: false,
+        attentionSinks: false,
+        moe: { ...getModel('gpt-oss-120b').moe!, biases: false },
+      },
+      h100,
+      plan({ weightDtype: 'mxfp4' }),
+    );
+    assert.equal(published['gpt-oss-120b'] - withoutBiases.perGpu.weightBytes, biasBytes);
+  });
+
   it('KV heads are replicated when TP exceeds them', () => {
     const qwen = getModel('qwen2.5-7b'); // 4 KV heads
     const tp4 = memoryReport(qwen, h100, plan({ tp: 4 }));

@@ -104,12 +104,21 @@ describe('layer geometry', () => {
       kvHeads: 8,
       headDim: 128,
       qkvBias: false,
+      outputBias: false,
+      sinks: false,
       outputGate: false,
       window: Number.POSITIVE_INFINITY,
     });
     assert.deepEqual(llama.ffn, { kind: 'dense', width: 28672 });
     const mixtral = layerGeometry(getModel('mixtral-8x7b'), 0);
-    assert.deepEqual(mixtral.ffn, { kind: 'moe', width: 14336, experts: 8, topK: 2, sharedWidth: 0 });
+    assert.deepEqual(mixtral.ffn, {
+      kind: 'moe',
+      width: 14336,
+      experts: 8,
+      topK: 2,
+      sharedWidth: 0,
+      biases: false,
+    });
     assert.deepEqual(moeLayers(getModel('mixtral-8x7b')), [mixtral.ffn]);
     assert.deepEqual(moeLayers(getModel('llama-3.1-8b')), []);
     const qwen = layerGeometry(getModel('qwen2.5-7b'), 0).attention;
