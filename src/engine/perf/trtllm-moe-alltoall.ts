@@ -15,7 +15,9 @@ import { NVFP4_DISPATCH_BYTES_PER_VALUE } from './deepep.js';
  * per 16; other formats and the combine move BF16. Releases that turned the all-to-all on only above
  * EP = top-k (same file, `select_alltoall_method_type`) all-gathered the fp4 activations and
  * reduce-scattered the BF16 outputs instead: (EP − 1) × tokens × hidden each way, within 10% of these
- * bytes at EP 2–4 (the attention-DP prefill servers), 1.5× them at EP 8.
+ * bytes at EP 2–4 (the attention-DP prefill servers), 1.5× them at EP 8. The MNNVL path needs only every
+ * NVLink up (`MnnvlMemory.supports_mnnvl`, tensorrt_llm/_mnnvl_utils.py): NVL72 racks and HGX NVSwitch
+ * nodes alike, so it is priced on both.
  */
 
 /**
