@@ -56,6 +56,7 @@ import {
 } from './serving-engine.js';
 import { type BatchShape, windowedDecodeKeys, windowedPrefillKeys, windowedPrefillPairs } from './shape.js';
 import { paddedSparsePrefill, sparsePrefillPadding } from './sparse-mla-padding.js';
+import { trtllmAllToAllBytes } from './trtllm-moe-alltoall.js';
 
 export type BreakdownKind = 'linear' | 'attention' | 'elementwise' | 'communication' | 'overhead';
 
@@ -1029,15 +1030,42 @@ export class StepModel {
       }
     }
     if (useEp && ffn.kind === 'moe') {
-      const routed = dispatchBytesPerGpu(hiddenBytes, ffn.topK, tp, setup.ep, setup.expertImbalance);
       const deepEp = this.deepEpTimes(tokens, ffn.topK, setup);
-      const time = this.measured?.allToAll(routed, setup.ep) ?? this.linkAllToAll(routed, setup.ep);
+      const bytes = this.epAllToAllBytes(tokens, hiddenBytes, ffn, setup);
+      const timed = (b: number) => this.measured?.allToAll(b, setup.ep) ?? this.linkAllToAll(b, setup.ep);
       entries.push(
-        communication('ep_dispatch', deepEp?.dispatch ?? time, routed),
-        communication('ep_combine', deepEp?.combine ?? time, routed),
+        communication('ep_dispatch', deepEp?.dispatch ?? timed(bytes.dispatch), bytes.dispatch),
+        communication('ep_combine', deepEp?.combine ?? timed(bytes.combine), bytes.combine),
       );
     }
     return entries;
+  }
+
+  /**
+   * Bytes a GPU sends in the EP dispatch and gets back in the combine. TensorRT-LLM sends a token once
+   * to each rank holding one of its experts, nvfp4 activations quantized before the dispatch
+   * (perf/trtllm-moe-alltoall.ts); the others' all-to-all the top-k copies in the activation format.
+   */
+  private epAllToAllBytes(
+    tokens: number,
+    hiddenBytes: number,
+    ffn: { topK: number; experts: number },
+    setup: LayerCostSetup,
+  ): { dispatch: number; combine: number } {
+    if (this.engine?.id === 'trtllm') {
+      return trtllmAllToAllBytes({
+        tokens,
+        hidden: this.model.hiddenSize,
+        experts: ffn.experts,
+        topK: ffn.topK,
+        tp: this.plan.tp,
+        ep: setup.ep,
+        imbalance: setup.expertImbalance,
+        weightDtype: this.plan.weightDtype,
+      });
+    }
+    const routed = dispatchBytesPerGpu(hiddenBytes, ffn.topK, this.plan.tp, setup.ep, setup.expertImbalance);
+    return { dispatch: routed, combine: routed };
   }
 
   /**
