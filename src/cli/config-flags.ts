@@ -66,6 +66,7 @@ export interface ConfigFlagValues {
   overlapScheduling?: boolean;
   moeBackend?: MoeBackend;
   nvfp4Dispatch?: boolean;
+  fp8QBProj?: boolean;
   /** A disaggregated side's pair (`--side`): each pool's plan. */
   prefillTp?: number;
   prefillPp?: number;
@@ -113,6 +114,7 @@ export function flagValuesOf(config: ConfigSimulation): ConfigFlagValues {
     overlapScheduling: behaviour.overlapScheduling,
     moeBackend: behaviour.moeBackend,
     nvfp4Dispatch: behaviour.nvfp4Dispatch,
+    fp8QBProj: behaviour.fp8QBProj,
     ...pairFlags(config),
   });
 }

@@ -3,6 +3,7 @@ import { EngineId } from '../engine/config/engines/index.js';
 import { MAX_GPUS } from '../engine/memory/plans.js';
 import { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
 import { describeMoeBackends, MOE_BACKENDS, type MoeBackend } from '../engine/perf/moe-backend.js';
+import { SGLANG_FP8_Q_B_PROJ_ENV } from '../engine/perf/q-up-projection.js';
 import {
   type EngineSpec,
   parseEngineSpec,
@@ -356,13 +357,14 @@ export const nvfp4DispatchOption = () =>
   );
 
 /**
- * `--fp8-q-b-proj`: SGLang launched with `SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1`, for step and simulate
- * (ServingEngine.fp8QBProj).
+ * `--fp8-q-b-proj`: SGLang launched with `SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1` (ServingEngine.fp8QBProj),
+ * for step, simulate, search (and its capacity plans) and tune (not among engineOptions: the other engines
+ * refuse it).
  */
 export const fp8QBProjOption = () =>
   new Option(
     '--fp8-q-b-proj',
-    "SGLang with SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1: on NVIDIA's NVFP4 DeepSeek checkpoints (16-bit MLA projections) q_b_proj runs as block-scaled fp8 instead of BF16",
+    `SGLang with ${SGLANG_FP8_Q_B_PROJ_ENV}=1: on NVIDIA's NVFP4 DeepSeek checkpoints (16-bit MLA projections) q_b_proj runs as block-scaled fp8 instead of BF16`,
   );
 
 /**

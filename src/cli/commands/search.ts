@@ -22,6 +22,7 @@ import { printJson, table, writeTextFile } from '../format.js';
 import {
   concurrencyOption,
   engineOptions,
+  fp8QBProjOption,
   gpuCountOrRange,
   hardwareList,
   type MoeBackendFlags,
@@ -248,6 +249,7 @@ export function registerSearchCommands(program: Command): void {
   command.addOption(overlapSchedulingOption());
   for (const option of moeBackendOptions()) command.addOption(option);
   command.addOption(nvfp4DispatchOption());
+  command.addOption(fp8QBProjOption());
   for (const option of [...searchRunOptions(), ...emitOptions()]) command.addOption(option);
   command.action(
     async (
@@ -265,6 +267,7 @@ export function registerSearchCommands(program: Command): void {
         enforceEager?: boolean;
         disableOverlapScheduling?: boolean;
         nvfp4Dispatch?: boolean;
+        fp8QBProj?: boolean;
         allowQuantization?: boolean;
         disaggregation?: boolean;
         allowSpeculation?: boolean;
@@ -295,6 +298,7 @@ export function registerSearchCommands(program: Command): void {
             ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
             ...(moeBackend ? { moeBackend } : {}),
             ...(flags.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
+            ...(flags.fp8QBProj ? { fp8QBProj: true } : {}),
             minGpus: range.min,
             maxGpus: range.max,
             slo,
@@ -327,6 +331,7 @@ export function registerSearchCommands(program: Command): void {
             ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
             ...(moeBackend ? { moeBackend } : {}),
             ...(flags.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
+            ...(flags.fp8QBProj ? { fp8QBProj: true } : {}),
             allowQuantization: flags.allowQuantization ?? false,
             disaggregation: flags.disaggregation ?? false,
             allowSpeculation: flags.allowSpeculation ?? false,

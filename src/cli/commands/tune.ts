@@ -15,6 +15,7 @@ import { checkWritable, printJson, table } from '../format.js';
 import {
   type EngineFlags,
   engineOptions,
+  fp8QBProjOption,
   moeBackendOf,
   moeBackendOptions,
   nonNegativeInt,
@@ -159,6 +160,7 @@ export function registerTuneCommands(program: Command): void {
   command.addOption(overlapSchedulingOption());
   for (const option of moeBackendOptions()) command.addOption(option);
   command.addOption(nvfp4DispatchOption());
+  command.addOption(fp8QBProjOption());
   for (const option of searchRunOptions()) command.addOption(option);
   command.action(
     async (
@@ -244,6 +246,7 @@ export function registerTuneCommands(program: Command): void {
             disableOverlapScheduling: flags.disableOverlapScheduling,
             moeBackend: moeBackendOf(flags),
             nvfp4Dispatch: flags.nvfp4Dispatch,
+            fp8QBProj: flags.fp8QBProj,
           },
           {
             workerFile: new URL('./search-worker.mjs', import.meta.url),

@@ -91,6 +91,11 @@ export const ServingSettings = z.object({
    * in NVFP4 instead of BF16 (ServingEngine.nvfp4Dispatch).
    */
   nvfp4Dispatch: z.boolean(),
+  /**
+   * SGLang's `SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1`: an NVFP4 checkpoint's q_b_proj runs as block-scaled
+   * fp8 instead of BF16 (ServingEngine.fp8QBProj).
+   */
+  fp8QBProj: z.boolean(),
   /** Speculative decoding: the drafter (perf/speculation.ts), its tokens per step and its checkpoint. */
   speculativeMethod: SpeculationMethod,
   speculativeTokens: count,
@@ -149,6 +154,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   overlapScheduling: 'async-scheduling',
   moeBackend: 'moe backend',
   nvfp4Dispatch: 'nvfp4 dispatch',
+  fp8QBProj: 'fp8 q_b_proj',
   speculativeMethod: 'speculative method',
   speculativeTokens: 'num-speculative-tokens',
   speculativeDraftModel: 'speculative draft model',

@@ -9,6 +9,12 @@ import type { ServingEngine } from './serving-engine.js';
 const BLOCK_FP8: WeightFormat = { dtype: 'fp8', groupSize: 128 * 128 };
 
 /**
+ * The environment variable that turns it on (deepseek_v2.py, as ServingEngine.fp8QBProj cites it): the one
+ * spelling that config/knobs reads and writes and the CLI's help and errors name.
+ */
+export const SGLANG_FP8_Q_B_PROJ_ENV = 'SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN';
+
+/**
  * The format MLA's q_b_proj runs in where the engine loads it apart from the rest of attention, else
  * undefined (attention's). SGLang with `SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1` (ServingEngine.fp8QBProj
  * has the source) builds q_b_proj with a block-scaled fp8 config on an NVFP4 checkpoint, whose MLA

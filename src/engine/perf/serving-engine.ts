@@ -4,6 +4,7 @@ import { ENGINE_BACKENDS, type EngineBackend, isEngineBackend } from '../opdb/sy
 import { ServeTuneError } from '../util/errors.js';
 import { engineHasMoeBackend, enginesWithMoeBackend, MoeBackend } from './moe-backend.js';
 import { overlapScheduling } from './overlap-scheduling.js';
+import { SGLANG_FP8_Q_B_PROJ_ENV } from './q-up-projection.js';
 
 /**
  * The serving engine a prediction is for: which measured op tables time its kernels, whether its
@@ -140,7 +141,7 @@ export function servingEngineFor(
   }
   if (flags.fp8QBProj && spec.id !== 'sglang') {
     throw new ServeTuneError(
-      `--fp8-q-b-proj: SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN is SGLang's; ${spec.id} has no such setting`,
+      `--fp8-q-b-proj: ${SGLANG_FP8_Q_B_PROJ_ENV} is SGLang's; ${spec.id} has no such setting`,
       'invalid-argument',
       '--fp8-q-b-proj',
     );

@@ -38,6 +38,11 @@ export const SearchAsked = z.object({
    * emitted settings when given.
    */
   nvfp4Dispatch: z.boolean().optional(),
+  /**
+   * SGLang's q_b_proj in block-scaled fp8 (`SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1`, perf/q-up-projection.ts)
+   * on an NVFP4 checkpoint; another engine refuses it. Written into the emitted settings when given.
+   */
+  fp8QBProj: z.boolean().optional(),
   allowQuantization: z.boolean().default(false),
   /** Also try prefill/decode disaggregation (xPyD). */
   disaggregation: z.boolean().default(false),

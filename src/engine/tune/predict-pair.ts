@@ -25,6 +25,7 @@ type PairInput = Pick<
   | 'disableOverlapScheduling'
   | 'moeBackend'
   | 'nvfp4Dispatch'
+  | 'fp8QBProj'
 > & { block: number };
 
 const planText = (plan: Plan) =>

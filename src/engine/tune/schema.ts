@@ -55,6 +55,8 @@ export const TuneBlockInput = z.object({
   moeBackend: MoeBackend.optional(),
   /** SGLang's nvfp4 DeepEP dispatch on (`--nvfp4-dispatch`), over the file's; another engine refuses it. */
   nvfp4Dispatch: z.boolean().optional(),
+  /** SGLang's q_b_proj in block-scaled fp8 (`--fp8-q-b-proj`), over the file's; another engine refuses it. */
+  fp8QBProj: z.boolean().optional(),
 });
 export type TuneBlockInput = z.input<typeof TuneBlockInput>;
 

@@ -78,6 +78,7 @@ interface EngineInput {
   disableOverlapScheduling?: boolean;
   moeBackend?: MoeBackend;
   nvfp4Dispatch?: boolean;
+  fp8QBProj?: boolean;
 }
 
 /** The target with the engine behaviours that time its steps, in words. */

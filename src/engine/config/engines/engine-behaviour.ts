@@ -17,6 +17,8 @@ export interface EngineBehaviour {
   moeBackend?: MoeBackend;
   /** SGLang's nvfp4 DeepEP dispatch (SGLANG_MOE_NVFP4_DISPATCH=1). */
   nvfp4Dispatch?: boolean;
+  /** SGLang's q_b_proj in block-scaled fp8 (SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1). */
+  fp8QBProj?: boolean;
 }
 
 /** What a config's settings ask of the engine's behaviour (only what they set). */
@@ -27,6 +29,7 @@ export function engineBehaviourOf(settings: PartialServingSettings): EngineBehav
     ...(settings.overlapScheduling !== undefined ? { overlapScheduling: settings.overlapScheduling } : {}),
     ...(settings.moeBackend ? { moeBackend: settings.moeBackend } : {}),
     ...(settings.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
+    ...(settings.fp8QBProj ? { fp8QBProj: true } : {}),
   };
 }
 
@@ -45,6 +48,7 @@ export function mergeEngineBehaviour(
     ...(overlap !== undefined ? { overlapScheduling: overlap } : {}),
     ...(cli.moeBackend || file.moeBackend ? { moeBackend: cli.moeBackend ?? file.moeBackend } : {}),
     ...(cli.nvfp4Dispatch || file.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
+    ...(cli.fp8QBProj || file.fp8QBProj ? { fp8QBProj: true } : {}),
   };
 }
 
@@ -61,5 +65,6 @@ export function engineBehaviourSettings(engine: ServingEngineInput | undefined):
     ...(overlap !== undefined ? { overlapScheduling: overlap } : {}),
     ...(engine.moeBackend ? { moeBackend: engine.moeBackend } : {}),
     ...(engine.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
+    ...(engine.fp8QBProj ? { fp8QBProj: true } : {}),
   };
 }

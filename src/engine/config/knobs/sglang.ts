@@ -1,5 +1,6 @@
 import { SGLANG_MAX_PREFILL_TOKENS } from '../../sched/config.js';
 import { sglangAllToAllKnobs } from './all-to-all.js';
+import { sglangFp8QBProjKnob } from './fp8-q-b-proj.js';
 import { sglangMoeRunnerBackend, sglangNvfp4DispatchKnobs } from './moe-backend.js';
 import { sglangSpeculationKnobs } from './speculation.js';
 import {
@@ -84,6 +85,7 @@ const knobs: Knob[] = [
   ...sglangAllToAllKnobs,
   sglangMoeRunnerBackend,
   ...sglangNvfp4DispatchKnobs,
+  sglangFp8QBProjKnob,
   fractionKnob('gpuMemoryUtilization', {
     flag: '--mem-fraction-static',
     defaultText: 'chosen at start-up from GPU memory and TP',

@@ -102,3 +102,10 @@ describe("the caller's nvfp4 dispatch (the editor's servetune.nvfp4Dispatch) rea
     );
   });
 });
+
+describe("a file's SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN reaches the lens's prediction", () => {
+  it('an SGLang script that sets it is predicted with q_b_proj in fp8 and names it', async () => {
+    const result = await predicted(`SGLANG_NVFP4_CKPT_FP8_GEMM_IN_ATTN=1 ${SGLANG}\n`);
+    assert.deepEqual(result.target.engineBehaviour, ['fp8 q_b_proj']);
+  });
+});
