@@ -34,14 +34,42 @@ function catalogModel(entry: HfCatalogEntry): ModelSpec {
 
 export const MODEL_CATALOG: readonly ModelSpec[] = HF_CATALOG.map(catalogModel);
 
+/**
+ * The catalog model as another checkpoint published of its weights holds it (NVIDIA's NVFP4 DeepSeek-R1,
+ * which recipes name as `--model-path nvidia/DeepSeek-R1-0528-FP4-v2`): the same id and geometry, that
+ * checkpoint's format first (the one plans load unless told otherwise), the model's own among the others.
+ */
+function otherCheckpointModel(entry: HfCatalogEntry, repo: string): ModelSpec {
+  const checkpoints = entry.otherCheckpoints ?? [];
+  const own = entry.config['quantization_config'];
+  const wanted = checkpoints.find((c) => c.repo === repo)!;
+  const others = checkpoints.filter((c) => c !== wanted).map((c) => c.quantization_config);
+  return modelFromHfObject(
+    { ...entry.config, quantization_config: wanted.quantization_config },
+    `catalog entry '${entry.id}' (${repo})`,
+    { id: entry.id, name: repo.split('/').pop()!, source: repo },
+    own === undefined ? others : [own, ...others],
+  );
+}
+
+const OTHER_CHECKPOINT_MODELS: readonly ModelSpec[] = HF_CATALOG.flatMap((entry) =>
+  (entry.otherCheckpoints ?? []).map((c) => otherCheckpointModel(entry, c.repo)),
+);
+
 export function modelIds(): string[] {
   return MODEL_CATALOG.map((m) => m.id);
 }
 
-/** A catalog model by id (case-insensitive; the display name or Hugging Face repository also match). */
+/**
+ * A catalog model by id (case-insensitive; the display name or Hugging Face repository also match), or
+ * by the repository of another checkpoint of its weights (read in that checkpoint's format).
+ */
 export function findModel(query: string): ModelSpec | undefined {
   const q = query.trim().toLowerCase();
-  return MODEL_CATALOG.find((m) => m.id === q || m.name.toLowerCase() === q || m.source.toLowerCase() === q);
+  return (
+    MODEL_CATALOG.find((m) => m.id === q || m.name.toLowerCase() === q || m.source.toLowerCase() === q) ??
+    OTHER_CHECKPOINT_MODELS.find((m) => m.source.toLowerCase() === q)
+  );
 }
 
 export function getModel(query: string): ModelSpec {

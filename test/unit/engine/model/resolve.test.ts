@@ -288,3 +288,21 @@ it('a model path that is a device or too large is refused before it is read', ()
     (error: Error) => error instanceof ServeTuneError && /not a regular file/.test(error.message),
   );
 });
+
+describe('another published checkpoint of a catalog model', () => {
+  it("resolves NVIDIA's NVFP4 DeepSeek-R1 repository to deepseek-r1 in that checkpoint's format", () => {
+    const own = resolveModel('deepseek-ai/DeepSeek-R1');
+    const nvfp4 = resolveModel('nvidia/DeepSeek-R1-0528-FP4-V2');
+    assert.equal(nvfp4.id, 'deepseek-r1');
+    assert.equal(nvfp4.source, 'nvidia/DeepSeek-R1-0528-FP4-v2');
+    assert.equal(nvfp4.checkpointFormat?.dtype, 'nvfp4');
+    assert.deepEqual(
+      nvfp4.otherCheckpoints?.map((c) => c.dtype),
+      ['fp8'],
+      "the model's own FP8 checkpoint stays available to a plan in fp8",
+    );
+    assert.equal(own.checkpointFormat?.dtype, 'fp8');
+    assert.equal(nvfp4.numLayers, own.numLayers);
+    assert.deepEqual(nvfp4.checkpointFormat, own.otherCheckpoints?.[0]);
+  });
+});

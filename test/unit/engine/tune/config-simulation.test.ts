@@ -224,3 +224,15 @@ describe('simulationFromConfig', () => {
     );
   });
 });
+
+describe('a recipe naming another published checkpoint of a catalog model', () => {
+  it("loads NVIDIA's NVFP4 DeepSeek-R1 in its own format, as the recipe serves it", () => {
+    const command = 'python3 -m sglang.launch_server --model-path nvidia/DeepSeek-R1-0528-FP4-v2 --tp 4';
+    const config = simulationFromConfig('/c/serve.sh', {
+      hardware: 'gb200',
+      readFile: files({ '/c/serve.sh': command }),
+    });
+    assert.equal(config.plan.weightDtype, 'nvfp4');
+    assert.equal(getModel(config.model).id, 'deepseek-r1');
+  });
+});
