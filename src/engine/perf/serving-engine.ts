@@ -234,8 +234,8 @@ export const ENGINE_OVERHEADS: Readonly<Record<EngineBackend, EngineOverhead>> =
   // scripts/fit-engine-overhead.ts on bench:accuracy runs of this model (586, 459 and 909 rows; refitted
   // until the fit gave back the values it ran with, docs/architecture/engine-overheads.md).
   vllm: { stepSeconds: 0.31e-3, perSequenceSeconds: 0, perTokenSeconds: 0 },
-  sglang: { stepSeconds: 0.71e-3, perSequenceSeconds: 19e-6, perTokenSeconds: 0 },
-  trtllm: { stepSeconds: 0.68e-3, perSequenceSeconds: 10e-6, perTokenSeconds: 0 },
+  sglang: { stepSeconds: 0.74e-3, perSequenceSeconds: 18.5e-6, perTokenSeconds: 0 },
+  trtllm: { stepSeconds: 0.68e-3, perSequenceSeconds: 11e-6, perTokenSeconds: 0 },
 };
 
 /**
