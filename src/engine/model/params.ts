@@ -69,13 +69,7 @@ function indexerParams(h: number, attention: MlaAttentionGeometry): { weights: n
 function attentionParams(
   h: number,
   attention: AttentionGeometry,
-): {
-  qkv: number;
-  qkvReplicated: number;
-  qkvBias: number;
-  oProj: number;
-  oProjBias: number;
-  sinks: number;
+): Pick<LayerParams, 'qkv' | 'qkvReplicated' | 'qkvBias' | 'oProj' | 'oProjBias' | 'sinks'> & {
   norms: number;
 } {
   if (attention.kind === 'mla') {

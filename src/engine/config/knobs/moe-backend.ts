@@ -1,6 +1,6 @@
 import type { MoeBackend } from '../../perf/moe-backend.js';
 import type { PartialServingSettings } from '../serving-settings.js';
-import { type Knob, parseBoolean } from './types.js';
+import { envSwitchKnob, type Knob, parseBoolean } from './types.js';
 
 /*
  * The MoE kernel a launch selects (ServingSettings.moeBackend; what each backend runs and the sources:
@@ -130,21 +130,8 @@ export const sglangMoeRunnerBackend: Knob = {
  * v0.5.5, `SGLANG_CUTEDSL_MOE_NVFP4_DISPATCH`, which is read but not written.
  */
 function sglangNvfp4DispatchKnob(env: string, writes: boolean): Knob {
-  return {
-    id: env.toLowerCase(),
-    env,
-    kind: 'value',
-    type: 'string',
-    settings: ['nvfp4Dispatch'],
-    defaultText: '0',
-    doc: "On an nvfp4 checkpoint, DeepEP dispatches the routed experts' input in NVFP4 instead of BF16.",
-    read(raw): PartialServingSettings | string {
-      const on = parseBoolean(raw);
-      if (on === undefined) return `expected 1 or 0, got '${String(raw)}'`;
-      return on ? { nvfp4Dispatch: true } : {};
-    },
-    write: (settings) => (writes && settings.nvfp4Dispatch ? '1' : undefined),
-  };
+  const doc = "On an nvfp4 checkpoint, DeepEP dispatches the routed experts' input in NVFP4 instead of BF16.";
+  return envSwitchKnob('nvfp4Dispatch', env, doc, { writes });
 }
 
 export const sglangNvfp4DispatchKnobs: Knob[] = [

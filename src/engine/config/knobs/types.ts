@@ -242,6 +242,33 @@ export function boolKnob(
   };
 }
 
+/**
+ * An environment variable an engine reads as a switch (`1` on, `0` off): on is the boolean `setting`,
+ * written back as `1` where `writes` (a former name, read for old files, is not written).
+ */
+export function envSwitchKnob(
+  setting: SettingKey,
+  env: string,
+  doc: string,
+  options: { writes: boolean } = { writes: true },
+): Knob {
+  return {
+    id: env.toLowerCase(),
+    env,
+    kind: 'value',
+    type: 'string',
+    settings: [setting],
+    defaultText: '0',
+    doc,
+    read(raw): PartialServingSettings | string {
+      const on = parseBoolean(raw);
+      if (on === undefined) return `expected 1 or 0, got '${String(raw)}'`;
+      return on ? { [setting]: true } : {};
+    },
+    write: (settings) => (options.writes && settings[setting] === true ? '1' : undefined),
+  };
+}
+
 /** A knob ServeTune knows (so its value is not mistaken for a positional argument) but does not model. */
 export function passThroughKnob(names: Names, kind: 'value' | 'switch' | 'negatable' = 'value'): Knob {
   return {
