@@ -299,6 +299,12 @@ export interface EngineKernels {
    * step with one eagerly: such a step pays EAGER_LAUNCH_SECONDS per kernel, as `--enforce-eager` does.
    */
   eagerContextSteps: boolean;
+  /**
+   * What an EP all-to-all moves (where DeepEP does not run it): each token's top-k copies in the
+   * activation format ('per-expert-copy'), or one copy per EP rank holding any of its experts
+   * ('once-per-rank', TensorRT-LLM: perf/trtllm-moe-alltoall.ts).
+   */
+  epAllToAll: 'per-expert-copy' | 'once-per-rank';
 }
 
 /** Every op its own kernel and per-tensor fp8 tables: the roofline's view. */
@@ -310,6 +316,7 @@ export const PLAIN_KERNELS: EngineKernels = {
   blockScaledFp8: false,
   denseKernelMoeOnBlackwell: [],
   eagerContextSteps: false,
+  epAllToAll: 'per-expert-copy',
 };
 
 export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
@@ -342,6 +349,9 @@ export const ENGINE_KERNELS: Readonly<Record<EngineBackend, EngineKernels>> = {
     // tensorrt_llm/_torch/pyexecutor/scheduler.py @b93e14ca), so every step that carries a prompt runs
     // eagerly (with attention DP, on every rank: the ranks agree on graph use before a step).
     eagerContextSteps: true,
+    // Its attention-DP MoE all-to-all sends a token once to each EP rank holding one of its experts, nvfp4
+    // activations quantized first (perf/trtllm-moe-alltoall.ts has the source).
+    epAllToAll: 'once-per-rank',
   },
   vllm: PLAIN_KERNELS,
   // SGLang's block-scaled fp8 linear layers run DeepGEMM unless the launch turns it off:

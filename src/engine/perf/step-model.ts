@@ -1042,9 +1042,10 @@ export class StepModel {
   }
 
   /**
-   * Bytes a GPU sends in the EP dispatch and gets back in the combine. TensorRT-LLM sends a token once
-   * to each rank holding one of its experts, nvfp4 activations quantized before the dispatch
-   * (perf/trtllm-moe-alltoall.ts); the others' all-to-all the top-k copies in the activation format.
+   * Bytes a GPU sends in the EP dispatch and gets back in the combine (EngineKernels.epAllToAll):
+   * TensorRT-LLM sends a token once to each rank holding one of its experts, nvfp4 activations quantized
+   * before the dispatch (perf/trtllm-moe-alltoall.ts); the others' all-to-all the top-k copies in the
+   * activation format.
    */
   private epAllToAllBytes(
     tokens: number,
@@ -1052,7 +1053,7 @@ export class StepModel {
     ffn: { topK: number; experts: number },
     setup: LayerCostSetup,
   ): { dispatch: number; combine: number } {
-    if (this.engine?.id === 'trtllm') {
+    if (this.engineKernels.epAllToAll === 'once-per-rank') {
       return trtllmAllToAllBytes({
         tokens,
         hidden: this.model.hiddenSize,
