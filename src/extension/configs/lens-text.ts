@@ -14,12 +14,13 @@ function metricsText(m: EvaluationMetrics, slo: Slo, gpus: number): string {
 /**
  * The prediction lens of a block as written. `side`: the block is that side of a disaggregated
  * deployment, predicted as the prefill + decode pair (the numbers are the pair's, on both sides' lenses).
+ * The workload is in the tooltip (predictionTooltip): a lens line is cut at the editor's width, and the
+ * lenses after it (Apply) must stay in view.
  */
 export function predictionText(
   prediction: BlockPrediction,
   slo: Slo,
   at: number,
-  workload: string,
   engineBehaviour: readonly string[] = [],
   side?: DisaggregationSide,
 ): string {
@@ -28,7 +29,13 @@ export function predictionText(
   const verdict = prediction.meetsSlo ? 'meets' : 'misses';
   // The engine behaviours the file sets away from the defaults (eager, NCCL all-reduce…) time the prediction.
   const engine = engineBehaviour.length > 0 ? ` · ${engineBehaviour.join(', ')}` : '';
-  return `${who}: ${metricsText(prediction.metrics, slo, prediction.gpus)} at ${rate(at)} of ${shortWorkloadName(workload)} (${verdict} the SLO)${engine}`;
+  return `${who}: ${metricsText(prediction.metrics, slo, prediction.gpus)} at ${rate(at)} (${verdict} the SLO)${engine}`;
+}
+
+/** The prediction lens's tooltip: the workload it was predicted for, and a side's pools (`pools`). */
+export function predictionTooltip(workload: string, pools?: string): string {
+  const of = `Predicted for ${shortWorkloadName(workload)}`;
+  return pools ? `${pools}. ${of}` : of;
 }
 
 /** What a Tune-area lens does when clicked: tune (again), apply the suggestion, open the trade-offs, or nothing. */
@@ -77,7 +84,8 @@ export function tuneLenses(tuning: TuningOutcome | undefined, side?: Disaggregat
     const apply: TuneLens = side
       ? { title: 'Apply', action: 'apply', tooltip: `Edits the ${side} block only` }
       : { title: 'Apply', action: 'apply' };
-    return [{ title: tuning.value.summary, action: 'tradeOffs' }, apply, tradeOffs];
+    // Apply first: the summary is long, and a lens line is cut at the editor's width.
+    return [apply, { title: tuning.value.summary, action: 'tradeOffs' }, tradeOffs];
   }
   return [
     { title: `ServeTune: ${tuning.value.reason ?? 'nothing to change'}`, action: 'tradeOffs' },

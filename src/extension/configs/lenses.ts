@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { disaggregationSides } from '../../engine/tune/config-simulation.js';
 import { type ConfigController, isConfigCandidate } from './controller.js';
-import { predictionText, tuneLenses } from './lens-text.js';
+import { predictionText, predictionTooltip, tuneLenses } from './lens-text.js';
 
 export const TUNE_COMMAND = 'servetune.configs.tune';
 export const APPLY_COMMAND = 'servetune.configs.apply';
@@ -52,17 +52,11 @@ export class ConfigLensProvider implements vscode.CodeLensProvider {
           lens(`ServeTune: cannot predict: ${prediction.message}`, SHOW_LOG_COMMAND);
         else {
           const { current, slo, workload, target } = prediction.value;
-          const text = predictionText(
-            current,
-            slo,
-            workload.rate,
-            workload.source,
-            target.engineBehaviour,
-            side,
-          );
+          const text = predictionText(current, slo, workload.rate, target.engineBehaviour, side);
           // A side's lens opens the pair's simulation; its tooltip names the pools.
-          if (side) lens(text, SIMULATE_COMMAND, [...at, side], current.label);
-          else lens(text, TUNE_COMMAND, at);
+          if (side)
+            lens(text, SIMULATE_COMMAND, [...at, side], predictionTooltip(workload.source, current.label));
+          else lens(text, TUNE_COMMAND, at, predictionTooltip(workload.source));
         }
       }
       const tuning = this.controller.tuning(document, index);

@@ -4,6 +4,7 @@ import { type EvaluationMetrics, Slo } from '../../../src/engine/search/schema.j
 import type { BlockPrediction } from '../../../src/engine/tune/schema.js';
 import {
   predictionText,
+  predictionTooltip,
   sideTuneLens,
   type TuneLens,
   type TuningOutcome,
@@ -40,19 +41,27 @@ const PAIR: BlockPrediction = {
 describe('the prediction lens', () => {
   it('says a side block shows the prefill + decode pair', () => {
     assert.equal(
-      predictionText(PAIR, SLO, 4, 'poisson:rate=4', [], 'prefill'),
-      'ServeTune (prefill + decode pair): p90 TTFT 250 ms · TBT 12 ms · 512 tok/s at 4.00 req/s of poisson:rate=4 (meets the SLO)',
+      predictionText(PAIR, SLO, 4, [], 'prefill'),
+      'ServeTune (prefill + decode pair): p90 TTFT 250 ms · TBT 12 ms · 512 tok/s at 4.00 req/s (meets the SLO)',
+    );
+  });
+
+  it('names the workload in its tooltip, not on the lens line the editor cuts at its width', () => {
+    assert.equal(predictionTooltip('poisson:rate=4'), 'Predicted for poisson:rate=4');
+    assert.equal(
+      predictionTooltip('/w/traces/azure-conv.csv', 'prefill TP1 + decode TP2'),
+      'prefill TP1 + decode TP2. Predicted for azure-conv.csv',
     );
   });
 
   it('reads as before for a whole server', () => {
-    assert.match(predictionText(PAIR, SLO, 4, 'poisson:rate=4'), /^ServeTune: p90 TTFT 250 ms/);
+    assert.match(predictionText(PAIR, SLO, 4), /^ServeTune: p90 TTFT 250 ms/);
   });
 
   it('names the pair where it cannot run', () => {
     const refused = { ...PAIR, metrics: null, problems: ['weights do not fit'] };
     assert.equal(
-      predictionText(refused, SLO, 4, 'w', [], 'decode'),
+      predictionText(refused, SLO, 4, [], 'decode'),
       'ServeTune (prefill + decode pair): cannot run as written: weights do not fit',
     );
   });
@@ -87,14 +96,14 @@ describe('the tune lenses', () => {
     assert.match(side?.tooltip ?? '', /--side prefill/);
   });
 
-  it("show a side's tuning result with an Apply that edits that block only", () => {
+  it("show a side's tuning result with an Apply, first (still in view), that edits that block only", () => {
     assert.deepEqual(titles(tuneLenses(done(true), 'decode')), [
-      'Tuned for w: page size 1→16=tradeOffs',
       'Apply=apply',
+      'Tuned for w: page size 1→16=tradeOffs',
       'Show trade-offs=tradeOffs',
     ]);
-    assert.equal(tuneLenses(done(true), 'decode')[1]?.tooltip, 'Edits the decode block only');
-    assert.equal(tuneLenses(done(true))[1]?.tooltip, undefined);
+    assert.equal(tuneLenses(done(true), 'decode')[0]?.tooltip, 'Edits the decode block only');
+    assert.equal(tuneLenses(done(true))[0]?.tooltip, undefined);
   });
 
   it('say while a side tunes, why nothing changes, and offer to tune again after a failure', () => {
