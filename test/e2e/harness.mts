@@ -20,6 +20,12 @@ import { traceWorkbench, type WorkbenchTrace } from './trace.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const OUTPUT = join(ROOT, 'test-output', 'e2e');
+
+/** A screenshot of the workbench as it is now, under test-output/e2e/, for a person to look at. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(OUTPUT, `${name}.png`) });
+  console.log(`  screenshot test-output/e2e/${name}.png`);
+}
 const EXTENSION_FOLDER = 'servetune.servetune-0.1.0';
 
 export interface Session {

@@ -13,7 +13,15 @@ import type { ChartModel } from '../../src/engine/protocol/webview.js';
 import { searchServing } from '../../src/engine/search/run.js';
 import { ValidationReport } from '../../src/engine/validate/report.js';
 import { configSteps, lensText, openFile as openConfig } from './configs.mjs';
-import { collectLogs, installCodeServer, OUTPUT, ROOT, type Session, startSession } from './harness.mjs';
+import {
+  collectLogs,
+  installCodeServer,
+  OUTPUT,
+  ROOT,
+  type Session,
+  shot,
+  startSession,
+} from './harness.mjs';
 import {
   activeEditorText,
   answer,
@@ -46,11 +54,6 @@ let expectedSearch: Promise<ChartModel> | undefined;
 function expectedSearchChart(): Promise<ChartModel> {
   expectedSearch ??= searchServing({ ...SEARCH, sampleRequests: 200, threads: 0 }).then(searchChartModel);
   return expectedSearch;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(OUTPUT, `${name}.png`) });
-  console.log(`  screenshot test-output/e2e/${name}.png`);
 }
 
 async function figuresOf(frame: Frame): Promise<Record<string, string | undefined>[]> {
