@@ -99,10 +99,32 @@ const AIC_PROMPT_HEADROOM = 1500;
  */
 const SGLANG_TEMPLATES_EMITTING_MIXED_CHUNK: ReadonlySet<string> = new Set(['0.5.6.post2']);
 
+/**
+ * The KV cache's share of the free GPU memory that a TensorRT-LLM version's launch template writes where
+ * the generator sets none (neither rule_plugin/trtllm.rule nor rule_plugin/benchmark/trtllm.rule sets
+ * `kv_cache_free_gpu_memory_fraction`), beside TensorRT-LLM's own default of 0.9. ai-dynamo/aiconfigurator
+ * src/aiconfigurator/generator/config/backend_templates/trtllm/:
+ * - extra_engine_args.1.0.0rc3.yaml.j2 (71a2b0330a514596e9946535c060cd437d149705):
+ *   `free_gpu_memory_fraction: {{ kv_cache_config.free_gpu_memory_fraction | default(0.80) }}`;
+ * - extra_engine_args.1.3.0rc1.yaml.j2 (581e4591fbdc14a400fdbf2847cb741707b5fc95): `default(0.80)`;
+ * - extra_engine_args.1.2.0rc6.post1.yaml.j2 (d023cf01c6afd8355a7e759bc71863d1ef92ffd0): `default(0.90)`.
+ * Under TensorRT-LLM's default capacity policy (GUARANTEED_NO_EVICT: a request is admitted only with KV
+ * blocks for its prompt and whole output) this caps the running requests where prompt + output × clients
+ * outgrows the cache: of the gap-analysis rows, Qwen3-32B fp8 on one H100 at 64–128 clients of 2k–4k
+ * prompts. Versions without their own template here are left at TensorRT-LLM's default.
+ */
+const TRTLLM_TEMPLATE_KV_FRACTION: Readonly<Record<string, number>> = {
+  '1.0.0rc3': 0.8,
+  '1.2.0rc6.post1': 0.9,
+  '1.3.0rc1': 0.8,
+};
+
 /** Engine arguments of an aggregated worker as AIConfigurator's generator writes them. */
 export interface AicAggregatedArgs {
   /** TensorRT-LLM `max_num_tokens`, vLLM `max_num_batched_tokens`: `max_batch_size + isl + 1500`. */
   maxNumTokens?: number;
+  /** TensorRT-LLM `kv_cache_config.free_gpu_memory_fraction` as the version's template writes it. */
+  kvCacheFreeMemoryFraction?: number;
   /** SGLang `--max-prefill-tokens` (`isl + 1500`), and whether `--enable-mixed-chunk` reached the engine. */
   sglang?: { maxPrefillTokens: number; mixedChunk: boolean };
 }
@@ -128,7 +150,13 @@ export function aicAggregatedArgs(row: SiliconRow, engine: EngineId): AicAggrega
   const maxBatchSize = row.batch_size;
   if (!maxBatchSize) return undefined;
   switch (engine) {
-    case 'trtllm':
+    case 'trtllm': {
+      const kvFraction = TRTLLM_TEMPLATE_KV_FRACTION[row.backend_version];
+      return {
+        maxNumTokens: maxBatchSize + row.isl + AIC_PROMPT_HEADROOM,
+        ...(kvFraction !== undefined ? { kvCacheFreeMemoryFraction: kvFraction } : {}),
+      };
+    }
     case 'vllm':
       return { maxNumTokens: maxBatchSize + row.isl + AIC_PROMPT_HEADROOM };
     case 'sglang': {

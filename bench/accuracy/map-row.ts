@@ -801,7 +801,8 @@ function jobOf(c: Context): SimulationJob | string {
   const parts = partsOf(full, c.concurrency);
   const clients = c.concurrency / parts;
   const part = full.map((p) => ({ ...p, dp: p.dp / parts }));
-  const kvFraction = kvCacheFreeFractionOf(row);
+  // A launch script's share, else the one AIConfigurator's template wrote for a generated deployment.
+  const kvFraction = kvCacheFreeFractionOf(row) ?? aic?.kvCacheFreeMemoryFraction;
   const pool = (p: Plan, i: number) => {
     const limits = shapes[i]?.limits;
     const speculation = shapes[i]?.speculation;

@@ -104,10 +104,31 @@ describe('accuracy benchmark: AIConfigurator gap-analysis rows', () => {
   });
 
   it('TensorRT-LLM: max_num_tokens = max_batch_size + isl + 1500, whole prompts (no chunked prefill)', () => {
-    assert.deepEqual(aicAggregatedArgs(row('trtllm'), 'trtllm'), { maxNumTokens: 128 + 1024 + 1500 });
+    assert.deepEqual(aicAggregatedArgs(row('trtllm'), 'trtllm'), {
+      maxNumTokens: 128 + 1024 + 1500,
+      kvCacheFreeMemoryFraction: 0.8,
+    });
     const s = scheduler(job('trtllm'));
     assert.equal(s.policy, 'orca');
     assert.equal(s.maxNumBatchedTokens, 2652);
+  });
+
+  it("TensorRT-LLM: the KV cache gets the version's template default share of free memory", () => {
+    // extra_engine_args.1.0.0rc3.yaml.j2 writes 0.80 where the generator sets none; 1.2.0rc6.post1's 0.90.
+    const rc3 = row('trtllm');
+    const later = { ...rc3, backend_version: '1.2.0rc6.post1' };
+    assert.equal(aicAggregatedArgs(later, 'trtllm')?.kvCacheFreeMemoryFraction, 0.9);
+    const shareOf = (r: SiliconRow) => {
+      const m = mapRow(r);
+      assert.ok(m.modelled, m.modelled ? '' : m.reason);
+      const deployment = m.job.config.deployment;
+      assert.equal(deployment.kind, 'colocated');
+      return deployment.pool.scheduler.gpuMemoryUtilization;
+    };
+    const rc3Share = shareOf(rc3);
+    const laterShare = shareOf(later);
+    assert.ok(rc3Share !== undefined && laterShare !== undefined);
+    assert.ok(rc3Share < laterShare, `${rc3Share} vs ${laterShare}`);
   });
 
   it('SGLang 0.5.6.post2: max_prefill_tokens = isl + 1500 with decodes mixed into prefill batches', () => {
