@@ -20,7 +20,7 @@ import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
-import { VLLM_DEFAULT_MAX_CAPTURE_TOKENS } from './cuda-graph-capture.js';
+import { vllmUnresolvedCaptureTokens } from './cuda-graph-capture.js';
 import { type DeepEpPhase, deepEpDispatchBytesPerValue, deepEpKernelsFor, deepEpSeconds } from './deepep.js';
 import { promptStepHostSeconds } from './eager-prompt-steps.js';
 import { dispatchBytesPerGpu, epGroupBatches } from './expert-parallel.js';
@@ -367,7 +367,7 @@ export class StepModel {
       // Steps above the largest captured size, and under FULL_DECODE_ONLY every step with a prompt,
       // run without graphs (perf/cuda-graph-capture.ts).
       this.eagerContextSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
-      this.graphMaxTokens = this.engine.cudaGraphMaxTokens ?? VLLM_DEFAULT_MAX_CAPTURE_TOKENS;
+      this.graphMaxTokens = this.engine.cudaGraphMaxTokens ?? vllmUnresolvedCaptureTokens(model.family);
       this.eagerPromptSteps = this.engine.decodeOnlyCudaGraphs === true;
     } else if (this.engine && this.engineKernels.eagerContextSteps) {
       this.eagerContextSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;

@@ -114,6 +114,7 @@ export function buildPools(
       maxNumSeqs: resolved.maxNumSeqs,
       maxNumBatchedTokens: resolved.maxNumBatchedTokens,
       speculativeTokens: poolConfig.speculation?.k ?? 0,
+      family: model.family,
     });
     const stepModel = cachedStepModel(
       model,

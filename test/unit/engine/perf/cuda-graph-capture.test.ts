@@ -34,6 +34,14 @@ describe("vLLM's largest CUDA-graph step", () => {
     );
   });
 
+  it("takes gpt-oss's own 1024 where the launch sets no ceiling (GptOssForCausalLMConfig)", () => {
+    assert.equal(vllmCaptureTokens({}, { ...limits, family: 'gpt_oss' }), 1024);
+    assert.equal(vllmCaptureTokens({}, { ...limits, maxNumSeqs: 4, family: 'gpt_oss' }), 1024);
+    assert.equal(vllmCaptureTokens({ cudaGraphMaxTokens: 2048 }, { ...limits, family: 'gpt_oss' }), 2048);
+    assert.equal(vllmCaptureTokens({}, { ...limits, maxNumBatchedTokens: 768, family: 'gpt_oss' }), 768);
+    assert.equal(vllmCaptureTokens({}, { ...limits, family: 'llama' }), VLLM_DEFAULT_MAX_CAPTURE_TOKENS);
+  });
+
   it('resolves it for vLLM with graphs on only', () => {
     const vllm = ServingEngine.parse({ id: 'vllm' });
     assert.equal(withCaptureTokens(vllm, { ...limits, maxNumSeqs: 16 })?.cudaGraphMaxTokens, 32);
@@ -72,5 +80,19 @@ describe('a vLLM step above its largest captured size runs without CUDA graphs',
     const plain = compileStepModel(llama8b, hw, tp8, { engine: { id: 'vllm' } });
     assert.equal(plain.stepSeconds(prompt(508)), graphs.stepSeconds(prompt(508)));
     assert.ok(plain.stepSeconds(prompt(1024)) > graphs.stepSeconds(prompt(1024)));
+  });
+
+  it("replays gpt-oss's steps of up to 1024 tokens, its model class's own ceiling", () => {
+    const gptOss = getModel('gpt-oss-120b');
+    const plan: Plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'mxfp4', kvDtype: 'fp8' };
+    const step = (tokens: number, engine: { id: 'vllm'; cudaGraphMaxTokens?: number }) => {
+      const shape = createBatchShape(gptOss.slidingWindow);
+      addPrefillChunk(shape, tokens, 0, true);
+      addUniformDecodes(shape, 3, 1000);
+      return compileStepModel(gptOss, hw, plan, { engine }).stepSeconds(shape);
+    };
+    const captured = { id: 'vllm' as const, cudaGraphMaxTokens: 1 << 20 };
+    assert.equal(step(1000, { id: 'vllm' }), step(1000, captured));
+    assert.ok(step(1022, { id: 'vllm' }) > step(1022, captured));
   });
 });

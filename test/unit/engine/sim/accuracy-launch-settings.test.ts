@@ -380,6 +380,15 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     const llama = mapRow(row('llamaB200'));
     assert.ok(llama.modelled);
     assert.equal(llama.job.config.engine?.cudaGraphMaxTokens, undefined);
+    // gptoss_fp4_{b200,h100}.sh (1fc5d73c) and gptoss_fp4_h200.sh (16cd9556): config.yaml
+    // max-cudagraph-capture-size: 2048, so their 1k prompt steps replay graphs.
+    for (const name of ['gptOssB200', 'gptOssH200'] as const) {
+      assert.equal(maxCudaGraphCaptureSizeOf(row(name)), 2048);
+      const gptOss = mapRow(row(name));
+      assert.ok(gptOss.modelled);
+      assert.equal(gptOss.job.config.engine?.cudaGraphMaxTokens, 2048);
+    }
+    assert.equal(maxCudaGraphCaptureSizeOf({ ...row('gptOssH200'), system: 'h100_sxm' }), 2048);
   });
 
   it("a fp8_block row on a 16-bit repository runs its publisher's block-scaled FP8 checkpoint", () => {
