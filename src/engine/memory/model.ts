@@ -3,6 +3,7 @@ import type { HardwareSpec } from '../hardware/spec.js';
 import {
   describeWeightLayout,
   partBytesPerParam,
+  partWeightFormat,
   type WeightLayout,
   weightLayoutOf,
 } from '../model/checkpoint.js';
@@ -20,6 +21,7 @@ import {
 } from '../model/geometry.js';
 import { layerParams } from '../model/params.js';
 import type { ModelSpec } from '../model/spec.js';
+import { describeExpertLayout, ExpertWeightLayout, rankExpertBytes } from './expert-layout.js';
 import { type Plan, planProblems } from './plan.js';
 
 const GiB = 1024 ** 3;
@@ -40,6 +42,11 @@ export const MemorySettings = z.object({
    * 2.2 GiB at TP8 on H100.
    */
   runtimeReserveBytes: z.number().nonnegative().optional(),
+  /**
+   * How the serving engine lays out the routed experts where it holds more than the checkpoint's bytes
+   * (perf/expert-weight-layout.ts picks it for an engine, GPU and MoE kernel); absent: the checkpoint's.
+   */
+  expertLayout: ExpertWeightLayout.optional(),
 });
 export type MemorySettings = z.input<typeof MemorySettings>;
 type ResolvedSettings = z.output<typeof MemorySettings>;
@@ -58,6 +65,13 @@ export const MemoryReport = z.object({
   gpus: z.number().int(),
   /** How the weights are stored where not all in `plan.weightDtype` (`mxfp4 experts, bf16 rest`). */
   weightFormat: z.string().optional(),
+  /**
+   * Where the serving engine holds more weight bytes per GPU than the checkpoint (MemorySettings.
+   * expertLayout): whose layout, what it changes, and the bytes it adds to `perGpu.weightBytes`.
+   */
+  engineWeights: z
+    .object({ layout: z.string(), changes: z.string(), extraBytesPerGpu: z.number() })
+    .optional(),
   settings: z.object({
     gpuMemoryUtilization: z.number(),
     blockSize: z.number(),
@@ -109,41 +123,54 @@ export function defaultRuntimeReserveBytes(plan: Pick<Plan, 'tp' | 'pp'>): numbe
  * over EP ranks whole, and each expert's width over the TP ranks left (vLLM without
  * --enable-expert-parallel: EP 1, every expert over TP; SGLang's --ep-size below TP: moe-tp = TP / EP),
  * so a GPU holds 1/max(EP, TP) of them (and of EPLB's redundant copies). Shared experts are on every rank, sharded over TP. Biases,
- * norms and the router stay 16-bit.
+ * norms and the router stay 16-bit. An engine's own layout of the routed experts (ExpertWeightLayout:
+ * padding, scale copies, fp32 biases) applies where given.
  */
-function layerWeightBytes(model: ModelSpec, layer: LayerGeometry, plan: Plan, weights: WeightLayout): number {
+function layerWeightBytes(
+  model: ModelSpec,
+  layer: LayerGeometry,
+  plan: Plan,
+  weights: WeightLayout,
+  expertLayout: ExpertWeightLayout | undefined,
+): number {
   const p = layerParams(model.hiddenSize, layer);
   const { tp } = plan;
   const attention =
     ((p.qkv - p.qkvReplicated) / tp + p.qkvReplicated) * partBytesPerParam(weights, 'attention') +
     (p.oProj / tp) * partBytesPerParam(weights, 'attention_output');
   let ffn: number;
-  let expertBiases = 0;
   if (layer.ffn.kind === 'moe') {
-    const expertShards = Math.max(plan.ep, tp);
     // EPLB's redundant slots hold whole copies of experts: more expert weights on every EP rank.
     const slots = p.ffnCopies + (plan.ep > 1 ? (plan.redundantExperts ?? 0) : 0);
-    ffn =
-      ((slots * (p.gateUp + p.down)) / expertShards) * partBytesPerParam(weights, 'experts') +
-      (p.shared / tp) * partBytesPerParam(weights, 'shared');
     // The gate/up bias is split with its expert's width; the down bias spans the hidden size, so a rank
     // holds it whole for each expert it holds any of (vLLM's Mxfp4MoEMethod.create_weights: w13_bias
     // [experts, 2 × intermediate per partition], w2_bias [experts, hidden_size]).
-    expertBiases = (slots * p.gateUpBias) / expertShards + (slots / plan.ep) * p.downBias;
+    const routed = rankExpertBytes(
+      {
+        experts: slots / plan.ep,
+        hidden: model.hiddenSize,
+        width: layer.ffn.width / (Math.max(plan.ep, tp) / plan.ep),
+        format: partWeightFormat(weights, 'experts'),
+        biases: layer.ffn.biases,
+      },
+      expertLayout,
+    );
+    ffn = routed + (p.shared / tp) * partBytesPerParam(weights, 'shared');
   } else {
     ffn = ((p.gateUp + p.down) / tp) * partBytesPerParam(weights, 'dense');
   }
   // Biases and sinks in 16-bit, as the checkpoints store them; the o_proj bias whole on every rank.
-  const biases = p.qkvBias / tp + p.oProjBias + p.sinks / tp + expertBiases;
+  const biases = p.qkvBias / tp + p.oProjBias + p.sinks / tp;
   return attention + ffn + (biases + p.router + p.norms) * ACTIVATION_BYTES;
 }
 
 /**
  * Weight bytes on the most loaded GPU of a replica: each stage's decoder layers (see layerWeightBytes);
  * embedding and LM head are vocabulary-parallel over TP and stay 16-bit; the first pipeline stage holds
- * the embedding and the last the LM head and final norm.
+ * the embedding and the last the LM head and final norm. `expertLayout`: the serving engine's layout of
+ * the routed experts (MemorySettings.expertLayout); absent, the checkpoint's bytes.
  */
-export function weightBytesPerGpu(model: ModelSpec, plan: Plan): number {
+export function weightBytesPerGpu(model: ModelSpec, plan: Plan, expertLayout?: ExpertWeightLayout): number {
   const weights = weightLayoutOf(model, plan.weightDtype);
   const vocabShard = (model.vocabSize * model.hiddenSize) / plan.tp;
   const embedding = vocabShard * ACTIVATION_BYTES;
@@ -154,7 +181,7 @@ export function weightBytesPerGpu(model: ModelSpec, plan: Plan): number {
     const { first, end } = stageLayerRange(model, plan.pp, stage);
     let bytes = 0;
     for (const run of layerRuns(model, first, end))
-      bytes += run.count * layerWeightBytes(model, run.layer, plan, weights);
+      bytes += run.count * layerWeightBytes(model, run.layer, plan, weights, expertLayout);
     if (stage === 0) bytes += embedding;
     if (stage === plan.pp - 1) bytes += head;
     most = Math.max(most, bytes);
@@ -215,7 +242,15 @@ export function memoryReport(
 
   const totalBytes = hardware.memoryBytes;
   const budgetBytes = totalBytes * settings.gpuMemoryUtilization;
-  const weightBytes = divisible ? weightBytesPerGpu(model, plan) : 0;
+  const weightBytes = divisible ? weightBytesPerGpu(model, plan, settings.expertLayout) : 0;
+  const engineWeights =
+    divisible && settings.expertLayout
+      ? {
+          layout: settings.expertLayout.label,
+          changes: describeExpertLayout(settings.expertLayout),
+          extraBytesPerGpu: weightBytes - weightBytesPerGpu(model, plan),
+        }
+      : undefined;
   const activation = divisible ? activationPeakBytes(model, plan, settings) : 0;
   const reserve = settings.runtimeReserveBytes ?? defaultRuntimeReserveBytes(plan);
   const kvCacheBytes = Math.max(0, budgetBytes - weightBytes - activation - reserve);
@@ -251,6 +286,7 @@ export function memoryReport(
     plan,
     gpus: plan.tp * plan.pp * plan.dp,
     ...(weightFormat !== plan.weightDtype ? { weightFormat } : {}),
+    ...(engineWeights && engineWeights.extraBytesPerGpu !== 0 ? { engineWeights } : {}),
     settings: {
       gpuMemoryUtilization: settings.gpuMemoryUtilization,
       blockSize: settings.blockSize,

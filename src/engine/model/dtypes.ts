@@ -60,6 +60,23 @@ export function weightBytesPerParam(format: WeightFormat | WeightDtype): number 
   }
 }
 
+/** The share of `weightBytesPerParam` that is block scales, not values (0 where the scales are per tensor or channel). */
+export function weightScaleBytesPerParam(format: WeightFormat): number {
+  const { dtype, groupSize } = format;
+  switch (dtype) {
+    case 'fp8':
+      return groupSize ? FP8_SCALE_BYTES / groupSize : 0;
+    case 'int4':
+      return INT4_SCALE_BYTES / (groupSize ?? DEFAULT_INT4_GROUP_SIZE);
+    case 'mxfp4':
+      return 1 / MXFP4_GROUP_SIZE;
+    case 'nvfp4':
+      return 1 / NVFP4_GROUP_SIZE;
+    default:
+      return 0;
+  }
+}
+
 /** fp4 KV: 16 values share one 8-bit scale in SGLang's and TensorRT-LLM's layouts. */
 const FP4_KV_GROUP_SIZE = 16;
 
