@@ -50,6 +50,22 @@ export interface EngineSettings {
 }
 
 /**
+ * The engine fields of a `plans` request: the engine whose layout of the weights in memory counts (vLLM's
+ * mxfp4 experts, perf/expert-weight-layout.ts) and the MoE backend where set.
+ */
+export function plansEngineInput(settings: EngineSettings): { engine: EngineId; moeBackend?: MoeBackend } {
+  const moeBackend = settings.moeBackend;
+  return {
+    engine: settings.engineFlavour,
+    ...(moeBackend &&
+    isEngineBackend(settings.engineFlavour) &&
+    engineHasMoeBackend(settings.engineFlavour, moeBackend)
+      ? { moeBackend }
+      : {}),
+  };
+}
+
+/**
  * The engine fields of a `search` or `planCapacity` request (`SearchAsked`, zod-validated by the
  * worker): the engine, its version where set, the MoE backend where set and the nvfp4 dispatch where on.
  */

@@ -1,6 +1,8 @@
 import { getHardware } from '../engine/hardware/catalog.js';
 import { enumeratePlans } from '../engine/memory/plans.js';
+import { defaultWeightDtype } from '../engine/model/checkpoint.js';
 import { resolveModelAsync } from '../engine/model/resolve.js';
+import { engineExpertLayout } from '../engine/perf/expert-weight-layout.js';
 import {
   type MethodParsedParams,
   type MethodPartial,
@@ -65,14 +67,20 @@ export const HANDLERS: { [M in WorkerMethodName]: Handler<M> } = {
     pid: process.pid,
     methods: Object.keys(WORKER_METHODS),
   }),
-  plans: async (p) =>
-    enumeratePlans(
-      await resolveModelAsync(p.model),
-      getHardware(p.hardware),
+  plans: async (p) => {
+    const model = await resolveModelAsync(p.model);
+    const hardware = getHardware(p.hardware);
+    const weightDtype = p.weightDtype ?? defaultWeightDtype(model);
+    const engine = p.engine && { id: p.engine, ...(p.moeBackend ? { moeBackend: p.moeBackend } : {}) };
+    const expertLayout = engineExpertLayout(engine, hardware, model, weightDtype);
+    return enumeratePlans(
+      model,
+      hardware,
       p.gpus,
-      { weightDtype: p.weightDtype, kvDtype: p.kvDtype },
-      { gpuMemoryUtilization: p.gpuMemoryUtilization },
-    ),
+      { weightDtype, kvDtype: p.kvDtype },
+      { gpuMemoryUtilization: p.gpuMemoryUtilization, ...(expertLayout ? { expertLayout } : {}) },
+    );
+  },
   adapter: (p) => probeAdapter(p.powerPreference),
   echo: async (p, context) => {
     for (let step = 0; step < p.steps; step++) {

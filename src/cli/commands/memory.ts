@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { getHardware } from '../../engine/hardware/catalog.js';
+import type { HardwareSpec } from '../../engine/hardware/spec.js';
 import { type MemoryReport, memoryReport } from '../../engine/memory/model.js';
 import { assertPlanValid, describePlan, type Plan } from '../../engine/memory/plan.js';
 import { enumeratePlans } from '../../engine/memory/plans.js';
@@ -7,19 +8,28 @@ import { defaultWeightDtype, describeWeightLayout, weightLayoutOf } from '../../
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
+import { engineExpertLayout } from '../../engine/perf/expert-weight-layout.js';
+import type { EngineSpec } from '../../engine/perf/serving-engine.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
 import { modelOption } from '../file-options.js';
 import { compact, gib, printJson, table } from '../format.js';
 import {
+  engineOptions,
   gpuCount,
   kvDtypeOption,
   type MemorySettingFlags,
+  type MoeBackendFlags,
   memorySettingOptions,
   memorySettingsFrom,
+  moeBackendOf,
+  moeBackendOptions,
   positiveInt,
   weightDtypeOption,
 } from '../options.js';
 
-interface CommonFlags extends MemorySettingFlags {
+interface CommonFlags extends MemorySettingFlags, MoeBackendFlags {
+  /** The serving engine whose layout of the weights counts; absent: the checkpoint's bytes. */
+  engine?: EngineSpec;
   model: string;
   hardware: string;
   /** Absent: the model's published format (defaultWeightDtype). */
@@ -35,6 +45,12 @@ function addCommon(command: Command): Command {
     .addOption(weightDtypeOption(true))
     .addOption(kvDtypeOption());
   for (const option of memorySettingOptions()) command.addOption(option);
+  command.addOption(
+    engineOptions(
+      "the serving engine whose layout of the weights counts (vLLM's mxfp4 experts: padding, scale copies, fp32 biases); default: the checkpoint's bytes",
+    )[0],
+  );
+  for (const option of moeBackendOptions()) command.addOption(option);
   return command.option('--json', 'print JSON (schema: MemoryReport / PlansReport)');
 }
 
@@ -82,6 +98,29 @@ function capacityNote(report: MemoryReport): string {
   return g.slidingWindow !== undefined ? ` (each sequence keeps its last ${g.slidingWindow})` : '';
 }
 
+/**
+ * The memory settings the flags give, with the engine's layout of the routed experts where --engine
+ * names one that holds more than the checkpoint's bytes.
+ */
+function settingsFrom(
+  flags: CommonFlags,
+  model: ModelSpec,
+  hardware: HardwareSpec,
+  weightDtype: WeightDtype,
+) {
+  const moeBackend = moeBackendOf(flags);
+  if (moeBackend && !flags.engine) {
+    throw new ServeTuneError(
+      '--moe-backend (--marlin-moe) describes an engine: give --engine too',
+      'invalid-argument',
+      '--moe-backend',
+    );
+  }
+  const engine = flags.engine && { id: flags.engine.id, ...(moeBackend ? { moeBackend } : {}) };
+  const expertLayout = engineExpertLayout(engine, hardware, model, weightDtype);
+  return { ...memorySettingsFrom(flags), ...(expertLayout ? { expertLayout } : {}) };
+}
+
 function printMemory(report: MemoryReport, model: ModelSpec): void {
   const g = report.perGpu;
   const r = report.perReplica;
@@ -103,6 +142,12 @@ function printMemory(report: MemoryReport, model: ModelSpec): void {
       `${r.maxConcurrentSequences} concurrent sequences of ${report.settings.contextLength} tokens` +
       (report.cluster.replicas > 1 ? ` (× ${report.cluster.replicas} replicas)` : ''),
   );
+  if (report.engineWeights) {
+    const e = report.engineWeights;
+    console.log(
+      `Weights: ${e.layout} holds ${gib(e.extraBytesPerGpu)} per GPU beyond the checkpoint (${e.changes}).`,
+    );
+  }
   console.log(report.fits ? 'Fits.' : `Does not fit: ${report.problems.join('; ')}`);
 }
 
@@ -127,7 +172,12 @@ export function registerMemoryCommands(program: Command): void {
       kvDtype: flags.kvDtype,
     };
     assertPlanValid(model, plan);
-    const report = memoryReport(model, hardware, plan, memorySettingsFrom(flags));
+    const report = memoryReport(
+      model,
+      hardware,
+      plan,
+      settingsFrom(flags, model, hardware, plan.weightDtype),
+    );
     if (flags.json) printJson(report);
     else printMemory(report, model);
     if (!report.fits) process.exitCode = 3;
@@ -147,7 +197,7 @@ export function registerMemoryCommands(program: Command): void {
       hardware,
       flags.gpus,
       { weightDtype, kvDtype: flags.kvDtype },
-      memorySettingsFrom(flags),
+      settingsFrom(flags, model, hardware, weightDtype),
     );
     if (flags.json) return printJson(report);
     const layout = describeWeightLayout(weightLayoutOf(model, weightDtype));

@@ -8,6 +8,7 @@ import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import { lookupModel } from '../model/resolve.js';
 import type { ModelSpec } from '../model/spec.js';
+import { engineExpertLayout } from '../perf/expert-weight-layout.js';
 import { planEdits } from './apply.js';
 import { blockSettings, type ConfigFileReport, type ServingBlock } from './block.js';
 import { allToAllOfSettings } from './engines/all-to-all.js';
@@ -486,6 +487,12 @@ function memoryChecks(
     maxNumBatchedTokens: resolved.maxNumBatchedTokens ?? 8192,
     maxNumSeqs: resolved.maxNumSeqs ?? 256,
     ...(resolved.maxModelLen ? { contextLength: resolved.maxModelLen } : {}),
+    expertLayout: engineExpertLayout(
+      { id: target.engine, ...(resolved.moeBackend ? { moeBackend: resolved.moeBackend } : {}) },
+      hardware,
+      model,
+      plan.weightDtype,
+    ),
   };
   const utilization = budgetShare(target, model, hardware, plan, memory);
   const settings = { ...memory, gpuMemoryUtilization: utilization };

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { ACTIVATION_BYTES, type WeightFormat, weightBytesPerParam, weightScaleBytesPerParam } from '../model/dtypes.js';
+import {
+  ACTIVATION_BYTES,
+  type WeightFormat,
+  weightBytesPerParam,
+  weightScaleBytesPerParam,
+} from '../model/dtypes.js';
 
 /**
  * How a serving engine lays out a MoE layer's routed experts in GPU memory where that differs from the
@@ -62,7 +67,9 @@ export function describeExpertLayout(layout: ExpertWeightLayout): string {
   ].filter((p) => p !== undefined);
   return [
     padded.length > 0 ? `experts padded (${padded.join(', ')})` : undefined,
-    layout.scaleCopies > 1 ? `block scales held ${layout.scaleCopies === 2 ? 'twice' : `${layout.scaleCopies} times`}` : undefined,
+    layout.scaleCopies > 1
+      ? `block scales held ${layout.scaleCopies === 2 ? 'twice' : `${layout.scaleCopies} times`}`
+      : undefined,
     layout.biasBytes === 4 ? 'fp32 expert biases' : undefined,
   ]
     .filter((p) => p !== undefined)

@@ -62,7 +62,10 @@ export type VllmMxfp4Kernel = keyof typeof VLLM_MXFP4_LAYOUTS;
  * VLLM_MXFP4_USE_MARLIN (MoE backend `marlin`) is read only after the FlashInfer branches, so on
  * Blackwell, where FlashInfer's SM100 backend is taken first, it changes nothing.
  */
-export function vllmMxfp4Kernel(hardware: HardwareSpec, moeBackend?: MoeBackend): VllmMxfp4Kernel | undefined {
+export function vllmMxfp4Kernel(
+  hardware: HardwareSpec,
+  moeBackend?: MoeBackend,
+): VllmMxfp4Kernel | undefined {
   switch (hardware.deviceClass) {
     case 'nvidia-hopper':
       return moeBackend === 'marlin' ? 'marlin' : 'triton';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PlansReport } from '../memory/plans.js';
 import { KvDtype, WeightDtype } from '../model/dtypes.js';
 import { AdapterInfo, DeviceProfile } from '../profile/schema.js';
+import { SearchAsked } from '../search/asked.js';
 import { CapacityInput, CapacityPlan } from '../search/capacity.js';
 import { SearchInput, SearchResult } from '../search/run.js';
 import { RunSummary } from '../sim/summary.js';
@@ -19,9 +20,14 @@ const PlansParams = z.object({
   model: z.string(),
   hardware: z.string(),
   gpus: z.number().int().positive(),
-  weightDtype: WeightDtype.default('bf16'),
+  /** Absent: the model's published format, as `servetune plans` takes it. */
+  weightDtype: WeightDtype.optional(),
   kvDtype: KvDtype.default('bf16'),
   gpuMemoryUtilization: z.number().gt(0).lte(1).default(0.9),
+  /** The serving engine whose layout of the weights counts (its mxfp4 experts); absent: the checkpoint's bytes. */
+  engine: SearchAsked.shape.engine.removeDefault().optional(),
+  /** The MoE kernel the engine's launch selects, as `--moe-backend` (the editor's `servetune.moeBackend`). */
+  moeBackend: SearchAsked.shape.moeBackend,
 });
 
 const WorkerError = z.object({ message: z.string(), code: z.string(), where: z.string().optional() });

@@ -115,6 +115,7 @@ export function replicaCandidates(ctx: TypeContext): Candidate[] {
     hardware: ctx.hardware,
     gpus: ctx.input.maxGpus,
     engine: ctx.input.engine,
+    ...(ctx.input.moeBackend ? { moeBackend: ctx.input.moeBackend } : {}),
     maxSequenceTokens: ctx.maxSequenceTokens,
     allowQuantization: ctx.input.allowQuantization,
     disaggregation: ctx.input.disaggregation,

@@ -263,6 +263,7 @@ export async function searchServing(
         hardware,
         gpus: input.gpus,
         engine: input.engine,
+        ...(servingEngine?.moeBackend ? { moeBackend: servingEngine.moeBackend } : {}),
         rate,
         concurrency: input.concurrency,
         slo: input.slo,

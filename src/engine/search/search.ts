@@ -2,6 +2,7 @@ import type { EngineId } from '../config/engines/index.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { memoryReport } from '../memory/model.js';
 import type { ModelSpec } from '../model/spec.js';
+import type { MoeBackend } from '../perf/moe-backend.js';
 import { dominates, paretoFront2d, type Sense } from '../util/pareto.js';
 import { singleNodeShapes, wideExpertParallelShapes } from './expert-parallel-space.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from './rate.js';
@@ -23,6 +24,7 @@ import {
   dtypeChoices,
   feasibleReplicaShapes,
   neighbourKnobs,
+  searchExpertLayout,
 } from './space.js';
 import { speculationNeighbours, speculativeCandidates } from './speculation-space.js';
 
@@ -41,6 +43,8 @@ export interface SearchRequest {
   hardware: HardwareSpec;
   gpus: number;
   engine: EngineId;
+  /** The MoE kernel the launch selects (its layout of mxfp4 experts in memory); absent: the engine's default. */
+  moeBackend?: MoeBackend;
   /** Requests per second the configurations are compared at (open loop; the start of the max-rate search). */
   rate: number;
   /**
@@ -93,6 +97,7 @@ function kvCapacity(request: SearchRequest, pool: Pool): number {
     maxNumBatchedTokens: pool.knobs.maxNumBatchedTokens,
     maxNumSeqs: pool.knobs.maxNumSeqs,
     contextLength: request.maxSequenceTokens,
+    expertLayout: searchExpertLayout(request, pool.plan),
   });
   return report.fits ? report.cluster.kvCapacityTokens : 0;
 }

@@ -1,12 +1,15 @@
 import type { EngineId } from '../config/engines/index.js';
 import { engineSupportsKvDtype } from '../config/engines/kv-cache.js';
 import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
+import type { ExpertWeightLayout } from '../memory/expert-layout.js';
 import { memoryReport } from '../memory/model.js';
 import { describePlan, type Plan, planProblems } from '../memory/plan.js';
 import { defaultWeightDtype } from '../model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../model/dtypes.js';
 import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
+import { engineExpertLayout } from '../perf/expert-weight-layout.js';
+import type { MoeBackend } from '../perf/moe-backend.js';
 import { describeSpeculation } from '../perf/speculation.js';
 import { divisors } from '../util/divisors.js';
 import { withRoleAllToAll } from './expert-parallel-space.js';
@@ -17,6 +20,8 @@ export interface SpaceInput {
   hardware: HardwareSpec;
   gpus: number;
   engine: EngineId;
+  /** The MoE kernel the launch selects (its layout of mxfp4 experts in memory); absent: the engine's default. */
+  moeBackend?: MoeBackend;
   /** Longest prompt + output in the workload: every plan must hold at least one such sequence. */
   maxSequenceTokens: number;
   allowQuantization: boolean;
@@ -115,12 +120,21 @@ export interface ReplicaShape {
   kvDtype: KvDtype;
 }
 
+/** The search's engine's layout of the routed experts in memory, for `plan` (perf/expert-weight-layout.ts). */
+export function searchExpertLayout(
+  input: Pick<SpaceInput, 'model' | 'hardware' | 'engine' | 'moeBackend'>,
+  plan: Pick<Plan, 'weightDtype'>,
+): ExpertWeightLayout | undefined {
+  const engine = { id: input.engine, ...(input.moeBackend ? { moeBackend: input.moeBackend } : {}) };
+  return engineExpertLayout(engine, input.hardware, input.model, plan.weightDtype);
+}
+
 /**
  * Whether a replica plan divides the model and fits in memory at the most memory the search gives and
  * its smallest batch settings; when it does not, the reason joins `pruned` under `what`.
  */
 export function planFitsOrPruned(
-  input: Pick<SpaceInput, 'model' | 'hardware' | 'maxSequenceTokens'>,
+  input: Pick<SpaceInput, 'model' | 'hardware' | 'maxSequenceTokens' | 'engine' | 'moeBackend'>,
   plan: Plan,
   what: string,
   pruned: PrunedConfiguration[],
@@ -135,6 +149,7 @@ export function planFitsOrPruned(
     contextLength: input.maxSequenceTokens,
     maxNumBatchedTokens: Math.min(...FINE_CHUNK_TOKENS),
     maxNumSeqs: Math.min(...FINE_MAX_NUM_SEQS),
+    expertLayout: searchExpertLayout(input, plan),
   });
   if (!memory.fits) pruned.push({ what, reason: 'memory', detail: memory.problems.join('; ') });
   return memory.fits;

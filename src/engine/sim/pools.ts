@@ -5,6 +5,7 @@ import { moeLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import { withCaptureTokens } from '../perf/cuda-graph-capture.js';
 import { epGroupBatches, expertImbalanceOf } from '../perf/expert-parallel.js';
+import { engineExpertLayout } from '../perf/expert-weight-layout.js';
 import { overlapScheduling } from '../perf/overlap-scheduling.js';
 import { compileStepModel, type StepModel, type StepModelOptions } from '../perf/step-model.js';
 import { PRIORITY_POLICIES, resolveSchedulerConfig } from '../sched/config.js';
@@ -103,6 +104,7 @@ export function buildPools(
       maxNumBatchedTokens: resolved.maxNumBatchedTokens,
       maxNumSeqs: resolved.maxNumSeqs,
       contextLength: resolved.maxModelLen,
+      expertLayout: engineExpertLayout(config.engine, hardware, model, poolConfig.plan.weightDtype),
     });
     if (!memory.fits) {
       problems.push(...memory.problems.map((p) => `${role}: ${p}`));

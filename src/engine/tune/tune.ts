@@ -17,6 +17,7 @@ import {
 import type { TextEdit } from '../config/source.js';
 import { memoryReport } from '../memory/model.js';
 import { planProblems } from '../memory/plan.js';
+import { engineExpertLayout } from '../perf/expert-weight-layout.js';
 import type { MoeBackend } from '../perf/moe-backend.js';
 import { type ServingEngine, servingEngineBehaviour, servingEngineFor } from '../perf/serving-engine.js';
 import { DEFAULT_RATE_SEARCH, maxRatesUnderSlo } from '../search/rate.js';
@@ -149,6 +150,12 @@ async function predict(
       maxNumBatchedTokens: pool.knobs.maxNumBatchedTokens,
       maxNumSeqs: pool.knobs.maxNumSeqs,
       contextLength: bench.maxModelLen,
+      expertLayout: engineExpertLayout(
+        bench.servingEngine ?? { id: resolved.target.engine },
+        hardware,
+        model,
+        pool.plan.weightDtype,
+      ),
     });
     if (!memory.fits) problems.push(...memory.problems);
   }

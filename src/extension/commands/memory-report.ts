@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { plansChartModel } from '../../engine/chart/plans-chart.js';
+import { readSettings } from '../configuration.js';
 import { describeEngineError } from '../engine.js';
+import { plansEngineInput } from '../engine-settings.js';
 import { pickGpuCount, pickHardware, pickModel } from '../picks.js';
 import { plansMarkdown } from '../reports.js';
 import type { Services } from '../services.js';
@@ -27,7 +29,7 @@ export async function memoryReportCommand(services: Services, args: MemoryReport
   try {
     report = await services.engine.run(
       'plans',
-      { model, hardware, gpus },
+      { model, hardware, gpus, ...plansEngineInput(readSettings()) },
       { title: 'ServeTune: memory report' },
     );
   } catch (error) {

@@ -5,7 +5,7 @@ import { PolicyName } from '../../engine/sched/config.js';
 import type { RunSummary } from '../../engine/sim/summary.js';
 import { perfDbInput, readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
-import { servingEngineOfSettings } from '../engine-settings.js';
+import { plansEngineInput, servingEngineOfSettings } from '../engine-settings.js';
 import { currentSlo, pickCluster } from '../picks.js';
 import type { Services } from '../services.js';
 import { simulationMarkdown } from '../simulation-report.js';
@@ -53,7 +53,11 @@ async function pickPlan(
   hardware: string,
   gpus: number,
 ): Promise<Plan | undefined> {
-  const report = await services.engine.run('plans', { model, hardware, gpus }, { title: 'ServeTune: plans' });
+  const report = await services.engine.run(
+    'plans',
+    { model, hardware, gpus, ...plansEngineInput(readSettings()) },
+    { title: 'ServeTune: plans' },
+  );
   const fitting = report.plans
     .filter((p) => p.fits)
     .sort((a, b) => b.cluster.maxConcurrentSequences - a.cluster.maxConcurrentSequences);
