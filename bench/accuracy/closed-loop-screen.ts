@@ -4,6 +4,7 @@
 // and the report lists it with the accuracy it changes.
 import { findHardware } from '../../src/engine/hardware/catalog.js';
 import { memoryReport } from '../../src/engine/memory/model.js';
+import { engineExpertLayout } from '../../src/engine/perf/expert-weight-layout.js';
 import { lookupModel } from '../../src/engine/model/resolve.js';
 import { resolveSchedulerConfig } from '../../src/engine/sched/config.js';
 import { SimulationConfig } from '../../src/engine/sim/config.js';
@@ -114,6 +115,7 @@ export function closedLoopScreen(
     maxNumBatchedTokens: scheduler.maxNumBatchedTokens,
     maxNumSeqs: scheduler.maxNumSeqs,
     contextLength: Math.min(scheduler.maxModelLen, longest),
+    expertLayout: engineExpertLayout(config.engine, hardware, model, pool.plan.weightDtype),
   });
   const evidence: ClosedLoopEvidence = {
     clients: job.concurrency,

@@ -59,14 +59,11 @@ export function rankExpertBytes(rank: RankExperts, layout?: ExpertWeightLayout):
   return rank.experts * (3 * hidden * width * perParam + biasValues * biasBytes);
 }
 
-/** What a layout changes, in words: `scales held twice, fp32 biases`, `widths padded to ×256 (hidden ×256)`. */
+/** What a layout changes, in words: `width per rank padded to a multiple of 64, block scales held twice, fp32 expert biases`. */
 export function describeExpertLayout(layout: ExpertWeightLayout): string {
-  const padded = [
-    layout.widthMultiple > 1 ? `width per rank to ×${layout.widthMultiple}` : undefined,
-    layout.hiddenMultiple > 1 ? `hidden to ×${layout.hiddenMultiple}` : undefined,
-  ].filter((p) => p !== undefined);
   return [
-    padded.length > 0 ? `experts padded (${padded.join(', ')})` : undefined,
+    layout.widthMultiple > 1 ? `width per rank padded to a multiple of ${layout.widthMultiple}` : undefined,
+    layout.hiddenMultiple > 1 ? `hidden size padded to a multiple of ${layout.hiddenMultiple}` : undefined,
     layout.scaleCopies > 1
       ? `block scales held ${layout.scaleCopies === 2 ? 'twice' : `${layout.scaleCopies} times`}`
       : undefined,

@@ -54,6 +54,30 @@ describe('servetune CLI', () => {
     assert.match(run.stdout, /TP1 × DP2/);
   });
 
+  it("memory --engine vllm counts vLLM's layout of gpt-oss's mxfp4 experts and says so", () => {
+    const args = ['memory', '--model', 'gpt-oss-120b', '--hardware', 'h100-sxm', '--max-model-len', '8192'];
+    const plain = MemoryReport.parse(JSON.parse(servetune(...args, '--json').stdout));
+    const run = servetune(...args, '--engine', 'vllm', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const vllm = MemoryReport.parse(JSON.parse(run.stdout));
+    assert.equal(plain.perGpu.weightBytes, 65_248_815_744);
+    assert.equal(plain.engineWeights, undefined);
+    // Triton on Hopper: the e8m0 scales held twice (3,583,180,800 bytes) and fp32 biases (+79,626,240).
+    assert.equal(vllm.perGpu.weightBytes, 65_248_815_744 + 3_583_180_800 + 79_626_240);
+    assert.equal(vllm.engineWeights?.layout, 'vLLM Triton MXFP4 MoE (Hopper)');
+    const sglang = MemoryReport.parse(JSON.parse(servetune(...args, '--engine', 'sglang', '--json').stdout));
+    assert.equal(sglang.perGpu.weightBytes, plain.perGpu.weightBytes);
+    const text = servetune(...args, '--engine', 'vllm', '--moe-backend', 'marlin');
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /Weights: vLLM Marlin MXFP4 MoE holds \d+\.\d\d GiB per GPU beyond the checkpoint/,
+    );
+    const orphan = servetune(...args, '--marlin-moe');
+    assert.notEqual(orphan.code, 0);
+    assert.match(orphan.stderr, /give --engine too/);
+  });
+
   it('a config.json path works as a model', () => {
     const run = servetune(
       'memory',

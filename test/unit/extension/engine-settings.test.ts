@@ -10,6 +10,7 @@ import {
   chartEngineOfSettings,
   moeBackendForBlock,
   nvfp4DispatchForBlock,
+  plansEngineInput,
   readEngineSettings,
   searchEngineInput,
   servingEngineOfSettings,
@@ -20,6 +21,21 @@ const MARLIN = { ...DEFAULTS, engineVersion: '0.19', moeBackend: 'marlin' as con
 const SLO = { ttft: 2, tbt: 0.1 };
 
 describe('the MoE backend setting reaches the worker', () => {
+  it("reaches the memory report's plans, with the engine whose layout of the weights counts", () => {
+    assert.deepEqual(plansEngineInput(DEFAULTS), { engine: 'vllm' });
+    assert.deepEqual(plansEngineInput(MARLIN), { engine: 'vllm', moeBackend: 'marlin' });
+    // A backend the engine has not: its default.
+    assert.deepEqual(plansEngineInput({ ...MARLIN, engineFlavour: 'sglang' }), { engine: 'sglang' });
+    const plans = WORKER_METHODS.plans.params.parse({
+      model: 'gpt-oss-120b',
+      hardware: 'h100-sxm',
+      gpus: 1,
+      ...plansEngineInput(MARLIN),
+    });
+    assert.equal(plans.engine, 'vllm');
+    assert.equal(plans.moeBackend, 'marlin');
+  });
+
   it("offers exactly the engine's backends, and the default", () => {
     const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
     const setting = manifest.contributes.configuration.properties['servetune.moeBackend'];

@@ -40,6 +40,24 @@ test('plans come back validated, with the same content the engine computes', asy
   assert.ok(layouts.includes('1x1x4'));
 });
 
+test('plans for an engine hold its layout of the weights: gpt-oss on vLLM, its mxfp4 checkpoint by default', async () => {
+  const client = start();
+  const ask = (engine?: 'vllm' | 'sglang') =>
+    client.request('plans', {
+      model: 'gpt-oss-120b',
+      hardware: 'h100-sxm',
+      gpus: 1,
+      ...(engine ? { engine } : {}),
+    });
+  const [plain, vllm, sglang] = await Promise.all([ask(), ask('vllm'), ask('sglang')]);
+  const weights = (r: typeof plain) => r.plans[0].perGpu.weightBytes;
+  assert.equal(plain.plans[0].plan.weightDtype, 'mxfp4');
+  assert.equal(weights(plain), 65_248_815_744);
+  assert.equal(weights(sglang), weights(plain));
+  assert.equal(weights(vllm) - weights(plain), 3_583_180_800 + 79_626_240);
+  assert.equal(vllm.plans[0].engineWeights?.layout, 'vLLM Triton MXFP4 MoE (Hopper)');
+});
+
 test('an engine error keeps its code, and a bad param names the field', async () => {
   const client = start();
   await assert.rejects(
