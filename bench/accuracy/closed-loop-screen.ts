@@ -4,8 +4,8 @@
 // and the report lists it with the accuracy it changes.
 import { findHardware } from '../../src/engine/hardware/catalog.js';
 import { memoryReport } from '../../src/engine/memory/model.js';
-import { engineExpertLayout } from '../../src/engine/perf/expert-weight-layout.js';
 import { lookupModel } from '../../src/engine/model/resolve.js';
+import { engineExpertLayout } from '../../src/engine/perf/expert-weight-layout.js';
 import { resolveSchedulerConfig } from '../../src/engine/sched/config.js';
 import { SimulationConfig } from '../../src/engine/sim/config.js';
 import { loadWorkload } from '../../src/engine/workload/load.js';
