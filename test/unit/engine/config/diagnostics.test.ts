@@ -107,3 +107,15 @@ describe('diagnostics', () => {
     assert.equal(mismatch.related.length, 1);
   });
 });
+
+describe("memory checks hold the engine's layout of the weights", () => {
+  test("vLLM's Triton layout of gpt-oss's experts on one H100 leaves too little KV for 100k tokens", () => {
+    // At 0.85 of 80 GiB: the checkpoint's 60.77 GiB leaves about 5.5 GiB of KV (some 160k tokens);
+    // vLLM's 64.18 GiB (scales held twice, fp32 biases) about 2.1 GiB (some 60k).
+    const text = 'vllm serve openai/gpt-oss-120b --max-model-len 100000 --gpu-memory-utilization 0.85\n';
+    const found = diagnoseFile(readConfig('serve.sh', text), { hardware: 'h100-sxm' });
+    const error = found.find((d) => d.code === 'max-model-len-exceeds-kv');
+    assert.ok(error, found.map((d) => d.code).join(', '));
+    assert.match(error.message, /does not fit in the KV cache \(\d{2},\d{3} tokens/);
+  });
+});
