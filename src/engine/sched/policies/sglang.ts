@@ -30,6 +30,20 @@ const NEW_TOKEN_RATIO_DECAY_STEPS = 600;
  * running_bs if self.is_mixed_chunk else 0` to its `PrefillAdder` (which takes it off the chunk and input
  * budgets) and, mixed, runs `new_batch.mix_with_running(self.running_batch)` (later versions the same in
  * `_get_new_batch_prefill_raw`).
+ *
+ * Once the KV cache refuses a new request (`AddReqResult.NO_TOKEN`) or the running requests reach
+ * `--max-running-requests`, the scheduler marks its running batch full and forms no prefill batch for
+ * new requests (a prompt already being chunked goes on) until a request leaves the running batch,
+ * finished or retracted, however far the new-token ratio decays meanwhile. Sources: sgl-project/sglang
+ * python/sglang/srt/managers/scheduler.py (d51c1c21d1ac07cd5d1de9ead6c99087d8428e79): `get_new_batch_prefill`
+ * returns at once `if (self.batch_is_full or len(self.waiting_queue) == 0) and self.current_inflight_req
+ * is None`, sets `batch_is_full = True` on `running_bs >= self.max_running_requests` and on
+ * `res == AddReqResult.NO_TOKEN`, and `handle_finished_requests` clears it for each finished request;
+ * later versions keep the flag on the running batch and clear it where the batch shrinks
+ * (`update_running_batch`: `if batch.batch_size() < initial_bs: batch.batch_is_full = False`, after
+ * finished requests are filtered out or requests are retracted; the merge of a filtered mixed batch
+ * likewise), as in the newest python/sglang/srt/managers/scheduler.py
+ * (0003215cf1464f44b389cd0b18d0b4c56f2a3da6).
  */
 export class SglangPolicy implements SchedulerPolicy {
   readonly name = 'sglang';
@@ -40,15 +54,30 @@ export class SglangPolicy implements SchedulerPolicy {
   /** Requests already in the prefill batch being formed. */
   private batched = 0;
   private availableTokens = 0;
+  /** SGLang's `batch_is_full`: no new request is admitted until one leaves the running batch. */
+  private batchFull = false;
+  /** Running requests when the last step was formed: fewer now means one finished (left the batch). */
+  private runningAfterLastStep = 0;
+  /** Why the last refused request was refused: the KV cache's reservation (`NO_TOKEN`), not a budget. */
+  private refusedForKv = false;
+  /** The tokens `chunk` last gave a request (positive where only taking its blocks can still fail). */
+  private lastChunk = 0;
   /**
    * A new request's tokens this step: its whole prompt where it fits the chunk budget, else a chunk of
    * it. After the first request of a batch, one whose prompt does not fit what is left of the input
    * budget (`--max-prefill-tokens`) ends the batch instead of being chunked.
    */
   private readonly chunk = (remaining: number) => {
+    this.refusedForKv = false;
+    this.lastChunk = 0;
     if (this.batched > 0 && remaining >= this.inputBudget) return 0;
     const n = Math.min(remaining, this.chunkBudget);
-    return n <= this.availableTokens ? n : 0;
+    if (n <= this.availableTokens) {
+      this.lastChunk = n;
+      return n;
+    }
+    this.refusedForKv = true;
+    return 0;
   };
 
   private futureTokens(r: SchedRequest): number {
@@ -91,6 +120,7 @@ export class SglangPolicy implements SchedulerPolicy {
     let reserved = 0;
     for (const r of running) reserved += this.futureTokens(r);
     this.availableTokens = kv.availableBlocks() * kv.blockSize - reserved;
+    if (running.length < this.runningAfterLastStep || running.length === 0) this.batchFull = false;
     let chunking = false;
     for (const r of running) {
       if (r.inFlight || isDecoding(r) || remainingTokens(r) === 0) continue;
@@ -101,19 +131,28 @@ export class SglangPolicy implements SchedulerPolicy {
       if (n < remainingTokens(r)) chunking = true;
       break;
     }
-    while (!chunking && this.budgetLeft() && state.waiting.length > 0 && running.length < config.maxNumSeqs) {
+    while (!chunking && !this.batchFull && this.budgetLeft() && state.waiting.length > 0) {
+      if (running.length >= config.maxNumSeqs) {
+        this.batchFull = true;
+        break;
+      }
       const reserve = this.admissionTokens(state.waiting.peek()!);
       this.availableTokens -= reserve;
       const r = tryAdmitHead(state, plan, this.chunk);
       if (!r) {
         this.availableTokens += reserve;
+        // Refused by the KV cache (its reservation, or blocks it could not take), not by a budget.
+        if (this.refusedForKv || this.lastChunk > 0) this.batchFull = true;
         break;
       }
       this.take(r.scheduledTokens);
       if (r.scheduledTokens < remainingTokens(r)) chunking = true;
     }
     const prefilling = plan.count > 0;
-    if (prefilling && decoding === 0) return;
+    if (prefilling && decoding === 0) {
+      this.runningAfterLastStep = running.length;
+      return;
+    }
 
     // Decode batch, or (mixed) the decodes that join the prefill batch.
     for (let i = 0; i < running.length; i++) {
@@ -125,10 +164,15 @@ export class SglangPolicy implements SchedulerPolicy {
       }
       plan.add(r, 1);
     }
-    if (plan.preempted) this.ratio = initRatio;
+    // A retraction shrinks the running batch, which clears `batch_is_full` as a finished request does.
+    if (plan.preempted) {
+      this.ratio = initRatio;
+      this.batchFull = false;
+    }
     // The ratio decays as a decode batch is formed, not with a mixed prefill batch.
     else if (!prefilling)
       this.ratio = Math.max(minRatio, this.ratio - (initRatio - minRatio) / NEW_TOKEN_RATIO_DECAY_STEPS);
+    this.runningAfterLastStep = running.length;
   }
 }
 

@@ -138,6 +138,42 @@ describe('sglang', () => {
     );
   });
 
+  it('once the KV cache refuses a request, admits none until a running request leaves', () => {
+    // 3200 tokens of KV. Two runners may write 1200 tokens each but stop at 300: 2 × 1200 × 0.7 = 1680
+    // reserved and 64 held leave ~1456, short of a newcomer's prompt and whole output (300 + 1200). The
+    // ratio decays 0.001 a decode step, so ~25 steps later the reservation would let it in; SGLang's
+    // batch_is_full holds it until a runner finishes.
+    const replica = new TestReplica('sglang', 200, { scheduleConservativeness: 1 });
+    const runners = [replica.add(16, 300, [], 1200), replica.add(16, 300, [], 1200)];
+    while (!runners.every(isDecoding)) replica.step();
+    const fresh = replica.add(300, 200, [], 1200);
+    let steps = 0;
+    while (fresh.status === RequestStatus.Waiting && steps < 1000) {
+      replica.step();
+      steps++;
+    }
+    assert.ok(steps > 250, `admitted after ${steps} steps`);
+    assert.ok(
+      runners.every((r) => r.status === RequestStatus.Finished),
+      'admitted only once the runners had finished',
+    );
+    assert.equal(replica.state.preemptions, 0);
+  });
+
+  it('admits again at the step after a running request finishes', () => {
+    const replica = new TestReplica('sglang', 200, { scheduleConservativeness: 1 });
+    const short = replica.add(16, 15, [], 1200);
+    const long = replica.add(16, 600, [], 1200);
+    while (!isDecoding(short) || !isDecoding(long)) replica.step();
+    const fresh = replica.add(300, 200, [], 1200);
+    while (short.status !== RequestStatus.Finished) {
+      replica.step();
+      assert.equal(fresh.status, RequestStatus.Waiting, 'held while both run');
+    }
+    replica.step();
+    assert.equal(fresh.status, RequestStatus.Running, 'the finish cleared batch_is_full');
+  });
+
   it('ends a prefill batch at a prompt that does not fit what is left of max-prefill-tokens', () => {
     // SGLang chunks only the batch's first request by the chunk budget; a later one must fit whole.
     const replica = new TestReplica('sglang', 10000, { chunkedPrefillSize: 8192, maxPrefillTokens: 1500 });
