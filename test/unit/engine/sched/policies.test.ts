@@ -141,7 +141,7 @@ describe('sglang', () => {
   it('once the KV cache refuses a request, admits none until a running request leaves', () => {
     // 3200 tokens of KV. Two runners may write 1200 tokens each but stop at 300: 2 × 1200 × 0.7 = 1680
     // reserved and 64 held leave ~1456, short of a newcomer's prompt and whole output (300 + 1200). The
-    // ratio decays 0.001 a decode step, so ~25 steps later the reservation would let it in; SGLang's
+    // ratio decays 0.001 a decode step, so some 15 steps later the reservation would let it in; SGLang's
     // batch_is_full holds it until a runner finishes.
     const replica = new TestReplica('sglang', 200, { scheduleConservativeness: 1 });
     const runners = [replica.add(16, 300, [], 1200), replica.add(16, 300, [], 1200)];
