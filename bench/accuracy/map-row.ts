@@ -221,18 +221,38 @@ export function resolveRowModel(repo: string): ModelSpec | undefined {
  * (InferenceMAX's Qwen3.5 FP8 runs serve Qwen/Qwen3.5-397B-A17B-FP8, its GLM-5 ones zai-org/GLM-5-FP8;
  * hf-catalog.ts). Its blocks decide
  * which GEMM kernel times the linear layers (EngineKernels.blockScaledFp8), which a plan's dtype alone
- * does not say.
+ * does not say. So does a gap-analysis row's `fp8` (gapAnalysisFp8IsBlockScaled).
  */
 export function rowModelOf(row: SiliconRow): ModelSpec | undefined {
   const model = resolveRowModel(row.model_path);
   const mode = model?.moe ? row.moe_quant_mode : row.gemm_quant_mode;
-  if (!model || mode !== 'fp8_block' || model.checkpointFormat?.dtype === 'fp8') return model;
+  const blockScaled = mode === 'fp8_block' || (mode === 'fp8' && gapAnalysisFp8IsBlockScaled(row));
+  if (!model || !blockScaled || model.checkpointFormat?.dtype === 'fp8') return model;
   // The row may name the publisher's former organisation (zhipuai/GLM-5 for zai-org's): the catalog
   // entry's own repository names the checkpoint as well.
   const published = lookupModel(`${row.model_path}-FP8`) ?? lookupModel(`${model.source}-FP8`);
   return published?.checkpointFormat?.dtype === 'fp8' && published.checkpointFormat.groupSize !== undefined
     ? published
     : model;
+}
+
+/**
+ * Whether a gap-analysis row's `fp8` names a block-scaled checkpoint. AIConfigurator's quant modes kept
+ * `fp8_block` for TensorRT-LLM's DeepSeek (ai-dynamo/aiconfigurator src/aiconfigurator/sdk/common.py
+ * `GEMMQuantMode.fp8_block  # specific for trtllm torch ds fp8`), and the export labels Qwen's own
+ * block-scaled release `fp8` (its vLLM 0.12.0 rows of Qwen/Qwen3-235B-A22B-FP8), so on these rows `fp8`
+ * says fp8 weights, not per-tensor scales. What the Qwen3-32B deployments served is AIConfigurator's
+ * automation default for that model and version: tools/automation/config.env (@771d1b07) pairs
+ * `MODEL=QWEN3_32B`, `VERSION=1.0.0rc3` with `MODEL_HF_REPO=Qwen/Qwen3-32B-FP8` (128 × 128 blocks), and
+ * the rows' decode steps agree with fp8 weights alone (15.4 ms at 8 clients against 15.7 predicted in fp8,
+ * 26.5 in bf16). TensorRT-LLM runs such a checkpoint's linear layers as `fp8_quantize_1x128` +
+ * `fp8_block_scaling_gemm` on Hopper (tensorrt_llm/_torch/modules/linear.py
+ * `FP8BlockScalesLinearMethod.apply`), what the `fp8_block` tables time: aiconfigurator's collector
+ * (collector/trtllm/collect_gemm.py @000959092f) runs a TensorRT-LLM `Linear` of
+ * `QuantAlgo.FP8_BLOCK_SCALES`, bf16 input, on SM90.
+ */
+function gapAnalysisFp8IsBlockScaled(row: SiliconRow): boolean {
+  return isAicGenerated(row);
 }
 
 /**

@@ -59,6 +59,8 @@ const ROWS = {
     '2026_04_06_llama_3_1_70b_h200_sxm_vllm_fp8_agg_1024x8192_c16_tp8_ep1_270,source_file=2026-04-06.csv; model=Llama-3.1-70B; silicon_concurrency=16; measured=2025-10-29T00:00:00.000Z; wip=False,vllm,,meta-llama/Llama-3.1-70B,h200_sxm,fp8,agg,1024,8192,fp8,fp8,16,8,1,1,8,1,,,,,,,,,,,,,,,101.37578308349475,9.747239728212014',
   minimaxFp4B300:
     'minimaxm2_5_b300_vllm_fp4_agg_8192x1024_c4_cfg725,db-dump/2026-04-27; config_id=725; silicon_concurrency=4; measured=2026-04-21T00:00:00.000Z; workflow_run_id=798; vllm/vllm-openai:v0.19.0-cu130,vllm,0.19.0,MiniMaxAI/MiniMax-M2.5,b300_sxm,fp4,agg,8192,1024,nvfp4,nvfp4,4,4,1,1,4,1,,,,,,,,,,,,,,,128.83015587576665,6.31073442456946',
+  trtQwen32H100:
+    'qwen_qwen3_32b_qwen_qwen3_32b_h100_sxm_trtllm_agg_1024x128_c64_tp1_epnone_28,source_file=/Users/harrli/projects/aic-auto-gap-analysis/data/h100_sxm/trtllm/1.0.0rc3/Qwen_Qwen3-32B.csv; silicon_concurrency=64,trtllm,1.0.0rc3,Qwen/Qwen3-32B,h100_sxm,fp8,agg,1024,128,fp8,fp8,64,1,1,,1,0,,,,,,,,,,,,,,,466.17730535312495,57.698559190625',
   disagg:
     'dsr1_gb200_trtllm_fp8_disagg_1024x8192_c8192_cfg435,db-dump/2026-04-27; config_id=435; silicon_concurrency=8192; measured=2026-02-05T00:00:00.000Z; workflow_run_id=259; nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post2,trtllm,0.8.1.post2,deepseek-ai/DeepSeek-V3,gb200,fp8,disagg,1024,8192,fp8,fp8,,,,,,,1,1,1,1,8,1,8,256,2,1,1,16,1,16,7431.498290984184,48.5587774517027',
 };
@@ -403,6 +405,23 @@ describe('accuracy benchmark: KV format as the launch script set it', () => {
     assert.equal(rowModelOf({ ...row('qwen35B200'), moe_quant_mode: 'fp8' })?.id, 'qwen3.5-397b-a17b');
     // A checkpoint already in fp8 is itself.
     assert.equal(rowModelOf(row('sglangB200'))?.id, 'deepseek-v3');
+  });
+
+  it("a gap-analysis fp8 row on a 16-bit repository runs its publisher's block-scaled FP8 checkpoint", () => {
+    // AIConfigurator's quant modes keep fp8_block for TensorRT-LLM's DeepSeek; its automation serves
+    // Qwen/Qwen3-32B-FP8 (128 × 128 blocks) for QWEN3_32B at 1.0.0rc3 (tools/automation/config.env).
+    const model = rowModelOf(row('trtQwen32H100'));
+    assert.equal(model?.id, 'qwen3-32b-fp8');
+    assert.equal(model?.checkpointFormat?.groupSize, 128 * 128);
+    const mapped = mapRow(row('trtQwen32H100'));
+    assert.ok(mapped.modelled);
+    assert.equal(mapped.job.config.model, 'qwen3-32b-fp8');
+    // The same label from another source keeps the 16-bit entry (quantized per tensor, as the row says).
+    const elsewhere = {
+      ...row('trtQwen32H100'),
+      silicon_data_source: 'source_file=2026-04-06.csv; silicon_concurrency=64',
+    };
+    assert.equal(rowModelOf(elsewhere)?.id, 'qwen3-32b');
   });
 
   it("a fp8_block row naming the publisher's former organisation finds its FP8 checkpoint", () => {
