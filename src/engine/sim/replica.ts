@@ -24,6 +24,12 @@ export interface SimRequest extends SchedRequest, DraftingRequest {
   /** Gaps between its tokens longer than the SLO's `tbt` target. */
   gapsOverTbt: number;
   kvTransferSeconds: number;
+  /**
+   * Disaggregated SGLang with a gated decode pool (bootstrap-gate.ts): the decode replica and the
+   * prefill replica paired with it at its arrival (indices into their pools); −1: not paired so.
+   */
+  decodeReplica: number;
+  prefillReplica: number;
   failed: boolean;
   /** Its class (workload `className`), for per-class metrics. */
   readonly className: string | undefined;
@@ -73,6 +79,18 @@ export class SimReplica {
   readonly recvInterval: number;
   recvCounter = 0;
   lastStepWeight = RECV_WEIGHT_DECODE;
+  /**
+   * A gated SGLang decode replica (bootstrap-gate.ts): requests paired with it that its scheduler has
+   * not yet taken in, whose prefill therefore may not start (the first `awaitingRecvCount`; reused).
+   */
+  readonly awaitingRecv: SimRequest[] = [];
+  awaitingRecvCount = 0;
+  /**
+   * Requests it has already taken in whose KV arrived while a step ran (an overlap scheduler sees them
+   * after the next step's scheduling, as `incoming`, but the recv gate does not hold them).
+   */
+  readonly received: SimRequest[] = [];
+  receivedCount = 0;
   /** TensorRT-LLM's batch-waiting counter: steps its prompts have been held back (`waitsForBatch`). */
   private batchWaitSteps = 0;
   /** Its waiting requests while batch waiting holds them back (reused). */
@@ -146,6 +164,16 @@ export class SimReplica {
   /** Holds `r` until the scheduler's next look at the waiting queue (`releaseIncoming`). */
   holdIncoming(r: SimRequest): void {
     this.incoming[this.incomingCount++] = r;
+  }
+
+  /** Holds `r` until this gated decode replica's scheduler takes in new requests (`awaitingRecv`). */
+  holdForRecv(r: SimRequest): void {
+    this.awaitingRecv[this.awaitingRecvCount++] = r;
+  }
+
+  /** Holds `r`, whose KV arrived while a step ran, for the next scheduling pass (`received`). */
+  holdReceived(r: SimRequest): void {
+    this.received[this.receivedCount++] = r;
   }
 
   /** Prompt tokens still to be computed by waiting requests (for KV-load routing). */

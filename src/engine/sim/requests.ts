@@ -53,6 +53,8 @@ export function simRequests(
       maxGap: 0,
       gapsOverTbt: 0,
       kvTransferSeconds: 0,
+      decodeReplica: -1,
+      prefillReplica: -1,
       failed: false,
       className: w.className,
       nextTurn: -1,

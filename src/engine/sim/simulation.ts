@@ -12,6 +12,7 @@ import { createStepTiming, type StepTiming } from '../perf/step-model.js';
 import { commitStep, enqueueWaiting, type StepSink } from '../sched/core.js';
 import { RequestStatus, type SchedRequest } from '../sched/request.js';
 import type { StepPlan } from '../sched/state.js';
+import { decodeGatesPrefill } from './bootstrap-gate.js';
 import type { ClientRun } from './client-model.js';
 import type { EpGroup } from './ep-group.js';
 import { EventQueue } from './event-queue.js';
@@ -72,6 +73,8 @@ export class Simulation implements StepSink {
   private readonly pools: Pool[];
   private readonly entry: Pool;
   private readonly decodePool: Pool | undefined;
+  /** SGLang with a gated decode pool: a prefill waits for its decode server to take it in (bootstrap-gate.ts). */
+  private readonly bootstrapAtDecode: boolean;
   private readonly requests: SimRequest[];
   private readonly streamLength: number;
   private readonly kvLink: Link | undefined;
@@ -109,6 +112,7 @@ export class Simulation implements StepSink {
     this.pools = setup.pools;
     this.entry = setup.pools[0];
     this.decodePool = setup.pools.length > 1 ? setup.pools[1] : undefined;
+    this.bootstrapAtDecode = this.decodePool !== undefined && decodeGatesPrefill(this.decodePool.replicas);
     this.requests = setup.requests;
     this.streamLength = setup.streamLength ?? setup.requests.length;
     this.kvLink = setup.kvLink;
@@ -222,7 +226,38 @@ export class Simulation implements StepSink {
       return;
     }
     if (this.client !== null) r.arrival = this.client.sentAt(replica, time);
+    if (this.bootstrapAtDecode && this.heldForDecodeRecv(r, replica)) return;
     this.enqueue(replica, r);
+  }
+
+  /**
+   * SGLang's bootstrap (bootstrap-gate.ts): pairs `r` with its decode replica now; true where that
+   * replica's recv gate holds it, its prefill waiting until the decode server takes it in.
+   */
+  private heldForDecodeRecv(r: SimRequest, prefill: SimReplica): boolean {
+    const decode = this.decodePool!.router.choose(r);
+    r.decodeReplica = decode.index;
+    r.prefillReplica = prefill.index;
+    if (!recvGated(decode)) return false;
+    if (isStepping(decode)) {
+      decode.holdForRecv(r);
+      return true;
+    }
+    // An idle loop spins and takes the request in at once (recv-gate.ts).
+    decode.recvCounter = 0;
+    return false;
+  }
+
+  /** A gated decode replica took in new requests: the prefills paired with it may start. */
+  private releaseToPrefill(decode: SimReplica): void {
+    const count = decode.awaitingRecvCount;
+    if (count === 0) return;
+    decode.awaitingRecvCount = 0;
+    const prefills = this.entry.replicas;
+    for (let i = 0; i < count; i++) {
+      const r = decode.awaitingRecv[i];
+      this.enqueue(prefills[r.prefillReplica], r);
+    }
   }
 
   /** A step of `replica` (its plan in `slot`) completed: its tokens are committed and the next may start. */
@@ -255,8 +290,26 @@ export class Simulation implements StepSink {
   private kvArrived(r: SimRequest): void {
     r.prefillOnly = false;
     r.status = RequestStatus.Waiting;
+    if (r.decodeReplica >= 0) {
+      this.receive(this.decodePool!.replicas[r.decodeReplica], r);
+      return;
+    }
     const replica = this.decodePool!.router.choose(r);
     this.enqueue(replica, r);
+  }
+
+  /**
+   * `r`'s KV reached the decode replica that took it in before its prefill (bootstrap-gate.ts): its
+   * scheduler polls the transfer every loop, so the recv gate does not hold it; an overlap scheduler
+   * running a step sees it after the next step's scheduling, as any arrival.
+   */
+  private receive(replica: SimReplica, r: SimRequest): void {
+    if (replica.overlapScheduling && isStepping(replica)) {
+      replica.holdReceived(r);
+      return;
+    }
+    enqueueWaiting(replica.state, r);
+    this.tryStart(replica);
   }
 
   /**
@@ -379,6 +432,7 @@ export class Simulation implements StepSink {
     plan.reset();
     // With a recv interval the requests held during the step are taken in only on some iterations.
     const recv = recvGated(replica) ? recvThisIteration(replica) : true;
+    if (recv) this.releaseToPrefill(replica);
     if (recv && !replica.overlapScheduling) releaseIncoming(replica);
     // TensorRT-LLM's batch waiting: a decode step may run without the waiting prompts.
     const batchWaits = replica.waitsForBatch();
@@ -387,7 +441,10 @@ export class Simulation implements StepSink {
     if (batchWaits) replica.restorePrompts();
     // Overlap: the requests held during the step just ended are seen now, for the step after this one;
     // with nothing else to run the engine schedules them at once.
-    if (recv && releaseIncoming(replica) && plan.count === 0) replica.policy.schedule(replica.state, plan);
+    const received = releaseReceived(replica);
+    if ((recv && releaseIncoming(replica)) || received) {
+      if (plan.count === 0) replica.policy.schedule(replica.state, plan);
+    }
     // Nothing to run: the idle loop spins until it takes in what waits.
     if (plan.count === 0 && replica.incomingCount > 0) {
       replica.recvCounter = 0;
@@ -396,6 +453,11 @@ export class Simulation implements StepSink {
     }
     if (plan.count === 0) {
       replica.returnSlot(slot);
+      // Idle, the loop spins: it takes in at once what its gate held, and those prefills may start.
+      if (replica.awaitingRecvCount > 0) {
+        replica.recvCounter = 0;
+        this.releaseToPrefill(replica);
+      }
       return;
     }
     this.startStep(replica, slot, plan);
@@ -621,6 +683,15 @@ function releaseIncoming(replica: SimReplica): boolean {
   if (count === 0) return false;
   for (let i = 0; i < count; i++) enqueueWaiting(replica.state, replica.incoming[i]);
   replica.incomingCount = 0;
+  return true;
+}
+
+/** Moves the requests whose KV arrived while `replica`'s step ran into its waiting queue; true where any. */
+function releaseReceived(replica: SimReplica): boolean {
+  const count = replica.receivedCount;
+  if (count === 0) return false;
+  for (let i = 0; i < count; i++) enqueueWaiting(replica.state, replica.received[i]);
+  replica.receivedCount = 0;
   return true;
 }
 

@@ -62,30 +62,48 @@ describe('SGLang --scheduler-recv-interval', () => {
     });
   }
 
-  it('a decode server takes in a request whose KV arrived mid-decode only at its intake', () => {
-    const disaggregated = (recvInterval: number): SimulationConfigInput => ({
-      model: 'llama-3.1-8b',
-      hardware: 'h100-sxm',
-      engine: { id: 'sglang', overlapScheduling: false },
-      deployment: {
-        kind: 'disaggregated',
-        prefill: { plan, scheduler: { policy: 'sglang', maxModelLen: 8192 } },
-        decode: {
-          plan,
-          scheduler: { policy: 'sglang', maxModelLen: 8192, schedulerRecvInterval: recvInterval },
-        },
-        kvLink: { bytesPerSecond: 400e9, latencySeconds: 1e-5 },
+  const disaggregated = (recvInterval: number, overlap = false): SimulationConfigInput => ({
+    model: 'llama-3.1-8b',
+    hardware: 'h100-sxm',
+    engine: { id: 'sglang', overlapScheduling: overlap },
+    deployment: {
+      kind: 'disaggregated',
+      prefill: { plan, scheduler: { policy: 'sglang', maxModelLen: 8192 } },
+      decode: {
+        plan,
+        scheduler: { policy: 'sglang', maxModelLen: 8192, schedulerRecvInterval: recvInterval },
       },
-    });
+      kvLink: { bytesPerSecond: 400e9, latencySeconds: 1e-5 },
+    },
+  });
+
+  it('a decode server takes in a request arriving mid-decode only at its intake', () => {
     const every = simulate(disaggregated(1), two);
     const gated = simulate(disaggregated(10), two);
     assert.equal(gated.requests.completed, 2);
-    // The first request's KV reaches an idle decode server: taken in at once.
+    // The first request finds the decode server idle: taken in at once.
     assert.ok(Math.abs(gated.ttft!.min - every.ttft!.min) < 1e-9, `${gated.ttft!.min} vs ${every.ttft!.min}`);
-    const step = every.tpot!.mean;
+    // A decode step of the running request (its inter-token gap).
+    const step = every.itl!.p50;
     const extra = gated.ttft!.max - every.ttft!.max;
-    assert.ok(extra > 1.5 * step && extra < 10.5 * step, `extra ${extra} s, decode step ${step} s`);
+    // Up to the interval before the prefill, and the decode step running when its KV lands.
+    assert.ok(extra > 1.5 * step && extra < 11.5 * step, `extra ${extra} s, decode step ${step} s`);
   });
+
+  for (const overlap of [false, true]) {
+    it(`SGLang bootstrap: the prefill waits for the decode intake, the KV then joins past the gate (overlap ${overlap})`, () => {
+      const every = simulate(disaggregated(1, overlap), two);
+      const gated = simulate(disaggregated(10, overlap), two);
+      // A decode step of the running request (its inter-token gap).
+      const step = every.itl!.p50;
+      // Queueing is arrival to the prefill's first step: the decode's gate now comes before it.
+      const held = gated.queueing!.max - every.queueing!.max;
+      assert.ok(held > 1.5 * step && held < 10.5 * step, `held ${held} s, decode step ${step} s`);
+      // From the prefill's start to the first token, at most the decode step the KV lands in more.
+      const after = gated.ttft!.max - gated.queueing!.max - (every.ttft!.max - every.queueing!.max);
+      assert.ok(after < 1.5 * step, `after the prefill ${after} s, decode step ${step} s`);
+    });
+  }
 
   it('at a closed loop of decoding clients the mean TTFT grows with the interval', () => {
     const loop = {
