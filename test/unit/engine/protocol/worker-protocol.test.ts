@@ -45,7 +45,10 @@ test('a call needs an integer id and a method name', () => {
 
 test('plans params fill their defaults and reject a bad GPU count', () => {
   const parsed = WORKER_METHODS.plans.params.parse({ model: 'm', hardware: 'h', gpus: 4 });
-  assert.equal(parsed.weightDtype, 'bf16');
+  // No weight dtype: the handler takes the model's published format, as `servetune plans` does.
+  assert.equal(parsed.weightDtype, undefined);
+  const fp8 = WORKER_METHODS.plans.params.parse({ model: 'm', hardware: 'h', gpus: 4, weightDtype: 'fp8' });
+  assert.equal(fp8.weightDtype, 'fp8');
   assert.equal(parsed.gpuMemoryUtilization, 0.9);
   assert.equal(WORKER_METHODS.plans.params.safeParse({ model: 'm', hardware: 'h', gpus: 0 }).success, false);
 });
