@@ -1,6 +1,7 @@
 import { getHardware } from '../hardware/catalog.js';
 import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
 import type { AllToAllBackend } from '../memory/plan.js';
+import type { WeightDtype } from '../model/dtypes.js';
 import { groupLink } from './comm.js';
 
 /**
@@ -70,7 +71,10 @@ export const NVFP4_DISPATCH_BYTES_PER_VALUE = 1 / 2 + 1 / 16;
  * default dispatch dtype), NVFP4 with nvfp4 weights where the engine sets `nvfp4Dispatch`
  * (`SGLANG_MOE_NVFP4_DISPATCH=1`), else BF16.
  */
-export function deepEpDispatchBytesPerValue(weightDtype: string, nvfp4Dispatch: boolean | undefined): number {
+export function deepEpDispatchBytesPerValue(
+  weightDtype: WeightDtype,
+  nvfp4Dispatch: boolean | undefined,
+): number {
   if (weightDtype === 'fp8') return FP8_DISPATCH_BYTES_PER_VALUE;
   if (weightDtype === 'nvfp4' && nvfp4Dispatch) return NVFP4_DISPATCH_BYTES_PER_VALUE;
   return BF16_BYTES;

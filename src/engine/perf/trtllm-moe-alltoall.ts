@@ -1,4 +1,4 @@
-import { ACTIVATION_BYTES } from '../model/dtypes.js';
+import { ACTIVATION_BYTES, type WeightDtype } from '../model/dtypes.js';
 import { NVFP4_DISPATCH_BYTES_PER_VALUE } from './deepep.js';
 
 /**
@@ -34,7 +34,7 @@ export function distinctRanksPerToken(experts: number, topK: number, ep: number)
 }
 
 /** Bytes a value of TensorRT-LLM's dispatch: NVFP4 with nvfp4 experts (post-quant all-to-all), else BF16. */
-export function trtllmDispatchBytesPerValue(weightDtype: string): number {
+export function trtllmDispatchBytesPerValue(weightDtype: WeightDtype): number {
   return weightDtype === 'nvfp4' ? NVFP4_DISPATCH_BYTES_PER_VALUE : ACTIVATION_BYTES;
 }
 
@@ -51,7 +51,7 @@ export function trtllmAllToAllBytes(options: {
   tp: number;
   ep: number;
   imbalance: number;
-  weightDtype: string;
+  weightDtype: WeightDtype;
 }): { dispatch: number; combine: number } {
   const { tokens, hidden, experts, topK, tp, ep, imbalance, weightDtype } = options;
   const copies = (tokens / Math.min(tp, ep)) * distinctRanksPerToken(experts, topK, ep) * imbalance;
