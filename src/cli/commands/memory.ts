@@ -9,7 +9,7 @@ import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
 import { engineExpertLayout } from '../../engine/perf/expert-weight-layout.js';
-import type { EngineSpec } from '../../engine/perf/serving-engine.js';
+import { type EngineSpec, servingEngineFor } from '../../engine/perf/serving-engine.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { modelOption } from '../file-options.js';
 import { compact, gib, printJson, table } from '../format.js';
@@ -116,7 +116,8 @@ function settingsFrom(
       '--moe-backend',
     );
   }
-  const engine = flags.engine && { id: flags.engine.id, ...(moeBackend ? { moeBackend } : {}) };
+  // servingEngineFor refuses a backend the engine lacks (`--engine sglang --marlin-moe`), as step does.
+  const engine = flags.engine && (servingEngineFor(flags.engine, { moeBackend }) ?? { id: flags.engine.id });
   const expertLayout = engineExpertLayout(engine, hardware, model, weightDtype);
   return { ...memorySettingsFrom(flags), ...(expertLayout ? { expertLayout } : {}) };
 }

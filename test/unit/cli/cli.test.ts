@@ -76,6 +76,9 @@ describe('servetune CLI', () => {
     const orphan = servetune(...args, '--marlin-moe');
     assert.notEqual(orphan.code, 0);
     assert.match(orphan.stderr, /give --engine too/);
+    const foreign = servetune(...args, '--engine', 'sglang', '--marlin-moe');
+    assert.notEqual(foreign.code, 0);
+    assert.match(foreign.stderr, /--moe-backend marlin: sglang has no such MoE backend/);
   });
 
   it('a config.json path works as a model', () => {
