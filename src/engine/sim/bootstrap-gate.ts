@@ -1,3 +1,4 @@
+import { recvGated } from './recv-gate.js';
 import type { SimReplica } from './replica.js';
 
 /**
@@ -26,5 +27,5 @@ import type { SimReplica } from './replica.js';
  * its KV then joins that decode replica past the gate (`SimReplica.received`).
  */
 export function decodeGatesPrefill(decodeReplicas: readonly SimReplica[]): boolean {
-  return decodeReplicas.some((r) => r.recvInterval > 1 && r.epGroup === null);
+  return decodeReplicas.some(recvGated);
 }

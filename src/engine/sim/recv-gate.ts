@@ -34,6 +34,16 @@ export interface RecvGateState {
   lastStepWeight: number;
 }
 
+/**
+ * Whether the replica takes in arrivals only on some iterations: an interval above 1, on a replica that
+ * steps on its own (not an EP group's rank, see above).
+ */
+export function recvGated(
+  replica: Pick<RecvGateState, 'recvInterval'> & { readonly epGroup: object | null },
+): boolean {
+  return replica.recvInterval > 1 && replica.epGroup === null;
+}
+
 /** Whether the replica takes in arrivals at this scheduling iteration; advances its counter. */
 export function recvThisIteration(gate: RecvGateState): boolean {
   if (gate.recvInterval <= 1) return true;

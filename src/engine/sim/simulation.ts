@@ -18,7 +18,7 @@ import type { EpGroup } from './ep-group.js';
 import { EventQueue } from './event-queue.js';
 import { BucketedSeries, GapHistogram } from './metrics.js';
 import type { Pool } from './pools.js';
-import { RECV_WEIGHT_OTHER, recvThisIteration, stepRecvWeight } from './recv-gate.js';
+import { RECV_WEIGHT_OTHER, recvGated, recvThisIteration, stepRecvWeight } from './recv-gate.js';
 import type { SimReplica, SimRequest } from './replica.js';
 import type { StepFactors } from './step-factors.js';
 import { type RunRecord, type RunTotals, summarizeRun } from './summarize-run.js';
@@ -304,6 +304,11 @@ export class Simulation implements StepSink {
    * running a step sees it after the next step's scheduling, as any arrival.
    */
   private receive(replica: SimReplica, r: SimRequest): void {
+    // Ungated (an EP group's rank among them, whose group step releases only `incoming`): as any arrival.
+    if (!recvGated(replica)) {
+      this.enqueue(replica, r);
+      return;
+    }
     if (replica.overlapScheduling && isStepping(replica)) {
       replica.holdReceived(r);
       return;
@@ -665,11 +670,6 @@ function accepts(replica: SimReplica, r: SimRequest): boolean {
   const inOneStep = c.policy === 'orca' ? r.promptTokens : total;
   if (!c.chunkedPrefill && inOneStep > c.maxNumBatchedTokens) return false;
   return true;
-}
-
-/** Whether `replica` takes in arrivals only on some iterations (recv-gate.ts); not an EP group's rank. */
-function recvGated(replica: SimReplica): boolean {
-  return replica.recvInterval > 1 && replica.epGroup === null;
 }
 
 /** Whether `replica` (or the lockstep group it steps with) has a step running. */
