@@ -9,61 +9,31 @@
 // give D and S by least squares, for the measured and the predicted TPOT alike: where the predicted S
 // is short of the measured one and D agrees, the prompts' cost in a mixed step is what the step model
 // misses, not the decode step (and the reverse). S / C is printed as the per-prompt cost (ms).
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-
-const Result = z.object({
-  rows: z.array(
-    z.object({
-      modelled: z.boolean(),
-      isl: z.number(),
-      osl: z.number(),
-      concurrency: z.number().nullable(),
-      deployment: z.string().optional(),
-      partition: z.object({ engine: z.string(), gpu: z.string(), family: z.string(), mode: z.string() }),
-      measured: z.object({ tpotMs: z.number() }),
-      predicted: z.object({ tpotMs: z.number() }).optional(),
-    }),
-  ),
-});
+import { fitLine, groupedRows } from './accuracy-splits.js';
 
 /** Least-squares D and S of tpot ≈ D + S / osl over two or more distinct OSLs. */
 export function splitTpot(points: readonly { osl: number; tpotMs: number }[]): { d: number; s: number } {
-  const n = points.length;
-  const xs = points.map((p) => 1 / p.osl);
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = points.reduce((a, p) => a + p.tpotMs, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  points.forEach((p, i) => {
-    sxy += (xs[i] - mx) * (p.tpotMs - my);
-    sxx += (xs[i] - mx) ** 2;
-  });
-  const s = sxx > 0 ? sxy / sxx : 0;
-  return { d: my - s * mx, s };
+  const { intercept, slope } = fitLine(
+    points.map((p) => 1 / p.osl),
+    points.map((p) => p.tpotMs),
+  );
+  return { d: intercept, s: slope };
 }
 
 function main(): void {
   const file = process.argv[2] ?? 'bench/results/accuracy.json';
   const filter = new RegExp(process.argv[3] ?? '.');
-  const result = Result.parse(JSON.parse(readFileSync(file, 'utf8')));
-  const groups = new Map<string, { osl: number; measured: number; predicted: number }[]>();
-  for (const row of result.rows) {
-    if (!row.modelled || !row.predicted || row.concurrency === null) continue;
-    const p = row.partition;
-    const partition = `${p.engine}·${p.gpu}·${p.family}·${p.mode}`;
-    if (!filter.test(partition)) continue;
-    const key = `${partition}\t${row.deployment ?? '?'}\tISL ${row.isl}\tc${row.concurrency}`;
-    const points = groups.get(key) ?? [];
-    points.push({ osl: row.osl, measured: row.measured.tpotMs, predicted: row.predicted.tpotMs });
-    groups.set(key, points);
-  }
+  const groups = groupedRows(
+    file,
+    filter,
+    (row, partition) => `${partition}\t${row.deployment ?? '?'}\tISL ${row.isl}\tc${row.concurrency}`,
+  );
   console.log('group\tD measured\tD predicted\tper-prompt measured\tper-prompt predicted\tratio');
-  for (const [key, points] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
-    if (new Set(points.map((p) => p.osl)).size < 2) continue;
-    const clients = Number(key.split('\tc').pop());
-    const measured = splitTpot(points.map((p) => ({ osl: p.osl, tpotMs: p.measured })));
-    const predicted = splitTpot(points.map((p) => ({ osl: p.osl, tpotMs: p.predicted })));
+  for (const [key, rows] of groups) {
+    if (new Set(rows.map((row) => row.osl)).size < 2) continue;
+    const clients = rows[0].concurrency;
+    const measured = splitTpot(rows.map((row) => ({ osl: row.osl, tpotMs: row.measured.tpotMs })));
+    const predicted = splitTpot(rows.map((row) => ({ osl: row.osl, tpotMs: row.predicted.tpotMs })));
     const perPrompt = (s: number) => s / clients;
     console.log(
       [

@@ -8,60 +8,32 @@
 // b the prompt's cost per token and a what every prompt pays whatever its length. A gap in a with b
 // agreeing is a per-prompt (or per-step) cost the model lacks; a gap in b is a compute miss that grows
 // with the prompt. Rows above `max clients` (default 16) are left out: queueing there grows with the ISL.
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-
-const Result = z.object({
-  rows: z.array(
-    z.object({
-      modelled: z.boolean(),
-      isl: z.number(),
-      osl: z.number(),
-      concurrency: z.number().nullable(),
-      deployment: z.string().optional(),
-      partition: z.object({ engine: z.string(), gpu: z.string(), family: z.string(), mode: z.string() }),
-      measured: z.object({ ttftMs: z.number() }),
-      predicted: z.object({ ttftMs: z.number() }).optional(),
-    }),
-  ),
-});
+import { fitLine, groupedRows } from './accuracy-splits.js';
 
 /** Least-squares intercept (ms) and slope (ms a prompt token) of ttft ≈ a + b × isl over two or more ISLs. */
 export function splitTtft(points: readonly { isl: number; ttftMs: number }[]): { a: number; b: number } {
-  const n = points.length;
-  const mx = points.reduce((sum, p) => sum + p.isl, 0) / n;
-  const my = points.reduce((sum, p) => sum + p.ttftMs, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const p of points) {
-    sxy += (p.isl - mx) * (p.ttftMs - my);
-    sxx += (p.isl - mx) ** 2;
-  }
-  const b = sxx > 0 ? sxy / sxx : 0;
-  return { a: my - b * mx, b };
+  const { intercept, slope } = fitLine(
+    points.map((p) => p.isl),
+    points.map((p) => p.ttftMs),
+  );
+  return { a: intercept, b: slope };
 }
 
 function main(): void {
   const file = process.argv[2] ?? 'bench/results/accuracy.json';
   const filter = new RegExp(process.argv[3] ?? '.');
   const maxClients = Number(process.argv[4] ?? 16);
-  const result = Result.parse(JSON.parse(readFileSync(file, 'utf8')));
-  const groups = new Map<string, { isl: number; measured: number; predicted: number }[]>();
-  for (const row of result.rows) {
-    if (!row.modelled || !row.predicted || row.concurrency === null || row.concurrency > maxClients) continue;
-    const p = row.partition;
-    const partition = `${p.engine}·${p.gpu}·${p.family}·${p.mode}`;
-    if (!filter.test(partition)) continue;
-    const key = `${partition}\t${row.deployment ?? '?'}\tOSL ${row.osl}\tc${row.concurrency}`;
-    const points = groups.get(key) ?? [];
-    points.push({ isl: row.isl, measured: row.measured.ttftMs, predicted: row.predicted.ttftMs });
-    groups.set(key, points);
-  }
+  const groups = groupedRows(
+    file,
+    filter,
+    (row, partition) => `${partition}\t${row.deployment ?? '?'}\tOSL ${row.osl}\tc${row.concurrency}`,
+  );
   console.log('group\ta measured\ta predicted\ta gap\tµs/token measured\tµs/token predicted');
-  for (const [key, points] of [...groups].sort(([x], [y]) => x.localeCompare(y))) {
-    if (new Set(points.map((p) => p.isl)).size < 2) continue;
-    const measured = splitTtft(points.map((p) => ({ isl: p.isl, ttftMs: p.measured })));
-    const predicted = splitTtft(points.map((p) => ({ isl: p.isl, ttftMs: p.predicted })));
+  for (const [key, all] of groups) {
+    const rows = all.filter((row) => row.concurrency <= maxClients);
+    if (new Set(rows.map((row) => row.isl)).size < 2) continue;
+    const measured = splitTtft(rows.map((row) => ({ isl: row.isl, ttftMs: row.measured.ttftMs })));
+    const predicted = splitTtft(rows.map((row) => ({ isl: row.isl, ttftMs: row.predicted.ttftMs })));
     console.log(
       [
         key,
