@@ -204,7 +204,9 @@ export function registerMemoryCommands(program: Command): void {
     const layout = describeWeightLayout(weightLayoutOf(model, weightDtype));
     const weights = layout === weightDtype ? `${weightDtype} weights,` : `weights: ${layout};`;
     const engineWeights = report.plans.find((p) => p.engineWeights)?.engineWeights;
-    const held = engineWeights ? ` as ${engineWeights.layout} holds them (${engineWeights.changes})` : '';
+    const held = engineWeights
+      ? `\nWeights as ${engineWeights.layout} holds them: ${engineWeights.changes}.`
+      : '';
     console.log(
       `${model.name} on ${flags.gpus}× ${hardware.name} (${weights} ${flags.kvDtype} KV, gpu-memory-utilization ${flags.gpuMemoryUtilization})${held}\n`,
     );

@@ -54,6 +54,25 @@ describe('servetune CLI', () => {
     assert.match(run.stdout, /TP1 × DP2/);
   });
 
+  it("plans --engine vllm names vLLM's layout of the experts on a line of its own", () => {
+    const run = servetune(
+      'plans',
+      '--model',
+      'gpt-oss-120b',
+      '--hardware',
+      'h100-sxm',
+      '--gpus',
+      '2',
+      '--engine',
+      'vllm',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /\nWeights as vLLM Triton MXFP4 MoE \(Hopper\) holds them: width per rank padded to a multiple of 64, block scales held twice, fp32 expert biases\.\n/,
+    );
+  });
+
   it("memory --engine vllm counts vLLM's layout of gpt-oss's mxfp4 experts and says so", () => {
     const args = ['memory', '--model', 'gpt-oss-120b', '--hardware', 'h100-sxm', '--max-model-len', '8192'];
     const plain = MemoryReport.parse(JSON.parse(servetune(...args, '--json').stdout));
