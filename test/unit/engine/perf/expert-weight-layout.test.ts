@@ -91,6 +91,19 @@ describe("the engine's layout of mxfp4 experts in memory (vLLM, gpt-oss)", () =>
     assert.equal(extra, LAYERS * triton);
   });
 
+  it('under EP each rank lays out only its experts (EPLB copies included), and PP only its stage', () => {
+    const layout = engineExpertLayout({ id: 'vllm' }, h100, gptOss, 'mxfp4');
+    const extraAt = (plan: Partial<Plan>) =>
+      memoryReport(gptOss, h100, { ...mxfp4(1), ...plan }, layout ? { expertLayout: layout } : {})
+        .engineWeights?.extraBytesPerGpu;
+    // One expert's extra under Triton: a second copy of its scales, 2 more bytes a bias; width 2880 whole
+    // on its rank (a multiple of 64: no padding).
+    const perExpert = (3 * 2880 * 2880) / 32 + (2 * 2880 + 2880) * 2;
+    assert.equal(extraAt({ dp: 8, ep: 8 }), LAYERS * (EXPERTS / 8) * perExpert);
+    assert.equal(extraAt({ dp: 8, ep: 8, redundantExperts: 32 }), LAYERS * ((EXPERTS + 32) / 8) * perExpert);
+    assert.equal(extraAt({ pp: 2 }), (LAYERS / 2) * EXPERTS * perExpert);
+  });
+
   it('on B200 the FlashInfer backends pad hidden 2880 → 3072 and the width per rank to 256s', () => {
     const tp1 = report({ id: 'vllm' }, b200, 1).engineWeights?.extraBytesPerGpu;
     const padded1 = rankExperts(3072, 3072, 0.5 + 1 / 32, 4) - rankExperts(2880, 2880, 0.5 + 1 / 32, 2);
