@@ -140,7 +140,7 @@ function printMemory(report: MemoryReport, model: ModelSpec): void {
   );
   console.log(
     `KV capacity per replica: ${r.kvCapacityTokens.toLocaleString('en-US')} tokens${capacityNote(report)} in ${r.kvBlocks.toLocaleString('en-US')} blocks of ${report.settings.blockSize}; ` +
-      `${r.maxConcurrentSequences} concurrent sequences of ${report.settings.contextLength} tokens` +
+      `${r.maxConcurrentSequences.toLocaleString('en-US')} concurrent ${r.maxConcurrentSequences === 1 ? 'sequence' : 'sequences'} of ${report.settings.contextLength.toLocaleString('en-US')} tokens` +
       (report.cluster.replicas > 1 ? ` (× ${report.cluster.replicas} replicas)` : ''),
   );
   if (report.engineWeights) {

@@ -275,7 +275,7 @@ export function memoryReport(
     } else if (maxConcurrentSequences === 0) {
       const longest = longestFittingSequence(shape, kvBlocks, settings.blockSize, contextLength);
       problems.push(
-        `the KV cache holds ${kvCapacityTokens} tokens, fewer than one sequence of ${contextLength} tokens (lower max-model-len to at most ${longest}, or add GPUs)`,
+        `the KV cache holds ${kvCapacityTokens.toLocaleString('en-US')} tokens, fewer than one sequence of ${contextLength.toLocaleString('en-US')} tokens (lower max-model-len to at most ${longest}, or add GPUs)`,
       );
     }
   }
