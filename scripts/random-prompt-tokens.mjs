@@ -27,7 +27,8 @@ const prompts = Number(promptsArg);
 
 let seed = 12345;
 function uniform() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
+  // Math.imul keeps the product exact: a plain multiply passes 2^53 and drops the low bits.
+  seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
   return seed / 2147483648;
 }
 
