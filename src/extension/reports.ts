@@ -20,6 +20,7 @@ export function plansMarkdown(report: PlansReport, chart: ChartModel | null): st
     '',
     chart?.bestId ? `Most concurrent sequences: **${chart.bestId}** (${chart.bestRule}).` : 'No layout fits.',
     '',
+    ...engineWeightsLines(report),
     '| Plan | Weights GiB/GPU | KV cache GiB/GPU | KV tokens/replica | Concurrent seqs (cluster) | Fits |',
     '|---|---:|---:|---:|---:|---|',
   ];
@@ -37,6 +38,15 @@ export function plansMarkdown(report: PlansReport, chart: ChartModel | null): st
   }
   lines.push('', 'Memory only: latency and throughput come from a simulation or a search.', '');
   return lines.join('\n');
+}
+
+/**
+ * Why the weights per GPU exceed the checkpoint's where the engine lays them out its own way (vLLM's
+ * mxfp4 experts): the same words as `servetune plans` prints above its table.
+ */
+function engineWeightsLines(report: PlansReport): string[] {
+  const held = report.plans.find((p) => p.engineWeights)?.engineWeights;
+  return held ? [`Weights as ${held.layout} holds them: ${held.changes}.`, ''] : [];
 }
 
 export function runMarkdown(run: StoredRun): string {
