@@ -272,6 +272,18 @@ const steps: [string, (s: Session) => Promise<void>][] = [
     },
   ],
   [
+    'the memory report of gpt-oss on vLLM (the default engine) says how vLLM holds the experts',
+    async ({ page }) => {
+      await memoryReport(page, 'gpt-oss-120b', 'gpt-oss-120b', '2');
+      await waitForNotification(page, /layouts of gpt-oss-120b fit on 2× h100-sxm/);
+      await page.locator('.editor-instance').first().waitFor();
+      const text = await activeEditorText(page);
+      assert.match(text, /Memory and plan report: gpt-oss-120b on 2× h100-sxm/);
+      assert.match(text, /Weights as vLLM Triton MXFP4 MoE \(Hopper\) holds them: .*block scales held twice/);
+      await clearNotifications(page);
+    },
+  ],
+  [
     'Import Workload Trace reads the trace in the engine and makes it the workspace workload',
     async ({ page, workspace }) => {
       await importTrace(page, workspace, 'chat-azure.csv');
