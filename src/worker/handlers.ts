@@ -71,7 +71,7 @@ export const HANDLERS: { [M in WorkerMethodName]: Handler<M> } = {
     const model = await resolveModelAsync(p.model);
     const hardware = getHardware(p.hardware);
     const weightDtype = p.weightDtype ?? defaultWeightDtype(model);
-    const engine = p.engine && { id: p.engine, ...(p.moeBackend ? { moeBackend: p.moeBackend } : {}) };
+    const engine = p.engine && { id: p.engine, moeBackend: p.moeBackend };
     const expertLayout = engineExpertLayout(engine, hardware, model, weightDtype);
     return enumeratePlans(
       model,

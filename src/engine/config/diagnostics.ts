@@ -488,7 +488,7 @@ function memoryChecks(
     maxNumSeqs: resolved.maxNumSeqs ?? 256,
     ...(resolved.maxModelLen ? { contextLength: resolved.maxModelLen } : {}),
     expertLayout: engineExpertLayout(
-      { id: target.engine, ...(resolved.moeBackend ? { moeBackend: resolved.moeBackend } : {}) },
+      { id: target.engine, moeBackend: resolved.moeBackend },
       hardware,
       model,
       plan.weightDtype,

@@ -125,7 +125,7 @@ export function searchExpertLayout(
   input: Pick<SpaceInput, 'model' | 'hardware' | 'engine' | 'moeBackend'>,
   plan: Pick<Plan, 'weightDtype'>,
 ): ExpertWeightLayout | undefined {
-  const engine = { id: input.engine, ...(input.moeBackend ? { moeBackend: input.moeBackend } : {}) };
+  const engine = { id: input.engine, moeBackend: input.moeBackend };
   return engineExpertLayout(engine, input.hardware, input.model, plan.weightDtype);
 }
 
