@@ -28,7 +28,7 @@ export function plansMarkdown(report: PlansReport, chart: ChartModel | null): st
   for (const p of ordered) {
     lines.push(
       `| ${describePlan(p.plan as Plan)} | ${gib(p.perGpu.weightBytes)} | ${gib(p.perGpu.kvCacheBytes)} | ` +
-        `${p.perReplica.kvCapacityTokens} | ${p.cluster.maxConcurrentSequences} | ` +
+        `${p.perReplica.kvCapacityTokens.toLocaleString('en-US')} | ${p.cluster.maxConcurrentSequences.toLocaleString('en-US')} | ` +
         `${p.fits ? 'yes' : `no: ${p.problems.join('; ').replaceAll('|', '\\|')}`} |`,
     );
   }

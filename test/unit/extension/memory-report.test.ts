@@ -16,6 +16,8 @@ describe('memory report (Markdown)', () => {
     assert.ok(expertLayout);
     const md = plansMarkdown(enumeratePlans(model, hardware, 2, dtypes, { expertLayout }), null);
     assert.match(md, /Weights as vLLM Triton MXFP4 MoE \(Hopper\) holds them: .*block scales held twice/);
+    // KV tokens with thousands separators, as `servetune memory` prints them.
+    assert.match(md, /\| TP1 × DP2 \| 64\.2 \| 6\.1 \| 177,072 \| 2 \| yes \|/);
   });
 
   it('says nothing of it for the checkpoint’s own bytes', () => {
