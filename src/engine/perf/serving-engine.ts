@@ -123,15 +123,17 @@ export function servingEngineFor(
     overlapScheduling?: boolean;
   } = {},
 ): ServingEngine | undefined {
-  if (!isEngineBackend(spec.id)) return undefined;
   const moeBackend = flags.moeBackend;
-  if (moeBackend !== undefined && !engineHasMoeBackend(spec.id, moeBackend)) {
+  // An engine without a step model (TGI) selects none of these kernels: naming one is a mistake to report,
+  // not a setting to drop.
+  if (moeBackend !== undefined && !(isEngineBackend(spec.id) && engineHasMoeBackend(spec.id, moeBackend))) {
     throw new ServeTuneError(
       `--moe-backend ${moeBackend}: ${spec.id} has no such MoE backend (${moeBackend} is ${enginesWithMoeBackend(moeBackend).join(' and ')}'s)`,
       'invalid-argument',
       '--moe-backend',
     );
   }
+  if (!isEngineBackend(spec.id)) return undefined;
   if (flags.nvfp4Dispatch && spec.id !== 'sglang') {
     throw new ServeTuneError(
       `--nvfp4-dispatch: SGLANG_MOE_NVFP4_DISPATCH is SGLang's; ${spec.id} has no such setting`,

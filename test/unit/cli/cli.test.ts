@@ -98,6 +98,9 @@ describe('servetune CLI', () => {
     const foreign = servetune(...args, '--engine', 'sglang', '--marlin-moe');
     assert.notEqual(foreign.code, 0);
     assert.match(foreign.stderr, /--moe-backend marlin: sglang has no such MoE backend/);
+    const tgi = servetune(...args, '--engine', 'tgi', '--moe-backend', 'triton');
+    assert.notEqual(tgi.code, 0);
+    assert.match(tgi.stderr, /--moe-backend triton: tgi has no such MoE backend/);
   });
 
   it('a config.json path works as a model', () => {

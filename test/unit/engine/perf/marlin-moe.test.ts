@@ -86,5 +86,11 @@ describe('Marlin MoE (VLLM_MXFP4_USE_MARLIN=1)', () => {
       () => servingEngineFor({ id: 'trtllm' }, { moeBackend: 'marlin' }),
       /--moe-backend marlin: trtllm has no such MoE backend/,
     );
+    // TGI has no step model, so no engine description; the kernel it cannot select is still an error.
+    assert.throws(
+      () => servingEngineFor({ id: 'tgi' }, { moeBackend: 'marlin' }),
+      /--moe-backend marlin: tgi has no such MoE backend/,
+    );
+    assert.equal(servingEngineFor({ id: 'tgi' }), undefined);
   });
 });
