@@ -104,7 +104,10 @@ const RecipeEntry = ConfigurationKey.extend({
   /**
    * The tp_size the configuration writes for both pools, which its rows record, where its launch script
    * sets the real degrees itself (the configuration: "tp, ep, and dp-attn do nothing because they are
-   * hardcoded"); the pools' GPUs are then its node counts, 4 GPUs per GB200 node.
+   * hardcoded"); the pools' GPUs are then its node counts, 4 GPUs per GB200 node. A row without worker
+   * counts fits by that tp; one with them (a database dump's) by its workers and GPUs a worker alone, as
+   * the configuration may run one concurrency in two entries of other node counts (fp8 1k/1k c4096:
+   * 2 prefill workers with one DEP32 decode worker, and 3 with one DEP48).
    */
   recordedTp: count.optional(),
   /**
@@ -312,11 +315,14 @@ function recordedRunGpus(row: SiliconRow): number | undefined {
 /** Whether the row's pools have the entry's shape, per pool or (where its export records so) in total. */
 function poolsFit(row: SiliconRow, e: RecipeEntry): boolean {
   if (row.mode !== 'disagg') return e.recordsTotalGpus === true && recordedRunGpus(row) === deploymentGpus(e);
-  if (e.recordedTp !== undefined)
-    return (
-      (row.prefill_tp_size === e.recordedTp && row.decode_tp_size === e.recordedTp) ||
-      (workersAndGpusFit(row, 'prefill', e.prefill) && workersAndGpusFit(row, 'decode', e.decode))
-    );
+  if (e.recordedTp !== undefined) {
+    // A row that records its worker counts is matched by them (two entries of one configuration may run
+    // the same concurrency with other workers); one without, by the tp the configuration writes.
+    const countsRecorded = row.prefill_num_workers !== undefined || row.decode_num_workers !== undefined;
+    if (countsRecorded)
+      return workersAndGpusFit(row, 'prefill', e.prefill) && workersAndGpusFit(row, 'decode', e.decode);
+    return row.prefill_tp_size === e.recordedTp && row.decode_tp_size === e.recordedTp;
+  }
   const asTp = e.recordsDataParallelAsTp === true;
   if (poolFits(row, 'prefill', e.prefill, asTp) && poolFits(row, 'decode', e.decode, asTp)) return true;
   return e.recordsTotalGpus === true && recordedRunGpus(row) === deploymentGpus(e);

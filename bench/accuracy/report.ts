@@ -235,7 +235,8 @@ its closed-loop client, as a user would predict it, with the step model and cali
   worker counts and the configuration's labels as degrees (a 4-GPU worker as TP4, or TP1 × 4 attention-DP
   ranks where it says dp-attn): they fit by workers and GPUs a worker, and run the entry's pools too. Where the Dynamo script the
   configuration's SCRIPT_MODE ran is stored (fp4: \`scripts/gb200-fp4/disagg/1k1k-low-latency.sh\`,
-  \`1k1k-middle-curve.sh\`, \`1k1k-max-tpt.sh\`, \`8k1k-low-latency.sh\`, \`8k1k-middle-curve.sh\`), its flags apply as a recipe
+  \`1k1k-middle-curve.sh\`, \`1k1k-max-tpt.sh\`, \`8k1k-low-latency.sh\`, \`8k1k-middle-curve.sh\`; fp8:
+  \`scripts/gb200-fp8/disagg/1k1k-max-tpt.sh\`, \`8k1k-max-tpt.sh\`), its flags apply as a recipe
   file's do: degrees (its \`--tp-size\`, \`--dp-size\`, \`--ep-size\` over each worker's GPUs, whatever the
   configuration's dp-attn writes), limits, DeepEP, and the 32 redundant expert slots that let DEP48 divide
   256 + 32 experts; a row only a mode whose script is not stored ran (fp4 8k1k-max-tpt) is not modelled,

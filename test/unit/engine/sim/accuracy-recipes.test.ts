@@ -82,6 +82,13 @@ const ROWS = {
     '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_8192x1024_c1024_tp1_ep1_1205,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=1024; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,12885.980097311767,16.28865219987436',
   sglangDec2025MaxTpt8k:
     '2026_04_06_deepseek_r1_gb200_sglang_fp4_disagg_8192x1024_c8192_tp1_ep1_1196,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=8192; measured=2025-12-21T00:00:00.000Z; wip=False; image=lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-R1,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,,,1,1,1,1,1,,,1,1,1,1,1,104169.7003534269,21.15121877466642',
+  // dsr1-fp8-gb200-dynamo-sglang of Dec 2025 in a database dump: 8k/1k c2048 (SCRIPT_MODE=8k1k-max-tpt, 5
+  // prefill workers of 2 nodes, one decode worker of 8) and 1k/1k c4096 (1k1k-max-tpt, top of curve: 2
+  // prefill workers of 2 nodes, one decode worker of 8), each 8-GPU worker recorded as 8 attention-DP ranks.
+  sglangDec2025Fp8MaxTpt8k:
+    'dsr1_gb200_sglang_fp8_disagg_8192x1024_c2048_cfg253,db-dump/2026-04-27; config_id=253; silicon_concurrency=2048; measured=2025-12-21T00:00:00.000Z; workflow_run_id=227; lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-V3,gb200,fp8,disagg,8192,1024,fp8,fp8_block,,,,,,,1,5,1,1,8,8,1,64,1,1,1,32,32,1,13233.085852793329,25.310788830443716',
+  sglangDec2025Fp8MaxTpt1k:
+    'dsr1_gb200_sglang_fp8_disagg_1024x1024_c4096_cfg236,db-dump/2026-04-27; config_id=236; silicon_concurrency=4096; measured=2025-12-21T00:00:00.000Z; workflow_run_id=227; lmsysorg/sglang:v0.5.5.post2,sglang,0.5.5.post2,deepseek-ai/DeepSeek-V3,gb200,fp8,disagg,1024,1024,fp8,fp8_block,,,,,,,1,2,1,1,8,8,1,128,1,1,1,32,32,1,4059.4120494029316,32.802479927459345',
   // dsr1-fp8-b200-dynamo-sglang, rows without worker counts: 1k/1k c256 ran only the STP recipe
   // low-latency-tep8-1p3d.yaml; c8 only an MTP recipe; c4 both.
   sglangB200Fp8c256:
@@ -382,6 +389,32 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     // Only max-tpt ran c8192: its workers are known, how its script split their GPUs is not.
     const unread = mapRow(row(ROWS.sglangDec2025MaxTpt8k));
     assert.ok(!unread.modelled && /launch script .* not stored/.test(unread.reason));
+  });
+
+  it("a Dec 2025 GB200 fp8 row runs its max-tpt script's DeepEP, redundant experts and limits", () => {
+    // gb200-fp8/disagg/8k1k-max-tpt.sh: prefill --moe-a2a-backend deepep --deepep-mode normal, decode
+    // low_latency, --ep-num-redundant-experts 32 on both; --max-running-requests 30000 / 8192.
+    const job8k = jobOf(mapRow(row(ROWS.sglangDec2025Fp8MaxTpt8k)));
+    const d8k = disaggregated(job8k);
+    // Five 8-GPU workers of 8 attention-DP ranks each, experts over each worker's 8 GPUs.
+    assert.deepEqual(
+      [d8k.prefill.plan.tp, d8k.prefill.plan.dp * job8k.parts, d8k.prefill.plan.ep],
+      [1, 40, 8],
+    );
+    assert.deepEqual([d8k.prefill.plan.allToAll, d8k.prefill.plan.redundantExperts], ['deepep-normal', 32]);
+    assert.deepEqual([d8k.decode.plan.dp * job8k.parts, d8k.decode.plan.ep], [32, 32]);
+    assert.deepEqual(
+      [d8k.decode.plan.allToAll, d8k.decode.plan.redundantExperts],
+      ['deepep-low-latency', 32],
+    );
+    // 1k1k-max-tpt.sh at c4096 in two entries (2 prefill workers + DEP32 decode, 3 + DEP48): the row's
+    // worker counts name the first, though it records the configuration's tp: 1 as both entries do.
+    const job1k = jobOf(mapRow(row(ROWS.sglangDec2025Fp8MaxTpt1k)));
+    const d1k = disaggregated(job1k);
+    assert.equal(d1k.decode.plan.dp * job1k.parts, 32);
+    assert.equal(d1k.prefill.plan.allToAll, 'deepep-normal');
+    assert.equal(d1k.decode.plan.allToAll, 'deepep-low-latency');
+    assert.equal(d1k.decode.plan.redundantExperts, 32);
   });
 
   it('a B200 fp8 SGLang row runs the one recipe of its concurrency, DeepGEMM off as the recipe sets it', () => {
