@@ -7,6 +7,7 @@ import type { SchedRequest } from '../sched/request.js';
 import { ReplicaState, StepPlan } from '../sched/state.js';
 
 import type { EpGroup } from './ep-group.js';
+import { HeldRequests } from './held-requests.js';
 import { RECV_WEIGHT_DECODE } from './recv-gate.js';
 import type { DraftingRequest, SpeculativeDecoder } from './speculation.js';
 
@@ -69,9 +70,8 @@ export class SimReplica {
    * runs wait in `incoming` and reach the waiting queue only once the next step has been scheduled.
    */
   overlapScheduling = false;
-  /** Arrived while a step ran, not yet seen by the scheduler (the first `incomingCount`; reused). */
-  readonly incoming: SimRequest[] = [];
-  incomingCount = 0;
+  /** Arrived while a step ran, not yet seen by the scheduler. */
+  readonly incoming = new HeldRequests();
   /**
    * SGLang `--scheduler-recv-interval` (recv-gate.ts): the scheduler takes in arrivals only on some
    * iterations; between them they wait in `incoming`. 1: every iteration.
@@ -81,16 +81,14 @@ export class SimReplica {
   lastStepWeight = RECV_WEIGHT_DECODE;
   /**
    * A gated SGLang decode replica (bootstrap-gate.ts): requests paired with it that its scheduler has
-   * not yet taken in, whose prefill therefore may not start (the first `awaitingRecvCount`; reused).
+   * not yet taken in, whose prefill therefore may not start.
    */
-  readonly awaitingRecv: SimRequest[] = [];
-  awaitingRecvCount = 0;
+  readonly awaitingRecv = new HeldRequests();
   /**
    * Requests it has already taken in whose KV arrived while a step ran (an overlap scheduler sees them
    * after the next step's scheduling, as `incoming`, but the recv gate does not hold them).
    */
-  readonly received: SimRequest[] = [];
-  receivedCount = 0;
+  readonly received = new HeldRequests();
   /** TensorRT-LLM's batch-waiting counter: steps its prompts have been held back (`waitsForBatch`). */
   private batchWaitSteps = 0;
   /** Its waiting requests while batch waiting holds them back (reused). */
@@ -161,27 +159,12 @@ export class SimReplica {
     while (this.heldPrompts.length > 0) waiting.pushBack(this.heldPrompts.shift()!);
   }
 
-  /** Holds `r` until the scheduler's next look at the waiting queue (`releaseIncoming`). */
-  holdIncoming(r: SimRequest): void {
-    this.incoming[this.incomingCount++] = r;
-  }
-
-  /** Holds `r` until this gated decode replica's scheduler takes in new requests (`awaitingRecv`). */
-  holdForRecv(r: SimRequest): void {
-    this.awaitingRecv[this.awaitingRecvCount++] = r;
-  }
-
-  /** Holds `r`, whose KV arrived while a step ran, for the next scheduling pass (`received`). */
-  holdReceived(r: SimRequest): void {
-    this.received[this.receivedCount++] = r;
-  }
-
   /** Prompt tokens still to be computed by waiting requests (for KV-load routing). */
   waitingTokens(): number {
     const waiting = this.state.waiting;
     let tokens = 0;
     for (let i = 0; i < waiting.length; i++) tokens += waiting.at(i).promptTokens;
-    for (let i = 0; i < this.incomingCount; i++) tokens += this.incoming[i].promptTokens;
+    for (let i = 0; i < this.incoming.count; i++) tokens += this.incoming.at(i).promptTokens;
     return tokens;
   }
 }

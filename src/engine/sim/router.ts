@@ -122,7 +122,7 @@ export class Router {
     let bestLoad = Number.POSITIVE_INFINITY;
     for (const r of this.replicas) {
       // Requests held for the scheduler's next look (overlap scheduling) are the replica's already.
-      const load = r.state.outstanding() + r.incomingCount;
+      const load = r.state.outstanding() + r.incoming.count;
       if (load < bestLoad) {
         best = r;
         bestLoad = load;

@@ -240,7 +240,7 @@ export class Simulation implements StepSink {
     r.prefillReplica = prefill.index;
     if (!recvGated(decode)) return false;
     if (isStepping(decode)) {
-      decode.holdForRecv(r);
+      decode.awaitingRecv.hold(r);
       return true;
     }
     // An idle loop spins and takes the request in at once (recv-gate.ts).
@@ -250,12 +250,10 @@ export class Simulation implements StepSink {
 
   /** A gated decode replica took in new requests: the prefills paired with it may start. */
   private releaseToPrefill(decode: SimReplica): void {
-    const count = decode.awaitingRecvCount;
-    if (count === 0) return;
-    decode.awaitingRecvCount = 0;
+    const count = decode.awaitingRecv.take();
     const prefills = this.entry.replicas;
     for (let i = 0; i < count; i++) {
-      const r = decode.awaitingRecv[i];
+      const r = decode.awaitingRecv.at(i);
       this.enqueue(prefills[r.prefillReplica], r);
     }
   }
@@ -310,7 +308,7 @@ export class Simulation implements StepSink {
       return;
     }
     if (replica.overlapScheduling && isStepping(replica)) {
-      replica.holdReceived(r);
+      replica.received.hold(r);
       return;
     }
     enqueueWaiting(replica.state, r);
@@ -325,7 +323,7 @@ export class Simulation implements StepSink {
   private enqueue(replica: SimReplica, r: SimRequest): void {
     const gated = recvGated(replica);
     if ((replica.overlapScheduling || gated) && isStepping(replica)) {
-      replica.holdIncoming(r);
+      replica.incoming.hold(r);
       return;
     }
     // An idle loop spins and takes the request in at once (recv-gate.ts).
@@ -438,7 +436,7 @@ export class Simulation implements StepSink {
     // With a recv interval the requests held during the step are taken in only on some iterations.
     const recv = recvGated(replica) ? recvThisIteration(replica) : true;
     if (recv) this.releaseToPrefill(replica);
-    if (recv && !replica.overlapScheduling) releaseIncoming(replica);
+    if (recv && !replica.overlapScheduling) replica.incoming.releaseInto(replica.state);
     // TensorRT-LLM's batch waiting: a decode step may run without the waiting prompts.
     const batchWaits = replica.waitsForBatch();
     if (batchWaits) replica.holdPrompts();
@@ -446,20 +444,20 @@ export class Simulation implements StepSink {
     if (batchWaits) replica.restorePrompts();
     // Overlap: the requests held during the step just ended are seen now, for the step after this one;
     // with nothing else to run the engine schedules them at once.
-    const received = releaseReceived(replica);
-    if ((recv && releaseIncoming(replica)) || received) {
+    const received = replica.received.releaseInto(replica.state);
+    if ((recv && replica.incoming.releaseInto(replica.state)) || received) {
       if (plan.count === 0) replica.policy.schedule(replica.state, plan);
     }
     // Nothing to run: the idle loop spins until it takes in what waits.
-    if (plan.count === 0 && replica.incomingCount > 0) {
+    if (plan.count === 0 && replica.incoming.count > 0) {
       replica.recvCounter = 0;
-      releaseIncoming(replica);
+      replica.incoming.releaseInto(replica.state);
       replica.policy.schedule(replica.state, plan);
     }
     if (plan.count === 0) {
       replica.returnSlot(slot);
       // Idle, the loop spins: it takes in at once what its gate held, and those prefills may start.
-      if (replica.awaitingRecvCount > 0) {
+      if (replica.awaitingRecv.count > 0) {
         replica.recvCounter = 0;
         this.releaseToPrefill(replica);
       }
@@ -490,7 +488,7 @@ export class Simulation implements StepSink {
       if (!promptsStart) group.holdPrompts(rank);
       rank.policy.schedule(rank.state, plan);
       if (!promptsStart) group.restorePrompts(rank);
-      if (releaseIncoming(rank)) released = true;
+      if (rank.incoming.releaseInto(rank.state)) released = true;
       if (plan.count === 0) {
         rank.returnSlot(slot);
         continue;
@@ -675,24 +673,6 @@ function accepts(replica: SimReplica, r: SimRequest): boolean {
 /** Whether `replica` (or the lockstep group it steps with) has a step running. */
 function isStepping(replica: SimReplica): boolean {
   return replica.epGroup !== null ? replica.epGroup.inFlight > 0 : replica.inFlight > 0;
-}
-
-/** Moves the requests `replica` held while its step ran into its waiting queue; true where there were any. */
-function releaseIncoming(replica: SimReplica): boolean {
-  const count = replica.incomingCount;
-  if (count === 0) return false;
-  for (let i = 0; i < count; i++) enqueueWaiting(replica.state, replica.incoming[i]);
-  replica.incomingCount = 0;
-  return true;
-}
-
-/** Moves the requests whose KV arrived while `replica`'s step ran into its waiting queue; true where any. */
-function releaseReceived(replica: SimReplica): boolean {
-  const count = replica.receivedCount;
-  if (count === 0) return false;
-  for (let i = 0; i < count; i++) enqueueWaiting(replica.state, replica.received[i]);
-  replica.receivedCount = 0;
-  return true;
 }
 
 /** The index of `replica`'s pool in `Simulation.pools`: the decode pool is the second. */

@@ -62,11 +62,11 @@ describe('prefix-affinity routing', () => {
 describe('least-outstanding', () => {
   it('counts the requests a replica holds for its next step (overlap scheduling) as its own', () => {
     // Two arrivals within one step must not both go to the replica that looked least busy before the first.
-    const replica = (outstanding: number, incomingCount: number) =>
+    const replica = (outstanding: number, incoming: number) =>
       ({
         kv: { totalBlocks: 64, blocksPerHash: 1 },
         state: { outstanding: () => outstanding },
-        incomingCount,
+        incoming: { count: incoming },
       }) as unknown as SimReplica;
     const busy = replica(3, 2);
     const idle = replica(4, 0);
