@@ -287,6 +287,8 @@ export class StepModel {
   readonly calibration: Calibration;
   readonly layersPerStage: number;
   readonly gpusPerReplica: number;
+  /** Tensor-parallel ranks of a replica (of one attention-DP rank's group where attention is data parallel). */
+  readonly tp: number;
   /** KV bytes one token occupies on one GPU (the most loaded stage's layers). */
   readonly kvBytesPerTokenPerGpu: number;
   /** KV bytes one token occupies across the whole replica (all layers, all KV heads). */
@@ -348,6 +350,7 @@ export class StepModel {
     this.weightLayout = weightLayoutOf(model, plan.weightDtype);
     this.layersPerStage = largestStageLayers(model.numLayers, plan.pp);
     this.gpusPerReplica = plan.tp * plan.pp;
+    this.tp = plan.tp;
     this.peaks = devicePeaks(hardware, plan.weightDtype);
     this.indexerFlops = devicePeaks(hardware, 'fp8').gemmFlops;
     this.perPrefillChunkSeconds = this.calibration.perPrefillChunkOverheadSeconds ?? 0;
@@ -751,10 +754,29 @@ export class StepModel {
     return withIndexer(core, kind.indexer && indexerCost(kind.indexer, shape, false));
   }
 
-  /** Time to move `tokens` tokens of KV cache between replicas over `link` (disaggregated prefill → decode). */
-  kvTransferSeconds(tokens: number, link: Link): number {
-    // Each GPU of the sending TP group ships its own shard in parallel.
-    const bytesPerGpu = (tokens * this.kvBytesPerTokenPerReplica) / this.gpusPerReplica;
+  /**
+   * Seconds to ship `tokens` tokens of this (prefill) replica's KV to a decode replica (`receiver`'s step
+   * model) over `link` (disaggregated prefill → decode). Each GPU of the sending TP group ships its own
+   * shard in parallel. Every receiving GPU needs its whole KV footprint, so where the KV is not split over
+   * TP (MLA's latent vector, or fewer KV heads than ranks) each decode rank gets all of it from one sender,
+   * and a sender serving several decode ranks (more TP ranks on the decode side) ships the same bytes to
+   * each in turn. TensorRT-LLM (NVIDIA/TensorRT-LLM cpp/tensorrt_llm/batch_manager/mlaCacheFormatter.cpp
+   * @203cb19): `needSendCache` lets every rank of a prefill attention group no larger than the decode one
+   * send (of a larger one, one rank in `dupHeadFactor`); `format` sends each connection the split cache
+   * `processIdx % (pPDomainSize * cPDomainSize)`, the same one for every TP rank of the decode group, one
+   * connection after another unless TRTLLM_ENABLE_KVCACHE_RECEIVE_PARALLEL is set (off by default:
+   * docs/source/1.0/features/disagg-serving.md @0cf8325, "Environment Variables"). With attention data
+   * parallel on the decode side a rank's group is one GPU and nothing is repeated.
+   */
+  kvTransferSeconds(
+    tokens: number,
+    link: Link,
+    receiver?: Pick<StepModel, 'tp' | 'kvBytesPerTokenPerGpu'>,
+  ): number {
+    const shard = this.kvBytesPerTokenPerReplica / this.gpusPerReplica;
+    const perReceiver = receiver ? Math.min(this.kvBytesPerTokenPerGpu, receiver.kvBytesPerTokenPerGpu) : 0;
+    const receiversPerSender = receiver ? Math.max(1, receiver.tp / this.tp) : 0;
+    const bytesPerGpu = tokens * Math.max(shard, perReceiver * receiversPerSender);
     return p2pSeconds(bytesPerGpu, link, this.calibration.collectiveEfficiency);
   }
 

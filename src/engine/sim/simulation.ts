@@ -381,7 +381,8 @@ export class Simulation implements StepSink {
   onFinish(sr: SchedRequest): void {
     const r = sr as SimRequest;
     if (r.prefillOnly && r.generated < r.outputTokens && this.decodePool && this.kvLink) {
-      const transfer = this.committing!.stepModel.kvTransferSeconds(r.computed, this.kvLink);
+      const decode = this.decodePool.stepModel;
+      const transfer = this.committing!.stepModel.kvTransferSeconds(r.computed, this.kvLink, decode);
       r.kvTransferSeconds = transfer;
       this.events.push(this.now + transfer, KV_ARRIVAL, r.id, 0);
       return;
