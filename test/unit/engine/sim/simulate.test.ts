@@ -173,6 +173,28 @@ describe('simulate', () => {
     assert.equal(slow.gpus, 2);
   });
 
+  it('a prefill GPU sends KV heads replicated over the decode replica’s ranks once to each', () => {
+    const one: Workload = {
+      source: 'one',
+      hashBlockTokens: 512,
+      requests: [{ arrival: 0, promptTokens: 4000, outputTokens: 5 }],
+    };
+    const toDecodeTp = (tp: number): SimulationConfigInput => ({
+      model: 'llama-3.1-8b',
+      hardware: 'h100-sxm',
+      deployment: {
+        kind: 'disaggregated',
+        prefill: { plan: plan(1), scheduler: { policy: 'vllm-v1', maxModelLen: 8192 } },
+        decode: { plan: plan(tp), scheduler: { policy: 'vllm-v1', maxModelLen: 8192 } },
+        kvLink: { bytesPerSecond: 1e9, latencySeconds: 0 },
+      },
+    });
+    // Eight KV heads: split over eight decode ranks, each head on two of sixteen.
+    const split = simulate(toDecodeTp(8), one).kvTransfer!.mean;
+    const replicated = simulate(toDecodeTp(16), one).kvTransfer!.mean;
+    assert.ok(Math.abs(replicated / split - 2) < 1e-9, `${replicated / split}`);
+  });
+
   it('disaggregated: the first token reaches the client with the first decode step', () => {
     const one: Workload = {
       source: 'one',
