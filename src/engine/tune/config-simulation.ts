@@ -10,7 +10,7 @@ import { schedulerFor } from '../search/simulation-evaluator.js';
 import type { SimulationConfigInput } from '../sim/config.js';
 import { ServeTuneError } from '../util/errors.js';
 import { readConfigIfFile } from '../util/files.js';
-import { readBlock } from './read-block.js';
+import { readBlock, refuseBlockErrors } from './read-block.js';
 import { type ResolvedBlock, resolveBlock } from './target.js';
 
 /** A side of a disaggregated deployment, as `--side` names it. */
@@ -233,12 +233,6 @@ function versionOf(block: ServingBlock): { version?: string } {
 /** Block `index` of the file, refusing a file or block that holds errors (each named by file and line). */
 function servingBlockOf(path: string, report: ConfigFileReport, index: number): ServingBlock {
   const block = report.blocks[index]!;
-  const errors = [...report.problems, ...block.problems].filter((p) => p.severity === 'error');
-  if (errors.length > 0) {
-    const where = formatLocation(errors[0].range);
-    const more =
-      errors.length > 1 ? ` (and ${errors.length - 1} more: servetune check ${path} lists them)` : '';
-    throw new ServeTuneError(`${where}: ${errors[0].message}${more}`, 'invalid-config', where);
-  }
+  refuseBlockErrors(path, report, block);
   return block;
 }

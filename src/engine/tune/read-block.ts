@@ -1,5 +1,6 @@
-import type { ConfigFileReport, ServingBlock } from '../config/block.js';
+import type { BlockProblem, ConfigFileReport, ServingBlock } from '../config/block.js';
 import { readConfig } from '../config/read.js';
+import { formatLocation } from '../config/source.js';
 import { isServeTuneError, ServeTuneError } from '../util/errors.js';
 import { readConfigIfFile } from '../util/files.js';
 
@@ -58,4 +59,30 @@ export function refuseOtherEngine(blockEngine: string, asked: { id: string } | u
     'invalid-argument',
     '--engine',
   );
+}
+
+/**
+ * Refuses a block whose file or text holds errors: malformed text, and values its engine would reject
+ * (`tp-size: abc`, `--gpu-memory-utilization 1.5`). Read on, such a value would silently become the
+ * engine's default, a prediction of a deployment the file does not describe. The error names the first
+ * by file, line and column and how many more `servetune check` lists.
+ */
+export function refuseBlockErrors(path: string, report: ConfigFileReport, block: ServingBlock): void {
+  const unreadable: BlockProblem[] = block.occurrences.flatMap((occurrence) =>
+    occurrence.error === undefined
+      ? []
+      : [
+          {
+            severity: 'error',
+            message: occurrence.error,
+            range: occurrence.valueRange ?? occurrence.keyRange ?? block.range,
+          },
+        ],
+  );
+  const errors = [...report.problems, ...block.problems, ...unreadable].filter((p) => p.severity === 'error');
+  if (errors.length === 0) return;
+  const where = formatLocation(errors[0].range);
+  const more =
+    errors.length > 1 ? ` (and ${errors.length - 1} more: servetune check ${path} lists them)` : '';
+  throw new ServeTuneError(`${where}: ${errors[0].message}${more}`, 'invalid-config', where);
 }

@@ -36,7 +36,7 @@ import { readConfigIfFile } from '../util/files.js';
 import { sloInWords } from '../workload/slo-verdict.js';
 import { type DisaggregationSide, disaggregationSides, pickConfigBlock } from './config-simulation.js';
 import { configPairOf, evaluatePair, pairWithPool, predictPair } from './predict-pair.js';
-import { readBlock, refuseOtherEngine } from './read-block.js';
+import { readBlock, refuseBlockErrors, refuseOtherEngine } from './read-block.js';
 import {
   type BlockPrediction,
   type BlockTarget,
@@ -501,6 +501,8 @@ export async function tuneBlock(
   const { side } = input;
   const index = pickConfigBlock(input.path, report, rawInput.block, side, 'tune');
   const block = report.blocks[index]!;
+  // A value the engine would reject is not tuned around: the search would start from its default.
+  refuseBlockErrors(input.path, report, block);
   const resolved = resolveBlock(block, index, {
     hardware: input.hardware,
     hardwareFallback: input.hardwareFallback,

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const cli = 'dist/cli.mjs';
+const WORKLOAD = ['--workload', 'poisson:rate=4,prompt=fixed(512),output=fixed(64),n=20'];
+const MODEL = ['--model', 'llama-3.1-8b', '--hardware', 'h100-sxm'];
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
+/** A file of `text` in a fresh folder; returns its path. */
+function file(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'servetune-bad-input-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** A refused run: non-zero exit, the message matching, no stack trace or placeholder text. */
+function assertRefused(result: ReturnType<typeof run>, message: RegExp): void {
+  assert.notEqual(result.status, 0, result.stdout);
+  assert.match(result.stderr, message);
+  assert.doesNotMatch(result.stderr, /\n\s+at |undefined|\[object Object\]/);
+}
+
+describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.mjs not built' }, () => {
+  it('refuses a config value the engine would reject instead of simulating its default', () => {
+    const config = file('sglang.yaml', 'model-path: meta-llama/Llama-3.1-8B-Instruct\ntp-size: abc\n');
+    const result = run(['simulate', '--config', config, '--hardware', 'h100-sxm', ...WORKLOAD]);
+    assertRefused(result, /sglang\.yaml:2:10: tp-size: expected an integer, got 'abc'/);
+  });
+
+  it('refuses to tune a block holding a value the engine would reject, and leaves the file as it was', () => {
+    const text = '#!/bin/bash\nvllm serve meta-llama/Llama-3.1-8B-Instruct --gpu-memory-utilization 1.5\n';
+    const config = file('serve.sh', text);
+    const slo = ['--slo', 'ttft=0.5,tbt=0.05'];
+    const result = run(['tune', config, '--hardware', 'h100-sxm', ...WORKLOAD, ...slo, '--write']);
+    assertRefused(
+      result,
+      /serve\.sh:2:\d+: --gpu-memory-utilization: expected a fraction in \(0, 1\], got 1\.5/,
+    );
+    assert.equal(readFileSync(config, 'utf8'), text);
+  });
+
+  it('refuses an engine version that is not a number', () => {
+    const result = run(['simulate', ...MODEL, ...WORKLOAD, '--engine', 'vllm@latest']);
+    assertRefused(result, /--engine: 'latest' is not a version of vllm/);
+  });
+});
