@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { ENGINE_BACKENDS, type EngineBackend, isEngineBackend } from '../opdb/systems.js';
+import { versionPosition } from '../opdb/version.js';
 import { ServeTuneError } from '../util/errors.js';
 import { engineHasMoeBackend, enginesWithMoeBackend, MoeBackend } from './moe-backend.js';
 import { overlapScheduling } from './overlap-scheduling.js';
@@ -88,6 +89,14 @@ export function parseEngineSpec(text: string, known: readonly string[], where = 
   if (id === undefined || !known.includes(id) || extra !== undefined || version === '') {
     throw new ServeTuneError(
       `${where}: '${text}' is not an engine; use ${known.join('|')}[@version], e.g. vllm@0.19`,
+      'invalid-argument',
+      where,
+    );
+  }
+  // A version that is not a number (`vllm@lastest`) would silently become the newest measured one.
+  if (version !== undefined && Number.isNaN(versionPosition(version))) {
+    throw new ServeTuneError(
+      `${where}: '${version}' is not a version of ${id}; give one like ${id}@0.19 (or leave @version out for the newest measured)`,
       'invalid-argument',
       where,
     );

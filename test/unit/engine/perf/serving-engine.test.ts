@@ -24,6 +24,15 @@ describe('parseEngineSpec', () => {
       );
     }
   });
+  it('refuses a version that is not a number instead of taking the newest measured', () => {
+    for (const bad of ['vllm@latest', 'sglang@abc', 'trtllm@rc5']) {
+      assert.throws(
+        () => parseEngineSpec(bad, known),
+        (e) => isServeTuneError(e) && e.where === '--engine' && /is not a version of/.test(e.message),
+      );
+    }
+    assert.deepEqual(parseEngineSpec('sglang@v0.5.14', known), { id: 'sglang', version: 'v0.5.14' });
+  });
 });
 
 describe('servingEngineFor', () => {
