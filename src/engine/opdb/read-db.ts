@@ -27,7 +27,14 @@ const isDir = (path: string) => existsSync(path) && statSync(path).isDirectory()
  * copy lays it out (`perf-db/` holding `aiconfigurator/`).
  */
 export function perfDbRoot(dir: string): string {
-  if (!isDir(dir)) throw new ServeTuneError(`perf database ${dir}: no such folder`, 'io', dir);
+  if (!existsSync(dir)) throw new ServeTuneError(`perf database ${dir}: no such folder`, 'io', dir);
+  if (!isDir(dir)) {
+    throw new ServeTuneError(
+      `perf database ${dir}: is a file, not a folder (give the folder holding data/<system>/<op>/<backend>/<version>/*.parquet)`,
+      'io',
+      dir,
+    );
+  }
   for (const candidate of [dir, join(dir, 'aiconfigurator'), join(dir, 'systems')]) {
     if (isDir(join(candidate, 'data'))) return candidate;
   }

@@ -1,3 +1,5 @@
+import { isAbsolute, join } from 'node:path';
+import { isServeTuneError, ServeTuneError } from '../util/errors.js';
 import { OpTables } from './op-tables.js';
 import { perfDbHasSystem, perfDbRoot, readPerfDb } from './read-db.js';
 import { loadShippedOpTables } from './shipped.js';
@@ -34,7 +36,11 @@ export async function readUserPerfDb(request: UserPerfDbRequest): Promise<UserPe
   // A GPU the catalog maps to a measured system uses that name; any other is looked up by its own id.
   const system = perfDbSystemFor(request.hardware)?.system ?? request.hardware;
   if (!isEngineBackend(request.engine) || !perfDbHasSystem(root, system)) return undefined;
-  const own = await readPerfDb(root, { system, backend: request.engine, version: request.version });
+  const own = await readPerfDb(root, { system, backend: request.engine, version: request.version }).catch(
+    (error: unknown) => {
+      throw inDatabase(request.dir, root, error);
+    },
+  );
   const shipped = (SHIPPED_SYSTEMS as readonly string[]).includes(system)
     ? loadShippedOpTables(system, request.engine).tables
     : {};
@@ -42,4 +48,13 @@ export async function readUserPerfDb(request: UserPerfDbRequest): Promise<UserPe
     tables: new OpTables(system, request.engine, { ...shipped, ...own.tables }),
     fromDatabase: Object.values(own.tables).map((table) => table.origin),
   };
+}
+
+/**
+ * A database error as the user can find it: readPerfDb names files relative to the database (as the
+ * shipped tables are named), so the message gets the folder given and `where` the file's full path.
+ */
+function inDatabase(dir: string, root: string, error: unknown): unknown {
+  if (!isServeTuneError(error) || error.where === undefined || isAbsolute(error.where)) return error;
+  return new ServeTuneError(`perf database ${dir}: ${error.message}`, error.code, join(root, error.where));
 }

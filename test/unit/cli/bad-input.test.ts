@@ -50,4 +50,10 @@ describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.
     const result = run(['simulate', ...MODEL, ...WORKLOAD, '--engine', 'vllm@latest']);
     assertRefused(result, /--engine: 'latest' is not a version of vllm/);
   });
+
+  it('says a --perf-db that is a file is not a folder', () => {
+    const path = file('tables.parquet', 'x');
+    const result = run(['simulate', ...MODEL, ...WORKLOAD, '--engine', 'vllm', '--perf-db', path]);
+    assertRefused(result, /perf database .*tables\.parquet: is a file, not a folder/);
+  });
 });

@@ -81,5 +81,23 @@ describe('a user database folder (--perf-db)', () => {
       readUserPerfDb({ dir, hardware: 'a100-80gb-sxm', engine: 'vllm' }),
       (e: unknown) => e instanceof ServeTuneError && e.message.includes(GEMM),
     );
+    // The folder given and the file's full path, so the editor can open it.
+    await assert.rejects(
+      readUserPerfDb({ dir, hardware: 'a100-80gb-sxm', engine: 'vllm' }),
+      (e: unknown) =>
+        e instanceof ServeTuneError &&
+        e.message.startsWith(`perf database ${dir}: `) &&
+        e.where === join(gemmDir, 'gemm_perf.parquet'),
+    );
+  });
+
+  it('a file given as the folder is a ServeTuneError saying so', async () => {
+    const path = join(scratch, 'a-file');
+    writeFileSync(path, 'x');
+    await assert.rejects(
+      readUserPerfDb({ dir: path, hardware: 'h100-sxm', engine: 'vllm' }),
+      (e: unknown) =>
+        e instanceof ServeTuneError && /is a file, not a folder/.test(e.message) && e.where === path,
+    );
   });
 });
