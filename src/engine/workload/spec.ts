@@ -197,11 +197,15 @@ function empiricalValues(spec: string, key: string, inner: string, column: 'prom
 }
 
 function parseParams(spec: string, text: string, fields: Record<string, unknown>): void {
+  const seen = new Set<string>();
   for (const part of splitTopLevel(text)) {
     const eq = part.indexOf('=');
     if (eq < 0) throw specError(spec, `'${part}' is not key=value`);
     const key = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
+    // A repeated key (n=5,n=6) is a typo or a paste; the last would silently win over the first.
+    if (seen.has(key)) throw specError(spec, `'${key}' is given twice`);
+    seen.add(key);
     switch (key) {
       case 'rate':
       case 'cv':

@@ -56,4 +56,9 @@ describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.
     const result = run(['simulate', ...MODEL, ...WORKLOAD, '--engine', 'vllm', '--perf-db', path]);
     assertRefused(result, /perf database .*tables\.parquet: is a file, not a folder/);
   });
+
+  it('refuses a workload spec that gives a key twice instead of taking the last', () => {
+    const result = run(['simulate', ...MODEL, '--workload', 'poisson:rate=4,n=5,n=6']);
+    assertRefused(result, /Invalid workload spec 'poisson:rate=4,n=5,n=6': 'n' is given twice/);
+  });
 });
