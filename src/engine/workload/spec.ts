@@ -343,7 +343,23 @@ export function parseWorkloadSpec(spec: string): SyntheticWorkload {
     const key = issue.path.map((p) => SPEC_KEY[String(p)] ?? String(p)).join('.');
     throw specError(spec, `${key || 'spec'}: ${issue.message}`);
   }
+  for (const key of ['prompt', 'output'] as const) {
+    const shortest = shortestLength(parsed.data[key]);
+    // Every draw would be cut to max=: the requests simulated would not be the ones the spec names.
+    if (shortest !== undefined && shortest > parsed.data.maxLength) {
+      throw specError(
+        spec,
+        `${key}=${printLength(parsed.data[key])} is longer than max=${parsed.data.maxLength}, the cap on every length; raise max= (at most ${MAX_TOKENS_PER_REQUEST.toLocaleString('en-US')})`,
+      );
+    }
+  }
   return parsed.data;
+}
+
+/** The shortest length a distribution draws, where it has one (fixed, uniform). */
+function shortestLength(d: LengthDistribution): number | undefined {
+  if (d.kind === 'fixed') return d.value;
+  return d.kind === 'uniform' ? d.min : undefined;
 }
 
 /** The spec string of a synthetic workload, in the grammar above: it parses back to the same workload. */

@@ -61,4 +61,19 @@ describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.
     const result = run(['simulate', ...MODEL, '--workload', 'poisson:rate=4,n=5,n=6']);
     assertRefused(result, /Invalid workload spec 'poisson:rate=4,n=5,n=6': 'n' is given twice/);
   });
+
+  it('refuses a fixed length above the cap instead of cutting every request to it', () => {
+    const result = run(['simulate', ...MODEL, '--workload', 'poisson:rate=4,prompt=fixed(100000),n=2']);
+    assertRefused(
+      result,
+      /prompt=fixed\(100000\) is longer than max=32768, the cap on every length; raise max=/,
+    );
+    const raised = run([
+      'simulate',
+      ...MODEL,
+      '--workload',
+      'poisson:rate=4,prompt=fixed(100000),max=100000,n=2',
+    ]);
+    assert.equal(raised.status, 0, raised.stderr);
+  });
 });

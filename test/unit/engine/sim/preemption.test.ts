@@ -66,7 +66,7 @@ describe('output reservation at admission', () => {
 
 describe('recompute with prefix caching', () => {
   it('vllm-v1: preempted long prompts find their own cached blocks again', () => {
-    const long = workload('poisson:rate=0.5,prompt=fixed(100000),output=fixed(4000),n=30');
+    const long = workload('poisson:rate=0.5,prompt=fixed(32768),output=fixed(4000),n=30');
     const run = (policy: PolicyName) => simulate(config(policy, { maxModelLen: 131072 }), long);
     const v0 = run('vllm-v0');
     const v1 = run('vllm-v1');

@@ -156,6 +156,13 @@ describe('workload spec grammar (property)', () => {
         if (spec.count === undefined) delete spec.count;
         if (spec.durationSeconds === undefined) delete spec.durationSeconds;
         if (spec.className === undefined) delete spec.className;
+        // A length whose every draw is above the cap is refused: its requests would all be cut to it.
+        const shortest = (d: SyntheticWorkload['prompt']) =>
+          d.kind === 'fixed' ? d.value : d.kind === 'uniform' ? d.min : 0;
+        if (Math.max(shortest(w.prompt), shortest(w.output)) > w.maxLength) {
+          assert.throws(() => parseWorkloadSpec(printWorkloadSpec(spec)), /is longer than max=/);
+          return;
+        }
         assert.deepEqual(parseWorkloadSpec(printWorkloadSpec(spec)), spec);
       }),
       { numRuns: 500, seed: 23 },
