@@ -9,6 +9,7 @@ import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES } from '../../engine/workload/slo.js';
 import { NO_SLO, type SloDefinition } from '../../engine/workload/slo-verdict.js';
+import { refuseWarmUpOfAll } from '../../engine/workload/warm-up.js';
 import { outputOption } from '../file-options.js';
 import { printJson, writeJsonFile } from '../format.js';
 import {
@@ -178,6 +179,7 @@ async function benchRun(
     );
   }
   const total = Math.min(workload.requests.length, selection.maxRequests ?? Number.POSITIVE_INFINITY);
+  refuseWarmUpOfAll(flags.warmUpRequests, total, '--warm-up-requests');
   let lastShown = 0;
   let requests: MeasuredRequestsFile | undefined;
   const summary = await runBench({

@@ -32,6 +32,7 @@ import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES } from '../../engine/workload/slo.js';
 import { NO_SLO, type SloDefinition, sloInWords } from '../../engine/workload/slo-verdict.js';
 import type { Workload } from '../../engine/workload/types.js';
+import { refuseWarmUpOfAll } from '../../engine/workload/warm-up.js';
 import { configFileOptions, withConfigFile } from '../config-flags.js';
 import {
   allToAllOfFlags,
@@ -621,6 +622,7 @@ export function registerSimulateCommands(program: Command): void {
           flag,
         );
       }
+      refuseWarmUpOfAll(flags.warmUpRequests, workload.requests.length, '--warm-up-requests');
       const summary = RunSummary.parse(
         simulate(config, workload, {
           opTables,

@@ -6,6 +6,7 @@ import type { MethodParsedParams } from '../../engine/protocol/worker.js';
 import { simulateInSlices } from '../../engine/sim/simulate-async.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
+import { refuseWarmUpOfAll } from '../../engine/workload/warm-up.js';
 import { cancelled } from '../cancel.js';
 import type { Handler } from '../handlers.js';
 
@@ -20,6 +21,7 @@ export const simulateHandler: Handler<'simulate'> = async (params, context) => {
     seed: params.seed,
     count: params.requests,
   });
+  refuseWarmUpOfAll(params.warmUpRequests, workload.requests.length, 'warmUpRequests');
   context.progress(0, 1, `simulating ${workload.requests.length} requests`);
   if (context.signal.aborted) throw cancelled();
   // A model named by a path or a Hugging Face repository travels to the simulator as its spec.

@@ -76,4 +76,20 @@ describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.
     ]);
     assert.equal(raised.status, 0, raised.stderr);
   });
+
+  it('refuses a warm-up that leaves no request to measure instead of printing empty metrics', () => {
+    const result = run(['simulate', ...MODEL, ...WORKLOAD, '--warm-up-requests', '20']);
+    assertRefused(result, /--warm-up-requests 20 leaves none of the workload's 20 requests to measure/);
+    const bench = run([
+      'bench',
+      '--url',
+      'http://127.0.0.1:9',
+      '--model',
+      'x',
+      ...WORKLOAD,
+      '--warm-up-requests',
+      '50',
+    ]);
+    assertRefused(bench, /--warm-up-requests 50 leaves none of the workload's 20 requests to measure/);
+  });
 });
