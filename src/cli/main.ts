@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isServeTuneError } from '../engine/util/errors.js';
+import { useReadableZodMessages } from '../engine/util/zod-messages.js';
 import { registerBenchCommands } from './commands/bench.js';
 import { registerCalibrateCommands } from './commands/calibrate.js';
 import { registerCatalogCommands } from './commands/catalog.js';
@@ -12,6 +13,8 @@ import { registerSimulateCommands } from './commands/simulate.js';
 import { registerTuneCommands } from './commands/tune.js';
 import { registerValidateCommands } from './commands/validate.js';
 import { checkFileOptions } from './file-options.js';
+
+useReadableZodMessages();
 
 const program = new Command()
   .name('servetune')

@@ -10,6 +10,7 @@ import {
   type WorkerReply,
 } from '../engine/protocol/worker.js';
 import { isServeTuneError } from '../engine/util/errors.js';
+import { useReadableZodMessages } from '../engine/util/zod-messages.js';
 import { CancelledError, HANDLERS, type HandlerContext, WORKER_VERSION } from './handlers.js';
 import { readBoundedLines } from './lines.js';
 
@@ -17,6 +18,7 @@ import { readBoundedLines } from './lines.js';
 // share the editor's extension host. One JSON message per line on stdin and stdout; nothing else may
 // write to stdout, so console output is sent to stderr.
 
+useReadableZodMessages();
 console.log = console.error;
 console.info = console.error;
 

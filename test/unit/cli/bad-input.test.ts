@@ -92,4 +92,13 @@ describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.
     ]);
     assertRefused(bench, /--warm-up-requests 50 leaves none of the workload's 20 requests to measure/);
   });
+
+  it('says a field left out of a JSON file is missing, never that it received undefined', () => {
+    const calibration = file('calibration.json', '{"factors": {}}\n');
+    const result = run(['simulate', ...MODEL, ...WORKLOAD, '--calibration', calibration]);
+    assertRefused(
+      result,
+      /calibration\.json: not a calibration: field 'source' is missing \(expected string\)/,
+    );
+  });
 });
