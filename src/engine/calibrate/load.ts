@@ -3,6 +3,7 @@ import { Calibration } from '../perf/calibration.js';
 import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
 import { ServeTuneError } from '../util/errors.js';
 import { checkInputFile, MAX_TABLE_FILE_BYTES, readInputText } from '../util/files.js';
+import { issueText } from '../util/zod-messages.js';
 import { profileTransferNote } from './profile-transfer.js';
 
 /** Reads a saved calibration (the output of `servetune calibrate`), with field-level errors. */
@@ -18,9 +19,9 @@ export function readCalibration(file: string): Calibration {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ServeTuneError(
-      `${file}: not a calibration: field '${issue.path.join('.')}' ${issue.message}`,
+      `${file}: not a calibration: ${issueText(issue)}`,
       'invalid-config',
-      `${file}:${issue.path.join('.')}`,
+      issue.path.length > 0 ? `${file}:${issue.path.join('.')}` : file,
     );
   }
   return parsed.data;

@@ -4,6 +4,7 @@ import { findHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { DeviceProfile } from '../profile/schema.js';
 import { ServeTuneError } from '../util/errors.js';
+import { issueText } from '../util/zod-messages.js';
 import type { Calibration } from './calibration.js';
 import { emptyOpTables, importOpTablesCsv, type MeasuredOpTables } from './op-tables.js';
 import { calibrationFromProfile } from './profile-calibration.js';
@@ -100,9 +101,9 @@ export function readDeviceProfile(file: string): DeviceProfile {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ServeTuneError(
-      `${file}: not a device profile: field '${issue.path.join('.')}' ${issue.message}`,
+      `${file}: not a device profile: ${issueText(issue)}`,
       'invalid-config',
-      `${file}:${issue.path.join('.')}`,
+      issue.path.length > 0 ? `${file}:${issue.path.join('.')}` : file,
     );
   }
   return parsed.data;

@@ -14,3 +14,9 @@ export function useReadableZodMessages(): void {
         : undefined,
   });
 }
+
+/** One zod issue as a file's reader says it: `field 'a.b' <message>`, or the message alone for the whole value. */
+export function issueText(issue: z.core.$ZodIssue): string {
+  const field = issue.path.join('.');
+  return field === '' ? `the file as a whole: ${issue.message}` : `field '${field}' ${issue.message}`;
+}

@@ -101,4 +101,11 @@ describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.
       /calibration\.json: not a calibration: field 'source' is missing \(expected string\)/,
     );
   });
+
+  it('names a JSON file that is not an object as a whole, not as a field with no name', () => {
+    const profile = file('profile.json', '[]\n');
+    const result = run(['simulate', ...MODEL, ...WORKLOAD, '--profile', profile]);
+    assertRefused(result, /profile\.json: not a device profile: the file as a whole: .*expected object/);
+    assert.doesNotMatch(result.stderr, /field ''/);
+  });
 });
