@@ -15,23 +15,30 @@ export const WorkspaceConfig = z
      * file (path relative to servetune.json).
      */
     workload: z
-      .union([
-        z.object({ spec: z.string().min(1).describe('Workload generator spec.') }).strict(),
-        z
-          .object({
-            trace: z.string().min(1).describe('Trace file, relative to servetune.json.'),
-            format: z
-              .enum(['azure-csv', 'mooncake-jsonl'])
-              .optional()
-              .describe('Trace format; guessed from the file when absent.'),
-            rate: z
-              .number()
-              .positive()
-              .optional()
-              .describe('Replay at this many requests per second instead of the recorded times.'),
-          })
-          .strict(),
-      ])
+      .union(
+        [
+          z.object({ spec: z.string().min(1).describe('Workload generator spec.') }).strict(),
+          z
+            .object({
+              trace: z.string().min(1).describe('Trace file, relative to servetune.json.'),
+              format: z
+                .enum(['azure-csv', 'mooncake-jsonl'])
+                .optional()
+                .describe('Trace format; guessed from the file when absent.'),
+              rate: z
+                .number()
+                .positive()
+                .optional()
+                .describe('Replay at this many requests per second instead of the recorded times.'),
+            })
+            .strict(),
+        ],
+        // zod's own message for a union is "Invalid input", which does not say what either form is.
+        {
+          error:
+            'expected {"spec": "<workload spec, e.g. poisson:rate=4,n=1000>"} or {"trace": "<file>"[, "format": …][, "rate": …]}',
+        },
+      )
       .optional()
       .describe('The traffic to predict and tune for.'),
     slo: z

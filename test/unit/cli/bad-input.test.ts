@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 
 const cli = 'dist/cli.mjs';
@@ -107,5 +107,12 @@ describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.
     const result = run(['simulate', ...MODEL, ...WORKLOAD, '--profile', profile]);
     assertRefused(result, /profile\.json: not a device profile: the file as a whole: .*expected object/);
     assert.doesNotMatch(result.stderr, /field ''/);
+  });
+
+  it('says what a servetune.json workload must look like, not "Invalid input"', () => {
+    const config = file('serve.sh', 'vllm serve meta-llama/Llama-3.1-8B-Instruct\n');
+    writeFileSync(join(dirname(config), 'servetune.json'), '{"workload": "poisson:rate=4,n=5"}\n');
+    const result = run(['simulate', '--config', config, '--hardware', 'h100-sxm']);
+    assertRefused(result, /servetune\.json: workload: expected \{"spec": .*\} or \{"trace": /);
   });
 });
