@@ -15,6 +15,7 @@ import { MAX_SAMPLE_REQUESTS } from '../engine/search/simulation-evaluator.js';
 import { findWorkspaceConfig } from '../engine/tune/inputs.js';
 import { isServeTuneError, ServeTuneError } from '../engine/util/errors.js';
 import { maxThreads } from '../engine/util/threads.js';
+import { MAX_TOKENS_PER_REQUEST } from '../engine/workload/limits.js';
 import { type SloTargetName, type SloTargetRules, sloTargetForm } from '../engine/workload/slo.js';
 import {
   parseSlo,
@@ -59,6 +60,17 @@ export function nonNegativeInt(value: string): number {
   const n = wholeNumber(value);
   if (n === undefined) {
     throw new InvalidArgumentError(`expected a whole number (0 or more), got '${value}'.`);
+  }
+  return n;
+}
+
+/** A token count of one step (`step --prefill-tokens`, contexts): at most a request's longest length. */
+export function stepTokens(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n > MAX_TOKENS_PER_REQUEST) {
+    throw new InvalidArgumentError(
+      `expected at most ${MAX_TOKENS_PER_REQUEST.toLocaleString('en-US')} tokens, got '${value}'.`,
+    );
   }
   return n;
 }

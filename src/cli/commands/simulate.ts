@@ -67,6 +67,7 @@ import {
   positiveNumber,
   servingEngineFromFlags,
   sloOption,
+  stepTokens,
   thinkTimeOption,
   warmUpOption,
   warmUpPhaseOption,
@@ -220,11 +221,11 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(weightDtypeOption(true))
     .addOption(kvDtypeOption())
     .addOption(
-      new Option('--prefill-tokens <n>', 'prompt tokens in the step').argParser(nonNegativeInt).default(0),
+      new Option('--prefill-tokens <n>', 'prompt tokens in the step').argParser(stepTokens).default(0),
     )
     .addOption(
       new Option('--prefill-context <n>', 'tokens already cached before the prefill chunk')
-        .argParser(nonNegativeInt)
+        .argParser(stepTokens)
         .default(0),
     )
     .addOption(
@@ -232,7 +233,7 @@ export function registerSimulateCommands(program: Command): void {
     )
     .addOption(
       new Option('--decode-context <n>', 'cached tokens of each decoding sequence')
-        .argParser(nonNegativeInt)
+        .argParser(stepTokens)
         .default(0),
     )
     .addOption(

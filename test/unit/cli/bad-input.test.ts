@@ -115,4 +115,12 @@ describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.
     const result = run(['simulate', '--config', config, '--hardware', 'h100-sxm']);
     assertRefused(result, /servetune\.json: workload: expected \{"spec": .*\} or \{"trace": /);
   });
+
+  it('refuses a step of more tokens than any request holds instead of timing it', () => {
+    const result = run(['step', ...MODEL, '--prefill-tokens', '100000000000']);
+    assertRefused(
+      result,
+      /--prefill-tokens <n>' argument '100000000000' is invalid\. expected at most 100,000,000 tokens/,
+    );
+  });
 });
