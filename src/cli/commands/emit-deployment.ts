@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Option } from 'commander';
 import { DEPLOY_FORMATS, type DeployFormat, deploymentFiles } from '../../engine/config/deploy/index.js';
 import { findHardware } from '../../engine/hardware/catalog.js';
@@ -13,6 +13,26 @@ export function emitOptions(): Option[] {
     new Option('--emit <format>', 'write the best configuration as deployment files').choices(DEPLOY_FORMATS),
     new Option('--emit-dir <dir>', 'folder for the --emit files').default('deploy'),
   ];
+}
+
+/**
+ * Refuses an --emit-dir that cannot become a folder (it, or the nearest part of it that exists, is a
+ * file), before the search runs rather than after it.
+ */
+export function refuseUnusableEmitDir(dir: string): void {
+  let path = resolve(dir);
+  while (!existsSync(path)) {
+    const up = dirname(path);
+    if (up === path) return;
+    path = up;
+  }
+  if (statSync(path).isDirectory()) return;
+  const what = path === resolve(dir) ? 'it' : path;
+  throw new ServeTuneError(
+    `--emit-dir ${dir}: ${what} is a file, not a folder`,
+    'invalid-argument',
+    '--emit-dir',
+  );
 }
 
 /** Writes the best configuration's deployment files; returns their paths. */

@@ -38,7 +38,7 @@ import {
   workspacePrices,
 } from '../options.js';
 import { type GpuRange, isCapacityPlanning, runCapacityPlanning } from './capacity.js';
-import { emitOptions, writeDeployment } from './emit-deployment.js';
+import { emitOptions, refuseUnusableEmitDir, writeDeployment } from './emit-deployment.js';
 
 const REASONS: Record<PrunedConfiguration['reason'], string> = {
   memory: 'do not fit in GPU memory',
@@ -284,6 +284,7 @@ export function registerSearchCommands(program: Command): void {
         price?: PriceOverrides;
       },
     ) => {
+      if (flags.emit) refuseUnusableEmitDir(flags.emitDir);
       const slo = sloWithPercentile(flags.slo, flags.sloPercentile);
       const moeBackend = moeBackendOf(flags);
       const prices = { ...workspacePrices(process.cwd()), ...flags.price };

@@ -123,4 +123,15 @@ describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.
       /--prefill-tokens <n>' argument '100000000000' is invalid\. expected at most 100,000,000 tokens/,
     );
   });
+
+  it('refuses an --emit-dir that is a file before searching, not after', () => {
+    const path = file('deploy', 'x');
+    const slo = ['--slo', 'ttft=0.5,tbt=0.05'];
+    const args = ['search', ...MODEL, '--gpus', '1', ...WORKLOAD, ...slo, '--emit', 'kubernetes'];
+    const started = Date.now();
+    assertRefused(run([...args, '--emit-dir', path]), /--emit-dir .*deploy: it is a file, not a folder/);
+    const nested = join(path, 'k8s');
+    assertRefused(run([...args, '--emit-dir', nested]), /--emit-dir .*k8s: .*deploy is a file, not a folder/);
+    assert.ok(Date.now() - started < 5000, 'refused before the search ran');
+  });
 });
