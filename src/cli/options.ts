@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { EngineId } from '../engine/config/engines/index.js';
+import { engineSupportsKvDtype, kvDtypesOf } from '../engine/config/engines/kv-cache.js';
 import { MAX_GPUS } from '../engine/memory/plans.js';
 import { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
 import { describeMoeBackends, MOE_BACKENDS, type MoeBackend } from '../engine/perf/moe-backend.js';
@@ -443,6 +444,21 @@ function engineFlagGiven(flags: EngineFlags): string {
   if (flags.maxCudagraphCaptureSize !== undefined) return '--max-cudagraph-capture-size';
   if (flags.disableOverlapScheduling) return '--disable-overlap-scheduling';
   return '--disable-custom-all-reduce';
+}
+
+/**
+ * Refuses a --kv-dtype the --engine has no KV-cache flag for (vLLM and fp4, any engine and int8): the
+ * run would predict a cache the engine cannot hold. Without --engine every format stays a what-if.
+ */
+export function refuseKvDtypeOfNoEngine(engine: EngineSpec | undefined, kv: KvDtype): void {
+  if (!engine) return;
+  const id = EngineId.parse(engine.id);
+  if (engineSupportsKvDtype(id, kv)) return;
+  throw new ServeTuneError(
+    `--kv-dtype ${kv}: ${id} cannot store the KV cache as ${kv}; it takes ${kvDtypesOf(id).join(', ')}`,
+    'invalid-argument',
+    '--kv-dtype',
+  );
 }
 
 /** The serving engine the flags name, for the step model; undefined without --engine (roofline). */

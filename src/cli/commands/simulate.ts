@@ -65,6 +65,7 @@ import {
   perfDbOption,
   positiveInt,
   positiveNumber,
+  refuseKvDtypeOfNoEngine,
   servingEngineFromFlags,
   sloOption,
   stepTokens,
@@ -285,6 +286,7 @@ export function registerSimulateCommands(program: Command): void {
         weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
         kvDtype: flags.kvDtype,
       };
+      refuseKvDtypeOfNoEngine(flags.engine, flags.kvDtype);
       const engine = servingEngineFromFlags(flags);
       const expertImbalance = imbalanceFor(model, plan.ep, expertRoutingOfFlags(flags));
       const perfDb = await perfDbFor(flags.perfDb, hardware.id, engine?.id ?? DEFAULT_ENGINE);
@@ -556,6 +558,7 @@ export function registerSimulateCommands(program: Command): void {
       const blockSizeProblem =
         flags.blockSize === undefined ? undefined : kvBlockSizeProblem(flags.scheduler, flags.blockSize);
       if (blockSizeProblem) throw new ServeTuneError(blockSizeProblem, 'invalid-argument', '--block-size');
+      refuseKvDtypeOfNoEngine(flags.engine, flags.kvDtype);
       const planOf = (tp: number, pp: number, dp: number): Plan => ({
         tp,
         pp,

@@ -134,4 +134,11 @@ describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.
     assertRefused(run([...args, '--emit-dir', nested]), /--emit-dir .*k8s: .*deploy is a file, not a folder/);
     assert.ok(Date.now() - started < 5000, 'refused before the search ran');
   });
+
+  it('refuses a KV format the named engine cannot store', () => {
+    const result = run(['simulate', ...MODEL, ...WORKLOAD, '--engine', 'vllm', '--kv-dtype', 'fp4']);
+    assertRefused(result, /--kv-dtype fp4: vllm cannot store the KV cache as fp4; it takes fp16, bf16, fp8/);
+    const step = run(['step', ...MODEL, '--decode-batch', '4', '--engine', 'sglang', '--kv-dtype', 'int8']);
+    assertRefused(step, /--kv-dtype int8: sglang cannot store the KV cache as int8/);
+  });
 });
