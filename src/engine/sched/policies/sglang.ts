@@ -103,38 +103,68 @@ export class SglangPolicy implements SchedulerPolicy {
   }
 
   schedule(state: ReplicaState, plan: StepPlan): void {
-    const config = state.config;
-    const conservativeness = config.scheduleConservativeness;
-    const minRatio = MIN_NEW_TOKEN_RATIO * conservativeness;
+    const conservativeness = state.config.scheduleConservativeness;
     const initRatio = Math.min(1, INIT_NEW_TOKEN_RATIO * conservativeness);
     if (this.ratio < 0) this.ratio = initRatio;
-    const running = state.running;
-    const kv = state.kv;
 
     // Prefill batch: first the chunked request in progress, then new requests. Mixed, the decodes'
     // tokens come out of its budgets.
-    const decoding = config.mixedChunk ? decodingCount(running) : 0;
+    const decoding = state.config.mixedChunk ? decodingCount(state.running) : 0;
+    this.openPrefillBatch(state, decoding);
+    if (!this.continueChunkedPrefill(state, plan)) this.admitWaiting(state, plan);
+    const prefilling = plan.count > 0;
+
+    // Decode batch, or (mixed) the decodes that join the prefill batch.
+    if (!prefilling || decoding > 0) {
+      addDecodes(state, plan);
+      this.updateNewTokenRatio(plan, prefilling, initRatio, MIN_NEW_TOKEN_RATIO * conservativeness);
+    }
+    this.runningAfterLastStep = state.running.length;
+  }
+
+  /**
+   * Resets the prefill batch's budgets for this step (less the `decoding` requests that join it) and the
+   * KV left after reserving for the running requests' future output; clears `batch_is_full` once a
+   * request has left the running batch.
+   */
+  private openPrefillBatch(state: ReplicaState, decoding: number): void {
+    const config = state.config;
+    const running = state.running;
     this.chunkBudget = Math.min(config.chunkedPrefillSize, config.maxNumBatchedTokens) - decoding;
     this.inputBudget = config.maxPrefillTokens - decoding;
     this.batched = 0;
     let reserved = 0;
     for (const r of running) reserved += this.futureTokens(r);
-    this.availableTokens = kv.availableBlocks() * kv.blockSize - reserved;
+    this.availableTokens = state.kv.availableBlocks() * state.kv.blockSize - reserved;
     if (running.length < this.runningAfterLastStep || running.length === 0) this.batchFull = false;
-    let chunking = false;
-    for (const r of running) {
+  }
+
+  /**
+   * Puts the next chunk of the running request still in its prompt (SGLang's `chunked_req`) in the
+   * batch. True where that prompt is still not done after this chunk: no new request joins then.
+   */
+  private continueChunkedPrefill(state: ReplicaState, plan: StepPlan): boolean {
+    for (const r of state.running) {
       if (r.inFlight || isDecoding(r) || remainingTokens(r) === 0) continue;
       const n = Math.min(remainingTokens(r), this.chunkBudget);
-      if (n <= 0 || !kv.growTo(r, r.computed + n)) break;
+      if (n <= 0 || !state.kv.growTo(r, r.computed + n)) return false;
       plan.add(r, n);
       this.take(n);
-      if (n < remainingTokens(r)) chunking = true;
-      break;
+      return n < remainingTokens(r);
     }
-    while (!chunking && !this.batchFull && this.budgetLeft() && state.waiting.length > 0) {
-      if (running.length >= config.maxNumSeqs) {
+    return false;
+  }
+
+  /**
+   * Admits waiting requests in order while the budgets have room, until one is refused or chunked. A
+   * refusal by the KV cache, or the running batch reaching `--max-running-requests`, sets `batch_is_full`.
+   */
+  private admitWaiting(state: ReplicaState, plan: StepPlan): void {
+    const running = state.running;
+    while (!this.batchFull && this.budgetLeft() && state.waiting.length > 0) {
+      if (running.length >= state.config.maxNumSeqs) {
         this.batchFull = true;
-        break;
+        return;
       }
       const reserve = this.admissionTokens(state.waiting.peek()!);
       this.availableTokens -= reserve;
@@ -143,36 +173,40 @@ export class SglangPolicy implements SchedulerPolicy {
         this.availableTokens += reserve;
         // Refused by the KV cache (its reservation, or blocks it could not take), not by a budget.
         if (this.refusedForKv || this.lastChunk > 0) this.batchFull = true;
-        break;
+        return;
       }
       this.take(r.scheduledTokens);
-      if (r.scheduledTokens < remainingTokens(r)) chunking = true;
+      if (r.scheduledTokens < remainingTokens(r)) return;
     }
-    const prefilling = plan.count > 0;
-    if (prefilling && decoding === 0) {
-      this.runningAfterLastStep = running.length;
-      return;
-    }
+  }
 
-    // Decode batch, or (mixed) the decodes that join the prefill batch.
-    for (let i = 0; i < running.length; i++) {
-      const r = running[i];
-      if (r.inFlight || !isDecoding(r)) continue;
-      if (!growOrPreempt(state, plan, r, 1)) {
-        i--;
-        continue;
-      }
-      plan.add(r, 1);
-    }
+  /** Resets the ratio on a retraction; else decays it as a decode batch (not a mixed prefill batch) forms. */
+  private updateNewTokenRatio(
+    plan: StepPlan,
+    prefilling: boolean,
+    initRatio: number,
+    minRatio: number,
+  ): void {
     // A retraction shrinks the running batch, which clears `batch_is_full` as a finished request does.
     if (plan.preempted) {
       this.ratio = initRatio;
       this.batchFull = false;
-    }
-    // The ratio decays as a decode batch is formed, not with a mixed prefill batch.
-    else if (!prefilling)
+    } else if (!prefilling)
       this.ratio = Math.max(minRatio, this.ratio - (initRatio - minRatio) / NEW_TOKEN_RATIO_DECAY_STEPS);
-    this.runningAfterLastStep = running.length;
+  }
+}
+
+/** Adds one token for each running request past its prompt, retracting requests where the KV runs out. */
+function addDecodes(state: ReplicaState, plan: StepPlan): void {
+  const running = state.running;
+  for (let i = 0; i < running.length; i++) {
+    const r = running[i];
+    if (r.inFlight || !isDecoding(r)) continue;
+    if (!growOrPreempt(state, plan, r, 1)) {
+      i--;
+      continue;
+    }
+    plan.add(r, 1);
   }
 }
 
