@@ -11,6 +11,7 @@ import { ACTIVATION_BYTES } from '../model/dtypes.js';
 import {
   distinctLayers,
   type KvBlockShape,
+  type KvFootprint,
   kvBlockShape,
   kvBlocksForSequence,
   kvFootprintPerGpu,
@@ -245,11 +246,7 @@ export function memoryReport(
   const weightBytes = divisible ? weightBytesPerGpu(model, plan, settings.expertLayout) : 0;
   const engineWeights =
     divisible && settings.expertLayout
-      ? {
-          layout: settings.expertLayout.label,
-          changes: describeExpertLayout(settings.expertLayout),
-          extraBytesPerGpu: weightBytes - weightBytesPerGpu(model, plan),
-        }
+      ? engineWeightsOf(model, plan, settings.expertLayout, weightBytes)
       : undefined;
   const activation = divisible ? activationPeakBytes(model, plan, settings) : 0;
   const reserve = settings.runtimeReserveBytes ?? defaultRuntimeReserveBytes(plan);
@@ -264,20 +261,13 @@ export function memoryReport(
   const weightFormat = describeWeightLayout(weightLayoutOf(model, plan.weightDtype));
 
   if (divisible) {
-    if (weightBytes > budgetBytes) {
-      problems.push(
-        `weights need ${formatGiB(weightBytes)} per GPU but only ${formatGiB(budgetBytes)} is allowed (${formatGiB(totalBytes)} × gpu-memory-utilization ${settings.gpuMemoryUtilization})`,
-      );
-    } else if (kvBlocks === 0) {
-      problems.push(
-        `no memory left for the KV cache: weights ${formatGiB(weightBytes)} + activations ${formatGiB(activation)} + runtime ${formatGiB(reserve)} fill the ${formatGiB(budgetBytes)} allowed`,
-      );
-    } else if (maxConcurrentSequences === 0) {
-      const longest = longestFittingSequence(shape, kvBlocks, settings.blockSize, contextLength);
-      problems.push(
-        `the KV cache holds ${kvCapacityTokens.toLocaleString('en-US')} tokens, fewer than one sequence of ${contextLength.toLocaleString('en-US')} tokens (lower max-model-len to at most ${longest}, or add GPUs)`,
-      );
-    }
+    const problem = capacityProblem(
+      { weightBytes, activation, reserve, budgetBytes, totalBytes, kvBlocks, maxConcurrentSequences },
+      settings,
+      shape,
+      contextLength,
+    );
+    if (problem) problems.push(problem);
   }
 
   return MemoryReport.parse({
@@ -302,15 +292,7 @@ export function memoryReport(
       runtimeReserveBytes: reserve,
       kvCacheBytes: divisible ? kvCacheBytes : 0,
       kvBytesPerToken,
-      ...(divisible && footprint.slidingBytesPerToken > 0 && shape.fullShare > 0
-        ? { slidingKvBytesPerToken: footprint.slidingBytesPerToken, slidingWindow: footprint.window }
-        : {}),
-      ...(divisible && shape.fullShare === 0 && footprint.slidingBytesPerToken > 0
-        ? { slidingWindow: footprint.window }
-        : {}),
-      ...(divisible && footprint.stateBytesPerSequence > 0
-        ? { kvStateBytesPerSequence: footprint.stateBytesPerSequence }
-        : {}),
+      ...(divisible ? windowAndStateFields(footprint, shape) : {}),
     },
     perReplica: { kvBlocks, kvCapacityTokens, maxConcurrentSequences },
     cluster: {
@@ -321,6 +303,71 @@ export function memoryReport(
     fits: problems.length === 0,
     problems,
   });
+}
+
+/** What the serving engine's expert layout changes, and the bytes per GPU it adds to the checkpoint's. */
+function engineWeightsOf(model: ModelSpec, plan: Plan, layout: ExpertWeightLayout, weightBytes: number) {
+  return {
+    layout: layout.label,
+    changes: describeExpertLayout(layout),
+    extraBytesPerGpu: weightBytes - weightBytesPerGpu(model, plan),
+  };
+}
+
+/** One GPU's memory split, in bytes, and what it leaves for the KV cache: what capacityProblem judges. */
+interface GpuMemorySplit {
+  weightBytes: number;
+  activation: number;
+  reserve: number;
+  budgetBytes: number;
+  totalBytes: number;
+  kvBlocks: number;
+  maxConcurrentSequences: number;
+}
+
+/**
+ * Why a divisible plan does not fit, the first that applies: weights over the budget, no memory left for
+ * the KV cache, or a KV cache smaller than one sequence of `contextLength` (with the longest that fits).
+ */
+function capacityProblem(
+  split: GpuMemorySplit,
+  settings: ResolvedSettings,
+  shape: KvBlockShape,
+  contextLength: number,
+): string | undefined {
+  const { weightBytes, activation, reserve, budgetBytes, totalBytes, kvBlocks } = split;
+  if (weightBytes > budgetBytes)
+    return `weights need ${formatGiB(weightBytes)} per GPU but only ${formatGiB(budgetBytes)} is allowed (${formatGiB(totalBytes)} × gpu-memory-utilization ${settings.gpuMemoryUtilization})`;
+  if (kvBlocks === 0)
+    return `no memory left for the KV cache: weights ${formatGiB(weightBytes)} + activations ${formatGiB(activation)} + runtime ${formatGiB(reserve)} fill the ${formatGiB(budgetBytes)} allowed`;
+  if (split.maxConcurrentSequences === 0) {
+    const kvCapacityTokens = kvBlocks * settings.blockSize;
+    const longest = longestFittingSequence(shape, kvBlocks, settings.blockSize, contextLength);
+    return `the KV cache holds ${kvCapacityTokens.toLocaleString('en-US')} tokens, fewer than one sequence of ${contextLength.toLocaleString('en-US')} tokens (lower max-model-len to at most ${longest}, or add GPUs)`;
+  }
+  return undefined;
+}
+
+/**
+ * The per-GPU report's optional KV fields: the sliding-window layers' bytes per token and window where
+ * full-attention layers share the cache, the window alone where every layer slides, and the recurrent
+ * state per sequence.
+ */
+function windowAndStateFields(
+  footprint: KvFootprint,
+  shape: KvBlockShape,
+): { slidingKvBytesPerToken?: number; slidingWindow?: number; kvStateBytesPerSequence?: number } {
+  return {
+    ...(footprint.slidingBytesPerToken > 0 && shape.fullShare > 0
+      ? { slidingKvBytesPerToken: footprint.slidingBytesPerToken, slidingWindow: footprint.window }
+      : {}),
+    ...(shape.fullShare === 0 && footprint.slidingBytesPerToken > 0
+      ? { slidingWindow: footprint.window }
+      : {}),
+    ...(footprint.stateBytesPerSequence > 0
+      ? { kvStateBytesPerSequence: footprint.stateBytesPerSequence }
+      : {}),
+  };
 }
 
 export function formatGiB(bytes: number): string {
