@@ -2,6 +2,7 @@ import type { HardwareSpec } from '../hardware/spec.js';
 import { assertPlanValid, type Plan, planGpus } from '../memory/plan.js';
 import { partWeightFormat, type WeightLayout, weightLayoutOf } from '../model/checkpoint.js';
 import {
+  type AttentionCoefficients,
   type AttentionPathCoefficients,
   attentionCoefficients,
   attentionPathCost,
@@ -15,7 +16,12 @@ import {
   sumCosts,
 } from '../model/cost.js';
 import { ACTIVATION_BYTES, type WeightFormat } from '../model/dtypes.js';
-import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, largestStageLayers } from '../model/geometry.js';
+import {
+  kvBytesPerTokenPerGpu,
+  kvBytesPerTokenPerReplica,
+  type LayerGeometry,
+  largestStageLayers,
+} from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
@@ -385,71 +391,15 @@ export class StepModel {
   }
 
   private compileKind(count: LayerKindCount): CompiledLayerKind {
-    const { model, plan } = this;
-    const setup = layerCostSetup(
-      model,
-      count.layer,
-      {
-        weight: this.weightLayout.format,
-        quantized: this.weightLayout.quantized,
-        kv: plan.kvDtype,
-        qUpProjection: qUpProjectionFormat(this.engine, this.weightLayout),
-      },
-      {
-        tp: plan.tp,
-        ep: plan.ep,
-        expertImbalance: this.options.expertImbalance,
-        epGroupBatches: epGroupBatches(plan),
-      },
-    );
+    const setup = this.layerSetup(count.layer);
     const attention = attentionCoefficients(setup);
-    // Measured attention tables were taken on full-attention layers; other kinds keep the calibration's curves.
-    const measured =
-      this.options.opTables && count.layer.attention.kind === 'full'
-        ? attentionEfficiencyPoints(this.options.opTables, {
-            tp: plan.tp,
-            hiddenSize: model.hiddenSize,
-            attentionFlopsPerPair: attention.prefill.flopsPerPair,
-            attentionBytesPerToken: attention.prefill.bytesPerToken,
-            kvBytesPerKey: attention.prefill.bytesPerKey,
-            peaks: this.peaks,
-          })
-        : { prefill: [], decode: [] };
+    const measured = this.importedAttentionPoints(count.layer, attention);
     const c = this.calibration;
-    const grid = this.grid;
-    const table = (secondsAt: (n: number) => number) => grid.map((n) => secondsAt(n));
-    const tokenTable = table((n) => this.tokenSeconds(setup, n, 'all'));
-    // The group's routed experts see the sum of its ranks' tokens, whatever each rank's share.
-    const grouped = setup.epGroupBatches > 1 && setup.layer.ffn.kind === 'moe';
-    const groupSetup = { ...setup, epGroupBatches: 1 };
-    const rankTable = grouped ? table((n) => this.tokenSeconds(setup, n, 'rank')) : null;
-    const expertTable = grouped ? table((n) => this.tokenSeconds(groupSetup, n, 'experts')) : null;
-    // A sparse (DSA) layer's decode runs in the latent space as the measured dense MLA decode does: its
-    // efficiency, read over the dense shape, is applied to the top-k keys it reads. Its prefill kernel
-    // (FlashMLA's sparse one, in the latent space) is not the measured dense prefill's: roofline curves.
+    const { tokenTable, rankTable, expertTable } = this.tokenTables(setup);
     const sparse = attention.indexer !== undefined;
-    const measuredShape = sparse ? { ...attention, window: Number.POSITIVE_INFINITY } : attention;
-    const engineAttention = this.measured ? measuredAttention(this.measured, setup, measuredShape) : {};
-    if (sparse) delete engineAttention.prefill;
-    // Where the engine measured the whole sparse-attention module, it times the core (and the indexer).
-    const module =
-      sparse && this.measured
-        ? measuredDsaModule(this.measured, setup, dsaArchitectureOf(model), attention, (n) =>
-            this.moduleProjectionSeconds(setup, n, DSA_MODULE_OPS),
-          )
-        : {};
-    if (module.decode) engineAttention.decode = module.decode;
-    // Dense MLA whose prefill kernel the engine's tables lack alone (vLLM's hold only the whole module).
-    const mlaModule =
-      !sparse && this.measured && !engineAttention.prefill
-        ? measuredMlaModule(this.measured, setup, attention.prefill, (n) =>
-            this.moduleProjectionSeconds(setup, n, MLA_MODULE_OPS),
-          )
-        : undefined;
-    const opsTable = (ops: (n: number) => OpCost[]) =>
-      ops(1).length > 0 ? table((n) => ops(n).reduce((sum, op) => sum + this.opSeconds(op, n), 0)) : null;
-    const decodeTable = opsTable((n) => decodeOnlyOps(setup, n));
-    const prefillKeyTable = opsTable((n) => prefillKeyOps(setup, n));
+    const { engineAttention, module, mlaModule } = this.engineAttentionOf(setup, attention, sparse);
+    const decodeTable = this.opsTable((n) => decodeOnlyOps(setup, n));
+    const prefillKeyTable = this.opsTable((n) => prefillKeyOps(setup, n));
     return {
       ...count,
       setup,
@@ -475,6 +425,106 @@ export class StepModel {
       prefillModuleFrom: module.prefillFrom ?? (mlaModule ? 0 : Number.POSITIVE_INFINITY),
       decodeModule: module.decode !== undefined,
     };
+  }
+
+  /** The cost setup of one layer geometry under this plan's formats and parallelism. */
+  private layerSetup(layer: LayerGeometry): LayerCostSetup {
+    const { model, plan } = this;
+    return layerCostSetup(
+      model,
+      layer,
+      {
+        weight: this.weightLayout.format,
+        quantized: this.weightLayout.quantized,
+        kv: plan.kvDtype,
+        qUpProjection: qUpProjectionFormat(this.engine, this.weightLayout),
+      },
+      {
+        tp: plan.tp,
+        ep: plan.ep,
+        expertImbalance: this.options.expertImbalance,
+        epGroupBatches: epGroupBatches(plan),
+      },
+    );
+  }
+
+  /**
+   * Attention efficiency points from imported (Vidur) op tables. They were taken on full-attention
+   * layers; other kinds keep the calibration's curves (no points).
+   */
+  private importedAttentionPoints(
+    layer: LayerGeometry,
+    attention: AttentionCoefficients,
+  ): { prefill: [number, number][]; decode: [number, number][] } {
+    const { model, plan } = this;
+    return this.options.opTables && layer.attention.kind === 'full'
+      ? attentionEfficiencyPoints(this.options.opTables, {
+          tp: plan.tp,
+          hiddenSize: model.hiddenSize,
+          attentionFlopsPerPair: attention.prefill.flopsPerPair,
+          attentionBytesPerToken: attention.prefill.bytesPerToken,
+          kvBytesPerKey: attention.prefill.bytesPerKey,
+          peaks: this.peaks,
+        })
+      : { prefill: [], decode: [] };
+  }
+
+  /** `secondsAt` over the token grid. */
+  private table(secondsAt: (n: number) => number): Float64Array {
+    return this.grid.map((n) => secondsAt(n));
+  }
+
+  /** The layer's token-count ops over the grid, and (EP group) split into one rank's and the experts'. */
+  private tokenTables(setup: LayerCostSetup): {
+    tokenTable: Float64Array;
+    rankTable: Float64Array | null;
+    expertTable: Float64Array | null;
+  } {
+    const tokenTable = this.table((n) => this.tokenSeconds(setup, n, 'all'));
+    // The group's routed experts see the sum of its ranks' tokens, whatever each rank's share.
+    const grouped = setup.epGroupBatches > 1 && setup.layer.ffn.kind === 'moe';
+    const groupSetup = { ...setup, epGroupBatches: 1 };
+    const rankTable = grouped ? this.table((n) => this.tokenSeconds(setup, n, 'rank')) : null;
+    const expertTable = grouped ? this.table((n) => this.tokenSeconds(groupSetup, n, 'experts')) : null;
+    return { tokenTable, rankTable, expertTable };
+  }
+
+  /**
+   * The engine's measured attention for the layer (its kernel tables), with the whole module's tables
+   * where they time it instead: the DSA module for a sparse layer, the MLA module for a dense MLA
+   * layer whose prefill kernel the engine did not measure alone.
+   */
+  private engineAttentionOf(setup: LayerCostSetup, attention: AttentionCoefficients, sparse: boolean) {
+    const model = this.model;
+    // A sparse (DSA) layer's decode runs in the latent space as the measured dense MLA decode does: its
+    // efficiency, read over the dense shape, is applied to the top-k keys it reads. Its prefill kernel
+    // (FlashMLA's sparse one, in the latent space) is not the measured dense prefill's: roofline curves.
+    const measuredShape = sparse ? { ...attention, window: Number.POSITIVE_INFINITY } : attention;
+    const engineAttention = this.measured ? measuredAttention(this.measured, setup, measuredShape) : {};
+    if (sparse) delete engineAttention.prefill;
+    // Where the engine measured the whole sparse-attention module, it times the core (and the indexer).
+    const module =
+      sparse && this.measured
+        ? measuredDsaModule(this.measured, setup, dsaArchitectureOf(model), attention, (n) =>
+            this.moduleProjectionSeconds(setup, n, DSA_MODULE_OPS),
+          )
+        : {};
+    if (module.decode) engineAttention.decode = module.decode;
+    // Dense MLA whose prefill kernel the engine's tables lack alone (vLLM's hold only the whole module).
+    const mlaModule =
+      !sparse && this.measured && !engineAttention.prefill
+        ? measuredMlaModule(this.measured, setup, attention.prefill, (n) =>
+            this.moduleProjectionSeconds(setup, n, MLA_MODULE_OPS),
+          )
+        : undefined;
+    return { engineAttention, module, mlaModule };
+  }
+
+  /** Seconds of the ops `ops` lists for n tokens, over the token grid; null where it lists none. */
+  private opsTable(ops: (n: number) => OpCost[]): Float64Array | null {
+    return ops(1).length > 0
+      ? this.table((n) => ops(n).reduce((sum, op) => sum + this.opSeconds(op, n), 0))
+      : null;
   }
 
   /** Kernels one step launches: every op of every layer on the busiest stage, and the LM head. */
