@@ -146,12 +146,31 @@ export function resolveSchedulerConfig(
   config: SchedulerConfig,
   context: { gpuMemoryBytes: number; modelMaxContext: number },
 ): ResolvedSchedulerConfig {
-  const big = context.gpuMemoryBytes >= 70 * GiB;
   const maxModelLen = config.maxModelLen ?? context.modelMaxContext;
-  const wholePromptBudget = Math.max(maxModelLen, 2048);
-  const policy = config.policy;
-  const base = {
-    policy,
+  return {
+    ...sharedDefaults(config, maxModelLen),
+    ...policyDefaults(config, context.gpuMemoryBytes >= 70 * GiB, Math.max(maxModelLen, 2048)),
+  };
+}
+
+/** The settings each policy defaults differently: its batch limits, watermark and prefix caching. */
+type PolicyDefaults = Pick<
+  ResolvedSchedulerConfig,
+  | 'maxNumSeqs'
+  | 'maxNumBatchedTokens'
+  | 'chunkedPrefillSize'
+  | 'watermark'
+  | 'enablePrefixCaching'
+  | 'chunkedPrefill'
+>;
+
+/** The settings whose defaults every policy shares. */
+function sharedDefaults(
+  config: SchedulerConfig,
+  maxModelLen: number,
+): Omit<ResolvedSchedulerConfig, keyof PolicyDefaults> {
+  return {
+    policy: config.policy,
     blockSize: config.blockSize ?? 16,
     gpuMemoryUtilization: config.gpuMemoryUtilization ?? 0.9,
     preemption: config.preemption ?? 'recompute',
@@ -169,11 +188,18 @@ export function resolveSchedulerConfig(
     batchWaitIters: config.batchWaitIters ?? 0,
     batchWaitTokensRatio: config.batchWaitTokensRatio ?? 0,
   } as const;
+}
+
+/**
+ * The policy's own defaults (PolicyDefaults): `big` for GPUs with ≥ 70 GiB; `wholePromptBudget` for
+ * policies that prefill a prompt in one step.
+ */
+function policyDefaults(config: SchedulerConfig, big: boolean, wholePromptBudget: number): PolicyDefaults {
+  const policy = config.policy;
   switch (policy) {
     case 'static':
     case 'orca':
       return {
-        ...base,
         maxNumSeqs: config.maxNumSeqs ?? (policy === 'static' ? 64 : 256),
         maxNumBatchedTokens: config.maxNumBatchedTokens ?? wholePromptBudget,
         chunkedPrefillSize: config.chunkedPrefillSize ?? wholePromptBudget,
@@ -183,7 +209,6 @@ export function resolveSchedulerConfig(
       };
     case 'vllm-v0':
       return {
-        ...base,
         maxNumSeqs: config.maxNumSeqs ?? 256,
         maxNumBatchedTokens: config.maxNumBatchedTokens ?? wholePromptBudget,
         chunkedPrefillSize: config.chunkedPrefillSize ?? wholePromptBudget,
@@ -194,7 +219,6 @@ export function resolveSchedulerConfig(
     case 'sarathi':
     case 'vllm-v1':
       return {
-        ...base,
         maxNumSeqs: config.maxNumSeqs ?? (big ? 1024 : 256),
         maxNumBatchedTokens: config.maxNumBatchedTokens ?? (big ? 8192 : 2048),
         chunkedPrefillSize: config.chunkedPrefillSize ?? config.maxNumBatchedTokens ?? (big ? 8192 : 2048),
@@ -205,7 +229,6 @@ export function resolveSchedulerConfig(
     case 'sglang': {
       const chunk = config.chunkedPrefillSize ?? (big ? 8192 : 2048);
       return {
-        ...base,
         maxNumSeqs: config.maxNumSeqs ?? 4096,
         maxNumBatchedTokens: config.maxNumBatchedTokens ?? 16384,
         chunkedPrefillSize: chunk,
@@ -216,7 +239,6 @@ export function resolveSchedulerConfig(
     }
     case 'lightllm':
       return {
-        ...base,
         maxNumSeqs: config.maxNumSeqs ?? 1000,
         maxNumBatchedTokens: config.maxNumBatchedTokens ?? wholePromptBudget,
         chunkedPrefillSize: config.chunkedPrefillSize ?? wholePromptBudget,
