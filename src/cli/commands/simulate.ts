@@ -9,6 +9,7 @@ import { findModel } from '../../engine/model/catalog.js';
 import { defaultWeightDtype } from '../../engine/model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
+import type { ModelSpec } from '../../engine/model/spec.js';
 import { resolveMeasuredOps } from '../../engine/perf/measured-ops.js';
 import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
 import { readOpTables, StepReport } from '../../engine/perf/report.js';
@@ -200,6 +201,12 @@ const ENGINE_PURPOSE =
   'serving engine whose measured op tables, all-reduce, CUDA graphs and overhead time the steps (default: roofline × default efficiencies)';
 
 export function registerSimulateCommands(program: Command): void {
+  registerStepCommand(program);
+  registerSimulateCommand(program);
+}
+
+/** `step`: one engine iteration's predicted time, op by op. */
+function registerStepCommand(program: Command): void {
   program
     .command('step')
     .description('the predicted time of one engine iteration, op by op')
@@ -266,92 +273,12 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: StepReport)')
-    .action(async (flags: StepFlags) => {
-      if (flags.prefillTokens === 0 && flags.decodeBatch === 0) {
-        throw new ServeTuneError(
-          'give --prefill-tokens and/or --decode-batch: the step is empty',
-          'invalid-argument',
-          '--prefill-tokens',
-        );
-      }
-      const model = await resolveModelAsync(flags.model);
-      const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
-      const plan: Plan = {
-        tp: flags.tp,
-        pp: flags.pp,
-        dp: flags.dp,
-        ep: flags.ep,
-        ...redundantSlotsOfFlags(flags),
-        ...allToAllOfFlags(flags),
-        weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
-        kvDtype: flags.kvDtype,
-      };
-      refuseKvDtypeOfNoEngine(flags.engine, flags.kvDtype);
-      const engine = servingEngineFromFlags(flags);
-      const expertImbalance = imbalanceFor(model, plan.ep, expertRoutingOfFlags(flags));
-      const perfDb = await perfDbFor(flags.perfDb, hardware.id, engine?.id ?? DEFAULT_ENGINE);
-      const stepModel = compileStepModel(model, hardware, plan, {
-        calibration,
-        opTables,
-        measuredTables: perfDb.tables,
-        engine,
-        expertImbalance,
-      });
-      const shape = createBatchShape(model.slidingWindow);
-      if (flags.prefillTokens > 0) addPrefillChunk(shape, flags.prefillTokens, flags.prefillContext, true);
-      const speculation = speculationOfFlags(flags);
-      const spec = speculation
-        ? speculativeStep(speculation, model, hardware, plan, stepModel, calibration, shape, flags)
-        : undefined;
-      if (!spec) addUniformDecodes(shape, flags.decodeBatch, flags.decodeContext);
-      const timing = createStepTiming();
-      const total = stepModel.timeStep(shape, timing) + (spec?.draftSeconds ?? 0);
-      const breakdown = [...stepModel.breakdown(shape), ...(spec ? [spec.entry] : [])];
-      const report = StepReport.parse({
-        model: model.id,
-        hardware: hardware.id,
-        plan: { tp: plan.tp, pp: plan.pp, ep: plan.ep, weightDtype: plan.weightDtype, kvDtype: plan.kvDtype },
-        batch: {
-          prefillTokens: flags.prefillTokens,
-          prefillContext: flags.prefillContext,
-          decodeBatch: flags.decodeBatch,
-          decodeContext: flags.decodeContext,
-        },
-        calibration:
-          stepModel.calibration.source +
-          (opTables ? ` + tables: ${opTables.source}` : '') +
-          (perfDb.note ? ` + ${perfDb.note}` : ''),
-        engine:
-          stepModel.measured?.describe() ??
-          (engine ? `${engine.id}: no measured tables for ${hardware.id} or its class` : null),
-        totalSeconds: total,
-        parts: {
-          overheadSeconds: timing.overheadSeconds,
-          stageSeconds: timing.stageSeconds,
-          stageSendSeconds: timing.stageSendSeconds,
-          headSeconds: timing.headSeconds,
-        },
-        breakdown,
-        ...(plan.ep > 1
-          ? { expertParallel: expertParallelTerms(plan, hardware, expertImbalance, breakdown) }
-          : {}),
-        ...(spec ? { speculation: spec.report } : {}),
-      });
-      if (flags.json) return printJson(report);
-      console.log(
-        `${model.name} on ${hardware.name}, ${describePlan(plan)} (${plan.weightDtype} weights, ${plan.kvDtype} KV); calibration ${report.calibration}`,
-      );
-      if (report.engine) console.log(`engine: ${report.engine}`);
-      console.log(
-        `batch: ${flags.prefillTokens} prefill tokens after ${flags.prefillContext} cached, ${flags.decodeBatch} decodes at context ${flags.decodeContext}\n`,
-      );
-      if (spec) console.log(`${spec.summaryLine}\n`);
-      if (report.expertParallel) console.log(`${describeExpertParallel(report.expertParallel)}\n`);
-      console.log(formatStepBreakdown(report));
-      console.log(`\nstep time: ${ms(total)}`);
-    });
+    .action(runStep);
+}
 
-  program
+/** `simulate`: a workload served request by request, summarized. */
+function registerSimulateCommand(program: Command): void {
+  const command = program
     .command('simulate')
     .description('simulate serving a workload, request by request, and summarize latency and throughput')
     .addOption(configFileOptions()[0])
@@ -369,7 +296,35 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(new Option('--dp <n>', 'data parallel replicas').argParser(positiveInt).default(1))
     .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1))
     .addOption(weightDtypeOption(true))
-    .addOption(kvDtypeOption())
+    .addOption(kvDtypeOption());
+  addSchedulerOptions(command);
+  addQueueAndCacheOptions(command);
+  addPoolAndTimingOptions(command);
+  addWorkloadOptions(command);
+  command
+    .addOption(engineOptions(ENGINE_PURPOSE)[0])
+    .addOption(engineOptions(ENGINE_PURPOSE)[1])
+    .addOption(engineOptions(ENGINE_PURPOSE)[2])
+    .addOption(moeBackendOptions()[0])
+    .addOption(moeBackendOptions()[1])
+    .addOption(deepGemmOption())
+    .addOption(nvfp4DispatchOption())
+    .addOption(fp8QBProjOption())
+    .addOption(decodeOnlyCudaGraphsOption())
+    .addOption(maxCudaGraphCaptureSizeOption())
+    .addOption(overlapSchedulingOption())
+    .addOption(expertSkewOption())
+    .addOption(eplbOption())
+    .addOption(allToAllOption())
+    .addOption(speculativeOption())
+    .addOption(specAcceptanceOption())
+    .option('--json', 'print JSON (schema: RunSummary)')
+    .action(runSimulate);
+}
+
+/** `simulate`'s scheduler: policy, step budgets, chunking, KV blocks and memory, context length. */
+function addSchedulerOptions(command: Command): Command {
+  return command
     .addOption(
       new Option('--scheduler <name>', 'scheduling policy').choices(PolicyName.options).default('vllm-v1'),
     )
@@ -411,7 +366,12 @@ export function registerSimulateCommands(program: Command): void {
         fraction,
       ),
     )
-    .addOption(new Option('--max-model-len <n>', 'longest prompt + output accepted').argParser(positiveInt))
+    .addOption(new Option('--max-model-len <n>', 'longest prompt + output accepted').argParser(positiveInt));
+}
+
+/** `simulate`'s preemption, queue order, KV offload, attention-DP balance, batch waits, prefix caching. */
+function addQueueAndCacheOptions(command: Command): Command {
+  return command
     .addOption(
       new Option(
         '--preemption <mode>',
@@ -455,7 +415,12 @@ export function registerSimulateCommands(program: Command): void {
       ).argParser(fraction),
     )
     .option('--prefix-caching', 'enable prefix caching')
-    .option('--no-prefix-caching', 'disable prefix caching')
+    .option('--no-prefix-caching', 'disable prefix caching');
+}
+
+/** `simulate`'s router, disaggregated pools and what calibrates the step times. */
+function addPoolAndTimingOptions(command: Command): Command {
+  return command
     .addOption(
       new Option('--router <name>', 'how arrivals spread over replicas')
         .choices(RouterName.options)
@@ -481,7 +446,12 @@ export function registerSimulateCommands(program: Command): void {
         collect,
       ),
     )
-    .addOption(perfDbOption())
+    .addOption(perfDbOption());
+}
+
+/** `simulate`'s workload and load: spec or trace, rate, cuts, closed loop, warm-up, SLO. */
+function addWorkloadOptions(command: Command): Command {
+  return command
     .option(
       '--workload <spec|file>',
       'required (with --config: default servetune.json "workload" beside the config): a workload spec (poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000) or a trace file (Azure/BurstGPT CSV, Mooncake/request-list JSONL); FILE#model=NAME keeps one model of a BurstGPT trace (e.g. burstgpt.csv#model=GPT-4). Spec shapes: curve=diurnal(PERIOD,LOW)|steps(T:F;…)|burst(EVERY,LEN,F) (rate over time); system=N[,shared=F][,templates=K] (shared system prompt / few-shot templates); turns=DIST[,think=DIST][,tool=F][,toolpause=DIST] (multi-turn sessions and agents, each turn sent after the previous answer); class=NAME,priority=P (per-class metrics, --scheduling-policy priority); join streams with + (e.g. poisson:rate=1,class=interactive + poisson:rate=20,class=batch,priority=1). Grammar and limits: docs/workloads.md, docs/limits.md',
@@ -507,156 +477,272 @@ export function registerSimulateCommands(program: Command): void {
     .addOption(thinkTimeOption())
     .addOption(warmUpOption())
     .addOption(warmUpPhaseOption())
-    .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'))
-    .addOption(engineOptions(ENGINE_PURPOSE)[0])
-    .addOption(engineOptions(ENGINE_PURPOSE)[1])
-    .addOption(engineOptions(ENGINE_PURPOSE)[2])
-    .addOption(moeBackendOptions()[0])
-    .addOption(moeBackendOptions()[1])
-    .addOption(deepGemmOption())
-    .addOption(nvfp4DispatchOption())
-    .addOption(fp8QBProjOption())
-    .addOption(decodeOnlyCudaGraphsOption())
-    .addOption(maxCudaGraphCaptureSizeOption())
-    .addOption(overlapSchedulingOption())
-    .addOption(expertSkewOption())
-    .addOption(eplbOption())
-    .addOption(allToAllOption())
-    .addOption(speculativeOption())
-    .addOption(specAcceptanceOption())
-    .option('--json', 'print JSON (schema: RunSummary)')
-    .action(async (given: SimulateFlags, command: Command) => {
-      const flags = requireSimulateInputs(withConfigFile(given, command));
-      checkThinkTime(flags);
-      checkWarmUpPhase(flags);
-      const model = await resolveModelAsync(flags.model);
-      const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
-      const engine = servingEngineFromFlags(flags);
-      const perfDb = await perfDbFor(flags.perfDb, hardware.id, engine?.id ?? DEFAULT_ENGINE);
-      if (perfDb.note && !flags.json) console.error(`note: ${perfDb.note}`);
-      const scheduler: SchedulerConfig = {
-        policy: flags.scheduler,
-        maxNumSeqs: flags.maxNumSeqs,
-        maxNumBatchedTokens: flags.maxNumBatchedTokens,
-        chunkedPrefillSize: flags.chunkedPrefillSize,
-        maxPrefillTokens: flags.maxPrefillTokens,
-        mixedChunk: flags.mixedChunk,
-        schedulerRecvInterval: flags.schedulerRecvInterval,
-        scheduleConservativeness: flags.scheduleConservativeness,
-        blockSize: flags.blockSize,
-        gpuMemoryUtilization: flags.gpuMemoryUtilization,
-        maxModelLen: flags.maxModelLen,
-        preemption: flags.preemption,
-        schedulingPolicy: flags.schedulingPolicy,
-        kvOffloadBytes: flags.kvOffload === undefined ? undefined : flags.kvOffload * 1024 ** 3,
-        kvPinSeconds: flags.kvPin,
-        attentionDpBalanceIters: flags.attentionDpBalance,
-        batchWaitIters: flags.batchWaitIters,
-        batchWaitTokensRatio: flags.batchWaitTokensRatio,
-        enablePrefixCaching: flags.prefixCaching,
-      };
-      const blockSizeProblem =
-        flags.blockSize === undefined ? undefined : kvBlockSizeProblem(flags.scheduler, flags.blockSize);
-      if (blockSizeProblem) throw new ServeTuneError(blockSizeProblem, 'invalid-argument', '--block-size');
-      refuseKvDtypeOfNoEngine(flags.engine, flags.kvDtype);
-      const planOf = (tp: number, pp: number, dp: number): Plan => ({
-        tp,
-        pp,
-        dp,
-        ep: flags.ep,
-        ...redundantSlotsOfFlags(flags),
-        ...allToAllOfFlags(flags),
-        weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
-        kvDtype: flags.kvDtype,
-      });
-      // --config --side: the scheduler flags set the picked side's pool, the other side's block its own.
-      const pairedScheduler = (pool: 'prefill' | 'decode') =>
-        flags.side !== undefined && flags.side !== pool ? flags.pairedScheduler : undefined;
-      const disaggregated = [
-        flags.prefillTp,
-        flags.prefillPp,
-        flags.prefillDp,
-        flags.decodeTp,
-        flags.decodePp,
-        flags.decodeDp,
-      ].some((v) => v !== undefined);
-      // Speculation runs where decodes do: the colocated pool, or the decode pool.
-      const spec = speculationOfFlags(flags);
-      const speculation = spec ? { speculation: spec } : {};
-      const routing = expertRoutingOfFlags(flags);
-      if (routing) Object.assign(speculation, { expertRouting: routing });
-      const config: SimulationConfigInput = {
-        // Catalog entries travel by id (short JSON); a config.json model travels whole.
-        model: findModel(flags.model) ? model.id : model,
-        hardware: hardware.id,
-        router: flags.router,
-        calibration,
-        engine,
-        slo: flags.slo ?? NO_SLO,
-        seed: flags.seed,
-        deployment: disaggregated
+    .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'));
+}
+
+/** `servetune step`: checks the batch, predicts the step and prints it (or its JSON). */
+async function runStep(flags: StepFlags): Promise<void> {
+  if (flags.prefillTokens === 0 && flags.decodeBatch === 0) {
+    throw new ServeTuneError(
+      'give --prefill-tokens and/or --decode-batch: the step is empty',
+      'invalid-argument',
+      '--prefill-tokens',
+    );
+  }
+  const step = await predictStep(flags);
+  if (flags.json) return printJson(step.report);
+  printStep(flags, step);
+}
+
+/** The step model the flags describe: model, GPU, plan, calibration, tables and engine. */
+async function stepModelOfFlags(flags: StepFlags) {
+  const model = await resolveModelAsync(flags.model);
+  const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
+  const plan: Plan = {
+    tp: flags.tp,
+    pp: flags.pp,
+    dp: flags.dp,
+    ep: flags.ep,
+    ...redundantSlotsOfFlags(flags),
+    ...allToAllOfFlags(flags),
+    weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
+    kvDtype: flags.kvDtype,
+  };
+  refuseKvDtypeOfNoEngine(flags.engine, flags.kvDtype);
+  const engine = servingEngineFromFlags(flags);
+  const expertImbalance = imbalanceFor(model, plan.ep, expertRoutingOfFlags(flags));
+  const perfDb = await perfDbFor(flags.perfDb, hardware.id, engine?.id ?? DEFAULT_ENGINE);
+  const stepModel = compileStepModel(model, hardware, plan, {
+    calibration,
+    opTables,
+    measuredTables: perfDb.tables,
+    engine,
+    expertImbalance,
+  });
+  return { model, hardware, calibration, opTables, plan, engine, expertImbalance, perfDb, stepModel };
+}
+
+/** The flags' batch timed by their step model (with a speculative draft where asked): the StepReport. */
+async function predictStep(flags: StepFlags) {
+  const compiled = await stepModelOfFlags(flags);
+  const { model, hardware, calibration, opTables, plan, engine, expertImbalance, perfDb, stepModel } =
+    compiled;
+  const shape = createBatchShape(model.slidingWindow);
+  if (flags.prefillTokens > 0) addPrefillChunk(shape, flags.prefillTokens, flags.prefillContext, true);
+  const speculation = speculationOfFlags(flags);
+  const spec = speculation
+    ? speculativeStep(speculation, model, hardware, plan, stepModel, calibration, shape, flags)
+    : undefined;
+  if (!spec) addUniformDecodes(shape, flags.decodeBatch, flags.decodeContext);
+  const timing = createStepTiming();
+  const total = stepModel.timeStep(shape, timing) + (spec?.draftSeconds ?? 0);
+  const breakdown = [...stepModel.breakdown(shape), ...(spec ? [spec.entry] : [])];
+  const report = StepReport.parse({
+    model: model.id,
+    hardware: hardware.id,
+    plan: { tp: plan.tp, pp: plan.pp, ep: plan.ep, weightDtype: plan.weightDtype, kvDtype: plan.kvDtype },
+    batch: {
+      prefillTokens: flags.prefillTokens,
+      prefillContext: flags.prefillContext,
+      decodeBatch: flags.decodeBatch,
+      decodeContext: flags.decodeContext,
+    },
+    calibration:
+      stepModel.calibration.source +
+      (opTables ? ` + tables: ${opTables.source}` : '') +
+      (perfDb.note ? ` + ${perfDb.note}` : ''),
+    engine:
+      stepModel.measured?.describe() ??
+      (engine ? `${engine.id}: no measured tables for ${hardware.id} or its class` : null),
+    totalSeconds: total,
+    parts: {
+      overheadSeconds: timing.overheadSeconds,
+      stageSeconds: timing.stageSeconds,
+      stageSendSeconds: timing.stageSendSeconds,
+      headSeconds: timing.headSeconds,
+    },
+    breakdown,
+    ...(plan.ep > 1
+      ? { expertParallel: expertParallelTerms(plan, hardware, expertImbalance, breakdown) }
+      : {}),
+    ...(spec ? { speculation: spec.report } : {}),
+  });
+  return { model, hardware, plan, spec, total, report };
+}
+
+/** The predicted step in words: deployment, engine, batch, speculation, EP terms and the op breakdown. */
+function printStep(flags: StepFlags, step: Awaited<ReturnType<typeof predictStep>>): void {
+  const { model, hardware, plan, spec, total, report } = step;
+  console.log(
+    `${model.name} on ${hardware.name}, ${describePlan(plan)} (${plan.weightDtype} weights, ${plan.kvDtype} KV); calibration ${report.calibration}`,
+  );
+  if (report.engine) console.log(`engine: ${report.engine}`);
+  console.log(
+    `batch: ${flags.prefillTokens} prefill tokens after ${flags.prefillContext} cached, ${flags.decodeBatch} decodes at context ${flags.decodeContext}\n`,
+  );
+  if (spec) console.log(`${spec.summaryLine}\n`);
+  if (report.expertParallel) console.log(`${describeExpertParallel(report.expertParallel)}\n`);
+  console.log(formatStepBreakdown(report));
+  console.log(`\nstep time: ${ms(total)}`);
+}
+
+/** `servetune simulate`: the flags (or --config) as a deployment and workload, simulated and summarized. */
+async function runSimulate(given: SimulateFlags, command: Command): Promise<void> {
+  const flags = requireSimulateInputs(withConfigFile(given, command));
+  checkThinkTime(flags);
+  checkWarmUpPhase(flags);
+  const model = await resolveModelAsync(flags.model);
+  const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
+  const engine = servingEngineFromFlags(flags);
+  const perfDb = await perfDbFor(flags.perfDb, hardware.id, engine?.id ?? DEFAULT_ENGINE);
+  if (perfDb.note && !flags.json) console.error(`note: ${perfDb.note}`);
+  const scheduler = schedulerOfFlags(flags);
+  refuseKvDtypeOfNoEngine(flags.engine, flags.kvDtype);
+  const deployment = deploymentOfFlags(flags, model, scheduler);
+  const config: SimulationConfigInput = {
+    // Catalog entries travel by id (short JSON); a config.json model travels whole.
+    model: findModel(flags.model) ? model.id : model,
+    hardware: hardware.id,
+    router: flags.router,
+    calibration,
+    engine,
+    slo: flags.slo ?? NO_SLO,
+    seed: flags.seed,
+    deployment,
+  };
+  const workload = workloadOfFlags(flags);
+  refuseWarmUpOfAll(flags.warmUpRequests, workload.requests.length, '--warm-up-requests');
+  const summary = RunSummary.parse(
+    simulate(config, workload, {
+      opTables,
+      measuredTables: perfDb.tables,
+      closedLoop:
+        flags.concurrency !== undefined
           ? {
-              kind: 'disaggregated',
-              prefill: {
-                plan: planOf(flags.prefillTp ?? flags.tp, flags.prefillPp ?? flags.pp, flags.prefillDp ?? 1),
-                scheduler: pairedScheduler('prefill') ?? scheduler,
-              },
-              decode: {
-                plan: planOf(flags.decodeTp ?? flags.tp, flags.decodePp ?? flags.pp, flags.decodeDp ?? 1),
-                scheduler: pairedScheduler('decode') ?? scheduler,
-                ...speculation,
-              },
+              concurrency: flags.concurrency,
+              thinkSeconds: flags.thinkTime,
+              ...(flags.warmUpPhase ? { warmUpPhase: flags.warmUpRequests } : {}),
             }
-          : {
-              kind: 'colocated',
-              pool: { plan: planOf(flags.tp, flags.pp, flags.dp), scheduler, ...speculation },
-            },
+          : undefined,
+      warmUpRequests: flags.warmUpRequests,
+      maxTokens: flags.maxTokens,
+    }),
+  );
+  if (flags.json) printJson(summary);
+  else {
+    printSummary(summary, workload.source);
+    if (flags.configSource) console.log(`config: ${flags.configSource}`);
+    if (config.engine)
+      console.log(`engine: ${describeTimedWith(hardware, ServingEngine.parse(config.engine))}`);
+  }
+  if (!summary.feasible) process.exitCode = 3;
+  else if (summary.requests.completed === 0) {
+    const limit = flags.maxModelLen ?? model.maxContextLength;
+    process.stderr.write(`servetune: error: ${allFailedReason(summary, workload, limit)}\n`);
+    process.exitCode = 3;
+  }
+}
+
+/** The scheduler the flags set; a block size the scheduler cannot use is an error. */
+function schedulerOfFlags(flags: SimulateFlags): SchedulerConfig {
+  const scheduler: SchedulerConfig = {
+    policy: flags.scheduler,
+    maxNumSeqs: flags.maxNumSeqs,
+    maxNumBatchedTokens: flags.maxNumBatchedTokens,
+    chunkedPrefillSize: flags.chunkedPrefillSize,
+    maxPrefillTokens: flags.maxPrefillTokens,
+    mixedChunk: flags.mixedChunk,
+    schedulerRecvInterval: flags.schedulerRecvInterval,
+    scheduleConservativeness: flags.scheduleConservativeness,
+    blockSize: flags.blockSize,
+    gpuMemoryUtilization: flags.gpuMemoryUtilization,
+    maxModelLen: flags.maxModelLen,
+    preemption: flags.preemption,
+    schedulingPolicy: flags.schedulingPolicy,
+    kvOffloadBytes: flags.kvOffload === undefined ? undefined : flags.kvOffload * 1024 ** 3,
+    kvPinSeconds: flags.kvPin,
+    attentionDpBalanceIters: flags.attentionDpBalance,
+    batchWaitIters: flags.batchWaitIters,
+    batchWaitTokensRatio: flags.batchWaitTokensRatio,
+    enablePrefixCaching: flags.prefixCaching,
+  };
+  const blockSizeProblem =
+    flags.blockSize === undefined ? undefined : kvBlockSizeProblem(flags.scheduler, flags.blockSize);
+  if (blockSizeProblem) throw new ServeTuneError(blockSizeProblem, 'invalid-argument', '--block-size');
+  return scheduler;
+}
+
+/**
+ * The deployment the flags describe: one colocated pool, or prefill and decode pools where any
+ * --prefill-* or --decode-* degree is given. Speculation and expert routing go where decodes run.
+ */
+function deploymentOfFlags(
+  flags: SimulateFlags,
+  model: ModelSpec,
+  scheduler: SchedulerConfig,
+): SimulationConfigInput['deployment'] {
+  const planOf = (tp: number, pp: number, dp: number): Plan => ({
+    tp,
+    pp,
+    dp,
+    ep: flags.ep,
+    ...redundantSlotsOfFlags(flags),
+    ...allToAllOfFlags(flags),
+    weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
+    kvDtype: flags.kvDtype,
+  });
+  // --config --side: the scheduler flags set the picked side's pool, the other side's block its own.
+  const pairedScheduler = (pool: 'prefill' | 'decode') =>
+    flags.side !== undefined && flags.side !== pool ? flags.pairedScheduler : undefined;
+  const disaggregated = [
+    flags.prefillTp,
+    flags.prefillPp,
+    flags.prefillDp,
+    flags.decodeTp,
+    flags.decodePp,
+    flags.decodeDp,
+  ].some((v) => v !== undefined);
+  // Speculation runs where decodes do: the colocated pool, or the decode pool.
+  const spec = speculationOfFlags(flags);
+  const speculation = spec ? { speculation: spec } : {};
+  const routing = expertRoutingOfFlags(flags);
+  if (routing) Object.assign(speculation, { expertRouting: routing });
+  return disaggregated
+    ? {
+        kind: 'disaggregated',
+        prefill: {
+          plan: planOf(flags.prefillTp ?? flags.tp, flags.prefillPp ?? flags.pp, flags.prefillDp ?? 1),
+          scheduler: pairedScheduler('prefill') ?? scheduler,
+        },
+        decode: {
+          plan: planOf(flags.decodeTp ?? flags.tp, flags.decodePp ?? flags.pp, flags.decodeDp ?? 1),
+          scheduler: pairedScheduler('decode') ?? scheduler,
+          ...speculation,
+        },
+      }
+    : {
+        kind: 'colocated',
+        pool: { plan: planOf(flags.tp, flags.pp, flags.dp), scheduler, ...speculation },
       };
-      const workload = loadWorkload(flags.workload, {
-        rate: flags.rate,
-        seed: flags.seed,
-        durationSeconds: flags.duration,
-        count: flags.requests,
-      });
-      if (workload.requests.length === 0) {
-        const flag = flags.duration !== undefined ? '--duration' : '--workload';
-        throw new ServeTuneError(
-          `no requests to simulate: ${flag === '--duration' ? `none of ${flags.workload} arrives within --duration ${flags.duration} s` : `${flags.workload} holds none`}`,
-          'invalid-argument',
-          flag,
-        );
-      }
-      refuseWarmUpOfAll(flags.warmUpRequests, workload.requests.length, '--warm-up-requests');
-      const summary = RunSummary.parse(
-        simulate(config, workload, {
-          opTables,
-          measuredTables: perfDb.tables,
-          closedLoop:
-            flags.concurrency !== undefined
-              ? {
-                  concurrency: flags.concurrency,
-                  thinkSeconds: flags.thinkTime,
-                  ...(flags.warmUpPhase ? { warmUpPhase: flags.warmUpRequests } : {}),
-                }
-              : undefined,
-          warmUpRequests: flags.warmUpRequests,
-          maxTokens: flags.maxTokens,
-        }),
-      );
-      if (flags.json) printJson(summary);
-      else {
-        printSummary(summary, workload.source);
-        if (flags.configSource) console.log(`config: ${flags.configSource}`);
-        if (config.engine)
-          console.log(`engine: ${describeTimedWith(hardware, ServingEngine.parse(config.engine))}`);
-      }
-      if (!summary.feasible) process.exitCode = 3;
-      else if (summary.requests.completed === 0) {
-        const limit = flags.maxModelLen ?? model.maxContextLength;
-        process.stderr.write(`servetune: error: ${allFailedReason(summary, workload, limit)}\n`);
-        process.exitCode = 3;
-      }
-    });
+}
+
+/** The workload the flags name, cut to --duration or --requests; one with no request is an error. */
+function workloadOfFlags(flags: SimulateFlags): Workload {
+  const workload = loadWorkload(flags.workload, {
+    rate: flags.rate,
+    seed: flags.seed,
+    durationSeconds: flags.duration,
+    count: flags.requests,
+  });
+  if (workload.requests.length === 0) {
+    const flag = flags.duration !== undefined ? '--duration' : '--workload';
+    throw new ServeTuneError(
+      `no requests to simulate: ${flag === '--duration' ? `none of ${flags.workload} arrives within --duration ${flags.duration} s` : `${flags.workload} holds none`}`,
+      'invalid-argument',
+      flag,
+    );
+  }
+  return workload;
 }
 
 /** --model, --hardware and --workload: given, or taken from --config (and the servetune.json beside it). */
