@@ -172,138 +172,213 @@ export async function runSearch(
 ): Promise<SearchOutcome> {
   const { signal, onProgress, onPartial } = options;
   const spaceInput = { ...request };
-  const { shapes, pruned } = feasibleReplicaShapes(spaceInput, request.gpus);
+  const { shapes, pruned } = replicaShapes(spaceInput, request.gpus);
+  const run: SearchRun = {
+    request,
+    evaluator,
+    signal,
+    onProgress,
+    scored: new Map(),
+    maxRateById: new Map(),
+    atMaxRateById: new Map(),
+    pruned,
+    simulations: 0,
+    maxRateRuns: 0,
+  };
+
+  const coarse = colocatedCandidates(spaceInput, shapes);
+  if (request.disaggregation) coarse.push(...disaggregatedCandidates(spaceInput, shapes));
+  if (request.allowSpeculation) coarse.push(...speculativeCandidates(coarse, request.model));
+  await scoreAndRate(run, coarse, 'coarse');
+  const reportPartial = () => onPartial?.(outcomeSoFar(run));
+  reportPartial();
+
+  const leaders = request.refineLeaders ?? 3;
+  for (let round = 0; round < (request.refineRounds ?? 8); round++) {
+    const variants = refinementVariants(run, leadersOf(run, leaders));
+    if (variants.size === 0) break;
+    const before = bestRate(run);
+    const fresh = await scoreAndRate(run, [...variants.values()], 'refine');
+    reportPartial();
+    const improvedOrTied = fresh.some(
+      (s) => (run.maxRateById.get(s.candidate.id) ?? 0) >= before && before > 0,
+    );
+    if (!improvedOrTied) break;
+  }
+
+  return outcomeSoFar(run);
+}
+
+/** A search as it goes: what it evaluated, each configuration's rate under the SLOs, what it pruned. */
+interface SearchRun {
+  readonly request: SearchRequest;
+  readonly evaluator: Evaluator;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: SearchProgress) => void;
+  readonly scored: Map<string, Scored>;
+  /** The highest rate under the SLOs (closed loop: the rate served where the SLOs hold); null: none. */
+  readonly maxRateById: Map<string, number | null>;
+  readonly atMaxRateById: Map<string, EvaluationMetrics>;
+  readonly pruned: PrunedConfiguration[];
+  simulations: number;
+  maxRateRuns: number;
+}
+
+/** The replica shapes to search (plain, wide expert parallel, then those a single node holds) and what was pruned. */
+function replicaShapes(
+  spaceInput: SearchRequest,
+  gpus: number,
+): { shapes: ReturnType<typeof feasibleReplicaShapes>['shapes']; pruned: PrunedConfiguration[] } {
+  const { shapes, pruned } = feasibleReplicaShapes(spaceInput, gpus);
   const wide = wideExpertParallelShapes(spaceInput, dtypeChoices(spaceInput));
   shapes.push(...wide.shapes);
   pruned.push(...wide.pruned);
   const oneNode = singleNodeShapes(spaceInput, shapes);
   shapes.splice(0, shapes.length, ...oneNode.shapes);
   pruned.push(...oneNode.pruned);
-  let simulations = 0;
+  return { shapes, pruned };
+}
 
-  const evaluateAll = async (candidates: Candidate[], stage: Scored['stage']): Promise<Scored[]> => {
-    signal?.throwIfAborted();
-    onProgress?.({ stage, done: 0, total: candidates.length });
-    const concurrency = request.concurrency;
-    const metrics = await evaluator.evaluate(
-      candidates.map((candidate) =>
-        concurrency === undefined ? { candidate, rate: request.rate } : { candidate, concurrency },
-      ),
-      signal,
-    );
-    simulations += candidates.length;
-    onProgress?.({ stage, done: candidates.length, total: candidates.length });
-    return candidates.map((candidate, i) => ({ candidate, metrics: metrics[i], stage }));
-  };
+/** The outcome over what has been evaluated so far. */
+function outcomeSoFar(run: SearchRun): SearchOutcome {
+  return outcomeOf(
+    run.request,
+    [...run.scored.values()],
+    run.maxRateById,
+    run.atMaxRateById,
+    run.pruned,
+    run.simulations,
+  );
+}
 
-  const coarse = colocatedCandidates(spaceInput, shapes);
-  if (request.disaggregation) coarse.push(...disaggregatedCandidates(spaceInput, shapes));
-  if (request.allowSpeculation) coarse.push(...speculativeCandidates(coarse, request.model));
-  const scored = new Map<string, Scored>();
-  const maxRateById = new Map<string, number | null>();
-  const atMaxRateById = new Map<string, EvaluationMetrics>();
-  let maxRateRuns = 0;
+/** Evaluates `candidates` at the search's rate or concurrency, records them, then their rates under the SLOs. */
+async function scoreAndRate(
+  run: SearchRun,
+  candidates: Candidate[],
+  stage: Scored['stage'],
+): Promise<Scored[]> {
+  const { request, signal, onProgress } = run;
+  signal?.throwIfAborted();
+  onProgress?.({ stage, done: 0, total: candidates.length });
+  const concurrency = request.concurrency;
+  const metrics = await run.evaluator.evaluate(
+    candidates.map((candidate) =>
+      concurrency === undefined ? { candidate, rate: request.rate } : { candidate, concurrency },
+    ),
+    signal,
+  );
+  run.simulations += candidates.length;
+  onProgress?.({ stage, done: candidates.length, total: candidates.length });
+  const fresh = candidates.map((candidate, i): Scored => ({ candidate, metrics: metrics[i], stage }));
+  for (const s of fresh) run.scored.set(s.candidate.id, s);
+  if (request.concurrency === undefined) await searchMaxRates(run, fresh);
+  else recordServedRates(fresh, request.slo, run.maxRateById, run.atMaxRateById);
+  return fresh;
+}
 
-  /** Max-rate search for the new configurations that no evaluated configuration beats on every metric. */
-  const searchMaxRates = async (fresh: readonly Scored[]) => {
-    const everyone = [...scored.values()];
-    const vectors = new Map(everyone.map((s) => [s.candidate.id, objectiveVector(request, s)]));
-    const survivors: Scored[] = [];
-    for (const s of fresh) {
-      const mine = vectors.get(s.candidate.id)!;
-      const gpus = candidateGpus(s.candidate);
-      const dominator =
-        request.pruneDominated === false
-          ? undefined
-          : everyone.find(
-              (other) =>
-                other !== s &&
-                candidateGpus(other.candidate) <= gpus &&
-                dominates(vectors.get(other.candidate.id)!, mine, OBJECTIVE_SENSES),
-            );
-      if (dominator) {
-        pruned.push({
-          what: s.candidate.id,
-          reason: 'dominated',
-          detail: `worse on every metric than ${dominator.candidate.id}`,
-        });
-      } else {
-        survivors.push(s);
-      }
-    }
-    const rates = await maxRatesUnderSlo(
-      survivors.length,
-      async (round) => {
-        signal?.throwIfAborted();
-        const metrics = await evaluator.evaluate(
-          round.map(({ index, rate }) => ({ candidate: survivors[index].candidate, rate })),
-          signal,
-        );
-        simulations += round.length;
-        maxRateRuns += round.length;
-        onProgress?.({ stage: 'max-rate', done: maxRateRuns, total: maxRateRuns + survivors.length });
-        return metrics.map((m) => ({ holds: meetsSlo(m, request.slo), payload: m }));
-      },
-      { ...DEFAULT_RATE_SEARCH, start: request.rate },
-    );
-    for (let i = 0; i < survivors.length; i++) {
-      maxRateById.set(survivors[i].candidate.id, rates[i].rate);
-      if (rates[i].payload) atMaxRateById.set(survivors[i].candidate.id, rates[i].payload!);
-    }
-  };
-
-  const rateUnderSlo = async (fresh: readonly Scored[]) => {
-    if (request.concurrency === undefined) await searchMaxRates(fresh);
-    else recordServedRates(fresh, request.slo, maxRateById, atMaxRateById);
-  };
-
-  let fresh = await evaluateAll(coarse, 'coarse');
-  for (const s of fresh) scored.set(s.candidate.id, s);
-  await rateUnderSlo(fresh);
-  const reportPartial = () =>
-    onPartial?.(outcomeOf(request, [...scored.values()], maxRateById, atMaxRateById, pruned, simulations));
-  reportPartial();
-
-  const leaders = request.refineLeaders ?? 3;
-  const bestRate = () => Math.max(0, ...[...maxRateById.values()].map((r) => r ?? 0));
-  for (let round = 0; round < (request.refineRounds ?? 8); round++) {
-    const top = [...scored.values()]
-      .filter((s) => maxRateById.get(s.candidate.id) != null)
-      .sort(
-        (a, b) =>
-          maxRateById.get(b.candidate.id)! - maxRateById.get(a.candidate.id)! ||
-          b.metrics.throughputPerGpu - a.metrics.throughputPerGpu,
-      )
-      .slice(0, leaders);
-    const variants = new Map<string, Candidate>();
-    for (const leader of top) {
-      const speculation = request.allowSpeculation
-        ? speculationNeighbours(leader.candidate, request.model)
-        : [];
-      for (const variant of [...refinedVariants(leader.candidate), ...speculation]) {
-        if (scored.has(variant.id) || variants.has(variant.id)) continue;
-        if (!fits(request, variant)) {
-          pruned.push({
-            what: variant.id,
-            reason: 'memory',
-            detail: 'the longest sequence does not fit in the KV cache',
-          });
-          continue;
-        }
-        variants.set(variant.id, variant);
-      }
-    }
-    if (variants.size === 0) break;
-    const before = bestRate();
-    fresh = await evaluateAll([...variants.values()], 'refine');
-    for (const s of fresh) scored.set(s.candidate.id, s);
-    await rateUnderSlo(fresh);
-    reportPartial();
-    const improvedOrTied = fresh.some((s) => (maxRateById.get(s.candidate.id) ?? 0) >= before && before > 0);
-    if (!improvedOrTied) break;
+/** Max-rate search for the new configurations that no evaluated configuration beats on every metric. */
+async function searchMaxRates(run: SearchRun, fresh: readonly Scored[]): Promise<void> {
+  const { request, signal } = run;
+  const survivors = undominated(run, fresh);
+  const rates = await maxRatesUnderSlo(
+    survivors.length,
+    async (round) => {
+      signal?.throwIfAborted();
+      const metrics = await run.evaluator.evaluate(
+        round.map(({ index, rate }) => ({ candidate: survivors[index].candidate, rate })),
+        signal,
+      );
+      run.simulations += round.length;
+      run.maxRateRuns += round.length;
+      run.onProgress?.({
+        stage: 'max-rate',
+        done: run.maxRateRuns,
+        total: run.maxRateRuns + survivors.length,
+      });
+      return metrics.map((m) => ({ holds: meetsSlo(m, request.slo), payload: m }));
+    },
+    { ...DEFAULT_RATE_SEARCH, start: request.rate },
+  );
+  for (let i = 0; i < survivors.length; i++) {
+    run.maxRateById.set(survivors[i].candidate.id, rates[i].rate);
+    if (rates[i].payload) run.atMaxRateById.set(survivors[i].candidate.id, rates[i].payload!);
   }
+}
 
-  return outcomeOf(request, [...scored.values()], maxRateById, atMaxRateById, pruned, simulations);
+/**
+ * The new configurations that no evaluated one using at most as many GPUs beats on every metric; the
+ * others are pruned as dominated (unless the request keeps them).
+ */
+function undominated(run: SearchRun, fresh: readonly Scored[]): Scored[] {
+  const request = run.request;
+  const everyone = [...run.scored.values()];
+  const vectors = new Map(everyone.map((s) => [s.candidate.id, objectiveVector(request, s)]));
+  const survivors: Scored[] = [];
+  for (const s of fresh) {
+    const mine = vectors.get(s.candidate.id)!;
+    const gpus = candidateGpus(s.candidate);
+    const dominator =
+      request.pruneDominated === false
+        ? undefined
+        : everyone.find(
+            (other) =>
+              other !== s &&
+              candidateGpus(other.candidate) <= gpus &&
+              dominates(vectors.get(other.candidate.id)!, mine, OBJECTIVE_SENSES),
+          );
+    if (dominator) {
+      run.pruned.push({
+        what: s.candidate.id,
+        reason: 'dominated',
+        detail: `worse on every metric than ${dominator.candidate.id}`,
+      });
+    } else {
+      survivors.push(s);
+    }
+  }
+  return survivors;
+}
+
+/** The highest rate under the SLOs found so far (0: none). */
+function bestRate(run: SearchRun): number {
+  return Math.max(0, ...[...run.maxRateById.values()].map((r) => r ?? 0));
+}
+
+/** The `count` configurations with the highest rate under the SLOs, then the most throughput per GPU. */
+function leadersOf(run: SearchRun, count: number): Scored[] {
+  const { scored, maxRateById } = run;
+  return [...scored.values()]
+    .filter((s) => maxRateById.get(s.candidate.id) != null)
+    .sort(
+      (a, b) =>
+        maxRateById.get(b.candidate.id)! - maxRateById.get(a.candidate.id)! ||
+        b.metrics.throughputPerGpu - a.metrics.throughputPerGpu,
+    )
+    .slice(0, count);
+}
+
+/** The leaders' unevaluated neighbours (knobs refined, speculation varied) that fit in memory. */
+function refinementVariants(run: SearchRun, top: readonly Scored[]): Map<string, Candidate> {
+  const request = run.request;
+  const variants = new Map<string, Candidate>();
+  for (const leader of top) {
+    const speculation = request.allowSpeculation
+      ? speculationNeighbours(leader.candidate, request.model)
+      : [];
+    for (const variant of [...refinedVariants(leader.candidate), ...speculation]) {
+      if (run.scored.has(variant.id) || variants.has(variant.id)) continue;
+      if (!fits(request, variant)) {
+        run.pruned.push({
+          what: variant.id,
+          reason: 'memory',
+          detail: 'the longest sequence does not fit in the KV cache',
+        });
+        continue;
+      }
+      variants.set(variant.id, variant);
+    }
+  }
+  return variants;
 }
 
 /** Closed loop: the rate each new configuration served at the concurrency, where it met the SLOs. */
