@@ -251,128 +251,142 @@ export function registerSearchCommands(program: Command): void {
   command.addOption(nvfp4DispatchOption());
   command.addOption(fp8QBProjOption());
   for (const option of [...searchRunOptions(), ...emitOptions()]) command.addOption(option);
-  command.action(
-    async (
-      flags: MoeBackendFlags & {
-        model: string;
-        hardware: string[];
-        gpus: number | GpuRange;
-        workload: string;
-        slo: Slo;
-        sloPercentile?: Slo['percentile'];
-        rate?: number;
-        concurrency?: number;
-        engine: EngineSpec;
-        disableCustomAllReduce?: boolean;
-        enforceEager?: boolean;
-        disableOverlapScheduling?: boolean;
-        nvfp4Dispatch?: boolean;
-        fp8QBProj?: boolean;
-        allowQuantization?: boolean;
-        disaggregation?: boolean;
-        allowSpeculation?: boolean;
-        sampleRequests: number;
-        threads?: number;
-        profile?: string;
-        calibration?: string;
-        perfDb?: string;
-        seed: number;
-        json?: boolean;
-        html?: string;
-        emit?: DeployFormat;
-        emitDir: string;
-        price?: PriceOverrides;
+  command.action(runSearchCommand);
+}
+
+/** The `search` command's flags, as commander parses them. */
+interface SearchFlags extends MoeBackendFlags {
+  model: string;
+  hardware: string[];
+  gpus: number | GpuRange;
+  workload: string;
+  slo: Slo;
+  sloPercentile?: Slo['percentile'];
+  rate?: number;
+  concurrency?: number;
+  engine: EngineSpec;
+  disableCustomAllReduce?: boolean;
+  enforceEager?: boolean;
+  disableOverlapScheduling?: boolean;
+  nvfp4Dispatch?: boolean;
+  fp8QBProj?: boolean;
+  allowQuantization?: boolean;
+  disaggregation?: boolean;
+  allowSpeculation?: boolean;
+  sampleRequests: number;
+  threads?: number;
+  profile?: string;
+  calibration?: string;
+  perfDb?: string;
+  seed: number;
+  json?: boolean;
+  html?: string;
+  emit?: DeployFormat;
+  emitDir: string;
+  price?: PriceOverrides;
+}
+
+/** `servetune search`: plans capacity where --hardware or --gpus ranges, else searches one deployment. */
+async function runSearchCommand(flags: SearchFlags): Promise<void> {
+  if (flags.emit) refuseUnusableEmitDir(flags.emitDir);
+  const slo = sloWithPercentile(flags.slo, flags.sloPercentile);
+  const moeBackend = moeBackendOf(flags);
+  const prices = { ...workspacePrices(process.cwd()), ...flags.price };
+  if (isCapacityPlanning(flags.hardware, flags.gpus)) {
+    const range = typeof flags.gpus === 'number' ? { min: flags.gpus, max: flags.gpus } : flags.gpus;
+    return runCapacityPlanning(
+      {
+        ...flags,
+        hardware: flags.hardware,
+        engine: EngineId.parse(flags.engine.id),
+        engineVersion: flags.engine.version,
+        ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
+        ...(moeBackend ? { moeBackend } : {}),
+        ...(flags.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
+        ...(flags.fp8QBProj ? { fp8QBProj: true } : {}),
+        minGpus: range.min,
+        maxGpus: range.max,
+        slo,
+        prices,
+        allowQuantization: flags.allowQuantization ?? false,
       },
-    ) => {
-      if (flags.emit) refuseUnusableEmitDir(flags.emitDir);
-      const slo = sloWithPercentile(flags.slo, flags.sloPercentile);
-      const moeBackend = moeBackendOf(flags);
-      const prices = { ...workspacePrices(process.cwd()), ...flags.price };
-      if (isCapacityPlanning(flags.hardware, flags.gpus)) {
-        const range = typeof flags.gpus === 'number' ? { min: flags.gpus, max: flags.gpus } : flags.gpus;
-        return runCapacityPlanning(
-          {
-            ...flags,
-            hardware: flags.hardware,
-            engine: EngineId.parse(flags.engine.id),
-            engineVersion: flags.engine.version,
-            ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
-            ...(moeBackend ? { moeBackend } : {}),
-            ...(flags.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
-            ...(flags.fp8QBProj ? { fp8QBProj: true } : {}),
-            minGpus: range.min,
-            maxGpus: range.max,
-            slo,
-            prices,
-            allowQuantization: flags.allowQuantization ?? false,
-          },
-          flags,
-        );
-      }
-      const gpus = flags.gpus as number;
-      const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
-      if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
-      const controller = new AbortController();
-      const onSigint = () => controller.abort(new ServeTuneError('search cancelled', 'invalid-argument'));
-      process.once('SIGINT', onSigint);
-      try {
-        const result = await searchServing(
-          {
-            model: flags.model,
-            hardware: flags.hardware[0],
-            gpus,
-            workload: flags.workload,
-            rate: flags.rate,
-            concurrency: flags.concurrency,
-            slo,
-            engine: EngineId.parse(flags.engine.id),
-            engineVersion: flags.engine.version,
-            disableCustomAllReduce: flags.disableCustomAllReduce,
-            enforceEager: flags.enforceEager,
-            ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
-            ...(moeBackend ? { moeBackend } : {}),
-            ...(flags.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
-            ...(flags.fp8QBProj ? { fp8QBProj: true } : {}),
-            allowQuantization: flags.allowQuantization ?? false,
-            disaggregation: flags.disaggregation ?? false,
-            allowSpeculation: flags.allowSpeculation ?? false,
-            sampleRequests: flags.sampleRequests,
-            threads: flags.threads,
-            profile: flags.profile,
-            calibration: flags.calibration,
-            perfDb: flags.perfDb,
-            seed: flags.seed,
-            prices,
-          },
-          {
-            workerFile: new URL('./search-worker.mjs', import.meta.url),
-            signal: controller.signal,
-            onProgress: (p) => {
-              if (flags.json || !process.stderr.isTTY) return;
-              process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
-            },
-          },
-        );
-        if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
-        if (flags.html) {
-          const assets = {
-            webviewJs: readFileSync(new URL('./webview.js', import.meta.url), 'utf8'),
-            webviewCss: readFileSync(new URL('../media/webview.css', import.meta.url), 'utf8'),
-          };
-          writeTextFile(flags.html, renderSearchReportHtml(result, assets));
-          if (!flags.json) console.log(`Report written to ${flags.html}\n`);
-        }
-        if (flags.json) printJson(result);
-        else printResult(result);
-        if (flags.emit) {
-          const written = writeDeployment(result, flags.emit, flags.emitDir, result.hardware);
-          if (!flags.json) console.log(`\n${flags.emit} files written: ${written.join(', ')}`);
-        }
-        // Nothing could run at all: as `memory` says of a plan that does not fit.
-        if (result.configurations.length === 0) process.exitCode = 3;
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
-    },
-  );
+      flags,
+    );
+  }
+  const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
+  if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new ServeTuneError('search cancelled', 'invalid-argument'));
+  process.once('SIGINT', onSigint);
+  try {
+    const result = await searchServing(searchRequestOf(flags, slo, moeBackend, prices), {
+      workerFile: new URL('./search-worker.mjs', import.meta.url),
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (flags.json || !process.stderr.isTTY) return;
+        process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
+      },
+    });
+    if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
+    writeSearchResult(result, flags);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** The search of one deployment (a single GPU type and count) the flags ask for. */
+function searchRequestOf(
+  flags: SearchFlags,
+  slo: Slo,
+  moeBackend: ReturnType<typeof moeBackendOf>,
+  prices: PriceOverrides,
+): Parameters<typeof searchServing>[0] {
+  const gpus = flags.gpus as number;
+  return {
+    model: flags.model,
+    hardware: flags.hardware[0],
+    gpus,
+    workload: flags.workload,
+    rate: flags.rate,
+    concurrency: flags.concurrency,
+    slo,
+    engine: EngineId.parse(flags.engine.id),
+    engineVersion: flags.engine.version,
+    disableCustomAllReduce: flags.disableCustomAllReduce,
+    enforceEager: flags.enforceEager,
+    ...(flags.disableOverlapScheduling ? { overlapScheduling: false } : {}),
+    ...(moeBackend ? { moeBackend } : {}),
+    ...(flags.nvfp4Dispatch ? { nvfp4Dispatch: true } : {}),
+    ...(flags.fp8QBProj ? { fp8QBProj: true } : {}),
+    allowQuantization: flags.allowQuantization ?? false,
+    disaggregation: flags.disaggregation ?? false,
+    allowSpeculation: flags.allowSpeculation ?? false,
+    sampleRequests: flags.sampleRequests,
+    threads: flags.threads,
+    profile: flags.profile,
+    calibration: flags.calibration,
+    perfDb: flags.perfDb,
+    seed: flags.seed,
+    prices,
+  };
+}
+
+/** The result as the flags ask: HTML report, JSON or tables, deployment files; exit code 3 where nothing ran. */
+function writeSearchResult(result: SearchResult, flags: SearchFlags): void {
+  if (flags.html) {
+    const assets = {
+      webviewJs: readFileSync(new URL('./webview.js', import.meta.url), 'utf8'),
+      webviewCss: readFileSync(new URL('../media/webview.css', import.meta.url), 'utf8'),
+    };
+    writeTextFile(flags.html, renderSearchReportHtml(result, assets));
+    if (!flags.json) console.log(`Report written to ${flags.html}\n`);
+  }
+  if (flags.json) printJson(result);
+  else printResult(result);
+  if (flags.emit) {
+    const written = writeDeployment(result, flags.emit, flags.emitDir, result.hardware);
+    if (!flags.json) console.log(`\n${flags.emit} files written: ${written.join(', ')}`);
+  }
+  // Nothing could run at all: as `memory` says of a plan that does not fit.
+  if (result.configurations.length === 0) process.exitCode = 3;
 }
