@@ -96,57 +96,12 @@ export function noBestLines(result: SearchResult): string[] {
   ];
 }
 
+/** The search result in words: the best configuration (or why none), price, notes and the fronts. */
 function printResult(result: SearchResult): void {
-  const p = result.slo.percentile;
-  const slo = `SLO: ${sloTargetsText(result.slo)}`;
-  console.log(
-    `${result.modelName} on ${result.gpus}× ${result.hardware}, ${result.engine}; ${result.workload.requests} requests of ${result.workload.source} ${searchLoadText(result.workload)}; ${slo}`,
-  );
-  console.log(
-    `${result.timedWith ? `Steps timed with ${result.timedWith}.\n` : ''}Evaluated ${result.configurationsEvaluated} configurations (${result.simulations} simulations), pruned ${result.configurationsPruned}, in ${result.wallSeconds.toFixed(1)} s.${result.calibrated ? ' Calibrated with a measured profile.' : ''}\n`,
-  );
+  printSearchSummary(result);
   const best = result.configurations.find((c) => c.best);
-  if (best) {
-    const m = best.metrics;
-    console.log(`Best under the SLOs: ${best.label}`);
-    const at =
-      m.concurrency === undefined
-        ? `sustains ${best.maxRateUnderSlo?.toFixed(2)} req/s under the SLOs; at ${m.rate.toFixed(2)} req/s`
-        : `serves ${m.rate.toFixed(2)} req/s with ${m.concurrency} in flight`;
-    console.log(
-      `  ${at}: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${(m.attainment * 100).toFixed(1)}% of requests within the targets, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU`,
-    );
-    const cost = best.cost;
-    if (cost && result.price) {
-      const perM = (usd: number | null) => (usd === null ? '-' : `$${usd.toFixed(3)}`);
-      console.log(
-        `  cost: $${cost.usdPerHour.toFixed(2)}/hour on ${best.gpus} GPUs; at ${best.maxRateUnderSlo?.toFixed(2)} req/s ${perM(cost.usdPerMillionOutputTokens)} per million output tokens, ${perM(cost.usdPerMillionTotalTokens)} per million tokens (prompt + output); ${cost.outputTokensPerSecondPerGpu.toFixed(0)} tok/s per GPU, ${cost.outputTokensPerSecondPerUser.toFixed(1)} tok/s per user`,
-      );
-    }
-    if (best.energy?.joulesPerOutputToken != null) {
-      console.log(
-        `  energy (estimate at TDP, ${best.energy.wattsPerGpu} W per GPU, GPUs only, an upper bound): ${best.energy.joulesPerOutputToken.toPrecision(2)} J per output token at ${best.maxRateUnderSlo?.toFixed(2)} req/s`,
-      );
-    }
-    for (const server of best.settings?.servers ?? []) {
-      console.log(
-        `  ${server.role === 'server' ? '' : `${server.role}: `}${server.commandLine}   (× ${server.replicas}, ${server.gpusPerServer} GPU${server.gpusPerServer > 1 ? 's' : ''} each)`,
-      );
-      if (server.mpiWorld) {
-        console.log(
-          `    over ${server.nodes} nodes as one MPI world, started once (HOSTFILE: the nodes, slots= their GPUs):`,
-        );
-        console.log(`    mpirun: ${server.mpiWorld.mpirun}`);
-        console.log(`    Slurm:  ${server.mpiWorld.srun}`);
-      } else if (server.nodes !== undefined) {
-        console.log(`    over ${server.nodes} nodes; on each (HEAD_NODE_IP: node 0's address):`);
-        for (const [rank, line] of (server.nodeCommandLines ?? []).entries())
-          console.log(`    node ${rank}: ${line}`);
-      }
-    }
-  } else {
-    for (const line of noBestLines(result)) console.log(line);
-  }
+  if (best) printBest(best, result);
+  else for (const line of noBestLines(result)) console.log(line);
   console.log(
     result.price
       ? `Price: ${priceText(result.price)}.`
@@ -156,28 +111,69 @@ function printResult(result: SearchResult): void {
   if (capped) console.log(`Note: ${capped}.`);
   if (result.speculation) console.log(`${result.speculation[0].toUpperCase()}${result.speculation.slice(1)}`);
   if (result.configurations.length === 0) return;
-  const front = (
-    title: string,
-    rows: FrontRow[],
-    cols: (c: SearchConfiguration) => string[],
-    header: string[],
-  ) => {
-    console.log(`\n${title}`);
-    if (rows.length === 0) {
-      console.log('  (empty: no configuration meets the SLOs at any rate tried)');
-      return;
-    }
+  printFronts(result);
+}
+
+/** What was searched, under which SLOs, and what the search cost. */
+function printSearchSummary(result: SearchResult): void {
+  const slo = `SLO: ${sloTargetsText(result.slo)}`;
+  console.log(
+    `${result.modelName} on ${result.gpus}× ${result.hardware}, ${result.engine}; ${result.workload.requests} requests of ${result.workload.source} ${searchLoadText(result.workload)}; ${slo}`,
+  );
+  console.log(
+    `${result.timedWith ? `Steps timed with ${result.timedWith}.\n` : ''}Evaluated ${result.configurationsEvaluated} configurations (${result.simulations} simulations), pruned ${result.configurationsPruned}, in ${result.wallSeconds.toFixed(1)} s.${result.calibrated ? ' Calibrated with a measured profile.' : ''}\n`,
+  );
+}
+
+/** The best configuration: its rate and latencies under the SLOs, cost, energy and server command lines. */
+function printBest(best: SearchConfiguration, result: SearchResult): void {
+  const p = result.slo.percentile;
+  const m = best.metrics;
+  console.log(`Best under the SLOs: ${best.label}`);
+  const at =
+    m.concurrency === undefined
+      ? `sustains ${best.maxRateUnderSlo?.toFixed(2)} req/s under the SLOs; at ${m.rate.toFixed(2)} req/s`
+      : `serves ${m.rate.toFixed(2)} req/s with ${m.concurrency} in flight`;
+  console.log(
+    `  ${at}: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${(m.attainment * 100).toFixed(1)}% of requests within the targets, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU`,
+  );
+  const cost = best.cost;
+  if (cost && result.price) {
+    const perM = (usd: number | null) => (usd === null ? '-' : `$${usd.toFixed(3)}`);
     console.log(
-      table([
-        header,
-        ...rows.map(({ configuration: c, sameResult }) => [
-          `${c.best ? '* ' : '  '}${c.label}${sameResultNote(sameResult)}`,
-          ...cols(c),
-        ]),
-      ]),
+      `  cost: $${cost.usdPerHour.toFixed(2)}/hour on ${best.gpus} GPUs; at ${best.maxRateUnderSlo?.toFixed(2)} req/s ${perM(cost.usdPerMillionOutputTokens)} per million output tokens, ${perM(cost.usdPerMillionTotalTokens)} per million tokens (prompt + output); ${cost.outputTokensPerSecondPerGpu.toFixed(0)} tok/s per GPU, ${cost.outputTokensPerSecondPerUser.toFixed(1)} tok/s per user`,
     );
-  };
-  front(
+  }
+  if (best.energy?.joulesPerOutputToken != null) {
+    console.log(
+      `  energy (estimate at TDP, ${best.energy.wattsPerGpu} W per GPU, GPUs only, an upper bound): ${best.energy.joulesPerOutputToken.toPrecision(2)} J per output token at ${best.maxRateUnderSlo?.toFixed(2)} req/s`,
+    );
+  }
+  for (const server of best.settings?.servers ?? []) printServer(server);
+}
+
+/** One server's command line, and how it starts over several nodes. */
+function printServer(server: NonNullable<SearchConfiguration['settings']>['servers'][number]): void {
+  console.log(
+    `  ${server.role === 'server' ? '' : `${server.role}: `}${server.commandLine}   (× ${server.replicas}, ${server.gpusPerServer} GPU${server.gpusPerServer > 1 ? 's' : ''} each)`,
+  );
+  if (server.mpiWorld) {
+    console.log(
+      `    over ${server.nodes} nodes as one MPI world, started once (HOSTFILE: the nodes, slots= their GPUs):`,
+    );
+    console.log(`    mpirun: ${server.mpiWorld.mpirun}`);
+    console.log(`    Slurm:  ${server.mpiWorld.srun}`);
+  } else if (server.nodes !== undefined) {
+    console.log(`    over ${server.nodes} nodes; on each (HEAD_NODE_IP: node 0's address):`);
+    for (const [rank, line] of (server.nodeCommandLines ?? []).entries())
+      console.log(`    node ${rank}: ${line}`);
+  }
+}
+
+/** The latency and throughput fronts, the best marked. */
+function printFronts(result: SearchResult): void {
+  const p = result.slo.percentile;
+  printFront(
     `Latency front (TTFT ${p} against TBT ${p}):`,
     latencyFrontRows(result),
     (c) => [
@@ -188,7 +184,7 @@ function printResult(result: SearchResult): void {
     ],
     ['configuration', `TTFT ${p}`, `TBT ${p}`, 'meets SLO', 'max req/s'],
   );
-  front(
+  printFront(
     'Throughput front (tokens/s per GPU against tokens/s per user, each at its highest rate within the SLOs):',
     throughputFrontRows(result),
     (c) => [
@@ -197,6 +193,29 @@ function printResult(result: SearchResult): void {
       c.metricsAtMaxRate?.speedPerUser.toFixed(1) ?? '-',
     ],
     ['configuration', 'at req/s', 'tok/s/GPU', 'tok/s/user'],
+  );
+}
+
+/** One front as a table: a row per configuration on it, `cols` its columns after the label. */
+function printFront(
+  title: string,
+  rows: FrontRow[],
+  cols: (c: SearchConfiguration) => string[],
+  header: string[],
+): void {
+  console.log(`\n${title}`);
+  if (rows.length === 0) {
+    console.log('  (empty: no configuration meets the SLOs at any rate tried)');
+    return;
+  }
+  console.log(
+    table([
+      header,
+      ...rows.map(({ configuration: c, sameResult }) => [
+        `${c.best ? '* ' : '  '}${c.label}${sameResultNote(sameResult)}`,
+        ...cols(c),
+      ]),
+    ]),
   );
 }
 
