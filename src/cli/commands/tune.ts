@@ -162,110 +162,128 @@ export function registerTuneCommands(program: Command): void {
   command.addOption(nvfp4DispatchOption());
   command.addOption(fp8QBProjOption());
   for (const option of searchRunOptions()) command.addOption(option);
-  command.action(
-    async (
-      file: string,
-      flags: {
-        block?: number;
-        side?: DisaggregationSide;
-        workload?: string;
-        rate?: number;
-        slo?: Slo;
-        sloPercentile?: Slo['percentile'];
-        hardware?: string;
-        sampleRequests: number;
-        threads?: number;
-        profile?: string;
-        perfDb?: string;
-        seed: number;
-        write?: boolean;
-        writeReferenced?: boolean;
-        json?: boolean;
-      } & EngineFlags,
-    ) => {
-      const snapshot = snapshotReader();
-      if (flags.writeReferenced && !flags.write) {
-        throw new ServeTuneError(
-          '--write-referenced goes with --write',
-          'invalid-argument',
-          '--write-referenced',
-        );
-      }
-      if (flags.write) {
-        // Refused now, not after a search of minutes: a file that cannot be written, or is not UTF-8.
-        checkWritable(file, '--write');
-        snapshot.texts.set(file, readEditableText(file));
-      }
-      if (snapshot.read(file) === undefined)
-        throw new ServeTuneError(`Cannot read ${file}: no such file`, 'io', file);
-      const workspace = findWorkspaceConfig(dirname(file));
-      const fromWorkspace = workspace ? workloadFromWorkspace(workspace.config, workspace.path) : undefined;
-      const workload = flags.workload ?? fromWorkspace?.workload;
-      if (!workload) {
-        throw new ServeTuneError(
-          'no workload: pass --workload or put "workload" in a servetune.json next to the config',
-          'invalid-argument',
-          '--workload',
-        );
-      }
-      const slo = flags.slo
-        ? sloWithPercentile(flags.slo, flags.sloPercentile)
-        : workspace
-          ? sloFromWorkspace(workspace.config, workspace.path)
-          : undefined;
-      if (!slo) {
-        throw new ServeTuneError(
-          `no latency targets: pass --slo ${sloTargetForm(RANKING_SLO_RULES)} or put "slo" in a servetune.json next to the config`,
-          'invalid-argument',
-          '--slo',
-        );
-      }
-      const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
-      if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
-      const controller = new AbortController();
-      const onSigint = () => controller.abort(new ServeTuneError('tune cancelled', 'invalid-argument'));
-      process.once('SIGINT', onSigint);
-      try {
-        const result = await tuneBlock(
-          {
-            path: file,
-            ...(flags.block !== undefined ? { block: flags.block } : {}),
-            ...(flags.side ? { side: flags.side } : {}),
-            workload,
-            rate: flags.rate ?? (flags.workload ? undefined : fromWorkspace?.rate),
-            slo,
-            hardware: flags.hardware ?? workspace?.config.hardware,
-            sampleRequests: flags.sampleRequests,
-            seed: flags.seed,
-            profile: flags.profile,
-            perfDb: flags.perfDb,
-            threads: flags.threads,
-            engine: flags.engine,
-            disableCustomAllReduce: flags.disableCustomAllReduce,
-            enforceEager: flags.enforceEager,
-            disableOverlapScheduling: flags.disableOverlapScheduling,
-            moeBackend: moeBackendOf(flags),
-            nvfp4Dispatch: flags.nvfp4Dispatch,
-            fp8QBProj: flags.fp8QBProj,
-          },
-          {
-            workerFile: new URL('./search-worker.mjs', import.meta.url),
-            readFile: snapshot.read,
-            signal: controller.signal,
-            onProgress: (p) => {
-              if (!flags.json && process.stderr.isTTY)
-                process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
-            },
-          },
-        );
-        if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
-        if (flags.json) printJson(result);
-        else printTune(result);
-        if (flags.write && result.edits.length > 0)
-          writeChange(file, result.target.block, result, snapshot.texts, flags);
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
-    },
-  );
+  command.action(runTuneCommand);
+}
+
+/** The `tune` command's flags, as commander parses them. */
+type TuneFlags = {
+  block?: number;
+  side?: DisaggregationSide;
+  workload?: string;
+  rate?: number;
+  slo?: Slo;
+  sloPercentile?: Slo['percentile'];
+  hardware?: string;
+  sampleRequests: number;
+  threads?: number;
+  profile?: string;
+  perfDb?: string;
+  seed: number;
+  write?: boolean;
+  writeReferenced?: boolean;
+  json?: boolean;
+} & EngineFlags;
+
+/** `servetune tune <file>`: searches the block's best settings, prints the change, writes it with --write. */
+async function runTuneCommand(file: string, flags: TuneFlags): Promise<void> {
+  const snapshot = snapshotReader();
+  checkWriteFlags(file, flags, snapshot);
+  if (snapshot.read(file) === undefined)
+    throw new ServeTuneError(`Cannot read ${file}: no such file`, 'io', file);
+  const inputs = tuneInputs(file, flags);
+  const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
+  if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new ServeTuneError('tune cancelled', 'invalid-argument'));
+  process.once('SIGINT', onSigint);
+  try {
+    const result = await tuneBlock(tuneRequestOf(file, flags, inputs), {
+      workerFile: new URL('./search-worker.mjs', import.meta.url),
+      readFile: snapshot.read,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (!flags.json && process.stderr.isTTY)
+          process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
+      },
+    });
+    if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
+    if (flags.json) printJson(result);
+    else printTune(result);
+    if (flags.write && result.edits.length > 0)
+      writeChange(file, result.target.block, result, snapshot.texts, flags);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** --write-referenced needs --write; with --write the file is checked, and read as the edit's base. */
+function checkWriteFlags(file: string, flags: TuneFlags, snapshot: ReturnType<typeof snapshotReader>): void {
+  if (flags.writeReferenced && !flags.write) {
+    throw new ServeTuneError(
+      '--write-referenced goes with --write',
+      'invalid-argument',
+      '--write-referenced',
+    );
+  }
+  if (flags.write) {
+    // Refused now, not after a search of minutes: a file that cannot be written, or is not UTF-8.
+    checkWritable(file, '--write');
+    snapshot.texts.set(file, readEditableText(file));
+  }
+}
+
+/** The workload and SLOs: the flags', else the servetune.json beside the file; either missing is an error. */
+function tuneInputs(file: string, flags: TuneFlags) {
+  const workspace = findWorkspaceConfig(dirname(file));
+  const fromWorkspace = workspace ? workloadFromWorkspace(workspace.config, workspace.path) : undefined;
+  const workload = flags.workload ?? fromWorkspace?.workload;
+  if (!workload) {
+    throw new ServeTuneError(
+      'no workload: pass --workload or put "workload" in a servetune.json next to the config',
+      'invalid-argument',
+      '--workload',
+    );
+  }
+  const slo = flags.slo
+    ? sloWithPercentile(flags.slo, flags.sloPercentile)
+    : workspace
+      ? sloFromWorkspace(workspace.config, workspace.path)
+      : undefined;
+  if (!slo) {
+    throw new ServeTuneError(
+      `no latency targets: pass --slo ${sloTargetForm(RANKING_SLO_RULES)} or put "slo" in a servetune.json next to the config`,
+      'invalid-argument',
+      '--slo',
+    );
+  }
+  return { workspace, fromWorkspace, workload, slo };
+}
+
+/** What tuneBlock searches: the file's block, the workload and SLOs, the engine and the search's knobs. */
+function tuneRequestOf(
+  file: string,
+  flags: TuneFlags,
+  { workspace, fromWorkspace, workload, slo }: ReturnType<typeof tuneInputs>,
+): Parameters<typeof tuneBlock>[0] {
+  return {
+    path: file,
+    ...(flags.block !== undefined ? { block: flags.block } : {}),
+    ...(flags.side ? { side: flags.side } : {}),
+    workload,
+    rate: flags.rate ?? (flags.workload ? undefined : fromWorkspace?.rate),
+    slo,
+    hardware: flags.hardware ?? workspace?.config.hardware,
+    sampleRequests: flags.sampleRequests,
+    seed: flags.seed,
+    profile: flags.profile,
+    perfDb: flags.perfDb,
+    threads: flags.threads,
+    engine: flags.engine,
+    disableCustomAllReduce: flags.disableCustomAllReduce,
+    enforceEager: flags.enforceEager,
+    disableOverlapScheduling: flags.disableOverlapScheduling,
+    moeBackend: moeBackendOf(flags),
+    nvfp4Dispatch: flags.nvfp4Dispatch,
+    fp8QBProj: flags.fp8QBProj,
+  };
 }
