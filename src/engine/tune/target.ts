@@ -73,6 +73,85 @@ export function resolveBlock(
   },
 ): ResolvedBlock {
   const where = formatLocation(block.range);
+  const engine = tunableEngine(block, where);
+  const written = blockSettings(block);
+  checkSide(block, written, options.side, where);
+  const model = blockModel(block, written, where);
+  const hardware = blockHardware(block, options, where);
+  const defaults = knobTable(engine).defaults({
+    gpuMemoryBytes: hardware.memoryBytes,
+    gpuName: hardware.id,
+    modelMaxLen: model.maxContextLength,
+  });
+  const effective: PartialServingSettings = { ...defaults, ...written };
+  const tp = attentionTensorParallel(engine, effective);
+  const pp = effective.pp ?? 1;
+  const dp = serverDataParallel(engine, effective);
+  const replicas = effective.replicas ?? 1;
+  const gpusPerServer = effective.gpus ?? tp * pp * dp;
+  const problems: string[] = [];
+  if (gpusPerServer < tp * pp * dp) {
+    problems.push(
+      `TP ${tp} × PP ${pp} × DP ${dp} needs ${tp * pp * dp} GPUs per server; the file gives ${gpusPerServer}`,
+    );
+  }
+  const weightDtype = weightDtypeOf(effective, model);
+  if (!weightDtype) problems.push(`quantization '${effective.quantization}' is not modelled`);
+  const plan = blockPlan(effective, { tp, pp, dp, replicas }, weightDtype);
+  const limits = memoryLimitsOf(effective, model);
+  const share = wholeGpuShareOf({ engine, model, hardware, plan }, effective, limits, {
+    startupDefault: true,
+  });
+  const pool: Pool = { plan, knobs: poolKnobs(written, effective, limits, share) };
+  const speculation = speculationFromSettings(effective);
+  if (speculation) pool.speculation = speculation;
+  return {
+    target: {
+      file: block.file,
+      block: index,
+      label: block.label,
+      engine,
+      model: model.id,
+      modelName: model.name,
+      hardware: hardware.id,
+      gpusPerServer,
+      replicas,
+      holdsReplicas: holdsReplicas(block),
+    },
+    model,
+    hardware,
+    effective,
+    pool,
+    problems,
+    behaviour: engineBehaviourOf(written),
+  };
+}
+
+/**
+ * The plan the block runs: `dp` attention-DP ranks per server over `replicas` copies, expert
+ * parallelism (over a server's TP × DP where the engine's flag turns it on) and dtypes.
+ */
+function blockPlan(
+  effective: PartialServingSettings,
+  server: { tp: number; pp: number; dp: number; replicas: number },
+  weightDtype: ReturnType<typeof weightDtypeOf>,
+): Plan {
+  const { tp, pp, dp, replicas } = server;
+  return {
+    tp,
+    pp,
+    dp: dp * replicas,
+    ep: effective.ep ?? (effective.expertParallel ? tp * dp : 1),
+    // EPLB's redundant slots: experts + slots divide over EP, and their copies take memory.
+    ...(effective.redundantExperts ? { redundantExperts: effective.redundantExperts } : {}),
+    ...(allToAllOfSettings(effective) ? { allToAll: allToAllOfSettings(effective) } : {}),
+    weightDtype: weightDtype === 'fp16' || !weightDtype ? 'bf16' : weightDtype,
+    kvDtype: kvDtypeOf(effective) === 'fp16' ? 'bf16' : kvDtypeOf(effective),
+  };
+}
+
+/** The block's engine; a block whose engine is not known has nothing to tune. */
+function tunableEngine(block: ServingBlock, where: string): NonNullable<ServingBlock['engine']> {
   if (!block.engine) {
     throw new ServeTuneError(
       `${where}: ${block.label}: the serving engine is not known, so there is nothing to tune`,
@@ -80,15 +159,28 @@ export function resolveBlock(
       where,
     );
   }
-  const written = blockSettings(block);
+  return block.engine;
+}
+
+/** One side of a disaggregated deployment is tuned only as that side (`side`). */
+function checkSide(
+  block: ServingBlock,
+  written: PartialServingSettings,
+  side: 'prefill' | 'decode' | undefined,
+  where: string,
+): void {
   const mode = written.disaggregationMode;
-  if ((mode === 'prefill' || mode === 'decode') && options.side !== mode) {
+  if ((mode === 'prefill' || mode === 'decode') && side !== mode) {
     throw new ServeTuneError(
       `${where}: ${block.label} is the ${written.disaggregationMode} side of a disaggregated deployment: pick its side with --side ${written.disaggregationMode}, or search both pools with servetune search --disaggregation`,
       'invalid-config',
       where,
     );
   }
+}
+
+/** The catalog model the block names; a missing or unknown one is an error (with the nearest names). */
+function blockModel(block: ServingBlock, written: PartialServingSettings, where: string): ModelSpec {
   if (!written.model) {
     throw new ServeTuneError(`${where}: ${block.label} does not name its model`, 'invalid-config', where);
   }
@@ -105,6 +197,15 @@ export function resolveBlock(
       at,
     );
   }
+  return model;
+}
+
+/** The block's GPU: --hardware, else the file's, else servetune.json's; none is an error. */
+function blockHardware(
+  block: ServingBlock,
+  options: { hardware?: string; hardwareFallback?: string },
+  where: string,
+): HardwareSpec {
   const hardwareId = options.hardware ?? block.hardware?.id ?? options.hardwareFallback;
   if (!hardwareId) {
     throw new ServeTuneError(
@@ -113,84 +214,34 @@ export function resolveBlock(
       '--hardware',
     );
   }
-  const hardware = getHardware(hardwareId);
-  const defaults = knobTable(block.engine).defaults({
-    gpuMemoryBytes: hardware.memoryBytes,
-    gpuName: hardware.id,
-    modelMaxLen: model.maxContextLength,
-  });
-  const effective: PartialServingSettings = { ...defaults, ...written };
-  const tp = attentionTensorParallel(block.engine, effective);
-  const pp = effective.pp ?? 1;
-  const dp = serverDataParallel(block.engine, effective);
-  const replicas = effective.replicas ?? 1;
-  const gpusPerServer = effective.gpus ?? tp * pp * dp;
-  const problems: string[] = [];
-  if (gpusPerServer < tp * pp * dp) {
-    problems.push(
-      `TP ${tp} × PP ${pp} × DP ${dp} needs ${tp * pp * dp} GPUs per server; the file gives ${gpusPerServer}`,
-    );
-  }
-  const weightDtype = weightDtypeOf(effective, model);
-  if (!weightDtype) problems.push(`quantization '${effective.quantization}' is not modelled`);
-  const plan: Plan = {
-    tp,
-    pp,
-    dp: dp * replicas,
-    ep: effective.ep ?? (effective.expertParallel ? tp * dp : 1),
-    // EPLB's redundant slots: experts + slots divide over EP, and their copies take memory.
-    ...(effective.redundantExperts ? { redundantExperts: effective.redundantExperts } : {}),
-    ...(allToAllOfSettings(effective) ? { allToAll: allToAllOfSettings(effective) } : {}),
-    weightDtype: weightDtype === 'fp16' || !weightDtype ? 'bf16' : weightDtype,
-    kvDtype: kvDtypeOf(effective) === 'fp16' ? 'bf16' : kvDtypeOf(effective),
-  };
-  const limits = memoryLimitsOf(effective, model);
-  const share = wholeGpuShareOf({ engine: block.engine, model, hardware, plan }, effective, limits, {
-    startupDefault: true,
-  });
-  const pool: Pool = {
-    plan,
-    knobs: {
-      maxNumSeqs: limits.maxNumSeqs,
-      maxNumBatchedTokens: limits.maxNumBatchedTokens,
-      chunkedPrefill: effective.enableChunkedPrefill ?? true,
-      blockSize: limits.blockSize,
-      // The engine's memory settings as the share of the whole GPU the memory model takes.
-      gpuMemoryUtilization: share ?? DEFAULT_MEMORY_UTILIZATION,
-      // Only what the file writes: the engine's defaults stand for the rest.
-      ...(written.maxPrefillTokens !== undefined ? { maxPrefillTokens: written.maxPrefillTokens } : {}),
-      ...(written.mixedChunk !== undefined ? { mixedChunk: written.mixedChunk } : {}),
-      ...(written.schedulerRecvInterval !== undefined
-        ? { schedulerRecvInterval: written.schedulerRecvInterval }
-        : {}),
-      // TensorRT-LLM batch waiting holds prompts back, so it changes TTFT and batch sizes: simulated as written.
-      ...(written.batchWaitIters ? { batchWaitIters: written.batchWaitIters } : {}),
-      ...(written.batchWaitTokensRatio !== undefined
-        ? { batchWaitTokensRatio: written.batchWaitTokensRatio }
-        : {}),
-    },
-  };
-  const speculation = speculationFromSettings(effective);
-  if (speculation) pool.speculation = speculation;
+  return getHardware(hardwareId);
+}
+
+/** The scheduler knobs the block runs with: its memory limits and share, and what the file writes. */
+function poolKnobs(
+  written: PartialServingSettings,
+  effective: PartialServingSettings,
+  limits: ReturnType<typeof memoryLimitsOf>,
+  share: number | undefined,
+): Pool['knobs'] {
   return {
-    target: {
-      file: block.file,
-      block: index,
-      label: block.label,
-      engine: block.engine,
-      model: model.id,
-      modelName: model.name,
-      hardware: hardware.id,
-      gpusPerServer,
-      replicas,
-      holdsReplicas: holdsReplicas(block),
-    },
-    model,
-    hardware,
-    effective,
-    pool,
-    problems,
-    behaviour: engineBehaviourOf(written),
+    maxNumSeqs: limits.maxNumSeqs,
+    maxNumBatchedTokens: limits.maxNumBatchedTokens,
+    chunkedPrefill: effective.enableChunkedPrefill ?? true,
+    blockSize: limits.blockSize,
+    // The engine's memory settings as the share of the whole GPU the memory model takes.
+    gpuMemoryUtilization: share ?? DEFAULT_MEMORY_UTILIZATION,
+    // Only what the file writes: the engine's defaults stand for the rest.
+    ...(written.maxPrefillTokens !== undefined ? { maxPrefillTokens: written.maxPrefillTokens } : {}),
+    ...(written.mixedChunk !== undefined ? { mixedChunk: written.mixedChunk } : {}),
+    ...(written.schedulerRecvInterval !== undefined
+      ? { schedulerRecvInterval: written.schedulerRecvInterval }
+      : {}),
+    // TensorRT-LLM batch waiting holds prompts back, so it changes TTFT and batch sizes: simulated as written.
+    ...(written.batchWaitIters ? { batchWaitIters: written.batchWaitIters } : {}),
+    ...(written.batchWaitTokensRatio !== undefined
+      ? { batchWaitTokensRatio: written.batchWaitTokensRatio }
+      : {}),
   };
 }
 
