@@ -26,11 +26,21 @@ import type { ServingEngine } from './serving-engine.js';
  *   scheduling is now enabled by default … disable with --no-async-scheduling", vllm-project/vllm#27614),
  *   except with pipeline parallelism. Before 0.14 it is off unless asked for.
  *
- * `engine.overlapScheduling` set (the engines' flags) wins over the default. An engine not named (roofline
- * predictions) has none. A version that does not parse (nightly, a dev tag) is taken as the newest.
+ * `poolSetting` (one pool's servers set apart, e.g. a disaggregated deployment's context servers with
+ * TensorRT-LLM's `disable_overlap_scheduler: true`) wins over `engine.overlapScheduling` (the engines'
+ * flags), which wins over the default. An engine not named (roofline predictions) has none unless the
+ * pool sets it. A version that does not parse (nightly, a dev tag) is taken as the newest. Pipeline
+ * parallelism runs none whatever is set (TensorRT-LLM's `_executor_loop_pp`; vLLM keeps async scheduling
+ * off with it).
  */
-export function overlapScheduling(engine: ServingEngine | undefined, pipelineDepth: number): boolean {
-  if (!engine || pipelineDepth > 1) return false;
+export function overlapScheduling(
+  engine: ServingEngine | undefined,
+  pipelineDepth: number,
+  poolSetting?: boolean,
+): boolean {
+  if (pipelineDepth > 1) return false;
+  if (poolSetting !== undefined) return poolSetting;
+  if (!engine) return false;
   if (engine.overlapScheduling !== undefined) return engine.overlapScheduling;
   if (engine.id !== 'vllm') return true;
   const version = /^v?(\d+)\.(\d+)/.exec(engine.version ?? '');

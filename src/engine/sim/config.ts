@@ -20,6 +20,13 @@ export const PoolConfig = z.object({
   expertRouting: ExpertRouting.optional(),
   /** Speculative decoding of its decodes; absent: none. */
   speculation: SpeculationConfig.optional(),
+  /**
+   * This pool's servers run the engine's overlap scheduler (true) or schedule step by step (false), where
+   * they are set apart from the engine's: a disaggregated deployment configures each side's servers on
+   * their own (TensorRT-LLM recipes set `disable_overlap_scheduler: true` on the context servers alone).
+   * Absent: the engine's setting, else its version's default (perf/overlap-scheduling.ts).
+   */
+  overlapScheduling: z.boolean().optional(),
 });
 export type PoolConfig = z.infer<typeof PoolConfig>;
 

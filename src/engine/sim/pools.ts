@@ -179,7 +179,11 @@ export function buildPools(
         ),
       );
       replicas[i].speculation = speculation?.decoder ?? null;
-      replicas[i].overlapScheduling = overlapScheduling(config.engine, poolConfig.plan.pp);
+      replicas[i].overlapScheduling = overlapScheduling(
+        config.engine,
+        poolConfig.plan.pp,
+        poolConfig.overlapScheduling,
+      );
     }
     groupRanks(replicas, stepModel, poolConfig.plan);
     pools.push({

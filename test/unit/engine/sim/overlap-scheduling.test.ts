@@ -41,7 +41,7 @@ describe('overlap scheduling', () => {
   it('at a closed loop every new request pays about one step more', () => {
     const loop = workload('constant:rate=1000,prompt=fixed(512),output=fixed(64),n=160');
     const at = (overlapOn: boolean) =>
-      simulate(config(overlapOn), loop, { closedLoop: { concurrency: 16, frontendSeconds: 0 } });
+      simulate(config(overlapOn), loop, { closedLoop: { concurrency: 4, frontendSeconds: 0 } });
     const off = at(false);
     const on = at(true);
     const extra = on.ttft!.mean - off.ttft!.mean;
@@ -79,5 +79,45 @@ describe('overlap scheduling', () => {
       `extra ${extra}, step ${off.tpot!.mean}`,
     );
     assert.ok(Math.abs(on.ttft!.min - off.ttft!.min) < 1e-9);
+  });
+
+  it("a disaggregated pool's own setting wins over the engine's, each pool on its own", () => {
+    const scheduler = { policy: 'vllm-v1' as const, maxModelLen: 16384 };
+    const disagg = (
+      engineOverlap: boolean | undefined,
+      prefill: boolean | undefined,
+      decode: boolean | undefined,
+    ): SimulationConfigInput => ({
+      model: 'llama-3.1-8b',
+      hardware: 'h100-sxm',
+      engine: { id: 'trtllm', ...(engineOverlap !== undefined ? { overlapScheduling: engineOverlap } : {}) },
+      deployment: {
+        kind: 'disaggregated',
+        prefill: { plan, scheduler, ...(prefill !== undefined ? { overlapScheduling: prefill } : {}) },
+        decode: { plan, scheduler, ...(decode !== undefined ? { overlapScheduling: decode } : {}) },
+      },
+    });
+    // Prompts queue at the prefill server (one 8192-token step each) while the last arrives mid-step.
+    const queued = {
+      source: 'queued prompts',
+      hashBlockTokens: 512,
+      requests: [
+        { arrival: 0, promptTokens: 8192, outputTokens: 4 },
+        { arrival: 0, promptTokens: 8192, outputTokens: 4 },
+        { arrival: 0, promptTokens: 4096, outputTokens: 4 },
+        { arrival: 0.3, promptTokens: 512, outputTokens: 4 },
+      ],
+    };
+    const ttfts = (c: SimulationConfigInput) => {
+      const t = simulate(c, queued).ttft!;
+      return [t.min, t.mean, t.max];
+    };
+    // TensorRT-LLM's recipes: context servers without the overlap scheduler, generation servers with it
+    // (the engine's default), written either way round.
+    const recipe = ttfts(disagg(undefined, false, undefined));
+    assert.deepEqual(recipe, ttfts(disagg(false, undefined, true)));
+    // And not the engine's one setting for both pools.
+    assert.notDeepEqual(recipe, ttfts(disagg(undefined, undefined, undefined)));
+    assert.notDeepEqual(recipe, ttfts(disagg(false, undefined, undefined)));
   });
 });
