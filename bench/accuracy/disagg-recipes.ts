@@ -49,6 +49,12 @@ const RecipePool = z.object({
    * that many decode steps. Absent: the file leaves it at the engine's default, 1.
    */
   schedulerRecvInterval: count.optional(),
+  /**
+   * The recipe file's `disable_overlap_scheduler` for this pool's servers (TensorRT-LLM trtllm_config
+   * prefill/decode), where it writes one: true runs them step by step, without the overlap scheduler.
+   * Absent: the file leaves it at the engine's default (the overlap scheduler runs).
+   */
+  disableOverlapScheduler: z.boolean().optional(),
 });
 export type RecipePool = z.infer<typeof RecipePool>;
 

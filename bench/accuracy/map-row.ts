@@ -644,6 +644,8 @@ interface PoolShape {
   speculation?: SpeculationConfigInput;
   /** The MoE backend the aggregated launch script selected (its configuration's, else its rules'). */
   moeBackend?: MoeBackend;
+  /** The recipe's servers of this pool run the overlap scheduler or not, where the recipe sets it. */
+  overlapScheduling?: boolean;
 }
 
 /**
@@ -661,6 +663,10 @@ const redundantSlots = (pool: RecipePool): { redundantExperts?: number; allToAll
   ...(pool.redundantExperts ? { redundantExperts: pool.redundantExperts } : {}),
   ...(pool.allToAll ? { allToAll: pool.allToAll } : {}),
 });
+
+/** The pool's overlap scheduler as its recipe sets it (`disable_overlap_scheduler`); absent: not set. */
+const recipeOverlap = (pool: RecipePool): { overlapScheduling?: boolean } =>
+  pool.disableOverlapScheduler !== undefined ? { overlapScheduling: !pool.disableOverlapScheduler } : {};
 
 /** The recipe a row was matched to, where one (and only one) was. */
 const recipeEntryOf = (recipe: RecipeMatch): RecipeEntry | undefined =>
@@ -694,11 +700,13 @@ function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] |
         degrees: own ? poolDegrees(row, 'prefill') : recipeDegrees(prefill),
         limits: recipeLimits(prefill),
         ...redundantSlots(prefill),
+        ...recipeOverlap(prefill),
       },
       {
         degrees: own ? poolDegrees(row, 'decode') : recipeDegrees(decode),
         limits: recipeLimits(decode),
         ...redundantSlots(decode),
+        ...recipeOverlap(decode),
         ...(speculation ? { speculation } : {}),
       },
     ];
@@ -826,9 +834,11 @@ function jobOf(c: Context): SimulationJob | string {
   const pool = (p: Plan, i: number) => {
     const limits = shapes[i]?.limits;
     const speculation = shapes[i]?.speculation;
+    const overlapScheduling = shapes[i]?.overlapScheduling;
     return {
       plan: p,
       ...(speculation ? { speculation } : {}),
+      ...(overlapScheduling !== undefined ? { overlapScheduling } : {}),
       scheduler: {
         ...schedulerOf({
           engine,
