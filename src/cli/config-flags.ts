@@ -75,6 +75,8 @@ export interface ConfigFlagValues {
   decodePp?: number;
   decodeDp?: number;
   /** The other side's scheduler as its block sets it (the scheduler flags set the picked side's). */
+  /** The other side's own overlap setting (a pair's sides each set theirs); absent: its engine default. */
+  pairedOverlapScheduling?: boolean;
   pairedScheduler?: SchedulerConfig;
 }
 
@@ -134,6 +136,9 @@ function pairFlags(config: ConfigSimulation): ConfigFlagValues {
     decodePp: pools.decode.plan.pp,
     decodeDp: pools.decode.plan.dp,
     ...(pair.other ? { pairedScheduler: pair.other.scheduler } : {}),
+    ...(pair.other?.overlapScheduling !== undefined
+      ? { pairedOverlapScheduling: pair.other.overlapScheduling }
+      : {}),
   };
 }
 

@@ -593,12 +593,14 @@ async function runSimulate(given: SimulateFlags, command: Command): Promise<void
   checkWarmUpPhase(flags);
   const model = await resolveModelAsync(flags.model);
   const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
-  const engine = servingEngineFromFlags(flags);
+  const sides = poolOverlapOfFlags(flags);
+  // One side of a file's pair: each pool runs its own servers' overlap setting, not the engine's.
+  const engine = servingEngineFromFlags(sides ? { ...flags, overlapScheduling: undefined } : flags);
   const perfDb = await perfDbFor(flags.perfDb, hardware.id, engine?.id ?? DEFAULT_ENGINE);
   if (perfDb.note && !flags.json) console.error(`note: ${perfDb.note}`);
   const scheduler = schedulerOfFlags(flags);
   refuseKvDtypeOfNoEngine(flags.engine, flags.kvDtype);
-  const deployment = deploymentOfFlags(flags, model, scheduler);
+  const deployment = deploymentOfFlags(flags, model, scheduler, sides);
   const config: SimulationConfigInput = {
     // Catalog entries travel by id (short JSON); a config.json model travels whole.
     model: findModel(flags.model) ? model.id : model,
@@ -680,6 +682,7 @@ function deploymentOfFlags(
   flags: SimulateFlags,
   model: ModelSpec,
   scheduler: SchedulerConfig,
+  sides: PoolOverlap | undefined,
 ): SimulationConfigInput['deployment'] {
   const planOf = (tp: number, pp: number, dp: number): Plan => ({
     tp,
@@ -713,10 +716,12 @@ function deploymentOfFlags(
         prefill: {
           plan: planOf(flags.prefillTp ?? flags.tp, flags.prefillPp ?? flags.pp, flags.prefillDp ?? 1),
           scheduler: pairedScheduler('prefill') ?? scheduler,
+          ...overlapOf(sides?.prefill),
         },
         decode: {
           plan: planOf(flags.decodeTp ?? flags.tp, flags.decodePp ?? flags.pp, flags.decodeDp ?? 1),
           scheduler: pairedScheduler('decode') ?? scheduler,
+          ...overlapOf(sides?.decode),
           ...speculation,
         },
       }
@@ -850,4 +855,28 @@ function describeLoad(load: NonNullable<RunSummary['load']>): string {
   if (load.warmUpRequests) parts.push(`the first ${load.warmUpRequests} completions left out`);
   if (load.warmUpPhase) parts.push('the measured requests sent once the warm-up had finished');
   return parts.join('; ');
+}
+
+/** Each pool's own overlap-scheduler setting; a side left out takes the engine version's default. */
+type PoolOverlap = { prefill?: boolean; decode?: boolean };
+
+const overlapOf = (overlap: boolean | undefined) =>
+  overlap !== undefined ? { overlapScheduling: overlap } : {};
+
+/**
+ * Each pool's overlap scheduler where `--side` simulates one side of a file's pair: the picked side's
+ * block's setting, the other side's block's own (a TensorRT-LLM recipe's context servers run without
+ * it, its generation servers with it); `--disable-overlap-scheduling` turns it off for both.
+ * Undefined without `--side` (the engine's one setting applies to every pool).
+ */
+export function poolOverlapOfFlags(flags: {
+  side?: 'prefill' | 'decode';
+  overlapScheduling?: boolean;
+  disableOverlapScheduling?: boolean;
+  pairedOverlapScheduling?: boolean;
+}): PoolOverlap | undefined {
+  if (flags.side === undefined) return undefined;
+  if (flags.disableOverlapScheduling) return { prefill: false, decode: false };
+  const other = flags.side === 'prefill' ? 'decode' : 'prefill';
+  return { [flags.side]: flags.overlapScheduling, [other]: flags.pairedOverlapScheduling };
 }

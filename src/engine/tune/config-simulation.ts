@@ -23,6 +23,12 @@ export interface ConfigPool {
   source: string;
   plan: Plan;
   scheduler: SchedulerConfig;
+  /**
+   * The overlap scheduler on or off as this block's own servers set it (TensorRT-LLM
+   * disable_overlap_scheduler, SGLang --disable-overlap-schedule, vLLM --[no-]async-scheduling); absent:
+   * the engine version's default. Each side of a disaggregated deployment sets its own.
+   */
+  overlapScheduling?: boolean;
 }
 
 /**
@@ -92,10 +98,25 @@ export function simulationConfigOf(
   config: ConfigSimulation,
   slo?: SimulationConfigInput['slo'],
 ): SimulationConfigInput {
-  const engine = servingEngineFor(config.engine, config.behaviour);
-  const pool = { plan: config.plan, scheduler: config.scheduler };
   const pair = config.disaggregated;
-  const other = pair?.other ? { plan: pair.other.plan, scheduler: pair.other.scheduler } : pool;
+  // A pair's sides each run their own servers' overlap setting (a TensorRT-LLM recipe's context servers
+  // without the overlap scheduler, its generation servers with it): set per pool, not engine-wide.
+  const { overlapScheduling: ownOverlap, ...shared } = config.behaviour;
+  const engine = servingEngineFor(config.engine, pair ? shared : config.behaviour);
+  const pool = {
+    plan: config.plan,
+    scheduler: config.scheduler,
+    ...(pair && ownOverlap !== undefined ? { overlapScheduling: ownOverlap } : {}),
+  };
+  const other = pair?.other
+    ? {
+        plan: pair.other.plan,
+        scheduler: pair.other.scheduler,
+        ...(pair.other.overlapScheduling !== undefined
+          ? { overlapScheduling: pair.other.overlapScheduling }
+          : {}),
+      }
+    : pool;
   return {
     model: config.model,
     hardware: config.hardware,
@@ -217,11 +238,12 @@ function otherSide(
   const index = disaggregationSides(report).indexOf(wanted);
   if (index < 0) return null;
   const block = servingBlockOf(path, report, index);
-  const { source, plan, scheduler } = resolvedPool(block, index, {
+  const { source, plan, scheduler, resolved } = resolvedPool(block, index, {
     hardware: picked.resolved.hardware.id,
     side: wanted,
   });
-  return { source, plan, scheduler };
+  const overlap = resolved.behaviour.overlapScheduling;
+  return { source, plan, scheduler, ...(overlap !== undefined ? { overlapScheduling: overlap } : {}) };
 }
 
 /** The engine version the block's image tag names (`v0.4.9-cu126` → 0.4.9), as `--engine` takes one. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { sglangDefaultMemFractionStatic } from '../../../../src/engine/config/knobs/sglang.js';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
@@ -234,5 +235,26 @@ describe('a recipe naming another published checkpoint of a catalog model', () =
     });
     assert.equal(config.plan.weightDtype, 'nvfp4');
     assert.equal(getModel(config.model).id, 'deepseek-r1');
+  });
+
+  it("gives each side of a disaggregated pair its own servers' overlap scheduler", () => {
+    // The fixture with its prefill servers launched without the overlap scheduler, as TensorRT-LLM
+    // recipes run their context servers; the decode servers keep the engine's default.
+    const path = 'test/fixtures/configs/kubernetes/disaggregated-sglang.yaml';
+    const text = readFileSync(path, 'utf8').replace(
+      '- prefill\n',
+      '- prefill\n            - --disable-overlap-schedule\n',
+    );
+    const readFile = files({ '/c/disagg.yaml': text });
+    for (const side of ['prefill', 'decode'] as const) {
+      const config = simulationFromConfig('/c/disagg.yaml', { hardware: 'h100-sxm', side, readFile });
+      const simulation = simulationConfigOf(config);
+      assert.equal(simulation.deployment.kind, 'disaggregated');
+      if (simulation.deployment.kind !== 'disaggregated') continue;
+      assert.equal(simulation.deployment.prefill.overlapScheduling, false, side);
+      assert.equal(simulation.deployment.decode.overlapScheduling, undefined, side);
+      // Not engine-wide: the decode side falls back to the engine version's default.
+      assert.equal(simulation.engine?.overlapScheduling, undefined, side);
+    }
   });
 });
