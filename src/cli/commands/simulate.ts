@@ -207,7 +207,7 @@ export function registerSimulateCommands(program: Command): void {
 
 /** `step`: one engine iteration's predicted time, op by op. */
 function registerStepCommand(program: Command): void {
-  program
+  const command = program
     .command('step')
     .description('the predicted time of one engine iteration, op by op')
     .addOption(modelOption().makeOptionMandatory())
@@ -259,17 +259,8 @@ function registerStepCommand(program: Command): void {
         'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
       ).argParser(collect),
     )
-    .addOption(perfDbOption())
-    .addOption(engineOptions(ENGINE_PURPOSE)[0])
-    .addOption(engineOptions(ENGINE_PURPOSE)[1])
-    .addOption(engineOptions(ENGINE_PURPOSE)[2])
-    .addOption(moeBackendOptions()[0])
-    .addOption(moeBackendOptions()[1])
-    .addOption(deepGemmOption())
-    .addOption(nvfp4DispatchOption())
-    .addOption(fp8QBProjOption())
-    .addOption(decodeOnlyCudaGraphsOption())
-    .addOption(maxCudaGraphCaptureSizeOption())
+    .addOption(perfDbOption());
+  addEngineOptions(command)
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: StepReport)')
@@ -301,17 +292,7 @@ function registerSimulateCommand(program: Command): void {
   addQueueAndCacheOptions(command);
   addPoolAndTimingOptions(command);
   addWorkloadOptions(command);
-  command
-    .addOption(engineOptions(ENGINE_PURPOSE)[0])
-    .addOption(engineOptions(ENGINE_PURPOSE)[1])
-    .addOption(engineOptions(ENGINE_PURPOSE)[2])
-    .addOption(moeBackendOptions()[0])
-    .addOption(moeBackendOptions()[1])
-    .addOption(deepGemmOption())
-    .addOption(nvfp4DispatchOption())
-    .addOption(fp8QBProjOption())
-    .addOption(decodeOnlyCudaGraphsOption())
-    .addOption(maxCudaGraphCaptureSizeOption())
+  addEngineOptions(command)
     .addOption(overlapSchedulingOption())
     .addOption(expertSkewOption())
     .addOption(eplbOption())
@@ -320,6 +301,17 @@ function registerSimulateCommand(program: Command): void {
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: RunSummary)')
     .action(runSimulate);
+}
+
+/** The serving engine and the kernels its launch selected, as `step` and `simulate` both take them. */
+function addEngineOptions(command: Command): Command {
+  for (const option of [...engineOptions(ENGINE_PURPOSE), ...moeBackendOptions()]) command.addOption(option);
+  return command
+    .addOption(deepGemmOption())
+    .addOption(nvfp4DispatchOption())
+    .addOption(fp8QBProjOption())
+    .addOption(decodeOnlyCudaGraphsOption())
+    .addOption(maxCudaGraphCaptureSizeOption());
 }
 
 /** `simulate`'s scheduler: policy, step budgets, chunking, KV blocks and memory, context length. */
