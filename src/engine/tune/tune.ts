@@ -132,7 +132,10 @@ function poolLabel(pool: Pool): string {
   if (plan.dp > 1) parts.push(`DP${plan.dp}`);
   if (plan.ep > 1) parts.push(`EP${plan.ep}`);
   const chunks = knobs.chunkedPrefill ? `${knobs.maxNumBatchedTokens}-token chunks` : 'whole prompts';
-  return `${parts.join('×')}, ${knobs.maxNumSeqs} seqs, ${chunks}, mem ${knobs.gpuMemoryUtilization}`;
+  // The share of the whole GPU, derived from the engine's own setting (SGLang's leaves the activations
+  // out), so not a round number: three decimals say it.
+  const memory = Number(knobs.gpuMemoryUtilization.toFixed(3));
+  return `${parts.join('×')}, ${knobs.maxNumSeqs} seqs, ${chunks}, mem ${memory}`;
 }
 
 /** Simulates a block as written (the same way the search simulates its configurations). */

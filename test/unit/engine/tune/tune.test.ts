@@ -127,6 +127,15 @@ describe('tuneBlock', () => {
     assert.deepEqual(result.suggested!.metrics, chosen.metrics);
   });
 
+  it("labels an SGLang block's memory share in three decimals, not the float derived from it", async () => {
+    const predicted = await predictBlock({
+      path: fixturePath('sglang/launch.sh'),
+      ...small,
+      hardware: 'h100-sxm',
+    });
+    assert.match(predicted.current.label, /, mem 0\.\d{1,3}$/);
+  });
+
   it('clear errors: no serving block, unknown model, a block that is not there', async () => {
     const dir = copyFixtures();
     const notServing = join(dir, 'notes.yaml');
