@@ -74,9 +74,9 @@ export interface ConfigFlagValues {
   decodeTp?: number;
   decodePp?: number;
   decodeDp?: number;
-  /** The other side's scheduler as its block sets it (the scheduler flags set the picked side's). */
   /** The other side's own overlap setting (a pair's sides each set theirs); absent: its engine default. */
   pairedOverlapScheduling?: boolean;
+  /** The other side's scheduler as its block sets it (the scheduler flags set the picked side's). */
   pairedScheduler?: SchedulerConfig;
 }
 

@@ -450,7 +450,7 @@ function engineFlagGiven(flags: EngineFlags): string {
  * Refuses a --kv-dtype the --engine has no KV-cache flag for (vLLM and fp4, any engine and int8): the
  * run would predict a cache the engine cannot hold. Without --engine every format stays a what-if.
  */
-export function refuseKvDtypeOfNoEngine(engine: EngineSpec | undefined, kv: KvDtype): void {
+export function refuseKvDtypeEngineCannotStore(engine: EngineSpec | undefined, kv: KvDtype): void {
   if (!engine) return;
   const id = EngineId.parse(engine.id);
   if (engineSupportsKvDtype(id, kv)) return;

@@ -1,5 +1,5 @@
 import { describePlan, type Plan } from '../engine/memory/plan.js';
-import type { PlansReport } from '../engine/memory/plans.js';
+import { engineWeightsSentence, type PlansReport } from '../engine/memory/plans.js';
 import type { ChartModel } from '../engine/protocol/webview.js';
 import { capacityMarkdown } from './capacity-report.js';
 import { searchMarkdown } from './search-report.js';
@@ -40,13 +40,10 @@ export function plansMarkdown(report: PlansReport, chart: ChartModel | null): st
   return lines.join('\n');
 }
 
-/**
- * Why the weights per GPU exceed the checkpoint's where the engine lays them out its own way (vLLM's
- * mxfp4 experts): the same words as `servetune plans` prints above its table.
- */
+/** The engine's layout of the weights, above the table where it changes them. */
 function engineWeightsLines(report: PlansReport): string[] {
-  const held = report.plans.find((p) => p.engineWeights)?.engineWeights;
-  return held ? [`Weights as ${held.layout} holds them: ${held.changes}.`, ''] : [];
+  const sentence = engineWeightsSentence(report);
+  return sentence ? [sentence, ''] : [];
 }
 
 export function runMarkdown(run: StoredRun): string {

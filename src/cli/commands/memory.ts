@@ -3,7 +3,7 @@ import { getHardware } from '../../engine/hardware/catalog.js';
 import type { HardwareSpec } from '../../engine/hardware/spec.js';
 import { type MemoryReport, memoryReport } from '../../engine/memory/model.js';
 import { assertPlanValid, describePlan, type Plan } from '../../engine/memory/plan.js';
-import { enumeratePlans } from '../../engine/memory/plans.js';
+import { engineWeightsSentence, enumeratePlans } from '../../engine/memory/plans.js';
 import { defaultWeightDtype, describeWeightLayout, weightLayoutOf } from '../../engine/model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
@@ -203,10 +203,8 @@ export function registerMemoryCommands(program: Command): void {
     if (flags.json) return printJson(report);
     const layout = describeWeightLayout(weightLayoutOf(model, weightDtype));
     const weights = layout === weightDtype ? `${weightDtype} weights,` : `weights: ${layout};`;
-    const engineWeights = report.plans.find((p) => p.engineWeights)?.engineWeights;
-    const held = engineWeights
-      ? `\nWeights as ${engineWeights.layout} holds them: ${engineWeights.changes}.`
-      : '';
+    const sentence = engineWeightsSentence(report);
+    const held = sentence ? `\n${sentence}` : '';
     console.log(
       `${model.name} on ${flags.gpus}× ${hardware.name} (${weights} ${flags.kvDtype} KV, gpu-memory-utilization ${flags.gpuMemoryUtilization})${held}\n`,
     );

@@ -66,7 +66,7 @@ import {
   perfDbOption,
   positiveInt,
   positiveNumber,
-  refuseKvDtypeOfNoEngine,
+  refuseKvDtypeEngineCannotStore,
   servingEngineFromFlags,
   sloOption,
   stepTokens,
@@ -500,7 +500,7 @@ async function stepModelOfFlags(flags: StepFlags) {
     weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
     kvDtype: flags.kvDtype,
   };
-  refuseKvDtypeOfNoEngine(flags.engine, flags.kvDtype);
+  refuseKvDtypeEngineCannotStore(flags.engine, flags.kvDtype);
   const engine = servingEngineFromFlags(flags);
   const expertImbalance = imbalanceFor(model, plan.ep, expertRoutingOfFlags(flags));
   const perfDb = await perfDbFor(flags.perfDb, hardware.id, engine?.id ?? DEFAULT_ENGINE);
@@ -591,7 +591,7 @@ async function runSimulate(given: SimulateFlags, command: Command): Promise<void
   const perfDb = await perfDbFor(flags.perfDb, hardware.id, engine?.id ?? DEFAULT_ENGINE);
   if (perfDb.note && !flags.json) console.error(`note: ${perfDb.note}`);
   const scheduler = schedulerOfFlags(flags);
-  refuseKvDtypeOfNoEngine(flags.engine, flags.kvDtype);
+  refuseKvDtypeEngineCannotStore(flags.engine, flags.kvDtype);
   const deployment = deploymentOfFlags(flags, model, scheduler, sides);
   const config: SimulationConfigInput = {
     // Catalog entries travel by id (short JSON); a config.json model travels whole.

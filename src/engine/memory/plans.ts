@@ -19,6 +19,15 @@ export const PlansReport = z.object({
 export type PlansReport = z.infer<typeof PlansReport>;
 
 /**
+ * Why the plans' weights per GPU exceed the checkpoint's, where the engine lays them out its own way
+ * (vLLM's mxfp4 experts): one sentence, as `servetune plans` and the editor's report both print it.
+ */
+export function engineWeightsSentence(report: PlansReport): string | undefined {
+  const held = report.plans.find((p) => p.engineWeights)?.engineWeights;
+  return held ? `Weights as ${held.layout} holds them: ${held.changes}.` : undefined;
+}
+
+/**
  * The most GPUs a cluster may have: beyond every real deployment, and small enough that its plans are
  * enumerated at once and its cluster-wide token counts stay exact integers.
  */
