@@ -119,11 +119,11 @@ its closed-loop client, as a user would predict it, with the step model and cali
 - **Plan**: TP = tp_size, PP = pp_size. Attention data parallelism (attention_dp_size > 1) becomes that
   many simulator replicas (\`dp\`), each running TP = tp_size. For a MoE model with expert parallelism
   (moe_ep_size > 1) or attention DP, the experts spread over moe_tp × moe_ep GPUs (the plan's \`ep\`: whole
-  experts per GPU; the simulator has no separate expert-TP degree), else they are TP-sharded (ep 1). This
-  is an approximation: each simulated replica routes only its own tokens to the experts, where in the
-  engine the tokens of every attention-DP rank meet at each expert, so expert compute per step is
-  underestimated at large batches and the dispatch/combine all-to-all is priced per replica. Empty and 0
-  degrees mean "not used". Some converted aggregated rows record tp_size as tp × ep (\`…_tp4_ep4_…\` with
+  experts per GPU; the simulator has no separate expert-TP degree), else they are TP-sharded (ep 1). The
+  attention-DP replicas of one EP group (ep / tp of them) step in lockstep, as the engines' ranks do at
+  every MoE layer's all-to-all (src/engine/sim/ep-group.ts): each schedules its own batch, and the group's
+  step takes the slowest rank's attention and dense part plus the routed experts over every rank's
+  tokens; a rank with nothing to run joins empty. Empty and 0 degrees mean "not used". Some converted aggregated rows record tp_size as tp × ep (\`…_tp4_ep4_…\` with
   tp_size 16 and moe 4 × 4; tp_size 64 with moe 8 × 8 on an 8-GPU board): where tp_size exceeds the GPU's
   scale-up domain and equals moe_tp × moe_ep with both above 1, the server ran on moe_tp GPUs, its experts
   spread moe_ep ways. A row whose launch script passes only \`--tensor-parallel-size\` (launch-settings.json
