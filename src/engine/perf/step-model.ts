@@ -63,6 +63,7 @@ import {
 import { type BatchShape, windowedDecodeKeys, windowedPrefillKeys, windowedPrefillPairs } from './shape.js';
 import { paddedSparsePrefill, sparsePrefillPadding } from './sparse-mla-padding.js';
 import { trtllmAllToAllBytes } from './trtllm-moe-alltoall.js';
+import { paddedDeepGemmRows, runsPaddedDeepGemmMoe } from './vllm-deepgemm-moe.js';
 
 export type BreakdownKind = 'linear' | 'attention' | 'elementwise' | 'communication' | 'overhead';
 
@@ -966,8 +967,9 @@ export class StepModel {
       setup.layer.ffn.kind === 'moe' ? ops.afterCore.filter((op) => ROUTED_EXPERT_OPS.has(op.name)) : [];
     // The measured kernel runs the tokens of the whole EP group (every attention-DP rank's batch).
     const dispatched = this.dispatchesRoutedTokens(setup);
+    const padded = this.paddedDeepGemmExperts(setup, tokens * setup.epGroupBatches, routed);
     const measuredExperts =
-      this.measured && routed.length > 0
+      this.measured && routed.length > 0 && !padded
         ? measuredMoe(
             this.measured,
             setup,
@@ -982,6 +984,8 @@ export class StepModel {
         ? this.notBelowRoofline(measuredExperts, routed, tokens * setup.epGroupBatches)
         : measuredExperts;
     const time = (op: OpCost): TimedOp => {
+      const own = routed.includes(op) ? padded?.get(op.name) : undefined;
+      if (own) return { op, time: own };
       if (moe && routed.includes(op)) {
         return {
           op,
@@ -1001,6 +1005,77 @@ export class StepModel {
       return { op, time: this.resolveOp(op, rows) };
     };
     return { beforeCore: ops.beforeCore.map(time), afterCore: ops.afterCore.map(time) };
+  }
+
+  /**
+   * vLLM 0.12's DeepGEMM experts on Hopper (perf/vllm-deepgemm-moe.ts): both grouped GEMMs over the
+   * padded rows, whatever the batch, each timed as the engine's dense DeepGEMM fp8_block GEMM of those
+   * rows through one expert (the same FLOPs; the padding rows reuse expert 0's weights), never under the
+   * routed experts' weights at the roofline; the gate/up one less the input quantization its table
+   * includes (the permuted rows are fp8 already), the down one with it (the activation is quantized over
+   * every padded row); SiLU × up over the padded rows. The top-k, permute and finalize keep their own
+   * time. Undefined: not that engine, version, GPU or format, or no dense fp8_block table.
+   */
+  private paddedDeepGemmExperts(
+    setup: LayerCostSetup,
+    groupTokens: number,
+    routed: readonly OpCost[],
+  ): Map<string, ResolvedOpTime> | undefined {
+    const ffn = setup.layer.ffn;
+    const measured = this.measured;
+    if (ffn.kind !== 'moe' || !measured || groupTokens <= 0) return undefined;
+    const tableDtype = gemmTableDtypeOf(setup.weights.experts);
+    const moeTp = setup.ep > 1 ? 1 : setup.tp;
+    const deepEp = deepEpKernelsFor(this.plan.allToAll, 1) !== undefined;
+    if (!runsPaddedDeepGemmMoe(this.engine, this.hardware, tableDtype, moeTp, deepEp)) return undefined;
+    const h = setup.hiddenSize;
+    const width = setup.ep > 1 ? ffn.width : ffn.width / setup.tp;
+    const rows = paddedDeepGemmRows(groupTokens * ffn.topK, ffn.experts / setup.ep);
+    const why = `vLLM 0.12 DeepGEMM experts over ${rows} padded rows (${groupTokens * ffn.topK} routed)`;
+    const gemm = (
+      name: string,
+      n: number,
+      k: number,
+      quantizedInput: boolean,
+    ): ResolvedOpTime | undefined => {
+      const own = routed.find((op) => op.name === name);
+      const flops = 2 * rows * n * k;
+      const cost = { flops, bytes: n * k + rows * (k + 2 * n) };
+      const table = measured.gemm(rows, n, k, setup.weights.experts.dtype, cost, tableDtype);
+      if (!table) return undefined;
+      const quantize = quantizedInput
+        ? (measured.quantize(rows, k, tableDtype, true) ?? this.rooflineInputQuantization(rows, k))
+        : undefined;
+      const peaks = devicePeaks(this.hardware, setup.weights.experts.dtype);
+      const floor = speedOfLight(
+        flops,
+        Math.max(cost.bytes, own?.bytes ?? 0),
+        peaks.gemmFlops,
+        peaks.bytesPerSecond,
+      );
+      const seconds = Math.max(floor, table.seconds - (quantize?.seconds ?? 0));
+      const less = quantize
+        ? `, less its input quantization (${(quantize.seconds * 1e6).toFixed(1)} µs)`
+        : '';
+      return { seconds, source: () => `${why}: ${table.source()}${less} (m ${rows}, n ${n}, k ${k})` };
+    };
+    const gateUp = gemm('experts_gate_up', 2 * width, h, true);
+    const down = gemm('experts_down', h, width, false);
+    if (!gateUp || !down) return undefined;
+    const silu = this.rooflineOp(
+      {
+        name: 'silu_and_mul',
+        kind: 'elementwise',
+        flops: 5 * rows * width,
+        bytes: 3 * rows * width * ACTIVATION_BYTES,
+      },
+      rows,
+    );
+    return new Map([
+      ['experts_gate_up', gateUp],
+      ['silu_and_mul', { seconds: silu.seconds, source: () => `${why}: ${silu.source()}` }],
+      ['experts_down', down],
+    ]);
   }
 
   /**
