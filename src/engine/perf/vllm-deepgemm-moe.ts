@@ -10,14 +10,14 @@ import type { ServingEngine } from './serving-engine.js';
  *   installed, get_fp8_moe_backend returns Fp8MoeBackend.DEEPGEMM before its Triton default
  *   (vllm/model_executor/layers/quantization/fp8.py); vLLM's image builds DeepGEMM for 9.0a
  *   (docker/Dockerfile @dead20baf70df70580ecb093f82b0b7b8676e4f5, "Install DeepGEMM from source").
- *   PR #29346 (merged 2025-11-24; before it, DeepSeek-R1 at TP 8 logged "Using DeepGEMM backend for FP8
- *   MoE") keeps Triton where the MoE's TP size is 8 or more unless the variable is set.
+ *   PR #29346 (opened 2025-11-24, merged; before it, DeepSeek-R1 at TP 8 logged "Using DeepGEMM
+ *   backend for FP8 MoE") keeps Triton where the MoE's TP size is 8 or more unless the variable is set.
  * - DeepGEMM at decode sizes too: TritonOrDeepGemmExperts takes DeepGEMM where
  *   `is_deep_gemm_e8m0_used() or _valid_deep_gemm(...)` (vllm/model_executor/layers/fused_moe/
  *   triton_deep_gemm_moe.py @8970309548cb6333a54547703cff63027ac8c683, _select_experts_impl); the second
- *   test alone needs 128 rows, but E8M0 is on by default on Hopper since PR #26197 (merged 2025-10-03):
- *   vllm/utils/deep_gemm.py @779d1fc154ee91e5decea00ab46e4ba6532c45e9, is_deep_gemm_e8m0_used returns
- *   `envs.VLLM_USE_DEEP_GEMM_E8M0` (default 1) on any supported GPU.
+ *   test alone needs 128 rows, but E8M0 is on by default on Hopper since PR #26197 (opened
+ *   2025-10-03, merged): vllm/utils/deep_gemm.py @779d1fc154ee91e5decea00ab46e4ba6532c45e9,
+ *   is_deep_gemm_e8m0_used returns `envs.VLLM_USE_DEEP_GEMM_E8M0` (default 1) on any supported GPU.
  * - The rows: without per-expert counts on the host (none without an EP all-to-all that returns them),
  *   compute_aligned_M sizes the permuted input at `M * num_topk + local_num_experts * (alignment - 1)`
  *   rounded up to the alignment (128), and deepgemm_moe_permute fills the expert index of every row
