@@ -64,7 +64,7 @@ export function registerCheckCommands(program: Command): void {
     )
     .argument(
       '<files...>',
-      'shell scripts, vLLM/SGLang/TensorRT-LLM YAML, Kubernetes manifests, Helm values, compose files',
+      'shell scripts, vLLM/SGLang/TensorRT-LLM YAML, Kubernetes manifests (YAML or JSON), Helm values, compose files',
     )
     .option(
       '--hardware <id>',

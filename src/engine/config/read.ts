@@ -35,6 +35,7 @@ export interface ReadOptions {
 }
 
 const YAML_EXTENSIONS = /\.(ya?ml)$/i;
+const JSON_EXTENSIONS = /\.json$/i;
 const SHELL_EXTENSIONS = /\.(sh|bash|zsh|command)$/i;
 
 /**
@@ -63,7 +64,7 @@ export function readConfig(path: string, text: string, options: ReadOptions = {}
 }
 
 function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport {
-  const isYaml = YAML_EXTENSIONS.test(source.path);
+  const isYaml = YAML_EXTENSIONS.test(source.path) || looksLikeJson(source);
   if (!isYaml && (SHELL_EXTENSIONS.test(source.path) || !looksLikeYaml(source.text))) {
     const read = readShellScript(source);
     for (const block of read.blocks) followConfigFile(block, source, options);
@@ -124,6 +125,23 @@ const COMMAND_LINE = new RegExp(
   `^\\s*(${[...LAUNCHER_PROGRAMS.map(escapeRegExp), 'python3?', 'docker'].join('|')})\\s`,
   'm',
 );
+
+/**
+ * JSON is YAML 1.2, so a manifest written as JSON (`kubectl get -o json`, a generated Deployment) goes
+ * through the YAML readers, ranges and all. Without the extension, an object that opens with a quoted
+ * key is JSON: no shell script starts that way.
+ */
+function looksLikeJson(source: SourceFile): boolean {
+  return JSON_EXTENSIONS.test(source.path) || /^\s*\{\s*"/.test(source.text);
+}
+
+/**
+ * Whether JSON text names a Kubernetes object (`"apiVersion"` and `"kind"` keys): of the JSON files in
+ * a workspace (package.json, tsconfig.json, …), the ones worth reading as serving configs.
+ */
+export function mayBeKubernetesJson(text: string): boolean {
+  return /"apiVersion"\s*:/.test(text) && /"kind"\s*:/.test(text);
+}
 
 function looksLikeYaml(text: string): boolean {
   return /^\s*[A-Za-z_][\w.-]*\s*:(\s|$)/m.test(text) && !COMMAND_LINE.test(text);

@@ -17,6 +17,7 @@ import { describeEngineError, isCancellation } from '../engine.js';
 import { moeBackendForBlock, nvfp4DispatchForBlock } from '../engine-settings.js';
 import type { Services } from '../services.js';
 import { type ApplyPlan, namedFileOnly, planApply } from './apply-plan.js';
+import { isConfigFile } from './candidate.js';
 import { toRange, workspaceEdit } from './edits.js';
 import { type WorkspaceInputs, workspaceInputs } from './inputs.js';
 
@@ -30,15 +31,13 @@ interface DocumentState {
   predictions: Map<number, Outcome<PredictBlockResult>>;
 }
 
-const CONFIG_FILE = /\.(ya?ml|sh|bash|zsh)$/i;
 const CHECK_DELAY_MS = 400;
 
-/** Files that may hold serving configs: YAML and shell scripts on disk (servetune.json is not one). */
+/** Files that may hold serving configs: YAML, shell scripts and JSON manifests on disk. */
 export function isConfigCandidate(document: vscode.TextDocument): boolean {
   return (
     document.uri.scheme === 'file' &&
-    (CONFIG_FILE.test(document.uri.fsPath) ||
-      ['yaml', 'dockercompose', 'shellscript'].includes(document.languageId))
+    isConfigFile(document.uri.fsPath, document.languageId, () => document.getText())
   );
 }
 

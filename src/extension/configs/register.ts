@@ -15,7 +15,9 @@ const SELECTOR: vscode.DocumentSelector = [
   { scheme: 'file', language: 'yaml' },
   { scheme: 'file', language: 'dockercompose' },
   { scheme: 'file', language: 'shellscript' },
-  { scheme: 'file', pattern: '**/*.{yaml,yml,sh,bash}' },
+  // Kubernetes manifests written as JSON; `isConfigCandidate` passes only those.
+  { scheme: 'file', language: 'json' },
+  { scheme: 'file', pattern: '**/*.{yaml,yml,sh,bash,json}' },
 ];
 
 /** Serving config files in the editor: CodeLenses, diagnostics with quick fixes, tune and apply. */

@@ -46,13 +46,28 @@ export function isKubernetesDocument(yamlDocument: Document.Parsed): boolean {
   return isMap(root) && root.has('apiVersion') && root.has('kind');
 }
 
+/**
+ * The objects of a manifest: each document's, and the `items` of a `List` (what `kubectl get -o yaml`
+ * and `-o json` print for several objects; kubectl also names lists `DeploymentList` and the like).
+ */
+function manifestObjects(documents: Document.Parsed[]): YAMLMap[] {
+  const objects: YAMLMap[] = [];
+  const visit = (node: unknown) => {
+    if (!isMap(node)) return;
+    const items = node.get('items', true);
+    if (/List$/.test(scalarText(node.get('kind', true)) ?? '') && isSeq(items)) {
+      for (const item of items.items) visit(item);
+    } else objects.push(node);
+  };
+  for (const yamlDocument of documents) visit(yamlDocument.contents);
+  return objects;
+}
+
 /** Every serving container of every workload in a (multi-document) manifest. */
 export function readKubernetes(documents: Document.Parsed[], source: SourceFile) {
   const blocks: BlockBuilder[] = [];
   const problems: BlockProblem[] = [];
-  for (const yamlDocument of documents) {
-    const root = yamlDocument.contents;
-    if (!isMap(root)) continue;
+  for (const root of manifestObjects(documents)) {
     const kind = scalarText(root.get('kind', true));
     if (!kind) continue;
     const name = scalarText(getIn(root, ['metadata', 'name'])) ?? '(unnamed)';

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { blockSettings, readConfig } from '../../../../src/engine/config/index.js';
+import { readFixture, roundTrip, textAt } from './helpers.js';
+
+/** The same manifest as YAML and as JSON reads to the same servers and settings. */
+function sameAsYaml(json: string, yaml: string): ReturnType<typeof readFixture> {
+  const fromJson = readFixture(json);
+  const fromYaml = readFixture(yaml);
+  assert.equal(fromJson.report.format, 'kubernetes');
+  assert.deepEqual(
+    fromJson.report.blocks.map((b) => [b.label, b.engine, blockSettings(b), b.hardware?.id]),
+    fromYaml.report.blocks.map((b) => [b.label, b.engine, blockSettings(b), b.hardware?.id]),
+  );
+  return fromJson;
+}
+
+describe('Kubernetes manifests written as JSON', () => {
+  test('a List of a Service and a Deployment reads like the two YAML documents', () => {
+    const { text, report } = sameAsYaml(
+      'kubernetes/vllm-deployment-list.json',
+      'kubernetes/vllm-deployment.yaml',
+    );
+    const [block] = report.blocks;
+    // Ranges land on the JSON's characters: the quoted word, and inside it for `--flag=value`.
+    assert.equal(textAt(text, block, 'tp'), '"8"');
+    assert.equal(textAt(text, block, 'maxModelLen'), '16384');
+    assert.equal(textAt(text, block, 'gpus'), '"8"');
+  });
+
+  test('a LeaderWorkerSet object: leader, size and GPUs as in YAML', () => {
+    const { report } = sameAsYaml('kinds/lws-vllm-multinode.json', 'kinds/lws-vllm-multinode.yaml');
+    assert.equal(report.blocks[0].nodes?.count, 2);
+  });
+
+  test('a List holding a ServingRuntime and an InferenceService', () => {
+    sameAsYaml('kinds/kserve-runtime-list.json', 'kinds/kserve-runtime.yaml');
+  });
+
+  test('edits keep the file JSON: a value rewritten in place, a new flag added to the args array', () => {
+    const { after } = roundTrip('kubernetes/vllm-deployment-list.json', 0, { tp: 4, maxNumSeqs: 64 });
+    const [text] = Object.values(after);
+    const parsed = JSON.parse(text) as { items: { spec?: { template?: unknown } }[] };
+    const args = JSON.stringify(parsed.items[1].spec?.template);
+    assert.match(args, /"--tensor-parallel-size","4"/);
+    assert.match(args, /"--max-num-seqs","64"/);
+  });
+
+  test('JSON without the .json extension is sniffed by its opening quoted key, not read as shell', () => {
+    const text = JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd' },
+      spec: {
+        template: {
+          spec: {
+            containers: [{ name: 'v', image: 'vllm/vllm-openai', args: ['m', '--max-num-seqs', '8'] }],
+          },
+        },
+      },
+    });
+    const report = readConfig('manifest', text);
+    assert.equal(report.format, 'kubernetes');
+    assert.equal(blockSettings(report.blocks[0]).maxNumSeqs, 8);
+  });
+
+  test('a JSON file that is not a serving config is not recognised, with no error', () => {
+    const report = readConfig('tsconfig.json', '{"compilerOptions": {"strict": true}}');
+    assert.equal(report.format, 'unknown');
+    assert.deepEqual(
+      report.problems.map((p) => p.severity),
+      ['info'],
+    );
+  });
+});
