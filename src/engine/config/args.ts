@@ -157,7 +157,12 @@ export function readEngineArgs(
     const match = findFlag(engine, name);
     const next = tokens[i + 1];
     if (!match) {
-      builder.unknownFlags.push({ flag: name, range: token.range });
+      // `--flag=value`: the flag's own characters, where the word stands in the file as written.
+      const range =
+        inline !== undefined && token.verbatim !== null
+          ? rangeIn(token, token.verbatim, token.verbatim + equals)
+          : token.range;
+      builder.unknownFlags.push({ flag: name, range });
       if (inline === undefined && next && !isFlag(next.text)) i++;
       continue;
     }

@@ -14,7 +14,8 @@ import { blockSettings, type ConfigFileReport, type ServingBlock } from './block
 import { allToAllOfSettings } from './engines/all-to-all.js';
 import { ENGINES, type EngineId, versionOfImage, vllmChunkedPrefillOff } from './engines/index.js';
 import { type GpuDemand, gpuDemand } from './gpu-demand.js';
-import { knobById, knobTable } from './knobs/index.js';
+import { knobById, knobTable, normalizeName } from './knobs/index.js';
+import { nearKnownNames } from './knobs/near-miss.js';
 import { engineMemoryUtilizationOf, type MemoryLimits, wholeGpuShareOf } from './memory-share.js';
 import { PartialServingSettings, type SettingKey } from './serving-settings.js';
 import { SourceRange, TextEdit } from './source.js';
@@ -131,6 +132,7 @@ export function diagnoseBlock(block: ServingBlock, context: DiagnoseContext = {}
   repeatedSettings(block, checking.push);
   chartInjectedFlags(checking);
   if (!block.engine) return out;
+  misspeltFlags(checking, block.engine);
   const target = resolveTarget(block, block.engine, context);
   modelNamed(checking, target);
   gpusAgainstPlan(checking, target);
@@ -168,6 +170,34 @@ function readingProblems({ block, push }: BlockChecking): void {
         range,
       });
     }
+  }
+}
+
+/**
+ * A flag or config key the engine's table does not know but that is a slip away from one it does
+ * (`--max-num-seq` for --max-num-seqs): the engine would refuse it or, read as something else, the
+ * setting the file meant is silently not set. Names near none are left alone: engines have hundreds
+ * of flags the table does not model.
+ */
+function misspeltFlags({ block, push }: BlockChecking, engine: EngineId): void {
+  const { displayName, flagPrefixes, configFile } = ENGINES[engine];
+  // A config file keyed by flag names goes through the same parser (vLLM turns its keys into flags).
+  const parsedAsFlags = (where: 'flag' | 'yaml') => where === 'flag' || configFile?.keys === 'flag-names';
+  for (const unknown of block.unknownFlags) {
+    const where = unknown.flag.startsWith('-') ? 'flag' : 'yaml';
+    const near = nearKnownNames(engine, unknown.flag, where);
+    if (near.length === 0) continue;
+    const prefixOf = near.find((name) => normalizeName(name).startsWith(normalizeName(unknown.flag)));
+    const prefixNote =
+      flagPrefixes && prefixOf && parsedAsFlags(where)
+        ? ` (${displayName} may take it as ${prefixOf}, a prefix its parser accepts when no other flag shares it; ServeTune reads whole names only)`
+        : '';
+    push({
+      severity: 'warning',
+      code: 'unknown-flag',
+      message: `unknown ${displayName} ${where === 'flag' ? 'flag' : 'key'} ${unknown.flag}: did you mean ${near.join(' or ')}?${prefixNote}`,
+      range: unknown.range ?? block.range,
+    });
   }
 }
 

@@ -156,4 +156,10 @@ export interface EngineDescription<Id extends string = string> {
    * trtllm-llmapi-launch), or not at all (TGI serves from one node).
    */
   multiNode: 'per-node-flags' | 'mpi-world' | 'none';
+  /**
+   * The engine's parser takes an unambiguous prefix of a long flag as that flag (Python argparse's
+   * `allow_abbrev`, on unless turned off): there `--max-num-seq 64` sets --max-num-seqs, while ServeTune
+   * reads whole names only. Absent: a prefix is an unknown flag.
+   */
+  flagPrefixes?: true;
 }

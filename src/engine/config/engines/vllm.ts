@@ -37,6 +37,9 @@ export const VLLM = {
     decode: 'deepep-low-latency',
   },
   multiNode: 'per-node-flags',
+  // vllm-project/vllm vllm/utils/argparse_utils.py @ c836a6fe: FlexibleArgumentParser subclasses
+  // argparse.ArgumentParser and never passes allow_abbrev, which CPython defaults to True.
+  flagPrefixes: true,
   checks: {
     gpusMatchPlan: true,
     stepBudgetCoversLimits: true,

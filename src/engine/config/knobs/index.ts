@@ -17,7 +17,8 @@ export function knobById(engine: EngineId, id: string): Knob | undefined {
   return knobTable(engine).knobs.find((knob) => knob.id === id);
 }
 
-function commandLineNames(knob: Knob): string[] {
+/** The command-line spellings of a knob: its flag and aliases. */
+export function commandLineNames(knob: Knob): string[] {
   return [knob.flag, ...(knob.aliases ?? [])].filter((name): name is string => name !== undefined);
 }
 

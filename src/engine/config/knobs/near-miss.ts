@@ -1,0 +1,72 @@
+import type { EngineId } from '../engines/index.js';
+import { commandLineNames, knobTable, yamlPathOf } from './index.js';
+import { type Knob, normalizeName } from './types.js';
+
+/**
+ * Edits that turn `a` into `b`: insert, delete or replace a character, or swap two neighbours
+ * (optimal string alignment distance; a swapped pair is the commonest slip of the fingers).
+ */
+export function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, rows[i - 2][j - 2] + 1);
+      rows[i][j] = best;
+    }
+  }
+  return rows[a.length][b.length];
+}
+
+/**
+ * How far a name of this length may be from a known one and still be a slip. Short names get none: one
+ * letter tells real flags apart there (SGLang's --tp-size, --pp-size, --dp-size, --ep-size), and an
+ * engine's hundreds of flags the table does not model must not read as typos of the ones it does.
+ */
+function slipAllowance(length: number): number {
+  if (length >= 16) return 2;
+  return length >= 8 ? 1 : 0;
+}
+
+function flagSpellings(knob: Knob): string[] {
+  const names = commandLineNames(knob);
+  // `--no-x` is a spelling of a negatable knob too.
+  return knob.kind === 'negatable' ? [...names, ...names.map((n) => `--no-${n.replace(/^-+/, '')}`)] : names;
+}
+
+/** Every spelling the table knows in one place: command-line flags, or YAML key paths (dotted). */
+function knownNames(engine: EngineId, where: 'flag' | 'yaml'): string[] {
+  const knobs = knobTable(engine).knobs;
+  if (where === 'flag') return knobs.flatMap(flagSpellings);
+  return knobs.flatMap((knob) => {
+    const path = yamlPathOf(engine, knob);
+    return path ? [path.join('.')] : [];
+  });
+}
+
+const normalizePath = (name: string) => name.split('.').map(normalizeName).join('.');
+
+/**
+ * The names in the engine's table a name it does not know is a slip away from (a flag such as
+ * `--max-num-seq`, or a YAML key path such as `kv_cache_config.free_gpu_memory_fractoin`), nearest
+ * first, as the table spells them; none when no known name is that close.
+ */
+export function nearKnownNames(engine: EngineId, written: string, where: 'flag' | 'yaml'): string[] {
+  const wanted = normalizePath(written);
+  const allowance = slipAllowance(wanted.length);
+  if (allowance === 0) return [];
+  let best = allowance + 1;
+  let near: string[] = [];
+  for (const name of new Set(knownNames(engine, where))) {
+    const distance = editDistance(wanted, normalizePath(name));
+    if (distance === 0 || distance > best) continue;
+    if (distance < best) near = [];
+    best = distance;
+    if (!near.includes(name)) near.push(name);
+  }
+  return near;
+}

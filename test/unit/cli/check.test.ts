@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const cli = 'dist/cli.mjs';
+
+/** `servetune check` on files of these texts in a fresh folder, run from that folder. */
+function check(files: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'servetune-check-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return spawnSync(
+    process.execPath,
+    [join(process.cwd(), cli), 'check', ...Object.keys(files), '--hardware', 'h100-sxm'],
+    { cwd: dir, encoding: 'utf8', timeout: 60_000 },
+  );
+}
+
+describe('servetune check', { skip: !existsSync(cli) && 'dist/cli.mjs not built' }, () => {
+  it('reads a Deployment written as JSON, each setting at its place in the JSON', () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'llama' },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'vllm',
+                image: 'vllm/vllm-openai:v0.10.1',
+                args: ['meta-llama/Llama-3.1-8B-Instruct', '--max-num-seqs', '64'],
+                resources: { limits: { 'nvidia.com/gpu': 1 } },
+              },
+            ],
+          },
+        },
+      },
+    };
+    const result = check({ 'deploy.json': `${JSON.stringify(deployment, null, 2)}\n` });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /deploy\.json: kubernetes, 1 serving block/);
+    // Line 17 of the pretty-printed JSON is `              "64"`: the value starts at column 15.
+    assert.match(result.stdout, /max-num-seqs\s+64\s+--max-num-seqs @ deploy\.json:17:15/);
+  });
+
+  it('warns on a misspelt flag with the flag it is a slip of, and not on flags it does not model', () => {
+    const script = 'vllm serve meta-llama/Llama-3.1-8B-Instruct --gpu-memory-utilisation 0.9 --port 8000\n';
+    const result = check({ 'serve.sh': script });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /serve\.sh:1:45: warning: unknown vLLM flag --gpu-memory-utilisation: did you mean --gpu-memory-utilization\? \[unknown-flag\]/,
+    );
+    assert.doesNotMatch(result.stdout, /--port/);
+  });
+});
