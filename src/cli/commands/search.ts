@@ -15,8 +15,8 @@ import {
 import { type SearchConfiguration, type SearchResult, searchServing } from '../../engine/search/run.js';
 import type { PrunedConfiguration, Slo } from '../../engine/search/schema.js';
 import { simulatedSpanNote } from '../../engine/search/simulation-evaluator.js';
-import { ServeTuneError } from '../../engine/util/errors.js';
 import { RANKING_SLO_RULES } from '../../engine/workload/slo.js';
+import { cancellable } from '../cancellable.js';
 import { inputOption, modelOption, outputOption } from '../file-options.js';
 import { printJson, table, writeTextFile } from '../format.js';
 import {
@@ -332,25 +332,10 @@ async function runSearchCommand(flags: SearchFlags): Promise<void> {
       flags,
     );
   }
-  const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
-  if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
-  const controller = new AbortController();
-  const onSigint = () => controller.abort(new ServeTuneError('search cancelled', 'invalid-argument'));
-  process.once('SIGINT', onSigint);
-  try {
-    const result = await searchServing(searchRequestOf(flags, slo, moeBackend, prices), {
-      workerFile: new URL('./search-worker.mjs', import.meta.url),
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (flags.json || !process.stderr.isTTY) return;
-        process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
-      },
-    });
-    if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
-    writeSearchResult(result, flags);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  const result = await cancellable('search', flags, (control) =>
+    searchServing(searchRequestOf(flags, slo, moeBackend, prices), control),
+  );
+  writeSearchResult(result, flags);
 }
 
 /** The search of one deployment (a single GPU type and count) the flags ask for. */

@@ -11,6 +11,7 @@ import { planWrite, readEditableText } from '../../engine/tune/write.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { readConfigIfFile, writeFilesAtomically } from '../../engine/util/files.js';
 import { RANKING_SLO_RULES, sloTargetForm } from '../../engine/workload/slo.js';
+import { cancellable } from '../cancellable.js';
 import { checkWritable, printJson, table } from '../format.js';
 import {
   type EngineFlags,
@@ -191,29 +192,13 @@ async function runTuneCommand(file: string, flags: TuneFlags): Promise<void> {
   if (snapshot.read(file) === undefined)
     throw new ServeTuneError(`Cannot read ${file}: no such file`, 'io', file);
   const inputs = tuneInputs(file, flags);
-  const capped = flags.rate === undefined ? undefined : simulatedSpanNote(flags.rate);
-  if (capped) process.stderr.write(`servetune: note: ${capped}\n`);
-  const controller = new AbortController();
-  const onSigint = () => controller.abort(new ServeTuneError('tune cancelled', 'invalid-argument'));
-  process.once('SIGINT', onSigint);
-  try {
-    const result = await tuneBlock(tuneRequestOf(file, flags, inputs), {
-      workerFile: new URL('./search-worker.mjs', import.meta.url),
-      readFile: snapshot.read,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (!flags.json && process.stderr.isTTY)
-          process.stderr.write(`\r${p.stage}: ${p.done}/${p.total}   `);
-      },
-    });
-    if (process.stderr.isTTY && !flags.json) process.stderr.write('\r\x1b[K');
-    if (flags.json) printJson(result);
-    else printTune(result);
-    if (flags.write && result.edits.length > 0)
-      writeChange(file, result.target.block, result, snapshot.texts, flags);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  const result = await cancellable('tune', flags, (control) =>
+    tuneBlock(tuneRequestOf(file, flags, inputs), { ...control, readFile: snapshot.read }),
+  );
+  if (flags.json) printJson(result);
+  else printTune(result);
+  if (flags.write && result.edits.length > 0)
+    writeChange(file, result.target.block, result, snapshot.texts, flags);
 }
 
 /** --write-referenced needs --write; with --write the file is checked, and read as the edit's base. */
