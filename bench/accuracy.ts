@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { mapRow, rowConcurrency } from './accuracy/map-row.js';
 import type { RowResult } from './accuracy/metrics.js';
 import { accuracyOf } from './accuracy/metrics.js';
@@ -17,17 +16,32 @@ import { renderReport } from './accuracy/report.js';
 import { findSiliconCsv, readSiliconCsv, type SiliconRow } from './accuracy/rows.js';
 import { rowsCsv } from './accuracy/rows-csv.js';
 import { simulateJob } from './accuracy/simulate-row.js';
+import { benchArgs } from './args.js';
 
-const { values: flags } = parseArgs({
-  options: {
-    csv: { type: 'string' },
-    limit: { type: 'string' },
-    filter: { type: 'string' },
-    'out-dir': { type: 'string' },
-    waves: { type: 'string' },
-    'rows-csv': { type: 'string' },
+const flags = benchArgs(
+  'bench:accuracy',
+  'Every measured deployment of silicon-calibration.csv predicted by the simulator and compared.',
+  {
+    csv: {
+      type: 'string',
+      value: 'FILE',
+      help: 'the measurements (default: $SERVETUNE_PERF_DB or ../shared/data/perf-db/silicon-calibration.csv)',
+    },
+    limit: { type: 'string', value: 'N', help: 'the first N rows (after --filter)' },
+    filter: {
+      type: 'string',
+      value: 'REGEX',
+      help: "rows whose id, engine, GPU, model or mode match (case-insensitive), e.g. 'trtllm.*b200'",
+    },
+    'out-dir': {
+      type: 'string',
+      value: 'DIR',
+      help: 'where accuracy.json and accuracy.md go (default: bench/results; out/bench for a partial run)',
+    },
+    waves: { type: 'string', value: 'N', help: 'requests per client (default: what each row measured)' },
+    'rows-csv': { type: 'string', value: 'FILE', help: 'also one line per row, predicted beside measured' },
   },
-});
+);
 
 function git(args: string[]): string {
   try {

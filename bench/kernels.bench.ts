@@ -27,11 +27,18 @@ import {
 import { matchCatalogHardware } from '../src/engine/profile/catalog-match.js';
 import { DeviceProfile } from '../src/engine/profile/schema.js';
 import { SeededRandom } from '../src/engine/util/random.js';
+import { benchArgs } from './args.js';
 
-const args = process.argv.slice(2);
-const outIndex = args.indexOf('--out');
-const out = outIndex >= 0 ? args[outIndex + 1] : undefined;
-const skipProfile = args.includes('--skip-profile');
+const flags = benchArgs(
+  'bench:kernels',
+  'The measure stage kernels timed side by side (GEMM, GEMV, decode attention against copy bandwidth).',
+  {
+    out: { type: 'string', value: 'FILE', help: 'also write the JSON report here' },
+    'skip-profile': { type: 'boolean', help: 'leave out the timing of `servetune profile --quick`' },
+  },
+);
+const out = flags.out;
+const skipProfile = flags['skip-profile'] ?? false;
 
 const gpu = await acquireGpu();
 const timer = new KernelTimer(gpu);

@@ -20,9 +20,13 @@ interface Row {
   answer: string;
 }
 
-function argValue(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
+/** What the command line asks of the capacity bench (bench/search.ts reads it). */
+export interface CapacityOptions {
+  sample?: string;
+  maxGpus?: string;
+  types?: string;
+  /** The one case this process runs (`capacity`, `single`), or none: run both in fresh processes. */
+  which?: string;
 }
 
 const SLO = Slo.parse({ ttft: 2, tbt: 0.1 });
@@ -81,11 +85,12 @@ const SECTION = '## Capacity planning against the single-type search (issue 25)'
 export async function runCapacityBench(
   trace: string,
   runSingle: (name: string) => Promise<SingleCase>,
+  options: CapacityOptions,
 ): Promise<void> {
-  const sample = Number(argValue('--sample', '1000'));
-  const maxGpus = Number(argValue('--max-gpus', '64'));
-  const types = argValue('--types', 'h100-sxm,h200,b200,mi300x').split(',');
-  const which = argValue('--capacity-case', '');
+  const sample = Number(options.sample ?? '1000');
+  const maxGpus = Number(options.maxGpus ?? '64');
+  const types = (options.types ?? 'h100-sxm,h200,b200,mi300x').split(',');
+  const which = options.which ?? '';
   if (which === 'capacity') {
     process.stdout.write(JSON.stringify(await capacityCase(trace, sample, maxGpus, types)));
     return;

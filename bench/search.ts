@@ -11,6 +11,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type SearchInput, searchServing } from '../src/engine/search/run.js';
+import { benchArgs } from './args.js';
 import { runCapacityBench } from './search-capacity.js';
 
 const FULL_TRACE = join(process.cwd(), '../shared/data/traces/AzureLLMInferenceTrace_conv.csv');
@@ -91,11 +92,42 @@ async function runCase(name: string): Promise<CaseResult> {
   };
 }
 
-const caseArg = process.argv.indexOf('--case');
-if (process.argv.includes('--capacity') || process.argv.includes('--capacity-case')) {
-  await runCapacityBench(AZURE_CONV, (name) => runCase(name));
-} else if (caseArg >= 0) {
-  process.stdout.write(JSON.stringify(await runCase(process.argv[caseArg + 1])));
+const flags = benchArgs(
+  'bench:search',
+  'Plan-search speed, each case in a fresh process; --capacity: capacity planning beside the single-type search.',
+  {
+    capacity: {
+      type: 'boolean',
+      help: 'capacity planning against the single-type search (search-capacity.json)',
+    },
+    sample: {
+      type: 'string',
+      value: 'N',
+      help: 'with --capacity: requests sampled from the trace (default 1000)',
+    },
+    'max-gpus': {
+      type: 'string',
+      value: 'N',
+      help: 'with --capacity: the most GPUs planned for (default 64)',
+    },
+    types: {
+      type: 'string',
+      value: 'IDS',
+      help: 'with --capacity: GPU types, comma-separated (default h100-sxm,h200,b200,mi300x)',
+    },
+    case: { type: 'string', help: 'one case, in this process', internal: true },
+    'capacity-case': { type: 'string', help: 'one capacity case, in this process', internal: true },
+  },
+);
+if (flags.capacity || flags['capacity-case'] !== undefined) {
+  await runCapacityBench(AZURE_CONV, (name) => runCase(name), {
+    sample: flags.sample,
+    maxGpus: flags['max-gpus'],
+    types: flags.types,
+    which: flags['capacity-case'],
+  });
+} else if (flags.case !== undefined) {
+  process.stdout.write(JSON.stringify(await runCase(flags.case)));
 } else {
   const results: CaseResult[] = [];
   for (const name of Object.keys(CASES)) {

@@ -8,6 +8,7 @@ import type { PolicyName } from '../src/engine/sched/config.js';
 import type { SimulationConfigInput } from '../src/engine/sim/config.js';
 import { simulate } from '../src/engine/sim/simulate.js';
 import { loadWorkload } from '../src/engine/workload/load.js';
+import { benchArgs } from './args.js';
 
 const AZURE_CONV = '/work/shared/data/traces/AzureLLMInferenceTrace_conv.csv';
 const SYNTHETIC = 'poisson:rate=5,prompt=lognormal(1024,0.8),output=lognormal(200,0.8),n=100000';
@@ -75,6 +76,13 @@ function runCase(name: string, workloadSource: string, policy: PolicyName, repea
 }
 
 const [, , mode, name, source, policy, repeats] = process.argv;
+// `--case …` is how the bench runs each case in its own process; people pass nothing (or --help).
+if (mode !== '--case')
+  benchArgs(
+    'bench:sim',
+    'Simulator speed: each case in a fresh process on one thread (sim.json, sim.md).',
+    {},
+  );
 if (mode === '--case') {
   process.stdout.write(JSON.stringify(runCase(name, source, policy as PolicyName, Number(repeats))));
 } else {
