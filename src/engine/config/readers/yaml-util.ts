@@ -121,10 +121,54 @@ export function valueToken(node: unknown, source: SourceFile): ArgToken | undefi
   return { ...token, encoding: node.type === 'PLAIN' ? 'yaml-value' : token.encoding };
 }
 
+/** The one character each two-character escape of a JSON string (and YAML double-quoted scalar) stands for. */
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  b: '\b',
+  f: '\f',
+};
+
+/**
+ * Offsets of a one-line double-quoted scalar whose escapes are JSON's (`\n`, `\"`, `\\`, `\uXXXX`): a
+ * `sh -c` script in a JSON manifest holds its lines as `\n`. Each value character maps to where its
+ * escape starts; null where the text does not decode to the value (YAML's other escapes, a line fold).
+ */
+function escapedOffsets(value: string, start: number, end: number, source: SourceFile): number[] | null {
+  const map: number[] = [];
+  let decoded = '';
+  for (let at = start + 1; at < end - 1; ) {
+    const char = source.text[at];
+    if (char === '\n') return null;
+    map.push(at);
+    if (char !== '\\') {
+      decoded += char;
+      at += 1;
+      continue;
+    }
+    const next = source.text[at + 1];
+    const hex = /^[0-9a-fA-F]{4}$/.test(source.text.slice(at + 2, at + 6));
+    if (next === 'u' && hex) {
+      decoded += String.fromCharCode(Number.parseInt(source.text.slice(at + 2, at + 6), 16));
+      at += 6;
+    } else if (next !== undefined && next in SHORT_ESCAPES) {
+      decoded += SHORT_ESCAPES[next];
+      at += 2;
+    } else return null;
+  }
+  map.push(end - 1);
+  return decoded === value ? map : null;
+}
+
 /**
  * File offset of each character of a scalar's value, for scalars whose characters stand in the file one
- * for one (plain single-line, quoted without escapes, literal and folded blocks): a command inside the
- * scalar can then be edited word by word. Null where the value is transformed (escapes, folded plain).
+ * for one (plain single-line, quoted without escapes, literal and folded blocks) or one escape for one
+ * (a one-line double-quoted scalar with JSON's escapes): a command inside the scalar can then be edited
+ * word by word. Null where the value is transformed otherwise (other escapes, folded plain or quoted).
  */
 export function scalarOffsets(node: Scalar, source: SourceFile): ((index: number) => number | null) | null {
   const value = scalarText(node);
@@ -132,8 +176,9 @@ export function scalarOffsets(node: Scalar, source: SourceFile): ((index: number
   const [start, end] = node.range;
   if (node.type === 'PLAIN' || node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') {
     const quote = node.type === 'PLAIN' ? 0 : 1;
-    if (source.text.slice(start + quote, end - quote) !== value) return null;
-    return (index) => start + quote + index;
+    if (source.text.slice(start + quote, end - quote) === value) return (index) => start + quote + index;
+    const escaped = node.type === 'QUOTE_DOUBLE' ? escapedOffsets(value, start, end, source) : null;
+    return escaped ? (index) => escaped[index] ?? null : null;
   }
   if (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED') return null;
   // Content lines start after the header line; their common indentation is stripped from the value.

@@ -33,6 +33,24 @@ describe('Kubernetes manifests written as JSON', () => {
     assert.equal(report.blocks[0].nodes?.count, 2);
   });
 
+  test('its `sh -c` script, lines joined by \\n escapes, is edited word by word and stays JSON', () => {
+    const { report } = readFixture('kinds/lws-vllm-multinode.json');
+    assert.deepEqual(report.blocks[0].problems, [], 'no "cannot edit in place"');
+    const { after } = roundTrip('kinds/lws-vllm-multinode.json', 0, {
+      tp: 4,
+      maxModelLen: 8192,
+      maxNumSeqs: 32,
+    });
+    const [text] = Object.values(after);
+    type Leader = { spec: { containers: { args: string[] }[] } };
+    const parsed = JSON.parse(text) as { spec: { leaderWorkerTemplate: { leaderTemplate: Leader } } };
+    const script = parsed.spec.leaderWorkerTemplate.leaderTemplate.spec.containers[0].args[0];
+    // Each value rewritten where it stands, the new flag at the end of the command, lines as they were.
+    assert.match(script, /--tensor-parallel-size 4 \\\n/);
+    assert.match(script, /--max-model-len 8192 \\\n/);
+    assert.match(script, /--distributed-executor-backend ray --max-num-seqs 32\n$/);
+  });
+
   test('a List holding a ServingRuntime and an InferenceService', () => {
     sameAsYaml('kinds/kserve-runtime-list.json', 'kinds/kserve-runtime.yaml');
   });
