@@ -75,6 +75,16 @@ export function busiestRankActiveExperts(experts: number, topK: number, tokens: 
 }
 
 /**
+ * The routed experts each EP rank holds, as the op's note prints them: whole where EP divides them,
+ * else to one decimal (EPLB's redundant slots let EP divide experts + slots, e.g. DeepSeek-V3's 256 + 32
+ * over EP 72, so a rank holds 3.6 of the routed experts on average).
+ */
+function expertsPerRank(experts: number, ep: number): string {
+  const perRank = experts / ep;
+  return Number.isInteger(perRank) ? String(perRank) : perRank.toFixed(1);
+}
+
+/**
  * The routed experts as one grouped GEMM over the tokens' top-k copies. Weights are read only for the
  * experts the batch routes to (expectedActiveExperts). Under TP each GPU holds a 1/TP slice of every
  * expert and runs every routed token; under EP it holds experts/EP whole experts and runs its share of
@@ -96,7 +106,7 @@ function routedExpertOps(s: LayerCostSetup, ffn: MoeFfnGeometry, tokens: number)
   const rows = ep > 1 ? Math.min(routed, Math.max((s.expertImbalance * routed) / ep, touched)) : routed;
   const detail =
     ep > 1
-      ? `${active.toFixed(1)} of ${ffn.experts} experts active, ${touched.toFixed(1)} of ${ffn.experts / ep} per GPU on the busiest, its tokens × ${s.expertImbalance.toFixed(2)} the mean`
+      ? `${active.toFixed(1)} of ${ffn.experts} experts active, ${touched.toFixed(1)} of ${expertsPerRank(ffn.experts, ep)} per GPU on the busiest, its tokens × ${s.expertImbalance.toFixed(2)} the mean`
       : `${active.toFixed(1)} of ${ffn.experts} experts active, top-${ffn.topK}`;
   const weight = s.weights.experts;
   const perExpert = touched > 0 ? rows / touched : 0;

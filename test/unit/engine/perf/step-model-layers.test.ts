@@ -189,6 +189,19 @@ describe('step model over layers that differ', () => {
     assert.ok(ep.detail?.includes('per GPU'));
   });
 
+  it("the routed experts' note names the experts a rank holds, to one decimal where EP does not divide them", () => {
+    // DeepSeek-V3's 256 experts + 32 EPLB slots over EP 72: 3.555… routed experts a rank on average.
+    const gb200 = getHardware('gb200');
+    const wide = compileStepModel(deepseekV3, gb200, plan(1, { dp: 72, ep: 72, redundantExperts: 32 }));
+    const note = find(wide.breakdown(decodes(64, 2000)), MLA_MOE, 'experts_gate_up')!.detail ?? '';
+    assert.match(note, / of 3\.6 per GPU on the busiest/);
+    const even = compileStepModel(deepseekV3, h100, plan(2, { dp: 4, ep: 8 }));
+    assert.match(
+      find(even.breakdown(decodes(64, 1000)), MLA_MOE, 'experts_gate_up')!.detail ?? '',
+      / of 32 per GPU/,
+    );
+  });
+
   it('an all-to-all across nodes is bound by the network share of the peers', () => {
     const bytes = 16e6;
     const perPeer = bytes / 16;
