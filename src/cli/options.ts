@@ -260,11 +260,15 @@ export const perfDbOption = () =>
 /**
  * Closed loop (`simulate`, `bench`, `search`): keep n requests in flight, the next sent as one finishes,
  * as `vllm bench serve --max-concurrency n --request-rate inf` does. `conflicts`: the options it replaces.
+ * `predicted`: the command predicts latencies (and takes --engine, whose front end they then include);
+ * `bench` measures a real endpoint, whose front end is in what it measures, and has no --engine.
  */
-export const concurrencyOption = (conflicts: string[]) =>
+export const concurrencyOption = (conflicts: string[], { predicted }: { predicted: boolean }) =>
   new Option(
     '--concurrency <n>',
-    "closed loop: keep n requests in flight, the next sent as one finishes (the workload's arrival times are ignored); with --engine, latencies include that engine's front end (API server, tokenization)",
+    `closed loop: keep n requests in flight, the next sent as one finishes (the workload's arrival times are ignored)${
+      predicted ? "; with --engine, latencies include that engine's front end (API server, tokenization)" : ''
+    }`,
   )
     .argParser(positiveInt)
     .conflicts(conflicts);

@@ -72,7 +72,7 @@ export function registerBenchCommands(program: Command): void {
         positiveNumber,
       ),
     )
-    .addOption(concurrencyOption(['rate']))
+    .addOption(concurrencyOption(['rate'], { predicted: false }))
     .addOption(thinkTimeOption())
     .addOption(warmUpOption())
     .addOption(

@@ -239,7 +239,7 @@ export function registerSearchCommands(program: Command): void {
     .requiredOption('--workload <spec|file>', 'a workload spec (poisson:rate=4,prompt=…) or a trace file')
     .addOption(sloOption(RANKING_SLO_RULES, 'latency targets').makeOptionMandatory())
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
-    .addOption(concurrencyOption(['rate']))
+    .addOption(concurrencyOption(['rate'], { predicted: true }))
     .option(
       '--allow-quantization',
       'also try fp8 and int4 weights and fp8 KV cache (and fp4 KV on Blackwell with SGLang or TensorRT-LLM)',

@@ -451,7 +451,7 @@ function addWorkloadOptions(command: Command): Command {
     .addOption(
       new Option(
         '--rate <r>',
-        'scale arrivals to this mean rate (requests/s); with --requests/--skip a trace is cut first and what is kept is scaled',
+        'scale arrivals to this mean rate (requests/s); with --requests or --duration (time at this rate) a trace is cut first and what is kept is scaled',
       ).argParser(positiveNumber),
     )
     .addOption(new Option('--seed <n>', 'seed of the synthetic workload').argParser(integer).default(0))
@@ -465,7 +465,7 @@ function addWorkloadOptions(command: Command): Command {
         'max_tokens every request asks for, which schedulers plan with (Orca and static batching reserve it); default: the rest of --max-model-len',
       ).argParser(positiveInt),
     )
-    .addOption(concurrencyOption(['rate', 'duration']))
+    .addOption(concurrencyOption(['rate', 'duration'], { predicted: true }))
     .addOption(thinkTimeOption())
     .addOption(warmUpOption())
     .addOption(warmUpPhaseOption())

@@ -4,19 +4,8 @@ import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Command } from 'commander';
-import { registerBenchCommands } from '../../../src/cli/commands/bench.js';
-import { registerCalibrateCommands } from '../../../src/cli/commands/calibrate.js';
-import { registerCatalogCommands } from '../../../src/cli/commands/catalog.js';
-import { registerCheckCommands } from '../../../src/cli/commands/check.js';
-import { registerMemoryCommands } from '../../../src/cli/commands/memory.js';
-import { registerProfileCommands } from '../../../src/cli/commands/profile.js';
-import { registerSearchCommands } from '../../../src/cli/commands/search.js';
-import { registerServeCommands } from '../../../src/cli/commands/serve.js';
-import { registerSimulateCommands } from '../../../src/cli/commands/simulate.js';
-import { registerTuneCommands } from '../../../src/cli/commands/tune.js';
-import { registerValidateCommands } from '../../../src/cli/commands/validate.js';
 import { isInputOption, isOutputOption } from '../../../src/cli/file-options.js';
+import { everyCommand } from '../helpers/every-command.js';
 
 // The CLI as a user runs it (the built bundle). Each refusal here must come before any work: the
 // timeout turns a command that starts its run anyway into a failure rather than a hang.
@@ -31,26 +20,6 @@ const SEARCH = [
   ...['--model', 'llama-3.1-8b', '--hardware', 'h100-sxm', '--gpus', '8'],
   ...['--workload', 'poisson:rate=4,n=200', '--slo', 'ttft=2,tbt=0.1'],
 ];
-
-function everyCommand(): Command {
-  const program = new Command();
-  for (const register of [
-    registerCatalogCommands,
-    registerMemoryCommands,
-    registerProfileCommands,
-    registerSimulateCommands,
-    registerSearchCommands,
-    registerCheckCommands,
-    registerTuneCommands,
-    registerServeCommands,
-    registerBenchCommands,
-    registerValidateCommands,
-    registerCalibrateCommands,
-  ]) {
-    register(program);
-  }
-  return program;
-}
 
 describe('files the CLI writes', () => {
   it('every option that names an output file is checked before the command runs', () => {
