@@ -790,7 +790,7 @@ export function printSummary(s: RunSummary, source: string): void {
   );
   const t = s.throughput;
   console.log(
-    `\nthroughput: ${t.requestsPerSecond.toFixed(2)} req/s, ${t.outputTokensPerSecond.toFixed(0)} output tok/s (${t.outputTokensPerSecondPerGpu.toFixed(0)} per GPU over ${s.gpus} GPUs), ${t.totalTokensPerSecond.toFixed(0)} total tok/s`,
+    `\nthroughput: ${t.requestsPerSecond.toFixed(2)} req/s, ${t.outputTokensPerSecond.toFixed(0)} output tok/s (${t.outputTokensPerSecondPerGpu.toFixed(0)} per GPU over ${s.gpus} GPU${s.gpus === 1 ? '' : 's'}), ${t.totalTokensPerSecond.toFixed(0)} total tok/s`,
   );
   const verdict = summarySloVerdict(s);
   if (s.goodput && verdict) {

@@ -281,6 +281,18 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.deepEqual(summary.goodput?.slo, SloDefinition.parse({ ttft: 1, tpot: 0.05 }));
   });
 
+  it('simulate prints throughput per GPU over the GPUs the plan uses, in the singular for one', () => {
+    const run = (...plan: string[]) =>
+      execFileSync('node', [
+        cli,
+        'simulate',
+        ...['--model', 'llama-3.1-8b', '--hardware', 'h100-sxm', ...plan],
+        ...['--workload', 'poisson:rate=5,prompt=fixed(200),output=fixed(20),n=20'],
+      ]).toString();
+    assert.match(run(), /output tok\/s \(\d+ per GPU over 1 GPU\)/);
+    assert.match(run('--tp', '2'), /output tok\/s \(\d+ per GPU over 2 GPUs\)/);
+  });
+
   it('reports an infeasible plan with exit code 3', () => {
     const run = spawnSync('node', [
       cli,
