@@ -24,7 +24,7 @@ function asArgumentError<T>(parse: () => T): T {
 export function speculativeOption(): Option {
   return new Option(
     '--speculative <setting>',
-    `speculative decoding: <method>:k=<n>[,policy=adaptive|per-request][,topk=<w>,tokens=<n>][,draft=<model>] with method one of ${SpeculationConfig.shape.method.options.join(', ')} (e.g. eagle3:k=3, mtp:k=2, draft-model:k=4,draft=llama-3.2-1b). policy=adaptive picks k per step from the batch, policy=per-request each request's k from its observed acceptance; topk>1 drafts a tree of depth k verifying tokens nodes (eagle:k=5,topk=8,tokens=64); docs/speculation.md`,
+    `speculative decoding: <method>:k=<n>[,policy=adaptive|per-request][,topk=<w>,tokens=<n>][,draft=<model>][,acceptance=<a>] with method one of ${SpeculationConfig.shape.method.options.join(', ')} (e.g. eagle3:k=3, mtp:k=2, draft-model:k=4,draft=llama-3.2-1b). policy=adaptive picks k per step from the batch, policy=per-request each request's k from its observed acceptance; topk>1 drafts a tree of depth k verifying tokens nodes (eagle:k=5,topk=8,tokens=64); acceptance= as --spec-acceptance; docs/speculation.md`,
   ).argParser((text) => asArgumentError(() => parseSpeculation(text, '--speculative')));
 }
 

@@ -123,6 +123,9 @@ export function speculationProblems(config: SpeculationConfig, target: ModelSpec
   return [];
 }
 
+/** The fields of the CLI form after `<method>:`, in the order its help lists them. */
+export const SPECULATION_FIELDS = ['k', 'policy', 'topk', 'tokens', 'draft', 'acceptance'] as const;
+
 /**
  * Parses the CLI form `<method>:k=<n>[,policy=adaptive][,draft=<model>][,acceptance=<a>[/<a2>…]]`
  * (`eagle3:k=3`, `mtp:k=2`, `draft-model:k=4,draft=llama-3.2-1b`); `where` names the option.
@@ -143,11 +146,11 @@ export function parseSpeculation(text: string, where: string): SpeculationConfig
     if (!value) throw new ServeTuneError(`${where}: '${part}' is not key=value`, 'invalid-argument', where);
     fields[key] = value;
   }
-  const known = new Set(['k', 'policy', 'draft', 'acceptance', 'topk', 'tokens']);
+  const known = new Set<string>(SPECULATION_FIELDS);
   for (const key of Object.keys(fields)) {
     if (!known.has(key))
       throw new ServeTuneError(
-        `${where}: unknown field '${key}' (k, policy, draft, acceptance, topk, tokens)`,
+        `${where}: unknown field '${key}' (${SPECULATION_FIELDS.join(', ')})`,
         'invalid-argument',
         where,
       );
