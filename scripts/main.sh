@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: set up, measure the local GPU (when WebGPU finds an adapter), search
 # parallel plans and scheduler settings, and write a self-contained HTML report.
-# Defaults: Llama-3.1-70B on 8× H100 SXM, the embedded Azure conversation trace slice, SLO p90
-# TTFT ≤ 2 s and TBT ≤ 100 ms, vLLM flags. Override with MODEL, HARDWARE, GPUS, WORKLOAD, SLO, ENGINE,
+# Defaults: Llama-3.1-70B on 8× H100 SXM, the embedded Azure conversation trace slice, SLO 90% of
+# requests within TTFT 2 s and p90 token gap 100 ms (--slo ttft=2,tbt=0.1), vLLM flags. Override with MODEL, HARDWARE, GPUS, WORKLOAD, SLO, ENGINE,
 # OUT_DIR; extra arguments go to `servetune search`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
