@@ -40,11 +40,15 @@ import {
 import { type GpuRange, isCapacityPlanning, runCapacityPlanning } from './capacity.js';
 import { emitOptions, refuseUnusableEmitDir, writeDeployment } from './emit-deployment.js';
 
-const REASONS: Record<PrunedConfiguration['reason'], string> = {
-  memory: 'do not fit in GPU memory',
-  divisibility: 'cannot split the model that way',
-  dominated: 'beaten on every metric by another',
-  engine: 'need more than one node, which the engine cannot serve from',
+/** Why configurations were pruned, said of one (`1 plan does not fit …`) and of several. */
+const REASONS: Record<PrunedConfiguration['reason'], { one: string; many: string }> = {
+  memory: { one: 'does not fit in GPU memory', many: 'do not fit in GPU memory' },
+  divisibility: { one: 'cannot split the model that way', many: 'cannot split the model that way' },
+  dominated: { one: 'beaten on every metric by another', many: 'beaten on every metric by another' },
+  engine: {
+    one: 'needs more than one node, which the engine cannot serve from',
+    many: 'need more than one node, which the engine cannot serve from',
+  },
 };
 
 /**
@@ -61,7 +65,9 @@ export function noBestLines(result: SearchResult): string[] {
     for (const reason of ['memory', 'divisibility'] as const) {
       const pruned = result.pruned.filter((c) => c.reason === reason);
       if (pruned.length === 0) continue;
-      lines.push(`  ${pruned.length} ${pruned.length === 1 ? 'plan' : 'plans'} ${REASONS[reason]}, e.g.:`);
+      const [noun, verb] =
+        pruned.length === 1 ? ['plan', REASONS[reason].one] : ['plans', REASONS[reason].many];
+      lines.push(`  ${pruned.length} ${noun} ${verb}, e.g.:`);
       for (const c of pruned.slice(-2)) lines.push(`    ${c.what}: ${c.detail}`);
     }
     const quantized = result.pruned.some((c) => !c.what.endsWith('bf16/bf16'));

@@ -25,6 +25,14 @@ describe('runs with no answer say why, and exit non-zero', () => {
     );
     assert.match(run.stdout, /Give more GPUs, a larger GPU, or --allow-quantization\./);
     assert.doesNotMatch(run.stdout, /fronts below/);
+    // One GPU leaves one plan: said in the singular.
+    const one = servetune(
+      'search',
+      ...['--model', 'llama-3.1-405b', '--hardware', 'l4', '--gpus', '1'],
+      ...['--workload', 'poisson:rate=4,n=50', '--slo', 'ttft=2,tbt=0.1'],
+    );
+    assert.equal(one.code, 3, one.stderr);
+    assert.match(one.stdout, /\n {2}1 plan does not fit in GPU memory, e\.g\.:/);
   });
 
   it('a search where nothing meets the SLOs names the closest configuration and what it misses', () => {
