@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { serverLines } from '../../../src/cli/commands/search.js';
 import { cliMissing, searchBestServer, spawnSmallRun, tuneLaunchLine } from '../helpers/small-cli-run.js';
 
 describe('search and tune --moe-backend', { skip: cliMissing }, () => {
@@ -9,6 +10,14 @@ describe('search and tune --moe-backend', { skip: cliMissing }, () => {
     assert.match(marlin.server.commandLine, /^VLLM_MXFP4_USE_MARLIN=1 vllm serve/);
     const plain = searchBestServer(['--engine', 'vllm']);
     assert.doesNotMatch(plain.server.commandLine, /VLLM_MXFP4_USE_MARLIN/);
+  });
+
+  it('the printed plan says what its command cannot: a backend vLLM picks itself has no flag', () => {
+    const { server } = searchBestServer(['--engine', 'vllm', '--moe-backend', 'trtllm-gen']);
+    assert.ok(server.dropped.some((d) => d.setting === 'moeBackend'));
+    assert.match(serverLines(server).join('\n'), /^ {2}vllm serve .*\n {4}not in the command: moeBackend \(/);
+    const plain = searchBestServer(['--engine', 'vllm']);
+    assert.deepEqual(serverLines(plain.server).length, 1, 'nothing to say: the command line alone');
   });
 
   it('search refuses a kernel the engine does not have', () => {
