@@ -22,6 +22,17 @@ function refusalReason(problem: string): string {
   return `simulator: ${problem.slice(0, 80)}`;
 }
 
+/**
+ * What each request asks for as `max_tokens`: the output length its client drew. InferenceMAX's client
+ * sends `"max_tokens": request_func_input.output_len` with `ignore_eos`, the length drawn for that
+ * request from [0.8 × OSL, OSL] (SemiAnalysisAI/InferenceX utils/bench_serving/backend_request_func.py
+ * @10081450dedfdc7ed144197b9c969237eb800e1b, `async_request_openai_completions`), so an engine that
+ * reserves the whole output at admission (TensorRT-LLM's GUARANTEED_NO_EVICT: prompt + max_new_tokens,
+ * Orca here) reserves the drawn length, not the rest of max-model-len (ISL + OSL) after a prompt drawn
+ * short. The other protocols send fixed lengths whose sum is max-model-len, where the two agree.
+ */
+const MAX_TOKENS = 'output';
+
 export function simulateJob(job: SimulationJob): SimulationOutcome {
   const start = performance.now();
   const wall = () => (performance.now() - start) / 1000;
@@ -33,6 +44,7 @@ export function simulateJob(job: SimulationJob): SimulationOutcome {
         ...(job.warmUpPhase ? { warmUpPhase: job.warmUpRequests } : {}),
       },
       warmUpRequests: job.warmUpRequests,
+      maxTokens: MAX_TOKENS,
     });
     if (!summary.feasible) {
       const problem = summary.problems[0] ?? 'infeasible';

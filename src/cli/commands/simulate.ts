@@ -25,6 +25,7 @@ import {
 } from '../../engine/sched/config.js';
 import { RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
 import { kvUseText } from '../../engine/sim/kv-use.js';
+import type { MaxTokens } from '../../engine/sim/requests.js';
 import { simulate } from '../../engine/sim/simulate.js';
 import { summarySloVerdict } from '../../engine/sim/slo-check.js';
 import { type MetricSummary, RunSummary } from '../../engine/sim/summary.js';
@@ -185,7 +186,7 @@ interface SimulateFlags extends EngineFlags {
   thinkTime?: number;
   warmUpRequests?: number;
   warmUpPhase?: boolean;
-  maxTokens?: number;
+  maxTokens?: MaxTokens;
   slo?: SloDefinition;
   expertSkew?: number;
   eplbRedundant?: number;
@@ -461,15 +462,20 @@ function addWorkloadOptions(command: Command): Command {
     .addOption(new Option('--requests <n>', 'keep the first n requests').argParser(positiveInt))
     .addOption(
       new Option(
-        '--max-tokens <n>',
-        'max_tokens every request asks for, which schedulers plan with (Orca and static batching reserve it); default: the rest of --max-model-len',
-      ).argParser(positiveInt),
+        '--max-tokens <n|output>',
+        "max_tokens every request asks for, which schedulers plan with (Orca and static batching reserve it); 'output': each request its own output length, as benchmark clients send it with ignore_eos; default: the rest of --max-model-len",
+      ).argParser(maxTokensFlag),
     )
     .addOption(concurrencyOption(['rate', 'duration'], { predicted: true }))
     .addOption(thinkTimeOption())
     .addOption(warmUpOption())
     .addOption(warmUpPhaseOption())
     .addOption(sloOption(GOODPUT_SLO_RULES, 'latency targets for goodput'));
+}
+
+/** `--max-tokens`: a positive whole number, or `output` (each request asks for its own output length). */
+function maxTokensFlag(value: string): MaxTokens {
+  return value.trim() === 'output' ? 'output' : positiveInt(value);
 }
 
 /** `servetune step`: checks the batch, predicts the step and prints it (or its JSON). */

@@ -5,20 +5,27 @@ import type { SimRequest } from './replica.js';
 const noHashes: readonly number[] = [];
 
 /**
+ * The `max_tokens` requests ask for: one number for all, or `'output'`, each its own output length, as
+ * a benchmark client sends it with `ignore_eos` (vLLM's and InferenceMAX's benchmark_serving.py:
+ * `"max_tokens": request_func_input.output_len`, the length drawn for that request).
+ */
+export type MaxTokens = number | 'output';
+
+/**
  * The simulator's requests, in arrival order: `order` (indices into `source`), or `source`'s own where
  * null. `prefillOnly`: each leaves its replica after its first token (a disaggregated prefill pool).
  * `maxSequenceTokens`: the longest sequence the deployment serves (max-model-len, or the whole KV cache
  * where that is less). A trace records what a request produced, not its `max_tokens`, so a scheduler
  * plans for what an OpenAI server allows without one: the rest of that limit after the prompt, or
- * `maxTokens` where the caller says what requests ask for. The true length only decides when the
- * request finishes.
+ * `maxTokens` where the caller says what requests ask for (`'output'`: each its own output length).
+ * The true length only decides when the request finishes.
  */
 export function simRequests(
   source: readonly WorkloadRequest[],
   order: readonly number[] | null,
   prefillOnly: boolean,
   maxSequenceTokens: number,
-  maxTokens = Number.POSITIVE_INFINITY,
+  maxTokens: MaxTokens = Number.POSITIVE_INFINITY,
 ): SimRequest[] {
   const requests: SimRequest[] = new Array(source.length);
   for (let i = 0; i < source.length; i++) {
@@ -30,7 +37,10 @@ export function simRequests(
     requests[i] = {
       id: i,
       promptTokens,
-      maxOutputTokens: Math.max(outputTokens, Math.min(maxTokens, maxSequenceTokens - promptTokens)),
+      maxOutputTokens:
+        maxTokens === 'output'
+          ? outputTokens
+          : Math.max(outputTokens, Math.min(maxTokens, maxSequenceTokens - promptTokens)),
       blockHashes: w.hashIds ?? noHashes,
       priority: w.priority ?? 0,
       generated: 0,

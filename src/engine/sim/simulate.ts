@@ -13,7 +13,7 @@ import type { ClientModel } from './client-model.js';
 import { type ClosedLoopOptions, closedLoopClient } from './closed-loop.js';
 import { SimulationConfig, type SimulationConfigInput } from './config.js';
 import { buildPools, type Pool, poolConfigsOf } from './pools.js';
-import { simRequests } from './requests.js';
+import { type MaxTokens, simRequests } from './requests.js';
 import { hasSessions, linkTurns, sessionOrder } from './sessions.js';
 import { Simulation } from './simulation.js';
 import { StepFactors } from './step-factors.js';
@@ -47,8 +47,10 @@ export interface SimulateOptions {
    * The `max_tokens` every request asks for, which schedulers plan with (Orca and static batching
    * reserve it, SGLang and LightLLM predict from it). Default: none, so the rest of max-model-len after
    * the prompt, as an OpenAI server fills in. A request whose trace produced more keeps its own length.
+   * `'output'`: each request asks for exactly the tokens it produces, as benchmark clients send the
+   * output length they drew with `ignore_eos` (requests.ts `MaxTokens`).
    */
-  maxTokens?: number;
+  maxTokens?: MaxTokens;
 }
 
 /** The step-time factors come from a stream of their own, apart from any other seeded draws. */
@@ -208,9 +210,10 @@ function loadOf(options: SimulateOptions): RunLoad | undefined {
       'closedLoop',
     );
   }
-  if (options.maxTokens !== undefined && !(Number.isInteger(options.maxTokens) && options.maxTokens > 0)) {
+  const { maxTokens } = options;
+  if (maxTokens !== undefined && maxTokens !== 'output' && !(Number.isInteger(maxTokens) && maxTokens > 0)) {
     throw new ServeTuneError(
-      `simulate: max_tokens must be a positive whole number, got ${options.maxTokens}`,
+      `simulate: max_tokens must be a positive whole number or 'output', got ${maxTokens}`,
       'invalid-argument',
       'maxTokens',
     );

@@ -545,4 +545,28 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.equal(waited.resolvedSchedulers?.mixed?.batchWaitIters, 40);
     assert.ok(waited.ttft!.mean > run([]).ttft!.mean);
   });
+
+  it("simulate --max-tokens output: TensorRT-LLM reserves each request's own output, not the rest of max-model-len", () => {
+    const run = (extra: string[]) =>
+      simulateJson([
+        '--model',
+        'llama-3.1-8b',
+        '--hardware',
+        'h100-sxm',
+        '--engine',
+        'trtllm',
+        '--scheduler',
+        'orca',
+        '--max-model-len',
+        '131072',
+        '--workload',
+        'constant:rate=1000,prompt=fixed(1024),output=uniform(64,128),n=128',
+        '--concurrency',
+        '32',
+        ...extra,
+      ]);
+    const unset = run([]).batchSize!.peak;
+    const own = run(['--max-tokens', 'output']).batchSize!.peak;
+    assert.ok(own > 4 * unset, `peak batch ${own} with each request's own max_tokens against ${unset} without`);
+  });
 });

@@ -62,6 +62,30 @@ describe('output reservation at admission', () => {
     const asked = peak(200);
     assert.ok(asked > 4 * limit, `peak batch ${asked} with max_tokens 200 against ${limit} without`);
   });
+
+  it("orca: with max_tokens 'output' each request reserves the output it will produce", () => {
+    // A benchmark client sends each request's drawn output length as max_tokens (ignore_eos): a prompt
+    // drawn short does not leave the rest of max-model-len to be reserved.
+    const drawn = workload('poisson:rate=200,prompt=uniform(200,1000),output=uniform(10,50),n=600');
+    const scheduler = {
+      maxModelLen: 1050,
+      maxNumSeqs: 1024,
+      maxNumBatchedTokens: 65536,
+      gpuMemoryUtilization: 0.35,
+    };
+    const peak = (maxTokens?: number | 'output') =>
+      simulate(config('orca', scheduler), drawn, { maxTokens }).batchSize?.peak ?? 0;
+    const limit = peak();
+    const own = peak('output');
+    assert.ok(own > 1.5 * limit, `peak batch ${own} with each request's own output against ${limit} without`);
+  });
+
+  it("refuses a max_tokens that is neither a positive whole number nor 'output'", () => {
+    assert.throws(
+      () => simulate(config('orca'), run, { maxTokens: 0 }),
+      (e: unknown) => e instanceof ServeTuneError && e.where === 'maxTokens',
+    );
+  });
 });
 
 describe('recompute with prefix caching', () => {
