@@ -184,7 +184,9 @@ its closed-loop client, as a user would predict it, with the step model and cali
   --max-concurrency CONC --request-rate inf --ignore-eos\`: the workload is
   \`constant:rate=1000,prompt=uniform(0.8·ISL,ISL),output=uniform(0.8·OSL,OSL),n=10×clients\` and nothing
   is left out, so the mean TTFT includes the start-up wave whose prompts all arrive at once, as the
-  measured one does. AIConfigurator's gap-analysis rows (\`…/aic-auto-gap-analysis/…\`) ran the benchmark
+  measured one does. Each request asks for the output it drew as \`max_tokens\` (the client's
+  \`"max_tokens": output_len\`), which is what TensorRT-LLM reserves at admission, not the rest of
+  ISL + OSL after its prompt. AIConfigurator's gap-analysis rows (\`…/aic-auto-gap-analysis/…\`) ran the benchmark
   its generator writes: \`aiperf profile --concurrency C --num-requests C×50 --warmup-request-count C×2\`
   with fixed lengths and ignore-EOS, AIPerf running the warm-up as a phase of its own (its profiling
   starts once every warm-up request has come back, all C clients at once): the workload is
