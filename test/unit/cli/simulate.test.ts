@@ -567,6 +567,9 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
       ]);
     const unset = run([]).batchSize!.peak;
     const own = run(['--max-tokens', 'output']).batchSize!.peak;
-    assert.ok(own > 4 * unset, `peak batch ${own} with each request's own max_tokens against ${unset} without`);
+    assert.ok(
+      own > 4 * unset,
+      `peak batch ${own} with each request's own max_tokens against ${unset} without`,
+    );
   });
 });
