@@ -103,6 +103,29 @@ describe('accuracy benchmark: AIConfigurator gap-analysis rows', () => {
     assert.ok(phased.ttftMs > plain.ttftMs, `${phased.ttftMs} ms vs ${plain.ttftMs} ms`);
   });
 
+  it('the replay asks each request for its own output as max_tokens, not the rest of max-model-len', () => {
+    // TensorRT-LLM (Orca here) reserves prompt + max_tokens at admission: with a max-model-len of most of
+    // the KV cache (3.9M tokens), a request left without max_tokens would reserve it and run alone.
+    const small = {
+      ...job('trtllm'),
+      concurrency: 8,
+      warmUpRequests: 0,
+      workload: 'constant:rate=1000,prompt=uniform(800,1024),output=uniform(32,64),n=32',
+    };
+    const pool = scheduler(small);
+    const unbounded = structuredClone(small);
+    scheduler(unbounded).maxModelLen = 3_000_000;
+    const asLaunched = simulateJob(small);
+    const longLimit = simulateJob(unbounded);
+    assert.ok(asLaunched.ok, asLaunched.ok ? '' : asLaunched.detail);
+    assert.ok(longLimit.ok, longLimit.ok ? '' : longLimit.detail);
+    assert.equal(pool.policy, 'orca');
+    assert.ok(
+      longLimit.ttftMs < 1.5 * asLaunched.ttftMs,
+      `${longLimit.ttftMs} ms with max-model-len 3M vs ${asLaunched.ttftMs} ms`,
+    );
+  });
+
   it('TensorRT-LLM: max_num_tokens = max_batch_size + isl + 1500, whole prompts (no chunked prefill)', () => {
     assert.deepEqual(aicAggregatedArgs(row('trtllm'), 'trtllm'), {
       maxNumTokens: 128 + 1024 + 1500,
