@@ -28,7 +28,8 @@ function refusalReason(problem: string): string {
  * request from [0.8 × OSL, OSL] (SemiAnalysisAI/InferenceX utils/bench_serving/backend_request_func.py
  * @10081450dedfdc7ed144197b9c969237eb800e1b, `async_request_openai_completions`), so an engine that
  * reserves the whole output at admission (TensorRT-LLM's GUARANTEED_NO_EVICT: prompt + max_new_tokens,
- * Orca here) reserves the drawn length, not the rest of max-model-len (ISL + OSL) after a prompt drawn
+ * NVIDIA/TensorRT-LLM cpp/tensorrt_llm/batch_manager/kvCacheManager.cpp @b35ac1b6,
+ * `getRemainingBlocksToCompletion`; Orca here) reserves the drawn length, not the rest of max-model-len (ISL + OSL) after a prompt drawn
  * short. The other protocols send fixed lengths whose sum is max-model-len, where the two agree.
  */
 const MAX_TOKENS = 'output';

@@ -6,8 +6,10 @@ const noHashes: readonly number[] = [];
 
 /**
  * The `max_tokens` requests ask for: one number for all, or `'output'`, each its own output length, as
- * a benchmark client sends it with `ignore_eos` (vLLM's and InferenceMAX's benchmark_serving.py:
- * `"max_tokens": request_func_input.output_len`, the length drawn for that request).
+ * a benchmark client sends it with `ignore_eos` (SemiAnalysisAI/InferenceX
+ * utils/bench_serving/backend_request_func.py @10081450dedfdc7ed144197b9c969237eb800e1b,
+ * `async_request_openai_completions`: `"max_tokens": request_func_input.output_len`, the length drawn
+ * for that request).
  */
 export type MaxTokens = number | 'output';
 
