@@ -17,8 +17,8 @@ export function isAicGenerated(row: SiliconRow): boolean {
 /**
  * Whether a gap-analysis row came from AIConfigurator's own evaluation pipeline (`aiconfigurator eval`,
  * tools/automation/launch_eval.sh), which benchmarks one deployment over a list of client counts
- * (map-row.ts AIC_EVAL_PROTOCOL), rather than from a generated deployment's job. Neither is recorded as
- * such; a row counts as an evaluation run where (a) its source names the export file and the client
+ * (client-protocol.ts AIC_EVAL_PROTOCOL), rather than from a generated deployment's job. Neither is
+ * recorded as such; a row counts as an evaluation run where (a) its source names the export file and the client
  * count only, with no `gtl_task_id`, `measured=` or `image=` (every row of a generated job records all
  * three), and (b) its export file holds the same deployment (engine version, plan, lengths) at another
  * client count: a concurrency sweep, as the pipeline runs it. The H200 exports, one client count per

@@ -1,6 +1,6 @@
 // bench/results/accuracy.md: the run, the overall and per-partition accuracy, the worst rows, and how rows
 // were mapped to simulations.
-import { AIC_EVAL_PROTOCOL, AIC_PROTOCOL, WAVES } from './map-row.js';
+import { AIC_EVAL_PROTOCOL, AIC_PROTOCOL, WAVES } from './client-protocol.js';
 import {
   type Accuracy,
   accuracyOf,

@@ -6,12 +6,10 @@ import { describe, it } from 'node:test';
 import {
   FIXED_PROTOCOL,
   INFERENCEMAX_PROTOCOL,
-  mapRow,
   protocolOf,
-  type RowMapping,
-  type SimulationJob,
   WAVES,
-} from '../../../../bench/accuracy/map-row.js';
+} from '../../../../bench/accuracy/client-protocol.js';
+import { mapRow, type RowMapping, type SimulationJob } from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv } from '../../../../bench/accuracy/rows.js';
 import { simulateJob } from '../../../../bench/accuracy/simulate-row.js';
 import { SimulationConfig } from '../../../../src/engine/sim/config.js';
