@@ -9,7 +9,7 @@ import { engineExpertLayout } from '../../src/engine/perf/expert-weight-layout.j
 import { resolveSchedulerConfig } from '../../src/engine/sched/config.js';
 import { SimulationConfig } from '../../src/engine/sim/config.js';
 import { loadWorkload } from '../../src/engine/workload/load.js';
-import type { SimulationJob } from './map-row.js';
+import type { SimulationJob } from './simulation-job.js';
 
 /**
  * Share of the clients that, by the measurement, wait for their first token. Above it the row is

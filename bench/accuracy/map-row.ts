@@ -42,8 +42,10 @@ import {
   moeBackendOf,
   tensorParallelLaunchOf,
 } from './launch-settings.js';
+import { type Partition, partitionOf } from './partition.js';
 import { asMeasuredRun } from './republished.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
+import type { SimulationJob } from './simulation-job.js';
 
 /** The measured systems (the CSV's names) as hardware catalog ids. */
 const SYSTEMS: Record<string, string> = {
@@ -64,34 +66,7 @@ const QUANT_MODES: Record<string, WeightDtype | 'checkpoint'> = {
   '': 'checkpoint',
 };
 
-/** What a partition of the results groups rows by. */
-export interface Partition {
-  engine: string;
-  gpu: string;
-  /** The model's architecture family (ModelSpec.family), or the repository's name where it has none. */
-  family: string;
-  mode: 'agg' | 'disagg';
-}
-
-/** One simulation: a part of the deployment, its closed-loop clients and their requests. */
-export interface SimulationJob {
-  config: SimulationConfigInput;
-  /** Workload spec: the protocol's requests per client and lengths (arrival times are ignored). */
-  workload: string;
-  /** Clients of the simulated part. */
-  concurrency: number;
-  /** Completions left out of the metrics: each client's first requests as the protocol says, or none. */
-  warmUpRequests: number;
-  /** The measured requests start only once every warm-up request has finished (ClientProtocol). */
-  warmUpPhase: boolean;
-  /** Identical parts the deployment splits into (replicas, xPyD groups); one is simulated. */
-  parts: number;
-  /** The row's whole client count. */
-  rowConcurrency: number;
-  /** How the deployment reads, for the report: `TP8 × EP8 vllm-v1`, `prefill … + decode …`. */
-  description: string;
-}
-
+/** A row as the simulation that predicts it, or the reason it is not modelled. */
 export type RowMapping =
   | { modelled: true; id: string; partition: Partition; job: SimulationJob; flag?: ClosedLoopFlag }
   | { modelled: false; id: string; partition: Partition; reason: string };
@@ -515,10 +490,6 @@ function kvDtypeOf(row: SiliconRow): KvDtype {
   return kvChoiceOf(row).kvDtype;
 }
 
-function familyOf(row: SiliconRow, model: ModelSpec | undefined): string {
-  return model?.family ?? (row.model_path.split('/').pop() ?? row.model_path).toLowerCase();
-}
-
 interface Context {
   row: SiliconRow;
   model: ModelSpec;
@@ -848,12 +819,7 @@ export function mapRow(
   const row = asMeasuredRun(recorded, options.fileRows ?? []);
   const model = rowModelOf(row);
   const hardware = SYSTEMS[row.system] ? findHardware(SYSTEMS[row.system]) : undefined;
-  const partition: Partition = {
-    engine: row.backend,
-    gpu: row.system,
-    family: familyOf(row, model),
-    mode: row.mode,
-  };
+  const partition = partitionOf(row, model);
   const notModelled = (reason: string): RowMapping => ({ modelled: false, id: row.id, partition, reason });
   if (!model) return notModelled(`model not in the catalog: ${row.model_path}`);
   if (!hardware) return notModelled(`system '${row.system}' not in the hardware catalog`);

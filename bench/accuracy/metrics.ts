@@ -1,6 +1,6 @@
 // Accuracy of predictions against measurements: per row, per partition, overall.
 import type { ClosedLoopFlag } from './closed-loop-screen.js';
-import type { Partition } from './map-row.js';
+import type { Partition } from './partition.js';
 
 /** One row of the file, predicted or not. Errors are signed and relative: (predicted − measured) / measured. */
 export interface RowResult {

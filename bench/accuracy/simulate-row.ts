@@ -2,7 +2,7 @@
 import { simulate } from '../../src/engine/sim/simulate.js';
 import { isServeTuneError } from '../../src/engine/util/errors.js';
 import { loadWorkload } from '../../src/engine/workload/load.js';
-import type { SimulationJob } from './map-row.js';
+import type { SimulationJob } from './simulation-job.js';
 
 export type SimulationOutcome =
   | { ok: true; ttftMs: number; tpotMs: number; simulatedSeconds: number; wallSeconds: number }

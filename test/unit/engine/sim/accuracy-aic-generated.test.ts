@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aicAggregatedArgs, isAicEvalRun, isAicGenerated } from '../../../../bench/accuracy/aic-generated.js';
 import { AIC_EVAL_PROTOCOL, AIC_PROTOCOL, protocolOf } from '../../../../bench/accuracy/client-protocol.js';
-import { mapRow, type SimulationJob } from '../../../../bench/accuracy/map-row.js';
+import { mapRow } from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 import { simulateJob } from '../../../../bench/accuracy/simulate-row.js';
+import type { SimulationJob } from '../../../../bench/accuracy/simulation-job.js';
 import { SimulationConfig } from '../../../../src/engine/sim/config.js';
 
 const HEADER =

@@ -9,8 +9,9 @@ import {
   UNREACHABLE_WAIT,
   unreachableWait,
 } from '../../../../bench/accuracy/closed-loop-screen.js';
-import { mapRow, type Partition } from '../../../../bench/accuracy/map-row.js';
+import { mapRow } from '../../../../bench/accuracy/map-row.js';
 import type { RowResult } from '../../../../bench/accuracy/metrics.js';
+import type { Partition } from '../../../../bench/accuracy/partition.js';
 import { renderReport } from '../../../../bench/accuracy/report.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 

@@ -9,9 +9,10 @@ import {
   protocolOf,
   WAVES,
 } from '../../../../bench/accuracy/client-protocol.js';
-import { mapRow, type RowMapping, type SimulationJob } from '../../../../bench/accuracy/map-row.js';
+import { mapRow, type RowMapping } from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv } from '../../../../bench/accuracy/rows.js';
 import { simulateJob } from '../../../../bench/accuracy/simulate-row.js';
+import type { SimulationJob } from '../../../../bench/accuracy/simulation-job.js';
 import { SimulationConfig } from '../../../../src/engine/sim/config.js';
 
 const HEADER =
