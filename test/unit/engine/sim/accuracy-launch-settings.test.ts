@@ -14,7 +14,8 @@ import {
   moeBackendOf,
   tokensFromClients,
 } from '../../../../bench/accuracy/launch-settings.js';
-import { mapRow, rowModelOf } from '../../../../bench/accuracy/map-row.js';
+import { mapRow } from '../../../../bench/accuracy/map-row.js';
+import { rowModelOf } from '../../../../bench/accuracy/row-model.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 
 const HEADER =
