@@ -5,7 +5,6 @@ import { wholeGpuShareOf } from '../../src/engine/config/memory-share.js';
 import { findHardware } from '../../src/engine/hardware/catalog.js';
 import { type HardwareSpec, scaleUpDomainOf } from '../../src/engine/hardware/spec.js';
 import { describePlan, type Plan } from '../../src/engine/memory/plan.js';
-import { defaultWeightDtype } from '../../src/engine/model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../../src/engine/model/dtypes.js';
 import type { ModelSpec } from '../../src/engine/model/spec.js';
 import { groupLink } from '../../src/engine/perf/comm.js';
@@ -33,7 +32,6 @@ import {
   decodeOnlyCudaGraphsOf,
   deepGemmOf,
   kvCacheFreeFractionOf,
-  kvChoiceOf,
   type LaunchLimits,
   launchLimitsOf,
   maxCudaGraphCaptureSizeOf,
@@ -42,6 +40,7 @@ import {
 } from './launch-settings.js';
 import { type Partition, partitionOf } from './partition.js';
 import { asMeasuredRun } from './republished.js';
+import { kvDtypeOf, weightDtypeOf } from './row-formats.js';
 import { rowModelOf } from './row-model.js';
 import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
 import type { SimulationJob } from './simulation-job.js';
@@ -54,15 +53,6 @@ const SYSTEMS: Record<string, string> = {
   b300_sxm: 'b300',
   gb200: 'gb200',
   gb300: 'gb300',
-};
-
-/** The CSV's quantization modes as weight dtypes; '' is the checkpoint's own format. */
-const QUANT_MODES: Record<string, WeightDtype | 'checkpoint'> = {
-  nvfp4: 'nvfp4',
-  fp8: 'fp8',
-  fp8_block: 'fp8',
-  int4_wo: 'int4',
-  '': 'checkpoint',
 };
 
 /** A row as the simulation that predicts it, or the reason it is not modelled. */
@@ -407,29 +397,6 @@ function degreesDisagree(row: SiliconRow, hardware: HardwareSpec): boolean {
     if (moeTp === undefined || moeEp === undefined) return false;
     return (given(d.tp) ?? 1) * (given(d.attentionDp) ?? 1) !== moeTp * moeEp;
   });
-}
-
-/**
- * The row's weight format: the MoE quant mode for MoE models, the GEMM one for dense models. A row that
- * says nvfp4 for a checkpoint published in mxfp4 (gpt-oss), under its own repository, ran that checkpoint
- * as published, in every engine: its mxfp4 experts (W4A16 on Hopper, which has no fp4 tensor cores at all;
- * W4A8 or W4A16 on Blackwell) and 16-bit attention. Nothing in the row re-quantized it to nvfp4.
- */
-export function weightDtypeOf(
-  row: SiliconRow,
-  model: ModelSpec,
-): { dtype: WeightDtype } | { reason: string } {
-  const mode = model.moe ? row.moe_quant_mode : row.gemm_quant_mode;
-  const dtype = QUANT_MODES[mode];
-  if (dtype === undefined) return { reason: `weight format '${mode}' not modelled` };
-  const checkpoint = defaultWeightDtype(model);
-  const publishedFp4 = dtype === 'nvfp4' && checkpoint === 'mxfp4' && !/fp4$/i.test(row.model_path);
-  return { dtype: dtype === 'checkpoint' || publishedFp4 ? checkpoint : dtype };
-}
-
-/** The KV format the row's launch script set, else the precision rule (launch-settings.ts). */
-function kvDtypeOf(row: SiliconRow): KvDtype {
-  return kvChoiceOf(row).kvDtype;
 }
 
 interface Context {
