@@ -2,7 +2,8 @@
 // row that records no silicon_concurrency is not modelled (a real row copied from the file).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AIC_WORKER_BATCH, mapRow, rowConcurrency } from '../../../../bench/accuracy/map-row.js';
+import { mapRow } from '../../../../bench/accuracy/map-row.js';
+import { AIC_WORKER_BATCH, rowConcurrency } from '../../../../bench/accuracy/row-concurrency.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 
 const HEADER =
