@@ -264,7 +264,7 @@ export interface LaunchLimits {
  * The engine limits a row's launch script set (`concurrency`: the row's clients, which scripts pass as
  * max-num-seqs / max_batch_size), or undefined where no script covers the row, none of its rules match,
  * or the row records attention DP its script does not take as only TP (launchEntryOf). `tp`: the server's TP as it ran
- * (a converted row records tp × ep as its tp_size, 64 for a TP8 server with EP 8; map-row.ts
+ * (a converted row records tp × ep as its tp_size, 64 for a TP8 server with EP 8; degrees-as-run.ts
  * `aggregatedDegreesAsRun`), which the scripts' TP conditions test.
  */
 export function launchLimitsOf(

@@ -3,7 +3,7 @@
 import { ENGINE_IDS, ENGINES, type EngineId } from '../../src/engine/config/engines/index.js';
 import { wholeGpuShareOf } from '../../src/engine/config/memory-share.js';
 import { findHardware } from '../../src/engine/hardware/catalog.js';
-import { type HardwareSpec, scaleUpDomainOf } from '../../src/engine/hardware/spec.js';
+import type { HardwareSpec } from '../../src/engine/hardware/spec.js';
 import { describePlan, type Plan } from '../../src/engine/memory/plan.js';
 import type { KvDtype, WeightDtype } from '../../src/engine/model/dtypes.js';
 import type { ModelSpec } from '../../src/engine/model/spec.js';
@@ -18,6 +18,7 @@ import { aggConfigOf, scriptLimitsOf } from './agg-configs.js';
 import { aicAggregatedArgs, isAicGenerated } from './aic-generated.js';
 import { type ClientProtocol, INFERENCEMAX_PROTOCOL, lengthDist, protocolOf } from './client-protocol.js';
 import { type ClosedLoopFlag, closedLoopScreen } from './closed-loop-screen.js';
+import { aggregatedDegreesAsRun, degreesDisagree } from './degrees-as-run.js';
 import {
   type RecipeEntry,
   type RecipeMatch,
@@ -35,14 +36,13 @@ import {
   launchLimitsOf,
   maxCudaGraphCaptureSizeOf,
   moeBackendOf,
-  tensorParallelLaunchOf,
 } from './launch-settings.js';
 import { type Partition, partitionOf } from './partition.js';
 import { asMeasuredRun } from './republished.js';
 import { AIC_WORKER_BATCH, rowConcurrency, siblingsOf } from './row-concurrency.js';
 import { kvDtypeOf, weightDtypeOf } from './row-formats.js';
 import { rowModelOf } from './row-model.js';
-import { aggregatedDegrees, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
+import { degreeGiven, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
 import type { SimulationJob } from './simulation-job.js';
 
 /** The measured systems (the CSV's names) as hardware catalog ids. */
@@ -83,9 +83,6 @@ function multinodeAggReason(system: string, recipe: RecipeMatch): string {
     : `${prefix}; the recipes ran its concurrency in several deployments`;
 }
 
-/** A degree the row gives, where 0 and absent both mean "not used". */
-const given = (value: number | undefined): number | undefined => (value && value > 0 ? value : undefined);
-
 /**
  * One pool's plan. Attention data parallelism is `attentionDp` ranks of TP `tp` (the simulator's `dp`),
  * times the workers; the experts of a MoE model spread over moe_tp × moe_ep GPUs wherever the row uses
@@ -100,16 +97,16 @@ export function planOf(
   weightDtype: WeightDtype,
   kvDtype: KvDtype,
 ): Plan | undefined {
-  const tp = given(degrees.tp);
+  const tp = degreeGiven(degrees.tp);
   if (tp === undefined) return undefined;
-  const attentionDp = given(degrees.attentionDp) ?? 1;
-  const moeTp = given(degrees.moeTp) ?? 1;
-  const moeEp = given(degrees.moeEp) ?? 1;
+  const attentionDp = degreeGiven(degrees.attentionDp) ?? 1;
+  const moeTp = degreeGiven(degrees.moeTp) ?? 1;
+  const moeEp = degreeGiven(degrees.moeEp) ?? 1;
   const expertParallel = model.moe !== undefined && (moeEp > 1 || attentionDp > 1);
   return {
     tp,
-    pp: given(degrees.pp) ?? 1,
-    dp: attentionDp * (given(degrees.workers) ?? 1),
+    pp: degreeGiven(degrees.pp) ?? 1,
+    dp: attentionDp * (degreeGiven(degrees.workers) ?? 1),
     ep: expertParallel ? moeTp * moeEp : 1,
     weightDtype,
     kvDtype,
@@ -255,125 +252,6 @@ export function partsOf(plans: readonly Plan[], concurrency: number): number {
     if (plans.every((p) => ((p.tp * p.dp) / k) % p.ep === 0)) return k;
   }
   return 1;
-}
-
-/**
- * An aggregated row's degrees as the deployment ran them. InferenceMAX runs each aggregated deployment
- * on one node of `tp` GPUs, with `ep` and `dp-attn` (attention DP over those GPUs); some converted rows
- * record products of its fields rather than the degrees:
- * - tp_size as tp × ep without attention DP (`…_tp4_ep4_…` with tp_size 16, moe 4 × 4; tp_size 64 with
- *   moe 8 × 8 on an 8-GPU board): a single server larger than the GPU's scale-up domain whose tp_size
- *   is exactly moe_tp × moe_ep with both above 1 ran on moe_tp GPUs, its experts spread moe_ep ways.
- * - attention DP as tp × ep (`…_tp8_ep8_…` with tp_size 1, attention DP 64, moe 8 × 8, whose
- *   measurement the same export's `…_tp8_0_ep8_0_…` row records as attention DP 8, moe 1 × 8): tp_size
- *   1 with attention DP exactly moe_tp × moe_ep, both above 1, ran moe_tp attention-DP ranks of one GPU,
- *   experts moe_ep ways.
- * - vLLM's DP attention (`--tensor-parallel-size 1 --data-parallel-size TP --enable-expert-parallel`
- *   in InferenceMAX's launch) as tp_size = attention DP = TP and moe_ep = TP × EP: TP ranks of one GPU,
- *   experts over the TP GPUs. (Read as written, a TP-sharded attention DP of tp × tp GPUs.)
- * A script that launches only TP (launch-settings.json `tensorParallelLaunch`) ran one server of TP
- * tp_size whatever attention DP and EP the row records: `scriptedTensorParallel`.
- */
-export function aggregatedDegreesAsRun(row: SiliconRow, hardware: HardwareSpec): PoolDegrees {
-  const d = withImpliedAttentionDp(aggregatedDegrees(row));
-  const recorded = tpTimesEpAsRun(d, hardware) ?? dpTimesEpAsRun(d) ?? d;
-  return scriptedTensorParallel(recorded, row) ?? vllmDpAttentionAsRun(recorded, row) ?? recorded;
-}
-
-/**
- * A row whose script passes `--tensor-parallel-size=$TP` and no `--data-parallel-size`: one server of
- * TP tp_size, without attention DP. Its experts: EP over the server's GPUs where the script passes
- * `--enable-expert-parallel` (vLLM's EP size is TP × DP), which it does never or where EP_SIZE > 1
- * (the row's moe_ep per attention-DP rank it records); else TP-sharded with the rest (moe_tp = TP).
- * vLLM: "Enable EP by setting the --enable-expert-parallel flag. The EP size is automatically calculated"
- * (as TP × DP), https://docs.vllm.ai/en/v0.10.1.1/serving/expert_parallel_deployment.html; without it MoE
- * layers shard each expert over TP.
- */
-function scriptedTensorParallel(d: PoolDegrees, row: SiliconRow): PoolDegrees | undefined {
-  const launch = tensorParallelLaunchOf(row);
-  const tp = given(d.tp);
-  if (launch === undefined || tp === undefined) return undefined;
-  const epSize = (given(d.moeEp) ?? 1) / (given(d.attentionDp) ?? 1);
-  const expertParallel = launch.expertParallel === 'whenEpSizeAbove1' && epSize > 1;
-  return { ...d, tp, attentionDp: 1, moeTp: expertParallel ? 1 : tp, moeEp: expertParallel ? tp : 1 };
-}
-
-/** tp_size recorded as tp × ep (no attention DP): the server's moe_tp GPUs, experts moe_ep ways. */
-function tpTimesEpAsRun(d: PoolDegrees, hardware: HardwareSpec): PoolDegrees | undefined {
-  const tp = given(d.tp);
-  const moeTp = given(d.moeTp);
-  const moeEp = given(d.moeEp);
-  if (tp === undefined || moeTp === undefined || moeEp === undefined) return undefined;
-  const multiplied =
-    moeTp > 1 &&
-    moeEp > 1 &&
-    tp === moeTp * moeEp &&
-    (given(d.attentionDp) ?? 1) === 1 &&
-    tp > scaleUpDomainOf(hardware) &&
-    moeTp <= scaleUpDomainOf(hardware) &&
-    moeTp % moeEp === 0;
-  return multiplied ? { ...d, tp: moeTp, moeTp: moeTp / moeEp, moeEp } : undefined;
-}
-
-/** Attention DP recorded as tp × ep: moe_tp attention-DP ranks of one GPU, experts moe_ep ways. */
-function dpTimesEpAsRun(d: PoolDegrees): PoolDegrees | undefined {
-  const dp = given(d.attentionDp);
-  const moeTp = given(d.moeTp);
-  const moeEp = given(d.moeEp);
-  if (dp === undefined || moeTp === undefined || moeEp === undefined) return undefined;
-  const multiplied =
-    (given(d.tp) ?? 1) === 1 && moeTp > 1 && moeEp > 1 && dp === moeTp * moeEp && moeTp % moeEp === 0;
-  return multiplied ? { ...d, tp: 1, attentionDp: moeTp, moeTp: moeTp / moeEp, moeEp } : undefined;
-}
-
-/**
- * vLLM's attention DP recorded as tp_size = attention DP, moe_ep = their product: tp_size ranks of one GPU
- * (minimaxm2.5_fp4_b300.sh with DP_ATTENTION=true: `--tensor-parallel-size=1 --data-parallel-size=$TP
- * --enable-expert-parallel`, SemiAnalysisAI/InferenceX@563248391c2959883e8131b265ae3d995d74d4fa).
- */
-function vllmDpAttentionAsRun(d: PoolDegrees, row: SiliconRow): PoolDegrees | undefined {
-  const tp = given(d.tp);
-  const dp = given(d.attentionDp);
-  const moeEp = given(d.moeEp);
-  if (row.backend !== 'vllm' || tp === undefined || dp === undefined || moeEp === undefined) return undefined;
-  const multiplied = tp > 1 && dp === tp && (given(d.moeTp) ?? 1) === 1 && moeEp === tp * dp;
-  return multiplied ? { ...d, tp: 1, attentionDp: dp, moeTp: 1, moeEp: dp } : undefined;
-}
-
-/**
- * A pool's degrees with the attention data parallelism its other degrees imply where the row leaves it
- * unrecorded: the expert GPUs (moe_tp × moe_ep) are the attention GPUs (tp × attention DP), so expert
- * GPUs k × tp mean k attention-DP ranks of TP tp. vLLM runs `--data-parallel-size k` so: each rank
- * attends for its own sequences and the MoE layers span all k × tp GPUs (Qwen3-235B-A22B-FP8 on H200,
- * tp 1 with moe_tp 2: 235 GB of fp8 weights cannot load on one 141 GB GPU; two DP ranks share the
- * experts).
- */
-function withImpliedAttentionDp(d: PoolDegrees): PoolDegrees {
-  // Only aggregated rows are read so (their pools are one server); disaggregated pools record theirs.
-  const tp = given(d.tp);
-  const moeTp = given(d.moeTp);
-  const moeEp = given(d.moeEp);
-  if (given(d.attentionDp) !== undefined || tp === undefined || moeTp === undefined || moeEp === undefined)
-    return d;
-  const ranks = (moeTp * moeEp) / tp;
-  return Number.isInteger(ranks) && ranks > 1 ? { ...d, attentionDp: ranks } : d;
-}
-
-/**
- * Whether a MoE row's GPU counts contradict each other: its attention GPUs (tp × attention DP) and expert
- * GPUs (moe_tp × moe_ep), where it gives both, must be the same GPUs.
- */
-function degreesDisagree(row: SiliconRow, hardware: HardwareSpec): boolean {
-  const pools =
-    row.mode === 'agg'
-      ? [aggregatedDegreesAsRun(row, hardware)]
-      : [poolDegrees(row, 'prefill'), poolDegrees(row, 'decode')];
-  return pools.some((d) => {
-    const moeTp = given(d.moeTp);
-    const moeEp = given(d.moeEp);
-    if (moeTp === undefined || moeEp === undefined) return false;
-    return (given(d.tp) ?? 1) * (given(d.attentionDp) ?? 1) !== moeTp * moeEp;
-  });
 }
 
 interface Context {

@@ -64,6 +64,10 @@ export interface PoolDegrees {
   workers?: number;
 }
 
+/** A degree the row gives, where 0 and absent both mean "not used". */
+export const degreeGiven = (value: number | undefined): number | undefined =>
+  value && value > 0 ? value : undefined;
+
 export function aggregatedDegrees(row: SiliconRow): PoolDegrees {
   return {
     tp: row.tp_size,
