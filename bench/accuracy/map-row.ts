@@ -5,7 +5,6 @@ import { wholeGpuShareOf } from '../../src/engine/config/memory-share.js';
 import { findHardware } from '../../src/engine/hardware/catalog.js';
 import type { HardwareSpec } from '../../src/engine/hardware/spec.js';
 import { describePlan, type Plan } from '../../src/engine/memory/plan.js';
-import type { KvDtype, WeightDtype } from '../../src/engine/model/dtypes.js';
 import type { ModelSpec } from '../../src/engine/model/spec.js';
 import { groupLink } from '../../src/engine/perf/comm.js';
 import { epGroupBatches } from '../../src/engine/perf/expert-parallel.js';
@@ -38,11 +37,12 @@ import {
   moeBackendOf,
 } from './launch-settings.js';
 import { type Partition, partitionOf } from './partition.js';
+import { partsOf, planOf } from './pool-plan.js';
 import { asMeasuredRun } from './republished.js';
 import { AIC_WORKER_BATCH, rowConcurrency, siblingsOf } from './row-concurrency.js';
 import { kvDtypeOf, weightDtypeOf } from './row-formats.js';
 import { rowModelOf } from './row-model.js';
-import { degreeGiven, type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
+import { type PoolDegrees, poolDegrees, type SiliconRow } from './rows.js';
 import type { SimulationJob } from './simulation-job.js';
 
 /** The measured systems (the CSV's names) as hardware catalog ids. */
@@ -81,36 +81,6 @@ function multinodeAggReason(system: string, recipe: RecipeMatch): string {
   return modes.size > 1
     ? `${prefix}; the recipes ran its concurrency with and without MTP`
     : `${prefix}; the recipes ran its concurrency in several deployments`;
-}
-
-/**
- * One pool's plan. Attention data parallelism is `attentionDp` ranks of TP `tp` (the simulator's `dp`),
- * times the workers; the experts of a MoE model spread over moe_tp × moe_ep GPUs wherever the row uses
- * expert parallelism or attention DP (the simulator's `ep`: whole experts per GPU), else they are
- * TP-sharded with the rest (ep 1). Where EP spans several attention-DP ranks (ep > tp), those ranks
- * are one server in the simulator as in the engine: each rank its own requests and KV cache, the ranks
- * stepping together, the experts running every rank's tokens, the all-to-all between them.
- */
-export function planOf(
-  model: ModelSpec,
-  degrees: PoolDegrees,
-  weightDtype: WeightDtype,
-  kvDtype: KvDtype,
-): Plan | undefined {
-  const tp = degreeGiven(degrees.tp);
-  if (tp === undefined) return undefined;
-  const attentionDp = degreeGiven(degrees.attentionDp) ?? 1;
-  const moeTp = degreeGiven(degrees.moeTp) ?? 1;
-  const moeEp = degreeGiven(degrees.moeEp) ?? 1;
-  const expertParallel = model.moe !== undefined && (moeEp > 1 || attentionDp > 1);
-  return {
-    tp,
-    pp: degreeGiven(degrees.pp) ?? 1,
-    dp: attentionDp * (degreeGiven(degrees.workers) ?? 1),
-    ep: expertParallel ? moeTp * moeEp : 1,
-    weightDtype,
-    kvDtype,
-  };
 }
 
 /** What a pool's scheduler is chosen for: the engine, the GPU, the model and plan, the row's lengths. */
@@ -235,23 +205,6 @@ function kvShareOf(
   return wholeGpuShareOf({ engine, model, hardware, plan }, written, limits, {
     startupDefault: target.budgetAsLaunched === true,
   });
-}
-
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-
-/**
- * Identical parts the pools split into with the clients evenly shared: the largest k dividing every
- * pool's replica count and the client count that leaves each part whole expert-parallel groups.
- * Replicas of different groups share nothing in the simulator (a group's attention-DP ranks step
- * together, as one server), so one part with 1/k of the clients is the whole run.
- */
-export function partsOf(plans: readonly Plan[], concurrency: number): number {
-  const replicas = plans.map((p) => p.dp).reduce(gcd);
-  for (let k = replicas; k > 1; k--) {
-    if (replicas % k !== 0 || concurrency % k !== 0) continue;
-    if (plans.every((p) => ((p.tp * p.dp) / k) % p.ep === 0)) return k;
-  }
-  return 1;
 }
 
 interface Context {
