@@ -6,13 +6,13 @@ import type { HardwareSpec } from '../../src/engine/hardware/spec.js';
 import { describePlan, type Plan } from '../../src/engine/memory/plan.js';
 import type { ModelSpec } from '../../src/engine/model/spec.js';
 import { groupLink } from '../../src/engine/perf/comm.js';
-import { epGroupBatches } from '../../src/engine/perf/expert-parallel.js';
 import type { MoeBackend } from '../../src/engine/perf/moe-backend.js';
 import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.js';
-import type { RouterName, SimulationConfigInput } from '../../src/engine/sim/config.js';
+import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
 import { aggConfigOf, scriptLimitsOf } from './agg-configs.js';
 import { aicAggregatedArgs, isAicGenerated } from './aic-generated.js';
+import { attentionDpBalanceOf, routerOf } from './attention-dp.js';
 import { type ClientProtocol, INFERENCEMAX_PROTOCOL, lengthDist, protocolOf } from './client-protocol.js';
 import { type ClosedLoopFlag, closedLoopScreen } from './closed-loop-screen.js';
 import { aggregatedDegreesAsRun, degreesDisagree } from './degrees-as-run.js';
@@ -80,33 +80,6 @@ function multinodeAggReason(system: string, recipe: RecipeMatch): string {
   return modes.size > 1
     ? `${prefix}; the recipes ran its concurrency with and without MTP`
     : `${prefix}; the recipes ran its concurrency in several deployments`;
-}
-
-/**
- * InferenceMAX launches aggregated TensorRT-LLM with attention DP with `attention_dp_config:
- * {enable_balance: true, batching_wait_iters: 0, timeout_iters: 60}`: new prompts wait until every rank
- * has one, at most 60 steps since prompts last ran. Other sources do not say; TensorRT-LLM's default is
- * no balancing (NVIDIA/TensorRT-LLM tensorrt_llm/_torch/pyexecutor/py_executor.py @0004396: balancing
- * only where `attention_dp_config is not None and attention_dp_config.enable_balance`). Its
- * disaggregated runs set no `attention_dp_config` in either pool (every srt-slurm TensorRT-LLM recipe
- * file of disagg-recipes.json, e.g. connorcarpenter15/srt-slurm
- * recipes/trtllm/gb300-fp4/8k1k/mtp/ctx10_gen1_dep8_batch256_eplb0_mtp1.yaml @5a156f6, and Dynamo's
- * sweep configurations, ai-dynamo/dynamo
- * components/backends/trtllm/performance_sweeps/configs/gb200/8k1k/stp/ctx8_gen1_dep16_batch128_eplb0_mtp0.yaml
- * @7a465a7): a decode rank takes each request whose KV arrived at its next step.
- */
-const INFERENCEMAX_TRTLLM_ATTENTION_DP_TIMEOUT_ITERS = 60;
-
-export function attentionDpBalanceOf(
-  engine: EngineId,
-  plan: Plan,
-  row: SiliconRow,
-  disaggregated: boolean,
-): { attentionDpBalanceIters?: number } {
-  const inferenceMax = protocolOf(row) === INFERENCEMAX_PROTOCOL;
-  return engine === 'trtllm' && epGroupBatches(plan) > 1 && inferenceMax && !disaggregated
-    ? { attentionDpBalanceIters: INFERENCEMAX_TRTLLM_ATTENTION_DP_TIMEOUT_ITERS }
-    : {};
 }
 
 interface Context {
@@ -260,19 +233,6 @@ function aggregatedPool(
     ...(config.kind === 'speculative' ? { speculation: config.speculation } : {}),
     ...(moeBackend ? { moeBackend } : {}),
   };
-}
-
-/**
- * How arrivals reach the ranks. A TensorRT-LLM server with attention DP assigns its requests to its ranks
- * itself, each to the rank with the fewest active tokens among those holding fewer requests than the
- * expected share (NVIDIA/TensorRT-LLM tensorrt_llm/_torch/pyexecutor/executor_request_queue.py
- * @007a7508b8f68de24a065ad3b72bb2128ee3ebf5, `_schedule_attention_dp_requests`,
- * `_balance_requests_across_ranks`): in a closed loop, the rank whose request just finished, which
- * least-outstanding picks. Other deployments (and disaggregated pools, not checked) take them in turn.
- */
-function routerOf(engine: EngineId, plans: readonly Plan[], disaggregated: boolean): RouterName {
-  const attentionDp = plans.length === 1 && epGroupBatches(plans[0]) > 1;
-  return engine === 'trtllm' && attentionDp && !disaggregated ? 'least-outstanding' : 'round-robin';
 }
 
 const mtpNote = (s: SpeculationConfigInput | undefined): string => (s ? ` ${s.method} k=${s.k}` : '');

@@ -2,13 +2,14 @@
 // engine limits of rows that do not record them, on real rows copied from silicon-calibration.csv.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { attentionDpBalanceOf } from '../../../../bench/accuracy/attention-dp.js';
 import {
   DISAGG_RECIPES,
   namesImage,
   recipeLimits,
   recipeOf,
 } from '../../../../bench/accuracy/disagg-recipes.js';
-import { attentionDpBalanceOf, mapRow, type RowMapping } from '../../../../bench/accuracy/map-row.js';
+import { mapRow, type RowMapping } from '../../../../bench/accuracy/map-row.js';
 import { parseSiliconCsv, type SiliconRow } from '../../../../bench/accuracy/rows.js';
 import type { SimulationJob } from '../../../../bench/accuracy/simulation-job.js';
 
