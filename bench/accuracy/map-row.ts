@@ -6,21 +6,18 @@ import type { HardwareSpec } from '../../src/engine/hardware/spec.js';
 import { describePlan, type Plan } from '../../src/engine/memory/plan.js';
 import type { ModelSpec } from '../../src/engine/model/spec.js';
 import { groupLink } from '../../src/engine/perf/comm.js';
-import type { MoeBackend } from '../../src/engine/perf/moe-backend.js';
 import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.js';
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
-import { aggConfigOf, scriptLimitsOf } from './agg-configs.js';
 import { aicAggregatedArgs, isAicGenerated } from './aic-generated.js';
 import { attentionDpBalanceOf, routerOf } from './attention-dp.js';
 import { type ClientProtocol, INFERENCEMAX_PROTOCOL, lengthDist, protocolOf } from './client-protocol.js';
 import { type ClosedLoopFlag, closedLoopScreen } from './closed-loop-screen.js';
-import { aggregatedDegreesAsRun, degreesDisagree } from './degrees-as-run.js';
+import { degreesDisagree } from './degrees-as-run.js';
 import {
   type RecipeEntry,
   type RecipeMatch,
   type RecipePool,
-  type ReplicaLimits,
   recipeDegrees,
   recipeLimits,
   recipeOf,
@@ -29,14 +26,12 @@ import {
   decodeOnlyCudaGraphsOf,
   deepGemmOf,
   kvCacheFreeFractionOf,
-  type LaunchLimits,
-  launchLimitsOf,
   maxCudaGraphCaptureSizeOf,
-  moeBackendOf,
 } from './launch-settings.js';
 import { type Partition, partitionOf } from './partition.js';
 import { partsOf, planOf } from './pool-plan.js';
 import { schedulerOf } from './pool-scheduler.js';
+import { aggregatedPool, type PoolShape } from './pool-shape.js';
 import { asMeasuredRun } from './republished.js';
 import { AIC_WORKER_BATCH, rowConcurrency, siblingsOf } from './row-concurrency.js';
 import { kvDtypeOf, weightDtypeOf } from './row-formats.js';
@@ -91,22 +86,6 @@ interface Context {
   protocol: ClientProtocol;
   /** Disaggregated: what the benchmark's recipes say of the row. */
   recipe: RecipeMatch;
-}
-
-/** One pool of a row as it ran: its degrees, and where its recipe gives them, its limits and speculation. */
-interface PoolShape {
-  degrees: PoolDegrees;
-  /** The recipe's (per replica) or the aggregated launch script's limits. */
-  limits?: ReplicaLimits | LaunchLimits;
-  /** The recipe's redundant expert slots (EPLB), where it runs experts over EP ranks. */
-  redundantExperts?: number;
-  /** The recipe's MoE dispatch (DeepEP), where it sets one. */
-  allToAll?: Plan['allToAll'];
-  speculation?: SpeculationConfigInput;
-  /** The MoE backend the aggregated launch script selected (its configuration's, else its rules'). */
-  moeBackend?: MoeBackend;
-  /** The recipe's servers of this pool run the overlap scheduler or not, where the recipe sets it. */
-  overlapScheduling?: boolean;
 }
 
 /**
@@ -183,11 +162,6 @@ function disaggregatedPools(row: SiliconRow, recipe: RecipeMatch): PoolShape[] |
 }
 
 /**
- * An aggregated row's one pool as it ran: its degrees, its launch script's limits, and where its benchmark
- * configuration ran MTP (agg-configs.ts: the row's image, lengths, concurrency and plan fit only an MTP
- * configuration), that speculation at its script's depth.
- */
-/**
  * Whether the row ran prefill/decode disaggregated: a 'disagg' row, or an 'agg' one that a recipe shows to
  * be a run of a multinode disaggregated configuration (`recordsTotalGpus`: its tp_size is that run's GPUs).
  */
@@ -207,32 +181,6 @@ function recipeUndividedEp(model: ModelSpec, plans: Plan[], recipe: RecipeMatch)
   return plan
     ? `disaggregated: the recipe's EP ${plan.ep} does not divide the ${experts} experts, and its redundant expert slots (EPLB) are not recorded`
     : undefined;
-}
-
-/** An aggregated row's pool; `generatedMaxNumTokens` is the token budget AIConfigurator's generator wrote. */
-function aggregatedPool(
-  row: SiliconRow,
-  hardware: HardwareSpec,
-  concurrency: number,
-  generatedMaxNumTokens?: number,
-): PoolShape {
-  const degrees = aggregatedDegreesAsRun(row, hardware);
-  const config = aggConfigOf(row, concurrency, degrees);
-  // An MTP configuration ran its own script, whose limits are the configuration's (not the table's script).
-  const limits: LaunchLimits | undefined = generatedMaxNumTokens
-    ? { maxNumTokens: generatedMaxNumTokens }
-    : (scriptLimitsOf(config, row, concurrency, degrees) ??
-      launchLimitsOf(row, concurrency, undefined, degrees.tp));
-  // An MTP configuration ran its own script, whose MoE backend is the configuration's.
-  const configured =
-    config.kind === 'found' || config.kind === 'speculative' ? config.entry.moeBackend : undefined;
-  const moeBackend = configured ?? moeBackendOf(row, concurrency);
-  return {
-    degrees,
-    ...(limits ? { limits } : {}),
-    ...(config.kind === 'speculative' ? { speculation: config.speculation } : {}),
-    ...(moeBackend ? { moeBackend } : {}),
-  };
 }
 
 const mtpNote = (s: SpeculationConfigInput | undefined): string => (s ? ` ${s.method} k=${s.k}` : '');
