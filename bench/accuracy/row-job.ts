@@ -3,13 +3,14 @@
 import type { EngineId } from '../../src/engine/config/engines/index.js';
 import type { HardwareSpec } from '../../src/engine/hardware/spec.js';
 import { describePlan, type Plan } from '../../src/engine/memory/plan.js';
+import type { KvDtype, WeightDtype } from '../../src/engine/model/dtypes.js';
 import type { ModelSpec } from '../../src/engine/model/spec.js';
 import { groupLink } from '../../src/engine/perf/comm.js';
 import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import type { SpeculationConfigInput } from '../../src/engine/perf/speculation.js';
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
 import { aicAggregatedArgs, isAicGenerated } from './aic-generated.js';
-import { attentionDpBalanceOf, routerOf } from './attention-dp.js';
+import { routerOf } from './attention-dp.js';
 import { type ClientProtocol, lengthDist } from './client-protocol.js';
 import { degreesDisagree } from './degrees-as-run.js';
 import { disaggregatedPools, recipeEntryOf, recipeUndividedEp, runsDisaggregated } from './disagg-pools.js';
@@ -20,11 +21,11 @@ import {
   kvCacheFreeFractionOf,
   maxCudaGraphCaptureSizeOf,
 } from './launch-settings.js';
+import { type PoolSetting, poolConfigOf } from './pool-config.js';
 import { partsOf, planOf } from './pool-plan.js';
-import { schedulerOf } from './pool-scheduler.js';
 import { aggregatedPool, type PoolShape } from './pool-shape.js';
 import { kvDtypeOf, weightDtypeOf } from './row-formats.js';
-import type { PoolDegrees, SiliconRow } from './rows.js';
+import type { SiliconRow } from './rows.js';
 import type { SimulationJob } from './simulation-job.js';
 
 /** A row with what mapRow resolved of it: its model, GPU, engine, client count, protocol and recipe. */
@@ -39,26 +40,84 @@ export interface JobContext {
   recipe: RecipeMatch;
 }
 
-const mtpNote = (s: SpeculationConfigInput | undefined): string => (s ? ` ${s.method} k=${s.k}` : '');
-
 /** The simulation of a row whose model, GPU, engine and client count are known; a string says why not. */
 export function jobOf(c: JobContext): SimulationJob | string {
   const { row, model, hardware, engine } = c;
   const weights = weightDtypeOf(row, model);
   if ('reason' in weights) return weights.reason;
-  const weightDtype = weights.dtype;
-  const kvDtype = kvDtypeOf(row);
-  const maxModelLen = row.isl + row.osl;
-  const plan = (d: PoolDegrees) => planOf(model, d, weightDtype, kvDtype);
+  const formats = { weightDtype: weights.dtype, kvDtype: kvDtypeOf(row) };
   const aic = row.mode === 'agg' && isAicGenerated(row) ? aicAggregatedArgs(row, engine) : undefined;
   const disaggregated = runsDisaggregated(row, c.recipe);
   const shapes: PoolShape[] | string = disaggregated
     ? disaggregatedPools(row, c.recipe)
     : [aggregatedPool(row, hardware, c.concurrency, aic?.maxNumTokens)];
   if (typeof shapes === 'string') return shapes;
+  const full = plansOf(c, shapes, formats, disaggregated);
+  if (typeof full === 'string') return full;
+  const parts = partsOf(full, c.concurrency);
+  const clients = c.concurrency / parts;
+  const part = full.map((p) => ({ ...p, dp: p.dp / parts }));
+  const setting: PoolSetting = {
+    row,
+    engine,
+    hardware,
+    model,
+    maxModelLen: row.isl + row.osl,
+    clients,
+    disaggregated,
+    // A launch script's share, else the one AIConfigurator's template wrote for a generated deployment.
+    kvFraction: kvCacheFreeFractionOf(row) ?? aic?.kvCacheFreeMemoryFraction,
+    aic,
+  };
+  const pool = (p: Plan, i: number) => poolConfigOf(setting, p, shapes[i]);
+  const fullGpus = full.reduce((sum, p) => sum + p.tp * p.pp * p.dp, 0);
+  const deployment: SimulationConfigInput['deployment'] =
+    part.length === 1
+      ? { kind: 'colocated', pool: pool(part[0], 0) }
+      : {
+          kind: 'disaggregated',
+          prefill: pool(part[0], 0),
+          decode: pool(part[1], 1),
+          // KV travels as it does in the whole deployment, not as in the part simulated.
+          kvLink: groupLink(hardware, fullGpus),
+        };
+  const policy = pool(part[0], 0).scheduler.policy;
+  const servingEngine = servingEngineOf(c, shapes);
+  return {
+    config: {
+      model: model.id,
+      hardware: hardware.id,
+      deployment,
+      router: routerOf(engine, full, disaggregated),
+      timeSeriesPoints: 1,
+      // The engine and version measured: its op tables, custom all-reduce, CUDA graphs and overhead.
+      ...(servingEngine ? { engine: servingEngine } : {}),
+    },
+    workload: `constant:rate=1000,prompt=${lengthDist(row.isl, c.protocol.lengthRatio)},output=${lengthDist(row.osl, c.protocol.lengthRatio)},n=${c.protocol.requestsPerClient * clients}`,
+    concurrency: clients,
+    warmUpRequests: c.protocol.warmUpPerClient * clients,
+    warmUpPhase: c.protocol.warmUpPhase,
+    parts,
+    rowConcurrency: c.concurrency,
+    description: descriptionOf(full, shapes, `${policy}, ${formats.weightDtype}/${formats.kvDtype} KV`),
+  };
+}
+
+/**
+ * The plans of the pools as they ran (with a recipe's redundant expert slots and MoE dispatch), or why the
+ * row cannot be planned: a degree not recorded, EP that does not divide the experts, TP that does not
+ * divide the attention heads, MoE degrees that contradict each other.
+ */
+function plansOf(
+  c: JobContext,
+  shapes: readonly PoolShape[],
+  formats: { weightDtype: WeightDtype; kvDtype: KvDtype },
+  disaggregated: boolean,
+): Plan[] | string {
+  const { row, model, hardware } = c;
   // A recipe's redundant expert slots make experts + slots divide over its EP ranks (256 + 32 over EP 48).
   const pools = shapes.map((shape) => {
-    const p = plan(shape.degrees);
+    const p = planOf(model, shape.degrees, formats.weightDtype, formats.kvDtype);
     if (!p || p.ep <= 1) return p;
     return {
       ...p,
@@ -78,68 +137,13 @@ export function jobOf(c: JobContext): SimulationJob | string {
   }
   if (model.moe && !(row.mode === 'agg' && disaggregated) && degreesDisagree(row, hardware))
     return 'MoE degrees disagree: tp × attention DP ≠ moe_tp × moe_ep';
-  const parts = partsOf(full, c.concurrency);
-  const clients = c.concurrency / parts;
-  const part = full.map((p) => ({ ...p, dp: p.dp / parts }));
-  // A launch script's share, else the one AIConfigurator's template wrote for a generated deployment.
-  const kvFraction = kvCacheFreeFractionOf(row) ?? aic?.kvCacheFreeMemoryFraction;
-  const pool = (p: Plan, i: number) => {
-    const limits = shapes[i]?.limits;
-    const speculation = shapes[i]?.speculation;
-    const overlapScheduling = shapes[i]?.overlapScheduling;
-    return {
-      plan: p,
-      ...(speculation ? { speculation } : {}),
-      ...(overlapScheduling !== undefined ? { overlapScheduling } : {}),
-      scheduler: {
-        ...schedulerOf({
-          engine,
-          hardware,
-          model,
-          plan: p,
-          maxModelLen,
-          clientsPerReplica: Math.ceil(clients / p.dp),
-          budgetAsLaunched: !disaggregated,
-          ...(kvFraction ? { kvCacheFreeMemoryFraction: kvFraction } : {}),
-          ...(limits && 'memFractionStatic' in limits && limits.memFractionStatic
-            ? { memFractionStatic: limits.memFractionStatic }
-            : {}),
-          ...(limits
-            ? { limits: { maxBatchSize: limits.maxBatchSize, maxNumTokens: limits.maxNumTokens } }
-            : {}),
-        }),
-        // SGLang as the generator launches it: prompts per prefill batch up to max_prefill_tokens, the
-        // chunk size its default, decodes mixed into prefill batches where the version's template says.
-        ...(aic?.sglang
-          ? { maxPrefillTokens: aic.sglang.maxPrefillTokens, mixedChunk: aic.sglang.mixedChunk }
-          : {}),
-        ...(limits && 'maxPrefillTokens' in limits && limits.maxPrefillTokens
-          ? { maxPrefillTokens: limits.maxPrefillTokens }
-          : {}),
-        // SGLang launched with --scheduler-recv-interval: new requests are taken in every n decode steps.
-        ...(limits && 'schedulerRecvInterval' in limits && limits.schedulerRecvInterval
-          ? { schedulerRecvInterval: limits.schedulerRecvInterval }
-          : {}),
-        ...attentionDpBalanceOf(engine, p, row, disaggregated),
-        ...(limits && 'batchWaitIters' in limits && limits.batchWaitIters
-          ? { batchWaitIters: limits.batchWaitIters, batchWaitTokensRatio: limits.batchWaitTokensRatio }
-          : {}),
-      },
-    };
-  };
-  const fullGpus = full.reduce((sum, p) => sum + p.tp * p.pp * p.dp, 0);
-  const deployment: SimulationConfigInput['deployment'] =
-    part.length === 1
-      ? { kind: 'colocated', pool: pool(part[0], 0) }
-      : {
-          kind: 'disaggregated',
-          prefill: pool(part[0], 0),
-          decode: pool(part[1], 1),
-          // KV travels as it does in the whole deployment, not as in the part simulated.
-          kvLink: groupLink(hardware, fullGpus),
-        };
-  const policy = pool(part[0], 0).scheduler.policy;
-  const servingEngine = servingEngineFor(
+  return full;
+}
+
+/** The engine and version the row measured, with the settings its launch or recipe gave it. */
+function servingEngineOf(c: JobContext, shapes: readonly PoolShape[]) {
+  const { row, engine } = c;
+  return servingEngineFor(
     { id: engine, version: row.backend_version || undefined },
     {
       ...(shapes[0]?.moeBackend ? { moeBackend: shapes[0].moeBackend } : {}),
@@ -153,26 +157,14 @@ export function jobOf(c: JobContext): SimulationJob | string {
       fp8QBProj: recipeEntryOf(c.recipe)?.fp8QBProj === true,
     },
   );
+}
+
+const mtpNote = (s: SpeculationConfigInput | undefined): string => (s ? ` ${s.method} k=${s.k}` : '');
+
+/** How the deployment reads in the report: its plans, MTP, then `policy, weights/KV` (`tail`). */
+function descriptionOf(full: readonly Plan[], shapes: readonly PoolShape[], tail: string): string {
   const plans = full.map((p) => describePlan(p));
-  return {
-    config: {
-      model: model.id,
-      hardware: hardware.id,
-      deployment,
-      router: routerOf(engine, full, disaggregated),
-      timeSeriesPoints: 1,
-      // The engine and version measured: its op tables, custom all-reduce, CUDA graphs and overhead.
-      ...(servingEngine ? { engine: servingEngine } : {}),
-    },
-    workload: `constant:rate=1000,prompt=${lengthDist(row.isl, c.protocol.lengthRatio)},output=${lengthDist(row.osl, c.protocol.lengthRatio)},n=${c.protocol.requestsPerClient * clients}`,
-    concurrency: clients,
-    warmUpRequests: c.protocol.warmUpPerClient * clients,
-    warmUpPhase: c.protocol.warmUpPhase,
-    parts,
-    rowConcurrency: c.concurrency,
-    description:
-      plans.length === 1
-        ? `${plans[0]}${mtpNote(shapes[0]?.speculation)} ${policy}, ${weightDtype}/${kvDtype} KV`
-        : `prefill ${plans[0]} + decode ${plans[1]}${mtpNote(shapes[1]?.speculation)} ${policy}, ${weightDtype}/${kvDtype} KV`,
-  };
+  return plans.length === 1
+    ? `${plans[0]}${mtpNote(shapes[0]?.speculation)} ${tail}`
+    : `prefill ${plans[0]} + decode ${plans[1]}${mtpNote(shapes[1]?.speculation)} ${tail}`;
 }
