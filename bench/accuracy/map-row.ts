@@ -1,5 +1,8 @@
 // One measured row as the simulation that predicts it: model, GPU, engine scheduler, parallel plan, weight
 // and KV formats, and the closed-loop client. Pure: the same row always maps to the same simulation.
+// The parts, each in its own file: the model (row-model.ts), client count (row-concurrency.ts), client
+// protocol (client-protocol.ts), the recipe of a disaggregated run (disagg-pools.ts), and the job
+// (row-job.ts: formats, pools' degrees and plans, schedulers, engine settings).
 import { ENGINE_IDS } from '../../src/engine/config/engines/index.js';
 import { findHardware } from '../../src/engine/hardware/catalog.js';
 import { isAicGenerated } from './aic-generated.js';
