@@ -41,11 +41,14 @@ export function interpolateLinear(xs: Float64Array, ys: Float64Array, x: number)
   return ys[lo] + ((x - x0) / (x1 - x0)) * (ys[hi] - ys[lo]);
 }
 
-/** Sorted copies of (x, y) pairs as typed arrays; duplicate x values are averaged. */
-export function toSortedArrays(points: readonly (readonly [number, number])[]): {
+/** A curve as typed arrays, for interpolation without allocation. */
+export interface Curve {
   xs: Float64Array;
   ys: Float64Array;
-} {
+}
+
+/** Sorted copies of (x, y) pairs as typed arrays; duplicate x values are averaged. */
+export function toSortedArrays(points: readonly (readonly [number, number])[]): Curve {
   const sorted = [...points].sort((a, b) => a[0] - b[0]);
   const xs: number[] = [];
   const ys: number[] = [];

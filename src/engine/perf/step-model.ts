@@ -1,6 +1,6 @@
 import type { HardwareSpec } from '../hardware/spec.js';
 import { assertPlanValid, type Plan, planGpus } from '../memory/plan.js';
-import { partWeightFormat, type WeightLayout, weightLayoutOf } from '../model/checkpoint.js';
+import { type WeightLayout, weightLayoutOf } from '../model/checkpoint.js';
 import {
   type AttentionCoefficients,
   type AttentionPathCoefficients,
@@ -15,7 +15,7 @@ import {
   prefillKeyOps,
   sumCosts,
 } from '../model/cost.js';
-import { ACTIVATION_BYTES, type WeightFormat } from '../model/dtypes.js';
+import { ACTIVATION_BYTES } from '../model/dtypes.js';
 import {
   kvBytesPerTokenPerGpu,
   kvBytesPerTokenPerReplica,
@@ -30,7 +30,7 @@ import { vllmUnresolvedCaptureTokens } from './cuda-graph-capture.js';
 import { type DeepEpPhase, deepEpDispatchBytesPerValue, deepEpKernelsFor, deepEpSeconds } from './deepep.js';
 import { promptStepHostSeconds } from './eager-prompt-steps.js';
 import { dispatchBytesPerGpu, epGroupBatches } from './expert-parallel.js';
-import { interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
+import { type Curve, interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
 import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
 import {
   type MeasuredAttention,
@@ -46,7 +46,8 @@ import {
   resolveMeasuredOps,
 } from './measured-ops.js';
 import type { MeasuredOpTables } from './op-tables.js';
-import { attentionEfficiencyPoints, measuredAllReduceSeconds, measuredLinearSeconds } from './op-tables.js';
+import { attentionEfficiencyPoints, measuredAllReduceSeconds } from './op-tables.js';
+import { OpTimer } from './op-timer.js';
 import { qUpProjectionFormat } from './q-up-projection.js';
 import { type DevicePeaks, devicePeaks, speedOfLight } from './roofline.js';
 import {
@@ -56,7 +57,6 @@ import {
   type EngineOverhead,
   engineKernelsOf,
   PLAIN_KERNELS,
-  runsMoeOnDenseKernel,
   ServingEngine,
   type ServingEngineInput,
 } from './serving-engine.js';
@@ -98,11 +98,6 @@ export interface StepModelOptions {
   measuredTables?: OpTables;
 }
 
-/** Curves as typed arrays, for interpolation without allocation. */
-interface Curve {
-  xs: Float64Array;
-  ys: Float64Array;
-}
 const curveOf = (points: readonly (readonly [number, number])[]): Curve => toSortedArrays(points);
 
 /** One layer geometry of the plan, compiled: its costs per GPU and tables over the token grid. */
@@ -236,15 +231,6 @@ const ROUTED_EXPERT_OPS = new Set([
   'experts_down',
   'experts_finalize',
 ]);
-/**
- * Where TensorRT-LLM runs its experts on DeepGEMM (runsMoeOnDenseKernel), the routed rows take two
- * passes each side of the grouped GEMMs (NVIDIA/TensorRT-LLM
- * tensorrt_llm/_torch/modules/fused_moe/fused_moe_deepgemm.py @01738366, DeepGemmFusedMoE.forward_chunk).
- */
-const DENSE_KERNEL_MOE_SECOND_PASS: Readonly<Record<string, string>> = {
-  experts_permute: "moe_permute_op, then a masked copy with fp8 quantization into the experts' padded rows",
-  experts_finalize: 'a masked gather out of the padded rows, then moe_finalize_scale_op',
-};
 /** The routed-expert op a measured MoE kernel's time is shown on; the others are inside it. */
 const MOE_KERNEL_OP = 'experts_gate_up';
 
@@ -281,8 +267,6 @@ export class StepModel {
   private readonly indexerFlops: number;
   private readonly grid = tokenGrid();
   private readonly headTable: Float64Array;
-  private readonly gemmEfficiency: Curve;
-  private readonly elementwiseEfficiency: Curve;
   private readonly perPrefillChunkSeconds: number;
   private readonly tpLink: Link;
   private readonly ppLink: Link;
@@ -306,6 +290,8 @@ export class StepModel {
   private readonly engineKernels: EngineKernels;
   /** The plan's weight format, part by part (a checkpoint may store only its experts quantized). */
   private readonly weightLayout: WeightLayout;
+  /** Times each op of a layer: imported table, engine's measured kernel, or roofline. */
+  private readonly ops: OpTimer;
 
   constructor(
     readonly model: ModelSpec,
@@ -340,8 +326,18 @@ export class StepModel {
     // Stages sit in other nodes once a replica outgrows one node.
     this.ppLink = groupLink(hardware, planGpus({ tp: plan.tp, pp: plan.pp, dp: 1 }));
     this.hostLink = { bytesPerSecond: hardware.hostLinkBytesPerSecond, latencySeconds: 10e-6 };
-    this.gemmEfficiency = curveOf(this.calibration.gemm);
-    this.elementwiseEfficiency = curveOf(this.calibration.elementwise);
+    this.ops = new OpTimer({
+      model,
+      hardware,
+      plan,
+      calibration: this.calibration,
+      opTables: options.opTables,
+      measured: this.measured,
+      engine: this.engine,
+      engineKernels: this.engineKernels,
+      weightLayout: this.weightLayout,
+      peaks: this.peaks,
+    });
     this.kinds = countLayerKinds(model, plan.pp).map((count) => this.compileKind(count));
     if (this.engine && !this.engine.cudaGraphs)
       this.eagerLaunchSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
@@ -496,7 +492,7 @@ export class StepModel {
   /** Seconds of the ops `ops` lists for n tokens, over the token grid; null where it lists none. */
   private opsTable(ops: (n: number) => OpCost[]): Float64Array | null {
     return ops(1).length > 0
-      ? this.table((n) => ops(n).reduce((sum, op) => sum + this.opSeconds(op, n), 0))
+      ? this.table((n) => ops(n).reduce((sum, op) => sum + this.ops.opSeconds(op, n), 0))
       : null;
   }
 
@@ -848,7 +844,7 @@ export class StepModel {
     const layers = kind.layers;
     const perLayer: BreakdownEntry[] = [];
     const opsOver = (ops: OpCost[], rows: number) => {
-      for (const op of ops) perLayer.push(this.opEntry(op, this.resolveOp(op, rows), kind.label));
+      for (const op of ops) perLayer.push(this.ops.opEntry(op, this.ops.resolveOp(op, rows), kind.label));
     };
     const { beforeCore, afterCore } = this.tokenEntries(kind.setup, tokens, kind.label);
     perLayer.push(...beforeCore);
@@ -883,7 +879,7 @@ export class StepModel {
       name,
       kind: 'attention',
       group,
-      bound: this.boundOf(cost, this.peaks.attentionFlops),
+      bound: this.ops.boundOf(cost, this.peaks.attentionFlops),
       seconds,
       calls: 1,
       ...cost,
@@ -899,7 +895,7 @@ export class StepModel {
    */
   private tokenEntries(setup: LayerCostSetup, tokens: number, group: string): TokenEntries {
     const timed = this.tokenOpTimes(setup, tokens);
-    const entry = ({ op, time }: TimedOp) => this.opEntry(op, time, group);
+    const entry = ({ op, time }: TimedOp) => this.ops.opEntry(op, time, group);
     return {
       beforeCore: timed.beforeCore.map(entry),
       afterCore: [...timed.afterCore.map(entry), ...this.collectives(setup, tokens, group)],
@@ -967,14 +963,14 @@ export class StepModel {
               : { seconds: 0, source: () => `inside the fused MoE kernel (${MOE_KERNEL_OP})` },
         };
       }
-      const into = this.fusedInto(op.name, setup);
+      const into = this.ops.fusedInto(op.name, setup);
       if (into !== undefined) {
         const engine = this.engine?.id;
         return { op, time: { seconds: 0, source: () => `inside ${into} (${engine} fuses it)` } };
       }
       // The routed experts' GEMMs run the rows of the whole EP group.
       const rows = routed.includes(op) ? tokens * setup.epGroupBatches : tokens;
-      return { op, time: this.resolveOp(op, rows) };
+      return { op, time: this.ops.resolveOp(op, rows) };
     };
     return { beforeCore: ops.beforeCore.map(time), afterCore: ops.afterCore.map(time) };
   }
@@ -1016,7 +1012,7 @@ export class StepModel {
       const table = measured.gemm(rows, n, k, setup.weights.experts.dtype, cost, tableDtype);
       if (!table) return undefined;
       const quantize = quantizedInput
-        ? (measured.quantize(rows, k, tableDtype, true) ?? this.rooflineInputQuantization(rows, k))
+        ? (measured.quantize(rows, k, tableDtype, true) ?? this.ops.rooflineInputQuantization(rows, k))
         : undefined;
       const peaks = devicePeaks(this.hardware, setup.weights.experts.dtype);
       const floor = speedOfLight(
@@ -1034,7 +1030,7 @@ export class StepModel {
     const gateUp = gemm('experts_gate_up', 2 * width, h, true);
     const down = gemm('experts_down', h, width, false);
     if (!gateUp || !down) return undefined;
-    const silu = this.rooflineOp(
+    const silu = this.ops.rooflineOp(
       {
         name: 'silu_and_mul',
         kind: 'elementwise',
@@ -1058,7 +1054,7 @@ export class StepModel {
    */
   private notBelowRoofline(measured: ResolvedOpTime, routed: OpCost[], rows: number): ResolvedOpTime {
     let roofline = 0;
-    for (const op of routed) roofline += this.rooflineOp(op, rows).seconds;
+    for (const op of routed) roofline += this.ops.rooflineOp(op, rows).seconds;
     if (roofline <= measured.seconds) return measured;
     return {
       seconds: roofline,
@@ -1089,22 +1085,10 @@ export class StepModel {
     const ops = layerTokenOps(setup, tokens);
     let seconds = 0;
     for (const op of [...ops.beforeCore, ...ops.afterCore, ...prefillKeyOps(setup, tokens)]) {
-      if (inside.has(op.name) && this.fusedInto(op.name, setup) === undefined)
-        seconds += this.resolveOp(op, tokens).seconds;
+      if (inside.has(op.name) && this.ops.fusedInto(op.name, setup) === undefined)
+        seconds += this.ops.resolveOp(op, tokens).seconds;
     }
     return seconds;
-  }
-
-  /** The kernel the engine runs op `name` inside, or undefined where it runs on its own. */
-  private fusedInto(name: string, setup: LayerCostSetup): string | undefined {
-    const f = this.engineKernels;
-    const into = f.fusedOps[name];
-    if (into !== undefined || !f.normsInAllReduce || this.plan.tp <= 1) return into;
-    if (name === 'post_attention_norm') return 'tp_all_reduce_attention';
-    // Under EP across attention-DP ranks the FFN ends in the combine, not an all-reduce: the next norm
-    // runs on its own (collectives() draws the same line).
-    const ffnAllReduce = !(setup.layer.ffn.kind === 'moe' && setup.ep > 1 && setup.epGroupBatches > 1);
-    return name === 'input_norm' && ffnAllReduce ? "the previous layer's tp_all_reduce_mlp" : undefined;
   }
 
   /**
@@ -1241,155 +1225,8 @@ export class StepModel {
 
   private headOp(sampled: number): BreakdownEntry {
     const op = lmHeadCost(this.model, sampled, this.plan.tp);
-    const entry = this.opEntry(op, this.resolveOp(op, sampled), STEP_GROUP);
+    const entry = this.ops.opEntry(op, this.ops.resolveOp(op, sampled), STEP_GROUP);
     return sampled > 0 ? entry : { ...entry, seconds: 0 };
-  }
-
-  private opEntry(op: OpCost, time: ResolvedOpTime, group: string): BreakdownEntry {
-    const peak =
-      op.kind === 'linear'
-        ? this.gemmPeak(op)
-        : op.kind === 'attention'
-          ? this.peaks.attentionFlops
-          : this.peaks.vectorFlops;
-    const entry: BreakdownEntry = {
-      name: op.name,
-      kind: op.kind,
-      group,
-      bound: this.boundOf(op, peak),
-      seconds: time.seconds,
-      calls: 1,
-      flops: op.flops,
-      bytes: op.bytes,
-      source: time.source(),
-    };
-    if (op.detail !== undefined) entry.detail = op.detail;
-    return entry;
-  }
-
-  private boundOf(cost: { flops: number; bytes: number }, peakFlops: number): Bound {
-    return cost.flops / peakFlops >= cost.bytes / this.peaks.bytesPerSecond ? 'compute' : 'memory';
-  }
-
-  private opSeconds(op: OpCost, rows: number): number {
-    return this.resolveOp(op, rows).seconds;
-  }
-
-  /** A linear op's tensor FLOP/s: its own weights' compute type (16-bit attention beside fp4 experts). */
-  private gemmPeak(op: OpCost): number {
-    return op.weight ? devicePeaks(this.hardware, op.weight.dtype).gemmFlops : this.peaks.gemmFlops;
-  }
-
-  /**
-   * One op's time on one GPU: an imported table where it has the op, else the engine's measured GEMM
-   * (a plain matmul of `rows` rows), else speed of light / efficiency.
-   */
-  private resolveOp(op: OpCost, rows: number): ResolvedOpTime {
-    const tables = this.options.opTables;
-    if (tables) {
-      const measured = measuredLinearSeconds(tables, op.name, rows, this.plan.tp, this.model.hiddenSize);
-      if (measured !== undefined)
-        return { seconds: measured, source: () => `imported table ${tables.source}` };
-    }
-    // The op's own weight format: a checkpoint's 16-bit attention runs 16-bit GEMMs beside its fp4 experts.
-    const weight = op.weight ?? this.weightLayout.format;
-    const grouped = this.groupedOnDenseKernel(op, weight);
-    if (grouped) return grouped;
-    const bmm = op.mlaBmm && this.measured?.mlaBmm(op.mlaBmm.op, rows, op.mlaBmm.heads, op);
-    if (bmm) return bmm;
-    if (this.measured && op.gemm && op.kind === 'linear') {
-      const tableDtype = gemmTableDtypeOf(
-        this.engineKernels.blockScaledFp8 ? weight : { dtype: weight.dtype },
-      );
-      const measured = this.measured.gemm(rows, op.gemm.n, op.gemm.k, weight.dtype, op, tableDtype);
-      if (measured) return this.withoutInputQuantization(measured, op, rows, tableDtype);
-    }
-    return this.rooflineOp(op, rows);
-  }
-
-  /** Speed of light / the calibration's efficiency, plus a launch. */
-  private rooflineOp(op: OpCost, rows: number): ResolvedOpTime {
-    const linear = op.kind === 'linear';
-    const peak = linear ? this.gemmPeak(op) : this.peaks.vectorFlops;
-    const sol = speedOfLight(op.flops, op.bytes, peak, this.peaks.bytesPerSecond);
-    const e = linear ? this.gemmEfficiency : this.elementwiseEfficiency;
-    const efficiency = interpolateLogX(e.xs, e.ys, linear ? rows : op.bytes);
-    const launch = this.calibration.kernelLaunchSeconds;
-    return { seconds: sol / efficiency + launch, source: () => this.rooflineSource() };
-  }
-
-  /** The GEMM table format a weight format reads with the engine's kernels (EngineKernels.blockScaledFp8). */
-  private tableDtypeOf(weight: WeightFormat): string {
-    return gemmTableDtypeOf(this.engineKernels.blockScaledFp8 ? weight : { dtype: weight.dtype });
-  }
-
-  /**
-   * The routed experts' grouped GEMM where the engine runs it on the kernel of its dense GEMM table
-   * (runsMoeOnDenseKernel) and no MoE table timed the layer: that table's time for the dense
-   * equivalent (the same FLOPs and weight bytes, OpCost.groupedGemm), its small-row efficiency rather
-   * than the roofline default's. Undefined: not such an op or engine.
-   */
-  private groupedOnDenseKernel(op: OpCost, weight: WeightFormat): ResolvedOpTime | undefined {
-    if (!this.measured || !this.engine) return undefined;
-    const tableDtype = this.tableDtypeOf(weight);
-    const experts = this.tableDtypeOf(partWeightFormat(this.weightLayout, 'experts'));
-    if (!runsMoeOnDenseKernel(this.engine, this.hardware, experts)) return undefined;
-    const twice = DENSE_KERNEL_MOE_SECOND_PASS[op.name];
-    if (twice !== undefined) {
-      const once = this.rooflineOp(op, op.bytes);
-      return { seconds: 2 * once.seconds, source: () => `two kernels: ${twice}; each ${once.source()}` };
-    }
-    const shape = op.groupedGemm;
-    if (!shape || shape.m <= 0) return undefined;
-    const measured = this.measured.gemm(shape.m, shape.n, shape.k, weight.dtype, op, tableDtype);
-    if (!measured) return undefined;
-    const engine = this.engine.id;
-    return {
-      seconds: measured.seconds,
-      source: () =>
-        `${engine} runs ${tableDtype} experts on its dense GEMM kernel: ${measured.source()} (m ${shape.m.toFixed(1)} rows an expert, n ${Math.round(shape.n)}, k ${Math.round(shape.k)})`,
-    };
-  }
-
-  /**
-   * A measured GEMM less the input quantization its table includes, where the engine quantizes the
-   * input in the kernel that produces it. That quantization is the measured one where the table's
-   * Linear computed its scale dynamically (EngineKernels.dynamicallyQuantizedTables: an amax reduction,
-   * then the scaling, which a checkpoint's static scale spares), else the scaling kernel on the
-   * elementwise roofline (a read of the 16-bit rows, a write of the quantized ones). Never below the
-   * GEMM's speed of light.
-   */
-  private withoutInputQuantization(
-    measured: ResolvedOpTime,
-    op: OpCost,
-    rows: number,
-    tableDtype: string | undefined,
-  ): ResolvedOpTime {
-    if (tableDtype === undefined || !this.engineKernels.quantizedInputs.includes(tableDtype) || !op.gemm)
-      return measured;
-    const dynamicScale = this.engineKernels.dynamicallyQuantizedTables.includes(tableDtype);
-    const measuredQuantize = dynamicScale
-      ? this.measured?.quantize(rows, op.gemm.k, tableDtype, true)
-      : undefined;
-    const quantize = measuredQuantize ?? this.rooflineInputQuantization(rows, op.gemm.k);
-    const floor = speedOfLight(op.flops, op.bytes, this.gemmPeak(op), this.peaks.bytesPerSecond);
-    const seconds = Math.max(floor, measured.seconds - quantize.seconds);
-    const what = measuredQuantize
-      ? `its dynamic input quantization, ${measuredQuantize.source()}`
-      : 'its input quantization';
-    return {
-      seconds,
-      source: () =>
-        `${measured.source()}, less ${what} (${((measured.seconds - seconds) * 1e6).toFixed(1)} µs: fused into the producing kernel)`,
-    };
-  }
-
-  /** Quantizing `rows` × `k` 16-bit activations on the elementwise roofline. */
-  private rooflineInputQuantization(rows: number, k: number): ResolvedOpTime {
-    const elements = rows * k;
-    // A 16-bit read and an at most one-byte write per element (fp8; nvfp4 writes half a byte and scales).
-    const bytes = elements * (ACTIVATION_BYTES + 1);
-    return this.resolveOp({ name: 'quantize_input', kind: 'elementwise', flops: 2 * elements, bytes }, rows);
   }
 
   /** Where the step's host overhead comes from, for display. */
@@ -1429,14 +1266,9 @@ export class StepModel {
     return `, + ${wait} ms waiting on the host (steps with prompts run without CUDA graphs: ${launches} ms of eager launches)`;
   }
 
-  private rooflineSource(): string {
-    const measuredElsewhere = this.measured ? ' (no measured table for this op)' : '';
-    return `roofline × ${this.calibration.source} efficiency${measuredElsewhere}`;
-  }
-
   /** Where the attention core's time comes from, for display. */
   private attentionSource(measured: MeasuredAttention | undefined): string {
-    return measured ? measured.source() : this.rooflineSource();
+    return measured ? measured.source() : this.ops.rooflineSource();
   }
 }
 
