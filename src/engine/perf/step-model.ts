@@ -25,12 +25,13 @@ import {
 import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
-import { allReduceSeconds, allToAllSeconds, groupLink, type Link, p2pSeconds } from './comm.js';
+import { groupLink, type Link, p2pSeconds } from './comm.js';
 import { vllmUnresolvedCaptureTokens } from './cuda-graph-capture.js';
-import { type DeepEpPhase, deepEpDispatchBytesPerValue, deepEpKernelsFor, deepEpSeconds } from './deepep.js';
+import { deepEpKernelsFor } from './deepep.js';
 import { promptStepHostSeconds } from './eager-prompt-steps.js';
-import { dispatchBytesPerGpu, epGroupBatches } from './expert-parallel.js';
+import { epGroupBatches } from './expert-parallel.js';
 import { type Curve, interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
+import { LayerCollectives } from './layer-collectives.js';
 import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
 import {
   type MeasuredAttention,
@@ -46,8 +47,8 @@ import {
   resolveMeasuredOps,
 } from './measured-ops.js';
 import type { MeasuredOpTables } from './op-tables.js';
-import { attentionEfficiencyPoints, measuredAllReduceSeconds } from './op-tables.js';
-import { OpTimer } from './op-timer.js';
+import { attentionEfficiencyPoints } from './op-tables.js';
+import { OpTimer, type OpTimerSetup } from './op-timer.js';
 import { qUpProjectionFormat } from './q-up-projection.js';
 import { type DevicePeaks, devicePeaks, speedOfLight } from './roofline.js';
 import {
@@ -70,7 +71,6 @@ import {
   STEP_GROUP,
   type StepTiming,
 } from './step-timing.js';
-import { trtllmAllToAllBytes } from './trtllm-moe-alltoall.js';
 import { paddedDeepGemmRows, runsPaddedDeepGemmMoe } from './vllm-deepgemm-moe.js';
 
 export {
@@ -268,7 +268,6 @@ export class StepModel {
   private readonly grid = tokenGrid();
   private readonly headTable: Float64Array;
   private readonly perPrefillChunkSeconds: number;
-  private readonly tpLink: Link;
   private readonly ppLink: Link;
   private readonly hostLink: Link;
   private readonly hiddenBytesPerToken: number;
@@ -292,6 +291,8 @@ export class StepModel {
   private readonly weightLayout: WeightLayout;
   /** Times each op of a layer: imported table, engine's measured kernel, or roofline. */
   private readonly ops: OpTimer;
+  /** A layer's TP all-reduces and EP all-to-alls. */
+  private readonly comm: LayerCollectives;
 
   constructor(
     readonly model: ModelSpec,
@@ -322,11 +323,10 @@ export class StepModel {
     this.kvBytesPerTokenPerGpu = kvBytesPerTokenPerGpu(model, plan);
     this.kvBytesPerTokenPerReplica = kvBytesPerTokenPerReplica(model, plan.kvDtype);
     this.hiddenBytesPerToken = model.hiddenSize * ACTIVATION_BYTES;
-    this.tpLink = groupLink(hardware, plan.tp);
     // Stages sit in other nodes once a replica outgrows one node.
     this.ppLink = groupLink(hardware, planGpus({ tp: plan.tp, pp: plan.pp, dp: 1 }));
     this.hostLink = { bytesPerSecond: hardware.hostLinkBytesPerSecond, latencySeconds: 10e-6 };
-    this.ops = new OpTimer({
+    const timing: OpTimerSetup = {
       model,
       hardware,
       plan,
@@ -337,7 +337,9 @@ export class StepModel {
       engineKernels: this.engineKernels,
       weightLayout: this.weightLayout,
       peaks: this.peaks,
-    });
+    };
+    this.ops = new OpTimer(timing);
+    this.comm = new LayerCollectives(timing);
     this.kinds = countLayerKinds(model, plan.pp).map((count) => this.compileKind(count));
     if (this.engine && !this.engine.cudaGraphs)
       this.eagerLaunchSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
@@ -502,7 +504,7 @@ export class StepModel {
     for (const kind of this.kinds) {
       const ops = layerTokenOps(kind.setup, 1);
       const perLayer =
-        ops.beforeCore.length + ops.afterCore.length + 1 + this.collectives(kind.setup, 1, '').length;
+        ops.beforeCore.length + ops.afterCore.length + 1 + this.comm.entries(kind.setup, 1, '').length;
       kernels += (kind.layers / this.plan.pp) * perLayer;
     }
     return kernels;
@@ -898,7 +900,7 @@ export class StepModel {
     const entry = ({ op, time }: TimedOp) => this.ops.opEntry(op, time, group);
     return {
       beforeCore: timed.beforeCore.map(entry),
-      afterCore: [...timed.afterCore.map(entry), ...this.collectives(setup, tokens, group)],
+      afterCore: [...timed.afterCore.map(entry), ...this.comm.entries(setup, tokens, group)],
     };
   }
 
@@ -916,7 +918,7 @@ export class StepModel {
     for (const timedOp of timed.beforeCore) add(timedOp);
     for (const timedOp of timed.afterCore) add(timedOp);
     if (part === 'experts') return seconds;
-    for (const collective of this.collectives(setup, tokens, '')) seconds += collective.seconds;
+    for (const collective of this.comm.entries(setup, tokens, '')) seconds += collective.seconds;
     return seconds;
   }
 
@@ -1089,138 +1091,6 @@ export class StepModel {
         seconds += this.ops.resolveOp(op, tokens).seconds;
     }
     return seconds;
-  }
-
-  /**
-   * One layer's collectives: TP all-reduces after attention and after the FFN, or, for a MoE layer
-   * whose EP group spans attention-DP ranks, the dispatch and combine all-to-all of the routed tokens
-   * instead of the FFN's all-reduce. EP within one TP group (TP8 × EP8, no attention DP) holds every
-   * token on every GPU already: each GPU runs its experts' share and the TP all-reduce sums the
-   * partial outputs, as SGLang, vLLM and TensorRT-LLM run it without attention DP.
-   * And the q/k norm's all-reduce where the norm spans all heads (MiniMax-M2).
-   */
-  private collectives(setup: LayerCostSetup, tokens: number, group: string): BreakdownEntry[] {
-    const tp = this.plan.tp;
-    const ffn = setup.layer.ffn;
-    const useEp = ffn.kind === 'moe' && setup.ep > 1 && setup.epGroupBatches > 1;
-    const hiddenBytes = tokens * this.hiddenBytesPerToken;
-    const communication = (name: string, time: ResolvedOpTime | number, bytes: number): BreakdownEntry => {
-      const entry: BreakdownEntry = {
-        name,
-        kind: 'communication',
-        group,
-        bound: 'communication',
-        seconds: typeof time === 'number' ? time : time.seconds,
-        calls: 1,
-        flops: 0,
-        bytes,
-      };
-      // Sources are for display: worked out only for a named group (a breakdown), never for a table point.
-      if (group !== '')
-        entry.source =
-          typeof time === 'number' ? 'link model (bandwidth × efficiency + latency)' : time.source();
-      return entry;
-    };
-    const entries: BreakdownEntry[] = [];
-    if (tp > 1) {
-      const time = this.allReduce(hiddenBytes, tp);
-      entries.push(communication('tp_all_reduce_attention', time, hiddenBytes));
-      if (!useEp) entries.push(communication('tp_all_reduce_mlp', time, hiddenBytes));
-      // q and k norms over all heads: each token's two fp32 squared sums, summed over the TP group.
-      if (this.model.qkNormAcrossHeads) {
-        const normBytes = tokens * 2 * 4;
-        entries.push(communication('tp_all_reduce_qk_norm', this.allReduce(normBytes, tp), normBytes));
-      }
-    }
-    if (useEp && ffn.kind === 'moe') {
-      const deepEp = this.deepEpTimes(tokens, ffn.topK, setup);
-      const bytes = this.epAllToAllBytes(tokens, hiddenBytes, ffn, setup);
-      const timed = (b: number) => this.measured?.allToAll(b, setup.ep) ?? this.linkAllToAll(b, setup.ep);
-      entries.push(
-        communication('ep_dispatch', deepEp?.dispatch ?? timed(bytes.dispatch), bytes.dispatch),
-        communication('ep_combine', deepEp?.combine ?? timed(bytes.combine), bytes.combine),
-      );
-    }
-    return entries;
-  }
-
-  /**
-   * Bytes a GPU sends in the EP dispatch and gets back in the combine (EngineKernels.epAllToAll):
-   * TensorRT-LLM sends a token once to each rank holding one of its experts, nvfp4 activations quantized
-   * before the dispatch (perf/trtllm-moe-alltoall.ts); the others' all-to-all the top-k copies in the
-   * activation format.
-   */
-  private epAllToAllBytes(
-    tokens: number,
-    hiddenBytes: number,
-    ffn: { topK: number; experts: number },
-    setup: LayerCostSetup,
-  ): { dispatch: number; combine: number } {
-    if (this.engineKernels.epAllToAll === 'once-per-rank') {
-      return trtllmAllToAllBytes({
-        tokens,
-        hidden: this.model.hiddenSize,
-        experts: ffn.experts,
-        topK: ffn.topK,
-        tp: this.plan.tp,
-        ep: setup.ep,
-        imbalance: setup.expertImbalance,
-        weightDtype: this.plan.weightDtype,
-      });
-    }
-    const routed = dispatchBytesPerGpu(hiddenBytes, ffn.topK, this.plan.tp, setup.ep, setup.expertImbalance);
-    return { dispatch: routed, combine: routed };
-  }
-
-  /**
-   * The EP dispatch and combine on DeepEP's kernels where the plan runs them (perf/deepep.ts): each rank
-   * sends its share of the batch (a TP group's GPUs split its tokens), the busiest rank `imbalance` times
-   * the mean; FP8 dispatch with FP8 weights, NVFP4 with nvfp4 weights where the engine dispatches them so
-   * (ServingEngine.nvfp4Dispatch), else BF16. Undefined: NCCL.
-   */
-  private deepEpTimes(
-    tokens: number,
-    topK: number,
-    setup: LayerCostSetup,
-  ): { dispatch: ResolvedOpTime; combine: ResolvedOpTime } | undefined {
-    const perRank = tokens / Math.min(this.plan.tp, setup.ep);
-    const kernels = deepEpKernelsFor(this.plan.allToAll, perRank);
-    if (!kernels) return undefined;
-    const transfer = {
-      kernels,
-      tokensPerRank: perRank * setup.expertImbalance,
-      hidden: this.model.hiddenSize,
-      topK,
-      dispatchBytesPerValue: deepEpDispatchBytesPerValue(this.plan.weightDtype, this.engine?.nvfp4Dispatch),
-      ep: setup.ep,
-    };
-    const timed = (phase: DeepEpPhase): ResolvedOpTime => {
-      const time = deepEpSeconds({ ...transfer, phase }, this.hardware);
-      return { seconds: time.seconds, source: () => time.source };
-    };
-    return { dispatch: timed('dispatch'), combine: timed('combine') };
-  }
-
-  /**
-   * An all-to-all beyond the GPU counts the tables measured: the link model's time, never below the
-   * widest measured all-to-all's at the same bytes per GPU (MeasuredOps.allToAllFloor).
-   */
-  private linkAllToAll(bytes: number, gpus: number): ResolvedOpTime | number {
-    const link = allToAllSeconds(bytes, gpus, this.hardware, this.calibration.collectiveEfficiency);
-    const floor = this.measured?.allToAllFloor(bytes, gpus);
-    return floor && floor.seconds > link ? floor : link;
-  }
-
-  /** The imported tables' all-reduce, else the engine's measured one, else the link model's (a number). */
-  private allReduce(bytes: number, workers: number): ResolvedOpTime | number {
-    const tables = this.options.opTables;
-    const imported = tables ? measuredAllReduceSeconds(tables, bytes, workers) : undefined;
-    if (imported !== undefined)
-      return { seconds: imported, source: () => `imported table ${tables?.source}` };
-    return (
-      this.measured?.allReduce(bytes, workers) ??
-      allReduceSeconds(bytes, workers, this.tpLink, this.calibration.collectiveEfficiency)
-    );
   }
 
   private headOp(sampled: number): BreakdownEntry {
