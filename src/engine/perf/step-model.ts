@@ -13,7 +13,6 @@ import {
   lmHeadCost,
   type OpCost,
   prefillKeyOps,
-  sumCosts,
 } from '../model/cost.js';
 import { ACTIVATION_BYTES } from '../model/dtypes.js';
 import {
@@ -32,20 +31,20 @@ import { epGroupBatches } from './expert-parallel.js';
 import { type Curve, interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
 import { LayerCollectives } from './layer-collectives.js';
 import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
+import { LayerTokenOps } from './layer-token-ops.js';
 import {
   type MeasuredAttention,
   measuredAttention,
   measuredDsaModule,
   measuredMlaModule,
-  measuredMoe,
 } from './measured-layer.js';
-import { type MeasuredOps, type ResolvedOpTime, resolveMeasuredOps } from './measured-ops.js';
+import { type MeasuredOps, resolveMeasuredOps } from './measured-ops.js';
 import type { MeasuredOpTables } from './op-tables.js';
 import { attentionEfficiencyPoints } from './op-tables.js';
 import { OpTimer, type OpTimerSetup } from './op-timer.js';
 import { qUpProjectionFormat } from './q-up-projection.js';
 import { type DevicePeaks, devicePeaks, speedOfLight } from './roofline.js';
-import { MOE_KERNEL_OP, ROUTED_EXPERT_OPS, RoutedExperts } from './routed-experts.js';
+import { RoutedExperts } from './routed-experts.js';
 import {
   EAGER_LAUNCH_SECONDS,
   ENGINE_OVERHEADS,
@@ -178,11 +177,6 @@ const MLA_MODULE_OPS: ReadonlySet<string> = new Set([...MLA_DOWN_PROJECTION_OPS,
 const dsaArchitectureOf = (model: ModelSpec): string =>
   model.family === 'glm_moe_dsa' ? 'GlmMoeDsaForCausalLM' : 'DeepseekV32ForCausalLM';
 
-interface TimedOp {
-  op: OpCost;
-  time: ResolvedOpTime;
-}
-
 /**
  * DeepSeek Sparse Attention's indexer over the step's prefill (`prefill`) or decode tokens: every causal
  * pair and cached key, not the top-k.
@@ -211,11 +205,6 @@ function withIndexer(
   indexer: { flops: number; bytes: number } | null,
 ) {
   return indexer ? { flops: core.flops + indexer.flops, bytes: core.bytes + indexer.bytes } : core;
-}
-
-interface TokenEntries {
-  beforeCore: BreakdownEntry[];
-  afterCore: BreakdownEntry[];
 }
 
 /**
@@ -272,8 +261,8 @@ export class StepModel {
   private readonly ops: OpTimer;
   /** A layer's TP all-reduces and EP all-to-alls. */
   private readonly comm: LayerCollectives;
-  /** A MoE layer's routed experts beyond the fused MoE table (padded DeepGEMM, DeepEP's share). */
-  private readonly experts: RoutedExperts;
+  /** A layer's token-count ops, timed: breakdown rows and token-table points. */
+  private readonly tokenOps: LayerTokenOps;
 
   constructor(
     readonly model: ModelSpec,
@@ -321,7 +310,8 @@ export class StepModel {
     };
     this.ops = new OpTimer(timing);
     this.comm = new LayerCollectives(timing);
-    this.experts = new RoutedExperts(timing, this.ops);
+    const experts = new RoutedExperts(timing, this.ops);
+    this.tokenOps = new LayerTokenOps(timing, this.ops, this.comm, experts);
     this.kinds = countLayerKinds(model, plan.pp).map((count) => this.compileKind(count));
     if (this.engine && !this.engine.cudaGraphs)
       this.eagerLaunchSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
@@ -433,12 +423,12 @@ export class StepModel {
     rankTable: Float64Array | null;
     expertTable: Float64Array | null;
   } {
-    const tokenTable = this.table((n) => this.tokenSeconds(setup, n, 'all'));
+    const tokenTable = this.table((n) => this.tokenOps.seconds(setup, n, 'all'));
     // The group's routed experts see the sum of its ranks' tokens, whatever each rank's share.
     const grouped = setup.epGroupBatches > 1 && setup.layer.ffn.kind === 'moe';
     const groupSetup = { ...setup, epGroupBatches: 1 };
-    const rankTable = grouped ? this.table((n) => this.tokenSeconds(setup, n, 'rank')) : null;
-    const expertTable = grouped ? this.table((n) => this.tokenSeconds(groupSetup, n, 'experts')) : null;
+    const rankTable = grouped ? this.table((n) => this.tokenOps.seconds(setup, n, 'rank')) : null;
+    const expertTable = grouped ? this.table((n) => this.tokenOps.seconds(groupSetup, n, 'experts')) : null;
     return { tokenTable, rankTable, expertTable };
   }
 
@@ -830,7 +820,7 @@ export class StepModel {
     const opsOver = (ops: OpCost[], rows: number) => {
       for (const op of ops) perLayer.push(this.ops.opEntry(op, this.ops.resolveOp(op, rows), kind.label));
     };
-    const { beforeCore, afterCore } = this.tokenEntries(kind.setup, tokens, kind.label);
+    const { beforeCore, afterCore } = this.tokenOps.entries(kind.setup, tokens, kind.label);
     perLayer.push(...beforeCore);
     if (shape.prefillTokens > 0) {
       opsOver(prefillKeyOps(kind.setup, shape.prefillKeys), shape.prefillKeys);
@@ -869,94 +859,6 @@ export class StepModel {
       ...cost,
       source,
     };
-  }
-
-  /**
-   * One layer's ops whose cost depends only on the batch's token count, with their time on one GPU:
-   * the linears, norms and activations of model/cost.ts (the attention core excluded), and the
-   * collectives: TP all-reduces after attention and after the FFN, or, for a MoE layer under EP, the
-   * dispatch and combine all-to-all of the routed tokens instead of the FFN's all-reduce.
-   */
-  private tokenEntries(setup: LayerCostSetup, tokens: number, group: string): TokenEntries {
-    const timed = this.tokenOpTimes(setup, tokens);
-    const entry = ({ op, time }: TimedOp) => this.ops.opEntry(op, time, group);
-    return {
-      beforeCore: timed.beforeCore.map(entry),
-      afterCore: [...timed.afterCore.map(entry), ...this.comm.entries(setup, tokens, group)],
-    };
-  }
-
-  /**
-   * The sum of tokenEntries' seconds, without building them: a table point. `part`: every op ('all'),
-   * all but the routed experts ('rank'), or the routed experts alone ('experts').
-   */
-  private tokenSeconds(setup: LayerCostSetup, tokens: number, part: 'all' | 'rank' | 'experts'): number {
-    const timed = this.tokenOpTimes(setup, tokens);
-    let seconds = 0;
-    const add = ({ op, time }: TimedOp) => {
-      const routed = setup.layer.ffn.kind === 'moe' && ROUTED_EXPERT_OPS.has(op.name);
-      if (part === 'all' || routed === (part === 'experts')) seconds += time.seconds;
-    };
-    for (const timedOp of timed.beforeCore) add(timedOp);
-    for (const timedOp of timed.afterCore) add(timedOp);
-    if (part === 'experts') return seconds;
-    for (const collective of this.comm.entries(setup, tokens, '')) seconds += collective.seconds;
-    return seconds;
-  }
-
-  /**
-   * Each token-count op of one layer with its time. A MoE layer's routed experts (grouped gate/up,
-   * activation, down, with the permute and finalize around them) are one fused kernel in the engines:
-   * where the engine's MoE table covers them, its time is the grouped gate/up's and the others are
-   * inside it.
-   */
-  private tokenOpTimes(
-    setup: LayerCostSetup,
-    tokens: number,
-  ): { beforeCore: TimedOp[]; afterCore: TimedOp[] } {
-    const ops = layerTokenOps(setup, tokens);
-    const routed =
-      setup.layer.ffn.kind === 'moe' ? ops.afterCore.filter((op) => ROUTED_EXPERT_OPS.has(op.name)) : [];
-    // The measured kernel runs the tokens of the whole EP group (every attention-DP rank's batch).
-    const dispatched = this.experts.dispatchesRoutedTokens(setup);
-    const padded = this.experts.paddedDeepGemm(setup, tokens * setup.epGroupBatches, routed);
-    const measuredExperts =
-      this.measured && routed.length > 0 && !padded
-        ? measuredMoe(
-            this.measured,
-            setup,
-            tokens * setup.epGroupBatches,
-            setup.weights.experts,
-            sumCosts(routed),
-            dispatched,
-          )
-        : undefined;
-    const moe =
-      measuredExperts && dispatched
-        ? this.experts.notBelowRoofline(measuredExperts, routed, tokens * setup.epGroupBatches)
-        : measuredExperts;
-    const time = (op: OpCost): TimedOp => {
-      const own = routed.includes(op) ? padded?.get(op.name) : undefined;
-      if (own) return { op, time: own };
-      if (moe && routed.includes(op)) {
-        return {
-          op,
-          time:
-            op.name === MOE_KERNEL_OP
-              ? moe
-              : { seconds: 0, source: () => `inside the fused MoE kernel (${MOE_KERNEL_OP})` },
-        };
-      }
-      const into = this.ops.fusedInto(op.name, setup);
-      if (into !== undefined) {
-        const engine = this.engine?.id;
-        return { op, time: { seconds: 0, source: () => `inside ${into} (${engine} fuses it)` } };
-      }
-      // The routed experts' GEMMs run the rows of the whole EP group.
-      const rows = routed.includes(op) ? tokens * setup.epGroupBatches : tokens;
-      return { op, time: this.ops.resolveOp(op, rows) };
-    };
-    return { beforeCore: ops.beforeCore.map(time), afterCore: ops.afterCore.map(time) };
   }
 
   /**
