@@ -5,7 +5,6 @@ import {
   type AttentionCoefficients,
   type AttentionPathCoefficients,
   attentionCoefficients,
-  attentionPathCost,
   decodeOnlyOps,
   type LayerCostSetup,
   layerCostSetup,
@@ -23,12 +22,14 @@ import {
 } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
+import { AttentionTimer } from './attention-time.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { groupLink, type Link, p2pSeconds } from './comm.js';
+import type { CompiledLayerKind } from './compiled-layer-kind.js';
 import { vllmUnresolvedCaptureTokens } from './cuda-graph-capture.js';
 import { promptStepHostSeconds } from './eager-prompt-steps.js';
 import { epGroupBatches } from './expert-parallel.js';
-import { type Curve, interpolateLogX, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
+import { type Curve, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
 import { LayerCollectives } from './layer-collectives.js';
 import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
 import { LayerTokenOps } from './layer-token-ops.js';
@@ -43,7 +44,7 @@ import type { MeasuredOpTables } from './op-tables.js';
 import { attentionEfficiencyPoints } from './op-tables.js';
 import { OpTimer, type OpTimerSetup } from './op-timer.js';
 import { qUpProjectionFormat } from './q-up-projection.js';
-import { type DevicePeaks, devicePeaks, speedOfLight } from './roofline.js';
+import { type DevicePeaks, devicePeaks } from './roofline.js';
 import { RoutedExperts } from './routed-experts.js';
 import {
   EAGER_LAUNCH_SECONDS,
@@ -55,7 +56,7 @@ import {
   ServingEngine,
   type ServingEngineInput,
 } from './serving-engine.js';
-import { type BatchShape, windowedDecodeKeys, windowedPrefillKeys, windowedPrefillPairs } from './shape.js';
+import type { BatchShape } from './shape.js';
 import { paddedSparsePrefill, sparsePrefillPadding } from './sparse-mla-padding.js';
 import {
   type Bound,
@@ -92,54 +93,6 @@ export interface StepModelOptions {
 }
 
 const curveOf = (points: readonly (readonly [number, number])[]): Curve => toSortedArrays(points);
-
-/** One layer geometry of the plan, compiled: its costs per GPU and tables over the token grid. */
-interface CompiledLayerKind extends LayerKindCount {
-  setup: LayerCostSetup;
-  /** The attention core's coefficients (AttentionCoefficients). */
-  window: number;
-  /** Whether the window caps anything (a sliding layer): else the shape's sums serve as they are. */
-  windowed: boolean;
-  prefill: AttentionPathCoefficients;
-  /**
-   * A sparse (DSA) layer's prefill as the engine's FlashMLA sparse kernel runs it, query heads padded
-   * (sparse-mla-padding.ts), for a batch with a sequence beyond the top-k; null: as `prefill`.
-   */
-  sparsePrefill: AttentionPathCoefficients | null;
-  decode: AttentionPathCoefficients;
-  /** DeepSeek Sparse Attention's indexer over every key (AttentionCoefficients.indexer); null: none. */
-  indexer: AttentionPathCoefficients | null;
-  /** Seconds of one layer's token-count ops (linears, norms, FFN, collectives), over the token grid. */
-  tokenTable: Float64Array;
-  /**
-   * An EP group over attention-DP ranks (epGroupBatches > 1): the layer split as a lockstep group step
-   * needs it. `rankTable`: the token-count ops of one rank's own tokens (the routed experts left out),
-   * over the rank's tokens; `expertTable`: the routed experts, over the tokens of the whole group. Null:
-   * no such group (or no routed experts in this layer).
-   */
-  rankTable: Float64Array | null;
-  expertTable: Float64Array | null;
-  /** Seconds of the ops only decodes run (MLA's absorbed projections), over decode counts; null: none. */
-  decodeTable: Float64Array | null;
-  /** Seconds of the ops run per prefill key (MLA's latent up-projection), over key counts; null: none. */
-  prefillKeyTable: Float64Array | null;
-  hasMlaTables: boolean;
-  prefillEfficiency: Curve;
-  decodeEfficiency: Curve;
-  /** Measured attention efficiency over (sequences, length), where a table covers the geometry. */
-  prefillMeasured?: MeasuredAttention;
-  decodeMeasured?: MeasuredAttention;
-  /**
-   * A sparse (DSA) layer's prefill core from the whole DSA module's table, for prompts of at least
-   * `prefillModuleFrom` tokens on average (the indexer path; shorter prompts run SGLang's dense path,
-   * whose module rows sit on the measuring loop's floor); the indexer is inside it. A dense MLA layer's,
-   * from the whole MLA module's table, where the engine measured no MLA prefill kernel alone (vLLM).
-   */
-  prefillModule?: MeasuredAttention;
-  prefillModuleFrom: number;
-  /** Whether decodeMeasured is the whole DSA module's: indexer inside, read at the context, not the top-k. */
-  decodeModule: boolean;
-}
 
 /** The q/KV down-projections, their norms, q's up-projection and RoPE: the head of every MLA module. */
 const MLA_DOWN_PROJECTION_OPS = [
@@ -178,36 +131,6 @@ const dsaArchitectureOf = (model: ModelSpec): string =>
   model.family === 'glm_moe_dsa' ? 'GlmMoeDsaForCausalLM' : 'DeepseekV32ForCausalLM';
 
 /**
- * DeepSeek Sparse Attention's indexer over the step's prefill (`prefill`) or decode tokens: every causal
- * pair and cached key, not the top-k.
- */
-function indexerCost(
-  c: AttentionPathCoefficients,
-  shape: BatchShape,
-  prefill: boolean,
-): { flops: number; bytes: number } {
-  if (prefill) {
-    return attentionPathCost(
-      c,
-      shape.prefillTokens,
-      shape.prefillPairs,
-      shape.prefillKeys,
-      shape.prefillSequences,
-    );
-  }
-  const keys = shape.decodeContextSum + shape.decodeCount;
-  return attentionPathCost(c, shape.decodeCount, keys, keys, shape.decodeCount);
-}
-
-/** An attention core's cost with its indexer's (shown as one entry, as timed). */
-function withIndexer(
-  core: { flops: number; bytes: number },
-  indexer: { flops: number; bytes: number } | null,
-) {
-  return indexer ? { flops: core.flops + indexer.flops, bytes: core.bytes + indexer.bytes } : core;
-}
-
-/**
  * The step-time model of one plan: everything that does not depend on the batch is computed here, once.
  * Each distinct layer geometry (`countLayerKinds`: one for a uniform model; MLA dense and MoE layers,
  * sliding and full layers, linear and full layers for today's hybrids) is compiled on its own: the
@@ -231,8 +154,8 @@ export class StepModel {
   /** Seconds of one layer of each kind in the step being timed (scratch, reused). */
   private readonly kindSeconds: Float64Array;
   private readonly peaks: DevicePeaks;
-  /** Peak FLOP/s of a sparse-attention indexer's fp8 scoring. */
-  private readonly indexerFlops: number;
+  /** Each layer kind's attention core in a step. */
+  private readonly attention: AttentionTimer;
   private readonly grid = tokenGrid();
   private readonly headTable: Float64Array;
   private readonly perPrefillChunkSeconds: number;
@@ -288,7 +211,7 @@ export class StepModel {
     this.gpusPerReplica = plan.tp * plan.pp;
     this.tp = plan.tp;
     this.peaks = devicePeaks(hardware, plan.weightDtype);
-    this.indexerFlops = devicePeaks(hardware, 'fp8').gemmFlops;
+    this.attention = new AttentionTimer(this.calibration, this.peaks, devicePeaks(hardware, 'fp8').gemmFlops);
     this.perPrefillChunkSeconds = this.calibration.perPrefillChunkOverheadSeconds ?? 0;
     this.kvBytesPerTokenPerGpu = kvBytesPerTokenPerGpu(model, plan);
     this.kvBytesPerTokenPerReplica = kvBytesPerTokenPerReplica(model, plan.kvDtype);
@@ -556,8 +479,8 @@ export class StepModel {
   private layerSeconds(kind: CompiledLayerKind, shape: BatchShape, tokens: number): number {
     const table = this.rankOnly && kind.rankTable !== null ? kind.rankTable : kind.tokenTable;
     let seconds = lookupTokenTable(this.grid, table, tokens);
-    if (shape.prefillTokens > 0) seconds += this.kindPrefillAttentionSeconds(kind, shape);
-    if (shape.decodeCount > 0) seconds += this.kindDecodeAttentionSeconds(kind, shape);
+    if (shape.prefillTokens > 0) seconds += this.attention.prefillSeconds(kind, shape);
+    if (shape.decodeCount > 0) seconds += this.attention.decodeSeconds(kind, shape);
     if (kind.hasMlaTables) seconds += this.mlaTableSeconds(kind, shape);
     return seconds;
   }
@@ -623,13 +546,13 @@ export class StepModel {
   /** Prefill attention of one layer, averaged over the model's layers (each kind's own where they differ). */
   prefillAttentionSeconds(shape: BatchShape): number {
     if (shape.prefillTokens === 0) return 0;
-    return this.meanOverLayers((kind) => this.kindPrefillAttentionSeconds(kind, shape));
+    return this.meanOverLayers((kind) => this.attention.prefillSeconds(kind, shape));
   }
 
   /** Decode attention of one layer, averaged over the model's layers. */
   decodeAttentionSeconds(shape: BatchShape): number {
     if (shape.decodeCount === 0) return 0;
-    return this.meanOverLayers((kind) => this.kindDecodeAttentionSeconds(kind, shape));
+    return this.meanOverLayers((kind) => this.attention.decodeSeconds(kind, shape));
   }
 
   /** A sparse (DSA) layer's padded prefill coefficients, where the engine pads its query heads. */
@@ -644,107 +567,10 @@ export class StepModel {
     return padding === 1 ? null : paddedSparsePrefill(prefill, padding);
   }
 
-  /** The prefill coefficients a batch runs: padded sparse heads where a sequence reaches past the top-k. */
-  private prefillPathOf(kind: CompiledLayerKind, shape: BatchShape): AttentionPathCoefficients {
-    return kind.sparsePrefill && shape.prefillMaxKeys > kind.window ? kind.sparsePrefill : kind.prefill;
-  }
-
   private meanOverLayers(secondsOf: (kind: CompiledLayerKind) => number): number {
     let sum = 0;
     for (const kind of this.kinds) sum += kind.layers * secondsOf(kind);
     return sum / this.model.numLayers;
-  }
-
-  /** Prefill attention of one layer of `kind`; the step has prefill tokens. */
-  private kindPrefillAttentionSeconds(kind: CompiledLayerKind, shape: BatchShape): number {
-    const module = this.prefillModuleOf(kind, shape);
-    // A measured DSA module ran the engine's own (padded or not) kernel: its efficiency is over the real shape.
-    const p = module ? kind.prefill : this.prefillPathOf(kind, shape);
-    const tokens = shape.prefillTokens;
-    const pairs = kind.windowed ? windowedPrefillPairs(shape, kind.window) : shape.prefillPairs;
-    const keys = kind.windowed ? windowedPrefillKeys(shape, kind.window) : shape.prefillKeys;
-    const flops = p.flopsPerPair * pairs + p.flopsPerToken * tokens;
-    const bytes =
-      p.bytesPerToken * tokens + p.bytesPerKey * keys + p.bytesPerSequence * shape.prefillSequences;
-    const sol = speedOfLight(flops, bytes, this.peaks.attentionFlops, this.peaks.bytesPerSecond);
-    const sequences = Math.max(shape.prefillSequences, 1);
-    if (module) return sol / module.grid.at(sequences, tokens / sequences);
-    const indexer = kind.indexer ? this.indexerSeconds(kind.indexer, kind.prefillEfficiency, shape, true) : 0;
-    if (kind.prefillMeasured)
-      return sol / kind.prefillMeasured.grid.at(sequences, tokens / sequences) + indexer;
-    const efficiency = interpolateLogX(kind.prefillEfficiency.xs, kind.prefillEfficiency.ys, flops);
-    return sol / efficiency + this.calibration.kernelLaunchSeconds + indexer;
-  }
-
-  /** The whole-DSA-module prefill grid where it times this step's prompts (long enough), else undefined. */
-  private prefillModuleOf(kind: CompiledLayerKind, shape: BatchShape): MeasuredAttention | undefined {
-    const mean = shape.prefillTokens / Math.max(shape.prefillSequences, 1);
-    return mean >= kind.prefillModuleFrom ? kind.prefillModule : undefined;
-  }
-
-  /**
-   * DeepSeek Sparse Attention's indexer over the step's prefill (`prefill`) or decode tokens: every
-   * causal pair and cached key, at the attention curve's efficiency (no table measures it alone).
-   */
-  private indexerSeconds(
-    c: AttentionPathCoefficients,
-    curve: Curve,
-    shape: BatchShape,
-    prefill: boolean,
-  ): number {
-    const cost = indexerCost(c, shape, prefill);
-    // The indexer scores in fp8 (DeepGEMM's fp8 MQA logits, in vLLM and SGLang): fp8 tensor-core peak.
-    const sol = speedOfLight(cost.flops, cost.bytes, this.indexerFlops, this.peaks.bytesPerSecond);
-    const efficiency = interpolateLogX(curve.xs, curve.ys, prefill ? cost.flops : cost.bytes);
-    return sol / efficiency + this.calibration.kernelLaunchSeconds;
-  }
-
-  /** Decode attention of one layer of `kind`; the step has decodes. */
-  private kindDecodeAttentionSeconds(kind: CompiledLayerKind, shape: BatchShape): number {
-    const d = kind.decode;
-    const count = shape.decodeCount;
-    let keys = shape.decodeContextSum + count;
-    let longestKeys = shape.decodeMaxContext + 1;
-    if (kind.windowed) {
-      keys = windowedDecodeKeys(shape, kind.window);
-      longestKeys = Math.min(longestKeys, kind.window);
-    }
-    const flops = d.flopsPerPair * keys + d.flopsPerToken * count;
-    const bytes = (d.bytesPerToken + d.bytesPerSequence) * count + d.bytesPerKey * keys;
-    const sol = speedOfLight(flops, bytes, this.peaks.attentionFlops, this.peaks.bytesPerSecond);
-    // The whole DSA module's time grows with the context its indexer scores, not the top-k it attends.
-    const length = kind.decodeModule ? (shape.decodeContextSum + count) / count : keys / count;
-    const efficiency = kind.decodeMeasured
-      ? kind.decodeMeasured.grid.at(count, length)
-      : interpolateLogX(kind.decodeEfficiency.xs, kind.decodeEfficiency.ys, bytes);
-    const whole = sol / efficiency;
-    // The longest sequence cannot spread its KV read over the whole chip.
-    const longest =
-      (longestKeys * d.bytesPerKey + d.bytesPerSequence) /
-      (this.peaks.bytesPerSecond * this.calibration.singleSequenceBandwidthShare);
-    const indexer =
-      kind.indexer && !kind.decodeModule
-        ? this.indexerSeconds(kind.indexer, kind.decodeEfficiency, shape, false)
-        : 0;
-    // A measured kernel's time includes its launch.
-    return (
-      Math.max(whole, longest) + (kind.decodeMeasured ? 0 : this.calibration.kernelLaunchSeconds) + indexer
-    );
-  }
-
-  /** FLOPs and bytes of one layer's prefill attention (for display; allocates). */
-  private prefillAttentionCost(kind: CompiledLayerKind, shape: BatchShape) {
-    const pairs = windowedPrefillPairs(shape, kind.window);
-    const keys = windowedPrefillKeys(shape, kind.window);
-    const path = this.prefillPathOf(kind, shape);
-    const core = attentionPathCost(path, shape.prefillTokens, pairs, keys, shape.prefillSequences);
-    return withIndexer(core, kind.indexer && indexerCost(kind.indexer, shape, true));
-  }
-
-  private decodeAttentionCost(kind: CompiledLayerKind, shape: BatchShape) {
-    const keys = windowedDecodeKeys(shape, kind.window);
-    const core = attentionPathCost(kind.decode, shape.decodeCount, keys, keys, shape.decodeCount);
-    return withIndexer(core, kind.indexer && indexerCost(kind.indexer, shape, false));
   }
 
   /**
@@ -824,16 +650,18 @@ export class StepModel {
     perLayer.push(...beforeCore);
     if (shape.prefillTokens > 0) {
       opsOver(prefillKeyOps(kind.setup, shape.prefillKeys), shape.prefillKeys);
-      const cost = this.prefillAttentionCost(kind, shape);
-      const seconds = this.kindPrefillAttentionSeconds(kind, shape);
-      const source = this.attentionSource(this.prefillModuleOf(kind, shape) ?? kind.prefillMeasured);
+      const cost = this.attention.prefillCost(kind, shape);
+      const seconds = this.attention.prefillSeconds(kind, shape);
+      const source = this.attentionSource(
+        this.attention.prefillModuleOf(kind, shape) ?? kind.prefillMeasured,
+      );
       perLayer.push(this.attentionEntry('attention_prefill', kind.label, seconds, cost, source));
     }
     if (shape.decodeCount > 0) {
       const [qAbsorb, vAbsorb] = decodeOnlyOps(kind.setup, shape.decodeCount);
       if (qAbsorb) opsOver([qAbsorb], shape.decodeCount);
-      const cost = this.decodeAttentionCost(kind, shape);
-      const seconds = this.kindDecodeAttentionSeconds(kind, shape);
+      const cost = this.attention.decodeCost(kind, shape);
+      const seconds = this.attention.decodeSeconds(kind, shape);
       const source = this.attentionSource(kind.decodeMeasured);
       perLayer.push(this.attentionEntry('attention_decode', kind.label, seconds, cost, source));
       if (vAbsorb) opsOver([vAbsorb], shape.decodeCount);
