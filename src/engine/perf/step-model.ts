@@ -1,49 +1,25 @@
 import type { HardwareSpec } from '../hardware/spec.js';
 import { assertPlanValid, type Plan, planGpus } from '../memory/plan.js';
 import { type WeightLayout, weightLayoutOf } from '../model/checkpoint.js';
-import {
-  type AttentionCoefficients,
-  type AttentionPathCoefficients,
-  attentionCoefficients,
-  decodeOnlyOps,
-  type LayerCostSetup,
-  layerCostSetup,
-  layerTokenOps,
-  lmHeadCost,
-  type OpCost,
-  prefillKeyOps,
-} from '../model/cost.js';
+import { decodeOnlyOps, layerTokenOps, lmHeadCost, type OpCost, prefillKeyOps } from '../model/cost.js';
 import { ACTIVATION_BYTES } from '../model/dtypes.js';
-import {
-  kvBytesPerTokenPerGpu,
-  kvBytesPerTokenPerReplica,
-  type LayerGeometry,
-  largestStageLayers,
-} from '../model/geometry.js';
+import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, largestStageLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { OpTables } from '../opdb/op-tables.js';
 import { AttentionTimer } from './attention-time.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { groupLink, type Link, p2pSeconds } from './comm.js';
-import type { CompiledLayerKind } from './compiled-layer-kind.js';
+import { type CompiledLayerKind, LayerKindCompiler } from './compiled-layer-kind.js';
 import { vllmUnresolvedCaptureTokens } from './cuda-graph-capture.js';
 import { promptStepHostSeconds } from './eager-prompt-steps.js';
-import { epGroupBatches } from './expert-parallel.js';
-import { type Curve, lookupTokenTable, tokenGrid, toSortedArrays } from './interpolate.js';
+import { lookupTokenTable, tokenGrid } from './interpolate.js';
 import { LayerCollectives } from './layer-collectives.js';
-import { countLayerKinds, type LayerKindCount } from './layer-kinds.js';
+import { countLayerKinds } from './layer-kinds.js';
 import { LayerTokenOps } from './layer-token-ops.js';
-import {
-  type MeasuredAttention,
-  measuredAttention,
-  measuredDsaModule,
-  measuredMlaModule,
-} from './measured-layer.js';
+import type { MeasuredAttention } from './measured-layer.js';
 import { type MeasuredOps, resolveMeasuredOps } from './measured-ops.js';
 import type { MeasuredOpTables } from './op-tables.js';
-import { attentionEfficiencyPoints } from './op-tables.js';
 import { OpTimer, type OpTimerSetup } from './op-timer.js';
-import { qUpProjectionFormat } from './q-up-projection.js';
 import { type DevicePeaks, devicePeaks } from './roofline.js';
 import { RoutedExperts } from './routed-experts.js';
 import {
@@ -57,7 +33,6 @@ import {
   type ServingEngineInput,
 } from './serving-engine.js';
 import type { BatchShape } from './shape.js';
-import { paddedSparsePrefill, sparsePrefillPadding } from './sparse-mla-padding.js';
 import {
   type Bound,
   type BreakdownEntry,
@@ -91,44 +66,6 @@ export interface StepModelOptions {
   /** The engine's measured op tables (a database the user read); default: the shipped ones. */
   measuredTables?: OpTables;
 }
-
-const curveOf = (points: readonly (readonly [number, number])[]): Curve => toSortedArrays(points);
-
-/** The q/KV down-projections, their norms, q's up-projection and RoPE: the head of every MLA module. */
-const MLA_DOWN_PROJECTION_OPS = [
-  'qkv_a_proj',
-  'q_proj',
-  'kv_a_proj',
-  'q_a_kv_a_norm',
-  'kv_a_norm',
-  'q_b_proj',
-  'rope',
-] as const;
-
-/**
- * The ops of a DeepSeek Sparse Attention layer inside the measured attention module (aiconfigurator's
- * dsa modules: from the fused q/KV down-projection to o_proj; the input norm and the residual are not).
- */
-const DSA_MODULE_OPS: ReadonlySet<string> = new Set([
-  ...MLA_DOWN_PROJECTION_OPS,
-  'indexer_q_proj',
-  'indexer_k_proj',
-  'indexer_weights_proj',
-  'mla_q_absorb',
-  'mla_v_absorb',
-  'o_proj',
-]);
-
-/**
- * The ops of a dense MLA layer's prefill inside the measured MLA module (vLLM's DeepseekV2MLAAttention:
- * from the fused q/KV down-projection to o_proj, the latent's up-projection kv_b_proj included; the
- * input norm and the residual are not).
- */
-const MLA_MODULE_OPS: ReadonlySet<string> = new Set([...MLA_DOWN_PROJECTION_OPS, 'kv_b_proj', 'o_proj']);
-
-/** The Hugging Face architecture the DSA module tables key a sparse-attention model by. */
-const dsaArchitectureOf = (model: ModelSpec): string =>
-  model.family === 'glm_moe_dsa' ? 'GlmMoeDsaForCausalLM' : 'DeepseekV32ForCausalLM';
 
 /**
  * The step-time model of one plan: everything that does not depend on the batch is computed here, once.
@@ -235,7 +172,14 @@ export class StepModel {
     this.comm = new LayerCollectives(timing);
     const experts = new RoutedExperts(timing, this.ops);
     this.tokenOps = new LayerTokenOps(timing, this.ops, this.comm, experts);
-    this.kinds = countLayerKinds(model, plan.pp).map((count) => this.compileKind(count));
+    const compiler = new LayerKindCompiler(
+      timing,
+      options.expertImbalance,
+      this.grid,
+      this.ops,
+      this.tokenOps,
+    );
+    this.kinds = countLayerKinds(model, plan.pp).map((count) => compiler.compile(count));
     if (this.engine && !this.engine.cudaGraphs)
       this.eagerLaunchSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
     else if (this.engine?.id === 'vllm') {
@@ -254,143 +198,6 @@ export class StepModel {
     this.kindSeconds = new Float64Array(this.kinds.length);
     this.headTable = new Float64Array(this.grid.length);
     for (let i = 0; i < this.grid.length; i++) this.headTable[i] = this.headOp(this.grid[i]).seconds;
-  }
-
-  private compileKind(count: LayerKindCount): CompiledLayerKind {
-    const setup = this.layerSetup(count.layer);
-    const attention = attentionCoefficients(setup);
-    const measured = this.importedAttentionPoints(count.layer, attention);
-    const c = this.calibration;
-    const { tokenTable, rankTable, expertTable } = this.tokenTables(setup);
-    const sparse = attention.indexer !== undefined;
-    const { engineAttention, module, mlaModule } = this.engineAttentionOf(setup, attention, sparse);
-    const decodeTable = this.opsTable((n) => decodeOnlyOps(setup, n));
-    const prefillKeyTable = this.opsTable((n) => prefillKeyOps(setup, n));
-    return {
-      ...count,
-      setup,
-      window: attention.window,
-      windowed: attention.window !== Number.POSITIVE_INFINITY,
-      prefill: attention.prefill,
-      sparsePrefill: this.sparsePrefillOf(setup, attention.prefill, sparse),
-      decode: attention.decode,
-      indexer: attention.indexer ?? null,
-      tokenTable,
-      rankTable,
-      expertTable,
-      decodeTable,
-      prefillKeyTable,
-      hasMlaTables: decodeTable !== null || prefillKeyTable !== null,
-      prefillEfficiency: curveOf(measured.prefill.length > 0 ? measured.prefill : c.prefillAttention),
-      decodeEfficiency: curveOf(measured.decode.length > 0 ? measured.decode : c.decodeAttention),
-      // Imported (Vidur) attention tables take precedence: they measured this very deployment.
-      prefillMeasured: measured.prefill.length > 0 ? undefined : engineAttention.prefill,
-      decodeMeasured: measured.decode.length > 0 ? undefined : engineAttention.decode,
-      ...(module.prefill ? { prefillModule: module.prefill } : {}),
-      ...(mlaModule ? { prefillModule: mlaModule } : {}),
-      prefillModuleFrom: module.prefillFrom ?? (mlaModule ? 0 : Number.POSITIVE_INFINITY),
-      decodeModule: module.decode !== undefined,
-    };
-  }
-
-  /** The cost setup of one layer geometry under this plan's formats and parallelism. */
-  private layerSetup(layer: LayerGeometry): LayerCostSetup {
-    const { model, plan } = this;
-    return layerCostSetup(
-      model,
-      layer,
-      {
-        weight: this.weightLayout.format,
-        quantized: this.weightLayout.quantized,
-        kv: plan.kvDtype,
-        qUpProjection: qUpProjectionFormat(this.engine, this.weightLayout),
-      },
-      {
-        tp: plan.tp,
-        ep: plan.ep,
-        expertImbalance: this.options.expertImbalance,
-        epGroupBatches: epGroupBatches(plan),
-      },
-    );
-  }
-
-  /**
-   * Attention efficiency points from imported (Vidur) op tables. They were taken on full-attention
-   * layers; other kinds keep the calibration's curves (no points).
-   */
-  private importedAttentionPoints(
-    layer: LayerGeometry,
-    attention: AttentionCoefficients,
-  ): { prefill: [number, number][]; decode: [number, number][] } {
-    const { model, plan } = this;
-    return this.options.opTables && layer.attention.kind === 'full'
-      ? attentionEfficiencyPoints(this.options.opTables, {
-          tp: plan.tp,
-          hiddenSize: model.hiddenSize,
-          attentionFlopsPerPair: attention.prefill.flopsPerPair,
-          attentionBytesPerToken: attention.prefill.bytesPerToken,
-          kvBytesPerKey: attention.prefill.bytesPerKey,
-          peaks: this.peaks,
-        })
-      : { prefill: [], decode: [] };
-  }
-
-  /** `secondsAt` over the token grid. */
-  private table(secondsAt: (n: number) => number): Float64Array {
-    return this.grid.map((n) => secondsAt(n));
-  }
-
-  /** The layer's token-count ops over the grid, and (EP group) split into one rank's and the experts'. */
-  private tokenTables(setup: LayerCostSetup): {
-    tokenTable: Float64Array;
-    rankTable: Float64Array | null;
-    expertTable: Float64Array | null;
-  } {
-    const tokenTable = this.table((n) => this.tokenOps.seconds(setup, n, 'all'));
-    // The group's routed experts see the sum of its ranks' tokens, whatever each rank's share.
-    const grouped = setup.epGroupBatches > 1 && setup.layer.ffn.kind === 'moe';
-    const groupSetup = { ...setup, epGroupBatches: 1 };
-    const rankTable = grouped ? this.table((n) => this.tokenOps.seconds(setup, n, 'rank')) : null;
-    const expertTable = grouped ? this.table((n) => this.tokenOps.seconds(groupSetup, n, 'experts')) : null;
-    return { tokenTable, rankTable, expertTable };
-  }
-
-  /**
-   * The engine's measured attention for the layer (its kernel tables), with the whole module's tables
-   * where they time it instead: the DSA module for a sparse layer, the MLA module for a dense MLA
-   * layer whose prefill kernel the engine did not measure alone.
-   */
-  private engineAttentionOf(setup: LayerCostSetup, attention: AttentionCoefficients, sparse: boolean) {
-    const model = this.model;
-    // A sparse (DSA) layer's decode runs in the latent space as the measured dense MLA decode does: its
-    // efficiency, read over the dense shape, is applied to the top-k keys it reads. Its prefill kernel
-    // (FlashMLA's sparse one, in the latent space) is not the measured dense prefill's: roofline curves.
-    const measuredShape = sparse ? { ...attention, window: Number.POSITIVE_INFINITY } : attention;
-    const engineAttention = this.measured ? measuredAttention(this.measured, setup, measuredShape) : {};
-    if (sparse) delete engineAttention.prefill;
-    // Where the engine measured the whole sparse-attention module, it times the core (and the indexer).
-    const module =
-      sparse && this.measured
-        ? measuredDsaModule(this.measured, setup, dsaArchitectureOf(model), attention, (n) =>
-            this.moduleProjectionSeconds(setup, n, DSA_MODULE_OPS),
-          )
-        : {};
-    if (module.decode) engineAttention.decode = module.decode;
-    // Dense MLA whose prefill kernel the engine's tables lack alone (vLLM's hold only the whole module).
-    const mlaModule =
-      !sparse && this.measured && !engineAttention.prefill
-        ? measuredMlaModule(this.measured, setup, attention.prefill, (n) =>
-            this.moduleProjectionSeconds(setup, n, MLA_MODULE_OPS),
-          )
-        : undefined;
-    return { engineAttention, module, mlaModule };
-  }
-
-  /** Seconds of the ops `ops` lists for n tokens, over the token grid; null where it lists none. */
-  private opsTable(ops: (n: number) => OpCost[]): Float64Array | null {
-    return ops(1).length > 0
-      ? this.table((n) => ops(n).reduce((sum, op) => sum + this.ops.opSeconds(op, n), 0))
-      : null;
   }
 
   /** Kernels one step launches: every op of every layer on the busiest stage, and the LM head. */
@@ -555,18 +362,6 @@ export class StepModel {
     return this.meanOverLayers((kind) => this.attention.decodeSeconds(kind, shape));
   }
 
-  /** A sparse (DSA) layer's padded prefill coefficients, where the engine pads its query heads. */
-  private sparsePrefillOf(
-    setup: LayerCostSetup,
-    prefill: AttentionPathCoefficients,
-    sparse: boolean,
-  ): AttentionPathCoefficients | null {
-    const g = setup.layer.attention;
-    if (!sparse || g.kind !== 'mla') return null;
-    const padding = sparsePrefillPadding(this.engine?.id, this.hardware.deviceClass, g.heads / setup.tp);
-    return padding === 1 ? null : paddedSparsePrefill(prefill, padding);
-  }
-
   private meanOverLayers(secondsOf: (kind: CompiledLayerKind) => number): number {
     let sum = 0;
     for (const kind of this.kinds) sum += kind.layers * secondsOf(kind);
@@ -687,24 +482,6 @@ export class StepModel {
       ...cost,
       source,
     };
-  }
-
-  /**
-   * Seconds of a layer's ops inside a measured attention module (`inside`: DSA_MODULE_OPS,
-   * MLA_MODULE_OPS), at `tokens` tokens of a prompt with nothing cached (its keys are its tokens).
-   */
-  private moduleProjectionSeconds(
-    setup: LayerCostSetup,
-    tokens: number,
-    inside: ReadonlySet<string>,
-  ): number {
-    const ops = layerTokenOps(setup, tokens);
-    let seconds = 0;
-    for (const op of [...ops.beforeCore, ...ops.afterCore, ...prefillKeyOps(setup, tokens)]) {
-      if (inside.has(op.name) && this.ops.fusedInto(op.name, setup) === undefined)
-        seconds += this.ops.resolveOp(op, tokens).seconds;
-    }
-    return seconds;
   }
 
   private headOp(sampled: number): BreakdownEntry {
