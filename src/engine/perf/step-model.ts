@@ -10,8 +10,6 @@ import { AttentionTimer } from './attention-time.js';
 import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { groupLink, type Link, p2pSeconds } from './comm.js';
 import { type CompiledLayerKind, LayerKindCompiler } from './compiled-layer-kind.js';
-import { vllmUnresolvedCaptureTokens } from './cuda-graph-capture.js';
-import { promptStepHostSeconds } from './eager-prompt-steps.js';
 import { lookupTokenTable, tokenGrid } from './interpolate.js';
 import { LayerCollectives } from './layer-collectives.js';
 import { countLayerKinds } from './layer-kinds.js';
@@ -23,16 +21,14 @@ import { OpTimer, type OpTimerSetup } from './op-timer.js';
 import { type DevicePeaks, devicePeaks } from './roofline.js';
 import { RoutedExperts } from './routed-experts.js';
 import {
-  EAGER_LAUNCH_SECONDS,
-  ENGINE_OVERHEADS,
   type EngineKernels,
-  type EngineOverhead,
   engineKernelsOf,
   PLAIN_KERNELS,
   ServingEngine,
   type ServingEngineInput,
 } from './serving-engine.js';
 import type { BatchShape } from './shape.js';
+import { StepHostCost } from './step-host-cost.js';
 import {
   type Bound,
   type BreakdownEntry,
@@ -95,24 +91,14 @@ export class StepModel {
   private readonly attention: AttentionTimer;
   private readonly grid = tokenGrid();
   private readonly headTable: Float64Array;
-  private readonly perPrefillChunkSeconds: number;
   private readonly ppLink: Link;
   private readonly hostLink: Link;
   private readonly hiddenBytesPerToken: number;
   /** The engine's measured ops; undefined: roofline defaults. */
   readonly measured: MeasuredOps | undefined;
   private readonly engine: ServingEngine | undefined;
-  /** Per-step host costs: the engine's fitted overhead, and eager launches where graphs are off. */
-  private readonly overhead: EngineOverhead;
-  private eagerLaunchSeconds = 0;
-  /** Launch cost a context step adds where the engine replays graphs for decode-only steps alone (eagerContextSteps, vLLM FULL_DECODE_ONLY). */
-  private eagerContextSeconds = 0;
-  /** vLLM: the largest step its CUDA graphs replay (perf/cuda-graph-capture.ts); a larger one pays eagerContextSeconds. */
-  private graphMaxTokens = Number.POSITIVE_INFINITY;
-  /** Whether every step holding a prompt pays eagerContextSeconds (TensorRT-LLM, vLLM FULL_DECODE_ONLY). */
-  private eagerPromptSteps = false;
-  /** The least time such a context step lasts where its host launches outlast it (eager-prompt-steps.ts). */
-  private promptStepHostSeconds = 0;
+  /** The host's part of a step: fitted overhead, eager launches, the prompt step's host floor. */
+  private readonly host: StepHostCost;
   /** The engine's kernels: what it fuses, which fp8 GEMM kernel (PLAIN_KERNELS without an engine). */
   private readonly engineKernels: EngineKernels;
   /** The plan's weight format, part by part (a checkpoint may store only its experts quantized). */
@@ -128,20 +114,12 @@ export class StepModel {
     readonly model: ModelSpec,
     readonly hardware: HardwareSpec,
     readonly plan: Plan,
-    private readonly options: StepModelOptions = {},
+    readonly options: StepModelOptions = {},
   ) {
     assertPlanValid(model, plan);
     this.engine = options.engine ? ServingEngine.parse(options.engine) : undefined;
     this.calibration = Calibration.parse(options.calibration ?? defaultCalibrationFor(hardware));
     this.measured = this.engine && resolveMeasuredOps(hardware, this.engine, options.measuredTables);
-    this.overhead =
-      this.engine && !options.calibration
-        ? ENGINE_OVERHEADS[this.engine.id]
-        : {
-            stepSeconds: this.calibration.stepOverheadSeconds,
-            perSequenceSeconds: this.calibration.perSequenceOverheadSeconds,
-            perTokenSeconds: 0,
-          };
     this.engineKernels = this.engine ? engineKernelsOf(this.engine) : PLAIN_KERNELS;
     this.weightLayout = weightLayoutOf(model, plan.weightDtype);
     this.layersPerStage = largestStageLayers(model.numLayers, plan.pp);
@@ -149,7 +127,6 @@ export class StepModel {
     this.tp = plan.tp;
     this.peaks = devicePeaks(hardware, plan.weightDtype);
     this.attention = new AttentionTimer(this.calibration, this.peaks, devicePeaks(hardware, 'fp8').gemmFlops);
-    this.perPrefillChunkSeconds = this.calibration.perPrefillChunkOverheadSeconds ?? 0;
     this.kvBytesPerTokenPerGpu = kvBytesPerTokenPerGpu(model, plan);
     this.kvBytesPerTokenPerReplica = kvBytesPerTokenPerReplica(model, plan.kvDtype);
     this.hiddenBytesPerToken = model.hiddenSize * ACTIVATION_BYTES;
@@ -180,21 +157,15 @@ export class StepModel {
       this.tokenOps,
     );
     this.kinds = countLayerKinds(model, plan.pp).map((count) => compiler.compile(count));
-    if (this.engine && !this.engine.cudaGraphs)
-      this.eagerLaunchSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
-    else if (this.engine?.id === 'vllm') {
-      // Steps above the largest captured size, and under FULL_DECODE_ONLY every step with a prompt,
-      // run without graphs (perf/cuda-graph-capture.ts).
-      this.eagerContextSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
-      this.graphMaxTokens = this.engine.cudaGraphMaxTokens ?? vllmUnresolvedCaptureTokens(model.family);
-      this.eagerPromptSteps = this.engine.decodeOnlyCudaGraphs === true;
-    } else if (this.engine && this.engineKernels.eagerContextSteps) {
-      this.eagerContextSeconds = this.kernelsPerStep() * EAGER_LAUNCH_SECONDS;
-      this.eagerPromptSteps = true;
-      // Pipelined plans run another executor loop; only single-stage replicas are held to the host floor.
-      if (plan.pp === 1)
-        this.promptStepHostSeconds = promptStepHostSeconds(this.engine, this.kernelsPerStep());
-    }
+    this.host = new StepHostCost({
+      model,
+      pp: plan.pp,
+      calibration: this.calibration,
+      calibrated: Boolean(options.calibration),
+      engine: this.engine,
+      engineKernels: this.engineKernels,
+      kernelsPerStep: () => this.kernelsPerStep(),
+    });
     this.kindSeconds = new Float64Array(this.kinds.length);
     this.headTable = new Float64Array(this.grid.length);
     for (let i = 0; i < this.grid.length; i++) this.headTable[i] = this.headOp(this.grid[i]).seconds;
@@ -210,16 +181,6 @@ export class StepModel {
       kernels += (kind.layers / this.plan.pp) * perLayer;
     }
     return kernels;
-  }
-
-  /**
-   * Launches a step pays where it runs without the CUDA graphs the engine otherwise replays: a step holding
-   * a prompt (TensorRT-LLM, vLLM FULL_DECODE_ONLY) or one larger than vLLM's largest captured size.
-   */
-  private eagerStepSeconds(shape: BatchShape, tokens: number): number {
-    return (this.eagerPromptSteps && shape.promptChunks > 0) || tokens > this.graphMaxTokens
-      ? this.eagerContextSeconds
-      : 0;
   }
 
   /**
@@ -246,21 +207,11 @@ export class StepModel {
     const send =
       pp > 1 ? p2pSeconds(tokens * this.hiddenBytesPerToken, this.ppLink, c.collectiveEfficiency) : 0;
     const head = lookupTokenTable(this.grid, this.headTable, shape.sampledTokens);
-    const o = this.overhead;
-    const overhead =
-      o.stepSeconds +
-      o.perSequenceSeconds * (shape.prefillSequences + shape.decodeCount) +
-      o.perTokenSeconds * tokens +
-      this.perPrefillChunkSeconds * shape.prefillSequences +
-      this.eagerLaunchSeconds +
-      this.eagerStepSeconds(shape, tokens);
+    const overhead = this.host.seconds(shape, tokens);
     const kernels = pp * stage + (pp - 1) * send + head;
     // A context step launched from the host lasts at least its launches (eager-prompt-steps.ts).
-    const launched = kernels + this.eagerStepSeconds(shape, tokens);
-    const hostWait =
-      shape.promptChunks > 0 && this.promptStepHostSeconds > launched
-        ? this.promptStepHostSeconds - launched
-        : 0;
+    const launched = kernels + this.host.eagerStepSeconds(shape, tokens);
+    const hostWait = this.host.hostWaitSeconds(shape, launched);
     out.overheadSeconds = overhead + hostWait;
     out.stageSeconds = stage;
     out.stageSendSeconds = send;
@@ -431,7 +382,7 @@ export class StepModel {
       if (waiting > 1e-12 * layers) step('pipeline_imbalance', 'overhead', waiting, 1, 0);
     }
     step('step_overhead', 'overhead', timing.overheadSeconds, 1, 0);
-    entries[entries.length - 1].source = this.overheadSource(shape) + this.hostWaitSource(shape, timing);
+    entries[entries.length - 1].source = this.host.source(shape, timing);
     return entries;
   }
 
@@ -488,43 +439,6 @@ export class StepModel {
     const op = lmHeadCost(this.model, sampled, this.plan.tp);
     const entry = this.ops.opEntry(op, this.ops.resolveOp(op, sampled), STEP_GROUP);
     return sampled > 0 ? entry : { ...entry, seconds: 0 };
-  }
-
-  /** Where the step's host overhead comes from, for display. */
-  private overheadSource(shape: BatchShape): string {
-    const o = this.overhead;
-    const terms = `${(o.stepSeconds * 1e3).toFixed(2)} ms + ${(o.perSequenceSeconds * 1e6).toFixed(1)} µs/sequence + ${(o.perTokenSeconds * 1e6).toFixed(2)} µs/token`;
-    const owner =
-      this.engine && !this.options.calibration
-        ? `${this.engine.id} framework overhead (fitted)`
-        : this.calibration.source;
-    const eager =
-      this.eagerLaunchSeconds > 0
-        ? `, + ${(this.eagerLaunchSeconds * 1e3).toFixed(2)} ms eager launches`
-        : this.eagerStepSeconds(shape, shape.prefillTokens + shape.decodeCount) > 0
-          ? `, + ${(this.eagerContextSeconds * 1e3).toFixed(2)} ms eager launches (${this.eagerStepReason(shape)})`
-          : '';
-    return `${owner}: ${terms}${eager}`;
-  }
-
-  /** Why a step runs without CUDA graphs, for display. */
-  private eagerStepReason(shape: BatchShape): string {
-    return this.eagerPromptSteps && shape.promptChunks > 0
-      ? 'a step with a prompt runs without CUDA graphs'
-      : `a step above the ${this.graphMaxTokens} tokens its CUDA graphs were captured for`;
-  }
-
-  /** The host floor's share of a prompt step's overhead, for display (eager-prompt-steps.ts). */
-  private hostWaitSource(shape: BatchShape, timing: StepTiming): string {
-    // Set for single-stage plans only, so the step's kernels are its one stage and the LM head.
-    const launched =
-      timing.stageSeconds +
-      timing.headSeconds +
-      this.eagerStepSeconds(shape, shape.prefillTokens + shape.decodeCount);
-    if (shape.promptChunks === 0 || this.promptStepHostSeconds <= launched) return '';
-    const wait = ((this.promptStepHostSeconds - launched) * 1e3).toFixed(2);
-    const launches = (this.promptStepHostSeconds * 1e3).toFixed(2);
-    return `, + ${wait} ms waiting on the host (steps with prompts run without CUDA graphs: ${launches} ms of eager launches)`;
   }
 
   /** Where the attention core's time comes from, for display. */
