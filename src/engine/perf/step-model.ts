@@ -1,7 +1,7 @@
 import type { HardwareSpec } from '../hardware/spec.js';
 import { assertPlanValid, type Plan, planGpus } from '../memory/plan.js';
 import { type WeightLayout, weightLayoutOf } from '../model/checkpoint.js';
-import { decodeOnlyOps, layerTokenOps, lmHeadCost, type OpCost, prefillKeyOps } from '../model/cost.js';
+import { layerTokenOps, lmHeadCost } from '../model/cost.js';
 import { ACTIVATION_BYTES } from '../model/dtypes.js';
 import { kvBytesPerTokenPerGpu, kvBytesPerTokenPerReplica, largestStageLayers } from '../model/geometry.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -11,14 +11,14 @@ import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { groupLink, type Link, p2pSeconds } from './comm.js';
 import { type CompiledLayerKind, LayerKindCompiler } from './compiled-layer-kind.js';
 import { lookupTokenTable, tokenGrid } from './interpolate.js';
+import { LayerBreakdown } from './layer-breakdown.js';
 import { LayerCollectives } from './layer-collectives.js';
 import { countLayerKinds } from './layer-kinds.js';
 import { LayerTokenOps } from './layer-token-ops.js';
-import type { MeasuredAttention } from './measured-layer.js';
 import { type MeasuredOps, resolveMeasuredOps } from './measured-ops.js';
 import type { MeasuredOpTables } from './op-tables.js';
 import { OpTimer, type OpTimerSetup } from './op-timer.js';
-import { type DevicePeaks, devicePeaks } from './roofline.js';
+import { devicePeaks } from './roofline.js';
 import { RoutedExperts } from './routed-experts.js';
 import {
   type EngineKernels,
@@ -86,7 +86,6 @@ export class StepModel {
   private readonly kinds: CompiledLayerKind[];
   /** Seconds of one layer of each kind in the step being timed (scratch, reused). */
   private readonly kindSeconds: Float64Array;
-  private readonly peaks: DevicePeaks;
   /** Each layer kind's attention core in a step. */
   private readonly attention: AttentionTimer;
   private readonly grid = tokenGrid();
@@ -109,6 +108,8 @@ export class StepModel {
   private readonly comm: LayerCollectives;
   /** A layer's token-count ops, timed: breakdown rows and token-table points. */
   private readonly tokenOps: LayerTokenOps;
+  /** A layer kind's breakdown rows. */
+  private readonly layerBreakdown: LayerBreakdown;
 
   constructor(
     readonly model: ModelSpec,
@@ -125,8 +126,8 @@ export class StepModel {
     this.layersPerStage = largestStageLayers(model.numLayers, plan.pp);
     this.gpusPerReplica = plan.tp * plan.pp;
     this.tp = plan.tp;
-    this.peaks = devicePeaks(hardware, plan.weightDtype);
-    this.attention = new AttentionTimer(this.calibration, this.peaks, devicePeaks(hardware, 'fp8').gemmFlops);
+    const peaks = devicePeaks(hardware, plan.weightDtype);
+    this.attention = new AttentionTimer(this.calibration, peaks, devicePeaks(hardware, 'fp8').gemmFlops);
     this.kvBytesPerTokenPerGpu = kvBytesPerTokenPerGpu(model, plan);
     this.kvBytesPerTokenPerReplica = kvBytesPerTokenPerReplica(model, plan.kvDtype);
     this.hiddenBytesPerToken = model.hiddenSize * ACTIVATION_BYTES;
@@ -143,7 +144,7 @@ export class StepModel {
       engine: this.engine,
       engineKernels: this.engineKernels,
       weightLayout: this.weightLayout,
-      peaks: this.peaks,
+      peaks: peaks,
     };
     this.ops = new OpTimer(timing);
     this.comm = new LayerCollectives(timing);
@@ -156,6 +157,7 @@ export class StepModel {
       this.ops,
       this.tokenOps,
     );
+    this.layerBreakdown = new LayerBreakdown(this.ops, this.attention, this.tokenOps, peaks.attentionFlops);
     this.kinds = countLayerKinds(model, plan.pp).map((count) => compiler.compile(count));
     this.host = new StepHostCost({
       model,
@@ -359,7 +361,7 @@ export class StepModel {
     const tokens = shape.prefillTokens + shape.decodeCount;
     const entries: BreakdownEntry[] = [];
     if (tokens === 0) return entries;
-    for (const kind of this.kinds) entries.push(...this.kindBreakdown(kind, shape, tokens));
+    for (const kind of this.kinds) entries.push(...this.layerBreakdown.entries(kind, shape, tokens));
     if (shape.sampledTokens > 0) entries.push(this.headOp(shape.sampledTokens));
     const timing = createStepTiming();
     this.timeStep(shape, timing);
@@ -386,64 +388,10 @@ export class StepModel {
     return entries;
   }
 
-  private kindBreakdown(kind: CompiledLayerKind, shape: BatchShape, tokens: number): BreakdownEntry[] {
-    const layers = kind.layers;
-    const perLayer: BreakdownEntry[] = [];
-    const opsOver = (ops: OpCost[], rows: number) => {
-      for (const op of ops) perLayer.push(this.ops.opEntry(op, this.ops.resolveOp(op, rows), kind.label));
-    };
-    const { beforeCore, afterCore } = this.tokenOps.entries(kind.setup, tokens, kind.label);
-    perLayer.push(...beforeCore);
-    if (shape.prefillTokens > 0) {
-      opsOver(prefillKeyOps(kind.setup, shape.prefillKeys), shape.prefillKeys);
-      const cost = this.attention.prefillCost(kind, shape);
-      const seconds = this.attention.prefillSeconds(kind, shape);
-      const source = this.attentionSource(
-        this.attention.prefillModuleOf(kind, shape) ?? kind.prefillMeasured,
-      );
-      perLayer.push(this.attentionEntry('attention_prefill', kind.label, seconds, cost, source));
-    }
-    if (shape.decodeCount > 0) {
-      const [qAbsorb, vAbsorb] = decodeOnlyOps(kind.setup, shape.decodeCount);
-      if (qAbsorb) opsOver([qAbsorb], shape.decodeCount);
-      const cost = this.attention.decodeCost(kind, shape);
-      const seconds = this.attention.decodeSeconds(kind, shape);
-      const source = this.attentionSource(kind.decodeMeasured);
-      perLayer.push(this.attentionEntry('attention_decode', kind.label, seconds, cost, source));
-      if (vAbsorb) opsOver([vAbsorb], shape.decodeCount);
-    }
-    perLayer.push(...afterCore);
-    return perLayer.map((entry) => ({ ...entry, seconds: entry.seconds * layers, calls: layers }));
-  }
-
-  private attentionEntry(
-    name: string,
-    group: string,
-    seconds: number,
-    cost: { flops: number; bytes: number },
-    source: string,
-  ): BreakdownEntry {
-    return {
-      name,
-      kind: 'attention',
-      group,
-      bound: this.ops.boundOf(cost, this.peaks.attentionFlops),
-      seconds,
-      calls: 1,
-      ...cost,
-      source,
-    };
-  }
-
   private headOp(sampled: number): BreakdownEntry {
     const op = lmHeadCost(this.model, sampled, this.plan.tp);
     const entry = this.ops.opEntry(op, this.ops.resolveOp(op, sampled), STEP_GROUP);
     return sampled > 0 ? entry : { ...entry, seconds: 0 };
-  }
-
-  /** Where the attention core's time comes from, for display. */
-  private attentionSource(measured: MeasuredAttention | undefined): string {
-    return measured ? measured.source() : this.ops.rooflineSource();
   }
 }
 
