@@ -38,14 +38,8 @@ import {
   type StepTiming,
 } from './step-timing.js';
 
-export {
-  type Bound,
-  type BreakdownEntry,
-  type BreakdownKind,
-  createStepTiming,
-  STEP_GROUP,
-  type StepTiming,
-} from './step-timing.js';
+// The step's result types live in step-timing.ts; callers import them from here, with StepModel.
+export * from './step-timing.js';
 
 export interface StepModelOptions {
   calibration?: Calibration;
