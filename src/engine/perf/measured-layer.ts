@@ -429,7 +429,7 @@ function findChosenMoeTables(
       return { ops: sibling, dtype, borrowed: `${missing}: its ${sibling.tables.system} kernel` };
   }
   // Nor where the engine runs this format's experts on its dense GEMM kernel, not the fused kernel the
-  // others measured: step-model.ts times the grouped GEMMs from that dense table.
+  // others measured: op-timer.ts times the grouped GEMMs from that dense table.
   if (ep > 1 || runsMoeOnDenseKernel(ops.engine, ops.target, tableDtype)) return undefined;
   const { version: _version, ...flags } = ops.engine;
   const others = ENGINE_BACKENDS.filter((id) => id !== ops.engine.id).flatMap((id) => {

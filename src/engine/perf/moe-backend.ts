@@ -8,7 +8,7 @@ import type { EngineBackend } from '../opdb/systems.js';
  *
  * - `deepgemm`: TensorRT-LLM `moe_config.backend: DEEPGEMM`, block-scaled fp8 experts as DeepGEMM's
  *   grouped GEMMs (tensorrt_llm/_torch/modules/fused_moe/fused_moe_deepgemm.py), priced from its dense
- *   fp8_block GEMM table (step-model.ts groupedOnDenseKernel). TensorRT-LLM's default for block-scaled fp8
+ *   fp8_block GEMM table (op-timer.ts groupedOnDenseKernel). TensorRT-LLM's default for block-scaled fp8
  *   on Blackwell (NVIDIA/TensorRT-LLM docs/source/deployment-guide/quick-start-recipe-for-deepseek-r1-on-trtllm.md
  *   @a98a9061: "B200/GB200 EP<=8 | FP8 | DEEPGEMM").
  * - `trtllm-gen`: the trtllm-gen fused MoE kernels (routing, both grouped GEMMs and the finalize in one
