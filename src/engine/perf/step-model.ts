@@ -109,7 +109,7 @@ export class StepModel {
     readonly model: ModelSpec,
     readonly hardware: HardwareSpec,
     readonly plan: Plan,
-    readonly options: StepModelOptions = {},
+    options: StepModelOptions = {},
   ) {
     assertPlanValid(model, plan);
     this.engine = options.engine ? ServingEngine.parse(options.engine) : undefined;
