@@ -11,6 +11,7 @@ import { Calibration, defaultCalibrationFor } from './calibration.js';
 import { groupLink, type Link, p2pSeconds } from './comm.js';
 import { type CompiledLayerKind, LayerKindCompiler } from './compiled-layer-kind.js';
 import { lookupTokenTable, tokenGrid } from './interpolate.js';
+import { kvTransferBytesPerGpu } from './kv-transfer.js';
 import { LayerBreakdown } from './layer-breakdown.js';
 import { LayerCollectives } from './layer-collectives.js';
 import { countLayerKinds } from './layer-kinds.js';
@@ -317,27 +318,15 @@ export class StepModel {
 
   /**
    * Seconds to ship `tokens` tokens of this (prefill) replica's KV to a decode replica (`receiver`'s step
-   * model) over `link` (disaggregated prefill → decode). Each GPU of the sending TP group ships its own
-   * shard in parallel. Every receiving GPU needs its whole KV footprint, so where the KV is not split over
-   * TP (MLA's latent vector, or fewer KV heads than ranks) each decode rank gets all of it from one sender,
-   * and a sender serving several decode ranks (more TP ranks on the decode side) ships the same bytes to
-   * each in turn. TensorRT-LLM (NVIDIA/TensorRT-LLM cpp/tensorrt_llm/batch_manager/mlaCacheFormatter.cpp
-   * @203cb19): `needSendCache` lets every rank of a prefill attention group no larger than the decode one
-   * send (of a larger one, one rank in `dupHeadFactor`); `format` sends each connection the split cache
-   * `processIdx % (pPDomainSize * cPDomainSize)`, the same one for every TP rank of the decode group, one
-   * connection after another unless TRTLLM_ENABLE_KVCACHE_RECEIVE_PARALLEL is set (off by default:
-   * docs/source/1.0/features/disagg-serving.md @0cf8325, "Environment Variables"). With attention data
-   * parallel on the decode side a rank's group is one GPU and nothing is repeated.
+   * model) over `link` (disaggregated prefill → decode): the busiest sending GPU's bytes
+   * (kv-transfer.ts) over the link.
    */
   kvTransferSeconds(
     tokens: number,
     link: Link,
     receiver?: Pick<StepModel, 'tp' | 'kvBytesPerTokenPerGpu'>,
   ): number {
-    const shard = this.kvBytesPerTokenPerReplica / this.gpusPerReplica;
-    const perReceiver = receiver ? Math.min(this.kvBytesPerTokenPerGpu, receiver.kvBytesPerTokenPerGpu) : 0;
-    const receiversPerSender = receiver ? Math.max(1, receiver.tp / this.tp) : 0;
-    const bytesPerGpu = tokens * Math.max(shard, perReceiver * receiversPerSender);
+    const bytesPerGpu = kvTransferBytesPerGpu(this, tokens, receiver);
     return p2pSeconds(bytesPerGpu, link, this.calibration.collectiveEfficiency);
   }
 
