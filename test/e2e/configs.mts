@@ -149,6 +149,16 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
     },
   ],
   [
+    'a Kubernetes manifest written as JSON shows its lenses, and a misspelt flag a did-you-mean warning',
+    async ({ page }) => {
+      await openFile(page, 'deployment.json');
+      const predicted = await lensText(page, /^ServeTune: (p90 TTFT|cannot run)/);
+      assert.match(predicted, /p90 TTFT/);
+      await lensText(page, 'Tune for this workload…');
+      await assertProblem(page, /unknown vLLM flag --max-num-seq: did you mean --max-num-seqs\?/);
+    },
+  ],
+  [
     'a docker-compose file shows its lenses and the set-twice warning; Apply edits the command list',
     async ({ page, workspace }) => {
       await openFile(page, 'docker-compose.yaml');

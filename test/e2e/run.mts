@@ -857,8 +857,11 @@ async function main(): Promise<void> {
     session.trace.mark(`retry: ${what}`);
     void shot(session.page, `retry-${retries}`).catch(() => {});
   };
+  // SERVETUNE_E2E_ONLY=<regex>: only the scenarios whose names match (a developer's rerun of one).
+  const only = process.env.SERVETUNE_E2E_ONLY ? new RegExp(process.env.SERVETUNE_E2E_ONLY) : undefined;
+  const chosen = only ? steps.filter(([name]) => only.test(name)) : steps;
   try {
-    for (const [name, step] of steps) {
+    for (const [name, step] of chosen) {
       const started = Date.now();
       session.trace.mark(name);
       try {
@@ -893,11 +896,11 @@ async function main(): Promise<void> {
     // The scenario results come last: a CI log keeps its tail, and the failing step's message must be in it.
     console.log(`\n---- scenarios ----\n${results.join('\n')}`);
     console.log(
-      `\ne2e: FAILED (${results.filter((r) => r.startsWith('✔')).length} of ${steps.length} passed)`,
+      `\ne2e: FAILED (${results.filter((r) => r.startsWith('✔')).length} of ${chosen.length} passed)`,
     );
     process.exit(1);
   }
-  console.log(`\ne2e: all ${steps.length} scenarios passed (${retries} retries of a palette or pick)`);
+  console.log(`\ne2e: all ${chosen.length} scenarios passed (${retries} retries of a palette or pick)`);
 }
 
 await main();
