@@ -7,6 +7,7 @@ import { registerConfigFeatures } from './configs/register.js';
 import { readSettings } from './configuration.js';
 import { Engine } from './engine.js';
 import { chartEngineOfSettings } from './engine-settings.js';
+import { workloadLine } from './load.js';
 import type { Services } from './services.js';
 import { sloChoiceText } from './slo.js';
 import { Store } from './state.js';
@@ -115,7 +116,8 @@ export function activate(context: vscode.ExtensionContext): void {
         engineFlavour: settings.engineFlavour,
         engine: chartEngineOfSettings(settings),
       },
-      workload: workloadText(store),
+      // The workload and how Simulate and Search send it ("…; closed loop, 8 clients").
+      workload: workloadLine(workloadText(store), choices.load),
       slo: { ...(choices.slo ?? settings.slo), words: sloChoiceText(choices.slo ?? settings.slo) },
       // A run's chart names the engine that timed it: the dashboard shows the same line.
       runs: store.runs().map((r) => (r.chart?.engine ? { ...r.summary, engine: r.chart.engine } : r.summary)),

@@ -51,7 +51,7 @@ export function runMarkdown(run: StoredRun): string {
     case 'memory':
       return plansMarkdown(run.report.plans, run.chart);
     case 'simulate':
-      return simulationMarkdown(run.report.summary, run.report.workload);
+      return simulationMarkdown(run.report.summary, run.report.workload, run.report.maxTokens);
     case 'search':
       return searchMarkdown(run.report.result);
     case 'capacity':

@@ -1,4 +1,4 @@
-import { latencyText, sloTargetsText } from '../engine/search/format.js';
+import { latencyText, searchLoadText, sloTargetsText } from '../engine/search/format.js';
 import {
   type FrontRow,
   latencyFrontRows,
@@ -18,7 +18,7 @@ export function searchMarkdown(result: SearchResult): string {
   const lines = [
     `# Search: ${result.modelName} on ${result.gpus}× ${result.hardware} (${result.engine})`,
     '',
-    `- Workload: ${result.workload.requests} requests of \`${result.workload.source}\` at ${result.workload.rate.toFixed(2)} req/s`,
+    `- Workload: ${result.workload.requests} requests of \`${result.workload.source}\` ${searchLoadText(result.workload)}`,
     `- SLO: ${sloTargetsText(result.slo)}`,
     `- ${result.configurationsEvaluated} configurations evaluated (${result.simulations} simulations), ${result.configurationsPruned} pruned, in ${result.wallSeconds.toFixed(1)} s`,
     '',
@@ -28,7 +28,7 @@ export function searchMarkdown(result: SearchResult): string {
     lines.push(
       `## Best under the SLOs: ${best.label}`,
       '',
-      `Sustains ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s within the SLOs. At ${m.rate.toFixed(2)} req/s: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tokens/s per GPU.`,
+      `${m.concurrency === undefined ? 'Sustains' : `With ${m.concurrency} in flight, serves`} ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s within the SLOs. At ${m.rate.toFixed(2)} req/s: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tokens/s per GPU.`,
       '',
     );
     for (const server of best.settings?.servers ?? []) {
@@ -43,7 +43,7 @@ export function searchMarkdown(result: SearchResult): string {
     }
   } else {
     lines.push(
-      `## No configuration meets the SLOs at ${result.workload.rate.toFixed(2)} req/s`,
+      `## No configuration meets the SLOs ${searchLoadText(result.workload)}`,
       '',
       'The closest are on the fronts below.',
       '',

@@ -1,6 +1,8 @@
 import { describePlan } from '../engine/memory/plan.js';
 import { describeServingEngine } from '../engine/perf/serving-engine.js';
 import { kvUseText } from '../engine/sim/kv-use.js';
+import { runLoadText } from '../engine/sim/load-text.js';
+import type { MaxTokens } from '../engine/sim/requests.js';
 import { summarySloVerdict } from '../engine/sim/slo-check.js';
 import type { MetricSummary, RunSummary } from '../engine/sim/summary.js';
 import { sloInWords } from '../engine/workload/slo-verdict.js';
@@ -45,8 +47,22 @@ function classLines(classes: NonNullable<RunSummary['classes']>): string[] {
   ];
 }
 
-/** A simulation's RunSummary as Markdown: latency percentiles, throughput, goodput, KV and batch use. */
-export function simulationMarkdown(summary: RunSummary, workload: string): string {
+/** How the requests were sent (the engine's own words for the run's load) and the max_tokens they asked. */
+function loadLine(summary: RunSummary, maxTokens: MaxTokens | undefined): string {
+  const asked =
+    maxTokens === undefined
+      ? ''
+      : maxTokens === 'output'
+        ? '; each request asked max_tokens = its output (as benchmark clients with ignore_eos)'
+        : `; each request asked max_tokens = ${maxTokens}`;
+  return `- Load: ${runLoadText(summary.load ?? { mode: 'open' })}${asked}`;
+}
+
+/**
+ * A simulation's RunSummary as Markdown: latency percentiles, throughput, goodput, KV and batch use.
+ * `maxTokens`: what the run's requests asked for, where not the default.
+ */
+export function simulationMarkdown(summary: RunSummary, workload: string, maxTokens?: MaxTokens): string {
   const lines = [
     `# Simulation: ${summary.label}`,
     '',
@@ -56,6 +72,7 @@ export function simulationMarkdown(summary: RunSummary, workload: string): strin
   // The engine that timed the steps, with its behaviours away from the defaults (eager, NCCL all-reduce…).
   const engine = summary.config?.engine;
   if (engine) lines.splice(3, 0, `- Engine: ${describeServingEngine(engine)}`);
+  lines.push(loadLine(summary, maxTokens));
   if (!summary.feasible) {
     lines.push('', '**Infeasible, not simulated:**', '', ...summary.problems.map((p) => `- ${p}`), '');
     return lines.join('\n');

@@ -7,6 +7,7 @@ import { PolicyName } from '../engine/sched/config.js';
 import { CapacityPlan } from '../engine/search/capacity.js';
 import { SearchResult } from '../engine/search/run.js';
 import { RunSummary } from '../engine/sim/summary.js';
+import { LoadChoice } from './load.js';
 
 /** The workload runs use: a built-in spec, a spec typed in, or a trace file. */
 export const WorkloadChoice = z.object({
@@ -36,6 +37,8 @@ export const Choices = z.object({
   workload: WorkloadChoice.optional(),
   scheduler: PolicyName.optional(),
   searchSpace: SearchSpace.optional(),
+  /** Open or closed loop (and max_tokens) of Simulate and Search, asked after the workload. */
+  load: LoadChoice.optional(),
 });
 export type Choices = z.infer<typeof Choices>;
 
@@ -44,7 +47,13 @@ export const StoredRun = z.object({
   summary: RecentRun,
   report: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('memory'), plans: PlansReport }),
-    z.object({ kind: z.literal('simulate'), summary: RunSummary, workload: z.string() }),
+    z.object({
+      kind: z.literal('simulate'),
+      summary: RunSummary,
+      workload: z.string(),
+      /** 'output': each request asked max_tokens = its output length. Optional, added later. */
+      maxTokens: z.literal('output').optional(),
+    }),
     z.object({ kind: z.literal('search'), result: SearchResult }),
     z.object({ kind: z.literal('capacity'), plan: CapacityPlan }),
     z.object({

@@ -25,6 +25,7 @@ import {
 } from '../../engine/sched/config.js';
 import { RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
 import { kvUseText } from '../../engine/sim/kv-use.js';
+import { runLoadText } from '../../engine/sim/load-text.js';
 import type { MaxTokens } from '../../engine/sim/requests.js';
 import { simulate } from '../../engine/sim/simulate.js';
 import { summarySloVerdict } from '../../engine/sim/slo-check.js';
@@ -771,7 +772,7 @@ function allFailedReason(summary: RunSummary, workload: Workload, maxModelLen: n
 
 export function printSummary(s: RunSummary, source: string): void {
   console.log(`${s.label}\nworkload: ${source}`);
-  if (s.load) console.log(describeLoad(s.load));
+  if (s.load) console.log(runLoadText(s.load));
   if (!s.feasible) {
     console.log(`\nInfeasible, not simulated:\n  ${s.problems.join('\n  ')}`);
     return;
@@ -839,20 +840,6 @@ ${table([
   ]),
 ])}`,
   );
-}
-
-/** "closed loop: 64 in flight, no think time; the first 10 completions left out". */
-function describeLoad(load: NonNullable<RunSummary['load']>): string {
-  const parts: string[] = [];
-  if (load.mode === 'closed') {
-    const think = load.thinkSeconds ? `${load.thinkSeconds} s think time` : 'no think time';
-    parts.push(`closed loop: ${load.concurrency} in flight, ${think}`);
-  } else {
-    parts.push('open loop');
-  }
-  if (load.warmUpRequests) parts.push(`the first ${load.warmUpRequests} completions left out`);
-  if (load.warmUpPhase) parts.push('the measured requests sent once the warm-up had finished');
-  return parts.join('; ');
 }
 
 /** Each pool's own overlap-scheduler setting; a side left out takes the engine version's default. */

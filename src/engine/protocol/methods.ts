@@ -30,6 +30,11 @@ export const SimulateParams = z.object({
   thinkSeconds: z.number().nonnegative().optional(),
   /** Leave the first completions out of the metrics (`RunLoad.warmUpRequests`). */
   warmUpRequests: z.number().int().nonnegative().optional(),
+  /**
+   * The max_tokens every request asks for (`SimulateOptions.maxTokens`): a positive whole number, or
+   * 'output', each request its own output length, as benchmark clients send it with ignore_eos.
+   */
+  maxTokens: z.union([z.number().int().positive(), z.literal('output')]).optional(),
   /** A folder of measured op tables in aiconfigurator's layout (`--perf-db`); see SearchInput. */
   perfDb: z.string().min(1).optional(),
 });

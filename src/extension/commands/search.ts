@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { searchChartModel } from '../../engine/chart/search-chart.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
+import { searchLoadText } from '../../engine/search/format.js';
 import type { SearchResult } from '../../engine/search/run.js';
 import { perfDbInput, readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import { searchEngineInput } from '../engine-settings.js';
+import { pickLoad } from '../load-pick.js';
 import { currentSlo, pickCluster, pickSlo, type SloChoice } from '../picks.js';
 import { compactSearchResult } from '../search-report.js';
 import type { Services } from '../services.js';
@@ -81,6 +83,8 @@ export async function searchCommand(services: Services): Promise<void> {
   const { model, hardware, gpus } = cluster;
   const workload = await pickWorkload(services.store, 'ServeTune: workload to search for');
   if (!workload) return;
+  const load = await pickLoad(services.store, { maxTokens: false });
+  if (!load) return;
   const slo = await confirmSlo(services.store);
   if (!slo) return;
   const space = await pickSpace(services.store);
@@ -97,6 +101,8 @@ export async function searchCommand(services: Services): Promise<void> {
         hardware,
         gpus,
         workload: workload.value,
+        // Closed loop: configurations are compared at this many clients in flight, not at a rate.
+        ...(load.concurrency !== undefined ? { concurrency: load.concurrency } : {}),
         slo: sloOfChoice(slo, settings.slo),
         prices: settings.prices,
         ...searchEngineInput(settings),
@@ -153,9 +159,11 @@ export async function searchCommand(services: Services): Promise<void> {
   services.log.info(
     `search ${result.modelName} on ${result.gpus}× ${result.hardware}: ${result.configurationsEvaluated} configurations, ${result.simulations} simulations in ${result.wallSeconds.toFixed(1)} s; fronts ${result.fronts.latency.length} (latency) and ${result.fronts.throughput.length} (throughput); best ${best?.label ?? 'none'}`,
   );
+  const inFlight =
+    result.workload.concurrency === undefined ? '' : ` with ${result.workload.concurrency} in flight`;
   const summary = best
-    ? `ServeTune: best under the SLOs: ${best.label}, ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s within ${sloText(slo)}.`
-    : `ServeTune: no configuration meets ${sloText(slo)} at ${result.workload.rate.toFixed(2)} req/s; the fronts show the closest.`;
+    ? `ServeTune: best under the SLOs: ${best.label}, ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s${inFlight} within ${sloText(slo)}.`
+    : `ServeTune: no configuration meets ${sloText(slo)} ${searchLoadText(result.workload)}; the fronts show the closest.`;
   const show = best ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   void show(summary, 'Show Report', 'Save HTML Report…').then((choice) => {
     if (choice === 'Show Report') void vscode.commands.executeCommand('servetune.showLastReport');

@@ -2,10 +2,13 @@ import * as vscode from 'vscode';
 import { ENGINES } from '../../engine/config/engines/index.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { PolicyName } from '../../engine/sched/config.js';
+import type { MaxTokens } from '../../engine/sim/requests.js';
 import type { RunSummary } from '../../engine/sim/summary.js';
 import { perfDbInput, readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import { plansEngineInput, servingEngineOfSettings } from '../engine-settings.js';
+import { loadChoiceText, simulateLoadParams } from '../load.js';
+import { pickLoad } from '../load-pick.js';
 import { currentSlo, pickCluster } from '../picks.js';
 import type { Services } from '../services.js';
 import { simulationMarkdown } from '../simulation-report.js';
@@ -103,6 +106,9 @@ export async function simulateCommand(services: Services): Promise<void> {
   if (!scheduler) return;
   const workload = await pickWorkload(services.store, 'ServeTune: workload to simulate');
   if (!workload) return;
+  const load = await pickLoad(services.store, { maxTokens: true });
+  if (!load) return;
+  const loadParams = simulateLoadParams(load);
   const slo = currentSlo(services.store);
 
   let summary: RunSummary;
@@ -119,9 +125,12 @@ export async function simulateCommand(services: Services): Promise<void> {
           slo: { ttft: slo.ttftSeconds, tbt: slo.tbtSeconds },
         },
         workload: workload.value,
+        ...loadParams,
         ...perfDbInput(readSettings()),
       },
-      { title: `ServeTune: simulating ${describePlan(plan)} on ${workload.label}` },
+      {
+        title: `ServeTune: simulating ${describePlan(plan)} on ${workload.label}, ${loadChoiceText(load)}`,
+      },
     );
   } catch (error) {
     if (isCancellation(error)) {
@@ -133,7 +142,7 @@ export async function simulateCommand(services: Services): Promise<void> {
     void vscode.window.showErrorMessage(`ServeTune: ${message}`);
     return;
   }
-  await showSimulation(services, summary, workload.value, describePlan(plan));
+  await showSimulation(services, summary, workload.value, describePlan(plan), loadParams.maxTokens);
 }
 
 /**
@@ -145,6 +154,7 @@ export async function showSimulation(
   summary: RunSummary,
   workload: string,
   planText: string,
+  maxTokens?: MaxTokens,
 ): Promise<void> {
   const at = new Date().toISOString();
   const p90 = summary.ttft ? `TTFT p90 ${(summary.ttft.p90 * 1000).toFixed(0)} ms` : 'no completed requests';
@@ -157,7 +167,7 @@ export async function showSimulation(
       best: summary.feasible ? `${planText}, ${p90}` : null,
       hasChart: false,
     },
-    report: { kind: 'simulate', summary, workload },
+    report: { kind: 'simulate', summary, workload, ...(maxTokens === 'output' ? { maxTokens } : {}) },
     chart: null,
   });
   services.log.info(
@@ -165,7 +175,7 @@ export async function showSimulation(
   );
   const document = await vscode.workspace.openTextDocument({
     language: 'markdown',
-    content: simulationMarkdown(summary, workload),
+    content: simulationMarkdown(summary, workload, maxTokens),
   });
   await vscode.window.showTextDocument(document, { preview: false });
 }

@@ -47,6 +47,7 @@ export const simulateHandler: Handler<'simulate'> = async (params, context) => {
           ? { concurrency: params.concurrency, thinkSeconds: params.thinkSeconds }
           : undefined,
       warmUpRequests: params.warmUpRequests,
+      maxTokens: params.maxTokens,
       signal: context.signal,
       onProgress: (arrived, total) =>
         context.progress(arrived, total, `simulating: ${arrived} of ${total} requests arrived`),

@@ -116,6 +116,40 @@ test('simulate with a concurrency replays the workload closed loop, as the engin
   );
 });
 
+test("simulate with maxTokens 'output' plans with each request's output, as the engine does in-process", async () => {
+  const client = start();
+  // Orca reserves each request's max_tokens: its default (the rest of the context) admits fewer.
+  const config = {
+    model: 'llama-3.1-8b',
+    hardware: 'l40s',
+    deployment: {
+      kind: 'colocated' as const,
+      pool: {
+        plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
+        // A context Orca can reserve at all on one L40S (the model's own 128K leaves it no room).
+        scheduler: { policy: 'orca' as const, maxModelLen: 32768 },
+      },
+    },
+  };
+  const summary = await client.request('simulate', {
+    config,
+    workload: SMALL,
+    concurrency: 64,
+    maxTokens: 'output',
+  });
+  const local = simulate(config, loadWorkload(SMALL), {
+    closedLoop: { concurrency: 64 },
+    maxTokens: 'output',
+  });
+  assert.deepEqual({ ...summary, wallSeconds: 0 }, { ...local, wallSeconds: 0 });
+  const asDefault = simulate(config, loadWorkload(SMALL), { closedLoop: { concurrency: 64 } });
+  assert.notDeepEqual(summary.ttft, asDefault.ttft, 'max_tokens reached the scheduler');
+  await assert.rejects(
+    client.request('simulate', { config, workload: SMALL, maxTokens: 0 }),
+    (error: WorkerRequestError) => error.code === 'invalid-params' && /maxTokens/.test(error.message),
+  );
+});
+
 test('search returns the SearchResult of the engine, and its chart has the fronts and the best', async () => {
   const client = start();
   const input = {

@@ -76,3 +76,33 @@ test("tuneBlock params carry a disaggregated side (the editor's Tune this side) 
   assert.equal(params.parse(call).side, undefined, 'a whole server: no side');
   assert.equal(params.safeParse({ ...call, side: 'both' }).success, false);
 });
+
+test("simulate params carry max_tokens as a positive whole number or 'output', and refuse others naming it", () => {
+  const base = {
+    config: {
+      model: 'llama-3.1-8b',
+      hardware: 'l40s',
+      deployment: {
+        kind: 'colocated',
+        pool: {
+          plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' },
+          scheduler: { policy: 'orca' },
+        },
+      },
+    },
+    workload: 'poisson:rate=1,n=4',
+  };
+  const params = WORKER_METHODS.simulate.params;
+  assert.equal(params.parse({ ...base, maxTokens: 'output' }).maxTokens, 'output');
+  assert.equal(params.parse({ ...base, maxTokens: 256 }).maxTokens, 256);
+  assert.equal(params.parse(base).maxTokens, undefined);
+  for (const bad of [0, -3, 1.5, 'all', null]) {
+    const parsed = params.safeParse({ ...base, maxTokens: bad });
+    assert.equal(parsed.success, false, `maxTokens ${String(bad)} is refused`);
+    assert.deepEqual(
+      parsed.error?.issues.map((i) => i.path.join('.')),
+      ['maxTokens'],
+      `the refusal of ${String(bad)} names the field`,
+    );
+  }
+});
