@@ -9,9 +9,13 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { searchChartModel } from '../../src/engine/chart/search-chart.js';
 import { validationChartModel, validationHeadline } from '../../src/engine/chart/validation-chart.js';
+import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import type { ChartModel } from '../../src/engine/protocol/webview.js';
 import { searchServing } from '../../src/engine/search/run.js';
+import { simulate } from '../../src/engine/sim/simulate.js';
 import { ValidationReport } from '../../src/engine/validate/report.js';
+import { loadWorkload } from '../../src/engine/workload/load.js';
+import { simulationMarkdown } from '../../src/extension/simulation-report.js';
 import { configSteps, lensText, openFile as openConfig } from './configs.mjs';
 import {
   collectLogs,
@@ -37,6 +41,8 @@ import {
   webviewFrame,
   workbenchEvents,
 } from './workbench.mjs';
+
+const QUICK_INPUT = '.quick-input-widget';
 
 // The search the e2e run asks for, kept small so the suite stays fast on a 2-core machine.
 const SEARCH = {
@@ -82,6 +88,7 @@ async function startSearch(
   await pick(page, 'ServeTune: GPU', hardware);
   await answer(page, 'ServeTune: number of GPUs', gpus);
   await pick(page, 'workload to search for', workload, workloadFilter);
+  await pick(page, 'ServeTune: load', "Open loop: the workload's arrival times", 'Open loop');
   if (slo) {
     await pick(page, 'SLOs for this search', 'Change the latency targets');
     await pick(page, 'latency targets (1/3)', slo.percentile);
@@ -306,6 +313,8 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       await pick(page, 'parallel plan', 'TP1 × DP2', 'TP1 × DP2');
       await pick(page, 'ServeTune: scheduler', 'vllm-v1');
       await pick(page, 'workload to simulate', 'chat-azure.csv', 'chat-azure');
+      await pick(page, 'ServeTune: load', "Open loop: the workload's arrival times", 'Open loop');
+      await pick(page, 'ServeTune: max_tokens', 'max_tokens: the rest of the context', 'rest of the context');
       await page.waitForFunction(
         () =>
           /# Simulation: llama-3\.1-8b on l40s/.test(
@@ -319,6 +328,73 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       assert.match(text, /120 of 120 requests completed/);
       assert.match(text, /\| TTFT \|/);
       assert.match(text, /Goodput: [\d.]+ requests\/s/);
+    },
+  ],
+  [
+    'Simulate closed loop: N clients and max_tokens = output, the report as the engine simulates it in-process',
+    async ({ page }) => {
+      const clients = 4;
+      await runCommand(page, 'ServeTune: Simulate Serving Config…');
+      await pick(page, 'ServeTune: model', 'llama-3.1-8b', 'llama-3.1-8b');
+      await pick(page, 'ServeTune: GPU', 'l40s');
+      await answer(page, 'ServeTune: number of GPUs', '2');
+      await pick(page, 'parallel plan', 'TP1 × DP2', 'TP1 × DP2');
+      await pick(page, 'ServeTune: scheduler', 'vllm-v1');
+      await pick(page, 'workload to simulate', /Quick check\s*built-in/, 'Quick check');
+      await pick(page, 'ServeTune: load', 'Closed loop: N clients', 'Closed loop');
+      // The CLI's --concurrency limits: a client count that is not a positive integer is refused.
+      await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: 'ServeTune: clients' }).waitFor();
+      await page.locator(`${QUICK_INPUT} input`).fill('0');
+      await page
+        .locator(`${QUICK_INPUT} .quick-input-message`, { hasText: 'expected a positive integer' })
+        .waitFor({ timeout: 10_000 });
+      await answer(page, 'ServeTune: clients', String(clients));
+      await pick(page, 'ServeTune: max_tokens', "max_tokens = each request's output", 'each request');
+      await page.waitForFunction(
+        () =>
+          /- Load: closed loop/.test(
+            document.querySelector('.editor-instance .view-lines')?.textContent?.replaceAll('\u00a0', ' ') ??
+              '',
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
+      const text = await activeEditorText(page);
+      const plan = { tp: 1, pp: 1, dp: 2, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const };
+      const local = simulate(
+        {
+          model: 'llama-3.1-8b',
+          hardware: 'l40s',
+          deployment: { kind: 'colocated', pool: { plan, scheduler: { policy: 'vllm-v1' } } },
+          // The fixture workspace's settings: vLLM, its newest measured version.
+          engine: servingEngineFor({ id: 'vllm' }, {}),
+        },
+        loadWorkload(SEARCH.workload),
+        { closedLoop: { concurrency: clients }, maxTokens: 'output' },
+      );
+      assert.deepEqual(local.load, { mode: 'closed', concurrency: clients, thinkSeconds: 0 });
+      // The load and every latency row as the in-process run's report has them (wrapping aside).
+      const flat = (t: string) => t.replace(/\s+/g, ' ');
+      const expected = simulationMarkdown(local, SEARCH.workload, 'output')
+        .split('\n')
+        .filter((line) => /^(- Load:|\| (TTFT|TPOT|ITL|E2E|Queueing) \|)/.test(line));
+      assert.equal(expected.length, 6);
+      assert.match(
+        expected[0]!,
+        /closed loop: 4 in flight, no think time; each request asked max_tokens = its output/,
+      );
+      for (const line of expected) assert.ok(flat(text).includes(flat(line)), `the report has '${line}'`);
+      assert.match(text, new RegExp(`${local.requests.completed} of 200 requests completed`));
+      await shot(page, 'simulate-closed-loop-report');
+      // The dashboard's workload line names the load the next run takes.
+      await runCommand(page, 'ServeTune: Open Dashboard');
+      const dashboard = await webviewFrame(page, 'dashboard', 30_000, (f) =>
+        f.evaluate(() => /closed loop, 4 clients/.test(document.getElementById('app')?.innerText ?? '')),
+      );
+      assert.match(
+        await dashboard.locator('#app').innerText(),
+        /Quick check \(built-in\): .*; closed loop, 4 clients; max_tokens = each request's output/,
+      );
     },
   ],
   [
