@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import { z } from 'zod';
 import { PlansReport } from '../engine/memory/plans.js';
-import { ImportTraceResult } from '../engine/protocol/methods.js';
+import { ImportTraceResult, SimulateParams } from '../engine/protocol/methods.js';
 import { ChartModel, DeviceSummary, RecentRun, ValidationChartModel } from '../engine/protocol/webview.js';
 import { PolicyName } from '../engine/sched/config.js';
 import { CapacityPlan } from '../engine/search/capacity.js';
@@ -51,8 +51,8 @@ export const StoredRun = z.object({
       kind: z.literal('simulate'),
       summary: RunSummary,
       workload: z.string(),
-      /** 'output': each request asked max_tokens = its output length. Optional, added later. */
-      maxTokens: z.literal('output').optional(),
+      /** The max_tokens each request asked (`SimulateParams.maxTokens`); absent: the default. Optional, added later. */
+      maxTokens: SimulateParams.shape.maxTokens,
     }),
     z.object({ kind: z.literal('search'), result: SearchResult }),
     z.object({ kind: z.literal('capacity'), plan: CapacityPlan }),

@@ -167,7 +167,7 @@ export async function showSimulation(
       best: summary.feasible ? `${planText}, ${p90}` : null,
       hasChart: false,
     },
-    report: { kind: 'simulate', summary, workload, ...(maxTokens === 'output' ? { maxTokens } : {}) },
+    report: { kind: 'simulate', summary, workload, ...(maxTokens !== undefined ? { maxTokens } : {}) },
     chart: null,
   });
   services.log.info(

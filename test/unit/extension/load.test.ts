@@ -9,8 +9,9 @@ import {
   simulateLoadParams,
   workloadLine,
 } from '../../../src/extension/load.js';
+import { runMarkdown } from '../../../src/extension/reports.js';
 import { simulationMarkdown } from '../../../src/extension/simulation-report.js';
-import { Choices } from '../../../src/extension/state.js';
+import { Choices, StoredRun } from '../../../src/extension/state.js';
 
 const plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const };
 const config = {
@@ -69,5 +70,17 @@ describe('the load of an editor run', () => {
     );
     const open = simulate(config, loadWorkload(spec));
     assert.match(simulationMarkdown(open, spec), /^- Load: open loop$/m);
+    // Show Last Report reopens the stored run with the max_tokens it asked.
+    const stored = StoredRun.parse({
+      summary: { id: 's', kind: 'simulate', title: 't', at: 'now', best: null, hasChart: false },
+      report: { kind: 'simulate', summary: closed, workload: spec, maxTokens: 'output' },
+      chart: null,
+    });
+    assert.equal(runMarkdown(stored), md);
+    assert.equal(
+      StoredRun.safeParse({ ...stored, report: { ...stored.report, maxTokens: 0 } }).success,
+      false,
+      'a stored max_tokens that no longer parses drops the run',
+    );
   });
 });
