@@ -38,10 +38,14 @@ function flagSpellings(knob: Knob): string[] {
   return knob.kind === 'negatable' ? [...names, ...names.map((n) => `--no-${n.replace(/^-+/, '')}`)] : names;
 }
 
-/** Every spelling the table knows in one place: command-line flags, or YAML key paths (dotted). */
-function knownNames(engine: EngineId, where: 'flag' | 'yaml'): string[] {
+/** Where a name is written: on the command line, as a YAML key path, or as an environment variable. */
+export type NameKind = 'flag' | 'yaml' | 'env';
+
+/** Every spelling the table knows in one place: command-line flags, YAML key paths (dotted), or env vars. */
+function knownNames(engine: EngineId, where: NameKind): string[] {
   const knobs = knobTable(engine).knobs;
   if (where === 'flag') return knobs.flatMap(flagSpellings);
+  if (where === 'env') return knobs.flatMap((knob) => (knob.env ? [knob.env] : []));
   return knobs.flatMap((knob) => {
     const path = yamlPathOf(engine, knob);
     return path ? [path.join('.')] : [];
@@ -51,19 +55,30 @@ function knownNames(engine: EngineId, where: 'flag' | 'yaml'): string[] {
 const normalizePath = (name: string) => name.split('.').map(normalizeName).join('.');
 
 /**
- * The names in the engine's table a name it does not know is a slip away from (a flag such as
- * `--max-num-seq`, or a YAML key path such as `kv_cache_config.free_gpu_memory_fractoin`), nearest
- * first, as the table spells them; none when no known name is that close.
+ * A name as compared. Flags and keys by their normalized spelling (the engines take `_` for `-`); an
+ * environment variable is looked up by its exact name, so only its case is set aside here: a name that
+ * differs from a known one only in case (`max_total_tokens`) is a slip too, one the engine never reads.
  */
-export function nearKnownNames(engine: EngineId, written: string, where: 'flag' | 'yaml'): string[] {
-  const wanted = normalizePath(written);
+const comparable = (name: string, where: NameKind) =>
+  where === 'env' ? name.toUpperCase() : normalizePath(name);
+
+/**
+ * The names in the engine's table a name it does not know is a slip away from (a flag such as
+ * `--max-num-seq`, a YAML key path such as `kv_cache_config.free_gpu_memory_fractoin`, an environment
+ * variable such as `MAX_BATCH_PREFIL_TOKENS`), nearest first, as the table spells them; none when no
+ * known name is that close.
+ */
+export function nearKnownNames(engine: EngineId, written: string, where: NameKind): string[] {
+  const wanted = comparable(written, where);
   const allowance = slipAllowance(wanted.length);
   if (allowance === 0) return [];
   let best = allowance + 1;
   let near: string[] = [];
   for (const name of new Set(knownNames(engine, where))) {
-    const distance = editDistance(wanted, normalizePath(name));
-    if (distance === 0 || distance > best) continue;
+    if (name === written) return [];
+    const distance = editDistance(wanted, comparable(name, where));
+    // The same flag or key by another spelling is the engine's own; an env var differing in case is not.
+    if ((distance === 0 && where !== 'env') || distance > best) continue;
     if (distance < best) near = [];
     best = distance;
     if (!near.includes(name)) near.push(name);

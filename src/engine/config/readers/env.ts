@@ -1,7 +1,8 @@
 import type { ArgToken } from '../args.js';
 import type { BlockBuilder } from '../block.js';
-import type { EngineId } from '../engines/index.js';
+import { ENGINES, type EngineId } from '../engines/index.js';
 import { findEnv } from '../knobs/index.js';
+import { nearKnownNames } from '../knobs/near-miss.js';
 import type { SourceRange } from '../source.js';
 
 /** An environment variable handed to the server: counts where the engine reads it (TGI), else ignored. */
@@ -13,7 +14,10 @@ export function addEnvVariable(
   keyRange: SourceRange | null,
 ): void {
   const knob = findEnv(engine, name);
-  if (!knob) return;
+  if (!knob) {
+    warnIfMisspelt(builder, engine, name, keyRange ?? value.range);
+    return;
+  }
   const edit = value.range ? { target: value.range, encoding: value.encoding, form: 'value' as const } : null;
   if (/\$\{?[A-Za-z_]/.test(value.text)) {
     builder.add({
@@ -42,6 +46,20 @@ export function addEnvVariable(
     edit,
     ...(value.note ? { note: value.note } : {}),
   });
+}
+
+/**
+ * A variable the engine's table does not know but that is a slip away from one it does
+ * (MAX_BATCH_PREFIL_TOKENS for MAX_BATCH_PREFILL_TOKENS): the engine reads env vars by exact name (TGI's
+ * launcher each flag's, `#[clap(long, env)]` in huggingface/text-generation-inference
+ * launcher/src/main.rs at 009c4e0b945b2c111368afdc2c9813c32db0a9b7), so the setting meant is not set. Any other variable (HF_TOKEN, CUDA_VISIBLE_DEVICES) is
+ * left alone: a container's environment holds many the engine never reads.
+ */
+function warnIfMisspelt(builder: BlockBuilder, engine: EngineId, name: string, range: SourceRange | null) {
+  const near = nearKnownNames(engine, name, 'env');
+  if (near.length === 0) return;
+  const message = `unknown ${ENGINES[engine].displayName} variable ${name}: did you mean ${near.join(' or ')}?`;
+  builder.problem('warning', message, range, 'unknown-flag');
 }
 
 /** GPUs listed in CUDA_VISIBLE_DEVICES / NVIDIA_VISIBLE_DEVICES (`0,1,2,3`); undefined for `all` or unknown. */

@@ -71,4 +71,67 @@ describe('misspelt engine flags and keys', () => {
       '1:48 --mem-fraction-statc | unknown SGLang flag --mem-fraction-statc: did you mean --mem-fraction-static?',
     ]);
   });
+
+  test('TGI environment variables a slip away from one the launcher reads warn, on the name', () => {
+    const shell =
+      'MAX_BATCH_PREFIL_TOKENS=8192 HF_TOKEN=hf_x CUDA_VISIBLE_DEVICES=0,1 \\\n' +
+      '  text-generation-launcher --model-id m --num-shard 2\n';
+    assert.deepEqual(slips('tgi.sh', shell), [
+      '1:1 MAX_BATCH_PREFIL_TOKENS=8192 | unknown Text Generation Inference variable MAX_BATCH_PREFIL_TOKENS: did you mean MAX_BATCH_PREFILL_TOKENS?',
+    ]);
+    const compose = [
+      'services:',
+      '  tgi:',
+      '    image: ghcr.io/huggingface/text-generation-inference:3.3.4',
+      '    command: --model-id m',
+      '    environment:',
+      '      MAX_TOTAL_TOKEN: 4096',
+      '      max_input_tokens: 2048',
+      '      HUGGING_FACE_HUB_TOKEN: x',
+      '',
+    ].join('\n');
+    assert.deepEqual(slips('compose.yaml', compose), [
+      '6:7 MAX_TOTAL_TOKEN | unknown Text Generation Inference variable MAX_TOTAL_TOKEN: did you mean MAX_TOTAL_TOKENS?',
+      '7:7 max_input_tokens | unknown Text Generation Inference variable max_input_tokens: did you mean MAX_INPUT_TOKENS?',
+    ]);
+  });
+
+  test('a Kubernetes env list: only names near a known variable, for vLLM as for TGI', () => {
+    const manifest = (image: string, env: string[]) =>
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: d}',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        `        - image: ${image}`,
+        '          args: [m]',
+        '          env:',
+        ...env.map((name) => `            - {name: ${name}, value: "1"}`),
+        '',
+      ].join('\n');
+    const tgi = manifest('ghcr.io/huggingface/text-generation-inference:3.3.4', [
+      'NUM_SHARDS',
+      'CUDA_GRAPH',
+      'MASTER_ADDR',
+      'USE_PREFIX_CACHING',
+      'NVIDIA_VISIBLE_DEVICES',
+    ]);
+    assert.deepEqual(slips('tgi.yaml', tgi), [
+      '11:22 NUM_SHARDS | unknown Text Generation Inference variable NUM_SHARDS: did you mean NUM_SHARD?',
+      '12:22 CUDA_GRAPH | unknown Text Generation Inference variable CUDA_GRAPH: did you mean CUDA_GRAPHS?',
+    ]);
+    // vLLM reads hundreds of VLLM_* variables; only the few its table lists can be misspelt here.
+    const vllm = manifest('vllm/vllm-openai:v0.11.0', [
+      'VLLM_ALL2ALL_BACKND',
+      'VLLM_USE_FLASHINFER_MOE_MXFP4_BF16',
+      'VLLM_LOGGING_LEVEL',
+      'HF_TOKEN',
+    ]);
+    assert.deepEqual(slips('vllm.yaml', vllm), [
+      '11:22 VLLM_ALL2ALL_BACKND | unknown vLLM variable VLLM_ALL2ALL_BACKND: did you mean VLLM_ALL2ALL_BACKEND?',
+    ]);
+  });
 });
