@@ -128,11 +128,11 @@ const COMMAND_LINE = new RegExp(
 
 /**
  * JSON is YAML 1.2, so a manifest written as JSON (`kubectl get -o json`, a generated Deployment) goes
- * through the YAML readers, ranges and all. Without the extension, an object that opens with a quoted
- * key is JSON: no shell script starts that way.
+ * through the YAML readers, ranges and all. Without the extension, an object (or an array of objects)
+ * that opens with a quoted key is JSON: no shell script starts that way.
  */
 function looksLikeJson(source: SourceFile): boolean {
-  return JSON_EXTENSIONS.test(source.path) || /^\s*\{\s*"/.test(source.text);
+  return JSON_EXTENSIONS.test(source.path) || /^\s*(\[\s*)?\{\s*"/.test(source.text);
 }
 
 /**

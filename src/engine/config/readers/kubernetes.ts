@@ -41,14 +41,23 @@ import {
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'Pod', 'Job', 'DaemonSet', 'ReplicaSet']);
 const GPU_RESOURCES = ['nvidia.com/gpu', 'amd.com/gpu'];
 
+const isKubernetesObject = (node: unknown) => isMap(node) && node.has('apiVersion') && node.has('kind');
+
+/**
+ * A Kubernetes object, or an array of them: JSON has no multi-document form, so generators that emit
+ * several objects as JSON (jsonnet, cdk8s, scripts) write `[ {Deployment}, {Service} ]`. Only an array
+ * whose every item is an object with `apiVersion` and `kind` counts; other JSON arrays are data.
+ */
 export function isKubernetesDocument(yamlDocument: Document.Parsed): boolean {
   const root = yamlDocument.contents;
-  return isMap(root) && root.has('apiVersion') && root.has('kind');
+  if (isSeq(root)) return root.items.length > 0 && root.items.every(isKubernetesObject);
+  return isKubernetesObject(root);
 }
 
 /**
- * The objects of a manifest: each document's, and the `items` of a `List` (what `kubectl get -o yaml`
- * and `-o json` print for several objects; kubectl also names lists `DeploymentList` and the like).
+ * The objects of a manifest: each document's, the items of a top-level array, and the `items` of a
+ * `List` (what `kubectl get -o yaml` and `-o json` print for several objects; kubectl also names lists
+ * `DeploymentList` and the like).
  */
 function manifestObjects(documents: Document.Parsed[]): YAMLMap[] {
   const objects: YAMLMap[] = [];
@@ -59,7 +68,10 @@ function manifestObjects(documents: Document.Parsed[]): YAMLMap[] {
       for (const item of items.items) visit(item);
     } else objects.push(node);
   };
-  for (const yamlDocument of documents) visit(yamlDocument.contents);
+  for (const { contents } of documents) {
+    if (isSeq(contents)) for (const item of contents.items) visit(item);
+    else visit(contents);
+  }
   return objects;
 }
 

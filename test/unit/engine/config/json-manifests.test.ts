@@ -28,6 +28,48 @@ describe('Kubernetes manifests written as JSON', () => {
     assert.equal(textAt(text, block, 'gpus'), '"8"');
   });
 
+  test('a top-level array of a Service and a Deployment reads like the two YAML documents', () => {
+    const { text, report } = sameAsYaml(
+      'kubernetes/vllm-deployment-array.json',
+      'kubernetes/vllm-deployment.yaml',
+    );
+    const [block] = report.blocks;
+    assert.equal(textAt(text, block, 'tp'), '"8"');
+    assert.equal(textAt(text, block, 'maxModelLen'), '16384');
+    assert.equal(textAt(text, block, 'gpus'), '"8"');
+  });
+
+  test('edits to a top-level array keep it JSON: in place, and a new flag in the args array', () => {
+    const { after } = roundTrip('kubernetes/vllm-deployment-array.json', 0, { tp: 4, maxNumSeqs: 64 });
+    const [text] = Object.values(after);
+    const parsed = JSON.parse(text) as { kind: string; spec?: { template?: unknown } }[];
+    assert.deepEqual(
+      parsed.map((item) => item.kind),
+      ['Service', 'Deployment'],
+    );
+    const args = JSON.stringify(parsed[1].spec?.template);
+    assert.match(args, /"--tensor-parallel-size","4"/);
+    assert.match(args, /"--max-num-seqs","64"/);
+  });
+
+  test('an array sniffed without the .json extension; an array of other objects is not a manifest', () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd' },
+      spec: {
+        template: {
+          spec: { containers: [{ image: 'vllm/vllm-openai', args: ['m', '--max-num-seqs', '8'] }] },
+        },
+      },
+    };
+    const report = readConfig('manifest', JSON.stringify([deployment]));
+    assert.equal(report.format, 'kubernetes');
+    assert.equal(blockSettings(report.blocks[0]).maxNumSeqs, 8);
+    const mixed = readConfig('data.json', JSON.stringify([deployment, { name: 'not an object of the API' }]));
+    assert.equal(mixed.format, 'unknown');
+  });
+
   test('a LeaderWorkerSet object: leader, size and GPUs as in YAML', () => {
     const { report } = sameAsYaml('kinds/lws-vllm-multinode.json', 'kinds/lws-vllm-multinode.yaml');
     assert.equal(report.blocks[0].nodes?.count, 2);
