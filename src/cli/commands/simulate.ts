@@ -23,7 +23,7 @@ import {
   type SchedulerConfig,
   SchedulingPolicy,
 } from '../../engine/sched/config.js';
-import { RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
+import { poolOverlap, RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
 import { kvUseText } from '../../engine/sim/kv-use.js';
 import { runLoadText } from '../../engine/sim/load-text.js';
 import type { MaxTokens } from '../../engine/sim/requests.js';
@@ -715,12 +715,12 @@ function deploymentOfFlags(
         prefill: {
           plan: planOf(flags.prefillTp ?? flags.tp, flags.prefillPp ?? flags.pp, flags.prefillDp ?? 1),
           scheduler: pairedScheduler('prefill') ?? scheduler,
-          ...overlapOf(sides?.prefill),
+          ...poolOverlap(sides?.prefill),
         },
         decode: {
           plan: planOf(flags.decodeTp ?? flags.tp, flags.decodePp ?? flags.pp, flags.decodeDp ?? 1),
           scheduler: pairedScheduler('decode') ?? scheduler,
-          ...overlapOf(sides?.decode),
+          ...poolOverlap(sides?.decode),
           ...speculation,
         },
       }
@@ -844,9 +844,6 @@ ${table([
 
 /** Each pool's own overlap-scheduler setting; a side left out takes the engine version's default. */
 type PoolOverlap = { prefill?: boolean; decode?: boolean };
-
-const overlapOf = (overlap: boolean | undefined) =>
-  overlap !== undefined ? { overlapScheduling: overlap } : {};
 
 /**
  * Each pool's overlap scheduler where `--side` simulates one side of a file's pair: the picked side's

@@ -30,6 +30,14 @@ export const PoolConfig = z.object({
 });
 export type PoolConfig = z.infer<typeof PoolConfig>;
 
+/**
+ * A pool's own overlap setting as a field to spread: none where it is undefined, since an absent field
+ * (the engine's setting applies) and one present as undefined compare unequal in deep comparisons.
+ */
+export function poolOverlap(overlap: boolean | undefined): Pick<PoolConfig, 'overlapScheduling'> {
+  return overlap === undefined ? {} : { overlapScheduling: overlap };
+}
+
 export const Deployment = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('colocated'), pool: PoolConfig }),
   z.object({

@@ -7,7 +7,7 @@ import type { Plan } from '../memory/plan.js';
 import { servingEngineFor } from '../perf/serving-engine.js';
 import type { SchedulerConfig } from '../sched/config.js';
 import { schedulerFor } from '../search/simulation-evaluator.js';
-import type { SimulationConfigInput } from '../sim/config.js';
+import { poolOverlap, type SimulationConfigInput } from '../sim/config.js';
 import { ServeTuneError } from '../util/errors.js';
 import { readConfigIfFile } from '../util/files.js';
 import { readBlock, refuseBlockErrors } from './read-block.js';
@@ -106,15 +106,13 @@ export function simulationConfigOf(
   const pool = {
     plan: config.plan,
     scheduler: config.scheduler,
-    ...(pair && ownOverlap !== undefined ? { overlapScheduling: ownOverlap } : {}),
+    ...poolOverlap(pair ? ownOverlap : undefined),
   };
   const other = pair?.other
     ? {
         plan: pair.other.plan,
         scheduler: pair.other.scheduler,
-        ...(pair.other.overlapScheduling !== undefined
-          ? { overlapScheduling: pair.other.overlapScheduling }
-          : {}),
+        ...poolOverlap(pair.other.overlapScheduling),
       }
     : pool;
   return {
@@ -242,8 +240,7 @@ function otherSide(
     hardware: picked.resolved.hardware.id,
     side: wanted,
   });
-  const overlap = resolved.behaviour.overlapScheduling;
-  return { source, plan, scheduler, ...(overlap !== undefined ? { overlapScheduling: overlap } : {}) };
+  return { source, plan, scheduler, ...poolOverlap(resolved.behaviour.overlapScheduling) };
 }
 
 /** The engine version the block's image tag names (`v0.4.9-cu126` → 0.4.9), as `--engine` takes one. */

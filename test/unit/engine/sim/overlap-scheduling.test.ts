@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SimulationConfigInput } from '../../../../src/engine/sim/config.js';
+import { poolOverlap, type SimulationConfigInput } from '../../../../src/engine/sim/config.js';
 import { simulate } from '../../../../src/engine/sim/simulate.js';
 import { generateWorkload, parseWorkloadSpec } from '../../../../src/engine/workload/spec.js';
 
@@ -119,5 +119,14 @@ describe('overlap scheduling', () => {
     // And not the engine's one setting for both pools.
     assert.notDeepEqual(recipe, ttfts(disagg(undefined, undefined, undefined)));
     assert.notDeepEqual(recipe, ttfts(disagg(false, undefined, undefined)));
+  });
+});
+
+describe('poolOverlap', () => {
+  it("leaves the field out where the pool has no setting of its own, so the engine's applies", () => {
+    assert.deepEqual(poolOverlap(undefined), {});
+    assert.equal('overlapScheduling' in poolOverlap(undefined), false);
+    assert.deepEqual(poolOverlap(false), { overlapScheduling: false });
+    assert.deepEqual(poolOverlap(true), { overlapScheduling: true });
   });
 });
