@@ -15,58 +15,41 @@ function sameAsYaml(json: string, yaml: string): ReturnType<typeof readFixture> 
   return fromJson;
 }
 
+/** The smallest Deployment of a vLLM server, for text without a file name. */
+const DEPLOYMENT = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'd' },
+  spec: {
+    template: {
+      spec: {
+        containers: [{ name: 'v', image: 'vllm/vllm-openai', args: ['m', '--max-num-seqs', '8'] }],
+      },
+    },
+  },
+};
+
 describe('Kubernetes manifests written as JSON', () => {
-  test('a List of a Service and a Deployment reads like the two YAML documents', () => {
-    const { text, report } = sameAsYaml(
-      'kubernetes/vllm-deployment-list.json',
-      'kubernetes/vllm-deployment.yaml',
-    );
-    const [block] = report.blocks;
-    // Ranges land on the JSON's characters: the quoted word, and inside it for `--flag=value`.
-    assert.equal(textAt(text, block, 'tp'), '"8"');
-    assert.equal(textAt(text, block, 'maxModelLen'), '16384');
-    assert.equal(textAt(text, block, 'gpus'), '"8"');
-  });
-
-  test('a top-level array of a Service and a Deployment reads like the two YAML documents', () => {
-    const { text, report } = sameAsYaml(
-      'kubernetes/vllm-deployment-array.json',
-      'kubernetes/vllm-deployment.yaml',
-    );
-    const [block] = report.blocks;
-    assert.equal(textAt(text, block, 'tp'), '"8"');
-    assert.equal(textAt(text, block, 'maxModelLen'), '16384');
-    assert.equal(textAt(text, block, 'gpus'), '"8"');
-  });
-
-  test('edits to a top-level array keep it JSON: in place, and a new flag in the args array', () => {
-    const { after } = roundTrip('kubernetes/vllm-deployment-array.json', 0, { tp: 4, maxNumSeqs: 64 });
-    const [text] = Object.values(after);
-    const parsed = JSON.parse(text) as { kind: string; spec?: { template?: unknown } }[];
-    assert.deepEqual(
-      parsed.map((item) => item.kind),
-      ['Service', 'Deployment'],
-    );
-    const args = JSON.stringify(parsed[1].spec?.template);
-    assert.match(args, /"--tensor-parallel-size","4"/);
-    assert.match(args, /"--max-num-seqs","64"/);
-  });
+  // The same Service and Deployment as one `List` object and as a top-level array of both.
+  for (const [form, fixture] of [
+    ['a List', 'kubernetes/vllm-deployment-list.json'],
+    ['a top-level array', 'kubernetes/vllm-deployment-array.json'],
+  ]) {
+    test(`${form} of a Service and a Deployment reads like the two YAML documents`, () => {
+      const { text, report } = sameAsYaml(fixture, 'kubernetes/vllm-deployment.yaml');
+      const [block] = report.blocks;
+      // Ranges land on the JSON's characters: the quoted word, and inside it for `--flag=value`.
+      assert.equal(textAt(text, block, 'tp'), '"8"');
+      assert.equal(textAt(text, block, 'maxModelLen'), '16384');
+      assert.equal(textAt(text, block, 'gpus'), '"8"');
+    });
+  }
 
   test('an array sniffed without the .json extension; an array of other objects is not a manifest', () => {
-    const deployment = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'd' },
-      spec: {
-        template: {
-          spec: { containers: [{ image: 'vllm/vllm-openai', args: ['m', '--max-num-seqs', '8'] }] },
-        },
-      },
-    };
-    const report = readConfig('manifest', JSON.stringify([deployment]));
+    const report = readConfig('manifest', JSON.stringify([DEPLOYMENT]));
     assert.equal(report.format, 'kubernetes');
     assert.equal(blockSettings(report.blocks[0]).maxNumSeqs, 8);
-    const mixed = readConfig('data.json', JSON.stringify([deployment, { name: 'not an object of the API' }]));
+    const mixed = readConfig('data.json', JSON.stringify([DEPLOYMENT, { name: 'not an object of the API' }]));
     assert.equal(mixed.format, 'unknown');
   });
 
@@ -98,28 +81,24 @@ describe('Kubernetes manifests written as JSON', () => {
   });
 
   test('edits keep the file JSON: a value rewritten in place, a new flag added to the args array', () => {
-    const { after } = roundTrip('kubernetes/vllm-deployment-list.json', 0, { tp: 4, maxNumSeqs: 64 });
-    const [text] = Object.values(after);
-    const parsed = JSON.parse(text) as { items: { spec?: { template?: unknown } }[] };
-    const args = JSON.stringify(parsed.items[1].spec?.template);
-    assert.match(args, /"--tensor-parallel-size","4"/);
-    assert.match(args, /"--max-num-seqs","64"/);
+    type Objects = { kind: string; spec?: { template?: unknown } }[];
+    const objectsOf = {
+      'kubernetes/vllm-deployment-list.json': (parsed: unknown) => (parsed as { items: Objects }).items,
+      'kubernetes/vllm-deployment-array.json': (parsed: unknown) => parsed as Objects,
+    };
+    for (const [fixture, objects] of Object.entries(objectsOf)) {
+      const { after } = roundTrip(fixture, 0, { tp: 4, maxNumSeqs: 64 });
+      const [text] = Object.values(after);
+      const [service, deployment] = objects(JSON.parse(text));
+      assert.equal(service.kind, 'Service', fixture);
+      const args = JSON.stringify(deployment.spec?.template);
+      assert.match(args, /"--tensor-parallel-size","4"/);
+      assert.match(args, /"--max-num-seqs","64"/);
+    }
   });
 
   test('JSON without the .json extension is sniffed by its opening quoted key, not read as shell', () => {
-    const text = JSON.stringify({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'd' },
-      spec: {
-        template: {
-          spec: {
-            containers: [{ name: 'v', image: 'vllm/vllm-openai', args: ['m', '--max-num-seqs', '8'] }],
-          },
-        },
-      },
-    });
-    const report = readConfig('manifest', text);
+    const report = readConfig('manifest', JSON.stringify(DEPLOYMENT));
     assert.equal(report.format, 'kubernetes');
     assert.equal(blockSettings(report.blocks[0]).maxNumSeqs, 8);
   });
