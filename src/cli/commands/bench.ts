@@ -23,7 +23,7 @@ import {
   thinkTimeOption,
   warmUpOption,
 } from '../options.js';
-import { printSummary } from './simulate.js';
+import { printSummary } from './simulate-summary.js';
 
 interface BenchFlags {
   url: string;

@@ -23,17 +23,14 @@ import {
   type SchedulerConfig,
   SchedulingPolicy,
 } from '../../engine/sched/config.js';
-import { poolOverlap, RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
-import { kvUseText } from '../../engine/sim/kv-use.js';
-import { runLoadText } from '../../engine/sim/load-text.js';
+import { RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
 import type { MaxTokens } from '../../engine/sim/requests.js';
 import { simulate } from '../../engine/sim/simulate.js';
-import { summarySloVerdict } from '../../engine/sim/slo-check.js';
-import { type MetricSummary, RunSummary } from '../../engine/sim/summary.js';
+import { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES } from '../../engine/workload/slo.js';
-import { NO_SLO, type SloDefinition, sloInWords } from '../../engine/workload/slo-verdict.js';
+import { NO_SLO, type SloDefinition } from '../../engine/workload/slo-verdict.js';
 import type { Workload } from '../../engine/workload/types.js';
 import { refuseWarmUpOfAll } from '../../engine/workload/warm-up.js';
 import { configFileOptions, withConfigFile } from '../config-flags.js';
@@ -47,7 +44,7 @@ import {
   redundantSlotsOfFlags,
 } from '../expert-options.js';
 import { inputOption, modelOption } from '../file-options.js';
-import { printJson, table } from '../format.js';
+import { printJson } from '../format.js';
 import {
   checkThinkTime,
   checkWarmUpPhase,
@@ -79,6 +76,7 @@ import {
 } from '../options.js';
 import { perfDbFor } from '../perf-db.js';
 import { specAcceptanceOption, speculationOfFlags, speculativeOption } from '../speculation-options.js';
+import { printSummary } from './simulate-summary.js';
 import { formatStepBreakdown } from './step-breakdown.js';
 import { describeExpertParallel, expertParallelTerms } from './step-expert-parallel.js';
 import { speculativeStep } from './step-speculation.js';
@@ -715,12 +713,12 @@ function deploymentOfFlags(
         prefill: {
           plan: planOf(flags.prefillTp ?? flags.tp, flags.prefillPp ?? flags.pp, flags.prefillDp ?? 1),
           scheduler: pairedScheduler('prefill') ?? scheduler,
-          ...poolOverlap(sides?.prefill),
+          ...overlapOf(sides?.prefill),
         },
         decode: {
           plan: planOf(flags.decodeTp ?? flags.tp, flags.decodePp ?? flags.pp, flags.decodeDp ?? 1),
           scheduler: pairedScheduler('decode') ?? scheduler,
-          ...poolOverlap(sides?.decode),
+          ...overlapOf(sides?.decode),
           ...speculation,
         },
       }
@@ -770,80 +768,11 @@ function allFailedReason(summary: RunSummary, workload: Workload, maxModelLen: n
   return `all ${summary.requests.total} requests failed: ${why}`;
 }
 
-export function printSummary(s: RunSummary, source: string): void {
-  console.log(`${s.label}\nworkload: ${source}`);
-  if (s.load) console.log(runLoadText(s.load));
-  if (!s.feasible) {
-    console.log(`\nInfeasible, not simulated:\n  ${s.problems.join('\n  ')}`);
-    return;
-  }
-  const row = (name: string, m: MetricSummary | null) =>
-    m
-      ? [name, ms(m.mean), ms(m.p50), ms(m.p90), ms(m.p99), String(m.count)]
-      : [name, '-', '-', '-', '-', '0'];
-  console.log(
-    `\n${s.requests.completed}/${s.requests.total} requests completed (${s.requests.failed} failed) over ${s.simulatedSeconds.toFixed(1)} s ${s.kind === 'measured' ? `measured (wall ${s.wallSeconds.toFixed(2)} s)` : `simulated in ${s.wallSeconds.toFixed(2)} s (${s.steps} steps)`}\n`,
-  );
-  console.log(
-    table([
-      ['metric', 'mean', 'p50', 'p90', 'p99', 'samples'],
-      row('TTFT', s.ttft),
-      row('TPOT', s.tpot),
-      row('ITL', s.itl),
-      row('E2E', s.e2e),
-      row('queueing', s.queueing),
-      ...(s.kvTransfer ? [row('KV transfer', s.kvTransfer)] : []),
-    ]),
-  );
-  const t = s.throughput;
-  console.log(
-    `\nthroughput: ${t.requestsPerSecond.toFixed(2)} req/s, ${t.outputTokensPerSecond.toFixed(0)} output tok/s (${t.outputTokensPerSecondPerGpu.toFixed(0)} per GPU over ${s.gpus} GPU${s.gpus === 1 ? '' : 's'}), ${t.totalTokensPerSecond.toFixed(0)} total tok/s`,
-  );
-  const verdict = summarySloVerdict(s);
-  if (s.goodput && verdict) {
-    console.log(
-      `goodput: ${s.goodput.requestsPerSecond.toFixed(2)} req/s (${(100 * s.goodput.fraction).toFixed(1)}% of requests meet every target)`,
-    );
-    console.log(`SLO ${sloInWords(verdict.slo)}: ${verdict.meets ? 'met' : 'not met'}`);
-  }
-  console.log(
-    `preemptions: ${s.preemptions}; mean batch ${s.batchSize?.mean.toFixed(1) ?? '-'}; ${kvUseText(s)}` +
-      (s.prefixCache ? `; prefix cache hit rate ${(100 * s.prefixCache.hitRate).toFixed(1)}%` : '') +
-      (s.prefixCache?.hostHitTokens
-        ? ` (${((100 * s.prefixCache.hostHitTokens) / Math.max(1, s.prefixCache.queriedTokens)).toFixed(1)}% from host memory)`
-        : ''),
-  );
-  if (s.classes) printClasses(s.classes);
-  if (s.speculation) {
-    const sp = s.speculation;
-    console.log(
-      `speculation ${sp.setting}: ${sp.tokensPerVerification.toFixed(2)} tokens per verification (acceptance model: ${sp.expectedTokensPerVerification.toFixed(2)}), ${sp.draftedTokens} drafted over ${sp.verifications} verifications`,
-    );
-  }
-  if (s.problems.length > 0) console.log(`note: ${s.problems.join('; ')}`);
-}
-
-/** One row per request class: its latencies (p50 / p99) and its share meeting the SLO. */
-function printClasses(classes: NonNullable<RunSummary['classes']>): void {
-  const pair = (m: MetricSummary | null) => (m ? `${ms(m.p50)} / ${ms(m.p99)}` : '-');
-  console.log(
-    `
-${table([
-  ['class', 'requests', 'TTFT p50 / p99', 'TPOT p50 / p99', 'E2E p50 / p99', 'meet SLO'],
-  ...classes.map((c) => [
-    c.name,
-    `${c.completed}/${c.requests}`,
-    pair(c.ttft),
-    pair(c.tpot),
-    pair(c.e2e),
-    c.sloAttainment === null ? '-' : `${(100 * c.sloAttainment).toFixed(1)}%`,
-  ]),
-])}`,
-  );
-}
-
 /** Each pool's own overlap-scheduler setting; a side left out takes the engine version's default. */
 type PoolOverlap = { prefill?: boolean; decode?: boolean };
+
+const overlapOf = (overlap: boolean | undefined) =>
+  overlap !== undefined ? { overlapScheduling: overlap } : {};
 
 /**
  * Each pool's overlap scheduler where `--side` simulates one side of a file's pair: the picked side's
