@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
 import { loadCalibrationAndNote } from '../../engine/calibrate/load.js';
-import { kvBlockSizeProblem } from '../../engine/config/block-size.js';
 import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import type { HardwareSpec } from '../../engine/hardware/spec.js';
@@ -9,7 +8,6 @@ import { findModel } from '../../engine/model/catalog.js';
 import { defaultWeightDtype } from '../../engine/model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
-import type { ModelSpec } from '../../engine/model/spec.js';
 import { resolveMeasuredOps } from '../../engine/perf/measured-ops.js';
 import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
 import { readOpTables, StepReport } from '../../engine/perf/report.js';
@@ -17,20 +15,14 @@ import { describeServingEngine, ServingEngine } from '../../engine/perf/serving-
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
 import type { SpecAcceptance, SpeculationConfig } from '../../engine/perf/speculation.js';
 import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
-import {
-  PolicyName,
-  PreemptionMode,
-  type SchedulerConfig,
-  SchedulingPolicy,
-} from '../../engine/sched/config.js';
+import { PolicyName, PreemptionMode, SchedulingPolicy } from '../../engine/sched/config.js';
 import { RouterName, type SimulationConfigInput } from '../../engine/sim/config.js';
 import type { MaxTokens } from '../../engine/sim/requests.js';
 import { simulate } from '../../engine/sim/simulate.js';
 import { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
-import { loadWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES } from '../../engine/workload/slo.js';
-import { NO_SLO, type SloDefinition } from '../../engine/workload/slo-verdict.js';
+import { NO_SLO } from '../../engine/workload/slo-verdict.js';
 import type { Workload } from '../../engine/workload/types.js';
 import { refuseWarmUpOfAll } from '../../engine/workload/warm-up.js';
 import { configFileOptions, withConfigFile } from '../config-flags.js';
@@ -76,6 +68,8 @@ import {
 } from '../options.js';
 import { perfDbFor } from '../perf-db.js';
 import { specAcceptanceOption, speculationOfFlags, speculativeOption } from '../speculation-options.js';
+import { deploymentOfFlags, poolOverlapOfFlags, schedulerOfFlags } from './simulate-deployment.js';
+import { requireSimulateInputs, type SimulateFlags, workloadOfFlags } from './simulate-inputs.js';
 import { printSummary } from './simulate-summary.js';
 import { formatStepBreakdown } from './step-breakdown.js';
 import { describeExpertParallel, expertParallelTerms } from './step-expert-parallel.js';
@@ -124,72 +118,6 @@ interface StepFlags extends EngineFlags {
   calibration?: string;
   opTables?: string[];
   perfDb?: string;
-  speculative?: SpeculationConfig;
-  specAcceptance?: SpecAcceptance;
-  json?: boolean;
-}
-
-interface SimulateFlags extends EngineFlags {
-  config?: string;
-  block?: number;
-  side?: 'prefill' | 'decode';
-  /** Set by withConfigFile for --side: the other side's scheduler as its block sets it. */
-  pairedScheduler?: SchedulerConfig;
-  /** Set by withConfigFile: the block the settings came from, for people. */
-  configSource?: string;
-  model: string;
-  hardware: string;
-  tp: number;
-  pp: number;
-  dp: number;
-  ep: number;
-  /** Absent: the model's published format (defaultWeightDtype). */
-  weightDtype?: WeightDtype;
-  kvDtype: KvDtype;
-  scheduler: PolicyName;
-  maxNumSeqs?: number;
-  maxNumBatchedTokens?: number;
-  blockSize?: number;
-  gpuMemoryUtilization?: number;
-  maxModelLen?: number;
-  chunkedPrefillSize?: number;
-  maxPrefillTokens?: number;
-  mixedChunk?: boolean;
-  schedulerRecvInterval?: number;
-  scheduleConservativeness?: number;
-  preemption?: 'recompute' | 'swap';
-  schedulingPolicy?: 'fcfs' | 'priority';
-  kvOffload?: number;
-  kvPin?: number;
-  attentionDpBalance?: number;
-  batchWaitIters?: number;
-  batchWaitTokensRatio?: number;
-  prefixCaching?: boolean;
-  router: RouterName;
-  prefillTp?: number;
-  prefillPp?: number;
-  prefillDp?: number;
-  decodeTp?: number;
-  decodePp?: number;
-  decodeDp?: number;
-  profile?: string;
-  calibration?: string;
-  opTables?: string[];
-  perfDb?: string;
-  workload: string;
-  rate?: number;
-  seed: number;
-  duration?: number;
-  requests?: number;
-  concurrency?: number;
-  thinkTime?: number;
-  warmUpRequests?: number;
-  warmUpPhase?: boolean;
-  maxTokens?: MaxTokens;
-  slo?: SloDefinition;
-  expertSkew?: number;
-  eplbRedundant?: number;
-  allToAll?: AllToAllBackend;
   speculative?: SpeculationConfig;
   specAcceptance?: SpecAcceptance;
   json?: boolean;
@@ -642,122 +570,6 @@ async function runSimulate(given: SimulateFlags, command: Command): Promise<void
   }
 }
 
-/** The scheduler the flags set; a block size the scheduler cannot use is an error. */
-function schedulerOfFlags(flags: SimulateFlags): SchedulerConfig {
-  const scheduler: SchedulerConfig = {
-    policy: flags.scheduler,
-    maxNumSeqs: flags.maxNumSeqs,
-    maxNumBatchedTokens: flags.maxNumBatchedTokens,
-    chunkedPrefillSize: flags.chunkedPrefillSize,
-    maxPrefillTokens: flags.maxPrefillTokens,
-    mixedChunk: flags.mixedChunk,
-    schedulerRecvInterval: flags.schedulerRecvInterval,
-    scheduleConservativeness: flags.scheduleConservativeness,
-    blockSize: flags.blockSize,
-    gpuMemoryUtilization: flags.gpuMemoryUtilization,
-    maxModelLen: flags.maxModelLen,
-    preemption: flags.preemption,
-    schedulingPolicy: flags.schedulingPolicy,
-    kvOffloadBytes: flags.kvOffload === undefined ? undefined : flags.kvOffload * 1024 ** 3,
-    kvPinSeconds: flags.kvPin,
-    attentionDpBalanceIters: flags.attentionDpBalance,
-    batchWaitIters: flags.batchWaitIters,
-    batchWaitTokensRatio: flags.batchWaitTokensRatio,
-    enablePrefixCaching: flags.prefixCaching,
-  };
-  const blockSizeProblem =
-    flags.blockSize === undefined ? undefined : kvBlockSizeProblem(flags.scheduler, flags.blockSize);
-  if (blockSizeProblem) throw new ServeTuneError(blockSizeProblem, 'invalid-argument', '--block-size');
-  return scheduler;
-}
-
-/**
- * The deployment the flags describe: one colocated pool, or prefill and decode pools where any
- * --prefill-* or --decode-* degree is given. Speculation and expert routing go where decodes run.
- */
-function deploymentOfFlags(
-  flags: SimulateFlags,
-  model: ModelSpec,
-  scheduler: SchedulerConfig,
-  sides: PoolOverlap | undefined,
-): SimulationConfigInput['deployment'] {
-  const planOf = (tp: number, pp: number, dp: number): Plan => ({
-    tp,
-    pp,
-    dp,
-    ep: flags.ep,
-    ...redundantSlotsOfFlags(flags),
-    ...allToAllOfFlags(flags),
-    weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
-    kvDtype: flags.kvDtype,
-  });
-  // --config --side: the scheduler flags set the picked side's pool, the other side's block its own.
-  const pairedScheduler = (pool: 'prefill' | 'decode') =>
-    flags.side !== undefined && flags.side !== pool ? flags.pairedScheduler : undefined;
-  const disaggregated = [
-    flags.prefillTp,
-    flags.prefillPp,
-    flags.prefillDp,
-    flags.decodeTp,
-    flags.decodePp,
-    flags.decodeDp,
-  ].some((v) => v !== undefined);
-  // Speculation runs where decodes do: the colocated pool, or the decode pool.
-  const spec = speculationOfFlags(flags);
-  const speculation = spec ? { speculation: spec } : {};
-  const routing = expertRoutingOfFlags(flags);
-  if (routing) Object.assign(speculation, { expertRouting: routing });
-  return disaggregated
-    ? {
-        kind: 'disaggregated',
-        prefill: {
-          plan: planOf(flags.prefillTp ?? flags.tp, flags.prefillPp ?? flags.pp, flags.prefillDp ?? 1),
-          scheduler: pairedScheduler('prefill') ?? scheduler,
-          ...overlapOf(sides?.prefill),
-        },
-        decode: {
-          plan: planOf(flags.decodeTp ?? flags.tp, flags.decodePp ?? flags.pp, flags.decodeDp ?? 1),
-          scheduler: pairedScheduler('decode') ?? scheduler,
-          ...overlapOf(sides?.decode),
-          ...speculation,
-        },
-      }
-    : {
-        kind: 'colocated',
-        pool: { plan: planOf(flags.tp, flags.pp, flags.dp), scheduler, ...speculation },
-      };
-}
-
-/** The workload the flags name, cut to --duration or --requests; one with no request is an error. */
-function workloadOfFlags(flags: SimulateFlags): Workload {
-  const workload = loadWorkload(flags.workload, {
-    rate: flags.rate,
-    seed: flags.seed,
-    durationSeconds: flags.duration,
-    count: flags.requests,
-  });
-  if (workload.requests.length === 0) {
-    const flag = flags.duration !== undefined ? '--duration' : '--workload';
-    throw new ServeTuneError(
-      `no requests to simulate: ${flag === '--duration' ? `none of ${flags.workload} arrives within --duration ${flags.duration} s` : `${flags.workload} holds none`}`,
-      'invalid-argument',
-      flag,
-    );
-  }
-  return workload;
-}
-
-/** --model, --hardware and --workload: given, or taken from --config (and the servetune.json beside it). */
-function requireSimulateInputs(flags: SimulateFlags): SimulateFlags {
-  const missing = (['model', 'hardware', 'workload'] as const).filter((key) => !flags[key]);
-  if (missing.length === 0) return flags;
-  const names = missing.map((key) => `--${key}`).join(', ');
-  const why = flags.config
-    ? `${flags.config} does not name ${missing.length === 1 ? 'it' : 'them'}${missing.includes('workload') ? ' and no servetune.json beside it has a "workload"' : ''}`
-    : 'give them, or --config with a serving config file';
-  throw new ServeTuneError(`simulate needs ${names}: ${why}`, 'invalid-argument', `--${missing[0]}`);
-}
-
 /** Why a run served none of its requests: all longer than the context, or none admitted to the KV cache. */
 function allFailedReason(summary: RunSummary, workload: Workload, maxModelLen: number): string {
   const shortest = Math.min(...workload.requests.map((r) => r.promptTokens + r.outputTokens));
@@ -766,28 +578,4 @@ function allFailedReason(summary: RunSummary, workload: Workload, maxModelLen: n
       ? `every request is longer than max-model-len ${maxModelLen} (the shortest is ${shortest} tokens of prompt and output); raise --max-model-len or use a model with a longer context`
       : 'no request could be admitted: each needs more KV cache than the plan leaves (`servetune memory` shows the capacity); give more GPUs, a lower --max-model-len or a smaller --block-size';
   return `all ${summary.requests.total} requests failed: ${why}`;
-}
-
-/** Each pool's own overlap-scheduler setting; a side left out takes the engine version's default. */
-type PoolOverlap = { prefill?: boolean; decode?: boolean };
-
-const overlapOf = (overlap: boolean | undefined) =>
-  overlap !== undefined ? { overlapScheduling: overlap } : {};
-
-/**
- * Each pool's overlap scheduler where `--side` simulates one side of a file's pair: the picked side's
- * block's setting, the other side's block's own (a TensorRT-LLM recipe's context servers run without
- * it, its generation servers with it); `--disable-overlap-scheduling` turns it off for both.
- * Undefined without `--side` (the engine's one setting applies to every pool).
- */
-export function poolOverlapOfFlags(flags: {
-  side?: 'prefill' | 'decode';
-  overlapScheduling?: boolean;
-  disableOverlapScheduling?: boolean;
-  pairedOverlapScheduling?: boolean;
-}): PoolOverlap | undefined {
-  if (flags.side === undefined) return undefined;
-  if (flags.disableOverlapScheduling) return { prefill: false, decode: false };
-  const other = flags.side === 'prefill' ? 'decode' : 'prefill';
-  return { [flags.side]: flags.overlapScheduling, [other]: flags.pairedOverlapScheduling };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { poolOverlapOfFlags } from '../../../src/cli/commands/simulate.js';
+import { poolOverlapOfFlags } from '../../../src/cli/commands/simulate-deployment.js';
 import { flagValuesOf } from '../../../src/cli/config-flags.js';
 import { simulationFromConfig } from '../../../src/engine/tune/config-simulation.js';
 

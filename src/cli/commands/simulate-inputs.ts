@@ -1,0 +1,110 @@
+// What `simulate` is given: its flags (after --config fills them in), the inputs it cannot run without,
+// and the workload they name.
+import type { AllToAllBackend } from '../../engine/memory/plan.js';
+import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
+import type { SpecAcceptance, SpeculationConfig } from '../../engine/perf/speculation.js';
+import type { PolicyName, SchedulerConfig } from '../../engine/sched/config.js';
+import type { RouterName } from '../../engine/sim/config.js';
+import type { MaxTokens } from '../../engine/sim/requests.js';
+import { ServeTuneError } from '../../engine/util/errors.js';
+import { loadWorkload } from '../../engine/workload/load.js';
+import type { SloDefinition } from '../../engine/workload/slo-verdict.js';
+import type { Workload } from '../../engine/workload/types.js';
+import type { EngineFlags } from '../options.js';
+
+/** `simulate`'s flags as commander parses them, with what --config sets. */
+export interface SimulateFlags extends EngineFlags {
+  config?: string;
+  block?: number;
+  side?: 'prefill' | 'decode';
+  /** Set by withConfigFile for --side: the other side's scheduler as its block sets it. */
+  pairedScheduler?: SchedulerConfig;
+  /** Set by withConfigFile: the block the settings came from, for people. */
+  configSource?: string;
+  model: string;
+  hardware: string;
+  tp: number;
+  pp: number;
+  dp: number;
+  ep: number;
+  /** Absent: the model's published format (defaultWeightDtype). */
+  weightDtype?: WeightDtype;
+  kvDtype: KvDtype;
+  scheduler: PolicyName;
+  maxNumSeqs?: number;
+  maxNumBatchedTokens?: number;
+  blockSize?: number;
+  gpuMemoryUtilization?: number;
+  maxModelLen?: number;
+  chunkedPrefillSize?: number;
+  maxPrefillTokens?: number;
+  mixedChunk?: boolean;
+  schedulerRecvInterval?: number;
+  scheduleConservativeness?: number;
+  preemption?: 'recompute' | 'swap';
+  schedulingPolicy?: 'fcfs' | 'priority';
+  kvOffload?: number;
+  kvPin?: number;
+  attentionDpBalance?: number;
+  batchWaitIters?: number;
+  batchWaitTokensRatio?: number;
+  prefixCaching?: boolean;
+  router: RouterName;
+  prefillTp?: number;
+  prefillPp?: number;
+  prefillDp?: number;
+  decodeTp?: number;
+  decodePp?: number;
+  decodeDp?: number;
+  profile?: string;
+  calibration?: string;
+  opTables?: string[];
+  perfDb?: string;
+  workload: string;
+  rate?: number;
+  seed: number;
+  duration?: number;
+  requests?: number;
+  concurrency?: number;
+  thinkTime?: number;
+  warmUpRequests?: number;
+  warmUpPhase?: boolean;
+  maxTokens?: MaxTokens;
+  slo?: SloDefinition;
+  expertSkew?: number;
+  eplbRedundant?: number;
+  allToAll?: AllToAllBackend;
+  speculative?: SpeculationConfig;
+  specAcceptance?: SpecAcceptance;
+  json?: boolean;
+}
+
+/** The workload the flags name, cut to --duration or --requests; one with no request is an error. */
+export function workloadOfFlags(flags: SimulateFlags): Workload {
+  const workload = loadWorkload(flags.workload, {
+    rate: flags.rate,
+    seed: flags.seed,
+    durationSeconds: flags.duration,
+    count: flags.requests,
+  });
+  if (workload.requests.length === 0) {
+    const flag = flags.duration !== undefined ? '--duration' : '--workload';
+    throw new ServeTuneError(
+      `no requests to simulate: ${flag === '--duration' ? `none of ${flags.workload} arrives within --duration ${flags.duration} s` : `${flags.workload} holds none`}`,
+      'invalid-argument',
+      flag,
+    );
+  }
+  return workload;
+}
+
+/** --model, --hardware and --workload: given, or taken from --config (and the servetune.json beside it). */
+export function requireSimulateInputs(flags: SimulateFlags): SimulateFlags {
+  const missing = (['model', 'hardware', 'workload'] as const).filter((key) => !flags[key]);
+  if (missing.length === 0) return flags;
+  const names = missing.map((key) => `--${key}`).join(', ');
+  const why = flags.config
+    ? `${flags.config} does not name ${missing.length === 1 ? 'it' : 'them'}${missing.includes('workload') ? ' and no servetune.json beside it has a "workload"' : ''}`
+    : 'give them, or --config with a serving config file';
+  throw new ServeTuneError(`simulate needs ${names}: ${why}`, 'invalid-argument', `--${missing[0]}`);
+}
