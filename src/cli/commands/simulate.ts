@@ -1,7 +1,5 @@
 import { type Command, Option } from 'commander';
-import { loadCalibrationAndNote } from '../../engine/calibrate/load.js';
 import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
-import { getHardware } from '../../engine/hardware/catalog.js';
 import type { HardwareSpec } from '../../engine/hardware/spec.js';
 import { type AllToAllBackend, describePlan, type Plan } from '../../engine/memory/plan.js';
 import { findModel } from '../../engine/model/catalog.js';
@@ -9,8 +7,7 @@ import { defaultWeightDtype } from '../../engine/model/checkpoint.js';
 import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
 import { resolveMeasuredOps } from '../../engine/perf/measured-ops.js';
-import type { MeasuredOpTables } from '../../engine/perf/op-tables.js';
-import { readOpTables, StepReport } from '../../engine/perf/report.js';
+import { StepReport } from '../../engine/perf/report.js';
 import { describeServingEngine, ServingEngine } from '../../engine/perf/serving-engine.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
 import type { SpecAcceptance, SpeculationConfig } from '../../engine/perf/speculation.js';
@@ -50,6 +47,7 @@ import {
 } from '../options.js';
 import { perfDbFor } from '../perf-db.js';
 import { specAcceptanceOption, speculationOfFlags, speculativeOption } from '../speculation-options.js';
+import { calibrationAndTables } from './calibration-tables.js';
 import { deploymentOfFlags, poolOverlapOfFlags, schedulerOfFlags } from './simulate-deployment.js';
 import { requireSimulateInputs, type SimulateFlags, workloadOfFlags } from './simulate-inputs.js';
 import {
@@ -64,19 +62,6 @@ import { printSummary } from './simulate-summary.js';
 import { formatStepBreakdown } from './step-breakdown.js';
 import { describeExpertParallel, expertParallelTerms } from './step-expert-parallel.js';
 import { speculativeStep } from './step-speculation.js';
-
-function calibrationAndTables(
-  flags: { profile?: string; calibration?: string; opTables?: string[] },
-  hardwareId: string,
-) {
-  const hardware = getHardware(hardwareId);
-  const { calibration, note } = loadCalibrationAndNote(flags, hardware);
-  // On stderr, so that --json output stays one document.
-  if (note) console.error(`note: ${note}`);
-  const opTables: MeasuredOpTables | undefined =
-    flags.opTables && flags.opTables.length > 0 ? readOpTables(flags.opTables) : undefined;
-  return { hardware, calibration, opTables };
-}
 
 const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
 
