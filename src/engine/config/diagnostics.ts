@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { findHardware } from '../hardware/catalog.js';
 import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
 import { formatGiB, type MemoryReport, type MemorySettings, memoryReport } from '../memory/model.js';
@@ -11,42 +10,24 @@ import type { ModelSpec } from '../model/spec.js';
 import { engineExpertLayout } from '../perf/expert-weight-layout.js';
 import { planEdits } from './apply.js';
 import { blockSettings, type ConfigFileReport, type ServingBlock } from './block.js';
+import {
+  type BlockChecking,
+  type DiagnoseContext,
+  type Diagnostic,
+  type Push,
+  rangeOf,
+} from './diagnostic.js';
 import { allToAllOfSettings } from './engines/all-to-all.js';
 import { ENGINES, type EngineId, versionOfImage, vllmChunkedPrefillOff } from './engines/index.js';
 import { type GpuDemand, gpuDemand } from './gpu-demand.js';
 import { knobById, knobTable, normalizeName } from './knobs/index.js';
 import { nearKnownNames } from './knobs/near-miss.js';
 import { engineMemoryUtilizationOf, type MemoryLimits, wholeGpuShareOf } from './memory-share.js';
-import { PartialServingSettings, type SettingKey } from './serving-settings.js';
-import { SourceRange, TextEdit } from './source.js';
+import type { PartialServingSettings, SettingKey } from './serving-settings.js';
+
+export { type DiagnoseContext, Diagnostic, QuickFix } from './diagnostic.js';
 
 const GiB = 1024 ** 3;
-
-export const QuickFix = z.object({
-  title: z.string(),
-  /** The settings the fix sets, in ServeTune's terms. */
-  changes: PartialServingSettings,
-  /** The text edits that make the change (empty with `problems` when it cannot be made in this file). */
-  edits: z.array(TextEdit),
-  problems: z.array(z.string()),
-});
-export type QuickFix = z.infer<typeof QuickFix>;
-
-export const Diagnostic = z.object({
-  severity: z.enum(['error', 'warning', 'info']),
-  /** Stable id of the check (`weights-do-not-fit`, `set-twice`, …). */
-  code: z.string(),
-  message: z.string(),
-  range: SourceRange,
-  related: z.array(z.object({ range: SourceRange, message: z.string() })).default([]),
-  fix: QuickFix.optional(),
-});
-export type Diagnostic = z.infer<typeof Diagnostic>;
-
-export interface DiagnoseContext {
-  /** Hardware catalog id to assume when the file does not name the GPU. */
-  hardware?: string;
-}
 
 /**
  * A model as configs name it: a config.json path, catalog id, Hugging Face repository (in the catalog or
@@ -83,24 +64,6 @@ export function kvDtypeOf(settings: PartialServingSettings): KvDtype {
   if (settings.kvCacheDtype?.startsWith('fp8')) return 'fp8';
   if (settings.kvCacheDtype === 'fp4') return 'fp4';
   return settings.dtype === 'fp16' ? 'fp16' : 'bf16';
-}
-
-function rangeOf(block: ServingBlock, ...keys: SettingKey[]): SourceRange {
-  for (const key of keys) {
-    const range = block.settings[key]?.range;
-    if (range) return range;
-  }
-  return block.range;
-}
-
-type Push = (d: Omit<Diagnostic, 'related'> & { related?: Diagnostic['related'] }) => void;
-
-/** What every check on one block shares: the block, where its diagnostics go, and how fixes are planned. */
-interface BlockChecking {
-  block: ServingBlock;
-  push: Push;
-  /** A quick fix that makes `changes` in this block's file. */
-  fixFor(title: string, changes: PartialServingSettings): QuickFix;
 }
 
 /** What a block runs, as far as the file and the catalogs tell. */
