@@ -12,18 +12,12 @@ import {
   resolveTarget,
   weightDtypeOf,
 } from './block-target.js';
-import {
-  type BlockChecking,
-  type DiagnoseContext,
-  type Diagnostic,
-  type Push,
-  rangeOf,
-} from './diagnostic.js';
+import { chartInjectedFlags, misspeltFlags, readingProblems, repeatedSettings } from './diagnose-reading.js';
+import { type BlockChecking, type DiagnoseContext, type Diagnostic, rangeOf } from './diagnostic.js';
 import { allToAllOfSettings } from './engines/all-to-all.js';
-import { ENGINES, type EngineId, versionOfImage, vllmChunkedPrefillOff } from './engines/index.js';
+import { ENGINES, versionOfImage, vllmChunkedPrefillOff } from './engines/index.js';
 import { type GpuDemand, gpuDemand } from './gpu-demand.js';
-import { knobById, normalizeName } from './knobs/index.js';
-import { nearKnownNames } from './knobs/near-miss.js';
+import { knobById } from './knobs/index.js';
 import { engineMemoryUtilizationOf, type MemoryLimits, wholeGpuShareOf } from './memory-share.js';
 import type { SettingKey } from './serving-settings.js';
 
@@ -68,75 +62,6 @@ export function diagnoseBlock(block: ServingBlock, context: DiagnoseContext = {}
   }
   memoryChecks(checking, target, target.model, target.hardware, plan);
   return out;
-}
-
-/** Problems the readers found, values they could not read, and variables this file does not set. */
-function readingProblems({ block, push }: BlockChecking): void {
-  for (const problem of block.problems) {
-    push({
-      severity: problem.severity,
-      code: problem.code ?? 'parse',
-      message: problem.message,
-      range: problem.range,
-    });
-  }
-  for (const occurrence of block.occurrences) {
-    const range = occurrence.valueRange ?? occurrence.keyRange ?? block.range;
-    if (occurrence.error)
-      push({ severity: 'error', code: 'invalid-value', message: occurrence.error, range });
-    if (occurrence.unresolved) {
-      push({
-        severity: 'info',
-        code: 'unresolved-variable',
-        message: `${occurrence.spelling} comes from ${occurrence.unresolved}, which this file does not set; not checked`,
-        range,
-      });
-    }
-  }
-}
-
-/**
- * A flag or config key the engine's table does not know but that is a slip away from one it does
- * (`--max-num-seq` for --max-num-seqs): the engine would refuse it or, read as something else, the
- * setting the file meant is silently not set. Names near none are left alone: engines have hundreds
- * of flags the table does not model.
- */
-function misspeltFlags({ block, push }: BlockChecking, engine: EngineId): void {
-  const { displayName, flagPrefixes, configFile } = ENGINES[engine];
-  // A config file keyed by flag names goes through the same parser (vLLM turns its keys into flags).
-  const parsedAsFlags = (where: 'flag' | 'yaml') => where === 'flag' || configFile?.keys === 'flag-names';
-  for (const unknown of block.unknownFlags) {
-    const where = unknown.flag.startsWith('-') ? 'flag' : 'yaml';
-    const near = nearKnownNames(engine, unknown.flag, where);
-    if (near.length === 0) continue;
-    const prefixOf = near.find((name) => normalizeName(name).startsWith(normalizeName(unknown.flag)));
-    const prefixNote =
-      flagPrefixes && prefixOf && parsedAsFlags(where)
-        ? ` (${displayName} may take it as ${prefixOf}, a prefix its parser accepts when no other flag shares it; ServeTune reads whole names only)`
-        : '';
-    push({
-      severity: 'warning',
-      code: 'unknown-flag',
-      message: `unknown ${displayName} ${where === 'flag' ? 'flag' : 'key'} ${unknown.flag}: did you mean ${near.join(' or ')}?${prefixNote}`,
-      range: unknown.range ?? block.range,
-    });
-  }
-}
-
-/** A flag the Helm chart adds on its own that turns off what the engine has on by default. */
-function chartInjectedFlags({ block, push, fixFor }: BlockChecking): void {
-  for (const occurrence of block.occurrences) {
-    if (occurrence.origin !== 'chart' || occurrence.overriddenBy !== undefined) continue;
-    if (occurrence.settings.enablePrefixCaching === false) {
-      push({
-        severity: 'warning',
-        code: 'chart-injected-flag',
-        message: `${occurrence.note ?? 'the chart passes --no-enable-prefix-caching'}: prefix caching, on by default in vLLM, is off`,
-        range: occurrence.keyRange ?? block.range,
-        fix: fixFor('Keep prefix caching on (enablePrefixCaching: true)', { enablePrefixCaching: true }),
-      });
-    }
-  }
 }
 
 /** Checks that need the model's architecture run only on a catalog model. */
@@ -540,24 +465,4 @@ export function diagnoseFile(report: ConfigFileReport, context: DiagnoseContext 
     }
   }
   return out;
-}
-
-function repeatedSettings(block: ServingBlock, push: Push): void {
-  block.occurrences.forEach((occurrence) => {
-    if (occurrence.knob === null || occurrence.overriddenBy === undefined || occurrence.origin === 'chart')
-      return;
-    const winner = block.occurrences[occurrence.overriddenBy];
-    if (winner.origin === 'chart') return;
-    const winnerAt = winner.keyRange ?? winner.valueRange;
-    const where = winnerAt
-      ? ` (line ${winnerAt.start.line + 1}${winnerAt.file !== (occurrence.keyRange ?? occurrence.valueRange)?.file ? ` of ${winnerAt.file}` : ''})`
-      : '';
-    push({
-      severity: 'warning',
-      code: 'set-twice',
-      message: `${occurrence.spelling} ${String(occurrence.raw)} is overridden by ${winner.spelling} ${String(winner.raw)}${where}; the last one wins silently`,
-      range: occurrence.keyRange ?? occurrence.valueRange ?? block.range,
-      related: winnerAt ? [{ range: winnerAt, message: 'the value that wins' }] : [],
-    });
-  });
 }
