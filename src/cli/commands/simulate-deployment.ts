@@ -5,7 +5,7 @@ import type { Plan } from '../../engine/memory/plan.js';
 import { defaultWeightDtype } from '../../engine/model/checkpoint.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
 import type { SchedulerConfig } from '../../engine/sched/config.js';
-import type { SimulationConfigInput } from '../../engine/sim/config.js';
+import { poolOverlap, type SimulationConfigInput } from '../../engine/sim/config.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { allToAllOfFlags, expertRoutingOfFlags, redundantSlotsOfFlags } from '../expert-options.js';
 import { speculationOfFlags } from '../speculation-options.js';
@@ -82,12 +82,12 @@ export function deploymentOfFlags(
         prefill: {
           plan: planOf(flags.prefillTp ?? flags.tp, flags.prefillPp ?? flags.pp, flags.prefillDp ?? 1),
           scheduler: pairedScheduler('prefill') ?? scheduler,
-          ...overlapOf(sides?.prefill),
+          ...poolOverlap(sides?.prefill),
         },
         decode: {
           plan: planOf(flags.decodeTp ?? flags.tp, flags.decodePp ?? flags.pp, flags.decodeDp ?? 1),
           scheduler: pairedScheduler('decode') ?? scheduler,
-          ...overlapOf(sides?.decode),
+          ...poolOverlap(sides?.decode),
           ...speculation,
         },
       }
@@ -99,9 +99,6 @@ export function deploymentOfFlags(
 
 /** Each pool's own overlap-scheduler setting; a side left out takes the engine version's default. */
 type PoolOverlap = { prefill?: boolean; decode?: boolean };
-
-const overlapOf = (overlap: boolean | undefined) =>
-  overlap !== undefined ? { overlapScheduling: overlap } : {};
 
 /**
  * Each pool's overlap scheduler where `--side` simulates one side of a file's pair: the picked side's

@@ -1,5 +1,6 @@
 // A run's summary in words: what `simulate` and `bench` print when --json is not asked for.
 import { kvUseText } from '../../engine/sim/kv-use.js';
+import { runLoadText } from '../../engine/sim/load-text.js';
 import { summarySloVerdict } from '../../engine/sim/slo-check.js';
 import type { MetricSummary, RunSummary } from '../../engine/sim/summary.js';
 import { sloInWords } from '../../engine/workload/slo-verdict.js';
@@ -10,7 +11,7 @@ const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
 /** The label, load, latency table, throughput, goodput, batch and cache use, classes and speculation. */
 export function printSummary(s: RunSummary, source: string): void {
   console.log(`${s.label}\nworkload: ${source}`);
-  if (s.load) console.log(describeLoad(s.load));
+  if (s.load) console.log(runLoadText(s.load));
   if (!s.feasible) {
     console.log(`\nInfeasible, not simulated:\n  ${s.problems.join('\n  ')}`);
     return;
@@ -78,18 +79,4 @@ ${table([
   ]),
 ])}`,
   );
-}
-
-/** "closed loop: 64 in flight, no think time; the first 10 completions left out". */
-function describeLoad(load: NonNullable<RunSummary['load']>): string {
-  const parts: string[] = [];
-  if (load.mode === 'closed') {
-    const think = load.thinkSeconds ? `${load.thinkSeconds} s think time` : 'no think time';
-    parts.push(`closed loop: ${load.concurrency} in flight, ${think}`);
-  } else {
-    parts.push('open loop');
-  }
-  if (load.warmUpRequests) parts.push(`the first ${load.warmUpRequests} completions left out`);
-  if (load.warmUpPhase) parts.push('the measured requests sent once the warm-up had finished');
-  return parts.join('; ');
 }
