@@ -141,7 +141,7 @@ export function addQueueAndCacheOptions(command: Command): Command {
 
 /** `simulate`'s router, disaggregated pools and what calibrates the step times. */
 export function addPoolAndTimingOptions(command: Command): Command {
-  return command
+  command
     .addOption(
       new Option('--router <name>', 'how arrivals spread over replicas')
         .choices(RouterName.options)
@@ -152,7 +152,13 @@ export function addPoolAndTimingOptions(command: Command): Command {
     .addOption(new Option('--prefill-dp <n>', 'disaggregated: prefill replicas').argParser(positiveInt))
     .addOption(new Option('--decode-tp <n>', 'disaggregated: decode pool TP').argParser(positiveInt))
     .addOption(new Option('--decode-pp <n>', 'disaggregated: decode pool PP').argParser(positiveInt))
-    .addOption(new Option('--decode-dp <n>', 'disaggregated: decode replicas').argParser(positiveInt))
+    .addOption(new Option('--decode-dp <n>', 'disaggregated: decode replicas').argParser(positiveInt));
+  return addCalibrationOptions(command);
+}
+
+/** What calibrates the step times (`step` and `simulate`): a device profile, a calibration, op tables. */
+export function addCalibrationOptions(command: Command): Command {
+  return command
     .addOption(
       inputOption(
         '--profile <profile.json>',
@@ -163,9 +169,10 @@ export function addPoolAndTimingOptions(command: Command): Command {
       inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
     )
     .addOption(
-      inputOption('--op-tables <file.csv>', 'measured op times (Vidur CSV layouts); repeatable').argParser(
-        collect,
-      ),
+      inputOption(
+        '--op-tables <file.csv>',
+        'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
+      ).argParser(collect),
     )
     .addOption(perfDbOption());
 }

@@ -19,13 +19,12 @@ import {
   imbalanceFor,
   redundantSlotsOfFlags,
 } from '../expert-options.js';
-import { inputOption, modelOption } from '../file-options.js';
+import { modelOption } from '../file-options.js';
 import { printJson } from '../format.js';
 import {
   type EngineFlags,
   kvDtypeOption,
   nonNegativeInt,
-  perfDbOption,
   positiveInt,
   refuseKvDtypeEngineCannotStore,
   servingEngineFromFlags,
@@ -35,7 +34,7 @@ import {
 import { perfDbFor } from '../perf-db.js';
 import { specAcceptanceOption, speculationOfFlags, speculativeOption } from '../speculation-options.js';
 import { calibrationAndTables } from './calibration-tables.js';
-import { addEngineOptions, collect } from './simulate-options.js';
+import { addCalibrationOptions, addEngineOptions } from './simulate-options.js';
 import { formatStepBreakdown } from './step-breakdown.js';
 import { describeExpertParallel, expertParallelTerms } from './step-expert-parallel.js';
 import { speculativeStep } from './step-speculation.js';
@@ -105,23 +104,8 @@ export function registerStepCommand(program: Command): void {
       new Option('--decode-context <n>', 'cached tokens of each decoding sequence')
         .argParser(stepTokens)
         .default(0),
-    )
-    .addOption(
-      inputOption(
-        '--profile <profile.json>',
-        'calibrate with a measured device profile (of another device: its efficiencies carry over, its overheads do not, and a note on stderr says so)',
-      ),
-    )
-    .addOption(
-      inputOption('--calibration <calibration.json>', 'a saved calibration (servetune calibrate --out)'),
-    )
-    .addOption(
-      inputOption(
-        '--op-tables <file.csv>',
-        'measured op times (Vidur mlp/attention/all_reduce CSV, or op,tokens,tp,seconds); repeatable',
-      ).argParser(collect),
-    )
-    .addOption(perfDbOption());
+    );
+  addCalibrationOptions(command);
   addEngineOptions(command)
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
