@@ -7,56 +7,35 @@
 // of at most 8 clients
 //   measured TTFT ≈ (predicted TTFT − the front-end latency the prediction used) + f,
 // f ≥ 0 fitted per engine to the least mean absolute relative error (what bench:accuracy reports), by
-// grid search (0–300 ms by 1 ms). To first order: a longer front end also spaces a client's requests,
-// which this ignores. Shared and physical only: one f per engine. Prints the fit.
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+// grid search (0–300 ms by 1 ms). The simulator adds the front end to each TTFT after the engine has run
+// (sim/closed-loop.ts), so the prediction with another f is exactly this. Shared and physical only: one f
+// per engine. Prints the fit; the fit itself is bench/accuracy/constant-fits.ts, which the held-out report
+// refits on each fold.
+import {
+  FRONTEND_FIT_MAX_CLIENTS,
+  fitFrontend,
+  frontendMape,
+  frontendPointOf,
+} from '../bench/accuracy/constant-fits.js';
+import { readAccuracyResult } from '../bench/accuracy/fit-rows.js';
 import { isEngineBackend } from '../src/engine/opdb/systems.js';
 import { ENGINE_FRONTEND_SECONDS } from '../src/engine/perf/serving-engine.js';
 
-const Result = z.object({
-  rows: z.array(
-    z.object({
-      modelled: z.boolean(),
-      concurrency: z.number().nullable(),
-      partition: z.object({ engine: z.string(), mode: z.string() }),
-      measured: z.object({ ttftMs: z.number() }),
-      predicted: z.object({ ttftMs: z.number() }).optional(),
-    }),
-  ),
-});
-
-/** The f of least mean absolute relative error over (engine part, measured) pairs, seconds. */
-function fit(points: readonly { engine: number; measured: number }[]): { f: number; mape: number } {
-  let best = { f: 0, mape: Number.POSITIVE_INFINITY };
-  for (let ms = 0; ms <= 300; ms++) {
-    const f = ms / 1000;
-    const mape =
-      points.reduce((sum, p) => sum + Math.abs(p.engine + f - p.measured) / p.measured, 0) / points.length;
-    if (mape < best.mape) best = { f, mape };
-  }
-  return best;
-}
-
 function main(): void {
   const file = process.argv[2] ?? 'bench/results/accuracy.json';
-  const maxClients = Number(process.argv[3] ?? 8);
-  const result = Result.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const maxClients = Number(process.argv[3] ?? FRONTEND_FIT_MAX_CLIENTS);
   const byEngine = new Map<string, { engine: number; measured: number }[]>();
-  for (const row of result.rows) {
+  for (const row of readAccuracyResult(file)) {
     const engine = row.partition.engine;
-    if (!row.modelled || !row.predicted || row.partition.mode !== 'agg' || !isEngineBackend(engine)) continue;
-    if (row.concurrency === null || row.concurrency > maxClients) continue;
-    const used = ENGINE_FRONTEND_SECONDS[engine];
-    const points = byEngine.get(engine) ?? [];
-    points.push({ engine: row.predicted.ttftMs / 1e3 - used, measured: row.measured.ttftMs / 1e3 });
-    byEngine.set(engine, points);
+    if (!row.modelled || !row.predicted || !isEngineBackend(engine)) continue;
+    const fitRow = { ...row, mode: row.partition.mode, predicted: row.predicted, sequences: 0 };
+    const point = frontendPointOf(fitRow, ENGINE_FRONTEND_SECONDS[engine], maxClients);
+    if (point) byEngine.set(engine, [...(byEngine.get(engine) ?? []), point]);
   }
   for (const [engine, points] of byEngine) {
-    const best = fit(points);
-    const zero = points.reduce((s, p) => s + Math.abs(p.engine - p.measured) / p.measured, 0) / points.length;
+    const best = fitFrontend(points);
     console.log(
-      `${engine}: front end ${(best.f * 1e3).toFixed(0)} ms over ${points.length} aggregated rows of ≤ ${maxClients} clients; TTFT MAPE ${(100 * zero).toFixed(1)}% without → ${(100 * best.mape).toFixed(1)}% with`,
+      `${engine}: front end ${(best.f * 1e3).toFixed(0)} ms over ${points.length} aggregated rows of ≤ ${maxClients} clients; TTFT MAPE ${(100 * frontendMape(points, 0)).toFixed(1)}% without → ${(100 * best.mape).toFixed(1)}% with`,
     );
   }
 }

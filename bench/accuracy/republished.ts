@@ -2,7 +2,7 @@
 import type { SiliconRow } from './rows.js';
 
 /** InferenceMAX's rows: its database dumps and dated exports. */
-function fromInferenceMax(row: SiliconRow): boolean {
+export function fromInferenceMax(row: SiliconRow): boolean {
   const source = row.silicon_data_source;
   return source.startsWith('db-dump/') || /^source_file=\d{4}-\d{2}-\d{2}\.csv/.test(source);
 }
