@@ -22,11 +22,19 @@ export const ResultRow = z.object({
 });
 export type ResultRow = z.infer<typeof ResultRow>;
 
-/** An accuracy.json as the fits read it. */
-export const AccuracyResult = z.object({ rows: z.array(ResultRow) });
+/** An accuracy.json as the fits read it: what a partial run left out, and its rows. */
+export const AccuracyRun = z.object({
+  run: z.object({ selection: z.string().nullable() }).optional(),
+  rows: z.array(ResultRow),
+});
+export type AccuracyRun = z.infer<typeof AccuracyRun>;
+
+export function readAccuracyRun(file: string): AccuracyRun {
+  return AccuracyRun.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
 
 export function readAccuracyResult(file: string): ResultRow[] {
-  return AccuracyResult.parse(JSON.parse(readFileSync(file, 'utf8'))).rows;
+  return readAccuracyRun(file).rows;
 }
 
 /** A modelled row of a serving engine, as fitted and as grouped. */

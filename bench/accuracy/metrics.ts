@@ -52,21 +52,25 @@ function meanAbsolute(values: readonly number[]): number | null {
 
 const percent = (x: number | null) => (x === null ? null : 100 * x);
 
-export function accuracyOf(results: readonly RowResult[]): Accuracy {
-  const errors = results.flatMap((r) => (r.error ? [r.error] : []));
+/** The MAPEs and median signed errors of a set of relative errors. */
+export type ErrorStats = Pick<Accuracy, 'ttftMape' | 'tpotMape' | 'ttftMedianSigned' | 'tpotMedianSigned'>;
+
+export function errorStats(errors: readonly { ttft: number; tpot: number }[]): ErrorStats {
   const ttft = errors.map((e) => e.ttft);
   const tpot = errors.map((e) => e.tpot);
-  const reasons: Record<string, number> = {};
-  for (const r of results) if (!r.modelled && r.reason) reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
   return {
-    rows: results.length,
-    modelled: errors.length,
     ttftMape: percent(meanAbsolute(ttft)),
     tpotMape: percent(meanAbsolute(tpot)),
     ttftMedianSigned: percent(median(ttft)),
     tpotMedianSigned: percent(median(tpot)),
-    reasons,
   };
+}
+
+export function accuracyOf(results: readonly RowResult[]): Accuracy {
+  const errors = results.flatMap((r) => (r.error ? [r.error] : []));
+  const reasons: Record<string, number> = {};
+  for (const r of results) if (!r.modelled && r.reason) reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
+  return { rows: results.length, modelled: errors.length, ...errorStats(errors), reasons };
 }
 
 export const partitionKey = (p: Partition) => `${p.engine} · ${p.gpu} · ${p.family} · ${p.mode}`;

@@ -1,6 +1,8 @@
 // bench/results/accuracy.md: the run, the overall and per-partition accuracy, the worst rows, and how rows
 // were mapped to simulations.
 import { AIC_EVAL_PROTOCOL, AIC_PROTOCOL, WAVES } from './client-protocol.js';
+import { heldOutSection } from './held-out-report.js';
+import type { HeldOutSummary } from './held-out-summary.js';
 import {
   type Accuracy,
   accuracyOf,
@@ -274,7 +276,7 @@ its closed-loop client, as a user would predict it, with the step model and cali
 Metrics: MAPE is the mean of |predicted − measured| / measured over the modelled rows; the median signed
 error is the median of (predicted − measured) / measured (negative: predictions low).`;
 
-export function renderReport(results: readonly RowResult[], run: RunInfo): string {
+export function renderReport(results: readonly RowResult[], run: RunInfo, heldOut: HeldOutSummary): string {
   const overall = accuracyOf(results);
   const partitions = groupAccuracy(results, (r) => partitionKey(r.partition));
   const engines = groupAccuracy(results, (r) => r.partition.engine);
@@ -311,6 +313,7 @@ ${flaggedSection(results)}
 
 ${groupTable('engine', engines)}
 
+${heldOutSection(heldOut, run.selection)}
 ## By partition (engine · GPU · model family · agg/disagg), largest first
 
 ${groupTable('partition', partitions)}

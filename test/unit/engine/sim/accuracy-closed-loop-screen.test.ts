@@ -9,6 +9,7 @@ import {
   UNREACHABLE_WAIT,
   unreachableWait,
 } from '../../../../bench/accuracy/closed-loop-screen.js';
+import { heldOutSummary } from '../../../../bench/accuracy/held-out-summary.js';
 import { mapRow } from '../../../../bench/accuracy/map-row.js';
 import type { RowResult } from '../../../../bench/accuracy/metrics.js';
 import type { Partition } from '../../../../bench/accuracy/partition.js';
@@ -108,7 +109,7 @@ describe('accuracy benchmark: closed-loop consistency of a vLLM measurement', ()
       wallSeconds: 1,
       selection: null,
     };
-    const md = renderReport(results, run);
+    const md = renderReport(results, run, heldOutSummary([]));
     // Headline over both rows: TPOT MAPE (300% + 10%) / 2.
     assert.match(md, /\| all rows \| 2 \/ 2 \| 10\.0% \| \+10\.0% \| 155\.0% \|/);
     assert.match(md, /\| overall TPOT MAPE ≤ 10% \| 155\.0% \| \*\*no\*\* \|/);
