@@ -68,6 +68,19 @@ export interface HeldOut {
   predictions: Map<string, Times>;
 }
 
+/** One fold: `train`'s constants fitted and applied to `own`, whose predictions go into `predictions`. */
+function runFold(
+  fold: { group: string; engine: EngineBackend },
+  own: readonly ScoredRow[],
+  train: readonly ScoredRow[],
+  used: UsedConstants,
+  predictions: Map<string, Times>,
+): Fold {
+  const fitted = fitConstants(train, used);
+  if (fitted) for (const r of own) predictions.set(r.id, reapplied(r, used, fitted));
+  return { ...fold, rows: own.length, ...(fitted ? { fitted } : {}) };
+}
+
 /**
  * Leave-one-group-out: for each group and engine, that engine's constants refitted on its rows of the
  * other groups, and applied to the group's rows.
@@ -77,18 +90,15 @@ export function leaveOneOut(
   groupOf: (r: ScoredRow) => string,
   usedOf: (engine: EngineBackend) => UsedConstants,
 ): HeldOut {
-  const folds: Fold[] = [];
   const predictions = new Map<string, Times>();
   const keys = new Set(rows.map((r) => `${r.engine}\u0000${groupOf(r)}`));
-  for (const key of [...keys].sort()) {
+  const folds = [...keys].sort().map((key) => {
     const [engine, group] = key.split('\u0000') as [EngineBackend, string];
-    const used = usedOf(engine);
-    const own = rows.filter((r) => r.engine === engine && groupOf(r) === group);
-    const others = rows.filter((r) => r.engine === engine && groupOf(r) !== group);
-    const fitted = fitConstants(others, used);
-    folds.push({ group, engine, rows: own.length, ...(fitted ? { fitted } : {}) });
-    if (fitted) for (const r of own) predictions.set(r.id, reapplied(r, used, fitted));
-  }
+    const ofEngine = rows.filter((r) => r.engine === engine);
+    const own = ofEngine.filter((r) => groupOf(r) === group);
+    const others = ofEngine.filter((r) => groupOf(r) !== group);
+    return runFold({ group, engine }, own, others, usedOf(engine), predictions);
+  });
   return { folds, predictions };
 }
 
@@ -97,14 +107,10 @@ export function inSample(
   rows: readonly ScoredRow[],
   usedOf: (engine: EngineBackend) => UsedConstants,
 ): HeldOut {
-  const folds: Fold[] = [];
   const predictions = new Map<string, Times>();
-  for (const engine of [...new Set(rows.map((r) => r.engine))].sort()) {
-    const used = usedOf(engine);
+  const folds = [...new Set(rows.map((r) => r.engine))].sort().map((engine) => {
     const own = rows.filter((r) => r.engine === engine);
-    const fitted = fitConstants(own, used);
-    folds.push({ group: 'all rows', engine, rows: own.length, ...(fitted ? { fitted } : {}) });
-    if (fitted) for (const r of own) predictions.set(r.id, reapplied(r, used, fitted));
-  }
+    return runFold({ group: 'all rows', engine }, own, own, usedOf(engine), predictions);
+  });
   return { folds, predictions };
 }
