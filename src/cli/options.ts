@@ -17,7 +17,7 @@ import { findWorkspaceConfig } from '../engine/tune/inputs.js';
 import { isServeTuneError, ServeTuneError } from '../engine/util/errors.js';
 import { maxThreads } from '../engine/util/threads.js';
 import { MAX_TOKENS_PER_REQUEST } from '../engine/workload/limits.js';
-import { type SloTargetName, type SloTargetRules, sloTargetForm } from '../engine/workload/slo.js';
+import { type SloTargetRules, sloTargetForm } from '../engine/workload/slo.js';
 import {
   parseSlo,
   SLO_FORM_HELP,
@@ -166,9 +166,9 @@ export function fraction(value: string): number {
 
 /**
  * `--slo` as a command takes it: the one grammar (engine/workload/slo.ts) with the targets `rules`
- * allows and requires; a malformed value is refused as any malformed option is, naming the flag.
+ * allows; a malformed value is refused as any malformed option is, naming the flag.
  */
-export function sloOption<Required extends SloTargetName>(rules: SloTargetRules<Required>, purpose: string) {
+export function sloOption(rules: SloTargetRules, purpose: string) {
   return new Option(
     '--slo <targets>',
     `${purpose}: ${sloTargetForm(rules)} in seconds (or ms), e.g. ${rules.example}; ${SLO_FORM_HELP}`,

@@ -5,7 +5,7 @@ import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import type { EngineSpec } from '../../engine/perf/serving-engine.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
 import { type PriceOverrides, priceText } from '../../engine/search/cost.js';
-import { latencyText, searchLoadText, sloTargetsText } from '../../engine/search/format.js';
+import { latencyText, searchLoadText, sloMisses, sloTargetsText } from '../../engine/search/format.js';
 import {
   type FrontRow,
   latencyFrontRows,
@@ -51,12 +51,16 @@ const REASONS: Record<PrunedConfiguration['reason'], { one: string; many: string
   },
 };
 
+/** The configuration closest to meeting the SLO: the largest head-room (least negative). */
+function closestConfiguration(result: SearchResult): SearchConfiguration {
+  return result.configurations.reduce((a, b) => (b.sloMargin > a.sloMargin ? b : a));
+}
+
 /**
  * Why there is no best: nothing could run at all (each plan's reason, counted, with examples), or the
  * configurations that run all miss a target at the compared rate (the closest one, against the targets).
  */
 export function noBestLines(result: SearchResult): string[] {
-  const p = result.slo.percentile;
   const rate = `${result.workload.rate.toFixed(2)} req/s`;
   if (result.configurations.length === 0) {
     const lines = [
@@ -76,25 +80,8 @@ export function noBestLines(result: SearchResult): string[] {
     );
     return lines;
   }
-  const closest = result.configurations.reduce((a, b) => (b.sloMargin > a.sloMargin ? b : a));
-  const m = closest.metrics;
-  const misses: string[] = [];
-  if (result.slo.form === 'attainment') {
-    misses.push(
-      `${(m.attainment * 100).toFixed(1)}% of requests meet every target, < ${(result.slo.attainment * 100).toFixed(0)}%`,
-    );
-  } else if (m.ttft[p] > result.slo.ttft)
-    misses.push(`TTFT ${p} ${latencyText(m.ttft[p])} > ${latencyText(result.slo.ttft)}`);
-  if (result.slo.form === 'percentile' && m.tbt[p] > result.slo.tbt)
-    misses.push(`TBT ${p} ${latencyText(m.tbt[p])} > ${latencyText(result.slo.tbt)}`);
-  if (result.slo.form === 'percentile' && result.slo.tpot !== undefined && m.tpot[p] > result.slo.tpot)
-    misses.push(`TPOT ${p} ${latencyText(m.tpot[p])} > ${latencyText(result.slo.tpot)}`);
-  if (!m.stable)
-    misses.push(
-      m.requestThroughput === 0
-        ? 'it served no request (none could be admitted)'
-        : 'its queue grows without end',
-    );
+  const closest = closestConfiguration(result);
+  const misses = sloMisses(closest.metrics, result.slo);
   return [
     `No configuration meets the SLOs at ${rate}: ${result.configurations.length} run, each misses a latency target.`,
     `  The closest, ${closest.label}: ${misses.join(', ') || 'misses a target'}.`,

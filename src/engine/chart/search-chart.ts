@@ -11,6 +11,15 @@ const PERCENTILES: SloPercentile[] = ['p50', 'p90', 'p99'];
  * at a time, the SLO box shaded at the SLO's percentile), and throughput per GPU against speed per user.
  * The fronts are recomputed by the chart for each percentile; the search's own fronts are at the SLO's.
  */
+/** The SLO box: an absent target leaves its axis unbounded (no bound rather than NaN or Infinity). */
+function sloRegion(tbtSeconds: number | undefined, ttftSeconds: number | undefined, label: string) {
+  return {
+    ...(tbtSeconds === undefined ? {} : { xMax: tbtSeconds * 1000 }),
+    ...(ttftSeconds === undefined ? {} : { yMax: ttftSeconds }),
+    label,
+  };
+}
+
 export function searchChartModel(result: SearchResult): ChartModel {
   const slo = result.slo;
   const latencyCharts: ChartSpec[] = PERCENTILES.map((p) => ({
@@ -23,9 +32,7 @@ export function searchChartModel(result: SearchResult): ChartModel {
     y: { metric: `ttft_${p}_s`, label: `TTFT ${p}`, unit: 's', scale: 'log', better: 'lower' },
     // The box is the SLO itself only in its percentile form; per-request targets bound no percentile.
     region:
-      slo.form === 'percentile' && p === slo.percentile
-        ? { xMax: slo.tbt * 1000, yMax: slo.ttft, label: `SLO (${p})` }
-        : null,
+      slo.form === 'percentile' && p === slo.percentile ? sloRegion(slo.tbt, slo.ttft, `SLO (${p})`) : null,
   }));
   const throughputChart: ChartSpec = {
     id: 'throughput',

@@ -67,7 +67,7 @@ export const WorkspaceConfig = z
       })
       .strict()
       .optional()
-      .describe('Latency targets.'),
+      .describe('Latency targets: one or more of ttft, tbt and tpot; a target left out is unconstrained.'),
     hardware: z
       .string()
       .min(1)

@@ -1,6 +1,6 @@
 import { priceText } from '../search/cost.js';
 import { ENERGY_BASIS } from '../search/energy.js';
-import { latencyText, searchLoadText, sloTargetsText } from '../search/format.js';
+import { searchLoadText, sloTargetsText, targetLatenciesText } from '../search/format.js';
 import { DEFAULT_RATE_SEARCH } from '../search/rate.js';
 import type { SearchConfiguration, SearchResult } from '../search/run.js';
 
@@ -25,7 +25,6 @@ function answerOf(result: SearchResult, best: SearchConfiguration | undefined): 
       ? `No configuration of ${result.modelName} fits on ${on}.`
       : `No configuration of ${result.modelName} on ${on} meets the SLO ${searchLoadText(result.workload)}; the closest are listed below.`;
   }
-  const p = result.slo.percentile;
   const m = best.metricsAtMaxRate ?? best.metrics;
   const cost = best.cost
     ? `, costing ${usd(best.cost.usdPerHour)}/hour${best.cost.usdPerMillionOutputTokens === null ? '' : ` (${usd(best.cost.usdPerMillionOutputTokens, 3)} per million output tokens)`}`
@@ -37,7 +36,7 @@ function answerOf(result: SearchResult, best: SearchConfiguration | undefined): 
   const joules = best.energy?.joulesPerOutputToken;
   const energy =
     joules == null ? '' : `; about ${joules.toPrecision(2)} J per output token (an estimate at TDP)`;
-  return `Run ${result.modelName} on ${on} as ${best.label}: it ${serves} (TTFT ${p} ${latencyText(m.ttft[p])}, ${(m.attainment * 100).toFixed(1)}% of requests within every target)${cost}${energy}.`;
+  return `Run ${result.modelName} on ${on} as ${best.label}: it ${serves} (${targetLatenciesText(m, result.slo)}, ${(m.attainment * 100).toFixed(1)}% of requests within every target)${cost}${energy}.`;
 }
 
 /** The report's summary: the answer, the workload, the SLO, and how the numbers were obtained. */

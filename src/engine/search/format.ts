@@ -1,4 +1,5 @@
 import { type SloDefinition, sloInWords } from '../workload/slo-verdict.js';
+import type { EvaluationMetrics, Slo } from './schema.js';
 
 /**
  * A latency as search results show it: three significant digits, so points a front separates by a
@@ -19,4 +20,47 @@ export function searchLoadText(workload: { rate: number; concurrency?: number })
   return workload.concurrency === undefined
     ? `at ${workload.rate.toFixed(2)} req/s`
     : `closed loop, ${workload.concurrency} in flight`;
+}
+
+/** The run's latencies at the SLO's percentile for the targets it gives, e.g. 'TBT p90 35.6 ms'. */
+export function targetLatenciesText(metrics: EvaluationMetrics, slo: Slo): string {
+  const p = slo.percentile;
+  const given = [
+    slo.ttft === undefined ? null : `TTFT ${p} ${latencyText(metrics.ttft[p])}`,
+    slo.tbt === undefined ? null : `TBT ${p} ${latencyText(metrics.tbt[p])}`,
+    slo.tpot === undefined ? null : `TPOT ${p} ${latencyText(metrics.tpot[p])}`,
+  ];
+  return given.filter((x): x is string => x !== null).join(', ');
+}
+
+/**
+ * What a configuration's run misses of the SLO, in words: attainment form, the share of requests that
+ * met every target against the share required; percentile form, each given target its percentile
+ * exceeds (an absent target is unconstrained, so it is never missed). Empty when it meets the SLO.
+ */
+export function sloMisses(metrics: EvaluationMetrics, slo: Slo): string[] {
+  const misses: string[] = [];
+  if (slo.form === 'attainment') {
+    if (metrics.attainment < slo.attainment)
+      misses.push(
+        `${(metrics.attainment * 100).toFixed(1)}% of requests meet every target, < ${(slo.attainment * 100).toFixed(0)}%`,
+      );
+  } else {
+    const p = slo.percentile;
+    const targets = [
+      ['TTFT', metrics.ttft[p], slo.ttft],
+      ['TBT', metrics.tbt[p], slo.tbt],
+      ['TPOT', metrics.tpot[p], slo.tpot],
+    ] as const;
+    for (const [name, value, target] of targets)
+      if (target !== undefined && value > target)
+        misses.push(`${name} ${p} ${latencyText(value)} > ${latencyText(target)}`);
+  }
+  if (!metrics.stable)
+    misses.push(
+      metrics.requestThroughput === 0
+        ? 'it served no request (none could be admitted)'
+        : 'its queue grows without end',
+    );
+  return misses;
 }

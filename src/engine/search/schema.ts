@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import { Plan } from '../memory/plan.js';
 import { SpeculationConfig } from '../perf/speculation.js';
-import { SloSeconds } from '../workload/slo.js';
+import { hasRankingTarget, RANKING_SLO_RULES } from '../workload/slo.js';
 import { SloDefinition, SloPercentile } from '../workload/slo-verdict.js';
 
 export { SloPercentile };
 
 /**
  * The SLO a search or a tune ranks by: the one definition (`SloDefinition`, judged by `sloVerdict`) with
- * the targets RANKING_SLO_RULES requires, seconds.
+ * at least one of the targets RANKING_SLO_RULES takes, seconds. An absent target is unconstrained: a
+ * TTFT-only SLO (batch, RAG) or a TBT-only one (chat streaming) is judged on the target it gives.
  */
-export const Slo = SloDefinition.extend({ ttft: SloSeconds, tbt: SloSeconds });
+export const Slo = SloDefinition.refine(hasRankingTarget, {
+  message: `an SLO needs at least one of ${RANKING_SLO_RULES.allowed.join(', ')}`,
+});
 export type Slo = z.infer<typeof Slo>;
 
 /** The scheduler settings a search varies, in vLLM's terms; emitters translate them per engine. */

@@ -59,14 +59,20 @@ export function sloFromWorkspace(config: WorkspaceConfig, configPath: string): S
     );
   }
   const { percentile: _, attainment, gap, ...given } = slo;
-  const targets = checkSloTargets(given, RANKING_SLO_RULES, (name, problem) => {
-    const needs = `tuning needs ${RANKING_SLO_RULES.required.join(' and ')} targets (seconds)`;
-    return new ServeTuneError(
-      `${configPath}: slo.${name}: ${problem === 'missing' ? needs : `not a target tuning ranks by (${RANKING_SLO_RULES.allowed.join(', ')})`}`,
-      'invalid-config',
-      `${configPath}:slo.${name}`,
-    );
-  });
+  const ranked = RANKING_SLO_RULES.allowed.join(', ');
+  const targets = checkSloTargets(given, RANKING_SLO_RULES, (problem) =>
+    problem === 'no-target'
+      ? new ServeTuneError(
+          `${configPath}: slo: no latency target; give at least one of ${ranked} (seconds)`,
+          'invalid-config',
+          `${configPath}:slo`,
+        )
+      : new ServeTuneError(
+          `${configPath}: slo.${problem.notTaken}: not a target tuning ranks by (${ranked})`,
+          'invalid-config',
+          `${configPath}:slo.${problem.notTaken}`,
+        ),
+  );
   return Slo.parse({
     ...targets,
     ...(percentile ? { form: 'percentile', percentile } : {}),

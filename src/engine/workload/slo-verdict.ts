@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import { ServeTuneError } from '../util/errors.js';
-import {
-  parseSloTargets,
-  type SloTargetName,
-  type SloTargetRules,
-  SloTargets,
-  sloTargetForm,
-} from './slo.js';
+import { parseSloTargets, type SloTargetRules, SloTargets, sloTargetForm } from './slo.js';
 
 // The one definition of a service-level objective and the one evaluator of it: `simulate` (goodput),
 // `search` (the highest rate it holds at), `tune`, `bench`, the HTML report and the editor all judge a
@@ -209,11 +203,7 @@ function applyFormPart(
  * run is judged: `attainment=90%` (or `0.9`), `percentile=p90` (the alternative form), `gap=max|p90`.
  * Attainment and percentile exclude each other. Every malformed form is a ServeTuneError naming `flag`.
  */
-export function parseSlo<Required extends SloTargetName>(
-  text: string,
-  rules: SloTargetRules<Required>,
-  flag = '--slo',
-): SloDefinition & { [K in Required]-?: number } {
+export function parseSlo(text: string, rules: SloTargetRules, flag = '--slo'): SloDefinition {
   const form: Partial<SloDefinition> = {};
   const seen = new Set<FormKey>();
   const targetParts: string[] = [];
@@ -232,5 +222,5 @@ export function parseSlo<Required extends SloTargetName>(
     formFail(flag, 'give attainment or percentile, not both', text, rules);
   }
   const targets = parseSloTargets(targetParts.join(','), rules, flag);
-  return SloDefinition.parse({ ...targets, ...form }) as SloDefinition & { [K in Required]-?: number };
+  return SloDefinition.parse({ ...targets, ...form });
 }

@@ -3,7 +3,7 @@ import { ServeTuneError } from '../util/errors.js';
 
 // Latency targets (SLOs) and the one grammar every front end reads them in: `--slo` of search, tune,
 // simulate and bench, and servetune.json's "slo". The simulator counts goodput against any of them; the
-// search and the tuner rank by ttft and tbt (and tpot when given). Each caller says which it takes.
+// search and the tuner rank by any of ttft, tbt and tpot. Each caller says which it takes.
 
 /** A latency target, seconds. */
 export const SloSeconds = z.number().positive().finite();
@@ -26,39 +26,35 @@ export type SloTargetName = keyof SloTargets;
 const ALIASES: Readonly<Record<string, SloTargetName>> = { itl: 'tbt' };
 const TARGET_NAMES: readonly SloTargetName[] = ['ttft', 'tpot', 'tbt', 'e2e'];
 
-/** Which targets a caller takes and which it cannot do without; `example` shows a form it accepts. */
-export interface SloTargetRules<Required extends SloTargetName = SloTargetName> {
+/** Which targets a caller takes (at least one of them must be given); `example` shows a form it accepts. */
+export interface SloTargetRules {
   allowed: readonly SloTargetName[];
-  required: readonly Required[];
   example: string;
 }
 
-/** The targets the search and the tuner rank by: ttft and tbt required, tpot optional. */
-export const RANKING_SLO_RULES: SloTargetRules<'ttft' | 'tbt'> = {
+/**
+ * The targets the search and the tuner rank by: any of ttft, tbt and tpot, alone or together. An absent
+ * target is unconstrained: batch and RAG users often have only a TTFT target, chat streaming only TBT.
+ */
+export const RANKING_SLO_RULES: SloTargetRules = {
   allowed: ['ttft', 'tbt', 'tpot'],
-  required: ['ttft', 'tbt'],
   example: 'ttft=2,tbt=0.1',
 };
 
-/** The targets goodput counts against: any of them, none required. */
-export const GOODPUT_SLO_RULES: SloTargetRules<never> = {
+/** The targets goodput counts against: any of them. */
+export const GOODPUT_SLO_RULES: SloTargetRules = {
   allowed: TARGET_NAMES,
-  required: [],
   example: 'ttft=0.5,tpot=0.05',
 };
 
-type SloTargetsWith<Required extends SloTargetName> = SloTargets & {
-  [K in Required]-?: number;
-};
+/** Whether targets give at least one that the search and the tuner rank by. */
+export function hasRankingTarget(targets: SloTargets): boolean {
+  return RANKING_SLO_RULES.allowed.some((name) => targets[name] !== undefined);
+}
 
-/** The form a caller's targets take, e.g. `ttft=<s>,tbt=<s>[,tpot=<s>]`. */
+/** The form a caller's targets take, e.g. `one or more of ttft=<s>,tbt=<s>,tpot=<s>`. */
 export function sloTargetForm(rules: SloTargetRules): string {
-  const required = rules.required.map((name) => `${name}=<s>`).join(',');
-  const optional = rules.allowed
-    .filter((name) => !(rules.required as readonly string[]).includes(name))
-    .map((name, i) => `[${required || i > 0 ? ',' : ''}${name}=<s>]`)
-    .join('');
-  return required + optional;
+  return `one or more of ${rules.allowed.map((name) => `${name}=<s>`).join(',')}`;
 }
 
 /** `got` is the part at fault, or the whole value where no one part is. */
@@ -96,14 +92,10 @@ function parseTarget(
 
 /**
  * Reads `ttft=2,tbt=100ms,tpot=0.05` (seconds unless `ms`; `itl` is `tbt`; spaces and empty parts are
- * ignored) as the targets `rules` allows, requiring its required ones. Every malformed form is a
+ * ignored) as the targets `rules` allows, at least one of them. Every malformed form is a
  * ServeTuneError that names `flag` and the part at fault.
  */
-export function parseSloTargets<Required extends SloTargetName>(
-  text: string,
-  rules: SloTargetRules<Required>,
-  flag = '--slo',
-): SloTargetsWith<Required> {
+export function parseSloTargets(text: string, rules: SloTargetRules, flag = '--slo'): SloTargets {
   const targets: SloTargets = {};
   const seen = new Map<SloTargetName, string>();
   for (const part of text.split(',').map((p) => p.trim())) {
@@ -114,26 +106,23 @@ export function parseSloTargets<Required extends SloTargetName>(
     seen.set(name, part);
     targets[name] = seconds;
   }
-  if (seen.size === 0) fail(flag, 'no targets', text, rules);
-  if (rules.required.some((name) => targets[name] === undefined)) {
-    const required = rules.required.join(' and ');
-    fail(flag, `${required} ${rules.required.length > 1 ? 'are' : 'is'} required`, text, rules);
-  }
-  return SloTargets.parse(targets) as SloTargetsWith<Required>;
+  if (seen.size === 0)
+    fail(flag, `no target (give at least one of ${rules.allowed.join(', ')})`, text, rules);
+  return SloTargets.parse(targets);
 }
 
 /**
  * Targets read from elsewhere (servetune.json), held to the same rules: `refuse` builds the error for
- * the first target that is missing or not taken, naming the field.
+ * the first target that is not taken (naming it), or for targets that give none of the allowed ones.
  */
-export function checkSloTargets<Required extends SloTargetName>(
+export function checkSloTargets(
   targets: SloTargets,
-  rules: SloTargetRules<Required>,
-  refuse: (name: SloTargetName, problem: 'missing' | 'not-taken') => ServeTuneError,
-): SloTargetsWith<Required> {
-  for (const name of rules.required) if (targets[name] === undefined) throw refuse(name, 'missing');
+  rules: SloTargetRules,
+  refuse: (problem: { notTaken: SloTargetName } | 'no-target') => ServeTuneError,
+): SloTargets {
   for (const name of TARGET_NAMES) {
-    if (targets[name] !== undefined && !rules.allowed.includes(name)) throw refuse(name, 'not-taken');
+    if (targets[name] !== undefined && !rules.allowed.includes(name)) throw refuse({ notTaken: name });
   }
-  return SloTargets.parse(targets) as SloTargetsWith<Required>;
+  if (!rules.allowed.some((name) => targets[name] !== undefined)) throw refuse('no-target');
+  return SloTargets.parse(targets);
 }

@@ -24,7 +24,7 @@ describe('the HTML report of a search', () => {
     const summary = reportSummary(result);
     assert.match(
       summary.answer,
-      /^Run Llama-3\.1-8B on 2× l40s as .*: it sustains up to [\d.]+ req\/s within the SLO \(TTFT p90 [\d.]+ ms, [\d.]+% of requests within every target\), costing \$1\.60\/hour/,
+      /^Run Llama-3\.1-8B on 2× l40s as .*: it sustains up to [\d.]+ req\/s within the SLO \(TTFT p90 [\d.]+ ms, TBT p90 [\d.]+ ms, [\d.]+% of requests within every target\), costing \$1\.60\/hour/,
     );
     assert.ok(summary.answer.includes(best.label));
     assert.match(

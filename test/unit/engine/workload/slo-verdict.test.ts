@@ -62,7 +62,7 @@ describe('the SLO definition', () => {
       ['ttft=2,tbt=0.1,gap=p95', /gap is max/],
       ['ttft=2,tbt=0.1,attainment=0.9,percentile=p90', /not both/],
       ['ttft=2,tbt=0.1,gap=max,gap=p90', /gap is given twice/],
-      ['attainment=0.9', /no targets/],
+      ['attainment=0.9', /no target/],
     ] as const) {
       assert.throws(
         () => parseSlo(text, RANKING_SLO_RULES),

@@ -42,9 +42,9 @@ describe('--slo grammar', () => {
     assert.deepEqual(parseSloTargets('tbt=0.1,ttft=2', RANKING_SLO_RULES), { ttft: 2, tbt: 0.1 });
   });
 
-  it('states each form: required targets bare, optional ones in brackets', () => {
-    assert.equal(sloTargetForm(RANKING_SLO_RULES), 'ttft=<s>,tbt=<s>[,tpot=<s>]');
-    assert.equal(sloTargetForm(GOODPUT_SLO_RULES), '[ttft=<s>][,tpot=<s>][,tbt=<s>][,e2e=<s>]');
+  it('states each form: one or more of the targets it takes', () => {
+    assert.equal(sloTargetForm(RANKING_SLO_RULES), 'one or more of ttft=<s>,tbt=<s>,tpot=<s>');
+    assert.equal(sloTargetForm(GOODPUT_SLO_RULES), 'one or more of ttft=<s>,tpot=<s>,tbt=<s>,e2e=<s>');
   });
 
   it('refuses every malformed form, naming the flag, the part and the form', () => {
@@ -61,13 +61,20 @@ describe('--slo grammar', () => {
     refused('=1', /'' is not a target here/);
     refused('ttft=1,ttft=2', /ttft is given twice \('ttft=1', 'ttft=2'\)/);
     refused('itl=1,tbt=2', /tbt is given twice \('itl=1', 'tbt=2'\)/);
-    refused('', /no targets; .*got ''/);
-    refused(' , ', /no targets/);
+    refused('', /no target \(give at least one of ttft, tpot, tbt, e2e\); .*got ''/);
+    refused(' , ', /no target/);
+  });
+
+  it('the search and the tuner take any one of their targets alone: an absent one is unconstrained', () => {
+    assert.deepEqual(parseSloTargets('ttft=2', RANKING_SLO_RULES), { ttft: 2 });
+    assert.deepEqual(parseSloTargets('tbt=50ms', RANKING_SLO_RULES), { tbt: 0.05 });
+    assert.deepEqual(parseSloTargets('itl=50ms', RANKING_SLO_RULES), { tbt: 0.05 });
+    assert.deepEqual(parseSloTargets('tpot=40ms', RANKING_SLO_RULES), { tpot: 0.04 });
+    refused('', /no target \(give at least one of ttft, tbt, tpot\)/, RANKING_SLO_RULES);
   });
 
   it('holds each caller to its own targets', () => {
-    refused('ttft=2', /ttft and tbt are required; expected .*, got 'ttft=2'/, RANKING_SLO_RULES);
-    refused('tpot=0.1', /ttft and tbt are required/, RANKING_SLO_RULES);
+    refused('e2e=9', /'e2e' is not a target here \(ttft, tbt, tpot\)/, RANKING_SLO_RULES);
     refused('ttft=2,tbt=0.1,e2e=9', /'e2e' is not a target here \(ttft, tbt, tpot\)/, RANKING_SLO_RULES);
     refused('ttft=2,tbt=0.1,tbt=0.2', /tbt is given twice/, RANKING_SLO_RULES);
   });
@@ -90,12 +97,28 @@ describe('--slo grammar', () => {
         ),
       /attainment or percentile, not both/,
     );
+    assert.deepEqual(sloFromWorkspace(workspace({ ttft: 2 }), 'ws/servetune.json'), {
+      ttft: 2,
+      form: 'attainment',
+      percentile: 'p90',
+      attainment: 0.9,
+      gap: 'p90',
+    });
+    assert.deepEqual(sloFromWorkspace(workspace({ tbt: 0.05, percentile: 99 }), 'ws/servetune.json'), {
+      tbt: 0.05,
+      form: 'percentile',
+      percentile: 'p99',
+      attainment: 0.9,
+      gap: 'p90',
+    });
     assert.throws(
-      () => sloFromWorkspace(workspace({ ttft: 2, tpot: 0.05 }), 'ws/servetune.json'),
+      () => sloFromWorkspace(workspace({ attainment: 99 }), 'ws/servetune.json'),
       (error: unknown) =>
         isServeTuneError(error) &&
-        error.where === 'ws/servetune.json:slo.tbt' &&
-        /^ws\/servetune\.json: slo\.tbt: tuning needs ttft and tbt targets/.test(error.message),
+        error.where === 'ws/servetune.json:slo' &&
+        /^ws\/servetune\.json: slo: no latency target; give at least one of ttft, tbt, tpot/.test(
+          error.message,
+        ),
     );
   });
 });
