@@ -6,6 +6,7 @@ import { ENERGY_BASIS } from '../../engine/search/energy.js';
 import { latencyText, sloTargetsText } from '../../engine/search/format.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { printJson, table, writeTextFile } from '../format.js';
+import { requireSlo } from '../require-slo.js';
 
 /** `--gpus 8` or a range `--gpus 4..64`. */
 export interface GpuRange {
@@ -97,6 +98,7 @@ export async function runCapacityPlanning(
     json?: boolean;
     html?: string;
     concurrency?: number;
+    requireSlo?: boolean;
   },
 ): Promise<void> {
   if (flags.concurrency !== undefined) {
@@ -123,5 +125,15 @@ export async function runCapacityPlanning(
   }
   if (flags.json) printJson(plan);
   else printCapacityPlan(plan);
-  if (plan.rows.every((r) => r.plan === null)) process.exitCode = 3;
+  const met = plan.rows.some((r) => r.plan !== null);
+  // Nothing meets the SLO on any GPU type: exit 3 as a search where nothing fits, --require-slo or not.
+  if (!met) process.exitCode = 3;
+  if (flags.requireSlo)
+    requireSlo('search', met, {
+      slo: plan.slo,
+      load: `at ${plan.workload.rate.toFixed(2)} req/s`,
+      nothing: 'no GPU type',
+      runs: [],
+      why: plan.rows.map((r) => `${r.hardware}: ${r.reason ?? 'no plan'}`).join('; '),
+    });
 }

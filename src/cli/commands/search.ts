@@ -15,6 +15,7 @@ import {
 import { type SearchConfiguration, type SearchResult, searchServing } from '../../engine/search/run.js';
 import type { PrunedConfiguration, Slo } from '../../engine/search/schema.js';
 import { simulatedSpanNote } from '../../engine/search/simulation-evaluator.js';
+import { nearestToSlo } from '../../engine/search/slo.js';
 import { RANKING_SLO_RULES } from '../../engine/workload/slo.js';
 import { cancellable } from '../cancellable.js';
 import { inputOption, modelOption, outputOption } from '../file-options.js';
@@ -37,6 +38,7 @@ import {
   sloWithPercentile,
   workspacePrices,
 } from '../options.js';
+import { requireSlo, requireSloOption } from '../require-slo.js';
 import { type GpuRange, isCapacityPlanning, runCapacityPlanning } from './capacity.js';
 import { emitOptions, refuseUnusableEmitDir, writeDeployment } from './emit-deployment.js';
 
@@ -50,11 +52,6 @@ const REASONS: Record<PrunedConfiguration['reason'], { one: string; many: string
     many: 'need more than one node, which the engine cannot serve from',
   },
 };
-
-/** The configuration closest to meeting the SLO: the largest head-room (least negative). */
-function closestConfiguration(result: SearchResult): SearchConfiguration {
-  return result.configurations.reduce((a, b) => (b.sloMargin > a.sloMargin ? b : a));
-}
 
 /**
  * Why there is no best: nothing could run at all (each plan's reason, counted, with examples), or the
@@ -80,7 +77,7 @@ export function noBestLines(result: SearchResult): string[] {
     );
     return lines;
   }
-  const closest = closestConfiguration(result);
+  const closest = nearestToSlo(result.configurations, result.slo)!;
   const misses = sloMisses(closest.metrics, result.slo);
   return [
     `No configuration meets the SLOs at ${rate}: ${result.configurations.length} run, each misses a latency target.`,
@@ -244,7 +241,9 @@ export function registerSearchCommands(program: Command): void {
       gpuCountOrRange,
     )
     .requiredOption('--workload <spec|file>', 'a workload spec (poisson:rate=4,prompt=…) or a trace file')
-    .addOption(sloOption(RANKING_SLO_RULES, 'latency targets').makeOptionMandatory())
+    .addOption(
+      sloOption(RANKING_SLO_RULES, 'latency targets, each left out unconstrained').makeOptionMandatory(),
+    )
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
     .addOption(concurrencyOption(['rate'], { predicted: true }))
     .option(
@@ -266,7 +265,8 @@ export function registerSearchCommands(program: Command): void {
         '--html <report.html>',
         'write a self-contained HTML report (of the capacity plan when planning capacity)',
       ),
-    );
+    )
+    .addOption(requireSloOption('no configuration (no GPU type, when planning capacity)'));
   for (const option of engineOptions(
     'serving engine to emit settings for, whose measured op tables time the steps',
     DEFAULT_ENGINE,
@@ -307,6 +307,7 @@ interface SearchFlags extends MoeBackendFlags {
   seed: number;
   json?: boolean;
   html?: string;
+  requireSlo?: boolean;
   emit?: DeployFormat;
   emitDir: string;
   price?: PriceOverrides;
@@ -382,7 +383,10 @@ function searchRequestOf(
   };
 }
 
-/** The result as the flags ask: HTML report, JSON or tables, deployment files; exit code 3 where nothing ran. */
+/**
+ * The result as the flags ask: HTML report, JSON or tables, deployment files; exit code 3 where nothing
+ * ran, and under --require-slo where nothing meets the SLO.
+ */
 function writeSearchResult(result: SearchResult, flags: SearchFlags): void {
   if (flags.html) {
     const assets = {
@@ -400,4 +404,14 @@ function writeSearchResult(result: SearchResult, flags: SearchFlags): void {
   }
   // Nothing could run at all: as `memory` says of a plan that does not fit.
   if (result.configurations.length === 0) process.exitCode = 3;
+  if (flags.requireSlo)
+    requireSlo('search', result.best !== null, {
+      slo: result.slo,
+      load:
+        result.workload.concurrency === undefined
+          ? `at ${result.workload.rate.toFixed(2)} req/s`
+          : `with ${result.workload.concurrency} in flight`,
+      nothing: 'no configuration',
+      runs: result.configurations,
+    });
 }

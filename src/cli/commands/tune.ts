@@ -27,6 +27,7 @@ import {
   sloOption,
   sloWithPercentile,
 } from '../options.js';
+import { requireSlo, requireSloOption } from '../require-slo.js';
 
 function effectRows(result: TuneBlockResult): string[][] {
   const p = result.slo.percentile;
@@ -146,14 +147,20 @@ export function registerTuneCommands(program: Command): void {
     )
     .option('--workload <spec|file>', 'workload spec or trace file (default: servetune.json "workload")')
     .option('--rate <req/s>', "request rate to compare at (default: the workload's)", positiveNumber)
-    .addOption(sloOption(RANKING_SLO_RULES, 'latency targets (default: servetune.json "slo")'))
+    .addOption(
+      sloOption(
+        RANKING_SLO_RULES,
+        'latency targets, each left out unconstrained (default: servetune.json "slo")',
+      ),
+    )
     .option('--hardware <id>', 'GPU where the file does not name one (default: servetune.json "hardware")')
     .option('--write', 'apply the change to the file (all or nothing; never over a file changed meanwhile)')
     .option(
       '--write-referenced',
       'with --write, also write the files the config refers to (a --config YAML, a compose .env)',
     )
-    .option('--json', 'print the TuneBlockResult JSON');
+    .option('--json', 'print the TuneBlockResult JSON')
+    .addOption(requireSloOption('neither the configuration as written nor the suggested change'));
   for (const option of engineOptions(
     "the block's engine at a version, whose measured op tables time the steps",
   ))
@@ -183,6 +190,7 @@ type TuneFlags = {
   write?: boolean;
   writeReferenced?: boolean;
   json?: boolean;
+  requireSlo?: boolean;
 } & EngineFlags;
 
 /** `servetune tune <file>`: searches the block's best settings, prints the change, writes it with --write. */
@@ -199,6 +207,15 @@ async function runTuneCommand(file: string, flags: TuneFlags): Promise<void> {
   else printTune(result);
   if (flags.write && result.edits.length > 0)
     writeChange(file, result.target.block, result, snapshot.texts, flags);
+  if (flags.requireSlo) {
+    const met = result.current.meetsSlo || (result.suggested?.meetsSlo ?? false);
+    requireSlo('tune', met, {
+      slo: result.slo,
+      load: `at ${result.workload.rate.toFixed(2)} req/s`,
+      nothing: 'neither the configuration as written nor a suggested change',
+      runs: [result.current, ...(result.suggested ? [result.suggested] : [])],
+    });
+  }
 }
 
 /** --write-referenced needs --write; with --write the file is checked, and read as the edit's base. */

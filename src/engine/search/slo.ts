@@ -23,3 +23,19 @@ export function sloMargin(metrics: EvaluationMetrics, slo: Slo): number {
 export function meetsSlo(metrics: EvaluationMetrics, slo: Slo): boolean {
   return verdict(metrics, slo).meets;
 }
+
+/**
+ * Of runs none of which need meet the SLO, the nearest to meeting it: the largest head-room (`sloMargin`),
+ * the first of equals; undefined when there are none.
+ */
+export function nearestToSlo<T extends { metrics: EvaluationMetrics }>(
+  runs: readonly T[],
+  slo: Slo,
+): T | undefined {
+  let nearest: { run: T; margin: number } | undefined;
+  for (const run of runs) {
+    const margin = sloMargin(run.metrics, slo);
+    if (!nearest || margin > nearest.margin) nearest = { run, margin };
+  }
+  return nearest?.run;
+}
