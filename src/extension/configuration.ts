@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { SloGapStatistic } from '../engine/workload/slo-verdict.js';
 import { EngineSettingsSchema, readEngineSettings } from './engine-settings.js';
+import { SloSettings } from './slo-definition.js';
 
 /** `contributes.configuration` as the code reads it: validated, with the manifest's defaults. */
 export const Settings = z.object({
@@ -10,23 +10,7 @@ export const Settings = z.object({
   hardware: z.string().catch('h100-sxm'),
   gpuCount: z.number().int().positive().catch(8),
   ...EngineSettingsSchema.shape,
-  slo: z
-    .object({
-      percentile: z.enum(['p50', 'p90', 'p99']).catch('p90'),
-      ttftSeconds: z.number().positive().catch(2),
-      tbtSeconds: z.number().positive().catch(0.05),
-      attainment: z.number().gt(0).lte(1).catch(0.9),
-      form: z.enum(['attainment', 'percentile']).catch('attainment'),
-      gap: SloGapStatistic.catch('p90'),
-    })
-    .catch({
-      percentile: 'p90',
-      ttftSeconds: 2,
-      tbtSeconds: 0.05,
-      attainment: 0.9,
-      form: 'attainment',
-      gap: 'p90',
-    }),
+  slo: SloSettings,
   /** US dollars per GPU-hour by catalog id, over the catalog's list prices. */
   prices: z.record(z.string(), z.number().positive()).catch({}),
   searchSampleRequests: z.number().int().positive().catch(1000),

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { HARDWARE_CATALOG } from '../engine/hardware/catalog.js';
 import { MODEL_CATALOG } from '../engine/model/catalog.js';
 import { readSettings } from './configuration.js';
+import { targetSeconds, tbtInputProblem } from './slo-definition.js';
 import type { Choices, Store } from './state.js';
 
 // Quick picks for the inputs every run needs. Each offers the last answer first and remembers the new
@@ -106,11 +107,6 @@ export function currentSlo(store: Store): SloChoice {
   return store.choices().slo ?? readSettings().slo;
 }
 
-function positiveSeconds(text: string, unitScale: number): number | undefined {
-  const value = Number(text.trim());
-  return Number.isFinite(value) && value > 0 ? value / unitScale : undefined;
-}
-
 export async function pickSlo(store: Store): Promise<SloChoice | undefined> {
   const current = currentSlo(store);
   const percentile = await vscode.window.showQuickPick(
@@ -128,23 +124,27 @@ export async function pickSlo(store: Store): Promise<SloChoice | undefined> {
   const ttft = await vscode.window.showInputBox({
     title: 'ServeTune: latency targets (2/3)',
     ignoreFocusOut: true,
-    prompt: `Time to first token at ${percentile.label}, in seconds`,
-    value: String(current.ttftSeconds),
-    validateInput: (v) => (positiveSeconds(v, 1) ? undefined : 'A positive number of seconds'),
+    prompt: `Time to first token at ${percentile.label}, in seconds (blank: no TTFT target)`,
+    value: current.ttftSeconds === null ? '' : String(current.ttftSeconds),
+    validateInput: (v) =>
+      targetSeconds(v, 1) === undefined
+        ? 'A positive number of seconds, or blank for no TTFT target'
+        : undefined,
   });
   if (ttft === undefined) return undefined;
+  const ttftSeconds = targetSeconds(ttft, 1) ?? null;
   const tbt = await vscode.window.showInputBox({
     title: 'ServeTune: latency targets (3/3)',
     ignoreFocusOut: true,
-    prompt: `Time between tokens at ${percentile.label}, in milliseconds`,
-    value: String(current.tbtSeconds * 1000),
-    validateInput: (v) => (positiveSeconds(v, 1000) ? undefined : 'A positive number of milliseconds'),
+    prompt: `Time between tokens at ${percentile.label}, in milliseconds (blank: no TBT target)`,
+    value: current.tbtSeconds === null ? '' : String(current.tbtSeconds * 1000),
+    validateInput: (v) => tbtInputProblem(v, ttftSeconds),
   });
   if (tbt === undefined) return undefined;
   const slo: SloChoice = {
     percentile: percentile.label as SloChoice['percentile'],
-    ttftSeconds: positiveSeconds(ttft, 1)!,
-    tbtSeconds: positiveSeconds(tbt, 1000)!,
+    ttftSeconds,
+    tbtSeconds: targetSeconds(tbt, 1000) ?? null,
   };
   await store.remember({ slo });
   return slo;

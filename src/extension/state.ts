@@ -30,9 +30,12 @@ export const Choices = z.object({
   slo: z
     .object({
       percentile: z.enum(['p50', 'p90', 'p99']),
-      ttftSeconds: z.number().positive(),
-      tbtSeconds: z.number().positive(),
+      /** Null: no TTFT target (unconstrained). */
+      ttftSeconds: z.number().positive().nullable(),
+      /** Null: no TBT target (unconstrained). */
+      tbtSeconds: z.number().positive().nullable(),
     })
+    .refine((slo) => slo.ttftSeconds !== null || slo.tbtSeconds !== null)
     .optional(),
   workload: WorkloadChoice.optional(),
   scheduler: PolicyName.optional(),

@@ -242,8 +242,18 @@ function render(state: DashboardState): void {
       ...(state.slo.words
         ? [row('SLO', state.slo.words)]
         : [
-            row('TTFT', `${state.slo.percentile} ≤ ${state.slo.ttftSeconds} s`),
-            row('TBT', `${state.slo.percentile} ≤ ${(state.slo.tbtSeconds * 1000).toFixed(0)} ms`),
+            row(
+              'TTFT',
+              state.slo.ttftSeconds === null
+                ? 'no target'
+                : `${state.slo.percentile} ≤ ${state.slo.ttftSeconds} s`,
+            ),
+            row(
+              'TBT',
+              state.slo.tbtSeconds === null
+                ? 'no target'
+                : `${state.slo.percentile} ≤ ${(state.slo.tbtSeconds * 1000).toFixed(0)} ms`,
+            ),
           ]),
     ),
     capacitySection(state),

@@ -195,8 +195,9 @@ export const DashboardState = z.object({
   workload: z.string().nullable(),
   slo: z.object({
     percentile: z.string(),
-    ttftSeconds: z.number(),
-    tbtSeconds: z.number(),
+    /** Null: no target (unconstrained). */
+    ttftSeconds: z.number().nullable(),
+    tbtSeconds: z.number().nullable(),
     /** The SLO in the words of its definition (e.g. "90% of requests within TTFT 2 s and …"). */
     words: z.string().optional(),
   }),

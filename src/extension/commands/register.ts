@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { pickSlo } from '../picks.js';
 import type { Services } from '../services.js';
+import { sloTargetsChoiceText } from '../slo-definition.js';
 import { DASHBOARD_VIEW_ID } from '../views/dashboard-view.js';
 import { ParetoPanel } from '../views/pareto-panel.js';
 import { type ApplyTarget, applySettingsCommand } from './apply.js';
@@ -53,9 +54,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     register('servetune.setSlo', async () => {
       const slo = await pickSlo(services.store);
       if (slo) {
-        services.log.info(
-          `latency targets: TTFT ${slo.percentile} ≤ ${slo.ttftSeconds} s, TBT ${slo.percentile} ≤ ${slo.tbtSeconds * 1000} ms`,
-        );
+        services.log.info(`latency targets: ${sloTargetsChoiceText(slo)}`);
       }
     }),
     register('servetune.chooseMoeBackend', () => chooseMoeBackendCommand(services)),

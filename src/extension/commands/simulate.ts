@@ -12,6 +12,7 @@ import { pickLoad } from '../load-pick.js';
 import { currentSlo, pickCluster } from '../picks.js';
 import type { Services } from '../services.js';
 import { simulationMarkdown } from '../simulation-report.js';
+import { sloTargetsOfChoice } from '../slo-definition.js';
 import type { Store } from '../state.js';
 import { pickWorkload } from '../workloads.js';
 
@@ -122,7 +123,7 @@ export async function simulateCommand(services: Services): Promise<void> {
           deployment: { kind: 'colocated', pool: { plan, scheduler: { policy: scheduler } } },
           // The engine, version and MoE backend the settings name time the simulation.
           engine: servingEngineOfSettings(readSettings()),
-          slo: { ttft: slo.ttftSeconds, tbt: slo.tbtSeconds },
+          slo: sloTargetsOfChoice(slo),
         },
         workload: workload.value,
         ...loadParams,
