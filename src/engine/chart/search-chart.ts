@@ -11,8 +11,12 @@ const PERCENTILES: SloPercentile[] = ['p50', 'p90', 'p99'];
  * at a time, the SLO box shaded at the SLO's percentile), and throughput per GPU against speed per user.
  * The fronts are recomputed by the chart for each percentile; the search's own fronts are at the SLO's.
  */
-/** The SLO box: an absent target leaves its axis unbounded (no bound rather than NaN or Infinity). */
+/**
+ * The SLO box: an absent target leaves its axis unbounded (no bound rather than NaN or Infinity); with
+ * neither TTFT nor TBT given (a TPOT target alone) the chart has no box, not one over the whole chart.
+ */
 function sloRegion(tbtSeconds: number | undefined, ttftSeconds: number | undefined, label: string) {
+  if (tbtSeconds === undefined && ttftSeconds === undefined) return null;
   return {
     ...(tbtSeconds === undefined ? {} : { xMax: tbtSeconds * 1000 }),
     ...(ttftSeconds === undefined ? {} : { yMax: ttftSeconds }),

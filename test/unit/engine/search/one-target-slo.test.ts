@@ -54,6 +54,12 @@ describe('an SLO with one target', () => {
     assert.ok(best?.meetsSlo, 'a best configuration');
     const region = searchChartModel(result).charts.find((c) => c.id === 'latency-p90')?.region;
     assert.deepEqual(region, { yMax: 0.25, label: 'SLO (p90)' }, 'the box is unbounded in TBT');
+    const tpotOnly = { ...result, slo: Slo.parse({ tpot: 0.05, form: 'percentile' }) };
+    assert.equal(
+      searchChartModel(tpotOnly).charts.find((c) => c.id === 'latency-p90')?.region,
+      null,
+      'a TPOT target alone bounds neither axis: no box',
+    );
     assert.match(reportSummary(result).answer, /\(TTFT p90 [\d.]+ ms, [\d.]+% of requests/);
     assert.equal(reportSummary(result).slo, 'p90 over all requests: TTFT 250 ms');
     assertNoNonFinite(result, 'result');
