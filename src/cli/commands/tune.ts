@@ -253,7 +253,7 @@ function tuneInputs(file: string, flags: TuneFlags) {
       : undefined;
   if (!slo) {
     throw new ServeTuneError(
-      `no latency targets: pass --slo ${sloTargetForm(RANKING_SLO_RULES)} or put "slo" in a servetune.json next to the config`,
+      `no latency targets: pass --slo (${sloTargetForm(RANKING_SLO_RULES)}) or put "slo" in a servetune.json next to the config`,
       'invalid-argument',
       '--slo',
     );
