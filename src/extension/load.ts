@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { runLoadText } from '../engine/sim/load-text.js';
+import type { RunLoad } from '../engine/sim/summary.js';
 
 /**
  * How a run sends the workload's requests: open loop at its arrival times (no `concurrency`), or closed
@@ -26,13 +28,19 @@ export function concurrencyProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** The load in a few words, for the dashboard's workload line and the reports: "closed loop, 8 clients". */
+/** The record a run of this choice keeps of its load (`RunSummary.load`, as the simulator writes it). */
+export function runLoadOfChoice(load: LoadChoice | undefined): RunLoad {
+  return load?.concurrency === undefined
+    ? { mode: 'open' }
+    : { mode: 'closed', concurrency: load.concurrency, thinkSeconds: 0 };
+}
+
+/**
+ * The load in words for the dashboard's workload line and the progress titles: the words the run's
+ * report will use (`runLoadText`), "closed loop, 8 clients, no think time".
+ */
 export function loadChoiceText(load: LoadChoice | undefined): string {
-  const loop =
-    load?.concurrency === undefined
-      ? "open loop at the workload's arrival times"
-      : `closed loop, ${load.concurrency} ${load.concurrency === 1 ? 'client' : 'clients'}`;
-  return load?.maxTokensOutput ? `${loop}; max_tokens = each request's output` : loop;
+  return runLoadText(runLoadOfChoice(load), load?.maxTokensOutput ? 'output' : undefined);
 }
 
 /** The `simulate` worker method's load params for a choice (`SimulateParams`). */

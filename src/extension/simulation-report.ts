@@ -47,15 +47,9 @@ function classLines(classes: NonNullable<RunSummary['classes']>): string[] {
   ];
 }
 
-/** How the requests were sent (the engine's own words for the run's load) and the max_tokens they asked. */
+/** How the requests were sent and the max_tokens they asked, in the engine's words (`runLoadText`). */
 function loadLine(summary: RunSummary, maxTokens: MaxTokens | undefined): string {
-  const asked =
-    maxTokens === undefined
-      ? ''
-      : maxTokens === 'output'
-        ? '; each request asked max_tokens = its output (as benchmark clients with ignore_eos)'
-        : `; each request asked max_tokens = ${maxTokens}`;
-  return `- Load: ${runLoadText(summary.load ?? { mode: 'open' })}${asked}`;
+  return `- Load: ${runLoadText(summary.load ?? { mode: 'open' }, maxTokens)}`;
 }
 
 /**

@@ -381,21 +381,20 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         .split('\n')
         .filter((line) => /^(- Load:|\| (TTFT|TPOT|ITL|E2E|Queueing) \|)/.test(line));
       assert.equal(expected.length, 6);
-      assert.match(
-        expected[0]!,
-        /closed loop: 4 in flight, no think time; each request asked max_tokens = its output/,
-      );
+      assert.match(expected[0]!, /closed loop, 4 clients, no think time; max_tokens = each request's output/);
       for (const line of expected) assert.ok(flat(text).includes(flat(line)), `the report has '${line}'`);
       assert.match(text, new RegExp(`${local.requests.completed} of 200 requests completed`));
       await shot(page, 'simulate-closed-loop-report');
       // The dashboard's workload line names the load the next run takes.
       await runCommand(page, 'ServeTune: Open Dashboard');
       const dashboard = await webviewFrame(page, 'dashboard', 30_000, (f) =>
-        f.evaluate(() => /closed loop, 4 clients/.test(document.getElementById('app')?.innerText ?? '')),
+        f.evaluate(() =>
+          /closed loop, 4 clients, no think time/.test(document.getElementById('app')?.innerText ?? ''),
+        ),
       );
       assert.match(
         await dashboard.locator('#app').innerText(),
-        /Quick check \(built-in\): .*; closed loop, 4 clients; max_tokens = each request's output/,
+        /Quick check \(built-in\): .*; closed loop, 4 clients, no think time; max_tokens = each request's output/,
       );
     },
   ],

@@ -6,6 +6,7 @@ import {
   concurrencyProblem,
   LoadChoice,
   loadChoiceText,
+  runLoadOfChoice,
   simulateLoadParams,
   workloadLine,
 } from '../../../src/extension/load.js';
@@ -39,16 +40,36 @@ describe('the load of an editor run', () => {
   });
 
   it('is said in words on the dashboard workload line', () => {
-    assert.equal(loadChoiceText({ concurrency: 8 }), 'closed loop, 8 clients');
-    assert.equal(loadChoiceText({ concurrency: 1 }), 'closed loop, 1 client');
+    assert.equal(loadChoiceText({ concurrency: 8 }), 'closed loop, 8 clients, no think time');
+    assert.equal(loadChoiceText({ concurrency: 1 }), 'closed loop, 1 client, no think time');
     assert.equal(loadChoiceText(undefined), "open loop at the workload's arrival times");
     assert.equal(
       loadChoiceText({ concurrency: 4, maxTokensOutput: true }),
-      "closed loop, 4 clients; max_tokens = each request's output",
+      "closed loop, 4 clients, no think time; max_tokens = each request's output",
     );
-    assert.equal(workloadLine('Chat: poisson', { concurrency: 8 }), 'Chat: poisson; closed loop, 8 clients');
+    assert.equal(
+      workloadLine('Chat: poisson', { concurrency: 8 }),
+      'Chat: poisson; closed loop, 8 clients, no think time',
+    );
     assert.equal(workloadLine('Chat: poisson', undefined), 'Chat: poisson');
     assert.equal(workloadLine(null, { concurrency: 8 }), null);
+  });
+
+  it("is said in the words of the run's report: the choice and the run it becomes read the same", () => {
+    const spec = 'poisson:rate=4,n=30';
+    const choices: LoadChoice[] = [{}, { concurrency: 8 }, { concurrency: 1, maxTokensOutput: true }];
+    for (const choice of choices) {
+      const params = simulateLoadParams(choice);
+      const run = simulate(config, loadWorkload(spec), {
+        closedLoop: params.concurrency === undefined ? undefined : { concurrency: params.concurrency },
+        maxTokens: params.maxTokens,
+      });
+      assert.deepEqual(run.load ?? { mode: 'open' }, runLoadOfChoice(choice), JSON.stringify(choice));
+      assert.equal(
+        simulationMarkdown(run, spec, params.maxTokens).match(/^- Load: (.*)$/m)?.[1],
+        loadChoiceText(choice),
+      );
+    }
   });
 
   it('becomes the simulate method params: concurrency and max_tokens only where chosen', () => {
@@ -64,12 +85,9 @@ describe('the load of an editor run', () => {
       maxTokens: 'output',
     });
     const md = simulationMarkdown(closed, spec, 'output');
-    assert.match(
-      md,
-      /^- Load: closed loop: 8 in flight, no think time; each request asked max_tokens = its output/m,
-    );
+    assert.match(md, /^- Load: closed loop, 8 clients, no think time; max_tokens = each request's output$/m);
     const open = simulate(config, loadWorkload(spec));
-    assert.match(simulationMarkdown(open, spec), /^- Load: open loop$/m);
+    assert.match(simulationMarkdown(open, spec), /^- Load: open loop at the workload's arrival times$/m);
     // Show Last Report reopens the stored run with the max_tokens it asked.
     const stored = StoredRun.parse({
       summary: { id: 's', kind: 'simulate', title: 't', at: 'now', best: null, hasChart: false },
