@@ -28,7 +28,7 @@ export function searchMarkdown(result: SearchResult): string {
     lines.push(
       `## Best under the SLOs: ${best.label}`,
       '',
-      `${m.concurrency === undefined ? 'Sustains' : `With ${m.concurrency} in flight, serves`} ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s within the SLOs. At ${m.rate.toFixed(2)} req/s: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tokens/s per GPU.`,
+      `${m.concurrency === undefined ? 'Sustains' : `With ${m.concurrency} clients, serves`} ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s within the SLOs. At ${m.rate.toFixed(2)} req/s: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tokens/s per GPU.`,
       '',
     );
     for (const server of best.settings?.servers ?? []) {

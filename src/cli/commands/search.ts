@@ -123,7 +123,7 @@ function printBest(best: SearchConfiguration, result: SearchResult): void {
   const at =
     m.concurrency === undefined
       ? `sustains ${best.maxRateUnderSlo?.toFixed(2)} req/s under the SLOs; at ${m.rate.toFixed(2)} req/s`
-      : `serves ${m.rate.toFixed(2)} req/s with ${m.concurrency} in flight`;
+      : `serves ${m.rate.toFixed(2)} req/s with ${m.concurrency} clients`;
   console.log(
     `  ${at}: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${(m.attainment * 100).toFixed(1)}% of requests within the targets, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU`,
   );

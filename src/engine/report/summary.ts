@@ -32,7 +32,7 @@ function answerOf(result: SearchResult, best: SearchConfiguration | undefined): 
   const serves =
     best.metrics.concurrency === undefined
       ? `sustains up to ${best.maxRateUnderSlo?.toFixed(2)} req/s within the SLO`
-      : `serves ${best.maxRateUnderSlo?.toFixed(2)} req/s with ${best.metrics.concurrency} in flight within the SLO`;
+      : `serves ${best.maxRateUnderSlo?.toFixed(2)} req/s with ${best.metrics.concurrency} clients within the SLO`;
   const joules = best.energy?.joulesPerOutputToken;
   const energy =
     joules == null ? '' : `; about ${joules.toPrecision(2)} J per output token (an estimate at TDP)`;

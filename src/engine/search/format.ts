@@ -1,3 +1,4 @@
+import { runLoadText } from '../sim/load-text.js';
 import { type SloDefinition, sloInWords } from '../workload/slo-verdict.js';
 import type { EvaluationMetrics, Slo } from './schema.js';
 
@@ -15,11 +16,14 @@ export function sloTargetsText(slo: SloDefinition): string {
   return sloInWords(slo);
 }
 
-/** What a search compared configurations at: 'at 4.00 req/s', or 'closed loop, 64 in flight'. */
+/**
+ * What a search compared configurations at: 'at 4.00 req/s', or a closed loop in the words of a run's
+ * load (`runLoadText`): 'closed loop, 64 clients, no think time' (a search's clients send at once).
+ */
 export function searchLoadText(workload: { rate: number; concurrency?: number }): string {
   return workload.concurrency === undefined
     ? `at ${workload.rate.toFixed(2)} req/s`
-    : `closed loop, ${workload.concurrency} in flight`;
+    : runLoadText({ mode: 'closed', concurrency: workload.concurrency, thinkSeconds: 0 });
 }
 
 /** The run's latencies at the SLO's percentile for the targets it gives, e.g. 'TBT p90 35.6 ms'. */

@@ -160,7 +160,7 @@ export async function searchCommand(services: Services): Promise<void> {
     `search ${result.modelName} on ${result.gpus}× ${result.hardware}: ${result.configurationsEvaluated} configurations, ${result.simulations} simulations in ${result.wallSeconds.toFixed(1)} s; fronts ${result.fronts.latency.length} (latency) and ${result.fronts.throughput.length} (throughput); best ${best?.label ?? 'none'}`,
   );
   const inFlight =
-    result.workload.concurrency === undefined ? '' : ` with ${result.workload.concurrency} in flight`;
+    result.workload.concurrency === undefined ? '' : ` with ${result.workload.concurrency} clients`;
   const summary = best
     ? `ServeTune: best under the SLOs: ${best.label}, ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s${inFlight} within ${sloText(slo)}.`
     : `ServeTune: no configuration meets ${sloText(slo)} ${searchLoadText(result.workload)}; the fronts show the closest.`;

@@ -16,8 +16,8 @@ describe('search report (Markdown)', () => {
       threads: 0,
     };
     const closed = searchMarkdown(await searchServing({ ...input, concurrency: 16 }));
-    assert.match(closed, /^- Workload: 240 requests of `.*` closed loop, 16 in flight$/m);
-    assert.match(closed, /^With 16 in flight, serves [\d.]+ req\/s within the SLOs\./m);
+    assert.match(closed, /^- Workload: 240 requests of `.*` closed loop, 16 clients, no think time$/m);
+    assert.match(closed, /^With 16 clients, serves [\d.]+ req\/s within the SLOs\./m);
     const open = searchMarkdown(await searchServing(input));
     assert.match(open, /^- Workload: 240 requests of `.*` at 2\.00 req\/s$/m);
     assert.match(open, /^Sustains [\d.]+ req\/s within the SLOs\./m);

@@ -119,8 +119,8 @@ describe('search closed loop', () => {
     const result = SearchResult.parse(JSON.parse(json.stdout.toString()));
     assert.equal(result.workload.concurrency, 8);
     const text = spawnSync(process.execPath, [...args, ...rest, '--concurrency', '8', '--threads', '0']);
-    assert.match(text.stdout.toString(), /closed loop, 8 in flight/);
-    assert.match(text.stdout.toString(), /serves [\d.]+ req\/s with 8 in flight/);
+    assert.match(text.stdout.toString(), /closed loop, 8 clients, no think time/);
+    assert.match(text.stdout.toString(), /serves [\d.]+ req\/s with 8 clients/);
     const both = spawnSync(process.execPath, [...args, ...rest, '--concurrency', '8', '--rate', '2']);
     assert.notEqual(both.status, 0);
     assert.match(both.stderr.toString(), /cannot be used with option '--rate/);
