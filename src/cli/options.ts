@@ -15,6 +15,7 @@ import { type PriceOverrides, parsePriceOverrides } from '../engine/search/cost.
 import { MAX_SAMPLE_REQUESTS } from '../engine/search/simulation-evaluator.js';
 import { findWorkspaceConfig } from '../engine/tune/inputs.js';
 import { isServeTuneError, ServeTuneError } from '../engine/util/errors.js';
+import { decimal, wholeNumber } from '../engine/util/numbers.js';
 import { maxThreads } from '../engine/util/threads.js';
 import { MAX_TOKENS_PER_REQUEST } from '../engine/workload/limits.js';
 import { type SloTargetRules, sloTargetForm } from '../engine/workload/slo.js';
@@ -25,29 +26,6 @@ import {
   SloPercentile,
 } from '../engine/workload/slo-verdict.js';
 import { inputOption } from './file-options.js';
-
-/**
- * A number as a person writes one in decimal: digits with an optional sign, fraction and exponent
- * (`4`, `-2`, `0.5`, `.5`, `1e6`). `Number()` alone also takes `0x10`, `0b11`, `0o7`, `Infinity` and an
- * empty string (as 0), which a flag must not turn into a value nobody wrote.
- */
-const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-
-/** The value of a decimal number, or undefined for anything else (or one too large to be finite). */
-function decimal(value: string): number | undefined {
-  const text = value.trim();
-  if (!DECIMAL.test(text)) return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/** A whole number written in digits, within what a double holds exactly. */
-function wholeNumber(value: string): number | undefined {
-  const text = value.trim();
-  if (!/^\+?\d+$/.test(text)) return undefined;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
 
 export function positiveInt(value: string): number {
   const n = wholeNumber(value);
