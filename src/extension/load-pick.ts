@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { concurrencyProblem, type LoadChoice } from './load.js';
+import { ClosedLoopPacing, concurrencyProblem, type LoadChoice } from './load.js';
+import { pickPacing } from './pacing-pick.js';
 import type { Store } from './state.js';
 
 /** The client count offered when no closed loop was run before. */
@@ -66,23 +67,30 @@ async function pickMaxTokens(last: LoadChoice): Promise<boolean | undefined> {
 }
 
 /**
- * The load of a run, after its workload pick: open or closed loop (and, for a simulation, the
- * max_tokens each request asks for). The last answers come first and are remembered.
+ * The load of a run, after its workload pick: open or closed loop; for a simulation also a closed
+ * loop's think time and warm-up, and the max_tokens each request asks for (`simulate`'s flags; a search
+ * takes none of them). The last answers are offered first and remembered.
  */
 export async function pickLoad(
   store: Store,
-  { maxTokens }: { maxTokens: boolean },
+  { simulation }: { simulation: boolean },
 ): Promise<LoadChoice | undefined> {
   const last = store.choices().load ?? {};
   const concurrency = await pickLoop(last);
   if (concurrency === undefined) return undefined;
-  const load: LoadChoice = { ...last, concurrency: concurrency ?? undefined };
-  if (maxTokens) {
+  let load: LoadChoice = { ...last, concurrency: concurrency ?? undefined };
+  if (simulation && concurrency !== null) {
+    // The pacing fields alone: the last answer offered must not bring back the last client count.
+    const pacing = await pickPacing(ClosedLoopPacing.parse(last));
+    if (!pacing) return undefined;
+    load = { ...load, ...pacing };
+  }
+  if (simulation) {
     const output = await pickMaxTokens(last);
     if (output === undefined) return undefined;
     load.maxTokensOutput = output;
   }
   await store.remember({ load });
-  // A search takes no max_tokens: the remembered answer is kept for the next simulation, not applied.
-  return maxTokens ? load : { concurrency: load.concurrency };
+  // A search takes only the loop: the other answers are kept for the next simulation, not applied.
+  return simulation ? load : { concurrency: load.concurrency };
 }

@@ -351,6 +351,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         .locator(`${QUICK_INPUT} .quick-input-message`, { hasText: 'expected a positive integer' })
         .waitFor({ timeout: 10_000 });
       await answer(page, 'ServeTune: clients', String(clients));
+      await pick(page, 'ServeTune: think time and warm-up', 'no think time');
       await pick(page, 'ServeTune: max_tokens', "max_tokens = each request's output", 'each request');
       await page.waitForFunction(
         () =>

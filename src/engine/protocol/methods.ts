@@ -31,6 +31,11 @@ export const SimulateParams = z.object({
   /** Leave the first completions out of the metrics (`RunLoad.warmUpRequests`). */
   warmUpRequests: z.number().int().nonnegative().optional(),
   /**
+   * Closed loop: run the `warmUpRequests` as a phase of their own, the measured requests sent once every
+   * warm-up request has settled, all clients at once (`--warm-up-phase`, `ClosedLoopOptions.warmUpPhase`).
+   */
+  warmUpPhase: z.boolean().optional(),
+  /**
    * The max_tokens every request asks for (`SimulateOptions.maxTokens`): a positive whole number, or
    * 'output', each request its own output length, as benchmark clients send it with ignore_eos.
    */

@@ -4,11 +4,24 @@ import type { RunLoad } from './summary.js';
 /** "8 clients", "1 client". */
 const clients = (n: number) => `${n} ${n === 1 ? 'client' : 'clients'}`;
 
-/** "closed loop, 8 clients, no think time": how the requests of a closed loop are sent. */
-function closedLoopText(concurrency: number | undefined, thinkSeconds: number | undefined): string {
-  const loop = concurrency === undefined ? 'closed loop' : `closed loop, ${clients(concurrency)}`;
-  // Said when 0 too: clients that send at once load the server more than people who read the answer.
-  return `${loop}, ${thinkSeconds ? `${thinkSeconds} s think time` : 'no think time'}`;
+/**
+ * A closed loop's think time: "2 s think time", or "no think time" (said when 0 too: clients that send
+ * at once load the server more than people who read each answer first).
+ */
+export function thinkTimeText(thinkSeconds: number | undefined): string {
+  return thinkSeconds ? `${thinkSeconds} s think time` : 'no think time';
+}
+
+/**
+ * A warm-up in words: "the first 10 completions left out; the measured requests sent once the warm-up
+ * has finished"; '' for none.
+ */
+export function warmUpText(load: Pick<RunLoad, 'warmUpRequests' | 'warmUpPhase'>): string {
+  const parts: string[] = [];
+  const k = load.warmUpRequests;
+  if (k) parts.push(`the first ${k} ${k === 1 ? 'completion' : 'completions'} left out`);
+  if (load.warmUpPhase) parts.push('the measured requests sent once the warm-up has finished');
+  return parts.join('; ');
 }
 
 /** The max_tokens every request asks for, where not the default (the rest of the context). */
@@ -22,17 +35,10 @@ export function maxTokensText(maxTokens: MaxTokens): string {
  * the first 10 completions left out; max_tokens = each request's output".
  */
 export function runLoadText(load: RunLoad, maxTokens?: MaxTokens): string {
-  const parts = [
-    load.mode === 'closed'
-      ? closedLoopText(load.concurrency, load.thinkSeconds)
-      : "open loop at the workload's arrival times",
-  ];
-  if (load.warmUpRequests) {
-    parts.push(
-      `the first ${load.warmUpRequests} ${load.warmUpRequests === 1 ? 'completion' : 'completions'} left out`,
-    );
-  }
-  if (load.warmUpPhase) parts.push('the measured requests sent once the warm-up has finished');
-  if (maxTokens !== undefined) parts.push(maxTokensText(maxTokens));
-  return parts.join('; ');
+  const loop =
+    load.mode === 'open'
+      ? "open loop at the workload's arrival times"
+      : `closed loop, ${load.concurrency === undefined ? '' : `${clients(load.concurrency)}, `}${thinkTimeText(load.thinkSeconds)}`;
+  const parts = [loop, warmUpText(load), maxTokens === undefined ? '' : maxTokensText(maxTokens)];
+  return parts.filter((p) => p !== '').join('; ');
 }

@@ -83,7 +83,7 @@ export async function searchCommand(services: Services): Promise<void> {
   const { model, hardware, gpus } = cluster;
   const workload = await pickWorkload(services.store, 'ServeTune: workload to search for');
   if (!workload) return;
-  const load = await pickLoad(services.store, { maxTokens: false });
+  const load = await pickLoad(services.store, { simulation: false });
   if (!load) return;
   const slo = await confirmSlo(services.store);
   if (!slo) return;

@@ -107,7 +107,7 @@ export async function simulateCommand(services: Services): Promise<void> {
   if (!scheduler) return;
   const workload = await pickWorkload(services.store, 'ServeTune: workload to simulate');
   if (!workload) return;
-  const load = await pickLoad(services.store, { maxTokens: true });
+  const load = await pickLoad(services.store, { simulation: true });
   if (!load) return;
   const loadParams = simulateLoadParams(load);
   const slo = currentSlo(services.store);

@@ -44,7 +44,11 @@ export const simulateHandler: Handler<'simulate'> = async (params, context) => {
       measuredTables: database?.tables,
       closedLoop:
         params.concurrency !== undefined
-          ? { concurrency: params.concurrency, thinkSeconds: params.thinkSeconds }
+          ? {
+              concurrency: params.concurrency,
+              thinkSeconds: params.thinkSeconds,
+              ...(params.warmUpPhase ? { warmUpPhase: params.warmUpRequests } : {}),
+            }
           : undefined,
       warmUpRequests: params.warmUpRequests,
       maxTokens: params.maxTokens,
@@ -73,6 +77,13 @@ function checkLoop(params: MethodParsedParams<'simulate'>): void {
       'thinkSeconds applies to a closed loop: give concurrency too',
       'invalid-argument',
       'thinkSeconds',
+    );
+  }
+  if (params.warmUpPhase && (params.concurrency === undefined || !params.warmUpRequests)) {
+    throw new ServeTuneError(
+      'warmUpPhase runs the warm-up of a closed loop as a phase: give concurrency and warmUpRequests too',
+      'invalid-argument',
+      'warmUpPhase',
     );
   }
 }

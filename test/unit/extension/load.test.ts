@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { SimulateParams } from '../../../src/engine/protocol/methods.js';
 import { simulate } from '../../../src/engine/sim/simulate.js';
 import { loadWorkload } from '../../../src/engine/workload/load.js';
 import {
   concurrencyProblem,
   LoadChoice,
   loadChoiceText,
+  pacingText,
   runLoadOfChoice,
   simulateLoadParams,
+  thinkTimeProblem,
+  warmUpProblem,
   workloadLine,
 } from '../../../src/extension/load.js';
 import { runMarkdown } from '../../../src/extension/reports.js';
@@ -31,10 +35,16 @@ describe('the load of an editor run', () => {
   });
 
   it('is remembered with the other choices, and a stored value that no longer parses is dropped', () => {
-    assert.deepEqual(Choices.parse({ load: { concurrency: 8, maxTokensOutput: true } }).load, {
+    const load = {
       concurrency: 8,
       maxTokensOutput: true,
-    });
+      thinkSeconds: 0.5,
+      warmUpRequests: 10,
+      warmUpPhase: true,
+    };
+    assert.deepEqual(Choices.parse({ load }).load, load);
+    assert.equal(Choices.safeParse({ load: { thinkSeconds: -1 } }).success, false);
+    assert.equal(Choices.safeParse({ load: { warmUpRequests: 1.5 } }).success, false);
     assert.equal(Choices.safeParse({ load: { concurrency: 0 } }).success, false);
     assert.equal(LoadChoice.safeParse({ concurrency: 2.5 }).success, false);
   });
@@ -57,25 +67,85 @@ describe('the load of an editor run', () => {
 
   it("is said in the words of the run's report: the choice and the run it becomes read the same", () => {
     const spec = 'poisson:rate=4,n=30';
-    const choices: LoadChoice[] = [{}, { concurrency: 8 }, { concurrency: 1, maxTokensOutput: true }];
+    const choices: LoadChoice[] = [
+      {},
+      { concurrency: 8 },
+      { concurrency: 1, maxTokensOutput: true },
+      { concurrency: 4, thinkSeconds: 0.5, warmUpRequests: 5 },
+      { concurrency: 4, warmUpRequests: 1, warmUpPhase: true, maxTokensOutput: true },
+      // A closed loop's pacing kept from an earlier choice does not apply to an open loop.
+      { thinkSeconds: 2, warmUpRequests: 5, warmUpPhase: true },
+    ];
     for (const choice of choices) {
-      const params = simulateLoadParams(choice);
+      const p = simulateLoadParams(choice);
+      // As the worker's simulate method passes its params on (src/worker/methods/simulate.ts).
       const run = simulate(config, loadWorkload(spec), {
-        closedLoop: params.concurrency === undefined ? undefined : { concurrency: params.concurrency },
-        maxTokens: params.maxTokens,
+        closedLoop:
+          p.concurrency === undefined
+            ? undefined
+            : {
+                concurrency: p.concurrency,
+                thinkSeconds: p.thinkSeconds,
+                ...(p.warmUpPhase ? { warmUpPhase: p.warmUpRequests } : {}),
+              },
+        warmUpRequests: p.warmUpRequests,
+        maxTokens: p.maxTokens,
       });
       assert.deepEqual(run.load ?? { mode: 'open' }, runLoadOfChoice(choice), JSON.stringify(choice));
       assert.equal(
-        simulationMarkdown(run, spec, params.maxTokens).match(/^- Load: (.*)$/m)?.[1],
+        simulationMarkdown(run, spec, p.maxTokens).match(/^- Load: (.*)$/m)?.[1],
         loadChoiceText(choice),
       );
     }
+    assert.equal(
+      loadChoiceText(choices[4]),
+      "closed loop, 4 clients, no think time; the first 1 completion left out; the measured requests sent once the warm-up has finished; max_tokens = each request's output",
+    );
+    assert.equal(
+      loadChoiceText(choices[3]),
+      'closed loop, 4 clients, 0.5 s think time; the first 5 completions left out',
+    );
   });
 
-  it('becomes the simulate method params: concurrency and max_tokens only where chosen', () => {
+  it("takes the CLI's --think-time and --warm-up-requests values", () => {
+    for (const good of ['0', '2', ' 0.5 ', '.5', '1e-1', '+3'])
+      assert.equal(thinkTimeProblem(good), undefined, good);
+    for (const bad of ['-1', 'abc', '', '0x10', 'Infinity', '1e400'])
+      assert.match(thinkTimeProblem(bad) ?? '', /expected a number of seconds \(0 or more\)/, `'${bad}'`);
+    for (const good of ['0', '10', ' 3 ']) assert.equal(warmUpProblem(good), undefined, good);
+    for (const bad of ['-1', '1.5', '1e3', 'ten', ''])
+      assert.match(warmUpProblem(bad) ?? '', /expected a whole number of completions/, `'${bad}'`);
+  });
+
+  it('offers the pacing in the words of the report', () => {
+    assert.equal(pacingText({ thinkSeconds: 0, warmUpRequests: 0, warmUpPhase: false }), 'no think time');
+    assert.equal(
+      pacingText({ thinkSeconds: 2, warmUpRequests: 10, warmUpPhase: true }),
+      '2 s think time; the first 10 completions left out; the measured requests sent once the warm-up has finished',
+    );
+    // A phase with no warm-up to run is not one.
+    assert.equal(pacingText({ thinkSeconds: 1, warmUpPhase: true }), '1 s think time');
+  });
+
+  it('becomes the simulate method params: the loop, its pacing and max_tokens only where chosen', () => {
     assert.deepEqual(simulateLoadParams({}), {});
     assert.deepEqual(simulateLoadParams({ concurrency: 8, maxTokensOutput: false }), { concurrency: 8 });
     assert.deepEqual(simulateLoadParams({ maxTokensOutput: true }), { maxTokens: 'output' });
+    assert.deepEqual(
+      simulateLoadParams({ concurrency: 8, thinkSeconds: 1.5, warmUpRequests: 20, warmUpPhase: true }),
+      { concurrency: 8, thinkSeconds: 1.5, warmUpRequests: 20, warmUpPhase: true },
+    );
+    // The CLI's defaults are not sent; a phase needs a warm-up; pacing is a closed loop's.
+    assert.deepEqual(
+      simulateLoadParams({ concurrency: 8, thinkSeconds: 0, warmUpRequests: 0, warmUpPhase: true }),
+      { concurrency: 8 },
+    );
+    assert.deepEqual(simulateLoadParams({ thinkSeconds: 2, warmUpRequests: 5 }), {});
+    // What is sent is what the worker accepts.
+    for (const load of [{ concurrency: 8, thinkSeconds: 1, warmUpRequests: 2, warmUpPhase: true }, {}]) {
+      const params = { config, workload: 'poisson:rate=4,n=30', ...simulateLoadParams(load) };
+      assert.equal(SimulateParams.safeParse(params).success, true);
+    }
   });
 
   it('is said in the simulation report: the loop, its clients, and the max_tokens asked', () => {

@@ -116,6 +116,38 @@ test('simulate with a concurrency replays the workload closed loop, as the engin
   );
 });
 
+test('simulate with warmUpPhase runs the warm-up as a phase of its own, as the engine does in-process', async () => {
+  const client = start();
+  const config = {
+    model: 'llama-3.1-8b',
+    hardware: 'l40s',
+    deployment: {
+      kind: 'colocated' as const,
+      pool: {
+        plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
+        scheduler: { policy: 'vllm-v1' as const },
+      },
+    },
+  };
+  const load = { concurrency: 8, warmUpRequests: 16 };
+  const summary = await client.request('simulate', { config, workload: SMALL, ...load, warmUpPhase: true });
+  const local = simulate(config, loadWorkload(SMALL), {
+    closedLoop: { concurrency: 8, warmUpPhase: 16 },
+    warmUpRequests: 16,
+  });
+  assert.deepEqual({ ...summary, wallSeconds: 0 }, { ...local, wallSeconds: 0 });
+  assert.equal(summary.load?.warmUpPhase, true);
+  // Without the phase the measured requests start while the warm-up runs: another run.
+  const overlapped = await client.request('simulate', { config, workload: SMALL, ...load });
+  assert.notDeepEqual(overlapped.ttft, summary.ttft);
+  for (const params of [{ concurrency: 8 }, { warmUpRequests: 16 }]) {
+    await assert.rejects(
+      client.request('simulate', { config, workload: SMALL, ...params, warmUpPhase: true }),
+      (error: WorkerRequestError) => error.code === 'invalid-argument' && error.where === 'warmUpPhase',
+    );
+  }
+});
+
 test("simulate with maxTokens 'output' plans with each request's output, as the engine does in-process", async () => {
   const client = start();
   // Orca reserves each request's max_tokens: its default (the rest of the context) admits fewer.

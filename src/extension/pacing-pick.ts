@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import { type ClosedLoopPacing, pacingText, thinkTimeProblem, warmUpProblem } from './load.js';
+
+// A closed loop's think time and warm-up in the editor (`simulate --think-time`, `--warm-up-requests`,
+// `--warm-up-phase`), asked after the client count.
+
+/** What each pacing item stands for: the CLI's defaults, the last answers, or new ones to type. */
+type PacingItem = vscode.QuickPickItem & { pacing: ClosedLoopPacing | 'set' };
+
+const isDefault = (p: ClosedLoopPacing) => !p.thinkSeconds && !p.warmUpRequests;
+
+async function askNumber(
+  title: string,
+  prompt: string,
+  value: number,
+  problem: (t: string) => string | undefined,
+) {
+  const text = await vscode.window.showInputBox({
+    title,
+    prompt,
+    value: String(value),
+    ignoreFocusOut: true,
+    validateInput: problem,
+  });
+  return text === undefined ? undefined : Number(text.trim());
+}
+
+/** Whether the warm-up runs as a phase of its own (`--warm-up-phase`); undefined when cancelled. */
+async function pickWarmUpPhase(last: ClosedLoopPacing): Promise<boolean | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      {
+        label: 'Warm-up within the run',
+        description: last.warmUpPhase ? undefined : '(default)',
+        detail: 'The clients keep sending; the metrics count from the last warm-up completion',
+        phase: false,
+      },
+      {
+        label: 'Warm-up as a phase of its own',
+        description: last.warmUpPhase ? '(last used)' : undefined,
+        detail:
+          'The measured requests are sent once every warm-up request has finished, all clients at once (as AIPerf runs its warm-up; --warm-up-phase)',
+        phase: true,
+      },
+    ],
+    {
+      title: 'ServeTune: how the warm-up runs',
+      ignoreFocusOut: true,
+      placeHolder: 'Whether the measured requests wait for the warm-up',
+    },
+  );
+  return picked?.phase;
+}
+
+/** Think time, warm-up and its phase, typed: the last answers (else the CLI's defaults) filled in. */
+async function askPacing(last: ClosedLoopPacing): Promise<ClosedLoopPacing | undefined> {
+  const thinkSeconds = await askNumber(
+    'ServeTune: seconds of think time',
+    "Seconds between a request finishing and its client sending the next (--think-time; 0: none, the CLI's default)",
+    last.thinkSeconds ?? 0,
+    thinkTimeProblem,
+  );
+  if (thinkSeconds === undefined) return undefined;
+  const warmUpRequests = await askNumber(
+    'ServeTune: warm-up completions',
+    "Completions left out of the metrics, with the time until the last of them (--warm-up-requests; 0: none, the CLI's default)",
+    last.warmUpRequests ?? 0,
+    warmUpProblem,
+  );
+  if (warmUpRequests === undefined) return undefined;
+  if (warmUpRequests === 0) return { thinkSeconds, warmUpRequests, warmUpPhase: false };
+  const warmUpPhase = await pickWarmUpPhase(last);
+  return warmUpPhase === undefined ? undefined : { thinkSeconds, warmUpRequests, warmUpPhase };
+}
+
+/**
+ * A closed loop's think time and warm-up: an optional step after the client count. The CLI's defaults
+ * come first and are preselected (Enter skips the step); the last answers, where others, are offered
+ * next; or new ones typed. Undefined when cancelled.
+ */
+export async function pickPacing(last: ClosedLoopPacing): Promise<ClosedLoopPacing | undefined> {
+  const defaults: ClosedLoopPacing = { thinkSeconds: 0, warmUpRequests: 0, warmUpPhase: false };
+  const items: PacingItem[] = [
+    {
+      label: pacingText(defaults),
+      description: isDefault(last) ? "(the CLI's defaults, last used)" : "(the CLI's defaults)",
+      detail:
+        'Each client sends its next request as soon as its previous one finishes; every completion counts',
+      pacing: defaults,
+    },
+    ...(isDefault(last) ? [] : [{ label: pacingText(last), description: '(last used)', pacing: last }]),
+    {
+      label: 'Set think time and warm-up…',
+      detail:
+        'Seconds each client waits before its next request (--think-time); completions left out of the metrics (--warm-up-requests, --warm-up-phase)',
+      pacing: 'set',
+    },
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'ServeTune: think time and warm-up',
+    ignoreFocusOut: true,
+    placeHolder: 'Optional: how the clients pace themselves, and what the metrics leave out',
+  });
+  if (!picked) return undefined;
+  return picked.pacing === 'set' ? askPacing(last) : picked.pacing;
+}
