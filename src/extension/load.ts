@@ -109,3 +109,29 @@ export function loadChoiceText(load: LoadChoice | undefined): string {
 export function workloadLine(workload: string | null, load: LoadChoice | undefined): string | null {
   return workload === null || load === undefined ? workload : `${workload}; ${loadChoiceText(load)}`;
 }
+
+/** The load of a config file's "Simulate this config": its worker params and its words. */
+export interface ConfigSimulationLoad {
+  params: LoadParams & { rate?: number };
+  text: string;
+  /** False where no load was chosen yet and the run takes the default (open loop). */
+  chosen: boolean;
+}
+
+/**
+ * The load a config file's lens simulates with: the one Simulate and Search remembered (`Choices.load`),
+ * else the default, open loop at the workload's arrival times, scaled to the workspace's rate where it
+ * gives one. A closed loop ignores arrival times, so the rate is not sent with one (the worker refuses
+ * both).
+ */
+export function configSimulationLoad(
+  choice: LoadChoice | undefined,
+  rate: number | undefined,
+): ConfigSimulationLoad {
+  const params = simulateLoadParams(choice ?? {});
+  return {
+    params: { ...params, ...(params.concurrency === undefined && rate !== undefined ? { rate } : {}) },
+    text: loadChoiceText(choice),
+    chosen: choice !== undefined,
+  };
+}

@@ -15,6 +15,7 @@ import { readConfigIfFile } from '../../engine/util/files.js';
 import { showSimulation } from '../commands/simulate.js';
 import { describeEngineError, isCancellation } from '../engine.js';
 import { moeBackendForBlock, nvfp4DispatchForBlock } from '../engine-settings.js';
+import { configSimulationLoad } from '../load.js';
 import type { Services } from '../services.js';
 import { type ApplyPlan, namedFileOnly, planApply } from './apply-plan.js';
 import { isConfigFile } from './candidate.js';
@@ -247,8 +248,8 @@ export class ConfigController implements vscode.Disposable {
 
   /**
    * Simulates the block as the file writes it (`servetune simulate --config`): its plan, engine and
-   * version, scheduler settings and engine behaviours, on the workspace's workload, in the worker; the
-   * RunSummary opens as a report. The buffers of open files stand for the files on disk. `side`: the
+   * version, scheduler settings and engine behaviours, on the workspace's workload, in the worker, with
+   * the load the palette's Simulate last chose (`configSimulationLoad`); the RunSummary opens as a report. The buffers of open files stand for the files on disk. `side`: the
    * block is that side of a disaggregated deployment, simulated with the file's other side (`--side`).
    */
   async simulate(uri: vscode.Uri, block: number, side?: DisaggregationSide): Promise<void> {
@@ -283,18 +284,25 @@ export class ConfigController implements vscode.Disposable {
       );
       return;
     }
+    // The load the palette's Simulate and Search last chose, else the default (and the user is told).
+    const load = configSimulationLoad(this.services.store.choices().load, inputs.rate);
     try {
       const summary = await this.services.engine.run(
         'simulate',
         {
           config: simulationConfigOf(config, inputs.slo),
           workload: inputs.workload,
-          ...(inputs.rate !== undefined ? { rate: inputs.rate } : {}),
+          ...load.params,
           ...(inputs.perfDb !== undefined ? { perfDb: inputs.perfDb } : {}),
         },
-        { title: `ServeTune: simulating ${basename(uri.fsPath)}` },
+        { title: `ServeTune: simulating ${basename(uri.fsPath)}, ${load.text}` },
       );
-      await showSimulation(this.services, summary, inputs.workload, config.source);
+      await showSimulation(this.services, summary, inputs.workload, config.source, load.params.maxTokens);
+      if (!load.chosen) {
+        void vscode.window.showInformationMessage(
+          `ServeTune: simulated ${basename(uri.fsPath)} ${load.text}, the default: no load chosen yet. Simulate Serving Config… asks for one, and this lens then runs it.`,
+        );
+      }
     } catch (error) {
       if (isCancellation(error)) return;
       const message = describeEngineError(error);

@@ -5,6 +5,7 @@ import { simulate } from '../../../src/engine/sim/simulate.js';
 import { loadWorkload } from '../../../src/engine/workload/load.js';
 import {
   concurrencyProblem,
+  configSimulationLoad,
   LoadChoice,
   loadChoiceText,
   pacingText,
@@ -146,6 +147,38 @@ describe('the load of an editor run', () => {
       const params = { config, workload: 'poisson:rate=4,n=30', ...simulateLoadParams(load) };
       assert.equal(SimulateParams.safeParse(params).success, true);
     }
+  });
+
+  it("is what a config file's lens simulates with: the remembered choice, else open loop at the file's rate", () => {
+    const none = configSimulationLoad(undefined, 2);
+    assert.deepEqual(none, {
+      params: { rate: 2 },
+      text: "open loop at the workload's arrival times",
+      chosen: false,
+    });
+    assert.deepEqual(configSimulationLoad(undefined, undefined).params, {});
+    const closed = configSimulationLoad(
+      { concurrency: 4, thinkSeconds: 1, warmUpRequests: 8, maxTokensOutput: true },
+      2,
+    );
+    // A closed loop ignores arrival times: the workspace's rate is not sent with it (the worker refuses both).
+    assert.deepEqual(closed.params, {
+      concurrency: 4,
+      thinkSeconds: 1,
+      warmUpRequests: 8,
+      maxTokens: 'output',
+    });
+    assert.equal(
+      closed.text,
+      "closed loop, 4 clients, 1 s think time; the first 8 completions left out; max_tokens = each request's output",
+    );
+    assert.equal(closed.chosen, true);
+    // An open loop chosen is a choice made: the rate still scales it.
+    assert.deepEqual(configSimulationLoad({ thinkSeconds: 3 }, 2), {
+      params: { rate: 2 },
+      text: "open loop at the workload's arrival times",
+      chosen: true,
+    });
   });
 
   it('is said in the simulation report: the loop, its clients, and the max_tokens asked', () => {
