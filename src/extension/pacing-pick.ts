@@ -82,17 +82,15 @@ export async function pickPacing(last: ClosedLoopPacing): Promise<ClosedLoopPaci
   const defaults: ClosedLoopPacing = { thinkSeconds: 0, warmUpRequests: 0, warmUpPhase: false };
   const items: PacingItem[] = [
     {
-      label: pacingText(defaults),
+      label: 'No think time, no warm-up',
       description: isDefault(last) ? "(the CLI's defaults, last used)" : "(the CLI's defaults)",
-      detail:
-        'Each client sends its next request as soon as its previous one finishes; every completion counts',
+      detail: 'Clients send their next request at once; every completion counts',
       pacing: defaults,
     },
     ...(isDefault(last) ? [] : [{ label: pacingText(last), description: '(last used)', pacing: last }]),
     {
       label: 'Set think time and warm-up…',
-      detail:
-        'Seconds each client waits before its next request (--think-time); completions left out of the metrics (--warm-up-requests, --warm-up-phase)',
+      detail: '--think-time, --warm-up-requests and --warm-up-phase, as the CLI takes them',
       pacing: 'set',
     },
   ];

@@ -30,6 +30,7 @@ import {
   activeEditorText,
   answer,
   assertDrawnTheme,
+  backgroundLuminance,
   chooseColorTheme,
   chooseFileInDialog,
   clearNotifications,
@@ -98,6 +99,70 @@ async function startSearch(
     await pick(page, 'SLOs for this search', 'Use ');
   }
   await pick(page, 'what to search', space, space.replace(/^\+ /, ''));
+}
+
+/** The think time and warm-up the closed-loop scenarios choose, and the load's words in the report. */
+const PACING = { thinkSeconds: 0.5, warmUpRequests: 10 };
+const PACING_LOAD =
+  "closed loop, 4 clients, 0.5 s think time; a warm-up phase of 10 requests left out; max_tokens = each request's output";
+
+/** Waits for the quick input titled `title`. */
+async function quickInputTitled(page: Page, title: string): Promise<void> {
+  await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: title }).waitFor({ timeout: 15_000 });
+}
+
+/** Types `value` into the input box titled `title` and waits for its refusal, `message`. */
+async function assertRefused(page: Page, title: string, value: string, message: string): Promise<void> {
+  await quickInputTitled(page, title);
+  await page.locator(`${QUICK_INPUT} input`).fill(value);
+  await page
+    .locator(`${QUICK_INPUT} .quick-input-message`, { hasText: message })
+    .waitFor({ timeout: 10_000 });
+}
+
+/**
+ * The workbench drawn in `theme`. The picker lists no theme under the name of the one in use, and a
+ * workbench just started draws light until it applies the user's theme: wait a while for the theme
+ * wanted to show, and choose it only where another stays.
+ */
+async function workbenchTheme(page: Page, theme: 'Dark Modern' | 'Light Modern'): Promise<void> {
+  const wanted = theme === 'Dark Modern' ? 'dark' : 'light';
+  const drawnWithin = async (ms: number) => {
+    const started = Date.now();
+    for (;;) {
+      const luminance = await backgroundLuminance(page, '.monaco-workbench .part.editor');
+      if ((luminance > 0.5 ? 'light' : 'dark') === wanted) return true;
+      if (Date.now() - started > ms) return false;
+      await page.waitForTimeout(250);
+    }
+  };
+  if (await drawnWithin(5_000)) return;
+  await chooseColorTheme(page, theme);
+  if (!(await drawnWithin(15_000))) throw new Error(`the workbench is not drawn ${wanted}`);
+}
+
+/** A screenshot of the quick input once it has faded in (a shot during its animation shows it see-through). */
+async function shotQuickInput(page: Page, name: string): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const widget = document.querySelector('.quick-input-widget');
+      return widget !== null && getComputedStyle(widget).opacity === '1';
+    },
+    undefined,
+    { timeout: 5_000 },
+  );
+  // The fade is drawn a frame or two after the style settles.
+  await page.waitForTimeout(300);
+  await shot(page, name);
+}
+
+/** Simulate's first five picks: llama-3.1-8b on 2× L40S, TP1 × DP2, vLLM V1's scheduler. */
+async function pickClusterAndPlan(page: Page): Promise<void> {
+  await pick(page, 'ServeTune: model', 'llama-3.1-8b', 'llama-3.1-8b');
+  await pick(page, 'ServeTune: GPU', 'l40s');
+  await answer(page, 'ServeTune: number of GPUs', '2');
+  await pick(page, 'parallel plan', 'TP1 × DP2', 'TP1 × DP2');
+  await pick(page, 'ServeTune: scheduler', 'vllm-v1');
 }
 
 async function memoryReport(page: Page, model: string, modelFilter: string, gpus: string): Promise<void> {
@@ -309,11 +374,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
     'Simulate Serving Config runs on the imported trace and opens the RunSummary report',
     async ({ page }) => {
       await runCommand(page, 'ServeTune: Simulate Serving Config…');
-      await pick(page, 'ServeTune: model', 'llama-3.1-8b', 'llama-3.1-8b');
-      await pick(page, 'ServeTune: GPU', 'l40s');
-      await answer(page, 'ServeTune: number of GPUs', '2');
-      await pick(page, 'parallel plan', 'TP1 × DP2', 'TP1 × DP2');
-      await pick(page, 'ServeTune: scheduler', 'vllm-v1');
+      await pickClusterAndPlan(page);
       await pick(page, 'workload to simulate', 'chat-azure.csv', 'chat-azure');
       await pick(page, 'ServeTune: load', "Open loop: the workload's arrival times", 'Open loop');
       await pick(page, 'ServeTune: max_tokens', 'max_tokens: the rest of the context', 'rest of the context');
@@ -333,25 +394,40 @@ const steps: [string, (s: Session) => Promise<void>][] = [
     },
   ],
   [
-    'Simulate closed loop: N clients and max_tokens = output, the report as the engine simulates it in-process',
+    'Simulate closed loop: N clients, think time, a warm-up phase and max_tokens = output, the report as the engine simulates it in-process',
     async ({ page }) => {
       const clients = 4;
+      await workbenchTheme(page, 'Dark Modern');
       await runCommand(page, 'ServeTune: Simulate Serving Config…');
-      await pick(page, 'ServeTune: model', 'llama-3.1-8b', 'llama-3.1-8b');
-      await pick(page, 'ServeTune: GPU', 'l40s');
-      await answer(page, 'ServeTune: number of GPUs', '2');
-      await pick(page, 'parallel plan', 'TP1 × DP2', 'TP1 × DP2');
-      await pick(page, 'ServeTune: scheduler', 'vllm-v1');
+      await pickClusterAndPlan(page);
       await pick(page, 'workload to simulate', /Quick check\s*built-in/, 'Quick check');
       await pick(page, 'ServeTune: load', 'Closed loop: N clients', 'Closed loop');
       // The CLI's --concurrency limits: a client count that is not a positive integer is refused.
-      await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: 'ServeTune: clients' }).waitFor();
-      await page.locator(`${QUICK_INPUT} input`).fill('0');
-      await page
-        .locator(`${QUICK_INPUT} .quick-input-message`, { hasText: 'expected a positive integer' })
-        .waitFor({ timeout: 10_000 });
+      await assertRefused(page, 'ServeTune: clients', '0', 'expected a positive integer');
       await answer(page, 'ServeTune: clients', String(clients));
-      await pick(page, 'ServeTune: think time and warm-up', 'no think time');
+      // The optional step: the CLI's defaults first and preselected, or typed values.
+      await quickInputTitled(page, 'ServeTune: think time and warm-up');
+      await page
+        .locator(`${QUICK_INPUT} .monaco-list-row.focused`, { hasText: 'No think time, no warm-up' })
+        .waitFor();
+      await shotQuickInput(page, 'simulate-pacing-pick-dark');
+      await pick(page, 'ServeTune: think time and warm-up', 'Set think time and warm-up…', 'Set think time');
+      await assertRefused(page, 'ServeTune: seconds of think time', '-1', 'expected a number of seconds');
+      await shotQuickInput(page, 'simulate-think-time-refused-dark');
+      await answer(page, 'ServeTune: seconds of think time', String(PACING.thinkSeconds));
+      await assertRefused(
+        page,
+        'ServeTune: warm-up completions',
+        '2.5',
+        'expected a whole number of completions',
+      );
+      await answer(page, 'ServeTune: warm-up completions', String(PACING.warmUpRequests));
+      await pick(
+        page,
+        'ServeTune: how the warm-up runs',
+        'Warm-up as a phase of its own',
+        'phase of its own',
+      );
       await pick(page, 'ServeTune: max_tokens', "max_tokens = each request's output", 'each request');
       await page.waitForFunction(
         () =>
@@ -373,30 +449,104 @@ const steps: [string, (s: Session) => Promise<void>][] = [
           engine: servingEngineFor({ id: 'vllm' }, {}),
         },
         loadWorkload(SEARCH.workload),
-        { closedLoop: { concurrency: clients }, maxTokens: 'output' },
+        {
+          closedLoop: {
+            concurrency: clients,
+            thinkSeconds: PACING.thinkSeconds,
+            warmUpPhase: PACING.warmUpRequests,
+          },
+          warmUpRequests: PACING.warmUpRequests,
+          maxTokens: 'output',
+        },
       );
-      assert.deepEqual(local.load, { mode: 'closed', concurrency: clients, thinkSeconds: 0 });
+      assert.deepEqual(local.load, {
+        mode: 'closed',
+        concurrency: clients,
+        thinkSeconds: PACING.thinkSeconds,
+        warmUpRequests: PACING.warmUpRequests,
+        warmUpPhase: true,
+      });
       // The load and every latency row as the in-process run's report has them (wrapping aside).
       const flat = (t: string) => t.replace(/\s+/g, ' ');
       const expected = simulationMarkdown(local, SEARCH.workload, 'output')
         .split('\n')
         .filter((line) => /^(- Load:|\| (TTFT|TPOT|ITL|E2E|Queueing) \|)/.test(line));
       assert.equal(expected.length, 6);
-      assert.match(expected[0]!, /closed loop, 4 clients, no think time; max_tokens = each request's output/);
+      assert.equal(expected[0], `- Load: ${PACING_LOAD}`);
       for (const line of expected) assert.ok(flat(text).includes(flat(line)), `the report has '${line}'`);
       assert.match(text, new RegExp(`${local.requests.completed} of 200 requests completed`));
-      await shot(page, 'simulate-closed-loop-report');
-      // The dashboard's workload line names the load the next run takes.
+      await shot(page, 'simulate-closed-loop-report-dark');
+      // The dashboard's workload line names the load the next run takes, in the report's words.
       await runCommand(page, 'ServeTune: Open Dashboard');
       const dashboard = await webviewFrame(page, 'dashboard', 30_000, (f) =>
         f.evaluate(() =>
-          /closed loop, 4 clients, no think time/.test(document.getElementById('app')?.innerText ?? ''),
+          /closed loop, 4 clients, 0\.5 s think time/.test(document.getElementById('app')?.innerText ?? ''),
         ),
       );
+      // The workload, then the load in the report's words.
+      const line = flat(await dashboard.locator('#app').innerText());
+      assert.ok(line.includes(`Quick check (built-in): `), line);
+      assert.ok(line.includes(`; ${PACING_LOAD}`), line);
+    },
+  ],
+  [
+    'the think time and warm-up step in the light theme: the last answers offered, a bad warm-up refused, cancel keeps the choice',
+    async ({ page }) => {
+      await workbenchTheme(page, 'Light Modern');
+      await runCommand(page, 'ServeTune: Simulate Serving Config…');
+      await pickClusterAndPlan(page);
+      await pick(page, 'workload to simulate', /Quick check\s*built-in/, 'Quick check');
+      await pick(page, 'ServeTune: load', 'Closed loop: N clients', 'Closed loop');
+      await answer(page, 'ServeTune: clients', '4');
+      await quickInputTitled(page, 'ServeTune: think time and warm-up');
+      // The CLI's defaults stay first and preselected; the last answers come next.
+      await page
+        .locator(`${QUICK_INPUT} .monaco-list-row.focused`, { hasText: 'No think time, no warm-up' })
+        .waitFor();
+      const second = await page.locator(`${QUICK_INPUT} .monaco-list-row[data-index="1"]`).textContent();
       assert.match(
-        await dashboard.locator('#app').innerText(),
-        /Quick check \(built-in\): .*; closed loop, 4 clients, no think time; max_tokens = each request's output/,
+        second ?? '',
+        /0\.5 s think time; a warm-up phase of 10 requests left out\s*\(last used\)/,
       );
+      await shotQuickInput(page, 'simulate-pacing-pick-light');
+      await pick(page, 'ServeTune: think time and warm-up', 'Set think time and warm-up…', 'Set think time');
+      await answer(page, 'ServeTune: seconds of think time', '0.5');
+      await assertRefused(
+        page,
+        'ServeTune: warm-up completions',
+        '-3',
+        'expected a whole number of completions',
+      );
+      await shotQuickInput(page, 'simulate-warm-up-refused-light');
+      await page.keyboard.press('Escape');
+      await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 15_000 });
+    },
+  ],
+  [
+    'the Simulate this config lens runs the remembered closed loop, and its report names the load',
+    async ({ page }) => {
+      await workbenchTheme(page, 'Light Modern');
+      await openConfig(page, 'sglang-eager.sh');
+      await lensText(page, /^Simulate this config$/);
+      await page
+        .locator('.codelens-decoration a', { hasText: /^Simulate this config$/ })
+        .first()
+        .click();
+      await page.waitForFunction(
+        () =>
+          /# Simulation: llama-3\.1-8b on h100-sxm: TP2 sglang[\s\S]*- Load: closed loop/.test(
+            document.querySelector('.editor-instance .view-lines')?.textContent?.replaceAll('\u00a0', ' ') ??
+              '',
+          ),
+        undefined,
+        { timeout: 120_000 },
+      );
+      const text = (await activeEditorText(page)).replace(/\s+/g, ' ');
+      assert.ok(text.includes(`- Load: ${PACING_LOAD}`), `the report's load: ${text.slice(0, 600)}`);
+      assert.match(text, /200 of 200 requests completed/);
+      await shot(page, 'config-lens-closed-loop-report-light');
+      await workbenchTheme(page, 'Dark Modern');
+      await shot(page, 'config-lens-closed-loop-report-dark');
     },
   ],
   [

@@ -13,15 +13,15 @@ export function thinkTimeText(thinkSeconds: number | undefined): string {
 }
 
 /**
- * A warm-up in words: "the first 10 completions left out; the measured requests sent once the warm-up
- * has finished"; '' for none.
+ * A warm-up in words: "the first 10 completions left out", or run as a phase of its own (the measured
+ * requests sent once it has finished) "a warm-up phase of 10 requests left out"; '' for none.
  */
 export function warmUpText(load: Pick<RunLoad, 'warmUpRequests' | 'warmUpPhase'>): string {
-  const parts: string[] = [];
   const k = load.warmUpRequests;
-  if (k) parts.push(`the first ${k} ${k === 1 ? 'completion' : 'completions'} left out`);
-  if (load.warmUpPhase) parts.push('the measured requests sent once the warm-up has finished');
-  return parts.join('; ');
+  if (!k) return '';
+  return load.warmUpPhase
+    ? `a warm-up phase of ${k} ${k === 1 ? 'request' : 'requests'} left out`
+    : `the first ${k} ${k === 1 ? 'completion' : 'completions'} left out`;
 }
 
 /** The max_tokens every request asks for, where not the default (the rest of the context). */

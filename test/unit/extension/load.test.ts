@@ -100,7 +100,7 @@ describe('the load of an editor run', () => {
     }
     assert.equal(
       loadChoiceText(choices[4]),
-      "closed loop, 4 clients, no think time; the first 1 completion left out; the measured requests sent once the warm-up has finished; max_tokens = each request's output",
+      "closed loop, 4 clients, no think time; a warm-up phase of 1 request left out; max_tokens = each request's output",
     );
     assert.equal(
       loadChoiceText(choices[3]),
@@ -122,7 +122,7 @@ describe('the load of an editor run', () => {
     assert.equal(pacingText({ thinkSeconds: 0, warmUpRequests: 0, warmUpPhase: false }), 'no think time');
     assert.equal(
       pacingText({ thinkSeconds: 2, warmUpRequests: 10, warmUpPhase: true }),
-      '2 s think time; the first 10 completions left out; the measured requests sent once the warm-up has finished',
+      '2 s think time; a warm-up phase of 10 requests left out',
     );
     // A phase with no warm-up to run is not one.
     assert.equal(pacingText({ thinkSeconds: 1, warmUpPhase: true }), '1 s think time');
