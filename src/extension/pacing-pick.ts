@@ -9,18 +9,35 @@ type PacingItem = vscode.QuickPickItem & { pacing: ClosedLoopPacing | 'set' };
 
 const isDefault = (p: ClosedLoopPacing) => !p.thinkSeconds && !p.warmUpRequests;
 
-async function askNumber(
-  title: string,
-  prompt: string,
-  value: number,
-  problem: (t: string) => string | undefined,
-) {
+/** A number typed in an input box: its title, what it asks, and why a typed value is refused. */
+interface NumberQuestion {
+  title: string;
+  prompt: string;
+  problem: (text: string) => string | undefined;
+}
+
+const THINK_TIME: NumberQuestion = {
+  title: 'ServeTune: seconds of think time',
+  prompt:
+    "Seconds between a request finishing and its client sending the next (--think-time; 0: none, the CLI's default)",
+  problem: thinkTimeProblem,
+};
+
+const WARM_UP: NumberQuestion = {
+  title: 'ServeTune: warm-up completions',
+  prompt:
+    "Completions left out of the metrics, with the time until the last of them (--warm-up-requests; 0: none, the CLI's default)",
+  problem: warmUpProblem,
+};
+
+/** The number typed, `value` filled in; undefined when cancelled. */
+async function askNumber(question: NumberQuestion, value: number): Promise<number | undefined> {
   const text = await vscode.window.showInputBox({
-    title,
-    prompt,
+    title: question.title,
+    prompt: question.prompt,
     value: String(value),
     ignoreFocusOut: true,
-    validateInput: problem,
+    validateInput: question.problem,
   });
   return text === undefined ? undefined : Number(text.trim());
 }
@@ -54,19 +71,9 @@ async function pickWarmUpPhase(last: ClosedLoopPacing): Promise<boolean | undefi
 
 /** Think time, warm-up and its phase, typed: the last answers (else the CLI's defaults) filled in. */
 async function askPacing(last: ClosedLoopPacing): Promise<ClosedLoopPacing | undefined> {
-  const thinkSeconds = await askNumber(
-    'ServeTune: seconds of think time',
-    "Seconds between a request finishing and its client sending the next (--think-time; 0: none, the CLI's default)",
-    last.thinkSeconds ?? 0,
-    thinkTimeProblem,
-  );
+  const thinkSeconds = await askNumber(THINK_TIME, last.thinkSeconds ?? 0);
   if (thinkSeconds === undefined) return undefined;
-  const warmUpRequests = await askNumber(
-    'ServeTune: warm-up completions',
-    "Completions left out of the metrics, with the time until the last of them (--warm-up-requests; 0: none, the CLI's default)",
-    last.warmUpRequests ?? 0,
-    warmUpProblem,
-  );
+  const warmUpRequests = await askNumber(WARM_UP, last.warmUpRequests ?? 0);
   if (warmUpRequests === undefined) return undefined;
   if (warmUpRequests === 0) return { thinkSeconds, warmUpRequests, warmUpPhase: false };
   const warmUpPhase = await pickWarmUpPhase(last);

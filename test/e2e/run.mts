@@ -111,13 +111,24 @@ async function quickInputTitled(page: Page, title: string): Promise<void> {
   await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: title }).waitFor({ timeout: 15_000 });
 }
 
-/** Types `value` into the input box titled `title` and waits for its refusal, `message`. */
-async function assertRefused(page: Page, title: string, value: string, message: string): Promise<void> {
+/** Types `bad` into the input box titled `title` and waits for its refusal, `message`. */
+async function assertRefused(page: Page, title: string, bad: string, message: string): Promise<void> {
   await quickInputTitled(page, title);
-  await page.locator(`${QUICK_INPUT} input`).fill(value);
+  await page.locator(`${QUICK_INPUT} input`).fill(bad);
   await page
     .locator(`${QUICK_INPUT} .quick-input-message`, { hasText: message })
     .waitFor({ timeout: 10_000 });
+}
+
+/** An input box's refusal of `bad` (`message`; a screenshot of it where named), then `good` accepted. */
+async function refusedThenAnswered(
+  page: Page,
+  title: string,
+  { bad, message, good, screenshot }: { bad: string; message: string; good: string; screenshot?: string },
+): Promise<void> {
+  await assertRefused(page, title, bad, message);
+  if (screenshot) await shotQuickInput(page, screenshot);
+  await answer(page, title, good);
 }
 
 /**
@@ -403,8 +414,11 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       await pick(page, 'workload to simulate', /Quick check\s*built-in/, 'Quick check');
       await pick(page, 'ServeTune: load', 'Closed loop: N clients', 'Closed loop');
       // The CLI's --concurrency limits: a client count that is not a positive integer is refused.
-      await assertRefused(page, 'ServeTune: clients', '0', 'expected a positive integer');
-      await answer(page, 'ServeTune: clients', String(clients));
+      await refusedThenAnswered(page, 'ServeTune: clients', {
+        bad: '0',
+        message: 'expected a positive integer',
+        good: String(clients),
+      });
       // The optional step: the CLI's defaults first and preselected, or typed values.
       await quickInputTitled(page, 'ServeTune: think time and warm-up');
       await page
@@ -412,16 +426,17 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         .waitFor();
       await shotQuickInput(page, 'simulate-pacing-pick-dark');
       await pick(page, 'ServeTune: think time and warm-up', 'Set think time and warm-up…', 'Set think time');
-      await assertRefused(page, 'ServeTune: seconds of think time', '-1', 'expected a number of seconds');
-      await shotQuickInput(page, 'simulate-think-time-refused-dark');
-      await answer(page, 'ServeTune: seconds of think time', String(PACING.thinkSeconds));
-      await assertRefused(
-        page,
-        'ServeTune: warm-up completions',
-        '2.5',
-        'expected a whole number of completions',
-      );
-      await answer(page, 'ServeTune: warm-up completions', String(PACING.warmUpRequests));
+      await refusedThenAnswered(page, 'ServeTune: seconds of think time', {
+        bad: '-1',
+        message: 'expected a number of seconds',
+        good: String(PACING.thinkSeconds),
+        screenshot: 'simulate-think-time-refused-dark',
+      });
+      await refusedThenAnswered(page, 'ServeTune: warm-up completions', {
+        bad: '2.5',
+        message: 'expected a whole number of completions',
+        good: String(PACING.warmUpRequests),
+      });
       await pick(
         page,
         'ServeTune: how the warm-up runs',

@@ -18,6 +18,18 @@ const TRACE = resolve('test/fixtures/e2e-workspace/traces/chat-azure.csv');
 const BROKEN = resolve('test/fixtures/e2e-workspace/traces/broken-azure.csv');
 const SMALL = 'poisson:rate=4,n=200,prompt=lognormal(512,0.6),output=lognormal(128,0.5)';
 const clients: WorkerClient[] = [];
+/** llama-3.1-8b on one L40S under vLLM V1's scheduler: the closed-loop tests' deployment. */
+const ONE_L40S = {
+  model: 'llama-3.1-8b',
+  hardware: 'l40s',
+  deployment: {
+    kind: 'colocated' as const,
+    pool: {
+      plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
+      scheduler: { policy: 'vllm-v1' as const },
+    },
+  },
+};
 
 function start(env: Record<string, string> = {}): WorkerClient {
   mkdirSync('/tmp/xdg', { recursive: true });
@@ -86,17 +98,7 @@ test('simulate returns the RunSummary the simulator computes in-process', async 
 
 test('simulate with a concurrency replays the workload closed loop, as the engine does in-process', async () => {
   const client = start();
-  const config = {
-    model: 'llama-3.1-8b',
-    hardware: 'l40s',
-    deployment: {
-      kind: 'colocated' as const,
-      pool: {
-        plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
-        scheduler: { policy: 'vllm-v1' as const },
-      },
-    },
-  };
+  const config = ONE_L40S;
   const summary = await client.request('simulate', {
     config,
     workload: SMALL,
@@ -118,17 +120,7 @@ test('simulate with a concurrency replays the workload closed loop, as the engin
 
 test('simulate with warmUpPhase runs the warm-up as a phase of its own, as the engine does in-process', async () => {
   const client = start();
-  const config = {
-    model: 'llama-3.1-8b',
-    hardware: 'l40s',
-    deployment: {
-      kind: 'colocated' as const,
-      pool: {
-        plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
-        scheduler: { policy: 'vllm-v1' as const },
-      },
-    },
-  };
+  const config = ONE_L40S;
   const load = { concurrency: 8, warmUpRequests: 16 };
   const summary = await client.request('simulate', { config, workload: SMALL, ...load, warmUpPhase: true });
   const local = simulate(config, loadWorkload(SMALL), {
@@ -151,18 +143,12 @@ test('simulate with warmUpPhase runs the warm-up as a phase of its own, as the e
 test("simulate with maxTokens 'output' plans with each request's output, as the engine does in-process", async () => {
   const client = start();
   // Orca reserves each request's max_tokens: its default (the rest of the context) admits fewer.
-  const config = {
-    model: 'llama-3.1-8b',
-    hardware: 'l40s',
-    deployment: {
-      kind: 'colocated' as const,
-      pool: {
-        plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
-        // A context Orca can reserve at all on one L40S (the model's own 128K leaves it no room).
-        scheduler: { policy: 'orca' as const, maxModelLen: 32768 },
-      },
-    },
+  const pool = {
+    ...ONE_L40S.deployment.pool,
+    // A context Orca can reserve at all on one L40S (the model's own 128K leaves it no room).
+    scheduler: { policy: 'orca' as const, maxModelLen: 32768 },
   };
+  const config = { ...ONE_L40S, deployment: { ...ONE_L40S.deployment, pool } };
   const summary = await client.request('simulate', {
     config,
     workload: SMALL,
