@@ -1,4 +1,5 @@
 // A pool's degrees as the simulator's plan, and the identical parts a deployment splits into.
+import type { EngineId } from '../../src/engine/config/engines/index.js';
 import type { Plan } from '../../src/engine/memory/plan.js';
 import type { KvDtype, WeightDtype } from '../../src/engine/model/dtypes.js';
 import type { ModelSpec } from '../../src/engine/model/spec.js';
@@ -8,7 +9,8 @@ import { degreeGiven, type PoolDegrees } from './rows.js';
  * One pool's plan. Attention data parallelism is `attentionDp` ranks of TP `tp` (the simulator's `dp`),
  * times the workers; the experts of a MoE model spread over moe_tp × moe_ep GPUs wherever the row uses
  * expert parallelism or attention DP (the simulator's `ep`: whole experts per GPU), else they are
- * TP-sharded with the rest (ep 1). Where EP spans several attention-DP ranks (ep > tp), those ranks
+ * TP-sharded with the rest (ep 1); where attention DP shards them by tensor over its ranks (moe_tp > 1,
+ * moe_ep 1) in TensorRT-LLM, MoE tensor parallelism over that group (Plan.moeTensorParallel). Where EP spans several attention-DP ranks (ep > tp), those ranks
  * are one server in the simulator as in the engine: each rank its own requests and KV cache, the ranks
  * stepping together, the experts running every rank's tokens, the all-to-all between them.
  */
@@ -17,6 +19,7 @@ export function planOf(
   degrees: PoolDegrees,
   weightDtype: WeightDtype,
   kvDtype: KvDtype,
+  engine: EngineId,
 ): Plan | undefined {
   const tp = degreeGiven(degrees.tp);
   if (tp === undefined) return undefined;
@@ -24,11 +27,17 @@ export function planOf(
   const moeTp = degreeGiven(degrees.moeTp) ?? 1;
   const moeEp = degreeGiven(degrees.moeEp) ?? 1;
   const expertParallel = model.moe !== undefined && (moeEp > 1 || attentionDp > 1);
+  // Attention DP whose experts are TP-sharded over the ranks, none split by expert (TensorRT-LLM's
+  // `moe_expert_parallel_size: 1` under `enable_attention_dp`): MoE tensor parallelism over the group.
+  // TensorRT-LLM's only: no source read here says how the other engines run such a record.
+  const moeTensorParallel =
+    engine === 'trtllm' && expertParallel && attentionDp > 1 && moeEp === 1 && moeTp > 1;
   return {
     tp,
     pp: degreeGiven(degrees.pp) ?? 1,
     dp: attentionDp * (degreeGiven(degrees.workers) ?? 1),
     ep: expertParallel ? moeTp * moeEp : 1,
+    ...(moeTensorParallel ? { moeTensorParallel } : {}),
     weightDtype,
     kvDtype,
   };

@@ -117,7 +117,7 @@ function plansOf(
   const { row, model, hardware } = c;
   // A recipe's redundant expert slots make experts + slots divide over its EP ranks (256 + 32 over EP 48).
   const pools = shapes.map((shape) => {
-    const p = planOf(model, shape.degrees, formats.weightDtype, formats.kvDtype);
+    const p = planOf(model, shape.degrees, formats.weightDtype, formats.kvDtype, c.engine);
     if (!p || p.ep <= 1) return p;
     return {
       ...p,

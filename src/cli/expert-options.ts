@@ -26,6 +26,20 @@ export function allToAllOption(): Option {
   ).choices(AllToAllBackend.options);
 }
 
+export function moeTensorParallelOption(): Option {
+  return new Option(
+    '--moe-tp',
+    "MoE under attention DP (--dp with --ep over the ranks): every GPU runs a 1/ep slice of every expert over the group's gathered tokens, between an all-gather and a reduce-scatter, instead of whole experts and an all-to-all (TensorRT-LLM enable_attention_dp with moe_expert_parallel_size 1)",
+  );
+}
+
+/** The plan's share of the flags: MoE TP over the EP group, where EP is used (absent: whole experts). */
+export function moeTensorParallelOfFlags(flags: { ep: number; moeTp?: boolean }): {
+  moeTensorParallel?: boolean;
+} {
+  return flags.ep > 1 && flags.moeTp ? { moeTensorParallel: true } : {};
+}
+
 /** The plan's share of the flags: the EP all-to-all kernels, where EP is used (absent: NCCL). */
 export function allToAllOfFlags(flags: { ep: number; allToAll?: AllToAllBackend }): {
   allToAll?: AllToAllBackend;

@@ -7,7 +7,12 @@ import type { ModelSpec } from '../../engine/model/spec.js';
 import type { SchedulerConfig } from '../../engine/sched/config.js';
 import { poolOverlap, type SimulationConfigInput } from '../../engine/sim/config.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
-import { allToAllOfFlags, expertRoutingOfFlags, redundantSlotsOfFlags } from '../expert-options.js';
+import {
+  allToAllOfFlags,
+  expertRoutingOfFlags,
+  moeTensorParallelOfFlags,
+  redundantSlotsOfFlags,
+} from '../expert-options.js';
 import { speculationOfFlags } from '../speculation-options.js';
 import type { SimulateFlags } from './simulate-inputs.js';
 
@@ -57,6 +62,7 @@ export function deploymentOfFlags(
     ep: flags.ep,
     ...redundantSlotsOfFlags(flags),
     ...allToAllOfFlags(flags),
+    ...moeTensorParallelOfFlags(flags),
     weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
     kvDtype: flags.kvDtype,
   });

@@ -74,6 +74,7 @@ export interface SimulateFlags extends EngineFlags {
   expertSkew?: number;
   eplbRedundant?: number;
   allToAll?: AllToAllBackend;
+  moeTp?: boolean;
   speculative?: SpeculationConfig;
   specAcceptance?: SpecAcceptance;
   json?: boolean;

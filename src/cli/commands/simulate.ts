@@ -12,7 +12,7 @@ import { NO_SLO } from '../../engine/workload/slo-verdict.js';
 import type { Workload } from '../../engine/workload/types.js';
 import { refuseWarmUpOfAll } from '../../engine/workload/warm-up.js';
 import { configFileOptions, withConfigFile } from '../config-flags.js';
-import { allToAllOption, eplbOption, expertSkewOption } from '../expert-options.js';
+import { allToAllOption, eplbOption, expertSkewOption, moeTensorParallelOption } from '../expert-options.js';
 import { modelOption } from '../file-options.js';
 import { printJson } from '../format.js';
 import {
@@ -83,6 +83,7 @@ function registerSimulateCommand(program: Command): void {
     .addOption(expertSkewOption())
     .addOption(eplbOption())
     .addOption(allToAllOption())
+    .addOption(moeTensorParallelOption())
     .addOption(speculativeOption())
     .addOption(specAcceptanceOption())
     .option('--json', 'print JSON (schema: RunSummary)')

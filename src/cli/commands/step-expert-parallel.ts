@@ -6,6 +6,9 @@ import type { StepReport } from '../../engine/perf/report.js';
 
 type Terms = NonNullable<StepReport['expertParallel']>;
 
+/** The MoE layer's exchange between the group's GPUs: the EP all-to-all, or MoE TP's gather and scatter. */
+const EXCHANGE_OPS = new Set(['ep_dispatch', 'ep_combine', 'moe_all_gather', 'moe_reduce_scatter']);
+
 /** The EP terms of a step's breakdown: its all-to-all, and the expert time spent on the busiest rank's excess. */
 export function expertParallelTerms(
   plan: Plan,
@@ -17,7 +20,7 @@ export function expertParallelTerms(
   let experts = 0;
   let allToAllSource: string | undefined;
   for (const e of breakdown) {
-    if (e.name === 'ep_dispatch' || e.name === 'ep_combine') {
+    if (EXCHANGE_OPS.has(e.name)) {
       allToAll += e.seconds;
       allToAllSource ??= e.source;
     }
@@ -28,6 +31,7 @@ export function expertParallelTerms(
     groupBatches: epGroupBatches(plan),
     imbalance,
     allToAllSeconds: allToAll,
+    ...(plan.moeTensorParallel ? { moeTensorParallel: true } : {}),
     ...(allToAllSource ? { allToAllSource } : {}),
     imbalanceSeconds: imbalance > 1 ? experts * (1 - 1 / imbalance) : 0,
     scaleUp: plan.ep <= scaleUpDomainOf(hardware),
@@ -39,7 +43,7 @@ const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
 /** Which of the three sources timed the all-to-all, from its breakdown source. */
 export function allToAllSourceKind(source: string | undefined): string {
   if (isDeepEpSource(source)) return 'DeepEP published measurement';
-  if (source?.includes('NCCL all-to-all')) return 'NCCL table';
+  if (source?.includes('NCCL all-to-all') || source?.includes('(NCCL all_gather)')) return 'NCCL table';
   return 'link model';
 }
 
@@ -47,6 +51,10 @@ export function describeExpertParallel(t: Terms): string {
   const group = t.groupBatches > 1 ? ` over ${t.groupBatches} attention-DP ranks` : '';
   const link = t.scaleUp ? 'within one scale-up domain (NVLink)' : 'across scale-up domains (the network)';
   // EP inside one TP group: every GPU holds every token; the TP all-reduce sums the experts' outputs.
+  if (t.moeTensorParallel) {
+    const exchange = `all-gather + reduce-scatter ${link}: ${ms(t.allToAllSeconds)} from the ${allToAllSourceKind(t.allToAllSource)}`;
+    return `expert parallel: MoE TP${t.ep}${group} (every GPU a 1/${t.ep} slice of every expert), ${exchange}`;
+  }
   const exchange =
     t.groupBatches > 1
       ? `all-to-all ${link}: dispatch + combine ${ms(t.allToAllSeconds)} from the ${allToAllSourceKind(t.allToAllSource)}${t.allToAllSource && !t.allToAllSource.startsWith('link model') ? ` (${t.allToAllSource})` : ''}`

@@ -17,6 +17,8 @@ import {
   expertRoutingOfFlags,
   expertSkewOption,
   imbalanceFor,
+  moeTensorParallelOfFlags,
+  moeTensorParallelOption,
   redundantSlotsOfFlags,
 } from '../expert-options.js';
 import { modelOption } from '../file-options.js';
@@ -51,6 +53,7 @@ interface StepFlags extends EngineFlags {
   expertSkew?: number;
   eplbRedundant?: number;
   allToAll?: AllToAllBackend;
+  moeTp?: boolean;
   weightDtype?: WeightDtype;
   kvDtype: KvDtype;
   prefillTokens: number;
@@ -87,6 +90,7 @@ export function registerStepCommand(program: Command): void {
     .addOption(expertSkewOption())
     .addOption(eplbOption())
     .addOption(allToAllOption())
+    .addOption(moeTensorParallelOption())
     .addOption(weightDtypeOption(true))
     .addOption(kvDtypeOption())
     .addOption(
@@ -138,6 +142,7 @@ async function stepModelOfFlags(flags: StepFlags) {
     ep: flags.ep,
     ...redundantSlotsOfFlags(flags),
     ...allToAllOfFlags(flags),
+    ...moeTensorParallelOfFlags(flags),
     weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
     kvDtype: flags.kvDtype,
   };

@@ -35,6 +35,14 @@ export const Plan = z.object({
    * DeepEP's low-latency kernels (decode), its normal kernels (prefill), or both by batch (auto). Absent: NCCL.
    */
   allToAll: AllToAllBackend.optional(),
+  /**
+   * MoE over an EP group of attention-DP ranks whose GPUs shard every routed expert instead of holding
+   * whole ones (MoE tensor parallelism over the group: TensorRT-LLM's `enable_attention_dp` with
+   * `moe_expert_parallel_size: 1`, whose Mapping sets moe_tp_size = tp_size). Each GPU runs a 1/ep slice
+   * of every expert over the group's gathered tokens, between an all-gather of the tokens and a
+   * reduce-scatter of the outputs (perf/moe-tensor-parallel.ts). Absent: whole experts (EP).
+   */
+  moeTensorParallel: z.boolean().optional(),
   weightDtype: WeightDtype,
   kvDtype: KvDtype,
 });
@@ -54,7 +62,7 @@ export function describePlan(plan: Plan): string {
     const redundant = plan.redundantExperts ? ` (+${plan.redundantExperts} redundant experts)` : '';
     const kernels =
       plan.allToAll && plan.allToAll !== 'nccl' ? `, all-to-all ${ALL_TO_ALL_NAMES[plan.allToAll]}` : '';
-    parts.push(`EP${plan.ep}${redundant}${kernels}`);
+    parts.push(plan.moeTensorParallel ? `MoE TP${plan.ep}` : `EP${plan.ep}${redundant}${kernels}`);
   }
   return parts.join(' × ');
 }

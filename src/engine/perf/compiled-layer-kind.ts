@@ -180,6 +180,7 @@ export class LayerKindCompiler {
         ep: plan.ep,
         expertImbalance: this.expertImbalance,
         epGroupBatches: epGroupBatches(plan),
+        moeTensorParallel: plan.moeTensorParallel ?? false,
       },
     );
   }

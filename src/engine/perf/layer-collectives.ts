@@ -4,6 +4,7 @@ import { allReduceSeconds, allToAllSeconds, groupLink, type Link } from './comm.
 import { type DeepEpPhase, deepEpDispatchBytesPerValue, deepEpKernelsFor, deepEpSeconds } from './deepep.js';
 import { dispatchBytesPerGpu } from './expert-parallel.js';
 import type { ResolvedOpTime } from './measured-ops.js';
+import { moeTensorParallelMessages } from './moe-tensor-parallel.js';
 import { measuredAllReduceSeconds } from './op-tables.js';
 import type { OpTimerSetup } from './op-timer.js';
 import type { BreakdownEntry } from './step-timing.js';
@@ -70,7 +71,9 @@ export class LayerCollectives {
         entries.push(communication('tp_all_reduce_qk_norm', this.allReduce(normBytes, tp), normBytes));
       }
     }
-    if (useEp && ffn.kind === 'moe') {
+    if (useEp && ffn.kind === 'moe' && setup.moeTensorParallel) {
+      entries.push(...this.moeTensorParallelEntries(tokens, setup, communication));
+    } else if (useEp && ffn.kind === 'moe') {
       const deepEp = this.deepEpTimes(tokens, ffn.topK, setup);
       const bytes = this.epAllToAllBytes(tokens, hiddenBytes, ffn, setup);
       const timed = (b: number) => this.s.measured?.allToAll(b, setup.ep) ?? this.linkAllToAll(b, setup.ep);
@@ -80,6 +83,37 @@ export class LayerCollectives {
       );
     }
     return entries;
+  }
+
+  /**
+   * MoE TP over the group (perf/moe-tensor-parallel.ts): the quantized tokens all-gathered before the
+   * experts, their 16-bit outputs reduce-scattered after; the measured NCCL tables where they cover the
+   * group, else the link model at the same bytes per GPU as an all-to-all of the data each GPU receives.
+   */
+  private moeTensorParallelEntries(
+    tokens: number,
+    setup: LayerCostSetup,
+    communication: (name: string, time: ResolvedOpTime | number, bytes: number) => BreakdownEntry,
+  ): BreakdownEntry[] {
+    const groupRanks = setup.ep;
+    const messages = moeTensorParallelMessages({
+      rankTokens: tokens / Math.min(this.s.plan.tp, groupRanks),
+      hidden: this.s.model.hiddenSize,
+      groupRanks,
+      weightDtype: this.s.plan.weightDtype,
+      quantizesBeforeGather: this.s.engine?.id === 'trtllm',
+    });
+    const timed = (op: 'all_gather' | 'reduce_scatter', bytes: number) =>
+      this.s.measured?.collective(op, bytes, groupRanks) ??
+      this.linkAllToAll((bytes * (groupRanks - 1)) / groupRanks, groupRanks);
+    return [
+      communication('moe_all_gather', timed('all_gather', messages.allGather), messages.allGather),
+      communication(
+        'moe_reduce_scatter',
+        timed('reduce_scatter', messages.reduceScatter),
+        messages.reduceScatter,
+      ),
+    ];
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   siblingMeasuredOps,
 } from './measured-ops.js';
 import { kernelPatternOf, pinsMeasuredKernel, TRTLLM_GEN_KERNEL } from './moe-backend.js';
+import { moeKernelDegrees } from './moe-tensor-parallel.js';
 import { speedOfLight } from './roofline.js';
 import { runsMoeOnDenseKernel } from './serving-engine.js';
 import { kernelShapesOf, nearestExpertShape, sameExpertShape, transferredMoe } from './transferred-moe.js';
@@ -557,7 +558,9 @@ export function measuredMoe(
   const ffn = setup.layer.ffn;
   if (ffn.kind !== 'moe' || tokens <= 0) return undefined;
   // Another format's MoE kernel is not this one's: a format no engine measured keeps the roofline.
-  const found = moeTablesFor(measured, weight, setup.ep);
+  // Under MoE TP each GPU runs a TP slice of every expert over the group's tokens: the tables' EP-1 rows.
+  const degrees = moeKernelDegrees(setup);
+  const found = moeTablesFor(measured, weight, degrees.ep);
   if (found === undefined) return undefined;
   const { ops, dtype, borrowed } = found;
   const shape = { hidden: setup.hiddenSize, inter: ffn.width, topk: ffn.topK, experts: ffn.experts };
@@ -569,8 +572,8 @@ export function measuredMoe(
   const query = {
     tokens,
     ...shape,
-    tp: setup.ep > 1 ? 1 : setup.tp,
-    ep: setup.ep,
+    tp: degrees.tp,
+    ep: degrees.ep,
     dtype,
     ...(pinned ? { kernel: pinned } : {}),
   };
@@ -583,7 +586,7 @@ export function measuredMoe(
     const carried = defaultKernelAtNearestShape(ops, query, weight);
     if (carried) return borrowedFrom(carried, borrowed);
   }
-  const time = dispatched && setup.ep > 1 ? dispatchedMoe(ops, query) : tensorParallelMoe(ops, query);
+  const time = dispatched && degrees.ep > 1 ? dispatchedMoe(ops, query) : tensorParallelMoe(ops, query);
   const peaks = ops.peaks(weight.dtype);
   const own = ops.carry(
     time.seconds,

@@ -252,6 +252,18 @@ export class MeasuredOps {
   }
 
   /**
+   * NCCL's all-gather or reduce-scatter of a `bytes` message (nccl-tests' size: the gather's output, the
+   * scatter's input) over `gpus` GPUs, within the GPU counts the tables measured. Undefined where
+   * transferred or not measured.
+   */
+  collective(op: 'all_gather' | 'reduce_scatter', bytes: number, gpus: number): ResolvedOpTime | undefined {
+    if (this.transferred || gpus <= 1 || gpus > this.measuredGpus('nccl')) return undefined;
+    const time = this.tables.collective({ op, gpus, bytes });
+    if (time === undefined) return undefined;
+    return { seconds: time.seconds, source: () => `${describeOpTimeSource(time.source)} (NCCL ${op})` };
+  }
+
+  /**
    * An all-to-all over more GPUs than the table measured, at the same bytes per GPU, is never faster
    * than over the most it measured: each GPU still sends its bytes, to more peers, and waits on every
    * one of them (NCCL's all-to-all on GB200 takes 10–11 µs at small messages over 2 and 4 GPUs; the

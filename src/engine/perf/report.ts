@@ -57,6 +57,11 @@ export const StepReport = z.object({
       /** Busiest EP rank's routed tokens over the mean. */
       imbalance: z.number(),
       allToAllSeconds: z.number(),
+      /**
+       * MoE TP over the group (Plan.moeTensorParallel): every GPU a slice of every expert, an all-gather
+       * and a reduce-scatter (counted in allToAllSeconds) in place of the all-to-all.
+       */
+      moeTensorParallel: z.boolean().optional(),
       /** Where the all-to-all's time came from: a measured NCCL table, DeepEP's published measurement, or the link model. */
       allToAllSource: z.string().optional(),
       /** Expert time the step spends because the busiest rank carries more than the mean. */

@@ -3,6 +3,7 @@ import { ACTIVATION_BYTES } from '../model/dtypes.js';
 import { deepEpKernelsFor } from './deepep.js';
 import { epGroupBatches } from './expert-parallel.js';
 import { gemmTableDtypeOf, type ResolvedOpTime } from './measured-ops.js';
+import { moeKernelDegrees } from './moe-tensor-parallel.js';
 import type { OpTimer, OpTimerSetup } from './op-timer.js';
 import { devicePeaks, speedOfLight } from './roofline.js';
 import { paddedDeepGemmRows, runsPaddedDeepGemmMoe } from './vllm-deepgemm-moe.js';
@@ -53,12 +54,13 @@ export class RoutedExperts {
     const measured = this.s.measured;
     if (ffn.kind !== 'moe' || !measured || groupTokens <= 0) return undefined;
     const tableDtype = gemmTableDtypeOf(setup.weights.experts);
-    const moeTp = setup.ep > 1 ? 1 : setup.tp;
+    const { tp: kernelTp, ep: kernelEp } = moeKernelDegrees(setup);
     const deepEp = deepEpKernelsFor(this.s.plan.allToAll, 1) !== undefined;
-    if (!runsPaddedDeepGemmMoe(this.s.engine, this.s.hardware, tableDtype, moeTp, deepEp)) return undefined;
+    if (!runsPaddedDeepGemmMoe(this.s.engine, this.s.hardware, tableDtype, kernelTp, deepEp))
+      return undefined;
     const h = setup.hiddenSize;
-    const width = setup.ep > 1 ? ffn.width : ffn.width / setup.tp;
-    const rows = paddedDeepGemmRows(groupTokens * ffn.topK, ffn.experts / setup.ep);
+    const width = ffn.width / kernelTp;
+    const rows = paddedDeepGemmRows(groupTokens * ffn.topK, ffn.experts / kernelEp);
     const why = `vLLM 0.12 DeepGEMM experts over ${rows} padded rows (${groupTokens * ffn.topK} routed)`;
     const gemm = (
       name: string,
@@ -129,7 +131,7 @@ export class RoutedExperts {
    */
   dispatchesRoutedTokens(setup: LayerCostSetup): boolean {
     return (
-      setup.ep > 1 &&
+      moeKernelDegrees(setup).ep > 1 &&
       epGroupBatches(this.s.plan) > 1 &&
       deepEpKernelsFor(this.s.plan.allToAll, 1) !== undefined
     );

@@ -97,7 +97,9 @@ export function resolveBlock(
   }
   const weightDtype = weightDtypeOf(effective, model);
   if (!weightDtype) problems.push(`quantization '${effective.quantization}' is not modelled`);
-  const plan = blockPlan(effective, { tp, pp, dp, replicas }, weightDtype);
+  const plan = blockPlan(effective, { tp, pp, dp, replicas }, weightDtype, {
+    moeTensorParallel: engine === 'trtllm' && model.moe !== undefined,
+  });
   const limits = memoryLimitsOf(effective, model);
   const share = wholeGpuShareOf({ engine, model, hardware, plan }, effective, limits, {
     startupDefault: true,
@@ -129,19 +131,26 @@ export function resolveBlock(
 
 /**
  * The plan the block runs: `dp` attention-DP ranks per server over `replicas` copies, expert
- * parallelism (over a server's TP × DP where the engine's flag turns it on) and dtypes.
+ * parallelism (over a server's TP × DP where the engine's flag turns it on), MoE TP over a TensorRT-LLM
+ * attention-DP server's GPUs (perf/moe-tensor-parallel.ts) and dtypes.
  */
 function blockPlan(
   effective: PartialServingSettings,
   server: { tp: number; pp: number; dp: number; replicas: number },
   weightDtype: ReturnType<typeof weightDtypeOf>,
+  engine: { moeTensorParallel: boolean },
 ): Plan {
   const { tp, pp, dp, replicas } = server;
+  const ep = effective.ep ?? (effective.expertParallel ? tp * dp : 1);
+  // TensorRT-LLM attention DP whose experts are not split by expert (moe_expert_parallel_size 1 or
+  // unset: its Mapping sets moe_tp_size = tp_size): every expert sharded over the server's GPUs.
+  const moeTensorParallel = engine.moeTensorParallel && effective.dpAttention === true && dp > 1 && ep === 1;
   return {
     tp,
     pp,
     dp: dp * replicas,
-    ep: effective.ep ?? (effective.expertParallel ? tp * dp : 1),
+    ep: moeTensorParallel ? tp * dp : ep,
+    ...(moeTensorParallel ? { moeTensorParallel } : {}),
     // EPLB's redundant slots: experts + slots divide over EP, and their copies take memory.
     ...(effective.redundantExperts ? { redundantExperts: effective.redundantExperts } : {}),
     ...(allToAllOfSettings(effective) ? { allToAll: allToAllOfSettings(effective) } : {}),

@@ -48,4 +48,12 @@ describe('servetune step --all-to-all', { skip: !existsSync(cli) && 'dist/cli.mj
       assert.match(help, /deepep-low-latency/, command);
     }
   });
+
+  it('--moe-tp: MoE TP over the attention-DP ranks, an all-gather and a reduce-scatter in place of the all-to-all', () => {
+    const out = step('--moe-tp');
+    assert.match(out, /TP1 × DP16 × MoE TP16/);
+    assert.match(out, /expert parallel: MoE TP16 over 16 attention-DP ranks/);
+    assert.match(out, /moe_all_gather/);
+    assert.doesNotMatch(out, /ep_dispatch/);
+  });
 });

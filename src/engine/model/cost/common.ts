@@ -82,6 +82,11 @@ export interface LayerCostSetup {
    * is assumed to carry the same batch. 1: the EP group is this replica's TP group.
    */
   epGroupBatches: number;
+  /**
+   * The EP group's GPUs shard every routed expert 1/ep ways and run the group's gathered tokens, instead
+   * of holding whole experts (Plan.moeTensorParallel).
+   */
+  moeTensorParallel: boolean;
 }
 
 export interface LayerCostOptions {
@@ -89,6 +94,7 @@ export interface LayerCostOptions {
   ep?: number;
   expertImbalance?: number;
   epGroupBatches?: number;
+  moeTensorParallel?: boolean;
 }
 
 /**
@@ -117,6 +123,7 @@ export function layerCostSetup(
     qkNorm: model.qkNorm ?? false,
     expertImbalance: options.expertImbalance ?? DEFAULT_EXPERT_IMBALANCE,
     epGroupBatches: options.epGroupBatches ?? 1,
+    moeTensorParallel: (options.moeTensorParallel ?? false) && (options.ep ?? 1) > 1,
   };
 }
 

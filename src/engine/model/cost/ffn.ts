@@ -100,8 +100,9 @@ function routedExpertOps(s: LayerCostSetup, ffn: MoeFfnGeometry, tokens: number)
   const groupTokens = tokens * s.epGroupBatches;
   const routed = groupTokens * ffn.topK;
   const active = expectedActiveExperts(ffn.experts, ffn.topK, groupTokens);
-  const ep = s.ep;
-  const width = ep > 1 ? ffn.width : ffn.width / s.tp;
+  // MoE tensor parallelism over the EP group: every GPU a 1/ep slice of every expert, every routed row.
+  const ep = s.moeTensorParallel ? 1 : s.ep;
+  const width = ep > 1 ? ffn.width : ffn.width / (s.moeTensorParallel ? s.ep : s.tp);
   const touched = ep > 1 ? busiestRankActiveExperts(ffn.experts, ffn.topK, groupTokens, ep) : active;
   const rows = ep > 1 ? Math.min(routed, Math.max((s.expertImbalance * routed) / ep, touched)) : routed;
   const detail =

@@ -107,6 +107,15 @@ const ROWS = {
     'kimik2_5_gb200_vllm_fp4_disagg_1024x1024_c256_cfg697,db-dump/2026-04-27; config_id=697; silicon_concurrency=256; measured=2026-04-07T00:00:00.000Z; workflow_run_id=721; vllm/vllm-openai:v0.18.0-cu130,vllm,0.18.0,moonshotai/Kimi-K2.5,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,1,1,4,1,1,1,4,256,1,16,1,1,1,16,564.2877826157928,19.037631944985048',
   vllmKimi1k:
     'kimik2_5_gb200_vllm_fp4_disagg_1024x1024_c4_cfg698,db-dump/2026-04-27; config_id=698; silicon_concurrency=4; measured=2026-04-07T00:00:00.000Z; workflow_run_id=721; vllm/vllm-openai:v0.18.0-cu130,vllm,0.18.0,moonshotai/Kimi-K2.5,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,1,1,4,1,1,1,4,1,4,4,1,1,1,4,247.2690472844988,6.8873289096816',
+  // dsr1-fp8-b300-dynamo-trt, one recipe each: ctx5_gen1_dp8_batch128_eplb0_mtp0_1075.yaml (decode
+  // moe_expert_parallel_size 1) and ctx7_gen1_dep8_batch384_eplb0_mtp0_3072.yaml (8); prefill 1 in both.
+  b300c1075:
+    '2026_04_06_deepseek_r1_b300_sxm_trtllm_fp8_disagg_8192x1024_c1075_tp4_ep1_1717,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=1075; measured=2026-02-12T00:00:00.000Z; wip=False; image=nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1,trtllm,0.8.1.post1,deepseek-ai/DeepSeek-R1,b300_sxm,fp8,disagg,8192,1024,fp8,fp8,,,,,,,,,4,1,1,4,1,,,8,1,1,8,1,4418.31564740018,48.79894049348846',
+  b300c3072:
+    '2026_04_06_deepseek_r1_b300_sxm_trtllm_fp8_disagg_8192x1024_c3072_tp4_ep1_1727,source_file=2026-04-06.csv; model=DeepSeek-R1; silicon_concurrency=3072; measured=2026-02-12T00:00:00.000Z; wip=False; image=nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1.post1,trtllm,0.8.1.post1,deepseek-ai/DeepSeek-R1,b300_sxm,fp8,disagg,8192,1024,fp8,fp8,,,,,,,,,4,1,1,4,1,,,8,1,1,8,1,7467.884118513894,88.31228065531148',
+  // An SGLang prefill recorded as attention DP 8 with moe_tp 8, moe_ep 1 (db-dump config_id 641).
+  sglangCfg641:
+    'dsr1_b200_sglang_fp8_disagg_8192x1024_c160_cfg641,db-dump/2026-04-27; config_id=641; silicon_concurrency=160; measured=2026-03-18T00:00:00.000Z; workflow_run_id=329; lmsysorg/sglang:v0.5.8.post1-cu130-amd64,sglang,0.5.8.post1,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,disagg,8192,1024,fp8,fp8_block,,,,,,,1,1,1,1,8,8,1,20,1,1,1,8,1,8,4885.6303526010015,29.273503824850664',
 };
 const row = (line: string): SiliconRow => parseSiliconCsv(`${HEADER}\n${line}\n`, 'test.csv')[0];
 
@@ -340,6 +349,23 @@ describe('accuracy benchmark: disaggregated recipes', () => {
     assert.deepEqual([top.decode.plan.dp, top.decode.plan.redundantExperts], [32, 32]);
     assert.equal(top.decode.plan.allToAll, 'deepep-low-latency');
     assert.equal(top.decode.scheduler.maxNumSeqs, 2112);
+  });
+
+  it('an attention-DP pool of moe_expert_parallel_size 1 runs MoE TP over its ranks', () => {
+    const sharded = disaggregated(jobOf(mapRow(row(ROWS.b300c1075))));
+    // Prefill TP4 attention DP and decode TP8 attention DP, both moe_expert_parallel_size 1: moe_tp 4 and 8.
+    assert.equal(sharded.prefill.plan.moeTensorParallel, true);
+    assert.equal(sharded.decode.plan.moeTensorParallel, true);
+    assert.deepEqual([sharded.decode.plan.tp, sharded.decode.plan.ep], [1, 8]);
+    const dep8 = disaggregated(jobOf(mapRow(row(ROWS.b300c3072))));
+    // moe_expert_parallel_size 8: whole experts, the all-to-all.
+    assert.equal(dep8.decode.plan.moeTensorParallel, undefined);
+    assert.equal(dep8.prefill.plan.moeTensorParallel, true);
+    // TensorRT-LLM's Mapping is the source: another engine's record of the same degrees keeps EP.
+    assert.equal(
+      disaggregated(jobOf(mapRow(row(ROWS.sglangCfg641)))).prefill.plan.moeTensorParallel,
+      undefined,
+    );
   });
 
   it('an nvfp4 DeepEP decode pool dispatches NVFP4 where its recipe sets SGLANG_MOE_NVFP4_DISPATCH=1', () => {
