@@ -1,7 +1,5 @@
 import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { AllToAllBackend } from '../engine/memory/plan.js';
-import type { KvDtype, WeightDtype } from '../engine/model/dtypes.js';
 import type { MoeBackend } from '../engine/perf/moe-backend.js';
 import type { EngineSpec } from '../engine/perf/serving-engine.js';
 import type { PolicyName, SchedulerConfig } from '../engine/sched/config.js';
@@ -15,6 +13,7 @@ import { findWorkspaceConfig, workloadFromWorkspace } from '../engine/tune/input
 import { refuseOtherEngine } from '../engine/tune/read-block.js';
 import { ServeTuneError } from '../engine/util/errors.js';
 import { nonNegativeInt } from './options.js';
+import type { ExpertFlags, PlanFlags, PoolPairFlags } from './plan-options.js';
 
 /** `simulate --config <file>` and `--block <n>`: a serving config file as the simulation's settings. */
 export const configFileOptions = () => [
@@ -33,19 +32,12 @@ export const configFileOptions = () => [
 ];
 
 /** The simulate flags a config file can set, in the CLI's names. */
-export interface ConfigFlagValues {
-  model?: string;
-  hardware?: string;
+export interface ConfigFlagValues
+  extends Partial<PlanFlags>,
+    Pick<ExpertFlags, 'eplbRedundant' | 'allToAll'>,
+    PoolPairFlags {
   workload?: string;
   rate?: number;
-  tp?: number;
-  pp?: number;
-  dp?: number;
-  ep?: number;
-  eplbRedundant?: number;
-  allToAll?: AllToAllBackend;
-  weightDtype?: WeightDtype;
-  kvDtype?: KvDtype;
   scheduler?: PolicyName;
   maxNumSeqs?: number;
   maxNumBatchedTokens?: number;
@@ -67,13 +59,6 @@ export interface ConfigFlagValues {
   moeBackend?: MoeBackend;
   nvfp4Dispatch?: boolean;
   fp8QBProj?: boolean;
-  /** A disaggregated side's pair (`--side`): each pool's plan. */
-  prefillTp?: number;
-  prefillPp?: number;
-  prefillDp?: number;
-  decodeTp?: number;
-  decodePp?: number;
-  decodeDp?: number;
   /** The other side's own overlap setting (a pair's sides each set theirs); absent: its engine default. */
   pairedOverlapScheduling?: boolean;
   /** The other side's scheduler as its block sets it (the scheduler flags set the picked side's). */

@@ -1,49 +1,44 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { getHardware } from '../../engine/hardware/catalog.js';
 import type { HardwareSpec } from '../../engine/hardware/spec.js';
 import { type MemoryReport, memoryReport } from '../../engine/memory/model.js';
 import { assertPlanValid, describePlan, type Plan } from '../../engine/memory/plan.js';
 import { engineWeightsSentence, enumeratePlans } from '../../engine/memory/plans.js';
 import { defaultWeightDtype, describeWeightLayout, weightLayoutOf } from '../../engine/model/checkpoint.js';
-import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
+import type { WeightDtype } from '../../engine/model/dtypes.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
 import { engineExpertLayout } from '../../engine/perf/expert-weight-layout.js';
 import { type EngineSpec, servingEngineFor } from '../../engine/perf/serving-engine.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
-import { modelOption } from '../file-options.js';
 import { compact, gib, printJson, table } from '../format.js';
 import {
   engineOptions,
   gpuCount,
-  kvDtypeOption,
   type MemorySettingFlags,
   type MoeBackendFlags,
   memorySettingOptions,
   memorySettingsFrom,
   moeBackendOf,
   moeBackendOptions,
-  positiveInt,
-  weightDtypeOption,
 } from '../options.js';
+import {
+  addPlanOptions,
+  DP_REPLICAS,
+  type ParallelFlags,
+  type PlanFlags,
+  planOfFlags,
+} from '../plan-options.js';
 
-interface CommonFlags extends MemorySettingFlags, MoeBackendFlags {
+/** The flags `memory` and `plans` share: the plan but its degrees, the engine settings, the engine. */
+interface CommonFlags extends MemorySettingFlags, MoeBackendFlags, Omit<PlanFlags, keyof ParallelFlags> {
   /** The serving engine whose layout of the weights counts; absent: the checkpoint's bytes. */
   engine?: EngineSpec;
-  model: string;
-  hardware: string;
-  /** Absent: the model's published format (defaultWeightDtype). */
-  weightDtype?: WeightDtype;
-  kvDtype: KvDtype;
   json?: boolean;
 }
 
-function addCommon(command: Command): Command {
-  command
-    .addOption(modelOption().makeOptionMandatory())
-    .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
-    .addOption(weightDtypeOption(true))
-    .addOption(kvDtypeOption());
+/** The engine's memory settings, the engine whose layout of the weights counts, and --json. */
+function addMemoryOptions(command: Command): Command {
   for (const option of memorySettingOptions()) command.addOption(option);
   command.addOption(
     engineOptions(
@@ -153,25 +148,15 @@ function printMemory(report: MemoryReport, model: ModelSpec): void {
 }
 
 export function registerMemoryCommands(program: Command): void {
-  addCommon(
-    program
-      .command('memory')
-      .description('how one plan splits GPU memory, and how much KV cache is left')
-      .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
-      .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
-      .addOption(new Option('--dp <n>', 'data parallel replicas').argParser(positiveInt).default(1))
-      .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1)),
-  ).action(async (flags: CommonFlags & { tp: number; pp: number; dp: number; ep: number }) => {
+  addMemoryOptions(
+    addPlanOptions(
+      program.command('memory').description('how one plan splits GPU memory, and how much KV cache is left'),
+      { dp: DP_REPLICAS },
+    ),
+  ).action(async (flags: CommonFlags & ParallelFlags) => {
     const model = await resolveModelAsync(flags.model);
     const hardware = getHardware(flags.hardware);
-    const plan: Plan = {
-      tp: flags.tp,
-      pp: flags.pp,
-      dp: flags.dp,
-      ep: flags.ep,
-      weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
-      kvDtype: flags.kvDtype,
-    };
+    const plan = planOfFlags(flags, model);
     assertPlanValid(model, plan);
     const report = memoryReport(
       model,
@@ -184,11 +169,14 @@ export function registerMemoryCommands(program: Command): void {
     if (!report.fits) process.exitCode = 3;
   });
 
-  addCommon(
-    program
-      .command('plans')
-      .description('every parallel plan for a cluster: which fit, and the KV cache each leaves')
-      .requiredOption('--gpus <n>', 'GPUs in the cluster', gpuCount),
+  addMemoryOptions(
+    addPlanOptions(
+      program
+        .command('plans')
+        .description('every parallel plan for a cluster: which fit, and the KV cache each leaves')
+        .requiredOption('--gpus <n>', 'GPUs in the cluster', gpuCount),
+      { dp: false },
+    ),
   ).action(async (flags: CommonFlags & { gpus: number }) => {
     const model = await resolveModelAsync(flags.model);
     const hardware = getHardware(flags.hardware);

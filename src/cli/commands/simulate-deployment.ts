@@ -1,18 +1,12 @@
 // The deployment `simulate` runs: the scheduler its flags set, one colocated pool or a prefill and a
 // decode pool, and each pool's overlap scheduler where --side simulates one side of a file's pair.
 import { kvBlockSizeProblem } from '../../engine/config/block-size.js';
-import type { Plan } from '../../engine/memory/plan.js';
-import { defaultWeightDtype } from '../../engine/model/checkpoint.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
 import type { SchedulerConfig } from '../../engine/sched/config.js';
 import { poolOverlap, type SimulationConfigInput } from '../../engine/sim/config.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
-import {
-  allToAllOfFlags,
-  expertRoutingOfFlags,
-  moeTensorParallelOfFlags,
-  redundantSlotsOfFlags,
-} from '../expert-options.js';
+import { expertRoutingOfFlags } from '../expert-options.js';
+import { planOfFlags } from '../plan-options.js';
 import { speculationOfFlags } from '../speculation-options.js';
 import type { SimulateFlags } from './simulate-inputs.js';
 
@@ -55,17 +49,7 @@ export function deploymentOfFlags(
   scheduler: SchedulerConfig,
   sides: PoolOverlap | undefined,
 ): SimulationConfigInput['deployment'] {
-  const planOf = (tp: number, pp: number, dp: number): Plan => ({
-    tp,
-    pp,
-    dp,
-    ep: flags.ep,
-    ...redundantSlotsOfFlags(flags),
-    ...allToAllOfFlags(flags),
-    ...moeTensorParallelOfFlags(flags),
-    weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
-    kvDtype: flags.kvDtype,
-  });
+  const planOf = (tp: number, pp: number, dp: number) => planOfFlags(flags, model, { tp, pp, dp });
   // --config --side: the scheduler flags set the picked side's pool, the other side's block its own.
   const pairedScheduler = (pool: 'prefill' | 'decode') =>
     flags.side !== undefined && flags.side !== pool ? flags.pairedScheduler : undefined;

@@ -1,7 +1,5 @@
 // What `simulate` is given: its flags (after --config fills them in), the inputs it cannot run without,
 // and the workload they name.
-import type { AllToAllBackend } from '../../engine/memory/plan.js';
-import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
 import type { SpecAcceptance, SpeculationConfig } from '../../engine/perf/speculation.js';
 import type { PolicyName, SchedulerConfig } from '../../engine/sched/config.js';
 import type { RouterName } from '../../engine/sim/config.js';
@@ -11,9 +9,10 @@ import { loadWorkload } from '../../engine/workload/load.js';
 import type { SloDefinition } from '../../engine/workload/slo-verdict.js';
 import type { Workload } from '../../engine/workload/types.js';
 import type { EngineFlags } from '../options.js';
+import type { ExpertFlags, PlanFlags, PoolPairFlags } from '../plan-options.js';
 
 /** `simulate`'s flags as commander parses them, with what --config sets. */
-export interface SimulateFlags extends EngineFlags {
+export interface SimulateFlags extends PlanFlags, ExpertFlags, PoolPairFlags, EngineFlags {
   config?: string;
   block?: number;
   side?: 'prefill' | 'decode';
@@ -21,15 +20,6 @@ export interface SimulateFlags extends EngineFlags {
   pairedScheduler?: SchedulerConfig;
   /** Set by withConfigFile: the block the settings came from, for people. */
   configSource?: string;
-  model: string;
-  hardware: string;
-  tp: number;
-  pp: number;
-  dp: number;
-  ep: number;
-  /** Absent: the model's published format (defaultWeightDtype). */
-  weightDtype?: WeightDtype;
-  kvDtype: KvDtype;
   scheduler: PolicyName;
   maxNumSeqs?: number;
   maxNumBatchedTokens?: number;
@@ -50,12 +40,6 @@ export interface SimulateFlags extends EngineFlags {
   batchWaitTokensRatio?: number;
   prefixCaching?: boolean;
   router: RouterName;
-  prefillTp?: number;
-  prefillPp?: number;
-  prefillDp?: number;
-  decodeTp?: number;
-  decodePp?: number;
-  decodeDp?: number;
   profile?: string;
   calibration?: string;
   opTables?: string[];
@@ -71,10 +55,6 @@ export interface SimulateFlags extends EngineFlags {
   warmUpPhase?: boolean;
   maxTokens?: MaxTokens;
   slo?: SloDefinition;
-  expertSkew?: number;
-  eplbRedundant?: number;
-  allToAll?: AllToAllBackend;
-  moeTp?: boolean;
   speculative?: SpeculationConfig;
   specAcceptance?: SpecAcceptance;
   json?: boolean;

@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
 import type { HardwareSpec } from '../../engine/hardware/spec.js';
 import { findModel } from '../../engine/model/catalog.js';
@@ -13,19 +13,16 @@ import type { Workload } from '../../engine/workload/types.js';
 import { refuseWarmUpOfAll } from '../../engine/workload/warm-up.js';
 import { configFileOptions, withConfigFile } from '../config-flags.js';
 import { allToAllOption, eplbOption, expertSkewOption, moeTensorParallelOption } from '../expert-options.js';
-import { modelOption } from '../file-options.js';
 import { printJson } from '../format.js';
 import {
   checkThinkTime,
   checkWarmUpPhase,
-  kvDtypeOption,
   overlapSchedulingOption,
-  positiveInt,
   refuseKvDtypeEngineCannotStore,
   servingEngineFromFlags,
-  weightDtypeOption,
 } from '../options.js';
 import { perfDbFor } from '../perf-db.js';
+import { addPlanOptions, DP_REPLICAS } from '../plan-options.js';
 import { specAcceptanceOption, speculativeOption } from '../speculation-options.js';
 import { calibrationAndTables } from './calibration-tables.js';
 import { deploymentOfFlags, poolOverlapOfFlags, schedulerOfFlags } from './simulate-deployment.js';
@@ -57,23 +54,9 @@ export function registerSimulateCommands(program: Command): void {
 function registerSimulateCommand(program: Command): void {
   const command = program
     .command('simulate')
-    .description('simulate serving a workload, request by request, and summarize latency and throughput')
-    .addOption(configFileOptions()[0])
-    .addOption(configFileOptions()[1])
-    .addOption(configFileOptions()[2])
-    .addOption(
-      modelOption(
-        undefined,
-        'catalog model id, Hugging Face repository id, or a config.json (required unless --config names one)',
-      ),
-    )
-    .option('--hardware <id>', 'GPU from the hardware catalog (required unless --config names one)')
-    .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
-    .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
-    .addOption(new Option('--dp <n>', 'data parallel replicas').argParser(positiveInt).default(1))
-    .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1))
-    .addOption(weightDtypeOption(true))
-    .addOption(kvDtypeOption());
+    .description('simulate serving a workload, request by request, and summarize latency and throughput');
+  for (const option of configFileOptions()) command.addOption(option);
+  addPlanOptions(command, { dp: DP_REPLICAS, fromConfig: true });
   addSchedulerOptions(command);
   addQueueAndCacheOptions(command);
   addPoolAndTimingOptions(command);

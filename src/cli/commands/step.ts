@@ -1,9 +1,7 @@
 // `servetune step`: one engine iteration's predicted time, op by op, from a model, GPU, plan and batch.
 import { type Command, Option } from 'commander';
 import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
-import { type AllToAllBackend, describePlan, type Plan } from '../../engine/memory/plan.js';
-import { defaultWeightDtype } from '../../engine/model/checkpoint.js';
-import type { KvDtype, WeightDtype } from '../../engine/model/dtypes.js';
+import { describePlan } from '../../engine/memory/plan.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
 import { StepReport } from '../../engine/perf/report.js';
 import { addPrefillChunk, addUniformDecodes, createBatchShape } from '../../engine/perf/shape.js';
@@ -11,29 +9,23 @@ import type { SpecAcceptance, SpeculationConfig } from '../../engine/perf/specul
 import { compileStepModel, createStepTiming } from '../../engine/perf/step-model.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import {
-  allToAllOfFlags,
   allToAllOption,
   eplbOption,
   expertRoutingOfFlags,
   expertSkewOption,
   imbalanceFor,
-  moeTensorParallelOfFlags,
   moeTensorParallelOption,
-  redundantSlotsOfFlags,
 } from '../expert-options.js';
-import { modelOption } from '../file-options.js';
 import { printJson } from '../format.js';
 import {
   type EngineFlags,
-  kvDtypeOption,
   nonNegativeInt,
-  positiveInt,
   refuseKvDtypeEngineCannotStore,
   servingEngineFromFlags,
   stepTokens,
-  weightDtypeOption,
 } from '../options.js';
 import { perfDbFor } from '../perf-db.js';
+import { addPlanOptions, type ExpertFlags, type PlanFlags, planOfFlags } from '../plan-options.js';
 import { specAcceptanceOption, speculationOfFlags, speculativeOption } from '../speculation-options.js';
 import { calibrationAndTables } from './calibration-tables.js';
 import { addCalibrationOptions, addEngineOptions } from './simulate-options.js';
@@ -43,19 +35,7 @@ import { speculativeStep } from './step-speculation.js';
 
 const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
 
-interface StepFlags extends EngineFlags {
-  model: string;
-  hardware: string;
-  tp: number;
-  pp: number;
-  dp: number;
-  ep: number;
-  expertSkew?: number;
-  eplbRedundant?: number;
-  allToAll?: AllToAllBackend;
-  moeTp?: boolean;
-  weightDtype?: WeightDtype;
-  kvDtype: KvDtype;
+interface StepFlags extends PlanFlags, ExpertFlags, EngineFlags {
   prefillTokens: number;
   prefillContext: number;
   decodeBatch: number;
@@ -71,28 +51,13 @@ interface StepFlags extends EngineFlags {
 
 /** `step`: one engine iteration's predicted time, op by op. */
 export function registerStepCommand(program: Command): void {
-  const command = program
-    .command('step')
-    .description('the predicted time of one engine iteration, op by op')
-    .addOption(modelOption().makeOptionMandatory())
-    .requiredOption('--hardware <id>', 'GPU from the hardware catalog')
-    .addOption(new Option('--tp <n>', 'tensor parallel degree').argParser(positiveInt).default(1))
-    .addOption(new Option('--pp <n>', 'pipeline parallel degree').argParser(positiveInt).default(1))
-    .addOption(
-      new Option(
-        '--dp <n>',
-        'attention data-parallel ranks whose batches meet in the EP group (SGLang --enable-dp-attention, vLLM DP + EP); each carries this batch',
-      )
-        .argParser(positiveInt)
-        .default(1),
-    )
-    .addOption(new Option('--ep <n>', 'expert parallel degree (MoE)').argParser(positiveInt).default(1))
-    .addOption(expertSkewOption())
-    .addOption(eplbOption())
-    .addOption(allToAllOption())
-    .addOption(moeTensorParallelOption())
-    .addOption(weightDtypeOption(true))
-    .addOption(kvDtypeOption())
+  const command = addPlanOptions(
+    program.command('step').description('the predicted time of one engine iteration, op by op'),
+    {
+      dp: 'attention data-parallel ranks whose batches meet in the EP group (SGLang --enable-dp-attention, vLLM DP + EP); each carries this batch',
+      afterDegrees: [expertSkewOption(), eplbOption(), allToAllOption(), moeTensorParallelOption()],
+    },
+  )
     .addOption(
       new Option('--prefill-tokens <n>', 'prompt tokens in the step').argParser(stepTokens).default(0),
     )
@@ -135,17 +100,7 @@ async function runStep(flags: StepFlags): Promise<void> {
 async function stepModelOfFlags(flags: StepFlags) {
   const model = await resolveModelAsync(flags.model);
   const { hardware, calibration, opTables } = calibrationAndTables(flags, flags.hardware);
-  const plan: Plan = {
-    tp: flags.tp,
-    pp: flags.pp,
-    dp: flags.dp,
-    ep: flags.ep,
-    ...redundantSlotsOfFlags(flags),
-    ...allToAllOfFlags(flags),
-    ...moeTensorParallelOfFlags(flags),
-    weightDtype: flags.weightDtype ?? defaultWeightDtype(model),
-    kvDtype: flags.kvDtype,
-  };
+  const plan = planOfFlags(flags, model);
   refuseKvDtypeEngineCannotStore(flags.engine, flags.kvDtype);
   const engine = servingEngineFromFlags(flags);
   const expertImbalance = imbalanceFor(model, plan.ep, expertRoutingOfFlags(flags));
