@@ -6,7 +6,7 @@ import { runBench } from '../../engine/bench/run.js';
 import { type BenchSessionResult, BenchSessionRun } from '../../engine/bench/session.js';
 import type { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
-import { loadWorkload } from '../../engine/workload/load.js';
+import { loadNonEmptyWorkload } from '../../engine/workload/load.js';
 import { GOODPUT_SLO_RULES } from '../../engine/workload/slo.js';
 import { NO_SLO, type SloDefinition } from '../../engine/workload/slo-verdict.js';
 import { refuseWarmUpOfAll } from '../../engine/workload/warm-up.js';
@@ -165,19 +165,16 @@ async function benchRun(
   selection: RunSelection,
   probe: boolean,
 ): Promise<{ summary: RunSummary; requests: MeasuredRequestsFile | undefined; source: string }> {
-  const workload = loadWorkload(flags.workload, {
+  const options = {
     rate: selection.rate,
     seed: selection.seed,
     skip: selection.skip,
     count: selection.maxRequests,
-  });
-  if (workload.requests.length === 0) {
-    throw new ServeTuneError(
-      `--workload ${flags.workload}: no requests to send${selection.skip ? ` after skipping ${selection.skip}` : ''}`,
-      'invalid-argument',
-      selection.skip ? '--skip' : '--workload',
-    );
-  }
+  };
+  const workload = loadNonEmptyWorkload(flags.workload, options, () => ({
+    message: `--workload ${flags.workload}: no requests to send${selection.skip ? ` after skipping ${selection.skip}` : ''}`,
+    flag: selection.skip ? '--skip' : '--workload',
+  }));
   const total = Math.min(workload.requests.length, selection.maxRequests ?? Number.POSITIVE_INFINITY);
   refuseWarmUpOfAll(flags.warmUpRequests, total, '--warm-up-requests');
   let lastShown = 0;

@@ -5,7 +5,7 @@ import type { PolicyName, SchedulerConfig } from '../../engine/sched/config.js';
 import type { RouterName } from '../../engine/sim/config.js';
 import type { MaxTokens } from '../../engine/sim/requests.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
-import { loadWorkload } from '../../engine/workload/load.js';
+import { loadNonEmptyWorkload } from '../../engine/workload/load.js';
 import type { SloDefinition } from '../../engine/workload/slo-verdict.js';
 import type { Workload } from '../../engine/workload/types.js';
 import type { EngineFlags } from '../options.js';
@@ -62,21 +62,20 @@ export interface SimulateFlags extends PlanFlags, ExpertFlags, PoolPairFlags, En
 
 /** The workload the flags name, cut to --duration or --requests; one with no request is an error. */
 export function workloadOfFlags(flags: SimulateFlags): Workload {
-  const workload = loadWorkload(flags.workload, {
+  const options = {
     rate: flags.rate,
     seed: flags.seed,
     durationSeconds: flags.duration,
     count: flags.requests,
-  });
-  if (workload.requests.length === 0) {
-    const flag = flags.duration !== undefined ? '--duration' : '--workload';
-    throw new ServeTuneError(
-      `no requests to simulate: ${flag === '--duration' ? `none of ${flags.workload} arrives within --duration ${flags.duration} s` : `${flags.workload} holds none`}`,
-      'invalid-argument',
-      flag,
-    );
-  }
-  return workload;
+  };
+  return loadNonEmptyWorkload(flags.workload, options, () =>
+    flags.duration !== undefined
+      ? {
+          message: `no requests to simulate: none of ${flags.workload} arrives within --duration ${flags.duration} s`,
+          flag: '--duration',
+        }
+      : { message: `no requests to simulate: ${flags.workload} holds none`, flag: '--workload' },
+  );
 }
 
 /** --model, --hardware and --workload: given, or taken from --config (and the servetune.json beside it). */

@@ -8,7 +8,7 @@ import { resolveMeasuredOps } from '../perf/measured-ops.js';
 import { type ServingEngine, servingEngineBehaviour, servingEngineFor } from '../perf/serving-engine.js';
 import { describeSpeculation } from '../perf/speculation.js';
 import { ServeTuneError } from '../util/errors.js';
-import { loadWorkload } from '../workload/load.js';
+import { loadNonEmptyWorkload } from '../workload/load.js';
 import { arrivalRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
 import { SearchAsked } from './asked.js';
@@ -130,14 +130,11 @@ export function loadSearchSample(
   input: { workload: string; sampleRequests: number; seed: number; rate?: number; concurrency?: number },
   model: { name: string; maxContextLength: number },
 ): { workload: Workload; rate: number; maxSequenceTokens: number; maxModelLen: number } {
-  const workload = loadWorkload(input.workload, { count: input.sampleRequests, seed: input.seed });
-  if (workload.requests.length === 0) {
-    throw new ServeTuneError(
-      `the workload '${input.workload}' has no requests`,
-      'invalid-argument',
-      '--workload',
-    );
-  }
+  const options = { count: input.sampleRequests, seed: input.seed };
+  const workload = loadNonEmptyWorkload(input.workload, options, () => ({
+    message: `the workload '${input.workload}' has no requests`,
+    flag: '--workload',
+  }));
   if (input.rate !== undefined && input.concurrency !== undefined) {
     throw new ServeTuneError(
       'a closed loop (--concurrency) ignores arrival times: give --concurrency or --rate, not both',

@@ -91,3 +91,24 @@ export function loadWorkload(specOrFile: string, options: LoadWorkloadOptions = 
   }
   return workload;
 }
+
+/** Why a command refuses a workload left with no request: its message, and the flag to change. */
+export interface EmptyWorkloadRefusal {
+  message: string;
+  flag: string;
+}
+
+/**
+ * `loadWorkload` for a command that cannot run without a request: one with none (none in it, or none
+ * its cuts kept) is refused as `whyEmpty` says, in the command's own words and naming its own flag.
+ */
+export function loadNonEmptyWorkload(
+  specOrFile: string,
+  options: LoadWorkloadOptions,
+  whyEmpty: () => EmptyWorkloadRefusal,
+): Workload {
+  const workload = loadWorkload(specOrFile, options);
+  if (workload.requests.length > 0) return workload;
+  const { message, flag } = whyEmpty();
+  throw new ServeTuneError(message, 'invalid-argument', flag);
+}
