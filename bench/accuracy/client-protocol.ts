@@ -47,6 +47,20 @@ export const FIXED_PROTOCOL: ClientProtocol = {
   warmUpPhase: false,
 };
 
+/**
+ * How both of AIConfigurator's benchmarks run (below): fixed lengths, `--warmup-request-count C×2` run as
+ * a phase of its own, then `measuredPerClient` measured requests per client.
+ */
+function aicBenchmark(measuredPerClient: number): ClientProtocol {
+  const warmUpPerClient = 2;
+  return {
+    lengthRatio: 1,
+    requestsPerClient: warmUpPerClient + measuredPerClient,
+    warmUpPerClient,
+    warmUpPhase: true,
+  };
+}
+
 /** Measured requests per client of AIConfigurator's benchmark (`--num-requests C×50`). */
 const AIC_MEASURED_PER_CLIENT = 50;
 
@@ -60,12 +74,7 @@ const AIC_MEASURED_PER_CLIENT = 50;
  * C clients sending at once (closed-loop.ts `warmUpPhase` cites AIPerf's code), so the measured mean
  * holds one start-up wave in fifty. Fixed lengths, two warm-up requests per client, then fifty measured.
  */
-export const AIC_PROTOCOL: ClientProtocol = {
-  lengthRatio: 1,
-  requestsPerClient: 2 + AIC_MEASURED_PER_CLIENT,
-  warmUpPerClient: 2,
-  warmUpPhase: true,
-};
+export const AIC_PROTOCOL = aicBenchmark(AIC_MEASURED_PER_CLIENT);
 
 /** Measured requests per client of AIConfigurator's evaluation pipeline (`--request-count C×10`). */
 const AIC_EVAL_MEASURED_PER_CLIENT = 10;
@@ -83,12 +92,7 @@ const AIC_EVAL_MEASURED_PER_CLIENT = 10;
  * dataset entries give each request a prompt of its own: no prefix reuse. The rows it applies to:
  * aic-generated.ts `isAicEvalRun`.
  */
-export const AIC_EVAL_PROTOCOL: ClientProtocol = {
-  lengthRatio: 1,
-  requestsPerClient: 2 + AIC_EVAL_MEASURED_PER_CLIENT,
-  warmUpPerClient: 2,
-  warmUpPhase: true,
-};
+export const AIC_EVAL_PROTOCOL = aicBenchmark(AIC_EVAL_MEASURED_PER_CLIENT);
 
 /** The client protocol of a row, by its source (and, for AIConfigurator's exports, its file's other rows). */
 export function protocolOf(row: SiliconRow, fileRows: readonly SiliconRow[] = []): ClientProtocol {
