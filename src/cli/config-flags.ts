@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { MoeBackend } from '../engine/perf/moe-backend.js';
+import type { EngineBehaviour } from '../engine/config/engines/engine-behaviour.js';
 import type { EngineSpec } from '../engine/perf/serving-engine.js';
 import type { PolicyName, SchedulerConfig } from '../engine/sched/config.js';
 import {
@@ -35,7 +35,8 @@ export const configFileOptions = () => [
 export interface ConfigFlagValues
   extends Partial<PlanFlags>,
     Pick<ExpertFlags, 'eplbRedundant' | 'allToAll'>,
-    PoolPairFlags {
+    PoolPairFlags,
+    EngineBehaviour {
   workload?: string;
   rate?: number;
   scheduler?: PolicyName;
@@ -52,13 +53,6 @@ export interface ConfigFlagValues
   batchWaitIters?: number;
   batchWaitTokensRatio?: number;
   engine?: EngineSpec;
-  disableCustomAllReduce?: boolean;
-  enforceEager?: boolean;
-  /** The overlap scheduler as the file sets it (`--disable-overlap-scheduling` wins over it). */
-  overlapScheduling?: boolean;
-  moeBackend?: MoeBackend;
-  nvfp4Dispatch?: boolean;
-  fp8QBProj?: boolean;
   /** The other side's own overlap setting (a pair's sides each set theirs); absent: its engine default. */
   pairedOverlapScheduling?: boolean;
   /** The other side's scheduler as its block sets it (the scheduler flags set the picked side's). */

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
+import type { EngineBehaviour } from '../engine/config/engines/engine-behaviour.js';
 import { EngineId } from '../engine/config/engines/index.js';
 import { engineSupportsKvDtype, kvDtypesOf } from '../engine/config/engines/kv-cache.js';
 import { MAX_GPUS } from '../engine/memory/plans.js';
@@ -399,20 +400,17 @@ export interface MoeBackendFlags {
   marlinMoe?: boolean;
 }
 
-export interface EngineFlags {
+/**
+ * The engine flags as commander gives them: the behaviours a config file can set too (`overlapScheduling`
+ * only from one, `simulate --config`; --disable-overlap-scheduling wins over it), and the CLI's own.
+ */
+export interface EngineFlags extends EngineBehaviour {
   engine?: EngineSpec;
-  disableCustomAllReduce?: boolean;
-  enforceEager?: boolean;
-  moeBackend?: MoeBackend;
   marlinMoe?: boolean;
   disableDeepGemm?: boolean;
-  nvfp4Dispatch?: boolean;
-  fp8QBProj?: boolean;
   decodeOnlyCudaGraphs?: boolean;
   maxCudagraphCaptureSize?: number;
   disableOverlapScheduling?: boolean;
-  /** The overlap scheduler as a config file sets it (`simulate --config`); the flag above wins. */
-  overlapScheduling?: boolean;
 }
 
 /** The first engine flag given, for the error that names it. */
