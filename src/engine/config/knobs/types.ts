@@ -111,25 +111,22 @@ interface Names {
   doc: string;
 }
 
-/** A knob carrying one integer setting. `min` is the smallest value the engine accepts. */
-export function intKnob(
+/** A knob carrying one number: `check` gives the number `raw` spells, or why it refuses it. */
+function numberKnob(
   setting: SettingKey,
   names: Names,
-  options: { min?: number; parse?: (raw: KnobValue) => number | undefined } = {},
+  type: 'int' | 'float',
+  check: (raw: KnobValue) => number | string,
 ): Knob {
-  const min = options.min ?? 1;
-  const parse = options.parse ?? parseInteger;
   return {
     id: knobId(names),
     ...names,
     kind: 'value',
-    type: 'int',
+    type,
     settings: [setting],
     read(raw) {
-      const n = parse(raw);
-      if (n === undefined) return `expected an integer, got '${String(raw)}'`;
-      if (n < min) return `expected an integer ≥ ${min}, got ${n}`;
-      return { [setting]: n };
+      const n = check(raw);
+      return typeof n === 'string' ? n : { [setting]: n };
     },
     write(settings) {
       const value = settings[setting];
@@ -138,25 +135,30 @@ export function intKnob(
   };
 }
 
+/** A knob carrying one integer setting. `min` is the smallest value the engine accepts. */
+export function intKnob(
+  setting: SettingKey,
+  names: Names,
+  options: { min?: number; parse?: (raw: KnobValue) => number | undefined } = {},
+): Knob {
+  const min = options.min ?? 1;
+  const parse = options.parse ?? parseInteger;
+  return numberKnob(setting, names, 'int', (raw) => {
+    const n = parse(raw);
+    if (n === undefined) return `expected an integer, got '${String(raw)}'`;
+    if (n < min) return `expected an integer ≥ ${min}, got ${n}`;
+    return n;
+  });
+}
+
 /** A knob carrying one fraction in (0, 1]. */
 export function fractionKnob(setting: SettingKey, names: Names): Knob {
-  return {
-    id: knobId(names),
-    ...names,
-    kind: 'value',
-    type: 'float',
-    settings: [setting],
-    read(raw) {
-      const n = parseDecimal(raw);
-      if (n === undefined) return `expected a number, got '${String(raw)}'`;
-      if (!(n > 0 && n <= 1)) return `expected a fraction in (0, 1], got ${n}`;
-      return { [setting]: n };
-    },
-    write(settings) {
-      const value = settings[setting];
-      return typeof value === 'number' ? String(value) : undefined;
-    },
-  };
+  return numberKnob(setting, names, 'float', (raw) => {
+    const n = parseDecimal(raw);
+    if (n === undefined) return `expected a number, got '${String(raw)}'`;
+    if (!(n > 0 && n <= 1)) return `expected a fraction in (0, 1], got ${n}`;
+    return n;
+  });
 }
 
 /** A knob carrying a string setting as written. */
