@@ -107,9 +107,8 @@ export const BlockProblem = z.object({
 });
 export type BlockProblem = z.infer<typeof BlockProblem>;
 
-export const BlockKind = z.enum([
-  'command-line',
-  'engine-yaml',
+/** The platforms whose files deploy servers: each is a block's kind and a file's format alike. */
+const PLATFORM_FORMATS = [
   'kubernetes',
   'helm-production-stack',
   'helm-llm-d',
@@ -117,7 +116,9 @@ export const BlockKind = z.enum([
   'helm-opea',
   'ray-serve-llm',
   'compose',
-]);
+] as const;
+
+export const BlockKind = z.enum(['command-line', 'engine-yaml', ...PLATFORM_FORMATS]);
 export type BlockKind = z.infer<typeof BlockKind>;
 
 /**
@@ -166,13 +167,7 @@ export type ServingBlock = z.infer<typeof ServingBlock>;
 export const ConfigFormat = z.enum([
   'shell',
   ...(ENGINES_WITH_CONFIG_FILE.map(engineYamlFormat) as [EngineYamlFormat, ...EngineYamlFormat[]]),
-  'kubernetes',
-  'helm-production-stack',
-  'helm-llm-d',
-  'helm-vllm',
-  'helm-opea',
-  'ray-serve-llm',
-  'compose',
+  ...PLATFORM_FORMATS,
   /** `trtllm-serve disaggregated -c` YAML: a router over servers, not a server. */
   'trtllm-disagg-router',
   'unknown',
