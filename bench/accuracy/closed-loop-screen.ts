@@ -8,8 +8,7 @@ import { lookupModel } from '../../src/engine/model/resolve.js';
 import { engineExpertLayout } from '../../src/engine/perf/expert-weight-layout.js';
 import { resolveSchedulerConfig } from '../../src/engine/sched/config.js';
 import { SimulationConfig } from '../../src/engine/sim/config.js';
-import { loadWorkload } from '../../src/engine/workload/load.js';
-import type { SimulationJob } from './simulation-job.js';
+import { jobWorkload, type SimulationJob } from './simulation-job.js';
 
 /**
  * Share of the clients that, by the measurement, wait for their first token. Above it the row is
@@ -99,7 +98,7 @@ export function closedLoopScreen(
     gpuMemoryBytes: hardware.memoryBytes,
     modelMaxContext: model.maxContextLength,
   });
-  const requests = loadWorkload(job.workload, { seed: 0 }).requests;
+  const requests = jobWorkload(job).requests;
   if (requests.length === 0) return undefined;
   let prompt = 0;
   let output = 0;

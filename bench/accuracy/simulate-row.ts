@@ -1,8 +1,7 @@
 // Runs one row's simulation through the public simulate API and reads the mean TTFT and TPOT off it.
 import { simulate } from '../../src/engine/sim/simulate.js';
 import { isServeTuneError } from '../../src/engine/util/errors.js';
-import { loadWorkload } from '../../src/engine/workload/load.js';
-import type { SimulationJob } from './simulation-job.js';
+import { jobWorkload, type SimulationJob } from './simulation-job.js';
 
 export type SimulationOutcome =
   | { ok: true; ttftMs: number; tpotMs: number; simulatedSeconds: number; wallSeconds: number }
@@ -38,7 +37,7 @@ export function simulateJob(job: SimulationJob): SimulationOutcome {
   const start = performance.now();
   const wall = () => (performance.now() - start) / 1000;
   try {
-    const workload = loadWorkload(job.workload, { seed: 0 });
+    const workload = jobWorkload(job);
     const summary = simulate(job.config, workload, {
       closedLoop: {
         concurrency: job.concurrency,

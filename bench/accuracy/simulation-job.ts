@@ -1,6 +1,8 @@
 // One simulation of a measured row: the config the simulator runs, its closed-loop clients and what the
 // report says of it. Its own file so that the stages that run and screen a job need not import the mapping.
 import type { SimulationConfigInput } from '../../src/engine/sim/config.js';
+import { loadWorkload } from '../../src/engine/workload/load.js';
+import type { Workload } from '../../src/engine/workload/types.js';
 
 /** One simulation: a part of the deployment, its closed-loop clients and their requests. */
 export interface SimulationJob {
@@ -19,4 +21,9 @@ export interface SimulationJob {
   rowConcurrency: number;
   /** How the deployment reads, for the report: `TP8 × EP8 vllm-v1`, `prefill … + decode …`. */
   description: string;
+}
+
+/** The job's requests as its simulation draws them, so that a screen of the job sees the same ones. */
+export function jobWorkload(job: SimulationJob): Workload {
+  return loadWorkload(job.workload, { seed: 0 });
 }
