@@ -226,10 +226,10 @@ export function mapInsertion(
 /** Where new items go in a sequence of command-line words, in the style of its items. */
 export function seqInsertion(seq: YAMLSeq, source: SourceFile): Insertion | undefined {
   const items = seq.items.filter((item): item is Scalar => isScalar(item));
-  const style =
-    items.length > 0
-      ? (STYLE_ENCODING[items[items.length - 1].type ?? 'PLAIN'] ?? 'yaml-double')
-      : 'yaml-double';
+  // The style of the last word written as a string: a plain `8000`, `true` or `null` is no string, and
+  // in JSON (`"args": ["--port", 8000]`) a plain new word would not be JSON any more.
+  const lastString = items.findLast((item) => typeof item.value === 'string');
+  const style = lastString ? (STYLE_ENCODING[lastString.type ?? 'PLAIN'] ?? 'yaml-double') : 'yaml-double';
   if (seq.flow) {
     if (!seq.range) return undefined;
     const last = items[items.length - 1];

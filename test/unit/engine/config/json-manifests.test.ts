@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { blockSettings, readConfig } from '../../../../src/engine/config/index.js';
+import { applyEdits, blockSettings, planEdits, readConfig } from '../../../../src/engine/config/index.js';
 import { readFixture, roundTrip, textAt } from './helpers.js';
 
 /** The same manifest as YAML and as JSON reads to the same servers and settings. */
@@ -94,6 +94,23 @@ describe('Kubernetes manifests written as JSON', () => {
       const args = JSON.stringify(deployment.spec?.template);
       assert.match(args, /"--tensor-parallel-size","4"/);
       assert.match(args, /"--max-num-seqs","64"/);
+    }
+  });
+
+  test('a flag added after a number, true or null in the args array is a JSON string', () => {
+    // Kubernetes wants strings there, but a careless `8000` must not make ServeTune write bare words.
+    for (const last of [8000, true, null]) {
+      const container = DEPLOYMENT.spec.template.spec.containers[0];
+      const manifest = {
+        ...DEPLOYMENT,
+        spec: { template: { spec: { containers: [{ ...container, args: [...container.args, last] }] } } },
+      };
+      const text = JSON.stringify(manifest, null, 2);
+      const [block] = readConfig('d.json', text).blocks;
+      const { edits, problems } = planEdits(block, { tp: 4, enforceEager: true });
+      assert.deepEqual(problems, []);
+      const args = JSON.parse(applyEdits(text, edits, 'd.json')).spec.template.spec.containers[0].args;
+      assert.deepEqual(args.slice(-3), ['--tensor-parallel-size', '4', '--enforce-eager'], String(last));
     }
   });
 
