@@ -7,19 +7,36 @@ import { type Knob, normalizeName } from './types.js';
  * (optimal string alignment distance; a swapped pair is the commonest slip of the fingers).
  */
 export function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
+  return boundedEditDistance(a, b, Math.max(a.length, b.length));
+}
+
+/**
+ * `editDistance(a, b)` where it is at most `bound`, else `bound + 1`. Only what the bound needs is
+ * computed: names whose lengths differ by more are not compared, and a row whose every cell exceeds it
+ * ends the count. A misspelt-flag check compares each unknown name with every known one, so a file of
+ * thousands of flags, or one flag thousands of characters long, must cost no more than short names do.
+ */
+export function boundedEditDistance(a: string, b: string, bound: number): number {
+  if (Math.abs(a.length - b.length) > bound) return bound + 1;
+  // Three rows of the table: two back (for a swapped pair), one back, and the one being filled.
+  let before = new Array<number>(b.length + 1).fill(0);
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let current = new Array<number>(b.length + 1).fill(0);
   for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    let rowBest = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      let best = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        best = Math.min(best, rows[i - 2][j - 2] + 1);
-      rows[i][j] = best;
+        best = Math.min(best, before[j - 2] + 1);
+      current[j] = best;
+      rowBest = Math.min(rowBest, best);
     }
+    if (rowBest > bound) return bound + 1;
+    [before, previous, current] = [previous, current, before];
   }
-  return rows[a.length][b.length];
+  return Math.min(previous[b.length], bound + 1);
 }
 
 /**
@@ -52,6 +69,22 @@ function knownNames(engine: EngineId, where: NameKind): string[] {
   });
 }
 
+/** Each known name with its compared form, worked out once per engine and kind (the tables are fixed). */
+const comparedNames = new Map<string, { name: string; compared: string }[]>();
+
+function knownCompared(engine: EngineId, where: NameKind): { name: string; compared: string }[] {
+  const key = `${engine}/${where}`;
+  let names = comparedNames.get(key);
+  if (!names) {
+    names = [...new Set(knownNames(engine, where))].map((name) => ({
+      name,
+      compared: comparable(name, where),
+    }));
+    comparedNames.set(key, names);
+  }
+  return names;
+}
+
 const normalizePath = (name: string) => name.split('.').map(normalizeName).join('.');
 
 /**
@@ -74,9 +107,9 @@ export function nearKnownNames(engine: EngineId, written: string, where: NameKin
   if (allowance === 0) return [];
   let best = allowance + 1;
   let near: string[] = [];
-  for (const name of new Set(knownNames(engine, where))) {
+  for (const { name, compared } of knownCompared(engine, where)) {
     if (name === written) return [];
-    const distance = editDistance(wanted, comparable(name, where));
+    const distance = boundedEditDistance(wanted, compared, best);
     // The same flag or key by another spelling is the engine's own; an env var differing in case is not.
     if ((distance === 0 && where !== 'env') || distance > best) continue;
     if (distance < best) near = [];

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Diagnostic, diagnoseFile, readConfig } from '../../../../src/engine/config/index.js';
-import { editDistance, nearKnownNames } from '../../../../src/engine/config/knobs/near-miss.js';
+import {
+  boundedEditDistance,
+  editDistance,
+  nearKnownNames,
+} from '../../../../src/engine/config/knobs/near-miss.js';
 
 /** The unknown-flag warnings of one file, as `line:column message`. */
 function slips(path: string, text: string, files: Record<string, string> = {}): string[] {
@@ -22,6 +26,27 @@ describe('misspelt engine flags and keys', () => {
     assert.equal(editDistance('utilisation', 'utilization'), 1);
     assert.equal(editDistance('seq', 'seqs'), 1);
     assert.equal(editDistance('', 'abc'), 3);
+  });
+
+  test('a bounded distance is exact within its bound and bound + 1 past it', () => {
+    assert.equal(boundedEditDistance('max-num-seq', 'max-num-seqs', 2), 1);
+    assert.equal(boundedEditDistance('fractoin', 'fraction', 1), 1);
+    assert.equal(boundedEditDistance('tensor', 'pipeline', 2), 3);
+    assert.equal(boundedEditDistance('a'.repeat(5000), 'max-num-seqs', 2), 3);
+  });
+
+  test('a flag of 200,000 characters and a script of 5,000 unknown flags are checked in moments', () => {
+    // Each unknown name is compared with every known one: the cost must not grow with length squared.
+    let started = performance.now();
+    assert.deepEqual(nearKnownNames('vllm', `--${'x'.repeat(200_000)}`, 'flag'), []);
+    assert.ok(performance.now() - started < 2000, `one long flag took ${performance.now() - started} ms`);
+    const flags = Array.from({ length: 5000 }, (_, i) => `  --unknown-option-number-${i} ${i} \\`);
+    started = performance.now();
+    assert.deepEqual(
+      slips('serve.sh', ['vllm serve m \\', ...flags, '  --max-num-seq 8', ''].join('\n')).length,
+      1,
+    );
+    assert.ok(performance.now() - started < 10_000, `5,000 flags took ${performance.now() - started} ms`);
   });
 
   test('vLLM flags a slip away from a known one warn, on the flag itself', () => {
