@@ -14,6 +14,7 @@ import {
 } from '../engine/perf/serving-engine.js';
 import { type PriceOverrides, parsePriceOverrides } from '../engine/search/cost.js';
 import { MAX_SAMPLE_REQUESTS } from '../engine/search/simulation-evaluator.js';
+import { MAX_THINK_SECONDS } from '../engine/sim/closed-loop.js';
 import { findWorkspaceConfig } from '../engine/tune/inputs.js';
 import { isServeTuneError, ServeTuneError } from '../engine/util/errors.js';
 import { decimal, wholeNumber } from '../engine/util/numbers.js';
@@ -255,8 +256,15 @@ export const concurrencyOption = (conflicts: string[], { predicted }: { predicte
 export const thinkTimeOption = () =>
   new Option(
     '--think-time <s>',
-    'closed loop: seconds between a request finishing and its client sending the next (default 0)',
-  ).argParser(nonNegativeNumber);
+    `closed loop: seconds between a request finishing and its client sending the next, at most ${MAX_THINK_SECONDS} (default 0)`,
+  ).argParser((value) => {
+    const seconds = nonNegativeNumber(value);
+    if (seconds > MAX_THINK_SECONDS)
+      throw new InvalidArgumentError(
+        `expected at most ${MAX_THINK_SECONDS} seconds (a day), got '${value}'.`,
+      );
+    return seconds;
+  });
 
 export const warmUpOption = () =>
   new Option(

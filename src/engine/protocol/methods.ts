@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_THINK_SECONDS } from '../sim/closed-loop.js';
 import { SimulationConfig } from '../sim/config.js';
 import { WorkloadSummary } from '../workload/summary.js';
 
@@ -27,7 +28,7 @@ export const SimulateParams = z.object({
    */
   concurrency: z.number().int().positive().optional(),
   /** Closed loop: seconds between a request settling and its client's next send (default 0). */
-  thinkSeconds: z.number().nonnegative().optional(),
+  thinkSeconds: z.number().nonnegative().max(MAX_THINK_SECONDS).optional(),
   /** Leave the first completions out of the metrics (`RunLoad.warmUpRequests`). */
   warmUpRequests: z.number().int().nonnegative().optional(),
   /**

@@ -34,6 +34,13 @@ export interface ClosedLoopOptions {
 }
 
 /**
+ * The longest think time a closed loop takes: a day. The simulated clock counts seconds in a double, so
+ * a think time of 1e300 s leaves no digits for the milliseconds a step takes (every TTFT came out 0);
+ * no client waits longer than a day between requests of one benchmark.
+ */
+export const MAX_THINK_SECONDS = 86_400;
+
+/**
  * The client of a closed-loop benchmark (`vllm bench serve --max-concurrency N --request-rate inf`,
  * GuideLLM's concurrent profile, AIPerf's and genai-perf's concurrency modes): `concurrency` requests
  * are sent at 0, and whenever one settles (finishes or fails) the next is sent, `thinkSeconds` later.
@@ -51,9 +58,9 @@ export function closedLoopClient(options: ClosedLoopOptions): ClientModel {
       'concurrency',
     );
   }
-  if (!(thinkSeconds >= 0) || !Number.isFinite(thinkSeconds)) {
+  if (!(thinkSeconds >= 0 && thinkSeconds <= MAX_THINK_SECONDS)) {
     throw new ServeTuneError(
-      `closed loop: the think time must be 0 or more seconds, got ${thinkSeconds}`,
+      `closed loop: the think time must be 0 to ${MAX_THINK_SECONDS} seconds (a day), got ${thinkSeconds}`,
       'invalid-argument',
       'thinkSeconds',
     );

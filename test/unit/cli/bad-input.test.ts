@@ -141,4 +141,9 @@ describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.
     const step = run(['step', ...MODEL, '--decode-batch', '4', '--engine', 'sglang', '--kv-dtype', 'int8']);
     assertRefused(step, /--kv-dtype int8: sglang cannot store the KV cache as int8/);
   });
+
+  it('refuses a think time past a day, which would leave every TTFT 0', () => {
+    const result = run(['simulate', ...MODEL, ...WORKLOAD, '--concurrency', '4', '--think-time', '1e300']);
+    assertRefused(result, /--think-time .*expected at most 86400 seconds \(a day\), got '1e300'/);
+  });
 });

@@ -213,6 +213,22 @@ describe('closed-loop replay', () => {
     assert.throws(() => simulate(colocated(), mixed, { closedLoop: { concurrency: 0 } }), /positive integer/);
   });
 
+  it('a think time past a day is refused: the clock would lose the step times', () => {
+    for (const thinkSeconds of [1e300, Number.POSITIVE_INFINITY, Number.NaN, -1, 86_401])
+      assert.throws(
+        () => closedLoopClient({ concurrency: 8, thinkSeconds }),
+        /think time must be 0 to 86400/,
+      );
+    const day = run(colocated(), workload('constant:rate=100,prompt=fixed(128),output=fixed(16),n=16'), {
+      concurrency: 8,
+      thinkSeconds: 86_400,
+    });
+    assert.ok(
+      (day.summary.ttft?.min ?? 0) > 0,
+      'every TTFT still counts its prefill after a day of thinking',
+    );
+  });
+
   it('more clients serve more requests per second, each more slowly', () => {
     const at = (concurrency: number) => simulate(colocated(), mixed, { closedLoop: { concurrency } });
     const one = at(1);
