@@ -34,13 +34,19 @@ export function benchUsage(script: string, summary: string, options: Record<stri
 }
 
 /** Why parseArgs refused, in one line: the option it does not know, or the one missing its value. */
-function refusal(error: Error & { code?: string }): string {
+export function refusal(error: Error & { code?: string }): string {
   const named = /'(-[^' ]+)/.exec(error.message)?.[1];
   switch (error.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown option ${named ?? error.message}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return named ? `${named} needs a value` : error.message;
+      if (!named) return error.message;
+      // A switch given a value (`--quick=false`) is not one missing its value.
+      if (/does not take an argument/.test(error.message)) return `${named} takes no value`;
+      // What follows starts with a dash: another option, or a value that has to be written `--x=-…`.
+      if (/ambiguous/.test(error.message))
+        return `${named} needs a value (one starting with - is written ${named}=-…)`;
+      return `${named} needs a value`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `unexpected argument ${/'([^']*)'/.exec(error.message)?.[1] ?? error.message}`;
     default:

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { benchUsage } from '../../../bench/args.js';
+import { parseArgs } from 'node:util';
+import { benchUsage, refusal } from '../../../bench/args.js';
 
 /** A bench entry point run as its npm script runs it (through tsx here, not bundled). */
 function bench(file: string, ...args: string[]) {
@@ -39,9 +40,21 @@ describe('bench entry points: --help and unknown options', () => {
       bench('bench/accuracy.ts', '--filter').stderr,
       'bench:accuracy: --filter needs a value (--help lists the options)\n',
     );
+    assert.equal(
+      bench('bench/accuracy.ts', '--filter', '-h100').stderr,
+      'bench:accuracy: --filter needs a value (one starting with - is written --filter=-…) (--help lists the options)\n',
+    );
     const stray = bench('bench/accuracy.ts', 'trtllm');
     assert.equal(stray.status, 2);
     assert.equal(stray.stderr, 'bench:accuracy: unexpected argument trtllm (--help lists the options)\n');
+  });
+
+  it('a switch given a value is told it takes none (bench:search --capacity=false)', () => {
+    const options = { capacity: { type: 'boolean' as const } };
+    assert.throws(
+      () => parseArgs({ args: ['--capacity=false'], options, strict: true }),
+      (error: Error) => refusal(error) === '--capacity takes no value',
+    );
   });
 
   it('bench:sim takes no options: --help says so, anything else is refused', () => {
