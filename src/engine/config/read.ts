@@ -13,6 +13,7 @@ import { isComposeFile, parseDotEnv, readCompose } from './readers/compose.js';
 import { guessEngineOfYaml, readEngineYamlFile, readEngineYamlMap } from './readers/engine-yaml.js';
 import { isProductionStackValues, readProductionStack } from './readers/helm.js';
 import { isOpeaChartValues, isVllmChartValues, readOpeaChart, readVllmChart } from './readers/helm-charts.js';
+import { checkJsonManifest } from './readers/json-syntax.js';
 import { isKubernetesDocument, readKubernetes } from './readers/kubernetes.js';
 import { isLlmdValues, readLlmdValues } from './readers/llm-d.js';
 import { isRayServeLlmConfig, readRayServeLlm } from './readers/ray-serve.js';
@@ -63,22 +64,32 @@ export function readConfig(path: string, text: string, options: ReadOptions = {}
   }
 }
 
-function readSource(source: SourceFile, options: ReadOptions): ConfigFileReport {
-  const isYaml = YAML_EXTENSIONS.test(source.path) || looksLikeJson(source);
-  if (!isYaml && (SHELL_EXTENSIONS.test(source.path) || !looksLikeYaml(source.text))) {
-    const read = readShellScript(source);
-    for (const block of read.blocks) followConfigFile(block, source, options);
-    for (const file of read.routerConfigs) {
-      const text = options.readFile?.(file.startsWith('/') ? file : join(dirname(source.path), file));
-      if (text !== undefined) rolesFromRouterConfig(read.blocks, text, file);
+function readSource(written: SourceFile, options: ReadOptions): ConfigFileReport {
+  const isJson = looksLikeJson(written);
+  if (!isJson && !YAML_EXTENSIONS.test(written.path)) {
+    if (SHELL_EXTENSIONS.test(written.path) || !looksLikeYaml(written.text)) {
+      const read = readShellScript(written);
+      for (const block of read.blocks) followConfigFile(block, written, options);
+      for (const file of read.routerConfigs) {
+        const text = options.readFile?.(file.startsWith('/') ? file : join(dirname(written.path), file));
+        if (text !== undefined) rolesFromRouterConfig(read.blocks, text, file);
+      }
+      return finish(written, 'shell', read.blocks, read.problems);
     }
-    return finish(source, 'shell', read.blocks, read.problems);
   }
+  // Text that opens with `{` is what kubectl reads as JSON (json-syntax.ts): held to JSON's rules, its
+  // comments blanked (same offsets) so that a commented manifest still reads.
+  const json = isJson && /^\uFEFF?\s*\{/.test(written.text) ? checkJsonManifest(written) : undefined;
+  const source = json?.readable ?? written;
   const { documents, problems, shared } = parseYaml(source);
   if (documents.some(isKubernetesDocument)) {
     const read = readKubernetes(documents, source);
     for (const block of read.blocks) followConfigFile(block, source, options);
-    return finish(source, 'kubernetes', read.blocks, [...problems, ...read.problems], shared);
+    // JSON's own syntax error says what kubectl will; YAML's errors on the same text only echo it.
+    const syntax = json?.problems.some((p) => p.severity === 'error')
+      ? json.problems
+      : [...problems, ...(json?.problems ?? [])];
+    return finish(source, 'kubernetes', read.blocks, [...syntax, ...read.problems], shared);
   }
   const root = documents[0]?.contents;
   if (isProductionStackValues(root)) {

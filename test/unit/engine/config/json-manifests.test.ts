@@ -114,6 +114,56 @@ describe('Kubernetes manifests written as JSON', () => {
     }
   });
 
+  test("what kubectl's JSON decoder refuses is an error at its place; the servers still read", () => {
+    const text = JSON.stringify(DEPLOYMENT, null, 2);
+    const cases: [string, string, RegExp][] = [
+      ['a comma before ]', text.replace('"8"\n', '"8",\n'), /^\d+:\d+ not valid JSON: a comma before '\]'/],
+      ['a comma before }', text.replace(/\n\}$/, ',\n}'), /^\d+:\d+ not valid JSON: a comma before '\}'/],
+      ['a comment', text.replace('{\n', '{\n  // the vLLM server\n'), /^2:3 not valid JSON: a comment/],
+      [
+        'the end cut off',
+        text.slice(0, text.indexOf('"args"')),
+        /the file ends before the '\{' at \d+:\d+ is closed/,
+      ],
+    ];
+    for (const [what, broken, message] of cases) {
+      const report = readConfig('d.json', broken);
+      const errors = report.problems.filter((p) => p.severity === 'error');
+      assert.equal(errors.length, 1, `${what}: one error, not YAML's echoes of it`);
+      const [error] = errors;
+      assert.match(
+        `${error.range.start.line + 1}:${error.range.start.column + 1} ${error.message}`,
+        message,
+        what,
+      );
+      assert.equal(report.format, 'kubernetes', what);
+      assert.equal(report.blocks.length, 1, what);
+    }
+    // The comment is kept by an edit, and the server behind it reads as before.
+    const commented = text.replace('{\n', '{\n  // the vLLM server\n');
+    const [block] = readConfig('d.json', commented).blocks;
+    assert.equal(blockSettings(block).maxNumSeqs, 8);
+    const after = applyEdits(commented, planEdits(block, { maxNumSeqs: 16 }).edits, 'd.json');
+    assert.equal(after, commented.replace('"8"', '"16"'));
+  });
+
+  test('JSON nested 10,000 deep is scanned without running out of stack', () => {
+    const deep = `{"apiVersion":"v1","kind":"Pod","x":${'{"a":'.repeat(10_000)}1,${'}'.repeat(10_001)}`;
+    const errors = readConfig('deep.json', deep).problems.filter((p) => p.severity === 'error');
+    assert.match(errors[0]?.message ?? '', /^not valid JSON: a comma before '\}'/);
+  });
+
+  test('a key given twice warns where it is repeated: kubectl keeps the last, ServeTune the first', () => {
+    const text = JSON.stringify(DEPLOYMENT).replace(
+      '"kind":"Deployment"',
+      '"kind":"Deployment","kind":"Service"',
+    );
+    const [warning] = readConfig('d.json', text).problems;
+    assert.equal(warning.severity, 'warning');
+    assert.equal(text.slice(warning.range.start.offset, warning.range.end.offset), '"kind"');
+    assert.match(warning.message, /the key "kind" is given again \(first at 1:25\)/);
+  });
+
   test('JSON without the .json extension is sniffed by its opening quoted key, not read as shell', () => {
     const report = readConfig('manifest', JSON.stringify(DEPLOYMENT));
     assert.equal(report.format, 'kubernetes');
@@ -121,11 +171,17 @@ describe('Kubernetes manifests written as JSON', () => {
   });
 
   test('a JSON file that is not a serving config is not recognised, with no error', () => {
-    const report = readConfig('tsconfig.json', '{"compilerOptions": {"strict": true}}');
-    assert.equal(report.format, 'unknown');
-    assert.deepEqual(
-      report.problems.map((p) => p.severity),
-      ['info'],
-    );
+    // tsconfig.json and launch.json take comments and trailing commas: JSON's rules are a manifest's only.
+    for (const text of [
+      '{"compilerOptions": {"strict": true}}',
+      '{\n  // strict\n  "compilerOptions": {"strict": true,},\n}\n',
+    ]) {
+      const report = readConfig('tsconfig.json', text);
+      assert.equal(report.format, 'unknown');
+      assert.deepEqual(
+        report.problems.map((p) => p.severity),
+        ['info'],
+      );
+    }
   });
 });
