@@ -74,10 +74,22 @@ function walk(
   }
 }
 
+/**
+ * A model's own config.json (or generation_config.json): Transformers writes `model_type` and
+ * `transformers_version` into every one, `architectures` where known (huggingface/transformers
+ * src/transformers/configuration_utils.py, PreTrainedConfig, at 008e574391258935f3ecc3035c882e73bbcac419).
+ * Its `dtype` (written for `torch_dtype` since then) or a `max_seq_len` are the model's, not a server's.
+ */
+function isModelConfig(pairs: { key: { value: unknown } }[]): boolean {
+  return pairs.some(({ key }) =>
+    ['model_type', 'transformers_version', 'architectures'].includes(String(key.value)),
+  );
+}
+
 /** Which engine's config a bare YAML map looks like: the engine whose knobs name the most keys. */
 export function guessEngineOfYaml(root: unknown): EngineId | undefined {
   const pairs = mapPairs(root);
-  if (pairs.length === 0) return undefined;
+  if (pairs.length === 0 || isModelConfig(pairs)) return undefined;
   let best: { engine: EngineId; score: number } | undefined;
   for (const engine of ENGINES_WITH_CONFIG_FILE) {
     const nestedSnakeCase = ENGINES[engine].configFile?.keys === 'snake-case-paths';

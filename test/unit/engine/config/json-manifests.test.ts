@@ -184,4 +184,19 @@ describe('Kubernetes manifests written as JSON', () => {
       );
     }
   });
+
+  test("a model's config.json is not a server's config, though its dtype or max_seq_len are knob names", () => {
+    // Transformers writes `dtype` (once `torch_dtype`); some models carry a `max_seq_len`.
+    const { text } = readFixture('../hf/llama-3.1-8b.json');
+    const config = JSON.parse(text) as Record<string, unknown>;
+    const { torch_dtype, ...rest } = config;
+    for (const changed of [
+      { ...rest, dtype: torch_dtype },
+      { ...config, max_seq_len: 8192 },
+    ]) {
+      const report = readConfig('config.json', JSON.stringify(changed, null, 2));
+      assert.equal(report.format, 'unknown');
+      assert.deepEqual(report.blocks, []);
+    }
+  });
 });
