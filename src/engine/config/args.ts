@@ -1,5 +1,6 @@
 import type { BlockBuilder, Encoding, ValueEdit } from './block.js';
 import { ENGINE_IDS, ENGINES, type EngineId, type Launcher } from './engines/index.js';
+import { flagBehindLookalikeDash, strictSpelling } from './knobs/flag-spelling.js';
 import { findFlag, type Knob, knobTable } from './knobs/index.js';
 import type { SourceFile, SourceRange } from './source.js';
 
@@ -109,6 +110,18 @@ const SCRIPT_PARAMETER = /^\$(\{?[0-9@*]\}?)$/;
 /** Text that still holds an expansion the reader could not resolve (`$VAR`, `${…}`, `$(…)`, `$1`, backquotes). */
 const UNRESOLVED = /\$(\{?[A-Za-z_0-9@*#?]|\()|`/;
 
+/** A dash as a message names it: its name and code point. */
+function dashName(dash: string): string {
+  if (dash === '-') return 'a hyphen';
+  const names: Record<string, string> = {
+    '\u2013': 'an en dash',
+    '\u2014': 'an em dash',
+    '\u2212': 'a minus sign',
+  };
+  const code = `U+${dash.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `${names[dash] ?? 'a dash'} (${code})`;
+}
+
 function isFlag(word: string): boolean {
   return word.length > 1 && word.startsWith('-') && !/^-\d/.test(word);
 }
@@ -138,6 +151,18 @@ export function readEngineArgs(
     const token = tokens[i];
     const word = token.text;
     if (word === '--') break;
+    const lookalike = isFlag(word) ? undefined : flagBehindLookalikeDash(word);
+    if (lookalike && findFlag(engine, lookalike.flag.split('=')[0])) {
+      // The engine takes it as a word, not the flag: the setting it meant is not set.
+      builder.problem(
+        'warning',
+        `${word} starts with ${[...new Set(lookalike.dashes)].map(dashName).join(' and ')}, not -- : ${ENGINES[engine].displayName} does not read it as the flag ${lookalike.flag.split('=')[0]}`,
+        token.range,
+        'unknown-flag',
+      );
+      if (!word.includes('=') && tokens[i + 1] && !isFlag(tokens[i + 1].text)) i++;
+      continue;
+    }
     if (!isFlag(word)) {
       if (options.positionalModel && !sawModel && modelKnob && SCRIPT_PARAMETER.test(word)) {
         // `vllm serve "$1"`: the model is whatever the script is given; it is unknown here, not `$1`.
@@ -154,7 +179,9 @@ export function readEngineArgs(
     const equals = word.indexOf('=');
     const name = equals > 0 ? word.slice(0, equals) : word;
     const inline = equals > 0 ? word.slice(equals + 1) : undefined;
-    const match = findFlag(engine, name);
+    const loose = findFlag(engine, name);
+    const strict = loose && strictSpelling(name, loose);
+    const match = strict ? undefined : loose;
     const next = tokens[i + 1];
     if (!match) {
       // `--flag=value`: the flag's own characters, where the word stands in the file as written.
@@ -162,7 +189,10 @@ export function readEngineArgs(
         inline !== undefined && token.verbatim !== null
           ? rangeIn(token, token.verbatim, token.verbatim + equals)
           : token.range;
-      builder.unknownFlags.push({ flag: name, range });
+      if (strict) {
+        const message = `unknown ${ENGINES[engine].displayName} flag ${name}: did you mean ${strict}? (flag names are matched as written: case and leading dashes count)`;
+        builder.problem('warning', message, range, 'unknown-flag');
+      } else builder.unknownFlags.push({ flag: name, range });
       if (inline === undefined && next && !isFlag(next.text)) i++;
       continue;
     }

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Diagnostic, diagnoseFile, readConfig } from '../../../../src/engine/config/index.js';
+import {
+  blockSettings,
+  type Diagnostic,
+  diagnoseFile,
+  readConfig,
+} from '../../../../src/engine/config/index.js';
 import {
   boundedEditDistance,
   editDistance,
@@ -26,6 +31,39 @@ describe('misspelt engine flags and keys', () => {
     assert.equal(editDistance('utilisation', 'utilization'), 1);
     assert.equal(editDistance('seq', 'seqs'), 1);
     assert.equal(editDistance('', 'abc'), 3);
+  });
+
+  test('a known flag written in another case or with other dashes is not read, and says so', () => {
+    // argparse matches `--max-num-seqs` as written: `--MAX-NUM-SEQS` and `---max-num-seqs` are refused.
+    const text =
+      'vllm serve meta-llama/Llama-3.1-8B-Instruct --MAX-NUM-SEQS 64 ---max-model-len 8192 --maxNumBatchedTokens=4096 -tp 2\n';
+    const report = readConfig('serve.sh', text);
+    assert.deepEqual(blockSettings(report.blocks[0]), { model: 'meta-llama/Llama-3.1-8B-Instruct', tp: 2 });
+    assert.deepEqual(slips('serve.sh', text), [
+      '1:45 --MAX-NUM-SEQS | unknown vLLM flag --MAX-NUM-SEQS: did you mean --max-num-seqs? (flag names are matched as written: case and leading dashes count)',
+      '1:63 ---max-model-len | unknown vLLM flag ---max-model-len: did you mean --max-model-len? (flag names are matched as written: case and leading dashes count)',
+      '1:85 --maxNumBatchedTokens | unknown vLLM flag --maxNumBatchedTokens: did you mean --max-num-batched-tokens? (flag names are matched as written: case and leading dashes count)',
+    ]);
+  });
+
+  test('a flag behind an em dash, en dash or minus sign (pasted from a web page) is named, value and all', () => {
+    const text =
+      'vllm serve meta-llama/Llama-3.1-8B-Instruct \u2014max-num-seqs 64 \u2013-max-model-len 8192 \u2212\u2212enforce-eager=true\n';
+    const report = readConfig('serve.sh', text);
+    assert.deepEqual(blockSettings(report.blocks[0]), { model: 'meta-llama/Llama-3.1-8B-Instruct' });
+    assert.deepEqual(
+      slips('serve.sh', text).map((slip) => slip.split(' | ')[1]),
+      [
+        '\u2014max-num-seqs starts with an em dash (U+2014), not -- : vLLM does not read it as the flag --max-num-seqs',
+        '\u2013-max-model-len starts with an en dash (U+2013) and a hyphen, not -- : vLLM does not read it as the flag --max-model-len',
+        '\u2212\u2212enforce-eager=true starts with a minus sign (U+2212), not -- : vLLM does not read it as the flag --enforce-eager',
+      ],
+    );
+    // Their values are not stray arguments of their own.
+    assert.deepEqual(
+      report.blocks[0].problems.filter((p) => p.severity === 'info'),
+      [],
+    );
   });
 
   test('a bounded distance is exact within its bound and bound + 1 past it', () => {
