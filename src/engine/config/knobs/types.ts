@@ -81,8 +81,9 @@ export function parseBoolean(raw: KnobValue): boolean | undefined {
 }
 
 export function parseInteger(raw: KnobValue): number | undefined {
-  if (typeof raw !== 'string' || !/^\s*[+]?\d+\s*$/.test(raw)) return undefined;
-  const n = Number(raw);
+  // A sign is read, so that `-1` is refused as below the knob's least value, not as "not an integer".
+  if (typeof raw !== 'string' || !/^\s*[+-]?\d+\s*$/.test(raw)) return undefined;
+  const n = Number(raw) + 0; // -0 reads as 0
   return Number.isSafeInteger(n) ? n : undefined;
 }
 

@@ -121,4 +121,16 @@ describe('readers on malformed and random input (property)', () => {
     assert.match(bad?.error ?? '', /--tensor-parallel-size: expected an integer, got 'two'/);
     assert.equal(bad?.valueRange?.start.column, 38);
   });
+
+  test('a negative count is refused as below the least value, not as "not an integer"', () => {
+    const [block] = readConfig('x.sh', 'vllm serve a/b --max-num-seqs -1 --tensor-parallel-size -0\n').blocks;
+    assert.deepEqual(
+      block.occurrences.map((o) => o.error),
+      [
+        undefined,
+        '--max-num-seqs: expected an integer ≥ 1, got -1',
+        '--tensor-parallel-size: expected an integer ≥ 1, got 0',
+      ],
+    );
+  });
 });
