@@ -24,6 +24,7 @@ import { addEnvVariable } from './env.js';
 import { GPU_LABEL_KEYS, hardwareFromLabel } from './hardware-hint.js';
 import { setEngineVersion } from './image-version.js';
 import { type ServingTemplate, servingTemplates } from './kubernetes-kinds.js';
+import { checkContainerStrings } from './kubernetes-strings.js';
 import { readPlatformResource } from './platform-crds.js';
 import { readShellText, type VariableScope } from './shell.js';
 import {
@@ -328,6 +329,7 @@ function finishContainer(
   envEntries: { name: string; token: ArgToken; keyRange: ReturnType<SourceFile['range']> }[],
 ): void {
   if (!builder.engine) return;
+  checkContainerStrings(builder, container, source);
   const imageNode = container.get('image', true);
   const image = valueToken(imageNode, source);
   if (image) setEngineVersion(builder, image.text, image.range);

@@ -153,6 +153,64 @@ describe('Kubernetes manifests written as JSON', () => {
     assert.match(errors[0]?.message ?? '', /^not valid JSON: a comma before '\}'/);
   });
 
+  test('a number or boolean where Kubernetes takes a string is an error on it, in JSON as in YAML', () => {
+    const json = JSON.stringify({
+      ...DEPLOYMENT,
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                image: 'vllm/vllm-openai',
+                args: ['m', '--port', 8000, true],
+                env: [{ name: 'N', value: 1 }],
+              },
+            ],
+          },
+        },
+      },
+    });
+    const yaml = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '      - image: vllm/vllm-openai',
+      '        args: [m, --port, 8000, true]',
+      '        env: [{name: N, value: 1}]',
+      '',
+    ].join('\n');
+    for (const [path, text] of [
+      ['d.json', json],
+      ['d.yaml', yaml],
+    ]) {
+      const errors = readConfig(path, text).blocks[0].problems.filter((p) => p.severity === 'error');
+      assert.deepEqual(
+        errors.map((p) => [text.slice(p.range.start.offset, p.range.end.offset), p.message.split(':')[0]]),
+        [
+          ['8000', 'args item 8000 is a number'],
+          ['true', 'args item true is a boolean'],
+          ['1', 'the value of N is a number'],
+        ],
+        path,
+      );
+      assert.match(
+        errors[0].message,
+        /Kubernetes takes only strings here and refuses the manifest \(write "8000"\)$/,
+      );
+    }
+    const asText = JSON.stringify({
+      ...DEPLOYMENT,
+      spec: {
+        template: { spec: { containers: [{ image: 'vllm/vllm-openai', args: 'm --max-num-seqs 8' }] } },
+      },
+    });
+    const [error] = readConfig('d.json', asText).blocks[0].problems;
+    assert.match(error.message, /^args is a string, not a list of words: Kubernetes refuses the manifest/);
+  });
+
   test('a key given twice warns where it is repeated: kubectl keeps the last, ServeTune the first', () => {
     const text = JSON.stringify(DEPLOYMENT).replace(
       '"kind":"Deployment"',
