@@ -46,15 +46,20 @@ export function parseYaml(source: SourceFile): YamlDocuments {
       });
     }
     for (const error of yamlDocument.errors) {
+      // The parser recurses per level: nesting thousands deep runs out of stack, once per level left.
+      const tooDeep = /Maximum call stack size exceeded/.test(error.message);
+      if (tooDeep && problems.some((p) => p.message === TOO_DEEP)) continue;
       problems.push({
         severity: 'error',
-        message: `YAML: ${firstLine(error.message)}`,
+        message: tooDeep ? TOO_DEEP : `YAML: ${firstLine(error.message)}`,
         range: source.range(error.pos[0], error.pos[1]),
       });
     }
   }
   return { documents, problems, shared };
 }
+
+const TOO_DEEP = 'nested too deeply to read (thousands of levels): what is inside from here is not read';
 
 function firstLine(message: string): string {
   return message.split('\n')[0];

@@ -151,6 +151,14 @@ describe('Kubernetes manifests written as JSON', () => {
     const deep = `{"apiVersion":"v1","kind":"Pod","x":${'{"a":'.repeat(10_000)}1,${'}'.repeat(10_001)}`;
     const errors = readConfig('deep.json', deep).problems.filter((p) => p.severity === 'error');
     assert.match(errors[0]?.message ?? '', /^not valid JSON: a comma before '\}'/);
+    // Valid, but deeper than the YAML parser's stack: one error that says so, not one per level.
+    const valid = readConfig('deep.json', deep.replace('1,', '1')).problems.filter(
+      (p) => p.severity === 'error',
+    );
+    assert.deepEqual(
+      valid.map((p) => p.message),
+      ['nested too deeply to read (thousands of levels): what is inside from here is not read'],
+    );
   });
 
   test('a number or boolean where Kubernetes takes a string is an error on it, in JSON as in YAML', () => {
