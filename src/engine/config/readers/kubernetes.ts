@@ -176,6 +176,14 @@ function addReplicas(block: BlockBuilder, spec: YAMLMap, source: SourceFile): vo
   const token = valueToken(replicas, source);
   if (token && isScalar(replicas)) {
     const count = Number(token.text);
+    // The API's replicas is an int32: `replicas: "2"` is refused by kubectl, though it reads as 2 here.
+    if (typeof replicas.value === 'string' && Number.isInteger(count) && count > 0)
+      block.problem(
+        'error',
+        `replicas is the string "${token.text}": Kubernetes takes a number here and refuses the manifest (write ${count})`,
+        token.range,
+        'invalid-value',
+      );
     block.add({
       knob: null,
       spelling: 'replicas',

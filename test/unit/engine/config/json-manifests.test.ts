@@ -219,6 +219,18 @@ describe('Kubernetes manifests written as JSON', () => {
     assert.match(error.message, /^args is a string, not a list of words: Kubernetes refuses the manifest/);
   });
 
+  test('replicas written as a string is an error kubectl would give; the count still reads', () => {
+    const text = JSON.stringify({ ...DEPLOYMENT, spec: { ...DEPLOYMENT.spec, replicas: '2' } }, null, 2);
+    const [block] = readConfig('d.json', text).blocks;
+    assert.equal(blockSettings(block).replicas, 2);
+    const [error] = block.problems;
+    assert.equal(text.slice(error.range.start.offset, error.range.end.offset), '"2"');
+    assert.equal(
+      error.message,
+      'replicas is the string "2": Kubernetes takes a number here and refuses the manifest (write 2)',
+    );
+  });
+
   test('a key given twice warns where it is repeated: kubectl keeps the last, ServeTune the first', () => {
     const text = JSON.stringify(DEPLOYMENT).replace(
       '"kind":"Deployment"',
