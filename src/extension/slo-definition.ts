@@ -90,6 +90,17 @@ export function sloOfSettings(
 }
 
 /**
+ * The SLO a config file's lenses judge against: the nearest servetune.json's where it has one, else the
+ * settings' whole definition (targets, form, attainment, gap), as Simulate and Search judge theirs.
+ */
+export function configFileSlo(
+  fromWorkspaceFile: Slo | undefined,
+  settings: SloTargetsChoice & SloDefinitionSettings,
+): Slo {
+  return fromWorkspaceFile ?? sloOfSettings(settings, settings);
+}
+
+/**
  * A target as typed: blank leaves it out (null); else a positive number in the box's unit, as seconds;
  * undefined when it is neither.
  */

@@ -1,10 +1,10 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { MoeBackend } from '../../engine/perf/moe-backend.js';
-import { Slo } from '../../engine/search/schema.js';
+import type { Slo } from '../../engine/search/schema.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
 import { perfDbInput, readSettings } from '../configuration.js';
-import { sloTargetsOfChoice } from '../slo-definition.js';
+import { configFileSlo } from '../slo-definition.js';
 
 /** What a config file is predicted and tuned against: from the nearest servetune.json, else the settings. */
 export interface WorkspaceInputs {
@@ -38,8 +38,7 @@ export function workspaceInputs(document: vscode.TextDocument): WorkspaceInputs 
   return {
     workload: fromFile?.workload ?? (workloadSetting || undefined),
     rate: fromFile?.rate,
-    slo:
-      sloFromFile ?? Slo.parse({ ...sloTargetsOfChoice(settings.slo), percentile: settings.slo.percentile }),
+    slo: configFileSlo(sloFromFile, settings.slo),
     hardware: found?.config.hardware,
     hardwareFallback: settings.hardware,
     sampleRequests: Number.isInteger(sampleRequests) && sampleRequests! > 0 ? sampleRequests! : 1000,

@@ -5,6 +5,7 @@ import type { EvaluationMetrics } from '../../../src/engine/search/schema.js';
 import { meetsSlo } from '../../../src/engine/search/slo.js';
 import { sloInWords } from '../../../src/engine/workload/slo-verdict.js';
 import {
+  configFileSlo,
   DEFAULT_SLO_DEFINITION,
   SloSettings,
   sloOfSettings,
@@ -102,5 +103,22 @@ describe('the editor SLO settings', () => {
     assert.equal(tbtInputProblem('50', null), undefined, 'TBT alone');
     assert.match(tbtInputProblem('', null) ?? '', /TTFT target was left blank/);
     assert.match(tbtInputProblem('-1', 2) ?? '', /positive number of milliseconds, or blank/);
+  });
+});
+
+describe('the SLO a config file is judged against', () => {
+  const settings = { ...targets, form: 'percentile' as const, attainment: 0.95, gap: 'max' as const };
+
+  it("takes the settings' whole definition, not only their targets", () => {
+    const slo = configFileSlo(undefined, settings);
+    assert.equal(slo.form, 'percentile');
+    assert.equal(slo.attainment, 0.95);
+    assert.equal(slo.gap, 'max');
+    assert.deepEqual(slo, sloOfSettings(targets, settings));
+  });
+
+  it("takes the workspace file's SLO where it has one", () => {
+    const fromFile = sloOfSettings({ percentile: 'p99', ttftSeconds: 1, tbtSeconds: null });
+    assert.equal(configFileSlo(fromFile, settings), fromFile);
   });
 });
