@@ -47,12 +47,8 @@ export interface ScoredRow extends FitRow {
 
 /** Sequences one decoding replica runs: the part's clients over its decode pool's replicas. */
 export function sequencesPerReplica(job: Pick<SimulationJob, 'concurrency' | 'config'>): number {
-  const d = job.config.deployment as {
-    kind: string;
-    pool?: { plan: { dp: number } };
-    decode?: { plan: { dp: number } };
-  };
-  const dp = (d.kind === 'colocated' ? d.pool?.plan.dp : d.decode?.plan.dp) ?? 1;
+  const d = job.config.deployment;
+  const dp = (d.kind === 'colocated' ? d.pool.plan.dp : d.decode.plan.dp) ?? 1;
   return job.concurrency / dp;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SimulateParams } from '../engine/protocol/methods.js';
+import { MAX_THINK_SECONDS } from '../engine/sim/closed-loop.js';
 import { runLoadText, thinkTimeText, warmUpText } from '../engine/sim/load-text.js';
 import type { RunLoad } from '../engine/sim/summary.js';
 import { decimal, wholeNumber } from '../engine/util/numbers.js';
@@ -7,7 +8,7 @@ import { decimal, wholeNumber } from '../engine/util/numbers.js';
 /** How a closed loop's clients pace themselves, and the warm-up its metrics leave out (`simulate`'s flags). */
 export const ClosedLoopPacing = z.object({
   /** Seconds between a request finishing and its client sending the next (`--think-time`; absent: 0). */
-  thinkSeconds: z.number().nonnegative().optional(),
+  thinkSeconds: z.number().nonnegative().max(MAX_THINK_SECONDS).optional(),
   /** Completions left out of the metrics (`--warm-up-requests`; absent: 0). */
   warmUpRequests: z.number().int().nonnegative().optional(),
   /** The warm-up runs as a phase of its own (`--warm-up-phase`; only with warm-up requests). */
@@ -50,10 +51,13 @@ export function concurrencyProblem(text: string): string | undefined {
     : undefined;
 }
 
-/** Why a typed think time is refused, or undefined: `--think-time`'s limits (`nonNegativeNumber`). */
+/** Why a typed think time is refused, or undefined: `--think-time`'s limits (0 to a day, as the worker takes). */
 export function thinkTimeProblem(text: string): string | undefined {
   const n = decimal(text);
-  return n === undefined || n < 0 ? `expected a number of seconds (0 or more), got '${text}'.` : undefined;
+  if (n === undefined || n < 0) return `expected a number of seconds (0 or more), got '${text}'.`;
+  return n > MAX_THINK_SECONDS
+    ? `expected at most ${MAX_THINK_SECONDS} seconds (a day), got '${text}'.`
+    : undefined;
 }
 
 /** Why a typed warm-up is refused, or undefined: `--warm-up-requests`'s limits (`nonNegativeInt`). */

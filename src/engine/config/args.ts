@@ -152,11 +152,11 @@ export function readEngineArgs(
     const word = token.text;
     if (word === '--') break;
     const lookalike = isFlag(word) ? undefined : flagBehindLookalikeDash(word);
-    if (lookalike && findFlag(engine, lookalike.flag.split('=')[0])) {
+    if (lookalike && findFlag(engine, lookalike.flag)) {
       // The engine takes it as a word, not the flag: the setting it meant is not set.
       builder.problem(
         'warning',
-        `${word} starts with ${[...new Set(lookalike.dashes)].map(dashName).join(' and ')}, not -- : ${ENGINES[engine].displayName} does not read it as the flag ${lookalike.flag.split('=')[0]}`,
+        `${word} starts with ${[...new Set(lookalike.dashes)].map(dashName).join(' and ')}, not -- : ${ENGINES[engine].displayName} does not read it as the flag ${lookalike.flag}`,
         token.range,
         'unknown-flag',
       );

@@ -113,6 +113,9 @@ describe('the load of an editor run', () => {
       assert.equal(thinkTimeProblem(good), undefined, good);
     for (const bad of ['-1', 'abc', '', '0x10', 'Infinity', '1e400'])
       assert.match(thinkTimeProblem(bad) ?? '', /expected a number of seconds \(0 or more\)/, `'${bad}'`);
+    for (const tooLong of ['86401', '1e300'])
+      assert.match(thinkTimeProblem(tooLong) ?? '', /expected at most 86400 seconds \(a day\)/, tooLong);
+    assert.equal(thinkTimeProblem('86400'), undefined);
     for (const good of ['0', '10', ' 3 ']) assert.equal(warmUpProblem(good), undefined, good);
     for (const bad of ['-1', '1.5', '1e3', 'ten', ''])
       assert.match(warmUpProblem(bad) ?? '', /expected a whole number of completions/, `'${bad}'`);

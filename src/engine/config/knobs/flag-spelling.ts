@@ -29,11 +29,11 @@ const LEADING_DASHES = /^[-\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]+/;
 
 /**
  * A word that would be a flag but for a look-alike dash, as the flag it was meant to be (`—max-num-seqs`
- * as `--max-num-seqs`, `–-max-num-seqs` too); undefined for any other word.
+ * and `–-max-num-seqs=8` as `--max-num-seqs`); undefined for any other word.
  */
 export function flagBehindLookalikeDash(word: string): { flag: string; dashes: string } | undefined {
   const dashes = LEADING_DASHES.exec(word)?.[0];
   if (!dashes || !DASH_LOOKALIKE.test(dashes) || !/^[A-Za-z]/.test(word.slice(dashes.length)))
     return undefined;
-  return { flag: `--${word.slice(dashes.length)}`, dashes };
+  return { flag: `--${word.slice(dashes.length).split('=')[0]}`, dashes };
 }
