@@ -70,6 +70,23 @@ export const StoredRun = z.object({
 });
 export type StoredRun = z.infer<typeof StoredRun>;
 
+/**
+ * The remembered choices that still parse, each on its own: one answer stored by an older version that
+ * no longer holds (a limit added since) drops that answer alone, not every other choice with it.
+ */
+export function storedChoices(raw: unknown): Choices {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
+  const kept: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(Choices.shape)) {
+    const value = (raw as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    const parsed = schema.safeParse(value);
+    if (parsed.success) kept[key] = parsed.data;
+  }
+  // Each field was parsed by its own schema above, so the whole parses too.
+  return Choices.parse(kept);
+}
+
 const MAX_RUNS = 12;
 const KEYS = {
   choices: 'servetune.choices',
@@ -99,9 +116,10 @@ export class Store {
   }
 
   choices(): Choices {
-    const local = Choices.safeParse(this.workspace.get(KEYS.choices));
-    const global = Choices.safeParse(this.global.get(KEYS.choices));
-    return { ...(global.success ? global.data : {}), ...(local.success ? local.data : {}) };
+    return {
+      ...storedChoices(this.global.get(KEYS.choices)),
+      ...storedChoices(this.workspace.get(KEYS.choices)),
+    };
   }
 
   async remember(choices: Partial<Choices>): Promise<void> {
