@@ -1,4 +1,5 @@
 // A pool's degrees as the simulator's plan, and the identical parts a deployment splits into.
+import { serverShardsExpertsOverDp } from '../../src/engine/config/engines/data-parallel-experts.js';
 import type { EngineId } from '../../src/engine/config/engines/index.js';
 import type { Plan } from '../../src/engine/memory/plan.js';
 import type { KvDtype, WeightDtype } from '../../src/engine/model/dtypes.js';
@@ -10,7 +11,7 @@ import { degreeGiven, type PoolDegrees } from './rows.js';
  * times the workers; the experts of a MoE model spread over moe_tp × moe_ep GPUs wherever the row uses
  * expert parallelism or attention DP (the simulator's `ep`: whole experts per GPU), else they are
  * TP-sharded with the rest (ep 1); where attention DP shards them by tensor over its ranks (moe_tp > 1,
- * moe_ep 1) in TensorRT-LLM, MoE tensor parallelism over that group (Plan.moeTensorParallel). Where EP spans several attention-DP ranks (ep > tp), those ranks
+ * moe_ep 1) in TensorRT-LLM or vLLM, MoE tensor parallelism over that group (Plan.moeTensorParallel). Where EP spans several attention-DP ranks (ep > tp), those ranks
  * are one server in the simulator as in the engine: each rank its own requests and KV cache, the ranks
  * stepping together, the experts running every rank's tokens, the all-to-all between them.
  */
@@ -28,10 +29,12 @@ export function planOf(
   const moeEp = degreeGiven(degrees.moeEp) ?? 1;
   const expertParallel = model.moe !== undefined && (moeEp > 1 || attentionDp > 1);
   // Attention DP whose experts are TP-sharded over the ranks, none split by expert (TensorRT-LLM's
-  // `moe_expert_parallel_size: 1` under `enable_attention_dp`): MoE tensor parallelism over the group.
-  // TensorRT-LLM's only: no source read here says how the other engines run such a record.
+  // `moe_expert_parallel_size: 1` under `enable_attention_dp`; vLLM's `--data-parallel-size` without
+  // `--enable-expert-parallel`): MoE tensor parallelism over the group, where the engine runs it so
+  // (engines/data-parallel-experts.ts; SGLang's is not modelled).
   const moeTensorParallel =
-    engine === 'trtllm' && expertParallel && attentionDp > 1 && moeEp === 1 && moeTp > 1;
+    moeTp > 1 &&
+    serverShardsExpertsOverDp(engine, { moe: model.moe !== undefined, dp: attentionDp, ep: moeEp });
   return {
     tp,
     pp: degreeGiven(degrees.pp) ?? 1,

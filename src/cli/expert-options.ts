@@ -29,7 +29,7 @@ export function allToAllOption(): Option {
 export function moeTensorParallelOption(): Option {
   return new Option(
     '--moe-tp',
-    "MoE under attention DP (--dp with --ep over the ranks): every GPU runs a 1/ep slice of every expert over the group's gathered tokens, between an all-gather and a reduce-scatter, instead of whole experts and an all-to-all (TensorRT-LLM enable_attention_dp with moe_expert_parallel_size 1)",
+    "MoE under attention DP (--dp with --ep over the ranks): every GPU runs a 1/ep slice of every expert over the group's gathered tokens, between an all-gather and a reduce-scatter, instead of whole experts and an all-to-all, the ranks stepping together (vLLM --data-parallel-size without --enable-expert-parallel on a MoE model: --dp N --ep N×TP --moe-tp; TensorRT-LLM enable_attention_dp with moe_expert_parallel_size 1)",
   );
 }
 

@@ -5,6 +5,7 @@ import type { ModelSpec } from '../model/spec.js';
 import { attentionTensorParallel, type BlockTarget, kvDtypeOf, weightDtypeOf } from './block-target.js';
 import { type BlockChecking, rangeOf } from './diagnostic.js';
 import { allToAllOfSettings } from './engines/all-to-all.js';
+import { serverShardsExpertsOverDp } from './engines/data-parallel-experts.js';
 import { ENGINES } from './engines/index.js';
 import { type GpuDemand, gpuDemand } from './gpu-demand.js';
 import type { SettingKey } from './serving-settings.js';
@@ -106,11 +107,28 @@ export function planOf(
     });
     return undefined;
   }
-  const ep = resolved.expertParallel ? tp * dp : (resolved.ep ?? 1);
+  const expertParallel = resolved.expertParallel ? tp * dp : (resolved.ep ?? 1);
+  // DP ranks that shard every expert over the server's GPUs (vLLM's DP without EP): one MoE TP group.
+  const moeTensorParallel = serverShardsExpertsOverDp(target.engine, {
+    moe: model.moe !== undefined,
+    dp,
+    ep: expertParallel,
+  });
+  const ep = moeTensorParallel ? tp * dp : expertParallel;
   const redundant = resolved.redundantExperts ? { redundantExperts: resolved.redundantExperts } : {};
-  const allToAll = ep > 1 ? allToAllOfSettings(resolved) : undefined;
+  const allToAll = ep > 1 && !moeTensorParallel ? allToAllOfSettings(resolved) : undefined;
   const kernels = allToAll ? { allToAll } : {};
-  const plan: Plan = { tp, pp, dp, ep, ...redundant, ...kernels, weightDtype, kvDtype: kvDtypeOf(resolved) };
+  const plan: Plan = {
+    tp,
+    pp,
+    dp,
+    ep,
+    ...(moeTensorParallel ? { moeTensorParallel } : {}),
+    ...redundant,
+    ...kernels,
+    weightDtype,
+    kvDtype: kvDtypeOf(resolved),
+  };
   const divisibility = planProblems(model, plan);
   for (const problem of divisibility) {
     const key: SettingKey = problem.startsWith('PP') ? 'pp' : problem.startsWith('EP') ? 'ep' : 'tp';

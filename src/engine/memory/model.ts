@@ -123,7 +123,9 @@ export function defaultRuntimeReserveBytes(plan: Pick<Plan, 'tp' | 'pp'>): numbe
  * TP, but for MLA's latent down-projections, which every rank holds whole. Routed experts are split
  * over EP ranks whole, and each expert's width over the TP ranks left (vLLM without
  * --enable-expert-parallel: EP 1, every expert over TP; SGLang's --ep-size below TP: moe-tp = TP / EP),
- * so a GPU holds 1/max(EP, TP) of them (and of EPLB's redundant copies). Shared experts are on every rank, sharded over TP. Biases,
+ * so a GPU holds 1/max(EP, TP) of them (and of EPLB's redundant copies); under MoE TP over an EP group
+ * (Plan.moeTensorParallel: vLLM's DP without --enable-expert-parallel) a 1/EP slice of every expert, so each
+ * GPU holds every expert's biases and per-expert padding. Shared experts are on every rank, sharded over TP. Biases,
  * norms and the router stay 16-bit. An engine's own layout of the routed experts (ExpertWeightLayout:
  * padding, scale copies, fp32 biases) applies where given.
  */
@@ -146,11 +148,13 @@ function layerWeightBytes(
     // The gate/up bias is split with its expert's width; the down bias spans the hidden size, so a rank
     // holds it whole for each expert it holds any of (vLLM's Mxfp4MoEMethod.create_weights: w13_bias
     // [experts, 2 × intermediate per partition], w2_bias [experts, hidden_size]).
+    // MoE TP over an EP group (Plan.moeTensorParallel): every expert on every GPU, a 1/ep slice of each.
+    const shards = plan.moeTensorParallel ? { experts: slots, width: layer.ffn.width / plan.ep } : undefined;
     const routed = rankExpertBytes(
       {
-        experts: slots / plan.ep,
+        experts: shards?.experts ?? slots / plan.ep,
         hidden: model.hiddenSize,
-        width: layer.ffn.width / (Math.max(plan.ep, tp) / plan.ep),
+        width: shards?.width ?? layer.ffn.width / (Math.max(plan.ep, tp) / plan.ep),
         format: partWeightFormat(weights, 'experts'),
         biases: layer.ffn.biases,
       },

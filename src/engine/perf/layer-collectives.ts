@@ -86,27 +86,31 @@ export class LayerCollectives {
   }
 
   /**
-   * MoE TP over the group (perf/moe-tensor-parallel.ts): the quantized tokens all-gathered before the
-   * experts, their 16-bit outputs reduce-scattered after; the measured NCCL tables where they cover the
-   * group, else the link model at the same bytes per GPU as an all-to-all of the data each GPU receives.
+   * MoE TP over the group (perf/moe-tensor-parallel.ts): each attention-DP rank's tokens all-gathered
+   * over the DP ranks before the experts (quantized where the engine does so), their 16-bit outputs
+   * reduce-scattered back after; where a rank is itself TP-sharded (vLLM's DP × TP without EP), its TP
+   * GPUs hold the same tokens, so the gather and scatter run over the DP ranks and the TP all-reduce
+   * sums the slices after them. The measured NCCL tables where they cover the group, else the link
+   * model at the same bytes per GPU as an all-to-all of the data each GPU receives.
    */
   private moeTensorParallelEntries(
     tokens: number,
     setup: LayerCostSetup,
     communication: (name: string, time: ResolvedOpTime | number, bytes: number) => BreakdownEntry,
   ): BreakdownEntry[] {
-    const groupRanks = setup.ep;
+    const { tp } = this.s.plan;
+    const dpRanks = setup.epGroupBatches;
     const messages = moeTensorParallelMessages({
-      rankTokens: tokens / Math.min(this.s.plan.tp, groupRanks),
+      rankTokens: tokens,
       hidden: this.s.model.hiddenSize,
-      groupRanks,
+      groupRanks: dpRanks,
       weightDtype: this.s.plan.weightDtype,
       quantizesBeforeGather: this.s.engine?.id === 'trtllm',
     });
     const timed = (op: 'all_gather' | 'reduce_scatter', bytes: number) =>
-      this.s.measured?.collective(op, bytes, groupRanks) ??
-      this.linkAllToAll((bytes * (groupRanks - 1)) / groupRanks, groupRanks);
-    return [
+      this.s.measured?.collective(op, bytes, dpRanks) ??
+      this.linkAllToAll((bytes * (dpRanks - 1)) / dpRanks, dpRanks);
+    const entries = [
       communication('moe_all_gather', timed('all_gather', messages.allGather), messages.allGather),
       communication(
         'moe_reduce_scatter',
@@ -114,6 +118,11 @@ export class LayerCollectives {
         messages.reduceScatter,
       ),
     ];
+    if (tp > 1) {
+      const hiddenBytes = tokens * this.hiddenBytesPerToken;
+      entries.push(communication('tp_all_reduce_mlp', this.allReduce(hiddenBytes, tp), hiddenBytes));
+    }
+    return entries;
   }
 
   /**

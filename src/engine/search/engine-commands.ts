@@ -89,7 +89,8 @@ function poolSettings(
     replicas: plan.dp,
     gpus: plan.tp * plan.pp,
   };
-  if (plan.ep > 1) {
+  // MoE TP over the ranks (Plan.moeTensorParallel) is what the engine runs with expert parallelism off.
+  if (plan.ep > 1 && !plan.moeTensorParallel) {
     settings.ep = plan.ep;
     settings.expertParallel = true;
     if (plan.redundantExperts) {
@@ -127,15 +128,17 @@ function prefillBatchSettings(knobs: Pool['knobs']): PartialServingSettings {
 
 /**
  * EP wider than one replica's TP group: one server spans the EP group's ep / tp attention-DP ranks
- * (`plan.dp` / that many servers), asked for in the engine's own form (`dataParallelAttention`).
+ * (`plan.dp` / that many servers), asked for in the engine's own form (`dataParallelAttention`), with
+ * expert parallelism on unless the ranks shard every expert (Plan.moeTensorParallel: vLLM's
+ * --data-parallel-size without --enable-expert-parallel, TensorRT-LLM's attention DP without
+ * moe_expert_parallel_size; engines/data-parallel-experts.ts).
  */
 function dataParallelAttentionSettings(engine: EngineId, plan: Pool['plan']): PartialServingSettings {
   const ranks = epGroupBatches(plan);
   const form = ENGINES[engine].dataParallelAttention;
   const settings: PartialServingSettings = {
     dp: ranks,
-    ep: plan.ep,
-    expertParallel: true,
+    ...(plan.moeTensorParallel ? {} : { ep: plan.ep, expertParallel: true }),
     replicas: plan.dp / ranks,
     gpus: plan.tp * plan.pp * ranks,
   };

@@ -7,7 +7,9 @@ import {
   weightDtypeOf,
 } from '../config/diagnostics.js';
 import { allToAllOfSettings } from '../config/engines/all-to-all.js';
+import { serverShardsExpertsOverDp } from '../config/engines/data-parallel-experts.js';
 import { type EngineBehaviour, engineBehaviourOf } from '../config/engines/engine-behaviour.js';
+import type { EngineId } from '../config/engines/index.js';
 import { knobsFor, knobTable } from '../config/knobs/index.js';
 import { type MemoryLimits, wholeGpuShareOf } from '../config/memory-share.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
@@ -98,7 +100,8 @@ export function resolveBlock(
   const weightDtype = weightDtypeOf(effective, model);
   if (!weightDtype) problems.push(`quantization '${effective.quantization}' is not modelled`);
   const plan = blockPlan(effective, { tp, pp, dp, replicas }, weightDtype, {
-    moeTensorParallel: engine === 'trtllm' && model.moe !== undefined,
+    id: engine,
+    moe: model.moe !== undefined,
   });
   const limits = memoryLimitsOf(effective, model);
   const share = wholeGpuShareOf({ engine, model, hardware, plan }, effective, limits, {
@@ -131,20 +134,21 @@ export function resolveBlock(
 
 /**
  * The plan the block runs: `dp` attention-DP ranks per server over `replicas` copies, expert
- * parallelism (over a server's TP × DP where the engine's flag turns it on), MoE TP over a TensorRT-LLM
- * attention-DP server's GPUs (perf/moe-tensor-parallel.ts) and dtypes.
+ * parallelism (over a server's TP × DP where the engine's flag turns it on), MoE TP over the GPUs of an
+ * attention-DP server whose experts are not split by expert (vLLM's --data-parallel-size without
+ * --enable-expert-parallel, TensorRT-LLM's enable_attention_dp with moe_expert_parallel_size 1:
+ * engines/data-parallel-experts.ts) and dtypes.
  */
 function blockPlan(
   effective: PartialServingSettings,
   server: { tp: number; pp: number; dp: number; replicas: number },
   weightDtype: ReturnType<typeof weightDtypeOf>,
-  engine: { moeTensorParallel: boolean },
+  engine: { id: EngineId; moe: boolean },
 ): Plan {
   const { tp, pp, dp, replicas } = server;
   const ep = effective.ep ?? (effective.expertParallel ? tp * dp : 1);
-  // TensorRT-LLM attention DP whose experts are not split by expert (moe_expert_parallel_size 1 or
-  // unset: its Mapping sets moe_tp_size = tp_size): every expert sharded over the server's GPUs.
-  const moeTensorParallel = engine.moeTensorParallel && effective.dpAttention === true && dp > 1 && ep === 1;
+  // Every expert sharded over the server's TP × DP GPUs, the ranks stepping together.
+  const moeTensorParallel = serverShardsExpertsOverDp(engine.id, { moe: engine.moe, dp, ep });
   return {
     tp,
     pp,
@@ -153,7 +157,10 @@ function blockPlan(
     ...(moeTensorParallel ? { moeTensorParallel } : {}),
     // EPLB's redundant slots: experts + slots divide over EP, and their copies take memory.
     ...(effective.redundantExperts ? { redundantExperts: effective.redundantExperts } : {}),
-    ...(allToAllOfSettings(effective) ? { allToAll: allToAllOfSettings(effective) } : {}),
+    // The ranks' all-gather and reduce-scatter, not an all-to-all, carry MoE TP's tokens.
+    ...(allToAllOfSettings(effective) && !moeTensorParallel
+      ? { allToAll: allToAllOfSettings(effective) }
+      : {}),
     weightDtype: weightDtype === 'fp16' || !weightDtype ? 'bf16' : weightDtype,
     kvDtype: kvDtypeOf(effective) === 'fp16' ? 'bf16' : kvDtypeOf(effective),
   };

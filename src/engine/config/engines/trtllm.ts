@@ -26,6 +26,8 @@ export const TRTLLM = {
   knobTable: TRTLLM_KNOBS,
   scheduler: { policyFor: inFlightBatching },
   dataParallelAttention: 'tp-counts-every-gpu',
+  // enable_attention_dp with moe_expert_parallel_size 1: moe_tp_size = tp_size (engines/data-parallel-experts.ts).
+  dataParallelExperts: 'tensor-parallel',
   multiNode: 'mpi-world',
   checks: {
     gpusMatchPlan: true,

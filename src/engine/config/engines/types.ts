@@ -141,6 +141,13 @@ export interface EngineDescription<Id extends string = string> {
    */
   dataParallelAttention?: 'tp-counts-every-gpu' | 'tp-per-dp-rank';
   /**
+   * How the attention-DP ranks of one server run a MoE model's routed experts where expert parallelism
+   * is not asked for: 'tensor-parallel', every GPU of the server a 1/(TP × DP) slice of every expert over
+   * the tokens of all the ranks, which step together (Plan.moeTensorParallel; engines/data-parallel-experts.ts
+   * cites each engine). Absent: not modelled (the ranks are read as independent replicas).
+   */
+  dataParallelExperts?: 'tensor-parallel';
+  /**
    * The MoE all-to-all kernels the engine is run with for wide expert parallelism (EP over attention-DP
    * ranks), by the server's role: what the search simulates and emits (its knobs carry the flags).
    * Absent: the engine's own default, simulated as NCCL.

@@ -30,6 +30,9 @@ export const VLLM = {
     }),
   },
   dataParallelAttention: 'tp-per-dp-rank',
+  // --data-parallel-size without --enable-expert-parallel on a MoE model: the experts form one TP group
+  // of DP × TP GPUs (engines/data-parallel-experts.ts).
+  dataParallelExperts: 'tensor-parallel',
   // DeepEP as the engine's large-scale EP deployments run it (low-latency kernels for decode, normal for prefill).
   wideExpertParallelAllToAll: {
     colocated: 'deepep-low-latency',

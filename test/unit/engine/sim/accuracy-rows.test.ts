@@ -243,8 +243,17 @@ describe('accuracy benchmark: measured rows as simulations', () => {
 
   it('attention DP left unrecorded is what the MoE degrees imply: tp 1 with moe_tp 2 runs as two DP ranks', () => {
     const { plan } = colocatedPool(job('qwen235Dp'));
-    // 235 GB of fp8 weights cannot load on one H200: vLLM's --data-parallel-size 2 shares the experts.
-    assert.deepEqual(plan, { tp: 1, pp: 1, dp: 2, ep: 2, weightDtype: 'fp8', kvDtype: 'fp8' });
+    // 235 GB of fp8 weights cannot load on one H200: vLLM's --data-parallel-size 2 shares the experts,
+    // without --enable-expert-parallel (moe_ep 1) as one MoE TP group of both GPUs.
+    assert.deepEqual(plan, {
+      tp: 1,
+      pp: 1,
+      dp: 2,
+      ep: 2,
+      moeTensorParallel: true,
+      weightDtype: 'fp8',
+      kvDtype: 'fp8',
+    });
   });
 
   it('a tp_size that does not divide the attention heads is not modelled, and says so', () => {
