@@ -1,4 +1,4 @@
-import type { EngineId } from '../config/engines/index.js';
+import { ENGINES, type EngineId } from '../config/engines/index.js';
 import { engineSupportsKvDtype } from '../config/engines/kv-cache.js';
 import { type HardwareSpec, scaleUpDomainOf } from '../hardware/spec.js';
 import type { ExpertWeightLayout } from '../memory/expert-layout.js';
@@ -167,11 +167,18 @@ export function feasibleReplicaShapes(
   const pruned: PrunedConfiguration[] = [];
   const { model, hardware } = input;
   const moe = moeLayers(model);
+  // An engine whose EP spans the whole server (vLLM) runs EP 1 or EP = TP, nothing between.
+  const wholeServerEp = ENGINES[input.engine].expertParallelSizes === 'whole-server';
   for (const dtypes of dtypeChoices(input)) {
     for (const tp of divisors(maxGpusPerReplica).filter((d) => d <= scaleUpDomainOf(hardware))) {
       for (const pp of divisors(maxGpusPerReplica / tp)) {
         const eps =
-          moe.length > 0 ? divisors(tp).filter((e) => moe.every((ffn) => ffn.experts % e === 0)) : [1];
+          moe.length > 0
+            ? divisors(tp).filter(
+                (e) =>
+                  moe.every((ffn) => ffn.experts % e === 0) && (wholeServerEp ? e === 1 || e === tp : true),
+              )
+            : [1];
         for (const ep of eps) {
           const plan: Plan = { tp, pp, dp: 1, ep, ...dtypes };
           const what = `${describePlan(plan)} ${dtypes.weightDtype}/${dtypes.kvDtype}`;

@@ -148,6 +148,12 @@ export interface EngineDescription<Id extends string = string> {
    */
   dataParallelExperts?: 'tensor-parallel';
   /**
+   * The expert-parallel sizes a server can run: 'whole-server', EP on or off over all its TP × DP GPUs
+   * (vLLM: `--enable-expert-parallel` has no size; FusedMoEParallelConfig.make sets ep_size = dp × tp),
+   * so EP inside part of a TP group (TP8 × EP2) cannot be asked for. Absent: any EP dividing TP.
+   */
+  expertParallelSizes?: 'whole-server';
+  /**
    * The MoE all-to-all kernels the engine is run with for wide expert parallelism (EP over attention-DP
    * ranks), by the server's role: what the search simulates and emits (its knobs carry the flags).
    * Absent: the engine's own default, simulated as NCCL.

@@ -33,6 +33,10 @@ export const VLLM = {
   // --data-parallel-size without --enable-expert-parallel on a MoE model: the experts form one TP group
   // of DP × TP GPUs (engines/data-parallel-experts.ts).
   dataParallelExperts: 'tensor-parallel',
+  // "The EP size is automatically calculated" as TP × DP (docs/serving/expert_parallel_deployment.md):
+  // vllm/model_executor/layers/fused_moe/config.py FusedMoEParallelConfig.make, `ep_size = tp_size`
+  // after flattening TP across DP.
+  expertParallelSizes: 'whole-server',
   // DeepEP as the engine's large-scale EP deployments run it (low-latency kernels for decode, normal for prefill).
   wideExpertParallelAllToAll: {
     colocated: 'deepep-low-latency',

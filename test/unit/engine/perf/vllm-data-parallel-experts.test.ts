@@ -11,6 +11,7 @@ import { addUniformDecodes, createBatchShape } from '../../../../src/engine/perf
 import { compileStepModel } from '../../../../src/engine/perf/step-model.js';
 import { engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
 import type { Candidate } from '../../../../src/engine/search/schema.js';
+import { feasibleReplicaShapes, type SpaceInput } from '../../../../src/engine/search/space.js';
 import { resolveBlock } from '../../../../src/engine/tune/target.js';
 
 // vLLM's --data-parallel-size without --enable-expert-parallel on a MoE model: the experts form one
@@ -112,5 +113,26 @@ describe('vLLM data parallelism of a MoE model without expert parallelism', () =
     const back = resolve(`${sharded.join(' ')}\n`).pool.plan;
     assert.deepEqual([back.tp, back.dp, back.ep, back.moeTensorParallel], [1, 2, 2, true]);
     assert.ok(argvOf(ep2).includes('--enable-expert-parallel'));
+  });
+
+  it("searches only the expert-parallel sizes vLLM can run: EP off, or over the server's whole TP", () => {
+    const input = (engine: SpaceInput['engine']): SpaceInput => ({
+      model: qwen,
+      hardware: h200,
+      gpus: 8,
+      engine,
+      maxSequenceTokens: 8192,
+      allowQuantization: false,
+      disaggregation: false,
+    });
+    const shapesOf = (engine: SpaceInput['engine']) =>
+      feasibleReplicaShapes(input(engine), 8)
+        .shapes.filter((s) => s.pp === 1)
+        .map((s) => `TP${s.tp}×EP${s.ep}`)
+        .sort();
+    // --enable-expert-parallel has no size: vLLM's EP is TP × DP, never TP8 × EP2.
+    assert.deepEqual(shapesOf('vllm'), ['TP2×EP1', 'TP2×EP2', 'TP4×EP1', 'TP4×EP4', 'TP8×EP1', 'TP8×EP8']);
+    // SGLang's --ep-size may split a TP group.
+    assert.ok(shapesOf('sglang').includes('TP8×EP2'));
   });
 });
