@@ -11,6 +11,8 @@ import { ACTIVATION_BYTES, type WeightDtype } from '../model/dtypes.js';
  * `run_post_quant_allgather`: each rank quantizes its tokens (`fp8_quantize_1x128` for block-scaled fp8
  * experts, nvfp4 for nvfp4 ones), all-gathers them over the group, runs its 1/moe_tp slice of every
  * expert over the whole group's tokens, and reduce-scatters the 16-bit outputs back to their ranks.
+ * vLLM's `--data-parallel-size` without `--enable-expert-parallel` runs the same layout over DP × TP GPUs,
+ * gathering the 16-bit hidden states (config/engines/data-parallel-experts.ts cites the source).
  */
 
 /** The MoE kernel's degrees for a table lookup: its TP slice and EP split of the experts. */
