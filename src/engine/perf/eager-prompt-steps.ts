@@ -20,10 +20,12 @@ import type { ServingEngine } from './serving-engine.js';
 export const TRTLLM_EAGER_HOST_SECONDS_PER_KERNEL = 50e-6;
 
 /**
- * Whether the host floor's size is known for the TensorRT-LLM version: the 1.0 line it was fitted on.
- * Other versions run prompt steps eagerly too, but with another host cost: InferenceMAX's Llama-3.1-70B
- * on 8 H200s (its version unrecorded) answers a 1k prompt at 4 clients in 69 ms all told, below the
- * 48 ms floor of its 960 kernels plus any front end. Unknown and unparsed versions (the newest) go without.
+ * Whether the host floor is applied for the TensorRT-LLM version: the 1.0 line it was fitted on. Later
+ * versions run prompt steps eagerly too under the launches measured (`torch_compile_config`, whose
+ * piecewise graphs would cover them, defaults to None), and no measured TTFT of theirs falls below the
+ * floor alone; but with the fitted front end the floor over-predicts their fastest rows (gpt-oss-120b TP1
+ * on B200 answers a 1k prompt in 35-40 ms all told), so it stays off there: engine-overheads.md,
+ * "Checked and not modelled: the eager prompt-step floor beyond 1.0". Unknown versions go without.
  */
 function hostFloorFitted(version: string | undefined): boolean {
   return /^v?1\.0(\.|rc|$)/.test(version ?? '');
