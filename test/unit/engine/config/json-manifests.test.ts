@@ -219,6 +219,61 @@ describe('Kubernetes manifests written as JSON', () => {
     assert.match(error.message, /^args is a string, not a list of words: Kubernetes refuses the manifest/);
   });
 
+  test('an env name that is not a string, or no name at all, is an error on it, in JSON as in YAML', () => {
+    const json = JSON.stringify({
+      ...DEPLOYMENT,
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                image: 'vllm/vllm-openai',
+                args: ['m'],
+                env: [{ name: 123, value: 'a' }, { name: true }, { value: 'b' }, { name: 'OK', value: 'c' }],
+              },
+            ],
+          },
+        },
+      },
+    });
+    const yaml = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '      - image: vllm/vllm-openai',
+      '        args: [m]',
+      '        env: [{name: 123, value: a}, {name: true}, {value: b}, {name: OK, value: c}]',
+      '',
+    ].join('\n');
+    for (const [path, text] of [
+      ['d.json', json],
+      ['d.yaml', yaml],
+    ]) {
+      const errors = readConfig(path, text).blocks[0].problems.filter((p) => p.severity === 'error');
+      assert.deepEqual(
+        errors.map((p) => [text.slice(p.range.start.offset, p.range.end.offset), p.message]),
+        [
+          [
+            '123',
+            'the env name 123 is a number: Kubernetes takes only strings here and refuses the manifest (write "123")',
+          ],
+          [
+            'true',
+            'the env name true is a boolean: Kubernetes takes only strings here and refuses the manifest (write "true")',
+          ],
+          [
+            path === 'd.json' ? '{"value":"b"}' : '{value: b}',
+            'this env entry has no name: Kubernetes requires one and refuses the manifest',
+          ],
+        ],
+        path,
+      );
+    }
+  });
+
   test('replicas written as a string is an error kubectl would give; the count still reads', () => {
     const text = JSON.stringify({ ...DEPLOYMENT, spec: { ...DEPLOYMENT.spec, replicas: '2' } }, null, 2);
     const [block] = readConfig('d.json', text).blocks;
