@@ -1,5 +1,5 @@
 import type { BlockBuilder, Encoding, ValueEdit } from './block.js';
-import { ENGINE_IDS, ENGINES, type EngineId, type Launcher } from './engines/index.js';
+import { ENGINE_IDS, ENGINES, type EngineId, type FlagWords, type Launcher } from './engines/index.js';
 import { flagBehindLookalikeDash, strictSpelling } from './knobs/flag-spelling.js';
 import { findFlag, type Knob, knobTable } from './knobs/index.js';
 import type { SourceFile, SourceRange } from './source.js';
@@ -28,6 +28,8 @@ export interface EngineCommand {
   positionalModel: boolean;
   /** Index of the word that names the program (for ranges). */
   programIndex: number;
+  /** How the launcher's parser takes a flag's words (`_`, `-` or either). */
+  flagWords: FlagWords;
 }
 
 const basename = (word: string) => word.slice(word.lastIndexOf('/') + 1);
@@ -40,10 +42,10 @@ function launchedAt(
   i: number,
 ): EngineCommand | undefined {
   const word = basename(words[i]);
-  const { positionalModel } = launcher;
+  const { positionalModel, flagWords } = launcher;
   if ('pythonModule' in launcher) {
     if ((word === '-m' || word === '--module') && words[i + 1] === launcher.pythonModule) {
-      return { engine, argsStart: i + 2, positionalModel, programIndex: i + 1 };
+      return { engine, argsStart: i + 2, positionalModel, programIndex: i + 1, flagWords };
     }
     return undefined;
   }
@@ -52,7 +54,7 @@ function launchedAt(
   const { subcommand } = launcher;
   const hasSubcommand = subcommand !== undefined && words[i + 1] === subcommand.word;
   if (subcommand && !subcommand.optional && !hasSubcommand) return undefined;
-  return { engine, argsStart: i + 1 + (hasSubcommand ? 1 : 0), positionalModel, programIndex: i };
+  return { engine, argsStart: i + 1 + (hasSubcommand ? 1 : 0), positionalModel, programIndex: i, flagWords };
 }
 
 /** Where an engine's command starts in a list of words, if it is one (any launcher of any engine). */
@@ -122,6 +124,13 @@ function dashName(dash: string): string {
   return `${names[dash] ?? 'a dash'} (${code})`;
 }
 
+/** What the launcher's parser matches in a flag's name, for the message that names another spelling. */
+function spellingRule(words: FlagWords): string {
+  if (words === 'either') return 'flag names are matched as written: case and leading dashes count';
+  const joiner = words === '-' ? 'hyphens (-)' : 'underscores (_)';
+  return `flag names are matched as written: case, leading dashes and ${joiner} between words count`;
+}
+
 function isFlag(word: string): boolean {
   return word.length > 1 && word.startsWith('-') && !/^-\d/.test(word);
 }
@@ -139,10 +148,16 @@ export function readEngineArgs(
   builder: BlockBuilder,
   engine: EngineId,
   tokens: readonly ArgToken[],
-  options: { positionalModel: boolean; origin?: 'flag' | 'chart' },
+  options: {
+    positionalModel: boolean;
+    origin?: 'flag' | 'chart';
+    /** The launcher's (`EngineCommand.flagWords`); else the engine's first, the one its image runs. */
+    flagWords?: FlagWords;
+  },
 ): ArgsResult {
   const result: ArgsResult = {};
   const origin = options.origin ?? 'flag';
+  const flagWords = options.flagWords ?? ENGINES[engine].launchers[0].flagWords;
   const modelKnob = knobTable(engine).knobs.find(
     (k) => k.settings.includes('model') && k.settings.length === 1,
   );
@@ -179,10 +194,22 @@ export function readEngineArgs(
     const equals = word.indexOf('=');
     const name = equals > 0 ? word.slice(0, equals) : word;
     const inline = equals > 0 ? word.slice(equals + 1) : undefined;
-    const loose = findFlag(engine, name);
-    const strict = loose && strictSpelling(name, loose);
-    const match = strict ? undefined : loose;
     const next = tokens[i + 1];
+    if (/^-+$/.test(name)) {
+      // `--=8`, `-=`, `---`: dashes and no name. argparse calls `--=` ambiguous (every long flag starts
+      // with `--`) and the others unrecognized; click and clap find no such option. The engine exits.
+      builder.problem(
+        'warning',
+        `${word} names no flag: ${ENGINES[engine].displayName} refuses a flag whose name is empty`,
+        token.range,
+        'empty-flag-name',
+      );
+      if (inline === undefined && next && !isFlag(next.text)) i++;
+      continue;
+    }
+    const loose = findFlag(engine, name);
+    const strict = loose && strictSpelling(name, loose, flagWords);
+    const match = strict ? undefined : loose;
     if (!match) {
       // `--flag=value`: the flag's own characters, where the word stands in the file as written.
       const range =
@@ -190,7 +217,7 @@ export function readEngineArgs(
           ? rangeIn(token, token.verbatim, token.verbatim + equals)
           : token.range;
       if (strict) {
-        const message = `unknown ${ENGINES[engine].displayName} flag ${name}: did you mean ${strict}? (flag names are matched as written: case and leading dashes count)`;
+        const message = `unknown ${ENGINES[engine].displayName} flag ${name}: did you mean ${strict}? (${spellingRule(flagWords)})`;
         builder.problem('warning', message, range, 'unknown-flag');
       } else builder.unknownFlags.push({ flag: name, range });
       if (inline === undefined && next && !isFlag(next.text)) i++;

@@ -5,12 +5,21 @@ import type { EngineDescription } from './types.js';
 export const SGLANG = {
   id: 'sglang',
   displayName: 'SGLang',
+  // sgl-project/sglang python/sglang/srt/server_args.py @ 001067ff: prepare_server_args parses with a
+  // plain argparse.ArgumentParser, and arg_groups/arg_utils.py @ 0116c606 declares each flag as
+  // `--` + the field name with `_` turned into `-` (`--max-running-requests`), with no `_` alias:
+  // `--max_running_requests` is an unrecognized argument.
   launchers: [
-    { pythonModule: 'sglang.launch_server', positionalModel: false },
+    { pythonModule: 'sglang.launch_server', positionalModel: false, flagWords: '-' },
     // SGLang ≥ 0.5.3: `sglang serve --model-path …` takes the same flags.
-    { program: 'sglang', subcommand: { word: 'serve', optional: false }, positionalModel: false },
+    {
+      program: 'sglang',
+      subcommand: { word: 'serve', optional: false },
+      positionalModel: false,
+      flagWords: '-',
+    },
     // NVIDIA Dynamo's sglang worker takes the engine's own flags.
-    { pythonModule: 'dynamo.sglang', positionalModel: false },
+    { pythonModule: 'dynamo.sglang', positionalModel: false, flagWords: '-' },
   ],
   image: { nameContains: ['sglang'], positionalModel: false },
   routerModules: ['sglang_router.launch_router'],

@@ -6,7 +6,9 @@ import type { EngineDescription } from './types.js';
 export const TGI = {
   id: 'tgi',
   displayName: 'Text Generation Inference',
-  launchers: [{ program: 'text-generation-launcher', positionalModel: false }],
+  // huggingface/text-generation-inference launcher/src/main.rs @ d957e32: `#[clap(long, env)]` fields,
+  // whose long names clap derives in kebab-case (`--max-batch-prefill-tokens`) and matches as written.
+  launchers: [{ program: 'text-generation-launcher', positionalModel: false, flagWords: '-' }],
   image: { nameContains: ['text-generation-inference', '/tgi'], positionalModel: false },
   knobTable: TGI_KNOBS,
   scheduler: { policyFor: inFlightBatching },

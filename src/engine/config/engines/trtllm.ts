@@ -12,9 +12,16 @@ export const TRTLLM = {
       subcommand: { word: 'serve', optional: true },
       positionalModel: true,
       routerSubcommands: ['disaggregated'],
+      // NVIDIA/TensorRT-LLM tensorrt_llm/commands/serve.py @ 00209af1 declares its click options with `_`
+      // (`--max_batch_size`, `--tp_size`) and sets no token_normalize_func; click matches a long option
+      // exactly (pallets/click src/click/parser.py @ a141a2a1, _match_long_opt): `--max-batch-size` is
+      // "No such option".
+      flagWords: '_',
     },
-    // NVIDIA Dynamo's trtllm worker takes the engine's own flags.
-    { pythonModule: 'dynamo.trtllm', positionalModel: false },
+    // NVIDIA Dynamo's trtllm worker takes the engine's settings under argparse flags spelt with `-`
+    // (ai-dynamo/dynamo components/src/dynamo/trtllm/backend_args.py @ b6c87336: `--max-batch-size`,
+    // `--tensor-parallel-size`), which argparse matches as written.
+    { pythonModule: 'dynamo.trtllm', positionalModel: false, flagWords: '-' },
   ],
   image: { nameContains: ['tensorrt-llm', 'trtllm', 'tensorrt_llm'], positionalModel: false },
   configFile: {

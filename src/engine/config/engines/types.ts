@@ -3,10 +3,21 @@ import type { PolicyName, SchedulerConfig } from '../../sched/config.js';
 import type { KnobTable } from '../knobs/types.js';
 
 /**
- * One way a command line starts the engine. The emitter writes an engine's first launcher; the readers
- * recognise every one.
+ * How a launcher's argument parser matches the words of a long flag's name. '-' or '_': only as the
+ * parser declares them, words joined by that character (argparse and clap match a flag as written;
+ * TensorRT-LLM's click options are declared `--max_batch_size`). 'either': the parser turns `_` into `-`
+ * before matching, so both are taken (vLLM's FlexibleArgumentParser).
  */
-export type Launcher =
+export type FlagWords = '-' | '_' | 'either';
+
+/**
+ * One way a command line starts the engine. The emitter writes an engine's first launcher, and a
+ * container that gives the engine's image only arguments runs it; the readers recognise every one.
+ */
+export type Launcher = {
+  /** Which spellings of a flag's words its parser takes (the rule; the knob table has the names). */
+  flagWords: FlagWords;
+} & (
   | {
       /** Program file name (`vllm`, `trtllm-serve`), matched whatever directory it is run from. */
       program: string;
@@ -24,7 +35,8 @@ export type Launcher =
       /** Python module run with `python -m` / `--module` (`sglang.launch_server`); written as `python3 -m`. */
       pythonModule: string;
       positionalModel: boolean;
-    };
+    }
+);
 
 /** The YAML file an engine reads its settings from, named by a flag on its command line. */
 export interface EngineConfigFile {

@@ -5,11 +5,18 @@ import type { EngineDescription } from './types.js';
 export const VLLM = {
   id: 'vllm',
   displayName: 'vLLM',
+  // vllm-project/vllm vllm/utils/argparse_utils.py @ 00da11e3: FlexibleArgumentParser.parse_args turns
+  // `_` into `-` in every `--name` (up to a `.`) before argparse matches it: `--max_num_seqs` is taken.
   launchers: [
-    { program: 'vllm', subcommand: { word: 'serve', optional: false }, positionalModel: true },
-    { pythonModule: 'vllm.entrypoints.openai.api_server', positionalModel: false },
-    // NVIDIA Dynamo's vllm worker takes the engine's own flags.
-    { pythonModule: 'dynamo.vllm', positionalModel: false },
+    {
+      program: 'vllm',
+      subcommand: { word: 'serve', optional: false },
+      positionalModel: true,
+      flagWords: 'either',
+    },
+    { pythonModule: 'vllm.entrypoints.openai.api_server', positionalModel: false, flagWords: 'either' },
+    // NVIDIA Dynamo's vllm worker takes the engine's own flags (taken as vLLM's parser takes them).
+    { pythonModule: 'dynamo.vllm', positionalModel: false, flagWords: 'either' },
   ],
   // vllm-project/router: pairs prefill and decode servers (`--vllm-pd-disaggregation`).
   routerPrograms: ['vllm-router'],

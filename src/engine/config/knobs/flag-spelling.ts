@@ -1,23 +1,42 @@
 // How a flag on a command line must be written for the engine to take it. The knob tables match
 // spellings loosely (`findFlag`: any case, any leading dashes, `_` for `-`) because Helm values and
 // platform resources name the same knobs as `maxModelLen` or `max_model_len`. The engines' own
-// parsers (argparse, click, clap) match a command-line flag's case and leading dashes exactly.
-import { commandLineNames, type FlagMatch } from './index.js';
+// parsers (argparse, click, clap) match a command-line flag's case and leading dashes exactly, and its
+// words as the launcher's parser takes them (`Launcher.flagWords`).
+import type { FlagWords } from '../engines/types.js';
+import { commandLineNames, type FlagMatch, normalizeName } from './index.js';
 
-/** The flag's name as compared on a command line: `_` and `-` alike (vLLM takes both), nothing else. */
-const written = (name: string) => name.replace(/_/g, '-');
+/** A flag's name with its words joined as `words` says (`--tp_size` as `--tp-size` for '-'). */
+function joined(name: string, words: FlagWords): string {
+  if (words === 'either') return name.replace(/_/g, '-');
+  return name.replace(
+    /^(-*)(.*)$/s,
+    (_, dashes: string, rest: string) => dashes + rest.replace(/[-_]/g, words),
+  );
+}
 
 /**
  * The spelling the engine takes, where `name` matched `match` only loosely (`--MAX-NUM-SEQS`,
- * `---max-num-seqs`, `--maxNumSeqs`, `--tp` for vLLM's `-tp`); undefined where it is written as the
- * engine takes it.
+ * `---max-num-seqs`, `--maxNumSeqs`, `--tp` for vLLM's `-tp`, `--max_running_requests` for SGLang,
+ * `--max-batch-size` for trtllm-serve); undefined where it is written as the engine takes it.
+ * A knob's names, joined as the parser joins words, are what it takes. The suggestion is one the
+ * table already spells that way (the same words first), else the knob's flag so joined: a knob
+ * table can hold two launchers' names (trtllm-serve's `--tp_size`, Dynamo's `--tensor-parallel-size`).
  */
-export function strictSpelling(name: string, match: FlagMatch): string | undefined {
-  const spellings = commandLineNames(match.knob).map((spelling) =>
-    match.negated ? `--no-${spelling.replace(/^-+/, '')}` : spelling,
+export function strictSpelling(name: string, match: FlagMatch, words: FlagWords): string | undefined {
+  const negated = (spelling: string) => (match.negated ? `--no-${spelling.replace(/^-+/, '')}` : spelling);
+  const names = commandLineNames(match.knob);
+  const taken = names.map((spelling) => negated(joined(spelling, words)));
+  // Where the parser takes either, `name` is compared as it compares it; else as written.
+  if (taken.includes(words === 'either' ? joined(name, 'either') : name)) return undefined;
+  const native = names.filter((spelling) => joined(spelling, words) === spelling).map(negated);
+  const sameWords = native.find((spelling) => normalizeName(spelling) === normalizeName(name));
+  return (
+    sameWords ??
+    native.find((spelling) => spelling.startsWith('--')) ??
+    taken.find((spelling) => spelling.startsWith('--')) ??
+    taken[0]
   );
-  if (spellings.some((spelling) => written(spelling) === written(name))) return undefined;
-  return spellings.find((spelling) => spelling.startsWith('--')) ?? spellings[0];
 }
 
 /**

@@ -128,6 +128,7 @@ function readService(
       builder.engine = engine;
       const read = readEngineArgs(builder, engine, tokens.slice(found?.argsStart ?? 0), {
         positionalModel: found ? found.positionalModel : imageTakesPositionalModel(engine),
+        ...(found ? { flagWords: found.flagWords } : {}),
       });
       builder.configFile = read.configFile;
       const insertion = seqInsertion(command, source);

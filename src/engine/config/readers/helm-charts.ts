@@ -72,6 +72,7 @@ export function readVllmChart(root: YAMLMap, source: SourceFile): BlockBuilder[]
   builder.engine = found.engine;
   readEngineArgs(builder, found.engine, tokens.slice(found.argsStart), {
     positionalModel: found.positionalModel,
+    flagWords: found.flagWords,
   });
   const insertion = seqInsertion(command, source);
   if (insertion) builder.insertions.push(insertion);

@@ -321,6 +321,7 @@ export function readContainer(
   const start = found ? found.argsStart : commandTokens.length;
   const read = readEngineArgs(builder, engine, all.slice(start), {
     positionalModel: found ? found.positionalModel : imageTakesPositionalModel(engine),
+    ...(found ? { flagWords: found.flagWords } : {}),
   });
   builder.configFile = read.configFile;
   const argsSeq = isSeq(args) ? args : isSeq(command) ? command : undefined;

@@ -7,7 +7,7 @@ import {
   readEngineArgs,
 } from '../args.js';
 import { BlockBuilder, type BlockKind, type BlockProblem, type Encoding } from '../block.js';
-import type { EngineId } from '../engines/index.js';
+import type { EngineId, FlagWords } from '../engines/index.js';
 import { evaluateArithmetic, parseShell, type ShellWord, wholeVariable } from '../shell.js';
 import { SourceFile } from '../source.js';
 import { addEnvVariable, countDevices } from './env.js';
@@ -118,6 +118,8 @@ interface Found {
   tokens: ArgToken[];
   argsStart: number;
   positionalModel: boolean;
+  /** The launcher's, where the command names one; else the image's (its engine's first launcher). */
+  flagWords?: FlagWords;
   env: { name: string; value: ArgToken; keyRange: ArgToken['range'] }[];
   gpus?: { count: number; token: ArgToken };
   /** The image of `docker run`. */
@@ -152,6 +154,7 @@ function findServing(tokens: ArgToken[]): Found | undefined {
     tokens: rest,
     argsStart: command.argsStart,
     positionalModel: command.positionalModel,
+    flagWords: command.flagWords,
     env,
     ...(gpus ? { gpus } : {}),
   };
@@ -203,6 +206,7 @@ function findInDockerRun(tokens: ArgToken[], env: Found['env']): Found | undefin
       tokens: rest,
       argsStart: command.argsStart,
       positionalModel: command.positionalModel,
+      flagWords: command.flagWords,
       env,
       image,
       ...(gpus ? { gpus } : {}),
@@ -301,7 +305,10 @@ export function readShellText(text: string, context: ShellTextContext, options: 
     }
     if (found.gpus) addGpus(builder, found.gpus);
     const args = found.tokens.slice(found.argsStart);
-    const read = readEngineArgs(builder, found.engine, args, { positionalModel: found.positionalModel });
+    const read = readEngineArgs(builder, found.engine, args, {
+      positionalModel: found.positionalModel,
+      ...(found.flagWords ? { flagWords: found.flagWords } : {}),
+    });
     builder.configFile = read.configFile;
     const last = args.length > 0 ? args[args.length - 1] : found.tokens[Math.max(0, found.argsStart - 1)];
     // A last word that is a variable stands where the variable is set: new flags go after the word.

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  blockSettings,
+  type Diagnostic,
+  diagnoseFile,
+  readConfig,
+} from '../../../../src/engine/config/index.js';
+
+/** The unknown-flag warnings of one file, as `written → suggested`, and the settings read. */
+function check(path: string, text: string): { slips: string[]; settings: Record<string, unknown> } {
+  const report = readConfig(path, text);
+  const slips = diagnoseFile(report, { hardware: 'h100-sxm' })
+    .filter((d: Diagnostic) => d.code === 'unknown-flag')
+    .map((d) => {
+      const written = text.slice(d.range.start.offset, d.range.end.offset);
+      return `${written} → ${/did you mean (\S+)\?/.exec(d.message)?.[1] ?? d.message}`;
+    });
+  return { slips, settings: blockSettings(report.blocks[0]) };
+}
+
+describe("a flag's words as the launcher's parser takes them", () => {
+  test('vLLM takes `_` for `-` (FlexibleArgumentParser): read, no warning', () => {
+    const { slips, settings } = check('serve.sh', 'vllm serve m --max_num_seqs 64 --max-model-len 4096\n');
+    assert.deepEqual(slips, []);
+    assert.equal(settings.maxNumSeqs, 64);
+    assert.equal(settings.maxModelLen, 4096);
+  });
+
+  test('SGLang declares `-` only: `--max_running_requests` is refused, with the spelling it takes', () => {
+    const bad = check(
+      'sglang.sh',
+      'python3 -m sglang.launch_server --model-path m --max_running_requests 64\n',
+    );
+    assert.deepEqual(bad.slips, ['--max_running_requests → --max-running-requests']);
+    assert.equal(bad.settings.maxNumSeqs, undefined);
+    const good = check(
+      'sglang.sh',
+      'python3 -m sglang.launch_server --model-path m --max-running-requests 64\n',
+    );
+    assert.deepEqual(good.slips, []);
+    assert.equal(good.settings.maxNumSeqs, 64);
+  });
+
+  test('trtllm-serve declares click options with `_`: `--max-batch-size` is refused', () => {
+    const bad = check('serve.sh', 'trtllm-serve m --max-batch-size 64 --tensor-parallel-size 2\n');
+    assert.deepEqual(bad.slips, [
+      '--max-batch-size → --max_batch_size',
+      '--tensor-parallel-size → --tp_size',
+    ]);
+    assert.equal(bad.settings.maxNumSeqs, undefined);
+    // Its own long name for --tp_size, spelt with `_`, is taken.
+    const good = check('serve.sh', 'trtllm-serve m --max_batch_size 64 --tensor_parallel_size 2\n');
+    assert.deepEqual(good.slips, []);
+    assert.equal(good.settings.maxNumSeqs, 64);
+    assert.equal(good.settings.tp, 2);
+  });
+
+  test("Dynamo's TensorRT-LLM worker declares argparse flags with `-`: the reverse holds", () => {
+    const good = check('worker.sh', 'python3 -m dynamo.trtllm --model-path m --max-batch-size 64\n');
+    assert.deepEqual(good.slips, []);
+    assert.equal(good.settings.maxNumSeqs, 64);
+    const bad = check(
+      'worker.sh',
+      'python3 -m dynamo.trtllm --model-path m --max_batch_size 64 --tp_size 2\n',
+    );
+    assert.deepEqual(bad.slips, [
+      '--max_batch_size → --max-batch-size',
+      '--tp_size → --tensor-parallel-size',
+    ]);
+  });
+
+  test('TGI (clap, kebab-case long names) refuses `--max_batch_prefill_tokens`', () => {
+    const { slips, settings } = check(
+      'tgi.sh',
+      'text-generation-launcher --model-id m --max_batch_prefill_tokens 8192 --max-total-tokens 4096\n',
+    );
+    assert.deepEqual(slips, ['--max_batch_prefill_tokens → --max-batch-prefill-tokens']);
+    assert.equal(settings.maxNumBatchedTokens, undefined);
+  });
+
+  test("a container that gives a TensorRT-LLM image only arguments runs trtllm-serve's parser", () => {
+    const manifest = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: trt}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: trt',
+      '          image: nvcr.io/nvidia/tensorrt-llm/release:1.0.0',
+      '          args: ["m", "--max-num-tokens", "8192"]',
+      '',
+    ].join('\n');
+    assert.deepEqual(check('deploy.yaml', manifest).slips, ['"--max-num-tokens" → --max_num_tokens']);
+  });
+});
