@@ -34,6 +34,14 @@ export function mibText(bytes: number): string {
   return `${(bytes / MiB).toFixed(bytes < 10 * MiB ? 2 : 0)} MiB`;
 }
 
+/**
+ * What is said of a file of `bytes` over the `maxBytes` it may be, after `prefix` (its path, or the flag
+ * and path): the CLI on reading it, the editor before sending its text to the worker.
+ */
+export function tooLargeMessage(prefix: string, bytes: number, maxBytes: number): string {
+  return `${prefix}: ${mibText(bytes)} is larger than the ${mibText(maxBytes)} such a file may be (docs/limits.md)`;
+}
+
 function kindOf(stat: { isDirectory(): boolean }): string {
   return stat.isDirectory() ? 'a folder' : 'a device, pipe or socket';
 }
@@ -57,11 +65,7 @@ export function checkInputFile(path: string, maxBytes: number, flag?: string): v
     throw new ServeTuneError(`${prefix}: not a regular file (${kindOf(stat)})`, 'io', where);
   }
   if (stat.size > maxBytes) {
-    throw new ServeTuneError(
-      `${prefix}: ${mibText(stat.size)} is larger than the ${mibText(maxBytes)} such a file may be (docs/limits.md)`,
-      'invalid-argument',
-      where,
-    );
+    throw new ServeTuneError(tooLargeMessage(prefix, stat.size, maxBytes), 'invalid-argument', where);
   }
 }
 

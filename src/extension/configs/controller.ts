@@ -18,7 +18,7 @@ import { moeBackendForBlock, nvfp4DispatchForBlock } from '../engine-settings.js
 import { configSimulationLoad } from '../load.js';
 import type { Services } from '../services.js';
 import { type ApplyPlan, namedFileOnly, planApply } from './apply-plan.js';
-import { isConfigFile } from './candidate.js';
+import { configTooLarge, isConfigFile } from './candidate.js';
 import { toRange, workspaceEdit } from './edits.js';
 import { type WorkspaceInputs, workspaceInputs } from './inputs.js';
 
@@ -53,6 +53,8 @@ export class ConfigController implements vscode.Disposable {
   /** Per tuning, the text of each file its edits touch as it was when tuned (what Apply checks against). */
   private readonly tunedOn = new Map<string, Map<string, string>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Documents too large to check whose refusal is already in the log: said once, not per keystroke. */
+  private readonly loggedTooLarge = new Set<string>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   readonly diagnostics = vscode.languages.createDiagnosticCollection('servetune');
@@ -91,6 +93,7 @@ export class ConfigController implements vscode.Disposable {
 
   forget(document: vscode.TextDocument): void {
     this.documents.delete(document.uri.toString());
+    this.loggedTooLarge.delete(document.uri.toString());
     this.diagnostics.delete(document.uri);
   }
 
@@ -98,6 +101,13 @@ export class ConfigController implements vscode.Disposable {
     if (!isConfigCandidate(document) || document.isClosed) return;
     const key = document.uri.toString();
     const version = document.version;
+    const text = document.getText();
+    const tooLarge = configTooLarge(document.uri.fsPath, text);
+    if (tooLarge) {
+      this.refuseTooLarge(document, tooLarge);
+      return;
+    }
+    this.loggedTooLarge.delete(key);
     const state: DocumentState = { version, check: { kind: 'pending' }, predictions: new Map() };
     try {
       state.inputs = workspaceInputs(document);
@@ -110,7 +120,7 @@ export class ConfigController implements vscode.Disposable {
         'checkConfig',
         {
           path: document.uri.fsPath,
-          text: document.getText(),
+          text,
           ...(state.inputs?.hardware ? { hardware: state.inputs.hardware } : {}),
         },
         { title: 'ServeTune: checking config' },
@@ -135,7 +145,7 @@ export class ConfigController implements vscode.Disposable {
           {
             ...this.engineInputs(state.inputs, state.check.value.report.blocks[block]?.engine ?? null),
             path: document.uri.fsPath,
-            text: document.getText(),
+            text,
             block,
           },
           { title: 'ServeTune: predicting' },
@@ -164,6 +174,33 @@ export class ConfigController implements vscode.Disposable {
       sampleRequests: inputs.sampleRequests,
       ...(inputs.perfDb !== undefined ? { perfDb: inputs.perfDb } : {}),
     };
+  }
+
+  /**
+   * A document over the size the worker takes is not sent: one diagnostic at its top says why, in the
+   * words `servetune check` uses for the file, and the log says it once, not on every keystroke.
+   */
+  private refuseTooLarge(document: vscode.TextDocument, message: string): void {
+    const key = document.uri.toString();
+    this.documents.set(key, {
+      version: document.version,
+      check: { kind: 'failed', message },
+      predictions: new Map(),
+    });
+    const diagnostic = new vscode.Diagnostic(
+      new vscode.Range(0, 0, 0, 0),
+      `${message}; ServeTune does not check it`,
+      // Information, not a warning: any large YAML or JSON manifest open in the editor gets it.
+      vscode.DiagnosticSeverity.Information,
+    );
+    diagnostic.source = 'ServeTune';
+    diagnostic.code = 'config-too-large';
+    this.diagnostics.set(document.uri, [diagnostic]);
+    if (!this.loggedTooLarge.has(key)) {
+      this.loggedTooLarge.add(key);
+      this.services.log.warn(`not checking ${message}`);
+    }
+    this.changed.fire();
   }
 
   private showDiagnostics(document: vscode.TextDocument, result: CheckConfigResult): void {

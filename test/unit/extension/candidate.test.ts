@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isConfigFile } from '../../../src/extension/configs/candidate.js';
+import { MAX_CONFIG_FILE_BYTES, readInputText } from '../../../src/engine/util/files.js';
+import { configTooLarge, isConfigFile } from '../../../src/extension/configs/candidate.js';
 
 const MANIFEST = '{\n  "apiVersion": "apps/v1",\n  "kind": "Deployment"\n}\n';
 
@@ -39,5 +43,30 @@ describe('which editor documents are checked as serving configs', () => {
       ['/w/servetune.json', 'json', MANIFEST, false],
       ['/w/notes.txt', 'plaintext', MANIFEST, false],
     ]);
+  });
+});
+
+describe('a config too large for the worker is not sent to it', () => {
+  it('says what `servetune check` says of the same file, and nothing for one that fits', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servetune-large-'));
+    const path = join(dir, 'deploy.json');
+    // A manifest just over the limit (what `check` reads with readInputText), padded in a string.
+    const text = `{"apiVersion": "apps/v1", "kind": "Deployment", "pad": "${'x'.repeat(MAX_CONFIG_FILE_BYTES)}"}\n`;
+    writeFileSync(path, text);
+    assert.throws(
+      () => readInputText(path, MAX_CONFIG_FILE_BYTES),
+      (error: Error) => {
+        assert.equal(configTooLarge(path, text), error.message);
+        return true;
+      },
+    );
+    assert.match(
+      configTooLarge(path, text) ?? '',
+      /deploy\.json: 2\.00 MiB is larger than the 2\.00 MiB such a file may be \(docs\/limits\.md\)$/,
+    );
+    assert.equal(configTooLarge(path, MANIFEST), undefined);
+    // Counted in UTF-8 bytes: 700,000 three-byte characters are over 2 MiB, though 700,000 long.
+    assert.notEqual(configTooLarge(path, '\u20ac'.repeat(700_000)), undefined);
+    assert.equal(configTooLarge(path, 'x'.repeat(MAX_CONFIG_FILE_BYTES)), undefined);
   });
 });
