@@ -75,8 +75,15 @@ export function chartInjectedFlags({ block, push, fixFor }: BlockChecking): void
   }
 }
 
-/** A setting given twice where the later one silently wins (a chart's own flags are left to chartInjectedFlags). */
+/**
+ * A setting given twice where the later one silently wins (a chart's own flags are left to
+ * chartInjectedFlags), or, where the engine's parser refuses a flag given twice on its command line, an
+ * error on the first.
+ */
 export function repeatedSettings(block: ServingBlock, push: Push): void {
+  // The engine, where its parser refuses a repeated flag (named in the message).
+  const refusing =
+    block.engine !== null && ENGINES[block.engine].refusesRepeatedFlags ? ENGINES[block.engine] : undefined;
   block.occurrences.forEach((occurrence) => {
     if (occurrence.knob === null || occurrence.overriddenBy === undefined || occurrence.origin === 'chart')
       return;
@@ -86,6 +93,16 @@ export function repeatedSettings(block: ServingBlock, push: Push): void {
     const where = winnerAt
       ? ` (line ${winnerAt.start.line + 1}${winnerAt.file !== (occurrence.keyRange ?? occurrence.valueRange)?.file ? ` of ${winnerAt.file}` : ''})`
       : '';
+    if (refusing && occurrence.origin === 'flag' && winner.origin === 'flag') {
+      push({
+        severity: 'error',
+        code: 'set-twice',
+        message: `${occurrence.spelling} is given again as ${winner.spelling} ${String(winner.raw)}${where}: ${refusing.displayName} refuses a flag given more than once and does not start`,
+        range: occurrence.keyRange ?? occurrence.valueRange ?? block.range,
+        related: winnerAt ? [{ range: winnerAt, message: 'given again here' }] : [],
+      });
+      return;
+    }
     push({
       severity: 'warning',
       code: 'set-twice',

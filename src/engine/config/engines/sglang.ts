@@ -54,6 +54,9 @@ export const SGLANG = {
     decode: 'deepep-low-latency',
   },
   multiNode: 'per-node-flags',
+  // sgl-project/sglang python/sglang/srt/server_args.py @ 001067ff: prepare_server_args builds
+  // argparse.ArgumentParser(prog="sglang serve") without allow_abbrev, which CPython defaults to True.
+  flagPrefixes: true,
   checks: {
     gpusMatchPlan: true,
     stepBudgetCoversLimits: false,

@@ -14,6 +14,11 @@ export const TGI = {
   scheduler: { policyFor: inFlightBatching },
   // Without --num-shard the launcher shards over every GPU it sees.
   multiNode: 'none',
+  // huggingface/text-generation-inference launcher/src/main.rs @ 009c4e0: `#[derive(Parser)] struct Args`
+  // on clap 4 (launcher/Cargo.toml) without `args_override_self`, so a flag given twice is the error
+  // "the argument '--max-total-tokens <MAX_TOTAL_TOKENS>' cannot be used multiple times". A flag and its
+  // environment variable are not a repeat: the flag wins.
+  refusesRepeatedFlags: true,
   checks: {
     gpusMatchPlan: false,
     stepBudgetCoversLimits: false,

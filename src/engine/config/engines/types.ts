@@ -187,4 +187,10 @@ export interface EngineDescription<Id extends string = string> {
    * reads whole names only. Absent: a prefix is an unknown flag.
    */
   flagPrefixes?: true;
+  /**
+   * The engine's parser refuses a flag given twice on one command line (clap 4 without
+   * `args_override_self`: "cannot be used multiple times"). Absent: the last one given wins (argparse,
+   * click).
+   */
+  refusesRepeatedFlags?: true;
 }

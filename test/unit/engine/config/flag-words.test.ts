@@ -96,3 +96,34 @@ describe("a flag's words as the launcher's parser takes them", () => {
     assert.deepEqual(check('deploy.yaml', manifest).slips, ['"--max-num-tokens" → --max_num_tokens']);
   });
 });
+
+describe('a flag given twice on one command line', () => {
+  /** The set-twice diagnostics of a script, as `severity message`. */
+  const repeats = (path: string, text: string) =>
+    diagnoseFile(readConfig(path, text), { hardware: 'h100-sxm' })
+      .filter((d) => d.code === 'set-twice')
+      .map((d) => `${d.severity} ${d.message}`);
+
+  test('TGI (clap 4) refuses it: an error; argparse and click take the last, a warning', () => {
+    assert.deepEqual(
+      repeats(
+        'tgi.sh',
+        'text-generation-launcher --model-id m --max-total-tokens 4096 --max-total-tokens 8192\n',
+      ),
+      [
+        'error --max-total-tokens is given again as --max-total-tokens 8192 (line 1): Text Generation Inference refuses a flag given more than once and does not start',
+      ],
+    );
+    assert.deepEqual(repeats('serve.sh', 'trtllm-serve m --max_batch_size 8 --max_batch_size 16\n'), [
+      'warning --max_batch_size 8 is overridden by --max_batch_size 16 (line 1); the last one wins silently',
+    ]);
+  });
+
+  test('TGI: a flag and the variable of the same name are not a repeat; the flag wins', () => {
+    const text = 'MAX_TOTAL_TOKENS=4096 text-generation-launcher --model-id m --max-total-tokens 8192\n';
+    assert.deepEqual(repeats('tgi.sh', text), [
+      'warning MAX_TOTAL_TOKENS 4096 is overridden by --max-total-tokens 8192 (line 1); the last one wins silently',
+    ]);
+    assert.equal(blockSettings(readConfig('tgi.sh', text).blocks[0]).maxModelLen, 8192);
+  });
+});

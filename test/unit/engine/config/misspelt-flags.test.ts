@@ -128,10 +128,16 @@ describe('misspelt engine flags and keys', () => {
     ]);
   });
 
-  test('SGLang takes no prefix note: only vLLM is known to accept prefixes', () => {
-    const text = 'python3 -m sglang.launch_server --model-path m --mem-fraction-statc 0.8\n';
+  test('a prefix note where the parser takes prefixes (argparse: vLLM, SGLang), not for click', () => {
+    const text =
+      'python3 -m sglang.launch_server --model-path m --mem-fraction-statc 0.8 --max-running-request 8\n';
     assert.deepEqual(slips('sglang.sh', text), [
       '1:48 --mem-fraction-statc | unknown SGLang flag --mem-fraction-statc: did you mean --mem-fraction-static?',
+      '1:73 --max-running-request | unknown SGLang flag --max-running-request: did you mean --max-running-requests? (SGLang may take it as --max-running-requests, a prefix its parser accepts when no other flag shares it; ServeTune reads whole names only)',
+    ]);
+    // trtllm-serve's click options match whole names only.
+    assert.deepEqual(slips('serve.sh', 'trtllm-serve m --max_batch_siz 8\n'), [
+      '1:16 --max_batch_siz | unknown TensorRT-LLM flag --max_batch_siz: did you mean --max_batch_size?',
     ]);
   });
 
