@@ -29,6 +29,28 @@ const DEPLOYMENT = {
   },
 };
 
+/** DEPLOYMENT with this one container, as JSON. */
+function withContainer(container: Record<string, unknown>): string {
+  return JSON.stringify({ ...DEPLOYMENT, spec: { template: { spec: { containers: [container] } } } });
+}
+
+/** The same Deployment in YAML, its one container's keys given as lines (`image: …`, `args: […]`). */
+function yamlWithContainer(keys: string[]): string {
+  const head = [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'spec:',
+    '  template:',
+    '    spec:',
+    '      containers:',
+  ];
+  return [...head, ...keys.map((key, i) => `${i === 0 ? '      - ' : '        '}${key}`), ''].join('\n');
+}
+
+/** The error problems of a file's first block. */
+const errorsOf = (path: string, text: string) =>
+  readConfig(path, text).blocks[0].problems.filter((p) => p.severity === 'error');
+
 describe('Kubernetes manifests written as JSON', () => {
   // The same Service and Deployment as one `List` object and as a top-level array of both.
   for (const [form, fixture] of [
@@ -162,39 +184,21 @@ describe('Kubernetes manifests written as JSON', () => {
   });
 
   test('a number or boolean where Kubernetes takes a string is an error on it, in JSON as in YAML', () => {
-    const json = JSON.stringify({
-      ...DEPLOYMENT,
-      spec: {
-        template: {
-          spec: {
-            containers: [
-              {
-                image: 'vllm/vllm-openai',
-                args: ['m', '--port', 8000, true],
-                env: [{ name: 'N', value: 1 }],
-              },
-            ],
-          },
-        },
-      },
+    const json = withContainer({
+      image: 'vllm/vllm-openai',
+      args: ['m', '--port', 8000, true],
+      env: [{ name: 'N', value: 1 }],
     });
-    const yaml = [
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'spec:',
-      '  template:',
-      '    spec:',
-      '      containers:',
-      '      - image: vllm/vllm-openai',
-      '        args: [m, --port, 8000, true]',
-      '        env: [{name: N, value: 1}]',
-      '',
-    ].join('\n');
+    const yaml = yamlWithContainer([
+      'image: vllm/vllm-openai',
+      'args: [m, --port, 8000, true]',
+      'env: [{name: N, value: 1}]',
+    ]);
     for (const [path, text] of [
       ['d.json', json],
       ['d.yaml', yaml],
     ]) {
-      const errors = readConfig(path, text).blocks[0].problems.filter((p) => p.severity === 'error');
+      const errors = errorsOf(path, text);
       assert.deepEqual(
         errors.map((p) => [text.slice(p.range.start.offset, p.range.end.offset), p.message.split(':')[0]]),
         [
@@ -209,52 +213,29 @@ describe('Kubernetes manifests written as JSON', () => {
         /Kubernetes takes only strings here and refuses the manifest \(write "8000"\)$/,
       );
     }
-    const asText = JSON.stringify({
-      ...DEPLOYMENT,
-      spec: {
-        template: { spec: { containers: [{ image: 'vllm/vllm-openai', args: 'm --max-num-seqs 8' }] } },
-      },
-    });
+    const asText = withContainer({ image: 'vllm/vllm-openai', args: 'm --max-num-seqs 8' });
     const [error] = readConfig('d.json', asText).blocks[0].problems;
     assert.match(error.message, /^args is a string, not a list of words: Kubernetes refuses the manifest/);
   });
 
   test('an env name that is not a string, or no name at all, is an error on it, in JSON as in YAML', () => {
-    const json = JSON.stringify({
-      ...DEPLOYMENT,
-      spec: {
-        template: {
-          spec: {
-            containers: [
-              {
-                image: 'vllm/vllm-openai',
-                args: ['m'],
-                env: [{ name: 123, value: 'a' }, { name: true }, { value: 'b' }, { name: 'OK', value: 'c' }],
-              },
-            ],
-          },
-        },
-      },
+    const json = withContainer({
+      image: 'vllm/vllm-openai',
+      args: ['m'],
+      env: [{ name: 123, value: 'a' }, { name: true }, { value: 'b' }, { name: 'OK', value: 'c' }],
     });
-    const yaml = [
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'spec:',
-      '  template:',
-      '    spec:',
-      '      containers:',
-      '      - image: vllm/vllm-openai',
-      '        args: [m]',
-      '        env: [{name: 123, value: a}, {name: true}, {value: b}, {name: OK, value: c}]',
-      '',
-    ].join('\n');
-    for (const [path, text] of [
-      ['d.json', json],
-      ['d.yaml', yaml],
-    ]) {
-      const errors = readConfig(path, text).blocks[0].problems.filter((p) => p.severity === 'error');
+    const yaml = yamlWithContainer([
+      'image: vllm/vllm-openai',
+      'args: [m]',
+      'env: [{name: 123, value: a}, {name: true}, {value: b}, {name: OK, value: c}]',
+    ]);
+    for (const [path, text] of Object.entries({ 'd.json': json, 'd.yaml': yaml })) {
+      const located = errorsOf(path, text).map((p) => [
+        text.slice(p.range.start.offset, p.range.end.offset),
+        p.message,
+      ]);
       assert.deepEqual(
-        errors.map((p) => [text.slice(p.range.start.offset, p.range.end.offset), p.message]),
+        located,
         [
           [
             '123',
