@@ -3,6 +3,7 @@
 // platform resources name the same knobs as `maxModelLen` or `max_model_len`. The engines' own
 // parsers (argparse, click, clap) match a command-line flag's case and leading dashes exactly, and its
 // words as the launcher's parser takes them (`Launcher.flagWords`).
+import { ENGINES, type EngineId } from '../engines/index.js';
 import type { FlagWords } from '../engines/types.js';
 import { commandLineNames, type FlagMatch, normalizeName } from './index.js';
 
@@ -23,9 +24,15 @@ function joined(name: string, words: FlagWords): string {
  * table already spells that way (the same words first), else the knob's flag so joined: a knob
  * table can hold two launchers' names (trtllm-serve's `--tp_size`, Dynamo's `--tensor-parallel-size`).
  */
-export function strictSpelling(name: string, match: FlagMatch, words: FlagWords): string | undefined {
+export function strictSpelling(
+  name: string,
+  match: FlagMatch,
+  words: FlagWords,
+  options: { longOnly?: boolean } = {},
+): string | undefined {
   const negated = (spelling: string) => (match.negated ? `--no-${spelling.replace(/^-+/, '')}` : spelling);
-  const names = commandLineNames(match.knob);
+  // A config file's key becomes `--key`: only long names can be written there.
+  const names = commandLineNames(match.knob).filter((n) => !options.longOnly || n.startsWith('--'));
   const taken = names.map((spelling) => negated(joined(spelling, words)));
   // Where the parser takes either, `name` is compared as it compares it; else as written.
   if (taken.includes(words === 'either' ? joined(name, 'either') : name)) return undefined;
@@ -37,6 +44,30 @@ export function strictSpelling(name: string, match: FlagMatch, words: FlagWords)
     taken.find((spelling) => spelling.startsWith('--')) ??
     taken[0]
   );
+}
+
+/**
+ * The key path the engine takes, where a key of its own config file matched `match` only loosely;
+ * undefined where it is written as the engine takes it. Flag-named files (vLLM's and SGLang's `--config`)
+ * turn each key into `--key` for the launcher's parser, so its rule holds (vllm/utils/argparse_utils.py
+ * @ 00da11e3 load_config_file; sgl-project/sglang python/sglang/srt/server_args_config_parser.py
+ * @ 06c48ca8, `f"--{key}"`). TensorRT-LLM's options YAML is validated by pydantic models that forbid
+ * extra fields (NVIDIA/TensorRT-LLM tensorrt_llm/llmapi/llm_args.py @ 00043967, BaseLlmArgs(StrictBaseModel)),
+ * which take each field by its exact snake_case name.
+ */
+export function strictKeySpelling(
+  engine: EngineId,
+  path: readonly string[],
+  match: FlagMatch,
+): string | undefined {
+  const { configFile, launchers } = ENGINES[engine];
+  if (configFile?.keys === 'flag-names') {
+    if (path.length !== 1) return undefined;
+    const strict = strictSpelling(`--${path[0]}`, match, launchers[0].flagWords, { longOnly: true });
+    return strict?.replace(/^--/, '');
+  }
+  const own = match.knob.yamlPath;
+  return own && own.join('.') !== path.join('.') ? own.join('.') : undefined;
 }
 
 /**

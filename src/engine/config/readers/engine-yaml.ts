@@ -1,6 +1,7 @@
 import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import { BlockBuilder } from '../block.js';
 import { ENGINES, ENGINES_WITH_CONFIG_FILE, type EngineId } from '../engines/index.js';
+import { strictKeySpelling } from '../knobs/flag-spelling.js';
 import { findYamlKey, normalizeName } from '../knobs/index.js';
 import type { SourceFile } from '../source.js';
 import { mapInsertion, mapPairs, nodeRange, valueToken } from './yaml-util.js';
@@ -44,6 +45,17 @@ function walk(
       }
       continue;
     }
+    const strict = strictKeySpelling(engine, path, match);
+    if (strict) {
+      // The engine refuses the key as written: the setting it names is not set.
+      builder.problem(
+        'warning',
+        `unknown ${ENGINES[engine].displayName} key ${path.join('.')}: did you mean ${strict}? (${keyRule(engine)})`,
+        keyRange,
+        'unknown-flag',
+      );
+      continue;
+    }
     const { knob } = match;
     // A config file naming another config file: not followed.
     if (knob.id === ENGINES[engine].configFile?.knob) continue;
@@ -72,6 +84,16 @@ function walk(
       ...(unresolved ? { unresolved: String(raw) } : {}),
     });
   }
+}
+
+/** How the engine matches its config file's keys, for the message that names another spelling. */
+function keyRule(engine: EngineId): string {
+  const { configFile, launchers } = ENGINES[engine];
+  if (configFile?.keys !== 'flag-names') return 'keys are matched as written: case and underscores (_) count';
+  const words = launchers[0].flagWords;
+  return words === 'either'
+    ? 'each key is read as the flag --key: case counts'
+    : `each key is read as the flag --key: case and ${words === '-' ? 'hyphens (-)' : 'underscores (_)'} between words count`;
 }
 
 /**

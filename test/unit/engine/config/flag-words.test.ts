@@ -127,3 +127,44 @@ describe('a flag given twice on one command line', () => {
     assert.equal(blockSettings(readConfig('tgi.sh', text).blocks[0]).maxModelLen, 8192);
   });
 });
+
+describe("the keys of an engine's own config file, as the engine reads them", () => {
+  /** The unknown-flag warnings of a script's config file, as `key → suggested`, and the settings read. */
+  function keys(script: string, file: string, text: string) {
+    const report = readConfig('serve.sh', script, { readFile: (path) => (path === file ? text : undefined) });
+    const slips = diagnoseFile(report, { hardware: 'h100-sxm' })
+      .filter((d) => d.code === 'unknown-flag')
+      .map(
+        (d) =>
+          `${text.slice(d.range.start.offset, d.range.end.offset)} → ${/did you mean (\S+)\?/.exec(d.message)?.[1]}`,
+      );
+    return { slips, settings: blockSettings(report.blocks[0]) };
+  }
+
+  test('vLLM turns each key into --key and takes `_` there too; `tp` is no long flag', () => {
+    const { slips, settings } = keys('vllm serve m --config c.yaml\n', 'c.yaml', 'max_num_seqs: 64\ntp: 2\n');
+    assert.deepEqual(slips, ['tp → tensor-parallel-size']);
+    assert.equal(settings.maxNumSeqs, 64);
+    assert.equal(settings.tp, undefined);
+  });
+
+  test('SGLang turns each key into --key as written: `max_running_requests` is refused', () => {
+    const script = 'python3 -m sglang.launch_server --model-path m --config c.yaml\n';
+    const { slips, settings } = keys(script, 'c.yaml', 'max_running_requests: 64\ntp-size: 2\n');
+    assert.deepEqual(slips, ['max_running_requests → max-running-requests']);
+    assert.equal(settings.maxNumSeqs, undefined);
+    assert.equal(settings.tp, 2);
+  });
+
+  test("TensorRT-LLM's LlmArgs take each field by its snake_case name, nested ones too", () => {
+    const text =
+      'max_batch_size: 64\nkv_cache_config:\n  free-gpu-memory-fraction: 0.8\nmaxNumTokens: 4096\n';
+    const { slips, settings } = keys('trtllm-serve m --extra_llm_api_options o.yaml\n', 'o.yaml', text);
+    assert.deepEqual(slips, [
+      'free-gpu-memory-fraction → kv_cache_config.free_gpu_memory_fraction',
+      'maxNumTokens → max_num_tokens',
+    ]);
+    assert.equal(settings.maxNumSeqs, 64);
+    assert.equal(settings.maxNumBatchedTokens, undefined);
+  });
+});
