@@ -1,5 +1,6 @@
 import type { Encoding, Insertion, Occurrence, ServingBlock, SharedText } from './block.js';
 import { blockSettings } from './block.js';
+import { longFlagFor } from './knobs/flag-spelling.js';
 import { type Knob, type KnobValue, knobsFor, knobTable, normalizeName, yamlPathOf } from './knobs/index.js';
 import {
   DEPLOYMENT_KEYS,
@@ -311,11 +312,13 @@ function insertText(block: ServingBlock, place: Insertion, knob: Knob, raw: Knob
   const indent = place.indent ?? '';
   const encoding = place.encoding ?? 'shell';
   const flagWords = (): string[] | undefined => {
-    if (!knob.flag) return undefined;
-    if (knob.kind === 'value') return [knob.flag, rawText(raw)];
+    // Spelt as the command's launcher takes it (Dynamo's TensorRT-LLM worker: `--max-batch-size`).
+    const flag = longFlagFor(knob, block.flagWords);
+    if (!flag) return undefined;
+    if (knob.kind === 'value') return [flag, rawText(raw)];
     const on = raw === true || raw === 'true';
-    if (on) return [knob.flag];
-    return knob.kind === 'negatable' ? [`--no-${knob.flag.replace(/^-+/, '')}`] : [];
+    if (on) return [flag];
+    return knob.kind === 'negatable' ? [`--no-${flag.replace(/^-+/, '')}`] : [];
   };
   switch (place.kind) {
     case 'args-shell': {

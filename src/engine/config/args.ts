@@ -158,6 +158,7 @@ export function readEngineArgs(
   const result: ArgsResult = {};
   const origin = options.origin ?? 'flag';
   const flagWords = options.flagWords ?? ENGINES[engine].launchers[0].flagWords;
+  builder.flagWords = flagWords;
   const modelKnob = knobTable(engine).knobs.find(
     (k) => k.settings.includes('model') && k.settings.length === 1,
   );

@@ -5,6 +5,7 @@ import {
   EngineId,
   type EngineYamlFormat,
   engineYamlFormat,
+  FlagWords,
 } from './engines/index.js';
 import { PartialServingSettings, ServingSettings, type SettingKey } from './serving-settings.js';
 import { type SourceFile, SourceRange } from './source.js';
@@ -157,6 +158,8 @@ export const ServingBlock = z.object({
   nodes: z.object({ count: z.number().int().positive(), range: SourceRange.nullable() }).optional(),
   /** Flags the engine's table does not know, as written. */
   unknownFlags: z.array(z.object({ flag: z.string(), range: SourceRange.nullable() })),
+  /** How the command's launcher joins a flag's words, where the block is a command line (new flags so). */
+  flagWords: FlagWords.optional(),
   problems: z.array(BlockProblem),
   /** Text this block's values come from that other places use too (absent: none). */
   shared: z.array(SharedText).optional(),
@@ -195,6 +198,7 @@ export class BlockBuilder {
   engineVersion: ServingBlock['engineVersion'];
   nodes: ServingBlock['nodes'];
   engine: EngineId | null = null;
+  flagWords: FlagWords | undefined;
   /** The engine YAML a `--config` / `--extra_llm_api_options` flag names, followed by the file reader. */
   configFile: ArgToken | undefined;
   /** Files the block's script writes from here-documents (path as written, text in place in this file). */
@@ -252,6 +256,7 @@ export class BlockBuilder {
       ...(this.engineVersion ? { engineVersion: this.engineVersion } : {}),
       ...(this.nodes ? { nodes: this.nodes } : {}),
       unknownFlags: this.unknownFlags,
+      ...(this.flagWords ? { flagWords: this.flagWords } : {}),
       problems: this.problems,
       ...(this.shared.length > 0 ? { shared: this.shared } : {}),
     };

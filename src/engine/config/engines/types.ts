@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AllToAllBackend } from '../../memory/plan.js';
 import type { PolicyName, SchedulerConfig } from '../../sched/config.js';
 import type { KnobTable } from '../knobs/types.js';
@@ -8,7 +9,8 @@ import type { KnobTable } from '../knobs/types.js';
  * TensorRT-LLM's click options are declared `--max_batch_size`). 'either': the parser turns `_` into `-`
  * before matching, so both are taken (vLLM's FlexibleArgumentParser).
  */
-export type FlagWords = '-' | '_' | 'either';
+export const FlagWords = z.enum(['-', '_', 'either']);
+export type FlagWords = z.infer<typeof FlagWords>;
 
 /**
  * One way a command line starts the engine. The emitter writes an engine's first launcher, and a

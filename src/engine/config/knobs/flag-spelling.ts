@@ -5,7 +5,7 @@
 // words as the launcher's parser takes them (`Launcher.flagWords`).
 import { ENGINES, type EngineId } from '../engines/index.js';
 import type { FlagWords } from '../engines/types.js';
-import { commandLineNames, type FlagMatch, normalizeName } from './index.js';
+import { commandLineNames, type FlagMatch, type Knob, normalizeName } from './index.js';
 
 /** A flag's name with its words joined as `words` says (`--tp_size` as `--tp-size` for '-'). */
 function joined(name: string, words: FlagWords): string {
@@ -14,6 +14,18 @@ function joined(name: string, words: FlagWords): string {
     /^(-*)(.*)$/s,
     (_, dashes: string, rest: string) => dashes + rest.replace(/[-_]/g, words),
   );
+}
+
+/**
+ * The long flag a launcher whose parser joins words so takes for `knob`: the first of its names already
+ * written that way (Dynamo's `--tensor-parallel-size` where trtllm-serve's is `--tp_size`), else its
+ * flag so joined (`--max-batch-size`). Undefined where the knob has no long flag.
+ */
+export function longFlagFor(knob: Knob, words: FlagWords | undefined): string | undefined {
+  if (!knob.flag) return undefined;
+  if (words === undefined || words === 'either') return knob.flag;
+  const native = commandLineNames(knob).find((name) => name.startsWith('--') && joined(name, words) === name);
+  return native ?? joined(knob.flag, words);
 }
 
 /**

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  applyEdits,
   blockSettings,
   type Diagnostic,
   diagnoseFile,
+  planEdits,
   readConfig,
 } from '../../../../src/engine/config/index.js';
 
@@ -166,5 +168,33 @@ describe("the keys of an engine's own config file, as the engine reads them", ()
     ]);
     assert.equal(settings.maxNumSeqs, 64);
     assert.equal(settings.maxNumBatchedTokens, undefined);
+  });
+});
+
+describe('a flag ServeTune adds is spelt as the command takes it', () => {
+  /** The script after adding `changes`, and the unknown-flag warnings of the result. */
+  function added(script: string, changes: Parameters<typeof planEdits>[1]) {
+    const block = readConfig('serve.sh', script).blocks[0];
+    const planned = planEdits(block, changes);
+    assert.deepEqual(planned.problems, []);
+    const after = applyEdits(script, planned.edits, 'serve.sh');
+    const slips = diagnoseFile(readConfig('serve.sh', after), { hardware: 'h100-sxm' }).filter(
+      (d) => d.code === 'unknown-flag',
+    );
+    return { after, slips };
+  }
+
+  test("trtllm-serve's `_` and Dynamo's `-`, with the name each declares", () => {
+    const serve = added('trtllm-serve m --max_batch_size 8\n', { maxNumBatchedTokens: 4096, tp: 2 });
+    assert.match(serve.after, /--max_num_tokens 4096/);
+    assert.match(serve.after, /--tp_size 2/);
+    assert.deepEqual(serve.slips, []);
+    const dynamo = added('python3 -m dynamo.trtllm --model-path m --max-batch-size 8\n', {
+      maxNumBatchedTokens: 4096,
+      tp: 2,
+    });
+    assert.match(dynamo.after, /--max-num-tokens 4096/);
+    assert.match(dynamo.after, /--tensor-parallel-size 2/);
+    assert.deepEqual(dynamo.slips, []);
   });
 });
