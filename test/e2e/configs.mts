@@ -46,6 +46,18 @@ function visibleLens(page: Page, text: string | RegExp) {
     .first();
 }
 
+/**
+ * The on-screen CodeLens matching `text` that runs its command: a link, never a span. When an editor
+ * shows a file again, VS Code first draws the lenses it cached for it, with their titles but no command
+ * ids, as plain spans (`CodeLensCache.put` in microsoft/vscode
+ * src/vs/editor/contrib/codelens/browser/codeLensCache.ts, rendered by `withCommands` in
+ * codelensWidget.ts), and asks the provider again 250 ms or more later; a click on such a span does
+ * nothing. Waiting for the link waits for the lenses the provider gave.
+ */
+function clickableLens(page: Page, text: string | RegExp) {
+  return page.locator('.codelens-decoration a', { hasText: text }).filter({ visible: true }).first();
+}
+
 /** The text of the first CodeLens matching `text`, once it shows. */
 export async function lensText(page: Page, text: string | RegExp, timeout = 60_000): Promise<string> {
   const found = lens(page, text);
@@ -89,11 +101,11 @@ async function tuneAndApply(
   assert.ok(expected.edits.length > 0, `a suggestion for ${path}: ${expected.reason ?? ''}`);
   const tuneLens = side ? 'Tune this side' : 'Tune for this workload…';
   // Each side block has its Tune lens: the one on screen is the side's (the other block is scrolled out).
-  await visibleLens(page, tuneLens).click();
+  await clickableLens(page, tuneLens).click();
   const summary = await lensText(page, /^Tuned for /, 180_000);
   assert.equal(summary, expected.summary);
   if (screenshot) await shot(page, screenshot);
-  await lens(page, /^Apply$/).click();
+  await clickableLens(page, /^Apply$/).click();
   // The edit lands in the editor (one WorkspaceEdit); saving writes it to disk.
   await visibleLens(page, tuneLens).waitFor({ state: 'visible', timeout: 60_000 });
   const wanted = applyEdits(before, expected.edits, path);
@@ -187,7 +199,7 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
     "a launch script's Simulate this config lens simulates it as written (plan, engine, behaviours) and opens the report",
     async ({ page }) => {
       await openFile(page, 'sglang-eager.sh');
-      await lens(page, /^Simulate this config$/).click();
+      await clickableLens(page, /^Simulate this config$/).click();
       await page.waitForFunction(
         () =>
           /# Simulation: llama-3\.1-8b on h100-sxm: TP2 sglang/.test(
@@ -219,7 +231,7 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
       const decodePair = visibleLens(page, pair);
       await decodePair.waitFor({ state: 'visible', timeout: 60_000 });
       assert.match((await decodePair.textContent()) ?? '', /\((meets|misses) the SLO\)/);
-      await lens(page, 'Simulate this config (decode side)').click();
+      await clickableLens(page, 'Simulate this config (decode side)').click();
       await page.waitForFunction(
         () =>
           /# Simulation: llama-3\.1-8b on h100-sxm: prefill TP1 × DP2 sglang \+ decode TP2 sglang/.test(
