@@ -1,3 +1,5 @@
+import { opaqueColour } from './colour.js';
+
 /** Chart colours taken from the VS Code theme's CSS variables, so charts match every theme. */
 export interface ChartTheme {
   kind: 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
@@ -24,6 +26,8 @@ function themeKind(): ChartTheme['kind'] {
 export function readTheme(): ChartTheme {
   const style = getComputedStyle(document.body);
   const pick = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  // Series colours at full strength: a theme's chart colour may be translucent (colour.ts).
+  const series = (name: string, fallback: string) => opaqueColour(pick(name, fallback));
   const kind = themeKind();
   const light = kind === 'light' || kind === 'high-contrast-light';
   return {
@@ -32,12 +36,12 @@ export function readTheme(): ChartTheme {
     muted: pick('--vscode-descriptionForeground', light ? '#717171' : '#9d9d9d'),
     grid: pick('--vscode-editorWidget-border', light ? '#c8c8c8' : '#454545'),
     background: pick('--vscode-editor-background', light ? '#ffffff' : '#1e1e1e'),
-    front: pick('--vscode-charts-blue', '#3794ff'),
-    other: pick('--vscode-charts-foreground', light ? '#616161' : '#a0a0a0'),
-    best: pick('--vscode-charts-orange', '#d18616'),
-    region: pick('--vscode-charts-green', '#89d185'),
-    infeasible: pick('--vscode-charts-red', '#f14c4c'),
-    selected: pick('--vscode-focusBorder', '#007fd4'),
+    front: series('--vscode-charts-blue', '#3794ff'),
+    other: series('--vscode-charts-foreground', light ? '#616161' : '#a0a0a0'),
+    best: series('--vscode-charts-orange', '#d18616'),
+    region: series('--vscode-charts-green', '#89d185'),
+    infeasible: series('--vscode-charts-red', '#f14c4c'),
+    selected: series('--vscode-focusBorder', '#007fd4'),
   };
 }
 
