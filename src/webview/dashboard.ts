@@ -143,24 +143,30 @@ function capacitySection(state: DashboardState): HTMLElement {
       }),
     );
   }
-  const cell = (tag: 'td' | 'th', text: string) => el(tag, { text });
+  // Counts and prices are `num` cells: right-aligned, never broken inside.
+  const cell = (tag: 'td' | 'th', text: string, numeric = false) =>
+    el(tag, { text, ...(numeric ? { className: 'num' } : {}) });
+  const numericColumns = new Set([1, 3, 4]);
   const table = el(
     'table',
     { className: 'capacity', attrs: { 'data-capacity': plan.runId } },
     el(
       'tr',
       {},
-      ...['GPU', 'GPUs', 'cheapest configuration', '$/hour', '$/M output tokens'].map((t) => cell('th', t)),
+      // The CLI's column words (`servetune search --gpus min..max`), short enough for a narrow sidebar.
+      ...['GPU', 'GPUs', 'configuration', '$/hour', '$/M output'].map((t, i) =>
+        cell('th', t, numericColumns.has(i)),
+      ),
     ),
     ...plan.rows.map((r) =>
       el(
         'tr',
         { className: r.cheapest ? 'cheapest' : '', attrs: { 'data-hardware': r.hardware } },
         cell('td', `${r.cheapest ? '★ ' : ''}${r.hardware}`),
-        cell('td', r.gpus === null ? '–' : String(r.gpus)),
+        cell('td', r.gpus === null ? '–' : String(r.gpus), true),
         cell('td', r.configuration),
-        cell('td', r.usdPerHour),
-        cell('td', r.usdPerMillionTokens),
+        cell('td', r.usdPerHour, true),
+        cell('td', r.usdPerMillionTokens, true),
       ),
     ),
   );
@@ -168,7 +174,8 @@ function capacitySection(state: DashboardState): HTMLElement {
     'Capacity plan',
     el('p', { text: plan.heading }),
     row('SLO', plan.slo),
-    table,
+    // Scrolls sideways rather than running out of a sidebar too narrow for its columns.
+    el('div', { className: 'table-scroll' }, table),
     el('p', {
       className: 'muted',
       text: '★ cheapest per hour. The Pareto panel charts cost against latency.',
