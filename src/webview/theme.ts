@@ -15,12 +15,16 @@ export interface ChartTheme {
   selected: string;
 }
 
+/** Outside the editor (the HTML report) no theme class is set: the reader's colour scheme decides. */
+const darkScheme = () => window.matchMedia('(prefers-color-scheme: dark)');
+
 function themeKind(): ChartTheme['kind'] {
   const classes = document.body.classList;
   if (classes.contains('vscode-high-contrast-light')) return 'high-contrast-light';
   if (classes.contains('vscode-high-contrast')) return 'high-contrast';
   if (classes.contains('vscode-light')) return 'light';
-  return 'dark';
+  if (classes.contains('vscode-dark')) return 'dark';
+  return darkScheme().matches ? 'dark' : 'light';
 }
 
 export function readTheme(): ChartTheme {
@@ -45,9 +49,13 @@ export function readTheme(): ChartTheme {
   };
 }
 
-/** Calls `listener` whenever VS Code switches theme (it swaps the body's classes and variables). */
+/**
+ * Calls `listener` whenever VS Code switches theme (it swaps the body's classes and variables), or, in
+ * the HTML report, the reader's colour scheme changes (its variables follow `prefers-color-scheme`).
+ */
 export function onThemeChange(listener: () => void): void {
   new MutationObserver(listener).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  darkScheme().addEventListener('change', listener);
 }
 
 /** Fills a chart's whole canvas with the theme background, so screenshots and exported PNGs stay readable. */

@@ -69,7 +69,7 @@ function frontHtml(front: readonly CapacityOption[], p: CapacityPlan['slo']['per
         `<tr><td>${usd(o.cost?.usdPerHour)}</td><td>${escapeHtml(o.hardware)}</td><td>${o.gpus}</td><td>${escapeHtml(o.label)}</td><td>${latencyText(o.metrics.ttft[p])}</td></tr>`,
     )
     .join('\n');
-  return `<table class="configurations front"><thead><tr><th>$ per hour</th><th>GPU</th><th>GPUs</th><th>configuration</th><th>TTFT ${p}</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
+  return `<div class="table-scroll"><table class="configurations front"><thead><tr><th>$ per hour</th><th>GPU</th><th>GPUs</th><th>configuration</th><th>TTFT ${p}</th></tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
 }
 
 function pricesHtml(plan: CapacityPlan): string {
@@ -95,12 +95,12 @@ export function renderCapacityReportHtml(plan: CapacityPlan, assets: ReportAsset
 <p class="muted">${plan.simulations} simulations in ${plan.wallSeconds.toFixed(1)} s.</p></details>
 </section>`;
   const body = `<h2>Cheapest configuration per GPU type meeting the SLO at the rate</h2>
-<table class="configurations capacity">
+<div class="table-scroll"><table class="configurations capacity">
 <thead><tr><th>GPU</th><th>GPUs</th><th>configuration</th><th>$ per hour</th><th>$ per million output tokens</th><th>$ per million tokens (prompt + output)</th><th>output tokens/s per GPU</th><th>output tokens/s per user</th><th>TTFT ${p} / requests within SLO</th><th>energy per output token (estimate)</th></tr></thead>
 <tbody>
 ${plan.rows.map((r) => rowHtml(r, p)).join('\n')}
 </tbody>
-</table>
+</table></div>
 <h2>Cost against latency (each cheaper deployment has a higher TTFT ${p})</h2>
 ${frontHtml(plan.front, p)}
 <h2>Prices used</h2>

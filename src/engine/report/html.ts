@@ -2,6 +2,7 @@ import { searchChartModel } from '../chart/search-chart.js';
 import type { ParetoPanelState } from '../protocol/webview.js';
 import { latencyText } from '../search/format.js';
 import type { SearchConfiguration, SearchResult } from '../search/run.js';
+import { reportThemeCss } from './report-theme.js';
 import { reportSummary } from './summary.js';
 
 /** The webview bundle and its stylesheet, inlined so the report needs no network and no files. */
@@ -135,12 +136,12 @@ export function renderSearchReportHtml(result: SearchResult, assets: ReportAsset
   const bodyHtml = `<h2>Engine settings</h2>
 ${settingsSections(result)}
 <h2>Every configuration evaluated</h2>
-<table class="configurations">
+<div class="table-scroll"><table class="configurations">
 <thead><tr><th>configuration</th><th>TTFT ${p}</th><th>TBT ${p}</th><th>TPOT ${p}</th><th>E2E ${p}</th><th>requests within SLO</th><th>output tokens/s per GPU</th><th>output tokens/s per user</th><th>max req/s within SLO</th><th>$ per million output tokens</th><th>meets SLO</th><th>on</th></tr></thead>
 <tbody>
 ${configurationRows(result)}
 </tbody>
-</table>`;
+</table></div>`;
   return reportPage(
     `ServeTune search: ${escapeHtml(result.modelName)} on ${result.gpus}× ${escapeHtml(result.hardware)}`,
     { summary: summaryHtml, body: bodyHtml },
@@ -167,13 +168,18 @@ export function reportPage(
 <title>${title}</title>
 <style>
 ${assets.webviewCss}
-body.report { --vscode-editor-background: #ffffff; --vscode-editor-foreground: #1f1f1f; --vscode-descriptionForeground: #616161; --vscode-editorWidget-border: #d0d0d0; --vscode-charts-blue: #1a73e8; --vscode-charts-orange: #c26d00; --vscode-charts-green: #2e9e44; --vscode-charts-red: #d93025; --vscode-charts-foreground: #707070; --vscode-focusBorder: #0b57d0; background: var(--vscode-editor-background); color: var(--vscode-editor-foreground); font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1200px; }
-@media (prefers-color-scheme: dark) { body.report { --vscode-editor-background: #1e1e1e; --vscode-editor-foreground: #d4d4d4; --vscode-descriptionForeground: #9d9d9d; --vscode-editorWidget-border: #454545; --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; --vscode-charts-red: #f14c4c; --vscode-charts-foreground: #a0a0a0; --vscode-focusBorder: #007fd4; } }
+${reportThemeCss()}
+body.report { background: var(--vscode-editor-background); color: var(--vscode-editor-foreground); font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1200px; }
+.report .table-scroll { overflow-x: auto; }
 .report table.configurations { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
 .report table.configurations th, .report table.configurations td { border-bottom: 1px solid var(--vscode-editorWidget-border); padding: 0.25rem 0.5rem; text-align: right; }
 .report table.configurations td:first-child, .report table.configurations th:first-child { text-align: left; }
+/* A number and its unit stay on one line ("138 ms"); the names (first and last columns) wrap. */
+.report table.configurations td { white-space: nowrap; }
+.report table.configurations td:first-child, .report table.configurations td:last-child, .report table.configurations td[colspan], .report table.capacity td:nth-child(3), .report table.front td:nth-child(4) { white-space: normal; }
 .report tr.best { font-weight: bold; }
-.report [data-action='apply'] { display: none; }
+/* Apply and the exports need the editor (a terminal, a file to save): a report has no host for them. */
+.report [data-action='apply'], .report [data-action='export-csv'], .report [data-action='export-png'] { display: none; }
 .report pre { white-space: pre-wrap; word-break: break-all; background: rgba(127,127,127,0.12); padding: 0.5rem; }
 </style>
 </head>

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderSearchReportHtml } from '../../../../src/engine/report/html.js';
+import { reportThemeCss } from '../../../../src/engine/report/report-theme.js';
 import { reportSummary } from '../../../../src/engine/report/summary.js';
 import { searchServing } from '../../../../src/engine/search/run.js';
 import { Slo } from '../../../../src/engine/search/schema.js';
@@ -54,6 +55,15 @@ describe('the HTML report of a search', () => {
       !/ttft_p90_s|throughputPerGpu/.test(page.replace(/<script>[\s\S]*?<\/script>/g, '')),
       'no field names outside the chart data',
     );
+  });
+
+  it('themes itself as the reader’s scheme and hides the buttons that need the editor', async () => {
+    const page = renderSearchReportHtml(await search, assets);
+    const style = page.slice(page.indexOf('<style>'), page.indexOf('</style>'));
+    assert.ok(style.includes(reportThemeCss()), 'the theme variables, light and dark');
+    for (const action of ['apply', 'export-csv', 'export-png'])
+      assert.match(style, new RegExp(`\\[data-action='${action}'\\][^{]*\\{ display: none; \\}`));
+    assert.match(page, /<div class="table-scroll"><table class="configurations">/);
   });
 
   it('shows the commands once per parallel plan, folding the plan’s other scheduler settings', async () => {
