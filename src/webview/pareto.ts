@@ -11,7 +11,7 @@ import {
   Tooltip,
 } from 'chart.js';
 import { engineBehaviourAttribute, engineLineText } from '../engine/chart/engine-line.js';
-import { metricText } from '../engine/chart/metric-text.js';
+import { detailMetrics } from '../engine/chart/metric-text.js';
 import {
   type ChartModel,
   type ChartPoint,
@@ -187,8 +187,7 @@ function details(model: ChartModel, selectedId: string | null): HTMLElement {
       ...Object.entries(point.settings).map(([key, value]) =>
         el('tr', {}, el('th', { text: key }), el('td', { text: String(value) })),
       ),
-      ...Object.entries(point.metrics).map(([key, value]) => {
-        const { label, text } = metricText(key, value);
+      ...detailMetrics(point).map(({ key, label, text }) => {
         return el(
           'tr',
           { className: 'metric', attrs: { 'data-metric': key } },
