@@ -7,6 +7,7 @@ import {
   LogarithmicScale,
   type Plugin,
   PointElement,
+  type Scale,
   ScatterController,
   Tooltip,
 } from 'chart.js';
@@ -19,6 +20,7 @@ import {
   ParetoPanelState,
 } from '../engine/protocol/webview.js';
 import { connectToHost, el, post, vscodeApi } from './api.js';
+import { logAxisTicks, tickLabel } from './axis-ticks.js';
 import { type ChartTheme, onThemeChange, paintBackground, readTheme } from './theme.js';
 
 Chart.register(ScatterController, LinearScale, LogarithmicScale, PointElement, LineElement, Tooltip, Legend);
@@ -152,6 +154,21 @@ function regionBounds(min: number | undefined, max: number | undefined) {
   };
 }
 
+/**
+ * A log axis's ticks and labels (axis-ticks.ts): round values Chart.js would leave crowded or unlabelled.
+ * A linear axis keeps Chart.js's own.
+ */
+function logAxis(axis: ChartSpec['x']) {
+  if (axis.scale !== 'log') return {};
+  return {
+    afterBuildTicks: (scale: Scale) => {
+      const ticks = logAxisTicks(scale.min, scale.max);
+      if (ticks.length >= 2) scale.ticks = ticks.map((value) => ({ value }));
+    },
+    ticks: { callback: (value: number | string) => tickLabel(Number(value)) },
+  };
+}
+
 function axisTitle(axis: ChartSpec['x']): string {
   return `${axis.label}${axis.unit ? ` (${axis.unit})` : ''} · ${axis.better} is better`;
 }
@@ -280,11 +297,13 @@ function render(): void {
             type: spec.x.scale === 'log' ? 'logarithmic' : 'linear',
             title: { display: true, text: axisTitle(spec.x) },
             ...regionBounds(spec.region?.xMin, spec.region?.xMax),
+            ...logAxis(spec.x),
           },
           y: {
             type: spec.y.scale === 'log' ? 'logarithmic' : 'linear',
             title: { display: true, text: axisTitle(spec.y) },
             ...regionBounds(spec.region?.yMin, spec.region?.yMax),
+            ...logAxis(spec.y),
           },
         },
         plugins: {

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { logAxisTicks, tickLabel } from '../../../src/webview/axis-ticks.js';
+
+describe('log axis ticks', () => {
+  it('over less than a decade: round values evenly spaced, not minor ticks crowded together', () => {
+    // A TTFT p90 axis of a search (0.10 to 0.14 s): Chart.js labelled 0.101, 0.102, 0.103, 0.105, …
+    assert.deepEqual(logAxisTicks(0.1008, 0.14), [0.11, 0.12, 0.13, 0.14]);
+    // A capacity plan's TTFT axis.
+    assert.deepEqual(logAxisTicks(0.012, 0.05), [0.02, 0.03, 0.04, 0.05]);
+  });
+
+  it('over a decade or more: 1, 2 and 5 times each power of ten', () => {
+    assert.deepEqual(logAxisTicks(1.8, 50), [2, 5, 10, 20, 50]);
+    assert.deepEqual(logAxisTicks(0.13, 3), [0.2, 0.5, 1, 2]);
+  });
+
+  it('leaves a range that is not positive to the chart', () => {
+    assert.deepEqual(logAxisTicks(0, 1), []);
+    assert.deepEqual(logAxisTicks(2, 2), []);
+  });
+
+  it('labels a tick with three significant figures at most, no trailing zeros', () => {
+    assert.equal(tickLabel(0.15), '0.15');
+    assert.equal(tickLabel(0.30000000000000004), '0.3');
+    assert.equal(tickLabel(1500), '1,500');
+    assert.equal(tickLabel(0.0123456), '0.0123');
+  });
+});
