@@ -3,11 +3,11 @@
 // dist/chunks/index.js): over less than a decade that labels minor ticks a few pixels apart
 // ("0.101 0.102 0.103 0.105" on a TTFT axis from 0.10 to 0.14 s) and draws a grid line at each.
 
-/** A round step near `rough`: 1, 2, 2.5 or 5 times a power of ten. */
+/** The round step nearest `rough` (by ratio): 1, 2, 2.5 or 5 times a power of ten. */
 function roundStep(rough: number): number {
   const power = 10 ** Math.floor(Math.log10(rough));
-  const scaled = rough / power;
-  const factor = scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 2.5 ? 2.5 : scaled <= 5 ? 5 : 10;
+  const distance = (factor: number) => Math.abs(Math.log(rough / (factor * power)));
+  const factor = [1, 2, 2.5, 5, 10].reduce((best, f) => (distance(f) < distance(best) ? f : best));
   return factor * power;
 }
 

@@ -8,6 +8,9 @@ describe('log axis ticks', () => {
     assert.deepEqual(logAxisTicks(0.1008, 0.14), [0.11, 0.12, 0.13, 0.14]);
     // A capacity plan's TTFT axis.
     assert.deepEqual(logAxisTicks(0.012, 0.05), [0.02, 0.03, 0.04, 0.05]);
+    // A TBT p90 axis in ms, and a cost axis: the step nearest a quarter of the range.
+    assert.deepEqual(logAxisTicks(13, 40), [15, 20, 25, 30, 35, 40]);
+    assert.deepEqual(logAxisTicks(0.13, 0.4), [0.15, 0.2, 0.25, 0.3, 0.35, 0.4]);
   });
 
   it('over a decade or more: 1, 2 and 5 times each power of ten', () => {
