@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { applyEdits } from '../../src/engine/config/apply.js';
-import { predictBlock, tuneBlock } from '../../src/engine/tune/tune.js';
+import { predictBlock, tuneBlock, tuneChangeText } from '../../src/engine/tune/tune.js';
 import { type Session, shot } from './harness.mjs';
 import { activeEditorText, clearNotifications, runCommand, workbenchEvents } from './workbench.mjs';
 
@@ -108,8 +108,14 @@ async function tuneAndApply(
   const tuneLens = side ? 'Tune this side' : 'Tune for this workload…';
   // Each side block has its Tune lens: the one on screen is the side's (the other block is scrolled out).
   await clickableLens(page, tuneLens).click();
-  const summary = await lensText(page, /^Tuned for /, 180_000);
-  assert.equal(summary, expected.summary);
+  // What changes and what it gains, on the lens row over the first line it edits; the workload and SLO
+  // it was tuned for are the lens's tooltip.
+  const summary = await lensText(page, /^Tuned: /, 180_000);
+  assert.equal(
+    summary,
+    `Tuned: ${tuneChangeText(expected.changeList, expected.current, expected.suggested!)}`,
+  );
+  assert.equal(await visibleLens(page, /^Tuned: /).getAttribute('title'), expected.summary);
   if (screenshot) await shot(page, screenshot);
   await clickableLens(page, /^Apply$/).click();
   // The edit lands in the editor (one WorkspaceEdit); saving writes it to disk.

@@ -1,7 +1,7 @@
 import type { EvaluationMetrics, Slo } from '../../engine/search/schema.js';
 import type { DisaggregationSide } from '../../engine/tune/config-simulation.js';
 import type { BlockPrediction, TuneBlockResult } from '../../engine/tune/schema.js';
-import { shortWorkloadName } from '../../engine/tune/tune.js';
+import { shortWorkloadName, tuneChangeText } from '../../engine/tune/tune.js';
 
 const seconds = (s: number) => (s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(2)} s`);
 const rate = (r: number) => `${r.toFixed(2)} req/s`;
@@ -50,7 +50,10 @@ export interface TuneLens {
 /** The last tuning of a block, as the lenses show it (the controller's outcome of `tuneBlock`). */
 export type TuningOutcome =
   | { kind: 'pending' }
-  | { kind: 'done'; value: Pick<TuneBlockResult, 'suggested' | 'summary' | 'reason'> }
+  | {
+      kind: 'done';
+      value: Pick<TuneBlockResult, 'current' | 'suggested' | 'changeList' | 'edits' | 'summary' | 'reason'>;
+    }
   | { kind: 'failed'; message: string };
 
 /**
@@ -63,6 +66,19 @@ export function sideTuneLens(side: DisaggregationSide): { title: string; tooltip
     title: 'Tune this side',
     tooltip: `Tunes this ${side} pool within its prefill + decode pair, the ${other} side as the file writes it (servetune tune <file> --side ${side}); Apply edits this block only.`,
   };
+}
+
+/**
+ * The line (0-based) of a block's tune lenses: above the first line the suggestion edits in `path`, so
+ * the change shows on a lens row of its own, over what it changes, rather than after the prediction and
+ * Simulate lenses where the row is cut at the editor's width; the block's first line while there is no
+ * suggestion, or where the first edit is on that line or in another file.
+ */
+export function tuneLensLine(blockLine: number, tuning: TuningOutcome | undefined, path: string): number {
+  if (tuning?.kind !== 'done' || !tuning.value.suggested) return blockLine;
+  const lines = tuning.value.edits.filter((e) => e.range.file === path).map((e) => e.range.start.line);
+  const first = Math.min(...lines);
+  return lines.length > 0 && first > blockLine ? first : blockLine;
 }
 
 /**
@@ -84,8 +100,14 @@ export function tuneLenses(tuning: TuningOutcome | undefined, side?: Disaggregat
     const apply: TuneLens = side
       ? { title: 'Apply', action: 'apply', tooltip: `Edits the ${side} block only` }
       : { title: 'Apply', action: 'apply' };
-    // Apply first: the summary is long, and a lens line is cut at the editor's width.
-    return [apply, { title: tuning.value.summary, action: 'tradeOffs' }, tradeOffs];
+    // Apply first, then what changes and what it gains; the workload and SLO it was tuned for are in
+    // the tooltip: a lens line is cut at the editor's width.
+    const changes: TuneLens = {
+      title: `Tuned: ${tuneChangeText(tuning.value.changeList, tuning.value.current, tuning.value.suggested)}`,
+      action: 'tradeOffs',
+      tooltip: tuning.value.summary,
+    };
+    return [apply, changes, tradeOffs];
   }
   return [
     { title: `ServeTune: ${tuning.value.reason ?? 'nothing to change'}`, action: 'tradeOffs' },

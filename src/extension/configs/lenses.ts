@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { disaggregationSides } from '../../engine/tune/config-simulation.js';
 import { type ConfigController, isConfigCandidate } from './controller.js';
-import { predictionText, predictionTooltip, tuneLenses } from './lens-text.js';
+import { predictionText, predictionTooltip, tuneLenses, tuneLensLine } from './lens-text.js';
 
 export const TUNE_COMMAND = 'servetune.configs.tune';
 export const APPLY_COMMAND = 'servetune.configs.apply';
@@ -64,11 +64,21 @@ export class ConfigLensProvider implements vscode.CodeLensProvider {
         if (side) lens(`Simulate this config (${side} side)`, SIMULATE_COMMAND, [...at, side]);
         else lens('Simulate this config', SIMULATE_COMMAND, at);
       } else if (!tuning) return;
-      // A side block tunes within its pair (`tune --side`); its Apply edits that block only.
+      // A side block tunes within its pair (`tune --side`); its Apply edits that block only. A suggestion's
+      // lenses sit over the first line it edits (tuneLensLine), a row of their own.
       const commands = { tune: TUNE_COMMAND, apply: APPLY_COMMAND, tradeOffs: TRADE_OFFS_COMMAND, none: '' };
+      const tuneLine = Math.min(tuneLensLine(line, tuning, document.uri.fsPath), document.lineCount - 1);
+      const tuneRange = new vscode.Range(tuneLine, 0, tuneLine, 0);
       for (const tune of tuneLenses(tuning, side)) {
         const args = tune.action === 'none' ? [] : tune.action === 'tune' && side ? [...at, side] : at;
-        lens(tune.title, commands[tune.action], args, tune.tooltip);
+        lenses.push(
+          new vscode.CodeLens(tuneRange, {
+            title: tune.title,
+            command: commands[tune.action],
+            arguments: args,
+            ...(tune.tooltip ? { tooltip: tune.tooltip } : {}),
+          }),
+        );
       }
     });
     return lenses;

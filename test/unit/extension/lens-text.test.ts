@@ -9,6 +9,7 @@ import {
   type TuneLens,
   type TuningOutcome,
   tuneLenses,
+  tuneLensLine,
 } from '../../../src/extension/configs/lens-text.js';
 
 const SLO = Slo.parse({ ttft: 2, tbt: 0.1, percentile: 'p90' });
@@ -79,11 +80,18 @@ describe('the prediction lens', () => {
 });
 
 describe('the tune lenses', () => {
-  const done = (suggested: boolean): TuningOutcome => ({
+  const edit = (line: number, file = '/w/disagg.yaml') => ({
+    range: { file, start: { offset: 0, line, column: 4 }, end: { offset: 3, line, column: 7 } },
+    newText: '16',
+  });
+  const done = (suggested: boolean, edits = [edit(12)]): TuningOutcome => ({
     kind: 'done',
     value: {
-      suggested: suggested ? PAIR : null,
-      summary: 'Tuned for w: page size 1→16',
+      current: { ...PAIR, maxRateUnderSlo: 4.5 },
+      suggested: suggested ? { ...PAIR, maxRateUnderSlo: 9.1 } : null,
+      changeList: [{ setting: 'blockSize', label: 'page size', from: 1, to: 16 }],
+      edits,
+      summary: 'Tuned for w @ 4 req/s, the SLO: page size 1→16 — max 9.10 req/s under SLO (was 4.50)',
       reason: 'nothing better',
     },
   });
@@ -99,11 +107,30 @@ describe('the tune lenses', () => {
   it("show a side's tuning result with an Apply, first (still in view), that edits that block only", () => {
     assert.deepEqual(titles(tuneLenses(done(true), 'decode')), [
       'Apply=apply',
-      'Tuned for w: page size 1→16=tradeOffs',
+      'Tuned: page size 1→16 — max 9.10 req/s under SLO (was 4.50)=tradeOffs',
       'Show trade-offs=tradeOffs',
     ]);
     assert.equal(tuneLenses(done(true), 'decode')[0]?.tooltip, 'Edits the decode block only');
     assert.equal(tuneLenses(done(true))[0]?.tooltip, undefined);
+  });
+
+  it('name the change and its gain, the workload and SLO it was tuned for in the tooltip', () => {
+    const [, changes] = tuneLenses(done(true));
+    assert.ok((changes?.title.length ?? 0) < 80, 'short enough for a lens row');
+    assert.equal(
+      changes?.tooltip,
+      'Tuned for w @ 4 req/s, the SLO: page size 1→16 — max 9.10 req/s under SLO (was 4.50)',
+    );
+  });
+
+  it('put a suggestion over the first line it edits in the file, else on the block', () => {
+    const path = '/w/disagg.yaml';
+    assert.equal(tuneLensLine(3, done(true, [edit(14), edit(12)]), path), 12);
+    assert.equal(tuneLensLine(3, done(true, [edit(1, '/w/.env')]), path), 3, 'an edit in another file');
+    assert.equal(tuneLensLine(3, done(true, [edit(3)]), path), 3, 'an edit on the block line');
+    assert.equal(tuneLensLine(3, done(false), path), 3, 'nothing suggested');
+    assert.equal(tuneLensLine(3, { kind: 'pending' }, path), 3);
+    assert.equal(tuneLensLine(3, undefined, path), 3);
   });
 
   it('say while a side tunes, why nothing changes, and offer to tune again after a failure', () => {
