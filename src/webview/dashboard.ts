@@ -1,5 +1,5 @@
 import { engineBehaviourAttribute, engineLineText, engineWords } from '../engine/chart/engine-line.js';
-import type { ChartEngine, DashboardState } from '../engine/protocol/webview.js';
+import type { ChartEngine, DashboardState, RecentRun } from '../engine/protocol/webview.js';
 import { connectToHost, el, post } from './api.js';
 
 function gflops(value: number): string {
@@ -53,6 +53,18 @@ function runEngine(engine: ChartEngine | undefined): HTMLElement | null {
     text: engineLineText(engine),
     attrs: { 'data-engine-behaviour': engineBehaviourAttribute(engine) },
   });
+}
+
+/**
+ * The line under a recent run: when, and its outcome in the words of its kind. A simulation runs one
+ * configuration, so it has no "best"; a capacity plan's is the cheapest, as its notification says.
+ */
+function runLine(run: RecentRun): string {
+  const at = new Date(run.at).toLocaleString();
+  if (run.kind === 'validation') return at;
+  if (run.kind === 'simulate') return `${at} · ${run.best ?? 'no completed requests'}`;
+  const word = run.kind === 'capacity' ? 'cheapest' : 'best';
+  return `${at} · ${word}: ${run.best ?? 'none'}`;
 }
 
 function deviceSection(state: DashboardState): HTMLElement {
@@ -143,30 +155,29 @@ function capacitySection(state: DashboardState): HTMLElement {
       }),
     );
   }
-  // Counts and prices are `num` cells: right-aligned, never broken inside.
-  const cell = (tag: 'td' | 'th', text: string, numeric = false) =>
-    el(tag, { text, ...(numeric ? { className: 'num' } : {}) });
-  const numericColumns = new Set([1, 3, 4]);
+  // Prices are `num` cells (right-aligned, never broken inside); `per-m` is left out of a very narrow
+  // sidebar (webview.css). The GPU count leads the GPU's name ("2× h100-sxm") to save a column.
+  const cell = (tag: 'td' | 'th', text: string, className = '') => el(tag, { text, className });
   const table = el(
     'table',
     { className: 'capacity', attrs: { 'data-capacity': plan.runId } },
     el(
       'tr',
       {},
-      // The CLI's column words (`servetune search --gpus min..max`), short enough for a narrow sidebar.
-      ...['GPU', 'GPUs', 'configuration', '$/hour', '$/M output'].map((t, i) =>
-        cell('th', t, numericColumns.has(i)),
-      ),
+      // The CLI's column words (`servetune search --gpus min..max`).
+      cell('th', 'GPUs'),
+      cell('th', 'configuration'),
+      cell('th', '$/hour', 'num'),
+      cell('th', '$/M output', 'num per-m'),
     ),
     ...plan.rows.map((r) =>
       el(
         'tr',
         { className: r.cheapest ? 'cheapest' : '', attrs: { 'data-hardware': r.hardware } },
-        cell('td', `${r.cheapest ? '★ ' : ''}${r.hardware}`),
-        cell('td', r.gpus === null ? '–' : String(r.gpus), true),
+        cell('td', `${r.cheapest ? '★ ' : ''}${r.gpus === null ? '' : `${r.gpus}× `}${r.hardware}`),
         cell('td', r.configuration),
-        cell('td', r.usdPerHour, true),
-        cell('td', r.usdPerMillionTokens, true),
+        cell('td', r.usdPerHour, 'num'),
+        cell('td', r.usdPerMillionTokens, 'num per-m'),
       ),
     ),
   );
@@ -222,10 +233,7 @@ function render(state: DashboardState): void {
               open,
               el('div', {
                 className: 'muted',
-                text:
-                  run.kind === 'validation'
-                    ? new Date(run.at).toLocaleString()
-                    : `${new Date(run.at).toLocaleString()} · best: ${run.best ?? 'none'}`,
+                text: runLine(run),
               }),
               runEngine(run.engine),
               chart,

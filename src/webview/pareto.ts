@@ -279,6 +279,8 @@ function render(): void {
           'data-best': model.bestId ?? '',
           'data-region': spec.region ? 'yes' : 'no',
           'data-theme': theme.kind,
+          // The colour the best point is drawn in (opaque: colour.ts), for the end-to-end check.
+          'data-best-colour': theme.best,
         },
       },
       el('figcaption', { text: spec.title }),

@@ -620,6 +620,11 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         await frame.$eval('section.details', (n) => (n as HTMLElement).dataset.selected ?? ''),
         want.bestId,
       );
+      // The best point stands out in the theme's orange at full strength: Dark Modern's charts.orange is
+      // the translucent #EA5C0055, which drew it brown (colour.ts).
+      assert.match(latency.bestColour ?? '', /^(#[0-9a-f]{3}|#[0-9a-f]{6}|rgb\([^)]*\))$/i);
+      const panelText = (await frame.locator('#app').textContent()) ?? '';
+      assert.doesNotMatch(panelText, /\bNaN\b|\bundefined\b|\bInfinity\b/);
       await waitForNotification(page, `best under the SLOs: ${bestLabel}`);
       await page.locator('.statusbar', { hasText: bestLabel }).waitFor({ timeout: 10_000 });
       await shot(page, 'pareto-search-dark');
@@ -951,7 +956,13 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       assert.equal(await dashboard.locator('table.capacity tr.cheapest').count(), 1);
       const text = await dashboard.locator('#app').innerText();
       assert.match(text, /SLO\s*90% of requests within TTFT/);
-      assert.match(text, /h100-sxm\s*\d+\s*TP\d/);
+      assert.match(text, /\d+× h100-sxm\s*TP\d/);
+      // The table fits a default-width sidebar: no column cut off or scrolled out of view.
+      assert.ok(
+        await dashboard.$eval('.table-scroll', (n) => n.scrollWidth <= n.clientWidth),
+        'the capacity table fits the sidebar',
+      );
+      assert.doesNotMatch(text, /\bNaN\b|\bundefined\b|\bInfinity\b/);
       await shot(page, 'dashboard-capacity-light');
       await chooseColorTheme(page, 'Dark Modern');
       const dark = await webviewFrame(page, 'dashboard', 30_000, (f) =>
