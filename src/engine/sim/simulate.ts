@@ -12,6 +12,7 @@ import { arrivalOrder } from './arrival-order.js';
 import type { ClientModel } from './client-model.js';
 import { type ClosedLoopOptions, closedLoopClient } from './closed-loop.js';
 import { SimulationConfig, type SimulationConfigInput } from './config.js';
+import { checkSimulationFits } from './memory-budget.js';
 import { buildPools, type Pool, poolConfigsOf } from './pools.js';
 import { type MaxTokens, simRequests } from './requests.js';
 import { hasSessions, linkTurns, sessionOrder } from './sessions.js';
@@ -117,6 +118,7 @@ export function startSimulation(
     ? closedLoopClient(closedLoopOf(config, options.closedLoop))
     : options.client;
   const source = workload.requests;
+  checkSimulationFits(source.length);
   let order = client ? client.arrivalOrder(source) : arrivalOrder(source);
   let streamLength = source.length;
   const sessions = hasSessions(source);

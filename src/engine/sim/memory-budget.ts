@@ -1,0 +1,35 @@
+import { getHeapStatistics } from 'node:v8';
+import { ServeTuneError } from '../util/errors.js';
+
+/**
+ * JS heap one simulated request holds until the run is summarized (its simulator state, records and
+ * metrics), on top of the workload already loaded. Measured on `simulate` of
+ * `poisson:rate=1000,n=1000000,prompt=fixed(10),output=fixed(1)`: it ran in a 500 MiB heap and ran out
+ * of memory in 400 MiB, the workload itself taking about 100 MiB of that.
+ */
+export const SIMULATED_REQUEST_BYTES = 400;
+
+/** What the check reads of the heap: v8.getHeapStatistics() (a parameter so tests can stand in for it). */
+export interface HeapRoom {
+  heap_size_limit: number;
+  used_heap_size: number;
+}
+
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+
+/**
+ * Refuses a simulation of more requests than the heap left can hold, before any is built: past it
+ * Node aborts with "JavaScript heap out of memory" and a V8 trace (the CLI exits 134, the editor's
+ * worker dies) instead of an error that says what to change. `n=10000000` needs about 4 GiB, the
+ * whole of Node's default heap on a 16 GB machine.
+ */
+export function checkSimulationFits(requests: number, heap: HeapRoom = getHeapStatistics()): void {
+  const need = requests * SIMULATED_REQUEST_BYTES;
+  const left = heap.heap_size_limit - heap.used_heap_size;
+  if (need <= left) return;
+  throw new ServeTuneError(
+    `simulate: ${requests.toLocaleString('en-US')} requests need about ${gib(need)} of memory to simulate, more than the ${gib(left)} left of this process's ${gib(heap.heap_size_limit)} heap; simulate fewer (--requests, --duration, or n= of the spec) or give Node more (NODE_OPTIONS=--max-old-space-size=<MiB>)`,
+    'invalid-argument',
+    '--requests',
+  );
+}
