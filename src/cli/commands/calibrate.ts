@@ -9,6 +9,7 @@ import { SimulationConfig } from '../../engine/sim/config.js';
 import { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { MAX_TABLE_FILE_BYTES, readInputText } from '../../engine/util/files.js';
+import { parseJsonText } from '../../engine/util/json-text.js';
 import { servedClient } from '../../engine/validate/served-client.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { inputOption, modelOption, outputOption } from '../file-options.js';
@@ -31,7 +32,7 @@ function readMeasured(file: string): RunSummary {
   const text = readInputText(file, MAX_TABLE_FILE_BYTES, '--measured');
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text);
   } catch (error) {
     throw new ServeTuneError(`Cannot read ${file}: ${(error as Error).message}`, 'io', file);
   }

@@ -3,6 +3,7 @@ import { Calibration } from '../perf/calibration.js';
 import { calibrationForTarget, readDeviceProfile } from '../perf/report.js';
 import { ServeTuneError } from '../util/errors.js';
 import { checkInputFile, MAX_TABLE_FILE_BYTES, readInputText } from '../util/files.js';
+import { parseJsonText } from '../util/json-text.js';
 import { issueText } from '../util/zod-messages.js';
 import { profileTransferNote } from './profile-transfer.js';
 
@@ -11,7 +12,7 @@ export function readCalibration(file: string): Calibration {
   const text = readInputText(file, MAX_TABLE_FILE_BYTES, '--calibration');
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text);
   } catch (error) {
     throw new ServeTuneError(`Cannot read calibration ${file}: ${(error as Error).message}`, 'io', file);
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ServeTuneError } from '../util/errors.js';
+import { parseJsonText } from '../util/json-text.js';
 
 const seconds = z.number().positive();
 
@@ -87,7 +88,7 @@ export const WORKSPACE_CONFIG_FILE = 'servetune.json';
 export function parseWorkspaceConfig(text: string, file = WORKSPACE_CONFIG_FILE): WorkspaceConfig {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text);
   } catch (error) {
     throw new ServeTuneError(`${file}: not valid JSON (${(error as Error).message})`, 'invalid-config', file);
   }

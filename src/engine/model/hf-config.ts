@@ -1,4 +1,5 @@
 import { ServeTuneError } from '../util/errors.js';
+import { parseJsonText } from '../util/json-text.js';
 import type { FamilyReader, FamilySpec } from './hf/common.js';
 import { deepseekV2, deepseekV3, glmMoeDsa } from './hf/deepseek.js';
 import { gemma2, gemma3, llama, mistral, phi3, qwen2, qwen3 } from './hf/dense.js';
@@ -174,7 +175,7 @@ export function modelFromHfObject(
 export function modelFromHfConfig(text: string, where: string, id?: string): ModelSpec {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonText(text);
   } catch (error) {
     throw configError(where, `not valid JSON (${(error as Error).message})`);
   }

@@ -4,6 +4,7 @@ import { findHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { DeviceProfile } from '../profile/schema.js';
 import { ServeTuneError } from '../util/errors.js';
+import { parseJsonText } from '../util/json-text.js';
 import { issueText } from '../util/zod-messages.js';
 import type { Calibration } from './calibration.js';
 import { emptyOpTables, importOpTablesCsv, type MeasuredOpTables } from './op-tables.js';
@@ -98,7 +99,7 @@ export type StepReport = z.infer<typeof StepReport>;
 export function readDeviceProfile(file: string): DeviceProfile {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = parseJsonText(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new ServeTuneError(`Cannot read profile ${file}: ${(error as Error).message}`, 'io', file);
   }

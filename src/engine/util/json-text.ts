@@ -1,0 +1,42 @@
+/**
+ * JSON files as users write them: a byte-order mark is skipped (Windows editors and PowerShell's
+ * `Set-Content -Encoding utf8` write one, and JSON.parse refuses it as an invisible "Unexpected token
+ * '﻿'"), and a syntax error says its line and column rather than a character offset.
+ */
+
+const BOM = '\uFEFF';
+
+/** A JSON syntax error: V8's words, with the line and column (1-based) where they could be found. */
+export class JsonSyntaxError extends Error {
+  override readonly name = 'JsonSyntaxError';
+}
+
+/** The 1-based line and column of a character offset in `text`. */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** V8's message placed by line and column: "line 3, column 5: Expected ',' or '}' after property value". */
+function placed(text: string, error: Error): string {
+  const position = /\bat position (\d+)/.exec(error.message);
+  if (!position) return error.message;
+  const { line, column } = lineAndColumn(text, Number(position[1]));
+  const words = error.message.replace(/ (?:in JSON )?at position \d+.*$/, '');
+  return `line ${line}, column ${column}: ${words}`;
+}
+
+/** JSON.parse of a file's text, a leading byte-order mark skipped; a syntax error is a JsonSyntaxError. */
+export function parseJsonText(text: string): unknown {
+  const body = text.startsWith(BOM) ? text.slice(1) : text;
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new JsonSyntaxError(placed(body, error as Error));
+  }
+}
