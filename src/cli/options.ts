@@ -12,7 +12,7 @@ import {
   type ServingEngine,
   servingEngineFor,
 } from '../engine/perf/serving-engine.js';
-import { type PriceOverrides, parsePriceOverrides } from '../engine/search/cost.js';
+import { type PriceOverrides, parsePriceOverrides, workspacePriceOverrides } from '../engine/search/cost.js';
 import { MAX_SAMPLE_REQUESTS } from '../engine/search/simulation-evaluator.js';
 import { MAX_THINK_SECONDS } from '../engine/sim/closed-loop.js';
 import { findWorkspaceConfig } from '../engine/tune/inputs.js';
@@ -515,5 +515,6 @@ export function priceOption() {
 
 /** The GPU prices of the servetune.json at or above `dir` (none: no file or no "prices"). */
 export function workspacePrices(dir: string): PriceOverrides {
-  return findWorkspaceConfig(dir)?.config.prices ?? {};
+  const found = findWorkspaceConfig(dir);
+  return found?.config.prices ? workspacePriceOverrides(found.config.prices, found.path) : {};
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { findHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { ServeTuneError } from '../util/errors.js';
+import { decimal } from '../util/numbers.js';
 import type { EvaluationMetrics } from './schema.js';
 
 // What a configuration costs: the GPU-hour price (the catalog's public list price, or the user's own)
@@ -50,16 +51,13 @@ export function parsePriceOverrides(text: string, flag = '--price'): PriceOverri
     };
     if (equals < 0) fail('no =');
     const name = part.slice(0, equals).trim();
-    const hardware = findHardware(name);
-    if (!hardware) fail(`'${name}' is not a GPU of the catalog (servetune hardware lists them)`);
-    const usd = Number(
-      part
-        .slice(equals + 1)
-        .trim()
-        .replace(/^\$/, ''),
-    );
-    if (!(usd > 0) || !Number.isFinite(usd)) fail('the price is not a positive number');
-    prices[hardware!.id] = usd;
+    const usdText = part
+      .slice(equals + 1)
+      .trim()
+      .replace(/^\$/, '');
+    const usd = decimal(usdText);
+    if (usd === undefined || !(usd > 0)) fail('the price is not a positive number');
+    setPrice(prices, name, usd!, fail);
   }
   if (Object.keys(prices).length === 0) {
     throw new ServeTuneError(
@@ -67,6 +65,38 @@ export function parsePriceOverrides(text: string, flag = '--price'): PriceOverri
       'invalid-argument',
       flag,
     );
+  }
+  return prices;
+}
+
+/**
+ * Sets one GPU's price, the GPU named by catalog id or name: a name the catalog lacks (a price that would
+ * never be used) or a GPU priced twice (which one holds?) is `fail`ed.
+ */
+function setPrice(prices: PriceOverrides, name: string, usd: number, fail: (problem: string) => never): void {
+  const hardware =
+    findHardware(name) ?? fail(`'${name}' is not a GPU of the catalog (servetune hardware lists them)`);
+  if (prices[hardware.id] !== undefined) fail(`${hardware.id} is priced twice`);
+  prices[hardware.id] = usd;
+}
+
+/**
+ * servetune.json's "prices" by catalog id: keys may be catalog ids or names, as `--price` takes them;
+ * one the catalog lacks (whose price would silently never apply) is an error naming the file and key.
+ */
+export function workspacePriceOverrides(
+  given: Readonly<Record<string, number>>,
+  file: string,
+): PriceOverrides {
+  const prices: PriceOverrides = {};
+  for (const [name, usd] of Object.entries(given)) {
+    setPrice(prices, name, usd, (problem) => {
+      throw new ServeTuneError(
+        `${file}: prices.${name}: ${problem}`,
+        'invalid-config',
+        `${file}:prices.${name}`,
+      );
+    });
   }
   return prices;
 }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getHardware, HARDWARE_CATALOG } from '../../../../src/engine/hardware/catalog.js';
-import { costOf, parsePriceOverrides, priceFor } from '../../../../src/engine/search/cost.js';
+import {
+  costOf,
+  parsePriceOverrides,
+  priceFor,
+  workspacePriceOverrides,
+} from '../../../../src/engine/search/cost.js';
 import type { EvaluationMetrics } from '../../../../src/engine/search/schema.js';
 import { isServeTuneError } from '../../../../src/engine/util/errors.js';
 
@@ -74,6 +79,9 @@ describe('costs', () => {
       ['h100-sxm=-1', /not a positive number/],
       ['h100-sxm=abc', /not a positive number/],
       ['', /no prices given/],
+      // Number() reads hex and an empty text as 0: a price nobody wrote.
+      ['h100-sxm=0x10', /not a positive number/],
+      ['h100-sxm=2,h100=3', /h100-sxm is priced twice/],
     ] as const) {
       assert.throws(
         () => parsePriceOverrides(text),
@@ -81,5 +89,24 @@ describe('costs', () => {
         text,
       );
     }
+  });
+
+  it('servetune.json "prices" takes catalog ids and names, and refuses a GPU the catalog lacks', () => {
+    // Before, a key was used only where it was the catalog id: "h100" was silently never applied.
+    assert.deepEqual(workspacePriceOverrides({ h100: 2, h200: 3 }, 'ws/servetune.json'), {
+      'h100-sxm': 2,
+      h200: 3,
+    });
+    assert.throws(
+      () => workspacePriceOverrides({ 'h100-sxmm': 2 }, 'ws/servetune.json'),
+      (e: unknown) =>
+        isServeTuneError(e) &&
+        e.where === 'ws/servetune.json:prices.h100-sxmm' &&
+        /^ws\/servetune\.json: prices\.h100-sxmm: 'h100-sxmm' is not a GPU of the catalog/.test(e.message),
+    );
+    assert.throws(
+      () => workspacePriceOverrides({ h100: 2, 'h100-sxm': 3 }, 'ws/servetune.json'),
+      /prices\.h100-sxm: h100-sxm is priced twice/,
+    );
   });
 });
