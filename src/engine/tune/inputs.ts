@@ -4,6 +4,8 @@ import { Slo, type SloPercentile } from '../search/schema.js';
 import { ServeTuneError } from '../util/errors.js';
 import { readConfigIfFile } from '../util/files.js';
 import { checkSloTargets, RANKING_SLO_RULES } from '../workload/slo.js';
+import { traceReference } from '../workload/trace-options.js';
+import { detectTraceFormatOfFile, type TraceFormat } from '../workload/traces.js';
 
 /** The servetune.json at or above `fromDir`, up to (and including) `stopAt` or the file system's root. */
 export function findWorkspaceConfig(
@@ -22,6 +24,48 @@ export function findWorkspaceConfig(
   }
 }
 
+type WorkspaceTraceFormat = NonNullable<Extract<WorkspaceConfig['workload'], { trace: string }>['format']>;
+
+const TRACE_FORMATS: Record<WorkspaceTraceFormat, { format: TraceFormat; name: string }> = {
+  'azure-csv': { format: 'azure', name: 'an Azure CSV' },
+  'mooncake-jsonl': { format: 'mooncake', name: 'a Mooncake JSONL' },
+};
+
+const FORMAT_NAMES: Record<TraceFormat, string> = {
+  azure: 'an Azure CSV',
+  burstgpt: 'a BurstGPT CSV',
+  mooncake: 'a Mooncake JSONL',
+  'request-list': 'a request-list JSONL',
+};
+
+/**
+ * servetune.json's trace as the file the user meant: one that exists (an error naming servetune.json's
+ * field, not a `--workload` nobody typed), and of the format "format" says where it says one (the
+ * reader tells the format from the file itself, so a "format" the file contradicts was ignored).
+ */
+function checkWorkspaceTrace(
+  trace: string,
+  format: WorkspaceTraceFormat | undefined,
+  configPath: string,
+): void {
+  const reference = traceReference(trace);
+  if (reference === undefined) {
+    throw new ServeTuneError(
+      `${configPath}: workload.trace: ${trace}: no such file`,
+      'invalid-config',
+      `${configPath}:workload.trace`,
+    );
+  }
+  if (format === undefined) return;
+  const found = detectTraceFormatOfFile(reference.file);
+  if (found === TRACE_FORMATS[format].format) return;
+  throw new ServeTuneError(
+    `${configPath}: workload.format: "${format}", but ${reference.file} is ${FORMAT_NAMES[found]} trace; fix "format" or leave it out (the format is told from the file)`,
+    'invalid-config',
+    `${configPath}:workload.format`,
+  );
+}
+
 const PERCENTILES: Record<number, SloPercentile> = { 50: 'p50', 90: 'p90', 99: 'p99' };
 
 /** servetune.json's workload as the search takes it: a spec, or a trace path made absolute, and its rate. */
@@ -33,6 +77,7 @@ export function workloadFromWorkspace(
   if (!w) return undefined;
   if ('spec' in w) return { workload: w.spec };
   const trace = isAbsolute(w.trace) ? w.trace : join(dirname(configPath), w.trace);
+  checkWorkspaceTrace(trace, w.format, configPath);
   return { workload: trace, ...(w.rate !== undefined ? { rate: w.rate } : {}) };
 }
 

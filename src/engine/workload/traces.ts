@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { ServeTuneError } from '../util/errors.js';
 import { TraceCollector } from './collector.js';
 import { azureReader, burstGptReader } from './csv-traces.js';
@@ -6,7 +7,7 @@ import { MAX_TRACE_LINE_CHARS } from './limits.js';
 import { forEachLineOfFile, forEachLineOfText, type LineSink } from './lines.js';
 import type { Workload } from './types.js';
 
-type TraceFormat = 'azure' | 'burstgpt' | 'mooncake' | 'request-list';
+export type TraceFormat = 'azure' | 'burstgpt' | 'mooncake' | 'request-list';
 
 const READERS: Record<TraceFormat, (out: TraceCollector) => LineSink> = {
   azure: azureReader,
@@ -36,6 +37,9 @@ function formatOfFirstLine(firstLine: string): TraceFormat | undefined {
   return undefined;
 }
 
+/** How much of a file's beginning is read to tell its format: a header, or one JSONL record. */
+const FORMAT_HEAD_BYTES = 64 * 1024;
+
 /** The format of a trace from its beginning (its first few KB are enough). */
 export function detectTraceFormat(text: string, file: string): TraceFormat {
   const lines = text.slice(0, MAX_TRACE_LINE_CHARS).split(/\r?\n/);
@@ -44,6 +48,23 @@ export function detectTraceFormat(text: string, file: string): TraceFormat {
   const format = formatOfFirstLine(lines[index]);
   if (format === undefined) throw unknownFormat(file, index + 1);
   return format;
+}
+
+/** The format of a trace file, from its first bytes (the file is not read further). */
+export function detectTraceFormatOfFile(file: string): TraceFormat {
+  const buffer = Buffer.alloc(FORMAT_HEAD_BYTES);
+  let read: number;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      read = readSync(fd, buffer, 0, FORMAT_HEAD_BYTES, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw new ServeTuneError(`Cannot read ${file}: ${(error as Error).message}`, 'io', file);
+  }
+  return detectTraceFormat(buffer.subarray(0, read).toString('utf8'), file);
 }
 
 /** Reads a trace one line at a time (see createTraceReader). */
