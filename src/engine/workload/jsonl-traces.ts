@@ -39,6 +39,17 @@ const EXPECTED: Record<string, string> = {
   acceptance: 'a speculative acceptance rate from 0 to 1',
 };
 
+/**
+ * What a line held, for an error: JSON.parse reads a number past a double's range (1e400) as Infinity,
+ * which JSON.stringify writes as `null`, a value the line never held.
+ */
+function gotText(value: unknown): string {
+  if (value === undefined) return 'it is missing';
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return 'got a number past a double’s range (1.8e308)';
+  return `got ${shown(JSON.stringify(value))}`;
+}
+
 function jsonLineReader<T>(
   out: TraceCollector,
   schema: z.ZodType<T>,
@@ -70,8 +81,7 @@ function jsonLineReader<T>(
       );
     }
     const value = (json as Record<string, unknown>)[key];
-    const got = value === undefined ? 'it is missing' : `got ${shown(JSON.stringify(value))}`;
-    throw fieldError({ file, line }, key, `must be ${EXPECTED[key] ?? 'valid'}; ${got}`);
+    throw fieldError({ file, line }, key, `must be ${EXPECTED[key] ?? 'valid'}; ${gotText(value)}`);
   };
 }
 

@@ -55,8 +55,10 @@ class LineSplitter {
     this.partial = '';
   }
 
-  private emit(text: string): void {
+  private emit(line: string): void {
     this.line++;
+    // A byte-order mark (Windows editors write one) is no part of the first line's header or JSON.
+    const text = this.line === 1 && line.startsWith('\uFEFF') ? line.slice(1) : line;
     if (text.length > MAX_TRACE_LINE_CHARS) throw tooLong(this.file, this.line);
     this.sink(text, this.line);
   }

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { splitCsvLine } from '../util/csv.js';
 import { ServeTuneError } from '../util/errors.js';
 import { TraceCollector } from './collector.js';
 import { azureReader, burstGptReader } from './csv-traces.js';
@@ -24,17 +25,34 @@ function unknownFormat(file: string, line: number): ServeTuneError {
   );
 }
 
-/** The format whose header (CSV) or first record (JSONL) this first non-blank line is, if any. */
+/**
+ * The format whose header (CSV) or first record (JSONL) this first non-blank line is, if any. A CSV
+ * header may quote its names, as R's write.csv and spreadsheet exports do (`"TIMESTAMP","ContextTokens"`).
+ */
 function formatOfFirstLine(firstLine: string): TraceFormat | undefined {
-  const line = firstLine.trim();
+  const line = firstLine.replace(/^\uFEFF/, '').trim();
   if (line.startsWith('{')) {
     if (line.includes('"StartTimeOffset"')) return 'request-list';
     if (line.includes('"input_length"')) return 'mooncake';
-  } else {
-    if (/^\uFEFF?TIMESTAMP,/.test(line)) return 'azure';
-    if (/^\uFEFF?Timestamp,/.test(line) && line.includes('Request tokens')) return 'burstgpt';
+    return undefined;
   }
+  const names = splitCsvLine(line).map((name) => name.trim());
+  if (names[0] === 'TIMESTAMP') return 'azure';
+  if (names[0] === 'Timestamp' && names.includes('Request tokens')) return 'burstgpt';
   return undefined;
+}
+
+/**
+ * Why a first line is no trace: text with NUL characters is UTF-16 (what Windows PowerShell's `>`
+ * writes) or binary, which the list of formats alone would not tell the user.
+ */
+function unknownFormatError(file: string, line: number, text: string): ServeTuneError {
+  if (!text.includes('\u0000')) return unknownFormat(file, line);
+  return new ServeTuneError(
+    `${file}:${line}: not UTF-8 text (it holds NUL characters: UTF-16, as Windows PowerShell's > writes, or a binary file); save the trace as UTF-8`,
+    'invalid-config',
+    `${file}:${line}`,
+  );
 }
 
 /** How much of a file's beginning is read to tell its format: a header, or one JSONL record. */
@@ -46,7 +64,7 @@ export function detectTraceFormat(text: string, file: string): TraceFormat {
   const index = lines.findIndex((l) => l.trim() !== '');
   if (index < 0) throw new ServeTuneError(`${file}: the file is empty`, 'invalid-config', file);
   const format = formatOfFirstLine(lines[index]);
-  if (format === undefined) throw unknownFormat(file, index + 1);
+  if (format === undefined) throw unknownFormatError(file, index + 1, lines[index]);
   return format;
 }
 
@@ -87,7 +105,7 @@ export function createTraceReader(file: string, format?: TraceFormat): TraceRead
       out.lines++;
       if (reader === undefined) {
         const chosen = format ?? formatOfFirstLine(text);
-        if (chosen === undefined) throw unknownFormat(file, line);
+        if (chosen === undefined) throw unknownFormatError(file, line, text);
         reader = READERS[chosen](out);
       }
       reader(text, line);
