@@ -11,8 +11,12 @@ export const Settings = z.object({
   gpuCount: z.number().int().positive().catch(8),
   ...EngineSettingsSchema.shape,
   slo: SloSettings,
-  /** US dollars per GPU-hour by catalog id, over the catalog's list prices. */
-  prices: z.record(z.string(), z.number().positive()).catch({}),
+  /**
+   * US dollars per GPU-hour by catalog id or name, over the catalog's list prices. Judged by the engine
+   * (search/cost.ts PriceOverrides), whose error names the GPU: a bad price here once dropped every price
+   * without a word, and the catalog's stood in.
+   */
+  prices: z.record(z.string(), z.number()).catch({}),
   searchSampleRequests: z.number().int().positive().catch(1000),
   /** The user's op database folder (`--perf-db`); empty: the shipped tables. */
   perfDb: z.string().catch(''),

@@ -8,8 +8,23 @@ import type { EvaluationMetrics } from './schema.js';
 // What a configuration costs: the GPU-hour price (the catalog's public list price, or the user's own)
 // times its GPUs, and per million tokens at the traffic it serves within the SLO.
 
-/** US dollars per GPU-hour, per catalog GPU id: the user's own prices (`--price`, servetune.json). */
-export const PriceOverrides = z.record(z.string().min(1), z.number().positive().finite());
+/**
+ * US dollars per GPU-hour, per catalog GPU id: the user's own prices (`--price`, servetune.json, the
+ * editor's `servetune.prices`). A GPU may be named as `--price` takes it (`h100` is `h100-sxm`); one the
+ * catalog lacks is refused, since its price would never apply and the catalog's would stand unsaid.
+ */
+export const PriceOverrides = z
+  .record(z.string().min(1), z.number().positive().finite())
+  .transform((given, ctx) => {
+    const prices: Record<string, number> = {};
+    for (const [name, usd] of Object.entries(given)) {
+      const key = priceKey(prices, name);
+      if ('problem' in key)
+        ctx.issues.push({ code: 'custom', message: key.problem, path: [name], input: given });
+      else prices[key.id] = usd;
+    }
+    return prices;
+  });
 export type PriceOverrides = z.infer<typeof PriceOverrides>;
 
 /** The price a result used, and where it came from. */
@@ -57,7 +72,9 @@ export function parsePriceOverrides(text: string, flag = '--price'): PriceOverri
       .replace(/^\$/, '');
     const usd = decimal(usdText);
     if (usd === undefined || !(usd > 0)) fail('the price is not a positive number');
-    setPrice(prices, name, usd!, fail);
+    const key = priceKey(prices, name);
+    if ('problem' in key) fail(key.problem);
+    else prices[key.id] = usd!;
   }
   if (Object.keys(prices).length === 0) {
     throw new ServeTuneError(
@@ -70,14 +87,17 @@ export function parsePriceOverrides(text: string, flag = '--price'): PriceOverri
 }
 
 /**
- * Sets one GPU's price, the GPU named by catalog id or name: a name the catalog lacks (a price that would
- * never be used) or a GPU priced twice (which one holds?) is `fail`ed.
+ * The catalog id a price given for `name` (a catalog id or name) is for, or why it cannot be taken: a
+ * GPU the catalog lacks (its price would never be used) or one `prices` already has (which holds?).
  */
-function setPrice(prices: PriceOverrides, name: string, usd: number, fail: (problem: string) => never): void {
-  const hardware =
-    findHardware(name) ?? fail(`'${name}' is not a GPU of the catalog (servetune hardware lists them)`);
-  if (prices[hardware.id] !== undefined) fail(`${hardware.id} is priced twice`);
-  prices[hardware.id] = usd;
+function priceKey(
+  prices: Readonly<Record<string, number>>,
+  name: string,
+): { id: string } | { problem: string } {
+  const hardware = findHardware(name);
+  if (!hardware) return { problem: `'${name}' is not a GPU of the catalog (servetune hardware lists them)` };
+  if (prices[hardware.id] !== undefined) return { problem: `${hardware.id} is priced twice` };
+  return { id: hardware.id };
 }
 
 /**
@@ -90,13 +110,15 @@ export function workspacePriceOverrides(
 ): PriceOverrides {
   const prices: PriceOverrides = {};
   for (const [name, usd] of Object.entries(given)) {
-    setPrice(prices, name, usd, (problem) => {
+    const key = priceKey(prices, name);
+    if ('problem' in key) {
       throw new ServeTuneError(
-        `${file}: prices.${name}: ${problem}`,
+        `${file}: prices.${name}: ${key.problem}`,
         'invalid-config',
         `${file}:prices.${name}`,
       );
-    });
+    }
+    prices[key.id] = usd;
   }
   return prices;
 }

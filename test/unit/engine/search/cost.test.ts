@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { getHardware, HARDWARE_CATALOG } from '../../../../src/engine/hardware/catalog.js';
 import {
   costOf,
+  PriceOverrides,
   parsePriceOverrides,
   priceFor,
   workspacePriceOverrides,
@@ -108,5 +109,15 @@ describe('costs', () => {
       () => workspacePriceOverrides({ h100: 2, 'h100-sxm': 3 }, 'ws/servetune.json'),
       /prices\.h100-sxm: h100-sxm is priced twice/,
     );
+  });
+
+  it('the search request (the editor’s servetune.prices setting) takes GPU names and refuses unknown GPUs', () => {
+    // The engine looked prices up by catalog id only: {"h100": 2} from the editor was never applied.
+    assert.deepEqual(PriceOverrides.parse({ h100: 2, 'h200-sxm': 3 }), { 'h100-sxm': 2, h200: 3 });
+    const unknown = PriceOverrides.safeParse({ 'h100-sxm': 2, h1000: 1 });
+    assert.ok(!unknown.success);
+    assert.deepEqual(unknown.error.issues[0].path, ['h1000']);
+    assert.match(unknown.error.issues[0].message, /'h1000' is not a GPU of the catalog/);
+    assert.ok(!PriceOverrides.safeParse({ 'h100-sxm': -1 }).success);
   });
 });
