@@ -344,22 +344,34 @@ export function parseWorkloadSpec(spec: string): SyntheticWorkload {
     throw specError(spec, `${key || 'spec'}: ${issue.message}`);
   }
   for (const key of ['prompt', 'output'] as const) {
-    const shortest = shortestLength(parsed.data[key]);
-    // Every draw would be cut to max=: the requests simulated would not be the ones the spec names.
-    if (shortest !== undefined && shortest > parsed.data.maxLength) {
+    const typical = typicalLength(parsed.data[key]);
+    // Every draw (a lognormal: half of them or more) would be cut to max=: the requests simulated
+    // would not be the ones the spec names.
+    if (typical > parsed.data.maxLength) {
       throw specError(
         spec,
-        `${key}=${printLength(parsed.data[key])} is longer than max=${parsed.data.maxLength}, the cap on every length; raise max= (at most ${MAX_TOKENS_PER_REQUEST.toLocaleString('en-US')})`,
+        `${key}=${printLength(parsed.data[key])} is longer than max=${parsed.data.maxLength}, the cap on every length${parsed.data[key].kind === 'lognormal' ? ' (its median is: half its draws or more would be cut)' : ''}; raise max= (at most ${MAX_TOKENS_PER_REQUEST.toLocaleString('en-US')})`,
       );
     }
   }
   return parsed.data;
 }
 
-/** The shortest length a distribution draws, where it has one (fixed, uniform). */
-function shortestLength(d: LengthDistribution): number | undefined {
-  if (d.kind === 'fixed') return d.value;
-  return d.kind === 'uniform' ? d.min : undefined;
+/**
+ * The length past which a distribution is cut to max= for every draw (fixed, uniform: its shortest;
+ * empirical: its smallest value) or for half of them and more (lognormal: its median).
+ */
+function typicalLength(d: LengthDistribution): number {
+  switch (d.kind) {
+    case 'fixed':
+      return d.value;
+    case 'uniform':
+      return d.min;
+    case 'lognormal':
+      return d.median;
+    case 'empirical':
+      return d.values.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+  }
 }
 
 /** The spec string of a synthetic workload, in the grammar above: it parses back to the same workload. */

@@ -156,9 +156,16 @@ describe('workload spec grammar (property)', () => {
         if (spec.count === undefined) delete spec.count;
         if (spec.durationSeconds === undefined) delete spec.durationSeconds;
         if (spec.className === undefined) delete spec.className;
-        // A length whose every draw is above the cap is refused: its requests would all be cut to it.
+        // A length whose every draw (a lognormal: its median) is above the cap is refused: its requests
+        // would all (half or more) be cut to it.
         const shortest = (d: SyntheticWorkload['prompt']) =>
-          d.kind === 'fixed' ? d.value : d.kind === 'uniform' ? d.min : 0;
+          d.kind === 'fixed'
+            ? d.value
+            : d.kind === 'uniform'
+              ? d.min
+              : d.kind === 'lognormal'
+                ? d.median
+                : Math.min(...d.values);
         if (Math.max(shortest(w.prompt), shortest(w.output)) > w.maxLength) {
           assert.throws(() => parseWorkloadSpec(printWorkloadSpec(spec)), /is longer than max=/);
           return;

@@ -119,4 +119,19 @@ describe('how many requests a spec generates', () => {
     assert.throws(() => parseWorkloadSpec('poisson:rate=1,max=1e9'), errorAt('--workload', /max: Too big/));
     assert.throws(() => loadWorkload('poisson:rate=1,n=5', { rate: -1 }), errorAt('--rate', /positive/));
   });
+
+  it('refuses a lognormal whose median, or an empirical whose every value, is past max=', () => {
+    // lognormal(1e308,5) ran with every prompt cut to max=32768: not the workload the spec names.
+    assert.throws(
+      () => parseWorkloadSpec('poisson:rate=1,n=5,prompt=lognormal(1e308,5)'),
+      errorAt('--workload', /prompt=lognormal\(1e\+308,5\) is longer than max=32768.*its median is/),
+    );
+    assert.throws(
+      () => parseWorkloadSpec('poisson:rate=1,n=5,output=empirical(5000;7000),max=4096'),
+      errorAt('--workload', /output=empirical\(5000;7000\) is longer than max=4096/),
+    );
+    // A median within the cap keeps its tail cut there, as uniform(A,B) with B past it does.
+    assert.equal(parseWorkloadSpec('poisson:rate=1,prompt=lognormal(4000,2),max=4096').maxLength, 4096);
+    assert.equal(parseWorkloadSpec('poisson:rate=1,prompt=empirical(10;5000),max=4096').maxLength, 4096);
+  });
 });
