@@ -16,6 +16,26 @@ export function compact(n: number): string {
   return String(Math.round(n));
 }
 
+/** C0 controls but tab and newline, DEL, and the C1 controls (U+0080-U+009F, where 0x9B is a CSI). */
+function isControl(code: number): boolean {
+  return (code < 0x20 && code !== 0x09 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f);
+}
+
+/**
+ * An error message as a terminal may show it: messages quote what a file or argument held (a trace's
+ * field, the start of a file that is not JSON), and an escape sequence there would recolour the
+ * terminal, move its cursor or retitle its window, and a carriage return overwrite the line. Each
+ * control character is written as `\xNN` instead; tabs and newlines stay.
+ */
+export function terminalSafe(text: string): string {
+  let safe = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    safe += isControl(code) ? `\\x${code.toString(16).padStart(2, '0')}` : ch;
+  }
+  return safe;
+}
+
 /** A plain text table: the first row is the header; numbers right-aligned. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];

@@ -13,6 +13,7 @@ import { registerSimulateCommands } from './commands/simulate.js';
 import { registerTuneCommands } from './commands/tune.js';
 import { registerValidateCommands } from './commands/validate.js';
 import { checkFileOptions } from './file-options.js';
+import { terminalSafe } from './format.js';
 
 useReadableZodMessages();
 
@@ -22,6 +23,8 @@ const program = new Command()
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
+  // Commander's own errors quote the argument given: shown as terminalSafe shows ours.
+  .configureOutput({ writeErr: (text) => process.stderr.write(terminalSafe(text)) })
   .hook('preAction', (_program, command) => checkFileOptions(command));
 
 registerCatalogCommands(program);
@@ -43,11 +46,11 @@ try {
     // Commander already printed its message (or the help/version text).
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else if (isServeTuneError(error)) {
-    console.error(`servetune: error: ${error.message}`);
+    console.error(`servetune: error: ${terminalSafe(error.message)}`);
     process.exitCode = 1;
   } else {
     console.error(
-      `servetune: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      `servetune: internal error: ${terminalSafe(error instanceof Error ? (error.stack ?? error.message) : String(error))}`,
     );
     process.exitCode = 70;
   }
