@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { EngineSettingsSchema, readEngineSettings } from './engine-settings.js';
+import { settingPath } from './setting-path.js';
 import { SloSettings } from './slo-definition.js';
 
 /** `contributes.configuration` as the code reads it: validated, with the manifest's defaults. */
@@ -48,8 +49,11 @@ export function readSettings(): Settings {
   });
 }
 
-/** `perfDb` as the engine's inputs take it: absent where the setting is empty. */
+/**
+ * `perfDb` as the engine's inputs take it: absent where the setting is empty; a relative folder or `~/`
+ * resolved to the (first) workspace folder or home (settingPath).
+ */
 export function perfDbInput(settings: Pick<Settings, 'perfDb'>): { perfDb?: string } {
   const dir = settings.perfDb.trim();
-  return dir ? { perfDb: dir } : {};
+  return dir ? { perfDb: settingPath(dir, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath) } : {};
 }

@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import type { MoeBackend } from '../../engine/perf/moe-backend.js';
 import type { Slo } from '../../engine/search/schema.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
+import { looksLikeWorkloadSpec } from '../../engine/workload/spec.js';
 import { perfDbInput, readSettings } from '../configuration.js';
+import { settingPath } from '../setting-path.js';
 import { configFileSlo } from '../slo-definition.js';
 
 /** What a config file is predicted and tuned against: from the nearest servetune.json, else the settings. */
@@ -26,6 +28,12 @@ export interface WorkspaceInputs {
   source: string;
 }
 
+/** The `servetune.workload` setting: a spec as written, a trace file as settingPath resolves it. */
+function settingWorkload(value: string | undefined, folder: string | undefined): string | undefined {
+  if (!value) return undefined;
+  return looksLikeWorkloadSpec(value) ? value : settingPath(value, folder);
+}
+
 export function workspaceInputs(document: vscode.TextDocument): WorkspaceInputs {
   const settings = readSettings();
   const config = vscode.workspace.getConfiguration('servetune');
@@ -36,7 +44,7 @@ export function workspaceInputs(document: vscode.TextDocument): WorkspaceInputs 
   const workloadSetting = config.get<string>('workload')?.trim();
   const sampleRequests = config.get<number>('sampleRequests');
   return {
-    workload: fromFile?.workload ?? (workloadSetting || undefined),
+    workload: fromFile?.workload ?? settingWorkload(workloadSetting, folder),
     rate: fromFile?.rate,
     slo: configFileSlo(sloFromFile, settings.slo),
     hardware: found?.config.hardware,
