@@ -1,5 +1,5 @@
-import { getHeapStatistics } from 'node:v8';
 import { ServeTuneError } from '../util/errors.js';
+import { type HeapRoom, heapRoom } from '../util/heap.js';
 
 /**
  * JS heap one simulated request holds until the run is summarized (its simulator state, records and
@@ -9,12 +9,6 @@ import { ServeTuneError } from '../util/errors.js';
  */
 export const SIMULATED_REQUEST_BYTES = 400;
 
-/** What the check reads of the heap: v8.getHeapStatistics() (a parameter so tests can stand in for it). */
-export interface HeapRoom {
-  heap_size_limit: number;
-  used_heap_size: number;
-}
-
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 
 /**
@@ -23,7 +17,7 @@ const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
  * worker dies) instead of an error that says what to change. `n=10000000` needs about 4 GiB, the
  * whole of Node's default heap on a 16 GB machine.
  */
-export function checkSimulationFits(requests: number, heap: HeapRoom = getHeapStatistics()): void {
+export function checkSimulationFits(requests: number, heap: HeapRoom = heapRoom()): void {
   const need = requests * SIMULATED_REQUEST_BYTES;
   const left = heap.heap_size_limit - heap.used_heap_size;
   if (need <= left) return;

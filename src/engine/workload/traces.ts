@@ -6,6 +6,7 @@ import { azureReader, burstGptReader } from './csv-traces.js';
 import { mooncakeReader, requestListReader } from './jsonl-traces.js';
 import { MAX_TRACE_LINE_CHARS } from './limits.js';
 import { forEachLineOfFile, forEachLineOfText, type LineSink } from './lines.js';
+import { checkTraceFitsHeap } from './trace-memory.js';
 import type { Workload } from './types.js';
 
 export type TraceFormat = 'azure' | 'burstgpt' | 'mooncake' | 'request-list';
@@ -126,6 +127,7 @@ export function parseTrace(text: string, file: string, format?: TraceFormat): Wo
  * are refused): requests sorted by arrival, times in seconds from the first request.
  */
 export function readTrace(file: string, format?: TraceFormat): Workload {
+  checkTraceFitsHeap(file);
   const reader = createTraceReader(file, format);
   forEachLineOfFile(file, reader.line);
   return reader.finish();
