@@ -95,9 +95,18 @@ export function looksLikeWorkloadSpec(value: string): boolean {
   return /^(poisson|gamma|constant):/.test(value.trim());
 }
 
+/** A spec as an error quotes it: cut short when long (a generated spec of 100 KB was echoed whole). */
+function shownSpec(spec: string): string {
+  return spec.length > SHOWN_SPEC_CHARS
+    ? `${spec.slice(0, SHOWN_SPEC_CHARS)}… (${spec.length.toLocaleString('en-US')} characters)`
+    : spec;
+}
+
+const SHOWN_SPEC_CHARS = 200;
+
 function specError(spec: string, message: string): ServeTuneError {
   return new ServeTuneError(
-    `Invalid workload spec '${spec}': ${message}. Grammar: <poisson|gamma|constant>:rate=R[,cv=C][,n=N|,duration=S][,prompt=DIST][,output=DIST][,max=N][,curve=CURVE][,system=N[,shared=F][,templates=K]][,turns=DIST[,think=DIST][,tool=F][,toolpause=DIST]][,class=NAME[,slo=(TARGETS)]][,priority=P][,accept=A], several joined by ' + ', CURVE = diurnal(PERIOD,LOW) | steps(T:F;…) | burst(EVERY,LENGTH,FACTOR), DIST = fixed(N) | uniform(A,B) | lognormal(MEDIAN,SIGMA) | empirical(V1;V2;…) | empirical(@file). Example: poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000`,
+    `Invalid workload spec '${shownSpec(spec)}': ${message}. Grammar: <poisson|gamma|constant>:rate=R[,cv=C][,n=N|,duration=S][,prompt=DIST][,output=DIST][,max=N][,curve=CURVE][,system=N[,shared=F][,templates=K]][,turns=DIST[,think=DIST][,tool=F][,toolpause=DIST]][,class=NAME[,slo=(TARGETS)]][,priority=P][,accept=A], several joined by ' + ', CURVE = diurnal(PERIOD,LOW) | steps(T:F;…) | burst(EVERY,LENGTH,FACTOR), DIST = fixed(N) | uniform(A,B) | lognormal(MEDIAN,SIGMA) | empirical(V1;V2;…) | empirical(@file). Example: poisson:rate=4,prompt=lognormal(1024,0.8),output=fixed(256),n=1000`,
     'invalid-argument',
     '--workload',
   );

@@ -134,4 +134,15 @@ describe('how many requests a spec generates', () => {
     assert.equal(parseWorkloadSpec('poisson:rate=1,prompt=lognormal(4000,2),max=4096').maxLength, 4096);
     assert.equal(parseWorkloadSpec('poisson:rate=1,prompt=empirical(10;5000),max=4096').maxLength, 4096);
   });
+
+  it('quotes a long spec cut short, not whole, in its error', () => {
+    const spec = `poisson:rate=1,n=5,class=${'x'.repeat(100_000)}`;
+    assert.throws(
+      () => parseWorkloadSpec(spec),
+      (e: unknown) =>
+        isServeTuneError(e) &&
+        e.message.length < 2000 &&
+        /x… \(100,025 characters\)': class: /.test(e.message),
+    );
+  });
 });
