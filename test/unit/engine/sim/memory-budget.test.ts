@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { checkSimulationFits, SIMULATED_REQUEST_BYTES } from '../../../../src/engine/sim/memory-budget.js';
 import { isServeTuneError } from '../../../../src/engine/util/errors.js';
+import { runInSmallHeap } from '../../helpers/small-heap.js';
 
 const MIB = 1024 ** 2;
 
@@ -26,22 +26,16 @@ describe('simulation memory budget', () => {
   it('turns a run too large for the heap into an error, not a V8 out-of-memory abort', () => {
     // 300,000 requests need about 120 MB of simulator state: past a 96 MiB heap, which still holds
     // the workload itself. Without the check Node aborts (status 134) mid-run.
-    const script = `
-      const { loadWorkload } = (await import('./src/engine/workload/load.ts')).default;
+    const printed = runInSmallHeap(
+      96,
+      `const { loadWorkload } = (await import('./src/engine/workload/load.ts')).default;
       const { simulate } = (await import('./src/engine/sim/simulate.ts')).default;
       const workload = loadWorkload('poisson:rate=1000,n=300000,prompt=fixed(10),output=fixed(1)');
-      try {
-        simulate({ model: 'llama-3.1-8b', hardware: 'h100-sxm', deployment: { kind: 'colocated', pool: { plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' }, scheduler: { policy: 'vllm-v1' } } } }, workload);
-        console.log('ran');
-      } catch (error) {
-        console.log(error.name + ': ' + error.message);
-      }`;
-    const run = spawnSync(
-      process.execPath,
-      ['--max-old-space-size=96', '--import', 'tsx', '--input-type=module', '-e', script],
-      { encoding: 'utf8' },
+      const plan = { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' };
+      const pool = { plan, scheduler: { policy: 'vllm-v1' } };
+      simulate({ model: 'llama-3.1-8b', hardware: 'h100-sxm', deployment: { kind: 'colocated', pool } }, workload);
+      console.log('ran');`,
     );
-    assert.equal(run.status, 0, run.stderr.slice(0, 400));
-    assert.match(run.stdout, /^ServeTuneError: simulate: 300,000 requests need about/);
+    assert.match(printed, /^ServeTuneError: simulate: 300,000 requests need about/);
   });
 });

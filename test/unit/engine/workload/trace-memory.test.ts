@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import {
   checkTraceFitsHeap,
   TRACE_HEAP_BYTES_PER_FILE_BYTE,
 } from '../../../../src/engine/workload/trace-memory.js';
+import { runInSmallHeap } from '../../helpers/small-heap.js';
 
 const MIB = 1024 ** 2;
 const dir = mkdtempSync(join(tmpdir(), 'servetune-trace-memory-'));
@@ -50,21 +50,13 @@ describe('trace size against the heap', () => {
   it('turns a trace too large for a small heap into an error, not a V8 out-of-memory abort', () => {
     // 50 MiB of Azure rows need over 110 MiB of heap to read: past a 64 MiB old space (a 112 MiB heap).
     const trace = azureTrace(50);
-    const script = `
-      const { readTrace } = (await import('./src/engine/workload/traces.ts')).default;
-      try {
-        console.log('read ' + readTrace(${JSON.stringify(trace)}).requests.length);
-      } catch (error) {
-        console.log(error.name + ': ' + error.message);
-      }`;
-    const run = spawnSync(
-      process.execPath,
-      ['--max-old-space-size=64', '--import', 'tsx', '--input-type=module', '-e', script],
-      { encoding: 'utf8' },
+    const printed = runInSmallHeap(
+      64,
+      `const { readTrace } = (await import('./src/engine/workload/traces.ts')).default;
+      console.log('read ' + readTrace(${JSON.stringify(trace)}).requests.length);`,
     );
-    assert.equal(run.status, 0, run.stderr.slice(0, 400));
     assert.match(
-      run.stdout,
+      printed,
       /^ServeTuneError: .*azure-50\.csv: a 5\d MiB trace needs about 1\d\d MiB of memory to read/,
     );
   });
