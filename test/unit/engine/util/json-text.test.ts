@@ -39,7 +39,8 @@ describe('JSON files as users save them', () => {
     assert.throws(
       () => parseWorkspaceConfig('{\n  "hardware": "h100-sxm",\n}', 'ws/servetune.json'),
       (error: unknown) =>
-        isServeTuneError(error) && /^ws\/servetune\.json: not valid JSON \(line 3, column 1: /.test(error.message),
+        isServeTuneError(error) &&
+        /^ws\/servetune\.json: not valid JSON \(line 3, column 1: /.test(error.message),
     );
     const dir = mkdtempSync(join(tmpdir(), 'servetune-json-'));
     const calibration = join(dir, 'calibration.json');
@@ -49,8 +50,11 @@ describe('JSON files as users save them', () => {
     const profile = join(dir, 'profile.json');
     writeFileSync(profile, `${BOM}{"schemaVersion": 1}`);
     assert.throws(() => readDeviceProfile(profile), /not a device profile/);
-    assert.throws(() => modelFromHfConfig(`${BOM}{}`, 'config.json'), (error: unknown) => {
-      return isServeTuneError(error) && !/not valid JSON/.test(error.message);
-    });
+    assert.throws(
+      () => modelFromHfConfig(`${BOM}{}`, 'config.json'),
+      (error: unknown) => {
+        return isServeTuneError(error) && !/not valid JSON/.test(error.message);
+      },
+    );
   });
 });
