@@ -513,8 +513,19 @@ export function priceOption() {
   });
 }
 
-/** The GPU prices of the servetune.json at or above `dir` (none: no file or no "prices"). */
-export function workspacePrices(dir: string): PriceOverrides {
+/**
+ * The GPU prices a run uses: the servetune.json's at or above `dir`, `--price` over them, and where they
+ * were given, for results to name ("given in --price", "given in /work/servetune.json").
+ */
+export function givenPrices(
+  flag: PriceOverrides | undefined,
+  dir: string,
+): { prices: PriceOverrides; pricesGivenIn: string } {
   const found = findWorkspaceConfig(dir);
-  return found?.config.prices ? workspacePriceOverrides(found.config.prices, found.path) : {};
+  const fromFile = found?.config.prices ? workspacePriceOverrides(found.config.prices, found.path) : {};
+  const prices = { ...fromFile, ...flag };
+  const byFlag = Object.keys(flag ?? {}).length > 0;
+  const byFile = Object.keys(fromFile).some((id) => flag?.[id] === undefined);
+  const pricesGivenIn = byFile && found ? (byFlag ? `--price or ${found.path}` : found.path) : '--price';
+  return { prices, pricesGivenIn };
 }

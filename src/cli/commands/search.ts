@@ -24,6 +24,7 @@ import {
   concurrencyOption,
   engineOptions,
   fp8QBProjOption,
+  givenPrices,
   gpuCountOrRange,
   hardwareList,
   type MoeBackendFlags,
@@ -36,7 +37,6 @@ import {
   searchRunOptions,
   sloOption,
   sloWithPercentile,
-  workspacePrices,
 } from '../options.js';
 import { requireSlo, requireSloOption } from '../require-slo.js';
 import { type GpuRange, isCapacityPlanning, runCapacityPlanning } from './capacity.js';
@@ -318,7 +318,7 @@ async function runSearchCommand(flags: SearchFlags): Promise<void> {
   if (flags.emit) refuseUnusableEmitDir(flags.emitDir);
   const slo = sloWithPercentile(flags.slo, flags.sloPercentile);
   const moeBackend = moeBackendOf(flags);
-  const prices = { ...workspacePrices(process.cwd()), ...flags.price };
+  const { prices, pricesGivenIn } = givenPrices(flags.price, process.cwd());
   if (isCapacityPlanning(flags.hardware, flags.gpus)) {
     const range = typeof flags.gpus === 'number' ? { min: flags.gpus, max: flags.gpus } : flags.gpus;
     return runCapacityPlanning(
@@ -335,13 +335,14 @@ async function runSearchCommand(flags: SearchFlags): Promise<void> {
         maxGpus: range.max,
         slo,
         prices,
+        pricesGivenIn,
         allowQuantization: flags.allowQuantization ?? false,
       },
       flags,
     );
   }
   const result = await cancellable('search', flags, (control) =>
-    searchServing(searchRequestOf(flags, slo, moeBackend, prices), control),
+    searchServing(searchRequestOf(flags, slo, moeBackend, { prices, pricesGivenIn }), control),
   );
   writeSearchResult(result, flags);
 }
@@ -351,7 +352,7 @@ function searchRequestOf(
   flags: SearchFlags,
   slo: Slo,
   moeBackend: ReturnType<typeof moeBackendOf>,
-  prices: PriceOverrides,
+  given: { prices: PriceOverrides; pricesGivenIn: string },
 ): Parameters<typeof searchServing>[0] {
   const gpus = flags.gpus as number;
   return {
@@ -379,7 +380,7 @@ function searchRequestOf(
     calibration: flags.calibration,
     perfDb: flags.perfDb,
     seed: flags.seed,
-    prices,
+    ...given,
   };
 }
 

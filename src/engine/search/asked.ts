@@ -62,4 +62,9 @@ export const SearchAsked = z.object({
   threads: ThreadCount.optional(),
   /** US dollars per GPU-hour per GPU id, over the catalog's list prices (`--price`, servetune.json). */
   prices: PriceOverrides.default({}),
+  /**
+   * Where `prices` were given, as results name it ("given in …"): `--price` (the default), a
+   * servetune.json's path, the editor's setting.
+   */
+  pricesGivenIn: z.string().min(1).default('--price'),
 });

@@ -298,7 +298,7 @@ async function planType(
   ctx: TypeContext,
   evaluator: Evaluator,
 ): Promise<{ row: CapacityRow; options: CapacityOption[]; simulations: number }> {
-  const price = priceFor(ctx.hardware, ctx.input.prices);
+  const price = priceFor(ctx.hardware, ctx.input.prices, ctx.input.pricesGivenIn);
   const candidates = replicaCandidates(ctx);
   const { sizings, simulations } = await refinedSizings(candidates, ctx, evaluator);
   const options: CapacityOption[] = sizings.flatMap((s) => {

@@ -183,7 +183,7 @@ export async function searchServing(
   const { workload, rate, maxSequenceTokens, maxModelLen } = loadSearchSample(input, model);
   const calibration = loadCalibration(input, hardware);
   const servingEngine = servingEngineFor({ id: input.engine, version: input.engineVersion }, input);
-  const price = priceFor(hardware, input.prices);
+  const price = priceFor(hardware, input.prices, input.pricesGivenIn);
   const setup: SimulationEvaluatorSetup = {
     model,
     hardware,

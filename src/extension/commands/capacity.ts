@@ -78,6 +78,7 @@ export async function planCapacityCommand(services: Services): Promise<void> {
         ...searchEngineInput(settings),
         sampleRequests: settings.searchSampleRequests,
         prices: settings.prices,
+        pricesGivenIn: 'the servetune.prices setting',
       },
       { title: `ServeTune: sizing ${model} on ${hardware.join(', ')}` },
     );

@@ -105,6 +105,7 @@ export async function searchCommand(services: Services): Promise<void> {
         ...(load.concurrency !== undefined ? { concurrency: load.concurrency } : {}),
         slo: sloOfChoice(slo, settings.slo),
         prices: settings.prices,
+        pricesGivenIn: 'the servetune.prices setting',
         ...searchEngineInput(settings),
         allowQuantization: space.quantization,
         disaggregation: space.disaggregation,
