@@ -9,7 +9,8 @@ import { SimulationConfig } from '../../engine/sim/config.js';
 import { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { MAX_TABLE_FILE_BYTES, readInputText } from '../../engine/util/files.js';
-import { parseJsonText } from '../../engine/util/json-text.js';
+import { otherSchemaVersion, parseJsonText } from '../../engine/util/json-text.js';
+import { issueText } from '../../engine/util/zod-messages.js';
 import { servedClient } from '../../engine/validate/served-client.js';
 import { loadWorkload } from '../../engine/workload/load.js';
 import { inputOption, modelOption, outputOption } from '../file-options.js';
@@ -36,13 +37,21 @@ function readMeasured(file: string): RunSummary {
   } catch (error) {
     throw new ServeTuneError(`Cannot read ${file}: ${(error as Error).message}`, 'io', file);
   }
+  const other = otherSchemaVersion(json, 1);
+  if (other) {
+    throw new ServeTuneError(
+      `${file}: not a run summary this ServeTune reads: ${other}`,
+      'invalid-config',
+      `${file}:schemaVersion`,
+    );
+  }
   const parsed = RunSummary.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ServeTuneError(
-      `${file}: not a run summary: field '${issue.path.join('.')}' ${issue.message}`,
+      `${file}: not a run summary: ${issueText(issue)}`,
       'invalid-config',
-      `${file}:${issue.path.join('.')}`,
+      issue.path.length > 0 ? `${file}:${issue.path.join('.')}` : file,
     );
   }
   if (parsed.data.kind !== 'measured') {

@@ -40,3 +40,15 @@ export function parseJsonText(text: string): unknown {
     throw new JsonSyntaxError(placed(body, error as Error));
   }
 }
+
+/**
+ * Why a file that names its schema version cannot be read here, where that is not `supported`: said as
+ * such, not as the first field the newer (or older) layout moved ("field 'schemaVersion' Invalid input:
+ * expected 1"). Undefined where the file says no version (its fields are judged) or the one supported.
+ */
+export function otherSchemaVersion(json: unknown, supported: number): string | undefined {
+  if (typeof json !== 'object' || json === null || !('schemaVersion' in json)) return undefined;
+  const version: unknown = json.schemaVersion;
+  if (version === supported) return undefined;
+  return `its schemaVersion is ${JSON.stringify(version)}, and this ServeTune reads version ${supported} (a file of another ServeTune release: write it again with this one)`;
+}

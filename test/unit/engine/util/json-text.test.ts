@@ -8,7 +8,7 @@ import { parseWorkspaceConfig } from '../../../../src/engine/config/workspace.js
 import { modelFromHfConfig } from '../../../../src/engine/model/hf-config.js';
 import { readDeviceProfile } from '../../../../src/engine/perf/report.js';
 import { isServeTuneError } from '../../../../src/engine/util/errors.js';
-import { JsonSyntaxError, parseJsonText } from '../../../../src/engine/util/json-text.js';
+import { JsonSyntaxError, otherSchemaVersion, parseJsonText } from '../../../../src/engine/util/json-text.js';
 
 const BOM = '\uFEFF';
 
@@ -55,6 +55,25 @@ describe('JSON files as users save them', () => {
       (error: unknown) => {
         return isServeTuneError(error) && !/not valid JSON/.test(error.message);
       },
+    );
+  });
+
+  it('says a file is of another schema version, rather than naming the first field it fails', () => {
+    assert.equal(otherSchemaVersion({ schemaVersion: 1 }, 1), undefined);
+    assert.equal(otherSchemaVersion({ kind: 'x' }, 1), undefined);
+    assert.match(
+      otherSchemaVersion({ schemaVersion: 2 }, 1) ?? '',
+      /schemaVersion is 2, and this ServeTune reads version 1/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'servetune-json-'));
+    const profile = join(dir, 'profile.json');
+    writeFileSync(profile, '{"schemaVersion": 2, "device": {}}');
+    assert.throws(
+      () => readDeviceProfile(profile),
+      (error: unknown) =>
+        isServeTuneError(error) &&
+        error.where === `${profile}:schemaVersion` &&
+        /not a device profile this ServeTune reads: its schemaVersion is 2/.test(error.message),
     );
   });
 });
