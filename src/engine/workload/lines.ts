@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { ServeTuneError } from '../util/errors.js';
 import { MAX_TRACE_FILE_BYTES, MAX_TRACE_LINE_CHARS } from './limits.js';
@@ -71,26 +71,43 @@ export function forEachLineOfText(text: string, file: string, sink: LineSink): v
   splitter.end();
 }
 
+function notRegular(file: string, stat: Stats): ServeTuneError {
+  return new ServeTuneError(
+    `${file}: not a regular file (${stat.isDirectory() ? 'a directory' : 'a device, pipe or socket'})`,
+    'io',
+    file,
+  );
+}
+
+/**
+ * A trace file opened for reading, refused unless it is a regular file: checked before opening too, as
+ * opening a named pipe no program writes to waits for ever (the run, or the editor's worker, hung).
+ */
+export function openRegularFile(file: string): number {
+  let fd: number;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw notRegular(file, stat);
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if (error instanceof ServeTuneError) throw error;
+    throw new ServeTuneError(`Cannot read ${file}: ${(error as Error).message}`, 'io', file);
+  }
+  // The path may have changed between the two looks: the file opened is the one judged.
+  const stat = fstatSync(fd);
+  if (stat.isFile()) return fd;
+  closeSync(fd);
+  throw notRegular(file, stat);
+}
+
 /**
  * Every line of a file, read a fixed-size chunk at a time (never the whole file as one string), after
  * checking that it is a regular file no larger than MAX_TRACE_FILE_BYTES.
  */
 export function forEachLineOfFile(file: string, sink: LineSink): void {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    throw new ServeTuneError(`Cannot read ${file}: ${(error as Error).message}`, 'io', file);
-  }
+  const fd = openRegularFile(file);
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) {
-      throw new ServeTuneError(
-        `${file}: not a regular file (${stat.isDirectory() ? 'a directory' : 'a device, pipe or socket'})`,
-        'io',
-        file,
-      );
-    }
     if (stat.size > MAX_TRACE_FILE_BYTES) {
       throw new ServeTuneError(
         `${file}: ${mib(stat.size)} is larger than the ${mib(MAX_TRACE_FILE_BYTES)} a trace may be; cut it into parts (e.g. with split -l) and load one`,

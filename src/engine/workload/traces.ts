@@ -1,11 +1,11 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { splitCsvLine } from '../util/csv.js';
 import { ServeTuneError } from '../util/errors.js';
 import { TraceCollector } from './collector.js';
 import { azureReader, burstGptReader } from './csv-traces.js';
 import { mooncakeReader, requestListReader } from './jsonl-traces.js';
 import { MAX_TRACE_LINE_CHARS } from './limits.js';
-import { forEachLineOfFile, forEachLineOfText, type LineSink } from './lines.js';
+import { forEachLineOfFile, forEachLineOfText, type LineSink, openRegularFile } from './lines.js';
 import { checkTraceFitsHeap } from './trace-memory.js';
 import type { Workload } from './types.js';
 
@@ -73,15 +73,13 @@ export function detectTraceFormat(text: string, file: string): TraceFormat {
 export function detectTraceFormatOfFile(file: string): TraceFormat {
   const buffer = Buffer.alloc(FORMAT_HEAD_BYTES);
   let read: number;
+  const fd = openRegularFile(file);
   try {
-    const fd = openSync(file, 'r');
-    try {
-      read = readSync(fd, buffer, 0, FORMAT_HEAD_BYTES, 0);
-    } finally {
-      closeSync(fd);
-    }
+    read = readSync(fd, buffer, 0, FORMAT_HEAD_BYTES, 0);
   } catch (error) {
     throw new ServeTuneError(`Cannot read ${file}: ${(error as Error).message}`, 'io', file);
+  } finally {
+    closeSync(fd);
   }
   return detectTraceFormat(buffer.subarray(0, read).toString('utf8'), file);
 }

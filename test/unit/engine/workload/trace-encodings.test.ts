@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,5 +68,19 @@ describe('trace files as other tools save them', () => {
         /got a number past a double’s range/.test(e.message) &&
         !/null/.test(e.message),
     );
+  });
+
+  it('refuses a named pipe without opening it, which waited for a writer for ever', {
+    skip: process.platform === 'win32' && 'no mkfifo',
+  }, () => {
+    const fifo = join(dir, 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    for (const read of [() => readTrace(fifo), () => detectTraceFormatOfFile(fifo)]) {
+      assert.throws(
+        read,
+        (e: unknown) =>
+          isServeTuneError(e) && /pipe\.csv: not a regular file \(a device, pipe or socket\)/.test(e.message),
+      );
+    }
   });
 });
