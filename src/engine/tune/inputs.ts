@@ -26,9 +26,10 @@ export function findWorkspaceConfig(
 
 type WorkspaceTraceFormat = NonNullable<Extract<WorkspaceConfig['workload'], { trace: string }>['format']>;
 
-const TRACE_FORMATS: Record<WorkspaceTraceFormat, { format: TraceFormat; name: string }> = {
-  'azure-csv': { format: 'azure', name: 'an Azure CSV' },
-  'mooncake-jsonl': { format: 'mooncake', name: 'a Mooncake JSONL' },
+/** The reader's format each servetune.json "format" names. */
+const TRACE_FORMATS: Record<WorkspaceTraceFormat, TraceFormat> = {
+  'azure-csv': 'azure',
+  'mooncake-jsonl': 'mooncake',
 };
 
 const FORMAT_NAMES: Record<TraceFormat, string> = {
@@ -58,7 +59,7 @@ function checkWorkspaceTrace(
   }
   if (format === undefined) return;
   const found = detectTraceFormatOfFile(reference.file);
-  if (found === TRACE_FORMATS[format].format) return;
+  if (found === TRACE_FORMATS[format]) return;
   throw new ServeTuneError(
     `${configPath}: workload.format: "${format}", but ${reference.file} is ${FORMAT_NAMES[found]} trace; fix "format" or leave it out (the format is told from the file)`,
     'invalid-config',
