@@ -9,7 +9,7 @@ import { SimulationConfig } from '../../engine/sim/config.js';
 import { RunSummary } from '../../engine/sim/summary.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { MAX_TABLE_FILE_BYTES, readInputText } from '../../engine/util/files.js';
-import { otherSchemaVersion, parseJsonText } from '../../engine/util/json-text.js';
+import { checkSchemaVersion, parseJsonText } from '../../engine/util/json-text.js';
 import { issueText } from '../../engine/util/zod-messages.js';
 import { servedClient } from '../../engine/validate/served-client.js';
 import { loadWorkload } from '../../engine/workload/load.js';
@@ -37,14 +37,7 @@ function readMeasured(file: string): RunSummary {
   } catch (error) {
     throw new ServeTuneError(`Cannot read ${file}: ${(error as Error).message}`, 'io', file);
   }
-  const other = otherSchemaVersion(json, 1);
-  if (other) {
-    throw new ServeTuneError(
-      `${file}: not a run summary this ServeTune reads: ${other}`,
-      'invalid-config',
-      `${file}:schemaVersion`,
-    );
-  }
+  checkSchemaVersion(json, 1, file, 'a run summary');
   const parsed = RunSummary.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

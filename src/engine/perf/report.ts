@@ -4,7 +4,7 @@ import { findHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { DeviceProfile } from '../profile/schema.js';
 import { ServeTuneError } from '../util/errors.js';
-import { otherSchemaVersion, parseJsonText } from '../util/json-text.js';
+import { checkSchemaVersion, parseJsonText } from '../util/json-text.js';
 import { issueText } from '../util/zod-messages.js';
 import type { Calibration } from './calibration.js';
 import { emptyOpTables, importOpTablesCsv, type MeasuredOpTables } from './op-tables.js';
@@ -103,14 +103,7 @@ export function readDeviceProfile(file: string): DeviceProfile {
   } catch (error) {
     throw new ServeTuneError(`Cannot read profile ${file}: ${(error as Error).message}`, 'io', file);
   }
-  const other = otherSchemaVersion(json, 1);
-  if (other) {
-    throw new ServeTuneError(
-      `${file}: not a device profile this ServeTune reads: ${other}`,
-      'invalid-config',
-      `${file}:schemaVersion`,
-    );
-  }
+  checkSchemaVersion(json, 1, file, 'a device profile');
   const parsed = DeviceProfile.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

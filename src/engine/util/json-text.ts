@@ -1,3 +1,5 @@
+import { ServeTuneError } from './errors.js';
+
 /**
  * JSON files as users write them: a byte-order mark is skipped (Windows editors and PowerShell's
  * `Set-Content -Encoding utf8` write one, and JSON.parse refuses it as an invisible "Unexpected token
@@ -39,6 +41,20 @@ export function parseJsonText(text: string): unknown {
   } catch (error) {
     throw new JsonSyntaxError(placed(body, error as Error));
   }
+}
+
+/**
+ * Refuses a file of another schema version (`otherSchemaVersion`) as a ServeTuneError naming the file,
+ * what it should be (`what`: "a device profile") and its schemaVersion field.
+ */
+export function checkSchemaVersion(json: unknown, supported: number, file: string, what: string): void {
+  const other = otherSchemaVersion(json, supported);
+  if (other === undefined) return;
+  throw new ServeTuneError(
+    `${file}: not ${what} this ServeTune reads: ${other}`,
+    'invalid-config',
+    `${file}:schemaVersion`,
+  );
 }
 
 /**
