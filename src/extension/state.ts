@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import { z } from 'zod';
+import { DEPLOY_FORMATS } from '../engine/config/deploy/index.js';
 import { PlansReport } from '../engine/memory/plans.js';
 import { ImportTraceResult, SimulateParams } from '../engine/protocol/methods.js';
 import { ChartModel, DeviceSummary, RecentRun, ValidationChartModel } from '../engine/protocol/webview.js';
@@ -42,6 +43,9 @@ export const Choices = z.object({
   searchSpace: SearchSpace.optional(),
   /** Open or closed loop (and max_tokens) of Simulate and Search, asked after the workload. */
   load: LoadChoice.optional(),
+  /** The platform "Write Deployment Files…" last wrote for, and the folder it wrote to. */
+  deployFormat: z.enum(DEPLOY_FORMATS).optional(),
+  deployFolder: z.string().min(1).optional(),
 });
 export type Choices = z.infer<typeof Choices>;
 

@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option } from 'commander';
-import { DEPLOY_FORMATS, type DeployFormat, deploymentFiles } from '../../engine/config/deploy/index.js';
-import { findHardware } from '../../engine/hardware/catalog.js';
-import { deployInputOf } from '../../engine/search/deploy-input.js';
+import { DEPLOY_FORMATS, type DeployFormat } from '../../engine/config/deploy/index.js';
+import { searchedDeploymentFiles } from '../../engine/search/deployment-files.js';
 import type { SearchResult } from '../../engine/search/run.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { writeTextFile } from '../format.js';
@@ -43,11 +42,8 @@ export function writeDeployment(
   hardware: string,
 ): string[] {
   const best = result.configurations.find((c) => c.best);
-  const model = best?.settings?.servers[0]?.expressed.model;
-  if (!best?.settings || typeof model !== 'string')
-    throw new ServeTuneError('no configuration meets the SLOs: nothing to emit', 'invalid-plan');
-  const gpusPerNode = findHardware(hardware)?.gpusPerNode ?? 8;
-  const files = deploymentFiles(format, deployInputOf(best.settings, model, gpusPerNode));
+  if (!best) throw new ServeTuneError('no configuration meets the SLOs: nothing to emit', 'invalid-plan');
+  const files = searchedDeploymentFiles(best.settings, hardware, format);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {

@@ -6,6 +6,7 @@ import { DASHBOARD_VIEW_ID } from '../views/dashboard-view.js';
 import { ParetoPanel } from '../views/pareto-panel.js';
 import { type ApplyTarget, applySettingsCommand } from './apply.js';
 import { planCapacityCommand } from './capacity.js';
+import { writeDeploymentCommand } from './deploy.js';
 import { detectDeviceCommand } from './device.js';
 import { importTraceCommand } from './import-trace.js';
 import { showLastChartCommand, showLastReportCommand } from './last-report.js';
@@ -35,6 +36,7 @@ export const COMMAND_IDS = [
   'servetune.planCapacity',
   'servetune.importTrace',
   'servetune.applySettings',
+  'servetune.writeDeployment',
   'servetune.validate',
   'servetune.showLastValidation',
 ] as const;
@@ -80,6 +82,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     register('servetune.planCapacity', () => planCapacityCommand(services)),
     register('servetune.importTrace', (target?: vscode.Uri | string) => importTraceCommand(services, target)),
     register('servetune.applySettings', (target?: ApplyTarget) => applySettingsCommand(services, target)),
+    register('servetune.writeDeployment', (target?: ApplyTarget) => writeDeploymentCommand(services, target)),
     register('servetune.validate', (args?: ValidateArgs) => validateCommand(services, args)),
     register('servetune.showLastValidation', (runId?: string) => showLastValidationCommand(services, runId)),
   ];

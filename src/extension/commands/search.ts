@@ -166,8 +166,14 @@ export async function searchCommand(services: Services): Promise<void> {
     ? `ServeTune: best under the SLOs: ${best.label}, ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s${inFlight} within ${sloText(slo)}.`
     : `ServeTune: no configuration meets ${sloText(slo)} ${searchLoadText(result.workload)}; the fronts show the closest.`;
   const show = best ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-  void show(summary, 'Show Report', 'Save HTML Report…').then((choice) => {
+  // Deployment files need a configuration with engine settings: the best, or a front member picked later.
+  const actions = best
+    ? ['Show Report', 'Write Deployment Files…', 'Save HTML Report…']
+    : ['Show Report', 'Save HTML Report…'];
+  void show(summary, ...actions).then((choice) => {
     if (choice === 'Show Report') void vscode.commands.executeCommand('servetune.showLastReport');
+    if (choice === 'Write Deployment Files…')
+      void vscode.commands.executeCommand('servetune.writeDeployment');
     if (choice === 'Save HTML Report…') void saveHtmlReport(services, result);
   });
 }
