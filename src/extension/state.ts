@@ -20,7 +20,12 @@ export const WorkloadChoice = z.object({
 export type WorkloadChoice = z.infer<typeof WorkloadChoice>;
 
 /** What a search explores besides plans and scheduler settings. */
-export const SearchSpace = z.object({ quantization: z.boolean(), disaggregation: z.boolean() });
+export const SearchSpace = z.object({
+  quantization: z.boolean(),
+  disaggregation: z.boolean(),
+  /** Speculative decoding (`search --allow-speculation`). Optional, added later: absent is false. */
+  speculation: z.boolean().default(false),
+});
 export type SearchSpace = z.infer<typeof SearchSpace>;
 
 /** The last answers to the quick picks, per workspace (and globally as the fallback for new workspaces). */

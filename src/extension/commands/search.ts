@@ -39,29 +39,42 @@ const SPACES: { label: string; detail: string; space: SearchSpace }[] = [
   {
     label: 'Plans and scheduler settings',
     detail: 'TP × PP × DP layouts with max-num-seqs, token budget, chunked prefill, memory share',
-    space: { quantization: false, disaggregation: false },
+    space: { quantization: false, disaggregation: false, speculation: false },
   },
   {
     label: '+ quantization',
     detail: 'also fp8 and int4 weights and an fp8 KV cache',
-    space: { quantization: true, disaggregation: false },
+    space: { quantization: true, disaggregation: false, speculation: false },
   },
   {
     label: '+ disaggregation',
     detail: 'also separate prefill and decode pools (xPyD)',
-    space: { quantization: false, disaggregation: true },
+    space: { quantization: false, disaggregation: true, speculation: false },
+  },
+  {
+    label: '+ speculative decoding',
+    detail:
+      "also the model's MTP layers, else an EAGLE-3 head, at each k (the report says why it was or was not chosen)",
+    space: { quantization: false, disaggregation: false, speculation: true },
   },
   {
     label: '+ quantization and disaggregation',
+    detail: 'wider and slower',
+    space: { quantization: true, disaggregation: true, speculation: false },
+  },
+  {
+    label: '+ quantization, disaggregation and speculative decoding',
     detail: 'the widest search (slowest)',
-    space: { quantization: true, disaggregation: true },
+    space: { quantization: true, disaggregation: true, speculation: true },
   },
 ];
 
 async function pickSpace(store: Store): Promise<SearchSpace | undefined> {
   const last = store.choices().searchSpace ?? SPACES[0]!.space;
   const same = (s: SearchSpace) =>
-    s.quantization === last.quantization && s.disaggregation === last.disaggregation;
+    s.quantization === last.quantization &&
+    s.disaggregation === last.disaggregation &&
+    s.speculation === last.speculation;
   const items = SPACES.map((s) => ({ ...s, description: same(s.space) ? '(last used)' : '' }));
   items.sort((a, b) => Number(same(b.space)) - Number(same(a.space)));
   const picked = await vscode.window.showQuickPick(items, {
@@ -109,6 +122,7 @@ export async function searchCommand(services: Services): Promise<void> {
         ...searchEngineInput(settings),
         allowQuantization: space.quantization,
         disaggregation: space.disaggregation,
+        allowSpeculation: space.speculation,
         sampleRequests: settings.searchSampleRequests,
         ...perfDbInput(settings),
       },

@@ -18,8 +18,16 @@ describe('search report (Markdown)', () => {
     const closed = searchMarkdown(await searchServing({ ...input, concurrency: 16 }));
     assert.match(closed, /^- Workload: 240 requests of `.*` closed loop, 16 clients, no think time$/m);
     assert.match(closed, /^With 16 clients, serves [\d.]+ req\/s within the SLOs\./m);
-    const open = searchMarkdown(await searchServing(input));
+    const openResult = await searchServing(input);
+    const open = searchMarkdown(openResult);
     assert.match(open, /^- Workload: 240 requests of `.*` at 2\.00 req\/s$/m);
     assert.match(open, /^Sustains [\d.]+ req\/s within the SLOs\./m);
+    // Speculation searched (the editor's "+ speculative decoding"): why it was or was not chosen.
+    assert.doesNotMatch(open, /Speculative decoding/);
+    const why = 'speculation not chosen: no EAGLE-3 k beat the plain decode under the SLOs';
+    assert.match(
+      searchMarkdown({ ...openResult, speculation: why }),
+      /^- Speculative decoding: speculation not chosen/m,
+    );
   });
 });

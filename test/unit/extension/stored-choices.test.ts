@@ -19,3 +19,17 @@ test('stored choices keep every field that parses, and nothing else', () => {
   assert.deepEqual(storedChoices('text'), {});
   assert.deepEqual(storedChoices([{ model: 'm' }]), {});
 });
+
+test('a search space stored before speculation was searchable reads as without it', () => {
+  assert.deepEqual(storedChoices({ searchSpace: { quantization: true, disaggregation: false } }), {
+    searchSpace: { quantization: true, disaggregation: false, speculation: false },
+  });
+});
+
+test('the deployment platform and folder last written are kept; an unknown platform drops', () => {
+  assert.deepEqual(storedChoices({ deployFormat: 'llm-d', deployFolder: 'k8s' }), {
+    deployFormat: 'llm-d',
+    deployFolder: 'k8s',
+  });
+  assert.deepEqual(storedChoices({ deployFormat: 'nomad', deployFolder: 'k8s' }), { deployFolder: 'k8s' });
+});
