@@ -48,12 +48,3 @@ export function readSettings(): Settings {
     validationRequests: config.get('validation.requests') ?? null,
   });
 }
-
-/**
- * `perfDb` as the engine's inputs take it: absent where the setting is empty; a relative folder or `~/`
- * resolved to the (first) workspace folder or home (settingPath).
- */
-export function perfDbInput(settings: Pick<Settings, 'perfDb'>): { perfDb?: string } {
-  const dir = settings.perfDb.trim();
-  return dir ? { perfDb: settingPath(dir, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath) } : {};
-}

@@ -4,8 +4,8 @@ import { HARDWARE_CATALOG } from '../../engine/hardware/catalog.js';
 import type { CapacityPlan } from '../../engine/search/capacity.js';
 import { readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
-import { searchEngineInput } from '../engine-settings.js';
 import { currentSlo, pickModel } from '../picks.js';
+import { searchSettingsInput } from '../search-settings.js';
 import type { Services } from '../services.js';
 import { sloChoiceText, sloOfChoice } from '../slo.js';
 import { pickWorkload } from '../workloads.js';
@@ -75,9 +75,8 @@ export async function planCapacityCommand(services: Services): Promise<void> {
         rate: sizing.rate,
         workload: workload.value,
         slo: sloOfChoice(slo, settings.slo),
-        ...searchEngineInput(settings),
-        sampleRequests: settings.searchSampleRequests,
-        prices: settings.prices,
+        // With servetune.perfDb: the user's op tables time every GPU type they cover, as --perf-db.
+        ...searchSettingsInput(settings),
         pricesGivenIn: 'the servetune.prices setting',
       },
       { title: `ServeTune: sizing ${model} on ${hardware.join(', ')}` },

@@ -3,12 +3,12 @@ import { searchChartModel } from '../../engine/chart/search-chart.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
 import { searchLoadText } from '../../engine/search/format.js';
 import type { SearchResult } from '../../engine/search/run.js';
-import { perfDbInput, readSettings } from '../configuration.js';
+import { readSettings } from '../configuration.js';
 import { describeEngineError, isCancellation } from '../engine.js';
-import { searchEngineInput } from '../engine-settings.js';
 import { pickLoad } from '../load-pick.js';
 import { currentSlo, pickCluster, pickSlo, type SloChoice } from '../picks.js';
 import { compactSearchResult } from '../search-report.js';
+import { searchSettingsInput } from '../search-settings.js';
 import type { Services } from '../services.js';
 import { sloChoiceText, sloOfChoice } from '../slo.js';
 import type { SearchSpace, Store } from '../state.js';
@@ -117,14 +117,11 @@ export async function searchCommand(services: Services): Promise<void> {
         // Closed loop: configurations are compared at this many clients in flight, not at a rate.
         ...(load.concurrency !== undefined ? { concurrency: load.concurrency } : {}),
         slo: sloOfChoice(slo, settings.slo),
-        prices: settings.prices,
+        ...searchSettingsInput(settings),
         pricesGivenIn: 'the servetune.prices setting',
-        ...searchEngineInput(settings),
         allowQuantization: space.quantization,
         disaggregation: space.disaggregation,
         allowSpeculation: space.speculation,
-        sampleRequests: settings.searchSampleRequests,
-        ...perfDbInput(settings),
       },
       {
         title: `ServeTune: searching plans for ${model} on ${gpus}× ${hardware}`,

@@ -4,7 +4,8 @@ import type { MoeBackend } from '../../engine/perf/moe-backend.js';
 import type { Slo } from '../../engine/search/schema.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
 import { looksLikeWorkloadSpec } from '../../engine/workload/spec.js';
-import { perfDbInput, readSettings } from '../configuration.js';
+import { readSettings } from '../configuration.js';
+import { perfDbInput } from '../search-settings.js';
 import { settingPath } from '../setting-path.js';
 import { configFileSlo } from '../slo-definition.js';
 

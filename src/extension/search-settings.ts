@@ -1,0 +1,25 @@
+import type { Settings } from './configuration.js';
+import { searchEngineInput } from './engine-settings.js';
+
+/** `perfDb` as the engine's inputs take it: absent where the setting is empty. */
+export function perfDbInput(settings: Pick<Settings, 'perfDb'>): { perfDb?: string } {
+  const dir = settings.perfDb.trim();
+  return dir ? { perfDb: dir } : {};
+}
+
+/**
+ * The fields a `search` and a `planCapacity` request take from the settings alike: the engine and its
+ * options, the user's measured op tables, GPU prices and the requests each configuration is simulated
+ * on. One place, so neither request forgets one (as `search` and `search --hardware a,b` share flags).
+ */
+export function searchSettingsInput(
+  settings: Pick<Settings, 'engineFlavour' | 'engineVersion' | 'moeBackend' | 'nvfp4Dispatch' | 'perfDb'> &
+    Pick<Settings, 'prices' | 'searchSampleRequests'>,
+) {
+  return {
+    ...searchEngineInput(settings),
+    ...perfDbInput(settings),
+    prices: settings.prices,
+    sampleRequests: settings.searchSampleRequests,
+  };
+}

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CapacityInput } from '../../../src/engine/search/capacity.js';
+import { searchSettingsInput } from '../../../src/extension/search-settings.js';
+
+const settings = {
+  engineFlavour: 'sglang' as const,
+  engineVersion: '0.5.6',
+  moeBackend: undefined,
+  nvfp4Dispatch: false,
+  prices: { 'h100-sxm': 2.5 },
+  searchSampleRequests: 300,
+};
+
+test('a capacity plan takes servetune.perfDb as --perf-db, with the engine, prices and sample', () => {
+  const input = CapacityInput.parse({
+    model: 'llama-3.1-8b',
+    hardware: ['h100-sxm', 'h200'],
+    maxGpus: 8,
+    workload: 'poisson:rate=4,n=300',
+    slo: { ttft: 2, tbt: 0.1 },
+    ...searchSettingsInput({ ...settings, perfDb: '  /data/my-aic-db ' }),
+  });
+  assert.equal(input.perfDb, '/data/my-aic-db');
+  assert.equal(input.engine, 'sglang');
+  assert.equal(input.engineVersion, '0.5.6');
+  assert.deepEqual(input.prices, { 'h100-sxm': 2.5 });
+  assert.equal(input.sampleRequests, 300);
+});
+
+test('an empty servetune.perfDb leaves the shipped tables', () => {
+  assert.equal('perfDb' in searchSettingsInput({ ...settings, perfDb: ' ' }), false);
+});
