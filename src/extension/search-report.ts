@@ -22,7 +22,9 @@ export function searchMarkdown(result: SearchResult): string {
     `- SLO: ${sloTargetsText(result.slo)}`,
     `- ${result.configurationsEvaluated} configurations evaluated (${result.simulations} simulations), ${result.configurationsPruned} pruned, in ${result.wallSeconds.toFixed(1)} s`,
     // With speculation searched: why it was or was not chosen (as the CLI prints it).
-    ...(result.speculation ? [`- Speculative decoding: ${result.speculation}`] : []),
+    ...(result.speculation
+      ? [`- ${result.speculation[0]?.toUpperCase()}${result.speculation.slice(1)}`]
+      : []),
     '',
   ];
   if (best) {

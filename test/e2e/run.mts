@@ -11,6 +11,7 @@ import { searchChartModel } from '../../src/engine/chart/search-chart.js';
 import { validationChartModel, validationHeadline } from '../../src/engine/chart/validation-chart.js';
 import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import type { ChartModel } from '../../src/engine/protocol/webview.js';
+import { searchedDeploymentFiles } from '../../src/engine/search/deployment-files.js';
 import { searchServing } from '../../src/engine/search/run.js';
 import { simulate } from '../../src/engine/sim/simulate.js';
 import { ValidationReport } from '../../src/engine/validate/report.js';
@@ -56,11 +57,16 @@ const SEARCH = {
   slo: { ttft: 2, tbt: 0.1, percentile: 'p90' as const },
 };
 
-/** The chart the editor must draw for SEARCH, computed here with the same engine. */
-let expectedSearch: Promise<ChartModel> | undefined;
-function expectedSearchChart(): Promise<ChartModel> {
-  expectedSearch ??= searchServing({ ...SEARCH, sampleRequests: 200, threads: 0 }).then(searchChartModel);
+/** The result the editor's search of SEARCH must find, computed here with the same engine. */
+let expectedSearch: ReturnType<typeof searchServing> | undefined;
+function expectedSearchResult(): ReturnType<typeof searchServing> {
+  expectedSearch ??= searchServing({ ...SEARCH, sampleRequests: 200, threads: 0 });
   return expectedSearch;
+}
+
+/** The chart the editor must draw for SEARCH. */
+function expectedSearchChart(): Promise<ChartModel> {
+  return expectedSearchResult().then(searchChartModel);
 }
 
 async function figuresOf(frame: Frame): Promise<Record<string, string | undefined>[]> {
@@ -640,6 +646,62 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       await waitForNotification(page, /copied the vllm command for .*Paste it where your server starts/);
       const text = await page.evaluate(() => navigator.clipboard.readText());
       assert.match(text, /^vllm serve meta-llama\/Llama-3\.1-8B-Instruct .*--tensor-parallel-size \d/);
+      await clearNotifications(page);
+    },
+  ],
+  [
+    'Write Deployment Files writes the selected configuration for the platform picked, as search --emit, and opens it',
+    async ({ page, workspace }) => {
+      const result = await expectedSearchResult();
+      const best = result.configurations.find((c) => c.best);
+      const [want] = searchedDeploymentFiles(best?.settings, result.hardware, 'compose');
+      await runCommand(page, 'ServeTune: Write Deployment Files…');
+      await quickInputTitled(page, 'ServeTune: deployment platform');
+      await shotQuickInput(page, 'deployment-platform-pick-dark');
+      await pick(page, 'ServeTune: deployment platform', 'compose');
+      // A file where the folder goes is refused in the box, before anything is written.
+      await assertRefused(
+        page,
+        'ServeTune: folder for the deployment files',
+        'README.md',
+        'README.md is a file, not a folder',
+      );
+      await answer(page, 'ServeTune: folder for the deployment files', 'deploy');
+      await waitForNotification(page, /wrote the compose files of .*: deploy\/docker-compose\.yaml/);
+      // The panel's selection is the best: its files, byte for byte what the CLI's --emit writes.
+      assert.equal(readFileSync(join(workspace, 'deploy', 'docker-compose.yaml'), 'utf8'), want?.text);
+      assert.match(await activeEditorText(page), /services:/);
+      await shot(page, 'deployment-files-dark');
+      await clearNotifications(page);
+    },
+  ],
+  [
+    'a search with speculative decoding, as --allow-speculation: the report says why it was or was not chosen',
+    async ({ page }) => {
+      await runCommand(page, 'ServeTune: Search Parallel Plans…');
+      await pick(page, 'ServeTune: model', SEARCH.model, SEARCH.model);
+      await pick(page, 'ServeTune: GPU', SEARCH.hardware);
+      await answer(page, 'ServeTune: number of GPUs', String(SEARCH.gpus));
+      await pick(page, 'workload to search for', /Quick check\s*built-in/, 'Quick check');
+      await pick(page, 'ServeTune: load', "Open loop: the workload's arrival times", 'Open loop');
+      await pick(page, 'SLOs for this search', 'Use ');
+      await quickInputTitled(page, 'ServeTune: what to search');
+      await shotQuickInput(page, 'search-space-speculation-dark');
+      await pick(page, 'ServeTune: what to search', '+ speculative decoding', 'speculative decoding');
+      const toast = await waitForNotification(page, 'best under the SLOs', 180_000);
+      await toast.getByRole('button', { name: 'Show Report' }).click();
+      await page.waitForFunction(
+        () =>
+          /# Search: /.test(
+            document.querySelector('.editor-instance .view-lines')?.textContent?.replaceAll('\u00a0', ' ') ??
+              '',
+          ),
+        undefined,
+        { timeout: 30_000 },
+      );
+      const report = await activeEditorText(page);
+      assert.match(report, /^- Speculation( not chosen| chosen|:)/m);
+      await shot(page, 'search-speculation-report-dark');
       await clearNotifications(page);
     },
   ],

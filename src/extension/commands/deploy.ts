@@ -40,7 +40,7 @@ async function pickFormat(services: Services): Promise<DeployFormat | undefined>
   const picked = await vscode.window.showQuickPick(items, {
     title: 'ServeTune: deployment platform',
     ignoreFocusOut: true,
-    placeHolder: 'The files to write (as `servetune search --emit <platform>`)',
+    placeHolder: 'The files to write, as servetune search --emit <platform>',
   });
   if (picked) await services.store.remember({ deployFormat: picked.label });
   return picked?.label;
