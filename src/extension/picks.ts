@@ -13,7 +13,8 @@ interface ModelItem extends vscode.QuickPickItem {
   browse?: boolean;
 }
 
-function lastFirst<T extends vscode.QuickPickItem>(items: T[], isLast: (item: T) => boolean): T[] {
+/** The items with the last answer first, marked "(last used)". */
+export function lastFirst<T extends vscode.QuickPickItem>(items: T[], isLast: (item: T) => boolean): T[] {
   const last = items.filter(isLast);
   if (last.length === 0) return items;
   return [

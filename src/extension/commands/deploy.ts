@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEPLOY_FORMATS, type DeployFile, type DeployFormat } from '../../engine/config/deploy/index.js';
 import { searchedDeploymentFiles } from '../../engine/search/deployment-files.js';
 import { describeEngineError } from '../engine.js';
+import { lastFirst } from '../picks.js';
 import type { Services } from '../services.js';
 import {
   type ChartPointTarget,
@@ -31,17 +32,15 @@ const FolderText = z
 
 async function pickFormat(services: Services): Promise<DeployFormat | undefined> {
   const last = services.store.choices().deployFormat;
-  const items = DEPLOY_FORMATS.map((format) => ({
-    label: format,
-    description: format === last ? '(last used)' : '',
-    detail: FORMAT_DETAILS[format],
-  }));
-  items.sort((a, b) => Number(b.label === last) - Number(a.label === last));
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'ServeTune: deployment platform',
-    ignoreFocusOut: true,
-    placeHolder: 'The files to write, as servetune search --emit <platform>',
-  });
+  const items = DEPLOY_FORMATS.map((format) => ({ label: format, detail: FORMAT_DETAILS[format] }));
+  const picked = await vscode.window.showQuickPick(
+    lastFirst(items, (item) => item.label === last),
+    {
+      title: 'ServeTune: deployment platform',
+      ignoreFocusOut: true,
+      placeHolder: 'The files to write, as servetune search --emit <platform>',
+    },
+  );
   if (picked) await services.store.remember({ deployFormat: picked.label });
   return picked?.label;
 }
