@@ -21,6 +21,8 @@ export const Settings = z.object({
   searchSampleRequests: z.number().int().positive().catch(1000),
   /** The user's op database folder (`--perf-db`); empty: the shipped tables. */
   perfDb: z.string().catch(''),
+  /** A saved calibration file (`--calibration`); empty: the GPU class's defaults. */
+  calibration: z.string().catch(''),
   /** Requests "Validate on This Machine" serves; null: the run's own default. */
   validationRequests: z.number().int().positive().max(10_000).nullable().catch(null),
 });
@@ -45,6 +47,7 @@ export function readSettings(): Settings {
     prices: config.get('prices') ?? {},
     searchSampleRequests: config.get('sampleRequests'),
     perfDb: config.get('perfDb'),
+    calibration: config.get('calibration'),
     validationRequests: config.get('validation.requests') ?? null,
   });
 }

@@ -7,18 +7,25 @@ export function perfDbInput(settings: Pick<Settings, 'perfDb'>): { perfDb?: stri
   return dir ? { perfDb: dir } : {};
 }
 
+/** `calibration` as the engine's inputs take it (`--calibration`): absent where the setting is empty. */
+export function calibrationInput(settings: Pick<Settings, 'calibration'>): { calibration?: string } {
+  const file = settings.calibration.trim();
+  return file ? { calibration: file } : {};
+}
+
 /**
  * The fields a `search` and a `planCapacity` request take from the settings alike: the engine and its
- * options, the user's measured op tables, GPU prices and the requests each configuration is simulated
+ * options, the user's measured op tables and saved calibration, GPU prices and the requests each configuration is simulated
  * on. One place, so neither request forgets one (as `search` and `search --hardware a,b` share flags).
  */
 export function searchSettingsInput(
   settings: Pick<Settings, 'engineFlavour' | 'engineVersion' | 'moeBackend' | 'nvfp4Dispatch' | 'perfDb'> &
-    Pick<Settings, 'prices' | 'searchSampleRequests'>,
+    Pick<Settings, 'calibration' | 'prices' | 'searchSampleRequests'>,
 ) {
   return {
     ...searchEngineInput(settings),
     ...perfDbInput(settings),
+    ...calibrationInput(settings),
     prices: settings.prices,
     sampleRequests: settings.searchSampleRequests,
   };

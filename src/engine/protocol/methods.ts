@@ -43,6 +43,11 @@ export const SimulateParams = z.object({
   maxTokens: z.union([z.number().int().positive(), z.literal('output')]).optional(),
   /** A folder of measured op tables in aiconfigurator's layout (`--perf-db`); see SearchInput. */
   perfDb: z.string().min(1).optional(),
+  /**
+   * A saved calibration file (`--calibration`, `servetune calibrate --out`), read by the worker; it
+   * replaces `config.calibration`.
+   */
+  calibration: z.string().min(1).optional(),
 });
 
 export const ImportTraceParams = z.object({ file: z.string().min(1) });

@@ -10,7 +10,7 @@ import { plansEngineInput, servingEngineOfSettings } from '../engine-settings.js
 import { loadChoiceText, simulateLoadParams } from '../load.js';
 import { pickLoad } from '../load-pick.js';
 import { currentSlo, pickCluster } from '../picks.js';
-import { perfDbInput } from '../search-settings.js';
+import { calibrationInput, perfDbInput } from '../search-settings.js';
 import type { Services } from '../services.js';
 import { simulationMarkdown } from '../simulation-report.js';
 import { sloTargetsOfChoice } from '../slo-definition.js';
@@ -129,6 +129,7 @@ export async function simulateCommand(services: Services): Promise<void> {
         workload: workload.value,
         ...loadParams,
         ...perfDbInput(readSettings()),
+        ...calibrationInput(readSettings()),
       },
       {
         title: `ServeTune: simulating ${describePlan(plan)} on ${workload.label}, ${loadChoiceText(load)}`,

@@ -331,6 +331,7 @@ export class ConfigController implements vscode.Disposable {
           workload: inputs.workload,
           ...load.params,
           ...(inputs.perfDb !== undefined ? { perfDb: inputs.perfDb } : {}),
+          ...(inputs.calibration !== undefined ? { calibration: inputs.calibration } : {}),
         },
         { title: `ServeTune: simulating ${basename(uri.fsPath)}, ${load.text}` },
       );

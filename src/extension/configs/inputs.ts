@@ -5,7 +5,7 @@ import type { Slo } from '../../engine/search/schema.js';
 import { findWorkspaceConfig, sloFromWorkspace, workloadFromWorkspace } from '../../engine/tune/inputs.js';
 import { looksLikeWorkloadSpec } from '../../engine/workload/spec.js';
 import { readSettings } from '../configuration.js';
-import { perfDbInput } from '../search-settings.js';
+import { calibrationInput, perfDbInput } from '../search-settings.js';
 import { settingPath } from '../setting-path.js';
 import { configFileSlo } from '../slo-definition.js';
 
@@ -21,6 +21,8 @@ export interface WorkspaceInputs {
   sampleRequests: number;
   /** The user's op database folder (the `servetune.perfDb` setting), where set. */
   perfDb?: string;
+  /** The saved calibration file (the `servetune.calibration` setting), where set: simulations only. */
+  calibration?: string;
   /** The `servetune.moeBackend` setting, where set (applied to blocks whose engine has it). */
   moeBackend?: MoeBackend;
   /** The `servetune.nvfp4Dispatch` setting, where on (applied to SGLang blocks). */
@@ -52,6 +54,7 @@ export function workspaceInputs(document: vscode.TextDocument): WorkspaceInputs 
     hardwareFallback: settings.hardware,
     sampleRequests: Number.isInteger(sampleRequests) && sampleRequests! > 0 ? sampleRequests! : 1000,
     ...perfDbInput(settings),
+    ...calibrationInput(settings),
     ...(settings.moeBackend ? { moeBackend: settings.moeBackend } : {}),
     ...(settings.nvfp4Dispatch ? { nvfp4Dispatch: true as const } : {}),
     source: found ? vscode.workspace.asRelativePath(found.path) : 'settings',

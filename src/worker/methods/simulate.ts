@@ -1,3 +1,4 @@
+import { readCalibration } from '../../engine/calibrate/load.js';
 import { DEFAULT_ENGINE } from '../../engine/config/engines/index.js';
 import { findModel } from '../../engine/model/catalog.js';
 import { resolveModelAsync } from '../../engine/model/resolve.js';
@@ -39,8 +40,11 @@ export const simulateHandler: Handler<'simulate'> = async (params, context) => {
           hardware,
           engine: params.config.engine?.id ?? DEFAULT_ENGINE,
         });
+  // A saved calibration names a file: read here, so a bad one fails before the run, naming it.
+  const calibration =
+    params.calibration === undefined ? params.config.calibration : readCalibration(params.calibration);
   try {
-    const summary = await simulateInSlices({ ...params.config, model }, workload, {
+    const summary = await simulateInSlices({ ...params.config, model, calibration }, workload, {
       measuredTables: database?.tables,
       closedLoop:
         params.concurrency !== undefined

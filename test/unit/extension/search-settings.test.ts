@@ -10,24 +10,33 @@ const settings = {
   nvfp4Dispatch: false,
   prices: { 'h100-sxm': 2.5 },
   searchSampleRequests: 300,
+  perfDb: '',
+  calibration: '',
 };
 
-test('a capacity plan takes servetune.perfDb as --perf-db, with the engine, prices and sample', () => {
+test('a capacity plan takes servetune.perfDb and servetune.calibration as --perf-db and --calibration, with the engine, prices and sample', () => {
   const input = CapacityInput.parse({
     model: 'llama-3.1-8b',
     hardware: ['h100-sxm', 'h200'],
     maxGpus: 8,
     workload: 'poisson:rate=4,n=300',
     slo: { ttft: 2, tbt: 0.1 },
-    ...searchSettingsInput({ ...settings, perfDb: '  /data/my-aic-db ' }),
+    ...searchSettingsInput({
+      ...settings,
+      perfDb: '  /data/my-aic-db ',
+      calibration: ' fitted/calibration.json',
+    }),
   });
   assert.equal(input.perfDb, '/data/my-aic-db');
+  assert.equal(input.calibration, 'fitted/calibration.json');
   assert.equal(input.engine, 'sglang');
   assert.equal(input.engineVersion, '0.5.6');
   assert.deepEqual(input.prices, { 'h100-sxm': 2.5 });
   assert.equal(input.sampleRequests, 300);
 });
 
-test('an empty servetune.perfDb leaves the shipped tables', () => {
-  assert.equal('perfDb' in searchSettingsInput({ ...settings, perfDb: ' ' }), false);
+test('an empty servetune.perfDb or servetune.calibration leaves the shipped tables and defaults', () => {
+  const input = searchSettingsInput({ ...settings, perfDb: ' ', calibration: '' });
+  assert.equal('perfDb' in input, false);
+  assert.equal('calibration' in input, false);
 });

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { searchChartModel } from '../../../src/engine/chart/search-chart.js';
 import { validationChartModel } from '../../../src/engine/chart/validation-chart.js';
+import { getHardware } from '../../../src/engine/hardware/catalog.js';
+import { defaultCalibrationFor } from '../../../src/engine/perf/calibration.js';
 import { searchServing } from '../../../src/engine/search/run.js';
 import { simulate } from '../../../src/engine/sim/simulate.js';
 import { loadWorkload } from '../../../src/engine/workload/load.js';
@@ -94,6 +97,37 @@ test('simulate returns the RunSummary the simulator computes in-process', async 
   assert.deepEqual({ ...summary, wallSeconds: 0 }, { ...local, wallSeconds: 0 });
   assert.equal(summary.requests.total, 200);
   assert.ok(progress.includes('simulating 200 requests'));
+});
+
+test('simulate with a calibration file times the steps with it, as simulate --calibration; a bad one names the file', async () => {
+  const client = start();
+  const config = {
+    model: 'llama-3.1-8b',
+    hardware: 'l40s',
+    deployment: {
+      kind: 'colocated' as const,
+      pool: {
+        plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
+        scheduler: { policy: 'vllm-v1' as const },
+      },
+    },
+  };
+  // A fitted calibration with 5 ms of host work per step: every step, and so every TPOT, slower.
+  const calibration = { ...defaultCalibrationFor(getHardware('l40s')), stepOverheadSeconds: 0.005 };
+  const dir = mkdtempSync(join(tmpdir(), 'servetune-calibration-'));
+  const file = join(dir, 'calibration.json');
+  writeFileSync(file, JSON.stringify(calibration));
+  const summary = await client.request('simulate', { config, workload: SMALL, calibration: file });
+  const local = simulate({ ...config, calibration }, loadWorkload(SMALL));
+  assert.deepEqual({ ...summary, wallSeconds: 0 }, { ...local, wallSeconds: 0 });
+  const plain = simulate(config, loadWorkload(SMALL));
+  assert.ok(summary.tpot!.p50 > plain.tpot!.p50, 'the calibration times the steps');
+  const broken = join(dir, 'broken.json');
+  writeFileSync(broken, JSON.stringify({ source: 'x' }));
+  await assert.rejects(
+    client.request('simulate', { config, workload: SMALL, calibration: broken }),
+    (error: WorkerRequestError) => error.message.includes(`${broken}: not a calibration`),
+  );
 });
 
 test('simulate with a concurrency replays the workload closed loop, as the engine does in-process', async () => {
