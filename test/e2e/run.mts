@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { searchChartModel } from '../../src/engine/chart/search-chart.js';
 import { validationChartModel, validationHeadline } from '../../src/engine/chart/validation-chart.js';
+import { getHardware } from '../../src/engine/hardware/catalog.js';
+import { defaultCalibrationFor } from '../../src/engine/perf/calibration.js';
 import { servingEngineFor } from '../../src/engine/perf/serving-engine.js';
 import type { ChartModel } from '../../src/engine/protocol/webview.js';
 import { searchedDeploymentFiles } from '../../src/engine/search/deployment-files.js';
@@ -1145,6 +1147,78 @@ const steps: [string, (s: Session) => Promise<void>][] = [
           f.evaluate(() => document.querySelector('table.capacity') !== null),
         );
         assert.match(await dashboard.locator('#app').innerText(), /SLO\s*p90 over all requests: TTFT/);
+      } finally {
+        writeFileSync(file, before);
+      }
+    },
+  ],
+  [
+    'the servetune.calibration setting times Simulate as --calibration does; a file that is not one is named',
+    async ({ page, workspace }) => {
+      const file = join(workspace, '.vscode', 'settings.json');
+      const before = readFileSync(file, 'utf8');
+      const broken = join(workspace, 'broken-calibration.json');
+      writeFileSync(broken, JSON.stringify({ source: 'hand-written' }));
+      const simulateQuickCheck = async () => {
+        await runCommand(page, 'ServeTune: Simulate Serving Config…');
+        await pickClusterAndPlan(page);
+        await pick(page, 'workload to simulate', /Quick check\s*built-in/, 'Quick check');
+        await pick(page, 'ServeTune: load', "Open loop: the workload's arrival times", 'Open loop');
+        await pick(
+          page,
+          'ServeTune: max_tokens',
+          'max_tokens: the rest of the context',
+          'rest of the context',
+        );
+      };
+      const useCalibration = async (path: string) => {
+        writeFileSync(
+          file,
+          JSON.stringify({ ...JSON.parse(before), 'servetune.calibration': path }, null, 2),
+        );
+        // Nothing on screen shows this setting: give VS Code a moment to read the file again.
+        await page.waitForTimeout(3_000);
+      };
+      try {
+        await useCalibration(broken);
+        await simulateQuickCheck();
+        await waitForNotification(page, /broken-calibration\.json: not a calibration/, 60_000);
+        await shot(page, 'calibration-refused-dark');
+        await clearNotifications(page);
+        // A fitted calibration with 5 ms of host work per step: the report is the in-process run's with it.
+        const calibration = { ...defaultCalibrationFor(getHardware('l40s')), stepOverheadSeconds: 0.005 };
+        const fitted = join(workspace, 'calibration.json');
+        writeFileSync(fitted, JSON.stringify(calibration));
+        await useCalibration(fitted);
+        await simulateQuickCheck();
+        await page.waitForFunction(
+          () =>
+            /# Simulation: llama-3\.1-8b on l40s/.test(
+              document
+                .querySelector('.editor-instance .view-lines')
+                ?.textContent?.replaceAll('\u00a0', ' ') ?? '',
+            ),
+          undefined,
+          { timeout: 60_000 },
+        );
+        const plan = { tp: 1, pp: 1, dp: 2, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const };
+        const local = simulate(
+          {
+            model: 'llama-3.1-8b',
+            hardware: 'l40s',
+            deployment: { kind: 'colocated', pool: { plan, scheduler: { policy: 'vllm-v1' } } },
+            engine: servingEngineFor({ id: 'vllm' }, {}),
+            calibration,
+          },
+          loadWorkload(SEARCH.workload),
+        );
+        const tpot = simulationMarkdown(local, SEARCH.workload)
+          .split('\n')
+          .find((line) => line.startsWith('| TPOT |'));
+        assert.ok(tpot, 'the in-process report has a TPOT row');
+        const flat = (t: string) => t.replace(/\s+/g, ' ');
+        assert.ok(flat(await activeEditorText(page)).includes(flat(tpot)), `the report has '${tpot}'`);
+        await shot(page, 'calibration-simulate-report-dark');
       } finally {
         writeFileSync(file, before);
       }
