@@ -28,6 +28,12 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
+/** A path setting, a relative one taken from the first workspace folder (`settingPath`). */
+function pathSetting(value: unknown): unknown {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return typeof value === 'string' ? settingPath(value, folder) : value;
+}
+
 export function readSettings(): Settings {
   const config = vscode.workspace.getConfiguration('servetune');
   return Settings.parse({
@@ -46,8 +52,8 @@ export function readSettings(): Settings {
     },
     prices: config.get('prices') ?? {},
     searchSampleRequests: config.get('sampleRequests'),
-    perfDb: config.get('perfDb'),
-    calibration: config.get('calibration'),
+    perfDb: pathSetting(config.get('perfDb')),
+    calibration: pathSetting(config.get('calibration')),
     validationRequests: config.get('validation.requests') ?? null,
   });
 }

@@ -7,7 +7,10 @@ import { isAbsolute, join } from 'node:path';
  * it beside the editor's own process (its working folder, often `/` or the install folder) and report
  * a folder that is plainly in the workspace as missing.
  */
-export function settingPath(value: string, workspaceFolder: string | undefined, home = homedir()): string {
+export function settingPath(raw: string, workspaceFolder: string | undefined, home = homedir()): string {
+  // Blank stays blank: the setting is unset, not the workspace folder.
+  const value = raw.trim();
+  if (!value) return value;
   if (value === '~') return home;
   if (value.startsWith('~/') || value.startsWith('~\\')) return join(home, value.slice(2));
   if (isAbsolute(value) || workspaceFolder === undefined) return value;

@@ -21,4 +21,9 @@ describe('paths in settings', () => {
     assert.equal(settingPath(join('/', 'data', 'db'), folder, home), join('/', 'data', 'db'));
     assert.equal(settingPath('perf-db', undefined, home), 'perf-db');
   });
+
+  it('leaves a blank setting blank (unset), and trims the spaces around a path', () => {
+    assert.equal(settingPath('  ', folder, home), '');
+    assert.equal(settingPath(` ${join('/', 'data', 'db')} `, folder, home), join('/', 'data', 'db'));
+  });
 });
