@@ -184,6 +184,18 @@ async function pickClusterAndPlan(page: Page): Promise<void> {
   await pick(page, 'ServeTune: scheduler', 'vllm-v1');
 }
 
+/** The simulation `pickClusterAndPlan` asks for, as the engine runs it in-process. */
+function pickedPlanConfig(): Parameters<typeof simulate>[0] {
+  const plan = { tp: 1, pp: 1, dp: 2, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const };
+  return {
+    model: 'llama-3.1-8b',
+    hardware: 'l40s',
+    deployment: { kind: 'colocated', pool: { plan, scheduler: { policy: 'vllm-v1' } } },
+    // The fixture workspace's settings: vLLM, its newest measured version.
+    engine: servingEngineFor({ id: 'vllm' }, {}),
+  };
+}
+
 async function memoryReport(page: Page, model: string, modelFilter: string, gpus: string): Promise<void> {
   await runCommand(page, 'ServeTune: Memory and Plan Report…');
   await pick(page, 'ServeTune: model', model, modelFilter);
@@ -462,26 +474,15 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         { timeout: 60_000 },
       );
       const text = await activeEditorText(page);
-      const plan = { tp: 1, pp: 1, dp: 2, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const };
-      const local = simulate(
-        {
-          model: 'llama-3.1-8b',
-          hardware: 'l40s',
-          deployment: { kind: 'colocated', pool: { plan, scheduler: { policy: 'vllm-v1' } } },
-          // The fixture workspace's settings: vLLM, its newest measured version.
-          engine: servingEngineFor({ id: 'vllm' }, {}),
+      const local = simulate(pickedPlanConfig(), loadWorkload(SEARCH.workload), {
+        closedLoop: {
+          concurrency: clients,
+          thinkSeconds: PACING.thinkSeconds,
+          warmUpPhase: PACING.warmUpRequests,
         },
-        loadWorkload(SEARCH.workload),
-        {
-          closedLoop: {
-            concurrency: clients,
-            thinkSeconds: PACING.thinkSeconds,
-            warmUpPhase: PACING.warmUpRequests,
-          },
-          warmUpRequests: PACING.warmUpRequests,
-          maxTokens: 'output',
-        },
-      );
+        warmUpRequests: PACING.warmUpRequests,
+        maxTokens: 'output',
+      });
       assert.deepEqual(local.load, {
         mode: 'closed',
         concurrency: clients,
@@ -1201,17 +1202,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
           undefined,
           { timeout: 60_000 },
         );
-        const plan = { tp: 1, pp: 1, dp: 2, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const };
-        const local = simulate(
-          {
-            model: 'llama-3.1-8b',
-            hardware: 'l40s',
-            deployment: { kind: 'colocated', pool: { plan, scheduler: { policy: 'vllm-v1' } } },
-            engine: servingEngineFor({ id: 'vllm' }, {}),
-            calibration,
-          },
-          loadWorkload(SEARCH.workload),
-        );
+        const local = simulate({ ...pickedPlanConfig(), calibration }, loadWorkload(SEARCH.workload));
         const tpot = simulationMarkdown(local, SEARCH.workload)
           .split('\n')
           .find((line) => line.startsWith('| TPOT |'));

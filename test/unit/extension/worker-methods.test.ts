@@ -12,6 +12,7 @@ import { simulate } from '../../../src/engine/sim/simulate.js';
 import { loadWorkload } from '../../../src/engine/workload/load.js';
 import { summarizeWorkload } from '../../../src/engine/workload/summary.js';
 import { WorkerClient, type WorkerRequestError } from '../../../src/extension/worker/client.js';
+import { L40S_DP2, l40sLlama8b } from '../helpers/l40s-dp2.js';
 
 // The engine worker's long methods, through the real bundle (dist/worker.mjs): results validated by the
 // client against the method schemas, equal to what the engine computes in-process, and cancellation.
@@ -22,17 +23,7 @@ const BROKEN = resolve('test/fixtures/e2e-workspace/traces/broken-azure.csv');
 const SMALL = 'poisson:rate=4,n=200,prompt=lognormal(512,0.6),output=lognormal(128,0.5)';
 const clients: WorkerClient[] = [];
 /** llama-3.1-8b on one L40S under vLLM V1's scheduler: the closed-loop tests' deployment. */
-const ONE_L40S = {
-  model: 'llama-3.1-8b',
-  hardware: 'l40s',
-  deployment: {
-    kind: 'colocated' as const,
-    pool: {
-      plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
-      scheduler: { policy: 'vllm-v1' as const },
-    },
-  },
-};
+const ONE_L40S = l40sLlama8b(1);
 
 function start(env: Record<string, string> = {}): WorkerClient {
   mkdirSync('/tmp/xdg', { recursive: true });
@@ -75,18 +66,7 @@ test('importTrace of a malformed trace fails naming the file, line and field', a
 
 test('simulate returns the RunSummary the simulator computes in-process', async () => {
   const client = start();
-  const config = {
-    model: 'llama-3.1-8b',
-    hardware: 'l40s',
-    deployment: {
-      kind: 'colocated' as const,
-      pool: {
-        plan: { tp: 1, pp: 1, dp: 2, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
-        scheduler: { policy: 'vllm-v1' as const },
-      },
-    },
-    slo: { ttft: 2, tbt: 0.1 },
-  };
+  const config = L40S_DP2;
   const progress: string[] = [];
   const summary = await client.request(
     'simulate',
@@ -101,17 +81,7 @@ test('simulate returns the RunSummary the simulator computes in-process', async 
 
 test('simulate with a calibration file times the steps with it, as simulate --calibration; a bad one names the file', async () => {
   const client = start();
-  const config = {
-    model: 'llama-3.1-8b',
-    hardware: 'l40s',
-    deployment: {
-      kind: 'colocated' as const,
-      pool: {
-        plan: { tp: 1, pp: 1, dp: 1, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
-        scheduler: { policy: 'vllm-v1' as const },
-      },
-    },
-  };
+  const config = L40S_DP2;
   // A fitted calibration with 5 ms of host work per step: every step, and so every TPOT, slower.
   const calibration = { ...defaultCalibrationFor(getHardware('l40s')), stepOverheadSeconds: 0.005 };
   const dir = mkdtempSync(join(tmpdir(), 'servetune-calibration-'));
@@ -252,17 +222,7 @@ test('cancelling a search stops it in the worker, which then answers the next re
 });
 
 const LONG_SIMULATION = {
-  config: {
-    model: 'llama-3.1-8b',
-    hardware: 'l40s',
-    deployment: {
-      kind: 'colocated' as const,
-      pool: {
-        plan: { tp: 1, pp: 1, dp: 2, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
-        scheduler: { policy: 'vllm-v1' as const },
-      },
-    },
-  },
+  config: L40S_DP2,
   workload: 'poisson:rate=20,n=100000,prompt=lognormal(512,0.6),output=lognormal(128,0.5)',
 };
 

@@ -3,19 +3,9 @@ import { test } from 'node:test';
 import { simulate } from '../../../../src/engine/sim/simulate.js';
 import { simulateInSlices } from '../../../../src/engine/sim/simulate-async.js';
 import { loadWorkload } from '../../../../src/engine/workload/load.js';
+import { L40S_DP2 } from '../../helpers/l40s-dp2.js';
 
-const config = {
-  model: 'llama-3.1-8b',
-  hardware: 'l40s',
-  deployment: {
-    kind: 'colocated' as const,
-    pool: {
-      plan: { tp: 1, pp: 1, dp: 2, ep: 1, weightDtype: 'bf16' as const, kvDtype: 'bf16' as const },
-      scheduler: { policy: 'vllm-v1' as const },
-    },
-  },
-  slo: { ttft: 2, tbt: 0.1 },
-};
+const config = L40S_DP2;
 const workload = loadWorkload('poisson:rate=8,n=2000,prompt=lognormal(512,0.6),output=lognormal(128,0.5)');
 
 test('a simulation run in slices gives the summary of one run whole', async () => {
