@@ -249,7 +249,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
     },
   ],
   [
-    'Show Last Report and the chart exports say what to do first when there is nothing yet',
+    'Show Last Report, the chart exports, Apply and Write Deployment Files say what to do first when there is nothing yet',
     async ({ page }) => {
       await runCommand(page, 'ServeTune: Show Last Report');
       await waitForNotification(page, 'no report yet');
@@ -258,6 +258,10 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       await runCommand(page, 'ServeTune: Export Chart as PNG…');
       await waitForNotification(page, 'open a chart first');
       await runCommand(page, 'ServeTune: Apply Suggested Settings');
+      await waitForNotification(page, 'no suggested settings yet');
+      await clearNotifications(page);
+      // Deployment files need a searched configuration too: the same words, nothing asked.
+      await runCommand(page, 'ServeTune: Write Deployment Files…');
       await waitForNotification(page, 'no suggested settings yet');
       await clearNotifications(page);
     },
