@@ -91,6 +91,29 @@ function printCapacityPlan(plan: CapacityPlan): void {
   }
 }
 
+/** `search` flags of one deployment's search that a capacity plan has no use for. */
+interface SearchOnlyFlags {
+  emit?: string;
+  allowSpeculation?: boolean;
+}
+
+/**
+ * Refuses what a capacity plan would otherwise drop without a word: deployment files (it compares GPU
+ * types and counts, not one deployment's settings) and speculative decoding, which its candidates leave out.
+ */
+function refuseSearchOnlyFlags(flags: SearchOnlyFlags): void {
+  const given = [
+    flags.emit !== undefined ? '--emit' : undefined,
+    flags.allowSpeculation ? '--allow-speculation' : undefined,
+  ].filter((flag) => flag !== undefined);
+  if (given.length === 0) return;
+  throw new ServeTuneError(
+    `${given.join(', ')}: not taken when planning capacity (several --hardware or a --gpus range); search the GPU type and count it chooses for ${given.length > 1 ? 'them' : 'it'}`,
+    'invalid-argument',
+    given[0],
+  );
+}
+
 /** Runs the capacity plan `search` was asked for and prints it (or its JSON). */
 export async function runCapacityPlanning(
   input: CapacityInput,
@@ -99,7 +122,7 @@ export async function runCapacityPlanning(
     html?: string;
     concurrency?: number;
     requireSlo?: boolean;
-  },
+  } & SearchOnlyFlags,
 ): Promise<void> {
   if (flags.concurrency !== undefined) {
     throw new ServeTuneError(
@@ -108,6 +131,7 @@ export async function runCapacityPlanning(
       '--concurrency',
     );
   }
+  refuseSearchOnlyFlags(flags);
   const plan = await planCapacity(input, {
     workerFile: new URL('./search-worker.mjs', import.meta.url),
     onProgress: (done, total) => {

@@ -135,6 +135,20 @@ describe('bad input on the command line', { skip: !existsSync(cli) && 'dist/cli.
     assert.ok(Date.now() - started < 5000, 'refused before the search ran');
   });
 
+  it('refuses --emit and --allow-speculation with capacity planning, not drops them', () => {
+    const slo = ['--slo', 'ttft=0.5,tbt=0.05'];
+    const plan = ['search', '--model', 'llama-3.1-8b', '--hardware', 'l40s,h100-sxm', '--gpus', '1..2'];
+    plan.push(...WORKLOAD, ...slo);
+    assertRefused(
+      run([...plan, '--emit', 'compose', '--emit-dir', join(tmpdir(), 'servetune-capacity-deploy')]),
+      /--emit: not taken when planning capacity .*; search the GPU type and count it chooses for it/,
+    );
+    assertRefused(
+      run([...plan, '--emit', 'compose', '--allow-speculation']),
+      /--emit, --allow-speculation: not taken when planning capacity .* chooses for them/,
+    );
+  });
+
   it('refuses a KV format the named engine cannot store', () => {
     const result = run(['simulate', ...MODEL, ...WORKLOAD, '--engine', 'vllm', '--kv-dtype', 'fp4']);
     assertRefused(result, /--kv-dtype fp4: vllm cannot store the KV cache as fp4; it takes fp16, bf16, fp8/);
