@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseWorkspaceConfig, WORKSPACE_CONFIG_FILE, type WorkspaceConfig } from '../config/workspace.js';
 import { Slo, type SloPercentile } from '../search/schema.js';
-import { ServeTuneError } from '../util/errors.js';
+import { isServeTuneError, ServeTuneError } from '../util/errors.js';
 import { readConfigIfFile } from '../util/files.js';
 import { checkSloTargets, RANKING_SLO_RULES } from '../workload/slo.js';
 import { traceReference } from '../workload/trace-options.js';
@@ -58,13 +58,30 @@ function checkWorkspaceTrace(
     );
   }
   if (format === undefined) return;
-  const found = detectTraceFormatOfFile(reference.file);
+  const found = formatOfWorkspaceTrace(reference.file, configPath);
   if (found === TRACE_FORMATS[format]) return;
   throw new ServeTuneError(
     `${configPath}: workload.format: "${format}", but ${reference.file} is ${FORMAT_NAMES[found]} trace; fix "format" or leave it out (the format is told from the file)`,
     'invalid-config',
     `${configPath}:workload.format`,
   );
+}
+
+/**
+ * The format read off servetune.json's trace, or the reader's error (a folder, unreadable, not a trace)
+ * named by servetune.json's field: the user wrote the path there, not on a command line.
+ */
+function formatOfWorkspaceTrace(file: string, configPath: string): TraceFormat {
+  try {
+    return detectTraceFormatOfFile(file);
+  } catch (error) {
+    if (!isServeTuneError(error)) throw error;
+    throw new ServeTuneError(
+      `${configPath}: workload.trace: ${error.message}`,
+      'invalid-config',
+      `${configPath}:workload.trace`,
+    );
+  }
 }
 
 const PERCENTILES: Record<number, SloPercentile> = { 50: 'p50', 90: 'p90', 99: 'p99' };

@@ -165,6 +165,8 @@ const ENGINE_FLAGS = new Set([
   '--enable-priority-scheduling',
   '--kv-offloading-size',
   '--config',
+  '--data-parallel-size',
+  '--enable-expert-parallel',
 ]);
 
 describe('the help of every command', () => {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { REPORT_THEME, reportThemeCss } from '../../../../src/engine/report/report-theme.js';
 
-const ROOT = join(import.meta.dirname, '../../../..');
+// Tests run at the repository root, from their sources and from the bundle under out/ alike.
+const ROOT = process.cwd();
 const webviewCss = readFileSync(join(ROOT, 'media/webview.css'), 'utf8');
 const chartTheme = readFileSync(join(ROOT, 'src/webview/theme.ts'), 'utf8');
 
