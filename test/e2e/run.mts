@@ -710,6 +710,9 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       assert.match(report, /^- Speculation( not chosen| chosen|:)/m);
       await shot(page, 'search-speculation-report-dark');
       await clearNotifications(page);
+      // The report opened over the Pareto panel; bring the panel back, as the scenarios after expect it.
+      await runCommand(page, 'ServeTune: Show Last Chart');
+      await webviewFrame(page, 'pareto');
     },
   ],
   [
