@@ -661,11 +661,12 @@ const steps: [string, (s: Session) => Promise<void>][] = [
     async ({ page, workspace }) => {
       const result = await expectedSearchResult();
       const best = result.configurations.find((c) => c.best);
-      const [want] = searchedDeploymentFiles(best?.settings, result.hardware, 'compose');
+      // llm-d: its file's name is no config file's of the workspace, whose scenarios open configs by name.
+      const [want] = searchedDeploymentFiles(best?.settings, result.hardware, 'llm-d');
       await runCommand(page, 'ServeTune: Write Deployment Files…');
       await quickInputTitled(page, 'ServeTune: deployment platform');
       await shotQuickInput(page, 'deployment-platform-pick-dark');
-      await pick(page, 'ServeTune: deployment platform', 'compose');
+      await pick(page, 'ServeTune: deployment platform', 'llm-d');
       // A file where the folder goes is refused in the box, before anything is written.
       await assertRefused(
         page,
@@ -674,10 +675,10 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         'README.md is a file, not a folder',
       );
       await answer(page, 'ServeTune: folder for the deployment files', 'deploy');
-      await waitForNotification(page, /wrote the compose files of .*: deploy\/docker-compose\.yaml/);
+      await waitForNotification(page, /wrote the llm-d files of .*: deploy\/llm-d-values\.yaml/);
       // The panel's selection is the best: its files, byte for byte what the CLI's --emit writes.
-      assert.equal(readFileSync(join(workspace, 'deploy', 'docker-compose.yaml'), 'utf8'), want?.text);
-      assert.match(await activeEditorText(page), /services:/);
+      assert.equal(readFileSync(join(workspace, 'deploy', 'llm-d-values.yaml'), 'utf8'), want?.text);
+      assert.match(await activeEditorText(page), /modelArtifacts:/);
       await shot(page, 'deployment-files-dark');
       await clearNotifications(page);
     },
