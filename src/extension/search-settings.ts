@@ -27,6 +27,8 @@ export function searchSettingsInput(
     ...perfDbInput(settings),
     ...calibrationInput(settings),
     prices: settings.prices,
+    // Results name where a price came from: here the setting, not --price nor a servetune.json.
+    pricesGivenIn: 'the servetune.prices setting',
     sampleRequests: settings.searchSampleRequests,
   };
 }

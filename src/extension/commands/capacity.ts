@@ -77,7 +77,6 @@ export async function planCapacityCommand(services: Services): Promise<void> {
         slo: sloOfChoice(slo, settings.slo),
         // With servetune.perfDb: the user's op tables time every GPU type they cover, as --perf-db.
         ...searchSettingsInput(settings),
-        pricesGivenIn: 'the servetune.prices setting',
       },
       { title: `ServeTune: sizing ${model} on ${hardware.join(', ')}` },
     );

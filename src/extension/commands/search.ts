@@ -118,7 +118,6 @@ export async function searchCommand(services: Services): Promise<void> {
         ...(load.concurrency !== undefined ? { concurrency: load.concurrency } : {}),
         slo: sloOfChoice(slo, settings.slo),
         ...searchSettingsInput(settings),
-        pricesGivenIn: 'the servetune.prices setting',
         allowQuantization: space.quantization,
         disaggregation: space.disaggregation,
         allowSpeculation: space.speculation,

@@ -32,6 +32,7 @@ test('a capacity plan takes servetune.perfDb and servetune.calibration as --perf
   assert.equal(input.engine, 'sglang');
   assert.equal(input.engineVersion, '0.5.6');
   assert.deepEqual(input.prices, { 'h100-sxm': 2.5 });
+  assert.equal(input.pricesGivenIn, 'the servetune.prices setting');
   assert.equal(input.sampleRequests, 300);
 });
 
