@@ -17,6 +17,7 @@ import type { Workload } from '../workload/types.js';
 import { routesPrefillByRoom } from './bootstrap-room.js';
 import type { Deployment, PoolConfig, SimulationConfig } from './config.js';
 import { EpGroup } from './ep-group.js';
+import { RemoteKvLoads, remoteKvLoadPasses } from './remote-kv-load.js';
 import { type PoolRole, SimReplica } from './replica.js';
 import { Router } from './router.js';
 import { kvBlocksWithDrafter, type PoolSpeculation, poolSpeculation } from './speculation-setup.js';
@@ -186,6 +187,7 @@ export function buildPools(
       );
     }
     groupRanks(replicas, stepModel, poolConfig.plan);
+    if (role === 'decode' && config.engine?.id === 'vllm') pullRemoteKv(replicas);
     pools.push({
       role,
       config: poolConfig,
@@ -216,6 +218,18 @@ function groupRanks(replicas: SimReplica[], stepModel: StepModel, plan: Plan): v
       group.ranks.push(replicas[i]);
       replicas[i].epGroup = group;
     }
+  }
+}
+
+/**
+ * vLLM's decode replicas pull each request's KV and schedule it only once a step's output reports the
+ * pull done (remote-kv-load.ts). Replicas stepping on their own; an EP group's ranks take arrivals in
+ * at the group's step (not modelled there).
+ */
+function pullRemoteKv(replicas: readonly SimReplica[]): void {
+  for (const replica of replicas) {
+    if (replica.epGroup !== null || replica.pipelineDepth > 1) continue;
+    replica.kvLoads = new RemoteKvLoads(remoteKvLoadPasses(replica.overlapScheduling));
   }
 }
 

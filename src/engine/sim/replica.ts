@@ -9,6 +9,7 @@ import { ReplicaState, StepPlan } from '../sched/state.js';
 import type { EpGroup } from './ep-group.js';
 import { HeldRequests } from './held-requests.js';
 import { RECV_WEIGHT_DECODE } from './recv-gate.js';
+import type { RemoteKvLoads } from './remote-kv-load.js';
 import type { DraftingRequest, SpeculativeDecoder } from './speculation.js';
 
 /** A request in the simulator: the scheduler's view plus its timestamps (seconds). */
@@ -89,6 +90,8 @@ export class SimReplica {
    * after the next step's scheduling, as `incoming`, but the recv gate does not hold them).
    */
   readonly received = new HeldRequests();
+  /** vLLM disaggregated decode: transferred requests whose pull the scheduler has not yet read (remote-kv-load.ts); null: none. */
+  kvLoads: RemoteKvLoads | null = null;
   /** TensorRT-LLM's batch-waiting counter: steps its prompts have been held back (`waitsForBatch`). */
   private batchWaitSteps = 0;
   /** Its waiting requests while batch waiting holds them back (reused). */

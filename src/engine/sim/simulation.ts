@@ -293,6 +293,11 @@ export class Simulation implements StepSink {
       return;
     }
     const replica = this.decodePool!.router.choose(r);
+    // vLLM pulls the KV while a step runs and schedules the request once a step's output says so.
+    if (replica.kvLoads !== null && isStepping(replica)) {
+      replica.kvLoads.hold(r);
+      return;
+    }
     this.enqueue(replica, r);
   }
 
@@ -438,6 +443,8 @@ export class Simulation implements StepSink {
     const recv = recvGated(replica) ? recvThisIteration(replica) : true;
     if (recv) this.releaseToPrefill(replica);
     if (recv && !replica.overlapScheduling) replica.incoming.releaseInto(replica.state);
+    const kvLoads = replica.kvLoads;
+    if (kvLoads !== null && !replica.overlapScheduling) kvLoads.advance(replica.state);
     // TensorRT-LLM's batch waiting: a decode step may run without the waiting prompts.
     const batchWaits = replica.waitsForBatch();
     if (batchWaits) replica.holdPrompts();
@@ -446,8 +453,13 @@ export class Simulation implements StepSink {
     // Overlap: the requests held during the step just ended are seen now, for the step after this one;
     // with nothing else to run the engine schedules them at once.
     const received = replica.received.releaseInto(replica.state);
-    if ((recv && replica.incoming.releaseInto(replica.state)) || received) {
+    const pulled = kvLoads !== null && replica.overlapScheduling && kvLoads.advance(replica.state);
+    if ((recv && replica.incoming.releaseInto(replica.state)) || received || pulled) {
       if (plan.count === 0) replica.policy.schedule(replica.state, plan);
+    }
+    // Nothing to run: vLLM's loop polls the connector without a forward and reads every pull at once.
+    if (plan.count === 0 && kvLoads !== null && kvLoads.releaseAll(replica.state)) {
+      replica.policy.schedule(replica.state, plan);
     }
     // Nothing to run: the idle loop spins until it takes in what waits.
     if (plan.count === 0 && replica.incoming.count > 0) {
