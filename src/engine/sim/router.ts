@@ -121,8 +121,9 @@ export class Router {
     let best = this.replicas[0];
     let bestLoad = Number.POSITIVE_INFINITY;
     for (const r of this.replicas) {
-      // Requests held for the scheduler's next look (overlap scheduling) are the replica's already.
-      const load = r.state.outstanding() + r.incoming.count;
+      // Requests held for the scheduler's next look (overlap scheduling, vLLM's KV pulls) are the
+      // replica's already.
+      const load = r.state.outstanding() + r.incoming.count + (r.kvLoads?.count ?? 0);
       if (load < bestLoad) {
         best = r;
         bestLoad = load;

@@ -73,6 +73,20 @@ describe('least-outstanding', () => {
     const router = new Router('least-outstanding', [busy, idle]);
     assert.equal(router.choose({ id: 0, promptTokens: 100, blockHashes: [] }), idle);
   });
+
+  it("counts a vLLM decode replica's KV pulls not yet read as its own", () => {
+    const replica = (outstanding: number, pulls: number) =>
+      ({
+        kv: { totalBlocks: 64, blocksPerHash: 1 },
+        state: { outstanding: () => outstanding },
+        incoming: { count: 0 },
+        kvLoads: { count: pulls },
+      }) as unknown as SimReplica;
+    const pulling = replica(1, 2);
+    const other = replica(2, 0);
+    const router = new Router('least-outstanding', [pulling, other]);
+    assert.equal(router.choose({ id: 0, promptTokens: 100, blockHashes: [] }), other);
+  });
 });
 
 describe('RoutedPrefixes', () => {
