@@ -3,6 +3,7 @@ import { sampleLength } from './distributions.js';
 import { MAX_ARRIVAL_SPAN_SECONDS, MAX_GENERATED_REQUESTS } from './limits.js';
 import { PrefixDrawer } from './prefixes.js';
 import { rateFactorAt } from './rate-curve.js';
+import { checkDrawnRequestsFit } from './request-memory.js';
 import { Rng } from './rng.js';
 import type { SloTargets } from './slo.js';
 import type { SyntheticWorkload } from './spec.js';
@@ -48,6 +49,11 @@ export function generateWorkload(
   source = 'synthetic',
 ): Workload {
   const parts = Array.isArray(spec) ? spec : [spec as SyntheticWorkload];
+  // Refused before drawing any: a duration that clearly asks for too many (the loop catches the near
+  // misses), or more requests than the heap can simulate (drawing 10,000,000 takes 5 s and 0.75 GiB).
+  for (const w of parts)
+    if (w.count === undefined && requestsToDraw(w) > MAX_GENERATED_REQUESTS) throw tooMany(w, source);
+  checkDrawnRequestsFit(parts.reduce((sum, w) => sum + Math.ceil(requestsToDraw(w)), 0));
   const streams = parts.map((w, k) =>
     generateStream(w, k === 0 ? seed : (seed ^ (PART_SEED_MIX * k)) >>> 0, k, source),
   );
@@ -86,15 +92,17 @@ function classSlosOf(
   return any ? slos : undefined;
 }
 
+/**
+ * How many requests a stream is drawn to: its `n=`, else its rate over its `duration=` (arrivals are
+ * random, so this is the mean; sessions' later turns come on top), else the default length.
+ */
+function requestsToDraw(w: SyntheticWorkload): number {
+  if (w.count !== undefined) return w.count;
+  return w.durationSeconds === undefined ? DEFAULT_GENERATED_REQUESTS : w.rate * w.durationSeconds;
+}
+
 /** One stream's requests, sorted by arrival. */
 function generateStream(w: SyntheticWorkload, seed: number, part: number, source: string): WorkloadRequest[] {
-  // Refuse a duration that clearly asks for too many before drawing any; the loop catches the near misses.
-  if (
-    w.count === undefined &&
-    w.durationSeconds !== undefined &&
-    w.rate * w.durationSeconds > MAX_GENERATED_REQUESTS
-  )
-    throw tooMany(w, source);
   const rng = new Rng(seed);
   const drawer = PrefixDrawer.needed(w)
     ? new PrefixDrawer(w, new Rng((seed ^ PREFIX_SEED_MIX) >>> 0), part)
