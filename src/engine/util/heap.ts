@@ -13,3 +13,8 @@ export interface HeapRoom {
 export function heapRoom(): HeapRoom {
   return getHeapStatistics();
 }
+
+/** Bytes of the heap not yet in use: what an input may still take before Node aborts. */
+export function heapLeft(heap: HeapRoom = heapRoom()): number {
+  return heap.heap_size_limit - heap.used_heap_size;
+}

@@ -1,5 +1,6 @@
 import { ServeTuneError } from '../util/errors.js';
-import { type HeapRoom, heapRoom } from '../util/heap.js';
+import { mibText } from '../util/files.js';
+import { type HeapRoom, heapLeft, heapRoom } from '../util/heap.js';
 
 /**
  * JS heap one simulated request holds until the run is summarized (its simulator state, records and
@@ -15,8 +16,6 @@ export const SIMULATED_REQUEST_BYTES = 400;
  * took 75 MB of heap after a collection; rounded up for the requests that carry more.
  */
 export const DRAWN_REQUEST_BYTES = 100;
-
-const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 
 /**
  * Refuses a simulation of more requests than the heap left can hold, before any is built: past it
@@ -38,10 +37,10 @@ export function checkDrawnRequestsFit(requests: number, heap: HeapRoom = heapRoo
 }
 
 function refuseUnlessFits(requests: number, need: number, heap: HeapRoom): void {
-  const left = heap.heap_size_limit - heap.used_heap_size;
+  const left = heapLeft(heap);
   if (need <= left) return;
   throw new ServeTuneError(
-    `simulate: ${requests.toLocaleString('en-US')} requests need about ${gib(need)} of memory to simulate, more than the ${gib(left)} left of this process's ${gib(heap.heap_size_limit)} heap; simulate fewer (--requests, --duration, or n= of the spec) or give Node more (NODE_OPTIONS=--max-old-space-size=<MiB>)`,
+    `simulate: ${requests.toLocaleString('en-US')} requests need about ${mibText(need)} of memory to simulate, more than the ${mibText(left)} left of this process's ${mibText(heap.heap_size_limit)} heap; simulate fewer (--requests, --duration, or n= of the spec) or give Node more (NODE_OPTIONS=--max-old-space-size=<MiB>)`,
     'invalid-argument',
     '--requests',
   );

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { ServeTuneError } from '../util/errors.js';
-import { type HeapRoom, heapRoom } from '../util/heap.js';
+import { mibText } from '../util/files.js';
+import { type HeapRoom, heapLeft, heapRoom } from '../util/heap.js';
 
 /**
  * JS heap a trace takes per byte of its file while it is read and sorted: the densest format, an Azure
@@ -8,8 +9,6 @@ import { type HeapRoom, heapRoom } from '../util/heap.js';
  * MiB. Other formats spend more bytes of file per request, and so less heap per byte.
  */
 export const TRACE_HEAP_BYTES_PER_FILE_BYTE = 2.5;
-
-const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2).toLocaleString('en-US')} MiB`;
 
 /**
  * Refuses, before reading a line, a trace whose requests would not fit the heap left: MAX_TRACE_FILE_BYTES
@@ -20,10 +19,10 @@ const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2).toLocaleString('
 export function checkTraceFitsHeap(file: string, heap: HeapRoom = heapRoom()): void {
   const bytes = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
   const need = bytes * TRACE_HEAP_BYTES_PER_FILE_BYTE;
-  const left = heap.heap_size_limit - heap.used_heap_size;
+  const left = heapLeft(heap);
   if (need <= left) return;
   throw new ServeTuneError(
-    `${file}: a ${mib(bytes)} trace needs about ${mib(need)} of memory to read, more than the ${mib(left)} left of this process's ${mib(heap.heap_size_limit)} heap; cut it into parts (e.g. with split -l) or give Node more (NODE_OPTIONS=--max-old-space-size=<MiB>)`,
+    `${file}: a ${mibText(bytes)} trace needs about ${mibText(need)} of memory to read, more than the ${mibText(left)} left of this process's ${mibText(heap.heap_size_limit)} heap; cut it into parts (e.g. with split -l) or give Node more (NODE_OPTIONS=--max-old-space-size=<MiB>)`,
     'invalid-config',
     file,
   );

@@ -21,7 +21,7 @@ describe('simulation memory budget', () => {
       (error: unknown) =>
         isServeTuneError(error) &&
         error.where === '--requests' &&
-        /requests need about 3\.0 GiB .* than the 3\.0 GiB left of this process's 4\.0 GiB heap/.test(
+        /requests need about 3072 MiB .* than the 3072 MiB left of this process's 4096 MiB heap/.test(
           error.message,
         ) &&
         /--max-old-space-size/.test(error.message),
@@ -32,7 +32,7 @@ describe('simulation memory budget', () => {
     const heap = { heap_size_limit: 4096 * MIB, used_heap_size: 1024 * MIB };
     const fits = Math.floor((3072 * MIB) / (DRAWN_REQUEST_BYTES + SIMULATED_REQUEST_BYTES));
     assert.doesNotThrow(() => checkDrawnRequestsFit(fits, heap));
-    assert.throws(() => checkDrawnRequestsFit(fits + 1, heap), /requests need about 3\.0 GiB of memory/);
+    assert.throws(() => checkDrawnRequestsFit(fits + 1, heap), /requests need about 3072 MiB of memory/);
   });
 
   it('turns a run too large for the heap into an error, not a V8 out-of-memory abort', () => {
@@ -59,6 +59,6 @@ describe('simulation memory budget', () => {
       loadWorkload('poisson:rate=1000,n=2000000,prompt=fixed(10),output=fixed(1)');
       console.log('drawn');`,
     );
-    assert.match(printed, /^ServeTuneError: simulate: 2,000,000 requests need about 0\.9 GiB of memory/);
+    assert.match(printed, /^ServeTuneError: simulate: 2,000,000 requests need about 954 MiB of memory/);
   });
 });
