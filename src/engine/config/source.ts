@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LineIndex } from '../util/line-index.js';
 
 /** A place in a file. `line` and `column` are zero-based (editor convention); `offset` counts UTF-16 units. */
 export const Position = z.object({
@@ -16,27 +17,13 @@ export type SourceRange = z.infer<typeof SourceRange>;
 export const TextEdit = z.object({ range: SourceRange, newText: z.string() });
 export type TextEdit = z.infer<typeof TextEdit>;
 
-/** Offsets to line/column for one file's text. */
-export class SourceFile {
-  private readonly lineStarts: number[] = [0];
-
+/** Offsets to line/column for one file's text, and the ranges and edits of config diagnostics. */
+export class SourceFile extends LineIndex {
   constructor(
     readonly path: string,
-    readonly text: string,
+    text: string,
   ) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-  }
-
-  position(offset: number): Position {
-    const clamped = Math.max(0, Math.min(offset, this.text.length));
-    let low = 0;
-    let high = this.lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (this.lineStarts[mid] <= clamped) low = mid;
-      else high = mid - 1;
-    }
-    return { offset: clamped, line: low, column: clamped - this.lineStarts[low] };
+    super(text);
   }
 
   range(start: number, end: number): SourceRange {

@@ -1,4 +1,5 @@
 import { ServeTuneError } from './errors.js';
+import { LineIndex } from './line-index.js';
 
 /**
  * JSON files as users write them: a byte-order mark is skipped (Windows editors and PowerShell's
@@ -13,24 +14,13 @@ export class JsonSyntaxError extends Error {
   override readonly name = 'JsonSyntaxError';
 }
 
-/** The 1-based line and column of a character offset in `text`. */
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
 /** V8's message placed by line and column: "line 3, column 5: Expected ',' or '}' after property value". */
 function placed(text: string, error: Error): string {
   const position = /\bat position (\d+)/.exec(error.message);
   if (!position) return error.message;
-  const { line, column } = lineAndColumn(text, Number(position[1]));
+  const { line, column } = new LineIndex(text).position(Number(position[1]));
   const words = error.message.replace(/ (?:in JSON )?at position \d+.*$/, '');
-  return `line ${line}, column ${column}: ${words}`;
+  return `line ${line + 1}, column ${column + 1}: ${words}`;
 }
 
 /** JSON.parse of a file's text, a leading byte-order mark skipped; a syntax error is a JsonSyntaxError. */
