@@ -23,7 +23,7 @@ import {
   isTrtllmRouterConfig,
   rolesFromRouterConfig,
 } from './readers/trtllm-router.js';
-import { parseYaml } from './readers/yaml-util.js';
+import { keepLastOfRepeatedKeys, parseYaml } from './readers/yaml-util.js';
 import { sharedTexts } from './shared.js';
 import { SourceFile } from './source.js';
 
@@ -82,6 +82,7 @@ function readSource(written: SourceFile, options: ReadOptions): ConfigFileReport
   const json = isJson && /^\uFEFF?\s*\{/.test(written.text) ? checkJsonManifest(written) : undefined;
   const source = json?.readable ?? written;
   const { documents, problems, shared } = parseYaml(source);
+  if (json) keepLastOfRepeatedKeys(documents);
   if (documents.some(isKubernetesDocument)) {
     const read = readKubernetes(documents, source);
     for (const block of read.blocks) followConfigFile(block, source, options);

@@ -193,7 +193,7 @@ export function checkJsonManifest(source: SourceFile): { problems: BlockProblem[
     const { line, column } = source.position(first);
     problems.push({
       severity: 'warning',
-      message: `the key "${key}" is given again (first at ${line + 1}:${column + 1}): Go's JSON decoder, which kubectl uses, keeps the last, ServeTune reads the first; keep one`,
+      message: `the key "${key}" is given again (first at ${line + 1}:${column + 1}): kubectl's JSON decoder keeps this last one, and so does ServeTune; keep one`,
       range: source.range(at, end),
     });
   }

@@ -7,6 +7,7 @@ import {
   type Node,
   parseAllDocuments,
   type Scalar,
+  visit,
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
@@ -302,4 +303,33 @@ export function seqTokens(seq: YAMLSeq, source: SourceFile): ArgToken[] {
         : { text: '', range: null, verbatim: null, encoding: 'yaml-double', removal: null, source },
   );
   return withLineRemoval(tokens, seq, source);
+}
+
+/**
+ * Drops, in every mapping of `documents`, each pair whose key is given again later, so that the last is
+ * the one read (and edited), as kubectl reads a manifest written as JSON: Go's encoding/json sets a key
+ * each time it meets it (sigs.k8s.io/json UnmarshalCaseSensitivePreserveInts, which
+ * kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/util/json/json.go at
+ * 9891f82d816be0f7ee3ff1eb080089737ad596c9 decodes with; its UnmarshalStrict reports duplicates as
+ * non-fatal). kubectl sends the decoded object, not the text (cli-runtime pkg/resource/visitor.go
+ * StreamVisitor at 046d201c45cebd19eb1fc4612426761c64802825), so `--validate=strict` on the API server
+ * never sees the repeat; kubectl's own NoDoubleKeySchema (labels and annotations only, kubectl
+ * pkg/validation/schema.go at abd60651f20b906e54ce2c89ad6d2b7790dba8a1) runs only where the server lacks
+ * field validation.
+ */
+export function keepLastOfRepeatedKeys(documents: readonly Document.Parsed[]): void {
+  for (const yamlDocument of documents) {
+    visit(yamlDocument, {
+      Map(_, map) {
+        const last = new Map<unknown, number>();
+        map.items.forEach((pair, i) => {
+          last.set(isScalar(pair.key) ? pair.key.value : pair.key, i);
+        });
+        if (last.size === map.items.length) return;
+        map.items = map.items.filter(
+          (pair, i) => last.get(isScalar(pair.key) ? pair.key.value : pair.key) === i,
+        );
+      },
+    });
+  }
 }

@@ -267,15 +267,34 @@ describe('Kubernetes manifests written as JSON', () => {
     );
   });
 
-  test('a key given twice warns where it is repeated: kubectl keeps the last, ServeTune the first', () => {
+  test('a key given twice warns where it is repeated: kubectl keeps the last, and so does ServeTune', () => {
     const text = JSON.stringify(DEPLOYMENT).replace(
       '"kind":"Deployment"',
-      '"kind":"Deployment","kind":"Service"',
+      '"kind":"Service","kind":"Deployment"',
     );
-    const [warning] = readConfig('d.json', text).problems;
+    const report = readConfig('d.json', text);
+    const [warning] = report.problems;
     assert.equal(warning.severity, 'warning');
     assert.equal(text.slice(warning.range.start.offset, warning.range.end.offset), '"kind"');
-    assert.match(warning.message, /the key "kind" is given again \(first at 1:25\)/);
+    assert.match(
+      warning.message,
+      /the key "kind" is given again \(first at 1:25\): kubectl's JSON decoder keeps this last one/,
+    );
+    assert.equal(report.blocks.length, 1, 'read as the Deployment the last "kind" makes it');
+  });
+
+  test("a repeated container key reads the last, as kubectl's decoder keeps it", () => {
+    const text = withContainer({ name: 'v', image: 'vllm/vllm-openai', args: ['m'] }).replace(
+      '"args":["m"]',
+      '"args":["m","--max-num-seqs","8"],"args":["m","--max-num-seqs","16"]',
+    );
+    const report = readConfig('d.json', text);
+    assert.equal(blockSettings(report.blocks[0]).maxNumSeqs, 16);
+    assert.ok(
+      report.problems.some(
+        (p) => p.severity === 'warning' && /the key "args" is given again/.test(p.message),
+      ),
+    );
   });
 
   test('JSON without the .json extension is sniffed by its opening quoted key, not read as shell', () => {
