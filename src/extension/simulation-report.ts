@@ -1,5 +1,6 @@
 import { describePlan } from '../engine/memory/plan.js';
 import { describeServingEngine } from '../engine/perf/serving-engine.js';
+import { calibrationText } from '../engine/sim/calibration-text.js';
 import { kvUseText } from '../engine/sim/kv-use.js';
 import { runLoadText } from '../engine/sim/load-text.js';
 import type { MaxTokens } from '../engine/sim/requests.js';
@@ -67,6 +68,8 @@ export function simulationMarkdown(summary: RunSummary, workload: string, maxTok
   const engine = summary.config?.engine;
   if (engine) lines.splice(3, 0, `- Engine: ${describeServingEngine(engine)}`);
   lines.push(loadLine(summary, maxTokens));
+  const calibration = calibrationText(summary);
+  if (calibration) lines.push(`- Step times ${calibration}`);
   if (!summary.feasible) {
     lines.push('', '**Infeasible, not simulated:**', '', ...summary.problems.map((p) => `- ${p}`), '');
     return lines.join('\n');

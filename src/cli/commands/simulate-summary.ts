@@ -1,4 +1,5 @@
 // A run's summary in words: what `simulate` and `bench` print when --json is not asked for.
+import { calibrationText } from '../../engine/sim/calibration-text.js';
 import { kvUseText } from '../../engine/sim/kv-use.js';
 import { runLoadText } from '../../engine/sim/load-text.js';
 import { summarySloVerdict } from '../../engine/sim/slo-check.js';
@@ -12,6 +13,8 @@ const ms = (s: number) => `${(s * 1e3).toFixed(3)} ms`;
 export function printSummary(s: RunSummary, source: string): void {
   console.log(`${s.label}\nworkload: ${source}`);
   if (s.load) console.log(runLoadText(s.load));
+  const calibration = calibrationText(s);
+  if (calibration) console.log(calibration);
   if (!s.feasible) {
     console.log(`\nInfeasible, not simulated:\n  ${s.problems.join('\n  ')}`);
     return;

@@ -115,6 +115,7 @@ async function runSimulate(given: SimulateFlags, command: Command): Promise<void
           : undefined,
       warmUpRequests: flags.warmUpRequests,
       maxTokens: flags.maxTokens,
+      calibrationFile: flags.calibration,
     }),
   );
   if (flags.json) printJson(summary);

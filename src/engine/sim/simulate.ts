@@ -52,6 +52,8 @@ export interface SimulateOptions {
    * output length they drew with `ignore_eos` (requests.ts `MaxTokens`).
    */
   maxTokens?: MaxTokens;
+  /** The file `config.calibration` was read from (`--calibration`), named by the summary's report. */
+  calibrationFile?: string;
 }
 
 /** The step-time factors come from a stream of their own, apart from any other seeded draws. */
@@ -105,6 +107,8 @@ export function startSimulation(
   };
   const load = loadOf(options);
   if (load) base.load = load;
+  if (options.calibrationFile !== undefined && config.calibration)
+    base.calibrationFile = options.calibrationFile;
 
   const { pools, resolvedSchedulers, problems } = buildPools(config, model, hardware, workload, options);
   if (problems.length > 0) {

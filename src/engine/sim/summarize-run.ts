@@ -9,7 +9,16 @@ import { type ClassSummary, RunSummary } from './summary.js';
 /** What a run was, as its summary records it, before it ran. */
 export type RunBase = Pick<
   RunSummary,
-  'schemaVersion' | 'kind' | 'label' | 'model' | 'hardware' | 'gpus' | 'config' | 'seed' | 'load'
+  | 'schemaVersion'
+  | 'kind'
+  | 'label'
+  | 'model'
+  | 'hardware'
+  | 'gpus'
+  | 'config'
+  | 'calibrationFile'
+  | 'seed'
+  | 'load'
 >;
 
 /** What the summary takes from outside the run: what it was, its targets, when its wall clock started. */

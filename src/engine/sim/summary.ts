@@ -81,6 +81,11 @@ export const RunSummary = z.object({
   gpus: z.number().int().nonnegative(),
   /** The simulation's configuration (simulated runs). */
   config: SimulationConfig.optional(),
+  /**
+   * The saved calibration file (`--calibration`, the editor's `servetune.calibration`) that
+   * `config.calibration` was read from, for the report to name. Optional, added later.
+   */
+  calibrationFile: z.string().optional(),
   /** Scheduler knobs after engine defaults were applied, per pool. */
   resolvedSchedulers: z
     .record(z.string(), z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])))

@@ -56,6 +56,7 @@ export const simulateHandler: Handler<'simulate'> = async (params, context) => {
           : undefined,
       warmUpRequests: params.warmUpRequests,
       maxTokens: params.maxTokens,
+      calibrationFile: params.calibration,
       signal: context.signal,
       onProgress: (arrived, total) =>
         context.progress(arrived, total, `simulating: ${arrived} of ${total} requests arrived`),

@@ -11,6 +11,7 @@ import { searchServing } from '../../../src/engine/search/run.js';
 import { simulate } from '../../../src/engine/sim/simulate.js';
 import { loadWorkload } from '../../../src/engine/workload/load.js';
 import { summarizeWorkload } from '../../../src/engine/workload/summary.js';
+import { simulationMarkdown } from '../../../src/extension/simulation-report.js';
 import { WorkerClient, type WorkerRequestError } from '../../../src/extension/worker/client.js';
 import { L40S_DP2, l40sLlama8b } from '../helpers/l40s-dp2.js';
 
@@ -88,8 +89,15 @@ test('simulate with a calibration file times the steps with it, as simulate --ca
   const file = join(dir, 'calibration.json');
   writeFileSync(file, JSON.stringify(calibration));
   const summary = await client.request('simulate', { config, workload: SMALL, calibration: file });
-  const local = simulate({ ...config, calibration }, loadWorkload(SMALL));
+  const local = simulate({ ...config, calibration }, loadWorkload(SMALL), { calibrationFile: file });
   assert.deepEqual({ ...summary, wallSeconds: 0 }, { ...local, wallSeconds: 0 });
+  // The editor's report names the file, as the CLI's does.
+  assert.equal(summary.calibrationFile, file);
+  assert.ok(
+    simulationMarkdown(summary, SMALL).includes(
+      `- Step times calibrated with ${file} (${calibration.source})`,
+    ),
+  );
   const plain = simulate(config, loadWorkload(SMALL));
   assert.ok(summary.tpot!.p50 > plain.tpot!.p50, 'the calibration times the steps');
   const broken = join(dir, 'broken.json');
