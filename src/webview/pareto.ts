@@ -163,7 +163,10 @@ function logAxis(axis: ChartSpec['x']) {
   return {
     afterBuildTicks: (scale: Scale) => {
       const ticks = logAxisTicks(scale.min, scale.max);
-      if (ticks.length >= 2) scale.ticks = ticks.map((value) => ({ value }));
+      if (ticks.length < 2) return;
+      scale.ticks = ticks.map((value) => ({ value }));
+      // The first tick is at or below the lowest point: the axis starts there, so it is drawn.
+      scale.min = Math.min(scale.min, ticks[0]);
     },
     ticks: { callback: (value: number | string) => tickLabel(Number(value)) },
   };
