@@ -159,6 +159,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('servetune')) dashboard?.refresh();
       if (event.affectsConfiguration('servetune.nodePath')) void worker?.restart().catch(() => {});
+      // A calibration times every simulation from now on; the log says which (nothing else on screen does).
+      if (event.affectsConfiguration('servetune.calibration'))
+        log.info(`calibration setting: ${readSettings().calibration || '(none: the GPU class defaults)'}`);
     }),
     ...registerCommands(services),
     ...registerConfigFeatures(services),

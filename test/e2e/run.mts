@@ -237,6 +237,17 @@ function workerPids(session: Session): number[] {
     .map((line) => Number(line.trim().split(/\s+/)[0]));
 }
 
+/** Waits until the extension's own log (its ServeTune output channel, as written to disk) has `line`. */
+async function waitForExtensionLog(userDataDir: string, line: string, timeout: number): Promise<void> {
+  const until = Date.now() + timeout;
+  const logged = () =>
+    collectLogs(userDataDir).some((log) => log.path.endsWith('ServeTune.log') && log.text.includes(line));
+  while (!logged()) {
+    if (Date.now() > until) throw new Error(`the extension did not log '${line}' in ${timeout / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const steps: [string, (s: Session) => Promise<void>][] = [
   [
     'the extension activates: status bar item and activity bar container',
@@ -1163,7 +1174,7 @@ const steps: [string, (s: Session) => Promise<void>][] = [
   ],
   [
     'the servetune.calibration setting times Simulate as --calibration does; a file that is not one is named',
-    async ({ page, workspace }) => {
+    async ({ page, workspace, userDataDir }) => {
       const file = join(workspace, '.vscode', 'settings.json');
       const before = readFileSync(file, 'utf8');
       const broken = join(workspace, 'broken-calibration.json');
@@ -1185,8 +1196,8 @@ const steps: [string, (s: Session) => Promise<void>][] = [
           file,
           JSON.stringify({ ...JSON.parse(before), 'servetune.calibration': path }, null, 2),
         );
-        // Nothing on screen shows this setting: give VS Code a moment to read the file again.
-        await page.waitForTimeout(3_000);
+        // Nothing on screen shows this setting: wait until the extension logs that it has read it.
+        await waitForExtensionLog(userDataDir, `calibration setting: ${path}`, 30_000);
       };
       try {
         await useCalibration(broken);
@@ -1217,6 +1228,8 @@ const steps: [string, (s: Session) => Promise<void>][] = [
         assert.ok(tpot, 'the in-process report has a TPOT row');
         const flat = (t: string) => t.replace(/\s+/g, ' ');
         assert.ok(flat(await activeEditorText(page)).includes(flat(tpot)), `the report has '${tpot}'`);
+        const named = `calibrated with ${fitted}`;
+        assert.ok(flat(await activeEditorText(page)).includes(named), `the report says '${named}'`);
         await shot(page, 'calibration-simulate-report-dark');
       } finally {
         writeFileSync(file, before);
