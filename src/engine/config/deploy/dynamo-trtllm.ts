@@ -1,6 +1,7 @@
 import { Document } from 'yaml';
 import { yamlScalar } from '../emit.js';
-import { knobTable, yamlPathOf } from '../knobs/index.js';
+import { launcherFlag } from '../knobs/flag-spelling.js';
+import { type Knob, knobTable, yamlPathOf } from '../knobs/index.js';
 import type { PartialServingSettings } from '../serving-settings.js';
 import type { DeployFile, DeployServer } from './types.js';
 
@@ -34,16 +35,28 @@ export function trtllmOptionsFile(server: DeployServer): string {
   return `${server.role === 'server' ? 'engine' : server.role}.yaml`;
 }
 
-/** The worker's options YAML and its arguments (the model as `--model-path`, the file, the side). */
+/** The worker's flag for the knob `matches` picks, as the engine's knob table spells it for Dynamo. */
+function dynamoFlag(matches: (knob: Knob) => boolean): string {
+  const knob = knobTable('trtllm').knobs.find(matches);
+  const flag = knob && launcherFlag('trtllm', knob, 'dynamo.trtllm');
+  if (!flag) throw new Error('the TensorRT-LLM knob table has no flag for a Dynamo worker argument');
+  return flag;
+}
+
+/** The worker's options YAML and its arguments (the model, the options file, the side). */
 export function trtllmWorker(server: DeployServer): { args: string[]; file: DeployFile } {
   const yaml = optionsYaml(server.settings);
   if (server.role !== 'server') yaml.cache_transceiver_config = { backend: 'UCX' };
   const path = trtllmOptionsFile(server);
   const args = [
-    ...(server.settings.model ? ['--model-path', server.settings.model] : []),
-    '--extra-engine-args',
+    ...(server.settings.model
+      ? [dynamoFlag((k) => k.settings.includes('model')), server.settings.model]
+      : []),
+    dynamoFlag((k) => k.id === 'extra-llm-api-options' && k.launcherFlags !== undefined),
     path,
-    ...(server.role !== 'server' ? ['--disaggregation-mode', server.role] : []),
+    ...(server.role !== 'server'
+      ? [dynamoFlag((k) => k.settings.includes('disaggregationMode')), server.role]
+      : []),
   ];
   return { args, file: { path, text: new Document(yaml).toString({ lineWidth: 0 }) } };
 }

@@ -29,6 +29,20 @@ export function longFlagFor(knob: Knob, words: FlagWords | undefined): string | 
 }
 
 /**
+ * The long flag the engine's launcher named `launcher` (its program or Python module) takes for `knob`:
+ * the table's own for that launcher (`Knob.launcherFlags`), else the knob's flag joined as its parser
+ * joins words. Undefined where the knob has no flag.
+ */
+export function launcherFlag(engine: EngineId, knob: Knob, launcher: string): string | undefined {
+  const own = knob.launcherFlags?.[launcher];
+  if (own) return own;
+  const found = ENGINES[engine].launchers.find(
+    (l) => ('program' in l ? l.program : l.pythonModule) === launcher,
+  );
+  return longFlagFor(knob, found?.flagWords);
+}
+
+/**
  * The spelling the engine takes, where `name` matched `match` only loosely (`--MAX-NUM-SEQS`,
  * `---max-num-seqs`, `--maxNumSeqs`, `--tp` for vLLM's `-tp`, `--max_running_requests` for SGLang,
  * `--max-batch-size` for trtllm-serve); undefined where it is written as the engine takes it.

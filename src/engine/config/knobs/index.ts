@@ -17,9 +17,11 @@ export function knobById(engine: EngineId, id: string): Knob | undefined {
   return knobTable(engine).knobs.find((knob) => knob.id === id);
 }
 
-/** The command-line spellings of a knob: its flag and aliases. */
+/** The command-line spellings of a knob: its flag, aliases and other launchers' flags. */
 export function commandLineNames(knob: Knob): string[] {
-  return [knob.flag, ...(knob.aliases ?? [])].filter((name): name is string => name !== undefined);
+  return [knob.flag, ...(knob.aliases ?? []), ...Object.values(knob.launcherFlags ?? {})].filter(
+    (name): name is string => name !== undefined,
+  );
 }
 
 export interface FlagMatch {

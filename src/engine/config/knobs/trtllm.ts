@@ -66,30 +66,41 @@ const allreduceStrategy: Knob = {
   write: (settings) => (settings.disableCustomAllReduce === true ? 'NCCL' : undefined),
 };
 
+/*
+ * `flag` is trtllm-serve's (click options declared with `_`, tensorrt_llm/commands/serve.py @ 00209af1);
+ * `launcherFlags['dynamo.trtllm']` is Dynamo's TensorRT-LLM worker's where it names the knob otherwise
+ * (argparse flags with `-`: ai-dynamo/dynamo components/src/dynamo/trtllm/backend_args.py @ 0a6a115c,
+ * `--tensor-parallel-size`, `--pipeline-parallel-size`, `--expert-parallel-size`,
+ * `--free-gpu-memory-fraction`, `--extra-engine-args`, `--disaggregation-mode`; its `--max-batch-size`,
+ * `--max-num-tokens` and `--max-seq-len` are trtllm-serve's words rejoined, `Launcher.flagWords`).
+ */
+const DYNAMO = 'dynamo.trtllm';
+
 const knobs: Knob[] = [
   stringKnob('model', {
     flag: '--model',
-    // Dynamo's TensorRT-LLM worker (`python -m dynamo.trtllm`) spells its flags like SGLang's.
-    aliases: ['--model-path'],
+    // Dynamo's worker names it `--model` and still takes `--model-path`, its earlier name (obsolete_flag).
+    launcherFlags: { [DYNAMO]: '--model-path' },
     yamlPath: ['model'],
     doc: 'Model to serve (also the first argument).',
   }),
   intKnob('tp', {
     flag: '--tp_size',
-    aliases: ['--tensor-parallel-size'],
+    launcherFlags: { [DYNAMO]: '--tensor-parallel-size' },
     yamlPath: ['tensor_parallel_size'],
     defaultText: '1',
     doc: 'Tensor parallel degree.',
   }),
   intKnob('pp', {
     flag: '--pp_size',
-    aliases: ['--pipeline-parallel-size'],
+    launcherFlags: { [DYNAMO]: '--pipeline-parallel-size' },
     yamlPath: ['pipeline_parallel_size'],
     defaultText: '1',
     doc: 'Pipeline parallel degree.',
   }),
   intKnob('ep', {
     flag: '--ep_size',
+    launcherFlags: { [DYNAMO]: '--expert-parallel-size' },
     yamlPath: ['moe_expert_parallel_size'],
     defaultText: '1',
     doc: 'Expert parallel degree.',
@@ -114,7 +125,7 @@ const knobs: Knob[] = [
   }),
   fractionKnob('kvCacheFreeMemoryFraction', {
     flag: '--kv_cache_free_gpu_memory_fraction',
-    aliases: ['--free-gpu-memory-fraction'],
+    launcherFlags: { [DYNAMO]: '--free-gpu-memory-fraction' },
     yamlPath: ['kv_cache_config', 'free_gpu_memory_fraction'],
     defaultText: '0.9',
     doc: 'Share of the memory left after weights that the KV cache takes.',
@@ -166,6 +177,7 @@ const knobs: Knob[] = [
     'disaggregationMode',
     {
       flag: '--server_role',
+      launcherFlags: { [DYNAMO]: '--disaggregation-mode' },
       defaultText: 'null',
       doc: 'Context (prefill) or generation (decode) side of a disaggregated pair.',
     },
@@ -174,6 +186,9 @@ const knobs: Knob[] = [
       ['context', 'prefill'],
       ['GENERATION', 'decode'],
       ['generation', 'decode'],
+      // Dynamo's `--disaggregation-mode` words.
+      ['prefill', 'prefill'],
+      ['decode', 'decode'],
     ],
     // trtllm-serve upper-cases the word itself (ServerRole[name.upper()]); both spellings are in use.
     { lowerCase: false },
@@ -208,7 +223,8 @@ const knobs: Knob[] = [
   passThroughKnob({
     flag: '--extra_llm_api_options',
     // TensorRT-LLM ≥ 1.1 spells it `--config` too.
-    aliases: ['--config', '--extra-engine-args'],
+    aliases: ['--config'],
+    launcherFlags: { [DYNAMO]: '--extra-engine-args' },
     doc: 'YAML file of LLM API options (the settings without a flag).',
   }),
   ...['--trust_remote_code'].map((flag) =>

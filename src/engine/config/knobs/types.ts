@@ -25,6 +25,12 @@ export interface Knob {
   /** Other command-line spellings ('-tp', '--tp'). `_`/`-` variants of any spelling match without listing. */
   aliases?: readonly string[];
   /**
+   * The flag of each launcher after the engine's first that names the knob otherwise (not just with its
+   * words rejoined), by the launcher's program or Python module: Dynamo's TensorRT-LLM worker
+   * (`dynamo.trtllm`) takes `--tensor-parallel-size` where `trtllm-serve` takes `flag`, `--tp_size`.
+   */
+  launcherFlags?: Readonly<Record<string, string>>;
+  /**
    * Key path in the engine's YAML config file. Absent: the flag's name without dashes (vLLM and SGLang
    * config files use the long flag names as keys).
    */
@@ -106,6 +112,7 @@ export function parseDecimal(raw: KnobValue): number | undefined {
 interface Names {
   flag?: string;
   aliases?: readonly string[];
+  launcherFlags?: Readonly<Record<string, string>>;
   yamlPath?: readonly string[];
   env?: string;
   defaultText?: string;
