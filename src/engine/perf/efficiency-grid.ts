@@ -20,8 +20,13 @@ export class EfficiencyGrid {
   /** Efficiency at (batch, length); the nearest edge outside the grid. */
   at(batch: number, length: number): number {
     const nl = this.lengths.length;
-    const [b0, fb] = bracket(this.logBatches, Math.log(Math.max(batch, 1e-9)));
-    const [l0, fl] = bracket(this.logLengths, Math.log(Math.max(length, 1e-9)));
+    const xb = Math.log(Math.max(batch, 1e-9));
+    const xl = Math.log(Math.max(length, 1e-9));
+    // Index and fraction apart, not a returned pair: this runs for every attention layer of every step.
+    const b0 = cellBelow(this.logBatches, xb);
+    const fb = fractionAcross(this.logBatches, b0, xb);
+    const l0 = cellBelow(this.logLengths, xl);
+    const fl = fractionAcross(this.logLengths, l0, xl);
     const b1 = fb > 0 ? b0 + 1 : b0;
     const l1 = fl > 0 ? l0 + 1 : l0;
     const v = this.values;
@@ -31,11 +36,11 @@ export class EfficiencyGrid {
   }
 }
 
-/** Index of the cell below x and the fraction across it (0 at or beyond an edge). */
-function bracket(logs: Float64Array, x: number): [number, number] {
+/** Index of the cell below x: 0 at or below the first point, the last index at or beyond the last. */
+function cellBelow(logs: Float64Array, x: number): number {
   const n = logs.length;
-  if (n === 1 || x <= logs[0]) return [0, 0];
-  if (x >= logs[n - 1]) return [n - 1, 0];
+  if (n === 1 || x <= logs[0]) return 0;
+  if (x >= logs[n - 1]) return n - 1;
   let lo = 0;
   let hi = n - 1;
   while (hi - lo > 1) {
@@ -43,7 +48,13 @@ function bracket(logs: Float64Array, x: number): [number, number] {
     if (logs[mid] <= x) lo = mid;
     else hi = mid;
   }
-  return [lo, (x - logs[lo]) / (logs[hi] - logs[lo])];
+  return lo;
+}
+
+/** How far x lies across the cell from `lo` to the next point (0 at or beyond an edge). */
+function fractionAcross(logs: Float64Array, lo: number, x: number): number {
+  if (lo === logs.length - 1 || x <= logs[lo]) return 0;
+  return (x - logs[lo]) / (logs[lo + 1] - logs[lo]);
 }
 
 /** Powers of two from `from` to `to` inclusive. */
