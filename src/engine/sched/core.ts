@@ -168,13 +168,14 @@ export interface StepSink {
  */
 export function commitStep(state: ReplicaState, plan: StepPlan, sink: StepSink): void {
   const kv = state.kv;
+  const publishes = kv.prefixCachingEnabled;
   let finished = 0;
   for (let i = 0; i < plan.count; i++) {
     const r = plan.requests[i];
     r.computed += r.scheduledTokens;
     r.scheduledTokens = 0;
     r.inFlight = false;
-    if (!r.prefixPublished && r.computed >= r.promptTokens && kv.prefixCachingEnabled) kv.publishPrefix(r);
+    if (publishes && !r.prefixPublished && r.computed >= r.promptTokens) kv.publishPrefix(r);
     if (r.computed === r.promptTokens + r.generated) {
       r.generated++;
       if (sink.onToken(r)) {

@@ -590,9 +590,10 @@ export class Simulation implements StepSink {
     for (let i = 0; i < plan.count; i++) {
       const r = plan.requests[i] as SimRequest;
       const n = r.scheduledTokens;
-      if (r.firstScheduled < 0) r.firstScheduled = this.now;
       if (pipelined) r.inFlight = true;
       const total = r.promptTokens + r.generated;
+      // A decode sampled a token in an earlier step, so it was scheduled before: only a prefill chunk
+      // can be a request's first, and reading the time field for every decode of every step shows.
       if (n === 1 && r.generated > 0 && r.computed === total - 1) {
         if (speculation === null) addDecode(shape, r.computed);
         else {
@@ -601,6 +602,7 @@ export class Simulation implements StepSink {
           if (r.computed > specMaxContext) specMaxContext = r.computed;
         }
       } else {
+        if (r.firstScheduled < 0) r.firstScheduled = this.now;
         addPrefillChunk(shape, n, r.computed, r.computed + n === total);
         // The drafter keeps its own view of every prompt: it prefills the chunk too.
         if (speculation !== null)
