@@ -54,6 +54,14 @@ export class SglangPolicy implements SchedulerPolicy {
   /** Requests already in the prefill batch being formed. */
   private batched = 0;
   private availableTokens = 0;
+  /**
+   * The KV tokens free when the batch opened, before the running requests' reservation is taken off
+   * `availableTokens`: that sum runs over every running request, and only a step that takes a chunk or
+   * admits needs it, so it is summed then (`reserveForRunning`), from the same values in the same order.
+   */
+  private openKvTokens = 0;
+  private reservePending = false;
+  private runningAtOpen: readonly SchedRequest[] = [];
   /** SGLang's `batch_is_full`: no new request is admitted until one leaves the running batch. */
   private batchFull = false;
   /** Running requests when the last step was formed: fewer now means one finished (left the batch). */
@@ -91,6 +99,7 @@ export class SglangPolicy implements SchedulerPolicy {
 
   /** Counts `tokens` of a request put in the prefill batch against its budgets. */
   private take(tokens: number): void {
+    this.reserveForRunning();
     this.chunkBudget -= tokens;
     this.inputBudget -= tokens;
     this.availableTokens -= tokens;
@@ -133,10 +142,19 @@ export class SglangPolicy implements SchedulerPolicy {
     this.chunkBudget = Math.min(config.chunkedPrefillSize, config.maxNumBatchedTokens) - decoding;
     this.inputBudget = config.maxPrefillTokens - decoding;
     this.batched = 0;
-    let reserved = 0;
-    for (const r of running) reserved += this.futureTokens(r);
-    this.availableTokens = state.kv.availableBlocks() * state.kv.blockSize - reserved;
+    this.openKvTokens = state.kv.availableBlocks() * state.kv.blockSize;
+    this.runningAtOpen = running;
+    this.reservePending = true;
     if (running.length < this.runningAfterLastStep || running.length === 0) this.batchFull = false;
+  }
+
+  /** Takes the running requests' future output off the KV tokens the batch opened with, once a step. */
+  private reserveForRunning(): void {
+    if (!this.reservePending) return;
+    this.reservePending = false;
+    let reserved = 0;
+    for (const r of this.runningAtOpen) reserved += this.futureTokens(r);
+    this.availableTokens = this.openKvTokens - reserved;
   }
 
   /**
@@ -167,6 +185,7 @@ export class SglangPolicy implements SchedulerPolicy {
         return;
       }
       const reserve = this.admissionTokens(state.waiting.peek()!);
+      this.reserveForRunning();
       this.availableTokens -= reserve;
       const r = tryAdmitHead(state, plan, this.chunk);
       if (!r) {
