@@ -364,13 +364,16 @@ export class Simulation implements StepSink {
       r.computed += extra;
       tokens += extra;
     }
-    if (r.firstToken < 0) {
+    // The first and the last token's times are set together and the clock only moves on, so the last
+    // is unset exactly where the first is: one time field read per decode, not two.
+    const lastToken = r.lastToken;
+    if (lastToken < 0) {
       // Disaggregated: the decode pool's first step delivers the prefill's token with its own.
       r.firstToken = now;
       r.lastToken = now;
       return r.generated >= r.outputTokens;
     }
-    const gap = now - r.lastToken;
+    const gap = now - lastToken;
     // Inter-token latency is per emitted token: a gap that brought several tokens counts once for each.
     if (now > this.measuredFrom) {
       const perToken = gap / tokens;
