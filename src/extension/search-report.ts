@@ -1,4 +1,10 @@
-import { latencyText, searchLoadText, sloTargetsText } from '../engine/search/format.js';
+import {
+  latencyText,
+  searchLoadText,
+  shownLatencies,
+  shownLatenciesText,
+  sloTargetsText,
+} from '../engine/search/format.js';
 import {
   type FrontRow,
   latencyFrontRows,
@@ -14,6 +20,7 @@ function cell(text: string): string {
 /** A search result as Markdown: the best under the SLOs with its engine command, and both fronts. */
 export function searchMarkdown(result: SearchResult): string {
   const p = result.slo.percentile;
+  const shown = shownLatencies(result.slo);
   const best = result.configurations.find((c) => c.best);
   const lines = [
     `# Search: ${result.modelName} on ${result.gpus}× ${result.hardware} (${result.engine})`,
@@ -32,7 +39,7 @@ export function searchMarkdown(result: SearchResult): string {
     lines.push(
       `## Best under the SLOs: ${best.label}`,
       '',
-      `${m.concurrency === undefined ? 'Sustains' : `With ${m.concurrency} clients, serves`} ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s within the SLOs. At ${m.rate.toFixed(2)} req/s: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${m.throughputPerGpu.toFixed(0)} tokens/s per GPU.`,
+      `${m.concurrency === undefined ? 'Sustains' : `With ${m.concurrency} clients, serves`} ${best.maxRateUnderSlo?.toFixed(2) ?? '–'} req/s within the SLOs. At ${m.rate.toFixed(2)} req/s: ${shownLatenciesText(m, result.slo)}, ${m.throughputPerGpu.toFixed(0)} tokens/s per GPU.`,
       '',
     );
     for (const server of best.settings?.servers ?? []) {
@@ -74,10 +81,9 @@ export function searchMarkdown(result: SearchResult): string {
   front(
     `Latency front (TTFT ${p} against TBT ${p})`,
     latencyFrontRows(result),
-    [`TTFT ${p}`, `TBT ${p}`, 'meets SLO', 'max req/s'],
+    [...shown.map(({ label }) => `${label} ${p}`), 'meets SLO', 'max req/s'],
     (c) => [
-      latencyText(c.metrics.ttft[p]),
-      latencyText(c.metrics.tbt[p]),
+      ...shown.map(({ metric }) => latencyText(c.metrics[metric][p])),
       c.meetsSlo ? 'yes' : 'no',
       c.maxRateUnderSlo === null ? '–' : c.maxRateUnderSlo.toFixed(2),
     ],

@@ -5,7 +5,14 @@ import { DEFAULT_ENGINE, EngineId } from '../../engine/config/engines/index.js';
 import type { EngineSpec } from '../../engine/perf/serving-engine.js';
 import { renderSearchReportHtml } from '../../engine/report/html.js';
 import { type PriceOverrides, priceText } from '../../engine/search/cost.js';
-import { latencyText, searchLoadText, sloMisses, sloTargetsText } from '../../engine/search/format.js';
+import {
+  latencyText,
+  searchLoadText,
+  shownLatencies,
+  shownLatenciesText,
+  sloMisses,
+  sloTargetsText,
+} from '../../engine/search/format.js';
 import {
   type FrontRow,
   latencyFrontRows,
@@ -117,7 +124,6 @@ function printSearchSummary(result: SearchResult): void {
 
 /** The best configuration: its rate and latencies under the SLOs, cost, energy and server command lines. */
 function printBest(best: SearchConfiguration, result: SearchResult): void {
-  const p = result.slo.percentile;
   const m = best.metrics;
   console.log(`Best under the SLOs: ${best.label}`);
   const at =
@@ -125,7 +131,7 @@ function printBest(best: SearchConfiguration, result: SearchResult): void {
       ? `sustains ${best.maxRateUnderSlo?.toFixed(2)} req/s under the SLOs; at ${m.rate.toFixed(2)} req/s`
       : `serves ${m.rate.toFixed(2)} req/s with ${m.concurrency} clients`;
   console.log(
-    `  ${at}: TTFT ${p} ${latencyText(m.ttft[p])}, TBT ${p} ${latencyText(m.tbt[p])}, ${(m.attainment * 100).toFixed(1)}% of requests within the targets, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU`,
+    `  ${at}: ${shownLatenciesText(m, result.slo)}, ${(m.attainment * 100).toFixed(1)}% of requests within the targets, ${m.throughputPerGpu.toFixed(0)} tok/s/GPU`,
   );
   const cost = best.cost;
   if (cost && result.price) {
@@ -177,16 +183,16 @@ export function serverLines(server: EmittedServer): string[] {
 /** The latency and throughput fronts, the best marked. */
 function printFronts(result: SearchResult): void {
   const p = result.slo.percentile;
+  const shown = shownLatencies(result.slo);
   printFront(
     `Latency front (TTFT ${p} against TBT ${p}):`,
     latencyFrontRows(result),
     (c) => [
-      latencyText(c.metrics.ttft[p]),
-      latencyText(c.metrics.tbt[p]),
+      ...shown.map(({ metric }) => latencyText(c.metrics[metric][p])),
       c.meetsSlo ? 'yes' : 'no',
       c.maxRateUnderSlo === null ? '-' : c.maxRateUnderSlo.toFixed(2),
     ],
-    ['configuration', `TTFT ${p}`, `TBT ${p}`, 'meets SLO', 'max req/s'],
+    ['configuration', ...shown.map(({ label }) => `${label} ${p}`), 'meets SLO', 'max req/s'],
   );
   printFront(
     'Throughput front (tokens/s per GPU against tokens/s per user, each at its highest rate within the SLOs):',

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { latencyText, sloTargetsText } from '../../engine/search/format.js';
+import { latencyText, shownLatencies, sloTargetsText } from '../../engine/search/format.js';
 import type { Slo } from '../../engine/search/schema.js';
 import { simulatedSpanNote } from '../../engine/search/simulation-evaluator.js';
 import { DISAGGREGATION_SIDES, type DisaggregationSide } from '../../engine/tune/config-simulation.js';
@@ -31,13 +31,20 @@ import { requireSlo, requireSloOption } from '../require-slo.js';
 
 function effectRows(result: TuneBlockResult): string[][] {
   const p = result.slo.percentile;
+  const shown = shownLatencies(result.slo);
+  const names = [
+    ...shown.map(({ label }) => `${label} ${p}`),
+    'output throughput',
+    'goodput',
+    'max rate under SLO',
+    'meets SLO',
+  ];
   const column = (prediction: BlockPrediction | null): string[] => {
-    if (!prediction) return ['-', '-', '-', '-', '-', '-'];
+    if (!prediction) return names.map(() => '-');
     const m = prediction.metrics;
-    if (!m) return [prediction.problems.join('; '), '', '', '', '', ''];
+    if (!m) return [prediction.problems.join('; '), ...names.slice(1).map(() => '')];
     return [
-      latencyText(m.ttft[p]),
-      latencyText(m.tbt[p]),
+      ...shown.map(({ metric }) => latencyText(m[metric][p])),
       `${(m.throughputPerGpu * prediction.gpus).toFixed(0)} tok/s`,
       `${m.goodput.toFixed(2)} req/s`,
       prediction.maxRateUnderSlo === null ? 'never' : `${prediction.maxRateUnderSlo.toFixed(2)} req/s`,
@@ -46,7 +53,6 @@ function effectRows(result: TuneBlockResult): string[][] {
   };
   const now = column(result.current);
   const then = column(result.suggested);
-  const names = [`TTFT ${p}`, `TBT ${p}`, 'output throughput', 'goodput', 'max rate under SLO', 'meets SLO'];
   return [['', 'current', 'suggested'], ...names.map((name, i) => [name, now[i], then[i]])];
 }
 

@@ -26,6 +26,34 @@ export function searchLoadText(workload: { rate: number; concurrency?: number })
     : runLoadText({ mode: 'closed', concurrency: workload.concurrency, thinkSeconds: 0 });
 }
 
+/** A latency a search, a tune or a config lens shows for each configuration, at the SLO's percentile. */
+export interface ShownLatency {
+  metric: 'ttft' | 'tbt' | 'tpot';
+  label: string;
+}
+
+/**
+ * The latencies results show next to each configuration: TTFT and TBT always (the latency front's
+ * axes), and TPOT too when the SLO targets it. Without it a TPOT target is judged where only TBT is
+ * shown, and 'TBT p99 121 ms … meets SLO: yes' under 'TPOT 50 ms' reads as a contradiction (TBT, a
+ * request's token gaps, runs above its mean gap, TPOT, whenever a prefill stalls a decode step).
+ */
+export function shownLatencies(slo: Pick<Slo, 'tpot'>): ShownLatency[] {
+  return [
+    { metric: 'ttft', label: 'TTFT' },
+    { metric: 'tbt', label: 'TBT' },
+    ...(slo.tpot === undefined ? [] : [{ metric: 'tpot' as const, label: 'TPOT' }]),
+  ];
+}
+
+/** `shownLatencies` of one run in words: 'TTFT p90 385 ms, TBT p90 103 ms, TPOT p90 31.2 ms'. */
+export function shownLatenciesText(metrics: EvaluationMetrics, slo: Slo): string {
+  const p = slo.percentile;
+  return shownLatencies(slo)
+    .map(({ metric, label }) => `${label} ${p} ${latencyText(metrics[metric][p])}`)
+    .join(', ');
+}
+
 /** The run's latencies at the SLO's percentile for the targets it gives, e.g. 'TBT p90 35.6 ms'. */
 export function targetLatenciesText(metrics: EvaluationMetrics, slo: Slo): string {
   const p = slo.percentile;

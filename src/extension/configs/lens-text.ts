@@ -1,3 +1,4 @@
+import { shownLatencies } from '../../engine/search/format.js';
 import type { EvaluationMetrics, Slo } from '../../engine/search/schema.js';
 import type { DisaggregationSide } from '../../engine/tune/config-simulation.js';
 import type { BlockPrediction, TuneBlockResult } from '../../engine/tune/schema.js';
@@ -8,7 +9,8 @@ const rate = (r: number) => `${r.toFixed(2)} req/s`;
 
 function metricsText(m: EvaluationMetrics, slo: Slo, gpus: number): string {
   const p = slo.percentile;
-  return `${p} TTFT ${seconds(m.ttft[p])} · TBT ${seconds(m.tbt[p])} · ${Math.round(m.throughputPerGpu * gpus)} tok/s`;
+  const latencies = shownLatencies(slo).map(({ metric, label }) => `${label} ${seconds(m[metric][p])}`);
+  return `${p} ${latencies.join(' · ')} · ${Math.round(m.throughputPerGpu * gpus)} tok/s`;
 }
 
 /**

@@ -47,6 +47,14 @@ describe('the prediction lens', () => {
     );
   });
 
+  it('shows TPOT where the SLO targets it, so a TPOT target is not judged beside TBT alone', () => {
+    const tpotSlo = Slo.parse({ ttft: 1, tpot: 0.05, percentile: 'p99' });
+    assert.equal(
+      predictionText({ ...PAIR, metrics: { ...METRICS, tpot: at(0.009) } }, tpotSlo, 4),
+      'ServeTune: p99 TTFT 250 ms · TBT 12 ms · TPOT 9 ms · 512 tok/s at 4.00 req/s (meets the SLO)',
+    );
+  });
+
   it('names the workload in its tooltip, not on the lens line the editor cuts at its width', () => {
     assert.equal(predictionTooltip('poisson:rate=4'), 'Predicted for poisson:rate=4');
     assert.equal(

@@ -29,5 +29,10 @@ describe('search report (Markdown)', () => {
       searchMarkdown({ ...openResult, speculation: why }),
       /^- Speculation not chosen: no EAGLE-3 k beat/m,
     );
+    // A TPOT target: the best line and the latency front show TPOT next to TTFT and TBT.
+    assert.doesNotMatch(open, /TPOT/);
+    const tpot = searchMarkdown({ ...openResult, slo: Slo.parse({ ttft: 1.5, tpot: 0.05 }) });
+    assert.match(tpot, /req\/s: TTFT p90 [\d.]+ m?s, TBT p90 [\d.]+ m?s, TPOT p90 [\d.]+ m?s, /);
+    assert.match(tpot, /^\| Configuration \| TTFT p90 \| TBT p90 \| TPOT p90 \| meets SLO \| max req\/s \|$/m);
   });
 });
