@@ -1,6 +1,7 @@
 // The deployment `simulate` runs: the scheduler its flags set, one colocated pool or a prefill and a
 // decode pool, and each pool's overlap scheduler where --side simulates one side of a file's pair.
 import { kvBlockSizeProblem } from '../../engine/config/block-size.js';
+import { defaultPolicyOf } from '../../engine/config/engines/index.js';
 import type { ModelSpec } from '../../engine/model/spec.js';
 import type { SchedulerConfig } from '../../engine/sched/config.js';
 import { poolOverlap, type SimulationConfigInput } from '../../engine/sim/config.js';
@@ -12,8 +13,9 @@ import type { SimulateFlags } from './simulate-inputs.js';
 
 /** The scheduler the flags set; a block size the scheduler cannot use is an error. */
 export function schedulerOfFlags(flags: SimulateFlags): SchedulerConfig {
+  const policy = flags.scheduler ?? defaultPolicyOf(flags.engine?.id);
   const scheduler: SchedulerConfig = {
-    policy: flags.scheduler,
+    policy,
     maxNumSeqs: flags.maxNumSeqs,
     maxNumBatchedTokens: flags.maxNumBatchedTokens,
     chunkedPrefillSize: flags.chunkedPrefillSize,
@@ -34,7 +36,7 @@ export function schedulerOfFlags(flags: SimulateFlags): SchedulerConfig {
     enablePrefixCaching: flags.prefixCaching,
   };
   const blockSizeProblem =
-    flags.blockSize === undefined ? undefined : kvBlockSizeProblem(flags.scheduler, flags.blockSize);
+    flags.blockSize === undefined ? undefined : kvBlockSizeProblem(policy, flags.blockSize);
   if (blockSizeProblem) throw new ServeTuneError(blockSizeProblem, 'invalid-argument', '--block-size');
   return scheduler;
 }

@@ -20,7 +20,8 @@ export interface SimulateFlags extends PlanFlags, ExpertFlags, PoolPairFlags, En
   pairedScheduler?: SchedulerConfig;
   /** Set by withConfigFile: the block the settings came from, for people. */
   configSource?: string;
-  scheduler: PolicyName;
+  /** Absent: the engine's own policy (defaultPolicyOf). */
+  scheduler?: PolicyName;
   maxNumSeqs?: number;
   maxNumBatchedTokens?: number;
   blockSize?: number;

@@ -47,7 +47,10 @@ export function addEngineOptions(command: Command): Command {
 export function addSchedulerOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--scheduler <name>', 'scheduling policy').choices(PolicyName.options).default('vllm-v1'),
+      new Option(
+        '--scheduler <name>',
+        "scheduling policy (default: the --engine's own where the simulator has one, sglang for SGLang; else vllm-v1)",
+      ).choices(PolicyName.options),
     )
     .addOption(
       new Option('--max-num-seqs <n>', 'sequences per step (SGLang: max-running-requests)').argParser(

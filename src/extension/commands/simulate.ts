@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ENGINES } from '../../engine/config/engines/index.js';
+import { defaultPolicyOf } from '../../engine/config/engines/index.js';
 import { describePlan, type Plan } from '../../engine/memory/plan.js';
 import { PolicyName } from '../../engine/sched/config.js';
 import type { MaxTokens } from '../../engine/sim/requests.js';
@@ -29,7 +29,7 @@ const POLICY_DESCRIPTIONS: Record<PolicyName, string> = {
 
 /** The chosen engine's own policy where the simulator has one, else vLLM V1's. */
 function defaultPolicy(): PolicyName {
-  return ENGINES[readSettings().engineFlavour].scheduler.ownPolicy ?? 'vllm-v1';
+  return defaultPolicyOf(readSettings().engineFlavour);
 }
 
 async function pickScheduler(store: Store): Promise<PolicyName | undefined> {

@@ -506,6 +506,18 @@ describe('servetune step / simulate', { skip: !existsSync(cli) && 'dist/cli.mjs 
     assert.ok(held.ttft!.mean > run([]).ttft!.mean);
   });
 
+  it("simulate --engine sglang runs SGLang's scheduler unless --scheduler names another, as the editor does", () => {
+    const policy = (extra: string[]) =>
+      simulateJson([
+        ...['--model', 'llama-3.1-8b', '--hardware', 'h100-sxm'],
+        ...['--workload', 'constant:rate=1000,prompt=fixed(256),output=fixed(16),n=8', ...extra],
+      ]).resolvedSchedulers?.mixed?.policy;
+    assert.equal(policy(['--engine', 'sglang']), 'sglang');
+    assert.equal(policy(['--engine', 'sglang', '--scheduler', 'vllm-v1']), 'vllm-v1');
+    assert.equal(policy(['--engine', 'vllm']), 'vllm-v1');
+    assert.equal(policy([]), 'vllm-v1');
+  });
+
   it("simulate --scheduler-recv-interval holds arrivals while SGLang's scheduler only decodes", () => {
     const run = (extra: string[]) =>
       simulateJson([

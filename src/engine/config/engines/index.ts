@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PolicyName } from '../../sched/config.js';
 import { SGLANG } from './sglang.js';
 import { TGI } from './tgi.js';
 import { TRTLLM } from './trtllm.js';
@@ -23,6 +24,16 @@ export const EngineId = z.enum(ENGINE_IDS);
 
 /** Each description's `id` is its key (a compile error otherwise). */
 export const ENGINES: { readonly [Id in EngineId]: EngineDescription<Id> } = REGISTRY;
+
+/**
+ * The simulator policy that runs an engine's scheduler where no policy is named: the engine's own
+ * where the simulator has one (SGLang's), else vLLM V1's. `simulate --engine sglang` and the editor's
+ * Simulate with servetune.engineFlavour sglang both start from it.
+ */
+export function defaultPolicyOf(engine: string | undefined): PolicyName {
+  const id = EngineId.safeParse(engine);
+  return (id.success ? ENGINES[id.data].scheduler.ownPolicy : undefined) ?? 'vllm-v1';
+}
 
 /** The engine assumed where none is chosen (search input, CLI, the extension's setting). */
 export const DEFAULT_ENGINE: EngineId = 'vllm';
