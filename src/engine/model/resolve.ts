@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { ServeTuneError } from '../util/errors.js';
 import { MAX_TABLE_FILE_BYTES, readInputText } from '../util/files.js';
 import { didYouMean } from '../util/nearest.js';
@@ -69,7 +69,18 @@ function locate(reference: string, env: Environment): Located | undefined {
 /** A config.json's model; one that came from a repository keeps the repository as its id and source. */
 function fromConfig(text: string, where: string, repoId?: string): ModelSpec {
   const model = modelFromHfConfig(text, where, repoId);
-  return repoId ? { ...model, source: repoId } : model;
+  return repoId ? { ...model, source: repoId } : fromLocalFile(model, where);
+}
+
+/**
+ * A local config.json that names no repository (`_name_or_path`) is served from its folder: engines
+ * load a checkpoint folder (`vllm serve <dir>`, `trtllm-serve <dir>`, SGLang's `--model-path <dir>`),
+ * never a config.json, so the emitted commands name the folder, and results name the model by it.
+ */
+function fromLocalFile(model: ModelSpec, file: string): ModelSpec {
+  if (model.source !== file) return model;
+  const folder = dirname(file);
+  return { ...model, source: folder, name: model.name === file ? basename(resolvePath(folder)) : model.name };
 }
 
 function load(located: Located): ModelSpec {

@@ -87,6 +87,22 @@ describe('resolving a model: the catalog', () => {
     assert.equal(resolveModel(dir).numLayers, 7);
     assert.throws(() => resolveModel(join(dir, 'missing.json')), rejectsWith('io', /not found/));
   });
+
+  it('names a local config.json without _name_or_path by its folder, which engines serve from', () => {
+    const dir = join(scratch(), 'My-Model-8B');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'config.json'), llamaConfig(7));
+    const model = resolveModel(join(dir, 'config.json'));
+    assert.equal(model.source, dir, 'vllm serve / trtllm-serve take the checkpoint folder, not config.json');
+    assert.equal(model.name, 'My-Model-8B');
+    assert.equal(resolveModel(dir).source, dir);
+    // A config that names its repository keeps it.
+    writeFileSync(join(dir, 'config.json'), llamaConfig(7, { _name_or_path: 'org/Named-Model' }));
+    assert.deepEqual((({ name, source }) => ({ name, source }))(resolveModel(join(dir, 'config.json'))), {
+      name: 'Named-Model',
+      source: 'org/Named-Model',
+    });
+  });
 });
 
 describe('resolving a model: the local Hugging Face cache', () => {
