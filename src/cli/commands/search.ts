@@ -137,7 +137,7 @@ function printBest(best: SearchConfiguration, result: SearchResult): void {
   if (cost && result.price) {
     const perM = (usd: number | null) => (usd === null ? '-' : `$${usd.toFixed(3)}`);
     console.log(
-      `  cost: $${cost.usdPerHour.toFixed(2)}/hour on ${best.gpus} GPUs; at ${best.maxRateUnderSlo?.toFixed(2)} req/s ${perM(cost.usdPerMillionOutputTokens)} per million output tokens, ${perM(cost.usdPerMillionTotalTokens)} per million tokens (prompt + output); ${cost.outputTokensPerSecondPerGpu.toFixed(0)} tok/s per GPU, ${cost.outputTokensPerSecondPerUser.toFixed(1)} tok/s per user`,
+      `  cost: $${cost.usdPerHour.toFixed(2)}/hour on ${best.gpus} GPU${best.gpus === 1 ? '' : 's'}; at ${best.maxRateUnderSlo?.toFixed(2)} req/s ${perM(cost.usdPerMillionOutputTokens)} per million output tokens, ${perM(cost.usdPerMillionTotalTokens)} per million tokens (prompt + output); ${cost.outputTokensPerSecondPerGpu.toFixed(0)} tok/s per GPU, ${cost.outputTokensPerSecondPerUser.toFixed(1)} tok/s per user`,
     );
   }
   if (best.energy?.joulesPerOutputToken != null) {
