@@ -27,6 +27,8 @@ export function searchMarkdown(result: SearchResult): string {
     '',
     `- Workload: ${result.workload.requests} requests of \`${result.workload.source}\` ${searchLoadText(result.workload)}`,
     `- SLO: ${sloTargetsText(result.slo)}`,
+    // The engine version whose measured tables timed the steps (the CLI's 'Steps timed with …').
+    ...(result.timedWith ? [`- Steps timed with ${result.timedWith}`] : []),
     `- ${result.configurationsEvaluated} configurations evaluated (${result.simulations} simulations), ${result.configurationsPruned} pruned, in ${result.wallSeconds.toFixed(1)} s`,
     // With speculation searched: why it was or was not chosen (as the CLI prints it).
     ...(result.speculation

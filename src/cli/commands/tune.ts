@@ -68,6 +68,7 @@ function printTune(result: TuneBlockResult): void {
   );
   const capped = simulatedSpanNote(result.workload.rate);
   if (capped) console.log(`Note: ${capped}.`);
+  if (result.search.timedWith) console.log(`Steps timed with ${result.search.timedWith}.`);
   console.log(
     `Searched ${result.search.configurationsEvaluated} configurations (${result.search.simulations} simulations) in ${result.search.wallSeconds.toFixed(1)} s.\n`,
   );

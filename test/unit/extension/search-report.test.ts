@@ -29,10 +29,18 @@ describe('search report (Markdown)', () => {
       searchMarkdown({ ...openResult, speculation: why }),
       /^- Speculation not chosen: no EAGLE-3 k beat/m,
     );
+    // The measured engine version that timed the steps, as the CLI prints it.
+    assert.match(
+      searchMarkdown({ ...openResult, timedWith: 'vllm → measured vllm 0.24.0 on l40s' }),
+      /^- Steps timed with vllm → measured vllm 0\.24\.0 on l40s$/m,
+    );
     // A TPOT target: the best line and the latency front show TPOT next to TTFT and TBT.
     assert.doesNotMatch(open, /TPOT/);
     const tpot = searchMarkdown({ ...openResult, slo: Slo.parse({ ttft: 1.5, tpot: 0.05 }) });
     assert.match(tpot, /req\/s: TTFT p90 [\d.]+ m?s, TBT p90 [\d.]+ m?s, TPOT p90 [\d.]+ m?s, /);
-    assert.match(tpot, /^\| Configuration \| TTFT p90 \| TBT p90 \| TPOT p90 \| meets SLO \| max req\/s \|$/m);
+    assert.match(
+      tpot,
+      /^\| Configuration \| TTFT p90 \| TBT p90 \| TPOT p90 \| meets SLO \| max req\/s \|$/m,
+    );
   });
 });
