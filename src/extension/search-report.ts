@@ -34,6 +34,10 @@ export function searchMarkdown(result: SearchResult): string {
     ...(result.speculation
       ? [`- ${result.speculation[0]?.toUpperCase()}${result.speculation.slice(1)}`]
       : []),
+    // With disaggregation searched: the best split against the best colocated (as the CLI prints it).
+    ...(result.disaggregation
+      ? [`- ${result.disaggregation[0]?.toUpperCase()}${result.disaggregation.slice(1)}`]
+      : []),
     '',
   ];
   if (best) {

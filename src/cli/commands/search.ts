@@ -93,6 +93,8 @@ export function noBestLines(result: SearchResult): string[] {
   ];
 }
 
+const capitalized = (text: string) => `${text[0]?.toUpperCase()}${text.slice(1)}`;
+
 /** The search result in words: the best configuration (or why none), price, notes and the fronts. */
 function printResult(result: SearchResult): void {
   printSearchSummary(result);
@@ -107,6 +109,7 @@ function printResult(result: SearchResult): void {
   const capped = simulatedSpanNote(result.workload.rate);
   if (capped) console.log(`Note: ${capped}.`);
   if (result.speculation) console.log(`${result.speculation[0].toUpperCase()}${result.speculation.slice(1)}`);
+  if (result.disaggregation) console.log(`${capitalized(result.disaggregation)}.`);
   if (result.configurations.length === 0) return;
   printFronts(result);
 }

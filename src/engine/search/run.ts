@@ -13,6 +13,7 @@ import { arrivalRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
 import { SearchAsked } from './asked.js';
 import { Cost, costOf, PriceUsed, priceFor } from './cost.js';
+import { explainDisaggregation } from './disaggregation-verdict.js';
 import { Energy, energyOf } from './energy.js';
 import { EngineSettings, engineSettingsFor } from './engine-commands.js';
 import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
@@ -82,6 +83,8 @@ export const SearchResult = z.object({
   simulations: z.number().int(),
   /** With speculation searched: why it was or was not chosen. Optional, added later. */
   speculation: z.string().optional(),
+  /** With disaggregation searched: the best split against the best colocated. Optional, added later. */
+  disaggregation: z.string().optional(),
   wallSeconds: z.number(),
   /** The GPU-hour price the costs use (null: the catalog lists none and none was given). */
   price: PriceUsed.nullable().default(null),
@@ -250,6 +253,9 @@ export async function searchServing(
         configurationsPruned: outcome.pruned.length,
         simulations: outcome.simulations,
         ...(input.allowSpeculation ? { speculation: explainSpeculation(outcome.configurations) } : {}),
+        ...(input.disaggregation
+          ? { disaggregation: explainDisaggregation(configurations, input.slo.percentile) }
+          : {}),
         wallSeconds: (performance.now() - started) / 1000,
         price,
       });

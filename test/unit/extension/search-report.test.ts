@@ -29,6 +29,11 @@ describe('search report (Markdown)', () => {
       searchMarkdown({ ...openResult, speculation: why }),
       /^- Speculation not chosen: no EAGLE-3 k beat/m,
     );
+    // Disaggregation searched (the editor's "+ disaggregation"): the split against colocated.
+    assert.match(
+      searchMarkdown({ ...openResult, disaggregation: 'disaggregation not chosen: the best split …' }),
+      /^- Disaggregation not chosen: the best split …$/m,
+    );
     // The measured engine version that timed the steps, as the CLI prints it.
     assert.match(
       searchMarkdown({ ...openResult, timedWith: 'vllm → measured vllm 0.24.0 on l40s' }),
