@@ -1,7 +1,6 @@
 import { blockSettings, type ConfigFileReport, type ServingBlock } from '../config/block.js';
 import type { EngineBehaviour } from '../config/engines/engine-behaviour.js';
 import type { EngineId } from '../config/engines/index.js';
-import { versionOfImage } from '../config/engines/versions.js';
 import { formatLocation } from '../config/source.js';
 import type { Plan } from '../memory/plan.js';
 import { servingEngineFor } from '../perf/serving-engine.js';
@@ -11,7 +10,7 @@ import { poolOverlap, type SimulationConfigInput } from '../sim/config.js';
 import { ServeTuneError } from '../util/errors.js';
 import { readConfigIfFile } from '../util/files.js';
 import { readBlock, refuseBlockErrors } from './read-block.js';
-import { type ResolvedBlock, resolveBlock } from './target.js';
+import { type ResolvedBlock, resolveBlock, versionOf } from './target.js';
 
 /** A side of a disaggregated deployment, as `--side` names it. */
 export const DISAGGREGATION_SIDES = ['prefill', 'decode'] as const;
@@ -241,12 +240,6 @@ function otherSide(
     side: wanted,
   });
   return { source, plan, scheduler, ...poolOverlap(resolved.behaviour.overlapScheduling) };
-}
-
-/** The engine version the block's image tag names (`v0.4.9-cu126` → 0.4.9), as `--engine` takes one. */
-function versionOf(block: ServingBlock): { version?: string } {
-  const version = block.engineVersion ? versionOfImage(block.engineVersion.image) : undefined;
-  return version ? { version: `${version.major}.${version.minor}.${version.patch}` } : {};
 }
 
 /** Block `index` of the file, refusing a file or block that holds errors (each named by file and line). */

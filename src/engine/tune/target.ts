@@ -10,6 +10,7 @@ import { allToAllOfSettings } from '../config/engines/all-to-all.js';
 import { serverShardsExpertsOverDp } from '../config/engines/data-parallel-experts.js';
 import { type EngineBehaviour, engineBehaviourOf } from '../config/engines/engine-behaviour.js';
 import type { EngineId } from '../config/engines/index.js';
+import { versionOfImage } from '../config/engines/versions.js';
 import { knobsFor, knobTable } from '../config/knobs/index.js';
 import { type MemoryLimits, wholeGpuShareOf } from '../config/memory-share.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
@@ -38,6 +39,17 @@ export interface ResolvedBlock {
   problems: string[];
   /** The engine behaviours the file sets (NCCL all-reduce, eager, overlap scheduling): they time the steps. */
   behaviour: EngineBehaviour;
+  /** The engine version the block's image tag names (versionOf), when it names one. */
+  engineVersion?: string;
+}
+
+/**
+ * The engine version the block's image tag names (`v0.4.9-cu126` → 0.4.9), as `--engine` takes one:
+ * `simulate --config`, the lenses and `tune` time the block with that version's measured tables.
+ */
+export function versionOf(block: ServingBlock): { version?: string } {
+  const version = block.engineVersion ? versionOfImage(block.engineVersion.image) : undefined;
+  return version ? { version: `${version.major}.${version.minor}.${version.patch}` } : {};
 }
 
 /** Whether the file states how many copies of the server run (so DP becomes copies rather than a flag). */
@@ -129,6 +141,7 @@ export function resolveBlock(
     pool,
     problems,
     behaviour: engineBehaviourOf(written),
+    ...(versionOf(block).version ? { engineVersion: versionOf(block).version } : {}),
   };
 }
 

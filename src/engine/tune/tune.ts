@@ -67,7 +67,8 @@ function servingEngineOf(resolved: ResolvedBlock, input: EngineInput): ServingEn
   const engine = resolved.target.engine;
   refuseOtherEngine(engine, input.engine);
   return servingEngineFor(
-    { id: engine, version: input.engine?.version },
+    // The command line's version over the one the file's image names (as simulate --config does).
+    { id: engine, version: input.engine?.version ?? resolved.engineVersion },
     mergeEngineBehaviour(resolved.behaviour, input),
   );
 }
@@ -540,7 +541,7 @@ export async function tuneBlock(
       rate: bench.rate,
       slo: input.slo,
       engine: target.engine,
-      engineVersion: input.engine?.version,
+      engineVersion: input.engine?.version ?? resolved.engineVersion,
       ...engineBehaviourOf(engineBehaviourSettings(bench.servingEngine)),
       allowQuantization: resolved.pool.plan.weightDtype !== 'bf16' || resolved.pool.plan.kvDtype !== 'bf16',
       sampleRequests: input.sampleRequests,

@@ -116,6 +116,23 @@ describe('tuneBlock', () => {
     assertRoundTrip(path, result);
   });
 
+  it('times the block with the engine version its image names, as simulate --config and the lenses do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servetune-tune-version-'));
+    const path = join(dir, 'docker-compose.yml');
+    writeFileSync(
+      path,
+      [
+        'services:',
+        '  vllm:',
+        '    image: vllm/vllm-openai:v0.10.1',
+        '    command: --model meta-llama/Llama-3.1-8B-Instruct --max-num-seqs 64',
+        '',
+      ].join('\n'),
+    );
+    const result = await tuneBlock({ path, ...small, hardware: 'l40s' });
+    assert.match(result.search.timedWith ?? '', /^vllm@0\.10\.1 → /);
+  });
+
   it('the current settings are simulated the same way the search simulates its configurations', async () => {
     const path = fixturePath('kubernetes/vllm-deployment.yaml');
     const result = await tuneBlock({ path, ...small });
