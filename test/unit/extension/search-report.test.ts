@@ -3,18 +3,11 @@ import { describe, it } from 'node:test';
 import { searchServing } from '../../../src/engine/search/run.js';
 import { Slo } from '../../../src/engine/search/schema.js';
 import { searchMarkdown } from '../../../src/extension/search-report.js';
+import { smallSearchInput } from '../helpers/small-search.js';
 
 describe('search report (Markdown)', () => {
   it('says which load the configurations were compared at: closed loop and its clients, or the rate', async () => {
-    const input = {
-      model: 'llama-3.1-8b',
-      hardware: 'l40s',
-      gpus: 2,
-      workload: 'constant:rate=2,prompt=fixed(768),output=fixed(128),n=240',
-      slo: Slo.parse({ ttft: 1.5, tbt: 0.06 }),
-      sampleRequests: 240,
-      threads: 0,
-    };
+    const input = smallSearchInput('constant:rate=2,prompt=fixed(768),output=fixed(128),n=240', 240);
     const closed = searchMarkdown(await searchServing({ ...input, concurrency: 16 }));
     assert.match(closed, /^- Workload: 240 requests of `.*` closed loop, 16 clients, no think time$/m);
     assert.match(closed, /^With 16 clients, serves [\d.]+ req\/s within the SLOs\./m);

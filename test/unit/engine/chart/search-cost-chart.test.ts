@@ -3,16 +3,9 @@ import { describe, it } from 'node:test';
 import { searchChartModel } from '../../../../src/engine/chart/search-chart.js';
 import { searchServing } from '../../../../src/engine/search/run.js';
 import { Slo } from '../../../../src/engine/search/schema.js';
+import { smallSearchInput } from '../../helpers/small-search.js';
 
-const input = {
-  model: 'llama-3.1-8b',
-  hardware: 'l40s',
-  gpus: 2,
-  workload: 'poisson:rate=4,prompt=uniform(256,1024),output=uniform(32,192),n=120',
-  slo: Slo.parse({ ttft: 1.5, tbt: 0.06 }),
-  sampleRequests: 120,
-  threads: 0,
-};
+const input = smallSearchInput('poisson:rate=4,prompt=uniform(256,1024),output=uniform(32,192),n=120', 120);
 
 describe('the Pareto panel of a priced search', () => {
   it('charts cost per million output tokens against TTFT, with its front', async () => {

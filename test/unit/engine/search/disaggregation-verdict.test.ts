@@ -2,19 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { explainDisaggregation } from '../../../../src/engine/search/disaggregation-verdict.js';
 import { searchServing } from '../../../../src/engine/search/run.js';
-import { Slo } from '../../../../src/engine/search/schema.js';
+import { smallSearchInput } from '../../helpers/small-search.js';
 
 describe('whether to disaggregate (search --disaggregation)', () => {
   it('compares the best split with the best colocated configuration, and says which was chosen', async () => {
-    const input = {
-      model: 'llama-3.1-8b',
-      hardware: 'l40s',
-      gpus: 2,
-      workload: 'constant:rate=2,prompt=fixed(768),output=fixed(64),n=120',
-      slo: Slo.parse({ ttft: 1.5, tbt: 0.06 }),
-      sampleRequests: 120,
-      threads: 0,
-    };
+    const input = smallSearchInput('constant:rate=2,prompt=fixed(768),output=fixed(64),n=120', 120);
     const result = await searchServing({ ...input, disaggregation: true });
     const best = result.configurations.find((c) => c.best);
     assert.ok(best, 'a configuration meets this SLO');
