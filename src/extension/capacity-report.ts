@@ -2,7 +2,8 @@ import type { DashboardState } from '../engine/protocol/webview.js';
 import type { CapacityPlan } from '../engine/search/capacity.js';
 import { priceText } from '../engine/search/cost.js';
 import { ENERGY_BASIS } from '../engine/search/energy.js';
-import { latencyText, sloTargetsText } from '../engine/search/format.js';
+import { latencyText, shownLatencies, sloTargetsText } from '../engine/search/format.js';
+import type { EvaluationMetrics } from '../engine/search/schema.js';
 
 const usd = (x: number | null | undefined, digits = 2) => (x == null ? '–' : `$${x.toFixed(digits)}`);
 
@@ -31,6 +32,10 @@ export function capacityDashboard(
 /** The capacity plan as Markdown (the "Show Report" view). */
 export function capacityMarkdown(plan: CapacityPlan): string {
   const p = plan.slo.percentile;
+  // The latencies the SLO judges (TTFT and TBT, TPOT where targeted) and the share within it, as the CLI.
+  const shown = shownLatencies(plan.slo);
+  const latencyCells = (m: EvaluationMetrics) =>
+    shown.map(({ metric }) => latencyText(m[metric][p])).join(' | ');
   const lines = [
     `# Capacity plan: ${plan.modelName}`,
     '',
@@ -38,12 +43,12 @@ export function capacityMarkdown(plan: CapacityPlan): string {
     `- GPUs: ${plan.gpus.min}..${plan.gpus.max}; SLO: ${sloTargetsText(plan.slo)}`,
     `- ${plan.simulations} simulations in ${plan.wallSeconds.toFixed(1)} s`,
     '',
-    `| GPU | GPUs | configuration | $/hour | $/M output tokens | $/M tokens | TTFT ${p} | J/output token (estimate) |`,
-    '|---|---|---|---|---|---|---|---|',
+    `| GPU | GPUs | configuration | $/hour | $/M output tokens | $/M tokens | ${shown.map(({ label }) => `${label} ${p}`).join(' | ')} | requests within SLO | J/output token (estimate) |`,
+    `|---|---|---|---|---|---|${shown.map(() => '---|').join('')}---|---|`,
     ...plan.rows.map((r) =>
       r.plan
-        ? `| ${r.cheapest ? '**' : ''}${r.hardware}${r.cheapest ? '** (cheapest)' : ''} | ${r.plan.gpus} | ${r.plan.label} | ${usd(r.plan.cost?.usdPerHour)} | ${usd(r.plan.cost?.usdPerMillionOutputTokens, 3)} | ${usd(r.plan.cost?.usdPerMillionTotalTokens, 3)} | ${latencyText(r.plan.metrics.ttft[p])} | ${joules(r.plan.energy?.joulesPerOutputToken)} |`
-        : `| ${r.hardware} | – | ${r.reason ?? 'none'} | | | | | |`,
+        ? `| ${r.cheapest ? '**' : ''}${r.hardware}${r.cheapest ? '** (cheapest)' : ''} | ${r.plan.gpus} | ${r.plan.label} | ${usd(r.plan.cost?.usdPerHour)} | ${usd(r.plan.cost?.usdPerMillionOutputTokens, 3)} | ${usd(r.plan.cost?.usdPerMillionTotalTokens, 3)} | ${latencyCells(r.plan.metrics)} | ${(r.plan.metrics.attainment * 100).toFixed(1)}% | ${joules(r.plan.energy?.joulesPerOutputToken)} |`
+        : `| ${r.hardware} | – | ${r.reason ?? 'none'} | | | | ${shown.map(() => ' |').join('')} | |`,
     ),
     '',
     `Energy per output token: ${ENERGY_BASIS}.`,

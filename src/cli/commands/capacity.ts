@@ -3,7 +3,7 @@ import { renderCapacityReportHtml } from '../../engine/report/capacity-html.js';
 import { type CapacityInput, type CapacityPlan, planCapacity } from '../../engine/search/capacity.js';
 import { priceText } from '../../engine/search/cost.js';
 import { ENERGY_BASIS } from '../../engine/search/energy.js';
-import { latencyText, sloTargetsText } from '../../engine/search/format.js';
+import { latencyText, shownLatencies, sloTargetsText } from '../../engine/search/format.js';
 import { ServeTuneError } from '../../engine/util/errors.js';
 import { printJson, table, writeTextFile } from '../format.js';
 import { requireSlo } from '../require-slo.js';
@@ -26,6 +26,7 @@ const joules = (x: number | null | undefined) => (x == null ? '-' : `${x.toPreci
 
 function printCapacityPlan(plan: CapacityPlan): void {
   const p = plan.slo.percentile;
+  const shown = shownLatencies(plan.slo);
   console.log(
     `${plan.modelName}, ${plan.engine}: to serve ${plan.workload.rate.toFixed(2)} req/s of ${plan.workload.source} (${plan.workload.requests} requests sampled) on ${plan.gpus.min}..${plan.gpus.max} GPUs; SLO: ${sloTargetsText(plan.slo)}`,
   );
@@ -45,7 +46,7 @@ function printCapacityPlan(plan: CapacityPlan): void {
       usd(o.cost?.usdPerMillionTotalTokens, 3),
       o.metrics.throughputPerGpu.toFixed(0),
       o.metrics.speedPerUser.toFixed(1),
-      `${latencyText(o.metrics.ttft[p])} / ${(o.metrics.attainment * 100).toFixed(1)}%`,
+      `${shown.map(({ metric }) => latencyText(o.metrics[metric][p])).join(', ')} / ${(o.metrics.attainment * 100).toFixed(1)}%`,
       joules(o.energy?.joulesPerOutputToken),
     ];
   });
@@ -61,7 +62,7 @@ function printCapacityPlan(plan: CapacityPlan): void {
         '$/M total',
         'tok/s/GPU',
         'tok/s/user',
-        `TTFT ${p} / within SLO`,
+        `${shown.map(({ label }) => `${label} ${p}`).join(', ')} / within SLO`,
         'J/output token',
       ],
       ...rows,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DashboardState } from '../../../src/engine/protocol/webview.js';
+import { Slo } from '../../../src/engine/search/schema.js';
 import { capacityDashboard, capacityMarkdown } from '../../../src/extension/capacity-report.js';
 import { smallCapacityPlan } from '../helpers/small-capacity-plan.js';
 
@@ -29,5 +30,17 @@ describe('the capacity plan on the dashboard', () => {
       capacityMarkdown(p),
       /Energy per output token: an estimate, each GPU drawing its datasheet power/,
     );
+  });
+
+  it('shows the latencies the SLO judges and the share within it, TPOT where targeted, as the CLI does', async () => {
+    const p = await plan;
+    const header = (text: string) => text.split('\n').find((line) => line.startsWith('| GPU |')) ?? '';
+    assert.match(header(capacityMarkdown(p)), /\| TTFT p90 \| TBT p90 \| requests within SLO \| J\/output/);
+    const tpot = capacityMarkdown({ ...p, slo: Slo.parse({ ttft: 1.5, tpot: 0.05 }) });
+    assert.match(header(tpot), /\| TTFT p90 \| TBT p90 \| TPOT p90 \| requests within SLO \|/);
+    // Every row has as many cells as the header, a GPU type without a plan too.
+    const cells = (line: string) => line.split('|').length;
+    for (const line of tpot.split('\n').filter((l) => /^\| (\*\*)?(l40s|h100-sxm|h20)/.test(l)))
+      assert.equal(cells(line), cells(header(tpot)), line);
   });
 });
