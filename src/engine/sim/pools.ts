@@ -14,9 +14,9 @@ import { CountingKvBlockManager } from '../sched/kv-cache.js';
 import { createPolicy } from '../sched/policies.js';
 import { ServeTuneError } from '../util/errors.js';
 import type { Workload } from '../workload/types.js';
-import { routesPrefillByRoom } from './bootstrap-room.js';
 import type { Deployment, PoolConfig, SimulationConfig } from './config.js';
 import { EpGroup } from './ep-group.js';
+import { rankDispatchOf } from './rank-dispatch.js';
 import { RemoteKvLoads, remoteKvLoadPasses } from './remote-kv-load.js';
 import { type PoolRole, SimReplica } from './replica.js';
 import { Router } from './router.js';
@@ -195,7 +195,7 @@ export function buildPools(
       router: new Router(
         config.router,
         replicas,
-        routesPrefillByRoom(config.engine, role, config.deployment.kind === 'disaggregated'),
+        rankDispatchOf(config.engine, role, config.deployment.kind === 'disaggregated'),
         config.seed,
       ),
       stepModel,

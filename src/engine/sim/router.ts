@@ -1,6 +1,7 @@
 import { roomRank } from './bootstrap-room.js';
 import type { RouterName } from './config.js';
 import type { EpGroup } from './ep-group.js';
+import { fewestActiveRank, type RankDispatch } from './rank-dispatch.js';
 import type { SimReplica } from './replica.js';
 import { RoutedPrefixes } from './routed-prefixes.js';
 
@@ -22,9 +23,10 @@ interface RoutedRequest {
  *   prefix is at least half the prompt and the replica is not much busier than the least loaded one;
  *   otherwise least-outstanding. Without the share, a prefix every request shares (a system prompt) is
  *   on every warm replica and decides nothing, yet would send all traffic to one of them.
- * With `byRoom` (an SGLang disaggregated prefill pool, bootstrap-room.ts), the policy picks the server,
- * an EP group of attention-DP ranks (in turn for round-robin, else the group of the replica it picks),
- * and the request's bootstrap room the rank inside it.
+ * Where the engine's server dispatches to its own attention-DP ranks (`RankDispatch`: an SGLang
+ * disaggregated prefill pool by bootstrap room, a TensorRT-LLM server by balancing), the policy picks the
+ * server, an EP group of attention-DP ranks (in turn for round-robin, else the group of the replica it
+ * picks), and the engine's dispatch the rank inside it.
  */
 export class Router {
   private next = 0;
@@ -34,36 +36,38 @@ export class Router {
   private static readonly AFFINITY_MIN_SHARE = 0.5;
 
   private readonly routedPrefixes: RoutedPrefixes;
-  /** The servers whose rank a request's room picks: the replicas' EP groups (empty: not by room). */
-  private readonly roomGroups: readonly EpGroup[];
+  /** The servers that pick their own rank for a request: the replicas' EP groups (empty: none do). */
+  private readonly serverGroups: readonly EpGroup[];
   private nextGroup = 0;
 
   constructor(
     readonly name: RouterName,
     private readonly replicas: readonly SimReplica[],
-    byRoom = false,
+    private readonly dispatch: RankDispatch = null,
     private readonly seed = 0,
   ) {
     this.routedPrefixes = new RoutedPrefixes(
       replicas.map((r) => Math.floor(r.kv.totalBlocks / r.kv.blocksPerHash)),
     );
     const groups = new Set<EpGroup>();
-    if (byRoom) for (const r of replicas) if (r.epGroup !== null) groups.add(r.epGroup);
-    this.roomGroups = [...groups];
+    if (dispatch !== null) for (const r of replicas) if (r.epGroup !== null) groups.add(r.epGroup);
+    this.serverGroups = [...groups];
   }
 
   choose(request: RoutedRequest): SimReplica {
-    if (this.roomGroups.length === 0) return this.byPolicy(request);
+    if (this.serverGroups.length === 0) return this.byPolicy(request);
     let group: EpGroup;
     if (this.name === 'round-robin') {
-      group = this.roomGroups[this.nextGroup];
-      this.nextGroup = (this.nextGroup + 1) % this.roomGroups.length;
+      group = this.serverGroups[this.nextGroup];
+      this.nextGroup = (this.nextGroup + 1) % this.serverGroups.length;
     } else {
       const picked = this.byPolicy(request);
       if (picked.epGroup === null) return picked;
       group = picked.epGroup;
     }
-    return group.ranks[roomRank(request.id, this.seed, group.ranks.length)];
+    return this.dispatch === 'fewest-active'
+      ? fewestActiveRank(group.ranks)
+      : group.ranks[roomRank(request.id, this.seed, group.ranks.length)];
   }
 
   private byPolicy(request: RoutedRequest): SimReplica {
