@@ -36,12 +36,11 @@ export function attentionDpBalanceOf(
 }
 
 /**
- * How arrivals reach the ranks. A TensorRT-LLM server with attention DP assigns its requests to its ranks
- * itself, each to the rank with the fewest active tokens among those holding fewer requests than the
- * expected share (NVIDIA/TensorRT-LLM tensorrt_llm/_torch/pyexecutor/executor_request_queue.py
- * @007a7508b8f68de24a065ad3b72bb2128ee3ebf5, `_schedule_attention_dp_requests`,
- * `_balance_requests_across_ranks`): in a closed loop, the rank whose request just finished, which
- * least-outstanding picks. Other deployments (and disaggregated pools, not checked) take them in turn.
+ * How arrivals reach the servers. A TensorRT-LLM server with attention DP then gives each request to one
+ * of its ranks itself (the simulator's sim/rank-dispatch.ts, `fewestActiveRank`, cites the source); here
+ * the aggregated server's replicas are picked least-outstanding, which in a closed loop is the server
+ * whose request just finished. Disaggregated pools (Dynamo's frontend between the workers) and other
+ * deployments take them in turn.
  */
 export function routerOf(engine: EngineId, plans: readonly Plan[], disaggregated: boolean): RouterName {
   const attentionDp = plans.length === 1 && epGroupBatches(plans[0]) > 1;

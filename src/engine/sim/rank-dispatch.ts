@@ -15,7 +15,7 @@ export type RankDispatch = 'bootstrap-room' | 'fewest-active' | null;
  * queue, whatever the server's role (aggregated, context or generation server), unless the request names
  * a rank (`attention_dp_rank`, which neither trtllm-serve's clients nor Dynamo's frontend without a KV
  * router set): NVIDIA/TensorRT-LLM tensorrt_llm/_torch/pyexecutor/executor_request_queue.py
- * @a98a9061d72f (the 1.1/1.2 release candidates Dynamo's tensorrtllm-runtime 0.5–0.8 images carry),
+ * @a98a9061d72f and @007a7508b8f6 (the same rule in both),
  * `_fetch_new_requests_attention_dp` → `_schedule_attention_dp_requests` → `_balance_requests_across_ranks`.
  */
 export function rankDispatchOf(
