@@ -3,10 +3,13 @@
  * passed to whatever draws. Same seed, same sequence, on every platform.
  */
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  // Initialised where declared: a declared field starts as `undefined` (ES2022 class fields), and V8 then
+  // keeps it tagged, boxing every uint32 past the small-integer range in a fresh heap number: one
+  // allocation per draw (test/unit/engine/sim/hot-loop-alloc.test.ts).
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
   private spareNormal: number | null = null;
 
   constructor(seed: number) {
