@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { allocatedBytes } from '../../../../bench/allocated-bytes.js';
 import type { SimulationConfigInput } from '../../../../src/engine/sim/config.js';
 import { simulate } from '../../../../src/engine/sim/simulate.js';
 import { generateWorkload, parseWorkloadSpec } from '../../../../src/engine/workload/spec.js';
-import { allocatedBytes } from '../../helpers/allocated-bytes.js';
 
 // Speculative decoding draws from the seeded generator for every verified token, so a boxed number per
 // draw or per committed token shows here.
