@@ -5,7 +5,7 @@
 export class Rng {
   // Initialised where declared: a declared field starts as `undefined` (ES2022 class fields), and V8 then
   // keeps it tagged, boxing every uint32 past the small-integer range in a fresh heap number: one
-  // allocation per draw (test/unit/engine/sim/hot-loop-alloc.test.ts).
+  // allocation per draw (test/unit/engine/sim/speculation.test.ts).
   private a = 0;
   private b = 0;
   private c = 0;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { allocatedBytes } from '../../../../bench/allocated-bytes.js';
 import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { weightBytesPerGpu } from '../../../../src/engine/memory/model.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
@@ -293,5 +294,34 @@ describe('tree drafting in the simulator', () => {
     assert.equal(t.draftedTokens / t.verifications, 15);
     assert.equal(t.setting, 'eagle3:k=4,topk=4,tokens=16');
     assert.equal(tree.tokens.output, chain.tokens.output);
+  });
+});
+
+describe("the simulator's hot loop, speculating", () => {
+  // Speculative decoding draws from the seeded generator for every verified token. A boxed number is
+  // 12-16 bytes; what each step allocates (its timing) adds about 5 bytes per token at 64 requests a step.
+  it('allocates under 10 bytes per committed token: no boxed number per token or draw', () => {
+    const eagle = config({ method: 'eagle', k: 3, acceptance: 0.7 });
+    const fixed = (output: number) =>
+      workload(`constant:rate=1000,prompt=fixed(256),output=fixed(${output}),n=64`);
+    const short = fixed(200);
+    const long = fixed(1000);
+    // Warm: the interpreter boxes every number it computes; only optimized code can run allocation-free.
+    for (let i = 0; i < 10; i++) {
+      simulate(eagle, short);
+      simulate(eagle, long);
+    }
+    let shortTokens = 0;
+    let longTokens = 0;
+    const shortBytes = allocatedBytes(() => {
+      shortTokens = simulate(eagle, short).tokens.output;
+    });
+    const longBytes = allocatedBytes(() => {
+      longTokens = simulate(eagle, long).tokens.output;
+    });
+    // The difference of two runs that differ only in output length: per token, without the set-up.
+    const perToken = (longBytes - shortBytes) / (longTokens - shortTokens);
+    assert.equal(longTokens - shortTokens, 64 * 800);
+    assert.ok(perToken < 10, `${perToken.toFixed(2)} bytes per token`);
   });
 });
