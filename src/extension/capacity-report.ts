@@ -2,8 +2,8 @@ import type { DashboardState } from '../engine/protocol/webview.js';
 import type { CapacityPlan } from '../engine/search/capacity.js';
 import { priceText } from '../engine/search/cost.js';
 import { ENERGY_BASIS } from '../engine/search/energy.js';
-import { latencyText, shownLatencies, sloTargetsText } from '../engine/search/format.js';
-import type { EvaluationMetrics } from '../engine/search/schema.js';
+import { latencyText, shownLatencies, shownLatenciesText, sloTargetsText } from '../engine/search/format.js';
+import type { EvaluationMetrics, Slo } from '../engine/search/schema.js';
 
 const usd = (x: number | null | undefined, digits = 2) => (x == null ? '–' : `$${x.toFixed(digits)}`);
 
@@ -25,8 +25,17 @@ export function capacityDashboard(
       configuration: r.plan?.label ?? r.reason ?? 'none',
       usdPerHour: usd(r.plan?.cost?.usdPerHour),
       usdPerMillionTokens: usd(r.plan?.cost?.usdPerMillionOutputTokens, 3),
+      latencies: r.plan ? capacityLatenciesText(r.plan.metrics, plan.slo) : '',
     })),
   };
+}
+
+/**
+ * A row's latencies at the SLO's percentile and its share of requests within the SLO, as the CLI's
+ * capacity column gives them: 'TTFT p90 43.6 ms, TBT p90 8.03 ms / 100.0% within SLO'.
+ */
+export function capacityLatenciesText(metrics: EvaluationMetrics, slo: Slo): string {
+  return `${shownLatenciesText(metrics, slo)} / ${(metrics.attainment * 100).toFixed(1)}% within SLO`;
 }
 
 /** The capacity plan as Markdown (the "Show Report" view). */

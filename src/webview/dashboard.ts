@@ -175,7 +175,13 @@ function capacitySection(state: DashboardState): HTMLElement {
         'tr',
         { className: r.cheapest ? 'cheapest' : '', attrs: { 'data-hardware': r.hardware } },
         cell('td', `${r.cheapest ? '★ ' : ''}${r.gpus === null ? '' : `${r.gpus}× `}${r.hardware}`),
-        cell('td', r.configuration),
+        // The latencies go under the configuration, not in columns of their own: a sidebar has no room.
+        el(
+          'td',
+          {},
+          el('span', { text: r.configuration }),
+          ...(r.latencies ? [el('div', { className: 'latencies muted', text: r.latencies })] : []),
+        ),
         cell('td', r.usdPerHour, 'num'),
         cell('td', r.usdPerMillionTokens, 'num per-m'),
       ),

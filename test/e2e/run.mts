@@ -29,6 +29,7 @@ import {
   shot,
   startSession,
 } from './harness.mjs';
+import { lookSteps } from './looks.mjs';
 import {
   activeEditorText,
   answer,
@@ -1236,6 +1237,8 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       }
     },
   ],
+  // A look at every surface, after the runs above have filled them.
+  ...lookSteps,
 ];
 
 async function main(): Promise<void> {

@@ -218,6 +218,8 @@ export const DashboardState = z.object({
           configuration: z.string(),
           usdPerHour: z.string(),
           usdPerMillionTokens: z.string(),
+          /** Its latencies at the SLO's percentile and its share within the SLO, in the CLI's words; '' without a plan. */
+          latencies: z.string().default(''),
         }),
       ),
     })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DashboardState } from '../../../src/engine/protocol/webview.js';
+import { latencyText } from '../../../src/engine/search/format.js';
 import { Slo } from '../../../src/engine/search/schema.js';
 import { capacityDashboard, capacityMarkdown } from '../../../src/extension/capacity-report.js';
 import { smallCapacityPlan } from '../helpers/small-capacity-plan.js';
@@ -42,5 +43,21 @@ describe('the capacity plan on the dashboard', () => {
     const cells = (line: string) => line.split('|').length;
     for (const line of tpot.split('\n').filter((l) => /^\| (\*\*)?(l40s|h100-sxm|h20)/.test(l)))
       assert.equal(cells(line), cells(header(tpot)), line);
+  });
+
+  it("gives each dashboard row its latencies and share within the SLO in the CLI's words, TPOT where targeted", async () => {
+    const p = await plan;
+    const row = p.rows.find((r) => r.hardware === 'h100-sxm')!;
+    const m = row.plan!.metrics;
+    const state = capacityDashboard(p, 'capacity-1');
+    const h100 = state.rows.find((r) => r.hardware === 'h100-sxm')!;
+    assert.equal(
+      h100.latencies,
+      `TTFT p90 ${latencyText(m.ttft.p90)}, TBT p90 ${latencyText(m.tbt.p90)} / ${(m.attainment * 100).toFixed(1)}% within SLO`,
+    );
+    const withTpot = capacityDashboard({ ...p, slo: Slo.parse({ ttft: 1.5, tpot: 0.05 }) }, 'capacity-2');
+    assert.match(withTpot.rows.find((r) => r.hardware === 'h100-sxm')!.latencies, /, TPOT p90 [\d.]+ ms \//);
+    for (const r of p.rows.filter((x) => !x.plan))
+      assert.equal(state.rows.find((x) => x.hardware === r.hardware)!.latencies, '', 'no plan, no latencies');
   });
 });
