@@ -3,7 +3,7 @@ import type { ParetoPanelState } from '../protocol/webview.js';
 import type { CapacityOption, CapacityPlan, CapacityRow } from '../search/capacity.js';
 import { priceText } from '../search/cost.js';
 import { ENERGY_BASIS } from '../search/energy.js';
-import { latencyText, sloTargetsText } from '../search/format.js';
+import { latencyText, shownLatencies, sloTargetsText } from '../search/format.js';
 import { escapeHtml, type ReportAssets, reportPage } from './html.js';
 import type { ReportSummary } from './summary.js';
 
@@ -54,11 +54,18 @@ export function capacitySummary(plan: CapacityPlan): ReportSummary {
   };
 }
 
-function rowHtml(r: CapacityRow, p: CapacityPlan['slo']['percentile']): string {
+function rowHtml(r: CapacityRow, slo: CapacityPlan['slo']): string {
   const o = r.plan;
+  const p = slo.percentile;
   const name = `${escapeHtml(r.hardware)}${r.cheapest ? ' (cheapest)' : ''}`;
   if (!o) return `<tr><td>${name}</td><td>–</td><td colspan="8">${escapeHtml(r.reason ?? 'none')}</td></tr>`;
-  return `<tr${r.cheapest ? ' class="best"' : ''}><td>${name}</td><td>${o.gpus}</td><td>${escapeHtml(o.label)}</td><td>${usd(o.cost?.usdPerHour)}</td><td>${usd(o.cost?.usdPerMillionOutputTokens, 3)}</td><td>${usd(o.cost?.usdPerMillionTotalTokens, 3)}</td><td>${o.metrics.throughputPerGpu.toFixed(0)}</td><td>${o.metrics.speedPerUser.toFixed(1)}</td><td>${latencyText(o.metrics.ttft[p])} / ${(o.metrics.attainment * 100).toFixed(1)}%</td><td>${o.energy?.joulesPerOutputToken == null ? '–' : `${o.energy.joulesPerOutputToken.toPrecision(2)} J`}</td></tr>`;
+  return `<tr${r.cheapest ? ' class="best"' : ''}><td>${name}</td><td>${o.gpus}</td><td>${escapeHtml(o.label)}</td><td>${usd(o.cost?.usdPerHour)}</td><td>${usd(o.cost?.usdPerMillionOutputTokens, 3)}</td><td>${usd(o.cost?.usdPerMillionTotalTokens, 3)}</td><td>${o.metrics.throughputPerGpu.toFixed(0)}</td><td>${o.metrics.speedPerUser.toFixed(1)}</td><td>${shownLatencies(
+    slo,
+  )
+    .map(({ metric }) => latencyText(o.metrics[metric][p]))
+    .join(
+      ', ',
+    )} / ${(o.metrics.attainment * 100).toFixed(1)}%</td><td>${o.energy?.joulesPerOutputToken == null ? '–' : `${o.energy.joulesPerOutputToken.toPrecision(2)} J`}</td></tr>`;
 }
 
 function frontHtml(front: readonly CapacityOption[], p: CapacityPlan['slo']['percentile']): string {
@@ -96,9 +103,13 @@ export function renderCapacityReportHtml(plan: CapacityPlan, assets: ReportAsset
 </section>`;
   const body = `<h2>Cheapest configuration per GPU type meeting the SLO at the rate</h2>
 <div class="table-scroll"><table class="configurations capacity">
-<thead><tr><th>GPU</th><th>GPUs</th><th>configuration</th><th>$ per hour</th><th>$ per million output tokens</th><th>$ per million tokens (prompt + output)</th><th>output tokens/s per GPU</th><th>output tokens/s per user</th><th>TTFT ${p} / requests within SLO</th><th>energy per output token (estimate)</th></tr></thead>
+<thead><tr><th>GPU</th><th>GPUs</th><th>configuration</th><th>$ per hour</th><th>$ per million output tokens</th><th>$ per million tokens (prompt + output)</th><th>output tokens/s per GPU</th><th>output tokens/s per user</th><th>${shownLatencies(
+    plan.slo,
+  )
+    .map(({ label }) => `${label} ${p}`)
+    .join(', ')} / requests within SLO</th><th>energy per output token (estimate)</th></tr></thead>
 <tbody>
-${plan.rows.map((r) => rowHtml(r, p)).join('\n')}
+${plan.rows.map((r) => rowHtml(r, plan.slo)).join('\n')}
 </tbody>
 </table></div>
 <h2>Cost against latency (each cheaper deployment has a higher TTFT ${p})</h2>

@@ -177,6 +177,8 @@ body.report { background: var(--vscode-editor-background); color: var(--vscode-e
 /* A number and its unit stay on one line ("138 ms"); the names (first and last columns) wrap. */
 .report table.configurations td { white-space: nowrap; }
 .report table.configurations td:first-child, .report table.configurations td:last-child, .report table.configurations td[colspan], .report table.capacity td:nth-child(3), .report table.front td:nth-child(4) { white-space: normal; }
+/* Names read from the left, as the first column: a capacity plan's configuration, the front's GPU and configuration. */
+.report table.capacity :is(td, th):nth-child(3), .report table.front :is(td, th):is(:nth-child(2), :nth-child(4)) { text-align: left; }
 .report tr.best { font-weight: bold; }
 /* Apply and the exports need the editor (a terminal, a file to save): a report has no host for them. */
 .report [data-action='apply'], .report [data-action='export-csv'], .report [data-action='export-png'] { display: none; }

@@ -7,6 +7,7 @@ import { getHardware } from '../../../../src/engine/hardware/catalog.js';
 import { defaultCalibrationFor } from '../../../../src/engine/perf/calibration.js';
 import { capacitySummary, renderCapacityReportHtml } from '../../../../src/engine/report/capacity-html.js';
 import { planCapacity } from '../../../../src/engine/search/capacity.js';
+import { latencyText } from '../../../../src/engine/search/format.js';
 import { Slo } from '../../../../src/engine/search/schema.js';
 
 const input = {
@@ -56,6 +57,19 @@ describe('the HTML report of a capacity plan', () => {
     assert.ok(page.includes(`${h100.energy!.joulesPerOutputToken!.toPrecision(2)} J</td>`));
     assert.match(page, /Energy per output token: an estimate, each GPU drawing its datasheet power \(TDP\)/);
     assert.ok(!/ttft_p90_s/.test(page.replace(/<script>[\s\S]*?<\/script>/g, '')), 'no raw metric names');
+  });
+
+  it("gives each GPU type's latencies the SLO judges and its share within it, as the CLI; names read from the left", async () => {
+    const plan = await planned;
+    const page = renderCapacityReportHtml(plan, assets);
+    assert.match(page, /<th>TTFT p90, TBT p90 \/ requests within SLO<\/th>/);
+    const h100 = plan.rows.find((r) => r.hardware === 'h100-sxm')!.plan!;
+    const cell = `<td>${latencyText(h100.metrics.ttft.p90)}, ${latencyText(h100.metrics.tbt.p90)} / ${(h100.metrics.attainment * 100).toFixed(1)}%</td>`;
+    assert.ok(page.includes(cell), cell);
+    const tpot = renderCapacityReportHtml({ ...plan, slo: Slo.parse({ ttft: 1.5, tpot: 0.05 }) }, assets);
+    assert.match(tpot, /<th>TTFT p90, TBT p90, TPOT p90 \/ requests within SLO<\/th>/);
+    // The tables align numbers right; the configuration (and the front's GPU) are names, read from the left.
+    assert.match(page, /table\.capacity :is\(td, th\):nth-child\(3\)[^{]*\{ text-align: left; \}/);
   });
 
   it('plans with a saved calibration and says so', async () => {
