@@ -154,7 +154,7 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
       const predicted = await lensText(page, /^ServeTune: (p90 TTFT|cannot run)/);
       assert.match(
         predicted,
-        /p90 TTFT \d+ ms · TBT \d+ ms · \d+ tok\/s at 4\.\d+ req\/s \((meets|misses) the SLO\)/,
+        /p90 TTFT [\d.]+ m?s · TBT [\d.]+ ms · \d+ tok\/s at 4\.\d+ req\/s \((meets|misses) the SLO\)/,
       );
       await assertProblem(page, /max-num-batched-tokens 256 is below max-num-seqs 512/);
       await tuneAndApply(page, join(workspace, 'configs', 'vllm-config.yaml'));
@@ -196,7 +196,10 @@ export const configSteps: [string, (s: Session) => Promise<void>][] = [
     async ({ page, workspace }) => {
       await openFile(page, 'sglang-eager.sh');
       const predicted = await lensText(page, /^ServeTune: (p90 TTFT|cannot run)/);
-      assert.match(predicted, /p90 TTFT \d+ ms · TBT \d+ ms .*\(meets the SLO\) · NCCL all-reduce, eager$/);
+      assert.match(
+        predicted,
+        /p90 TTFT [\d.]+ m?s · TBT [\d.]+ ms .*\(meets the SLO\) · NCCL all-reduce, eager$/,
+      );
       const expected = await predictBlock({
         path: join(workspace, 'configs', 'sglang-eager.sh'),
         workload: WORKLOAD,

@@ -1,15 +1,16 @@
-import { shownLatencies } from '../../engine/search/format.js';
+import { latencyText, shownLatencies } from '../../engine/search/format.js';
 import type { EvaluationMetrics, Slo } from '../../engine/search/schema.js';
 import type { DisaggregationSide } from '../../engine/tune/config-simulation.js';
 import type { BlockPrediction, TuneBlockResult } from '../../engine/tune/schema.js';
 import { shortWorkloadName, tuneChangeText } from '../../engine/tune/tune.js';
 
-const seconds = (s: number) => (s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(2)} s`);
 const rate = (r: number) => `${r.toFixed(2)} req/s`;
 
+// Latencies as the CLI and the reports write them (three significant digits): rounded to whole
+// milliseconds, a 7.4 ms token gap read 'TBT 7 ms' here and 'TBT p90 7.40 ms' in `servetune search`.
 function metricsText(m: EvaluationMetrics, slo: Slo, gpus: number): string {
   const p = slo.percentile;
-  const latencies = shownLatencies(slo).map(({ metric, label }) => `${label} ${seconds(m[metric][p])}`);
+  const latencies = shownLatencies(slo).map(({ metric, label }) => `${label} ${latencyText(m[metric][p])}`);
   return `${p} ${latencies.join(' · ')} · ${Math.round(m.throughputPerGpu * gpus)} tok/s`;
 }
 

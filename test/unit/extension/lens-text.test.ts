@@ -43,7 +43,7 @@ describe('the prediction lens', () => {
   it('says a side block shows the prefill + decode pair', () => {
     assert.equal(
       predictionText(PAIR, SLO, 4, [], 'prefill'),
-      'ServeTune (prefill + decode pair): p90 TTFT 250 ms · TBT 12 ms · 512 tok/s at 4.00 req/s (meets the SLO)',
+      'ServeTune (prefill + decode pair): p90 TTFT 250 ms · TBT 12.0 ms · 512 tok/s at 4.00 req/s (meets the SLO)',
     );
   });
 
@@ -51,7 +51,7 @@ describe('the prediction lens', () => {
     const tpotSlo = Slo.parse({ ttft: 1, tpot: 0.05, percentile: 'p99' });
     assert.equal(
       predictionText({ ...PAIR, metrics: { ...METRICS, tpot: at(0.009) } }, tpotSlo, 4),
-      'ServeTune: p99 TTFT 250 ms · TBT 12 ms · TPOT 9 ms · 512 tok/s at 4.00 req/s (meets the SLO)',
+      'ServeTune: p99 TTFT 250 ms · TBT 12.0 ms · TPOT 9.00 ms · 512 tok/s at 4.00 req/s (meets the SLO)',
     );
   });
 
