@@ -180,7 +180,15 @@ function capacitySection(state: DashboardState): HTMLElement {
           'td',
           {},
           el('span', { text: r.configuration }),
-          ...(r.latencies ? [el('div', { className: 'latencies muted', text: r.latencies })] : []),
+          // A number keeps its unit on its line ('43.6 ms') when a narrow sidebar wraps the line.
+          ...(r.latencies
+            ? [
+                el('div', {
+                  className: 'latencies muted',
+                  text: r.latencies.replace(/ (ms|s)\b/g, '\u00a0$1'),
+                }),
+              ]
+            : []),
         ),
         cell('td', r.usdPerHour, 'num'),
         cell('td', r.usdPerMillionTokens, 'num per-m'),
