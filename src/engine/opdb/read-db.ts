@@ -52,6 +52,18 @@ export function perfDbHasSystem(root: string, system: string): boolean {
   return isDir(join(root, 'data', system)) || existsSync(join(root, `${system}.yaml`));
 }
 
+/**
+ * Whether the system's data holds a folder for the engine under any op (data/<system>/<op>/<backend>):
+ * a database collected for another engine only does not cover this one.
+ */
+export function perfDbHasBackend(root: string, system: string, backend: EngineBackend): boolean {
+  const systemDir = systemDataDir(root, system);
+  return OP_KINDS.some((kind) => {
+    const spec = OP_SPECS[kind];
+    return !spec.collective && isDir(join(systemDir, spec.family, backend));
+  });
+}
+
 /** A system's data folder: `data_dir` in its `<system>.yaml` where it says, else data/<system>. */
 function systemDataDir(root: string, system: string): string {
   const yamlPath = join(root, `${system}.yaml`);
@@ -212,10 +224,14 @@ export async function readPerfDb(dir: string, selection: PerfDbSelection): Promi
     if (table) tables[kind] = table;
   }
   if (Object.values(tables).every((table) => table.origin.backend === 'nccl')) {
+    // Name the files looked for: a folder of the engine holding none of them is misnamed, not empty.
+    const files = [
+      ...new Set(OP_KINDS.filter((kind) => !OP_SPECS[kind].collective).map((kind) => OP_SPECS[kind].file)),
+    ];
     throw new ServeTuneError(
-      `perf database ${root}: no ${selection.backend} measurements for ${selection.system}`,
+      `perf database ${root}: no ${selection.backend} measurements for ${selection.system}: none of ${files.join(', ')} in ${shownPath(root, systemDir)}/<op>/${selection.backend}/<version>/`,
       'unknown-hardware',
-      selection.system,
+      systemDir,
     );
   }
   return new OpTables(selection.system, selection.backend, tables);

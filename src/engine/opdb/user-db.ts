@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { isServeTuneError, ServeTuneError } from '../util/errors.js';
 import { OpTables } from './op-tables.js';
-import { perfDbHasSystem, perfDbRoot, readPerfDb } from './read-db.js';
+import { perfDbHasBackend, perfDbHasSystem, perfDbRoot, readPerfDb } from './read-db.js';
 import { loadShippedOpTables } from './shipped.js';
 import { isEngineBackend, perfDbSystemFor, SHIPPED_SYSTEMS } from './systems.js';
 import type { OpTableOrigin } from './table.js';
@@ -27,8 +27,8 @@ export interface UserPerfDb {
 /**
  * The op tables a run uses with the user's own database: for the GPU's system, every op the database
  * measured replaces the shipped table of that op; ops it did not measure keep the shipped ones. Undefined
- * where the database does not cover the GPU's system or the engine, so the shipped tables (or the
- * roofline) stand. The folder and every file it has for the system are checked: a missing folder, a
+ * where the database does not cover the GPU's system or has no folder for the engine, so the shipped
+ * tables (or the roofline) stand; an engine folder holding none of the tables is an error naming them. The folder and every file it has for the system are checked: a missing folder, a
  * malformed parquet file or reuse.yaml is a ServeTuneError naming it.
  */
 export async function readUserPerfDb(request: UserPerfDbRequest): Promise<UserPerfDb | undefined> {
@@ -36,6 +36,7 @@ export async function readUserPerfDb(request: UserPerfDbRequest): Promise<UserPe
   // A GPU the catalog maps to a measured system uses that name; any other is looked up by its own id.
   const system = perfDbSystemFor(request.hardware)?.system ?? request.hardware;
   if (!isEngineBackend(request.engine) || !perfDbHasSystem(root, system)) return undefined;
+  if (!perfDbHasBackend(root, system, request.engine)) return undefined;
   const own = await readPerfDb(root, { system, backend: request.engine, version: request.version }).catch(
     (error: unknown) => {
       throw inDatabase(request.dir, root, error);
@@ -56,5 +57,8 @@ export async function readUserPerfDb(request: UserPerfDbRequest): Promise<UserPe
  */
 function inDatabase(dir: string, root: string, error: unknown): unknown {
   if (!isServeTuneError(error) || error.where === undefined || isAbsolute(error.where)) return error;
+  // A message that already names the database keeps its words; only its file becomes a full path.
+  if (error.message.startsWith('perf database '))
+    return new ServeTuneError(error.message, error.code, join(root, error.where));
   return new ServeTuneError(`perf database ${dir}: ${error.message}`, error.code, join(root, error.where));
 }

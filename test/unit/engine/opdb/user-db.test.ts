@@ -59,6 +59,30 @@ describe('a user database folder (--perf-db)', () => {
     assert.equal(await readUserPerfDb({ dir: FIXTURE, hardware: 'a100-80gb-sxm', engine: 'tgi' }), undefined);
   });
 
+  it('a database without a folder for the engine leaves the shipped tables to it', async () => {
+    // The fixture measured vLLM (and NCCL) on a100_sxm only.
+    assert.equal(
+      await readUserPerfDb({ dir: FIXTURE, hardware: 'a100-80gb-sxm', engine: 'sglang' }),
+      undefined,
+    );
+  });
+
+  it('an engine folder holding none of the tables is an error naming the files it looked for, once', async () => {
+    const dir = join(scratch, 'misnamed');
+    const versionDir = join(dir, 'data/a100_sxm/gemm/vllm/0.14.0');
+    mkdirSync(versionDir, { recursive: true });
+    writeFileSync(join(versionDir, 'gemm.parquet'), 'not the name the collector writes');
+    await assert.rejects(
+      readUserPerfDb({ dir, hardware: 'a100-80gb-sxm', engine: 'vllm' }),
+      (e: unknown) =>
+        e instanceof ServeTuneError &&
+        e.message.includes('gemm_perf.parquet') &&
+        e.message.includes('data/a100_sxm/<op>/vllm/<version>/') &&
+        e.message.split('perf database').length === 2 &&
+        e.where === join(dir, 'data/a100_sxm'),
+    );
+  });
+
   it('a missing folder is a ServeTuneError naming it', async () => {
     const missing = join(scratch, 'nowhere');
     await assert.rejects(
