@@ -9,6 +9,7 @@ import {
   parseWorkspaceConfig,
   readConfig,
   SETTING_LABELS,
+  type ServingBlock,
   type SettingKey,
   WORKSPACE_CONFIG_FILE,
 } from '../../engine/config/index.js';
@@ -30,19 +31,50 @@ function workspaceHardware(file: string): string | undefined {
   }
 }
 
-function printReport(report: ConfigFileReport, diagnostics: Diagnostic[]): void {
+/** The GPU a run assumes where a file names none, and what gave it. */
+interface AssumedHardware {
+  id: string;
+  from: string;
+}
+
+const row = (label: string, value: string, where: string) =>
+  `    ${label.padEnd(28)} ${value.padEnd(36)} ${where}`;
+
+/**
+ * The GPU and engine version each block is checked and timed for: the file's own (a node selector, the
+ * image tag) else the one assumed, so a reader sees which GPU the memory checks used, as the editor's
+ * lenses name it.
+ */
+function contextRows(block: ServingBlock, assumed: AssumedHardware | undefined): string[] {
+  const rows: string[] = [];
+  if (block.hardware)
+    rows.push(
+      row(
+        'hardware',
+        block.hardware.id ?? `${block.hardware.text} (not in the catalog)`,
+        `${block.hardware.text} @ ${formatLocation(block.hardware.range)}`,
+      ),
+    );
+  else if (assumed) rows.push(row('hardware', assumed.id, `not in the file: ${assumed.from}`));
+  if (block.engineVersion) {
+    const where = block.engineVersion.range ? formatLocation(block.engineVersion.range) : 'not in the file';
+    rows.push(row('engine version', block.engineVersion.text, `${block.engineVersion.image} @ ${where}`));
+  }
+  return rows;
+}
+
+function printReport(report: ConfigFileReport, diagnostics: Diagnostic[], assumed?: AssumedHardware): void {
   console.log(
     `${report.file}: ${report.format}, ${report.blocks.length} serving block${report.blocks.length === 1 ? '' : 's'}`,
   );
   for (const block of report.blocks) {
     console.log(`\n  ${block.label} (${block.engine ?? 'engine unknown'}) at ${formatLocation(block.range)}`);
+    for (const line of contextRows(block, assumed)) console.log(line);
     const settings = blockSettings(block);
     for (const key of Object.keys(settings) as SettingKey[]) {
       const setting = block.settings[key]!;
       const where = setting.range ? formatLocation(setting.range) : 'not in the file';
-      console.log(
-        `    ${SETTING_LABELS[key].padEnd(28)} ${String(setting.value).padEnd(36)} ${setting.spelling} @ ${where}`,
-      );
+      console.log(row(SETTING_LABELS[key], String(setting.value), `${setting.spelling} @ ${where}`));
     }
   }
   if (diagnostics.length > 0) console.log('');
@@ -74,17 +106,24 @@ export function registerCheckCommands(program: Command): void {
     .action((files: string[], flags: { hardware?: string; json?: boolean }) => {
       if (flags.hardware) getHardware(flags.hardware);
       const results: { report: ConfigFileReport; diagnostics: Diagnostic[] }[] = [];
+      const assumed: (AssumedHardware | undefined)[] = [];
       for (const file of files) {
         const text = readInputText(file, MAX_CONFIG_FILE_BYTES);
         const report = readConfig(file, text, { readFile: readIfFile });
-        const hardware = flags.hardware ?? workspaceHardware(file);
+        const fromWorkspace = flags.hardware ? undefined : workspaceHardware(file);
+        const hardware = flags.hardware ?? fromWorkspace;
         results.push({ report, diagnostics: diagnoseFile(report, hardware ? { hardware } : {}) });
+        assumed.push(
+          hardware
+            ? { id: hardware, from: flags.hardware ? '--hardware' : `${WORKSPACE_CONFIG_FILE} "hardware"` }
+            : undefined,
+        );
       }
       if (flags.json) printJson(results);
       else
         results.forEach(({ report, diagnostics }, i) => {
           if (i > 0) console.log('');
-          printReport(report, diagnostics);
+          printReport(report, diagnostics, assumed[i]);
         });
       if (results.some((r) => r.diagnostics.some((d) => d.severity === 'error'))) process.exitCode = 1;
     });

@@ -94,7 +94,8 @@ export function attentionTensorParallel(engine: EngineId, settings: PartialServi
 export function resolveTarget(block: ServingBlock, engine: EngineId, context: DiagnoseContext): BlockTarget {
   const settings = blockSettings(block);
   const model = settings.model ? modelForReference(settings.model) : undefined;
-  const hardwareId = context.hardware ?? block.hardware?.id ?? undefined;
+  // The GPU the file names (a node selector) wins; the context's is assumed only where it names none.
+  const hardwareId = block.hardware?.id ?? context.hardware;
   const hardware = hardwareId ? findHardware(hardwareId) : undefined;
   const defaults = knobTable(engine).defaults({
     ...(hardware ? { gpuMemoryBytes: hardware.memoryBytes, gpuName: hardware.id } : {}),

@@ -8,17 +8,54 @@ import { describe, it } from 'node:test';
 const cli = 'dist/cli.mjs';
 
 /** `servetune check` on files of these texts in a fresh folder, run from that folder. */
-function check(files: Record<string, string>) {
+function check(files: Record<string, string>, hardware = 'h100-sxm') {
   const dir = mkdtempSync(join(tmpdir(), 'servetune-check-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return spawnSync(
     process.execPath,
-    [join(process.cwd(), cli), 'check', ...Object.keys(files), '--hardware', 'h100-sxm'],
+    [join(process.cwd(), cli), 'check', ...Object.keys(files), '--hardware', hardware],
     { cwd: dir, encoding: 'utf8', timeout: 60_000 },
   );
 }
 
+/** An InferenceService for Llama-3.1-70B at TP 1 pinned by its node selector to H100s. */
+const KSERVE_70B_TP1 = `apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: llama-70b
+spec:
+  predictor:
+    nodeSelector:
+      nvidia.com/gpu.product: NVIDIA-H100-80GB-HBM3
+    containers:
+      - name: kserve-container
+        image: vllm/vllm-openai:v0.10.1
+        args: ["--model=meta-llama/Llama-3.1-70B-Instruct", "--tensor-parallel-size=1"]
+        resources:
+          limits:
+            nvidia.com/gpu: "1"
+`;
+
 describe('servetune check', { skip: !existsSync(cli) && 'dist/cli.mjs not built' }, () => {
+  it('checks a block on the GPU its file names, over --hardware, and prints that GPU and the image version', () => {
+    // --hardware b200 (180 GB) would hold the 131 GiB of weights at TP 1; the file's H100s do not.
+    const result = check({ 'isvc.yaml': KSERVE_70B_TP1 }, 'b200');
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stdout, /hardware\s+h100-sxm\s+NVIDIA-H100-80GB-HBM3 @ isvc\.yaml:8:31/);
+    assert.match(
+      result.stdout,
+      /engine version\s+v0\.10\.1\s+vllm\/vllm-openai:v0\.10\.1 @ isvc\.yaml:11:16/,
+    );
+    assert.match(result.stdout, /error: Llama-3\.1-70B weights need [\d.]+ GiB per GPU at TP 1; NVIDIA H100/);
+  });
+
+  it('prints the GPU it assumed, and from where, for a block that names none', () => {
+    const script = 'vllm serve meta-llama/Llama-3.1-8B-Instruct\n';
+    const result = check({ 'serve.sh': script });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /hardware\s+h100-sxm\s+not in the file: --hardware/);
+  });
+
   it('reads a Deployment written as JSON, each setting at its place in the JSON', () => {
     const deployment = {
       apiVersion: 'apps/v1',
