@@ -37,6 +37,7 @@ export function readLlmdValues(root: YAMLMap, source: SourceFile): BlockBuilder[
   const shape = {
     containers: ['containers'],
     modelUri: getIn(root, ['modelArtifacts', 'uri']),
+    modelUriKey: 'modelArtifacts.uri',
     root,
     nodes: multinode ? groupSize : undefined,
   };

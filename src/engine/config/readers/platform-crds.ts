@@ -163,6 +163,8 @@ const PARALLELISM: Record<string, { setting: SettingKey; flag: string }> = {
 export interface VllmPartShape {
   containers: readonly string[];
   modelUri: unknown;
+  /** Where the file keeps that URI, as shown beside the model (`model.uri`, `modelArtifacts.uri`). */
+  modelUriKey: string;
   /** The node the block's range covers when no container is read. */
   root: YAMLMap;
   /** `parallelism.expert: true` passes --enable-expert-parallel (KServe's launch scripts). */
@@ -240,7 +242,7 @@ export function vllmPart(
   builder.engine ??= 'vllm';
   builder.label = label;
   if (!builder.occurrences.some((o) => o.settings.model !== undefined))
-    addModel(builder, shape.modelUri, source, 'model.uri');
+    addModel(builder, shape.modelUri, source, shape.modelUriKey);
   readParallelism(builder, part, shape, source, runsOwnCommand(main));
   addCount(builder, getIn(part, ['replicas']), source, 'replicas', 'replicas');
   if (role)
@@ -281,6 +283,7 @@ function llmInferenceService(root: YAMLMap, source: SourceFile, name: string): B
   const shape = {
     containers: ['template', 'containers'],
     modelUri: getIn(spec, ['model', 'uri']),
+    modelUriKey: 'model.uri',
     root,
     nodes: kserveGroupSize,
     expertSwitch: true,

@@ -217,6 +217,8 @@ describe('llm-d model service values', () => {
       ],
     );
     assert.equal(textAt(text, report.blocks[0], 'model'), 'meta-llama/Llama-3.1-70B-Instruct');
+    // Shown under the key the chart's values use, not KServe's `model.uri`.
+    assert.equal(report.blocks[0].settings.model?.spelling, 'modelArtifacts.uri');
     roundTrip('kinds/llm-d-values.yaml', 1, { tp: 8, replicas: 1, maxNumBatchedTokens: 8192 });
   });
 });
