@@ -727,6 +727,9 @@ function speculationTotals(
     draftedTokens: decoder.drafted,
     emittedTokens: decoder.emitted,
     tokensPerVerification: decoder.verifications > 0 ? decoder.emitted / decoder.verifications : 0,
-    expectedTokensPerVerification: decoder.expected[decoder.kMax],
+    expectedTokensPerVerification:
+      decoder.verifications > 0
+        ? decoder.expectedEmitted / decoder.verifications
+        : decoder.expected[decoder.kMax],
   };
 }

@@ -45,6 +45,8 @@ export class SpeculativeDecoder {
   verifications = 0;
   emitted = 0;
   drafted = 0;
+  /** What the acceptance model expects the verifications to emit, each at the k it drafted. */
+  expectedEmitted = 0;
 
   constructor(
     readonly config: SpeculationConfig,
@@ -161,6 +163,8 @@ export class SpeculativeDecoder {
     r.specDrafted += k;
     r.specEmitted += kept + 1;
     this.verifications++;
+    // An adaptive or per-request policy drafts fewer than kMax at times: expect what was drafted.
+    this.expectedEmitted += this.tree !== null ? this.expected[this.kMax] : this.expected[k];
     this.drafted += k;
     this.emitted += kept + 1;
     return kept;

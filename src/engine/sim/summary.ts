@@ -186,7 +186,7 @@ export const RunSummary = z.object({
       emittedTokens: z.number().int().nonnegative(),
       /** Emitted tokens per verification, as drawn. */
       tokensPerVerification: z.number().nonnegative(),
-      /** What the acceptance model expects per verification at the largest k. */
+      /** What the acceptance model expects per verification, each at the k it drafted (the setting's k where none ran). */
       expectedTokensPerVerification: z.number().nonnegative(),
       /** Per class of the workload: tokens drafted for its requests and tokens their verifications emitted. */
       classes: z

@@ -104,6 +104,20 @@ describe('speculative decoding in the simulator', () => {
     assert.ok(adaptive.speculation!.verifications === 0 || drafted(adaptive) < drafted(fixed));
   });
 
+  it('adaptive: the acceptance model is set against the k each verification drafted, not the largest', () => {
+    const busy = workload('poisson:rate=30,prompt=fixed(128),output=fixed(256),n=600');
+    const speculation = SpeculationConfig.parse({ method: 'eagle3', k: 5, policy: 'adaptive' });
+    const run = simulate(config(speculation), busy).speculation!;
+    const atKMax = expectedTokensPerStep(acceptanceRates(speculation), 5);
+    assert.ok(run.draftedTokens < 5 * run.verifications, 'the test drafts fewer than k at times');
+    assert.ok(run.expectedTokensPerVerification < atKMax - 0.1, `${run.expectedTokensPerVerification}`);
+    const drawn = run.tokensPerVerification;
+    assert.ok(
+      Math.abs(drawn - run.expectedTokensPerVerification) < 0.1,
+      `drawn ${drawn}, expected ${run.expectedTokensPerVerification}`,
+    );
+  });
+
   it("uses each request's own acceptance: mixed traffic drafts between its well- and badly-drafting parts", () => {
     const spec = config({ method: 'eagle3', k: 3 });
     const stream = (accept: number, seedShift: number) =>
