@@ -229,13 +229,17 @@ function blockModel(block: ServingBlock, written: PartialServingSettings, where:
   return model;
 }
 
-/** The block's GPU: --hardware, else the file's, else servetune.json's; none is an error. */
+/**
+ * The block's GPU: the file's (a node selector), else `hardware` (--hardware, servetune.json), else the
+ * editor's default; none is an error. The file's wins, as for check's diagnostics: a manifest pinned to
+ * H100s is predicted on H100s whatever the workspace assumes for files that name no GPU.
+ */
 function blockHardware(
   block: ServingBlock,
   options: { hardware?: string; hardwareFallback?: string },
   where: string,
 ): HardwareSpec {
-  const hardwareId = options.hardware ?? block.hardware?.id ?? options.hardwareFallback;
+  const hardwareId = block.hardware?.id ?? options.hardware ?? options.hardwareFallback;
   if (!hardwareId) {
     throw new ServeTuneError(
       `${where}: ${block.label} does not name its GPU: pass --hardware or set "hardware" in servetune.json`,

@@ -144,6 +144,18 @@ describe('tuneBlock', () => {
     assert.deepEqual(result.suggested!.metrics, chosen.metrics);
   });
 
+  it('predicts a block on the GPU its file names; the given hardware only fills in where it names none', async () => {
+    // The Deployment's node selector names H100s; servetune.json's or --hardware's l40s must not replace them.
+    const pinned = await predictBlock({
+      path: fixturePath('kubernetes/vllm-deployment.yaml'),
+      ...small,
+      hardware: 'l40s',
+    });
+    assert.equal(pinned.target.hardware, 'h100-sxm');
+    const unnamed = await predictBlock({ path: fixturePath('sglang/launch.sh'), ...small, hardware: 'l40s' });
+    assert.equal(unnamed.target.hardware, 'l40s');
+  });
+
   it("labels an SGLang block's memory share in three decimals, not the float derived from it", async () => {
     const predicted = await predictBlock({
       path: fixturePath('sglang/launch.sh'),
