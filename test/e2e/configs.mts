@@ -72,7 +72,7 @@ export async function lensText(page: Page, text: string | RegExp, timeout = 60_0
 }
 
 /** The Problems panel lists the message (and the panel is hidden again afterwards). */
-async function assertProblem(page: Page, message: RegExp): Promise<void> {
+export async function assertProblem(page: Page, message: RegExp): Promise<void> {
   await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
   await page.waitForFunction(
     (source) =>

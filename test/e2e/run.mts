@@ -4,7 +4,7 @@
 // log and the extension host and ServeTune logs.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { searchChartModel } from '../../src/engine/chart/search-chart.js';
@@ -19,7 +19,7 @@ import { simulate } from '../../src/engine/sim/simulate.js';
 import { ValidationReport } from '../../src/engine/validate/report.js';
 import { loadWorkload } from '../../src/engine/workload/load.js';
 import { simulationMarkdown } from '../../src/extension/simulation-report.js';
-import { configSteps, lensText, openFile as openConfig } from './configs.mjs';
+import { assertProblem, configSteps, lensText, openFile as openConfig } from './configs.mjs';
 import {
   collectLogs,
   installCodeServer,
@@ -1235,6 +1235,25 @@ const steps: [string, (s: Session) => Promise<void>][] = [
       } finally {
         writeFileSync(file, before);
       }
+    },
+  ],
+  [
+    "a manifest's node selector wins over servetune.json's hardware, in the lenses and the diagnostics",
+    async ({ page, workspace }) => {
+      // servetune.json names H100s for files that name no GPU; this Deployment's selector names L4s, on
+      // which 0.98 of the memory leaves too little outside vLLM's budget (on an H100 it would not).
+      const dir = join(workspace, 'pinned-gpu');
+      mkdirSync(dir, { recursive: true });
+      const workspaceConfig = JSON.parse(readFileSync(join(workspace, 'configs', 'servetune.json'), 'utf8'));
+      writeFileSync(
+        join(dir, 'servetune.json'),
+        JSON.stringify({ ...workspaceConfig, hardware: 'h100-sxm' }),
+      );
+      const deployment = readFileSync(join(workspace, 'configs', 'deployment.yaml'), 'utf8');
+      writeFileSync(join(dir, 'l4-pinned.yaml'), deployment.replace(/"0\.99".*$/m, '"0.98"'));
+      await openConfig(page, 'l4-pinned.yaml');
+      assert.match(await lensText(page, /^ServeTune: (p90 TTFT|cannot run)/), /p90 TTFT/);
+      await assertProblem(page, /gpu-memory-utilization 0\.98 leaves 0\.48 GiB of NVIDIA L4 24GB/);
     },
   ],
   // A look at every surface, after the runs above have filled them.
