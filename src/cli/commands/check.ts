@@ -14,8 +14,9 @@ import {
   WORKSPACE_CONFIG_FILE,
 } from '../../engine/config/index.js';
 import { getHardware } from '../../engine/hardware/catalog.js';
+import { isServeTuneError } from '../../engine/util/errors.js';
 import { MAX_CONFIG_FILE_BYTES, readConfigIfFile, readInputText } from '../../engine/util/files.js';
-import { printJson } from '../format.js';
+import { printJson, terminalSafe } from '../format.js';
 
 const readIfFile = readConfigIfFile;
 
@@ -63,6 +64,20 @@ function contextRows(block: ServingBlock, assumed: AssumedHardware | undefined):
   return rows;
 }
 
+/**
+ * The file's text, or undefined after saying on stderr why it cannot be read: one missing file of a CI
+ * glob must not hide the checks of the others (the run still exits 1).
+ */
+function readOrSay(file: string): string | undefined {
+  try {
+    return readInputText(file, MAX_CONFIG_FILE_BYTES);
+  } catch (error) {
+    if (!isServeTuneError(error)) throw error;
+    console.error(`servetune: error: ${terminalSafe(error.message)}`);
+    return undefined;
+  }
+}
+
 function printReport(report: ConfigFileReport, diagnostics: Diagnostic[], assumed?: AssumedHardware): void {
   console.log(
     `${report.file}: ${report.format}, ${report.blocks.length} serving block${report.blocks.length === 1 ? '' : 's'}`,
@@ -107,8 +122,13 @@ export function registerCheckCommands(program: Command): void {
       if (flags.hardware) getHardware(flags.hardware);
       const results: { report: ConfigFileReport; diagnostics: Diagnostic[] }[] = [];
       const assumed: (AssumedHardware | undefined)[] = [];
+      let unreadable = false;
       for (const file of files) {
-        const text = readInputText(file, MAX_CONFIG_FILE_BYTES);
+        const text = readOrSay(file);
+        if (text === undefined) {
+          unreadable = true;
+          continue;
+        }
         const report = readConfig(file, text, { readFile: readIfFile });
         const fromWorkspace = flags.hardware ? undefined : workspaceHardware(file);
         const hardware = flags.hardware ?? fromWorkspace;
@@ -125,6 +145,7 @@ export function registerCheckCommands(program: Command): void {
           if (i > 0) console.log('');
           printReport(report, diagnostics, assumed[i]);
         });
-      if (results.some((r) => r.diagnostics.some((d) => d.severity === 'error'))) process.exitCode = 1;
+      if (unreadable || results.some((r) => r.diagnostics.some((d) => d.severity === 'error')))
+        process.exitCode = 1;
     });
 }

@@ -49,6 +49,19 @@ describe('servetune check', { skip: !existsSync(cli) && 'dist/cli.mjs not built'
     assert.match(result.stdout, /error: Llama-3\.1-70B weights need [\d.]+ GiB per GPU at TP 1; NVIDIA H100/);
   });
 
+  it('a file that cannot be read is named on stderr and exits 1, and the other files are still checked', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servetune-check-'));
+    writeFileSync(join(dir, 'serve.sh'), 'vllm serve meta-llama/Llama-3.1-8B-Instruct\n');
+    const result = spawnSync(
+      process.execPath,
+      [join(process.cwd(), cli), 'check', 'missing.yaml', 'serve.sh', '--hardware', 'h100-sxm'],
+      { cwd: dir, encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /servetune: error: .*missing\.yaml/);
+    assert.match(result.stdout, /serve\.sh: shell, 1 serving block/);
+  });
+
   it('prints the GPU it assumed, and from where, for a block that names none', () => {
     const script = 'vllm serve meta-llama/Llama-3.1-8B-Instruct\n';
     const result = check({ 'serve.sh': script });
