@@ -38,6 +38,7 @@ async function sidebarWidth(page: Page, width: number): Promise<void> {
 async function looksWrong(frame: Frame): Promise<string[]> {
   return frame.evaluate(() => {
     const wrong: string[] = [];
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, not scripts' source, is what a user reads
     const text = document.body.innerText;
     const bad = text.match(/\b(NaN|undefined|Infinity)\b/);
     if (bad) wrong.push(`text has ${bad[0]}`);
