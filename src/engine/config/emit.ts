@@ -152,13 +152,10 @@ export function engineFlags(
     configYaml = new Document(fullYaml).toString();
   }
   argv.push(...flags);
-  const envPrefix = Object.entries(env)
-    .map(([k, v]) => `${k}=${shellQuote(v)} `)
-    .join('');
   return {
     engine,
     argv,
-    commandLine: envPrefix + argv.map(shellQuote).join(' '),
+    commandLine: commandLineOf(argv, env),
     env,
     ...(configYaml !== undefined ? { configYaml, yamlFileName } : {}),
     expressed: expressed as PartialServingSettings,
@@ -168,6 +165,14 @@ export function engineFlags(
       ...(input.gpus !== undefined ? { gpus: input.gpus } : {}),
     },
   };
+}
+
+/** A command as one shell line: the environment as `VAR=value` words first, every word quoted as needed. */
+export function commandLineOf(argv: readonly string[], env: Readonly<Record<string, string>>): string {
+  const envPrefix = Object.entries(env)
+    .map(([k, v]) => `${k}=${shellQuote(v)} `)
+    .join('');
+  return envPrefix + argv.map(shellQuote).join(' ');
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { disaggregatedFlags } from '../config/disaggregated-flags.js';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
 import { allToAllSettings } from '../config/engines/all-to-all.js';
 import { engineBehaviourSettings } from '../config/engines/engine-behaviour.js';
@@ -171,9 +172,12 @@ function server(
   gpusPerNode: number | undefined,
 ): z.infer<typeof EmittedServer> {
   const { needsCheckpoint } = quantizationOf(model, pool);
-  const flags: EngineFlags = engineFlags(engine, settings, {
-    yamlFileName: `${role === 'server' ? 'serve' : role}.yaml`,
-  });
+  const yamlFileName = `${role === 'server' ? 'serve' : role}.yaml`;
+  // A prefill or decode server carries its engine's KV transfer, as the deployment files' do.
+  const flags: EngineFlags =
+    role === 'server'
+      ? engineFlags(engine, settings, { yamlFileName })
+      : disaggregatedFlags(engine, settings, role, { yamlFileName });
   const gpus = flags.deployment.gpus ?? 1;
   const nodes = gpusPerNode !== undefined ? Math.ceil(gpus / gpusPerNode) : 1;
   return {

@@ -1,5 +1,6 @@
 import { Document } from 'yaml';
 import { ServeTuneError } from '../../util/errors.js';
+import { disaggregatedFlags } from '../disaggregated-flags.js';
 import { type EngineFlags, engineFlags } from '../emit.js';
 import { type EngineId, launchWords } from '../engines/index.js';
 import type { PartialServingSettings } from '../serving-settings.js';
@@ -7,44 +8,11 @@ import type { DeployFormat, DeployServer } from './types.js';
 
 /** The engine flags of one server, with what disaggregated serving needs to move KV between pools. */
 export function serverFlags(engine: EngineId, server: DeployServer): EngineFlags {
-  const name = server.role === 'server' ? 'serve' : server.role;
-  const settings =
-    server.role === 'server' ? server.settings : { ...server.settings, disaggregationMode: server.role };
-  const flags = engineFlags(engine, settings, { yamlFileName: `${name}.yaml` });
-  if (server.role === 'server') return flags;
-  const extra = transferArgs(engine, server.role);
-  const configYaml =
-    engine === 'trtllm'
-      ? `${flags.configYaml ?? ''}cache_transceiver_config:\n  backend: UCX\n`
-      : flags.configYaml;
-  if (engine === 'trtllm' && flags.configYaml === undefined) {
-    // The options file now exists, so the command names it.
-    extra.push('--extra_llm_api_options', `${name}.yaml`);
-  }
-  return {
-    ...flags,
-    argv: [...flags.argv, ...extra],
-    ...(configYaml !== undefined ? { configYaml, yamlFileName: flags.yamlFileName ?? `${name}.yaml` } : {}),
-  };
+  const yamlFileName = `${server.role === 'server' ? 'serve' : server.role}.yaml`;
+  return server.role === 'server'
+    ? engineFlags(engine, server.settings, { yamlFileName })
+    : disaggregatedFlags(engine, server.settings, server.role, { yamlFileName });
 }
-
-/**
- * The KV transfer each engine needs on each side: vLLM's NIXL connector (the role says which side),
- * SGLang's transfer backend (its `--disaggregation-mode` is a setting already); TensorRT-LLM's cache
- * transceiver goes in its options YAML. SGLang and TensorRT-LLM listen on localhost unless told
- * otherwise, and the router reaches each pool from another container.
- */
-function transferArgs(engine: EngineId, role: 'prefill' | 'decode'): string[] {
-  if (engine === 'vllm') {
-    const kvRole = role === 'prefill' ? 'kv_producer' : 'kv_consumer';
-    return ['--kv-transfer-config', `{"kv_connector":"NixlConnector","kv_role":"${kvRole}"}`];
-  }
-  if (engine === 'sglang') return ['--disaggregation-transfer-backend', 'nixl', ...ALL_INTERFACES];
-  if (engine === 'trtllm') return [...ALL_INTERFACES];
-  throw new ServeTuneError(`${engine} has no prefill/decode disaggregation to emit`, 'invalid-plan');
-}
-
-const ALL_INTERFACES = ['--host', '0.0.0.0'];
 
 /**
  * The address a vLLM prefill server gives decode servers for the NIXL handshake (`localhost` by

@@ -1,5 +1,6 @@
 import { Document } from 'yaml';
 import { yamlScalar } from '../emit.js';
+import { kvTransferOf } from '../engines/kv-transfer.js';
 import { launcherFlag } from '../knobs/flag-spelling.js';
 import { type Knob, knobTable, yamlPathOf } from '../knobs/index.js';
 import type { PartialServingSettings } from '../serving-settings.js';
@@ -46,7 +47,7 @@ function dynamoFlag(matches: (knob: Knob) => boolean): string {
 /** The worker's options YAML and its arguments (the model, the options file, the side). */
 export function trtllmWorker(server: DeployServer): { args: string[]; file: DeployFile } {
   const yaml = optionsYaml(server.settings);
-  if (server.role !== 'server') yaml.cache_transceiver_config = { backend: 'UCX' };
+  if (server.role !== 'server') Object.assign(yaml, kvTransferOf('trtllm').optionsYaml);
   const path = trtllmOptionsFile(server);
   const args = [
     ...(server.settings.model

@@ -1,6 +1,7 @@
 import { ServeTuneError } from '../../util/errors.js';
 import { engineFlags } from '../emit.js';
 import { ENGINES, type EngineId } from '../engines/index.js';
+import { kvTransferOf } from '../engines/kv-transfer.js';
 import { argsAfterLauncher, gpusPerPod, manifest, replicasOf } from './common.js';
 import { trtllmWorker } from './dynamo-trtllm.js';
 import { DYNAMO_IMAGES } from './images.js';
@@ -22,8 +23,7 @@ function workerArgs(engine: EngineId, server: DeployServer): string[] {
   const args = argsAfterLauncher(engine, flags.argv);
   if (ENGINES[engine].launchers[0].positionalModel && server.settings.model)
     args.splice(0, 1, '--model', server.settings.model);
-  if (engine === 'vllm' && server.role === 'prefill') args.push('--is-prefill-worker');
-  if (engine === 'sglang' && server.role !== 'server') args.push('--disaggregation-transfer-backend', 'nixl');
+  if (server.role !== 'server') args.push(...kvTransferOf(engine).dynamoArgs(server.role));
   return args;
 }
 

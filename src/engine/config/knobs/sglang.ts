@@ -203,6 +203,7 @@ const knobs: Knob[] = [
     ])
     .concat([
       '--disaggregation-ib-device',
+      '--disaggregation-bootstrap-port',
       '--chat-template',
       '--tool-call-parser',
       '--random-seed',

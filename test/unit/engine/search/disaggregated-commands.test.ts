@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { readConfig } from '../../../../src/engine/config/read.js';
+import { getModel } from '../../../../src/engine/model/catalog.js';
+import { engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
+import type { Candidate, Pool } from '../../../../src/engine/search/schema.js';
+
+const pool = (dp: number): Pool => ({
+  plan: { tp: 1, pp: 1, dp, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' },
+  knobs: {
+    maxNumSeqs: 128,
+    maxNumBatchedTokens: 8192,
+    chunkedPrefill: true,
+    blockSize: 16,
+    gpuMemoryUtilization: 0.9,
+  },
+});
+const pair: Candidate = { kind: 'disaggregated', id: 'p1d2', prefill: pool(1), decode: pool(2) };
+const model = getModel('llama-3.1-8b');
+const serversOf = (engine: 'vllm' | 'sglang' | 'trtllm') =>
+  engineSettingsFor(engine, model, pair, 8192).servers;
+
+/** The words bash gives the program for a command line, as a user pasting it would run it. */
+const wordsInBash = (line: string): string[] =>
+  execFileSync('bash', ['-c', `set -- ${line}; printf '%s\\0' "$@"`], { encoding: 'utf8' })
+    .split('\0')
+    .slice(0, -1);
+
+describe("a search's prefill/decode commands carry the engine's KV transfer", () => {
+  it('vLLM: --kv-transfer-config with the NIXL connector and each side as kv_role, valid JSON in the shell', () => {
+    const [prefill, decode] = serversOf('vllm');
+    for (const [server, role] of [
+      [prefill, 'kv_producer'],
+      [decode, 'kv_consumer'],
+    ] as const) {
+      const words = wordsInBash(server.commandLine);
+      const json = words[words.indexOf('--kv-transfer-config') + 1];
+      assert.deepEqual(JSON.parse(json), { kv_connector: 'NixlConnector', kv_role: role });
+      assert.deepEqual(server.dropped, [], JSON.stringify(server.dropped));
+    }
+  });
+
+  it('SGLang: --disaggregation-mode per side, the nixl backend, the bootstrap port on prefill', () => {
+    const [prefill, decode] = serversOf('sglang');
+    assert.match(
+      prefill.commandLine,
+      /--disaggregation-mode prefill .*--disaggregation-transfer-backend nixl --disaggregation-bootstrap-port 8998/,
+    );
+    assert.match(decode.commandLine, /--disaggregation-mode decode .*--disaggregation-transfer-backend nixl/);
+    assert.doesNotMatch(decode.commandLine, /bootstrap-port/);
+  });
+
+  it('TensorRT-LLM: --server_role per side and the cache transceiver in the options file it names', () => {
+    const [prefill, decode] = serversOf('trtllm');
+    for (const [server, role] of [
+      [prefill, 'CONTEXT'],
+      [decode, 'GENERATION'],
+    ] as const) {
+      assert.match(server.commandLine, new RegExp(`--server_role ${role}`));
+      assert.match(server.commandLine, new RegExp(`--extra_llm_api_options ${server.yamlFileName}`));
+      assert.deepEqual(parse(server.configYaml ?? '').cache_transceiver_config, { backend: 'UCX' });
+    }
+  });
+
+  it('every command reads back as its side with no unknown flag', () => {
+    for (const engine of ['vllm', 'sglang', 'trtllm'] as const) {
+      for (const server of serversOf(engine)) {
+        const [block] = readConfig('serve.sh', `${server.commandLine}\n`).blocks;
+        assert.equal(block.settings.disaggregationMode?.value, server.role, `${engine} ${server.role}`);
+        assert.deepEqual(block.unknownFlags, [], `${engine} ${server.role}`);
+      }
+    }
+  });
+});
