@@ -1,5 +1,6 @@
 import type { DashboardState } from '../engine/protocol/webview.js';
 import type { CapacityPlan } from '../engine/search/capacity.js';
+import { capacityCommandLines } from '../engine/search/capacity-commands.js';
 import { priceText } from '../engine/search/cost.js';
 import { ENERGY_BASIS } from '../engine/search/energy.js';
 import { latencyText, shownLatencies, shownLatenciesText, sloTargetsText } from '../engine/search/format.js';
@@ -60,6 +61,7 @@ export function capacityMarkdown(plan: CapacityPlan): string {
         : `| ${r.hardware} | – | ${r.reason ?? 'none'} | | | | ${shown.map(() => ' |').join('')} | |`,
     ),
     '',
+    ...commandsMarkdown(plan),
     `Energy per output token: ${ENERGY_BASIS}.`,
     '',
     'Prices:',
@@ -69,4 +71,10 @@ export function capacityMarkdown(plan: CapacityPlan): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** Each GPU type's engine commands, as the CLI prints them, in a shell block. */
+function commandsMarkdown(plan: CapacityPlan): string[] {
+  const lines = capacityCommandLines(plan.rows);
+  return lines.length === 0 ? [] : ['## Engine commands', '', '```sh', ...lines, '```', ''];
 }

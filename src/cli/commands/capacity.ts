@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { renderCapacityReportHtml } from '../../engine/report/capacity-html.js';
 import { type CapacityInput, type CapacityPlan, planCapacity } from '../../engine/search/capacity.js';
+import { capacityCommandLines } from '../../engine/search/capacity-commands.js';
 import { priceText } from '../../engine/search/cost.js';
 import { ENERGY_BASIS } from '../../engine/search/energy.js';
 import { latencyText, shownLatencies, sloTargetsText } from '../../engine/search/format.js';
@@ -69,6 +70,11 @@ function printCapacityPlan(plan: CapacityPlan): void {
     ]),
   );
   if (plan.rows.some((r) => r.plan?.energy)) console.log(`J/output token: ${ENERGY_BASIS}.`);
+  const commands = capacityCommandLines(plan.rows);
+  if (commands.length > 0) {
+    console.log("\nEngine commands (each GPU type's configuration, as search prints it):");
+    for (const line of commands) console.log(line);
+  }
   console.log('\nPrices:');
   for (const r of plan.rows) {
     console.log(

@@ -21,6 +21,7 @@ import {
 } from '../../engine/search/front-rows.js';
 import { type SearchConfiguration, type SearchResult, searchServing } from '../../engine/search/run.js';
 import type { PrunedConfiguration, Slo } from '../../engine/search/schema.js';
+import { type EmittedServer, serverLines } from '../../engine/search/server-lines.js';
 import { simulatedSpanNote } from '../../engine/search/simulation-evaluator.js';
 import { nearestToSlo } from '../../engine/search/slo.js';
 import { RANKING_SLO_RULES } from '../../engine/workload/slo.js';
@@ -151,36 +152,8 @@ function printBest(best: SearchConfiguration, result: SearchResult): void {
   for (const server of best.settings?.servers ?? []) printServer(server);
 }
 
-type EmittedServer = NonNullable<SearchConfiguration['settings']>['servers'][number];
-
 function printServer(server: EmittedServer): void {
   for (const line of serverLines(server)) console.log(line);
-}
-
-/**
- * One server's command line, what the command cannot say (an int4 plan's checkpoint, a setting the
- * engine has no flag for: the HTML report's "Not expressible"), and how it starts over several nodes.
- */
-export function serverLines(server: EmittedServer): string[] {
-  const lines = [
-    `  ${server.role === 'server' ? '' : `${server.role}: `}${server.commandLine}   (× ${server.replicas}, ${server.gpusPerServer} GPU${server.gpusPerServer > 1 ? 's' : ''} each)`,
-  ];
-  if (server.dropped.length > 0)
-    lines.push(
-      `    not in the command: ${server.dropped.map((d) => `${d.setting} (${d.reason})`).join('; ')}`,
-    );
-  if (server.mpiWorld) {
-    lines.push(
-      `    over ${server.nodes} nodes as one MPI world, started once (HOSTFILE: the nodes, slots= their GPUs):`,
-      `    mpirun: ${server.mpiWorld.mpirun}`,
-      `    Slurm:  ${server.mpiWorld.srun}`,
-    );
-  } else if (server.nodes !== undefined) {
-    lines.push(`    over ${server.nodes} nodes; on each (HEAD_NODE_IP: node 0's address):`);
-    for (const [rank, line] of (server.nodeCommandLines ?? []).entries())
-      lines.push(`    node ${rank}: ${line}`);
-  }
-  return lines;
 }
 
 /** The latency and throughput fronts, the best marked. */

@@ -4,7 +4,7 @@ import type { CapacityOption, CapacityPlan, CapacityRow } from '../search/capaci
 import { priceText } from '../search/cost.js';
 import { ENERGY_BASIS } from '../search/energy.js';
 import { latencyText, shownLatencies, sloTargetsText } from '../search/format.js';
-import { escapeHtml, type ReportAssets, reportPage } from './html.js';
+import { escapeHtml, type ReportAssets, reportPage, serverBlocks } from './html.js';
 import type { ReportSummary } from './summary.js';
 
 // The HTML report of a capacity plan: the answer first, then one row per GPU type (the overall cheapest
@@ -79,6 +79,20 @@ function frontHtml(front: readonly CapacityOption[], p: CapacityPlan['slo']['per
   return `<div class="table-scroll"><table class="configurations front"><thead><tr><th>$ per hour</th><th>GPU</th><th>GPUs</th><th>configuration</th><th>TTFT ${p}</th></tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
 }
 
+/** Each GPU type's engine commands, as `search` gives them for that configuration. */
+function commandsHtml(rows: readonly CapacityRow[]): string {
+  const sections = rows.flatMap((r) => {
+    if (!r.plan) return [];
+    const heading = `<h3>${escapeHtml(r.hardware)}: ${escapeHtml(r.plan.label)}</h3>`;
+    return [
+      r.commands
+        ? `${heading}${serverBlocks(r.commands.servers)}`
+        : `${heading}<p class="muted">No command: ${escapeHtml(r.commandsUnavailable ?? 'none')}</p>`,
+    ];
+  });
+  return sections.length === 0 ? '' : `<h2>Engine commands</h2>\n${sections.join('\n')}`;
+}
+
 function pricesHtml(plan: CapacityPlan): string {
   const items = plan.rows.map((r) =>
     r.price
@@ -112,6 +126,7 @@ export function renderCapacityReportHtml(plan: CapacityPlan, assets: ReportAsset
 ${plan.rows.map((r) => rowHtml(r, plan.slo)).join('\n')}
 </tbody>
 </table></div>
+${commandsHtml(plan.rows)}
 <h2>Cost against latency (each cheaper deployment has a higher TTFT ${p})</h2>
 ${frontHtml(plan.front, p)}
 <h2>Prices used</h2>

@@ -1,5 +1,6 @@
 import { searchChartModel } from '../chart/search-chart.js';
 import type { ParetoPanelState } from '../protocol/webview.js';
+import type { EngineSettings } from '../search/engine-commands.js';
 import { latencyText } from '../search/format.js';
 import type { SearchConfiguration, SearchResult } from '../search/run.js';
 import { reportThemeCss } from './report-theme.js';
@@ -48,9 +49,10 @@ function configurationRows(result: SearchResult): string {
   return sorted.map(row).join('\n');
 }
 
-function serverBlocks(c: SearchConfiguration): string {
-  return c
-    .settings!.servers.map(
+/** Each server's command, options file, environment and what it cannot say (search and capacity reports). */
+export function serverBlocks(servers: EngineSettings['servers']): string {
+  return servers
+    .map(
       (s) =>
         `<h4>${s.role === 'server' ? 'Server' : s.role === 'prefill' ? 'Prefill workers' : 'Decode workers'}: ${s.replicas} × ${s.gpusPerServer} GPU${s.gpusPerServer > 1 ? 's' : ''}</h4>` +
         `<pre>${escapeHtml(s.commandLine)}</pre>` +
@@ -106,9 +108,11 @@ function settingsSections(result: SearchResult): string {
         rest.length === 0
           ? ''
           : `<details><summary>${rest.length} more with the same plan, other scheduler settings</summary>${rest
-              .map((c) => `<h4>${escapeHtml(c.label)}: ${rateText(c)}</h4>${serverBlocks(c)}`)
+              .map(
+                (c) => `<h4>${escapeHtml(c.label)}: ${rateText(c)}</h4>${serverBlocks(c.settings!.servers)}`,
+              )
               .join('\n')}</details>`;
-      return `<section class="settings${lead.best ? ' best' : ''}"><h3>${lead.best ? 'Best: ' : ''}${escapeHtml(lead.label)}: ${rateText(lead)}</h3>${serverBlocks(lead)}${folded}</section>`;
+      return `<section class="settings${lead.best ? ' best' : ''}"><h3>${lead.best ? 'Best: ' : ''}${escapeHtml(lead.label)}: ${rateText(lead)}</h3>${serverBlocks(lead.settings!.servers)}${folded}</section>`;
     })
     .join('\n');
 }

@@ -5,12 +5,13 @@ import { getHardware } from '../hardware/catalog.js';
 import type { HardwareSpec } from '../hardware/spec.js';
 import { resolveModelAsync } from '../model/resolve.js';
 import type { ModelSpec } from '../model/spec.js';
-import { servingEngineFor } from '../perf/serving-engine.js';
+import { type ServingEngineInput, servingEngineFor } from '../perf/serving-engine.js';
 import { ServeTuneError } from '../util/errors.js';
 import { paretoFront2d } from '../util/pareto.js';
 import { SearchAsked } from './asked.js';
 import { Cost, costOf, PriceUsed, priceFor } from './cost.js';
 import { Energy, energyOf } from './energy.js';
+import { EngineSettings, engineSettingsFor } from './engine-commands.js';
 import { loadSearchSample } from './run.js';
 import { Candidate, type CandidateBody, EvaluationMetrics, type Pool, Slo } from './schema.js';
 import type { Evaluator } from './search.js';
@@ -70,6 +71,13 @@ export const CapacityRow = z.object({
   cheapest: z.boolean(),
   /** Where a measured profile of another device calibrated this type: what carries over and what not. */
   calibrationNote: z.string().optional(),
+  /**
+   * The plan's engine commands, as `search` prints them for that configuration (`engineSettingsFor`);
+   * null without a plan. Optional, added later.
+   */
+  commands: EngineSettings.nullable().default(null),
+  /** Why the plan has no commands (an engine that cannot start a server that size). */
+  commandsUnavailable: z.string().optional(),
 });
 export type CapacityRow = z.infer<typeof CapacityRow>;
 
@@ -334,6 +342,7 @@ async function planType(
     reason,
     configurationsEvaluated: sizings.length,
     cheapest: false,
+    commands: null,
   };
   return { row, options, simulations };
 }
@@ -391,7 +400,8 @@ export async function planCapacity(
     try {
       const ctx = { model, hardware, input, rate, maxSequenceTokens };
       const typed = await planType(ctx, threaded ?? local);
-      rows.push(note ? { ...typed.row, calibrationNote: note } : typed.row);
+      const commands = commandsOf(typed.row.plan, { model, hardware, maxModelLen, setup });
+      rows.push({ ...typed.row, ...commands, ...(note ? { calibrationNote: note } : {}) });
       all.push(...typed.options);
       simulations += typed.simulations;
     } finally {
@@ -425,6 +435,30 @@ export async function planCapacity(
     simulations,
     wallSeconds: (performance.now() - started) / 1000,
   });
+}
+
+/**
+ * A sized deployment's engine commands, from the function `search` prints its own with, so a capacity
+ * plan's row can be started as it stands.
+ */
+function commandsOf(
+  plan: CapacityOption | null,
+  context: {
+    model: ModelSpec;
+    hardware: HardwareSpec;
+    maxModelLen: number;
+    setup: { engine: EngineId; servingEngine?: ServingEngineInput };
+  },
+): Pick<CapacityRow, 'commands' | 'commandsUnavailable'> {
+  if (!plan) return { commands: null };
+  const { model, hardware, maxModelLen, setup } = context;
+  try {
+    const target = { hardware, servingEngine: setup.servingEngine };
+    return { commands: engineSettingsFor(setup.engine, model, plan.candidate, maxModelLen, target) };
+  } catch (error) {
+    if (!(error instanceof ServeTuneError)) throw error;
+    return { commands: null, commandsUnavailable: error.message };
+  }
 }
 
 function sameCostAndLatency(a: CapacityOption, b: CapacityOption, slo: Slo): boolean {

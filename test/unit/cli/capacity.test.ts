@@ -56,6 +56,18 @@ describe('search: capacity planning', () => {
     const cheapest = plan.rows.find((r) => r.cheapest)!;
     assert.match(text.stdout, new RegExp(`\\* ${cheapest.hardware} +${cheapest.plan!.gpus} `));
     assert.match(text.stdout, /\$\/hour +\$\/M output +\$\/M total/);
+    // Each type's engine commands, as search prints them, and --json carries the same.
+    assert.match(
+      text.stdout,
+      /\nEngine commands \(each GPU type's configuration, as search prints it\):\nl40s: /,
+    );
+    for (const row of plan.rows.filter((r) => r.plan)) {
+      const [server] = row.commands!.servers;
+      assert.ok(
+        text.stdout.includes(`  ${server.commandLine}   (× `),
+        `${row.hardware}: ${server.commandLine}`,
+      );
+    }
     assert.match(text.stdout, /Prices:\n {2}\$0\.79\/GPU-hour of l40s \(RunPod/);
     const noRate = RUN.filter((a, i) => a !== '--rate' && RUN[i - 1] !== '--rate');
     const refused = search('--hardware', 'l40s,h100-sxm', '--gpus', '4', '--concurrency', '8', ...noRate);

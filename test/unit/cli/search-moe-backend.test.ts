@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serverLines } from '../../../src/cli/commands/search.js';
+import { serverLines } from '../../../src/engine/search/server-lines.js';
 import { cliMissing, searchBestServer, spawnSmallRun, tuneLaunchLine } from '../helpers/small-cli-run.js';
 
 describe('search and tune --moe-backend', { skip: cliMissing }, () => {

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { getHardware } from '../../../src/engine/hardware/catalog.js';
+import { getModel } from '../../../src/engine/model/catalog.js';
+import { servingEngineFor } from '../../../src/engine/perf/serving-engine.js';
 import { DashboardState } from '../../../src/engine/protocol/webview.js';
+import { renderCapacityReportHtml } from '../../../src/engine/report/capacity-html.js';
+import { escapeHtml } from '../../../src/engine/report/html.js';
+import { CapacityInput } from '../../../src/engine/search/capacity.js';
+import { engineSettingsFor } from '../../../src/engine/search/engine-commands.js';
 import { latencyText } from '../../../src/engine/search/format.js';
+import { loadSearchSample } from '../../../src/engine/search/run.js';
 import { Slo } from '../../../src/engine/search/schema.js';
 import { capacityDashboard, capacityMarkdown } from '../../../src/extension/capacity-report.js';
-import { smallCapacityPlan } from '../helpers/small-capacity-plan.js';
+import { SMALL_CAPACITY_INPUT, smallCapacityPlan } from '../helpers/small-capacity-plan.js';
 
 const plan = smallCapacityPlan();
 
@@ -59,5 +67,32 @@ describe('the capacity plan on the dashboard', () => {
     assert.match(withTpot.rows.find((r) => r.hardware === 'h100-sxm')!.latencies, /, TPOT p90 [\d.]+ ms \//);
     for (const r of p.rows.filter((x) => !x.plan))
       assert.equal(state.rows.find((x) => x.hardware === r.hardware)!.latencies, '', 'no plan, no latencies');
+  });
+});
+
+describe("the capacity plan's engine commands", () => {
+  it('gives each GPU type the commands search prints for its configuration, in the report and the HTML', async () => {
+    const p = await plan;
+    const input = CapacityInput.parse(SMALL_CAPACITY_INPUT);
+    const model = getModel('llama-3.1-8b');
+    const { maxModelLen } = loadSearchSample(input, model);
+    const servingEngine = servingEngineFor({ id: input.engine, version: input.engineVersion }, input);
+    const planned = p.rows.filter((r) => r.plan);
+    assert.ok(planned.length > 0);
+    const markdown = capacityMarkdown(p);
+    const html = renderCapacityReportHtml(p, { webviewJs: '', webviewCss: '' });
+    for (const row of planned) {
+      const hardware = getHardware(row.hardware);
+      const expected = engineSettingsFor(input.engine, model, row.plan!.candidate, maxModelLen, {
+        hardware,
+        servingEngine,
+      });
+      assert.deepEqual(row.commands, expected, row.hardware);
+      for (const server of expected.servers) {
+        assert.ok(markdown.includes(server.commandLine), `${row.hardware}: ${server.commandLine}`);
+        assert.ok(html.includes(escapeHtml(server.commandLine)), row.hardware);
+      }
+    }
+    assert.match(markdown, /## Engine commands\n\n```sh\nl40s: /);
   });
 });
