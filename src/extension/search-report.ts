@@ -12,6 +12,7 @@ import {
   throughputFrontRows,
 } from '../engine/search/front-rows.js';
 import type { SearchConfiguration, SearchResult } from '../engine/search/run.js';
+import { splitCommandLines } from '../engine/search/server-lines.js';
 
 function cell(text: string): string {
   return text.replaceAll('|', '\\|');
@@ -36,7 +37,10 @@ export function searchMarkdown(result: SearchResult): string {
       : []),
     // With disaggregation searched: the best split against the best colocated (as the CLI prints it).
     ...(result.disaggregation
-      ? [`- ${result.disaggregation[0]?.toUpperCase()}${result.disaggregation.slice(1)}`]
+      ? [
+          `- ${result.disaggregation[0]?.toUpperCase()}${result.disaggregation.slice(1)}`,
+          ...shellBlock(splitCommandLines(result)),
+        ]
       : []),
     '',
   ];
@@ -116,4 +120,9 @@ export function searchMarkdown(result: SearchResult): string {
 /** The result as stored with a run: the pruned list (often the longest part) is kept as a count only. */
 export function compactSearchResult(result: SearchResult): SearchResult {
   return { ...result, pruned: [] };
+}
+
+/** Command lines as a Markdown shell block; nothing for none. */
+function shellBlock(lines: readonly string[]): string[] {
+  return lines.length === 0 ? [] : ['', '```sh', ...lines, '```'];
 }

@@ -21,7 +21,7 @@ import {
 } from '../../engine/search/front-rows.js';
 import { type SearchConfiguration, type SearchResult, searchServing } from '../../engine/search/run.js';
 import type { PrunedConfiguration, Slo } from '../../engine/search/schema.js';
-import { type EmittedServer, serverLines } from '../../engine/search/server-lines.js';
+import { type EmittedServer, serverLines, splitCommandLines } from '../../engine/search/server-lines.js';
 import { simulatedSpanNote } from '../../engine/search/simulation-evaluator.js';
 import { nearestToSlo } from '../../engine/search/slo.js';
 import { RANKING_SLO_RULES } from '../../engine/workload/slo.js';
@@ -110,7 +110,10 @@ function printResult(result: SearchResult): void {
   const capped = simulatedSpanNote(result.workload.rate);
   if (capped) console.log(`Note: ${capped}.`);
   if (result.speculation) console.log(`${result.speculation[0].toUpperCase()}${result.speculation.slice(1)}`);
-  if (result.disaggregation) console.log(`${capitalized(result.disaggregation)}.`);
+  if (result.disaggregation) {
+    console.log(`${capitalized(result.disaggregation)}.`);
+    for (const line of splitCommandLines(result)) console.log(line);
+  }
   if (result.configurations.length === 0) return;
   printFronts(result);
 }

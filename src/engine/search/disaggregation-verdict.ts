@@ -1,17 +1,18 @@
 import { latencyText } from './format.js';
 import type { EvaluatedConfiguration, SloPercentile } from './schema.js';
 
-/** What the verdict needs of a configuration: its plan kind, its name and what it delivered. */
-type Judged = Pick<EvaluatedConfiguration, 'candidate' | 'metrics' | 'maxRateUnderSlo' | 'best'> & {
-  label: string;
-};
+/** What ranking a configuration needs: its plan kind and what it delivered. */
+type Ranked = Pick<EvaluatedConfiguration, 'candidate' | 'metrics' | 'maxRateUnderSlo' | 'best'>;
+
+/** What the verdict needs of a configuration: what ranking needs, and its name. */
+type Judged = Ranked & { label: string };
 
 /**
  * Best first: the highest rate under the SLOs, then (none meeting them, the usual case of a search
  * that has to ask whether to split) the most requests within the targets at the search rate, then
  * throughput per GPU.
  */
-const rank = (a: Judged, b: Judged) =>
+const rank = (a: Ranked, b: Ranked) =>
   (b.maxRateUnderSlo ?? -1) - (a.maxRateUnderSlo ?? -1) ||
   b.metrics.attainment - a.metrics.attainment ||
   b.metrics.throughputPerGpu - a.metrics.throughputPerGpu;
@@ -23,7 +24,7 @@ const rank = (a: Judged, b: Judged) =>
  * the answer was left to reading the fronts, where a split that lost is only a row further down.
  */
 export function explainDisaggregation(configurations: readonly Judged[], p: SloPercentile): string {
-  const split = configurations.filter((c) => c.candidate.kind === 'disaggregated').sort(rank)[0];
+  const split = bestSplit(configurations);
   const together = configurations.filter((c) => c.candidate.kind === 'colocated').sort(rank)[0];
   if (!split) return 'disaggregation: no disaggregated configuration fits these GPUs';
   const delivers = (c: Judged) =>
@@ -35,4 +36,9 @@ export function explainDisaggregation(configurations: readonly Judged[], p: SloP
       : 'disaggregation: neither meets the SLOs';
   const against = together ? `, against ${delivers(together)} for the best colocated, ${together.label}` : '';
   return `${verdict}: the best disaggregated configuration, ${split.label}, serves ${delivers(split)}${against}`;
+}
+
+/** The disaggregated configuration the verdict judges (the best split), whose commands are printed with it. */
+export function bestSplit<T extends Ranked>(configurations: readonly T[]): T | undefined {
+  return configurations.filter((c) => c.candidate.kind === 'disaggregated').sort(rank)[0];
 }

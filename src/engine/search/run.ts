@@ -13,7 +13,7 @@ import { arrivalRate } from '../workload/transform.js';
 import type { Workload } from '../workload/types.js';
 import { SearchAsked } from './asked.js';
 import { Cost, costOf, PriceUsed, priceFor } from './cost.js';
-import { explainDisaggregation } from './disaggregation-verdict.js';
+import { bestSplit, explainDisaggregation } from './disaggregation-verdict.js';
 import { Energy, energyOf } from './energy.js';
 import { EngineSettings, engineSettingsFor } from './engine-commands.js';
 import { EvaluatedConfiguration, type Pool, PrunedConfiguration, Slo } from './schema.js';
@@ -210,13 +210,15 @@ export async function searchServing(
   try {
     // Partial results carry no engine settings: those are for the configurations the final fronts keep.
     const resultOf = (outcome: SearchOutcome, withSettings: boolean): SearchResult => {
+      // The split the disaggregation verdict reports gets its commands too, chosen or not.
+      const split = input.disaggregation ? bestSplit(outcome.configurations) : undefined;
       const configurations = outcome.configurations.map((c) => ({
         ...c,
         label: labelOf(c),
         cost: price && c.metricsAtMaxRate ? costOf(c.metricsAtMaxRate, c.gpus, price) : null,
         energy: c.metricsAtMaxRate ? energyOf(c.metricsAtMaxRate, hardware) : null,
         settings:
-          withSettings && (c.best || c.paretoLatency || c.paretoThroughput)
+          withSettings && (c.best || c.paretoLatency || c.paretoThroughput || c.id === split?.id)
             ? engineSettingsFor(input.engine, model, c.candidate, maxModelLen, {
                 hardware,
                 servingEngine,

@@ -1,4 +1,6 @@
+import { bestSplit } from './disaggregation-verdict.js';
 import type { EngineSettings } from './engine-commands.js';
+import type { SearchResult } from './run.js';
 
 export type EmittedServer = EngineSettings['servers'][number];
 
@@ -39,4 +41,14 @@ export function serverLines(server: EmittedServer): string[] {
       lines.push(`    node ${rank}: ${line}`);
   }
   return lines;
+}
+
+/**
+ * The commands of the split the disaggregation verdict reports, where it is not the best (whose commands
+ * are printed already): a user weighing the split can start it.
+ */
+export function splitCommandLines(result: SearchResult): string[] {
+  const split = bestSplit(result.configurations);
+  if (!split?.settings || split.best) return [];
+  return [`  Its commands (${split.label}):`, ...split.settings.servers.flatMap(serverLines)];
 }

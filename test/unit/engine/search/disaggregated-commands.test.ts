@@ -4,8 +4,13 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { readConfig } from '../../../../src/engine/config/read.js';
 import { getModel } from '../../../../src/engine/model/catalog.js';
+import { bestSplit } from '../../../../src/engine/search/disaggregation-verdict.js';
 import { engineSettingsFor } from '../../../../src/engine/search/engine-commands.js';
+import { searchServing } from '../../../../src/engine/search/run.js';
 import type { Candidate, Pool } from '../../../../src/engine/search/schema.js';
+import { Slo } from '../../../../src/engine/search/schema.js';
+import { splitCommandLines } from '../../../../src/engine/search/server-lines.js';
+import { searchMarkdown } from '../../../../src/extension/search-report.js';
 
 const pool = (dp: number): Pool => ({
   plan: { tp: 1, pp: 1, dp, ep: 1, weightDtype: 'bf16', kvDtype: 'bf16' },
@@ -71,6 +76,36 @@ describe("a search's prefill/decode commands carry the engine's KV transfer", ()
         assert.equal(block.settings.disaggregationMode?.value, server.role, `${engine} ${server.role}`);
         assert.deepEqual(block.unknownFlags, [], `${engine} ${server.role}`);
       }
+    }
+  });
+});
+
+describe('the split the disaggregation verdict reports has commands, in the CLI text and the editor report', () => {
+  it('gives the best disaggregated configuration its prefill and decode commands even when not chosen', async () => {
+    const result = await searchServing({
+      model: 'llama-3.1-8b',
+      hardware: 'h100-sxm',
+      gpus: 4,
+      disaggregation: true,
+      workload: 'poisson:rate=10,prompt=uniform(256,1024),output=uniform(32,192),n=150',
+      slo: Slo.parse({ ttft: 1.5, tbt: 0.06 }),
+      sampleRequests: 150,
+      threads: 0,
+    });
+    const split = bestSplit(result.configurations);
+    assert.ok(split?.settings, 'the reported split carries its commands');
+    assert.deepEqual(
+      split.settings.servers.map((s) => s.role),
+      ['prefill', 'decode'],
+    );
+    const lines = splitCommandLines(result);
+    if (split.best) assert.deepEqual(lines, [], 'chosen: printed as the best already');
+    else {
+      assert.match(
+        lines.join('\n'),
+        /prefill: vllm serve .*--kv-transfer-config '\{"kv_connector":"NixlConnector"/,
+      );
+      for (const line of lines) assert.ok(searchMarkdown(result).includes(line), line);
     }
   });
 });
