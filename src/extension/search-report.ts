@@ -12,7 +12,7 @@ import {
   throughputFrontRows,
 } from '../engine/search/front-rows.js';
 import type { SearchConfiguration, SearchResult } from '../engine/search/run.js';
-import { splitCommandLines } from '../engine/search/server-lines.js';
+import { routerLines, splitCommandLines } from '../engine/search/server-lines.js';
 
 function cell(text: string): string {
   return text.replaceAll('|', '\\|');
@@ -62,6 +62,8 @@ export function searchMarkdown(result: SearchResult): string {
         '',
       );
     }
+    // A prefill/decode pair's router, as the CLI prints it.
+    if (best.settings?.router) lines.push('Router:', ...shellBlock(routerLines(best.settings)), '');
   } else {
     lines.push(
       `## No configuration meets the SLOs ${searchLoadText(result.workload)}`,

@@ -21,7 +21,7 @@ import {
 } from '../../engine/search/front-rows.js';
 import { type SearchConfiguration, type SearchResult, searchServing } from '../../engine/search/run.js';
 import type { PrunedConfiguration, Slo } from '../../engine/search/schema.js';
-import { type EmittedServer, serverLines, splitCommandLines } from '../../engine/search/server-lines.js';
+import { settingsLines, splitCommandLines } from '../../engine/search/server-lines.js';
 import { simulatedSpanNote } from '../../engine/search/simulation-evaluator.js';
 import { nearestToSlo } from '../../engine/search/slo.js';
 import { RANKING_SLO_RULES } from '../../engine/workload/slo.js';
@@ -152,11 +152,7 @@ function printBest(best: SearchConfiguration, result: SearchResult): void {
       `  energy (estimate at TDP, ${best.energy.wattsPerGpu} W per GPU, GPUs only, an upper bound): ${best.energy.joulesPerOutputToken.toPrecision(2)} J per output token at ${best.maxRateUnderSlo?.toFixed(2)} req/s`,
     );
   }
-  for (const server of best.settings?.servers ?? []) printServer(server);
-}
-
-function printServer(server: EmittedServer): void {
-  for (const line of serverLines(server)) console.log(line);
+  if (best.settings) for (const line of settingsLines(best.settings)) console.log(line);
 }
 
 /** The latency and throughput fronts, the best marked. */

@@ -1,5 +1,5 @@
 import type { CapacityRow } from './capacity.js';
-import { serverLines } from './server-lines.js';
+import { settingsLines } from './server-lines.js';
 
 /**
  * A capacity plan's rows' engine commands as text lines (`serverLines`, what `search` prints): each GPU
@@ -11,6 +11,6 @@ export function capacityCommandLines(rows: readonly CapacityRow[]): string[] {
     if (!r.plan) return [];
     if (!r.commands)
       return [`${r.hardware}: ${r.plan.label}: no command (${r.commandsUnavailable ?? 'none'})`];
-    return [`${r.hardware}: ${r.plan.label}`, ...r.commands.servers.flatMap(serverLines)];
+    return [`${r.hardware}: ${r.plan.label}`, ...settingsLines(r.commands)];
   });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type DisaggregationRouter, pairingRouter } from '../config/deploy/routers.js';
 import { disaggregatedFlags } from '../config/disaggregated-flags.js';
 import { type EngineFlags, engineFlags } from '../config/emit.js';
 import { allToAllSettings } from '../config/engines/all-to-all.js';
@@ -45,7 +46,19 @@ const EmittedServer = z.object({
   expressed: z.record(z.string(), z.unknown()),
 });
 
-export const EngineSettings = z.object({ engine: z.string(), servers: z.array(EmittedServer) });
+/** The process pairing prefill and decode servers: its command, what to install, the file it reads. */
+const EmittedRouter = z.object({
+  commandLine: z.string(),
+  install: z.string().optional(),
+  file: z.object({ path: z.string(), text: z.string() }).optional(),
+});
+
+export const EngineSettings = z.object({
+  engine: z.string(),
+  servers: z.array(EmittedServer),
+  /** A disaggregated configuration's router (the deployment files' own, its pools at $PREFILL_HOST and $DECODE_HOST). */
+  router: EmittedRouter.optional(),
+});
 export type EngineSettings = z.infer<typeof EngineSettings>;
 
 /**
@@ -288,5 +301,16 @@ export function engineSettingsFor(
   // The prefill servers load the decode servers' drafter too: they prefill it and hand its state over.
   const { speculation } = candidate.decode;
   const prefill = speculation ? { ...candidate.prefill, speculation } : candidate.prefill;
-  return { engine, servers: [serverOf(prefill, 'prefill'), serverOf(candidate.decode, 'decode')] };
+  const servers = [serverOf(prefill, 'prefill'), serverOf(candidate.decode, 'decode')];
+  const router = pairingRouter(engine, (role) => (role === 'prefill' ? '$PREFILL_HOST' : '$DECODE_HOST'));
+  return { engine, servers, ...(router ? { router: routerOf(router) } : {}) };
+}
+
+/** The router as a person starts it: the pool addresses stay shell variables, so they are not quoted. */
+function routerOf(router: DisaggregationRouter): z.infer<typeof EmittedRouter> {
+  return {
+    commandLine: router.run.join(' '),
+    ...(router.install ? { install: router.install } : {}),
+    ...(router.file ? { file: router.file } : {}),
+  };
 }

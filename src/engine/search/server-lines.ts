@@ -50,5 +50,31 @@ export function serverLines(server: EmittedServer): string[] {
 export function splitCommandLines(result: SearchResult): string[] {
   const split = bestSplit(result.configurations);
   if (!split?.settings || split.best) return [];
-  return [`  Its commands (${split.label}):`, ...split.settings.servers.flatMap(serverLines)];
+  return [`  Its commands (${split.label}):`, ...settingsLines(split.settings)];
+}
+
+/**
+ * A configuration's commands: each server's (`serverLines`), then for a prefill/decode pair the router
+ * that pairs them, with what to install and the file it reads.
+ */
+export function settingsLines(settings: EngineSettings): string[] {
+  return [...settings.servers.flatMap(serverLines), ...routerLines(settings)];
+}
+
+/** The router of a prefill/decode pair (none for one server kind): its command, install and file. */
+export function routerLines(settings: EngineSettings): string[] {
+  const { router } = settings;
+  if (!router) return [];
+  const lines: string[] = [];
+  lines.push(`  router: ${router.commandLine}   (PREFILL_HOST, DECODE_HOST: each pool's address)`);
+  if (router.install) lines.push(`    install: ${router.install}`);
+  if (router.file)
+    lines.push(
+      `    ${router.file.path}:`,
+      ...router.file.text
+        .trimEnd()
+        .split('\n')
+        .map((l) => `      ${l}`),
+    );
+  return lines;
 }

@@ -15,7 +15,12 @@ export const ROUTER_PORT = 8000;
  */
 export interface DisaggregationRouter {
   image: string;
+  /** The container's command (vLLM's installs the router first). */
   command: string[];
+  /** The router's own command, as a person starts it where the router is installed. */
+  run: string[];
+  /** What must be installed for `run` where the image does not carry it. */
+  install?: string;
   file?: DeployFile;
 }
 
@@ -24,14 +29,21 @@ export function disaggregationRouter(
   host: (role: 'prefill' | 'decode') => string,
 ): DisaggregationRouter | undefined {
   if (!input.servers.some((s) => s.role === 'prefill')) return undefined;
-  const url = (role: 'prefill' | 'decode') => `http://${host(role)}:${SERVER_PORT[input.engine]}`;
-  if (input.engine === 'sglang')
-    return {
-      image: ROUTER_IMAGES.sglang,
-      command: ['python3', '-m', 'sglang_router.launch_router', ...pdRouterArgs(url)],
-    };
-  if (input.engine === 'trtllm') return trtllmRouter(host);
-  if (input.engine === 'vllm') return vllmRouter(url);
+  return pairingRouter(input.engine, host);
+}
+
+/** The router pairing an engine's prefill and decode pools, each reached at `host(role)`. */
+export function pairingRouter(
+  engine: EngineId,
+  host: (role: 'prefill' | 'decode') => string,
+): DisaggregationRouter | undefined {
+  const url = (role: 'prefill' | 'decode') => `http://${host(role)}:${SERVER_PORT[engine]}`;
+  if (engine === 'sglang') {
+    const run = ['python3', '-m', 'sglang_router.launch_router', ...pdRouterArgs(url)];
+    return { image: ROUTER_IMAGES.sglang, command: run, run };
+  }
+  if (engine === 'trtllm') return trtllmRouter(host);
+  if (engine === 'vllm') return vllmRouter(url);
   return undefined;
 }
 
@@ -45,6 +57,8 @@ function vllmRouter(url: (role: 'prefill' | 'decode') => string): Disaggregation
   return {
     image: ROUTER_IMAGES.vllm,
     command: ['sh', '-c', `pip install --no-cache-dir ${VLLM_ROUTER.package} && exec ${router.join(' ')}`],
+    run: router,
+    install: `pip install ${VLLM_ROUTER.package}`,
   };
 }
 
@@ -85,6 +99,7 @@ function trtllmRouter(host: (role: 'prefill' | 'decode') => string): Disaggregat
   return {
     image: ROUTER_IMAGES.trtllm,
     command: ['trtllm-serve', 'disaggregated', '-c', TRTLLM_ROUTER_FILE],
+    run: ['trtllm-serve', 'disaggregated', '-c', TRTLLM_ROUTER_FILE],
     file: { path: TRTLLM_ROUTER_FILE, text: new Document(config).toString({ lineWidth: 0 }) },
   };
 }

@@ -9,7 +9,7 @@ import { engineSettingsFor } from '../../../../src/engine/search/engine-commands
 import { searchServing } from '../../../../src/engine/search/run.js';
 import type { Candidate, Pool } from '../../../../src/engine/search/schema.js';
 import { Slo } from '../../../../src/engine/search/schema.js';
-import { splitCommandLines } from '../../../../src/engine/search/server-lines.js';
+import { settingsLines, splitCommandLines } from '../../../../src/engine/search/server-lines.js';
 import { searchMarkdown } from '../../../../src/extension/search-report.js';
 
 const pool = (dp: number): Pool => ({
@@ -69,6 +69,25 @@ describe("a search's prefill/decode commands carry the engine's KV transfer", ()
     }
   });
 
+  it("each engine's pair comes with the router that pairs it, printed with the servers", () => {
+    const lines = (engine: 'vllm' | 'sglang' | 'trtllm') =>
+      settingsLines(engineSettingsFor(engine, model, pair, 8192)).join('\n');
+    assert.match(
+      lines('vllm'),
+      /\n {2}router: vllm-router --vllm-pd-disaggregation --prefill http:\/\/\$PREFILL_HOST:8000 --decode http:\/\/\$DECODE_HOST:8000 .*\n {4}install: pip install vllm-router==/,
+    );
+    assert.match(
+      lines('sglang'),
+      /\n {2}router: python3 -m sglang_router\.launch_router --pd-disaggregation --prefill /,
+    );
+    const trtllm = engineSettingsFor('trtllm', model, pair, 8192).router!;
+    assert.equal(trtllm.commandLine, 'trtllm-serve disaggregated -c disagg-router.yaml');
+    const config = parse(trtllm.file!.text);
+    assert.deepEqual(config.context_servers.urls, ['$PREFILL_HOST:8000']);
+    assert.deepEqual(config.generation_servers.urls, ['$DECODE_HOST:8000']);
+    assert.match(lines('trtllm'), /\n {4}disagg-router\.yaml:\n {6}hostname: 0\.0\.0\.0/);
+  });
+
   it('every command reads back as its side with no unknown flag', () => {
     for (const engine of ['vllm', 'sglang', 'trtllm'] as const) {
       for (const server of serversOf(engine)) {
@@ -107,5 +126,13 @@ describe('the split the disaggregation verdict reports has commands, in the CLI 
       );
       for (const line of lines) assert.ok(searchMarkdown(result).includes(line), line);
     }
+    // Chosen, the editor's report gives the pair's router after its servers, as the CLI does.
+    const chosen = {
+      ...result,
+      configurations: result.configurations.map((c) => ({ ...c, best: c.id === split.id })),
+    };
+    assert.ok(
+      searchMarkdown(chosen).includes(`Router:\n\n\`\`\`sh\n  router: ${split.settings.router!.commandLine}`),
+    );
   });
 });
