@@ -1,5 +1,6 @@
 import { Document } from 'yaml';
 import type { EngineId } from '../engines/index.js';
+import { SGLANG_BOOTSTRAP_PORT } from '../engines/kv-transfer.js';
 import { ROUTER_IMAGES, VLLM_ROUTER } from './images.js';
 import type { DeployFile, DeployInput } from './types.js';
 
@@ -39,7 +40,7 @@ export function pairingRouter(
 ): DisaggregationRouter | undefined {
   const url = (role: 'prefill' | 'decode') => `http://${host(role)}:${SERVER_PORT[engine]}`;
   if (engine === 'sglang') {
-    const run = ['python3', '-m', 'sglang_router.launch_router', ...pdRouterArgs(url)];
+    const run = ['python3', '-m', 'sglang_router.launch_router', ...pdRouterArgs(url, SGLANG_BOOTSTRAP_PORT)];
     return { image: ROUTER_IMAGES.sglang, command: run, run };
   }
   if (engine === 'trtllm') return trtllmRouter(host);
@@ -62,12 +63,17 @@ function vllmRouter(url: (role: 'prefill' | 'decode') => string): Disaggregation
   };
 }
 
-/** SGLang's router pairing prefill and decode servers (`python3 -m sglang_router.launch_router`). */
-function pdRouterArgs(url: (role: 'prefill' | 'decode') => string): string[] {
+/**
+ * SGLang's router pairing prefill and decode servers (`python3 -m sglang_router.launch_router`): each
+ * prefill URL with the bootstrap port its server names (`--prefill URL [BOOTSTRAP_PORT]`, omitted: none —
+ * sgl-project/sglang sgl-router/py_src/sglang_router/router_args.py), so the two cannot disagree.
+ */
+function pdRouterArgs(url: (role: 'prefill' | 'decode') => string, bootstrapPort?: number): string[] {
   return [
     '--pd-disaggregation',
     '--prefill',
     url('prefill'),
+    ...(bootstrapPort !== undefined ? [String(bootstrapPort)] : []),
     '--decode',
     url('decode'),
     '--host',

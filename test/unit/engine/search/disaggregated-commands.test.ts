@@ -78,7 +78,7 @@ describe("a search's prefill/decode commands carry the engine's KV transfer", ()
     );
     assert.match(
       lines('sglang'),
-      /\n {2}router: python3 -m sglang_router\.launch_router --pd-disaggregation --prefill /,
+      /\n {2}router: python3 -m sglang_router\.launch_router --pd-disaggregation --prefill http:\/\/\$PREFILL_HOST:30000 8998 --decode /,
     );
     const trtllm = engineSettingsFor('trtllm', model, pair, 8192).router!;
     assert.equal(trtllm.commandLine, 'trtllm-serve disaggregated -c disagg-router.yaml');
