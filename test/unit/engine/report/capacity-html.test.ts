@@ -9,17 +9,12 @@ import { capacitySummary, renderCapacityReportHtml } from '../../../../src/engin
 import { planCapacity } from '../../../../src/engine/search/capacity.js';
 import { latencyText } from '../../../../src/engine/search/format.js';
 import { Slo } from '../../../../src/engine/search/schema.js';
+import { SMALL_CAPACITY_INPUT } from '../../helpers/small-capacity-plan.js';
 
 const input = {
-  model: 'llama-3.1-8b',
-  hardware: ['l40s', 'h100-sxm', 'h20'],
-  minGpus: 1,
-  maxGpus: 4,
+  ...SMALL_CAPACITY_INPUT,
   workload: 'poisson:rate=10,prompt=uniform(256,1024),output=uniform(32,192),n=120',
-  rate: 10,
-  slo: Slo.parse({ ttft: 1.5, tbt: 0.06 }),
   sampleRequests: 120,
-  threads: 0,
   prices: { l40s: 0.8 },
 };
 const planned = planCapacity(input);

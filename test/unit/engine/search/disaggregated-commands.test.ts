@@ -27,6 +27,10 @@ const model = getModel('llama-3.1-8b');
 const serversOf = (engine: 'vllm' | 'sglang' | 'trtllm') =>
   engineSettingsFor(engine, model, pair, 8192).servers;
 
+/** The prefill then the decode server, each with what the test expects of it. */
+const sidesOf = (engine: 'vllm' | 'trtllm', expected: [string, string]) =>
+  serversOf(engine).map((server, i) => [server, expected[i]] as const);
+
 /** The words bash gives the program for a command line, as a user pasting it would run it. */
 const wordsInBash = (line: string): string[] =>
   execFileSync('bash', ['-c', `set -- ${line}; printf '%s\\0' "$@"`], { encoding: 'utf8' })
@@ -35,11 +39,7 @@ const wordsInBash = (line: string): string[] =>
 
 describe("a search's prefill/decode commands carry the engine's KV transfer", () => {
   it('vLLM: --kv-transfer-config with the NIXL connector and each side as kv_role, valid JSON in the shell', () => {
-    const [prefill, decode] = serversOf('vllm');
-    for (const [server, role] of [
-      [prefill, 'kv_producer'],
-      [decode, 'kv_consumer'],
-    ] as const) {
+    for (const [server, role] of sidesOf('vllm', ['kv_producer', 'kv_consumer'])) {
       const words = wordsInBash(server.commandLine);
       const json = words[words.indexOf('--kv-transfer-config') + 1];
       assert.deepEqual(JSON.parse(json), { kv_connector: 'NixlConnector', kv_role: role });
@@ -58,11 +58,7 @@ describe("a search's prefill/decode commands carry the engine's KV transfer", ()
   });
 
   it('TensorRT-LLM: --server_role per side and the cache transceiver in the options file it names', () => {
-    const [prefill, decode] = serversOf('trtllm');
-    for (const [server, role] of [
-      [prefill, 'CONTEXT'],
-      [decode, 'GENERATION'],
-    ] as const) {
+    for (const [server, role] of sidesOf('trtllm', ['CONTEXT', 'GENERATION'])) {
       assert.match(server.commandLine, new RegExp(`--server_role ${role}`));
       assert.match(server.commandLine, new RegExp(`--extra_llm_api_options ${server.yamlFileName}`));
       assert.deepEqual(parse(server.configYaml ?? '').cache_transceiver_config, { backend: 'UCX' });
