@@ -6,6 +6,7 @@ import { allToAllSettings } from '../config/engines/all-to-all.js';
 import { engineBehaviourSettings } from '../config/engines/engine-behaviour.js';
 import { ENGINES, type EngineId } from '../config/engines/index.js';
 import { kvCacheSettingsFor } from '../config/engines/kv-cache.js';
+import { kvTransferOf } from '../config/engines/kv-transfer.js';
 import { mpiWorldCommands, nodeLaunchWords } from '../config/engines/multi-node.js';
 import { engineMemorySettingsOf } from '../config/memory-share.js';
 import type { PartialServingSettings } from '../config/serving-settings.js';
@@ -193,10 +194,13 @@ function server(
       : disaggregatedFlags(engine, settings, role, { yamlFileName });
   const gpus = flags.deployment.gpus ?? 1;
   const nodes = gpusPerNode !== undefined ? Math.ceil(gpus / gpusPerNode) : 1;
+  // A prefill server names the address decode servers reach it at, where its engine needs that said.
+  const addressEnv = role === 'prefill' ? kvTransferOf(engine).prefillAddressEnv : undefined;
   return {
     ...(nodes > 1 ? multiNode(engine, flags, { nodes, gpus, gpusPerNode }, settings.dp ?? 1) : {}),
     role,
-    commandLine: flags.commandLine,
+    // Unquoted, so the shell gives the address (the router's PREFILL_HOST).
+    commandLine: addressEnv ? `${addressEnv}=$PREFILL_HOST ${flags.commandLine}` : flags.commandLine,
     argv: flags.argv,
     env: flags.env,
     configYaml: flags.configYaml,

@@ -66,7 +66,9 @@ export function routerLines(settings: EngineSettings): string[] {
   const { router } = settings;
   if (!router) return [];
   const lines: string[] = [];
-  lines.push(`  router: ${router.commandLine}   (PREFILL_HOST, DECODE_HOST: each pool's address)`);
+  lines.push(
+    `  router: ${router.commandLine}   (PREFILL_HOST, DECODE_HOST: each pool's address, as its servers were started with)`,
+  );
   if (router.install) lines.push(`    install: ${router.install}`);
   if (router.file)
     lines.push(

@@ -14,11 +14,7 @@ export function serverFlags(engine: EngineId, server: DeployServer): EngineFlags
     : disaggregatedFlags(engine, server.settings, server.role, { yamlFileName });
 }
 
-/**
- * The address a vLLM prefill server gives decode servers for the NIXL handshake (`localhost` by
- * default, which another container cannot reach).
- */
-export const NIXL_SIDE_CHANNEL_HOST = 'VLLM_NIXL_SIDE_CHANNEL_HOST';
+export { NIXL_SIDE_CHANNEL_HOST } from '../engines/kv-transfer.js';
 
 /** `name-prefill`, `name-decode`, or `name` for a colocated server. */
 export function serverName(base: string, server: DeployServer): string {

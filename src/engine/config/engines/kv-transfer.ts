@@ -15,6 +15,11 @@ export type PoolSide = 'prefill' | 'decode';
  */
 interface KvTransfer {
   serverArgs: (side: PoolSide) => string[];
+  /**
+   * The environment variable a prefill server gives decode servers its address in, where the engine's
+   * default (localhost) is unreachable from another machine.
+   */
+  prefillAddressEnv?: string;
   optionsYaml?: Record<string, unknown>;
   dynamoArgs: (side: PoolSide) => string[];
 }
@@ -67,9 +72,17 @@ const sglangTransfer = (side: PoolSide) => [
  */
 const TRTLLM_CACHE_TRANSCEIVER = { cache_transceiver_config: { backend: 'UCX' } };
 
+/**
+ * The address a vLLM prefill server gives decode servers for the NIXL handshake: default "localhost",
+ * "set when prefiller and decoder are on different machines" (nixl_connector_usage.md @ 026c83f9,
+ * "Environment Variables").
+ */
+export const NIXL_SIDE_CHANNEL_HOST = 'VLLM_NIXL_SIDE_CHANNEL_HOST';
+
 export const KV_TRANSFER: Partial<Record<EngineId, KvTransfer>> = {
   vllm: {
     serverArgs: (side) => ['--kv-transfer-config', vllmKvTransferConfig(side)],
+    prefillAddressEnv: NIXL_SIDE_CHANNEL_HOST,
     // Dynamo's vLLM worker (ai-dynamo/dynamo components/backends/vllm/src/dynamo/vllm/args.py, 0.5.0:
     // `--is-prefill-worker`, store_true) sets up the NIXL connector itself; a decode worker is the default.
     dynamoArgs: (side) => (side === 'prefill' ? ['--is-prefill-worker'] : []),

@@ -45,6 +45,10 @@ describe("a search's prefill/decode commands carry the engine's KV transfer", ()
       assert.deepEqual(JSON.parse(json), { kv_connector: 'NixlConnector', kv_role: role });
       assert.deepEqual(server.dropped, [], JSON.stringify(server.dropped));
     }
+    // The prefill server gives decode servers its own address for the NIXL handshake, not localhost.
+    const [prefill, decode] = serversOf('vllm');
+    assert.match(prefill.commandLine, /^VLLM_NIXL_SIDE_CHANNEL_HOST=\$PREFILL_HOST vllm serve /);
+    assert.match(decode.commandLine, /^vllm serve /);
   });
 
   it('SGLang: --disaggregation-mode per side, the nixl backend, the bootstrap port on prefill', () => {
@@ -118,7 +122,7 @@ describe('the split the disaggregation verdict reports has commands, in the CLI 
     else {
       assert.match(
         lines.join('\n'),
-        /prefill: vllm serve .*--kv-transfer-config '\{"kv_connector":"NixlConnector"/,
+        /prefill: VLLM_NIXL_SIDE_CHANNEL_HOST=\$PREFILL_HOST vllm serve .*--kv-transfer-config '\{"kv_connector":"NixlConnector"/,
       );
       for (const line of lines) assert.ok(searchMarkdown(result).includes(line), line);
     }
