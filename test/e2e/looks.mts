@@ -42,10 +42,17 @@ async function looksWrong(frame: Frame): Promise<string[]> {
     const text = document.body.innerText;
     const bad = text.match(/\b(NaN|undefined|Infinity)\b/);
     if (bad) wrong.push(`text has ${bad[0]}`);
-    if (document.documentElement.scrollWidth > document.documentElement.clientWidth + 1)
-      wrong.push(
-        `page ${document.documentElement.scrollWidth} px wide in ${document.documentElement.clientWidth}`,
+    const box = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth > box + 1) {
+      // Name the innermost elements that reach past the box, so a failure says what to fix.
+      const past = [...document.body.querySelectorAll<HTMLElement>('*')].filter(
+        (e) => e.getBoundingClientRect().right > box + 1 && e.children.length === 0,
       );
+      const named = past
+        .slice(0, 3)
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className} "${(e.textContent ?? '').slice(0, 40)}"`);
+      wrong.push(`page ${document.documentElement.scrollWidth} px wide in ${box}: ${named.join('; ')}`);
+    }
     return wrong;
   });
 }
